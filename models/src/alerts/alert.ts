@@ -1,0 +1,49 @@
+/** The kind of change a detector saw (Harrison & Stevens' states, less `steady`), or `group` for a parent's grouping alert. */
+export type ChangeKind = 'step' | 'slope' | 'transient' | 'group';
+
+export const ALERT_STATES = ['raised', 'acknowledged', 'escalated', 'resolved'] as const;
+export type AlertState = (typeof ALERT_STATES)[number];
+
+export type AlertAction = 'raised' | 'updated' | 'acknowledged' | 'escalated' | 'resolved' | 'commented' | 'grouped' | 'directive';
+
+/** One line of an alert's audit trail. */
+export interface AlertTrailEntry {
+  /** ms since epoch */
+  at: number;
+  /** user name, or `system` for the server's own moves */
+  actor: string;
+  action: AlertAction;
+  /** The node that held the alert before this entry. */
+  fromNode: string;
+  /** The node that holds it after (differs from fromNode only on escalation). */
+  toNode: string;
+  note?: string;
+}
+
+export interface Alert {
+  id: string;
+  /** The node where the anomaly was seen. */
+  node: string;
+  /** The node that owns it now (moves up on escalation). */
+  owner: string;
+  /** Every node that has owned it, origin first. */
+  path: string[];
+  indicator: string;
+  kind: ChangeKind;
+  /** Posterior probability of `kind`, in [0,1]. */
+  probability: number;
+  /** Anomaly score in [0,1]. */
+  score: number;
+  state: AlertState;
+  /** The observed value that raised or last updated it, and the forecast band it broke. */
+  value: number;
+  forecast?: { mean: number; lower: number; upper: number };
+  raisedAt: number;
+  updatedAt: number;
+  /** When the current owner's correction window runs out (ms since epoch); null once resolved. */
+  deadline: number | null;
+  /** For a grouping alert: the child alerts it groups. For a child: the group it belongs to. */
+  groups?: string[];
+  groupedBy?: string;
+  trail: AlertTrailEntry[];
+}

@@ -1,0 +1,13 @@
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+/** UTF-8 size of a payload, without encoding short strings (at most 3 bytes per UTF-16 unit). */
+export function byteLength(payload: string | Uint8Array, max: number): number {
+  if (typeof payload !== 'string') return payload.byteLength;
+  if (payload.length * 3 <= max) return payload.length; // certainly within the limit; exact size not needed
+  return encoder.encode(payload).byteLength;
+}
+
+export function asText(payload: string | Uint8Array): string {
+  return typeof payload === 'string' ? payload : decoder.decode(payload);
+}

@@ -1,0 +1,112 @@
+/**
+ * The recursive Viable System Model as the server holds it after loading the model file.
+ * Every node has the same shape: indicators, a correction window, children.
+ */
+
+export const ROLLUP_RULES = ['sum', 'mean', 'weighted_mean', 'min', 'max'] as const;
+export type RollupRule = (typeof ROLLUP_RULES)[number];
+
+export const ROLES = ['device', 'council', 'planner', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface IndicatorDef {
+  id: string;
+  name: string;
+  unit: string;
+  /** How a parent's actuality comes from its children's. */
+  rollup: RollupRule;
+  /** For `weighted_mean`: the name of the node weight (`weights:` on each node) to weigh children by. */
+  weight?: string;
+}
+
+/** Beer's three levels for one indicator at one node. Fixed in the model; absent means unknown. */
+export interface Levels {
+  capability?: number;
+  potentiality?: number;
+}
+
+export interface ModelNode {
+  /** Path from the root, `/`-separated ids: `valle/norte/lana/taller-1`. The root's path is its id. */
+  path: string;
+  id: string;
+  name: string;
+  /** 0 at the root. */
+  depth: number;
+  /** The level name for this depth (`region`, `council`…), when the model names levels. */
+  level?: string;
+  parent?: string;
+  children: string[];
+  /** Seconds the owner of an alert at this node has to acknowledge or resolve it. */
+  correctionWindowSec: number;
+  /** Named weights for `weighted_mean` roll-ups (e.g. `members: 12`). */
+  weights: Record<string, number>;
+  /** Capability and potentiality per indicator id, fixed in the model. */
+  levels: Record<string, Levels>;
+}
+
+export interface DeviceDef {
+  id: string;
+  /** Node path the device is bound to: its readings belong to this node. */
+  node: string;
+  /** `scrypt$N$r$p$salt$hash` (base64 parts). Never plain text. */
+  secretHash: string;
+}
+
+export interface UserDef {
+  name: string;
+  role: Exclude<Role, 'device'>;
+  /** Node path: the user sees this node and its subtree. */
+  scope: string;
+  passwordHash: string;
+  displayName?: string;
+}
+
+export interface Model {
+  name: string;
+  /** Level names by depth, root first (may be shorter than the tree is deep). */
+  levels: string[];
+  indicators: IndicatorDef[];
+  /** Every node by path; iteration order is depth-first from the root. */
+  nodes: Map<string, ModelNode>;
+  root: string;
+  devices: Map<string, DeviceDef>;
+  users: Map<string, UserDef>;
+}
+
+/** True when `path` is `scope` or lies under it. */
+export function inScope(scope: string, path: string): boolean {
+  return path === scope || path.startsWith(scope + '/');
+}
+
+/** The ancestors of a path, nearest first: `a/b/c` -> [`a/b`, `a`]. */
+export function ancestors(path: string): string[] {
+  const out: string[] = [];
+  let i = path.lastIndexOf('/');
+  while (i > 0) {
+    path = path.slice(0, i);
+    out.push(path);
+    i = path.lastIndexOf('/');
+  }
+  return out;
+}
+
+/** The shape of a node as sent to a client (HTTP `GET /api/model`, the UI). */
+export interface NodeView {
+  path: string;
+  name: string;
+  depth: number;
+  level?: string;
+  parent?: string;
+  children: string[];
+  correctionWindowSec: number;
+  levels: Record<string, Levels>;
+}
+
+export interface ModelView {
+  name: string;
+  /** The caller's scope node: the root of what it may see. */
+  scope: string;
+  levels: string[];
+  indicators: IndicatorDef[];
+  nodes: NodeView[];
+}
