@@ -1,0 +1,48 @@
+import { describe, expect, it } from '@jest/globals';
+import { hashSecret } from '../auth/hash.js';
+import { authenticateClient, mayPublish, maySubscribe, SERVICE_USERNAME } from './broker-auth.js';
+
+const a = { kind: 'device', deviceId: 'dev-a' } as const;
+const service = { kind: 'service' } as const;
+
+describe('broker authorisation by the topic grammar', () => {
+  it('lets a device publish only its own readings and status', () => {
+    expect(mayPublish(a, 'opsroom/v1/devices/dev-a/readings')).toBe(true);
+    expect(mayPublish(a, 'opsroom/v1/devices/dev-a/status')).toBe(true);
+    expect(mayPublish(a, 'opsroom/v1/devices/dev-b/readings')).toBe(false);
+    expect(mayPublish(a, 'opsroom/v1/devices/dev-a/commands')).toBe(false);
+    expect(mayPublish(a, 'opsroom/v1/devices/dev-a/readings/extra')).toBe(false);
+    expect(mayPublish(a, 'anything/else')).toBe(false);
+  });
+
+  it('lets a device subscribe only to its own commands and rejects, without wildcards', () => {
+    expect(maySubscribe(a, 'opsroom/v1/devices/dev-a/commands')).toBe(true);
+    expect(maySubscribe(a, 'opsroom/v1/devices/dev-a/rejects')).toBe(true);
+    expect(maySubscribe(a, 'opsroom/v1/devices/dev-b/commands')).toBe(false);
+    expect(maySubscribe(a, 'opsroom/v1/devices/+/readings')).toBe(false);
+    expect(maySubscribe(a, '#')).toBe(false);
+    expect(maySubscribe(a, 'opsroom/v1/devices/dev-a/readings')).toBe(false);
+  });
+
+  it('lets the server\'s own client do anything', () => {
+    expect(mayPublish(service, 'opsroom/v1/devices/dev-b/commands')).toBe(true);
+    expect(maySubscribe(service, 'opsroom/v1/devices/+/readings')).toBe(true);
+  });
+});
+
+describe('authenticateClient', () => {
+  const devices = new Map([['dev-a', { id: 'dev-a', node: 'r/a', secretHash: hashSecret('s3cret') }]]);
+  const svc = { username: SERVICE_USERNAME, password: 'pw' };
+
+  it('accepts a device with its secret and refuses a wrong one or an unknown device', async () => {
+    expect(await authenticateClient('dev-a', Buffer.from('s3cret'), devices, svc)).toEqual(a);
+    expect(await authenticateClient('dev-a', Buffer.from('nope'), devices, svc)).toBeNull();
+    expect(await authenticateClient('dev-z', Buffer.from('s3cret'), devices, svc)).toBeNull();
+    expect(await authenticateClient(undefined, undefined, devices, svc)).toBeNull();
+  });
+
+  it('accepts the service account only with its exact password', async () => {
+    expect(await authenticateClient(SERVICE_USERNAME, Buffer.from('pw'), devices, svc)).toEqual(service);
+    expect(await authenticateClient(SERVICE_USERNAME, Buffer.from('pw2'), devices, svc)).toBeNull();
+  });
+});

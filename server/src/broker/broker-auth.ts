@@ -1,0 +1,56 @@
+import { timingSafeEqual } from 'node:crypto';
+import {
+  DEVICE_PUBLISH_CHANNELS,
+  DEVICE_SUBSCRIBE_CHANNELS,
+  parseDeviceTopic,
+  type DeviceDef,
+} from '@opsroom/models';
+import { verifySecretAsync } from '../auth/hash.js';
+
+/** The server's own MQTT identity on the embedded broker. `$` cannot start a device id, so it never collides. */
+export const SERVICE_USERNAME = '$opsroom-server';
+
+export interface ServiceCredentials {
+  username: string;
+  password: string;
+}
+
+export type BrokerPrincipal = { kind: 'service' } | { kind: 'device'; deviceId: string };
+
+/**
+ * Who a CONNECT's credentials belong to, or null. Devices authenticate with their id as username
+ * and their secret as password, checked against the model's scrypt hash.
+ */
+export async function authenticateClient(
+  username: string | undefined,
+  password: Buffer | undefined,
+  devices: ReadonlyMap<string, DeviceDef>,
+  service: ServiceCredentials,
+): Promise<BrokerPrincipal | null> {
+  if (username === undefined || password === undefined) return null;
+  if (username === service.username) {
+    const a = Buffer.from(service.password);
+    return a.length === password.length && timingSafeEqual(a, password) ? { kind: 'service' } : null;
+  }
+  const device = devices.get(username);
+  if (!device) return null;
+  return (await verifySecretAsync(password.toString('utf8'), device.secretHash)) ? { kind: 'device', deviceId: device.id } : null;
+}
+
+/**
+ * Least privilege for devices: a device may publish only to its own readings and status topics.
+ * @example mayPublish({ kind: 'device', deviceId: 'a' }, 'opsroom/v1/devices/b/readings') // false
+ */
+export function mayPublish(who: BrokerPrincipal, topic: string): boolean {
+  if (who.kind === 'service') return true;
+  const t = parseDeviceTopic(topic);
+  return t !== null && t.deviceId === who.deviceId && DEVICE_PUBLISH_CHANNELS.includes(t.channel);
+}
+
+/** A device may subscribe only to its own commands and rejects topics, with no wildcards. */
+export function maySubscribe(who: BrokerPrincipal, filter: string): boolean {
+  if (who.kind === 'service') return true;
+  if (filter.includes('+') || filter.includes('#')) return false;
+  const t = parseDeviceTopic(filter);
+  return t !== null && t.deviceId === who.deviceId && DEVICE_SUBSCRIBE_CHANNELS.includes(t.channel);
+}

@@ -1,0 +1,117 @@
+import { ConfigError } from '../errors.js';
+import { runValidate } from '../model/validate-command.js';
+import { startOpsroom } from '../start.js';
+import { resolveConfig } from '../config/config.js';
+import { parseServerFlags, serverFlagsHelp } from './args.js';
+import { runDetect } from './detect-command.js';
+
+const USAGE = `opsroom — a Cybersyn-style operations room
+
+Usage:
+  opsroom start [flags]            the server with its UI
+  opsroom demo [flags]             start + simulated edge agents on the example model
+  opsroom model validate FILE      check a model file; lists every problem with file:line:column
+  opsroom detect FILE.csv          add an anomaly_score column to timestamp,value rows
+  opsroom <command> --help         help for one command
+
+Docs: README.md (contract, architecture), models/README.md (the model file).`;
+
+const out = (s: string) => process.stdout.write(s + '\n');
+const err = (s: string) => process.stderr.write(s + '\n');
+
+/** Runs until SIGINT/SIGTERM, then stops everything cleanly (flushing the store). */
+function stopOnSignals(stop: () => Promise<void>): void {
+  let stopping = false;
+  const onSignal = (sig: string) => {
+    if (stopping) {
+      err(`${sig} again: exiting now`);
+      process.exit(130);
+    }
+    stopping = true;
+    err(`${sig}: shutting down…`);
+    stop().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        err(`shutdown failed: ${(e as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+}
+
+async function cmdStart(argv: string[], demo: boolean): Promise<number> {
+  const agentsOnly = demo && argv.includes('--agents-only');
+  const { flags, help } = parseServerFlags(argv.filter((a) => !(demo && a === '--agents-only')));
+  if (help) {
+    out(`opsroom ${demo ? 'demo' : 'start'} [flags]\n\n${demo ? 'Starts the server plus simulated edge agents (real MQTT clients over TCP) on the example model,\nwith occasional injected faults; prints the URL and the demo logins.' : 'Starts the server: embedded MQTT broker (unless --broker-url), store, VSM roll-up, alerts, HTTP API and UI.'}\nPort 0 picks a free port; the ports chosen are logged.\n\nFlags (each also settable by its environment variable):\n${serverFlagsHelp()}${demo ? '\n  --agents-only              only the simulated agents, against --broker-url (no server)' : ''}`);
+    return 0;
+  }
+  const config = resolveConfig(flags);
+  if (demo) {
+    const { runDemo } = await import('../demo/run-demo.js');
+    const running = await runDemo(config, out, { agentsOnly });
+    stopOnSignals(running.close);
+  } else {
+    const running = await startOpsroom(config);
+    out(`opsroom is running: ${running.httpUrl}  (MQTT ${running.mqttUrl})`);
+    stopOnSignals(running.close);
+  }
+  return -1; // keep running
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        out(USAGE);
+        return cmd === undefined ? 2 : 0;
+      case 'start':
+        return await cmdStart(rest, false);
+      case 'demo':
+        return await cmdStart(rest, true);
+      case 'model': {
+        const [sub, file, ...extra] = rest;
+        if (sub === '--help' || sub === '-h' || (sub === 'validate' && (file === '--help' || file === '-h'))) {
+          out('opsroom model validate FILE\n\nChecks a model file. Prints a summary and exits 0 when it is good; lists every problem\n(file:line:column, field path, what was expected) and exits 1 when it is not.');
+          return 0;
+        }
+        if (sub !== 'validate' || !file || extra.length) {
+          err('usage: opsroom model validate FILE');
+          return 2;
+        }
+        return await runValidate(file, out);
+      }
+      case 'detect': {
+        const [file, ...extra] = rest;
+        if (file === '--help' || file === '-h') {
+          out('opsroom detect FILE.csv\n\nReads timestamp,value rows (ISO-8601 or epoch ms; an optional header) and writes the same rows\nwith an anomaly_score column in [0,1] to stdout. The detector sees only past rows; deterministic.');
+          return 0;
+        }
+        if (!file || extra.length) {
+          err('usage: opsroom detect FILE.csv');
+          return 2;
+        }
+        return await runDetect(file, out, err);
+      }
+      default:
+        err(`unknown command ${JSON.stringify(cmd)}\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (e) {
+    if (e instanceof ConfigError || (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (e as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      err(`opsroom: ${(e as Error).message}`);
+      return 2;
+    }
+    err(`opsroom: ${(e as Error).message}`);
+    return 1;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+if (code >= 0) process.exit(code);

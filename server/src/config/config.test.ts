@@ -1,0 +1,33 @@
+import { describe, expect, it } from '@jest/globals';
+import { resolveConfig } from './config.js';
+import { DEFAULTS } from './defaults.js';
+
+describe('resolveConfig', () => {
+  it('uses the defaults when nothing is set', () => {
+    const c = resolveConfig({}, {});
+    expect(c.httpPort).toBe(DEFAULTS.httpPort);
+    expect(c.store).toBe('embedded');
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('lets env vars override defaults and flags override env vars', () => {
+    const c = resolveConfig({ 'http-port': '9001' }, { OPSROOM_HTTP_PORT: '9000', OPSROOM_MQTT_PORT: '0' });
+    expect(c.httpPort).toBe(9001);
+    expect(c.mqttPort).toBe(0);
+  });
+
+  it('refuses a bad port naming the flag or variable at fault', () => {
+    expect(() => resolveConfig({ 'http-port': 'eighty' }, {})).toThrow(/--http-port must be a port/);
+    expect(() => resolveConfig({}, { OPSROOM_MQTT_PORT: '70000' })).toThrow(/OPSROOM_MQTT_PORT must be a port/);
+  });
+
+  it('refuses an unknown store and a non-MQTT broker URL', () => {
+    expect(() => resolveConfig({ store: 'postgres' }, {})).toThrow(/embedded, memory or influxdb/);
+    expect(() => resolveConfig({ 'broker-url': 'http://x' }, {})).toThrow(/mqtt:\/\//);
+  });
+
+  it('requires a token for the influxdb store', () => {
+    expect(() => resolveConfig({ store: 'influxdb' }, {})).toThrow(/OPSROOM_INFLUX_TOKEN/);
+    expect(resolveConfig({ store: 'influxdb' }, { OPSROOM_INFLUX_TOKEN: 't' }).influx.token).toBe('t');
+  });
+});

@@ -1,0 +1,110 @@
+import { resolve } from 'node:path';
+import { ConfigError } from '../errors.js';
+import { DEFAULTS } from './defaults.js';
+
+/** The validated, frozen configuration of one server process. */
+export interface OpsroomConfig {
+  host: string;
+  httpPort: number;
+  /** Port of the embedded broker; unused when brokerUrl is set. */
+  mqttPort: number;
+  dataDir: string;
+  model: string;
+  /** An external MQTT broker (mqtt://user:pass@host:1883) instead of the embedded one. */
+  brokerUrl?: string;
+  store: 'embedded' | 'memory' | 'influxdb';
+  influx: { url: string; org: string; bucket: string; token?: string };
+  rollupPeriodMs: number;
+  liveFlushMs: number;
+  escalationCheckMs: number;
+  alertScoreThreshold: number;
+  sessionTtlMs: number;
+  /** Directory of the built UI (opsroom-ui/dist); the UI is not served when absent. */
+  uiDir?: string;
+}
+
+/** The options a user sets: CLI flag name, env var, and how to parse it. */
+export const OPTIONS = [
+  { flag: 'http-port', env: 'OPSROOM_HTTP_PORT', key: 'httpPort', kind: 'port', help: `HTTP port for the API and UI (0 = any free port; default ${DEFAULTS.httpPort})` },
+  { flag: 'mqtt-port', env: 'OPSROOM_MQTT_PORT', key: 'mqttPort', kind: 'port', help: `embedded MQTT broker port (0 = any free port; default ${DEFAULTS.mqttPort})` },
+  { flag: 'host', env: 'OPSROOM_HOST', key: 'host', kind: 'string', help: `address to listen on (default ${DEFAULTS.host})` },
+  { flag: 'data-dir', env: 'OPSROOM_DATA_DIR', key: 'dataDir', kind: 'path', help: `embedded store and alert state directory (default ${DEFAULTS.dataDir})` },
+  { flag: 'model', env: 'OPSROOM_MODEL', key: 'model', kind: 'path', help: `model file (YAML) describing the organisation (default ${DEFAULTS.model})` },
+  { flag: 'broker-url', env: 'OPSROOM_BROKER_URL', key: 'brokerUrl', kind: 'url', help: 'external MQTT broker, e.g. mqtt://opsroom:secret@127.0.0.1:1883 (default: embedded aedes)' },
+  { flag: 'store', env: 'OPSROOM_STORE', key: 'store', kind: 'store', help: `time-series store: embedded | memory | influxdb (default ${DEFAULTS.store})` },
+  { flag: 'influx-url', env: 'OPSROOM_INFLUX_URL', key: 'influx.url', kind: 'url', help: `InfluxDB 2 URL (default ${DEFAULTS.influxUrl})` },
+  { flag: 'influx-org', env: 'OPSROOM_INFLUX_ORG', key: 'influx.org', kind: 'string', help: `InfluxDB organisation (default ${DEFAULTS.influxOrg})` },
+  { flag: 'influx-bucket', env: 'OPSROOM_INFLUX_BUCKET', key: 'influx.bucket', kind: 'string', help: `InfluxDB bucket (default ${DEFAULTS.influxBucket})` },
+  { flag: 'influx-token', env: 'OPSROOM_INFLUX_TOKEN', key: 'influx.token', kind: 'string', help: 'InfluxDB API token (prefer the env var: flags show in `ps`)' },
+  { flag: 'rollup-period', env: 'OPSROOM_ROLLUP_PERIOD_MS', key: 'rollupPeriodMs', kind: 'ms', help: `roll-up and staleness period, ms (default ${DEFAULTS.rollupPeriodMs})` },
+] as const;
+
+export type OptionFlag = (typeof OPTIONS)[number]['flag'];
+
+function parseValue(kind: string, name: string, raw: string): string | number {
+  switch (kind) {
+    case 'port': {
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${name} must be a port number 0–65535, got ${JSON.stringify(raw)}`);
+      return n;
+    }
+    case 'ms': {
+      const n = Number(raw);
+      if (!Number.isFinite(n) || n <= 0) throw new ConfigError(`${name} must be a positive number of milliseconds, got ${JSON.stringify(raw)}`);
+      return n;
+    }
+    case 'url': {
+      try {
+        new URL(raw);
+      } catch {
+        throw new ConfigError(`${name} must be a URL, got ${JSON.stringify(raw)}`);
+      }
+      if (name.includes('broker') && !/^(mqtts?|wss?|tcp):/.test(raw)) throw new ConfigError(`${name} must be mqtt://, mqtts://, ws:// or wss://, got ${JSON.stringify(raw)}`);
+      return raw;
+    }
+    case 'store':
+      if (raw !== 'embedded' && raw !== 'memory' && raw !== 'influxdb') throw new ConfigError(`${name} must be embedded, memory or influxdb, got ${JSON.stringify(raw)}`);
+      return raw;
+    default:
+      if (raw === '') throw new ConfigError(`${name} must not be empty`);
+      return raw;
+  }
+}
+
+/**
+ * Builds the configuration: defaults, then `OPSROOM_…` environment variables, then flags
+ * (flags win). Validated once here, then frozen.
+ */
+export function resolveConfig(flags: Partial<Record<OptionFlag, string | undefined>>, env: NodeJS.ProcessEnv = process.env, overrides: Partial<OpsroomConfig> = {}): OpsroomConfig {
+  const cfg: OpsroomConfig = {
+    host: DEFAULTS.host,
+    httpPort: DEFAULTS.httpPort,
+    mqttPort: DEFAULTS.mqttPort,
+    dataDir: DEFAULTS.dataDir,
+    model: DEFAULTS.model,
+    store: DEFAULTS.store,
+    influx: { url: DEFAULTS.influxUrl, org: DEFAULTS.influxOrg, bucket: DEFAULTS.influxBucket },
+    rollupPeriodMs: DEFAULTS.rollupPeriodMs,
+    liveFlushMs: DEFAULTS.liveFlushMs,
+    escalationCheckMs: DEFAULTS.escalationCheckMs,
+    alertScoreThreshold: DEFAULTS.alertScoreThreshold,
+    sessionTtlMs: DEFAULTS.sessionTtlMs,
+  };
+  for (const opt of OPTIONS) {
+    const fromFlag = flags[opt.flag];
+    const fromEnv = env[opt.env];
+    const raw = fromFlag ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : undefined);
+    if (raw === undefined) continue;
+    const value = parseValue(opt.kind, fromFlag !== undefined ? `--${opt.flag}` : opt.env, raw);
+    const [a, b] = opt.key.split('.') as [string, string | undefined];
+    if (b) (cfg as unknown as Record<string, Record<string, unknown>>)[a]![b] = value;
+    else (cfg as unknown as Record<string, unknown>)[a] = value;
+  }
+  Object.assign(cfg, overrides);
+  cfg.dataDir = resolve(cfg.dataDir);
+  cfg.model = resolve(cfg.model);
+  if (cfg.store === 'influxdb' && !cfg.influx.token) {
+    throw new ConfigError('--store influxdb needs a token: set OPSROOM_INFLUX_TOKEN (or --influx-token)');
+  }
+  return Object.freeze({ ...cfg, influx: Object.freeze({ ...cfg.influx }) });
+}

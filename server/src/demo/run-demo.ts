@@ -1,0 +1,137 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startAgent, type Fault, type RunningAgent } from '@opsroom/edge-agent';
+import { ConfigError } from '../errors.js';
+import type { OpsroomConfig } from '../config/config.js';
+import { loadModelFile } from '../model/index.js';
+import { startOpsroom, type RunningOpsroom } from '../start.js';
+import { pickFault } from './fault-schedule.js';
+
+export interface DemoCredentials {
+  users: Record<string, string>;
+  devices: Record<string, string>;
+}
+
+export interface RunningDemo {
+  server: RunningOpsroom | null;
+  agents: RunningAgent[];
+  close(): Promise<void>;
+}
+
+export interface DemoOptions {
+  /** Only the simulated agents, against `config.brokerUrl` (docker-compose's `agents` service). */
+  agentsOnly?: boolean;
+  /** Mean seconds between injected faults (default 60). */
+  faultEverySec?: number;
+  seed?: number;
+}
+
+/** `models/examples/valle.yaml` -> `models/examples/valle.demo-credentials.json`. */
+export function credentialsFileFor(modelFile: string): string {
+  return modelFile.replace(/\.ya?ml$/i, '') + '.demo-credentials.json';
+}
+
+export function readDemoCredentials(modelFile: string): DemoCredentials {
+  const file = credentialsFileFor(modelFile);
+  if (!existsSync(file)) throw new ConfigError(`the demo needs the plain-text demo credentials beside the model: ${file} is missing`);
+  return JSON.parse(readFileSync(file, 'utf8')) as DemoCredentials;
+}
+
+/**
+ * `opsroom demo`: the server (unless agentsOnly) plus one simulated edge agent per device of the
+ * model — real MQTT clients over TCP running the edge-agent code — with occasional injected faults.
+ */
+export async function runDemo(config: OpsroomConfig, out: (line: string) => void, opts: DemoOptions = {}): Promise<RunningDemo> {
+  const creds = readDemoCredentials(config.model);
+  let server: RunningOpsroom | null = null;
+  let brokerUrl: string;
+  const model = opts.agentsOnly ? await loadModelFile(config.model) : null;
+  if (opts.agentsOnly) {
+    if (!config.brokerUrl) throw new ConfigError('demo --agents-only needs --broker-url (or OPSROOM_BROKER_URL)');
+    brokerUrl = config.brokerUrl;
+  } else {
+    server = await startOpsroom(config);
+    brokerUrl = server.mqttUrl;
+  }
+  const devices = [...(server?.model ?? model!).devices.values()];
+  const log = server?.log;
+  const agents: RunningAgent[] = [];
+  try {
+    for (const d of devices) {
+      const secret = creds.devices[d.id];
+      if (!secret) {
+        out(`demo: no demo secret for device ${d.id}; it stays silent`);
+        continue;
+      }
+      const url = new URL(brokerUrl);
+      url.username = '';
+      url.password = '';
+      agents.push(
+        await startAgent(
+          { deviceId: d.id, secret, brokerUrl: url.toString().replace(/\/$/, ''), sampleIntervalMs: 1000, bufferDir: join(config.dataDir, 'agents') },
+          { logger: log },
+        ),
+      );
+    }
+  } catch (err) {
+    await Promise.allSettled(agents.map((a) => a.stop()));
+    await server?.close();
+    throw err;
+  }
+
+  // Occasional faults so that detectors and alerts have something to find.
+  let seed = opts.seed ?? 20261127;
+  const random = () => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return seed / 2 ** 32;
+  };
+  const every = (opts.faultEverySec ?? 60) * 1000;
+  let faultTimer: NodeJS.Timeout;
+  const scheduleFault = () => {
+    faultTimer = setTimeout(() => {
+      if (agents.length) {
+        const agent = agents[Math.floor(random() * agents.length)]!;
+        const { metric, fault, description } = pickFault(random);
+        try {
+          agent.injectFault(metric, fault as Fault);
+          out(`demo: injected a ${description} into ${agent.config.deviceId} ${metric}`);
+        } catch (err) {
+          out(`demo: could not inject a fault: ${(err as Error).message}`);
+        }
+      }
+      scheduleFault();
+    }, every * (0.5 + random()));
+    faultTimer.unref();
+  };
+  scheduleFault();
+
+  if (server) {
+    out('');
+    out(`  opsroom demo is running: ${server.httpUrl}`);
+    out(`  MQTT broker (embedded): ${server.mqttUrl}`);
+    out(`  ${agents.length} simulated edge agents publishing every second; a fault is injected about every ${Math.round(every / 1000)} s`);
+    out('');
+    out('  Demo logins (user / password, role, scope):');
+    for (const [name, password] of Object.entries(creds.users)) {
+      const u = server.model.users.get(name);
+      if (u) out(`    ${name.padEnd(16)} ${password.padEnd(22)} ${u.role.padEnd(8)} ${u.scope}`);
+    }
+    out('');
+    out('  Ctrl-C stops everything and flushes the store.');
+    out('');
+  } else {
+    out(`demo: ${agents.length} simulated edge agents publishing to ${brokerUrl.replace(/\/\/[^@]*@/, '//')}`);
+  }
+
+  let closed: Promise<void> | null = null;
+  return {
+    server,
+    agents,
+    close: () =>
+      (closed ??= (async () => {
+        clearTimeout(faultTimer);
+        await Promise.allSettled(agents.map((a) => a.stop()));
+        await server?.close();
+      })()),
+  };
+}

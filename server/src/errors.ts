@@ -1,0 +1,36 @@
+/**
+ * Every error the server reports to a caller, coded, in one registry. Each says what to do next.
+ * HTTP answers carry `{ code, error, statusCode }`.
+ */
+export const ERRORS = {
+  OPS_ERR_UNAUTHENTICATED: { status: 401, message: 'log in first: POST /api/login, then send the session cookie or `Authorization: Bearer <token>`' },
+  OPS_ERR_BAD_CREDENTIALS: { status: 401, message: 'unknown user or wrong password' },
+  OPS_ERR_RATE_LIMITED: { status: 429, message: 'too many failed logins; wait and retry later' },
+  OPS_ERR_NOT_FOUND: { status: 404, message: 'no such resource in your scope' },
+  OPS_ERR_FORBIDDEN_ACTION: { status: 403, message: 'your role may not do this' },
+  OPS_ERR_BAD_REQUEST: { status: 400, message: 'the request is malformed' },
+  OPS_ERR_CONFLICT: { status: 409, message: 'the alert is not in a state that allows this' },
+  OPS_ERR_CSRF: { status: 403, message: 'cookie-authenticated writes must be JSON requests from the ops room origin' },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class OpsError extends Error {
+  readonly statusCode: number;
+  constructor(
+    readonly code: ErrorCode,
+    detail?: string,
+  ) {
+    super(detail ? `${ERRORS[code].message}: ${detail}` : ERRORS[code].message);
+    this.name = 'OpsError';
+    this.statusCode = ERRORS[code].status;
+  }
+}
+
+/** A configuration problem found at start-up; the CLI prints it and exits 2. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}

@@ -1,0 +1,82 @@
+import { existsSync } from 'node:fs';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import { OpsError } from '../errors.js';
+import { alertRoutes } from './routes/alerts.js';
+import { authRoutes } from './routes/auth.js';
+import { healthRoutes } from './routes/health.js';
+import { historyRoutes } from './routes/history.js';
+import { modelRoutes } from './routes/model.js';
+import type { AppServices } from './services.js';
+
+export interface BuildOptions {
+  logger?: FastifyServerOptions['logger'];
+  /** Directory of the built UI; served at `/` when it exists. */
+  uiDir?: string;
+}
+
+/** A CSP that forbids inline scripts; the UI loads only its own bundle and talks to its own origin. */
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
+
+/** Builds the HTTP app (routes, schemas, OpenAPI, UI) without listening: `main` listens, tests inject. */
+export async function build(services: AppServices, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 64 * 1024, // 64 KiB: every body here is a small JSON document
+    connectionTimeout: 30_000, // ms: a slow client may not hold a socket forever
+    requestTimeout: 30_000,
+    trustProxy: false,
+  });
+  app.decorateRequest('user', null);
+  app.decorateRequest('authVia', null);
+
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'opsroom API', version: '0.1.0', description: 'The ops room API: login, the model tree in scope, indicator history, algedonic alerts.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'opsroom_session' } } },
+      security: [{ bearer: [] }, { cookie: [] }],
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('x-frame-options', 'DENY');
+    if (!req.url.startsWith('/api/docs')) reply.header('content-security-policy', CSP);
+    return payload;
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, req, reply) => {
+    if (err instanceof OpsError) return reply.code(err.statusCode).send({ statusCode: err.statusCode, code: err.code, error: err.message, message: err.message });
+    if (err.validation || (err.statusCode && err.statusCode < 500)) {
+      const status = err.statusCode ?? 400;
+      return reply.code(status).send({ statusCode: status, code: err.code ?? 'OPS_ERR_BAD_REQUEST', error: err.message, message: err.message });
+    }
+    req.log.error({ err }, 'unhandled error');
+    return reply.code(500).send({ statusCode: 500, code: 'OPS_ERR_INTERNAL', error: 'internal error; see the server log', message: 'internal error' });
+  });
+
+  healthRoutes(app, services);
+  authRoutes(app, services);
+  modelRoutes(app, services);
+  historyRoutes(app, services);
+  alertRoutes(app, services);
+
+  if (opts.uiDir && existsSync(opts.uiDir)) {
+    await app.register(fastifyStatic, { root: opts.uiDir, prefix: '/', index: ['index.html'] });
+  } else {
+    app.get('/', { schema: { hide: true } }, async (_req, reply) => {
+      reply.type('text/plain');
+      return 'opsroom API is running. The UI is not built: run `npm run build:ui` (npm start does it for you).\n';
+    });
+  }
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send({ statusCode: 404, code: 'OPS_ERR_NOT_FOUND', error: `no route ${req.method} ${req.url.split('?')[0]}`, message: 'not found' });
+  });
+  return app;
+}

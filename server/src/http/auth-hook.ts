@@ -1,0 +1,46 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { inScope } from '@opsroom/models';
+import type { SessionUser } from '../auth/sessions.js';
+import { OpsError } from '../errors.js';
+import type { AppServices } from './services.js';
+
+export const SESSION_COOKIE = 'opsroom_session';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user: SessionUser | null;
+    authVia: 'cookie' | 'bearer' | null;
+  }
+}
+
+/** The session token of a request: `Authorization: Bearer …` first, then the session cookie. */
+export function tokenOf(req: FastifyRequest): { token: string | undefined; via: 'cookie' | 'bearer' | null } {
+  const h = req.headers.authorization;
+  if (h?.startsWith('Bearer ')) return { token: h.slice(7).trim(), via: 'bearer' };
+  const c = req.cookies?.[SESSION_COOKIE];
+  return c ? { token: c, via: 'cookie' } : { token: undefined, via: null };
+}
+
+/**
+ * preHandler for every route that needs a user. Cookie-authenticated writes must come from our
+ * own origin (SameSite=Strict cookie, plus an Origin check) — CSRF protection for the browser.
+ */
+export function requireUser(services: AppServices) {
+  return async (req: FastifyRequest, _reply: FastifyReply) => {
+    const { token, via } = tokenOf(req);
+    const user = services.sessions.lookup(token);
+    if (!user) throw new OpsError('OPS_ERR_UNAUTHENTICATED');
+    if (via === 'cookie' && req.method !== 'GET' && req.method !== 'HEAD') {
+      const origin = req.headers.origin;
+      if (origin !== undefined && new URL(origin).host !== req.headers.host) throw new OpsError('OPS_ERR_CSRF');
+    }
+    req.user = user;
+    req.authVia = via;
+  };
+}
+
+/** The node if it exists and lies in the user's scope; otherwise 404, so existence is not revealed. */
+export function visibleNode(services: AppServices, user: SessionUser, path: string): string {
+  if (!services.model().nodes.has(path) || !inScope(user.scope, path)) throw new OpsError('OPS_ERR_NOT_FOUND', `node ${path}`);
+  return path;
+}

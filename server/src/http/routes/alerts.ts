@@ -1,0 +1,65 @@
+import type { FastifyInstance } from 'fastify';
+import { OpsError } from '../../errors.js';
+import { requireUser } from '../auth-hook.js';
+import { alertIdParams, alertSchema, errorSchema, noteBody } from '../schemas.js';
+import type { AppServices } from '../services.js';
+
+/** Alerts in scope, one alert with its trail, and acknowledge / resolve / comment / directive. */
+export function alertRoutes(app: FastifyInstance, s: AppServices): void {
+  const auth = requireUser(s);
+  app.get(
+    '/api/alerts',
+    {
+      schema: {
+        tags: ['alerts'],
+        summary: 'Alerts visible to the caller, newest first',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            state: { type: 'string', enum: ['open', 'raised', 'acknowledged', 'escalated', 'resolved'] },
+            node: { type: 'string', maxLength: 512 },
+            kind: { type: 'string', enum: ['step', 'slope', 'transient', 'group'] },
+            since: { type: 'integer' },
+          },
+        },
+        response: { 200: { type: 'array', items: alertSchema }, 401: errorSchema },
+      },
+      preHandler: auth,
+    },
+    async (req) => s.alerts.list(req.user!, req.query as { state?: string; node?: string; kind?: string; since?: number }),
+  );
+
+  app.get(
+    '/api/alerts/:id',
+    { schema: { tags: ['alerts'], summary: 'One alert with its audit trail', params: alertIdParams, response: { 200: alertSchema, 401: errorSchema, 404: errorSchema } }, preHandler: auth },
+    async (req) => s.alerts.get((req.params as { id: string }).id, req.user!),
+  );
+
+  const actions = [
+    ['ack', 'Acknowledge: the owner level is on it (restarts its correction window once)', false, (id: string, u: Parameters<typeof s.alerts.acknowledge>[1], note?: string) => s.alerts.acknowledge(id, u, note)],
+    ['resolve', 'Resolve: closes the alert at every level it passed through', false, (id: string, u: Parameters<typeof s.alerts.resolve>[1], note?: string) => s.alerts.resolve(id, u, note)],
+    ['comment', 'Add a comment to the trail', true, (id: string, u: Parameters<typeof s.alerts.comment>[1], note?: string) => s.alerts.comment(id, u, note!)],
+    ['directive', 'Send a decision down to the devices of the node where the anomaly was seen', true, (id: string, u: Parameters<typeof s.alerts.directive>[1], note?: string) => s.alerts.directive(id, u, note!)],
+  ] as const;
+  for (const [name, summary, needsNote, act] of actions) {
+    app.post(
+      `/api/alerts/:id/${name}`,
+      {
+        schema: {
+          tags: ['alerts'],
+          summary,
+          params: alertIdParams,
+          body: noteBody(needsNote),
+          response: { 200: alertSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema },
+        },
+        preHandler: auth,
+      },
+      async (req) => {
+        const body = (req.body ?? {}) as { note?: string };
+        if (needsNote && !body.note) throw new OpsError('OPS_ERR_BAD_REQUEST', 'note is required');
+        return act((req.params as { id: string }).id, req.user!, body.note);
+      },
+    );
+  }
+}

@@ -1,0 +1,57 @@
+import type { FastifyInstance } from 'fastify';
+import { requireUser, SESSION_COOKIE, tokenOf } from '../auth-hook.js';
+import { errorSchema } from '../schemas.js';
+import type { AppServices } from '../services.js';
+
+const userSchema = { type: 'object', properties: { name: { type: 'string' }, role: { type: 'string' }, scope: { type: 'string' } } } as const;
+
+/** Login (cookie for the browser + bearer token for scripts), logout, and who am I. */
+export function authRoutes(app: FastifyInstance, s: AppServices): void {
+  app.post(
+    '/api/login',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in: sets an httpOnly session cookie and returns a bearer token',
+        body: {
+          type: 'object',
+          required: ['username', 'password'],
+          additionalProperties: false,
+          properties: { username: { type: 'string', minLength: 1, maxLength: 128 }, password: { type: 'string', minLength: 1, maxLength: 1024 } },
+        },
+        response: { 200: { type: 'object', properties: { token: { type: 'string' }, expires: { type: 'number' }, user: userSchema } }, 401: errorSchema, 429: errorSchema },
+      },
+    },
+    async (req, reply) => {
+      const { username, password } = req.body as { username: string; password: string };
+      try {
+        const { token, user, expires } = await s.sessions.login(username, password, req.ip);
+        reply.setCookie(SESSION_COOKIE, token, {
+          httpOnly: true,
+          sameSite: 'strict',
+          path: '/',
+          secure: req.protocol === 'https',
+          expires: new Date(expires),
+        });
+        req.log.info({ user: user.name }, 'login');
+        return { token, user, expires };
+      } catch (err) {
+        s.metrics.loginFailures.inc();
+        req.log.warn({ user: username.slice(0, 64) }, 'login refused');
+        throw err;
+      }
+    },
+  );
+
+  app.post(
+    '/api/logout',
+    { schema: { tags: ['auth'], summary: 'End the session (cookie or bearer token)', response: { 204: { type: 'null' } } }, preHandler: requireUser(s) },
+    async (req, reply) => {
+      s.sessions.logout(tokenOf(req).token);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      reply.code(204);
+    },
+  );
+
+  app.get('/api/me', { schema: { tags: ['auth'], summary: 'The logged-in user', response: { 200: userSchema, 401: errorSchema } }, preHandler: requireUser(s) }, async (req) => req.user!);
+}

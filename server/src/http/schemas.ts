@@ -1,0 +1,38 @@
+/** JSON schemas shared by routes (and published in the OpenAPI document). */
+export const errorSchema = {
+  type: 'object',
+  properties: { statusCode: { type: 'integer' }, code: { type: 'string' }, error: { type: 'string' }, message: { type: 'string' } },
+} as const;
+
+export const alertSchema = {
+  type: 'object',
+  additionalProperties: true,
+  description: 'An algedonic alert (models/src/alerts/alert.ts)',
+  properties: {
+    id: { type: 'string' },
+    node: { type: 'string' },
+    owner: { type: 'string' },
+    path: { type: 'array', items: { type: 'string' } },
+    indicator: { type: 'string' },
+    kind: { type: 'string', enum: ['step', 'slope', 'transient', 'group'] },
+    state: { type: 'string', enum: ['raised', 'acknowledged', 'escalated', 'resolved'] },
+    probability: { type: 'number' },
+    score: { type: 'number' },
+    deadline: { type: ['number', 'null'] },
+    trail: { type: 'array', items: { type: 'object', additionalProperties: true } },
+  },
+} as const;
+
+export const alertIdParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', maxLength: 64 } },
+} as const;
+
+export const noteBody = (required: boolean) =>
+  ({
+    type: 'object',
+    additionalProperties: false,
+    ...(required ? { required: ['note'] } : {}),
+    properties: { note: { type: 'string', minLength: required ? 1 : 0, maxLength: 2000 } },
+  }) as const;

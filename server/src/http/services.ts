@@ -1,0 +1,21 @@
+import type { Model } from '@opsroom/models';
+import type { AlertService } from '../alerts/alert-service.js';
+import type { Sessions } from '../auth/sessions.js';
+import type { OpsroomConfig } from '../config/config.js';
+import type { ServerMetrics } from '../metrics/registry.js';
+import type { TimeSeriesStore } from '../store/store.js';
+import type { LiveModel } from '../vsm/live-model.js';
+
+/** What the HTTP routes and socket.io handlers use; assembled by start.ts, or by tests. */
+export interface AppServices {
+  config: OpsroomConfig;
+  model: () => Model;
+  store: TimeSeriesStore;
+  live: LiveModel;
+  alerts: AlertService;
+  sessions: Sessions;
+  metrics: ServerMetrics;
+  /** Components' states for /healthz (broker link, ingest…), added to the store's. */
+  health: () => Record<string, { ok: boolean; detail: string }>;
+  now: () => number;
+}

@@ -1,0 +1,218 @@
+import type { AddressInfo } from 'node:net';
+import type { Server as HttpServer } from 'node:http';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyServerOptions } from 'fastify';
+import type { Alert, Model, NodeReading } from '@opsroom/models';
+import { AlertService } from './alerts/alert-service.js';
+import { MemoryAlertRepository, type AlertRepository } from './alerts/alert-repository.js';
+import { SqliteAlertRepository } from './alerts/sqlite-alert-repository.js';
+import { Sessions } from './auth/sessions.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
+import type { OpsroomConfig } from './config/config.js';
+import { resolveConfig } from './config/config.js';
+import { build } from './http/app.js';
+import type { AppServices } from './http/services.js';
+import { redact, startIngest, type Ingest } from './ingest/mqtt-ingest.js';
+import { silentLogger, type Logger } from './log/logger.js';
+import { createServerMetrics } from './metrics/registry.js';
+import { loadModelFile } from './model/index.js';
+import { startRealtime, type Realtime } from './realtime/socket-server.js';
+import { createStore } from './store/index.js';
+import { openDatabase, type SqliteDatabase } from './store/sqlite-db.js';
+import { SqliteStore } from './store/sqlite-store.js';
+import type { StoredPoint, TimeSeriesStore } from './store/store.js';
+import { createDetector } from './vsm/detectors/index.js';
+import { LiveModel } from './vsm/live-model.js';
+
+/** Where the built UI is, relative to this file: opsroom-ui/dist. */
+export const DEFAULT_UI_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../opsroom-ui/dist');
+
+/** The device id under which parents' rolled-up values are stored (not a valid device id, so never a device's). */
+export const ROLLUP_DEVICE = '$rollup';
+
+export interface StartOptions extends Partial<OpsroomConfig> {
+  /** fastify/pino logger options, or false; default: info-level JSON logs. */
+  logger?: FastifyServerOptions['logger'];
+  now?: () => number;
+}
+
+export interface RunningOpsroom {
+  httpUrl: string;
+  mqttUrl: string;
+  httpPort: number;
+  mqttPort: number | null;
+  config: OpsroomConfig;
+  model: Model;
+  log: Logger;
+  /** Stops everything in order and flushes the store. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the whole server: model, store, broker (embedded unless `brokerUrl`), ingest, the live
+ * VSM roll-up with detectors, alerts, HTTP + UI and socket.io. Every part is stopped by close().
+ */
+export async function startOpsroom(options: StartOptions = {}): Promise<RunningOpsroom> {
+  const { logger: loggerOpts, now: nowOpt, ...overrides } = options;
+  const config = resolveConfig({}, process.env, { uiDir: DEFAULT_UI_DIR, ...overrides });
+  const now = nowOpt ?? Date.now;
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const closeAll = async () => {
+    while (cleanups.length) {
+      const fn = cleanups.pop()!;
+      try {
+        await fn();
+      } catch {
+        /* keep closing the rest */
+      }
+    }
+  };
+
+  try {
+    const model = await loadModelFile(config.model);
+    const metrics = createServerMetrics();
+
+    // Store (and the alert repository in the same database for the embedded store).
+    let store: TimeSeriesStore;
+    let repo: AlertRepository;
+    let db: SqliteDatabase | null = null;
+    if (config.store === 'embedded') {
+      db = openDatabase(config.dataDir);
+      const openDb = db;
+      cleanups.push(() => {
+        openDb.close();
+      });
+      store = SqliteStore.onDatabase(db);
+      repo = new SqliteAlertRepository(db);
+    } else {
+      store = createStore(config.store === 'influxdb' ? { kind: 'influxdb', ...config.influx, token: config.influx.token! } : { kind: 'memory' });
+      repo = new MemoryAlertRepository();
+    }
+    cleanups.push(() => store.close());
+
+    // HTTP first (its logger is the process logger), listening comes later.
+    const services = {} as AppServices;
+    const app = await build(services, { logger: loggerOpts ?? { level: process.env.OPSROOM_LOG_LEVEL ?? 'info' }, uiDir: config.uiDir });
+    const log: Logger = app.log ?? silentLogger;
+    cleanups.push(() => app.close());
+
+    let realtime: Realtime | null = null;
+    let ingest: Ingest | null = null;
+    const alerts = new AlertService({
+      model,
+      repo,
+      now,
+      scoreThreshold: config.alertScoreThreshold,
+      logger: log,
+      metrics,
+      onEvent: (event, alert: Alert) => realtime?.publishAlert(event, alert),
+      onStatus: (statuses) => realtime?.publishStatuses(statuses),
+      onDirective: (node, alert, actor, note) => {
+        for (const d of model.devices.values()) {
+          if (d.node !== node) continue;
+          ingest?.sendCommand(d.id, { type: 'directive', alert: alert.id, indicator: alert.indicator, from: actor.name, note, at: new Date(now()).toISOString() });
+        }
+      },
+    });
+    const live = new LiveModel(model, {
+      rollupPeriodMs: config.rollupPeriodMs,
+      now,
+      createDetector: () => createDetector(),
+      onDetection: (d) => alerts.onDetection(d),
+    });
+    Object.assign(services, {
+      config,
+      model: () => model,
+      store,
+      live,
+      alerts,
+      sessions: new Sessions(() => model, { ttlMs: config.sessionTtlMs, now }),
+      metrics,
+      now,
+      health: () => ({
+        broker: { ok: ingest?.connected ?? false, detail: ingest?.connected ? 'ingest connected' : 'ingest not connected to the broker' },
+      }),
+    } satisfies AppServices);
+
+    // Broker: embedded aedes unless an external one is configured.
+    let broker: EmbeddedBroker | null = null;
+    let brokerUrl: string;
+    let creds: { username?: string; password?: string } = {};
+    if (config.brokerUrl) {
+      brokerUrl = config.brokerUrl;
+    } else {
+      broker = await startEmbeddedBroker({ host: config.host, port: config.mqttPort, devices: () => model.devices, logger: log });
+      const b = broker;
+      cleanups.push(() => b.close());
+      brokerUrl = broker.url;
+      creds = broker.service;
+    }
+
+    await app.listen({ port: config.httpPort, host: config.host });
+    const httpPort = (app.server.address() as AddressInfo).port;
+    realtime = startRealtime(app.server as HttpServer, services);
+    const rt = realtime;
+    cleanups.push(() => rt.close());
+
+    // Alerts that were overdue while the server was down escalate now, once.
+    alerts.checkDeadlines();
+    const escalationTimer = setInterval(() => alerts.checkDeadlines(), config.escalationCheckMs);
+    cleanups.push(() => clearInterval(escalationTimer));
+
+    const liveTimer = setInterval(() => {
+      const updates = live.flush();
+      if (updates.length) rt.publishUpdates(updates);
+    }, config.liveFlushMs);
+    cleanups.push(() => clearInterval(liveTimer));
+
+    const periodTimer = setInterval(() => {
+      const updates = live.periodTick();
+      rt.publishUpdates(updates);
+      // Parents' rolled-up values are stored as series of their own, so their history can be charted.
+      const points: StoredPoint[] = [];
+      for (const u of updates) {
+        if (u.value === null || u.stale || model.nodes.get(u.node)!.children.length === 0) continue;
+        points.push({ node: u.node, metric: u.indicator, deviceId: ROLLUP_DEVICE, ts: now(), value: u.value });
+      }
+      if (points.length) store.writeBatch(points).catch((err: unknown) => log.error({ err }, 'store: writing roll-ups failed'));
+    }, config.rollupPeriodMs);
+    cleanups.push(() => clearInterval(periodTimer));
+
+    ingest = await startIngest({
+      brokerUrl,
+      ...creds,
+      model: () => model,
+      store,
+      metrics,
+      logger: log,
+      now,
+      onReadings: (readings: NodeReading[], channel) => {
+        if (channel === 'readings') live.ingest(readings);
+      },
+    });
+    const ing = ingest;
+    cleanups.push(() => ing.close());
+
+    const httpUrl = `http://${config.host}:${httpPort}`;
+    log.info({ http: httpUrl, mqtt: redact(brokerUrl), store: config.store, dataDir: config.dataDir, model: config.model }, 'opsroom started');
+    let closed: Promise<void> | null = null;
+    return {
+      httpUrl,
+      mqttUrl: broker ? broker.url : brokerUrl,
+      httpPort,
+      mqttPort: broker ? broker.port : null,
+      config,
+      model,
+      log,
+      close: () => (closed ??= (async () => {
+        log.info({}, 'opsroom stopping');
+        await closeAll();
+      })()),
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+

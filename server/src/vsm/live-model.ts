@@ -1,0 +1,199 @@
+import {
+  beerIndices,
+  rollup,
+  type IndicatorDef,
+  type IndicatorUpdate,
+  type Levels,
+  type Model,
+  type ModelNode,
+  type NodeReading,
+  type RollupInput,
+} from '@opsroom/models';
+import type { DetectorOutput, StreamingDetector } from './detectors/detector.js';
+import { effectiveLevels } from './levels.js';
+
+/** What a detector saw, with where: handed to the alert service. */
+export interface Detection {
+  node: string;
+  indicator: string;
+  ts: number;
+  value: number;
+  output: DetectorOutput;
+}
+
+export interface LiveModelOptions {
+  /** A child with nothing in this period is stale. */
+  rollupPeriodMs: number;
+  now: () => number;
+  createDetector: () => StreamingDetector;
+  onDetection: (d: Detection) => void;
+}
+
+interface Cell {
+  value: number | null;
+  ts: number;
+  stale: boolean;
+  missingChildren: number;
+  score?: number;
+  forecast?: { mean: number; lower: number; upper: number };
+  /** Latest value per device bound to this node. */
+  devices?: Map<string, { value: number; ts: number }>;
+}
+
+/**
+ * The live state of the recursion: the latest actuality of every node and indicator, rolled up
+ * the tree by each indicator's rule, with staleness and Beer's indices. Leaves' detectors run per
+ * reading (per device series); parents' run once per roll-up period on the rolled-up value.
+ */
+export class LiveModel {
+  private readonly cells = new Map<string, Cell>(); // key `${path}\u0000${indicator}`
+  private readonly detectors = new Map<string, StreamingDetector>();
+  private readonly dirty = new Set<string>();
+  private readonly levels: Map<string, Map<string, Levels>>;
+  private readonly byDepth: ModelNode[];
+
+  constructor(
+    private readonly model: Model,
+    private readonly opts: LiveModelOptions,
+  ) {
+    this.levels = effectiveLevels(model);
+    this.byDepth = [...model.nodes.values()].sort((a, b) => b.depth - a.depth);
+  }
+
+  /** Applies readings (already stored) and runs the leaf detectors. */
+  ingest(readings: readonly NodeReading[]): void {
+    for (const r of readings) {
+      const cell = this.cell(r.node, r.metric);
+      (cell.devices ??= new Map()).set(r.deviceId, { value: r.value, ts: r.ts });
+      const key = `${r.node}\u0000${r.metric}\u0000${r.deviceId}`;
+      const out = this.detector(key).update(r.value, r.ts);
+      cell.score = out.score;
+      if (out.forecast) cell.forecast = out.forecast;
+      this.opts.onDetection({ node: r.node, indicator: r.metric, ts: r.ts, value: r.value, output: out });
+      this.markDirty(r.node);
+    }
+  }
+
+  /** Recomputes the nodes touched since the last flush (children before parents) and returns their updates. */
+  flush(): IndicatorUpdate[] {
+    if (this.dirty.size === 0) return [];
+    const now = this.opts.now();
+    const updates: IndicatorUpdate[] = [];
+    for (const node of this.byDepth) {
+      if (!this.dirty.has(node.path)) continue;
+      for (const ind of this.model.indicators) {
+        this.recompute(node, ind, now);
+        updates.push(this.view(node.path, ind.id));
+      }
+    }
+    this.dirty.clear();
+    return updates;
+  }
+
+  /**
+   * Once per roll-up period: recompute everything (staleness moves with time alone) and run the
+   * parents' detectors on their rolled-up values.
+   */
+  periodTick(): IndicatorUpdate[] {
+    for (const node of this.byDepth) this.dirty.add(node.path);
+    const updates = this.flush();
+    for (const u of updates) {
+      const node = this.model.nodes.get(u.node)!;
+      if (node.children.length === 0 || u.value === null || u.stale) continue;
+      const out = this.detector(`${u.node}\u0000${u.indicator}`).update(u.value, u.ts);
+      const cell = this.cell(u.node, u.indicator);
+      cell.score = u.score = out.score;
+      if (out.forecast) cell.forecast = u.forecast = out.forecast;
+      this.opts.onDetection({ node: u.node, indicator: u.indicator, ts: u.ts, value: u.value, output: out });
+    }
+    return updates;
+  }
+
+  /** The latest view of every node and indicator, optionally only nodes passing `filter`. */
+  snapshot(filter: (path: string) => boolean = () => true): IndicatorUpdate[] {
+    const out: IndicatorUpdate[] = [];
+    for (const path of this.model.nodes.keys()) {
+      if (!filter(path)) continue;
+      for (const ind of this.model.indicators) if (this.cells.has(`${path}\u0000${ind.id}`)) out.push(this.view(path, ind.id));
+    }
+    return out;
+  }
+
+  private recompute(node: ModelNode, ind: IndicatorDef, now: number): void {
+    const cell = this.cell(node.path, ind.id);
+    const horizon = now - this.opts.rollupPeriodMs;
+    const inputs: RollupInput[] = [];
+    let ts = 0;
+    if (cell.devices) {
+      for (const d of cell.devices.values()) {
+        if (d.ts < horizon) continue;
+        inputs.push({ value: d.value });
+        if (d.ts > ts) ts = d.ts;
+      }
+    }
+    let missing = 0;
+    for (const childPath of node.children) {
+      const child = this.cells.get(`${childPath}\u0000${ind.id}`);
+      if (!child || child.stale || child.value === null) {
+        missing++;
+        continue;
+      }
+      const weight = ind.weight ? this.model.nodes.get(childPath)!.weights[ind.weight] : undefined;
+      inputs.push({ value: child.value, weight });
+      if (child.ts > ts) ts = child.ts;
+    }
+    const value = rollup(ind.rollup, inputs);
+    cell.stale = value === null;
+    if (value !== null) {
+      cell.value = value;
+      cell.ts = ts;
+    }
+    cell.missingChildren = missing;
+  }
+
+  private view(path: string, indicator: string): IndicatorUpdate {
+    const cell = this.cell(path, indicator);
+    const lv = this.levels.get(path)?.get(indicator) ?? {};
+    const value = cell.stale ? null : cell.value;
+    return {
+      node: path,
+      indicator,
+      ts: cell.ts,
+      value,
+      capability: lv.capability,
+      potentiality: lv.potentiality,
+      ...beerIndices(value, lv.capability, lv.potentiality),
+      stale: cell.stale,
+      missingChildren: cell.missingChildren,
+      score: cell.score,
+      forecast: cell.forecast,
+    };
+  }
+
+  private markDirty(path: string): void {
+    let node = this.model.nodes.get(path);
+    while (node) {
+      this.dirty.add(node.path);
+      node = node.parent ? this.model.nodes.get(node.parent) : undefined;
+    }
+  }
+
+  private cell(path: string, indicator: string): Cell {
+    const key = `${path}\u0000${indicator}`;
+    let c = this.cells.get(key);
+    if (!c) {
+      c = { value: null, ts: 0, stale: true, missingChildren: 0 };
+      this.cells.set(key, c);
+    }
+    return c;
+  }
+
+  private detector(key: string): StreamingDetector {
+    let d = this.detectors.get(key);
+    if (!d) {
+      d = this.opts.createDetector();
+      this.detectors.set(key, d);
+    }
+    return d;
+  }
+}

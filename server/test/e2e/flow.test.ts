@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { deviceTopic, type Alert } from '@opsroom/models';
+import {
+  connectDevice,
+  connectSocket,
+  demoCredentials,
+  getJson,
+  login,
+  nextEvent,
+  startTestServer,
+  type OpsClient,
+} from '../support/demo-fixture.js';
+
+/**
+ * The whole data flow on embedded defaults, real parts only: a device publishes over TCP to the
+ * embedded broker, ingest validates and stores, the VSM detectors see a step change, an alert is
+ * raised and reaches an authenticated socket.io client; the readings come back from the history API.
+ */
+describe('the end-to-end flow on embedded defaults', () => {
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  const creds = demoCredentials();
+  const sockets: OpsClient[] = [];
+
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.disconnect();
+    await server?.stop();
+  });
+
+  it('raises an alert for a step change published by a device, and serves the readings back', async () => {
+    const [deviceId, secret] = Object.entries(creds.devices)[0]!;
+    const node = server.model.devices.get(deviceId)!.node;
+    const planner = await login(server.httpUrl, 'planner', creds.users.planner!);
+    const socket = await connectSocket(server.httpUrl, planner);
+    sockets.push(socket);
+    const raised = nextEvent(socket, 'alert:raised', (a: Alert) => a.node === node && a.indicator === 'output', 20_000);
+
+    // A council that does not contain the device's node must not hear of it.
+    const otherCouncil = [...server.model.users.values()].find((u) => u.role === 'council' && !node.startsWith(u.scope + '/'))!;
+    const outsider = await connectSocket(server.httpUrl, await login(server.httpUrl, otherCouncil.name, creds.users[otherCouncil.name]!));
+    sockets.push(outsider);
+    const leaked: Alert[] = [];
+    outsider.on('alert:raised', (a) => leaked.push(a));
+
+    const device = await connectDevice(server.mqttUrl, deviceId, secret);
+    const n = 160;
+    const stepAt = 120;
+    const t0 = Date.now() - n * 1000;
+    let seed = 42;
+    const noise = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31 - 0.5; // uniform in [-0.5, 0.5)
+    };
+    for (let i = 0; i < n; i++) {
+      const value = (i < stepAt ? 100 : 160) + noise() * 4;
+      await device.publishAsync(deviceTopic(deviceId, 'readings'), JSON.stringify({ metric: 'output', value, ts: t0 + i * 1000 }), { qos: 1 });
+    }
+    await device.endAsync();
+
+    const [alert] = await raised;
+    expect(alert.node).toBe(node);
+    expect(alert.owner).toBe(node);
+    expect(alert.state).toBe('raised');
+    expect(alert.kind).toBe('step');
+    expect(alert.score).toBeGreaterThanOrEqual(0.9);
+    expect(alert.raisedAt).toBeGreaterThan(0);
+    expect(alert.deadline).toBe(alert.raisedAt + server.model.nodes.get(node)!.correctionWindowSec * 1000);
+    expect(leaked).toEqual([]);
+
+    const history = await getJson<{ points: Array<{ ts: number; value: number }> }>(
+      server.httpUrl,
+      `/api/history?node=${encodeURIComponent(node)}&indicator=output&from=${t0}&to=${Date.now()}`,
+      planner,
+    );
+    expect(history.status).toBe(200);
+    expect(history.body.points).toHaveLength(n);
+    expect(history.body.points[0]!.ts).toBe(t0);
+    expect(history.body.points[stepAt]!.value).toBeGreaterThan(150);
+
+    const alerts = await getJson<Alert[]>(server.httpUrl, '/api/alerts?state=open', planner);
+    expect(alerts.body.map((a) => a.id)).toContain(alert.id);
+  });
+
+  it('hides the history of nodes outside a council user\'s scope (404, not 403)', async () => {
+    const [deviceId] = Object.keys(creds.devices);
+    const node = server.model.devices.get(deviceId!)!.node;
+    const otherCouncil = [...server.model.users.values()].find((u) => u.role === 'council' && !node.startsWith(u.scope + '/'))!;
+    const token = await login(server.httpUrl, otherCouncil.name, creds.users[otherCouncil.name]!);
+    const res = await getJson(server.httpUrl, `/api/history?node=${encodeURIComponent(node)}&indicator=output`, token);
+    expect(res.status).toBe(404);
+  });
+});
