@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.js';
-import { runValidate } from '../model/validate-command.js';
+import { runHashSecret, runValidate } from '../model/index.js';
 import { startOpsroom } from '../start.js';
 import { resolveConfig } from '../config/config.js';
 import { parseServerFlags, serverFlagsHelp } from './args.js';
@@ -11,6 +11,7 @@ Usage:
   opsroom start [flags]            the server with its UI
   opsroom demo [flags]             start + simulated edge agents on the example model
   opsroom model validate FILE      check a model file; lists every problem with file:line:column
+  opsroom model hash-secret        hash a device secret or password (read from stdin) for the model file
   opsroom detect FILE.csv          add an anomaly_score column to timestamp,value rows
   opsroom <command> --help         help for one command
 
@@ -81,8 +82,17 @@ export async function main(argv: string[]): Promise<number> {
           out('opsroom model validate FILE\n\nChecks a model file. Prints a summary and exits 0 when it is good; lists every problem\n(file:line:column, field path, what was expected) and exits 1 when it is not.');
           return 0;
         }
+        if (sub === 'hash-secret') {
+          if (file === '--help' || file === '-h') {
+            out('opsroom model hash-secret < secret.txt\n\nReads one secret or password from stdin (so it stays out of shell history) and prints its\nscrypt hash for secret_hash / password_hash in the model file.\n  example: printf %s "$SECRET" | npx opsroom model hash-secret');
+            return 0;
+          }
+          const chunks: Buffer[] = [];
+          for await (const c of process.stdin) chunks.push(c as Buffer);
+          return await runHashSecret(Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, ''), out, err);
+        }
         if (sub !== 'validate' || !file || extra.length) {
-          err('usage: opsroom model validate FILE');
+          err('usage: opsroom model validate FILE | opsroom model hash-secret');
           return 2;
         }
         return await runValidate(file, out);

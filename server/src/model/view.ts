@@ -1,0 +1,30 @@
+import { inScope } from '@opsroom/models';
+import type { Levels, Model, ModelView, NodeView } from '@opsroom/models';
+
+/**
+ * The model as a caller scoped to `scope` may see it: the scope node and its subtree, depth-first,
+ * with the scope node's parent left out (it is outside). Weights, devices and users are never
+ * included. The result shares nothing with the model, so callers may change it freely.
+ * Throws a RangeError when `scope` is not a node path (scopes are checked when the model loads,
+ * so this is a programming error).
+ */
+export function modelView(model: Model, scope: string): ModelView {
+  if (!model.nodes.has(scope)) throw new RangeError(`modelView: no node has the path "${scope}"`);
+  const nodes: NodeView[] = [];
+  for (const n of model.nodes.values()) {
+    if (!inScope(scope, n.path)) continue;
+    const levels: Record<string, Levels> = {};
+    for (const [id, l] of Object.entries(n.levels)) levels[id] = { ...l };
+    const v: NodeView = { path: n.path, name: n.name, depth: n.depth, children: [...n.children], correctionWindowSec: n.correctionWindowSec, levels };
+    if (n.level !== undefined) v.level = n.level;
+    if (n.parent !== undefined && n.path !== scope) v.parent = n.parent;
+    nodes.push(v);
+  }
+  return {
+    name: model.name,
+    scope,
+    levels: [...model.levels],
+    indicators: model.indicators.map((i) => ({ ...i })),
+    nodes,
+  };
+}
