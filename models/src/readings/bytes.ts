@@ -8,6 +8,8 @@ export function byteLength(payload: string | Uint8Array, max: number): number {
   return encoder.encode(payload).byteLength;
 }
 
+/** The payload as text (TextDecoder drops a UTF-8 byte-order mark; a string's is dropped here). */
 export function asText(payload: string | Uint8Array): string {
-  return typeof payload === 'string' ? payload : decoder.decode(payload);
+  if (typeof payload !== 'string') return decoder.decode(payload);
+  return payload.charCodeAt(0) === 0xfeff ? payload.slice(1) : payload;
 }

@@ -289,7 +289,7 @@ describe('decodeJsonReadings: per-reading refusals in a batch', () => {
 
   // BUG (json-codec.ts parseTs -> reading.ts checkTimestamp): a numeric ts beyond the Date
   // range throws RangeError from `new Date(ts).toISOString()`, so the whole decode throws.
-  it.failing('refuses a ts beyond the Date range as timestamp_out_of_range instead of throwing', () => {
+  it('refuses a ts beyond the Date range as timestamp_out_of_range instead of throwing', () => {
     const r = decodeJsonReadings('[{"metric":"a","value":1},{"metric":"b","value":2,"ts":1e20}]', NOW);
     expect(r.readings).toEqual([{ metric: 'a', value: 1, ts: NOW }]);
     expect(r.rejections).toMatchObject([{ code: 'timestamp_out_of_range', index: 1 }]);
@@ -333,7 +333,7 @@ describe('decodeJsonReadings: per-reading refusals in a single reading and a val
   // BUG (json-codec.ts line 91-92): the shared ts is checked once with index undefined and that
   // one rejection object is pushed for every entry, so per-reading rejections lose their index
   // (every other per-entry rejection of a values map carries it).
-  it.failing('gives each entry refused for a bad shared ts its own index', () => {
+  it('gives each entry refused for a bad shared ts its own index', () => {
     const r = decodeJsonReadings('{"ts":"garbage","values":{"a":1,"b":2}}', NOW);
     expect(r.rejections.map((x) => [x.code, x.index])).toEqual([
       ['bad_timestamp', 0],

@@ -89,7 +89,7 @@ export function decodeJsonReadings(payload: string | Uint8Array, now: number, li
         return { readings, rejections: [{ code: 'too_many_readings', message: `${entries.length} readings exceed ${limits.maxReadingsPerMessage}` }] };
       }
       const ts = parseTs(o.ts, now, limits, undefined);
-      entries.forEach(([metric, value], i) => push(one(metric, value, ts, i)));
+      entries.forEach(([metric, value], i) => push(one(metric, value, typeof ts === 'number' ? ts : { ...ts, index: i }, i)));
     } else if ('metric' in o) {
       push(one(o.metric, o.value, parseTs(o.ts, now, limits, undefined), undefined));
     } else {

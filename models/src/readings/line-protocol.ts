@@ -32,6 +32,10 @@ export function decodeLineProtocol(payload: string | Uint8Array, now: number, li
       out.rejections.push({ code: 'too_many_readings', message: `more than ${limits.maxReadingsPerMessage} readings; the rest of the message was dropped`, index });
       break;
     }
+    if (out.rejections.length >= MAX_REJECTIONS) {
+      out.rejections.push({ code: 'too_many_readings', message: `more than ${MAX_REJECTIONS} refused readings; the rest of the message was dropped`, index });
+      break;
+    }
     const parsed = parseLine(line);
     if (typeof parsed === 'string') {
       out.rejections.push({ code: 'malformed_line_protocol', message: parsed, index });
@@ -55,6 +59,9 @@ export function decodeLineProtocol(payload: string | Uint8Array, now: number, li
         out.rejections.push({ code: 'bad_metric', message: `metric ${JSON.stringify(metric).slice(0, 80)} must match ${METRIC_PATTERN}`, index });
       } else if (typeof value === 'string') {
         out.rejections.push({ code: 'bad_value', message: `field ${field}: ${value}`, index });
+      } else if (out.readings.length >= limits.maxReadingsPerMessage) {
+        out.rejections.push({ code: 'too_many_readings', message: `more than ${limits.maxReadingsPerMessage} readings; the rest of the message was dropped`, index });
+        return out;
       } else {
         out.readings.push({ metric, value, ts } satisfies Reading);
       }
@@ -62,6 +69,9 @@ export function decodeLineProtocol(payload: string | Uint8Array, now: number, li
   }
   return out;
 }
+
+/** Refusals listed per message at most; past that the message is cut short (junk cannot cost unbounded work). */
+const MAX_REJECTIONS = 1000;
 
 interface ParsedLine {
   measurement: string;
@@ -105,7 +115,7 @@ function parseLine(line: string): ParsedLine | string {
     if (eq.length !== 2 || eq[0] === '') return `malformed field ${JSON.stringify(kv.slice(0, 80))}`;
     const key = unescape(eq[0]!);
     const v = eq[1]!;
-    if (/^-?\d+[iu]$/.test(v)) fields.push([key, Number(v.slice(0, -1))]);
+    if (/^-?\d+i$/.test(v) || /^\d+u$/.test(v)) fields.push([key, Number(v.slice(0, -1))]);
     else if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(v)) {
       const n = Number(v);
       fields.push([key, Number.isFinite(n) ? n : `${v} is not finite`]);
