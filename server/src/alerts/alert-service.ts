@@ -58,8 +58,10 @@ export class AlertService {
     if (openId) {
       // One alert per ongoing anomaly: the latest evidence updates it.
       const a = this.open.get(openId)!;
+      // The detector's view sharpens with more readings (a first outlier looks transient; a few more at the new level make it a step).
       a.value = d.value;
       a.score = Math.max(a.score, out.score);
+      a.kind = out.kind as ChangeKind;
       a.probability = out.probability;
       if (out.forecast) a.forecast = out.forecast;
       a.updatedAt = now;

@@ -1,0 +1,105 @@
+import { createServer, type AddressInfo } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Aedes } from 'aedes';
+import mqtt, { type MqttClient } from 'mqtt';
+import { deviceTopic } from '@opsroom/models';
+import { startOpsroom } from '../src/start.js';
+
+const REPO = new URL('../../', import.meta.url).pathname;
+const MODEL = join(REPO, 'models/examples/valle.yaml');
+const CREDS = JSON.parse(readFileSync(join(REPO, 'models/examples/valle.demo-credentials.json'), 'utf8')) as { devices: Record<string, string> };
+
+export type Payload = 'single' | 'json100' | 'line100';
+
+/** `count` messages of the given shape, timestamps unique and recent (the store is idempotent on them). */
+export function makeMessages(payload: Payload, count: number, t0: number): { messages: string[]; readings: number } {
+  const messages: string[] = [];
+  let ts = t0;
+  for (let i = 0; i < count; i++) {
+    if (payload === 'single') messages.push(JSON.stringify({ metric: 'output', value: 100 + (i % 7), ts: ts++ }));
+    else if (payload === 'json100') {
+      const batch = [];
+      for (let j = 0; j < 100; j++) batch.push({ metric: 'output', value: 100 + (j % 7), ts: ts++ });
+      messages.push(JSON.stringify(batch));
+    } else {
+      const lines = [];
+      for (let j = 0; j < 100; j++) lines.push(`output value=${100 + (j % 7)} ${ts++}000000`);
+      messages.push(lines.join('\n'));
+    }
+  }
+  return { messages, readings: payload === 'single' ? count : count * 100 };
+}
+
+async function publishAll(client: MqttClient, topic: string, messages: string[], qos: 0 | 1): Promise<void> {
+  // Keep a bounded window in flight so QoS 1 does not wait for each PUBACK in turn.
+  const window = 500;
+  let next = 0;
+  await new Promise<void>((resolve, reject) => {
+    let inFlight = 0;
+    const pump = () => {
+      while (inFlight < window && next < messages.length) {
+        inFlight++;
+        client.publish(topic, messages[next++]!, { qos }, (err) => {
+          inFlight--;
+          if (err) return reject(err);
+          if (next >= messages.length && inFlight === 0) resolve();
+          else pump();
+        });
+      }
+    };
+    pump();
+  });
+}
+
+/** Raw broker: an aedes on TCP, one mqtt.js publisher, one mqtt.js subscriber; messages per second delivered. */
+export async function rawBroker(payload: Payload, count: number, qos: 0 | 1): Promise<number> {
+  const aedes = await Aedes.createBroker();
+  const server = createServer(aedes.handle);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const sub = await mqtt.connectAsync(url, { clientId: 'bench-sub' });
+  const pub = await mqtt.connectAsync(url, { clientId: 'bench-pub' });
+  const topic = deviceTopic('bench', 'readings');
+  await sub.subscribeAsync(topic, { qos });
+  const { messages } = makeMessages(payload, count, Date.now() - 3600_000);
+  let got = 0;
+  const done = new Promise<void>((r) => sub.on('message', () => ++got === count && r()));
+  const t = performance.now();
+  await publishAll(pub, topic, messages, qos);
+  await done;
+  const secs = (performance.now() - t) / 1000;
+  await pub.endAsync();
+  await sub.endAsync();
+  await new Promise<void>((r) => aedes.close(() => r()));
+  await new Promise<void>((r) => server.close(() => r()));
+  return count / secs;
+}
+
+/** The full server (embedded broker and store, roll-up, detection): readings per second stored. */
+export async function fullPipeline(payload: Payload, count: number, qos: 0 | 1): Promise<number> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'opsroom-bench-'));
+  const server = await startOpsroom({ host: '127.0.0.1', httpPort: 0, mqttPort: 0, dataDir, model: MODEL, logger: false });
+  try {
+    const deviceId = 'taller-1-plc';
+    const pub = await mqtt.connectAsync(server.mqttUrl, { username: deviceId, password: CREDS.devices[deviceId], clientId: 'bench-device' });
+    const { messages, readings } = makeMessages(payload, count, Date.now() - 3600_000);
+    const t = performance.now();
+    await publishAll(pub, deviceTopic(deviceId, 'readings'), messages, qos);
+    // Stored = counted by ingest after the store accepted them.
+    for (;;) {
+      const text = await (await fetch(`${server.httpUrl}/metrics`)).text();
+      const m = /^opsroom_readings_accepted_total (\d+)/m.exec(text);
+      if (m && Number(m[1]) >= readings) break;
+      await new Promise((r) => setTimeout(r, 20));
+      if (performance.now() - t > 120_000) throw new Error(`only ${m?.[1]} of ${readings} readings stored after 120 s`);
+    }
+    const secs = (performance.now() - t) / 1000;
+    await pub.endAsync();
+    return readings / secs;
+  } finally {
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
