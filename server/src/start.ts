@@ -121,6 +121,9 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       createDetector: () => createDetector(),
       onDetection: (d) => alerts.onDetection(d),
     });
+    // After a restart the live view starts from the newest stored value of every device series.
+    live.seed((await store.latest()).filter((p) => p.deviceId !== ROLLUP_DEVICE));
+    live.flush();
     Object.assign(services, {
       config,
       model: () => model,

@@ -82,6 +82,14 @@ describe('LiveModel', () => {
     expect(parents.find((d) => d.node === 'r/a')!.output.kind).toBe('step'); // 130 > 100
   });
 
+  it('seeds the latest stored values after a restart without running detectors', () => {
+    const { live, reading, detections } = setup();
+    live.seed([reading('r/a/a1', 500), reading('r/a/a2', 6)]);
+    expect(detections).toEqual([]);
+    const a = live.flush().find((u) => u.node === 'r/a')!;
+    expect(a.value).toBe(506);
+  });
+
   it('snapshots only the nodes the filter lets through', () => {
     const { live, reading } = setup();
     live.ingest([reading('r/a/a1', 1), reading('r/b/b1', 2)]);

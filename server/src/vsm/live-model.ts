@@ -74,6 +74,21 @@ export class LiveModel {
     }
   }
 
+  /**
+   * Restores the latest value of each device series after a restart (from the store), without
+   * running detectors: the live view shows what was known, staleness still applies.
+   */
+  seed(readings: readonly NodeReading[]): void {
+    for (const r of readings) {
+      if (!this.model.nodes.has(r.node) || !this.model.indicators.some((i) => i.id === r.metric)) continue;
+      const cell = this.cell(r.node, r.metric);
+      const prev = cell.devices?.get(r.deviceId);
+      if (prev && prev.ts >= r.ts) continue;
+      (cell.devices ??= new Map()).set(r.deviceId, { value: r.value, ts: r.ts });
+      this.markDirty(r.node);
+    }
+  }
+
   /** Recomputes the nodes touched since the last flush (children before parents) and returns their updates. */
   flush(): IndicatorUpdate[] {
     if (this.dirty.size === 0) return [];

@@ -1,0 +1,24 @@
+/**
+ * The streaming anomaly detector contract: one detector per node and indicator series, fed one
+ * reading at a time in time order, O(1) time and memory per reading, with a JSON snapshot that
+ * restores to a detector whose outputs are bit-identical to one that never stopped.
+ *
+ * Implementations: `harrison-stevens.ts` (Cyberstride's multi-state Bayesian forecaster).
+ * Every implementation runs the shared contract suite in `detector-contract.ts`.
+ */
+
+export type ChangeKindOrNone = 'none' | 'step' | 'slope' | 'transient';
+export interface Forecast { mean: number; lower: number; upper: number }
+export interface DetectorOutput {
+  /** Anomaly score in [0,1]. */ score: number;
+  kind: ChangeKindOrNone;
+  /** Posterior probability of `kind` (for 'none', of the steady state). */ probability: number;
+  /** One-step-ahead forecast made BEFORE seeing this value, with its ~95% band; null during warm-up. */ forecast: Forecast | null;
+}
+export interface StreamingDetector {
+  /** One call per reading, in time order; sees only past readings. O(1) time and memory. */
+  update(value: number, ts: number): DetectorOutput;
+  /** JSON-serialisable state; restoreDetector(snapshot()) gives bit-identical outputs to one that never stopped. */
+  snapshot(): DetectorState;
+}
+export type DetectorState = { type: string; version: number; [k: string]: unknown };

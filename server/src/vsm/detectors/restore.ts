@@ -1,0 +1,71 @@
+/**
+ * Creating detectors, and restoring them from their snapshots (for example after a restart).
+ * The single place that knows every detector type; a new detector adds one case here.
+ *
+ * @example
+ *   const d = createDetector();                       // Harrison & Stevens, default options
+ *   const saved = JSON.stringify(d.snapshot());
+ *   const again = restoreDetector(JSON.parse(saved));  // continues bit-identically
+ */
+import type { DetectorState, StreamingDetector } from './detector.js';
+import {
+  HARRISON_STEVENS_TYPE,
+  HARRISON_STEVENS_VERSION,
+  HarrisonStevensDetector,
+  restoreHarrisonStevens,
+  type HarrisonStevensOptions,
+} from './harrison-stevens.js';
+
+/** Options for `createDetector`; `type` defaults to 'harrison-stevens'. */
+export type CreateDetectorOptions = { type?: typeof HARRISON_STEVENS_TYPE } & HarrisonStevensOptions;
+
+/** Every detector type and the snapshot versions this build reads. */
+export const DETECTOR_TYPES: Readonly<Record<string, readonly number[]>> = Object.freeze({
+  [HARRISON_STEVENS_TYPE]: Object.freeze([HARRISON_STEVENS_VERSION]),
+});
+
+/** A snapshot that cannot be restored: unknown type or version, or malformed content. */
+export class DetectorStateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DetectorStateError';
+  }
+}
+
+/** A new detector. Throws a RangeError naming the bad option if the options are invalid. */
+export function createDetector(opts: CreateDetectorOptions = {}): StreamingDetector {
+  const { type = HARRISON_STEVENS_TYPE, ...rest } = opts;
+  if (type !== HARRISON_STEVENS_TYPE) {
+    throw new RangeError(`unknown detector type "${String(type)}"; known types: ${Object.keys(DETECTOR_TYPES).join(', ')}`);
+  }
+  return new HarrisonStevensDetector(rest);
+}
+
+/**
+ * The detector a snapshot came from, continuing exactly where it stopped.
+ * Throws DetectorStateError for an unknown type or version or a malformed snapshot; the message
+ * says what to do (typically: discard the snapshot and create a new detector, which re-warms).
+ */
+export function restoreDetector(state: DetectorState): StreamingDetector {
+  if (typeof state !== 'object' || state === null) {
+    throw new DetectorStateError(`detector snapshot must be an object, got ${state === null ? 'null' : typeof state}`);
+  }
+  const versions = Object.hasOwn(DETECTOR_TYPES, String(state.type)) ? DETECTOR_TYPES[String(state.type)] : undefined;
+  if (!versions) {
+    throw new DetectorStateError(
+      `unknown detector type ${JSON.stringify(state.type)} (known: ${Object.keys(DETECTOR_TYPES).join(', ')}); ` +
+        'discard this snapshot and create a new detector',
+    );
+  }
+  if (!versions.includes(state.version)) {
+    throw new DetectorStateError(
+      `unsupported ${String(state.type)} snapshot version ${JSON.stringify(state.version)} (this build reads ${versions.join(', ')}); ` +
+        'it was written by a different server version: discard it and create a new detector, which re-warms',
+    );
+  }
+  try {
+    return restoreHarrisonStevens(state);
+  } catch (err) {
+    throw new DetectorStateError(`${(err as Error).message}; discard this snapshot and create a new detector`);
+  }
+}
