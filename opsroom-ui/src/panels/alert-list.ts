@@ -1,0 +1,206 @@
+import type { Alert } from '@opsroom/models';
+import type { AlertAction, OpsroomApi } from '../data/api.js';
+import { alertsUnder, type RoomState, type Store } from '../data/state.js';
+import { countdownLevel, formatCountdown } from './countdown.js';
+import { formatValue } from './format.js';
+import { el, renderOnFrame } from './frame-render.js';
+import { sortByUrgency } from './urgency.js';
+
+const ACTIONS: ReadonlyArray<{ action: AlertAction; label: string; needsNote: boolean }> = [
+  { action: 'ack', label: 'Acknowledge', needsNote: false },
+  { action: 'resolve', label: 'Resolve', needsNote: false },
+  { action: 'comment', label: 'Comment', needsNote: true },
+  { action: 'directive', label: 'Directive', needsNote: true },
+];
+
+/** One alert's card; kept across renders so a note being typed survives live updates. */
+interface Card {
+  root: HTMLLIElement;
+  alert: Alert | null;
+  title: HTMLElement;
+  state: HTMLElement;
+  countdown: HTMLElement;
+  detail: HTMLElement;
+  path: HTMLElement;
+  trail: HTMLOListElement;
+  note: HTMLInputElement;
+  buttons: Map<AlertAction, HTMLButtonElement>;
+  message: HTMLElement;
+}
+
+/**
+ * The algedonic screen: alerts owned at or under the focused node, most urgent first, each with
+ * a live countdown to its deadline, the path it travelled up the recursion, its trail, and the
+ * actions Acknowledge / Resolve / Comment / Directive. Each card has `data-testid="alert-<id>"`.
+ */
+export class AlertList {
+  private readonly cards = new Map<string, Card>();
+  private readonly list: HTMLOListElement;
+  private readonly summary: HTMLElement;
+  private readonly unsubscribe: () => void;
+  private readonly tick: ReturnType<typeof setInterval>;
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly store: Store,
+    private readonly api: OpsroomApi,
+  ) {
+    this.summary = el('p', 'alert-summary');
+    this.summary.setAttribute('aria-live', 'polite');
+    this.list = el('ol', 'alerts');
+    root.replaceChildren(this.summary, this.list);
+    this.unsubscribe = renderOnFrame(store, (s, prev) => {
+      if (!prev || prev.alerts !== s.alerts || prev.focus !== s.focus || prev.model !== s.model) this.render(s);
+    });
+    this.tick = setInterval(() => this.updateCountdowns(), 1000);
+  }
+
+  private render(s: RoomState): void {
+    const alerts = s.focus ? sortByUrgency(alertsUnder(s, s.focus)) : [];
+    const open = alerts.filter((a) => a.state !== 'resolved').length;
+    const where = s.focus ? (s.nodes.get(s.focus)?.name ?? s.focus) : '';
+    this.summary.textContent = open === 0 ? `No open alerts at or under ${where}.` : `${open} open alert${open === 1 ? '' : 's'} at or under ${where}.`;
+
+    const seen = new Set<string>();
+    let before: Element | null = this.list.firstElementChild;
+    for (const alert of alerts) {
+      seen.add(alert.id);
+      let card = this.cards.get(alert.id);
+      if (!card) {
+        card = this.createCard(alert.id);
+        this.cards.set(alert.id, card);
+      }
+      if (card.alert !== alert) this.fill(card, alert, s);
+      // Move only what is out of place: moving a card that holds the focused input would blur it.
+      if (card.root !== before) this.list.insertBefore(card.root, before);
+      before = card.root.nextElementSibling;
+    }
+    for (const [id, card] of this.cards) {
+      if (!seen.has(id)) {
+        card.root.remove();
+        this.cards.delete(id);
+      }
+    }
+    this.updateCountdowns();
+  }
+
+  private createCard(id: string): Card {
+    const root = el('li', 'alert-card');
+    root.dataset.testid = `alert-${id}`;
+    root.dataset.id = id;
+    const head = el('div', 'alert-head');
+    const state = el('span', 'alert-state');
+    const title = el('span', 'alert-title');
+    const countdown = el('span', 'countdown');
+    countdown.setAttribute('role', 'timer');
+    head.append(state, title, countdown);
+    const detail = el('p', 'alert-detail');
+    const path = el('p', 'alert-path');
+    const trailBox = el('details', 'alert-trail');
+    trailBox.appendChild(el('summary', undefined, 'Trail'));
+    const trail = el('ol');
+    trailBox.appendChild(trail);
+    const form = el('form', 'alert-actions');
+    const note = el('input', 'alert-note');
+    note.type = 'text';
+    note.placeholder = 'Note (required for comment and directive)';
+    note.setAttribute('aria-label', 'Note');
+    note.maxLength = 2000;
+    form.appendChild(note);
+    const buttons = new Map<AlertAction, HTMLButtonElement>();
+    for (const { action, label } of ACTIONS) {
+      const b = el('button', `act act-${action}`, label);
+      b.type = 'button';
+      b.dataset.action = action;
+      buttons.set(action, b);
+      form.appendChild(b);
+    }
+    const message = el('p', 'alert-message');
+    message.setAttribute('aria-live', 'polite');
+    root.append(head, detail, path, trailBox, form, message);
+    const card: Card = { root, alert: null, title, state, countdown, detail, path, trail, note, buttons, message };
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      // Enter in the note field comments; it never acknowledges by accident.
+      if (card.note.value.trim()) void this.act(card, 'comment');
+    });
+    form.addEventListener('click', (e) => {
+      const action = (e.target as HTMLElement).closest<HTMLButtonElement>('button[data-action]')?.dataset.action as AlertAction | undefined;
+      if (action) void this.act(card, action);
+    });
+    return card;
+  }
+
+  private fill(card: Card, alert: Alert, s: RoomState): void {
+    card.alert = alert;
+    const name = (p: string) => s.nodes.get(p)?.name ?? p;
+    const indicator = s.model?.indicators.find((i) => i.id === alert.indicator);
+    card.root.className = `alert-card state-${alert.state}`;
+    card.state.textContent = alert.state;
+    card.title.textContent = `${indicator?.name ?? alert.indicator} at ${name(alert.node)}`;
+    const band = alert.forecast ? ` (forecast ${formatValue(alert.forecast.lower)} … ${formatValue(alert.forecast.upper)})` : '';
+    card.detail.textContent =
+      `${alert.kind} change, ${Math.round(alert.probability * 100)} % sure · score ${alert.score.toFixed(2)} · ` +
+      `value ${formatValue(alert.value)}${indicator?.unit ? ' ' + indicator.unit : ''}${band}` +
+      (alert.groups?.length ? ` · groups ${alert.groups.length} alerts` : '');
+    card.path.textContent = `Owner ${name(alert.owner)} · path ${alert.path.map(name).join(' → ')}`;
+    card.trail.replaceChildren(
+      ...alert.trail.map((t) => {
+        const move = t.fromNode !== t.toNode ? ` ${name(t.fromNode)} → ${name(t.toNode)}` : '';
+        return el('li', undefined, `${new Date(t.at).toLocaleTimeString()} ${t.actor} ${t.action}${move}${t.note ? `: “${t.note}”` : ''}`);
+      }),
+    );
+    const resolved = alert.state === 'resolved';
+    card.note.disabled = resolved;
+    for (const [action, b] of card.buttons) {
+      b.disabled = resolved || (action === 'ack' && alert.state === 'acknowledged');
+    }
+  }
+
+  private async act(card: Card, action: AlertAction): Promise<void> {
+    const alert = card.alert;
+    if (!alert) return;
+    const note = card.note.value;
+    const spec = ACTIONS.find((a) => a.action === action);
+    if (spec?.needsNote && !note.trim()) {
+      card.message.textContent = `Write a note first: a ${action} carries a note.`;
+      card.note.focus();
+      return;
+    }
+    card.message.textContent = '';
+    for (const b of card.buttons.values()) b.disabled = true;
+    try {
+      const updated = await this.api.act(alert.id, action, note);
+      card.note.value = '';
+      card.message.textContent = action === 'directive' ? 'Directive sent down to the devices.' : `${spec?.label ?? action} recorded.`;
+      this.store.dispatch({ type: 'alert', alert: updated });
+    } catch (err) {
+      card.message.textContent = (err as Error).message;
+    } finally {
+      // Re-enable by the alert as the store now holds it.
+      const current = this.store.get().alerts.get(alert.id);
+      if (current) this.fill(card, current, this.store.get());
+    }
+  }
+
+  private updateCountdowns(): void {
+    const now = Date.now();
+    const s = this.store.get();
+    for (const card of this.cards.values()) {
+      const a = card.alert;
+      if (!a) continue;
+      const windowMs = (s.nodes.get(a.owner)?.correctionWindowSec ?? 300) * 1000;
+      const text = a.state === 'resolved' ? 'resolved' : formatCountdown(a.deadline, now);
+      if (card.countdown.textContent !== text) card.countdown.textContent = text;
+      card.countdown.dataset.level = a.state === 'resolved' ? 'none' : countdownLevel(a.deadline, now, windowMs);
+      card.countdown.title = a.deadline ? `deadline ${new Date(a.deadline).toLocaleTimeString()}` : '';
+    }
+  }
+
+  dispose(): void {
+    clearInterval(this.tick);
+    this.unsubscribe();
+    this.root.replaceChildren();
+    this.cards.clear();
+  }
+}

@@ -1,0 +1,162 @@
+import type { IndicatorUpdate } from '@opsroom/models';
+import { valueKey, type RoomState, type Store } from '../data/state.js';
+import { formatAge, formatValue } from './format.js';
+import { el, renderOnFrame } from './frame-render.js';
+
+interface OwnCells {
+  row: HTMLTableRowElement;
+  value: HTMLTableCellElement;
+  capability: HTMLTableCellElement;
+  potentiality: HTMLTableCellElement;
+  status: HTMLTableCellElement;
+  age: HTMLTableCellElement;
+}
+
+interface ChildCell {
+  cell: HTMLTableCellElement;
+}
+
+/**
+ * The focused node's indicators as a table (value, unit, Beer's levels, stale flag, children
+ * missing, age), then one row per child with its values: the HTML twin of the 3D room. Each live
+ * value carries `data-testid="value-<path>-<indicator>"`. A click on an indicator charts it; a
+ * click on a child focuses it.
+ */
+export class NodeValues {
+  private own = new Map<string, OwnCells>();
+  private children = new Map<string, ChildCell>();
+  private readonly unsubscribe: () => void;
+  private readonly tick: ReturnType<typeof setInterval>;
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly store: Store,
+    private readonly onFocus: (path: string) => void,
+    private readonly onIndicator: (id: string) => void,
+  ) {
+    root.addEventListener('click', this.onClick);
+    this.unsubscribe = renderOnFrame(store, (s, prev) => this.render(s, prev));
+    this.tick = setInterval(() => this.fill(this.store.get()), 5000); // ages move on
+  }
+
+  private render(s: RoomState, prev: RoomState | null): void {
+    if (!prev || prev.focus !== s.focus || prev.model !== s.model) this.build(s);
+    if (!prev || prev.latest !== s.latest || prev.focus !== s.focus || prev.model !== s.model) this.fill(s);
+    if (!prev || prev.indicator !== s.indicator || prev.focus !== s.focus || prev.model !== s.model) {
+      for (const [id, cells] of this.own) cells.row.classList.toggle('selected', id === s.indicator);
+    }
+  }
+
+  private build(s: RoomState): void {
+    this.own = new Map();
+    this.children = new Map();
+    this.root.replaceChildren();
+    const focus = s.focus ? s.nodes.get(s.focus) : undefined;
+    if (!s.model || !focus) return;
+
+    const table = el('table', 'values');
+    const caption = el('caption', undefined, `${focus.name} — indicators`);
+    table.appendChild(caption);
+    const head = table.createTHead().insertRow();
+    for (const h of ['Indicator', 'Value', 'Unit', 'Capability', 'Potentiality', 'Status', 'Updated']) head.appendChild(el('th', undefined, h));
+    const body = table.createTBody();
+    for (const ind of s.model.indicators) {
+      const row = body.insertRow();
+      row.dataset.indicator = ind.id;
+      const name = row.insertCell();
+      const pick = el('button', 'link', ind.name);
+      pick.type = 'button';
+      pick.dataset.indicator = ind.id;
+      pick.title = 'Chart this indicator';
+      name.appendChild(pick);
+      const value = row.insertCell();
+      value.className = 'num value';
+      value.dataset.testid = `value-${focus.path}-${ind.id}`;
+      const unit = row.insertCell();
+      unit.textContent = ind.unit;
+      const capability = row.insertCell();
+      capability.className = 'num';
+      const potentiality = row.insertCell();
+      potentiality.className = 'num';
+      const status = row.insertCell();
+      status.className = 'status';
+      const age = row.insertCell();
+      age.className = 'age';
+      this.own.set(ind.id, { row, value, capability, potentiality, status, age });
+    }
+    this.root.appendChild(table);
+
+    const kids = focus.children.filter((c) => s.nodes.has(c));
+    if (kids.length === 0) return;
+    const ct = el('table', 'values children');
+    const level = s.nodes.get(kids[0] as string)?.level;
+    ct.appendChild(el('caption', undefined, `${focus.name} — children${level ? ` (${level} level)` : ''}`));
+    const ch = ct.createTHead().insertRow();
+    ch.appendChild(el('th', undefined, 'Node'));
+    for (const ind of s.model.indicators) ch.appendChild(el('th', 'num', ind.unit ? `${ind.name} (${ind.unit})` : ind.name));
+    const cb = ct.createTBody();
+    for (const kid of kids) {
+      const row = cb.insertRow();
+      const name = row.insertCell();
+      const b = el('button', 'link', s.nodes.get(kid)?.name ?? kid);
+      b.type = 'button';
+      b.dataset.path = kid;
+      name.appendChild(b);
+      for (const ind of s.model.indicators) {
+        const cell = row.insertCell();
+        cell.className = 'num value';
+        cell.dataset.testid = `value-${kid}-${ind.id}`;
+        this.children.set(valueKey(kid, ind.id), { cell });
+      }
+    }
+    this.root.appendChild(ct);
+  }
+
+  private fill(s: RoomState): void {
+    const focus = s.focus ? s.nodes.get(s.focus) : undefined;
+    if (!focus) return;
+    const now = Date.now();
+    for (const [id, cells] of this.own) {
+      const u = s.latest.get(valueKey(focus.path, id));
+      const fixed = focus.levels[id];
+      setText(cells.value, formatValue(u?.value));
+      cells.value.classList.toggle('stale', !!u?.stale);
+      setText(cells.capability, formatValue(u?.capability ?? fixed?.capability));
+      setText(cells.potentiality, formatValue(u?.potentiality ?? fixed?.potentiality));
+      setText(cells.status, statusText(u, focus.children.length > 0));
+      cells.status.className = u?.stale ? 'status stale' : u ? 'status fresh' : 'status';
+      setText(cells.age, u && u.ts > 0 ? formatAge(u.ts, now) : u ? 'never' : '');
+    }
+    for (const [key, { cell }] of this.children) {
+      const u = s.latest.get(key);
+      setText(cell, formatValue(u?.value));
+      cell.classList.toggle('stale', !!u?.stale);
+      cell.title = u ? statusText(u, true) : 'no data yet';
+    }
+  }
+
+  private readonly onClick = (e: MouseEvent): void => {
+    const t = (e.target as HTMLElement).closest<HTMLElement>('button');
+    if (t?.dataset.path) this.onFocus(t.dataset.path);
+    else if (t?.dataset.indicator) this.onIndicator(t.dataset.indicator);
+  };
+
+  dispose(): void {
+    clearInterval(this.tick);
+    this.unsubscribe();
+    this.root.removeEventListener('click', this.onClick);
+    this.root.replaceChildren();
+  }
+}
+
+/** `fresh`, `stale`, `stale · 2 children missing`, or `no data yet`. */
+export function statusText(u: IndicatorUpdate | undefined, hasChildren: boolean): string {
+  if (!u) return 'no data yet';
+  const parts = [u.stale ? 'stale' : 'fresh'];
+  if (hasChildren && u.missingChildren > 0) parts.push(`${u.missingChildren} ${u.missingChildren === 1 ? 'child' : 'children'} missing`);
+  return parts.join(' · ');
+}
+
+function setText(e: HTMLElement, text: string): void {
+  if (e.textContent !== text) e.textContent = text;
+}

@@ -1,0 +1,27 @@
+import type { Store } from '../data/state.js';
+import { renderOnFrame } from './frame-render.js';
+
+const CONNECTION_TEXT = { live: 'live', connecting: 'reconnecting…', offline: 'offline' } as const;
+
+/** The header's right side: who is signed in, at what scope, whether the live link is up. */
+export class SessionBar {
+  private readonly unsubscribe: () => void;
+
+  constructor(root: HTMLElement, store: Store) {
+    const user = root.querySelector('.session-user') as HTMLElement;
+    const link = root.querySelector('.connection') as HTMLElement;
+    const orgName = document.querySelector('.org-name') as HTMLElement | null;
+    this.unsubscribe = renderOnFrame(store, (s, prev) => {
+      if (!prev || prev.user !== s.user) user.textContent = s.user ? `${s.user.name} · ${s.user.role} · ${s.user.scope}` : '';
+      if (!prev || prev.connection !== s.connection) {
+        link.textContent = CONNECTION_TEXT[s.connection];
+        link.dataset.status = s.connection;
+      }
+      if (orgName && (!prev || prev.model !== s.model)) orgName.textContent = s.model?.name ?? '';
+    });
+  }
+
+  dispose(): void {
+    this.unsubscribe();
+  }
+}

@@ -1,0 +1,74 @@
+import { nodeState, type RoomState, type Store } from '../data/state.js';
+
+export interface FlatRoom {
+  dispose(): void;
+}
+
+/**
+ * The room without WebGL: the focused node and two levels below it as coloured HTML tiles
+ * (same states, same click-to-focus). Everything else on the page works as usual.
+ */
+export function createFlatRoom(container: HTMLElement, store: Store, onFocus: (path: string) => void, reason: string): FlatRoom {
+  const root = document.createElement('div');
+  root.className = 'flat-room';
+  const note = document.createElement('p');
+  note.className = 'flat-note';
+  note.textContent = `3D view unavailable (${reason}); showing the 2D room.`;
+  const board = document.createElement('div');
+  board.className = 'flat-board';
+  root.append(note, board);
+  container.appendChild(root);
+
+  const onClick = (e: MouseEvent) => {
+    const target = (e.target as HTMLElement).closest<HTMLElement>('[data-path]');
+    if (target?.dataset.path) onFocus(target.dataset.path);
+  };
+  board.addEventListener('click', onClick);
+
+  function tile(state: RoomState, path: string, now: number, big: boolean): HTMLElement {
+    const node = state.nodes.get(path);
+    const el = document.createElement('button');
+    el.type = 'button';
+    el.className = `flat-tile state-${nodeState(state, path, now)}${big ? ' big' : ''}${state.cursor === path ? ' cursor' : ''}`;
+    el.dataset.path = path;
+    el.textContent = node?.name ?? path;
+    return el;
+  }
+
+  function render(state: RoomState): void {
+    board.replaceChildren();
+    const focus = state.focus ? state.nodes.get(state.focus) : undefined;
+    if (!focus) return;
+    const now = Date.now();
+    board.appendChild(tile(state, focus.path, now, true));
+    const row = document.createElement('div');
+    row.className = 'flat-row';
+    for (const childPath of focus.children) {
+      const child = state.nodes.get(childPath);
+      if (!child) continue;
+      const col = document.createElement('div');
+      col.className = 'flat-col';
+      col.appendChild(tile(state, childPath, now, false));
+      const chips = document.createElement('div');
+      chips.className = 'flat-chips';
+      for (const g of child.children) if (state.nodes.has(g)) chips.appendChild(tile(state, g, now, false));
+      col.appendChild(chips);
+      row.appendChild(col);
+    }
+    board.appendChild(row);
+  }
+
+  render(store.get());
+  const unsubscribe = store.subscribe((next, prev) => {
+    if (next.focus !== prev.focus || next.alerts !== prev.alerts || next.statuses !== prev.statuses || next.model !== prev.model || next.cursor !== prev.cursor) render(next);
+  });
+  const tick = setInterval(() => render(store.get()), 5000);
+  return {
+    dispose() {
+      clearInterval(tick);
+      unsubscribe();
+      board.removeEventListener('click', onClick);
+      root.remove();
+    },
+  };
+}

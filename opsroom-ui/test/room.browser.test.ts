@@ -1,0 +1,225 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mqtt from 'mqtt';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startOpsroom } from '@opsroom/server';
+import { findBinary } from '../../server/test/support/require-binary.js';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const UI_DIR = join(REPO_ROOT, 'opsroom-ui/dist');
+const MODEL = join(REPO_ROOT, 'models/examples/valle.yaml');
+const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+/** The device bound to valle/norte/lana/taller-1 in valle.yaml, and its demo secret. */
+const DEVICE = 'taller-1-plc';
+const DEVICE_NODE = 'valle/norte/lana/taller-1';
+/** The device whose readings raise an alert in the alert test. */
+const ALERT_DEVICE = 'taller-2-plc';
+const ALERT_NODE = 'valle/norte/lana/taller-2';
+
+const chromiumPath = findBinary('chromium');
+const d = chromiumPath ? describe : describe.skip;
+
+type Running = Awaited<ReturnType<typeof startOpsroom>>;
+
+/** Console errors and uncaught exceptions of a page, less the 401 of the `/api/me` probe before sign-in. */
+function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    const probe = /\/api\/me$/.test(msg.location().url) && msg.text().includes('401');
+    if (!probe) errors.push(`console: ${msg.text()} (${msg.location().url})`);
+  });
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  return errors;
+}
+
+async function signIn(page: Page, username: string, password: string): Promise<void> {
+  const form = page.getByTestId('login-form');
+  await form.waitFor({ state: 'visible' });
+  await form.locator('input[name="username"]').fill(username);
+  await form.locator('input[name="password"]').fill(password);
+  await form.locator('button[type="submit"]').click();
+  await page.getByTestId('room').waitFor({ state: 'visible' });
+}
+
+d('the ops room in a real browser against the real server', () => {
+  let app: Running;
+  let dataDir: string;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const secrets = JSON.parse(readFileSync(join(REPO_ROOT, 'models/examples/valle.demo-credentials.json'), 'utf8')) as {
+    users: Record<string, string>;
+    devices: Record<string, string>;
+  };
+
+  beforeAll(async () => {
+    if (!existsSync(join(UI_DIR, 'index.html'))) {
+      throw new Error(`the UI is not built (${UI_DIR}); run \`npm run build:ui\` first (npm test does it for you)`);
+    }
+    dataDir = mkdtempSync(join(tmpdir(), 'opsroom-ui-test-'));
+    app = await startOpsroom({ host: '127.0.0.1', httpPort: 0, mqttPort: 0, dataDir, model: MODEL, uiDir: UI_DIR, logger: false });
+    browser = await chromium.launch({ executablePath: chromiumPath as string, headless: true, args: CHROMIUM_ARGS });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await app?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function newPage(): Promise<{ page: Page; errors: string[] }> {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    return { page, errors: collectErrors(page) };
+  }
+
+  it('lets a planner sign in, shows the organisation and a live value, without console errors', async () => {
+    const { page, errors } = await newPage();
+    // A deep link: the focus is in the URL hash and survives the sign-in.
+    await page.goto(`${app.httpUrl}/#/valle/norte/lana`);
+    await signIn(page, 'planner', secrets.users.planner as string);
+
+    for (const path of ['valle', 'valle/norte', 'valle/sur', 'valle/norte/lana', DEVICE_NODE]) {
+      await expect(page.getByTestId(`node-${path}`).count()).resolves.toBe(1);
+    }
+    await expect(page.locator('.crumb.current').textContent()).resolves.toBeTruthy();
+    expect(page.url()).toMatch(/#\/valle\/norte\/lana$/);
+    // The 3D room is an enhancement of the list; with WebGL (SwiftShader here) it is there too.
+    await page.locator('.scene canvas').waitFor({ state: 'attached' });
+    await page.locator('.connection[data-status="live"]').waitFor();
+
+    const device = await mqtt.connectAsync(app.mqttUrl, {
+      username: DEVICE,
+      password: secrets.devices[DEVICE] as string,
+      clientId: `ui-test-${process.pid}`,
+      reconnectPeriod: 0,
+    });
+    try {
+      await device.publishAsync(`opsroom/v1/devices/${DEVICE}/readings`, JSON.stringify([{ metric: 'output', value: 42 }]), { qos: 1 });
+    } finally {
+      await device.endAsync();
+    }
+    const value = page.getByTestId(`value-${DEVICE_NODE}-output`);
+    await expect(value.waitFor()).resolves.toBeUndefined();
+    await page.waitForFunction(
+      (id) => document.querySelector(`[data-testid="${id}"]`)?.textContent === '42',
+      `value-${DEVICE_NODE}-output`,
+      { timeout: 15_000 },
+    );
+
+    // Backspace goes up one level of the recursion, and the hash follows.
+    await page.locator('body').press('Backspace');
+    await page.waitForURL(/#\/valle\/norte$/);
+    // A click in the node list refocuses, and the taller's values follow it.
+    await page.getByTestId(`node-${DEVICE_NODE}`).locator('button').first().click();
+    await page.waitForURL(/#\/valle\/norte\/lana\/taller-1$/);
+    await page.waitForFunction((id) => document.querySelector(`[data-testid="${id}"]`)?.textContent === '42', `value-${DEVICE_NODE}-output`);
+    await page.locator('body').press('Backspace');
+    await page.waitForURL(/#\/valle\/norte\/lana$/);
+
+    await page.waitForTimeout(1500); // let the room settle (camera ease, chart) for the picture
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'ops-room.png') });
+    expect(errors).toEqual([]);
+  }, 90_000);
+
+  it('shows a council only its own subtree, even when a deep link points at another council', async () => {
+    const { page, errors } = await newPage();
+    await page.goto(`${app.httpUrl}/#/valle/sur`);
+    await signIn(page, 'council-norte', secrets.users['council-norte'] as string);
+    await page.getByTestId('node-valle/norte').waitFor();
+    await page.getByTestId('node-valle/norte/lana').waitFor();
+    await expect(page.locator('[data-testid^="node-valle/sur"]').count()).resolves.toBe(0);
+    await expect(page.getByTestId('node-valle').count()).resolves.toBe(0);
+    // The out-of-scope deep link falls back to the council's own node.
+    await page.waitForURL(/#\/valle\/norte$/);
+    await expect(page.locator('.room').textContent()).resolves.not.toMatch(/Sur\b/);
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('raises an alert on a jump, counts down its deadline, and acknowledges it from the algedonic screen', async () => {
+    const { page, errors } = await newPage();
+    await page.goto(`${app.httpUrl}/#/${ALERT_NODE}`);
+    await signIn(page, 'planner', secrets.users.planner as string);
+    await page.locator('.connection[data-status="live"]').waitFor();
+
+    // Half an hour of steady output, then a jump to four times as much: a step change. (Another
+    // device than the first test's, whose detector has already seen a newer reading.)
+    const device = await mqtt.connectAsync(app.mqttUrl, { username: ALERT_DEVICE, password: secrets.devices[ALERT_DEVICE] as string, reconnectPeriod: 0 });
+    try {
+      const now = Date.now();
+      const readings = Array.from({ length: 60 }, (_, i) => ({
+        metric: 'output',
+        ts: now - (60 - i) * 30_000,
+        value: i < 55 ? 100 + Math.sin(i / 3) * 2 : 400,
+      }));
+      await device.publishAsync(`opsroom/v1/devices/${ALERT_DEVICE}/readings`, JSON.stringify(readings), { qos: 1 });
+    } finally {
+      await device.endAsync();
+    }
+
+    const card = page.locator('[data-testid^="alert-"]').first();
+    await card.waitFor({ timeout: 15_000 });
+    await expect(card.locator('.countdown').textContent()).resolves.toMatch(/^\d+:\d\d$/);
+    await expect(page.getByTestId(`node-${ALERT_NODE}`).getAttribute('data-state')).resolves.toBe('alert');
+    await card.getByRole('button', { name: 'Acknowledge' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid^="alert-"] .alert-state')?.textContent === 'acknowledged');
+    // A comment needs a note: the UI says so instead of calling the server.
+    await card.getByRole('button', { name: 'Comment' }).click();
+    await expect(card.locator('.alert-message').textContent()).resolves.toMatch(/note/i);
+    await card.locator('.alert-note').fill('checking the spinning frames');
+    await card.getByRole('button', { name: 'Comment' }).click();
+    await page.waitForFunction(() => /checking the spinning frames/.test(document.querySelector('[data-testid^="alert-"] .alert-trail')?.textContent ?? ''));
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('shows the 2D room and every panel when the browser has no WebGL', async () => {
+    const noGl = await chromium.launch({ executablePath: chromiumPath as string, headless: true, args: [...CHROMIUM_ARGS, '--disable-webgl'] });
+    try {
+      const page = await (await noGl.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+      const errors = collectErrors(page);
+      await page.goto(`${app.httpUrl}/#/valle/norte`);
+      await signIn(page, 'planner', secrets.users.planner as string);
+      await page.locator('.flat-room').waitFor();
+      await expect(page.locator('.scene canvas').count()).resolves.toBe(0);
+      await page.getByTestId('node-valle/sur').waitFor();
+      await page.getByTestId('value-valle/norte-output').waitFor();
+      // The 2D tiles focus like the 3D nodes do.
+      await page.locator('.flat-tile[data-path="valle/norte/lana"]').click();
+      await page.waitForURL(/#\/valle\/norte\/lana$/);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'ops-room-2d.png') });
+      expect(errors).toEqual([]);
+    } finally {
+      await noGl.close();
+    }
+  }, 60_000);
+
+  it('returns to the sign-in form on sign-out', async () => {
+    const { page, errors } = await newPage();
+    await page.goto(app.httpUrl);
+    await signIn(page, 'planner', secrets.users.planner as string);
+    await page.getByTestId('logout').click();
+    await page.getByTestId('login-form').waitFor({ state: 'visible' });
+    await expect(page.getByTestId('room').isHidden()).resolves.toBe(true);
+    // The session is gone on the server too: a reload shows the form again.
+    await page.reload();
+    await page.getByTestId('login-form').waitFor({ state: 'visible' });
+    expect(errors).toEqual([]);
+  }, 60_000);
+});
