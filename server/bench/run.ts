@@ -38,7 +38,7 @@ async function main() {
 
   log('detector…');
   const det = figure(Array.from({ length: RUNS }, () => benchDetector(200_000).microsPerUpdate));
-  rows.push({ name: 'detector (Harrison–Stevens, 4 states) per reading', unit: 'µs', figure: det });
+  rows.push({ name: 'detector (Cyberstride ensemble over Harrison–Stevens) per reading', unit: 'µs', figure: det });
 
   const table = [
     '| figure | median | min–max | unit | ratio to raw broker | target |',

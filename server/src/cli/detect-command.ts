@@ -3,7 +3,8 @@ import { createInterface } from 'node:readline';
 import { createDetector } from '../vsm/detectors/index.js';
 
 /**
- * `opsroom detect FILE.csv`: reads `timestamp,value` rows and writes the same rows with an
+ * `opsroom detect FILE.csv`: runs the default detector (createDetector(): Cyberstride, the settings
+ * the server uses; alert threshold 0.99) over `timestamp,value` rows and writes the same rows with an
  * `anomaly_score` column in [0,1]; the detector sees only past rows. Deterministic.
  * Timestamps may be ISO-8601 or epoch milliseconds. Returns the exit code.
  */

@@ -3,7 +3,8 @@
  * reading at a time in time order, O(1) time and memory per reading, with a JSON snapshot that
  * restores to a detector whose outputs are bit-identical to one that never stopped.
  *
- * Implementations: `harrison-stevens.ts` (Cyberstride's multi-state Bayesian forecaster).
+ * Implementations: `cyberstride.ts` (the default: a likelihood ensemble around) `harrison-stevens.ts`
+ * (Cyberstride's multi-state Bayesian forecaster). See README.md for equations and NAB figures.
  * Every implementation runs the shared contract suite in `detector-contract.ts`.
  */
 

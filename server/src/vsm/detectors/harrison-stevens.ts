@@ -189,6 +189,8 @@ const M2Y = 56;
 const LAST_TS = 57;
 const REJECTED = 58;
 const STATE_LENGTH = 59;
+/** Length of the numeric state vector (`stateVector()`). */
+export const HARRISON_STEVENS_STATE_LENGTH = STATE_LENGTH;
 
 const N = 4; // states
 const ABS_SCALE_FLOOR = 1e-300;
@@ -339,6 +341,16 @@ export class HarrisonStevensDetector implements StreamingDetector {
     }
     const forecast = this.forecast();
     return this.step(value, forecast);
+  }
+
+  /** A copy of the numeric state vector; `new HarrisonStevensDetector(options, vector)` continues from it. */
+  stateVector(): Float64Array {
+    return this.st.slice();
+  }
+
+  /** The resolved options (a copy), as a snapshot stores them. */
+  resolvedOptions(): ResolvedHarrisonStevensOptions {
+    return cloneResolved(this.opts);
   }
 
   snapshot(): HarrisonStevensState {

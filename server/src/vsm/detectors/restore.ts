@@ -3,11 +3,12 @@
  * The single place that knows every detector type; a new detector adds one case here.
  *
  * @example
- *   const d = createDetector();                       // Harrison & Stevens, default options
+ *   const d = createDetector();                       // Cyberstride ensemble, default options
  *   const saved = JSON.stringify(d.snapshot());
  *   const again = restoreDetector(JSON.parse(saved));  // continues bit-identically
  */
 import type { DetectorState, StreamingDetector } from './detector.js';
+import { CYBERSTRIDE_TYPE, CYBERSTRIDE_VERSION, CyberstrideDetector, restoreCyberstride, type CyberstrideOptions } from './cyberstride.js';
 import {
   HARRISON_STEVENS_TYPE,
   HARRISON_STEVENS_VERSION,
@@ -16,11 +17,14 @@ import {
   type HarrisonStevensOptions,
 } from './harrison-stevens.js';
 
-/** Options for `createDetector`; `type` defaults to 'harrison-stevens'. */
-export type CreateDetectorOptions = { type?: typeof HARRISON_STEVENS_TYPE } & HarrisonStevensOptions;
+/** Options for `createDetector`; `type` defaults to 'cyberstride' (the ensemble the server runs). */
+export type CreateDetectorOptions =
+  | ({ type?: typeof CYBERSTRIDE_TYPE } & CyberstrideOptions)
+  | ({ type: typeof HARRISON_STEVENS_TYPE } & HarrisonStevensOptions);
 
 /** Every detector type and the snapshot versions this build reads. */
 export const DETECTOR_TYPES: Readonly<Record<string, readonly number[]>> = Object.freeze({
+  [CYBERSTRIDE_TYPE]: Object.freeze([CYBERSTRIDE_VERSION]),
   [HARRISON_STEVENS_TYPE]: Object.freeze([HARRISON_STEVENS_VERSION]),
 });
 
@@ -34,11 +38,10 @@ export class DetectorStateError extends Error {
 
 /** A new detector. Throws a RangeError naming the bad option if the options are invalid. */
 export function createDetector(opts: CreateDetectorOptions = {}): StreamingDetector {
-  const { type = HARRISON_STEVENS_TYPE, ...rest } = opts;
-  if (type !== HARRISON_STEVENS_TYPE) {
-    throw new RangeError(`unknown detector type "${String(type)}"; known types: ${Object.keys(DETECTOR_TYPES).join(', ')}`);
-  }
-  return new HarrisonStevensDetector(rest);
+  const { type = CYBERSTRIDE_TYPE, ...rest } = opts;
+  if (type === CYBERSTRIDE_TYPE) return new CyberstrideDetector(rest as CyberstrideOptions);
+  if (type === HARRISON_STEVENS_TYPE) return new HarrisonStevensDetector(rest as HarrisonStevensOptions);
+  throw new RangeError(`unknown detector type "${String(type)}"; known types: ${Object.keys(DETECTOR_TYPES).join(', ')}`);
 }
 
 /**
@@ -64,7 +67,7 @@ export function restoreDetector(state: DetectorState): StreamingDetector {
     );
   }
   try {
-    return restoreHarrisonStevens(state);
+    return state.type === CYBERSTRIDE_TYPE ? restoreCyberstride(state) : restoreHarrisonStevens(state);
   } catch (err) {
     throw new DetectorStateError(`${(err as Error).message}; discard this snapshot and create a new detector`);
   }
