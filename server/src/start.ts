@@ -13,7 +13,8 @@ import type { OpsroomConfig } from './config/config.js';
 import { resolveConfig } from './config/config.js';
 import { build } from './http/app.js';
 import type { AppServices } from './http/services.js';
-import { redact, startIngest, type Ingest } from './ingest/mqtt-ingest.js';
+import { redact, startMqttIngest, type DeviceChannel } from './ingest/mqtt-ingest.js';
+import { IngestPipeline } from './ingest/pipeline.js';
 import { silentLogger, type Logger } from './log/logger.js';
 import { createServerMetrics } from './metrics/registry.js';
 import { loadModelFile } from './model/index.js';
@@ -98,7 +99,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     cleanups.push(() => app.close());
 
     let realtime: Realtime | null = null;
-    let ingest: Ingest | null = null;
+    let devices: DeviceChannel | null = null;
     const alerts = new AlertService({
       model,
       repo,
@@ -111,7 +112,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       onDirective: (node, alert, actor, note) => {
         for (const d of model.devices.values()) {
           if (d.node !== node) continue;
-          ingest?.sendCommand(d.id, { type: 'directive', alert: alert.id, indicator: alert.indicator, from: actor.name, note, at: new Date(now()).toISOString() });
+          devices?.sendCommand(d.id, { type: 'directive', alert: alert.id, indicator: alert.indicator, from: actor.name, note, at: new Date(now()).toISOString() });
         }
       },
     });
@@ -134,23 +135,21 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       metrics,
       now,
       health: () => ({
-        broker: { ok: ingest?.connected ?? false, detail: ingest?.connected ? 'ingest connected' : 'ingest not connected to the broker' },
+        broker: { ok: devices?.connected ?? false, detail: devices?.connected ? (config.brokerUrl ? 'ingest connected to the external broker' : 'embedded broker listening') : 'no broker link' },
       }),
     } satisfies AppServices);
 
-    // Broker: embedded aedes unless an external one is configured.
-    let broker: EmbeddedBroker | null = null;
-    let brokerUrl: string;
-    let creds: { username?: string; password?: string } = {};
-    if (config.brokerUrl) {
-      brokerUrl = config.brokerUrl;
-    } else {
-      broker = await startEmbeddedBroker({ host: config.host, port: config.mqttPort, devices: () => model.devices, logger: log });
-      const b = broker;
-      cleanups.push(() => b.close());
-      brokerUrl = broker.url;
-      creds = broker.service;
-    }
+    const pipeline = new IngestPipeline({
+      model: () => model,
+      store,
+      metrics,
+      logger: log,
+      now,
+      onReadings: (readings: NodeReading[], channel) => {
+        if (channel === 'readings') live.ingest(readings);
+      },
+      explain: (deviceId, body) => devices?.explain(deviceId, body),
+    });
 
     await app.listen({ port: config.httpPort, host: config.host });
     const httpPort = (app.server.address() as AddressInfo).port;
@@ -182,20 +181,26 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     }, config.rollupPeriodMs);
     cleanups.push(() => clearInterval(periodTimer));
 
-    ingest = await startIngest({
-      brokerUrl,
-      ...creds,
-      model: () => model,
-      store,
-      metrics,
-      logger: log,
-      now,
-      onReadings: (readings: NodeReading[], channel) => {
-        if (channel === 'readings') live.ingest(readings);
-      },
-    });
-    const ing = ingest;
-    cleanups.push(() => ing.close());
+    // Broker: the embedded aedes ingests in-process (its PUBACK waits for the store); an
+    // external broker is read through an MQTT client in a persistent session.
+    let broker: EmbeddedBroker | null = null;
+    let brokerUrl: string;
+    if (config.brokerUrl) {
+      brokerUrl = config.brokerUrl;
+      devices = await startMqttIngest({ brokerUrl, pipeline: () => pipeline, logger: log });
+    } else {
+      broker = await startEmbeddedBroker({
+        host: config.host,
+        port: config.mqttPort,
+        devices: () => model.devices,
+        logger: log,
+        onDeviceMessage: (topic, payload) => pipeline.accept(topic, payload),
+      });
+      brokerUrl = broker.url;
+      devices = broker;
+    }
+    const dev = devices;
+    cleanups.push(() => dev.close());
 
     const httpUrl = `http://${config.host}:${httpPort}`;
     log.info({ http: httpUrl, mqtt: redact(brokerUrl), store: config.store, dataDir: config.dataDir, model: config.model }, 'opsroom started');

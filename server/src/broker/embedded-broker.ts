@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { Aedes, type AuthenticateError } from 'aedes';
-import type { DeviceDef } from '@opsroom/models';
+import { deviceTopic, type DeviceDef } from '@opsroom/models';
 import type { Logger } from '../log/logger.js';
 import { authenticateClient, mayPublish, maySubscribe, SERVICE_USERNAME, type BrokerPrincipal, type ServiceCredentials } from './broker-auth.js';
 
@@ -9,8 +9,13 @@ export interface EmbeddedBroker {
   /** `mqtt://host:port` of the TCP listener. */
   url: string;
   port: number;
-  /** Credentials of the server's own ingest client. */
+  /** Credentials of the server's own MQTT account (for tools that connect as the server). */
   service: ServiceCredentials;
+  readonly connected: boolean;
+  /** Publishes a directive to one device's commands topic (QoS 1). */
+  sendCommand(deviceId: string, body: unknown): void;
+  /** Publishes why a message was refused to the device's rejects topic (QoS 0). */
+  explain(deviceId: string, body: string): void;
   close(): Promise<void>;
 }
 
@@ -20,6 +25,13 @@ export interface EmbeddedBrokerOptions {
   /** Looked up on every CONNECT, so a reloaded model takes effect for new connections. */
   devices: () => ReadonlyMap<string, DeviceDef>;
   logger: Logger;
+  /**
+   * In-process ingest: called with every authorised device message on a `readings` or `status`
+   * topic. aedes sends the PUBACK only after authorizePublish completes, so the message is
+   * acknowledged once this promise resolves (the readings are stored) and not at all if it
+   * rejects — the device keeps it and sends it again.
+   */
+  onDeviceMessage?: (topic: string, payload: Buffer) => Promise<void>;
 }
 
 const principals = new WeakMap<object, BrokerPrincipal>();
@@ -50,7 +62,15 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     authorizePublish(client, packet, done) {
       if (client === null) return done(null); // the broker's own publishes
       const who = principals.get(client);
-      if (who && mayPublish(who, packet.topic)) return done(null);
+      if (who && mayPublish(who, packet.topic)) {
+        if (who.kind !== 'device' || !opts.onDeviceMessage) return done(null);
+        const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+        opts.onDeviceMessage(packet.topic, payload).then(
+          () => done(null),
+          (err: Error) => done(err),
+        );
+        return;
+      }
       log.warn({ clientId: client.id, topic: packet.topic }, 'mqtt: refused publish outside the device topics');
       done(new Error('publish not authorised'));
     },
@@ -73,6 +93,15 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     url: `mqtt://${opts.host}:${port}`,
     port,
     service,
+    get connected() {
+      return !aedes.closed;
+    },
+    sendCommand(deviceId, body) {
+      aedes.publish({ cmd: 'publish', topic: deviceTopic(deviceId, 'commands'), payload: Buffer.from(JSON.stringify(body)), qos: 1, retain: false, dup: false }, () => {});
+    },
+    explain(deviceId, body) {
+      aedes.publish({ cmd: 'publish', topic: deviceTopic(deviceId, 'rejects'), payload: Buffer.from(body), qos: 0, retain: false, dup: false }, () => {});
+    },
     async close() {
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,40 +1,34 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import { allDevicesFilter, DEFAULT_DECODE_LIMITS, deviceTopic, type Model, type NodeReading, type Rejection } from '@opsroom/models';
+import { allDevicesFilter, deviceTopic } from '@opsroom/models';
 import type { Logger } from '../log/logger.js';
-import { RateLimitedLog } from '../log/logger.js';
-import type { ServerMetrics } from '../metrics/registry.js';
-import type { StoredPoint, TimeSeriesStore } from '../store/store.js';
-import { validateMessage } from './validate-message.js';
+import type { IngestPipeline } from './pipeline.js';
 
-export interface IngestOptions {
+export interface MqttIngestOptions {
   brokerUrl: string;
   username?: string;
   password?: string;
-  model: () => Model;
-  store: TimeSeriesStore;
-  metrics: ServerMetrics;
+  pipeline: () => IngestPipeline;
   logger: Logger;
-  /** Called with the readings of each message once the store has accepted them. */
-  onReadings: (readings: NodeReading[], channel: 'readings' | 'status') => void;
-  now?: () => number;
 }
 
-export interface Ingest {
+/** What the server sends to devices, whichever broker it uses. */
+export interface DeviceChannel {
   readonly connected: boolean;
   /** Publishes a directive to one device's commands topic (QoS 1). */
   sendCommand(deviceId: string, body: unknown): void;
+  /** Publishes why a message was refused to the device's rejects topic (QoS 0). */
+  explain(deviceId: string, body: string): void;
   close(): Promise<void>;
 }
 
 /**
- * The server's MQTT subscription: every device's readings and status, at QoS 1, in a persistent
- * session (clean: false), so readings published while the server is down wait in the broker.
- * A message is acknowledged (PUBACK) only after the store has accepted its readings: mqtt.js sends
- * the PUBACK when `handleMessage`'s callback runs, so a crash before the write means redelivery.
+ * Ingest from an external broker (Mosquitto, EMQX…): one MQTT client subscribed to every device's
+ * readings and status at QoS 1 in a persistent session (clean: false, fixed client id), so
+ * readings published while the server is down wait in the broker. A message is acknowledged
+ * (PUBACK) only after the store accepted its readings: mqtt.js sends the PUBACK when
+ * `handleMessage`'s callback runs, so a crash before the write means redelivery.
  */
-export async function startIngest(opts: IngestOptions): Promise<Ingest> {
-  const now = opts.now ?? Date.now;
-  const rlog = new RateLimitedLog(opts.logger);
+export async function startMqttIngest(opts: MqttIngestOptions): Promise<DeviceChannel> {
   const client: MqttClient = mqtt.connect(opts.brokerUrl, {
     clientId: 'opsroom-server-ingest',
     clean: false,
@@ -44,55 +38,21 @@ export async function startIngest(opts: IngestOptions): Promise<Ingest> {
     connectTimeout: 10_000,
   });
 
-  const reject = (deviceId: string | null, topic: string, rejections: Rejection[]) => {
-    for (const r of rejections) opts.metrics.readingsRejected.inc({ cause: r.code });
-    rlog.warn(`reject:${deviceId}:${rejections[0]!.code}`, { deviceId, topic, count: rejections.length, first: rejections[0] }, 'ingest: rejected input');
-    if (deviceId && client.connected) {
-      // Explained to the device on its own rejects topic (it may subscribe to it).
-      const body = JSON.stringify({ topic, at: new Date(now()).toISOString(), rejected: rejections.length, reasons: rejections.slice(0, 20) });
-      try {
-        client.publish(deviceTopic(deviceId, 'rejects'), body, { qos: 0 });
-      } catch {
-        /* an invalid device id cannot have a rejects topic */
-      }
-    }
-  };
-
   client.handleMessage = (packet, done) => {
-    opts.metrics.messagesReceived.inc();
     const payload = typeof packet.payload === 'string' ? new TextEncoder().encode(packet.payload) : packet.payload;
-    let v;
-    try {
-      v = validateMessage(packet.topic, payload, opts.model(), now(), DEFAULT_DECODE_LIMITS);
-    } catch (err) {
-      opts.logger.error({ err, topic: packet.topic }, 'ingest: unexpected error validating a message');
-      return done();
-    }
-    if (v.rejections.length > 0) reject(v.deviceId, packet.topic, v.rejections);
-    if (v.readings.length === 0 || !v.channel) return done();
-    const channel = v.channel;
-    const points: StoredPoint[] = v.readings.map((r) => ({ node: r.node, metric: r.metric, deviceId: r.deviceId, ts: r.ts, value: r.value }));
-    opts.store.writeBatch(points).then(
-      () => {
-        opts.metrics.readingsAccepted.inc({}, points.length);
-        try {
-          opts.onReadings(v.readings, channel);
-        } catch (err) {
-          opts.logger.error({ err }, 'ingest: a reading consumer failed');
-        }
-        done();
-      },
-      (err: unknown) => {
-        // Not acknowledged: the broker redelivers the message on reconnect. Reconnect to trigger it.
-        opts.metrics.storeWriteErrors.inc();
-        opts.logger.error({ err }, 'ingest: store write failed; the message will be redelivered');
-        client.end(true, {}, () => client.reconnect());
-      },
-    );
+    opts
+      .pipeline()
+      .accept(packet.topic, payload)
+      .then(
+        () => done(),
+        () => {
+          // Not acknowledged: reconnecting makes the broker redeliver it (persistent session).
+          client.end(true, {}, () => client.reconnect());
+        },
+      );
   };
-
   client.on('error', (err) => opts.logger.warn({ err: err.message }, 'ingest: mqtt error'));
-  client.on('reconnect', () => opts.logger.debug({}, 'ingest: reconnecting to the broker'));
+  client.on('offline', () => opts.logger.warn({}, 'ingest: lost the broker; reconnecting'));
 
   await new Promise<void>((resolve, reject) => {
     const onConnect = () => {
@@ -116,6 +76,9 @@ export async function startIngest(opts: IngestOptions): Promise<Ingest> {
     },
     sendCommand(deviceId, body) {
       client.publish(deviceTopic(deviceId, 'commands'), JSON.stringify(body), { qos: 1 });
+    },
+    explain(deviceId, body) {
+      if (client.connected) client.publish(deviceTopic(deviceId, 'rejects'), body, { qos: 0 });
     },
     async close() {
       await client.endAsync();

@@ -1,0 +1,80 @@
+import { DEFAULT_DECODE_LIMITS, type Model, type NodeReading, type Rejection } from '@opsroom/models';
+import { RateLimitedLog, type Logger } from '../log/logger.js';
+import type { ServerMetrics } from '../metrics/registry.js';
+import type { StoredPoint, TimeSeriesStore } from '../store/store.js';
+import { validateMessage } from './validate-message.js';
+import { WriteBatcher } from './write-batcher.js';
+
+export interface PipelineOptions {
+  model: () => Model;
+  store: TimeSeriesStore;
+  metrics: ServerMetrics;
+  logger: Logger;
+  now: () => number;
+  /** Called with each message's readings once the store has accepted them. */
+  onReadings: (readings: NodeReading[], channel: 'readings' | 'status') => void;
+  /** Explains a rejection to the device (its `rejects` topic). */
+  explain: (deviceId: string, body: string) => void;
+}
+
+/**
+ * One MQTT message in, validated readings out: decode, attribute to the device's node, refuse and
+ * count what is bad, write the good readings (batched across messages), then hand them on.
+ * The returned promise settles when the readings are durable — the caller acknowledges the
+ * message (PUBACK) only then. Shared by the embedded broker's in-process hook and the MQTT client
+ * ingest of an external broker.
+ */
+export class IngestPipeline {
+  private readonly batcher: WriteBatcher;
+  private readonly rlog: RateLimitedLog;
+
+  constructor(private readonly opts: PipelineOptions) {
+    this.batcher = new WriteBatcher(opts.store);
+    this.rlog = new RateLimitedLog(opts.logger);
+  }
+
+  accept(topic: string, payload: Uint8Array): Promise<void> {
+    const o = this.opts;
+    o.metrics.messagesReceived.inc();
+    let v;
+    try {
+      v = validateMessage(topic, payload, o.model(), o.now(), DEFAULT_DECODE_LIMITS);
+    } catch (err) {
+      o.logger.error({ err, topic }, 'ingest: unexpected error validating a message');
+      return Promise.resolve();
+    }
+    if (v.rejections.length > 0) this.reject(v.deviceId, topic, v.rejections);
+    if (v.readings.length === 0 || !v.channel) return Promise.resolve();
+    const { channel, readings } = v;
+    const points: StoredPoint[] = readings.map((r) => ({ node: r.node, metric: r.metric, deviceId: r.deviceId, ts: r.ts, value: r.value }));
+    return this.batcher.add(points).then(
+      () => {
+        o.metrics.readingsAccepted.inc({}, points.length);
+        try {
+          o.onReadings(readings, channel);
+        } catch (err) {
+          o.logger.error({ err }, 'ingest: a reading consumer failed');
+        }
+      },
+      (err: unknown) => {
+        o.metrics.storeWriteErrors.inc();
+        o.logger.error({ err }, 'ingest: store write failed; the message is not acknowledged and will be redelivered');
+        throw err;
+      },
+    );
+  }
+
+  private reject(deviceId: string | null, topic: string, rejections: Rejection[]): void {
+    const o = this.opts;
+    for (const r of rejections) o.metrics.readingsRejected.inc({ cause: r.code });
+    this.rlog.warn(`reject:${deviceId}:${rejections[0]!.code}`, { deviceId, topic, count: rejections.length, first: rejections[0] }, 'ingest: rejected input');
+    if (deviceId) {
+      const body = JSON.stringify({ topic, at: new Date(o.now()).toISOString(), rejected: rejections.length, reasons: rejections.slice(0, 20) });
+      try {
+        o.explain(deviceId, body);
+      } catch {
+        /* a device id that cannot form a topic gets no explanation */
+      }
+    }
+  }
+}
