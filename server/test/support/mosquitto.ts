@@ -1,0 +1,73 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A free TCP port on 127.0.0.1 (bound, then released). */
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+async function waitForPort(port: number, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const c = connect(port, '127.0.0.1');
+      c.once('connect', () => {
+        c.destroy();
+        resolve(true);
+      });
+      c.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`nothing listens on 127.0.0.1:${port} after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export interface RunningMosquitto {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real Mosquitto on a free loopback port, configured as docker-compose's is where it matters
+ * (no silent drops: max_queued_messages 0, max_inflight_messages 0). `extraConf` adds lines
+ * (password_file, acl_file…); without it anonymous clients are allowed.
+ */
+export async function startMosquitto(binary: string, extraConf: string[] = []): Promise<RunningMosquitto> {
+  const dir = mkdtempSync(join(tmpdir(), 'opsroom-mosquitto-'));
+  const port = await freePort();
+  const conf = join(dir, 'mosquitto.conf');
+  writeFileSync(
+    conf,
+    [`listener ${port} 127.0.0.1`, extraConf.some((l) => l.startsWith('password_file')) ? 'allow_anonymous false' : 'allow_anonymous true', 'persistence false', 'max_queued_messages 0', 'max_inflight_messages 0', ...extraConf, ''].join('\n'),
+  );
+  const child: ChildProcess = spawn(binary, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  try {
+    await waitForPort(port, 5000);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new Error(`mosquitto did not start: ${(err as Error).message}\n${stderr}`);
+  }
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    port,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
