@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import { dirname, resolve } from 'node:path';
@@ -94,7 +95,8 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
 
     // HTTP first (its logger is the process logger), listening comes later.
     const services = {} as AppServices;
-    const app = await build(services, { logger: loggerOpts ?? { level: process.env.OPSROOM_LOG_LEVEL ?? 'info' }, uiDir: config.uiDir });
+    const tls = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : undefined;
+    const app = await build(services, { logger: loggerOpts ?? { level: process.env.OPSROOM_LOG_LEVEL ?? 'info' }, uiDir: config.uiDir, https: tls });
     const log: Logger = app.log ?? silentLogger;
     cleanups.push(() => app.close());
 
@@ -195,6 +197,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
         devices: () => model.devices,
         logger: log,
         onDeviceMessage: (topic, payload) => pipeline.accept(topic, payload),
+        tls,
       });
       brokerUrl = broker.url;
       devices = broker;
@@ -202,7 +205,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     const dev = devices;
     cleanups.push(() => dev.close());
 
-    const httpUrl = `http://${config.host}:${httpPort}`;
+    const httpUrl = `${tls ? 'https' : 'http'}://${config.host}:${httpPort}`;
     log.info({ http: httpUrl, mqtt: redact(brokerUrl), store: config.store, dataDir: config.dataDir, model: config.model }, 'opsroom started');
     let closed: Promise<void> | null = null;
     return {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AuthenticateError } from 'aedes';
 import { deviceTopic, type DeviceDef } from '@opsroom/models';
 import type { Logger } from '../log/logger.js';
@@ -32,6 +33,8 @@ export interface EmbeddedBrokerOptions {
    * rejects — the device keeps it and sends it again.
    */
   onDeviceMessage?: (topic: string, payload: Buffer) => Promise<void>;
+  /** PEM key and certificate: listen for mqtts (MQTT over TLS) instead of plain TCP. */
+  tls?: { key: Buffer; cert: Buffer };
 }
 
 const principals = new WeakMap<object, BrokerPrincipal>();
@@ -83,14 +86,14 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   });
   aedes.on('clientError', (client, err) => log.debug({ clientId: client.id, err: err.message }, 'mqtt: client error'));
 
-  const server: Server = createServer(aedes.handle);
+  const server: Server = opts.tls ? createTlsServer(opts.tls, aedes.handle) : createServer(aedes.handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `mqtt://${opts.host}:${port}`,
+    url: `${opts.tls ? 'mqtts' : 'mqtt'}://${opts.host}:${port}`,
     port,
     service,
     get connected() {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { DEFAULTS } from './defaults.js';
@@ -21,6 +22,9 @@ export interface OpsroomConfig {
   sessionTtlMs: number;
   /** Directory of the built UI (opsroom-ui/dist); the UI is not served when absent. */
   uiDir?: string;
+  /** PEM certificate and key: when both are set, HTTP is served over TLS and the embedded broker listens for mqtts. */
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 /** The options a user sets: CLI flag name, env var, and how to parse it. */
@@ -36,6 +40,8 @@ export const OPTIONS = [
   { flag: 'influx-org', env: 'OPSROOM_INFLUX_ORG', key: 'influx.org', kind: 'string', help: `InfluxDB organisation (default ${DEFAULTS.influxOrg})` },
   { flag: 'influx-bucket', env: 'OPSROOM_INFLUX_BUCKET', key: 'influx.bucket', kind: 'string', help: `InfluxDB bucket (default ${DEFAULTS.influxBucket})` },
   { flag: 'influx-token', env: 'OPSROOM_INFLUX_TOKEN', key: 'influx.token', kind: 'string', help: 'InfluxDB API token (prefer the env var: flags show in `ps`)' },
+  { flag: 'tls-cert', env: 'OPSROOM_TLS_CERT', key: 'tlsCert', kind: 'path', help: 'PEM certificate file: serve HTTPS and mqtts (with --tls-key)' },
+  { flag: 'tls-key', env: 'OPSROOM_TLS_KEY', key: 'tlsKey', kind: 'path', help: 'PEM private key file for --tls-cert' },
   { flag: 'rollup-period', env: 'OPSROOM_ROLLUP_PERIOD_MS', key: 'rollupPeriodMs', kind: 'ms', help: `roll-up and staleness period, ms (default ${DEFAULTS.rollupPeriodMs})` },
 ] as const;
 
@@ -103,6 +109,12 @@ export function resolveConfig(flags: Partial<Record<OptionFlag, string | undefin
   Object.assign(cfg, overrides);
   cfg.dataDir = resolve(cfg.dataDir);
   cfg.model = resolve(cfg.model);
+  if (cfg.tlsCert) cfg.tlsCert = resolve(cfg.tlsCert);
+  if (cfg.tlsKey) cfg.tlsKey = resolve(cfg.tlsKey);
+  if (Boolean(cfg.tlsCert) !== Boolean(cfg.tlsKey)) throw new ConfigError('TLS needs both --tls-cert and --tls-key (OPSROOM_TLS_CERT, OPSROOM_TLS_KEY)');
+  for (const f of [cfg.tlsCert, cfg.tlsKey]) {
+    if (f && !existsSync(f)) throw new ConfigError(`TLS file ${f} does not exist`);
+  }
   if (cfg.store === 'influxdb' && !cfg.influx.token) {
     throw new ConfigError('--store influxdb needs a token: set OPSROOM_INFLUX_TOKEN (or --influx-token)');
   }

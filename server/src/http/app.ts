@@ -16,6 +16,8 @@ export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
   /** Directory of the built UI; served at `/` when it exists. */
   uiDir?: string;
+  /** PEM key and certificate: serve HTTPS. */
+  https?: { key: Buffer; cert: Buffer };
 }
 
 /** A CSP that forbids inline scripts; the UI loads only its own bundle and talks to its own origin. */
@@ -24,6 +26,7 @@ const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 's
 /** Builds the HTTP app (routes, schemas, OpenAPI, UI) without listening: `main` listens, tests inject. */
 export async function build(services: AppServices, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
+    ...(opts.https ? { https: opts.https } : {}),
     logger: opts.logger ?? false,
     bodyLimit: 64 * 1024, // 64 KiB: every body here is a small JSON document
     connectionTimeout: 30_000, // ms: a slow client may not hold a socket forever
@@ -47,6 +50,7 @@ export async function build(services: AppServices, opts: BuildOptions = {}): Pro
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     reply.header('x-frame-options', 'DENY');
+    if (opts.https) reply.header('strict-transport-security', 'max-age=31536000');
     if (!req.url.startsWith('/api/docs')) reply.header('content-security-policy', CSP);
     return payload;
   });

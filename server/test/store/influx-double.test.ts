@@ -11,6 +11,7 @@ import type { StoredPoint } from '../../src/store/store.js';
 interface Recorded {
   method: string;
   url: string;
+  headers: IncomingMessage['headers'];
   body: string;
 }
 
@@ -29,7 +30,7 @@ class FakeInflux {
       req.setEncoding('utf8');
       req.on('data', (c: string) => (body += c));
       req.on('end', () => {
-        const r = { method: req.method ?? '', url: req.url ?? '', body };
+        const r = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body };
         this.requests.push(r);
         this.handler(r, res);
       });
@@ -89,10 +90,15 @@ describe('InfluxStore against an InfluxDB 2 double', () => {
 
   it('writes line protocol with ms precision to the org and bucket, with the token, uncompressed', async () => {
     const s = open();
-    await s.writeBatch([{ node: 'plant/a', metric: 'output', deviceId: 'd1', ts: T0, value: 2.5 }]);
+    await s.writeBatch([{ node: 'plant/a', metric: 'output', deviceId: 'd1', ts: T0, value: 2.5 }, ...points(200, 'plant/b')]);
     const [w] = influx.writes();
     expect(w!.url).toBe('/api/v2/write?org=my%20org&bucket=readings&precision=ms');
-    expect(w!.body).toBe(`output,device=d1,node=plant/a value=2.5 ${T0}`);
+    expect(w!.headers.authorization).toBe('Token sekret');
+    expect(w!.headers['content-encoding']).toBeUndefined(); // ~8 KB: the client would gzip it by default
+    const lines = w!.body.split('\n');
+    expect(lines).toHaveLength(201);
+    expect(lines[0]).toBe(`output,device=d1,node=plant/a value=2.5 ${T0}`);
+    expect(lines[200]).toBe(`output,device=d1,node=plant/b value=199 ${T0 + 199}`);
   });
 
   it('parses a windowed Flux answer into bucket-start points, oldest first', async () => {

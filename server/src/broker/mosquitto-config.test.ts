@@ -1,0 +1,149 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { pbkdf2Sync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { mosquittoAcl, mosquittoPasswordLine, runBrokerConfig, type BrokerConfigOptions } from './mosquitto-config.js';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const MODEL = join(REPO, 'models/examples/valle.yaml');
+const DEMO = JSON.parse(readFileSync(join(REPO, 'models/examples/valle.demo-credentials.json'), 'utf8')) as { devices: Record<string, string> };
+const ENV = { OPSROOM_BROKER_PASSWORD: 'server-pw' };
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'opsroom-broker-config-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function secretsFile(name: string, devices: Record<string, unknown>): string {
+  const file = join(dir, name);
+  writeFileSync(file, JSON.stringify({ devices }));
+  return file;
+}
+
+async function run(opts: Partial<BrokerConfigOptions> & { secrets: string }): Promise<{ code: number; lines: string[]; outDir: string }> {
+  const outDir = opts.outDir ?? mkdtempSync(join(dir, 'out-'));
+  const lines: string[] = [];
+  const code = await runBrokerConfig({ model: MODEL, env: ENV, ...opts, outDir }, (l) => lines.push(l));
+  return { code, lines, outDir };
+}
+
+/** Checks a `$7$` line the way Mosquitto does: PBKDF2-SHA512 of the password with the line's salt and iterations. */
+function accepts(line: string, password: string): boolean {
+  const [, iterations, salt, hash] = line.slice(line.indexOf(':') + 1).split('$').slice(1);
+  return pbkdf2Sync(password, Buffer.from(salt!, 'base64'), Number(iterations), 64, 'sha512').toString('base64') === hash;
+}
+
+describe('mosquittoPasswordLine', () => {
+  it('reproduces the line mosquitto_passwd 2.0 wrote for user/pass with the same salt', () => {
+    // Written by `mosquitto_passwd -c -b pw user pass` (Mosquitto 2.0.11).
+    const written = 'user:$7$101$MiRKAXljNalPekBV$cBmH3yz3/zvRANW5XmWisOK4ZBnnYJ8HPC1hAXLdQzqg5GdUY04Q2YT7Djp0a8WxIr4u84ujKt84uP6B4SNomg==';
+    expect(mosquittoPasswordLine('user', 'pass', { salt: Buffer.from('MiRKAXljNalPekBV', 'base64') })).toBe(written);
+  });
+
+  it('uses a fresh 12-byte salt and 101 iterations by default', () => {
+    const a = mosquittoPasswordLine('d1', 'secret');
+    const b = mosquittoPasswordLine('d1', 'secret');
+    expect(a).not.toBe(b);
+    expect(a).toMatch(/^d1:\$7\$101\$[A-Za-z0-9+/]{16}\$[A-Za-z0-9+/]{86}==$/);
+    expect(accepts(a, 'secret')).toBe(true);
+    expect(accepts(a, 'secreT')).toBe(false);
+  });
+
+  it('refuses user names and passwords that would break the file', () => {
+    expect(() => mosquittoPasswordLine('a:b', 'x')).toThrow(/without ':'/);
+    expect(() => mosquittoPasswordLine('a', 'x\ny:$7$')).toThrow(/line breaks/);
+    expect(() => mosquittoPasswordLine('', 'x')).toThrow(/non-empty/);
+  });
+});
+
+describe('mosquittoAcl', () => {
+  it('gives the server account every device topic and pins devices to their own topics by %u', () => {
+    const acl = mosquittoAcl('svc').split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(acl).toEqual([
+      'user svc',
+      'topic readwrite opsroom/v1/devices/#',
+      'pattern write opsroom/v1/devices/%u/readings',
+      'pattern write opsroom/v1/devices/%u/status',
+      'pattern read opsroom/v1/devices/%u/commands',
+      'pattern read opsroom/v1/devices/%u/rejects',
+    ]);
+  });
+
+  it('holds the same rules as deploy/mosquitto/acl', () => {
+    const rules = (text: string) => text.split('\n').filter((l) => l.trim() && !l.startsWith('#'));
+    expect(rules(mosquittoAcl())).toEqual(rules(readFileSync(join(REPO, 'deploy/mosquitto/acl'), 'utf8')));
+  });
+});
+
+describe('runBrokerConfig', () => {
+  it('writes an account for every model device and the server, with the password file 0600 and the ACL 0644', async () => {
+    const { code, lines, outDir } = await run({ secrets: secretsFile('demo.json', DEMO.devices) });
+    expect(code).toBe(0);
+    const passwd = readFileSync(join(outDir, 'passwd'), 'utf8').trim().split('\n');
+    const users = passwd.map((l) => l.slice(0, l.indexOf(':')));
+    expect(users.sort()).toEqual(['opsroom-server', ...Object.keys(DEMO.devices)].sort());
+    for (const line of passwd) {
+      const user = line.slice(0, line.indexOf(':'));
+      expect(accepts(line, user === 'opsroom-server' ? 'server-pw' : DEMO.devices[user]!)).toBe(true);
+    }
+    expect(statSync(join(outDir, 'passwd')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(outDir, 'acl')).mode & 0o777).toBe(0o644);
+    expect(readFileSync(join(outDir, 'acl'), 'utf8')).toBe(mosquittoAcl('opsroom-server'));
+    expect(lines[0]).toMatch(/wrote 15 accounts \(14 devices \+ opsroom-server\)/);
+    expect(lines.join('\n')).not.toContain('server-pw');
+  });
+
+  it('takes the server user and the name of its password variable from the options', async () => {
+    const { code, outDir } = await run({ secrets: secretsFile('demo2.json', DEMO.devices), serviceUser: 'ingest', servicePasswordEnv: 'MY_PW', env: { MY_PW: 'p2' } });
+    expect(code).toBe(0);
+    const line = readFileSync(join(outDir, 'passwd'), 'utf8').split('\n').find((l) => l.startsWith('ingest:'))!;
+    expect(accepts(line, 'p2')).toBe(true);
+    expect(readFileSync(join(outDir, 'acl'), 'utf8')).toContain('user ingest\n');
+  });
+
+  it('names every device without a secret and writes nothing', async () => {
+    const { ['taller-2-plc']: _a, ['horno-1-plc']: _b, ...rest } = DEMO.devices;
+    const { code, lines, outDir } = await run({ secrets: secretsFile('missing.json', rest) });
+    expect(code).toBe(1);
+    expect(lines.filter((l) => l.includes('no secret'))).toEqual([
+      expect.stringMatching(/^device taller-2-plc: no secret in /),
+      expect.stringMatching(/^device horno-1-plc: no secret in /),
+    ]);
+    expect(lines.at(-1)).toBe('nothing written: 2 problems');
+    expect(() => statSync(join(outDir, 'passwd'))).toThrow();
+  });
+
+  it("refuses a secret that does not match the model's hash, so both brokers accept the same devices", async () => {
+    const { code, lines } = await run({ secrets: secretsFile('wrong.json', { ...DEMO.devices, 'secadero-plc': 'not-it' }) });
+    expect(code).toBe(1);
+    expect(lines).toContainEqual(expect.stringMatching(/^device secadero-plc: the secret in .* does not match its secret_hash/));
+  });
+
+  it('returns 2 and says which variable to set when the server password is missing', async () => {
+    const { code, lines } = await run({ secrets: secretsFile('demo3.json', DEMO.devices), env: {} });
+    expect(code).toBe(2);
+    expect(lines[0]).toMatch(/export OPSROOM_BROKER_PASSWORD=/);
+  });
+
+  it('explains an unreadable or malformed secrets file', async () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{"devices": [');
+    expect((await run({ secrets: bad })).lines[0]).toMatch(/is not JSON/);
+    writeFileSync(bad, '{"users": {}}');
+    expect((await run({ secrets: bad })).lines[0]).toMatch(/has no "devices" object/);
+    const r = await run({ secrets: join(dir, 'absent.json') });
+    expect(r.code).toBe(1);
+    expect(r.lines[0]).toMatch(/cannot read the secrets file .*ENOENT/);
+  });
+
+  it('prints the problems of a bad model and returns 1', async () => {
+    const model = join(dir, 'bad.yaml');
+    writeFileSync(model, 'name: Bad\nnodes:\n  - id: a/b\n');
+    const { code, lines } = await run({ model, secrets: secretsFile('demo4.json', DEMO.devices) });
+    expect(code).toBe(1);
+    expect(lines.at(-1)).toMatch(/the model was refused/);
+  });
+});

@@ -1,0 +1,167 @@
+import { pbkdf2Sync, randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TOPIC_ROOT, type Model } from '@opsroom/models';
+import { verifySecretAsync } from '../auth/hash.js';
+import { loadModelFile } from '../model/load-model.js';
+import { formatProblem, ModelFileError } from '../model/problems.js';
+
+/** The server's account on an external broker (the user of `OPSROOM_BROKER_URL`, see docker-compose.yml). */
+export const DEFAULT_SERVICE_USER = 'opsroom-server';
+/** Where `opsroom broker-config` reads the server account's password from (never from argv: `ps` shows it). */
+export const DEFAULT_SERVICE_PASSWORD_ENV = 'OPSROOM_BROKER_PASSWORD';
+/** Mosquitto 2's `mosquitto_passwd` defaults: PBKDF2-SHA512, 101 iterations, 12-byte salt, 64-byte hash. */
+export const MOSQUITTO_PBKDF2_ITERATIONS = 101;
+const SALT_BYTES = 12;
+const HASH_BYTES = 64;
+
+/** File names inside `--out`, as deploy/mosquitto/mosquitto.conf names them. */
+export const PASSWORD_FILE = 'passwd';
+export const ACL_FILE = 'acl';
+
+/**
+ * One line of Mosquitto 2's password file, in the format `mosquitto_passwd` writes:
+ * `user:$7$<iterations>$<base64 salt>$<base64 PBKDF2-SHA512(password, salt, iterations, 64)>`.
+ * The salt is random unless given (tests).
+ * @example mosquittoPasswordLine('user', 'pass', { salt: Buffer.from('MiRKAXljNalPekBV', 'base64') })
+ *   // 'user:$7$101$MiRKAXljNalPekBV$cBmH3yz3/zvRANW5XmWisOK4ZBnnYJ8HPC1hAXLdQzqg5GdUY04Q2YT7Djp0a8WxIr4u84ujKt84uP6B4SNomg=='
+ */
+export function mosquittoPasswordLine(user: string, password: string, opts: { salt?: Buffer; iterations?: number } = {}): string {
+  if (user === '' || /[:\r\n]/.test(user)) throw new Error(`invalid MQTT user name ${JSON.stringify(user)}: it must be non-empty, without ':' or line breaks`);
+  if (password === '' || /[\r\n]/.test(password)) throw new Error(`invalid password for MQTT user ${user}: it must be non-empty, without line breaks`);
+  const salt = opts.salt ?? randomBytes(SALT_BYTES);
+  const iterations = opts.iterations ?? MOSQUITTO_PBKDF2_ITERATIONS;
+  const hash = pbkdf2Sync(password, salt, iterations, HASH_BYTES, 'sha512');
+  return `${user}:$7$${iterations}$${salt.toString('base64')}$${hash.toString('base64')}`;
+}
+
+/**
+ * Mosquitto's ACL file for the topic grammar (models/src/readings/topics.ts): the server's account
+ * reads and writes every device topic; every other account is a device pinned by `%u` (its user
+ * name = its device id) to publish only its own readings and status and read only its own
+ * commands and rejects. Same rules as the embedded broker's broker-auth.ts and deploy/mosquitto/acl.
+ */
+export function mosquittoAcl(serviceUser: string = DEFAULT_SERVICE_USER): string {
+  return [
+    '# opsroom topic ACL, written by `opsroom broker-config`. The device id is a topic level, so each',
+    '# device is pinned to its own topics. The server account reads every device topic and writes',
+    '# commands and rejects.',
+    `user ${serviceUser}`,
+    `topic readwrite ${TOPIC_ROOT}/#`,
+    '',
+    '# Every other account is a device, named by its device id (%u).',
+    `pattern write ${TOPIC_ROOT}/%u/readings`,
+    `pattern write ${TOPIC_ROOT}/%u/status`,
+    `pattern read ${TOPIC_ROOT}/%u/commands`,
+    `pattern read ${TOPIC_ROOT}/%u/rejects`,
+    '',
+  ].join('\n');
+}
+
+export interface BrokerConfigOptions {
+  /** The model file (YAML). */
+  model: string;
+  /** JSON `{ "devices": { "<device id>": "<plain secret>" } }` (models/examples/valle.demo-credentials.json has this shape). */
+  secrets: string;
+  /** Directory to write `passwd` and `acl` into (created if missing). */
+  outDir: string;
+  serviceUser?: string;
+  /** Name of the environment variable holding the server account's password. */
+  servicePasswordEnv?: string;
+  /** Environment to read it from; default process.env. */
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * `opsroom broker-config --model FILE --secrets FILE --out DIR`: writes Mosquitto's password file
+ * (mode 0600) and ACL file (mode 0644) for every device of the model plus the server's account.
+ * The model holds only scrypt hashes, which Mosquitto cannot use, so the plain secrets come from
+ * the secrets file; each is checked against the model's hash so both brokers accept the same
+ * devices. Returns 0 on success, 1 for a bad model or secrets, 2 for a missing server password.
+ */
+export async function runBrokerConfig(opts: BrokerConfigOptions, out: (line: string) => void): Promise<number> {
+  const serviceUser = opts.serviceUser ?? DEFAULT_SERVICE_USER;
+  const envName = opts.servicePasswordEnv ?? DEFAULT_SERVICE_PASSWORD_ENV;
+  const servicePassword = (opts.env ?? process.env)[envName];
+  if (!servicePassword) {
+    out(`the server's MQTT password is not set: export ${envName}=… (the password of ${serviceUser} in OPSROOM_BROKER_URL) and run again`);
+    return 2;
+  }
+  if (serviceUser === '' || /[:\s]/.test(serviceUser)) {
+    out(`invalid server user name ${JSON.stringify(serviceUser)}: use letters, digits, '-', '_' or '.'`);
+    return 1;
+  }
+
+  let model: Model;
+  try {
+    model = await loadModelFile(opts.model);
+  } catch (err) {
+    if (!(err instanceof ModelFileError)) throw err;
+    for (const p of err.problems) out(formatProblem(p));
+    out(`${opts.model}: the model was refused; fix it first (opsroom model validate ${opts.model})`);
+    return 1;
+  }
+
+  const secrets = await readSecrets(opts.secrets, out);
+  if (!secrets) return 1;
+
+  const problems: string[] = [];
+  if (model.devices.has(serviceUser)) problems.push(`device ${serviceUser} has the server account's name; rename the device or pass another server user`);
+  for (const device of model.devices.values()) {
+    const secret = secrets[device.id];
+    if (secret === undefined) problems.push(`device ${device.id}: no secret in ${opts.secrets}; add "${device.id}": "<its secret>" under "devices"`);
+    else if (typeof secret !== 'string' || secret === '' || /[\r\n]/.test(secret)) problems.push(`device ${device.id}: its secret in ${opts.secrets} must be a non-empty string without line breaks`);
+    else if (!(await verifySecretAsync(secret, device.secretHash))) problems.push(`device ${device.id}: the secret in ${opts.secrets} does not match its secret_hash in ${opts.model}`);
+  }
+  for (const id of Object.keys(secrets)) {
+    if (!model.devices.has(id)) out(`note: ${opts.secrets} has a secret for ${id}, which is not a device of the model; it gets no account`);
+  }
+  if (problems.length > 0) {
+    for (const p of problems) out(p);
+    out(`nothing written: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
+    return 1;
+  }
+
+  const lines = [mosquittoPasswordLine(serviceUser, servicePassword)];
+  for (const device of [...model.devices.values()].sort((a, b) => a.id.localeCompare(b.id))) lines.push(mosquittoPasswordLine(device.id, secrets[device.id] as string));
+  await mkdir(opts.outDir, { recursive: true });
+  const passwdPath = join(opts.outDir, PASSWORD_FILE);
+  const aclPath = join(opts.outDir, ACL_FILE);
+  await writeAtomically(passwdPath, lines.join('\n') + '\n', 0o600);
+  await writeAtomically(aclPath, mosquittoAcl(serviceUser), 0o644);
+  out(`wrote ${lines.length} accounts (${model.devices.size} devices + ${serviceUser}) to ${passwdPath} (mode 0600)`);
+  out(`wrote the topic ACL to ${aclPath} (mode 0644)`);
+  out(`in mosquitto.conf: allow_anonymous false / password_file ${passwdPath} / acl_file ${aclPath}`);
+  return 0;
+}
+
+async function readSecrets(file: string, out: (line: string) => void): Promise<Record<string, unknown> | null> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    out(`cannot read the secrets file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    return null;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    out(`${file} is not JSON (${(err as Error).message}); expected { "devices": { "<device id>": "<secret>" } }`);
+    return null;
+  }
+  const devices = (parsed as { devices?: unknown } | null)?.devices;
+  if (typeof devices !== 'object' || devices === null || Array.isArray(devices)) {
+    out(`${file} has no "devices" object; expected { "devices": { "<device id>": "<secret>" } }`);
+    return null;
+  }
+  return devices as Record<string, unknown>;
+}
+
+/** Written to a temporary file with its final mode, then renamed: no reader sees half a file or wider permissions. */
+async function writeAtomically(path: string, text: string, mode: number): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, text, { mode });
+  await chmod(tmp, mode); // the umask may have narrowed it (0644) and an old file keeps its mode
+  await rename(tmp, path);
+}

@@ -1,0 +1,56 @@
+// The time-series store: the one interface every backend (memory, embedded SQLite, InfluxDB 2)
+// implements and the rest of the server codes against. Contract: ./store.contract.ts.
+
+/** One stored reading: a value of one metric of one node, measured by one device at one instant. */
+export interface StoredPoint {
+  node: string;
+  metric: string;
+  deviceId: string;
+  /** Milliseconds since the Unix epoch (UTC), a non-negative integer. */
+  ts: number;
+  value: number;
+}
+
+/**
+ * How a window reduces the points that fall in it (over every device of the series).
+ * `last` is the value with the greatest ts; when several devices share that ts, which one wins
+ * is left to the backend.
+ */
+export type Aggregate = 'mean' | 'min' | 'max' | 'last' | 'count';
+
+export interface RangeQuery {
+  node: string;
+  metric: string;
+  /** Inclusive lower bound, ms epoch. */
+  from: number;
+  /** Inclusive upper bound, ms epoch. */
+  to: number;
+  /** bucket width ms; omitted => raw points */
+  windowMs?: number;
+  aggregate?: Aggregate /* default mean */;
+}
+
+export interface SeriesPoint {
+  ts: number;
+  value: number;
+}
+
+export interface StoreHealth {
+  ok: boolean;
+  backend: string;
+  detail: string;
+}
+
+export interface TimeSeriesStore {
+  /** Durable once the promise resolves (acknowledged). Idempotent on (node, metric, deviceId, ts): a duplicate is ignored, never stored twice. */
+  writeBatch(points: readonly StoredPoint[]): Promise<void>;
+  /** Points in [from, to], oldest first; with windowMs, one point per bucket (bucket start ts) aggregated over every device of the series. */
+  query(q: RangeQuery): Promise<SeriesPoint[]>;
+  /** The newest point per (node, metric, deviceId), optionally only for these nodes. */
+  latest(nodes?: readonly string[]): Promise<StoredPoint[]>;
+  /** Deletes raw points older than `before` (ms epoch); returns how many. */
+  deleteBefore(before: number): Promise<number>;
+  health(): StoreHealth;
+  /** Flushes and closes. Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,63 @@
+import type { Aggregate, RangeQuery, StoredPoint } from './store.js';
+
+/** Every aggregate a {@link RangeQuery} may ask for. */
+export const AGGREGATES: readonly Aggregate[] = Object.freeze(['mean', 'min', 'max', 'last', 'count']);
+
+/**
+ * Why a point cannot be stored, or null when it can. Stores skip such points (and count them)
+ * instead of failing the whole batch: one bad reading never loses the rest.
+ *
+ * A storable point has non-empty string `node`, `metric` and `deviceId`, an integer `ts` in
+ * [0, 2^53) ms and a finite `value`.
+ */
+export function pointProblem(p: StoredPoint): string | null {
+  if (p === null || typeof p !== 'object') return 'point is not an object';
+  if (typeof p.node !== 'string' || p.node === '') return 'node must be a non-empty string';
+  if (typeof p.metric !== 'string' || p.metric === '') return 'metric must be a non-empty string';
+  if (typeof p.deviceId !== 'string' || p.deviceId === '') return 'deviceId must be a non-empty string';
+  if (!Number.isSafeInteger(p.ts) || p.ts < 0) return 'ts must be a non-negative integer of ms since the epoch';
+  if (typeof p.value !== 'number' || !Number.isFinite(p.value)) return 'value must be a finite number';
+  return null;
+}
+
+/** A range query with its defaults filled in. */
+export interface NormalizedQuery {
+  node: string;
+  metric: string;
+  from: number;
+  to: number;
+  windowMs: number | undefined;
+  aggregate: Aggregate;
+}
+
+/**
+ * Checks a range query and fills its defaults (`aggregate` = `mean`). Throws a RangeError that says
+ * which field to fix; a store rejects its promise with it. `from > to` is valid and matches nothing.
+ */
+export function normalizeQuery(q: RangeQuery): NormalizedQuery {
+  if (q === null || typeof q !== 'object') throw new RangeError('query must be an object { node, metric, from, to }');
+  if (typeof q.node !== 'string' || q.node === '') throw new RangeError('query.node must be a non-empty string');
+  if (typeof q.metric !== 'string' || q.metric === '') throw new RangeError('query.metric must be a non-empty string');
+  if (typeof q.from !== 'number' || Number.isNaN(q.from)) throw new RangeError('query.from must be a number of ms since the epoch');
+  if (typeof q.to !== 'number' || Number.isNaN(q.to)) throw new RangeError('query.to must be a number of ms since the epoch');
+  if (q.windowMs !== undefined && (!Number.isSafeInteger(q.windowMs) || q.windowMs <= 0)) {
+    throw new RangeError(`query.windowMs must be a positive integer number of ms (got ${String(q.windowMs)}); omit it for raw points`);
+  }
+  const aggregate = q.aggregate ?? 'mean';
+  if (!AGGREGATES.includes(aggregate)) {
+    throw new RangeError(`query.aggregate must be one of ${AGGREGATES.join(', ')} (got ${String(q.aggregate)})`);
+  }
+  return { node: q.node, metric: q.metric, from: q.from, to: q.to, windowMs: q.windowMs, aggregate };
+}
+
+/** Checks a `deleteBefore` cut-off; throws a RangeError when it is not a number. */
+export function checkCutoff(before: number): void {
+  if (typeof before !== 'number' || Number.isNaN(before)) {
+    throw new RangeError(`deleteBefore needs a number of ms since the epoch (got ${String(before)})`);
+  }
+}
+
+/** The error every store method rejects with after close(). */
+export function closedError(backend: string): Error {
+  return new Error(`the ${backend} time-series store is closed; open a new one to keep using it`);
+}
