@@ -18,7 +18,7 @@ import { redact, startMqttIngest, type DeviceChannel } from './ingest/mqtt-inges
 import { IngestPipeline } from './ingest/pipeline.js';
 import { silentLogger, type Logger } from './log/logger.js';
 import { createServerMetrics } from './metrics/registry.js';
-import { loadModelFile } from './model/index.js';
+import { loadModelFile, watchModelFile } from './model/index.js';
 import { startRealtime, type Realtime } from './realtime/socket-server.js';
 import { createStore } from './store/index.js';
 import { openDatabase, type SqliteDatabase } from './store/sqlite-db.js';
@@ -72,7 +72,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
   };
 
   try {
-    const model = await loadModelFile(config.model);
+    let model = await loadModelFile(config.model);
     const metrics = createServerMetrics();
 
     // Store (and the alert repository in the same database for the embedded store).
@@ -176,7 +176,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       // Parents' rolled-up values are stored as series of their own, so their history can be charted.
       const points: StoredPoint[] = [];
       for (const u of updates) {
-        if (u.value === null || u.stale || model.nodes.get(u.node)!.children.length === 0) continue;
+        if (u.value === null || u.stale || (model.nodes.get(u.node)?.children.length ?? 0) === 0) continue;
         points.push({ node: u.node, metric: u.indicator, deviceId: ROLLUP_DEVICE, ts: now(), value: u.value });
       }
       if (points.length) store.writeBatch(points).catch((err: unknown) => log.error({ err }, 'store: writing roll-ups failed'));
@@ -205,6 +205,21 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     const dev = devices;
     cleanups.push(() => dev.close());
 
+    // Editing the model file reloads it: a valid change takes effect at once (alerts, values and
+    // detectors of nodes that remain are kept); an invalid one is refused and logged, the old model runs on.
+    const watcher = watchModelFile(
+      config.model,
+      (next) => {
+        model = next;
+        live.replaceModel(next);
+      },
+      () => {
+        /* the watcher logs every problem as `opsroom model validate` prints it */
+      },
+      { logger: log },
+    );
+    cleanups.push(() => watcher.close());
+
     const httpUrl = `${tls ? 'https' : 'http'}://${config.host}:${httpPort}`;
     log.info({ http: httpUrl, mqtt: redact(brokerUrl), store: config.store, dataDir: config.dataDir, model: config.model }, 'opsroom started');
     let closed: Promise<void> | null = null;
@@ -214,7 +229,9 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       httpPort,
       mqttPort: broker ? broker.port : null,
       config,
-      model,
+      get model() {
+        return model;
+      },
       log,
       close: () => (closed ??= (async () => {
         log.info({}, 'opsroom stopping');

@@ -1,3 +1,5 @@
+import type { IndicatorUpdate } from '../events.js';
+
 /**
  * The recursive Viable System Model as the server holds it after loading the model file.
  * Every node has the same shape: indicators, a correction window, children.
@@ -99,7 +101,14 @@ export interface NodeView {
   parent?: string;
   children: string[];
   correctionWindowSec: number;
+  /** Capability and potentiality fixed in the model file (derived ones are in `values`). */
   levels: Record<string, Levels>;
+  /**
+   * The live state of each indicator of this node that has one (value, effective capability and
+   * potentiality, Beer's indices, staleness, missing children). `GET /api/model` includes it
+   * unless asked for `?values=false`; absent when not asked for.
+   */
+  values?: IndicatorUpdate[];
 }
 
 export interface ModelView {
@@ -109,4 +118,6 @@ export interface ModelView {
   levels: string[];
   indicators: IndicatorDef[];
   nodes: NodeView[];
+  /** When the nodes' `values` were taken (ms since epoch); absent without values. */
+  valuesAt?: number;
 }

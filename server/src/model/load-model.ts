@@ -38,6 +38,15 @@ export function parseModel(text: string, file: string): ParseResult {
 const firstLine = (s: string): string => s.split('\n', 1)[0]!.replace(/:\s*$/, '');
 
 /**
+ * The one problem reported for a model file that cannot be read (missing, unreadable), as
+ * `opsroom model validate` prints it.
+ */
+export function unreadableFileProblem(path: string, err: unknown): ModelProblem {
+  const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'there is no such file' : (err as Error).message;
+  return { file: path, line: 0, column: 0, path: '', message: `cannot read the model file: ${why}; check the path given to --model (or OPSROOM_MODEL)` };
+}
+
+/**
  * Reads and parses a model file. Throws {@link ModelFileError} listing every problem — also when
  * the file cannot be read.
  */
@@ -46,10 +55,7 @@ export async function loadModelFile(path: string): Promise<Model> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'there is no such file' : (err as Error).message;
-    throw new ModelFileError(path, [
-      { file: path, line: 0, column: 0, path: '', message: `cannot read the model file: ${why}; check the path given to --model (or OPSROOM_MODEL)` },
-    ]);
+    throw new ModelFileError(path, [unreadableFileProblem(path, err)]);
   }
   const { model, problems } = parseModel(text, path);
   if (!model) throw new ModelFileError(path, problems);

@@ -1,7 +1,8 @@
 import { describe, it, expect } from '@jest/globals';
 import { hashSecret } from '../auth/hash.js';
 import { parseModel } from './load-model.js';
-import { modelView } from './view.js';
+import type { IndicatorUpdate } from '@opsroom/models';
+import { modelView, withLiveValues } from './view.js';
 
 const HASH = hashSecret('demo');
 const { model } = parseModel(
@@ -74,5 +75,34 @@ describe('modelView', () => {
   it('throws for a scope that is not a node', () => {
     expect(() => modelView(MODEL, 'valle/oeste')).toThrow('no node has the path "valle/oeste"');
     expect(() => modelView(MODEL, 'vall')).toThrow(RangeError);
+  });
+});
+
+describe('withLiveValues', () => {
+  const update = (node: string, value: number | null): IndicatorUpdate => ({
+    node,
+    indicator: 'output',
+    ts: 5,
+    value,
+    productivity: null,
+    latency: null,
+    performance: null,
+    stale: value === null,
+    missingChildren: 0,
+  });
+
+  it('attaches each node’s updates, an empty list where there are none, and the time they were taken', () => {
+    const v = withLiveValues(modelView(MODEL, 'valle/norte'), [update('valle/norte/t1', 3), update('valle/norte', 3)], 1234);
+    expect(v.valuesAt).toBe(1234);
+    expect(v.nodes.map((n) => [n.path, n.values!.map((u) => u.value)])).toEqual([
+      ['valle/norte', [3]],
+      ['valle/norte/t1', [3]],
+      ['valle/norte/t2', []],
+    ]);
+  });
+
+  it('ignores updates of nodes outside the view', () => {
+    const v = withLiveValues(modelView(MODEL, 'valle/sur'), [update('valle/norte/t1', 3), update('valle/sur/t3', null)], 1);
+    expect(v.nodes.flatMap((n) => n.values!.map((u) => u.node))).toEqual(['valle/sur/t3']);
   });
 });

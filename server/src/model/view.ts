@@ -1,5 +1,5 @@
 import { inScope } from '@opsroom/models';
-import type { Levels, Model, ModelView, NodeView } from '@opsroom/models';
+import type { IndicatorUpdate, Levels, Model, ModelView, NodeView } from '@opsroom/models';
 
 /**
  * The model as a caller scoped to `scope` may see it: the scope node and its subtree, depth-first,
@@ -27,4 +27,19 @@ export function modelView(model: Model, scope: string): ModelView {
     indicators: model.indicators.map((i) => ({ ...i })),
     nodes,
   };
+}
+
+/**
+ * The view with each node's live values attached (`values`, in the order given), and `valuesAt`.
+ * Updates for nodes outside the view are ignored; a node without any gets `values: []`. The view
+ * is changed in place and returned.
+ * @example withLiveValues(modelView(m, 'valle/norte'), live.snapshot(), now)
+ *   // nodes[0].values = [{ node: 'valle/norte', indicator: 'output', value: 612, productivity: 0.99, … }, …]
+ */
+export function withLiveValues(view: ModelView, updates: readonly IndicatorUpdate[], at: number): ModelView {
+  const byNode = new Map<string, IndicatorUpdate[]>();
+  for (const n of view.nodes) byNode.set(n.path, (n.values = []));
+  for (const u of updates) byNode.get(u.node)?.push(u);
+  view.valuesAt = at;
+  return view;
 }

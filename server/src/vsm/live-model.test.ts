@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { NodeReading } from '@opsroom/models';
+import type { IndicatorUpdate, Model, NodeReading } from '@opsroom/models';
 import { tinyModel } from '../testing/tiny-model.js';
 import type { DetectorOutput, StreamingDetector } from './detectors/detector.js';
 import { LiveModel, type Detection } from './live-model.js';
@@ -96,5 +96,105 @@ describe('LiveModel', () => {
     live.flush();
     const nodes = new Set(live.snapshot((p) => p === 'r/b' || p.startsWith('r/b/')).map((u) => u.node));
     expect([...nodes].sort()).toEqual(['r/b', 'r/b/b1']);
+  });
+});
+
+/** A copy of the tiny model with `change` applied to its nodes, indicators and devices. */
+function editedTinyModel(change: (m: Model) => void): Model {
+  const m = tinyModel([
+    { id: 'output', name: 'Output', unit: 'u', rollup: 'sum' },
+    { id: 'energy', name: 'Energy', unit: 'kWh', rollup: 'sum' },
+  ]);
+  change(m);
+  return m;
+}
+
+function removeNode(m: Model, path: string): void {
+  for (const p of [...m.nodes.keys()]) if (p === path || p.startsWith(path + '/')) m.nodes.delete(p);
+  const parent = m.nodes.get(path.slice(0, path.lastIndexOf('/')));
+  if (parent) parent.children = parent.children.filter((c) => c !== path);
+  for (const [id, d] of m.devices) if (!m.nodes.has(d.node)) m.devices.delete(id);
+}
+
+describe('LiveModel.replaceModel', () => {
+  function setupTwo(now = { t: 1_000_000 }) {
+    let created = 0;
+    const live = new LiveModel(editedTinyModel(() => {}), {
+      rollupPeriodMs: 60_000,
+      now: () => now.t,
+      createDetector: () => {
+        created++;
+        return thresholdDetector();
+      },
+      onDetection: () => {},
+    });
+    const reading = (node: string, metric: string, value: number): NodeReading => ({ node, deviceId: `${node.split('/').pop()}-dev`, metric, value, ts: now.t });
+    return { live, reading, now, created: () => created };
+  }
+
+  it('keeps the values and detectors of the nodes and indicators that remain', () => {
+    const { live, reading, created } = setupTwo();
+    live.ingest([reading('r/a/a1', 'output', 4), reading('r/a/a2', 'output', 6), reading('r/b/b1', 'output', 5)]);
+    live.flush();
+    const before = created();
+    live.replaceModel(editedTinyModel((m) => removeNode(m, 'r/b')));
+    const a = live.flush().find((u) => u.node === 'r/a' && u.indicator === 'output')!;
+    expect(a.value).toBe(10);
+    live.ingest([reading('r/a/a1', 'output', 7)]);
+    expect(created()).toBe(before); // the same detector goes on learning
+  });
+
+  it('drops removed nodes and counts the children the new tree has', () => {
+    const { live, reading } = setupTwo();
+    live.ingest([reading('r/a/a1', 'output', 4), reading('r/b/b1', 'output', 5)]);
+    live.flush();
+    const dropped = live.replaceModel(editedTinyModel((m) => removeNode(m, 'r/b')));
+    expect(dropped.droppedCells).toBeGreaterThanOrEqual(2); // r/b and r/b/b1 for output
+    expect(dropped.droppedDetectors).toBe(1); // b1's device series
+    const updates = live.flush();
+    expect(updates.some((u) => u.node.startsWith('r/b'))).toBe(false);
+    expect(live.snapshot().some((u) => u.node.startsWith('r/b'))).toBe(false);
+    const root = updates.find((u) => u.node === 'r' && u.indicator === 'output')!;
+    expect(root.value).toBe(4); // b1's 5 no longer counts
+    expect(root.missingChildren).toBe(0);
+  });
+
+  it('drops a removed indicator and takes roll-up rules and levels from the new model', () => {
+    const { live, reading } = setupTwo();
+    live.ingest([reading('r/a/a1', 'output', 4), reading('r/a/a2', 'output', 6), reading('r/a/a1', 'energy', 1)]);
+    live.flush();
+    live.replaceModel(
+      editedTinyModel((m) => {
+        m.indicators = [{ id: 'output', name: 'Output', unit: 'u', rollup: 'max' }];
+        m.nodes.get('r/a')!.levels = { output: { capability: 8, potentiality: 12 } };
+      }),
+    );
+    const updates = live.flush();
+    expect(updates.some((u) => u.indicator === 'energy')).toBe(false);
+    const a = updates.find((u) => u.node === 'r/a')!;
+    expect(a).toMatchObject({ value: 6, capability: 8, potentiality: 12, productivity: 6 / 8 });
+  });
+
+  it('forgets a device’s value at a node it is no longer bound to', () => {
+    const { live, reading } = setupTwo();
+    live.ingest([reading('r/a/a1', 'output', 4), reading('r/a/a2', 'output', 6)]);
+    live.flush();
+    live.replaceModel(editedTinyModel((m) => (m.devices.get('a2-dev')!.node = 'r/b/b1')));
+    const get = (updates: IndicatorUpdate[], n: string) => updates.find((u) => u.node === n && u.indicator === 'output')!;
+    const updates = live.flush();
+    expect(get(updates, 'r/a/a2')).toMatchObject({ value: null, stale: true });
+    expect(get(updates, 'r/a').value).toBe(4);
+  });
+
+  it('recomputes every node on the next flush, and ignores readings for nodes that are gone', () => {
+    const { live, reading } = setupTwo();
+    live.ingest([reading('r/a/a1', 'output', 4)]);
+    live.flush();
+    const m = editedTinyModel((x) => removeNode(x, 'r/b'));
+    live.replaceModel(m);
+    expect(new Set(live.flush().map((u) => u.node))).toEqual(new Set(m.nodes.keys()));
+    live.ingest([reading('r/b/b1', 'output', 9)]);
+    expect(live.flush()).toEqual([]);
+    expect(live.snapshot().some((u) => u.node === 'r/b/b1')).toBe(false);
   });
 });

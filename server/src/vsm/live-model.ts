@@ -49,20 +49,67 @@ export class LiveModel {
   private readonly cells = new Map<string, Cell>(); // key `${path}\u0000${indicator}`
   private readonly detectors = new Map<string, StreamingDetector>();
   private readonly dirty = new Set<string>();
-  private readonly levels: Map<string, Map<string, Levels>>;
-  private readonly byDepth: ModelNode[];
+  private levels: Map<string, Map<string, Levels>>;
+  private byDepth: ModelNode[];
+  private indicatorIds: Set<string>;
 
   constructor(
-    private readonly model: Model,
+    private model: Model,
     private readonly opts: LiveModelOptions,
   ) {
     this.levels = effectiveLevels(model);
     this.byDepth = [...model.nodes.values()].sort((a, b) => b.depth - a.depth);
+    this.indicatorIds = new Set(model.indicators.map((i) => i.id));
   }
 
-  /** Applies readings (already stored) and runs the leaf detectors. */
+  /**
+   * Switches to a new version of the model (the model file was edited) without losing state: the
+   * latest values and the detectors of every node and indicator that still exist are kept; those
+   * of removed nodes and indicators are dropped, and so are a node's device values when that device
+   * is no longer bound to it. Capability, potentiality and roll-up rules come from the new model.
+   * Every node is recomputed on the next flush(), which therefore returns an update for each.
+   * @returns what was dropped, for the log.
+   */
+  replaceModel(model: Model): { droppedCells: number; droppedDetectors: number } {
+    const indicators = new Set(model.indicators.map((i) => i.id));
+    const boundTo = (path: string, deviceId: string) => model.devices.get(deviceId)?.node === path;
+    let droppedCells = 0;
+    let droppedDetectors = 0;
+    for (const [key, cell] of this.cells) {
+      const [path, indicator] = key.split('\u0000') as [string, string];
+      if (!model.nodes.has(path) || !indicators.has(indicator)) {
+        this.cells.delete(key);
+        droppedCells++;
+        continue;
+      }
+      if (cell.devices) for (const id of cell.devices.keys()) if (!boundTo(path, id)) cell.devices.delete(id);
+    }
+    for (const key of this.detectors.keys()) {
+      // `${path}\0${indicator}` for a rolled-up series, `${path}\0${indicator}\0${device}` for a device's.
+      const [path, indicator, device] = key.split('\u0000') as [string, string, string | undefined];
+      const keep = model.nodes.has(path) && indicators.has(indicator) && (device === undefined || boundTo(path, device));
+      if (!keep) {
+        this.detectors.delete(key);
+        droppedDetectors++;
+      }
+    }
+    this.model = model;
+    this.levels = effectiveLevels(model);
+    this.byDepth = [...model.nodes.values()].sort((a, b) => b.depth - a.depth);
+    this.indicatorIds = indicators;
+    this.dirty.clear();
+    for (const node of this.byDepth) this.dirty.add(node.path);
+    return { droppedCells, droppedDetectors };
+  }
+
+  /**
+   * Applies readings (already stored) and runs the leaf detectors. Readings for a node or
+   * indicator the model does not have (e.g. mapped just before a model reload removed it) are
+   * skipped.
+   */
   ingest(readings: readonly NodeReading[]): void {
     for (const r of readings) {
+      if (!this.model.nodes.has(r.node) || !this.indicatorIds.has(r.metric)) continue;
       const cell = this.cell(r.node, r.metric);
       (cell.devices ??= new Map()).set(r.deviceId, { value: r.value, ts: r.ts });
       const key = `${r.node}\u0000${r.metric}\u0000${r.deviceId}`;
@@ -80,7 +127,7 @@ export class LiveModel {
    */
   seed(readings: readonly NodeReading[]): void {
     for (const r of readings) {
-      if (!this.model.nodes.has(r.node) || !this.model.indicators.some((i) => i.id === r.metric)) continue;
+      if (!this.model.nodes.has(r.node) || !this.indicatorIds.has(r.metric)) continue;
       const cell = this.cell(r.node, r.metric);
       const prev = cell.devices?.get(r.deviceId);
       if (prev && prev.ts >= r.ts) continue;

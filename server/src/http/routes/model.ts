@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { inScope } from '@opsroom/models';
-import { modelView } from '../../model/view.js';
+import { modelView, withLiveValues } from '../../model/view.js';
 import { requireUser, visibleNode } from '../auth-hook.js';
 import { errorSchema } from '../schemas.js';
 import type { AppServices } from '../services.js';
@@ -10,10 +10,24 @@ export function modelRoutes(app: FastifyInstance, s: AppServices): void {
   app.get(
     '/api/model',
     {
-      schema: { tags: ['model'], summary: "The recursion as visible to the caller: its scope node and subtree", response: { 200: { type: 'object', additionalProperties: true }, 401: errorSchema } },
+      schema: {
+        tags: ['model'],
+        summary: 'The recursion as visible to the caller: its scope node and subtree, with live values',
+        description:
+          'Each node carries `values`: the latest value of each of its indicators that has one, with effective capability and potentiality, ' +
+          "Beer's indices (productivity, latency, performance), `stale` and `missingChildren` (the same objects as `GET /api/latest`), and the " +
+          'view carries `valuesAt` (ms since epoch). `?values=false` leaves both out and gives the bare tree.',
+        querystring: { type: 'object', additionalProperties: false, properties: { values: { type: 'boolean', default: true } } },
+        response: { 200: { type: 'object', additionalProperties: true }, 401: errorSchema },
+      },
       preHandler: requireUser(s),
     },
-    async (req) => modelView(s.model(), req.user!.scope),
+    async (req) => {
+      const { values } = req.query as { values?: boolean };
+      const scope = req.user!.scope;
+      const view = modelView(s.model(), scope);
+      return values === false ? view : withLiveValues(view, s.live.snapshot((p) => inScope(scope, p)), s.now());
+    },
   );
 
   app.get(
