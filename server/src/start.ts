@@ -8,6 +8,7 @@ import type { Alert, Model, NodeReading } from '@opsroom/models';
 import { AlertService } from './alerts/alert-service.js';
 import { MemoryAlertRepository, type AlertRepository } from './alerts/alert-repository.js';
 import { SqliteAlertRepository } from './alerts/sqlite-alert-repository.js';
+import { SqliteSessionRepository } from './auth/session-repository.js';
 import { Sessions } from './auth/sessions.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
 import type { OpsroomConfig } from './config/config.js';
@@ -79,6 +80,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     let store: TimeSeriesStore;
     let repo: AlertRepository;
     let db: SqliteDatabase | null = null;
+    let sessionRepo: SqliteSessionRepository | undefined;
     if (config.store === 'embedded') {
       db = openDatabase(config.dataDir);
       const openDb = db;
@@ -87,6 +89,8 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       });
       store = SqliteStore.onDatabase(db);
       repo = new SqliteAlertRepository(db);
+      sessionRepo = new SqliteSessionRepository(db);
+      sessionRepo.deleteExpired(now());
     } else {
       store = createStore(config.store === 'influxdb' ? { kind: 'influxdb', ...config.influx, token: config.influx.token! } : { kind: 'memory' });
       repo = new MemoryAlertRepository();
@@ -133,7 +137,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       store,
       live,
       alerts,
-      sessions: new Sessions(() => model, { ttlMs: config.sessionTtlMs, now }),
+      sessions: new Sessions(() => model, { ttlMs: config.sessionTtlMs, now, repo: sessionRepo }),
       metrics,
       now,
       health: () => ({

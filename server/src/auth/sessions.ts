@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Model, UserDef } from '@opsroom/models';
 import { OpsError } from '../errors.js';
 import { verifySecretAsync } from './hash.js';
+import type { SessionRepository } from './session-repository.js';
 
 export interface SessionUser {
   name: string;
@@ -20,6 +21,8 @@ export interface SessionOptions {
   /** Failed logins allowed per (account, address) per window before refusing. */
   maxFailures?: number;
   failureWindowMs?: number;
+  /** Keeps sessions across restarts (the embedded store's database); memory only when absent. */
+  repo?: SessionRepository;
 }
 
 /**
@@ -56,23 +59,36 @@ export class Sessions {
     const user: SessionUser = { name: def.name, role: def.role, scope: def.scope };
     const expires = now + this.opts.ttlMs;
     this.sessions.set(token, { user, expires });
+    this.opts.repo?.save(token, user, expires);
     return { token, user, expires };
   }
 
   /** The user of a live session, or null. */
   lookup(token: string | undefined): SessionUser | null {
-    if (!token) return null;
-    const s = this.sessions.get(token);
+    if (!token || token.length > 256) return null;
+    let s = this.sessions.get(token);
+    if (!s && this.opts.repo) {
+      s = this.opts.repo.load(token);
+      if (s) this.sessions.set(token, s);
+    }
     if (!s) return null;
     if (s.expires <= this.opts.now()) {
-      this.sessions.delete(token);
+      this.logout(token);
+      return null;
+    }
+    // A user removed from the model, or moved to another scope, loses the old session.
+    const def = this.model().users.get(s.user.name);
+    if (!def || def.role !== s.user.role || def.scope !== s.user.scope) {
+      this.logout(token);
       return null;
     }
     return s.user;
   }
 
   logout(token: string | undefined): void {
-    if (token) this.sessions.delete(token);
+    if (!token) return;
+    this.sessions.delete(token);
+    this.opts.repo?.delete(token);
   }
 }
 

@@ -1,0 +1,86 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import type { Model } from '@opsroom/models';
+import { openDatabase } from '../store/sqlite-db.js';
+import { tinyModel } from '../testing/tiny-model.js';
+import { hashSecret } from './hash.js';
+import { SqliteSessionRepository } from './session-repository.js';
+import { Sessions } from './sessions.js';
+
+function modelWithPassword(): Model {
+  const m = tinyModel();
+  m.users.set('boss', { name: 'boss', role: 'planner', scope: 'r', passwordHash: hashSecret('right') });
+  return m;
+}
+
+describe('Sessions', () => {
+  const model = modelWithPassword();
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it('logs a user in with the right password and looks the token up', async () => {
+    const clock = { t: 0 };
+    const s = new Sessions(() => model, { ttlMs: 1000, now: () => clock.t });
+    const { token, user } = await s.login('boss', 'right', '127.0.0.1');
+    expect(user).toEqual({ name: 'boss', role: 'planner', scope: 'r' });
+    expect(s.lookup(token)).toEqual(user);
+    expect(s.lookup('not-a-token')).toBeNull();
+  });
+
+  it('refuses a wrong password or unknown user alike', async () => {
+    const s = new Sessions(() => model, { ttlMs: 1000, now: () => 0 });
+    await expect(s.login('boss', 'wrong', 'a')).rejects.toMatchObject({ code: 'OPS_ERR_BAD_CREDENTIALS' });
+    await expect(s.login('nobody', 'right', 'a')).rejects.toMatchObject({ code: 'OPS_ERR_BAD_CREDENTIALS' });
+  });
+
+  it('limits failed logins per account and address, then lets the window pass', async () => {
+    const clock = { t: 0 };
+    const s = new Sessions(() => model, { ttlMs: 1000, now: () => clock.t, maxFailures: 3, failureWindowMs: 60_000 });
+    for (let i = 0; i < 3; i++) await expect(s.login('boss', 'wrong', 'a')).rejects.toMatchObject({ code: 'OPS_ERR_BAD_CREDENTIALS' });
+    await expect(s.login('boss', 'right', 'a')).rejects.toMatchObject({ code: 'OPS_ERR_RATE_LIMITED' });
+    // Another address is not punished for the first one's failures.
+    await expect(s.login('boss', 'right', 'b')).resolves.toMatchObject({ user: { name: 'boss' } });
+    clock.t += 60_001;
+    await expect(s.login('boss', 'right', 'a')).resolves.toMatchObject({ user: { name: 'boss' } });
+  });
+
+  it('expires sessions and ends them on logout', async () => {
+    const clock = { t: 0 };
+    const s = new Sessions(() => model, { ttlMs: 1000, now: () => clock.t });
+    const a = await s.login('boss', 'right', 'x');
+    const b = await s.login('boss', 'right', 'x');
+    s.logout(a.token);
+    expect(s.lookup(a.token)).toBeNull();
+    clock.t = 1000;
+    expect(s.lookup(b.token)).toBeNull();
+  });
+
+  it('ends the session of a user the model no longer has, or has re-scoped', async () => {
+    let current = model;
+    const s = new Sessions(() => current, { ttlMs: 1000, now: () => 0 });
+    const { token } = await s.login('boss', 'right', 'x');
+    current = modelWithPassword();
+    current.users.set('boss', { ...current.users.get('boss')!, scope: 'r/a' });
+    expect(s.lookup(token)).toBeNull();
+  });
+
+  it('keeps sessions across a restart in SQLite, storing only a digest of the token', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'opsroom-sessions-'));
+    dirs.push(dir);
+    const db1 = openDatabase(dir);
+    const first = new Sessions(() => model, { ttlMs: 1000, now: () => 0, repo: new SqliteSessionRepository(db1) });
+    const { token } = await first.login('boss', 'right', 'x');
+    const stored = db1.prepare('SELECT token_sha256 FROM auth_sessions').pluck().all() as string[];
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).not.toBe(token);
+    db1.close();
+    const db2 = openDatabase(dir);
+    const second = new Sessions(() => model, { ttlMs: 1000, now: () => 10, repo: new SqliteSessionRepository(db2) });
+    expect(second.lookup(token)).toMatchObject({ name: 'boss' });
+    second.logout(token);
+    expect(db2.prepare('SELECT count(*) FROM auth_sessions').pluck().get()).toBe(0);
+    db2.close();
+  });
+});
