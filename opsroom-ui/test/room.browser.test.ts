@@ -1,59 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startOpsroom } from '@opsroom/server';
-import { findBinary } from '../../server/test/support/require-binary.js';
+import { ALERT_DEVICE, ALERT_NODE, ARTIFACTS, CHROMIUM_ARGS, chromiumPath, collectErrors, DEVICE, DEVICE_NODE, MODEL, REPO_ROOT, signIn, UI_DIR } from './browser-support.js';
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const UI_DIR = join(REPO_ROOT, 'opsroom-ui/dist');
-const MODEL = join(REPO_ROOT, 'models/examples/valle.yaml');
-const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-/** The device bound to valle/norte/lana/taller-1 in valle.yaml, and its demo secret. */
-const DEVICE = 'taller-1-plc';
-const DEVICE_NODE = 'valle/norte/lana/taller-1';
-/** The device whose readings raise an alert in the alert test. */
-const ALERT_DEVICE = 'taller-2-plc';
-const ALERT_NODE = 'valle/norte/lana/taller-2';
-
-const chromiumPath = findBinary('chromium');
 const d = chromiumPath ? describe : describe.skip;
 
 type Running = Awaited<ReturnType<typeof startOpsroom>>;
-
-/** Console errors and uncaught exceptions of a page, less the 401 of the `/api/me` probe before sign-in. */
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() !== 'error') return;
-    const probe = /\/api\/me$/.test(msg.location().url) && msg.text().includes('401');
-    if (!probe) errors.push(`console: ${msg.text()} (${msg.location().url})`);
-  });
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-  return errors;
-}
-
-async function signIn(page: Page, username: string, password: string): Promise<void> {
-  const form = page.getByTestId('login-form');
-  await form.waitFor({ state: 'visible' });
-  await form.locator('input[name="username"]').fill(username);
-  await form.locator('input[name="password"]').fill(password);
-  await form.locator('button[type="submit"]').click();
-  await page.getByTestId('room').waitFor({ state: 'visible' });
-}
 
 d('the ops room in a real browser against the real server', () => {
   let app: Running;
@@ -158,15 +114,16 @@ d('the ops room in a real browser against the real server', () => {
     await signIn(page, 'planner', secrets.users.planner as string);
     await page.locator('.connection[data-status="live"]').waitFor();
 
-    // Half an hour of steady output, then a jump to four times as much: a step change. (Another
+    // Fifty minutes of steady output, then a jump to four times as much: a step change. (Another
     // device than the first test's, whose detector has already seen a newer reading.)
     const device = await mqtt.connectAsync(app.mqttUrl, { username: ALERT_DEVICE, password: secrets.devices[ALERT_DEVICE] as string, reconnectPeriod: 0 });
     try {
       const now = Date.now();
-      const readings = Array.from({ length: 60 }, (_, i) => ({
+      // The detector needs a history before it trusts a change (warm-up and a likelihood window).
+      const readings = Array.from({ length: 160 }, (_, i) => ({
         metric: 'output',
-        ts: now - (60 - i) * 30_000,
-        value: i < 55 ? 100 + Math.sin(i / 3) * 2 : 400,
+        ts: now - (160 - i) * 20_000,
+        value: i < 150 ? 100 + Math.sin(i / 3) * 2 : 400,
       }));
       await device.publishAsync(`opsroom/v1/devices/${ALERT_DEVICE}/readings`, JSON.stringify(readings), { qos: 1 });
     } finally {

@@ -4,6 +4,8 @@ import { startOpsroom } from '../start.js';
 import { resolveConfig } from '../config/config.js';
 import { parseServerFlags, serverFlagsHelp } from './args.js';
 import { runDetect } from './detect-command.js';
+import { runBrokerConfig } from '../broker/mosquitto-config.js';
+import { parseArgs } from 'node:util';
 
 const USAGE = `opsroom — a Cybersyn-style operations room
 
@@ -13,6 +15,8 @@ Usage:
   opsroom model validate FILE      check a model file; lists every problem with file:line:column
   opsroom model hash-secret        hash a device secret or password (read from stdin) for the model file
   opsroom detect FILE.csv          add an anomaly_score column to timestamp,value rows
+  opsroom broker-config --model FILE --secrets FILE --out DIR
+                                   write Mosquitto's password and ACL files from the model
   opsroom <command> --help         help for one command
 
 Docs: README.md (contract, architecture), models/README.md (the model file).`;
@@ -108,6 +112,20 @@ export async function main(argv: string[]): Promise<number> {
           return 2;
         }
         return await runDetect(file, out, err);
+      }
+      case 'broker-config': {
+        const { values } = parseArgs({
+          args: rest,
+          options: { model: { type: 'string' }, secrets: { type: 'string' }, out: { type: 'string' }, 'service-user': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+          strict: true,
+        });
+        if (values.help || !values.model || !values.secrets || !values.out) {
+          out(
+            'opsroom broker-config --model FILE --secrets FILE --out DIR [--service-user NAME]\n\nWrites Mosquitto\'s password file (DIR/passwd, PBKDF2-SHA512 as mosquitto_passwd writes it) and ACL\n(DIR/acl: each device may publish only its own readings/status and read only its own commands/rejects).\nThe model holds only scrypt hashes, so the plain device secrets come from FILE (JSON: {"devices": {"id": "secret"}});\neach must match its hash in the model. The server account\'s password is read from $OPSROOM_BROKER_PASSWORD.',
+          );
+          return values.help ? 0 : 2;
+        }
+        return await runBrokerConfig({ model: values.model, secrets: values.secrets, outDir: values.out, serviceUser: values['service-user'] }, out);
       }
       default:
         err(`unknown command ${JSON.stringify(cmd)}\n\n${USAGE}`);

@@ -32,11 +32,20 @@ export function requireUser(services: AppServices) {
     if (!user) throw new OpsError('OPS_ERR_UNAUTHENTICATED');
     if (via === 'cookie' && req.method !== 'GET' && req.method !== 'HEAD') {
       const origin = req.headers.origin;
-      if (origin !== undefined && new URL(origin).host !== req.headers.host) throw new OpsError('OPS_ERR_CSRF');
+      if (origin !== undefined && originHost(origin) !== req.headers.host) throw new OpsError('OPS_ERR_CSRF');
     }
     req.user = user;
     req.authVia = via;
   };
+}
+
+/** The host of an Origin header, or null for `null` and anything unparsable (treated as foreign). */
+function originHost(origin: string): string | null {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null;
+  }
 }
 
 /** The node if it exists and lies in the user's scope; otherwise 404, so existence is not revealed. */

@@ -1,0 +1,49 @@
+// Shared by the browser tests: paths, Chromium flags, sign-in and console-error collection.
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { findBinary } from '../../server/test/support/require-binary.js';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const UI_DIR = join(REPO_ROOT, 'opsroom-ui/dist');
+export const MODEL = join(REPO_ROOT, 'models/examples/valle.yaml');
+export const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+/** The device bound to valle/norte/lana/taller-1 in valle.yaml, and its demo secret. */
+export const DEVICE = 'taller-1-plc';
+export const DEVICE_NODE = 'valle/norte/lana/taller-1';
+/** The device whose readings raise an alert in the alert test. */
+export const ALERT_DEVICE = 'taller-2-plc';
+export const ALERT_NODE = 'valle/norte/lana/taller-2';
+
+export const chromiumPath = findBinary('chromium');
+
+/** Console errors and uncaught exceptions of a page, less the 401 of the `/api/me` probe before sign-in. */
+export function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    const probe = /\/api\/me$/.test(msg.location().url) && msg.text().includes('401');
+    if (!probe) errors.push(`console: ${msg.text()} (${msg.location().url})`);
+  });
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  return errors;
+}
+
+export async function signIn(page: Page, username: string, password: string): Promise<void> {
+  const form = page.getByTestId('login-form');
+  await form.waitFor({ state: 'visible' });
+  await form.locator('input[name="username"]').fill(username);
+  await form.locator('input[name="password"]').fill(password);
+  await form.locator('button[type="submit"]').click();
+  await page.getByTestId('room').waitFor({ state: 'visible' });
+}
