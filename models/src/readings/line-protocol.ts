@@ -81,6 +81,12 @@ interface ParsedLine {
 
 /** Splits on an unescaped separator outside double quotes. */
 function splitUnescaped(s: string, sep: string, limit = Infinity): string[] {
+  // Fast path: nothing escaped or quoted, so a plain split is exact.
+  if (s.indexOf('\\') < 0 && s.indexOf('"') < 0) {
+    if (limit === Infinity) return s.split(sep);
+    const parts = s.split(sep);
+    return parts.length <= limit ? parts : [...parts.slice(0, limit - 1), parts.slice(limit - 1).join(sep)];
+  }
   const parts: string[] = [];
   let cur = '';
   let quoted = false;
@@ -101,7 +107,7 @@ function splitUnescaped(s: string, sep: string, limit = Infinity): string[] {
   return parts;
 }
 
-const unescape = (s: string) => s.replace(/\\(.)/g, '$1');
+const unescape = (s: string) => (s.indexOf('\\') < 0 ? s : s.replace(/\\(.)/g, '$1'));
 
 function parseLine(line: string): ParsedLine | string {
   const sections = splitUnescaped(line, ' ').filter((s) => s !== '');

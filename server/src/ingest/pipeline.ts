@@ -46,7 +46,7 @@ export class IngestPipeline {
     if (v.rejections.length > 0) this.reject(v.deviceId, topic, v.rejections);
     if (v.readings.length === 0 || !v.channel) return Promise.resolve();
     const { channel, readings } = v;
-    const points: StoredPoint[] = readings.map((r) => ({ node: r.node, metric: r.metric, deviceId: r.deviceId, ts: r.ts, value: r.value }));
+    const points: readonly StoredPoint[] = readings; // a NodeReading is a StoredPoint: no copy
     return this.batcher.add(points).then(
       () => {
         o.metrics.readingsAccepted.inc({}, points.length);

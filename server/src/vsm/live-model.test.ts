@@ -64,12 +64,22 @@ describe('LiveModel', () => {
 
   it('runs the leaf detector per reading and reports the detection at the device\'s node', () => {
     const { live, reading, detections } = setup();
-    live.ingest([reading('r/a/a1', 5), reading('r/a/a1', 500)]);
+    live.ingest([reading('r/a/a1', 5), reading('r/a/a1', 500, 1_001_000)]);
     expect(detections).toHaveLength(2);
     expect(detections[1]).toMatchObject({ node: 'r/a/a1', indicator: 'output', value: 500, output: { kind: 'step' } });
     const a1 = live.flush().find((u) => u.node === 'r/a/a1')!;
     expect(a1.score).toBe(1);
     expect(a1.forecast).toEqual({ mean: 10, lower: 5, upper: 15 });
+  });
+
+  it('scores a device series at most once per detect interval, while storing and rolling up every reading', () => {
+    const { live, reading, detections } = setup();
+    // Ten readings within one second: the first is scored, the rest only update the value.
+    live.ingest(Array.from({ length: 10 }, (_, i) => reading('r/a/a1', 5 + i, 1_000_000 + i * 100)));
+    expect(detections.map((d) => d.value)).toEqual([5]);
+    expect(live.flush().find((u) => u.node === 'r/a/a1')!.value).toBe(14);
+    live.ingest([reading('r/a/a1', 500, 1_001_000)]);
+    expect(detections.map((d) => d.value)).toEqual([5, 500]);
   });
 
   it('runs parents\' detectors once per period on the rolled-up value', () => {
