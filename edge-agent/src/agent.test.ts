@@ -1,4 +1,9 @@
-import { describe, it, expect, afterEach, jest } from '@jest/globals';
+import { describe, it, expect, afterEach, afterAll, jest } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Reading } from '@opsroom/models';
+import { readStatusFile, statusFilePath } from './health/status-file.js';
 import { AgentConfigError } from './config/agent-config.js';
 import { MemoryOutbox } from './outbox/memory-outbox.js';
 import { startAgent, type RunningAgent } from './agent.js';
@@ -93,4 +98,71 @@ describe('startAgent', () => {
     expect(agent.stats()).toMatchObject({ queued: 0, sampled: 0, connected: false });
     await agent.stop(); // idempotent
   });
+
+  it('samples each source of the config on its own interval', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'performance'] });
+    const outbox = new MemoryOutbox();
+    agent = await startAgent(
+      {
+        ...BASE,
+        sources: [
+          { kind: 'simulated', name: 'fast', metrics: { a: { base: 1 } } },
+          { kind: 'simulated', name: 'slow', intervalMs: 3000, metrics: { b: { base: 2 } } },
+        ],
+      },
+      { outbox, now: () => T0 },
+    );
+    jest.advanceTimersByTime(6000);
+    const metrics = outbox.peek(100).readings.map((r) => r.metric);
+    expect(metrics.filter((m) => m === 'a')).toHaveLength(6);
+    expect(metrics.filter((m) => m === 'b')).toHaveLength(2);
+    expect(agent.sourceStats().map((s) => [s.name, s.readings])).toEqual([['fast', 6], ['slow', 2]]);
+  });
+
+  it('never overlaps two samples of a slow asynchronous source, and counts its failures', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'performance'] });
+    const pending: Array<{ resolve: (r: Reading[]) => void; reject: (e: Error) => void }> = [];
+    const source: Source = { id: 'slow', metrics: ['a'], sample: () => new Promise((resolve, reject) => pending.push({ resolve, reject })) };
+    const outbox = new MemoryOutbox();
+    agent = await startAgent(BASE, { source, outbox, now: () => T0 });
+    jest.advanceTimersByTime(3000);
+    expect(pending).toHaveLength(1); // the second and third ticks were skipped
+    pending[0]!.resolve([{ metric: 'a', value: 1, ts: T0 }]);
+    await Promise.resolve();
+    expect(outbox.depth()).toBe(1);
+    jest.advanceTimersByTime(1000);
+    expect(pending).toHaveLength(2);
+    pending[1]!.reject(new Error('device unreachable'));
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(agent.stats().sourceErrors).toBe(1);
+    expect(agent.sourceStats()[0]).toMatchObject({ readings: 1, errors: 1, lastError: 'device unreachable', skipped: 2 });
+  });
+
+  it('checkpoints a source only after its readings are in the outbox', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'performance'] });
+    const outbox = new MemoryOutbox();
+    const depthAtCheckpoint: number[] = [];
+    const source: Source = { id: 'pos', metrics: ['a'], sample: (now) => [{ metric: 'a', value: 1, ts: now }], checkpoint: () => depthAtCheckpoint.push(outbox.depth()) };
+    agent = await startAgent(BASE, { source, outbox, now: () => T0 });
+    jest.advanceTimersByTime(2000);
+    expect(depthAtCheckpoint).toEqual([1, 2]);
+  });
+
+  it('writes its status file into the buffer directory, marked stopped after stop', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'opsroom-agent-unit-'));
+    dirs.push(dir);
+    agent = await startAgent({ ...BASE, sampleIntervalMs: 3_600_000, statusIntervalMs: 100, bufferDir: dir });
+    const file = statusFilePath(dir, 'unit-1');
+    expect(readStatusFile(file)).toMatchObject({ deviceId: 'unit-1', pid: process.pid, stopped: false, connected: false, queued: 0, brokerUrl: 'mqtt://127.0.0.1:1' });
+    await agent.stop();
+    expect(readStatusFile(file)).toMatchObject({ stopped: true, sources: [{ name: 'simulated-0', id: 'simulated:unit-1', readings: 0, errors: 0 }] });
+  });
+
+  it('refuses a source that cannot be opened, naming it', async () => {
+    await expect(startAgent({ ...BASE, sources: [{ kind: 'csv', name: 'replay', file: '/nonexistent/x.csv' }] })).rejects.toThrow(/sources\.replay: .*ENOENT/);
+  });
 });
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type MqttClient } from 'mqtt';
-import { decodeJsonReadings, deviceTopic, type Reading } from '@opsroom/models';
+import { decodeJsonReadings, deviceTopic, METRIC_PATTERN, type Reading } from '@opsroom/models';
 import { DEMO_WORKSHOP_METRICS, MemoryOutbox, SimulatedWorkshop, startAgent, type Logger, type RunningAgent, type Source } from '../src/index.js';
 import { startTestBroker, type TestBroker } from './support/aedes-broker.js';
 
@@ -44,7 +44,7 @@ function recording(inner: Source): { source: Source; generated: Reading[] } {
       id: inner.id,
       metrics: inner.metrics,
       sample(now) {
-        const rs = inner.sample(now);
+        const rs = inner.sample(now) as Reading[];
         generated.push(...rs);
         return rs;
       },
@@ -196,6 +196,51 @@ describe('an edge agent over TCP to an MQTT broker', () => {
     await until('the directives', () => agent.stats().directives === 2);
     expect(directives).toEqual([{ id: 'd1', text: 'raise output' }]);
     expect(agent.stats().badDirectives).toBe(1);
+    await agent.stop();
+  }, 10_000);
+
+  it('acknowledges each directive on its status topic and reports its health there, drops included', async () => {
+    // Readings are held unacknowledged, so the outbox (10 readings at most) overflows; status goes through.
+    const held: Array<() => void> = [];
+    const broker = await startTestBroker({
+      users: { [DEVICE]: SECRET, [WATCHER.username]: WATCHER.password },
+      authorizePublish: (_client, packet, cb) => (packet.topic.endsWith('/readings') ? held.push(() => cb(null)) : cb(null)),
+    });
+    cleanups.push(() => broker.close());
+    const status: unknown[] = [];
+    const watcher = connect(broker.url, { ...WATCHER, clientId: 'status-watcher' });
+    cleanups.push(() => watcher.endAsync(true));
+    watcher.on('message', (_t, payload) => status.push(JSON.parse(payload.toString('utf8'))));
+    await watcher.subscribeAsync(deviceTopic(DEVICE, 'status'), { qos: 1 });
+    const warnings: unknown[] = [];
+    const logger: Logger = { info() {}, debug() {}, error() {}, warn: (o) => warnings.push(o) };
+    const agent = await startAgent({ deviceId: DEVICE, secret: SECRET, brokerUrl: broker.url, sampleIntervalMs: 10, statusIntervalMs: 100, bufferMaxReadings: 10, flushTimeoutMs: 0 }, { logger });
+    cleanups.push(() => agent.stop());
+    await until('the agent to connect', () => agent.stats().connected);
+
+    const directive = { type: 'directive', alert: 'alert-42', indicator: 'output', from: 'ana', note: 'slow line 2', at: '2026-11-23T08:00:00.000Z' };
+    await watcher.publishAsync(deviceTopic(DEVICE, 'commands'), JSON.stringify(directive), { qos: 1 });
+    await until('the ack', () => status.some((m) => (m as { type?: string }).type === 'directive-ack'));
+    const ack = status.find((m) => (m as { type?: string }).type === 'directive-ack') as Record<string, unknown>;
+    expect(ack).toEqual({ type: 'directive-ack', alert: 'alert-42', deviceId: DEVICE, at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    expect(agent.stats()).toMatchObject({ directives: 1, directivesAcked: 1 });
+
+    type Batch = Array<{ metric: string; value: number; ts: number }>;
+    const healthWith = (pred: (b: Batch) => boolean) => status.filter((m): m is Batch => Array.isArray(m)).find(pred);
+    await until('a health report that shows drops', () => healthWith((b) => b.some((r) => r.metric === 'agent_dropped_total' && r.value > 0)) !== undefined);
+    const report = healthWith((b) => b.some((r) => r.metric === 'agent_dropped_total' && r.value > 0))!;
+    const values = Object.fromEntries(report.map((r) => [r.metric, r.value]));
+    expect(Object.keys(values)).toEqual(expect.arrayContaining(['agent_buffer_depth', 'agent_dropped_total', 'agent_reconnects_total', 'agent_published_total', 'agent_connected', 'agent_uptime_s']));
+    expect(values.agent_buffer_depth).toBeLessThanOrEqual(10);
+    expect(values.agent_connected).toBe(1);
+    expect(values.agent_last_publish_age_s).toBeUndefined(); // nothing acknowledged yet
+    expect(report.every((r) => METRIC_PATTERN.test(r.metric))).toBe(true);
+    const { readings, rejections } = decodeJsonReadings(JSON.stringify(report), Date.now());
+    expect(rejections).toEqual([]); // the server's own decoder takes health reports as readings
+    expect(readings.length).toBe(report.length);
+    expect(warnings.some((w) => JSON.stringify(w).includes('droppedTotal'))).toBe(true);
+
+    held.splice(0).forEach((release) => release());
     await agent.stop();
   }, 10_000);
 

@@ -18,7 +18,10 @@ export interface Outbox {
   readonly maxReadings: number;
   /** What happens when an append would exceed `maxReadings`. Only 'drop-oldest' today. */
   readonly overflow: OverflowPolicy;
-  /** Readings removed by overflow since this outbox was opened (not persisted). */
+  /**
+   * Readings removed by overflow: since the store was created for a disk outbox (the count is
+   * stored with the readings, so it survives restarts), since it was opened for a memory one.
+   */
   readonly dropped: number;
   /** Appends readings durably, in the given order. */
   append(readings: readonly Reading[]): void;

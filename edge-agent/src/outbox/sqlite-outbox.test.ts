@@ -45,6 +45,20 @@ describe('SqliteOutbox', () => {
     b.close();
   });
 
+  it('keeps counting overflow drops across restarts', () => {
+    const file = fresh();
+    const a = new SqliteOutbox({ file, maxReadings: 4 });
+    a.append(rs(6));
+    expect(a.dropped).toBe(2);
+    a.close();
+    const b = new SqliteOutbox({ file, maxReadings: 4 });
+    expect(b.dropped).toBe(2);
+    b.append(rs(3, 6));
+    expect(b.dropped).toBe(5);
+    expect(b.peek(10).readings).toEqual(rs(4, 5));
+    b.close();
+  });
+
   it('uses the WAL journal and creates its directory', () => {
     const file = join(dir, 'nested', 'deeper', 'outbox.sqlite');
     const o = new SqliteOutbox({ file });

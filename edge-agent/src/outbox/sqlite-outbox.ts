@@ -26,7 +26,8 @@ interface Row {
  * and a restart of the agent. Reopening the file finds the un-acked readings in order.
  *
  * `seq` is an AUTOINCREMENT key, so sequence numbers are never reused even after the table
- * empties: an ack for an old batch can never delete newer readings.
+ * empties: an ack for an old batch can never delete newer readings. The overflow count is kept
+ * in the file too (table `counters`), so `dropped` is the file's lifetime total, across restarts.
  */
 export class SqliteOutbox implements Outbox {
   readonly maxReadings: number;
@@ -59,6 +60,9 @@ export class SqliteOutbox implements Outbox {
       value REAL NOT NULL,
       ts INTEGER NOT NULL
     )`);
+    this.db.exec('CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)');
+    const saveDropped = this.db.prepare("INSERT INTO counters (name, value) VALUES ('dropped', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value");
+    this.droppedCount = (this.db.prepare("SELECT value FROM counters WHERE name = 'dropped'").get() as { value: number } | undefined)?.value ?? 0;
     this.insert = this.db.prepare('INSERT INTO readings (metric, value, ts) VALUES (?, ?, ?)');
     this.select = this.db.prepare<[number], Row>('SELECT seq, metric, value, ts FROM readings ORDER BY seq LIMIT ?');
     this.deleteUpTo = this.db.prepare('DELETE FROM readings WHERE seq <= ?');
@@ -72,6 +76,7 @@ export class SqliteOutbox implements Outbox {
         const removed = this.dropOldest.run(excess).changes;
         this.count -= removed;
         this.droppedCount += removed;
+        saveDropped.run(this.droppedCount);
       }
     });
   }

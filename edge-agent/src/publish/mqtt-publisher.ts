@@ -68,6 +68,7 @@ class PublisherClosedError extends Error {
 export class MqttPublisher {
   private readonly topic: string;
   private readonly commandsTopic: string;
+  private readonly statusTopic: string;
   private readonly batchMax: number;
   private readonly minGapMs: number;
   private readonly log: Logger;
@@ -96,6 +97,7 @@ export class MqttPublisher {
   constructor(private readonly opts: MqttPublisherOptions) {
     this.topic = deviceTopic(opts.deviceId, 'readings');
     this.commandsTopic = deviceTopic(opts.deviceId, 'commands');
+    this.statusTopic = deviceTopic(opts.deviceId, 'status');
     this.batchMax = opts.batchMax ?? 500;
     this.minGapMs = 1000 / (opts.maxMessagesPerSecond ?? 20);
     this.log = opts.logger ?? silentLogger;
@@ -172,6 +174,20 @@ export class MqttPublisher {
       if (this.closing || !this.client?.connected || Date.now() >= deadline) return false;
       await new Promise((r) => setTimeout(r, 5));
     }
+  }
+
+  /**
+   * Publishes one message on the device's `status` topic at QoS 1 when connected (health
+   * readings, directive acks). Returns false, sending nothing, when not connected: status is
+   * about now, so it is not buffered.
+   */
+  publishStatus(payload: string): boolean {
+    const client = this.client;
+    if (this.closing || !client?.connected) return false;
+    client.publish(this.statusTopic, payload, { qos: 1 }, (err) => {
+      if (err && !this.closing) this.log.debug({ topic: this.statusTopic, err: err.message }, 'status message not acknowledged');
+    });
+    return true;
   }
 
   stats(): PublisherStats {
