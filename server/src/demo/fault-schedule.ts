@@ -1,6 +1,5 @@
 /** The faults the demo injects, drawn with the caller's seeded random in [0,1). */
-export function pickFault(random: () => number): { metric: string; fault: Record<string, unknown>; description: string } {
-  const metrics = ['output', 'energy', 'water', 'defect_rate', 'temperature'];
+export function pickFault(random: () => number, metrics: readonly string[]): { metric: string; fault: Record<string, unknown>; description: string } {
   const metric = metrics[Math.floor(random() * metrics.length)]!;
   const r = random();
   const durationMs = 90_000;

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startAgent, type Fault, type RunningAgent } from '@opsroom/edge-agent';
+import { DEMO_WORKSHOP_METRICS, startAgent, type Fault, type RunningAgent, type SimulatedMetric } from '@opsroom/edge-agent';
+import type { Model } from '@opsroom/models';
 import { ConfigError } from '../errors.js';
 import type { OpsroomConfig } from '../config/config.js';
 import { loadModelFile } from '../model/index.js';
@@ -53,7 +54,9 @@ export async function runDemo(config: OpsroomConfig, out: (line: string) => void
     server = await startOpsroom(config);
     brokerUrl = server.mqttUrl;
   }
-  const devices = [...(server?.model ?? model!).devices.values()];
+  const theModel = server?.model ?? model!;
+  const devices = [...theModel.devices.values()];
+  const metrics = demoMetrics(theModel);
   // Agents log only their warnings in the demo: 14 agents' connection chatter would bury the server's lines.
   const log = server ? { ...server.log, info() {}, debug() {}, warn: server.log.warn.bind(server.log), error: server.log.error.bind(server.log) } : undefined;
   const agents: RunningAgent[] = [];
@@ -69,7 +72,7 @@ export async function runDemo(config: OpsroomConfig, out: (line: string) => void
       url.password = '';
       agents.push(
         await startAgent(
-          { deviceId: d.id, secret, brokerUrl: url.toString().replace(/\/$/, ''), sampleIntervalMs: 1000, bufferDir: join(config.dataDir, 'agents') },
+          { deviceId: d.id, secret, brokerUrl: url.toString().replace(/\/$/, ''), sampleIntervalMs: 1000, bufferDir: join(config.dataDir, 'agents'), source: { kind: 'simulated', metrics } },
           { logger: log },
         ),
       );
@@ -92,7 +95,7 @@ export async function runDemo(config: OpsroomConfig, out: (line: string) => void
     faultTimer = setTimeout(() => {
       if (agents.length) {
         const agent = agents[Math.floor(random() * agents.length)]!;
-        const { metric, fault, description } = pickFault(random);
+        const { metric, fault, description } = pickFault(random, Object.keys(metrics));
         try {
           agent.injectFault(metric, fault as Fault);
           out(`demo: injected a ${description} into ${agent.config.deviceId} ${metric}`);
@@ -135,4 +138,15 @@ export async function runDemo(config: OpsroomConfig, out: (line: string) => void
         await server?.close();
       })()),
   };
+}
+
+/**
+ * What the simulated agents publish: one series per indicator of the model — the demo workshop's
+ * behaviour for the metrics it knows (output, energy, water, labour, defect_rate, temperature) and a
+ * generic daily-cycle series for any other (e.g. the farm model's feed).
+ */
+export function demoMetrics(model: Model): Record<string, SimulatedMetric> {
+  const out: Record<string, SimulatedMetric> = {};
+  for (const ind of model.indicators) out[ind.id] = DEMO_WORKSHOP_METRICS[ind.id] ?? { base: 100, noise: 3, daily: 25, weekly: 8, min: 0 };
+  return out;
 }

@@ -1,4 +1,4 @@
-import { DEFAULT_DECODE_LIMITS, type Model, type NodeReading, type Rejection } from '@opsroom/models';
+import { DEFAULT_DECODE_LIMITS, parseDeviceTopic, payloadFormat, type Model, type NodeReading, type Rejection } from '@opsroom/models';
 import { RateLimitedLog, type Logger } from '../log/logger.js';
 import type { ServerMetrics } from '../metrics/registry.js';
 import type { StoredPoint, TimeSeriesStore } from '../store/store.js';
@@ -15,6 +15,28 @@ export interface PipelineOptions {
   onReadings: (readings: NodeReading[], channel: 'readings' | 'status') => void;
   /** Explains a rejection to the device (its `rejects` topic). */
   explain: (deviceId: string, body: string) => void;
+  /** A device acknowledged a directive (a `{"type":"directive-ack"}` object on its status topic). */
+  onDirectiveAck?: (deviceId: string, ack: DirectiveAck) => void;
+}
+
+/** What an edge agent publishes on its status topic when it has received a directive. */
+export interface DirectiveAck {
+  type: 'directive-ack';
+  alert: string | null;
+  at?: string;
+}
+
+/** A directive acknowledgement, or null when the status payload is something else (health readings). */
+export function parseDirectiveAck(topic: string, payload: Uint8Array): { deviceId: string; ack: DirectiveAck } | null {
+  const t = parseDeviceTopic(topic);
+  if (!t || t.channel !== 'status' || payload.byteLength > 4096 || payloadFormat(payload) !== 'json' || payload[0] !== 0x7b) return null;
+  try {
+    const doc = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
+    if (doc.type !== 'directive-ack') return null;
+    return { deviceId: t.deviceId, ack: { type: 'directive-ack', alert: typeof doc.alert === 'string' ? doc.alert.slice(0, 64) : null, at: typeof doc.at === 'string' ? doc.at.slice(0, 40) : undefined } };
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -36,6 +58,12 @@ export class IngestPipeline {
   accept(topic: string, payload: Uint8Array): Promise<void> {
     const o = this.opts;
     o.metrics.messagesReceived.inc();
+    const ack = parseDirectiveAck(topic, payload);
+    if (ack) {
+      o.logger.info({ deviceId: ack.deviceId, alert: ack.ack.alert }, 'a device acknowledged a directive');
+      o.onDirectiveAck?.(ack.deviceId, ack.ack);
+      return Promise.resolve();
+    }
     let v;
     try {
       v = validateMessage(topic, payload, o.model(), o.now(), DEFAULT_DECODE_LIMITS);
