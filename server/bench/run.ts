@@ -4,7 +4,8 @@
  * the same clients and payloads, and the pipeline's figures are given as ratios to it.
  */
 import { writeFileSync } from 'node:fs';
-import { benchDetector } from '../src/vsm/detectors/index.js';
+import { benchAgentFootprint } from '../../edge-agent/bench/agent-footprint.js';
+import { benchDetector, createDetector } from '../src/vsm/detectors/index.js';
 import { fullPipeline, rawBroker } from './pipeline.js';
 import { figure, repeat, type Figure } from './stats.js';
 
@@ -39,6 +40,16 @@ async function main() {
   log('detector…');
   const det = figure(Array.from({ length: RUNS }, () => benchDetector(200_000).microsPerUpdate));
   rows.push({ name: 'detector (Cyberstride ensemble over Harrison–Stevens) per reading', unit: 'µs', figure: det });
+
+  // State per series: the detector snapshot's JSON size after a long series (what a checkpoint costs).
+  const det1 = createDetector();
+  for (let i = 0; i < 5000; i++) det1.update(100 + Math.sin(i / 10) * 5 + ((i * 7919) % 13) / 13, 1_700_000_000_000 + i * 60_000);
+  rows.push({ name: 'detector state per series (snapshot JSON)', unit: 'B', figure: figure([JSON.stringify(det1.snapshot()).length]), target: '≤ 2,048', met: JSON.stringify(det1.snapshot()).length <= 2048 });
+
+  log('edge agent footprint at 100 readings/s (20 s)…');
+  const fp = await benchAgentFootprint();
+  rows.push({ name: 'edge agent resident memory at 100 readings/s (via tsx)', unit: 'MB', figure: figure([fp.rssMb]), target: '≤ 60', met: fp.rssMb <= 60 });
+  rows.push({ name: 'edge agent CPU at 100 readings/s', unit: '% of a core', figure: figure([fp.cpuPercent]), target: '≤ 2', met: fp.cpuPercent <= 2 });
 
   const table = [
     '| figure | median | min–max | unit | ratio to raw broker | target |',

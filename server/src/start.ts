@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyServerOptions } from 'fastify';
 import type { Alert, Model, NodeReading } from '@opsroom/models';
 import { AlertService } from './alerts/alert-service.js';
+import { WebhookNotifier } from './alerts/webhook-notifier.js';
+import { webhookLookupFromModel } from './alerts/webhook-targets.js';
 import { MemoryAlertRepository, type AlertRepository } from './alerts/alert-repository.js';
 import { SqliteAlertRepository } from './alerts/sqlite-alert-repository.js';
 import { SqliteSessionRepository } from './auth/session-repository.js';
@@ -106,8 +108,13 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
 
     let realtime: Realtime | null = null;
     let devices: DeviceChannel | null = null;
+    // Webhooks per node (model `notify:`); the lookup follows model reloads.
+    let webhookLookup = webhookLookupFromModel(model, process.env, log);
+    const notifier = new WebhookNotifier({ lookup: (node) => webhookLookup(node), logger: log });
+    cleanups.push(() => notifier.close());
     const alerts = new AlertService({
       model,
+      notifier,
       repo,
       now,
       scoreThreshold: config.alertScoreThreshold,
@@ -155,6 +162,10 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
         if (channel === 'readings') live.ingest(readings);
       },
       explain: (deviceId, body) => devices?.explain(deviceId, body),
+      onDirectiveAck: (deviceId, ack) => {
+        const node = model.devices.get(deviceId)?.node;
+        if (node && ack.alert) alerts.recordDirectiveAck(ack.alert, deviceId, node);
+      },
     });
 
     await app.listen({ port: config.httpPort, host: config.host });
@@ -216,6 +227,8 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       (next) => {
         model = next;
         live.replaceModel(next);
+        alerts.replaceModel(next);
+        webhookLookup = webhookLookupFromModel(next, process.env, log);
       },
       () => {
         /* the watcher logs every problem as `opsroom model validate` prints it */

@@ -17,6 +17,9 @@ export interface AlertTrailEntry {
   fromNode: string;
   /** The node that holds it after (differs from fromNode only on escalation). */
   toNode: string;
+  /** The alert's state before and after this entry (absent on entries written before they were recorded). */
+  fromState?: AlertState;
+  toState?: AlertState;
   note?: string;
 }
 
@@ -42,7 +45,10 @@ export interface Alert {
   updatedAt: number;
   /** When the current owner's correction window runs out (ms since epoch); null once resolved. */
   deadline: number | null;
-  /** For a grouping alert: the child alerts it groups. For a child: the group it belongs to. */
+  /**
+   * For a grouping alert (kind `group`, raised at a parent when several of its children alert
+   * within a short span): the ids of the child alerts it groups. For a child: the group it belongs to.
+   */
   groups?: string[];
   groupedBy?: string;
   trail: AlertTrailEntry[];

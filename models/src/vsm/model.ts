@@ -44,6 +44,11 @@ export interface ModelNode {
   weights: Record<string, number>;
   /** Capability and potentiality per indicator id, fixed in the model. */
   levels: Record<string, Levels>;
+  /**
+   * Optional webhook for the alerts this node owns (raised here or escalated to it): a signed JSON
+   * POST. The shared secret is never in the model: `secretEnv` names the environment variable.
+   */
+  notify?: { webhook: string; secretEnv: string };
 }
 
 export interface DeviceDef {

@@ -1,35 +1,175 @@
-import type { Alert, AlertState } from '@opsroom/models';
+import { inScope, type Alert, type AlertAction as TrailAction, type AlertState } from '@opsroom/models';
+import { OpsError } from '../errors.js';
 
 /**
- * The alert state machine: which action is allowed in which state.
+ * The alert state machine — the one module that changes an alert's state, owner, deadline and
+ * trail. AlertService finds, persists and announces alerts; every change goes through here.
+ * docs/alerts.md has the same table with the reasons behind it.
  *
- * | from \ action | acknowledge  | resolve  | escalate (deadline ran out) | comment / directive |
- * |---------------|--------------|----------|-----------------------------|---------------------|
- * | raised        | acknowledged | resolved | escalated (owner = parent)  | same state          |
- * | acknowledged  | —            | resolved | escalated (owner = parent)  | same state          |
- * | escalated     | acknowledged | resolved | escalated (owner = parent)  | same state          |
- * | resolved      | —            | —        | —                           | comment only        |
+ * | from \ action | acknowledge      | resolve  | escalate (window ran out)   | comment / directive / group |
+ * |---------------|------------------|----------|-----------------------------|-----------------------------|
+ * | raised        | acknowledged     | resolved | escalated (owner = parent)  | same state                  |
+ * | acknowledged  | — (409)          | resolved | escalated (owner = parent)  | same state                  |
+ * | escalated     | acknowledged     | resolved | escalated (owner = parent)  | same state                  |
+ * | resolved      | — (409)          | — (409)  | —                           | comment only                |
  *
- * Acknowledging says "we are on it": it does not stop the clock, it restarts the owner's
- * correction window once (a fresh full window from the moment of acknowledgement). The window
- * is for correcting, not for noticing: an acknowledged alert that stays unresolved still travels
- * up when its window runs out — that is Beer's algedonic signal. At the root there is no one
- * further up: the deadline lapses and the alert stays, flagged as crisis.
+ * Who may act (scopes are node paths; a user's scope covers that node and its subtree):
+ * - see, comment: any node the alert passed through (`path`) lies in the caller's scope;
+ * - resolve: the same — any level the alert passed through, or above, resolves it everywhere;
+ * - acknowledge: the current owner lies in the caller's scope (the owner's level or above);
+ * - directive: planners and admins who see the alert; councils only when they hold the owner;
+ * - escalate: only the server, when the deadline is reached.
+ * An alert the caller cannot see answers 404 (its existence is not revealed); one it sees but may
+ * not act on answers 403; an action the state does not allow answers 409.
+ *
+ * Acknowledging says "we are on it": it does not stop the clock, it restarts the owner's correction
+ * window once (a fresh full window from the moment of acknowledgement). The window is for
+ * correcting, not for noticing: an acknowledged alert that stays unresolved still travels up when
+ * its window runs out — that is Beer's algedonic signal. At the root there is no one further up:
+ * the deadline lapses and the alert stays, flagged as crisis.
+ *
+ * The window is half-open, [start, deadline): at `now === deadline` it has run out. The service
+ * settles overdue deadlines before every action, so an acknowledgement arriving at the very edge
+ * meets an alert that already moved up, whichever of the timer and the request ran first.
  */
-export type AlertAction = 'acknowledge' | 'resolve' | 'escalate' | 'comment' | 'directive';
+export type AlertAction = 'acknowledge' | 'resolve' | 'escalate' | 'comment' | 'directive' | 'group';
 
-const ALLOWED: Record<AlertState, readonly AlertAction[]> = {
-  raised: ['acknowledge', 'resolve', 'escalate', 'comment', 'directive'],
-  acknowledged: ['resolve', 'escalate', 'comment', 'directive'],
-  escalated: ['acknowledge', 'resolve', 'escalate', 'comment', 'directive'],
-  resolved: ['comment'],
+const TRANSITIONS: Record<AlertState, Partial<Record<AlertAction, AlertState>>> = {
+  raised: { acknowledge: 'acknowledged', resolve: 'resolved', escalate: 'escalated', comment: 'raised', directive: 'raised', group: 'raised' },
+  acknowledged: { resolve: 'resolved', escalate: 'escalated', comment: 'acknowledged', directive: 'acknowledged', group: 'acknowledged' },
+  escalated: { acknowledge: 'acknowledged', resolve: 'resolved', escalate: 'escalated', comment: 'escalated', directive: 'escalated', group: 'escalated' },
+  resolved: { comment: 'resolved' },
 };
 
-export function canApply(state: AlertState, action: AlertAction): boolean {
-  return ALLOWED[state].includes(action);
+/** The state `action` leads to from `state`, or undefined when the action is not allowed there. */
+export function nextState(state: AlertState, action: AlertAction): AlertState | undefined {
+  return TRANSITIONS[state][action];
 }
 
-/** True when the alert is past its deadline and must move up. */
+export function canApply(state: AlertState, action: AlertAction): boolean {
+  return nextState(state, action) !== undefined;
+}
+
+/** True when the alert is past its deadline and must move up (the window is [start, deadline)). */
 export function isOverdue(alert: Alert, now: number): boolean {
   return alert.state !== 'resolved' && alert.deadline !== null && alert.deadline <= now;
+}
+
+export interface Actor {
+  name: string;
+  role: string;
+  scope: string;
+}
+
+/** An alert is visible to a user when any node it passed through is inside the user's scope. */
+export function visibleTo(a: Alert, actor: { scope: string }): boolean {
+  return a.path.some((p) => inScope(actor.scope, p));
+}
+
+/**
+ * Throws the right OpsError when `actor` may not do `action` to `a` now: 404 when the alert is
+ * outside the caller's scope, 409 when its state does not allow it, 403 when the caller sees it but
+ * this action belongs to someone else.
+ */
+export function assertMay(a: Alert, actor: Actor, action: Exclude<AlertAction, 'escalate' | 'group'>): void {
+  if (!visibleTo(a, actor)) throw new OpsError('OPS_ERR_NOT_FOUND', `alert ${a.id}`);
+  if (!canApply(a.state, action)) throw new OpsError('OPS_ERR_CONFLICT', `cannot ${action} an alert that is ${a.state}`);
+  if (actor.role !== 'council' && actor.role !== 'planner' && actor.role !== 'admin') {
+    throw new OpsError('OPS_ERR_FORBIDDEN_ACTION', `role ${actor.role} may not act on alerts`);
+  }
+  if (action === 'acknowledge' && !inScope(actor.scope, a.owner)) {
+    throw new OpsError('OPS_ERR_FORBIDDEN_ACTION', `the alert is owned by ${a.owner} now; acknowledging belongs to that level or above (you may still resolve or comment)`);
+  }
+  if (action === 'directive' && actor.role === 'council' && !inScope(actor.scope, a.owner)) {
+    throw new OpsError('OPS_ERR_FORBIDDEN_ACTION', `only the owner level (${a.owner}) or a planner may send a directive`);
+  }
+}
+
+/** Who did it and when, for one trail entry. */
+export interface Change {
+  at: number;
+  actor: string;
+  note?: string;
+}
+
+function move(a: Alert, action: AlertAction, trailAction: TrailAction, c: Change, toNode: string = a.owner): void {
+  const to = nextState(a.state, action);
+  if (to === undefined) throw new OpsError('OPS_ERR_CONFLICT', `cannot ${action} an alert that is ${a.state}`);
+  a.trail.push({ at: c.at, actor: c.actor, action: trailAction, fromNode: a.owner, toNode, fromState: a.state, toState: to, ...(c.note !== undefined ? { note: c.note } : {}) });
+  a.state = to;
+  a.updatedAt = Math.max(a.updatedAt, c.at);
+}
+
+/** A new alert owned by the node where the anomaly was seen, with that node's window. */
+export function raiseAlert(fields: Omit<Alert, 'owner' | 'path' | 'state' | 'updatedAt' | 'deadline' | 'trail'>, windowMs: number, note: string): Alert {
+  const at = fields.raisedAt;
+  return {
+    ...fields,
+    owner: fields.node,
+    path: [fields.node],
+    state: 'raised',
+    updatedAt: at,
+    deadline: at + windowMs,
+    trail: [{ at, actor: 'system', action: 'raised', fromNode: fields.node, toNode: fields.node, toState: 'raised', note }],
+  };
+}
+
+/** The owner says "we are on it": a fresh full window from now (once; see above). */
+export function acknowledgeAlert(a: Alert, c: Change, windowMs: number): void {
+  move(a, 'acknowledge', 'acknowledged', c);
+  a.deadline = c.at + windowMs;
+}
+
+/**
+ * The window ran out: ownership moves one level up with that level's window. At the root
+ * (`parent` undefined) the deadline lapses and the alert stays. `carriedByGroup`: the alert is
+ * grouped and arrives where its group already is — it moves up but keeps no deadline of its own,
+ * because its group carries it further.
+ */
+export function escalateAlert(a: Alert, at: number, parent: { path: string; windowMs: number } | undefined, carriedByGroup?: string): void {
+  if (!parent) {
+    move(a, 'escalate', 'escalated', { at, actor: 'system', note: 'correction window ran out at the root' });
+    a.deadline = null;
+    return;
+  }
+  const note = carriedByGroup ? `correction window of ${a.owner} ran out; group ${carriedByGroup} carries it further` : `correction window of ${a.owner} ran out`;
+  move(a, 'escalate', 'escalated', { at, actor: 'system', note }, parent.path);
+  a.owner = parent.path;
+  if (!a.path.includes(parent.path)) a.path.push(parent.path);
+  a.deadline = carriedByGroup ? null : at + parent.windowMs;
+}
+
+/** Closed at every level it passed through. */
+export function resolveAlert(a: Alert, c: Change): void {
+  move(a, 'resolve', 'resolved', c);
+  a.deadline = null;
+}
+
+export function commentAlert(a: Alert, c: Change): void {
+  move(a, 'comment', 'commented', c);
+}
+
+/** A decision sent down to the node where the anomaly was seen. */
+export function directiveAlert(a: Alert, c: Change): void {
+  move(a, 'directive', 'directive', c, a.node);
+}
+
+/** Newer evidence changed what the alert says (e.g. a transient turned out to be a step). */
+export function noteEvidence(a: Alert, c: Change): void {
+  a.trail.push({ at: c.at, actor: c.actor, action: 'updated', fromNode: a.owner, toNode: a.owner, fromState: a.state, toState: a.state, ...(c.note !== undefined ? { note: c.note } : {}) });
+  a.updatedAt = Math.max(a.updatedAt, c.at);
+}
+
+/**
+ * A child alert joins the grouping alert of its parent. If it already moved up into the group's
+ * node, its own deadline ends there: the group carries it further.
+ */
+export function joinGroup(child: Alert, group: Alert, at: number): void {
+  move(child, 'group', 'grouped', { at, actor: 'system', note: `grouped by ${group.id} at ${group.node}` });
+  child.groupedBy = group.id;
+  if (child.owner === group.node) child.deadline = null;
+  if (!(group.groups ?? []).includes(child.id)) {
+    group.groups = [...(group.groups ?? []), child.id];
+    move(group, 'group', 'grouped', { at, actor: 'system', note: `added ${child.id} from ${child.node}` });
+  }
 }

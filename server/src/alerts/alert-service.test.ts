@@ -2,45 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type { Alert, NodeStatus } from '@opsroom/models';
-import { silentLogger } from '../log/logger.js';
-import { createServerMetrics } from '../metrics/registry.js';
 import { openDatabase } from '../store/sqlite-db.js';
-import { tinyModel } from '../testing/tiny-model.js';
-import type { Detection } from '../vsm/live-model.js';
-import { MemoryAlertRepository, type AlertRepository } from './alert-repository.js';
-import { AlertService, type AlertEvent } from './alert-service.js';
+import { boss, councilA, councilB, setup as kitSetup, step, workerA1 } from './alert-test-kit.js';
+import type { AlertRepository } from './alert-repository.js';
 import { SqliteAlertRepository } from './sqlite-alert-repository.js';
 
-const boss = { name: 'boss', role: 'planner', scope: 'r' };
-const councilA = { name: 'council-a', role: 'council', scope: 'r/a' };
-const councilB = { name: 'council-b', role: 'council', scope: 'r/b' };
-
-function setup(repo: AlertRepository = new MemoryAlertRepository(), clock = { t: 1_000_000 }) {
-  const events: Array<[AlertEvent, Alert]> = [];
-  const statuses: NodeStatus[][] = [];
-  const directives: string[] = [];
-  const svc = new AlertService({
-    model: tinyModel(),
-    repo,
-    now: () => clock.t,
-    scoreThreshold: 0.9,
-    logger: silentLogger,
-    metrics: createServerMetrics(),
-    onEvent: (e, a) => events.push([e, a]),
-    onStatus: (s) => statuses.push(s),
-    onDirective: (node, _a, _actor, note) => directives.push(`${node}:${note}`),
-  });
-  return { svc, events, statuses, directives, clock, repo };
-}
-
-const step = (node: string, score = 0.95, value = 500): Detection => ({
-  node,
-  indicator: 'output',
-  ts: 0,
-  value,
-  output: { score, kind: 'step', probability: 0.97, forecast: { mean: 10, lower: 5, upper: 15 } },
-});
+const setup = (repo?: AlertRepository, clock?: { t: number }) => kitSetup({ repo, clock });
 
 describe('AlertService', () => {
   const dirs: string[] = [];
@@ -177,5 +144,159 @@ describe('AlertService', () => {
     expect(a.trail.filter((t) => t.action === 'escalated')).toHaveLength(1);
     expect(second.events.filter(([e]) => e === 'escalated')).toHaveLength(1);
     db2.close();
+  });
+
+  describe('at the window\'s edge (deadline == now)', () => {
+    it('escalates when the timer runs exactly at the deadline', () => {
+      const { svc, clock, eventsOf } = setup();
+      svc.onDetection(step('r/a/a1'));
+      clock.t += 60_000;
+      svc.checkDeadlines();
+      expect(eventsOf('escalated').map((a) => a.owner)).toEqual(['r/a']);
+    });
+
+    it('gives an acknowledgement at the deadline the same outcome whichever runs first, the request or the timer', () => {
+      const outcome = (timerFirst: boolean) => {
+        const { svc, clock, eventsOf } = setup();
+        svc.onDetection(step('r/a/a1'));
+        const id = svc.list(boss)[0]!.id;
+        clock.t += 60_000;
+        if (timerFirst) svc.checkDeadlines();
+        let refused: unknown;
+        try {
+          svc.acknowledge(id, workerA1, 'just in time?');
+        } catch (err) {
+          refused = err;
+        }
+        svc.checkDeadlines();
+        const a = svc.get(id, boss);
+        return { refused: (refused as { statusCode?: number } | undefined)?.statusCode, owner: a.owner, state: a.state, escalations: eventsOf('escalated').length, trail: a.trail.map((t) => t.action) };
+      };
+      const requestFirst = outcome(false);
+      expect(requestFirst).toEqual(outcome(true));
+      // The window had run out: the alert moved up once, and the leaf may no longer acknowledge it.
+      expect(requestFirst).toEqual({ refused: 403, owner: 'r/a', state: 'escalated', escalations: 1, trail: ['raised', 'escalated'] });
+    });
+
+    it('lets the new owner acknowledge at the edge: the alert moves up first, then gets that level\'s fresh window', () => {
+      const { svc, clock, eventsOf } = setup();
+      svc.onDetection(step('r/a/a1'));
+      const id = svc.list(boss)[0]!.id;
+      clock.t += 60_000;
+      const a = svc.acknowledge(id, councilA);
+      expect(a).toMatchObject({ owner: 'r/a', state: 'acknowledged', deadline: clock.t + 600_000 });
+      expect(a.trail.map((t) => `${t.action}:${t.fromNode}->${t.toNode}`)).toEqual(['raised:r/a/a1->r/a/a1', 'escalated:r/a/a1->r/a', 'acknowledged:r/a->r/a']);
+      svc.checkDeadlines();
+      expect(eventsOf('escalated')).toHaveLength(1);
+    });
+
+    it('keeps an acknowledgement one millisecond before the deadline at the owner\'s level', () => {
+      const { svc, clock } = setup();
+      svc.onDetection(step('r/a/a1'));
+      const id = svc.list(boss)[0]!.id;
+      clock.t += 59_999;
+      expect(svc.acknowledge(id, workerA1)).toMatchObject({ owner: 'r/a/a1', state: 'acknowledged', deadline: clock.t + 60_000 });
+      svc.checkDeadlines();
+      expect(svc.get(id, boss).owner).toBe('r/a/a1');
+    });
+
+    it('records a resolution at the edge after the escalation it could not stop', () => {
+      const { svc, clock, eventsOf } = setup();
+      svc.onDetection(step('r/a/a1'));
+      const id = svc.list(boss)[0]!.id;
+      clock.t += 60_000;
+      const a = svc.resolve(id, workerA1, 'fixed');
+      expect(a.trail.map((t) => t.action)).toEqual(['raised', 'escalated', 'resolved']);
+      expect(eventsOf('resolved')).toHaveLength(1);
+    });
+  });
+
+  it('lets an escalated alert be acknowledged by its new owner, then resolved; refuses a second resolve (409)', () => {
+    const { svc, clock } = setup();
+    svc.onDetection(step('r/a/a1'));
+    const id = svc.list(boss)[0]!.id;
+    clock.t += 60_000;
+    svc.checkDeadlines();
+    expect(() => svc.acknowledge(id, workerA1)).toThrow(expect.objectContaining({ statusCode: 403 }));
+    expect(svc.acknowledge(id, councilA).state).toBe('acknowledged');
+    expect(svc.resolve(id, councilA).state).toBe('resolved');
+    expect(() => svc.resolve(id, boss)).toThrow(expect.objectContaining({ statusCode: 409 }));
+    expect(() => svc.acknowledge(id, boss)).toThrow(expect.objectContaining({ statusCode: 409 }));
+    expect(svc.comment(id, boss, 'post-mortem on Monday').trail.at(-1)).toMatchObject({ action: 'commented', fromState: 'resolved', toState: 'resolved' });
+  });
+
+  it('records who, when, what and from which level and state to which on every trail entry', () => {
+    const { svc, clock } = setup();
+    svc.onDetection(step('r/a/a1'));
+    const id = svc.list(boss)[0]!.id;
+    clock.t += 1000;
+    svc.comment(id, councilA, 'looking');
+    clock.t += 1000;
+    svc.acknowledge(id, workerA1);
+    clock.t += 60_000;
+    svc.checkDeadlines();
+    clock.t += 1000;
+    const a = svc.resolve(id, boss, 'done');
+    for (const t of a.trail) {
+      expect(t).toEqual(expect.objectContaining({ at: expect.any(Number), actor: expect.any(String), action: expect.any(String), fromNode: expect.any(String), toNode: expect.any(String), toState: expect.any(String) }));
+    }
+    expect(a.trail.map((t) => [t.at - 1_000_000, t.actor, t.action, t.fromState ?? '-', t.toState])).toEqual([
+      [0, 'system', 'raised', '-', 'raised'],
+      [1000, 'council-a', 'commented', 'raised', 'raised'],
+      [2000, 'worker-a1', 'acknowledged', 'raised', 'acknowledged'],
+      [62_000, 'system', 'escalated', 'acknowledged', 'escalated'],
+      [63_000, 'boss', 'resolved', 'escalated', 'resolved'],
+    ]);
+  });
+
+  it('records in the trail when newer evidence changes what kind of change the alert is', () => {
+    const { svc, clock, eventsOf } = setup();
+    svc.onDetection({ ...step('r/a/a1'), output: { score: 0.95, kind: 'transient', probability: 0.6, forecast: null } });
+    clock.t += 100; // within updateEveryMs, but the kind changed: announced at once
+    svc.onDetection(step('r/a/a1'));
+    const a = eventsOf('updated').at(-1)!;
+    expect(a.kind).toBe('step');
+    expect(a.trail.at(-1)).toMatchObject({ action: 'updated', actor: 'system', note: expect.stringMatching(/step.*was transient/) });
+  });
+
+  it('announces events and statuses for every node the alert passed through', () => {
+    const { svc, clock, statuses } = setup();
+    svc.onDetection(step('r/a/a1'));
+    clock.t += 60_000;
+    svc.checkDeadlines();
+    expect(statuses.at(-1)!.map((s) => s.node).sort()).toEqual(['r/a', 'r/a/a1']);
+  });
+
+  it('tells the notifier of every event, and keeps working when the notifier throws', () => {
+    const told: string[] = [];
+    const clock = { t: 1_000_000 };
+    const { svc } = kitSetup({
+      clock,
+      notifier: {
+        notify: (e, a) => {
+          told.push(`${e}:${a.owner}`);
+          throw new Error('hook down');
+        },
+        close: async () => {},
+      },
+    });
+    svc.onDetection(step('r/a/a1'));
+    clock.t += 60_000;
+    svc.checkDeadlines();
+    expect(told).toEqual(['raised:r/a/a1', 'escalated:r/a']);
+    expect(svc.list(boss, { state: 'open' })[0]!.owner).toBe('r/a');
+  });
+});
+
+describe('AlertService.recordDirectiveAck', () => {
+  it('records a device\'s acknowledgement of a directive in the trail, only from the origin node\'s device', () => {
+    const { svc } = setup();
+    svc.onDetection(step('r/a/a1'));
+    const id = svc.list(boss)[0]!.id;
+    svc.directive(id, boss, 'slow line 2');
+    expect(svc.recordDirectiveAck(id, 'a2-dev', 'r/a/a2')).toBe(false);
+    expect(svc.recordDirectiveAck('no-such-alert', 'a1-dev', 'r/a/a1')).toBe(false);
+    expect(svc.recordDirectiveAck(id, 'a1-dev', 'r/a/a1')).toBe(true);
+    expect(svc.get(id, boss).trail.at(-1)).toMatchObject({ actor: 'device:a1-dev', note: 'directive received' });
   });
 });

@@ -1,165 +1,237 @@
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_CORRECTION_WINDOW_SEC } from '../model/index.js';
 import { inScope, type Alert, type ChangeKind, type Model, type NodeStatus } from '@opsroom/models';
 import { OpsError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { ServerMetrics } from '../metrics/registry.js';
 import type { Detection } from '../vsm/live-model.js';
-import { canApply, isOverdue, type AlertAction } from './alert-lifecycle.js';
+import {
+  acknowledgeAlert,
+  assertMay,
+  commentAlert,
+  directiveAlert,
+  escalateAlert,
+  isOverdue,
+  joinGroup,
+  noteEvidence,
+  raiseAlert,
+  resolveAlert,
+  visibleTo,
+  type Actor,
+} from './alert-lifecycle.js';
 import type { AlertRepository } from './alert-repository.js';
+import type { AlertNotifier } from './webhook-notifier.js';
+
+export type { Actor } from './alert-lifecycle.js';
+export { visibleTo } from './alert-lifecycle.js';
 
 export type AlertEvent = 'raised' | 'updated' | 'escalated' | 'resolved';
 
-export interface Actor {
-  name: string;
-  role: string;
-  scope: string;
+/** When a parent raises one grouping alert for its children's. */
+export interface GroupingOptions {
+  /** Children's alerts raised within this span of each other count together, ms. */
+  spanMs: number;
+  /** Group when at least this many distinct children alert… */
+  minChildren: number;
+  /** …or at least this share of the parent's children (never fewer than 2 children). */
+  minShare: number;
+}
+
+export const DEFAULT_GROUPING: GroupingOptions = Object.freeze({ spanMs: 5 * 60_000, minChildren: 3, minShare: 0.5 });
+
+export interface AlertFilter {
+  /** `open` = any state but resolved. */
+  state?: string;
+  /** Alerts that passed through this node or its subtree. */
+  node?: string;
+  kind?: string;
+  /** raisedAt bounds, ms since epoch, inclusive. */
+  since?: number;
+  until?: number;
+  /** At most this many (default and maximum 1000). */
+  limit?: number;
 }
 
 export interface AlertServiceOptions {
+  /** Replaced by replaceModel() when the model file is edited. */
   model: Model;
   repo: AlertRepository;
   now: () => number;
   scoreThreshold: number;
   /** Least time between two `updated` events for one persisting anomaly, ms. */
   updateEveryMs?: number;
+  /** Grouping of children's alerts at their parent; false turns it off. Default {@link DEFAULT_GROUPING}. */
+  grouping?: Partial<GroupingOptions> | false;
   logger: Logger;
   metrics: ServerMetrics;
   onEvent: (event: AlertEvent, alert: Alert) => void;
   onStatus: (statuses: NodeStatus[]) => void;
   /** Sends a planner's directive down to the devices of a node. */
   onDirective?: (node: string, alert: Alert, actor: Actor, note: string) => void;
+  /** Outgoing notifications (webhooks); told of every event, picks what it sends. */
+  notifier?: AlertNotifier;
 }
+
+const MAX_LIST = 1000;
 
 /**
  * Algedonic alerts: raised where the anomaly is seen and owned by that node, escalated one level
- * up whenever the owner's correction window runs out, persisted on every change.
+ * up whenever the owner's correction window runs out, grouped at a parent when several of its
+ * children alert together, persisted on every change. The transitions themselves live in
+ * alert-lifecycle.ts.
  */
 export class AlertService {
-  /** Open alerts by id, and the open alert of each (node, indicator). */
+  /** Open alerts by id, the open alert of each (node, indicator), and the open group of each parent. */
   private readonly open = new Map<string, Alert>();
   private readonly openByKey = new Map<string, string>();
+  private readonly openGroupByNode = new Map<string, string>();
   private readonly lastUpdate = new Map<string, number>();
+  private readonly grouping: GroupingOptions | null;
 
   constructor(private readonly opts: AlertServiceOptions) {
-    for (const a of opts.repo.loadOpen()) {
-      this.open.set(a.id, a);
-      this.openByKey.set(`${a.node}\u0000${a.indicator}`, a.id);
-    }
+    this.grouping = opts.grouping === false ? null : { ...DEFAULT_GROUPING, ...(opts.grouping ?? {}) };
+    for (const a of opts.repo.loadOpen()) this.track(a);
     opts.metrics.alertsOpen.collect(() => opts.metrics.alertsOpen.set(this.open.size));
+  }
+
+  /**
+   * The model file was edited: windows, parents and webhooks come from the new one from now on.
+   * Open alerts stay as they are; one owned by a node the new model lacks moves to the root when
+   * its window runs out.
+   */
+  replaceModel(model: Model): void {
+    this.opts.model = model;
   }
 
   /** Called for every detector output; raises or updates an alert when it is anomalous enough. */
   onDetection(d: Detection): void {
     const out = d.output;
     if (out.kind === 'none' || out.score < this.opts.scoreThreshold) return;
-    const key = `${d.node}\u0000${d.indicator}`;
     const now = this.opts.now();
-    const openId = this.openByKey.get(key);
+    const openId = this.openByKey.get(key(d.node, d.indicator));
     if (openId) {
       // One alert per ongoing anomaly: the latest evidence updates it.
       const a = this.open.get(openId)!;
       // The detector's view sharpens with more readings (a first outlier looks transient; a few more at the new level make it a step).
+      const kindChanged = a.kind !== out.kind;
+      if (kindChanged) noteEvidence(a, { at: now, actor: 'system', note: `now looks like a ${out.kind} change (p=${out.probability.toFixed(2)}), was ${a.kind}` });
       a.value = d.value;
       a.score = Math.max(a.score, out.score);
       a.kind = out.kind as ChangeKind;
       a.probability = out.probability;
       if (out.forecast) a.forecast = out.forecast;
       a.updatedAt = now;
-      if (now - (this.lastUpdate.get(a.id) ?? 0) >= (this.opts.updateEveryMs ?? 5000)) {
+      if (kindChanged || now - (this.lastUpdate.get(a.id) ?? 0) >= (this.opts.updateEveryMs ?? 5000)) {
         this.lastUpdate.set(a.id, now);
-        this.persist(a, 'updated');
+        this.commit([[a, 'updated']]);
       }
       return;
     }
     const node = this.opts.model.nodes.get(d.node);
     if (!node) return;
-    const alert: Alert = {
-      id: randomUUID(),
-      node: d.node,
-      owner: d.node,
-      path: [d.node],
-      indicator: d.indicator,
-      kind: out.kind as ChangeKind,
-      probability: out.probability,
-      score: out.score,
-      state: 'raised',
-      value: d.value,
-      forecast: out.forecast ?? undefined,
-      raisedAt: now,
-      updatedAt: now,
-      deadline: now + node.correctionWindowSec * 1000,
-      trail: [{ at: now, actor: 'system', action: 'raised', fromNode: d.node, toNode: d.node, note: `${out.kind} change in ${d.indicator} (p=${out.probability.toFixed(2)})` }],
-    };
-    this.open.set(alert.id, alert);
-    this.openByKey.set(key, alert.id);
+    const alert = raiseAlert(
+      {
+        id: randomUUID(),
+        node: d.node,
+        indicator: d.indicator,
+        kind: out.kind as ChangeKind,
+        probability: out.probability,
+        score: out.score,
+        value: d.value,
+        ...(out.forecast ? { forecast: out.forecast } : {}),
+        raisedAt: now,
+      },
+      node.correctionWindowSec * 1000,
+      `${out.kind} change in ${d.indicator} (p=${out.probability.toFixed(2)})`,
+    );
+    this.track(alert);
     this.opts.metrics.alertsRaised.inc({ kind: alert.kind });
     this.opts.logger.info({ alert: alert.id, node: alert.node, indicator: alert.indicator, kind: alert.kind }, 'alert raised');
-    this.persist(alert, 'raised');
+    this.commit([[alert, 'raised'], ...this.groupAtParent(alert, now)]);
   }
 
-  /** Escalates every overdue alert one level up (run on a timer, and at start-up). */
+  /** Escalates every overdue alert one level up (run on a timer, at start-up, and before every action). */
   checkDeadlines(): void {
     const now = this.opts.now();
+    const changed: Array<[Alert, AlertEvent]> = [];
     for (const a of this.open.values()) {
       if (!isOverdue(a, now)) continue;
       const owner = this.opts.model.nodes.get(a.owner);
-      const parent = owner?.parent ? this.opts.model.nodes.get(owner.parent) : undefined;
-      if (!parent) {
-        // The root's window ran out: nobody further up. The deadline lapses; the node shows crisis.
-        a.trail.push({ at: now, actor: 'system', action: 'escalated', fromNode: a.owner, toNode: a.owner, note: 'correction window ran out at the root' });
-        a.deadline = null;
-        a.state = 'escalated';
-        this.persist(a, 'escalated');
-        continue;
+      // An owner the (reloaded) model no longer has hands the alert straight to the root.
+      const parent = owner ? (owner.parent ? this.opts.model.nodes.get(owner.parent) : undefined) : this.opts.model.nodes.get(this.opts.model.root);
+      const group = a.groupedBy ? this.open.get(a.groupedBy) : undefined;
+      const carried = group && parent && group.node === parent.path ? group.id : undefined;
+      escalateAlert(a, now, parent && { path: parent.path, windowMs: parent.correctionWindowSec * 1000 }, carried);
+      if (parent) {
+        this.opts.metrics.alertsEscalated.inc();
+        this.opts.logger.info({ alert: a.id, to: parent.path }, 'alert escalated');
+      } else {
+        this.opts.logger.warn({ alert: a.id, node: a.owner }, 'alert unresolved at the root: its correction window ran out');
       }
-      a.trail.push({ at: now, actor: 'system', action: 'escalated', fromNode: a.owner, toNode: parent.path, note: `correction window of ${a.owner} ran out` });
-      a.owner = parent.path;
-      a.path.push(parent.path);
-      a.state = 'escalated';
-      a.deadline = now + parent.correctionWindowSec * 1000;
-      this.opts.metrics.alertsEscalated.inc();
-      this.opts.logger.info({ alert: a.id, to: parent.path }, 'alert escalated');
-      this.persist(a, 'escalated');
+      changed.push([a, 'escalated']);
     }
+    if (changed.length) this.commit(changed);
   }
 
   acknowledge(id: string, actor: Actor, note?: string): Alert {
     const a = this.actionable(id, actor, 'acknowledge');
-    const now = this.opts.now();
-    const window = this.opts.model.nodes.get(a.owner)!.correctionWindowSec * 1000;
-    a.state = 'acknowledged';
-    a.deadline = now + window; // a fresh window to correct; see alert-lifecycle.ts
-    a.trail.push({ at: now, actor: actor.name, action: 'acknowledged', fromNode: a.owner, toNode: a.owner, note });
-    this.persist(a, 'updated');
+    const window = (this.opts.model.nodes.get(a.owner)?.correctionWindowSec ?? DEFAULT_CORRECTION_WINDOW_SEC) * 1000;
+    acknowledgeAlert(a, { at: this.opts.now(), actor: actor.name, note }, window);
+    this.commit([[a, 'updated']]);
     return structuredClone(a);
   }
 
+  /**
+   * Resolves the alert at every level it passed through. Resolving a group resolves its open
+   * children too; resolving the last open child of a group resolves the group.
+   */
   resolve(id: string, actor: Actor, note?: string): Alert {
     const a = this.actionable(id, actor, 'resolve');
     const now = this.opts.now();
-    a.state = 'resolved';
-    a.deadline = null;
-    a.trail.push({ at: now, actor: actor.name, action: 'resolved', fromNode: a.owner, toNode: a.owner, note });
-    this.open.delete(a.id);
-    this.openByKey.delete(`${a.node}\u0000${a.indicator}`);
-    this.lastUpdate.delete(a.id);
-    this.persist(a, 'resolved');
+    resolveAlert(a, { at: now, actor: actor.name, note });
+    const changed: Array<[Alert, AlertEvent]> = [[a, 'resolved']];
+    if (a.kind === 'group') {
+      for (const childId of a.groups ?? []) {
+        const child = this.open.get(childId);
+        if (!child) continue;
+        resolveAlert(child, { at: now, actor: actor.name, note: `resolved with group ${a.id}${note ? `: ${note}` : ''}` });
+        changed.push([child, 'resolved']);
+      }
+    }
+    const group = a.groupedBy ? this.open.get(a.groupedBy) : undefined;
+    if (group && (group.groups ?? []).every((c) => c === a.id || !this.open.has(c))) {
+      resolveAlert(group, { at: now, actor: 'system', note: `every grouped alert is resolved (the last by ${actor.name})` });
+      changed.push([group, 'resolved']);
+    }
+    for (const [x] of changed) this.untrack(x);
+    this.commit(changed);
     return structuredClone(a);
   }
 
   comment(id: string, actor: Actor, note: string): Alert {
     const a = this.actionable(id, actor, 'comment');
-    a.trail.push({ at: this.opts.now(), actor: actor.name, action: 'commented', fromNode: a.owner, toNode: a.owner, note });
-    this.persist(a, 'updated');
+    commentAlert(a, { at: this.opts.now(), actor: actor.name, note });
+    this.commit([[a, 'updated']]);
     return structuredClone(a);
+  }
+
+  /**
+   * A device bound to the alert's origin node acknowledged a directive (its agent published a
+   * `directive-ack`): recorded in the trail as said by `device:<id>`. Anything else is ignored.
+   */
+  recordDirectiveAck(alertId: string, deviceId: string, deviceNode: string): boolean {
+    const a = this.open.get(alertId) ?? this.opts.repo.get(alertId);
+    if (!a || a.node !== deviceNode) return false;
+    commentAlert(a, { at: this.opts.now(), actor: `device:${deviceId}`, note: 'directive received' });
+    this.commit([[a, 'updated']]);
+    return true;
   }
 
   /** A decision sent back down to the node where the anomaly was seen. */
   directive(id: string, actor: Actor, note: string): Alert {
-    if (actor.role === 'council' && !inScope(actor.scope, this.get(id, actor).owner)) throw new OpsError('OPS_ERR_FORBIDDEN_ACTION', 'only the owner level may send a directive');
     const a = this.actionable(id, actor, 'directive');
-    a.trail.push({ at: this.opts.now(), actor: actor.name, action: 'directive', fromNode: a.owner, toNode: a.node, note });
-    this.persist(a, 'updated');
+    directiveAlert(a, { at: this.opts.now(), actor: actor.name, note });
+    this.commit([[a, 'updated']]);
     this.opts.onDirective?.(a.node, a, actor, note);
     return structuredClone(a);
   }
@@ -171,16 +243,23 @@ export class AlertService {
     return structuredClone(a);
   }
 
-  list(actor: Actor, filter: { state?: string; node?: string; kind?: string; since?: number } = {}): Alert[] {
-    const all = filter.state === 'open' ? [...this.open.values()].sort((a, b) => b.raisedAt - a.raisedAt) : this.opts.repo.list({ since: filter.since });
-    return all
-      .map((a) => this.open.get(a.id) ?? a)
-      .filter((a) => visibleTo(a, actor))
-      .filter((a) => !filter.state || filter.state === 'open' || a.state === filter.state)
-      .filter((a) => !filter.node || a.path.some((p) => inScope(filter.node!, p)))
-      .filter((a) => !filter.kind || a.kind === filter.kind)
-      .filter((a) => !filter.since || a.raisedAt >= filter.since)
-      .map((a) => structuredClone(a));
+  /** Alerts the actor may see, newest first, filtered. */
+  list(actor: Actor, filter: AlertFilter = {}): Alert[] {
+    const limit = Math.min(Math.max(1, filter.limit ?? MAX_LIST), MAX_LIST);
+    const all =
+      filter.state === 'open'
+        ? [...this.open.values()].filter((a) => a.raisedAt >= (filter.since ?? 0) && a.raisedAt <= (filter.until ?? Number.MAX_SAFE_INTEGER)).sort((a, b) => b.raisedAt - a.raisedAt)
+        : this.opts.repo.list({ since: filter.since, until: filter.until, limit: 10 * MAX_LIST }).map((a) => this.open.get(a.id) ?? a);
+    const out: Alert[] = [];
+    for (const a of all) {
+      if (!visibleTo(a, actor)) continue;
+      if (filter.state && filter.state !== 'open' && a.state !== filter.state) continue;
+      if (filter.node && !a.path.some((p) => inScope(filter.node!, p))) continue;
+      if (filter.kind && a.kind !== filter.kind) continue;
+      out.push(structuredClone(a));
+      if (out.length >= limit) break;
+    }
+    return out;
   }
 
   /** Status of the given nodes from the open alerts they own. */
@@ -193,6 +272,8 @@ export class AlertService {
       let crisis = false;
       for (const a of this.open.values()) {
         if (a.owner !== node) continue;
+        // A grouped alert its group carries further is shown by the group, not counted twice.
+        if (a.groupedBy && a.deadline === null && this.open.has(a.groupedBy)) continue;
         openAlerts++;
         if (a.deadline !== null && (next === null || a.deadline < next)) next = a.deadline;
         if (a.state === 'escalated' && (a.deadline === null || a.deadline <= now || a.node !== node)) crisis = true;
@@ -202,23 +283,111 @@ export class AlertService {
     return out;
   }
 
-  private actionable(id: string, actor: Actor, action: AlertAction): Alert {
+  /**
+   * After `alert` was raised at a child of P: join P's open group, or raise one when enough of P's
+   * children alerted within the span. Returns the alerts it changed. Recursive: a group raised at P
+   * is itself an alert of a child of P's parent.
+   */
+  private groupAtParent(alert: Alert, now: number): Array<[Alert, AlertEvent]> {
+    if (!this.grouping) return [];
+    const parentPath = this.opts.model.nodes.get(alert.node)?.parent;
+    const parent = parentPath ? this.opts.model.nodes.get(parentPath) : undefined;
+    if (!parent) return [];
+    const openGroup = this.openGroupByNode.get(parent.path);
+    if (openGroup) {
+      const group = this.open.get(openGroup)!;
+      joinGroup(alert, group, now);
+      return [
+        [alert, 'updated'],
+        [group, 'updated'],
+      ];
+    }
+    const { spanMs, minChildren, minShare } = this.grouping;
+    const members = [...this.open.values()].filter(
+      (a) => a.groupedBy === undefined && a.raisedAt >= now - spanMs && this.opts.model.nodes.get(a.node)?.parent === parent.path,
+    );
+    const children = new Set(members.map((a) => a.node));
+    if (children.size < 2 || (children.size < minChildren && children.size < minShare * parent.children.length)) return [];
+    members.sort((a, b) => a.raisedAt - b.raisedAt);
+    const indicators = new Set(members.map((a) => a.indicator));
+    const best = members.reduce((x, y) => (y.score > x.score ? y : x));
+    const group = raiseAlert(
+      {
+        id: randomUUID(),
+        node: parent.path,
+        indicator: indicators.size === 1 ? members[0]!.indicator : '*',
+        kind: 'group',
+        probability: best.probability,
+        score: best.score,
+        value: children.size,
+        raisedAt: now,
+        groups: [],
+      },
+      parent.correctionWindowSec * 1000,
+      `${children.size} of ${parent.children.length} children of ${parent.path} alerted within ${Math.round(spanMs / 1000)} s: ${[...children].join(', ')}`,
+    );
+    this.track(group);
+    this.opts.metrics.alertsRaised.inc({ kind: 'group' });
+    this.opts.logger.info({ alert: group.id, node: group.node, children: [...children] }, 'grouping alert raised');
+    const changed: Array<[Alert, AlertEvent]> = [[group, 'raised']];
+    for (const m of members) {
+      joinGroup(m, group, now);
+      changed.push([m, 'updated']);
+    }
+    return [...changed, ...this.groupAtParent(group, now)];
+  }
+
+  private track(a: Alert): void {
+    this.open.set(a.id, a);
+    if (a.kind === 'group') this.openGroupByNode.set(a.node, a.id);
+    else this.openByKey.set(key(a.node, a.indicator), a.id);
+  }
+
+  private untrack(a: Alert): void {
+    this.open.delete(a.id);
+    this.lastUpdate.delete(a.id);
+    if (a.kind === 'group') {
+      if (this.openGroupByNode.get(a.node) === a.id) this.openGroupByNode.delete(a.node);
+    } else if (this.openByKey.get(key(a.node, a.indicator)) === a.id) this.openByKey.delete(key(a.node, a.indicator));
+  }
+
+  private actionable(id: string, actor: Actor, action: 'acknowledge' | 'resolve' | 'comment' | 'directive'): Alert {
+    // Settle the clock first, so an action at the window's edge meets the alert where the timer would have put it.
+    this.checkDeadlines();
     const a = this.open.get(id) ?? this.opts.repo.get(id);
-    if (!a || !visibleTo(a, actor)) throw new OpsError('OPS_ERR_NOT_FOUND', `alert ${id}`);
-    if (!canApply(a.state, action)) throw new OpsError('OPS_ERR_CONFLICT', `cannot ${action} an alert that is ${a.state}`);
-    // Acknowledging belongs to the current owner's level (or above); resolving to any level the alert passed through.
-    if (action === 'acknowledge' && !inScope(actor.scope, a.owner)) throw new OpsError('OPS_ERR_FORBIDDEN_ACTION', `the alert is owned by ${a.owner} now`);
+    if (!a) throw new OpsError('OPS_ERR_NOT_FOUND', `alert ${id}`);
+    assertMay(a, actor, action);
     return a;
   }
 
-  private persist(a: Alert, event: AlertEvent): void {
-    this.opts.repo.save(a);
-    this.opts.onEvent(event, structuredClone(a));
-    this.opts.onStatus(this.statuses(new Set(a.path)));
+  /** Saves every changed alert in one transaction, then announces each, then the nodes' statuses. */
+  private commit(changes: Array<[Alert, AlertEvent]>): void {
+    // One alert may appear twice (e.g. raised, then grouped): save it once, announce its strongest event.
+    const last = new Map<string, [Alert, AlertEvent]>();
+    for (const [a, e] of changes) {
+      const prev = last.get(a.id);
+      last.set(a.id, prev && prev[1] !== 'updated' ? [a, prev[1]] : [a, e]);
+    }
+    this.opts.repo.saveAll([...last.values()].map(([a]) => a));
+    const nodes = new Set<string>();
+    for (const [a, e] of last.values()) {
+      const copy = structuredClone(a);
+      this.opts.onEvent(e, copy);
+      this.notify(e, copy);
+      for (const p of a.path) nodes.add(p);
+    }
+    this.opts.onStatus(this.statuses(nodes));
+  }
+
+  private notify(event: AlertEvent, alert: Alert): void {
+    try {
+      this.opts.notifier?.notify(event, alert);
+    } catch (err) {
+      this.opts.logger.error({ err, alert: alert.id }, 'alert notifier failed; the alert itself is saved');
+    }
   }
 }
 
-/** An alert is visible to a user when any node it passed through is inside the user's scope. */
-export function visibleTo(a: Alert, actor: { scope: string }): boolean {
-  return a.path.some((p) => inScope(actor.scope, p));
+function key(node: string, indicator: string): string {
+  return `${node}\u0000${indicator}`;
 }

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Alert } from '@opsroom/models';
 import { migrate } from '../store/sqlite-db.js';
-import type { AlertRepository } from './alert-repository.js';
+import type { AlertRepository, RepoListFilter } from './alert-repository.js';
 
 /** Alerts as JSON rows in the embedded store's SQLite database (same file, own table). */
 export class SqliteAlertRepository implements AlertRepository {
@@ -9,6 +9,7 @@ export class SqliteAlertRepository implements AlertRepository {
   private readonly byId: Database.Statement;
   private readonly open: Database.Statement;
   private readonly recent: Database.Statement;
+  private readonly saveMany: (alerts: readonly Alert[]) => void;
 
   constructor(private readonly db: Database.Database) {
     migrate(db, 'alerts', [
@@ -23,7 +24,10 @@ export class SqliteAlertRepository implements AlertRepository {
     this.upsert = db.prepare('INSERT INTO alert_docs (id, raised_at, resolved, doc) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET resolved = excluded.resolved, doc = excluded.doc');
     this.byId = db.prepare('SELECT doc FROM alert_docs WHERE id = ?');
     this.open = db.prepare('SELECT doc FROM alert_docs WHERE resolved = 0 ORDER BY raised_at');
-    this.recent = db.prepare('SELECT doc FROM alert_docs WHERE raised_at >= ? ORDER BY raised_at DESC LIMIT ?');
+    this.saveMany = db.transaction((alerts: readonly Alert[]) => {
+      for (const a of alerts) this.save(a);
+    });
+    this.recent = db.prepare('SELECT doc FROM alert_docs WHERE raised_at >= ? AND raised_at <= ? ORDER BY raised_at DESC LIMIT ?');
   }
   loadOpen(): Alert[] {
     return (this.open.all() as Array<{ doc: string }>).map((r) => JSON.parse(r.doc) as Alert);
@@ -31,12 +35,15 @@ export class SqliteAlertRepository implements AlertRepository {
   save(alert: Alert): void {
     this.upsert.run(alert.id, alert.raisedAt, alert.state === 'resolved' ? 1 : 0, JSON.stringify(alert));
   }
+  saveAll(alerts: readonly Alert[]): void {
+    this.saveMany(alerts);
+  }
   get(id: string): Alert | undefined {
     const row = this.byId.get(id) as { doc: string } | undefined;
     return row ? (JSON.parse(row.doc) as Alert) : undefined;
   }
-  list(filter: { since?: number; limit?: number } = {}): Alert[] {
-    return (this.recent.all(filter.since ?? 0, filter.limit ?? 1000) as Array<{ doc: string }>).map((r) => JSON.parse(r.doc) as Alert);
+  list(filter: RepoListFilter = {}): Alert[] {
+    return (this.recent.all(filter.since ?? 0, filter.until ?? Number.MAX_SAFE_INTEGER, filter.limit ?? 1000) as Array<{ doc: string }>).map((r) => JSON.parse(r.doc) as Alert);
   }
   close(): void {
     /* the database belongs to the store, which closes it */

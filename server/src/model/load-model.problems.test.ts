@@ -83,7 +83,7 @@ describe('parseModel problems', () => {
     it('reports an unknown key at the key, with a did-you-mean and the keys allowed', () => {
       const p = onlyProblem(edit({ 16: ['        weights: { members: 3 }', '        nmae: Press'] }));
       expect(p).toMatchObject({ line: 17, column: 9, path: 'nodes[0].children[0].nmae', message: 'unknown key "nmae" in a node; did you mean "name"?' });
-      expect(p.expected).toBe('one of: id, name, correction_window, weights, levels, children');
+      expect(p.expected).toBe('one of: id, name, correction_window, weights, levels, notify, children');
     });
 
     it('notes that a path or weight may be missing because of problems in the nodes', () => {
@@ -302,5 +302,30 @@ describe('parseModel problems', () => {
       '19:11 devices[0].node',
       '25:20 users[0].password_hash',
     ]);
+  });
+});
+
+describe('notify (alert webhooks)', () => {
+  const withNotify = (notify: string) =>
+    `name: t
+indicators:
+  - { id: output, unit: u, rollup: sum }
+nodes:
+  - id: root
+    notify: ${notify}
+`;
+  it('reads a node\'s webhook and the name of its secret variable', () => {
+    const { model, problems } = parseModel(withNotify('{ webhook: "https://hooks.example/x", secret_env: OPSROOM_HOOK }'), 'm.yaml');
+    expect(problems).toEqual([]);
+    expect(model!.nodes.get('root')!.notify).toEqual({ webhook: 'https://hooks.example/x', secretEnv: 'OPSROOM_HOOK' });
+  });
+
+  it('refuses a webhook that is not http(s), a bad variable name, and a missing field, naming the field', () => {
+    const bad = parseModel(withNotify('{ webhook: "ftp://x", secret_env: "lower case" }'), 'm.yaml').problems;
+    expect(bad.map((p) => p.path)).toEqual(['nodes[0].notify.webhook']);
+    const badEnv = parseModel(withNotify('{ webhook: "https://x", secret_env: "lower case" }'), 'm.yaml').problems;
+    expect(badEnv.map((p) => [p.path, p.line])).toEqual([['nodes[0].notify.secret_env', 6]]);
+    const missing = parseModel(withNotify('{ webhook: "https://x" }'), 'm.yaml').problems;
+    expect(missing.map((p) => p.message)).toEqual([expect.stringMatching(/missing the required field "secret_env"/)]);
   });
 });

@@ -9,11 +9,12 @@ import { checkId } from './validate-ids.js';
 
 export const NODE_SHAPE: MapShape = {
   what: 'a node',
-  keys: ['id', 'name', 'correction_window', 'weights', 'levels', 'children'],
+  keys: ['id', 'name', 'correction_window', 'weights', 'levels', 'notify', 'children'],
   required: ['id'],
 };
 
 const LEVELS_SHAPE: MapShape = { what: 'the levels of an indicator', keys: ['capability', 'potentiality'] };
+const NOTIFY_SHAPE: MapShape = { what: 'the notify settings of a node', keys: ['webhook', 'secret_env'], required: ['webhook', 'secret_env'] };
 
 /** Deeper trees are almost certainly a mistake (and would risk the stack). */
 export const MAX_DEPTH = 32;
@@ -92,6 +93,7 @@ function readNode(
   const window = readNumber(f, 'correction_window', POSITIVE('a positive number of seconds'));
   const weights = readWeights(f, tree);
   const levels = readNodeLevels(f, ctx);
+  const notify = readNotify(f);
   const path = id === undefined ? undefined : parent ? `${parent.path}/${id}` : id;
 
   let node: ModelNode | undefined;
@@ -108,6 +110,7 @@ function readNode(
     };
     const level = ctx.levels[depth];
     if (level !== undefined) node.level = level;
+    if (notify) node.notify = notify;
     if (parent) {
       node.parent = parent.path;
       parent.children.push(path);
@@ -125,6 +128,35 @@ function readNode(
     readNode(r, child, node, depth + 1, record && node !== undefined, childIds, tree, ctx);
   }
   return node ? path : undefined;
+}
+
+/**
+ * `notify: { webhook: https://chat.example/hook, secret_env: OPSROOM_WEBHOOK_NORTE }` — where the
+ * alerts this node owns are posted; the secret stays in the environment, never in the file.
+ */
+function readNotify(f: MapFields): { webhook: string; secretEnv: string } | undefined {
+  const v = f.value('notify');
+  if (v === undefined) return undefined;
+  const n = openMap(f.r, v, f.pathOf('notify'), NOTIFY_SHAPE);
+  if (!n) return undefined;
+  const webhook = readString(n, 'webhook', 'an http:// or https:// URL');
+  const secretEnv = readString(n, 'secret_env', 'the name of an environment variable, e.g. OPSROOM_WEBHOOK_NORTE');
+  if (webhook === undefined || secretEnv === undefined) return undefined;
+  let ok = false;
+  try {
+    ok = ['http:', 'https:'].includes(new URL(webhook).protocol);
+  } catch {
+    /* reported below */
+  }
+  if (!ok) {
+    f.r.report(n.at('webhook'), n.pathOf('webhook'), `"${webhook.slice(0, 80)}" is not an http:// or https:// URL`, 'an http:// or https:// URL');
+    return undefined;
+  }
+  if (!/^[A-Z_][A-Z0-9_]*$/.test(secretEnv)) {
+    f.r.report(n.at('secret_env'), n.pathOf('secret_env'), `"${secretEnv.slice(0, 80)}" is not an environment variable name`, 'upper-case letters, digits and _, e.g. OPSROOM_WEBHOOK_NORTE');
+    return undefined;
+  }
+  return { webhook, secretEnv };
 }
 
 /** `weights: { members: 12 }` — named non-negative numbers for `weighted_mean` roll-ups. */

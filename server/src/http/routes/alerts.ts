@@ -2,9 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import { OpsError } from '../../errors.js';
 import { requireUser } from '../auth-hook.js';
 import { alertIdParams, alertSchema, errorSchema, noteBody } from '../schemas.js';
+import type { AlertFilter } from '../../alerts/alert-service.js';
 import type { AppServices } from '../services.js';
 
-/** Alerts in scope, one alert with its trail, and acknowledge / resolve / comment / directive. */
+/**
+ * Alerts in scope, one alert with its trail, and acknowledge / resolve / comment / directive.
+ * Alerts outside the caller's scope answer 404 (their existence is not revealed); see docs/alerts.md.
+ */
 export function alertRoutes(app: FastifyInstance, s: AppServices): void {
   const auth = requireUser(s);
   app.get(
@@ -13,6 +17,8 @@ export function alertRoutes(app: FastifyInstance, s: AppServices): void {
       schema: {
         tags: ['alerts'],
         summary: 'Alerts visible to the caller, newest first',
+        description:
+          'An alert is visible when any node it passed through lies in the caller\'s scope. Filters: state (`open` = not resolved), node (alerts that passed through that node or its subtree), kind, and raisedAt between `since` and `until` (ms since epoch, inclusive). At most `limit` (default and maximum 1000).',
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -20,14 +26,20 @@ export function alertRoutes(app: FastifyInstance, s: AppServices): void {
             state: { type: 'string', enum: ['open', 'raised', 'acknowledged', 'escalated', 'resolved'] },
             node: { type: 'string', maxLength: 512 },
             kind: { type: 'string', enum: ['step', 'slope', 'transient', 'group'] },
-            since: { type: 'integer' },
+            since: { type: 'integer', minimum: 0 },
+            until: { type: 'integer', minimum: 0 },
+            limit: { type: 'integer', minimum: 1, maximum: 1000 },
           },
         },
-        response: { 200: { type: 'array', items: alertSchema }, 401: errorSchema },
+        response: { 200: { type: 'array', items: alertSchema }, 400: errorSchema, 401: errorSchema },
       },
       preHandler: auth,
     },
-    async (req) => s.alerts.list(req.user!, req.query as { state?: string; node?: string; kind?: string; since?: number }),
+    async (req) => {
+      const q = req.query as AlertFilter;
+      if (q.since !== undefined && q.until !== undefined && q.since > q.until) throw new OpsError('OPS_ERR_BAD_REQUEST', 'since must not be after until');
+      return s.alerts.list(req.user!, q);
+    },
   );
 
   app.get(

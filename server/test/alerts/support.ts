@@ -1,0 +1,60 @@
+// Helpers of the alert integration tests: a model with short correction windows, written to a temp dir.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MqttClient } from 'mqtt';
+import { deviceTopic } from '@opsroom/models';
+import { hashSecret } from '../../src/auth/hash.js';
+
+export const PLANNER = { name: 'planner', password: 'planner-test-password' };
+export const DEVICE = { id: 'press-plc', secret: 'press-plc-test-secret', node: 'site/area/press' };
+
+/**
+ * site -> area -> {press, lathe}; windows in seconds: press/lathe `leafSec`, area `areaSec`,
+ * site 600. One device on press, one planner over everything.
+ */
+export function writeShortWindowModel(dir: string, leafSec: number, areaSec: number): string {
+  const yaml = `name: Short windows
+levels: [site, area, workshop]
+correction_windows: { workshop: ${leafSec}, area: ${areaSec}, site: 600 }
+indicators:
+  - id: output
+    unit: units/h
+    rollup: sum
+nodes:
+  - id: site
+    children:
+      - id: area
+        children:
+          - id: press
+          - id: lathe
+devices:
+  - id: ${DEVICE.id}
+    node: ${DEVICE.node}
+    secret_hash: "${hashSecret(DEVICE.secret)}"
+users:
+  - name: ${PLANNER.name}
+    role: planner
+    scope: site
+    password_hash: "${hashSecret(PLANNER.password)}"
+`;
+  const path = join(dir, 'short-windows.yaml');
+  writeFileSync(path, yaml);
+  return path;
+}
+
+/** 160 readings, one a second ending now, with a step from 100 to 160 at reading 120: the detector sees a step. */
+export async function publishStep(device: MqttClient, deviceId: string, indicator = 'output'): Promise<void> {
+  const n = 160;
+  const stepAt = 120;
+  const t0 = Date.now() - n * 1000;
+  let seed = 42;
+  const noise = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31 - 0.5;
+  };
+  const batch = [];
+  for (let i = 0; i < n; i++) batch.push({ metric: indicator, value: (i < stepAt ? 100 : 160) + noise() * 4, ts: t0 + i * 1000 });
+  for (let i = 0; i < n; i += 20) {
+    await device.publishAsync(deviceTopic(deviceId, 'readings'), JSON.stringify(batch.slice(i, i + 20)), { qos: 1 });
+  }
+}
