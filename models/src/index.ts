@@ -9,3 +9,5 @@ export * from './vsm/rollup.js';
 export * from './vsm/indices.js';
 export * from './alerts/alert.js';
 export * from './events.js';
+export * from './random.js';
+export * from './logger.js';

@@ -1,13 +1,7 @@
-/** The logging surface every module takes (pino's, so a fastify or pino logger fits as is). */
-export interface Logger {
-  info(obj: unknown, msg?: string): void;
-  warn(obj: unknown, msg?: string): void;
-  error(obj: unknown, msg?: string): void;
-  debug(obj: unknown, msg?: string): void;
-}
+import type { Logger } from '@opsroom/models';
 
-/** The default in library code: says nothing. */
-export const silentLogger: Logger = { info() {}, warn() {}, error() {}, debug() {} };
+// The Logger surface and the silent default are shared by every package (models/src/logger.ts).
+export { silentLogger, type Logger } from '@opsroom/models';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };

@@ -1,18 +1,5 @@
-/**
- * A small seeded pseudo-random generator: mulberry32 (Tommy Ettinger's 32-bit mixer). Fast,
- * 2^32 period, good enough for simulated sensor noise; never for secrets.
- * @example const r = mulberry32(42); r(); // 0.6011037519201636, the same on every run
- */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, the shared seeded PRNG (models/src/random.ts). */
+export { mulberry32 } from '@opsroom/models';
 
 /**
  * FNV-1a hash of a string to 32 bits, to derive one independent stream per metric from one seed.

@@ -1,12 +1,7 @@
-/** The logging surface every module takes (pino's, so fastify's `app.log` fits). */
-export interface Logger {
-  info(obj: unknown, msg?: string): void;
-  warn(obj: unknown, msg?: string): void;
-  error(obj: unknown, msg?: string): void;
-  debug(obj: unknown, msg?: string): void;
-}
+import type { Logger } from '@opsroom/models';
 
-export const silentLogger: Logger = { info() {}, warn() {}, error() {}, debug() {} };
+// The Logger surface and the silent default are shared by every package (models/src/logger.ts).
+export { silentLogger, type Logger } from '@opsroom/models';
 
 /**
  * Logs at most `perWindow` messages per key per window and counts the rest, so hostile input

@@ -1,4 +1,4 @@
-import type { IndicatorDef, Model, ModelNode, RollupRule } from '@opsroom/models';
+import { mulberry32, type IndicatorDef, type Model, type ModelNode, type RollupRule } from '@opsroom/models';
 
 /**
  * Random organisations for the roll-up property tests: a seeded PRNG and a generator of trees of
@@ -6,20 +6,7 @@ import type { IndicatorDef, Model, ModelNode, RollupRule } from '@opsroom/models
  * Deterministic: the same seed gives the same tree.
  */
 
-/**
- * mulberry32: a small, fast 32-bit PRNG; returns floats in [0, 1).
- * @example const r = mulberry32(1); r() // 0.6270739405881613, the same on every run
- */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /** An integer in [lo, hi], both included. */
 export function randomInt(rand: () => number, lo: number, hi: number): number {

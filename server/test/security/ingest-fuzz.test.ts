@@ -2,7 +2,7 @@ import { connect, type Socket as NetSocket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import mqtt from 'mqtt';
 import { io } from 'socket.io-client';
-import { deviceTopic } from '@opsroom/models';
+import { deviceTopic, mulberry32 } from '@opsroom/models';
 import { connectDevice, connectSocket, demoCredentials, getJson, login, startTestServer } from '../support/demo-fixture.js';
 
 /**
@@ -11,17 +11,8 @@ import { connectDevice, connectSocket, demoCredentials, getJson, login, startTes
  * replays) are mixed with good readings from one device over MQTT to the embedded broker.
  */
 
-/** mulberry32: a small seeded PRNG, so every run sends the same messages. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG, so every run sends the same messages. */
+const prng = mulberry32;
 
 interface Message {
   channel: 'readings' | 'status';

@@ -1,3 +1,4 @@
+import { mulberry32 } from '@opsroom/models';
 /**
  * A tiny seeded pseudo-random source for synthetic series in tests and benchmarks
  * (mulberry32 for uniforms, Box–Muller for normals). Deterministic across runs and platforms.
@@ -15,14 +16,7 @@ export interface SeededRandom {
 }
 
 export function seededRandom(seed: number): SeededRandom {
-  let a = seed >>> 0;
-  const uniform = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = mulberry32(seed);
   let spare = Number.NaN;
   const normal = (): number => {
     if (!Number.isNaN(spare)) {
