@@ -125,13 +125,37 @@ d('the agent process against a real Mosquitto, through a broker outage and a SIG
 
     // 2. Stop the broker while the agent keeps replaying; start it again 1.5 s later.
     await until('5,000 readings at the subscriber', () => byKey.size >= 5000, 15_000, logs);
+    // Mosquitto 2.0.11, stopped with SIGTERM, loses QoS 1 messages it has already PUBACKed but not
+    // yet delivered to a connected persistent subscriber (measured here: 3 to 479 of ~18,000 in a
+    // standalone run). That is the broker's loss, not the agent's: the agent may forget a reading once
+    // the broker acknowledged it [MQTT-4.3.2]. So the agent is paused until the subscriber has caught
+    // up, then the broker stops, then the agent runs on into the outage and must buffer.
+    agent.proc.kill('SIGSTOP');
+    for (let last = -1; byKey.size !== last; ) {
+      last = byKey.size;
+      await new Promise((r) => setTimeout(r, 300));
+    }
     await stopBroker();
+    agent.proc.kill('SIGCONT');
     const duringOutage = byKey.size;
     await new Promise((r) => setTimeout(r, 1500));
     expect(byKey.size).toBe(duringOutage); // nothing can arrive while the broker is down
     await startBroker();
 
-    await until('every reading at the subscriber', () => byKey.size >= TOTAL, 25_000, () => `have ${byKey.size}\n${logs()}`);
+    const missing = () => {
+      const gaps: string[] = [];
+      let start = -1;
+      for (let i = 0; i <= TOTAL; i++) {
+        const has = i < TOTAL && byKey.has(`${METRICS[i % METRICS.length]}|${T0 + i * 10}`);
+        if (!has && i < TOTAL && start < 0) start = i;
+        if ((has || i === TOTAL) && start >= 0) {
+          gaps.push(`${start}-${i - 1}`);
+          start = -1;
+        }
+      }
+      return `missing rows ${gaps.slice(0, 20).join(', ')}${gaps.length > 20 ? ' …' : ''}`;
+    };
+    await until('every reading at the subscriber', () => byKey.size >= TOTAL, 25_000, () => `have ${byKey.size}; ${missing()}; after kill ${afterKill}, before outage ${duringOutage}\n${logs()}`);
     await until('a health report after the outage', () => health > 0, 5000);
 
     // A clean stop: exit code 0, and --status says it stopped with an empty buffer.
