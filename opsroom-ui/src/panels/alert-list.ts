@@ -142,7 +142,8 @@ export class AlertList {
     card.detail.textContent =
       `${alert.kind} change, ${Math.round(alert.probability * 100)} % sure · score ${alert.score.toFixed(2)} · ` +
       `value ${formatValue(alert.value)}${indicator?.unit ? ' ' + indicator.unit : ''}${band}` +
-      (alert.groups?.length ? ` · groups ${alert.groups.length} alerts` : '');
+      (alert.groups?.length ? ` · groups ${alert.groups.length} alerts of its children` : '') +
+      (alert.groupedBy ? ` · part of the group alert at ${name(s.alerts.get(alert.groupedBy)?.node ?? alert.node.split('/').slice(0, -1).join('/'))}` : '');
     card.path.textContent = `Owner ${name(alert.owner)} · path ${alert.path.map(name).join(' → ')}`;
     card.trail.replaceChildren(
       ...alert.trail.map((t) => {
