@@ -1,0 +1,143 @@
+import type { Alert, AlertState, IndicatorUpdate, ModelView } from '@opsroom/models';
+import type { SessionUser } from './state.js';
+
+/** A failed API call, with the server's `OPS_ERR_…` code when it sent one. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    /** HTTP status; 0 when the server could not be reached at all. */
+    readonly status: number,
+    readonly code: string | undefined,
+    message: string,
+  ) {
+    super(message);
+  }
+  /** True when signing in again is what the user should do next. */
+  get unauthorized(): boolean {
+    return this.status === 401;
+  }
+}
+
+export interface LoginResult {
+  token: string;
+  user: SessionUser;
+}
+
+export interface HistoryPoint {
+  ts: number;
+  value: number;
+}
+
+export interface HistoryResult {
+  node: string;
+  indicator: string;
+  points: HistoryPoint[];
+}
+
+export interface HistoryQuery {
+  node: string;
+  indicator: string;
+  /** ms since epoch; the server defaults to an hour ago */
+  from?: number;
+  /** ms since epoch; the server defaults to now */
+  to?: number;
+  /** Aggregation window, ms. */
+  windowMs?: number;
+  aggregate?: 'mean';
+}
+
+export type AlertFilter = { state?: AlertState | 'open'; node?: string };
+export type AlertAction = 'ack' | 'resolve' | 'comment' | 'directive';
+
+/** The HTTP API of the opsroom server as the ops room uses it (see helper-notes/API.md). */
+export interface OpsroomApi {
+  login(username: string, password: string): Promise<LoginResult>;
+  logout(): Promise<void>;
+  /** The signed-in user; rejects with an {@link ApiError} whose `unauthorized` is true when nobody is. */
+  me(): Promise<SessionUser>;
+  model(): Promise<ModelView>;
+  latest(): Promise<IndicatorUpdate[]>;
+  history(query: HistoryQuery): Promise<HistoryResult>;
+  alerts(filter?: AlertFilter): Promise<Alert[]>;
+  alert(id: string): Promise<Alert>;
+  /** Acknowledge / resolve (note optional) or comment / send a directive (note required). */
+  act(id: string, action: AlertAction, note?: string): Promise<Alert>;
+}
+
+export interface ApiOptions {
+  /** Origin-relative base, default '' (same origin). */
+  base?: string;
+  fetch?: typeof fetch;
+  /** Called on a 401 from any call but login (the session ran out): show the login form. */
+  onUnauthorized?: () => void;
+}
+
+/**
+ * A query string from the defined entries, in the order given.
+ * @example queryString({ node: 'valle/norte', from: 5, to: undefined }) // '?node=valle%2Fnorte&from=5'
+ */
+export function queryString(params: Record<string, string | number | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+export function createApi(opts: ApiOptions = {}): OpsroomApi {
+  const base = opts.base ?? '';
+  const doFetch = opts.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
+
+  async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown, quiet401 = false): Promise<T> {
+    const init: RequestInit = { method, credentials: 'same-origin', headers: { accept: 'application/json' } };
+    if (body !== undefined) {
+      init.headers = { accept: 'application/json', 'content-type': 'application/json' };
+      init.body = JSON.stringify(body);
+    }
+    let res: Response;
+    try {
+      res = await doFetch(base + path, init);
+    } catch (err) {
+      throw new ApiError(0, undefined, `The opsroom server cannot be reached (${(err as Error).message}); check the connection and try again.`);
+    }
+    const text = await res.text();
+    let data: unknown = undefined;
+    if (text) {
+      try {
+        data = JSON.parse(text);
+      } catch {
+        data = undefined;
+      }
+    }
+    if (!res.ok) {
+      const e = (data ?? {}) as { error?: unknown; message?: unknown; code?: unknown };
+      const message = typeof e.error === 'string' ? e.error : typeof e.message === 'string' ? e.message : `${res.status} ${res.statusText}`;
+      const err = new ApiError(res.status, typeof e.code === 'string' ? e.code : undefined, message);
+      if (err.unauthorized && !quiet401) opts.onUnauthorized?.();
+      throw err;
+    }
+    return data as T;
+  }
+
+  return {
+    login: (username, password) => call<LoginResult>('POST', '/api/login', { username, password }, true),
+    logout: () => call<void>('POST', '/api/logout'),
+    me: () => call<SessionUser>('GET', '/api/me', undefined, true),
+    model: () => call<ModelView>('GET', '/api/model'),
+    latest: () => call<IndicatorUpdate[]>('GET', '/api/latest'),
+    history: (q) =>
+      call<HistoryResult>(
+        'GET',
+        '/api/history' +
+          queryString({ node: q.node, indicator: q.indicator, from: q.from, to: q.to, windowMs: q.windowMs, aggregate: q.aggregate }),
+      ),
+    alerts: (filter = {}) => call<Alert[]>('GET', '/api/alerts' + queryString({ state: filter.state, node: filter.node })),
+    alert: (id) => call<Alert>('GET', `/api/alerts/${encodeURIComponent(id)}`),
+    act: (id, action, note) => {
+      if ((action === 'comment' || action === 'directive') && !note?.trim()) {
+        return Promise.reject(new ApiError(400, undefined, `A ${action} needs a note: write it, then send again.`));
+      }
+      const body = note?.trim() ? { note: note.trim() } : {};
+      return call<Alert>('POST', `/api/alerts/${encodeURIComponent(id)}/${action}`, body);
+    },
+  };
+}
