@@ -140,7 +140,15 @@ d('the agent process against a real Mosquitto, through a broker outage and a SIG
     const duringOutage = byKey.size;
     await new Promise((r) => setTimeout(r, 1500));
     expect(byKey.size).toBe(duringOutage); // nothing can arrive while the broker is down
+    // The agent has buffered through the outage. Pause it again while the broker restarts, so the
+    // test's subscriber is back (and subscribed) before the agent drains: otherwise readings the
+    // broker acknowledges before the subscriber returns are the broker's to drop, not the agent's.
+    agent.proc.kill('SIGSTOP');
+    const back = new Promise<void>((r) => sub!.once('connect', () => r()));
     await startBroker();
+    await back;
+    await sub.subscribeAsync([deviceTopic(DEVICE, 'readings'), deviceTopic(DEVICE, 'status')], { qos: 1 });
+    agent.proc.kill('SIGCONT');
 
     const missing = () => {
       const gaps: string[] = [];

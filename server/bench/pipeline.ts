@@ -53,12 +53,15 @@ async function publishAll(client: MqttClient, topic: string, messages: string[],
   });
 }
 
-/** Raw broker: an aedes on TCP, one mqtt.js publisher, one mqtt.js subscriber; messages per second delivered. */
-export async function rawBroker(payload: Payload, count: number, qos: 0 | 1): Promise<number> {
-  const aedes = await Aedes.createBroker();
-  const server = createServer(aedes.handle);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`;
+/**
+ * Raw broker: one mqtt.js publisher, one mqtt.js subscriber; messages per second delivered. The
+ * broker is an aedes on TCP started here, or the broker at `brokerUrl` (an external Mosquitto).
+ */
+export async function rawBroker(payload: Payload, count: number, qos: 0 | 1, brokerUrl?: string): Promise<number> {
+  const aedes = brokerUrl ? null : await Aedes.createBroker();
+  const server = aedes ? createServer(aedes.handle) : null;
+  if (server) await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = brokerUrl ?? `mqtt://127.0.0.1:${(server!.address() as AddressInfo).port}`;
   const sub = await mqtt.connectAsync(url, { clientId: 'bench-sub' });
   const pub = await mqtt.connectAsync(url, { clientId: 'bench-pub' });
   const topic = deviceTopic('bench', 'readings');
@@ -72,18 +75,24 @@ export async function rawBroker(payload: Payload, count: number, qos: 0 | 1): Pr
   const secs = (performance.now() - t) / 1000;
   await pub.endAsync();
   await sub.endAsync();
-  await new Promise<void>((r) => aedes.close(() => r()));
-  await new Promise<void>((r) => server.close(() => r()));
+  if (aedes) await new Promise<void>((r) => aedes.close(() => r()));
+  if (server) await new Promise<void>((r) => server.close(() => r()));
   return count / secs;
 }
 
-/** The full server (embedded broker and store, roll-up, detection): readings per second stored. */
-export async function fullPipeline(payload: Payload, count: number, qos: 0 | 1): Promise<number> {
+/**
+ * The full server (embedded store, roll-up, detection): readings per second stored. The broker is
+ * the embedded one, or with `brokerUrl` an external broker (anonymous, e.g. a bench Mosquitto) that
+ * both the device and the server's ingest client connect to.
+ */
+export async function fullPipeline(payload: Payload, count: number, qos: 0 | 1, brokerUrl?: string): Promise<number> {
   const dataDir = mkdtempSync(join(tmpdir(), 'opsroom-bench-'));
-  const server = await startOpsroom({ host: '127.0.0.1', httpPort: 0, mqttPort: 0, dataDir, model: MODEL, logger: false });
+  const server = await startOpsroom({ host: '127.0.0.1', httpPort: 0, mqttPort: 0, dataDir, model: MODEL, logger: false, ...(brokerUrl ? { brokerUrl } : {}) });
   try {
     const deviceId = 'taller-1-plc';
-    const pub = await mqtt.connectAsync(server.mqttUrl, { username: deviceId, password: CREDS.devices[deviceId], clientId: 'bench-device' });
+    const pub = brokerUrl
+      ? await mqtt.connectAsync(brokerUrl, { clientId: 'bench-device' })
+      : await mqtt.connectAsync(server.mqttUrl, { username: deviceId, password: CREDS.devices[deviceId], clientId: 'bench-device' });
     const { messages, readings } = makeMessages(payload, count, Date.now() - 3600_000);
     const t = performance.now();
     await publishAll(pub, deviceTopic(deviceId, 'readings'), messages, qos);

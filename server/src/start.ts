@@ -26,6 +26,7 @@ import { startRealtime, type Realtime } from './realtime/socket-server.js';
 import { createStore } from './store/index.js';
 import { openDatabase, type SqliteDatabase } from './store/sqlite-db.js';
 import { SqliteStore } from './store/sqlite-store.js';
+import { DEFAULT_RETENTION_POLICY, scheduleRetention } from './store/retention.js';
 import type { StoredPoint, TimeSeriesStore } from './store/store.js';
 import { createDetector } from './vsm/detectors/index.js';
 import { LiveModel } from './vsm/live-model.js';
@@ -98,6 +99,9 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       repo = new MemoryAlertRepository();
     }
     cleanups.push(() => store.close());
+    // Retention: raw points 7 days, minute tier 90 days, hour tier kept (DEFAULT_RETENTION_POLICY); hourly.
+    const retention = scheduleRetention(store, { policy: DEFAULT_RETENTION_POLICY });
+    cleanups.push(() => retention.stop());
 
     // HTTP first (its logger is the process logger), listening comes later.
     const services = {} as AppServices;

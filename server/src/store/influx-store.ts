@@ -4,6 +4,8 @@ import { countBeforeFlux, latestFlux, parseFluxTime, rangeFlux } from './influx-
 import { LineEncoder } from './influx-line.js';
 import type { StoreLogger } from './logger.js';
 import { silentLogger } from './logger.js';
+import type { RetentionPolicy, RetentionResult } from './retention.js';
+import { checkRetentionPolicy } from './retention.js';
 import type { RangeQuery, SeriesPoint, StoreHealth, StoredPoint, TimeSeriesStore } from './store.js';
 import { checkCutoff, closedError, normalizeQuery, pointProblem } from './validate.js';
 
@@ -201,6 +203,18 @@ export class InfluxStore implements TimeSeriesStore {
       throw new Error(`InfluxDB delete of points before ${new Date(before).toISOString()} failed: ${(err as Error).message}`);
     }
     return count;
+  }
+
+  /**
+   * Deletes nothing: InfluxDB expires data by the bucket's retention period (set it when creating
+   * the bucket, e.g. `DOCKER_INFLUXDB_INIT_RETENTION`), far cheaper than delete requests, and
+   * downsampling there is a Flux task. Checks the policy so a bad one fails the same everywhere.
+   */
+  async applyRetention(policy: RetentionPolicy, now: number): Promise<RetentionResult> {
+    if (this.closed) throw closedError('InfluxDB');
+    checkRetentionPolicy(policy);
+    void now;
+    return { raw: 0, minute: 0, hour: 0 };
   }
 
   health(): StoreHealth {

@@ -1,4 +1,6 @@
 import { aggregateWindows } from './aggregate.js';
+import type { RetentionPolicy, RetentionResult } from './retention.js';
+import { checkRetentionPolicy } from './retention.js';
 import type { RangeQuery, SeriesPoint, StoreHealth, StoredPoint, TimeSeriesStore } from './store.js';
 import { checkCutoff, closedError, normalizeQuery, pointProblem } from './validate.js';
 
@@ -116,6 +118,13 @@ export class MemoryStore implements TimeSeriesStore {
     }
     this.points -= deleted;
     return deleted;
+  }
+
+  /** Deletes raw points older than `now - policy.rawMs` (this store keeps no tiers). */
+  async applyRetention(policy: RetentionPolicy, now: number): Promise<RetentionResult> {
+    if (this.closed) throw closedError('memory');
+    checkRetentionPolicy(policy);
+    return { raw: await this.deleteBefore(now - policy.rawMs), minute: 0, hour: 0 };
   }
 
   /** How many raw points are held (for tests). */

@@ -46,7 +46,7 @@ export const DEFAULT_DATABASE_OPTIONS: Readonly<Required<OpenDatabaseOptions>> =
  * {@link migrate} component. The caller owns the connection and closes it.
  *
  * Table names the time-series store reserves: `series`, `devices`, `series_devices`, `points`,
- * `schema_versions` (shared). Other modules prefix theirs (`alert_…`).
+ * `points_1m`, `points_1h`, `schema_versions` (shared). Other modules prefix theirs (`alert_…`).
  */
 export function openDatabase(dataDir: string, options: OpenDatabaseOptions = {}): SqliteDatabase {
   if (typeof dataDir !== 'string' || dataDir === '') {

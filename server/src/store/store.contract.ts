@@ -192,6 +192,22 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreUnd
       ]);
     });
 
+    it('applies a retention policy: raw points older than now - rawMs go, and how many is reported', async () => {
+      await store.writeBatch(WINDOW_POINTS);
+      // now = T0 + 23 s, rawMs = 10 s: cut-off T0 + 13 s deletes the same 6 points as deleteBefore above.
+      const r = await store.applyRetention({ rawMs: 10_000, minuteMs: 10_000 }, T0 + 23_000);
+      expect(r.raw).toBe(6);
+      expect((await store.query(whole)).map((p) => p.ts)).toEqual([T0 + 13_000, T0 + 19_999, T0 + 20_000, T0 + 25_000]);
+      expect((await store.applyRetention({ rawMs: 10_000, minuteMs: 10_000 }, T0 + 23_000)).raw).toBe(0);
+    });
+
+    it('rejects a retention policy that would drop coarse data before fine data, deleting nothing', async () => {
+      await store.writeBatch(WINDOW_POINTS);
+      await expect(store.applyRetention({ rawMs: 20_000, minuteMs: 10_000 }, T0 + 60_000)).rejects.toThrow(/minuteMs/);
+      await expect(store.applyRetention({ rawMs: 0, minuteMs: 10_000 }, T0 + 60_000)).rejects.toThrow(/rawMs/);
+      expect(await store.query(whole)).toHaveLength(8);
+    });
+
     it('skips malformed points and stores the rest of their batch', async () => {
       await store.writeBatch([
         pt('plant/a', 'output', 'd1', T0, 1),

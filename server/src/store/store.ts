@@ -1,5 +1,6 @@
 // The time-series store: the one interface every backend (memory, embedded SQLite, InfluxDB 2)
 // implements and the rest of the server codes against. Contract: ./store.contract.ts.
+import type { RetentionPolicy, RetentionResult } from './retention.js';
 
 /** One stored reading: a value of one metric of one node, measured by one device at one instant. */
 export interface StoredPoint {
@@ -50,6 +51,13 @@ export interface TimeSeriesStore {
   latest(nodes?: readonly string[]): Promise<StoredPoint[]>;
   /** Deletes raw points older than `before` (ms epoch); returns how many. */
   deleteBefore(before: number): Promise<number>;
+  /**
+   * Deletes data older than the policy allows at `now` (ms epoch): raw points older than
+   * `now - rawMs` and, in stores that keep downsampled tiers (SQLite), tier buckets older than
+   * their own limits. Stores without tiers delete raw points only; InfluxDB leaves retention to
+   * the bucket's retention period and deletes nothing. Rejects with a RangeError for a bad policy.
+   */
+  applyRetention(policy: RetentionPolicy, now: number): Promise<RetentionResult>;
   health(): StoreHealth;
   /** Flushes and closes. Idempotent. */
   close(): Promise<void>;

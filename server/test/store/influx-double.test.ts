@@ -190,6 +190,13 @@ describe('InfluxStore against an InfluxDB 2 double', () => {
     expect(JSON.parse(del.body)).toEqual({ start: '1970-01-01T00:00:00.000Z', stop: '2023-11-14T22:13:19.999Z' });
   });
 
+  it('leaves retention to the bucket: applyRetention checks the policy and sends nothing', async () => {
+    const s = open();
+    expect(await s.applyRetention({ rawMs: 1_000, minuteMs: 2_000 }, T0)).toEqual({ raw: 0, minute: 0, hour: 0 });
+    await expect(s.applyRetention({ rawMs: 2_000, minuteMs: 1_000 }, T0)).rejects.toThrow(/minuteMs/);
+    expect(influx.requests).toEqual([]);
+  });
+
   it('retries a 503 and resolves only once the server accepted the lines', async () => {
     let calls = 0;
     influx.handler = (_req, res) => {
