@@ -57,6 +57,7 @@ export async function runDemo(config: OpsroomConfig, out: (line: string) => void
   const theModel = server?.model ?? model!;
   const devices = [...theModel.devices.values()];
   const metrics = demoMetrics(theModel);
+  const metricsFor = (node: string) => demoMetrics(theModel, node);
   // Agents log only their warnings in the demo: 14 agents' connection chatter would bury the server's lines.
   const log = server ? { ...server.log, info() {}, debug() {}, warn: server.log.warn.bind(server.log), error: server.log.error.bind(server.log) } : undefined;
   const agents: RunningAgent[] = [];
@@ -72,7 +73,7 @@ export async function runDemo(config: OpsroomConfig, out: (line: string) => void
       url.password = '';
       agents.push(
         await startAgent(
-          { deviceId: d.id, secret, brokerUrl: url.toString().replace(/\/$/, ''), sampleIntervalMs: 1000, bufferDir: join(config.dataDir, 'agents'), source: { kind: 'simulated', metrics } },
+          { deviceId: d.id, secret, brokerUrl: url.toString().replace(/\/$/, ''), sampleIntervalMs: 1000, bufferDir: join(config.dataDir, 'agents'), source: { kind: 'simulated', metrics: metricsFor(d.node) } },
           { logger: log },
         ),
       );
@@ -145,8 +146,17 @@ export async function runDemo(config: OpsroomConfig, out: (line: string) => void
  * behaviour for the metrics it knows (output, energy, water, labour, defect_rate, temperature) and a
  * generic daily-cycle series for any other (e.g. the farm model's feed).
  */
-export function demoMetrics(model: Model): Record<string, SimulatedMetric> {
+export function demoMetrics(model: Model, node?: string): Record<string, SimulatedMetric> {
   const out: Record<string, SimulatedMetric> = {};
-  for (const ind of model.indicators) out[ind.id] = DEMO_WORKSHOP_METRICS[ind.id] ?? { base: 100, noise: 3, daily: 25, weekly: 8, min: 0 };
+  const levels = node ? model.nodes.get(node)?.levels : undefined;
+  for (const ind of model.indicators) {
+    const capability = levels?.[ind.id]?.capability;
+    // Where the model states a capability, the simulated workshop runs at about 80 % of it, so
+    // Beer's productivity (actuality / capability) reads like a real plant's.
+    out[ind.id] =
+      capability !== undefined && capability > 0
+        ? { base: 0.8 * capability, noise: 0.03 * capability, daily: 0.12 * capability, weekly: 0.04 * capability, min: 0 }
+        : (DEMO_WORKSHOP_METRICS[ind.id] ?? { base: 100, noise: 3, daily: 25, weekly: 8, min: 0 });
+  }
   return out;
 }
