@@ -32,6 +32,8 @@ export interface Alert {
   /** Every node that has owned it, origin first. */
   path: string[];
   indicator: string;
+  /** The series the anomaly was seen in: absent for the indicator's actuality, else one of Beer's indices. */
+  series?: 'productivity' | 'latency' | 'performance';
   kind: ChangeKind;
   /** Posterior probability of `kind`, in [0,1]. */
   probability: number;

@@ -300,3 +300,18 @@ describe('AlertService.recordDirectiveAck', () => {
     expect(svc.get(id, boss).trail.at(-1)).toMatchObject({ actor: 'device:a1-dev', note: 'directive received' });
   });
 });
+
+describe('AlertService and Beer\'s indices', () => {
+  it('raises an alert from an index series, saying which, and keeps one alert per node and indicator', () => {
+    const { svc, events } = setup();
+    svc.onDetection({ ...step('r/a/a1', 0.99, 0.4), series: 'productivity' });
+    expect(events).toHaveLength(1);
+    const [, alert] = events[0]!;
+    expect(alert).toMatchObject({ series: 'productivity', indicator: 'output', value: 0.4 });
+    expect(alert.trail[0]!.note).toMatch(/output productivity/);
+    // The same trouble seen in the actuality does not raise a second alert, nor overwrite the index value.
+    svc.onDetection(step('r/a/a1', 0.99, 500));
+    expect(svc.list(boss, { state: 'open' })).toHaveLength(1);
+    expect(svc.list(boss, { state: 'open' })[0]!.value).toBe(0.4);
+  });
+});

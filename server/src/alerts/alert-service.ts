@@ -110,8 +110,11 @@ export class AlertService {
     const now = this.opts.now();
     const openId = this.openByKey.get(key(d.node, d.indicator));
     if (openId) {
-      // One alert per ongoing anomaly: the latest evidence updates it.
+      // One alert per ongoing anomaly: the latest evidence updates it. Evidence from another series
+      // of the same indicator (actuality vs one of Beer's indices) is the same trouble seen twice:
+      // the open alert already covers it, and its value stays in its own series' unit.
       const a = this.open.get(openId)!;
+      if ((d.series ?? 'actuality') !== (a.series ?? 'actuality')) return;
       // The detector's view sharpens with more readings (a first outlier looks transient; a few more at the new level make it a step).
       const kindChanged = a.kind !== out.kind;
       if (kindChanged) noteEvidence(a, { at: now, actor: 'system', note: `now looks like a ${out.kind} change (p=${out.probability.toFixed(2)}), was ${a.kind}` });
@@ -138,11 +141,12 @@ export class AlertService {
         probability: out.probability,
         score: out.score,
         value: d.value,
+        ...(d.series ? { series: d.series } : {}),
         ...(out.forecast ? { forecast: out.forecast } : {}),
         raisedAt: now,
       },
       node.correctionWindowSec * 1000,
-      `${out.kind} change in ${d.indicator} (p=${out.probability.toFixed(2)})`,
+      `${out.kind} change in ${d.indicator}${d.series ? ` ${d.series}` : ''} (p=${out.probability.toFixed(2)})`,
     );
     this.track(alert);
     this.opts.metrics.alertsRaised.inc({ kind: alert.kind });

@@ -87,9 +87,29 @@ describe('LiveModel', () => {
     live.ingest([reading('r/a/a1', 60), reading('r/a/a2', 70)]);
     detections.length = 0;
     live.periodTick();
-    const parents = detections.filter((d) => d.node === 'r/a' || d.node === 'r');
+    const parents = detections.filter((d) => (d.node === 'r/a' || d.node === 'r') && d.series === undefined);
     expect(parents.map((d) => d.node).sort()).toEqual(['r', 'r/a']);
     expect(parents.find((d) => d.node === 'r/a')!.output.kind).toBe('step'); // 130 > 100
+  });
+
+  it('watches Beer\'s indices of every node that has them, leaves included, once per period', () => {
+    const { live, reading, detections } = setup();
+    live.ingest([reading('r/a/a1', 5), reading('r/a/a2', 15)]);
+    detections.length = 0;
+    live.periodTick();
+    const indices = detections.filter((d) => d.series !== undefined).map((d) => `${d.node} ${d.series}=${d.value.toFixed(3)}`);
+    // a1: capability 10, potentiality 20; a2: 30, 40; r/a: 40, 60 (rolled up); r/b and r have none.
+    expect(indices.sort()).toEqual([
+      'r/a latency=0.667',
+      'r/a performance=0.333',
+      'r/a productivity=0.500',
+      'r/a/a1 latency=0.500',
+      'r/a/a1 performance=0.250',
+      'r/a/a1 productivity=0.500',
+      'r/a/a2 latency=0.750',
+      'r/a/a2 performance=0.375',
+      'r/a/a2 productivity=0.500',
+    ]);
   });
 
   it('seeds the latest stored values after a restart without running detectors', () => {

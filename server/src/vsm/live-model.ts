@@ -16,10 +16,16 @@ import { effectiveLevels } from './levels.js';
 export interface Detection {
   node: string;
   indicator: string;
+  /** Which series of the indicator: its actuality (default) or one of Beer's indices. */
+  series?: IndexSeries;
   ts: number;
   value: number;
   output: DetectorOutput;
 }
+
+/** Beer's indices, each watched by a detector of its own at every node (once per period). */
+export const INDEX_SERIES = ['productivity', 'latency', 'performance'] as const;
+export type IndexSeries = (typeof INDEX_SERIES)[number];
 
 export interface LiveModelOptions {
   /** A child with nothing in this period is stale. */
@@ -106,7 +112,8 @@ export class LiveModel {
     for (const key of this.detectors.keys()) {
       // `${path}\0${indicator}` for a rolled-up series, `${path}\0${indicator}\0${device}` for a device's.
       const [path, indicator, device] = key.split('\u0000') as [string, string, string | undefined];
-      const keep = model.nodes.has(path) && indicators.has(indicator) && (device === undefined || boundTo(path, device));
+      // A device series needs its device still bound there; an index series (`#productivity`…) only its node.
+      const keep = model.nodes.has(path) && indicators.has(indicator) && (device === undefined || device.startsWith('#') || boundTo(path, device));
       if (!keep) {
         this.detectors.delete(key);
         droppedDetectors++;
@@ -192,9 +199,19 @@ export class LiveModel {
   periodTick(): IndicatorUpdate[] {
     for (const node of this.byDepth) this.dirty.add(node.path);
     const updates = this.flush();
+    const now = this.opts.now();
     for (const u of updates) {
       const node = this.model.nodes.get(u.node)!;
-      if (node.children.length === 0 || u.value === null || u.stale) continue;
+      if (u.value === null || u.stale) continue;
+      // Beer's indices of every node, leaves included (Cyberstride watched the indices): one
+      // detector per node, indicator and index, fed once per period.
+      for (const series of INDEX_SERIES) {
+        const v = u[series];
+        if (v === null || !Number.isFinite(v)) continue;
+        const out = this.detector(`${u.node}\u0000${u.indicator}\u0000#${series}`).update(v, now);
+        this.opts.onDetection({ node: u.node, indicator: u.indicator, series, ts: now, value: v, output: out });
+      }
+      if (node.children.length === 0) continue;
       const out = this.detector(`${u.node}\u0000${u.indicator}`).update(u.value, u.ts);
       const cell = this.cell(u.node, u.indicator);
       cell.score = u.score = out.score;
