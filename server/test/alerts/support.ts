@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { deviceTopic } from '@opsroom/models';
 import { hashSecret } from '../../src/auth/hash.js';
+import { stepStream } from '../support/step-stream.js';
 
 export const PLANNER = { name: 'planner', password: 'planner-test-password' };
 export const DEVICE = { id: 'press-plc', secret: 'press-plc-test-secret', node: 'site/area/press' };
@@ -44,16 +45,8 @@ users:
 
 /** 160 readings, one a second ending now, with a step from 100 to 160 at reading 120: the detector sees a step. */
 export async function publishStep(device: MqttClient, deviceId: string, indicator = 'output'): Promise<void> {
-  const n = 160;
-  const stepAt = 120;
-  const t0 = Date.now() - n * 1000;
-  let seed = 42;
-  const noise = () => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    return seed / 2 ** 31 - 0.5;
-  };
-  const batch = [];
-  for (let i = 0; i < n; i++) batch.push({ metric: indicator, value: (i < stepAt ? 100 : 160) + noise() * 4, ts: t0 + i * 1000 });
+  const batch = stepStream().map((p) => ({ metric: indicator, value: p.value, ts: p.ts }));
+  const n = batch.length;
   for (let i = 0; i < n; i += 20) {
     await device.publishAsync(deviceTopic(deviceId, 'readings'), JSON.stringify(batch.slice(i, i + 20)), { qos: 1 });
   }

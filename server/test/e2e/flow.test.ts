@@ -10,6 +10,7 @@ import {
   startTestServer,
   type OpsClient,
 } from '../support/demo-fixture.js';
+import { stepStream } from '../support/step-stream.js';
 
 /**
  * The whole data flow on embedded defaults, real parts only: a device publishes over TCP to the
@@ -47,15 +48,10 @@ describe('the end-to-end flow on embedded defaults', () => {
     const device = await connectDevice(server.mqttUrl, deviceId, secret);
     const n = 160;
     const stepAt = 120;
-    const t0 = Date.now() - n * 1000;
-    let seed = 42;
-    const noise = () => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed / 2 ** 31 - 0.5; // uniform in [-0.5, 0.5)
-    };
-    for (let i = 0; i < n; i++) {
-      const value = (i < stepAt ? 100 : 160) + noise() * 4;
-      await device.publishAsync(deviceTopic(deviceId, 'readings'), JSON.stringify({ metric: 'output', value, ts: t0 + i * 1000 }), { qos: 1 });
+    const stream = stepStream({ n, stepAt });
+    const t0 = stream[0]!.ts;
+    for (const p of stream) {
+      await device.publishAsync(deviceTopic(deviceId, 'readings'), JSON.stringify({ metric: 'output', value: p.value, ts: p.ts }), { qos: 1 });
     }
     await device.endAsync();
 

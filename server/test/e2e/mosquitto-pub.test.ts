@@ -3,21 +3,14 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { deviceTopic, type Alert } from '@opsroom/models';
 import { findBinary } from '../support/require-binary.js';
+import { stepStream } from '../support/step-stream.js';
 import { connectSocket, demoCredentials, getJson, login, nextEvent, startTestServer, type OpsClient } from '../support/demo-fixture.js';
 
 const run = promisify(execFile);
 const mosquittoPub = findBinary('mosquitto_pub');
 const d = mosquittoPub ? describe : describe.skip;
 
-/** A stream of `n` values with a step from 100 to 160 at `stepAt`, one per second ending now. */
-function stepStream(n: number, stepAt: number): Array<{ ts: number; value: number }> {
-  const t0 = Date.now() - n * 1000;
-  let seed = 7;
-  return Array.from({ length: n }, (_, i) => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    return { ts: t0 + i * 1000, value: (i < stepAt ? 100 : 160) + (seed / 2 ** 31 - 0.5) * 4 };
-  });
-}
+const seven = (n: number, stepAt: number) => stepStream({ n, stepAt, seed: 7 });
 
 /** The same flow driven by a client nobody here wrote: Mosquitto's mosquitto_pub, against the embedded broker. */
 d('mosquitto_pub against the embedded broker', () => {
@@ -49,7 +42,7 @@ d('mosquitto_pub against the embedded broker', () => {
   it('stores a JSON batch published with mosquitto_pub and raises the step alert', async () => {
     const node = server.model.devices.get(deviceId)!.node;
     const raised = nextEvent(socket, 'alert:raised', (a: Alert) => a.node === node && a.indicator === 'output', 15_000);
-    const stream = stepStream(150, 110);
+    const stream = seven(150, 110);
     expect(await pubWithInput(JSON.stringify(stream.map((p) => ({ metric: 'output', value: p.value, ts: p.ts }))))).toBe(0);
     const [alert] = await raised;
     const h = await getJson<{ points: unknown[] }>(server.httpUrl, `/api/history?node=${encodeURIComponent(node)}&indicator=output&from=${stream[0]!.ts}`, token);
@@ -60,7 +53,7 @@ d('mosquitto_pub against the embedded broker', () => {
   it('stores InfluxDB line protocol published with mosquitto_pub (nanosecond timestamps)', async () => {
     const node = server.model.devices.get(deviceId)!.node;
     const raised = nextEvent(socket, 'alert:raised', (a: Alert) => a.node === node && a.indicator === 'energy', 15_000);
-    const stream = stepStream(150, 110);
+    const stream = seven(150, 110);
     const lines = stream.map((p) => `energy,site=test value=${p.value} ${p.ts}000000`).join('\n');
     expect(await pubWithInput(lines)).toBe(0);
     await raised;
