@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { describeDetectorContract } from './detector-contract.js';
-import { CYBERSTRIDE_DEFAULTS, CyberstrideDetector, normalCdf } from './cyberstride.js';
+import { CYBERSTRIDE_DEFAULTS, CyberstrideDetector, cyberstrideModel, normalCdf } from './cyberstride.js';
 import { restoreDetector } from './restore.js';
 import { seededRandom } from './seeded-random.js';
 import type { DetectorOutput } from './detector.js';
@@ -117,6 +117,39 @@ describe('CyberstrideDetector state', () => {
     expect(again.update(3, 50)).toEqual(d.update(3, 50));
     const bad = { ...new CyberstrideDetector().snapshot(), counts: '0' };
     expect(() => restoreDetector(bad)).toThrow(/counts/);
+  });
+
+  it('keeps every seasonal bin count, up to the cap of 35, through snapshot and restore (with any number of bins)', () => {
+    for (const bins of [1, 7, 8, 9, 24, 96]) {
+      const d = new CyberstrideDetector({ seasonalBins: bins });
+      d.update(5, 0); // the first reading only initialises
+      // Bin b then gets b % 40 readings: counts 0 to 39, so some reach the cap.
+      let t = 0;
+      for (let b = 0; b < bins; b++) for (let k = 0; k < b % 40; k++) d.update(5 + (k % 3), (b * 86_400_000) / bins + 1 + t++);
+      const expected = Array.from({ length: bins }, (_, b) => Math.min(b % 40, 35).toString(36)).join('');
+      const snap = d.snapshot();
+      expect(snap.counts).toBe(expected);
+      const again = restoreDetector(JSON.parse(JSON.stringify(snap)));
+      expect(again.snapshot()).toEqual(snap);
+      for (let k = 0; k < 200; k++) {
+        const ts = 90_000_000 + k * 3_600_000;
+        expect(again.update(5 + (k % 7), ts)).toEqual(d.update(5 + (k % 7), ts));
+      }
+    }
+  });
+
+  it('shares one frozen copy of the resolved options between detectors, and gives each snapshot its own copy', () => {
+    const a = new CyberstrideDetector({ seasonalBins: 12 });
+    const b = new CyberstrideDetector({ seasonalBins: 12 });
+    const snapA = a.snapshot();
+    snapA.options.harrisonStevens.prior[0] = 0.5;
+    snapA.options.fireAt = 0.5;
+    expect(b.snapshot().options).toEqual(new CyberstrideDetector({ seasonalBins: 12 }).snapshot().options);
+    expect(b.snapshot().options.fireAt).toBe(CYBERSTRIDE_DEFAULTS.fireAt);
+    expect(cyberstrideModel({ seasonalBins: 12 })).toBe(cyberstrideModel({ seasonalBins: 12 }));
+    expect(cyberstrideModel({})).toBe(cyberstrideModel());
+    expect(cyberstrideModel({ seasonalBins: 12 })).not.toBe(cyberstrideModel({ seasonalBins: 13 }));
+    expect(Object.isFrozen(cyberstrideModel().opts.harrisonStevens.prior)).toBe(true);
   });
 });
 

@@ -27,7 +27,10 @@
  *                 least `fireAt`, so the server's alert learns the kind ('step', not 'transient').
  *
  * During the first `warmup` readings the score is 0. O(1) time per reading; state is
- * 19 + 3·bins + 59 numbers (under 1.9 KiB as a JSON snapshot with 24 bins).
+ * 19 + 3·bins + 59 numbers (under 1.9 KiB as a JSON snapshot with 24 bins). In memory a detector
+ * is one array of 59 + 19 + 2·bins + ⌈bins/8⌉ doubles (the bin counts packed 8 to a number) and
+ * a reference to options shared by every detector built with the same ones (`cyberstrideModel`):
+ * about 1.1 KiB of heap, 1.4 KiB resident, with 24 bins (README.md).
  *
  * @example
  *   const d = new CyberstrideDetector();
@@ -38,11 +41,15 @@
 import type { ChangeKindOrNone, DetectorOutput, DetectorState } from './detector.js';
 import type { StreamingDetector } from './detector.js';
 import { decodeFloat64, encodeFloat64 } from './float64-codec.js';
+import { newStateVector, type StateVector } from './state-vector.js';
 import {
   checkResolvedOptions,
   HARRISON_STEVENS_STATE_LENGTH,
-  HarrisonStevensDetector,
+  harrisonStevensModel,
+  harrisonStevensUpdate,
+  numbersKey,
   resolveHarrisonStevensOptions,
+  type HarrisonStevensModel,
   type HarrisonStevensOptions,
   type ResolvedHarrisonStevensOptions,
 } from './harrison-stevens.js';
@@ -121,19 +128,27 @@ export const CYBERSTRIDE_DEFAULTS: Readonly<Record<OwnKey, number>> = Object.fre
 const OWN_KEYS = Object.keys(CYBERSTRIDE_DEFAULTS) as OwnKey[];
 const MAX_BINS = 96;
 
-// State vector layout.
-const COUNT = 0;
-const LEVEL = 1;
-const SCALE = 2;
-const MIN = 3;
-const MAX = 4;
-const REFRACTORY = 5; // readings of damping left
-const SINCE_FIRE = 6; // readings since the detector last fired
-const LIK = 7; // 3 members × (short mean, long mean, long variance)
-const REJECTED = 16;
-const LAST_TS = 17;
-const FIRE_LEVEL = 18; // the level ℓ just before the detector last fired
-const BINS = 19; // per bin: mean, mean absolute deviation; then one count per bin (capped at COUNT_CAP)
+// State vector layout: ONE array of doubles per detector (state-vector.ts): the Harrison–Stevens
+// member's state comes first, at [0, HS), and Cyberstride's own state follows at the offsets below.
+const HS = HARRISON_STEVENS_STATE_LENGTH;
+const COUNT = HS + 0;
+const LEVEL = HS + 1;
+const SCALE = HS + 2;
+const MIN = HS + 3;
+const MAX = HS + 4;
+const REFRACTORY = HS + 5; // readings of damping left
+const SINCE_FIRE = HS + 6; // readings since the detector last fired
+const LIK = HS + 7; // 3 members × (short mean, long mean, long variance)
+const REJECTED = HS + 16;
+const LAST_TS = HS + 17;
+const FIRE_LEVEL = HS + 18; // the level ℓ just before the detector last fired
+const OWN_BINS = 19; // own state: per bin mean, mean absolute deviation; then the bin counts (capped at COUNT_CAP)
+const BINS = HS + OWN_BINS;
+// In memory the bin counts are packed COUNTS_PER_WORD to a number, 6 bits each (exact integers
+// below 2^48); snapshots and the constructor's `state.own` keep one number per bin.
+const COUNTS_PER_WORD = 8;
+const COUNT_BASE = 64;
+const COUNT_SHIFT = [1, 64, 4096, 262144, 16777216, 1073741824, 68719476736, 4398046511104];
 const COUNT_CAP = 35; // past 1/seasonalRate readings a bin's count no longer matters; fits one base-36 digit
 const DAY_MS = 86_400_000;
 
@@ -207,16 +222,61 @@ export interface CyberstrideState extends DetectorState {
   hs: string;
 }
 
+/**
+ * What every detector with the same resolved options shares: the frozen options and the
+ * Harrison–Stevens member's model (`harrisonStevensModel`). Built once per distinct options
+ * (cached by an exact key of the numbers), never per detector.
+ */
+export interface CyberstrideModel {
+  readonly opts: Readonly<ResolvedCyberstrideOptions>;
+  readonly hs: HarrisonStevensModel;
+}
+
+/** Distinct option sets are few (usually only the defaults); past this many, models are built per detector. */
+const MODEL_CACHE_LIMIT = 256;
+const MODELS = new Map<string, CyberstrideModel>();
+let defaultModel: CyberstrideModel | undefined;
+
+/** The shared model of user options or resolved ones (resolved ones are used as they are, not validated). */
+export function cyberstrideModel(options: CyberstrideOptions | ResolvedCyberstrideOptions = {}): CyberstrideModel {
+  const isDefault = Object.keys(options).length === 0;
+  if (isDefault && defaultModel) return defaultModel;
+  const resolved = isResolved(options) ? options : resolveCyberstrideOptions(options);
+  const hs = harrisonStevensModel(resolved.harrisonStevens);
+  const ownKey = numbersKey(OWN_KEYS.map((k) => resolved[k]));
+  const key = ownKey !== null && hs.key !== null ? `${ownKey}|${hs.key}` : null;
+  let model = key === null ? undefined : MODELS.get(key);
+  if (!model) {
+    const own = {} as Record<OwnKey, number>;
+    for (const k of OWN_KEYS) own[k] = resolved[k];
+    model = Object.freeze({ opts: Object.freeze({ ...own, harrisonStevens: hs.opts as ResolvedHarrisonStevensOptions }), hs });
+    if (key !== null && MODELS.size < MODEL_CACHE_LIMIT) MODELS.set(key, model);
+  }
+  if (isDefault) defaultModel = model;
+  return model;
+}
+
 export class CyberstrideDetector implements StreamingDetector {
-  private readonly opts: ResolvedCyberstrideOptions;
-  private readonly hs: HarrisonStevensDetector;
-  private readonly st: Float64Array;
+  private readonly opts: Readonly<ResolvedCyberstrideOptions>;
+  private readonly hs: HarrisonStevensModel;
+  /** Harrison–Stevens state at [0, HS), own state from HS on. */
+  private readonly st: StateVector;
 
   constructor(options: CyberstrideOptions | ResolvedCyberstrideOptions = {}, state?: { own: Float64Array; hs: Float64Array }) {
-    this.opts = isResolved(options) ? cloneResolved(options) : resolveCyberstrideOptions(options);
-    this.st = new Float64Array(cyberstrideStateLength(this.opts.seasonalBins));
-    if (state) this.st.set(state.own);
-    this.hs = new HarrisonStevensDetector(this.opts.harrisonStevens, state?.hs);
+    const model = cyberstrideModel(options);
+    this.opts = model.opts;
+    this.hs = model.hs;
+    const bins = this.opts.seasonalBins;
+    const st = newStateVector(BINS + 2 * bins + countWords(bins));
+    if (state) {
+      for (let k = 0; k < HS; k++) st[k] = state.hs[k]!;
+      for (let k = 0; k < OWN_BINS + 2 * bins; k++) st[HS + k] = state.own[k]!;
+      for (let b = 0; b < bins; b++) {
+        const at = BINS + 2 * bins + floor(b / COUNTS_PER_WORD);
+        st[at] = st[at]! + state.own[OWN_BINS + 2 * bins + b]! * COUNT_SHIFT[b % COUNTS_PER_WORD]!;
+      }
+    }
+    this.st = st;
   }
 
   /** Readings rejected so far (non-finite value or timestamp, or a timestamp earlier than the last accepted one). */
@@ -227,7 +287,7 @@ export class CyberstrideDetector implements StreamingDetector {
   update(value: number, ts: number): DetectorOutput {
     const st = this.st;
     const o = this.opts;
-    const hsOut = this.hs.update(value, ts);
+    const hsOut = harrisonStevensUpdate(st, this.hs, value, ts);
     if (!isFiniteNumber(value) || !isFiniteNumber(ts) || (st[COUNT]! > 0 && ts < st[LAST_TS]!)) {
       st[REJECTED] = st[REJECTED]! + 1;
       return { ...hsOut, score: 0 };
@@ -259,12 +319,14 @@ export class CyberstrideDetector implements StreamingDetector {
       const phase = (((ts % DAY_MS) + DAY_MS) % DAY_MS) / DAY_MS;
       const bin = min(bins - 1, floor(phase * bins));
       const at = BINS + 2 * bin;
-      const countAt = BINS + 2 * bins + bin;
+      const countAt = BINS + 2 * bins + floor(bin / COUNTS_PER_WORD);
+      const shift = COUNT_SHIFT[bin % COUNTS_PER_WORD]!;
+      const word = st[countAt]!;
       const eb = value - st[at]!;
-      const nb = st[countAt]!;
+      const nb = floor(word / shift) % COUNT_BASE;
       const zB = nb < 3 ? 0 : abs(eb) / max(st[at + 1]!, scale, fl);
       const nbNew = nb + 1;
-      st[countAt] = nbNew < COUNT_CAP ? nbNew : COUNT_CAP;
+      st[countAt] = word + ((nbNew < COUNT_CAP ? nbNew : COUNT_CAP) - nb) * shift;
       const a = max(o.seasonalRate, 1 / nbNew);
       st[at] = st[at]! + a * eb;
       st[at + 1] = st[at + 1]! + a * (abs(eb) - st[at + 1]!);
@@ -319,9 +381,9 @@ export class CyberstrideDetector implements StreamingDetector {
       type: CYBERSTRIDE_TYPE,
       version: CYBERSTRIDE_VERSION,
       options: cloneResolved(this.opts),
-      state: encodeFloat64(this.st.subarray(0, BINS + 2 * this.opts.seasonalBins)),
-      counts: Array.from(this.st.subarray(BINS + 2 * this.opts.seasonalBins), (c) => c.toString(36)).join(''),
-      hs: encodeFloat64(this.hs.stateVector()),
+      state: encodeFloat64(this.st.slice(HS, BINS + 2 * this.opts.seasonalBins)),
+      counts: unpackCounts(this.st, this.opts.seasonalBins).map((c) => c.toString(36)).join(''),
+      hs: encodeFloat64(this.st.slice(0, HS)),
     };
   }
 
@@ -349,9 +411,21 @@ export class CyberstrideDetector implements StreamingDetector {
 
 const { min } = Math;
 
-/** Own state length for a number of seasonal bins. */
+/** Words holding the packed counts of `bins` seasonal bins. */
+function countWords(bins: number): number {
+  return Math.ceil(bins / COUNTS_PER_WORD);
+}
+
+/** The seasonal bin counts, one number per bin. */
+function unpackCounts(st: StateVector, bins: number): number[] {
+  const counts: number[] = [];
+  for (let b = 0; b < bins; b++) counts.push(floor(st[BINS + 2 * bins + floor(b / COUNTS_PER_WORD)]! / COUNT_SHIFT[b % COUNTS_PER_WORD]!) % COUNT_BASE);
+  return counts;
+}
+
+/** Own state length for a number of seasonal bins, as `state.own` of the constructor holds it (one count per bin). */
 export function cyberstrideStateLength(bins: number): number {
-  return BINS + 3 * bins;
+  return OWN_BINS + 3 * bins;
 }
 
 function decodeCounts(text: unknown, bins: number, where: string): number[] {
@@ -366,7 +440,7 @@ function isResolved(o: CyberstrideOptions | ResolvedCyberstrideOptions): o is Re
   return typeof hs === 'object' && hs !== null && Array.isArray((hs as ResolvedHarrisonStevensOptions).prior) && OWN_KEYS.every((k) => typeof o[k] === 'number');
 }
 
-function cloneResolved(o: ResolvedCyberstrideOptions): ResolvedCyberstrideOptions {
+function cloneResolved(o: Readonly<ResolvedCyberstrideOptions>): ResolvedCyberstrideOptions {
   const own = {} as Record<OwnKey, number>;
   for (const k of OWN_KEYS) own[k] = o[k];
   const h = o.harrisonStevens;
@@ -393,8 +467,8 @@ export function restoreCyberstride(state: DetectorState): CyberstrideDetector {
   if (problem) throw new RangeError(`${where}: bad options: ${problem}`);
   const bins = s.options.seasonalBins;
   const own = new Float64Array(cyberstrideStateLength(bins));
-  own.set(decodeFloat64(s.state, BINS + 2 * bins, `${where}: "state"`));
-  own.set(decodeCounts(s.counts, bins, where), BINS + 2 * bins);
+  own.set(decodeFloat64(s.state, OWN_BINS + 2 * bins, `${where}: "state"`));
+  own.set(decodeCounts(s.counts, bins, where), OWN_BINS + 2 * bins);
   const hs = decodeFloat64(s.hs, HARRISON_STEVENS_STATE_LENGTH, `${where}: "hs"`);
   return new CyberstrideDetector(s.options, { own, hs });
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { DetectorOutput } from './detector.js';
 import { describeDetectorContract, firstDifference } from './detector-contract.js';
-import { HARRISON_STEVENS_DEFAULTS, HarrisonStevensDetector, resolveHarrisonStevensOptions, tQuantile975 } from './harrison-stevens.js';
+import { HARRISON_STEVENS_DEFAULTS, HarrisonStevensDetector, harrisonStevensModel, resolveHarrisonStevensOptions, tQuantile975 } from './harrison-stevens.js';
 import { restoreDetector } from './restore.js';
 import { seededRandom } from './seeded-random.js';
 
@@ -206,6 +206,19 @@ describe('HarrisonStevensDetector input handling', () => {
     for (let t = 0; t < 50; t++) d.update(t % 2, t);
     const p = d.stateProbabilities();
     expect(p.steady + p.step + p.slope + p.transient).toBeCloseTo(1, 12);
+  });
+
+  it('shares one frozen model per distinct options, telling negative zero from zero, and copies the options it is given', () => {
+    expect(harrisonStevensModel({ warmup: 9 })).toBe(harrisonStevensModel({ warmup: 9 }));
+    expect(harrisonStevensModel({ states: { step: { level: -0 } } })).not.toBe(harrisonStevensModel({ states: { step: { level: 0 } } }));
+    expect(Object.isFrozen(harrisonStevensModel().opts.slope)).toBe(true);
+    const given = resolveHarrisonStevensOptions({ warmup: 11 });
+    const d = new HarrisonStevensDetector(given);
+    given.prior[0] = 0.5;
+    given.warmup = 4;
+    expect(d.resolvedOptions()).toEqual(resolveHarrisonStevensOptions({ warmup: 11 }));
+    d.resolvedOptions().level[1] = 1;
+    expect(new HarrisonStevensDetector({ warmup: 11 }).snapshot().options.level[1]).toBe(HARRISON_STEVENS_DEFAULTS.states.step.level);
   });
 });
 

@@ -101,6 +101,7 @@
  *   d.update(16, 103);  // kind 'none', score 0.02: the new level is learnt
  */
 import type { ChangeKindOrNone, DetectorOutput, DetectorState, Forecast, StreamingDetector } from './detector.js';
+import { newStateVector, type StateVector } from './state-vector.js';
 
 export const HARRISON_STEVENS_TYPE = 'harrison-stevens';
 export const HARRISON_STEVENS_VERSION = 1;
@@ -170,7 +171,7 @@ export interface HarrisonStevensState extends DetectorState {
   state: (number | '-0')[];
 }
 
-// ── State vector layout (one Float64Array; snapshot() writes it out as numbers) ────────────
+// ── State vector layout (one array of doubles, state-vector.ts; snapshot() writes it out as numbers) ────────────
 const P = 0; // p_j, 4: components by the state at t
 const M = 4; // (μ_j, β_j), 8
 const C = 12; // (c00, c01, c11)_j, 12, in units of S
@@ -282,31 +283,94 @@ export function checkResolvedOptions(o: ResolvedHarrisonStevensOptions, normalis
   return null;
 }
 
+/**
+ * What every detector with the same resolved options shares: the frozen options and the constants
+ * derived from them (pure functions of the options, so a restored detector computes identical
+ * ones). Built once per distinct options by `harrisonStevensModel`, never per detector, so a
+ * detector's own memory is its state vector alone.
+ */
+export interface HarrisonStevensModel {
+  readonly opts: Readonly<ResolvedHarrisonStevensOptions>;
+  /** Cache key of the options (null when they are not all numbers, so not cached). */
+  readonly key: string | null;
+  readonly logPrior: Float64Array;
+  readonly obs: Float64Array;
+  readonly wLL: Float64Array;
+  readonly wLB: Float64Array;
+  readonly wBB: Float64Array;
+}
+
+/** Distinct option sets are few (usually only the defaults); past this many, models are built per detector. */
+const MODEL_CACHE_LIMIT = 256;
+const MODELS = new Map<string, HarrisonStevensModel>();
+
+/**
+ * An exact text key of numbers (negative zero kept apart from zero), or null if one is not a number.
+ * @example numbersKey([1, -0, 0.1]) === '1,-0,0.1'
+ */
+export function numbersKey(values: ArrayLike<unknown>): string | null {
+  let key = '';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v !== 'number') return null;
+    key += (i > 0 ? ',' : '') + (Object.is(v, -0) ? '-0' : String(v));
+  }
+  return key;
+}
+
+function hsOptionsKey(o: ResolvedHarrisonStevensOptions): string | null {
+  const arrays = [o.prior, o.observation, o.level, o.slope];
+  if (!arrays.every(Array.isArray)) return null;
+  const parts = [numbersKey([o.warmup, o.varianceDiscount, o.relativeNoiseFloor]), ...arrays.map((a) => numbersKey(a))];
+  return parts.includes(null) ? null : parts.join(';');
+}
+
+/** The shared model of user options or resolved ones (resolved ones are used as they are, not validated). */
+export function harrisonStevensModel(options: HarrisonStevensOptions | ResolvedHarrisonStevensOptions = {}): HarrisonStevensModel {
+  const resolved = isResolved(options) ? options : resolveHarrisonStevensOptions(options);
+  const key = hsOptionsKey(resolved);
+  const cached = key === null ? undefined : MODELS.get(key);
+  if (cached) return cached;
+  const o = cloneResolved(resolved);
+  const frozen = Object.freeze({
+    ...o,
+    prior: Object.freeze(o.prior),
+    observation: Object.freeze(o.observation),
+    level: Object.freeze(o.level),
+    slope: Object.freeze(o.slope),
+  }) as Readonly<ResolvedHarrisonStevensOptions>;
+  const model: HarrisonStevensModel = {
+    opts: frozen,
+    key,
+    logPrior: new Float64Array(N),
+    obs: new Float64Array(N),
+    wLL: new Float64Array(N),
+    wLB: new Float64Array(N),
+    wBB: new Float64Array(N),
+  };
+  for (let j = 0; j < N; j++) {
+    model.logPrior[j] = log(o.prior[j]!);
+    model.obs[j] = o.observation[j]!;
+    model.wLL[j] = o.level[j]! + o.slope[j]!;
+    model.wLB[j] = o.slope[j]!;
+    model.wBB[j] = o.slope[j]!;
+  }
+  Object.freeze(model);
+  if (key !== null && MODELS.size < MODEL_CACHE_LIMIT) MODELS.set(key, model);
+  return model;
+}
+
 export class HarrisonStevensDetector implements StreamingDetector {
-  private readonly opts: ResolvedHarrisonStevensOptions;
-  private readonly st = new Float64Array(STATE_LENGTH);
-  // Derived constants: pure functions of opts, so a restored detector computes identical ones.
-  private readonly logPrior = new Float64Array(N);
-  private readonly obs = new Float64Array(N);
-  private readonly wLL = new Float64Array(N);
-  private readonly wLB = new Float64Array(N);
-  private readonly wBB = new Float64Array(N);
+  private readonly m: HarrisonStevensModel;
+  private readonly st = newStateVector(STATE_LENGTH);
 
   /**
    * @param options  user options, or already-resolved ones (as stored in a snapshot; used as is).
    * @param state    a numeric state vector from a snapshot (validated by `restoreHarrisonStevens`).
    */
   constructor(options: HarrisonStevensOptions | ResolvedHarrisonStevensOptions = {}, state?: ArrayLike<number>) {
-    this.opts = isResolved(options) ? cloneResolved(options) : resolveHarrisonStevensOptions(options);
-    const o = this.opts;
-    for (let j = 0; j < N; j++) {
-      this.logPrior[j] = log(o.prior[j]!);
-      this.obs[j] = o.observation[j]!;
-      this.wLL[j] = o.level[j]! + o.slope[j]!;
-      this.wLB[j] = o.slope[j]!;
-      this.wBB[j] = o.slope[j]!;
-    }
-    if (state) this.st.set(state);
+    this.m = harrisonStevensModel(options);
+    if (state) for (let k = 0; k < STATE_LENGTH; k++) this.st[k] = state[k]!;
   }
 
   /** Readings rejected so far: non-finite value or timestamp, or a timestamp earlier than the last accepted one. */
@@ -316,263 +380,267 @@ export class HarrisonStevensDetector implements StreamingDetector {
 
   /** True once warm-up is over and outputs carry forecasts. */
   get warmedUp(): boolean {
-    return this.st[COUNT] >= this.opts.warmup;
+    return this.st[COUNT] >= this.m.opts.warmup;
   }
 
   /** The filtered posterior P(state at the last reading) of the four states; the priors during warm-up. */
   stateProbabilities(): Record<HsStateName, number> {
-    const p = this.warmedUp ? Array.from(this.st.subarray(P, P + N)) : this.opts.prior;
+    const p = this.warmedUp ? this.st.slice(P, P + N) : this.m.opts.prior;
     return { steady: p[0]!, step: p[1]!, slope: p[2]!, transient: p[3]! };
   }
 
   update(value: number, ts: number): DetectorOutput {
-    const st = this.st;
-    const count = st[COUNT];
-    if (!isFiniteNumber(value) || !isFiniteNumber(ts) || (count > 0 && ts < st[LAST_TS])) {
-      st[REJECTED] = st[REJECTED] + 1;
-      return this.warmedUp
-        ? { score: 0, kind: 'none', probability: st[P], forecast: this.forecast() }
-        : { score: 0, kind: 'none', probability: this.opts.prior[0]!, forecast: null };
-    }
-    st[LAST_TS] = ts;
-    if (count < this.opts.warmup) {
-      this.warm(value);
-      return { score: 0, kind: 'none', probability: this.opts.prior[0]!, forecast: null };
-    }
-    const forecast = this.forecast();
-    return this.step(value, forecast);
+    return harrisonStevensUpdate(this.st, this.m, value, ts);
   }
 
   /** A copy of the numeric state vector; `new HarrisonStevensDetector(options, vector)` continues from it. */
   stateVector(): Float64Array {
-    return this.st.slice();
+    return Float64Array.from(this.st);
   }
 
   /** The resolved options (a copy), as a snapshot stores them. */
   resolvedOptions(): ResolvedHarrisonStevensOptions {
-    return cloneResolved(this.opts);
+    return cloneResolved(this.m.opts);
   }
 
   snapshot(): HarrisonStevensState {
     return {
       type: HARRISON_STEVENS_TYPE,
       version: HARRISON_STEVENS_VERSION,
-      options: cloneResolved(this.opts),
+      options: cloneResolved(this.m.opts),
       state: Array.from(this.st, (v) => (Object.is(v, -0) ? '-0' : v)),
     };
   }
+}
 
-  // ── Warm-up: online least squares of (value − y0) on the reading index ─────────────────────
-  private warm(y: number): void {
-    const st = this.st;
-    const x = st[COUNT];
-    const c = x + 1;
-    if (x === 0) st[Y0] = y;
-    const u = y - st[Y0];
-    const dx = x - st[MX];
-    st[MX] = st[MX] + dx / c;
-    const du = u - st[MY];
-    st[MY] = st[MY] + du / c;
-    const duAfter = u - st[MY];
-    st[CXY] = st[CXY] + dx * duAfter;
-    st[M2X] = st[M2X] + dx * (x - st[MX]);
-    st[M2Y] = st[M2Y] + du * duAfter;
-    st[COUNT] = c;
-    if (c === this.opts.warmup) this.initialise();
+/**
+ * One reading of the detector whose state vector is `st[0 .. HARRISON_STEVENS_STATE_LENGTH)`
+ * (Cyberstride keeps it at the start of its own single state vector). Updates `st` in place.
+ */
+export function harrisonStevensUpdate(st: StateVector, m: HarrisonStevensModel, value: number, ts: number): DetectorOutput {
+  const count = st[COUNT];
+  const warmup = m.opts.warmup;
+  if (!isFiniteNumber(value) || !isFiniteNumber(ts) || (count > 0 && ts < st[LAST_TS])) {
+    st[REJECTED] = st[REJECTED] + 1;
+    return count >= warmup
+      ? { score: 0, kind: 'none', probability: st[P], forecast: forecastOf(st, m) }
+      : { score: 0, kind: 'none', probability: m.opts.prior[0]!, forecast: null };
   }
-
-  /** The OLS fit over the warm-up is the reference posterior of (level at the last index, slope) and V. */
-  private initialise(): void {
-    const st = this.st;
-    const c = st[COUNT];
-    const m2x = st[M2X];
-    const b = st[CXY] / m2x;
-    const dx = c - 1 - st[MX];
-    const level = st[Y0] + st[MY] + b * dx;
-    const sse = max(0, st[M2Y] - st[CXY] * b);
-    st[SCALE] = this.floorScale(sqrt(sse / (c - 2)), level);
-    st[NU] = c - 2;
-    const c00 = 1 / c + (dx * dx) / m2x;
-    const c01 = dx / m2x;
-    const c11 = 1 / m2x;
-    for (let i = 0; i < N; i++) {
-      st[P + i] = this.opts.prior[i]!;
-      st[M + 2 * i] = level;
-      st[M + 2 * i + 1] = b;
-      st[C + 3 * i] = c00;
-      st[C + 3 * i + 1] = c01;
-      st[C + 3 * i + 2] = c11;
-    }
-    st.copyWithin(HP, P, HP); // shadows start as the components themselves
+  st[LAST_TS] = ts;
+  if (count < warmup) {
+    warm(st, m, value);
+    return { score: 0, kind: 'none', probability: m.opts.prior[0]!, forecast: null };
   }
+  const forecast = forecastOf(st, m);
+  return step(st, m, value, forecast);
+}
 
-  private floorScale(s: number, level: number): number {
-    const floor = max(ABS_SCALE_FLOOR, this.opts.relativeNoiseFloor * abs(level));
-    return s > floor ? s : floor; // also turns a NaN (never expected) into the floor
+// ── Warm-up: online least squares of (value − y0) on the reading index ─────────────────────
+function warm(st: StateVector, m: HarrisonStevensModel, y: number): void {
+  const x = st[COUNT];
+  const c = x + 1;
+  if (x === 0) st[Y0] = y;
+  const u = y - st[Y0];
+  const dx = x - st[MX];
+  st[MX] = st[MX] + dx / c;
+  const du = u - st[MY];
+  st[MY] = st[MY] + du / c;
+  const duAfter = u - st[MY];
+  st[CXY] = st[CXY] + dx * duAfter;
+  st[M2X] = st[M2X] + dx * (x - st[MX]);
+  st[M2Y] = st[M2Y] + du * duAfter;
+  st[COUNT] = c;
+  if (c === m.opts.warmup) initialise(st, m);
+}
+
+/** The OLS fit over the warm-up is the reference posterior of (level at the last index, slope) and V. */
+function initialise(st: StateVector, m: HarrisonStevensModel): void {
+  const c = st[COUNT];
+  const m2x = st[M2X];
+  const b = st[CXY] / m2x;
+  const dx = c - 1 - st[MX];
+  const level = st[Y0] + st[MY] + b * dx;
+  const sse = max(0, st[M2Y] - st[CXY] * b);
+  st[SCALE] = floorScale(m, sqrt(sse / (c - 2)), level);
+  st[NU] = c - 2;
+  const c00 = 1 / c + (dx * dx) / m2x;
+  const c01 = dx / m2x;
+  const c11 = 1 / m2x;
+  for (let i = 0; i < N; i++) {
+    st[P + i] = m.opts.prior[i]!;
+    st[M + 2 * i] = level;
+    st[M + 2 * i + 1] = b;
+    st[C + 3 * i] = c00;
+    st[C + 3 * i + 1] = c01;
+    st[C + 3 * i + 2] = c11;
   }
+  st.copyWithin(HP, P, HP); // shadows start as the components themselves
+}
 
-  /** One-step-ahead forecast from the current state, conditional on no change at the next reading. */
-  private forecast(): Forecast {
-    const st = this.st;
-    const s = st[SCALE];
-    let f = 0;
-    for (let i = 0; i < N; i++) f += st[P + i] * (st[M + 2 * i] + st[M + 2 * i + 1]);
-    const extra = this.wLL[0] + this.obs[0];
-    let q = 0;
-    for (let i = 0; i < N; i++) {
-      const ci = C + 3 * i;
-      const r00 = st[ci] + 2 * st[ci + 1] + st[ci + 2];
-      const d = clampZ((st[M + 2 * i] + st[M + 2 * i + 1] - f) / s);
-      q += st[P + i] * (max(r00, 0) + extra + d * d);
-    }
-    const half = tQuantile975(st[NU]) * s * sqrt(q);
-    return { mean: f, lower: f - half, upper: f + half };
+function floorScale(m: HarrisonStevensModel, s: number, level: number): number {
+  const floor = max(ABS_SCALE_FLOOR, m.opts.relativeNoiseFloor * abs(level));
+  return s > floor ? s : floor; // also turns a NaN (never expected) into the floor
+}
+
+/** One-step-ahead forecast from the current state, conditional on no change at the next reading. */
+function forecastOf(st: StateVector, m: HarrisonStevensModel): Forecast {
+  const s = st[SCALE];
+  let f = 0;
+  for (let i = 0; i < N; i++) f += st[P + i] * (st[M + 2 * i] + st[M + 2 * i + 1]);
+  const extra = m.wLL[0] + m.obs[0];
+  let q = 0;
+  for (let i = 0; i < N; i++) {
+    const ci = C + 3 * i;
+    const r00 = st[ci] + 2 * st[ci + 1] + st[ci + 2];
+    const d = clampZ((st[M + 2 * i] + st[M + 2 * i + 1] - f) / s);
+    q += st[P + i] * (max(r00, 0) + extra + d * d);
   }
+  const half = tQuantile975(st[NU]) * s * sqrt(q);
+  return { mean: f, lower: f - half, upper: f + half };
+}
 
-  private step(y: number, forecast: Forecast): DetectorOutput {
-    const st = this.st;
-    const s = st[SCALE];
-    const nu = st[NU];
-    const tailExp = -0.5 * (nu + 1);
-    const invNu = 1 / nu;
-    const obs = this.obs;
-    const wLL = this.wLL;
-    const wLB = this.wLB;
-    const wBB = this.wBB;
-    const logPrior = this.logPrior;
+function step(st: StateVector, m: HarrisonStevensModel, y: number, forecast: Forecast): DetectorOutput {
+  const s = st[SCALE];
+  const nu = st[NU];
+  const tailExp = -0.5 * (nu + 1);
+  const invNu = 1 / nu;
+  const obs = m.obs;
+  const wLL = m.wLL;
+  const wLB = m.wLB;
+  const wBB = m.wBB;
+  const logPrior = m.logPrior;
 
-    // Two steps back: each shadow h_i (s_{t-2} = i) predicts y_t through the four states.
-    let best = -Infinity;
-    for (let i = 0; i < N; i++) {
-      const ci = HC + 3 * i;
-      const c01 = st[ci + 1];
-      const c11 = max(st[ci + 2], 0);
-      const r00 = max(st[ci] + 2 * c01 + c11, 0);
-      const re = clampZ((y - st[HM + 2 * i] - st[HM + 2 * i + 1]) / s);
-      const re2 = re * re;
-      let mi = -Infinity;
-      for (let j = 0; j < N; j++) {
-        const Q = r00 + wLL[j] + obs[j];
-        const l = logPrior[j] - 0.5 * log(Q) + tailExp * log1p((re2 / Q) * invNu);
-        EJ[j] = l;
-        if (l > mi) mi = l;
-      }
-      let sum = 0;
-      for (let j = 0; j < N; j++) sum += exp(EJ[j] - mi);
-      const l2 = log(st[HP + i]) + mi + log(sum);
-      LAG2[i] = l2;
-      if (l2 > best) best = l2;
-    }
-    let lagSum = 0;
-    for (let i = 0; i < N; i++) {
-      const v = exp(LAG2[i] - best);
-      LAG2[i] = v;
-      lagSum += v;
-    }
-    for (let i = 0; i < N; i++) LAG2[i] /= lagSum;
-
-    // 16 Kalman updates: component i (state at t−1) through state j (at t).
-    for (let i = 0; i < N; i++) {
-      const logP = log(st[P + i]);
-      const B = st[M + 2 * i + 1];
-      const ci = C + 3 * i;
-      const c01 = st[ci + 1];
-      const c11 = max(st[ci + 2], 0);
-      const r00 = max(st[ci] + 2 * c01 + c11, 0);
-      const r01 = c01 + c11;
-      const a0 = st[M + 2 * i] + B;
-      const e = y - a0;
-      const re = clampZ(e / s);
-      const re2 = re * re;
-      for (let j = 0; j < N; j++) {
-        const k = 4 * i + j;
-        const o = obs[j];
-        const R00 = r00 + wLL[j];
-        const R01 = r01 + wLB[j];
-        const R11 = c11 + wBB[j];
-        const Q = R00 + o;
-        const invQ = 1 / Q;
-        const z2 = re2 * invQ;
-        Z2[k] = z2;
-        LW[k] = logP + logPrior[j] - 0.5 * log(Q) + tailExp * log1p(z2 * invNu);
-        const A1 = R01 * invQ;
-        PM[2 * k] = a0 + R00 * invQ * e;
-        PM[2 * k + 1] = B + A1 * e;
-        PC[3 * k] = R00 * o * invQ;
-        PC[3 * k + 1] = R01 * o * invQ;
-        PC[3 * k + 2] = R11 - R01 * A1;
-      }
-    }
-
-    // Normalise in log space: first within each current state j (so each collapse is well
-    // defined even when a whole state's weight underflows), then across states.
-    best = -Infinity;
+  // Two steps back: each shadow h_i (s_{t-2} = i) predicts y_t through the four states.
+  let best = -Infinity;
+  for (let i = 0; i < N; i++) {
+    const ci = HC + 3 * i;
+    const c01 = st[ci + 1];
+    const c11 = max(st[ci + 2], 0);
+    const r00 = max(st[ci] + 2 * c01 + c11, 0);
+    const re = clampZ((y - st[HM + 2 * i] - st[HM + 2 * i + 1]) / s);
+    const re2 = re * re;
+    let mi = -Infinity;
     for (let j = 0; j < N; j++) {
-      let mj = -Infinity;
-      for (let i = 0; i < N; i++) if (LW[4 * i + j] > mj) mj = LW[4 * i + j];
-      EJ[j] = mj;
-      if (mj > best) best = mj;
+      const Q = r00 + wLL[j] + obs[j];
+      const l = logPrior[j] - 0.5 * log(Q) + tailExp * log1p((re2 / Q) * invNu);
+      EJ[j] = l;
+      if (l > mi) mi = l;
     }
-    let total = 0;
-    for (let j = 0; j < N; j++) {
-      const mj = EJ[j];
-      let sj = 0;
-      for (let i = 0; i < N; i++) {
-        const k = 4 * i + j;
-        const w = exp(LW[k] - mj);
-        LW[k] = w;
-        sj += w;
-      }
-      SJ[j] = sj;
-      EJ[j] = exp(mj - best);
-      total += EJ[j] * sj;
-    }
-    const invTotal = 1 / total;
-    let ez2 = 0;
-    for (let j = 0; j < N; j++) {
-      const g = EJ[j] * invTotal;
-      for (let i = 0; i < N; i++) {
-        const k = 4 * i + j;
-        const w = LW[k] * g;
-        WG[k] = w;
-        ez2 += w * Z2[k];
-      }
-    }
-
-    // Learn the noise scale, then collapse (the spread terms are in units of the new S).
-    const dn = this.opts.varianceDiscount * nu;
-    const nuNew = dn + 1;
-    let level = 0;
-    for (let k = 0; k < 16; k++) level += WG[k] * PM[2 * k];
-    const sNew = this.floorScale(s * sqrt((dn + ez2) / nuNew), level);
-    const invS = 1 / sNew;
-    // Shadows first: they read P(s_{t-1} = i | D_t) = Σ_j w_ij from WG.
-    for (let i = 0; i < N; i++) {
-      st[HP + i] = collapse(st, HM + 2 * i, HC + 3 * i, WG, 4 * i, 1, invS);
-    }
-    for (let j = 0; j < N; j++) {
-      collapse(st, M + 2 * j, C + 3 * j, LW, j, 4, invS);
-      st[P + j] = EJ[j] * SJ[j] * invTotal;
-    }
-    st[SCALE] = sNew;
-    st[NU] = nuNew;
-    st[COUNT] = st[COUNT] + 1;
-
-    // Outputs: P(k) = max(two back, one back or now); P(none) = no change in the last three.
-    let kind: ChangeKindOrNone = 'none';
-    let probability = min(WG[0], LAG2[0]);
-    const score = clamp01(1 - probability);
-    probability = clamp01(probability);
-    for (let k = 1; k < N; k++) {
-      const recent = st[HP + k] + st[P + k] - WG[5 * k]; // WG[5k] = w_kk
-      const pk = clamp01(recent > LAG2[k] ? recent : LAG2[k]);
-      if (pk > probability) {
-        probability = pk;
-        kind = HS_STATES[k] as ChangeKindOrNone;
-      }
-    }
-    return { score, kind, probability, forecast };
+    let sum = 0;
+    for (let j = 0; j < N; j++) sum += exp(EJ[j] - mi);
+    const l2 = log(st[HP + i]) + mi + log(sum);
+    LAG2[i] = l2;
+    if (l2 > best) best = l2;
   }
+  let lagSum = 0;
+  for (let i = 0; i < N; i++) {
+    const v = exp(LAG2[i] - best);
+    LAG2[i] = v;
+    lagSum += v;
+  }
+  for (let i = 0; i < N; i++) LAG2[i] /= lagSum;
+
+  // 16 Kalman updates: component i (state at t−1) through state j (at t).
+  for (let i = 0; i < N; i++) {
+    const logP = log(st[P + i]);
+    const B = st[M + 2 * i + 1];
+    const ci = C + 3 * i;
+    const c01 = st[ci + 1];
+    const c11 = max(st[ci + 2], 0);
+    const r00 = max(st[ci] + 2 * c01 + c11, 0);
+    const r01 = c01 + c11;
+    const a0 = st[M + 2 * i] + B;
+    const e = y - a0;
+    const re = clampZ(e / s);
+    const re2 = re * re;
+    for (let j = 0; j < N; j++) {
+      const k = 4 * i + j;
+      const o = obs[j];
+      const R00 = r00 + wLL[j];
+      const R01 = r01 + wLB[j];
+      const R11 = c11 + wBB[j];
+      const Q = R00 + o;
+      const invQ = 1 / Q;
+      const z2 = re2 * invQ;
+      Z2[k] = z2;
+      LW[k] = logP + logPrior[j] - 0.5 * log(Q) + tailExp * log1p(z2 * invNu);
+      const A1 = R01 * invQ;
+      PM[2 * k] = a0 + R00 * invQ * e;
+      PM[2 * k + 1] = B + A1 * e;
+      PC[3 * k] = R00 * o * invQ;
+      PC[3 * k + 1] = R01 * o * invQ;
+      PC[3 * k + 2] = R11 - R01 * A1;
+    }
+  }
+
+  // Normalise in log space: first within each current state j (so each collapse is well
+  // defined even when a whole state's weight underflows), then across states.
+  best = -Infinity;
+  for (let j = 0; j < N; j++) {
+    let mj = -Infinity;
+    for (let i = 0; i < N; i++) if (LW[4 * i + j] > mj) mj = LW[4 * i + j];
+    EJ[j] = mj;
+    if (mj > best) best = mj;
+  }
+  let total = 0;
+  for (let j = 0; j < N; j++) {
+    const mj = EJ[j];
+    let sj = 0;
+    for (let i = 0; i < N; i++) {
+      const k = 4 * i + j;
+      const w = exp(LW[k] - mj);
+      LW[k] = w;
+      sj += w;
+    }
+    SJ[j] = sj;
+    EJ[j] = exp(mj - best);
+    total += EJ[j] * sj;
+  }
+  const invTotal = 1 / total;
+  let ez2 = 0;
+  for (let j = 0; j < N; j++) {
+    const g = EJ[j] * invTotal;
+    for (let i = 0; i < N; i++) {
+      const k = 4 * i + j;
+      const w = LW[k] * g;
+      WG[k] = w;
+      ez2 += w * Z2[k];
+    }
+  }
+
+  // Learn the noise scale, then collapse (the spread terms are in units of the new S).
+  const dn = m.opts.varianceDiscount * nu;
+  const nuNew = dn + 1;
+  let level = 0;
+  for (let k = 0; k < 16; k++) level += WG[k] * PM[2 * k];
+  const sNew = floorScale(m, s * sqrt((dn + ez2) / nuNew), level);
+  const invS = 1 / sNew;
+  // Shadows first: they read P(s_{t-1} = i | D_t) = Σ_j w_ij from WG.
+  for (let i = 0; i < N; i++) {
+    st[HP + i] = collapse(st, HM + 2 * i, HC + 3 * i, WG, 4 * i, 1, invS);
+  }
+  for (let j = 0; j < N; j++) {
+    collapse(st, M + 2 * j, C + 3 * j, LW, j, 4, invS);
+    st[P + j] = EJ[j] * SJ[j] * invTotal;
+  }
+  st[SCALE] = sNew;
+  st[NU] = nuNew;
+  st[COUNT] = st[COUNT] + 1;
+
+  // Outputs: P(k) = max(two back, one back or now); P(none) = no change in the last three.
+  let kind: ChangeKindOrNone = 'none';
+  let probability = min(WG[0], LAG2[0]);
+  const score = clamp01(1 - probability);
+  probability = clamp01(probability);
+  for (let k = 1; k < N; k++) {
+    const recent = st[HP + k] + st[P + k] - WG[5 * k]; // WG[5k] = w_kk
+    const pk = clamp01(recent > LAG2[k] ? recent : LAG2[k]);
+    if (pk > probability) {
+      probability = pk;
+      kind = HS_STATES[k] as ChangeKindOrNone;
+    }
+  }
+  return { score, kind, probability, forecast };
 }
 
 /**
@@ -580,7 +648,7 @@ export class HarrisonStevensDetector implements StreamingDetector {
  * (any positive scale) into the mean at st[mAt..] and the covariance at st[cAt..]; returns Σ w.
  * If the weights underflow to zero it copies the first pair (the component then has weight 0).
  */
-function collapse(st: Float64Array, mAt: number, cAt: number, w: Float64Array, base: number, stride: number, invS: number): number {
+function collapse(st: StateVector, mAt: number, cAt: number, w: Float64Array, base: number, stride: number, invS: number): number {
   let sw = 0;
   let mL = 0;
   let mB = 0;
