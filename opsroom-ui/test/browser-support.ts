@@ -47,3 +47,23 @@ export async function signIn(page: Page, username: string, password: string): Pr
   await form.locator('button[type="submit"]').click();
   await page.getByTestId('room').waitFor({ state: 'visible' });
 }
+
+/**
+ * Publishes fifty minutes of steady `output` then a jump to four times as much: a step change the
+ * detector raises an alert on (it needs a warm-up history before it trusts a change).
+ */
+export async function publishJump(mqttUrl: string, device: string, secret: string): Promise<void> {
+  const { default: mqtt } = await import('mqtt');
+  const client = await mqtt.connectAsync(mqttUrl, { username: device, password: secret, reconnectPeriod: 0 });
+  try {
+    const now = Date.now();
+    const readings = Array.from({ length: 160 }, (_, i) => ({
+      metric: 'output',
+      ts: now - (160 - i) * 20_000,
+      value: i < 150 ? 100 + Math.sin(i / 3) * 2 : 400,
+    }));
+    await client.publishAsync(`opsroom/v1/devices/${device}/readings`, JSON.stringify(readings), { qos: 1 });
+  } finally {
+    await client.endAsync();
+  }
+}

@@ -1,4 +1,5 @@
 import { nodeState, type RoomState, type Store } from '../data/state.js';
+import { stateGlyph } from '../panels/state-glyph.js';
 
 export interface FlatRoom {
   dispose(): void;
@@ -29,9 +30,19 @@ export function createFlatRoom(container: HTMLElement, store: Store, onFocus: (p
     const node = state.nodes.get(path);
     const el = document.createElement('button');
     el.type = 'button';
-    el.className = `flat-tile state-${nodeState(state, path, now)}${big ? ' big' : ''}${state.cursor === path ? ' cursor' : ''}`;
+    const st = nodeState(state, path, now);
+    el.className = `flat-tile state-${st}${big ? ' big' : ''}${state.cursor === path ? ' cursor' : ''}`;
     el.dataset.path = path;
-    el.textContent = node?.name ?? path;
+    el.dataset.state = st;
+    // The state in shape and in words beside the colour.
+    const glyph = document.createElement('span');
+    glyph.className = 'flat-glyph';
+    glyph.setAttribute('aria-hidden', 'true');
+    glyph.textContent = stateGlyph(st);
+    const words = document.createElement('span');
+    words.className = st === 'normal' ? 'sr-only' : 'flat-state';
+    words.textContent = st;
+    el.append(glyph, ` ${node?.name ?? path} `, words);
     return el;
   }
 

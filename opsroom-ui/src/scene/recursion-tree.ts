@@ -11,7 +11,7 @@ import {
   Matrix4,
   Mesh,
   MeshBasicMaterial,
-  MeshStandardMaterial,
+  MeshLambertMaterial,
   Quaternion,
   Raycaster,
   TorusGeometry,
@@ -32,6 +32,8 @@ export const STATE_COLOURS: Readonly<Record<NodeState, number>> = Object.freeze(
 });
 const STATE_CODE: Readonly<Record<NodeState, number>> = { normal: 0, alert: 1, crisis: 2 };
 const CODE_STATE: readonly NodeState[] = ['normal', 'alert', 'crisis'];
+/** The smallest node sphere, scene units. */
+export const MIN_NODE_SIZE = 0.04;
 /** Brightness of nodes outside the focused subtree. */
 const DIM = 0.3;
 /** How much a pulse swells a node (fraction of its size). */
@@ -65,9 +67,12 @@ export class RecursionTree implements SceneObject {
   private readonly windows: Float64Array;
   private readonly phases: Float32Array;
   private readonly inFocus: Uint8Array;
+  /** 1 while a node's matrix holds its resting size (not pulsing): the frame loop skips it. */
+  private readonly atRest: Uint8Array;
   private focusIndex = -1;
   private cursorIndex = -1;
-  private elapsed = 0;
+  /** Colours, focus or cursor changed since the last frame. */
+  private repaint = true;
 
   constructor(
     private readonly layout: TreeLayout,
@@ -80,14 +85,25 @@ export class RecursionTree implements SceneObject {
     this.windows = new Float64Array(n);
     this.phases = new Float32Array(n);
     this.inFocus = new Uint8Array(n).fill(1);
+    this.atRest = new Uint8Array(n).fill(1);
+    // Nodes of a crowded ring shrink to fit their share of its circumference (5,000 workshops
+    // on one ring would otherwise merge into a solid band).
+    const perDepth = new Map<number, number>();
+    const radii = new Map<number, number>();
     for (let i = 0; i < n; i++) {
-      this.baseSize[i] = Math.max(0.22, 0.6 - (layout.depths[i] as number) * 0.1);
+      const depth = layout.depths[i] as number;
+      perDepth.set(depth, (perDepth.get(depth) ?? 0) + 1);
+      radii.set(depth, Math.max(radii.get(depth) ?? 0, Math.hypot(layout.positions[i * 3] as number, layout.positions[i * 3 + 2] as number)));
+    }
+    for (let i = 0; i < n; i++) {
+      const depth = layout.depths[i] as number;
+      this.baseSize[i] = nodeSize(depth, perDepth.get(depth) ?? 1, radii.get(depth) ?? 0);
       this.windows[i] = (windowsSec.get(layout.order[i] as string) ?? 300) * 1000;
     }
 
     this.mesh = new InstancedMesh(
-      new IcosahedronGeometry(1, 2),
-      new MeshStandardMaterial({ roughness: 0.35, metalness: 0.1, emissive: 0x0a2a2a }),
+      new IcosahedronGeometry(1, sphereDetail(n)),
+      new MeshLambertMaterial({ emissive: 0x0a2a2a }),
       Math.max(1, n),
     );
     this.mesh.count = n;
@@ -108,7 +124,7 @@ export class RecursionTree implements SceneObject {
     }
     const edgeGeometry = new BufferGeometry();
     edgeGeometry.setAttribute('position', new BufferAttribute(new Float32Array(segments), 3));
-    this.edges = new LineSegments(edgeGeometry, new LineBasicMaterial({ color: 0x3b7d86, transparent: true, opacity: 0.55 }));
+    this.edges = new LineSegments(edgeGeometry, new LineBasicMaterial({ color: 0x3b7d86, transparent: true, opacity: edgeOpacity(n) }));
     this.object.add(this.edges);
 
     this.focusRing = new Mesh(new TorusGeometry(1, 0.05, 8, 48), new MeshBasicMaterial({ color: 0xe2f3f5 }));
@@ -166,25 +182,30 @@ export class RecursionTree implements SceneObject {
     return hit?.instanceId !== undefined ? (this.layout.order[hit.instanceId] ?? null) : null;
   }
 
-  update(dt: number, now: number): void {
-    this.elapsed += dt;
+  update(dt: number, now: number): boolean {
     const n = this.layout.order.length;
+    let dirty = false;
     for (let i = 0; i < n; i++) {
-      const state = CODE_STATE[this.states[i] as number] as NodeState;
+      const code = this.states[i] as number;
+      if (code === 0 && this.atRest[i] === 1) continue; // normal and already at rest: nothing to write
       const deadline = this.deadlines[i] as number;
-      const rate = pulseRate(state, Number.isNaN(deadline) ? null : deadline, now, this.windows[i] as number);
+      const rate = pulseRate(CODE_STATE[code] as NodeState, Number.isNaN(deadline) ? null : deadline, now, this.windows[i] as number);
       let swell = 1;
       if (rate > 0) {
         this.phases[i] = ((this.phases[i] as number) + dt * rate) % 1;
         swell = 1 + PULSE_AMPLITUDE * 0.5 * (1 - Math.cos((this.phases[i] as number) * Math.PI * 2));
+        this.atRest[i] = 0;
       } else {
         this.phases[i] = 0;
+        this.atRest[i] = 1;
       }
       this.writeMatrix(i, swell);
+      dirty = true;
     }
-    this.mesh.instanceMatrix.needsUpdate = true;
-    this.focusRing.rotation.z = this.elapsed * 0.6;
-    this.cursorRing.rotation.z = -this.elapsed * 0.9;
+    if (dirty) this.mesh.instanceMatrix.needsUpdate = true;
+    const changed = dirty || this.repaint;
+    this.repaint = false;
+    return changed;
   }
 
   private writeMatrix(i: number, swell: number): void {
@@ -200,9 +221,11 @@ export class RecursionTree implements SceneObject {
     if (!this.inFocus[i]) scratchColour.multiplyScalar(DIM);
     this.mesh.setColorAt(i, scratchColour);
     if (this.mesh.instanceColor) this.mesh.instanceColor.needsUpdate = true;
+    this.repaint = true;
   }
 
   private placeRing(ring: Mesh, i: number, scale: number): void {
+    this.repaint = true;
     ring.visible = i >= 0;
     if (i < 0) return;
     ring.position.fromArray(this.layout.positions, i * 3);
@@ -212,7 +235,7 @@ export class RecursionTree implements SceneObject {
 
   dispose(): void {
     this.mesh.geometry.dispose();
-    (this.mesh.material as MeshStandardMaterial).dispose();
+    (this.mesh.material as MeshLambertMaterial).dispose();
     this.mesh.dispose();
     this.edges.geometry.dispose();
     (this.edges.material as LineBasicMaterial).dispose();
@@ -222,4 +245,44 @@ export class RecursionTree implements SceneObject {
     }
     this.object.clear();
   }
+}
+
+/**
+ * Subdivisions of the node sphere for a tree of `n` nodes: smooth for a small organisation,
+ * coarse for a big one, so the triangle count stays bounded (an icosahedron of detail d has
+ * 20 × (d + 1)² faces).
+ *
+ * @example sphereDetail(20)    // 2 (180 faces each)
+ * @example sphereDetail(5_000) // 0 (20 faces each: 100,000 in all)
+ */
+export function sphereDetail(n: number): number {
+  if (n <= 300) return 2;
+  if (n <= 1_500) return 1;
+  return 0;
+}
+
+/**
+ * The radius of a node sphere: 0.6 at the root, 0.1 smaller per level (at least 0.22), and never
+ * more than a third of the node's share of its ring, so that crowded rings stay readable; never
+ * less than {@link MIN_NODE_SIZE}, so that a node stays a visible dot.
+ *
+ * @example nodeSize(1, 2, 3.2)      // 0.5
+ * @example nodeSize(2, 50, 6.4)     // ≈ 0.268 (2π × 6.4 / 50 / 3)
+ * @example nodeSize(3, 5_000, 9.6)  // 0.04 (a third of the share is only 0.004)
+ */
+export function nodeSize(depth: number, countAtDepth: number, radius: number): number {
+  const size = Math.max(0.22, 0.6 - depth * 0.1);
+  if (depth === 0 || countAtDepth <= 1 || radius <= 0) return size;
+  return Math.max(MIN_NODE_SIZE, Math.min(size, (2 * Math.PI * radius) / countAtDepth / 3));
+}
+
+/**
+ * Opacity of the edges: 0.55 for a small tree, fainter as edges multiply (thousands of full
+ * lines would hide the nodes), never below 0.08.
+ *
+ * @example edgeOpacity(20)    // 0.55
+ * @example edgeOpacity(5_000) // ≈ 0.11
+ */
+export function edgeOpacity(n: number): number {
+  return Math.max(0.08, Math.min(0.55, 0.55 * Math.sqrt(200 / Math.max(1, n))));
 }

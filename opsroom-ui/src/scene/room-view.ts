@@ -1,5 +1,6 @@
 import { Vector3 } from 'three';
 import { nextDeadline, nodeState, type RoomState, type Store } from '../data/state.js';
+import { labelWithState } from '../panels/state-glyph.js';
 import { NodeLabels, type LabelSpec } from './node-labels.js';
 import { RecursionTree } from './recursion-tree.js';
 import { Room } from './room.js';
@@ -7,6 +8,14 @@ import { DEFAULT_LAYOUT, layoutTree, type TreeLayout } from './tree-layout.js';
 
 /** Pixels a pointer may travel between down and up and still count as a click (not a drag). */
 const CLICK_SLOP_PX = 5;
+/**
+ * From this many nodes the room is drawn without multisampling and does not turn by itself:
+ * with software WebGL (no GPU) a 5,000-node frame costs a few hundred milliseconds, so the room
+ * draws only when something changes.
+ */
+export const LARGE_TREE = 1_500;
+/** Children get name tags only up to this many (more would pile up; the node list names them all). */
+const MAX_CHILD_LABELS = 16;
 
 const scratchTarget = new Vector3();
 const scratchLabel = new Vector3();
@@ -21,12 +30,15 @@ export interface RoomView {
  * change. Throws when WebGL cannot start (the caller keeps the 2D view).
  */
 export function createRoomView(container: HTMLElement, store: Store, onFocus: (path: string) => void): RoomView {
-  const room = new Room(container);
+  const large = (store.get().model?.nodes.length ?? 0) >= LARGE_TREE;
+  const room = new Room(container, { antialias: !large, autoRotate: !large });
   const labels = new NodeLabels();
   room.add(labels);
   let tree: RecursionTree | null = null;
   let builtFor: RoomState['model'] = null;
   let layout: TreeLayout | null = null;
+  /** What the name tags show, to redraw them only when a name or a state changed. */
+  let labelKey = '';
   const tooltip = document.createElement('div');
   tooltip.className = 'room-tooltip';
   tooltip.hidden = true;
@@ -62,9 +74,19 @@ export function createRoomView(container: HTMLElement, store: Store, onFocus: (p
         const below = state.nodes.get(state.focus)?.children.length ? layout.maxDepth - (layout.depths[i] as number) : 0;
         room.lookAt(scratchTarget.x, scratchTarget.y - (below * DEFAULT_LAYOUT.layerGap) / 2, scratchTarget.z);
       }
-      labels.set(labelsFor(state, tree));
     }
+    if (!prev || prev.focus !== state.focus || prev.alerts !== state.alerts || prev.statuses !== state.statuses || prev.model !== state.model) relabel(state);
     if (!prev || prev.cursor !== state.cursor || prev.focus !== state.focus) tree.setCursor(state.cursor);
+  }
+
+  function relabel(state: RoomState): void {
+    if (!tree) return;
+    const specs = labelsFor(state, tree, Date.now());
+    const key = specs.map((l) => `${l.text}|${l.state}|${l.strong === true}`).join('\n');
+    if (key === labelKey) return;
+    labelKey = key;
+    labels.set(specs);
+    room.invalidate();
   }
 
   // Click (not drag) on a node focuses it; hovering names it.
@@ -97,7 +119,8 @@ export function createRoomView(container: HTMLElement, store: Store, onFocus: (p
       return;
     }
     const r = container.getBoundingClientRect();
-    tooltip.textContent = `${node.name} · ${nodeState(store.get(), path, Date.now())}`;
+    const st = nodeState(store.get(), path, Date.now());
+    tooltip.textContent = st === 'normal' ? `${node.name} · normal` : labelWithState(node.name, st);
     tooltip.style.left = `${e.clientX - r.left + 14}px`;
     tooltip.style.top = `${e.clientY - r.top + 10}px`;
     tooltip.hidden = false;
@@ -115,7 +138,9 @@ export function createRoomView(container: HTMLElement, store: Store, onFocus: (p
   // Deadlines pass without any event: re-derive node states every second.
   const tick = setInterval(() => {
     const s = store.get();
-    if (tree && s.model) for (const n of s.model.nodes) tree.setNode(n.path, nodeState(s, n.path, Date.now()), nextDeadline(s, n.path));
+    if (!tree || !s.model) return;
+    for (const n of s.model.nodes) tree.setNode(n.path, nodeState(s, n.path, Date.now()), nextDeadline(s, n.path));
+    relabel(s);
   }, 1000);
 
   return {
@@ -133,15 +158,18 @@ export function createRoomView(container: HTMLElement, store: Store, onFocus: (p
   };
 }
 
-/** Name tags for the focused node and its children. */
-function labelsFor(state: RoomState, tree: RecursionTree): LabelSpec[] {
+/** Name tags for the focused node and its children, each with its state in shape and words. */
+function labelsFor(state: RoomState, tree: RecursionTree, now: number): LabelSpec[] {
   const focus = state.focus ? state.nodes.get(state.focus) : undefined;
   if (!focus) return [];
   const out: LabelSpec[] = [];
-  for (const path of [focus.path, ...focus.children]) {
+  const children = focus.children.length <= MAX_CHILD_LABELS ? focus.children : [];
+  for (const path of [focus.path, ...children]) {
     const node = state.nodes.get(path);
     if (!node || !tree.positionOf(path, scratchLabel)) continue;
-    out.push({ text: node.name, x: scratchLabel.x, y: scratchLabel.y, z: scratchLabel.z, strong: path === focus.path });
+    const st = nodeState(state, path, now);
+    // The tag draws the state's shape itself; the text says the state in words.
+    out.push({ text: st === 'normal' ? node.name : `${node.name} · ${st}`, x: scratchLabel.x, y: scratchLabel.y, z: scratchLabel.z, strong: path === focus.path, state: st });
   }
   return out;
 }

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Alert } from '@opsroom/models';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startOpsroom } from '@opsroom/server';
+import { ALERT_DEVICE, ALERT_NODE, ARTIFACTS, CHROMIUM_ARGS, chromiumPath, collectErrors, MODEL, publishJump, REPO_ROOT, signIn, UI_DIR } from './browser-support.js';
+
+const d = chromiumPath ? describe : describe.skip;
+
+/** A workshop of Consejo Sur whose device raises the alert the council of Norte must not see. */
+const SUR_DEVICE = 'aserradero-plc';
+const SUR_NODE = 'valle/sur/madera/aserradero';
+/** The parent an alert at ALERT_NODE escalates to. */
+const PARENT = 'valle/norte/lana';
+
+d('algedonic escalation seen in a real browser', () => {
+  let app: Awaited<ReturnType<typeof startOpsroom>>;
+  let dir: string;
+  let browser: Browser;
+  let noGl: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  const secrets = JSON.parse(readFileSync(join(REPO_ROOT, 'models/examples/valle.demo-credentials.json'), 'utf8')) as {
+    users: Record<string, string>;
+    devices: Record<string, string>;
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'opsroom-ui-escalation-'));
+    // The demo model with a two-second correction window at the workshops: their alerts escalate at once.
+    const yaml = readFileSync(MODEL, 'utf8').replace(/^(\s+workshop:\s*)300\b/m, '$12');
+    if (!/^\s+workshop:\s*2\b/m.test(yaml)) throw new Error('valle.yaml changed: could not lower the workshop correction window');
+    const model = join(dir, 'valle-fast.yaml');
+    writeFileSync(model, yaml);
+    app = await startOpsroom({ host: '127.0.0.1', httpPort: 0, mqttPort: 0, dataDir: join(dir, 'data'), model, uiDir: UI_DIR, logger: false });
+    browser = await chromium.launch({ executablePath: chromiumPath as string, headless: true, args: CHROMIUM_ARGS });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await noGl?.close();
+    await app?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function newPage(): Promise<{ page: Page; errors: string[] }> {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    return { page, errors: collectErrors(page) };
+  }
+
+  /** The open alerts as the server holds them, asked with the page's own session. */
+  async function serverAlerts(page: Page): Promise<Alert[]> {
+    const res = await page.request.get(`${app.httpUrl}/api/alerts?state=open`);
+    expect(res.ok()).toBe(true);
+    const body = (await res.json()) as Alert[] | { alerts: Alert[] };
+    return Array.isArray(body) ? body : body.alerts;
+  }
+
+  it('shows a planner the alert a workshop let run out, escalated to its cooperative, and a council only its own alerts', async () => {
+    const planner = await newPage();
+    await planner.page.goto(`${app.httpUrl}/#/valle`);
+    await signIn(planner.page, 'planner', secrets.users.planner as string);
+    await planner.page.locator('.connection[data-status="live"]').waitFor();
+
+    await publishJump(app.mqttUrl, ALERT_DEVICE, secrets.devices[ALERT_DEVICE] as string);
+    await publishJump(app.mqttUrl, SUR_DEVICE, secrets.devices[SUR_DEVICE] as string);
+
+    // The server escalates the workshop's alert once its two seconds have run out.
+    let escalated: Alert | undefined;
+    let sur: Alert | undefined;
+    for (const until = Date.now() + 20_000; Date.now() < until && !(escalated && sur); ) {
+      const open = await serverAlerts(planner.page);
+      escalated = open.find((a) => a.node === ALERT_NODE && a.state === 'escalated' && a.owner === PARENT);
+      sur = open.find((a) => a.node === SUR_NODE);
+      if (!(escalated && sur)) await planner.page.waitForTimeout(250);
+    }
+    expect(escalated).toBeDefined();
+    expect(sur).toBeDefined();
+
+    // The planner's algedonic screen shows it live: escalated, owned by the cooperative, and the
+    // cooperative is in crisis in the node list (state shown as text too, not colour alone).
+    const card = planner.page.getByTestId(`alert-${escalated!.id}`);
+    await card.waitFor({ timeout: 5_000 });
+    await planner.page.waitForFunction((id) => document.querySelector(`[data-testid="alert-${id}"] .alert-state`)?.textContent?.includes('escalated'), escalated!.id, { timeout: 5_000 });
+    await expect(card.locator('.alert-path').textContent()).resolves.toMatch(/Owner Cooperativa Lana \(wool\)/);
+    await expect(card.getAttribute('class')).resolves.toMatch(/state-escalated/);
+    await expect(planner.page.getByTestId(`node-${PARENT}`).getAttribute('data-state')).resolves.toBe('crisis');
+    await expect(planner.page.getByTestId(`alert-${sur!.id}`).count()).resolves.toBe(1);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await planner.page.waitForTimeout(800);
+    await planner.page.screenshot({ path: join(ARTIFACTS, 'ops-room-escalated.png') });
+    // One level down, the 3D name tag of the cooperative carries its state in shape and words.
+    await planner.page.getByTestId('node-valle/norte').locator('button').first().click();
+    await planner.page.waitForURL(/#\/valle\/norte$/);
+    await planner.page.waitForTimeout(1500);
+    await planner.page.screenshot({ path: join(ARTIFACTS, 'ops-room-escalated-norte.png') });
+
+    // Consejo Norte sees the escalated alert of its own subtree and nothing of Consejo Sur's; its
+    // browser has no WebGL, so the 2D room shows the cooperative in crisis, in shape and words.
+    noGl = await chromium.launch({ executablePath: chromiumPath as string, headless: true, args: [...CHROMIUM_ARGS, '--disable-webgl'] });
+    const councilContext = await noGl.newContext({ viewport: { width: 1440, height: 900 } });
+    contexts.push(councilContext);
+    const councilPage = await councilContext.newPage();
+    const council = { page: councilPage, errors: collectErrors(councilPage) };
+    await council.page.goto(`${app.httpUrl}/#/valle/norte`);
+    await signIn(council.page, 'council-norte', secrets.users['council-norte'] as string);
+    await council.page.getByTestId(`alert-${escalated!.id}`).waitFor({ timeout: 5_000 });
+    await expect(council.page.getByTestId(`alert-${sur!.id}`).count()).resolves.toBe(0);
+    const owners = await council.page.locator('[data-testid^="alert-"] .alert-path').allTextContents();
+    expect(owners.length).toBeGreaterThan(0);
+    for (const text of owners) expect(text).not.toMatch(/Sur|Madera|Aserradero/);
+    const councilAlerts = await serverAlerts(council.page);
+    expect(councilAlerts.every((a) => a.owner.startsWith('valle/norte'))).toBe(true);
+    const tile = council.page.locator(`.flat-tile[data-path="${PARENT}"]`);
+    await expect(tile.getAttribute('data-state')).resolves.toBe('crisis');
+    await expect(tile.textContent()).resolves.toMatch(/◆.*Cooperativa Lana.*crisis/);
+    await council.page.screenshot({ path: join(ARTIFACTS, 'ops-room-escalated-2d.png') });
+
+    expect(planner.errors).toEqual([]);
+    expect(council.errors).toEqual([]);
+  }, 90_000);
+});
