@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startOpsroom } from '@opsroom/server';
-import { ALERT_DEVICE, ALERT_NODE, ARTIFACTS, CHROMIUM_ARGS, chromiumPath, collectErrors, DEVICE, DEVICE_NODE, MODEL, REPO_ROOT, signIn, UI_DIR } from './browser-support.js';
+import { ALERT_DEVICE, ALERT_NODE, ARTIFACTS, CHROMIUM_ARGS, chromiumPath, collectErrors, DEVICE, DEVICE_NODE, MODEL, publishJump, REPO_ROOT, signIn, UI_DIR } from './browser-support.js';
 
 const d = chromiumPath ? describe : describe.skip;
 
@@ -116,19 +116,7 @@ d('the ops room in a real browser against the real server', () => {
 
     // Fifty minutes of steady output, then a jump to four times as much: a step change. (Another
     // device than the first test's, whose detector has already seen a newer reading.)
-    const device = await mqtt.connectAsync(app.mqttUrl, { username: ALERT_DEVICE, password: secrets.devices[ALERT_DEVICE] as string, reconnectPeriod: 0 });
-    try {
-      const now = Date.now();
-      // The detector needs a history before it trusts a change (warm-up and a likelihood window).
-      const readings = Array.from({ length: 160 }, (_, i) => ({
-        metric: 'output',
-        ts: now - (160 - i) * 20_000,
-        value: i < 150 ? 100 + Math.sin(i / 3) * 2 : 400,
-      }));
-      await device.publishAsync(`opsroom/v1/devices/${ALERT_DEVICE}/readings`, JSON.stringify(readings), { qos: 1 });
-    } finally {
-      await device.endAsync();
-    }
+    await publishJump(app.mqttUrl, ALERT_DEVICE, secrets.devices[ALERT_DEVICE] as string);
 
     const card = page.locator('[data-testid^="alert-"]').first();
     await card.waitFor({ timeout: 15_000 });
