@@ -21,7 +21,9 @@ interface BandPoint {
 /**
  * A line chart of the focused node's selected indicator: the last hour from /api/history, then
  * live points appended from `indicator:batch`. When the detector sends a forecast band, the band
- * is drawn behind the line (and the band for the next value at the right edge).
+ * is drawn behind the line (and the band for the next value at the right edge). Anomaly marks: a
+ * dashed line and a ▲ at the time each alert on this node and indicator was raised (◆ once it
+ * escalated), with the kind in its tooltip.
  */
 export class IndicatorChart {
   private readonly unsubscribe: () => void;
@@ -57,6 +59,7 @@ export class IndicatorChart {
     plot.append('rect').attr('class', 'band-next');
     plot.append('path').attr('class', 'line');
     plot.append('circle').attr('class', 'last').attr('r', 3.5);
+    plot.append('g').attr('class', 'anomalies');
     plot.append('g').attr('class', 'axis x');
     plot.append('g').attr('class', 'axis y');
 
@@ -89,6 +92,7 @@ export class IndicatorChart {
       return;
     }
     if (prev && prev.latest !== s.latest) this.appendLive(s);
+    else if (prev && prev.alerts !== s.alerts) this.draw(); // anomaly marks follow the alerts
   }
 
   private async load(node: string, indicator: string): Promise<void> {
@@ -162,6 +166,26 @@ export class IndicatorChart {
       .attr('y', next ? y(next.upper) : 0)
       .attr('height', next ? Math.max(1, y(next.lower) - y(next.upper)) : 0);
     plot.select('path.line').attr('d', line<HistoryPoint>().x((p) => x(p.ts)).y((p) => y(p.value))(pts) ?? '');
+    // Anomaly marks: the alerts raised on this series within the span.
+    const series = this.series;
+    const marks = series
+      ? [...this.store.get().alerts.values()].filter((a) => a.node === series.node && a.indicator === series.indicator && a.raisedAt >= t1 - CHART_SPAN_MS)
+      : [];
+    const g = plot
+      .select<SVGGElement>('g.anomalies')
+      .selectAll<SVGGElement, (typeof marks)[number]>('g.anomaly')
+      .data(marks, (a) => a.id)
+      .join((enter) => {
+        const m = enter.append('g').attr('class', 'anomaly');
+        m.append('line').attr('class', 'anomaly-line');
+        m.append('text').attr('class', 'anomaly-glyph').attr('text-anchor', 'middle');
+        m.append('title');
+        return m;
+      });
+    g.attr('transform', (a) => `translate(${x(a.raisedAt)},0)`).attr('data-state', (a) => a.state);
+    g.select('line.anomaly-line').attr('y1', 0).attr('y2', h);
+    g.select('text.anomaly-glyph').attr('y', 10).text((a) => (a.state === 'escalated' ? '◆' : '▲'));
+    g.select('title').text((a) => `${a.kind} change${a.series ? ` in ${a.series}` : ''} (p=${a.probability.toFixed(2)}), ${a.state}`);
     const last = pts.at(-1);
     plot
       .select('circle.last')
