@@ -1,5 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { HealthCounters } from './health-readings.js';
 
 /** One source as the status file reports it. */
 export interface SourceStatus {
@@ -17,27 +18,19 @@ export interface SourceStatus {
   skipped: number;
 }
 
-/** What a running agent writes to `<bufferDir>/<deviceId>.status.json` every `statusIntervalMs`. */
-export interface AgentStatus {
+/**
+ * What a running agent writes to `<bufferDir>/<deviceId>.status.json` every `statusIntervalMs`:
+ * the counters of its health readings, plus what only the local status shows.
+ */
+export interface AgentStatus extends HealthCounters {
   deviceId: string;
   pid: number;
   /** The broker URL without any password in it. */
   brokerUrl: string;
-  startedAt: number;
   writtenAt: number;
   statusIntervalMs: number;
   /** True in the last report written by a clean stop. */
   stopped: boolean;
-  connected: boolean;
-  queued: number;
-  dropped: number;
-  published: number;
-  sampled: number;
-  rejected: number;
-  sourceErrors: number;
-  reconnects: number;
-  lastPublishAt: number | null;
-  directives: number;
   lastDirective: unknown;
   sources: SourceStatus[];
 }

@@ -66,15 +66,7 @@ export function emptyAcc(): BucketAcc {
 
 /** Adds one point to `acc`. Example: adding (ts 5, dev 2, 1) then (5, 1, 9) leaves last = 9 (lower device at equal ts). */
 export function addPoint(acc: BucketAcc, ts: number, dev: number, value: number): void {
-  acc.n++;
-  acc.sum += value;
-  if (value < acc.min) acc.min = value;
-  if (value > acc.max) acc.max = value;
-  if (ts > acc.lastTs || (ts === acc.lastTs && dev < acc.lastDev)) {
-    acc.lastTs = ts;
-    acc.lastDev = dev;
-    acc.last = value;
-  }
+  addBucket(acc, 1, value, value, value, ts, dev, value); // a point is a bucket of one
 }
 
 /** Merges a stored bucket (n, sum, min, max, last_ts, last_dev, last) into `acc`. */
