@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IClientOptions } from 'mqtt';
-import { encodeJsonReadings, METRIC_PATTERN, type Reading } from '@opsroom/models';
+import { encodeJsonReadings, METRIC_PATTERN, redactUrl, type Reading } from '@opsroom/models';
 import { AgentConfigError, resolveAgentConfig, type AgentConfig, type AgentConfigInput } from './config/agent-config.js';
 import { healthReadings } from './health/health-readings.js';
 import { statusFilePath, writeStatusFile, type AgentStatus, type SourceStatus } from './health/status-file.js';
@@ -78,15 +78,7 @@ export function openOutbox(config: AgentConfig): Outbox {
 }
 
 /** The broker URL without a password, for logs and the status file. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return url;
-  }
-}
+export { redactUrl };
 
 /** mqtt.js TLS options from the config's file paths; an unreadable file is an AgentConfigError naming it. */
 export function tlsOptions(config: AgentConfig): Partial<IClientOptions> {

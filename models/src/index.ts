@@ -11,3 +11,4 @@ export * from './alerts/alert.js';
 export * from './events.js';
 export * from './random.js';
 export * from './logger.js';
+export * from './redact.js';

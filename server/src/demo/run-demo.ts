@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_WORKSHOP_METRICS, startAgent, type Fault, type RunningAgent, type SimulatedMetric } from '@opsroom/edge-agent';
-import type { Model } from '@opsroom/models';
+import { redactUrl, type Model } from '@opsroom/models';
 import { ConfigError } from '../errors.js';
 import type { OpsroomConfig } from '../config/config.js';
 import { loadModelFile } from '../model/index.js';
@@ -125,7 +125,7 @@ export async function runDemo(config: OpsroomConfig, out: (line: string) => void
     out('  Ctrl-C stops everything and flushes the store.');
     out('');
   } else {
-    out(`demo: ${agents.length} simulated edge agents publishing to ${brokerUrl.replace(/\/\/[^@]*@/, '//')}`);
+    out(`demo: ${agents.length} simulated edge agents publishing to ${redactUrl(brokerUrl)}`);
   }
 
   let closed: Promise<void> | null = null;

@@ -1,5 +1,5 @@
 import mqtt, { type MqttClient } from 'mqtt';
-import { allDevicesFilter, deviceTopic } from '@opsroom/models';
+import { allDevicesFilter, deviceTopic, redactUrl } from '@opsroom/models';
 import type { Logger } from '../log/logger.js';
 import type { IngestPipeline } from './pipeline.js';
 
@@ -86,13 +86,5 @@ export async function startMqttIngest(opts: MqttIngestOptions): Promise<DeviceCh
   };
 }
 
-/** A broker URL without its password, for logs. */
-export function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(invalid url)';
-  }
-}
+/** A broker URL without its password, for logs (the one redaction every package uses). */
+export const redact = redactUrl;
