@@ -28,6 +28,7 @@ export interface DirectiveAck {
 
 /** A directive acknowledgement, or null when the status payload is something else (health readings). */
 export function parseDirectiveAck(topic: string, payload: Uint8Array): { deviceId: string; ack: DirectiveAck } | null {
+  if (!topic.endsWith('/status')) return null; // the readings hot path: no second topic parse
   const t = parseDeviceTopic(topic);
   if (!t || t.channel !== 'status' || payload.byteLength > 4096 || payloadFormat(payload) !== 'json' || payload[0] !== 0x7b) return null;
   try {
