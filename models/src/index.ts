@@ -4,6 +4,7 @@ export * from './readings/reading.js';
 export * from './readings/json-codec.js';
 export * from './readings/line-protocol.js';
 export * from './readings/decode.js';
+export * from './readings/columns.js';
 export * from './vsm/model.js';
 export * from './vsm/rollup.js';
 export * from './vsm/indices.js';

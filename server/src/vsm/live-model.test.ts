@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { IndicatorUpdate, Model, NodeReading } from '@opsroom/models';
+import { toColumns, type IndicatorUpdate, type Model, type NodeReading } from '@opsroom/models';
 import { tinyModel } from '../testing/tiny-model.js';
 import type { DetectorOutput, StreamingDetector } from './detectors/detector.js';
 import { LiveModel, type Detection } from './live-model.js';
@@ -22,6 +22,28 @@ function setup(now = { t: 1_000_000 }) {
 }
 
 describe('LiveModel', () => {
+  it('gives the same roll-up and detections from a columnar batch as from the same readings as objects', () => {
+    const run = (columnar: boolean) => {
+      const { live, detections, now } = setup();
+      // One device's message: values every 250 ms, a spike in the middle (the detector sees one reading per second).
+      const values = [5, 6, 7, 8, 150, 9, 10, 11, 12, 13];
+      const readings: NodeReading[] = values.map((v, i) => ({ node: 'r/a/a1', deviceId: 'a1-dev', metric: 'output', value: v, ts: now.t + 250 * i }));
+      if (columnar) live.ingestBatch({ ...toColumns(readings), deviceId: 'a1-dev', node: 'r/a/a1' });
+      else live.ingest(readings);
+      return { updates: live.flush(), detections: detections.map((d) => [d.ts, d.value, d.output.kind]) };
+    };
+    const objects = run(false);
+    const columns = run(true);
+    expect(columns).toEqual(objects);
+    expect(columns.detections).toEqual([
+      [1_000_000, 5, 'none'],
+      [1_001_000, 150, 'step'],
+      [1_002_000, 12, 'none'],
+    ]);
+    expect(columns.updates.find((u) => u.node === 'r/a/a1')!.value).toBe(13);
+  });
+
+
   it('rolls a sum up the tree and says how many children are missing', () => {
     const { live, reading } = setup();
     live.ingest([reading('r/a/a1', 4), reading('r/a/a2', 6)]);

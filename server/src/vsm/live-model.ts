@@ -7,6 +7,7 @@ import {
   type Model,
   type ModelNode,
   type NodeReading,
+  type ReadingBatch,
   type RollupInput,
 } from '@opsroom/models';
 import type { DetectorOutput, StreamingDetector } from './detectors/detector.js';
@@ -49,12 +50,17 @@ interface Cell {
   missingChildren: number;
   score?: number;
   forecast?: { mean: number; lower: number; upper: number };
-  /** Latest value per device bound to this node. */
-  devices?: Map<string, DeviceSeries>;
+  /**
+   * Latest value per device bound to this node. An array searched in order, not a Map: a node has
+   * one or a few devices, and a Map per cell cost ~150 B more per series (issue 10's memory row).
+   */
+  devices?: DeviceSeries[];
 }
 
 /** One device's series of one indicator at its node: its latest reading and its detector. */
 interface DeviceSeries {
+  /** The device id (the model's string, not a copy). */
+  id: string;
   value: number;
   ts: number;
   detector?: StreamingDetector;
@@ -68,9 +74,13 @@ interface DeviceSeries {
  * reading (per device series); parents' run once per roll-up period on the rolled-up value.
  */
 export class LiveModel {
-  private readonly cells = new Map<string, Cell>(); // key `${path}\u0000${indicator}`
-  /** The same cells by node, then indicator: the per-reading lookup builds no key string. */
+  /** Cells by node, then indicator: no key string per cell or per reading. */
   private readonly grid = new Map<string, Map<string, Cell>>();
+  /**
+   * Detectors of rolled-up and index series, keyed `${path}\0${indicator}` or
+   * `${path}\0${indicator}\0#${index}`. A device series keeps its detector on its DeviceSeries
+   * (no key string per device series).
+   */
   private readonly detectors = new Map<string, StreamingDetector>();
   private readonly dirty = new Set<string>();
   private levels: Map<string, Map<string, Levels>>;
@@ -99,22 +109,37 @@ export class LiveModel {
     const boundTo = (path: string, deviceId: string) => model.devices.get(deviceId)?.node === path;
     let droppedCells = 0;
     let droppedDetectors = 0;
-    for (const [key, cell] of this.cells) {
-      const [path, indicator] = key.split('\u0000') as [string, string];
-      if (!model.nodes.has(path) || !indicators.has(indicator)) {
-        this.cells.delete(key);
-        this.grid.get(path)?.delete(indicator);
-        droppedCells++;
-        continue;
+    for (const [path, row] of this.grid) {
+      for (const [indicator, cell] of row) {
+        if (!model.nodes.has(path) || !indicators.has(indicator)) {
+          row.delete(indicator);
+          droppedCells++;
+          for (const d of cell.devices ?? []) {
+            if (!d.detector) continue;
+            d.detector.dispose?.();
+            droppedDetectors++;
+          }
+          continue;
+        }
+        if (!cell.devices) continue;
+        // A device series needs its device still bound there.
+        const kept: DeviceSeries[] = [];
+        for (const d of cell.devices) {
+          if (boundTo(path, d.id)) kept.push(d);
+          else if (d.detector) {
+            d.detector.dispose?.();
+            droppedDetectors++;
+          }
+        }
+        cell.devices = kept;
       }
-      if (cell.devices) for (const id of cell.devices.keys()) if (!boundTo(path, id)) cell.devices.delete(id);
+      if (row.size === 0) this.grid.delete(path);
     }
     for (const key of this.detectors.keys()) {
-      // `${path}\0${indicator}` for a rolled-up series, `${path}\0${indicator}\0${device}` for a device's.
-      const [path, indicator, device] = key.split('\u0000') as [string, string, string | undefined];
-      // A device series needs its device still bound there; an index series (`#productivity`…) only its node.
-      const keep = model.nodes.has(path) && indicators.has(indicator) && (device === undefined || device.startsWith('#') || boundTo(path, device));
-      if (!keep) {
+      // `${path}\0${indicator}` for a rolled-up series, `${path}\0${indicator}\0#${index}` for an index series: only its node and indicator must remain.
+      const [path, indicator] = key.split('\u0000') as [string, string];
+      if (!model.nodes.has(path) || !indicators.has(indicator)) {
+        this.detectors.get(key)!.dispose?.();
         this.detectors.delete(key);
         droppedDetectors++;
       }
@@ -134,27 +159,53 @@ export class LiveModel {
    * skipped.
    */
   ingest(readings: readonly NodeReading[]): void {
-    const every = this.opts.detectIntervalMs ?? 1000;
     for (const r of readings) {
-      const cell = this.grid.get(r.node)?.get(r.metric) ?? (this.model.nodes.has(r.node) && this.indicatorIds.has(r.metric) ? this.cell(r.node, r.metric) : undefined);
+      const cell = this.cellFor(r.node, r.metric);
       if (!cell) continue;
-      const devices = (cell.devices ??= new Map());
-      let series = devices.get(r.deviceId);
-      if (!series) {
-        series = { value: r.value, ts: r.ts, detectedAt: -Infinity };
-        devices.set(r.deviceId, series);
-      }
-      series.value = r.value;
-      series.ts = r.ts;
-      if (r.ts >= series.detectedAt + every || r.ts < series.detectedAt) {
-        series.detector ??= this.detector(`${r.node}\u0000${r.metric}\u0000${r.deviceId}`);
-        series.detectedAt = r.ts;
-        const out = series.detector.update(r.value, r.ts);
-        cell.score = out.score;
-        if (out.forecast) cell.forecast = out.forecast;
-        this.opts.onDetection({ node: r.node, indicator: r.metric, ts: r.ts, value: r.value, output: out });
-      }
+      this.apply(cell, r.node, r.metric, r.deviceId, r.value, r.ts);
       this.markDirty(r.node);
+    }
+  }
+
+  /**
+   * The same for one message's readings in columns (the ingest hot path): the cell is looked up
+   * once per metric of the message and the node marked once, not per reading.
+   */
+  ingestBatch(b: ReadingBatch): void {
+    const cells = b.metricNames.map((m) => this.cellFor(b.node, m));
+    let any = false;
+    for (let i = 0; i < b.length; i++) {
+      const m = b.metric[i]!;
+      const cell = cells[m];
+      if (!cell) continue;
+      this.apply(cell, b.node, b.metricNames[m]!, b.deviceId, b.values[i]!, b.ts[i]!);
+      any = true;
+    }
+    if (any) this.markDirty(b.node);
+  }
+
+  private cellFor(node: string, metric: string): Cell | undefined {
+    return this.grid.get(node)?.get(metric) ?? (this.model.nodes.has(node) && this.indicatorIds.has(metric) ? this.cell(node, metric) : undefined);
+  }
+
+  /** One reading of a device series: the latest value, and the detector at most once per detectIntervalMs of reading time. */
+  private apply(cell: Cell, node: string, metric: string, deviceId: string, value: number, ts: number): void {
+    const devices = (cell.devices ??= []);
+    let series = findDevice(devices, deviceId);
+    if (!series) {
+      series = { id: deviceId, value, ts, detectedAt: -Infinity };
+      devices.push(series);
+    }
+    series.value = value;
+    series.ts = ts;
+    const every = this.opts.detectIntervalMs ?? 1000;
+    if (ts >= series.detectedAt + every || ts < series.detectedAt) {
+      series.detector ??= this.opts.createDetector();
+      series.detectedAt = ts;
+      const out = series.detector.update(value, ts);
+      cell.score = out.score;
+      if (out.forecast) cell.forecast = out.forecast;
+      this.opts.onDetection({ node, indicator: metric, ts, value, output: out });
     }
   }
 
@@ -166,12 +217,12 @@ export class LiveModel {
     for (const r of readings) {
       if (!this.model.nodes.has(r.node) || !this.indicatorIds.has(r.metric)) continue;
       const cell = this.cell(r.node, r.metric);
-      const prev = cell.devices?.get(r.deviceId);
+      const prev = cell.devices && findDevice(cell.devices, r.deviceId);
       if (prev && prev.ts >= r.ts) continue;
       if (prev) {
         prev.value = r.value;
         prev.ts = r.ts;
-      } else (cell.devices ??= new Map()).set(r.deviceId, { value: r.value, ts: r.ts, detectedAt: -Infinity });
+      } else (cell.devices ??= []).push({ id: r.deviceId, value: r.value, ts: r.ts, detectedAt: -Infinity });
       this.markDirty(r.node);
     }
   }
@@ -226,7 +277,8 @@ export class LiveModel {
     const out: IndicatorUpdate[] = [];
     for (const path of this.model.nodes.keys()) {
       if (!filter(path)) continue;
-      for (const ind of this.model.indicators) if (this.cells.has(`${path}\u0000${ind.id}`)) out.push(this.view(path, ind.id));
+      const row = this.grid.get(path);
+      if (row) for (const ind of this.model.indicators) if (row.has(ind.id)) out.push(this.view(path, ind.id));
     }
     return out;
   }
@@ -237,7 +289,7 @@ export class LiveModel {
     const inputs: RollupInput[] = [];
     let ts = 0;
     if (cell.devices) {
-      for (const d of cell.devices.values()) {
+      for (const d of cell.devices) {
         if (d.ts < horizon) continue;
         inputs.push({ value: d.value });
         if (d.ts > ts) ts = d.ts;
@@ -245,7 +297,7 @@ export class LiveModel {
     }
     let missing = 0;
     for (const childPath of node.children) {
-      const child = this.cells.get(`${childPath}\u0000${ind.id}`);
+      const child = this.grid.get(childPath)?.get(ind.id);
       if (!child || child.stale || child.value === null) {
         missing++;
         continue;
@@ -292,15 +344,10 @@ export class LiveModel {
   }
 
   private cell(path: string, indicator: string): Cell {
-    const key = `${path}\u0000${indicator}`;
-    let c = this.cells.get(key);
-    if (!c) {
-      c = { value: null, ts: 0, stale: true, missingChildren: 0 };
-      this.cells.set(key, c);
-      let row = this.grid.get(path);
-      if (!row) this.grid.set(path, (row = new Map()));
-      row.set(indicator, c);
-    }
+    let row = this.grid.get(path);
+    if (!row) this.grid.set(path, (row = new Map()));
+    let c = row.get(indicator);
+    if (!c) row.set(indicator, (c = { value: null, ts: 0, stale: true, missingChildren: 0 }));
     return c;
   }
 
@@ -312,4 +359,9 @@ export class LiveModel {
     }
     return d;
   }
+}
+
+function findDevice(devices: DeviceSeries[], id: string): DeviceSeries | undefined {
+  for (let i = 0; i < devices.length; i++) if (devices[i]!.id === id) return devices[i];
+  return undefined;
 }

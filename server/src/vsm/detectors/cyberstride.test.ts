@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { describeDetectorContract } from './detector-contract.js';
-import { CYBERSTRIDE_DEFAULTS, CyberstrideDetector, cyberstrideModel, normalCdf } from './cyberstride.js';
+import { describeDetectorContract, firstDifference, mixedSeries, outputProblem, problemsOver } from './detector-contract.js';
+import { CYBERSTRIDE_DEFAULTS, CyberstrideDetector, cyberstrideModel, cyberstrideSlotBytes, normalCdf } from './cyberstride.js';
+import { V1_AFTER, V1_SNAPSHOT } from './cyberstride-v1.fixture.js';
 import { restoreDetector } from './restore.js';
 import { seededRandom } from './seeded-random.js';
 import type { DetectorOutput } from './detector.js';
@@ -110,12 +111,12 @@ describe('CyberstrideDetector state', () => {
     expect(() => new CyberstrideDetector({ harrisonStevens: { warmup: 1 } })).toThrow(/warmup/);
   });
 
-  it('restores with the seasonal baseline switched off, and rejects a snapshot with the wrong number of counts', () => {
+  it('restores with the seasonal baseline switched off, and rejects a version-1 snapshot with the wrong number of counts', () => {
     const d = new CyberstrideDetector({ seasonalBins: 0 });
     for (let t = 0; t < 50; t++) d.update(Math.sin(t), t);
     const again = restoreDetector(JSON.parse(JSON.stringify(d.snapshot())));
     expect(again.update(3, 50)).toEqual(d.update(3, 50));
-    const bad = { ...new CyberstrideDetector().snapshot(), counts: '0' };
+    const bad = { ...V1_SNAPSHOT, counts: '0' };
     expect(() => restoreDetector(bad)).toThrow(/counts/);
   });
 
@@ -126,9 +127,12 @@ describe('CyberstrideDetector state', () => {
       // Bin b then gets b % 40 readings: counts 0 to 39, so some reach the cap.
       let t = 0;
       for (let b = 0; b < bins; b++) for (let k = 0; k < b % 40; k++) d.update(5 + (k % 3), (b * 86_400_000) / bins + 1 + t++);
-      const expected = Array.from({ length: bins }, (_, b) => Math.min(b % 40, 35).toString(36)).join('');
       const snap = d.snapshot();
-      expect(snap.counts).toBe(expected);
+      const bytes = Buffer.from(snap.state, 'base64');
+      expect(bytes.length).toBe(cyberstrideSlotBytes(bins));
+      const countsAt = (74 + bins) * 4 + 2 * bins; // after 74 numbers, the bin means (float32) and deviations (bf16)
+      const counts = [...bytes.subarray(countsAt, countsAt + bins)];
+      expect(counts).toEqual(Array.from({ length: bins }, (_, b) => Math.min(b % 40, 35)));
       const again = restoreDetector(JSON.parse(JSON.stringify(snap)));
       expect(again.snapshot()).toEqual(snap);
       for (let k = 0; k < 200; k++) {
@@ -136,6 +140,73 @@ describe('CyberstrideDetector state', () => {
         expect(again.update(5 + (k % 7), ts)).toEqual(d.update(5 + (k % 7), ts));
       }
     }
+  });
+
+  it('takes 464 bytes of slab per detector with 24 bins, and 1.2 KiB of JSON per snapshot', () => {
+    expect(cyberstrideSlotBytes(24)).toBe(464);
+    const d = new CyberstrideDetector();
+    mixedSeries(500, 8).forEach((y, t) => d.update(y, t * 60_000));
+    expect(JSON.stringify(d.snapshot()).length).toBeLessThan(1250);
+  });
+
+  it('restores a version-1 snapshot of the earlier build and continues with the same alerts and kinds', () => {
+    const rnd = seededRandom(7);
+    const ys: number[] = [];
+    for (let t = 0; t < 700; t++) ys.push(1000 + 5 * rnd.normal() + (t >= 650 ? 60 : 0) + (t === 500 ? 40 : 0));
+    const d = restoreDetector(JSON.parse(JSON.stringify(V1_SNAPSHOT)));
+    const got = ys.slice(600).map((y, i) => d.update(y, 1_700_000_000_000 + (600 + i) * 300_000));
+    expect(got.map((o) => o.kind)).toEqual(V1_AFTER.map((a) => a[1]));
+    expect(got.map((o) => o.score >= FIRE)).toEqual(V1_AFTER.map((a) => a[0] >= FIRE));
+    const worst = Math.max(...got.map((o, i) => Math.abs(o.score - V1_AFTER[i]![0])));
+    expect(worst).toBeLessThan(2e-3);
+    expect(d.snapshot().version).toBe(2);
+  });
+
+  it('stays valid when values leave the float32 range of the first one (the unit is rescaled), and restores exactly after', () => {
+    for (const [first, later] of [
+      [1e-300, 1e200],
+      [0, 1e-200],
+      [-3, -1e300],
+    ] as const) {
+      const d = new CyberstrideDetector();
+      const ys = [first, ...mixedSeries(600, 9).map((y, t) => (t < 300 ? first + y * 1e-3 * (Math.abs(first) || 1) : later * (1 + y / 100)))];
+      expect({ first, problems: problemsOver(d, ys.slice(0, 400)) }).toEqual({ first, problems: [] });
+      const again = restoreDetector(JSON.parse(JSON.stringify(d.snapshot())));
+      const a = ys.slice(400).map((y, i) => d.update(y, 400 + i));
+      const b = ys.slice(400).map((y, i) => again.update(y, 400 + i));
+      expect(firstDifference(a, b)).toBe(-1);
+      expect(a.map(outputProblem).filter((p) => p !== null)).toEqual([]);
+    }
+  });
+
+  it('frees its slot on dispose(): the next detector reuses it from a clean state, and the disposed one refuses to run', () => {
+    const ys = mixedSeries(300, 10);
+    const fresh = ys.map((y, t) => new CyberstrideDetector({ seasonalBins: 5 }).update(y, t)); // one reading each
+    const used = new CyberstrideDetector({ seasonalBins: 5 });
+    ys.forEach((y, t) => used.update(y, t));
+    used.dispose();
+    used.dispose(); // twice is harmless
+    expect(() => used.update(1, 400)).toThrow(/dispose/);
+    expect(() => used.snapshot()).toThrow(/dispose/);
+    const reused = new CyberstrideDetector({ seasonalBins: 5 });
+    expect(reused.snapshot()).toEqual(new CyberstrideDetector({ seasonalBins: 5 }).snapshot());
+    expect(reused.update(ys[0]!, 0)).toEqual(fresh[0]);
+    const whole = new CyberstrideDetector({ seasonalBins: 5 });
+    const again = new CyberstrideDetector({ seasonalBins: 5 });
+    expect(firstDifference(ys.map((y, t) => again.update(y, t)), ys.map((y, t) => whole.update(y, t)))).toBe(-1);
+  });
+
+  it('rejects a version-2 snapshot with a non-finite number or a wrong length, naming the problem', () => {
+    const d = new CyberstrideDetector();
+    mixedSeries(100, 11).forEach((y, t) => d.update(y, t));
+    const snap = d.snapshot();
+    const bytes = Buffer.from(snap.state, 'base64');
+    bytes.writeDoubleLE(Number.NaN, 8); // the anchor
+    expect(() => restoreDetector({ ...snap, state: bytes.toString('base64') })).toThrow(/anchor/);
+    expect(() => restoreDetector({ ...snap, state: snap.state.slice(8) })).toThrow(/bytes/);
+    const level = Buffer.from(snap.state, 'base64');
+    level.writeFloatLE(Number.POSITIVE_INFINITY, 58 * 4);
+    expect(() => restoreDetector({ ...snap, state: level.toString('base64') })).toThrow(/finite/);
   });
 
   it('shares one frozen copy of the resolved options between detectors, and gives each snapshot its own copy', () => {

@@ -21,5 +21,7 @@ export interface StreamingDetector {
   update(value: number, ts: number): DetectorOutput;
   /** JSON-serialisable state; restoreDetector(snapshot()) gives bit-identical outputs to one that never stopped. */
   snapshot(): DetectorState;
+  /** Optional: releases the detector's storage for reuse at once (Cyberstride: its slab slot). Not to be used afterwards. */
+  dispose?(): void;
 }
 export type DetectorState = { type: string; version: number; [k: string]: unknown };

@@ -192,6 +192,10 @@ const REJECTED = 58;
 const STATE_LENGTH = 59;
 /** Length of the numeric state vector (`stateVector()`). */
 export const HARRISON_STEVENS_STATE_LENGTH = STATE_LENGTH;
+/** Offsets in the state vector (Cyberstride stores the vector compactly and rebuilds it per reading). */
+export const HS_LAYOUT = Object.freeze({ P, M, C, HP, HM, HC, SCALE, NU, COUNT, Y0, MX, MY, CXY, M2X, M2Y, LAST_TS, REJECTED });
+/** Any indexable vector of doubles: a state vector or a Float64Array scratch. */
+type Vec = StateVector | Float64Array;
 
 const N = 4; // states
 const ABS_SCALE_FLOOR = 1e-300;
@@ -417,7 +421,7 @@ export class HarrisonStevensDetector implements StreamingDetector {
  * One reading of the detector whose state vector is `st[0 .. HARRISON_STEVENS_STATE_LENGTH)`
  * (Cyberstride keeps it at the start of its own single state vector). Updates `st` in place.
  */
-export function harrisonStevensUpdate(st: StateVector, m: HarrisonStevensModel, value: number, ts: number): DetectorOutput {
+export function harrisonStevensUpdate(st: Vec, m: HarrisonStevensModel, value: number, ts: number): DetectorOutput {
   const count = st[COUNT];
   const warmup = m.opts.warmup;
   if (!isFiniteNumber(value) || !isFiniteNumber(ts) || (count > 0 && ts < st[LAST_TS])) {
@@ -436,7 +440,7 @@ export function harrisonStevensUpdate(st: StateVector, m: HarrisonStevensModel, 
 }
 
 // ── Warm-up: online least squares of (value − y0) on the reading index ─────────────────────
-function warm(st: StateVector, m: HarrisonStevensModel, y: number): void {
+function warm(st: Vec, m: HarrisonStevensModel, y: number): void {
   const x = st[COUNT];
   const c = x + 1;
   if (x === 0) st[Y0] = y;
@@ -454,7 +458,7 @@ function warm(st: StateVector, m: HarrisonStevensModel, y: number): void {
 }
 
 /** The OLS fit over the warm-up is the reference posterior of (level at the last index, slope) and V. */
-function initialise(st: StateVector, m: HarrisonStevensModel): void {
+function initialise(st: Vec, m: HarrisonStevensModel): void {
   const c = st[COUNT];
   const m2x = st[M2X];
   const b = st[CXY] / m2x;
@@ -483,7 +487,7 @@ function floorScale(m: HarrisonStevensModel, s: number, level: number): number {
 }
 
 /** One-step-ahead forecast from the current state, conditional on no change at the next reading. */
-function forecastOf(st: StateVector, m: HarrisonStevensModel): Forecast {
+function forecastOf(st: Vec, m: HarrisonStevensModel): Forecast {
   const s = st[SCALE];
   let f = 0;
   for (let i = 0; i < N; i++) f += st[P + i] * (st[M + 2 * i] + st[M + 2 * i + 1]);
@@ -499,7 +503,7 @@ function forecastOf(st: StateVector, m: HarrisonStevensModel): Forecast {
   return { mean: f, lower: f - half, upper: f + half };
 }
 
-function step(st: StateVector, m: HarrisonStevensModel, y: number, forecast: Forecast): DetectorOutput {
+function step(st: Vec, m: HarrisonStevensModel, y: number, forecast: Forecast): DetectorOutput {
   const s = st[SCALE];
   const nu = st[NU];
   const tailExp = -0.5 * (nu + 1);
@@ -648,7 +652,7 @@ function step(st: StateVector, m: HarrisonStevensModel, y: number, forecast: For
  * (any positive scale) into the mean at st[mAt..] and the covariance at st[cAt..]; returns Σ w.
  * If the weights underflow to zero it copies the first pair (the component then has weight 0).
  */
-function collapse(st: StateVector, mAt: number, cAt: number, w: Float64Array, base: number, stride: number, invS: number): number {
+function collapse(st: Vec, mAt: number, cAt: number, w: Float64Array, base: number, stride: number, invS: number): number {
   let sw = 0;
   let mL = 0;
   let mB = 0;

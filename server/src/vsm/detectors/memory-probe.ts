@@ -1,5 +1,5 @@
 /**
- * Resident and heap bytes per detector: creates `count` detectors, feeds each 30 readings (so all
+ * Resident, heap and ArrayBuffer bytes per detector: creates `count` detectors, feeds each 30 readings (so all
  * state is allocated), runs full GCs and compares process.memoryUsage() before and after.
  * Needs `--expose-gc`; run by hand (README.md has the figures):
  *

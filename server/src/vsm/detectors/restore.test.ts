@@ -14,7 +14,7 @@ describe('createDetector', () => {
   it('creates the Cyberstride ensemble by default, and a bare Harrison & Stevens detector on request, with snapshot type and version', () => {
     const d = createDetector();
     expect(d).toBeInstanceOf(CyberstrideDetector);
-    expect(d.snapshot()).toMatchObject({ type: 'cyberstride', version: 1 });
+    expect(d.snapshot()).toMatchObject({ type: 'cyberstride', version: 2 });
     const hs = createDetector({ type: 'harrison-stevens' });
     expect(hs).toBeInstanceOf(HarrisonStevensDetector);
     expect(hs.snapshot()).toMatchObject({ type: 'harrison-stevens', version: 1 });
@@ -82,7 +82,8 @@ describe('restoreDetector', () => {
     const good = d.snapshot() as DetectorState & { state: string; hs: string; options: Record<string, unknown> };
     const cases: unknown[] = [
       { ...good, state: good.state.slice(12) },
-      { ...good, hs: 7 },
+      { ...good, state: 7 },
+      { ...good, state: '!!' },
       { ...good, options: { ...good.options, refractory: -1 } },
       { ...good, options: { ...good.options, harrisonStevens: undefined } },
     ];
