@@ -13,3 +13,4 @@ export * from './events.js';
 export * from './random.js';
 export * from './logger.js';
 export * from './redact.js';
+export * from './readings/decode-columns.js';
