@@ -85,9 +85,9 @@ export async function rawBroker(payload: Payload, count: number, qos: 0 | 1, bro
  * the embedded one, or with `brokerUrl` an external broker (anonymous, e.g. a bench Mosquitto) that
  * both the device and the server's ingest client connect to.
  */
-export async function fullPipeline(payload: Payload, count: number, qos: 0 | 1, brokerUrl?: string): Promise<number> {
+export async function fullPipeline(payload: Payload, count: number, qos: 0 | 1, brokerUrl?: string, overrides: Record<string, unknown> = {}): Promise<number> {
   const dataDir = mkdtempSync(join(tmpdir(), 'opsroom-bench-'));
-  const server = await startOpsroom({ host: '127.0.0.1', httpPort: 0, mqttPort: 0, dataDir, model: MODEL, logger: false, ...(brokerUrl ? { brokerUrl } : {}) });
+  const server = await startOpsroom({ host: '127.0.0.1', httpPort: 0, mqttPort: 0, dataDir, model: MODEL, logger: false, ...(brokerUrl ? { brokerUrl } : {}), ...overrides });
   try {
     const deviceId = 'taller-1-plc';
     const pub = brokerUrl

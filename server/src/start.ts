@@ -4,7 +4,7 @@ import type { Server as HttpServer } from 'node:http';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyServerOptions } from 'fastify';
-import type { Alert, Model, NodeReading } from '@opsroom/models';
+import type { Alert, Model } from '@opsroom/models';
 import { AlertService } from './alerts/alert-service.js';
 import { WebhookNotifier } from './alerts/webhook-notifier.js';
 import { webhookLookupFromModel } from './alerts/webhook-targets.js';
@@ -25,7 +25,7 @@ import { loadModelFile, watchModelFile } from './model/index.js';
 import { startRealtime, type Realtime } from './realtime/socket-server.js';
 import { createStore } from './store/index.js';
 import { openDatabase, type SqliteDatabase } from './store/sqlite-db.js';
-import { SqliteStore } from './store/sqlite-store.js';
+import { SqliteWorkerStore } from './store/sqlite-worker-store.js';
 import { DEFAULT_RETENTION_POLICY, scheduleRetention } from './store/retention.js';
 import type { StoredPoint, TimeSeriesStore } from './store/store.js';
 import { createDetector } from './vsm/detectors/index.js';
@@ -90,7 +90,9 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       cleanups.push(() => {
         openDb.close();
       });
-      store = SqliteStore.onDatabase(db);
+      // Time-series writes run in a worker thread with its own connection (off the event loop
+      // that serves HTTP and socket.io); alerts and sessions share this one.
+      store = await SqliteWorkerStore.open(config.dataDir);
       repo = new SqliteAlertRepository(db);
       sessionRepo = new SqliteSessionRepository(db);
       sessionRepo.deleteExpired(now());
@@ -162,8 +164,8 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       metrics,
       logger: log,
       now,
-      onReadings: (readings: NodeReading[], channel) => {
-        if (channel === 'readings') live.ingest(readings);
+      onReadings: (batch, channel) => {
+        if (channel === 'readings') live.ingestBatch(batch);
       },
       explain: (deviceId, body) => devices?.explain(deviceId, body),
       onDirectiveAck: (deviceId, ack) => {

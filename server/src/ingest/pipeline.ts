@@ -1,7 +1,7 @@
-import { DEFAULT_DECODE_LIMITS, parseDeviceTopic, payloadFormat, type Model, type NodeReading, type Rejection } from '@opsroom/models';
+import { DEFAULT_DECODE_LIMITS, parseDeviceTopic, payloadFormat, type Model, type ReadingBatch, type Rejection } from '@opsroom/models';
 import { RateLimitedLog, type Logger } from '../log/logger.js';
 import type { ServerMetrics } from '../metrics/registry.js';
-import type { StoredPoint, TimeSeriesStore } from '../store/store.js';
+import type { TimeSeriesStore } from '../store/store.js';
 import { validateMessage } from './validate-message.js';
 import { WriteBatcher } from './write-batcher.js';
 
@@ -11,8 +11,8 @@ export interface PipelineOptions {
   metrics: ServerMetrics;
   logger: Logger;
   now: () => number;
-  /** Called with each message's readings once the store has accepted them. */
-  onReadings: (readings: NodeReading[], channel: 'readings' | 'status') => void;
+  /** Called with each message's readings (in columns) once the store has accepted them. */
+  onReadings: (batch: ReadingBatch, channel: 'readings' | 'status') => void;
   /** Explains a rejection to the device (its `rejects` topic). */
   explain: (deviceId: string, body: string) => void;
   /** A device acknowledged a directive (a `{"type":"directive-ack"}` object on its status topic). */
@@ -73,14 +73,13 @@ export class IngestPipeline {
       return Promise.resolve();
     }
     if (v.rejections.length > 0) this.reject(v.deviceId, topic, v.rejections);
-    if (v.readings.length === 0 || !v.channel) return Promise.resolve();
-    const { channel, readings } = v;
-    const points: readonly StoredPoint[] = readings; // a NodeReading is a StoredPoint: no copy
-    return this.batcher.add(points).then(
+    if (v.batch === null || !v.channel) return Promise.resolve();
+    const { channel, batch } = v;
+    return this.batcher.add(batch).then(
       () => {
-        o.metrics.readingsAccepted.inc({}, points.length);
+        o.metrics.readingsAccepted.inc({}, batch.length);
         try {
-          o.onReadings(readings, channel);
+          o.onReadings(batch, channel);
         } catch (err) {
           o.logger.error({ err }, 'ingest: a reading consumer failed');
         }

@@ -1,16 +1,18 @@
 import {
-  decodeReadings,
+  decodeReadingColumns,
   parseDeviceTopic,
   type DecodeLimits,
   type Model,
-  type NodeReading,
+  type ReadingBatch,
+  type ReadingColumns,
   type Rejection,
 } from '@opsroom/models';
 
 export interface ValidatedMessage {
   deviceId: string | null;
   channel: 'readings' | 'status' | null;
-  readings: NodeReading[];
+  /** The accepted readings in columns, attributed to the device's node; null when none. */
+  batch: ReadingBatch | null;
   rejections: Rejection[];
 }
 
@@ -18,29 +20,41 @@ export interface ValidatedMessage {
  * Turns one MQTT message into readings attributed to the node the model binds the device to.
  * The device comes from the topic (which the broker's ACL pins to the authenticated device),
  * never from the payload. Readings on `readings` must name an indicator of the model; readings on
- * `status` (the agent's own health) may use any metric id.
+ * `status` (the agent's own health) may use any metric id. No object per reading: the decoder
+ * fills columns and the indicator check runs once per distinct metric of the message.
  */
 export function validateMessage(topic: string, payload: Uint8Array, model: Model, now: number, limits: DecodeLimits): ValidatedMessage {
   const t = parseDeviceTopic(topic);
   if (!t || (t.channel !== 'readings' && t.channel !== 'status')) {
-    return { deviceId: t?.deviceId ?? null, channel: null, readings: [], rejections: [{ code: 'bad_topic', message: `topic ${JSON.stringify(topic.slice(0, 120))} is not a device readings or status topic` }] };
+    return { deviceId: t?.deviceId ?? null, channel: null, batch: null, rejections: [{ code: 'bad_topic', message: `topic ${JSON.stringify(topic.slice(0, 120))} is not a device readings or status topic` }] };
   }
   const device = model.devices.get(t.deviceId);
   if (!device) {
-    return { deviceId: t.deviceId, channel: t.channel, readings: [], rejections: [{ code: 'unknown_device', message: `device ${t.deviceId} is not in the model` }] };
+    return { deviceId: t.deviceId, channel: t.channel, batch: null, rejections: [{ code: 'unknown_device', message: `device ${t.deviceId} is not in the model` }] };
   }
-  const decoded = decodeReadings(payload, now, limits);
-  const readings: NodeReading[] = [];
-  const rejections = decoded.rejections;
-  const indicatorIds = indicatorSet(model);
-  for (const r of decoded.readings) {
-    if (t.channel === 'readings' && !indicatorIds.has(r.metric)) {
-      rejections.push({ code: 'unknown_metric', message: `metric ${r.metric} is not an indicator of the model` });
+  const { columns, rejections } = decodeReadingColumns(payload, now, limits);
+  if (t.channel === 'readings') dropUnknownMetrics(columns, indicatorSet(model), rejections);
+  const batch = columns.length === 0 ? null : { ...columns, deviceId: device.id, node: device.node };
+  return { deviceId: t.deviceId, channel: t.channel, batch, rejections };
+}
+
+/** Removes, in place, the readings whose metric is not an indicator; one rejection per reading removed. */
+function dropUnknownMetrics(cols: ReadingColumns, indicators: ReadonlySet<string>, rejections: Rejection[]): void {
+  const unknown = cols.metricNames.map((m) => !indicators.has(m));
+  if (!unknown.includes(true)) return;
+  let kept = 0;
+  for (let i = 0; i < cols.length; i++) {
+    const m = cols.metric[i]!;
+    if (unknown[m]) {
+      rejections.push({ code: 'unknown_metric', message: `metric ${cols.metricNames[m]} is not an indicator of the model` });
       continue;
     }
-    readings.push({ metric: r.metric, value: r.value, ts: r.ts, deviceId: device.id, node: device.node });
+    cols.metric[kept] = m;
+    cols.ts[kept] = cols.ts[i]!;
+    cols.values[kept] = cols.values[i]!;
+    kept++;
   }
-  return { deviceId: t.deviceId, channel: t.channel, readings, rejections };
+  cols.length = kept;
 }
 
 const cache = new WeakMap<Model, Set<string>>();

@@ -1,42 +1,51 @@
-import type { StoredPoint, TimeSeriesStore } from '../store/store.js';
+import type { ReadingBatch } from '@opsroom/models';
+import type { TimeSeriesStore } from '../store/store.js';
+
+interface Pending {
+  batches: ReadingBatch[];
+  readings: number;
+  done: Promise<void>;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
 
 /**
- * Groups the points of many messages into one store write: points added in the same turn of the
- * event loop (or until `maxPoints`) go in one batch, and every caller's promise settles when
- * that batch is durable. Cost is per write, not per point (SQLite: one transaction per batch).
+ * Groups the readings of many messages into one store write: batches added in the same turn of
+ * the event loop (or until `maxReadings`) go in one write, and every caller gets the one promise
+ * that settles when that write is durable. Cost is per write, not per message or reading
+ * (SQLite: one transaction per write).
  */
 export class WriteBatcher {
-  private points: StoredPoint[] = [];
-  private waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }> = [];
-  private scheduled = false;
+  private pending: Pending | null = null;
 
   constructor(
     private readonly store: TimeSeriesStore,
-    private readonly maxPoints = 20_000,
+    private readonly maxReadings = 20_000,
   ) {}
 
-  add(points: readonly StoredPoint[]): Promise<void> {
-    for (const p of points) this.points.push(p);
-    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
-    if (this.points.length >= this.maxPoints) this.flush();
-    else if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
+  add(batch: ReadingBatch): Promise<void> {
+    let p = this.pending;
+    if (p === null) {
+      let resolve!: () => void;
+      let reject!: (err: unknown) => void;
+      const done = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      p = this.pending = { batches: [], readings: 0, done, resolve, reject };
+      setImmediate(() => this.flush(p!));
     }
+    p.batches.push(batch);
+    p.readings += batch.length;
+    const done = p.done;
+    if (p.readings >= this.maxReadings) this.flush(p);
     return done;
   }
 
-  /** Writes what is pending now. */
-  flush(): void {
-    this.scheduled = false;
-    if (this.waiters.length === 0) return;
-    const points = this.points;
-    const waiters = this.waiters;
-    this.points = [];
-    this.waiters = [];
-    this.store.writeBatch(points).then(
-      () => waiters.forEach((w) => w.resolve()),
-      (err: unknown) => waiters.forEach((w) => w.reject(err)),
-    );
+  /** Writes what is pending now (or, given `p`, that group if it is still pending). */
+  flush(p: Pending | null = this.pending): void {
+    if (p === null || p !== this.pending) return;
+    this.pending = null;
+    this.store.writeReadings(p.batches).then(p.resolve, p.reject);
   }
 }

@@ -1,5 +1,7 @@
+import type { ReadingBatch } from '@opsroom/models';
 import { InfluxDB, canRetryHttpCall } from '@influxdata/influxdb-client';
 import type { QueryApi, WriteApi } from '@influxdata/influxdb-client';
+import { pointsOfBatches } from './batch-points.js';
 import { countBeforeFlux, latestFlux, parseFluxTime, rangeFlux } from './influx-flux.js';
 import { LineEncoder } from './influx-line.js';
 import type { StoreLogger } from './logger.js';
@@ -161,6 +163,12 @@ export class InfluxStore implements TimeSeriesStore {
       this.queue.push({ lines, next: 0, outstanding: 0, error: null, resolve, reject });
       this.pump();
     });
+  }
+
+  /** writeBatch of the batches' readings (line protocol is built per point anyway). */
+  async writeReadings(batches: readonly ReadingBatch[]): Promise<void> {
+    if (this.closing) throw closedError('InfluxDB');
+    return this.writeBatch(pointsOfBatches(batches));
   }
 
   async query(q: RangeQuery): Promise<SeriesPoint[]> {

@@ -1,4 +1,6 @@
+import type { ReadingBatch } from '@opsroom/models';
 import { aggregateWindows } from './aggregate.js';
+import { pointsOfBatches } from './batch-points.js';
 import type { RetentionPolicy, RetentionResult } from './retention.js';
 import { checkRetentionPolicy } from './retention.js';
 import type { RangeQuery, SeriesPoint, StoreHealth, StoredPoint, TimeSeriesStore } from './store.js';
@@ -65,6 +67,12 @@ export class MemoryStore implements TimeSeriesStore {
       }
       this.points++;
     }
+  }
+
+  /** writeBatch of the batches' readings as objects (this store keeps objects' fields anyway). */
+  async writeReadings(batches: readonly ReadingBatch[]): Promise<void> {
+    if (this.closed) throw closedError('memory');
+    return this.writeBatch(pointsOfBatches(batches));
   }
 
   async query(q: RangeQuery): Promise<SeriesPoint[]> {

@@ -56,7 +56,7 @@ describe('SqliteStore on disk', () => {
     expect(db.prepare('SELECT count(*) FROM points').pluck().get()).toBe(1);
     expect(db.prepare('SELECT component, version FROM schema_versions ORDER BY component').all()).toEqual([
       { component: 'alerts', version: 1 },
-      { component: 'timeseries', version: 2 },
+      { component: 'timeseries', version: 3 },
     ]);
     db.close();
   });

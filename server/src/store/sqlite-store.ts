@@ -1,4 +1,6 @@
+import { endianness } from 'node:os';
 import type { Statement } from 'better-sqlite3';
+import type { ReadingBatch } from '@opsroom/models';
 import type { StoreLogger } from './logger.js';
 import { silentLogger } from './logger.js';
 import type { OpenDatabaseOptions, SqliteDatabase } from './sqlite-db.js';
@@ -9,7 +11,7 @@ import type { Aggregate, RangeQuery, SeriesPoint, StoreHealth, StoredPoint, Time
 import type { Tier } from './tiers.js';
 import { bucketStart } from './aggregate.js';
 import { HOUR_TIER, MINUTE_TIER, TIERS, TierBatch, WindowBuilder, tierFor, tierSpan } from './tiers.js';
-import { checkCutoff, closedError, normalizeQuery, pointProblem } from './validate.js';
+import { batchProblem, checkCutoff, closedError, normalizeQuery, pointProblem } from './validate.js';
 
 /**
  * Schema of the embedded store, component `timeseries` in `schema_versions` (see migrate()).
@@ -18,17 +20,26 @@ import { checkCutoff, closedError, normalizeQuery, pointProblem } from './valida
  *   (PERF-NOTES: a new key string per reading made lookups ~6x slower).
  * - `devices`: device ids mapped to integers the same way (keeps `points` rows small).
  * - `series_devices`: which devices have written to which series. Lets range queries seek per
- *   device (`device_id IN (...)`) and `latest` / `deleteBefore` seek per (series, device) instead
- *   of scanning the whole `points` table.
- * - `points`: raw readings, WITHOUT ROWID, clustered on its primary key (series_id, device_id, ts);
- *   the key makes `INSERT OR IGNORE` idempotent on (node, metric, deviceId, ts): first write wins.
+ *   device and `latest` / `deleteBefore` seek per (series, device) instead of scanning.
+ * - `points`: raw readings one row each, WITHOUT ROWID, clustered on its primary key
+ *   (series_id, device_id, ts). Since step 3 it holds only what the chunk path does not: points
+ *   at or below what a (series, device) already stored (redeliveries, late points) and runs
+ *   shorter than MIN_CHUNK_POINTS; databases written before step 3 keep their rows here.
  * - `points_1m`, `points_1h` (step 2): downsampled tiers, one row per (series, bucket) over every
  *   device: n, total, lo, hi, and the last value with its ts and device (at equal ts the lowest
- *   device id wins, as in the raw query). Kept in the write transaction, from the points that
- *   were actually inserted (a duplicate the raw table ignores is not counted); step 2 backfills
- *   them from the points already stored. Window queries whose width is a multiple of a tier's
- *   read whole buckets from the coarsest such tier and raw points only for the partial buckets
- *   at the ends of the range (tiers.ts).
+ *   device id wins, as in raw window queries). Kept in the write transaction, from the points that
+ *   were actually inserted (a duplicate is not counted); step 2 backfilled them from the points
+ *   already stored. Window queries whose width is a multiple of a tier's read whole buckets from
+ *   the coarsest such tier and raw points only for the partial buckets at the ends of the range.
+ * - `chunks` (step 3, issue 10): raw readings in runs, one row per (series, device) per write:
+ *   t0/t1 the first and last ts, n the count, `ts` and `vals` n Float64 little-endian each (8n
+ *   bytes, no delta encoding). The chunks of one (series, device) never overlap in time and
+ *   ascend with t0: a chunk only ever holds points above everything its (series, device) had
+ *   stored (see SqliteStore). A rowid table with a unique index rather than WITHOUT ROWID: rows
+ *   are kilobytes, and a WITHOUT ROWID b-tree would carry them in its interior pages.
+ *
+ * Every read (raw and window queries, tier edges, latest, deleteBefore, retention, count) reads
+ * `points` and `chunks` together.
  *
  * Retention (applyRetention) deletes raw points and tier buckets by age, each with its own limit,
  * so long ranges stay answerable from the tiers after raw points are gone. Known limit: a point
@@ -61,6 +72,17 @@ const SCHEMA: readonly string[] = [
      PRIMARY KEY (series_id, device_id, ts)
    ) WITHOUT ROWID;`,
   TIERS.map((t) => tierTableSql(t)).join('\n'),
+  `CREATE TABLE chunks (
+     id INTEGER PRIMARY KEY,
+     series_id INTEGER NOT NULL,
+     device_id INTEGER NOT NULL,
+     t0 INTEGER NOT NULL,
+     t1 INTEGER NOT NULL,
+     n INTEGER NOT NULL,
+     ts BLOB NOT NULL,
+     vals BLOB NOT NULL
+   );
+   CREATE UNIQUE INDEX chunks_key ON chunks (series_id, device_id, t0);`,
 ];
 
 /**
@@ -101,11 +123,48 @@ function tierUpsertSql(t: Tier): string {
       last_ts = max(last_ts, excluded.last_ts)`;
 }
 
-/** Series id plus the devices known (in this process) to have written to it. */
+if (endianness() !== 'LE') {
+  throw new Error('the embedded store packs chunks as little-endian Float64 and needs a little-endian CPU; use --store memory or influxdb here');
+}
+
+/** Runs shorter than this go to `points` one row each; longer ones become one chunk row. */
+export const MIN_CHUNK_POINTS = 4;
+
+/** One (series, device) as the writer sees it: its high-water mark and the run of the current write. */
+interface Pair {
+  series: number;
+  device: number;
+  /** Greatest ts stored for the pair in points or chunks, or more (never less); valid while epoch matches. */
+  hwm: number;
+  epoch: number;
+  /** The current write's points of this pair (first n entries), in arrival order until sorted. */
+  n: number;
+  ts: Float64Array;
+  vals: Float64Array;
+  /** ts strictly ascending so far in this write. */
+  sorted: boolean;
+  touched: boolean;
+}
+
+/** Series id plus its pairs known to the writer (device id -> pair). */
 interface SeriesEntry {
   id: number;
-  devices: Set<number>;
+  pairs: Map<number, Pair>;
 }
+
+/**
+ * Writer caches of one connection, shared by every SqliteStore on it (so two stores on one
+ * connection cannot hold different high-water marks). `epoch` moves whenever another connection
+ * committed (PRAGMA data_version changed) or a write failed: every pair's hwm is then re-read.
+ */
+interface WriterState {
+  series: Map<string, Map<string, SeriesEntry>>;
+  devices: Map<string, number>;
+  dataVersion: number;
+  epoch: number;
+}
+
+const WRITER_STATES = new WeakMap<SqliteDatabase, WriterState>();
 
 export interface SqliteStoreOptions extends OpenDatabaseOptions {
   logger?: StoreLogger;
@@ -116,46 +175,113 @@ export interface SqliteStoreOptions extends OpenDatabaseOptions {
   readTiers?: boolean;
 }
 
-const RANGE_WHERE = `series_id = @s
-  AND device_id IN (SELECT device_id FROM series_devices WHERE series_id = @s)
-  AND ts >= @from AND ts <= @to`;
+/** Raw points of one series in a range, oldest first, at equal ts lowest device id first. */
+interface RawRows {
+  ts: number[];
+  dev: number[];
+  val: number[];
+}
 
-const BUCKET = '(ts / CAST(@w AS INTEGER)) * CAST(@w AS INTEGER)';
+/** The chunks of one (series, device) that may hold points in [@from, @to] (chunks ascend and never overlap). */
+const CHUNK_RANGE_SQL = `SELECT t0, t1, ts, vals FROM chunks
+  WHERE series_id = @s AND device_id = @d AND t0 <= @to AND t1 >= @from
+    AND t0 >= coalesce((SELECT max(t0) FROM chunks WHERE series_id = @s AND device_id = @d AND t0 <= @from), @from)
+  ORDER BY t0`;
 
-/** SQL of each window aggregate. `last` relies on SQLite's bare column next to max(): `value` comes from the row with the greatest ts. */
-const AGGREGATE_SQL: Record<Aggregate, string> = {
-  mean: `SELECT ${BUCKET} AS bucket, avg(value) AS value FROM points WHERE ${RANGE_WHERE} GROUP BY 1 ORDER BY 1`,
-  min: `SELECT ${BUCKET} AS bucket, min(value) AS value FROM points WHERE ${RANGE_WHERE} GROUP BY 1 ORDER BY 1`,
-  max: `SELECT ${BUCKET} AS bucket, max(value) AS value FROM points WHERE ${RANGE_WHERE} GROUP BY 1 ORDER BY 1`,
-  count: `SELECT ${BUCKET} AS bucket, count(*) AS value FROM points WHERE ${RANGE_WHERE} GROUP BY 1 ORDER BY 1`,
-  last: `SELECT ${BUCKET} AS bucket, value, max(ts) AS newest FROM points WHERE ${RANGE_WHERE} GROUP BY 1 ORDER BY 1`,
-};
-
-const LATEST_SQL = `SELECT s.node AS node, s.metric AS metric, d.name AS deviceId, p.ts AS ts, p.value AS value
+const LATEST_PAIRS_SQL = `SELECT sd.series_id, sd.device_id, s.node, s.metric, d.name
   FROM series_devices sd
   JOIN series s ON s.id = sd.series_id
-  JOIN devices d ON d.id = sd.device_id
-  JOIN points p ON p.series_id = sd.series_id AND p.device_id = sd.device_id
-   AND p.ts = (SELECT max(ts) FROM points WHERE series_id = sd.series_id AND device_id = sd.device_id)`;
+  JOIN devices d ON d.id = sd.device_id`;
 
-/** Limits of one delete transaction (the event loop gets a turn between transactions). */
+/** Limits of one delete transaction (the event loop gets a turn between transactions); chunk rows count their points. */
 const DELETE_ROWS_PER_TRANSACTION = 5_000;
 const DELETE_UNITS_PER_TRANSACTION = 500;
 
 const yieldTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** A BLOB of packed Float64 LE as a Float64Array (a view when aligned, else a copy). */
+function f64(buf: Buffer): Float64Array {
+  if (buf.byteOffset % 8 === 0) return new Float64Array(buf.buffer, buf.byteOffset, buf.byteLength >> 3);
+  return new Float64Array(new Uint8Array(buf).buffer);
+}
+
+/** `a[from..to)` as a BLOB argument (a view, copied by SQLite when bound). */
+function blob(a: Float64Array, from: number, to: number): Buffer {
+  return Buffer.from(a.buffer, a.byteOffset + from * 8, (to - from) * 8);
+}
+
+/** Index of the first of `a[0..n)` (ascending) that is >= x. */
+function lowerBound(a: ArrayLike<number>, n: number, x: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Index of the first of `a[0..n)` (ascending) that is > x. */
+function upperBound(a: ArrayLike<number>, n: number, x: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Sorts a pair's run by ts, keeping the first of equal ts (arrival order), in place; returns the new length.
+ *
+ * Example: ts [3, 1, 3, 2], vals [a, b, c, d] -> ts [1, 2, 3], vals [b, d, a], returns 3.
+ */
+function sortRun(p: Pair): number {
+  const n = p.n;
+  const idx = new Array<number>(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  const ts = p.ts;
+  idx.sort((a, b) => ts[a]! - ts[b]! || a - b);
+  const t = ts.slice(0, n);
+  const v = p.vals.slice(0, n);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const j = idx[i]!;
+    if (k > 0 && t[j] === ts[k - 1]) continue; // later duplicate of the previous ts
+    ts[k] = t[j]!;
+    p.vals[k] = v[j]!;
+    k++;
+  }
+  p.n = k;
+  p.sorted = true;
+  return k;
+}
+
 /**
  * The embedded store: SQLite through better-sqlite3, in `<dataDir>/opsroom.db`.
  *
- * Durability: each writeBatch is one transaction; when its promise resolves the transaction has
- * committed to the WAL. With `synchronous=NORMAL` (the default, chosen for speed) that survives
- * SIGKILL or a crash of this process but not an OS crash or power cut; open with
- * `{ synchronous: 'FULL' }` to survive those too (sqlite-db.ts). Tested by
- * test/store/sqlite-crash.test.ts.
+ * Writing (issue 10). Each writeBatch / writeReadings call is one transaction. Its points are
+ * gathered per (series, device) into a run; the writer keeps per pair the greatest ts stored (its
+ * high-water mark, read lazily from both tables). The part of a run above the mark, sorted, is new
+ * by construction and goes in as ONE `chunks` row (or as `points` rows when shorter than
+ * MIN_CHUNK_POINTS), its tiers accumulated in one pass per bucket. The part at or below the mark
+ * (redeliveries, late points) takes the slow path: each point is looked up in the chunk that may
+ * hold it and inserted into `points` (INSERT OR IGNORE) only when new; only points actually
+ * inserted reach the tiers. Duplicates inside one call keep the first.
  *
- * better-sqlite3 is synchronous: a call blocks the event loop while it runs (a few milliseconds
- * per 1,000-point batch with the tiers); deleteBefore and applyRetention delete at most
- * 5,000 rows per transaction and yield between transactions.
+ * The marks are correct with other writers: they are shared by every store on one connection and
+ * re-read after another connection committed (PRAGMA data_version) or a write failed.
+ *
+ * Durability: when a write's promise resolves its transaction has committed to the WAL. With
+ * `synchronous=NORMAL` (the default, chosen for speed) that survives SIGKILL or a crash of this
+ * process but not an OS crash or power cut; open with `{ synchronous: 'FULL' }` to survive those
+ * too (sqlite-db.ts). Tested by test/store/sqlite-crash.test.ts.
+ *
+ * better-sqlite3 is synchronous: a call blocks the event loop while it runs; deleteBefore and
+ * applyRetention delete at most about 5,000 points per transaction and yield between them.
  */
 export class SqliteStore implements TimeSeriesStore {
   /** Opens (creating when missing) `<dataDir>/opsroom.db` with its own connection, closed by close(). */
@@ -177,21 +303,28 @@ export class SqliteStore implements TimeSeriesStore {
     return new SqliteStore(db, false, opts.logger ?? silentLogger, opts.readTiers ?? true);
   }
 
-  private readonly seriesCache = new Map<string, Map<string, SeriesEntry>>();
-  private readonly deviceCache = new Map<string, number>();
+  private readonly state: WriterState;
+  private readonly touched: Pair[] = [];
   private readonly insertPoint: Statement;
+  private readonly insertChunk: Statement;
   private readonly insertSeries: Statement;
   private readonly selectSeries: Statement;
   private readonly insertDevice: Statement;
   private readonly selectDevice: Statement;
   private readonly insertPair: Statement;
-  private readonly rawQuery: Statement;
-  private readonly aggregateQueries = new Map<Aggregate, Statement>();
-  private readonly edgeQuery: Statement;
+  private readonly dataVersion: Statement;
+  private readonly maxPointTs: Statement;
+  private readonly lastChunkT1: Statement;
+  private readonly chunkAt: Statement;
+  private readonly seriesDevices: Statement;
+  private readonly pointRange: Statement;
+  private readonly chunkRange: Statement;
+  private readonly latestPoint: Statement;
+  private readonly latestChunk: Statement;
   private readonly tierUpsert = new Map<Tier, Statement>();
   private readonly tierQuery = new Map<Tier, Statement>();
   private readonly tierWindowQueries = new Map<string, Statement>();
-  private readonly writeTx: (points: readonly StoredPoint[]) => void;
+  private readonly writeTx: (gather: () => void) => void;
   private closed = false;
   private rejected = 0;
   private lastWriteError: string | null = null;
@@ -206,14 +339,28 @@ export class SqliteStore implements TimeSeriesStore {
     migrate(db, 'timeseries', SCHEMA);
     const sync = db.pragma('synchronous', { simple: true });
     this.synchronous = sync === 2 ? 'FULL' : sync === 3 ? 'EXTRA' : sync === 1 ? 'NORMAL' : 'OFF';
+    this.dataVersion = db.prepare('PRAGMA data_version').pluck();
+    let state = WRITER_STATES.get(db);
+    if (state === undefined) {
+      state = { series: new Map(), devices: new Map(), dataVersion: this.dataVersion.get() as number, epoch: 0 };
+      WRITER_STATES.set(db, state);
+    }
+    this.state = state;
     this.insertPoint = db.prepare('INSERT OR IGNORE INTO points (series_id, device_id, ts, value) VALUES (?, ?, ?, ?)');
+    this.insertChunk = db.prepare('INSERT INTO chunks (series_id, device_id, t0, t1, n, ts, vals) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.insertSeries = db.prepare('INSERT INTO series (node, metric) VALUES (?, ?) ON CONFLICT (node, metric) DO NOTHING');
     this.selectSeries = db.prepare('SELECT id FROM series WHERE node = ? AND metric = ?').pluck();
     this.insertDevice = db.prepare('INSERT INTO devices (name) VALUES (?) ON CONFLICT (name) DO NOTHING');
     this.selectDevice = db.prepare('SELECT id FROM devices WHERE name = ?').pluck();
     this.insertPair = db.prepare('INSERT OR IGNORE INTO series_devices (series_id, device_id) VALUES (?, ?)');
-    this.rawQuery = db.prepare(`SELECT ts, value FROM points WHERE ${RANGE_WHERE} ORDER BY ts, device_id`);
-    this.edgeQuery = db.prepare(`SELECT ts, device_id, value FROM points WHERE ${RANGE_WHERE} ORDER BY ts, device_id`).raw();
+    this.maxPointTs = db.prepare('SELECT max(ts) FROM points WHERE series_id = ? AND device_id = ?').pluck();
+    this.lastChunkT1 = db.prepare('SELECT t1 FROM chunks WHERE series_id = ? AND device_id = ? ORDER BY t0 DESC LIMIT 1').pluck();
+    this.chunkAt = db.prepare('SELECT t0, t1, ts FROM chunks WHERE series_id = ? AND device_id = ? AND t0 <= ? ORDER BY t0 DESC LIMIT 1').raw();
+    this.seriesDevices = db.prepare('SELECT device_id FROM series_devices WHERE series_id = ? ORDER BY device_id').pluck();
+    this.pointRange = db.prepare('SELECT ts, value FROM points WHERE series_id = @s AND device_id = @d AND ts >= @from AND ts <= @to ORDER BY ts').raw();
+    this.chunkRange = db.prepare(CHUNK_RANGE_SQL).raw();
+    this.latestPoint = db.prepare('SELECT ts, value FROM points WHERE series_id = ? AND device_id = ? ORDER BY ts DESC LIMIT 1').raw();
+    this.latestChunk = db.prepare('SELECT t1, substr(vals, (n - 1) * 8 + 1, 8) FROM chunks WHERE series_id = ? AND device_id = ? ORDER BY t0 DESC LIMIT 1').raw();
     for (const t of TIERS) {
       this.tierUpsert.set(t, db.prepare(tierUpsertSql(t)));
       this.tierQuery.set(
@@ -226,28 +373,22 @@ export class SqliteStore implements TimeSeriesStore {
           .raw(),
       );
     }
-    this.writeTx = db.transaction((points: readonly StoredPoint[]) => {
-      const tiers = new TierBatch();
-      for (const p of points) {
-        if (pointProblem(p) !== null) {
-          this.rejected++;
-          continue;
-        }
-        const series = this.seriesFor(p.node, p.metric);
-        const device = this.deviceFor(p.deviceId);
-        if (!series.devices.has(device)) {
-          this.insertPair.run(series.id, device);
-          series.devices.add(device);
-        }
-        if (this.insertPoint.run(series.id, device, p.ts, p.value).changes === 1) tiers.add(series.id, device, p.ts, p.value);
+    this.writeTx = db.transaction((gather: () => void) => {
+      const v = this.dataVersion.get() as number;
+      if (v !== this.state.dataVersion) {
+        this.state.dataVersion = v; // another connection committed: re-read every mark
+        this.state.epoch++;
       }
+      gather();
+      const tiers = new TierBatch();
+      for (const p of this.touched) this.storeRun(p, tiers);
       tiers.forEach((tier, series, bucket, a) => {
         this.tierUpsert.get(tier)!.run(series, bucket, a.n, a.sum, a.min, a.max, a.lastTs, a.lastDev, a.last);
       });
     });
   }
 
-  /** Points skipped by writeBatch because they were malformed (see pointProblem). */
+  /** Points skipped by writeBatch / writeReadings because they were malformed (see pointProblem, batchProblem). */
   get rejectedPoints(): number {
     return this.rejected;
   }
@@ -255,16 +396,143 @@ export class SqliteStore implements TimeSeriesStore {
   async writeBatch(points: readonly StoredPoint[]): Promise<void> {
     if (this.closed) throw closedError('sqlite');
     if (points.length === 0) return;
+    this.write(points.length, () => {
+      for (const p of points) {
+        if (pointProblem(p) !== null) {
+          this.rejected++;
+          continue;
+        }
+        this.append(this.pairFor(this.seriesFor(p.node, p.metric), this.deviceFor(p.deviceId)), p.ts, p.value);
+      }
+    });
+  }
+
+  async writeReadings(batches: readonly ReadingBatch[]): Promise<void> {
+    if (this.closed) throw closedError('sqlite');
+    if (batches.length === 0) return;
+    let total = 0;
+    for (const b of batches) total += b?.length ?? 0;
+    this.write(total, () => {
+      for (const b of batches) this.gatherBatch(b);
+    });
+  }
+
+  private gatherBatch(b: ReadingBatch): void {
+    if (batchProblem(b) !== null) {
+      this.rejected++;
+      return;
+    }
+    const n = b.length;
+    if (typeof b.node !== 'string' || b.node === '' || typeof b.deviceId !== 'string' || b.deviceId === '') {
+      this.rejected += n;
+      return;
+    }
+    const device = this.deviceFor(b.deviceId);
+    const names = b.metricNames;
+    const pairs = new Array<Pair | undefined>(names.length);
+    for (let m = 0; m < names.length; m++) {
+      const name = names[m];
+      if (typeof name === 'string' && name !== '') pairs[m] = this.pairFor(this.seriesFor(b.node, name), device);
+    }
+    const { metric, ts, values } = b;
+    for (let i = 0; i < n; i++) {
+      const p = pairs[metric[i]!];
+      const t = ts[i]!;
+      const v = values[i]!;
+      if (p === undefined || !Number.isSafeInteger(t) || t < 0 || !Number.isFinite(v)) {
+        this.rejected++;
+        continue;
+      }
+      this.append(p, t, v);
+    }
+  }
+
+  /** Runs `gather` (which appends points to pairs) and stores the runs, in one transaction. */
+  private write(count: number, gather: () => void): void {
     try {
-      this.writeTx(points);
+      this.writeTx(gather);
       this.lastWriteError = null;
     } catch (err) {
-      // The transaction rolled back: ids cached during it may not exist. Forget them all.
-      this.seriesCache.clear();
-      this.deviceCache.clear();
+      // The transaction rolled back: ids cached during it may not exist, marks may be ahead. Forget them all.
+      this.state.series.clear();
+      this.state.devices.clear();
+      this.state.epoch++;
       this.lastWriteError = (err as Error).message;
       this.log.error({ err }, 'time-series write failed');
-      throw new Error(`writing ${points.length} points to SQLite failed (nothing of this batch was stored): ${(err as Error).message}`);
+      throw new Error(`writing ${count} points to SQLite failed (nothing of this batch was stored): ${(err as Error).message}`);
+    } finally {
+      for (const p of this.touched) {
+        p.touched = false;
+        p.n = 0;
+        if (p.ts.length > 65_536) {
+          p.ts = new Float64Array(64);
+          p.vals = new Float64Array(64);
+        }
+      }
+      this.touched.length = 0;
+    }
+  }
+
+  private append(p: Pair, t: number, v: number): void {
+    let k = p.n;
+    if (!p.touched) {
+      p.touched = true;
+      p.sorted = true;
+      k = 0;
+      this.touched.push(p);
+    }
+    if (k === p.ts.length) {
+      const ts = new Float64Array(k * 2);
+      ts.set(p.ts);
+      p.ts = ts;
+      const vals = new Float64Array(k * 2);
+      vals.set(p.vals);
+      p.vals = vals;
+    }
+    if (k > 0 && t <= p.ts[k - 1]!) p.sorted = false;
+    p.ts[k] = t;
+    p.vals[k] = v;
+    p.n = k + 1;
+  }
+
+  /** Stores the run gathered for `p` (inside the write transaction); adds what was inserted to `tiers`. */
+  private storeRun(p: Pair, tiers: TierBatch): void {
+    const n = p.sorted ? p.n : sortRun(p);
+    if (n === 0) return;
+    if (p.epoch !== this.state.epoch) {
+      const a = this.maxPointTs.get(p.series, p.device) as number | null;
+      const b = this.lastChunkT1.get(p.series, p.device) as number | undefined;
+      p.hwm = Math.max(a ?? -1, b ?? -1);
+      p.epoch = this.state.epoch;
+    }
+    const { ts, vals } = p;
+    const k = ts[0]! > p.hwm ? 0 : upperBound(ts, n, p.hwm);
+    if (k > 0) this.storeOld(p, k, tiers);
+    if (k === n) return;
+    if (n - k >= MIN_CHUNK_POINTS) {
+      this.insertChunk.run(p.series, p.device, ts[k]!, ts[n - 1]!, n - k, blob(ts, k, n), blob(vals, k, n));
+      tiers.addRun(p.series, p.device, ts, vals, k, n);
+    } else {
+      for (let i = k; i < n; i++) if (this.insertPoint.run(p.series, p.device, ts[i]!, vals[i]!).changes === 1) tiers.add(p.series, p.device, ts[i]!, vals[i]!);
+    }
+    p.hwm = ts[n - 1]!;
+  }
+
+  /** The slow path: points `[0, k)` of `p`'s sorted run are at or below its mark; inserts into `points` those stored nowhere yet. */
+  private storeOld(p: Pair, k: number, tiers: TierBatch): void {
+    const { ts, vals } = p;
+    let chunk: { t0: number; t1: number; ts: Float64Array } | undefined;
+    for (let i = 0; i < k; i++) {
+      const t = ts[i]!;
+      if (chunk === undefined || t < chunk.t0 || t > chunk.t1) {
+        const row = this.chunkAt.get(p.series, p.device, t) as [number, number, Buffer] | undefined;
+        chunk = row === undefined ? undefined : { t0: row[0], t1: row[1], ts: f64(row[2]) };
+      }
+      if (chunk !== undefined && t <= chunk.t1) {
+        const j = lowerBound(chunk.ts, chunk.ts.length, t);
+        if (chunk.ts[j] === t) continue; // stored in a chunk: a duplicate
+      }
+      if (this.insertPoint.run(p.series, p.device, t, vals[i]!).changes === 1) tiers.add(p.series, p.device, t, vals[i]!);
     }
   }
 
@@ -273,15 +541,59 @@ export class SqliteStore implements TimeSeriesStore {
     const nq = normalizeQuery(q);
     const id = this.existingSeriesId(nq.node, nq.metric);
     if (id === undefined || nq.from > nq.to) return [];
-    const params = { s: id, from: nq.from, to: nq.to };
-    if (nq.windowMs === undefined) return this.rawQuery.all(params) as SeriesPoint[];
+    if (nq.windowMs === undefined) {
+      const r = this.rawRows(id, nq.from, nq.to);
+      const out: SeriesPoint[] = new Array(r.ts.length);
+      for (let i = 0; i < r.ts.length; i++) out[i] = { ts: r.ts[i]!, value: r.val[i]! };
+      return out;
+    }
     const tier = this.readTiers ? tierFor(nq.windowMs) : undefined;
     const span = tier === undefined ? null : tierSpan(nq.from, nq.to, tier.widthMs);
     if (tier !== undefined && span !== null) return this.queryTier(id, tier, span, nq.windowMs, nq.aggregate);
-    let stmt = this.aggregateQueries.get(nq.aggregate);
-    if (stmt === undefined) this.aggregateQueries.set(nq.aggregate, (stmt = this.db.prepare(AGGREGATE_SQL[nq.aggregate])));
-    const rows = stmt.raw().all({ ...params, w: nq.windowMs }) as [number, number][];
-    return rows.map((r) => ({ ts: r[0], value: r[1] }));
+    const out = new WindowBuilder(nq.windowMs, nq.aggregate);
+    const r = this.rawRows(id, nq.from, nq.to);
+    for (let i = 0; i < r.ts.length; i++) out.point(r.ts[i]!, r.dev[i]!, r.val[i]!);
+    return out.finish();
+  }
+
+  /** Raw points of series `s` in [from, to] from both tables, oldest first, at equal ts lowest device first. */
+  private rawRows(s: number, from: number, to: number): RawRows {
+    const out: RawRows = { ts: [], dev: [], val: [] };
+    const devices = this.seriesDevices.all(s) as number[];
+    for (const d of devices) {
+      const params = { s, d, from, to };
+      const pts = this.pointRange.all(params) as [number, number][];
+      let pi = 0;
+      const takePointsBelow = (limit: number): void => {
+        for (; pi < pts.length && pts[pi]![0] < limit; pi++) {
+          out.ts.push(pts[pi]![0]);
+          out.dev.push(d);
+          out.val.push(pts[pi]![1]);
+        }
+      };
+      for (const [, , tsBlob, valBlob] of this.chunkRange.all(params) as [number, number, Buffer, Buffer][]) {
+        const cts = f64(tsBlob);
+        const cvals = f64(valBlob);
+        const end = upperBound(cts, cts.length, to);
+        for (let j = lowerBound(cts, cts.length, from); j < end; j++) {
+          takePointsBelow(cts[j]!);
+          out.ts.push(cts[j]!);
+          out.dev.push(d);
+          out.val.push(cvals[j]!);
+        }
+      }
+      takePointsBelow(Infinity);
+    }
+    if (devices.length > 1) {
+      // Runs per device, each ascending; a stable sort by ts keeps devices in id order at equal ts.
+      const n = out.ts.length;
+      const idx = new Array<number>(n);
+      for (let i = 0; i < n; i++) idx[i] = i;
+      const ts = out.ts;
+      idx.sort((a, b) => ts[a]! - ts[b]!);
+      return { ts: idx.map((i) => ts[i]!), dev: idx.map((i) => out.dev[i]!), val: idx.map((i) => out.val[i]!) };
+    }
+    return out;
   }
 
   /**
@@ -298,7 +610,8 @@ export class SqliteStore implements TimeSeriesStore {
     const tailStart = toI >= fullEnd ? Math.max(headEnd, bucketStart(toI, w)) : fullEnd;
     const edge = (from: number, to: number): void => {
       if (from > to) return;
-      for (const r of this.edgeQuery.all({ s: id, from, to }) as [number, number, number][]) out.point(r[0], r[1], r[2]);
+      const r = this.rawRows(id, from, to);
+      for (let i = 0; i < r.ts.length; i++) out.point(r.ts[i]!, r.dev[i]!, r.val[i]!);
     };
     const buckets = (from: number, to: number): void => {
       if (from >= to) return;
@@ -341,11 +654,18 @@ export class SqliteStore implements TimeSeriesStore {
   async latest(nodes?: readonly string[]): Promise<StoredPoint[]> {
     if (this.closed) throw closedError('sqlite');
     const order = ' ORDER BY s.node, s.metric, d.name';
-    if (nodes === undefined) return this.db.prepare(LATEST_SQL + order).all() as StoredPoint[];
-    if (nodes.length === 0) return [];
-    return this.db
-      .prepare(`${LATEST_SQL} WHERE s.node IN (SELECT value FROM json_each(?))${order}`)
-      .all(JSON.stringify(nodes)) as StoredPoint[];
+    let pairs: [number, number, string, string, string][];
+    if (nodes === undefined) pairs = this.db.prepare(LATEST_PAIRS_SQL + order).raw().all() as typeof pairs;
+    else if (nodes.length === 0) return [];
+    else pairs = this.db.prepare(`${LATEST_PAIRS_SQL} WHERE s.node IN (SELECT value FROM json_each(?))${order}`).raw().all(JSON.stringify(nodes)) as typeof pairs;
+    const out: StoredPoint[] = [];
+    for (const [s, d, node, metric, deviceId] of pairs) {
+      const p = this.latestPoint.get(s, d) as [number, number] | undefined;
+      const c = this.latestChunk.get(s, d) as [number, Buffer] | undefined;
+      if (c !== undefined && (p === undefined || c[0] > p[0])) out.push({ node, metric, deviceId, ts: c[0], value: c[1].readDoubleLE(0) });
+      else if (p !== undefined) out.push({ node, metric, deviceId, ts: p[0], value: p[1] });
+    }
+    return out;
   }
 
   /** Deletes raw points older than `before`; the tiers keep their buckets (see applyRetention). */
@@ -358,9 +678,9 @@ export class SqliteStore implements TimeSeriesStore {
   /**
    * Deletes what `policy` says is too old at `now` (ms epoch): raw points older than
    * `now - rawMs`, 1-minute buckets wholly older than `now - minuteMs`, 1-hour buckets wholly
-   * older than `now - hourMs` (none when hourMs is omitted). Deletes at most 5,000 rows per
-   * transaction and yields to the event loop between them; stops early when the store is closed.
-   * Rejects with a RangeError for a bad policy. Run it periodically (scheduleRetention).
+   * older than `now - hourMs` (none when hourMs is omitted). Deletes about 5,000 points per
+   * transaction at most and yields to the event loop between them; stops early when the store
+   * is closed. Rejects with a RangeError for a bad policy. Run it periodically (scheduleRetention).
    */
   async applyRetention(policy: RetentionPolicy, now: number): Promise<RetentionResult> {
     if (this.closed) throw closedError('sqlite');
@@ -379,15 +699,42 @@ export class SqliteStore implements TimeSeriesStore {
     return this.db.prepare(`SELECT count(*) FROM ${t.table}`).pluck().get() as number;
   }
 
+  /**
+   * Per (series, device): whole chunks older than `before` go, the chunk straddling it is
+   * rewritten with its younger points, then `points` rows older than it go. Counts points.
+   */
   private deleteRawBefore(before: number): Promise<number> {
     const pairs = this.db.prepare('SELECT series_id, device_id FROM series_devices').raw().all() as [number, number][];
     const boundary = this.db.prepare('SELECT ts FROM points WHERE series_id = ? AND device_id = ? AND ts < ? ORDER BY ts LIMIT 1 OFFSET ?').pluck();
     const del = this.db.prepare('DELETE FROM points WHERE series_id = ? AND device_id = ? AND ts < ?');
+    const oldChunks = this.db.prepare('SELECT id, t1, n FROM chunks WHERE series_id = ? AND device_id = ? AND t0 < ? ORDER BY t0 LIMIT 64').raw();
+    const delChunk = this.db.prepare('DELETE FROM chunks WHERE id = ?');
+    const chunkData = this.db.prepare('SELECT ts, vals FROM chunks WHERE id = ?').raw();
+    const rewrite = this.db.prepare('UPDATE chunks SET t0 = ?, n = ?, ts = ?, vals = ? WHERE id = ?');
     return this.chunkedDelete(pairs, ([s, d], budget) => {
-      // The budget-th oldest point below the cut-off (ts is unique per pair): delete up to it.
-      const edge = boundary.get(s, d, before, budget) as number | undefined;
-      if (edge === undefined) return { deleted: del.run(s, d, before).changes, done: true };
-      return { deleted: del.run(s, d, edge).changes, done: false };
+      let deleted = 0;
+      for (;;) {
+        const rows = oldChunks.all(s, d, before) as [number, number, number][];
+        if (rows.length === 0) break;
+        for (const [id, t1, n] of rows) {
+          if (deleted >= budget) return { deleted, done: false };
+          if (t1 < before) {
+            delChunk.run(id);
+            deleted += n;
+          } else {
+            const [tsBlob, valBlob] = chunkData.get(id) as [Buffer, Buffer];
+            const ts = f64(tsBlob);
+            const k = lowerBound(ts, ts.length, before); // >= 1: t0 < before
+            rewrite.run(ts[k]!, ts.length - k, blob(ts, k, ts.length), blob(f64(valBlob), k, ts.length), id);
+            deleted += k;
+          }
+        }
+      }
+      if (deleted >= budget) return { deleted, done: false };
+      // The (budget left)-th oldest point below the cut-off (ts is unique per pair): delete up to it.
+      const edge = boundary.get(s, d, before, budget - deleted) as number | undefined;
+      if (edge === undefined) return { deleted: deleted + del.run(s, d, before).changes, done: true };
+      return { deleted: deleted + del.run(s, d, edge).changes, done: false };
     });
   }
 
@@ -405,9 +752,10 @@ export class SqliteStore implements TimeSeriesStore {
   }
 
   /**
-   * Runs `step` over `units` in transactions of at most DELETE_ROWS_PER_TRANSACTION rows and
-   * DELETE_UNITS_PER_TRANSACTION step calls, yielding between them. `step(unit, budget)` deletes
-   * at most `budget` rows and says whether the unit is finished (if not, it deleted exactly `budget`).
+   * Runs `step` over `units` in transactions of about DELETE_ROWS_PER_TRANSACTION points and at
+   * most DELETE_UNITS_PER_TRANSACTION step calls, yielding between them. `step(unit, budget)`
+   * deletes about `budget` points (a whole chunk may take it past) and says whether the unit is
+   * finished; when not, it deleted at least one.
    */
   private async chunkedDelete<U>(units: readonly U[], step: (unit: U, budget: number) => { deleted: number; done: boolean }): Promise<number> {
     let i = 0;
@@ -431,10 +779,10 @@ export class SqliteStore implements TimeSeriesStore {
     return total;
   }
 
-  /** How many raw points are stored (a full count: for tests and benchmarks). */
+  /** How many raw points are stored, in both tables (a full count: for tests and benchmarks). */
   async count(): Promise<number> {
     if (this.closed) throw closedError('sqlite');
-    return this.db.prepare('SELECT count(*) FROM points').pluck().get() as number;
+    return this.db.prepare('SELECT (SELECT count(*) FROM points) + (SELECT coalesce(sum(n), 0) FROM chunks)').pluck().get() as number;
   }
 
   health(): StoreHealth {
@@ -448,35 +796,46 @@ export class SqliteStore implements TimeSeriesStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.seriesCache.clear();
-    this.deviceCache.clear();
-    if (this.ownsDb) this.db.close();
+    if (this.ownsDb) {
+      WRITER_STATES.delete(this.db);
+      this.db.close();
+    }
   }
 
   private seriesFor(node: string, metric: string): SeriesEntry {
-    let metrics = this.seriesCache.get(node);
-    if (metrics === undefined) this.seriesCache.set(node, (metrics = new Map()));
+    let metrics = this.state.series.get(node);
+    if (metrics === undefined) this.state.series.set(node, (metrics = new Map()));
     let entry = metrics.get(metric);
     if (entry === undefined) {
       this.insertSeries.run(node, metric);
-      entry = { id: this.selectSeries.get(node, metric) as number, devices: new Set() };
+      entry = { id: this.selectSeries.get(node, metric) as number, pairs: new Map() };
       metrics.set(metric, entry);
     }
     return entry;
   }
 
+  private pairFor(series: SeriesEntry, device: number): Pair {
+    let p = series.pairs.get(device);
+    if (p === undefined) {
+      this.insertPair.run(series.id, device);
+      p = { series: series.id, device, hwm: -1, epoch: -1, n: 0, ts: new Float64Array(64), vals: new Float64Array(64), sorted: true, touched: false };
+      series.pairs.set(device, p);
+    }
+    return p;
+  }
+
   private deviceFor(name: string): number {
-    let id = this.deviceCache.get(name);
+    let id = this.state.devices.get(name);
     if (id === undefined) {
       this.insertDevice.run(name);
       id = this.selectDevice.get(name) as number;
-      this.deviceCache.set(name, id);
+      this.state.devices.set(name, id);
     }
     return id;
   }
 
   private existingSeriesId(node: string, metric: string): number | undefined {
-    const cached = this.seriesCache.get(node)?.get(metric);
+    const cached = this.state.series.get(node)?.get(metric);
     if (cached !== undefined) return cached.id;
     return this.selectSeries.get(node, metric) as number | undefined;
   }

@@ -129,7 +129,7 @@ describe('SqliteStore downsampled tiers', () => {
     expect(await tiered.tierBuckets('hour')).toBe(168);
     const q = { node: 'plant/a', metric: 'output', from: T0, to: T0 + 7 * DAY, windowMs: HOUR, aggregate: 'max' as Aggregate };
     // Without raw points, whatever the hour tier says is what the query returns.
-    db.prepare('DELETE FROM points').run();
+    db.exec('DELETE FROM points; DELETE FROM chunks');
     const got = await tiered.query(q);
     expect(got).toHaveLength(168);
     expect(got[0]).toEqual({ ts: T0, value: 59 });
@@ -148,9 +148,16 @@ describe('SqliteStore downsampled tiers', () => {
     const before = db.prepare('SELECT * FROM points_1m ORDER BY series_id, bucket').all();
     const hours = db.prepare('SELECT * FROM points_1h ORDER BY series_id, bucket').all();
     await tiered.close();
-    db.exec("DROP TABLE points_1m; DROP TABLE points_1h; UPDATE schema_versions SET version = 1 WHERE component = 'timeseries'");
+    // A database from before tiers and chunks: every point a `points` row.
+    const chunks = db.prepare('SELECT series_id, device_id, ts, vals FROM chunks').raw().all() as [number, number, Buffer, Buffer][];
+    const insert = db.prepare('INSERT INTO points (series_id, device_id, ts, value) VALUES (?, ?, ?, ?)');
+    for (const [s, d, ts, vals] of chunks) {
+      for (let i = 0; i < ts.length / 8; i++) insert.run(s, d, ts.readDoubleLE(i * 8), vals.readDoubleLE(i * 8));
+    }
+    expect(chunks.length).toBeGreaterThan(0);
+    db.exec("DROP TABLE points_1m; DROP TABLE points_1h; DROP TABLE chunks; UPDATE schema_versions SET version = 1 WHERE component = 'timeseries'");
     tiered = SqliteStore.onDatabase(db);
-    expect(db.prepare("SELECT version FROM schema_versions WHERE component = 'timeseries'").pluck().get()).toBe(2);
+    expect(db.prepare("SELECT version FROM schema_versions WHERE component = 'timeseries'").pluck().get()).toBe(3);
     expect(db.prepare('SELECT * FROM points_1m ORDER BY series_id, bucket').all()).toEqual(before);
     expect(db.prepare('SELECT * FROM points_1h ORDER BY series_id, bucket').all()).toEqual(hours);
     await expectTiersEqualRaw(randomQueries(17, 70), true);

@@ -1,6 +1,9 @@
-// The contract every TimeSeriesStore implementation runs (memory-store.test.ts, sqlite-store.test.ts).
-// Expectations are computed by hand in the comments next to them.
+// The contract every TimeSeriesStore implementation runs (memory-store.test.ts, sqlite-store.test.ts,
+// test/store/sqlite-worker-store.test.ts). Expectations are computed by hand in the comments next to them.
+// The whole suite runs twice, writing through writeBatch and through writeReadings; the tests at
+// the end mix the two methods.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import type { ReadingBatch } from '@opsroom/models';
 import type { StoredPoint, TimeSeriesStore } from './store.js';
 
 export interface StoreUnderTest {
@@ -42,18 +45,75 @@ const WINDOW_POINTS: StoredPoint[] = [
   pt('plant/b', 'output', 'd1', T0 + 1_000, 1000), // another node: never mixed in
 ];
 
+/**
+ * Points as columnar batches: consecutive points of one (node, deviceId) share a batch, metric
+ * names interned per batch; a null point becomes a null batch (malformed, to be skipped).
+ */
+export function toReadingBatches(points: readonly StoredPoint[]): ReadingBatch[] {
+  const out: ReadingBatch[] = [];
+  let i = 0;
+  while (i < points.length) {
+    const p = points[i]!;
+    if (p === null) {
+      out.push(null as unknown as ReadingBatch);
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < points.length && points[j] !== null && points[j]!.node === p.node && points[j]!.deviceId === p.deviceId) j++;
+    const n = j - i;
+    const b: ReadingBatch = { node: p.node, deviceId: p.deviceId, length: n, metricNames: [], metric: new Uint16Array(n), ts: new Float64Array(n), values: new Float64Array(n) };
+    for (let k = 0; k < n; k++) {
+      const q = points[i + k]!;
+      let m = b.metricNames.indexOf(q.metric);
+      if (m < 0) m = b.metricNames.push(q.metric) - 1;
+      b.metric[k] = m;
+      b.ts[k] = q.ts;
+      b.values[k] = q.value;
+    }
+    out.push(b);
+    i = j;
+  }
+  return out;
+}
+
+/** A batch of one device and one metric. */
+function batchOf(node: string, metric: string, deviceId: string, ts: number[], values: number[]): ReadingBatch {
+  return { node, deviceId, length: ts.length, metricNames: [metric], metric: new Uint16Array(ts.length), ts: Float64Array.from(ts), values: Float64Array.from(values) };
+}
+
+const range = (from: number, n: number, step = 1): number[] => Array.from({ length: n }, (_, i) => from + i * step);
+
 export function runStoreContract(name: string, makeStore: () => Promise<StoreUnderTest>): void {
-  describe(`${name} honours the TimeSeriesStore contract`, () => {
+  for (const via of ['writeBatch', 'writeReadings'] as const) runWriteContract(name, via, makeStore);
+  runColumnarContract(name, makeStore);
+}
+
+function runWriteContract(name: string, via: 'writeBatch' | 'writeReadings', makeStore: () => Promise<StoreUnderTest>): void {
+  describe(`${name} honours the TimeSeriesStore contract, written through ${via}`, () => {
     let sut: StoreUnderTest;
+    let raw: TimeSeriesStore;
+    // The store under test with writeBatch routed through the method this run exercises.
     let store: TimeSeriesStore;
+    const wrap = (s: TimeSeriesStore): TimeSeriesStore => {
+      raw = s;
+      if (via === 'writeBatch') return s;
+      return new Proxy(s, {
+        get(target, prop) {
+          if (prop === 'writeBatch') return (points: readonly StoredPoint[]) => target.writeReadings(toReadingBatches(points));
+          const v = Reflect.get(target, prop, target) as unknown;
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        },
+      });
+    };
 
     beforeEach(async () => {
       sut = await makeStore();
-      store = sut.store;
+      store = wrap(sut.store);
     });
 
     afterEach(async () => {
-      await store.close();
+      await raw.close();
       await sut.cleanup();
     });
 
@@ -253,7 +313,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreUnd
       if (sut.reopen === undefined) return; // not persistent: nothing to check
       await store.writeBatch(WINDOW_POINTS);
       await store.close();
-      store = await sut.reopen();
+      store = wrap(await sut.reopen());
       expect(await store.query({ ...whole, windowMs: 10_000, aggregate: 'count' })).toEqual([
         { ts: T0, value: 3 },
         { ts: T0 + 10_000, value: 3 },
@@ -264,6 +324,142 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreUnd
       const raw = await store.query(whole);
       expect(raw).toHaveLength(9);
       expect(raw.filter((p) => p.value === 42)).toEqual([]);
+    });
+  });
+}
+
+/** Columnar writes, and writeBatch and writeReadings meeting on the same data. */
+function runColumnarContract(name: string, makeStore: () => Promise<StoreUnderTest>): void {
+  describe(`${name} stores columnar batches (writeReadings) under the same promises as writeBatch`, () => {
+    let sut: StoreUnderTest;
+    let store: TimeSeriesStore;
+
+    beforeEach(async () => {
+      sut = await makeStore();
+      store = sut.store;
+    });
+
+    afterEach(async () => {
+      await store.close();
+      await sut.cleanup();
+    });
+
+    const whole = { node: 'plant/a', metric: 'output', from: T0, to: T0 + 3_600_000 };
+    const tsOf = async (): Promise<number[]> => (await store.query(whole)).map((p) => p.ts - T0);
+
+    it('reads back batches of several metrics, each reading under its own metric', async () => {
+      await store.writeReadings([
+        {
+          node: 'plant/a',
+          deviceId: 'd1',
+          length: 4,
+          metricNames: ['output', 'energy'],
+          metric: Uint16Array.from([0, 1, 0, 1]),
+          ts: Float64Array.from([T0, T0, T0 + 1, T0 + 1]),
+          values: Float64Array.from([1, 10, 2, 20]),
+        },
+      ]);
+      expect(await store.query(whole)).toEqual([
+        { ts: T0, value: 1 },
+        { ts: T0 + 1, value: 2 },
+      ]);
+      expect(await store.query({ ...whole, metric: 'energy' })).toEqual([
+        { ts: T0, value: 10 },
+        { ts: T0 + 1, value: 20 },
+      ]);
+    });
+
+    it('keeps the first of a duplicate inside one batch and inside one call', async () => {
+      await store.writeReadings([
+        batchOf('plant/a', 'output', 'd1', [T0, T0 + 1, T0, T0 + 2, T0 + 3, T0 + 4], [1, 2, 99, 3, 4, 5]),
+        batchOf('plant/a', 'output', 'd1', [T0 + 2, T0 + 5], [98, 6]),
+      ]);
+      expect((await store.query(whole)).map((p) => p.value)).toEqual([1, 2, 3, 4, 5, 6]);
+    });
+
+    it('ignores points written by one method when the other writes them again, both ways round', async () => {
+      // writeBatch first: T0 + 0..9 (values 0..9), then writeReadings T0 + 5..14 with other values.
+      await store.writeBatch(range(0, 10).map((i) => pt('plant/a', 'output', 'd1', T0 + i, i)));
+      await store.writeReadings([batchOf('plant/a', 'output', 'd1', range(T0 + 5, 10), range(105, 10))]);
+      // writeReadings first: T0 + 20..29, then writeBatch T0 + 25..34.
+      await store.writeReadings([batchOf('plant/a', 'output', 'd1', range(T0 + 20, 10), range(20, 10))]);
+      await store.writeBatch(range(25, 10).map((i) => pt('plant/a', 'output', 'd1', T0 + i, 100 + i)));
+      const got = await store.query(whole);
+      // 0..9 first, 10..14 from the readings (110..114); 20..29 first, 30..34 from the batch (130..134).
+      expect(got.map((p) => p.value)).toEqual([...range(0, 10), ...range(110, 5), ...range(20, 10), ...range(130, 5)]);
+      expect(await store.query({ ...whole, windowMs: 60_000, aggregate: 'count' })).toEqual([{ ts: Math.floor(T0 / 60_000) * 60_000, value: 30 }]);
+    });
+
+    it('stores readings that arrive out of order, and late ones older than what is stored, each once', async () => {
+      // 10 points on even ms 100..118, in reverse order.
+      await store.writeReadings([batchOf('plant/a', 'output', 'd1', range(T0 + 118, 10, -2), range(118, 10, -2))]);
+      // Late: odd ms 101..109 (new, between stored ones), 50..52 (older than everything), 104 and 118 again (duplicates), 200 (new).
+      await store.writeReadings([batchOf('plant/a', 'output', 'd1', [T0 + 109, T0 + 50, T0 + 104, T0 + 101, T0 + 200, T0 + 51, T0 + 103, T0 + 118, T0 + 52, T0 + 105, T0 + 107], [109, 50, -1, 101, 200, 51, 103, -1, 52, 105, 107])]);
+      // And again, all of it: nothing changes.
+      await store.writeBatch([pt('plant/a', 'output', 'd1', T0 + 107, -1), pt('plant/a', 'output', 'd1', T0 + 50, -1), pt('plant/a', 'output', 'd1', T0 + 118, -1)]);
+      const want = [50, 51, 52, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 112, 114, 116, 118, 200];
+      expect(await tsOf()).toEqual(want);
+      expect((await store.query(whole)).map((p) => p.value)).toEqual(want);
+      expect(await store.query({ ...whole, windowMs: 60_000, aggregate: 'count' })).toEqual([{ ts: Math.floor(T0 / 60_000) * 60_000, value: want.length }]);
+      expect(await store.query({ ...whole, windowMs: 60_000, aggregate: 'max' })).toEqual([{ ts: Math.floor(T0 / 60_000) * 60_000, value: 200 }]);
+      expect(await store.latest()).toEqual([pt('plant/a', 'output', 'd1', T0 + 200, 200)]);
+    });
+
+    it('skips malformed readings and batches, counting on with the rest', async () => {
+      const good = batchOf('plant/a', 'output', 'd1', [T0, T0 + 1, T0 + 2, T0 + 3, T0 + 4, T0 + 5], [0, Number.NaN, 2, 3, Number.POSITIVE_INFINITY, 5]);
+      good.ts[2] = T0 + 2.5; // not an integer
+      good.ts[3] = -1; // before the epoch
+      const badMetric = { ...batchOf('plant/a', 'output', 'd1', [T0 + 6, T0 + 7], [6, 7]), metric: Uint16Array.from([0, 3]) };
+      const emptyName = { ...batchOf('plant/a', 'output', 'd1', [T0 + 8], [8]), metricNames: [''] };
+      const shortArrays = { ...batchOf('plant/a', 'output', 'd1', [T0 + 9], [9]), length: 1_000_000 };
+      await store.writeReadings([
+        good,
+        null as unknown as ReadingBatch,
+        badMetric,
+        batchOf('plant/a', 'output', '', [T0 + 10], [10]),
+        batchOf('', 'output', 'd1', [T0 + 11], [11]),
+        emptyName,
+        shortArrays,
+        batchOf('plant/a', 'output', 'd1', [T0 + 12], [12]),
+      ]);
+      expect(await store.query(whole)).toEqual([
+        { ts: T0, value: 0 },
+        { ts: T0 + 5, value: 5 },
+        { ts: T0 + 6, value: 6 },
+        { ts: T0 + 12, value: 12 },
+      ]);
+    });
+
+    it('deletes the older part of a run written in one call, counting exactly, and keeps the rest', async () => {
+      await store.writeReadings([batchOf('plant/a', 'output', 'd1', range(T0, 10, 10), range(0, 10))]); // T0 + 0, 10, ..., 90
+      await store.writeBatch([pt('plant/a', 'output', 'd1', T0 + 35, 3.5)]); // a late point inside the run
+      // Older than T0 + 40: 0, 10, 20, 30 and 35 -> 5.
+      expect(await store.deleteBefore(T0 + 40)).toBe(5);
+      expect(await tsOf()).toEqual([40, 50, 60, 70, 80, 90]);
+      expect(await store.deleteBefore(T0 + 40)).toBe(0);
+      expect(await store.applyRetention({ rawMs: 10_000, minuteMs: 10_000 }, T0 + 10_065)).toEqual(expect.objectContaining({ raw: 3 })); // 40, 50, 60
+      expect(await tsOf()).toEqual([70, 80, 90]);
+      expect(await store.latest()).toEqual([pt('plant/a', 'output', 'd1', T0 + 90, 9)]);
+      // Writing after the cut keeps going as usual.
+      await store.writeReadings([batchOf('plant/a', 'output', 'd1', [T0 + 90, T0 + 100], [-1, 10])]);
+      expect(await tsOf()).toEqual([70, 80, 90, 100]);
+    });
+
+    it('treats an empty call as nothing and refuses columnar writes once closed', async () => {
+      await store.writeReadings([]);
+      await store.writeReadings([batchOf('plant/a', 'output', 'd1', [], [])]);
+      expect(await store.query(whole)).toEqual([]);
+      await store.close();
+      await expect(store.writeReadings([batchOf('plant/a', 'output', 'd1', [T0], [1])])).rejects.toThrow(/closed/);
+    });
+
+    it('keeps columnar writes across a reopen and still ignores their duplicates (persistent stores)', async () => {
+      if (sut.reopen === undefined) return;
+      await store.writeReadings([batchOf('plant/a', 'output', 'd1', range(T0, 20), range(0, 20))]);
+      await store.close();
+      store = await sut.reopen();
+      await store.writeReadings([batchOf('plant/a', 'output', 'd1', range(T0 + 10, 20), range(110, 20))]);
+      expect((await store.query(whole)).map((p) => p.value)).toEqual([...range(0, 20), ...range(120, 10)]);
     });
   });
 }

@@ -1,5 +1,6 @@
 // The time-series store: the one interface every backend (memory, embedded SQLite, InfluxDB 2)
 // implements and the rest of the server codes against. Contract: ./store.contract.ts.
+import type { ReadingBatch } from '@opsroom/models';
 import type { RetentionPolicy, RetentionResult } from './retention.js';
 
 /** One stored reading: a value of one metric of one node, measured by one device at one instant. */
@@ -45,6 +46,15 @@ export interface StoreHealth {
 export interface TimeSeriesStore {
   /** Durable once the promise resolves (acknowledged). Idempotent on (node, metric, deviceId, ts): a duplicate is ignored, never stored twice. */
   writeBatch(points: readonly StoredPoint[]): Promise<void>;
+  /**
+   * writeBatch in columns (issue 10): reading i of batch b is the point
+   * `{ node: b.node, metric: b.metricNames[b.metric[i]], deviceId: b.deviceId, ts: b.ts[i], value: b.values[i] }`.
+   * Same promises: durable when resolved, idempotent on (node, metric, deviceId, ts) across both
+   * methods (first write wins, inside one call too), malformed readings skipped and counted. The
+   * store reads the arrays before the promise settles (the caller must not change them meanwhile)
+   * and keeps no reference to them afterwards.
+   */
+  writeReadings(batches: readonly ReadingBatch[]): Promise<void>;
   /** Points in [from, to], oldest first; with windowMs, one point per bucket (bucket start ts) aggregated over every device of the series. */
   query(q: RangeQuery): Promise<SeriesPoint[]>;
   /** The newest point per (node, metric, deviceId), optionally only for these nodes. */

@@ -1,3 +1,4 @@
+import type { ReadingBatch } from '@opsroom/models';
 import type { Aggregate, RangeQuery, StoredPoint } from './store.js';
 
 /** Every aggregate a {@link RangeQuery} may ask for. */
@@ -60,4 +61,22 @@ export function checkCutoff(before: number): void {
 /** The error every store method rejects with after close(). */
 export function closedError(backend: string): Error {
   return new Error(`the ${backend} time-series store is closed; open a new one to keep using it`);
+}
+
+/**
+ * Why a columnar batch cannot be read at all, or null when its readings can be checked one by one.
+ * A readable batch is an object with a non-negative integer `length`, `metricNames` an array, and
+ * `metric`, `ts`, `values` array-likes at least `length` long. Stores skip an unreadable batch
+ * and count it as one rejected point (its readings cannot be counted). A readable batch with an
+ * empty `node` or `deviceId` has every reading rejected by pointProblem.
+ */
+export function batchProblem(b: ReadingBatch): string | null {
+  if (b === null || typeof b !== 'object') return 'batch is not an object';
+  if (!Number.isSafeInteger(b.length) || b.length < 0) return 'length must be a non-negative integer';
+  if (!Array.isArray(b.metricNames)) return 'metricNames must be an array';
+  for (const k of ['metric', 'ts', 'values'] as const) {
+    const a = b[k] as ArrayLike<number> | undefined;
+    if (a === null || typeof a !== 'object' || !(a.length >= b.length)) return `${k} must hold at least length (${b.length}) entries`;
+  }
+  return null;
 }
