@@ -125,7 +125,7 @@ export async function startAgent(input: AgentConfigInput | AgentConfig, opts: Ag
       for (const sc of config.sources) {
         let source: Source;
         try {
-          source = openSource(sc, { deviceId: config.deviceId, logger: log, ...(config.bufferDir ? { stateDir: config.bufferDir } : {}) });
+          source = await openSource(sc, { deviceId: config.deviceId, logger: log, ...(config.bufferDir ? { stateDir: config.bufferDir } : {}) });
         } catch (err) {
           throw new AgentConfigError(`sources.${sc.name}`, (err as Error).message);
         }

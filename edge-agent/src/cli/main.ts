@@ -159,4 +159,7 @@ function printStatus(bufferDir: string | undefined, deviceId: string, json: bool
   return running ? 0 : 3;
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// Not top-level await: the production build (scripts/build-agent.ts) is a CommonJS file.
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -19,6 +19,21 @@ const rs = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ metri
 outboxContract('SqliteOutbox', (opts) => new SqliteOutbox({ ...opts, file: fresh(), synchronous: 'normal' }));
 
 describe('SqliteOutbox', () => {
+  it('syncs appends to disk (synchronous=FULL) and still does after an ack, whose delete alone is not synced', () => {
+    const o = new SqliteOutbox({ file: fresh() });
+    const db = (o as unknown as { db: Database.Database }).db;
+    expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+    o.append(rs(3));
+    expect(o.ack(o.peek(2))).toBe(2);
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    o.close();
+    const n = new SqliteOutbox({ file: fresh(), synchronous: 'normal' });
+    n.append(rs(1));
+    n.ack(n.peek(1));
+    expect((n as unknown as { db: Database.Database }).db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL stays NORMAL
+    n.close();
+  });
+
   it('finds the un-acked readings in order after a restart', () => {
     const file = fresh();
     const a = new SqliteOutbox({ file });

@@ -39,6 +39,7 @@ export class SqliteOutbox implements Outbox {
   private readonly deleteUpTo: Database.Statement<[number]>;
   private readonly dropOldest: Database.Statement<[number]>;
   private readonly appendTx: (readings: readonly Reading[]) => void;
+  private readonly syncAppends: boolean;
   private count: number;
   private droppedCount = 0;
   private closed = false;
@@ -53,7 +54,8 @@ export class SqliteOutbox implements Outbox {
       throw new Error(`cannot open the outbox file ${opts.file}: ${(err as Error).message}. Check that bufferDir exists or can be created and is writable.`);
     }
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${opts.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    this.syncAppends = opts.synchronous !== 'normal';
+    this.db.pragma(`synchronous = ${this.syncAppends ? 'FULL' : 'NORMAL'}`);
     this.db.exec(`CREATE TABLE IF NOT EXISTS readings (
       seq INTEGER PRIMARY KEY AUTOINCREMENT,
       metric TEXT NOT NULL,
@@ -111,7 +113,17 @@ export class SqliteOutbox implements Outbox {
   ack(batch: OutboxBatch): number {
     this.check('ack');
     if (batch.lastSeq <= 0) return 0;
-    const removed = this.deleteUpTo.run(batch.lastSeq).changes;
+    // The delete is not synced to disk (synchronous=NORMAL for it; WAL keeps it crash-safe): if a
+    // power cut loses it, the batch is only sent again, which at-least-once delivery allows and
+    // the server deduplicates. The next append's FULL commit syncs it along. Half the fsyncs,
+    // ~0.3 % of a core less at 100 readings/s (README, Footprint).
+    if (this.syncAppends) this.db.pragma('synchronous = NORMAL');
+    let removed: number;
+    try {
+      removed = this.deleteUpTo.run(batch.lastSeq).changes;
+    } finally {
+      if (this.syncAppends) this.db.pragma('synchronous = FULL');
+    }
     this.count -= removed;
     return removed;
   }
