@@ -1,5 +1,6 @@
 import { endianness } from 'node:os';
 import type { Statement } from 'better-sqlite3';
+import { fewAdd, fewGet, type FewMap } from '../collections/few-map.js';
 import type { ReadingBatch } from '@opsroom/models';
 import type { StoreLogger } from './logger.js';
 import { silentLogger } from './logger.js';
@@ -127,6 +128,8 @@ if (endianness() !== 'LE') {
   throw new Error('the embedded store packs chunks as little-endian Float64 and needs a little-endian CPU; use --store memory or influxdb here');
 }
 
+const pairDevice = (p: Pair): number => p.device;
+
 /** A pair's run buffers between writes: none. */
 const NO_RUN = new Float64Array(0);
 /** Run buffers (ts, values) free for the next write's pairs; at most RUN_POOL_MAX pairs of them are kept. */
@@ -155,7 +158,8 @@ interface Pair {
 /** Series id plus its pairs known to the writer (device id -> pair). */
 interface SeriesEntry {
   id: number;
-  pairs: Map<number, Pair>;
+  /** Few devices write one series: an array while small (see FewMap). */
+  pairs: FewMap<number, Pair>;
 }
 
 /**
@@ -816,18 +820,18 @@ export class SqliteStore implements TimeSeriesStore {
     let entry = metrics.get(metric);
     if (entry === undefined) {
       this.insertSeries.run(node, metric);
-      entry = { id: this.selectSeries.get(node, metric) as number, pairs: new Map() };
+      entry = { id: this.selectSeries.get(node, metric) as number, pairs: [] };
       metrics.set(metric, entry);
     }
     return entry;
   }
 
   private pairFor(series: SeriesEntry, device: number): Pair {
-    let p = series.pairs.get(device);
+    let p = fewGet(series.pairs, device, pairDevice);
     if (p === undefined) {
       this.insertPair.run(series.id, device);
       p = { series: series.id, device, hwm: -1, epoch: -1, n: 0, ts: NO_RUN, vals: NO_RUN, sorted: true, touched: false };
-      series.pairs.set(device, p);
+      series.pairs = fewAdd(series.pairs, device, p, pairDevice);
     }
     return p;
   }

@@ -37,7 +37,9 @@ export class SqliteWorkerStore implements TimeSeriesStore {
    */
   static async open(dataDir: string, opts: SqliteStoreOptions = {}): Promise<SqliteWorkerStore> {
     const { logger, ...options } = opts;
-    const worker = new Worker(new URL('./sqlite-worker-entry.js', import.meta.url), { workerData: { dataDir, options } });
+    // A small young generation: the writer allocates little that lives, and a default one grows to
+    // tens of MB of resident memory under load (issue 10's memory row).
+    const worker = new Worker(new URL('./sqlite-worker-entry.js', import.meta.url), { workerData: { dataDir, options }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     let onMessage: (m: WriterResponse) => void = () => {};
     let onError: (err: Error) => void = () => {};
     let onExit: (code: number) => void = () => {};

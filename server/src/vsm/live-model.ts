@@ -11,6 +11,7 @@ import {
   type RollupInput,
 } from '@opsroom/models';
 import type { DetectorOutput, StreamingDetector } from './detectors/detector.js';
+import { fewAdd, fewGet, fewValues, type FewMap } from '../collections/few-map.js';
 import { effectiveLevels } from './levels.js';
 
 /** What a detector saw, with where: handed to the alert service. */
@@ -51,10 +52,10 @@ interface Cell {
   score?: number;
   forecast?: { mean: number; lower: number; upper: number };
   /**
-   * Latest value per device bound to this node. An array searched in order, not a Map: a node has
-   * one or a few devices, and a Map per cell cost ~150 B more per series (issue 10's memory row).
+   * Latest value per device bound to this node: an array while there are few (see FewMap; a Map
+   * per cell cost ~120 B more per series).
    */
-  devices?: DeviceSeries[];
+  devices?: FewMap<string, DeviceSeries>;
 }
 
 /** One device's series of one indicator at its node: its latest reading and its detector. */
@@ -114,7 +115,7 @@ export class LiveModel {
         if (!model.nodes.has(path) || !indicators.has(indicator)) {
           row.delete(indicator);
           droppedCells++;
-          for (const d of cell.devices ?? []) {
+          for (const d of fewValues(cell.devices ?? [])) {
             if (!d.detector) continue;
             d.detector.dispose?.();
             droppedDetectors++;
@@ -123,9 +124,9 @@ export class LiveModel {
         }
         if (!cell.devices) continue;
         // A device series needs its device still bound there.
-        const kept: DeviceSeries[] = [];
-        for (const d of cell.devices) {
-          if (boundTo(path, d.id)) kept.push(d);
+        let kept: FewMap<string, DeviceSeries> = [];
+        for (const d of fewValues(cell.devices)) {
+          if (boundTo(path, d.id)) kept = fewAdd(kept, d.id, d, deviceKey);
           else if (d.detector) {
             d.detector.dispose?.();
             droppedDetectors++;
@@ -190,11 +191,10 @@ export class LiveModel {
 
   /** One reading of a device series: the latest value, and the detector at most once per detectIntervalMs of reading time. */
   private apply(cell: Cell, node: string, metric: string, deviceId: string, value: number, ts: number): void {
-    const devices = (cell.devices ??= []);
-    let series = findDevice(devices, deviceId);
+    let series = cell.devices && fewGet(cell.devices, deviceId, deviceKey);
     if (!series) {
       series = { id: deviceId, value, ts, detectedAt: -Infinity };
-      devices.push(series);
+      cell.devices = fewAdd(cell.devices ?? [], deviceId, series, deviceKey);
     }
     series.value = value;
     series.ts = ts;
@@ -217,12 +217,12 @@ export class LiveModel {
     for (const r of readings) {
       if (!this.model.nodes.has(r.node) || !this.indicatorIds.has(r.metric)) continue;
       const cell = this.cell(r.node, r.metric);
-      const prev = cell.devices && findDevice(cell.devices, r.deviceId);
+      const prev = cell.devices && fewGet(cell.devices, r.deviceId, deviceKey);
       if (prev && prev.ts >= r.ts) continue;
       if (prev) {
         prev.value = r.value;
         prev.ts = r.ts;
-      } else (cell.devices ??= []).push({ id: r.deviceId, value: r.value, ts: r.ts, detectedAt: -Infinity });
+      } else cell.devices = fewAdd(cell.devices ?? [], r.deviceId, { id: r.deviceId, value: r.value, ts: r.ts, detectedAt: -Infinity }, deviceKey);
       this.markDirty(r.node);
     }
   }
@@ -289,7 +289,7 @@ export class LiveModel {
     const inputs: RollupInput[] = [];
     let ts = 0;
     if (cell.devices) {
-      for (const d of cell.devices) {
+      for (const d of fewValues(cell.devices)) {
         if (d.ts < horizon) continue;
         inputs.push({ value: d.value });
         if (d.ts > ts) ts = d.ts;
@@ -361,7 +361,4 @@ export class LiveModel {
   }
 }
 
-function findDevice(devices: DeviceSeries[], id: string): DeviceSeries | undefined {
-  for (let i = 0; i < devices.length; i++) if (devices[i]!.id === id) return devices[i];
-  return undefined;
-}
+const deviceKey = (d: DeviceSeries): string => d.id;
