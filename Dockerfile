@@ -1,5 +1,6 @@
 # The opsroom image (docker-compose.yml). Multi-stage: build tools and the UI build stay in the
-# first stage; the runtime stage holds the app and its production dependencies, runs as `node`.
+# first stage; the runtime stage holds the app, its production dependencies and the built edge
+# agent (edge-agent/dist/opsroom-agent.cjs), runs as `node`.
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -12,7 +13,7 @@ COPY server/package.json server/
 COPY opsroom-ui/package.json opsroom-ui/
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npm run build:ui && npm prune --omit=dev --no-audit --no-fund
+RUN npm run build:ui && npm run build -w @opsroom/edge-agent && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
