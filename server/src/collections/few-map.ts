@@ -20,9 +20,11 @@ export function fewGet<K, V>(set: FewMap<K, V>, key: K, keyOf: (v: V) => K): V |
   return undefined;
 }
 
-/** Adds `value` under `key` (not present yet); returns the set to keep, which may be a new Map. */
+/** Adds `value` under `key` (not present yet); returns the set to keep, which may be a new array or Map. */
 export function fewAdd<K, V>(set: FewMap<K, V>, key: K, value: V, keyOf: (v: V) => K): FewMap<K, V> {
   if (set instanceof Map) return set.set(key, value);
+  // A new array of exactly one: V8 gives an empty array's first push room for 17 (~150 B).
+  if (set.length === 0) return [value];
   if (set.length < FEW_MAX) {
     set.push(value);
     return set;
