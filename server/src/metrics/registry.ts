@@ -2,6 +2,7 @@
  * A small Prometheus registry: counters and gauges with labels, rendered in the text exposition
  * format (version 0.0.4) at `GET /metrics`.
  */
+import { decodeColumnsCounts } from '@opsroom/models';
 type Labels = Record<string, string>;
 
 const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
@@ -83,6 +84,18 @@ export function createServerMetrics() {
     alertsOpen: registry.gauge('opsroom_alerts_open', 'Alerts not yet resolved.'),
     socketClients: registry.gauge('opsroom_socket_clients', 'Connected socket.io clients.'),
     loginFailures: registry.counter('opsroom_login_failures_total', 'Failed logins.'),
+    decodePaths: decodePathsGauge(registry),
   };
+}
+
+/** Messages decoded since the process started, by path: `fast` (columnar scanner) or `fallback` (the exact decoder, for unusual payloads). */
+function decodePathsGauge(registry: MetricsRegistry): Gauge {
+  const g = registry.gauge('opsroom_decode_messages', 'Messages decoded since the process started, by path: fast (columnar byte scanner) or fallback (exact decoder for unusual payloads).');
+  g.collect(() => {
+    const c = decodeColumnsCounts();
+    g.set(c.fast, { path: 'fast' });
+    g.set(c.fallback, { path: 'fallback' });
+  });
+  return g;
 }
 export type ServerMetrics = ReturnType<typeof createServerMetrics>;

@@ -72,6 +72,11 @@ function goodMessage(rand: () => number, nextTs: () => number): Message {
 }
 
 const metricsText = async (url: string) => (await fetch(`${url}/metrics`)).text();
+/** opsroom_decode_messages by path (process-wide counts). */
+const decodePaths = (text: string) => ({
+  fast: Number(/^opsroom_decode_messages\{path="fast"\} (\d+)/m.exec(text)?.[1] ?? NaN),
+  fallback: Number(/^opsroom_decode_messages\{path="fallback"\} (\d+)/m.exec(text)?.[1] ?? NaN),
+});
 function rejectedByCause(text: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const m of text.matchAll(/^opsroom_readings_rejected_total\{cause="([a-z_]+)"\} (\d+)$/gm)) out[m[1]!] = Number(m[2]);
@@ -121,6 +126,7 @@ describe('hostile input', () => {
     expect(new Set(bad.map((m) => m.kind)).size).toBeGreaterThanOrEqual(20);
 
     const before = rejectedByCause(await metricsText(server.httpUrl));
+    const pathsBefore = decodePaths(await metricsText(server.httpUrl));
     const device = await connectDevice(server.mqttUrl, deviceId, creds.devices[deviceId]!);
     // QoS 1: the embedded broker acknowledges only once ingest has handled (and stored) the message.
     for (const m of messages) await device.publishAsync(deviceTopic(deviceId, m.channel), m.payload, { qos: 1 });
@@ -139,6 +145,10 @@ describe('hostile input', () => {
       expect({ cause, counted: (after[cause] ?? 0) > (before[cause] ?? 0) }).toEqual({ cause, counted: true });
     }
     expect((await fetch(`${server.httpUrl}/healthz`)).status).toBe(200);
+    // Refusals come from the exact decoder: every message the fast scanner was unsure of went there, and is counted.
+    const paths = decodePaths(await metricsText(server.httpUrl));
+    expect(paths.fallback - pathsBefore.fallback).toBeGreaterThanOrEqual(bad.filter((m) => m.channel === 'readings').length / 2);
+    expect(paths.fast + paths.fallback - pathsBefore.fast - pathsBefore.fallback).toBeLessThanOrEqual(messages.length);
 
     // Logged at a bounded rate: a few lines per device and cause, not one per message.
     const rejectLogs = logLines.filter((l) => l.includes('ingest: rejected input'));
