@@ -1,6 +1,5 @@
 import { endianness } from 'node:os';
 import type { Statement } from 'better-sqlite3';
-import { fewAdd, fewGet, type FewMap } from '../collections/few-map.js';
 import type { ReadingBatch } from '@opsroom/models';
 import type { StoreLogger } from './logger.js';
 import { silentLogger } from './logger.js';
@@ -13,6 +12,7 @@ import type { Tier } from './tiers.js';
 import { bucketStart } from './aggregate.js';
 import { HOUR_TIER, MINUTE_TIER, TIERS, TierBatch, WindowBuilder, tierFor, tierSpan } from './tiers.js';
 import { batchProblem, checkCutoff, closedError, normalizeQuery, pointProblem } from './validate.js';
+import { NO_PAIR, WriterCache } from './writer-cache.js';
 
 /**
  * Schema of the embedded store, component `timeseries` in `schema_versions` (see migrate()).
@@ -128,51 +128,42 @@ if (endianness() !== 'LE') {
   throw new Error('the embedded store packs chunks as little-endian Float64 and needs a little-endian CPU; use --store memory or influxdb here');
 }
 
-const pairDevice = (p: Pair): number => p.device;
-
-/** A pair's run buffers between writes: none. */
-const NO_RUN = new Float64Array(0);
-/** Run buffers (ts, values) free for the next write's pairs; at most RUN_POOL_MAX pairs of them are kept. */
-const RUN_POOL: Array<[Float64Array, Float64Array]> = [];
-const RUN_POOL_MAX = 4096;
-
 /** Runs shorter than this go to `points` one row each; longer ones become one chunk row. */
 export const MIN_CHUNK_POINTS = 4;
 
-/** One (series, device) as the writer sees it: its high-water mark and the run of the current write. */
-interface Pair {
-  series: number;
-  device: number;
-  /** Greatest ts stored for the pair in points or chunks, or more (never less); valid while epoch matches. */
-  hwm: number;
-  epoch: number;
-  /** The current write's points of this pair (first n entries), in arrival order until sorted. */
-  n: number;
-  ts: Float64Array;
-  vals: Float64Array;
+/** Room of a new run's buffers (they double as needed). */
+const RUN_START = 32;
+
+/**
+ * The current write's points of one (series, device): alive only during a write, then back to
+ * RUN_POOL with its buffers, so nothing per pair survives between writes but the WriterCache's
+ * column entries (issue 10's memory row).
+ */
+class Run {
+  /** The pair's WriterCache handle and its SQLite ids. */
+  pair = 0;
+  series = 0;
+  device = 0;
+  /** Points (first n entries), in arrival order until sorted. */
+  n = 0;
+  ts = new Float64Array(RUN_START);
+  vals = new Float64Array(RUN_START);
   /** ts strictly ascending so far in this write. */
-  sorted: boolean;
-  touched: boolean;
+  sorted = true;
 }
 
-/** Series id plus its pairs known to the writer (device id -> pair). */
-interface SeriesEntry {
-  id: number;
-  /** Few devices write one series: an array while small (see FewMap). */
-  pairs: FewMap<number, Pair>;
-}
+/** Runs free for the next write's pairs; at most RUN_POOL_MAX of them are kept, with buffers of up to RUN_POOL_BUFFER_MAX points. */
+const RUN_POOL: Run[] = [];
+const RUN_POOL_MAX = 4096;
+const RUN_POOL_BUFFER_MAX = 65_536;
 
 /**
  * Writer caches of one connection, shared by every SqliteStore on it (so two stores on one
- * connection cannot hold different high-water marks). `epoch` moves whenever another connection
- * committed (PRAGMA data_version changed) or a write failed: every pair's hwm is then re-read.
+ * connection cannot hold different high-water marks). Its `epoch` moves whenever another
+ * connection committed (PRAGMA data_version changed) or a write failed: every pair's mark is
+ * then re-read.
  */
-interface WriterState {
-  series: Map<string, Map<string, SeriesEntry>>;
-  devices: Map<string, number>;
-  dataVersion: number;
-  epoch: number;
-}
+type WriterState = WriterCache;
 
 const WRITER_STATES = new WeakMap<SqliteDatabase, WriterState>();
 
@@ -249,7 +240,7 @@ function upperBound(a: ArrayLike<number>, n: number, x: number): number {
  *
  * Example: ts [3, 1, 3, 2], vals [a, b, c, d] -> ts [1, 2, 3], vals [b, d, a], returns 3.
  */
-function sortRun(p: Pair): number {
+function sortRun(p: Run): number {
   const n = p.n;
   const idx = new Array<number>(n);
   for (let i = 0; i < n; i++) idx[i] = i;
@@ -314,7 +305,11 @@ export class SqliteStore implements TimeSeriesStore {
   }
 
   private readonly state: WriterState;
-  private readonly touched: Pair[] = [];
+  /** Runs of the current write, in the order their pairs were first appended to. */
+  private readonly touched: Run[] = [];
+  /** Per metric of the batch being gathered: its pair handle and run (scratch of gatherBatch). */
+  private readonly batchPairs: number[] = [];
+  private readonly batchRuns: Array<Run | undefined> = [];
   private readonly insertPoint: Statement;
   private readonly insertChunk: Statement;
   private readonly insertSeries: Statement;
@@ -352,7 +347,8 @@ export class SqliteStore implements TimeSeriesStore {
     this.dataVersion = db.prepare('PRAGMA data_version').pluck();
     let state = WRITER_STATES.get(db);
     if (state === undefined) {
-      state = { series: new Map(), devices: new Map(), dataVersion: this.dataVersion.get() as number, epoch: 0 };
+      state = new WriterCache();
+      state.dataVersion = this.dataVersion.get() as number;
       WRITER_STATES.set(db, state);
     }
     this.state = state;
@@ -412,7 +408,7 @@ export class SqliteStore implements TimeSeriesStore {
           this.rejected++;
           continue;
         }
-        this.append(this.pairFor(this.seriesFor(p.node, p.metric), this.deviceFor(p.deviceId)), p.ts, p.value);
+        this.append(this.runFor(this.pairFor(this.seriesFor(p.node, p.metric), this.deviceFor(p.deviceId))), p.ts, p.value);
       }
     });
   }
@@ -439,60 +435,78 @@ export class SqliteStore implements TimeSeriesStore {
     }
     const device = this.deviceFor(b.deviceId);
     const names = b.metricNames;
-    const pairs = new Array<Pair | undefined>(names.length);
+    const pairs = this.batchPairs;
+    const runs = this.batchRuns;
+    pairs.length = 0;
+    runs.length = 0;
     for (let m = 0; m < names.length; m++) {
       const name = names[m];
-      if (typeof name === 'string' && name !== '') pairs[m] = this.pairFor(this.seriesFor(b.node, name), device);
+      pairs.push(typeof name === 'string' && name !== '' ? this.pairFor(this.seriesFor(b.node, name), device) : NO_PAIR);
+      runs.push(undefined);
     }
     const { metric, ts, values } = b;
     for (let i = 0; i < n; i++) {
-      const p = pairs[metric[i]!];
+      const m = metric[i]!;
       const t = ts[i]!;
       const v = values[i]!;
-      if (p === undefined || !Number.isSafeInteger(t) || t < 0 || !Number.isFinite(v)) {
+      let r = runs[m];
+      if (r === undefined) {
+        const h = pairs[m];
+        if (h === undefined || h === NO_PAIR || !Number.isSafeInteger(t) || t < 0 || !Number.isFinite(v)) {
+          this.rejected++;
+          continue;
+        }
+        runs[m] = r = this.runFor(h);
+      } else if (!Number.isSafeInteger(t) || t < 0 || !Number.isFinite(v)) {
         this.rejected++;
         continue;
       }
-      this.append(p, t, v);
+      this.append(r, t, v);
     }
   }
 
-  /** Runs `gather` (which appends points to pairs) and stores the runs, in one transaction. */
+  /** Runs `gather` (which appends points to runs) and stores the runs, in one transaction. */
   private write(count: number, gather: () => void): void {
     try {
       this.writeTx(gather);
       this.lastWriteError = null;
     } catch (err) {
+      this.releaseRuns();
       // The transaction rolled back: ids cached during it may not exist, marks may be ahead. Forget them all.
-      this.state.series.clear();
-      this.state.devices.clear();
-      this.state.epoch++;
+      this.state.clear();
       this.lastWriteError = (err as Error).message;
       this.log.error({ err }, 'time-series write failed');
       throw new Error(`writing ${count} points to SQLite failed (nothing of this batch was stored): ${(err as Error).message}`);
-    } finally {
-      // Run buffers go back to the pool: a pair holds none between writes (100,000 idle pairs
-      // with their own two buffers cost ~1.4 KB each; issue 10's memory row).
-      for (const p of this.touched) {
-        p.touched = false;
-        p.n = 0;
-        if (p.ts.length <= 65_536 && RUN_POOL.length < RUN_POOL_MAX) RUN_POOL.push([p.ts, p.vals]);
-        p.ts = NO_RUN;
-        p.vals = NO_RUN;
-      }
-      this.touched.length = 0;
     }
+    this.releaseRuns();
   }
 
-  private append(p: Pair, t: number, v: number): void {
-    let k = p.n;
-    if (!p.touched) {
-      p.touched = true;
-      p.sorted = true;
-      k = 0;
-      this.touched.push(p);
-      [p.ts, p.vals] = RUN_POOL.pop() ?? [new Float64Array(64), new Float64Array(64)];
+  /** Ends the current write's runs: their pairs forget them, they go back to the pool. */
+  private releaseRuns(): void {
+    for (const r of this.touched) {
+      this.state.setRun(r.pair, -1);
+      if (r.ts.length <= RUN_POOL_BUFFER_MAX && RUN_POOL.length < RUN_POOL_MAX) RUN_POOL.push(r);
     }
+    this.touched.length = 0;
+  }
+
+  /** The current write's run of pair `h`, started (empty) on first use. */
+  private runFor(h: number): Run {
+    const i = this.state.run(h);
+    if (i >= 0) return this.touched[i]!;
+    const r = RUN_POOL.pop() ?? new Run();
+    r.pair = h;
+    r.series = this.state.pairSeries(h);
+    r.device = this.state.pairDevice(h);
+    r.n = 0;
+    r.sorted = true;
+    this.state.setRun(h, this.touched.length);
+    this.touched.push(r);
+    return r;
+  }
+
+  private append(p: Run, t: number, v: number): void {
+    const k = p.n;
     if (k === p.ts.length) {
       const ts = new Float64Array(k * 2);
       ts.set(p.ts);
@@ -508,17 +522,21 @@ export class SqliteStore implements TimeSeriesStore {
   }
 
   /** Stores the run gathered for `p` (inside the write transaction); adds what was inserted to `tiers`. */
-  private storeRun(p: Pair, tiers: TierBatch): void {
+  private storeRun(p: Run, tiers: TierBatch): void {
     const n = p.sorted ? p.n : sortRun(p);
     if (n === 0) return;
-    if (p.epoch !== this.state.epoch) {
+    const state = this.state;
+    let hwm: number;
+    if (state.markEpoch(p.pair) !== state.epoch) {
       const a = this.maxPointTs.get(p.series, p.device) as number | null;
       const b = this.lastChunkT1.get(p.series, p.device) as number | undefined;
-      p.hwm = Math.max(a ?? -1, b ?? -1);
-      p.epoch = this.state.epoch;
+      hwm = Math.max(a ?? -1, b ?? -1);
+      state.setMark(p.pair, hwm, state.epoch);
+    } else {
+      hwm = state.mark(p.pair);
     }
     const { ts, vals } = p;
-    const k = ts[0]! > p.hwm ? 0 : upperBound(ts, n, p.hwm);
+    const k = ts[0]! > hwm ? 0 : upperBound(ts, n, hwm);
     if (k > 0) this.storeOld(p, k, tiers);
     if (k === n) return;
     if (n - k >= MIN_CHUNK_POINTS) {
@@ -527,11 +545,11 @@ export class SqliteStore implements TimeSeriesStore {
     } else {
       for (let i = k; i < n; i++) if (this.insertPoint.run(p.series, p.device, ts[i]!, vals[i]!).changes === 1) tiers.add(p.series, p.device, ts[i]!, vals[i]!);
     }
-    p.hwm = ts[n - 1]!;
+    state.setMark(p.pair, ts[n - 1]!, state.epoch);
   }
 
   /** The slow path: points `[0, k)` of `p`'s sorted run are at or below its mark; inserts into `points` those stored nowhere yet. */
-  private storeOld(p: Pair, k: number, tiers: TierBatch): void {
+  private storeOld(p: Run, k: number, tiers: TierBatch): void {
     const { ts, vals } = p;
     let chunk: { t0: number; t1: number; ts: Float64Array } | undefined;
     for (let i = 0; i < k; i++) {
@@ -814,41 +832,35 @@ export class SqliteStore implements TimeSeriesStore {
     }
   }
 
-  private seriesFor(node: string, metric: string): SeriesEntry {
-    let metrics = this.state.series.get(node);
-    if (metrics === undefined) this.state.series.set(node, (metrics = new Map()));
-    let entry = metrics.get(metric);
-    if (entry === undefined) {
-      this.insertSeries.run(node, metric);
-      entry = { id: this.selectSeries.get(node, metric) as number, pairs: [] };
-      metrics.set(metric, entry);
-    }
-    return entry;
+  /** Slot of series (node, metric) in the writer cache, inserting the series when new. */
+  private seriesFor(node: string, metric: string): number {
+    const slot = this.state.seriesSlot(node, metric);
+    if (slot >= 0) return slot;
+    this.insertSeries.run(node, metric);
+    return this.state.addSeries(node, metric, this.selectSeries.get(node, metric) as number);
   }
 
-  private pairFor(series: SeriesEntry, device: number): Pair {
-    let p = fewGet(series.pairs, device, pairDevice);
-    if (p === undefined) {
-      this.insertPair.run(series.id, device);
-      p = { series: series.id, device, hwm: -1, epoch: -1, n: 0, ts: NO_RUN, vals: NO_RUN, sorted: true, touched: false };
-      series.pairs = fewAdd(series.pairs, device, p, pairDevice);
-    }
-    return p;
+  /** Handle of pair (series slot, device id) in the writer cache, recording it in series_devices when new. */
+  private pairFor(slot: number, device: number): number {
+    const h = this.state.findPair(slot, device);
+    if (h !== NO_PAIR) return h;
+    this.insertPair.run(this.state.seriesId(slot), device);
+    return this.state.addPair(slot, device);
   }
 
   private deviceFor(name: string): number {
-    let id = this.state.devices.get(name);
+    let id = this.state.deviceId(name);
     if (id === undefined) {
       this.insertDevice.run(name);
       id = this.selectDevice.get(name) as number;
-      this.state.devices.set(name, id);
+      this.state.addDevice(name, id);
     }
     return id;
   }
 
   private existingSeriesId(node: string, metric: string): number | undefined {
-    const cached = this.state.series.get(node)?.get(metric);
-    if (cached !== undefined) return cached.id;
+    const slot = this.state.seriesSlot(node, metric);
+    if (slot >= 0) return this.state.seriesId(slot);
     return this.selectSeries.get(node, metric) as number | undefined;
   }
 }
