@@ -227,6 +227,32 @@ describe('LiveModel.replaceModel', () => {
     expect(a).toMatchObject({ value: 6, capability: 8, potentiality: 12, productivity: 6 / 8 });
   });
 
+  it('keeps each indicator\'s values when the new model lists the indicators in another order or adds one', () => {
+    const { live, reading, created } = setupTwo();
+    live.ingest([reading('r/a/a1', 'output', 4), reading('r/a/a2', 'output', 6), reading('r/a/a1', 'energy', 1), reading('r/a/a2', 'energy', 2)]);
+    live.flush();
+    const before = created();
+    live.replaceModel(
+      editedTinyModel((m) => {
+        m.indicators = [
+          { id: 'water', name: 'Water', unit: 'm3', rollup: 'sum' },
+          { id: 'energy', name: 'Energy', unit: 'kWh', rollup: 'sum' },
+          { id: 'output', name: 'Output', unit: 'u', rollup: 'sum' },
+        ];
+      }),
+    );
+    const updates = live.flush();
+    const get = (node: string, indicator: string) => updates.find((u) => u.node === node && u.indicator === indicator)!;
+    expect(get('r/a', 'output').value).toBe(10);
+    expect(get('r/a', 'energy').value).toBe(3);
+    expect(get('r/a', 'water').value).toBeNull();
+    live.ingest([reading('r/a/a1', 'output', 7), reading('r/a/a1', 'water', 9)]);
+    expect(created()).toBe(before + 1); // output's detector goes on learning; water's is new
+    const after = live.flush();
+    expect(after.find((u) => u.node === 'r/a' && u.indicator === 'output')!.value).toBe(13);
+    expect(after.find((u) => u.node === 'r/a' && u.indicator === 'water')!.value).toBe(9);
+  });
+
   it('forgets a device’s value at a node it is no longer bound to', () => {
     const { live, reading } = setupTwo();
     live.ingest([reading('r/a/a1', 'output', 4), reading('r/a/a2', 'output', 6)]);

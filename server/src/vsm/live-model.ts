@@ -52,11 +52,14 @@ interface Cell {
   score?: number;
   forecast?: { mean: number; lower: number; upper: number };
   /**
-   * Latest value per device bound to this node: an array while there are few (see FewMap; a Map
-   * per cell cost ~120 B more per series).
+   * Latest value per device bound to this node: the one series itself, an array while there are
+   * few, a Map beyond (see FewMap; a Map per cell cost ~120 B more per series).
    */
   devices?: FewMap<string, DeviceSeries>;
 }
+
+/** A node's cells, one per indicator at the indicator's position in model.indicators (a small array, not a Map per node). */
+type Row = Array<Cell | undefined>;
 
 /** One device's series of one indicator at its node: its latest reading and its detector. */
 interface DeviceSeries {
@@ -76,7 +79,7 @@ interface DeviceSeries {
  */
 export class LiveModel {
   /** Cells by node, then indicator: no key string per cell or per reading. */
-  private readonly grid = new Map<string, Map<string, Cell>>();
+  private readonly grid = new Map<string, Row>();
   /**
    * Detectors of rolled-up and index series, keyed `${path}\0${indicator}` or
    * `${path}\0${indicator}\0#${index}`. A device series keeps its detector on its DeviceSeries
@@ -86,7 +89,8 @@ export class LiveModel {
   private readonly dirty = new Set<string>();
   private levels: Map<string, Map<string, Levels>>;
   private byDepth: ModelNode[];
-  private indicatorIds: Set<string>;
+  /** Position of each indicator id in model.indicators: its column in a Row. */
+  private indicatorIndex: Map<string, number>;
 
   constructor(
     private model: Model,
@@ -94,7 +98,7 @@ export class LiveModel {
   ) {
     this.levels = effectiveLevels(model);
     this.byDepth = [...model.nodes.values()].sort((a, b) => b.depth - a.depth);
-    this.indicatorIds = new Set(model.indicators.map((i) => i.id));
+    this.indicatorIndex = new Map(model.indicators.map((i, k) => [i.id, k]));
   }
 
   /**
@@ -106,35 +110,45 @@ export class LiveModel {
    * @returns what was dropped, for the log.
    */
   replaceModel(model: Model): { droppedCells: number; droppedDetectors: number } {
-    const indicators = new Set(model.indicators.map((i) => i.id));
+    const indicators = new Map(model.indicators.map((i, k) => [i.id, k]));
     const boundTo = (path: string, deviceId: string) => model.devices.get(deviceId)?.node === path;
     let droppedCells = 0;
     let droppedDetectors = 0;
+    const oldIndicators = this.model.indicators;
     for (const [path, row] of this.grid) {
-      for (const [indicator, cell] of row) {
-        if (!model.nodes.has(path) || !indicators.has(indicator)) {
-          row.delete(indicator);
+      // Columns follow the new model's indicator order.
+      const next: Row = new Array<Cell | undefined>(model.indicators.length).fill(undefined);
+      let kept = 0;
+      for (let k = 0; k < row.length; k++) {
+        const cell = row[k];
+        if (!cell) continue;
+        const indicator = oldIndicators[k]!.id;
+        const to = indicators.get(indicator);
+        if (!model.nodes.has(path) || to === undefined) {
           droppedCells++;
-          for (const d of fewValues(cell.devices ?? [])) {
+          for (const d of fewValues(cell.devices)) {
             if (!d.detector) continue;
             d.detector.dispose?.();
             droppedDetectors++;
           }
           continue;
         }
+        next[to] = cell;
+        kept++;
         if (!cell.devices) continue;
         // A device series needs its device still bound there.
-        let kept: FewMap<string, DeviceSeries> = [];
+        let devices: FewMap<string, DeviceSeries> | undefined;
         for (const d of fewValues(cell.devices)) {
-          if (boundTo(path, d.id)) kept = fewAdd(kept, d.id, d, deviceKey);
+          if (boundTo(path, d.id)) devices = fewAdd(devices, d.id, d, deviceKey);
           else if (d.detector) {
             d.detector.dispose?.();
             droppedDetectors++;
           }
         }
-        cell.devices = kept;
+        cell.devices = devices;
       }
-      if (row.size === 0) this.grid.delete(path);
+      if (kept === 0) this.grid.delete(path);
+      else this.grid.set(path, next);
     }
     for (const key of this.detectors.keys()) {
       // `${path}\0${indicator}` for a rolled-up series, `${path}\0${indicator}\0#${index}` for an index series: only its node and indicator must remain.
@@ -148,7 +162,7 @@ export class LiveModel {
     this.model = model;
     this.levels = effectiveLevels(model);
     this.byDepth = [...model.nodes.values()].sort((a, b) => b.depth - a.depth);
-    this.indicatorIds = indicators;
+    this.indicatorIndex = indicators;
     this.dirty.clear();
     for (const node of this.byDepth) this.dirty.add(node.path);
     return { droppedCells, droppedDetectors };
@@ -186,15 +200,17 @@ export class LiveModel {
   }
 
   private cellFor(node: string, metric: string): Cell | undefined {
-    return this.grid.get(node)?.get(metric) ?? (this.model.nodes.has(node) && this.indicatorIds.has(metric) ? this.cell(node, metric) : undefined);
+    const k = this.indicatorIndex.get(metric);
+    if (k === undefined) return undefined;
+    return this.grid.get(node)?.[k] ?? (this.model.nodes.has(node) ? this.cell(node, metric) : undefined);
   }
 
   /** One reading of a device series: the latest value, and the detector at most once per detectIntervalMs of reading time. */
   private apply(cell: Cell, node: string, metric: string, deviceId: string, value: number, ts: number): void {
-    let series = cell.devices && fewGet(cell.devices, deviceId, deviceKey);
+    let series = fewGet(cell.devices, deviceId, deviceKey);
     if (!series) {
       series = { id: deviceId, value, ts, detectedAt: -Infinity };
-      cell.devices = fewAdd(cell.devices ?? [], deviceId, series, deviceKey);
+      cell.devices = fewAdd(cell.devices, deviceId, series, deviceKey);
     }
     series.value = value;
     series.ts = ts;
@@ -215,14 +231,14 @@ export class LiveModel {
    */
   seed(readings: readonly NodeReading[]): void {
     for (const r of readings) {
-      if (!this.model.nodes.has(r.node) || !this.indicatorIds.has(r.metric)) continue;
+      if (!this.model.nodes.has(r.node) || !this.indicatorIndex.has(r.metric)) continue;
       const cell = this.cell(r.node, r.metric);
-      const prev = cell.devices && fewGet(cell.devices, r.deviceId, deviceKey);
+      const prev = fewGet(cell.devices, r.deviceId, deviceKey);
       if (prev && prev.ts >= r.ts) continue;
       if (prev) {
         prev.value = r.value;
         prev.ts = r.ts;
-      } else cell.devices = fewAdd(cell.devices ?? [], r.deviceId, { id: r.deviceId, value: r.value, ts: r.ts, detectedAt: -Infinity }, deviceKey);
+      } else cell.devices = fewAdd(cell.devices, r.deviceId, { id: r.deviceId, value: r.value, ts: r.ts, detectedAt: -Infinity }, deviceKey);
       this.markDirty(r.node);
     }
   }
@@ -278,7 +294,7 @@ export class LiveModel {
     for (const path of this.model.nodes.keys()) {
       if (!filter(path)) continue;
       const row = this.grid.get(path);
-      if (row) for (const ind of this.model.indicators) if (row.has(ind.id)) out.push(this.view(path, ind.id));
+      if (row) this.model.indicators.forEach((ind, k) => row[k] && out.push(this.view(path, ind.id)));
     }
     return out;
   }
@@ -297,7 +313,7 @@ export class LiveModel {
     }
     let missing = 0;
     for (const childPath of node.children) {
-      const child = this.grid.get(childPath)?.get(ind.id);
+      const child = this.grid.get(childPath)?.[this.indicatorIndex.get(ind.id)!];
       if (!child || child.stale || child.value === null) {
         missing++;
         continue;
@@ -344,11 +360,10 @@ export class LiveModel {
   }
 
   private cell(path: string, indicator: string): Cell {
+    const k = this.indicatorIndex.get(indicator)!;
     let row = this.grid.get(path);
-    if (!row) this.grid.set(path, (row = new Map()));
-    let c = row.get(indicator);
-    if (!c) row.set(indicator, (c = { value: null, ts: 0, stale: true, missingChildren: 0 }));
-    return c;
+    if (!row) this.grid.set(path, (row = new Array<Cell | undefined>(this.model.indicators.length).fill(undefined)));
+    return (row[k] ??= { value: null, ts: 0, stale: true, missingChildren: 0 });
   }
 
   private detector(key: string): StreamingDetector {
