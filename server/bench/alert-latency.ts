@@ -17,6 +17,8 @@ import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { deviceTopic } from '@opsroom/models';
 import { startOpsroom } from '../src/start.js';
+import { benchLogger } from './bench-logger.js';
+import { STALL_MS, within } from './stall.js';
 import { connectDevice, connectSocket, demoCredentials, EXAMPLE_MODEL, login } from '../test/support/demo-fixture.js';
 
 export interface AlertLatency {
@@ -72,7 +74,13 @@ function startLoad(client: MqttClient, rate: number, window = 500): { stop(): Pr
       clearTimeout(timer);
       const secs = (performance.now() - t0) / 1000;
       const ackedAtStop = acked;
-      while (inFlight > 0) await new Promise((r) => setTimeout(r, 10));
+      let last = acked;
+      let since = performance.now();
+      while (inFlight > 0) {
+        await new Promise((r) => setTimeout(r, 10));
+        if (acked !== last) [last, since] = [acked, performance.now()];
+        else if (performance.now() - since > STALL_MS) throw new Error(`background load stalled: ${inFlight} messages unacknowledged for ${STALL_MS / 1000} s (BENCH_LOG=file shows the server's warnings)`);
+      }
       return { acked: ackedAtStop, secs };
     },
   };
@@ -82,7 +90,7 @@ function startLoad(client: MqttClient, rate: number, window = 500): { stop(): Pr
 export async function alertLatency(loadRate: number, opts: { gapMs?: number; warmupMs?: number } = {}): Promise<AlertLatency> {
   const gapMs = opts.gapMs ?? 40;
   const dataDir = mkdtempSync(join(tmpdir(), 'opsroom-bench-alert-'));
-  const server = await startOpsroom({ host: '127.0.0.1', httpPort: 0, mqttPort: 0, dataDir, model: EXAMPLE_MODEL, logger: false });
+  const server = await startOpsroom({ host: '127.0.0.1', httpPort: 0, mqttPort: 0, dataDir, model: EXAMPLE_MODEL, logger: benchLogger() });
   const clients: MqttClient[] = [];
   try {
     const creds = demoCredentials();
@@ -117,10 +125,10 @@ export async function alertLatency(loadRate: number, opts: { gapMs?: number; war
         const base = 50 + probes;
         const tNow = Date.now();
         const history = Array.from({ length: HISTORY }, (_, i) => ({ metric, value: base + ((i * 7919) % 13) / 13 - 0.5, ts: tNow - (HISTORY + 5 - i) * 1000 }));
-        await c.publishAsync(topic, JSON.stringify(history), { qos: 1 });
+        await within(c.publishAsync(topic, JSON.stringify(history), { qos: 1 }), 'a probe device\'s history publish');
         if (arrived.has(key)) continue; // the history alone raised an alert: not a valid probe
         const t0 = performance.now();
-        await c.publishAsync(topic, JSON.stringify({ metric, value: base * 1.1, ts: tNow }), { qos: 1 });
+        await within(c.publishAsync(topic, JSON.stringify({ metric, value: base * 1.1, ts: tNow }), { qos: 1 }), 'a probe publish');
         if (!arrived.has(key)) {
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, 5000);

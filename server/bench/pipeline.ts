@@ -6,6 +6,8 @@ import { Aedes } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
 import { deviceTopic } from '@opsroom/models';
 import { startOpsroom } from '../src/start.js';
+import { benchLogger } from './bench-logger.js';
+import { STALL_MS } from './stall.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const MODEL = join(REPO, 'models/examples/valle.yaml');
@@ -36,13 +38,21 @@ async function publishAll(client: MqttClient, topic: string, messages: string[],
   // Keep a bounded window in flight so QoS 1 does not wait for each PUBACK in turn.
   const window = 500;
   let next = 0;
+  let acked = 0;
+  let lastProgress = performance.now();
+  let watchdog: NodeJS.Timeout | undefined;
   await new Promise<void>((resolve, reject) => {
     let inFlight = 0;
+    watchdog = setInterval(() => {
+      if (performance.now() - lastProgress > STALL_MS) reject(new Error(`publishing stalled: ${acked} of ${messages.length} messages acknowledged, none in the last ${STALL_MS / 1000} s (BENCH_LOG=file shows the server's warnings)`));
+    }, 1000);
     const pump = () => {
       while (inFlight < window && next < messages.length) {
         inFlight++;
         client.publish(topic, messages[next++]!, { qos }, (err) => {
           inFlight--;
+          acked++;
+          lastProgress = performance.now();
           if (err) return reject(err);
           if (next >= messages.length && inFlight === 0) resolve();
           else pump();
@@ -50,7 +60,7 @@ async function publishAll(client: MqttClient, topic: string, messages: string[],
       }
     };
     pump();
-  });
+  }).finally(() => clearInterval(watchdog));
 }
 
 /**
@@ -87,7 +97,7 @@ export async function rawBroker(payload: Payload, count: number, qos: 0 | 1, bro
  */
 export async function fullPipeline(payload: Payload, count: number, qos: 0 | 1, brokerUrl?: string, overrides: Record<string, unknown> = {}): Promise<number> {
   const dataDir = mkdtempSync(join(tmpdir(), 'opsroom-bench-'));
-  const server = await startOpsroom({ host: '127.0.0.1', httpPort: 0, mqttPort: 0, dataDir, model: MODEL, logger: false, ...(brokerUrl ? { brokerUrl } : {}), ...overrides });
+  const server = await startOpsroom({ host: '127.0.0.1', httpPort: 0, mqttPort: 0, dataDir, model: MODEL, logger: benchLogger(), ...(brokerUrl ? { brokerUrl } : {}), ...overrides });
   try {
     const deviceId = 'taller-1-plc';
     const pub = brokerUrl
