@@ -91,13 +91,12 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       cleanups.push(() => {
         openDb.close();
       });
-      // With the embedded broker, time-series writes run in a worker thread with its own
-      // connection (off the event loop that serves HTTP and socket.io; ingest batches many
-      // messages per write). With an external broker ingest is one message at a time (mqtt.js
-      // sends the PUBACK, and reads the next message, only after the write), so a thread round
-      // trip per message would cost more than it saves (measured: 3.1 k vs 9.9 k readings/s):
-      // writes run here, on the shared connection. Alerts and sessions share this one.
-      store = config.brokerUrl ? SqliteStore.onDatabase(db) : await SqliteWorkerStore.open(config.dataDir);
+      // Write transactions on this event loop (default) or in a worker thread with its own
+      // connection (--store-writer thread). With an external broker ingest is one message at a
+      // time (mqtt.js sends the PUBACK, and reads the next message, only after the write), where a
+      // thread round trip per message costs more than it saves (3.1 k vs 9.9 k readings/s measured).
+      // Alerts and sessions share this connection either way.
+      store = config.storeWriter === 'thread' ? await SqliteWorkerStore.open(config.dataDir) : SqliteStore.onDatabase(db);
       repo = new SqliteAlertRepository(db);
       sessionRepo = new SqliteSessionRepository(db);
       sessionRepo.deleteExpired(now());

@@ -88,6 +88,19 @@ describe('parseDeviceTopic', () => {
     expect(parseDeviceTopic('opsroom/v1/devices/d1/readings')).toEqual({ deviceId: 'd1', channel: 'readings' });
   });
 
+  it('answers a repeated topic with the same frozen object, and a repeated bad topic with null again', () => {
+    const a = parseDeviceTopic('opsroom/v1/devices/rep-1/status');
+    expect(parseDeviceTopic('opsroom/v1/devices/rep-1/status')).toBe(a);
+    expect(Object.isFrozen(a)).toBe(true);
+    expect(parseDeviceTopic('opsroom/v1/devices/rep-1/bogus')).toBeNull();
+    expect(parseDeviceTopic('opsroom/v1/devices/rep-1/bogus')).toBeNull();
+  });
+
+  it('stays correct past its cache bound (junk topics cannot grow it without limit)', () => {
+    for (let i = 0; i < 70_000; i++) expect(parseDeviceTopic(`opsroom/v1/devices/junk-${i}/x`)).toBeNull();
+    expect(parseDeviceTopic('opsroom/v1/devices/after-1/readings')).toEqual({ deviceId: 'after-1', channel: 'readings' });
+  });
+
   it('round-trips every channel with deviceTopic', () => {
     for (const channel of DEVICE_CHANNELS) {
       for (const deviceId of ['d1', 'taller-1-plc', 'A.b_c-9', 'z'.repeat(64)]) {

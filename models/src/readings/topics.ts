@@ -42,15 +42,32 @@ export interface ParsedDeviceTopic {
 }
 
 /**
- * Splits a topic of the grammar; null for anything else.
+ * Splits a topic of the grammar; null for anything else. The answer is frozen and shared by every
+ * call with the same topic (a device publishes to the same two topics all day: one lookup instead
+ * of a split and a pattern test per message).
  * @example parseDeviceTopic('opsroom/v1/devices/d1/readings') // { deviceId: 'd1', channel: 'readings' }
  */
-export function parseDeviceTopic(topic: string): ParsedDeviceTopic | null {
+export function parseDeviceTopic(topic: string): Readonly<ParsedDeviceTopic> | null {
+  const hit = TOPIC_CACHE.get(topic);
+  if (hit !== undefined) return hit;
+  const parsed = splitDeviceTopic(topic);
+  if (topic.length <= 256) {
+    if (TOPIC_CACHE.size >= TOPIC_CACHE_MAX) TOPIC_CACHE.clear(); // bounded: junk topics cannot grow it
+    TOPIC_CACHE.set(topic, parsed);
+  }
+  return parsed;
+}
+
+/** Topics parsed so far (valid ones and not), at most TOPIC_CACHE_MAX. */
+const TOPIC_CACHE = new Map<string, Readonly<ParsedDeviceTopic> | null>();
+const TOPIC_CACHE_MAX = 65_536;
+
+function splitDeviceTopic(topic: string): Readonly<ParsedDeviceTopic> | null {
   if (!topic.startsWith(TOPIC_ROOT + '/')) return null;
   const rest = topic.slice(TOPIC_ROOT.length + 1).split('/');
   if (rest.length !== 2) return null;
   const [deviceId, channel] = rest as [string, string];
   if (!DEVICE_ID_PATTERN.test(deviceId)) return null;
   if (!(DEVICE_CHANNELS as readonly string[]).includes(channel)) return null;
-  return { deviceId, channel: channel as DeviceChannel };
+  return Object.freeze({ deviceId, channel: channel as DeviceChannel });
 }

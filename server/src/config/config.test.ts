@@ -26,6 +26,13 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig({ 'broker-url': 'http://x' }, {})).toThrow(/mqtt:\/\//);
   });
 
+  it('writes the embedded store on the event loop unless told to use a worker thread, and refuses anything else', () => {
+    expect(resolveConfig({}, {}).storeWriter).toBe('main');
+    expect(resolveConfig({}, { OPSROOM_STORE_WRITER: 'thread' }).storeWriter).toBe('thread');
+    expect(resolveConfig({ 'store-writer': 'main' }, { OPSROOM_STORE_WRITER: 'thread' }).storeWriter).toBe('main');
+    expect(() => resolveConfig({ 'store-writer': 'worker' }, {})).toThrow(/--store-writer must be main or thread/);
+  });
+
   it('requires a token for the influxdb store', () => {
     expect(() => resolveConfig({ store: 'influxdb' }, {})).toThrow(/OPSROOM_INFLUX_TOKEN/);
     expect(resolveConfig({ store: 'influxdb' }, { OPSROOM_INFLUX_TOKEN: 't' }).influx.token).toBe('t');

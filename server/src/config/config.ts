@@ -14,6 +14,11 @@ export interface OpsroomConfig {
   /** An external MQTT broker (mqtt://user:pass@host:1883) instead of the embedded one. */
   brokerUrl?: string;
   store: 'embedded' | 'memory' | 'influxdb';
+  /**
+   * Where the embedded store runs its write transactions: `main` (the event loop, the default) or
+   * `thread` (a worker thread with its own connection). See README's performance section.
+   */
+  storeWriter: 'main' | 'thread';
   influx: { url: string; org: string; bucket: string; token?: string };
   rollupPeriodMs: number;
   liveFlushMs: number;
@@ -36,6 +41,7 @@ export const OPTIONS = [
   { flag: 'model', env: 'OPSROOM_MODEL', key: 'model', kind: 'path', help: `model file (YAML) describing the organisation (default ${DEFAULTS.model})` },
   { flag: 'broker-url', env: 'OPSROOM_BROKER_URL', key: 'brokerUrl', kind: 'url', help: 'external MQTT broker, e.g. mqtt://opsroom:secret@127.0.0.1:1883 (default: embedded aedes)' },
   { flag: 'store', env: 'OPSROOM_STORE', key: 'store', kind: 'store', help: `time-series store: embedded | memory | influxdb (default ${DEFAULTS.store})` },
+  { flag: 'store-writer', env: 'OPSROOM_STORE_WRITER', key: 'storeWriter', kind: 'storeWriter', help: `embedded store writes on the main event loop or in a worker thread: main | thread (default ${DEFAULTS.storeWriter})` },
   { flag: 'influx-url', env: 'OPSROOM_INFLUX_URL', key: 'influx.url', kind: 'url', help: `InfluxDB 2 URL (default ${DEFAULTS.influxUrl})` },
   { flag: 'influx-org', env: 'OPSROOM_INFLUX_ORG', key: 'influx.org', kind: 'string', help: `InfluxDB organisation (default ${DEFAULTS.influxOrg})` },
   { flag: 'influx-bucket', env: 'OPSROOM_INFLUX_BUCKET', key: 'influx.bucket', kind: 'string', help: `InfluxDB bucket (default ${DEFAULTS.influxBucket})` },
@@ -68,6 +74,9 @@ function parseValue(kind: string, name: string, raw: string): string | number {
       if (name.includes('broker') && !/^(mqtts?|wss?|tcp):/.test(raw)) throw new ConfigError(`${name} must be mqtt://, mqtts://, ws:// or wss://, got ${JSON.stringify(raw)}`);
       return raw;
     }
+    case 'storeWriter':
+      if (raw !== 'main' && raw !== 'thread') throw new ConfigError(`${name} must be main or thread, got ${JSON.stringify(raw)}`);
+      return raw;
     case 'store':
       if (raw !== 'embedded' && raw !== 'memory' && raw !== 'influxdb') throw new ConfigError(`${name} must be embedded, memory or influxdb, got ${JSON.stringify(raw)}`);
       return raw;
@@ -89,6 +98,7 @@ export function resolveConfig(flags: Partial<Record<OptionFlag, string | undefin
     dataDir: DEFAULTS.dataDir,
     model: DEFAULTS.model,
     store: DEFAULTS.store,
+    storeWriter: DEFAULTS.storeWriter,
     influx: { url: DEFAULTS.influxUrl, org: DEFAULTS.influxOrg, bucket: DEFAULTS.influxBucket },
     rollupPeriodMs: DEFAULTS.rollupPeriodMs,
     liveFlushMs: DEFAULTS.liveFlushMs,

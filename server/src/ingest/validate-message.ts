@@ -34,14 +34,19 @@ export function validateMessage(topic: string, payload: Uint8Array, model: Model
   }
   const { columns, rejections } = decodeReadingColumns(payload, now, limits);
   if (t.channel === 'readings') dropUnknownMetrics(columns, indicatorSet(model), rejections);
-  const batch = columns.length === 0 ? null : { ...columns, deviceId: device.id, node: device.node };
+  const batch: ReadingBatch | null =
+    columns.length === 0
+      ? null
+      : { length: columns.length, metricNames: columns.metricNames, metric: columns.metric, ts: columns.ts, values: columns.values, deviceId: device.id, node: device.node };
   return { deviceId: t.deviceId, channel: t.channel, batch, rejections };
 }
 
 /** Removes, in place, the readings whose metric is not an indicator; one rejection per reading removed. */
 function dropUnknownMetrics(cols: ReadingColumns, indicators: ReadonlySet<string>, rejections: Rejection[]): void {
+  let known = 0;
+  for (const m of cols.metricNames) if (indicators.has(m)) known++;
+  if (known === cols.metricNames.length) return;
   const unknown = cols.metricNames.map((m) => !indicators.has(m));
-  if (!unknown.includes(true)) return;
   let kept = 0;
   for (let i = 0; i < cols.length; i++) {
     const m = cols.metric[i]!;

@@ -5,14 +5,15 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { deviceTopic, type IndicatorUpdate } from '@opsroom/models';
 import { connectDevice, demoCredentials, getJson, login, startTestServer } from '../support/demo-fixture.js';
 
-describe('a restart on the same data directory', () => {
+// Both places the embedded store can run its writes: the event loop (default) and a worker thread.
+describe.each(['main', 'thread'] as const)('a restart on the same data directory (store writer: %s)', (storeWriter) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'opsroom-restart-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('finds the earlier readings in the history and the latest values in the live view', async () => {
     const creds = demoCredentials();
     const [deviceId, secret] = Object.entries(creds.devices)[2]!;
-    const first = await startTestServer({ dataDir });
+    const first = await startTestServer({ dataDir, storeWriter });
     const node = first.model.devices.get(deviceId)!.node;
     const t0 = Date.now() - 10_000;
     const device = await connectDevice(first.mqttUrl, deviceId, secret);
@@ -21,7 +22,7 @@ describe('a restart on the same data directory', () => {
     // Stopping flushes: PUBACK came after the store write, and close() closes the database last.
     await first.stop();
 
-    const second = await startTestServer({ dataDir });
+    const second = await startTestServer({ dataDir, storeWriter });
     try {
       const token = await login(second.httpUrl, 'planner', creds.users.planner!);
       const h = await getJson<{ points: Array<{ ts: number; value: number }> }>(second.httpUrl, `/api/history?node=${encodeURIComponent(node)}&indicator=water&from=${t0}`, token);
