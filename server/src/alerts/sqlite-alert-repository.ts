@@ -24,9 +24,11 @@ export class SqliteAlertRepository implements AlertRepository {
     this.upsert = db.prepare('INSERT INTO alert_docs (id, raised_at, resolved, doc) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET resolved = excluded.resolved, doc = excluded.doc');
     this.byId = db.prepare('SELECT doc FROM alert_docs WHERE id = ?');
     this.open = db.prepare('SELECT doc FROM alert_docs WHERE resolved = 0 ORDER BY raised_at');
+    // IMMEDIATE: takes the write lock before anything else, so a time-series writer on another
+    // connection (--store-writer thread) makes it wait (busy_timeout), never fail with SQLITE_BUSY.
     this.saveMany = db.transaction((alerts: readonly Alert[]) => {
       for (const a of alerts) this.save(a);
-    });
+    }).immediate;
     this.recent = db.prepare('SELECT doc FROM alert_docs WHERE raised_at >= ? AND raised_at <= ? ORDER BY raised_at DESC LIMIT ?');
   }
   loadOpen(): Alert[] {

@@ -379,6 +379,9 @@ export class SqliteStore implements TimeSeriesStore {
           .raw(),
       );
     }
+    // BEGIN IMMEDIATE: the write lock is taken (waiting up to busy_timeout) before the first read.
+    // A deferred transaction that reads and then writes fails at once with SQLITE_BUSY in WAL mode
+    // when another connection (the alerts', or a second writer) committed in between.
     this.writeTx = db.transaction((gather: () => void) => {
       const v = this.dataVersion.get() as number;
       if (v !== this.state.dataVersion) {
@@ -391,7 +394,7 @@ export class SqliteStore implements TimeSeriesStore {
       tiers.forEach((tier, series, bucket, a) => {
         this.tierUpsert.get(tier)!.run(series, bucket, a.n, a.sum, a.min, a.max, a.lastTs, a.lastDev, a.last);
       });
-    });
+    }).immediate;
   }
 
   /** Points skipped by writeBatch / writeReadings because they were malformed (see pointProblem, batchProblem). */
@@ -797,7 +800,7 @@ export class SqliteStore implements TimeSeriesStore {
         if (r.done) i++;
       }
       return deleted;
-    });
+    }).immediate; // see writeTx
     let total = 0;
     while (i < units.length) {
       if (total > 0 || i > 0) {

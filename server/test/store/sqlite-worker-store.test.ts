@@ -3,7 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import type { ReadingBatch } from '@opsroom/models';
+import { toColumns, type Alert, type ReadingBatch } from '@opsroom/models';
+import { SqliteAlertRepository } from '../../src/alerts/sqlite-alert-repository.js';
+import { openDatabase } from '../../src/store/sqlite-db.js';
 import { SqliteWorkerStore } from '../../src/store/sqlite-worker-store.js';
 import { runStoreContract } from '../../src/store/store.contract.js';
 
@@ -24,6 +26,35 @@ describe('SqliteWorkerStore', () => {
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
   });
+
+  it('writes while the main thread commits alerts on its own connection to the same file, without a single "database is locked"', async () => {
+    // The production layout of --store-writer thread: the writer thread's connection and the main
+    // connection (alerts, sessions) write the same WAL file. Deferred transactions failed here with
+    // SQLITE_BUSY as soon as one connection committed between the other's first read and its write.
+    const store = await SqliteWorkerStore.open(dir);
+    const db = openDatabase(dir, { busyTimeoutMs: 1000 }); // a lock held longer than this is a failure here, not a hang
+    const alerts = new SqliteAlertRepository(db);
+    const t0 = Date.now() - 3_600_000;
+    const writes: Array<Promise<void>> = [];
+    let failures = 0;
+    for (let i = 0; i < 300; i++) {
+      const batch: ReadingBatch = { ...toColumns(Array.from({ length: 50 }, (_, j) => ({ metric: 'output', value: j, ts: t0 + i * 50 + j }))), deviceId: `d${i % 7}`, node: `r/n${i % 13}` };
+      writes.push(store.writeReadings([batch]).catch(() => void failures++));
+      const alert = { id: `a${i}`, raisedAt: new Date(t0 + i).toISOString(), state: 'open' } as unknown as Alert;
+      try {
+        alerts.saveAll([alert]); // the main connection commits while writer transactions are in flight
+      } catch {
+        failures++;
+      }
+      if (i % 10 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(writes);
+    expect(failures).toBe(0);
+    expect(await store.count()).toBe(300 * 50);
+    expect(alerts.loadOpen()).toHaveLength(300);
+    await store.close();
+    db.close();
+  }, 60_000);
 
   it('leaves the caller its arrays: they are copied, not transferred', async () => {
     const store = await SqliteWorkerStore.open(dir);
