@@ -151,15 +151,30 @@ function scanArray(b: Uint8Array, p: number, n: number, now: number, limits: Dec
   for (;;) {
     if (p >= n || b[p] !== 123) return -1;
     const q = scanCompactReading(b, p, n, now, limits, out);
-    p = q === MISS ? scanReading(b, p, n, now, limits, out) : q;
+    p = afterItem(b, q === MISS ? scanReading(b, p, n, now, limits, out) : q, n, 93);
+    if (p === CLOSED) return pastClose;
     if (p < 0) return -1;
-    p = skipWs(b, p, n);
-    if (p >= n) return -1;
-    const c = b[p]!;
-    if (c === 44) p = skipWs(b, p + 1, n);
-    else if (c === 93) return p + 1;
-    else return -1;
   }
+}
+
+/** afterItem's answer when the list or object closed; pastClose is then the index past its closer. */
+const CLOSED = -3;
+let pastClose = 0;
+
+/**
+ * After an element or member that ended at b[p] (p < 0: it failed): skips blanks, then takes a
+ * `,` (returns the next item's index, past blanks) or the closer `close` (returns CLOSED and sets
+ * pastClose); -1 for anything else.
+ */
+function afterItem(b: Uint8Array, p: number, n: number, close: number): number {
+  if (p < 0) return -1;
+  p = skipWs(b, p, n);
+  if (p >= n) return -1;
+  const c = b[p]!;
+  if (c === 44) return skipWs(b, p + 1, n);
+  if (c !== close) return -1;
+  pastClose = p + 1;
+  return CLOSED;
 }
 
 /** scanCompactReading's answer when the reading is not in the compact layout (nothing was pushed). */
@@ -223,19 +238,18 @@ function scanReading(b: Uint8Array, p: number, n: number, now: number, limits: D
       p = scanTs(b, p, n);
       ts = tsRead;
     }
+    p = afterItem(b, p, n, 125);
+    if (p === CLOSED) {
+      p = pastClose;
+      break;
+    }
     if (p < 0) return -1;
-    p = skipWs(b, p, n);
-    if (p >= n) return -1;
-    const c = b[p]!;
-    if (c === 44) p = skipWs(b, p + 1, n);
-    else if (c === 125) break;
-    else return -1;
   }
   if ((seen & (KEY_METRIC | KEY_VALUE)) !== (KEY_METRIC | KEY_VALUE)) return -1;
   if (ts !== ts) ts = now; // absent or null: the receive time, unchecked
   else if (!tsInWindow(ts, now, limits)) return -1;
   out.push(id, ts, value);
-  return p + 1;
+  return p;
 }
 
 /** A top-level object: one reading, or `{"ts":…,"values":{…}}`. Returns the index past `}` or -1. */
@@ -260,20 +274,19 @@ function scanObject(b: Uint8Array, p: number, n: number, now: number, limits: De
       if ((seen & KEY_VALUES) !== 0) return -1;
       return scanReading(b, start, n, now, limits, out);
     }
+    p = afterItem(b, p, n, 125);
+    if (p === CLOSED) {
+      p = pastClose;
+      break;
+    }
     if (p < 0) return -1;
-    p = skipWs(b, p, n);
-    if (p >= n) return -1;
-    const c = b[p]!;
-    if (c === 44) p = skipWs(b, p + 1, n);
-    else if (c === 125) break;
-    else return -1;
   }
   if ((seen & KEY_VALUES) === 0) return -1; // {} or {"ts":…} alone: bad_shape
   if (out.length > limits.maxReadingsPerMessage) return -1;
   if (ts !== ts) ts = now;
   else if (!tsInWindow(ts, now, limits)) return -1;
   out.setTs(0, ts);
-  return p + 1;
+  return p;
 }
 
 /** `{"name":number,...}` at b[p]: pushes each entry (ts set later); index past `}` or -1. */
@@ -292,11 +305,8 @@ function scanValuesMap(b: Uint8Array, p: number, n: number, out: ColumnBuilder):
     p = finiteNumber(b, p, n);
     if (p < 0) return -1;
     out.push(id, 0, scanned.value);
-    p = skipWs(b, p, n);
-    if (p >= n) return -1;
-    const c = b[p]!;
-    if (c === 44) p = skipWs(b, p + 1, n);
-    else if (c === 125) return p + 1;
-    else return -1;
+    p = afterItem(b, p, n, 125);
+    if (p === CLOSED) return pastClose;
+    if (p < 0) return -1;
   }
 }

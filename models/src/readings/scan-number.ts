@@ -66,6 +66,31 @@ function grow(m: number, d: number): number {
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
 
+/** The exponent scanExponent read last (its magnitude capped near 10^6: beyond, the value is 0 or ±Infinity anyway). */
+let exponentRead = 0;
+
+/**
+ * Reads the exponent `[-+]?\d+` that follows an `e`/`E`, starting at b[p] (the byte after the
+ * letter), for both number grammars. Returns the index past its digits, or -1 when there are none.
+ * @example scanExponent(bytes('e-12'), 1, 4) // 4, exponentRead === -12
+ */
+function scanExponent(b: Uint8Array, p: number, n: number): number {
+  let c = p < n ? b[p]! : -1;
+  let neg = false;
+  if (c === 43 || c === 45) {
+    neg = c === 45;
+    c = ++p < n ? b[p]! : -1;
+  }
+  if (!isDigit(c)) return -1;
+  let ex = 0;
+  do {
+    if (ex < 1e6) ex = ex * 10 + (c - 48);
+    c = ++p < n ? b[p]! : -1;
+  } while (c >= 48 && c <= 57);
+  exponentRead = neg ? -ex : ex;
+  return p;
+}
+
 /**
  * Reads a number in strict JSON grammar (`-?(0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?`) at b[p].
  * Returns false when the bytes there are not one (the caller falls back); the byte after the
@@ -100,19 +125,10 @@ export function scanJsonNumber(b: Uint8Array, p: number, n: number): boolean {
     } while (c >= 48 && c <= 57);
   }
   if (c === 101 || c === 69) {
-    c = ++p < n ? b[p]! : -1;
-    let expNeg = false;
-    if (c === 43 || c === 45) {
-      expNeg = c === 45;
-      c = ++p < n ? b[p]! : -1;
-    }
-    if (!isDigit(c)) return false;
-    let ex = 0;
-    do {
-      if (ex < 1e6) ex = ex * 10 + (c - 48);
-      c = ++p < n ? b[p]! : -1;
-    } while (c >= 48 && c <= 57);
-    e10 += expNeg ? -ex : ex;
+    p = scanExponent(b, p + 1, n);
+    if (p < 0) return false;
+    e10 += exponentRead;
+    c = p < n ? b[p]! : -1;
   }
   scanned.end = p;
   scanned.value = value(neg, m, e10, b, start, p);
@@ -159,19 +175,10 @@ export function scanLineNumber(b: Uint8Array, p: number, n: number): boolean {
   let exp = false;
   if (c === 101 || c === 69) {
     exp = true;
-    c = ++p < n ? b[p]! : -1;
-    let expNeg = false;
-    if (c === 43 || c === 45) {
-      expNeg = c === 45;
-      c = ++p < n ? b[p]! : -1;
-    }
-    if (!isDigit(c)) return false;
-    let ex = 0;
-    do {
-      if (ex < 1e6) ex = ex * 10 + (c - 48);
-      c = ++p < n ? b[p]! : -1;
-    } while (c >= 48 && c <= 57);
-    e10 += expNeg ? -ex : ex;
+    p = scanExponent(b, p + 1, n);
+    if (p < 0) return false;
+    e10 += exponentRead;
+    c = p < n ? b[p]! : -1;
   }
   const end = p;
   if (c === 105 /* i */ || c === 117 /* u */) {
