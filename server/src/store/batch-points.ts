@@ -1,4 +1,4 @@
-import type { ReadingBatch } from '@opsroom/models';
+import { batchReadings, type ReadingBatch } from '@opsroom/models';
 import type { StoredPoint } from './store.js';
 import { batchProblem } from './validate.js';
 
@@ -18,9 +18,7 @@ export function pointsOfBatches(batches: readonly ReadingBatch[]): StoredPoint[]
       out.push(null as unknown as StoredPoint);
       continue;
     }
-    for (let i = 0; i < b.length; i++) {
-      out.push({ node: b.node, metric: b.metricNames[b.metric[i]!] as string, deviceId: b.deviceId, ts: b.ts[i]!, value: b.values[i]! });
-    }
+    for (const r of batchReadings(b)) out.push(r); // a NodeReading is a StoredPoint
   }
   return out;
 }
