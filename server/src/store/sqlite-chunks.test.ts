@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { ReadingBatch } from '@opsroom/models';
 import { mulberry32 } from '@opsroom/models';
+import { countTurns } from '../testing/count-turns.js';
 import { SqliteStore } from './sqlite-store.js';
 import { openDatabase } from './sqlite-db.js';
 import type { SqliteDatabase } from './sqlite-db.js';
@@ -154,18 +155,10 @@ describe('SqliteStore chunks', () => {
     // 4 devices x 5 calls x 4,000 points: 20 chunks, 80,000 points, 1 ms apart per device.
     for (let c = 0; c < 5; c++) await store.writeReadings(['d1', 'd2', 'd3', 'd4'].map((d) => run(d, T0 + c * 4_000, 4_000)));
     expect(rows('SELECT count(*) FROM chunks')).toBe(20);
-    let turns = 0;
-    let running = true;
-    const tick = (): void => {
-      if (!running) return;
-      turns++;
-      setImmediate(tick);
-    };
-    setImmediate(tick);
+    const turns = countTurns();
     // Cut at 10,500: per device chunks 0..3999 and 4000..7999 go whole, 8000..11999 keeps 10500..11999.
     expect(await store.deleteBefore(T0 + 10_500)).toBe(4 * 10_500);
-    running = false;
-    expect(turns).toBeGreaterThanOrEqual(4);
+    expect(turns.stop()).toBeGreaterThanOrEqual(4);
     expect(rows('SELECT count(*) FROM chunks')).toBe(12);
     expect(db.prepare('SELECT DISTINCT t0, n FROM chunks WHERE t0 < ?').raw().all(T0 + 12_000)).toEqual([[T0 + 10_500, 1_500]]);
     expect(await store.count()).toBe(4 * 9_500);

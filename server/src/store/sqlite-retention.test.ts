@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { countTurns } from '../testing/count-turns.js';
 import { SqliteStore } from './sqlite-store.js';
 import type { StoredPoint } from './store.js';
 
@@ -77,18 +78,11 @@ describe('SqliteStore.applyRetention', () => {
   });
 
   it('gives the event loop turns while it deletes, in transactions of at most 5,000 rows', async () => {
-    let turns = 0;
-    let running = true;
-    const tick = (): void => {
-      if (!running) return;
-      turns++;
-      setImmediate(tick);
-    };
-    setImmediate(tick);
+    const turns = countTurns();
     const r = await store.applyRetention({ rawMs: MIN, minuteMs: MIN, hourMs: MIN }, NOW + DAY);
-    running = false;
+    const turnsTaken = turns.stop();
     expect(r.raw).toBe(points.length);
-    expect(turns).toBeGreaterThanOrEqual(Math.floor(points.length / 5_000));
+    expect(turnsTaken).toBeGreaterThanOrEqual(Math.floor(points.length / 5_000));
   });
 
   it('rejects a policy whose coarser ages are shorter than finer ones, or a bad now, deleting nothing', async () => {
