@@ -40,7 +40,7 @@ export function tierSpan(from: number, to: number, w: number): { fromI: number; 
   const toI = Math.min(Number.MAX_SAFE_INTEGER, Math.floor(to));
   if (fromI > toI) return null;
   const fullFrom = Math.ceil(fromI / w) * w;
-  const fullEnd = Math.floor((toI + 1) / w) * w;
+  const fullEnd = bucketStart(toI + 1, w);
   if (fullFrom >= fullEnd) return null;
   return { fromI, toI, fullFrom, fullEnd };
 }
@@ -184,7 +184,7 @@ export class TierBatch {
       const w = tier.widthMs;
       let i = from;
       while (i < to) {
-        const b = Math.floor(ts[i]! / w) * w;
+        const b = bucketStart(ts[i]!, w);
         const end = b + w;
         let v = values[i]!;
         let n = 1;
