@@ -147,7 +147,9 @@ const SOURCE_FIELDS: Record<SourceKind, readonly string[]> = {
 const TLS_FIELDS = ['ca', 'cert', 'key', 'rejectUnauthorized'] as const;
 const METRIC_FIELDS = ['base', 'noise', 'daily', 'weekly', 'min', 'max', 'decimals'] as const;
 const REGISTER_FIELDS = ['metric', 'table', 'address', 'type', 'wordOrder', 'scale', 'offset'] as const;
-const BROKER_PROTOCOLS = ['mqtt:', 'mqtts:', 'ws:', 'wss:'];
+/** The URL schemes a brokerUrl may use (the publisher's transports, publish/mqtt-transport.ts). */
+export const BROKER_PROTOCOLS = Object.freeze(['mqtt', 'mqtts', 'ws', 'wss'] as const);
+export type BrokerProtocol = (typeof BROKER_PROTOCOLS)[number];
 /** The server refuses payloads over 256 KiB; 2,000 readings of the longest metric ids stay under it. */
 const MAX_BATCH = 2000;
 const METRIC_RULE = { pattern: METRIC_PATTERN, what: 'a metric id (a letter, then letters, digits, _; at most 64)' };
@@ -250,7 +252,7 @@ export function resolveAgentConfig(input: unknown, file?: string, locate: Locate
   } catch {
     c.fail(['brokerUrl'], `${show(brokerUrl)} is not a URL; write e.g. mqtt://localhost:1883`);
   }
-  if (!BROKER_PROTOCOLS.includes(url.protocol)) c.fail(['brokerUrl'], `protocol must be one of ${BROKER_PROTOCOLS.map((p) => p + '//').join(', ')}, got ${url.protocol}//`);
+  if (!(BROKER_PROTOCOLS as readonly string[]).includes(url.protocol.slice(0, -1))) c.fail(['brokerUrl'], `protocol must be one of ${BROKER_PROTOCOLS.map((p) => p + '://').join(', ')}, got ${url.protocol}//`);
 
   let tls: TlsConfig | undefined;
   if (o.tls !== undefined && o.tls !== null) {

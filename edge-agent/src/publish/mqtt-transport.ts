@@ -1,9 +1,6 @@
 import { createConnection, isIP } from 'node:net';
 import { connect, MqttClient, type IClientOptions, type IStream } from 'mqtt';
-
-/** The URL schemes the agent's publisher accepts. */
-export const BROKER_PROTOCOLS = Object.freeze(['mqtt', 'mqtts', 'ws', 'wss'] as const);
-export type BrokerProtocol = (typeof BROKER_PROTOCOLS)[number];
+import { BROKER_PROTOCOLS, type BrokerProtocol } from '../config/agent-config.js';
 
 /**
  * The parts of a broker URL a connection needs. Throws an Error naming the URL when it is not
