@@ -36,7 +36,7 @@ async function sample(): Promise<MemSample> {
   return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers };
 }
 
-const OUT: DetectorOutput = { score: 0, kind: 'none', probability: 1, forecast: null };
+const OUT: DetectorOutput = { score: 0, kind: 'none', probability: 1, forecast: null, alert: false, learning: false };
 const STUB: StreamingDetector = { update: () => OUT, snapshot: () => ({ type: 'stub', version: 1 }) };
 
 async function live(modelFile: string, mode: 'real' | 'stub', firstChunk: number, perSeries: number): Promise<void> {

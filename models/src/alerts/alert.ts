@@ -1,5 +1,12 @@
-/** The kind of change a detector saw (Harrison & Stevens' states, less `steady`), or `group` for a parent's grouping alert. */
-export type ChangeKind = 'step' | 'slope' | 'transient' | 'group';
+/**
+ * The kind of change behind an alert: Harrison & Stevens' states less `steady` (`step`, `slope`,
+ * `transient`); `change` while the evidence does not yet tell them apart (an alert opens as
+ * `change` and takes its kind within a few readings; the trail records it); `flatline` when a
+ * varying series stops varying; `dropout` when a device stops sending; `group` for a parent's
+ * grouping alert.
+ */
+export const CHANGE_KINDS = ['change', 'step', 'slope', 'transient', 'flatline', 'dropout', 'group'] as const;
+export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
 export const ALERT_STATES = ['raised', 'acknowledged', 'escalated', 'resolved'] as const;
 export type AlertState = (typeof ALERT_STATES)[number];

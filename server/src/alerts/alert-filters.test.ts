@@ -7,7 +7,7 @@ describe('listing alerts', () => {
     const { svc, clock } = k;
     svc.onDetection(step('r/a/a1')); // t0
     clock.t += 1000;
-    svc.onDetection({ ...step('r/a/a2'), output: { score: 0.95, kind: 'slope', probability: 0.8, forecast: null } }); // t0+1000
+    svc.onDetection({ ...step('r/a/a2'), output: { score: 0.95, kind: 'slope', probability: 0.8, forecast: null, alert: true, learning: false } }); // t0+1000
     clock.t += 1000;
     svc.onDetection(step('r/b/b1')); // t0+2000
     const [b1, a2, a1] = svc.list(boss).map((a) => a.id);

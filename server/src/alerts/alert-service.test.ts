@@ -25,7 +25,7 @@ describe('AlertService', () => {
   it('ignores outputs below the threshold or of kind none', () => {
     const { svc, events } = setup();
     svc.onDetection(step('r/a/a1', 0.5));
-    svc.onDetection({ ...step('r/a/a1'), output: { score: 1, kind: 'none', probability: 1, forecast: null } });
+    svc.onDetection({ ...step('r/a/a1'), output: { score: 1, kind: 'none', probability: 1, forecast: null, alert: false, learning: false } });
     expect(events).toEqual([]);
   });
 
@@ -251,7 +251,7 @@ describe('AlertService', () => {
 
   it('records in the trail when newer evidence changes what kind of change the alert is', () => {
     const { svc, clock, eventsOf } = setup();
-    svc.onDetection({ ...step('r/a/a1'), output: { score: 0.95, kind: 'transient', probability: 0.6, forecast: null } });
+    svc.onDetection({ ...step('r/a/a1'), output: { score: 0.95, kind: 'transient', probability: 0.6, forecast: null, alert: true, learning: false } });
     clock.t += 100; // within updateEveryMs, but the kind changed: announced at once
     svc.onDetection(step('r/a/a1'));
     const a = eventsOf('updated').at(-1)!;

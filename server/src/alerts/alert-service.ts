@@ -106,7 +106,7 @@ export class AlertService {
   /** Called for every detector output; raises or updates an alert when it is anomalous enough. */
   onDetection(d: Detection): void {
     const out = d.output;
-    if (out.kind === 'none' || out.score < this.opts.scoreThreshold) return;
+    if (!out.alert || out.kind === 'none') return;
     const now = this.opts.now();
     const openId = this.openByKey.get(key(d.node, d.indicator));
     if (openId) {

@@ -57,5 +57,5 @@ export const step = (node: string, score = 0.95, value = 500, indicator = 'outpu
   indicator,
   ts: 0,
   value,
-  output: { score, kind: 'step', probability: 0.97, forecast: { mean: 10, lower: 5, upper: 15 } },
+  output: { score, kind: 'step', probability: 0.97, forecast: { mean: 10, lower: 5, upper: 15 }, alert: score >= 0.9, learning: false },
 });

@@ -1,3 +1,4 @@
+import { CHANGE_KINDS } from '@opsroom/models';
 /** JSON schemas shared by routes (and published in the OpenAPI document). */
 export const errorSchema = {
   type: 'object',
@@ -14,7 +15,7 @@ export const alertSchema = {
     owner: { type: 'string' },
     path: { type: 'array', items: { type: 'string' } },
     indicator: { type: 'string' },
-    kind: { type: 'string', enum: ['step', 'slope', 'transient', 'group'] },
+    kind: { type: 'string', enum: [...CHANGE_KINDS] },
     state: { type: 'string', enum: ['raised', 'acknowledged', 'escalated', 'resolved'] },
     probability: { type: 'number' },
     score: { type: 'number' },

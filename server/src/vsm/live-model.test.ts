@@ -8,7 +8,7 @@ import { LiveModel, type Detection } from './live-model.js';
 function thresholdDetector(): StreamingDetector {
   return {
     update(value: number): DetectorOutput {
-      return value > 100 ? { score: 1, kind: 'step', probability: 0.99, forecast: { mean: 10, lower: 5, upper: 15 } } : { score: 0, kind: 'none', probability: 0.99, forecast: null };
+      return value > 100 ? { score: 1, kind: 'step', probability: 0.99, forecast: { mean: 10, lower: 5, upper: 15 }, alert: true, learning: false } : { score: 0, kind: 'none', probability: 0.99, forecast: null, alert: false, learning: false };
     },
     snapshot: () => ({ type: 'threshold', version: 1 }),
   };

@@ -12,7 +12,7 @@ const PERIOD = 60_000;
 const T0 = 1_700_000_000_000;
 
 const quietDetector = (): StreamingDetector => ({
-  update: () => ({ score: 0, kind: 'none', probability: 1, forecast: null }),
+  update: () => ({ score: 0, kind: 'none', probability: 1, forecast: null, alert: false, learning: false }),
   snapshot: () => ({ type: 'quiet', version: 1 }),
 });
 

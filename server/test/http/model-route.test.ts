@@ -9,7 +9,7 @@ import type { StreamingDetector } from '../../src/vsm/detectors/detector.js';
 import { LiveModel } from '../../src/vsm/live-model.js';
 
 const NOW = 1_700_000_000_000;
-const quiet = (): StreamingDetector => ({ update: () => ({ score: 0, kind: 'none', probability: 1, forecast: null }), snapshot: () => ({ type: 'quiet', version: 1 }) });
+const quiet = (): StreamingDetector => ({ update: () => ({ score: 0, kind: 'none', probability: 1, forecast: null, alert: false, learning: false }), snapshot: () => ({ type: 'quiet', version: 1 }) });
 const USERS: Record<string, SessionUser> = {
   'tok-boss': { name: 'boss', role: 'planner', scope: 'r' },
   'tok-b': { name: 'council-b', role: 'council', scope: 'r/b' },

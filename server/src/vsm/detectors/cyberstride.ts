@@ -516,7 +516,7 @@ export class CyberstrideDetector implements StreamingDetector {
     const hsOut = harrisonStevensUpdate(st, hsModel, value, ts);
     if (!isFiniteNumber(value) || !isFiniteNumber(ts) || (st[COUNT]! > 0 && ts < st[LAST_TS]!)) {
       st[REJECTED] = st[REJECTED]! + 1;
-      return { ...hsOut, score: 0 };
+      return { ...hsOut, score: 0, alert: false, learning: st[COUNT]! <= o.warmup };
     }
     st[LAST_TS] = ts;
     const n = st[COUNT]! + 1;
@@ -529,7 +529,7 @@ export class CyberstrideDetector implements StreamingDetector {
       st[MIN] = value;
       st[MAX] = value;
       for (let b = 0; b < bins; b++) slab.f32[binsAt + b] = 0; // every bin mean starts at the anchor, this value
-      return { ...hsOut, score: 0 };
+      return { ...hsOut, score: 0, alert: false, learning: true };
     }
 
     // 1. Level and robust scale.
@@ -582,7 +582,7 @@ export class CyberstrideDetector implements StreamingDetector {
     if (value > hi) st[MAX] = value;
     if (value < lo) st[MIN] = value;
 
-    if (n <= o.warmup) return { ...hsOut, score: 0 };
+    if (n <= o.warmup) return { ...hsOut, score: 0, alert: false, learning: true };
 
     // Refractory damping after firing, except while a step or slope is being confirmed.
     const since = st[SINCE_FIRE]! + 1;
@@ -604,7 +604,8 @@ export class CyberstrideDetector implements StreamingDetector {
       st[SINCE_FIRE] = 0;
       st[FIRE_LEVEL] = level;
     }
-    return { score: score > 1 ? 1 : score < 0 ? 0 : score, kind: hsOut.kind as ChangeKindOrNone, probability: hsOut.probability, forecast: hsOut.forecast };
+    const clamped = score > 1 ? 1 : score < 0 ? 0 : score;
+    return { score: clamped, kind: hsOut.kind, probability: hsOut.probability, forecast: hsOut.forecast, alert: clamped >= o.fireAt && hsOut.kind !== 'none', learning: false };
   }
 
   snapshot(): CyberstrideState {

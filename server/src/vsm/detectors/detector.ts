@@ -8,13 +8,22 @@
  * Every implementation runs the shared contract suite in `detector-contract.ts`.
  */
 
-export type ChangeKindOrNone = 'none' | 'step' | 'slope' | 'transient';
+/** 'change': anomalous, kind not yet decided (see models' ChangeKind). */
+export type ChangeKindOrNone = 'none' | 'change' | 'step' | 'slope' | 'transient' | 'flatline';
 export interface Forecast { mean: number; lower: number; upper: number }
 export interface DetectorOutput {
   /** Anomaly score in [0,1]. */ score: number;
   kind: ChangeKindOrNone;
   /** Posterior probability of `kind` (for 'none', of the steady state). */ probability: number;
   /** One-step-ahead forecast made BEFORE seeing this value, with its ~95% band; null during warm-up. */ forecast: Forecast | null;
+  /**
+   * True exactly where the server raises an alert for this series, or updates its open one (a
+   * reclassification of its kind): the decision itself, not a score to threshold. `opsroom detect`
+   * writes it as the `alert` column.
+   */
+  alert: boolean;
+  /** The detector has not yet seen enough of this series to be trusted: it raises nothing. */
+  learning: boolean;
 }
 export interface StreamingDetector {
   /** One call per reading, in time order; sees only past readings. O(1) time and memory. */

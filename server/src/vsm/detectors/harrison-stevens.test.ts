@@ -129,7 +129,7 @@ describe('HarrisonStevensDetector warm-up and scale', () => {
       const rnd = seededRandom(warmup);
       const out = Array.from({ length: warmup + 1 }, (_, t) => d.update(10 + rnd.normal(), t));
       for (const o of out.slice(0, warmup)) {
-        expect(o).toEqual({ score: 0, kind: 'none', probability: HARRISON_STEVENS_DEFAULTS.states.steady.prior, forecast: null });
+        expect(o).toEqual({ score: 0, kind: 'none', probability: HARRISON_STEVENS_DEFAULTS.states.steady.prior, forecast: null, alert: false, learning: true });
       }
       expect(d.warmedUp).toBe(true);
       expect(out[warmup]!.forecast).not.toBeNull();

@@ -393,8 +393,11 @@ export class HarrisonStevensDetector implements StreamingDetector {
     return { steady: p[0]!, step: p[1]!, slope: p[2]!, transient: p[3]! };
   }
 
+  /** Alone, the model alerts where a change is its likeliest state with P(no change) ≤ 1 %. */
   update(value: number, ts: number): DetectorOutput {
-    return harrisonStevensUpdate(this.st, this.m, value, ts);
+    const out = harrisonStevensUpdate(this.st, this.m, value, ts);
+    out.alert = out.kind !== 'none' && out.score >= 0.99;
+    return out;
   }
 
   /** A copy of the numeric state vector; `new HarrisonStevensDetector(options, vector)` continues from it. */
@@ -427,13 +430,13 @@ export function harrisonStevensUpdate(st: Vec, m: HarrisonStevensModel, value: n
   if (!isFiniteNumber(value) || !isFiniteNumber(ts) || (count > 0 && ts < st[LAST_TS])) {
     st[REJECTED] = st[REJECTED] + 1;
     return count >= warmup
-      ? { score: 0, kind: 'none', probability: st[P], forecast: forecastOf(st, m) }
-      : { score: 0, kind: 'none', probability: m.opts.prior[0]!, forecast: null };
+      ? { score: 0, kind: 'none', probability: st[P], forecast: forecastOf(st, m), alert: false, learning: false }
+      : { score: 0, kind: 'none', probability: m.opts.prior[0]!, forecast: null, alert: false, learning: true };
   }
   st[LAST_TS] = ts;
   if (count < warmup) {
     warm(st, m, value);
-    return { score: 0, kind: 'none', probability: m.opts.prior[0]!, forecast: null };
+    return { score: 0, kind: 'none', probability: m.opts.prior[0]!, forecast: null, alert: false, learning: true };
   }
   const forecast = forecastOf(st, m);
   return step(st, m, value, forecast);
@@ -644,7 +647,7 @@ function step(st: Vec, m: HarrisonStevensModel, y: number, forecast: Forecast): 
       kind = HS_STATES[k] as ChangeKindOrNone;
     }
   }
-  return { score, kind, probability, forecast };
+  return { score, kind, probability, forecast, alert: false, learning: false };
 }
 
 /**
