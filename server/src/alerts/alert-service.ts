@@ -390,6 +390,27 @@ export class AlertService {
       this.opts.logger.error({ err, alert: alert.id }, 'alert notifier failed; the alert itself is saved');
     }
   }
+
+  /**
+   * A device series went silent (the silence watch saw no reading for far longer than its usual
+   * interval): raises a `dropout` alert at its node, through the same path as a detector's alert.
+   * Does nothing while an alert is open for that node and indicator (it already has the owner's attention).
+   */
+  raiseSilence(node: string, indicator: string, deviceId: string, lastTs: number, silentForMs: number): void {
+    if (this.openByKey.has(key(node, indicator))) return;
+    const n = this.opts.model.nodes.get(node);
+    if (!n) return;
+    const now = this.opts.now();
+    const alert = raiseAlert(
+      { id: randomUUID(), node, indicator, kind: 'dropout', probability: 1, score: 1, value: silentForMs / 1000, raisedAt: now },
+      n.correctionWindowSec * 1000,
+      `no ${indicator} readings from device ${deviceId} since ${new Date(lastTs).toISOString()} (${Math.round(silentForMs / 1000)} s)`,
+    );
+    this.track(alert);
+    this.opts.metrics.alertsRaised.inc({ kind: alert.kind });
+    this.opts.logger.info({ alert: alert.id, node, indicator, kind: alert.kind, device: deviceId }, 'alert raised');
+    this.commit([[alert, 'raised'], ...this.groupAtParent(alert, now)]);
+  }
 }
 
 function key(node: string, indicator: string): string {
