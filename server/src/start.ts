@@ -31,12 +31,16 @@ import { DEFAULT_RETENTION_POLICY, scheduleRetention } from './store/retention.j
 import type { StoredPoint, TimeSeriesStore } from './store/store.js';
 import { createDetector } from './vsm/detectors/index.js';
 import { LiveModel } from './vsm/live-model.js';
+import { SilenceWatch } from './vsm/silence-watch.js';
 
 /** Where the built UI is, relative to this file: opsroom-ui/dist. */
 export const DEFAULT_UI_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../opsroom-ui/dist');
 
 /** The device id under which parents' rolled-up values are stored (not a valid device id, so never a device's). */
 export const ROLLUP_DEVICE = '$rollup';
+
+/** How often the silence watch looks for device series that stopped sending, ms. */
+export const SILENCE_SCAN_MS = 5000;
 
 export interface StartOptions extends Partial<OpsroomConfig> {
   /** fastify/pino logger options, or false; default: info-level JSON logs. */
@@ -148,6 +152,11 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     // After a restart the live view starts from the newest stored value of every device series.
     live.seed((await store.latest()).filter((p) => p.deviceId !== ROLLUP_DEVICE));
     live.flush();
+    // Dropouts: the detectors run only when a reading comes, so a device series that stops sending
+    // is watched apart and raises a 'dropout' alert at its node (silence-watch.ts says when).
+    const silence = new SilenceWatch({ now });
+    let indicatorIds = new Set(model.indicators.map((i) => i.id));
+    const isIndicator = (metric: string) => indicatorIds.has(metric);
     Object.assign(services, {
       config,
       model: () => model,
@@ -169,7 +178,11 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       logger: log,
       now,
       onReadings: (batch, channel) => {
-        if (channel === 'readings') live.ingestBatch(batch);
+        if (channel !== 'readings') return;
+        live.ingestBatch(batch);
+        for (const r of silence.observeBatch(batch, isIndicator)) {
+          log.info({ node: r.node, indicator: r.indicator, device: r.deviceId, silentForS: Math.round(r.silentForMs / 1000) }, 'device series sends again');
+        }
       },
       explain: (deviceId, body) => devices?.explain(deviceId, body),
       onDirectiveAck: (deviceId, ack) => {
@@ -188,6 +201,15 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     alerts.checkDeadlines();
     const escalationTimer = setInterval(() => alerts.checkDeadlines(), config.escalationCheckMs);
     cleanups.push(() => clearInterval(escalationTimer));
+
+    const silenceTimer = setInterval(() => {
+      for (const r of silence.scan()) {
+        log.warn({ node: r.node, indicator: r.indicator, device: r.deviceId, lastTs: r.lastTs, silentForS: Math.round(r.silentForMs / 1000) }, 'device series went silent');
+        alerts.raiseSilence(r.node, r.indicator, r.deviceId, r.lastTs, r.silentForMs);
+      }
+    }, SILENCE_SCAN_MS);
+    silenceTimer.unref();
+    cleanups.push(() => clearInterval(silenceTimer));
 
     const liveTimer = setInterval(() => {
       const updates = live.flush();
@@ -235,8 +257,10 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     const watcher = watchModelFile(
       config.model,
       (next) => {
+        for (const id of model.devices.keys()) if (!next.devices.has(id)) silence.forgetDevice(id);
         model = next;
         live.replaceModel(next);
+        indicatorIds = new Set(next.indicators.map((i) => i.id));
         alerts.replaceModel(next);
         webhookLookup = webhookLookupFromModel(next, process.env, log);
       },
