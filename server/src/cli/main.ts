@@ -3,6 +3,7 @@ import { runHashSecret, runValidate } from '../model/index.js';
 import { startOpsroom } from '../start.js';
 import { resolveConfig } from '../config/config.js';
 import { parseServerFlags, serverFlagsHelp } from './args.js';
+import { demoFlagsHelp, splitDemoFlags, type DemoFlags } from './demo-args.js';
 import { runDetect } from './detect-command.js';
 import { runBrokerConfig } from '../broker/mosquitto-config.js';
 import { parseArgs } from 'node:util';
@@ -47,16 +48,21 @@ function stopOnSignals(stop: () => Promise<void>): void {
 }
 
 async function cmdStart(argv: string[], demo: boolean): Promise<number> {
-  const agentsOnly = demo && argv.includes('--agents-only');
-  const { flags, help } = parseServerFlags(argv.filter((a) => !(demo && a === '--agents-only')));
+  let demoFlags: DemoFlags | null = null;
+  if (demo) {
+    const split = splitDemoFlags(argv);
+    demoFlags = split.demo;
+    argv = split.rest;
+  }
+  const { flags, help } = parseServerFlags(argv);
   if (help) {
-    out(`opsroom ${demo ? 'demo' : 'start'} [flags]\n\n${demo ? 'Starts the server plus simulated edge agents (real MQTT clients over TCP) on the example model,\nwith occasional injected faults; prints the URL and the demo logins.' : 'Starts the server: embedded MQTT broker (unless --broker-url), store, VSM roll-up, alerts, HTTP API and UI.'}\nPort 0 picks a free port; the ports chosen are logged.\n\nFlags (each also settable by its environment variable):\n${serverFlagsHelp()}${demo ? '\n  --agents-only              only the simulated agents, against --broker-url (no server)' : ''}`);
+    out(`opsroom ${demo ? 'demo' : 'start'} [flags]\n\n${demo ? 'Starts the server plus simulated edge agents (real MQTT clients over TCP) on the example model,\nwith occasional injected faults; prints the URL and the demo logins.' : 'Starts the server: embedded MQTT broker (unless --broker-url), store, VSM roll-up, alerts, HTTP API and UI.'}\nPort 0 picks a free port; the ports chosen are logged.\n\nFlags (each also settable by its environment variable):\n${serverFlagsHelp()}${demo ? `\n\nDemo flags:\n${demoFlagsHelp()}` : ''}`);
     return 0;
   }
   const config = resolveConfig(flags);
-  if (demo) {
+  if (demoFlags) {
     const { runDemo } = await import('../demo/run-demo.js');
-    const running = await runDemo(config, out, { agentsOnly });
+    const running = await runDemo(config, out, demoFlags);
     stopOnSignals(running.close);
   } else {
     const running = await startOpsroom(config);

@@ -1,12 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEMO_WORKSHOP_METRICS, startAgent, type Fault, type RunningAgent, type SimulatedMetric } from '@opsroom/edge-agent';
+import { DEMO_WORKSHOP_METRICS, startAgent, type RunningAgent, type SimulatedMetric } from '@opsroom/edge-agent';
 import { redactUrl, type Model } from '@opsroom/models';
 import { ConfigError } from '../errors.js';
 import type { OpsroomConfig } from '../config/config.js';
 import { loadModelFile } from '../model/index.js';
-import { startOpsroom, type RunningOpsroom } from '../start.js';
-import { pickFault } from './fault-schedule.js';
+import { startOpsroom, type RunningOpsroom, type StartOptions } from '../start.js';
+import { faultRecord, pickFault, type FaultRecord } from './fault-schedule.js';
 
 export interface DemoCredentials {
   users: Record<string, string>;
@@ -22,10 +22,19 @@ export interface RunningDemo {
 export interface DemoOptions {
   /** Only the simulated agents, against `config.brokerUrl` (docker-compose's `agents` service). */
   agentsOnly?: boolean;
-  /** Mean seconds between injected faults (default 60). */
+  /** Mean seconds between injected faults (default 60; 0 = no faults). */
   faultEverySec?: number;
+  /** Appends one JSON line per injected fault ({@link FaultRecord}) to this file. */
+  faultsLog?: string;
   seed?: number;
+  /** The server's logger options (default: info-level JSON logs); `false` for none (the bench). */
+  logger?: StartOptions['logger'];
+  /** Clock of the fault log's times, ms since epoch (default Date.now). */
+  now?: () => number;
 }
+
+/** Default mean interval between the demo's injected faults, s. */
+export const DEMO_FAULT_EVERY_SEC = 60;
 
 /** `models/examples/valle.yaml` -> `models/examples/valle.demo-credentials.json`. */
 export function credentialsFileFor(modelFile: string): string {
@@ -44,6 +53,17 @@ export function readDemoCredentials(modelFile: string): DemoCredentials {
  */
 export async function runDemo(config: OpsroomConfig, out: (line: string) => void, opts: DemoOptions = {}): Promise<RunningDemo> {
   const creds = readDemoCredentials(config.model);
+  const now = opts.now ?? Date.now;
+  const every = (opts.faultEverySec ?? DEMO_FAULT_EVERY_SEC) * 1000;
+  if (!Number.isFinite(every) || every < 0) throw new ConfigError(`demo: the mean interval between faults must be a number of seconds >= 0, got ${opts.faultEverySec}`);
+  const faultsLog = opts.faultsLog;
+  if (faultsLog) {
+    try {
+      appendFileSync(faultsLog, ''); // refuse a path we cannot write now, not at the first fault
+    } catch (err) {
+      throw new ConfigError(`demo: cannot write the faults log ${faultsLog}: ${(err as Error).message}`);
+    }
+  }
   let server: RunningOpsroom | null = null;
   let brokerUrl: string;
   const model = opts.agentsOnly ? await loadModelFile(config.model) : null;
@@ -51,7 +71,7 @@ export async function runDemo(config: OpsroomConfig, out: (line: string) => void
     if (!config.brokerUrl) throw new ConfigError('demo --agents-only needs --broker-url (or OPSROOM_BROKER_URL)');
     brokerUrl = config.brokerUrl;
   } else {
-    server = await startOpsroom(config);
+    server = await startOpsroom(opts.logger === undefined ? config : { ...config, logger: opts.logger });
     brokerUrl = server.mqttUrl;
   }
   const theModel = server?.model ?? model!;
@@ -90,16 +110,19 @@ export async function runDemo(config: OpsroomConfig, out: (line: string) => void
     seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
     return seed / 2 ** 32;
   };
-  const every = (opts.faultEverySec ?? 60) * 1000;
-  let faultTimer: NodeJS.Timeout;
+  let faultTimer: NodeJS.Timeout | undefined;
   const scheduleFault = () => {
     faultTimer = setTimeout(() => {
       if (agents.length) {
         const agent = agents[Math.floor(random() * agents.length)]!;
         const { metric, fault, description } = pickFault(random, Object.keys(metrics));
         try {
-          agent.injectFault(metric, fault as Fault);
+          agent.injectFault(metric, fault);
           out(`demo: injected a ${description} into ${agent.config.deviceId} ${metric}`);
+          const device = agent.config.deviceId;
+          const node = theModel.devices.get(device)?.node ?? '';
+          const def = metricsFor(node)[metric];
+          if (faultsLog && def) writeFaultLine(faultsLog, faultRecord(now(), device, node, metric, fault, def), out);
         } catch (err) {
           out(`demo: could not inject a fault: ${(err as Error).message}`);
         }
@@ -108,13 +131,14 @@ export async function runDemo(config: OpsroomConfig, out: (line: string) => void
     }, every * (0.5 + random()));
     faultTimer.unref();
   };
-  scheduleFault();
+  if (every > 0) scheduleFault();
 
   if (server) {
     out('');
     out(`  opsroom demo is running: ${server.httpUrl}`);
     out(`  MQTT broker (embedded): ${server.mqttUrl}`);
-    out(`  ${agents.length} simulated edge agents publishing every second; a fault is injected about every ${Math.round(every / 1000)} s`);
+    out(`  ${agents.length} simulated edge agents publishing every second; ${every > 0 ? `a fault is injected about every ${+(every / 1000).toFixed(3)} s` : 'no faults injected'}`);
+    if (faultsLog && every > 0) out(`  Injected faults are logged to ${faultsLog} (one JSON line each)`);
     out('');
     out('  Demo logins (user / password, role, scope):');
     for (const [name, password] of Object.entries(creds.users)) {
@@ -125,7 +149,7 @@ export async function runDemo(config: OpsroomConfig, out: (line: string) => void
     out('  Ctrl-C stops everything and flushes the store.');
     out('');
   } else {
-    out(`demo: ${agents.length} simulated edge agents publishing to ${redactUrl(brokerUrl)}`);
+    out(`demo: ${agents.length} simulated edge agents publishing to ${redactUrl(brokerUrl)}; ${every > 0 ? `a fault about every ${+(every / 1000).toFixed(3)} s` : 'no faults injected'}${faultsLog && every > 0 ? `, logged to ${faultsLog}` : ''}`);
   }
 
   let closed: Promise<void> | null = null;
@@ -139,6 +163,15 @@ export async function runDemo(config: OpsroomConfig, out: (line: string) => void
         await server?.close();
       })()),
   };
+}
+
+/** Appends one fault's JSON line; a failed write is said on `out` and the demo runs on. */
+function writeFaultLine(file: string, record: FaultRecord, out: (line: string) => void): void {
+  try {
+    appendFileSync(file, JSON.stringify(record) + '\n');
+  } catch (err) {
+    out(`demo: could not log the fault to ${file}: ${(err as Error).message}`);
+  }
 }
 
 /**
