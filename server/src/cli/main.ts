@@ -4,7 +4,7 @@ import { startOpsroom } from '../start.js';
 import { resolveConfig } from '../config/config.js';
 import { parseServerFlags, serverFlagsHelp } from './args.js';
 import { demoFlagsHelp, splitDemoFlags, type DemoFlags } from './demo-args.js';
-import { runDetect } from './detect-command.js';
+import { runDetectCommand } from './detect-command.js';
 import { runBrokerConfig } from '../broker/mosquitto-config.js';
 import { parseArgs } from 'node:util';
 
@@ -15,7 +15,8 @@ Usage:
   opsroom demo [flags]             start + simulated edge agents on the example model
   opsroom model validate FILE      check a model file; lists every problem with file:line:column
   opsroom model hash-secret        hash a device secret or password (read from stdin) for the model file
-  opsroom detect FILE.csv          add an anomaly_score column to timestamp,value rows
+  opsroom detect FILE.csv          run the server's anomaly detector over timestamp,value rows: adds
+                                   anomaly_score, alert, kind, probability (--out-dir DIR for several files)
   opsroom broker-config --model FILE --secrets FILE --out DIR
                                    write Mosquitto's password and ACL files from the model
   opsroom <command> --help         help for one command
@@ -107,18 +108,8 @@ export async function main(argv: string[]): Promise<number> {
         }
         return await runValidate(file, out);
       }
-      case 'detect': {
-        const [file, ...extra] = rest;
-        if (file === '--help' || file === '-h') {
-          out('opsroom detect FILE.csv\n\nReads timestamp,value rows (ISO-8601 or epoch ms; an optional header) and writes the same rows\nwith an anomaly_score column in [0,1] to stdout. The detector sees only past rows; deterministic.');
-          return 0;
-        }
-        if (!file || extra.length) {
-          err('usage: opsroom detect FILE.csv');
-          return 2;
-        }
-        return await runDetect(file, out, err);
-      }
+      case 'detect':
+        return await runDetectCommand(rest, { stdout: process.stdout, out, err });
       case 'broker-config': {
         const { values } = parseArgs({
           args: rest,
