@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { hashSecret } from '../auth/hash.js';
-import { authenticateClient, mayPublish, maySubscribe, SERVICE_USERNAME } from './broker-auth.js';
+import { authenticateClient, mayPublish, mayReceive, maySubscribe, sessionClientId, SERVICE_USERNAME } from './broker-auth.js';
 
 const a = { kind: 'device', deviceId: 'dev-a' } as const;
 const service = { kind: 'service' } as const;
@@ -22,6 +22,22 @@ describe('broker authorisation by the topic grammar', () => {
     expect(maySubscribe(a, 'opsroom/v1/devices/+/readings')).toBe(false);
     expect(maySubscribe(a, '#')).toBe(false);
     expect(maySubscribe(a, 'opsroom/v1/devices/dev-a/readings')).toBe(false);
+  });
+
+  it('delivers to a device only its own commands and rejects, whatever its session subscribed to', () => {
+    expect(mayReceive(a, 'opsroom/v1/devices/dev-a/commands')).toBe(true);
+    expect(mayReceive(a, 'opsroom/v1/devices/dev-a/rejects')).toBe(true);
+    expect(mayReceive(a, 'opsroom/v1/devices/dev-b/commands')).toBe(false);
+    expect(mayReceive(a, 'opsroom/v1/devices/dev-b/readings')).toBe(false);
+    expect(mayReceive(a, '$SYS/broker/uptime')).toBe(false);
+    expect(mayReceive(service, 'opsroom/v1/devices/dev-b/readings')).toBe(true);
+  });
+
+  it('names a device\'s session by its device id whatever client id it sent, and the server\'s by a $ prefix no device id can have', () => {
+    expect(sessionClientId(a, 'agent-dev-b')).toBe('dev-a');
+    expect(sessionClientId(a, 'dev-b')).toBe('dev-a');
+    expect(sessionClientId(a, '')).toBe('dev-a');
+    expect(sessionClientId(service, 'dev-a')).toBe(`${SERVICE_USERNAME}/dev-a`);
   });
 
   it('lets the server\'s own client do anything', () => {

@@ -18,6 +18,22 @@ export interface ServiceCredentials {
 export type BrokerPrincipal = { kind: 'service' } | { kind: 'device'; deviceId: string };
 
 /**
+ * The MQTT session (client id) a principal gets, whatever client id it sent.
+ *
+ * Rule: **a device's client id is its device id.** The broker takes the device id from the
+ * authenticated user name, so a device can neither take over another device's session (and its
+ * queued directives) nor kick another device off; two connections of one device share one session,
+ * so the newer one replaces the older ([MQTT-3.1.4-2]) — at most one live connection per device.
+ * Mosquitto does the same with `use_username_as_clientid true` (written by `opsroom broker-config`).
+ * The server's own sessions start with `$`, which no device id can (models' `DEVICE_ID_PATTERN`).
+ * @example sessionClientId({ kind: 'device', deviceId: 'taller-1-plc' }, 'agent-x') // 'taller-1-plc'
+ * @example sessionClientId({ kind: 'service' }, 'tool') // '$opsroom-server/tool'
+ */
+export function sessionClientId(who: BrokerPrincipal, requested: string): string {
+  return who.kind === 'device' ? who.deviceId : `${SERVICE_USERNAME}/${requested}`;
+}
+
+/**
  * Who a CONNECT's credentials belong to, or null. Devices authenticate with their id as username
  * and their secret as password, checked against the model's scrypt hash.
  */
@@ -45,6 +61,18 @@ export function mayPublish(who: BrokerPrincipal, topic: string): boolean {
   if (who.kind === 'service') return true;
   const t = parseDeviceTopic(topic);
   return t !== null && t.deviceId === who.deviceId && DEVICE_PUBLISH_CHANNELS.includes(t.channel);
+}
+
+/**
+ * Whether a message on `topic` may be delivered to `who` — checked again at delivery (aedes
+ * `authorizeForward`), including messages queued in a persistent session while it was offline, not
+ * only when the subscription was made.
+ * @example mayReceive({ kind: 'device', deviceId: 'a' }, 'opsroom/v1/devices/b/commands') // false
+ */
+export function mayReceive(who: BrokerPrincipal, topic: string): boolean {
+  if (who.kind === 'service') return true;
+  const t = parseDeviceTopic(topic);
+  return t !== null && t.deviceId === who.deviceId && DEVICE_SUBSCRIBE_CHANNELS.includes(t.channel);
 }
 
 /** A device may subscribe only to its own commands and rejects topics, with no wildcards. */

@@ -4,7 +4,7 @@ import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AuthenticateError } from 'aedes';
 import { deviceTopic, type DeviceDef } from '@opsroom/models';
 import type { Logger } from '../log/logger.js';
-import { authenticateClient, mayPublish, maySubscribe, SERVICE_USERNAME, type BrokerPrincipal, type ServiceCredentials } from './broker-auth.js';
+import { authenticateClient, mayPublish, mayReceive, maySubscribe, sessionClientId, SERVICE_USERNAME, type BrokerPrincipal, type ServiceCredentials } from './broker-auth.js';
 
 export interface EmbeddedBroker {
   /** `mqtt://host:port` of the TCP listener. */
@@ -54,6 +54,10 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
             return done(err, false);
           }
           principals.set(client, who);
+          // The session is named by the identity, not by the client: a device's client id is its
+          // device id (broker-auth.ts sessionClientId). aedes reads client.id for the session
+          // (subscriptions, queued messages, takeover) only after authenticate.
+          (client as { id: string }).id = sessionClientId(who, client.id);
           done(null, true);
         },
         (err: Error) => {
@@ -76,6 +80,11 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
       }
       log.warn({ clientId: client.id, topic: packet.topic }, 'mqtt: refused publish outside the device topics');
       done(new Error('publish not authorised'));
+    },
+    authorizeForward(client, packet) {
+      // Checked at delivery, queued messages of a persistent session included (aedes emptyQueue).
+      const who = principals.get(client);
+      return who && mayReceive(who, packet.topic) ? packet : null;
     },
     authorizeSubscribe(client, sub, done) {
       const who = principals.get(client);

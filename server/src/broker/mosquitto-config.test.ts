@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mosquittoAcl, mosquittoPasswordLine, runBrokerConfig, type BrokerConfigOptions } from './mosquitto-config.js';
+import { mosquittoAcl, mosquittoConf, mosquittoListenerSettings, mosquittoPasswordLine, runBrokerConfig, type BrokerConfigOptions } from './mosquitto-config.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const MODEL = join(REPO, 'models/examples/valle.yaml');
@@ -78,6 +78,26 @@ describe('mosquittoAcl', () => {
   });
 });
 
+describe('mosquittoConf', () => {
+  it("binds every device's client id to its user name on the listener (use_username_as_clientid after the listener line)", () => {
+    const conf = mosquittoConf({ passwordFile: '/etc/o/passwd', aclFile: '/etc/o/acl' }).split('\n');
+    expect(conf).toContain('allow_anonymous false');
+    expect(conf).toContain('password_file /etc/o/passwd');
+    expect(conf).toContain('acl_file /etc/o/acl');
+    const listener = conf.indexOf('listener 1883');
+    expect(listener).toBeGreaterThan(-1);
+    expect(conf.slice(listener + 1, listener + 1 + mosquittoListenerSettings().length)).toEqual(mosquittoListenerSettings());
+    expect(mosquittoListenerSettings()).toContain('use_username_as_clientid true');
+  });
+
+  it('matches deploy/mosquitto/mosquitto.conf: every listener there is followed by the listener settings', () => {
+    const deploy = readFileSync(join(REPO, 'deploy/mosquitto/mosquitto.conf'), 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#'));
+    const listeners = deploy.flatMap((l, i) => (l.startsWith('listener ') ? [i] : []));
+    expect(listeners.length).toBeGreaterThan(0);
+    for (const i of listeners) expect(deploy.slice(i + 1, i + 1 + mosquittoListenerSettings().length)).toEqual(mosquittoListenerSettings());
+  });
+});
+
 describe('runBrokerConfig', () => {
   it('writes an account for every model device and the server, with the password file 0600 and the ACL 0644', async () => {
     const { code, lines, outDir } = await run({ secrets: secretsFile('demo.json', DEMO.devices) });
@@ -92,6 +112,7 @@ describe('runBrokerConfig', () => {
     expect(statSync(join(outDir, 'passwd')).mode & 0o777).toBe(0o600);
     expect(statSync(join(outDir, 'acl')).mode & 0o777).toBe(0o644);
     expect(readFileSync(join(outDir, 'acl'), 'utf8')).toBe(mosquittoAcl('opsroom-server'));
+    expect(readFileSync(join(outDir, 'mosquitto.conf'), 'utf8')).toBe(mosquittoConf({ passwordFile: join(outDir, 'passwd'), aclFile: join(outDir, 'acl') }));
     expect(lines[0]).toMatch(/wrote 15 accounts \(14 devices \+ opsroom-server\)/);
     expect(lines.join('\n')).not.toContain('server-pw');
   });

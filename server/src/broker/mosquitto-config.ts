@@ -1,6 +1,6 @@
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { TOPIC_ROOT, type Model } from '@opsroom/models';
 import { verifySecretAsync } from '../auth/hash.js';
 import { loadModelFile } from '../model/load-model.js';
@@ -18,6 +18,41 @@ const HASH_BYTES = 64;
 /** File names inside `--out`, as deploy/mosquitto/mosquitto.conf names them. */
 export const PASSWORD_FILE = 'passwd';
 export const ACL_FILE = 'acl';
+export const CONF_FILE = 'mosquitto.conf';
+
+/**
+ * Lines that must follow **every** `listener` line devices can reach: Mosquitto 2 applies them to
+ * the listener they follow (placed before the first `listener`, they bind nothing — measured with
+ * Mosquitto 2.0.11).
+ *
+ * `use_username_as_clientid true` is opsroom's client id rule (broker-auth.ts `sessionClientId`):
+ * a device's client id is its user name, which is its device id, whatever it sends. So no device
+ * can take over another's persistent session (its queued directives) or kick it off, and none can
+ * take the server's ingest session, whose client id becomes the server account's name — a name
+ * `broker-config` refuses to any device. Mosquitto's ACL cannot bind client ids to user names
+ * (`%c` only names topics), so this is the way it binds them.
+ */
+export function mosquittoListenerSettings(): string[] {
+  return ['use_username_as_clientid true'];
+}
+
+/**
+ * A complete Mosquitto 2 configuration for opsroom (`mosquitto -c DIR/mosquitto.conf`), or lines to
+ * copy into an existing one: the global settings anywhere, the listener settings after each listener.
+ */
+export function mosquittoConf(paths: { passwordFile: string; aclFile: string }, listener = 'listener 1883'): string {
+  return [
+    '# Mosquitto 2 configuration for opsroom, written by `opsroom broker-config`.',
+    'allow_anonymous false',
+    `password_file ${paths.passwordFile}`,
+    `acl_file ${paths.aclFile}`,
+    '',
+    '# Every listener devices reach must be followed by these lines (they apply per listener):',
+    listener,
+    ...mosquittoListenerSettings(),
+    '',
+  ].join('\n');
+}
 
 /**
  * One line of Mosquitto 2's password file, in the format `mosquitto_passwd` writes:
@@ -74,7 +109,8 @@ export interface BrokerConfigOptions {
 
 /**
  * `opsroom broker-config --model FILE --secrets FILE --out DIR`: writes Mosquitto's password file
- * (mode 0600) and ACL file (mode 0644) for every device of the model plus the server's account.
+ * (mode 0600), ACL file (mode 0644) for every device of the model plus the server's account, and
+ * a mosquitto.conf that uses them and binds each device's client id to its user name.
  * The model holds only scrypt hashes, which Mosquitto cannot use, so the plain secrets come from
  * the secrets file; each is checked against the model's hash so both brokers accept the same
  * devices. Returns 0 on success, 1 for a bad model or secrets, 2 for a missing server password.
@@ -129,9 +165,11 @@ export async function runBrokerConfig(opts: BrokerConfigOptions, out: (line: str
   const aclPath = join(opts.outDir, ACL_FILE);
   await writeAtomically(passwdPath, lines.join('\n') + '\n', 0o600);
   await writeAtomically(aclPath, mosquittoAcl(serviceUser), 0o644);
+  const confPath = join(opts.outDir, CONF_FILE);
+  await writeAtomically(confPath, mosquittoConf({ passwordFile: resolve(passwdPath), aclFile: resolve(aclPath) }), 0o644);
   out(`wrote ${lines.length} accounts (${model.devices.size} devices + ${serviceUser}) to ${passwdPath} (mode 0600)`);
   out(`wrote the topic ACL to ${aclPath} (mode 0644)`);
-  out(`in mosquitto.conf: allow_anonymous false / password_file ${passwdPath} / acl_file ${aclPath}`);
+  out(`wrote ${confPath}: run mosquitto -c ${confPath}, or copy its lines into your mosquitto.conf (${mosquittoListenerSettings().join(', ')} after every listener)`);
   return 0;
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { allDevicesFilter, deviceTopic, redactUrl } from '@opsroom/models';
 import type { Logger } from '../log/logger.js';
@@ -23,14 +24,14 @@ export interface DeviceChannel {
 
 /**
  * Ingest from an external broker (Mosquitto, EMQX…): one MQTT client subscribed to every device's
- * readings and status at QoS 1 in a persistent session (clean: false, fixed client id), so
+ * readings and status at QoS 1 in a persistent session (clean: false, {@link ingestClientId}), so
  * readings published while the server is down wait in the broker. A message is acknowledged
  * (PUBACK) only after the store accepted its readings: mqtt.js sends the PUBACK when
  * `handleMessage`'s callback runs, so a crash before the write means redelivery.
  */
 export async function startMqttIngest(opts: MqttIngestOptions): Promise<DeviceChannel> {
   const client: MqttClient = mqtt.connect(opts.brokerUrl, {
-    clientId: 'opsroom-server-ingest',
+    clientId: ingestClientId(opts.brokerUrl, opts.username, opts.password),
     clean: false,
     username: opts.username,
     password: opts.password,
@@ -84,6 +85,28 @@ export async function startMqttIngest(opts: MqttIngestOptions): Promise<DeviceCh
       await client.endAsync();
     },
   };
+}
+
+/**
+ * The ingest session's client id: stable across restarts (the persistent session keeps readings
+ * published while the server is down) and unguessable without the server's broker password, so a
+ * device cannot take the session over on a broker that does not bind client ids to user names.
+ * Mosquitto configured by `opsroom broker-config` replaces it with the server account's name
+ * (`use_username_as_clientid`), which no device may have.
+ * @example ingestClientId('mqtt://opsroom-server:pw@mosquitto:1883') // 'opsroom-ingest-' + 24 hex digits
+ */
+export function ingestClientId(brokerUrl: string, username?: string, password?: string): string {
+  let user = username ?? '';
+  let pass = password ?? '';
+  try {
+    const u = new URL(brokerUrl);
+    user ||= decodeURIComponent(u.username);
+    pass ||= decodeURIComponent(u.password);
+  } catch {
+    /* not a URL: mqtt.connect will say so */
+  }
+  const digest = createHash('sha256').update(`opsroom-ingest\0${user}\0${pass}`).digest('hex');
+  return `opsroom-ingest-${digest.slice(0, 24)}`;
 }
 
 /** A broker URL without its password, for logs (the one redaction every package uses). */

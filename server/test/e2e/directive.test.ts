@@ -24,17 +24,18 @@ describe('a directive travels down to the edge agent and its acknowledgement com
     const [deviceId, secret] = Object.entries(creds.devices)[3]!;
     const node = server.model.devices.get(deviceId)!.node;
     const received: unknown[] = [];
-    // The real agent for that device, sampling once an hour: it only listens for directives here.
-    agent = await startAgent(
-      { deviceId, secret, brokerUrl: server.mqttUrl, sampleIntervalMs: 3_600_000 },
-      { onDirective: (d) => received.push(d) },
-    );
-    // Raise an alert at the node with a step change (from another connection of the same device).
+    // Raise an alert at the node with a step change. A device has one MQTT session (its client id
+    // is its device id), so this connection ends before the agent's starts.
     const device = await connectDevice(server.mqttUrl, deviceId, secret);
     const t0 = Date.now() - 200_000;
     const stream = Array.from({ length: 160 }, (_, i) => ({ metric: 'water', value: (i < 120 ? 10 : 16) + ((i * 7) % 5) * 0.05, ts: t0 + i * 1000 }));
     await device.publishAsync(deviceTopic(deviceId, 'readings'), JSON.stringify(stream), { qos: 1 });
     await device.endAsync();
+    // The real agent for that device, sampling once an hour: it only listens for directives here.
+    agent = await startAgent(
+      { deviceId, secret, brokerUrl: server.mqttUrl, sampleIntervalMs: 3_600_000 },
+      { onDirective: (d) => received.push(d) },
+    );
     const planner = await login(server.httpUrl, 'planner', creds.users.planner!);
     let alert: Alert | undefined;
     for (let i = 0; i < 50 && !alert; i++) {

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import mqtt, { type MqttClient } from 'mqtt';
 import { deviceTopic } from '@opsroom/models';
-import { runBrokerConfig } from '../../src/broker/mosquitto-config.js';
+import { CONF_FILE, runBrokerConfig } from '../../src/broker/mosquitto-config.js';
 import { findBinary } from '../support/require-binary.js';
-import { startMosquitto, type RunningMosquitto } from '../support/mosquitto.js';
+import { generatedConfLines, startMosquitto, type RunningMosquitto } from '../support/mosquitto.js';
 import { connectDevice, demoCredentials, EXAMPLE_MODEL, getJson, login, startTestServer } from '../support/demo-fixture.js';
 
 const mosquitto = findBinary('mosquitto');
@@ -41,7 +41,7 @@ d('a real Mosquitto configured by opsroom broker-config', () => {
     expect(code).toBe(0);
     // As root, Mosquitto drops privileges to its own user, which could not read our 0600 file.
     const asRoot = process.getuid?.() === 0 ? ['user root'] : [];
-    broker = await startMosquitto(mosquitto!, [...asRoot, `password_file ${join(dir, 'passwd')}`, `acl_file ${join(dir, 'acl')}`]);
+    broker = await startMosquitto(mosquitto!, [...asRoot, ...generatedConfLines(join(dir, CONF_FILE))]);
     server = await startTestServer({ brokerUrl: `mqtt://opsroom-server:${serverPassword}@127.0.0.1:${broker.port}` });
     planner = await login(server.httpUrl, 'planner', creds.users.planner!);
   }, 30_000);
@@ -123,7 +123,9 @@ d('a real Mosquitto configured by opsroom broker-config', () => {
     a.on('message', (topic) => seenByA.push(topic));
     b.on('message', (topic) => seenByB.push(topic));
 
-    // The server's account publishes a command for B (as an alert directive would).
+    // The server's account publishes a command for B (as an alert directive would). Its client id
+    // becomes the account's name (use_username_as_clientid), so this briefly takes the server's own
+    // session; the server's ingest reconnects a second later and nothing it was sent is lost.
     const svc = await mqtt.connectAsync(broker.url, { username: 'opsroom-server', password: serverPassword, clientId: `test-svc-${process.pid}`, reconnectPeriod: 0 });
     clients.push(svc);
     await svc.publishAsync(deviceTopic(B, 'commands'), JSON.stringify({ type: 'directive', note: 'test' }), { qos: 1 });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +28,17 @@ async function waitForPort(port: number, ms: number): Promise<void> {
     if (Date.now() > until) throw new Error(`nothing listens on 127.0.0.1:${port} after ${ms} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * The lines of a mosquitto.conf written by `opsroom broker-config`, minus its `listener` line and
+ * comments: passed as `extraConf`, they follow the harness's own loopback listener, so its
+ * per-listener settings apply there exactly as they would after the file's own listener.
+ */
+export function generatedConfLines(file: string): string[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !l.startsWith('#') && !l.startsWith('listener '));
 }
 
 export interface RunningMosquitto {

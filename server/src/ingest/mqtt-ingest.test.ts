@@ -1,0 +1,16 @@
+import { describe, expect, it } from '@jest/globals';
+import { ingestClientId } from './mqtt-ingest.js';
+
+describe('ingestClientId', () => {
+  it('is stable for one account, so the persistent session survives a restart', () => {
+    expect(ingestClientId('mqtt://opsroom-server:pw@mosquitto:1883')).toBe(ingestClientId('mqtt://opsroom-server:pw@10.0.0.5:1883'));
+    expect(ingestClientId('mqtt://opsroom-server:pw@mosquitto:1883')).toBe(ingestClientId('mqtt://mosquitto:1883', 'opsroom-server', 'pw'));
+    expect(ingestClientId('mqtt://opsroom-server:pw@mosquitto:1883')).toMatch(/^opsroom-ingest-[0-9a-f]{24}$/);
+  });
+
+  it('cannot be guessed without the password: another password gives another id, never the old fixed one', () => {
+    const a = ingestClientId('mqtt://opsroom-server:pw@mosquitto:1883');
+    expect(ingestClientId('mqtt://opsroom-server:pw2@mosquitto:1883')).not.toBe(a);
+    expect(a).not.toBe('opsroom-server-ingest');
+  });
+});
