@@ -1,0 +1,261 @@
+/**
+ * Synthetic series with known ground truth, for measuring what a streaming detector RAISES:
+ * null families (no event: every alert is false) and event families (one step, slope or transient
+ * of a stated size on a stated base). Pure and seeded: `generateFamily(name, seed)` returns the
+ * same series on every run and platform.
+ *
+ * Definitions (σ = the sd of the base's noise, `Series.sigma`):
+ * - step:      from the event row on, the level is shifted by sign·size·σ and stays shifted
+ *              (`end` = the last row).
+ * - slope:     from the event row on, the level rises (sign +1) or falls by size·σ/10 per reading,
+ *              so the shift is size·σ/10 at the event row and reaches size·σ after 10 readings; it
+ *              goes on rising to the series end (a change of growth rate, `end` = the last row).
+ * - transient: the event row alone is displaced by sign·size·σ (`end` = `start`).
+ * On AR(1) noise σ is the marginal sd 1/√(1−φ²) ≈ 2.29 (what a plot of the series shows), not the
+ * unit innovation sd; on the daily cycle σ is the unit noise, not the 5σ cycle.
+ *
+ * Events start uniformly in rows [1000, 2000) of a 3,000-row series (after a 1,000-row learning
+ * stretch, with 1,000 rows after), with a random sign. For one seed every event family shares the
+ * start and the sign, and every size of a kind on a base shares the base noise (paired across
+ * sizes): comparisons between sizes are not blurred by different noise.
+ *
+ * @example
+ *   const s = generateFamily('step-white-10', 3);
+ *   s.events[0]; // { kind: 'step', start: 1xxx, end: 2999, sizeSigma: 10, sign: ±1 }
+ *   s.values[s.events[0].start] - s.values[s.events[0].start - 1]; // ≈ ±10
+ */
+import { seededRandom, type SeededRandom } from '../detectors/seeded-random.js';
+
+export type EventKind = 'step' | 'slope' | 'transient';
+
+export interface SyntheticEvent {
+  kind: EventKind;
+  /** Row where the event's effect begins. */
+  start: number;
+  /** Last row (inclusive) of the event's effect, or the series' last row if it never ends. */
+  end: number;
+  /** Size in units of the base noise sd (positive; the direction is `sign`). */
+  sizeSigma: number;
+  sign: 1 | -1;
+}
+
+export interface Series {
+  /** The family's name, e.g. 'null-white' or 'step-ar1-5'. */
+  name: string;
+  values: Float64Array;
+  /** Reading times, ms since the Unix epoch. */
+  times: Float64Array;
+  /** Empty for null families; exactly one for event families. */
+  events: SyntheticEvent[];
+  /** The sd of the base's noise, the unit of `sizeSigma`. */
+  sigma: number;
+}
+
+/** Monday 2024-01-01 00:00 UTC: every series starts here. */
+export const SYNTHETIC_EPOCH_MS = Date.UTC(2024, 0, 1);
+
+export const SYNTHETIC = Object.freeze({
+  nullLength: 10_000, // readings per null-family series
+  eventLength: 3_000, // readings per event-family series
+  learningRows: 1_000, // no event before this row
+  eventStartSpan: 1_000, // events start in [learningRows, learningRows + eventStartSpan)
+  stepMs: 60_000, // one reading a minute…
+  dailyStepMs: 300_000, // …except the daily cycle: one every 5 minutes
+  ar1Phi: 0.9,
+  poissonMean: 4,
+  dailyAmplitude: 5, // σ, peak of the daily sine
+  weekendDrop: 3, // σ, Saturday and Sunday (UTC) sit this much lower
+  trendPerReading: 0.01, // σ per reading
+  bigLevel: 1e12,
+  eventSizes: Object.freeze([3, 5, 10, 20] as const),
+});
+
+type BaseName = 'white' | 't3' | 'ar1' | 'poisson4' | 'daily' | 'trend' | '1e12';
+interface Base {
+  /** Noise sd: the σ of events on this base. */
+  sigma: number;
+  stepMs: number;
+  fill(rnd: SeededRandom, times: Float64Array, out: Float64Array): void;
+}
+
+const DAY_MS = 86_400_000;
+
+const BASES: Readonly<Record<BaseName, Base>> = {
+  white: { sigma: 1, stepMs: SYNTHETIC.stepMs, fill: (r, _t, out) => fillNormal(r, out) },
+  t3: {
+    sigma: 1,
+    stepMs: SYNTHETIC.stepMs,
+    fill: (r, _t, out) => {
+      for (let i = 0; i < out.length; i++) out[i] = studentT3(r) / Math.sqrt(3); // Var t_ν = ν/(ν−2) = 3
+    },
+  },
+  ar1: {
+    sigma: 1 / Math.sqrt(1 - SYNTHETIC.ar1Phi ** 2),
+    stepMs: SYNTHETIC.stepMs,
+    fill: (r, _t, out) => {
+      const phi = SYNTHETIC.ar1Phi;
+      let x = r.normal() / Math.sqrt(1 - phi * phi); // start in the stationary distribution
+      for (let i = 0; i < out.length; i++) {
+        out[i] = x;
+        x = phi * x + r.normal();
+      }
+    },
+  },
+  poisson4: {
+    sigma: Math.sqrt(SYNTHETIC.poissonMean),
+    stepMs: SYNTHETIC.stepMs,
+    fill: (r, _t, out) => {
+      for (let i = 0; i < out.length; i++) out[i] = poisson(r, SYNTHETIC.poissonMean);
+    },
+  },
+  daily: {
+    sigma: 1,
+    stepMs: SYNTHETIC.dailyStepMs,
+    fill: (r, times, out) => {
+      for (let i = 0; i < out.length; i++) out[i] = dailyCycle(times[i]!) + r.normal();
+    },
+  },
+  trend: {
+    sigma: 1,
+    stepMs: SYNTHETIC.stepMs,
+    fill: (r, _t, out) => {
+      for (let i = 0; i < out.length; i++) out[i] = SYNTHETIC.trendPerReading * i + r.normal();
+    },
+  },
+  '1e12': {
+    sigma: 1,
+    stepMs: SYNTHETIC.stepMs,
+    fill: (r, _t, out) => {
+      for (let i = 0; i < out.length; i++) out[i] = SYNTHETIC.bigLevel + r.normal();
+    },
+  },
+};
+
+/**
+ * The noise-free daily-and-weekly pattern at time `ms`: 5σ·sin(2π·time-of-day), 3σ lower on
+ * Saturdays and Sundays (UTC).
+ *
+ * @example dailyCycle(Date.UTC(2024, 0, 1, 6)) // 5: Monday 06:00, the daily peak
+ */
+export function dailyCycle(ms: number): number {
+  const dayFrac = (((ms % DAY_MS) + DAY_MS) % DAY_MS) / DAY_MS;
+  const weekday = new Date(ms).getUTCDay(); // 0 Sunday … 6 Saturday
+  return SYNTHETIC.dailyAmplitude * Math.sin(2 * Math.PI * dayFrac) - (weekday === 0 || weekday === 6 ? SYNTHETIC.weekendDrop : 0);
+}
+
+export type FamilyGroup = 'null' | 'event';
+export interface FamilySpec {
+  name: string;
+  group: FamilyGroup;
+  base: BaseName;
+  /** Event families only. */
+  kind?: EventKind;
+  /** Event families only, in σ. */
+  size?: number;
+}
+
+function eventFamilies(): FamilySpec[] {
+  const out: FamilySpec[] = [];
+  const bases: Array<[EventKind, BaseName[]]> = [
+    ['step', ['white', 'ar1', 'daily']],
+    ['slope', ['white']],
+    ['transient', ['white']],
+  ];
+  for (const [kind, bs] of bases) {
+    for (const base of bs) for (const size of SYNTHETIC.eventSizes) out.push({ name: `${kind}-${base}-${size}`, group: 'event', base, kind, size });
+  }
+  return out;
+}
+
+/** Every family, null families first. */
+export const FAMILIES: readonly FamilySpec[] = Object.freeze([
+  ...(['white', 't3', 'ar1', 'poisson4', 'daily', 'trend', '1e12'] as const).map((base): FamilySpec => ({ name: `null-${base}`, group: 'null', base })),
+  ...eventFamilies(),
+]);
+
+export const FAMILY_NAMES: readonly string[] = Object.freeze(FAMILIES.map((f) => f.name));
+
+export function familySpec(name: string): FamilySpec {
+  const f = FAMILIES.find((x) => x.name === name);
+  if (!f) throw new RangeError(`unknown synthetic family "${name}"; known: ${FAMILY_NAMES.join(', ')}`);
+  return f;
+}
+
+/** The series of family `name` for `seed` (any integer). Throws a RangeError for an unknown family. */
+export function generateFamily(name: string, seed: number): Series {
+  const spec = familySpec(name);
+  const base = BASES[spec.base];
+  const n = spec.group === 'null' ? SYNTHETIC.nullLength : SYNTHETIC.eventLength;
+  const times = new Float64Array(n);
+  for (let i = 0; i < n; i++) times[i] = SYNTHETIC_EPOCH_MS + i * base.stepMs;
+  const values = new Float64Array(n);
+  if (spec.group === 'null') {
+    base.fill(seededRandom(streamSeed(spec.name, seed)), times, values);
+    return { name, values, times, events: [], sigma: base.sigma };
+  }
+  const kind = spec.kind!;
+  // For one seed: sizes share the base noise, all event families the start and sign (see the header).
+  base.fill(seededRandom(streamSeed(`event-base:${spec.base}:${kind}`, seed)), times, values);
+  const placing = seededRandom(streamSeed('event-place', seed));
+  const start = SYNTHETIC.learningRows + Math.floor(placing.uniform() * SYNTHETIC.eventStartSpan);
+  const sign: 1 | -1 = placing.uniform() < 0.5 ? -1 : 1;
+  const event: SyntheticEvent = { kind, start, end: kind === 'transient' ? start : n - 1, sizeSigma: spec.size!, sign };
+  const effect = eventEffect(event, base.sigma, n);
+  for (let i = start; i < n; i++) values[i] += effect[i]!;
+  return { name, values, times, events: [event], sigma: base.sigma };
+}
+
+/**
+ * What an event adds to its base, row by row (0 before `start`).
+ *
+ * @example
+ *   eventEffect({ kind: 'slope', start: 2, end: 5, sizeSigma: 10, sign: -1 }, 1, 6)
+ *   // [0, 0, -1, -2, -3, -4]
+ */
+export function eventEffect(event: SyntheticEvent, sigma: number, n: number): Float64Array {
+  const out = new Float64Array(n);
+  const size = event.sign * event.sizeSigma * sigma;
+  if (event.kind === 'transient') {
+    if (event.start < n) out[event.start] = size;
+    return out;
+  }
+  for (let i = event.start; i < n; i++) out[i] = event.kind === 'step' ? size : (size / 10) * (i - event.start + 1);
+  return out;
+}
+
+/**
+ * A 32-bit seed for one named random stream (FNV-1a of the name, mixed with the seed), so that
+ * each family draws independent numbers and running a subset of families changes nothing.
+ */
+export function streamSeed(stream: string, seed: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < stream.length; i++) h = Math.imul(h ^ stream.charCodeAt(i), 0x01000193);
+  h ^= Math.imul(seed | 0, 0x9e3779b1);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  return (h ^ (h >>> 13)) >>> 0;
+}
+
+function fillNormal(r: SeededRandom, out: Float64Array): void {
+  for (let i = 0; i < out.length; i++) out[i] = r.normal();
+}
+
+/** Student-t with 3 degrees of freedom: Z / √(χ²₃/3). */
+function studentT3(r: SeededRandom): number {
+  const z = r.normal();
+  const a = r.normal();
+  const b = r.normal();
+  const c = r.normal();
+  return z / Math.sqrt((a * a + b * b + c * c) / 3);
+}
+
+/** Poisson draw by multiplying uniforms (Knuth); fine for small means. */
+function poisson(r: SeededRandom, mean: number): number {
+  const limit = Math.exp(-mean);
+  let k = 0;
+  let p = r.uniform();
+  while (p > limit) {
+    k++;
+    p *= r.uniform();
+  }
+  return k;
+}
