@@ -20,6 +20,8 @@ export class OpsError extends Error {
   constructor(
     readonly code: ErrorCode,
     detail?: string,
+    /** For 429: when the caller may try again (sent as `Retry-After`, in whole seconds). */
+    readonly retryAfterMs?: number,
   ) {
     super(detail ? `${ERRORS[code].message}: ${detail}` : ERRORS[code].message);
     this.name = 'OpsError';

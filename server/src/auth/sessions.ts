@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Model, UserDef } from '@opsroom/models';
 import { OpsError } from '../errors.js';
+import { AttemptLimiter } from './attempt-limiter.js';
 import { verifySecretAsync } from './hash.js';
 import type { SessionRepository } from './session-repository.js';
 
@@ -18,8 +19,13 @@ interface Session {
 export interface SessionOptions {
   ttlMs: number;
   now: () => number;
-  /** Failed logins allowed per (account, address) per window before refusing. */
+  /** Failed logins allowed per (account, address) per window before refusing (default 10). */
   maxFailures?: number;
+  /** Failed logins allowed per account from all addresses together (default 100). */
+  maxFailuresPerAccount?: number;
+  /** Failed logins allowed per address for all names together (default 50): spraying names. */
+  maxFailuresPerAddress?: number;
+  /** Default 15 minutes. */
   failureWindowMs?: number;
   /** Keeps sessions across restarts (the embedded store's database); memory only when absent. */
   repo?: SessionRepository;
@@ -27,34 +33,42 @@ export interface SessionOptions {
 
 /**
  * Logins and sessions. A session token is both the browser's httpOnly cookie value and the
- * scripts' bearer token. Failed logins are limited per account and address.
+ * scripts' bearer token. Login attempts are counted before the password is hashed (attempt-limiter.ts),
+ * per (account, address), per account and per address; a refused attempt costs no hashing.
  */
 export class Sessions {
   private readonly sessions = new Map<string, Session>();
-  private readonly failures = new Map<string, { count: number; since: number }>();
+  private readonly limiter: AttemptLimiter;
 
   constructor(
     private readonly model: () => Model,
     private readonly opts: SessionOptions,
-  ) {}
+  ) {
+    this.limiter = new AttemptLimiter({ now: opts.now });
+  }
 
   async login(username: string, password: string, address: string): Promise<{ token: string; user: SessionUser; expires: number }> {
     const now = this.opts.now();
-    const key = `${username}\u0000${address}`;
-    const f = this.failures.get(key);
     const windowMs = this.opts.failureWindowMs ?? 15 * 60_000;
-    if (f && now - f.since < windowMs && f.count >= (this.opts.maxFailures ?? 10)) throw new OpsError('OPS_ERR_RATE_LIMITED');
+    const pair = `pair:${username}\u0000${address}`;
+    const attempt = this.limiter.tryAcquire([
+      { key: pair, max: this.opts.maxFailures ?? 10, windowMs },
+      { key: `acct:${username}`, max: this.opts.maxFailuresPerAccount ?? 100, windowMs },
+      { key: `addr:${address}`, max: this.opts.maxFailuresPerAddress ?? 50, windowMs },
+    ]);
+    if (!attempt) {
+      const retryAfterMs = this.limiter.lastRefusal?.retryAfterMs ?? windowMs;
+      throw new OpsError('OPS_ERR_RATE_LIMITED', `retry in ${Math.ceil(retryAfterMs / 1000)} s`, retryAfterMs);
+    }
     const def = this.model().users.get(username);
     // Verify against a dummy hash for unknown users too, so timing does not reveal which names exist.
     const ok = await verifySecretAsync(password, def?.passwordHash ?? DUMMY_HASH);
     if (!def || !ok) {
-      const cur = f && now - f.since < windowMs ? f : { count: 0, since: now };
-      cur.count++;
-      this.failures.set(key, cur);
-      if (this.failures.size > 100_000) this.failures.clear();
+      attempt.failed();
       throw new OpsError('OPS_ERR_BAD_CREDENTIALS');
     }
-    this.failures.delete(key);
+    // Earlier typos from this address are forgiven; the account's and the address's totals only lose this attempt.
+    attempt.succeeded([pair]);
     const token = randomBytes(32).toString('base64url');
     const user: SessionUser = { name: def.name, role: def.role, scope: def.scope };
     const expires = now + this.opts.ttlMs;

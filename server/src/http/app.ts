@@ -32,6 +32,9 @@ export async function build(services: AppServices, opts: BuildOptions = {}): Pro
     connectionTimeout: 30_000, // ms: a slow client may not hold a socket forever
     requestTimeout: 30_000,
     trustProxy: false,
+    // Unknown properties are refused (400), not silently stripped: fastify's default ajv has
+    // removeAdditional: true, which makes `additionalProperties: false` strip instead of refuse.
+    ajv: { customOptions: { removeAdditional: false } },
   });
   app.decorateRequest('user', null);
   app.decorateRequest('authVia', null);
@@ -56,7 +59,10 @@ export async function build(services: AppServices, opts: BuildOptions = {}): Pro
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, req, reply) => {
-    if (err instanceof OpsError) return reply.code(err.statusCode).send({ statusCode: err.statusCode, code: err.code, error: err.message, message: err.message });
+    if (err instanceof OpsError) {
+      if (err.retryAfterMs !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))));
+      return reply.code(err.statusCode).send({ statusCode: err.statusCode, code: err.code, error: err.message, message: err.message });
+    }
     if (err.validation || (err.statusCode && err.statusCode < 500)) {
       const status = err.statusCode ?? 400;
       return reply.code(status).send({ statusCode: status, code: err.code ?? 'OPS_ERR_BAD_REQUEST', error: err.message, message: err.message });
