@@ -60,5 +60,8 @@ export interface Alert {
    */
   groups?: string[];
   groupedBy?: string;
+  /** The audit trail, at most 1,000 entries (the server's trail policy, docs/alerts.md). */
   trail: AlertTrailEntry[];
+  /** How many old comments and evidence notes the trail policy dropped to stay bounded; absent when none. */
+  trailDropped?: number;
 }

@@ -1,4 +1,4 @@
-import { inScope, type Alert, type AlertAction as TrailAction, type AlertState } from '@opsroom/models';
+import { inScope, type Alert, type AlertAction as TrailAction, type AlertState, type AlertTrailEntry } from '@opsroom/models';
 import { OpsError } from '../errors.js';
 
 /**
@@ -92,10 +92,41 @@ export interface Change {
   note?: string;
 }
 
+/**
+ * Trail length policy (docs/alerts.md): a trail holds at most this many entries. When full, the
+ * oldest droppable entry — a person's comment or a system evidence note (`updated`), never the
+ * first entry — makes room, and `trailDropped` counts what went. State moves, directives and
+ * devices' acknowledgements are never dropped (the directive ledger counts them); when nothing is
+ * droppable, people's new comments and directives are refused (409) while the lifecycle's own
+ * moves (acknowledge, escalate, group, resolve — bounded by the tree) and acknowledgements of
+ * directives already sent (one per directive and device) are still written.
+ */
+export const TRAIL_MAX_ENTRIES = 1000;
+
+function droppable(e: AlertTrailEntry): boolean {
+  return e.action === 'updated' || (e.action === 'commented' && !e.actor.startsWith('device:'));
+}
+
+/** Appends one entry under the length policy above. */
+export function appendTrail(a: Alert, entry: AlertTrailEntry): void {
+  if (a.trail.length >= TRAIL_MAX_ENTRIES) {
+    const i = a.trail.findIndex((e, k) => k > 0 && droppable(e));
+    if (i > 0) {
+      a.trail.splice(i, 1);
+      a.trailDropped = (a.trailDropped ?? 0) + 1;
+    } else if (entry.action === 'directive' || (entry.action === 'commented' && !entry.actor.startsWith('device:'))) {
+      // A person's note or directive waits; a device's acknowledgement is written (at most one per
+      // directive and device), and so are the system's moves.
+      throw new OpsError('OPS_ERR_CONFLICT', `the alert's trail is full (${TRAIL_MAX_ENTRIES} entries of state moves, directives and acknowledgements)`);
+    }
+  }
+  a.trail.push(entry);
+}
+
 function move(a: Alert, action: AlertAction, trailAction: TrailAction, c: Change, toNode: string = a.owner): void {
   const to = nextState(a.state, action);
   if (to === undefined) throw new OpsError('OPS_ERR_CONFLICT', `cannot ${action} an alert that is ${a.state}`);
-  a.trail.push({ at: c.at, actor: c.actor, action: trailAction, fromNode: a.owner, toNode, fromState: a.state, toState: to, ...(c.note !== undefined ? { note: c.note } : {}) });
+  appendTrail(a, { at: c.at, actor: c.actor, action: trailAction, fromNode: a.owner, toNode, fromState: a.state, toState: to, ...(c.note !== undefined ? { note: c.note } : {}) });
   a.state = to;
   a.updatedAt = Math.max(a.updatedAt, c.at);
 }
@@ -156,7 +187,7 @@ export function directiveAlert(a: Alert, c: Change): void {
 
 /** Newer evidence changed what the alert says (e.g. a transient turned out to be a step). */
 export function noteEvidence(a: Alert, c: Change): void {
-  a.trail.push({ at: c.at, actor: c.actor, action: 'updated', fromNode: a.owner, toNode: a.owner, fromState: a.state, toState: a.state, ...(c.note !== undefined ? { note: c.note } : {}) });
+  appendTrail(a, { at: c.at, actor: c.actor, action: 'updated', fromNode: a.owner, toNode: a.owner, fromState: a.state, toState: a.state, ...(c.note !== undefined ? { note: c.note } : {}) });
   a.updatedAt = Math.max(a.updatedAt, c.at);
 }
 

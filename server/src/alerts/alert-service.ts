@@ -20,6 +20,7 @@ import {
   type Actor,
 } from './alert-lifecycle.js';
 import type { AlertRepository } from './alert-repository.js';
+import { directiveAwaitingAck } from './directive-ledger.js';
 import type { AlertNotifier } from './webhook-notifier.js';
 
 export type { Actor } from './alert-lifecycle.js';
@@ -221,11 +222,12 @@ export class AlertService {
 
   /**
    * A device bound to the alert's origin node acknowledged a directive (its agent published a
-   * `directive-ack`): recorded in the trail as said by `device:<id>`. Anything else is ignored.
+   * `directive-ack`): recorded in the trail as said by `device:<id>`, once per directive sent to
+   * its node (directive-ledger.ts). Anything else is ignored.
    */
   recordDirectiveAck(alertId: string, deviceId: string, deviceNode: string): boolean {
     const a = this.open.get(alertId) ?? this.opts.repo.get(alertId);
-    if (!a || a.node !== deviceNode) return false;
+    if (!a || a.node !== deviceNode || !directiveAwaitingAck(a, deviceId)) return false;
     commentAlert(a, { at: this.opts.now(), actor: `device:${deviceId}`, note: 'directive received' });
     this.commit([[a, 'updated']]);
     return true;
