@@ -20,6 +20,8 @@ export interface IndicatorUpdate extends BeerIndices {
   missingChildren: number;
   /** Latest anomaly score in [0,1]. */
   score?: number;
+  /** The detector of this series has not yet seen enough of it to be trusted: it raises no alert yet. */
+  learning?: boolean;
   /** Forecast band of the detector for the next value. */
   forecast?: { mean: number; lower: number; upper: number };
 }

@@ -50,6 +50,12 @@ export interface Alert {
   /** The observed value that raised or last updated it, and the forecast band it broke. */
   value: number;
   forecast?: { mean: number; lower: number; upper: number };
+  /** How far outside: (value − forecast mean) in the series' noise standard deviations. */
+  sigmas?: number;
+  /** Time of the reading where the change was seen (ms since epoch). */
+  since?: number;
+  /** The alert in plain words: what changed, by how much against the forecast, how sure, since when. */
+  summary?: string;
   raisedAt: number;
   updatedAt: number;
   /** When the current owner's correction window runs out (ms since epoch); null once resolved. */

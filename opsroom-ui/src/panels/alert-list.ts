@@ -140,8 +140,9 @@ export class AlertList {
     card.title.textContent = `${indicator?.name ?? alert.indicator}${alert.series ? ` ${alert.series}` : ''} at ${name(alert.node)}`;
     const band = alert.forecast ? ` (forecast ${formatValue(alert.forecast.lower)} … ${formatValue(alert.forecast.upper)})` : '';
     card.detail.textContent =
-      `${alert.kind} change, ${Math.round(alert.probability * 100)} % sure · score ${alert.score.toFixed(2)} · ` +
-      `value ${formatValue(alert.value)}${indicator?.unit && !alert.series ? ' ' + indicator.unit : ''}${band}` +
+      (alert.summary ??
+        `${alert.kind} change, ${Math.round(alert.probability * 100)} % sure · ` +
+          `value ${formatValue(alert.value)}${indicator?.unit && !alert.series ? ' ' + indicator.unit : ''}${band}`) +
       (alert.groups?.length ? ` · groups ${alert.groups.length} alerts of its children` : '') +
       (alert.groupedBy ? ` · part of the group alert at ${name(s.alerts.get(alert.groupedBy)?.node ?? alert.node.split('/').slice(0, -1).join('/'))}` : '');
     card.path.textContent = `Owner ${name(alert.owner)} · path ${alert.path.map(name).join(' → ')}`;

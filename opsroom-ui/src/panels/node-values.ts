@@ -154,6 +154,8 @@ export function statusText(u: IndicatorUpdate | undefined, hasChildren: boolean)
   if (!u) return 'no data yet';
   const parts = [u.stale ? 'stale' : 'fresh'];
   if (hasChildren && u.missingChildren > 0) parts.push(`${u.missingChildren} ${u.missingChildren === 1 ? 'child' : 'children'} missing`);
+  // Its detector has not seen enough yet: no alert can come from this series until it has.
+  if (u.learning) parts.push('learning');
   return parts.join(' · ');
 }
 

@@ -22,6 +22,7 @@ import {
 import type { AlertRepository } from './alert-repository.js';
 import { directiveAwaitingAck } from './directive-ledger.js';
 import type { AlertNotifier } from './webhook-notifier.js';
+import { describeAlert, type IndicatorWords } from './alert-words.js';
 
 export type { Actor } from './alert-lifecycle.js';
 export { visibleTo } from './alert-lifecycle.js';
@@ -104,11 +105,20 @@ export class AlertService {
     this.opts.model = model;
   }
 
-  /** Called for every detector output; raises or updates an alert when it is anomalous enough. */
+  /**
+   * Called for every detector output; raises an alert, or updates the open one of that node and
+   * indicator, exactly where the detector's output says `alert` (the decision is the detector's:
+   * `opsroom detect` writes the same column). The alert shows the reading that carries the
+   * evidence and the band it broke (`output.evidence`), in plain words (`summary`).
+   */
   onDetection(d: Detection): void {
     const out = d.output;
     if (!out.alert || out.kind === 'none') return;
     const now = this.opts.now();
+    const ev = out.evidence;
+    const value = ev?.value ?? d.value;
+    const forecast = ev?.forecast ?? out.forecast ?? undefined;
+    const sigmas = ev?.sigmas ?? out.sigmas;
     const openId = this.openByKey.get(key(d.node, d.indicator));
     if (openId) {
       // One alert per ongoing anomaly: the latest evidence updates it. Evidence from another series
@@ -118,12 +128,14 @@ export class AlertService {
       if ((d.series ?? 'actuality') !== (a.series ?? 'actuality')) return;
       // The detector's view sharpens with more readings (a first outlier looks transient; a few more at the new level make it a step).
       const kindChanged = a.kind !== out.kind;
-      if (kindChanged) noteEvidence(a, { at: now, actor: 'system', note: `now looks like a ${out.kind} change (p=${out.probability.toFixed(2)}), was ${a.kind}` });
-      a.value = d.value;
+      if (kindChanged) noteEvidence(a, { at: now, actor: 'system', note: `reclassified: now a ${out.kind} change (${Math.round(out.probability * 100)} % sure), was ${a.kind}` });
+      a.value = value;
       a.score = Math.max(a.score, out.score);
       a.kind = out.kind as ChangeKind;
       a.probability = out.probability;
-      if (out.forecast) a.forecast = out.forecast;
+      if (forecast) a.forecast = forecast;
+      if (sigmas !== undefined) a.sigmas = sigmas;
+      a.summary = describeAlert(a, this.words(a.indicator));
       a.updatedAt = now;
       if (kindChanged || now - (this.lastUpdate.get(a.id) ?? 0) >= (this.opts.updateEveryMs ?? 5000)) {
         this.lastUpdate.set(a.id, now);
@@ -141,14 +153,17 @@ export class AlertService {
         kind: out.kind as ChangeKind,
         probability: out.probability,
         score: out.score,
-        value: d.value,
+        value,
         ...(d.series ? { series: d.series } : {}),
-        ...(out.forecast ? { forecast: out.forecast } : {}),
+        ...(forecast ? { forecast } : {}),
+        ...(sigmas !== undefined ? { sigmas } : {}),
+        since: d.ts,
         raisedAt: now,
       },
       node.correctionWindowSec * 1000,
-      `${out.kind} change in ${d.indicator}${d.series ? ` ${d.series}` : ''} (p=${out.probability.toFixed(2)})`,
+      `${out.kind} change in ${d.indicator}${d.series ? ` ${d.series}` : ''} (${Math.round(out.probability * 100)} % sure)`,
     );
+    alert.summary = describeAlert(alert, this.words(alert.indicator));
     this.track(alert);
     this.opts.metrics.alertsRaised.inc({ kind: alert.kind });
     this.opts.logger.info({ alert: alert.id, node: alert.node, indicator: alert.indicator, kind: alert.kind }, 'alert raised');
@@ -332,6 +347,7 @@ export class AlertService {
       parent.correctionWindowSec * 1000,
       `${children.size} of ${parent.children.length} children of ${parent.path} alerted within ${Math.round(spanMs / 1000)} s: ${[...children].join(', ')}`,
     );
+    group.summary = describeAlert(group, { name: parent.path });
     this.track(group);
     this.opts.metrics.alertsRaised.inc({ kind: 'group' });
     this.opts.logger.info({ alert: group.id, node: group.node, children: [...children] }, 'grouping alert raised');
@@ -341,6 +357,12 @@ export class AlertService {
       changed.push([m, 'updated']);
     }
     return [...changed, ...this.groupAtParent(group, now)];
+  }
+
+  /** The indicator's name and unit for an alert's words. */
+  private words(indicator: string): IndicatorWords {
+    const def = this.opts.model.indicators.find((i) => i.id === indicator);
+    return { name: def?.name ?? indicator, unit: def?.unit };
   }
 
   private track(a: Alert): void {
@@ -404,10 +426,11 @@ export class AlertService {
     if (!n) return;
     const now = this.opts.now();
     const alert = raiseAlert(
-      { id: randomUUID(), node, indicator, kind: 'dropout', probability: 1, score: 1, value: silentForMs / 1000, raisedAt: now },
+      { id: randomUUID(), node, indicator, kind: 'dropout', probability: 1, score: 1, value: silentForMs / 1000, since: lastTs, raisedAt: now },
       n.correctionWindowSec * 1000,
       `no ${indicator} readings from device ${deviceId} since ${new Date(lastTs).toISOString()} (${Math.round(silentForMs / 1000)} s)`,
     );
+    alert.summary = `${describeAlert(alert, this.words(indicator)).replace(/\.$/, '')} (device ${deviceId}).`;
     this.track(alert);
     this.opts.metrics.alertsRaised.inc({ kind: alert.kind });
     this.opts.logger.info({ alert: alert.id, node, indicator, kind: alert.kind, device: deviceId }, 'alert raised');

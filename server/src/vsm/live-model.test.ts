@@ -25,7 +25,7 @@ describe('LiveModel', () => {
   it('gives the same roll-up and detections from a columnar batch as from the same readings as objects', () => {
     const run = (columnar: boolean) => {
       const { live, detections, now } = setup();
-      // One device's message: values every 250 ms, a spike in the middle (the detector sees one reading per second).
+      // One device's message: values every 250 ms (4 Hz: the detector sees every reading), a spike in the middle.
       const values = [5, 6, 7, 8, 150, 9, 10, 11, 12, 13];
       const readings: NodeReading[] = values.map((v, i) => ({ node: 'r/a/a1', deviceId: 'a1-dev', metric: 'output', value: v, ts: now.t + 250 * i }));
       if (columnar) live.ingestBatch({ ...toColumns(readings), deviceId: 'a1-dev', node: 'r/a/a1' });
@@ -35,11 +35,8 @@ describe('LiveModel', () => {
     const objects = run(false);
     const columns = run(true);
     expect(columns).toEqual(objects);
-    expect(columns.detections).toEqual([
-      [1_000_000, 5, 'none'],
-      [1_001_000, 150, 'step'],
-      [1_002_000, 12, 'none'],
-    ]);
+    expect(columns.detections.map(([, v]) => v)).toEqual([5, 6, 7, 8, 150, 9, 10, 11, 12, 13]);
+    expect(columns.detections[4]).toEqual([1_001_000, 150, 'step']);
     expect(columns.updates.find((u) => u.node === 'r/a/a1')!.value).toBe(13);
   });
 
@@ -94,14 +91,23 @@ describe('LiveModel', () => {
     expect(a1.forecast).toEqual({ mean: 10, lower: 5, upper: 15 });
   });
 
-  it('scores a device series at most once per detect interval, while storing and rolling up every reading', () => {
+  it('scores every reading of a 10 Hz feed (a single-reading spike is seen), and at most one per detect interval of a faster one', () => {
     const { live, reading, detections } = setup();
-    // Ten readings within one second: the first is scored, the rest only update the value.
-    live.ingest(Array.from({ length: 10 }, (_, i) => reading('r/a/a1', 5 + i, 1_000_000 + i * 100)));
-    expect(detections.map((d) => d.value)).toEqual([5]);
+    // Ten readings 100 ms apart, a spike among them: all scored.
+    live.ingest(Array.from({ length: 10 }, (_, i) => reading('r/a/a1', i === 6 ? 500 : 5 + i, 1_000_000 + i * 100)));
+    expect(detections.map((d) => d.value)).toEqual([5, 6, 7, 8, 9, 10, 500, 12, 13, 14]);
     expect(live.flush().find((u) => u.node === 'r/a/a1')!.value).toBe(14);
-    live.ingest([reading('r/a/a1', 500, 1_001_000)]);
-    expect(detections.map((d) => d.value)).toEqual([5, 500]);
+    // A 1 kHz burst over 100 ms: one reading per DEFAULT_DETECT_INTERVAL_MS (50 ms) is scored, every one is stored and rolled up.
+    detections.length = 0;
+    live.ingest(Array.from({ length: 100 }, (_, i) => reading('r/a/a1', 20 + i, 1_002_000 + i)));
+    expect(detections.map((d) => d.value)).toEqual([20, 70]);
+    expect(live.flush().find((u) => u.node === 'r/a/a1')!.value).toBe(119);
+  });
+
+  it('keeps scoring a device whose clock stepped back (a reboot to 1970): the reading is scored at once', () => {
+    const { live, reading, detections } = setup();
+    live.ingest([reading('r/a/a1', 5, 1_000_000), reading('r/a/a1', 6, 1_000)]);
+    expect(detections.map((d) => d.value)).toEqual([5, 6]);
   });
 
   it('runs parents\' detectors once per period on the rolled-up value', () => {

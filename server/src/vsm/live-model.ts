@@ -37,9 +37,11 @@ export interface LiveModelOptions {
   onDetection: (d: Detection) => void;
   /**
    * The detector of a device series sees at most one reading per this many ms (by reading
-   * timestamps): a sensor faster than that is stored and rolled up in full but scored at this
-   * rate, which keeps detection O(series), not O(readings), under batched high-rate input.
-   * Default 1000 ms; 0 scores every reading.
+   * timestamps): every reading of a feed up to 1000/detectIntervalMs Hz (20 Hz by default, so a
+   * 10 Hz feed's steps and single spikes are all seen), and above that the first reading of each
+   * interval, which keeps detection O(series), not O(readings), under batched high-rate input
+   * (a 1 kHz feed's single-reading spike can be missed; its steps are not). A clock that stepped
+   * back is scored at once. Default 50 ms; 0 scores every reading.
    */
   detectIntervalMs?: number;
 }
@@ -51,6 +53,8 @@ interface Cell {
   missingChildren: number;
   score?: number;
   forecast?: { mean: number; lower: number; upper: number };
+  /** The detector behind `score` is still learning the series (it raises nothing yet). */
+  learning?: boolean;
   /**
    * Latest value per device bound to this node: the one series itself, an array while there are
    * few, a Map beyond (see FewMap; a Map per cell cost ~120 B more per series).
@@ -214,12 +218,13 @@ export class LiveModel {
     }
     series.value = value;
     series.ts = ts;
-    const every = this.opts.detectIntervalMs ?? 1000;
+    const every = this.opts.detectIntervalMs ?? DEFAULT_DETECT_INTERVAL_MS;
     if (ts >= series.detectedAt + every || ts < series.detectedAt) {
       series.detector ??= this.opts.createDetector();
       series.detectedAt = ts;
       const out = series.detector.update(value, ts);
       cell.score = out.score;
+      cell.learning = out.learning;
       if (out.forecast) cell.forecast = out.forecast;
       this.opts.onDetection({ node, indicator: metric, ts, value, output: out });
     }
@@ -282,6 +287,7 @@ export class LiveModel {
       const out = this.detector(`${u.node}\u0000${u.indicator}`).update(u.value, u.ts);
       const cell = this.cell(u.node, u.indicator);
       cell.score = u.score = out.score;
+      cell.learning = u.learning = out.learning;
       if (out.forecast) cell.forecast = u.forecast = out.forecast;
       this.opts.onDetection({ node: u.node, indicator: u.indicator, ts: u.ts, value: u.value, output: out });
     }
@@ -347,6 +353,7 @@ export class LiveModel {
       missingChildren: cell.missingChildren,
       score: cell.score,
       forecast: cell.forecast,
+      ...(cell.learning !== undefined ? { learning: cell.learning } : {}),
     };
   }
 
@@ -377,3 +384,6 @@ export class LiveModel {
 }
 
 const deviceKey = (d: DeviceSeries): string => d.id;
+
+/** See LiveModelOptions.detectIntervalMs. */
+export const DEFAULT_DETECT_INTERVAL_MS = 50;

@@ -40,6 +40,7 @@
  */
 import type { ChangeKindOrNone, DetectorOutput, DetectorState } from './detector.js';
 import type { StreamingDetector } from './detector.js';
+import { CHANGE_KIND_PENALTY, classifyChange } from './change-kind.js';
 import { decodeFloat64, encodeFloat64 } from './float64-codec.js';
 import { f32Down, f32Up, fromBf16, SlabAllocator, toBf16, toF32, type Slab } from './slab.js';
 import {
@@ -56,7 +57,7 @@ import {
 } from './harrison-stevens.js';
 
 export const CYBERSTRIDE_TYPE = 'cyberstride';
-export const CYBERSTRIDE_VERSION = 2;
+export const CYBERSTRIDE_VERSION = 3;
 
 export interface CyberstrideOptions {
   /** Readings before any non-zero score (≥ 1). */
@@ -81,16 +82,46 @@ export interface CyberstrideOptions {
   rangeWarmup?: number;
   /** Score at which the detector fires (the server's alert threshold should equal it). */
   fireAt?: number;
-  /** Readings damped after firing. */
+  /** Readings after a raised alert in which the score is damped and only a gross change raises again. */
   refractory?: number;
   /** Factor applied to the score during the refractory readings. */
   damping?: number;
-  /** Readings after firing in which a confirmed step or slope is not damped. */
-  confirm?: number;
-  /** Posterior probability of the step or slope above which a confirmation is not damped. */
-  confirmProbability?: number;
-  /** A confirmation must also stay this many scales σ away from the level before firing. */
+  /** Readings before the detector may raise anything (it is `learning` until then). */
+  learn?: number;
+  /** Least |y − forecast| in forecast standard deviations for the score to raise an alert. */
+  zGate?: number;
+  /** A change this many forecast standard deviations away raises an alert whatever the score and the refractory. */
+  zGross?: number;
+  /** Per-reading decay of the tail statistic T (the largest recent |z| of normal readings). */
+  tailDecay?: number;
+  /** The score raises only when |z| ≥ tailMult·T: beyond what this series itself does. */
+  tailMult?: number;
+  /** A gross change must also reach grossTailMult·T. */
+  grossTailMult?: number;
+  /** Readings after an alert before its kind is decided (the alert opens as 'change'). */
+  classifyAfter?: number;
+  /** Penalty per parameter of the kind classifier (change-kind.ts). */
+  kindPenalty?: number;
+  /** Readings after an alert that belong to its episode (not learnt into T, no new alert but gross). */
+  episode?: number;
+  /** Least |z| (with the score at fireAt) for a candidate: raised only if the next readings confirm a step or slope… */
+  zCandidate?: number;
+  /** …whose mean shift after the candidate reaches this many forecast standard deviations… */
   confirmSigmas?: number;
+  /** …and shiftTailMult × the largest shift seen at this series' candidates. */
+  shiftTailMult?: number;
+  /** Tail knee: a series whose recent largest |z| T exceeds it needs T·(T/tailKnee) (heavy tails). */
+  tailKnee?: number;
+  /** T is inflated by 1 + youth/√n after n readings: little history says little about the tail. */
+  youth?: number;
+  /** Least |t| of the last RING_LEN readings' slope against its usual value for a slope to raise an alert… */
+  zSlope?: number;
+  /** …and it must reach slopeTailMult × the largest recent such |t|. */
+  slopeTailMult?: number;
+  /** Least run of identical readings that is a flatline… */
+  flatRun?: number;
+  /** …and it must exceed flatMult × the longest run this series showed before. */
+  flatMult?: number;
   /** Ablation switches (1 on, 0 off), for measuring what each part adds: the level member, the
    *  Harrison–Stevens member, and the likelihood post-processing (off: score = largest raw score). */
   useLevel?: number;
@@ -118,9 +149,24 @@ export const CYBERSTRIDE_DEFAULTS: Readonly<Record<OwnKey, number>> = Object.fre
   fireAt: 0.99,
   refractory: 200,
   damping: 0.5,
-  confirm: 3,
-  confirmProbability: 0.5,
-  confirmSigmas: 10,
+  learn: 150,
+  zGate: 5,
+  zGross: 6,
+  tailDecay: 0.9999,
+  tailMult: 1.5,
+  grossTailMult: 1.2,
+  classifyAfter: 3,
+  kindPenalty: CHANGE_KIND_PENALTY,
+  episode: 20,
+  zCandidate: 3.5,
+  confirmSigmas: 3,
+  shiftTailMult: 1,
+  tailKnee: 5,
+  youth: 10,
+  zSlope: 6,
+  slopeTailMult: 1.5,
+  flatRun: 10,
+  flatMult: 2,
   useLevel: 1,
   useChange: 1,
   useLikelihood: 1,
@@ -142,9 +188,29 @@ const SINCE_FIRE = HS + 6; // readings since the detector last fired
 const LIK = HS + 7; // 3 members × (short mean, long mean, long variance)
 const REJECTED = HS + 16;
 const LAST_TS = HS + 17;
-const FIRE_LEVEL = HS + 18; // the level ℓ just before the detector last fired
-const OWN_BINS = 19; // own state: per bin mean, mean absolute deviation; then the bin counts (capped at COUNT_CAP)
-const BINS = HS + OWN_BINS;
+const SHIFT_TAIL = HS + 18; // decayed max of |shift| over candidates (a version-1 state held the level at its last firing here)
+const V1_OWN = 19; // a version-1 own state: these 19, then per bin mean, mean absolute deviation; then the bin counts (capped at COUNT_CAP)
+// The alert decision (version 3):
+const TAIL = HS + 19; // T: decayed max of |z| over readings outside alert episodes
+const EPISODE = HS + 20; // readings since the last alert, while its episode lasts (0: none)
+const BASE_F = HS + 21; // forecast mean at the alert's reading
+const BASE_B = HS + 22; // forecast slope per reading then
+const BASE_SD = HS + 23; // forecast standard deviation then
+const RUN = HS + 24; // identical readings in a row, now
+const MAXRUN = HS + 25; // the longest such run outside alert episodes
+const RING = HS + 26; // the last RING_LEN values, oldest first after rotation (index count % RING_LEN)
+const RING_LEN = 16;
+const RING_AT = 12; // where the alert's reading sits in the classifier's window
+const KIND = HS + 42; // kind of the open episode (KIND_CODES)
+const SLOPE_EW = HS + 43; // the usual slope of the last RING_LEN readings (slow EW mean)
+const SLOPE_TAIL = HS + 44; // decayed max of |t| of that slope's deviation, outside alert episodes
+const SLOPE_TAIL_LAG = HS + 45; // SLOPE_TAIL as it was at the last multiple of RING_LEN readings…
+const SLOPE_TAIL_GATE = HS + 46; // …and at the one before: what the slope gate compares with (a ramp must not teach the gate it is normal while it rises)
+const OWN_LEN = 47;
+const RING_SXX = (RING_LEN * (RING_LEN * RING_LEN - 1)) / 12; // Σ (k − k̄)² over the ring: 340
+const BINS = HS + OWN_LEN;
+const KIND_CODES: readonly ChangeKindOrNone[] = ['change', 'step', 'slope', 'transient', 'flatline'];
+const PENDING = 8; // added to KIND while a candidate waits for its evidence (nothing raised yet)
 const COUNT_CAP = 35; // past 1/seasonalRate readings a bin's count no longer matters; fits one base-36 digit
 const DAY_MS = 86_400_000;
 
@@ -198,7 +264,24 @@ function checkCyberstrideOptions(o: ResolvedCyberstrideOptions): string | null {
     int('rangeWarmup', 0, 1e7) ??
     int('refractory', 0, 1e7) ??
     (o.damping >= 0 && o.damping <= 1 ? null : `damping must be in [0, 1], got ${o.damping}`) ??
-    int('confirm', 0, 1e7) ??
+    int('learn', 1, 1e7) ??
+    (o.zGate >= 0 ? null : `zGate must be ≥ 0, got ${o.zGate}`) ??
+    (o.zGross > 0 ? null : `zGross must be > 0, got ${o.zGross}`) ??
+    rate('tailDecay') ??
+    (o.tailMult >= 0 ? null : `tailMult must be ≥ 0, got ${o.tailMult}`) ??
+    (o.grossTailMult >= 0 ? null : `grossTailMult must be ≥ 0, got ${o.grossTailMult}`) ??
+    int('classifyAfter', 1, RING_LEN - RING_AT - 1) ??
+    (o.kindPenalty >= 0 ? null : `kindPenalty must be ≥ 0, got ${o.kindPenalty}`) ??
+    int('episode', o.classifyAfter, 1e7) ??
+    (o.zCandidate >= 0 ? null : `zCandidate must be ≥ 0, got ${o.zCandidate}`) ??
+    (o.confirmSigmas >= 0 ? null : `confirmSigmas must be ≥ 0, got ${o.confirmSigmas}`) ??
+    (o.shiftTailMult >= 0 ? null : `shiftTailMult must be ≥ 0, got ${o.shiftTailMult}`) ??
+    (o.youth >= 0 ? null : `youth must be ≥ 0, got ${o.youth}`) ??
+    (o.tailKnee > 0 ? null : `tailKnee must be > 0, got ${o.tailKnee}`) ??
+    (o.zSlope > 0 ? null : `zSlope must be > 0, got ${o.zSlope}`) ??
+    (o.slopeTailMult >= 0 ? null : `slopeTailMult must be ≥ 0, got ${o.slopeTailMult}`) ??
+    int('flatRun', 2, 1e7) ??
+    (o.flatMult >= 0 ? null : `flatMult must be ≥ 0, got ${o.flatMult}`) ??
     int('useLevel', 0, 1) ??
     int('useChange', 0, 1) ??
     int('useLikelihood', 0, 1) ??
@@ -301,18 +384,32 @@ const F_LEVEL = 58;
 const F_CSCALE = 59;
 const F_MIN = 60;
 const F_MAX = 61;
-const F_FIRE = 62;
+const F_SHIFT_TAIL = 62;
 const U_REFR = 63;
 const U_SINCE = 64;
 const F_LIK = 65; // 9
-const F_SMEAN = 74; // seasonal bin means (float32), then their deviations (bf16), then counts (uint8)
+const F_TAIL = 74;
+const U_EPISODE = 75;
+const F_BASE_F = 76;
+const F_BASE_B = 77;
+const F_BASE_SD = 78;
+const U_RUN = 79;
+const U_MAXRUN = 80;
+const F_RING = 81; // RING_LEN
+const U_KIND = 97;
+const F_SLOPE_EW = 98;
+const F_SLOPE_TAIL = 99;
+const F_SLOPE_TAIL_LAG = 100;
+const F_SLOPE_TAIL_GATE = 101;
+const F_SMEAN = 102; // seasonal bin means (float32), then their deviations (bf16), then counts (uint8)
+const V2_SMEAN = 74; // where a version-2 slot had them
 const U32_MAX = 4294967295;
 const ABS_SCALE_FLOOR = 1e-300;
 const RESCALE_AT = 2 ** 100; // |x − a|/u beyond this: u grows so that values stay far from float32's limit (2^128)
 
-/** Bytes of one detector's slot with `bins` seasonal bins (a multiple of 8): 464 with 24 bins. */
-export function cyberstrideSlotBytes(bins: number): number {
-  return Math.ceil(((F_SMEAN + bins) * 4 + 3 * bins) / 8) * 8;
+/** Bytes of one detector's slot with `bins` seasonal bins (a multiple of 8): 528 with 24 bins. */
+export function cyberstrideSlotBytes(bins: number, smean = F_SMEAN): number {
+  return Math.ceil(((smean + bins) * 4 + 3 * bins) / 8) * 8;
 }
 
 /** Slots per slab for a model in the cache (a few hundred KiB at most per slab). */
@@ -330,6 +427,36 @@ function allocatorOf(model: CyberstrideModel): SlabAllocator<CyberstrideModel> {
 
 /** The full float64 state vector of the detector being updated (update() is synchronous). */
 const S = new Float64Array(BINS);
+/** The kind classifier's window of residuals (scratch). */
+const WINDOW = new Float64Array(RING_LEN);
+/** Rate of the slow EW mean of the ring's slope (memory ≈ 50 readings). */
+const SLOPE_RATE = 0.02;
+/** Standard error of that slope for unit Gaussian noise: two medians of 5 (sd 0.536 each), 11 readings apart. */
+const SLOPE_SE = (Math.SQRT2 * 0.536) / 11;
+const M5 = new Float64Array(5);
+
+/** The median of five consecutive ring values from reading index `idx` (0-based). */
+function median5(st: Float64Array, idx: number): number {
+  for (let k = 0; k < 5; k++) M5[k] = st[RING + ((idx + k) % RING_LEN)]!;
+  // Insertion sort of five.
+  for (let i = 1; i < 5; i++) {
+    const x = M5[i]!;
+    let j = i - 1;
+    while (j >= 0 && M5[j]! > x) {
+      M5[j + 1] = M5[j]!;
+      j--;
+    }
+    M5[j + 1] = x;
+  }
+  return M5[2]!;
+}
+
+/** Harrison–Stevens' current slope per reading: Σ p_i β_i over its components. */
+function hsSlope(st: Float64Array): number {
+  let b = 0;
+  for (let i = 0; i < 4; i++) b += st[H.P + i]! * st[H.M + 2 * i + 1]!;
+  return b;
+}
 
 /** 2^⌊log2 |x|⌋, or 1 for 0: a unit that puts x near 1. */
 function pow2Of(x: number): number {
@@ -337,6 +464,13 @@ function pow2Of(x: number): number {
   if (!(ax > 0) || !isFiniteNumber(ax)) return 1;
   const e = Math.floor(Math.log2(ax));
   return 2 ** (e < -1000 ? -1000 : e > 1000 ? 1000 : e);
+}
+
+/** Makes the four weights at st[at..at+4) sum to one (they are probabilities). */
+function renormalise(st: Float64Array, at: number): void {
+  const sum = st[at]! + st[at + 1]! + st[at + 2]! + st[at + 3]!;
+  if (!(sum > 0)) return;
+  for (let i = 0; i < 4; i++) st[at + i] = st[at + i]! / sum;
 }
 
 /** Slot → S. */
@@ -374,6 +508,10 @@ function load(slab: Slab<CyberstrideModel>, b8: number, hsWarmup: number): void 
       S[H.C + k] = f32[b4 + F_C + k]!;
       S[H.HC + k] = f32[b4 + F_HC + k]!;
     }
+    // Weights stored as float32 no longer sum to one exactly; a mean Σ p_i m_i of levels near
+    // 1e12 would be off by thousands (6e-8 × 1e12). Renormalised in float64.
+    renormalise(S, H.P);
+    renormalise(S, H.HP);
     const sc = unit * f32[b4 + F_SCALE]!;
     S[H.SCALE] = sc > 0 ? sc : ABS_SCALE_FLOOR; // a scale at the absolute floor underflows float32
     S[H.NU] = f32[b4 + F_NU]!;
@@ -383,12 +521,25 @@ function load(slab: Slab<CyberstrideModel>, b8: number, hsWarmup: number): void 
   S[SCALE] = unit * f32[b4 + F_CSCALE]!;
   S[MIN] = anchor + unit * f32[b4 + F_MIN]!;
   S[MAX] = anchor + unit * f32[b4 + F_MAX]!;
-  S[FIRE_LEVEL] = anchor + unit * f32[b4 + F_FIRE]!;
+  S[SHIFT_TAIL] = f32[b4 + F_SHIFT_TAIL]!;
   S[REFRACTORY] = u32[b4 + U_REFR]!;
   S[SINCE_FIRE] = u32[b4 + U_SINCE]!;
   for (let k = 0; k < 9; k++) S[LIK + k] = f32[b4 + F_LIK + k]!;
   S[REJECTED] = rejected;
   S[LAST_TS] = ts;
+  S[TAIL] = f32[b4 + F_TAIL]!;
+  S[EPISODE] = u32[b4 + U_EPISODE]!;
+  S[BASE_F] = anchor + unit * f32[b4 + F_BASE_F]!;
+  S[BASE_B] = unit * f32[b4 + F_BASE_B]!;
+  S[BASE_SD] = unit * f32[b4 + F_BASE_SD]!;
+  S[RUN] = u32[b4 + U_RUN]!;
+  S[MAXRUN] = u32[b4 + U_MAXRUN]!;
+  for (let k = 0; k < RING_LEN; k++) S[RING + k] = anchor + unit * f32[b4 + F_RING + k]!;
+  S[KIND] = u32[b4 + U_KIND]!;
+  S[SLOPE_EW] = unit * f32[b4 + F_SLOPE_EW]!;
+  S[SLOPE_TAIL] = f32[b4 + F_SLOPE_TAIL]!;
+  S[SLOPE_TAIL_LAG] = f32[b4 + F_SLOPE_TAIL_LAG]!;
+  S[SLOPE_TAIL_GATE] = f32[b4 + F_SLOPE_TAIL_GATE]!;
 }
 
 /** S → slot. */
@@ -428,7 +579,7 @@ function store(slab: Slab<CyberstrideModel>, b8: number, hsWarmup: number): void
   }
   f32[b4 + F_LEVEL] = toF32((S[LEVEL]! - anchor) * inv);
   f32[b4 + F_CSCALE] = toF32(S[SCALE]! * inv);
-  f32[b4 + F_FIRE] = toF32((S[FIRE_LEVEL]! - anchor) * inv);
+  f32[b4 + F_SHIFT_TAIL] = S[SHIFT_TAIL]!;
   // The range is stored rounded outwards, so a value seen before is never a new extreme.
   const lo = S[MIN]!;
   let fLo = Math.fround(toF32((lo - anchor) * inv));
@@ -442,6 +593,20 @@ function store(slab: Slab<CyberstrideModel>, b8: number, hsWarmup: number): void
   const since = S[SINCE_FIRE]!;
   u32[b4 + U_SINCE] = since < U32_MAX ? since : U32_MAX;
   for (let k = 0; k < 9; k++) f32[b4 + F_LIK + k] = S[LIK + k]!;
+  f32[b4 + F_TAIL] = S[TAIL]!;
+  u32[b4 + U_EPISODE] = S[EPISODE]!;
+  f32[b4 + F_BASE_F] = toF32((S[BASE_F]! - anchor) * inv);
+  f32[b4 + F_BASE_B] = toF32(S[BASE_B]! * inv);
+  f32[b4 + F_BASE_SD] = toF32(S[BASE_SD]! * inv);
+  const run = S[RUN]!;
+  u32[b4 + U_RUN] = run < U32_MAX ? run : U32_MAX;
+  u32[b4 + U_MAXRUN] = S[MAXRUN]!;
+  for (let k = 0; k < RING_LEN; k++) f32[b4 + F_RING + k] = toF32((S[RING + k]! - anchor) * inv);
+  u32[b4 + U_KIND] = S[KIND]!;
+  f32[b4 + F_SLOPE_EW] = toF32(S[SLOPE_EW]! * inv);
+  f32[b4 + F_SLOPE_TAIL] = S[SLOPE_TAIL]!;
+  f32[b4 + F_SLOPE_TAIL_LAG] = S[SLOPE_TAIL_LAG]!;
+  f32[b4 + F_SLOPE_TAIL_GATE] = S[SLOPE_TAIL_GATE]!;
 }
 
 /** Sets a larger unit (a power of 2); the numbers that `store` does not rewrite (the seasonal bins) are scaled here. */
@@ -513,10 +678,14 @@ export class CyberstrideDetector implements StreamingDetector {
   /** The update on the full state vector S (and the seasonal bins in the slot). */
   private step(value: number, ts: number, o: Readonly<ResolvedCyberstrideOptions>, hsModel: HarrisonStevensModel, b8: number): DetectorOutput {
     const st = S;
+    // A clock that stepped back (NTP, a reboot to 1970) must not leave the series unmonitored: the
+    // reading is taken as the next one in arrival order; only the time-of-day bin follows the new clock.
+    if (isFiniteNumber(ts) && st[COUNT]! > 0 && ts < st[LAST_TS]!) st[LAST_TS] = st[H.LAST_TS] = ts;
+    const slope = st[H.COUNT]! >= hsModel.opts.warmup ? hsSlope(st) : 0;
     const hsOut = harrisonStevensUpdate(st, hsModel, value, ts);
-    if (!isFiniteNumber(value) || !isFiniteNumber(ts) || (st[COUNT]! > 0 && ts < st[LAST_TS]!)) {
+    if (!isFiniteNumber(value) || !isFiniteNumber(ts)) {
       st[REJECTED] = st[REJECTED]! + 1;
-      return { ...hsOut, score: 0, alert: false, learning: st[COUNT]! <= o.warmup };
+      return { ...hsOut, score: 0, alert: false, learning: st[COUNT]! <= o.learn };
     }
     st[LAST_TS] = ts;
     const n = st[COUNT]! + 1;
@@ -524,6 +693,14 @@ export class CyberstrideDetector implements StreamingDetector {
     const bins = o.seasonalBins;
     const slab = this.slab;
     const binsAt = 2 * b8 + F_SMEAN; // float32 index of the bin means
+    // The last RING_LEN values (for the kind classifier) and the run of identical readings.
+    const prev = st[RING + ((n + RING_LEN - 2) % RING_LEN)]!;
+    st[RING + ((n - 1) % RING_LEN)] = value;
+    if (n > 1 && value === prev) st[RUN] = st[RUN]! + 1;
+    else {
+      if (st[EPISODE] === 0 && st[RUN]! > st[MAXRUN]!) st[MAXRUN] = st[RUN]!;
+      st[RUN] = 1;
+    }
     if (n === 1) {
       st[LEVEL] = value;
       st[MIN] = value;
@@ -535,7 +712,7 @@ export class CyberstrideDetector implements StreamingDetector {
     // 1. Level and robust scale.
     const level = st[LEVEL]!;
     const e = value - level;
-    const fl = max(1e-9 * abs(level), 1e-300);
+    const fl = max(1e-13 * abs(level), 1e-300); // a constant series has zero scale; unit noise at 1e12 must stay above it
     const zA = abs(e) / max(st[SCALE]!, fl);
     const scale = st[SCALE]! + o.scaleRate * (abs(e) - st[SCALE]!);
     st[SCALE] = scale;
@@ -575,37 +752,196 @@ export class CyberstrideDetector implements StreamingDetector {
     // A new extreme beyond the range seen so far.
     const lo = st[MIN]!;
     const hi = st[MAX]!;
+    let extreme = false;
     if (o.rangeTolerance > 0 && hi > lo && n > o.rangeWarmup) {
       const tol = (hi - lo) * o.rangeTolerance;
       if (value > hi + tol || value < lo - tol) score = 1;
+      extreme = score === 1;
     }
     if (value > hi) st[MAX] = value;
     if (value < lo) st[MIN] = value;
 
     if (n <= o.warmup) return { ...hsOut, score: 0, alert: false, learning: true };
+    return this.decide(o, hsOut, value, score, scale > fl, slope, n, extreme);
+  }
 
-    // Refractory damping after firing, except while a step or slope is being confirmed.
-    const since = st[SINCE_FIRE]! + 1;
-    st[SINCE_FIRE] = since;
+  /**
+   * The alert decision on top of the score (README.md, "What is raised"): learning, the score's
+   * gate against the forecast and the series' own tail, gross changes, the kind after
+   * `classifyAfter` readings, flatlines, and the refractory after a raised alert.
+   */
+  private decide(
+    o: Readonly<ResolvedCyberstrideOptions>,
+    hsOut: DetectorOutput,
+    value: number,
+    rawScore: number,
+    varies: boolean,
+    slope: number,
+    n: number,
+    extreme: boolean,
+  ): DetectorOutput {
+    const st = S;
+    const f = hsOut.forecast;
+    // In units of the learnt noise scale: the forecast's own spread widens right after a surprise
+    // (its step and transient components disagree), which would hide a second change.
+    const sd = f ? max(st[H.SCALE]!, 1e-300) : 0;
+    const z = f && sd > 0 ? (value - f.mean) / sd : 0;
+    const absZ = abs(z);
+    let score = rawScore;
+    let alert = false;
+    let kind: ChangeKindOrNone = hsOut.kind;
+    let probability = hsOut.probability;
+    // On an alert row: the reading that carries the evidence and the band it broke.
+    let shown = f ? { value, mean: f.mean, sd } : null;
+    const learning = n <= o.learn;
+
+    // The open episode: its kind is decided `classifyAfter` readings after the alert.
+    let episode = st[EPISODE]!;
+    if (episode > 0) {
+      episode++;
+      const pending = st[KIND]! >= PENDING;
+      if (episode === o.classifyAfter + 1 && (st[KIND] === 0 || pending)) {
+        const r = WINDOW;
+        const base = st[BASE_F]!;
+        const b = st[BASE_B]!;
+        const bsd = st[BASE_SD]! > 0 ? st[BASE_SD]! : 1;
+        const last = n - 1; // ring index of this reading is last % RING_LEN, at window position RING_AT + classifyAfter
+        const atNow = RING_AT + o.classifyAfter;
+        for (let t = 0; t < RING_LEN; t++) {
+          const back = atNow - t;
+          r[t] = back >= 0 && back < RING_LEN && last - back >= 0 ? (st[RING + ((last - back) % RING_LEN)]! - (base + b * (t - RING_AT))) / bsd : 0;
+        }
+        const c = classifyChange(r.subarray(0, atNow + 1), RING_AT, o.kindPenalty);
+        // The shift: the mean residual after the alert's reading, in the direction of the change.
+        let shift = 0;
+        for (let t = RING_AT + 1; t <= atNow; t++) shift += r[t]!;
+        shift = (abs(shift) / o.classifyAfter) * (r[RING_AT]! < 0 && shift < 0 ? 1 : r[RING_AT]! >= 0 && shift >= 0 ? 1 : -1);
+        const shiftTail = st[SHIFT_TAIL]!;
+        st[SHIFT_TAIL] = abs(shift) > shiftTail ? abs(shift) : shiftTail;
+        const confirmed = !pending || ((c.kind === 'step' || c.kind === 'slope') && shift >= o.confirmSigmas && shift >= o.shiftTailMult * shiftTail);
+        if (confirmed) {
+          // A transient is shown by its one outlying reading; a step or slope by this reading against the line held before.
+          // A transient is shown by its one outlying reading, a step by its new level (the mean since), a
+          // slope by this reading, each against the line held before the change.
+          let post = 0;
+          for (let t = RING_AT; t <= atNow; t++) post += r[t]!;
+          shown =
+            c.kind === 'transient'
+              ? { value: st[RING + ((n - 1 - o.classifyAfter) % RING_LEN)]!, mean: base, sd: bsd }
+              : c.kind === 'step'
+                ? { value: base + b * (o.classifyAfter / 2) + (post / (atNow - RING_AT + 1)) * bsd, mean: base + b * (o.classifyAfter / 2), sd: bsd }
+                : { value, mean: base + b * o.classifyAfter, sd: bsd };
+          st[KIND] = KIND_CODES.indexOf(c.kind);
+          alert = true; // raised with its kind, or the open alert takes its kind (an update)
+          kind = c.kind;
+          probability = c.probability;
+          if (pending) st[REFRACTORY] = o.refractory;
+        } else {
+          st[KIND] = 0;
+          episode = o.episode; // a candidate without the evidence: over, silently
+        }
+      }
+      if (episode > o.episode) episode = 0;
+      st[EPISODE] = episode;
+    }
+
+    // Score damping only after a raised alert.
     if (st[REFRACTORY]! > 0) {
       st[REFRACTORY] = st[REFRACTORY]! - 1;
-      const confirming =
-        since <= o.confirm &&
-        (hsOut.kind === 'step' || hsOut.kind === 'slope') &&
-        hsOut.probability > o.confirmProbability &&
-        abs(value - st[FIRE_LEVEL]!) >= o.confirmSigmas * max(scale, fl);
-      if (!confirming) score *= o.damping;
-      else {
-        if (score < o.fireAt) score = o.fireAt; // the confirmation reaches the threshold, so the alert learns the kind
-        st[SINCE_FIRE] = o.confirm; // one confirmation per firing
-      }
-    } else if (score >= o.fireAt && o.refractory > 0) {
-      st[REFRACTORY] = o.refractory;
-      st[SINCE_FIRE] = 0;
-      st[FIRE_LEVEL] = level;
+      score *= o.damping;
     }
-    const clamped = score > 1 ? 1 : score < 0 ? 0 : score;
-    return { score: clamped, kind: hsOut.kind, probability: hsOut.probability, forecast: hsOut.forecast, alert: clamped >= o.fireAt && hsOut.kind !== 'none', learning: false };
+
+    const tail = st[TAIL]!;
+    const collecting = episode > 0 && episode <= o.classifyAfter;
+    // The slope of the last RING_LEN readings against its usual value, in standard errors.
+    let tB = 0;
+    const noise = st[H.SCALE]!;
+    if (n >= RING_LEN && noise > 0) {
+      // Robust to a single outlier: the medians of the newest and the oldest five readings.
+      const at = n - RING_LEN;
+      const bLocal = (median5(st, at + 11) - median5(st, at)) / 11;
+      tB = (bLocal - st[SLOPE_EW]!) / (noise * SLOPE_SE);
+      if (episode === 0) st[SLOPE_EW] = st[SLOPE_EW]! + SLOPE_RATE * (bLocal - st[SLOPE_EW]!);
+    }
+    const absB = abs(tB);
+    const slopeTail = st[SLOPE_TAIL]!;
+    if (n % RING_LEN === 0) {
+      st[SLOPE_TAIL_GATE] = st[SLOPE_TAIL_LAG]!;
+      st[SLOPE_TAIL_LAG] = slopeTail;
+    }
+    const slopeGateTail = st[SLOPE_TAIL_GATE]! > 0 ? st[SLOPE_TAIL_GATE]! : slopeTail;
+    if (!learning && !alert && !collecting) {
+      // Beyond what this series itself does: the largest recent |z|, lifted further for a heavy tail.
+      // A young series has seen little of its own tail: its T is inflated by 1 + youth/√n.
+      const young = 1 + o.youth / sqrt(n);
+      const usual = young * tail * max(1, tail / o.tailKnee);
+      const gross = absZ >= o.zGross && absZ >= o.grossTailMult * usual;
+      const scored = st[REFRACTORY] === 0 && rawScore >= o.fireAt && absZ >= o.zGate && absZ >= o.tailMult * usual;
+      const usualSlope = young * slopeGateTail * max(1, slopeGateTail / o.tailKnee);
+      const sloped = !gross && !scored && st[REFRACTORY] === 0 && episode === 0 && absB >= o.zSlope && absB >= o.slopeTailMult * usualSlope;
+      const candidate = !gross && !scored && !sloped && st[REFRACTORY] === 0 && episode === 0 && rawScore >= o.fireAt && absZ >= o.zCandidate;
+      if (candidate) {
+        // Not enough for an alert alone: it becomes one if the next readings confirm a shift.
+        st[EPISODE] = episode = 1;
+        st[KIND] = PENDING;
+        st[BASE_F] = f!.mean;
+        st[BASE_B] = st[SLOPE_EW]!; // the usual slope: a new one shows against it
+        st[BASE_SD] = sd;
+      } else if (sloped) {
+        // The baseline is the line through the oldest readings of the ring at the usual slope.
+        let a = 0;
+        for (let k = 0; k < 6; k++) a += st[RING + ((n - RING_LEN + k) % RING_LEN)]!;
+        const b = st[SLOPE_EW]!;
+        alert = true;
+        kind = 'change';
+        probability = hsOut.score;
+        st[EPISODE] = episode = 1;
+        st[KIND] = 0;
+        st[BASE_F] = a / 6 + b * (RING_LEN - 1 - 2.5);
+        st[BASE_B] = b;
+        st[BASE_SD] = noise;
+        st[REFRACTORY] = o.refractory;
+        if (score < o.fireAt) score = o.fireAt;
+      } else if (gross || scored) {
+        alert = true;
+        kind = 'change';
+        probability = hsOut.score; // 1 − P(no change in the last three readings)
+        st[EPISODE] = episode = 1;
+        st[KIND] = 0;
+        st[BASE_F] = f!.mean;
+        st[BASE_B] = st[SLOPE_EW]!; // the usual slope: a new one shows against it
+        st[BASE_SD] = sd;
+        st[REFRACTORY] = o.refractory;
+        if (score < o.fireAt) score = o.fireAt;
+      } else if (varies && st[RUN]! === max(o.flatRun, floor(o.flatMult * st[MAXRUN]!) + 1)) {
+        alert = true;
+        kind = 'flatline';
+        shown = null; // the evidence is the run, not a band
+        probability = 1 - 2 ** -(st[RUN]! - st[MAXRUN]!);
+        st[EPISODE] = episode = o.classifyAfter + 1;
+        st[KIND] = KIND_CODES.indexOf('flatline');
+        st[REFRACTORY] = o.refractory;
+      }
+    }
+    if (!collecting) st[TAIL] = absZ > tail * o.tailDecay ? absZ : tail * o.tailDecay;
+    st[SLOPE_TAIL] = absB > slopeTail * o.tailDecay ? absB : slopeTail * o.tailDecay;
+    if (!alert && episode > 0 && st[KIND]! < PENDING) kind = KIND_CODES[st[KIND]!]!;
+    st[SHIFT_TAIL] = st[SHIFT_TAIL]! * o.tailDecay;
+    if (!alert || !shown) return { score: score > 1 ? 1 : score < 0 ? 0 : score, kind, probability, forecast: f, alert, learning, sigmas: z };
+    const half = 1.96 * shown.sd;
+    const sigmas = (shown.value - shown.mean) / shown.sd;
+    // A value inside its own band is never presented as a sure anomaly.
+    if (abs(sigmas) < 1.96 && probability > 0.5) probability = 0.5;
+    return {
+      score: score > 1 ? 1 : score < 0 ? 0 : score,
+      kind,
+      probability,
+      forecast: f,
+      alert,
+      learning,
+      sigmas: z,
+      evidence: { value: shown.value, sigmas, forecast: { mean: shown.mean, lower: shown.mean - half, upper: shown.mean + half } },
+    };
   }
 
   snapshot(): CyberstrideState {
@@ -638,8 +974,11 @@ export class CyberstrideDetector implements StreamingDetector {
     const b8 = this.live();
     const slab = this.slab;
     const bins = slab.model.opts.seasonalBins;
+    S.fill(0);
     for (let k = 0; k < HS; k++) S[k] = state.hs[k]!;
-    for (let k = 0; k < OWN_BINS; k++) S[HS + k] = state.own[k]!;
+    for (let k = 0; k < V1_OWN; k++) S[HS + k] = state.own[k]!;
+    S[SHIFT_TAIL] = 0; // version 1 held a level there
+    fillDecisionState(S);
     const count = S[COUNT]!;
     if (count > 0) {
       const anchor = state.hs[H.Y0]!; // the first value
@@ -650,9 +989,9 @@ export class CyberstrideDetector implements StreamingDetector {
       const unit = slab.f64[b8 + W_UNIT]!;
       const at = 2 * b8 + F_SMEAN;
       for (let b = 0; b < bins; b++) {
-        slab.f32[at + b] = toF32((state.own[OWN_BINS + 2 * b]! - anchor) / unit);
-        slab.u16[2 * (at + bins) + b] = toBf16(state.own[OWN_BINS + 2 * b + 1]! / unit);
-        slab.u8[4 * (at + bins) + 2 * bins + b] = state.own[OWN_BINS + 2 * bins + b]!;
+        slab.f32[at + b] = toF32((state.own[V1_OWN + 2 * b]! - anchor) / unit);
+        slab.u16[2 * (at + bins) + b] = toBf16(state.own[V1_OWN + 2 * b + 1]! / unit);
+        slab.u8[4 * (at + bins) + 2 * bins + b] = state.own[V1_OWN + 2 * bins + b]!;
       }
     }
     store(slab, b8, slab.model.hs.opts.warmup);
@@ -689,7 +1028,7 @@ const { min } = Math;
 
 /** Own state length for a number of seasonal bins in a version-1 snapshot (one count per bin). */
 export function cyberstrideStateLength(bins: number): number {
-  return OWN_BINS + 3 * bins;
+  return V1_OWN + 3 * bins;
 }
 
 function decodeCounts(text: unknown, bins: number, where: string): number[] {
@@ -731,23 +1070,56 @@ export function restoreCyberstride(state: DetectorState): CyberstrideDetector {
   const s = state as Partial<CyberstrideState> & Partial<CyberstrideStateV1>;
   const where = 'cyberstride snapshot';
   if (typeof s.options !== 'object' || s.options === null) throw new RangeError(`${where}: missing "options"`);
+  if (s.version === 1 || s.version === 2) s.options = withDefaults(s.options);
   const problem = checkCyberstrideOptions(s.options);
   if (problem) throw new RangeError(`${where}: bad options: ${problem}`);
   const bins = s.options.seasonalBins;
   if (s.version === 1) {
     const own = new Float64Array(cyberstrideStateLength(bins));
-    own.set(decodeFloat64(s.state, OWN_BINS + 2 * bins, `${where}: "state"`));
-    own.set(decodeCounts(s.counts, bins, where), OWN_BINS + 2 * bins);
+    own.set(decodeFloat64(s.state, V1_OWN + 2 * bins, `${where}: "state"`));
+    own.set(decodeCounts(s.counts, bins, where), V1_OWN + 2 * bins);
     const hs = decodeFloat64(s.hs, HARRISON_STEVENS_STATE_LENGTH, `${where}: "hs"`);
     return new CyberstrideDetector(s.options, { own, hs });
   }
   if (typeof s.state !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(s.state)) throw new RangeError(`${where}: "state" must be a base64 string`);
   const d = new CyberstrideDetector(s.options);
   try {
-    d.setSlotBytes(Buffer.from(s.state, 'base64'));
+    const bytes = Buffer.from(s.state, 'base64');
+    d.setSlotBytes(s.version === 2 ? slotV2toV3(bytes, bins) : bytes);
   } catch (err) {
     d.dispose();
     throw new RangeError(`${where}: ${(err as Error).message}`);
   }
   return d;
+}
+
+/** Options of an earlier version: options it lacked take their defaults, options it had that are gone are dropped. */
+function withDefaults(o: ResolvedCyberstrideOptions): ResolvedCyberstrideOptions {
+  const out = { ...o } as Record<string, unknown>;
+  for (const k of Object.keys(out)) if (k !== 'harrisonStevens' && !(k in CYBERSTRIDE_DEFAULTS)) delete out[k];
+  for (const k of OWN_KEYS) if (out[k] === undefined) out[k] = CYBERSTRIDE_DEFAULTS[k];
+  return out as ResolvedCyberstrideOptions;
+}
+
+/** |z| a Gaussian series reaches now and then: where the tails of a converted snapshot start. */
+const TYPICAL_TAIL = 3.5;
+
+/** The alert decision's state for a snapshot of a version without it: no slope in the ring, typical tails. */
+function fillDecisionState(st: Float64Array): void {
+  for (let k = 0; k < RING_LEN; k++) st[RING + k] = st[LEVEL]!;
+  st[TAIL] = st[SLOPE_TAIL] = TYPICAL_TAIL;
+}
+
+/** A version-2 slot in the version-3 layout: the same numbers, the alert decision's fields zero (no episode open). */
+function slotV2toV3(v2: Uint8Array, bins: number): Uint8Array {
+  const v2Bytes = cyberstrideSlotBytes(bins, V2_SMEAN);
+  if (v2.length !== v2Bytes) return v2; // setSlotBytes names the wrong length
+  const out = new Uint8Array(cyberstrideSlotBytes(bins));
+  out.set(v2.subarray(0, 4 * V2_SMEAN));
+  out.fill(0, 4 * F_SHIFT_TAIL, 4 * F_SHIFT_TAIL + 4); // version 2 held a level there
+  const f32 = new Float32Array(out.buffer, out.byteOffset, out.length / 4);
+  for (let k = 0; k < RING_LEN; k++) f32[F_RING + k] = f32[F_LEVEL]!; // no slope until real readings fill the ring
+  f32[F_TAIL] = f32[F_SLOPE_TAIL] = TYPICAL_TAIL;
+  out.set(v2.subarray(4 * V2_SMEAN, 4 * V2_SMEAN + 7 * bins), 4 * F_SMEAN);
+  return out;
 }

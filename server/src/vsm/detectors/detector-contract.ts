@@ -6,7 +6,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { DetectorOutput, DetectorState, StreamingDetector } from './detector.js';
 import { seededRandom } from './seeded-random.js';
 
-const KINDS = new Set(['none', 'step', 'slope', 'transient']);
+const KINDS = new Set(['none', 'change', 'step', 'slope', 'transient', 'flatline']);
 
 /** A long series with noise, steps, outliers, slope changes and a quiet stretch. Deterministic per seed. */
 export function mixedSeries(n: number, seed: number): number[] {

@@ -24,6 +24,15 @@ export interface DetectorOutput {
   alert: boolean;
   /** The detector has not yet seen enough of this series to be trusted: it raises nothing. */
   learning: boolean;
+  /** (value − forecast mean) in noise standard deviations, signed; absent without a forecast. */
+  sigmas?: number;
+  /**
+   * On an alert row: the reading that carries the evidence (for a transient, its one outlying
+   * reading; for a step or slope, this reading), the forecast band it broke (mean ± 1.96 noise
+   * standard deviations, the forecast held before the change) and how far outside, in noise σ.
+   * What the alert shows; always outside its band.
+   */
+  evidence?: { value: number; sigmas: number; forecast: Forecast };
 }
 export interface StreamingDetector {
   /** One call per reading, in time order; sees only past readings. O(1) time and memory. */

@@ -154,7 +154,7 @@ export const HARRISON_STEVENS_DEFAULTS: Readonly<{
 }> = Object.freeze({
   warmup: 20, // readings
   varianceDiscount: 0.99, // memory ≈ 100 readings
-  relativeNoiseFloor: 1e-10, // of |level|
+  relativeNoiseFloor: 1e-13, // of |level|: far above float64 rounding (1e-16), far below any real noise (unit noise at 1e12 is 1e-12)
   states: Object.freeze({
     steady: Object.freeze({ prior: 0.94, observation: 1, level: 0.01, slope: 1e-4 }),
     step: Object.freeze({ prior: 0.02, observation: 1, level: 100, slope: 1e-4 }),
