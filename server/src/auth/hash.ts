@@ -24,6 +24,12 @@ export const SCRYPT_DEFAULTS = {
   keyBytes: 32,
 } as const;
 
+/**
+ * A well-formed hash (default parameters) of no secret anyone knows: verified against when the
+ * account or device does not exist, so an unknown name costs the same scrypt time as a wrong secret.
+ */
+export const UNKNOWN_ACCOUNT_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+
 /** Bounds on what a stored hash may ask for, so a malformed or hostile hash cannot exhaust memory. */
 const LIMITS = { maxN: 1 << 20, maxR: 32, maxP: 16, maxMemBytes: 256 * 1024 * 1024, minSalt: 8, minKey: 16, maxKey: 128 };
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Model, UserDef } from '@opsroom/models';
 import { OpsError } from '../errors.js';
 import { AttemptLimiter } from './attempt-limiter.js';
-import { verifySecretAsync } from './hash.js';
+import { UNKNOWN_ACCOUNT_HASH, verifySecretAsync } from './hash.js';
 import type { SessionRepository } from './session-repository.js';
 
 export interface SessionUser {
@@ -62,7 +62,7 @@ export class Sessions {
     }
     const def = this.model().users.get(username);
     // Verify against a dummy hash for unknown users too, so timing does not reveal which names exist.
-    const ok = await verifySecretAsync(password, def?.passwordHash ?? DUMMY_HASH);
+    const ok = await verifySecretAsync(password, def?.passwordHash ?? UNKNOWN_ACCOUNT_HASH);
     if (!def || !ok) {
       attempt.failed();
       throw new OpsError('OPS_ERR_BAD_CREDENTIALS');
@@ -105,6 +105,3 @@ export class Sessions {
     this.opts.repo?.delete(token);
   }
 }
-
-// scrypt hash of a random string nobody knows; only used to spend the same time on unknown users.
-const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';

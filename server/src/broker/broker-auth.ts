@@ -5,7 +5,7 @@ import {
   parseDeviceTopic,
   type DeviceDef,
 } from '@opsroom/models';
-import { verifySecretAsync } from '../auth/hash.js';
+import { UNKNOWN_ACCOUNT_HASH, verifySecretAsync } from '../auth/hash.js';
 
 /** The server's own MQTT identity on the embedded broker. `$` cannot start a device id, so it never collides. */
 export const SERVICE_USERNAME = '$opsroom-server';
@@ -35,13 +35,16 @@ export function sessionClientId(who: BrokerPrincipal, requested: string): string
 
 /**
  * Who a CONNECT's credentials belong to, or null. Devices authenticate with their id as username
- * and their secret as password, checked against the model's scrypt hash.
+ * and their secret as password, checked against the model's scrypt hash. An unknown device id is
+ * checked against a hash of nothing, so it costs the same time as a wrong secret. `verify` is the
+ * hashing (the embedded broker passes its bounded queue).
  */
 export async function authenticateClient(
   username: string | undefined,
   password: Buffer | undefined,
   devices: ReadonlyMap<string, DeviceDef>,
   service: ServiceCredentials,
+  verify: (plain: string, hash: string) => Promise<boolean> = verifySecretAsync,
 ): Promise<BrokerPrincipal | null> {
   if (username === undefined || password === undefined) return null;
   if (username === service.username) {
@@ -49,8 +52,8 @@ export async function authenticateClient(
     return a.length === password.length && timingSafeEqual(a, password) ? { kind: 'service' } : null;
   }
   const device = devices.get(username);
-  if (!device) return null;
-  return (await verifySecretAsync(password.toString('utf8'), device.secretHash)) ? { kind: 'device', deviceId: device.id } : null;
+  const ok = await verify(password.toString('utf8'), device?.secretHash ?? UNKNOWN_ACCOUNT_HASH);
+  return ok && device ? { kind: 'device', deviceId: device.id } : null;
 }
 
 /**

@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
-import { Aedes, type AuthenticateError } from 'aedes';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { deviceTopic, type DeviceDef } from '@opsroom/models';
-import type { Logger } from '../log/logger.js';
+import { AttemptLimiter, type Attempt } from '../auth/attempt-limiter.js';
+import { HashQueue } from '../auth/hash-queue.js';
+import { verifySecretAsync } from '../auth/hash.js';
+import { RateLimitedLog, type Logger } from '../log/logger.js';
+import { BROKER_LIMITS, type BrokerLimits } from './broker-limits.js';
+import { PacketGuard } from './packet-guard.js';
 import { authenticateClient, mayPublish, mayReceive, maySubscribe, sessionClientId, SERVICE_USERNAME, type BrokerPrincipal, type ServiceCredentials } from './broker-auth.js';
 
 export interface EmbeddedBroker {
@@ -35,34 +40,103 @@ export interface EmbeddedBrokerOptions {
   onDeviceMessage?: (topic: string, payload: Buffer) => Promise<void>;
   /** PEM key and certificate: listen for mqtts (MQTT over TLS) instead of plain TCP. */
   tls?: { key: Buffer; cert: Buffer };
+  /** Overrides of BROKER_LIMITS (broker-limits.ts; tests). */
+  limits?: Partial<BrokerLimits>;
+  now?: () => number;
 }
 
+
+/** CONNACK return codes ([MQTT-3.2.2.3]). */
+const SERVER_UNAVAILABLE = 3;
+const BAD_CREDENTIALS = 4;
+
 const principals = new WeakMap<object, BrokerPrincipal>();
+
+/** The hash queue was full: refused without hashing, the device may retry. */
+class BusyError extends Error {}
+
+function remoteAddress(client: Client): string {
+  return (client.conn as Partial<Socket> | undefined)?.remoteAddress ?? 'unknown';
+}
 
 /** The in-process MQTT broker (aedes) of the embedded default, with device authentication and topic ACLs. */
 export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const service: ServiceCredentials = { username: SERVICE_USERNAME, password: randomBytes(24).toString('base64url') };
   const log = opts.logger;
+  const rlog = new RateLimitedLog(log);
+  const limits: BrokerLimits = { ...BROKER_LIMITS, ...opts.limits };
+  const now = opts.now ?? Date.now;
+  const attempts = new AttemptLimiter({ now });
+  const hashes = new HashQueue({ concurrency: limits.hashConcurrency, maxQueued: limits.hashQueue });
+  /** Sockets not yet authenticated, by remote address. */
+  const pending = new Map<string, Set<Socket>>();
+  let pendingTotal = 0;
+  const guards = new WeakMap<object, { guard: PacketGuard; settle: () => void }>();
+
+  const refuse = (done: (err: AuthenticateError | null, ok: boolean) => void, returnCode: number, message: string) => {
+    const err = new Error(message) as AuthenticateError;
+    err.returnCode = returnCode; // [MQTT-3.2.2] CONNACK with this code, then the connection closes
+    done(err, false);
+  };
+  const verifyQueued = (plain: string, hash: string): Promise<boolean> => {
+    const queued = hashes.run(() => verifySecretAsync(plain, hash));
+    if (!queued) throw new BusyError();
+    return queued;
+  };
+
   const aedes = await Aedes.createBroker({
+    connectTimeout: limits.connectTimeoutMs,
     authenticate(client, username, password, done) {
-      authenticateClient(username, password, opts.devices(), service).then(
+      const address = remoteAddress(client);
+      const user = String(username ?? '').slice(0, 128);
+      // Counted before hashing, per device id and address ([device, address], address, device).
+      let attempt: Attempt | null = null;
+      if (user !== service.username) {
+        attempt = attempts.tryAcquire([
+          { key: `pair:${user}\u0000${address}`, max: limits.authFailuresPerDeviceAndAddress, windowMs: limits.authFailureWindowMs },
+          { key: `addr:${address}`, max: limits.authFailuresPerAddress, windowMs: limits.authFailureWindowMs },
+          { key: `dev:${user}`, max: limits.authFailuresPerDevice, windowMs: limits.authFailureWindowMs },
+        ]);
+        if (!attempt) {
+          rlog.warn(`auth-limited:${address}`, { address }, 'mqtt: refused connection (too many failed authentications; retry later)');
+          return refuse(done, SERVER_UNAVAILABLE, 'too many failed authentications; retry later');
+        }
+      }
+      let checking: Promise<BrokerPrincipal | null>;
+      try {
+        checking = authenticateClient(username, password, opts.devices(), service, verifyQueued);
+      } catch (err) {
+        checking = Promise.reject(err as Error);
+      }
+      checking.then(
         (who) => {
           if (!who) {
-            log.warn({ clientId: client.id, username }, 'mqtt: refused connection (bad username or secret)');
-            const err = new Error('bad username or password') as AuthenticateError;
-            err.returnCode = 4; // [MQTT-3.2.2] CONNACK 4: bad user name or password
-            return done(err, false);
+            attempt?.failed();
+            rlog.warn(`auth-failed:${address}`, { address }, 'mqtt: refused connection (bad username or secret)');
+            return refuse(done, BAD_CREDENTIALS, 'bad username or password');
           }
+          attempt?.succeeded([`pair:${user}\u0000${address}`]);
           principals.set(client, who);
           // The session is named by the identity, not by the client: a device's client id is its
           // device id (broker-auth.ts sessionClientId). aedes reads client.id for the session
           // (subscriptions, queued messages, takeover) only after authenticate.
           (client as { id: string }).id = sessionClientId(who, client.id);
+          const g = guards.get(client);
+          if (g) {
+            g.guard.limit = limits.maxPacketBytes;
+            g.settle();
+          }
           done(null, true);
         },
         (err: Error) => {
+          if (err instanceof BusyError) {
+            attempt?.succeeded(); // not the device's fault: its slot is given back
+            rlog.warn('auth-busy', { queued: hashes.load.waiting }, 'mqtt: refused connection (authentication queue full; retry later)');
+            return refuse(done, SERVER_UNAVAILABLE, 'authentication queue full; retry later');
+          }
+          attempt?.failed();
           log.error({ err }, 'mqtt: authentication failed');
-          done(Object.assign(err, { returnCode: 3 }) as AuthenticateError, false);
+          refuse(done, SERVER_UNAVAILABLE, err.message);
         },
       );
     },
@@ -78,7 +152,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
         );
         return;
       }
-      log.warn({ clientId: client.id, topic: packet.topic }, 'mqtt: refused publish outside the device topics');
+      rlog.warn(`publish:${client.id}`, { clientId: client.id, topic: packet.topic.slice(0, 200) }, 'mqtt: refused publish outside the device topics');
       done(new Error('publish not authorised'));
     },
     authorizeForward(client, packet) {
@@ -89,13 +163,51 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     authorizeSubscribe(client, sub, done) {
       const who = principals.get(client);
       if (who && maySubscribe(who, sub.topic)) return done(null, sub);
-      log.warn({ clientId: client.id, topic: sub.topic }, 'mqtt: refused subscription');
+      rlog.warn(`subscribe:${client.id}`, { clientId: client.id, topic: sub.topic.slice(0, 200) }, 'mqtt: refused subscription'); // at most 5 lines a minute per client
       done(null, null); // [MQTT-3.9.3] SUBACK 0x80 for this filter, the connection stays
     },
   });
   aedes.on('clientError', (client, err) => log.debug({ clientId: client.id, err: err.message }, 'mqtt: client error'));
 
-  const server: Server = opts.tls ? createTlsServer(opts.tls, aedes.handle) : createServer(aedes.handle);
+  /**
+   * Every new connection: refused at once when too many are still unauthenticated (in all or from
+   * its address); otherwise handed to aedes with a packet-size guard in front of its parser.
+   */
+  const admit = (socket: Socket) => {
+    const address = socket.remoteAddress ?? 'unknown';
+    const mine = pending.get(address);
+    if (pendingTotal >= limits.maxPendingConnections || (mine?.size ?? 0) >= limits.maxPendingPerAddress) {
+      rlog.warn(`pending-full:${address}`, { address, pending: pendingTotal }, 'mqtt: refused connection (too many unauthenticated connections)');
+      socket.destroy();
+      return;
+    }
+    const set = mine ?? new Set<Socket>();
+    if (!mine) pending.set(address, set);
+    set.add(socket);
+    pendingTotal++;
+    let settled = false;
+    const settle = () => {
+      if (settled) return;
+      settled = true;
+      pendingTotal--;
+      set.delete(socket);
+      if (set.size === 0 && pending.get(address) === set) pending.delete(address);
+    };
+    socket.once('close', settle);
+    const client = aedes.handle(socket, undefined as never) as Client & { _parser: { parse(buf: Buffer): number } };
+    const guard = new PacketGuard(limits.maxConnectBytes);
+    guards.set(client, { guard, settle });
+    // aedes (mqtt-packet) buffers a whole packet before parsing it: check each announced length first.
+    const parser = client._parser;
+    const parse = parser.parse.bind(parser);
+    parser.parse = (buf: Buffer) => {
+      if (guard.accept(buf)) return parse(buf);
+      rlog.warn(`packet-size:${address}`, { address, why: guard.refused }, 'mqtt: closed a connection (packet over the size limit)');
+      socket.destroy();
+      return 0;
+    };
+  };
+  const server: Server = opts.tls ? createTlsServer({ ...opts.tls, handshakeTimeout: limits.connectTimeoutMs }, admit) : createServer(admit);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mosquittoAcl, mosquittoConf, mosquittoListenerSettings, mosquittoPasswordLine, runBrokerConfig, type BrokerConfigOptions } from './mosquitto-config.js';
+import { mosquittoAcl, mosquittoConf, mosquittoGlobalSettings, mosquittoListenerSettings, mosquittoPasswordLine, runBrokerConfig, type BrokerConfigOptions } from './mosquitto-config.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const MODEL = join(REPO, 'models/examples/valle.yaml');
@@ -95,6 +95,11 @@ describe('mosquittoConf', () => {
     const listeners = deploy.flatMap((l, i) => (l.startsWith('listener ') ? [i] : []));
     expect(listeners.length).toBeGreaterThan(0);
     for (const i of listeners) expect(deploy.slice(i + 1, i + 1 + mosquittoListenerSettings().length)).toEqual(mosquittoListenerSettings());
+    for (const line of mosquittoGlobalSettings()) expect(deploy).toContain(line);
+  });
+
+  it('bounds packets like the embedded broker (1 MiB of remaining length)', () => {
+    expect(mosquittoConf({ passwordFile: 'p', aclFile: 'a' }).split('\n')).toContain(`max_packet_size ${1024 * 1024 + 5}`);
   });
 });
 

@@ -3,6 +3,7 @@ import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { TOPIC_ROOT, type Model } from '@opsroom/models';
 import { verifySecretAsync } from '../auth/hash.js';
+import { BROKER_LIMITS } from './broker-limits.js';
 import { loadModelFile } from '../model/load-model.js';
 import { formatProblem, ModelFileError } from '../model/problems.js';
 
@@ -37,6 +38,15 @@ export function mosquittoListenerSettings(): string[] {
 }
 
 /**
+ * Global lines (anywhere in mosquitto.conf): the embedded broker's packet limit (broker-limits.ts),
+ * counted by Mosquitto over the whole packet, so plus the 5 bytes of the largest fixed header. A
+ * client sending more is disconnected.
+ */
+export function mosquittoGlobalSettings(): string[] {
+  return [`max_packet_size ${BROKER_LIMITS.maxPacketBytes + 5}`];
+}
+
+/**
  * A complete Mosquitto 2 configuration for opsroom (`mosquitto -c DIR/mosquitto.conf`), or lines to
  * copy into an existing one: the global settings anywhere, the listener settings after each listener.
  */
@@ -46,6 +56,7 @@ export function mosquittoConf(paths: { passwordFile: string; aclFile: string }, 
     'allow_anonymous false',
     `password_file ${paths.passwordFile}`,
     `acl_file ${paths.aclFile}`,
+    ...mosquittoGlobalSettings(),
     '',
     '# Every listener devices reach must be followed by these lines (they apply per listener):',
     listener,

@@ -7,6 +7,7 @@ import { deviceTopic } from '@opsroom/models';
 import { CONF_FILE, runBrokerConfig } from '../../src/broker/mosquitto-config.js';
 import { findBinary } from '../support/require-binary.js';
 import { generatedConfLines, startMosquitto, type RunningMosquitto } from '../support/mosquitto.js';
+import { closesWithin, connectPacket, openSocket, remainingLength } from '../support/raw-mqtt.js';
 import { connectDevice, demoCredentials, EXAMPLE_MODEL, getJson, login, startTestServer } from '../support/demo-fixture.js';
 
 const mosquitto = findBinary('mosquitto');
@@ -135,6 +136,17 @@ d('a real Mosquitto configured by opsroom broker-config', () => {
     await sleep(300);
     expect(seenByB).toEqual([deviceTopic(B, 'commands')]);
     expect(seenByA).toEqual([]);
+  });
+
+  it('disconnects a device sending a packet over the 1 MiB limit (max_packet_size from broker-config)', async () => {
+    const s = await openSocket(broker.port);
+    s.on('error', () => undefined);
+    clients.push({ endAsync: async () => void s.destroy() } as unknown as MqttClient);
+    s.write(connectPacket(`big-${process.pid}`, A, creds.devices[A]!));
+    await new Promise<void>((resolve) => s.once('data', () => resolve())); // CONNACK
+    const closed = closesWithin(s, 3000);
+    s.write(Buffer.concat([Buffer.from([0x30]), remainingLength(2 * 1024 * 1024), Buffer.alloc(64 * 1024)]));
+    expect(await closed).toBe(true);
   });
 
   it('refuses a device with a wrong secret, an unknown device and an anonymous client', async () => {
