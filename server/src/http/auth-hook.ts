@@ -40,7 +40,7 @@ export function requireUser(services: AppServices) {
 }
 
 /** The host of an Origin header, or null for `null` and anything unparsable (treated as foreign). */
-function originHost(origin: string): string | null {
+export function originHost(origin: string): string | null {
   try {
     return new URL(origin).host;
   } catch {
