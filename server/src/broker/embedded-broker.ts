@@ -144,6 +144,9 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
       if (client === null) return done(null); // the broker's own publishes
       const who = principals.get(client);
       if (who && mayPublish(who, packet.topic)) {
+        // No retained messages from devices: a retained reading or status would be replayed as if
+        // new to every later subscriber. The message itself is taken, the retain flag dropped.
+        if (who.kind === 'device' && packet.retain) packet.retain = false;
         if (who.kind !== 'device' || !opts.onDeviceMessage) return done(null);
         const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
         opts.onDeviceMessage(packet.topic, payload).then(

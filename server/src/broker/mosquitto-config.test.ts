@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mosquittoAcl, mosquittoConf, mosquittoGlobalSettings, mosquittoListenerSettings, mosquittoPasswordLine, runBrokerConfig, type BrokerConfigOptions } from './mosquitto-config.js';
+import { MOSQUITTO_PASSWD_ITERATIONS, MOSQUITTO_PBKDF2_ITERATIONS, mosquittoAcl, mosquittoConf, mosquittoGlobalSettings, mosquittoListenerSettings, mosquittoPasswordLine, runBrokerConfig, type BrokerConfigOptions } from './mosquitto-config.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const MODEL = join(REPO, 'models/examples/valle.yaml');
@@ -40,14 +40,15 @@ describe('mosquittoPasswordLine', () => {
   it('reproduces the line mosquitto_passwd 2.0 wrote for user/pass with the same salt', () => {
     // Written by `mosquitto_passwd -c -b pw user pass` (Mosquitto 2.0.11).
     const written = 'user:$7$101$MiRKAXljNalPekBV$cBmH3yz3/zvRANW5XmWisOK4ZBnnYJ8HPC1hAXLdQzqg5GdUY04Q2YT7Djp0a8WxIr4u84ujKt84uP6B4SNomg==';
-    expect(mosquittoPasswordLine('user', 'pass', { salt: Buffer.from('MiRKAXljNalPekBV', 'base64') })).toBe(written);
+    expect(mosquittoPasswordLine('user', 'pass', { salt: Buffer.from('MiRKAXljNalPekBV', 'base64'), iterations: MOSQUITTO_PASSWD_ITERATIONS })).toBe(written);
   });
 
-  it('uses a fresh 12-byte salt and 101 iterations by default', () => {
+  it('uses a fresh 12-byte salt and 20,000 iterations by default (mosquitto_passwd writes 101)', () => {
     const a = mosquittoPasswordLine('d1', 'secret');
     const b = mosquittoPasswordLine('d1', 'secret');
     expect(a).not.toBe(b);
-    expect(a).toMatch(/^d1:\$7\$101\$[A-Za-z0-9+/]{16}\$[A-Za-z0-9+/]{86}==$/);
+    expect(MOSQUITTO_PBKDF2_ITERATIONS).toBe(20_000);
+    expect(a).toMatch(/^d1:\$7\$20000\$[A-Za-z0-9+/]{16}\$[A-Za-z0-9+/]{86}==$/);
     expect(accepts(a, 'secret')).toBe(true);
     expect(accepts(a, 'secreT')).toBe(false);
   });
@@ -120,6 +121,16 @@ describe('runBrokerConfig', () => {
     expect(readFileSync(join(outDir, 'mosquitto.conf'), 'utf8')).toBe(mosquittoConf({ passwordFile: join(outDir, 'passwd'), aclFile: join(outDir, 'acl') }));
     expect(lines[0]).toMatch(/wrote 15 accounts \(14 devices \+ opsroom-server\)/);
     expect(lines.join('\n')).not.toContain('server-pw');
+  });
+
+  it('writes the password file with 20,000 PBKDF2 iterations, or the count asked for, and refuses a weak count', async () => {
+    const strong = await run({ secrets: secretsFile('iter.json', DEMO.devices) });
+    expect(readFileSync(join(strong.outDir, 'passwd'), 'utf8').trim().split('\n').every((l) => l.includes('$7$20000$'))).toBe(true);
+    const asked = await run({ secrets: secretsFile('iter2.json', DEMO.devices), iterations: 50_000 });
+    expect(readFileSync(join(asked.outDir, 'passwd'), 'utf8')).toContain('$7$50000$');
+    const weak = await run({ secrets: secretsFile('iter3.json', DEMO.devices), iterations: 101 });
+    expect(weak.code).toBe(1);
+    expect(weak.lines[0]).toMatch(/invalid --iterations 101/);
   });
 
   it('takes the server user and the name of its password variable from the options', async () => {

@@ -11,8 +11,15 @@ import { formatProblem, ModelFileError } from '../model/problems.js';
 export const DEFAULT_SERVICE_USER = 'opsroom-server';
 /** Where `opsroom broker-config` reads the server account's password from (never from argv: `ps` shows it). */
 export const DEFAULT_SERVICE_PASSWORD_ENV = 'OPSROOM_BROKER_PASSWORD';
-/** Mosquitto 2's `mosquitto_passwd` defaults: PBKDF2-SHA512, 101 iterations, 12-byte salt, 64-byte hash. */
-export const MOSQUITTO_PBKDF2_ITERATIONS = 101;
+/** Mosquitto 2's `mosquitto_passwd` writes PBKDF2-SHA512 with 101 iterations, 12-byte salt, 64-byte hash. */
+export const MOSQUITTO_PASSWD_ITERATIONS = 101;
+/**
+ * What `opsroom broker-config` writes instead: Mosquitto reads the count from each line (`$7$<n>$`,
+ * checked with Mosquitto 2.0.11), and 101 makes a stolen password file cheap to crack. Mosquitto
+ * hashes on its one thread, so each connect costs it about 10 ms at 20,000 (measured here); more
+ * would let a flood of bad connects stall it. `--iterations N` chooses another count.
+ */
+export const MOSQUITTO_PBKDF2_ITERATIONS = 20_000;
 const SALT_BYTES = 12;
 const HASH_BYTES = 64;
 
@@ -39,11 +46,17 @@ export function mosquittoListenerSettings(): string[] {
 
 /**
  * Global lines (anywhere in mosquitto.conf): the embedded broker's packet limit (broker-limits.ts),
- * counted by Mosquitto over the whole packet, so plus the 5 bytes of the largest fixed header. A
- * client sending more is disconnected.
+ * counted by Mosquitto over the whole packet, so plus the 5 bytes of the largest fixed header (a
+ * client sending more is disconnected); no retained messages.
  */
 export function mosquittoGlobalSettings(): string[] {
-  return [`max_packet_size ${BROKER_LIMITS.maxPacketBytes + 5}`];
+  return [
+    `max_packet_size ${BROKER_LIMITS.maxPacketBytes + 5}`,
+    // No retained messages: a retained reading would be replayed to the server's ingest at every
+    // (re)subscription, and a retained command to a device at every connect. A client that
+    // publishes one is disconnected (the embedded broker drops the retain flag instead).
+    'retain_available false',
+  ];
 }
 
 /**
@@ -69,7 +82,7 @@ export function mosquittoConf(paths: { passwordFile: string; aclFile: string }, 
  * One line of Mosquitto 2's password file, in the format `mosquitto_passwd` writes:
  * `user:$7$<iterations>$<base64 salt>$<base64 PBKDF2-SHA512(password, salt, iterations, 64)>`.
  * The salt is random unless given (tests).
- * @example mosquittoPasswordLine('user', 'pass', { salt: Buffer.from('MiRKAXljNalPekBV', 'base64') })
+ * @example mosquittoPasswordLine('user', 'pass', { salt: Buffer.from('MiRKAXljNalPekBV', 'base64'), iterations: 101 })
  *   // 'user:$7$101$MiRKAXljNalPekBV$cBmH3yz3/zvRANW5XmWisOK4ZBnnYJ8HPC1hAXLdQzqg5GdUY04Q2YT7Djp0a8WxIr4u84ujKt84uP6B4SNomg=='
  */
 export function mosquittoPasswordLine(user: string, password: string, opts: { salt?: Buffer; iterations?: number } = {}): string {
@@ -116,6 +129,8 @@ export interface BrokerConfigOptions {
   servicePasswordEnv?: string;
   /** Environment to read it from; default process.env. */
   env?: Record<string, string | undefined>;
+  /** PBKDF2 iterations of the password file; default {@link MOSQUITTO_PBKDF2_ITERATIONS}. */
+  iterations?: number;
 }
 
 /**
@@ -136,6 +151,12 @@ export async function runBrokerConfig(opts: BrokerConfigOptions, out: (line: str
   }
   if (serviceUser === '' || /[:\s]/.test(serviceUser)) {
     out(`invalid server user name ${JSON.stringify(serviceUser)}: use letters, digits, '-', '_' or '.'`);
+    return 1;
+  }
+
+  const iterations = opts.iterations ?? MOSQUITTO_PBKDF2_ITERATIONS;
+  if (!Number.isInteger(iterations) || iterations < 1000 || iterations > 10_000_000) {
+    out(`invalid --iterations ${opts.iterations}: use a whole number from 1000 to 10000000 (default ${MOSQUITTO_PBKDF2_ITERATIONS})`);
     return 1;
   }
 
@@ -169,8 +190,8 @@ export async function runBrokerConfig(opts: BrokerConfigOptions, out: (line: str
     return 1;
   }
 
-  const lines = [mosquittoPasswordLine(serviceUser, servicePassword)];
-  for (const device of [...model.devices.values()].sort((a, b) => a.id.localeCompare(b.id))) lines.push(mosquittoPasswordLine(device.id, secrets[device.id] as string));
+  const lines = [mosquittoPasswordLine(serviceUser, servicePassword, { iterations })];
+  for (const device of [...model.devices.values()].sort((a, b) => a.id.localeCompare(b.id))) lines.push(mosquittoPasswordLine(device.id, secrets[device.id] as string, { iterations }));
   await mkdir(opts.outDir, { recursive: true });
   const passwdPath = join(opts.outDir, PASSWORD_FILE);
   const aclPath = join(opts.outDir, ACL_FILE);

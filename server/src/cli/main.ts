@@ -113,16 +113,17 @@ export async function main(argv: string[]): Promise<number> {
       case 'broker-config': {
         const { values } = parseArgs({
           args: rest,
-          options: { model: { type: 'string' }, secrets: { type: 'string' }, out: { type: 'string' }, 'service-user': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+          options: { model: { type: 'string' }, secrets: { type: 'string' }, out: { type: 'string' }, 'service-user': { type: 'string' }, iterations: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
           strict: true,
         });
         if (values.help || !values.model || !values.secrets || !values.out) {
           out(
-            'opsroom broker-config --model FILE --secrets FILE --out DIR [--service-user NAME]\n\nWrites Mosquitto\'s password file (DIR/passwd, PBKDF2-SHA512 as mosquitto_passwd writes it) and ACL\n(DIR/acl: each device may publish only its own readings/status and read only its own commands/rejects).\nThe model holds only scrypt hashes, so the plain device secrets come from FILE (JSON: {"devices": {"id": "secret"}});\neach must match its hash in the model. The server account\'s password is read from $OPSROOM_BROKER_PASSWORD.',
+            'opsroom broker-config --model FILE --secrets FILE --out DIR [--service-user NAME] [--iterations N]\n\nWrites Mosquitto\'s password file (DIR/passwd, PBKDF2-SHA512 in mosquitto_passwd\'s format, N iterations,\ndefault 20000), ACL (DIR/acl: each device may publish only its own readings/status and read only its own\ncommands/rejects) and DIR/mosquitto.conf using them, with use_username_as_clientid true after the listener\n(a device\'s client id is its device id), max_packet_size and retain_available false.\nThe model holds only scrypt hashes, so the plain device secrets come from FILE (JSON: {"devices": {"id": "secret"}});\neach must match its hash in the model. The server account\'s password is read from $OPSROOM_BROKER_PASSWORD.',
           );
           return values.help ? 0 : 2;
         }
-        return await runBrokerConfig({ model: values.model, secrets: values.secrets, outDir: values.out, serviceUser: values['service-user'] }, out);
+        const iterations = values.iterations === undefined ? undefined : Number(values.iterations);
+        return await runBrokerConfig({ model: values.model, secrets: values.secrets, outDir: values.out, serviceUser: values['service-user'], iterations }, out);
       }
       default:
         err(`unknown command ${JSON.stringify(cmd)}\n\n${USAGE}`);

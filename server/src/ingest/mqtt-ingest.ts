@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { allDevicesFilter, deviceTopic, redactUrl } from '@opsroom/models';
-import type { Logger } from '../log/logger.js';
+import { RateLimitedLog, type Logger } from '../log/logger.js';
 import type { IngestPipeline } from './pipeline.js';
 
 export interface MqttIngestOptions {
@@ -39,7 +39,19 @@ export async function startMqttIngest(opts: MqttIngestOptions): Promise<DeviceCh
     connectTimeout: 10_000,
   });
 
+  const retainedLog = new RateLimitedLog(opts.logger);
   client.handleMessage = (packet, done) => {
+    // An empty message is how a retained one is cleared (ours below, or anyone's): nothing to ingest.
+    if (packet.payload.length === 0) return done();
+    if (packet.retain) {
+      // A retained message, replayed because we (re)subscribed: not a new reading, and without a
+      // timestamp it would be stored as fresh at every start. It was ingested when it was
+      // published; clear it so it stops coming back (brokers configured by `opsroom broker-config`
+      // refuse retained messages outright: retain_available false).
+      retainedLog.warn(packet.topic, { topic: packet.topic.slice(0, 200) }, 'ingest: ignored and cleared a retained message');
+      client.publish(packet.topic, '', { qos: 1, retain: true });
+      return done();
+    }
     const payload = typeof packet.payload === 'string' ? new TextEncoder().encode(packet.payload) : packet.payload;
     opts
       .pipeline()

@@ -145,6 +145,18 @@ describe.each(targets)('a device cannot take over another session on %s', (_name
     await b.endAsync();
   }, 20_000);
 
+  it('holds at most one live connection per device: a second connection of the same device replaces the first', async () => {
+    const first = await connect(A, `one-${process.pid}`, true);
+    const closed = new Promise<boolean>((resolve) => {
+      first.once('close', () => resolve(true));
+      setTimeout(() => resolve(false), 2000);
+    });
+    const second = await connect(A, `two-${process.pid}`, true);
+    expect(await closed).toBe(true);
+    expect(second.connected).toBe(true);
+    await second.endAsync();
+  });
+
   (externalIngest ? it : it.skip)("cannot take the server's ingest session: every reading of the victim is delivered", async () => {
     const before = target.ingested!.length;
     let attacking = true;
