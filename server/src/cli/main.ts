@@ -7,6 +7,7 @@ import { demoFlagsHelp, splitDemoFlags, type DemoFlags } from './demo-args.js';
 import { runDetectCommand } from './detect-command.js';
 import { runBrokerConfig } from '../broker/mosquitto-config.js';
 import { parseArgs } from 'node:util';
+import { startBanner } from './banner.js';
 
 const USAGE = `opsroom — a Cybersyn-style operations room
 
@@ -67,7 +68,7 @@ async function cmdStart(argv: string[], demo: boolean): Promise<number> {
     stopOnSignals(running.close);
   } else {
     const running = await startOpsroom(config);
-    out(`opsroom is running: ${running.httpUrl}  (MQTT ${running.mqttUrl})`);
+    out(startBanner(running));
     stopOnSignals(running.close);
   }
   return -1; // keep running
@@ -141,3 +142,4 @@ export async function main(argv: string[]): Promise<number> {
 
 const code = await main(process.argv.slice(2));
 if (code >= 0) process.exit(code);
+

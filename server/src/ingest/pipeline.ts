@@ -61,7 +61,8 @@ export class IngestPipeline {
     o.metrics.messagesReceived.inc();
     const ack = parseDirectiveAck(topic, payload);
     if (ack) {
-      o.logger.info({ deviceId: ack.deviceId, alert: ack.ack.alert }, 'a device acknowledged a directive');
+      // debug: a device may send any number of these; the accepted ones are in the alert's trail.
+      o.logger.debug({ deviceId: ack.deviceId, alert: ack.ack.alert }, 'a device acknowledged a directive');
       o.onDirectiveAck?.(ack.deviceId, ack.ack);
       return Promise.resolve();
     }

@@ -37,7 +37,8 @@ export function authRoutes(app: FastifyInstance, s: AppServices): void {
         return { token, user, expires };
       } catch (err) {
         s.metrics.loginFailures.inc();
-        req.log.warn({ user: username.slice(0, 64) }, 'login refused');
+        // Only names of real accounts are logged: what was typed as a name is often a password.
+        req.log.warn({ user: s.model().users.has(username) ? username : '(not an account)' }, 'login refused');
         throw err;
       }
     },

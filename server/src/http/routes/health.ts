@@ -1,5 +1,18 @@
+import { basename } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { redactUrl } from '@opsroom/models';
 import type { AppServices } from '../services.js';
+
+/**
+ * A component's detail as an anonymous caller may see it: absolute paths shortened to their file
+ * name, URLs without credentials (the store's own detail names its database file and server).
+ * @example publicDetail('sqlite: /var/lib/opsroom/opsroom.db (WAL)') // 'sqlite: opsroom.db (WAL)'
+ */
+export function publicDetail(detail: string): string {
+  return detail
+    .replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s;,)]+/gi, (url) => redactUrl(url))
+    .replace(/(^|[\s(:=])((?:[A-Za-z]:)?[\\/](?:[^\s;,:)\\/]+[\\/])+[^\s;,:)\\/]*)/g, (_m, lead: string, path: string) => `${lead}${basename(path) || '.'}`);
+}
 
 /** `GET /healthz` (store, broker link, ingest) and `GET /metrics` (Prometheus text). Both public: no data in them. */
 export function healthRoutes(app: FastifyInstance, s: AppServices): void {
@@ -14,7 +27,8 @@ export function healthRoutes(app: FastifyInstance, s: AppServices): void {
     },
     async (_req, reply) => {
       const store = s.store.health();
-      const components = { store: { ok: store.ok, detail: `${store.backend}: ${store.detail}` }, ...s.health() };
+      const all = { store: { ok: store.ok, detail: `${store.backend}: ${store.detail}` }, ...s.health() };
+      const components = Object.fromEntries(Object.entries(all).map(([k, c]) => [k, { ...c, detail: publicDetail(c.detail) }]));
       const ok = Object.values(components).every((c) => c.ok);
       reply.code(ok ? 200 : 503);
       return { status: ok ? 'ok' : 'degraded', components };
