@@ -7,6 +7,7 @@ import { silentLogger } from '../../src/log/logger.js';
 import { loadModelFile } from '../../src/model/index.js';
 import { demoCredentials, EXAMPLE_MODEL, login, startTestServer } from '../support/demo-fixture.js';
 import { closesWithin, connectPacket, openSocket, rawConnect, remainingLength } from '../support/raw-mqtt.js';
+import { recordAttacks } from '../support/attack-ledger.js';
 
 /**
  * Issue 16 point 2: what a client may cost the embedded broker before (and after) it has
@@ -54,6 +55,7 @@ describe('the embedded broker bounds what a client may cost', () => {
     expect(await Promise.all(closed)).toEqual([true, true, true, true]);
     // The broker still serves devices.
     expect(await rawConnect(b.port, { username: A, password: creds.devices[A]! })).toBe(CONNACK_OK);
+    recordAttacks('CONNECTs announcing 200 MiB', 4);
   });
 
   it('cuts off an authenticated client sending a packet over 1 MiB, and keeps smaller ones', async () => {
@@ -65,12 +67,14 @@ describe('the embedded broker bounds what a client may cost', () => {
     // PUBLISH QoS 0 announcing 2 MiB.
     s.write(Buffer.concat([Buffer.from([0x30]), remainingLength(2 * 1024 * 1024), Buffer.alloc(64 * 1024)]));
     expect(await closed).toBe(true);
+    recordAttacks('packet over 1 MiB after authentication', 1);
   });
 
   it('closes a connection that sends no CONNECT within the connect timeout', async () => {
     await start({ connectTimeoutMs: 300 });
     const idle = await open();
     expect(await closesWithin(idle, 1500)).toBe(true);
+    recordAttacks('connection that never sends CONNECT', 1);
   });
 
   it('bounds connections that have not authenticated, per address, and admits more once they authenticate', async () => {
@@ -83,6 +87,7 @@ describe('the embedded broker bounds what a client may cost', () => {
     for (const s of idle) s.destroy();
     await sleep(100);
     expect(await rawConnect(b.port, { username: A, password: creds.devices[A]!, localAddress: '127.0.0.7' })).toBe(CONNACK_OK);
+    recordAttacks('unauthenticated connections beyond the per-address cap', 3);
   });
 
   it('limits failed authentications per device id and address, counted before hashing', async () => {
@@ -103,6 +108,7 @@ describe('the embedded broker bounds what a client may cost', () => {
     for (let i = 0; i < 4; i++) expect(await rawConnect(b.port, { username: A, password: 'wrong', localAddress: from(10 + i) })).toBe(CONNACK_BAD_CREDENTIALS);
     expect(await rawConnect(b.port, { username: A, password: 'wrong', localAddress: from(20) })).toBe(CONNACK_BAD_CREDENTIALS);
     expect(await rawConnect(b.port, { username: A, password: 'wrong', localAddress: from(21) })).toBe(CONNACK_UNAVAILABLE);
+    recordAttacks('wrong secrets and sprayed device ids (burst, spray, many addresses)', 10 + 8 + 6);
   });
 
   it('spends the same time on an unknown device id as on a wrong secret', async () => {
@@ -122,6 +128,7 @@ describe('the embedded broker bounds what a client may cost', () => {
     const ratio = median(unknown) / median(known);
     expect(ratio).toBeGreaterThan(0.6);
     expect(ratio).toBeLessThan(1.6);
+    recordAttacks('timing probes for unknown device ids', 8);
   }, 20_000);
 });
 
@@ -155,5 +162,6 @@ describe('a flood of bad MQTT connects does not starve HTTP logins', () => {
     expect(ms).toBeLessThan(1000);
     // Every bad connect got an answer: refused (4) or told to come back later (3).
     expect(codes.filter((c) => c !== CONNACK_BAD_CREDENTIALS && c !== CONNACK_UNAVAILABLE)).toEqual([]);
+    recordAttacks('bad connects trying to starve HTTP logins (300 connects + the login they would delay)', 301);
   }, 30_000);
 });

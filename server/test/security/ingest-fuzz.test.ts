@@ -4,6 +4,7 @@ import mqtt from 'mqtt';
 import { io } from 'socket.io-client';
 import { deviceTopic, mulberry32 } from '@opsroom/models';
 import { connectDevice, connectSocket, demoCredentials, getJson, login, startTestServer } from '../support/demo-fixture.js';
+import { recordAttacks } from '../support/attack-ledger.js';
 
 /**
  * Issue 9 point 4: hostile input is rejected, counted by cause in /metrics, logged at a bounded
@@ -154,6 +155,7 @@ describe('hostile input', () => {
     const rejectLogs = logLines.filter((l) => l.includes('ingest: rejected input'));
     expect(rejectLogs.length).toBeGreaterThan(0);
     expect(rejectLogs.length).toBeLessThanOrEqual(5 * Object.keys(after).length);
+    recordAttacks('bad messages of the fuzz corpus (embedded broker)', bad.length);
   }, 120_000);
 
   it('refuses publishes outside the device\'s own readings and status topics, stores none of them, and keeps serving', async () => {
@@ -183,6 +185,7 @@ describe('hostile input', () => {
       expect({ node, points: h.body.points }).toEqual({ node, points: [] });
     }
     expect((await fetch(`${server.httpUrl}/healthz`)).status).toBe(200);
+    recordAttacks('publishes outside the device\'s own topics', odd.length);
   });
 
   it('keeps answering other requests while slow clients dribble their headers byte by byte', async () => {
@@ -208,6 +211,7 @@ describe('hostile input', () => {
       for (const t of timers) clearInterval(t);
       for (const s of slow) s.destroy();
     }
+    recordAttacks('slow HTTP clients dribbling headers', 50);
   });
 
   it('drops a socket.io client that sends a message over 16 KiB and keeps serving the others', async () => {
@@ -235,6 +239,7 @@ describe('hostile input', () => {
     polling.close();
     victim.close();
     expect((await fetch(`${server.httpUrl}/healthz`)).status).toBe(200);
+    recordAttacks('socket.io messages over 16 KiB (websocket and polling)', 2);
   });
 
   it('never writes device secrets, passwords or session tokens to the log', async () => {
@@ -247,5 +252,6 @@ describe('hostile input', () => {
     expect(logLines.length).toBeGreaterThan(10);
     const secrets = [...Object.values(creds.devices), ...Object.values(creds.users), 'wrong-password-xyz', 'wrong-device-secret-xyz', token, planner];
     expect(secrets.filter((s) => text.includes(s))).toEqual([]);
+    recordAttacks('secrets, passwords and tokens to be logged', 1);
   });
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { io } from 'socket.io-client';
 import type { IndicatorUpdate } from '@opsroom/models';
 import { connectSocket, demoCredentials, EXAMPLE_MODEL, login, startTestServer, type OpsClient } from '../support/demo-fixture.js';
+import { recordAttacks } from '../support/attack-ledger.js';
 
 /**
  * Issue 16 point 4: a live socket is only as alive as its session. The handshake checks Origin
@@ -59,6 +60,7 @@ describe('live sessions over socket.io', () => {
     await expect(withCookie(token, 'null')).rejects.toThrow(/forbidden origin/);
     await expect(withCookie(token, server.httpUrl)).resolves.toBeDefined();
     await expect(withCookie(token)).resolves.toBeDefined(); // scripts send no Origin
+    recordAttacks('cross-origin cookie handshakes', 2);
   });
 
   it('disconnects the sockets of a session within a second of its logout', async () => {
@@ -70,6 +72,7 @@ describe('live sessions over socket.io', () => {
     expect((await fetch(`${server.httpUrl}/api/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status).toBe(204);
     expect(await gone).toBe(true);
     expect(other.connected).toBe(true);
+    recordAttacks('socket kept streaming after logout', 1);
   });
 
   it('disconnects a socket within a second of its session expiring', async () => {
@@ -79,6 +82,7 @@ describe('live sessions over socket.io', () => {
     const after = Date.now() - t0;
     expect(after).toBeGreaterThan(3_000); // the session lasts 4 s
     expect(after).toBeLessThan(5_000);
+    recordAttacks('socket kept streaming after session expiry', 1);
   }, 10_000);
 
   it('answers at most 5 snapshot requests per 10 s per socket', async () => {
@@ -93,6 +97,7 @@ describe('live sessions over socket.io', () => {
       ),
     );
     expect(answered.filter(Boolean)).toHaveLength(5);
+    recordAttacks('snapshot requests over the rate limit', 45);
   });
 
   it('disconnects the sockets of a user a model reload re-scopes or removes, within a second', async () => {
@@ -114,5 +119,6 @@ describe('live sessions over socket.io', () => {
     // The watcher debounces edits; the disconnect follows the reload within the sweep period.
     expect(Date.now() - t0).toBeLessThan(3_000);
     expect(planner.connected).toBe(true);
+    recordAttacks('sockets kept after a model reload re-scoped or removed their users', 2);
   }, 10_000);
 });

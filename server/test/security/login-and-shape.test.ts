@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { demoCredentials, login, startTestServer } from '../support/demo-fixture.js';
+import { recordAttacks } from '../support/attack-ledger.js';
 
 /**
  * Issue 16 point 3 over real HTTP: the login limit holds against a parallel burst (counted before
@@ -32,12 +33,14 @@ describe('logins and request shapes over HTTP', () => {
     expect(((await refused.json()) as { code: string }).code).toBe('OPS_ERR_RATE_LIMITED');
     // …and the right password from the same address is refused until the window ends.
     expect((await post('/api/login', { username: 'planner', password: creds.users.planner! })).status).toBe(429);
+    recordAttacks('parallel wrong-password logins, then the right one inside the window', 201);
   });
 
   it('refuses a login body with an unknown property', async () => {
     const res = await post('/api/login', { username: 'admin', password: creds.users.admin!, role: 'admin' });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { message: string }).message).toMatch(/additional properties/i);
+    recordAttacks('login body with an unknown property', 1);
   });
 
   it('refuses unknown properties in the body or query of every route that takes one', async () => {
@@ -63,5 +66,6 @@ describe('logins and request shapes over HTTP', () => {
       }
     }
     expect(checked).toEqual(expect.arrayContaining(['POST /api/login body', 'POST /api/alerts/{id}/ack body', 'GET /api/history query', 'GET /api/alerts query']));
+    recordAttacks('unknown body or query properties, one per route', checked.length);
   });
 });

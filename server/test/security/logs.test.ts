@@ -3,6 +3,7 @@ import mqtt from 'mqtt';
 import { deviceTopic } from '@opsroom/models';
 import { demoCredentials, startTestServer } from '../support/demo-fixture.js';
 import { rawConnect } from '../support/raw-mqtt.js';
+import { recordAttacks } from '../support/attack-ledger.js';
 
 /**
  * Issue 16 point 6: hostile clients cannot flood the log, nothing secret reaches it (not even a
@@ -30,6 +31,7 @@ describe('logs and public answers', () => {
     const refusals = logLines.slice(before).filter((l) => l.includes('refused subscription'));
     expect(refusals.length).toBeLessThanOrEqual(5);
     expect(logLines.length - before).toBeLessThan(50);
+    recordAttacks('one SUBSCRIBE with 5,000 refused filters meant to flood the log', 1);
   }, 20_000);
 
   it('never logs a password typed as a user name, over HTTP or MQTT', async () => {
@@ -41,6 +43,7 @@ describe('logs and public answers', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(logLines.some((l) => l.includes('login refused'))).toBe(true);
     expect(logLines.join('')).not.toContain(typo);
+    recordAttacks('passwords typed as user names (HTTP, MQTT) and a secret to be logged', 3);
   });
 
   it('shows no absolute path on /healthz', async () => {
@@ -48,5 +51,6 @@ describe('logs and public answers', () => {
     expect(text).not.toContain(server.dataDir);
     expect(text).not.toMatch(/"[^"]*\s\/[^"\s]*\//);
     expect(JSON.parse(text)).toMatchObject({ status: 'ok', components: { store: { detail: expect.stringContaining('opsroom.db') } } });
+    recordAttacks('absolute paths on /healthz', 1);
   });
 });

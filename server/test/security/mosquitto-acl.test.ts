@@ -9,6 +9,7 @@ import { findBinary } from '../support/require-binary.js';
 import { generatedConfLines, startMosquitto, type RunningMosquitto } from '../support/mosquitto.js';
 import { closesWithin, connectPacket, openSocket, remainingLength } from '../support/raw-mqtt.js';
 import { connectDevice, demoCredentials, EXAMPLE_MODEL, getJson, login, startTestServer } from '../support/demo-fixture.js';
+import { recordAttacks } from '../support/attack-ledger.js';
 
 const mosquitto = findBinary('mosquitto');
 const d = mosquitto ? describe : describe.skip;
@@ -108,6 +109,7 @@ d('a real Mosquitto configured by opsroom broker-config', () => {
     await waitFor("A's marker reading", async () => ((await history(A, t0)).some((p) => p.value === 42) ? true : undefined));
     expect(await history(B, t0 - 60_000)).toEqual([]);
     expect((await metric(ACCEPTED)) - acceptedBefore).toBe(1); // the marker only: the server never saw the forgeries
+    recordAttacks('forged publishes on another device\'s topics (Mosquitto)', 3);
   });
 
   it("refuses device A a subscription to device B's commands, and B gets its own", async () => {
@@ -136,6 +138,7 @@ d('a real Mosquitto configured by opsroom broker-config', () => {
     await sleep(300);
     expect(seenByB).toEqual([deviceTopic(B, 'commands')]);
     expect(seenByA).toEqual([]);
+    recordAttacks('subscriptions to another device\'s commands and wildcards (Mosquitto)', 3);
   });
 
   it('disconnects a device sending a packet over the 1 MiB limit (max_packet_size from broker-config)', async () => {
@@ -147,6 +150,7 @@ d('a real Mosquitto configured by opsroom broker-config', () => {
     const closed = closesWithin(s, 3000);
     s.write(Buffer.concat([Buffer.from([0x30]), remainingLength(2 * 1024 * 1024), Buffer.alloc(64 * 1024)]));
     expect(await closed).toBe(true);
+    recordAttacks('packet over 1 MiB (Mosquitto)', 1);
   });
 
   it('refuses a device with a wrong secret, an unknown device and an anonymous client', async () => {
@@ -155,5 +159,6 @@ d('a real Mosquitto configured by opsroom broker-config', () => {
     await expect(mqtt.connectAsync(broker.url, { reconnectPeriod: 0, clientId: `anon-${process.pid}` })).rejects.toThrow(/Not authorized|Bad User Name or Password/i);
     // …and a device cannot log in under the server's account with its own secret.
     await expect(connectDevice(broker.url, 'opsroom-server', creds.devices[A]!)).rejects.toThrow(/Not authorized|Bad User Name or Password/i);
+    recordAttacks('wrong secret, unknown device, anonymous, device as the server account (Mosquitto)', 4);
   });
 });

@@ -13,6 +13,7 @@ import { loadModelFile } from '../../src/model/index.js';
 import { findBinary } from '../support/require-binary.js';
 import { generatedConfLines, startMosquitto, type RunningMosquitto } from '../support/mosquitto.js';
 import { demoCredentials, EXAMPLE_MODEL } from '../support/demo-fixture.js';
+import { recordAttacks } from '../support/attack-ledger.js';
 
 /**
  * Issue 16 point 7: a retained reading without a timestamp must not be replayed as fresh at every
@@ -56,6 +57,7 @@ describe('retained messages on the embedded broker', () => {
     } finally {
       await broker.close();
     }
+    recordAttacks('retained device reading kept for replay (embedded)', 1);
   });
 });
 
@@ -94,6 +96,7 @@ const mosquitto = findBinary('mosquitto');
     } finally {
       await broker.stop();
     }
+    recordAttacks('retained publish (Mosquitto by broker-config)', 1);
   });
 
   it('on a broker that keeps retained messages, ingests a retained reading once and never again at later starts', async () => {
@@ -119,5 +122,6 @@ const mosquitto = findBinary('mosquitto');
     } finally {
       await broker.stop();
     }
+    recordAttacks('retained reading replayed as new at server starts (plain Mosquitto)', 2);
   }, 15_000);
 });

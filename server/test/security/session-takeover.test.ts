@@ -13,6 +13,7 @@ import { loadModelFile } from '../../src/model/index.js';
 import { findBinary } from '../support/require-binary.js';
 import { generatedConfLines, startMosquitto, type RunningMosquitto } from '../support/mosquitto.js';
 import { demoCredentials, EXAMPLE_MODEL } from '../support/demo-fixture.js';
+import { recordAttacks } from '../support/attack-ledger.js';
 
 /**
  * Issue 16 point 1: a device's MQTT session is bound to its identity (its client id is its device
@@ -128,6 +129,7 @@ describe.each(targets)('a device cannot take over another session on %s', (_name
     for (let i = 0; i < 50 && received.length < 3; i++) await sleep(100);
     expect(received).toEqual([1, 2, 3].map((n) => `${deviceTopic(B, 'commands')} ${JSON.stringify({ type: 'directive', n })}`));
     await back.endAsync();
+    recordAttacks(`took a victim's session with its client ids to steal its queued directives (${_name})`, 2);
   }, 20_000);
 
   it('cannot kick a live device off by connecting with its client id', async () => {
@@ -143,6 +145,7 @@ describe.each(targets)('a device cannot take over another session on %s', (_name
     for (let i = 0; i < 50 && received.length < 1; i++) await sleep(100);
     expect(received).toEqual([`${deviceTopic(B, 'commands')} ${JSON.stringify({ type: 'directive', n: 4 })}`]);
     await b.endAsync();
+    recordAttacks(`kicked a live device off with its client ids (${_name})`, 2);
   }, 20_000);
 
   it('holds at most one live connection per device: a second connection of the same device replaces the first', async () => {
@@ -155,15 +158,18 @@ describe.each(targets)('a device cannot take over another session on %s', (_name
     expect(await closed).toBe(true);
     expect(second.connected).toBe(true);
     await second.endAsync();
+    recordAttacks(`a second connection of one device kept beside the first (${_name})`, 1);
   });
 
   (externalIngest ? it : it.skip)("cannot take the server's ingest session: every reading of the victim is delivered", async () => {
     const before = target.ingested!.length;
     let attacking = true;
+    let grabs = 0;
     // The attacker keeps grabbing the server's client ids (persistent session) while the victim publishes.
     const attack = (async () => {
       for (let i = 0; attacking; i++) {
         const clientId = target.serverClientIds![i % target.serverClientIds!.length]!;
+        grabs++;
         const a = await mqtt.connectAsync(target.url, { username: A, password: creds.devices[A], clientId, clean: false, reconnectPeriod: 0 }).catch(() => null);
         await sleep(60);
         await a?.endAsync(true).catch(() => undefined);
@@ -181,5 +187,6 @@ describe.each(targets)('a device cannot take over another session on %s', (_name
     for (let i = 0; i < 100 && mine().length < 20; i++) await sleep(100);
     expect(new Set(mine().map((m) => (JSON.parse(m.payload) as { value: number }).value))).toEqual(new Set(Array.from({ length: 20 }, (_, n) => n)));
     await b.endAsync();
+    recordAttacks(`grabbed the server's ingest client ids while a victim published 20 readings (${_name})`, grabs);
   }, 30_000);
 });
