@@ -15,10 +15,12 @@ import { Sessions } from './auth/sessions.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
 import type { OpsroomConfig } from './config/config.js';
 import { resolveConfig } from './config/config.js';
+import { DEFAULTS } from './config/defaults.js';
 import { build } from './http/app.js';
 import type { AppServices } from './http/services.js';
 import { redact, startMqttIngest, type DeviceChannel } from './ingest/mqtt-ingest.js';
 import { IngestPipeline } from './ingest/pipeline.js';
+import { ConfigError } from './errors.js';
 import { silentLogger, type Logger } from './log/logger.js';
 import { createServerMetrics } from './metrics/registry.js';
 import { loadModelFile, watchModelFile } from './model/index.js';
@@ -30,6 +32,7 @@ import { SqliteWorkerStore } from './store/sqlite-worker-store.js';
 import { DEFAULT_RETENTION_POLICY, scheduleRetention } from './store/retention.js';
 import type { StoredPoint, TimeSeriesStore } from './store/store.js';
 import { createDetector } from './vsm/detectors/index.js';
+import { DetectorCheckpoints } from './vsm/detector-checkpoint.js';
 import { LiveModel } from './vsm/live-model.js';
 import { SilenceWatch } from './vsm/silence-watch.js';
 
@@ -46,6 +49,8 @@ export interface StartOptions extends Partial<OpsroomConfig> {
   /** fastify/pino logger options, or false; default: info-level JSON logs. */
   logger?: FastifyServerOptions['logger'];
   now?: () => number;
+  /** ms between periodic detector checkpoints (default DEFAULTS.detectorCheckpointMs); 0: only at close. */
+  detectorCheckpointMs?: number;
 }
 
 export interface RunningOpsroom {
@@ -65,8 +70,11 @@ export interface RunningOpsroom {
  * VSM roll-up with detectors, alerts, HTTP + UI and socket.io. Every part is stopped by close().
  */
 export async function startOpsroom(options: StartOptions = {}): Promise<RunningOpsroom> {
-  const { logger: loggerOpts, now: nowOpt, ...overrides } = options;
+  const { logger: loggerOpts, now: nowOpt, detectorCheckpointMs = DEFAULTS.detectorCheckpointMs, ...overrides } = options;
   const config = resolveConfig({}, process.env, { uiDir: DEFAULT_UI_DIR, ...overrides });
+  if (!Number.isFinite(detectorCheckpointMs) || detectorCheckpointMs < 0) {
+    throw new ConfigError(`detectorCheckpointMs must be a number of milliseconds >= 0, got ${String(detectorCheckpointMs)}`);
+  }
   const now = nowOpt ?? Date.now;
   const cleanups: Array<() => Promise<void> | void> = [];
   const closeAll = async () => {
@@ -148,6 +156,16 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       now,
       createDetector: () => createDetector(),
       onDetection: (d) => alerts.onDetection(d),
+    });
+    // Issue 14: after a restart every detector continues from its checkpoint (<dataDir>/detectors.ckpt,
+    // whatever the store), so no series is learning again; an unusable file is logged and ignored.
+    // Written every detectorCheckpointMs and at close, after ingest has stopped (cleanups run in
+    // reverse), only once start-up completed (a failed start must not replace a good checkpoint).
+    const checkpoints = new DetectorCheckpoints({ dataDir: config.dataDir, detectors: live, intervalMs: detectorCheckpointMs, logger: log });
+    await checkpoints.load();
+    let started = false;
+    cleanups.push(async () => {
+      if (started) await checkpoints.shutdown();
     });
     // After a restart the live view starts from the newest stored value of every device series.
     live.seed((await store.latest()).filter((p) => p.deviceId !== ROLLUP_DEVICE));
@@ -271,6 +289,8 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     );
     cleanups.push(() => watcher.close());
 
+    checkpoints.start();
+    started = true;
     const httpUrl = `${tls ? 'https' : 'http'}://${config.host}:${httpPort}`;
     log.info({ http: httpUrl, mqtt: redact(brokerUrl), store: config.store, dataDir: config.dataDir, model: config.model }, 'opsroom started');
     let closed: Promise<void> | null = null;

@@ -10,7 +10,8 @@ import {
   type ReadingBatch,
   type RollupInput,
 } from '@opsroom/models';
-import type { DetectorOutput, StreamingDetector } from './detectors/detector.js';
+import type { DetectorOutput, DetectorState, StreamingDetector } from './detectors/detector.js';
+import { restoreDetector } from './detectors/restore.js';
 import { fewAdd, fewGet, fewValues, type FewMap } from '../collections/few-map.js';
 import { effectiveLevels } from './levels.js';
 
@@ -44,6 +45,18 @@ export interface LiveModelOptions {
    * back is scored at once. Default 50 ms; 0 scores every reading.
    */
   detectIntervalMs?: number;
+  /** Restores a detector from its snapshot (importDetectors); default: restoreDetector, which knows every detector type. */
+  restoreDetector?: (state: DetectorState) => StreamingDetector;
+}
+
+/** What importDetectors did with the snapshots it was given. */
+export interface DetectorImport {
+  /** Restored: their series continue where they stopped (no learning period again). */
+  restored: number;
+  /** Not for this model: node, indicator or index unknown, device no longer bound to the node, or a key of no known shape. */
+  skipped: number;
+  /** The snapshot did not restore (unknown type or version, malformed): the series starts afresh. */
+  failed: number;
 }
 
 interface Cell {
@@ -133,6 +146,7 @@ export class LiveModel {
           for (const d of fewValues(cell.devices)) {
             if (!d.detector) continue;
             d.detector.dispose?.();
+            d.detector = undefined; // a checkpoint iterating this cell meanwhile (detectorEntries) skips it
             droppedDetectors++;
           }
           continue;
@@ -146,6 +160,7 @@ export class LiveModel {
           if (boundTo(path, d.id)) devices = fewAdd(devices, d.id, d, deviceKey);
           else if (d.detector) {
             d.detector.dispose?.();
+            d.detector = undefined;
             droppedDetectors++;
           }
         }
@@ -246,6 +261,91 @@ export class LiveModel {
       } else cell.devices = fewAdd(cell.devices, r.deviceId, { id: r.deviceId, value: r.value, ts: r.ts, detectedAt: -Infinity }, deviceKey);
       this.markDirty(r.node);
     }
+  }
+
+  /**
+   * Every detector with its key, snapshotted as the iteration reaches it (a checkpoint consumes it
+   * in batches, yielding to ingest between them, without holding every snapshot at once; a
+   * detector dropped by replaceModel meanwhile is not reached, one added may be). Keys: `${node}\0${indicator}\0@${deviceId}` for a
+   * device series, `${node}\0${indicator}` for a rolled-up series, `${node}\0${indicator}\0#${index}`
+   * for one of Beer's indices. Node paths, indicator and device ids hold no \0, so a key splits back.
+   */
+  *detectorEntries(): Generator<[string, DetectorState]> {
+    for (const [path, row] of this.grid) {
+      // The row's columns follow the model of the moment it is reached (replaceModel swaps rows and model together).
+      const indicators = this.model.indicators;
+      for (let k = 0; k < row.length; k++) {
+        const cell = row[k];
+        if (!cell?.devices) continue;
+        for (const d of fewValues(cell.devices)) {
+          if (d.detector) yield [`${path}\u0000${indicators[k]!.id}\u0000@${d.id}`, d.detector.snapshot()];
+        }
+      }
+    }
+    for (const [key, d] of this.detectors) yield [key, d.snapshot()];
+  }
+
+  /** Snapshots of every detector, keyed as in detectorEntries(): what importDetectors() takes after a restart. */
+  exportDetectors(): Array<[string, DetectorState]> {
+    return [...this.detectorEntries()];
+  }
+
+  /**
+   * Restores detectors exported by exportDetectors() (typically by an earlier process, through a
+   * checkpoint file), so their series are not learning again. Call it before seed(): a device
+   * series restored here exists without a value until seed() or its next reading gives it one. A
+   * snapshot whose node or indicator the model no longer has, or whose device is no longer bound to
+   * that node, is skipped; one that does not restore is counted as failed, and its series starts
+   * afresh at its next reading. A detector already at a key is replaced (and disposed).
+   */
+  importDetectors(entries: Iterable<readonly [string, DetectorState]>): DetectorImport {
+    const restore = this.opts.restoreDetector ?? restoreDetector;
+    const counts: DetectorImport = { restored: 0, skipped: 0, failed: 0 };
+    for (const [key, state] of entries) {
+      const where = this.seriesOf(key);
+      if (!where) {
+        counts.skipped++;
+        continue;
+      }
+      let detector: StreamingDetector;
+      try {
+        detector = restore(state);
+      } catch {
+        counts.failed++;
+        continue;
+      }
+      counts.restored++;
+      const { path, indicator, device } = where;
+      if (device === undefined) {
+        this.detectors.get(key)?.dispose?.();
+        this.detectors.set(key, detector);
+        continue;
+      }
+      const cell = this.cell(path, indicator);
+      const known = fewGet(cell.devices, device, deviceKey);
+      if (known) {
+        known.detector?.dispose?.();
+        known.detector = detector;
+        known.detectedAt = -Infinity;
+      } else {
+        // No value yet: ts −∞ keeps it out of the roll-up until seed() or a reading sets one.
+        const id = this.model.devices.get(device)!.id; // the model's string, not the key's copy
+        cell.devices = fewAdd(cell.devices, id, { id, value: NaN, ts: -Infinity, detector, detectedAt: -Infinity }, deviceKey);
+      }
+    }
+    return counts;
+  }
+
+  /** The series a detector key names, if this model has it (for a device series: the device bound to that node). */
+  private seriesOf(key: string): { path: string; indicator: string; device?: string } | undefined {
+    const [path, indicator, series, ...rest] = key.split('\u0000');
+    if (path === undefined || indicator === undefined || rest.length > 0) return undefined;
+    if (!this.model.nodes.has(path) || !this.indicatorIndex.has(indicator)) return undefined;
+    if (series === undefined) return { path, indicator };
+    const name = series.slice(1);
+    if (series[0] === '#') return (INDEX_SERIES as readonly string[]).includes(name) ? { path, indicator } : undefined;
+    if (series[0] === '@') return this.model.devices.get(name)?.node === path ? { path, indicator, device: name } : undefined;
+    return undefined;
   }
 
   /** Recomputes the nodes touched since the last flush (children before parents) and returns their updates. */
