@@ -28,10 +28,11 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** The alert decision's knobs; every combination is tried. */
 const GRID: Record<string, readonly number[]> = {
-  zCandidate: [3, 3.5, 4],
-  confirmSigmas: [2.5, 3, 3.5],
-  zGate: [5, 6],
-  tailMult: [1.5, 2],
+  zGross: [5.5, 6],
+  grossTailMult: [1, 1.2],
+  youth: [5, 10],
+  zCandidate: [3.5, 4],
+  confirmSigmas: [3, 3.5],
 };
 
 const PROFILES = ['standard', 'reward_low_FP_rate', 'reward_low_FN_rate'] as const;

@@ -128,7 +128,7 @@ describe('CyberstrideDetector state', () => {
       const snap = d.snapshot();
       const bytes = Buffer.from(snap.state, 'base64');
       expect(bytes.length).toBe(cyberstrideSlotBytes(bins));
-      const countsAt = (102 + bins) * 4 + 2 * bins; // after 102 numbers, the bin means (float32) and deviations (bf16)
+      const countsAt = (103 + bins) * 4 + 2 * bins; // after 103 numbers, the bin means (float32) and deviations (bf16)
       const counts = [...bytes.subarray(countsAt, countsAt + bins)];
       expect(counts).toEqual(Array.from({ length: bins }, (_, b) => Math.min(b % 40, 35)));
       const again = restoreDetector(JSON.parse(JSON.stringify(snap)));
@@ -140,8 +140,8 @@ describe('CyberstrideDetector state', () => {
     }
   });
 
-  it('takes 576 bytes of slab per detector with 24 bins, and under 2 KiB of JSON per snapshot', () => {
-    expect(cyberstrideSlotBytes(24)).toBe(576);
+  it('takes 584 bytes of slab per detector with 24 bins, and under 2 KiB of JSON per snapshot', () => {
+    expect(cyberstrideSlotBytes(24)).toBe(584);
     const d = new CyberstrideDetector();
     mixedSeries(500, 8).forEach((y, t) => d.update(y, t * 60_000));
     expect(JSON.stringify(d.snapshot()).length).toBeLessThan(2048);

@@ -110,7 +110,7 @@ export interface CyberstrideOptions {
   confirmSigmas?: number;
   /** …and shiftTailMult × the largest shift seen at this series' candidates. */
   shiftTailMult?: number;
-  /** Tail knee: a series whose recent largest |z| T exceeds it needs T·(T/tailKnee) (heavy tails). */
+  /** Kurtosis knee: a series whose kurtosis of z exceeds it (a heavy tail; Gaussian 3) has its gates multiplied by kurtosis/tailKnee. */
   tailKnee?: number;
   /** T is inflated by 1 + youth/√n after n readings: little history says little about the tail. */
   youth?: number;
@@ -161,8 +161,8 @@ export const CYBERSTRIDE_DEFAULTS: Readonly<Record<OwnKey, number>> = Object.fre
   zCandidate: 3.5,
   confirmSigmas: 3,
   shiftTailMult: 1,
-  tailKnee: 5,
-  youth: 10,
+  tailKnee: 4,
+  youth: 5,
   zSlope: 6,
   slopeTailMult: 1.5,
   flatRun: 10,
@@ -188,10 +188,10 @@ const SINCE_FIRE = HS + 6; // readings since the detector last fired
 const LIK = HS + 7; // 3 members × (short mean, long mean, long variance)
 const REJECTED = HS + 16;
 const LAST_TS = HS + 17;
-const SHIFT_TAIL = HS + 18; // decayed max of |shift| over candidates (a version-1 state held the level at its last firing here)
+const SHIFT_TAIL = HS + 18; // decayed max of the 3-reading shift |mean of the last 3 − the median before| in noise σ (a version-1 state held the level at its last firing here)
 const V1_OWN = 19; // a version-1 own state: these 19, then per bin mean, mean absolute deviation; then the bin counts (capped at COUNT_CAP)
 // The alert decision (version 3):
-const TAIL = HS + 19; // T: decayed max of |z| over readings outside alert episodes
+const TAIL = HS + 19; // E|z|⁴, exponentially weighted (T is derived from it)
 const EPISODE = HS + 20; // readings since the last alert, while its episode lasts (0: none)
 const BASE_F = HS + 21; // forecast mean at the alert's reading
 const BASE_B = HS + 22; // forecast slope per reading then
@@ -206,7 +206,8 @@ const SLOPE_EW = HS + 43; // the usual slope of the last RING_LEN readings (slow
 const SLOPE_TAIL = HS + 44; // decayed max of |t| of that slope's deviation, outside alert episodes
 const SLOPE_TAIL_LAG = HS + 45; // SLOPE_TAIL as it was at the last multiple of RING_LEN readings…
 const SLOPE_TAIL_GATE = HS + 46; // …and at the one before: what the slope gate compares with (a ramp must not teach the gate it is normal while it rises)
-const OWN_LEN = 47;
+const TAIL_M2 = HS + 47; // E z², exponentially weighted like TAIL: with it, the kurtosis E z⁴ / (E z²)²
+const OWN_LEN = 48;
 const RING_SXX = (RING_LEN * (RING_LEN * RING_LEN - 1)) / 12; // Σ (k − k̄)² over the ring: 340
 const BINS = HS + OWN_LEN;
 const KIND_CODES: readonly ChangeKindOrNone[] = ['change', 'step', 'slope', 'transient', 'flatline'];
@@ -401,7 +402,8 @@ const F_SLOPE_EW = 98;
 const F_SLOPE_TAIL = 99;
 const F_SLOPE_TAIL_LAG = 100;
 const F_SLOPE_TAIL_GATE = 101;
-const F_SMEAN = 102; // seasonal bin means (float32), then their deviations (bf16), then counts (uint8)
+const F_TAIL_M2 = 102;
+const F_SMEAN = 103; // seasonal bin means (float32), then their deviations (bf16), then counts (uint8)
 const V2_SMEAN = 74; // where a version-2 slot had them
 const U32_MAX = 4294967295;
 const ABS_SCALE_FLOOR = 1e-300;
@@ -429,6 +431,13 @@ function allocatorOf(model: CyberstrideModel): SlabAllocator<CyberstrideModel> {
 const S = new Float64Array(BINS);
 /** The kind classifier's window of residuals (scratch). */
 const WINDOW = new Float64Array(RING_LEN);
+/**
+ * E|y − ℓ| / σ for Gaussian noise when ℓ is the level member's EWMA (rate 0.5): the residual has sd
+ * σ·√(4/3), and E|e| = √(2/π)·sd. The level member's scale divided by it estimates σ, slowly (rate
+ * 0.01) and robustly: steadier than Harrison–Stevens' discounted scale, which dips after calm stretches.
+ */
+const MAD_PER_SD = Math.sqrt(2 / Math.PI) * Math.sqrt(4 / 3);
+
 /** Rate of the slow EW mean of the ring's slope (memory ≈ 50 readings). */
 const SLOPE_RATE = 0.02;
 /** Standard error of that slope for unit Gaussian noise: two medians of 5 (sd 0.536 each), 11 readings apart. */
@@ -540,6 +549,7 @@ function load(slab: Slab<CyberstrideModel>, b8: number, hsWarmup: number): void 
   S[SLOPE_TAIL] = f32[b4 + F_SLOPE_TAIL]!;
   S[SLOPE_TAIL_LAG] = f32[b4 + F_SLOPE_TAIL_LAG]!;
   S[SLOPE_TAIL_GATE] = f32[b4 + F_SLOPE_TAIL_GATE]!;
+  S[TAIL_M2] = f32[b4 + F_TAIL_M2]!;
 }
 
 /** S → slot. */
@@ -607,6 +617,7 @@ function store(slab: Slab<CyberstrideModel>, b8: number, hsWarmup: number): void
   f32[b4 + F_SLOPE_TAIL] = S[SLOPE_TAIL]!;
   f32[b4 + F_SLOPE_TAIL_LAG] = S[SLOPE_TAIL_LAG]!;
   f32[b4 + F_SLOPE_TAIL_GATE] = S[SLOPE_TAIL_GATE]!;
+  f32[b4 + F_TAIL_M2] = S[TAIL_M2]!;
 }
 
 /** Sets a larger unit (a power of 2); the numbers that `store` does not rewrite (the seasonal bins) are scaled here. */
@@ -696,7 +707,8 @@ export class CyberstrideDetector implements StreamingDetector {
     // The last RING_LEN values (for the kind classifier) and the run of identical readings.
     const prev = st[RING + ((n + RING_LEN - 2) % RING_LEN)]!;
     st[RING + ((n - 1) % RING_LEN)] = value;
-    if (n > 1 && value === prev) st[RUN] = st[RUN]! + 1;
+    // The ring holds float32 offsets from the anchor: "the same reading" within that rounding.
+    if (n > 1 && abs(value - prev) <= 4e-7 * abs(value - slab.f64[b8 + W_ANCHOR]!)) st[RUN] = st[RUN]! + 1;
     else {
       if (st[EPISODE] === 0 && st[RUN]! > st[MAXRUN]!) st[MAXRUN] = st[RUN]!;
       st[RUN] = 1;
@@ -714,7 +726,8 @@ export class CyberstrideDetector implements StreamingDetector {
     const e = value - level;
     const fl = max(1e-13 * abs(level), 1e-300); // a constant series has zero scale; unit noise at 1e12 must stay above it
     const zA = abs(e) / max(st[SCALE]!, fl);
-    const scale = st[SCALE]! + o.scaleRate * (abs(e) - st[SCALE]!);
+    // Warm start: the plain mean of |e| at first (from 0 at rate scaleRate it would take hundreds of readings to be right).
+    const scale = st[SCALE]! + max(o.scaleRate, 1 / (n - 1)) * (abs(e) - st[SCALE]!);
     st[SCALE] = scale;
     st[LEVEL] = level + o.levelRate * e;
     let x = o.useLevel ? likelihood(o, 0, raw(o, zA)) : -Infinity;
@@ -762,7 +775,7 @@ export class CyberstrideDetector implements StreamingDetector {
     if (value < lo) st[MIN] = value;
 
     if (n <= o.warmup) return { ...hsOut, score: 0, alert: false, learning: true };
-    return this.decide(o, hsOut, value, score, scale > fl, slope, n, extreme);
+    return this.decide(o, hsOut, value, score, scale > fl, slope, n, extreme, max(scale / MAD_PER_SD, fl));
   }
 
   /**
@@ -779,20 +792,25 @@ export class CyberstrideDetector implements StreamingDetector {
     slope: number,
     n: number,
     extreme: boolean,
+    noiseSd: number,
   ): DetectorOutput {
     const st = S;
     const f = hsOut.forecast;
-    // In units of the learnt noise scale: the forecast's own spread widens right after a surprise
-    // (its step and transient components disagree), which would hide a second change.
-    const sd = f ? max(st[H.SCALE]!, 1e-300) : 0;
-    const z = f && sd > 0 ? (value - f.mean) / sd : 0;
+    // The reference the decision measures against: the median of the five readings before this one,
+    // carried forward three readings at the usual slope. Harrison–Stevens' forecast mean wanders
+    // (±3σ on white noise: its step and slope components pull it after every larger reading) and its
+    // spread widens right after a surprise, which would hide a second change; the median does neither.
+    const ref = f && n > 6 ? median5(st, n - 6) + 3 * st[SLOPE_EW]! : f ? f.mean : 0;
+    // In units of the noise scale (the level member's mean absolute deviation, as a standard deviation).
+    const sd = f ? noiseSd : 0;
+    const z = f && sd > 0 ? (value - ref) / sd : 0;
     const absZ = abs(z);
     let score = rawScore;
     let alert = false;
     let kind: ChangeKindOrNone = hsOut.kind;
     let probability = hsOut.probability;
     // On an alert row: the reading that carries the evidence and the band it broke.
-    let shown = f ? { value, mean: f.mean, sd } : null;
+    let shown = f ? { value, mean: ref, sd } : null;
     const learning = n <= o.learn;
 
     // The open episode: its kind is decided `classifyAfter` readings after the alert.
@@ -817,7 +835,6 @@ export class CyberstrideDetector implements StreamingDetector {
         for (let t = RING_AT + 1; t <= atNow; t++) shift += r[t]!;
         shift = (abs(shift) / o.classifyAfter) * (r[RING_AT]! < 0 && shift < 0 ? 1 : r[RING_AT]! >= 0 && shift >= 0 ? 1 : -1);
         const shiftTail = st[SHIFT_TAIL]!;
-        st[SHIFT_TAIL] = abs(shift) > shiftTail ? abs(shift) : shiftTail;
         const confirmed = !pending || ((c.kind === 'step' || c.kind === 'slope') && shift >= o.confirmSigmas && shift >= o.shiftTailMult * shiftTail);
         if (confirmed) {
           // A transient is shown by its one outlying reading; a step or slope by this reading against the line held before.
@@ -851,7 +868,10 @@ export class CyberstrideDetector implements StreamingDetector {
       score *= o.damping;
     }
 
-    const tail = st[TAIL]!;
+    // T: TAIL_SCALE × the EW fourth-moment root of |z| (≈ 3.95 for Gaussian noise; large for a heavy
+    // tail). Smoother than a running maximum, which one lucky reading lifts for thousands of readings.
+    const tail = TAIL_SCALE * sqrt(sqrt(st[TAIL]!));
+    let gateZ = Infinity; // the |z| a gross change must reach now
     const collecting = episode > 0 && episode <= o.classifyAfter;
     // The slope of the last RING_LEN readings against its usual value, in standard errors.
     let tB = 0;
@@ -874,17 +894,21 @@ export class CyberstrideDetector implements StreamingDetector {
       // Beyond what this series itself does: the largest recent |z|, lifted further for a heavy tail.
       // A young series has seen little of its own tail: its T is inflated by 1 + youth/√n.
       const young = 1 + o.youth / sqrt(n);
-      const usual = young * tail * max(1, tail / o.tailKnee);
+      // A heavy tail (kurtosis above tailKnee; Gaussian noise has 3) lifts the gates in proportion.
+      const m2 = st[TAIL_M2]!;
+      const heavy = m2 > 0 ? max(1, st[TAIL]! / (m2 * m2) / o.tailKnee) : 1;
+      const usual = young * tail * heavy;
+      gateZ = max(o.zGross, o.grossTailMult * usual);
       const gross = absZ >= o.zGross && absZ >= o.grossTailMult * usual;
       const scored = st[REFRACTORY] === 0 && rawScore >= o.fireAt && absZ >= o.zGate && absZ >= o.tailMult * usual;
-      const usualSlope = young * slopeGateTail * max(1, slopeGateTail / o.tailKnee);
+      const usualSlope = young * slopeGateTail * heavy;
       const sloped = !gross && !scored && st[REFRACTORY] === 0 && episode === 0 && absB >= o.zSlope && absB >= o.slopeTailMult * usualSlope;
       const candidate = !gross && !scored && !sloped && st[REFRACTORY] === 0 && episode === 0 && rawScore >= o.fireAt && absZ >= o.zCandidate;
       if (candidate) {
         // Not enough for an alert alone: it becomes one if the next readings confirm a shift.
         st[EPISODE] = episode = 1;
         st[KIND] = PENDING;
-        st[BASE_F] = f!.mean;
+        st[BASE_F] = ref;
         st[BASE_B] = st[SLOPE_EW]!; // the usual slope: a new one shows against it
         st[BASE_SD] = sd;
       } else if (sloped) {
@@ -908,7 +932,7 @@ export class CyberstrideDetector implements StreamingDetector {
         probability = hsOut.score; // 1 − P(no change in the last three readings)
         st[EPISODE] = episode = 1;
         st[KIND] = 0;
-        st[BASE_F] = f!.mean;
+        st[BASE_F] = ref;
         st[BASE_B] = st[SLOPE_EW]!; // the usual slope: a new one shows against it
         st[BASE_SD] = sd;
         st[REFRACTORY] = o.refractory;
@@ -923,10 +947,27 @@ export class CyberstrideDetector implements StreamingDetector {
         st[REFRACTORY] = o.refractory;
       }
     }
-    if (!collecting) st[TAIL] = absZ > tail * o.tailDecay ? absZ : tail * o.tailDecay;
+    // The tail learns every reading, but one that raised an alert only up to the gate it passed: a
+    // change that recurs stops alerting after a few times, one past big change hides no later one.
+    // From the first readings (before the noise scale settles) only once the ring is full; a
+    // single |z| counts at most TAIL_CLAMP (so one absurd reading cannot own the average).
+    const tailFrom = o.warmup + RING_LEN;
+    if (!collecting && n > tailFrom) {
+      const learnt = min(alert && absZ > gateZ ? gateZ : absZ, TAIL_CLAMP);
+      const rate = max(1 - o.tailDecay, 1 / (n - tailFrom));
+      st[TAIL] = st[TAIL]! + rate * (learnt * learnt * learnt * learnt - st[TAIL]!);
+      st[TAIL_M2] = st[TAIL_M2]! + rate * (learnt * learnt - st[TAIL_M2]!);
+    }
     st[SLOPE_TAIL] = absB > slopeTail * o.tailDecay ? absB : slopeTail * o.tailDecay;
     if (!alert && episode > 0 && st[KIND]! < PENDING) kind = KIND_CODES[st[KIND]!]!;
-    st[SHIFT_TAIL] = st[SHIFT_TAIL]! * o.tailDecay;
+    // What a 3-reading shift this series makes by itself (a persistent noise, AR(1), makes big ones):
+    // the mean of the last three readings against the median of the five before them, every reading.
+    if (!collecting && episode === 0 && n > tailFrom && sd > 0) {
+      const recent = (st[RING + ((n - 1) % RING_LEN)]! + st[RING + ((n - 2) % RING_LEN)]! + st[RING + ((n - 3) % RING_LEN)]!) / 3;
+      const shiftNow = abs(recent - median5(st, n - 8) - 5 * st[SLOPE_EW]!) / sd;
+      const decayed = st[SHIFT_TAIL]! * o.tailDecay;
+      st[SHIFT_TAIL] = shiftNow > decayed ? shiftNow : decayed;
+    }
     if (!alert || !shown) return { score: score > 1 ? 1 : score < 0 ? 0 : score, kind, probability, forecast: f, alert, learning, sigmas: z };
     const half = 1.96 * shown.sd;
     const sigmas = (shown.value - shown.mean) / shown.sd;
@@ -1101,13 +1142,20 @@ function withDefaults(o: ResolvedCyberstrideOptions): ResolvedCyberstrideOptions
   return out as ResolvedCyberstrideOptions;
 }
 
-/** |z| a Gaussian series reaches now and then: where the tails of a converted snapshot start. */
+/** T = TAIL_SCALE·(E|z|⁴)^¼: 3·3^¼ ≈ 3.95 for Gaussian noise, about the largest |z| of a few thousand readings. */
+const TAIL_SCALE = 3;
+const TAIL_CLAMP = 1000;
+/** Where the tail state of a converted snapshot starts: E|z|⁴ of Gaussian noise (3). */
+const TYPICAL_M4 = 3;
+/** |z| a Gaussian series' ring slope reaches now and then. */
 const TYPICAL_TAIL = 3.5;
 
 /** The alert decision's state for a snapshot of a version without it: no slope in the ring, typical tails. */
 function fillDecisionState(st: Float64Array): void {
   for (let k = 0; k < RING_LEN; k++) st[RING + k] = st[LEVEL]!;
-  st[TAIL] = st[SLOPE_TAIL] = TYPICAL_TAIL;
+  st[TAIL] = TYPICAL_M4;
+  st[TAIL_M2] = 1;
+  st[SLOPE_TAIL] = TYPICAL_TAIL;
 }
 
 /** A version-2 slot in the version-3 layout: the same numbers, the alert decision's fields zero (no episode open). */
@@ -1119,7 +1167,9 @@ function slotV2toV3(v2: Uint8Array, bins: number): Uint8Array {
   out.fill(0, 4 * F_SHIFT_TAIL, 4 * F_SHIFT_TAIL + 4); // version 2 held a level there
   const f32 = new Float32Array(out.buffer, out.byteOffset, out.length / 4);
   for (let k = 0; k < RING_LEN; k++) f32[F_RING + k] = f32[F_LEVEL]!; // no slope until real readings fill the ring
-  f32[F_TAIL] = f32[F_SLOPE_TAIL] = TYPICAL_TAIL;
+  f32[F_TAIL] = TYPICAL_M4;
+  f32[F_TAIL_M2] = 1;
+  f32[F_SLOPE_TAIL] = TYPICAL_TAIL;
   out.set(v2.subarray(4 * V2_SMEAN, 4 * V2_SMEAN + 7 * bins), 4 * F_SMEAN);
   return out;
 }

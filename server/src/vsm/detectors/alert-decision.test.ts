@@ -1,0 +1,93 @@
+import { describe, expect, it } from '@jest/globals';
+import { CYBERSTRIDE_DEFAULTS, CyberstrideDetector } from './cyberstride.js';
+import type { DetectorOutput } from './detector.js';
+import { seededRandom } from './seeded-random.js';
+
+const T0 = 1_700_000_000_000;
+const MIN = 60_000;
+
+/** n readings of level + unit Gaussian noise + effect(t), one a minute; the outputs. */
+function run(seed: number, n: number, effect: (t: number) => number = () => 0, level = 0, d = new CyberstrideDetector()): DetectorOutput[] {
+  const rnd = seededRandom(seed);
+  return Array.from({ length: n }, (_, t) => d.update(level + rnd.normal() + effect(t), T0 + t * MIN));
+}
+
+describe('what the Cyberstride detector raises', () => {
+  it('raises nothing while learning, says so, and stops learning after `learn` readings', () => {
+    const out = run(1, 400, (t) => (t === 60 ? 50 : 0)); // a gross outlier while learning
+    expect(out.slice(0, CYBERSTRIDE_DEFAULTS.learn).every((o) => o.learning && !o.alert)).toBe(true);
+    expect(out.slice(CYBERSTRIDE_DEFAULTS.learn + 1).some((o) => o.learning)).toBe(false);
+  });
+
+  it('alerts on every 10-sigma step at once and calls it a step three readings later, in every seed', () => {
+    for (let seed = 1; seed <= 30; seed++) {
+      const out = run(seed, 1510, (t) => (t >= 1500 ? -10 : 0)).slice(1500);
+      expect({ seed, now: out[0]!.alert, at3: out[3]!.kind }).toEqual({ seed, now: true, at3: 'step' });
+    }
+  });
+
+  it('alerts on a 10-sigma outlier at once and calls it a transient in 29 of 30 seeds (seed 12: its own noise left it 7.3 sigma out, under the gross gate)', () => {
+    const missed: number[] = [];
+    for (let seed = 1; seed <= 30; seed++) {
+      const out = run(seed, 1510, (t) => (t === 1500 ? 10 : 0)).slice(1500);
+      if (!out[0]!.alert) missed.push(seed);
+      else expect({ seed, at3: out[3]!.kind }).toEqual({ seed, at3: 'transient' });
+    }
+    expect(missed).toEqual([12]);
+  });
+
+  it('does not let the quiet period after one alert hide a second gross change', () => {
+    for (let seed = 1; seed <= 10; seed++) {
+      const out = run(seed, 1300, (t) => (t >= 1000 ? 10 : 0) + (t >= 1040 ? 15 : 0));
+      expect({ seed, first: out[1000]!.alert, second: out[1040]!.alert }).toEqual({ seed, first: true, second: true });
+    }
+  });
+
+  it('shows each alert with the reading that carries the evidence, outside the band it broke', () => {
+    for (let seed = 1; seed <= 10; seed++) {
+      const out = run(seed, 1600, (t) => (t >= 1200 ? 8 : 0) + (t === 1400 ? -12 : 0) + (t >= 1500 ? 0.8 * (t - 1500) : 0));
+      for (const o of out.filter((x) => x.alert && x.kind !== 'flatline')) {
+        const e = o.evidence!;
+        expect(e.value < e.forecast.lower || e.value > e.forecast.upper || o.probability <= 0.5).toBe(true);
+      }
+    }
+  });
+
+  it('keeps monitoring a device whose clock steps back to 1970: a later step is alerted', () => {
+    const rnd = seededRandom(4);
+    const d = new CyberstrideDetector();
+    for (let t = 0; t < 600; t++) d.update(rnd.normal(), T0 + t * MIN);
+    const after = Array.from({ length: 200 }, (_, t) => d.update(rnd.normal() + (t >= 100 ? 12 : 0), t * 1000)); // the clock restarted at 0
+    expect(after.slice(0, 100).some((o) => o.alert)).toBe(false);
+    expect(after[100]!.alert).toBe(true);
+  });
+
+  it('decides the same at any absolute level: unit noise around 0, 1e6 and 1e12 gives the same alerts', () => {
+    const effect = (t: number) => (t >= 900 ? 7 : 0) + (t === 1200 ? -9 : 0);
+    const alerts = (level: number) => run(7, 1500, effect, level).map((o, t) => (o.alert ? `${t}:${o.kind}` : '')).filter(Boolean);
+    const at0 = alerts(0);
+    expect(at0.length).toBeGreaterThan(0);
+    expect(alerts(1e6)).toEqual(at0);
+    expect(alerts(1e12)).toEqual(at0);
+  });
+
+  it('raises a flatline when a varying series sticks, but not on a count series that often repeats', () => {
+    const stuck = run(5, 700, () => 0).map((o) => o); // warm
+    void stuck;
+    const d = new CyberstrideDetector();
+    const rnd = seededRandom(5);
+    for (let t = 0; t < 600; t++) d.update(20 + rnd.normal(), T0 + t * MIN);
+    const flat = Array.from({ length: 40 }, (_, t) => d.update(21.5, T0 + (600 + t) * MIN));
+    expect(flat.filter((o) => o.alert).map((o) => o.kind)).toEqual(['flatline']);
+
+    const counts = new CyberstrideDetector();
+    const r2 = seededRandom(6);
+    let alerts = 0;
+    for (let t = 0; t < 10_000; t++) {
+      // Mostly zeros with an occasional event: long runs of the same value are normal here.
+      const o = counts.update(r2.uniform() < 0.05 ? 1 : 0, T0 + t * MIN);
+      if (o.alert && o.kind === 'flatline') alerts++;
+    }
+    expect(alerts).toBeLessThanOrEqual(1);
+  });
+});

@@ -1,0 +1,36 @@
+import { describe, expect, it } from '@jest/globals';
+import { classifyChange } from './change-kind.js';
+import { seededRandom } from './seeded-random.js';
+
+/** A 16-reading window of unit noise with the alert's reading at 12 and three readings after it. */
+function window(seed: number, effect: (t: number) => number): number[] {
+  const rnd = seededRandom(seed);
+  return Array.from({ length: 16 }, (_, t) => rnd.normal() + effect(t));
+}
+
+describe('classifyChange', () => {
+  it('tells the three kinds apart on the doc comment examples', () => {
+    expect(classifyChange([0, 0.3, -0.2, 0.1, 9, 9.2, 8.7, 9.1], 4).kind).toBe('step');
+    expect(classifyChange([0.1, -0.3, 0.2, 0, 9, 0.4, -0.1, 0.2], 4).kind).toBe('transient');
+    expect(classifyChange([0, 1, 2, 3, 4, 5, 6, 7], 4).kind).toBe('slope');
+  });
+
+  it('is right on at least 90 % of noisy steps, transients and slopes (issue 14: 90 % within 3 readings)', () => {
+    const cases: Array<['step' | 'transient' | 'slope', (t: number) => number]> = [
+      ['step', (t) => (t >= 12 ? 5 : 0)],
+      ['transient', (t) => (t === 12 ? 6 : 0)],
+      ['slope', (t) => (t >= 6 ? 0.8 * (t - 6) : 0)],
+    ];
+    for (const [kind, effect] of cases) {
+      let right = 0;
+      for (let seed = 1; seed <= 200; seed++) if (classifyChange(window(seed, effect), 12).kind === kind) right++;
+      expect({ kind, share: right / 200 >= 0.9 }).toEqual({ kind, share: true });
+    }
+  });
+
+  it('gives a posterior over the three kinds that sums to one, with the chosen kind the largest', () => {
+    const c = classifyChange(window(3, (t) => (t >= 12 ? 4 : 0)), 12);
+    expect(c.posterior.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    expect(c.probability).toBe(Math.max(...c.posterior));
+  });
+});
