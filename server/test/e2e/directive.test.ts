@@ -28,7 +28,7 @@ describe('a directive travels down to the edge agent and its acknowledgement com
     // is its device id), so this connection ends before the agent's starts.
     const device = await connectDevice(server.mqttUrl, deviceId, secret);
     const t0 = Date.now() - 200_000;
-    const stream = Array.from({ length: 160 }, (_, i) => ({ metric: 'water', value: (i < 120 ? 10 : 16) + ((i * 7) % 5) * 0.05, ts: t0 + i * 1000 }));
+    const stream = Array.from({ length: 260 }, (_, i) => ({ metric: 'water', value: (i < 220 ? 10 : 16) + ((i * 7) % 5) * 0.05, ts: t0 + i * 1000 }));
     await device.publishAsync(deviceTopic(deviceId, 'readings'), JSON.stringify(stream), { qos: 1 });
     await device.endAsync();
     // The real agent for that device, sampling once an hour: it only listens for directives here.

@@ -42,7 +42,7 @@ d('mosquitto_pub against the embedded broker', () => {
   it('stores a JSON batch published with mosquitto_pub and raises the step alert', async () => {
     const node = server.model.devices.get(deviceId)!.node;
     const raised = nextEvent(socket, 'alert:raised', (a: Alert) => a.node === node && a.indicator === 'output', 15_000);
-    const stream = seven(150, 110);
+    const stream = seven(250, 210); // past the detector's 150 readings of learning
     expect(await pubWithInput(JSON.stringify(stream.map((p) => ({ metric: 'output', value: p.value, ts: p.ts }))))).toBe(0);
     const [alert] = await raised;
     const h = await getJson<{ points: unknown[] }>(server.httpUrl, `/api/history?node=${encodeURIComponent(node)}&indicator=output&from=${stream[0]!.ts}`, token);
@@ -53,7 +53,7 @@ d('mosquitto_pub against the embedded broker', () => {
   it('stores InfluxDB line protocol published with mosquitto_pub (nanosecond timestamps)', async () => {
     const node = server.model.devices.get(deviceId)!.node;
     const raised = nextEvent(socket, 'alert:raised', (a: Alert) => a.node === node && a.indicator === 'energy', 15_000);
-    const stream = seven(150, 110);
+    const stream = seven(250, 210); // past the detector's 150 readings of learning
     const lines = stream.map((p) => `energy,site=test value=${p.value} ${p.ts}000000`).join('\n');
     expect(await pubWithInput(lines)).toBe(0);
     await raised;
