@@ -7,6 +7,7 @@ import type { OpsroomConfig } from '../config/config.js';
 import { loadModelFile } from '../model/index.js';
 import { startOpsroom, type RunningOpsroom, type StartOptions } from '../start.js';
 import { faultRecord, pickFault, type FaultRecord } from './fault-schedule.js';
+import { CYBERSTRIDE_DEFAULTS } from '../vsm/detectors/index.js';
 
 export interface DemoCredentials {
   users: Record<string, string>;
@@ -24,6 +25,12 @@ export interface DemoOptions {
   agentsOnly?: boolean;
   /** Mean seconds between injected faults (default 60; 0 = no faults). */
   faultEverySec?: number;
+  /**
+   * No fault before this many seconds (default: the detectors' learning period at one reading a
+   * second, CYBERSTRIDE_DEFAULTS.learn + 10 s): a fault injected while every detector is still
+   * learning can be alerted by nothing, which would test the warm-up, not the alerts.
+   */
+  firstFaultAfterSec?: number;
   /** Appends one JSON line per injected fault ({@link FaultRecord}) to this file. */
   faultsLog?: string;
   seed?: number;
@@ -111,6 +118,7 @@ export async function runDemo(config: OpsroomConfig, out: (line: string) => void
     return seed / 2 ** 32;
   };
   let faultTimer: NodeJS.Timeout | undefined;
+  let firstAfterMs = (opts.firstFaultAfterSec ?? CYBERSTRIDE_DEFAULTS.learn + 10) * 1000;
   const scheduleFault = () => {
     faultTimer = setTimeout(() => {
       if (agents.length) {
@@ -128,7 +136,8 @@ export async function runDemo(config: OpsroomConfig, out: (line: string) => void
         }
       }
       scheduleFault();
-    }, every * (0.5 + random()));
+    }, firstAfterMs + every * (0.5 + random()));
+    firstAfterMs = 0;
     faultTimer.unref();
   };
   if (every > 0) scheduleFault();
@@ -137,7 +146,7 @@ export async function runDemo(config: OpsroomConfig, out: (line: string) => void
     out('');
     out(`  opsroom demo is running: ${server.httpUrl}`);
     out(`  MQTT broker (embedded): ${server.mqttUrl}`);
-    out(`  ${agents.length} simulated edge agents publishing every second; ${every > 0 ? `a fault is injected about every ${+(every / 1000).toFixed(3)} s` : 'no faults injected'}`);
+    out(`  ${agents.length} simulated edge agents publishing every second; ${every > 0 ? `a fault is injected about every ${+(every / 1000).toFixed(3)} s, from ${Math.round((opts.firstFaultAfterSec ?? CYBERSTRIDE_DEFAULTS.learn + 10))} s on (the detectors learn first)` : 'no faults injected'}`);
     if (faultsLog && every > 0) out(`  Injected faults are logged to ${faultsLog} (one JSON line each)`);
     out('');
     out('  Demo logins (user / password, role, scope):');

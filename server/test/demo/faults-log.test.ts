@@ -24,7 +24,7 @@ describe('the demo\'s faults log', () => {
     const config = resolveConfig({}, {}, { host: '127.0.0.1', httpPort: 0, mqttPort: 0, dataDir: join(dir, 'data'), model: EXAMPLE_MODEL });
     const said: string[] = [];
     const before = Date.now();
-    demo = await runDemo(config, (l) => said.push(l), { faultEverySec: 0.3, faultsLog: file, logger: false });
+    demo = await runDemo(config, (l) => said.push(l), { faultEverySec: 0.3, firstFaultAfterSec: 0, faultsLog: file, logger: false });
     const deadline = Date.now() + 15_000;
     let lines: string[] = [];
     while (Date.now() < deadline) {
