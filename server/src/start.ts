@@ -139,7 +139,6 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       notifier,
       repo,
       now,
-      scoreThreshold: config.alertScoreThreshold,
       logger: log,
       metrics,
       onEvent: (event, alert: Alert) => realtime?.publishAlert(event, alert),

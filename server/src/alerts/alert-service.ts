@@ -59,7 +59,6 @@ export interface AlertServiceOptions {
   model: Model;
   repo: AlertRepository;
   now: () => number;
-  scoreThreshold: number;
   /** Least time between two `updated` events for one persisting anomaly, ms. */
   updateEveryMs?: number;
   /** Grouping of children's alerts at their parent; false turns it off. Default {@link DEFAULT_GROUPING}. */

@@ -39,7 +39,6 @@ export function setup(over: Partial<AlertServiceOptions> & { repo?: AlertReposit
   const svc = new AlertService({
     model: tinyModel(),
     now: () => clock.t,
-    scoreThreshold: 0.9,
     logger: silentLogger,
     metrics: createServerMetrics(),
     onEvent: (e, a) => events.push([e, a]),

@@ -23,7 +23,6 @@ export interface OpsroomConfig {
   rollupPeriodMs: number;
   liveFlushMs: number;
   escalationCheckMs: number;
-  alertScoreThreshold: number;
   sessionTtlMs: number;
   /** Directory of the built UI (opsroom-ui/dist); the UI is not served when absent. */
   uiDir?: string;
@@ -103,7 +102,6 @@ export function resolveConfig(flags: Partial<Record<OptionFlag, string | undefin
     rollupPeriodMs: DEFAULTS.rollupPeriodMs,
     liveFlushMs: DEFAULTS.liveFlushMs,
     escalationCheckMs: DEFAULTS.escalationCheckMs,
-    alertScoreThreshold: DEFAULTS.alertScoreThreshold,
     sessionTtlMs: DEFAULTS.sessionTtlMs,
   };
   for (const opt of OPTIONS) {

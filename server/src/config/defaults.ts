@@ -14,7 +14,6 @@ export const DEFAULTS = Object.freeze({
   liveFlushMs: 250, // how often live indicator updates are pushed to sockets (batched)
   escalationCheckMs: 1_000, // how often deadlines are checked
   detectorCheckpointMs: 300_000, // ms between checkpoints of every detector to <dataDir>/detectors.ckpt (also written at graceful close); 0: only at close
-  alertScoreThreshold: 0.99, // detector score in [0,1] at or above which an alert is raised; = the Cyberstride detector's fireAt, the standard-profile threshold chosen once on the NAB subset (server/src/vsm/detectors/README.md)
   sessionTtlMs: 12 * 3600_000, // browser session and bearer token lifetime
   influxUrl: 'http://127.0.0.1:8086',
   influxOrg: 'opsroom',

@@ -9,7 +9,7 @@
  */
 import type { StreamingDetector } from '../detectors/detector.js';
 import type { NabSeries } from './csv.js';
-import { NAB_PROFILES, optimiseThreshold, type NabProfileResult, type NabScoredFile } from './scorer.js';
+import { NAB_PROFILES, normalisedScore, optimiseThreshold, rawScoreAt, type NabProfile, type NabProfileResult, type NabRawResult, type NabScoredFile } from './scorer.js';
 import { windowRows } from './windows.js';
 
 export interface NabInputFile {
@@ -20,8 +20,15 @@ export interface NabInputFile {
 }
 
 export interface NabEvaluation {
+  /** The anomaly score, with each profile's best single threshold (NAB's rule). */
   profiles: Record<keyof typeof NAB_PROFILES, NabProfileResult>;
   files: NabScoredFile[];
+  /**
+   * The alert column (1 where the detector's output says `alert`, what the server raises), scored
+   * as it is: no threshold to choose. The figure that describes what planners see.
+   */
+  alertProfiles: Record<keyof typeof NAB_PROFILES, NabRawResult & { score: number }>;
+  alertFiles: NabScoredFile[];
   rows: number;
   /** Wall-clock nanoseconds spent inside update(), over all rows. */
   updateNanos: number;
@@ -43,6 +50,7 @@ export function scoreSeries(series: NabSeries, detector: StreamingDetector): Flo
 
 export function evaluateDetector(files: readonly NabInputFile[], create: () => StreamingDetector, opts: EvaluateOptions = {}): NabEvaluation {
   const scored: NabScoredFile[] = [];
+  const alertFiles: NabScoredFile[] = [];
   let rows = 0;
   let updateNanos = 0;
   let maxSnapshotBytes = 0;
@@ -50,17 +58,28 @@ export function evaluateDetector(files: readonly NabInputFile[], create: () => S
     const d = create();
     const n = f.series.values.length;
     const scores = new Float64Array(n);
+    const alerts = new Float64Array(n);
     const half = n >> 1;
     const t0 = process.hrtime.bigint();
-    for (let i = 0; i < half; i++) scores[i] = d.update(f.series.values[i]!, f.series.times[i]!).score;
+    for (let i = 0; i < half; i++) {
+      const o = d.update(f.series.values[i]!, f.series.times[i]!);
+      scores[i] = o.score;
+      alerts[i] = o.alert ? 1 : 0;
+    }
     updateNanos += Number(process.hrtime.bigint() - t0);
     maxSnapshotBytes = Math.max(maxSnapshotBytes, JSON.stringify(d.snapshot()).length);
     const t1 = process.hrtime.bigint();
-    for (let i = half; i < n; i++) scores[i] = d.update(f.series.values[i]!, f.series.times[i]!).score;
+    for (let i = half; i < n; i++) {
+      const o = d.update(f.series.values[i]!, f.series.times[i]!);
+      scores[i] = o.score;
+      alerts[i] = o.alert ? 1 : 0;
+    }
     updateNanos += Number(process.hrtime.bigint() - t1);
     maxSnapshotBytes = Math.max(maxSnapshotBytes, JSON.stringify(d.snapshot()).length);
     rows += n;
-    scored.push({ name: f.name, scores, windows: windowRows(f.series.timestamps, f.labels, f.name) });
+    const windows = windowRows(f.series.timestamps, f.labels, f.name);
+    scored.push({ name: f.name, scores, windows });
+    alertFiles.push({ name: f.name, scores: alerts, windows });
     opts.onFile?.(f.name, k, files.length);
   });
   return {
@@ -70,8 +89,21 @@ export function evaluateDetector(files: readonly NabInputFile[], create: () => S
       reward_low_FN_rate: optimiseThreshold(scored, NAB_PROFILES.reward_low_FN_rate),
     },
     files: scored,
+    alertProfiles: {
+      standard: alertColumn(alertFiles, NAB_PROFILES.standard),
+      reward_low_FP_rate: alertColumn(alertFiles, NAB_PROFILES.reward_low_FP_rate),
+      reward_low_FN_rate: alertColumn(alertFiles, NAB_PROFILES.reward_low_FN_rate),
+    },
+    alertFiles,
     rows,
     updateNanos,
     maxSnapshotBytes,
   };
+}
+
+/** A 0/1 column scored as it is (a detection where it is 1). */
+function alertColumn(files: readonly NabScoredFile[], profile: NabProfile): NabRawResult & { score: number } {
+  const windows = files.reduce((n, f) => n + f.windows.length, 0);
+  const r = rawScoreAt(files, 0.5, profile);
+  return { ...r, score: windows > 0 ? normalisedScore(r.raw, windows, profile) : 0 };
 }
