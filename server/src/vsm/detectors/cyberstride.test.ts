@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { describeDetectorContract, firstDifference, mixedSeries, outputProblem, problemsOver } from './detector-contract.js';
 import { CYBERSTRIDE_DEFAULTS, CyberstrideDetector, cyberstrideModel, cyberstrideSlotBytes, normalCdf } from './cyberstride.js';
 import { V1_AFTER, V1_SNAPSHOT } from './cyberstride-v1.fixture.js';
+import { V2_SNAPSHOT } from './cyberstride-v2.fixture.js';
 import { restoreDetector } from './restore.js';
 import { seededRandom } from './seeded-random.js';
 import type { DetectorOutput } from './detector.js';
@@ -159,6 +160,17 @@ describe('CyberstrideDetector state', () => {
     // The numbers it carried over still describe the series: the forecast before the step is within noise of 1000.
     expect(Math.abs(got[49]!.forecast!.mean - 1000)).toBeLessThan(15);
     expect(V1_AFTER.length).toBe(100);
+    expect(d.snapshot().version).toBe(3);
+  });
+
+  it('restores a version-2 snapshot (the slot before the alert decision): no learning again, quiet on the same noise, a later step alerted and called a step', () => {
+    const rnd = seededRandom(21);
+    for (let t = 0; t < 600; t++) rnd.normal(); // the readings the snapshot has seen
+    const d = restoreDetector(JSON.parse(JSON.stringify(V2_SNAPSHOT)));
+    const got = Array.from({ length: 300 }, (_, i) => d.update(500 + 4 * rnd.normal() + (i >= 250 ? 60 : 0), 1_700_000_000_000 + (600 + i) * 300_000));
+    expect(got.some((o) => o.learning)).toBe(false);
+    expect(got.findIndex((o) => o.alert)).toBe(250);
+    expect(got[253]!.kind).toBe('step');
     expect(d.snapshot().version).toBe(3);
   });
 
