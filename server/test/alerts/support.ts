@@ -43,7 +43,7 @@ users:
   return path;
 }
 
-/** 160 readings, one a second ending now, with a step from 100 to 160 at reading 120: the detector sees a step. */
+/** 200 readings, one a second ending now, with a step from 100 to 160 at reading 170 (after the detector's learning): the detector sees a step. */
 export async function publishStep(device: MqttClient, deviceId: string, indicator = 'output'): Promise<void> {
   const batch = stepStream().map((p) => ({ metric: indicator, value: p.value, ts: p.ts }));
   const n = batch.length;
