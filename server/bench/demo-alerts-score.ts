@@ -10,7 +10,7 @@ export const DETECT_WITHIN_MS = 60_000;
 /** An alert has a fault behind it when raised within [start, start + duration + this], ms. */
 export const BLAME_AFTER_MS = 60_000;
 
-export type AlertLike = Pick<Alert, 'id' | 'node' | 'indicator' | 'kind' | 'raisedAt' | 'path' | 'trail'>;
+export type AlertLike = Pick<Alert, 'id' | 'node' | 'indicator' | 'kind' | 'raisedAt' | 'path' | 'trail'> & Pick<Partial<Alert>, 'groups'>;
 
 /** The fault's node and its parent: where an alert about it may be raised. */
 function near(model: Model, node: string): Set<string> {
@@ -57,16 +57,35 @@ function resolvedBy(a: AlertLike, t: number): boolean {
 /**
  * Whether an alert has an injected fault behind it: its node is the fault's node or its parent and
  * it was raised within [start, start + duration + BLAME_AFTER_MS]. `sameIndicator` also asks
- * for the fault's indicator (or a grouping alert).
+ * for the fault's indicator (or a grouping alert). A grouping alert (one with `groups`) stands for
+ * the child alerts it groups: it has a fault behind it when one of them has (looked up in `all`),
+ * wherever in the tree it sits — a cooperative's group over two workshop faults is about them.
  */
-export function hasFaultBehind(model: Model, alert: AlertLike, faults: readonly FaultRecord[], sameIndicatorOnly = false): boolean {
-  return faults.some(
-    (f) =>
-      near(model, f.node).has(alert.node) &&
-      alert.raisedAt >= f.atMs &&
-      alert.raisedAt <= f.atMs + f.durationMs + BLAME_AFTER_MS &&
-      (!sameIndicatorOnly || sameIndicator(alert, f.metric)),
-  );
+export function hasFaultBehind(
+  model: Model,
+  alert: AlertLike,
+  faults: readonly FaultRecord[],
+  sameIndicatorOnly = false,
+  all: readonly AlertLike[] = [],
+): boolean {
+  const byId = new Map(all.map((a) => [a.id, a]));
+  const behind = (a: AlertLike, seen: Set<string>): boolean => {
+    if (seen.has(a.id)) return false;
+    seen.add(a.id);
+    const direct = faults.some(
+      (f) =>
+        near(model, f.node).has(a.node) &&
+        a.raisedAt >= f.atMs &&
+        a.raisedAt <= f.atMs + f.durationMs + BLAME_AFTER_MS &&
+        (!sameIndicatorOnly || sameIndicator(a, f.metric)),
+    );
+    if (direct) return true;
+    return (a.groups ?? []).some((id) => {
+      const child = byId.get(id);
+      return child !== undefined && behind(child, seen);
+    });
+  };
+  return behind(alert, new Set());
 }
 
 /** The operators: nodes some user (council, planner, admin; devices are not users) is scoped to, each with the users there. */

@@ -61,6 +61,20 @@ describe('the demo bench\'s scoring', () => {
     expect(hasFaultBehind(model, alert('r/a/a1', T + 1000, 'energy'), faults, true)).toBe(false);
   });
 
+  it('puts a fault behind a grouping alert anywhere in the tree when an alert it groups has one, and not otherwise', () => {
+    const faults = [fault()];
+    const child = alert('r/a/a1', T + 1000);
+    const stray = alert('r/b/b1', T + 1000);
+    const coop = { ...alert('r/a', T + 2000, '*'), groups: [child.id] };
+    const top = { ...alert('r', T + 2000, '*'), groups: [coop.id] };
+    const strayTop = { ...alert('r', T + 2000, '*'), groups: [stray.id] };
+    const all = [child, stray, coop, top, strayTop];
+    expect(hasFaultBehind(model, top, faults, false, all)).toBe(true); // through the cooperative's group
+    expect(hasFaultBehind(model, top, faults, true, all)).toBe(true);
+    expect(hasFaultBehind(model, strayTop, faults, false, all)).toBe(false);
+    expect(hasFaultBehind(model, top, faults)).toBe(false); // without the list it cannot look through
+  });
+
   it('counts an operator\'s alerts in their subtree and those that reached their node', () => {
     const escalated = { ...alert('r/a/a1', T), path: ['r/a/a1', 'r/a'] };
     expect(operatorLoad('r/a', [alert('r/a/a1', T), escalated, alert('r/b/b1', T)])).toEqual({ inView: 2, reached: 1 });
