@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 import type { Alert, Model } from '@opsroom/models';
 import { resolveConfig } from '../src/config/config.js';
 import type { FaultRecord } from '../src/demo/fault-schedule.js';
-import { readDemoCredentials, runDemo } from '../src/demo/run-demo.js';
+import { DEMO_FAULT_EVERY_SEC, readDemoCredentials, runDemo } from '../src/demo/run-demo.js';
 import { connectSocket, EXAMPLE_MODEL, getJson, login } from '../test/support/demo-fixture.js';
 import { benchLogger } from './bench-logger.js';
 import { DETECT_WITHIN_MS, faultOutcomes, hasFaultBehind, median, operatorLoad, operators, perMinute, type FaultOutcome } from './demo-alerts-score.js';
@@ -176,11 +176,13 @@ async function main(): Promise<void> {
     strict: true,
   });
   if (values.help) {
-    print('npm run bench:demo -- [--minutes N] [--fault-every S] [--seed N]\n\nRuns the demo twice in process, with faults (default 6 min, a fault about every 20 s) and without,\nand prints how its alert stream meets the injected faults and how many alerts each operator gets.');
+    print(
+      `npm run bench:demo -- [--minutes N] [--fault-every S] [--seed N]\n\nRuns the demo twice in process, with faults (default 6 min, a fault about every ${DEMO_FAULT_EVERY_SEC} s, the demo's own rate) and without,\nand prints how its alert stream meets the injected faults and how many alerts each operator gets.`,
+    );
     return;
   }
   const minutes = Number(values.minutes ?? 6);
-  const faultEvery = Number(values['fault-every'] ?? 20);
+  const faultEvery = Number(values['fault-every'] ?? DEMO_FAULT_EVERY_SEC);
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (!(minutes > 0) || !(faultEvery > 0) || (seed !== undefined && !Number.isInteger(seed))) {
     throw new Error('--minutes and --fault-every must be numbers > 0, --seed an integer');
