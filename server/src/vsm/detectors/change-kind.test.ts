@@ -28,6 +28,11 @@ describe('classifyChange', () => {
     }
   });
 
+  it('measures the slope model\'s growth rate per reading', () => {
+    expect(classifyChange([0, 0, 0, 0, 0, 1.5, 3, 4.5, 6, 7.5], 7).rate).toBeCloseTo(1.5, 6);
+    expect(classifyChange(window(5, (t) => (t >= 4 ? 0.8 * (t - 4) : 0)), 12).rate).toBeGreaterThan(0.6);
+  });
+
   it('gives a posterior over the three kinds that sums to one, with the chosen kind the largest', () => {
     const c = classifyChange(window(3, (t) => (t >= 12 ? 4 : 0)), 12);
     expect(c.posterior.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);

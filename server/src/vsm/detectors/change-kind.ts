@@ -13,7 +13,8 @@
  *   slope       r_t = b·(t − τ)₊,     τ ∈ [−W, at]        a new growth rate, under way since τ
  *
  * Each model's cost is its residual sum of squares plus `penalty` per parameter (transient and step
- * one, slope two); the posterior of each kind is ∝ exp(−cost/2) with equal priors. O(W²), W ≤ 16.
+ * one, slope two); the posterior of each kind is ∝ exp(−cost/2) with equal priors; `rate` is the
+ * slope model's b (per reading, in noise units). O(W²), W ≤ 16.
  *
  * @example
  *   classifyChange([0, 0.3, -0.2, 0.1, 9, 9.2, 8.7, 9.1], 4)  // { kind: 'step', probability ≈ 1 }
@@ -29,6 +30,8 @@ export interface ChangeClassification {
   probability: number;
   /** Posterior of each kind, same order as CLASSIFIED_KINDS. */
   posterior: [number, number, number];
+  /** The slope model's growth rate b, per reading in noise units (whatever the kind). */
+  rate: number;
 }
 
 export const CLASSIFIED_KINDS: readonly ClassifiedKind[] = ['step', 'slope', 'transient'];
@@ -61,6 +64,7 @@ export function classifyChange(r: ArrayLike<number>, at: number, penalty = CHANG
 
   // Slope from τ: r_t = b·(t − τ) for t > τ, b by least squares through the hinge.
   let slope = Infinity;
+  let rate = 0;
   for (let tau = -n; tau <= at; tau++) {
     let sxy = 0;
     let sxx = 0;
@@ -83,7 +87,10 @@ export function classifyChange(r: ArrayLike<number>, at: number, penalty = CHANG
       const e = r[t]! - b * x;
       rss += e * e;
     }
-    if (rss < slope) slope = rss;
+    if (rss < slope) {
+      slope = rss;
+      rate = b;
+    }
   }
   slope += 2 * penalty;
 
@@ -94,5 +101,5 @@ export function classifyChange(r: ArrayLike<number>, at: number, penalty = CHANG
   const posterior: [number, number, number] = [w[0]! / sum, w[1]! / sum, w[2]! / sum];
   let k = 0;
   for (let i = 1; i < 3; i++) if (posterior[i]! > posterior[k]!) k = i;
-  return { kind: CLASSIFIED_KINDS[k]!, probability: posterior[k]!, posterior };
+  return { kind: CLASSIFIED_KINDS[k]!, probability: posterior[k]!, posterior, rate };
 }

@@ -174,6 +174,22 @@ describe('CyberstrideDetector state', () => {
     expect(d.snapshot().version).toBe(3);
   });
 
+  it('restores a version-3 snapshot written before tailPower existed, taking its default, and goes on exactly as a snapshot that names it', () => {
+    const rnd = seededRandom(8);
+    const d = new CyberstrideDetector();
+    for (let t = 0; t < 400; t++) d.update(rnd.normal(), 1_700_000_000_000 + t * 60_000);
+    const snap = JSON.parse(JSON.stringify(d.snapshot()));
+    const old = JSON.parse(JSON.stringify(snap));
+    delete old.options.tailPower; // as the build before it wrote them
+    const a = restoreDetector(old);
+    const b = restoreDetector(snap);
+    expect((a.snapshot() as { options: { tailPower: number } }).options.tailPower).toBe(CYBERSTRIDE_DEFAULTS.tailPower);
+    for (let t = 400; t < 450; t++) {
+      const v = rnd.normal() + (t >= 430 ? 12 : 0);
+      expect(a.update(v, 1_700_000_000_000 + t * 60_000)).toEqual(b.update(v, 1_700_000_000_000 + t * 60_000));
+    }
+  });
+
   it('stays valid when values leave the float32 range of the first one (the unit is rescaled), and restores exactly after', () => {
     for (const [first, later] of [
       [1e-300, 1e200],

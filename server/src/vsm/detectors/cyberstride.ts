@@ -110,8 +110,10 @@ export interface CyberstrideOptions {
   confirmSigmas?: number;
   /** …and shiftTailMult × the largest shift seen at this series' candidates. */
   shiftTailMult?: number;
-  /** Kurtosis knee: a series whose kurtosis of z exceeds it (a heavy tail; Gaussian 3) has its gates multiplied by kurtosis/tailKnee. */
+  /** Kurtosis knee: a series whose kurtosis of z exceeds it (a heavy tail; Gaussian 3) has its gates multiplied by (kurtosis/tailKnee)^tailPower. */
   tailKnee?: number;
+  /** See tailKnee: how steeply a heavy tail lifts the gates (the sample kurtosis of a very heavy tail, e.g. Student t3, understates it). */
+  tailPower?: number;
   /** T is inflated by 1 + youth/√n after n readings: little history says little about the tail. */
   youth?: number;
   /** Least |t| of the last RING_LEN readings' slope against its usual value for a slope to raise an alert… */
@@ -151,10 +153,10 @@ export const CYBERSTRIDE_DEFAULTS: Readonly<Record<OwnKey, number>> = Object.fre
   damping: 0.5,
   learn: 150,
   zGate: 5,
-  zGross: 6,
+  zGross: 5.75,
   tailDecay: 0.9999,
   tailMult: 1.5,
-  grossTailMult: 1.2,
+  grossTailMult: 1.1,
   classifyAfter: 3,
   kindPenalty: CHANGE_KIND_PENALTY,
   episode: 20,
@@ -162,6 +164,7 @@ export const CYBERSTRIDE_DEFAULTS: Readonly<Record<OwnKey, number>> = Object.fre
   confirmSigmas: 3,
   shiftTailMult: 1,
   tailKnee: 4,
+  tailPower: 1.5,
   youth: 5,
   zSlope: 6,
   slopeTailMult: 1.5,
@@ -211,6 +214,7 @@ const OWN_LEN = 48;
 const RING_SXX = (RING_LEN * (RING_LEN * RING_LEN - 1)) / 12; // Σ (k − k̄)² over the ring: 340
 const BINS = HS + OWN_LEN;
 const KIND_CODES: readonly ChangeKindOrNone[] = ['change', 'step', 'slope', 'transient', 'flatline'];
+const SLOPE_KIND = KIND_CODES.indexOf('slope');
 const PENDING = 8; // added to KIND while a candidate waits for its evidence (nothing raised yet)
 const COUNT_CAP = 35; // past 1/seasonalRate readings a bin's count no longer matters; fits one base-36 digit
 const DAY_MS = 86_400_000;
@@ -279,6 +283,7 @@ function checkCyberstrideOptions(o: ResolvedCyberstrideOptions): string | null {
     (o.shiftTailMult >= 0 ? null : `shiftTailMult must be ≥ 0, got ${o.shiftTailMult}`) ??
     (o.youth >= 0 ? null : `youth must be ≥ 0, got ${o.youth}`) ??
     (o.tailKnee > 0 ? null : `tailKnee must be > 0, got ${o.tailKnee}`) ??
+    (o.tailPower >= 0 ? null : `tailPower must be ≥ 0, got ${o.tailPower}`) ??
     (o.zSlope > 0 ? null : `zSlope must be > 0, got ${o.zSlope}`) ??
     (o.slopeTailMult >= 0 ? null : `slopeTailMult must be ≥ 0, got ${o.slopeTailMult}`) ??
     int('flatRun', 2, 1e7) ??
@@ -800,7 +805,9 @@ export class CyberstrideDetector implements StreamingDetector {
     // carried forward three readings at the usual slope. Harrison–Stevens' forecast mean wanders
     // (±3σ on white noise: its step and slope components pull it after every larger reading) and its
     // spread widens right after a surprise, which would hide a second change; the median does neither.
-    const ref = f && n > 6 ? median5(st, n - 6) + 3 * st[SLOPE_EW]! : f ? f.mean : 0;
+    // In an open episode classified as a slope, its new growth rate: the slope goes on, a further change shows against it.
+    const refSlope = st[EPISODE]! > 0 && st[KIND] === SLOPE_KIND ? st[BASE_B]! : st[SLOPE_EW]!;
+    const ref = f && n > 6 ? median5(st, n - 6) + 3 * refSlope : f ? f.mean : 0;
     // In units of the noise scale (the level member's mean absolute deviation, as a standard deviation).
     const sd = f ? noiseSd : 0;
     const z = f && sd > 0 ? (value - ref) / sd : 0;
@@ -831,9 +838,11 @@ export class CyberstrideDetector implements StreamingDetector {
         }
         const c = classifyChange(r.subarray(0, atNow + 1), RING_AT, o.kindPenalty);
         // The shift: the mean residual after the alert's reading, in the direction of the change.
+        // Measured against the reference at the alert (the median of the five readings before it).
+        const off = (median5(st, n - 6 - o.classifyAfter) + 3 * b - base) / bsd;
         let shift = 0;
-        for (let t = RING_AT + 1; t <= atNow; t++) shift += r[t]!;
-        shift = (abs(shift) / o.classifyAfter) * (r[RING_AT]! < 0 && shift < 0 ? 1 : r[RING_AT]! >= 0 && shift >= 0 ? 1 : -1);
+        for (let t = RING_AT + 1; t <= atNow; t++) shift += r[t]! - off;
+        shift = (abs(shift) / o.classifyAfter) * (r[RING_AT]! - off < 0 && shift < 0 ? 1 : r[RING_AT]! - off >= 0 && shift >= 0 ? 1 : -1);
         const shiftTail = st[SHIFT_TAIL]!;
         const confirmed = !pending || ((c.kind === 'step' || c.kind === 'slope') && shift >= o.confirmSigmas && shift >= o.shiftTailMult * shiftTail);
         if (confirmed) {
@@ -849,6 +858,7 @@ export class CyberstrideDetector implements StreamingDetector {
                 ? { value: base + b * (o.classifyAfter / 2) + (post / (atNow - RING_AT + 1)) * bsd, mean: base + b * (o.classifyAfter / 2), sd: bsd }
                 : { value, mean: base + b * o.classifyAfter, sd: bsd };
           st[KIND] = KIND_CODES.indexOf(c.kind);
+          if (c.kind === 'slope') st[BASE_B] = b + c.rate * bsd; // the new growth rate, per reading
           alert = true; // raised with its kind, or the open alert takes its kind (an update)
           kind = c.kind;
           probability = c.probability;
@@ -894,9 +904,10 @@ export class CyberstrideDetector implements StreamingDetector {
       // Beyond what this series itself does: the largest recent |z|, lifted further for a heavy tail.
       // A young series has seen little of its own tail: its T is inflated by 1 + youth/√n.
       const young = 1 + o.youth / sqrt(n);
-      // A heavy tail (kurtosis above tailKnee; Gaussian noise has 3) lifts the gates in proportion.
+      // A heavy tail (kurtosis above tailKnee; Gaussian noise has 3) lifts the gates, more than in
+      // proportion: a very heavy tail's sample kurtosis (Student t3: infinite) says less than it is.
       const m2 = st[TAIL_M2]!;
-      const heavy = m2 > 0 ? max(1, st[TAIL]! / (m2 * m2) / o.tailKnee) : 1;
+      const heavy = m2 > 0 ? max(1, st[TAIL]! / (m2 * m2) / o.tailKnee) ** o.tailPower : 1;
       const usual = young * tail * heavy;
       gateZ = max(o.zGross, o.grossTailMult * usual);
       const gross = absZ >= o.zGross && absZ >= o.grossTailMult * usual;
@@ -908,7 +919,7 @@ export class CyberstrideDetector implements StreamingDetector {
         // Not enough for an alert alone: it becomes one if the next readings confirm a shift.
         st[EPISODE] = episode = 1;
         st[KIND] = PENDING;
-        st[BASE_F] = ref;
+        st[BASE_F] = n >= RING_LEN ? median5(st, n - RING_LEN) + (RING_LEN - 3) * st[SLOPE_EW]! : ref;
         st[BASE_B] = st[SLOPE_EW]!; // the usual slope: a new one shows against it
         st[BASE_SD] = sd;
       } else if (sloped) {
@@ -932,7 +943,7 @@ export class CyberstrideDetector implements StreamingDetector {
         probability = hsOut.score; // 1 − P(no change in the last three readings)
         st[EPISODE] = episode = 1;
         st[KIND] = 0;
-        st[BASE_F] = ref;
+        st[BASE_F] = n >= RING_LEN ? median5(st, n - RING_LEN) + (RING_LEN - 3) * st[SLOPE_EW]! : ref;
         st[BASE_B] = st[SLOPE_EW]!; // the usual slope: a new one shows against it
         st[BASE_SD] = sd;
         st[REFRACTORY] = o.refractory;
@@ -1111,7 +1122,8 @@ export function restoreCyberstride(state: DetectorState): CyberstrideDetector {
   const s = state as Partial<CyberstrideState> & Partial<CyberstrideStateV1>;
   const where = 'cyberstride snapshot';
   if (typeof s.options !== 'object' || s.options === null) throw new RangeError(`${where}: missing "options"`);
-  if (s.version === 1 || s.version === 2) s.options = withDefaults(s.options);
+  // Every version: a snapshot written before an option existed (tailPower came within version 3) takes its default.
+  s.options = withDefaults(s.options);
   const problem = checkCyberstrideOptions(s.options);
   if (problem) throw new RangeError(`${where}: bad options: ${problem}`);
   const bins = s.options.seasonalBins;
