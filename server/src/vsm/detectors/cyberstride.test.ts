@@ -183,7 +183,7 @@ describe('CyberstrideDetector state', () => {
     delete old.options.tailPower; // as the build before it wrote them
     const a = restoreDetector(old);
     const b = restoreDetector(snap);
-    expect((a.snapshot() as { options: { tailPower: number } }).options.tailPower).toBe(CYBERSTRIDE_DEFAULTS.tailPower);
+    expect((a.snapshot() as unknown as { options: { tailPower: number } }).options.tailPower).toBe(CYBERSTRIDE_DEFAULTS.tailPower);
     for (let t = 400; t < 450; t++) {
       const v = rnd.normal() + (t >= 430 ? 12 : 0);
       expect(a.update(v, 1_700_000_000_000 + t * 60_000)).toEqual(b.update(v, 1_700_000_000_000 + t * 60_000));
