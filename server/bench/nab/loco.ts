@@ -8,7 +8,7 @@
  *   - the synthetic families (server/src/vsm/synthetic) are run on TUNING seeds 1001… (the reported
  *     synthetic figures, `npm run bench:synthetic`, use seeds 1…20): a setting is admissible only if
  *     every null family raises at most 0.5 alerts per 10,000 readings and every 10σ step and
- *     transient is alerted (issue 14, points 4 and 5).
+ *     transient is alerted, on 100 seeds (issue 14, points 4 and 5).
  * Leave one category out: for each NAB category, the admissible setting with the best mean standard
  * score on the three others is chosen and scored on the one left out (artificialNoAnomaly has no
  * windows: its fold reports the false alerts). The mean over the folds with windows is the figure
@@ -28,12 +28,15 @@ const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** The alert decision's knobs; every combination is tried. */
 const GRID: Record<string, readonly number[]> = {
-  zGross: [5.5, 6],
-  grossTailMult: [1, 1.2],
+  zGross: [5.75, 6.25],
+  grossTailMult: [1.1, 1.2],
   youth: [5, 10],
   zCandidate: [3.5, 4],
   confirmSigmas: [3, 3.5],
 };
+
+/** Tuning seeds for the 10σ step and transient families (they are cheap, and a miss is rare). */
+const TEN_SIGMA_SEEDS = 100;
 
 const PROFILES = ['standard', 'reward_low_FP_rate', 'reward_low_FN_rate'] as const;
 type Profile = (typeof PROFILES)[number];
@@ -110,10 +113,12 @@ function evaluate(options: CyberstrideOptions, nab: NabFile[], seeds: number): E
     for (let i = 0; i < scores.length; i++) scores[i] = d.update(f.values[i]!, f.times[i]!).alert ? 1 : 0;
     return { category: f.category, name: f.name, scores, windows: f.windows };
   });
-  const families = FAMILY_NAMES.filter((n) => n.startsWith('null-') || /^(step|transient)-.*-10$/.test(n));
-  const syn = evaluateSyntheticSuite(() => createDetector(options), { seeds, firstSeed: 1001, families });
+  const nulls = FAMILY_NAMES.filter((n) => n.startsWith('null-'));
+  const syn = evaluateSyntheticSuite(() => createDetector(options), { seeds, firstSeed: 1001, families: nulls });
   const worst = syn.nullFamilies.reduce((a, b) => (b.onsetsPer10k > a.onsetsPer10k ? b : a));
-  const big = syn.eventFamilies.filter((f) => f.size >= 10);
+  // "Every seed" is a strong claim: the 10σ events run on TEN_SIGMA_SEEDS tuning seeds (a miss is rare).
+  const tens = FAMILY_NAMES.filter((n) => /^(step|transient)-.*-10$/.test(n));
+  const big = evaluateSyntheticSuite(() => createDetector(options), { seeds: Math.max(seeds, TEN_SIGMA_SEEDS), firstSeed: 1001, families: tens }).eventFamilies;
   const tenSigma = Math.min(...big.map((f) => f.detectionRate));
   return { options, files, admissible: worst.onsetsPer10k <= 0.5 && tenSigma === 1, worstNull: { family: worst.name, onsetsPer10k: worst.onsetsPer10k }, tenSigma };
 }
