@@ -48,14 +48,14 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { data: resolve(REPO_ROOT, '../shared/nab'), seeds: 6 };
+  const a: Args = { data: resolve(REPO_ROOT, '../shared/nab'), seeds: 20 };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
     if (k === '--data') a.data = resolve(argv[++i] ?? '');
     else if (k === '--seeds') a.seeds = Number(argv[++i]);
     else if (k === '--json') a.json = argv[++i];
     else if (k === '--help' || k === '-h') {
-      process.stdout.write('usage: npm run bench:loco -- [--data NAB_DIR] [--seeds N (synthetic tuning seeds, default 6)] [--json FILE]\n');
+      process.stdout.write('usage: npm run bench:loco -- [--data NAB_DIR] [--seeds N (synthetic tuning seeds, default 20)] [--json FILE]\n');
       process.exit(0);
     } else {
       process.stderr.write(`bench:loco: unknown argument ${JSON.stringify(k)}\n`);

@@ -41,6 +41,19 @@ describe('what the Cyberstride detector raises', () => {
     expect(right).toBeGreaterThanOrEqual(18);
   });
 
+  it('alerts a gentle drift that goes on (0.3 sigma a reading, under the slope gate) within 100 readings in at least half the seeds, with a probability of at least one half', () => {
+    const found: number[] = [];
+    for (let seed = 1; seed <= 10; seed++) {
+      const out = run(seed, 1600, (t) => (t >= 1500 ? 0.3 * (t - 1499) : 0)).slice(1500);
+      const first = out.findIndex((o) => o.alert);
+      if (first >= 0) {
+        found.push(seed);
+        expect(out[first]!.probability).toBeGreaterThanOrEqual(0.5);
+      }
+    }
+    expect(found.length).toBeGreaterThanOrEqual(5);
+  });
+
   it('alerts on a 10-sigma outlier at once and calls it a transient three readings later, in every seed (seed 12: its own noise leaves it 7.6 sigma out)', () => {
     for (let seed = 1; seed <= 30; seed++) {
       const out = run(seed, 1510, (t) => (t === 1500 ? 10 : 0)).slice(1500);

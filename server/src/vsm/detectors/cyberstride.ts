@@ -112,6 +112,11 @@ export interface CyberstrideOptions {
   shiftTailMult?: number;
   /** Kurtosis knee: a series whose kurtosis of z exceeds it (a heavy tail; Gaussian 3) has its gates multiplied by (kurtosis/tailKnee)^tailPower. */
   tailKnee?: number;
+  /** Drift path: each reading adds the ring slope's |t| less max(driftAllowance, driftTailShare × its usual tail)… */
+  driftAllowance?: number;
+  driftTailShare?: number;
+  /** …and an alert is raised when the sum reaches driftLimit (Page's CUSUM; it restarts at 0 whenever it would go below). */
+  driftLimit?: number;
   /** See tailKnee: how steeply a heavy tail lifts the gates (the sample kurtosis of a very heavy tail, e.g. Student t3, understates it). */
   tailPower?: number;
   /** T is inflated by 1 + youth/√n after n readings: little history says little about the tail. */
@@ -168,6 +173,9 @@ export const CYBERSTRIDE_DEFAULTS: Readonly<Record<OwnKey, number>> = Object.fre
   youth: 5,
   zSlope: 6,
   slopeTailMult: 1.5,
+  driftAllowance: 2.5,
+  driftTailShare: 0.7,
+  driftLimit: 45,
   flatRun: 10,
   flatMult: 2,
   useLevel: 1,
@@ -187,7 +195,7 @@ const SCALE = HS + 2;
 const MIN = HS + 3;
 const MAX = HS + 4;
 const REFRACTORY = HS + 5; // readings of damping left
-const SINCE_FIRE = HS + 6; // readings since the detector last fired
+const DRIFT = HS + 6; // Page's CUSUM of the ring slope's |t| beyond its allowance (a slow drift); until version 3 readings since firing, which nothing read
 const LIK = HS + 7; // 3 members × (short mean, long mean, long variance)
 const REJECTED = HS + 16;
 const LAST_TS = HS + 17;
@@ -284,6 +292,9 @@ function checkCyberstrideOptions(o: ResolvedCyberstrideOptions): string | null {
     (o.youth >= 0 ? null : `youth must be ≥ 0, got ${o.youth}`) ??
     (o.tailKnee > 0 ? null : `tailKnee must be > 0, got ${o.tailKnee}`) ??
     (o.tailPower >= 0 ? null : `tailPower must be ≥ 0, got ${o.tailPower}`) ??
+    (o.driftAllowance > 0 ? null : `driftAllowance must be > 0, got ${o.driftAllowance}`) ??
+    (o.driftTailShare >= 0 ? null : `driftTailShare must be ≥ 0, got ${o.driftTailShare}`) ??
+    (o.driftLimit > 0 ? null : `driftLimit must be > 0, got ${o.driftLimit}`) ??
     (o.zSlope > 0 ? null : `zSlope must be > 0, got ${o.zSlope}`) ??
     (o.slopeTailMult >= 0 ? null : `slopeTailMult must be ≥ 0, got ${o.slopeTailMult}`) ??
     int('flatRun', 2, 1e7) ??
@@ -392,7 +403,7 @@ const F_MIN = 60;
 const F_MAX = 61;
 const F_SHIFT_TAIL = 62;
 const U_REFR = 63;
-const U_SINCE = 64;
+const F_DRIFT = 64; // a uint32 count until the drift path came: as float32 its bits read ≈ 0
 const F_LIK = 65; // 9
 const F_TAIL = 74;
 const U_EPISODE = 75;
@@ -537,7 +548,8 @@ function load(slab: Slab<CyberstrideModel>, b8: number, hsWarmup: number): void 
   S[MAX] = anchor + unit * f32[b4 + F_MAX]!;
   S[SHIFT_TAIL] = f32[b4 + F_SHIFT_TAIL]!;
   S[REFRACTORY] = u32[b4 + U_REFR]!;
-  S[SINCE_FIRE] = u32[b4 + U_SINCE]!;
+  const drift = f32[b4 + F_DRIFT]!;
+  S[DRIFT] = drift > 0 && drift < Infinity ? drift : 0;
   for (let k = 0; k < 9; k++) S[LIK + k] = f32[b4 + F_LIK + k]!;
   S[REJECTED] = rejected;
   S[LAST_TS] = ts;
@@ -605,8 +617,7 @@ function store(slab: Slab<CyberstrideModel>, b8: number, hsWarmup: number): void
   for (let k = 0; k < 4 && anchor + unit * fHi < hi; k++) fHi = f32Up(fHi);
   f32[b4 + F_MAX] = fHi;
   u32[b4 + U_REFR] = S[REFRACTORY]!;
-  const since = S[SINCE_FIRE]!;
-  u32[b4 + U_SINCE] = since < U32_MAX ? since : U32_MAX;
+  f32[b4 + F_DRIFT] = S[DRIFT]!;
   for (let k = 0; k < 9; k++) f32[b4 + F_LIK + k] = S[LIK + k]!;
   f32[b4 + F_TAIL] = S[TAIL]!;
   u32[b4 + U_EPISODE] = S[EPISODE]!;
@@ -868,7 +879,11 @@ export class CyberstrideDetector implements StreamingDetector {
           episode = o.episode; // a candidate without the evidence: over, silently
         }
       }
-      if (episode > o.episode) episode = 0;
+      if (episode > o.episode) {
+        // A slope that is still the story when its episode ends is the new usual growth: one alert, not one per episode.
+        if (st[KIND] === SLOPE_KIND) st[SLOPE_EW] = st[BASE_B]!;
+        episode = 0;
+      }
       st[EPISODE] = episode;
     }
 
@@ -891,7 +906,8 @@ export class CyberstrideDetector implements StreamingDetector {
       const at = n - RING_LEN;
       const bLocal = (median5(st, at + 11) - median5(st, at)) / 11;
       tB = (bLocal - st[SLOPE_EW]!) / (noise * SLOPE_SE);
-      if (episode === 0) st[SLOPE_EW] = st[SLOPE_EW]! + SLOPE_RATE * (bLocal - st[SLOPE_EW]!);
+      // While a drift is suspected the usual slope learns four times slower: it must not learn the drift away.
+      if (episode === 0) st[SLOPE_EW] = st[SLOPE_EW]! + (st[DRIFT] === 0 ? SLOPE_RATE : SLOPE_RATE / 4) * (bLocal - st[SLOPE_EW]!); // not while a drift is suspected: it would learn the drift
     }
     const absB = abs(tB);
     const slopeTail = st[SLOPE_TAIL]!;
@@ -914,7 +930,13 @@ export class CyberstrideDetector implements StreamingDetector {
       const scored = st[REFRACTORY] === 0 && rawScore >= o.fireAt && absZ >= o.zGate && absZ >= o.tailMult * usual;
       const usualSlope = young * slopeGateTail * heavy;
       const sloped = !gross && !scored && st[REFRACTORY] === 0 && episode === 0 && absB >= o.zSlope && absB >= o.slopeTailMult * usualSlope;
-      const candidate = !gross && !scored && !sloped && st[REFRACTORY] === 0 && episode === 0 && rawScore >= o.fireAt && absZ >= o.zCandidate;
+      // A drift: a slope too gentle for the slope gate that goes on. Page's CUSUM of |t| beyond an
+      // allowance (a share of this series' own slope tail) accumulates it reading by reading.
+      let drift = 0;
+      if (episode === 0 && n >= RING_LEN) drift = max(0, st[DRIFT]! + absB - max(o.driftAllowance, o.driftTailShare * usualSlope));
+      st[DRIFT] = drift;
+      const drifted = !gross && !scored && !sloped && st[REFRACTORY] === 0 && episode === 0 && drift >= o.driftLimit;
+      const candidate = !gross && !scored && !sloped && !drifted && st[REFRACTORY] === 0 && episode === 0 && rawScore >= o.fireAt && absZ >= o.zCandidate;
       if (candidate) {
         // Not enough for an alert alone: it becomes one if the next readings confirm a shift.
         st[EPISODE] = episode = 1;
@@ -922,14 +944,16 @@ export class CyberstrideDetector implements StreamingDetector {
         st[BASE_F] = n >= RING_LEN ? median5(st, n - RING_LEN) + (RING_LEN - 3) * st[SLOPE_EW]! : ref;
         st[BASE_B] = st[SLOPE_EW]!; // the usual slope: a new one shows against it
         st[BASE_SD] = sd;
-      } else if (sloped) {
+      } else if (sloped || drifted) {
         // The baseline is the line through the oldest readings of the ring at the usual slope.
         let a = 0;
         for (let k = 0; k < 6; k++) a += st[RING + ((n - RING_LEN + k) % RING_LEN)]!;
         const b = st[SLOPE_EW]!;
         alert = true;
         kind = 'change';
-        probability = hsOut.score;
+        // The evidence is the slope, not this reading (Harrison–Stevens' probability of a change in the
+        // last three readings is small here): how far the slope's t passed its gate.
+        probability = sloped ? normalCdf(absB - max(o.zSlope, o.slopeTailMult * usualSlope)) : normalCdf((drift - o.driftLimit) / o.driftAllowance);
         st[EPISODE] = episode = 1;
         st[KIND] = 0;
         st[BASE_F] = a / 6 + b * (RING_LEN - 1 - 2.5);
@@ -962,6 +986,7 @@ export class CyberstrideDetector implements StreamingDetector {
     // change that recurs stops alerting after a few times, one past big change hides no later one.
     // From the first readings (before the noise scale settles) only once the ring is full; a
     // single |z| counts at most TAIL_CLAMP (so one absurd reading cannot own the average).
+    if (alert) st[DRIFT] = 0; // a raised alert explains what had accumulated
     const tailFrom = o.warmup + RING_LEN;
     if (!collecting && n > tailFrom) {
       const learnt = min(alert && absZ > gateZ ? gateZ : absZ, TAIL_CLAMP);
@@ -1168,6 +1193,7 @@ function fillDecisionState(st: Float64Array): void {
   st[TAIL] = TYPICAL_M4;
   st[TAIL_M2] = 1;
   st[SLOPE_TAIL] = TYPICAL_TAIL;
+  st[DRIFT] = 0; // a version-1 state held readings since firing here
 }
 
 /** A version-2 slot in the version-3 layout: the same numbers, the alert decision's fields zero (no episode open). */
@@ -1177,6 +1203,7 @@ function slotV2toV3(v2: Uint8Array, bins: number): Uint8Array {
   const out = new Uint8Array(cyberstrideSlotBytes(bins));
   out.set(v2.subarray(0, 4 * V2_SMEAN));
   out.fill(0, 4 * F_SHIFT_TAIL, 4 * F_SHIFT_TAIL + 4); // version 2 held a level there
+  out.fill(0, 4 * F_DRIFT, 4 * F_DRIFT + 4); // and readings since firing here
   const f32 = new Float32Array(out.buffer, out.byteOffset, out.length / 4);
   for (let k = 0; k < RING_LEN; k++) f32[F_RING + k] = f32[F_LEVEL]!; // no slope until real readings fill the ring
   f32[F_TAIL] = TYPICAL_M4;
