@@ -77,6 +77,40 @@ describe('the embedded broker bounds what a client may cost', () => {
     recordAttacks('connection that never sends CONNECT', 1);
   });
 
+  it('closes a connection that dribbles its CONNECT slower than the connect timeout', async () => {
+    await start({ connectTimeoutMs: 400 });
+    const s = await open();
+    // A CONNECT announcing 40 bytes, sent one byte every 50 ms: it would take 2 s to arrive.
+    const bytes = connectPacket('slow', A, 'x'.repeat(10));
+    let i = 0;
+    const drip = setInterval(() => i < bytes.length && !s.destroyed && s.write(bytes.subarray(i, ++i)), 50);
+    try {
+      expect(await closesWithin(s, 1500)).toBe(true);
+      expect(i).toBeLessThan(bytes.length); // closed mid-CONNECT, not after it
+    } finally {
+      clearInterval(drip);
+    }
+    recordAttacks('CONNECT dribbled slower than the connect timeout', 1);
+  });
+
+  it('bounds connections that have not authenticated in all, whatever their addresses', async () => {
+    const b = await start({ maxPendingConnections: 6 });
+    const idle = await Promise.all(Array.from({ length: 10 }, (_, i) => open(`127.0.4.${1 + i}`)));
+    const closed = await Promise.all(idle.map((s) => closesWithin(s, 500)));
+    expect(closed.filter(Boolean)).toHaveLength(4);
+    // While six wait, a device from yet another address is turned away before its CONNECT is read…
+    expect(await rawConnect(b.port, { username: A, password: creds.devices[A]!, localAddress: '127.0.4.50' })).toBe('closed');
+    // …and once they are gone it is admitted.
+    for (const s of idle) s.destroy();
+    let code: number | 'closed' = 'closed';
+    for (let tries = 0; tries < 20 && code !== CONNACK_OK; tries++) {
+      await sleep(50);
+      code = await rawConnect(b.port, { username: A, password: creds.devices[A]!, localAddress: '127.0.4.50' });
+    }
+    expect(code).toBe(CONNACK_OK);
+    recordAttacks('unauthenticated connections beyond the total cap, from many addresses', 5);
+  });
+
   it('bounds connections that have not authenticated, per address, and admits more once they authenticate', async () => {
     const b = await start({ maxPendingPerAddress: 5 });
     const idle = await Promise.all(Array.from({ length: 8 }, () => open('127.0.0.7')));

@@ -44,6 +44,8 @@ export function generatedConfLines(file: string): string[] {
 export interface RunningMosquitto {
   url: string;
   port: number;
+  /** The mosquitto process (to read its memory). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -72,6 +74,7 @@ export async function startMosquitto(binary: string, extraConf: string[] = []): 
   return {
     url: `mqtt://127.0.0.1:${port}`,
     port,
+    pid: child.pid!,
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));

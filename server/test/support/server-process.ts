@@ -12,14 +12,33 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
+export interface SpawnOptions {
+  /** Extra flags for node (e.g. --expose-gc). */
+  nodeArgs?: string[];
+  /** Open an IPC channel: the fixture then answers `{ memory: true }` (see memoryAfterGc). */
+  ipc?: boolean;
+}
+
+/** process.memoryUsage() of the child after it ran a full garbage collection (needs --expose-gc and ipc). */
+export function memoryAfterGc(child: ChildProcess, timeoutMs = 10_000): Promise<NodeJS.MemoryUsage> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the server did not report its memory')), timeoutMs);
+    child.once('message', (m) => {
+      clearTimeout(timer);
+      resolve((m as { memory: NodeJS.MemoryUsage }).memory);
+    });
+    child.send({ memory: true });
+  });
+}
+
 /**
  * The server in a child process (so a test can SIGKILL it), started by
  * server/test/support/fixtures/start-server.ts with the given StartOptions as JSON.
  */
-export async function spawnServer(options: Record<string, unknown>, timeoutMs = 20_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'server/test/support/fixtures/start-server.ts'), JSON.stringify(options)], {
+export async function spawnServer(options: Record<string, unknown>, timeoutMs = 20_000, proc: SpawnOptions = {}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [...(proc.nodeArgs ?? []), '--import', 'tsx', join(REPO_ROOT, 'server/test/support/fixtures/start-server.ts'), JSON.stringify(options)], {
     cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', ...(proc.ipc ? (['ipc'] as const) : [])],
     env: { ...process.env, NODE_OPTIONS: '' },
   });
   let stderr = '';
