@@ -11,7 +11,29 @@ export type ChangeKind = (typeof CHANGE_KINDS)[number];
 export const ALERT_STATES = ['raised', 'acknowledged', 'escalated', 'resolved'] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
 
-export type AlertAction = 'raised' | 'updated' | 'acknowledged' | 'escalated' | 'resolved' | 'commented' | 'grouped' | 'directive';
+import type { Priority } from '../vsm/model.js';
+
+export type AlertAction = 'raised' | 'updated' | 'acknowledged' | 'escalated' | 'resolved' | 'commented' | 'grouped' | 'directive' | 'shelved' | 'unshelved';
+
+/** A shelved alert: hidden from the active list until `until`, its correction window paused. */
+export interface AlertShelf {
+  by: string;
+  /** When it was shelved and when the shelf expires by itself (ms since epoch). */
+  at: number;
+  until: number;
+  note?: string;
+  /** What was left of the owner's correction window when it was shelved (ms); null when it had none. */
+  remainingMs: number | null;
+}
+
+/** An alert held as chattering: it cleared and re-raised more than the model's `reraises` within `minutes`. */
+export interface AlertChatter {
+  /** Raises at this node and indicator within the rule's span, this one included. */
+  raises: number;
+  /** The first of them and the latest (ms since epoch). */
+  firstAt: number;
+  lastAt: number;
+}
 
 /** One line of an alert's audit trail. */
 export interface AlertTrailEntry {
@@ -47,6 +69,19 @@ export interface Alert {
   /** Anomaly score in [0,1]. */
   score: number;
   state: AlertState;
+  /**
+   * low | medium | high | critical: the indicator's priority at the node, moved one step by how far
+   * and how sure the change is (docs/alerts.md "Priority"). Absent on alerts saved before priorities: medium.
+   */
+  priority?: Priority;
+  /** Present while shelved (docs/alerts.md "Shelving"). */
+  shelved?: AlertShelf;
+  /** Present while a maintenance window covers the alert's node and indicator: the window's id and end. */
+  maintenance?: { window: string; until: number; reason: string };
+  /** Present when the alert is held as chattering (docs/alerts.md "Chattering"). */
+  chattering?: AlertChatter;
+  /** For a grouping alert: the child alert that came first (a flood shows its first cause first). */
+  firstChild?: { alert: string; node: string; at: number };
   /** The observed value that raised or last updated it, and the forecast band it broke. */
   value: number;
   forecast?: { mean: number; lower: number; upper: number };

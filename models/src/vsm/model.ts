@@ -8,6 +8,15 @@ import type { IndicatorUpdate } from '../events.js';
 export const ROLLUP_RULES = ['sum', 'mean', 'weighted_mean', 'min', 'max'] as const;
 export type RollupRule = (typeof ROLLUP_RULES)[number];
 
+/**
+ * How urgent an indicator's alerts are (ISA-18.2 / EEMUA 191 priorities). Default `medium`; an
+ * alert's own priority starts here and moves one step with how far and how sure the change is
+ * (server/src/alerts/alert-priority.ts, docs/alerts.md "Priority").
+ */
+export const PRIORITIES = ['low', 'medium', 'high', 'critical'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+export const DEFAULT_PRIORITY: Priority = 'medium';
+
 export const ROLES = ['device', 'council', 'planner', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -19,6 +28,8 @@ export interface IndicatorDef {
   rollup: RollupRule;
   /** For `weighted_mean`: the name of the node weight (`weights:` on each node) to weigh children by. */
   weight?: string;
+  /** The priority of its alerts; absent means {@link DEFAULT_PRIORITY}. A node may override it (`ModelNode.priorities`). */
+  priority?: Priority;
 }
 
 /** Beer's three levels for one indicator at one node. Fixed in the model; absent means unknown. */
@@ -49,6 +60,16 @@ export interface ModelNode {
    * POST. The shared secret is never in the model: `secretEnv` names the environment variable.
    */
   notify?: { webhook: string; secretEnv: string };
+  /** Per-indicator priority for this node and its subtree (the nearest node's wins over the indicator's). */
+  priorities?: Record<string, Priority>;
+  /** The longest an alert owned by this node may be shelved, seconds (the level's `max_shelve`; default 8 h). */
+  maxShelveSec?: number;
+}
+
+/** An alert that clears and re-raises more than `reraises` times within `minutes` is held as one chattering alert. */
+export interface ChatteringRule {
+  reraises: number;
+  minutes: number;
 }
 
 export interface DeviceDef {
@@ -78,6 +99,8 @@ export interface Model {
   root: string;
   devices: Map<string, DeviceDef>;
   users: Map<string, UserDef>;
+  /** `chattering:` in the model file; absent means the server's default (docs/alerts.md). */
+  chattering?: ChatteringRule;
 }
 
 /** True when `path` is `scope` or lies under it. */

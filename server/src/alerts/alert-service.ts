@@ -23,6 +23,7 @@ import type { AlertRepository } from './alert-repository.js';
 import { directiveAwaitingAck } from './directive-ledger.js';
 import type { AlertNotifier } from './webhook-notifier.js';
 import { describeAlert, type IndicatorWords } from './alert-words.js';
+import { alertPriority, basePriority, byPriorityThenDeadline, highestPriority, priorityRank } from './alert-priority.js';
 
 export type { Actor } from './alert-lifecycle.js';
 export { visibleTo } from './alert-lifecycle.js';
@@ -47,6 +48,9 @@ export interface AlertFilter {
   /** Alerts that passed through this node or its subtree. */
   node?: string;
   kind?: string;
+  priority?: string;
+  /** `priority` (default): priority, then the nearest deadline, then newest; `newest`: by raisedAt. */
+  order?: 'priority' | 'newest';
   /** raisedAt bounds, ms since epoch, inclusive. */
   since?: number;
   until?: number;
@@ -135,8 +139,9 @@ export class AlertService {
       if (forecast) a.forecast = forecast;
       if (sigmas !== undefined) a.sigmas = sigmas;
       a.summary = describeAlert(a, this.words(a.indicator));
+      const priorityChanged = this.reprioritise(a, now);
       a.updatedAt = now;
-      if (kindChanged || now - (this.lastUpdate.get(a.id) ?? 0) >= (this.opts.updateEveryMs ?? 5000)) {
+      if (kindChanged || priorityChanged || now - (this.lastUpdate.get(a.id) ?? 0) >= (this.opts.updateEveryMs ?? 5000)) {
         this.lastUpdate.set(a.id, now);
         this.commit([[a, 'updated']]);
       }
@@ -163,9 +168,10 @@ export class AlertService {
       `${out.kind} change in ${d.indicator}${d.series ? ` ${d.series}` : ''} (${Math.round(out.probability * 100)} % sure)`,
     );
     alert.summary = describeAlert(alert, this.words(alert.indicator));
+    alert.priority = alertPriority(basePriority(this.opts.model, alert.node, alert.indicator), alert);
     this.track(alert);
     this.opts.metrics.alertsRaised.inc({ kind: alert.kind });
-    this.opts.logger.info({ alert: alert.id, node: alert.node, indicator: alert.indicator, kind: alert.kind }, 'alert raised');
+    this.opts.logger.info({ alert: alert.id, node: alert.node, indicator: alert.indicator, kind: alert.kind, priority: alert.priority }, 'alert raised');
     this.commit([[alert, 'raised'], ...this.groupAtParent(alert, now)]);
   }
 
@@ -276,10 +282,11 @@ export class AlertService {
       if (filter.state && filter.state !== 'open' && a.state !== filter.state) continue;
       if (filter.node && !a.path.some((p) => inScope(filter.node!, p))) continue;
       if (filter.kind && a.kind !== filter.kind) continue;
-      out.push(structuredClone(a));
-      if (out.length >= limit) break;
+      if (filter.priority && (a.priority ?? 'medium') !== filter.priority) continue;
+      out.push(a);
     }
-    return out;
+    if ((filter.order ?? 'priority') === 'priority') out.sort(byPriorityThenDeadline);
+    return out.slice(0, limit).map((a) => structuredClone(a));
   }
 
   /** Status of the given nodes from the open alerts they own. */
@@ -317,6 +324,10 @@ export class AlertService {
     if (openGroup) {
       const group = this.open.get(openGroup)!;
       joinGroup(alert, group, now);
+      if (priorityRank(alert.priority) > priorityRank(group.priority)) {
+        noteEvidence(group, { at: now, actor: 'system', note: `priority ${group.priority ?? 'medium'} -> ${alert.priority} (${alert.id} from ${alert.node})` });
+        group.priority = alert.priority;
+      }
       return [
         [alert, 'updated'],
         [group, 'updated'],
@@ -347,6 +358,7 @@ export class AlertService {
       `${children.size} of ${parent.children.length} children of ${parent.path} alerted within ${Math.round(spanMs / 1000)} s: ${[...children].join(', ')}`,
     );
     group.summary = describeAlert(group, { name: parent.path });
+    group.priority = highestPriority(members.map((m) => m.priority));
     this.track(group);
     this.opts.metrics.alertsRaised.inc({ kind: 'group' });
     this.opts.logger.info({ alert: group.id, node: group.node, children: [...children] }, 'grouping alert raised');
@@ -356,6 +368,16 @@ export class AlertService {
       changed.push([m, 'updated']);
     }
     return [...changed, ...this.groupAtParent(group, now)];
+  }
+
+  /** Newer evidence may move an open alert's priority (rule in alert-priority.ts); true when it did, with a trail note. */
+  private reprioritise(a: Alert, now: number): boolean {
+    if (a.kind === 'group') return false;
+    const next = alertPriority(basePriority(this.opts.model, a.node, a.indicator), a);
+    if (next === (a.priority ?? 'medium')) return false;
+    noteEvidence(a, { at: now, actor: 'system', note: `priority ${a.priority ?? 'medium'} -> ${next}` });
+    a.priority = next;
+    return true;
   }
 
   /** The indicator's name and unit for an alert's words. */
@@ -430,6 +452,7 @@ export class AlertService {
       `no ${indicator} readings from device ${deviceId} since ${new Date(lastTs).toISOString()} (${Math.round(silentForMs / 1000)} s)`,
     );
     alert.summary = `${describeAlert(alert, this.words(indicator)).replace(/\.$/, '')} (device ${deviceId}).`;
+    alert.priority = basePriority(this.opts.model, node, indicator);
     this.track(alert);
     this.opts.metrics.alertsRaised.inc({ kind: alert.kind });
     this.opts.logger.info({ alert: alert.id, node, indicator, kind: alert.kind, device: deviceId }, 'alert raised');

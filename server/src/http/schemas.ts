@@ -1,4 +1,4 @@
-import { CHANGE_KINDS } from '@opsroom/models';
+import { CHANGE_KINDS, PRIORITIES } from '@opsroom/models';
 /** JSON schemas shared by routes (and published in the OpenAPI document). */
 export const errorSchema = {
   type: 'object',
@@ -22,7 +22,32 @@ export const alertSchema = {
     summary: { type: 'string', description: 'the alert in plain words: what changed, by how much against the forecast, how sure, since when' },
     sigmas: { type: 'number', description: '(value − forecast mean) in noise standard deviations' },
     since: { type: 'number', description: 'time of the reading where the change was seen, ms since epoch' },
-    deadline: { type: ['number', 'null'] },
+    deadline: { type: ['number', 'null'], description: 'when the owner\'s correction window runs out; null while shelved (paused) and once resolved' },
+    priority: { type: 'string', enum: [...PRIORITIES], description: 'the indicator\'s priority at the node moved one step by how far and how sure the change is (docs/alerts.md)' },
+    shelved: {
+      type: 'object',
+      additionalProperties: true,
+      description: 'present while shelved: by whom, from `at` until `until` (ms), the note, and the correction window left when shelved',
+      properties: { by: { type: 'string' }, at: { type: 'number' }, until: { type: 'number' }, note: { type: 'string' }, remainingMs: { type: ['number', 'null'] } },
+    },
+    maintenance: {
+      type: 'object',
+      additionalProperties: true,
+      description: 'present while a maintenance window covers the alert',
+      properties: { window: { type: 'string' }, until: { type: 'number' }, reason: { type: 'string' } },
+    },
+    chattering: {
+      type: 'object',
+      additionalProperties: true,
+      description: 'present when held as chattering: raises within the rule\'s span, first and last',
+      properties: { raises: { type: 'integer' }, firstAt: { type: 'number' }, lastAt: { type: 'number' } },
+    },
+    firstChild: {
+      type: 'object',
+      additionalProperties: true,
+      description: 'for a grouping alert: the child alert that came first',
+      properties: { alert: { type: 'string' }, node: { type: 'string' }, at: { type: 'number' } },
+    },
     trail: { type: 'array', items: { type: 'object', additionalProperties: true } },
   },
 } as const;

@@ -4,7 +4,7 @@ export { parseModel, loadModelFile, unreadableFileProblem } from './load-model.j
 export type { ParseResult } from './load-model.js';
 export { ModelFileError, formatProblem, sortProblems } from './problems.js';
 export type { ModelProblem } from './problems.js';
-export { DEFAULT_CORRECTION_WINDOW_SEC } from './read-levels.js';
+export { DEFAULT_CORRECTION_WINDOW_SEC, DEFAULT_MAX_SHELVE_SEC } from './read-levels.js';
 export { ID_PATTERN, isValidId } from './validate-ids.js';
 export { summarizeModel, formatSeconds } from './summary.js';
 export { modelView, withLiveValues } from './view.js';

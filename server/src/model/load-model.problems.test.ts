@@ -83,7 +83,7 @@ describe('parseModel problems', () => {
     it('reports an unknown key at the key, with a did-you-mean and the keys allowed', () => {
       const p = onlyProblem(edit({ 16: ['        weights: { members: 3 }', '        nmae: Press'] }));
       expect(p).toMatchObject({ line: 17, column: 9, path: 'nodes[0].children[0].nmae', message: 'unknown key "nmae" in a node; did you mean "name"?' });
-      expect(p.expected).toBe('one of: id, name, correction_window, weights, levels, notify, children');
+      expect(p.expected).toBe('one of: id, name, correction_window, weights, levels, priorities, notify, children');
     });
 
     it('notes that a path or weight may be missing because of problems in the nodes', () => {

@@ -1,5 +1,6 @@
-import { ROLLUP_RULES } from '@opsroom/models';
-import type { IndicatorDef, RollupRule } from '@opsroom/models';
+import { PRIORITIES, ROLLUP_RULES } from '@opsroom/models';
+import type { IndicatorDef, Priority, RollupRule } from '@opsroom/models';
+import type { ModelReader } from './reader.js';
 import type { Node } from 'yaml';
 import { didYouMeanSuffix } from './did-you-mean.js';
 import { firstOnLine, openMap, readList, readString } from './fields.js';
@@ -8,7 +9,7 @@ import { checkId } from './validate-ids.js';
 
 export const INDICATOR_SHAPE: MapShape = {
   what: 'an indicator',
-  keys: ['id', 'name', 'unit', 'rollup', 'weight'],
+  keys: ['id', 'name', 'unit', 'rollup', 'weight', 'priority'],
   required: ['id', 'unit', 'rollup'],
 };
 
@@ -38,6 +39,8 @@ export function readIndicators(f: MapFields): IndicatorList {
     const rollup = readRollup(g);
     const weight = readString(g, 'weight', 'the name of a node weight');
     const name = readString(g, 'name');
+    const priorityText = readString(g, 'priority', PRIORITY_EXPECTED);
+    const priority = priorityText === undefined ? undefined : checkPriority(f.r, g.value('priority'), g.pathOf('priority'), priorityText);
     let ok = id !== undefined && unit !== undefined && rollup !== undefined;
     if (id !== undefined) {
       const idNode = g.value('id');
@@ -55,8 +58,10 @@ export function readIndicators(f: MapFields): IndicatorList {
       f.r.report(g.value('weight'), g.pathOf('weight'), `"weight" only applies to "rollup: weighted_mean", not "${rollup}"; remove it or change the rule`);
       ok = false;
     }
+    if (priorityText !== undefined && priority === undefined) ok = false;
     if (!ok || id === undefined || unit === undefined || rollup === undefined) continue;
     const def: IndicatorDef = { id, name: name ?? id, unit, rollup };
+    if (priority !== undefined) def.priority = priority;
     const r: ReadIndicator = { def };
     if (weight !== undefined) {
       def.weight = weight;
@@ -73,5 +78,14 @@ function readRollup(g: MapFields): RollupRule | undefined {
   if (rule === undefined) return undefined;
   if ((ROLLUP_RULES as readonly string[]).includes(rule)) return rule as RollupRule;
   g.r.report(g.value('rollup'), g.pathOf('rollup'), `unknown roll-up rule "${rule}"${didYouMeanSuffix(rule, ROLLUP_RULES)}`, expected);
+  return undefined;
+}
+
+const PRIORITY_EXPECTED = `one of: ${PRIORITIES.join(', ')}`;
+
+/** `priority: high` — one of the alarm priorities (an indicator's, or a node's override). */
+export function checkPriority(r: ModelReader, at: Node | undefined, path: string, text: string): Priority | undefined {
+  if ((PRIORITIES as readonly string[]).includes(text)) return text as Priority;
+  r.report(at, path, `unknown priority "${text}"${didYouMeanSuffix(text, PRIORITIES)}`, PRIORITY_EXPECTED);
   return undefined;
 }

@@ -4,14 +4,14 @@ import type { MapShape } from './fields.js';
 import type { ModelReader } from './reader.js';
 import { readDevices } from './read-devices.js';
 import { readIndicators } from './read-indicators.js';
-import { readCorrectionWindows, readLevelNames } from './read-levels.js';
+import { readChattering, readCorrectionWindows, readLevelNames, readMaxShelve } from './read-levels.js';
 import { readNodes } from './read-nodes.js';
 import { readUsers } from './read-users.js';
 import { checkWeightsDefined } from './validate-refs.js';
 
 export const MODEL_SHAPE: MapShape = {
   what: 'the model',
-  keys: ['name', 'levels', 'correction_windows', 'indicators', 'nodes', 'devices', 'users'],
+  keys: ['name', 'levels', 'correction_windows', 'max_shelve', 'chattering', 'indicators', 'nodes', 'devices', 'users'],
   required: ['name', 'nodes'],
 };
 
@@ -31,11 +31,13 @@ export function readModel(r: ModelReader, contents: unknown): Model | undefined 
   const name = readString(f, 'name', 'the name of the organisation');
   const levels = readLevelNames(f);
   const windows = readCorrectionWindows(f, levels);
+  const maxShelve = readMaxShelve(f, levels);
+  const chattering = readChattering(f);
   const { indicators, ids } = readIndicators(f);
-  const tree = readNodes(f, { levels, windows, indicatorIds: ids });
+  const tree = readNodes(f, { levels, windows, indicatorIds: ids, maxShelve });
   checkWeightsDefined(r, indicators, tree);
   const devices = readDevices(f, tree);
   const users = readUsers(f, tree);
   if (r.problems.length > 0 || name === undefined || tree.root === undefined) return undefined;
-  return { name, levels, indicators: indicators.map((i) => i.def), nodes: tree.nodes, root: tree.root, devices, users };
+  return { name, levels, indicators: indicators.map((i) => i.def), nodes: tree.nodes, root: tree.root, devices, users, ...(chattering ? { chattering } : {}) };
 }

@@ -1,15 +1,17 @@
-import type { Levels, ModelNode } from '@opsroom/models';
+import type { Levels, ModelNode, Priority } from '@opsroom/models';
 import type { Node } from 'yaml';
 import { didYouMeanSuffix } from './did-you-mean.js';
-import { checkNumber, firstOnLine, NON_NEGATIVE, openMap, POSITIVE, readEntries, readList, readNumber, readString } from './fields.js';
-import type { Item, MapFields, MapShape } from './fields.js';
+import { isScalar } from 'yaml';
+import { checkNumber, describeNode, firstOnLine, NON_NEGATIVE, openMap, POSITIVE, readEntries, readList, readNumber, readString } from './fields.js';
+import type { Entry, Item, MapFields, MapShape } from './fields.js';
 import type { ModelReader } from './reader.js';
-import { windowForDepth } from './read-levels.js';
+import { DEFAULT_MAX_SHELVE_SEC, windowForDepth } from './read-levels.js';
+import { checkPriority } from './read-indicators.js';
 import { checkId } from './validate-ids.js';
 
 export const NODE_SHAPE: MapShape = {
   what: 'a node',
-  keys: ['id', 'name', 'correction_window', 'weights', 'levels', 'notify', 'children'],
+  keys: ['id', 'name', 'correction_window', 'weights', 'levels', 'priorities', 'notify', 'children'],
   required: ['id'],
 };
 
@@ -25,8 +27,10 @@ export interface NodeContext {
   levels: readonly string[];
   /** Correction windows by depth, from `correction_windows:`. */
   windows: ReadonlyMap<number, number>;
-  /** Known indicator ids, for the keys of a node's `levels:`. */
+  /** Known indicator ids, for the keys of a node's `levels:` and `priorities:`. */
   indicatorIds: ReadonlySet<string>;
+  /** The longest shelving by depth, from `max_shelve:`. */
+  maxShelve?: ReadonlyMap<number, number>;
 }
 
 /** The tree as read: every node by path in depth-first order, and every weight name some node defines. */
@@ -93,6 +97,7 @@ function readNode(
   const window = readNumber(f, 'correction_window', POSITIVE('a positive number of seconds'));
   const weights = readWeights(f, tree);
   const levels = readNodeLevels(f, ctx);
+  const priorities = readNodePriorities(f, ctx);
   const notify = readNotify(f);
   const path = id === undefined ? undefined : parent ? `${parent.path}/${id}` : id;
 
@@ -107,7 +112,9 @@ function readNode(
       correctionWindowSec: window ?? windowForDepth(ctx.windows, depth),
       weights,
       levels,
+      maxShelveSec: ctx.maxShelve?.get(depth) ?? DEFAULT_MAX_SHELVE_SEC,
     };
+    if (Object.keys(priorities).length > 0) node.priorities = priorities;
     const level = ctx.levels[depth];
     if (level !== undefined) node.level = level;
     if (notify) node.notify = notify;
@@ -176,15 +183,41 @@ function readWeights(f: MapFields, tree: NodeTree): Record<string, number> {
   return weights;
 }
 
+/** `priorities: { output: critical }` — this node's (and its subtree's) priority per indicator id. */
+function readNodePriorities(f: MapFields, ctx: NodeContext): Record<string, Priority> {
+  const out: Record<string, Priority> = {};
+  for (const e of readEntries(f, 'priorities', 'a mapping of indicator id to priority, e.g. { output: high }') ?? []) {
+    if (!checkIndicatorKey(f, ctx, e)) continue;
+    const expected = 'one of: low, medium, high, critical';
+    if (e.value === undefined) {
+      f.r.report(e.keyNode, e.path, `the priority of "${e.key}" has no value`, expected);
+      continue;
+    }
+    const text = isScalar(e.value) && typeof e.value.value === 'string' ? e.value.value : undefined;
+    if (text === undefined) {
+      f.r.report(e.value, e.path, `the priority of "${e.key}" must be ${expected}, not ${describeNode(e.value)}`, expected);
+      continue;
+    }
+    const p = checkPriority(f.r, e.value, e.path, text);
+    if (p !== undefined) out[e.key] = p;
+  }
+  return out;
+}
+
+/** True when an entry's key names a known indicator; reports it otherwise. */
+function checkIndicatorKey(f: MapFields, ctx: NodeContext, e: Entry): boolean {
+  if (ctx.indicatorIds.has(e.key)) return true;
+  const known = [...ctx.indicatorIds];
+  f.r.report(e.keyNode, e.path, `"${e.key}" is not an indicator id${didYouMeanSuffix(e.key, known)}`, known.length ? `one of: ${known.join(', ')}` : 'an indicator id');
+  return false;
+}
+
 /** `levels: { output: { capability: 120, potentiality: 150 } }` — Beer's fixed levels per indicator. */
 function readNodeLevels(f: MapFields, ctx: NodeContext): Record<string, Levels> {
   const out: Record<string, Levels> = {};
   const entries = readEntries(f, 'levels', 'a mapping of indicator id to { capability, potentiality }');
   for (const e of entries ?? []) {
-    if (!ctx.indicatorIds.has(e.key)) {
-      const known = [...ctx.indicatorIds];
-      f.r.report(e.keyNode, e.path, `"${e.key}" is not an indicator id${didYouMeanSuffix(e.key, known)}`, known.length ? `one of: ${known.join(', ')}` : 'an indicator id');
-    }
+    checkIndicatorKey(f, ctx, e);
     if (e.value === undefined) continue;
     const g = openMap(f.r, e.value, e.path, LEVELS_SHAPE);
     if (!g) continue;

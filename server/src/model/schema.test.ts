@@ -38,4 +38,14 @@ describe('models/schema/model.schema.json', () => {
     expect(errorsOf({ ...base(), nodes: [{ id: 'a', correction_window: 0 }] })).not.toEqual([]);
     expect(errorsOf({ ...base(), devices: [{ id: 'd', node: 'a', secret_hash: 'hunter2' }] })).not.toEqual([]);
   });
+
+  it('accepts the alarm fields (priority, priorities, max_shelve, chattering) and refuses bad values of them', () => {
+    const base = () => ({ name: 'x', indicators: [{ id: 'output', unit: 'u', rollup: 'sum', priority: 'high' }], nodes: [{ id: 'a', priorities: { output: 'critical' } }], max_shelve: { 0: 600 }, chattering: { reraises: 3, minutes: 60 } });
+    expect(errorsOf(base())).toEqual([]);
+    expect(errorsOf({ ...base(), indicators: [{ id: 'output', unit: 'u', rollup: 'sum', priority: 'urgent' }] })).not.toEqual([]);
+    expect(errorsOf({ ...base(), nodes: [{ id: 'a', priorities: { output: 'urgent' } }] })).not.toEqual([]);
+    expect(errorsOf({ ...base(), max_shelve: { 0: 0 } })).not.toEqual([]);
+    expect(errorsOf({ ...base(), chattering: { reraises: 2.5, minutes: 60 } })).not.toEqual([]);
+    expect(errorsOf({ ...base(), chattering: { reraises: 3 } })).not.toEqual([]);
+  });
 });

@@ -34,7 +34,7 @@ describe('runValidate', () => {
     expect(code).toBe(1);
     expect(lines).toEqual([
       `${file}:3:9  nodes[0].id  "a/b" is not a valid node id: "/" separates the ids in a node path; give just this node's own id here and nest nodes with "children:" (expected a letter or digit, then up to 63 letters, digits, "_" or "-")`,
-      `${file}:4:5  nodes[0].nmae  unknown key "nmae" in a node; did you mean "name"? (expected one of: id, name, correction_window, weights, levels, notify, children)`,
+      `${file}:4:5  nodes[0].nmae  unknown key "nmae" in a node; did you mean "name"? (expected one of: id, name, correction_window, weights, levels, priorities, notify, children)`,
       `${file}: 2 problems; the model was refused`,
     ]);
   });

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { CHANGE_KINDS, PRIORITIES } from '@opsroom/models';
 import { OpsError } from '../../errors.js';
 import { requireUser } from '../auth-hook.js';
 import { alertIdParams, alertSchema, errorSchema, noteBody } from '../schemas.js';
@@ -18,14 +19,16 @@ export function alertRoutes(app: FastifyInstance, s: AppServices): void {
         tags: ['alerts'],
         summary: 'Alerts visible to the caller, newest first',
         description:
-          'An alert is visible when any node it passed through lies in the caller\'s scope. Filters: state (`open` = not resolved), node (alerts that passed through that node or its subtree), kind, and raisedAt between `since` and `until` (ms since epoch, inclusive). At most `limit` (default and maximum 1000).',
+          'An alert is visible when any node it passed through lies in the caller\'s scope. Filters: state (`open` = not resolved), node (alerts that passed through that node or its subtree), kind, priority, and raisedAt between `since` and `until` (ms since epoch, inclusive). Ordered by priority (critical first), then the nearest deadline, then newest; `order=newest` orders by raisedAt only. At most `limit` (default and maximum 1000).',
         querystring: {
           type: 'object',
           additionalProperties: false,
           properties: {
             state: { type: 'string', enum: ['open', 'raised', 'acknowledged', 'escalated', 'resolved'] },
             node: { type: 'string', maxLength: 512 },
-            kind: { type: 'string', enum: ['step', 'slope', 'transient', 'group'] },
+            kind: { type: 'string', enum: [...CHANGE_KINDS] },
+            priority: { type: 'string', enum: [...PRIORITIES] },
+            order: { type: 'string', enum: ['priority', 'newest'] },
             since: { type: 'integer', minimum: 0 },
             until: { type: 'integer', minimum: 0 },
             limit: { type: 'integer', minimum: 1, maximum: 1000 },
