@@ -32,12 +32,16 @@ import { OpsError } from '../errors.js';
  * settles overdue deadlines before every action, so an acknowledgement arriving at the very edge
  * meets an alert that already moved up, whichever of the timer and the request ran first.
  */
-export type AlertAction = 'acknowledge' | 'resolve' | 'escalate' | 'comment' | 'directive' | 'group';
+export type AlertAction = 'acknowledge' | 'resolve' | 'escalate' | 'comment' | 'directive' | 'group' | 'shelve' | 'unshelve';
 
+/**
+ * Shelving (docs/alerts.md "Shelving") is not a state: an open alert in any state may be shelved
+ * once (409 while it already is) and unshelved while it is; its state stays, its window pauses.
+ */
 const TRANSITIONS: Record<AlertState, Partial<Record<AlertAction, AlertState>>> = {
-  raised: { acknowledge: 'acknowledged', resolve: 'resolved', escalate: 'escalated', comment: 'raised', directive: 'raised', group: 'raised' },
-  acknowledged: { resolve: 'resolved', escalate: 'escalated', comment: 'acknowledged', directive: 'acknowledged', group: 'acknowledged' },
-  escalated: { acknowledge: 'acknowledged', resolve: 'resolved', escalate: 'escalated', comment: 'escalated', directive: 'escalated', group: 'escalated' },
+  raised: { acknowledge: 'acknowledged', resolve: 'resolved', escalate: 'escalated', comment: 'raised', directive: 'raised', group: 'raised', shelve: 'raised', unshelve: 'raised' },
+  acknowledged: { resolve: 'resolved', escalate: 'escalated', comment: 'acknowledged', directive: 'acknowledged', group: 'acknowledged', shelve: 'acknowledged', unshelve: 'acknowledged' },
+  escalated: { acknowledge: 'acknowledged', resolve: 'resolved', escalate: 'escalated', comment: 'escalated', directive: 'escalated', group: 'escalated', shelve: 'escalated', unshelve: 'escalated' },
   resolved: { comment: 'resolved' },
 };
 
@@ -76,6 +80,11 @@ export function assertMay(a: Alert, actor: Actor, action: Exclude<AlertAction, '
   if (!canApply(a.state, action)) throw new OpsError('OPS_ERR_CONFLICT', `cannot ${action} an alert that is ${a.state}`);
   if (actor.role !== 'council' && actor.role !== 'planner' && actor.role !== 'admin') {
     throw new OpsError('OPS_ERR_FORBIDDEN_ACTION', `role ${actor.role} may not act on alerts`);
+  }
+  if (action === 'shelve' && a.shelved) throw new OpsError('OPS_ERR_CONFLICT', `the alert is already shelved until ${new Date(a.shelved.until).toISOString()}; unshelve it first`);
+  if (action === 'unshelve' && !a.shelved) throw new OpsError('OPS_ERR_CONFLICT', 'the alert is not shelved');
+  if ((action === 'shelve' || action === 'unshelve') && !inScope(actor.scope, a.owner)) {
+    throw new OpsError('OPS_ERR_FORBIDDEN_ACTION', `the alert is owned by ${a.owner} now; shelving belongs to that level or above`);
   }
   if (action === 'acknowledge' && !inScope(actor.scope, a.owner)) {
     throw new OpsError('OPS_ERR_FORBIDDEN_ACTION', `the alert is owned by ${a.owner} now; acknowledging belongs to that level or above (you may still resolve or comment)`);
@@ -148,7 +157,32 @@ export function raiseAlert(fields: Omit<Alert, 'owner' | 'path' | 'state' | 'upd
 /** The owner says "we are on it": a fresh full window from now (once; see above). */
 export function acknowledgeAlert(a: Alert, c: Change, windowMs: number): void {
   move(a, 'acknowledge', 'acknowledged', c);
-  a.deadline = c.at + windowMs;
+  // While shelved the window is paused: the fresh window is what resumes when the shelf ends.
+  if (a.shelved) a.shelved.remainingMs = windowMs;
+  else a.deadline = c.at + windowMs;
+}
+
+/**
+ * Shelved until `until`: hidden from the active list, its correction window paused — what was
+ * left of it is kept and resumes when the shelf ends (unshelved by someone, or expired).
+ */
+export function shelveAlert(a: Alert, c: Change, until: number): void {
+  move(a, 'shelve', 'shelved', { ...c, note: `until ${new Date(until).toISOString()}${c.note ? `: ${c.note}` : ''}` });
+  a.shelved = { by: c.actor, at: c.at, until, remainingMs: a.deadline === null ? null : Math.max(0, a.deadline - c.at), ...(c.note ? { note: c.note } : {}) };
+  a.deadline = null;
+}
+
+/** Back on the active list; the paused window resumes from now with what was left of it. */
+export function unshelveAlert(a: Alert, c: Change): void {
+  const shelf = a.shelved;
+  move(a, 'unshelve', 'unshelved', c);
+  delete a.shelved;
+  a.deadline = shelf && shelf.remainingMs !== null ? c.at + shelf.remainingMs : null;
+}
+
+/** True when a shelf has run out (the shelf is half-open like a window: at `until` it has ended). */
+export function shelfExpired(a: Alert, now: number): boolean {
+  return a.state !== 'resolved' && a.shelved !== undefined && a.shelved.until <= now;
 }
 
 /**
@@ -174,6 +208,7 @@ export function escalateAlert(a: Alert, at: number, parent: { path: string; wind
 export function resolveAlert(a: Alert, c: Change): void {
   move(a, 'resolve', 'resolved', c);
   a.deadline = null;
+  delete a.shelved;
 }
 
 export function commentAlert(a: Alert, c: Change): void {

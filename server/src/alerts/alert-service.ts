@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_CORRECTION_WINDOW_SEC } from '../model/index.js';
+import { DEFAULT_CORRECTION_WINDOW_SEC, DEFAULT_MAX_SHELVE_SEC } from '../model/index.js';
 import { inScope, type Alert, type ChangeKind, type Model, type NodeStatus } from '@opsroom/models';
 import { OpsError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
@@ -16,6 +16,9 @@ import {
   noteEvidence,
   raiseAlert,
   resolveAlert,
+  shelfExpired,
+  shelveAlert,
+  unshelveAlert,
   visibleTo,
   type Actor,
 } from './alert-lifecycle.js';
@@ -49,6 +52,8 @@ export interface AlertFilter {
   node?: string;
   kind?: string;
   priority?: string;
+  /** `exclude` shelved alerts (the default with state=open: the active list), `only` them, or `include` them (the default otherwise). */
+  shelved?: 'exclude' | 'only' | 'include';
   /** `priority` (default): priority, then the nearest deadline, then newest; `newest`: by raisedAt. */
   order?: 'priority' | 'newest';
   /** raisedAt bounds, ms since epoch, inclusive. */
@@ -175,10 +180,20 @@ export class AlertService {
     this.commit([[alert, 'raised'], ...this.groupAtParent(alert, now)]);
   }
 
-  /** Escalates every overdue alert one level up (run on a timer, at start-up, and before every action). */
+  /**
+   * Ends every expired shelf (its window resumes), then escalates every overdue alert one level up
+   * (run on a timer, at start-up, and before every action).
+   */
   checkDeadlines(): void {
     const now = this.opts.now();
     const changed: Array<[Alert, AlertEvent]> = [];
+    for (const a of this.open.values()) {
+      if (!shelfExpired(a, now)) continue;
+      // Expired while the server was down: it ends at start-up, and the window resumes from then.
+      unshelveAlert(a, { at: now, actor: 'system', note: `shelf expired (set by ${a.shelved!.by} until ${new Date(a.shelved!.until).toISOString()})` });
+      this.opts.logger.info({ alert: a.id }, 'alert unshelved: its shelf expired');
+      changed.push([a, 'updated']);
+    }
     for (const a of this.open.values()) {
       if (!isOverdue(a, now)) continue;
       const owner = this.opts.model.nodes.get(a.owner);
@@ -233,6 +248,31 @@ export class AlertService {
     return structuredClone(a);
   }
 
+  /**
+   * Shelves an open alert for `minutes` (at most the owner level's `max_shelve`, default 8 h): it
+   * leaves the active list and its correction window pauses until the shelf ends.
+   */
+  shelve(id: string, actor: Actor, minutes: number, note?: string): Alert {
+    if (!(Number.isFinite(minutes) && minutes > 0)) throw new OpsError('OPS_ERR_BAD_REQUEST', 'minutes must be a number above 0');
+    const a = this.actionable(id, actor, 'shelve');
+    const maxSec = this.opts.model.nodes.get(a.owner)?.maxShelveSec ?? DEFAULT_MAX_SHELVE_SEC;
+    if (minutes * 60 > maxSec) {
+      throw new OpsError('OPS_ERR_BAD_REQUEST', `an alert owned by ${a.owner} may be shelved for at most ${+(maxSec / 60).toFixed(2)} minutes (max_shelve of its level); asked for ${minutes}`);
+    }
+    const now = this.opts.now();
+    shelveAlert(a, { at: now, actor: actor.name, note }, now + Math.round(minutes * 60_000));
+    this.commit([[a, 'updated']]);
+    return structuredClone(a);
+  }
+
+  /** Ends a shelf before its time: back on the active list, its window resumes. */
+  unshelve(id: string, actor: Actor, note?: string): Alert {
+    const a = this.actionable(id, actor, 'unshelve');
+    unshelveAlert(a, { at: this.opts.now(), actor: actor.name, note });
+    this.commit([[a, 'updated']]);
+    return structuredClone(a);
+  }
+
   comment(id: string, actor: Actor, note: string): Alert {
     const a = this.actionable(id, actor, 'comment');
     commentAlert(a, { at: this.opts.now(), actor: actor.name, note });
@@ -283,6 +323,8 @@ export class AlertService {
       if (filter.node && !a.path.some((p) => inScope(filter.node!, p))) continue;
       if (filter.kind && a.kind !== filter.kind) continue;
       if (filter.priority && (a.priority ?? 'medium') !== filter.priority) continue;
+      const shelved = filter.shelved ?? (filter.state === 'open' ? 'exclude' : 'include');
+      if ((shelved === 'exclude' && a.shelved) || (shelved === 'only' && !a.shelved)) continue;
       out.push(a);
     }
     if ((filter.order ?? 'priority') === 'priority') out.sort(byPriorityThenDeadline);
@@ -301,6 +343,8 @@ export class AlertService {
         if (a.owner !== node) continue;
         // A grouped alert its group carries further is shown by the group, not counted twice.
         if (a.groupedBy && a.deadline === null && this.open.has(a.groupedBy)) continue;
+        // A shelved alert is off the active list: it does not colour its node until the shelf ends.
+        if (a.shelved) continue;
         openAlerts++;
         if (a.deadline !== null && (next === null || a.deadline < next)) next = a.deadline;
         if (a.state === 'escalated' && (a.deadline === null || a.deadline <= now || a.node !== node)) crisis = true;
@@ -400,7 +444,7 @@ export class AlertService {
     } else if (this.openByKey.get(key(a.node, a.indicator)) === a.id) this.openByKey.delete(key(a.node, a.indicator));
   }
 
-  private actionable(id: string, actor: Actor, action: 'acknowledge' | 'resolve' | 'comment' | 'directive'): Alert {
+  private actionable(id: string, actor: Actor, action: 'acknowledge' | 'resolve' | 'comment' | 'directive' | 'shelve' | 'unshelve'): Alert {
     // Settle the clock first, so an action at the window's edge meets the alert where the timer would have put it.
     this.checkDeadlines();
     const a = this.open.get(id) ?? this.opts.repo.get(id);

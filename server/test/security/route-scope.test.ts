@@ -54,6 +54,9 @@ const EXPECTATIONS: Record<string, RouteExpectation> = {
   // A list filter: a node outside scope filters everything away, exactly like a node that does not exist.
   'GET /api/alerts': { access: 'user', subject: 'node', request: (t) => ({ query: `node=${encodeURIComponent(t.node)}` }), outOfScopeNode: 'empty-list', inScopeStatus: [200] },
   'GET /api/alerts/{id}': { access: 'user', subject: 'alert', request: () => ({}), inScopeStatus: [200] },
+  // Shelving belongs to the owner level or above (403 below it, 409 when already shelved / not shelved / resolved).
+  'POST /api/alerts/{id}/shelve': { access: 'user', subject: 'alert', request: () => ({ body: { minutes: 5, note: 'scope test' } }), inScopeStatus: [200, 403, 409] },
+  'POST /api/alerts/{id}/unshelve': { access: 'user', subject: 'alert', request: () => ({ body: { note: 'scope test' } }), inScopeStatus: [200, 403, 409] },
   'POST /api/alerts/{id}/ack': { access: 'user', subject: 'alert', request: () => ({ body: { note: 'scope test' } }), inScopeStatus: [200, 403, 409] },
   'POST /api/alerts/{id}/comment': { access: 'user', subject: 'alert', request: () => ({ body: { note: 'scope test' } }), inScopeStatus: [200, 409] },
   'POST /api/alerts/{id}/directive': { access: 'user', subject: 'alert', request: () => ({ body: { note: 'scope test' } }), inScopeStatus: [200, 403, 409] },

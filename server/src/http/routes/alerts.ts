@@ -19,7 +19,7 @@ export function alertRoutes(app: FastifyInstance, s: AppServices): void {
         tags: ['alerts'],
         summary: 'Alerts visible to the caller, newest first',
         description:
-          'An alert is visible when any node it passed through lies in the caller\'s scope. Filters: state (`open` = not resolved), node (alerts that passed through that node or its subtree), kind, priority, and raisedAt between `since` and `until` (ms since epoch, inclusive). Ordered by priority (critical first), then the nearest deadline, then newest; `order=newest` orders by raisedAt only. At most `limit` (default and maximum 1000).',
+          'An alert is visible when any node it passed through lies in the caller\'s scope. Filters: state (`open` = not resolved), node (alerts that passed through that node or its subtree), kind, priority, shelved (`exclude` is the default with state=open — the active list — and `include` otherwise; `only`), and raisedAt between `since` and `until` (ms since epoch, inclusive). Ordered by priority (critical first), then the nearest deadline, then newest; `order=newest` orders by raisedAt only. At most `limit` (default and maximum 1000).',
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -29,6 +29,7 @@ export function alertRoutes(app: FastifyInstance, s: AppServices): void {
             kind: { type: 'string', enum: [...CHANGE_KINDS] },
             priority: { type: 'string', enum: [...PRIORITIES] },
             order: { type: 'string', enum: ['priority', 'newest'] },
+            shelved: { type: 'string', enum: ['exclude', 'only', 'include'] },
             since: { type: 'integer', minimum: 0 },
             until: { type: 'integer', minimum: 0 },
             limit: { type: 'integer', minimum: 1, maximum: 1000 },
@@ -50,6 +51,9 @@ export function alertRoutes(app: FastifyInstance, s: AppServices): void {
     { schema: { tags: ['alerts'], summary: 'One alert with its audit trail', params: alertIdParams, response: { 200: alertSchema, 401: errorSchema, 404: errorSchema } }, preHandler: auth },
     async (req) => s.alerts.get((req.params as { id: string }).id, req.user!),
   );
+
+  // Before the actions: the route-scope test runs writes in this order, and resolve comes last.
+  shelveRoutes(app, s);
 
   const actions = [
     ['ack', 'Acknowledge: the owner level is on it (restarts its correction window once)', false, (id: string, u: Parameters<typeof s.alerts.acknowledge>[1], note?: string) => s.alerts.acknowledge(id, u, note)],
@@ -77,4 +81,43 @@ export function alertRoutes(app: FastifyInstance, s: AppServices): void {
       },
     );
   }
+}
+
+/**
+ * Shelving (ISA-18.2): `POST /api/alerts/:id/shelve {minutes, note}` hides an open alert from the
+ * active list for at most its owner level's `max_shelve` (default 8 h) and pauses its correction
+ * window; `POST /api/alerts/:id/unshelve {note?}` ends the shelf early. Who may: as for acknowledge
+ * (the owner level or above); outside scope 404, as every alert route.
+ */
+export function shelveRoutes(app: FastifyInstance, s: AppServices): void {
+  const auth = requireUser(s);
+  const response = { 200: alertSchema, 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema };
+  app.post(
+    '/api/alerts/:id/shelve',
+    {
+      schema: {
+        tags: ['alerts'],
+        summary: 'Shelve: hide from the active list for some minutes, pausing the correction window',
+        description: "At most the owner level's `max_shelve` (model file; default 480 minutes): longer is refused with 400. The shelf expires by itself (the window resumes with what was left of it). 409 when already shelved or resolved.",
+        params: alertIdParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['minutes', 'note'],
+          properties: { minutes: { type: 'number', exclusiveMinimum: 0, maximum: 7 * 24 * 60 }, note: { type: 'string', minLength: 1, maxLength: 2000, description: 'why it is shelved (recorded in the trail)' } },
+        },
+        response,
+      },
+      preHandler: auth,
+    },
+    async (req) => {
+      const body = req.body as { minutes: number; note: string };
+      return s.alerts.shelve((req.params as { id: string }).id, req.user!, body.minutes, body.note);
+    },
+  );
+  app.post(
+    '/api/alerts/:id/unshelve',
+    { schema: { tags: ['alerts'], summary: 'Unshelve: back on the active list; the correction window resumes', params: alertIdParams, body: noteBody(false), response }, preHandler: auth },
+    async (req) => s.alerts.unshelve((req.params as { id: string }).id, req.user!, (req.body as { note?: string } | undefined)?.note),
+  );
 }
