@@ -1,14 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import mqtt, { type MqttClient } from 'mqtt';
 import { deviceTopic } from '@opsroom/models';
-import { CONF_FILE, runBrokerConfig } from '../../src/broker/mosquitto-config.js';
 import { findBinary } from '../support/require-binary.js';
-import { generatedConfLines, startMosquitto, type RunningMosquitto } from '../support/mosquitto.js';
+import { startConfiguredMosquitto, type ConfiguredMosquitto } from '../support/configured-mosquitto.js';
 import { closesWithin, connectPacket, openSocket, remainingLength } from '../support/raw-mqtt.js';
-import { connectDevice, demoCredentials, EXAMPLE_MODEL, getJson, login, startTestServer } from '../support/demo-fixture.js';
+import { connectDevice, demoCredentials, getJson, login, startTestServer } from '../support/demo-fixture.js';
 import { recordAttacks } from '../support/attack-ledger.js';
 
 const mosquitto = findBinary('mosquitto');
@@ -27,24 +23,14 @@ d('a real Mosquitto configured by opsroom broker-config', () => {
   const A = 'taller-1-plc'; // valle/norte/lana/taller-1
   const B = 'aserradero-plc'; // valle/sur/madera/aserradero
   const serverPassword = 'server-pw-for-the-test';
-  let dir: string;
-  let broker: RunningMosquitto;
+  let broker: ConfiguredMosquitto;
   let server: Awaited<ReturnType<typeof startTestServer>>;
   let planner: string;
   const clients: MqttClient[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'opsroom-broker-config-'));
-    const secrets = join(dir, 'secrets.json');
-    writeFileSync(secrets, JSON.stringify({ devices: creds.devices }));
-    const lines: string[] = [];
-    const code = await runBrokerConfig({ model: EXAMPLE_MODEL, secrets, outDir: dir, env: { OPSROOM_BROKER_PASSWORD: serverPassword } }, (l) => lines.push(l));
-    expect(lines).toHaveLength(3);
-    expect(code).toBe(0);
-    // As root, Mosquitto drops privileges to its own user, which could not read our 0600 file.
-    const asRoot = process.getuid?.() === 0 ? ['user root'] : [];
-    broker = await startMosquitto(mosquitto!, [...asRoot, ...generatedConfLines(join(dir, CONF_FILE))]);
-    server = await startTestServer({ brokerUrl: `mqtt://opsroom-server:${serverPassword}@127.0.0.1:${broker.port}` });
+    broker = await startConfiguredMosquitto(mosquitto!, serverPassword);
+    server = await startTestServer({ brokerUrl: broker.serverUrl });
     planner = await login(server.httpUrl, 'planner', creds.users.planner!);
   }, 30_000);
 
@@ -52,7 +38,6 @@ d('a real Mosquitto configured by opsroom broker-config', () => {
     for (const c of clients) await c.endAsync(true).catch(() => undefined);
     await server?.stop();
     await broker?.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const device = async (id: string, secret = creds.devices[id]!) => {

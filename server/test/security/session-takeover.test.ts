@@ -1,17 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import mqtt, { type MqttClient } from 'mqtt';
 import { deviceTopic, type Model } from '@opsroom/models';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/broker/embedded-broker.js';
-import { CONF_FILE, runBrokerConfig } from '../../src/broker/mosquitto-config.js';
 import { ingestClientId, startMqttIngest, type DeviceChannel } from '../../src/ingest/mqtt-ingest.js';
 import type { IngestPipeline } from '../../src/ingest/pipeline.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { loadModelFile } from '../../src/model/index.js';
 import { findBinary } from '../support/require-binary.js';
-import { generatedConfLines, startMosquitto, type RunningMosquitto } from '../support/mosquitto.js';
+import { startConfiguredMosquitto, type ConfiguredMosquitto } from '../support/configured-mosquitto.js';
 import { demoCredentials, EXAMPLE_MODEL } from '../support/demo-fixture.js';
 import { recordAttacks } from '../support/attack-ledger.js';
 
@@ -47,17 +43,9 @@ async function embeddedTarget(model: Model): Promise<Target> {
 const mosquitto = findBinary('mosquitto');
 
 async function mosquittoTarget(): Promise<Target> {
-  const dir = mkdtempSync(join(tmpdir(), 'opsroom-takeover-'));
-  const secrets = join(dir, 'secrets.json');
-  writeFileSync(secrets, JSON.stringify({ devices: creds.devices }));
-  const serverPassword = 'server-pw-for-the-takeover-test';
-  const code = await runBrokerConfig({ model: EXAMPLE_MODEL, secrets, outDir: dir, env: { OPSROOM_BROKER_PASSWORD: serverPassword } }, () => undefined);
-  expect(code).toBe(0);
   // Exactly what broker-config wrote, on the harness's own loopback listener instead of `listener 1883`.
-  const conf = generatedConfLines(join(dir, CONF_FILE));
-  const asRoot = process.getuid?.() === 0 ? ['user root'] : [];
-  const broker: RunningMosquitto = await startMosquitto(mosquitto!, [...asRoot, ...conf]);
-  const brokerUrl = `mqtt://opsroom-server:${serverPassword}@127.0.0.1:${broker.port}`;
+  const broker: ConfiguredMosquitto = await startConfiguredMosquitto(mosquitto!, 'server-pw-for-the-takeover-test');
+  const brokerUrl = broker.serverUrl;
   const ingested: Array<{ topic: string; payload: string }> = [];
   const pipeline = {
     accept: async (topic: string, payload: Uint8Array) => {
@@ -73,7 +61,6 @@ async function mosquittoTarget(): Promise<Target> {
     async stop() {
       await channel.close();
       await broker.stop();
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
