@@ -54,6 +54,20 @@ describe('what the Cyberstride detector raises', () => {
     expect(found.length).toBeGreaterThanOrEqual(5);
   });
 
+  it('states how sure it is by how far past its gate the onset went, and the kind row as sure of the change times sure of the kind', () => {
+    const onsets: number[] = [];
+    for (let seed = 1; seed <= 10; seed++) {
+      const out = run(seed, 1510, (t) => (t >= 1500 ? 10 : 0)).slice(1500);
+      onsets.push(out[0]!.probability);
+      // float32 state: the stored onset probability may round up in the 8th digit
+      expect({ seed, onset: out[0]!.probability >= 0.5, kindRow: out[3]!.probability <= out[0]!.probability + 1e-6 }).toEqual({ seed, onset: true, kindRow: true });
+    }
+    expect(onsets.reduce((a, b) => a + b, 0) / onsets.length).toBeGreaterThan(0.95);
+    // Just past the gross gate (a 7-sigma outlier on a series that has seen 1,500 readings): about one half.
+    const near = run(3, 1501, (t) => (t === 1500 ? 7 : 0))[1500]!;
+    if (near.alert) expect(near.probability).toBeLessThan(0.95);
+  });
+
   it('alerts on a 10-sigma outlier at once and calls it a transient three readings later, in every seed (seed 12: its own noise leaves it 7.6 sigma out)', () => {
     for (let seed = 1; seed <= 30; seed++) {
       const out = run(seed, 1510, (t) => (t === 1500 ? 10 : 0)).slice(1500);

@@ -223,6 +223,8 @@ const RING_SXX = (RING_LEN * (RING_LEN * RING_LEN - 1)) / 12; // Σ (k − k̄)�
 const BINS = HS + OWN_LEN;
 const KIND_CODES: readonly ChangeKindOrNone[] = ['change', 'step', 'slope', 'transient', 'flatline'];
 const SLOPE_KIND = KIND_CODES.indexOf('slope');
+/** The onset probability's steepness in the gross gate's margin (see decide). */
+const ONSET_SLOPE = 8.5;
 const PENDING = 8; // added to KIND while a candidate waits for its evidence (nothing raised yet)
 const COUNT_CAP = 35; // past 1/seasonalRate readings a bin's count no longer matters; fits one base-36 digit
 const DAY_MS = 86_400_000;
@@ -872,7 +874,7 @@ export class CyberstrideDetector implements StreamingDetector {
           if (c.kind === 'slope') st[BASE_B] = b + c.rate * bsd; // the new growth rate, per reading
           alert = true; // raised with its kind, or the open alert takes its kind (an update)
           kind = c.kind;
-          probability = c.probability;
+          probability = c.probability * (!pending && st[DRIFT]! > 0 && st[DRIFT]! <= 1 ? st[DRIFT]! : 1);
           if (pending) st[REFRACTORY] = o.refractory;
         } else {
           st[KIND] = 0;
@@ -964,7 +966,9 @@ export class CyberstrideDetector implements StreamingDetector {
       } else if (gross || scored) {
         alert = true;
         kind = 'change';
-        probability = hsOut.score; // 1 − P(no change in the last three readings)
+        // How far past the gross gate: 1/(1 + m^−8.5) (½ at the gate, 0.97 at 1.5×), a logistic fit of
+        // "this onset was a real change" on the synthetic tuning seeds 1001–1040 (Brier 0.046 there).
+        probability = 1 / (1 + (absZ / max(o.zGross, o.grossTailMult * usual)) ** -ONSET_SLOPE);
         st[EPISODE] = episode = 1;
         st[KIND] = 0;
         st[BASE_F] = n >= RING_LEN ? median5(st, n - RING_LEN) + (RING_LEN - 3) * st[SLOPE_EW]! : ref;
@@ -986,7 +990,9 @@ export class CyberstrideDetector implements StreamingDetector {
     // change that recurs stops alerting after a few times, one past big change hides no later one.
     // From the first readings (before the noise scale settles) only once the ring is full; a
     // single |z| counts at most TAIL_CLAMP (so one absurd reading cannot own the average).
-    if (alert) st[DRIFT] = 0; // a raised alert explains what had accumulated
+    // A raised alert explains what had accumulated. While a `change` waits for its kind, the word holds
+    // the onset's probability instead: the kind row states P(a real change) × P(this kind | a change).
+    if (alert) st[DRIFT] = st[EPISODE] === 1 && st[KIND] === 0 ? probability : 0;
     const tailFrom = o.warmup + RING_LEN;
     if (!collecting && n > tailFrom) {
       const learnt = min(alert && absZ > gateZ ? gateZ : absZ, TAIL_CLAMP);
