@@ -14,3 +14,4 @@ export * from './random.js';
 export * from './logger.js';
 export * from './redact.js';
 export * from './readings/decode-columns.js';
+export * from './alerts/maintenance.js';

@@ -10,6 +10,8 @@ import { WebhookNotifier } from './alerts/webhook-notifier.js';
 import { webhookLookupFromModel } from './alerts/webhook-targets.js';
 import { MemoryAlertRepository, type AlertRepository } from './alerts/alert-repository.js';
 import { SqliteAlertRepository } from './alerts/sqlite-alert-repository.js';
+import { MemoryMaintenanceRepository, SqliteMaintenanceRepository, type MaintenanceRepository } from './alerts/maintenance-repository.js';
+import { MaintenanceWindows } from './alerts/maintenance-windows.js';
 import { SqliteSessionRepository } from './auth/session-repository.js';
 import { Sessions } from './auth/sessions.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.js';
@@ -95,6 +97,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     // Store (and the alert repository in the same database for the embedded store).
     let store: TimeSeriesStore;
     let repo: AlertRepository;
+    let maintenanceRepo: MaintenanceRepository;
     let db: SqliteDatabase | null = null;
     let sessionRepo: SqliteSessionRepository | undefined;
     if (config.store === 'embedded') {
@@ -110,11 +113,13 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       // Alerts and sessions share this connection either way.
       store = config.storeWriter === 'thread' ? await SqliteWorkerStore.open(config.dataDir) : SqliteStore.onDatabase(db);
       repo = new SqliteAlertRepository(db);
+      maintenanceRepo = new SqliteMaintenanceRepository(db);
       sessionRepo = new SqliteSessionRepository(db);
       sessionRepo.deleteExpired(now());
     } else {
       store = createStore(config.store === 'influxdb' ? { kind: 'influxdb', ...config.influx, token: config.influx.token! } : { kind: 'memory' });
       repo = new MemoryAlertRepository();
+      maintenanceRepo = new MemoryMaintenanceRepository();
     }
     cleanups.push(() => store.close());
     // Retention: raw points 7 days, minute tier 90 days, hour tier kept (DEFAULT_RETENTION_POLICY); hourly.
@@ -134,10 +139,13 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     let webhookLookup = webhookLookupFromModel(model, process.env, log);
     const notifier = new WebhookNotifier({ lookup: (node) => webhookLookup(node), logger: log });
     cleanups.push(() => notifier.close());
+    // Out-of-service windows (issue 15 point 3), saved beside the alerts.
+    const maintenance = new MaintenanceWindows({ repo: maintenanceRepo, now, model: () => model });
     const alerts = new AlertService({
       model,
       notifier,
       repo,
+      maintenance,
       now,
       logger: log,
       metrics,
@@ -180,6 +188,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       store,
       live,
       alerts,
+      maintenance,
       sessions: new Sessions(() => model, { ttlMs: config.sessionTtlMs, now, repo: sessionRepo }),
       metrics,
       now,

@@ -25,6 +25,8 @@ import {
 import type { AlertRepository } from './alert-repository.js';
 import { directiveAwaitingAck } from './directive-ledger.js';
 import type { AlertNotifier } from './webhook-notifier.js';
+import type { MaintenanceWindows } from './maintenance-windows.js';
+import { effectiveEnd } from './maintenance-repository.js';
 import { describeAlert, type IndicatorWords } from './alert-words.js';
 import { alertPriority, basePriority, byPriorityThenDeadline, highestPriority, priorityRank } from './alert-priority.js';
 
@@ -80,6 +82,8 @@ export interface AlertServiceOptions {
   onDirective?: (node: string, alert: Alert, actor: Actor, note: string) => void;
   /** Outgoing notifications (webhooks); told of every event, picks what it sends. */
   notifier?: AlertNotifier;
+  /** Out-of-service windows: nothing is raised inside one; open alerts inside one are marked. */
+  maintenance?: Pick<MaintenanceWindows, 'covering'>;
 }
 
 const MAX_LIST = 1000;
@@ -153,7 +157,7 @@ export class AlertService {
       return;
     }
     const node = this.opts.model.nodes.get(d.node);
-    if (!node) return;
+    if (!node || this.inMaintenance(d.node, d.indicator, now)) return;
     const alert = raiseAlert(
       {
         id: randomUUID(),
@@ -210,7 +214,39 @@ export class AlertService {
       }
       changed.push([a, 'escalated']);
     }
+    changed.push(...this.markMaintenance(now));
     if (changed.length) this.commit(changed);
+  }
+
+  /**
+   * Marks the open alerts a maintenance window covers now (`maintenance`, a trail note) and unmarks
+   * those whose window ended. Run with the deadlines, and at once after a window is set or ended.
+   */
+  private markMaintenance(now: number): Array<[Alert, AlertEvent]> {
+    if (!this.opts.maintenance) return [];
+    const changed: Array<[Alert, AlertEvent]> = [];
+    for (const a of this.open.values()) {
+      const w = this.opts.maintenance.covering(a.node, a.indicator, now);
+      const until = w ? effectiveEnd(w) : undefined;
+      if (w?.id === a.maintenance?.window && until === a.maintenance?.until) continue;
+      if (w && until !== undefined) {
+        noteEvidence(a, { at: now, actor: 'system', note: `under maintenance window ${w.id} on ${w.node} until ${new Date(until).toISOString()}: ${w.reason}` });
+        a.maintenance = { window: w.id, until, reason: w.reason };
+      } else {
+        noteEvidence(a, { at: now, actor: 'system', note: `maintenance window ${a.maintenance!.window} ended` });
+        delete a.maintenance;
+      }
+      changed.push([a, 'updated']);
+    }
+    return changed;
+  }
+
+  /** True when a maintenance window covers (node, indicator) now: nothing is raised there (the detector keeps learning). */
+  private inMaintenance(node: string, indicator: string, now: number): boolean {
+    const w = this.opts.maintenance?.covering(node, indicator, now);
+    if (!w) return false;
+    this.opts.logger.debug({ node, indicator, window: w.id }, 'alert not raised: maintenance window');
+    return true;
   }
 
   acknowledge(id: string, actor: Actor, note?: string): Alert {
@@ -363,7 +399,7 @@ export class AlertService {
     if (!this.grouping) return [];
     const parentPath = this.opts.model.nodes.get(alert.node)?.parent;
     const parent = parentPath ? this.opts.model.nodes.get(parentPath) : undefined;
-    if (!parent) return [];
+    if (!parent || this.inMaintenance(parent.path, alert.indicator, now)) return [];
     const openGroup = this.openGroupByNode.get(parent.path);
     if (openGroup) {
       const group = this.open.get(openGroup)!;
@@ -490,6 +526,7 @@ export class AlertService {
     const n = this.opts.model.nodes.get(node);
     if (!n) return;
     const now = this.opts.now();
+    if (this.inMaintenance(node, indicator, now)) return;
     const alert = raiseAlert(
       { id: randomUUID(), node, indicator, kind: 'dropout', probability: 1, score: 1, value: silentForMs / 1000, since: lastTs, raisedAt: now },
       n.correctionWindowSec * 1000,

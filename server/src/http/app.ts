@@ -6,6 +6,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { OpsError } from '../errors.js';
 import { alertRoutes } from './routes/alerts.js';
+import { maintenanceRoutes } from './routes/maintenance.js';
 import { authRoutes } from './routes/auth.js';
 import { healthRoutes } from './routes/health.js';
 import { historyRoutes } from './routes/history.js';
@@ -76,6 +77,7 @@ export async function build(services: AppServices, opts: BuildOptions = {}): Pro
   modelRoutes(app, services);
   historyRoutes(app, services);
   alertRoutes(app, services);
+  maintenanceRoutes(app, services);
 
   if (opts.uiDir && existsSync(opts.uiDir)) {
     await app.register(fastifyStatic, { root: opts.uiDir, prefix: '/', index: ['index.html'] });

@@ -1,5 +1,6 @@
 import type { Model } from '@opsroom/models';
 import type { AlertService } from '../alerts/alert-service.js';
+import type { MaintenanceWindows } from '../alerts/maintenance-windows.js';
 import type { Sessions } from '../auth/sessions.js';
 import type { OpsroomConfig } from '../config/config.js';
 import type { ServerMetrics } from '../metrics/registry.js';
@@ -13,6 +14,7 @@ export interface AppServices {
   store: TimeSeriesStore;
   live: LiveModel;
   alerts: AlertService;
+  maintenance: MaintenanceWindows;
   sessions: Sessions;
   metrics: ServerMetrics;
   /** Components' states for /healthz (broker link, ingest…), added to the store's. */

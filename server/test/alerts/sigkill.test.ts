@@ -1,84 +1,23 @@
 // Alert state and deadlines survive a SIGKILL: the server runs in a child process on a data dir
 // of its own, with short correction windows (press 8 s, area 3 s), and is killed and restarted.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import type { Alert } from '@opsroom/models';
 import { connectDevice, getJson, login } from '../support/demo-fixture.js';
+import { children, sigkill, sleep, startServer, waitFor } from './child-server.js';
 import { DEVICE, PLANNER, publishStep, writeShortWindowModel } from './support.js';
 
-const FIXTURE = fileURLToPath(new URL('./fixtures/alert-server.ts', import.meta.url));
-const SERVER_DIR = fileURLToPath(new URL('../..', import.meta.url));
 const LEAF_SEC = 8;
 const AREA_SEC = 3;
 /** The escalation timer runs every 100 ms in the fixture; allow for a busy machine on top. */
 const SLACK_MS = 1500;
 
-interface Running {
-  child: ChildProcess;
-  httpUrl: string;
-  mqttUrl: string;
-  startedAt: number;
-  readyAt: number;
-}
-
-function startServer(dataDir: string, model: string): Promise<Running> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, dataDir, model], {
-      cwd: SERVER_DIR,
-      env: { ...process.env, NODE_OPTIONS: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.add(child);
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`server not ready within 15 s: ${err}`)), 15_000);
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => {
-      out += chunk;
-      const m = /^READY (.*)$/m.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, ...(JSON.parse(m[1]!) as Omit<Running, 'child'>) });
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code, signal) => {
-      children.delete(child);
-      clearTimeout(timer);
-      reject(new Error(`server exited before it was ready (code ${code}, signal ${signal}): ${err}`));
-    });
-  });
-}
-
-function sigkill(r: Running): Promise<void> {
-  return new Promise((resolve) => {
-    if (r.child.exitCode !== null || r.child.signalCode !== null) return resolve();
-    r.child.once('exit', () => resolve());
-    r.child.kill('SIGKILL');
-  });
-}
-
-const children = new Set<ChildProcess>();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
-
 async function alertsOf(httpUrl: string, token: string): Promise<Alert[]> {
   const res = await getJson<Alert[]>(httpUrl, `/api/alerts?node=${encodeURIComponent(DEVICE.node)}`, token);
   expect(res.status).toBe(200);
   return res.body;
-}
-
-async function waitFor<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 const escalations = (a: Alert) => a.trail.filter((t) => t.action === 'escalated');

@@ -24,13 +24,15 @@ const ROLES: Role[] = ['council-norte', 'council-sur', 'coop-lana', 'planner', '
 interface Target {
   node: string;
   alert: string;
+  /** A maintenance window id (routes whose subject is `window`). */
+  window?: string;
 }
 
 interface RouteExpectation {
   /** `public`: answers anyone and holds nothing scoped. `user`: 401 without a session. */
   access: 'public' | 'user';
-  /** What in the request names a scoped thing (must match the route's OpenAPI parameters). */
-  subject: 'none' | 'node' | 'alert';
+  /** What in the request names a scoped thing (must match the route's OpenAPI parameters: a `node` in the query or body, an alert `id` in the path, a window `id` in the query). */
+  subject: 'none' | 'node' | 'alert' | 'window';
   /** A well-formed request about `t` (the path's `{id}` is filled in by the test). */
   request(t: Target): { query?: string; body?: unknown };
   /** How a node outside the caller's scope answers; default `not-found` (404). */
@@ -62,13 +64,20 @@ const EXPECTATIONS: Record<string, RouteExpectation> = {
   'POST /api/alerts/{id}/directive': { access: 'user', subject: 'alert', request: () => ({ body: { note: 'scope test' } }), inScopeStatus: [200, 403, 409] },
   // Last among the writes (OpenAPI order is kept): resolving closes the alert for the others.
   'POST /api/alerts/{id}/resolve': { access: 'user', subject: 'alert', request: () => ({ body: { note: 'scope test' } }), inScopeStatus: [200, 409] },
+  // Maintenance windows (issue 15 point 3): a list filter, a node in the body, a window id in the query.
+  'GET /api/maintenance': { access: 'user', subject: 'node', request: (t) => ({ query: `node=${encodeURIComponent(t.node)}` }), outOfScopeNode: 'empty-list', inScopeStatus: [200] },
+  // Windows start tomorrow, so that setting them here changes no alert of these tests.
+  'POST /api/maintenance': { access: 'user', subject: 'node', request: (t) => ({ body: { node: t.node, start: Date.now() + DAY_MS, end: Date.now() + 2 * DAY_MS, reason: 'scope test' } }), inScopeStatus: [201] },
+  'DELETE /api/maintenance': { access: 'user', subject: 'window', request: (t) => ({ query: `id=${encodeURIComponent(t.window ?? 'no-such-window')}` }), inScopeStatus: [200, 409] },
 };
+
+const DAY_MS = 86_400_000;
 
 /** Routes that the OpenAPI document hides (docs and the UI); public, no scoped data. */
 const HIDDEN_PUBLIC_ROUTES = ['GET /', 'GET /api/docs', 'GET /api/docs/json', 'GET /api/docs/yaml', 'GET /api/docs/static/index.html'];
 
 interface OpenApiDoc {
-  paths: Record<string, Record<string, { parameters?: Array<{ in: string; name: string }> }>>;
+  paths: Record<string, Record<string, { parameters?: Array<{ in: string; name: string }>; requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> } }>>;
 }
 
 describe('scope on every route and every socket.io room', () => {
@@ -83,6 +92,8 @@ describe('scope on every route and every socket.io room', () => {
   /** Alerts raised in setup: one in valle/sur, one in valle/norte/lana. */
   const alerts = {} as Record<'sur' | 'lana', Alert>;
   const alertIds = () => Object.values(alerts).map((a) => a.id);
+  /** Maintenance windows set in setup: one on valle/sur, one on valle/norte/lana. */
+  const windows = {} as Record<'sur' | 'lana', { id: string; node: string }>;
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -106,6 +117,12 @@ describe('scope on every route and every socket.io room', () => {
     const raisedLana = raised(lana);
     await Promise.all([publishStep(sur, 7), publishStep(lana, 11), publishStep('queseria-plc', 13, 20)]);
     [[alerts.sur], [alerts.lana]] = await Promise.all([raisedSur, raisedLana]);
+    // One maintenance window in each of those subtrees, starting tomorrow.
+    for (const [k, node] of [['sur', 'valle/sur'], ['lana', 'valle/norte/lana']] as const) {
+      const res = await call(tokens.admin, 'POST', '/api/maintenance', { body: { node, start: Date.now() + DAY_MS, end: Date.now() + 2 * DAY_MS, reason: 'scope test' } });
+      expect(res.status).toBe(201);
+      windows[k] = res.body as { id: string; node: string };
+    }
     await new Promise((r) => setTimeout(r, 600)); // a couple of live flushes reach the sockets
   }, 60_000);
 
@@ -183,9 +200,11 @@ describe('scope on every route and every socket.io room', () => {
       const e = EXPECTATIONS[r.key];
       if (!e) continue;
       const params = r.op.parameters ?? [];
-      const takesNode = params.some((p) => p.in === 'query' && p.name === 'node');
+      const bodyNode = Object.values(r.op.requestBody?.content ?? {}).some((c) => c.schema?.properties?.node !== undefined);
+      const takesNode = params.some((p) => p.in === 'query' && p.name === 'node') || bodyNode;
       const takesId = params.some((p) => p.in === 'path' && p.name === 'id');
-      expect({ route: r.key, subject: e.subject }).toEqual({ route: r.key, subject: takesId ? 'alert' : takesNode ? 'node' : 'none' });
+      const takesWindow = params.some((p) => p.in === 'query' && p.name === 'id');
+      expect({ route: r.key, subject: e.subject }).toEqual({ route: r.key, subject: takesId ? 'alert' : takesWindow ? 'window' : takesNode ? 'node' : 'none' });
       // Any other path parameter would name something scoped too: it needs a rule first.
       expect({ route: r.key, otherPathParams: params.filter((p) => p.in === 'path' && p.name !== 'id').map((p) => p.name) }).toEqual({ route: r.key, otherPathParams: [] });
     }
@@ -262,6 +281,36 @@ describe('scope on every route and every socket.io room', () => {
     }
   });
 
+  it('answers 404 for a maintenance window outside the caller\'s scope, and leaves it in place', async () => {
+    const routes = documentedRoutes().filter((x) => EXPECTATIONS[x.key]?.subject === 'window');
+    expect(routes.map((r) => r.key)).toEqual(['DELETE /api/maintenance']);
+    const listed = async (id: string, ended = false) =>
+      ((await call(tokens.planner, 'GET', '/api/maintenance', ended ? { query: 'ended=true' } : {})).body as Array<{ id: string; cancelledAt?: number }>).find((w) => w.id === id);
+    for (const r of routes) {
+      const e = EXPECTATIONS[r.key]!;
+      for (const role of ROLES) {
+        for (const w of Object.values(windows)) {
+          const before = await listed(w.id, true);
+          const res = await call(tokens[role], r.method, r.path, e.request({ node: w.node, alert: '', window: w.id }));
+          const where = `${r.key} window on ${w.node} as ${role}`;
+          if (inScope(scopes[role], w.node)) {
+            expect({ where, allowed: e.inScopeStatus!.includes(res.status) }).toEqual({ where, allowed: true });
+          } else {
+            expect({ where, status: res.status }).toEqual({ where, status: 404 });
+            expect({ where, after: await listed(w.id, true) }).toEqual({ where, after: before });
+          }
+          expectNothingOutside(scopes[role], res.text, where);
+        }
+        const none = await call(tokens[role], r.method, r.path, e.request({ node: 'valle', alert: '', window: 'no-such-window' }));
+        expect({ route: r.key, role, status: none.status }).toEqual({ route: r.key, role, status: 404 });
+      }
+    }
+    // The first in-scope role ended each window: the later ones met 409, and the list of windows not ended no longer has them.
+    expect(await listed(windows.sur.id)).toBeUndefined();
+    expect(await listed(windows.lana.id)).toBeUndefined();
+    expect((await listed(windows.lana.id, true))?.cancelledAt).toEqual(expect.any(Number));
+  });
+
   it('never names anything outside the caller\'s scope in any answer to any role', async () => {
     let checked = 0;
     for (const r of documentedRoutes()) {
@@ -299,7 +348,7 @@ describe('scope on every route and every socket.io room', () => {
     for (const r of documentedRoutes().filter((x) => x.method !== 'GET' && EXPECTATIONS[x.key]!.access === 'user')) {
       const e = EXPECTATIONS[r.key]!;
       const res = await call(null, r.method, urlOf(r.path, alerts.lana.id), {
-        ...e.request({ node: 'valle', alert: alerts.lana.id }),
+        ...e.request({ node: 'valle', alert: alerts.lana.id, window: windows.lana.id }),
         headers: { cookie: `opsroom_session=${cookieToken}`, origin: 'https://evil.example' },
       });
       expect({ route: r.key, status: res.status, code: (res.body as { code?: string }).code }).toEqual({ route: r.key, status: 403, code: 'OPS_ERR_CSRF' });
