@@ -32,7 +32,7 @@ import { OpsError } from '../errors.js';
  * settles overdue deadlines before every action, so an acknowledgement arriving at the very edge
  * meets an alert that already moved up, whichever of the timer and the request ran first.
  */
-export type AlertAction = 'acknowledge' | 'resolve' | 'escalate' | 'comment' | 'directive' | 'group' | 'shelve' | 'unshelve';
+export type AlertAction = 'acknowledge' | 'resolve' | 'escalate' | 'comment' | 'directive' | 'group' | 'shelve' | 'unshelve' | 'reopen';
 
 /**
  * Shelving (docs/alerts.md "Shelving") is not a state: an open alert in any state may be shelved
@@ -42,7 +42,8 @@ const TRANSITIONS: Record<AlertState, Partial<Record<AlertAction, AlertState>>> 
   raised: { acknowledge: 'acknowledged', resolve: 'resolved', escalate: 'escalated', comment: 'raised', directive: 'raised', group: 'raised', shelve: 'raised', unshelve: 'raised' },
   acknowledged: { resolve: 'resolved', escalate: 'escalated', comment: 'acknowledged', directive: 'acknowledged', group: 'acknowledged', shelve: 'acknowledged', unshelve: 'acknowledged' },
   escalated: { acknowledge: 'acknowledged', resolve: 'resolved', escalate: 'escalated', comment: 'escalated', directive: 'escalated', group: 'escalated', shelve: 'escalated', unshelve: 'escalated' },
-  resolved: { comment: 'resolved' },
+  // reopen: only the server, when a chattering alert re-raises (docs/alerts.md "Chattering").
+  resolved: { comment: 'resolved', reopen: 'raised' },
 };
 
 /** The state `action` leads to from `state`, or undefined when the action is not allowed there. */
@@ -75,7 +76,7 @@ export function visibleTo(a: Alert, actor: { scope: string }): boolean {
  * outside the caller's scope, 409 when its state does not allow it, 403 when the caller sees it but
  * this action belongs to someone else.
  */
-export function assertMay(a: Alert, actor: Actor, action: Exclude<AlertAction, 'escalate' | 'group'>): void {
+export function assertMay(a: Alert, actor: Actor, action: Exclude<AlertAction, 'escalate' | 'group' | 'reopen'>): void {
   if (!visibleTo(a, actor)) throw new OpsError('OPS_ERR_NOT_FOUND', `alert ${a.id}`);
   if (!canApply(a.state, action)) throw new OpsError('OPS_ERR_CONFLICT', `cannot ${action} an alert that is ${a.state}`);
   if (actor.role !== 'council' && actor.role !== 'planner' && actor.role !== 'admin') {
@@ -202,6 +203,17 @@ export function escalateAlert(a: Alert, at: number, parent: { path: string; wind
   a.owner = parent.path;
   if (!a.path.includes(parent.path)) a.path.push(parent.path);
   a.deadline = carriedByGroup ? null : at + parent.windowMs;
+}
+
+/**
+ * A chattering alert re-raised: the same alert opens again at its origin node with that node's
+ * window, instead of a new one (its trail says `raised` again, from `resolved`).
+ */
+export function reopenAlert(a: Alert, at: number, windowMs: number, note: string): void {
+  move(a, 'reopen', 'raised', { at, actor: 'system', note }, a.node);
+  a.owner = a.node;
+  if (!a.path.includes(a.node)) a.path.unshift(a.node);
+  a.deadline = at + windowMs;
 }
 
 /** Closed at every level it passed through. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_CORRECTION_WINDOW_SEC, DEFAULT_MAX_SHELVE_SEC } from '../model/index.js';
-import { inScope, type Alert, type ChangeKind, type Model, type NodeStatus } from '@opsroom/models';
+import { inScope, type Alert, type ChangeKind, type ChatteringRule, type Model, type NodeStatus } from '@opsroom/models';
 import { OpsError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { ServerMetrics } from '../metrics/registry.js';
@@ -15,6 +15,7 @@ import {
   joinGroup,
   noteEvidence,
   raiseAlert,
+  reopenAlert,
   resolveAlert,
   shelfExpired,
   shelveAlert,
@@ -44,6 +45,13 @@ export interface GroupingOptions {
   /** …or at least this share of the parent's children (never fewer than 2 children). */
   minShare: number;
 }
+
+/**
+ * The chattering rule when the model sets none (`chattering:`): more than 3 re-raises within 60
+ * minutes at one node and indicator. Our alerts clear only when someone resolves them, so a fourth
+ * resolve-and-come-back within the hour is a nuisance pattern, not news.
+ */
+export const DEFAULT_CHATTERING: ChatteringRule = Object.freeze({ reraises: 3, minutes: 60 });
 
 export const DEFAULT_GROUPING: GroupingOptions = Object.freeze({ spanMs: 5 * 60_000, minChildren: 3, minShare: 0.5 });
 
@@ -101,10 +109,14 @@ export class AlertService {
   private readonly openGroupByNode = new Map<string, string>();
   private readonly lastUpdate = new Map<string, number>();
   private readonly grouping: GroupingOptions | null;
+  /** Chattering: the recent raise times of each (node, indicator), and its latest alert. */
+  private readonly raiseTimes = new Map<string, number[]>();
+  private readonly latestByKey = new Map<string, { id: string; at: number }>();
 
   constructor(private readonly opts: AlertServiceOptions) {
     this.grouping = opts.grouping === false ? null : { ...DEFAULT_GROUPING, ...(opts.grouping ?? {}) };
     for (const a of opts.repo.loadOpen()) this.track(a);
+    this.seedChattering();
     opts.metrics.alertsOpen.collect(() => opts.metrics.alertsOpen.set(this.open.size));
   }
 
@@ -178,6 +190,7 @@ export class AlertService {
     );
     alert.summary = describeAlert(alert, this.words(alert.indicator));
     alert.priority = alertPriority(basePriority(this.opts.model, alert.node, alert.indicator), alert);
+    if (this.heldAsChattering(alert, now, node.correctionWindowSec * 1000)) return;
     this.track(alert);
     this.opts.metrics.alertsRaised.inc({ kind: alert.kind });
     this.opts.logger.info({ alert: alert.id, node: alert.node, indicator: alert.indicator, kind: alert.kind, priority: alert.priority }, 'alert raised');
@@ -437,7 +450,10 @@ export class AlertService {
       parent.correctionWindowSec * 1000,
       `${children.size} of ${parent.children.length} children of ${parent.path} alerted within ${Math.round(spanMs / 1000)} s: ${[...children].join(', ')}`,
     );
-    group.summary = describeAlert(group, { name: parent.path });
+    // A flood shows its first cause first (EEMUA 191): the child that alerted earliest.
+    const first = members[0]!;
+    group.firstChild = { alert: first.id, node: first.node, at: first.raisedAt };
+    group.summary = `${describeAlert(group, { name: parent.path }).replace(/\.$/, '')}; first: ${first.node} (${first.indicator}) at ${new Date(first.raisedAt).toISOString()}.`;
     group.priority = highestPriority(members.map((m) => m.priority));
     this.track(group);
     this.opts.metrics.alertsRaised.inc({ kind: 'group' });
@@ -448,6 +464,60 @@ export class AlertService {
       changed.push([m, 'updated']);
     }
     return [...changed, ...this.groupAtParent(group, now)];
+  }
+
+  /**
+   * Chattering (ISA-18.2; docs/alerts.md "Chattering"): an alert that clears and re-raises more than
+   * the rule's `reraises` times within `minutes` at one node and indicator is held as one alert.
+   * Called with a fresh alert about to be raised; when the key is chattering, the latest alert of
+   * the key opens again instead (marked `chattering`, its evidence the fresh one's), is saved and
+   * announced as updated (not raised: a webhook is not told again), and true is returned.
+   */
+  private heldAsChattering(fresh: Alert, now: number, windowMs: number): boolean {
+    const k = key(fresh.node, fresh.indicator);
+    const rule = this.opts.model.chattering ?? DEFAULT_CHATTERING;
+    const times = (this.raiseTimes.get(k) ?? []).filter((t) => t > now - rule.minutes * 60_000);
+    times.push(now);
+    this.raiseTimes.set(k, times);
+    const latest = this.latestByKey.get(k);
+    const last = latest && times.length - 1 > rule.reraises ? (this.open.get(latest.id) ?? this.opts.repo.get(latest.id)) : undefined;
+    if (!last || last.state !== 'resolved') {
+      this.latestByKey.set(k, { id: fresh.id, at: now });
+      return false;
+    }
+    reopenAlert(last, now, windowMs, `re-raised while chattering: ${times.length} raises within ${rule.minutes} min (more than ${rule.reraises} re-raises); held as this one alert`);
+    last.chattering = { raises: times.length, firstAt: times[0]!, lastAt: now };
+    for (const f of ['kind', 'probability', 'score', 'value', 'since', 'priority'] as const) (last as unknown as Record<string, unknown>)[f] = fresh[f];
+    for (const f of ['series', 'forecast', 'sigmas'] as const) {
+      if (fresh[f] === undefined) delete last[f];
+      else (last as unknown as Record<string, unknown>)[f] = fresh[f];
+    }
+    last.summary = `${(fresh.summary ?? '').replace(/\.$/, '')} — chattering: raised ${times.length} times within ${rule.minutes} min.`;
+    last.updatedAt = now;
+    if (last.groupedBy && !this.open.has(last.groupedBy)) delete last.groupedBy;
+    this.latestByKey.set(k, { id: last.id, at: now });
+    this.track(last);
+    this.opts.logger.info({ alert: last.id, node: last.node, indicator: last.indicator, raises: times.length }, 'chattering alert re-raised (held as one)');
+    this.commit([[last, 'updated']]);
+    return true;
+  }
+
+  /** After a restart: the raise times and latest alert of each key, from the trails of the last day's alerts. */
+  private seedChattering(): void {
+    const since = this.opts.now() - Math.max(24 * 3600_000, (this.opts.model.chattering ?? DEFAULT_CHATTERING).minutes * 60_000);
+    const alerts = new Map<string, Alert>();
+    for (const a of this.opts.repo.list({ since, limit: 10 * MAX_LIST })) alerts.set(a.id, a);
+    for (const a of this.open.values()) alerts.set(a.id, a);
+    for (const a of alerts.values()) {
+      if (a.kind === 'group') continue;
+      const k = key(a.node, a.indicator);
+      for (const t of a.trail) {
+        if (t.action !== 'raised' || t.at < since) continue;
+        this.raiseTimes.set(k, [...(this.raiseTimes.get(k) ?? []), t.at]);
+        if ((this.latestByKey.get(k)?.at ?? -Infinity) <= t.at) this.latestByKey.set(k, { id: a.id, at: t.at });
+      }
+    }
+    for (const ts of this.raiseTimes.values()) ts.sort((x, y) => x - y);
   }
 
   /** Newer evidence may move an open alert's priority (rule in alert-priority.ts); true when it did, with a trail note. */
@@ -534,6 +604,7 @@ export class AlertService {
     );
     alert.summary = `${describeAlert(alert, this.words(indicator)).replace(/\.$/, '')} (device ${deviceId}).`;
     alert.priority = basePriority(this.opts.model, node, indicator);
+    if (this.heldAsChattering(alert, now, n.correctionWindowSec * 1000)) return;
     this.track(alert);
     this.opts.metrics.alertsRaised.inc({ kind: alert.kind });
     this.opts.logger.info({ alert: alert.id, node, indicator, kind: alert.kind, device: deviceId }, 'alert raised');
