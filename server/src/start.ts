@@ -262,7 +262,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     let brokerUrl: string;
     if (config.brokerUrl) {
       brokerUrl = config.brokerUrl;
-      devices = await startMqttIngest({ brokerUrl, pipeline: () => pipeline, logger: log });
+      devices = await startMqttIngest({ brokerUrl, username: config.brokerUsername, password: config.brokerPassword, pipeline: () => pipeline, logger: log });
     } else {
       broker = await startEmbeddedBroker({
         host: config.host,

@@ -37,4 +37,13 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig({ store: 'influxdb' }, {})).toThrow(/OPSROOM_INFLUX_TOKEN/);
     expect(resolveConfig({ store: 'influxdb' }, { OPSROOM_INFLUX_TOKEN: 't' }).influx.token).toBe('t');
   });
+
+  it('takes the broker user name and password as separate settings, and refuses either set twice', () => {
+    const c = resolveConfig({ 'broker-url': 'mqtt://mosquitto:1883' }, { OPSROOM_BROKER_USERNAME: 'opsroom-server', OPSROOM_BROKER_PASSWORD: 'p:w@d/#' });
+    expect(c).toMatchObject({ brokerUrl: 'mqtt://mosquitto:1883', brokerUsername: 'opsroom-server', brokerPassword: 'p:w@d/#' });
+    expect(() => resolveConfig({ 'broker-url': 'mqtt://opsroom-server:pw@mosquitto:1883' }, { OPSROOM_BROKER_PASSWORD: 'pw' })).toThrow(/password is set twice.*OPSROOM_BROKER_PASSWORD/);
+    expect(() => resolveConfig({ 'broker-url': 'mqtt://opsroom-server@mosquitto:1883', 'broker-username': 'x' }, {})).toThrow(/user name is set twice/);
+    expect(resolveConfig({ 'broker-url': 'mqtt://opsroom-server@mosquitto:1883' }, { OPSROOM_BROKER_PASSWORD: 'pw' }).brokerPassword).toBe('pw');
+    expect(() => resolveConfig({ 'broker-url': 'mqtt://u:50%@mosquitto:1883' }, {})).toThrow(/bad %-escape/);
+  });
 });

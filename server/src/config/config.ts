@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { DEFAULTS } from './defaults.js';
+import { brokerConnection } from '../ingest/broker-credentials.js';
 
 /** The validated, frozen configuration of one server process. */
 export interface OpsroomConfig {
@@ -11,8 +12,11 @@ export interface OpsroomConfig {
   mqttPort: number;
   dataDir: string;
   model: string;
-  /** An external MQTT broker (mqtt://user:pass@host:1883) instead of the embedded one. */
+  /** An external MQTT broker (mqtt://host:1883) instead of the embedded one. */
   brokerUrl?: string;
+  /** The server's user name and password on the external broker; each also accepted (percent-encoded) in brokerUrl, not both. */
+  brokerUsername?: string;
+  brokerPassword?: string;
   store: 'embedded' | 'memory' | 'influxdb';
   /**
    * Where the embedded store runs its write transactions: `main` (the event loop, the default) or
@@ -38,7 +42,9 @@ export const OPTIONS = [
   { flag: 'host', env: 'OPSROOM_HOST', key: 'host', kind: 'string', help: `address to listen on (default ${DEFAULTS.host})` },
   { flag: 'data-dir', env: 'OPSROOM_DATA_DIR', key: 'dataDir', kind: 'path', help: `embedded store and alert state directory (default ${DEFAULTS.dataDir})` },
   { flag: 'model', env: 'OPSROOM_MODEL', key: 'model', kind: 'path', help: `model file (YAML) describing the organisation (default ${DEFAULTS.model})` },
-  { flag: 'broker-url', env: 'OPSROOM_BROKER_URL', key: 'brokerUrl', kind: 'url', help: 'external MQTT broker, e.g. mqtt://opsroom:secret@127.0.0.1:1883 (default: embedded aedes)' },
+  { flag: 'broker-url', env: 'OPSROOM_BROKER_URL', key: 'brokerUrl', kind: 'url', help: 'external MQTT broker, e.g. mqtt://127.0.0.1:1883 (default: embedded aedes)' },
+  { flag: 'broker-username', env: 'OPSROOM_BROKER_USERNAME', key: 'brokerUsername', kind: 'string', help: "the server's user name on the external broker" },
+  { flag: 'broker-password', env: 'OPSROOM_BROKER_PASSWORD', key: 'brokerPassword', kind: 'string', help: 'its password, as written (no URL encoding; prefer the env var: flags show in `ps`)' },
   { flag: 'store', env: 'OPSROOM_STORE', key: 'store', kind: 'store', help: `time-series store: embedded | memory | influxdb (default ${DEFAULTS.store})` },
   { flag: 'store-writer', env: 'OPSROOM_STORE_WRITER', key: 'storeWriter', kind: 'storeWriter', help: `embedded store writes on the main event loop or in a worker thread: main | thread (default ${DEFAULTS.storeWriter})` },
   { flag: 'influx-url', env: 'OPSROOM_INFLUX_URL', key: 'influx.url', kind: 'url', help: `InfluxDB 2 URL (default ${DEFAULTS.influxUrl})` },
@@ -123,8 +129,18 @@ export function resolveConfig(flags: Partial<Record<OptionFlag, string | undefin
   for (const f of [cfg.tlsCert, cfg.tlsKey]) {
     if (f && !existsSync(f)) throw new ConfigError(`TLS file ${f} does not exist`);
   }
+  if (cfg.brokerUrl) checkBrokerCredentials(cfg.brokerUrl, cfg);
   if (cfg.store === 'influxdb' && !cfg.influx.token) {
     throw new ConfigError('--store influxdb needs a token: set OPSROOM_INFLUX_TOKEN (or --influx-token)');
   }
   return Object.freeze({ ...cfg, influx: Object.freeze({ ...cfg.influx }) });
+}
+
+/** Refuses a user name or password given both in the broker URL and in its own setting (which would win is not obvious). */
+function checkBrokerCredentials(url: string, cfg: Pick<OpsroomConfig, 'brokerUsername' | 'brokerPassword'>): void {
+  const inUrl = brokerConnection(url); // also refuses a bad %-escape
+  for (const [part, setting, env] of [['user name', cfg.brokerUsername, 'OPSROOM_BROKER_USERNAME'], ['password', cfg.brokerPassword, 'OPSROOM_BROKER_PASSWORD']] as const) {
+    const fromUrl = part === 'password' ? inUrl.password : inUrl.username;
+    if (setting !== undefined && fromUrl !== undefined) throw new ConfigError(`the broker ${part} is set twice, in the broker URL and in ${env}; keep ${env} and remove it from the URL`);
+  }
 }

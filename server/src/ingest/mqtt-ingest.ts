@@ -3,9 +3,12 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { allDevicesFilter, deviceTopic, redactUrl } from '@opsroom/models';
 import { RateLimitedLog, type Logger } from '../log/logger.js';
 import type { IngestPipeline } from './pipeline.js';
+import { brokerConnection } from './broker-credentials.js';
 
 export interface MqttIngestOptions {
+  /** The broker's URL; credentials in it are taken out and sent as options ({@link brokerConnection}). */
   brokerUrl: string;
+  /** The server's user name and password; they win over the URL's user info. */
   username?: string;
   password?: string;
   pipeline: () => IngestPipeline;
@@ -30,11 +33,12 @@ export interface DeviceChannel {
  * `handleMessage`'s callback runs, so a crash before the write means redelivery.
  */
 export async function startMqttIngest(opts: MqttIngestOptions): Promise<DeviceChannel> {
-  const client: MqttClient = mqtt.connect(opts.brokerUrl, {
-    clientId: ingestClientId(opts.brokerUrl, opts.username, opts.password),
+  const conn = brokerConnection(opts.brokerUrl, opts.username, opts.password);
+  const client: MqttClient = mqtt.connect(conn.url, {
+    clientId: ingestClientId(conn.url, conn.username, conn.password),
     clean: false,
-    username: opts.username,
-    password: opts.password,
+    username: conn.username,
+    password: conn.password,
     reconnectPeriod: 1000,
     connectTimeout: 10_000,
   });
