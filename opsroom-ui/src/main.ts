@@ -7,6 +7,7 @@ import { createStore, type SessionUser } from './data/state.js';
 import { hashFromPath, pathFromHash } from './nav/hash.js';
 import { commandOfKey, navigate } from './nav/keyboard.js';
 import { AlertList } from './panels/alert-list.js';
+import { MaintenanceList } from './panels/maintenance-list.js';
 import { Breadcrumbs } from './panels/breadcrumbs.js';
 import { LoginForm } from './panels/login-form.js';
 import { NodeTree } from './panels/node-tree.js';
@@ -39,6 +40,7 @@ const ui = {
   chart: $('.chart-panel'),
   indices: $('.indices'),
   alerts: $('.alert-box'),
+  maintenance: $('.maintenance-box'),
 };
 
 const store = createStore();
@@ -81,6 +83,7 @@ async function enterRoom(user: SessionUser): Promise<void> {
       new IndicatorChart(ui.chart, store, api, (id) => store.dispatch({ type: 'indicator', id })),
       new IndicesPanel(ui.indices, store),
       new AlertList(ui.alerts, store, api),
+      new MaintenanceList(ui.maintenance, store, api),
       { dispose: store.subscribe((next, prev) => next.focus !== prev.focus && syncHash(next.focus)) },
     ];
     owned.push(await startScene());

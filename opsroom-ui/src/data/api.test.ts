@@ -71,6 +71,20 @@ describe('createApi', () => {
     expect(f.calls).toHaveLength(2);
   });
 
+  it('shelves with minutes and a required note, unshelves without one, and lists maintenance windows of a node', async () => {
+    const f = fakeFetch(200, []);
+    const api = createApi({ fetch: f.fetch });
+    await expect(api.act('a1', 'shelve', ' ', 60)).rejects.toThrow(/needs a note/);
+    await api.act('a1', 'shelve', 'tool change', 240);
+    expect(f.calls[0]?.url).toBe('/api/alerts/a1/shelve');
+    expect(JSON.parse(String(f.calls[0]?.init.body))).toEqual({ note: 'tool change', minutes: 240 });
+    await api.act('a1', 'unshelve');
+    expect(JSON.parse(String(f.calls[1]?.init.body))).toEqual({});
+    await api.maintenance('valle/norte');
+    expect(f.calls[2]?.url).toBe('/api/maintenance?node=valle%2Fnorte');
+    expect(f.calls[2]?.init.method).toBe('GET');
+  });
+
   it('explains an unreachable server', async () => {
     const api = createApi({ fetch: (async () => Promise.reject(new TypeError('Failed to fetch'))) as typeof fetch });
     await expect(api.me()).rejects.toMatchObject({ status: 0, message: expect.stringMatching(/cannot be reached/) });

@@ -1,4 +1,4 @@
-import type { Alert, AlertState, IndicatorUpdate, ModelView } from '@opsroom/models';
+import type { Alert, AlertState, IndicatorUpdate, MaintenanceWindow, ModelView } from '@opsroom/models';
 import type { SessionUser } from './state.js';
 
 /** A failed API call, with the server's `OPS_ERR_…` code when it sent one. */
@@ -47,7 +47,7 @@ export interface HistoryQuery {
 }
 
 export type AlertFilter = { state?: AlertState | 'open'; node?: string };
-export type AlertAction = 'ack' | 'resolve' | 'comment' | 'directive';
+export type AlertAction = 'ack' | 'resolve' | 'comment' | 'directive' | 'shelve' | 'unshelve';
 
 /** The HTTP API of the opsroom server as the ops room uses it (see helper-notes/API.md). */
 export interface OpsroomApi {
@@ -60,8 +60,10 @@ export interface OpsroomApi {
   history(query: HistoryQuery): Promise<HistoryResult>;
   alerts(filter?: AlertFilter): Promise<Alert[]>;
   alert(id: string): Promise<Alert>;
-  /** Acknowledge / resolve (note optional) or comment / send a directive (note required). */
-  act(id: string, action: AlertAction, note?: string): Promise<Alert>;
+  /** Acknowledge / resolve / unshelve (note optional) or comment / send a directive / shelve for `minutes` (note required). */
+  act(id: string, action: AlertAction, note?: string, minutes?: number): Promise<Alert>;
+  /** Maintenance windows in scope not yet ended, optionally only those on or covering `node`. */
+  maintenance(node?: string): Promise<MaintenanceWindow[]>;
 }
 
 export interface ApiOptions {
@@ -132,12 +134,13 @@ export function createApi(opts: ApiOptions = {}): OpsroomApi {
       ),
     alerts: (filter = {}) => call<Alert[]>('GET', '/api/alerts' + queryString({ state: filter.state, node: filter.node })),
     alert: (id) => call<Alert>('GET', `/api/alerts/${encodeURIComponent(id)}`),
-    act: (id, action, note) => {
-      if ((action === 'comment' || action === 'directive') && !note?.trim()) {
+    act: (id, action, note, minutes) => {
+      if ((action === 'comment' || action === 'directive' || action === 'shelve') && !note?.trim()) {
         return Promise.reject(new ApiError(400, undefined, `A ${action} needs a note: write it, then send again.`));
       }
-      const body = note?.trim() ? { note: note.trim() } : {};
+      const body = { ...(note?.trim() ? { note: note.trim() } : {}), ...(action === 'shelve' ? { minutes: minutes ?? 60 } : {}) };
       return call<Alert>('POST', `/api/alerts/${encodeURIComponent(id)}/${action}`, body);
     },
+    maintenance: (node) => call<MaintenanceWindow[]>('GET', '/api/maintenance' + queryString({ node })),
   };
 }

@@ -5,13 +5,19 @@ import { countdownLevel, formatCountdown } from './countdown.js';
 import { formatValue } from './format.js';
 import { el, renderOnFrame } from './frame-render.js';
 import { sortByUrgency } from './urgency.js';
+import { badges } from './alert-badges.js';
 
 const ACTIONS: ReadonlyArray<{ action: AlertAction; label: string; needsNote: boolean }> = [
   { action: 'ack', label: 'Acknowledge', needsNote: false },
   { action: 'resolve', label: 'Resolve', needsNote: false },
   { action: 'comment', label: 'Comment', needsNote: true },
   { action: 'directive', label: 'Directive', needsNote: true },
+  { action: 'shelve', label: 'Shelve', needsNote: true },
+  { action: 'unshelve', label: 'Unshelve', needsNote: false },
 ];
+
+/** How long the Shelve button shelves for; the server refuses more than the level's max_shelve. */
+const SHELVE_MINUTES = [15, 60, 240, 480];
 
 /** One alert's card; kept across renders so a note being typed survives live updates. */
 interface Card {
@@ -19,7 +25,9 @@ interface Card {
   alert: Alert | null;
   title: HTMLElement;
   state: HTMLElement;
+  badges: HTMLElement;
   countdown: HTMLElement;
+  shelveFor: HTMLSelectElement;
   detail: HTMLElement;
   path: HTMLElement;
   trail: HTMLOListElement;
@@ -30,8 +38,9 @@ interface Card {
 
 /**
  * The algedonic screen: alerts owned at or under the focused node, most urgent first, each with
- * a live countdown to its deadline, the path it travelled up the recursion, its trail, and the
- * actions Acknowledge / Resolve / Comment / Directive. Each card has `data-testid="alert-<id>"`.
+ * its priority and shelved / maintenance / chattering marks (word and shape, alert-badges.ts), a
+ * live countdown to its deadline, the path it travelled up the recursion, its trail, and the
+ * actions Acknowledge / Resolve / Comment / Directive / Shelve (with a duration) / Unshelve. Each card has `data-testid="alert-<id>"`.
  */
 export class AlertList {
   private readonly cards = new Map<string, Card>();
@@ -93,7 +102,8 @@ export class AlertList {
     const title = el('span', 'alert-title');
     const countdown = el('span', 'countdown');
     countdown.setAttribute('role', 'timer');
-    head.append(state, title, countdown);
+    const badgeBox = el('span', 'alert-badges');
+    head.append(state, badgeBox, title, countdown);
     const detail = el('p', 'alert-detail');
     const path = el('p', 'alert-path');
     const trailBox = el('details', 'alert-trail');
@@ -103,22 +113,31 @@ export class AlertList {
     const form = el('form', 'alert-actions');
     const note = el('input', 'alert-note');
     note.type = 'text';
-    note.placeholder = 'Note (required for comment and directive)';
+    note.placeholder = 'Note (required for comment, directive and shelve)';
     note.setAttribute('aria-label', 'Note');
     note.maxLength = 2000;
     form.appendChild(note);
     const buttons = new Map<AlertAction, HTMLButtonElement>();
+    const shelveFor = el('select', 'shelve-for');
+    shelveFor.setAttribute('aria-label', 'Shelve for');
+    for (const m of SHELVE_MINUTES) {
+      const o = el('option', undefined, m < 60 ? `${m} min` : `${m / 60} h`);
+      o.value = String(m);
+      shelveFor.appendChild(o);
+    }
+    shelveFor.value = '60';
     for (const { action, label } of ACTIONS) {
       const b = el('button', `act act-${action}`, label);
       b.type = 'button';
       b.dataset.action = action;
       buttons.set(action, b);
+      if (action === 'shelve') form.appendChild(shelveFor);
       form.appendChild(b);
     }
     const message = el('p', 'alert-message');
     message.setAttribute('aria-live', 'polite');
     root.append(head, detail, path, trailBox, form, message);
-    const card: Card = { root, alert: null, title, state, countdown, detail, path, trail, note, buttons, message };
+    const card: Card = { root, alert: null, title, state, badges: badgeBox, countdown, shelveFor, detail, path, trail, note, buttons, message };
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       // Enter in the note field comments; it never acknowledges by accident.
@@ -135,8 +154,15 @@ export class AlertList {
     card.alert = alert;
     const name = (p: string) => s.nodes.get(p)?.name ?? p;
     const indicator = s.model?.indicators.find((i) => i.id === alert.indicator);
-    card.root.className = `alert-card state-${alert.state}`;
+    card.root.className = `alert-card state-${alert.state} priority-${alert.priority ?? 'medium'}${alert.shelved ? ' shelved' : ''}${alert.maintenance ? ' maintenance' : ''}`;
     card.state.textContent = alert.state;
+    card.badges.replaceChildren(
+      ...badges(alert, (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })).map((b) => {
+        const e = el('span', `badge badge-${b.kind}`, `${b.shape} ${b.text}`);
+        e.title = b.title;
+        return e;
+      }),
+    );
     card.title.textContent = `${indicator?.name ?? alert.indicator}${alert.series ? ` ${alert.series}` : ''} at ${name(alert.node)}`;
     const band = alert.forecast ? ` (forecast ${formatValue(alert.forecast.lower)} … ${formatValue(alert.forecast.upper)})` : '';
     card.detail.textContent =
@@ -156,7 +182,11 @@ export class AlertList {
     card.note.disabled = resolved;
     for (const [action, b] of card.buttons) {
       b.disabled = resolved || (action === 'ack' && alert.state === 'acknowledged');
+      if (action === 'shelve') b.hidden = alert.shelved !== undefined;
+      if (action === 'unshelve') b.hidden = alert.shelved === undefined;
     }
+    card.shelveFor.hidden = alert.shelved !== undefined;
+    card.shelveFor.disabled = resolved;
   }
 
   private async act(card: Card, action: AlertAction): Promise<void> {
@@ -172,7 +202,7 @@ export class AlertList {
     card.message.textContent = '';
     for (const b of card.buttons.values()) b.disabled = true;
     try {
-      const updated = await this.api.act(alert.id, action, note);
+      const updated = await this.api.act(alert.id, action, note, action === 'shelve' ? Number(card.shelveFor.value) : undefined);
       card.note.value = '';
       card.message.textContent = action === 'directive' ? 'Directive sent down to the devices.' : `${spec?.label ?? action} recorded.`;
       this.store.dispatch({ type: 'alert', alert: updated });

@@ -30,6 +30,17 @@ describe('sortByUrgency', () => {
     expect(ids(sorted)).toEqual(['hi', 'a-new', 'c-new', 'b-old']);
   });
 
+  it('puts a higher priority first whatever the state and deadline, and shelved alerts after active ones', () => {
+    const sorted = sortByUrgency([
+      alert('low-escalated', { priority: 'low', state: 'escalated', deadline: 1 }),
+      alert('shelved-critical', { priority: 'critical', shelved: { by: 'x', at: 0, until: 9, remainingMs: 5 }, deadline: null }),
+      alert('critical', { priority: 'critical', deadline: 90_000 }),
+      alert('medium-default', { deadline: 5 }),
+      alert('resolved-critical', { priority: 'critical', state: 'resolved', deadline: null }),
+    ]);
+    expect(ids(sorted)).toEqual(['critical', 'medium-default', 'low-escalated', 'shelved-critical', 'resolved-critical']);
+  });
+
   it('does not reorder its input', () => {
     const input = [alert('x', { deadline: 9 }), alert('y', { deadline: 1 })];
     sortByUrgency(input);
