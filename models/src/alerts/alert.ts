@@ -13,7 +13,7 @@ export type AlertState = (typeof ALERT_STATES)[number];
 
 import type { Priority } from '../vsm/model.js';
 
-export type AlertAction = 'raised' | 'updated' | 'acknowledged' | 'escalated' | 'resolved' | 'commented' | 'grouped' | 'directive' | 'shelved' | 'unshelved';
+export type AlertAction = 'raised' | 'updated' | 'acknowledged' | 'escalated' | 'resolved' | 'commented' | 'grouped' | 'directive' | 'shelved' | 'unshelved' | 'assigned';
 
 /** A shelved alert: hidden from the active list until `until`, its correction window paused. */
 export interface AlertShelf {
@@ -80,6 +80,10 @@ export interface Alert {
   maintenance?: { window: string; until: number; reason: string };
   /** Present when the alert is held as chattering (docs/alerts.md "Chattering"). */
   chattering?: AlertChatter;
+  /** The user working on it (`POST /api/alerts/:id/assign`): one whose scope covered the owner when assigned. */
+  assignee?: string;
+  /** Reminders sent to the owner's webhook while it stayed unacknowledged: how many, and the last (ms). */
+  reminders?: { count: number; lastAt: number };
   /** For a grouping alert: the child alert that came first (a flood shows its first cause first). */
   firstChild?: { alert: string; node: string; at: number };
   /** The observed value that raised or last updated it, and the forecast band it broke. */

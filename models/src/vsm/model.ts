@@ -58,8 +58,10 @@ export interface ModelNode {
   /**
    * Optional webhook for the alerts this node owns (raised here or escalated to it): a signed JSON
    * POST. The shared secret is never in the model: `secretEnv` names the environment variable.
+   * `remindEverySec`: an alert it owns that stays unacknowledged is posted again (`reminder`) this
+   * often; absent means the server's default (1 hour), 0 none.
    */
-  notify?: { webhook: string; secretEnv: string };
+  notify?: { webhook: string; secretEnv: string; remindEverySec?: number };
   /** Per-indicator priority for this node and its subtree (the nearest node's wins over the indicator's). */
   priorities?: Record<string, Priority>;
   /** The longest an alert owned by this node may be shelved, seconds (the level's `max_shelve`; default 8 h). */

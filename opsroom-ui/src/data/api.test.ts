@@ -83,6 +83,8 @@ describe('createApi', () => {
     await api.maintenance('valle/norte');
     expect(f.calls[2]?.url).toBe('/api/maintenance?node=valle%2Fnorte');
     expect(f.calls[2]?.init.method).toBe('GET');
+    await api.assign('a1', 'ana');
+    expect([f.calls[3]?.url, JSON.parse(String(f.calls[3]?.init.body))]).toEqual(['/api/alerts/a1/assign', { user: 'ana' }]);
   });
 
   it('explains an unreachable server', async () => {

@@ -62,6 +62,8 @@ export interface OpsroomApi {
   alert(id: string): Promise<Alert>;
   /** Acknowledge / resolve / unshelve (note optional) or comment / send a directive / shelve for `minutes` (note required). */
   act(id: string, action: AlertAction, note?: string, minutes?: number): Promise<Alert>;
+  /** Sets who works on the alert (null: nobody). */
+  assign(id: string, user: string | null): Promise<Alert>;
   /** Maintenance windows in scope not yet ended, optionally only those on or covering `node`. */
   maintenance(node?: string): Promise<MaintenanceWindow[]>;
 }
@@ -141,6 +143,7 @@ export function createApi(opts: ApiOptions = {}): OpsroomApi {
       const body = { ...(note?.trim() ? { note: note.trim() } : {}), ...(action === 'shelve' ? { minutes: minutes ?? 60 } : {}) };
       return call<Alert>('POST', `/api/alerts/${encodeURIComponent(id)}/${action}`, body);
     },
+    assign: (id, user) => call<Alert>('POST', `/api/alerts/${encodeURIComponent(id)}/assign`, { user }),
     maintenance: (node) => call<MaintenanceWindow[]>('GET', '/api/maintenance' + queryString({ node })),
   };
 }

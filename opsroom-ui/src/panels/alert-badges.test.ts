@@ -18,10 +18,11 @@ describe('alert badges', () => {
         shelved: { by: 'ana', at: 0, until: 50, note: 'tool change', remainingMs: 10 },
         maintenance: { window: 'w', until: 70, reason: 'relining' },
         chattering: { raises: 5, firstAt: 1, lastAt: 2 },
+        assignee: 'ana',
       }),
       time,
     );
-    expect(b.map((x) => `${x.shape} ${x.text}`)).toEqual(['▮▮▮ high', '⏸ shelved until t50', '⚙ maintenance until t70', '↻ chattering ×5']);
+    expect(b.map((x) => `${x.shape} ${x.text}`)).toEqual(['▮▮▮ high', '⏸ shelved until t50', '⚙ maintenance until t70', '👤 ana', '↻ chattering ×5']);
     expect(b[1]!.title).toMatch(/shelved by ana: tool change/);
     expect(b[2]!.title).toMatch(/relining/);
   });

@@ -3,13 +3,13 @@ import type { Alert, Priority } from '@opsroom/models';
 /**
  * What an alert card shows beside its state, in a word and a shape as well as a colour (a
  * colour-blind operator, a grey-scale print and a screen reader all get it): its priority, and
- * whether it is shelved, under maintenance, or chattering.
+ * whether it is shelved, under maintenance, assigned to someone, or chattering.
  *
  * @example badges({ priority: 'critical', shelved: { until: … } … }, fmt)
  * // [{ kind: 'priority-critical', shape: '▮▮▮▮', text: 'critical' }, { kind: 'shelved', shape: '⏸', text: 'shelved until 14:05' }]
  */
 export interface Badge {
-  /** CSS modifier: `priority-<p>`, `shelved`, `maintenance`, `chattering`. */
+  /** CSS modifier: `priority-<p>`, `shelved`, `maintenance`, `assignee`, `chattering`. */
   kind: string;
   shape: string;
   text: string;
@@ -25,6 +25,7 @@ export function badges(a: Alert, time: (ms: number) => string): Badge[] {
   const out: Badge[] = [{ kind: `priority-${p}`, shape: PRIORITY_SHAPES[p], text: p, title: `priority ${p}` }];
   if (a.shelved) out.push({ kind: 'shelved', shape: '⏸', text: `shelved until ${time(a.shelved.until)}`, title: `shelved by ${a.shelved.by}${a.shelved.note ? `: ${a.shelved.note}` : ''}; its correction window is paused` });
   if (a.maintenance) out.push({ kind: 'maintenance', shape: '⚙', text: `maintenance until ${time(a.maintenance.until)}`, title: `under a maintenance window: ${a.maintenance.reason}` });
+  if (a.assignee) out.push({ kind: 'assignee', shape: '👤', text: a.assignee, title: `assigned to ${a.assignee}` });
   if (a.chattering) out.push({ kind: 'chattering', shape: '↻', text: `chattering ×${a.chattering.raises}`, title: `raised ${a.chattering.raises} times since ${time(a.chattering.firstAt)}; held as this one alert` });
   return out;
 }

@@ -28,6 +28,7 @@ interface Card {
   badges: HTMLElement;
   countdown: HTMLElement;
   shelveFor: HTMLSelectElement;
+  assignMe: HTMLButtonElement;
   detail: HTMLElement;
   path: HTMLElement;
   trail: HTMLOListElement;
@@ -134,10 +135,14 @@ export class AlertList {
       if (action === 'shelve') form.appendChild(shelveFor);
       form.appendChild(b);
     }
+    const assignMe = el('button', 'act act-assign', 'Assign to me');
+    assignMe.type = 'button';
+    form.appendChild(assignMe);
     const message = el('p', 'alert-message');
     message.setAttribute('aria-live', 'polite');
     root.append(head, detail, path, trailBox, form, message);
-    const card: Card = { root, alert: null, title, state, badges: badgeBox, countdown, shelveFor, detail, path, trail, note, buttons, message };
+    const card: Card = { root, alert: null, title, state, badges: badgeBox, countdown, shelveFor, assignMe, detail, path, trail, note, buttons, message };
+    assignMe.addEventListener('click', () => void this.assignToMe(card));
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       // Enter in the note field comments; it never acknowledges by accident.
@@ -186,6 +191,9 @@ export class AlertList {
       if (action === 'unshelve') b.hidden = alert.shelved === undefined;
     }
     card.shelveFor.hidden = alert.shelved !== undefined;
+    const me = s.user?.name;
+    card.assignMe.hidden = !me || alert.assignee === me;
+    card.assignMe.disabled = resolved;
     card.shelveFor.disabled = resolved;
   }
 
@@ -212,6 +220,19 @@ export class AlertList {
       // Re-enable by the alert as the store now holds it.
       const current = this.store.get().alerts.get(alert.id);
       if (current) this.fill(card, current, this.store.get());
+    }
+  }
+
+  /** Sets the signed-in user as the one working on it (the server checks their scope covers the owner). */
+  private async assignToMe(card: Card): Promise<void> {
+    const me = this.store.get().user?.name;
+    if (!card.alert || !me) return;
+    card.message.textContent = '';
+    try {
+      this.store.dispatch({ type: 'alert', alert: await this.api.assign(card.alert.id, me) });
+      card.message.textContent = 'Assigned to you.';
+    } catch (err) {
+      card.message.textContent = (err as Error).message;
     }
   }
 

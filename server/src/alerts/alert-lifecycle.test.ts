@@ -21,10 +21,10 @@ const fresh = (over: Partial<Alert> = {}): Alert => ({
 
 describe('the alert state machine', () => {
   const table: Record<AlertState, Record<AlertAction, AlertState | undefined>> = {
-    raised: { acknowledge: 'acknowledged', resolve: 'resolved', escalate: 'escalated', comment: 'raised', directive: 'raised', group: 'raised', shelve: 'raised', unshelve: 'raised', reopen: undefined },
-    acknowledged: { acknowledge: undefined, resolve: 'resolved', escalate: 'escalated', comment: 'acknowledged', directive: 'acknowledged', group: 'acknowledged', shelve: 'acknowledged', unshelve: 'acknowledged', reopen: undefined },
-    escalated: { acknowledge: 'acknowledged', resolve: 'resolved', escalate: 'escalated', comment: 'escalated', directive: 'escalated', group: 'escalated', shelve: 'escalated', unshelve: 'escalated', reopen: undefined },
-    resolved: { acknowledge: undefined, resolve: undefined, escalate: undefined, comment: 'resolved', directive: undefined, group: undefined, shelve: undefined, unshelve: undefined, reopen: 'raised' },
+    raised: { acknowledge: 'acknowledged', resolve: 'resolved', escalate: 'escalated', comment: 'raised', directive: 'raised', group: 'raised', shelve: 'raised', unshelve: 'raised', reopen: undefined, assign: 'raised' },
+    acknowledged: { acknowledge: undefined, resolve: 'resolved', escalate: 'escalated', comment: 'acknowledged', directive: 'acknowledged', group: 'acknowledged', shelve: 'acknowledged', unshelve: 'acknowledged', reopen: undefined, assign: 'acknowledged' },
+    escalated: { acknowledge: 'acknowledged', resolve: 'resolved', escalate: 'escalated', comment: 'escalated', directive: 'escalated', group: 'escalated', shelve: 'escalated', unshelve: 'escalated', reopen: undefined, assign: 'escalated' },
+    resolved: { acknowledge: undefined, resolve: undefined, escalate: undefined, comment: 'resolved', directive: undefined, group: undefined, shelve: undefined, unshelve: undefined, reopen: 'raised', assign: undefined },
   };
   for (const from of ALERT_STATES) {
     for (const [action, to] of Object.entries(table[from]) as Array<[AlertAction, AlertState | undefined]>) {

@@ -32,16 +32,16 @@ import { OpsError } from '../errors.js';
  * settles overdue deadlines before every action, so an acknowledgement arriving at the very edge
  * meets an alert that already moved up, whichever of the timer and the request ran first.
  */
-export type AlertAction = 'acknowledge' | 'resolve' | 'escalate' | 'comment' | 'directive' | 'group' | 'shelve' | 'unshelve' | 'reopen';
+export type AlertAction = 'acknowledge' | 'resolve' | 'escalate' | 'comment' | 'directive' | 'group' | 'shelve' | 'unshelve' | 'reopen' | 'assign';
 
 /**
  * Shelving (docs/alerts.md "Shelving") is not a state: an open alert in any state may be shelved
  * once (409 while it already is) and unshelved while it is; its state stays, its window pauses.
  */
 const TRANSITIONS: Record<AlertState, Partial<Record<AlertAction, AlertState>>> = {
-  raised: { acknowledge: 'acknowledged', resolve: 'resolved', escalate: 'escalated', comment: 'raised', directive: 'raised', group: 'raised', shelve: 'raised', unshelve: 'raised' },
-  acknowledged: { resolve: 'resolved', escalate: 'escalated', comment: 'acknowledged', directive: 'acknowledged', group: 'acknowledged', shelve: 'acknowledged', unshelve: 'acknowledged' },
-  escalated: { acknowledge: 'acknowledged', resolve: 'resolved', escalate: 'escalated', comment: 'escalated', directive: 'escalated', group: 'escalated', shelve: 'escalated', unshelve: 'escalated' },
+  raised: { acknowledge: 'acknowledged', resolve: 'resolved', escalate: 'escalated', comment: 'raised', directive: 'raised', group: 'raised', shelve: 'raised', unshelve: 'raised', assign: 'raised' },
+  acknowledged: { resolve: 'resolved', escalate: 'escalated', comment: 'acknowledged', directive: 'acknowledged', group: 'acknowledged', shelve: 'acknowledged', unshelve: 'acknowledged', assign: 'acknowledged' },
+  escalated: { acknowledge: 'acknowledged', resolve: 'resolved', escalate: 'escalated', comment: 'escalated', directive: 'escalated', group: 'escalated', shelve: 'escalated', unshelve: 'escalated', assign: 'escalated' },
   // reopen: only the server, when a chattering alert re-raises (docs/alerts.md "Chattering").
   resolved: { comment: 'resolved', reopen: 'raised' },
 };
@@ -84,8 +84,8 @@ export function assertMay(a: Alert, actor: Actor, action: Exclude<AlertAction, '
   }
   if (action === 'shelve' && a.shelved) throw new OpsError('OPS_ERR_CONFLICT', `the alert is already shelved until ${new Date(a.shelved.until).toISOString()}; unshelve it first`);
   if (action === 'unshelve' && !a.shelved) throw new OpsError('OPS_ERR_CONFLICT', 'the alert is not shelved');
-  if ((action === 'shelve' || action === 'unshelve') && !inScope(actor.scope, a.owner)) {
-    throw new OpsError('OPS_ERR_FORBIDDEN_ACTION', `the alert is owned by ${a.owner} now; shelving belongs to that level or above`);
+  if ((action === 'shelve' || action === 'unshelve' || action === 'assign') && !inScope(actor.scope, a.owner)) {
+    throw new OpsError('OPS_ERR_FORBIDDEN_ACTION', `the alert is owned by ${a.owner} now; ${action === 'assign' ? 'assigning' : 'shelving'} belongs to that level or above`);
   }
   if (action === 'acknowledge' && !inScope(actor.scope, a.owner)) {
     throw new OpsError('OPS_ERR_FORBIDDEN_ACTION', `the alert is owned by ${a.owner} now; acknowledging belongs to that level or above (you may still resolve or comment)`);
@@ -214,6 +214,15 @@ export function reopenAlert(a: Alert, at: number, windowMs: number, note: string
   a.owner = a.node;
   if (!a.path.includes(a.node)) a.path.unshift(a.node);
   a.deadline = at + windowMs;
+}
+
+/** Who is working on it (undefined: nobody); the trail names both. */
+export function assignAlert(a: Alert, c: Change, user: string | undefined): void {
+  const was = a.assignee;
+  const what = user ? `assigned to ${user}${was ? ` (was ${was})` : ''}` : `unassigned${was ? ` (was ${was})` : ''}`;
+  move(a, 'assign', 'assigned', { ...c, note: c.note ? `${what}: ${c.note}` : what });
+  if (user) a.assignee = user;
+  else delete a.assignee;
 }
 
 /** Closed at every level it passed through. */

@@ -14,6 +14,7 @@ import {
   isOverdue,
   joinGroup,
   noteEvidence,
+  assignAlert,
   raiseAlert,
   reopenAlert,
   resolveAlert,
@@ -25,7 +26,7 @@ import {
 } from './alert-lifecycle.js';
 import type { AlertRepository } from './alert-repository.js';
 import { directiveAwaitingAck } from './directive-ledger.js';
-import type { AlertNotifier } from './webhook-notifier.js';
+import type { AlertNotifier, NotifyEvent } from './webhook-notifier.js';
 import type { MaintenanceWindows } from './maintenance-windows.js';
 import { effectiveEnd } from './maintenance-repository.js';
 import { describeAlert, type IndicatorWords } from './alert-words.js';
@@ -53,6 +54,9 @@ export interface GroupingOptions {
  */
 export const DEFAULT_CHATTERING: ChatteringRule = Object.freeze({ reraises: 3, minutes: 60 });
 
+/** How often an unacknowledged alert is posted again to its owner's webhook when the model's `notify:` says nothing, s. */
+export const DEFAULT_REMIND_EVERY_SEC = 3600;
+
 export const DEFAULT_GROUPING: GroupingOptions = Object.freeze({ spanMs: 5 * 60_000, minChildren: 3, minShare: 0.5 });
 
 export interface AlertFilter {
@@ -62,6 +66,8 @@ export interface AlertFilter {
   node?: string;
   kind?: string;
   priority?: string;
+  /** Alerts assigned to this user. */
+  assignee?: string;
   /** `exclude` shelved alerts (the default with state=open: the active list), `only` them, or `include` them (the default otherwise). */
   shelved?: 'exclude' | 'only' | 'include';
   /** `priority` (default): priority, then the nearest deadline, then newest; `newest`: by raisedAt. */
@@ -229,6 +235,49 @@ export class AlertService {
     }
     changed.push(...this.markMaintenance(now));
     if (changed.length) this.commit(changed);
+    this.remind(now);
+  }
+
+  /**
+   * Reminders (docs/alerts.md "Reminders"): an alert still unacknowledged (raised or escalated, not
+   * shelved, not under maintenance) is posted again to its owner's webhook every `remind_every`
+   * of the owner's `notify:` (default {@link DEFAULT_REMIND_EVERY_SEC}; 0 none), counted from when
+   * the owner got it or the last reminder. Saved (so a restart neither repeats nor forgets one),
+   * not announced to the room.
+   */
+  private remind(now: number): void {
+    if (!this.opts.notifier) return;
+    const reminded: Alert[] = [];
+    for (const a of this.open.values()) {
+      if ((a.state !== 'raised' && a.state !== 'escalated') || a.shelved || a.maintenance) continue;
+      const notify = this.opts.model.nodes.get(a.owner)?.notify;
+      const everyMs = (notify?.remindEverySec ?? DEFAULT_REMIND_EVERY_SEC) * 1000;
+      if (!notify || everyMs <= 0) continue;
+      const ownedSince = a.trail.findLast((t) => (t.action === 'raised' || t.action === 'escalated') && t.toNode === a.owner)?.at ?? a.raisedAt;
+      if (now - Math.max(ownedSince, a.reminders?.lastAt ?? 0) < everyMs) continue;
+      a.reminders = { count: (a.reminders?.count ?? 0) + 1, lastAt: now };
+      reminded.push(a);
+    }
+    if (!reminded.length) return;
+    this.opts.repo.saveAll(reminded);
+    for (const a of reminded) this.notify('reminder', structuredClone(a));
+  }
+
+  /**
+   * Sets who is working on the alert (`user` undefined: nobody): a user of the model whose scope
+   * covers the owner; the caller must hold the owner's level or above (as for acknowledge).
+   */
+  assign(id: string, actor: Actor, user: string | undefined, note?: string): Alert {
+    const a = this.actionable(id, actor, 'assign');
+    if (user !== undefined) {
+      const u = this.opts.model.users.get(user);
+      // One answer for an unknown user and one outside the owner: user names outside scope stay unconfirmed.
+      if (!u || !inScope(u.scope, a.owner)) throw new OpsError('OPS_ERR_BAD_REQUEST', `no user "${user}" whose scope covers ${a.owner}, the alert's owner`);
+      if (a.assignee === user) return structuredClone(a);
+    } else if (a.assignee === undefined) return structuredClone(a);
+    assignAlert(a, { at: this.opts.now(), actor: actor.name, note }, user);
+    this.commit([[a, 'updated']]);
+    return structuredClone(a);
   }
 
   /**
@@ -372,6 +421,7 @@ export class AlertService {
       if (filter.node && !a.path.some((p) => inScope(filter.node!, p))) continue;
       if (filter.kind && a.kind !== filter.kind) continue;
       if (filter.priority && (a.priority ?? 'medium') !== filter.priority) continue;
+      if (filter.assignee && a.assignee !== filter.assignee) continue;
       const shelved = filter.shelved ?? (filter.state === 'open' ? 'exclude' : 'include');
       if ((shelved === 'exclude' && a.shelved) || (shelved === 'only' && !a.shelved)) continue;
       out.push(a);
@@ -550,7 +600,7 @@ export class AlertService {
     } else if (this.openByKey.get(key(a.node, a.indicator)) === a.id) this.openByKey.delete(key(a.node, a.indicator));
   }
 
-  private actionable(id: string, actor: Actor, action: 'acknowledge' | 'resolve' | 'comment' | 'directive' | 'shelve' | 'unshelve'): Alert {
+  private actionable(id: string, actor: Actor, action: 'acknowledge' | 'resolve' | 'comment' | 'directive' | 'shelve' | 'unshelve' | 'assign'): Alert {
     // Settle the clock first, so an action at the window's edge meets the alert where the timer would have put it.
     this.checkDeadlines();
     const a = this.open.get(id) ?? this.opts.repo.get(id);
@@ -578,7 +628,7 @@ export class AlertService {
     this.opts.onStatus(this.statuses(nodes));
   }
 
-  private notify(event: AlertEvent, alert: Alert): void {
+  private notify(event: NotifyEvent, alert: Alert): void {
     try {
       this.opts.notifier?.notify(event, alert);
     } catch (err) {

@@ -3,9 +3,12 @@ import type { Alert } from '@opsroom/models';
 import { RateLimitedLog, silentLogger, type Logger } from '../log/logger.js';
 import type { AlertEvent } from './alert-service.js';
 
+/** What is posted: an alert event, or a `reminder` of an alert its owner has not acknowledged (docs/alerts.md "Reminders"). */
+export type NotifyEvent = AlertEvent | 'reminder';
+
 /** Outgoing notifications of alert events. notify() never blocks and never throws. */
 export interface AlertNotifier {
-  notify(event: AlertEvent, alert: Alert): void;
+  notify(event: NotifyEvent, alert: Alert): void;
   /** Stops retrying, aborts requests in flight, and resolves once nothing is left running. */
   close(): Promise<void>;
 }
@@ -39,7 +42,7 @@ export const SIGNATURE_HEADER = 'x-opsroom-signature';
 
 /** What a webhook receives (JSON, UTF-8). The same bytes on every retry of one delivery. */
 export interface WebhookPayload {
-  event: AlertEvent;
+  event: NotifyEvent;
   /** Unique per delivery and stable across its retries: receivers drop duplicates by it. */
   deliveryId: string;
   /** ISO time of the first attempt; receivers may refuse old ones to stop replays. */
@@ -52,7 +55,7 @@ export interface WebhookPayload {
 export interface DeliveryOutcome {
   deliveryId: string;
   url: string;
-  event: AlertEvent;
+  event: NotifyEvent;
   alertId: string;
   ok: boolean;
   attempts: number;
@@ -73,8 +76,8 @@ export interface WebhookStats {
 
 export interface WebhookNotifierOptions {
   lookup: WebhookLookup;
-  /** Events that are sent; default raised and escalated. */
-  events?: readonly AlertEvent[];
+  /** Events that are sent; default raised, escalated and reminder. */
+  events?: readonly NotifyEvent[];
   /** Attempts per delivery, first included (default 6). */
   maxAttempts?: number;
   /** Back-off before the 2nd attempt, doubling after each failure (default 1 s)… */
@@ -148,7 +151,7 @@ function retryable(status: number): boolean {
 interface Delivery {
   id: string;
   target: WebhookTarget;
-  event: AlertEvent;
+  event: NotifyEvent;
   alertId: string;
   body: string;
   attempts: number;
@@ -157,7 +160,7 @@ interface Delivery {
 }
 
 /**
- * Posts raised and escalated alerts to the webhook of the node that owns them: JSON, signed with
+ * Posts raised and escalated alerts (and reminders of unacknowledged ones) to the webhook of the node that owns them: JSON, signed with
  * HMAC-SHA256 of the body (`X-Opsroom-Signature: sha256=<hex>`), retried with exponential back-off
  * and jitter (honouring Retry-After) up to a bounded number of attempts. Delivery runs on timers,
  * never in the caller; failures are counted and logged, never thrown.
@@ -166,7 +169,7 @@ export class WebhookNotifier implements AlertNotifier {
   private readonly pending = new Set<Delivery>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly counts = { delivered: 0, failed: 0, retries: 0 };
-  private readonly events: ReadonlySet<AlertEvent>;
+  private readonly events: ReadonlySet<NotifyEvent>;
   private readonly log: Logger;
   private readonly warnLimited: RateLimitedLog;
   private readonly sched: Scheduler;
@@ -175,7 +178,7 @@ export class WebhookNotifier implements AlertNotifier {
   private closed = false;
 
   constructor(private readonly opts: WebhookNotifierOptions) {
-    this.events = new Set(opts.events ?? ['raised', 'escalated']);
+    this.events = new Set(opts.events ?? ['raised', 'escalated', 'reminder']);
     this.log = opts.logger ?? silentLogger;
     this.now = opts.now ?? Date.now;
     this.warnLimited = new RateLimitedLog(this.log, 5, 60_000, this.now);
@@ -183,7 +186,7 @@ export class WebhookNotifier implements AlertNotifier {
     this.fetchFn = opts.fetch ?? fetch;
   }
 
-  notify(event: AlertEvent, alert: Alert): void {
+  notify(event: NotifyEvent, alert: Alert): void {
     if (this.closed || !this.events.has(event)) return;
     let target: WebhookTarget | undefined;
     try {

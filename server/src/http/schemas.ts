@@ -42,6 +42,8 @@ export const alertSchema = {
       description: 'present when held as chattering: raises within the rule\'s span, first and last',
       properties: { raises: { type: 'integer' }, firstAt: { type: 'number' }, lastAt: { type: 'number' } },
     },
+    assignee: { type: 'string', description: 'who is working on it' },
+    reminders: { type: 'object', additionalProperties: true, properties: { count: { type: 'integer' }, lastAt: { type: 'number' } }, description: 'reminders sent to the owner\'s webhook while unacknowledged' },
     firstChild: {
       type: 'object',
       additionalProperties: true,

@@ -75,4 +75,13 @@ describe('alarm fields of the model file', () => {
     const missing = parseModel(model('chattering: { reraises: 3 }'), 'm.yaml').problems;
     expect(missing.map((p) => p.message)).toEqual([expect.stringMatching(/missing the required field "minutes"/)]);
   });
+
+  it("reads a node's reminder interval (notify.remind_every, seconds, 0 = none) and refuses a negative one at its line", () => {
+    const ok = parseModel(model('', '', '        notify: { webhook: "https://h.example/x", secret_env: HOOK, remind_every: 900 }'), 'm.yaml');
+    expect(ok.problems).toEqual([]);
+    expect(ok.model!.nodes.get('site/press')!.notify).toEqual({ webhook: 'https://h.example/x', secretEnv: 'HOOK', remindEverySec: 900 });
+    const bad = parseModel(model('', '', '        notify: { webhook: "https://h.example/x", secret_env: HOOK, remind_every: -5 }'), 'm.yaml').problems;
+    expect(bad.map((p) => [p.line, p.path])).toEqual([[13, 'nodes[0].children[0].notify.remind_every']]);
+    expect(bad[0]!.message).toMatch(/must be a number of seconds ≥ 0 \(0: no reminders\), not -5/);
+  });
 });

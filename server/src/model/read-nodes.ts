@@ -16,7 +16,7 @@ export const NODE_SHAPE: MapShape = {
 };
 
 const LEVELS_SHAPE: MapShape = { what: 'the levels of an indicator', keys: ['capability', 'potentiality'] };
-const NOTIFY_SHAPE: MapShape = { what: 'the notify settings of a node', keys: ['webhook', 'secret_env'], required: ['webhook', 'secret_env'] };
+const NOTIFY_SHAPE: MapShape = { what: 'the notify settings of a node', keys: ['webhook', 'secret_env', 'remind_every'], required: ['webhook', 'secret_env'] };
 
 /** Deeper trees are almost certainly a mistake (and would risk the stack). */
 export const MAX_DEPTH = 32;
@@ -141,14 +141,17 @@ function readNode(
  * `notify: { webhook: https://chat.example/hook, secret_env: OPSROOM_WEBHOOK_NORTE }` — where the
  * alerts this node owns are posted; the secret stays in the environment, never in the file.
  */
-function readNotify(f: MapFields): { webhook: string; secretEnv: string } | undefined {
+function readNotify(f: MapFields): { webhook: string; secretEnv: string; remindEverySec?: number } | undefined {
   const v = f.value('notify');
   if (v === undefined) return undefined;
   const n = openMap(f.r, v, f.pathOf('notify'), NOTIFY_SHAPE);
   if (!n) return undefined;
   const webhook = readString(n, 'webhook', 'an http:// or https:// URL');
   const secretEnv = readString(n, 'secret_env', 'the name of an environment variable, e.g. OPSROOM_WEBHOOK_NORTE');
+  // remind_every: seconds between reminders of an unacknowledged alert; 0 = none.
+  const remindEvery = readNumber(n, 'remind_every', NON_NEGATIVE('a number of seconds ≥ 0 (0: no reminders)'));
   if (webhook === undefined || secretEnv === undefined) return undefined;
+  if (n.has('remind_every') && remindEvery === undefined) return undefined;
   let ok = false;
   try {
     ok = ['http:', 'https:'].includes(new URL(webhook).protocol);
@@ -163,7 +166,7 @@ function readNotify(f: MapFields): { webhook: string; secretEnv: string } | unde
     f.r.report(n.at('secret_env'), n.pathOf('secret_env'), `"${secretEnv.slice(0, 80)}" is not an environment variable name`, 'upper-case letters, digits and _, e.g. OPSROOM_WEBHOOK_NORTE');
     return undefined;
   }
-  return { webhook, secretEnv };
+  return { webhook, secretEnv, ...(remindEvery !== undefined ? { remindEverySec: remindEvery } : {}) };
 }
 
 /** `weights: { members: 12 }` — named non-negative numbers for `weighted_mean` roll-ups. */

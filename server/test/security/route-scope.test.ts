@@ -58,6 +58,8 @@ const EXPECTATIONS: Record<string, RouteExpectation> = {
   'GET /api/alerts/{id}': { access: 'user', subject: 'alert', request: () => ({}), inScopeStatus: [200] },
   // Shelving belongs to the owner level or above (403 below it, 409 when already shelved / not shelved / resolved).
   'POST /api/alerts/{id}/shelve': { access: 'user', subject: 'alert', request: () => ({ body: { minutes: 5, note: 'scope test' } }), inScopeStatus: [200, 403, 409] },
+  // Assigning to the planner (scope valle covers every owner): as for acknowledge, 403 below the owner.
+  'POST /api/alerts/{id}/assign': { access: 'user', subject: 'alert', request: () => ({ body: { user: 'planner', note: 'scope test' } }), inScopeStatus: [200, 403, 409] },
   'POST /api/alerts/{id}/unshelve': { access: 'user', subject: 'alert', request: () => ({ body: { note: 'scope test' } }), inScopeStatus: [200, 403, 409] },
   'POST /api/alerts/{id}/ack': { access: 'user', subject: 'alert', request: () => ({ body: { note: 'scope test' } }), inScopeStatus: [200, 403, 409] },
   'POST /api/alerts/{id}/comment': { access: 'user', subject: 'alert', request: () => ({ body: { note: 'scope test' } }), inScopeStatus: [200, 409] },

@@ -19,7 +19,7 @@ export function alertRoutes(app: FastifyInstance, s: AppServices): void {
         tags: ['alerts'],
         summary: 'Alerts visible to the caller, newest first',
         description:
-          'An alert is visible when any node it passed through lies in the caller\'s scope. Filters: state (`open` = not resolved), node (alerts that passed through that node or its subtree), kind, priority, shelved (`exclude` is the default with state=open — the active list — and `include` otherwise; `only`), and raisedAt between `since` and `until` (ms since epoch, inclusive). Ordered by priority (critical first), then the nearest deadline, then newest; `order=newest` orders by raisedAt only. At most `limit` (default and maximum 1000).',
+          'An alert is visible when any node it passed through lies in the caller\'s scope. Filters: state (`open` = not resolved), node (alerts that passed through that node or its subtree), kind, priority, assignee, shelved (`exclude` is the default with state=open — the active list — and `include` otherwise; `only`), and raisedAt between `since` and `until` (ms since epoch, inclusive). Ordered by priority (critical first), then the nearest deadline, then newest; `order=newest` orders by raisedAt only. At most `limit` (default and maximum 1000).',
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -30,6 +30,7 @@ export function alertRoutes(app: FastifyInstance, s: AppServices): void {
             priority: { type: 'string', enum: [...PRIORITIES] },
             order: { type: 'string', enum: ['priority', 'newest'] },
             shelved: { type: 'string', enum: ['exclude', 'only', 'include'] },
+            assignee: { type: 'string', maxLength: 64 },
             since: { type: 'integer', minimum: 0 },
             until: { type: 'integer', minimum: 0 },
             limit: { type: 'integer', minimum: 1, maximum: 1000 },
@@ -113,6 +114,29 @@ export function shelveRoutes(app: FastifyInstance, s: AppServices): void {
     async (req) => {
       const body = req.body as { minutes: number; note: string };
       return s.alerts.shelve((req.params as { id: string }).id, req.user!, body.minutes, body.note);
+    },
+  );
+  app.post(
+    '/api/alerts/:id/assign',
+    {
+      schema: {
+        tags: ['alerts'],
+        summary: 'Assign: set who is working on the alert (null: nobody)',
+        description: "`user` must be a user whose scope covers the alert's owner (400 otherwise); the caller must hold the owner's level or above, as for acknowledge (403 below it). Recorded in the trail.",
+        params: alertIdParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['user'],
+          properties: { user: { type: ['string', 'null'], minLength: 1, maxLength: 64 }, note: { type: 'string', maxLength: 2000 } },
+        },
+        response,
+      },
+      preHandler: auth,
+    },
+    async (req) => {
+      const body = req.body as { user: string | null; note?: string };
+      return s.alerts.assign((req.params as { id: string }).id, req.user!, body.user ?? undefined, body.note || undefined);
     },
   );
   app.post(
