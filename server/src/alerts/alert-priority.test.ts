@@ -73,6 +73,21 @@ describe('alert priority', () => {
     expect(byPriorityThenDeadline(none, { deadline: 10, raisedAt: 1 } as Alert)).toBeGreaterThan(0); // no deadline last
   });
 
+  it('sends notifications of one moment in priority order, critical first', () => {
+    const m = tinyModel([
+      { id: 'output', name: 'Output', unit: 'u', rollup: 'sum' },
+      { id: 'energy', name: 'Energy', unit: 'kWh', rollup: 'sum', priority: 'critical' },
+    ]);
+    const sent: string[] = [];
+    const { svc, clock } = setup({ model: m, grouping: false, notifier: { notify: (e, a) => sent.push(`${e} ${a.indicator} ${a.priority}`), close: async () => undefined } });
+    svc.onDetection(seen('r/a/a1', 6, 0.8)); // medium, raised first
+    svc.onDetection(seen('r/a/a2', 6, 0.8, 'energy')); // critical
+    sent.length = 0;
+    clock.t += 60_000; // both windows run out at once
+    svc.checkDeadlines();
+    expect(sent).toEqual(['escalated energy critical', 'escalated output medium']);
+  });
+
   it('gives a grouping alert the highest priority of its children, and raises it when a higher one joins', () => {
     const m = wideModel(4);
     m.indicators = [{ id: 'output', name: 'Output', unit: 'u', rollup: 'sum' }];

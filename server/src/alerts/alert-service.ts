@@ -260,7 +260,7 @@ export class AlertService {
     }
     if (!reminded.length) return;
     this.opts.repo.saveAll(reminded);
-    for (const a of reminded) this.notify('reminder', structuredClone(a));
+    for (const a of reminded.sort(byPriorityThenDeadline)) this.notify('reminder', structuredClone(a));
   }
 
   /**
@@ -619,12 +619,16 @@ export class AlertService {
     }
     this.opts.repo.saveAll([...last.values()].map(([a]) => a));
     const nodes = new Set<string>();
+    const announced: Array<[Alert, AlertEvent]> = [];
     for (const [a, e] of last.values()) {
       const copy = structuredClone(a);
       this.opts.onEvent(e, copy);
-      this.notify(e, copy);
+      announced.push([copy, e]);
       for (const p of a.path) nodes.add(p);
     }
+    // Notifications leave in the order of every list: priority, then the nearest deadline.
+    announced.sort(([a], [b]) => byPriorityThenDeadline(a, b));
+    for (const [copy, e] of announced) this.notify(e, copy);
     this.opts.onStatus(this.statuses(nodes));
   }
 
