@@ -103,3 +103,18 @@ export function classifyChange(r: ArrayLike<number>, at: number, penalty = CHANG
   for (let i = 1; i < 3; i++) if (posterior[i]! > posterior[k]!) k = i;
   return { kind: CLASSIFIED_KINDS[k]!, probability: posterior[k]!, posterior, rate };
 }
+
+/**
+ * The classification under a prior other than equal odds (same order as CLASSIFIED_KINDS): when the
+ * path that raised the alert already says something about its kind (a drift gate fires on slopes).
+ * @example withKindPrior(c, [0.15, 0.8, 0.05]) // a slope unless the readings argue clearly otherwise
+ */
+export function withKindPrior(c: ChangeClassification, prior: readonly [number, number, number]): ChangeClassification {
+  const w = c.posterior.map((p, i) => p * prior[i]!);
+  const sum = w[0]! + w[1]! + w[2]!;
+  if (!(sum > 0)) return c;
+  const posterior: [number, number, number] = [w[0]! / sum, w[1]! / sum, w[2]! / sum];
+  let k = 0;
+  for (let i = 1; i < 3; i++) if (posterior[i]! > posterior[k]!) k = i;
+  return { kind: CLASSIFIED_KINDS[k]!, probability: posterior[k]!, posterior, rate: c.rate };
+}

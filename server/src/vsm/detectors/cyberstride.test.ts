@@ -3,6 +3,7 @@ import { describeDetectorContract, firstDifference, mixedSeries, outputProblem, 
 import { CYBERSTRIDE_DEFAULTS, CyberstrideDetector, cyberstrideModel, cyberstrideSlotBytes, normalCdf } from './cyberstride.js';
 import { V1_AFTER, V1_SNAPSHOT } from './cyberstride-v1.fixture.js';
 import { V2_SNAPSHOT } from './cyberstride-v2.fixture.js';
+import { V3_SNAPSHOT } from './cyberstride-v3.fixture.js';
 import { restoreDetector } from './restore.js';
 import { seededRandom } from './seeded-random.js';
 import type { DetectorOutput } from './detector.js';
@@ -129,7 +130,7 @@ describe('CyberstrideDetector state', () => {
       const snap = d.snapshot();
       const bytes = Buffer.from(snap.state, 'base64');
       expect(bytes.length).toBe(cyberstrideSlotBytes(bins));
-      const countsAt = (103 + bins) * 4 + 2 * bins; // after 103 numbers, the bin means (float32) and deviations (bf16)
+      const countsAt = (105 + bins) * 4 + 2 * bins; // after 105 numbers, the bin means (float32) and deviations (bf16)
       const counts = [...bytes.subarray(countsAt, countsAt + bins)];
       expect(counts).toEqual(Array.from({ length: bins }, (_, b) => Math.min(b % 40, 35)));
       const again = restoreDetector(JSON.parse(JSON.stringify(snap)));
@@ -141,8 +142,8 @@ describe('CyberstrideDetector state', () => {
     }
   });
 
-  it('takes 584 bytes of slab per detector with 24 bins, and under 2 KiB of JSON per snapshot', () => {
-    expect(cyberstrideSlotBytes(24)).toBe(584);
+  it('takes 592 bytes of slab per detector with 24 bins, and under 2 KiB of JSON per snapshot', () => {
+    expect(cyberstrideSlotBytes(24)).toBe(592);
     const d = new CyberstrideDetector();
     mixedSeries(500, 8).forEach((y, t) => d.update(y, t * 60_000));
     expect(JSON.stringify(d.snapshot()).length).toBeLessThan(2048);
@@ -160,7 +161,7 @@ describe('CyberstrideDetector state', () => {
     // The numbers it carried over still describe the series: the forecast before the step is within noise of 1000.
     expect(Math.abs(got[49]!.forecast!.mean - 1000)).toBeLessThan(15);
     expect(V1_AFTER.length).toBe(100);
-    expect(d.snapshot().version).toBe(3);
+    expect(d.snapshot().version).toBe(4);
   });
 
   it('restores a version-2 snapshot (the slot before the alert decision): no learning again, quiet on the same noise, a later step alerted and called a step', () => {
@@ -171,7 +172,18 @@ describe('CyberstrideDetector state', () => {
     expect(got.some((o) => o.learning)).toBe(false);
     expect(got.findIndex((o) => o.alert)).toBe(250);
     expect(got[253]!.kind).toBe('step');
-    expect(d.snapshot().version).toBe(3);
+    expect(d.snapshot().version).toBe(4);
+  });
+
+  it('restores a version-3 snapshot (the slot before the long-level gate): no learning again, quiet on the same noise, a later step alerted and called a step', () => {
+    const rnd = seededRandom(21);
+    for (let t = 0; t < 600; t++) rnd.normal(); // the readings the snapshot has seen
+    const d = restoreDetector(JSON.parse(JSON.stringify(V3_SNAPSHOT)));
+    const got = Array.from({ length: 300 }, (_, i) => d.update(500 + 4 * rnd.normal() + (i >= 250 ? 60 : 0), 1_700_000_000_000 + (600 + i) * 300_000));
+    expect(got.some((o) => o.learning)).toBe(false);
+    expect(got.findIndex((o) => o.alert)).toBe(250);
+    expect(got[253]!.kind).toBe('step');
+    expect(d.snapshot().version).toBe(4);
   });
 
   it('restores a version-3 snapshot written before tailPower existed, taking its default, and goes on exactly as a snapshot that names it', () => {

@@ -40,7 +40,7 @@
  */
 import type { ChangeKindOrNone, DetectorOutput, DetectorState } from './detector.js';
 import type { StreamingDetector } from './detector.js';
-import { CHANGE_KIND_PENALTY, classifyChange } from './change-kind.js';
+import { CHANGE_KIND_PENALTY, classifyChange, withKindPrior } from './change-kind.js';
 import { decodeFloat64, encodeFloat64 } from './float64-codec.js';
 import { f32Down, f32Up, fromBf16, SlabAllocator, toBf16, toF32, type Slab } from './slab.js';
 import {
@@ -57,7 +57,7 @@ import {
 } from './harrison-stevens.js';
 
 export const CYBERSTRIDE_TYPE = 'cyberstride';
-export const CYBERSTRIDE_VERSION = 3;
+export const CYBERSTRIDE_VERSION = 4;
 
 export interface CyberstrideOptions {
   /** Readings before any non-zero score (≥ 1). */
@@ -112,6 +112,10 @@ export interface CyberstrideOptions {
   shiftTailMult?: number;
   /** Kurtosis knee: a series whose kurtosis of z exceeds it (a heavy tail; Gaussian 3) has its gates multiplied by (kurtosis/tailKnee)^tailPower. */
   tailKnee?: number;
+  /** Long-level gate: the median of the last five against the slow level (LONG_SPAN readings), beyond the usual slope's lag, in noise σ, must reach zLong… */
+  zLong?: number;
+  /** …and longTailMult × its own root mean square (lifted like every gate for a heavy tail and a young series). */
+  longTailMult?: number;
   /** Drift path: each reading adds the ring slope's |t| less max(driftAllowance, driftTailShare × its usual tail)… */
   driftAllowance?: number;
   driftTailShare?: number;
@@ -173,6 +177,8 @@ export const CYBERSTRIDE_DEFAULTS: Readonly<Record<OwnKey, number>> = Object.fre
   youth: 5,
   zSlope: 6,
   slopeTailMult: 1.5,
+  zLong: 3,
+  longTailMult: 5.5,
   driftAllowance: 2.5,
   driftTailShare: 0.7,
   driftLimit: 45,
@@ -218,11 +224,21 @@ const SLOPE_TAIL = HS + 44; // decayed max of |t| of that slope's deviation, out
 const SLOPE_TAIL_LAG = HS + 45; // SLOPE_TAIL as it was at the last multiple of RING_LEN readings…
 const SLOPE_TAIL_GATE = HS + 46; // …and at the one before: what the slope gate compares with (a ramp must not teach the gate it is normal while it rises)
 const TAIL_M2 = HS + 47; // E z², exponentially weighted like TAIL: with it, the kurtosis E z⁴ / (E z²)²
-const OWN_LEN = 48;
+// The long-level drift gate (version 4):
+const LONG = HS + 48; // slow EW level of the median of five (rate 1/LONG_SPAN): where the series was, lately
+const LONG_M2 = HS + 49; // EW mean square of D, the median's distance from it beyond the usual slope's lag (noise σ)
+const OWN_LEN = 50;
 const RING_SXX = (RING_LEN * (RING_LEN * RING_LEN - 1)) / 12; // Σ (k − k̄)² over the ring: 340
 const BINS = HS + OWN_LEN;
-const KIND_CODES: readonly ChangeKindOrNone[] = ['change', 'step', 'slope', 'transient', 'flatline'];
+// 5: a `change` raised by a drift gate, waiting for its kind (classified with DRIFT_PRIOR).
+const KIND_CODES: readonly ChangeKindOrNone[] = ['change', 'step', 'slope', 'transient', 'flatline', 'change'];
+const DRIFT_BORN = 5;
+/** A drift gate fires on slopes: the classifier's prior for such an alert (step, slope, transient). */
+const DRIFT_PRIOR = [0.15, 0.8, 0.05] as const;
 const SLOPE_KIND = KIND_CODES.indexOf('slope');
+/** Readings of the long level's memory (its EW rate is 1/LONG_SPAN), and of its gate's mean square. */
+const LONG_SPAN = 32;
+const LONG_M2_SPAN = 2000;
 /** The onset probability's steepness in the gross gate's margin (see decide). */
 const ONSET_SLOPE = 8.5;
 const PENDING = 8; // added to KIND while a candidate waits for its evidence (nothing raised yet)
@@ -294,6 +310,8 @@ function checkCyberstrideOptions(o: ResolvedCyberstrideOptions): string | null {
     (o.youth >= 0 ? null : `youth must be ≥ 0, got ${o.youth}`) ??
     (o.tailKnee > 0 ? null : `tailKnee must be > 0, got ${o.tailKnee}`) ??
     (o.tailPower >= 0 ? null : `tailPower must be ≥ 0, got ${o.tailPower}`) ??
+    (o.zLong > 0 ? null : `zLong must be > 0, got ${o.zLong}`) ??
+    (o.longTailMult >= 0 ? null : `longTailMult must be ≥ 0, got ${o.longTailMult}`) ??
     (o.driftAllowance > 0 ? null : `driftAllowance must be > 0, got ${o.driftAllowance}`) ??
     (o.driftTailShare >= 0 ? null : `driftTailShare must be ≥ 0, got ${o.driftTailShare}`) ??
     (o.driftLimit > 0 ? null : `driftLimit must be > 0, got ${o.driftLimit}`) ??
@@ -421,8 +439,11 @@ const F_SLOPE_TAIL = 99;
 const F_SLOPE_TAIL_LAG = 100;
 const F_SLOPE_TAIL_GATE = 101;
 const F_TAIL_M2 = 102;
-const F_SMEAN = 103; // seasonal bin means (float32), then their deviations (bf16), then counts (uint8)
+const F_LONG = 103;
+const F_LONG_M2 = 104;
+const F_SMEAN = 105; // seasonal bin means (float32), then their deviations (bf16), then counts (uint8)
 const V2_SMEAN = 74; // where a version-2 slot had them
+const V3_SMEAN = 103; // and a version-3 one
 const U32_MAX = 4294967295;
 const ABS_SCALE_FLOOR = 1e-300;
 const RESCALE_AT = 2 ** 100; // |x − a|/u beyond this: u grows so that values stay far from float32's limit (2^128)
@@ -569,6 +590,8 @@ function load(slab: Slab<CyberstrideModel>, b8: number, hsWarmup: number): void 
   S[SLOPE_TAIL_LAG] = f32[b4 + F_SLOPE_TAIL_LAG]!;
   S[SLOPE_TAIL_GATE] = f32[b4 + F_SLOPE_TAIL_GATE]!;
   S[TAIL_M2] = f32[b4 + F_TAIL_M2]!;
+  S[LONG] = anchor + unit * f32[b4 + F_LONG]!;
+  S[LONG_M2] = f32[b4 + F_LONG_M2]!;
 }
 
 /** S → slot. */
@@ -636,6 +659,8 @@ function store(slab: Slab<CyberstrideModel>, b8: number, hsWarmup: number): void
   f32[b4 + F_SLOPE_TAIL_LAG] = S[SLOPE_TAIL_LAG]!;
   f32[b4 + F_SLOPE_TAIL_GATE] = S[SLOPE_TAIL_GATE]!;
   f32[b4 + F_TAIL_M2] = S[TAIL_M2]!;
+  f32[b4 + F_LONG] = toF32((S[LONG]! - anchor) * inv);
+  f32[b4 + F_LONG_M2] = S[LONG_M2]!;
 }
 
 /** Sets a larger unit (a power of 2); the numbers that `store` does not rewrite (the seasonal bins) are scaled here. */
@@ -733,6 +758,7 @@ export class CyberstrideDetector implements StreamingDetector {
     }
     if (n === 1) {
       st[LEVEL] = value;
+      st[LONG] = value;
       st[MIN] = value;
       st[MAX] = value;
       for (let b = 0; b < bins; b++) slab.f32[binsAt + b] = 0; // every bin mean starts at the anchor, this value
@@ -838,7 +864,7 @@ export class CyberstrideDetector implements StreamingDetector {
     if (episode > 0) {
       episode++;
       const pending = st[KIND]! >= PENDING;
-      if (episode === o.classifyAfter + 1 && (st[KIND] === 0 || pending)) {
+      if (episode === o.classifyAfter + 1 && (st[KIND] === 0 || st[KIND] === DRIFT_BORN || pending)) {
         const r = WINDOW;
         const base = st[BASE_F]!;
         const b = st[BASE_B]!;
@@ -849,7 +875,8 @@ export class CyberstrideDetector implements StreamingDetector {
           const back = atNow - t;
           r[t] = back >= 0 && back < RING_LEN && last - back >= 0 ? (st[RING + ((last - back) % RING_LEN)]! - (base + b * (t - RING_AT))) / bsd : 0;
         }
-        const c = classifyChange(r.subarray(0, atNow + 1), RING_AT, o.kindPenalty);
+        const fit = classifyChange(r.subarray(0, atNow + 1), RING_AT, o.kindPenalty);
+        const c = st[KIND] === DRIFT_BORN ? withKindPrior(fit, DRIFT_PRIOR) : fit;
         // The shift: the mean residual after the alert's reading, in the direction of the change.
         // Measured against the reference at the alert (the median of the five readings before it).
         const off = (median5(st, n - 6 - o.classifyAfter) + 3 * b - base) / bsd;
@@ -884,6 +911,8 @@ export class CyberstrideDetector implements StreamingDetector {
       if (episode > o.episode) {
         // A slope that is still the story when its episode ends is the new usual growth: one alert, not one per episode.
         if (st[KIND] === SLOPE_KIND) st[SLOPE_EW] = st[BASE_B]!;
+        // The level the change led to is where the series now is: the long level starts from it.
+        st[LONG] = median5(st, n - 5) - st[SLOPE_EW]! * (LONG_SPAN - 1);
         episode = 0;
       }
       st[EPISODE] = episode;
@@ -918,6 +947,13 @@ export class CyberstrideDetector implements StreamingDetector {
       st[SLOPE_TAIL_LAG] = slopeTail;
     }
     const slopeGateTail = st[SLOPE_TAIL_GATE]! > 0 ? st[SLOPE_TAIL_GATE]! : slopeTail;
+    // The long level: where the series was lately (the median of five, slowly). A gentle drift that
+    // goes on moves the median away from it faster than the usual slope explains; noise does not.
+    const m5 = n >= 5 ? median5(st, n - 5) : value;
+    const longFrom = o.warmup + RING_LEN;
+    const dLong = n > longFrom && sd > 0 ? (m5 - st[LONG]! - st[SLOPE_EW]! * (LONG_SPAN - 1)) / sd : 0;
+    st[LONG] = st[LONG]! + max(1 / LONG_SPAN, 1 / n) * (m5 - st[LONG]!);
+    let longGate = Infinity;
     if (!learning && !alert && !collecting) {
       // Beyond what this series itself does: the largest recent |z|, lifted further for a heavy tail.
       // A young series has seen little of its own tail: its T is inflated by 1 + youth/√n.
@@ -937,7 +973,9 @@ export class CyberstrideDetector implements StreamingDetector {
       let drift = 0;
       if (episode === 0 && n >= RING_LEN) drift = max(0, st[DRIFT]! + absB - max(o.driftAllowance, o.driftTailShare * usualSlope));
       st[DRIFT] = drift;
-      const drifted = !gross && !scored && !sloped && st[REFRACTORY] === 0 && episode === 0 && drift >= o.driftLimit;
+      longGate = max(o.zLong, o.longTailMult * sqrt(st[LONG_M2]!) * young * heavy);
+      const awayLong = episode === 0 && n > longFrom + LONG_SPAN && abs(dLong) >= longGate;
+      const drifted = !gross && !scored && !sloped && st[REFRACTORY] === 0 && episode === 0 && (drift >= o.driftLimit || awayLong);
       const candidate = !gross && !scored && !sloped && !drifted && st[REFRACTORY] === 0 && episode === 0 && rawScore >= o.fireAt && absZ >= o.zCandidate;
       if (candidate) {
         // Not enough for an alert alone: it becomes one if the next readings confirm a shift.
@@ -955,9 +993,11 @@ export class CyberstrideDetector implements StreamingDetector {
         kind = 'change';
         // The evidence is the slope, not this reading (Harrison–Stevens' probability of a change in the
         // last three readings is small here): how far the slope's t passed its gate.
-        probability = sloped ? normalCdf(absB - max(o.zSlope, o.slopeTailMult * usualSlope)) : normalCdf((drift - o.driftLimit) / o.driftAllowance);
+        probability = sloped
+          ? normalCdf(absB - max(o.zSlope, o.slopeTailMult * usualSlope))
+          : max(drift >= o.driftLimit ? normalCdf((drift - o.driftLimit) / o.driftAllowance) : 0, awayLong ? normalCdf(abs(dLong) - longGate) : 0);
         st[EPISODE] = episode = 1;
-        st[KIND] = 0;
+        st[KIND] = sloped ? 0 : DRIFT_BORN;
         st[BASE_F] = a / 6 + b * (RING_LEN - 1 - 2.5);
         st[BASE_B] = b;
         st[BASE_SD] = noise;
@@ -992,13 +1032,18 @@ export class CyberstrideDetector implements StreamingDetector {
     // single |z| counts at most TAIL_CLAMP (so one absurd reading cannot own the average).
     // A raised alert explains what had accumulated. While a `change` waits for its kind, the word holds
     // the onset's probability instead: the kind row states P(a real change) × P(this kind | a change).
-    if (alert) st[DRIFT] = st[EPISODE] === 1 && st[KIND] === 0 ? probability : 0;
+    if (alert) st[DRIFT] = st[EPISODE] === 1 && (st[KIND] === 0 || st[KIND] === DRIFT_BORN) ? probability : 0;
     const tailFrom = o.warmup + RING_LEN;
     if (!collecting && n > tailFrom) {
       const learnt = min(alert && absZ > gateZ ? gateZ : absZ, TAIL_CLAMP);
       const rate = max(1 - o.tailDecay, 1 / (n - tailFrom));
       st[TAIL] = st[TAIL]! + rate * (learnt * learnt * learnt * learnt - st[TAIL]!);
       st[TAIL_M2] = st[TAIL_M2]! + rate * (learnt * learnt - st[TAIL_M2]!);
+      if (episode === 0) {
+        // Like the tail: a reading that raised an alert counts at most at the gate it passed.
+        const dl = min(alert && abs(dLong) > longGate ? longGate : abs(dLong), TAIL_CLAMP);
+        st[LONG_M2] = st[LONG_M2]! + max(1 / LONG_M2_SPAN, 1 / (n - tailFrom)) * (dl * dl - st[LONG_M2]!);
+      }
     }
     st[SLOPE_TAIL] = absB > slopeTail * o.tailDecay ? absB : slopeTail * o.tailDecay;
     if (!alert && episode > 0 && st[KIND]! < PENDING) kind = KIND_CODES[st[KIND]!]!;
@@ -1169,7 +1214,7 @@ export function restoreCyberstride(state: DetectorState): CyberstrideDetector {
   const d = new CyberstrideDetector(s.options);
   try {
     const bytes = Buffer.from(s.state, 'base64');
-    d.setSlotBytes(s.version === 2 ? slotV2toV3(bytes, bins) : bytes);
+    d.setSlotBytes(s.version === 2 ? slotV2toV4(bytes, bins) : s.version === 3 ? slotV3toV4(bytes, bins) : bytes);
   } catch (err) {
     d.dispose();
     throw new RangeError(`${where}: ${(err as Error).message}`);
@@ -1192,6 +1237,8 @@ const TAIL_CLAMP = 1000;
 const TYPICAL_M4 = 3;
 /** |z| a Gaussian series' ring slope reaches now and then. */
 const TYPICAL_TAIL = 3.5;
+/** The long gate's mean square in a converted snapshot: high (rms 2), so a restored series is not alerted before it learns its own. */
+const TYPICAL_LONG_M2 = 4;
 
 /** The alert decision's state for a snapshot of a version without it: no slope in the ring, typical tails. */
 function fillDecisionState(st: Float64Array): void {
@@ -1200,10 +1247,12 @@ function fillDecisionState(st: Float64Array): void {
   st[TAIL_M2] = 1;
   st[SLOPE_TAIL] = TYPICAL_TAIL;
   st[DRIFT] = 0; // a version-1 state held readings since firing here
+  st[LONG] = st[LEVEL]!;
+  st[LONG_M2] = TYPICAL_LONG_M2;
 }
 
-/** A version-2 slot in the version-3 layout: the same numbers, the alert decision's fields zero (no episode open). */
-function slotV2toV3(v2: Uint8Array, bins: number): Uint8Array {
+/** A version-2 slot in the version-4 layout: the same numbers, the alert decision's fields zero (no episode open). */
+function slotV2toV4(v2: Uint8Array, bins: number): Uint8Array {
   const v2Bytes = cyberstrideSlotBytes(bins, V2_SMEAN);
   if (v2.length !== v2Bytes) return v2; // setSlotBytes names the wrong length
   const out = new Uint8Array(cyberstrideSlotBytes(bins));
@@ -1215,6 +1264,20 @@ function slotV2toV3(v2: Uint8Array, bins: number): Uint8Array {
   f32[F_TAIL] = TYPICAL_M4;
   f32[F_TAIL_M2] = 1;
   f32[F_SLOPE_TAIL] = TYPICAL_TAIL;
+  f32[F_LONG] = f32[F_LEVEL]!;
+  f32[F_LONG_M2] = TYPICAL_LONG_M2;
   out.set(v2.subarray(4 * V2_SMEAN, 4 * V2_SMEAN + 7 * bins), 4 * F_SMEAN);
+  return out;
+}
+
+/** A version-3 slot in the version-4 layout: the long level starts at the level, its gate high (it learns the series' own within a few thousand readings). */
+function slotV3toV4(v3: Uint8Array, bins: number): Uint8Array {
+  if (v3.length !== cyberstrideSlotBytes(bins, V3_SMEAN)) return v3; // setSlotBytes names the wrong length
+  const out = new Uint8Array(cyberstrideSlotBytes(bins));
+  out.set(v3.subarray(0, 4 * V3_SMEAN));
+  const f32 = new Float32Array(out.buffer, out.byteOffset, out.length / 4);
+  f32[F_LONG] = f32[F_LEVEL]!;
+  f32[F_LONG_M2] = TYPICAL_LONG_M2;
+  out.set(v3.subarray(4 * V3_SMEAN, 4 * V3_SMEAN + 7 * bins), 4 * F_SMEAN);
   return out;
 }
