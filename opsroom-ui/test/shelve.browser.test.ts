@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Alert, MaintenanceWindow } from '@opsroom/models';
+import { chromium, type Browser } from 'playwright-core';
+import { startOpsroom } from '@opsroom/server';
+import { ALERT_DEVICE, ALERT_NODE, CHROMIUM_ARGS, chromiumPath, collectErrors, MODEL, publishJump, REPO_ROOT, signIn, UI_DIR } from './browser-support.js';
+
+const d = chromiumPath ? describe : describe.skip;
+
+// Issue 15 points 1-3 in a real browser: the alert card says the priority in a word and a shape,
+// shelving from the card takes the alert off the server's active list with its window paused and
+// the card says so, and the maintenance panel lists a window on the focused node.
+d('shelving an alert and seeing maintenance windows in a real browser', () => {
+  let app: Awaited<ReturnType<typeof startOpsroom>>;
+  let dir: string;
+  let browser: Browser;
+  const secrets = JSON.parse(readFileSync(join(REPO_ROOT, 'models/examples/valle.demo-credentials.json'), 'utf8')) as { users: Record<string, string>; devices: Record<string, string> };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'opsroom-ui-shelve-'));
+    app = await startOpsroom({ host: '127.0.0.1', httpPort: 0, mqttPort: 0, dataDir: join(dir, 'data'), model: MODEL, uiDir: UI_DIR, logger: false });
+    browser = await chromium.launch({ executablePath: chromiumPath as string, headless: true, args: CHROMIUM_ARGS });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows the priority, shelves from the card with a note, and lists a maintenance window', async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const page = await context.newPage();
+    const errors = collectErrors(page);
+    await page.goto(`${app.httpUrl}/#/valle/norte/lana`);
+    await signIn(page, 'planner', secrets.users.planner as string);
+    await page.locator('.connection[data-status="live"]').waitFor();
+    await publishJump(app.mqttUrl, ALERT_DEVICE, secrets.devices[ALERT_DEVICE] as string);
+
+    let alert: Alert | undefined;
+    for (const until = Date.now() + 20_000; Date.now() < until && !alert; ) {
+      alert = ((await (await page.request.get(`${app.httpUrl}/api/alerts?state=open`)).json()) as Alert[]).find((a) => a.node === ALERT_NODE);
+      if (!alert) await page.waitForTimeout(250);
+    }
+    expect(alert).toBeDefined();
+    const card = page.getByTestId(`alert-${alert!.id}`);
+    await card.waitFor({ timeout: 5_000 });
+    const priority = alert!.priority ?? 'medium';
+    await expect(card.locator(`.badge-priority-${priority}`).textContent()).resolves.toMatch(new RegExp(`^▮+ ${priority}$`));
+
+    await card.locator('.alert-note').fill('tool change, back in an hour');
+    await card.locator('.shelve-for').selectOption('60');
+    await card.locator('.act-shelve').click();
+    await page.waitForFunction((id) => document.querySelector(`[data-testid="alert-${id}"] .badge-shelved`)?.textContent?.startsWith('⏸ shelved until'), alert!.id, { timeout: 5_000 });
+    await expect(card.locator('.act-unshelve').isVisible()).resolves.toBe(true);
+    await expect(card.locator('.act-shelve').isVisible()).resolves.toBe(false);
+    const shelved = (await (await page.request.get(`${app.httpUrl}/api/alerts/${alert!.id}`)).json()) as Alert;
+    expect(shelved.shelved).toMatchObject({ by: 'planner', note: 'tool change, back in an hour' });
+    expect(shelved.shelved!.until - shelved.shelved!.at).toBe(60 * 60_000);
+    expect(shelved.deadline).toBeNull();
+    const active = (await (await page.request.get(`${app.httpUrl}/api/alerts?state=open`)).json()) as Alert[];
+    expect(active.map((a) => a.id)).not.toContain(alert!.id);
+
+    // A window on the cooperative, then focus on it: the maintenance panel lists it in words.
+    const res = await page.request.post(`${app.httpUrl}/api/maintenance`, { data: { node: 'valle/norte/lana', end: Date.now() + 3600_000, reason: 'carding machine overhaul' } });
+    expect(res.status()).toBe(201);
+    const w = (await res.json()) as MaintenanceWindow;
+    await page.goto(`${app.httpUrl}/#/valle/norte`);
+    await page.goto(`${app.httpUrl}/#/valle/norte/lana`);
+    const item = page.getByTestId(`maintenance-${w.id}`);
+    await item.waitFor({ timeout: 5_000 });
+    await expect(item.textContent()).resolves.toMatch(/^⚙ in maintenance: .*carding machine overhaul \(planner\)$/);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 90_000);
+});
