@@ -21,7 +21,7 @@ export interface RunningDemo {
 }
 
 export interface DemoOptions {
-  /** Only the simulated agents, against `config.brokerUrl` (docker-compose's `agents` service). */
+  /** Only the simulated agents, against `config.brokerUrl` (an external broker). */
   agentsOnly?: boolean;
   /** Mean seconds between injected faults (default 60; 0 = no faults). */
   faultEverySec?: number;
