@@ -62,7 +62,7 @@ async function enterRoom(user: SessionUser): Promise<void> {
     store.dispatch({ type: 'session', user });
     ui.boot.hidden = false;
     ui.boot.textContent = 'Loading the organisation…';
-    const [model, latest, alerts] = await Promise.all([api.model(), api.latest(), api.alerts({ state: 'open' })]);
+    const [model, latest, alerts] = await Promise.all([api.model(), api.latest(), api.alerts({ state: 'open', shelved: 'include' })]);
     store.dispatch({ type: 'focus', path: pathFromHash(location.hash) });
     store.dispatch({ type: 'model', model });
     store.dispatch({ type: 'indicators', updates: latest });

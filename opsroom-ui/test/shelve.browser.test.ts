@@ -62,6 +62,11 @@ d('shelving an alert and seeing maintenance windows in a real browser', () => {
     expect(shelved.deadline).toBeNull();
     const active = (await (await page.request.get(`${app.httpUrl}/api/alerts?state=open`)).json()) as Alert[];
     expect(active.map((a) => a.id)).not.toContain(alert!.id);
+    // After a reload the room still has it, shelved, counted apart from the active ones, so it can be unshelved.
+    await page.reload();
+    await page.locator('.connection[data-status="live"]').waitFor();
+    await card.locator('.badge-shelved').waitFor({ timeout: 5_000 });
+    await expect(page.locator('.alert-summary').textContent()).resolves.toMatch(/\(1 more shelved\)\.$/);
 
     // A window on the cooperative, then focus on it: the maintenance panel lists it in words.
     const res = await page.request.post(`${app.httpUrl}/api/maintenance`, { data: { node: 'valle/norte/lana', end: Date.now() + 3600_000, reason: 'carding machine overhaul' } });

@@ -57,6 +57,8 @@ describe('createApi', () => {
     expect(f.calls[0]?.url).toBe('/api/history?node=valle%2Fnorte&indicator=output&from=1000&windowMs=10000&aggregate=mean');
     await api.alerts({ state: 'open' });
     expect(f.calls[1]?.url).toBe('/api/alerts?state=open');
+    await api.alerts({ state: 'open', shelved: 'include' });
+    expect(f.calls[2]?.url).toBe('/api/alerts?state=open&shelved=include');
   });
 
   it('sends an alert action with its note, and refuses a comment without one before calling the server', async () => {

@@ -46,7 +46,8 @@ export interface HistoryQuery {
   aggregate?: 'mean';
 }
 
-export type AlertFilter = { state?: AlertState | 'open'; node?: string };
+/** `shelved`: the server leaves shelved alerts out of `state=open` unless asked to include them. */
+export type AlertFilter = { state?: AlertState | 'open'; node?: string; shelved?: 'exclude' | 'only' | 'include' };
 export type AlertAction = 'ack' | 'resolve' | 'comment' | 'directive' | 'shelve' | 'unshelve';
 
 /** The HTTP API of the opsroom server as the ops room uses it (see helper-notes/API.md). */
@@ -134,7 +135,7 @@ export function createApi(opts: ApiOptions = {}): OpsroomApi {
         '/api/history' +
           queryString({ node: q.node, indicator: q.indicator, from: q.from, to: q.to, windowMs: q.windowMs, aggregate: q.aggregate }),
       ),
-    alerts: (filter = {}) => call<Alert[]>('GET', '/api/alerts' + queryString({ state: filter.state, node: filter.node })),
+    alerts: (filter = {}) => call<Alert[]>('GET', '/api/alerts' + queryString({ state: filter.state, node: filter.node, shelved: filter.shelved })),
     alert: (id) => call<Alert>('GET', `/api/alerts/${encodeURIComponent(id)}`),
     act: (id, action, note, minutes) => {
       if ((action === 'comment' || action === 'directive' || action === 'shelve') && !note?.trim()) {

@@ -80,7 +80,7 @@ describe('connectLive', () => {
     await settle();
     expect(socket.snapshots).toBe(2);
     expect(api.alerts).toHaveBeenCalledTimes(2);
-    expect(api.alerts).toHaveBeenLastCalledWith({ state: 'open' });
+    expect(api.alerts).toHaveBeenLastCalledWith({ state: 'open', shelved: 'include' });
     expect([...store.get().alerts.keys()]).toEqual(['a2']);
     expect(store.get().latest.get(valueKey('valle', 'output'))?.value).toBe(7);
   });

@@ -57,7 +57,7 @@ export function connectLive(opts: LiveOptions): LiveLink {
       socket.connected
         ? socket.timeout(opts.snapshotTimeoutMs ?? 10_000).emitWithAck('snapshot')
         : api.latest(),
-      api.alerts({ state: 'open' }),
+      api.alerts({ state: 'open', shelved: 'include' }),
     ]);
     if (closed) return;
     if (snapshot.status === 'fulfilled') store.dispatch({ type: 'indicators', updates: snapshot.value });

@@ -151,6 +151,11 @@ describe('nodeState and nextDeadline', () => {
     expect(nodeState(s, 'valle/norte', 0)).toBe('crisis');
   });
 
+  it('ignores shelved alerts (off the active list, as the server counts them)', () => {
+    const s = loaded({ type: 'alert', alert: alert('a', { owner: lana, state: 'escalated', deadline: null, shelved: { by: 'x', at: 0, until: 9, remainingMs: 5 } }) });
+    expect(nodeState(s, lana, 0)).toBe('normal');
+  });
+
   it('ignores resolved alerts', () => {
     const s = loaded({ type: 'alert', alert: alert('a', { owner: lana, state: 'resolved', deadline: null }) });
     expect(nodeState(s, lana, 0)).toBe('normal');

@@ -177,7 +177,8 @@ export function nodeState(state: RoomState, path: string, now: number): NodeStat
   if (status) return status.state;
   let result: NodeState = 'normal';
   for (const a of state.alerts.values()) {
-    if (a.owner !== path || a.state === 'resolved') continue;
+    // A shelved alert is off the active list: it does not colour its node (as the server's status).
+    if (a.owner !== path || a.state === 'resolved' || a.shelved) continue;
     if (a.state === 'escalated' || (a.deadline !== null && a.deadline <= now)) return 'crisis';
     result = 'alert';
   }

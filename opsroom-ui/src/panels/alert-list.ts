@@ -67,9 +67,11 @@ export class AlertList {
 
   private render(s: RoomState): void {
     const alerts = s.focus ? sortByUrgency(alertsUnder(s, s.focus)) : [];
-    const open = alerts.filter((a) => a.state !== 'resolved').length;
+    const open = alerts.filter((a) => a.state !== 'resolved' && !a.shelved).length;
+    const shelved = alerts.filter((a) => a.state !== 'resolved' && a.shelved).length;
     const where = s.focus ? (s.nodes.get(s.focus)?.name ?? s.focus) : '';
-    this.summary.textContent = open === 0 ? `No open alerts at or under ${where}.` : `${open} open alert${open === 1 ? '' : 's'} at or under ${where}.`;
+    const andShelved = shelved ? ` (${shelved} more shelved)` : '';
+    this.summary.textContent = (open === 0 ? `No open alerts at or under ${where}` : `${open} open alert${open === 1 ? '' : 's'} at or under ${where}`) + `${andShelved}.`;
 
     const seen = new Set<string>();
     let before: Element | null = this.list.firstElementChild;
