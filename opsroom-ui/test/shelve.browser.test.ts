@@ -68,12 +68,11 @@ d('shelving an alert and seeing maintenance windows in a real browser', () => {
     await card.locator('.badge-shelved').waitFor({ timeout: 5_000 });
     await expect(page.locator('.alert-summary').textContent()).resolves.toMatch(/\(1 more shelved\)\.$/);
 
-    // A window on the cooperative, then focus on it: the maintenance panel lists it in words.
+    // A window on the cooperative, then focus on its council: the maintenance panel there lists it (a window in its subtree), in words.
     const res = await page.request.post(`${app.httpUrl}/api/maintenance`, { data: { node: 'valle/norte/lana', end: Date.now() + 3600_000, reason: 'carding machine overhaul' } });
     expect(res.status()).toBe(201);
     const w = (await res.json()) as MaintenanceWindow;
     await page.goto(`${app.httpUrl}/#/valle/norte`);
-    await page.goto(`${app.httpUrl}/#/valle/norte/lana`);
     const item = page.getByTestId(`maintenance-${w.id}`);
     await item.waitFor({ timeout: 5_000 });
     await expect(item.textContent()).resolves.toMatch(/^⚙ in maintenance: .*carding machine overhaul \(planner\)$/);

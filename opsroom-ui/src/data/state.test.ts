@@ -8,6 +8,7 @@ import {
   nextDeadline,
   nodeState,
   reduce,
+  topPriority,
   valueKey,
   type RoomAction,
   type RoomState,
@@ -154,6 +155,22 @@ describe('nodeState and nextDeadline', () => {
   it('ignores shelved alerts (off the active list, as the server counts them)', () => {
     const s = loaded({ type: 'alert', alert: alert('a', { owner: lana, state: 'escalated', deadline: null, shelved: { by: 'x', at: 0, until: 9, remainingMs: 5 } }) });
     expect(nodeState(s, lana, 0)).toBe('normal');
+  });
+
+  it('gives the highest priority among the active alerts a node owns, none when shelved or resolved', () => {
+    const shelf = { by: 'x', at: 0, until: 9, remainingMs: 5 };
+    const s = loaded({
+      type: 'alerts:replace',
+      alerts: [
+        alert('a', { owner: lana, priority: 'high' }),
+        alert('b', { owner: lana }),
+        alert('c', { owner: lana, priority: 'critical', shelved: shelf }),
+        alert('d', { owner: 'valle/norte', priority: 'critical', shelved: shelf }),
+      ],
+    });
+    expect(topPriority(s, lana)).toBe('high');
+    expect(topPriority(s, 'valle/norte')).toBeNull();
+    expect(topPriority(s, 'valle')).toBeNull();
   });
 
   it('ignores resolved alerts', () => {

@@ -1,4 +1,4 @@
-import { inScope, type Alert, type IndicatorUpdate, type ModelView, type NodeState, type NodeStatus, type NodeView } from '@opsroom/models';
+import { inScope, PRIORITIES, type Alert, type IndicatorUpdate, type ModelView, type NodeState, type NodeStatus, type NodeView, type Priority } from '@opsroom/models';
 
 /** The signed-in user as `/api/me` and `/api/login` describe them. */
 export interface SessionUser {
@@ -158,6 +158,19 @@ function pruneResolved(alerts: Map<string, Alert>): Map<string, Alert> {
   resolved.sort((a, b) => b.updatedAt - a.updatedAt);
   for (const a of resolved.slice(MAX_RESOLVED_KEPT)) alerts.delete(a.id);
   return alerts;
+}
+
+/**
+ * The highest priority among the active alerts owned at `path` (open, not shelved), or null when
+ * there are none: what the room shows beside the node's state.
+ */
+export function topPriority(state: RoomState, path: string): Priority | null {
+  let rank = -1;
+  for (const a of state.alerts.values()) {
+    if (a.owner !== path || a.state === 'resolved' || a.shelved) continue;
+    rank = Math.max(rank, PRIORITIES.indexOf(a.priority ?? 'medium'));
+  }
+  return rank < 0 ? null : PRIORITIES[rank]!;
 }
 
 /** Open alerts owned at `path` (not below it). */

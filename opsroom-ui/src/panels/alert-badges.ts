@@ -20,6 +20,11 @@ export interface Badge {
 /** Bars like a signal meter (the state already uses ▲ ◆ ✓ ○): more bars, more urgent. */
 export const PRIORITY_SHAPES: Record<Priority, string> = { critical: '▮▮▮▮', high: '▮▮▮', medium: '▮▮', low: '▮' };
 
+/** A priority in a shape and a word, for text-only places (the 2D room, tooltips). @example priorityLabel('high') // '▮▮▮ high' */
+export function priorityLabel(p: Priority): string {
+  return `${PRIORITY_SHAPES[p]} ${p}`;
+}
+
 export function badges(a: Alert, time: (ms: number) => string): Badge[] {
   const p = a.priority ?? 'medium';
   const out: Badge[] = [{ kind: `priority-${p}`, shape: PRIORITY_SHAPES[p], text: p, title: `priority ${p}` }];

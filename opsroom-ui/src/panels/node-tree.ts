@@ -1,5 +1,6 @@
 import type { NodeState } from '@opsroom/models';
-import { nodeState, openAlertsOwnedAt, type RoomState, type Store } from '../data/state.js';
+import { nodeState, openAlertsOwnedAt, topPriority, type RoomState, type Store } from '../data/state.js';
+import { PRIORITY_SHAPES } from './alert-badges.js';
 import { el, renderOnFrame } from './frame-render.js';
 
 interface Row {
@@ -92,10 +93,11 @@ export class NodeTree {
         row.stateText.textContent = `${state}: `;
       }
       const open = openAlertsOwnedAt(s, path).length;
-      const text = open > 0 ? String(open) : '';
+      const top = topPriority(s, path);
+      const text = open > 0 ? `${open}${top ? ` ${PRIORITY_SHAPES[top]}` : ''}` : '';
       if (row.badge.textContent !== text) {
         row.badge.textContent = text;
-        row.badge.title = open > 0 ? `${open} open alert${open === 1 ? '' : 's'} owned here` : '';
+        row.badge.title = open > 0 ? `${open} open alert${open === 1 ? '' : 's'} owned here${top ? `, the most urgent ${top}` : ''}` : '';
       }
     }
   }

@@ -1,4 +1,5 @@
-import { nodeState, type RoomState, type Store } from '../data/state.js';
+import { nodeState, topPriority, type RoomState, type Store } from '../data/state.js';
+import { priorityLabel } from '../panels/alert-badges.js';
 import { stateGlyph } from '../panels/state-glyph.js';
 
 export interface FlatRoom {
@@ -43,6 +44,15 @@ export function createFlatRoom(container: HTMLElement, store: Store, onFocus: (p
     words.className = st === 'normal' ? 'sr-only' : 'flat-state';
     words.textContent = st;
     el.append(glyph, ` ${node?.name ?? path} `, words);
+    // The most urgent priority it holds, in bars and a word (alert-badges.ts).
+    const top = topPriority(state, path);
+    if (top) {
+      const prio = document.createElement('span');
+      prio.className = `flat-priority priority-${top}`;
+      prio.textContent = ` · ${priorityLabel(top)}`;
+      el.dataset.priority = top;
+      el.append(prio);
+    }
     return el;
   }
 

@@ -1,5 +1,6 @@
 import { Vector3 } from 'three';
-import { nextDeadline, nodeState, type RoomState, type Store } from '../data/state.js';
+import { nextDeadline, nodeState, topPriority, type RoomState, type Store } from '../data/state.js';
+import { priorityLabel } from '../panels/alert-badges.js';
 import { labelWithState } from '../panels/state-glyph.js';
 import { NodeLabels, type LabelSpec } from './node-labels.js';
 import { RecursionTree } from './recursion-tree.js';
@@ -120,7 +121,8 @@ export function createRoomView(container: HTMLElement, store: Store, onFocus: (p
     }
     const r = container.getBoundingClientRect();
     const st = nodeState(store.get(), path, Date.now());
-    tooltip.textContent = st === 'normal' ? `${node.name} · normal` : labelWithState(node.name, st);
+    const top = topPriority(store.get(), path);
+    tooltip.textContent = (st === 'normal' ? `${node.name} · normal` : labelWithState(node.name, st)) + (top ? ` · ${priorityLabel(top)}` : '');
     tooltip.style.left = `${e.clientX - r.left + 14}px`;
     tooltip.style.top = `${e.clientY - r.top + 10}px`;
     tooltip.hidden = false;
