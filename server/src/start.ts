@@ -18,6 +18,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-brok
 import type { OpsroomConfig } from './config/config.js';
 import { resolveConfig } from './config/config.js';
 import { DEFAULTS } from './config/defaults.js';
+import { lockDataDir } from './config/data-dir-lock.js';
 import { build } from './http/app.js';
 import type { AppServices } from './http/services.js';
 import { redact, startMqttIngest, type DeviceChannel } from './ingest/mqtt-ingest.js';
@@ -91,6 +92,9 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
   };
 
   try {
+    // One server per data directory: a second start on it refuses before touching anything.
+    const lock = lockDataDir(config.dataDir);
+    cleanups.push(() => lock.release());
     let model = await loadModelFile(config.model);
     const metrics = createServerMetrics();
 
