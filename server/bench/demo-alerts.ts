@@ -101,7 +101,7 @@ async function allAlerts(httpUrl: string, token: string, since: number): Promise
   const byId = new Map<string, Alert>();
   let until = Number.MAX_SAFE_INTEGER;
   for (;;) {
-    const res = await getJson<Alert[]>(httpUrl, `/api/alerts?since=${since}&until=${until}&limit=1000`, token);
+    const res = await getJson<Alert[]>(httpUrl, `/api/alerts?since=${since}&until=${until}&limit=1000&order=newest`, token);
     if (res.status !== 200) throw new Error(`GET /api/alerts answered ${res.status}`);
     const fresh = res.body.filter((a) => !byId.has(a.id));
     for (const a of fresh) byId.set(a.id, a);
