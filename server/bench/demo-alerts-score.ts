@@ -68,7 +68,7 @@ export function hasFaultBehind(
   sameIndicatorOnly = false,
   all: readonly AlertLike[] = [],
 ): boolean {
-  const byId = new Map(all.map((a) => [a.id, a]));
+  let byId: Map<string, AlertLike> | undefined; // built only for a grouping alert
   const behind = (a: AlertLike, seen: Set<string>): boolean => {
     if (seen.has(a.id)) return false;
     seen.add(a.id);
@@ -81,7 +81,7 @@ export function hasFaultBehind(
     );
     if (direct) return true;
     return (a.groups ?? []).some((id) => {
-      const child = byId.get(id);
+      const child = (byId ??= new Map(all.map((x) => [x.id, x]))).get(id);
       return child !== undefined && behind(child, seen);
     });
   };

@@ -164,21 +164,13 @@ describe('CyberstrideDetector state', () => {
     expect(d.snapshot().version).toBe(4);
   });
 
-  it('restores a version-2 snapshot (the slot before the alert decision): no learning again, quiet on the same noise, a later step alerted and called a step', () => {
+  it.each([
+    ['version-2', 'the slot before the alert decision', V2_SNAPSHOT],
+    ['version-3', 'the slot before the long-level gate', V3_SNAPSHOT],
+  ])('restores a %s snapshot (%s): no learning again, quiet on the same noise, a later step alerted and called a step', (_version, _what, snapshot) => {
     const rnd = seededRandom(21);
     for (let t = 0; t < 600; t++) rnd.normal(); // the readings the snapshot has seen
-    const d = restoreDetector(JSON.parse(JSON.stringify(V2_SNAPSHOT)));
-    const got = Array.from({ length: 300 }, (_, i) => d.update(500 + 4 * rnd.normal() + (i >= 250 ? 60 : 0), 1_700_000_000_000 + (600 + i) * 300_000));
-    expect(got.some((o) => o.learning)).toBe(false);
-    expect(got.findIndex((o) => o.alert)).toBe(250);
-    expect(got[253]!.kind).toBe('step');
-    expect(d.snapshot().version).toBe(4);
-  });
-
-  it('restores a version-3 snapshot (the slot before the long-level gate): no learning again, quiet on the same noise, a later step alerted and called a step', () => {
-    const rnd = seededRandom(21);
-    for (let t = 0; t < 600; t++) rnd.normal(); // the readings the snapshot has seen
-    const d = restoreDetector(JSON.parse(JSON.stringify(V3_SNAPSHOT)));
+    const d = restoreDetector(JSON.parse(JSON.stringify(snapshot)));
     const got = Array.from({ length: 300 }, (_, i) => d.update(500 + 4 * rnd.normal() + (i >= 250 ? 60 : 0), 1_700_000_000_000 + (600 + i) * 300_000));
     expect(got.some((o) => o.learning)).toBe(false);
     expect(got.findIndex((o) => o.alert)).toBe(250);

@@ -484,6 +484,15 @@ const SLOPE_SE = (Math.SQRT2 * 0.536) / 11;
 const M5 = new Float64Array(5);
 
 /** The median of five consecutive ring values from reading index `idx` (0-based). */
+/**
+ * The line the series held before a change that is alerted now: the median of the ring's oldest five
+ * readings, carried to this reading at the usual slope (the median the reference uses has already
+ * moved with a slope's first readings). Needs a full ring (n ≥ RING_LEN).
+ */
+function oldestLine(st: Float64Array, n: number): number {
+  return median5(st, n - RING_LEN) + (RING_LEN - 3) * st[SLOPE_EW]!;
+}
+
 function median5(st: Float64Array, idx: number): number {
   for (let k = 0; k < 5; k++) M5[k] = st[RING + ((idx + k) % RING_LEN)]!;
   // Insertion sort of five.
@@ -846,6 +855,7 @@ export class CyberstrideDetector implements StreamingDetector {
     // spread widens right after a surprise, which would hide a second change; the median does neither.
     // In an open episode classified as a slope, its new growth rate: the slope goes on, a further change shows against it.
     const refSlope = st[EPISODE]! > 0 && st[KIND] === SLOPE_KIND ? st[BASE_B]! : st[SLOPE_EW]!;
+    const m5 = n >= 5 ? median5(st, n - 5) : value; // the median of the last five readings, this one included
     const ref = f && n > 6 ? median5(st, n - 6) + 3 * refSlope : f ? f.mean : 0;
     // In units of the noise scale (the level member's mean absolute deviation, as a standard deviation).
     const sd = f ? noiseSd : 0;
@@ -886,7 +896,6 @@ export class CyberstrideDetector implements StreamingDetector {
         const shiftTail = st[SHIFT_TAIL]!;
         const confirmed = !pending || ((c.kind === 'step' || c.kind === 'slope') && shift >= o.confirmSigmas && shift >= o.shiftTailMult * shiftTail);
         if (confirmed) {
-          // A transient is shown by its one outlying reading; a step or slope by this reading against the line held before.
           // A transient is shown by its one outlying reading, a step by its new level (the mean since), a
           // slope by this reading, each against the line held before the change.
           let post = 0;
@@ -912,7 +921,7 @@ export class CyberstrideDetector implements StreamingDetector {
         // A slope that is still the story when its episode ends is the new usual growth: one alert, not one per episode.
         if (st[KIND] === SLOPE_KIND) st[SLOPE_EW] = st[BASE_B]!;
         // The level the change led to is where the series now is: the long level starts from it.
-        st[LONG] = median5(st, n - 5) - st[SLOPE_EW]! * (LONG_SPAN - 1);
+        st[LONG] = m5 - st[SLOPE_EW]! * (LONG_SPAN - 1);
         episode = 0;
       }
       st[EPISODE] = episode;
@@ -938,7 +947,7 @@ export class CyberstrideDetector implements StreamingDetector {
       const bLocal = (median5(st, at + 11) - median5(st, at)) / 11;
       tB = (bLocal - st[SLOPE_EW]!) / (noise * SLOPE_SE);
       // While a drift is suspected the usual slope learns four times slower: it must not learn the drift away.
-      if (episode === 0) st[SLOPE_EW] = st[SLOPE_EW]! + (st[DRIFT] === 0 ? SLOPE_RATE : SLOPE_RATE / 4) * (bLocal - st[SLOPE_EW]!); // not while a drift is suspected: it would learn the drift
+      if (episode === 0) st[SLOPE_EW] = st[SLOPE_EW]! + (st[DRIFT] === 0 ? SLOPE_RATE : SLOPE_RATE / 4) * (bLocal - st[SLOPE_EW]!);
     }
     const absB = abs(tB);
     const slopeTail = st[SLOPE_TAIL]!;
@@ -949,7 +958,6 @@ export class CyberstrideDetector implements StreamingDetector {
     const slopeGateTail = st[SLOPE_TAIL_GATE]! > 0 ? st[SLOPE_TAIL_GATE]! : slopeTail;
     // The long level: where the series was lately (the median of five, slowly). A gentle drift that
     // goes on moves the median away from it faster than the usual slope explains; noise does not.
-    const m5 = n >= 5 ? median5(st, n - 5) : value;
     const longFrom = o.warmup + RING_LEN;
     const dLong = n > longFrom && sd > 0 ? (m5 - st[LONG]! - st[SLOPE_EW]! * (LONG_SPAN - 1)) / sd : 0;
     st[LONG] = st[LONG]! + max(1 / LONG_SPAN, 1 / n) * (m5 - st[LONG]!);
@@ -981,7 +989,7 @@ export class CyberstrideDetector implements StreamingDetector {
         // Not enough for an alert alone: it becomes one if the next readings confirm a shift.
         st[EPISODE] = episode = 1;
         st[KIND] = PENDING;
-        st[BASE_F] = n >= RING_LEN ? median5(st, n - RING_LEN) + (RING_LEN - 3) * st[SLOPE_EW]! : ref;
+        st[BASE_F] = n >= RING_LEN ? oldestLine(st, n) : ref;
         st[BASE_B] = st[SLOPE_EW]!; // the usual slope: a new one shows against it
         st[BASE_SD] = sd;
       } else if (sloped || drifted) {
@@ -1011,7 +1019,7 @@ export class CyberstrideDetector implements StreamingDetector {
         probability = 1 / (1 + (absZ / max(o.zGross, o.grossTailMult * usual)) ** -ONSET_SLOPE);
         st[EPISODE] = episode = 1;
         st[KIND] = 0;
-        st[BASE_F] = n >= RING_LEN ? median5(st, n - RING_LEN) + (RING_LEN - 3) * st[SLOPE_EW]! : ref;
+        st[BASE_F] = n >= RING_LEN ? oldestLine(st, n) : ref;
         st[BASE_B] = st[SLOPE_EW]!; // the usual slope: a new one shows against it
         st[BASE_SD] = sd;
         st[REFRACTORY] = o.refractory;
