@@ -31,8 +31,10 @@ export interface InfluxStoreOptions {
   maxRetryDelayMs?: number;
   /** Timeout of one HTTP request, ms. */
   timeoutMs?: number;
-  /** How far back latest() looks, ms; undefined = all history. */
+  /** How far back latest() looks, ms (a bounded query; default DEFAULT_INFLUX_STORE_OPTIONS.latestLookbackMs); Infinity = all history. */
   latestLookbackMs?: number;
+  /** How messages and health() name the server (default 'InfluxDB'; the VictoriaMetrics store writes through this class). */
+  serverName?: string;
   logger?: StoreLogger;
   /** Clock for latestLookbackMs (tests). */
   now?: () => number;
@@ -46,6 +48,7 @@ export const DEFAULT_INFLUX_STORE_OPTIONS = Object.freeze({
   minRetryDelayMs: 200,
   maxRetryDelayMs: 10_000,
   timeoutMs: 10_000,
+  latestLookbackMs: 3_600_000, // 1 h: latest() ranges over the last hour only, never the whole bucket
 });
 
 /** One writeBatch call waiting for its lines to be acknowledged. */
@@ -78,20 +81,27 @@ interface PendingWrite {
  * Idempotence: InfluxDB keys a point by series and time, so a redelivered point overwrites
  * itself; a "duplicate" with a different value replaces the first rather than being ignored.
  *
- * Reading: Flux through the QueryApi (annotated CSV). InfluxDB-compatible stores that lack Flux
- * (VictoriaMetrics answers 400 on /api/v2/query) can be written to but not queried.
+ * Reading: Flux through the QueryApi (annotated CSV), tested against a double only (InfluxDB 2
+ * cannot run here; test/store/influx-double.test.ts). InfluxDB-compatible stores that lack Flux
+ * (VictoriaMetrics answers 400 on /api/v2/query) can be written to but not queried: use the
+ * `victoriametrics` store for them (victoria-store.ts). latest() is a bounded query (the last
+ * `latestLookbackMs`), and start-up never calls it (`latestAtStartup = false`): the server starts
+ * and writes without any Flux query, whatever the server speaks.
  * deleteBefore counts with Flux, then uses the delete API on the whole bucket's time range;
  * retention is better left to the bucket's retention period.
  */
 export class InfluxStore implements TimeSeriesStore {
-  private readonly opts: Required<Omit<InfluxStoreOptions, 'latestLookbackMs' | 'logger' | 'now'>>;
+  /** Start-up does not seed the live view from here: latest() would be a Flux query (see the class comment). */
+  readonly latestAtStartup = false;
+  private readonly opts: Required<Omit<InfluxStoreOptions, 'latestLookbackMs' | 'logger' | 'now' | 'serverName'>>;
+  private readonly name: string;
   private readonly influx: InfluxDB;
   private readonly writeApi: WriteApi;
   private readonly queryApi: QueryApi;
   private readonly encoder = new LineEncoder();
   private readonly log: StoreLogger;
   private readonly now: () => number;
-  private readonly latestLookbackMs: number | undefined;
+  private readonly latestLookbackMs: number;
   private readonly queue: PendingWrite[] = [];
   private readonly drainWaiters: (() => void)[] = [];
   private inFlight = 0;
@@ -109,12 +119,15 @@ export class InfluxStore implements TimeSeriesStore {
         throw new Error(`the InfluxDB store needs a non-empty \`${key}\` (url, org, bucket and token of an InfluxDB 2 bucket)`);
       }
     }
-    const { logger, now, latestLookbackMs, ...rest } = options;
-    this.opts = { ...DEFAULT_INFLUX_STORE_OPTIONS, ...rest };
+    const { logger, now, latestLookbackMs, serverName, ...rest } = options;
+    this.name = serverName ?? 'InfluxDB';
+    const { latestLookbackMs: _lookback, ...defaults } = DEFAULT_INFLUX_STORE_OPTIONS;
+    this.opts = { ...defaults, ...rest };
     for (const key of ['batchSize', 'maxInFlight', 'maxBufferLines'] as const) {
       if (!Number.isSafeInteger(this.opts[key]) || this.opts[key] < 1) throw new Error(`InfluxStore option ${key} must be a positive integer (got ${this.opts[key]})`);
     }
-    this.latestLookbackMs = latestLookbackMs;
+    this.latestLookbackMs = latestLookbackMs ?? DEFAULT_INFLUX_STORE_OPTIONS.latestLookbackMs;
+    if (!(this.latestLookbackMs > 0)) throw new Error(`InfluxStore option latestLookbackMs must be a positive number of ms or Infinity (got ${latestLookbackMs})`);
     this.log = logger ?? silentLogger;
     this.now = now ?? Date.now;
     this.influx = new InfluxDB({ url: this.opts.url, token: this.opts.token, timeout: this.opts.timeoutMs });
@@ -144,7 +157,7 @@ export class InfluxStore implements TimeSeriesStore {
   }
 
   async writeBatch(points: readonly StoredPoint[]): Promise<void> {
-    if (this.closing) throw closedError('InfluxDB');
+    if (this.closing) throw closedError(this.name);
     const lines: string[] = [];
     for (const p of points) {
       if (pointProblem(p) !== null) this.stats.rejectedPoints++;
@@ -154,7 +167,7 @@ export class InfluxStore implements TimeSeriesStore {
     if (this.buffered > 0 && this.buffered + lines.length > this.opts.maxBufferLines) {
       this.stats.refusedLines += lines.length;
       throw new Error(
-        `InfluxDB write buffer is full (${this.buffered} lines waiting, limit ${this.opts.maxBufferLines}): ` +
+        `${this.name} write buffer is full (${this.buffered} lines waiting, limit ${this.opts.maxBufferLines}): ` +
           `${this.opts.url} is slower than the input or failing${this.lastError ? ` (${this.lastError})` : ''}; retry this batch later`,
       );
     }
@@ -167,12 +180,12 @@ export class InfluxStore implements TimeSeriesStore {
 
   /** writeBatch of the batches' readings (line protocol is built per point anyway). */
   async writeReadings(batches: readonly ReadingBatch[]): Promise<void> {
-    if (this.closing) throw closedError('InfluxDB');
+    if (this.closing) throw closedError(this.name);
     return this.writeBatch(pointsOfBatches(batches));
   }
 
   async query(q: RangeQuery): Promise<SeriesPoint[]> {
-    if (this.closed) throw closedError('InfluxDB');
+    if (this.closed) throw closedError(this.name);
     const nq = normalizeQuery(q);
     if (nq.from > nq.to) return [];
     const rows = await this.collect(rangeFlux(this.opts.bucket, nq), (o) => ({ ts: parseFluxTime(o._time), value: Number(o._value) }));
@@ -180,9 +193,9 @@ export class InfluxStore implements TimeSeriesStore {
   }
 
   async latest(nodes?: readonly string[]): Promise<StoredPoint[]> {
-    if (this.closed) throw closedError('InfluxDB');
+    if (this.closed) throw closedError(this.name);
     if (nodes !== undefined && nodes.length === 0) return [];
-    const start = this.latestLookbackMs === undefined ? 0 : this.now() - this.latestLookbackMs;
+    const start = Number.isFinite(this.latestLookbackMs) ? Math.max(0, this.now() - this.latestLookbackMs) : 0;
     const rows = await this.collect(latestFlux(this.opts.bucket, start, nodes), (o) => ({
       node: String(o.node),
       metric: String(o._measurement),
@@ -194,7 +207,7 @@ export class InfluxStore implements TimeSeriesStore {
   }
 
   async deleteBefore(before: number): Promise<number> {
-    if (this.closed) throw closedError('InfluxDB');
+    if (this.closed) throw closedError(this.name);
     checkCutoff(before);
     if (before <= 0) return 0;
     const counts = await this.collect(countBeforeFlux(this.opts.bucket, before), (o) => Number(o._value));
@@ -219,7 +232,7 @@ export class InfluxStore implements TimeSeriesStore {
    * downsampling there is a Flux task. Checks the policy so a bad one fails the same everywhere.
    */
   async applyRetention(policy: RetentionPolicy, now: number): Promise<RetentionResult> {
-    if (this.closed) throw closedError('InfluxDB');
+    if (this.closed) throw closedError(this.name);
     checkRetentionPolicy(policy);
     void now;
     return { raw: 0, minute: 0, hour: 0 };
@@ -228,7 +241,7 @@ export class InfluxStore implements TimeSeriesStore {
   health(): StoreHealth {
     const s = this.stats;
     const detail =
-      `InfluxDB ${this.opts.url} bucket ${this.opts.bucket}: ${s.ackedLines} points acknowledged, ` +
+      `${this.name} ${this.opts.url}${this.name === 'InfluxDB' ? ` bucket ${this.opts.bucket}` : ''}: ${s.ackedLines} points acknowledged, ` +
       `${s.failedRequests} failed requests (${s.retries} retries), ` +
       `buffer ${this.buffered}/${this.opts.maxBufferLines} lines (${this.inFlight}/${this.opts.maxInFlight} requests in flight), ` +
       `${s.refusedLines} lines refused as over the buffer, ${s.rejectedPoints} malformed points rejected` +
@@ -286,7 +299,7 @@ export class InfluxStore implements TimeSeriesStore {
       if (w.outstanding === 0 && w.next === w.lines.length) {
         if (w.error === null) w.resolve();
         else {
-          w.reject(new Error(`InfluxDB did not acknowledge a batch of ${w.lines.length} points: ${w.error.message}`, { cause: w.error }));
+          w.reject(new Error(`${this.name} did not acknowledge a batch of ${w.lines.length} points: ${w.error.message}`, { cause: w.error }));
         }
       }
     }
@@ -301,11 +314,11 @@ export class InfluxStore implements TimeSeriesStore {
       } catch (err) {
         const delay = this.retryDelay(err as Error, attempt);
         if (!canRetryHttpCall(err) || Date.now() + delay > deadline) {
-          this.log.error({ err, lines: lines.length, attempt }, 'InfluxDB write failed');
+          this.log.error({ err, lines: lines.length, attempt }, `${this.name} write failed`);
           throw err;
         }
         this.stats.retries++;
-        this.log.warn({ err, attempt, delayMs: delay }, 'InfluxDB write failed; retrying');
+        this.log.warn({ err, attempt, delayMs: delay }, `${this.name} write failed; retrying`);
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }

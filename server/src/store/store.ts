@@ -1,4 +1,4 @@
-// The time-series store: the one interface every backend (memory, embedded SQLite, InfluxDB 2)
+// The time-series store: the one interface every backend (memory, embedded SQLite, InfluxDB 2, VictoriaMetrics)
 // implements and the rest of the server codes against. Contract: ./store.contract.ts.
 import type { ReadingBatch } from '@opsroom/models';
 import type { RetentionPolicy, RetentionResult } from './retention.js';
@@ -44,6 +44,13 @@ export interface StoreHealth {
 }
 
 export interface TimeSeriesStore {
+  /**
+   * False when start-up must not call latest(): InfluxDB, where it would be a Flux query that
+   * InfluxDB-compatible servers (VictoriaMetrics) do not speak. Start-up then seeds the live view
+   * from nothing (each series shows again at its next reading; detectors restore from their
+   * checkpoint either way). Absent means true: latest() is a bounded, cheap read.
+   */
+  readonly latestAtStartup?: boolean;
   /** Durable once the promise resolves (acknowledged). Idempotent on (node, metric, deviceId, ts): a duplicate is ignored, never stored twice. */
   writeBatch(points: readonly StoredPoint[]): Promise<void>;
   /**

@@ -160,12 +160,14 @@ describe('InfluxStore against an InfluxDB 2 double', () => {
           ',,1,1970-01-01T00:00:00Z,2023-11-15T00:00:00Z,2023-11-14T22:13:22Z,9.5,value,energy,d 2,plant/a',
         ]),
       );
-    const s = open();
+    const s = open({ now: () => T0 + 3_600_000 });
     expect(await s.latest(['plant/a'])).toEqual([
       { node: 'plant/a', metric: 'output', deviceId: 'd1', ts: T0 + 1_000, value: 4 },
       { node: 'plant/a', metric: 'energy', deviceId: 'd 2', ts: T0 + 2_000, value: 9.5 },
     ]);
     expect(influx.queries()[0]).toContain('contains(value: r.node, set: ["plant/a"])');
+    // Bounded: the last hour (latestLookbackMs), never the bucket from 1970.
+    expect(influx.queries()[0]).toContain('range(start: time(v: "2023-11-14T22:13:20.000Z"))');
     expect(await s.latest([])).toEqual([]);
     expect(influx.queries()).toHaveLength(1);
   });
