@@ -64,6 +64,8 @@ export interface RunningOpsroom {
   config: OpsroomConfig;
   model: Model;
   log: Logger;
+  /** Resolves once every log line written so far is out (the log is buffered): banners come after. */
+  flushLog(): Promise<void>;
   /** Stops everything in order and flushes the store. Idempotent. */
   close(): Promise<void>;
 }
@@ -133,7 +135,14 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     // HTTP first (its logger is the process logger), listening comes later.
     const services = {} as AppServices;
     const tls = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : undefined;
-    const app = await build(services, { logger: loggerOpts ?? { level: process.env.OPSROOM_LOG_LEVEL ?? 'info' }, uiDir: config.uiDir, https: tls });
+    const app = await build(services, {
+      // process.stdout, not pino's asynchronous default: log lines and the CLI's banner (also on
+      // stdout) come out in the order they were written.
+      logger: loggerOpts ?? { level: config.logLevel, stream: process.stdout },
+      requestLogging: config.logLevel === 'debug' || config.logLevel === 'trace',
+      uiDir: config.uiDir,
+      https: tls,
+    });
     const log: Logger = app.log ?? silentLogger;
     cleanups.push(() => app.close());
 
@@ -316,8 +325,14 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
         return model;
       },
       log,
+      flushLog: () =>
+        new Promise<void>((done) => {
+          const flush = (app.log as { flush?: (cb: () => void) => void }).flush;
+          if (typeof flush === 'function') flush.call(app.log, () => done());
+          else done();
+        }),
       close: () => (closed ??= (async () => {
-        log.info({}, 'opsroom stopping');
+        log.debug({}, 'opsroom stopping');
         await closeAll();
       })()),
     };

@@ -60,6 +60,8 @@ export interface DetectIo {
   stdout: Writable;
   out: (line: string) => void;
   err: (line: string) => void;
+  /** Progress (one line per file written); default `err`. Quieted by --log-level warn and above. */
+  info?: (line: string) => void;
 }
 
 /** `opsroom detect …` (argv after "detect"). Returns the exit code. */
@@ -147,7 +149,7 @@ async function detectToDir(files: string[], outDir: string, io: DetectIo): Promi
       const { rows, alerts } = await detectFile(file, sink);
       await sink.finish({ end: true });
       await rename(temp, dest);
-      io.err(`detect: ${file}: ${count(rows, 'row')}, ${count(alerts, 'alert')} -> ${dest}`);
+      (io.info ?? io.err)(`detect: ${file}: ${count(rows, 'row')}, ${count(alerts, 'alert')} -> ${dest}`);
     } catch (e) {
       // Closed first: a stream still opening would create the file after rm.
       if (!stream.closed) await new Promise<void>((done) => stream.once('close', () => done()).destroy());

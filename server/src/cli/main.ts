@@ -2,7 +2,7 @@ import { ConfigError } from '../errors.js';
 import { runHashSecret, runValidate } from '../model/index.js';
 import { startOpsroom } from '../start.js';
 import { resolveConfig } from '../config/config.js';
-import { parseServerFlags, serverFlagsHelp } from './args.js';
+import { parseServerFlags, serverFlagsHelp, shows, takeLogLevel } from './args.js';
 import { demoFlagsHelp, splitDemoFlags, type DemoFlags } from './demo-args.js';
 import { runDetectCommand } from './detect-command.js';
 import { runBrokerConfig } from '../broker/mosquitto-config.js';
@@ -22,6 +22,10 @@ Usage:
                                    write Mosquitto's password and ACL files from the model
   opsroom <command> --help         help for one command
 
+Every command takes --log-level fatal|error|warn|info|debug|trace|silent (default info; env
+OPSROOM_LOG_LEVEL for start and demo): start and demo log JSON lines (HTTP requests only at debug
+and trace); detect prints one progress line per file at info.
+
 Docs: README.md (contract, architecture), models/README.md (the model file).`;
 
 const out = (s: string) => process.stdout.write(s + '\n');
@@ -36,7 +40,7 @@ function stopOnSignals(stop: () => Promise<void>): void {
       process.exit(130);
     }
     stopping = true;
-    err(`${sig}: shutting down…`);
+    err(`${sig}: shutting down cleanly (saving state, flushing the store)…`);
     stop().then(
       () => process.exit(0),
       (e: unknown) => {
@@ -68,6 +72,7 @@ async function cmdStart(argv: string[], demo: boolean): Promise<number> {
     stopOnSignals(running.close);
   } else {
     const running = await startOpsroom(config);
+    await running.flushLog(); // the banner comes after every start-up log line
     out(startBanner(running));
     stopOnSignals(running.close);
   }
@@ -75,8 +80,11 @@ async function cmdStart(argv: string[], demo: boolean): Promise<number> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const [cmd, ...rest] = argv;
+  const [cmd, ...args] = argv;
   try {
+    // `start` and `demo` read --log-level with their other flags; the one-shot commands take it here.
+    const oneShot = cmd !== 'start' && cmd !== 'demo';
+    const { level, rest } = oneShot ? takeLogLevel(args) : { level: 'info' as const, rest: args };
     switch (cmd) {
       case undefined:
       case '--help':
@@ -110,7 +118,14 @@ export async function main(argv: string[]): Promise<number> {
         return await runValidate(file, out);
       }
       case 'detect':
-        return await runDetectCommand(rest, { stdout: process.stdout, out, err });
+        return await runDetectCommand(rest, {
+          stdout: process.stdout,
+          out,
+          err,
+          info: (s) => {
+            if (shows(level, 'info')) err(s);
+          },
+        });
       case 'broker-config': {
         const { values } = parseArgs({
           args: rest,

@@ -33,7 +33,13 @@ export interface OpsroomConfig {
   /** PEM certificate and key: when both are set, HTTP is served over TLS and the embedded broker listens for mqtts. */
   tlsCert?: string;
   tlsKey?: string;
+  /** pino level of the server's log; request logs are written only at debug and trace. */
+  logLevel: LogLevel;
 }
+
+/** The log levels, most severe first; `silent` logs nothing. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** The options a user sets: CLI flag name, env var, and how to parse it. */
 export const OPTIONS = [
@@ -53,6 +59,7 @@ export const OPTIONS = [
   { flag: 'influx-token', env: 'OPSROOM_INFLUX_TOKEN', key: 'influx.token', kind: 'string', help: 'InfluxDB API token (prefer the env var: flags show in `ps`)' },
   { flag: 'tls-cert', env: 'OPSROOM_TLS_CERT', key: 'tlsCert', kind: 'path', help: 'PEM certificate file: serve HTTPS and mqtts (with --tls-key)' },
   { flag: 'tls-key', env: 'OPSROOM_TLS_KEY', key: 'tlsKey', kind: 'path', help: 'PEM private key file for --tls-cert' },
+  { flag: 'log-level', env: 'OPSROOM_LOG_LEVEL', key: 'logLevel', kind: 'logLevel', help: `log level: ${LOG_LEVELS.join(' | ')} (default ${DEFAULTS.logLevel}; debug and trace also log every HTTP request)` },
   { flag: 'rollup-period', env: 'OPSROOM_ROLLUP_PERIOD_MS', key: 'rollupPeriodMs', kind: 'ms', help: `roll-up and staleness period, ms (default ${DEFAULTS.rollupPeriodMs})` },
 ] as const;
 
@@ -79,6 +86,9 @@ function parseValue(kind: string, name: string, raw: string): string | number {
       if (name.includes('broker') && !/^(mqtts?|wss?|tcp):/.test(raw)) throw new ConfigError(`${name} must be mqtt://, mqtts://, ws:// or wss://, got ${JSON.stringify(raw)}`);
       return raw;
     }
+    case 'logLevel':
+      if (!(LOG_LEVELS as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(raw)}`);
+      return raw;
     case 'storeWriter':
       if (raw !== 'main' && raw !== 'thread') throw new ConfigError(`${name} must be main or thread, got ${JSON.stringify(raw)}`);
       return raw;
@@ -109,6 +119,7 @@ export function resolveConfig(flags: Partial<Record<OptionFlag, string | undefin
     liveFlushMs: DEFAULTS.liveFlushMs,
     escalationCheckMs: DEFAULTS.escalationCheckMs,
     sessionTtlMs: DEFAULTS.sessionTtlMs,
+    logLevel: DEFAULTS.logLevel,
   };
   for (const opt of OPTIONS) {
     const fromFlag = flags[opt.flag];

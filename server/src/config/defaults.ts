@@ -15,6 +15,7 @@ export const DEFAULTS = Object.freeze({
   escalationCheckMs: 1_000, // how often deadlines are checked
   detectorCheckpointMs: 300_000, // ms between checkpoints of every detector to <dataDir>/detectors.ckpt (also written at graceful close); 0: only at close
   sessionTtlMs: 12 * 3600_000, // browser session and bearer token lifetime
+  logLevel: 'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent', // request logs only at debug and trace
   influxUrl: 'http://127.0.0.1:8086',
   influxOrg: 'opsroom',
   influxBucket: 'opsroom',

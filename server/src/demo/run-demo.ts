@@ -143,6 +143,7 @@ export async function runDemo(config: OpsroomConfig, out: (line: string) => void
   if (every > 0) scheduleFault();
 
   if (server) {
+    await server.flushLog(); // the banner comes after every start-up log line
     out('');
     out(`  opsroom demo is running: ${server.httpUrl}`);
     out(`  MQTT broker (embedded): ${server.mqttUrl}`);

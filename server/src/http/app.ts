@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
@@ -15,6 +15,8 @@ import type { AppServices } from './services.js';
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
+  /** Log every request and response (fastify's request logs); default off: at info they bury what matters. */
+  requestLogging?: boolean;
   /** Directory of the built UI; served at `/` when it exists. */
   uiDir?: string;
   /** PEM key and certificate: serve HTTPS. */
@@ -29,6 +31,7 @@ export async function build(services: AppServices, opts: BuildOptions = {}): Pro
   const app = Fastify({
     ...(opts.https ? { https: opts.https } : {}),
     logger: opts.logger ?? false,
+    logController: new LogController({ disableRequestLogging: opts.requestLogging !== true }),
     bodyLimit: 64 * 1024, // 64 KiB: every body here is a small JSON document
     connectionTimeout: 30_000, // ms: a slow client may not hold a socket forever
     requestTimeout: 30_000,

@@ -378,7 +378,7 @@ export class DetectorCheckpoints {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     const done = await this.flush();
-    this.opts.logger.info({ file: this.file, detectors: done.detectors, bytes: done.bytes, ms: Math.round(done.ms) }, `wrote ${done.detectors} detectors to ${this.file}`);
+    this.opts.logger.debug({ file: this.file, detectors: done.detectors, bytes: done.bytes, ms: Math.round(done.ms) }, `wrote ${done.detectors} detectors to ${this.file}`);
     return done;
   }
 }

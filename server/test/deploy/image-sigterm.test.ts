@@ -65,7 +65,7 @@ async function startImageCommand(dataDir: string, asPid1 = false): Promise<Runni
     const timer = setTimeout(() => reject(new Error(`the server did not start within 60 s\n${stderr}`)), 60_000);
     createInterface({ input: child.stdout! }).on('line', (line) => {
       loggedPid ??= Number(/"pid":(\d+)/.exec(line)?.[1]) || undefined;
-      const m = /^opsroom is running: (\S+) {2}\(MQTT (\S+)\)$/.exec(line);
+      const m = /^\s*opsroom is running: (\S+) {2}\(MQTT (\S+)\)$/.exec(line);
       if (!m) return;
       clearTimeout(timer);
       resolve({ httpUrl: m[1]!, mqttUrl: m[2]! });
