@@ -15,3 +15,5 @@ export * from './logger.js';
 export * from './redact.js';
 export * from './readings/decode-columns.js';
 export * from './alerts/maintenance.js';
+export * from './alerts/alert-query.js';
+export * from './alerts/alarm-health.js';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_CORRECTION_WINDOW_SEC, DEFAULT_MAX_SHELVE_SEC } from '../model/index.js';
-import { inScope, type Alert, type ChangeKind, type ChatteringRule, type Model, type NodeStatus } from '@opsroom/models';
+import { alertMatches, inScope, type Alert, type AlertQuery, type AlertWords } from '@opsroom/models';
+import type { ChangeKind, ChatteringRule, Model, NodeStatus } from '@opsroom/models';
 import { OpsError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { ServerMetrics } from '../metrics/registry.js';
@@ -59,22 +60,14 @@ export const DEFAULT_REMIND_EVERY_SEC = 3600;
 
 export const DEFAULT_GROUPING: GroupingOptions = Object.freeze({ spanMs: 5 * 60_000, minChildren: 3, minShare: 0.5 });
 
-export interface AlertFilter {
-  /** `open` = any state but resolved. */
-  state?: string;
-  /** Alerts that passed through this node or its subtree. */
-  node?: string;
-  kind?: string;
-  priority?: string;
-  /** Alerts assigned to this user. */
-  assignee?: string;
-  /** `exclude` shelved alerts (the default with state=open: the active list), `only` them, or `include` them (the default otherwise). */
-  shelved?: 'exclude' | 'only' | 'include';
+/**
+ * The list's filters: every field of {@link AlertQuery} (state, node, kind, priority, indicator,
+ * assignee, shelved, free text `q`, raisedAt range; models/src/alerts/alert-query.ts), an order
+ * and a limit.
+ */
+export interface AlertFilter extends AlertQuery {
   /** `priority` (default): priority, then the nearest deadline, then newest; `newest`: by raisedAt. */
   order?: 'priority' | 'newest';
-  /** raisedAt bounds, ms since epoch, inclusive. */
-  since?: number;
-  until?: number;
   /** At most this many (default and maximum 1000). */
   limit?: number;
 }
@@ -415,19 +408,34 @@ export class AlertService {
         ? [...this.open.values()].filter((a) => a.raisedAt >= (filter.since ?? 0) && a.raisedAt <= (filter.until ?? Number.MAX_SAFE_INTEGER)).sort((a, b) => b.raisedAt - a.raisedAt)
         : this.opts.repo.list({ since: filter.since, until: filter.until, limit: 10 * MAX_LIST }).map((a) => this.open.get(a.id) ?? a);
     const out: Alert[] = [];
-    for (const a of all) {
-      if (!visibleTo(a, actor)) continue;
-      if (filter.state && filter.state !== 'open' && a.state !== filter.state) continue;
-      if (filter.node && !a.path.some((p) => inScope(filter.node!, p))) continue;
-      if (filter.kind && a.kind !== filter.kind) continue;
-      if (filter.priority && (a.priority ?? 'medium') !== filter.priority) continue;
-      if (filter.assignee && a.assignee !== filter.assignee) continue;
-      const shelved = filter.shelved ?? (filter.state === 'open' ? 'exclude' : 'include');
-      if ((shelved === 'exclude' && a.shelved) || (shelved === 'only' && !a.shelved)) continue;
-      out.push(a);
-    }
+    const words = this.alertWords();
+    for (const a of all) if (visibleTo(a, actor) && alertMatches(a, filter, words)) out.push(a);
     if ((filter.order ?? 'priority') === 'priority') out.sort(byPriorityThenDeadline);
     return out.slice(0, limit).map((a) => structuredClone(a));
+  }
+
+  /**
+   * Every alert the actor may see that was raised within [since, until] (the newest 10,000), and
+   * every open one whenever raised: what counts and alarm health are computed from.
+   * The alerts are the service's own: read them, never change them.
+   */
+  scan(actor: Actor, since?: number, until?: number): readonly Alert[] {
+    const byId = new Map<string, Alert>();
+    for (const a of this.opts.repo.list({ since, until, limit: 10 * MAX_LIST })) {
+      byId.set(a.id, this.open.get(a.id) ?? a);
+    }
+    for (const a of this.open.values()) byId.set(a.id, a);
+    return [...byId.values()].filter((a) => visibleTo(a, actor));
+  }
+
+  /** Node, indicator and user names for free-text search. */
+  alertWords(): AlertWords {
+    const m = this.opts.model;
+    return {
+      node: (p) => m.nodes.get(p)?.name,
+      indicator: (id) => m.indicators.find((i) => i.id === id)?.name,
+      user: (name) => m.users.get(name)?.displayName,
+    };
   }
 
   /** Status of the given nodes from the open alerts they own. */

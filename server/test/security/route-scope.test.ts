@@ -55,6 +55,10 @@ const EXPECTATIONS: Record<string, RouteExpectation> = {
   'GET /api/history': { access: 'user', subject: 'node', request: (t) => ({ query: `node=${encodeURIComponent(t.node)}&indicator=output&from=0` }), inScopeStatus: [200] },
   // A list filter: a node outside scope filters everything away, exactly like a node that does not exist.
   'GET /api/alerts': { access: 'user', subject: 'node', request: (t) => ({ query: `node=${encodeURIComponent(t.node)}` }), outOfScopeNode: 'empty-list', inScopeStatus: [200] },
+  // Counts (issue 15 point 6): a node outside scope answers 404, as one that does not exist.
+  'GET /api/alerts/counts': { access: 'user', subject: 'node', request: (t) => ({ query: `node=${encodeURIComponent(t.node)}` }), inScopeStatus: [200] },
+  // The alarm system's health (issue 15 point 7) of a node's subtree: 404 outside scope.
+  'GET /api/alarm-health': { access: 'user', subject: 'node', request: (t) => ({ query: `node=${encodeURIComponent(t.node)}&hours=1` }), inScopeStatus: [200] },
   'GET /api/alerts/{id}': { access: 'user', subject: 'alert', request: () => ({}), inScopeStatus: [200] },
   // Shelving belongs to the owner level or above (403 below it, 409 when already shelved / not shelved / resolved).
   'POST /api/alerts/{id}/shelve': { access: 'user', subject: 'alert', request: () => ({ body: { minutes: 5, note: 'scope test' } }), inScopeStatus: [200, 403, 409] },

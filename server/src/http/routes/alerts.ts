@@ -1,10 +1,55 @@
 import type { FastifyInstance } from 'fastify';
-import { CHANGE_KINDS, PRIORITIES } from '@opsroom/models';
+import { ALERT_FACETS, alertFacets, CHANGE_KINDS, PRIORITIES, type AlertQuery } from '@opsroom/models';
 import { OpsError } from '../../errors.js';
-import { requireUser } from '../auth-hook.js';
+import { requireUser, visibleNode } from '../auth-hook.js';
 import { alertIdParams, alertSchema, errorSchema, noteBody } from '../schemas.js';
 import type { AlertFilter } from '../../alerts/alert-service.js';
 import type { AppServices } from '../services.js';
+import { alarmHealthRoutes } from './alarm-health.js';
+
+const FILTERS_TEXT =
+  'Filters: state (`open` = not resolved), node (alerts that passed through that node or its subtree), kind, ' +
+  'priority, indicator, assignee (a user name; `-`: nobody), shelved (`exclude` is the default with state=open — ' +
+  'the active list — and `include` otherwise; `only`), free text `q` (every word must occur, case and accents ' +
+  'aside, in the alert\'s id, kind, state, priority, indicator id or name, node paths or names, assignee, summary ' +
+  'or trail), and raisedAt between `since` and `until` (ms since epoch, inclusive).';
+
+/** The filters of the alert list and its counts (models/src/alerts/alert-query.ts). */
+const filterProperties = {
+  state: { type: 'string', enum: ['open', 'raised', 'acknowledged', 'escalated', 'resolved'] },
+  node: { type: 'string', maxLength: 512 },
+  kind: { type: 'string', enum: [...CHANGE_KINDS] },
+  priority: { type: 'string', enum: [...PRIORITIES] },
+  indicator: { type: 'string', maxLength: 128 },
+  shelved: { type: 'string', enum: ['exclude', 'only', 'include'] },
+  assignee: { type: 'string', minLength: 1, maxLength: 64 },
+  q: { type: 'string', maxLength: 200 },
+  since: { type: 'integer', minimum: 0 },
+  until: { type: 'integer', minimum: 0 },
+} as const;
+
+const countsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['total', 'facets'],
+  properties: {
+    total: { type: 'integer', description: 'alerts that pass every filter' },
+    facets: {
+      type: 'object',
+      additionalProperties: false,
+      properties: Object.fromEntries(
+        ALERT_FACETS.map((f) => [f, { type: 'object', additionalProperties: { type: 'integer' }, description: `count per ${f}` }]),
+      ),
+    },
+  },
+} as const;
+
+function checkedRange<Q extends AlertQuery>(q: Q): Q {
+  if (q.since !== undefined && q.until !== undefined && q.since > q.until) {
+    throw new OpsError('OPS_ERR_BAD_REQUEST', 'since must not be after until');
+  }
+  return q;
+}
 
 /**
  * Alerts in scope, one alert with its trail, and acknowledge / resolve / comment / directive.
@@ -12,6 +57,7 @@ import type { AppServices } from '../services.js';
  */
 export function alertRoutes(app: FastifyInstance, s: AppServices): void {
   const auth = requireUser(s);
+  alarmHealthRoutes(app, s);
   app.get(
     '/api/alerts',
     {
@@ -19,20 +65,15 @@ export function alertRoutes(app: FastifyInstance, s: AppServices): void {
         tags: ['alerts'],
         summary: 'Alerts visible to the caller, newest first',
         description:
-          'An alert is visible when any node it passed through lies in the caller\'s scope. Filters: state (`open` = not resolved), node (alerts that passed through that node or its subtree), kind, priority, assignee, shelved (`exclude` is the default with state=open — the active list — and `include` otherwise; `only`), and raisedAt between `since` and `until` (ms since epoch, inclusive). Ordered by priority (critical first), then the nearest deadline, then newest; `order=newest` orders by raisedAt only. At most `limit` (default and maximum 1000).',
+          'An alert is visible when any node it passed through lies in the caller\'s scope. ' + FILTERS_TEXT +
+          ' Ordered by priority (critical first), then the nearest deadline, then newest; `order=newest` orders by ' +
+          'raisedAt only. At most `limit` (default and maximum 1000). How many match each filter: `GET /api/alerts/counts`.',
         querystring: {
           type: 'object',
           additionalProperties: false,
           properties: {
-            state: { type: 'string', enum: ['open', 'raised', 'acknowledged', 'escalated', 'resolved'] },
-            node: { type: 'string', maxLength: 512 },
-            kind: { type: 'string', enum: [...CHANGE_KINDS] },
-            priority: { type: 'string', enum: [...PRIORITIES] },
+            ...filterProperties,
             order: { type: 'string', enum: ['priority', 'newest'] },
-            shelved: { type: 'string', enum: ['exclude', 'only', 'include'] },
-            assignee: { type: 'string', maxLength: 64 },
-            since: { type: 'integer', minimum: 0 },
-            until: { type: 'integer', minimum: 0 },
             limit: { type: 'integer', minimum: 1, maximum: 1000 },
           },
         },
@@ -40,10 +81,30 @@ export function alertRoutes(app: FastifyInstance, s: AppServices): void {
       },
       preHandler: auth,
     },
+    async (req) => s.alerts.list(req.user!, checkedRange(req.query as AlertFilter)),
+  );
+
+  app.get(
+    '/api/alerts/counts',
+    {
+      schema: {
+        tags: ['alerts'],
+        summary: 'How many alerts match the filters, and how many each other value of each filter would give',
+        description:
+          'The filters of `GET /api/alerts` (the same rules). `total`: how many match them all. `facets`: for each of ' +
+          'state, priority, kind, indicator, node (where raised), assignee (`-`: nobody) and shelved (`only`: shelved, ' +
+          '`exclude`: not), the count of each value among the alerts that pass every *other* filter (a faceted ' +
+          'search); `state` also counts `open`. Counted over the newest 10,000 alerts in range and every open one. ' +
+          'A `node` outside the caller\'s scope answers 404, as one that does not exist.',
+        querystring: { type: 'object', additionalProperties: false, properties: filterProperties },
+        response: { 200: countsSchema, 400: errorSchema, 401: errorSchema, 404: errorSchema },
+      },
+      preHandler: auth,
+    },
     async (req) => {
-      const q = req.query as AlertFilter;
-      if (q.since !== undefined && q.until !== undefined && q.since > q.until) throw new OpsError('OPS_ERR_BAD_REQUEST', 'since must not be after until');
-      return s.alerts.list(req.user!, q);
+      const q = checkedRange(req.query as AlertQuery);
+      if (q.node) visibleNode(s, req.user!, q.node);
+      return alertFacets(s.alerts.scan(req.user!, q.since, q.until), q, s.alerts.alertWords());
     },
   );
 

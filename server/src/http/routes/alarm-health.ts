@@ -1,0 +1,192 @@
+import type { FastifyInstance } from 'fastify';
+import { alarmHealth, type AlarmHealth } from '@opsroom/models';
+import type { Actor } from '../../alerts/alert-service.js';
+import { requireUser, visibleNode } from '../auth-hook.js';
+import { errorSchema } from '../schemas.js';
+import type { AppServices } from '../services.js';
+import type { MetricsRegistry, ServerMetrics } from '../../metrics/registry.js';
+
+/** The window of `GET /api/alarm-health` when none is asked for, and of the `/metrics` gauges, hours. */
+export const HEALTH_HOURS = 24;
+/** The longest window one may ask for, hours (7 days). */
+export const MAX_HEALTH_HOURS = 168;
+
+const HOUR_MS = 3600_000;
+
+/** One child's line in the answer: its subtree's load over the same window. */
+export interface ChildHealth {
+  node: string;
+  raises: number;
+  alertsPerHour: number;
+  flooded: number;
+  standing: number;
+  open: number;
+  shelved: number;
+  chattering: number;
+}
+
+export type AlarmHealthAnswer = AlarmHealth & { children: ChildHealth[] };
+
+const numberOrNull = { type: ['number', 'null'] } as const;
+const healthSchema = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'ISA-18.2 alarm-system performance over the window (models/src/alerts/alarm-health.ts)',
+  properties: {
+    node: { type: 'string' },
+    from: { type: 'integer', description: 'window start, ms since epoch (exclusive)' },
+    to: { type: 'integer', description: 'window end: now (inclusive)' },
+    hours: { type: 'number' },
+    raises: { type: 'integer', description: 'annunciations: raises and re-raises of a chattering alert held as one' },
+    alertsPerHour: { type: 'number', description: 'raises / hours (ISA-18.2 target: about 6 per operator position)' },
+    hourly: {
+      type: 'array',
+      items: { type: 'object', additionalProperties: false, properties: { start: { type: 'integer' }, count: { type: 'integer' } } },
+    },
+    floods: {
+      type: 'object',
+      additionalProperties: false,
+      description: '10-minute intervals, those with more than 10 raises (floods), their share, and the busiest',
+      properties: { intervals: { type: 'integer' }, flooded: { type: 'integer' }, share: { type: 'number' }, peak: { type: 'integer' } },
+    },
+    standing: { type: 'integer', description: 'open alerts last raised more than 24 h ago' },
+    top: {
+      type: 'array',
+      description: 'the ten (node, indicator) pairs raised most often',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { node: { type: 'string' }, indicator: { type: 'string' }, count: { type: 'integer' } },
+      },
+    },
+    chattering: { type: 'integer' },
+    shelved: { type: 'integer' },
+    open: { type: 'integer' },
+    medianAckMs: { ...numberOrNull, description: 'median time from a raise to its first acknowledge, ms' },
+    medianResolveMs: { ...numberOrNull, description: 'median time from a raise to its resolve, ms' },
+    children: {
+      type: 'array',
+      description: "the same figures for each child of the node (its subtree)",
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        properties: Object.fromEntries(
+          ['raises', 'flooded', 'standing', 'open', 'shelved', 'chattering']
+            .map((k) => [k, { type: 'integer' }] as [string, unknown])
+            .concat([['node', { type: 'string' }], ['alertsPerHour', { type: 'number' }]]),
+        ),
+      },
+    },
+  },
+} as const;
+
+/**
+ * The alarm-health figures of `node` (and of each of its children) for `actor`, over `hours`
+ * ending now. Pure but for reading the alert service.
+ */
+export function healthOf(s: AppServices, actor: Actor, node: string, hours: number): AlarmHealthAnswer {
+  const now = s.now();
+  const alerts = s.alerts.scan(actor, now - hours * HOUR_MS);
+  const health = alarmHealth(alerts, { node, now, hours });
+  const children = (s.model().nodes.get(node)?.children ?? []).map((child): ChildHealth => {
+    const h = alarmHealth(alerts, { node: child, now, hours });
+    const { raises, alertsPerHour, standing, open, shelved, chattering } = h;
+    return { node: child, raises, alertsPerHour, flooded: h.floods.flooded, standing, open, shelved, chattering };
+  });
+  return { ...health, children };
+}
+
+/**
+ * `GET /api/alarm-health?node=&hours=` (issue 15 point 7): the alarm system's own performance in
+ * ISA-18.2 terms for a node in the caller's scope (default: the scope node), and the whole tree's
+ * figures as `/metrics` gauges. A node outside the caller's scope answers 404, as one that does not
+ * exist.
+ */
+export function alarmHealthRoutes(app: FastifyInstance, s: AppServices): void {
+  app.get(
+    '/api/alarm-health',
+    {
+      schema: {
+        tags: ['alerts'],
+        summary: "The alarm system's own health (ISA-18.2 metrics) for a node's subtree",
+        description:
+          'Over the last `hours` (default 24, at most 168): raises per hour and per hour of the window, the share ' +
+          'of 10-minute intervals with more than 10 raises (floods), open alerts last raised over 24 h ago ' +
+          '(standing), the ten most frequent (node, indicator) pairs, chattering, shelved and open alerts, and ' +
+          "the median time to acknowledge and to resolve; the same for each child. `node` defaults to the caller's " +
+          'scope; outside it, 404. Alerts count when they passed through the node or its subtree.',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            node: { type: 'string', maxLength: 512 },
+            hours: { type: 'number', exclusiveMinimum: 0, maximum: MAX_HEALTH_HOURS, default: HEALTH_HOURS },
+          },
+        },
+        response: { 200: healthSchema, 400: errorSchema, 401: errorSchema, 404: errorSchema },
+      },
+      preHandler: requireUser(s),
+    },
+    async (req) => {
+      const q = req.query as { node?: string; hours?: number };
+      const user = req.user!;
+      const node = q.node ? visibleNode(s, user, q.node) : user.scope;
+      return healthOf(s, user, node, q.hours ?? HEALTH_HOURS);
+    },
+  );
+  // start.ts fills the services in after build(): hook the gauges up once they are there.
+  app.addHook('onReady', async () => exportHealthGauges(s));
+}
+
+const exported = new WeakSet<ServerMetrics>();
+
+/**
+ * The whole tree's alarm health over the last 24 h as `/metrics` gauges, computed at scrape time
+ * (at most once per 10 s). No node labels: `/metrics` is public, and node names are scoped data.
+ */
+function exportHealthGauges(s: AppServices): void {
+  const m = s.metrics;
+  if (!m || exported.has(m)) return;
+  exported.add(m);
+  let cached: { at: number; h: AlarmHealth } | null = null;
+  const health = (): AlarmHealth => {
+    const now = s.now();
+    if (cached && now - cached.at < 10_000 && now >= cached.at) return cached.h;
+    const root = s.model().root;
+    const actor = { name: 'metrics', role: 'admin', scope: root };
+    const h = alarmHealth(s.alerts.scan(actor, now - HEALTH_HOURS * HOUR_MS), { node: root, now, hours: HEALTH_HOURS });
+    cached = { at: now, h };
+    return h;
+  };
+  const g = alarmHealthGauges(m.registry);
+  g.alertsPerHour.collect(() => g.alertsPerHour.set(health().alertsPerHour));
+  g.floodShare.collect(() => g.floodShare.set(health().floods.share));
+  g.standing.collect(() => g.standing.set(health().standing));
+  g.chattering.collect(() => g.chattering.set(health().chattering));
+  g.shelved.collect(() => g.shelved.set(health().shelved));
+  g.topShare.collect(() => {
+    const h = health();
+    g.topShare.set(h.raises ? h.top.reduce((n, t) => n + t.count, 0) / h.raises : 0);
+  });
+  g.ackMedian.collect(() => g.ackMedian.set(seconds(health().medianAckMs)));
+  g.resolveMedian.collect(() => g.resolveMedian.set(seconds(health().medianResolveMs)));
+}
+
+/** The alarm-health gauges, registered once per registry; their values come at scrape time. */
+function alarmHealthGauges(registry: MetricsRegistry) {
+  const g = (name: string, help: string) =>
+    registry.gauge(`opsroom_alarm_${name}`, `${help} (whole tree, last 24 h).`);
+  return {
+    alertsPerHour: g('alerts_per_hour', 'Alerts raised per hour, re-raises of chattering alerts included'),
+    floodShare: g('flood_interval_ratio', 'Share of 10-minute intervals with more than 10 alerts raised (floods)'),
+    standing: g('standing_alerts', 'Open alerts last raised more than 24 h ago'),
+    chattering: g('chattering_alerts', 'Alerts held as chattering, open or chattering in the window'),
+    shelved: g('shelved_alerts', 'Alerts shelved now'),
+    topShare: g('top10_ratio', 'Share of raises made by the ten most frequent node and indicator pairs'),
+    ackMedian: g('ack_median_seconds', 'Median time from a raise to its first acknowledge, s (NaN: none)'),
+    resolveMedian: g('resolve_median_seconds', 'Median time from a raise to its resolve, s (NaN: none)'),
+  };
+}
+
+/** ms to s; NaN (Prometheus' "no value") when there was nothing to time. */
+const seconds = (ms: number | null): number => (ms === null ? NaN : ms / 1000);
