@@ -11,6 +11,10 @@ export const ERRORS = {
   OPS_ERR_BAD_REQUEST: { status: 400, message: 'the request is malformed' },
   OPS_ERR_CONFLICT: { status: 409, message: 'the alert is not in a state that allows this' },
   OPS_ERR_CSRF: { status: 403, message: 'cookie-authenticated writes must be JSON requests from the ops room origin' },
+  OPS_ERR_STATE_UNAVAILABLE: {
+    status: 503,
+    message: 'the state database could not save this change, so nothing was changed; retry after Retry-After seconds',
+  },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -8,9 +8,8 @@ import type { Alert, Model } from '@opsroom/models';
 import { AlertService } from './alerts/alert-service.js';
 import { WebhookNotifier } from './alerts/webhook-notifier.js';
 import { webhookLookupFromModel } from './alerts/webhook-targets.js';
-import { MemoryAlertRepository, type AlertRepository } from './alerts/alert-repository.js';
 import { SqliteAlertRepository } from './alerts/sqlite-alert-repository.js';
-import { MemoryMaintenanceRepository, SqliteMaintenanceRepository, type MaintenanceRepository } from './alerts/maintenance-repository.js';
+import { SqliteMaintenanceRepository } from './alerts/maintenance-repository.js';
 import { MaintenanceWindows } from './alerts/maintenance-windows.js';
 import { SqliteSessionRepository } from './auth/session-repository.js';
 import { Sessions } from './auth/sessions.js';
@@ -29,11 +28,12 @@ import { createServerMetrics } from './metrics/registry.js';
 import { loadModelFile, watchModelFile } from './model/index.js';
 import { startRealtime, type Realtime } from './realtime/socket-server.js';
 import { createStore } from './store/index.js';
-import { openDatabase, type SqliteDatabase } from './store/sqlite-db.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import { SqliteWorkerStore } from './store/sqlite-worker-store.js';
 import { DEFAULT_RETENTION_POLICY, scheduleRetention } from './store/retention.js';
 import type { StoredPoint, TimeSeriesStore } from './store/store.js';
+import { openStateDatabase } from './state/state-db.js';
+import { StateWrites } from './state/state-writes.js';
 import { createDetector } from './vsm/detectors/index.js';
 import { DetectorCheckpoints } from './vsm/detector-checkpoint.js';
 import { LiveModel } from './vsm/live-model.js';
@@ -100,32 +100,29 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     let model = await loadModelFile(config.model);
     const metrics = createServerMetrics();
 
-    // Store (and the alert repository in the same database for the embedded store).
+    // State (alerts with trails, deadlines and shelves; maintenance windows; sessions) lives in
+    // <dataDir>/state.db whatever the store (SPEC §6), opened once here and closed last; its
+    // migrations run now (a data directory of the previous layout has these tables moved out of
+    // opsroom.db first, before the store opens that file).
+    const state = openStateDatabase(config.dataDir);
+    cleanups.push(() => {
+      state.db.close();
+    });
+    const repo = new SqliteAlertRepository(state.db);
+    const maintenanceRepo = new SqliteMaintenanceRepository(state.db);
+    const sessionRepo = new SqliteSessionRepository(state.db);
+    sessionRepo.deleteExpired(now());
+
+    // The time-series store.
     let store: TimeSeriesStore;
-    let repo: AlertRepository;
-    let maintenanceRepo: MaintenanceRepository;
-    let db: SqliteDatabase | null = null;
-    let sessionRepo: SqliteSessionRepository | undefined;
     if (config.store === 'embedded') {
-      db = openDatabase(config.dataDir);
-      const openDb = db;
-      cleanups.push(() => {
-        openDb.close();
-      });
       // Write transactions on this event loop (default) or in a worker thread with its own
       // connection (--store-writer thread). With an external broker ingest is one message at a
       // time (mqtt.js sends the PUBACK, and reads the next message, only after the write), where a
       // thread round trip per message costs more than it saves (3.1 k vs 9.9 k readings/s measured).
-      // Alerts and sessions share this connection either way.
-      store = config.storeWriter === 'thread' ? await SqliteWorkerStore.open(config.dataDir) : SqliteStore.onDatabase(db);
-      repo = new SqliteAlertRepository(db);
-      maintenanceRepo = new SqliteMaintenanceRepository(db);
-      sessionRepo = new SqliteSessionRepository(db);
-      sessionRepo.deleteExpired(now());
+      store = config.storeWriter === 'thread' ? await SqliteWorkerStore.open(config.dataDir) : SqliteStore.open(config.dataDir);
     } else {
       store = createStore(config.store === 'influxdb' ? { kind: 'influxdb', ...config.influx, token: config.influx.token! } : { kind: 'memory' });
-      repo = new MemoryAlertRepository();
-      maintenanceRepo = new MemoryMaintenanceRepository();
     }
     cleanups.push(() => store.close());
     // Retention: raw points 7 days, minute tier 90 days, hour tier kept (DEFAULT_RETENTION_POLICY); hourly.
@@ -152,6 +149,14 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     let webhookLookup = webhookLookupFromModel(model, process.env, log);
     const notifier = new WebhookNotifier({ lookup: (node) => webhookLookup(node), logger: log });
     cleanups.push(() => notifier.close());
+    for (const step of state.applied) log.info({ state: state.path, step }, 'state database migrated');
+    // Failed saves of state: logged, counted, `state` on /healthz until one succeeds again.
+    const stateWrites = new StateWrites({
+      now,
+      logger: log,
+      failures: metrics.stateSaveFailures,
+      describe: () => `sqlite: ${state.path} (schema version ${state.version})`,
+    });
     // Out-of-service windows (issue 15 point 3), saved beside the alerts.
     const maintenance = new MaintenanceWindows({ repo: maintenanceRepo, now, model: () => model });
     const alerts = new AlertService({
@@ -162,6 +167,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       now,
       logger: log,
       metrics,
+      writes: stateWrites,
       onEvent: (event, alert: Alert) => realtime?.publishAlert(event, alert),
       onStatus: (statuses) => realtime?.publishStatuses(statuses),
       onDirective: (node, alert, actor, note) => {
@@ -206,6 +212,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       metrics,
       now,
       health: () => ({
+        state: stateWrites.health(),
         broker: { ok: devices?.connected ?? false, detail: devices?.connected ? (config.brokerUrl ? 'ingest connected to the external broker' : 'embedded broker listening') : 'no broker link' },
       }),
     } satisfies AppServices);
@@ -238,7 +245,15 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
 
     // Alerts that were overdue while the server was down escalate now, once.
     alerts.checkDeadlines();
-    const escalationTimer = setInterval(() => alerts.checkDeadlines(), config.escalationCheckMs);
+    // A save that fails here is logged, counted and retried on the next tick (AlertService); anything
+    // else thrown is logged: a timer never stops the process.
+    const escalationTimer = setInterval(() => {
+      try {
+        alerts.checkDeadlines();
+      } catch (err) {
+        log.error({ err }, 'alerts: the deadline check failed; it runs again on the next tick');
+      }
+    }, config.escalationCheckMs);
     cleanups.push(() => clearInterval(escalationTimer));
 
     const silenceTimer = setInterval(() => {

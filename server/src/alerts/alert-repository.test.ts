@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import type { Alert } from '@opsroom/models';
-import { openDatabase } from '../store/sqlite-db.js';
+import { openStateDatabase } from '../state/state-db.js';
 import { raiseAlert, resolveAlert } from './alert-lifecycle.js';
 import { MemoryAlertRepository, type AlertRepository } from './alert-repository.js';
 import { SqliteAlertRepository } from './sqlite-alert-repository.js';
@@ -60,12 +60,12 @@ contract('MemoryAlertRepository', () => ({ repo: new MemoryAlertRepository() }))
 contract('SqliteAlertRepository', () => {
   const dir = mkdtempSync(join(tmpdir(), 'opsroom-alert-repo-'));
   dirs.push(dir);
-  const db = openDatabase(dir);
+  const { db } = openStateDatabase(dir);
   return {
     repo: new SqliteAlertRepository(db),
     reopen: () => {
       db.close();
-      return new SqliteAlertRepository(openDatabase(dir));
+      return new SqliteAlertRepository(openStateDatabase(dir).db);
     },
   };
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { openDatabase } from '../store/sqlite-db.js';
+import { openStateDatabase } from '../state/state-db.js';
 import { boss, councilA, councilB, setup as kitSetup, step, workerA1 } from './alert-test-kit.js';
 import type { AlertRepository } from './alert-repository.js';
 import { SqliteAlertRepository } from './sqlite-alert-repository.js';
@@ -128,14 +128,14 @@ describe('AlertService', () => {
     const dir = mkdtempSync(join(tmpdir(), 'opsroom-alerts-'));
     dirs.push(dir);
     const clock = { t: 1_000_000 };
-    const db1 = openDatabase(dir);
+    const { db: db1 } = openStateDatabase(dir);
     const first = setup(new SqliteAlertRepository(db1), clock);
     first.svc.onDetection(step('r/a/a1'));
     const id = first.svc.list(boss)[0]!.id;
     db1.close();
 
     clock.t += 120_000; // the server was down past the deadline
-    const db2 = openDatabase(dir);
+    const { db: db2 } = openStateDatabase(dir);
     const second = setup(new SqliteAlertRepository(db2), clock);
     second.svc.checkDeadlines();
     second.svc.checkDeadlines();

@@ -26,6 +26,8 @@ import {
   type Actor,
 } from './alert-lifecycle.js';
 import type { AlertRepository } from './alert-repository.js';
+import { AlertChangeSet, type AlertEvent } from './alert-change-set.js';
+import { StateWrites } from '../state/state-writes.js';
 import { directiveAwaitingAck } from './directive-ledger.js';
 import type { AlertNotifier, NotifyEvent } from './webhook-notifier.js';
 import type { MaintenanceWindows } from './maintenance-windows.js';
@@ -36,7 +38,10 @@ import { alertPriority, basePriority, byPriorityThenDeadline, highestPriority, p
 export type { Actor } from './alert-lifecycle.js';
 export { visibleTo } from './alert-lifecycle.js';
 
-export type AlertEvent = 'raised' | 'updated' | 'escalated' | 'resolved';
+export type { AlertEvent } from './alert-change-set.js';
+
+/** Raises whose save failed wait here (one per node and indicator) for the next deadline check; at most this many. */
+export const MAX_PENDING_RAISES = 1000;
 
 /** When a parent raises one grouping alert for its children's. */
 export interface GroupingOptions {
@@ -91,6 +96,8 @@ export interface AlertServiceOptions {
   notifier?: AlertNotifier;
   /** Out-of-service windows: nothing is raised inside one; open alerts inside one are marked. */
   maintenance?: Pick<MaintenanceWindows, 'covering'>;
+  /** Failed saves logged, counted and shown on /healthz (shared with the other state users); default: its own. */
+  writes?: StateWrites;
 }
 
 const MAX_LIST = 1000;
@@ -111,9 +118,13 @@ export class AlertService {
   /** Chattering: the recent raise times of each (node, indicator), and its latest alert. */
   private readonly raiseTimes = new Map<string, number[]>();
   private readonly latestByKey = new Map<string, { id: string; at: number }>();
+  private readonly writes: StateWrites;
+  /** Raises (detections, dropouts) whose save failed, by node and indicator: tried again by checkDeadlines(). */
+  private readonly pendingRaises = new Map<string, () => void>();
 
   constructor(private readonly opts: AlertServiceOptions) {
     this.grouping = opts.grouping === false ? null : { ...DEFAULT_GROUPING, ...(opts.grouping ?? {}) };
+    this.writes = opts.writes ?? new StateWrites({ now: opts.now, logger: opts.logger, failures: opts.metrics.stateSaveFailures });
     for (const a of opts.repo.loadOpen()) this.track(a);
     this.seedChattering();
     opts.metrics.alertsOpen.collect(() => opts.metrics.alertsOpen.set(this.open.size));
@@ -147,8 +158,10 @@ export class AlertService {
       // One alert per ongoing anomaly: the latest evidence updates it. Evidence from another series
       // of the same indicator (actuality vs one of Beer's indices) is the same trouble seen twice:
       // the open alert already covers it, and its value stays in its own series' unit.
-      const a = this.open.get(openId)!;
-      if ((d.series ?? 'actuality') !== (a.series ?? 'actuality')) return;
+      const live = this.open.get(openId)!;
+      if ((d.series ?? 'actuality') !== (live.series ?? 'actuality')) return;
+      const cs = new AlertChangeSet();
+      const a = cs.edit(live);
       // The detector's view sharpens with more readings (a first outlier looks transient; a few more at the new level make it a step).
       const kindChanged = a.kind !== out.kind;
       if (kindChanged) noteEvidence(a, { at: now, actor: 'system', note: `reclassified: now a ${out.kind} change (${Math.round(out.probability * 100)} % sure), was ${a.kind}` });
@@ -162,8 +175,13 @@ export class AlertService {
       const priorityChanged = this.reprioritise(a, now);
       a.updatedAt = now;
       if (kindChanged || priorityChanged || now - (this.lastUpdate.get(a.id) ?? 0) >= (this.opts.updateEveryMs ?? 5000)) {
-        this.lastUpdate.set(a.id, now);
-        this.commit([[a, 'updated']]);
+        cs.mark(a, 'updated');
+        cs.onSaved(() => this.lastUpdate.set(a.id, now));
+        this.commitOrRetry(cs, 'update', key(d.node, d.indicator), () => this.onDetection(d));
+      } else {
+        // Between two announced updates the newest evidence (value, score, forecast) is shown
+        // without a save or an event, as before; the next announced update saves it.
+        this.track(a);
       }
       return;
     }
@@ -189,46 +207,76 @@ export class AlertService {
     );
     alert.summary = describeAlert(alert, this.words(alert.indicator));
     alert.priority = alertPriority(basePriority(this.opts.model, alert.node, alert.indicator), alert);
-    if (this.heldAsChattering(alert, now, node.correctionWindowSec * 1000)) return;
-    this.track(alert);
-    this.opts.metrics.alertsRaised.inc({ kind: alert.kind });
-    this.opts.logger.info({ alert: alert.id, node: alert.node, indicator: alert.indicator, kind: alert.kind, priority: alert.priority }, 'alert raised');
-    this.commit([[alert, 'raised'], ...this.groupAtParent(alert, now)]);
+    const cs = new AlertChangeSet();
+    if (!this.heldAsChattering(cs, alert, now, node.correctionWindowSec * 1000)) {
+      cs.add(alert, 'raised');
+      cs.onSaved(() => {
+        this.opts.metrics.alertsRaised.inc({ kind: alert.kind });
+        const { id, node: at, indicator, kind, priority } = alert;
+        this.opts.logger.info({ alert: id, node: at, indicator, kind, priority }, 'alert raised');
+      });
+      this.groupAtParent(cs, alert, now);
+    }
+    this.commitOrRetry(cs, 'raise', key(d.node, d.indicator), () => this.onDetection(d));
   }
 
   /**
-   * Ends every expired shelf (its window resumes), then escalates every overdue alert one level up
-   * (run on a timer, at start-up, and before every action).
+   * Ends every expired shelf (its window resumes), then escalates every overdue alert one level up,
+   * then sends the reminders due (run on a timer, at start-up, and before every action). Raises
+   * whose save failed are tried again first. A failed save is logged, counted and shown on
+   * /healthz (StateWrites), nothing changes, and the next run tries again: this never throws.
    */
   checkDeadlines(): void {
-    const now = this.opts.now();
-    const changed: Array<[Alert, AlertEvent]> = [];
-    for (const a of this.open.values()) {
-      if (!shelfExpired(a, now)) continue;
-      // Expired while the server was down: it ends at start-up, and the window resumes from then.
-      unshelveAlert(a, { at: now, actor: 'system', note: `shelf expired (set by ${a.shelved!.by} until ${new Date(a.shelved!.until).toISOString()})` });
-      this.opts.logger.info({ alert: a.id }, 'alert unshelved: its shelf expired');
-      changed.push([a, 'updated']);
+    for (const [k, retry] of [...this.pendingRaises]) {
+      this.pendingRaises.delete(k);
+      retry(); // puts itself back when its save fails again
     }
-    for (const a of this.open.values()) {
-      if (!isOverdue(a, now)) continue;
+    try {
+      this.settle();
+    } catch (err) {
+      if (!isStateUnavailable(err)) throw err;
+    }
+    try {
+      this.remind(this.opts.now());
+    } catch (err) {
+      if (!isStateUnavailable(err)) throw err;
+    }
+  }
+
+  /** Shelf expiries, escalations and maintenance marks due now, saved in one transaction; throws OPS_ERR_STATE_UNAVAILABLE when the save fails. */
+  private settle(): void {
+    const now = this.opts.now();
+    const cs = new AlertChangeSet();
+    for (const live of this.open.values()) {
+      if (!shelfExpired(live, now)) continue;
+      // Expired while the server was down: it ends at start-up, and the window resumes from then.
+      const a = cs.edit(live);
+      unshelveAlert(a, { at: now, actor: 'system', note: `shelf expired (set by ${a.shelved!.by} until ${new Date(a.shelved!.until).toISOString()})` });
+      cs.onSaved(() => this.opts.logger.info({ alert: a.id }, 'alert unshelved: its shelf expired'));
+      cs.mark(a, 'updated');
+    }
+    for (const live of this.open.values()) {
+      if (!isOverdue(cs.view(live), now)) continue;
+      const a = cs.edit(live);
       const owner = this.opts.model.nodes.get(a.owner);
       // An owner the (reloaded) model no longer has hands the alert straight to the root.
       const parent = owner ? (owner.parent ? this.opts.model.nodes.get(owner.parent) : undefined) : this.opts.model.nodes.get(this.opts.model.root);
       const group = a.groupedBy ? this.open.get(a.groupedBy) : undefined;
       const carried = group && parent && group.node === parent.path ? group.id : undefined;
+      const from = a.owner;
       escalateAlert(a, now, parent && { path: parent.path, windowMs: parent.correctionWindowSec * 1000 }, carried);
-      if (parent) {
-        this.opts.metrics.alertsEscalated.inc();
-        this.opts.logger.info({ alert: a.id, to: parent.path }, 'alert escalated');
-      } else {
-        this.opts.logger.warn({ alert: a.id, node: a.owner }, 'alert unresolved at the root: its correction window ran out');
-      }
-      changed.push([a, 'escalated']);
+      cs.onSaved(() => {
+        if (parent) {
+          this.opts.metrics.alertsEscalated.inc();
+          this.opts.logger.info({ alert: a.id, to: parent.path }, 'alert escalated');
+        } else {
+          this.opts.logger.warn({ alert: a.id, node: from }, 'alert unresolved at the root: its correction window ran out');
+        }
+      });
+      cs.mark(a, 'escalated');
     }
-    changed.push(...this.markMaintenance(now));
-    if (changed.length) this.commit(changed);
-    this.remind(now);
+    this.markMaintenance(cs, now);
+    if (cs.size) this.commit(cs, 'deadlines');
   }
 
   /**
@@ -240,19 +288,21 @@ export class AlertService {
    */
   private remind(now: number): void {
     if (!this.opts.notifier) return;
-    const reminded: Alert[] = [];
+    const cs = new AlertChangeSet();
     for (const a of this.open.values()) {
+      const live = a;
       if ((a.state !== 'raised' && a.state !== 'escalated') || a.shelved || a.maintenance) continue;
       const notify = this.opts.model.nodes.get(a.owner)?.notify;
       const everyMs = (notify?.remindEverySec ?? DEFAULT_REMIND_EVERY_SEC) * 1000;
       if (!notify || everyMs <= 0) continue;
       const ownedSince = a.trail.findLast((t) => (t.action === 'raised' || t.action === 'escalated') && t.toNode === a.owner)?.at ?? a.raisedAt;
       if (now - Math.max(ownedSince, a.reminders?.lastAt ?? 0) < everyMs) continue;
-      a.reminders = { count: (a.reminders?.count ?? 0) + 1, lastAt: now };
-      reminded.push(a);
+      const d = cs.edit(live);
+      d.reminders = { count: (a.reminders?.count ?? 0) + 1, lastAt: now };
+      cs.mark(d, 'updated');
     }
-    if (!reminded.length) return;
-    this.opts.repo.saveAll(reminded);
+    if (!cs.size) return;
+    const reminded = this.persist(cs, 'reminders').map(([a]) => a);
     for (const a of reminded.sort(byPriorityThenDeadline)) this.notify('reminder', structuredClone(a));
   }
 
@@ -261,7 +311,8 @@ export class AlertService {
    * covers the owner; the caller must hold the owner's level or above (as for acknowledge).
    */
   assign(id: string, actor: Actor, user: string | undefined, note?: string): Alert {
-    const a = this.actionable(id, actor, 'assign');
+    const cs = new AlertChangeSet();
+    const a = cs.edit(this.actionable(id, actor, 'assign'));
     if (user !== undefined) {
       const u = this.opts.model.users.get(user);
       // One answer for an unknown user and one outside the owner: user names outside scope stay unconfirmed.
@@ -269,7 +320,8 @@ export class AlertService {
       if (a.assignee === user) return structuredClone(a);
     } else if (a.assignee === undefined) return structuredClone(a);
     assignAlert(a, { at: this.opts.now(), actor: actor.name, note }, user);
-    this.commit([[a, 'updated']]);
+    cs.mark(a, 'updated');
+    this.commit(cs, 'assign');
     return structuredClone(a);
   }
 
@@ -277,13 +329,14 @@ export class AlertService {
    * Marks the open alerts a maintenance window covers now (`maintenance`, a trail note) and unmarks
    * those whose window ended. Run with the deadlines, and at once after a window is set or ended.
    */
-  private markMaintenance(now: number): Array<[Alert, AlertEvent]> {
-    if (!this.opts.maintenance) return [];
-    const changed: Array<[Alert, AlertEvent]> = [];
-    for (const a of this.open.values()) {
-      const w = this.opts.maintenance.covering(a.node, a.indicator, now);
+  private markMaintenance(cs: AlertChangeSet, now: number): void {
+    if (!this.opts.maintenance) return;
+    for (const live of this.open.values()) {
+      const seen = cs.view(live);
+      const w = this.opts.maintenance.covering(seen.node, seen.indicator, now);
       const until = w ? effectiveEnd(w) : undefined;
-      if (w?.id === a.maintenance?.window && until === a.maintenance?.until) continue;
+      if (w?.id === seen.maintenance?.window && until === seen.maintenance?.until) continue;
+      const a = cs.edit(live);
       if (w && until !== undefined) {
         noteEvidence(a, { at: now, actor: 'system', note: `under maintenance window ${w.id} on ${w.node} until ${new Date(until).toISOString()}: ${w.reason}` });
         a.maintenance = { window: w.id, until, reason: w.reason };
@@ -291,9 +344,8 @@ export class AlertService {
         noteEvidence(a, { at: now, actor: 'system', note: `maintenance window ${a.maintenance!.window} ended` });
         delete a.maintenance;
       }
-      changed.push([a, 'updated']);
+      cs.mark(a, 'updated');
     }
-    return changed;
   }
 
   /** True when a maintenance window covers (node, indicator) now: nothing is raised there (the detector keeps learning). */
@@ -305,10 +357,12 @@ export class AlertService {
   }
 
   acknowledge(id: string, actor: Actor, note?: string): Alert {
-    const a = this.actionable(id, actor, 'acknowledge');
+    const cs = new AlertChangeSet();
+    const a = cs.edit(this.actionable(id, actor, 'acknowledge'));
     const window = (this.opts.model.nodes.get(a.owner)?.correctionWindowSec ?? DEFAULT_CORRECTION_WINDOW_SEC) * 1000;
     acknowledgeAlert(a, { at: this.opts.now(), actor: actor.name, note }, window);
-    this.commit([[a, 'updated']]);
+    cs.mark(a, 'updated');
+    this.commit(cs, 'acknowledge');
     return structuredClone(a);
   }
 
@@ -317,25 +371,27 @@ export class AlertService {
    * children too; resolving the last open child of a group resolves the group.
    */
   resolve(id: string, actor: Actor, note?: string): Alert {
-    const a = this.actionable(id, actor, 'resolve');
+    const cs = new AlertChangeSet();
+    const a = cs.edit(this.actionable(id, actor, 'resolve'));
     const now = this.opts.now();
     resolveAlert(a, { at: now, actor: actor.name, note });
-    const changed: Array<[Alert, AlertEvent]> = [[a, 'resolved']];
+    cs.mark(a, 'resolved');
     if (a.kind === 'group') {
       for (const childId of a.groups ?? []) {
-        const child = this.open.get(childId);
-        if (!child) continue;
+        const live = this.open.get(childId);
+        if (!live) continue;
+        const child = cs.edit(live);
         resolveAlert(child, { at: now, actor: actor.name, note: `resolved with group ${a.id}${note ? `: ${note}` : ''}` });
-        changed.push([child, 'resolved']);
+        cs.mark(child, 'resolved');
       }
     }
-    const group = a.groupedBy ? this.open.get(a.groupedBy) : undefined;
-    if (group && (group.groups ?? []).every((c) => c === a.id || !this.open.has(c))) {
+    const live = a.groupedBy ? this.open.get(a.groupedBy) : undefined;
+    if (live && (live.groups ?? []).every((c) => c === a.id || !this.open.has(c))) {
+      const group = cs.edit(live);
       resolveAlert(group, { at: now, actor: 'system', note: `every grouped alert is resolved (the last by ${actor.name})` });
-      changed.push([group, 'resolved']);
+      cs.mark(group, 'resolved');
     }
-    for (const [x] of changed) this.untrack(x);
-    this.commit(changed);
+    this.commit(cs, 'resolve');
     return structuredClone(a);
   }
 
@@ -345,29 +401,35 @@ export class AlertService {
    */
   shelve(id: string, actor: Actor, minutes: number, note?: string): Alert {
     if (!(Number.isFinite(minutes) && minutes > 0)) throw new OpsError('OPS_ERR_BAD_REQUEST', 'minutes must be a number above 0');
-    const a = this.actionable(id, actor, 'shelve');
+    const cs = new AlertChangeSet();
+    const a = cs.edit(this.actionable(id, actor, 'shelve'));
     const maxSec = this.opts.model.nodes.get(a.owner)?.maxShelveSec ?? DEFAULT_MAX_SHELVE_SEC;
     if (minutes * 60 > maxSec) {
       throw new OpsError('OPS_ERR_BAD_REQUEST', `an alert owned by ${a.owner} may be shelved for at most ${+(maxSec / 60).toFixed(2)} minutes (max_shelve of its level); asked for ${minutes}`);
     }
     const now = this.opts.now();
     shelveAlert(a, { at: now, actor: actor.name, note }, now + Math.round(minutes * 60_000));
-    this.commit([[a, 'updated']]);
+    cs.mark(a, 'updated');
+    this.commit(cs, 'shelve');
     return structuredClone(a);
   }
 
   /** Ends a shelf before its time: back on the active list, its window resumes. */
   unshelve(id: string, actor: Actor, note?: string): Alert {
-    const a = this.actionable(id, actor, 'unshelve');
+    const cs = new AlertChangeSet();
+    const a = cs.edit(this.actionable(id, actor, 'unshelve'));
     unshelveAlert(a, { at: this.opts.now(), actor: actor.name, note });
-    this.commit([[a, 'updated']]);
+    cs.mark(a, 'updated');
+    this.commit(cs, 'unshelve');
     return structuredClone(a);
   }
 
   comment(id: string, actor: Actor, note: string): Alert {
-    const a = this.actionable(id, actor, 'comment');
+    const cs = new AlertChangeSet();
+    const a = cs.edit(this.actionable(id, actor, 'comment'));
     commentAlert(a, { at: this.opts.now(), actor: actor.name, note });
-    this.commit([[a, 'updated']]);
+    cs.mark(a, 'updated');
+    this.commit(cs, 'comment');
     return structuredClone(a);
   }
 
@@ -377,18 +439,28 @@ export class AlertService {
    * its node (directive-ledger.ts). Anything else is ignored.
    */
   recordDirectiveAck(alertId: string, deviceId: string, deviceNode: string): boolean {
-    const a = this.open.get(alertId) ?? this.opts.repo.get(alertId);
-    if (!a || a.node !== deviceNode || !directiveAwaitingAck(a, deviceId)) return false;
+    const found = this.open.get(alertId) ?? this.opts.repo.get(alertId);
+    if (!found || found.node !== deviceNode || !directiveAwaitingAck(found, deviceId)) return false;
+    const cs = new AlertChangeSet();
+    const a = cs.edit(found);
     commentAlert(a, { at: this.opts.now(), actor: `device:${deviceId}`, note: 'directive received' });
-    this.commit([[a, 'updated']]);
+    cs.mark(a, 'updated');
+    try {
+      this.commit(cs, 'directive-ack');
+    } catch (err) {
+      if (isStateUnavailable(err)) return false; // logged and counted; not recorded
+      throw err;
+    }
     return true;
   }
 
   /** A decision sent back down to the node where the anomaly was seen. */
   directive(id: string, actor: Actor, note: string): Alert {
-    const a = this.actionable(id, actor, 'directive');
+    const cs = new AlertChangeSet();
+    const a = cs.edit(this.actionable(id, actor, 'directive'));
     directiveAlert(a, { at: this.opts.now(), actor: actor.name, note });
-    this.commit([[a, 'updated']]);
+    cs.mark(a, 'updated');
+    this.commit(cs, 'directive');
     this.opts.onDirective?.(a.node, a, actor, note);
     return structuredClone(a);
   }
@@ -466,30 +538,29 @@ export class AlertService {
    * children alerted within the span. Returns the alerts it changed. Recursive: a group raised at P
    * is itself an alert of a child of P's parent.
    */
-  private groupAtParent(alert: Alert, now: number): Array<[Alert, AlertEvent]> {
-    if (!this.grouping) return [];
+  private groupAtParent(cs: AlertChangeSet, alert: Alert, now: number): void {
+    if (!this.grouping) return;
     const parentPath = this.opts.model.nodes.get(alert.node)?.parent;
     const parent = parentPath ? this.opts.model.nodes.get(parentPath) : undefined;
-    if (!parent || this.inMaintenance(parent.path, alert.indicator, now)) return [];
+    if (!parent || this.inMaintenance(parent.path, alert.indicator, now)) return;
     const openGroup = this.openGroupByNode.get(parent.path);
     if (openGroup) {
-      const group = this.open.get(openGroup)!;
+      const group = cs.edit(this.open.get(openGroup)!);
       joinGroup(alert, group, now);
       if (priorityRank(alert.priority) > priorityRank(group.priority)) {
         noteEvidence(group, { at: now, actor: 'system', note: `priority ${group.priority ?? 'medium'} -> ${alert.priority} (${alert.id} from ${alert.node})` });
         group.priority = alert.priority;
       }
-      return [
-        [alert, 'updated'],
-        [group, 'updated'],
-      ];
+      cs.mark(alert, 'updated');
+      cs.mark(group, 'updated');
+      return;
     }
     const { spanMs, minChildren, minShare } = this.grouping;
-    const members = [...this.open.values()].filter(
+    const members = this.openAsSeenBy(cs).filter(
       (a) => a.groupedBy === undefined && a.raisedAt >= now - spanMs && this.opts.model.nodes.get(a.node)?.parent === parent.path,
     );
     const children = new Set(members.map((a) => a.node));
-    if (children.size < 2 || (children.size < minChildren && children.size < minShare * parent.children.length)) return [];
+    if (children.size < 2 || (children.size < minChildren && children.size < minShare * parent.children.length)) return;
     members.sort((a, b) => a.raisedAt - b.raisedAt);
     const indicators = new Set(members.map((a) => a.indicator));
     const best = members.reduce((x, y) => (y.score > x.score ? y : x));
@@ -513,15 +584,25 @@ export class AlertService {
     group.firstChild = { alert: first.id, node: first.node, at: first.raisedAt };
     group.summary = `${describeAlert(group, { name: parent.path }).replace(/\.$/, '')}; first: ${first.node} (${first.indicator}) at ${new Date(first.raisedAt).toISOString()}.`;
     group.priority = highestPriority(members.map((m) => m.priority));
-    this.track(group);
-    this.opts.metrics.alertsRaised.inc({ kind: 'group' });
-    this.opts.logger.info({ alert: group.id, node: group.node, children: [...children] }, 'grouping alert raised');
-    const changed: Array<[Alert, AlertEvent]> = [[group, 'raised']];
-    for (const m of members) {
+    cs.add(group, 'raised');
+    cs.onSaved(() => {
+      this.opts.metrics.alertsRaised.inc({ kind: 'group' });
+      this.opts.logger.info({ alert: group.id, node: group.node, children: [...children] }, 'grouping alert raised');
+    });
+    for (const seen of members) {
+      const m = cs.edit(seen);
       joinGroup(m, group, now);
-      changed.push([m, 'updated']);
+      cs.mark(m, 'updated');
     }
-    return [...changed, ...this.groupAtParent(group, now)];
+    this.groupAtParent(cs, group, now);
+  }
+
+  /** The open alerts as a change set sees them: its copies in place of the saved ones, its new ones added. */
+  private openAsSeenBy(cs: AlertChangeSet): Alert[] {
+    const out = new Map<string, Alert>();
+    for (const a of this.open.values()) out.set(a.id, cs.view(a));
+    for (const a of cs.openDrafts()) out.set(a.id, a);
+    return [...out.values()].filter((a) => a.state !== 'resolved');
   }
 
   /**
@@ -529,20 +610,22 @@ export class AlertService {
    * the rule's `reraises` times within `minutes` at one node and indicator is held as one alert.
    * Called with a fresh alert about to be raised; when the key is chattering, the latest alert of
    * the key opens again instead (marked `chattering`, its evidence the fresh one's), is saved and
-   * announced as updated (not raised: a webhook is not told again), and true is returned.
+   * announced as updated (not raised: a webhook is not told again), and true is returned. Either
+   * way the bookkeeping changes only once `cs` is saved.
    */
-  private heldAsChattering(fresh: Alert, now: number, windowMs: number): boolean {
+  private heldAsChattering(cs: AlertChangeSet, fresh: Alert, now: number, windowMs: number): boolean {
     const k = key(fresh.node, fresh.indicator);
     const rule = this.opts.model.chattering ?? DEFAULT_CHATTERING;
     const times = (this.raiseTimes.get(k) ?? []).filter((t) => t > now - rule.minutes * 60_000);
     times.push(now);
-    this.raiseTimes.set(k, times);
+    cs.onSaved(() => this.raiseTimes.set(k, times));
     const latest = this.latestByKey.get(k);
-    const last = latest && times.length - 1 > rule.reraises ? (this.open.get(latest.id) ?? this.opts.repo.get(latest.id)) : undefined;
-    if (!last || last.state !== 'resolved') {
-      this.latestByKey.set(k, { id: fresh.id, at: now });
+    const saved = latest && times.length - 1 > rule.reraises ? (this.open.get(latest.id) ?? this.opts.repo.get(latest.id)) : undefined;
+    if (!saved || saved.state !== 'resolved') {
+      cs.onSaved(() => this.latestByKey.set(k, { id: fresh.id, at: now }));
       return false;
     }
+    const last = cs.edit(saved);
     reopenAlert(last, now, windowMs, `re-raised while chattering: ${times.length} raises within ${rule.minutes} min (more than ${rule.reraises} re-raises); held as this one alert`);
     last.chattering = { raises: times.length, firstAt: times[0]!, lastAt: now };
     for (const f of ['kind', 'probability', 'score', 'value', 'since', 'priority'] as const) (last as unknown as Record<string, unknown>)[f] = fresh[f];
@@ -553,10 +636,12 @@ export class AlertService {
     last.summary = `${(fresh.summary ?? '').replace(/\.$/, '')} — chattering: raised ${times.length} times within ${rule.minutes} min.`;
     last.updatedAt = now;
     if (last.groupedBy && !this.open.has(last.groupedBy)) delete last.groupedBy;
-    this.latestByKey.set(k, { id: last.id, at: now });
-    this.track(last);
-    this.opts.logger.info({ alert: last.id, node: last.node, indicator: last.indicator, raises: times.length }, 'chattering alert re-raised (held as one)');
-    this.commit([[last, 'updated']]);
+    cs.mark(last, 'updated');
+    cs.onSaved(() => {
+      this.latestByKey.set(k, { id: last.id, at: now });
+      const { id, node, indicator } = last;
+      this.opts.logger.info({ alert: id, node, indicator, raises: times.length }, 'chattering alert re-raised (held as one)');
+    });
     return true;
   }
 
@@ -609,26 +694,37 @@ export class AlertService {
   }
 
   private actionable(id: string, actor: Actor, action: 'acknowledge' | 'resolve' | 'comment' | 'directive' | 'shelve' | 'unshelve' | 'assign'): Alert {
-    // Settle the clock first, so an action at the window's edge meets the alert where the timer would have put it.
-    this.checkDeadlines();
+    // Settle the clock first, so an action at the window's edge meets the alert where the timer would
+    // have put it (when that cannot be saved, neither is the action: 503).
+    this.settle();
     const a = this.open.get(id) ?? this.opts.repo.get(id);
     if (!a) throw new OpsError('OPS_ERR_NOT_FOUND', `alert ${id}`);
     assertMay(a, actor, action);
     return a;
   }
 
-  /** Saves every changed alert in one transaction, then announces each, then the nodes' statuses. */
-  private commit(changes: Array<[Alert, AlertEvent]>): void {
-    // One alert may appear twice (e.g. raised, then grouped): save it once, announce its strongest event.
-    const last = new Map<string, [Alert, AlertEvent]>();
-    for (const [a, e] of changes) {
-      const prev = last.get(a.id);
-      last.set(a.id, prev && prev[1] !== 'updated' ? [a, prev[1]] : [a, e]);
+  /**
+   * Saves every alert of the change set in one transaction and only then puts the copies in place
+   * (resolved ones leave the open set) and runs its onSaved steps. When the save fails nothing
+   * changed: throws OPS_ERR_STATE_UNAVAILABLE (logged, counted, on /healthz by StateWrites).
+   */
+  private persist(cs: AlertChangeSet, operation: string): Array<[Alert, AlertEvent]> {
+    const changes = cs.changes();
+    this.writes.save(operation, () => this.opts.repo.saveAll(changes.map(([a]) => a)));
+    for (const [a] of changes) {
+      if (a.state === 'resolved') this.untrack(a);
+      else this.track(a);
     }
-    this.opts.repo.saveAll([...last.values()].map(([a]) => a));
+    cs.runSaved();
+    return changes;
+  }
+
+  /** persist(), then announces each alert (socket.io, webhooks), then the nodes' statuses. */
+  private commit(cs: AlertChangeSet, operation: string): void {
+    const changes = this.persist(cs, operation);
     const nodes = new Set<string>();
     const announced: Array<[Alert, AlertEvent]> = [];
-    for (const [a, e] of last.values()) {
+    for (const [a, e] of changes) {
       const copy = structuredClone(a);
       this.opts.onEvent(e, copy);
       announced.push([copy, e]);
@@ -638,6 +734,27 @@ export class AlertService {
     announced.sort(([a], [b]) => byPriorityThenDeadline(a, b));
     for (const [copy, e] of announced) this.notify(e, copy);
     this.opts.onStatus(this.statuses(nodes));
+  }
+
+  /**
+   * For raises and updates coming from detection and the silence watch (no caller to answer):
+   * commits, or when the save fails keeps `retry` (one per node and indicator, the latest) for the
+   * next deadline check.
+   */
+  private commitOrRetry(cs: AlertChangeSet, operation: string, retryKey: string, retry: () => void): void {
+    if (!cs.size) return;
+    try {
+      this.commit(cs, operation);
+    } catch (err) {
+      if (!isStateUnavailable(err)) throw err;
+      this.pendingRaises.delete(retryKey);
+      this.pendingRaises.set(retryKey, retry);
+      if (this.pendingRaises.size > MAX_PENDING_RAISES) {
+        const [oldest] = this.pendingRaises.keys();
+        this.pendingRaises.delete(oldest!);
+        this.opts.logger.warn({ pending: MAX_PENDING_RAISES }, 'state database: too many raises waiting for a save; the oldest is dropped');
+      }
+    }
   }
 
   private notify(event: NotifyEvent, alert: Alert): void {
@@ -666,14 +783,24 @@ export class AlertService {
     );
     alert.summary = `${describeAlert(alert, this.words(indicator)).replace(/\.$/, '')} (device ${deviceId}).`;
     alert.priority = basePriority(this.opts.model, node, indicator);
-    if (this.heldAsChattering(alert, now, n.correctionWindowSec * 1000)) return;
-    this.track(alert);
-    this.opts.metrics.alertsRaised.inc({ kind: alert.kind });
-    this.opts.logger.info({ alert: alert.id, node, indicator, kind: alert.kind, device: deviceId }, 'alert raised');
-    this.commit([[alert, 'raised'], ...this.groupAtParent(alert, now)]);
+    const cs = new AlertChangeSet();
+    if (!this.heldAsChattering(cs, alert, now, n.correctionWindowSec * 1000)) {
+      cs.add(alert, 'raised');
+      cs.onSaved(() => {
+        this.opts.metrics.alertsRaised.inc({ kind: alert.kind });
+        this.opts.logger.info({ alert: alert.id, node, indicator, kind: alert.kind, device: deviceId }, 'alert raised');
+      });
+      this.groupAtParent(cs, alert, now);
+    }
+    const retry = () => this.raiseSilence(node, indicator, deviceId, lastTs, this.opts.now() - lastTs);
+    this.commitOrRetry(cs, 'raise', key(node, indicator), retry);
   }
 }
 
 function key(node: string, indicator: string): string {
   return `${node}\u0000${indicator}`;
+}
+
+function isStateUnavailable(err: unknown): boolean {
+  return err instanceof OpsError && err.code === 'OPS_ERR_STATE_UNAVAILABLE';
 }

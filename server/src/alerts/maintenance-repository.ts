@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
 import type { MaintenanceWindow } from '@opsroom/models';
-import { migrate } from '../store/sqlite-db.js';
 
 /** Where maintenance windows live, so they survive a restart (interface, in-memory and SQLite). */
 export interface MaintenanceRepository {
@@ -20,20 +19,11 @@ export class MemoryMaintenanceRepository implements MaintenanceRepository {
   }
 }
 
-/** Windows as JSON rows in the embedded store's SQLite database (same file, own table). */
+/** Windows as JSON rows (table `maintenance_windows`) in the state database (state/state-db.ts owns the schema). */
 export class SqliteMaintenanceRepository implements MaintenanceRepository {
   private readonly upsert: Database.Statement;
   private readonly since: Database.Statement;
   constructor(db: Database.Database) {
-    migrate(db, 'maintenance', [
-      `CREATE TABLE maintenance_windows (
-        id TEXT PRIMARY KEY,
-        start_ms INTEGER NOT NULL,
-        end_ms INTEGER NOT NULL,
-        doc TEXT NOT NULL
-      );
-      CREATE INDEX maintenance_windows_end ON maintenance_windows (end_ms);`,
-    ]);
     this.upsert = db.prepare('INSERT INTO maintenance_windows (id, start_ms, end_ms, doc) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET end_ms = excluded.end_ms, doc = excluded.doc');
     this.since = db.prepare('SELECT doc FROM maintenance_windows WHERE end_ms >= ? ORDER BY start_ms');
   }

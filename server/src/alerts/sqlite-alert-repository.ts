@@ -1,9 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { Alert } from '@opsroom/models';
-import { migrate } from '../store/sqlite-db.js';
 import type { AlertRepository, RepoListFilter } from './alert-repository.js';
 
-/** Alerts as JSON rows in the embedded store's SQLite database (same file, own table). */
+/** Alerts as JSON rows (table `alert_docs`) in the state database (state/state-db.ts owns the schema). */
 export class SqliteAlertRepository implements AlertRepository {
   private readonly upsert: Database.Statement;
   private readonly byId: Database.Statement;
@@ -12,20 +11,11 @@ export class SqliteAlertRepository implements AlertRepository {
   private readonly saveMany: (alerts: readonly Alert[]) => void;
 
   constructor(private readonly db: Database.Database) {
-    migrate(db, 'alerts', [
-      `CREATE TABLE alert_docs (
-        id TEXT PRIMARY KEY,
-        raised_at INTEGER NOT NULL,
-        resolved INTEGER NOT NULL,
-        doc TEXT NOT NULL
-      );
-      CREATE INDEX alert_docs_open ON alert_docs (resolved, raised_at);`,
-    ]);
     this.upsert = db.prepare('INSERT INTO alert_docs (id, raised_at, resolved, doc) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET resolved = excluded.resolved, doc = excluded.doc');
     this.byId = db.prepare('SELECT doc FROM alert_docs WHERE id = ?');
     this.open = db.prepare('SELECT doc FROM alert_docs WHERE resolved = 0 ORDER BY raised_at');
-    // IMMEDIATE: takes the write lock before anything else, so a time-series writer on another
-    // connection (--store-writer thread) makes it wait (busy_timeout), never fail with SQLITE_BUSY.
+    // IMMEDIATE: takes the write lock before anything else, so another connection to the file
+    // (a backup, the sqlite3 shell) makes it wait (busy_timeout), never fail with SQLITE_BUSY.
     this.saveMany = db.transaction((alerts: readonly Alert[]) => {
       for (const a of alerts) this.save(a);
     }).immediate;
@@ -48,6 +38,6 @@ export class SqliteAlertRepository implements AlertRepository {
     return (this.recent.all(filter.since ?? 0, filter.until ?? Number.MAX_SAFE_INTEGER, filter.limit ?? 1000) as Array<{ doc: string }>).map((r) => JSON.parse(r.doc) as Alert);
   }
   close(): void {
-    /* the database belongs to the store, which closes it */
+    /* the state database is shared; start.ts closes it */
   }
 }

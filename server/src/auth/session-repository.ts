@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { migrate, type SqliteDatabase } from '../store/sqlite-db.js';
+import type { StateDatabase } from '../state/state-db.js';
 import type { SessionUser } from './sessions.js';
 
 /** Where sessions outlive a restart. Only a SHA-256 of each token is kept, never the token. */
@@ -18,16 +18,8 @@ export class SqliteSessionRepository implements SessionRepository {
   private readonly remove;
   private readonly expire;
 
-  constructor(db: SqliteDatabase) {
-    migrate(db, 'sessions', [
-      `CREATE TABLE auth_sessions (
-        token_sha256 TEXT PRIMARY KEY,
-        user TEXT NOT NULL,
-        role TEXT NOT NULL,
-        scope TEXT NOT NULL,
-        expires INTEGER NOT NULL
-      ) WITHOUT ROWID;`,
-    ]);
+  /** On the state database (table `auth_sessions`; state/state-db.ts owns the schema). */
+  constructor(db: StateDatabase) {
     this.insert = db.prepare('INSERT OR REPLACE INTO auth_sessions (token_sha256, user, role, scope, expires) VALUES (?, ?, ?, ?, ?)');
     this.select = db.prepare('SELECT user, role, scope, expires FROM auth_sessions WHERE token_sha256 = ?');
     this.remove = db.prepare('DELETE FROM auth_sessions WHERE token_sha256 = ?');

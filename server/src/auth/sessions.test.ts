@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import type { Model } from '@opsroom/models';
-import { openDatabase } from '../store/sqlite-db.js';
+import { openStateDatabase } from '../state/state-db.js';
 import { tinyModel } from '../testing/tiny-model.js';
 import { hashSecret } from './hash.js';
 import { SqliteSessionRepository } from './session-repository.js';
@@ -82,17 +82,17 @@ describe('Sessions', () => {
     expect(s.lookup(token)).toBeNull();
   });
 
-  it('keeps sessions across a restart in SQLite, storing only a digest of the token', async () => {
+  it('keeps sessions across a restart in the state database, storing only a digest of the token', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'opsroom-sessions-'));
     dirs.push(dir);
-    const db1 = openDatabase(dir);
+    const { db: db1 } = openStateDatabase(dir);
     const first = new Sessions(() => model, { ttlMs: 1000, now: () => 0, repo: new SqliteSessionRepository(db1) });
     const { token } = await first.login('boss', 'right', 'x');
     const stored = db1.prepare('SELECT token_sha256 FROM auth_sessions').pluck().all() as string[];
     expect(stored).toHaveLength(1);
     expect(stored[0]).not.toBe(token);
     db1.close();
-    const db2 = openDatabase(dir);
+    const { db: db2 } = openStateDatabase(dir);
     const second = new Sessions(() => model, { ttlMs: 1000, now: () => 10, repo: new SqliteSessionRepository(db2) });
     expect(second.lookup(token)).toMatchObject({ name: 'boss' });
     second.logout(token);

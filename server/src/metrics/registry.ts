@@ -81,6 +81,10 @@ export function createServerMetrics() {
     storeWriteErrors: registry.counter('opsroom_store_write_errors_total', 'Store batch writes that failed.'),
     alertsRaised: registry.counter('opsroom_alerts_raised_total', 'Algedonic alerts raised, by kind.'),
     alertsEscalated: registry.counter('opsroom_alerts_escalated_total', 'Alert escalations one level up.'),
+    stateSaveFailures: registry.counter(
+      'opsroom_state_save_failures_total',
+      'Saves to the state database (alerts, sessions, maintenance windows) that failed, by operation; nothing was changed.',
+    ),
     alertsOpen: registry.gauge('opsroom_alerts_open', 'Alerts not yet resolved.'),
     socketClients: registry.gauge('opsroom_socket_clients', 'Connected socket.io clients.'),
     loginFailures: registry.counter('opsroom_login_failures_total', 'Failed logins.'),

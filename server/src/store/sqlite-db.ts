@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 /** A better-sqlite3 connection (the type other server modules receive from {@link openDatabase}). */
 export type SqliteDatabase = Database.Database;
 
-/** File name of the server's one SQLite database inside the data directory. */
+/** File name of the embedded time-series store's SQLite database inside the data directory. */
 export const DATABASE_FILE = 'opsroom.db';
 
 /** `<dataDir>/opsroom.db`. */
@@ -40,15 +40,23 @@ export const DEFAULT_DATABASE_OPTIONS: Readonly<Required<OpenDatabaseOptions>> =
 });
 
 /**
- * Opens (creating the directory and the file when missing) `<dataDir>/opsroom.db`, the one SQLite
- * database of the server, in WAL mode. The time-series store keeps its tables here and other
- * modules (the alerts repository) keep theirs in the same file, each through its own
- * {@link migrate} component. The caller owns the connection and closes it.
+ * Opens (creating the directory and the file when missing) `<dataDir>/opsroom.db`, the embedded
+ * time-series store's SQLite database, in WAL mode. The caller owns the connection and closes it.
+ * Alerts, sessions and other state live in a database of their own (`<dataDir>/state.db`,
+ * server/src/state/state-db.ts), whatever the store.
  *
- * Table names the time-series store reserves: `series`, `devices`, `series_devices`, `points`,
- * `points_1m`, `points_1h`, `schema_versions` (shared). Other modules prefix theirs (`alert_…`).
+ * Table names the time-series store keeps: `series`, `devices`, `series_devices`, `points`,
+ * `chunks`, `points_1m`, `points_1h`, `schema_versions` (versions per component, see migrate()).
  */
 export function openDatabase(dataDir: string, options: OpenDatabaseOptions = {}): SqliteDatabase {
+  return openSqliteFile(dataDir, DATABASE_FILE, options);
+}
+
+/**
+ * Opens `<dataDir>/<file>` (creating the directory and the file when missing) in WAL mode with
+ * {@link OpenDatabaseOptions}; the settings every SQLite database of the server shares.
+ */
+export function openSqliteFile(dataDir: string, file: string, options: OpenDatabaseOptions = {}): SqliteDatabase {
   if (typeof dataDir !== 'string' || dataDir === '') {
     throw new Error('openDatabase needs a data directory (set --data-dir or OPSROOM_DATA_DIR)');
   }
@@ -64,9 +72,9 @@ export function openDatabase(dataDir: string, options: OpenDatabaseOptions = {})
   }
   let db: SqliteDatabase;
   try {
-    db = new Database(join(dir, DATABASE_FILE), { timeout: o.busyTimeoutMs });
+    db = new Database(join(dir, file), { timeout: o.busyTimeoutMs });
   } catch (err) {
-    throw new Error(`cannot open ${join(dir, DATABASE_FILE)}: ${(err as Error).message}`);
+    throw new Error(`cannot open ${join(dir, file)}: ${(err as Error).message}`);
   }
   try {
     const mode = db.pragma('journal_mode = WAL', { simple: true });
@@ -86,7 +94,8 @@ export function openDatabase(dataDir: string, options: OpenDatabaseOptions = {})
 /**
  * Brings one component's tables up to date: `migrations[i]` is the SQL that takes the component
  * from version i to i + 1. Versions are kept per component in `schema_versions`, so modules
- * sharing the database evolve their tables independently. Each step runs in a transaction.
+ * sharing a database evolve their tables independently (databases of the previous layout also
+ * hold `alerts`, `maintenance` and `sessions`, which state-db.ts moves to `state.db`). Each step runs in a transaction.
  * Returns the component's version afterwards (= migrations.length).
  *
  * Example: migrate(db, 'alerts', ['CREATE TABLE alert_events (...)']) creates the table once;
