@@ -27,7 +27,7 @@ import { silentLogger, type Logger } from './log/logger.js';
 import { createServerMetrics } from './metrics/registry.js';
 import { loadModelFile, watchModelFile } from './model/index.js';
 import { startRealtime, type Realtime } from './realtime/socket-server.js';
-import { createStore } from './store/index.js';
+import { createStore, latestAtStartup } from './store/index.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import { SqliteWorkerStore } from './store/sqlite-worker-store.js';
 import { DEFAULT_RETENTION_POLICY, scheduleRetention } from './store/retention.js';
@@ -122,7 +122,9 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       // thread round trip per message costs more than it saves (3.1 k vs 9.9 k readings/s measured).
       store = config.storeWriter === 'thread' ? await SqliteWorkerStore.open(config.dataDir) : SqliteStore.open(config.dataDir);
     } else {
-      store = createStore(config.store === 'influxdb' ? { kind: 'influxdb', ...config.influx, token: config.influx.token! } : { kind: 'memory' });
+      store = createStore(
+        config.store === 'influxdb' ? { kind: 'influxdb', ...config.influx, token: config.influx.token! } : config.store === 'victoriametrics' ? { kind: 'victoriametrics', ...config.vm } : { kind: 'memory' },
+      );
     }
     cleanups.push(() => store.close());
     // Retention: raw points 7 days, minute tier 90 days, hour tier kept (DEFAULT_RETENTION_POLICY); hourly.
@@ -193,8 +195,9 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     cleanups.push(async () => {
       if (started) await checkpoints.shutdown();
     });
-    // After a restart the live view starts from the newest stored value of every device series.
-    live.seed((await store.latest()).filter((p) => p.deviceId !== ROLLUP_DEVICE));
+    // After a restart the live view starts from the newest stored value of every device series, when
+    // the store reads it cheaply (not InfluxDB: no Flux at start-up); a failed read is logged, not fatal.
+    live.seed((await latestAtStartup(store, log)).filter((p) => p.deviceId !== ROLLUP_DEVICE));
     live.flush();
     // Dropouts: the detectors run only when a reading comes, so a device series that stops sending
     // is watched apart and raises a 'dropout' alert at its node (silence-watch.ts says when).

@@ -22,7 +22,7 @@ describe('resolveConfig', () => {
   });
 
   it('refuses an unknown store and a non-MQTT broker URL', () => {
-    expect(() => resolveConfig({ store: 'postgres' }, {})).toThrow(/embedded, memory or influxdb/);
+    expect(() => resolveConfig({ store: 'postgres' }, {})).toThrow(/embedded, memory, influxdb or victoriametrics/);
     expect(() => resolveConfig({ 'broker-url': 'http://x' }, {})).toThrow(/mqtt:\/\//);
   });
 
@@ -31,6 +31,14 @@ describe('resolveConfig', () => {
     expect(resolveConfig({}, { OPSROOM_STORE_WRITER: 'thread' }).storeWriter).toBe('thread');
     expect(resolveConfig({ 'store-writer': 'main' }, { OPSROOM_STORE_WRITER: 'thread' }).storeWriter).toBe('main');
     expect(() => resolveConfig({ 'store-writer': 'worker' }, {})).toThrow(/--store-writer must be main or thread/);
+  });
+
+  it('takes the VictoriaMetrics store with its URL from --vm-url or OPSROOM_VM_URL, and refuses a URL that is not http(s)', () => {
+    expect(resolveConfig({ store: 'victoriametrics' }, {}).vm.url).toBe('http://127.0.0.1:8428');
+    const c = resolveConfig({}, { OPSROOM_STORE: 'victoriametrics', OPSROOM_VM_URL: 'http://vm:8428' });
+    expect([c.store, c.vm.url]).toEqual(['victoriametrics', 'http://vm:8428']);
+    expect(resolveConfig({ 'vm-url': 'https://vm.example' }, { OPSROOM_VM_URL: 'http://vm:8428' }).vm.url).toBe('https://vm.example');
+    expect(() => resolveConfig({ 'vm-url': 'vm:8428' }, {})).toThrow(/--vm-url must be an http:\/\/ or https:\/\/ URL/);
   });
 
   it('requires a token for the influxdb store', () => {

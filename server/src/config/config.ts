@@ -17,13 +17,15 @@ export interface OpsroomConfig {
   /** The server's user name and password on the external broker; each also accepted (percent-encoded) in brokerUrl, not both. */
   brokerUsername?: string;
   brokerPassword?: string;
-  store: 'embedded' | 'memory' | 'influxdb';
+  store: 'embedded' | 'memory' | 'influxdb' | 'victoriametrics';
   /**
    * Where the embedded store runs its write transactions: `main` (the event loop, the default) or
    * `thread` (a worker thread with its own connection). See README's performance section.
    */
   storeWriter: 'main' | 'thread';
   influx: { url: string; org: string; bucket: string; token?: string };
+  /** VictoriaMetrics (`--store victoriametrics`): its base URL. */
+  vm: { url: string };
   rollupPeriodMs: number;
   liveFlushMs: number;
   escalationCheckMs: number;
@@ -51,11 +53,12 @@ export const OPTIONS = [
   { flag: 'broker-url', env: 'OPSROOM_BROKER_URL', key: 'brokerUrl', kind: 'url', help: 'external MQTT broker, e.g. mqtt://127.0.0.1:1883 (default: embedded aedes)' },
   { flag: 'broker-username', env: 'OPSROOM_BROKER_USERNAME', key: 'brokerUsername', kind: 'string', help: "the server's user name on the external broker" },
   { flag: 'broker-password', env: 'OPSROOM_BROKER_PASSWORD', key: 'brokerPassword', kind: 'string', help: 'its password, as written (no URL encoding; prefer the env var: flags show in `ps`)' },
-  { flag: 'store', env: 'OPSROOM_STORE', key: 'store', kind: 'store', help: `time-series store: embedded | memory | influxdb (default ${DEFAULTS.store})` },
+  { flag: 'store', env: 'OPSROOM_STORE', key: 'store', kind: 'store', help: `time-series store: embedded | memory | influxdb | victoriametrics (default ${DEFAULTS.store})` },
   { flag: 'store-writer', env: 'OPSROOM_STORE_WRITER', key: 'storeWriter', kind: 'storeWriter', help: `embedded store writes on the main event loop or in a worker thread: main | thread (default ${DEFAULTS.storeWriter})` },
   { flag: 'influx-url', env: 'OPSROOM_INFLUX_URL', key: 'influx.url', kind: 'url', help: `InfluxDB 2 URL (default ${DEFAULTS.influxUrl})` },
   { flag: 'influx-org', env: 'OPSROOM_INFLUX_ORG', key: 'influx.org', kind: 'string', help: `InfluxDB organisation (default ${DEFAULTS.influxOrg})` },
   { flag: 'influx-bucket', env: 'OPSROOM_INFLUX_BUCKET', key: 'influx.bucket', kind: 'string', help: `InfluxDB bucket (default ${DEFAULTS.influxBucket})` },
+  { flag: 'vm-url', env: 'OPSROOM_VM_URL', key: 'vm.url', kind: 'httpUrl', help: `VictoriaMetrics URL for --store victoriametrics (default ${DEFAULTS.vmUrl})` },
   { flag: 'influx-token', env: 'OPSROOM_INFLUX_TOKEN', key: 'influx.token', kind: 'string', help: 'InfluxDB API token (prefer the env var: flags show in `ps`)' },
   { flag: 'tls-cert', env: 'OPSROOM_TLS_CERT', key: 'tlsCert', kind: 'path', help: 'PEM certificate file: serve HTTPS and mqtts (with --tls-key)' },
   { flag: 'tls-key', env: 'OPSROOM_TLS_KEY', key: 'tlsKey', kind: 'path', help: 'PEM private key file for --tls-cert' },
@@ -89,11 +92,16 @@ function parseValue(kind: string, name: string, raw: string): string | number {
     case 'logLevel':
       if (!(LOG_LEVELS as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(raw)}`);
       return raw;
+    case 'httpUrl':
+      if (!/^https?:\/\/[^/]/.test(raw) || !URL.canParse(raw)) throw new ConfigError(`${name} must be an http:// or https:// URL, got ${JSON.stringify(raw)}`);
+      return raw;
     case 'storeWriter':
       if (raw !== 'main' && raw !== 'thread') throw new ConfigError(`${name} must be main or thread, got ${JSON.stringify(raw)}`);
       return raw;
     case 'store':
-      if (raw !== 'embedded' && raw !== 'memory' && raw !== 'influxdb') throw new ConfigError(`${name} must be embedded, memory or influxdb, got ${JSON.stringify(raw)}`);
+      if (raw !== 'embedded' && raw !== 'memory' && raw !== 'influxdb' && raw !== 'victoriametrics') {
+        throw new ConfigError(`${name} must be embedded, memory, influxdb or victoriametrics, got ${JSON.stringify(raw)}`);
+      }
       return raw;
     default:
       if (raw === '') throw new ConfigError(`${name} must not be empty`);
@@ -115,6 +123,7 @@ export function resolveConfig(flags: Partial<Record<OptionFlag, string | undefin
     store: DEFAULTS.store,
     storeWriter: DEFAULTS.storeWriter,
     influx: { url: DEFAULTS.influxUrl, org: DEFAULTS.influxOrg, bucket: DEFAULTS.influxBucket },
+    vm: { url: DEFAULTS.vmUrl },
     rollupPeriodMs: DEFAULTS.rollupPeriodMs,
     liveFlushMs: DEFAULTS.liveFlushMs,
     escalationCheckMs: DEFAULTS.escalationCheckMs,
@@ -144,7 +153,7 @@ export function resolveConfig(flags: Partial<Record<OptionFlag, string | undefin
   if (cfg.store === 'influxdb' && !cfg.influx.token) {
     throw new ConfigError('--store influxdb needs a token: set OPSROOM_INFLUX_TOKEN (or --influx-token)');
   }
-  return Object.freeze({ ...cfg, influx: Object.freeze({ ...cfg.influx }) });
+  return Object.freeze({ ...cfg, influx: Object.freeze({ ...cfg.influx }), vm: Object.freeze({ ...cfg.vm }) });
 }
 
 /** Refuses a user name or password given both in the broker URL and in its own setting (which would win is not obvious). */

@@ -5,7 +5,7 @@ export const DEFAULTS = Object.freeze({
   mqttPort: 1883, // embedded broker (aedes) TCP port
   dataDir: '.opsroom-data', // embedded store and alert state, relative to the working directory
   model: 'models/examples/valle.yaml',
-  store: 'embedded' as 'embedded' | 'memory' | 'influxdb',
+  store: 'embedded' as 'embedded' | 'memory' | 'influxdb' | 'victoriametrics',
   // main: write transactions on the event loop (measured faster here: single readings 41 k vs 31 k/s,
   // alert p99 under load 5-10 vs 7-13 ms; batched equal); thread: a worker thread, for many-series
   // loads where one write transaction takes long enough to delay the UI.
@@ -19,4 +19,5 @@ export const DEFAULTS = Object.freeze({
   influxUrl: 'http://127.0.0.1:8086',
   influxOrg: 'opsroom',
   influxBucket: 'opsroom',
+  vmUrl: 'http://127.0.0.1:8428', // VictoriaMetrics' default HTTP port
 });

@@ -7,6 +7,7 @@ import type { StoreConfig } from './create-store.js';
 import { InfluxStore } from './influx-store.js';
 import { MemoryStore } from './memory-store.js';
 import { SqliteStore } from './sqlite-store.js';
+import { VictoriaMetricsStore } from './victoria-store.js';
 
 describe('createStore', () => {
   it('makes a memory store', async () => {
@@ -31,6 +32,16 @@ describe('createStore', () => {
     await store.close();
   });
 
+  it('makes a VictoriaMetrics store, which reads the server flags once without failing when it is down', async () => {
+    const store = createStore({ kind: 'victoriametrics', url: 'http://127.0.0.1:1' });
+    expect(store).toBeInstanceOf(VictoriaMetricsStore);
+    expect(store.health()).toMatchObject({ ok: true, backend: 'victoriametrics' });
+    expect(store.latestAtStartup).toBe(true);
+    await store.close();
+    expect(() => createStore({ kind: 'victoriametrics', url: 'vm:8428' })).toThrow(/victoriametrics' needs an http:\/\/ or https:\/\/ `url`/);
+    expect(() => createStore({ kind: 'victoriametrics' } as StoreConfig)).toThrow(/needs `url`/);
+  });
+
   it('names the missing field and what it is for', () => {
     expect(() => createStore({ kind: 'embedded' } as StoreConfig)).toThrow(/store kind 'embedded' needs `dataDir`.*missing/);
     expect(() => createStore({ kind: 'influxdb', url: 'http://x', org: 'o', bucket: 'b' } as StoreConfig)).toThrow(
@@ -41,7 +52,7 @@ describe('createStore', () => {
   });
 
   it('refuses an unknown kind, listing the known ones', () => {
-    expect(() => createStore({ kind: 'mongo' } as unknown as StoreConfig)).toThrow(/unknown store kind 'mongo'; use one of embedded, memory, influxdb/);
+    expect(() => createStore({ kind: 'mongo' } as unknown as StoreConfig)).toThrow(/unknown store kind 'mongo'; use one of embedded, memory, influxdb, victoriametrics/);
     expect(() => createStore(null as unknown as StoreConfig)).toThrow(/kind/);
   });
 });

@@ -14,7 +14,10 @@ export { DATABASE_FILE, DEFAULT_DATABASE_OPTIONS, databasePath, migrate, openDat
 export type { OpenDatabaseOptions, SqliteDatabase } from './sqlite-db.js';
 export { DEFAULT_INFLUX_STORE_OPTIONS, InfluxStore } from './influx-store.js';
 export type { InfluxStoreOptions } from './influx-store.js';
+export { DEFAULT_VICTORIA_STORE_OPTIONS, VictoriaMetricsStore } from './victoria-store.js';
+export type { VictoriaStoreOptions } from './victoria-store.js';
 export { createStore, STORE_KINDS } from './create-store.js';
+export { latestAtStartup } from './startup-seed.js';
 export type { CreateStoreOptions, StoreConfig } from './create-store.js';
 export { DEFAULT_RETENTION_INTERVAL_MS, DEFAULT_RETENTION_POLICY, checkRetentionPolicy, scheduleRetention } from './retention.js';
 export type { RetentionPolicy, RetentionResult, RetentionSchedule, RetentionScheduleOptions, RetentionTarget } from './retention.js';
