@@ -1,18 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IClientOptions } from 'mqtt';
-import { encodeJsonReadings, METRIC_PATTERN, redactUrl, type Reading } from '@opsroom/models';
+import { redactUrl } from '@opsroom/models';
 import { AgentConfigError, resolveAgentConfig, type AgentConfig, type AgentConfigInput } from './config/agent-config.js';
-import { healthReadings } from './health/health-readings.js';
-import { statusFilePath, writeStatusFile, type AgentStatus, type SourceStatus } from './health/status-file.js';
+import { DirectiveHandler } from './directives/directive-handler.js';
+import type { HealthCounters } from './health/health-readings.js';
+import { HealthReporter } from './health/health-reporter.js';
+import { statusFilePath, type AgentStatus, type SourceStatus } from './health/status-file.js';
 import { silentLogger, type Logger } from './log/logger.js';
 import { MemoryOutbox } from './outbox/memory-outbox.js';
 import type { Outbox } from './outbox/outbox.js';
 import { SqliteOutbox } from './outbox/sqlite-outbox.js';
 import { MqttPublisher, type PublisherStats } from './publish/mqtt-publisher.js';
+import { Sampler, type SamplerSlot } from './sample/sampler.js';
 import type { Fault } from './sources/faults.js';
 import { openSource } from './sources/open-source.js';
-import { isFaultable, type Source } from './sources/source.js';
+import type { Source } from './sources/source.js';
 
 export interface AgentOptions {
   logger?: Logger;
@@ -61,15 +64,7 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
-/** The message the agent publishes on its status topic when a directive arrives. */
-export interface DirectiveAck {
-  type: 'directive-ack';
-  /** The directive's `alert` (or `id`) field, null when it has neither. */
-  alert: string | null;
-  deviceId: string;
-  /** When the agent received it (ISO 8601, like the directive's own `at`). */
-  at: string;
-}
+export type { DirectiveAck } from './directives/directive-handler.js';
 
 /** The outbox a config asks for: SQLite in `bufferDir` (one file per device), else memory. */
 export function openOutbox(config: AgentConfig): Outbox {
@@ -96,66 +91,56 @@ export function tlsOptions(config: AgentConfig): Partial<IClientOptions> {
   return { ...read('ca'), ...read('cert'), ...read('key'), rejectUnauthorized: tls.rejectUnauthorized };
 }
 
-interface Slot {
-  source: Source;
-  status: SourceStatus;
-  timer?: NodeJS.Timeout;
-  busy: boolean;
+/** The sources a config describes, each with its interval; on a failure the ones already open are closed. */
+async function openSlots(config: AgentConfig, log: Logger): Promise<SamplerSlot[]> {
+  const slots: SamplerSlot[] = [];
+  for (const sc of config.sources) {
+    try {
+      const source = await openSource(sc, { deviceId: config.deviceId, logger: log, ...(config.bufferDir ? { stateDir: config.bufferDir } : {}) });
+      slots.push({ name: sc.name, source, intervalMs: sc.intervalMs });
+    } catch (err) {
+      for (const s of slots) s.source.close?.();
+      throw new AgentConfigError(`sources.${sc.name}`, (err as Error).message);
+    }
+  }
+  return slots;
 }
 
 /**
- * Starts an edge agent: each source is sampled on its own interval, the readings go into the
- * outbox, and the publisher drains the outbox to the broker. Every `statusIntervalMs` the agent
- * publishes its health as readings on its status topic and (with a bufferDir) rewrites its
- * status file. Directives on the commands topic are logged and acknowledged on the status topic.
- * Resolves once sampling has started; it does not wait for the broker (an agent must buffer
- * while the broker is away). Throws AgentConfigError for a bad configuration.
+ * Starts an edge agent: a pipeline of stages, each a component with its own timers —
+ *
+ *   sampler (sources on their intervals) → outbox (memory or SQLite) → publisher (MQTT, QoS 1)
+ *   directives (commands topic → acknowledgement on the status topic)
+ *   health (counters as readings on the status topic, and the status file)
+ *
+ * started in that order and stopped in reverse: sampling stops, the outbox drains for up to
+ * `flushTimeoutMs`, the publisher disconnects, the last status is written, the outbox and the
+ * sources close. Resolves once sampling has started; it does not wait for the broker (an agent
+ * must buffer while the broker is away). Throws AgentConfigError for a bad configuration.
  */
 export async function startAgent(input: AgentConfigInput | AgentConfig, opts: AgentOptions = {}): Promise<RunningAgent> {
   const config = resolveAgentConfig(input);
   const log = opts.logger ?? silentLogger;
   const now = opts.now ?? Date.now;
   const mqttOptions = tlsOptions(config);
-  const slots: Slot[] = [];
-  const newStatus = (name: string, source: Source, intervalMs: number): SourceStatus => ({ name, id: source.id, intervalMs, readings: 0, errors: 0, lastError: null, lastSampleAt: null, skipped: 0 });
-  const closeSources = () => slots.forEach((s) => s.source.close?.());
-  try {
-    if (opts.source) slots.push({ source: opts.source, status: newStatus('source', opts.source, config.sampleIntervalMs), busy: false });
-    else {
-      for (const sc of config.sources) {
-        let source: Source;
-        try {
-          source = await openSource(sc, { deviceId: config.deviceId, logger: log, ...(config.bufferDir ? { stateDir: config.bufferDir } : {}) });
-        } catch (err) {
-          throw new AgentConfigError(`sources.${sc.name}`, (err as Error).message);
-        }
-        slots.push({ source, status: newStatus(sc.name, source, sc.intervalMs), busy: false });
-      }
-    }
-  } catch (err) {
-    closeSources();
-    throw err;
-  }
+  const slots = opts.source ? [{ name: 'source', source: opts.source, intervalMs: config.sampleIntervalMs }] : await openSlots(config, log);
   let outbox: Outbox;
   try {
     outbox = opts.outbox ?? openOutbox(config);
   } catch (err) {
-    closeSources();
+    for (const s of slots) s.source.close?.();
     throw err;
   }
-
   const startedAt = now();
-  let sampled = 0;
-  let rejected = 0;
-  let sourceErrors = 0;
-  let directivesAcked = 0;
-  let healthReports = 0;
-  let lastDirective: unknown = null;
-  let droppedReported = outbox.dropped;
-  let stopped: Promise<void> | undefined;
-  let final: AgentStats | undefined;
-  const statusFile = config.bufferDir ? statusFilePath(config.bufferDir, config.deviceId) : undefined;
 
+  // The publisher and the directive handler refer to each other: acknowledgements go out through the publisher.
+  const directives: DirectiveHandler = new DirectiveHandler({
+    deviceId: config.deviceId,
+    logger: log,
+    now,
+    publishStatus: (payload) => publisher.publishStatus(payload),
+    ...(opts.onDirective ? { onDirective: opts.onDirective } : {}),
+  });
   const publisher: MqttPublisher = new MqttPublisher({
     brokerUrl: config.brokerUrl,
     deviceId: config.deviceId,
@@ -168,162 +153,96 @@ export async function startAgent(input: AgentConfigInput | AgentConfig, opts: Ag
     logger: log,
     now,
     mqtt: mqttOptions,
-    onDirective: (directive) => {
-      lastDirective = directive;
-      const d = (typeof directive === 'object' && directive !== null ? directive : {}) as Record<string, unknown>;
-      const id = typeof d.alert === 'string' ? d.alert : typeof d.id === 'string' ? d.id : null;
-      log.info({ deviceId: config.deviceId, directive }, 'directive received');
-      const ack: DirectiveAck = { type: 'directive-ack', alert: id, deviceId: config.deviceId, at: new Date(now()).toISOString() };
-      if (publisher.publishStatus(JSON.stringify(ack))) directivesAcked++;
-      opts.onDirective?.(directive);
-    },
+    onDirective: directives.handle,
   });
+  const sampler = new Sampler({ slots, outbox, deviceId: config.deviceId, logger: log, now, onAccepted: () => publisher.kick() });
 
-  const accept = (slot: Slot, readings: Reading[], at: number) => {
-    const good = readings.filter((r) => METRIC_PATTERN.test(r.metric) && Number.isFinite(r.value) && Number.isFinite(r.ts));
-    if (good.length < readings.length) {
-      rejected += readings.length - good.length;
-      log.debug({ source: slot.source.id, rejected: readings.length - good.length }, 'readings with bad metric ids or non-finite values refused');
-    }
-    slot.status.lastSampleAt = at;
-    if (good.length === 0) return;
-    try {
-      outbox.append(good);
-    } catch (err) {
-      rejected += good.length;
-      log.error({ deviceId: config.deviceId, err: (err as Error).message }, 'could not store readings in the outbox; they are lost');
-      return;
-    }
-    sampled += good.length;
-    slot.status.readings += good.length;
-    try {
-      slot.source.checkpoint?.(at);
-    } catch (err) {
-      log.warn({ source: slot.source.id, err: (err as Error).message }, 'could not save the source position; a restart may repeat readings');
-    }
-    publisher.kick();
-  };
-  const failed = (slot: Slot, err: unknown) => {
-    sourceErrors++;
-    slot.status.errors++;
-    const message = (err as Error)?.message ?? String(err);
-    // Say each distinct problem once, not on every interval.
-    if (message !== slot.status.lastError) log.error({ source: slot.source.id, err: message }, 'source failed to sample; retrying on the next interval');
-    slot.status.lastError = message;
-  };
-  const tick = (slot: Slot) => {
-    if (stopped) return;
-    if (slot.busy) {
-      slot.status.skipped++;
-      return;
-    }
-    const at = now();
-    let result: Reading[] | Promise<Reading[]>;
-    try {
-      result = slot.source.sample(at);
-    } catch (err) {
-      failed(slot, err);
-      return;
-    }
-    if (Array.isArray(result)) {
-      accept(slot, result, at);
-      return;
-    }
-    slot.busy = true;
-    result.then(
-      (rs) => {
-        slot.busy = false;
-        if (!stopped) accept(slot, rs, at);
-      },
-      (err: unknown) => {
-        slot.busy = false;
-        if (!stopped) failed(slot, err);
-      },
-    );
-  };
-
-  const stats = (): AgentStats => ({ ...publisher.stats(), deviceId: config.deviceId, sampled, queued: outbox.depth(), dropped: outbox.dropped, rejected, sourceErrors, directivesAcked, healthReports, startedAt });
-  const status = (s: AgentStats, isStopped: boolean): AgentStatus => ({
+  let health: HealthReporter | undefined;
+  const stats = (): AgentStats => ({
+    ...publisher.stats(),
+    ...sampler.counters(),
+    deviceId: config.deviceId,
+    queued: outbox.depth(),
+    dropped: outbox.dropped,
+    directivesAcked: directives.ackedCount,
+    healthReports: health?.reportCount ?? 0,
+    startedAt,
+  });
+  const status = (c: HealthCounters, stopped: boolean): AgentStatus => ({
     deviceId: config.deviceId,
     pid: process.pid,
     brokerUrl: redactUrl(config.brokerUrl),
     startedAt,
     writtenAt: now(),
     statusIntervalMs: config.statusIntervalMs,
-    stopped: isStopped,
-    connected: s.connected,
-    queued: s.queued,
-    dropped: s.dropped,
-    published: s.published,
-    sampled: s.sampled,
-    rejected: s.rejected,
-    sourceErrors: s.sourceErrors,
-    reconnects: s.reconnects,
-    lastPublishAt: s.lastPublishAt,
-    directives: s.directives,
-    lastDirective,
-    sources: slots.map((x) => ({ ...x.status })),
+    stopped,
+    connected: c.connected,
+    queued: c.queued,
+    dropped: c.dropped,
+    published: c.published,
+    sampled: c.sampled,
+    rejected: c.rejected,
+    sourceErrors: c.sourceErrors,
+    reconnects: c.reconnects,
+    lastPublishAt: c.lastPublishAt,
+    directives: c.directives,
+    lastDirective: directives.last,
+    sources: sampler.statuses(),
   });
-  const writeStatus = (s: AgentStats, isStopped: boolean) => {
-    if (!statusFile) return;
-    try {
-      writeStatusFile(statusFile, status(s, isStopped));
-    } catch (err) {
-      log.warn({ file: statusFile, err: (err as Error).message }, 'could not write the status file');
-    }
-  };
-  const reportHealth = () => {
-    const s = stats();
-    if (s.dropped > droppedReported) {
-      log.warn({ deviceId: config.deviceId, dropped: s.dropped - droppedReported, droppedTotal: s.dropped, bufferMaxReadings: outbox.maxReadings }, 'outbox full: the oldest readings were dropped to make room (raise bufferMaxReadings or restore the link)');
-      droppedReported = s.dropped;
-    }
-    const payload = encodeJsonReadings(healthReadings(s, now()));
-    if (publisher.publishStatus(payload)) healthReports++;
-    writeStatus(s, false);
-  };
+  health = new HealthReporter({
+    deviceId: config.deviceId,
+    logger: log,
+    now,
+    intervalMs: config.statusIntervalMs,
+    statusFile: config.bufferDir ? statusFilePath(config.bufferDir, config.deviceId) : undefined,
+    counters: stats,
+    status,
+    publishStatus: (payload) => publisher.publishStatus(payload),
+    outboxMaxReadings: outbox.maxReadings,
+  });
+  const reporter = health;
 
-  for (const slot of slots) slot.timer = setInterval(() => tick(slot), slot.status.intervalMs);
-  const healthTimer = setInterval(reportHealth, config.statusIntervalMs);
+  sampler.start();
   publisher.start();
-  writeStatus(stats(), false);
+  reporter.start();
   log.info(
-    { deviceId: config.deviceId, brokerUrl: redactUrl(config.brokerUrl), sources: slots.map((s) => `${s.source.id} every ${s.status.intervalMs} ms`), outbox: config.bufferDir ?? 'memory', queued: outbox.depth() },
+    { deviceId: config.deviceId, brokerUrl: redactUrl(config.brokerUrl), sources: sampler.describe(), outbox: config.bufferDir ?? 'memory', queued: outbox.depth() },
     'edge agent started',
   );
 
-  const faultable = (metric: string) => slots.map((s) => s.source).find((s) => isFaultable(s) && s.metrics.includes(metric));
+  let stopped: Promise<void> | undefined;
+  let final: AgentStats | undefined;
   return {
     config,
     injectFault(metric, fault) {
-      const source = faultable(metric) ?? slots.map((s) => s.source).find(isFaultable);
-      if (!source || !isFaultable(source)) throw new Error(`the source of ${JSON.stringify(metric)} on ${config.deviceId} does not take injected faults; only simulated sources do`);
+      const source = sampler.faultable(metric);
+      if (!source) throw new Error(`the source of ${JSON.stringify(metric)} on ${config.deviceId} does not take injected faults; only simulated sources do`);
       source.injectFault(metric, { ...fault, at: fault.at ?? now() } as Fault);
       log.info({ deviceId: config.deviceId, metric, fault }, 'fault injected');
     },
     clearFaults(metric) {
-      for (const { source } of slots) if (isFaultable(source)) source.clearFaults(metric);
+      for (const source of sampler.faultables()) source.clearFaults(metric);
     },
     stats() {
       return final ?? stats();
     },
     sourceStats() {
-      return slots.map((s) => ({ ...s.status }));
+      return sampler.statuses();
     },
     reportHealth() {
-      if (!stopped) reportHealth();
+      if (!stopped) reporter.report();
     },
     stop() {
       stopped ??= (async () => {
-        for (const slot of slots) clearInterval(slot.timer);
-        clearInterval(healthTimer);
+        sampler.stop();
+        reporter.stop();
         const drained = await publisher.flush(config.flushTimeoutMs);
         if (!drained) log.warn({ deviceId: config.deviceId, queued: outbox.depth() }, config.bufferDir ? 'stopping with readings still in the outbox; they are sent on the next start' : 'stopping with readings still in the in-memory outbox; they are lost');
         await publisher.close();
         final = stats();
-        writeStatus(final, true);
+        reporter.writeFinal(final);
         outbox.close();
-        closeSources();
+        sampler.close();
         log.info({ deviceId: config.deviceId }, 'edge agent stopped');
       })();
       return stopped;
