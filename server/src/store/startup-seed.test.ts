@@ -24,6 +24,15 @@ describe('latestAtStartup', () => {
     expect(log.info).toHaveBeenCalledTimes(1);
   });
 
+  it("logs the store's warnings once", async () => {
+    const store = new MemoryStore();
+    const health = store.health();
+    jest.spyOn(store, 'health').mockReturnValue({ ...health, warnings: ['set -dedup.minScrapeInterval=1ms'] });
+    const log = logger();
+    await latestAtStartup(store, log);
+    expect(log.warn).toHaveBeenCalledWith({ store: 'memory' }, 'set -dedup.minScrapeInterval=1ms');
+  });
+
   it('logs a failing read and carries on with nothing', async () => {
     const store = new MemoryStore();
     jest.spyOn(store as TimeSeriesStore, 'latest').mockRejectedValue(new Error('400 unsupported path "/api/v2/query"'));

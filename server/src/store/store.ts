@@ -41,6 +41,8 @@ export interface StoreHealth {
   ok: boolean;
   backend: string;
   detail: string;
+  /** What the operator should fix although the store works (e.g. a server flag); start-up logs each. */
+  warnings?: string[];
 }
 
 export interface TimeSeriesStore {

@@ -141,6 +141,7 @@ export class VictoriaMetricsStore implements TimeSeriesStore {
   async latest(nodes?: readonly string[]): Promise<StoredPoint[]> {
     if (this.closed) throw closedError('VictoriaMetrics');
     if (nodes !== undefined && nodes.length === 0) return [];
+    await this.serverCheck; // started with the store: its warnings are known by the time start-up logs them
     await this.flushIfAsked();
     const at = this.now();
     const from = Math.max(0, at - this.latestLookbackMs);
@@ -188,8 +189,9 @@ export class VictoriaMetricsStore implements TimeSeriesStore {
   health(): StoreHealth {
     const w = this.writer.health();
     const detail = w.detail + (this.warnings.length > 0 ? `; ${this.warnings.join('; ')}` : '');
-    if (this.closed) return { ok: false, backend: 'victoriametrics', detail: detail.startsWith('closed') ? detail : `closed; ${detail}` };
-    return { ok: w.ok, backend: 'victoriametrics', detail };
+    const warnings = this.warnings.length > 0 ? { warnings: [...this.warnings] } : {};
+    if (this.closed) return { ok: false, backend: 'victoriametrics', detail: detail.startsWith('closed') ? detail : `closed; ${detail}`, ...warnings };
+    return { ok: w.ok, backend: 'victoriametrics', detail, ...warnings };
   }
 
   /** Waits for every queued write to be answered, then closes. Idempotent. */
@@ -290,8 +292,8 @@ export class VictoriaMetricsStore implements TimeSeriesStore {
       return;
     }
     for (const w of flagWarnings(flags)) {
-      this.warnings.push(w);
-      this.log.warn({ url: this.url, recommended: RECOMMENDED_FLAGS }, `VictoriaMetrics: ${w}`);
+      this.warnings.push(`VictoriaMetrics ${w}; recommended flags: ${RECOMMENDED_FLAGS}`);
+      this.log.warn({ url: this.url }, this.warnings.at(-1)!);
     }
   }
 }

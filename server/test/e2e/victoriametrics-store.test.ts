@@ -26,6 +26,22 @@ d('opsroom on a real VictoriaMetrics', () => {
     await vm?.stop();
   });
 
+  /**
+   * Requests VictoriaMetrics refused as an unsupported path (a Flux query, /api/v2/query, is one),
+   * once its /metrics has caught up (it lags by up to ~1 s): the count after `settleMs`, or the first
+   * count reaching `atLeast` within 5 s.
+   */
+  async function unsupportedRequests(opts: { settleMs?: number; atLeast?: number } = {}): Promise<number> {
+    await new Promise((r) => setTimeout(r, opts.settleMs ?? 0));
+    const until = Date.now() + 5_000;
+    for (;;) {
+      const text = await (await fetch(`${vm.url}/metrics`)).text();
+      const n = Number(/^vm_http_request_errors_total\{path="\*", reason="unsupported"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+      if (opts.atLeast === undefined || n >= opts.atLeast || Date.now() > until) return n;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   async function publish(mqttUrl: string, deviceIndex: number, metric: string, readings: Array<{ ts: number; value: number }>): Promise<void> {
     const [deviceId, secret] = Object.entries(creds.devices)[deviceIndex]!;
     const device = await connectDevice(mqttUrl, deviceId, secret);
@@ -72,6 +88,7 @@ d('opsroom on a real VictoriaMetrics', () => {
 
   it('--store influxdb against VictoriaMetrics starts without any Flux query, writes every reading, and keeps serving when a Flux read fails', async () => {
     const [deviceId] = Object.entries(creds.devices)[3]!;
+    const refusedBefore = await unsupportedRequests({ settleMs: 1_500 });
     const server = await startTestServer({ store: 'influxdb', influx: { url: vm.url, org: 'opsroom', bucket: 'opsroom', token: 'unused' } });
     const node = server.model.devices.get(deviceId)!.node;
     try {
@@ -84,10 +101,12 @@ d('opsroom on a real VictoriaMetrics', () => {
       expect(series).toHaveLength(1);
       expect(series[0]!.metric).toMatchObject({ node, device: deviceId });
       expect(series[0]!.timestamps).toEqual(readings.map((r) => r.ts));
+      expect(await unsupportedRequests({ settleMs: 1_500 })).toBe(refusedBefore); // start-up and writes sent no Flux
       // History needs Flux, which VictoriaMetrics does not speak: an error answer, and the server carries on.
       const token = await login(server.httpUrl, 'planner', creds.users.planner!);
       const h = await fetch(`${server.httpUrl}/api/history?node=${encodeURIComponent(node)}&indicator=energy&from=${t0}`, { headers: { authorization: `Bearer ${token}` } });
       expect(h.status).toBeGreaterThanOrEqual(500);
+      expect(await unsupportedRequests({ atLeast: refusedBefore + 1 })).toBe(refusedBefore + 1); // the history read was the first Flux query (and the count works)
       const health = await getJson<{ status: string; components: Record<string, { ok: boolean; detail: string }> }>(server.httpUrl, '/healthz', '');
       expect(health.status).toBe(200);
       expect(health.body.components.store).toMatchObject({ ok: true, detail: expect.stringMatching(/^influxdb: .* 5 points acknowledged/) });

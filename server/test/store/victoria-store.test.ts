@@ -74,6 +74,7 @@ d('VictoriaMetricsStore against a real VictoriaMetrics, beyond the contract', ()
       await new Promise((r) => setTimeout(r, 200));
       expect(s.health().ok).toBe(true);
       expect(s.health().detail).toMatch(/dedup\.minScrapeInterval is not set.*latencyOffset is 30s/);
+      expect(s.health().warnings).toEqual([expect.stringMatching(/dedup\.minScrapeInterval is not set.*recommended flags/), expect.stringMatching(/latencyOffset is 30s/)]);
       await s.close();
     } finally {
       await plain.stop();
