@@ -29,6 +29,14 @@ export interface FaultOutcome {
   sameIndicatorMs: number | null;
   /** Same, on any indicator. */
   anyIndicatorMs: number | null;
+  /**
+   * First time an alert already open at its node or parent on its indicator fired again (a
+   * `refired` trail entry: a new change or dropout on that series) within DETECT_WITHIN_MS of its
+   * start (ms after the start), else null.
+   */
+  refiredMs: number | null;
+  /** The earlier of sameIndicatorMs and refiredMs: the room showed this fault on its series. */
+  alertedMs: number | null;
   /** An alert of its node and indicator was already open at its start, so it could raise no new one there. */
   masked: boolean;
 }
@@ -40,11 +48,18 @@ export function faultOutcomes(model: Model, faults: readonly FaultRecord[], aler
     const within = alerts.filter((a) => where.has(a.node) && a.raisedAt >= fault.atMs && a.raisedAt <= fault.atMs + DETECT_WITHIN_MS);
     const first = (xs: AlertLike[]) => (xs.length ? Math.min(...xs.map((a) => a.raisedAt)) - fault.atMs : null);
     const masked = alerts.some((a) => a.node === fault.node && a.indicator === fault.metric && a.raisedAt < fault.atMs && !resolvedBy(a, fault.atMs));
+    const refires = alerts
+      .filter((a) => where.has(a.node) && a.indicator === fault.metric)
+      .flatMap((a) => a.trail.filter((e) => e.action === 'refired' && e.at >= fault.atMs && e.at <= fault.atMs + DETECT_WITHIN_MS).map((e) => e.at - fault.atMs));
+    const sameIndicatorMs = first(within.filter((a) => sameIndicator(a, fault.metric)));
+    const refiredMs = refires.length ? Math.min(...refires) : null;
     return {
       fault,
       scored: fault.atMs + DETECT_WITHIN_MS <= endMs,
-      sameIndicatorMs: first(within.filter((a) => sameIndicator(a, fault.metric))),
+      sameIndicatorMs,
       anyIndicatorMs: first(within),
+      refiredMs,
+      alertedMs: sameIndicatorMs === null ? refiredMs : refiredMs === null ? sameIndicatorMs : Math.min(sameIndicatorMs, refiredMs),
       masked,
     };
   });
@@ -86,6 +101,22 @@ export function hasFaultBehind(
     });
   };
   return behind(alert, new Set());
+}
+
+/**
+ * The `refired` trail entries of all alerts, each with whether an injected fault is behind it (its
+ * node is the fault's node or parent, the same indicator, within [start, start + duration + BLAME_AFTER_MS]).
+ */
+export function refires(model: Model, alerts: readonly AlertLike[], faults: readonly FaultRecord[]): Array<{ alert: string; at: number; explained: boolean }> {
+  return alerts.flatMap((a) =>
+    a.trail
+      .filter((e) => e.action === 'refired')
+      .map((e) => ({
+        alert: a.id,
+        at: e.at,
+        explained: faults.some((f) => near(model, f.node).has(a.node) && f.metric === a.indicator && e.at >= f.atMs && e.at <= f.atMs + f.durationMs + BLAME_AFTER_MS),
+      })),
+  );
 }
 
 /** The operators: nodes some user (council, planner, admin; devices are not users) is scoped to, each with the users there. */

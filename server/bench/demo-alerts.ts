@@ -6,8 +6,10 @@
  * and prints:
  *
  *  1. faults injected, by kind (with their median size in noise σ);
- *  2. the share of faults alerted at their node or its parent within 60 s of their start, by kind
- *     (on the fault's indicator, and on any indicator), with the median delay;
+ *  2. the share of faults alerted at their node or its parent within 60 s of their start, by kind:
+ *     raised on the fault's indicator; shown there (raised, or an alert already open on that series
+ *     fired again: a new change or dropout, a `refired` trail entry); raised on any indicator; with
+ *     the median delay until shown;
  *  3. the share of alerts with no injected fault behind them (node = the fault's node or its parent,
  *     raised within [start, start + duration + 60 s]; a grouping alert has one when an alert it
  *     groups has);
@@ -26,7 +28,7 @@ import type { FaultRecord } from '../src/demo/fault-schedule.js';
 import { DEMO_FAULT_EVERY_SEC, readDemoCredentials, runDemo } from '../src/demo/run-demo.js';
 import { connectSocket, EXAMPLE_MODEL, getJson, login } from '../test/support/demo-fixture.js';
 import { benchLogger } from './bench-logger.js';
-import { DETECT_WITHIN_MS, faultOutcomes, hasFaultBehind, median, operatorLoad, operators, perMinute, type FaultOutcome } from './demo-alerts-score.js';
+import { DETECT_WITHIN_MS, faultOutcomes, hasFaultBehind, median, operatorLoad, operators, perMinute, refires, type FaultOutcome } from './demo-alerts-score.js';
 
 const log = (s: string) => process.stderr.write(s + '\n');
 const print = (s = '') => process.stdout.write(s + '\n');
@@ -119,16 +121,17 @@ function report(run: RunResult, minutes: number, faultEvery: number): void {
   const outcomes = faultOutcomes(model, faults, alerts, endMs);
   const scored = outcomes.filter((o) => o.scored);
   print(`Faults injected: ${faults.length} (${faults.length - scored.length} in the last ${DETECT_WITHIN_MS / 1000} s of the run, not scored)`);
-  print('  kind       injected  scored  median size   alerted within 60 s at node/parent    median delay   alert already open');
-  print('                                (noise σ)     same indicator     any indicator     (same ind.)    on node+indicator');
+  print('  kind       injected  scored  median size   shown within 60 s at node/parent, same indicator   any indicator   median delay   alert already open');
+  print('                                (noise σ)     raised         or fired again             (raised)      (shown)        on node+indicator');
   const row = (name: string, os: FaultOutcome[], all: FaultRecord[]) => {
     const sigmas = all.map((f) => f.sizeSigma).filter((x): x is number => x !== null);
     const same = os.filter((o) => o.sameIndicatorMs !== null);
+    const shown = os.filter((o) => o.alertedMs !== null);
     const any = os.filter((o) => o.anyIndicatorMs !== null);
-    const delay = median(same.map((o) => o.sameIndicatorMs!));
+    const delay = median(shown.map((o) => o.alertedMs!));
     print(
       `  ${name.padEnd(10)} ${String(all.length).padStart(8)}  ${String(os.length).padStart(6)}  ${(sigmas.length ? median(sigmas).toFixed(1) : '–').padStart(11)}   ` +
-        `${`${same.length}/${os.length}`.padStart(7)} ${pct(same.length, os.length)}   ${`${any.length}/${os.length}`.padStart(7)} ${pct(any.length, os.length)}   ` +
+        `${`${same.length}/${os.length}`.padStart(7)} ${pct(same.length, os.length)}   ${`${shown.length}/${os.length}`.padStart(7)} ${pct(shown.length, os.length)}   ${`${any.length}/${os.length}`.padStart(7)} ${pct(any.length, os.length)}   ` +
         `${(Number.isNaN(delay) ? '–' : `${(delay / 1000).toFixed(1)} s`).padStart(12)}   ${String(os.filter((o) => o.masked).length).padStart(6)}`,
     );
   };
@@ -146,6 +149,9 @@ function report(run: RunResult, minutes: number, faultEvery: number): void {
   print(`Alerts with no injected fault behind them (node = fault's node or parent, raised within [start, start + duration + 60 s];\n  a grouping alert has one when an alert it groups has):`);
   print(`  ${unexplained.length}/${alerts.length} = ${pct(unexplained.length, alerts.length).trim()}   (${kindsOf(unexplained)})`);
   print(`  also requiring the fault's indicator: ${unexplainedStrict.length}/${alerts.length} = ${pct(unexplainedStrict.length, alerts.length).trim()}`);
+  const fired = refires(model, alerts, faults);
+  const firedAlone = fired.filter((r) => !r.explained).length;
+  print(`Open alerts that fired again (a new change or dropout on their series): ${fired.length}, ${firedAlone} with no injected fault behind them (${pct(firedAlone, fired.length).trim()})`);
   print('');
 }
 

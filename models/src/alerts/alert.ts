@@ -13,7 +13,7 @@ export type AlertState = (typeof ALERT_STATES)[number];
 
 import type { Priority } from '../vsm/model.js';
 
-export type AlertAction = 'raised' | 'updated' | 'acknowledged' | 'escalated' | 'resolved' | 'commented' | 'grouped' | 'directive' | 'shelved' | 'unshelved' | 'assigned';
+export type AlertAction = 'raised' | 'updated' | 'refired' | 'acknowledged' | 'escalated' | 'resolved' | 'commented' | 'grouped' | 'directive' | 'shelved' | 'unshelved' | 'assigned';
 
 /** A shelved alert: hidden from the active list until `until`, its correction window paused. */
 export interface AlertShelf {
@@ -82,6 +82,11 @@ export interface Alert {
   chattering?: AlertChatter;
   /** The user working on it (`POST /api/alerts/:id/assign`): one whose scope covered the owner when assigned. */
   assignee?: string;
+  /**
+   * A new change (or a dropout) on the alert's series while it was still open: how many times, and
+   * the last (ms). Each is a `refired` entry of the trail, and an `updated` event at once.
+   */
+  refired?: { count: number; lastAt: number };
   /** Reminders sent to the owner's webhook while it stayed unacknowledged: how many, and the last (ms). */
   reminders?: { count: number; lastAt: number };
   /** For a grouping alert: the child alert that came first (a flood shows its first cause first). */

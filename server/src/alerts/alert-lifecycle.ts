@@ -114,7 +114,7 @@ export interface Change {
 export const TRAIL_MAX_ENTRIES = 1000;
 
 function droppable(e: AlertTrailEntry): boolean {
-  return e.action === 'updated' || (e.action === 'commented' && !e.actor.startsWith('device:'));
+  return e.action === 'updated' || e.action === 'refired' || (e.action === 'commented' && !e.actor.startsWith('device:'));
 }
 
 /** Appends one entry under the length policy above. */
@@ -242,6 +242,17 @@ export function directiveAlert(a: Alert, c: Change): void {
 }
 
 /** Newer evidence changed what the alert says (e.g. a transient turned out to be a step). */
+/**
+ * A new change (or a dropout) on the series of an alert that is still open: the alert fires again
+ * instead of a second one being raised. Counted in `refired`, written in the trail (a droppable
+ * entry under the length policy: the count stays).
+ */
+export function noteRefire(a: Alert, c: Change): void {
+  appendTrail(a, { at: c.at, actor: c.actor, action: 'refired', fromNode: a.owner, toNode: a.owner, fromState: a.state, toState: a.state, ...(c.note !== undefined ? { note: c.note } : {}) });
+  a.refired = { count: (a.refired?.count ?? 0) + 1, lastAt: c.at };
+  a.updatedAt = Math.max(a.updatedAt, c.at);
+}
+
 export function noteEvidence(a: Alert, c: Change): void {
   appendTrail(a, { at: c.at, actor: c.actor, action: 'updated', fromNode: a.owner, toNode: a.owner, fromState: a.state, toState: a.state, ...(c.note !== undefined ? { note: c.note } : {}) });
   a.updatedAt = Math.max(a.updatedAt, c.at);

@@ -15,6 +15,7 @@ import {
   isOverdue,
   joinGroup,
   noteEvidence,
+  noteRefire,
   assignAlert,
   raiseAlert,
   reopenAlert,
@@ -162,9 +163,14 @@ export class AlertService {
       if ((d.series ?? 'actuality') !== (live.series ?? 'actuality')) return;
       const cs = new AlertChangeSet();
       const a = cs.edit(live);
+      // A detector opens every change as `change` (a flatline as `flatline`) and later rows carry its
+      // kind: an opening row here is a new change on a series whose alert is still open. The alert
+      // fires again (trail, count, an event at once) rather than the second fault going unseen.
+      const onset = out.kind === 'change' || out.kind === 'flatline';
       // The detector's view sharpens with more readings (a first outlier looks transient; a few more at the new level make it a step).
       const kindChanged = a.kind !== out.kind;
-      if (kindChanged) noteEvidence(a, { at: now, actor: 'system', note: `reclassified: now a ${out.kind} change (${Math.round(out.probability * 100)} % sure), was ${a.kind}` });
+      if (onset) noteRefire(a, { at: now, actor: 'system', note: refireNote(out.kind, value, sigmas, out.probability) });
+      else if (kindChanged) noteEvidence(a, { at: now, actor: 'system', note: `reclassified: now a ${out.kind} change (${Math.round(out.probability * 100)} % sure), was ${a.kind}` });
       a.value = value;
       a.score = Math.max(a.score, out.score);
       a.kind = out.kind as ChangeKind;
@@ -174,7 +180,7 @@ export class AlertService {
       a.summary = describeAlert(a, this.words(a.indicator));
       const priorityChanged = this.reprioritise(a, now);
       a.updatedAt = now;
-      if (kindChanged || priorityChanged || now - (this.lastUpdate.get(a.id) ?? 0) >= (this.opts.updateEveryMs ?? 5000)) {
+      if (onset || kindChanged || priorityChanged || now - (this.lastUpdate.get(a.id) ?? 0) >= (this.opts.updateEveryMs ?? 5000)) {
         cs.mark(a, 'updated');
         cs.onSaved(() => this.lastUpdate.set(a.id, now));
         this.commitOrRetry(cs, 'update', key(d.node, d.indicator), () => this.onDetection(d));
@@ -768,18 +774,32 @@ export class AlertService {
   /**
    * A device series went silent (the silence watch saw no reading for far longer than its usual
    * interval): raises a `dropout` alert at its node, through the same path as a detector's alert.
-   * Does nothing while an alert is open for that node and indicator (it already has the owner's attention).
+   * While an alert is open for that node and indicator, that alert fires again instead (`refired`),
+   * unless it is this very silence's dropout alert.
    */
   raiseSilence(node: string, indicator: string, deviceId: string, lastTs: number, silentForMs: number): void {
-    if (this.openByKey.has(key(node, indicator))) return;
+    const now = this.opts.now();
+    const silence = `no ${indicator} readings from device ${deviceId} since ${new Date(lastTs).toISOString()} (${Math.round(silentForMs / 1000)} s)`;
+    const openId = this.openByKey.get(key(node, indicator));
+    if (openId) {
+      // The alert open there fires again: the owner sees the device went quiet too.
+      const live = this.open.get(openId)!;
+      if (live.kind === 'dropout' && live.since === lastTs) return; // this silence is the alert itself
+      const cs = new AlertChangeSet();
+      const a = cs.edit(live);
+      noteRefire(a, { at: now, actor: 'system', note: `fired again: ${silence}` });
+      cs.mark(a, 'updated');
+      cs.onSaved(() => this.lastUpdate.set(a.id, now));
+      this.commitOrRetry(cs, 'update', key(node, indicator), () => this.raiseSilence(node, indicator, deviceId, lastTs, this.opts.now() - lastTs));
+      return;
+    }
     const n = this.opts.model.nodes.get(node);
     if (!n) return;
-    const now = this.opts.now();
     if (this.inMaintenance(node, indicator, now)) return;
     const alert = raiseAlert(
       { id: randomUUID(), node, indicator, kind: 'dropout', probability: 1, score: 1, value: silentForMs / 1000, since: lastTs, raisedAt: now },
       n.correctionWindowSec * 1000,
-      `no ${indicator} readings from device ${deviceId} since ${new Date(lastTs).toISOString()} (${Math.round(silentForMs / 1000)} s)`,
+      silence,
     );
     alert.summary = `${describeAlert(alert, this.words(indicator)).replace(/\.$/, '')} (device ${deviceId}).`;
     alert.priority = basePriority(this.opts.model, node, indicator);
@@ -795,6 +815,16 @@ export class AlertService {
     const retry = () => this.raiseSilence(node, indicator, deviceId, lastTs, this.opts.now() - lastTs);
     this.commitOrRetry(cs, 'raise', key(node, indicator), retry);
   }
+}
+
+/**
+ * The trail note of a new change on an open alert's series.
+ * @example refireNote('change', 41.2, -6.3, 0.97) // 'fired again: a new change, 41.2 (6.3 σ below the forecast, 97 % sure)'
+ */
+export function refireNote(kind: string, value: number, sigmas: number | undefined, probability: number): string {
+  const what = kind === 'flatline' ? 'the series stopped varying' : 'a new change';
+  const far = sigmas === undefined ? '' : `${Math.abs(sigmas).toFixed(1)} σ ${sigmas < 0 ? 'below' : 'above'} the forecast, `;
+  return `fired again: ${what}, ${+value.toPrecision(4)} (${far}${Math.round(probability * 100)} % sure)`;
 }
 
 function key(node: string, indicator: string): string {

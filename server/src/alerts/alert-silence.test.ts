@@ -13,13 +13,18 @@ describe('AlertService.raiseSilence', () => {
     expect(alert.trail[0]!.note).toContain(new Date(T0 - 30_000).toISOString());
   });
 
-  it('does nothing while an alert is open for that node and indicator', () => {
-    const { svc, events } = setup();
+  it('while an alert is open for that node and indicator, that alert fires again instead: no second alert', () => {
+    const { svc, events, clock } = setup();
     svc.onDetection(step('r/a/a1'));
+    clock.t += 1000;
     svc.raiseSilence('r/a/a1', 'output', 'a1-plc', T0 - 30_000, 30_000);
-    svc.raiseSilence('r/a/a1', 'output', 'a1-plc', T0 - 30_000, 40_000);
-    expect(events.map(([e, a]) => `${e}:${a.kind}`)).toEqual(['raised:step']);
+    expect(events.map(([e, a]) => `${e}:${a.kind}`)).toEqual(['raised:step', 'updated:step']);
+    const [alert] = svc.list(boss, { state: 'open' });
     expect(svc.list(boss, { state: 'open' })).toHaveLength(1);
+    expect(alert!.refired).toEqual({ count: 1, lastAt: T0 + 1000 });
+    const entry = alert!.trail.at(-1)!;
+    expect(entry).toMatchObject({ action: 'refired', actor: 'system', at: T0 + 1000 });
+    expect(entry.note).toContain('a1-plc');
   });
 
   it('raises once per silence: a second call for the same open dropout is ignored', () => {
@@ -27,6 +32,15 @@ describe('AlertService.raiseSilence', () => {
     svc.raiseSilence('r/a/a1', 'output', 'a1-plc', T0 - 30_000, 30_000);
     svc.raiseSilence('r/a/a1', 'output', 'a1-plc', T0 - 30_000, 45_000);
     expect(events).toHaveLength(1);
+    expect(svc.list(boss, { state: 'open' })[0]!.refired).toBeUndefined();
+  });
+
+  it('a later silence (another device, or the same one again) fires the open dropout alert again', () => {
+    const { svc, events } = setup();
+    svc.raiseSilence('r/a/a1', 'output', 'a1-plc', T0 - 30_000, 30_000);
+    svc.raiseSilence('r/a/a1', 'output', 'a1-spare', T0 - 20_000, 20_000);
+    expect(events.map(([e]) => e)).toEqual(['raised', 'updated']);
+    expect(svc.list(boss, { state: 'open' })[0]!.refired?.count).toBe(1);
   });
 
   it('ignores a node the model does not have', () => {

@@ -44,6 +44,7 @@ export const alertSchema = {
     },
     assignee: { type: 'string', description: 'who is working on it' },
     reminders: { type: 'object', additionalProperties: true, properties: { count: { type: 'integer' }, lastAt: { type: 'number' } }, description: 'reminders sent to the owner\'s webhook while unacknowledged' },
+    refired: { type: 'object', additionalProperties: true, properties: { count: { type: 'integer' }, lastAt: { type: 'number' } }, description: 'new changes (or dropouts) on its series while it was open: how many, the last (ms)' },
     firstChild: {
       type: 'object',
       additionalProperties: true,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { faultOutcomes, hasFaultBehind, operatorLoad, perMinute, type AlertLike } from '../../bench/demo-alerts-score.js';
+import { faultOutcomes, hasFaultBehind, operatorLoad, perMinute, refires, type AlertLike } from '../../bench/demo-alerts-score.js';
 import type { FaultRecord } from '../../src/demo/fault-schedule.js';
 import { tinyModel } from '../../src/testing/tiny-model.js';
 
@@ -45,6 +45,32 @@ describe('the demo bench\'s scoring', () => {
   it('tells an alert on the fault\'s indicator from one on another', () => {
     const [o] = faultOutcomes(model, [fault()], [alert('r/a/a1', T + 5000, 'energy')], T + 600_000);
     expect(o).toMatchObject({ sameIndicatorMs: null, anyIndicatorMs: 5000 });
+  });
+
+  it('counts a fault shown when an alert already open on its series fires again within 60 s (a refired entry)', () => {
+    const open = alert('r/a/a1', T - 300_000);
+    open.trail.push({ at: T + 4000, actor: 'system', action: 'refired', fromNode: 'r/a/a1', toNode: 'r/a/a1', note: 'fired again: a new change' });
+    const late = alert('r/a/a1', T - 300_000, 'energy');
+    late.trail.push({ at: T + 4000, actor: 'system', action: 'refired', fromNode: 'r/a/a1', toNode: 'r/a/a1' });
+    const [o] = faultOutcomes(model, [fault()], [open, late], T + 600_000);
+    expect(o).toMatchObject({ sameIndicatorMs: null, refiredMs: 4000, alertedMs: 4000, masked: true });
+    // Another indicator's alert firing again does not show this fault; nor does one outside 60 s.
+    const [p] = faultOutcomes(model, [fault({ atMs: T - 100_000 })], [open, late], T + 600_000);
+    expect(p).toMatchObject({ refiredMs: null, alertedMs: null });
+  });
+
+  it('alertedMs is the earlier of a raise and a refire', () => {
+    const open = alert('r/a', T - 300_000);
+    open.trail.push({ at: T + 9000, actor: 'system', action: 'refired', fromNode: 'r/a', toNode: 'r/a' });
+    const [o] = faultOutcomes(model, [fault()], [open, alert('r/a/a1', T + 2000)], T + 600_000);
+    expect(o).toMatchObject({ sameIndicatorMs: 2000, refiredMs: 9000, alertedMs: 2000 });
+  });
+
+  it('refires: each refired entry, explained when a fault on its node or parent and indicator is behind it', () => {
+    const a = alert('r/a/a1', T - 300_000);
+    a.trail.push({ at: T + 1000, actor: 'system', action: 'refired', fromNode: 'r/a/a1', toNode: 'r/a/a1' });
+    a.trail.push({ at: T + 200_000, actor: 'system', action: 'refired', fromNode: 'r/a/a1', toNode: 'r/a/a1' });
+    expect(refires(model, [a], [fault()]).map((r) => r.explained)).toEqual([true, false]);
   });
 
   it('does not score a fault the run ended less than 60 s after', () => {
