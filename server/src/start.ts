@@ -120,7 +120,8 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       // connection (--store-writer thread). With an external broker ingest is one message at a
       // time (mqtt.js sends the PUBACK, and reads the next message, only after the write), where a
       // thread round trip per message costs more than it saves (3.1 k vs 9.9 k readings/s measured).
-      store = config.storeWriter === 'thread' ? await SqliteWorkerStore.open(config.dataDir) : SqliteStore.open(config.dataDir);
+      const dir = config.dataDir;
+      store = config.storeWriter === 'thread' ? await SqliteWorkerStore.open(dir) : SqliteStore.open(dir);
     } else {
       store = createStore(
         config.store === 'influxdb' ? { kind: 'influxdb', ...config.influx, token: config.influx.token! } : config.store === 'victoriametrics' ? { kind: 'victoriametrics', ...config.vm } : { kind: 'memory' },
@@ -160,7 +161,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       describe: () => `sqlite: ${state.path} (schema version ${state.version})`,
     });
     // Out-of-service windows (issue 15 point 3), saved beside the alerts.
-    const maintenance = new MaintenanceWindows({ repo: maintenanceRepo, now, model: () => model });
+    const maintenance = new MaintenanceWindows({ repo: maintenanceRepo, now, model: () => model, writes: stateWrites });
     const alerts = new AlertService({
       model,
       notifier,
@@ -211,7 +212,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       live,
       alerts,
       maintenance,
-      sessions: new Sessions(() => model, { ttlMs: config.sessionTtlMs, now, repo: sessionRepo }),
+      sessions: new Sessions(() => model, { ttlMs: config.sessionTtlMs, now, repo: sessionRepo, writes: stateWrites }),
       metrics,
       now,
       health: () => ({

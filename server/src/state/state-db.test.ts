@@ -7,18 +7,23 @@ import { migrate, openDatabase } from '../store/sqlite-db.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { STATE_FILE, STATE_MIGRATIONS, openStateDatabase } from './state-db.js';
 
-const tables = (db: Database.Database) =>
-  (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[]).filter((t) => !t.startsWith('sqlite_'));
+const tables = (db: Database.Database) => {
+  const query = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck();
+  const names = query.all() as string[];
+  return names.filter((t) => !t.startsWith('sqlite_'));
+};
 
 /** The state tables as the previous layout created them inside opsroom.db (its component migrations, verbatim). */
 function writePreviousLayout(dir: string, versions = { alerts: 1, maintenance: 1, sessions: 1 }): void {
   const db = openDatabase(dir);
   migrate(db, 'alerts', [
-    `CREATE TABLE alert_docs (id TEXT PRIMARY KEY, raised_at INTEGER NOT NULL, resolved INTEGER NOT NULL, doc TEXT NOT NULL);
+    `CREATE TABLE alert_docs (id TEXT PRIMARY KEY, raised_at INTEGER NOT NULL, resolved INTEGER NOT NULL,
+       doc TEXT NOT NULL);
      CREATE INDEX alert_docs_open ON alert_docs (resolved, raised_at);`,
   ]);
   migrate(db, 'maintenance', [
-    `CREATE TABLE maintenance_windows (id TEXT PRIMARY KEY, start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, doc TEXT NOT NULL);
+    `CREATE TABLE maintenance_windows (id TEXT PRIMARY KEY, start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL,
+       doc TEXT NOT NULL);
      CREATE INDEX maintenance_windows_end ON maintenance_windows (end_ms);`,
   ]);
   migrate(db, 'sessions', [
@@ -29,7 +34,8 @@ function writePreviousLayout(dir: string, versions = { alerts: 1, maintenance: 1
   db.prepare('INSERT INTO alert_docs VALUES (?, ?, ?, ?)').run('done-1', 5, 1, '{"id":"done-1","state":"resolved"}');
   db.prepare('INSERT INTO maintenance_windows VALUES (?, ?, ?, ?)').run('w1', 1, 2, '{"id":"w1"}');
   db.prepare('INSERT INTO auth_sessions VALUES (?, ?, ?, ?, ?)').run('digest', 'boss', 'planner', 'r', 99);
-  for (const [c, v] of Object.entries(versions)) db.prepare('UPDATE schema_versions SET version = ? WHERE component = ?').run(v, c);
+  const setVersion = db.prepare('UPDATE schema_versions SET version = ? WHERE component = ?');
+  for (const [c, v] of Object.entries(versions)) setVersion.run(v, c);
   db.close();
 }
 
@@ -80,7 +86,9 @@ describe('openStateDatabase', () => {
     const s = openStateDatabase(dir);
     s.db.pragma('user_version = 99');
     s.db.close();
-    expect(() => openStateDatabase(dir)).toThrow(/state\.db has schema version 99, newer than this server knows \(2\); upgrade the server/);
+    expect(() => openStateDatabase(dir)).toThrow(
+      /state\.db has schema version 99, newer than this server knows \(2\); upgrade the server/,
+    );
     const raw = new Database(join(dir, STATE_FILE));
     expect(raw.pragma('user_version', { simple: true })).toBe(99);
     raw.close();
@@ -94,13 +102,19 @@ describe('openStateDatabase', () => {
     writePreviousLayout(dir);
 
     const s = openStateDatabase(dir);
-    expect(s.applied[1]).toMatch(/move the state tables.*: 2 rows of alert_docs, 1 rows of maintenance_windows, 1 rows of auth_sessions/);
+    expect(s.applied[1]).toMatch(
+      /move the state tables.*: 2 rows of alert_docs, 1 rows of maintenance_windows, 1 rows of auth_sessions/,
+    );
     expect(s.db.prepare('SELECT id, raised_at, resolved, doc FROM alert_docs ORDER BY id').all()).toEqual([
       { id: 'done-1', raised_at: 5, resolved: 1, doc: '{"id":"done-1","state":"resolved"}' },
       { id: 'open-1', raised_at: 10, resolved: 0, doc: '{"id":"open-1","state":"raised"}' },
     ]);
-    expect(s.db.prepare('SELECT * FROM maintenance_windows').all()).toEqual([{ id: 'w1', start_ms: 1, end_ms: 2, doc: '{"id":"w1"}' }]);
-    expect(s.db.prepare('SELECT * FROM auth_sessions').all()).toEqual([{ token_sha256: 'digest', user: 'boss', role: 'planner', scope: 'r', expires: 99 }]);
+    expect(s.db.prepare('SELECT * FROM maintenance_windows').all()).toEqual([
+      { id: 'w1', start_ms: 1, end_ms: 2, doc: '{"id":"w1"}' },
+    ]);
+    expect(s.db.prepare('SELECT * FROM auth_sessions').all()).toEqual([
+      { token_sha256: 'digest', user: 'boss', role: 'planner', scope: 'r', expires: 99 },
+    ]);
     s.db.close();
 
     const old = openDatabase(dir);
@@ -120,7 +134,9 @@ describe('openStateDatabase', () => {
   it('refuses a previous layout whose state tables are at a version it does not know, creating nothing', () => {
     const dir = tmp();
     writePreviousLayout(dir, { alerts: 2, maintenance: 1, sessions: 1 });
-    expect(() => openStateDatabase(dir)).toThrow(/opsroom\.db holds alert_docs at schema version 2, which this server does not know/);
+    expect(() => openStateDatabase(dir)).toThrow(
+      /opsroom\.db holds alert_docs at schema version 2, which this server does not know/,
+    );
     // The failed step rolled back: state.db stays at version 1, opsroom.db keeps its tables.
     const raw = new Database(join(dir, STATE_FILE));
     expect(raw.pragma('user_version', { simple: true })).toBe(1);

@@ -114,7 +114,8 @@ export const STATE_MIGRATIONS: readonly StateMigration[] = [
         old.db.transaction(() => {
           for (const { table, component } of present) {
             old.db.exec(`DROP TABLE ${table}`);
-            if (old.tables.has('schema_versions')) old.db.prepare('DELETE FROM schema_versions WHERE component = ?').run(component);
+            if (!old.tables.has('schema_versions')) continue;
+            old.db.prepare('DELETE FROM schema_versions WHERE component = ?').run(component);
           }
         }).immediate();
       } finally {
@@ -124,8 +125,14 @@ export const STATE_MIGRATIONS: readonly StateMigration[] = [
   },
 ];
 
+interface PreviousLayout {
+  db: Database.Database;
+  tables: Set<string>;
+  versions: Map<string, number>;
+}
+
 /** opsroom.db with its state tables and their versions, when it exists and has any; else null. */
-function openPreviousLayout(dataDir: string): { db: Database.Database; tables: Set<string>; versions: Map<string, number> } | null {
+function openPreviousLayout(dataDir: string): PreviousLayout | null {
   const file = join(resolve(dataDir), DATABASE_FILE);
   if (!existsSync(file)) return null;
   const db = new Database(file, { fileMustExist: true, timeout: 5_000 });
@@ -138,9 +145,11 @@ function openPreviousLayout(dataDir: string): { db: Database.Database; tables: S
     }
     const versions = new Map<string, number>();
     if (tables.has('schema_versions')) {
-      for (const r of db.prepare('SELECT component, version FROM schema_versions').all() as Array<{ component: string; version: number }>) {
-        versions.set(r.component, r.version);
-      }
+      const rows = db.prepare('SELECT component, version FROM schema_versions').all() as Array<{
+        component: string;
+        version: number;
+      }>;
+      for (const r of rows) versions.set(r.component, r.version);
     }
     return { db, tables, versions };
   } catch (err) {
@@ -182,8 +191,8 @@ export function openStateDatabase(dataDir: string, options: OpenStateOptions = {
         const version = db.pragma('user_version', { simple: true }) as number;
         if (version > migrations.length) {
           throw new Error(
-            `${stateDatabasePath(dataDir)} has schema version ${version}, newer than this server knows (${migrations.length}); ` +
-              'upgrade the server or use another --data-dir',
+            `${stateDatabasePath(dataDir)} has schema version ${version}, ` +
+              `newer than this server knows (${migrations.length}); upgrade the server or use another --data-dir`,
           );
         }
         if (version === migrations.length) return;

@@ -13,7 +13,8 @@ function kit() {
     info: (_o: unknown, msg?: string) => void lines.push(['info', msg ?? '']),
   } as Logger;
   const metrics = createServerMetrics();
-  const writes = new StateWrites({ now: () => clock.t, logger, failures: metrics.stateSaveFailures, describe: () => 'sqlite: state.db' });
+  const failures = metrics.stateSaveFailures;
+  const writes = new StateWrites({ now: () => clock.t, logger, failures, describe: () => 'sqlite: state.db' });
   const full = () => {
     throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
   };
@@ -27,7 +28,7 @@ describe('StateWrites', () => {
     expect(writes.health()).toEqual({ ok: true, detail: 'sqlite: state.db' });
   });
 
-  it('turns a failed save into a 503 that says what to do, counts it by operation and shows it until a save works', () => {
+  it('turns a failed save into a 503 that says what to do, counts it by operation, shows it until a save works', () => {
     const { writes, metrics, full, clock } = kit();
     let err: unknown;
     try {
@@ -38,7 +39,8 @@ describe('StateWrites', () => {
     expect(err).toBeInstanceOf(OpsError);
     expect(err).toMatchObject({ code: 'OPS_ERR_STATE_UNAVAILABLE', statusCode: 503, retryAfterMs: 5000 });
     expect((err as Error).message).toBe(
-      'the state database could not save this change, so nothing was changed; retry after Retry-After seconds: shelve not saved (SQLITE_FULL: database or disk is full)',
+      'the state database could not save this change, so nothing was changed; retry after Retry-After seconds: ' +
+        'shelve not saved (SQLITE_FULL: database or disk is full)',
     );
     clock.t += 1000;
     expect(() => writes.save('deadlines', full)).toThrow(OpsError);
@@ -47,13 +49,15 @@ describe('StateWrites', () => {
     expect(metrics.registry.render()).toMatch(/opsroom_state_save_failures_total\{operation="deadlines"\} 1/);
     expect(writes.health()).toEqual({
       ok: false,
-      detail: 'sqlite: state.db: saves failing since 1970-01-01T00:16:40.000Z (2 failed, last: deadlines: SQLITE_FULL: database or disk is full); actions answer 503, timers retry',
+      detail:
+        'sqlite: state.db: saves failing since 1970-01-01T00:16:40.000Z (2 failed, ' +
+        'last: deadlines: SQLITE_FULL: database or disk is full); actions answer 503, timers retry',
     });
     writes.save('deadlines', () => undefined);
     expect(writes.health().ok).toBe(true);
   });
 
-  it('logs the first failure of an operation, then at most one line a minute while it keeps failing, and the recovery', () => {
+  it('logs the first failure of an operation, at most one line a minute while it keeps failing, the recovery', () => {
     const { writes, full, clock, lines } = kit();
     for (let i = 0; i < 30; i++) {
       expect(() => writes.save('deadlines', full)).toThrow();

@@ -48,7 +48,8 @@ export class StateWrites {
       const f = this.failing;
       this.failing = null;
       this.lastLogged.clear();
-      this.opts.logger.info({ operation, failures: f.count, since: new Date(f.since).toISOString() }, 'state database: saving works again');
+      const since = new Date(f.since).toISOString();
+      this.opts.logger.info({ operation, failures: f.count, since }, 'state database: saving works again');
     }
     return out;
   }
@@ -79,7 +80,8 @@ export class StateWrites {
     const last = this.lastLogged.get(operation);
     if (last === undefined || now - last >= STATE_FAILURE_LOG_EVERY_MS) {
       this.lastLogged.set(operation, now);
-      this.opts.logger.error({ err, operation, failures: this.failing.count }, 'state database: a save failed; nothing was changed');
+      const failures = this.failing.count;
+      this.opts.logger.error({ err, operation, failures }, 'state database: a save failed; nothing was changed');
     }
     return new OpsError('OPS_ERR_STATE_UNAVAILABLE', `${operation} not saved (${reason})`, STATE_RETRY_AFTER_MS);
   }

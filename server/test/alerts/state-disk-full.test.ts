@@ -88,7 +88,8 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 10_
       const device = await connectDevice(running.mqttUrl, DEVICE.id, DEVICE.secret);
       await publishStep(device, DEVICE.id);
       await device.endAsync();
-      const raised = await until('the alert', async () => (await getJson<Alert[]>(running.httpUrl, '/api/alerts?state=open', token)).body[0]);
+      const openAlerts = async () => (await getJson<Alert[]>(running.httpUrl, '/api/alerts?state=open', token)).body;
+      const raised = await until('the alert', async () => (await openAlerts())[0]);
       expect(raised.owner).toBe(DEVICE.node);
       filler = fillDisk();
 
@@ -101,7 +102,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 10_
       expect(ack.headers.get('retry-after')).toBe('5');
       const body = (await ack.json()) as { code: string; error: string };
       expect(body.code).toBe('OPS_ERR_STATE_UNAVAILABLE');
-      expect(body.error).toMatch(/nothing was changed.*acknowledge not saved \(SQLITE_FULL: database or disk is full\)/);
+      expect(body.error).toMatch(/nothing was changed.*acknowledge not saved \(SQLITE_FULL: database or disk is full/);
 
       // Past the deadline: every escalation check fails, the server keeps answering.
       await new Promise((r) => setTimeout(r, Math.max(0, raised.deadline! - Date.now()) + 500));
@@ -111,7 +112,8 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 10_
       expect(h.components.state!.ok).toBe(false);
       expect(h.components.state!.detail).toMatch(/saves failing since .* last: deadlines: SQLITE_FULL/);
       const metrics = await (await fetch(`${running.httpUrl}/metrics`)).text();
-      expect(Number(/opsroom_state_save_failures_total\{operation="deadlines"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(1);
+      const failed = /opsroom_state_save_failures_total\{operation="deadlines"\} (\d+)/.exec(metrics)?.[1];
+      expect(Number(failed)).toBeGreaterThan(1);
       const during = (await getJson<Alert>(running.httpUrl, `/api/alerts/${raised.id}`, token)).body;
       expect(during).toMatchObject({ state: 'raised', owner: DEVICE.node });
       expect(during.trail.map((t) => t.action)).not.toContain('escalated');

@@ -45,7 +45,9 @@ class InfluxDouble {
   }
 }
 
-async function post<T>(httpUrl: string, path: string, token: string, body: unknown): Promise<{ status: number; body: T }> {
+type Answer<T> = { status: number; body: T };
+
+async function post<T>(httpUrl: string, path: string, token: string, body: unknown): Promise<Answer<T>> {
   const res = await fetch(`${httpUrl}${path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -79,7 +81,9 @@ describe.each(['memory', 'influxdb'] as const)('a restart with --store %s', (sto
       logger: false,
       rollupPeriodMs: 3_600_000, // only the leaf's detector raises
       store,
-      ...(store === 'influxdb' ? { influx: { url: influx.url, org: 'opsroom', bucket: 'readings', token: 'test-token' } } : {}),
+      ...(store === 'influxdb'
+        ? { influx: { url: influx.url, org: 'opsroom', bucket: 'readings', token: 'test-token' } }
+        : {}),
     };
   });
   afterAll(async () => {
@@ -87,7 +91,7 @@ describe.each(['memory', 'influxdb'] as const)('a restart with --store %s', (sto
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('finds the open alert with its trail and deadline, the maintenance window and the session as they were', async () => {
+  it('finds the open alert with its trail and deadline, the maintenance window and the session', async () => {
     let first: RunningOpsroom | null = await startOpsroom(options);
     let token: string;
     let acked: Alert;
@@ -112,7 +116,8 @@ describe.each(['memory', 'influxdb'] as const)('a restart with --store %s', (sto
       await first.close();
       first = null;
     }
-    if (store === 'influxdb') expect(influx.writes).toBeGreaterThan(0); // the readings went to the store, not to the data dir
+    // The readings went to the store, not to the data dir.
+    if (store === 'influxdb') expect(influx.writes).toBeGreaterThan(0);
     expect(existsSync(join(dataDir, 'state.db'))).toBe(true);
     expect(existsSync(join(dataDir, 'opsroom.db'))).toBe(false);
 
@@ -149,7 +154,8 @@ describe('a data directory of the previous layout (state inside opsroom.db)', ()
   it('opens with --store embedded and keeps its alerts, session, maintenance window and readings', async () => {
     const dataDir = join(dir, 'data');
     cpSync(join(FIXTURE, 'opsroom.db'), join(dataDir, 'opsroom.db'));
-    // The clock of a minute after the fixture was written: its session (12 h) and the alert's window (1 h) are still running.
+    // The clock of a minute after the fixture was written: its session (12 h) and the alert's window
+    // (1 h) are still running.
     const clock = { t: fixture.writtenAt + 60_000 };
     const running = await startOpsroom({
       host: '127.0.0.1',
@@ -177,7 +183,8 @@ describe('a data directory of the previous layout (state inside opsroom.db)', ()
       );
       expect(h.body.points).toHaveLength(200); // publishStep's readings, still in opsroom.db
       // An action on the moved alert is saved to state.db.
-      const c = await post<Alert>(running.httpUrl, `/api/alerts/${fixture.alertId}/comment`, token, { note: 'after the upgrade' });
+      const note = { note: 'after the upgrade' };
+      const c = await post<Alert>(running.httpUrl, `/api/alerts/${fixture.alertId}/comment`, token, note);
       expect(c.status).toBe(200);
     } finally {
       await running.close();
@@ -188,7 +195,8 @@ describe('a data directory of the previous layout (state inside opsroom.db)', ()
     expect(oldTables).toEqual(expect.arrayContaining(['series', 'chunks']));
     expect(oldTables).not.toContain('alert_docs');
     const state = new Database(join(dataDir, 'state.db'), { readonly: true });
-    const doc = JSON.parse(state.prepare('SELECT doc FROM alert_docs WHERE id = ?').pluck().get(fixture.alertId) as string) as Alert;
+    const row = state.prepare('SELECT doc FROM alert_docs WHERE id = ?').pluck().get(fixture.alertId) as string;
+    const doc = JSON.parse(row) as Alert;
     state.close();
     expect(doc.trail.at(-1)).toMatchObject({ action: 'commented', note: 'after the upgrade' });
   }, 60_000);

@@ -14,7 +14,10 @@ export function publicDetail(detail: string): string {
     .replace(/(^|[\s(:=])((?:[A-Za-z]:)?[\\/](?:[^\s;,:)\\/]+[\\/])+[^\s;,:)\\/]*)/g, (_m, lead: string, path: string) => `${lead}${basename(path) || '.'}`);
 }
 
-/** `GET /healthz` (store, broker link, ingest) and `GET /metrics` (Prometheus text). Both public: no data in them. */
+/**
+ * `GET /healthz` (store; state database: failing while its saves fail; broker link) and `GET /metrics`
+ * (Prometheus text). Both public: no data in them.
+ */
 export function healthRoutes(app: FastifyInstance, s: AppServices): void {
   app.get(
     '/healthz',
