@@ -2,44 +2,14 @@
 // VictoriaMetrics from the Debian package (InfluxDB 2 itself is not installable here).
 // VictoriaMetrics ignores org, bucket and token and names each series `<measurement>_<field>{tags}`,
 // so points come back through its export API as `output_value{node=...,device=...}`.
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { InfluxStore } from '../../src/store/influx-store.js';
 import type { StoredPoint } from '../../src/store/store.js';
-import { findBinary } from '../support/require-binary.js';
+import { startVictoriaMetrics, victoriaMetricsBinary } from '../support/victoria-metrics.js';
+import type { RunningVictoriaMetrics } from '../support/victoria-metrics.js';
 
-const vmBinary = findBinary('victoria-metrics');
+const vmBinary = victoriaMetricsBinary();
 const d = vmBinary ? describe : describe.skip;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitHealthy(base: string, timeoutMs = 15_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const res = await fetch(`${base}/health`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > until) throw new Error(`VictoriaMetrics did not become healthy at ${base} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 interface ExportedSeries {
   metric: Record<string, string>;
@@ -48,13 +18,12 @@ interface ExportedSeries {
 }
 
 d('InfluxStore writing to VictoriaMetrics through the InfluxDB v2 write API', () => {
-  let vm: ChildProcess;
-  let dataDir: string;
+  let vm: RunningVictoriaMetrics;
   let base: string;
   const T0 = Math.floor((Date.now() - 3_600_000) / 1000) * 1000; // recent: inside VictoriaMetrics' retention
 
   async function exported(match: string): Promise<ExportedSeries[]> {
-    await fetch(`${base}/internal/force_flush`);
+    await vm.flush();
     const res = await fetch(`${base}/api/v1/export?match[]=${encodeURIComponent(match)}`);
     expect(res.status).toBe(200);
     const text = await res.text();
@@ -69,22 +38,12 @@ d('InfluxStore writing to VictoriaMetrics through the InfluxDB v2 write API', ()
   }
 
   beforeAll(async () => {
-    const port = await freePort();
-    dataDir = await mkdtemp(join(tmpdir(), 'opsroom-vm-'));
-    base = `http://127.0.0.1:${port}`;
-    vm = spawn(vmBinary!, [`-httpListenAddr=127.0.0.1:${port}`, `-storageDataPath=${dataDir}`, '-loggerLevel=ERROR', '-retentionPeriod=1y'], {
-      stdio: 'ignore',
-    });
-    await waitHealthy(base);
+    vm = await startVictoriaMetrics(vmBinary!, ['-retentionPeriod=1y']);
+    base = vm.url;
   }, 30_000);
 
   afterAll(async () => {
-    if (vm && vm.exitCode === null) {
-      const exited = new Promise((r) => vm.once('exit', r));
-      vm.kill('SIGTERM');
-      await exited;
-    }
-    await rm(dataDir, { recursive: true, force: true });
+    await vm?.stop();
   }, 30_000);
 
   it('resolves writeBatch once every point is stored, as output_value{node, device}', async () => {
