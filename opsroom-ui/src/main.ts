@@ -4,10 +4,11 @@ import { IndicesPanel } from './charts/indices-panel.js';
 import { ApiError, createApi } from './data/api.js';
 import { connectLive, type LiveLink } from './data/live.js';
 import { createStore, type SessionUser } from './data/state.js';
-import { hashFromPath, pathFromHash } from './nav/hash.js';
+import { formatHash, parseHash, type HashState } from './nav/hash.js';
 import { commandOfKey, navigate } from './nav/keyboard.js';
 import { AlertList } from './panels/alert-list.js';
 import { MaintenanceList } from './panels/maintenance-list.js';
+import { HealthScreen } from './panels/health-screen.js';
 import { Breadcrumbs } from './panels/breadcrumbs.js';
 import { LoginForm } from './panels/login-form.js';
 import { NodeTree } from './panels/node-tree.js';
@@ -41,6 +42,8 @@ const ui = {
   indices: $('.indices'),
   alerts: $('.alert-box'),
   maintenance: $('.maintenance-box'),
+  health: $('.health-panel'),
+  healthToggle: $<HTMLButtonElement>('.health-toggle'),
 };
 
 const store = createStore();
@@ -63,11 +66,14 @@ async function enterRoom(user: SessionUser): Promise<void> {
     ui.boot.hidden = false;
     ui.boot.textContent = 'Loading the organisation…';
     const [model, latest, alerts] = await Promise.all([api.model(), api.latest(), api.alerts({ state: 'open', shelved: 'include' })]);
-    store.dispatch({ type: 'focus', path: pathFromHash(location.hash) });
+    const fromUrl = parseHash(location.hash);
+    store.dispatch({ type: 'focus', path: fromUrl.path });
+    store.dispatch({ type: 'filter', filter: fromUrl.filter });
+    store.dispatch({ type: 'view', view: fromUrl.view });
     store.dispatch({ type: 'model', model });
     store.dispatch({ type: 'indicators', updates: latest });
     store.dispatch({ type: 'alerts:replace', alerts });
-    history.replaceState(null, '', hashFromPath(store.get().focus));
+    history.replaceState(null, '', formatHash(hashState()));
 
     ui.boot.hidden = true;
     login.hide();
@@ -84,7 +90,14 @@ async function enterRoom(user: SessionUser): Promise<void> {
       new IndicesPanel(ui.indices, store),
       new AlertList(ui.alerts, store, api),
       new MaintenanceList(ui.maintenance, store, api),
-      { dispose: store.subscribe((next, prev) => next.focus !== prev.focus && syncHash(next.focus)) },
+      new HealthScreen(ui.health, store, api),
+      {
+        dispose: store.subscribe((next, prev) => {
+          if (next.focus !== prev.focus || next.view !== prev.view) syncHash(true);
+          else if (next.filter !== prev.filter) syncHash(false);
+          if (next.view !== prev.view) ui.healthToggle.setAttribute('aria-pressed', String(next.view === 'health'));
+        }),
+      },
     ];
     owned.push(await startScene());
     live = connectLive({ store, api, onUnauthorized: () => leaveRoom('Your session has ended; sign in again.') });
@@ -129,16 +142,35 @@ function showBootError(err: unknown): void {
   ui.boot.textContent = `The ops room could not load: ${(err as Error).message} Reload the page to try again.`;
 }
 
-function syncHash(path: string | null): void {
-  const hash = hashFromPath(path);
-  if (location.hash !== hash) location.hash = hash; // a history entry: Back returns to the previous node
+/** What the URL holds: the focus, the screen and the alert filter (nav/hash.ts). */
+function hashState(): HashState {
+  const s = store.get();
+  return { path: s.focus, view: s.view, filter: s.filter };
+}
+
+/**
+ * Writes the state into the URL. A new focus or screen is a history entry (Back returns to the
+ * previous node); a filter change replaces the entry (typing a search makes no trail of entries).
+ */
+function syncHash(entry: boolean): void {
+  const hash = formatHash(hashState());
+  if (location.hash === hash) return;
+  if (entry) location.hash = hash;
+  else history.replaceState(null, '', hash);
 }
 
 addEventListener('hashchange', () => {
   if (!store.get().model) return;
-  const path = pathFromHash(location.hash);
-  store.dispatch({ type: 'focus', path });
-  if (path !== store.get().focus) history.replaceState(null, '', hashFromPath(store.get().focus)); // out of scope: back to a real node
+  const h = parseHash(location.hash);
+  store.dispatch({ type: 'focus', path: h.path });
+  store.dispatch({ type: 'filter', filter: h.filter });
+  store.dispatch({ type: 'view', view: h.view });
+  const hash = formatHash(hashState());
+  if (location.hash !== hash) history.replaceState(null, '', hash); // out of scope: back to a real node
+});
+
+ui.healthToggle.addEventListener('click', () => {
+  store.dispatch({ type: 'view', view: store.get().view === 'health' ? 'room' : 'health' });
 });
 
 /** Keyboard: arrows move among children, Enter goes in, Backspace / Escape go up. */

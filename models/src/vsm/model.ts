@@ -150,4 +150,16 @@ export interface ModelView {
   nodes: NodeView[];
   /** When the nodes' `values` were taken (ms since epoch); absent without values. */
   valuesAt?: number;
+  /**
+   * The people the caller meets on its alerts: users whose scope is in the caller's subtree or is
+   * an ancestor of the caller's scope (who may act on or be assigned alerts it sees), by user name,
+   * display name and scope, so that trails and assignees name people. Never roles nor secrets.
+   */
+  people?: PersonView[];
+}
+
+export interface PersonView {
+  name: string;
+  displayName?: string;
+  scope: string;
 }

@@ -1,4 +1,4 @@
-import type { Alert, AlertState, IndicatorUpdate, MaintenanceWindow, ModelView } from '@opsroom/models';
+import type { Alert, AlarmHealth, AlertFacetCounts, AlertQuery, AlertState, IndicatorUpdate, MaintenanceWindow, ModelView } from '@opsroom/models';
 import type { SessionUser } from './state.js';
 
 /** A failed API call, with the server's `OPS_ERR_…` code when it sent one. */
@@ -46,8 +46,20 @@ export interface HistoryQuery {
   aggregate?: 'mean';
 }
 
-/** `shelved`: the server leaves shelved alerts out of `state=open` unless asked to include them. */
-export type AlertFilter = { state?: AlertState | 'open'; node?: string; shelved?: 'exclude' | 'only' | 'include' };
+/**
+ * The list's filters (models/src/alerts/alert-query.ts), an order and a limit. `shelved`: the server
+ * leaves shelved alerts out of `state=open` unless asked to include them.
+ */
+export type AlertFilter = Omit<AlertQuery, 'state'> & {
+  state?: AlertState | 'open';
+  order?: 'priority' | 'newest';
+  limit?: number;
+};
+
+/** The alarm-health figures of `GET /api/alarm-health`, with each child's. */
+export type AlarmHealthView = AlarmHealth & {
+  children: Array<{ node: string; raises: number; alertsPerHour: number; flooded: number; standing: number; open: number; shelved: number; chattering: number }>;
+};
 export type AlertAction = 'ack' | 'resolve' | 'comment' | 'directive' | 'shelve' | 'unshelve';
 
 /** The HTTP API of the opsroom server as the ops room uses it (see helper-notes/API.md). */
@@ -60,6 +72,10 @@ export interface OpsroomApi {
   latest(): Promise<IndicatorUpdate[]>;
   history(query: HistoryQuery): Promise<HistoryResult>;
   alerts(filter?: AlertFilter): Promise<Alert[]>;
+  /** How many alerts match, per facet (`GET /api/alerts/counts`). */
+  alertCounts(filter?: AlertFilter): Promise<{ total: number; facets: AlertFacetCounts }>;
+  /** The alarm system's health for a node's subtree over the last `hours` (default 24). */
+  alarmHealth(node?: string, hours?: number): Promise<AlarmHealthView>;
   alert(id: string): Promise<Alert>;
   /** Acknowledge / resolve / unshelve (note optional) or comment / send a directive / shelve for `minutes` (note required). */
   act(id: string, action: AlertAction, note?: string, minutes?: number): Promise<Alert>;
@@ -86,6 +102,12 @@ export function queryString(params: Record<string, string | number | undefined>)
   for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, String(v));
   const s = q.toString();
   return s ? `?${s}` : '';
+}
+
+/** The query string of a filter, keys in a fixed order. */
+function filterQuery(f: AlertFilter): string {
+  const { state, node, kind, priority, indicator, assignee, shelved, q, since, until, order, limit } = f;
+  return queryString({ state, node, kind, priority, indicator, assignee, shelved, q, since, until, order, limit });
 }
 
 export function createApi(opts: ApiOptions = {}): OpsroomApi {
@@ -135,7 +157,9 @@ export function createApi(opts: ApiOptions = {}): OpsroomApi {
         '/api/history' +
           queryString({ node: q.node, indicator: q.indicator, from: q.from, to: q.to, windowMs: q.windowMs, aggregate: q.aggregate }),
       ),
-    alerts: (filter = {}) => call<Alert[]>('GET', '/api/alerts' + queryString({ state: filter.state, node: filter.node, shelved: filter.shelved })),
+    alerts: (filter = {}) => call<Alert[]>('GET', '/api/alerts' + filterQuery(filter)),
+    alertCounts: (filter = {}) => call<{ total: number; facets: AlertFacetCounts }>('GET', '/api/alerts/counts' + filterQuery(filter)),
+    alarmHealth: (node, hours) => call<AlarmHealthView>('GET', '/api/alarm-health' + queryString({ node, hours })),
     alert: (id) => call<Alert>('GET', `/api/alerts/${encodeURIComponent(id)}`),
     act: (id, action, note, minutes) => {
       if ((action === 'comment' || action === 'directive' || action === 'shelve') && !note?.trim()) {

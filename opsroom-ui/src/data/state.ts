@@ -1,3 +1,4 @@
+import { sameFilter, type AlertViewFilter, type RoomView } from '../nav/hash.js';
 import { inScope, PRIORITIES, type Alert, type IndicatorUpdate, type ModelView, type NodeState, type NodeStatus, type NodeView, type Priority } from '@opsroom/models';
 
 /** The signed-in user as `/api/me` and `/api/login` describe them. */
@@ -30,6 +31,10 @@ export interface RoomState {
   connection: ConnectionStatus;
   /** The indicator the history chart shows; the model's first once a model is loaded. */
   indicator: string | null;
+  /** The alert screen's filter (kept in the URL, nav/hash.ts). */
+  filter: AlertViewFilter;
+  /** The screen shown: the room, or the alarm system's health. */
+  view: RoomView;
 }
 
 export type RoomAction =
@@ -44,7 +49,9 @@ export type RoomAction =
   | { type: 'focus'; path: string | null }
   | { type: 'cursor'; path: string | null }
   | { type: 'connection'; status: ConnectionStatus }
-  | { type: 'indicator'; id: string };
+  | { type: 'indicator'; id: string }
+  | { type: 'filter'; filter: AlertViewFilter }
+  | { type: 'view'; view: RoomView };
 
 export const EMPTY_STATE: RoomState = Object.freeze({
   user: null,
@@ -57,6 +64,8 @@ export const EMPTY_STATE: RoomState = Object.freeze({
   cursor: null,
   connection: 'offline',
   indicator: null,
+  filter: Object.freeze({}),
+  view: 'room',
 }) as RoomState;
 
 /**
@@ -75,6 +84,10 @@ export function reduce(state: RoomState, action: RoomAction): RoomState {
       return { ...state, user: action.user };
     case 'logout':
       return EMPTY_STATE;
+    case 'filter':
+      return sameFilter(state.filter, action.filter) ? state : { ...state, filter: withoutEmpty(action.filter) };
+    case 'view':
+      return state.view === action.view ? state : { ...state, view: action.view };
     case 'model': {
       const nodes = new Map(action.model.nodes.map((n) => [n.path, n] as const));
       const keep = <V>(m: ReadonlyMap<string, V>, pathOf: (v: V) => string) =>
@@ -150,6 +163,10 @@ function withFocus(state: RoomState, path: string | null): RoomState {
   else if (!state.model) focus = path;
   if (focus === state.focus) return state;
   return { ...state, focus, cursor: null };
+}
+
+function withoutEmpty(f: AlertViewFilter): AlertViewFilter {
+  return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined && v !== '')) as AlertViewFilter;
 }
 
 function pruneResolved(alerts: Map<string, Alert>): Map<string, Alert> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { hashFromPath, pathFromHash } from './hash.js';
+import { formatHash, hashFromPath, parseHash, pathFromHash, sameFilter } from './hash.js';
 
 describe('pathFromHash', () => {
   it('reads the focused path from a deep link', () => {
@@ -23,5 +23,32 @@ describe('hashFromPath', () => {
   });
   it('is #/ without a path', () => {
     expect(hashFromPath(null)).toBe('#/');
+  });
+});
+
+describe('parseHash and formatHash', () => {
+  it('reads the path, the screen and the alert filter', () => {
+    expect(parseHash('#/valle/norte?priority=high&q=lana%20sur&view=health')).toEqual({
+      path: 'valle/norte',
+      view: 'health',
+      filter: { priority: 'high', q: 'lana sur' },
+    });
+    expect(pathFromHash('#/valle/norte?priority=high')).toBe('valle/norte');
+  });
+  it('ignores unknown keys, empty values and a shelved word it does not know', () => {
+    expect(parseHash('#/valle?colour=red&q=&shelved=maybe&state=open')).toEqual({ path: 'valle', view: 'room', filter: { state: 'open' } });
+    expect(parseHash('#/valle?view=nowhere').view).toBe('room');
+  });
+  it('round-trips, in a fixed key order, and leaves the default screen and empty values out', () => {
+    const state = { path: 'valle/sur oeste', view: 'room' as const, filter: { q: 'ñandú & co?', shelved: 'only' as const, priority: 'low', kind: '' } };
+    const hash = formatHash(state);
+    expect(hash).toBe('#/valle/sur%20oeste?priority=low&shelved=only&q=%C3%B1and%C3%BA+%26+co%3F');
+    expect(parseHash(hash)).toEqual({ path: 'valle/sur oeste', view: 'room', filter: { priority: 'low', shelved: 'only', q: 'ñandú & co?' } });
+    expect(formatHash({ path: 'valle', view: 'health', filter: {} })).toBe('#/valle?view=health');
+    expect(formatHash({ path: null, view: 'room', filter: {} })).toBe('#/');
+  });
+  it('compares filters by value', () => {
+    expect(sameFilter({ q: 'a', state: '' }, { q: 'a' })).toBe(true);
+    expect(sameFilter({ q: 'a' }, { q: 'b' })).toBe(false);
   });
 });

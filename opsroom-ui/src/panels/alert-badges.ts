@@ -25,12 +25,13 @@ export function priorityLabel(p: Priority): string {
   return `${PRIORITY_SHAPES[p]} ${p}`;
 }
 
-export function badges(a: Alert, time: (ms: number) => string): Badge[] {
+/** `person` names a user by display name (default: the user name). */
+export function badges(a: Alert, time: (ms: number) => string, person: (name: string) => string = (n) => n): Badge[] {
   const p = a.priority ?? 'medium';
   const out: Badge[] = [{ kind: `priority-${p}`, shape: PRIORITY_SHAPES[p], text: p, title: `priority ${p}` }];
-  if (a.shelved) out.push({ kind: 'shelved', shape: '⏸', text: `shelved until ${time(a.shelved.until)}`, title: `shelved by ${a.shelved.by}${a.shelved.note ? `: ${a.shelved.note}` : ''}; its correction window is paused` });
+  if (a.shelved) out.push({ kind: 'shelved', shape: '⏸', text: `shelved until ${time(a.shelved.until)}`, title: `shelved by ${person(a.shelved.by)}${a.shelved.note ? `: ${a.shelved.note}` : ''}; its correction window is paused` });
   if (a.maintenance) out.push({ kind: 'maintenance', shape: '⚙', text: `maintenance until ${time(a.maintenance.until)}`, title: `under a maintenance window: ${a.maintenance.reason}` });
-  if (a.assignee) out.push({ kind: 'assignee', shape: '👤', text: a.assignee, title: `assigned to ${a.assignee}` });
+  if (a.assignee) out.push({ kind: 'assignee', shape: '👤', text: person(a.assignee), title: `assigned to ${person(a.assignee)}` });
   if (a.chattering) out.push({ kind: 'chattering', shape: '↻', text: `chattering ×${a.chattering.raises}`, title: `raised ${a.chattering.raises} times since ${time(a.chattering.firstAt)}; held as this one alert` });
   return out;
 }

@@ -1,4 +1,4 @@
-import type { Alert } from '@opsroom/models';
+import { alertFacets, alertMatches, type Alert, type AlertQuery, type AlertWords } from '@opsroom/models';
 import type { AlertAction, OpsroomApi } from '../data/api.js';
 import { alertsUnder, type RoomState, type Store } from '../data/state.js';
 import { countdownLevel, formatCountdown } from './countdown.js';
@@ -6,6 +6,13 @@ import { formatValue } from './format.js';
 import { el, renderOnFrame } from './frame-render.js';
 import { sortByUrgency } from './urgency.js';
 import { badges } from './alert-badges.js';
+import { AlertFilterBar, type FilterContext } from './alert-filter.js';
+import { trailLine, type Names } from './trail-words.js';
+
+/** Cards drawn at most; past this the screen says how many more match and asks for a narrower filter. */
+export const MAX_CARDS = 150;
+/** Resolved alerts fetched from the server when the filter asks for resolved ones. */
+const RESOLVED_FETCHED = 200;
 
 const ACTIONS: ReadonlyArray<{ action: AlertAction; label: string; needsNote: boolean }> = [
   { action: 'ack', label: 'Acknowledge', needsNote: false },
@@ -47,6 +54,11 @@ export class AlertList {
   private readonly cards = new Map<string, Card>();
   private readonly list: HTMLOListElement;
   private readonly summary: HTMLElement;
+  private readonly count: HTMLElement;
+  private readonly filterBar: AlertFilterBar;
+  /** Resolved alerts under the focus fetched from the server (state=resolved), and for which focus. */
+  private resolved: { focus: string; alerts: Alert[] } | null = null;
+  private fetching: string | null = null;
   private readonly unsubscribe: () => void;
   private readonly tick: ReturnType<typeof setInterval>;
 
@@ -58,20 +70,43 @@ export class AlertList {
     this.summary = el('p', 'alert-summary');
     this.summary.setAttribute('aria-live', 'polite');
     this.list = el('ol', 'alerts');
-    root.replaceChildren(this.summary, this.list);
+    this.count = el('p', 'alert-count');
+    this.count.dataset.testid = 'alerts-count';
+    this.count.setAttribute('aria-live', 'polite');
+    this.filterBar = new AlertFilterBar((filter) => this.store.dispatch({ type: 'filter', filter }));
+    root.replaceChildren(this.filterBar.root, this.summary, this.count, this.list);
     this.unsubscribe = renderOnFrame(store, (s, prev) => {
-      if (!prev || prev.alerts !== s.alerts || prev.focus !== s.focus || prev.model !== s.model) this.render(s);
+      if (!prev || prev.alerts !== s.alerts || prev.focus !== s.focus || prev.model !== s.model || prev.filter !== s.filter) {
+        this.render(s);
+      }
     });
     this.tick = setInterval(() => this.updateCountdowns(), 1000);
   }
 
   private render(s: RoomState): void {
-    const alerts = s.focus ? sortByUrgency(alertsUnder(s, s.focus)) : [];
-    const open = alerts.filter((a) => a.state !== 'resolved' && !a.shelved).length;
-    const shelved = alerts.filter((a) => a.state !== 'resolved' && a.shelved).length;
+    const under = s.focus ? alertsUnder(s, s.focus) : [];
+    const open = under.filter((a) => a.state !== 'resolved' && !a.shelved).length;
+    const shelved = under.filter((a) => a.state !== 'resolved' && a.shelved).length;
     const where = s.focus ? (s.nodes.get(s.focus)?.name ?? s.focus) : '';
     const andShelved = shelved ? ` (${shelved} more shelved)` : '';
     this.summary.textContent = (open === 0 ? `No open alerts at or under ${where}` : `${open} open alert${open === 1 ? '' : 's'} at or under ${where}`) + `${andShelved}.`;
+
+    // The filter (issue 15 point 6) narrows what the room holds under the focus, plus resolved
+    // alerts fetched from the server when it asks for those; shelved or not unless it says.
+    const candidates = this.withResolved(s, under);
+    const query: AlertQuery = { ...s.filter, shelved: s.filter.shelved ?? 'include' };
+    const words = wordsOf(s);
+    const { total, facets } = alertFacets(candidates, query, words);
+    const matching = candidates.filter((a) => alertMatches(a, query, words));
+    const alerts = sortByUrgency(matching).slice(0, MAX_CARDS);
+    const filtered = Object.keys(s.filter).length > 0;
+    this.count.textContent =
+      `Showing ${total} of ${candidates.length} alert${candidates.length === 1 ? '' : 's'}` +
+      (filtered ? ' (filtered)' : '') +
+      (total > alerts.length ? `; the first ${alerts.length} are listed: narrow the filter to see the rest` : '') +
+      '.';
+    this.count.dataset.total = String(total);
+    this.filterBar.update(s.filter, facets, filterContext(s));
 
     const seen = new Set<string>();
     let before: Element | null = this.list.firstElementChild;
@@ -164,7 +199,7 @@ export class AlertList {
     card.root.className = `alert-card state-${alert.state} priority-${alert.priority ?? 'medium'}${alert.shelved ? ' shelved' : ''}${alert.maintenance ? ' maintenance' : ''}`;
     card.state.textContent = alert.state;
     card.badges.replaceChildren(
-      ...badges(alert, (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })).map((b) => {
+      ...badges(alert, (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }), namesOf(s).person).map((b) => {
         const e = el('span', `badge badge-${b.kind}`, `${b.shape} ${b.text}`);
         e.title = b.title;
         return e;
@@ -179,12 +214,8 @@ export class AlertList {
       (alert.groups?.length ? ` · groups ${alert.groups.length} alerts of its children` : '') +
       (alert.groupedBy ? ` · part of the group alert at ${name(s.alerts.get(alert.groupedBy)?.node ?? alert.node.split('/').slice(0, -1).join('/'))}` : '');
     card.path.textContent = `Owner ${name(alert.owner)} · path ${alert.path.map(name).join(' → ')}`;
-    card.trail.replaceChildren(
-      ...alert.trail.map((t) => {
-        const move = t.fromNode !== t.toNode ? ` ${name(t.fromNode)} → ${name(t.toNode)}` : '';
-        return el('li', undefined, `${new Date(t.at).toLocaleTimeString()} ${t.actor} ${t.action}${move}${t.note ? `: “${t.note}”` : ''}`);
-      }),
-    );
+    const names = namesOf(s);
+    card.trail.replaceChildren(...alert.trail.map((t) => el('li', undefined, trailLine(t, names, (ms) => new Date(ms).toLocaleTimeString()))));
     const resolved = alert.state === 'resolved';
     card.note.disabled = resolved;
     for (const [action, b] of card.buttons) {
@@ -252,10 +283,69 @@ export class AlertList {
     }
   }
 
+  /**
+   * The alerts under the focus, with the resolved ones fetched from the server when the filter
+   * asks for resolved alerts (the room itself keeps only the last few resolved).
+   */
+  private withResolved(s: RoomState, under: Alert[]): Alert[] {
+    if (s.filter.state !== 'resolved' || !s.focus) return under;
+    if (this.resolved?.focus !== s.focus) {
+      void this.fetchResolved(s.focus);
+      return under;
+    }
+    const byId = new Map(this.resolved.alerts.map((a) => [a.id, a]));
+    for (const a of under) byId.set(a.id, a); // the room's copy is the live one
+    return [...byId.values()];
+  }
+
+  private async fetchResolved(focus: string): Promise<void> {
+    if (this.fetching === focus) return;
+    this.fetching = focus;
+    try {
+      const alerts = await this.api.alerts({ state: 'resolved', node: focus, order: 'newest', limit: RESOLVED_FETCHED });
+      this.resolved = { focus, alerts };
+      this.render(this.store.get());
+    } catch (err) {
+      this.count.textContent = `Resolved alerts could not be loaded: ${(err as Error).message}`;
+    } finally {
+      this.fetching = null;
+    }
+  }
+
   dispose(): void {
+    this.filterBar.dispose();
     clearInterval(this.tick);
     this.unsubscribe();
     this.root.replaceChildren();
     this.cards.clear();
   }
+}
+
+/** How the room names nodes, people and alerts (trail-words.ts). */
+export function namesOf(s: RoomState): Names {
+  const people = new Map((s.model?.people ?? []).map((p) => [p.name, p.displayName ?? p.name]));
+  return {
+    node: (p) => s.nodes.get(p)?.name ?? p,
+    person: (n) => people.get(n) ?? n,
+    alert: (id) => {
+      const a = s.alerts.get(id);
+      if (!a) return undefined;
+      const indicator = s.model?.indicators.find((i) => i.id === a.indicator)?.name ?? a.indicator;
+      return `${a.kind === 'group' ? 'the group alert' : indicator} at ${s.nodes.get(a.node)?.name ?? a.node}`;
+    },
+  };
+}
+
+/** Names for free-text search: the same words the screen shows. */
+function wordsOf(s: RoomState): AlertWords {
+  const people = new Map((s.model?.people ?? []).map((p) => [p.name, p.displayName]));
+  return {
+    node: (p) => s.nodes.get(p)?.name,
+    indicator: (id) => s.model?.indicators.find((i) => i.id === id)?.name,
+    user: (n) => people.get(n),
+  };
+}
+
+function filterContext(s: RoomState): FilterContext {
+  return { indicators: s.model?.indicators ?? [], people: s.model?.people ?? [], ...(s.user ? { me: s.user.name } : {}) };
 }

@@ -21,6 +21,9 @@ nodes:
         children: [{ id: t3 }]
 users:
   - { name: n, role: council, scope: valle/norte, password_hash: "${HASH}" }
+  - { name: p, role: planner, scope: valle, display_name: Pat Planner, password_hash: "${HASH}" }
+  - { name: s, role: council, scope: valle/sur, password_hash: "${HASH}" }
+  - { name: w, role: council, scope: valle/norte/t1, password_hash: "${HASH}" }
 devices:
   - { id: d, node: valle/norte/t1, secret_hash: "${HASH}" }
 `,
@@ -60,6 +63,16 @@ describe('modelView', () => {
     const json = JSON.stringify(modelView(MODEL, 'valle'));
     expect(json).not.toContain('members');
     expect(json).not.toContain('scrypt');
+  });
+
+  it('names the people met on alerts in scope: users in the subtree or above it, without role or secret', () => {
+    expect(modelView(MODEL, 'valle/norte').people).toEqual([
+      { name: 'n', scope: 'valle/norte' },
+      { name: 'p', displayName: 'Pat Planner', scope: 'valle' },
+      { name: 'w', scope: 'valle/norte/t1' },
+    ]);
+    expect(modelView(MODEL, 'valle/sur').people!.map((u) => u.name)).toEqual(['p', 's']);
+    expect(JSON.stringify(modelView(MODEL, 'valle').people)).not.toMatch(/role|council|planner"|scrypt/);
   });
 
   it('returns copies, so changing a view leaves the model alone', () => {

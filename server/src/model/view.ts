@@ -1,10 +1,11 @@
 import { inScope } from '@opsroom/models';
-import type { IndicatorUpdate, Levels, Model, ModelView, NodeView } from '@opsroom/models';
+import type { IndicatorUpdate, Levels, Model, ModelView, NodeView, PersonView } from '@opsroom/models';
 
 /**
  * The model as a caller scoped to `scope` may see it: the scope node and its subtree, depth-first,
- * with the scope node's parent left out (it is outside). Weights, devices and users are never
- * included. The result shares nothing with the model, so callers may change it freely.
+ * with the scope node's parent left out (it is outside), and the people it meets on its alerts
+ * ({@link peopleOf}). Weights, devices, roles and secrets are never included. The result shares
+ * nothing with the model, so callers may change it freely.
  * Throws a RangeError when `scope` is not a node path (scopes are checked when the model loads,
  * so this is a programming error).
  */
@@ -26,7 +27,23 @@ export function modelView(model: Model, scope: string): ModelView {
     levels: [...model.levels],
     indicators: model.indicators.map((i) => ({ ...i })),
     nodes,
+    people: peopleOf(model, scope),
   };
+}
+
+/**
+ * The users a caller scoped to `scope` meets on its alerts: those whose scope lies in its subtree
+ * or on its path to the root (they may act on, or be assigned, alerts it sees), in the model's
+ * order, with their display names and scopes only.
+ * @example peopleOf(m, 'valle/norte') // [{ name: 'planner', displayName: 'Regional planner', scope: 'valle' }, …]
+ */
+export function peopleOf(model: Model, scope: string): PersonView[] {
+  const out: PersonView[] = [];
+  for (const u of model.users.values()) {
+    if (!inScope(scope, u.scope) && !inScope(u.scope, scope)) continue;
+    out.push({ name: u.name, ...(u.displayName ? { displayName: u.displayName } : {}), scope: u.scope });
+  }
+  return out;
 }
 
 /**
