@@ -158,7 +158,8 @@ function lastResolve(a: Alert): number {
 function responseTimes(a: Alert, from: number, to: number, ack: number[], resolve: number[]): void {
   let raisedAt: number | null = null;
   let acked = false;
-  const trail = a.trail.some((t) => t.action === 'raised') ? a.trail : [{ at: a.raisedAt, action: 'raised' }, ...a.trail];
+  const hasRaise = a.trail.some((t) => t.action === 'raised');
+  const trail = hasRaise ? a.trail : [{ at: a.raisedAt, action: 'raised' }, ...a.trail];
   for (const t of trail) {
     if (t.at > to) break;
     if (t.action === 'raised') {

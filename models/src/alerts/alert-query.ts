@@ -62,7 +62,8 @@ export function fold(s: string): string {
  * and the trail's actors and notes.
  */
 export function alertText(a: Alert, words: AlertWords = {}): string {
-  const parts: string[] = [a.id, a.kind, a.state, a.priority ?? 'medium', a.indicator, words.indicator?.(a.indicator) ?? ''];
+  const parts: string[] = [a.id, a.kind, a.state, a.priority ?? 'medium', a.indicator];
+  parts.push(words.indicator?.(a.indicator) ?? '');
   for (const p of new Set([a.node, ...a.path])) parts.push(p, words.node?.(p) ?? '');
   if (a.assignee) parts.push(a.assignee, words.user?.(a.assignee) ?? '');
   if (a.series) parts.push(a.series);
@@ -144,7 +145,11 @@ export function alertMatches(a: Alert, q: AlertQuery, words: AlertWords = {}): b
  *   alertFacets(alerts, { state: 'open', priority: 'high' })
  *   // { total: 3, facets: { priority: { critical: 1, high: 3, medium: 9 }, state: { open: 3, raised: 2, … }, … } }
  */
-export function alertFacets(alerts: Iterable<Alert>, q: AlertQuery, words: AlertWords = {}): { total: number; facets: AlertFacetCounts } {
+export function alertFacets(
+  alerts: Iterable<Alert>,
+  q: AlertQuery,
+  words: AlertWords = {},
+): { total: number; facets: AlertFacetCounts } {
   const facets = Object.fromEntries(ALERT_FACETS.map((f) => [f, {}])) as AlertFacetCounts;
   const t = terms(q);
   let total = 0;

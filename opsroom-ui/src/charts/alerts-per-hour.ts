@@ -37,7 +37,11 @@ export class AlertsPerHourChart {
     g.append('g')
       .attr('class', 'axis')
       .attr('transform', `translate(0,${h})`)
-      .call(axisBottom(x).tickValues(hourly.filter((_, i) => i % every === 0).map((d) => d.start)).tickFormat((d) => hour(new Date(d))));
+      .call(
+        axisBottom(x)
+          .tickValues(hourly.filter((_, i) => i % every === 0).map((d) => d.start))
+          .tickFormat((d) => hour(new Date(d))),
+      );
     g.append('g').attr('class', 'axis').call(axisLeft(y).ticks(4));
     g.selectAll('rect.bar')
       .data(hourly)
@@ -51,7 +55,12 @@ export class AlertsPerHourChart {
       .append('title')
       .text((d) => `${hour(new Date(d.start))}: ${d.count} alert${d.count === 1 ? '' : 's'}`);
     g.append('line').attr('class', 'target').attr('x1', 0).attr('x2', w).attr('y1', y(6)).attr('y2', y(6));
-    g.append('text').attr('class', 'target-label').attr('x', w).attr('y', y(6) - 3).attr('text-anchor', 'end').text('target 6/h');
+    g.append('text')
+      .attr('class', 'target-label')
+      .attr('x', w)
+      .attr('y', y(6) - 3)
+      .attr('text-anchor', 'end')
+      .text('target 6/h');
   }
 
   dispose(): void {

@@ -1,4 +1,5 @@
-import type { Alert, AlarmHealth, AlertFacetCounts, AlertQuery, AlertState, IndicatorUpdate, MaintenanceWindow, ModelView } from '@opsroom/models';
+import type { Alert, AlarmHealth, AlertFacetCounts, AlertQuery, AlertState } from '@opsroom/models';
+import type { IndicatorUpdate, MaintenanceWindow, ModelView } from '@opsroom/models';
 import type { SessionUser } from './state.js';
 
 /** A failed API call, with the server's `OPS_ERR_…` code when it sent one. */
@@ -58,7 +59,16 @@ export type AlertFilter = Omit<AlertQuery, 'state'> & {
 
 /** The alarm-health figures of `GET /api/alarm-health`, with each child's. */
 export type AlarmHealthView = AlarmHealth & {
-  children: Array<{ node: string; raises: number; alertsPerHour: number; flooded: number; standing: number; open: number; shelved: number; chattering: number }>;
+  children: Array<{
+    node: string;
+    raises: number;
+    alertsPerHour: number;
+    flooded: number;
+    standing: number;
+    open: number;
+    shelved: number;
+    chattering: number;
+  }>;
 };
 export type AlertAction = 'ack' | 'resolve' | 'comment' | 'directive' | 'shelve' | 'unshelve';
 
@@ -158,7 +168,8 @@ export function createApi(opts: ApiOptions = {}): OpsroomApi {
           queryString({ node: q.node, indicator: q.indicator, from: q.from, to: q.to, windowMs: q.windowMs, aggregate: q.aggregate }),
       ),
     alerts: (filter = {}) => call<Alert[]>('GET', '/api/alerts' + filterQuery(filter)),
-    alertCounts: (filter = {}) => call<{ total: number; facets: AlertFacetCounts }>('GET', '/api/alerts/counts' + filterQuery(filter)),
+    alertCounts: (filter = {}) =>
+      call<{ total: number; facets: AlertFacetCounts }>('GET', '/api/alerts/counts' + filterQuery(filter)),
     alarmHealth: (node, hours) => call<AlarmHealthView>('GET', '/api/alarm-health' + queryString({ node, hours })),
     alert: (id) => call<Alert>('GET', `/api/alerts/${encodeURIComponent(id)}`),
     act: (id, action, note, minutes) => {

@@ -32,8 +32,8 @@ export function hashFromPath(path: string | null): string {
 /** The screens of the room: the room itself (with the alert screen) and the alarm system's health. */
 export type RoomView = 'room' | 'health';
 
-/** The alert screen's filter as the URL holds it: an {@link AlertQuery} without node (the focus is the node) and range. */
-export type AlertViewFilter = Pick<AlertQuery, 'state' | 'priority' | 'kind' | 'indicator' | 'assignee' | 'shelved' | 'q'>;
+/** The alert screen's filter as the URL holds it: an {@link AlertQuery} without node (the focus) or range. */
+export type AlertViewFilter = Pick<AlertQuery, (typeof FILTER_KEYS)[number]>;
 
 /** The filter's keys in the order the URL writes them. */
 export const FILTER_KEYS = ['state', 'priority', 'kind', 'indicator', 'assignee', 'shelved', 'q'] as const;

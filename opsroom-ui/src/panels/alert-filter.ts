@@ -34,7 +34,10 @@ export function filterChoices(key: SelectKey, ctx: FilterContext, facets: AlertF
     case 'kind':
       return [{ value: '', label: 'any kind' }, ...CHANGE_KINDS.map((v) => ({ value: v, label: v }))];
     case 'indicator':
-      return [{ value: '', label: 'any indicator' }, ...ctx.indicators.map((i) => ({ value: i.id, label: i.name ?? i.id }))];
+      return [
+        { value: '', label: 'any indicator' },
+        ...ctx.indicators.map((i) => ({ value: i.id, label: i.name ?? i.id })),
+      ];
     case 'shelved':
       return [
         { value: '', label: 'shelved or not' },
@@ -43,7 +46,8 @@ export function filterChoices(key: SelectKey, ctx: FilterContext, facets: AlertF
       ];
     case 'assignee': {
       const known = new Map(ctx.people.map((p) => [p.name, p.displayName ?? p.name]));
-      const names = [...new Set([...(ctx.me ? [ctx.me] : []), ...known.keys(), ...Object.keys(facets?.assignee ?? {})])];
+      const seen = Object.keys(facets?.assignee ?? {});
+      const names = [...new Set([...(ctx.me ? [ctx.me] : []), ...known.keys(), ...seen])];
       return [
         { value: '', label: 'anyone or nobody' },
         { value: UNASSIGNED, label: 'nobody assigned' },
@@ -135,7 +139,9 @@ export class AlertFilterBar {
 
   /** Shows `filter` (unless the user is typing in the text box) with each choice's count. */
   update(filter: AlertViewFilter, facets: AlertFacetCounts, ctx: FilterContext): void {
-    if (document.activeElement !== this.text && this.text.value.trim() !== (filter.q ?? '')) this.text.value = filter.q ?? '';
+    if (document.activeElement !== this.text && this.text.value.trim() !== (filter.q ?? '')) {
+      this.text.value = filter.q ?? '';
+    }
     for (const [key, s] of this.selects) {
       const want = filter[key] ?? '';
       const choices = filterChoices(key, ctx, facets);

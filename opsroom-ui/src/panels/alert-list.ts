@@ -76,7 +76,8 @@ export class AlertList {
     this.filterBar = new AlertFilterBar((filter) => this.store.dispatch({ type: 'filter', filter }));
     root.replaceChildren(this.filterBar.root, this.summary, this.count, this.list);
     this.unsubscribe = renderOnFrame(store, (s, prev) => {
-      if (!prev || prev.alerts !== s.alerts || prev.focus !== s.focus || prev.model !== s.model || prev.filter !== s.filter) {
+      const changed = prev && (prev.alerts !== s.alerts || prev.focus !== s.focus || prev.model !== s.model);
+      if (!prev || changed || prev.filter !== s.filter) {
         this.render(s);
       }
     });
@@ -199,7 +200,7 @@ export class AlertList {
     card.root.className = `alert-card state-${alert.state} priority-${alert.priority ?? 'medium'}${alert.shelved ? ' shelved' : ''}${alert.maintenance ? ' maintenance' : ''}`;
     card.state.textContent = alert.state;
     card.badges.replaceChildren(
-      ...badges(alert, (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }), namesOf(s).person).map((b) => {
+      ...badges(alert, hhmm, namesOf(s).person).map((b) => {
         const e = el('span', `badge badge-${b.kind}`, `${b.shape} ${b.text}`);
         e.title = b.title;
         return e;
@@ -215,7 +216,8 @@ export class AlertList {
       (alert.groupedBy ? ` · part of the group alert at ${name(s.alerts.get(alert.groupedBy)?.node ?? alert.node.split('/').slice(0, -1).join('/'))}` : '');
     card.path.textContent = `Owner ${name(alert.owner)} · path ${alert.path.map(name).join(' → ')}`;
     const names = namesOf(s);
-    card.trail.replaceChildren(...alert.trail.map((t) => el('li', undefined, trailLine(t, names, (ms) => new Date(ms).toLocaleTimeString()))));
+    const time = (ms: number) => new Date(ms).toLocaleTimeString();
+    card.trail.replaceChildren(...alert.trail.map((t) => el('li', undefined, trailLine(t, names, time))));
     const resolved = alert.state === 'resolved';
     card.note.disabled = resolved;
     for (const [action, b] of card.buttons) {
@@ -302,7 +304,8 @@ export class AlertList {
     if (this.fetching === focus) return;
     this.fetching = focus;
     try {
-      const alerts = await this.api.alerts({ state: 'resolved', node: focus, order: 'newest', limit: RESOLVED_FETCHED });
+      const query = { state: 'resolved', node: focus, order: 'newest', limit: RESOLVED_FETCHED } as const;
+      const alerts = await this.api.alerts(query);
       this.resolved = { focus, alerts };
       this.render(this.store.get());
     } catch (err) {
@@ -320,6 +323,8 @@ export class AlertList {
     this.cards.clear();
   }
 }
+
+const hhmm = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
 /** How the room names nodes, people and alerts (trail-words.ts). */
 export function namesOf(s: RoomState): Names {
@@ -347,5 +352,6 @@ function wordsOf(s: RoomState): AlertWords {
 }
 
 function filterContext(s: RoomState): FilterContext {
-  return { indicators: s.model?.indicators ?? [], people: s.model?.people ?? [], ...(s.user ? { me: s.user.name } : {}) };
+  const me = s.user ? { me: s.user.name } : {};
+  return { indicators: s.model?.indicators ?? [], people: s.model?.people ?? [], ...me };
 }

@@ -27,10 +27,25 @@ export function duration(ms: number | null): string {
 export function healthFigures(h: AlarmHealthView): Array<{ key: string; label: string; value: string; over: boolean }> {
   const pct = (x: number) => `${(x * 100).toFixed(x < 0.1 && x > 0 ? 1 : 0)} %`;
   return [
-    { key: 'rate', label: 'alerts per hour (target ≤ 6)', value: h.alertsPerHour.toFixed(1), over: h.alertsPerHour > 6 },
+    {
+      key: 'rate',
+      label: 'alerts per hour (target ≤ 6)',
+      value: h.alertsPerHour.toFixed(1),
+      over: h.alertsPerHour > 6,
+    },
     { key: 'raises', label: `alerts raised in ${h.hours} h`, value: String(h.raises), over: false },
-    { key: 'floods', label: '10-min intervals in flood (> 10 alerts; target < 1 %)', value: `${pct(h.floods.share)} (${h.floods.flooded} of ${h.floods.intervals}; peak ${h.floods.peak})`, over: h.floods.share >= 0.01 },
-    { key: 'standing', label: 'standing alerts, open over 24 h (target < 5)', value: String(h.standing), over: h.standing >= 5 },
+    {
+      key: 'floods',
+      label: '10-min intervals in flood (> 10 alerts; target < 1 %)',
+      value: `${pct(h.floods.share)} (${h.floods.flooded} of ${h.floods.intervals}; peak ${h.floods.peak})`,
+      over: h.floods.share >= 0.01,
+    },
+    {
+      key: 'standing',
+      label: 'standing alerts, open over 24 h (target < 5)',
+      value: String(h.standing),
+      over: h.standing >= 5,
+    },
     { key: 'chattering', label: 'chattering alerts', value: String(h.chattering), over: h.chattering > 0 },
     { key: 'shelved', label: 'shelved now', value: String(h.shelved), over: false },
     { key: 'open', label: 'open now', value: String(h.open), over: false },
@@ -77,7 +92,8 @@ export class HealthScreen {
     const table = el('table', 'health-children');
     const head = el('thead');
     const tr = el('tr');
-    for (const h of ['node', 'alerts/h', 'raised', 'flood intervals', 'standing', 'open', 'shelved', 'chattering']) tr.appendChild(el('th', undefined, h));
+    const columns = ['node', 'alerts/h', 'raised', 'flood intervals', 'standing', 'open', 'shelved', 'chattering'];
+    for (const h of columns) tr.appendChild(el('th', undefined, h));
     head.appendChild(tr);
     this.children = el('tbody');
     table.append(head, this.children);
@@ -121,7 +137,8 @@ export class HealthScreen {
       this.show(h, this.store.get());
       this.status.textContent = `Last ${h.hours} h to ${new Date(h.to).toLocaleTimeString()}; refreshed every 30 s.`;
     } catch (err) {
-      if (token === this.loadToken) this.status.textContent = `The alarm health could not be loaded: ${(err as Error).message}`;
+      if (token !== this.loadToken) return;
+      this.status.textContent = `The alarm health could not be loaded: ${(err as Error).message}`;
     }
   }
 
@@ -142,12 +159,14 @@ export class HealthScreen {
         ? [el('li', 'empty', 'No alerts in the window.')]
         : h.top.map((t) => {
             const li = el('li');
-            const b = el('button', 'health-top-item', `${indicator(t.indicator)} at ${names.node(t.node)} — ${t.count}×`);
+            const words = `${indicator(t.indicator)} at ${names.node(t.node)} — ${t.count}×`;
+            const b = el('button', 'health-top-item', words);
             b.type = 'button';
             b.title = 'Show these alerts on the alert screen';
             b.addEventListener('click', () => {
               this.store.dispatch({ type: 'focus', path: t.node });
-              this.store.dispatch({ type: 'filter', filter: t.indicator === '*' ? { kind: 'group' } : { indicator: t.indicator } });
+              const filter = t.indicator === '*' ? { kind: 'group' } : { indicator: t.indicator };
+              this.store.dispatch({ type: 'filter', filter });
               this.store.dispatch({ type: 'view', view: 'room' });
             });
             li.appendChild(b);
@@ -157,7 +176,8 @@ export class HealthScreen {
     this.children.replaceChildren(
       ...h.children.map((c) => {
         const tr = el('tr');
-        const cells = [names.node(c.node), c.alertsPerHour.toFixed(1), c.raises, c.flooded, c.standing, c.open, c.shelved, c.chattering];
+        const cells = [names.node(c.node), c.alertsPerHour.toFixed(1), c.raises, c.flooded];
+        cells.push(c.standing, c.open, c.shelved, c.chattering);
         for (const v of cells) tr.appendChild(el('td', undefined, String(v)));
         return tr;
       }),

@@ -37,7 +37,8 @@ export function noteWords(note: string, names: Names): string {
 /**
  * One line of an alert's trail, naming people and nodes, never bare ids:
  * `time actor action[ from → to][: “note”]`.
- * @example trailLine({ at, actor: 'planner', action: 'escalated', fromNode: 'valle/norte', toNode: 'valle', … }, names, fmt)
+ * @example
+ *   trailLine({ at, actor: 'planner', action: 'escalated', fromNode: 'valle/norte', toNode: 'valle', … }, names, fmt)
  * // '14:05 Regional planner escalated Norte → Valle'
  */
 export function trailLine(t: AlertTrailEntry, names: Names, time: (ms: number) => string): string {

@@ -41,13 +41,22 @@ const healthSchema = {
     alertsPerHour: { type: 'number', description: 'raises / hours (ISA-18.2 target: about 6 per operator position)' },
     hourly: {
       type: 'array',
-      items: { type: 'object', additionalProperties: false, properties: { start: { type: 'integer' }, count: { type: 'integer' } } },
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { start: { type: 'integer' }, count: { type: 'integer' } },
+      },
     },
     floods: {
       type: 'object',
       additionalProperties: false,
       description: '10-minute intervals, those with more than 10 raises (floods), their share, and the busiest',
-      properties: { intervals: { type: 'integer' }, flooded: { type: 'integer' }, share: { type: 'number' }, peak: { type: 'integer' } },
+      properties: {
+        intervals: { type: 'integer' },
+        flooded: { type: 'integer' },
+        share: { type: 'number' },
+        peak: { type: 'integer' },
+      },
     },
     standing: { type: 'integer', description: 'open alerts last raised more than 24 h ago' },
     top: {
