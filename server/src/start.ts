@@ -153,6 +153,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     const notifier = new WebhookNotifier({ lookup: (node) => webhookLookup(node), logger: log });
     cleanups.push(() => notifier.close());
     for (const step of state.applied) log.info({ state: state.path, step }, 'state database migrated');
+    for (const warning of state.warnings) log.warn({ state: state.path }, warning);
     // Failed saves of state: logged, counted, `state` on /healthz until one succeeds again.
     const stateWrites = new StateWrites({
       now,

@@ -127,6 +127,7 @@ describe('openStateDatabase', () => {
     // Opening again moves nothing twice.
     const again = openStateDatabase(dir);
     expect(again.applied).toEqual([]);
+    expect(again.warnings).toEqual([]);
     expect(again.db.prepare('SELECT count(*) FROM alert_docs').pluck().get()).toBe(2);
     again.db.close();
   });
@@ -142,6 +143,21 @@ describe('openStateDatabase', () => {
     expect(raw.pragma('user_version', { simple: true })).toBe(1);
     expect(raw.prepare('SELECT count(*) FROM alert_docs').pluck().get()).toBe(0);
     raw.close();
+    const old = openDatabase(dir);
+    expect(old.prepare('SELECT count(*) FROM alert_docs').pluck().get()).toBe(2);
+    old.close();
+  });
+  it('tells, and leaves alone, state tables found in opsroom.db once state.db is past the move', () => {
+    const dir = tmp();
+    openStateDatabase(dir).db.close();
+    writePreviousLayout(dir); // e.g. an old opsroom.db copied in
+    const s = openStateDatabase(dir);
+    expect(s.applied).toEqual([]);
+    expect(s.warnings).toEqual([
+      expect.stringMatching(/opsroom\.db still holds alert_docs, maintenance_windows, auth_sessions .* not read/),
+    ]);
+    expect(s.db.prepare('SELECT count(*) FROM alert_docs').pluck().get()).toBe(0);
+    s.db.close();
     const old = openDatabase(dir);
     expect(old.prepare('SELECT count(*) FROM alert_docs').pluck().get()).toBe(2);
     old.close();

@@ -170,6 +170,8 @@ export interface OpenedState {
   version: number;
   /** What the migrations applied at this opening did, one line each (empty when none ran). */
   applied: string[];
+  /** Things the operator should know (logged at start-up as warnings). */
+  warnings: string[];
 }
 
 /**
@@ -209,5 +211,23 @@ export function openStateDatabase(dataDir: string, options: OpenStateOptions = {
     db.close();
     throw err;
   }
-  return { db, path: stateDatabasePath(dataDir), version: migrations.length, applied };
+  const warnings = leftovers(dataDir, applied);
+  return { db, path: stateDatabasePath(dataDir), version: migrations.length, applied, warnings };
+}
+
+/**
+ * State tables still in opsroom.db although state.db is past the move (a stop between the copy and
+ * the drop, or an old opsroom.db copied in): never read, never dropped here (they may hold what
+ * state.db lacks); the operator is told.
+ */
+function leftovers(dataDir: string, applied: string[]): string[] {
+  if (applied.length) return [];
+  const old = openPreviousLayout(dataDir);
+  if (!old) return [];
+  const tables = PREVIOUS_LAYOUT.filter((t) => old.tables.has(t.table)).map((t) => t.table);
+  old.db.close();
+  return [
+    `${DATABASE_FILE} still holds ${tables.join(', ')} of the layout before ${STATE_FILE}; they are not read ` +
+      `(${STATE_FILE} is), and may be dropped once you have checked ${STATE_FILE} has what you need`,
+  ];
 }
