@@ -5,11 +5,18 @@ import { alarmHealth, median } from './alarm-health.js';
 const H = 3600_000;
 const NOW = 100 * H;
 const MIN = 60_000;
+const ago = (minutes: number) => NOW - minutes * MIN;
 
 type Step = [at: number, action: AlertTrailEntry['action'], actor?: string];
 /** An alert built from its trail: raised at the first step, its state after the last. */
 function alert(id: string, node: string, steps: Step[], over: Partial<Alert> = {}): Alert {
-  const trail = steps.map(([at, action, actor]) => ({ at, action, actor: actor ?? 'system', fromNode: node, toNode: node }));
+  const trail = steps.map(([at, action, actor]) => ({
+    at,
+    action,
+    actor: actor ?? 'system',
+    fromNode: node,
+    toNode: node,
+  }));
   const last = steps[steps.length - 1]![1];
   const state = last === 'resolved' ? 'resolved' : last === 'acknowledged' ? 'acknowledged' : 'raised';
   return {
@@ -74,8 +81,12 @@ describe('alarmHealth', () => {
       ],
       { chattering: { raises: 3, firstAt: NOW - 50 * MIN, lastAt: NOW - 30 * MIN } },
     );
-    const others = Array.from({ length: 12 }, (_, i) => alert(`o${i}`, `r/n${String(i).padStart(2, '0')}`, [[NOW - 20 * MIN, 'raised']]));
-    const twice = [alert('t1', 'r/b/b1', [[NOW - 20 * MIN, 'raised']]), alert('t2', 'r/b/b1', [[NOW - 10 * MIN, 'raised']])];
+    const node = (i: number) => `r/n${String(i).padStart(2, '0')}`;
+    const others = Array.from({ length: 12 }, (_, i) => alert(`o${i}`, node(i), [[NOW - 20 * MIN, 'raised']]));
+    const twice = [
+      alert('t1', 'r/b/b1', [[NOW - 20 * MIN, 'raised']]),
+      alert('t2', 'r/b/b1', [[NOW - 10 * MIN, 'raised']]),
+    ];
     const h = alarmHealth([chatty, ...others, ...twice], { node: 'r', now: NOW, hours: 1 });
     expect(h.raises).toBe(3 + 12 + 2);
     expect(h.chattering).toBe(1);
@@ -105,9 +116,10 @@ describe('alarmHealth', () => {
 
   it('gives the median times to acknowledge and to resolve of the raises in the window', () => {
     const alerts = [
-      alert('a', 'r/a/a1', [[NOW - 50 * MIN, 'raised'], [NOW - 48 * MIN, 'acknowledged', 'ana'], [NOW - 40 * MIN, 'resolved', 'ana']]),
-      alert('b', 'r/a/a1', [[NOW - 30 * MIN, 'raised'], [NOW - 26 * MIN, 'acknowledged', 'ana'], [NOW - 26 * MIN, 'acknowledged', 'x']]),
-      alert('c', 'r/a/a2', [[NOW - 20 * MIN, 'raised'], [NOW - 14 * MIN, 'acknowledged', 'ana'], [NOW - 10 * MIN, 'resolved', 'ana']]),
+      // raised, acknowledged and resolved minutes before NOW
+      alert('a', 'r/a/a1', [[ago(50), 'raised'], [ago(48), 'acknowledged', 'ana'], [ago(40), 'resolved', 'ana']]),
+      alert('b', 'r/a/a1', [[ago(30), 'raised'], [ago(26), 'acknowledged', 'ana'], [ago(26), 'acknowledged', 'x']]),
+      alert('c', 'r/a/a2', [[ago(20), 'raised'], [ago(14), 'acknowledged', 'ana'], [ago(10), 'resolved', 'ana']]),
       alert('d', 'r/a/a2', [[NOW - 20 * MIN, 'raised'], [NOW - 19 * MIN, 'resolved', 'ana']]),
       // Raised before the window: its acknowledgement inside it is not timed.
       alert('e', 'r/b/b1', [[NOW - 2 * H, 'raised'], [NOW - 10 * MIN, 'acknowledged', 'ana']]),
@@ -119,7 +131,8 @@ describe('alarmHealth', () => {
 
   it('is empty but whole with no alerts, and refuses a window of no length', () => {
     const h = alarmHealth([], { node: 'r', now: NOW, hours: 1 });
-    expect(h).toMatchObject({ raises: 0, alertsPerHour: 0, standing: 0, top: [], medianAckMs: null, medianResolveMs: null });
+    expect(h).toMatchObject({ raises: 0, alertsPerHour: 0, standing: 0, top: [] });
+    expect(h).toMatchObject({ medianAckMs: null, medianResolveMs: null });
     expect(h.floods).toEqual({ intervals: 6, flooded: 0, share: 0, peak: 0 });
     expect(() => alarmHealth([], { node: 'r', now: NOW, hours: 0 })).toThrow(RangeError);
   });

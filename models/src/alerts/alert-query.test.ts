@@ -23,7 +23,14 @@ const alert = (id: string, over: Partial<Alert> = {}): Alert => ({
 const alerts = [
   alert('a', { priority: 'high', assignee: 'ana' }),
   alert('b', { priority: 'critical', node: 'r/a/a2', owner: 'r/a', path: ['r/a/a2', 'r/a'], state: 'escalated' }),
-  alert('c', { priority: 'high', node: 'r/b/b1', owner: 'r/b/b1', path: ['r/b/b1'], indicator: 'energy', kind: 'slope' }),
+  alert('c', {
+    priority: 'high',
+    node: 'r/b/b1',
+    owner: 'r/b/b1',
+    path: ['r/b/b1'],
+    indicator: 'energy',
+    kind: 'slope',
+  }),
   alert('d', { state: 'resolved', raisedAt: 500, deadline: null }),
   alert('e', { priority: 'low', shelved: { by: 'ana', at: 1000, until: 5000, remainingMs: 10, note: 'tool change' } }),
 ];
@@ -61,6 +68,12 @@ describe('alertMatches', () => {
     expect(ids({ q: 'ana pérez' })).toEqual(['a']);
     expect(ids({ q: 'tool change' })).toEqual(['e']);
     expect(ids({ q: 'energy use output' })).toEqual([]);
+  });
+  it('matches the beginnings of words, so a digit or a fragment does not find everything', () => {
+    expect(ids({ q: 'aller' })).toEqual([]);
+    expect(ids({ q: 'taller-u' })).toEqual(['a', 'd', 'e']);
+    expect(ids({ q: 'r/b/b1' })).toEqual(['c']);
+    expect(ids({ q: 'escal' })).toEqual(['b']);
   });
   it('keeps raisedAt within since and until, both inclusive', () => {
     expect(ids({ since: 1000 })).toEqual(['a', 'b', 'c', 'e']);

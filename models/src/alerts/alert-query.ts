@@ -19,7 +19,10 @@ export interface AlertQuery {
   assignee?: string;
   /** `exclude` shelved alerts (the default with state=open: the active list), `only` them, or `include` them. */
   shelved?: 'exclude' | 'only' | 'include';
-  /** Free text: every word must occur (case- and accent-insensitive) in the alert's words ({@link alertText}). */
+  /**
+   * Free text: every word of it must begin a word of the alert's text ({@link alertText}), case and
+   * accents aside: "lana" finds "Cooperativa Lana (wool)", "0f8f" an id beginning so.
+   */
   q?: string;
   /** raisedAt bounds, ms since epoch, inclusive. */
   since?: number;
@@ -113,9 +116,17 @@ function passes(a: Alert, q: AlertQuery, facet: AlertFacet): boolean {
   }
 }
 
+const WORD_BREAK = /[^\p{L}\p{N}]+/u;
+
 /** The words of a free-text query, folded; empty when there is none. */
 function terms(q: AlertQuery): string[] {
-  return q.q ? fold(q.q).split(/\s+/).filter(Boolean) : [];
+  return q.q ? fold(q.q).split(WORD_BREAK).filter(Boolean) : [];
+}
+
+/** True when every term begins some word of the text (word-prefix search: "2" does not find "12"). */
+function found(text: string, t: readonly string[]): boolean {
+  const words = text.split(WORD_BREAK);
+  return t.every((term) => words.some((w) => w.startsWith(term)));
 }
 
 function inRange(a: Alert, q: AlertQuery): boolean {
@@ -132,8 +143,7 @@ export function alertMatches(a: Alert, q: AlertQuery, words: AlertWords = {}): b
   for (const f of ALERT_FACETS) if (!passes(a, q, f)) return false;
   const t = terms(q);
   if (t.length === 0) return true;
-  const text = alertText(a, words);
-  return t.every((w) => text.includes(w));
+  return found(alertText(a, words), t);
 }
 
 /**
@@ -155,10 +165,7 @@ export function alertFacets(
   let total = 0;
   for (const a of alerts) {
     if (!inRange(a, q)) continue;
-    if (t.length) {
-      const text = alertText(a, words);
-      if (!t.every((w) => text.includes(w))) continue;
-    }
+    if (t.length && !found(alertText(a, words), t)) continue;
     const pass = ALERT_FACETS.map((f) => passes(a, q, f));
     const failing = pass.filter((p) => !p).length;
     if (failing === 0) total++;

@@ -36,14 +36,20 @@ describe('parseHash and formatHash', () => {
     expect(pathFromHash('#/valle/norte?priority=high')).toBe('valle/norte');
   });
   it('ignores unknown keys, empty values and a shelved word it does not know', () => {
-    expect(parseHash('#/valle?colour=red&q=&shelved=maybe&state=open')).toEqual({ path: 'valle', view: 'room', filter: { state: 'open' } });
+    const h = parseHash('#/valle?colour=red&q=&shelved=maybe&state=open');
+    expect(h).toEqual({ path: 'valle', view: 'room', filter: { state: 'open' } });
     expect(parseHash('#/valle?view=nowhere').view).toBe('room');
   });
   it('round-trips, in a fixed key order, and leaves the default screen and empty values out', () => {
-    const state = { path: 'valle/sur oeste', view: 'room' as const, filter: { q: 'ñandú & co?', shelved: 'only' as const, priority: 'low', kind: '' } };
+    const filter = { q: 'ñandú & co?', shelved: 'only' as const, priority: 'low', kind: '' };
+    const state = { path: 'valle/sur oeste', view: 'room' as const, filter };
     const hash = formatHash(state);
     expect(hash).toBe('#/valle/sur%20oeste?priority=low&shelved=only&q=%C3%B1and%C3%BA+%26+co%3F');
-    expect(parseHash(hash)).toEqual({ path: 'valle/sur oeste', view: 'room', filter: { priority: 'low', shelved: 'only', q: 'ñandú & co?' } });
+    expect(parseHash(hash)).toEqual({
+      path: 'valle/sur oeste',
+      view: 'room',
+      filter: { priority: 'low', shelved: 'only', q: 'ñandú & co?' },
+    });
     expect(formatHash({ path: 'valle', view: 'health', filter: {} })).toBe('#/valle?view=health');
     expect(formatHash({ path: null, view: 'room', filter: {} })).toBe('#/');
   });

@@ -8,7 +8,11 @@ const ctx = {
   me: 'council-norte',
 };
 const alert = (id: string, over: Partial<Alert>): Alert =>
-  ({ id, node: 'v/a', owner: 'v/a', path: ['v/a'], indicator: 'output', kind: 'step', probability: 1, score: 1, state: 'raised', value: 1, raisedAt: 0, updatedAt: 0, deadline: 1, trail: [], ...over }) as Alert;
+  ({
+    ...{ id, node: 'v/a', owner: 'v/a', path: ['v/a'], indicator: 'output', kind: 'step', state: 'raised' },
+    ...{ probability: 1, score: 1, value: 1, raisedAt: 0, updatedAt: 0, deadline: 1, trail: [] },
+    ...over,
+  }) as Alert;
 
 describe('filterChoices', () => {
   it('offers priorities most urgent first, after "any"', () => {
@@ -31,7 +35,8 @@ describe('filterChoices', () => {
 
 describe('choiceCount', () => {
   it('gives each choice the count its facet holds, 0 when none, null for "any"', () => {
-    const { facets } = alertFacets([alert('a', { priority: 'high' }), alert('b', { priority: 'high', shelved: { by: 'x', at: 0, until: 1, remainingMs: null } })], {});
+    const shelved = { by: 'x', at: 0, until: 1, remainingMs: null };
+    const { facets } = alertFacets([alert('a', { priority: 'high' }), alert('b', { priority: 'high', shelved })], {});
     expect(choiceCount('priority', 'high', facets)).toBe(2);
     expect(choiceCount('priority', 'low', facets)).toBe(0);
     expect(choiceCount('shelved', 'only', facets)).toBe(1);

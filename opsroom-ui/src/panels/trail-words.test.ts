@@ -9,21 +9,28 @@ const names: Names = {
   person: (u) => ({ planner: 'Regional planner', 'council-norte': 'Consejo Norte' })[u] ?? u,
   alert: (id) => (id === ID ? 'Output at Taller 2' : undefined),
 };
-const entry = (over: Partial<AlertTrailEntry>): AlertTrailEntry => ({ at: 0, actor: 'system', action: 'raised', fromNode: 'valle/norte', toNode: 'valle/norte', ...over });
+const entry = (over: Partial<AlertTrailEntry>): AlertTrailEntry => ({
+  ...{ at: 0, actor: 'system', action: 'raised', fromNode: 'valle/norte', toNode: 'valle/norte' },
+  ...over,
+});
 const time = () => '14:05';
 
 describe('trailLine', () => {
   it('names the actor and the nodes of a move', () => {
-    expect(trailLine(entry({ actor: 'planner', action: 'escalated', toNode: 'valle' }), names, time)).toBe('14:05 Regional planner escalated Norte → Valle');
+    const line = trailLine(entry({ actor: 'planner', action: 'escalated', toNode: 'valle' }), names, time);
+    expect(line).toBe('14:05 Regional planner escalated Norte → Valle');
   });
   it('puts ids, paths and user names inside a note in words', () => {
-    const note = `priority medium -> high (${ID} from valle/norte/lana/taller-2); assigned to council-norte (was planner)`;
+    const note =
+      `priority medium -> high (${ID} from valle/norte/lana/taller-2); ` + 'assigned to council-norte (was planner)';
     expect(trailLine(entry({ action: 'updated', note }), names, time)).toBe(
-      '14:05 system updated: “priority medium -> high (Output at Taller 2 from Taller 2); assigned to Consejo Norte (was Regional planner)”',
+      '14:05 system updated: “priority medium -> high (Output at Taller 2 from Taller 2); ' +
+        'assigned to Consejo Norte (was Regional planner)”',
     );
   });
   it('says "another alert" for an alert the room does not hold, and leaves unknown paths and plain words alone', () => {
-    expect(noteWords(`resolved with group ${OTHER}: 5 units/h over`, names)).toBe('resolved with group another alert: 5 units/h over');
+    const words = noteWords(`resolved with group ${OTHER}: 5 units/h over`, names);
+    expect(words).toBe('resolved with group another alert: 5 units/h over');
   });
 });
 

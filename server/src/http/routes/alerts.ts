@@ -10,7 +10,7 @@ import { alarmHealthRoutes } from './alarm-health.js';
 const FILTERS_TEXT =
   'Filters: state (`open` = not resolved), node (alerts that passed through that node or its subtree), kind, ' +
   'priority, indicator, assignee (a user name; `-`: nobody), shelved (`exclude` is the default with state=open — ' +
-  'the active list — and `include` otherwise; `only`), free text `q` (every word must occur, case and accents ' +
+  'the active list — and `include` otherwise; `only`), free text `q` (every word must begin a word, case and accents ' +
   'aside, in the alert\'s id, kind, state, priority, indicator id or name, node paths or names, assignee, summary ' +
   'or trail), and raisedAt between `since` and `until` (ms since epoch, inclusive).';
 
