@@ -19,6 +19,12 @@ export interface ReadingColumns {
   /** Per reading, ms since the epoch. */
   ts: Float64Array;
   values: Float64Array;
+  /**
+   * Tag sets, only when decoded with `{ tags: true }` and some reading had tags: the distinct
+   * `Reading.tags` of the message ('' for readings without), and per reading an index into them.
+   */
+  tagSets?: string[];
+  tagSet?: Uint16Array;
 }
 
 /** One message's readings after ingest has attributed them to its device and the device's node. */
@@ -44,13 +50,32 @@ export function toColumns(readings: readonly Reading[]): ReadingColumns {
     cols.ts[i] = r.ts;
     cols.values[i] = r.value;
   }
+  if (readings.some((r) => r.tags !== undefined)) {
+    const sets = new Map<string, number>();
+    cols.tagSets = [];
+    cols.tagSet = new Uint16Array(n);
+    for (let i = 0; i < n; i++) {
+      const t = readings[i]!.tags ?? '';
+      let id = sets.get(t);
+      if (id === undefined) {
+        id = cols.tagSets.length;
+        sets.set(t, id);
+        cols.tagSets.push(t);
+      }
+      cols.tagSet[i] = id;
+    }
+  }
   return cols;
 }
 
 /** The readings of `cols` as objects (for tests, slow paths and backends that need objects). */
 export function fromColumns(cols: ReadingColumns): Reading[] {
   const out: Reading[] = new Array(cols.length);
-  for (let i = 0; i < cols.length; i++) out[i] = { metric: cols.metricNames[cols.metric[i]!]!, value: cols.values[i]!, ts: cols.ts[i]! };
+  for (let i = 0; i < cols.length; i++) {
+    const tags = cols.tagSet && cols.tagSets ? cols.tagSets[cols.tagSet[i]!]! : '';
+    const r: Reading = { metric: cols.metricNames[cols.metric[i]!]!, value: cols.values[i]!, ts: cols.ts[i]! };
+    out[i] = tags === '' ? r : { ...r, tags };
+  }
   return out;
 }
 

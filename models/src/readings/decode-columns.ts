@@ -1,6 +1,6 @@
 import { toColumns, type ReadingColumns } from './columns.js';
 import { decodeReadings, payloadFormat } from './decode.js';
-import { DEFAULT_DECODE_LIMITS, type DecodeLimits, type Rejection } from './reading.js';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits, type DecodeOptions, type Rejection } from './reading.js';
 import { ColumnBuilder } from './scan-builder.js';
 import { scanJsonReadings } from './scan-json.js';
 import { scanLineProtocol } from './scan-line.js';
@@ -39,14 +39,20 @@ let scratch = new Uint8Array(4096);
  * numeric line protocol) are read by byte scanners that make no object per reading and one string
  * per distinct metric name. Anything else — a refusal of any kind, escapes, ISO timestamps, extra
  * keys, a byte-order mark, ... — is decoded by `decodeReadings` and converted with `toColumns`,
- * so refusals are the reference decoder's own.
+ * so refusals are the reference decoder's own. With `{ tags: true }` the columns carry tag sets
+ * (`tagSets`, `tagSet`) as `decodeReadings(..., { tags: true })` reports them.
  *
  * @example
  * decodeReadingColumns('[{"metric":"output","value":3,"ts":1000},{"metric":"energy","value":1.5,"ts":1000},{"metric":"output","value":4,"ts":2000}]', 2000, limits).columns
  * // { length: 3, metricNames: ['output', 'energy'], metric: [0, 1, 0], ts: [1000, 1000, 2000], values: [3, 1.5, 4] }
  * // (limits allowing ts 1000 at now 2000)
  */
-export function decodeReadingColumns(payload: Uint8Array | string, now: number, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): DecodedColumns {
+export function decodeReadingColumns(
+  payload: Uint8Array | string,
+  now: number,
+  limits: DecodeLimits = DEFAULT_DECODE_LIMITS,
+  opts: DecodeOptions = {},
+): DecodedColumns {
   let bytes: Uint8Array | null = null;
   let n = 0;
   if (typeof payload !== 'string') {
@@ -59,7 +65,7 @@ export function decodeReadingColumns(payload: Uint8Array | string, now: number, 
     bytes = scratch;
   }
   if (bytes !== null && !(n > limits.maxPayloadBytes)) {
-    builder.reset();
+    builder.reset(opts.tags === true);
     const ok =
       payloadFormat(payload) === 'json' ? scanJsonReadings(bytes, n, now, limits, builder) : scanLineProtocol(bytes, n, now, limits, builder);
     if (ok) {
@@ -68,6 +74,6 @@ export function decodeReadingColumns(payload: Uint8Array | string, now: number, 
     }
   }
   counts.fallback++;
-  const decoded = decodeReadings(payload, now, limits);
+  const decoded = decodeReadings(payload, now, limits, opts);
   return { columns: toColumns(decoded.readings), rejections: decoded.rejections };
 }

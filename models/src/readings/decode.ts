@@ -1,6 +1,6 @@
 import { decodeJsonReadings } from './json-codec.js';
 import { decodeLineProtocol } from './line-protocol.js';
-import { DEFAULT_DECODE_LIMITS, type DecodeLimits, type Decoded } from './reading.js';
+import { DEFAULT_DECODE_LIMITS, type DecodeLimits, type DecodeOptions, type Decoded } from './reading.js';
 
 /** Which codec a payload is written in: JSON when its first non-blank byte is `{` or `[`, else line protocol. */
 export function payloadFormat(payload: Uint8Array | string): 'json' | 'line' {
@@ -15,7 +15,12 @@ export function payloadFormat(payload: Uint8Array | string): 'json' | 'line' {
   return 'line';
 }
 
-/** Decodes a readings payload in either format (see `payloadFormat`). */
-export function decodeReadings(payload: Uint8Array | string, now: number, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): Decoded {
-  return payloadFormat(payload) === 'json' ? decodeJsonReadings(payload, now, limits) : decodeLineProtocol(payload, now, limits);
+/** Decodes a readings payload in either format (see `payloadFormat`); `opts.tags` keeps tag sets. */
+export function decodeReadings(
+  payload: Uint8Array | string,
+  now: number,
+  limits: DecodeLimits = DEFAULT_DECODE_LIMITS,
+  opts: DecodeOptions = {},
+): Decoded {
+  return payloadFormat(payload) === 'json' ? decodeJsonReadings(payload, now, limits, opts) : decodeLineProtocol(payload, now, limits, opts);
 }

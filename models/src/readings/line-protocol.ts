@@ -1,4 +1,12 @@
-import { checkTimestamp, DEFAULT_DECODE_LIMITS, METRIC_PATTERN, type DecodeLimits, type Decoded, type Reading } from './reading.js';
+import {
+  checkTimestamp,
+  DEFAULT_DECODE_LIMITS,
+  METRIC_PATTERN,
+  type DecodeLimits,
+  type DecodeOptions,
+  type Decoded,
+  type Reading,
+} from './reading.js';
 import { asText, byteLength } from './bytes.js';
 
 /**
@@ -10,12 +18,21 @@ import { asText, byteLength } from './bytes.js';
  * ```
  *
  * Mapping: a field named `value` becomes metric `<measurement>`; any other field becomes
- * `<measurement>_<field>` (the naming VictoriaMetrics uses too). Tags are ignored: the device
- * is known from the topic and its node from the model. Timestamps are nanoseconds (the
+ * `<measurement>_<field>` (the naming VictoriaMetrics uses too). The device is known from the
+ * topic and its node from the model, never from a tag. With `{ tags: true }` each reading carries
+ * its line's tag set as written (`Reading.tags`), which ingest maps to the metric name or to the
+ * series' identity by the device's rule (server/src/ingest/series-tags.ts); without it tags are
+ * not reported. Timestamps are nanoseconds (the
  * protocol's default precision); a line without one takes the receive time. Integer (`12i`),
  * unsigned (`12u`) and float fields are accepted; string and boolean fields are refused.
  */
-export function decodeLineProtocol(payload: string | Uint8Array, now: number, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): Decoded {
+export function decodeLineProtocol(
+  payload: string | Uint8Array,
+  now: number,
+  limits: DecodeLimits = DEFAULT_DECODE_LIMITS,
+  opts: DecodeOptions = {},
+): Decoded {
+  const withTags = opts.tags === true;
   const size = byteLength(payload, limits.maxPayloadBytes);
   if (size > limits.maxPayloadBytes) {
     return { readings: [], rejections: [{ code: 'payload_too_large', message: `payload of ${size} B exceeds ${limits.maxPayloadBytes} B` }] };
@@ -63,7 +80,7 @@ export function decodeLineProtocol(payload: string | Uint8Array, now: number, li
         out.rejections.push({ code: 'too_many_readings', message: `more than ${limits.maxReadingsPerMessage} readings; the rest of the message was dropped`, index });
         return out;
       } else {
-        out.readings.push({ metric, value, ts } satisfies Reading);
+        out.readings.push(withTags && parsed.tags !== '' ? { metric, value, ts, tags: parsed.tags } : ({ metric, value, ts } satisfies Reading));
       }
     }
   }
@@ -77,6 +94,8 @@ interface ParsedLine {
   measurement: string;
   fields: Array<[string, number | string]>;
   ts?: string;
+  /** The tag set as written (escapes kept), '' when the line has none. */
+  tags: string;
 }
 
 /** Splits on an unescaped separator outside double quotes. */
@@ -113,7 +132,8 @@ function parseLine(line: string): ParsedLine | string {
   const sections = splitUnescaped(line, ' ').filter((s) => s !== '');
   if (sections.length < 2 || sections.length > 3) return `expected "measurement[,tags] fields [timestamp]", got ${JSON.stringify(line.slice(0, 80))}`;
   const [head, fieldSet, ts] = sections as [string, string, string | undefined];
-  const measurement = unescape(splitUnescaped(head, ',')[0]!);
+  const [rawMeasurement, tags = ''] = splitUnescaped(head, ',', 2) as [string, string?];
+  const measurement = unescape(rawMeasurement);
   if (measurement === '') return 'empty measurement';
   const fields: Array<[string, number | string]> = [];
   for (const kv of splitUnescaped(fieldSet, ',')) {
@@ -129,5 +149,5 @@ function parseLine(line: string): ParsedLine | string {
     else return `malformed field value ${JSON.stringify(v.slice(0, 80))}`;
   }
   if (ts !== undefined && !/^-?\d{1,19}$/.test(ts)) return `malformed timestamp ${JSON.stringify(ts.slice(0, 40))}`;
-  return { measurement, fields, ts };
+  return { measurement, fields, ts, tags };
 }

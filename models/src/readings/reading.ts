@@ -5,6 +5,17 @@ export interface Reading {
   value: number;
   /** Milliseconds since the Unix epoch (UTC). */
   ts: number;
+  /**
+   * The tag set of a line-protocol line or Telegraf JSON metric, `key=value` pairs joined by `,`
+   * with line-protocol escapes (`\\`, `\,`, `\=`, `\ `); only when decoded with `{ tags: true }`
+   * and the line had tags. Ingest maps it by the device's `tags` rule (server/src/ingest/series-tags.ts).
+   */
+  tags?: string;
+}
+
+/** How a decoder reports tags: `tags: true` keeps each reading's tag set (default: tags are not reported). */
+export interface DecodeOptions {
+  tags?: boolean;
 }
 
 /** A reading after ingest has attributed it to a device and the node the model binds it to. */
@@ -49,7 +60,11 @@ export type RejectCode =
   | 'timestamp_out_of_range'
   | 'unknown_metric'
   | 'unknown_device'
-  | 'bad_topic';
+  | 'bad_topic'
+  /** A metric of this device already comes from another tag set (another series); see series-tags.ts. */
+  | 'tag_conflict'
+  /** A tagged reading lacks a tag its device's `tags.metric` rule names. */
+  | 'missing_tag';
 
 export interface Rejection {
   code: RejectCode;

@@ -35,16 +35,33 @@ export class ColumnBuilder {
   /** The id of the most recently interned name (a cheap first guess for the next reading), or -1. */
   lastId = -1;
   lastName = '';
+  /** Tags mode (`decodeReadingColumns(..., { tags: true })`): each reading gets a tag-set id. */
+  withTags = false;
+  /** The tag-set id the next pushed readings get (tags mode). */
+  curTag = 0;
+  tagIds = new Uint16Array(1024);
+  tagNames: string[] = [];
+  private tagIndex = new Map<string, number>();
+  private prevTagS = 0;
+  private prevTagE = -1;
+  private prevTagId = 0;
   private hashes = new Int32Array(64);
   private slotGen = new Int32Array(256);
   private slotId = new Int32Array(256);
   private mask = 255;
   private gen = 0;
 
-  /** Starts a new message: no readings, no names. */
-  reset(): void {
+  /** Starts a new message: no readings, no names; `withTags` turns tags mode on for it. */
+  reset(withTags = false): void {
     this.length = 0;
     this.names = [];
+    this.withTags = withTags;
+    if (withTags) {
+      this.tagNames = [];
+      this.tagIndex.clear();
+      this.prevTagE = -1;
+      this.curTag = -1;
+    }
     this.lastId = -1;
     this.lastName = '';
     if (++this.gen === 0x7fffffff) {
@@ -59,7 +76,30 @@ export class ColumnBuilder {
     this.metric[i] = id;
     this.ts[i] = ts;
     this.values[i] = value;
+    if (this.withTags) this.tagIds[i] = this.curTag;
     this.length = i + 1;
+  }
+
+  /**
+   * The id of the tag set `b[s, e)` (UTF-8 text, '' when s === e), interned on first sight; the
+   * previous line's bytes are compared first (consecutive lines mostly share their tags). -1 past
+   * a Uint16Array index.
+   */
+  tagOf(b: Uint8Array, s: number, e: number): number {
+    const len = e - s;
+    if (len === this.prevTagE - this.prevTagS && (len === 0 || sameBytesAt(b, this.prevTagS, s, len))) return this.prevTagId;
+    const text = len === 0 ? '' : utf8.decode(b.subarray(s, e));
+    let id = this.tagIndex.get(text);
+    if (id === undefined) {
+      id = this.tagNames.length;
+      if (id >= MAX_NAMES) return -1;
+      this.tagIndex.set(text, id);
+      this.tagNames.push(text);
+    }
+    this.prevTagS = s;
+    this.prevTagE = e;
+    this.prevTagId = id;
+    return id;
   }
 
   /** Sets the timestamp of readings [from, length) (a line-protocol line learns its ts after its fields). */
@@ -130,7 +170,12 @@ export class ColumnBuilder {
     ts.set(this.ts.subarray(0, n));
     values.set(this.values.subarray(0, n));
     metric.set(this.metric.subarray(0, n));
-    return { length: n, metricNames: this.names, metric, ts, values };
+    const cols: ReadingColumns = { length: n, metricNames: this.names, metric, ts, values };
+    if (this.withTags && this.tagNames.some((t) => t !== '')) {
+      cols.tagSets = this.tagNames;
+      cols.tagSet = this.tagIds.slice(0, n);
+    }
+    return cols;
   }
 
   private grow(): void {
@@ -144,6 +189,9 @@ export class ColumnBuilder {
     this.metric = metric;
     this.ts = ts;
     this.values = values;
+    const tagIds = new Uint16Array(size);
+    tagIds.set(this.tagIds);
+    this.tagIds = tagIds;
   }
 
   private rehash(): void {
@@ -159,6 +207,13 @@ export class ColumnBuilder {
       this.slotId[slot] = id;
     }
   }
+}
+
+const utf8 = new TextDecoder();
+
+function sameBytesAt(b: Uint8Array, a: number, c: number, len: number): boolean {
+  for (let i = 0; i < len; i++) if (b[a + i] !== b[c + i]) return false;
+  return true;
 }
 
 function sameName(name: string, b: Uint8Array, s1: number, e1: number, s2: number, e2: number): boolean {

@@ -10,8 +10,8 @@ import { scanLineNumber, scanned } from './scan-number.js';
  * ```
  *
  * with blank lines, `#` comments, CRLF and extra spaces, mapped exactly as `decodeLineProtocol`
- * maps them (`value` -> `<measurement>`, other fields -> `<measurement>_<field>`, tags ignored,
- * ns -> ms by dropping the last six digits). It accepts only lines it is certain that decoder
+ * maps them (`value` -> `<measurement>`, other fields -> `<measurement>_<field>`, tags reported
+ * only in the builder's tags mode, ns -> ms by dropping the last six digits). It accepts only lines it is certain that decoder
  * would decode without refusing anything, and returns false for everything else — quotes or
  * backslashes, string or boolean fields, names not matching the metric pattern, malformed
  * numbers or timestamps, timestamps outside the window, too many readings, tabs or control
@@ -63,12 +63,15 @@ export function scanLineProtocol(b: Uint8Array, n: number, now: number, limits: 
     const me = p;
     prevMs = ms;
     prevMe = me;
+    let tagStart = p;
     if (c === 44 /* , */) {
-      // Tags: ignored, but must not hold anything that changes how the line splits.
+      // Tags: must not hold anything that changes how the line splits.
+      tagStart = p + 1;
       do c = ++p < n ? b[p]! : -1;
       while (c > 32 && c !== 34 && c !== 92);
       // c is now a space, a quote, a backslash, a control byte or the end; bytes >= 0x80 passed as tag text.
     }
+    if (out.withTags && (out.curTag = out.tagOf(b, tagStart, c === 32 ? p : tagStart)) < 0) return false;
     if (c !== 32) return false;
     do c = ++p < n ? b[p]! : -1;
     while (c === 32);

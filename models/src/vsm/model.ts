@@ -80,6 +80,19 @@ export interface DeviceDef {
   node: string;
   /** `scrypt$N$r$p$salt$hash` (base64 parts). Never plain text. */
   secretHash: string;
+  /** How the tags of its line-protocol and Telegraf JSON readings map (server/src/ingest/series-tags.ts). */
+  tags?: DeviceTagRule;
+}
+
+/**
+ * A device's tag rule (model `devices[].tags`). A tag never selects a device or node: those come
+ * from the topic and the model.
+ */
+export interface DeviceTagRule {
+  /** Tags whose values are appended to the metric name, in this order: `temperature,sensor=oven1` -> `temperature_oven1`. */
+  metric: string[];
+  /** Tags that are not part of a series' identity (their value may change without making a new series). */
+  ignore: string[];
 }
 
 export interface UserDef {

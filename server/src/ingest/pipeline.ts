@@ -2,6 +2,7 @@ import { DEFAULT_DECODE_LIMITS, parseDeviceTopic, payloadFormat, type Model, typ
 import { RateLimitedLog, type Logger } from '../log/logger.js';
 import type { ServerMetrics } from '../metrics/registry.js';
 import type { TimeSeriesStore } from '../store/store.js';
+import { SeriesTags } from './series-tags.js';
 import { validateMessage } from './validate-message.js';
 import { WriteBatcher } from './write-batcher.js';
 
@@ -50,6 +51,8 @@ export function parseDirectiveAck(topic: string, payload: Uint8Array): { deviceI
 export class IngestPipeline {
   private readonly batcher: WriteBatcher;
   private readonly rlog: RateLimitedLog;
+  /** Which tag set each device's metrics come from (series-tags.ts). */
+  private readonly series = new SeriesTags();
 
   constructor(private readonly opts: PipelineOptions) {
     this.batcher = new WriteBatcher(opts.store);
@@ -68,7 +71,7 @@ export class IngestPipeline {
     }
     let v;
     try {
-      v = validateMessage(topic, payload, o.model(), o.now(), DEFAULT_DECODE_LIMITS);
+      v = validateMessage(topic, payload, o.model(), o.now(), DEFAULT_DECODE_LIMITS, this.series);
     } catch (err) {
       o.logger.error({ err, topic }, 'ingest: unexpected error validating a message');
       return Promise.resolve();

@@ -7,6 +7,7 @@ import {
   type ReadingColumns,
   type Rejection,
 } from '@opsroom/models';
+import { SeriesTags } from './series-tags.js';
 
 export interface ValidatedMessage {
   deviceId: string | null;
@@ -22,8 +23,17 @@ export interface ValidatedMessage {
  * never from the payload. Readings on `readings` must name an indicator of the model; readings on
  * `status` (the agent's own health) may use any metric id. No object per reading: the decoder
  * fills columns and the indicator check runs once per distinct metric of the message.
+ * Tags (line protocol, Telegraf JSON) are mapped and bound to series by `series` (series-tags.ts):
+ * a metric comes from one tag set per device; readings of another are refused as tag_conflict.
  */
-export function validateMessage(topic: string, payload: Uint8Array, model: Model, now: number, limits: DecodeLimits): ValidatedMessage {
+export function validateMessage(
+  topic: string,
+  payload: Uint8Array,
+  model: Model,
+  now: number,
+  limits: DecodeLimits,
+  series: SeriesTags = defaultSeries,
+): ValidatedMessage {
   const t = parseDeviceTopic(topic);
   if (!t || (t.channel !== 'readings' && t.channel !== 'status')) {
     return { deviceId: t?.deviceId ?? null, channel: null, batch: null, rejections: [{ code: 'bad_topic', message: `topic ${JSON.stringify(topic.slice(0, 120))} is not a device readings or status topic` }] };
@@ -32,8 +42,10 @@ export function validateMessage(topic: string, payload: Uint8Array, model: Model
   if (!device) {
     return { deviceId: t.deviceId, channel: t.channel, batch: null, rejections: [{ code: 'unknown_device', message: `device ${t.deviceId} is not in the model` }] };
   }
-  const { columns, rejections } = decodeReadingColumns(payload, now, limits);
+  const { columns, rejections } = decodeReadingColumns(payload, now, limits, TAGS);
+  series.map(columns, device, rejections);
   if (t.channel === 'readings') dropUnknownMetrics(columns, indicatorSet(model), rejections);
+  series.bind(columns, device.id, device.tags, t.channel, now, rejections);
   const batch: ReadingBatch | null =
     columns.length === 0
       ? null
@@ -55,12 +67,17 @@ function dropUnknownMetrics(cols: ReadingColumns, indicators: ReadonlySet<string
       continue;
     }
     cols.metric[kept] = m;
+    if (cols.tagSet) cols.tagSet[kept] = cols.tagSet[i]!;
     cols.ts[kept] = cols.ts[i]!;
     cols.values[kept] = cols.values[i]!;
     kept++;
   }
   cols.length = kept;
 }
+
+const TAGS = Object.freeze({ tags: true });
+/** The bindings of callers that bring none (tests, tools); the pipeline keeps its own. */
+const defaultSeries = new SeriesTags();
 
 const cache = new WeakMap<Model, Set<string>>();
 function indicatorSet(model: Model): Set<string> {

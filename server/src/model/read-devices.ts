@@ -1,5 +1,5 @@
-import type { DeviceDef } from '@opsroom/models';
-import type { Node } from 'yaml';
+import type { DeviceDef, DeviceTagRule } from '@opsroom/models';
+import { isScalar, type Node } from 'yaml';
 import { firstOnLine, openMap, readList, readString } from './fields.js';
 import type { MapFields, MapShape } from './fields.js';
 import type { NodeTree } from './read-nodes.js';
@@ -9,7 +9,7 @@ import { checkSecretHash, HASH_EXPECTED, plainSecretKeyMessage } from './validat
 
 export const DEVICE_SHAPE: MapShape = {
   what: 'a device',
-  keys: ['id', 'node', 'secret_hash'],
+  keys: ['id', 'node', 'secret_hash', 'tags'],
   required: ['id', 'node', 'secret_hash'],
   forbidden: { secret: plainSecretKeyMessage('secret', 'secret_hash'), password: plainSecretKeyMessage('password', 'secret_hash') },
 };
@@ -35,7 +35,45 @@ export function readDevices(f: MapFields, tree: NodeTree): Map<string, DeviceDef
     }
     if (node !== undefined) ok = checkNodePath(f.r, tree, g.value('node'), g.pathOf('node'), node) && ok;
     if (secretHash !== undefined) ok = checkSecretHash(f.r, g.value('secret_hash'), g.pathOf('secret_hash'), 'secret_hash', secretHash) && ok;
-    if (ok && id !== undefined && node !== undefined && secretHash !== undefined) devices.set(id, { id, node, secretHash });
+    const tags = readTagRule(g);
+    if (tags === null) ok = false;
+    if (ok && id !== undefined && node !== undefined && secretHash !== undefined) {
+      devices.set(id, tags ? { id, node, secretHash, tags } : { id, node, secretHash });
+    }
   }
   return devices;
+}
+
+const TAG_RULE_SHAPE: MapShape = { what: "a device's tag rule", keys: ['metric', 'ignore'] };
+
+/** Tag keys: what Telegraf and line protocol write, without control characters; at most 64. */
+const TAG_KEY = /^[^\u0000-\u001f]{1,64}$/;
+
+/** `tags: {metric: [..], ignore: [..]}`; undefined when absent, null when reported as wrong. */
+function readTagRule(g: MapFields): DeviceTagRule | undefined | null {
+  const v = g.value('tags');
+  if (v === undefined) return undefined;
+  const t = openMap(g.r, v, g.pathOf('tags'), TAG_RULE_SHAPE, g.keyNode('tags'));
+  if (!t) return null;
+  let ok = true;
+  const seen = new Set<string>();
+  const list = (key: 'metric' | 'ignore'): string[] => {
+    const out: string[] = [];
+    for (const item of readList(t, key, 'tag keys') ?? []) {
+      const k = isScalar(item.node) ? item.node.value : undefined;
+      if (typeof k !== 'string' || !TAG_KEY.test(k)) {
+        g.r.report(item.node, item.path, `a tag key must be text of 1 to 64 characters, e.g. "sensor"`);
+        ok = false;
+      } else if (seen.has(k)) {
+        g.r.report(item.node, item.path, `the tag "${k}" is listed twice; a tag is either in the metric name or ignored`);
+        ok = false;
+      } else {
+        seen.add(k);
+        out.push(k);
+      }
+    }
+    return out;
+  };
+  const rule = { metric: list('metric'), ignore: list('ignore') };
+  return ok ? rule : null;
 }
