@@ -50,6 +50,35 @@ export interface EmbeddedBrokerOptions {
 const SERVER_UNAVAILABLE = 3;
 const BAD_CREDENTIALS = 4;
 
+/** Why an MQTT 5 client is refused: aedes (the embedded broker) speaks MQTT 3.1.1 and 3.1 only. */
+export const MQTT5_REFUSAL =
+  'the embedded opsroom broker speaks MQTT 3.1.1 and 3.1, not 5: connect with protocol version 3.1.1, ' +
+  'or run opsroom with --broker-url on a broker that speaks 5 (Mosquitto 2)';
+
+/**
+ * An MQTT 5 CONNACK refusing the connection: reason code 0x84 Unsupported Protocol Version with a
+ * Reason String property ([MQTT-3.1.2-2] in 5.0: the server MAY send it, then MUST close).
+ * @example mqtt5UnsupportedConnack('no') // <20 07 00 84 04 1f 00 02 6e 6f>
+ */
+export function mqtt5UnsupportedConnack(reason: string): Buffer {
+  const text = Buffer.from(reason, 'utf8');
+  const props = Buffer.concat([Buffer.from([0x1f, text.length >> 8, text.length & 0xff]), text]);
+  const body = Buffer.concat([Buffer.from([0x00, 0x84]), varint(props.length), props]);
+  return Buffer.concat([Buffer.from([0x20]), varint(body.length), body]);
+}
+
+/** An MQTT variable byte integer ([MQTT-1.5.5]). */
+function varint(n: number): Buffer {
+  const out: number[] = [];
+  do {
+    let b = n % 128;
+    n = Math.floor(n / 128);
+    if (n > 0) b |= 0x80;
+    out.push(b);
+  } while (n > 0);
+  return Buffer.from(out);
+}
+
 const principals = new WeakMap<object, BrokerPrincipal>();
 
 /** The hash queue was full: refused without hashing, the device may retry. */
@@ -86,6 +115,21 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
 
   const aedes = await Aedes.createBroker({
     connectTimeout: limits.connectTimeoutMs,
+    preConnect(client, packet, done) {
+      if (packet.protocolVersion !== 5) return done(null, true); // 3 and 4; aedes refuses others with code 1
+      // aedes would answer a 3.1.1 CONNACK (code 1) that MQTT 5 clients show as a bare failure,
+      // and say nothing: answer in the client's own version, say why, and log it.
+      const address = remoteAddress(client);
+      rlog.warn(
+        `mqtt5:${address}`,
+        { address, clientId: String(packet.clientId ?? '').slice(0, 64), protocolVersion: 5 },
+        `mqtt: refused an MQTT 5 client (${MQTT5_REFUSAL})`,
+      );
+      const conn = client.conn as Partial<Socket> | undefined;
+      const refuse = () => done(new Error('MQTT 5 is not supported by the embedded broker'), false);
+      if (conn?.write) conn.write(mqtt5UnsupportedConnack(MQTT5_REFUSAL), refuse);
+      else refuse();
+    },
     authenticate(client, username, password, done) {
       const address = remoteAddress(client);
       const user = String(username ?? '').slice(0, 128);
