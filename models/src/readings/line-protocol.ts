@@ -132,9 +132,15 @@ function parseLine(line: string): ParsedLine | string {
   const sections = splitUnescaped(line, ' ').filter((s) => s !== '');
   if (sections.length < 2 || sections.length > 3) return `expected "measurement[,tags] fields [timestamp]", got ${JSON.stringify(line.slice(0, 80))}`;
   const [head, fieldSet, ts] = sections as [string, string, string | undefined];
-  const [rawMeasurement, tags = ''] = splitUnescaped(head, ',', 2) as [string, string?];
+  const [rawMeasurement, tags] = splitUnescaped(head, ',', 2) as [string, string?];
   const measurement = unescape(rawMeasurement);
   if (measurement === '') return 'empty measurement';
+  if (tags !== undefined) {
+    for (const tag of splitUnescaped(tags, ',')) {
+      const kv = splitUnescaped(tag, '=', 2);
+      if (kv.length !== 2 || kv[0] === '' || kv[1] === '') return `malformed tag ${JSON.stringify(tag.slice(0, 80))}: expected key=value`;
+    }
+  }
   const fields: Array<[string, number | string]> = [];
   for (const kv of splitUnescaped(fieldSet, ',')) {
     const eq = splitUnescaped(kv, '=', 2);
@@ -149,5 +155,5 @@ function parseLine(line: string): ParsedLine | string {
     else return `malformed field value ${JSON.stringify(v.slice(0, 80))}`;
   }
   if (ts !== undefined && !/^-?\d{1,19}$/.test(ts)) return `malformed timestamp ${JSON.stringify(ts.slice(0, 40))}`;
-  return { measurement, fields, ts, tags };
+  return { measurement, fields, ts, tags: tags ?? '' };
 }

@@ -13,7 +13,7 @@ import { scanLineNumber, scanned } from './scan-number.js';
  * maps them (`value` -> `<measurement>`, other fields -> `<measurement>_<field>`, tags reported
  * only in the builder's tags mode, ns -> ms by dropping the last six digits). It accepts only lines it is certain that decoder
  * would decode without refusing anything, and returns false for everything else — quotes or
- * backslashes, string or boolean fields, names not matching the metric pattern, malformed
+ * backslashes, tags not of the form key=value, string or boolean fields, names not matching the metric pattern, malformed
  * numbers or timestamps, timestamps outside the window, too many readings, tabs or control
  * bytes inside a line, non-ASCII bytes outside tag values and comments — so the caller can decode
  * the whole message with the reference decoder instead.
@@ -66,9 +66,24 @@ export function scanLineProtocol(b: Uint8Array, n: number, now: number, limits: 
     let tagStart = p;
     if (c === 44 /* , */) {
       // Tags: must not hold anything that changes how the line splits.
+      // Each tag is key=value, both non-empty (else the reference decoder refuses the line).
       tagStart = p + 1;
-      do c = ++p < n ? b[p]! : -1;
-      while (c > 32 && c !== 34 && c !== 92);
+      let keyLen = 0;
+      let valueLen = -1; // -1: no `=` yet in this tag
+      for (;;) {
+        c = ++p < n ? b[p]! : -1;
+        if (!(c > 32 && c !== 34 && c !== 92)) break;
+        if (c === 44 /* , */) {
+          if (valueLen <= 0) return false;
+          keyLen = 0;
+          valueLen = -1;
+        } else if (valueLen >= 0) valueLen++;
+        else if (c === 61 /* = */) {
+          if (keyLen === 0) return false;
+          valueLen = 0;
+        } else keyLen++;
+      }
+      if (valueLen <= 0) return false;
       // c is now a space, a quote, a backslash, a control byte or the end; bytes >= 0x80 passed as tag text.
     }
     if (out.withTags && (out.curTag = out.tagOf(b, tagStart, c === 32 ? p : tagStart)) < 0) return false;

@@ -130,3 +130,22 @@ describe('Telegraf JSON serializer (data_format = "json")', () => {
     }
   });
 });
+
+describe('tag syntax (line protocol)', () => {
+  it.each(['output,=x value=1', 'output,k value=1', 'output,k= value=1', 'output, value=1', 'output,a=1, value=1', 'output,a=1,,b=2 value=1'])(
+    'refuses %s as malformed_line_protocol on both paths (an empty key or value cannot name a series)',
+    (line) => {
+      const ref = decodeReadings(bytes(line), NOW, DEFAULT_DECODE_LIMITS, TAGS);
+      expect(ref.readings).toEqual([]);
+      expect(ref.rejections.map((r) => r.code)).toEqual(['malformed_line_protocol']);
+      const cols = decodeReadingColumns(bytes(line), NOW, DEFAULT_DECODE_LIMITS, TAGS);
+      expect([cols.columns.length, cols.rejections]).toEqual([0, ref.rejections]);
+    },
+  );
+
+  it('accepts = inside a tag value and escaped separators in keys and values', () => {
+    const d = decodeReadings(bytes('output,k=a=b,x\\=y=v\\,w value=1'), NOW, DEFAULT_DECODE_LIMITS, TAGS);
+    expect(d.rejections).toEqual([]);
+    expect(d.readings[0]!.tags).toBe('k=a=b,x\\=y=v\\,w');
+  });
+});

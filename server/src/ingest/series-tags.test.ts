@@ -41,8 +41,10 @@ describe('tags are part of a series\' identity (no rule)', () => {
     expect(run(s, m, `temp,sensor=oven1 value=180 ${NS}\n`).readings).toEqual([['temp', 180]]);
     expect(run(s, m, `temp,sensor=oven2 value=175 ${NS}\n`).codes).toEqual(['tag_conflict']);
     expect(run(s, m, `temp,sensor=oven1 value=181 ${NS}\n`).readings).toEqual([['temp', 181]]);
-    // an untagged reading of the same metric is another series too
-    expect(run(s, m, JSON.stringify({ metric: 'temp', value: 1, ts: NOW })).codes).toEqual(['tag_conflict']);
+    // a reading without tags claims no series: it joins the metric's, as before tags were read
+    expect(run(s, m, JSON.stringify({ metric: 'temp', value: 1, ts: NOW })).readings).toEqual([['temp', 1]]);
+    expect(run(s, m, `temp value=2 ${NS}\n`).readings).toEqual([['temp', 2]]);
+    expect(run(s, m, `temp,sensor=oven2 value=175 ${NS}\n`).codes).toEqual(['tag_conflict']);
   });
 
   it('reads the same tag set written in another order as the same series', () => {

@@ -11,7 +11,9 @@ import { METRIC_PATTERN, type DeviceDef, type DeviceTagRule, type ReadingColumns
  * 3. Every other tag, except those in `tags.ignore`, is part of the series' identity. opsroom
  *    keeps one series per device and metric, so a metric is bound to the first tag set it comes
  *    from; a reading of that metric from another tag set is another series and is refused
- *    (`tag_conflict`) instead of being merged into the first. A binding lapses after `idleMs`
+ *    (`tag_conflict`) instead of being merged into the first. A reading without tags (opsroom's
+ *    JSON, an untagged line, or only ignored tags) claims no series: it neither binds nor
+ *    conflicts, and joins the metric's series as before. A binding lapses after `idleMs`
  *    without a reading from its tag set (a renamed host recovers by itself), when the device's
  *    rule changes, and at restart.
  *
@@ -136,23 +138,24 @@ export class SeriesTags {
     now: number,
     rejections: Rejection[],
   ): void {
-    if (cols.length === 0) return;
+    if (cols.length === 0 || !cols.tagSet || !cols.tagSets) return; // untagged readings claim no series
+    const tagSet = cols.tagSet;
+    const identities = cols.tagSets;
     let device = this.bindings.get(deviceId);
     if (!device) this.bindings.set(deviceId, (device = new Map()));
     let bound = device.get(channel);
     if (!bound) device.set(channel, (bound = new Map()));
     const ruleRef = rule ?? NO_RULE;
-    const tagSet = cols.tagSets ? cols.tagSet : undefined;
-    const identities = tagSet && cols.tagSets ? cols.tagSets : UNTAGGED;
     const nIds = identities.length;
     // Decided once per distinct (metric, identity): 0 undecided, 1 keep, 2 refuse.
     const verdict = new Uint8Array(cols.metricNames.length * nIds);
     let refused = 0;
     for (let i = 0; i < cols.length; i++) {
-      const v = cols.metric[i]! * nIds + (tagSet ? tagSet[i]! : 0);
+      const t = tagSet[i]!;
+      const v = cols.metric[i]! * nIds + t;
       if (verdict[v] === 0) {
-        const m = cols.metric[i]!;
-        verdict[v] = this.admit(bound, cols.metricNames[m]!, identities[tagSet ? tagSet[i]! : 0]!, ruleRef, now) ? 1 : 2;
+        const identity = identities[t]!;
+        verdict[v] = identity === '' || this.admit(bound, cols.metricNames[cols.metric[i]!]!, identity, ruleRef, now) ? 1 : 2;
       }
       if (verdict[v] === 2) refused++;
     }
@@ -160,7 +163,7 @@ export class SeriesTags {
     let kept = 0;
     for (let i = 0; i < cols.length; i++) {
       const m = cols.metric[i]!;
-      const t = tagSet ? tagSet[i]! : 0;
+      const t = tagSet[i]!;
       if (verdict[m * nIds + t] === 2) {
         const metric = cols.metricNames[m]!;
         const held = bound.get(metric)!.identity;
@@ -174,7 +177,7 @@ export class SeriesTags {
         continue;
       }
       cols.metric[kept] = m;
-      if (tagSet) tagSet[kept] = t;
+      tagSet[kept] = t;
       cols.ts[kept] = cols.ts[i]!;
       cols.values[kept] = cols.values[i]!;
       kept++;
@@ -209,7 +212,6 @@ export const MAX_BINDINGS_PER_CHANNEL = 4096;
 const MAX_CACHED_TAG_SETS = 65_536;
 
 const NO_RULE: DeviceTagRule = Object.freeze({ metric: [], ignore: [] }) as unknown as DeviceTagRule;
-const UNTAGGED = [''];
 
 interface Binding {
   identity: string;
