@@ -22,5 +22,7 @@ export function decodeReadings(
   limits: DecodeLimits = DEFAULT_DECODE_LIMITS,
   opts: DecodeOptions = {},
 ): Decoded {
-  return payloadFormat(payload) === 'json' ? decodeJsonReadings(payload, now, limits, opts) : decodeLineProtocol(payload, now, limits, opts);
+  return payloadFormat(payload) === 'json'
+    ? decodeJsonReadings(payload, now, limits, opts)
+    : decodeLineProtocol(payload, now, limits, opts);
 }

@@ -108,7 +108,10 @@ export function decodeJsonReadings(
         const m: unknown = o.metrics[i];
         if (typeof m === 'object' && m !== null && isTelegrafMetric(m as Record<string, unknown>)) {
           telegrafMetric(m as Record<string, unknown>, i, now, limits, opts, readings, rejections);
-        } else rejections.push({ code: 'bad_shape', message: 'each entry of "metrics" must be a Telegraf metric {name, fields, tags?, timestamp?}', index: i });
+        } else {
+          const message = 'each entry of "metrics" must be a Telegraf metric {name, fields, tags?, timestamp?}';
+          rejections.push({ code: 'bad_shape', message, index: i });
+        }
         if (rejections.at(-1)?.code === 'too_many_readings') break;
       }
     } else if (typeof o.values === 'object' && o.values !== null && !Array.isArray(o.values)) {
@@ -123,7 +126,9 @@ export function decodeJsonReadings(
     } else {
       rejections.push({
         code: 'bad_shape',
-        message: 'expected {metric, value, ts?}, an array of them, {ts?, values: {metric: value}} or Telegraf JSON {name, fields, tags?, timestamp?}',
+        message:
+          'expected {metric, value, ts?}, an array of them, {ts?, values: {metric: value}} ' +
+          'or Telegraf JSON {name, fields, tags?, timestamp?}',
       });
     }
   } else {
@@ -134,7 +139,8 @@ export function decodeJsonReadings(
 
 /** A Telegraf JSON metric: `name` and `fields` (its serializer always writes both, with `tags` and `timestamp`). */
 function isTelegrafMetric(o: Record<string, unknown>): boolean {
-  return typeof o.name === 'string' && typeof o.fields === 'object' && o.fields !== null && !Array.isArray(o.fields) && !('metric' in o);
+  const f = o.fields;
+  return typeof o.name === 'string' && typeof f === 'object' && f !== null && !Array.isArray(f) && !('metric' in o);
 }
 
 /**
@@ -165,7 +171,8 @@ function telegrafMetric(
   const name = o.name as string;
   const fields = Object.entries(o.fields as Record<string, unknown>);
   if (fields.length === 0) {
-    rejections.push({ code: 'bad_shape', message: `Telegraf metric ${JSON.stringify(name).slice(0, 80)} has no fields`, index });
+    const message = `Telegraf metric ${JSON.stringify(name).slice(0, 80)} has no fields`;
+    rejections.push({ code: 'bad_shape', message, index });
     return;
   }
   const ts = telegrafTs(o.timestamp, now, limits, index);
@@ -175,23 +182,28 @@ function telegrafMetric(
   }
   let tags = '';
   if (opts.tags === true && typeof o.tags === 'object' && o.tags !== null && !Array.isArray(o.tags)) {
-    const pairs = Object.entries(o.tags as Record<string, unknown>).map(([k, v]) => `${escapeTag(k)}=${escapeTag(String(v))}`);
+    const pairs = Object.entries(o.tags as Record<string, unknown>).map(
+      ([k, v]) => `${escapeTag(k)}=${escapeTag(String(v))}`,
+    );
     tags = pairs.sort().join(',');
   }
   for (const [field, value] of fields) {
     if (readings.length >= limits.maxReadingsPerMessage) {
-      rejections.push({ code: 'too_many_readings', message: `more than ${limits.maxReadingsPerMessage} readings; the rest of the message was dropped`, index });
+      const message = `more than ${limits.maxReadingsPerMessage} readings; the rest of the message was dropped`;
+      rejections.push({ code: 'too_many_readings', message, index });
       return;
     }
     const metric = field === 'value' ? name : `${name}_${field}`;
     if (typeof value !== 'number' && typeof value !== 'string' && typeof value !== 'boolean') {
-      rejections.push({ code: 'bad_value', message: `field ${field.slice(0, 64)} of ${name.slice(0, 64)} is not a number`, index });
+      const message = `field ${field.slice(0, 64)} of ${name.slice(0, 64)} is not a number`;
+      rejections.push({ code: 'bad_value', message, index });
       continue;
     }
     if (typeof value !== 'number') {
       const what = typeof value === 'boolean' ? 'a boolean' : 'a string';
       const r = one(metric, NaN, ts, index);
-      rejections.push('code' in r && r.code === 'bad_metric' ? r : { code: 'bad_value', message: `field ${field.slice(0, 64)} is ${what}, not a numeric reading`, index });
+      const message = `field ${field.slice(0, 64)} is ${what}, not a numeric reading`;
+      rejections.push('code' in r && r.code === 'bad_metric' ? r : { code: 'bad_value', message, index });
       continue;
     }
     const r = one(metric, value, ts, index);

@@ -80,7 +80,8 @@ export function decodeLineProtocol(
         out.rejections.push({ code: 'too_many_readings', message: `more than ${limits.maxReadingsPerMessage} readings; the rest of the message was dropped`, index });
         return out;
       } else {
-        out.readings.push(withTags && parsed.tags !== '' ? { metric, value, ts, tags: parsed.tags } : ({ metric, value, ts } satisfies Reading));
+        const reading: Reading = { metric, value, ts };
+        out.readings.push(withTags && parsed.tags !== '' ? { ...reading, tags: parsed.tags } : reading);
       }
     }
   }
@@ -138,7 +139,9 @@ function parseLine(line: string): ParsedLine | string {
   if (tags !== undefined) {
     for (const tag of splitUnescaped(tags, ',')) {
       const kv = splitUnescaped(tag, '=', 2);
-      if (kv.length !== 2 || kv[0] === '' || kv[1] === '') return `malformed tag ${JSON.stringify(tag.slice(0, 80))}: expected key=value`;
+      if (kv.length !== 2 || kv[0] === '' || kv[1] === '') {
+        return `malformed tag ${JSON.stringify(tag.slice(0, 80))}: expected key=value`;
+      }
     }
   }
   const fields: Array<[string, number | string]> = [];

@@ -87,7 +87,8 @@ export class ColumnBuilder {
    */
   tagOf(b: Uint8Array, s: number, e: number): number {
     const len = e - s;
-    if (len === this.prevTagE - this.prevTagS && (len === 0 || sameBytesAt(b, this.prevTagS, s, len))) return this.prevTagId;
+    const prevLen = this.prevTagE - this.prevTagS;
+    if (len === prevLen && (len === 0 || sameBytesAt(b, this.prevTagS, s, len))) return this.prevTagId;
     const text = len === 0 ? '' : utf8.decode(b.subarray(s, e));
     let id = this.tagIndex.get(text);
     if (id === undefined) {

@@ -11,11 +11,12 @@ import { scanLineNumber, scanned } from './scan-number.js';
  *
  * with blank lines, `#` comments, CRLF and extra spaces, mapped exactly as `decodeLineProtocol`
  * maps them (`value` -> `<measurement>`, other fields -> `<measurement>_<field>`, tags reported
- * only in the builder's tags mode, ns -> ms by dropping the last six digits). It accepts only lines it is certain that decoder
- * would decode without refusing anything, and returns false for everything else — quotes or
- * backslashes, tags not of the form key=value, string or boolean fields, names not matching the metric pattern, malformed
- * numbers or timestamps, timestamps outside the window, too many readings, tabs or control
- * bytes inside a line, non-ASCII bytes outside tag values and comments — so the caller can decode
+ * only in the builder's tags mode, ns -> ms by dropping the last six digits). It accepts only
+ * lines it is certain that decoder would decode without refusing anything, and returns false for
+ * everything else — quotes or backslashes, tags not of the form key=value, string or boolean
+ * fields, names not matching the metric pattern, malformed numbers or timestamps, timestamps
+ * outside the window, too many readings, tabs or control bytes inside a line, non-ASCII bytes
+ * outside tag values and comments — so the caller can decode
  * the whole message with the reference decoder instead.
  *
  * @example

@@ -23,7 +23,9 @@ const INFLUX_BATCH =
   `mem,host=gw-1 used=1234567i,available_percent=61.2 ${S}000000000\n` +
   `system,host=gw-1 uptime=3600i,uptime_format="1:00" ${S}000000000\n` +
   `modbus,host=gw-1,name=press running=true,pressure=4.25 ${S}000000000\n`;
-const JSON_ONE = `{"fields":{"usage_idle":98.5,"usage_user":1.25},"name":"cpu","tags":{"cpu":"cpu0","host":"gw-1"},"timestamp":${S}}\n`;
+const JSON_ONE =
+  `{"fields":{"usage_idle":98.5,"usage_user":1.25},"name":"cpu",` +
+  `"tags":{"cpu":"cpu0","host":"gw-1"},"timestamp":${S}}\n`;
 const JSON_BATCH =
   `{"metrics":[{"fields":{"usage_idle":98.5},"name":"cpu","tags":{"cpu":"cpu0","host":"gw-1"},"timestamp":${S}},` +
   `{"fields":{"usage_idle":97},"name":"cpu","tags":{"cpu":"cpu1","host":"gw-1"},"timestamp":${S}},` +
@@ -57,21 +59,37 @@ describe('Telegraf influx serializer (data_format = "influx")', () => {
     ]);
   });
 
-  it('reports no tags unless asked (the decoders\' default is unchanged)', () => {
-    expect(decodeReadings(bytes(INFLUX_ONE), NOW).readings[0]).toEqual({ metric: 'cpu_usage_idle', value: 98.5, ts: NOW });
+  it("reports no tags unless asked (the decoders' default is unchanged)", () => {
+    expect(decodeReadings(bytes(INFLUX_ONE), NOW).readings[0]).toEqual({
+      metric: 'cpu_usage_idle',
+      value: 98.5,
+      ts: NOW,
+    });
   });
 
   it('gives the same readings and tag sets on the fast column path as the reference decoder', () => {
-    for (const p of [INFLUX_ONE, INFLUX_ONE + INFLUX_ONE.replace('cpu0', 'cpu1'), 'output value=1\n', 'm,t=año value=2\nm value=3\n']) {
+    for (const p of [
+      INFLUX_ONE,
+      INFLUX_ONE + INFLUX_ONE.replace('cpu0', 'cpu1'),
+      'output value=1\n',
+      'm,t=año value=2\nm value=3\n',
+    ]) {
       const cols = decodeReadingColumns(bytes(p), NOW, DEFAULT_DECODE_LIMITS, TAGS);
       const ref = decodeReadings(bytes(p), NOW, DEFAULT_DECODE_LIMITS, TAGS);
       expect(fromColumns(cols.columns)).toEqual(ref.readings);
       expect(cols.rejections).toEqual(ref.rejections);
     }
-    const two = decodeReadingColumns(bytes(INFLUX_ONE + INFLUX_ONE.replace('cpu0', 'cpu1')), NOW, DEFAULT_DECODE_LIMITS, TAGS).columns;
+    const two = decodeReadingColumns(
+      bytes(INFLUX_ONE + INFLUX_ONE.replace('cpu0', 'cpu1')),
+      NOW,
+      DEFAULT_DECODE_LIMITS,
+      TAGS,
+    ).columns;
     expect(two.tagSets).toEqual(['cpu=cpu0,host=gw-1', 'cpu=cpu1,host=gw-1']);
     expect([...two.tagSet!]).toEqual([0, 0, 1, 1]);
-    expect(decodeReadingColumns(bytes('output value=1\n'), NOW, DEFAULT_DECODE_LIMITS, TAGS).columns.tagSet).toBeUndefined();
+    expect(
+      decodeReadingColumns(bytes('output value=1\n'), NOW, DEFAULT_DECODE_LIMITS, TAGS).columns.tagSet,
+    ).toBeUndefined();
   });
 });
 
@@ -91,7 +109,12 @@ describe('Telegraf JSON serializer (data_format = "json")', () => {
     ['1ns', 1_764_244_800_007_000_000, NOW + 7],
     ['json_timestamp_format RFC 3339', '"2025-11-27T12:00:00.007Z"', NOW + 7],
   ])('reads json_timestamp_units %s', (_units, ts, expected) => {
-    const d = decodeReadings(bytes(`{"fields":{"value":1},"name":"output","tags":{},"timestamp":${ts}}\n`), NOW + 60_000, DEFAULT_DECODE_LIMITS, TAGS);
+    const d = decodeReadings(
+      bytes(`{"fields":{"value":1},"name":"output","tags":{},"timestamp":${ts}}\n`),
+      NOW + 60_000,
+      DEFAULT_DECODE_LIMITS,
+      TAGS,
+    );
     expect(d.rejections).toEqual([]);
     expect(d.readings).toEqual([{ metric: 'output', value: 1, ts: expected }]);
   });
@@ -110,14 +133,21 @@ describe('Telegraf JSON serializer (data_format = "json")', () => {
   });
 
   it('escapes tag keys and values so a tag set reads back the same whatever it holds', () => {
-    const d = decodeReadings(bytes('{"fields":{"v":1},"name":"m","tags":{"z":"a,b=c d","a":"x"},"timestamp":' + S + '}'), NOW, DEFAULT_DECODE_LIMITS, TAGS);
+    const d = decodeReadings(
+      bytes('{"fields":{"v":1},"name":"m","tags":{"z":"a,b=c d","a":"x"},"timestamp":' + S + '}'),
+      NOW,
+      DEFAULT_DECODE_LIMITS,
+      TAGS,
+    );
     expect(d.readings[0]!.tags).toBe('a=x,z=a\\,b\\=c\\ d');
   });
 
   it('refuses a timestamp in another unit (10 ms reads as out of range) and a metric without fields', () => {
     const tenMs = decodeReadings(bytes(`{"fields":{"v":1},"name":"m","tags":{},"timestamp":${NOW / 10}}`), NOW);
     expect(tenMs.rejections.map((r) => r.code)).toEqual(['timestamp_out_of_range']);
-    expect(decodeReadings(bytes('{"fields":{},"name":"m","tags":{},"timestamp":1}'), NOW).rejections[0]!.code).toBe('bad_shape');
+    expect(decodeReadings(bytes('{"fields":{},"name":"m","tags":{},"timestamp":1}'), NOW).rejections[0]!.code).toBe(
+      'bad_shape',
+    );
   });
 
   it('decodes on the column path exactly as the reference decoder', () => {
@@ -132,16 +162,20 @@ describe('Telegraf JSON serializer (data_format = "json")', () => {
 });
 
 describe('tag syntax (line protocol)', () => {
-  it.each(['output,=x value=1', 'output,k value=1', 'output,k= value=1', 'output, value=1', 'output,a=1, value=1', 'output,a=1,,b=2 value=1'])(
-    'refuses %s as malformed_line_protocol on both paths (an empty key or value cannot name a series)',
-    (line) => {
-      const ref = decodeReadings(bytes(line), NOW, DEFAULT_DECODE_LIMITS, TAGS);
-      expect(ref.readings).toEqual([]);
-      expect(ref.rejections.map((r) => r.code)).toEqual(['malformed_line_protocol']);
-      const cols = decodeReadingColumns(bytes(line), NOW, DEFAULT_DECODE_LIMITS, TAGS);
-      expect([cols.columns.length, cols.rejections]).toEqual([0, ref.rejections]);
-    },
-  );
+  it.each([
+    'output,=x value=1',
+    'output,k value=1',
+    'output,k= value=1',
+    'output, value=1',
+    'output,a=1, value=1',
+    'output,a=1,,b=2 value=1',
+  ])('refuses %s as malformed_line_protocol on both paths (an empty key or value cannot name a series)', (line) => {
+    const ref = decodeReadings(bytes(line), NOW, DEFAULT_DECODE_LIMITS, TAGS);
+    expect(ref.readings).toEqual([]);
+    expect(ref.rejections.map((r) => r.code)).toEqual(['malformed_line_protocol']);
+    const cols = decodeReadingColumns(bytes(line), NOW, DEFAULT_DECODE_LIMITS, TAGS);
+    expect([cols.columns.length, cols.rejections]).toEqual([0, ref.rejections]);
+  });
 
   it('accepts = inside a tag value and escaped separators in keys and values', () => {
     const d = decodeReadings(bytes('output,k=a=b,x\\=y=v\\,w value=1'), NOW, DEFAULT_DECODE_LIMITS, TAGS);

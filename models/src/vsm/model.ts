@@ -89,7 +89,7 @@ export interface DeviceDef {
  * from the topic and the model.
  */
 export interface DeviceTagRule {
-  /** Tags whose values are appended to the metric name, in this order: `temperature,sensor=oven1` -> `temperature_oven1`. */
+  /** Tags whose values are appended to the metric name, in order: `temperature,sensor=oven1` -> `temperature_oven1`. */
   metric: string[];
   /** Tags that are not part of a series' identity (their value may change without making a new series). */
   ignore: string[];

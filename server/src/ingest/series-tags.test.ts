@@ -20,12 +20,20 @@ function modelWith(rule?: DeviceTagRule): Model {
 
 function run(series: SeriesTags, model: Model, body: string, now = NOW) {
   const v = validateMessage(TOPIC, enc(body), model, now, DEFAULT_DECODE_LIMITS, series);
-  return { readings: v.batch ? batchReadings(v.batch).map((r) => [r.metric, r.value]) : [], codes: v.rejections.map((r) => r.code), v };
+  return {
+    readings: v.batch ? batchReadings(v.batch).map((r) => [r.metric, r.value]) : [],
+    codes: v.rejections.map((r) => r.code),
+    v,
+  };
 }
 
-describe('tags are part of a series\' identity (no rule)', () => {
+describe("tags are part of a series' identity (no rule)", () => {
   it('refuses, counted and explained, the second of two sensors that differ only by tag at one timestamp', () => {
-    const r = run(new SeriesTags(), modelWith(), `temp,sensor=oven1 value=180 ${NS}\ntemp,sensor=oven2 value=175 ${NS}\n`);
+    const r = run(
+      new SeriesTags(),
+      modelWith(),
+      `temp,sensor=oven1 value=180 ${NS}\ntemp,sensor=oven2 value=175 ${NS}\n`,
+    );
     expect(r.readings).toEqual([['temp', 180]]);
     expect(r.codes).toEqual(['tag_conflict']);
     const msg = r.v.rejections[0]!.message;
@@ -67,7 +75,14 @@ describe('tags are part of a series\' identity (no rule)', () => {
     const s = new SeriesTags();
     const m = modelWith();
     run(s, m, `temp,sensor=x value=1 ${NS}\n`);
-    const other = validateMessage('opsroom/v1/devices/a2-dev/readings', enc(`temp,sensor=y value=2 ${NS}\n`), m, NOW, DEFAULT_DECODE_LIMITS, s);
+    const other = validateMessage(
+      'opsroom/v1/devices/a2-dev/readings',
+      enc(`temp,sensor=y value=2 ${NS}\n`),
+      m,
+      NOW,
+      DEFAULT_DECODE_LIMITS,
+      s,
+    );
     expect(other.rejections).toEqual([]);
   });
 
@@ -82,9 +97,13 @@ describe('tags are part of a series\' identity (no rule)', () => {
   });
 });
 
-describe('a device\'s tags rule (model devices[].tags)', () => {
+describe("a device's tags rule (model devices[].tags)", () => {
   it('appends the values of tags.metric to the metric name: two sensors become two metrics', () => {
-    const r = run(new SeriesTags(), modelWith({ metric: ['sensor'], ignore: [] }), `temp,sensor=oven1 value=180 ${NS}\ntemp,sensor=oven2 value=175 ${NS}\n`);
+    const r = run(
+      new SeriesTags(),
+      modelWith({ metric: ['sensor'], ignore: [] }),
+      `temp,sensor=oven1 value=180 ${NS}\ntemp,sensor=oven2 value=175 ${NS}\n`,
+    );
     expect(r.codes).toEqual([]);
     expect(r.readings).toEqual([
       ['temp_oven1', 180],
@@ -93,14 +112,22 @@ describe('a device\'s tags rule (model devices[].tags)', () => {
   });
 
   it('refuses a tagged reading that lacks a tags.metric tag (missing_tag), and keeps untagged ones as they are', () => {
-    const r = run(new SeriesTags(), modelWith({ metric: ['sensor'], ignore: [] }), `temp,host=h value=1 ${NS}\noutput value=2 ${NS}\n`);
+    const r = run(
+      new SeriesTags(),
+      modelWith({ metric: ['sensor'], ignore: [] }),
+      `temp,host=h value=1 ${NS}\noutput value=2 ${NS}\n`,
+    );
     expect(r.codes).toEqual(['missing_tag']);
     expect(r.v.rejections[0]!.message).toContain('"sensor"');
     expect(r.readings).toEqual([['output', 2]]);
   });
 
-  it('refuses a tag value that cannot be part of a metric name as bad_metric, and one not in the model as unknown_metric', () => {
-    const r = run(new SeriesTags(), modelWith({ metric: ['sensor'], ignore: [] }), `temp,sensor=oven\\ 3 value=1 ${NS}\ntemp,sensor=oven9 value=1 ${NS}`);
+  it('refuses a tag value unfit for a metric name (bad_metric) and a name not in the model (unknown_metric)', () => {
+    const r = run(
+      new SeriesTags(),
+      modelWith({ metric: ['sensor'], ignore: [] }),
+      `temp,sensor=oven\\ 3 value=1 ${NS}\ntemp,sensor=oven9 value=1 ${NS}`,
+    );
     expect(r.codes).toEqual(['bad_metric', 'unknown_metric']);
   });
 
@@ -112,14 +139,23 @@ describe('a device\'s tags rule (model devices[].tags)', () => {
     expect(run(s, m, JSON.stringify({ metric: 'temp', value: 3, ts: NOW })).readings).toEqual([['temp', 3]]);
   });
 
-  it('rebinds at once when the device\'s rule changes (a model reload)', () => {
+  it("rebinds at once when the device's rule changes (a model reload)", () => {
     const s = new SeriesTags();
     run(s, modelWith(), `temp,host=a value=1 ${NS}\n`);
-    expect(run(s, modelWith({ metric: [], ignore: ['host'] }), `temp,host=b value=2 ${NS}\n`).readings).toEqual([['temp', 2]]);
+    expect(run(s, modelWith({ metric: [], ignore: ['host'] }), `temp,host=b value=2 ${NS}\n`).readings).toEqual([
+      ['temp', 2],
+    ]);
   });
 
   it('maps Telegraf JSON tags by the same rule', () => {
-    const body = JSON.stringify({ metrics: [0, 1].map((i) => ({ fields: { value: i }, name: 'temp', tags: { sensor: `oven${i + 1}` }, timestamp: NOW / 1000 })) });
+    const body = JSON.stringify({
+      metrics: [0, 1].map((i) => ({
+        fields: { value: i },
+        name: 'temp',
+        tags: { sensor: `oven${i + 1}` },
+        timestamp: NOW / 1000,
+      })),
+    });
     expect(run(new SeriesTags(), modelWith({ metric: ['sensor'], ignore: [] }), body).readings).toEqual([
       ['temp_oven1', 0],
       ['temp_oven2', 1],

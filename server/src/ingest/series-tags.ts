@@ -1,7 +1,13 @@
-import { METRIC_PATTERN, type DeviceDef, type DeviceTagRule, type ReadingColumns, type Rejection } from '@opsroom/models';
+import {
+  METRIC_PATTERN,
+  type DeviceDef,
+  type DeviceTagRule,
+  type ReadingColumns,
+  type Rejection,
+} from '@opsroom/models';
 
 /**
- * The tag rule of line protocol and Telegraf JSON (README "Payloads"; model `devices[].tags`).
+ * The tag rule of line protocol and Telegraf JSON (README "The contract", MQTT; model `devices[].tags`).
  *
  * 1. The device and its node come from the topic and the model, never from a tag.
  * 2. The metric is `<measurement>` (field `value`) or `<measurement>_<field>`, then the values of
@@ -100,11 +106,19 @@ export class SeriesTags {
   }
 
   /** The new metric id of `base` read with `tags`, or -(1 + index) of the refusal pushed. */
-  private rename(base: string, tags: MappedTags, names: string[], ids: Map<string, number>, refusals: Rejection[]): number {
+  private rename(
+    base: string,
+    tags: MappedTags,
+    names: string[],
+    ids: Map<string, number>,
+    refusals: Rejection[],
+  ): number {
     if (tags.missing !== null) {
       refusals.push({
         code: 'missing_tag',
-        message: `${base} {${tags.raw.slice(0, 120)}} has no tag "${tags.missing}", which this device's tags.metric names`,
+        message:
+          `${base} {${tags.raw.slice(0, 120)}} has no tag "${tags.missing}", ` +
+          "which this device's tags.metric names",
       });
       return -refusals.length;
     }
@@ -112,7 +126,9 @@ export class SeriesTags {
     if (!METRIC_PATTERN.test(name)) {
       refusals.push({
         code: 'bad_metric',
-        message: `metric ${JSON.stringify(name).slice(0, 80)} (tag values appended by tags.metric) must match ${METRIC_PATTERN}`,
+        message:
+          `metric ${JSON.stringify(name).slice(0, 80)} (tag values appended by tags.metric) ` +
+          `must match ${METRIC_PATTERN}`,
       });
       return -refusals.length;
     }
@@ -155,7 +171,8 @@ export class SeriesTags {
       const v = cols.metric[i]! * nIds + t;
       if (verdict[v] === 0) {
         const identity = identities[t]!;
-        verdict[v] = identity === '' || this.admit(bound, cols.metricNames[cols.metric[i]!]!, identity, ruleRef, now) ? 1 : 2;
+        verdict[v] =
+          identity === '' || this.admit(bound, cols.metricNames[cols.metric[i]!]!, identity, ruleRef, now) ? 1 : 2;
       }
       if (verdict[v] === 2) refused++;
     }
@@ -170,7 +187,8 @@ export class SeriesTags {
         rejections.push({
           code: 'tag_conflict',
           message:
-            `metric ${metric} of this device comes from tags {${held.slice(0, 120)}}; tags {${identities[t]!.slice(0, 120)}} ` +
+            `metric ${metric} of this device comes from tags {${held.slice(0, 120)}}; ` +
+            `tags {${identities[t]!.slice(0, 120)}} ` +
             'are another series (one series per device and metric): add the tag to tags.metric for a metric per ' +
             'value, to tags.ignore if it does not tell series apart, or drop it at the source (Telegraf: tagexclude)',
         });

@@ -329,3 +329,24 @@ nodes:
     expect(missing.map((p) => p.message)).toEqual([expect.stringMatching(/missing the required field "secret_env"/)]);
   });
 });
+
+describe('devices[].tags (issue 18: how line-protocol tags map)', () => {
+  it('reads a tag rule onto the device', () => {
+    const rule = '    tags: { metric: [sensor, line], ignore: [host] }';
+    const r = parseModel(edit({ 20: [`    secret_hash: "${HASH}"`, rule] }), 'm.yaml');
+    expect(r.problems).toEqual([]);
+    expect(r.model!.devices.get('press-plc')!.tags).toEqual({ metric: ['sensor', 'line'], ignore: ['host'] });
+    expect(parseModel(edit({}), 'm.yaml').model!.devices.get('press-plc')!.tags).toBeUndefined();
+  });
+
+  it.each([
+    ['an unknown key', '    tags: { metrics: [sensor] }', 'tags.metrics', 'unknown key "metrics"'],
+    ['a tag in the name and ignored', '    tags: { metric: [host], ignore: [host] }', 'tags.ignore[0]', 'listed twice'],
+    ['a tag key that is not text', '    tags: { ignore: [[a]] }', 'tags.ignore[0]', 'a tag key must be text'],
+    ['a list that is not a list', '    tags: { metric: sensor }', 'tags.metric', 'must be a list'],
+  ])('refuses %s at its line, naming the field', (_what, line, path, message) => {
+    const p = onlyProblem(edit({ 20: [`    secret_hash: "${HASH}"`, line] }));
+    expect(p).toMatchObject({ line: 21, path: `devices[0].${path}` });
+    expect(p.message).toContain(message);
+  });
+});

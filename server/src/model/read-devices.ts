@@ -65,7 +65,8 @@ function readTagRule(g: MapFields): DeviceTagRule | undefined | null {
         g.r.report(item.node, item.path, `a tag key must be text of 1 to 64 characters, e.g. "sensor"`);
         ok = false;
       } else if (seen.has(k)) {
-        g.r.report(item.node, item.path, `the tag "${k}" is listed twice; a tag is either in the metric name or ignored`);
+        const message = `the tag "${k}" is listed twice; a tag is either in the metric name or ignored`;
+        g.r.report(item.node, item.path, message);
         ok = false;
       } else {
         seen.add(k);

@@ -27,17 +27,31 @@ describe('MQTT 5 clients on the embedded broker', () => {
   const logger: Logger = { ...silentLogger, warn: (obj, msg) => void warnings.push({ obj, msg }) };
   beforeAll(async () => {
     model = await loadModelFile(EXAMPLE_MODEL);
-    broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, devices: () => model.devices, logger, onDeviceMessage: async () => undefined });
+    broker = await startEmbeddedBroker({
+      host: '127.0.0.1',
+      port: 0,
+      devices: () => model.devices,
+      logger,
+      onDeviceMessage: async () => undefined,
+    });
   });
   afterAll(async () => {
     await broker?.close();
   });
 
   it('are refused with CONNACK 0x84 Unsupported Protocol Version, a reason string, and a log line', async () => {
-    const client = mqtt.connect(broker.url, { protocolVersion: 5, username: A, password: creds.devices[A], reconnectPeriod: 0, connectTimeout: 5000 });
+    const client = mqtt.connect(broker.url, {
+      protocolVersion: 5,
+      username: A,
+      password: creds.devices[A],
+      reconnectPeriod: 0,
+      connectTimeout: 5000,
+    });
     const packets: Array<{ cmd: string; reasonCode?: number; properties?: { reasonString?: string } }> = [];
     client.on('packetreceive', (p) => void packets.push(p as (typeof packets)[number]));
-    const err = await new Promise<ErrorWithReasonCode>((resolve) => client.once('error', (e) => resolve(e as ErrorWithReasonCode)));
+    const err = await new Promise<ErrorWithReasonCode>((resolve) =>
+      client.once('error', (e) => resolve(e as ErrorWithReasonCode)),
+    );
     client.end(true);
     expect(err.code).toBe(0x84);
     expect(packets[0]).toMatchObject({ cmd: 'connack', reasonCode: 0x84, properties: { reasonString: MQTT5_REFUSAL } });
@@ -50,7 +64,12 @@ describe('MQTT 5 clients on the embedded broker', () => {
   it('logs at a bounded rate: a client retrying in a loop does not flood the log', async () => {
     const before = warnings.filter((w) => w.msg?.includes('MQTT 5')).length;
     for (let i = 0; i < 10; i++) {
-      const c = mqtt.connect(broker.url, { protocolVersion: 5, username: A, password: creds.devices[A], reconnectPeriod: 0 });
+      const c = mqtt.connect(broker.url, {
+        protocolVersion: 5,
+        username: A,
+        password: creds.devices[A],
+        reconnectPeriod: 0,
+      });
       await new Promise((r) => c.once('error', r));
       c.end(true);
     }
@@ -59,7 +78,13 @@ describe('MQTT 5 clients on the embedded broker', () => {
 
   it('still accepts MQTT 3.1.1 and 3.1 clients', async () => {
     for (const protocolVersion of [4, 3] as const) {
-      const c = await mqtt.connectAsync(broker.url, { protocolVersion, clientId: A, username: A, password: creds.devices[A], reconnectPeriod: 0 });
+      const c = await mqtt.connectAsync(broker.url, {
+        protocolVersion,
+        clientId: A,
+        username: A,
+        password: creds.devices[A],
+        reconnectPeriod: 0,
+      });
       await c.publishAsync(deviceTopic(A, 'readings'), '{"metric":"output","value":1}', { qos: 1 });
       await c.endAsync();
     }
@@ -71,10 +96,21 @@ const mosquitto = findBinary('mosquitto');
   it('publish readings the server ingests (its own session speaks 3.1.1 to the same broker)', async () => {
     const broker = await startConfiguredMosquitto(mosquitto!, 'server-pw-for-the-mqtt5-test');
     const got: Array<[string, string]> = [];
-    const pipeline = { accept: async (topic: string, p: Uint8Array) => void got.push([topic, Buffer.from(p).toString()]) } as unknown as IngestPipeline;
-    const ingest = await startMqttIngest({ brokerUrl: broker.serverUrl, pipeline: () => pipeline, logger: silentLogger });
+    const pipeline = {
+      accept: async (topic: string, p: Uint8Array) => void got.push([topic, Buffer.from(p).toString()]),
+    } as unknown as IngestPipeline;
+    const ingest = await startMqttIngest({
+      brokerUrl: broker.serverUrl,
+      pipeline: () => pipeline,
+      logger: silentLogger,
+    });
     try {
-      const device = await mqtt.connectAsync(broker.url, { protocolVersion: 5, username: A, password: creds.devices[A], reconnectPeriod: 0 });
+      const device = await mqtt.connectAsync(broker.url, {
+        protocolVersion: 5,
+        username: A,
+        password: creds.devices[A],
+        reconnectPeriod: 0,
+      });
       await device.publishAsync(deviceTopic(A, 'readings'), 'output value=3\n', { qos: 1 });
       await device.endAsync();
       for (let i = 0; i < 50 && got.length === 0; i++) await sleep(50);
