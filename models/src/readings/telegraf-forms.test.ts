@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { fromColumns, toColumns } from './columns.js';
-import { decodeReadingColumns } from './decode-columns.js';
+import { decodeColumnsCounts, decodeReadingColumns } from './decode-columns.js';
 import { decodeReadings } from './decode.js';
 import { DEFAULT_DECODE_LIMITS } from './reading.js';
 
@@ -181,5 +181,14 @@ describe('tag syntax (line protocol)', () => {
     const d = decodeReadings(bytes('output,k=a=b,x\\=y=v\\,w value=1'), NOW, DEFAULT_DECODE_LIMITS, TAGS);
     expect(d.rejections).toEqual([]);
     expect(d.readings[0]!.tags).toBe('k=a=b,x\\=y=v\\,w');
+  });
+});
+
+describe('the fast column path keeps tag sets', () => {
+  it('decodes tagged lines in tags mode without falling back to the reference decoder', () => {
+    const before = decodeColumnsCounts();
+    decodeReadingColumns(bytes(INFLUX_ONE + INFLUX_ONE.replace('cpu0', 'cpu1')), NOW, DEFAULT_DECODE_LIMITS, TAGS);
+    const after = decodeColumnsCounts();
+    expect([after.fast - before.fast, after.fallback - before.fallback]).toEqual([1, 0]);
   });
 });
