@@ -17,3 +17,4 @@ export * from './readings/decode-columns.js';
 export * from './alerts/maintenance.js';
 export * from './alerts/alert-query.js';
 export * from './alerts/alarm-health.js';
+export * from './directives/directive.js';

@@ -4,7 +4,7 @@ import type { Server as HttpServer } from 'node:http';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyServerOptions } from 'fastify';
-import type { Alert, Model } from '@opsroom/models';
+import type { Alert, Directive, Model } from '@opsroom/models';
 import { AlertService } from './alerts/alert-service.js';
 import { WebhookNotifier } from './alerts/webhook-notifier.js';
 import { webhookLookupFromModel } from './alerts/webhook-targets.js';
@@ -177,7 +177,8 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       onDirective: (node, alert, actor, note) => {
         for (const d of model.devices.values()) {
           if (d.node !== node) continue;
-          devices?.sendCommand(d.id, { type: 'directive', alert: alert.id, indicator: alert.indicator, from: actor.name, note, at: new Date(now()).toISOString() });
+          const directive: Directive = { type: 'directive', alert: alert.id, indicator: alert.indicator, from: actor.name, note, at: new Date(now()).toISOString() };
+          devices?.sendCommand(d.id, directive);
         }
       },
     });

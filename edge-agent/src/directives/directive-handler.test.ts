@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { silentLogger } from '../log/logger.js';
-import { DirectiveHandler, directiveAck } from './directive-handler.js';
+import { DirectiveHandler } from './directive-handler.js';
 
 describe('DirectiveHandler', () => {
   it('acknowledges each directive on the status topic with its alert id and the injected time, then hands it on', () => {
@@ -20,13 +20,5 @@ describe('DirectiveHandler', () => {
     h.handle({ alert: 'a' });
     expect(h.ackedCount).toBe(0);
     expect(h.last).toEqual({ alert: 'a' });
-  });
-
-  it('directiveAck: the alert field, else the id field, else null (for any JSON value)', () => {
-    expect(directiveAck({ alert: 'x', id: 'y' }, 'd', 0).alert).toBe('x');
-    expect(directiveAck({ id: 'y' }, 'd', 0).alert).toBe('y');
-    expect(directiveAck({ alert: 5 }, 'd', 0).alert).toBeNull();
-    expect(directiveAck('text', 'd', 0).alert).toBeNull();
-    expect(directiveAck(null, 'd', 0).alert).toBeNull();
   });
 });

@@ -1,14 +1,7 @@
+import { directiveAck, encodeDirectiveAck } from '@opsroom/models';
 import type { Logger } from '../log/logger.js';
 
-/** The message the agent publishes on its status topic when a directive arrives. */
-export interface DirectiveAck {
-  type: 'directive-ack';
-  /** The directive's `alert` (or `id`) field, null when it has neither. */
-  alert: string | null;
-  deviceId: string;
-  /** When the agent received it (ISO 8601, like the directive's own `at`). */
-  at: string;
-}
+export type { DirectiveAck } from '@opsroom/models';
 
 export interface DirectiveHandlerOptions {
   deviceId: string;
@@ -36,7 +29,7 @@ export class DirectiveHandler {
     const { deviceId, logger, now } = this.opts;
     this.lastDirective = directive;
     logger.info({ deviceId, directive }, 'directive received');
-    if (this.opts.publishStatus(JSON.stringify(directiveAck(directive, deviceId, now())))) this.acked++;
+    if (this.opts.publishStatus(encodeDirectiveAck(directiveAck(directive, deviceId, now())))) this.acked++;
     this.opts.onDirective?.(directive);
   };
 
@@ -49,14 +42,4 @@ export class DirectiveHandler {
   get last(): unknown {
     return this.lastDirective;
   }
-}
-
-/**
- * The acknowledgement of a directive: its `alert` (or `id`) field when it is a string.
- * @example directiveAck({ type: 'directive', alert: 'a1' }, 'unit-1', 0) // { type: 'directive-ack', alert: 'a1', deviceId: 'unit-1', at: '1970-01-01T00:00:00.000Z' }
- */
-export function directiveAck(directive: unknown, deviceId: string, at: number): DirectiveAck {
-  const d = (typeof directive === 'object' && directive !== null ? directive : {}) as Record<string, unknown>;
-  const id = typeof d.alert === 'string' ? d.alert : typeof d.id === 'string' ? d.id : null;
-  return { type: 'directive-ack', alert: id, deviceId, at: new Date(at).toISOString() };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
-import { deviceTopic, type DeviceDef } from '@opsroom/models';
+import { deviceTopic, encodeDirective, type DeviceDef, type Directive } from '@opsroom/models';
 import { AttemptLimiter, type Attempt } from '../auth/attempt-limiter.js';
 import { HashQueue } from '../auth/hash-queue.js';
 import { verifySecretAsync } from '../auth/hash.js';
@@ -19,7 +19,8 @@ export interface EmbeddedBroker {
   service: ServiceCredentials;
   readonly connected: boolean;
   /** Publishes a directive to one device's commands topic (QoS 1). */
-  sendCommand(deviceId: string, body: unknown): void;
+  /** Publishes a directive (QoS 1) on the device's commands topic. */
+  sendCommand(deviceId: string, directive: Directive): void;
   /** Publishes why a message was refused to the device's rejects topic (QoS 0). */
   explain(deviceId: string, body: string): void;
   close(): Promise<void>;
@@ -267,8 +268,8 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     get connected() {
       return !aedes.closed;
     },
-    sendCommand(deviceId, body) {
-      aedes.publish({ cmd: 'publish', topic: deviceTopic(deviceId, 'commands'), payload: Buffer.from(JSON.stringify(body)), qos: 1, retain: false, dup: false }, () => {});
+    sendCommand(deviceId, directive) {
+      aedes.publish({ cmd: 'publish', topic: deviceTopic(deviceId, 'commands'), payload: Buffer.from(encodeDirective(directive)), qos: 1, retain: false, dup: false }, () => {});
     },
     explain(deviceId, body) {
       aedes.publish({ cmd: 'publish', topic: deviceTopic(deviceId, 'rejects'), payload: Buffer.from(body), qos: 0, retain: false, dup: false }, () => {});

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
-import { allDevicesFilter, deviceTopic, redactUrl } from '@opsroom/models';
+import { allDevicesFilter, deviceTopic, encodeDirective, redactUrl, type Directive } from '@opsroom/models';
 import { RateLimitedLog, type Logger } from '../log/logger.js';
 import type { IngestPipeline } from './pipeline.js';
 import { brokerConnection } from './broker-credentials.js';
@@ -19,7 +19,8 @@ export interface MqttIngestOptions {
 export interface DeviceChannel {
   readonly connected: boolean;
   /** Publishes a directive to one device's commands topic (QoS 1). */
-  sendCommand(deviceId: string, body: unknown): void;
+  /** Publishes a directive (QoS 1) on the device's commands topic. */
+  sendCommand(deviceId: string, directive: Directive): void;
   /** Publishes why a message was refused to the device's rejects topic (QoS 0). */
   explain(deviceId: string, body: string): void;
   close(): Promise<void>;
@@ -91,8 +92,8 @@ export async function startMqttIngest(opts: MqttIngestOptions): Promise<DeviceCh
     get connected() {
       return client.connected;
     },
-    sendCommand(deviceId, body) {
-      client.publish(deviceTopic(deviceId, 'commands'), JSON.stringify(body), { qos: 1 });
+    sendCommand(deviceId, directive) {
+      client.publish(deviceTopic(deviceId, 'commands'), encodeDirective(directive), { qos: 1 });
     },
     explain(deviceId, body) {
       if (client.connected) client.publish(deviceTopic(deviceId, 'rejects'), body, { qos: 0 });

@@ -7,7 +7,7 @@ describe('parseDirectiveAck', () => {
   it('recognises an edge agent\'s directive acknowledgement on its status topic', () => {
     expect(parseDirectiveAck('opsroom/v1/devices/d1/status', enc('{"type":"directive-ack","alert":"a1","deviceId":"d1","at":"2026-11-27T12:00:00Z"}'))).toEqual({
       deviceId: 'd1',
-      ack: { type: 'directive-ack', alert: 'a1', at: '2026-11-27T12:00:00Z' },
+      ack: { type: 'directive-ack', alert: 'a1', deviceId: 'd1', at: '2026-11-27T12:00:00Z' },
     });
   });
 

@@ -1,4 +1,4 @@
-import { DEFAULT_DECODE_LIMITS, parseDeviceTopic, payloadFormat, type Model, type ReadingBatch, type Rejection } from '@opsroom/models';
+import { decodeDirectiveAck, DEFAULT_DECODE_LIMITS, parseDeviceTopic, payloadFormat, type DirectiveAck, type Model, type ReadingBatch, type Rejection } from '@opsroom/models';
 import { RateLimitedLog, type Logger } from '../log/logger.js';
 import type { ServerMetrics } from '../metrics/registry.js';
 import type { TimeSeriesStore } from '../store/store.js';
@@ -20,25 +20,13 @@ export interface PipelineOptions {
   onDirectiveAck?: (deviceId: string, ack: DirectiveAck) => void;
 }
 
-/** What an edge agent publishes on its status topic when it has received a directive. */
-export interface DirectiveAck {
-  type: 'directive-ack';
-  alert: string | null;
-  at?: string;
-}
-
 /** A directive acknowledgement, or null when the status payload is something else (health readings). */
 export function parseDirectiveAck(topic: string, payload: Uint8Array): { deviceId: string; ack: DirectiveAck } | null {
   if (!topic.endsWith('/status')) return null; // the readings hot path: no second topic parse
   const t = parseDeviceTopic(topic);
-  if (!t || t.channel !== 'status' || payload.byteLength > 4096 || payloadFormat(payload) !== 'json' || payload[0] !== 0x7b) return null;
-  try {
-    const doc = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
-    if (doc.type !== 'directive-ack') return null;
-    return { deviceId: t.deviceId, ack: { type: 'directive-ack', alert: typeof doc.alert === 'string' ? doc.alert.slice(0, 64) : null, at: typeof doc.at === 'string' ? doc.at.slice(0, 40) : undefined } };
-  } catch {
-    return null;
-  }
+  if (!t || t.channel !== 'status' || payloadFormat(payload) !== 'json') return null;
+  const ack = decodeDirectiveAck(payload);
+  return ack ? { deviceId: t.deviceId, ack } : null;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import mqtt, { type MqttClient } from 'mqtt';
-import { deviceTopic, type Model } from '@opsroom/models';
+import { deviceTopic, encodeDirective, type Directive, type Model } from '@opsroom/models';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/broker/embedded-broker.js';
 import { ingestClientId, startMqttIngest, type DeviceChannel } from '../../src/ingest/mqtt-ingest.js';
 import type { IngestPipeline } from '../../src/ingest/pipeline.js';
@@ -27,7 +27,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 interface Target {
   url: string;
   /** The server's directive path to a device (QoS 1 on its commands topic). */
-  sendCommand(deviceId: string, body: unknown): void;
+  sendCommand(deviceId: string, directive: Directive): void;
   /** Messages the server's ingest received, in order (external broker only). */
   ingested?: Array<{ topic: string; payload: string }>;
   /** Client ids a device might try to take the server's ingest session with. */
@@ -69,6 +69,9 @@ async function mosquittoTarget(): Promise<Target> {
 const targets: Array<[string, () => Promise<Target>, boolean]> = [['the embedded broker', async () => embeddedTarget(await loadModelFile(EXAMPLE_MODEL)), false]];
 if (mosquitto) targets.push(['Mosquitto configured by opsroom broker-config', mosquittoTarget, true]);
 
+/** The n-th directive of a test: a full directive as the server sends it. */
+const directive = (n: number): Directive => ({ type: 'directive', alert: `a${n}`, indicator: 'output', from: 'planner', at: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString() });
+
 describe.each(targets)('a device cannot take over another session on %s', (_name, start, externalIngest) => {
   let target: Target;
   const clients: MqttClient[] = [];
@@ -98,7 +101,7 @@ describe.each(targets)('a device cannot take over another session on %s', (_name
     const b = await connect(B, VICTIM_CLIENT_ID);
     await b.subscribeAsync(deviceTopic(B, 'commands'), { qos: 1 });
     await b.endAsync();
-    for (let n = 1; n <= 3; n++) target.sendCommand(B, { type: 'directive', n });
+    for (let n = 1; n <= 3; n++) target.sendCommand(B, directive(n));
     await sleep(300);
 
     // The attacker connects with the victim's client ids (the agent's, and the bare device id).
@@ -114,7 +117,7 @@ describe.each(targets)('a device cannot take over another session on %s', (_name
     const back = await connect(B, VICTIM_CLIENT_ID);
     const received = back.seen;
     for (let i = 0; i < 50 && received.length < 3; i++) await sleep(100);
-    expect(received).toEqual([1, 2, 3].map((n) => `${deviceTopic(B, 'commands')} ${JSON.stringify({ type: 'directive', n })}`));
+    expect(received).toEqual([1, 2, 3].map((n) => `${deviceTopic(B, 'commands')} ${encodeDirective(directive(n))}`));
     await back.endAsync();
     recordAttacks(`took a victim's session with its client ids to steal its queued directives (${_name})`, 2);
   }, 20_000);
@@ -128,9 +131,9 @@ describe.each(targets)('a device cannot take over another session on %s', (_name
     for (const clientId of [VICTIM_CLIENT_ID, B]) await connect(A, clientId);
     await sleep(300);
     expect(closed).toBe(false);
-    target.sendCommand(B, { type: 'directive', n: 4 });
+    target.sendCommand(B, directive(4));
     for (let i = 0; i < 50 && received.length < 1; i++) await sleep(100);
-    expect(received).toEqual([`${deviceTopic(B, 'commands')} ${JSON.stringify({ type: 'directive', n: 4 })}`]);
+    expect(received).toEqual([`${deviceTopic(B, 'commands')} ${encodeDirective(directive(4))}`]);
     await b.endAsync();
     recordAttacks(`kicked a live device off with its client ids (${_name})`, 2);
   }, 20_000);
