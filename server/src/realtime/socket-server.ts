@@ -34,6 +34,8 @@ export interface Realtime {
   publishStatuses(statuses: readonly NodeStatus[]): void;
   /** To the rooms of every node the alert passed through, and no others. */
   publishAlert(event: AlertEvent, alert: Alert): void;
+  /** The model was reloaded: every open socket joins exactly the rooms its scope now covers, at once. */
+  modelChanged(): void;
   close(): Promise<void>;
 }
 
@@ -103,7 +105,7 @@ export function startRealtime(http: HttpServer, s: AppServices): Realtime {
   // expiry, a user removed or re-scoped by a model reload all end it) and, when the model changed,
   // re-joins exactly the rooms its scope now covers.
   let sweptModel = s.model();
-  const sweep = setInterval(() => {
+  const resync = () => {
     const model = s.model();
     const modelChanged = model !== sweptModel;
     sweptModel = model;
@@ -120,7 +122,8 @@ export function startRealtime(http: HttpServer, s: AppServices): Realtime {
         void socket.join([...rooms]);
       }
     }
-  }, SESSION_SWEEP_MS);
+  };
+  const sweep = setInterval(resync, SESSION_SWEEP_MS);
   sweep.unref();
 
   const byNode = <T extends { node: string }>(items: readonly T[]) => {
@@ -144,6 +147,7 @@ export function startRealtime(http: HttpServer, s: AppServices): Realtime {
       // One emit to the union of the rooms: a socket in several of them gets it once.
       io.to(alert.path.map(nodeRoom)).emit(`alert:${event}`, alert);
     },
+    modelChanged: resync,
     async close() {
       clearInterval(sweep);
       // Not io.close(): that would close the HTTP server, which belongs to fastify.

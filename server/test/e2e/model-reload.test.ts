@@ -2,8 +2,8 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { ModelView } from '@opsroom/models';
-import { demoCredentials, EXAMPLE_MODEL, getJson, login, startTestServer } from '../support/demo-fixture.js';
+import type { IndicatorUpdate, ModelView } from '@opsroom/models';
+import { connectSocket, demoCredentials, EXAMPLE_MODEL, getJson, login, startTestServer } from '../support/demo-fixture.js';
 
 /** Issue 3 point 6: editing the model file while the server runs reloads it; a bad edit is refused. */
 describe('editing the model file of a running server', () => {
@@ -43,4 +43,28 @@ describe('editing the model file of a running server', () => {
     expect(await nameOf('valle/norte')).toBe('Consejo Norte (renamed)');
     expect((await fetch(`${server.httpUrl}/healthz`)).status).toBe(200);
   });
+
+  it('puts open sockets in the rooms of nodes a reload added (issue 17 point 5: one reload path)', async () => {
+    const original = readFileSync(EXAMPLE_MODEL, 'utf8'); // the test before left a broken edit
+    const socket = await connectSocket(server.httpUrl, await login(server.httpUrl, 'coop-lana', demoCredentials().users['coop-lana']!));
+    try {
+      const seen = new Set<string>();
+      socket.on('indicator:batch', (list: IndicatorUpdate[]) => list.forEach((u) => seen.add(u.node)));
+      const added = [
+        '              - id: taller-9',
+        '                name: Taller 9 — added by a reload',
+        '                weights: { members: 3 }',
+        '                levels: { output: { capability: 10, potentiality: 20 } }',
+      ].join('\n');
+      const anchor = '                levels: { output: { capability: 90, potentiality: 120 } }\n';
+      expect(original).toContain(anchor);
+      writeFileSync(model, original.replace(anchor, `${anchor}${added}\n`));
+      expect(await eventually(async () => seen.has('valle/norte/lana/taller-9'))).toBe(true);
+      // Still only its own scope: nothing from the other council.
+      expect([...seen].every((n) => n.startsWith('valle/norte/lana'))).toBe(true);
+    } finally {
+      socket.disconnect();
+      writeFileSync(model, original);
+    }
+  }, 20_000);
 });
