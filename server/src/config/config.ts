@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { DEFAULTS } from './defaults.js';
+import { isStoreKind, STORE_KINDS, storeKindList, type StoreKind } from '../store/store-kinds.js';
 import { brokerConnection } from '../ingest/broker-credentials.js';
 
 /** The validated, frozen configuration of one server process. */
@@ -17,7 +18,7 @@ export interface OpsroomConfig {
   /** The server's user name and password on the external broker; each also accepted (percent-encoded) in brokerUrl, not both. */
   brokerUsername?: string;
   brokerPassword?: string;
-  store: 'embedded' | 'memory' | 'influxdb' | 'victoriametrics';
+  store: StoreKind;
   /**
    * Where the embedded store runs its write transactions: `main` (the event loop, the default) or
    * `thread` (a worker thread with its own connection). See README's performance section.
@@ -53,7 +54,7 @@ export const OPTIONS = [
   { flag: 'broker-url', env: 'OPSROOM_BROKER_URL', key: 'brokerUrl', kind: 'url', help: 'external MQTT broker, e.g. mqtt://127.0.0.1:1883 (default: embedded aedes)' },
   { flag: 'broker-username', env: 'OPSROOM_BROKER_USERNAME', key: 'brokerUsername', kind: 'string', help: "the server's user name on the external broker" },
   { flag: 'broker-password', env: 'OPSROOM_BROKER_PASSWORD', key: 'brokerPassword', kind: 'string', help: 'its password, as written (no URL encoding; prefer the env var: flags show in `ps`)' },
-  { flag: 'store', env: 'OPSROOM_STORE', key: 'store', kind: 'store', help: `time-series store: embedded | memory | influxdb | victoriametrics (default ${DEFAULTS.store})` },
+  { flag: 'store', env: 'OPSROOM_STORE', key: 'store', kind: 'store', help: `time-series store: ${STORE_KINDS.join(' | ')} (default ${DEFAULTS.store})` },
   { flag: 'store-writer', env: 'OPSROOM_STORE_WRITER', key: 'storeWriter', kind: 'storeWriter', help: `embedded store writes on the main event loop or in a worker thread: main | thread (default ${DEFAULTS.storeWriter})` },
   { flag: 'influx-url', env: 'OPSROOM_INFLUX_URL', key: 'influx.url', kind: 'url', help: `InfluxDB 2 URL (default ${DEFAULTS.influxUrl})` },
   { flag: 'influx-org', env: 'OPSROOM_INFLUX_ORG', key: 'influx.org', kind: 'string', help: `InfluxDB organisation (default ${DEFAULTS.influxOrg})` },
@@ -99,8 +100,8 @@ function parseValue(kind: string, name: string, raw: string): string | number {
       if (raw !== 'main' && raw !== 'thread') throw new ConfigError(`${name} must be main or thread, got ${JSON.stringify(raw)}`);
       return raw;
     case 'store':
-      if (raw !== 'embedded' && raw !== 'memory' && raw !== 'influxdb' && raw !== 'victoriametrics') {
-        throw new ConfigError(`${name} must be embedded, memory, influxdb or victoriametrics, got ${JSON.stringify(raw)}`);
+      if (!isStoreKind(raw)) {
+        throw new ConfigError(`${name} must be ${storeKindList()}, got ${JSON.stringify(raw)}`);
       }
       return raw;
     default:

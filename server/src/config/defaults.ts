@@ -1,3 +1,5 @@
+import type { StoreKind } from '../store/store-kinds.js';
+
 /** Every default in one place, units in comments. Overridden by flags, then by `OPSROOM_…` env vars. */
 export const DEFAULTS = Object.freeze({
   host: '127.0.0.1', // where HTTP and the embedded broker listen; 0.0.0.0 to expose
@@ -5,7 +7,7 @@ export const DEFAULTS = Object.freeze({
   mqttPort: 1883, // embedded broker (aedes) TCP port
   dataDir: '.opsroom-data', // embedded store and alert state, relative to the working directory
   model: 'models/examples/valle.yaml',
-  store: 'embedded' as 'embedded' | 'memory' | 'influxdb' | 'victoriametrics',
+  store: 'embedded' as StoreKind,
   // main: write transactions on the event loop (measured faster here: single readings 41 k vs 31 k/s,
   // alert p99 under load 5-10 vs 7-13 ms; batched equal); thread: a worker thread, for many-series
   // loads where one write transaction takes long enough to delay the UI.

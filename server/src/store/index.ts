@@ -17,6 +17,8 @@ export type { InfluxStoreOptions } from './influx-store.js';
 export { DEFAULT_VICTORIA_STORE_OPTIONS, VictoriaMetricsStore } from './victoria-store.js';
 export type { VictoriaStoreOptions } from './victoria-store.js';
 export { createStore, STORE_KINDS } from './create-store.js';
+export { isStoreKind, STORE_REGISTRY, storeKindList } from './store-kinds.js';
+export type { StoreKind, StoreKindDescriptor } from './store-kinds.js';
 export { latestAtStartup } from './startup-seed.js';
 export type { CreateStoreOptions, StoreConfig } from './create-store.js';
 export { DEFAULT_RETENTION_INTERVAL_MS, DEFAULT_RETENTION_POLICY, checkRetentionPolicy, scheduleRetention } from './retention.js';

@@ -7,19 +7,25 @@
  */
 import type { OpsroomConfig } from '../config/config.js';
 import { createStore } from './create-store.js';
-import { SqliteStore } from './sqlite-store.js';
+import type { StoreConfig } from './store-kinds.js';
 import { SqliteWorkerStore } from './sqlite-worker-store.js';
 import type { TimeSeriesStore } from './store.js';
 
-export async function openStore(config: OpsroomConfig): Promise<TimeSeriesStore> {
+/** The store configuration `--store` and its flags describe. */
+export function storeConfigOf(config: OpsroomConfig): StoreConfig {
   switch (config.store) {
     case 'embedded':
-      return config.storeWriter === 'thread' ? SqliteWorkerStore.open(config.dataDir) : SqliteStore.open(config.dataDir);
+      return { kind: 'embedded', dataDir: config.dataDir };
     case 'influxdb':
-      return createStore({ kind: 'influxdb', ...config.influx, token: config.influx.token! });
+      return { kind: 'influxdb', ...config.influx, token: config.influx.token ?? '' };
     case 'victoriametrics':
-      return createStore({ kind: 'victoriametrics', ...config.vm });
+      return { kind: 'victoriametrics', ...config.vm };
     case 'memory':
-      return createStore({ kind: 'memory' });
+      return { kind: 'memory' };
   }
+}
+
+export async function openStore(config: OpsroomConfig): Promise<TimeSeriesStore> {
+  if (config.store === 'embedded' && config.storeWriter === 'thread') return SqliteWorkerStore.open(config.dataDir);
+  return createStore(storeConfigOf(config));
 }
