@@ -33,6 +33,20 @@ export interface HistoryResult {
   node: string;
   indicator: string;
   points: HistoryPoint[];
+  /** The range answered: `from` is later than asked when `truncated`. */
+  from?: number;
+  to?: number;
+  /** What the points are: window width (null: raw points), aggregate, where read, and why. */
+  resolution?: {
+    stepMs: number | null;
+    aggregate: string | null;
+    source: 'raw' | 'minute' | 'hour' | 'store';
+    basis: 'stored' | 'children';
+    reason: string;
+  };
+  /** True when part of the range asked for was left out; `truncatedReason` says why. */
+  truncated?: boolean;
+  truncatedReason?: string;
 }
 
 export interface HistoryQuery {
@@ -45,6 +59,8 @@ export interface HistoryQuery {
   /** Aggregation window, ms. */
   windowMs?: number;
   aggregate?: 'mean';
+  /** Most points in the answer (server default 2,000, at most 10,000). */
+  maxPoints?: number;
 }
 
 /**
@@ -165,7 +181,7 @@ export function createApi(opts: ApiOptions = {}): OpsroomApi {
       call<HistoryResult>(
         'GET',
         '/api/history' +
-          queryString({ node: q.node, indicator: q.indicator, from: q.from, to: q.to, windowMs: q.windowMs, aggregate: q.aggregate }),
+          queryString({ node: q.node, indicator: q.indicator, from: q.from, to: q.to, windowMs: q.windowMs, aggregate: q.aggregate, maxPoints: q.maxPoints }),
       ),
     alerts: (filter = {}) => call<Alert[]>('GET', '/api/alerts' + filterQuery(filter)),
     alertCounts: (filter = {}) =>

@@ -1,10 +1,27 @@
 import type { ReadingBatch } from '@opsroom/models';
-import { aggregateWindows } from './aggregate.js';
+import { bucketStart } from './aggregate.js';
 import { pointsOfBatches } from './batch-points.js';
 import type { RetentionPolicy, RetentionResult } from './retention.js';
 import { checkRetentionPolicy } from './retention.js';
-import type { RangeQuery, SeriesPoint, StoreHealth, StoredPoint, TimeSeriesStore } from './store.js';
+import type { Aggregate, RangeQuery, SeriesPoint, StoreHealth, StoredPoint, TimeSeriesStore } from './store.js';
+import { TurnBudget } from './turn-budget.js';
 import { checkCutoff, closedError, normalizeQuery, pointProblem } from './validate.js';
+
+/** The value `aggregate` reports for a window's running figures. */
+function reduceWindow(aggregate: Aggregate, a: { n: number; sum: number; min: number; max: number; last: number }): number {
+  switch (aggregate) {
+    case 'mean':
+      return a.sum / a.n;
+    case 'min':
+      return a.min;
+    case 'max':
+      return a.max;
+    case 'last':
+      return a.last;
+    case 'count':
+      return a.n;
+  }
+}
 
 /** One device's points of one series, sorted by ts, in two parallel arrays. */
 interface DeviceSeries {
@@ -75,19 +92,71 @@ export class MemoryStore implements TimeSeriesStore {
     return this.writeBatch(pointsOfBatches(batches));
   }
 
+  /**
+   * Merges the devices' points in [from, to] oldest first (at equal ts in device-id order) into raw
+   * points or windows, without building an array of every point in the range: a year of one-minute
+   * points is one pass over copies of the ranges, giving the event loop a turn whenever a few ms have
+   * passed (issue 18 point 3). Raw reads stop after `limit` points.
+   */
   async query(q: RangeQuery): Promise<SeriesPoint[]> {
     if (this.closed) throw closedError('memory');
     const nq = normalizeQuery(q);
     const devices = this.nodes.get(nq.node)?.get(nq.metric);
     if (devices === undefined || nq.from > nq.to) return [];
-    const rows: { ts: number; value: number; device: string }[] = [];
-    for (const [device, s] of devices) {
-      const end = lowerBound(s.ts, Math.floor(nq.to) + 1);
-      for (let i = lowerBound(s.ts, Math.ceil(nq.from)); i < end; i++) rows.push({ ts: s.ts[i]!, value: s.values[i]!, device });
+    // Copies of the ranges (cheap, packed arrays): a write during a yield cannot shift them.
+    const runs = [...devices.keys()].sort().map((d) => {
+      const s = devices.get(d)!;
+      const lo = lowerBound(s.ts, Math.ceil(nq.from));
+      const hi = lowerBound(s.ts, Math.floor(nq.to) + 1);
+      return { ts: s.ts.slice(lo, hi), values: s.values.slice(lo, hi), i: 0 };
+    });
+    const out: SeriesPoint[] = [];
+    const limit = nq.limit ?? Infinity;
+    const w = nq.windowMs;
+    const acc = { start: NaN, n: 0, sum: 0, min: Infinity, max: -Infinity, last: 0 };
+    const flush = (): void => {
+      if (acc.n > 0) out.push({ ts: acc.start, value: reduceWindow(nq.aggregate, acc) });
+      acc.n = 0;
+      acc.sum = 0;
+      acc.min = Infinity;
+      acc.max = -Infinity;
+    };
+    const budget = new TurnBudget();
+    for (let k = 1; ; k++) {
+      let best = -1;
+      let bestTs = Infinity;
+      for (let d = 0; d < runs.length; d++) {
+        const r = runs[d]!;
+        if (r.i < r.ts.length && r.ts[r.i]! < bestTs) {
+          best = d;
+          bestTs = r.ts[r.i]!;
+        }
+      }
+      if (best < 0) break;
+      const r = runs[best]!;
+      const value = r.values[r.i++]!;
+      if (w === undefined) {
+        out.push({ ts: bestTs, value });
+        if (out.length >= limit) break;
+      } else {
+        const start = bucketStart(bestTs, w);
+        if (start !== acc.start) {
+          flush();
+          acc.start = start;
+        }
+        acc.n++;
+        acc.sum += value;
+        if (value < acc.min) acc.min = value;
+        if (value > acc.max) acc.max = value;
+        acc.last = value; // points come oldest first: the last one fed is the newest (at equal ts, the greatest device id)
+      }
+      if ((k & 4095) === 0) {
+        await budget.maybeYield();
+        if (this.closed) throw closedError('memory');
+      }
     }
-    rows.sort((a, b) => a.ts - b.ts || (a.device < b.device ? -1 : a.device > b.device ? 1 : 0));
-    const raw = rows.map((r) => ({ ts: r.ts, value: r.value }));
-    return nq.windowMs === undefined ? raw : aggregateWindows(raw, nq.windowMs, nq.aggregate);
+    flush();
+    return out;
   }
 
   async latest(nodes?: readonly string[]): Promise<StoredPoint[]> {

@@ -1,4 +1,5 @@
 import { endianness } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import type { Statement } from 'better-sqlite3';
 import type { ReadingBatch } from '@opsroom/models';
 import type { StoreLogger } from './logger.js';
@@ -12,6 +13,7 @@ import type { Tier } from './tiers.js';
 import { bucketStart } from './aggregate.js';
 import { HOUR_TIER, MINUTE_TIER, TIERS, TierBatch, WindowBuilder, tierFor, tierSpan } from './tiers.js';
 import { batchProblem, checkCutoff, closedError, normalizeQuery, pointProblem } from './validate.js';
+import { TurnBudget } from './turn-budget.js';
 import { NO_PAIR, WriterCache } from './writer-cache.js';
 
 /**
@@ -197,6 +199,12 @@ const LATEST_PAIRS_SQL = `SELECT sd.series_id, sd.device_id, s.node, s.metric, d
 /** Limits of one delete transaction (the event loop gets a turn between transactions); chunk rows count their points. */
 const DELETE_ROWS_PER_TRANSACTION = 5_000;
 const DELETE_UNITS_PER_TRANSACTION = 500;
+
+/** Sliced reads (query): the time a slice aims at, ms, its starting width for raw reads, ms, its widest, ms, and tier buckets per slice to start with. */
+const SLICE_TARGET_MS = 3;
+const RAW_SLICE_START_MS = 3_600_000;
+const MAX_SLICE_MS = 2 ** 45;
+const TIER_SLICE_BUCKETS = 4_096;
 
 const yieldTurn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -574,19 +582,57 @@ export class SqliteStore implements TimeSeriesStore {
     const nq = normalizeQuery(q);
     const id = this.existingSeriesId(nq.node, nq.metric);
     if (id === undefined || nq.from > nq.to) return [];
+    // Long reads run in time slices with a turn of the event loop between them (issue 18 point 3).
+    const budget = new TurnBudget();
     if (nq.windowMs === undefined) {
-      const r = this.rawRows(id, nq.from, nq.to);
-      const out: SeriesPoint[] = new Array(r.ts.length);
-      for (let i = 0; i < r.ts.length; i++) out[i] = { ts: r.ts[i]!, value: r.val[i]! };
+      const limit = nq.limit ?? Infinity;
+      const out: SeriesPoint[] = [];
+      await this.sliced(nq.from, nq.to, RAW_SLICE_START_MS, 1, budget, (a, b) => {
+        const r = this.rawRows(id, a, b);
+        const n = Math.min(r.ts.length, limit - out.length);
+        for (let i = 0; i < n; i++) out.push({ ts: r.ts[i]!, value: r.val[i]! });
+        return out.length >= limit;
+      });
       return out;
     }
-    const tier = this.readTiers ? tierFor(nq.windowMs) : undefined;
+    const w = nq.windowMs;
+    const tier = this.readTiers ? tierFor(w) : undefined;
     const span = tier === undefined ? null : tierSpan(nq.from, nq.to, tier.widthMs);
-    if (tier !== undefined && span !== null) return this.queryTier(id, tier, span, nq.windowMs, nq.aggregate);
-    const out = new WindowBuilder(nq.windowMs, nq.aggregate);
-    const r = this.rawRows(id, nq.from, nq.to);
-    for (let i = 0; i < r.ts.length; i++) out.point(r.ts[i]!, r.dev[i]!, r.val[i]!);
+    if (tier !== undefined && span !== null) return this.queryTier(id, tier, span, w, nq.aggregate, budget);
+    const out = new WindowBuilder(w, nq.aggregate);
+    await this.sliced(nq.from, nq.to, Math.max(w, Math.floor(RAW_SLICE_START_MS / w) * w), w, budget, (a, b) => {
+      const r = this.rawRows(id, a, b);
+      for (let i = 0; i < r.ts.length; i++) out.point(r.ts[i]!, r.dev[i]!, r.val[i]!);
+    });
     return out.finish();
+  }
+
+  /** The tier answering windows of `windowMs` (see TimeSeriesStore.windowSource). */
+  windowSource(windowMs: number): 'raw' | 'minute' | 'hour' {
+    return (this.readTiers ? tierFor(windowMs)?.name : undefined) ?? 'raw';
+  }
+
+  /**
+   * Calls `read(a, b)` on consecutive slices [a, b] of [from, to], each ending at a multiple of
+   * `align` (so a window of that width never spans two slices), oldest first, until `read` returns
+   * true. A slice starts `width` ms wide; the width doubles while a slice reads in under a quarter
+   * of SLICE_TARGET_MS and halves when one takes longer than it. Between slices the event loop gets
+   * a turn once `budget` is spent.
+   */
+  private async sliced(from: number, to: number, width: number, align: number, budget: TurnBudget, read: (a: number, b: number) => boolean | void): Promise<void> {
+    let a = from;
+    while (a <= to) {
+      const b = Math.min(to, bucketStart(a, align) + width - 1);
+      const t0 = performance.now();
+      if (read(a, b) === true) return;
+      const dt = performance.now() - t0;
+      if (dt < SLICE_TARGET_MS / 4 && width < MAX_SLICE_MS) width *= 2;
+      else if (dt > SLICE_TARGET_MS && width > align) width = Math.max(align, Math.floor(width / 2 / align) * align);
+      a = b + 1;
+      if (a > to) return;
+      await budget.maybeYield();
+      if (this.closed) throw closedError('sqlite');
+    }
   }
 
   /** Raw points of series `s` in [from, to] from both tables, oldest first, at equal ts lowest device first. */
@@ -635,7 +681,7 @@ export class SqliteStore implements TimeSeriesStore {
    * partial state, the windows in between reduced by SQL (fewer columns to read: the bulk of the
    * cost) — then raw points after the last whole bucket.
    */
-  private queryTier(id: number, tier: Tier, span: NonNullable<ReturnType<typeof tierSpan>>, w: number, aggregate: Aggregate): SeriesPoint[] {
+  private async queryTier(id: number, tier: Tier, span: NonNullable<ReturnType<typeof tierSpan>>, w: number, aggregate: Aggregate, budget: TurnBudget): Promise<SeriesPoint[]> {
     const out = new WindowBuilder(w, aggregate);
     const { fromI, toI, fullFrom, fullEnd } = span;
     // Whole buckets in the window of the first raw edge point, and in that of the last one.
@@ -654,8 +700,13 @@ export class SqliteStore implements TimeSeriesStore {
     buckets(fullFrom, headEnd);
     if (headEnd < tailStart) {
       const one = w === tier.widthMs;
-      const params = one ? { s: id, from: headEnd, to: tailStart } : { s: id, from: headEnd, to: tailStart, w };
-      for (const r of this.tierWindowStatement(tier, aggregate, one).all(params) as [number, number][]) out.window(r[0], r[1]);
+      const stmt = this.tierWindowStatement(tier, aggregate, one);
+      // About TIER_SLICE_BUCKETS buckets per slice to start with; slices end on window boundaries.
+      const width = Math.max(w, Math.floor((TIER_SLICE_BUCKETS * tier.widthMs) / w) * w);
+      await this.sliced(headEnd, tailStart - 1, width, w, budget, (a, b) => {
+        const params = one ? { s: id, from: a, to: b + 1 } : { s: id, from: a, to: b + 1, w };
+        for (const r of stmt.all(params) as [number, number][]) out.window(r[0], r[1]);
+      });
     }
     buckets(tailStart, fullEnd);
     edge(fullEnd, toI);

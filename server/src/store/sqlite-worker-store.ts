@@ -109,6 +109,10 @@ export class SqliteWorkerStore implements TimeSeriesStore {
     return this.reader.query(q);
   }
 
+  windowSource(windowMs: number): 'raw' | 'minute' | 'hour' {
+    return this.reader.windowSource(windowMs);
+  }
+
   async latest(nodes?: readonly string[]): Promise<StoredPoint[]> {
     if (this.closed) throw closedError('sqlite');
     return this.reader.latest(nodes);

@@ -30,6 +30,12 @@ export interface RangeQuery {
   /** bucket width ms; omitted => raw points */
   windowMs?: number;
   aggregate?: Aggregate /* default mean */;
+  /**
+   * Raw queries only (ignored with windowMs): the caller needs at most this many points, the
+   * oldest. A store may stop reading after it (memory and SQLite do) or return more (the caller
+   * cuts); never fewer than are stored, up to it.
+   */
+  limit?: number;
 }
 
 export interface SeriesPoint {
@@ -66,6 +72,12 @@ export interface TimeSeriesStore {
   writeReadings(batches: readonly ReadingBatch[]): Promise<void>;
   /** Points in [from, to], oldest first; with windowMs, one point per bucket (bucket start ts) aggregated over every device of the series. */
   query(q: RangeQuery): Promise<SeriesPoint[]>;
+  /**
+   * Which stored tier answers windows of `windowMs` (`minute`, `hour`), or `raw` when they are
+   * computed from raw points; absent on stores that compute windows inside their database
+   * (VictoriaMetrics, InfluxDB) or in memory. Reported by /api/history as its resolution's source.
+   */
+  windowSource?(windowMs: number): 'raw' | 'minute' | 'hour';
   /** The newest point per (node, metric, deviceId), optionally only for these nodes. */
   latest(nodes?: readonly string[]): Promise<StoredPoint[]>;
   /** Deletes raw points older than `before` (ms epoch); returns how many. */

@@ -29,6 +29,8 @@ export interface NormalizedQuery {
   to: number;
   windowMs: number | undefined;
   aggregate: Aggregate;
+  /** Raw queries only: at most this many points are needed (RangeQuery.limit). */
+  limit?: number;
 }
 
 /**
@@ -48,7 +50,8 @@ export function normalizeQuery(q: RangeQuery): NormalizedQuery {
   if (!AGGREGATES.includes(aggregate)) {
     throw new RangeError(`query.aggregate must be one of ${AGGREGATES.join(', ')} (got ${String(q.aggregate)})`);
   }
-  return { node: q.node, metric: q.metric, from: q.from, to: q.to, windowMs: q.windowMs, aggregate };
+  if (q.limit !== undefined && (!Number.isSafeInteger(q.limit) || q.limit <= 0)) throw new RangeError(`query.limit must be a positive integer (got ${String(q.limit)})`);
+  return { node: q.node, metric: q.metric, from: q.from, to: q.to, windowMs: q.windowMs, aggregate, limit: q.windowMs === undefined ? q.limit : undefined };
 }
 
 /** Checks a `deleteBefore` cut-off; throws a RangeError when it is not a number. */
