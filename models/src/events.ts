@@ -14,10 +14,21 @@ export interface IndicatorUpdate extends BeerIndices {
   value: number | null;
   capability?: number;
   potentiality?: number;
-  /** No reading (leaf) or no fresh child (parent) in the last roll-up period. */
+  /**
+   * This node's own value is not fresh (`value` is null): no device series of its own and no
+   * child is fresh. Something missing further down with others still fresh does not make it
+   * stale: that is `missingDescendants` (the UI marks a node stale for either).
+   */
   stale: boolean;
-  /** For parents: how many children sent nothing in the period. */
+  /** For parents: how many direct children have no fresh value (stale, or never heard). */
   missingChildren: number;
+  /**
+   * Device series (one device's readings of this indicator) at this node or any depth below it
+   * that were heard and then stopped sending: quiet for longer than their learnt interval plus a
+   * margin, at most the roll-up period (server/src/vsm/live-model.ts `staleAfterMs`). 0 when
+   * everything below is fresh; back to 0 when the device speaks again.
+   */
+  missingDescendants: number;
   /** Latest anomaly score in [0,1]. */
   score?: number;
   /** The detector of this series has not yet seen enough of it to be trusted: it raises no alert yet. */

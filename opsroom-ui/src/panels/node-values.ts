@@ -17,8 +17,8 @@ interface ChildCell {
 }
 
 /**
- * The focused node's indicators as a table (value, unit, Beer's levels, stale flag, children
- * missing, age), then one row per child with its values: the HTML twin of the 3D room. Each live
+ * The focused node's indicators as a table (value, unit, Beer's levels, status: fresh or stale
+ * with what is missing below, age), then one row per child with its values: the HTML twin of the 3D room. Each live
  * value carries `data-testid="value-<path>-<indicator>"`. A click on an indicator charts it; a
  * click on a child focuses it.
  */
@@ -124,13 +124,15 @@ export class NodeValues {
       setText(cells.capability, formatValue(u?.capability ?? fixed?.capability));
       setText(cells.potentiality, formatValue(u?.potentiality ?? fixed?.potentiality));
       setText(cells.status, statusText(u, focus.children.length > 0));
-      cells.status.className = u?.stale ? 'status stale' : u ? 'status fresh' : 'status';
+      cells.status.className = u ? `status ${isStale(u) ? 'stale' : 'fresh'}` : 'status';
+      if (u) cells.status.dataset.missing = String(u.missingDescendants ?? 0);
       setText(cells.age, u && u.ts > 0 ? formatAge(u.ts, now) : u ? 'never' : '');
     }
     for (const [key, { cell }] of this.children) {
       const u = s.latest.get(key);
       setText(cell, formatValue(u?.value));
       cell.classList.toggle('stale', !!u?.stale);
+      cell.classList.toggle('missing-below', !u?.stale && (u?.missingDescendants ?? 0) > 0);
       cell.title = u ? statusText(u, true) : 'no data yet';
     }
   }
@@ -149,11 +151,25 @@ export class NodeValues {
   }
 }
 
-/** `fresh`, `stale`, `stale · 2 children missing`, or `no data yet`. */
+/**
+ * A node's value is shown stale when it is stale itself (no fresh value) or when any device at or
+ * below it stopped sending (`missingDescendants`; its value then rolls up the others only).
+ */
+export function isStale(u: IndicatorUpdate): boolean {
+  return u.stale || (u.missingDescendants ?? 0) > 0;
+}
+
+/**
+ * `fresh`, `stale`, `stale · 3 missing below` (devices at any depth that stopped sending), `stale ·
+ * 1 device silent` (at a leaf), or `no data yet`; `· learning` while the detector learns.
+ * @example statusText({ ...update, stale: false, missingDescendants: 1 }, true) // 'stale · 1 missing below'
+ */
 export function statusText(u: IndicatorUpdate | undefined, hasChildren: boolean): string {
   if (!u) return 'no data yet';
-  const parts = [u.stale ? 'stale' : 'fresh'];
-  if (hasChildren && u.missingChildren > 0) parts.push(`${u.missingChildren} ${u.missingChildren === 1 ? 'child' : 'children'} missing`);
+  const parts = [isStale(u) ? 'stale' : 'fresh'];
+  const missing = u.missingDescendants ?? 0;
+  if (missing > 0) parts.push(hasChildren ? `${missing} missing below` : `${missing} ${missing === 1 ? 'device' : 'devices'} silent`);
+  else if (hasChildren && u.missingChildren > 0) parts.push(`${u.missingChildren} ${u.missingChildren === 1 ? 'child' : 'children'} without data`);
   // Its detector has not seen enough yet: no alert can come from this series until it has.
   if (u.learning) parts.push('learning');
   return parts.join(' · ');

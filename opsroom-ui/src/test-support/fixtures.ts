@@ -37,7 +37,7 @@ export const VALLE = modelOf({
 });
 
 export function update(node: string, indicator: string, ts: number, value: number | null, extra: Partial<IndicatorUpdate> = {}): IndicatorUpdate {
-  return { node, indicator, ts, value, stale: false, missingChildren: 0, productivity: null, latency: null, performance: null, ...extra };
+  return { node, indicator, ts, value, stale: false, missingChildren: 0, missingDescendants: 0, productivity: null, latency: null, performance: null, ...extra };
 }
 
 export function alert(id: string, extra: Partial<Alert> = {}): Alert {

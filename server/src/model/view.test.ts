@@ -102,6 +102,7 @@ describe('withLiveValues', () => {
     performance: null,
     stale: value === null,
     missingChildren: 0,
+    missingDescendants: 0,
   });
 
   it('attaches each node’s updates, an empty list where there are none, and the time they were taken', () => {

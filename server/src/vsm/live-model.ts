@@ -14,6 +14,7 @@ import type { DetectorOutput, DetectorState, StreamingDetector } from './detecto
 import { restoreDetector } from './detectors/restore.js';
 import { fewAdd, fewGet, fewValues, type FewMap } from '../collections/few-map.js';
 import { effectiveLevels } from './levels.js';
+import { nextTypical } from './silence-watch.js';
 
 /** What a detector saw, with where: handed to the alert service. */
 export interface Detection {
@@ -31,8 +32,14 @@ export const INDEX_SERIES = ['productivity', 'latency', 'performance'] as const;
 export type IndexSeries = (typeof INDEX_SERIES)[number];
 
 export interface LiveModelOptions {
-  /** A child with nothing in this period is stale. */
+  /**
+   * A child with nothing in this period is stale. Also the longest a device series may stay quiet
+   * before it is missing, and how long it may while no interval between its readings is learnt yet
+   * (see {@link staleAfterMs}).
+   */
   rollupPeriodMs: number;
+  /** The least margin past a device series' learnt interval before it is missing, ms (default 5000; see staleAfterMs). */
+  staleMarginMs?: number;
   now: () => number;
   createDetector: () => StreamingDetector;
   onDetection: (d: Detection) => void;
@@ -64,6 +71,8 @@ interface Cell {
   ts: number;
   stale: boolean;
   missingChildren: number;
+  /** Device series at this node or any depth below it that stopped sending (see staleAfterMs). */
+  missingDescendants: number;
   score?: number;
   forecast?: { mean: number; lower: number; upper: number };
   /** The detector behind `score` is still learning the series (it raises nothing yet). */
@@ -84,10 +93,43 @@ interface DeviceSeries {
   id: string;
   value: number;
   ts: number;
+  /** When it was last heard, by the server's clock (a seeded value: its reading's ts), ms since epoch. */
+  heardAt: number;
+  /** Learnt interval between its arrivals (server clock), ms (silence-watch's nextTypical); NaN until the first gap. */
+  typical: number;
+  /** Gaps learnt so far (counted up to MIN_GAPS): the interval is trusted from MIN_GAPS on. */
+  gaps: number;
   detector?: StreamingDetector;
   /** ts of the last reading the detector saw. */
   detectedAt: number;
 }
+
+/**
+ * How long a device series may stay quiet (by the server's clock) before it is missing, which
+ * makes its node's value stale when it was the node's only fresh series and is counted in
+ * `missingDescendants` at its node and every ancestor: its learnt interval between arrivals plus
+ * a margin of one more interval, at least `minMarginMs`; never longer than the roll-up period, and
+ * the roll-up period itself while no interval is learnt (fewer than three gaps between arrivals so
+ * far, or a value seeded at start-up).
+ * @example staleAfterMs(1000, 60_000) // 6000: a 1 s sensor is missing 6 s after its last reading
+ * @example staleAfterMs(20_000, 60_000) // 40000: 20 s + one more interval
+ * @example staleAfterMs(45_000, 60_000) // 60000: capped at the roll-up period
+ * @example staleAfterMs(NaN, 60_000) // 60000: nothing learnt yet
+ */
+export function staleAfterMs(typicalMs: number, rollupPeriodMs: number, minMarginMs: number = DEFAULT_STALE_MARGIN_MS): number {
+  if (!(typicalMs > 0)) return rollupPeriodMs;
+  return Math.min(rollupPeriodMs, typicalMs + Math.max(typicalMs, minMarginMs));
+}
+
+/** See staleAfterMs: the least margin past a learnt interval, ms. */
+export const DEFAULT_STALE_MARGIN_MS = 5000;
+/**
+ * Arrivals a device series' interval is learnt from before it is trusted (three gaps): until then
+ * it may stay quiet for the roll-up period, so a few readings sent by hand do not go stale early.
+ */
+const MIN_GAPS = 3;
+/** Granularity of the queue of series deadlines (flush re-examines a node at most this late), ms. */
+const DUE_BUCKET_MS = 250;
 
 /**
  * The live state of the recursion: the latest actuality of every node and indicator, rolled up
@@ -104,6 +146,12 @@ export class LiveModel {
    */
   private readonly detectors = new Map<string, StreamingDetector>();
   private readonly dirty = new Set<string>();
+  /**
+   * When a node's freshest-expiring device series runs out (see staleAfterMs): bucket
+   * (ceil(ms / DUE_BUCKET_MS)) -> node paths. flush() marks due nodes dirty, so a device that stops
+   * sending turns its node stale, and counts as missing at every ancestor, without a reading.
+   */
+  private readonly due = new Map<number, Set<string>>();
   private levels: Map<string, Map<string, Levels>>;
   private byDepth: ModelNode[];
   /** Position of each indicator id in model.indicators: its column in a Row. */
@@ -193,10 +241,11 @@ export class LiveModel {
    * skipped.
    */
   ingest(readings: readonly NodeReading[]): void {
+    const at = this.opts.now();
     for (const r of readings) {
       const cell = this.cellFor(r.node, r.metric);
       if (!cell) continue;
-      this.apply(cell, r.node, r.metric, r.deviceId, r.value, r.ts);
+      this.apply(cell, r.node, r.metric, r.deviceId, r.value, r.ts, at);
       this.markDirty(r.node);
     }
   }
@@ -207,12 +256,13 @@ export class LiveModel {
    */
   ingestBatch(b: ReadingBatch): void {
     const cells = b.metricNames.map((m) => this.cellFor(b.node, m));
+    const at = this.opts.now();
     let any = false;
     for (let i = 0; i < b.length; i++) {
       const m = b.metric[i]!;
       const cell = cells[m];
       if (!cell) continue;
-      this.apply(cell, b.node, b.metricNames[m]!, b.deviceId, b.values[i]!, b.ts[i]!);
+      this.apply(cell, b.node, b.metricNames[m]!, b.deviceId, b.values[i]!, b.ts[i]!, at);
       any = true;
     }
     if (any) this.markDirty(b.node);
@@ -224,13 +274,27 @@ export class LiveModel {
     return this.grid.get(node)?.[k] ?? (this.model.nodes.has(node) ? this.cell(node, metric) : undefined);
   }
 
-  /** One reading of a device series: the latest value, and the detector at most once per detectIntervalMs of reading time. */
-  private apply(cell: Cell, node: string, metric: string, deviceId: string, value: number, ts: number): void {
+  /**
+   * One reading of a device series, heard at `at` (server clock): the latest value, its interval
+   * between arrivals, and the detector at most once per detectIntervalMs of reading time.
+   */
+  private apply(cell: Cell, node: string, metric: string, deviceId: string, value: number, ts: number, at: number): void {
     let series = fewGet(cell.devices, deviceId, deviceKey);
     if (!series) {
-      series = { id: deviceId, value, ts, detectedAt: -Infinity };
+      series = { id: deviceId, value, ts, heardAt: at, typical: NaN, gaps: 0, detectedAt: -Infinity };
       cell.devices = fewAdd(cell.devices, deviceId, series, deviceKey);
     }
+    // The interval is learnt on the server's clock, between arrivals: what staleness measures. The
+    // readings of one message arrive together (gap 0, not learnt), so a device that sends a batch
+    // every 10 s is expected every 10 s, whatever its sampling rate; a gap longer than the roll-up
+    // period (an outage, a restart since a seeded value) teaches nothing, as the period caps
+    // staleAfterMs anyway.
+    const gap = at - series.heardAt;
+    if (gap > 0 && gap <= this.opts.rollupPeriodMs) {
+      series.typical = nextTypical(series.typical, gap);
+      if (series.gaps < MIN_GAPS) series.gaps++;
+    }
+    series.heardAt = at;
     series.value = value;
     series.ts = ts;
     const every = this.opts.detectIntervalMs ?? DEFAULT_DETECT_INTERVAL_MS;
@@ -255,10 +319,13 @@ export class LiveModel {
       const cell = this.cell(r.node, r.metric);
       const prev = fewGet(cell.devices, r.deviceId, deviceKey);
       if (prev && prev.ts >= r.ts) continue;
+      // Heard when it was read (not later than now: a device clock ahead of the server's).
+      const heardAt = Math.min(r.ts, this.opts.now());
       if (prev) {
         prev.value = r.value;
         prev.ts = r.ts;
-      } else cell.devices = fewAdd(cell.devices, r.deviceId, { id: r.deviceId, value: r.value, ts: r.ts, detectedAt: -Infinity }, deviceKey);
+        prev.heardAt = heardAt;
+      } else cell.devices = fewAdd(cell.devices, r.deviceId, { id: r.deviceId, value: r.value, ts: r.ts, heardAt, typical: NaN, gaps: 0, detectedAt: -Infinity }, deviceKey);
       this.markDirty(r.node);
     }
   }
@@ -330,7 +397,7 @@ export class LiveModel {
       } else {
         // No value yet: ts −∞ keeps it out of the roll-up until seed() or a reading sets one.
         const id = this.model.devices.get(device)!.id; // the model's string, not the key's copy
-        cell.devices = fewAdd(cell.devices, id, { id, value: NaN, ts: -Infinity, detector, detectedAt: -Infinity }, deviceKey);
+        cell.devices = fewAdd(cell.devices, id, { id, value: NaN, ts: -Infinity, heardAt: -Infinity, typical: NaN, gaps: 0, detector, detectedAt: -Infinity }, deviceKey);
       }
     }
     return counts;
@@ -350,8 +417,9 @@ export class LiveModel {
 
   /** Recomputes the nodes touched since the last flush (children before parents) and returns their updates. */
   flush(): IndicatorUpdate[] {
-    if (this.dirty.size === 0) return [];
     const now = this.opts.now();
+    this.markDue(now);
+    if (this.dirty.size === 0) return [];
     const updates: IndicatorUpdate[] = [];
     for (const node of this.byDepth) {
       if (!this.dirty.has(node.path)) continue;
@@ -405,21 +473,37 @@ export class LiveModel {
     return out;
   }
 
+  /**
+   * A node's value from its fresh device series and fresh children. A device series is fresh
+   * until staleAfterMs() after it was last heard; past that it is missing, counted in
+   * `missingDescendants` here and, through the children's counts, at every ancestor.
+   */
   private recompute(node: ModelNode, ind: IndicatorDef, now: number): void {
     const cell = this.cell(node.path, ind.id);
-    const horizon = now - this.opts.rollupPeriodMs;
+    const period = this.opts.rollupPeriodMs;
+    const margin = this.opts.staleMarginMs ?? DEFAULT_STALE_MARGIN_MS;
     const inputs: RollupInput[] = [];
     let ts = 0;
+    let missingBelow = 0;
+    let nextExpiry = Infinity;
     if (cell.devices) {
       for (const d of fewValues(cell.devices)) {
-        if (d.ts < horizon) continue;
+        if (d.heardAt === -Infinity) continue; // restored detector, no value yet
+        const expiry = d.heardAt + staleAfterMs(d.gaps >= MIN_GAPS ? d.typical : NaN, period, margin);
+        if (now >= expiry) {
+          missingBelow++;
+          continue;
+        }
+        if (expiry < nextExpiry) nextExpiry = expiry;
         inputs.push({ value: d.value });
         if (d.ts > ts) ts = d.ts;
       }
     }
+    if (nextExpiry !== Infinity) this.schedule(node.path, nextExpiry);
     let missing = 0;
     for (const childPath of node.children) {
       const child = this.grid.get(childPath)?.[this.indicatorIndex.get(ind.id)!];
+      if (child) missingBelow += child.missingDescendants;
       if (!child || child.stale || child.value === null) {
         missing++;
         continue;
@@ -435,6 +519,26 @@ export class LiveModel {
       cell.ts = ts;
     }
     cell.missingChildren = missing;
+    cell.missingDescendants = missingBelow;
+  }
+
+  /** Re-examine `path` at `at` (ms, server clock): one of its device series may be missing by then. */
+  private schedule(path: string, at: number): void {
+    const bucket = Math.ceil(at / DUE_BUCKET_MS);
+    let paths = this.due.get(bucket);
+    if (!paths) this.due.set(bucket, (paths = new Set()));
+    paths.add(path);
+  }
+
+  /** Marks dirty (with their ancestors) the nodes whose re-examination is due. */
+  private markDue(now: number): void {
+    if (this.due.size === 0) return;
+    const upTo = Math.floor(now / DUE_BUCKET_MS);
+    for (const [bucket, paths] of this.due) {
+      if (bucket > upTo) continue;
+      for (const p of paths) this.markDirty(p);
+      this.due.delete(bucket);
+    }
   }
 
   private view(path: string, indicator: string): IndicatorUpdate {
@@ -451,6 +555,7 @@ export class LiveModel {
       ...beerIndices(value, lv.capability, lv.potentiality),
       stale: cell.stale,
       missingChildren: cell.missingChildren,
+      missingDescendants: cell.missingDescendants,
       score: cell.score,
       forecast: cell.forecast,
       ...(cell.learning !== undefined ? { learning: cell.learning } : {}),
@@ -470,7 +575,7 @@ export class LiveModel {
     const k = this.indicatorIndex.get(indicator)!;
     let row = this.grid.get(path);
     if (!row) this.grid.set(path, (row = new Array<Cell | undefined>(this.model.indicators.length).fill(undefined)));
-    return (row[k] ??= { value: null, ts: 0, stale: true, missingChildren: 0 });
+    return (row[k] ??= { value: null, ts: 0, stale: true, missingChildren: 0, missingDescendants: 0 });
   }
 
   private detector(key: string): StreamingDetector {

@@ -9,6 +9,8 @@ import type { StreamingDetector } from '../../src/vsm/detectors/detector.js';
 import { LiveModel } from '../../src/vsm/live-model.js';
 
 const NOW = 1_700_000_000_000;
+/** The live model's clock (the HTTP services' stays at NOW). */
+const clock = { t: NOW };
 const quiet = (): StreamingDetector => ({ update: () => ({ score: 0, kind: 'none', probability: 1, forecast: null, alert: false, learning: false }), snapshot: () => ({ type: 'quiet', version: 1 }) });
 const USERS: Record<string, SessionUser> = {
   'tok-boss': { name: 'boss', role: 'planner', scope: 'r' },
@@ -18,15 +20,17 @@ const USERS: Record<string, SessionUser> = {
 // GET /api/model over real HTTP (light-my-request's inject cannot load under jest's ESM mode).
 let app: FastifyInstance;
 let base: string;
+let liveModel: LiveModel;
 beforeAll(async () => {
   const model = tinyModel();
-  const live = new LiveModel(model, { rollupPeriodMs: 60_000, now: () => NOW, createDetector: quiet, onDetection: () => {} });
+  const live = new LiveModel(model, { rollupPeriodMs: 60_000, now: () => clock.t, createDetector: quiet, onDetection: () => {} });
   live.ingest([
     { node: 'r/a/a1', deviceId: 'a1-dev', metric: 'output', value: 5, ts: NOW },
     { node: 'r/a/a2', deviceId: 'a2-dev', metric: 'output', value: 15, ts: NOW },
     { node: 'r/b/b1', deviceId: 'b1-dev', metric: 'output', value: 7, ts: NOW },
   ]);
   live.flush();
+  liveModel = live;
   const services = { model: () => model, live, now: () => NOW, sessions: { lookup: (t: string | undefined) => (t ? (USERS[t] ?? null) : null) } } as unknown as AppServices;
   app = await build(services);
   base = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -77,5 +81,23 @@ describe('GET /api/model', () => {
   it('refuses a caller without a session', async () => {
     const res = await fetch(base + '/api/model');
     expect(res.status).toBe(401);
+  });
+});
+
+describe('GET /api/latest', () => {
+  it('says at every ancestor how many device series below stopped sending, through its JSON schema', async () => {
+    // a1 and a2 speak again 59 s later; b1 does not: missing once its roll-up period is over.
+    clock.t = NOW + 59_000;
+    liveModel.ingest(['a1', 'a2'].map((n) => ({ node: `r/a/${n}`, deviceId: `${n}-dev`, metric: 'output', value: 5, ts: clock.t })));
+    liveModel.flush();
+    clock.t = NOW + 60_000;
+    liveModel.flush();
+    const res = await fetch(`${base}/api/latest`, { headers: { authorization: 'Bearer tok-boss' } });
+    const latest = (await res.json()) as IndicatorUpdate[];
+    const of = (n: string) => latest.find((u) => u.node === n)!;
+    expect(of('r/b/b1')).toMatchObject({ value: null, stale: true, missingChildren: 0, missingDescendants: 1 });
+    expect(of('r/b')).toMatchObject({ value: null, stale: true, missingChildren: 1, missingDescendants: 1 });
+    expect(of('r')).toMatchObject({ stale: false, missingChildren: 1, missingDescendants: 1 });
+    expect(of('r/a')).toMatchObject({ stale: false, missingDescendants: 0 });
   });
 });

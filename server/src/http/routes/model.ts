@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { inScope } from '@opsroom/models';
 import { modelView, withLiveValues } from '../../model/view.js';
 import { requireUser, visibleNode } from '../auth-hook.js';
-import { errorSchema } from '../schemas.js';
+import { errorSchema, indicatorUpdateSchema } from '../schemas.js';
 import type { AppServices } from '../services.js';
 
 /** The model tree as visible to the caller, and the latest values in scope. */
@@ -15,7 +15,7 @@ export function modelRoutes(app: FastifyInstance, s: AppServices): void {
         summary: 'The recursion as visible to the caller: its scope node and subtree, with live values',
         description:
           'Each node carries `values`: the latest value of each of its indicators that has one, with effective capability and potentiality, ' +
-          "Beer's indices (productivity, latency, performance), `stale` and `missingChildren` (the same objects as `GET /api/latest`), and the " +
+          "Beer's indices (productivity, latency, performance), `stale`, `missingChildren` and `missingDescendants` (the same objects as `GET /api/latest`), and the " +
           'view carries `valuesAt` (ms since epoch). `?values=false` leaves both out and gives the bare tree.',
         querystring: { type: 'object', additionalProperties: false, properties: { values: { type: 'boolean', default: true } } },
         response: { 200: { type: 'object', additionalProperties: true }, 401: errorSchema },
@@ -37,7 +37,7 @@ export function modelRoutes(app: FastifyInstance, s: AppServices): void {
         tags: ['model'],
         summary: 'Latest value, levels and Beer indices of every indicator of every node in scope (or under `node`)',
         querystring: { type: 'object', additionalProperties: false, properties: { node: { type: 'string', maxLength: 512 } } },
-        response: { 200: { type: 'array', items: { type: 'object', additionalProperties: true } }, 401: errorSchema, 404: errorSchema },
+        response: { 200: { type: 'array', items: indicatorUpdateSchema }, 401: errorSchema, 404: errorSchema },
       },
       preHandler: requireUser(s),
     },
