@@ -75,7 +75,7 @@ describe('alert changes whose save fails', () => {
     const k = setup({ grouping: false, metrics, writes, ...over, clock, repo });
     /** What a restarted server would load: the saved state. */
     const saved = (id: string) => new SqliteAlertRepository(db).get(id)!;
-    const failures = (operation: string) => metrics.stateSaveFailures.get({ operation });
+    const failures = (operation: string) => metrics.stateSaveFailures.value({ operation });
     return { ...k, repo, metrics, writes, saved, failures };
   }
 
@@ -86,7 +86,7 @@ describe('alert changes whose save fails', () => {
     return { ...w, id };
   };
 
-  it('escalates exactly once after the disk recovers, with nothing changed or announced while saves fail', () => {
+  it('escalates exactly once after the disk recovers, with nothing changed or announced while saves fail', async () => {
     const { svc, clock, id, repo, events, eventsOf, statuses, metrics, writes, saved, failures } = raised();
     const before = svc.get(id, boss);
     const announced = events.length;
@@ -101,8 +101,8 @@ describe('alert changes whose save fails', () => {
     expect(saved(id)).toEqual(before);
     expect(events).toHaveLength(announced);
     expect(statuses).toHaveLength(statusEmits);
-    expect(metrics.alertsEscalated.get()).toBe(0);
-    expect(failures('deadlines')).toBe(3);
+    expect(await metrics.alertsEscalated.value()).toBe(0);
+    expect(await failures('deadlines')).toBe(3);
     expect(writes.health()).toEqual({
       ok: false,
       detail: expect.stringMatching(/failing since .*\(3 failed, last: deadlines: SQLITE_FULL: database or disk is full\)/),
@@ -114,7 +114,7 @@ describe('alert changes whose save fails', () => {
     expect(after.trail.filter((t) => t.action === 'escalated')).toHaveLength(1);
     expect(saved(id)).toEqual(after);
     expect(eventsOf('escalated').map((a) => a.id)).toEqual([id]);
-    expect(metrics.alertsEscalated.get()).toBe(1);
+    expect(await metrics.alertsEscalated.value()).toBe(1);
     expect(writes.health().ok).toBe(true);
     svc.checkDeadlines();
     clock.t += 1000;
@@ -129,7 +129,7 @@ describe('alert changes whose save fails', () => {
     ['assign', (s: ReturnType<typeof raised>) => s.svc.assign(s.id, councilA, 'worker-a1')],
     ['comment', (s: ReturnType<typeof raised>) => s.svc.comment(s.id, workerA1, 'looking')],
     ['resolve', (s: ReturnType<typeof raised>) => s.svc.resolve(s.id, workerA1, 'fixed')],
-  ] as const)('answers %s with 503 and changes nothing when its save fails; the retry works once', (operation, act) => {
+  ] as const)('answers %s with 503 and changes nothing when its save fails; the retry works once', async (operation, act) => {
     const model = tinyModel();
     model.users.set('worker-a1', { name: 'worker-a1', role: 'council', scope: 'r/a/a1', passwordHash: 'x' });
     const s = raised({ model });
@@ -152,7 +152,7 @@ describe('alert changes whose save fails', () => {
     expect(s.saved(s.id)).toEqual(before);
     expect(s.svc.list(boss, { state: 'open', shelved: 'include' }).map((a) => a.id)).toEqual([s.id]);
     expect(s.events).toHaveLength(announced);
-    expect(s.failures(operation)).toBe(1);
+    expect(await s.failures(operation)).toBe(1);
 
     const done = act(s); // retried by the caller: applied once
     expect(s.events).toHaveLength(announced + 1);
@@ -190,14 +190,14 @@ describe('alert changes whose save fails', () => {
     expect(events.slice(n).map(([e]) => e)).toEqual(['escalated', 'updated']);
   });
 
-  it('raises a detection whose save failed at the next deadline check, once', () => {
+  it('raises a detection whose save failed at the next deadline check, once', async () => {
     const w = world();
     w.repo.failNext(1);
     expect(() => w.svc.onDetection(step('r/a/a1'))).not.toThrow();
     expect(w.svc.list(boss)).toEqual([]);
     expect(w.events).toEqual([]);
-    expect(w.metrics.alertsRaised.get({ kind: 'step' })).toBe(0);
-    expect(w.failures('raise')).toBe(1);
+    expect(await w.metrics.alertsRaised.value({ kind: 'step' })).toBe(0);
+    expect(await w.failures('raise')).toBe(1);
     w.clock.t += 1000;
     w.svc.checkDeadlines();
     expect(w.eventsOf('raised')).toHaveLength(1);
@@ -205,7 +205,7 @@ describe('alert changes whose save fails', () => {
     expect(w.svc.list(boss)[0]).toMatchObject({ node: 'r/a/a1', raisedAt: T0 + 1000 });
     w.svc.checkDeadlines();
     expect(w.eventsOf('raised')).toHaveLength(1);
-    expect(w.metrics.alertsRaised.get({ kind: 'step' })).toBe(1);
+    expect(await w.metrics.alertsRaised.value({ kind: 'step' })).toBe(1);
   });
 
   it('raises a dropout whose save failed at the next deadline check (the silence watch reports it only once)', () => {
@@ -220,7 +220,7 @@ describe('alert changes whose save fails', () => {
     expect(w.eventsOf('raised').map((a) => [a.kind, a.node, a.since])).toEqual([['dropout', 'r/a/a1', T0 - 60_000]]);
   });
 
-  it('ends an expired shelf once its save succeeds, and sends a reminder only once it is saved', () => {
+  it('ends an expired shelf once its save succeeds, and sends a reminder only once it is saved', async () => {
     const model = tinyModel();
     model.nodes.get('r/a/a1')!.notify = { webhook: 'https://hooks.example/x', secretEnv: 'X', remindEverySec: 600 };
     model.nodes.get('r/a/a1')!.correctionWindowSec = 7200;
@@ -236,7 +236,7 @@ describe('alert changes whose save fails', () => {
     s.svc.checkDeadlines();
     s.svc.checkDeadlines();
     expect(s.svc.get(s.id, boss).shelved).toBeDefined();
-    expect(s.failures('deadlines')).toBe(2);
+    expect(await s.failures('deadlines')).toBe(2);
     s.svc.checkDeadlines();
     expect(s.svc.get(s.id, boss).shelved).toBeUndefined();
     expect(s.svc.get(s.id, boss).trail.filter((t) => t.action === 'unshelved')).toHaveLength(1);
@@ -245,7 +245,7 @@ describe('alert changes whose save fails', () => {
     s.repo.failNext(1);
     s.svc.checkDeadlines();
     expect(sent.filter((x) => x.event === 'reminder')).toHaveLength(0);
-    expect(s.failures('reminders')).toBe(1);
+    expect(await s.failures('reminders')).toBe(1);
     s.svc.checkDeadlines();
     const reminders = sent.filter((x) => x.event === 'reminder').map((x) => x.alert.reminders);
     expect(reminders).toEqual([{ count: 1, lastAt: T0 + 15 * MIN }]);

@@ -83,6 +83,11 @@ export interface AlertServiceOptions {
   model: Model;
   repo: AlertRepository;
   now: () => number;
+  /**
+   * A monotonic clock in ms for `opsroom_detection_to_alert_seconds` (default performance.now):
+   * `now` is the wall clock the alerts are stamped with, whole milliseconds and free to jump.
+   */
+  latencyClock?: () => number;
   /** Least time between two `updated` events for one persisting anomaly, ms. */
   updateEveryMs?: number;
   /** Grouping of children's alerts at their parent; false turns it off. Default {@link DEFAULT_GROUPING}. */
@@ -122,9 +127,11 @@ export class AlertService {
   private readonly writes: StateWrites;
   /** Raises (detections, dropouts) whose save failed, by node and indicator: tried again by checkDeadlines(). */
   private readonly pendingRaises = new Map<string, () => void>();
+  private readonly latencyClock: () => number;
 
   constructor(private readonly opts: AlertServiceOptions) {
     this.grouping = opts.grouping === false ? null : { ...DEFAULT_GROUPING, ...(opts.grouping ?? {}) };
+    this.latencyClock = opts.latencyClock ?? (() => performance.now());
     this.writes = opts.writes ?? new StateWrites({ now: opts.now, logger: opts.logger, failures: opts.metrics.stateSaveFailures });
     for (const a of opts.repo.loadOpen()) this.track(a);
     this.seedChattering();
@@ -149,6 +156,7 @@ export class AlertService {
   onDetection(d: Detection): void {
     const out = d.output;
     if (!out.alert || out.kind === 'none') return;
+    const detected = this.latencyClock();
     const now = this.opts.now();
     const ev = out.evidence;
     const value = ev?.value ?? d.value;
@@ -183,7 +191,7 @@ export class AlertService {
       if (onset || kindChanged || priorityChanged || now - (this.lastUpdate.get(a.id) ?? 0) >= (this.opts.updateEveryMs ?? 5000)) {
         cs.mark(a, 'updated');
         cs.onSaved(() => this.lastUpdate.set(a.id, now));
-        this.commitOrRetry(cs, 'update', key(d.node, d.indicator), () => this.onDetection(d));
+        if (this.commitOrRetry(cs, 'update', key(d.node, d.indicator), () => this.onDetection(d))) this.timeDetection(detected);
       } else {
         // Between two announced updates the newest evidence (value, score, forecast) is shown
         // without a save or an event, as before; the next announced update saves it.
@@ -223,7 +231,12 @@ export class AlertService {
       });
       this.groupAtParent(cs, alert, now);
     }
-    this.commitOrRetry(cs, 'raise', key(d.node, d.indicator), () => this.onDetection(d));
+    if (this.commitOrRetry(cs, 'raise', key(d.node, d.indicator), () => this.onDetection(d))) this.timeDetection(detected);
+  }
+
+  /** A detection became a saved and published alert change: how long since the detector's output. */
+  private timeDetection(detected: number): void {
+    this.opts.metrics.detectionToAlert.observe((this.latencyClock() - detected) / 1000);
   }
 
   /**
@@ -745,12 +758,13 @@ export class AlertService {
   /**
    * For raises and updates coming from detection and the silence watch (no caller to answer):
    * commits, or when the save fails keeps `retry` (one per node and indicator, the latest) for the
-   * next deadline check.
+   * next deadline check. True when something was saved and published.
    */
-  private commitOrRetry(cs: AlertChangeSet, operation: string, retryKey: string, retry: () => void): void {
-    if (!cs.size) return;
+  private commitOrRetry(cs: AlertChangeSet, operation: string, retryKey: string, retry: () => void): boolean {
+    if (!cs.size) return false;
     try {
       this.commit(cs, operation);
+      return true;
     } catch (err) {
       if (!isStateUnavailable(err)) throw err;
       this.pendingRaises.delete(retryKey);
@@ -760,6 +774,7 @@ export class AlertService {
         this.pendingRaises.delete(oldest!);
         this.opts.logger.warn({ pending: MAX_PENDING_RAISES }, 'state database: too many raises waiting for a save; the oldest is dropped');
       }
+      return false;
     }
   }
 

@@ -130,8 +130,8 @@ describe('Sessions', () => {
     expect(() => s.logout(token)).toThrow(expect.objectContaining({ code: 'OPS_ERR_STATE_UNAVAILABLE' }));
     expect(s.lookup(token)).toMatchObject({ name: 'boss' }); // still logged in, here and after a restart
     expect(inner.load(token)).toBeDefined();
-    expect(metrics.stateSaveFailures.get({ operation: 'login' })).toBe(1);
-    expect(metrics.stateSaveFailures.get({ operation: 'logout' })).toBe(1);
+    expect(await metrics.stateSaveFailures.value({ operation: 'login' })).toBe(1);
+    expect(await metrics.stateSaveFailures.value({ operation: 'logout' })).toBe(1);
     full = false;
     s.logout(token);
     expect(s.lookup(token)).toBeNull();

@@ -11,6 +11,7 @@ import { authRoutes } from './routes/auth.js';
 import { healthRoutes } from './routes/health.js';
 import { historyRoutes } from './routes/history.js';
 import { modelRoutes } from './routes/model.js';
+import { recordRequestDurations } from './request-metrics.js';
 import type { AppServices } from './services.js';
 
 export interface BuildOptions {
@@ -42,6 +43,7 @@ export async function build(services: AppServices, opts: BuildOptions = {}): Pro
   });
   app.decorateRequest('user', null);
   app.decorateRequest('authVia', null);
+  recordRequestDurations(app, services);
 
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, {

@@ -12,6 +12,11 @@ export interface PipelineOptions {
   metrics: ServerMetrics;
   logger: Logger;
   now: () => number;
+  /**
+   * A monotonic clock in ms for `opsroom_ingest_to_store_seconds` (default performance.now): `now`
+   * is the wall clock that timestamps readings, whole milliseconds and free to jump.
+   */
+  latencyClock?: () => number;
   /** Called with each message's readings (in columns) once the store has accepted them. */
   onReadings: (batch: ReadingBatch, channel: 'readings' | 'status') => void;
   /** Explains a rejection to the device (its `rejects` topic). */
@@ -41,14 +46,17 @@ export class IngestPipeline {
   private readonly rlog: RateLimitedLog;
   /** Which tag set each device's metrics come from (series-tags.ts). */
   private readonly series = new SeriesTags();
+  private readonly latencyClock: () => number;
 
   constructor(private readonly opts: PipelineOptions) {
     this.batcher = new WriteBatcher(opts.store);
     this.rlog = new RateLimitedLog(opts.logger);
+    this.latencyClock = opts.latencyClock ?? (() => performance.now());
   }
 
   accept(topic: string, payload: Uint8Array): Promise<void> {
     const o = this.opts;
+    const arrived = this.latencyClock();
     o.metrics.messagesReceived.inc();
     const ack = parseDirectiveAck(topic, payload);
     if (ack) {
@@ -69,6 +77,7 @@ export class IngestPipeline {
     const { channel, batch } = v;
     return this.batcher.add(batch).then(
       () => {
+        o.metrics.ingestToStore.observe((this.latencyClock() - arrived) / 1000);
         o.metrics.readingsAccepted.inc({}, batch.length);
         try {
           o.onReadings(batch, channel);

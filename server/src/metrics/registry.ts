@@ -1,105 +1,198 @@
 /**
- * A small Prometheus registry: counters and gauges with labels, rendered in the text exposition
- * format (version 0.0.4) at `GET /metrics`.
+ * The server's Prometheus metrics on prom-client: one Registry per server (tests start several in
+ * one process, so nothing goes to prom-client's global registry), the process's default metrics
+ * in each (CPU, memory, heap, event loop, GC, handles), and thin Counter / Gauge / Histogram
+ * wrappers that keep this code's call shapes (`inc(labels, by)`, `set(value, labels)`,
+ * `collect(fn)`, `observe(seconds, labels)`). Rendered at `GET /metrics` in the text format 0.0.4.
  */
+import { collectDefaultMetrics, Counter as PromCounter, Gauge as PromGauge, Histogram as PromHistogram, Registry } from 'prom-client';
 import { decodeColumnsCounts } from '@opsroom/models';
+
 type Labels = Record<string, string>;
 
-const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-const labelKey = (labels: Labels) =>
-  Object.keys(labels)
-    .sort()
-    .map((k) => `${k}="${escapeLabel(labels[k]!)}"`)
-    .join(',');
-
-class Metric {
-  readonly values = new Map<string, number>();
-  constructor(
-    readonly name: string,
-    readonly help: string,
-    readonly type: 'counter' | 'gauge',
-  ) {}
-  render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`];
-    if (this.values.size === 0 && this.type === 'counter') lines.push(`${this.name} 0`);
-    for (const [k, v] of this.values) lines.push(k ? `${this.name}{${k}} ${v}` : `${this.name} ${v}`);
-    return lines.join('\n');
-  }
+/** The value of one label set in a prom-client metric (0 when it has none yet). */
+async function valueOf(metric: PromCounter | PromGauge, labels: Labels): Promise<number> {
+  const want = Object.keys(labels);
+  const { values } = await metric.get();
+  const hit = values.find((v) => {
+    const have = Object.keys(v.labels);
+    return have.length === want.length && want.every((k) => String(v.labels[k]) === labels[k]);
+  });
+  return hit?.value ?? 0;
 }
 
-export class Counter extends Metric {
+/** A value that only goes up (Prometheus `counter`; its name ends in `_total`). */
+export class Counter {
+  constructor(readonly prom: PromCounter) {}
   inc(labels: Labels = {}, by = 1): void {
-    const k = labelKey(labels);
-    this.values.set(k, (this.values.get(k) ?? 0) + by);
+    this.prom.inc(labels, by);
   }
-  get(labels: Labels = {}): number {
-    return this.values.get(labelKey(labels)) ?? 0;
+  /** The count of one label set (for tests and health checks; a scrape reads them all). */
+  value(labels: Labels = {}): Promise<number> {
+    return valueOf(this.prom, labels);
   }
 }
 
-export class Gauge extends Metric {
+/** A value that goes up and down (Prometheus `gauge`), set directly or by collectors at scrape time. */
+export class Gauge {
   private readonly collectors: Array<() => void> = [];
+  constructor(readonly prom: PromGauge) {}
   set(value: number, labels: Labels = {}): void {
-    this.values.set(labelKey(labels), value);
+    this.prom.set(labels, value);
   }
-  /** A callback run before each render to refresh the value. */
+  /** A callback run before each scrape to refresh the value. */
   collect(fn: () => void): void {
     this.collectors.push(fn);
   }
-  override render(): string {
+  /** Runs the collectors (prom-client calls this on each scrape). */
+  refresh(): void {
     for (const fn of this.collectors) fn();
-    return super.render();
+  }
+  value(labels: Labels = {}): Promise<number> {
+    return valueOf(this.prom, labels);
   }
 }
 
-export class MetricsRegistry {
-  private readonly metrics = new Map<string, Metric>();
-  counter(name: string, help: string): Counter {
-    return this.add(new Counter(name, help, 'counter'));
+/** A distribution of durations in seconds (Prometheus `histogram`: `_bucket`, `_sum`, `_count`). */
+export class Histogram {
+  constructor(readonly prom: PromHistogram) {}
+  observe(seconds: number, labels: Labels = {}): void {
+    this.prom.observe(labels, seconds);
   }
-  gauge(name: string, help: string): Gauge {
-    return this.add(new Gauge(name, help, 'gauge'));
-  }
-  private add<M extends Metric>(m: M): M {
-    if (this.metrics.has(m.name)) throw new Error(`metric ${m.name} registered twice`);
-    this.metrics.set(m.name, m);
-    return m;
-  }
-  render(): string {
-    return [...this.metrics.values()].map((m) => m.render()).join('\n') + '\n';
+  /** How many observations one label set has (for tests). */
+  async count(labels: Labels = {}): Promise<number> {
+    const want = Object.keys(labels);
+    const { values } = await this.prom.get();
+    const hit = values.find(
+      (v) =>
+        v.metricName?.endsWith('_count') &&
+        Object.keys(v.labels).length === want.length &&
+        want.every((k) => String(v.labels[k]) === labels[k]),
+    );
+    return hit?.value ?? 0;
   }
 }
+
+/**
+ * Buckets for the server's own latencies, s: 0.5 ms up to 10 s. An ingest write or an alert
+ * save takes about a millisecond on a quiet SQLite; the upper buckets show a slow disk or a busy
+ * event loop.
+ */
+export const LATENCY_BUCKETS_S: readonly number[] = Object.freeze([0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
+
+let processMetrics: Registry | null = null;
+
+/**
+ * prom-client's default metrics, collected once per process into a registry of their own and
+ * registered into every server's registry: each collectDefaultMetrics() call starts a GC observer
+ * and an event-loop-delay timer that are never released, and these figures describe the process,
+ * not one server of it.
+ */
+function defaultMetrics(): Registry {
+  if (processMetrics === null) {
+    processMetrics = new Registry();
+    collectDefaultMetrics({ register: processMetrics });
+  }
+  return processMetrics;
+}
+
+/** One server's registry: its own metrics plus the process's default ones. */
+export class MetricsRegistry {
+  readonly prom = new Registry();
+
+  constructor(opts: { defaultMetrics?: boolean } = {}) {
+    if (opts.defaultMetrics === false) return;
+    const process = defaultMetrics();
+    for (const { name } of process.getMetricsAsArray()) this.prom.registerMetric(process.getSingleMetric(name)!);
+  }
+
+  /** A counter; its name must end in `_total` (Prometheus' naming rule for counters). */
+  counter(name: string, help: string, labelNames: readonly string[] = []): Counter {
+    if (!name.endsWith('_total')) throw new Error(`counter ${name} must be named …_total`);
+    return new Counter(new PromCounter({ name, help, labelNames, registers: [this.prom] }));
+  }
+
+  gauge(name: string, help: string, labelNames: readonly string[] = []): Gauge {
+    let g: Gauge | null = null;
+    const prom = new PromGauge({ name, help, labelNames, registers: [this.prom], collect: () => g?.refresh() });
+    return (g = new Gauge(prom));
+  }
+
+  /** A histogram of seconds; its name should end in `_seconds`. */
+  histogram(name: string, help: string, labelNames: readonly string[] = [], buckets: readonly number[] = LATENCY_BUCKETS_S): Histogram {
+    return new Histogram(new PromHistogram({ name, help, labelNames, buckets: [...buckets], registers: [this.prom] }));
+  }
+
+  /** The Content-Type of render()'s text (Prometheus text format 0.0.4). */
+  get contentType(): string {
+    return this.prom.contentType;
+  }
+
+  /** Every metric in the Prometheus text format (runs the gauges' collectors first). */
+  render(): Promise<string> {
+    return this.prom.metrics();
+  }
+}
+
+/** The route label of requests no route matched (404s, malformed URLs): one value, whatever the URL. */
+export const UNMATCHED_ROUTE = 'unmatched';
 
 /** The server's metrics, created once per app. */
-export function createServerMetrics() {
-  const registry = new MetricsRegistry();
+export function createServerMetrics(opts: { defaultMetrics?: boolean } = {}) {
+  const registry = new MetricsRegistry(opts);
   return {
     registry,
     readingsAccepted: registry.counter('opsroom_readings_accepted_total', 'Readings accepted by ingest and written to the store.'),
-    readingsRejected: registry.counter('opsroom_readings_rejected_total', 'Readings or messages rejected by ingest, by cause.'),
+    readingsRejected: registry.counter('opsroom_readings_rejected_total', 'Readings or messages rejected by ingest, by cause.', ['cause']),
     messagesReceived: registry.counter('opsroom_mqtt_messages_total', 'MQTT messages received by ingest.'),
     storeWriteErrors: registry.counter('opsroom_store_write_errors_total', 'Store batch writes that failed.'),
-    alertsRaised: registry.counter('opsroom_alerts_raised_total', 'Algedonic alerts raised, by kind.'),
+    alertsRaised: registry.counter('opsroom_alerts_raised_total', 'Algedonic alerts raised, by kind.', ['kind']),
     alertsEscalated: registry.counter('opsroom_alerts_escalated_total', 'Alert escalations one level up.'),
     stateSaveFailures: registry.counter(
       'opsroom_state_save_failures_total',
       'Saves to the state database (alerts, sessions, maintenance windows) that failed, by operation; nothing was changed.',
+      ['operation'],
     ),
     alertsOpen: registry.gauge('opsroom_alerts_open', 'Alerts not yet resolved.'),
     socketClients: registry.gauge('opsroom_socket_clients', 'Connected socket.io clients.'),
     loginFailures: registry.counter('opsroom_login_failures_total', 'Failed logins.'),
-    decodePaths: decodePathsGauge(registry),
+    decodePaths: decodePathsCounter(registry),
+    ingestToStore: registry.histogram(
+      'opsroom_ingest_to_store_seconds',
+      "From a message's arrival at ingest to the store accepting its readings (batching with the event loop turn's other messages included), s.",
+    ),
+    detectionToAlert: registry.histogram(
+      'opsroom_detection_to_alert_seconds',
+      "From a detector's output saying alert to the alert raised or updated, saved and published, s.",
+    ),
+    httpRequestDuration: registry.histogram(
+      'opsroom_http_request_duration_seconds',
+      `HTTP requests by method, route pattern (${UNMATCHED_ROUTE}: no route) and status code, s.`,
+      ['method', 'route', 'status_code'],
+    ),
   };
 }
 
-/** Messages decoded since the process started, by path: `fast` (columnar scanner) or `fallback` (the exact decoder, for unusual payloads). */
-function decodePathsGauge(registry: MetricsRegistry): Gauge {
-  const g = registry.gauge('opsroom_decode_messages', 'Messages decoded since the process started, by path: fast (columnar byte scanner) or fallback (exact decoder for unusual payloads).');
-  g.collect(() => {
-    const c = decodeColumnsCounts();
-    g.set(c.fast, { path: 'fast' });
-    g.set(c.fallback, { path: 'fallback' });
+/**
+ * Messages decoded since the process started, by path: `fast` (columnar scanner) or `fallback`
+ * (the exact decoder, for unusual payloads). The decoder counts process-wide; the counter takes
+ * those totals at each scrape (they only go up).
+ */
+function decodePathsCounter(registry: MetricsRegistry): Counter {
+  const name = 'opsroom_decode_messages_total';
+  const help = 'Messages decoded since the process started, by path: fast (columnar byte scanner) or fallback (exact decoder for unusual payloads).';
+  const prom: PromCounter = new PromCounter({
+    name,
+    help,
+    labelNames: ['path'],
+    registers: [registry.prom],
+    collect() {
+      const c = decodeColumnsCounts();
+      prom.reset();
+      prom.inc({ path: 'fast' }, c.fast);
+      prom.inc({ path: 'fallback' }, c.fallback);
+    },
   });
-  return g;
+  return new Counter(prom);
 }
 export type ServerMetrics = ReturnType<typeof createServerMetrics>;

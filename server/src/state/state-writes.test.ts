@@ -28,7 +28,7 @@ describe('StateWrites', () => {
     expect(writes.health()).toEqual({ ok: true, detail: 'sqlite: state.db' });
   });
 
-  it('turns a failed save into a 503 that says what to do, counts it by operation, shows it until a save works', () => {
+  it('turns a failed save into a 503 that says what to do, counts it by operation, shows it until a save works', async () => {
     const { writes, metrics, full, clock } = kit();
     let err: unknown;
     try {
@@ -44,9 +44,9 @@ describe('StateWrites', () => {
     );
     clock.t += 1000;
     expect(() => writes.save('deadlines', full)).toThrow(OpsError);
-    expect(metrics.stateSaveFailures.get({ operation: 'shelve' })).toBe(1);
-    expect(metrics.stateSaveFailures.get({ operation: 'deadlines' })).toBe(1);
-    expect(metrics.registry.render()).toMatch(/opsroom_state_save_failures_total\{operation="deadlines"\} 1/);
+    expect(await metrics.stateSaveFailures.value({ operation: 'shelve' })).toBe(1);
+    expect(await metrics.stateSaveFailures.value({ operation: 'deadlines' })).toBe(1);
+    expect(await metrics.registry.render()).toMatch(/opsroom_state_save_failures_total\{operation="deadlines"\} 1/);
     expect(writes.health()).toEqual({
       ok: false,
       detail:

@@ -76,10 +76,10 @@ function goodMessage(rand: () => number, nextTs: () => number): Message {
 }
 
 const metricsText = async (url: string) => (await fetch(`${url}/metrics`)).text();
-/** opsroom_decode_messages by path (process-wide counts). */
+/** opsroom_decode_messages_total by path (process-wide counts). */
 const decodePaths = (text: string) => ({
-  fast: Number(/^opsroom_decode_messages\{path="fast"\} (\d+)/m.exec(text)?.[1] ?? NaN),
-  fallback: Number(/^opsroom_decode_messages\{path="fallback"\} (\d+)/m.exec(text)?.[1] ?? NaN),
+  fast: Number(/^opsroom_decode_messages_total\{path="fast"\} (\d+)/m.exec(text)?.[1] ?? NaN),
+  fallback: Number(/^opsroom_decode_messages_total\{path="fallback"\} (\d+)/m.exec(text)?.[1] ?? NaN),
 });
 function rejectedByCause(text: string): Record<string, number> {
   const out: Record<string, number> = {};

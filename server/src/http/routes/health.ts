@@ -16,7 +16,8 @@ export function publicDetail(detail: string): string {
 
 /**
  * `GET /healthz` (store; state database: failing while its saves fail; broker link) and `GET /metrics`
- * (Prometheus text). Both public: no data in them.
+ * (Prometheus text from the server's prom-client registry). Both public: no data in them (no node
+ * names, no user names; HTTP routes appear as their patterns, never as requested URLs).
  */
 export function healthRoutes(app: FastifyInstance, s: AppServices): void {
   app.get(
@@ -38,7 +39,7 @@ export function healthRoutes(app: FastifyInstance, s: AppServices): void {
     },
   );
   app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics (text format 0.0.4)' } }, async (_req, reply) => {
-    reply.type('text/plain; version=0.0.4; charset=utf-8');
+    reply.type(s.metrics.registry.contentType);
     return s.metrics.registry.render();
   });
 }
