@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { isNode, LineCounter, parseDocument } from 'yaml';
-import { DEVICE_ID_PATTERN, METRIC_PATTERN } from '@opsroom/models';
-import { DEMO_WORKSHOP_METRICS, type SimulatedMetric } from '../sources/simulated-workshop.js';
-import { fnv1a } from '../sources/prng.js';
-import { parseJsonPath } from '../sources/json-path.js';
-import { REGISTER_TYPES, type RegisterDef } from '../sources/modbus-source.js';
+import { DEVICE_ID_PATTERN } from '@opsroom/models';
+import type { SimulatedMetric } from '../sources/simulated-workshop.js';
+import type { RegisterDef } from '../sources/modbus-source.js';
 import type { OutputFormat } from '../sources/parse-output.js';
+import { SOURCE_KINDS, SOURCE_REGISTRY, type SourceKindDescriptor } from '../sources/source-kinds.js';
+import { AgentConfigError, Checker, show, type Locate, type Path } from './checker.js';
+
+export { AgentConfigError } from './checker.js';
+export { SOURCE_KINDS } from '../sources/source-kinds.js';
 
 /** Fields every source has. */
 export interface SourceCommon {
@@ -73,7 +76,6 @@ export interface ModbusSourceConfig extends SourceCommon {
 /** Where readings come from; one variant per source kind. */
 export type SourceConfig = SimulatedSourceConfig | CsvSourceConfig | CommandSourceConfig | HttpSourceConfig | HostSourceConfig | ModbusSourceConfig;
 export type SourceKind = SourceConfig['kind'];
-export const SOURCE_KINDS: readonly SourceKind[] = ['simulated', 'csv', 'command', 'http', 'host', 'modbus'];
 
 /** TLS material for `mqtts://` and `wss://` brokers: paths of PEM files. */
 export interface TlsConfig {
@@ -136,103 +138,13 @@ export const AGENT_DEFAULTS = Object.freeze({
 
 const TOP_FIELDS = ['deviceId', 'secret', 'brokerUrl', 'tls', 'sampleIntervalMs', 'batchMax', 'maxMessagesPerSecond', 'reconnectPeriodMs', 'connectTimeoutMs', 'flushTimeoutMs', 'statusIntervalMs', 'bufferDir', 'bufferMaxReadings', 'source', 'sources'] as const;
 const COMMON_FIELDS = ['kind', 'name', 'intervalMs'];
-const SOURCE_FIELDS: Record<SourceKind, readonly string[]> = {
-  simulated: [...COMMON_FIELDS, 'seed', 'metrics'],
-  csv: [...COMMON_FIELDS, 'file', 'speed', 'metric', 'loop', 'timestamps'],
-  command: [...COMMON_FIELDS, 'command', 'format', 'timeoutMs', 'prefix'],
-  http: [...COMMON_FIELDS, 'url', 'metrics', 'headers', 'timeoutMs'],
-  host: [...COMMON_FIELDS, 'prefix', 'disks'],
-  modbus: [...COMMON_FIELDS, 'host', 'port', 'unitId', 'timeoutMs', 'registers'],
-};
+const fieldsOf = (kind: SourceKind) => [...COMMON_FIELDS, ...SOURCE_REGISTRY[kind].fields];
 const TLS_FIELDS = ['ca', 'cert', 'key', 'rejectUnauthorized'] as const;
-const METRIC_FIELDS = ['base', 'noise', 'daily', 'weekly', 'min', 'max', 'decimals'] as const;
-const REGISTER_FIELDS = ['metric', 'table', 'address', 'type', 'wordOrder', 'scale', 'offset'] as const;
 /** The URL schemes a brokerUrl may use (the publisher's transports, publish/mqtt-transport.ts). */
 export const BROKER_PROTOCOLS = Object.freeze(['mqtt', 'mqtts', 'ws', 'wss'] as const);
 export type BrokerProtocol = (typeof BROKER_PROTOCOLS)[number];
 /** The server refuses payloads over 256 KiB; 2,000 readings of the longest metric ids stay under it. */
 const MAX_BATCH = 2000;
-const METRIC_RULE = { pattern: METRIC_PATTERN, what: 'a metric id (a letter, then letters, digits, _; at most 64)' };
-const PREFIX_RULE = { pattern: /^([A-Za-z][A-Za-z0-9_]{0,31})?$/, what: 'a metric id prefix (a letter, then letters, digits, _)' };
-
-/** A configuration the agent cannot run with. `field` is the dotted path of the culprit. */
-export class AgentConfigError extends Error {
-  constructor(
-    readonly field: string,
-    readonly problem: string,
-    readonly file?: string,
-    readonly line?: number,
-  ) {
-    super(`${file ? `${file}${line ? `:${line}` : ''}: ` : ''}${field ? `${field}: ` : ''}${problem}`);
-    this.name = 'AgentConfigError';
-  }
-}
-
-type Path = (string | number)[];
-type Locate = (path: Path) => number | undefined;
-
-const fieldName = (path: Path) => path.join('.');
-const show = (x: unknown) => (typeof x === 'string' ? JSON.stringify(x) : String(x));
-
-class Checker {
-  constructor(
-    private readonly file: string | undefined,
-    private readonly locate: Locate,
-  ) {}
-
-  fail(path: Path, problem: string): never {
-    throw new AgentConfigError(fieldName(path), problem, this.file, this.locate(path));
-  }
-
-  object(x: unknown, path: Path, allowed: readonly string[]): Record<string, unknown> {
-    if (typeof x !== 'object' || x === null || Array.isArray(x)) this.fail(path, `must be a mapping of fields, got ${Array.isArray(x) ? 'a list' : show(x)}`);
-    const o = x as Record<string, unknown>;
-    for (const k of Object.keys(o)) {
-      if (!allowed.includes(k)) this.fail([...path, k], `unknown field; expected one of ${allowed.join(', ')}`);
-    }
-    return o;
-  }
-
-  string(x: unknown, path: Path, rule?: { pattern: RegExp; what: string }): string {
-    if (typeof x !== 'string' || x === '') this.fail(path, `must be a non-empty string, got ${x === undefined ? 'nothing' : show(x)}`);
-    if (rule && !rule.pattern.test(x)) this.fail(path, `${show(x)} is not ${rule.what}`);
-    return x;
-  }
-
-  oneOf<T extends string>(x: unknown, path: Path, allowed: readonly T[], dflt: T): T {
-    if (x === undefined) return dflt;
-    if (typeof x !== 'string' || !allowed.includes(x as T)) this.fail(path, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${show(x)}`);
-    return x as T;
-  }
-
-  boolean(x: unknown, path: Path, dflt: boolean): boolean {
-    if (x === undefined) return dflt;
-    if (typeof x !== 'boolean') this.fail(path, `must be true or false, got ${show(x)}`);
-    return x;
-  }
-
-  stringMap(x: unknown, path: Path, keyRule?: { pattern: RegExp; what: string }): Record<string, string> {
-    if (x === undefined) return {};
-    const o = this.object(x, path, Object.keys((x as object) ?? {}));
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(o)) {
-      if (keyRule && !keyRule.pattern.test(k)) this.fail([...path, k], `${show(k)} is not ${keyRule.what}`);
-      out[k] = this.string(v, [...path, k]);
-    }
-    return out;
-  }
-
-  number(x: unknown, path: Path, opts: { integer?: boolean; min?: number; max?: number; unit?: string } = {}): number {
-    const unit = opts.unit ? ` (${opts.unit})` : '';
-    const range = [opts.min !== undefined ? `>= ${opts.min}` : '', opts.max !== undefined ? `<= ${opts.max}` : ''].filter(Boolean).join(' and ');
-    const want = `${opts.integer ? 'an integer' : 'a number'}${range ? ' ' + range : ''}${unit}`;
-    if (typeof x !== 'number' || !Number.isFinite(x)) this.fail(path, `must be ${want}, got ${x === undefined ? 'nothing' : show(x)}`);
-    if ((opts.integer && !Number.isInteger(x)) || (opts.min !== undefined && x < opts.min) || (opts.max !== undefined && x > opts.max)) {
-      this.fail(path, `must be ${want}, got ${x}`);
-    }
-    return x;
-  }
-}
 
 /**
  * Validates a configuration object, fills in the defaults and freezes it. Throws an
@@ -310,117 +222,14 @@ export function resolveAgentConfig(input: unknown, file?: string, locate: Locate
 }
 
 function resolveSource(c: Checker, x: unknown, p: Path, index: number, ctx: { deviceId: string; sampleIntervalMs: number; at: (path: string) => string }): SourceConfig {
-  const pre = c.object(x, p, Object.values(SOURCE_FIELDS).flat());
+  const pre = c.object(x, p, [...new Set(SOURCE_KINDS.flatMap(fieldsOf))]);
   const kind = c.oneOf(pre.kind, [...p, 'kind'], SOURCE_KINDS, 'simulated');
-  const s = c.object(x, p, SOURCE_FIELDS[kind]);
+  const s = c.object(x, p, fieldsOf(kind));
   const name = s.name === undefined ? `${kind}-${index}` : c.string(s.name, [...p, 'name'], { pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, what: 'a source name (letters, digits, ".", "_", "-")' });
   const intervalMs = s.intervalMs === undefined ? ctx.sampleIntervalMs : c.number(s.intervalMs, [...p, 'intervalMs'], { integer: true, min: 1, unit: 'ms' });
   const timeoutMs = (dflt: number) => (s.timeoutMs === undefined ? dflt : c.number(s.timeoutMs, [...p, 'timeoutMs'], { integer: true, min: 1, unit: 'ms' }));
-  const common = { name, intervalMs };
-  switch (kind) {
-    case 'simulated': {
-      const seed = s.seed === undefined ? fnv1a(ctx.deviceId) : c.number(s.seed, [...p, 'seed'], { integer: true, min: 0, max: 0xffffffff });
-      return { kind, ...common, seed: seed >>> 0, metrics: Object.freeze(simulatedMetrics(c, s.metrics, [...p, 'metrics'])) };
-    }
-    case 'csv': {
-      const timestamps = c.oneOf(s.timestamps, [...p, 'timestamps'], ['replay', 'original'] as const, 'replay');
-      const loop = c.boolean(s.loop, [...p, 'loop'], false);
-      if (loop && timestamps === 'original') c.fail([...p, 'loop'], 'cannot loop with timestamps: original (every loop would repeat the same keys, which the server stores once)');
-      const src: CsvSourceConfig = { kind, ...common, file: ctx.at(c.string(s.file, [...p, 'file'])), speed: s.speed === undefined ? 1 : c.number(s.speed, [...p, 'speed'], { min: 0.000001, unit: 'times the recorded pace' }), loop, timestamps };
-      if (s.metric !== undefined) src.metric = c.string(s.metric, [...p, 'metric'], METRIC_RULE);
-      return src;
-    }
-    case 'command': {
-      let command: string | string[];
-      if (Array.isArray(s.command)) {
-        if (s.command.length === 0) c.fail([...p, 'command'], 'must name a program');
-        command = s.command.map((a, i) => c.string(a, [...p, 'command', i]));
-      } else command = c.string(s.command, [...p, 'command']);
-      return { kind, ...common, command, format: c.oneOf(s.format, [...p, 'format'], ['auto', 'keyvalue', 'json'] as const, 'auto'), timeoutMs: timeoutMs(10_000), prefix: s.prefix === undefined ? '' : c.string(s.prefix, [...p, 'prefix'], PREFIX_RULE) };
-    }
-    case 'http': {
-      const urlText = c.string(s.url, [...p, 'url']);
-      let u: URL | undefined;
-      try {
-        u = new URL(urlText);
-      } catch {
-        /* below */
-      }
-      if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) c.fail([...p, 'url'], `${show(urlText)} is not an http:// or https:// URL`);
-      if (s.metrics === undefined) c.fail([...p, 'metrics'], 'must map at least one metric id to a path, e.g. temperature: $.sensors.t1');
-      const metrics = c.stringMap(s.metrics, [...p, 'metrics'], METRIC_RULE);
-      if (Object.keys(metrics).length === 0) c.fail([...p, 'metrics'], 'must map at least one metric id to a path, e.g. temperature: $.sensors.t1');
-      for (const [m, path] of Object.entries(metrics)) {
-        try {
-          parseJsonPath(path);
-        } catch (err) {
-          c.fail([...p, 'metrics', m], (err as Error).message);
-        }
-      }
-      return { kind, ...common, url: urlText, metrics: Object.freeze(metrics), headers: Object.freeze(c.stringMap(s.headers, [...p, 'headers'])), timeoutMs: timeoutMs(5000) };
-    }
-    case 'host': {
-      const disks = s.disks === undefined ? { root: '/' } : c.stringMap(s.disks, [...p, 'disks'], { pattern: /^[A-Za-z0-9_]{1,32}$/, what: 'a disk label (letters, digits, _)' });
-      return { kind, ...common, prefix: s.prefix === undefined ? 'host_' : c.string(s.prefix, [...p, 'prefix'], PREFIX_RULE), disks: Object.freeze(disks) };
-    }
-    case 'modbus': {
-      if (!Array.isArray(s.registers) || s.registers.length === 0) c.fail([...p, 'registers'], 'must list at least one register, e.g. - { metric: temperature, address: 0, scale: 0.1 }');
-      const seen = new Set<string>();
-      const registers = (s.registers as unknown[]).map((r, i) => {
-        const rp = [...p, 'registers', i];
-        const o = c.object(r, rp, REGISTER_FIELDS);
-        const def: RegisterDef = {
-          metric: c.string(o.metric, [...rp, 'metric'], METRIC_RULE),
-          table: c.oneOf(o.table, [...rp, 'table'], ['holding', 'input'] as const, 'holding'),
-          address: c.number(o.address, [...rp, 'address'], { integer: true, min: 0, max: 65535 }),
-          type: c.oneOf(o.type, [...rp, 'type'], REGISTER_TYPES, 'uint16'),
-          wordOrder: c.oneOf(o.wordOrder, [...rp, 'wordOrder'], ['big', 'little'] as const, 'big'),
-          scale: o.scale === undefined ? 1 : c.number(o.scale, [...rp, 'scale']),
-          offset: o.offset === undefined ? 0 : c.number(o.offset, [...rp, 'offset']),
-        };
-        if (seen.has(def.metric)) c.fail([...rp, 'metric'], `${show(def.metric)} is read by another register too`);
-        seen.add(def.metric);
-        return Object.freeze(def);
-      });
-      return {
-        kind,
-        ...common,
-        host: c.string(s.host, [...p, 'host']),
-        port: s.port === undefined ? 502 : c.number(s.port, [...p, 'port'], { integer: true, min: 1, max: 65535 }),
-        unitId: s.unitId === undefined ? 1 : c.number(s.unitId, [...p, 'unitId'], { integer: true, min: 0, max: 255 }),
-        timeoutMs: timeoutMs(2000),
-        registers: Object.freeze(registers),
-      };
-    }
-  }
-}
-
-function simulatedMetrics(c: Checker, x: unknown, path: Path): Record<string, Readonly<SimulatedMetric>> {
-  if (x === undefined) return { ...DEMO_WORKSHOP_METRICS };
-  const ms = c.object(x, path, Object.keys((x as object) ?? {}));
-  if (Object.keys(ms).length === 0) c.fail(path, 'must name at least one metric (or be omitted for the demo metrics)');
-  const metrics: Record<string, Readonly<SimulatedMetric>> = {};
-  for (const [id, raw] of Object.entries(ms)) {
-    const p = [...path, id];
-    if (!METRIC_PATTERN.test(id)) c.fail(p, `metric id must match ${METRIC_PATTERN} (a letter, then letters, digits, _)`);
-    const m = c.object(raw, p, METRIC_FIELDS);
-    const opt = (k: (typeof METRIC_FIELDS)[number], o2: Parameters<Checker['number']>[2]) => (m[k] === undefined ? undefined : c.number(m[k], [...p, k], o2));
-    const def: SimulatedMetric = {
-      base: c.number(m.base, [...p, 'base']),
-      noise: opt('noise', { min: 0 }) ?? 0,
-      daily: opt('daily', { min: 0 }) ?? 0,
-      weekly: opt('weekly', { min: 0 }) ?? 0,
-    };
-    const min = opt('min', {});
-    const max = opt('max', {});
-    const decimals = opt('decimals', { integer: true, min: 0, max: 12 });
-    if (min !== undefined) def.min = min;
-    if (max !== undefined) def.max = max;
-    if (min !== undefined && max !== undefined && min > max) c.fail([...p, 'max'], `must be >= min (${min}), got ${max}`);
-    if (decimals !== undefined) def.decimals = decimals;
-    metrics[id] = Object.freeze(def);
-  }
-  return metrics;
+  const descriptor = SOURCE_REGISTRY[kind] as unknown as SourceKindDescriptor<SourceConfig>;
+  return descriptor.resolve(c, s, p, { name, intervalMs }, { deviceId: ctx.deviceId, at: ctx.at, timeoutMs });
 }
 
 /**
