@@ -30,7 +30,7 @@ import { composeReadingPath, type Outlets } from './reading-path.js';
 import { startRealtime } from './realtime/socket-server.js';
 import { latestAtStartup } from './store/index.js';
 import { openStore } from './store/open-store.js';
-import { DEFAULT_RETENTION_POLICY, scheduleRetention } from './store/retention.js';
+import { scheduleRetention } from './store/retention.js';
 import { openStateDatabase } from './state/state-db.js';
 import { StateWrites } from './state/state-writes.js';
 import { DetectorCheckpoints } from './vsm/detector-checkpoint.js';
@@ -96,8 +96,9 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     sessionRepo.deleteExpired(now());
 
     const store = life.own('store', await openStore(config), (s) => s.close());
-    // Retention: raw points 7 days, minute tier 90 days, hour tier kept (DEFAULT_RETENTION_POLICY); hourly.
-    life.own('retention', scheduleRetention(store, { policy: DEFAULT_RETENTION_POLICY }), (r) => r.stop());
+    // Retention per tier from the config (--retention-raw, --retention-minute, --retention-hour;
+    // by default raw points 7 days, minute tier 90 days, hour tier kept); applied hourly.
+    life.own('retention', scheduleRetention(store, { policy: config.retention }), (r) => r.stop());
 
     // HTTP first (its logger is the process logger), listening comes later.
     const services = {} as AppServices;

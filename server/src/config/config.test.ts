@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { resolveConfig } from './config.js';
+import { formatDuration, parseDuration, resolveConfig } from './config.js';
 import { DEFAULTS } from './defaults.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 describe('resolveConfig', () => {
   it('uses the defaults when nothing is set', () => {
@@ -53,5 +56,54 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig({ 'broker-url': 'mqtt://opsroom-server@mosquitto:1883', 'broker-username': 'x' }, {})).toThrow(/user name is set twice/);
     expect(resolveConfig({ 'broker-url': 'mqtt://opsroom-server@mosquitto:1883' }, { OPSROOM_BROKER_PASSWORD: 'pw' }).brokerPassword).toBe('pw');
     expect(() => resolveConfig({ 'broker-url': 'mqtt://u:50%@mosquitto:1883' }, {})).toThrow(/bad %-escape/);
+  });
+
+  it('keeps raw readings 7 days, 1-minute roll-ups 90 days and 1-hour roll-ups forever unless told otherwise', () => {
+    expect(resolveConfig({}, {}).retention).toEqual({ rawMs: 7 * DAY, minuteMs: 90 * DAY });
+    expect(Object.isFrozen(resolveConfig({}, {}).retention)).toBe(true);
+  });
+
+  it('sets each tier\'s retention from its flag or variable, in hours, days or weeks; the flag wins', () => {
+    const c = resolveConfig({ 'retention-raw': '36h', 'retention-hour': '520w' }, { OPSROOM_RETENTION_RAW: '3d', OPSROOM_RETENTION_MINUTE: '30d' });
+    expect(c.retention).toEqual({ rawMs: 36 * HOUR, minuteMs: 30 * DAY, hourMs: 520 * 7 * DAY });
+    expect(resolveConfig({}, { OPSROOM_RETENTION_HOUR: 'forever' }).retention).toEqual({ rawMs: 7 * DAY, minuteMs: 90 * DAY });
+    expect(resolveConfig({}, { OPSROOM_RETENTION_HOUR: '365d' }).retention.hourMs).toBe(365 * DAY);
+  });
+
+  it('refuses a retention that is not a whole number of hours, days or weeks, naming the flag or variable', () => {
+    expect(() => resolveConfig({ 'retention-raw': '7' }, {})).toThrow(/--retention-raw must be a duration like 36h, 7d or 2w .*got "7"/);
+    expect(() => resolveConfig({}, { OPSROOM_RETENTION_MINUTE: '1.5d' })).toThrow(/OPSROOM_RETENTION_MINUTE must be a duration/);
+    expect(() => resolveConfig({}, { OPSROOM_RETENTION_RAW: '-2d' })).toThrow(/OPSROOM_RETENTION_RAW must be a duration/);
+    expect(() => resolveConfig({ 'retention-raw': '0h' }, {})).toThrow(/--retention-raw must be at least 1h/);
+    expect(() => resolveConfig({ 'retention-minute': 'forever' }, {})).toThrow(/--retention-minute must be a duration/);
+    expect(() => resolveConfig({ 'retention-hour': 'never' }, {})).toThrow(/--retention-hour must be a duration like 36h, 90d or 52w, or forever/);
+    expect(() => resolveConfig({ 'retention-hour': '6000w' }, {})).toThrow(/at most 100 years \(or forever\)/);
+  });
+
+  it('refuses a coarser tier kept for less time than a finer one, naming both settings and their values', () => {
+    expect(() => resolveConfig({ 'retention-raw': '100d' }, {})).toThrow(
+      'the default --retention-minute (90d) must be at least --retention-raw (100d): 1-minute roll-ups must outlive the raw readings they summarise',
+    );
+    expect(() => resolveConfig({}, { OPSROOM_RETENTION_MINUTE: '2w', OPSROOM_RETENTION_HOUR: '7d' })).toThrow(
+      'OPSROOM_RETENTION_HOUR (7d) must be at least OPSROOM_RETENTION_MINUTE (14d): 1-hour roll-ups must outlive the 1-minute ones (or be kept forever)',
+    );
+    expect(resolveConfig({ 'retention-raw': '90d' }, {}).retention.rawMs).toBe(90 * DAY); // equal is fine
+  });
+
+  it('refuses retention settings with a store that keeps data for its own retention period', () => {
+    expect(() => resolveConfig({ store: 'victoriametrics', 'retention-raw': '3d' }, {})).toThrow(
+      "--retention-raw applies to the embedded and memory stores only; --store victoriametrics keeps data for VictoriaMetrics' -retentionPeriod flag",
+    );
+    expect(() => resolveConfig({ store: 'influxdb' }, { OPSROOM_INFLUX_TOKEN: 't', OPSROOM_RETENTION_HOUR: '52w' })).toThrow(/OPSROOM_RETENTION_HOUR .*InfluxDB bucket's retention period/);
+    expect(resolveConfig({ store: 'memory', 'retention-raw': '3d' }, {}).retention.rawMs).toBe(3 * DAY);
+  });
+
+  it('checks a retention passed to startOpsroom as an option too', () => {
+    expect(() => resolveConfig({}, {}, { retention: { rawMs: 2 * DAY, minuteMs: DAY } })).toThrow(/minute.*must be at least/);
+  });
+
+  it('reads and writes durations in whole hours, days and weeks', () => {
+    expect([parseDuration('36h'), parseDuration('2w'), parseDuration(' 7d '), parseDuration('7'), parseDuration('1.5d'), parseDuration('3m')]).toEqual([36 * HOUR, 14 * DAY, 7 * DAY, null, null, null]);
+    expect([formatDuration(7 * DAY), formatDuration(14 * DAY), formatDuration(36 * HOUR), formatDuration(1500)]).toEqual(['7d', '14d', '36h', '1500ms']);
   });
 });

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { parseBrokerUrlParts } from '@opsroom/models';
 import { ConfigError } from '../errors.js';
 import { DEFAULTS } from './defaults.js';
 import { isStoreKind, STORE_KINDS, storeKindList, type StoreKind } from '../store/store-kinds.js';
@@ -87,7 +88,10 @@ function parseValue(kind: string, name: string, raw: string): string | number {
       } catch {
         throw new ConfigError(`${name} must be a URL, got ${JSON.stringify(raw)}`);
       }
-      if (name.includes('broker') && !/^(mqtts?|wss?|tcp):/.test(raw)) throw new ConfigError(`${name} must be mqtt://, mqtts://, ws:// or wss://, got ${JSON.stringify(raw)}`);
+      if (name.includes('broker')) {
+        const broker = parseBrokerUrlParts(raw);
+        if (typeof broker === 'string') throw new ConfigError(`${name} ${broker}`);
+      }
       return raw;
     }
     case 'logLevel':

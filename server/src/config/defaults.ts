@@ -1,3 +1,4 @@
+import { DEFAULT_RETENTION_POLICY } from '../store/retention.js';
 import type { StoreKind } from '../store/store-kinds.js';
 
 /** Every default in one place, units in comments. Overridden by flags, then by `OPSROOM_…` env vars. */
@@ -13,6 +14,9 @@ export const DEFAULTS = Object.freeze({
   // loads where one write transaction takes long enough to delay the UI.
   storeWriter: 'main' as 'main' | 'thread',
   rollupPeriodMs: 60_000, // a child with no reading in this period is stale; parents' detectors run once per period
+  // how long the embedded and memory stores keep each resolution, ms: raw points 7 days, the 1-minute
+  // tier 90 days, the 1-hour tier forever (no hourMs); defined in store/retention.ts
+  retention: DEFAULT_RETENTION_POLICY,
   liveFlushMs: 250, // how often live indicator updates are pushed to sockets (batched)
   escalationCheckMs: 1_000, // how often deadlines are checked
   detectorCheckpointMs: 300_000, // ms between checkpoints of every detector to <dataDir>/detectors.ckpt (also written at graceful close); 0: only at close
