@@ -31,6 +31,16 @@ describe('createApi', () => {
     expect(JSON.parse(String(f.calls[0]?.init.body))).toEqual({ username: 'planner', password: 'pw' });
   });
 
+  it('asks GET /api/session for who is signed in and the demo logins, with same-origin credentials', async () => {
+    const body = { user: null, demo: true, demoLogins: [{ username: 'planner', password: 'demo-pw', role: 'planner' }] };
+    const f = fakeFetch(200, body);
+    const api = createApi({ fetch: f.fetch });
+    await expect(api.session()).resolves.toEqual(body);
+    expect(f.calls[0]?.url).toBe('/api/session');
+    expect(f.calls[0]?.init.method).toBe('GET');
+    expect(f.calls[0]?.init.credentials).toBe('same-origin');
+  });
+
   it("turns an error answer into an ApiError with the server's message and code", async () => {
     const f = fakeFetch(404, { error: 'no such node', code: 'OPS_ERR_NOT_FOUND' });
     const err = (await createApi({ fetch: f.fetch }).model().catch((e: unknown) => e)) as ApiError;

@@ -24,6 +24,20 @@ export interface LoginResult {
   user: SessionUser;
 }
 
+/** One of the demo's public logins, as `GET /api/session` offers them when the server runs the demo. */
+export interface DemoLogin {
+  username: string;
+  password: string;
+  role: string;
+}
+
+/** `GET /api/session`: who is signed in (null: nobody; never a 401), and the demo's logins (empty unless `demo`). */
+export interface SessionInfo {
+  user: SessionUser | null;
+  demo: boolean;
+  demoLogins: DemoLogin[];
+}
+
 export interface HistoryPoint {
   ts: number;
   value: number;
@@ -94,6 +108,8 @@ export interface OpsroomApi {
   logout(): Promise<void>;
   /** The signed-in user; rejects with an {@link ApiError} whose `unauthorized` is true when nobody is. */
   me(): Promise<SessionUser>;
+  /** Who is signed in, or null, without a 401 (what the page asks at load), and the demo's logins. */
+  session(): Promise<SessionInfo>;
   model(): Promise<ModelView>;
   latest(): Promise<IndicatorUpdate[]>;
   history(query: HistoryQuery): Promise<HistoryResult>;
@@ -175,6 +191,7 @@ export function createApi(opts: ApiOptions = {}): OpsroomApi {
     login: (username, password) => call<LoginResult>('POST', '/api/login', { username, password }, true),
     logout: () => call<void>('POST', '/api/logout'),
     me: () => call<SessionUser>('GET', '/api/me', undefined, true),
+    session: () => call<SessionInfo>('GET', '/api/session', undefined, true),
     model: () => call<ModelView>('GET', '/api/model'),
     latest: () => call<IndicatorUpdate[]>('GET', '/api/latest'),
     history: (q) =>

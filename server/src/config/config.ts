@@ -39,6 +39,17 @@ export interface OpsroomConfig {
   tlsKey?: string;
   /** pino level of the server's log; request logs are written only at debug and trace. */
   logLevel: LogLevel;
+  /**
+   * Set by `opsroom demo` only (no flag, no env var): the demo's public logins, which the login
+   * page offers (`GET /api/session`). Absent for `opsroom start`, which then names no account.
+   */
+  demoLogins?: readonly DemoLogin[];
+}
+
+/** One of the demo's logins (models/examples/*.demo-credentials.json): public demo accounts, never real ones. */
+export interface DemoLogin {
+  username: string;
+  password: string;
 }
 
 /** The log levels, most severe first; `silent` logs nothing. */

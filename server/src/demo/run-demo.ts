@@ -78,7 +78,9 @@ export async function runDemo(config: OpsroomConfig, out: (line: string) => void
     if (!config.brokerUrl) throw new ConfigError('demo --agents-only needs --broker-url (or OPSROOM_BROKER_URL)');
     brokerUrl = config.brokerUrl;
   } else {
-    server = await startOpsroom(opts.logger === undefined ? config : { ...config, logger: opts.logger });
+    // The login page offers the demo's logins (GET /api/session): only here, never for `opsroom start`.
+    const demoLogins = Object.entries(creds.users).map(([username, password]) => ({ username, password }));
+    server = await startOpsroom({ ...config, demoLogins, ...(opts.logger === undefined ? {} : { logger: opts.logger }) });
     brokerUrl = server.mqttUrl;
   }
   const theModel = server?.model ?? model!;

@@ -49,6 +49,8 @@ const EXPECTATIONS: Record<string, RouteExpectation> = {
   'GET /metrics': { access: 'public', subject: 'none', request: () => ({}), inScopeStatus: [200] },
   'POST /api/login': { access: 'public', subject: 'none', request: () => ({ body: { username: 'planner', password: 'wrong' } }), inScopeStatus: [401] },
   'POST /api/logout': { access: 'user', subject: 'none', request: () => ({}), inScopeStatus: [204], endsSession: true },
+  // Who is signed in (user null for nobody: never a 401 at page load); the test server is not the demo, so no logins.
+  'GET /api/session': { access: 'public', subject: 'none', request: () => ({}), inScopeStatus: [200] },
   'GET /api/me': { access: 'user', subject: 'none', request: () => ({}), inScopeStatus: [200] },
   'GET /api/model': { access: 'user', subject: 'none', request: () => ({}), inScopeStatus: [200] },
   'GET /api/latest': { access: 'user', subject: 'node', request: (t) => ({ query: `node=${encodeURIComponent(t.node)}` }), inScopeStatus: [200] },

@@ -54,5 +54,53 @@ export function authRoutes(app: FastifyInstance, s: AppServices): void {
     },
   );
 
+  // Public: the page asks this at load instead of /api/me, so that nobody signed in is a 200, not
+  // a 401 (a red line in the browser's console). It names an account only when the server runs
+  // the demo, whose logins are public (printed in the banner, in the README); `opsroom start`
+  // answers {user: null, demo: false, demoLogins: []} to anyone without a session.
+  app.get(
+    '/api/session',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Who is signed in (null for nobody, never 401), and the demo logins when the server runs the demo',
+        security: [],
+        response: {
+          200: {
+            type: 'object',
+            required: ['user', 'demo', 'demoLogins'],
+            additionalProperties: false,
+            properties: {
+              user: { anyOf: [userSchema, { type: 'null' }], description: 'the signed-in user (session cookie or bearer token), or null' },
+              demo: { type: 'boolean', description: 'true when the server runs `opsroom demo`' },
+              demoLogins: {
+                type: 'array',
+                description: "the demo's public logins (empty unless `demo`); role from the model",
+                items: {
+                  type: 'object',
+                  required: ['username', 'password', 'role'],
+                  additionalProperties: false,
+                  properties: { username: { type: 'string' }, password: { type: 'string' }, role: { type: 'string' } },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const user = s.sessions.lookup(tokenOf(req).token);
+      const logins = s.config.demoLogins;
+      if (!logins) return { user, demo: false, demoLogins: [] };
+      const users = s.model().users;
+      // Only accounts the model still has (it may have been edited since the demo started).
+      const demoLogins = logins.flatMap((l) => {
+        const u = users.get(l.username);
+        return u ? [{ username: l.username, password: l.password, role: u.role }] : [];
+      });
+      return { user, demo: true, demoLogins };
+    },
+  );
+
   app.get('/api/me', { schema: { tags: ['auth'], summary: 'The logged-in user', response: { 200: userSchema, 401: errorSchema } }, preHandler: requireUser(s) }, async (req) => req.user!);
 }
