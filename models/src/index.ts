@@ -18,3 +18,4 @@ export * from './alerts/maintenance.js';
 export * from './alerts/alert-query.js';
 export * from './alerts/alarm-health.js';
 export * from './directives/directive.js';
+export * from './readings/broker-url.js';

@@ -72,7 +72,7 @@ describe('parseAgentConfig', () => {
 
   it('checks the device id, broker URL and source kind', () => {
     expect(errorOf(() => parseAgentConfig(MINIMAL.replace('taller-1-plc', 'a/b'), 'a.yaml')).message).toMatch(/deviceId: "a\/b" is not a device id/);
-    expect(errorOf(() => parseAgentConfig(MINIMAL.replace('mqtt://', 'http://'), 'a.yaml')).message).toMatch(/brokerUrl: protocol must be one of mqtt:\/\/, mqtts:\/\/, ws:\/\/, wss:\/\//);
+    expect(errorOf(() => parseAgentConfig(MINIMAL.replace('mqtt://', 'http://'), 'a.yaml')).message).toMatch(/brokerUrl: must start with mqtt:\/\/, mqtts:\/\/, ws:\/\/ or wss:\/\/, got http:/);
     expect(errorOf(() => parseAgentConfig(MINIMAL.replace('mqtt://127.0.0.1:1883', 'localhost'), 'a.yaml')).message).toMatch(/is not a URL; write e\.g\. mqtt:\/\/localhost:1883/);
     expect(errorOf(() => parseAgentConfig(MINIMAL + 'source:\n  kind: modbus-rtu\n', 'a.yaml')).message).toMatch(/source\.kind: must be one of "simulated", "csv", "command", "http", "host", "modbus", got "modbus-rtu"/);
     expect(errorOf(() => parseAgentConfig(MINIMAL + 'batchMax: 5000\n', 'a.yaml')).message).toMatch(/batchMax: must be an integer >= 1 and <= 2000/);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { isNode, LineCounter, parseDocument } from 'yaml';
-import { DEVICE_ID_PATTERN } from '@opsroom/models';
+import { DEVICE_ID_PATTERN, parseBrokerUrlParts } from '@opsroom/models';
 import type { SimulatedMetric } from '../sources/simulated-workshop.js';
 import type { RegisterDef } from '../sources/modbus-source.js';
 import type { OutputFormat } from '../sources/parse-output.js';
@@ -140,9 +140,8 @@ const TOP_FIELDS = ['deviceId', 'secret', 'brokerUrl', 'tls', 'sampleIntervalMs'
 const COMMON_FIELDS = ['kind', 'name', 'intervalMs'];
 const fieldsOf = (kind: SourceKind) => [...COMMON_FIELDS, ...SOURCE_REGISTRY[kind].fields];
 const TLS_FIELDS = ['ca', 'cert', 'key', 'rejectUnauthorized'] as const;
-/** The URL schemes a brokerUrl may use (the publisher's transports, publish/mqtt-transport.ts). */
-export const BROKER_PROTOCOLS = Object.freeze(['mqtt', 'mqtts', 'ws', 'wss'] as const);
-export type BrokerProtocol = (typeof BROKER_PROTOCOLS)[number];
+/** The URL schemes a brokerUrl may use: models' one table (readings/broker-url.ts). */
+export { BROKER_PROTOCOLS, type BrokerProtocol } from '@opsroom/models';
 /** The server refuses payloads over 256 KiB; 2,000 readings of the longest metric ids stay under it. */
 const MAX_BATCH = 2000;
 
@@ -158,18 +157,13 @@ export function resolveAgentConfig(input: unknown, file?: string, locate: Locate
   const deviceId = c.string(o.deviceId, ['deviceId'], { pattern: DEVICE_ID_PATTERN, what: 'a device id (1-64 of letters, digits, ".", "_", "-", starting with a letter or digit)' });
   const secret = c.string(o.secret, ['secret']);
   const brokerUrl = c.string(o.brokerUrl, ['brokerUrl']);
-  let url: URL;
-  try {
-    url = new URL(brokerUrl);
-  } catch {
-    c.fail(['brokerUrl'], `${show(brokerUrl)} is not a URL; write e.g. mqtt://localhost:1883`);
-  }
-  if (!(BROKER_PROTOCOLS as readonly string[]).includes(url.protocol.slice(0, -1))) c.fail(['brokerUrl'], `protocol must be one of ${BROKER_PROTOCOLS.map((p) => p + '://').join(', ')}, got ${url.protocol}//`);
+  const broker = parseBrokerUrlParts(brokerUrl);
+  if (typeof broker === 'string') c.fail(['brokerUrl'], broker);
 
   let tls: TlsConfig | undefined;
   if (o.tls !== undefined && o.tls !== null) {
     const t = c.object(o.tls, ['tls'], TLS_FIELDS);
-    if (url.protocol !== 'mqtts:' && url.protocol !== 'wss:') c.fail(['tls'], `is only used with mqtts:// or wss:// brokers, but brokerUrl is ${url.protocol}//`);
+    if (!broker.tls) c.fail(['tls'], `is only used with mqtts:// or wss:// brokers, but brokerUrl is ${broker.protocol}://`);
     tls = { rejectUnauthorized: c.boolean(t.rejectUnauthorized, ['tls', 'rejectUnauthorized'], true) };
     for (const k of ['ca', 'cert', 'key'] as const) if (t[k] !== undefined) tls[k] = at(c.string(t[k], ['tls', k]));
     if ((tls.cert === undefined) !== (tls.key === undefined)) c.fail(['tls', tls.cert === undefined ? 'cert' : 'key'], 'a client certificate needs both tls.cert and tls.key');

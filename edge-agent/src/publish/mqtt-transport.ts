@@ -1,24 +1,17 @@
 import { createConnection, isIP } from 'node:net';
 import { connect, MqttClient, type IClientOptions, type IStream } from 'mqtt';
-import { BROKER_PROTOCOLS, type BrokerProtocol } from '../config/agent-config.js';
+import { parseBrokerUrlParts, type BrokerProtocol } from '@opsroom/models';
 
 /**
- * The parts of a broker URL a connection needs. Throws an Error naming the URL when it is not
- * `mqtt://`, `mqtts://`, `ws://` or `wss://` with a host.
+ * The parts of a broker URL a connection needs (models' one table of schemes). Throws an Error
+ * naming the URL when it is not `mqtt://`, `mqtts://`, `ws://` or `wss://` with a host.
  *
  * Example: `parseBrokerUrl('mqtts://[::1]')` → `{ protocol: 'mqtts', host: '::1', port: 8883 }`.
  */
 export function parseBrokerUrl(brokerUrl: string): { protocol: BrokerProtocol; host: string; port: number } {
-  let url: URL;
-  try {
-    url = new URL(brokerUrl);
-  } catch {
-    throw new Error(`bad broker URL ${JSON.stringify(brokerUrl)}: expected mqtt://host[:port], mqtts://, ws:// or wss://`);
-  }
-  const protocol = url.protocol.replace(/:$/, '') as BrokerProtocol;
-  if (!BROKER_PROTOCOLS.includes(protocol) || url.hostname === '') throw new Error(`bad broker URL ${JSON.stringify(brokerUrl)}: expected mqtt://host[:port], mqtts://, ws:// or wss://`);
-  const defaults: Record<BrokerProtocol, number> = { mqtt: 1883, mqtts: 8883, ws: 80, wss: 443 };
-  return { protocol, host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port === '' ? defaults[protocol] : Number(url.port) };
+  const parts = parseBrokerUrlParts(brokerUrl);
+  if (typeof parts === 'string') throw new Error(`bad broker URL ${JSON.stringify(brokerUrl)}: ${parts}`);
+  return { protocol: parts.protocol, host: parts.host, port: parts.port };
 }
 
 /**
