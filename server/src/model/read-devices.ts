@@ -44,7 +44,7 @@ export function readDevices(f: MapFields, tree: NodeTree): Map<string, DeviceDef
   return devices;
 }
 
-const TAG_RULE_SHAPE: MapShape = { what: "a device's tag rule", keys: ['metric', 'ignore'] };
+export const TAG_RULE_SHAPE: MapShape = { what: "a device's tag rule", keys: ['metric', 'ignore'] };
 
 /** Tag keys: what Telegraf and line protocol write, without control characters; at most 64. */
 const TAG_KEY = /^[^\u0000-\u001f]{1,64}$/;

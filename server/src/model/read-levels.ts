@@ -96,7 +96,7 @@ export function windowForDepth(byDepth: ReadonlyMap<number, number>, depth: numb
   return byDepth.get(depth) ?? DEFAULT_CORRECTION_WINDOW_SEC;
 }
 
-const CHATTERING_SHAPE = { what: 'the chattering rule', keys: ['reraises', 'minutes'], required: ['reraises', 'minutes'] } as const;
+export const CHATTERING_SHAPE = { what: 'the chattering rule', keys: ['reraises', 'minutes'], required: ['reraises', 'minutes'] } as const;
 
 /**
  * `chattering: { reraises: 3, minutes: 60 }` — an alert that clears and re-raises more than

@@ -15,8 +15,8 @@ export const NODE_SHAPE: MapShape = {
   required: ['id'],
 };
 
-const LEVELS_SHAPE: MapShape = { what: 'the levels of an indicator', keys: ['capability', 'potentiality'] };
-const NOTIFY_SHAPE: MapShape = { what: 'the notify settings of a node', keys: ['webhook', 'secret_env', 'remind_every'], required: ['webhook', 'secret_env'] };
+export const LEVELS_SHAPE: MapShape = { what: 'the levels of an indicator', keys: ['capability', 'potentiality'] };
+export const NOTIFY_SHAPE: MapShape = { what: 'the notify settings of a node', keys: ['webhook', 'secret_env', 'remind_every'], required: ['webhook', 'secret_env'] };
 
 /** Deeper trees are almost certainly a mistake (and would risk the stack). */
 export const MAX_DEPTH = 32;
