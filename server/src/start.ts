@@ -88,7 +88,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     const metrics = createServerMetrics();
 
     // State (alerts with trails, deadlines and shelves; maintenance windows; sessions) lives in
-    // <dataDir>/state.db whatever the store (SPEC §6), opened once here and closed last; its
+    // <dataDir>/state.db whatever the store (docs/measurements.md), opened once here and closed last; its
     // migrations run now (a data directory of the previous layout has these tables moved out of
     // opsroom.db first, before the store opens that file).
     const state = life.own('state database', openStateDatabase(config.dataDir), (s) => s.db.close());

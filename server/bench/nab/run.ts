@@ -5,7 +5,8 @@
  * CSV under DIR/data, scores it with the NAB rules (server/src/vsm/nab/scorer.ts) against
  * DIR/labels/combined_windows.json, and prints standard, reward_low_FP_rate and reward_low_FN_rate
  * with the chosen thresholds next to the published detectors' figures for the same files, plus
- * µs per reading and bytes of state per series. DIR defaults to ../shared/nab beside the repo.
+ * µs per reading and bytes of state per series. DIR defaults to ../shared/nab beside the repo (a
+ * NAB checkout's data/ and labels/ work the same; pass --data DIR).
  * Progress goes to stderr, the table to stdout. `--options` passes detector options (for tuning
  * experiments only: the benchmark result that counts is the one without it).
  */
@@ -21,7 +22,7 @@ import type { NabLabels } from '../../src/vsm/nab/windows.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
-/** Published detectors scored on exactly this subset (shared/nab/README.md), standard / low FP / low FN. */
+/** Published detectors scored on exactly this subset (as the benchmark data's README lists them), standard / low FP / low FN. */
 const PUBLISHED: ReadonlyArray<[string, number, number, number]> = [
   ['ARTime', 67.8, 57.8, 73.7],
   ['Numenta HTM (NuPIC 0.5.6)', 66.6, 60.8, 71.1],

@@ -7,7 +7,7 @@ import { DATABASE_FILE, openSqliteFile, type SqliteDatabase } from '../store/sql
  * The state database: everything the server keeps that is not a time series — alerts with their
  * trails, deadlines, shelves and reminders (`alert_docs`), maintenance windows
  * (`maintenance_windows`) and sessions (`auth_sessions`, token digests only). It is always
- * `<dataDir>/state.db`, whatever `--store` says (SPEC §6: state never depends on the time-series
+ * `<dataDir>/state.db`, whatever `--store` says (docs/measurements.md, "State never depends on the store": state never depends on the time-series
  * store), opened once per process by start.ts and shared by the repositories.
  *
  * A file of its own, not tables in the embedded store's `opsroom.db`: the same file for every

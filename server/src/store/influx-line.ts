@@ -5,7 +5,7 @@ import type { StoredPoint } from './store.js';
  * Encodes points as InfluxDB line protocol with ms timestamps: measurement = metric, tags
  * `device` and `node` (sorted by key, as InfluxDB prefers), one float field `value`.
  * The escaped `measurement,tags` prefix is cached per (node, metric, deviceId), so a steady stream
- * of the same series builds no new key strings per point (PERF-NOTES).
+ * of the same series builds no new key strings per point (docs/measurements.md).
  *
  * Example: { node: 'valle/norte', metric: 'output', deviceId: 'm 1', ts: 1700000000000, value: 2.5 }
  *   -> 'output,device=m\ 1,node=valle/norte value=2.5 1700000000000'

@@ -41,7 +41,7 @@ export interface InfluxStoreOptions {
 }
 
 export const DEFAULT_INFLUX_STORE_OPTIONS = Object.freeze({
-  batchSize: 5_000, // lines per request: PERF-NOTES measured 0.48-0.73 M points/s into VictoriaMetrics at 5,000
+  batchSize: 5_000, // lines per request: docs/measurements.md: 0.48-0.73 M points/s into VictoriaMetrics at 5,000
   maxInFlight: 4, // requests
   maxBufferLines: 500_000, // lines, ~50 MB of line protocol
   maxRetryTimeMs: 60_000,
@@ -70,13 +70,13 @@ interface PendingWrite {
  * `value`, ms precision). writeBatch resolves only when every one of its lines was answered
  * 2xx by the server, i.e. acknowledged, which the WriteApi's own batching cannot tell a caller
  * (its flush() does not wait for batches already in flight and its retry buffer belongs to
- * nobody; PERF-NOTES). So this class batches: calls queue their lines; whenever fewer than
+ * nobody; docs/measurements.md). So this class batches: calls queue their lines; whenever fewer than
  * `maxInFlight` requests are in flight, up to `batchSize` queued lines (from one or several
  * calls) go out as one request through the WriteApi (writeRecords + flush in the same tick, with
  * the WriteApi's auto-flush, timer and retry buffer disabled), retried with exponential backoff
  * while the error is retriable and `maxRetryTimeMs` lasts. Light load sends at once; heavy load
  * fills requests. `writeSuccess` / `writeFailed` count completions for health(). Gzip is off
- * (~12 % faster on loopback, PERF-NOTES).
+ * (~12 % faster on loopback, docs/measurements.md).
  *
  * Idempotence: InfluxDB keys a point by series and time, so a redelivered point overwrites
  * itself; a "duplicate" with a different value replaces the first rather than being ignored.

@@ -23,7 +23,7 @@ export interface OpenDatabaseOptions {
   synchronous?: 'NORMAL' | 'FULL';
   /**
    * WAL pages before an automatic checkpoint (SQLite's default is 1000, ~4 MiB). Raised to 10,000
-   * (~40 MiB): time-ordered inserts ran about twice as fast (PERF-NOTES).
+   * (~40 MiB): time-ordered inserts ran about twice as fast (docs/measurements.md).
    */
   walAutocheckpointPages?: number;
   /** Page cache size in KiB (default 32 MiB). */

@@ -20,7 +20,7 @@ import { NO_PAIR, WriterCache } from './writer-cache.js';
  * Schema of the embedded store, component `timeseries` in `schema_versions` (see migrate()).
  *
  * - `series`: one row per (node, metric), mapped to an integer id once and cached in memory
- *   (PERF-NOTES: a new key string per reading made lookups ~6x slower).
+ *   (docs/measurements.md: a new key string per reading made lookups ~6x slower).
  * - `devices`: device ids mapped to integers the same way (keeps `points` rows small).
  * - `series_devices`: which devices have written to which series. Lets range queries seek per
  *   device and `latest` / `deleteBefore` seek per (series, device) instead of scanning.

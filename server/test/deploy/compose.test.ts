@@ -82,7 +82,7 @@ describe('docker-compose.yml', () => {
     expect(conf).toMatch(/^allow_anonymous false$/m);
     expect(conf).toMatch(/^password_file \/mosquitto\/config\/passwd$/m);
     expect(conf).toMatch(/^acl_file \/mosquitto\/config\/acl$/m);
-    // PERF-NOTES: the defaults drop messages silently when a subscriber falls behind.
+    // docs/measurements.md: the defaults drop messages silently when a subscriber falls behind.
     expect(conf).toMatch(/^max_queued_messages 0$/m);
     expect(conf).toMatch(/^max_inflight_messages 0$/m);
     // The server's account on Mosquitto is the one it connects as.

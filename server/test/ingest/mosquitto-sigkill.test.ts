@@ -13,7 +13,7 @@ const mosquittoBin = findBinary('mosquitto');
 const d = mosquittoBin ? describe : describe.skip;
 
 /**
- * SPEC §6 / issue 7: with an external broker the server's ingest holds a persistent session and
+ * Issue 7: with an external broker the server's ingest holds a persistent session and
  * acknowledges a message only after the store accepted it, so killing the server mid-stream loses
  * nothing: Mosquitto keeps what was not acknowledged and redelivers it after the restart.
  */

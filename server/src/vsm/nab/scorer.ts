@@ -1,5 +1,6 @@
 /**
- * The Numenta Anomaly Benchmark's scoring rules (NAB v1.1, as stated in shared/nab/README.md):
+ * The Numenta Anomaly Benchmark's scoring rules (NAB v1.1, numenta/NAB on GitHub: its
+ * scoring documentation and `nab/scorer.py`):
  * probationary period, the scaled sigmoid, window true-positive terms, false-positive terms
  * relative to the last window that ended, misses, the three profiles, the one-threshold-per-profile
  * sweep over the whole corpus and the normalisation to 0..100 between the null and perfect detectors.
