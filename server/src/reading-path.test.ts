@@ -29,14 +29,15 @@ function setup() {
     close: async () => {},
   };
   const outlets: Outlets = { sockets, devices: null };
-  const writes = new StateWrites({ now, logger: quiet });
+  const metrics = createServerMetrics();
+  const writes = new StateWrites({ now, logger: quiet, failures: metrics.stateSaveFailures });
   const path = composeReadingPath({
     model: models,
     store,
     config: { rollupPeriodMs: 60_000, liveFlushMs: 1000, escalationCheckMs: 1000 },
     now,
     log: quiet,
-    metrics: createServerMetrics(),
+    metrics,
     alertState: {
       repo: new MemoryAlertRepository(),
       maintenance: new MaintenanceWindows({ repo: new MemoryMaintenanceRepository(), now, model: () => models.current(), writes }),

@@ -43,8 +43,12 @@ describe('Lifecycle', () => {
 });
 
 describe('Ticker', () => {
-  beforeEach(() => jest.useFakeTimers());
-  afterEach(() => jest.useRealTimers());
+  beforeEach(() => {
+    jest.useFakeTimers();
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
 
   it('ticks at start when asked, then every period until stopped', () => {
     let ticks = 0;
