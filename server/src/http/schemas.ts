@@ -5,6 +5,12 @@ export const errorSchema = {
   properties: { statusCode: { type: 'integer' }, code: { type: 'string' }, error: { type: 'string' }, message: { type: 'string' } },
 } as const;
 
+/** 503 of a write whose save to the state database failed: nothing changed; retry after `Retry-After` seconds. */
+export const stateUnavailableSchema = {
+  ...errorSchema,
+  description: 'OPS_ERR_STATE_UNAVAILABLE: the state database could not save the change, so nothing changed; try again after the Retry-After header',
+} as const;
+
 export const alertSchema = {
   type: 'object',
   additionalProperties: true,

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { ALERT_FACETS, alertFacets, CHANGE_KINDS, PRIORITIES, type AlertQuery } from '@opsroom/models';
 import { OpsError } from '../../errors.js';
 import { requireUser, visibleNode } from '../auth-hook.js';
-import { alertIdParams, alertSchema, errorSchema, noteBody } from '../schemas.js';
+import { alertIdParams, alertSchema, errorSchema, noteBody, stateUnavailableSchema } from '../schemas.js';
 import type { AlertFilter } from '../../alerts/alert-service.js';
 import type { AppServices } from '../services.js';
 import { alarmHealthRoutes } from './alarm-health.js';
@@ -132,7 +132,7 @@ export function alertRoutes(app: FastifyInstance, s: AppServices): void {
           summary,
           params: alertIdParams,
           body: noteBody(needsNote),
-          response: { 200: alertSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema },
+          response: { 200: alertSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 503: stateUnavailableSchema },
         },
         preHandler: auth,
       },
@@ -153,7 +153,7 @@ export function alertRoutes(app: FastifyInstance, s: AppServices): void {
  */
 export function shelveRoutes(app: FastifyInstance, s: AppServices): void {
   const auth = requireUser(s);
-  const response = { 200: alertSchema, 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema };
+  const response = { 200: alertSchema, 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 503: stateUnavailableSchema };
   app.post(
     '/api/alerts/:id/shelve',
     {

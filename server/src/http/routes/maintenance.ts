@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../auth-hook.js';
-import { errorSchema } from '../schemas.js';
+import { errorSchema, stateUnavailableSchema } from '../schemas.js';
 import type { NewWindow } from '../../alerts/maintenance-windows.js';
 import type { AppServices } from '../services.js';
 
@@ -68,7 +68,7 @@ export function maintenanceRoutes(app: FastifyInstance, s: AppServices): void {
             reason: { type: 'string', minLength: 1, maxLength: 500 },
           },
         },
-        response: { 201: maintenanceWindowSchema, 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema },
+        response: { 201: maintenanceWindowSchema, 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 503: stateUnavailableSchema },
       },
       preHandler: auth,
     },
@@ -88,7 +88,7 @@ export function maintenanceRoutes(app: FastifyInstance, s: AppServices): void {
         summary: 'End a maintenance window now (one not yet started is called off)',
         description: "404 when the window is outside the caller's scope or does not exist; 403 when it is on an ancestor of the caller's scope; 409 when it already ended. The alerts it marked are unmarked at once.",
         querystring: { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } },
-        response: { 200: maintenanceWindowSchema, 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema },
+        response: { 200: maintenanceWindowSchema, 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 503: stateUnavailableSchema },
       },
       preHandler: auth,
     },
