@@ -5,6 +5,7 @@ import { ConfigError } from '../errors.js';
 import { DEFAULTS } from './defaults.js';
 import { isStoreKind, STORE_KINDS, storeKindList, type StoreKind } from '../store/store-kinds.js';
 import { brokerConnection } from '../ingest/broker-credentials.js';
+import { checkRetentionPolicy, type RetentionPolicy } from '../store/retention.js';
 
 /** The validated, frozen configuration of one server process. */
 export interface OpsroomConfig {
@@ -29,6 +30,12 @@ export interface OpsroomConfig {
   /** VictoriaMetrics (`--store victoriametrics`): its base URL. */
   vm: { url: string };
   rollupPeriodMs: number;
+  /**
+   * How long the embedded and memory stores keep each resolution (ms): raw points, the 1-minute
+   * tier, the 1-hour tier (absent: forever). VictoriaMetrics and InfluxDB keep data for their own
+   * retention period, so setting this with them is refused.
+   */
+  retention: Readonly<RetentionPolicy>;
   liveFlushMs: number;
   escalationCheckMs: number;
   sessionTtlMs: number;
@@ -56,6 +63,33 @@ export interface DemoLogin {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+const HOUR_MS = 3_600_000;
+const DURATION_UNITS_MS = { h: HOUR_MS, d: 24 * HOUR_MS, w: 7 * 24 * HOUR_MS } as const;
+/** The shortest retention accepted: retention runs hourly, so anything shorter would not be kept to. */
+export const MIN_RETENTION_MS = HOUR_MS;
+/** The longest: 100 years (a longer one is a typo; keep 1-hour roll-ups `forever` instead). */
+export const MAX_RETENTION_MS = 36_525 * 24 * HOUR_MS;
+
+/**
+ * A retention duration in ms: a positive whole number of hours, days or weeks.
+ *
+ * Example: parseDuration('36h') is 129_600_000; parseDuration('2w') is 1_209_600_000;
+ * parseDuration('7') and parseDuration('1.5d') are null.
+ */
+export function parseDuration(raw: string): number | null {
+  const m = /^(\d+)([hdw])$/.exec(raw.trim());
+  if (!m) return null;
+  return Number(m[1]) * DURATION_UNITS_MS[m[2] as keyof typeof DURATION_UNITS_MS];
+}
+
+/** A duration in whole days, else whole hours. Example: formatDuration(14 * 86_400_000) is '14d'; formatDuration(129_600_000) is '36h'. */
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of [['d', DURATION_UNITS_MS.d], ['h', HOUR_MS]] as const) {
+    if (ms % size === 0 && ms >= size) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
 /** The options a user sets: CLI flag name, env var, and how to parse it. */
 export const OPTIONS = [
   { flag: 'http-port', env: 'OPSROOM_HTTP_PORT', key: 'httpPort', kind: 'port', help: `HTTP port for the API and UI (0 = any free port; default ${DEFAULTS.httpPort})` },
@@ -77,9 +111,15 @@ export const OPTIONS = [
   { flag: 'tls-key', env: 'OPSROOM_TLS_KEY', key: 'tlsKey', kind: 'path', help: 'PEM private key file for --tls-cert' },
   { flag: 'log-level', env: 'OPSROOM_LOG_LEVEL', key: 'logLevel', kind: 'logLevel', help: `log level: ${LOG_LEVELS.join(' | ')} (default ${DEFAULTS.logLevel}; debug and trace also log every HTTP request)` },
   { flag: 'rollup-period', env: 'OPSROOM_ROLLUP_PERIOD_MS', key: 'rollupPeriodMs', kind: 'ms', help: `roll-up and staleness period, ms (default ${DEFAULTS.rollupPeriodMs})` },
+  { flag: 'retention-raw', env: 'OPSROOM_RETENTION_RAW', key: 'retention.rawMs', kind: 'duration', help: `how long the embedded and memory stores keep raw readings, e.g. 36h, 7d, 2w (default ${formatDuration(DEFAULTS.retention.rawMs)})` },
+  { flag: 'retention-minute', env: 'OPSROOM_RETENTION_MINUTE', key: 'retention.minuteMs', kind: 'duration', help: `how long it keeps 1-minute roll-ups, at least --retention-raw (default ${formatDuration(DEFAULTS.retention.minuteMs)})` },
+  { flag: 'retention-hour', env: 'OPSROOM_RETENTION_HOUR', key: 'retention.hourMs', kind: 'durationOrForever', help: `how long it keeps 1-hour roll-ups, at least --retention-minute, or forever (default ${DEFAULTS.retention.hourMs === undefined ? 'forever' : formatDuration(DEFAULTS.retention.hourMs)})` },
 ] as const;
 
 export type OptionFlag = (typeof OPTIONS)[number]['flag'];
+
+/** Marks `forever` in a parsed retention: the tier is never deleted (RetentionPolicy without hourMs). */
+const FOREVER = Infinity;
 
 function parseValue(kind: string, name: string, raw: string): string | number {
   switch (kind) {
@@ -104,6 +144,16 @@ function parseValue(kind: string, name: string, raw: string): string | number {
         if (typeof broker === 'string') throw new ConfigError(`${name} ${broker}`);
       }
       return raw;
+    }
+    case 'duration':
+    case 'durationOrForever': {
+      if (kind === 'durationOrForever' && raw === 'forever') return FOREVER;
+      const ms = parseDuration(raw);
+      const what = kind === 'durationOrForever' ? 'a duration like 36h, 90d or 52w, or forever' : 'a duration like 36h, 7d or 2w';
+      if (ms === null) throw new ConfigError(`${name} must be ${what} (whole hours, days or weeks), got ${JSON.stringify(raw)}`);
+      if (ms < MIN_RETENTION_MS) throw new ConfigError(`${name} must be at least 1h (retention runs hourly), got ${JSON.stringify(raw)}`);
+      if (ms > MAX_RETENTION_MS) throw new ConfigError(`${name} must be at most 100 years${kind === 'durationOrForever' ? ' (or forever)' : ''}, got ${JSON.stringify(raw)}`);
+      return ms;
     }
     case 'logLevel':
       if (!(LOG_LEVELS as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(raw)}`);
@@ -141,22 +191,29 @@ export function resolveConfig(flags: Partial<Record<OptionFlag, string | undefin
     influx: { url: DEFAULTS.influxUrl, org: DEFAULTS.influxOrg, bucket: DEFAULTS.influxBucket },
     vm: { url: DEFAULTS.vmUrl },
     rollupPeriodMs: DEFAULTS.rollupPeriodMs,
+    retention: { ...DEFAULTS.retention },
     liveFlushMs: DEFAULTS.liveFlushMs,
     escalationCheckMs: DEFAULTS.escalationCheckMs,
     sessionTtlMs: DEFAULTS.sessionTtlMs,
     logLevel: DEFAULTS.logLevel,
   };
+  /** The flag or variable each retention field came from, to name it in an error. */
+  const retentionSet: Partial<Record<keyof RetentionPolicy, string>> = {};
   for (const opt of OPTIONS) {
     const fromFlag = flags[opt.flag];
     const fromEnv = env[opt.env];
     const raw = fromFlag ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : undefined);
     if (raw === undefined) continue;
-    const value = parseValue(opt.kind, fromFlag !== undefined ? `--${opt.flag}` : opt.env, raw);
+    const name = fromFlag !== undefined ? `--${opt.flag}` : opt.env;
+    const value = parseValue(opt.kind, name, raw);
     const [a, b] = opt.key.split('.') as [string, string | undefined];
+    if (a === 'retention') retentionSet[b as keyof RetentionPolicy] = name;
     if (b) (cfg as unknown as Record<string, Record<string, unknown>>)[a]![b] = value;
     else (cfg as unknown as Record<string, unknown>)[a] = value;
   }
+  if (cfg.retention.hourMs === FOREVER) cfg.retention = { rawMs: cfg.retention.rawMs, minuteMs: cfg.retention.minuteMs };
   Object.assign(cfg, overrides);
+  checkRetention(cfg, retentionSet);
   cfg.dataDir = resolve(cfg.dataDir);
   cfg.model = resolve(cfg.model);
   if (cfg.tlsCert) cfg.tlsCert = resolve(cfg.tlsCert);
@@ -169,7 +226,30 @@ export function resolveConfig(flags: Partial<Record<OptionFlag, string | undefin
   if (cfg.store === 'influxdb' && !cfg.influx.token) {
     throw new ConfigError('--store influxdb needs a token: set OPSROOM_INFLUX_TOKEN (or --influx-token)');
   }
-  return Object.freeze({ ...cfg, influx: Object.freeze({ ...cfg.influx }), vm: Object.freeze({ ...cfg.vm }) });
+  return Object.freeze({ ...cfg, influx: Object.freeze({ ...cfg.influx }), vm: Object.freeze({ ...cfg.vm }), retention: Object.freeze({ ...cfg.retention }) });
+}
+
+/**
+ * Refuses a retention whose coarser tier would be deleted before a finer one (a window query over
+ * old data would find neither), and retention settings given to a store that keeps data for its
+ * own retention period (they would silently do nothing).
+ */
+function checkRetention(cfg: OpsroomConfig, set: Partial<Record<keyof RetentionPolicy, string>>): void {
+  const named = (field: keyof RetentionPolicy, flag: string) => `${set[field] ?? `the default ${flag}`} (${cfg.retention[field] === undefined ? 'forever' : formatDuration(cfg.retention[field])})`;
+  const { rawMs, minuteMs, hourMs } = cfg.retention;
+  if (minuteMs < rawMs) throw new ConfigError(`${named('minuteMs', '--retention-minute')} must be at least ${named('rawMs', '--retention-raw')}: 1-minute roll-ups must outlive the raw readings they summarise`);
+  if (hourMs !== undefined && hourMs < minuteMs) throw new ConfigError(`${named('hourMs', '--retention-hour')} must be at least ${named('minuteMs', '--retention-minute')}: 1-hour roll-ups must outlive the 1-minute ones (or be kept forever)`);
+  const given = Object.values(set);
+  if (given.length > 0 && (cfg.store === 'victoriametrics' || cfg.store === 'influxdb')) {
+    const own = cfg.store === 'victoriametrics' ? "VictoriaMetrics' -retentionPeriod flag" : "the InfluxDB bucket's retention period";
+    const list = given.join(', ');
+    throw new ConfigError(`${list} ${given.length === 1 ? 'applies' : 'apply'} to the embedded and memory stores only; --store ${cfg.store} keeps data for ${own}: set it there and remove ${list}`);
+  }
+  try {
+    checkRetentionPolicy(cfg.retention); // what start options passed in
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
 }
 
 /** Refuses a user name or password given both in the broker URL and in its own setting (which would win is not obvious). */
