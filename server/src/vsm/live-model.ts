@@ -152,6 +152,8 @@ export class LiveModel {
    * sending turns its node stale, and counts as missing at every ancestor, without a reading.
    */
   private readonly due = new Map<number, Set<string>>();
+  /** The one pending bucket of each node in `due` (a node is never queued twice: at most one entry per node). */
+  private readonly dueOf = new Map<string, number>();
   private levels: Map<string, Map<string, Levels>>;
   private byDepth: ModelNode[];
   /** Position of each indicator id in model.indicators: its column in a Row. */
@@ -522,12 +524,22 @@ export class LiveModel {
     cell.missingDescendants = missingBelow;
   }
 
-  /** Re-examine `path` at `at` (ms, server clock): one of its device series may be missing by then. */
+  /**
+   * Re-examine `path` at `at` (ms, server clock): one of its device series may be missing by then.
+   * An earlier re-examination already queued stands (it recomputes the node, which queues the next
+   * one), so a node that keeps hearing from its devices holds one entry, not one per flush.
+   */
   private schedule(path: string, at: number): void {
     const bucket = Math.ceil(at / DUE_BUCKET_MS);
+    const queued = this.dueOf.get(path);
+    if (queued !== undefined) {
+      if (queued <= bucket) return;
+      this.due.get(queued)?.delete(path);
+    }
     let paths = this.due.get(bucket);
     if (!paths) this.due.set(bucket, (paths = new Set()));
     paths.add(path);
+    this.dueOf.set(path, bucket);
   }
 
   /** Marks dirty (with their ancestors) the nodes whose re-examination is due. */
@@ -536,7 +548,10 @@ export class LiveModel {
     const upTo = Math.floor(now / DUE_BUCKET_MS);
     for (const [bucket, paths] of this.due) {
       if (bucket > upTo) continue;
-      for (const p of paths) this.markDirty(p);
+      for (const p of paths) {
+        this.dueOf.delete(p);
+        this.markDirty(p);
+      }
       this.due.delete(bucket);
     }
   }
