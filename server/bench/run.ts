@@ -10,6 +10,7 @@ import { benchHistoryQuery } from '../src/store/bench-history.js';
 import { findBinary } from '../test/support/require-binary.js';
 import { startMosquitto } from '../test/support/mosquitto.js';
 import { alertLatency, type AlertLatency } from './alert-latency.js';
+import { benchHistoryHttp } from './history-http.js';
 import { describeMachine, machine } from './machine.js';
 import { fullPipeline, rawBroker } from './pipeline.js';
 import { seriesMemoryLive, seriesMemoryServer, type SeriesMemory } from './series-memory.js';
@@ -150,6 +151,19 @@ async function main() {
   log('history query, a week of one-minute data…');
   const hq = await benchHistoryQuery();
   rows.push({ name: `history query, a week of one-minute data (${hq.points.toLocaleString('en')} points; slowest of raw / 1 min / 1 h windows)`, unit: 'ms', figure: figure([hq.ms]), target: '< 50', met: hq.ms < 50 });
+
+  // Issue 18 point 3: /api/history over HTTP, a year of one-minute data, the chart's spans (auto resolution).
+  log('history over HTTP, a year of one-minute data of one series (embedded store)…');
+  const hh = await runs(RUNS, () => benchHistoryHttp({ runs: 5, parent: true }));
+  for (const [i, span] of hh[0]!.spans.entries()) {
+    log(`  ${span.name}: ${span.points} points, step ${span.stepMs === null ? 'raw' : `${span.stepMs / 60_000} min`} from ${span.source}; medians ${hh.map((r) => r.spans[i]!.ms.toFixed(1)).join(' / ')} ms`);
+  }
+  const hhMs = figure(hh.map((r) => r.ms));
+  rows.push({ name: 'history over HTTP (loopback), one series, a year of one-minute data, slowest of 1 h / 1 day / 1 week / 30 / 90 days / 1 year (≤ 2,000 points each)', unit: 'ms', figure: hhMs, target: '< 50', met: hhMs.median < 50 });
+  const hhLoop = figure(hh.map((r) => r.loopMaxCpuMs));
+  rows.push({ name: "  longest hold of the server's event loop while 4 year-range requests run at once (CPU time in the server process)", unit: 'ms', figure: hhLoop, target: '≤ 10', met: hhLoop.median <= 10 });
+  rows.push({ name: '  same in wall time (includes time the OS gave other processes on these shared cores)', unit: 'ms', figure: figure(hh.map((r) => r.loopMaxWallMs)) });
+  rows.push({ name: "  a parent's history over the year, computed from its two leaves' stored years", unit: 'ms', figure: figure(hh.map((r) => r.parentYearMs ?? NaN)) });
 
   const det = figure(Array.from({ length: RUNS }, () => benchDetector(200_000).microsPerUpdate));
   rows.push({ name: 'detector (Cyberstride ensemble over Harrison–Stevens) per reading', unit: 'µs', figure: det });

@@ -4,7 +4,7 @@
 // window, so readings back-filled after an outage show at every level.
 import { rollup, type IndicatorDef, type Model, type RollupInput, type RollupRule } from '@opsroom/models';
 import type { Aggregate, SeriesPoint, TimeSeriesStore } from '../store/store.js';
-import { TurnBudget } from '../store/turn-budget.js';
+import { readTurn, TurnBudget } from '../store/turn-budget.js';
 import { atLeast, autoStep, planWindows, windowCount, type WindowPlan } from './resolution.js';
 
 export interface HistoryRequest {
@@ -72,6 +72,7 @@ export async function readHistory(store: TimeSeriesStore, model: Model, req: His
   const ind = model.indicators.find((i) => i.id === req.indicator);
   if (node === undefined || ind === undefined) throw new RangeError(`readHistory: unknown node ${req.node} or indicator ${req.indicator}`);
   const parent = node.children.length > 0;
+  await readTurn(); // requests arriving together start one per event-loop iteration
   const minStep = parent ? opts.rollupPeriodMs : 0;
   const base = { node: req.node, indicator: req.indicator };
   let plan: WindowPlan;
@@ -110,6 +111,8 @@ export async function readHistory(store: TimeSeriesStore, model: Model, req: His
     points = points.slice(-req.maxPoints);
     truncated = true;
   }
+  // Serialising the answer (up to maxPoints points) gets a turn of its own, not the last read's.
+  await readTurn();
   return { ...base, from: plan.from, to: plan.to, points, resolution, truncated, ...(truncatedReason !== undefined ? { truncatedReason } : {}) };
 }
 

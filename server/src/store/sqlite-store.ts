@@ -201,7 +201,7 @@ const DELETE_ROWS_PER_TRANSACTION = 5_000;
 const DELETE_UNITS_PER_TRANSACTION = 500;
 
 /** Sliced reads (query): the time a slice aims at, ms, its starting width for raw reads, ms, its widest, ms, and tier buckets per slice to start with. */
-const SLICE_TARGET_MS = 3;
+const SLICE_TARGET_MS = 2;
 const RAW_SLICE_START_MS = 3_600_000;
 const MAX_SLICE_MS = 2 ** 45;
 const TIER_SLICE_BUCKETS = 4_096;
