@@ -52,7 +52,7 @@ d('ingest from a real Mosquitto across a SIGKILL of the server', () => {
     let points: Array<{ ts: number; value: number }> = [];
     const until = Date.now() + 30_000;
     while (Date.now() < until) {
-      const res = await fetch(`${server.httpUrl}/api/history?node=${encodeURIComponent('valle/norte/lana/taller-1')}&indicator=energy&from=${t0}&to=${t0 + n}`, { headers: { authorization: `Bearer ${token}` } });
+      const res = await fetch(`${server.httpUrl}/api/history?node=${encodeURIComponent('valle/norte/lana/taller-1')}&indicator=energy&from=${t0}&to=${t0 + n}&maxPoints=10000`, { headers: { authorization: `Bearer ${token}` } });
       points = ((await res.json()) as { points: typeof points }).points;
       if (points.length >= n) break;
       await new Promise((r) => setTimeout(r, 200));
