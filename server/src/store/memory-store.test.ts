@@ -15,4 +15,27 @@ describe('MemoryStore', () => {
     expect(store.rejectedPoints).toBe(1);
     expect(await store.count()).toBe(2);
   });
+
+  it('gives the event loop turns while it reads a long range, and answers the same', async () => {
+    const store = new MemoryStore();
+    const n = 200_000;
+    for (let i = 0; i < n; i += 20_000) {
+      await store.writeBatch(Array.from({ length: 20_000 }, (_, k) => ({ node: 'a', metric: 'm', deviceId: k % 2 ? 'd1' : 'd2', ts: (i + k) * 1_000, value: i + k })));
+    }
+    let turns = 0;
+    let timer: NodeJS.Timeout;
+    const tick = (): void => {
+      turns++;
+      timer = setTimeout(tick, 0);
+    };
+    timer = setTimeout(tick, 0);
+    const raw = await store.query({ node: 'a', metric: 'm', from: 0, to: n * 1_000 });
+    const minutes = await store.query({ node: 'a', metric: 'm', from: 0, to: n * 1_000, windowMs: 60_000, aggregate: 'count' });
+    clearTimeout(timer!);
+    expect(raw).toHaveLength(n);
+    expect(raw.every((p, i) => p.ts === i * 1_000 && p.value === i)).toBe(true);
+    expect(minutes.reduce((s, p) => s + p.value, 0)).toBe(n);
+    expect(minutes[0]).toEqual({ ts: 0, value: 60 });
+    expect(turns).toBeGreaterThan(0);
+  });
 });

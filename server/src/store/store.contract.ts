@@ -168,6 +168,15 @@ function runWriteContract(name: string, via: 'writeBatch' | 'writeReadings', mak
       expect(await store.query({ ...whole, from: T0 + 300, to: T0 + 100 })).toEqual([]);
     });
 
+    it('answers a raw query with a limit with at least its oldest points up to the limit (a store may read on)', async () => {
+      await store.writeBatch([5, 1, 4, 2, 3].map((i) => pt('plant/a', 'output', i % 2 === 0 ? 'd2' : 'd1', T0 + i * 100, i)));
+      const got = await store.query({ ...whole, limit: 3 });
+      expect(got.length).toBeGreaterThanOrEqual(3);
+      expect(got.slice(0, 3).map((p) => p.value)).toEqual([1, 2, 3]);
+      expect((await store.query({ ...whole, limit: 10 })).map((p) => p.value)).toEqual([1, 2, 3, 4, 5]);
+      await expect(store.query({ ...whole, limit: 0 })).rejects.toThrow(/limit/);
+    });
+
     it('keeps series apart by node and by metric', async () => {
       await store.writeBatch(WINDOW_POINTS);
       expect(await store.query({ ...whole, node: 'plant/b' })).toEqual([{ ts: T0 + 1_000, value: 1000 }]);
