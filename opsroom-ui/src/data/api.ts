@@ -1,4 +1,4 @@
-import type { Alert, AlarmHealth, AlertFacetCounts, AlertQuery, AlertState } from '@opsroom/models';
+import type { Alert, AlarmHealth, AlertFacetCounts } from '@opsroom/models';
 import type { IndicatorUpdate, MaintenanceWindow, ModelView } from '@opsroom/models';
 import type { SessionUser } from './state.js';
 
@@ -38,54 +38,12 @@ export interface SessionInfo {
   demoLogins: DemoLogin[];
 }
 
-export interface HistoryPoint {
-  ts: number;
-  value: number;
-}
+/** `GET /api/history`'s request and answer: types derived from the API's schemas (models/src/http/history.ts). */
+import type { AlertListQuery as AlertFilter, HistoryRequest as HistoryQuery, HistoryResult } from '@opsroom/models/http';
+export type { HistoryPoint, HistoryResult } from '@opsroom/models/http';
+export type { HistoryQuery, AlertFilter };
 
-export interface HistoryResult {
-  node: string;
-  indicator: string;
-  points: HistoryPoint[];
-  /** The range answered: `from` is later than asked when `truncated`. */
-  from?: number;
-  to?: number;
-  /** What the points are: window width (null: raw points), aggregate, where read, and why. */
-  resolution?: {
-    stepMs: number | null;
-    aggregate: string | null;
-    source: 'raw' | 'minute' | 'hour' | 'store';
-    basis: 'stored' | 'children';
-    reason: string;
-  };
-  /** True when part of the range asked for was left out; `truncatedReason` says why. */
-  truncated?: boolean;
-  truncatedReason?: string;
-}
-
-export interface HistoryQuery {
-  node: string;
-  indicator: string;
-  /** ms since epoch; the server defaults to an hour ago */
-  from?: number;
-  /** ms since epoch; the server defaults to now */
-  to?: number;
-  /** Aggregation window, ms. */
-  windowMs?: number;
-  aggregate?: 'mean';
-  /** Most points in the answer (server default 2,000, at most 10,000). */
-  maxPoints?: number;
-}
-
-/**
- * The list's filters (models/src/alerts/alert-query.ts), an order and a limit. `shelved`: the server
- * leaves shelved alerts out of `state=open` unless asked to include them.
- */
-export type AlertFilter = Omit<AlertQuery, 'state'> & {
-  state?: AlertState | 'open';
-  order?: 'priority' | 'newest';
-  limit?: number;
-};
+/** The list's filters, an order and a limit: `GET /api/alerts`'s query, derived from its schema (models/src/http/requests.ts). */
 
 /** The alarm-health figures of `GET /api/alarm-health`, with each child's. */
 export type AlarmHealthView = AlarmHealth & {

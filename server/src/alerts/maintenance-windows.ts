@@ -13,14 +13,9 @@ export const MAX_OPEN_WINDOWS = 1000;
 /** Ended windows are kept this long for the record (listing with `ended=true`), ms. */
 export const KEEP_ENDED_MS = 30 * 24 * 3600_000;
 
-export interface NewWindow {
-  node: string;
-  indicators?: string[];
-  /** ms since epoch; default now. */
-  start?: number;
-  end: number;
-  reason: string;
-}
+/** A window as asked for (`POST /api/maintenance`): its type is derived from the API's schema. */
+import type { NewMaintenanceWindow as NewWindow } from '@opsroom/models/http';
+export type { NewWindow };
 
 /**
  * Out-of-service windows (docs/alerts.md "Maintenance windows"): kept in memory, saved on every

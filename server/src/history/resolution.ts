@@ -1,5 +1,6 @@
 // The resolution of a history answer (issue 18 point 3): which step a range is read at so a chart
 // gets at most a budget of points, and how a request that asks for more is cut. Pure.
+import { HISTORY_MAX_POINTS } from '@opsroom/models/http';
 
 const S = 1000;
 const M = 60 * S;
@@ -19,9 +20,9 @@ export const STEPS_MS: readonly number[] = Object.freeze([
 ]);
 
 /** Default and bounds of `maxPoints` (points per answer). */
-export const DEFAULT_MAX_POINTS = 2_000;
-export const MIN_MAX_POINTS = 10;
-export const MAX_MAX_POINTS = 10_000;
+export const DEFAULT_MAX_POINTS = HISTORY_MAX_POINTS.default;
+export const MIN_MAX_POINTS = HISTORY_MAX_POINTS.min;
+export const MAX_MAX_POINTS = HISTORY_MAX_POINTS.max;
 
 /**
  * How many windows of width `w` the range [from, to] touches.

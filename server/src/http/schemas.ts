@@ -1,4 +1,4 @@
-import { CHANGE_KINDS, PRIORITIES } from '@opsroom/models';
+import { AlertSchema } from '@opsroom/models/http';
 /** JSON schemas shared by routes (and published in the OpenAPI document). */
 export const errorSchema = {
   type: 'object',
@@ -11,69 +11,26 @@ export const stateUnavailableSchema = {
   description: 'OPS_ERR_STATE_UNAVAILABLE: the state database could not save the change, so nothing changed; try again after the Retry-After header',
 } as const;
 
-export const alertSchema = {
-  type: 'object',
-  additionalProperties: true,
-  description: 'An algedonic alert (models/src/alerts/alert.ts)',
-  properties: {
-    id: { type: 'string' },
-    node: { type: 'string' },
-    owner: { type: 'string' },
-    path: { type: 'array', items: { type: 'string' } },
-    indicator: { type: 'string' },
-    kind: { type: 'string', enum: [...CHANGE_KINDS] },
-    state: { type: 'string', enum: ['raised', 'acknowledged', 'escalated', 'resolved'] },
-    probability: { type: 'number', description: 'how sure the system is, in [0,1] (the one number to show)' },
-    score: { type: 'number', description: "the detector's anomaly score in [0,1] (for tooling; not shown to people)" },
-    summary: { type: 'string', description: 'the alert in plain words: what changed, by how much against the forecast, how sure, since when' },
-    sigmas: { type: 'number', description: '(value − forecast mean) in noise standard deviations' },
-    since: { type: 'number', description: 'time of the reading where the change was seen, ms since epoch' },
-    deadline: { type: ['number', 'null'], description: 'when the owner\'s correction window runs out; null while shelved (paused) and once resolved' },
-    priority: { type: 'string', enum: [...PRIORITIES], description: 'the indicator\'s priority at the node moved one step by how far and how sure the change is (docs/alerts.md)' },
-    shelved: {
-      type: 'object',
-      additionalProperties: true,
-      description: 'present while shelved: by whom, from `at` until `until` (ms), the note, and the correction window left when shelved',
-      properties: { by: { type: 'string' }, at: { type: 'number' }, until: { type: 'number' }, note: { type: 'string' }, remainingMs: { type: ['number', 'null'] } },
-    },
-    maintenance: {
-      type: 'object',
-      additionalProperties: true,
-      description: 'present while a maintenance window covers the alert',
-      properties: { window: { type: 'string' }, until: { type: 'number' }, reason: { type: 'string' } },
-    },
-    chattering: {
-      type: 'object',
-      additionalProperties: true,
-      description: 'present when held as chattering: raises within the rule\'s span, first and last',
-      properties: { raises: { type: 'integer' }, firstAt: { type: 'number' }, lastAt: { type: 'number' } },
-    },
-    assignee: { type: 'string', description: 'who is working on it' },
-    reminders: { type: 'object', additionalProperties: true, properties: { count: { type: 'integer' }, lastAt: { type: 'number' } }, description: 'reminders sent to the owner\'s webhook while unacknowledged' },
-    refired: { type: 'object', additionalProperties: true, properties: { count: { type: 'integer' }, lastAt: { type: 'number' } }, description: 'new changes (or dropouts) on its series while it was open: how many, the last (ms)' },
-    firstChild: {
-      type: 'object',
-      additionalProperties: true,
-      description: 'for a grouping alert: the child alert that came first',
-      properties: { alert: { type: 'string' }, node: { type: 'string' }, at: { type: 'number' } },
-    },
-    trail: { type: 'array', items: { type: 'object', additionalProperties: true } },
-  },
-} as const;
+/**
+ * A contract schema as a response schema: the same fields, serialised leniently. The serializer
+ * (fast-json-stringify) throws on a missing required field, and an alert saved by an earlier
+ * version may lack a field that is required today; requests are validated strictly.
+ */
+export function lenient<T extends object>(schema: T): T {
+  const strip = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(strip);
+    if (v === null || typeof v !== 'object') return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (k !== 'required') out[k] = strip(x);
+    return out;
+  };
+  return strip(schema) as T;
+}
 
-export const alertIdParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', maxLength: 64 } },
-} as const;
+/** An algedonic alert as the API answers it: models' AlertSchema (the Alert type is derived from it). */
+export const alertSchema = { ...lenient(AlertSchema), additionalProperties: true };
 
-export const noteBody = (required: boolean) =>
-  ({
-    type: 'object',
-    additionalProperties: false,
-    ...(required ? { required: ['note'] } : {}),
-    properties: { note: { type: 'string', minLength: required ? 1 : 0, maxLength: 2000 } },
-  }) as const;
+export { AlertIdParams as alertIdParams, NoteBody as noteBody } from '@opsroom/models/http';
 
 /**
  * The live state of one indicator at one node (`IndicatorUpdate`, models/src/events.ts; staleness

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { alarmHealth, type AlarmHealth } from '@opsroom/models';
+import { ALARM_HEALTH_HOURS, AlarmHealthQuery } from '@opsroom/models/http';
+import type { ContractTypeProvider } from '../type-provider.js';
 import type { Actor } from '../../alerts/alert-service.js';
 import { requireUser, visibleNode } from '../auth-hook.js';
 import { errorSchema } from '../schemas.js';
@@ -7,9 +9,9 @@ import type { AppServices } from '../services.js';
 import type { MetricsRegistry, ServerMetrics } from '../../metrics/registry.js';
 
 /** The window of `GET /api/alarm-health` when none is asked for, and of the `/metrics` gauges, hours. */
-export const HEALTH_HOURS = 24;
+export const HEALTH_HOURS = ALARM_HEALTH_HOURS.default;
 /** The longest window one may ask for, hours (7 days). */
-export const MAX_HEALTH_HOURS = 168;
+export const MAX_HEALTH_HOURS = ALARM_HEALTH_HOURS.max;
 
 const HOUR_MS = 3600_000;
 
@@ -111,7 +113,8 @@ export function healthOf(s: AppServices, actor: Actor, node: string, hours: numb
  * figures as `/metrics` gauges. A node outside the caller's scope answers 404, as one that does not
  * exist.
  */
-export function alarmHealthRoutes(app: FastifyInstance, s: AppServices): void {
+export function alarmHealthRoutes(server: FastifyInstance, s: AppServices): void {
+  const app = server.withTypeProvider<ContractTypeProvider>();
   app.get(
     '/api/alarm-health',
     {
@@ -124,20 +127,13 @@ export function alarmHealthRoutes(app: FastifyInstance, s: AppServices): void {
           '(standing), the ten most frequent (node, indicator) pairs, chattering, shelved and open alerts, and ' +
           "the median time to acknowledge and to resolve; the same for each child. `node` defaults to the caller's " +
           'scope; outside it, 404. Alerts count when they passed through the node or its subtree.',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            node: { type: 'string', maxLength: 512 },
-            hours: { type: 'number', exclusiveMinimum: 0, maximum: MAX_HEALTH_HOURS, default: HEALTH_HOURS },
-          },
-        },
+        querystring: AlarmHealthQuery,
         response: { 200: healthSchema, 400: errorSchema, 401: errorSchema, 404: errorSchema },
       },
       preHandler: requireUser(s),
     },
     async (req) => {
-      const q = req.query as { node?: string; hours?: number };
+      const q = req.query;
       const user = req.user!;
       const node = q.node ? visibleNode(s, user, q.node) : user.scope;
       return healthOf(s, user, node, q.hours ?? HEALTH_HOURS);

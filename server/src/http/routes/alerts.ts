@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { ALERT_FACETS, alertFacets, CHANGE_KINDS, PRIORITIES, type AlertQuery } from '@opsroom/models';
+import type { ContractTypeProvider } from '../type-provider.js';
+import { ALERT_FACETS, alertFacets, type AlertQuery } from '@opsroom/models';
+import { AlertCountsQuery, AlertListQuery, AssignBody, ShelveBody } from '@opsroom/models/http';
 import { OpsError } from '../../errors.js';
 import { requireUser, visibleNode } from '../auth-hook.js';
 import { alertIdParams, alertSchema, errorSchema, noteBody, stateUnavailableSchema } from '../schemas.js';
-import type { AlertFilter } from '../../alerts/alert-service.js';
+import type { NoteBody } from '@opsroom/models/http';
 import type { AppServices } from '../services.js';
 import { alarmHealthRoutes } from './alarm-health.js';
 
@@ -13,20 +15,6 @@ const FILTERS_TEXT =
   'the active list — and `include` otherwise; `only`), free text `q` (every word must begin a word, case and accents ' +
   'aside, in the alert\'s id, kind, state, priority, indicator id or name, node paths or names, assignee, summary ' +
   'or trail), and raisedAt between `since` and `until` (ms since epoch, inclusive).';
-
-/** The filters of the alert list and its counts (models/src/alerts/alert-query.ts). */
-const filterProperties = {
-  state: { type: 'string', enum: ['open', 'raised', 'acknowledged', 'escalated', 'resolved'] },
-  node: { type: 'string', maxLength: 512 },
-  kind: { type: 'string', enum: [...CHANGE_KINDS] },
-  priority: { type: 'string', enum: [...PRIORITIES] },
-  indicator: { type: 'string', maxLength: 128 },
-  shelved: { type: 'string', enum: ['exclude', 'only', 'include'] },
-  assignee: { type: 'string', minLength: 1, maxLength: 64 },
-  q: { type: 'string', maxLength: 200 },
-  since: { type: 'integer', minimum: 0 },
-  until: { type: 'integer', minimum: 0 },
-} as const;
 
 const countsSchema = {
   type: 'object',
@@ -55,9 +43,10 @@ function checkedRange<Q extends AlertQuery>(q: Q): Q {
  * Alerts in scope, one alert with its trail, and acknowledge / resolve / comment / directive.
  * Alerts outside the caller's scope answer 404 (their existence is not revealed); see docs/alerts.md.
  */
-export function alertRoutes(app: FastifyInstance, s: AppServices): void {
+export function alertRoutes(server: FastifyInstance, s: AppServices): void {
+  const app = server.withTypeProvider<ContractTypeProvider>();
   const auth = requireUser(s);
-  alarmHealthRoutes(app, s);
+  alarmHealthRoutes(server, s);
   app.get(
     '/api/alerts',
     {
@@ -68,20 +57,12 @@ export function alertRoutes(app: FastifyInstance, s: AppServices): void {
           'An alert is visible when any node it passed through lies in the caller\'s scope. ' + FILTERS_TEXT +
           ' Ordered by priority (critical first), then the nearest deadline, then newest; `order=newest` orders by ' +
           'raisedAt only. At most `limit` (default and maximum 1000). How many match each filter: `GET /api/alerts/counts`.',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            ...filterProperties,
-            order: { type: 'string', enum: ['priority', 'newest'] },
-            limit: { type: 'integer', minimum: 1, maximum: 1000 },
-          },
-        },
+        querystring: AlertListQuery,
         response: { 200: { type: 'array', items: alertSchema }, 400: errorSchema, 401: errorSchema },
       },
       preHandler: auth,
     },
-    async (req) => s.alerts.list(req.user!, checkedRange(req.query as AlertFilter)),
+    async (req) => s.alerts.list(req.user!, checkedRange(req.query)),
   );
 
   app.get(
@@ -96,13 +77,13 @@ export function alertRoutes(app: FastifyInstance, s: AppServices): void {
           '`exclude`: not), the count of each value among the alerts that pass every *other* filter (a faceted ' +
           'search); `state` also counts `open`. Counted over the newest 10,000 alerts in range and every open one. ' +
           'A `node` outside the caller\'s scope answers 404, as one that does not exist.',
-        querystring: { type: 'object', additionalProperties: false, properties: filterProperties },
+        querystring: AlertCountsQuery,
         response: { 200: countsSchema, 400: errorSchema, 401: errorSchema, 404: errorSchema },
       },
       preHandler: auth,
     },
     async (req) => {
-      const q = checkedRange(req.query as AlertQuery);
+      const q = checkedRange(req.query);
       if (q.node) visibleNode(s, req.user!, q.node);
       return alertFacets(s.alerts.scan(req.user!, q.since, q.until), q, s.alerts.alertWords());
     },
@@ -111,11 +92,11 @@ export function alertRoutes(app: FastifyInstance, s: AppServices): void {
   app.get(
     '/api/alerts/:id',
     { schema: { tags: ['alerts'], summary: 'One alert with its audit trail', params: alertIdParams, response: { 200: alertSchema, 401: errorSchema, 404: errorSchema } }, preHandler: auth },
-    async (req) => s.alerts.get((req.params as { id: string }).id, req.user!),
+    async (req) => s.alerts.get(req.params.id, req.user!),
   );
 
   // Before the actions: the route-scope test runs writes in this order, and resolve comes last.
-  shelveRoutes(app, s);
+  shelveRoutes(server, s);
 
   const actions = [
     ['ack', 'Acknowledge: the owner level is on it (restarts its correction window once)', false, (id: string, u: Parameters<typeof s.alerts.acknowledge>[1], note?: string) => s.alerts.acknowledge(id, u, note)],
@@ -137,9 +118,9 @@ export function alertRoutes(app: FastifyInstance, s: AppServices): void {
         preHandler: auth,
       },
       async (req) => {
-        const body = (req.body ?? {}) as { note?: string };
-        if (needsNote && !body.note) throw new OpsError('OPS_ERR_BAD_REQUEST', 'note is required');
-        return act((req.params as { id: string }).id, req.user!, body.note);
+        const note = (req.body as NoteBody | undefined)?.note;
+        if (needsNote && !note) throw new OpsError('OPS_ERR_BAD_REQUEST', 'note is required');
+        return act(req.params.id, req.user!, note);
       },
     );
   }
@@ -151,7 +132,8 @@ export function alertRoutes(app: FastifyInstance, s: AppServices): void {
  * window; `POST /api/alerts/:id/unshelve {note?}` ends the shelf early. Who may: as for acknowledge
  * (the owner level or above); outside scope 404, as every alert route.
  */
-export function shelveRoutes(app: FastifyInstance, s: AppServices): void {
+export function shelveRoutes(server: FastifyInstance, s: AppServices): void {
+  const app = server.withTypeProvider<ContractTypeProvider>();
   const auth = requireUser(s);
   const response = { 200: alertSchema, 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 503: stateUnavailableSchema };
   app.post(
@@ -162,19 +144,13 @@ export function shelveRoutes(app: FastifyInstance, s: AppServices): void {
         summary: 'Shelve: hide from the active list for some minutes, pausing the correction window',
         description: "At most the owner level's `max_shelve` (model file; default 480 minutes): longer is refused with 400. The shelf expires by itself (the window resumes with what was left of it). 409 when already shelved or resolved.",
         params: alertIdParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['minutes', 'note'],
-          properties: { minutes: { type: 'number', exclusiveMinimum: 0, maximum: 7 * 24 * 60 }, note: { type: 'string', minLength: 1, maxLength: 2000, description: 'why it is shelved (recorded in the trail)' } },
-        },
+        body: ShelveBody,
         response,
       },
       preHandler: auth,
     },
     async (req) => {
-      const body = req.body as { minutes: number; note: string };
-      return s.alerts.shelve((req.params as { id: string }).id, req.user!, body.minutes, body.note);
+      return s.alerts.shelve(req.params.id, req.user!, req.body.minutes, req.body.note);
     },
   );
   app.post(
@@ -185,24 +161,18 @@ export function shelveRoutes(app: FastifyInstance, s: AppServices): void {
         summary: 'Assign: set who is working on the alert (null: nobody)',
         description: "`user` must be a user whose scope covers the alert's owner (400 otherwise); the caller must hold the owner's level or above, as for acknowledge (403 below it). Recorded in the trail.",
         params: alertIdParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['user'],
-          properties: { user: { type: ['string', 'null'], minLength: 1, maxLength: 64 }, note: { type: 'string', maxLength: 2000 } },
-        },
+        body: AssignBody,
         response,
       },
       preHandler: auth,
     },
     async (req) => {
-      const body = req.body as { user: string | null; note?: string };
-      return s.alerts.assign((req.params as { id: string }).id, req.user!, body.user ?? undefined, body.note || undefined);
+      return s.alerts.assign(req.params.id, req.user!, req.body.user ?? undefined, req.body.note || undefined);
     },
   );
   app.post(
     '/api/alerts/:id/unshelve',
     { schema: { tags: ['alerts'], summary: 'Unshelve: back on the active list; the correction window resumes', params: alertIdParams, body: noteBody(false), response }, preHandler: auth },
-    async (req) => s.alerts.unshelve((req.params as { id: string }).id, req.user!, (req.body as { note?: string } | undefined)?.note),
+    async (req) => s.alerts.unshelve(req.params.id, req.user!, req.body?.note),
   );
 }

@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import type { ContractTypeProvider } from '../type-provider.js';
+import { LoginBody } from '@opsroom/models/http';
 import { requireUser, SESSION_COOKIE, tokenOf } from '../auth-hook.js';
 import { errorSchema } from '../schemas.js';
 import type { AppServices } from '../services.js';
@@ -6,24 +8,20 @@ import type { AppServices } from '../services.js';
 const userSchema = { type: 'object', properties: { name: { type: 'string' }, role: { type: 'string' }, scope: { type: 'string' } } } as const;
 
 /** Login (cookie for the browser + bearer token for scripts), logout, and who am I. */
-export function authRoutes(app: FastifyInstance, s: AppServices): void {
+export function authRoutes(server: FastifyInstance, s: AppServices): void {
+  const app = server.withTypeProvider<ContractTypeProvider>();
   app.post(
     '/api/login',
     {
       schema: {
         tags: ['auth'],
         summary: 'Log in: sets an httpOnly session cookie and returns a bearer token',
-        body: {
-          type: 'object',
-          required: ['username', 'password'],
-          additionalProperties: false,
-          properties: { username: { type: 'string', minLength: 1, maxLength: 128 }, password: { type: 'string', minLength: 1, maxLength: 1024 } },
-        },
+        body: LoginBody,
         response: { 200: { type: 'object', properties: { token: { type: 'string' }, expires: { type: 'number' }, user: userSchema } }, 401: errorSchema, 429: errorSchema },
       },
     },
     async (req, reply) => {
-      const { username, password } = req.body as { username: string; password: string };
+      const { username, password } = req.body;
       try {
         const { token, user, expires } = await s.sessions.login(username, password, req.ip);
         reply.setCookie(SESSION_COOKIE, token, {

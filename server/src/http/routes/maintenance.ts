@@ -1,26 +1,12 @@
 import type { FastifyInstance } from 'fastify';
+import type { ContractTypeProvider } from '../type-provider.js';
+import { MaintenanceIdQuery, MaintenanceListQuery, MaintenanceWindowSchema, NewMaintenanceWindow } from '@opsroom/models/http';
 import { requireUser } from '../auth-hook.js';
 import { errorSchema, stateUnavailableSchema } from '../schemas.js';
-import type { NewWindow } from '../../alerts/maintenance-windows.js';
 import type { AppServices } from '../services.js';
 
-export const maintenanceWindowSchema = {
-  type: 'object',
-  additionalProperties: false,
-  description: 'An out-of-service window (models/src/alerts/maintenance.ts)',
-  properties: {
-    id: { type: 'string' },
-    node: { type: 'string', description: 'the window covers this node and its subtree' },
-    indicators: { type: 'array', items: { type: 'string' }, description: 'only these indicators; absent: all' },
-    start: { type: 'integer', description: 'ms since epoch; the window is [start, end)' },
-    end: { type: 'integer' },
-    reason: { type: 'string' },
-    createdBy: { type: 'string' },
-    createdAt: { type: 'integer' },
-    cancelledBy: { type: 'string' },
-    cancelledAt: { type: 'integer', description: 'set when ended early with DELETE' },
-  },
-} as const;
+/** An out-of-service window as the API answers it: models' schema (the type is derived from it). */
+export const maintenanceWindowSchema = MaintenanceWindowSchema;
 
 /**
  * Out-of-service windows (ISA-18.2; docs/alerts.md "Maintenance windows"): list, set and end them.
@@ -28,7 +14,8 @@ export const maintenanceWindowSchema = {
  * window, and alerts already open there are marked. Scope as everywhere: a node or window outside
  * the caller's scope answers 404 (a list filter answers an empty list).
  */
-export function maintenanceRoutes(app: FastifyInstance, s: AppServices): void {
+export function maintenanceRoutes(server: FastifyInstance, s: AppServices): void {
+  const app = server.withTypeProvider<ContractTypeProvider>();
   const auth = requireUser(s);
   app.get(
     '/api/maintenance',
@@ -37,16 +24,12 @@ export function maintenanceRoutes(app: FastifyInstance, s: AppServices): void {
         tags: ['maintenance'],
         summary: 'Maintenance windows the caller may see, soonest first',
         description: "Windows on a node in the caller's scope or on an ancestor of it (they cover part of what it sees). `node` narrows to windows on that node's subtree or covering it; `ended=true` adds windows that ended in the last 30 days.",
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { node: { type: 'string', maxLength: 512 }, ended: { type: 'boolean' } },
-        },
+        querystring: MaintenanceListQuery,
         response: { 200: { type: 'array', items: maintenanceWindowSchema }, 400: errorSchema, 401: errorSchema },
       },
       preHandler: auth,
     },
-    async (req) => s.maintenance.list(req.user!, req.query as { node?: string; ended?: boolean }),
+    async (req) => s.maintenance.list(req.user!, req.query),
   );
 
   app.post(
@@ -56,24 +39,13 @@ export function maintenanceRoutes(app: FastifyInstance, s: AppServices): void {
         tags: ['maintenance'],
         summary: "Set a maintenance window on a node's subtree (optionally some indicators)",
         description: 'By a user whose scope covers the node (404 otherwise, as for a node that does not exist). `start` defaults to now; `end` must be after `start` and in the future, at most 31 days after `start`. Alerts already open in the window are marked at once.',
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['node', 'end', 'reason'],
-          properties: {
-            node: { type: 'string', minLength: 1, maxLength: 512 },
-            indicators: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 64 }, minItems: 1, maxItems: 64 },
-            start: { type: 'integer', minimum: 0, description: 'ms since epoch; default now' },
-            end: { type: 'integer', minimum: 0, description: 'ms since epoch' },
-            reason: { type: 'string', minLength: 1, maxLength: 500 },
-          },
-        },
+        body: NewMaintenanceWindow,
         response: { 201: maintenanceWindowSchema, 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 503: stateUnavailableSchema },
       },
       preHandler: auth,
     },
     async (req, reply) => {
-      const w = s.maintenance.create(req.user!, req.body as NewWindow);
+      const w = s.maintenance.create(req.user!, req.body);
       s.alerts.checkDeadlines(); // mark the open alerts it covers now
       reply.code(201);
       return w;
@@ -87,13 +59,13 @@ export function maintenanceRoutes(app: FastifyInstance, s: AppServices): void {
         tags: ['maintenance'],
         summary: 'End a maintenance window now (one not yet started is called off)',
         description: "404 when the window is outside the caller's scope or does not exist; 403 when it is on an ancestor of the caller's scope; 409 when it already ended. The alerts it marked are unmarked at once.",
-        querystring: { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } },
+        querystring: MaintenanceIdQuery,
         response: { 200: maintenanceWindowSchema, 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 503: stateUnavailableSchema },
       },
       preHandler: auth,
     },
     async (req) => {
-      const w = s.maintenance.cancel(req.user!, (req.query as { id: string }).id);
+      const w = s.maintenance.cancel(req.user!, req.query.id);
       s.alerts.checkDeadlines();
       return w;
     },

@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import type { ContractTypeProvider } from '../type-provider.js';
+import { LatestQuery, ModelQuery } from '@opsroom/models/http';
 import { inScope } from '@opsroom/models';
 import { modelView, withLiveValues } from '../../model/view.js';
 import { requireUser, visibleNode } from '../auth-hook.js';
@@ -6,7 +8,8 @@ import { errorSchema, indicatorUpdateSchema } from '../schemas.js';
 import type { AppServices } from '../services.js';
 
 /** The model tree as visible to the caller, and the latest values in scope. */
-export function modelRoutes(app: FastifyInstance, s: AppServices): void {
+export function modelRoutes(server: FastifyInstance, s: AppServices): void {
+  const app = server.withTypeProvider<ContractTypeProvider>();
   app.get(
     '/api/model',
     {
@@ -17,13 +20,13 @@ export function modelRoutes(app: FastifyInstance, s: AppServices): void {
           'Each node carries `values`: the latest value of each of its indicators that has one, with effective capability and potentiality, ' +
           "Beer's indices (productivity, latency, performance), `stale`, `missingChildren` and `missingDescendants` (the same objects as `GET /api/latest`), and the " +
           'view carries `valuesAt` (ms since epoch). `?values=false` leaves both out and gives the bare tree.',
-        querystring: { type: 'object', additionalProperties: false, properties: { values: { type: 'boolean', default: true } } },
+        querystring: ModelQuery,
         response: { 200: { type: 'object', additionalProperties: true }, 401: errorSchema },
       },
       preHandler: requireUser(s),
     },
     async (req) => {
-      const { values } = req.query as { values?: boolean };
+      const { values } = req.query;
       const scope = req.user!.scope;
       const view = modelView(s.model(), scope);
       return values === false ? view : withLiveValues(view, s.live.snapshot((p) => inScope(scope, p)), s.now());
@@ -36,13 +39,13 @@ export function modelRoutes(app: FastifyInstance, s: AppServices): void {
       schema: {
         tags: ['model'],
         summary: 'Latest value, levels and Beer indices of every indicator of every node in scope (or under `node`)',
-        querystring: { type: 'object', additionalProperties: false, properties: { node: { type: 'string', maxLength: 512 } } },
+        querystring: LatestQuery,
         response: { 200: { type: 'array', items: indicatorUpdateSchema }, 401: errorSchema, 404: errorSchema },
       },
       preHandler: requireUser(s),
     },
     async (req) => {
-      const { node } = req.query as { node?: string };
+      const { node } = req.query;
       const root = node ? visibleNode(s, req.user!, node) : req.user!.scope;
       return s.live.snapshot((p) => inScope(root, p));
     },

@@ -1,0 +1,5 @@
+// The HTTP API's schemas (TypeBox): the server validates and documents with them; every package
+// derives its request and response types from them.
+export * from './alert-schema.js';
+export * from './requests.js';
+export * from './history.js';
