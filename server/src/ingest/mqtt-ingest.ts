@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
 import { allDevicesFilter, deviceTopic, encodeDirective, redactUrl, type Directive } from '@opsroom/models';
 import { RateLimitedLog, type Logger } from '../log/logger.js';
 import type { IngestPipeline } from './pipeline.js';
 import { brokerConnection } from './broker-credentials.js';
+import { DEFAULT_ACK_WINDOW, OrderedAcks } from './ordered-acks.js';
+import { Redeliveries } from './redeliveries.js';
 
 export interface MqttIngestOptions {
   /** The broker's URL; credentials in it are taken out and sent as options ({@link brokerConnection}). */
@@ -13,6 +15,8 @@ export interface MqttIngestOptions {
   password?: string;
   pipeline: () => IngestPipeline;
   logger: Logger;
+  /** Messages stored at once before the client stops reading (default {@link DEFAULT_ACK_WINDOW}). */
+  ackWindow?: number;
 }
 
 /** What the server sends to devices, whichever broker it uses. */
@@ -30,8 +34,11 @@ export interface DeviceChannel {
  * Ingest from an external broker (Mosquitto, EMQX…): one MQTT client subscribed to every device's
  * readings and status at QoS 1 in a persistent session (clean: false, {@link ingestClientId}), so
  * readings published while the server is down wait in the broker. A message is acknowledged
- * (PUBACK) only after the store accepted its readings: mqtt.js sends the PUBACK when
- * `handleMessage`'s callback runs, so a crash before the write means redelivery.
+ * (PUBACK) only after the store accepted its readings, so a crash before the write means
+ * redelivery. Up to `ackWindow` messages are stored at once (mqtt.js alone would hand over the
+ * next message only after the previous one's PUBACK: one store write per message), and their
+ * PUBACKs go in the order the messages came (OrderedAcks). One connection, one session: each
+ * device's readings reach the pipeline in the order the broker delivered them.
  */
 export async function startMqttIngest(opts: MqttIngestOptions): Promise<DeviceChannel> {
   const conn = brokerConnection(opts.brokerUrl, opts.username, opts.password);
@@ -42,12 +49,56 @@ export async function startMqttIngest(opts: MqttIngestOptions): Promise<DeviceCh
     password: conn.password,
     reconnectPeriod: 1000,
     connectTimeout: 10_000,
+    // mqtt.js's debug calls cost ~2 % of the CPU at 10,000s of messages/s; DEBUG=mqttjs* keeps them.
+    ...(process.env.DEBUG?.includes('mqttjs') ? {} : { log: () => undefined }),
   });
 
   const retainedLog = new RateLimitedLog(opts.logger);
+  // Many messages are stored at once (the pipeline writes all of one event-loop turn in one store
+  // transaction), each acknowledged in order once stored: see OrderedAcks.
+  const sendPacket = holdPubacks(client);
+  const redeliveries = new Redeliveries();
+  const acks = new OrderedAcks(
+    (messageId) => {
+      redeliveries.acknowledged(messageId);
+      sendPacket({ cmd: 'puback', messageId });
+    },
+    opts.ackWindow ?? DEFAULT_ACK_WINDOW,
+  );
+  let connection = 0; // which connection a message came on
+  client.on('close', () => {
+    connection++;
+    acks.reset();
+    redeliveries.connectionLost();
+  });
+  const dropConnection = (on: number) => {
+    if (on !== connection) return; // that connection is gone already
+    connection++;
+    // Not acknowledged: reconnecting makes the broker redeliver it and everything after it
+    // (persistent session); the store ignores what it already holds.
+    client.end(true, {}, () => client.reconnect());
+  };
+
   client.handleMessage = (packet, done) => {
+    const on = connection;
+    const id = packet.qos > 0 ? packet.messageId : undefined;
+    let settled: Promise<void>;
+    if (id === undefined) settled = ingestOne(packet);
+    else {
+      // A redelivery of a message the gone connection already handed to the pipeline is not
+      // ingested twice: it is acknowledged once that ingest is stored (or ingested anew if it failed).
+      const earlier = packet.dup ? redeliveries.take(id, packet.topic, bytesOf(packet)) : undefined;
+      settled = earlier ? earlier.catch(() => ingestOne(packet)) : ingestOne(packet);
+      redeliveries.received(id, packet.topic, bytesOf(packet), settled);
+    }
+    settled.catch(() => dropConnection(on));
+    acks.add(id, settled);
+    // For QoS 1, mqtt.js now hands the PUBACK to holdPubacks, which leaves it to `acks`.
+    acks.whenRoom(done);
+  };
+  const ingestOne = (packet: IPublishPacket): Promise<void> => {
     // An empty message is how a retained one is cleared (ours below, or anyone's): nothing to ingest.
-    if (packet.payload.length === 0) return done();
+    if (packet.payload.length === 0) return Promise.resolve();
     if (packet.retain) {
       // A retained message, replayed because we (re)subscribed: not a new reading, and without a
       // timestamp it would be stored as fresh at every start. It was ingested when it was
@@ -55,19 +106,13 @@ export async function startMqttIngest(opts: MqttIngestOptions): Promise<DeviceCh
       // refuse retained messages outright: retain_available false).
       retainedLog.warn(packet.topic, { topic: packet.topic.slice(0, 200) }, 'ingest: ignored and cleared a retained message');
       client.publish(packet.topic, '', { qos: 1, retain: true });
-      return done();
+      return Promise.resolve();
     }
-    const payload = typeof packet.payload === 'string' ? new TextEncoder().encode(packet.payload) : packet.payload;
-    opts
-      .pipeline()
-      .accept(packet.topic, payload)
-      .then(
-        () => done(),
-        () => {
-          // Not acknowledged: reconnecting makes the broker redeliver it (persistent session).
-          client.end(true, {}, () => client.reconnect());
-        },
-      );
+    try {
+      return opts.pipeline().accept(packet.topic, bytesOf(packet));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   };
   client.on('error', (err) => opts.logger.warn({ err: err.message }, 'ingest: mqtt error'));
   client.on('offline', () => opts.logger.warn({}, 'ingest: lost the broker; reconnecting'));
@@ -102,6 +147,31 @@ export async function startMqttIngest(opts: MqttIngestOptions): Promise<DeviceCh
       await client.endAsync();
     },
   };
+}
+
+const bytesOf = (packet: IPublishPacket): Uint8Array => (typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload);
+
+type SendPacket = (packet: Packet, cb?: (err?: Error) => void) => void;
+
+/**
+ * mqtt.js sends a QoS 1 message's PUBACK as soon as `handleMessage` calls back, and reads the next
+ * packet only once that PUBACK is written. Here the callback runs at once (so the next message is
+ * read while this one is stored) and the PUBACK mqtt.js then sends is held back: the returned send
+ * (mqtt.js's own) is what OrderedAcks sends it with once the message is stored. Every PUBACK of this client comes from that path (mqtt.js sends
+ * one only from its PUBLISH handler; this client sends none itself). `_sendPacket` is mqtt.js's
+ * own internal send (its handlers call it as client['_sendPacket']); the SIGKILL and restart
+ * tests (server/test/ingest/) fail if a version changes it.
+ */
+function holdPubacks(client: MqttClient): SendPacket {
+  const internal = client as unknown as { _sendPacket: (...args: unknown[]) => void };
+  const send = internal._sendPacket.bind(client);
+  internal._sendPacket = (...args: unknown[]) => {
+    const [packet, cb] = args as [Packet, (() => void) | undefined];
+    if (packet.cmd !== 'puback') return send(...args);
+    // The callback only lets mqtt.js read on (acks.whenRoom already held it if too many wait).
+    cb?.();
+  };
+  return (packet) => send(packet);
 }
 
 /**

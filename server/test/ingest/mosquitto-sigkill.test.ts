@@ -60,5 +60,5 @@ d('ingest from a real Mosquitto across a SIGKILL of the server', () => {
     expect(points).toHaveLength(n);
     expect(new Set(points.map((p) => p.ts)).size).toBe(n);
     expect(points.every((p, i) => p.ts === t0 + i && p.value === i)).toBe(true);
-  });
+  }, 60_000);
 });

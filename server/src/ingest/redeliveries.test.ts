@@ -1,0 +1,41 @@
+import { describe, expect, it } from '@jest/globals';
+import { Redeliveries } from './redeliveries.js';
+
+const T = 'opsroom/v1/devices/d/readings';
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+describe('Redeliveries', () => {
+  it('gives the earlier ingest of a message the gone connection held unacknowledged', () => {
+    const r = new Redeliveries();
+    const storing = Promise.resolve();
+    r.received(7, T, bytes('{"value":1}'), storing);
+    r.connectionLost();
+    expect(r.take(7, T, bytes('{"value":1}'))).toBe(storing);
+    expect(r.take(7, T, bytes('{"value":1}'))).toBeUndefined(); // once
+  });
+
+  it('does not match an acknowledged message, another topic or other bytes', () => {
+    const r = new Redeliveries();
+    r.received(1, T, bytes('a'), Promise.resolve());
+    r.received(2, T, bytes('b'), Promise.resolve());
+    r.received(3, T, bytes('c'), Promise.resolve());
+    r.acknowledged(1);
+    r.connectionLost();
+    expect(r.take(1, T, bytes('a'))).toBeUndefined();
+    expect(r.take(2, 'opsroom/v1/devices/e/readings', bytes('b'))).toBeUndefined();
+    expect(r.take(3, T, bytes('C'))).toBeUndefined();
+  });
+
+  it('still matches after failed reconnection attempts, keeping only the newest `keep`', () => {
+    const r = new Redeliveries(2);
+    const first = Promise.resolve();
+    r.received(1, T, bytes('a'), first);
+    r.connectionLost();
+    r.connectionLost(); // a reconnection attempt failed
+    expect(r.take(1, T, bytes('a'))).toBe(first);
+    for (const id of [2, 3, 4]) r.received(id, T, bytes(String(id)), Promise.resolve());
+    r.connectionLost();
+    expect(r.take(2, T, bytes('2'))).toBeUndefined();
+    expect(r.take(4, T, bytes('4'))).toBeDefined();
+  });
+});

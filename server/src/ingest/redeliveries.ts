@@ -1,0 +1,73 @@
+/**
+ * What one connection handed to the pipeline and did not acknowledge yet, so that the broker's
+ * redelivery of it on the next connection is not ingested twice.
+ *
+ * When the connection to the broker goes, every message received and not yet acknowledged is
+ * redelivered on the resumed session, with its packet identifier and DUP set [MQTT-4.4.0-1,
+ * MQTT-3.3.1-1]. Up to the ack window of them may already be stored (or being stored): ingesting
+ * them again would replay them to the live model and the detectors (the store ignores duplicates,
+ * the detectors would not). A redelivery whose identifier, topic and bytes match one the gone
+ * connection had is instead acknowledged when that earlier ingest settles, or ingested anew if
+ * that one failed.
+ *
+ * @example
+ * const r = new Redeliveries();
+ * r.received(7, 'opsroom/v1/devices/d/readings', bytes, storing); // connection 1
+ * r.connectionLost();
+ * r.take(7, 'opsroom/v1/devices/d/readings', bytes) // → storing: do not ingest again
+ */
+export class Redeliveries {
+  private current = new Map<number, Held>();
+  private previous = new Map<number, Held>();
+
+  constructor(
+    /** Messages of gone connections kept for matching, newest kept (a few ack windows). */
+    private readonly keep = 8192,
+  ) {}
+
+  /** A QoS 1 message went to the pipeline on this connection; `settled` is its ingest. */
+  received(messageId: number, topic: string, payload: Uint8Array, settled: Promise<void>): void {
+    this.current.set(messageId, { topic, payload, settled });
+  }
+
+  /** Its PUBACK went: the broker will not send it again. */
+  acknowledged(messageId: number): void {
+    this.current.delete(messageId);
+  }
+
+  /** The connection went: what it held unacknowledged may come again on the next one. */
+  connectionLost(): void {
+    // Kept across several losses in a row: every failed reconnection attempt is a loss too, and
+    // the broker redelivers on the first connection that holds.
+    for (const [id, held] of this.current) {
+      this.previous.delete(id); // re-inserted as the newest
+      this.previous.set(id, held);
+    }
+    this.current = new Map();
+    for (const id of this.previous.keys()) {
+      if (this.previous.size <= this.keep) break;
+      this.previous.delete(id);
+    }
+  }
+
+  /**
+   * A redelivered message (DUP set): the earlier ingest of the same message (identifier, topic
+   * and bytes), if the gone connection had one, else undefined (ingest it).
+   */
+  take(messageId: number, topic: string, payload: Uint8Array): Promise<void> | undefined {
+    const held = this.previous.get(messageId);
+    if (held === undefined || held.topic !== topic || !sameBytes(held.payload, payload)) return undefined;
+    this.previous.delete(messageId);
+    return held.settled;
+  }
+}
+
+interface Held {
+  topic: string;
+  payload: Uint8Array;
+  settled: Promise<void>;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
+}
