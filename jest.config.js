@@ -12,8 +12,8 @@ const common = {
 
 export default {
   projects: [
-    // Fast, deterministic: pure functions and in-process parts. Beside their sources.
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/*/src/**/*.test.ts'] },
+    // Fast, deterministic: pure functions and in-process parts. Beside their sources (the bench's tools too).
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/*/src/**/*.test.ts', '<rootDir>/*/bench/**/*.test.ts'] },
     // Real servers on loopback (embedded broker, Mosquitto, VictoriaMetrics, Chromium).
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/*/test/**/*.test.ts'], slowTestThreshold: 30 },
   ],

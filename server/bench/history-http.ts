@@ -13,7 +13,7 @@ import { build } from '../src/http/app.js';
 import type { AppServices } from '../src/http/services.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
 import type { StoredPoint } from '../src/store/store.js';
-import { tinyModel } from '../src/testing/tiny-model.js';
+import { tinyModel } from '../test/support/tiny-model.js';
 import type { LoopBlocks } from './loop-block.js';
 
 const MIN = 60_000;

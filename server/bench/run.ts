@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { benchAgentFootprint } from '../../edge-agent/bench/agent-footprint.js';
 import { benchDetector, createDetector } from '../src/vsm/detectors/index.js';
-import { benchHistoryQuery } from '../src/store/bench-history.js';
+import { benchHistoryQuery } from './store/bench-history.js';
 import { findBinary } from '../test/support/require-binary.js';
 import { startMosquitto } from '../test/support/mosquitto.js';
 import { alertLatency, type AlertLatency } from './alert-latency.js';

@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { MemoryOutbox } from './memory-outbox.js';
-import { outboxContract } from './outbox.contract.js';
+import { outboxContract } from '../../test/support/outbox-contract.js';
 
 outboxContract('MemoryOutbox', (opts) => new MemoryOutbox(opts));
 

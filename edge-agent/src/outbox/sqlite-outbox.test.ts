@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteOutbox } from './sqlite-outbox.js';
-import { outboxContract } from './outbox.contract.js';
+import { outboxContract } from '../../test/support/outbox-contract.js';
 
 let dir: string;
 let n = 0;

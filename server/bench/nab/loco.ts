@@ -19,9 +19,9 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDetector, type CyberstrideOptions } from '../../src/vsm/detectors/index.js';
-import { parseNabCsv } from '../../src/vsm/nab/csv.js';
-import { NAB_PROFILES, normalisedScore, rawScoreAt, type NabScoredFile } from '../../src/vsm/nab/scorer.js';
-import { windowRows, type NabLabels } from '../../src/vsm/nab/windows.js';
+import { parseNabCsv } from './csv.js';
+import { NAB_PROFILES, normalisedScore, rawScoreAt, type NabScoredFile } from './scorer.js';
+import { windowRows, type NabLabels } from './windows.js';
 import { evaluateSyntheticSuite, FAMILY_NAMES } from '../../src/vsm/synthetic/index.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');

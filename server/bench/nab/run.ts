@@ -2,7 +2,7 @@
  * `npm run bench:nab -- [--data DIR] [--options JSON] [--per-file]`
  *
  * Runs the default streaming detector (createDetector(), the settings the server uses) over every
- * CSV under DIR/data, scores it with the NAB rules (server/src/vsm/nab/scorer.ts) against
+ * CSV under DIR/data, scores it with the NAB rules (scorer.ts beside this file) against
  * DIR/labels/combined_windows.json, and prints standard, reward_low_FP_rate and reward_low_FN_rate
  * with the chosen thresholds next to the published detectors' figures for the same files, plus
  * µs per reading and bytes of state per series. DIR defaults to ../shared/nab beside the repo (a
@@ -15,10 +15,10 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDetector, type CreateDetectorOptions } from '../../src/vsm/detectors/index.js';
 import { benchDetector } from '../../src/vsm/detectors/bench.js';
-import { parseNabCsv } from '../../src/vsm/nab/csv.js';
-import { evaluateDetector, type NabInputFile } from '../../src/vsm/nab/evaluate.js';
-import { NAB_PROFILES, optimiseThreshold } from '../../src/vsm/nab/scorer.js';
-import type { NabLabels } from '../../src/vsm/nab/windows.js';
+import { parseNabCsv } from './csv.js';
+import { evaluateDetector, type NabInputFile } from './evaluate.js';
+import { NAB_PROFILES, optimiseThreshold } from './scorer.js';
+import type { NabLabels } from './windows.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { tinyModel } from '../testing/tiny-model.js';
+import { tinyModel } from '../../test/support/tiny-model.js';
 import { MemoryAlertRepository } from './alert-repository.js';
-import { boss, councilA, setup, step, T0, wideModel } from './alert-test-kit.js';
+import { boss, councilA, setup, step, T0, wideModel } from '../../test/support/alert-test-kit.js';
 
 // Issue 15 point 4 on an injected clock: an alert that clears (is resolved) and re-raises more than
 // N times within M minutes is held as one chattering alert; a flood's grouping alert names the

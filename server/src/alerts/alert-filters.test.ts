@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { boss, councilA, councilB, setup, step } from './alert-test-kit.js';
+import { boss, councilA, councilB, setup, step } from '../../test/support/alert-test-kit.js';
 
 describe('listing alerts', () => {
   const scenario = () => {

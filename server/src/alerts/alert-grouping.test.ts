@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { boss, councilA, setup, step, wideModel, workerA1 } from './alert-test-kit.js';
+import { boss, councilA, setup, step, wideModel, workerA1 } from '../../test/support/alert-test-kit.js';
 
 /** r/a with six leaves (a1…a6): three alerting is both ≥ 3 children and half of them. */
 const wide = (over: Parameters<typeof setup>[0] = {}) => setup({ model: wideModel(), ...over });

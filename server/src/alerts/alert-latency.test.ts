@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { createServerMetrics } from '../metrics/registry.js';
-import { setup, step } from './alert-test-kit.js';
+import { setup, step } from '../../test/support/alert-test-kit.js';
 
 describe('AlertService detection-to-alert latency', () => {
   it('times a detection from the detector output to the alert saved and published, once per raise or announced update', async () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Alert } from '@opsroom/models';
-import { tinyModel } from '../testing/tiny-model.js';
+import { tinyModel } from '../../test/support/tiny-model.js';
 import { alertPriority, basePriority, byPriorityThenDeadline, highestPriority } from './alert-priority.js';
-import { boss, setup, step, wideModel } from './alert-test-kit.js';
+import { boss, setup, step, wideModel } from '../../test/support/alert-test-kit.js';
 import type { Detection } from '../vsm/live-model.js';
 
 /** A detection `sigmas` noise sds away, `probability` sure. */

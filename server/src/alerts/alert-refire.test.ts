@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Detection } from '../vsm/live-model.js';
 import { refireNote } from './alert-service.js';
-import { boss, setup, step, T0 } from './alert-test-kit.js';
+import { boss, setup, step, T0 } from '../../test/support/alert-test-kit.js';
 
 /** A detector's opening row: every change opens as `change` (a flatline as `flatline`). */
 const onset = (node: string, value: number, kind: 'change' | 'flatline' = 'change'): Detection => ({

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Alert } from '@opsroom/models';
-import { tinyModel } from '../testing/tiny-model.js';
+import { tinyModel } from '../../test/support/tiny-model.js';
 import { MemoryAlertRepository } from './alert-repository.js';
-import { boss, councilA, councilB, setup, step, T0, workerA1 } from './alert-test-kit.js';
+import { boss, councilA, councilB, setup, step, T0, workerA1 } from '../../test/support/alert-test-kit.js';
 import type { AlertNotifier, NotifyEvent } from './webhook-notifier.js';
 
 // Issue 15 point 5 on an injected clock: reminders of unacknowledged alerts to the owner's webhook

@@ -8,9 +8,9 @@ import { createServerMetrics } from '../metrics/registry.js';
 import { openStateDatabase, type StateDatabase } from '../state/state-db.js';
 import { StateWrites } from '../state/state-writes.js';
 import { silentLogger } from '../log/logger.js';
-import { tinyModel } from '../testing/tiny-model.js';
+import { tinyModel } from '../../test/support/tiny-model.js';
 import type { AlertRepository, RepoListFilter } from './alert-repository.js';
-import { boss, councilA, setup, step, T0, wideModel, workerA1 } from './alert-test-kit.js';
+import { boss, councilA, setup, step, T0, wideModel, workerA1 } from '../../test/support/alert-test-kit.js';
 import { SqliteAlertRepository } from './sqlite-alert-repository.js';
 import type { AlertNotifier, NotifyEvent } from './webhook-notifier.js';
 

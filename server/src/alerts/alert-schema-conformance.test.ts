@@ -2,8 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Alert } from '@opsroom/models';
 import { AlertSchema } from '@opsroom/models/http';
-import { tinyModel } from '../testing/tiny-model.js';
-import { boss, councilA, setup, step, T0, workerA1 } from './alert-test-kit.js';
+import { tinyModel } from '../../test/support/tiny-model.js';
+import { boss, councilA, setup, step, T0, workerA1 } from '../../test/support/alert-test-kit.js';
 
 // The Alert type is derived from models' AlertSchema, which the API serialises with and publishes.
 // Here the alerts the service really produces — raised, updated, shelved, assigned, escalated,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { openStateDatabase } from '../state/state-db.js';
-import { boss, councilA, councilB, setup as kitSetup, step, workerA1 } from './alert-test-kit.js';
+import { boss, councilA, councilB, setup as kitSetup, step, workerA1 } from '../../test/support/alert-test-kit.js';
 import type { AlertRepository } from './alert-repository.js';
 import { SqliteAlertRepository } from './sqlite-alert-repository.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { tinyModel } from '../testing/tiny-model.js';
+import { tinyModel } from '../../test/support/tiny-model.js';
 import { MemoryAlertRepository } from './alert-repository.js';
-import { boss, councilA, councilB, setup, step, T0, workerA1 } from './alert-test-kit.js';
+import { boss, councilA, councilB, setup, step, T0, workerA1 } from '../../test/support/alert-test-kit.js';
 
 // Issue 15 point 2 on an injected clock: shelving hides an alert from the active list for a
 // bounded time, pauses its correction window and resumes it; expiry unshelves by itself, also

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { boss, setup, step, T0 } from './alert-test-kit.js';
+import { boss, setup, step, T0 } from '../../test/support/alert-test-kit.js';
 
 describe('AlertService.raiseSilence', () => {
   it('raises a dropout alert at the node, owned by it, with the silence in seconds as its value', () => {

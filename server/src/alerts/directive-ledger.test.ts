@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { appendTrail, commentAlert, directiveAlert, TRAIL_MAX_ENTRIES } from './alert-lifecycle.js';
-import { boss, setup, step } from './alert-test-kit.js';
+import { boss, setup, step } from '../../test/support/alert-test-kit.js';
 import { directiveAwaitingAck } from './directive-ledger.js';
 
 describe('directive acknowledgements (issue 16 point 5)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { decodeDirectiveAck, directiveAck, encodeDirective, type Alert } from '@opsroom/models';
-import { tinyModel } from '../testing/tiny-model.js';
+import { tinyModel } from '../../test/support/tiny-model.js';
 import { directivesFor } from './directives-out.js';
 
 describe('directivesFor', () => {

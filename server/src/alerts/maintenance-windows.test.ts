@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import type { MaintenanceWindow } from '@opsroom/models';
-import { tinyModel } from '../testing/tiny-model.js';
+import { tinyModel } from '../../test/support/tiny-model.js';
 import { MemoryMaintenanceRepository } from './maintenance-repository.js';
 import { MaintenanceWindows } from './maintenance-windows.js';
-import { boss, councilA, councilB, setup, step, T0, workerA1 } from './alert-test-kit.js';
+import { boss, councilA, councilB, setup, step, T0, workerA1 } from '../../test/support/alert-test-kit.js';
 
 // Issue 15 point 3 on an injected clock: a window on a node's subtree (optionally some
 // indicators) stops alerts being raised there, marks alerts already open there, ends by itself or

@@ -7,7 +7,7 @@ import { silentLogger } from '../log/logger.js';
 import { createServerMetrics } from '../metrics/registry.js';
 import { openStateDatabase } from '../state/state-db.js';
 import { StateWrites } from '../state/state-writes.js';
-import { tinyModel } from '../testing/tiny-model.js';
+import { tinyModel } from '../../test/support/tiny-model.js';
 import { hashSecret } from './hash.js';
 import { SqliteSessionRepository, type SessionRepository } from './session-repository.js';
 import { Sessions } from './sessions.js';

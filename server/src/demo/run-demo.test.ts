@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { tinyModel } from '../testing/tiny-model.js';
+import { tinyModel } from '../../test/support/tiny-model.js';
 import { demoMetrics } from './run-demo.js';
 
 describe('demoMetrics', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { IndicatorDef } from '@opsroom/models';
 import { MemoryStore } from '../store/memory-store.js';
 import type { StoredPoint } from '../store/store.js';
-import { tinyModel } from '../testing/tiny-model.js';
+import { tinyModel } from '../../test/support/tiny-model.js';
 import { readHistory, type HistoryRequest } from './read-history.js';
 
 const MIN = 60_000;

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { silentLogger } from '../log/logger.js';
 import { createServerMetrics } from '../metrics/registry.js';
 import { MemoryStore } from '../store/memory-store.js';
-import { tinyModel } from '../testing/tiny-model.js';
+import { tinyModel } from '../../test/support/tiny-model.js';
 import { IngestPipeline, parseDirectiveAck } from './pipeline.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { batchReadings, DEFAULT_DECODE_LIMITS, type DeviceTagRule, type Model } from '@opsroom/models';
-import { tinyModel } from '../testing/tiny-model.js';
+import { tinyModel } from '../../test/support/tiny-model.js';
 import { mapTags, parseTagSet, SeriesTags } from './series-tags.js';
 import { validateMessage } from './validate-message.js';
 

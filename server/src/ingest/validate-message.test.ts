@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { batchReadings, DEFAULT_DECODE_LIMITS } from '@opsroom/models';
-import { tinyModel } from '../testing/tiny-model.js';
+import { tinyModel } from '../../test/support/tiny-model.js';
 import { validateMessage } from './validate-message.js';
 
 const NOW = 1_764_244_800_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Model } from '@opsroom/models';
-import { tinyModel } from '../testing/tiny-model.js';
+import { tinyModel } from '../../test/support/tiny-model.js';
 import { ModelHolder } from './model-holder.js';
 
 describe('ModelHolder', () => {

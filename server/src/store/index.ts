@@ -25,7 +25,3 @@ export { DEFAULT_RETENTION_INTERVAL_MS, DEFAULT_RETENTION_POLICY, checkRetention
 export type { RetentionPolicy, RetentionResult, RetentionSchedule, RetentionScheduleOptions, RetentionTarget } from './retention.js';
 export { HOUR_TIER, MINUTE_TIER, TIERS, tierFor } from './tiers.js';
 export type { Tier } from './tiers.js';
-export { benchHistoryQuery } from './bench-history.js';
-export type { HistoryBenchResult } from './bench-history.js';
-export { benchStoreWrite } from './bench-write.js';
-export type { WriteBenchMode, WriteBenchOptions, WriteBenchResult } from './bench-write.js';

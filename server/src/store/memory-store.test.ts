@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { MemoryStore } from './memory-store.js';
-import { runStoreContract } from './store.contract.js';
+import { runStoreContract } from '../../test/support/store-contract.js';
 
 runStoreContract('MemoryStore', async () => ({ store: new MemoryStore(), cleanup: async () => {} }));
 

@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { ReadingBatch } from '@opsroom/models';
 import { mulberry32 } from '@opsroom/models';
-import { countTurns } from '../testing/count-turns.js';
+import { countTurns } from '../../test/support/count-turns.js';
 import { SqliteStore } from './sqlite-store.js';
 import { openDatabase } from './sqlite-db.js';
 import type { SqliteDatabase } from './sqlite-db.js';
-import { toReadingBatches } from './store.contract.js';
+import { toReadingBatches } from '../../test/support/store-contract.js';
 import type { StoredPoint } from './store.js';
 import { AGGREGATES } from './validate.js';
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { countTurns } from '../testing/count-turns.js';
+import { countTurns } from '../../test/support/count-turns.js';
 import { SqliteStore } from './sqlite-store.js';
 import type { StoredPoint } from './store.js';
 

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { SqliteStore } from './sqlite-store.js';
 import { openDatabase, migrate } from './sqlite-db.js';
 import type { SqliteDatabase } from './sqlite-db.js';
-import { runStoreContract } from './store.contract.js';
+import { runStoreContract } from '../../test/support/store-contract.js';
 
 runStoreContract('SqliteStore', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'opsroom-sqlite-'));

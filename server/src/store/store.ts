@@ -1,5 +1,5 @@
 // The time-series store: the one interface every backend (memory, embedded SQLite, InfluxDB 2, VictoriaMetrics)
-// implements and the rest of the server codes against. Contract: ./store.contract.ts.
+// implements and the rest of the server codes against. Contract: server/test/support/store-contract.ts.
 import type { ReadingBatch } from '@opsroom/models';
 import type { RetentionPolicy, RetentionResult } from './retention.js';
 

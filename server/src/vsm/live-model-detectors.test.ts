@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import type { Model, NodeReading } from '@opsroom/models';
-import { tinyModel } from '../testing/tiny-model.js';
+import { tinyModel } from '../../test/support/tiny-model.js';
 import type { DetectorState } from './detectors/detector.js';
 import { createDetector } from './detectors/restore.js';
 import { readDetectorCheckpoint, writeDetectorCheckpoint } from './detector-checkpoint.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { toColumns, type IndicatorUpdate, type Model, type NodeReading } from '@opsroom/models';
-import { tinyModel } from '../testing/tiny-model.js';
+import { tinyModel } from '../../test/support/tiny-model.js';
 import type { DetectorOutput, StreamingDetector } from './detectors/detector.js';
 import { LiveModel, type Detection } from './live-model.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { IndicatorUpdate } from '@opsroom/models';
-import { tinyModel } from '../testing/tiny-model.js';
+import { tinyModel } from '../../test/support/tiny-model.js';
 import { parentRollupPoints, ROLLUP_DEVICE } from './rollup-period.js';
 
 const update = (node: string, value: number | null, stale = false) => ({ node, indicator: 'output', ts: 1, value, stale, missingChildren: 0 }) as IndicatorUpdate;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { faultOutcomes, hasFaultBehind, operatorLoad, perMinute, refires, type AlertLike } from '../../bench/demo-alerts-score.js';
 import type { FaultRecord } from '../../src/demo/fault-schedule.js';
-import { tinyModel } from '../../src/testing/tiny-model.js';
+import { tinyModel } from '../support/tiny-model.js';
 
 const T = 1_000_000;
 const model = tinyModel();

@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { FastifyInstance } from 'fastify';
 import type { Alert, AlertFacetCounts } from '@opsroom/models';
 import type { SessionUser } from '../../src/auth/sessions.js';
-import { boss, councilA, setup, step, T0 } from '../../src/alerts/alert-test-kit.js';
+import { boss, councilA, setup, step, T0 } from '../support/alert-test-kit.js';
 import { build } from '../../src/http/app.js';
 import type { AlarmHealthAnswer } from '../../src/http/routes/alarm-health.js';
 import type { AppServices } from '../../src/http/services.js';
 import { createServerMetrics } from '../../src/metrics/registry.js';
-import { tinyModel } from '../../src/testing/tiny-model.js';
+import { tinyModel } from '../support/tiny-model.js';
 
 // Issue 15 points 6 and 7 over real HTTP on loopback: the alert list's new filters, its counts,
 // and the alarm-health route and gauges, on an alert service driven by an injected clock.

@@ -4,7 +4,7 @@ import type { IndicatorUpdate, ModelView } from '@opsroom/models';
 import type { SessionUser } from '../../src/auth/sessions.js';
 import { build } from '../../src/http/app.js';
 import type { AppServices } from '../../src/http/services.js';
-import { tinyModel } from '../../src/testing/tiny-model.js';
+import { tinyModel } from '../support/tiny-model.js';
 import type { StreamingDetector } from '../../src/vsm/detectors/detector.js';
 import { LiveModel } from '../../src/vsm/live-model.js';
 

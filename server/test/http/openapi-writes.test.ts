@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { OpsroomConfig } from '../../src/config/config.js';
 import { build } from '../../src/http/app.js';
 import type { AppServices } from '../../src/http/services.js';
-import { tinyModel } from '../../src/testing/tiny-model.js';
+import { tinyModel } from '../support/tiny-model.js';
 
 interface OpenApiDoc {
   paths: Record<string, Record<string, { responses?: Record<string, { description?: string }> }>>;

@@ -4,7 +4,7 @@ import type { SessionUser } from '../../src/auth/sessions.js';
 import type { OpsroomConfig } from '../../src/config/config.js';
 import { build } from '../../src/http/app.js';
 import type { AppServices } from '../../src/http/services.js';
-import { tinyModel } from '../../src/testing/tiny-model.js';
+import { tinyModel } from '../support/tiny-model.js';
 
 const USERS: Record<string, SessionUser> = { 'tok-boss': { name: 'boss', role: 'planner', scope: 'r' } };
 

@@ -2,7 +2,7 @@
 // The bound asserted here is loose (this machine is shared by parallel jobs); `npm run bench`
 // reports the figure itself.
 import { describe, expect, it } from '@jest/globals';
-import { benchHistoryQuery } from '../../src/store/bench-history.js';
+import { benchHistoryQuery } from '../../bench/store/bench-history.js';
 
 describe('benchHistoryQuery', () => {
   it('times the raw, 60 s and 1 h week queries over 10,080 points and reports the slowest median', async () => {

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { toColumns, type ReadingBatch } from '@opsroom/models';
 import { migrate, openDatabase } from '../../src/store/sqlite-db.js';
 import { SqliteWorkerStore } from '../../src/store/sqlite-worker-store.js';
-import { runStoreContract } from '../../src/store/store.contract.js';
+import { runStoreContract } from '../support/store-contract.js';
 
 runStoreContract('SqliteWorkerStore', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'opsroom-sqlite-worker-'));

@@ -3,7 +3,7 @@
 // and reads with MetricsQL. The contract's fixed data is from 2023, so the server keeps 100 years
 // and latest() looks back from a clock set just after it.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { runStoreContract } from '../../src/store/store.contract.js';
+import { runStoreContract } from '../support/store-contract.js';
 import type { StoredPoint } from '../../src/store/store.js';
 import { VictoriaMetricsStore } from '../../src/store/victoria-store.js';
 import { startVictoriaMetrics, victoriaMetricsBinary } from '../support/victoria-metrics.js';

@@ -7,7 +7,7 @@
  *   const r = evaluateDetector(files, () => createDetector());
  *   r.profiles.standard.score   // 0..100
  */
-import type { StreamingDetector } from '../detectors/detector.js';
+import type { StreamingDetector } from '../../src/vsm/detectors/detector.js';
 import type { NabSeries } from './csv.js';
 import { NAB_PROFILES, normalisedScore, optimiseThreshold, rawScoreAt, type NabProfile, type NabProfileResult, type NabRawResult, type NabScoredFile } from './scorer.js';
 import { windowRows } from './windows.js';

@@ -1,4 +1,4 @@
-// Run by hand: node --import tsx server/test/store/bench-sqlite-write.ts [batches] [series] [pointsPerSeries]
+// Run by hand: node --import tsx server/bench/store/bench-sqlite-write.ts [batches] [series] [pointsPerSeries]
 // How many points/s SqliteStore.writeBatch sustains with batches of time-ordered points across
 // `series` series (default 1,000 batches of 1,000 points, one per series, ts advancing 1 s per
 // batch; pointsPerSeries > 1 puts that many consecutive seconds of every series in each batch).

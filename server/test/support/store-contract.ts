@@ -4,7 +4,7 @@
 // the end mix the two methods.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { ReadingBatch } from '@opsroom/models';
-import type { StoredPoint, TimeSeriesStore } from './store.js';
+import type { StoredPoint, TimeSeriesStore } from '../../src/store/store.js';
 
 export interface StoreUnderTest {
   store: TimeSeriesStore;

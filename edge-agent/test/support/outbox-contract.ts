@@ -1,6 +1,6 @@
 import { describe, it, expect, afterEach } from '@jest/globals';
 import type { Reading } from '@opsroom/models';
-import { OutboxClosedError, type Outbox, type OutboxOptions } from './outbox.js';
+import { OutboxClosedError, type Outbox, type OutboxOptions } from '../../src/outbox/outbox.js';
 
 /**
  * The behaviour every Outbox implementation must show. Each implementation's test file calls

@@ -4,8 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { SqliteStore } from './sqlite-store.js';
-import type { RangeQuery, StoredPoint } from './store.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
+import type { RangeQuery, StoredPoint } from '../../src/store/store.js';
 
 export interface HistoryBenchOptions {
   /** Timed runs of each query; the median is reported (default 7, after one warm-up run). */

@@ -1,11 +1,11 @@
 // Shared by the alert unit tests: a service on an injected clock that records what it announces.
 import type { Alert, Model, ModelNode, NodeStatus } from '@opsroom/models';
-import { silentLogger } from '../log/logger.js';
-import { createServerMetrics } from '../metrics/registry.js';
-import { tinyModel } from '../testing/tiny-model.js';
-import type { Detection } from '../vsm/live-model.js';
-import { MemoryAlertRepository, type AlertRepository } from './alert-repository.js';
-import { AlertService, type AlertEvent, type AlertServiceOptions } from './alert-service.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { createServerMetrics } from '../../src/metrics/registry.js';
+import { tinyModel } from './tiny-model.js';
+import type { Detection } from '../../src/vsm/live-model.js';
+import { MemoryAlertRepository, type AlertRepository } from '../../src/alerts/alert-repository.js';
+import { AlertService, type AlertEvent, type AlertServiceOptions } from '../../src/alerts/alert-service.js';
 
 export const boss = { name: 'boss', role: 'planner', scope: 'r' };
 export const councilA = { name: 'council-a', role: 'council', scope: 'r/a' };

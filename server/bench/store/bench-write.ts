@@ -1,12 +1,12 @@
 // Benchmark of the embedded store's write path (issue 10: 1 M readings/s through the whole server).
-// Run by hand: npx tsx server/src/store/bench-write.ts [readings] [mode] [devices] [metrics]
+// Run by hand: npx tsx server/bench/store/bench-write.ts [readings] [mode] [devices] [metrics]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ReadingBatch } from '@opsroom/models';
-import { SqliteStore } from './sqlite-store.js';
-import type { StoredPoint, TimeSeriesStore } from './store.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
+import type { StoredPoint, TimeSeriesStore } from '../../src/store/store.js';
 
 /** `readings`: ReadingBatch through writeReadings; `objects`: the same readings as StoredPoint objects through writeBatch. */
 export type WriteBenchMode = 'readings' | 'objects';
