@@ -214,8 +214,9 @@ describe('deploy/model.example.yaml', () => {
         filled += line + '\n';
         continue;
       }
-      secrets[owner] = `secret-${++n}-with:@/#`;
-      filled += line.replace('"<hash>"', `"${await hashSecretAsync(secrets[owner])}"`) + '\n';
+      const secret = `secret-${++n}-with:@/#`;
+      secrets[owner] = secret;
+      filled += line.replace('"<hash>"', `"${await hashSecretAsync(secret)}"`) + '\n';
     }
     const modelFile = join(dir, 'model.yaml');
     writeFileSync(modelFile, filled);

@@ -238,7 +238,7 @@ export function resolveHarrisonStevensOptions(opts: HarrisonStevensOptions = {})
   const slope: number[] = [];
   for (const name of HS_STATES) {
     const o = opts.states?.[name] ?? {};
-    const def = d.states[name];
+    const def = d.states[name]!;
     prior.push(o.prior ?? def.prior);
     observation.push(o.observation ?? def.observation);
     level.push(o.level ?? def.level);
@@ -269,16 +269,16 @@ export function checkResolvedOptions(o: ResolvedHarrisonStevensOptions, normalis
   if (!isNum(o.relativeNoiseFloor) || o.relativeNoiseFloor < 0 || o.relativeNoiseFloor > 1)
     return `relativeNoiseFloor must be in [0, 1], got ${String(o.relativeNoiseFloor)}`;
   for (const key of ['prior', 'observation', 'level', 'slope'] as const) {
-    const arr = o[key];
+    const arr = o[key]!;
     if (!Array.isArray(arr) || arr.length !== N || !arr.every(isNum))
       return `${key} must be 4 finite numbers (${HS_STATES.join(', ')})`;
   }
   for (let j = 0; j < N; j++) {
-    const name = HS_STATES[j];
-    if (!(o.prior[j] > 0)) return `states.${name}.prior must be > 0, got ${o.prior[j]}`;
-    if (!(o.observation[j] > 0)) return `states.${name}.observation must be > 0, got ${o.observation[j]}`;
-    if (!(o.level[j] >= 0)) return `states.${name}.level must be ≥ 0, got ${o.level[j]}`;
-    if (!(o.slope[j] >= 0)) return `states.${name}.slope must be ≥ 0, got ${o.slope[j]}`;
+    const name = HS_STATES[j]!;
+    if (!(o.prior[j]! > 0)) return `states.${name}.prior must be > 0, got ${o.prior[j]!}`;
+    if (!(o.observation[j]! > 0)) return `states.${name}.observation must be > 0, got ${o.observation[j]!}`;
+    if (!(o.level[j]! >= 0)) return `states.${name}.level must be ≥ 0, got ${o.level[j]!}`;
+    if (!(o.slope[j]! >= 0)) return `states.${name}.slope must be ≥ 0, got ${o.slope[j]!}`;
   }
   if (normalised) {
     const sum = o.prior.reduce((a, b) => a + b, 0);
@@ -315,7 +315,7 @@ const MODELS = new Map<string, HarrisonStevensModel>();
 export function numbersKey(values: ArrayLike<unknown>): string | null {
   let key = '';
   for (let i = 0; i < values.length; i++) {
-    const v = values[i];
+    const v = values[i]!;
     if (typeof v !== 'number') return null;
     key += (i > 0 ? ',' : '') + (Object.is(v, -0) ? '-0' : String(v));
   }
@@ -379,12 +379,12 @@ export class HarrisonStevensDetector implements StreamingDetector {
 
   /** Readings rejected so far: non-finite value or timestamp, or a timestamp earlier than the last accepted one. */
   get rejected(): number {
-    return this.st[REJECTED];
+    return this.st[REJECTED]!;
   }
 
   /** True once warm-up is over and outputs carry forecasts. */
   get warmedUp(): boolean {
-    return this.st[COUNT] >= this.m.opts.warmup;
+    return this.st[COUNT]! >= this.m.opts.warmup;
   }
 
   /** The filtered posterior P(state at the last reading) of the four states; the priors during warm-up. */
@@ -425,12 +425,12 @@ export class HarrisonStevensDetector implements StreamingDetector {
  * (Cyberstride keeps it at the start of its own single state vector). Updates `st` in place.
  */
 export function harrisonStevensUpdate(st: Vec, m: HarrisonStevensModel, value: number, ts: number): DetectorOutput {
-  const count = st[COUNT];
+  const count = st[COUNT]!;
   const warmup = m.opts.warmup;
-  if (!isFiniteNumber(value) || !isFiniteNumber(ts) || (count > 0 && ts < st[LAST_TS])) {
-    st[REJECTED] = st[REJECTED] + 1;
+  if (!isFiniteNumber(value) || !isFiniteNumber(ts) || (count > 0 && ts < st[LAST_TS]!)) {
+    st[REJECTED] = st[REJECTED]! + 1;
     return count >= warmup
-      ? { score: 0, kind: 'none', probability: st[P], forecast: forecastOf(st, m), alert: false, learning: false }
+      ? { score: 0, kind: 'none', probability: st[P]!, forecast: forecastOf(st, m), alert: false, learning: false }
       : { score: 0, kind: 'none', probability: m.opts.prior[0]!, forecast: null, alert: false, learning: true };
   }
   st[LAST_TS] = ts;
@@ -444,30 +444,30 @@ export function harrisonStevensUpdate(st: Vec, m: HarrisonStevensModel, value: n
 
 // ── Warm-up: online least squares of (value − y0) on the reading index ─────────────────────
 function warm(st: Vec, m: HarrisonStevensModel, y: number): void {
-  const x = st[COUNT];
+  const x = st[COUNT]!;
   const c = x + 1;
   if (x === 0) st[Y0] = y;
-  const u = y - st[Y0];
-  const dx = x - st[MX];
-  st[MX] = st[MX] + dx / c;
-  const du = u - st[MY];
-  st[MY] = st[MY] + du / c;
-  const duAfter = u - st[MY];
-  st[CXY] = st[CXY] + dx * duAfter;
-  st[M2X] = st[M2X] + dx * (x - st[MX]);
-  st[M2Y] = st[M2Y] + du * duAfter;
+  const u = y - st[Y0]!;
+  const dx = x - st[MX]!;
+  st[MX] = st[MX]! + dx / c;
+  const du = u - st[MY]!;
+  st[MY] = st[MY]! + du / c;
+  const duAfter = u - st[MY]!;
+  st[CXY] = st[CXY]! + dx * duAfter;
+  st[M2X] = st[M2X]! + dx * (x - st[MX]!);
+  st[M2Y] = st[M2Y]! + du * duAfter;
   st[COUNT] = c;
   if (c === m.opts.warmup) initialise(st, m);
 }
 
 /** The OLS fit over the warm-up is the reference posterior of (level at the last index, slope) and V. */
 function initialise(st: Vec, m: HarrisonStevensModel): void {
-  const c = st[COUNT];
-  const m2x = st[M2X];
-  const b = st[CXY] / m2x;
-  const dx = c - 1 - st[MX];
-  const level = st[Y0] + st[MY] + b * dx;
-  const sse = max(0, st[M2Y] - st[CXY] * b);
+  const c = st[COUNT]!;
+  const m2x = st[M2X]!;
+  const b = st[CXY]! / m2x;
+  const dx = c - 1 - st[MX]!;
+  const level = st[Y0]! + st[MY]! + b * dx;
+  const sse = max(0, st[M2Y]! - st[CXY]! * b);
   st[SCALE] = floorScale(m, sqrt(sse / (c - 2)), level);
   st[NU] = c - 2;
   const c00 = 1 / c + (dx * dx) / m2x;
@@ -491,24 +491,24 @@ function floorScale(m: HarrisonStevensModel, s: number, level: number): number {
 
 /** One-step-ahead forecast from the current state, conditional on no change at the next reading. */
 function forecastOf(st: Vec, m: HarrisonStevensModel): Forecast {
-  const s = st[SCALE];
+  const s = st[SCALE]!;
   let f = 0;
-  for (let i = 0; i < N; i++) f += st[P + i] * (st[M + 2 * i] + st[M + 2 * i + 1]);
-  const extra = m.wLL[0] + m.obs[0];
+  for (let i = 0; i < N; i++) f += st[P + i]! * (st[M + 2 * i]! + st[M + 2 * i + 1]!);
+  const extra = m.wLL[0]! + m.obs[0]!;
   let q = 0;
   for (let i = 0; i < N; i++) {
     const ci = C + 3 * i;
-    const r00 = st[ci] + 2 * st[ci + 1] + st[ci + 2];
-    const d = clampZ((st[M + 2 * i] + st[M + 2 * i + 1] - f) / s);
-    q += st[P + i] * (max(r00, 0) + extra + d * d);
+    const r00 = st[ci]! + 2 * st[ci + 1]! + st[ci + 2]!;
+    const d = clampZ((st[M + 2 * i]! + st[M + 2 * i + 1]! - f) / s);
+    q += st[P + i]! * (max(r00, 0) + extra + d * d);
   }
-  const half = tQuantile975(st[NU]) * s * sqrt(q);
+  const half = tQuantile975(st[NU]!) * s * sqrt(q);
   return { mean: f, lower: f - half, upper: f + half };
 }
 
 function step(st: Vec, m: HarrisonStevensModel, y: number, forecast: Forecast): DetectorOutput {
-  const s = st[SCALE];
-  const nu = st[NU];
+  const s = st[SCALE]!;
+  const nu = st[NU]!;
   const tailExp = -0.5 * (nu + 1);
   const invNu = 1 / nu;
   const obs = m.obs;
@@ -521,56 +521,56 @@ function step(st: Vec, m: HarrisonStevensModel, y: number, forecast: Forecast): 
   let best = -Infinity;
   for (let i = 0; i < N; i++) {
     const ci = HC + 3 * i;
-    const c01 = st[ci + 1];
-    const c11 = max(st[ci + 2], 0);
-    const r00 = max(st[ci] + 2 * c01 + c11, 0);
-    const re = clampZ((y - st[HM + 2 * i] - st[HM + 2 * i + 1]) / s);
+    const c01 = st[ci + 1]!;
+    const c11 = max(st[ci + 2]!, 0);
+    const r00 = max(st[ci]! + 2 * c01 + c11, 0);
+    const re = clampZ((y - st[HM + 2 * i]! - st[HM + 2 * i + 1]!) / s);
     const re2 = re * re;
     let mi = -Infinity;
     for (let j = 0; j < N; j++) {
-      const Q = r00 + wLL[j] + obs[j];
-      const l = logPrior[j] - 0.5 * log(Q) + tailExp * log1p((re2 / Q) * invNu);
+      const Q = r00 + wLL[j]! + obs[j]!;
+      const l = logPrior[j]! - 0.5 * log(Q) + tailExp * log1p((re2 / Q) * invNu);
       EJ[j] = l;
       if (l > mi) mi = l;
     }
     let sum = 0;
-    for (let j = 0; j < N; j++) sum += exp(EJ[j] - mi);
-    const l2 = log(st[HP + i]) + mi + log(sum);
+    for (let j = 0; j < N; j++) sum += exp(EJ[j]! - mi);
+    const l2 = log(st[HP + i]!) + mi + log(sum);
     LAG2[i] = l2;
     if (l2 > best) best = l2;
   }
   let lagSum = 0;
   for (let i = 0; i < N; i++) {
-    const v = exp(LAG2[i] - best);
+    const v = exp(LAG2[i]! - best);
     LAG2[i] = v;
     lagSum += v;
   }
-  for (let i = 0; i < N; i++) LAG2[i] /= lagSum;
+  for (let i = 0; i < N; i++) LAG2[i] = LAG2[i]! / lagSum;
 
   // 16 Kalman updates: component i (state at t−1) through state j (at t).
   for (let i = 0; i < N; i++) {
-    const logP = log(st[P + i]);
-    const B = st[M + 2 * i + 1];
+    const logP = log(st[P + i]!);
+    const B = st[M + 2 * i + 1]!;
     const ci = C + 3 * i;
-    const c01 = st[ci + 1];
-    const c11 = max(st[ci + 2], 0);
-    const r00 = max(st[ci] + 2 * c01 + c11, 0);
+    const c01 = st[ci + 1]!;
+    const c11 = max(st[ci + 2]!, 0);
+    const r00 = max(st[ci]! + 2 * c01 + c11, 0);
     const r01 = c01 + c11;
-    const a0 = st[M + 2 * i] + B;
+    const a0 = st[M + 2 * i]! + B;
     const e = y - a0;
     const re = clampZ(e / s);
     const re2 = re * re;
     for (let j = 0; j < N; j++) {
       const k = 4 * i + j;
-      const o = obs[j];
-      const R00 = r00 + wLL[j];
-      const R01 = r01 + wLB[j];
-      const R11 = c11 + wBB[j];
+      const o = obs[j]!;
+      const R00 = r00 + wLL[j]!;
+      const R01 = r01 + wLB[j]!;
+      const R11 = c11 + wBB[j]!;
       const Q = R00 + o;
       const invQ = 1 / Q;
       const z2 = re2 * invQ;
       Z2[k] = z2;
-      LW[k] = logP + logPrior[j] - 0.5 * log(Q) + tailExp * log1p(z2 * invNu);
+      LW[k] = logP + logPrior[j]! - 0.5 * log(Q) + tailExp * log1p(z2 * invNu);
       const A1 = R01 * invQ;
       PM[2 * k] = a0 + R00 * invQ * e;
       PM[2 * k + 1] = B + A1 * e;
@@ -585,33 +585,33 @@ function step(st: Vec, m: HarrisonStevensModel, y: number, forecast: Forecast): 
   best = -Infinity;
   for (let j = 0; j < N; j++) {
     let mj = -Infinity;
-    for (let i = 0; i < N; i++) if (LW[4 * i + j] > mj) mj = LW[4 * i + j];
+    for (let i = 0; i < N; i++) if (LW[4 * i + j]! > mj) mj = LW[4 * i + j]!;
     EJ[j] = mj;
     if (mj > best) best = mj;
   }
   let total = 0;
   for (let j = 0; j < N; j++) {
-    const mj = EJ[j];
+    const mj = EJ[j]!;
     let sj = 0;
     for (let i = 0; i < N; i++) {
       const k = 4 * i + j;
-      const w = exp(LW[k] - mj);
+      const w = exp(LW[k]! - mj);
       LW[k] = w;
       sj += w;
     }
     SJ[j] = sj;
     EJ[j] = exp(mj - best);
-    total += EJ[j] * sj;
+    total += EJ[j]! * sj;
   }
   const invTotal = 1 / total;
   let ez2 = 0;
   for (let j = 0; j < N; j++) {
-    const g = EJ[j] * invTotal;
+    const g = EJ[j]! * invTotal;
     for (let i = 0; i < N; i++) {
       const k = 4 * i + j;
-      const w = LW[k] * g;
+      const w = LW[k]! * g;
       WG[k] = w;
-      ez2 += w * Z2[k];
+      ez2 += w * Z2[k]!;
     }
   }
 
@@ -619,7 +619,7 @@ function step(st: Vec, m: HarrisonStevensModel, y: number, forecast: Forecast): 
   const dn = m.opts.varianceDiscount * nu;
   const nuNew = dn + 1;
   let level = 0;
-  for (let k = 0; k < 16; k++) level += WG[k] * PM[2 * k];
+  for (let k = 0; k < 16; k++) level += WG[k]! * PM[2 * k]!;
   const sNew = floorScale(m, s * sqrt((dn + ez2) / nuNew), level);
   const invS = 1 / sNew;
   // Shadows first: they read P(s_{t-1} = i | D_t) = Σ_j w_ij from WG.
@@ -628,23 +628,23 @@ function step(st: Vec, m: HarrisonStevensModel, y: number, forecast: Forecast): 
   }
   for (let j = 0; j < N; j++) {
     collapse(st, M + 2 * j, C + 3 * j, LW, j, 4, invS);
-    st[P + j] = EJ[j] * SJ[j] * invTotal;
+    st[P + j] = EJ[j]! * SJ[j]! * invTotal;
   }
   st[SCALE] = sNew;
   st[NU] = nuNew;
-  st[COUNT] = st[COUNT] + 1;
+  st[COUNT] = st[COUNT]! + 1;
 
   // Outputs: P(k) = max(two back, one back or now); P(none) = no change in the last three.
   let kind: ChangeKindOrNone = 'none';
-  let probability = min(WG[0], LAG2[0]);
+  let probability = min(WG[0]!, LAG2[0]!);
   const score = clamp01(1 - probability);
   probability = clamp01(probability);
   for (let k = 1; k < N; k++) {
-    const recent = st[HP + k] + st[P + k] - WG[5 * k]; // WG[5k] = w_kk
-    const pk = clamp01(recent > LAG2[k] ? recent : LAG2[k]);
+    const recent = st[HP + k]! + st[P + k]! - WG[5 * k]!; // WG[5k] = w_kk
+    const pk = clamp01(recent > LAG2[k]! ? recent : LAG2[k]!);
     if (pk > probability) {
       probability = pk;
-      kind = HS_STATES[k] as ChangeKindOrNone;
+      kind = HS_STATES[k]! as ChangeKindOrNone;
     }
   }
   return { score, kind, probability, forecast, alert: false, learning: false };
@@ -660,17 +660,17 @@ function collapse(st: Vec, mAt: number, cAt: number, w: Float64Array, base: numb
   let mL = 0;
   let mB = 0;
   for (let n = 0, k = base; n < N; n++, k += stride) {
-    const wk = w[k];
+    const wk = w[k]!;
     sw += wk;
-    mL += wk * PM[2 * k];
-    mB += wk * PM[2 * k + 1];
+    mL += wk * PM[2 * k]!;
+    mB += wk * PM[2 * k + 1]!;
   }
   if (!(sw > 1e-290)) {
-    st[mAt] = PM[2 * base];
-    st[mAt + 1] = PM[2 * base + 1];
-    st[cAt] = PC[3 * base];
-    st[cAt + 1] = PC[3 * base + 1];
-    st[cAt + 2] = PC[3 * base + 2];
+    st[mAt] = PM[2 * base]!;
+    st[mAt + 1] = PM[2 * base + 1]!;
+    st[cAt] = PC[3 * base]!;
+    st[cAt + 1] = PC[3 * base + 1]!;
+    st[cAt + 2] = PC[3 * base + 2]!;
     return sw > 0 ? sw : 0;
   }
   const inv = 1 / sw;
@@ -680,12 +680,12 @@ function collapse(st: Vec, mAt: number, cAt: number, w: Float64Array, base: numb
   let c01 = 0;
   let c11 = 0;
   for (let n = 0, k = base; n < N; n++, k += stride) {
-    const wk = w[k];
-    const dL = clampZ((PM[2 * k] - mL) * invS);
-    const dB = clampZ((PM[2 * k + 1] - mB) * invS);
-    c00 += wk * (PC[3 * k] + dL * dL);
-    c01 += wk * (PC[3 * k + 1] + dL * dB);
-    c11 += wk * (PC[3 * k + 2] + dB * dB);
+    const wk = w[k]!;
+    const dL = clampZ((PM[2 * k]! - mL) * invS);
+    const dB = clampZ((PM[2 * k + 1]! - mB) * invS);
+    c00 += wk * (PC[3 * k]! + dL * dL);
+    c01 += wk * (PC[3 * k + 1]! + dL * dB);
+    c11 += wk * (PC[3 * k + 2]! + dB * dB);
   }
   st[mAt] = mL;
   st[mAt + 1] = mB;
@@ -733,10 +733,10 @@ export function restoreHarrisonStevens(state: DetectorState): HarrisonStevensDet
     throw new RangeError(`${where}: "state" must be an array of ${STATE_LENGTH} numbers`);
   const vec = new Float64Array(STATE_LENGTH);
   for (let k = 0; k < STATE_LENGTH; k++) {
-    const v: unknown = s.state[k];
+    const v: unknown = s.state[k]!;
     if (v === '-0') vec[k] = -0;
     else if (typeof v === 'number' && Number.isFinite(v)) vec[k] = v;
-    else throw new RangeError(`${where}: state[${k}] is ${JSON.stringify(v)}, expected a finite number`);
+    else throw new RangeError(`${where}: state[${k}]! is ${JSON.stringify(v)}, expected a finite number`);
   }
   return new HarrisonStevensDetector(s.options, vec);
 }

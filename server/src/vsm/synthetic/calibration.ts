@@ -43,10 +43,10 @@ export function reliability(forecasts: readonly Forecasted[], binCount = 10): Re
   let trues = 0;
   for (const { p, outcome } of forecasts) {
     const b = Math.min(binCount - 1, Math.max(0, Math.floor(p * binCount)));
-    count[b]++;
-    sumP[b] += p;
+    count[b] = count[b]! + 1;
+    sumP[b] = sumP[b]! + p;
     if (outcome) {
-      hits[b]++;
+      hits[b] = hits[b]! + 1;
       trues++;
     }
     sq += (p - (outcome ? 1 : 0)) ** 2;

@@ -201,7 +201,7 @@ export function generateFamily(name: string, seed: number): Series {
   const sign: 1 | -1 = placing.uniform() < 0.5 ? -1 : 1;
   const event: SyntheticEvent = { kind, start, end: kind === 'transient' ? start : n - 1, sizeSigma: spec.size!, sign };
   const effect = eventEffect(event, base.sigma, n);
-  for (let i = start; i < n; i++) values[i] += effect[i]!;
+  for (let i = start; i < n; i++) values[i] = values[i]! + effect[i]!;
   return { name, values, times, events: [event], sigma: base.sigma };
 }
 
