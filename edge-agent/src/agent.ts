@@ -157,6 +157,7 @@ export async function startAgent(input: AgentConfigInput | AgentConfig, opts: Ag
   });
   const sampler = new Sampler({ slots, outbox, deviceId: config.deviceId, logger: log, now, onAccepted: () => publisher.kick() });
 
+  // eslint-disable-next-line prefer-const -- assigned below, after stats(), which reads it
   let health: HealthReporter | undefined;
   const stats = (): AgentStats => ({
     ...publisher.stats(),

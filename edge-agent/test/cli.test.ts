@@ -16,7 +16,7 @@ describe('the opsroom-agent command', () => {
   it('prints its usage with --help', async () => {
     const { code, out } = await run(['--help']);
     expect(code).toBe(0);
-    expect(out).toMatch(/Usage:\n  opsroom-agent --config FILE/);
+    expect(out).toMatch(/Usage:\n {2}opsroom-agent --config FILE/);
     expect(out).toMatch(/--status/);
   });
 

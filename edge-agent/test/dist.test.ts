@@ -54,7 +54,7 @@ describe('the production build (npm run build: dist/opsroom-agent.cjs)', () => {
   it('prints its usage when run directly', async () => {
     const child = startChild(file, ['--help'], { env });
     expect(await child.exited).toBe(0);
-    expect(child.output()).toMatch(/Usage:\n  opsroom-agent --config FILE/);
+    expect(child.output()).toMatch(/Usage:\n {2}opsroom-agent --config FILE/);
   });
 
   it('buffers in SQLite, publishes (an http source too: fetch works under its flags), acknowledges a directive, stops cleanly on SIGTERM and reports its status', async () => {

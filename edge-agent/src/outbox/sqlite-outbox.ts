@@ -51,7 +51,7 @@ export class SqliteOutbox implements Outbox {
       mkdirSync(dirname(opts.file), { recursive: true });
       this.db = new Database(opts.file);
     } catch (err) {
-      throw new Error(`cannot open the outbox file ${opts.file}: ${(err as Error).message}. Check that bufferDir exists or can be created and is writable.`);
+      throw new Error(`cannot open the outbox file ${opts.file}: ${(err as Error).message}. Check that bufferDir exists or can be created and is writable.`, { cause: err });
     }
     this.db.pragma('journal_mode = WAL');
     this.syncAppends = opts.synchronous !== 'normal';

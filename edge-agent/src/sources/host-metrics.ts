@@ -118,7 +118,7 @@ export class HostMetricsSource implements Source {
       try {
         s = this.statfs(mount);
       } catch (err) {
-        throw new Error(`cannot stat the disk mounted at ${mount} (${label}): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        throw new Error(`cannot stat the disk mounted at ${mount} (${label}): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
       }
       const size = s.blocks * s.bsize;
       if (size > 0) {
@@ -136,7 +136,7 @@ export class HostMetricsSource implements Source {
     try {
       return readFileSync(file, 'utf8');
     } catch (err) {
-      throw new Error(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; host metrics need Linux /proc`);
+      throw new Error(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; host metrics need Linux /proc`, { cause: err });
     }
   }
 }

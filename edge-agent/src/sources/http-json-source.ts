@@ -50,7 +50,7 @@ export class HttpJsonSource implements Source {
     } catch (err) {
       const e = err as Error;
       const why = e.name === 'TimeoutError' ? `no answer within ${timeout} ms` : ((e.cause as Error | undefined)?.message ?? e.message);
-      throw new Error(`GET ${this.opts.url} failed: ${why}`);
+      throw new Error(`GET ${this.opts.url} failed: ${why}`, { cause: err });
     }
     const body = await res.text();
     if (!res.ok) throw new Error(`GET ${this.opts.url} answered ${res.status} ${res.statusText}`);

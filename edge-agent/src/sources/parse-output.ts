@@ -29,7 +29,7 @@ export function parseCommandOutput(text: string, format: OutputFormat = 'auto'):
   try {
     doc = JSON.parse(t);
   } catch (err) {
-    throw new Error(`output is not valid JSON (${(err as Error).message}); print a JSON object or key=value lines`);
+    throw new Error(`output is not valid JSON (${(err as Error).message}); print a JSON object or key=value lines`, { cause: err });
   }
   const out: ParsedValue[] = [];
   if (Array.isArray(doc)) {

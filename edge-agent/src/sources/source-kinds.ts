@@ -110,7 +110,7 @@ const command: SourceKindDescriptor<CommandSourceConfig> = {
     } else command = c.string(s.command, [...p, 'command']);
     return { kind, ...common, command, format: c.oneOf(s.format, [...p, 'format'], ['auto', 'keyvalue', 'json'] as const, 'auto'), timeoutMs: ctx.timeoutMs(10_000), prefix: s.prefix === undefined ? '' : c.string(s.prefix, [...p, 'prefix'], PREFIX_RULE) };
   },
-  async open(c, ctx) {
+  async open(c) {
     const { CommandSource } = await import('./command-source.js');
     return new CommandSource({ name: c.name, command: c.command, format: c.format, timeoutMs: c.timeoutMs, prefix: c.prefix });
   },
@@ -152,12 +152,12 @@ const host: SourceKindDescriptor<HostSourceConfig> = {
   kind: 'host',
   summary: 'the Linux host\'s load, CPU, memory and disks',
   fields: ['prefix', 'disks'],
-  resolve(c, s, p, common, ctx) {
+  resolve(c, s, p, common) {
     const kind = 'host' as const;
     const disks = s.disks === undefined ? { root: '/' } : c.stringMap(s.disks, [...p, 'disks'], { pattern: /^[A-Za-z0-9_]{1,32}$/, what: 'a disk label (letters, digits, _)' });
     return { kind, ...common, prefix: s.prefix === undefined ? 'host_' : c.string(s.prefix, [...p, 'prefix'], PREFIX_RULE), disks: Object.freeze(disks) };
   },
-  async open(c, ctx) {
+  async open(c) {
     const { HostMetricsSource } = await import('./host-metrics.js');
     return new HostMetricsSource({ name: c.name, prefix: c.prefix, disks: c.disks });
   },

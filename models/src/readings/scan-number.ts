@@ -128,7 +128,6 @@ export function scanJsonNumber(b: Uint8Array, p: number, n: number): boolean {
     p = scanExponent(b, p + 1, n);
     if (p < 0) return false;
     e10 += exponentRead;
-    c = p < n ? b[p]! : -1;
   }
   scanned.end = p;
   scanned.value = value(neg, m, e10, b, start, p);

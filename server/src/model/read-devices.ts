@@ -47,6 +47,7 @@ export function readDevices(f: MapFields, tree: NodeTree): Map<string, DeviceDef
 export const TAG_RULE_SHAPE: MapShape = { what: "a device's tag rule", keys: ['metric', 'ignore'] };
 
 /** Tag keys: what Telegraf and line protocol write, without control characters; at most 64. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what a tag key may not hold
 const TAG_KEY = /^[^\u0000-\u001f]{1,64}$/;
 
 /** `tags: {metric: [..], ignore: [..]}`; undefined when absent, null when reported as wrong. */

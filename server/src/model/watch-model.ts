@@ -117,7 +117,7 @@ export function watchModelFile(
       if (changed === null || changed === name) schedule();
     });
   } catch (err) {
-    throw new Error(`cannot watch the model file ${path} for changes (${(err as Error).message}); check that its directory exists, or start without reloading`);
+    throw new Error(`cannot watch the model file ${path} for changes (${(err as Error).message}); check that its directory exists, or start without reloading`, { cause: err });
   }
   watcher.on('error', (err) => log.error({ err, file: path }, 'model file: watching stopped; restart the server to pick up further changes'));
 

@@ -221,7 +221,7 @@ export class InfluxStore implements TimeSeriesStore {
         { method: 'POST' },
       );
     } catch (err) {
-      throw new Error(`InfluxDB delete of points before ${new Date(before).toISOString()} failed: ${(err as Error).message}`);
+      throw new Error(`InfluxDB delete of points before ${new Date(before).toISOString()} failed: ${(err as Error).message}`, { cause: err });
     }
     return count;
   }

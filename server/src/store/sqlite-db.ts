@@ -68,13 +68,13 @@ export function openSqliteFile(dataDir: string, file: string, options: OpenDatab
   try {
     mkdirSync(dir, { recursive: true });
   } catch (err) {
-    throw new Error(`cannot create the data directory ${dir}: ${(err as Error).message}; choose a writable --data-dir`);
+    throw new Error(`cannot create the data directory ${dir}: ${(err as Error).message}; choose a writable --data-dir`, { cause: err });
   }
   let db: SqliteDatabase;
   try {
     db = new Database(join(dir, file), { timeout: o.busyTimeoutMs });
   } catch (err) {
-    throw new Error(`cannot open ${join(dir, file)}: ${(err as Error).message}`);
+    throw new Error(`cannot open ${join(dir, file)}: ${(err as Error).message}`, { cause: err });
   }
   try {
     const mode = db.pragma('journal_mode = WAL', { simple: true });

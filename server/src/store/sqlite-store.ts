@@ -487,7 +487,7 @@ export class SqliteStore implements TimeSeriesStore {
       this.state.clear();
       this.lastWriteError = (err as Error).message;
       this.log.error({ err }, 'time-series write failed');
-      throw new Error(`writing ${count} points to SQLite failed (nothing of this batch was stored): ${(err as Error).message}`);
+      throw new Error(`writing ${count} points to SQLite failed (nothing of this batch was stored): ${(err as Error).message}`, { cause: err });
     }
     this.releaseRuns();
   }

@@ -26,7 +26,7 @@ describe('the demo\'s faults log', () => {
     const before = Date.now();
     demo = await runDemo(config, (l) => said.push(l), { faultEverySec: 0.3, firstFaultAfterSec: 0, faultsLog: file, logger: false });
     const deadline = Date.now() + 15_000;
-    let lines: string[] = [];
+    let lines: string[];
     while (Date.now() < deadline) {
       lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
       if (lines.length >= 8) break;

@@ -1,12 +1,10 @@
 import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { deviceTopic, type Alert } from '@opsroom/models';
 import { findBinary } from '../support/require-binary.js';
 import { stepStream } from '../support/step-stream.js';
 import { connectSocket, demoCredentials, getJson, login, nextEvent, startTestServer, type OpsClient } from '../support/demo-fixture.js';
 
-const run = promisify(execFile);
 const mosquittoPub = findBinary('mosquitto_pub');
 const d = mosquittoPub ? describe : describe.skip;
 

@@ -92,7 +92,7 @@ describe.each(['memory', 'influxdb'] as const)('a restart with --store %s', (sto
   });
 
   it('finds the open alert with its trail and deadline, the maintenance window and the session', async () => {
-    let first: RunningOpsroom | null = await startOpsroom(options);
+    const first: RunningOpsroom = await startOpsroom(options);
     let token: string;
     let acked: Alert;
     let window: MaintenanceWindow;
@@ -114,7 +114,6 @@ describe.each(['memory', 'influxdb'] as const)('a restart with --store %s', (sto
       window = w.body;
     } finally {
       await first.close();
-      first = null;
     }
     // The readings went to the store, not to the data dir.
     if (store === 'influxdb') expect(influx.writes).toBeGreaterThan(0);

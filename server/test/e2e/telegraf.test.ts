@@ -26,7 +26,7 @@ function modelWithTagRule(dir: string): string {
     .map((o) => `  - id: temperature_${o}\n    name: Oven ${o}\n    unit: C\n    rollup: max\n`)
     .join('');
   text = text.replace('indicators:\n', `indicators:\n${extra}`);
-  text = text.replace(/(  - id: taller-2-plc\n(?: {4}.*\n)+)/, `$1    tags: { metric: [sensor], ignore: [host] }\n`);
+  text = text.replace(/( {2}- id: taller-2-plc\n(?: {4}.*\n)+)/, `$1    tags: { metric: [sensor], ignore: [host] }\n`);
   const file = join(dir, 'model.yaml');
   writeFileSync(file, text);
   return file;

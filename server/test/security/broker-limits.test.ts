@@ -62,7 +62,7 @@ describe('the embedded broker bounds what a client may cost', () => {
   });
 
   it('cuts off an authenticated client sending a packet over 1 MiB, and keeps smaller ones', async () => {
-    const b = await start();
+    await start();
     const s = await open();
     s.write(connectPacket('big', A, creds.devices[A]!));
     await new Promise<void>((resolve) => s.once('data', () => resolve())); // CONNACK

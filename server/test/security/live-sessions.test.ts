@@ -110,7 +110,7 @@ describe('live sessions over socket.io', () => {
     const narrowed = original.replace('    scope: valle/norte\n', '    scope: valle/norte/lana\n');
     expect(narrowed).not.toBe(original);
     // council-sur is removed: its whole user entry goes.
-    const removed = narrowed.replace(/  - name: council-sur\n(?: {4}.*\n)+/, '');
+    const removed = narrowed.replace(/ {2}- name: council-sur\n(?: {4}.*\n)+/, '');
     expect(removed).not.toBe(narrowed);
     const t0 = Date.now();
     writeFileSync(model, removed);

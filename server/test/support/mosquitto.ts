@@ -69,7 +69,7 @@ export async function startMosquitto(binary: string, extraConf: string[] = []): 
     await waitForPort(port, 5000);
   } catch (err) {
     child.kill('SIGKILL');
-    throw new Error(`mosquitto did not start: ${(err as Error).message}\n${stderr}`);
+    throw new Error(`mosquitto did not start: ${(err as Error).message}\n${stderr}`, { cause: err });
   }
   return {
     url: `mqtt://127.0.0.1:${port}`,
