@@ -34,7 +34,7 @@ export function makeMessages(payload: Payload, count: number, t0: number): { mes
   return { messages, readings: payload === 'single' ? count : count * 100 };
 }
 
-async function publishAll(client: MqttClient, topic: string, messages: string[], qos: 0 | 1): Promise<void> {
+export async function publishAll(client: MqttClient, topic: string, messages: string[], qos: 0 | 1): Promise<void> {
   // Keep a bounded window in flight so QoS 1 does not wait for each PUBACK in turn.
   const window = 500;
   let next = 0;
