@@ -114,15 +114,30 @@ export async function benchAgentFootprint(opts: FootprintOptions = {}): Promise<
   const config = join(dir, 'agent.yaml');
   writeFileSync(
     config,
-    ['deviceId: bench-agent', 'secret: pw', `brokerUrl: ${broker.url}`, `sampleIntervalMs: ${Math.round((1000 * 10) / rate)}`, 'bufferDir: ./buffer', 'source:', '  kind: simulated', '  metrics:', ...metrics, ''].join('\n'),
+    [
+      'deviceId: bench-agent',
+      'secret: pw',
+      `brokerUrl: ${broker.url}`,
+      `sampleIntervalMs: ${Math.round((1000 * 10) / rate)}`,
+      'bufferDir: ./buffer',
+      'source:',
+      '  kind: simulated',
+      '  metrics:',
+      ...metrics,
+      '',
+    ].join('\n'),
   );
   const agentArgs = ['--config', config, '--log-level', 'warn'];
   const nodeFlags = opts.nodeArgs ?? (dist ? [...AGENT_NODE_FLAGS] : []);
   const direct = dist !== undefined && opts.nodeArgs === undefined;
   const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}` };
-  const child = direct ? startChild(dist, agentArgs, { env }) : startChild(process.execPath, [...nodeFlags, dist ?? AGENT_BIN, ...agentArgs], { env });
+  const child = direct
+    ? startChild(dist, agentArgs, { env })
+    : startChild(process.execPath, [...nodeFlags, dist ?? AGENT_BIN, ...agentArgs], { env });
   const script = relative(REPO, dist ?? AGENT_BIN);
-  const command = direct ? `${script} --config agent.yaml` : `node ${[...nodeFlags, script].join(' ')} --config agent.yaml`;
+  const command = direct
+    ? `${script} --config agent.yaml`
+    : `node ${[...nodeFlags, script].join(' ')} --config agent.yaml`;
   const pid = child.proc.pid!;
   let peak = { rss: 0, anon: 0, file: 0 };
   let treePeak = 0;
@@ -135,8 +150,24 @@ export async function benchAgentFootprint(opts: FootprintOptions = {}): Promise<
       if (child.proc.exitCode !== null) throw new Error(`the agent exited early:\n${child.output()}`);
       const s = status(pid);
       const own = kbField(s, 'VmRSS');
-      if (own > peak.rss) peak = { rss: own, anon: kbField(s, 'RssAnon') + kbField(s, 'RssShmem'), file: kbField(s, 'RssFile') };
-      treePeak = Math.max(treePeak, own + children(pid).reduce((a, c) => a + (() => { try { return rssKb(c); } catch { return 0; } })(), 0));
+      if (own > peak.rss)
+        peak = { rss: own, anon: kbField(s, 'RssAnon') + kbField(s, 'RssShmem'), file: kbField(s, 'RssFile') };
+      treePeak = Math.max(
+        treePeak,
+        own +
+          children(pid).reduce(
+            (a, c) =>
+              a +
+              (() => {
+                try {
+                  return rssKb(c);
+                } catch {
+                  return 0;
+                }
+              })(),
+            0,
+          ),
+      );
       if (t0 === 0 && Date.now() - started >= 3000) {
         cpu0 = cpuSeconds(pid);
         t0 = performance.now();
@@ -167,8 +198,15 @@ export async function benchAgentFootprint(opts: FootprintOptions = {}): Promise<
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
   const seconds = args.includes('--seconds') ? Number(args[args.indexOf('--seconds') + 1]) : 20;
-  const nodeArgs = args.includes('--node-args') ? args[args.indexOf('--node-args') + 1]!.split(' ').filter(Boolean) : undefined;
-  const r = await benchAgentFootprint({ mode: args.includes('--tsx') ? 'tsx' : 'dist', durationMs: seconds * 1000, ...(nodeArgs ? { nodeArgs } : {}), ...(args.includes('--entry') ? { entry: args[args.indexOf('--entry') + 1]! } : {}) });
+  const nodeArgs = args.includes('--node-args')
+    ? args[args.indexOf('--node-args') + 1]!.split(' ').filter(Boolean)
+    : undefined;
+  const r = await benchAgentFootprint({
+    mode: args.includes('--tsx') ? 'tsx' : 'dist',
+    durationMs: seconds * 1000,
+    ...(nodeArgs ? { nodeArgs } : {}),
+    ...(args.includes('--entry') ? { entry: args[args.indexOf('--entry') + 1]! } : {}),
+  });
   const ok = (v: number, max: number) => (v <= max ? 'ok' : 'OVER');
   process.stdout.write(
     `agent footprint, ${r.label}, at 100 readings/s for ${seconds} s: ${r.readings} readings published\n` +

@@ -30,7 +30,11 @@ import { fileURLToPath } from 'node:url';
  * - `--max-semi-space-size=1` (MB): a young generation of 1 MB instead of up to 16 MB; more
  *   frequent, smaller scavenges (not measurable in CPU at this rate).
  */
-export const AGENT_NODE_FLAGS: readonly string[] = Object.freeze(['--no-opt', '--no-sparkplug', '--max-semi-space-size=1']);
+export const AGENT_NODE_FLAGS: readonly string[] = Object.freeze([
+  '--no-opt',
+  '--no-sparkplug',
+  '--max-semi-space-size=1',
+]);
 
 /** Where `npm run build` writes the agent. */
 export const AGENT_DIST_FILE = fileURLToPath(new URL('../dist/opsroom-agent.cjs', import.meta.url));
@@ -77,5 +81,7 @@ export async function buildAgent(opts: { outfile?: string } = {}): Promise<Build
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
   const r = await buildAgent(args.includes('--outfile') ? { outfile: args[args.indexOf('--outfile') + 1]! } : {});
-  process.stdout.write(`built ${r.outfile} (${Math.round(r.bytes / 1024)} KiB); it runs as: ${r.shebang.slice(2)} <file> ARGS\n`);
+  process.stdout.write(
+    `built ${r.outfile} (${Math.round(r.bytes / 1024)} KiB); it runs as: ${r.shebang.slice(2)} <file> ARGS\n`,
+  );
 }

@@ -11,7 +11,14 @@ import type { Source } from './sources/source.js';
 
 // No broker: port 1 refuses at once and the agent only buffers. Timers are fake, so sampling
 // happens exactly when the test advances the clock.
-const BASE = { deviceId: 'unit-1', secret: 's', brokerUrl: 'mqtt://127.0.0.1:1', sampleIntervalMs: 1000, reconnectPeriodMs: 3_600_000, flushTimeoutMs: 0 };
+const BASE = {
+  deviceId: 'unit-1',
+  secret: 's',
+  brokerUrl: 'mqtt://127.0.0.1:1',
+  sampleIntervalMs: 1000,
+  reconnectPeriodMs: 3_600_000,
+  flushTimeoutMs: 0,
+};
 const T0 = Date.UTC(2026, 10, 23, 12);
 
 describe('startAgent', () => {
@@ -40,14 +47,23 @@ describe('startAgent', () => {
     const { readings } = outbox.peek(100);
     expect(readings).toHaveLength(18); // 3 samples x the 6 demo metrics
     expect([...new Set(readings.map((r) => r.ts))]).toEqual([T0 + 1000, T0 + 2000, T0 + 3000]);
-    expect(agent.stats()).toMatchObject({ deviceId: 'unit-1', sampled: 18, queued: 18, published: 0, connected: false });
+    expect(agent.stats()).toMatchObject({
+      deviceId: 'unit-1',
+      sampled: 18,
+      queued: 18,
+      published: 0,
+      connected: false,
+    });
   });
 
   it('injects a fault starting now when the fault names no time', async () => {
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'performance'] });
     let clock = T0;
     const outbox = new MemoryOutbox();
-    agent = await startAgent({ ...BASE, source: { metrics: { m: { base: 10, noise: 0, daily: 0, weekly: 0 } } } }, { outbox, now: () => clock });
+    agent = await startAgent(
+      { ...BASE, source: { metrics: { m: { base: 10, noise: 0, daily: 0, weekly: 0 } } } },
+      { outbox, now: () => clock },
+    );
     clock += 1000;
     jest.advanceTimersByTime(1000);
     agent.injectFault('m', { kind: 'drift', slopePerHour: 3600 }); // +1 per second from now
@@ -65,7 +81,15 @@ describe('startAgent', () => {
 
   it('rejects and counts readings that are not finite instead of storing them', async () => {
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'performance'] });
-    const source: Source = { id: 'odd', metrics: ['a'], sample: (now) => [{ metric: 'a', value: Number.NaN, ts: now }, { metric: 'a', value: 1, ts: now }, { metric: 'bad id', value: 1, ts: now }] };
+    const source: Source = {
+      id: 'odd',
+      metrics: ['a'],
+      sample: (now) => [
+        { metric: 'a', value: Number.NaN, ts: now },
+        { metric: 'a', value: 1, ts: now },
+        { metric: 'bad id', value: 1, ts: now },
+      ],
+    };
     const outbox = new MemoryOutbox();
     agent = await startAgent(BASE, { source, outbox, now: () => T0 });
     jest.advanceTimersByTime(1000);
@@ -116,13 +140,20 @@ describe('startAgent', () => {
     const metrics = outbox.peek(100).readings.map((r) => r.metric);
     expect(metrics.filter((m) => m === 'a')).toHaveLength(6);
     expect(metrics.filter((m) => m === 'b')).toHaveLength(2);
-    expect(agent.sourceStats().map((s) => [s.name, s.readings])).toEqual([['fast', 6], ['slow', 2]]);
+    expect(agent.sourceStats().map((s) => [s.name, s.readings])).toEqual([
+      ['fast', 6],
+      ['slow', 2],
+    ]);
   });
 
   it('never overlaps two samples of a slow asynchronous source, and counts its failures', async () => {
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'performance'] });
     const pending: Array<{ resolve: (r: Reading[]) => void; reject: (e: Error) => void }> = [];
-    const source: Source = { id: 'slow', metrics: ['a'], sample: () => new Promise((resolve, reject) => pending.push({ resolve, reject })) };
+    const source: Source = {
+      id: 'slow',
+      metrics: ['a'],
+      sample: () => new Promise((resolve, reject) => pending.push({ resolve, reject })),
+    };
     const outbox = new MemoryOutbox();
     agent = await startAgent(BASE, { source, outbox, now: () => T0 });
     jest.advanceTimersByTime(3000);
@@ -136,14 +167,24 @@ describe('startAgent', () => {
     await Promise.resolve();
     await Promise.resolve();
     expect(agent.stats().sourceErrors).toBe(1);
-    expect(agent.sourceStats()[0]).toMatchObject({ readings: 1, errors: 1, lastError: 'device unreachable', skipped: 2 });
+    expect(agent.sourceStats()[0]).toMatchObject({
+      readings: 1,
+      errors: 1,
+      lastError: 'device unreachable',
+      skipped: 2,
+    });
   });
 
   it('checkpoints a source only after its readings are in the outbox', async () => {
     jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'performance'] });
     const outbox = new MemoryOutbox();
     const depthAtCheckpoint: number[] = [];
-    const source: Source = { id: 'pos', metrics: ['a'], sample: (now) => [{ metric: 'a', value: 1, ts: now }], checkpoint: () => depthAtCheckpoint.push(outbox.depth()) };
+    const source: Source = {
+      id: 'pos',
+      metrics: ['a'],
+      sample: (now) => [{ metric: 'a', value: 1, ts: now }],
+      checkpoint: () => depthAtCheckpoint.push(outbox.depth()),
+    };
     agent = await startAgent(BASE, { source, outbox, now: () => T0 });
     jest.advanceTimersByTime(2000);
     expect(depthAtCheckpoint).toEqual([1, 2]);
@@ -154,13 +195,25 @@ describe('startAgent', () => {
     dirs.push(dir);
     agent = await startAgent({ ...BASE, sampleIntervalMs: 3_600_000, statusIntervalMs: 100, bufferDir: dir });
     const file = statusFilePath(dir, 'unit-1');
-    expect(readStatusFile(file)).toMatchObject({ deviceId: 'unit-1', pid: process.pid, stopped: false, connected: false, queued: 0, brokerUrl: 'mqtt://127.0.0.1:1' });
+    expect(readStatusFile(file)).toMatchObject({
+      deviceId: 'unit-1',
+      pid: process.pid,
+      stopped: false,
+      connected: false,
+      queued: 0,
+      brokerUrl: 'mqtt://127.0.0.1:1',
+    });
     await agent.stop();
-    expect(readStatusFile(file)).toMatchObject({ stopped: true, sources: [{ name: 'simulated-0', id: 'simulated:unit-1', readings: 0, errors: 0 }] });
+    expect(readStatusFile(file)).toMatchObject({
+      stopped: true,
+      sources: [{ name: 'simulated-0', id: 'simulated:unit-1', readings: 0, errors: 0 }],
+    });
   });
 
   it('refuses a source that cannot be opened, naming it', async () => {
-    await expect(startAgent({ ...BASE, sources: [{ kind: 'csv', name: 'replay', file: '/nonexistent/x.csv' }] })).rejects.toThrow(/sources\.replay: .*ENOENT/);
+    await expect(
+      startAgent({ ...BASE, sources: [{ kind: 'csv', name: 'replay', file: '/nonexistent/x.csv' }] }),
+    ).rejects.toThrow(/sources\.replay: .*ENOENT/);
   });
 });
 

@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IClientOptions } from 'mqtt';
 import { redactUrl } from '@opsroom/models';
-import { AgentConfigError, resolveAgentConfig, type AgentConfig, type AgentConfigInput } from './config/agent-config.js';
+import {
+  AgentConfigError,
+  resolveAgentConfig,
+  type AgentConfig,
+  type AgentConfigInput,
+} from './config/agent-config.js';
 import { DirectiveHandler } from './directives/directive-handler.js';
 import type { HealthCounters } from './health/health-readings.js';
 import { HealthReporter } from './health/health-reporter.js';
@@ -21,7 +26,10 @@ export interface AgentOptions {
   logger?: Logger;
   /** The clock that stamps readings and times faults (ms since epoch). Default `Date.now`. */
   now?: () => number;
-  /** Use this source instead of the ones the config describes (sampled every `sampleIntervalMs`). The agent closes it on stop. */
+  /**
+   * Use this source instead of the ones the config describes (sampled every `sampleIntervalMs`). The agent closes it on
+   * stop.
+   */
   source?: Source;
   /** Use this outbox instead of the one the config describes. The agent closes it on stop. */
   outbox?: Outbox;
@@ -50,7 +58,10 @@ export interface AgentStats extends PublisherStats {
 
 export interface RunningAgent {
   readonly config: AgentConfig;
-  /** Makes one metric of a simulated source misbehave (see `Fault`). Throws if no source takes faults for that metric or the fault is invalid. */
+  /**
+   * Makes one metric of a simulated source misbehave (see `Fault`). Throws if no source takes faults for that metric or
+   * the fault is invalid.
+   */
   injectFault(metric: string, fault: Fault): void;
   /** Removes the faults of one metric, or of all. */
   clearFaults(metric?: string): void;
@@ -60,7 +71,10 @@ export interface RunningAgent {
   sourceStats(): SourceStatus[];
   /** Publishes health now (status topic and status file) rather than at the next interval. */
   reportHealth(): void;
-  /** Stops sampling, waits up to `flushTimeoutMs` for the outbox to drain, disconnects, closes the outbox and sources. Idempotent. */
+  /**
+   * Stops sampling, waits up to `flushTimeoutMs` for the outbox to drain, disconnects, closes the outbox and sources.
+   * Idempotent.
+   */
   stop(): Promise<void>;
 }
 
@@ -69,7 +83,10 @@ export type { DirectiveAck } from './directives/directive-handler.js';
 /** The outbox a config asks for: SQLite in `bufferDir` (one file per device), else memory. */
 export function openOutbox(config: AgentConfig): Outbox {
   if (config.bufferDir === undefined) return new MemoryOutbox({ maxReadings: config.bufferMaxReadings });
-  return new SqliteOutbox({ file: join(config.bufferDir, `${config.deviceId}.outbox.sqlite`), maxReadings: config.bufferMaxReadings });
+  return new SqliteOutbox({
+    file: join(config.bufferDir, `${config.deviceId}.outbox.sqlite`),
+    maxReadings: config.bufferMaxReadings,
+  });
 }
 
 /** The broker URL without a password, for logs and the status file. */
@@ -85,7 +102,10 @@ export function tlsOptions(config: AgentConfig): Partial<IClientOptions> {
     try {
       return { [k]: readFileSync(path) };
     } catch (err) {
-      throw new AgentConfigError(`tls.${k}`, `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new AgentConfigError(
+        `tls.${k}`,
+        `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
     }
   };
   return { ...read('ca'), ...read('cert'), ...read('key'), rejectUnauthorized: tls.rejectUnauthorized };
@@ -96,7 +116,11 @@ async function openSlots(config: AgentConfig, log: Logger): Promise<SamplerSlot[
   const slots: SamplerSlot[] = [];
   for (const sc of config.sources) {
     try {
-      const source = await openSource(sc, { deviceId: config.deviceId, logger: log, ...(config.bufferDir ? { stateDir: config.bufferDir } : {}) });
+      const source = await openSource(sc, {
+        deviceId: config.deviceId,
+        logger: log,
+        ...(config.bufferDir ? { stateDir: config.bufferDir } : {}),
+      });
       slots.push({ name: sc.name, source, intervalMs: sc.intervalMs });
     } catch (err) {
       for (const s of slots) s.source.close?.();
@@ -118,12 +142,17 @@ async function openSlots(config: AgentConfig, log: Logger): Promise<SamplerSlot[
  * sources close. Resolves once sampling has started; it does not wait for the broker (an agent
  * must buffer while the broker is away). Throws AgentConfigError for a bad configuration.
  */
-export async function startAgent(input: AgentConfigInput | AgentConfig, opts: AgentOptions = {}): Promise<RunningAgent> {
+export async function startAgent(
+  input: AgentConfigInput | AgentConfig,
+  opts: AgentOptions = {},
+): Promise<RunningAgent> {
   const config = resolveAgentConfig(input);
   const log = opts.logger ?? silentLogger;
   const now = opts.now ?? Date.now;
   const mqttOptions = tlsOptions(config);
-  const slots = opts.source ? [{ name: 'source', source: opts.source, intervalMs: config.sampleIntervalMs }] : await openSlots(config, log);
+  const slots = opts.source
+    ? [{ name: 'source', source: opts.source, intervalMs: config.sampleIntervalMs }]
+    : await openSlots(config, log);
   let outbox: Outbox;
   try {
     outbox = opts.outbox ?? openOutbox(config);
@@ -155,7 +184,14 @@ export async function startAgent(input: AgentConfigInput | AgentConfig, opts: Ag
     mqtt: mqttOptions,
     onDirective: directives.handle,
   });
-  const sampler = new Sampler({ slots, outbox, deviceId: config.deviceId, logger: log, now, onAccepted: () => publisher.kick() });
+  const sampler = new Sampler({
+    slots,
+    outbox,
+    deviceId: config.deviceId,
+    logger: log,
+    now,
+    onAccepted: () => publisher.kick(),
+  });
 
   // eslint-disable-next-line prefer-const -- assigned below, after stats(), which reads it
   let health: HealthReporter | undefined;
@@ -207,7 +243,13 @@ export async function startAgent(input: AgentConfigInput | AgentConfig, opts: Ag
   publisher.start();
   reporter.start();
   log.info(
-    { deviceId: config.deviceId, brokerUrl: redactUrl(config.brokerUrl), sources: sampler.describe(), outbox: config.bufferDir ?? 'memory', queued: outbox.depth() },
+    {
+      deviceId: config.deviceId,
+      brokerUrl: redactUrl(config.brokerUrl),
+      sources: sampler.describe(),
+      outbox: config.bufferDir ?? 'memory',
+      queued: outbox.depth(),
+    },
     'edge agent started',
   );
 
@@ -217,7 +259,11 @@ export async function startAgent(input: AgentConfigInput | AgentConfig, opts: Ag
     config,
     injectFault(metric, fault) {
       const source = sampler.faultable(metric);
-      if (!source) throw new Error(`the source of ${JSON.stringify(metric)} on ${config.deviceId} does not take injected faults; only simulated sources do`);
+      if (!source)
+        throw new Error(
+          `the source of ${JSON.stringify(metric)} on ${config.deviceId} does not ` +
+            `take injected faults; only simulated sources do`,
+        );
       source.injectFault(metric, { ...fault, at: fault.at ?? now() } as Fault);
       log.info({ deviceId: config.deviceId, metric, fault }, 'fault injected');
     },
@@ -238,7 +284,13 @@ export async function startAgent(input: AgentConfigInput | AgentConfig, opts: Ag
         sampler.stop();
         reporter.stop();
         const drained = await publisher.flush(config.flushTimeoutMs);
-        if (!drained) log.warn({ deviceId: config.deviceId, queued: outbox.depth() }, config.bufferDir ? 'stopping with readings still in the outbox; they are sent on the next start' : 'stopping with readings still in the in-memory outbox; they are lost');
+        if (!drained)
+          log.warn(
+            { deviceId: config.deviceId, queued: outbox.depth() },
+            config.bufferDir
+              ? 'stopping with readings still in the outbox; they are sent on the next start'
+              : 'stopping with readings still in the in-memory outbox; they are lost',
+          );
         await publisher.close();
         final = stats();
         reporter.writeFinal(final);

@@ -2,7 +2,14 @@
 export { startAgent, openOutbox, redactUrl, tlsOptions } from './agent.js';
 export type { AgentOptions, AgentStats, DirectiveAck, RunningAgent } from './agent.js';
 
-export { AGENT_DEFAULTS, AgentConfigError, SOURCE_KINDS, loadAgentConfig, parseAgentConfig, resolveAgentConfig } from './config/agent-config.js';
+export {
+  AGENT_DEFAULTS,
+  AgentConfigError,
+  SOURCE_KINDS,
+  loadAgentConfig,
+  parseAgentConfig,
+  resolveAgentConfig,
+} from './config/agent-config.js';
 export type {
   AgentConfig,
   AgentConfigInput,

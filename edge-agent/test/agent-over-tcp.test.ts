@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type MqttClient } from 'mqtt';
 import { decodeJsonReadings, deviceTopic, METRIC_PATTERN, type Reading } from '@opsroom/models';
-import { DEMO_WORKSHOP_METRICS, MemoryOutbox, SimulatedWorkshop, startAgent, type Logger, type RunningAgent, type Source } from '../src/index.js';
+import {
+  DEMO_WORKSHOP_METRICS,
+  MemoryOutbox,
+  SimulatedWorkshop,
+  startAgent,
+  type Logger,
+  type RunningAgent,
+  type Source,
+} from '../src/index.js';
 import { startTestBroker, type TestBroker } from './support/aedes-broker.js';
 
 const DEVICE = 'ws-1';
@@ -26,7 +34,12 @@ async function watch(url: string, deviceId: string): Promise<{ client: MqttClien
   const received: Reading[] = [];
   const client = connect(url, { ...WATCHER, clientId: 'watcher', reconnectPeriod: 50 });
   client.on('message', (_topic, payload) => {
-    const { readings, rejections } = decodeJsonReadings(payload, Date.now(), { maxPayloadBytes: 1 << 20, maxReadingsPerMessage: 10_000, maxPastMs: Infinity, maxFutureMs: Infinity });
+    const { readings, rejections } = decodeJsonReadings(payload, Date.now(), {
+      maxPayloadBytes: 1 << 20,
+      maxReadingsPerMessage: 10_000,
+      maxPastMs: Infinity,
+      maxFutureMs: Infinity,
+    });
     expect(rejections).toEqual([]);
     received.push(...readings);
   });
@@ -65,13 +78,18 @@ describe('an edge agent over TCP to an MQTT broker', () => {
 
   it('delivers every reading exactly once and in order, buffering on disk through a broker restart', async () => {
     let deviceAdmitted = true;
-    let broker: TestBroker = await startTestBroker({ users: { [DEVICE]: SECRET, [WATCHER.username]: WATCHER.password }, admit: (u) => u !== DEVICE || deviceAdmitted });
+    let broker: TestBroker = await startTestBroker({
+      users: { [DEVICE]: SECRET, [WATCHER.username]: WATCHER.password },
+      admit: (u) => u !== DEVICE || deviceAdmitted,
+    });
     cleanups.push(() => broker.close());
     const port = broker.port;
     const watcher = await watch(broker.url, DEVICE);
     cleanups.push(() => watcher.client.endAsync(true));
 
-    const { source, generated } = recording(new SimulatedWorkshop({ name: DEVICE, seed: 11, metrics: DEMO_WORKSHOP_METRICS }));
+    const { source, generated } = recording(
+      new SimulatedWorkshop({ name: DEVICE, seed: 11, metrics: DEMO_WORKSHOP_METRICS }),
+    );
     let clock = T0;
     const agent: RunningAgent = await startAgent(
       {
@@ -94,7 +112,10 @@ describe('an edge agent over TCP to an MQTT broker', () => {
 
     // Phase 2: the broker goes away at a moment when nothing is in flight and the subscriber
     // has everything acknowledged so far (so a lost PUBACK cannot make a legitimate duplicate).
-    await until('a quiet moment', () => agent.stats().inFlight === 0 && watcher.received.length === agent.stats().published);
+    await until(
+      'a quiet moment',
+      () => agent.stats().inFlight === 0 && watcher.received.length === agent.stats().published,
+    );
     const publishedBefore = agent.stats().published;
     await broker.close(); // cuts every connection synchronously, right after the check above
     await until('the agent to notice', () => !agent.stats().connected);
@@ -104,9 +125,15 @@ describe('an edge agent over TCP to an MQTT broker', () => {
     // Phase 3: the broker is back on the same port. The device is admitted only once the
     // subscriber has subscribed again, so the subscriber sees the backlog too.
     deviceAdmitted = false;
-    broker = await startTestBroker({ port, users: { [DEVICE]: SECRET, [WATCHER.username]: WATCHER.password }, admit: (u) => u !== DEVICE || deviceAdmitted });
+    broker = await startTestBroker({
+      port,
+      users: { [DEVICE]: SECRET, [WATCHER.username]: WATCHER.password },
+      admit: (u) => u !== DEVICE || deviceAdmitted,
+    });
     cleanups.push(() => broker.close());
-    await new Promise<void>((resolve) => broker.broker.on('subscribe', (_subs, client) => client.id === 'watcher' && resolve()));
+    await new Promise<void>((resolve) =>
+      broker.broker.on('subscribe', (_subs, client) => client.id === 'watcher' && resolve()),
+    );
     deviceAdmitted = true;
     await until('the agent to reconnect', () => agent.stats().connected);
     await until('the backlog to drain', () => agent.stats().queued < 50);
@@ -136,7 +163,17 @@ describe('an edge agent over TCP to an MQTT broker', () => {
     const watcher = await watch(broker.url, DEVICE);
     cleanups.push(() => watcher.client.endAsync(true));
     const outbox = new MemoryOutbox();
-    const agent = await startAgent({ deviceId: DEVICE, secret: SECRET, brokerUrl: broker.url, sampleIntervalMs: 10, batchMax: 20, maxMessagesPerSecond: 1000 }, { outbox });
+    const agent = await startAgent(
+      {
+        deviceId: DEVICE,
+        secret: SECRET,
+        brokerUrl: broker.url,
+        sampleIntervalMs: 10,
+        batchMax: 20,
+        maxMessagesPerSecond: 1000,
+      },
+      { outbox },
+    );
     cleanups.push(() => agent.stop());
 
     await until('a held message and a growing outbox', () => held.length === 1 && outbox.depth() >= 120);
@@ -159,7 +196,16 @@ describe('an edge agent over TCP to an MQTT broker', () => {
     const bufferDir = join(dir, 'restart');
     const users = { [DEVICE]: SECRET, [WATCHER.username]: WATCHER.password };
     // First run: no broker listening, so everything stays in the outbox.
-    const first = await startAgent({ deviceId: DEVICE, secret: SECRET, brokerUrl: 'mqtt://127.0.0.1:1', sampleIntervalMs: 5, reconnectPeriodMs: 10_000, flushTimeoutMs: 0, bufferDir, source: { seed: 3 } });
+    const first = await startAgent({
+      deviceId: DEVICE,
+      secret: SECRET,
+      brokerUrl: 'mqtt://127.0.0.1:1',
+      sampleIntervalMs: 5,
+      reconnectPeriodMs: 10_000,
+      flushTimeoutMs: 0,
+      bufferDir,
+      source: { seed: 3 },
+    });
     await until('some readings buffered', () => first.stats().queued >= 60);
     await first.stop();
     const left = first.stats().queued;
@@ -168,7 +214,14 @@ describe('an edge agent over TCP to an MQTT broker', () => {
     cleanups.push(() => broker.close());
     const watcher = await watch(broker.url, DEVICE);
     cleanups.push(() => watcher.client.endAsync(true));
-    const second = await startAgent({ deviceId: DEVICE, secret: SECRET, brokerUrl: broker.url, sampleIntervalMs: 60_000, bufferDir, source: { seed: 3 } });
+    const second = await startAgent({
+      deviceId: DEVICE,
+      secret: SECRET,
+      brokerUrl: broker.url,
+      sampleIntervalMs: 60_000,
+      bufferDir,
+      source: { seed: 3 },
+    });
     cleanups.push(() => second.stop());
     await until('the left-over readings at the subscriber', () => watcher.received.length >= left);
     expect(watcher.received).toHaveLength(left);
@@ -183,7 +236,10 @@ describe('an edge agent over TCP to an MQTT broker', () => {
     const watcher = await watch(broker.url, DEVICE);
     cleanups.push(() => watcher.client.endAsync(true));
     const directives: unknown[] = [];
-    const agent = await startAgent({ deviceId: DEVICE, secret: SECRET, brokerUrl: broker.url, sampleIntervalMs: 10 }, { onDirective: (d) => directives.push(d) });
+    const agent = await startAgent(
+      { deviceId: DEVICE, secret: SECRET, brokerUrl: broker.url, sampleIntervalMs: 10 },
+      { onDirective: (d) => directives.push(d) },
+    );
     cleanups.push(() => agent.stop());
     await until('the agent to connect', () => agent.stats().connected);
 
@@ -191,7 +247,11 @@ describe('an edge agent over TCP to an MQTT broker', () => {
     await until('a faulted reading', () => watcher.received.some((r) => r.metric === 'output' && r.value > 900_000));
     expect(() => agent.injectFault('nope', { kind: 'spike', factor: 2 })).toThrow(/no metric "nope"/);
 
-    await watcher.client.publishAsync(deviceTopic(DEVICE, 'commands'), JSON.stringify({ id: 'd1', text: 'raise output' }), { qos: 1 });
+    await watcher.client.publishAsync(
+      deviceTopic(DEVICE, 'commands'),
+      JSON.stringify({ id: 'd1', text: 'raise output' }),
+      { qos: 1 },
+    );
     await watcher.client.publishAsync(deviceTopic(DEVICE, 'commands'), 'not json', { qos: 1 });
     await until('the directives', () => agent.stats().directives === 2);
     expect(directives).toEqual([{ id: 'd1', text: 'raise output' }]);
@@ -204,7 +264,8 @@ describe('an edge agent over TCP to an MQTT broker', () => {
     const held: Array<() => void> = [];
     const broker = await startTestBroker({
       users: { [DEVICE]: SECRET, [WATCHER.username]: WATCHER.password },
-      authorizePublish: (_client, packet, cb) => (packet.topic.endsWith('/readings') ? held.push(() => cb(null)) : cb(null)),
+      authorizePublish: (_client, packet, cb) =>
+        packet.topic.endsWith('/readings') ? held.push(() => cb(null)) : cb(null),
     });
     cleanups.push(() => broker.close());
     const status: unknown[] = [];
@@ -214,23 +275,58 @@ describe('an edge agent over TCP to an MQTT broker', () => {
     await watcher.subscribeAsync(deviceTopic(DEVICE, 'status'), { qos: 1 });
     const warnings: unknown[] = [];
     const logger: Logger = { info() {}, debug() {}, error() {}, warn: (o) => warnings.push(o) };
-    const agent = await startAgent({ deviceId: DEVICE, secret: SECRET, brokerUrl: broker.url, sampleIntervalMs: 10, statusIntervalMs: 100, bufferMaxReadings: 10, flushTimeoutMs: 0 }, { logger });
+    const agent = await startAgent(
+      {
+        deviceId: DEVICE,
+        secret: SECRET,
+        brokerUrl: broker.url,
+        sampleIntervalMs: 10,
+        statusIntervalMs: 100,
+        bufferMaxReadings: 10,
+        flushTimeoutMs: 0,
+      },
+      { logger },
+    );
     cleanups.push(() => agent.stop());
     await until('the agent to connect', () => agent.stats().connected);
 
-    const directive = { type: 'directive', alert: 'alert-42', indicator: 'output', from: 'ana', note: 'slow line 2', at: '2026-11-23T08:00:00.000Z' };
+    const directive = {
+      type: 'directive',
+      alert: 'alert-42',
+      indicator: 'output',
+      from: 'ana',
+      note: 'slow line 2',
+      at: '2026-11-23T08:00:00.000Z',
+    };
     await watcher.publishAsync(deviceTopic(DEVICE, 'commands'), JSON.stringify(directive), { qos: 1 });
     await until('the ack', () => status.some((m) => (m as { type?: string }).type === 'directive-ack'));
     const ack = status.find((m) => (m as { type?: string }).type === 'directive-ack') as Record<string, unknown>;
-    expect(ack).toEqual({ type: 'directive-ack', alert: 'alert-42', deviceId: DEVICE, at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    expect(ack).toEqual({
+      type: 'directive-ack',
+      alert: 'alert-42',
+      deviceId: DEVICE,
+      at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
     expect(agent.stats()).toMatchObject({ directives: 1, directivesAcked: 1 });
 
     type Batch = Array<{ metric: string; value: number; ts: number }>;
     const healthWith = (pred: (b: Batch) => boolean) => status.filter((m): m is Batch => Array.isArray(m)).find(pred);
-    await until('a health report that shows drops', () => healthWith((b) => b.some((r) => r.metric === 'agent_dropped_total' && r.value > 0)) !== undefined);
+    await until(
+      'a health report that shows drops',
+      () => healthWith((b) => b.some((r) => r.metric === 'agent_dropped_total' && r.value > 0)) !== undefined,
+    );
     const report = healthWith((b) => b.some((r) => r.metric === 'agent_dropped_total' && r.value > 0))!;
     const values = Object.fromEntries(report.map((r) => [r.metric, r.value]));
-    expect(Object.keys(values)).toEqual(expect.arrayContaining(['agent_buffer_depth', 'agent_dropped_total', 'agent_reconnects_total', 'agent_published_total', 'agent_connected', 'agent_uptime_s']));
+    expect(Object.keys(values)).toEqual(
+      expect.arrayContaining([
+        'agent_buffer_depth',
+        'agent_dropped_total',
+        'agent_reconnects_total',
+        'agent_published_total',
+        'agent_connected',
+        'agent_uptime_s',
+      ]),
+    );
     expect(values.agent_buffer_depth).toBeLessThanOrEqual(10);
     expect(values.agent_connected).toBe(1);
     expect(values.agent_last_publish_age_s).toBeUndefined(); // nothing acknowledged yet
@@ -249,9 +345,22 @@ describe('an edge agent over TCP to an MQTT broker', () => {
     cleanups.push(() => broker.close());
     const errors: unknown[] = [];
     const logger: Logger = { info() {}, debug() {}, warn() {}, error: (obj) => errors.push(obj) };
-    const agent = await startAgent({ deviceId: DEVICE, secret: 'wrong', brokerUrl: broker.url, sampleIntervalMs: 10, reconnectPeriodMs: 20, flushTimeoutMs: 0 }, { logger });
+    const agent = await startAgent(
+      {
+        deviceId: DEVICE,
+        secret: 'wrong',
+        brokerUrl: broker.url,
+        sampleIntervalMs: 10,
+        reconnectPeriodMs: 20,
+        flushTimeoutMs: 0,
+      },
+      { logger },
+    );
     cleanups.push(() => agent.stop());
-    await until('several refused attempts and buffered readings', () => agent.stats().queued >= 60 && errors.length >= 1);
+    await until(
+      'several refused attempts and buffered readings',
+      () => agent.stats().queued >= 60 && errors.length >= 1,
+    );
     await new Promise((r) => setTimeout(r, 150));
     expect(agent.stats()).toMatchObject({ connected: false, published: 0 });
     expect(errors).toHaveLength(1);

@@ -17,7 +17,12 @@ const OUT_DIR = fileURLToPath(new URL(`../dist/test-${process.pid}/`, import.met
 // The file's shebang runs `node` from PATH: make that this node.
 const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}` };
 
-async function until(what: string, cond: () => boolean, timeoutMs = 8000, debug: () => string = () => ''): Promise<void> {
+async function until(
+  what: string,
+  cond: () => boolean,
+  timeoutMs = 8000,
+  debug: () => string = () => '',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${debug()}`);
@@ -62,7 +67,22 @@ describe('the production build (npm run build: dist/opsroom-agent.cjs)', () => {
     const httpUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}/`;
     writeFileSync(
       config,
-      [`deviceId: ${DEVICE}`, `secret: ${SECRET}`, `brokerUrl: ${broker.url}`, 'sampleIntervalMs: 50', 'statusIntervalMs: 60000', 'bufferDir: ./buffer', 'sources:', '  - kind: simulated', '    metrics:', '      t: { base: 20, noise: 1 }', '  - kind: http', `    url: ${httpUrl}`, '    metrics: { room_temp: $.room.temp }', ''].join('\n'),
+      [
+        `deviceId: ${DEVICE}`,
+        `secret: ${SECRET}`,
+        `brokerUrl: ${broker.url}`,
+        'sampleIntervalMs: 50',
+        'statusIntervalMs: 60000',
+        'bufferDir: ./buffer',
+        'sources:',
+        '  - kind: simulated',
+        '    metrics:',
+        '      t: { base: 20, noise: 1 }',
+        '  - kind: http',
+        `    url: ${httpUrl}`,
+        '    metrics: { room_temp: $.room.temp }',
+        '',
+      ].join('\n'),
     );
     let readings = 0;
     const metrics = new Set<string>();
@@ -81,13 +101,33 @@ describe('the production build (npm run build: dist/opsroom-agent.cjs)', () => {
     });
     const a = startChild(file, ['--config', config, '--log-level', 'warn'], { env });
     agent = a;
-    await until('readings from both sources of the built agent', () => readings >= 5 && metrics.has('t') && metrics.has('room_temp') && subscribed, 8000, a.output);
+    await until(
+      'readings from both sources of the built agent',
+      () => readings >= 5 && metrics.has('t') && metrics.has('room_temp') && subscribed,
+      8000,
+      a.output,
+    );
     // By now env(1) has exec'd node in the same process: its command line carries the flags.
     const cmdline = readFileSync(`/proc/${a.proc.pid}/cmdline`, 'utf8').split('\0');
     expect(cmdline[0]).toMatch(/node$/);
     expect(cmdline).toEqual(expect.arrayContaining([...AGENT_NODE_FLAGS]));
-    broker.broker.publish({ cmd: 'publish', topic: deviceTopic(DEVICE, 'commands'), payload: Buffer.from(JSON.stringify({ type: 'directive', alert: 'alert-9' })), qos: 1, retain: false, dup: false }, () => {});
-    await until('the directive ack', () => status.some((s) => s.includes('"directive-ack"') && s.includes('alert-9')), 5000, a.output);
+    broker.broker.publish(
+      {
+        cmd: 'publish',
+        topic: deviceTopic(DEVICE, 'commands'),
+        payload: Buffer.from(JSON.stringify({ type: 'directive', alert: 'alert-9' })),
+        qos: 1,
+        retain: false,
+        dup: false,
+      },
+      () => {},
+    );
+    await until(
+      'the directive ack',
+      () => status.some((s) => s.includes('"directive-ack"') && s.includes('alert-9')),
+      5000,
+      a.output,
+    );
     a.proc.kill('SIGTERM');
     expect(await a.exited).toBe(0);
     agent = undefined;

@@ -5,7 +5,9 @@ import Modbus from 'jsmodbus';
 import { ModbusSource, ModbusTcpClient } from '../src/index.js';
 
 /** A real Modbus TCP server (jsmodbus) on 127.0.0.1 with 100 holding and 100 input registers. */
-async function startModbusServer(port = 0): Promise<{ port: number; holding: Buffer; input: Buffer; close(): Promise<void> }> {
+async function startModbusServer(
+  port = 0,
+): Promise<{ port: number; holding: Buffer; input: Buffer; close(): Promise<void> }> {
   const holding = Buffer.alloc(200);
   const input = Buffer.alloc(200);
   const net: Server = createServer();
@@ -50,7 +52,9 @@ describe('Modbus TCP against a real Modbus TCP server', () => {
 
   it('answers many concurrent reads in order on one connection', async () => {
     for (let i = 0; i < 20; i++) server.holding.writeUInt16BE(i * 3, 2 * (20 + i));
-    const values = await Promise.all(Array.from({ length: 20 }, (_, i) => client.readRegisters(1, 'holding', 20 + i, 1)));
+    const values = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => client.readRegisters(1, 'holding', 20 + i, 1)),
+    );
     expect(values.flat()).toEqual(Array.from({ length: 20 }, (_, i) => i * 3));
   });
 
@@ -80,14 +84,18 @@ describe('Modbus TCP against a real Modbus TCP server', () => {
 
   it('fails a read beyond the registers the device has, and recovers for the next one', async () => {
     // jsmodbus answers such a read with an empty body rather than exception 2; either is refused.
-    await expect(client.readRegisters(1, 'holding', 150, 10)).rejects.toThrow(/Modbus exception 2 \(illegal data address\)|malformed answer \(function 3, 0 bytes for 10 registers\)/);
+    await expect(client.readRegisters(1, 'holding', 150, 10)).rejects.toThrow(
+      /Modbus exception 2 \(illegal data address\)|malformed answer \(function 3, 0 bytes for 10 registers\)/,
+    );
     expect(await client.readRegisters(1, 'holding', 0, 1)).toEqual([215]); // the connection still works
   });
 
   it('fails while the device is away and reconnects when it is back', async () => {
     const port = server.port;
     await server.close();
-    await expect(client.readRegisters(1, 'holding', 0, 1)).rejects.toThrow(new RegExp(`Modbus device 127\\.0\\.0\\.1:${port}: (ECONNREFUSED|connection closed)`));
+    await expect(client.readRegisters(1, 'holding', 0, 1)).rejects.toThrow(
+      new RegExp(`Modbus device 127\\.0\\.0\\.1:${port}: (ECONNREFUSED|connection closed)`),
+    );
     server = await startModbusServer(port);
     server.holding.writeUInt16BE(7, 0);
     expect(await client.readRegisters(1, 'holding', 0, 1)).toEqual([7]);

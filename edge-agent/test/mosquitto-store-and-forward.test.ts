@@ -19,7 +19,12 @@ const METRICS = ['output', 'energy', 'water', 'temperature'];
 const T0 = Date.UTC(2026, 10, 23, 8);
 const LIMITS = { maxPayloadBytes: 1 << 20, maxReadingsPerMessage: 10_000, maxPastMs: Infinity, maxFutureMs: Infinity };
 
-async function until(what: string, cond: () => boolean, timeoutMs: number, debug: () => string = () => ''): Promise<void> {
+async function until(
+  what: string,
+  cond: () => boolean,
+  timeoutMs: number,
+  debug: () => string = () => '',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${debug()}`);
@@ -49,7 +54,16 @@ d('the agent process against a real Mosquitto, through a broker outage and a SIG
     port = await freePort();
     writeFileSync(
       join(dir, 'mosquitto.conf'),
-      [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence true', `persistence_location ${dir}/`, 'max_queued_messages 0', 'max_inflight_messages 0', 'log_dest none', ''].join('\n'),
+      [
+        `listener ${port} 127.0.0.1`,
+        'allow_anonymous true',
+        'persistence true',
+        `persistence_location ${dir}/`,
+        'max_queued_messages 0',
+        'max_inflight_messages 0',
+        'log_dest none',
+        '',
+      ].join('\n'),
     );
     // The ground truth: 10,000 readings with distinct (metric, ts) keys, replayed at 10x (one row per ms).
     const rows = ['ts,metric,value'];
@@ -113,7 +127,8 @@ d('the agent process against a real Mosquitto, through a broker outage and a SIG
     await sub.subscribeAsync([deviceTopic(DEVICE, 'readings'), deviceTopic(DEVICE, 'status')], { qos: 1 });
 
     const config = join(dir, 'agent.yaml');
-    const logs = () => `agent:\n${agent?.output().slice(-3000)}\nbroker:\n${broker?.output().slice(-2000) ?? '(stopped)'}`;
+    const logs = () =>
+      `agent:\n${agent?.output().slice(-3000)}\nbroker:\n${broker?.output().slice(-2000) ?? '(stopped)'}`;
     agent = startAgentProcess(['--config', config, '--log-level', 'warn']);
 
     // 1. Kill the agent mid-stream: readings in its outbox and in flight must survive.
@@ -131,7 +146,7 @@ d('the agent process against a real Mosquitto, through a broker outage and a SIG
     // the broker acknowledged it [MQTT-4.3.2]. So the agent is paused until the subscriber has caught
     // up, then the broker stops, then the agent runs on into the outage and must buffer.
     agent.proc.kill('SIGSTOP');
-    for (let last = -1; byKey.size !== last; ) {
+    for (let last = -1; byKey.size !== last;) {
       last = byKey.size;
       await new Promise((r) => setTimeout(r, 300));
     }
@@ -163,7 +178,12 @@ d('the agent process against a real Mosquitto, through a broker outage and a SIG
       }
       return `missing rows ${gaps.slice(0, 20).join(', ')}${gaps.length > 20 ? ' …' : ''}`;
     };
-    await until('every reading at the subscriber', () => byKey.size >= TOTAL, 25_000, () => `have ${byKey.size}; ${missing()}; after kill ${afterKill}, before outage ${duringOutage}\n${logs()}`);
+    await until(
+      'every reading at the subscriber',
+      () => byKey.size >= TOTAL,
+      25_000,
+      () => `have ${byKey.size}; ${missing()}; after kill ${afterKill}, before outage ${duringOutage}\n${logs()}`,
+    );
     await until('a health report after the outage', () => health > 0, 5000);
 
     // A clean stop: exit code 0, and --status says it stopped with an empty buffer.
@@ -171,12 +191,20 @@ d('the agent process against a real Mosquitto, through a broker outage and a SIG
     expect(await agent.exited).toBe(0);
     const status = startAgentProcess(['--status', '--json', '--config', config]);
     expect(await status.exited).toBe(3); // not running
-    const reported = JSON.parse(status.output()) as { running: boolean; stopped: boolean; queued: number; dropped: number; deviceId: string };
+    const reported = JSON.parse(status.output()) as {
+      running: boolean;
+      stopped: boolean;
+      queued: number;
+      dropped: number;
+      deviceId: string;
+    };
     expect(reported).toMatchObject({ running: false, stopped: true, queued: 0, dropped: 0, deviceId: DEVICE });
 
     expect(byKey.size).toBe(TOTAL);
     for (let i = 0; i < TOTAL; i++) expect(byKey.get(`${METRICS[i % METRICS.length]}|${T0 + i * 10}`)).toBe(i);
     // Duplicates are allowed on the wire (at-least-once; the server stores on (device, metric, ts) once).
-    console.log(`mosquitto store-and-forward: ${TOTAL} readings delivered in ${messages} messages; ${duplicates} duplicate reading(s) on the wire (dedupe leaves exactly ${byKey.size}); ${afterKill} had arrived before the SIGKILL, ${duringOutage} before the broker stopped`);
+    console.log(
+      `mosquitto store-and-forward: ${TOTAL} readings delivered in ${messages} messages; ${duplicates} duplicate reading(s) on the wire (dedupe leaves exactly ${byKey.size}); ${afterKill} had arrived before the SIGKILL, ${duringOutage} before the broker stopped`,
+    );
   }, 60_000);
 });

@@ -33,7 +33,27 @@ async function until(what: string, cond: () => boolean, timeoutMs = 5000): Promi
 function makeCert(dir: string, name: string): { cert: string; key: string } {
   const cert = join(dir, `${name}.cert.pem`);
   const key = join(dir, `${name}.key.pem`);
-  execFileSync(openssl!, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    openssl!,
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   return { cert, key };
 }
 
@@ -56,7 +76,9 @@ async function brokerBehind(kind: 'tls' | 'ws', tlsFiles?: { cert: string; key: 
   let server: Server;
   let wss: WebSocketServer | undefined;
   if (kind === 'tls') {
-    server = createTlsServer({ cert: readFileSync(tlsFiles!.cert), key: readFileSync(tlsFiles!.key) }, (socket) => broker.handle(socket));
+    server = createTlsServer({ cert: readFileSync(tlsFiles!.cert), key: readFileSync(tlsFiles!.key) }, (socket) =>
+      broker.handle(socket),
+    );
   } else {
     server = createHttpServer();
     wss = new WebSocketServer({ server: server as ReturnType<typeof createHttpServer> });
@@ -96,7 +118,13 @@ async function brokerBehind(kind: 'tls' | 'ws', tlsFiles?: { cert: string; key: 
 function recordingLogger(): Logger & { errors: string[] } {
   const errors: string[] = [];
   const noop = () => {};
-  return { errors, debug: noop, info: noop, warn: noop, error: (obj: unknown) => errors.push(String((obj as { err?: string }).err ?? obj)) };
+  return {
+    errors,
+    debug: noop,
+    info: noop,
+    warn: noop,
+    error: (obj: unknown) => errors.push(String((obj as { err?: string }).err ?? obj)),
+  };
 }
 
 d('the agent over mqtts:// and ws:// brokers', () => {
@@ -117,12 +145,31 @@ d('the agent over mqtts:// and ws:// brokers', () => {
   it('publishes over mqtts:// to a broker whose certificate the configured CA signed, and acknowledges a directive', async () => {
     const b = await brokerBehind('tls', good);
     cleanups.push(() => b.close());
-    const agent: RunningAgent = await startAgent({ deviceId: DEVICE, secret: SECRET, brokerUrl: `mqtts://127.0.0.1:${b.port}`, tls: { ca: good.cert }, sampleIntervalMs: 20, statusIntervalMs: 60_000 });
+    const agent: RunningAgent = await startAgent({
+      deviceId: DEVICE,
+      secret: SECRET,
+      brokerUrl: `mqtts://127.0.0.1:${b.port}`,
+      tls: { ca: good.cert },
+      sampleIntervalMs: 20,
+      statusIntervalMs: 60_000,
+    });
     cleanups.push(() => agent.stop());
     await until('readings over TLS', () => b.readings >= 3 && agent.stats().published > 0);
     await until('the commands subscription', () => b.subscribed);
-    b.broker.publish({ cmd: 'publish', topic: deviceTopic(DEVICE, 'commands'), payload: Buffer.from(JSON.stringify({ type: 'directive', alert: 'alert-7' })), qos: 1, retain: false, dup: false }, () => {});
-    await until('the directive ack', () => b.status.some((s) => s.includes('"directive-ack"') && s.includes('alert-7')));
+    b.broker.publish(
+      {
+        cmd: 'publish',
+        topic: deviceTopic(DEVICE, 'commands'),
+        payload: Buffer.from(JSON.stringify({ type: 'directive', alert: 'alert-7' })),
+        qos: 1,
+        retain: false,
+        dup: false,
+      },
+      () => {},
+    );
+    await until('the directive ack', () =>
+      b.status.some((s) => s.includes('"directive-ack"') && s.includes('alert-7')),
+    );
     expect(agent.stats().directives).toBe(1);
   });
 
@@ -130,7 +177,17 @@ d('the agent over mqtts:// and ws:// brokers', () => {
     const b = await brokerBehind('tls', good);
     cleanups.push(() => b.close());
     const logger = recordingLogger();
-    const agent = await startAgent({ deviceId: DEVICE, secret: SECRET, brokerUrl: `mqtts://127.0.0.1:${b.port}`, tls: { ca: other.cert }, sampleIntervalMs: 20, reconnectPeriodMs: 100 }, { logger });
+    const agent = await startAgent(
+      {
+        deviceId: DEVICE,
+        secret: SECRET,
+        brokerUrl: `mqtts://127.0.0.1:${b.port}`,
+        tls: { ca: other.cert },
+        sampleIntervalMs: 20,
+        reconnectPeriodMs: 100,
+      },
+      { logger },
+    );
     cleanups.push(() => agent.stop());
     await until('a TLS error', () => logger.errors.length > 0);
     await new Promise((r) => setTimeout(r, 300));
@@ -143,7 +200,12 @@ d('the agent over mqtts:// and ws:// brokers', () => {
   it('publishes over ws://', async () => {
     const b = await brokerBehind('ws');
     cleanups.push(() => b.close());
-    const agent = await startAgent({ deviceId: DEVICE, secret: SECRET, brokerUrl: `ws://127.0.0.1:${b.port}/mqtt`, sampleIntervalMs: 20 });
+    const agent = await startAgent({
+      deviceId: DEVICE,
+      secret: SECRET,
+      brokerUrl: `ws://127.0.0.1:${b.port}/mqtt`,
+      sampleIntervalMs: 20,
+    });
     cleanups.push(() => agent.stop());
     await until('readings over WebSocket', () => b.readings >= 3 && agent.stats().published > 0);
     expect(agent.stats().connected).toBe(true);

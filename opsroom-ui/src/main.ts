@@ -65,7 +65,11 @@ async function enterRoom(user: SessionUser): Promise<void> {
     store.dispatch({ type: 'session', user });
     ui.boot.hidden = false;
     ui.boot.textContent = 'Loading the organisation…';
-    const [model, latest, alerts] = await Promise.all([api.model(), api.latest(), api.alerts({ state: 'open', shelved: 'include' })]);
+    const [model, latest, alerts] = await Promise.all([
+      api.model(),
+      api.latest(),
+      api.alerts({ state: 'open', shelved: 'include' }),
+    ]);
     const fromUrl = parseHash(location.hash);
     store.dispatch({ type: 'focus', path: fromUrl.path });
     store.dispatch({ type: 'filter', filter: fromUrl.filter });
@@ -190,7 +194,10 @@ addEventListener('keydown', (e) => {
 });
 
 ui.logout.addEventListener('click', () => {
-  void api.logout().catch(() => undefined).finally(() => leaveRoom('Signed out.'));
+  void api
+    .logout()
+    .catch(() => undefined)
+    .finally(() => leaveRoom('Signed out.'));
 });
 
 async function boot(): Promise<void> {

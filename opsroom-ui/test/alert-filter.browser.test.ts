@@ -61,7 +61,7 @@ d('filtering the alert screen, shelving, and the alarm-health screen in a real b
       publishJump(app.mqttUrl, OTHER_DEVICE, secrets.devices[OTHER_DEVICE] as string),
     ]);
     let open: Alert[] = [];
-    for (const until = Date.now() + 20_000; Date.now() < until; ) {
+    for (const until = Date.now() + 20_000; Date.now() < until;) {
       open = (await (await page.request.get(`${app.httpUrl}/api/alerts?state=open`)).json()) as Alert[];
       if (open.some((a) => a.node === ALERT_NODE) && open.some((a) => a.node === OTHER_NODE)) break;
       await page.waitForTimeout(250);

@@ -46,7 +46,9 @@ export function collectFailedRequests(page: Page): string[] {
   page.on('response', (res) => {
     if (res.status() >= 400) failed.push(`${res.status()} ${res.request().method()} ${res.url()}`);
   });
-  page.on('requestfailed', (req) => failed.push(`failed ${req.method()} ${req.url()}: ${req.failure()?.errorText ?? ''}`));
+  page.on('requestfailed', (req) =>
+    failed.push(`failed ${req.method()} ${req.url()}: ${req.failure()?.errorText ?? ''}`),
+  );
   return failed;
 }
 

@@ -5,7 +5,19 @@ import { join } from 'node:path';
 import type { Alert } from '@opsroom/models';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startOpsroom } from '@opsroom/server';
-import { ALERT_DEVICE, ALERT_NODE, ARTIFACTS, CHROMIUM_ARGS, chromiumPath, collectErrors, MODEL, publishJump, REPO_ROOT, signIn, UI_DIR } from './browser-support.js';
+import {
+  ALERT_DEVICE,
+  ALERT_NODE,
+  ARTIFACTS,
+  CHROMIUM_ARGS,
+  chromiumPath,
+  collectErrors,
+  MODEL,
+  publishJump,
+  REPO_ROOT,
+  signIn,
+  UI_DIR,
+} from './browser-support.js';
 
 const d = chromiumPath ? describe : describe.skip;
 
@@ -30,10 +42,19 @@ d('algedonic escalation seen in a real browser', () => {
     dir = mkdtempSync(join(tmpdir(), 'opsroom-ui-escalation-'));
     // The demo model with a two-second correction window at the workshops: their alerts escalate at once.
     const yaml = readFileSync(MODEL, 'utf8').replace(/^(\s+workshop:\s*)300\b/m, '$12');
-    if (!/^\s+workshop:\s*2\b/m.test(yaml)) throw new Error('valle.yaml changed: could not lower the workshop correction window');
+    if (!/^\s+workshop:\s*2\b/m.test(yaml))
+      throw new Error('valle.yaml changed: could not lower the workshop correction window');
     const model = join(dir, 'valle-fast.yaml');
     writeFileSync(model, yaml);
-    app = await startOpsroom({ host: '127.0.0.1', httpPort: 0, mqttPort: 0, dataDir: join(dir, 'data'), model, uiDir: UI_DIR, logger: false });
+    app = await startOpsroom({
+      host: '127.0.0.1',
+      httpPort: 0,
+      mqttPort: 0,
+      dataDir: join(dir, 'data'),
+      model,
+      uiDir: UI_DIR,
+      logger: false,
+    });
     browser = await chromium.launch({ executablePath: chromiumPath as string, headless: true, args: CHROMIUM_ARGS });
   }, 60_000);
 
@@ -72,7 +93,7 @@ d('algedonic escalation seen in a real browser', () => {
     // The server escalates the workshop's alert once its two seconds have run out.
     let escalated: Alert | undefined;
     let sur: Alert | undefined;
-    for (const until = Date.now() + 20_000; Date.now() < until && !(escalated && sur); ) {
+    for (const until = Date.now() + 20_000; Date.now() < until && !(escalated && sur);) {
       const open = await serverAlerts(planner.page);
       escalated = open.find((a) => a.node === ALERT_NODE && a.state === 'escalated' && a.owner === PARENT);
       sur = open.find((a) => a.node === SUR_NODE);
@@ -85,7 +106,11 @@ d('algedonic escalation seen in a real browser', () => {
     // cooperative is in crisis in the node list (state shown as text too, not colour alone).
     const card = planner.page.getByTestId(`alert-${escalated!.id}`);
     await card.waitFor({ timeout: 5_000 });
-    await planner.page.waitForFunction((id) => document.querySelector(`[data-testid="alert-${id}"] .alert-state`)?.textContent?.includes('escalated'), escalated!.id, { timeout: 5_000 });
+    await planner.page.waitForFunction(
+      (id) => document.querySelector(`[data-testid="alert-${id}"] .alert-state`)?.textContent?.includes('escalated'),
+      escalated!.id,
+      { timeout: 5_000 },
+    );
     await expect(card.locator('.alert-path').textContent()).resolves.toMatch(/Owner Cooperativa Lana \(wool\)/);
     await expect(card.getAttribute('class')).resolves.toMatch(/state-escalated/);
     await expect(planner.page.getByTestId(`node-${PARENT}`).getAttribute('data-state')).resolves.toBe('crisis');
@@ -101,7 +126,11 @@ d('algedonic escalation seen in a real browser', () => {
 
     // Consejo Norte sees the escalated alert of its own subtree and nothing of Consejo Sur's; its
     // browser has no WebGL, so the 2D room shows the cooperative in crisis, in shape and words.
-    noGl = await chromium.launch({ executablePath: chromiumPath as string, headless: true, args: [...CHROMIUM_ARGS, '--disable-webgl'] });
+    noGl = await chromium.launch({
+      executablePath: chromiumPath as string,
+      headless: true,
+      args: [...CHROMIUM_ARGS, '--disable-webgl'],
+    });
     const councilContext = await noGl.newContext({ viewport: { width: 1440, height: 900 } });
     contexts.push(councilContext);
     const councilPage = await councilContext.newPage();

@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { resolveConfig, startOpsroom } from '@opsroom/server';
 import { runDemo, type RunningDemo } from '../../server/src/demo/run-demo.js';
-import { ARTIFACTS, CHROMIUM_ARGS, chromiumPath, collectErrors, collectFailedRequests, MODEL, REPO_ROOT, UI_DIR } from './browser-support.js';
+import {
+  ARTIFACTS,
+  CHROMIUM_ARGS,
+  chromiumPath,
+  collectErrors,
+  collectFailedRequests,
+  MODEL,
+  REPO_ROOT,
+  UI_DIR,
+} from './browser-support.js';
 
 const d = chromiumPath ? describe : describe.skip;
 
@@ -15,7 +24,9 @@ const d = chromiumPath ? describe : describe.skip;
  * GET /api/session, which answers 200 to nobody too).
  */
 d('the login page', () => {
-  const secrets = JSON.parse(readFileSync(join(REPO_ROOT, 'models/examples/valle.demo-credentials.json'), 'utf8')) as { users: Record<string, string> };
+  const secrets = JSON.parse(readFileSync(join(REPO_ROOT, 'models/examples/valle.demo-credentials.json'), 'utf8')) as {
+    users: Record<string, string>;
+  };
   const dirs: string[] = [];
   let browser: Browser | undefined;
   const stops: Array<() => Promise<void>> = [];
@@ -27,7 +38,8 @@ d('the login page', () => {
   });
 
   async function open(url: string): Promise<{ page: Page; errors: string[]; failed: string[] }> {
-    if (!existsSync(join(UI_DIR, 'index.html'))) throw new Error(`the UI is not built (${UI_DIR}); run \`npm run build:ui\` first`);
+    if (!existsSync(join(UI_DIR, 'index.html')))
+      throw new Error(`the UI is not built (${UI_DIR}); run \`npm run build:ui\` first`);
     browser ??= await chromium.launch({ executablePath: chromiumPath as string, headless: true, args: CHROMIUM_ARGS });
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     const errors = collectErrors(page);
@@ -44,7 +56,11 @@ d('the login page', () => {
   };
 
   it('of the demo lists the demo logins, signs in with one, and logs no error nor failed request', async () => {
-    const config = resolveConfig({}, {}, { host: '127.0.0.1', httpPort: 0, mqttPort: 0, dataDir: dataDir(), model: MODEL, uiDir: UI_DIR });
+    const config = resolveConfig(
+      {},
+      {},
+      { host: '127.0.0.1', httpPort: 0, mqttPort: 0, dataDir: dataDir(), model: MODEL, uiDir: UI_DIR },
+    );
     const demo: RunningDemo = await runDemo(config, () => {}, { faultEverySec: 0, logger: false });
     stops.push(() => demo.close());
     const { page, errors, failed } = await open(demo.server!.httpUrl);
@@ -53,7 +69,9 @@ d('the login page', () => {
     await logins.waitFor({ state: 'visible' });
     const names = await logins.locator('.demo-user').allTextContents();
     expect(names.sort()).toEqual(Object.keys(secrets.users).sort());
-    await expect(logins.locator('[data-username="planner"] .demo-password').textContent()).resolves.toBe(secrets.users.planner);
+    await expect(logins.locator('[data-username="planner"] .demo-password').textContent()).resolves.toBe(
+      secrets.users.planner,
+    );
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'login-demo.png') });
 
@@ -68,7 +86,15 @@ d('the login page', () => {
   }, 120_000);
 
   it('of a server started with a model (not the demo) shows no demo login and logs no error nor failed request', async () => {
-    const app = await startOpsroom({ host: '127.0.0.1', httpPort: 0, mqttPort: 0, dataDir: dataDir(), model: MODEL, uiDir: UI_DIR, logger: false });
+    const app = await startOpsroom({
+      host: '127.0.0.1',
+      httpPort: 0,
+      mqttPort: 0,
+      dataDir: dataDir(),
+      model: MODEL,
+      uiDir: UI_DIR,
+      logger: false,
+    });
     stops.push(() => app.close());
     const { page, errors, failed } = await open(app.httpUrl);
     await page.waitForLoadState('networkidle');

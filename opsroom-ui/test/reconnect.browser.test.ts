@@ -6,7 +6,17 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { chromium, type Browser } from 'playwright-core';
 import { startOpsroom } from '@opsroom/server';
-import { CHROMIUM_ARGS, chromiumPath, collectErrors, DEVICE, DEVICE_NODE, MODEL, REPO_ROOT, signIn, UI_DIR } from './browser-support.js';
+import {
+  CHROMIUM_ARGS,
+  chromiumPath,
+  collectErrors,
+  DEVICE,
+  DEVICE_NODE,
+  MODEL,
+  REPO_ROOT,
+  signIn,
+  UI_DIR,
+} from './browser-support.js';
 
 const d = chromiumPath ? describe : describe.skip;
 
@@ -29,12 +39,23 @@ d('the ops room across a server restart', () => {
   });
 
   it('reconnects and resynchronises without a reload, and shows what happened meanwhile', async () => {
-    const secrets = JSON.parse(readFileSync(join(REPO_ROOT, 'models/examples/valle.demo-credentials.json'), 'utf8')) as { users: Record<string, string>; devices: Record<string, string> };
+    const secrets = JSON.parse(
+      readFileSync(join(REPO_ROOT, 'models/examples/valle.demo-credentials.json'), 'utf8'),
+    ) as { users: Record<string, string>; devices: Record<string, string> };
     const ports = { httpPort: await freePort(), mqttPort: await freePort() };
-    const start = () => startOpsroom({ host: '127.0.0.1', ...ports, dataDir, model: MODEL, uiDir: UI_DIR, logger: false });
+    const start = () =>
+      startOpsroom({ host: '127.0.0.1', ...ports, dataDir, model: MODEL, uiDir: UI_DIR, logger: false });
     const publish = async (value: number) => {
-      const device = await mqtt.connectAsync(app!.mqttUrl, { username: DEVICE, password: secrets.devices[DEVICE], reconnectPeriod: 0 });
-      await device.publishAsync(`opsroom/v1/devices/${DEVICE}/readings`, JSON.stringify([{ metric: 'output', value }]), { qos: 1 });
+      const device = await mqtt.connectAsync(app!.mqttUrl, {
+        username: DEVICE,
+        password: secrets.devices[DEVICE],
+        reconnectPeriod: 0,
+      });
+      await device.publishAsync(
+        `opsroom/v1/devices/${DEVICE}/readings`,
+        JSON.stringify([{ metric: 'output', value }]),
+        { qos: 1 },
+      );
       await device.endAsync();
     };
 
@@ -43,7 +64,11 @@ d('the ops room across a server restart', () => {
     const page = await (await browser.newContext()).newPage();
     const errors = collectErrors(page);
     const waitForValue = (v: number) =>
-      page.waitForFunction(([id, want]) => document.querySelector(`[data-testid="${id}"]`)?.textContent === want, [`value-${DEVICE_NODE}-output`, String(v)] as const, { timeout: 10_000 });
+      page.waitForFunction(
+        ([id, want]) => document.querySelector(`[data-testid="${id}"]`)?.textContent === want,
+        [`value-${DEVICE_NODE}-output`, String(v)] as const,
+        { timeout: 10_000 },
+      );
     await page.goto(`${app.httpUrl}/#/${DEVICE_NODE}`);
     await signIn(page, 'planner', secrets.users.planner!);
     await page.locator('.connection[data-status="live"]').waitFor();
@@ -61,6 +86,8 @@ d('the ops room across a server restart', () => {
     await waitForValue(29);
     await expect(page.getByTestId('login-form').isVisible()).resolves.toBe(false); // the session survived the restart
     // Only the transport's own messages while the server was down may appear.
-    expect(errors.filter((e) => !/ERR_CONNECTION_REFUSED|socket\.io|WebSocket|Failed to load resource/.test(e))).toEqual([]);
+    expect(
+      errors.filter((e) => !/ERR_CONNECTION_REFUSED|socket\.io|WebSocket|Failed to load resource/.test(e)),
+    ).toEqual([]);
   }, 90_000);
 });

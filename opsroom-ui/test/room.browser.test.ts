@@ -5,7 +5,21 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startOpsroom } from '@opsroom/server';
-import { ALERT_DEVICE, ALERT_NODE, ARTIFACTS, CHROMIUM_ARGS, chromiumPath, collectErrors, DEVICE, DEVICE_NODE, MODEL, publishJump, REPO_ROOT, signIn, UI_DIR } from './browser-support.js';
+import {
+  ALERT_DEVICE,
+  ALERT_NODE,
+  ARTIFACTS,
+  CHROMIUM_ARGS,
+  chromiumPath,
+  collectErrors,
+  DEVICE,
+  DEVICE_NODE,
+  MODEL,
+  publishJump,
+  REPO_ROOT,
+  signIn,
+  UI_DIR,
+} from './browser-support.js';
 
 const d = chromiumPath ? describe : describe.skip;
 
@@ -26,7 +40,15 @@ d('the ops room in a real browser against the real server', () => {
       throw new Error(`the UI is not built (${UI_DIR}); run \`npm run build:ui\` first (npm test does it for you)`);
     }
     dataDir = mkdtempSync(join(tmpdir(), 'opsroom-ui-test-'));
-    app = await startOpsroom({ host: '127.0.0.1', httpPort: 0, mqttPort: 0, dataDir, model: MODEL, uiDir: UI_DIR, logger: false });
+    app = await startOpsroom({
+      host: '127.0.0.1',
+      httpPort: 0,
+      mqttPort: 0,
+      dataDir,
+      model: MODEL,
+      uiDir: UI_DIR,
+      logger: false,
+    });
     browser = await chromium.launch({ executablePath: chromiumPath as string, headless: true, args: CHROMIUM_ARGS });
   }, 60_000);
 
@@ -66,7 +88,11 @@ d('the ops room in a real browser against the real server', () => {
       reconnectPeriod: 0,
     });
     try {
-      await device.publishAsync(`opsroom/v1/devices/${DEVICE}/readings`, JSON.stringify([{ metric: 'output', value: 42 }]), { qos: 1 });
+      await device.publishAsync(
+        `opsroom/v1/devices/${DEVICE}/readings`,
+        JSON.stringify([{ metric: 'output', value: 42 }]),
+        { qos: 1 },
+      );
     } finally {
       await device.endAsync();
     }
@@ -84,7 +110,10 @@ d('the ops room in a real browser against the real server', () => {
     // A click in the node list refocuses, and the taller's values follow it.
     await page.getByTestId(`node-${DEVICE_NODE}`).locator('button').first().click();
     await page.waitForURL(/#\/valle\/norte\/lana\/taller-1$/);
-    await page.waitForFunction((id) => document.querySelector(`[data-testid="${id}"]`)?.textContent === '42', `value-${DEVICE_NODE}-output`);
+    await page.waitForFunction(
+      (id) => document.querySelector(`[data-testid="${id}"]`)?.textContent === '42',
+      `value-${DEVICE_NODE}-output`,
+    );
     await page.locator('body').press('Backspace');
     await page.waitForURL(/#\/valle\/norte\/lana$/);
 
@@ -126,18 +155,28 @@ d('the ops room in a real browser against the real server', () => {
     await expect(page.locator('svg.chart g.anomaly title').first().textContent()).resolves.toMatch(/change .*\(p=/);
     await expect(page.getByTestId(`node-${ALERT_NODE}`).getAttribute('data-state')).resolves.toBe('alert');
     await card.getByRole('button', { name: 'Acknowledge' }).click();
-    await page.waitForFunction(() => document.querySelector('[data-testid^="alert-"] .alert-state')?.textContent === 'acknowledged');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid^="alert-"] .alert-state')?.textContent === 'acknowledged',
+    );
     // A comment needs a note: the UI says so instead of calling the server.
     await card.getByRole('button', { name: 'Comment' }).click();
     await expect(card.locator('.alert-message').textContent()).resolves.toMatch(/note/i);
     await card.locator('.alert-note').fill('checking the spinning frames');
     await card.getByRole('button', { name: 'Comment' }).click();
-    await page.waitForFunction(() => /checking the spinning frames/.test(document.querySelector('[data-testid^="alert-"] .alert-trail')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /checking the spinning frames/.test(
+        document.querySelector('[data-testid^="alert-"] .alert-trail')?.textContent ?? '',
+      ),
+    );
     expect(errors).toEqual([]);
   }, 60_000);
 
   it('shows the 2D room and every panel when the browser has no WebGL', async () => {
-    const noGl = await chromium.launch({ executablePath: chromiumPath as string, headless: true, args: [...CHROMIUM_ARGS, '--disable-webgl'] });
+    const noGl = await chromium.launch({
+      executablePath: chromiumPath as string,
+      headless: true,
+      args: [...CHROMIUM_ARGS, '--disable-webgl'],
+    });
     try {
       const page = await (await noGl.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
       const errors = collectErrors(page);

@@ -34,7 +34,13 @@ function bigModel(passwordHash: string): string {
       for (let w = 0; w < WORKSHOPS; w++) out.push(`              - { id: w${w}, name: Workshop ${c}.${k}.${w} }`);
     }
   }
-  out.push('users:', '  - name: planner', '    role: planner', '    scope: root', `    password_hash: "${passwordHash}"`);
+  out.push(
+    'users:',
+    '  - name: planner',
+    '    role: planner',
+    '    scope: root',
+    `    password_hash: "${passwordHash}"`,
+  );
   return out.join('\n') + '\n';
 }
 
@@ -47,7 +53,15 @@ d('the ops room with 5,000 nodes', () => {
     dir = mkdtempSync(join(tmpdir(), 'opsroom-ui-scale-'));
     const model = join(dir, 'big.yaml');
     writeFileSync(model, bigModel(hashSecret(PASSWORD)));
-    app = await startOpsroom({ host: '127.0.0.1', httpPort: 0, mqttPort: 0, dataDir: join(dir, 'data'), model, uiDir: UI_DIR, logger: false });
+    app = await startOpsroom({
+      host: '127.0.0.1',
+      httpPort: 0,
+      mqttPort: 0,
+      dataDir: join(dir, 'data'),
+      model,
+      uiDir: UI_DIR,
+      logger: false,
+    });
     browser = await chromium.launch({ executablePath: chromiumPath as string, headless: true, args: CHROMIUM_ARGS });
   }, 120_000);
 
@@ -68,7 +82,9 @@ d('the ops room with 5,000 nodes', () => {
     // The first frame with the tree in it: two animation frames after the canvas is there.
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     const firstRenderMs = Date.now() - started;
-    await expect(page.locator('[data-testid^="node-"]').count()).resolves.toBe(1 + COUNCILS + COUNCILS * COOPS + COUNCILS * COOPS * WORKSHOPS);
+    await expect(page.locator('[data-testid^="node-"]').count()).resolves.toBe(
+      1 + COUNCILS + COUNCILS * COOPS + COUNCILS * COOPS * WORKSHOPS,
+    );
 
     // Frame times over three seconds, measured in the page (requestAnimationFrame deltas).
     const sampleFrames = (ms: number) =>
@@ -90,7 +106,11 @@ d('the ops room with 5,000 nodes', () => {
       );
     const stats = (deltas: number[]) => {
       const sorted = [...deltas].sort((a, b) => a - b);
-      return { count: deltas.length, median: sorted[Math.floor(sorted.length / 2)] as number, p95: sorted[Math.floor(sorted.length * 0.95)] as number };
+      return {
+        count: deltas.length,
+        median: sorted[Math.floor(sorted.length / 2)] as number,
+        p95: sorted[Math.floor(sorted.length * 0.95)] as number,
+      };
     };
     const frames = await sampleFrames(3000);
     const { median, p95 } = stats(frames);

@@ -5,7 +5,18 @@ import { join } from 'node:path';
 import type { Alert, MaintenanceWindow } from '@opsroom/models';
 import { chromium, type Browser } from 'playwright-core';
 import { startOpsroom } from '@opsroom/server';
-import { ALERT_DEVICE, ALERT_NODE, CHROMIUM_ARGS, chromiumPath, collectErrors, MODEL, publishJump, REPO_ROOT, signIn, UI_DIR } from './browser-support.js';
+import {
+  ALERT_DEVICE,
+  ALERT_NODE,
+  CHROMIUM_ARGS,
+  chromiumPath,
+  collectErrors,
+  MODEL,
+  publishJump,
+  REPO_ROOT,
+  signIn,
+  UI_DIR,
+} from './browser-support.js';
 
 const d = chromiumPath ? describe : describe.skip;
 
@@ -16,11 +27,22 @@ d('shelving an alert and seeing maintenance windows in a real browser', () => {
   let app: Awaited<ReturnType<typeof startOpsroom>>;
   let dir: string;
   let browser: Browser;
-  const secrets = JSON.parse(readFileSync(join(REPO_ROOT, 'models/examples/valle.demo-credentials.json'), 'utf8')) as { users: Record<string, string>; devices: Record<string, string> };
+  const secrets = JSON.parse(readFileSync(join(REPO_ROOT, 'models/examples/valle.demo-credentials.json'), 'utf8')) as {
+    users: Record<string, string>;
+    devices: Record<string, string>;
+  };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'opsroom-ui-shelve-'));
-    app = await startOpsroom({ host: '127.0.0.1', httpPort: 0, mqttPort: 0, dataDir: join(dir, 'data'), model: MODEL, uiDir: UI_DIR, logger: false });
+    app = await startOpsroom({
+      host: '127.0.0.1',
+      httpPort: 0,
+      mqttPort: 0,
+      dataDir: join(dir, 'data'),
+      model: MODEL,
+      uiDir: UI_DIR,
+      logger: false,
+    });
     browser = await chromium.launch({ executablePath: chromiumPath as string, headless: true, args: CHROMIUM_ARGS });
   }, 60_000);
 
@@ -40,20 +62,31 @@ d('shelving an alert and seeing maintenance windows in a real browser', () => {
     await publishJump(app.mqttUrl, ALERT_DEVICE, secrets.devices[ALERT_DEVICE] as string);
 
     let alert: Alert | undefined;
-    for (const until = Date.now() + 20_000; Date.now() < until && !alert; ) {
-      alert = ((await (await page.request.get(`${app.httpUrl}/api/alerts?state=open`)).json()) as Alert[]).find((a) => a.node === ALERT_NODE);
+    for (const until = Date.now() + 20_000; Date.now() < until && !alert;) {
+      alert = ((await (await page.request.get(`${app.httpUrl}/api/alerts?state=open`)).json()) as Alert[]).find(
+        (a) => a.node === ALERT_NODE,
+      );
       if (!alert) await page.waitForTimeout(250);
     }
     expect(alert).toBeDefined();
     const card = page.getByTestId(`alert-${alert!.id}`);
     await card.waitFor({ timeout: 5_000 });
     const priority = alert!.priority ?? 'medium';
-    await expect(card.locator(`.badge-priority-${priority}`).textContent()).resolves.toMatch(new RegExp(`^▮+ ${priority}$`));
+    await expect(card.locator(`.badge-priority-${priority}`).textContent()).resolves.toMatch(
+      new RegExp(`^▮+ ${priority}$`),
+    );
 
     await card.locator('.alert-note').fill('tool change, back in an hour');
     await card.locator('.shelve-for').selectOption('60');
     await card.locator('.act-shelve').click();
-    await page.waitForFunction((id) => document.querySelector(`[data-testid="alert-${id}"] .badge-shelved`)?.textContent?.startsWith('⏸ shelved until'), alert!.id, { timeout: 5_000 });
+    await page.waitForFunction(
+      (id) =>
+        document
+          .querySelector(`[data-testid="alert-${id}"] .badge-shelved`)
+          ?.textContent?.startsWith('⏸ shelved until'),
+      alert!.id,
+      { timeout: 5_000 },
+    );
     await expect(card.locator('.act-unshelve').isVisible()).resolves.toBe(true);
     await expect(card.locator('.act-shelve').isVisible()).resolves.toBe(false);
     const shelved = (await (await page.request.get(`${app.httpUrl}/api/alerts/${alert!.id}`)).json()) as Alert;
@@ -69,7 +102,9 @@ d('shelving an alert and seeing maintenance windows in a real browser', () => {
     await expect(page.locator('.alert-summary').textContent()).resolves.toMatch(/\(1 more shelved\)\.$/);
 
     // A window on the cooperative, then focus on its council: the maintenance panel there lists it (a window in its subtree), in words.
-    const res = await page.request.post(`${app.httpUrl}/api/maintenance`, { data: { node: 'valle/norte/lana', end: Date.now() + 3600_000, reason: 'carding machine overhaul' } });
+    const res = await page.request.post(`${app.httpUrl}/api/maintenance`, {
+      data: { node: 'valle/norte/lana', end: Date.now() + 3600_000, reason: 'carding machine overhaul' },
+    });
     expect(res.status()).toBe(201);
     const w = (await res.json()) as MaintenanceWindow;
     await page.goto(`${app.httpUrl}/#/valle/norte`);

@@ -5,7 +5,18 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startOpsroom } from '@opsroom/server';
-import { ARTIFACTS, CHROMIUM_ARGS, chromiumPath, collectErrors, DEVICE, DEVICE_NODE, MODEL, REPO_ROOT, signIn, UI_DIR } from './browser-support.js';
+import {
+  ARTIFACTS,
+  CHROMIUM_ARGS,
+  chromiumPath,
+  collectErrors,
+  DEVICE,
+  DEVICE_NODE,
+  MODEL,
+  REPO_ROOT,
+  signIn,
+  UI_DIR,
+} from './browser-support.js';
 
 const d = chromiumPath ? describe : describe.skip;
 
@@ -13,7 +24,11 @@ const d = chromiumPath ? describe : describe.skip;
 const STATUS = '.values-panel table.values:not(.children) tr[data-indicator="output"] td.status';
 
 async function statusIs(page: Page, want: RegExp, timeout: number): Promise<void> {
-  await page.waitForFunction(([sel, src]) => new RegExp(src).test(document.querySelector(sel)?.textContent ?? ''), [STATUS, want.source] as const, { timeout });
+  await page.waitForFunction(
+    ([sel, src]) => new RegExp(src).test(document.querySelector(sel)?.textContent ?? ''),
+    [STATUS, want.source] as const,
+    { timeout },
+  );
 }
 
 /**
@@ -34,9 +49,20 @@ d('staleness in the ops room', () => {
   });
 
   it('shows a dropped 1 s sensor stale, and "stale · 1 missing below" at the root, within interval + margin', async () => {
-    if (!existsSync(join(UI_DIR, 'index.html'))) throw new Error(`the UI is not built (${UI_DIR}); run \`npm run build:ui\` first`);
-    const secrets = JSON.parse(readFileSync(join(REPO_ROOT, 'models/examples/valle.demo-credentials.json'), 'utf8')) as { users: Record<string, string>; devices: Record<string, string> };
-    app = await startOpsroom({ host: '127.0.0.1', httpPort: 0, mqttPort: 0, dataDir, model: MODEL, uiDir: UI_DIR, logger: false });
+    if (!existsSync(join(UI_DIR, 'index.html')))
+      throw new Error(`the UI is not built (${UI_DIR}); run \`npm run build:ui\` first`);
+    const secrets = JSON.parse(
+      readFileSync(join(REPO_ROOT, 'models/examples/valle.demo-credentials.json'), 'utf8'),
+    ) as { users: Record<string, string>; devices: Record<string, string> };
+    app = await startOpsroom({
+      host: '127.0.0.1',
+      httpPort: 0,
+      mqttPort: 0,
+      dataDir,
+      model: MODEL,
+      uiDir: UI_DIR,
+      logger: false,
+    });
     browser = await chromium.launch({ executablePath: chromiumPath as string, headless: true, args: CHROMIUM_ARGS });
     const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
     const errors = collectErrors(page);
@@ -44,8 +70,15 @@ d('staleness in the ops room', () => {
     await signIn(page, 'planner', secrets.users.planner!);
     await page.locator('.connection[data-status="live"]').waitFor();
 
-    device = await mqtt.connectAsync(app.mqttUrl, { username: DEVICE, password: secrets.devices[DEVICE], reconnectPeriod: 0 });
-    const send = (value: number) => device!.publishAsync(`opsroom/v1/devices/${DEVICE}/readings`, JSON.stringify([{ metric: 'output', value }]), { qos: 1 });
+    device = await mqtt.connectAsync(app.mqttUrl, {
+      username: DEVICE,
+      password: secrets.devices[DEVICE],
+      reconnectPeriod: 0,
+    });
+    const send = (value: number) =>
+      device!.publishAsync(`opsroom/v1/devices/${DEVICE}/readings`, JSON.stringify([{ metric: 'output', value }]), {
+        qos: 1,
+      });
     // One reading a second: after three gaps the server expects it every second.
     let stoppedAt = 0;
     for (let i = 0; i < 6; i++) {

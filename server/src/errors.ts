@@ -3,7 +3,10 @@
  * HTTP answers carry `{ code, error, statusCode }`.
  */
 export const ERRORS = {
-  OPS_ERR_UNAUTHENTICATED: { status: 401, message: 'log in first: POST /api/login, then send the session cookie or `Authorization: Bearer <token>`' },
+  OPS_ERR_UNAUTHENTICATED: {
+    status: 401,
+    message: 'log in first: POST /api/login, then send the session cookie or `Authorization: Bearer <token>`',
+  },
   OPS_ERR_BAD_CREDENTIALS: { status: 401, message: 'unknown user or wrong password' },
   OPS_ERR_RATE_LIMITED: { status: 429, message: 'too many failed logins; wait and retry later' },
   OPS_ERR_NOT_FOUND: { status: 404, message: 'no such resource in your scope' },

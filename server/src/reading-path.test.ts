@@ -40,7 +40,12 @@ function setup() {
     metrics,
     alertState: {
       repo: new MemoryAlertRepository(),
-      maintenance: new MaintenanceWindows({ repo: new MemoryMaintenanceRepository(), now, model: () => models.current(), writes }),
+      maintenance: new MaintenanceWindows({
+        repo: new MemoryMaintenanceRepository(),
+        now,
+        model: () => models.current(),
+        writes,
+      }),
       notifier: { notify() {}, close: async () => {} },
       writes,
     },
@@ -52,7 +57,12 @@ function setup() {
 
 describe('composeReadingPath', () => {
   it('has its clocks in start order', () => {
-    expect(setup().path.clocks.map((c) => c.name)).toEqual(['escalation', 'silence watch', 'live flush', 'roll-up period']);
+    expect(setup().path.clocks.map((c) => c.name)).toEqual([
+      'escalation',
+      'silence watch',
+      'live flush',
+      'roll-up period',
+    ]);
   });
 
   it('takes a reading through accept → validate → store → roll up → publish', async () => {
@@ -68,13 +78,16 @@ describe('composeReadingPath', () => {
 
   it('rejects a malformed message without storing or publishing it', async () => {
     const { path, store, published, tick, clock } = setup();
-    await path.pipeline.accept('opsroom/v1/devices/a1-dev/readings', enc({ metric: 'output', value: 'seven', ts: clock.t }));
+    await path.pipeline.accept(
+      'opsroom/v1/devices/a1-dev/readings',
+      enc({ metric: 'output', value: 'seven', ts: clock.t }),
+    );
     expect(await store.query({ node: 'r/a/a1', metric: 'output', from: 0, to: clock.t + 1 })).toEqual([]);
     tick('live flush');
     expect(published.flat().filter((u) => u.value !== null)).toEqual([]);
   });
 
-  it('stores parents\' roll-ups at the end of each period', async () => {
+  it("stores parents' roll-ups at the end of each period", async () => {
     const { path, store, tick, clock } = setup();
     await path.pipeline.accept('opsroom/v1/devices/a2-dev/readings', enc({ metric: 'output', value: 3, ts: clock.t }));
     clock.t += 30_000; // within its freshness (a series is missing after its interval plus a margin, at most a period)
@@ -97,7 +110,9 @@ describe('composeReadingPath', () => {
     models.replace(next);
     await path.pipeline.accept('opsroom/v1/devices/b2-dev/readings', enc({ metric: 'output', value: 11, ts: clock.t }));
     await path.pipeline.accept('opsroom/v1/devices/a1-dev/readings', enc({ metric: 'output', value: 5, ts: clock.t }));
-    expect((await store.query({ node: 'r/b/b2', metric: 'output', from: 0, to: clock.t + 1 })).map((p) => p.value)).toEqual([11]);
+    expect(
+      (await store.query({ node: 'r/b/b2', metric: 'output', from: 0, to: clock.t + 1 })).map((p) => p.value),
+    ).toEqual([11]);
     expect(await store.query({ node: 'r/a/a1', metric: 'output', from: 0, to: clock.t + 1 })).toEqual([]);
     tick('live flush');
     expect(published.flat().find((u) => u.node === 'r/b/b2')?.value).toBe(11);

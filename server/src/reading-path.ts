@@ -80,7 +80,8 @@ export function composeReadingPath(o: ReadingPathOptions): ReadingPath {
     onEvent: (event, alert) => outlets.sockets?.publishAlert(event, alert),
     onStatus: (statuses) => outlets.sockets?.publishStatuses(statuses),
     onDirective: (node, alert, actor, note) => {
-      for (const { deviceId, directive } of directivesFor(model.current(), node, alert, actor, note, now())) outlets.devices?.sendCommand(deviceId, directive);
+      for (const { deviceId, directive } of directivesFor(model.current(), node, alert, actor, note, now()))
+        outlets.devices?.sendCommand(deviceId, directive);
     },
   });
 
@@ -101,7 +102,10 @@ export function composeReadingPath(o: ReadingPathOptions): ReadingPath {
     if (channel !== 'readings') return;
     live.ingestBatch(batch);
     for (const r of silence.observeBatch(batch, isIndicator)) {
-      log.info({ node: r.node, indicator: r.indicator, device: r.deviceId, silentForS: Math.round(r.silentForMs / 1000) }, 'device series sends again');
+      log.info(
+        { node: r.node, indicator: r.indicator, device: r.deviceId, silentForS: Math.round(r.silentForMs / 1000) },
+        'device series sends again',
+      );
     }
   };
   const onDirectiveAck = (deviceId: string, ack: DirectiveAck) => {
@@ -132,7 +136,13 @@ export function composeReadingPath(o: ReadingPathOptions): ReadingPath {
   const clocks = [
     // Alerts that were overdue while the server was down escalate at start, once; a save that
     // fails is logged, counted and retried on the next tick (AlertService).
-    new Ticker({ name: 'escalation', everyMs: o.config.escalationCheckMs, tickAtStart: true, logger: log, tick: () => alerts.checkDeadlines() }),
+    new Ticker({
+      name: 'escalation',
+      everyMs: o.config.escalationCheckMs,
+      tickAtStart: true,
+      logger: log,
+      tick: () => alerts.checkDeadlines(),
+    }),
     new Ticker({
       name: 'silence watch',
       everyMs: SILENCE_SCAN_MS,
@@ -140,7 +150,16 @@ export function composeReadingPath(o: ReadingPathOptions): ReadingPath {
       logger: log,
       tick: () => {
         for (const r of silence.scan()) {
-          log.warn({ node: r.node, indicator: r.indicator, device: r.deviceId, lastTs: r.lastTs, silentForS: Math.round(r.silentForMs / 1000) }, 'device series went silent');
+          log.warn(
+            {
+              node: r.node,
+              indicator: r.indicator,
+              device: r.deviceId,
+              lastTs: r.lastTs,
+              silentForS: Math.round(r.silentForMs / 1000),
+            },
+            'device series went silent',
+          );
           alerts.raiseSilence(r.node, r.indicator, r.deviceId, r.lastTs, r.silentForMs);
         }
       },
@@ -163,7 +182,8 @@ export function composeReadingPath(o: ReadingPathOptions): ReadingPath {
         const updates = live.periodTick();
         outlets.sockets?.publishUpdates(updates);
         const points = parentRollupPoints(updates, model.current(), now());
-        if (points.length) store.writeBatch(points).catch((err: unknown) => log.error({ err }, 'store: writing roll-ups failed'));
+        if (points.length)
+          store.writeBatch(points).catch((err: unknown) => log.error({ err }, 'store: writing roll-ups failed'));
       },
     }),
   ];

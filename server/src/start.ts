@@ -73,10 +73,17 @@ export interface RunningOpsroom {
  * broker (embedded unless `brokerUrl`), the model file watcher, and periodic checkpoints.
  */
 export async function startOpsroom(options: StartOptions = {}): Promise<RunningOpsroom> {
-  const { logger: loggerOpts, now: nowOpt, detectorCheckpointMs = DEFAULTS.detectorCheckpointMs, ...overrides } = options;
+  const {
+    logger: loggerOpts,
+    now: nowOpt,
+    detectorCheckpointMs = DEFAULTS.detectorCheckpointMs,
+    ...overrides
+  } = options;
   const config = resolveConfig({}, process.env, { uiDir: DEFAULT_UI_DIR, ...overrides });
   if (!Number.isFinite(detectorCheckpointMs) || detectorCheckpointMs < 0) {
-    throw new ConfigError(`detectorCheckpointMs must be a number of milliseconds >= 0, got ${String(detectorCheckpointMs)}`);
+    throw new ConfigError(
+      `detectorCheckpointMs must be a number of milliseconds >= 0, got ${String(detectorCheckpointMs)}`,
+    );
   }
   const now = nowOpt ?? Date.now;
   const life = new Lifecycle();
@@ -102,7 +109,10 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
 
     // HTTP first (its logger is the process logger), listening comes later.
     const services = {} as AppServices;
-    const tls = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : undefined;
+    const tls =
+      config.tlsCert && config.tlsKey
+        ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }
+        : undefined;
     const app = await build(services, {
       // process.stdout, not pino's asynchronous default: log lines and the CLI's banner (also on
       // stdout) come out in the order they were written.
@@ -120,11 +130,25 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     // Webhooks per node (model `notify:`); the lookup follows model reloads.
     let webhookLookup = webhookLookupFromModel(models.current(), process.env, log);
     models.subscribe((next) => (webhookLookup = webhookLookupFromModel(next, process.env, log)));
-    const notifier = life.own('webhooks', new WebhookNotifier({ lookup: (node) => webhookLookup(node), logger: log }), (n) => n.close());
+    const notifier = life.own(
+      'webhooks',
+      new WebhookNotifier({ lookup: (node) => webhookLookup(node), logger: log }),
+      (n) => n.close(),
+    );
     // Failed saves of state: logged, counted, `state` on /healthz until one succeeds again.
-    const writes = new StateWrites({ now, logger: log, failures: metrics.stateSaveFailures, describe: () => `sqlite: ${state.path} (schema version ${state.version})` });
+    const writes = new StateWrites({
+      now,
+      logger: log,
+      failures: metrics.stateSaveFailures,
+      describe: () => `sqlite: ${state.path} (schema version ${state.version})`,
+    });
     // Out-of-service windows (issue 15 point 3), saved beside the alerts.
-    const maintenance = new MaintenanceWindows({ repo: new SqliteMaintenanceRepository(state.db), now, model: () => models.current(), writes });
+    const maintenance = new MaintenanceWindows({
+      repo: new SqliteMaintenanceRepository(state.db),
+      now,
+      model: () => models.current(),
+      writes,
+    });
 
     // The reading's path: accept → validate → store → roll up → detect → alert → publish.
     const outlets: Outlets = { sockets: null, devices: null };
@@ -144,7 +168,12 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     // whatever the store), so no series is learning again; an unusable file is logged and ignored.
     // Written every detectorCheckpointMs and at close, after ingest has stopped (components stop in
     // reverse), only once start-up completed (a failed start must not replace a good checkpoint).
-    const checkpoints = new DetectorCheckpoints({ dataDir: config.dataDir, detectors: live, intervalMs: detectorCheckpointMs, logger: log });
+    const checkpoints = new DetectorCheckpoints({
+      dataDir: config.dataDir,
+      detectors: live,
+      intervalMs: detectorCheckpointMs,
+      logger: log,
+    });
     await checkpoints.load();
     let started = false;
     life.own('detector checkpoints', checkpoints, async (c) => {
@@ -169,7 +198,11 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
         state: writes.health(),
         broker: {
           ok: outlets.devices?.connected ?? false,
-          detail: outlets.devices?.connected ? (config.brokerUrl ? 'ingest connected to the external broker' : 'embedded broker listening') : 'no broker link',
+          detail: outlets.devices?.connected
+            ? config.brokerUrl
+              ? 'ingest connected to the external broker'
+              : 'embedded broker listening'
+            : 'no broker link',
         },
       }),
     } satisfies AppServices);
@@ -196,7 +229,14 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
           tls,
         });
     const devices =
-      broker ?? (await startMqttIngest({ brokerUrl: config.brokerUrl!, username: config.brokerUsername, password: config.brokerPassword, pipeline: () => pipeline, logger: log }));
+      broker ??
+      (await startMqttIngest({
+        brokerUrl: config.brokerUrl!,
+        username: config.brokerUsername,
+        password: config.brokerPassword,
+        pipeline: () => pipeline,
+        logger: log,
+      }));
     life.own(broker ? 'embedded broker' : 'ingest from the external broker', devices, (d) => d.close());
     outlets.devices = devices;
     const brokerUrl = broker ? broker.url : config.brokerUrl!;
@@ -204,14 +244,22 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     // Editing the model file reloads it: a valid change takes effect at once for every subscriber
     // of the holder; an invalid one is refused and logged (as `opsroom model validate` prints it),
     // the old model runs on.
-    const watcher = watchModelFile(config.model, (next) => models.replace(next), () => {}, { logger: log });
+    const watcher = watchModelFile(
+      config.model,
+      (next) => models.replace(next),
+      () => {},
+      { logger: log },
+    );
     life.own('model watcher', watcher, (w) => w.close());
 
     checkpoints.start();
     started = true;
 
     const httpUrl = `${tls ? 'https' : 'http'}://${config.host}:${httpPort}`;
-    log.info({ http: httpUrl, mqtt: redact(brokerUrl), store: config.store, dataDir: config.dataDir, model: config.model }, 'opsroom started');
+    log.info(
+      { http: httpUrl, mqtt: redact(brokerUrl), store: config.store, dataDir: config.dataDir, model: config.model },
+      'opsroom started',
+    );
     return {
       httpUrl,
       mqttUrl: brokerUrl,

@@ -17,7 +17,10 @@ export default class HostileReporter {
   }
 
   onRunComplete(_contexts, results) {
-    const entries = readFileSync(this.ledger, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const entries = readFileSync(this.ledger, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     rmSync(this.dir, { recursive: true, force: true });
     const rows = [];
     for (const file of results.testResults) {
@@ -26,13 +29,15 @@ export default class HostileReporter {
       for (const e of mine) rows.push({ what: `${name}: ${e.what}`, attempted: e.attempted, refused: e.refused });
       for (const t of file.testResults) {
         if (t.status === 'failed') rows.push({ what: `${name}: FAILED ${t.fullName}`, attempted: 1, refused: 0 });
-        else if (t.status === 'passed' && mine.length === 0) rows.push({ what: `${name}: ${t.title}`, attempted: 1, refused: 1 });
+        else if (t.status === 'passed' && mine.length === 0)
+          rows.push({ what: `${name}: ${t.title}`, attempted: 1, refused: 1 });
       }
     }
     const attempted = rows.reduce((n, r) => n + r.attempted, 0);
     const refused = rows.reduce((n, r) => n + r.refused, 0);
     const out = ['', 'Hostile-input suite (issue 16):'];
-    for (const r of rows) out.push(`  ${String(r.attempted).padStart(6)} attacks, ${String(r.refused).padStart(6)} refused  ${r.what}`);
+    for (const r of rows)
+      out.push(`  ${String(r.attempted).padStart(6)} attacks, ${String(r.refused).padStart(6)} refused  ${r.what}`);
     out.push('', `${attempted} attacks, ${refused} refused`, '');
     process.stdout.write(out.join('\n'));
     if (refused < attempted) process.exitCode = 1;

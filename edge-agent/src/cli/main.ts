@@ -76,7 +76,10 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (args.check) {
-      process.stdout.write(`${args.config}: configuration is valid (${config.sources.length} source(s): ${config.sources.map((s) => `${s.name} (${s.kind})`).join(', ')})\n`);
+      process.stdout.write(
+        `${args.config}: configuration is valid (${config.sources.length} ` +
+          `source(s): ${config.sources.map((s) => `${s.name} (${s.kind})`).join(', ')})\n`,
+      );
       return 0;
     }
     return printStatus(config.bufferDir, config.deviceId, args.json === true);
@@ -128,7 +131,9 @@ async function main(argv: string[]): Promise<number> {
 /** `--status`: the running agent's last report, with the outbox depth read from the file itself. */
 function printStatus(bufferDir: string | undefined, deviceId: string, json: boolean): number {
   if (bufferDir === undefined) {
-    process.stderr.write('opsroom-agent: --status needs bufferDir in the configuration (the agent writes its status file there)\n');
+    process.stderr.write(
+      'opsroom-agent: --status needs bufferDir in the configuration (the agent writes its status file there)\n',
+    );
     return 2;
   }
   const file = statusFilePath(bufferDir, deviceId);
@@ -140,7 +145,9 @@ function printStatus(bufferDir: string | undefined, deviceId: string, json: bool
     return 1;
   }
   if (!status) {
-    process.stderr.write(`opsroom-agent: no status file at ${file}: the agent has not run with this configuration yet\n`);
+    process.stderr.write(
+      `opsroom-agent: no status file at ${file}: the agent has not run with this configuration yet\n`,
+    );
     return 3;
   }
   const now = Date.now();
@@ -155,7 +162,9 @@ function printStatus(bufferDir: string | undefined, deviceId: string, json: bool
       /* no outbox file: keep the reported depth */
     }
   }
-  process.stdout.write(json ? JSON.stringify({ running, ...status }, null, 2) + '\n' : formatStatus(status, now, running));
+  process.stdout.write(
+    json ? JSON.stringify({ running, ...status }, null, 2) + '\n' : formatStatus(status, now, running),
+  );
   return running ? 0 : 3;
 }
 

@@ -74,7 +74,13 @@ export interface ModbusSourceConfig extends SourceCommon {
 }
 
 /** Where readings come from; one variant per source kind. */
-export type SourceConfig = SimulatedSourceConfig | CsvSourceConfig | CommandSourceConfig | HttpSourceConfig | HostSourceConfig | ModbusSourceConfig;
+export type SourceConfig =
+  | SimulatedSourceConfig
+  | CsvSourceConfig
+  | CommandSourceConfig
+  | HttpSourceConfig
+  | HostSourceConfig
+  | ModbusSourceConfig;
 export type SourceKind = SourceConfig['kind'];
 
 /** TLS material for `mqtts://` and `wss://` brokers: paths of PEM files. */
@@ -116,7 +122,10 @@ export interface AgentConfig {
 /** A source as a caller may write it: `kind` (default 'simulated') and that kind's fields. */
 export type SourceInput = { kind?: SourceKind; name?: string; intervalMs?: number } & Record<string, unknown>;
 
-/** What a caller must give; everything else has a default (`AGENT_DEFAULTS`). `source` is shorthand for a one-item `sources`. */
+/**
+ * What a caller must give; everything else has a default (`AGENT_DEFAULTS`). `source` is shorthand for a one-item
+ * `sources`.
+ */
 export type AgentConfigInput = Pick<AgentConfig, 'deviceId' | 'secret' | 'brokerUrl'> &
   Partial<Omit<AgentConfig, 'deviceId' | 'secret' | 'brokerUrl' | 'sources' | 'tls'>> & {
     tls?: Partial<TlsConfig>;
@@ -136,7 +145,23 @@ export const AGENT_DEFAULTS = Object.freeze({
   bufferMaxReadings: 1_000_000, // readings the outbox holds before dropping the oldest (~2 days of 6 metrics at 1 Hz)
 });
 
-const TOP_FIELDS = ['deviceId', 'secret', 'brokerUrl', 'tls', 'sampleIntervalMs', 'batchMax', 'maxMessagesPerSecond', 'reconnectPeriodMs', 'connectTimeoutMs', 'flushTimeoutMs', 'statusIntervalMs', 'bufferDir', 'bufferMaxReadings', 'source', 'sources'] as const;
+const TOP_FIELDS = [
+  'deviceId',
+  'secret',
+  'brokerUrl',
+  'tls',
+  'sampleIntervalMs',
+  'batchMax',
+  'maxMessagesPerSecond',
+  'reconnectPeriodMs',
+  'connectTimeoutMs',
+  'flushTimeoutMs',
+  'statusIntervalMs',
+  'bufferDir',
+  'bufferMaxReadings',
+  'source',
+  'sources',
+] as const;
 const COMMON_FIELDS = ['kind', 'name', 'intervalMs'];
 const fieldsOf = (kind: SourceKind) => [...COMMON_FIELDS, ...SOURCE_REGISTRY[kind].fields];
 const TLS_FIELDS = ['ca', 'cert', 'key', 'rejectUnauthorized'] as const;
@@ -150,11 +175,19 @@ const MAX_BATCH = 2000;
  * AgentConfigError naming the field (and, via `parseAgentConfig`, the file and line).
  * With `baseDir`, relative file paths (bufferDir, tls files, csv files) are taken from it.
  */
-export function resolveAgentConfig(input: unknown, file?: string, locate: Locate = () => undefined, baseDir?: string): AgentConfig {
+export function resolveAgentConfig(
+  input: unknown,
+  file?: string,
+  locate: Locate = () => undefined,
+  baseDir?: string,
+): AgentConfig {
   const c: Checker = new Checker(file, locate);
   const at = (p: string) => (baseDir === undefined || isAbsolute(p) ? p : resolve(baseDir, p));
   const o = c.object(input, [], TOP_FIELDS);
-  const deviceId = c.string(o.deviceId, ['deviceId'], { pattern: DEVICE_ID_PATTERN, what: 'a device id (1-64 of letters, digits, ".", "_", "-", starting with a letter or digit)' });
+  const deviceId = c.string(o.deviceId, ['deviceId'], {
+    pattern: DEVICE_ID_PATTERN,
+    what: 'a device id (1-64 of letters, digits, ".", "_", "-", starting with a letter or digit)',
+  });
   const secret = c.string(o.secret, ['secret']);
   const brokerUrl = c.string(o.brokerUrl, ['brokerUrl']);
   const broker = parseBrokerUrlParts(brokerUrl);
@@ -163,14 +196,17 @@ export function resolveAgentConfig(input: unknown, file?: string, locate: Locate
   let tls: TlsConfig | undefined;
   if (o.tls !== undefined && o.tls !== null) {
     const t = c.object(o.tls, ['tls'], TLS_FIELDS);
-    if (!broker.tls) c.fail(['tls'], `is only used with mqtts:// or wss:// brokers, but brokerUrl is ${broker.protocol}://`);
+    if (!broker.tls)
+      c.fail(['tls'], `is only used with mqtts:// or wss:// brokers, but brokerUrl is ${broker.protocol}://`);
     tls = { rejectUnauthorized: c.boolean(t.rejectUnauthorized, ['tls', 'rejectUnauthorized'], true) };
     for (const k of ['ca', 'cert', 'key'] as const) if (t[k] !== undefined) tls[k] = at(c.string(t[k], ['tls', k]));
-    if ((tls.cert === undefined) !== (tls.key === undefined)) c.fail(['tls', tls.cert === undefined ? 'cert' : 'key'], 'a client certificate needs both tls.cert and tls.key');
+    if ((tls.cert === undefined) !== (tls.key === undefined))
+      c.fail(['tls', tls.cert === undefined ? 'cert' : 'key'], 'a client certificate needs both tls.cert and tls.key');
     Object.freeze(tls);
   }
 
-  const num = (key: keyof typeof AGENT_DEFAULTS, opts: Parameters<Checker['number']>[2]) => (o[key] === undefined ? AGENT_DEFAULTS[key] : c.number(o[key], [key], opts));
+  const num = (key: keyof typeof AGENT_DEFAULTS, opts: Parameters<Checker['number']>[2]) =>
+    o[key] === undefined ? AGENT_DEFAULTS[key] : c.number(o[key], [key], opts);
   const sampleIntervalMs = num('sampleIntervalMs', { integer: true, min: 1, unit: 'ms' });
   const batchMax = num('batchMax', { integer: true, min: 1, max: MAX_BATCH, unit: 'readings per message' });
   const maxMessagesPerSecond = num('maxMessagesPerSecond', { min: 0.001, unit: 'messages per second' });
@@ -179,19 +215,23 @@ export function resolveAgentConfig(input: unknown, file?: string, locate: Locate
   const flushTimeoutMs = num('flushTimeoutMs', { integer: true, min: 0, unit: 'ms' });
   const statusIntervalMs = num('statusIntervalMs', { integer: true, min: 100, unit: 'ms' });
   const bufferMaxReadings = num('bufferMaxReadings', { integer: true, min: 1, unit: 'readings' });
-  const bufferDir = o.bufferDir === undefined || o.bufferDir === null ? undefined : at(c.string(o.bufferDir, ['bufferDir']));
+  const bufferDir =
+    o.bufferDir === undefined || o.bufferDir === null ? undefined : at(c.string(o.bufferDir, ['bufferDir']));
 
-  if (o.source !== undefined && o.sources !== undefined) c.fail(['sources'], 'give either `source` (one) or `sources` (a list), not both');
+  if (o.source !== undefined && o.sources !== undefined)
+    c.fail(['sources'], 'give either `source` (one) or `sources` (a list), not both');
   let raw: Array<[unknown, Path]>;
   if (o.sources !== undefined) {
     if (!Array.isArray(o.sources)) c.fail(['sources'], `must be a list of sources, got ${show(o.sources)}`);
-    if (o.sources.length === 0) c.fail(['sources'], 'must list at least one source (or be omitted for the simulated workshop)');
+    if (o.sources.length === 0)
+      c.fail(['sources'], 'must list at least one source (or be omitted for the simulated workshop)');
     raw = o.sources.map((x, i) => [x, ['sources', i]]);
   } else raw = [[o.source ?? {}, ['source']]];
   const names = new Set<string>();
   const sources = raw.map(([x, path], i) => {
     const src = resolveSource(c, x, path, i, { deviceId, sampleIntervalMs, at });
-    if (names.has(src.name)) c.fail([...path, 'name'], `${show(src.name)} names another source too; source names must be unique`);
+    if (names.has(src.name))
+      c.fail([...path, 'name'], `${show(src.name)} names another source too; source names must be unique`);
     names.add(src.name);
     return Object.freeze(src);
   });
@@ -215,13 +255,31 @@ export function resolveAgentConfig(input: unknown, file?: string, locate: Locate
   return Object.freeze(config);
 }
 
-function resolveSource(c: Checker, x: unknown, p: Path, index: number, ctx: { deviceId: string; sampleIntervalMs: number; at: (path: string) => string }): SourceConfig {
+function resolveSource(
+  c: Checker,
+  x: unknown,
+  p: Path,
+  index: number,
+  ctx: { deviceId: string; sampleIntervalMs: number; at: (path: string) => string },
+): SourceConfig {
   const pre = c.object(x, p, [...new Set(SOURCE_KINDS.flatMap(fieldsOf))]);
   const kind = c.oneOf(pre.kind, [...p, 'kind'], SOURCE_KINDS, 'simulated');
   const s = c.object(x, p, fieldsOf(kind));
-  const name = s.name === undefined ? `${kind}-${index}` : c.string(s.name, [...p, 'name'], { pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, what: 'a source name (letters, digits, ".", "_", "-")' });
-  const intervalMs = s.intervalMs === undefined ? ctx.sampleIntervalMs : c.number(s.intervalMs, [...p, 'intervalMs'], { integer: true, min: 1, unit: 'ms' });
-  const timeoutMs = (dflt: number) => (s.timeoutMs === undefined ? dflt : c.number(s.timeoutMs, [...p, 'timeoutMs'], { integer: true, min: 1, unit: 'ms' }));
+  const name =
+    s.name === undefined
+      ? `${kind}-${index}`
+      : c.string(s.name, [...p, 'name'], {
+          pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+          what: 'a source name (letters, digits, ".", "_", "-")',
+        });
+  const intervalMs =
+    s.intervalMs === undefined
+      ? ctx.sampleIntervalMs
+      : c.number(s.intervalMs, [...p, 'intervalMs'], { integer: true, min: 1, unit: 'ms' });
+  const timeoutMs = (dflt: number) =>
+    s.timeoutMs === undefined
+      ? dflt
+      : c.number(s.timeoutMs, [...p, 'timeoutMs'], { integer: true, min: 1, unit: 'ms' });
   const descriptor = SOURCE_REGISTRY[kind] as unknown as SourceKindDescriptor<SourceConfig>;
   return descriptor.resolve(c, s, p, { name, intervalMs }, { deviceId: ctx.deviceId, at: ctx.at, timeoutMs });
 }
@@ -249,13 +307,22 @@ export function parseAgentConfig(yamlText: string, file: string, baseDir?: strin
   return resolveAgentConfig(doc.toJS() ?? {}, file, locate, baseDir);
 }
 
-/** Reads and parses a configuration file; relative paths in it (bufferDir, tls files, csv files) are taken from the file's directory. */
+/**
+ * Reads and parses a configuration file; relative paths in it (bufferDir, tls files, csv files) are taken from the
+ * file's directory.
+ */
 export function loadAgentConfig(path: string): AgentConfig {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new AgentConfigError('', `cannot read the configuration file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Pass an existing file with --config.`, path);
+    throw new AgentConfigError(
+      '',
+      `cannot read the configuration file: ` +
+        `${(err as NodeJS.ErrnoException).code ?? (err as Error).message}. Pass ` +
+        `an existing file with --config.`,
+      path,
+    );
   }
   return parseAgentConfig(text, path, dirname(resolve(path)));
 }

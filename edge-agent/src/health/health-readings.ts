@@ -34,8 +34,10 @@ export const HEALTH_METRICS = Object.freeze([
  * The agent's health as readings stamped `now`, for the device's status topic. Counters named
  * `_total` only grow while the agent runs (`agent_dropped_total` also across restarts with a
  * disk outbox). `agent_last_publish_age_s` is left out until the first publish succeeded.
- * @example healthReadings({ queued: 3, dropped: 0, published: 10, sampled: 13, rejected: 0, sourceErrors: 0, reconnects: 1, directives: 0, connected: true, lastPublishAt: 9000, startedAt: 0 }, 10_000)
- *   // [..., { metric: 'agent_buffer_depth', value: 3, ts: 10000 }, ..., { metric: 'agent_last_publish_age_s', value: 1, ts: 10000 }]
+ * @example healthReadings({ queued: 3, dropped: 0, published: 10, sampled: 13, rejected: 0, sourceErrors: 0,
+ * reconnects: 1, directives: 0, connected: true, lastPublishAt: 9000, startedAt: 0 }, 10_000)
+ *   // [..., { metric: 'agent_buffer_depth', value: 3, ts: 10000 }, ..., { metric: 'agent_last_publish_age_s', value:
+ *     1, ts: 10000 }]
  */
 export function healthReadings(h: HealthCounters, now: number): Reading[] {
   const values: Record<(typeof HEALTH_METRICS)[number], number | undefined> = {
@@ -49,7 +51,8 @@ export function healthReadings(h: HealthCounters, now: number): Reading[] {
     agent_directives_total: h.directives,
     agent_connected: h.connected ? 1 : 0,
     agent_uptime_s: Math.max(0, Math.round((now - h.startedAt) / 1000)),
-    agent_last_publish_age_s: h.lastPublishAt === null ? undefined : Math.max(0, Math.round((now - h.lastPublishAt) / 100) / 10),
+    agent_last_publish_age_s:
+      h.lastPublishAt === null ? undefined : Math.max(0, Math.round((now - h.lastPublishAt) / 100) / 10),
   };
   const out: Reading[] = [];
   for (const metric of HEALTH_METRICS) {

@@ -12,7 +12,19 @@ const dir = mkdtempSync(join(tmpdir(), 'opsroom-health-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const T0 = Date.UTC(2026, 11, 5, 12);
-const zero: HealthCounters = { queued: 0, dropped: 0, published: 0, sampled: 0, rejected: 0, sourceErrors: 0, reconnects: 0, directives: 0, connected: false, lastPublishAt: null, startedAt: T0 };
+const zero: HealthCounters = {
+  queued: 0,
+  dropped: 0,
+  published: 0,
+  sampled: 0,
+  rejected: 0,
+  sourceErrors: 0,
+  reconnects: 0,
+  directives: 0,
+  connected: false,
+  lastPublishAt: null,
+  startedAt: T0,
+};
 
 function reporter(counters: () => HealthCounters, file?: string, logger: Logger = silentLogger, send = true) {
   const sent: string[] = [];
@@ -23,7 +35,17 @@ function reporter(counters: () => HealthCounters, file?: string, logger: Logger 
     intervalMs: 60_000,
     statusFile: file,
     counters,
-    status: (c, stopped): AgentStatus => ({ ...c, deviceId: 'unit-1', pid: 1, brokerUrl: 'mqtt://x', writtenAt: T0 + 5000, statusIntervalMs: 60_000, stopped, lastDirective: null, sources: [] }),
+    status: (c, stopped): AgentStatus => ({
+      ...c,
+      deviceId: 'unit-1',
+      pid: 1,
+      brokerUrl: 'mqtt://x',
+      writtenAt: T0 + 5000,
+      statusIntervalMs: 60_000,
+      stopped,
+      lastDirective: null,
+      sources: [],
+    }),
     publishStatus: (p) => (sent.push(p), send),
     outboxMaxReadings: 100,
   });
@@ -37,7 +59,11 @@ describe('HealthReporter', () => {
     r.report();
     const { readings, rejections } = decodeJsonReadings(sent[0]!, T0 + 5000);
     expect(rejections).toEqual([]);
-    expect(readings.find((x) => x.metric === 'agent_sampled_total')).toEqual({ metric: 'agent_sampled_total', value: 7, ts: T0 + 5000 });
+    expect(readings.find((x) => x.metric === 'agent_sampled_total')).toEqual({
+      metric: 'agent_sampled_total',
+      value: 7,
+      ts: T0 + 5000,
+    });
     expect(readings.find((x) => x.metric === 'agent_buffer_depth')?.value).toBe(3);
     expect(readStatusFile(file)).toMatchObject({ sampled: 7, stopped: false });
     expect(r.reportCount).toBe(1);

@@ -50,7 +50,12 @@ export class HealthReporter {
     const c = this.opts.counters();
     if (c.dropped > this.droppedReported) {
       logger.warn(
-        { deviceId, dropped: c.dropped - this.droppedReported, droppedTotal: c.dropped, bufferMaxReadings: this.opts.outboxMaxReadings },
+        {
+          deviceId,
+          dropped: c.dropped - this.droppedReported,
+          droppedTotal: c.dropped,
+          bufferMaxReadings: this.opts.outboxMaxReadings,
+        },
         'outbox full: the oldest readings were dropped to make room (raise bufferMaxReadings or restore the link)',
       );
       this.droppedReported = c.dropped;

@@ -54,7 +54,8 @@ export function readStatusFile(file: string): AgentStatus | null {
     throw err;
   }
   const s = JSON.parse(text) as AgentStatus;
-  if (typeof s?.deviceId !== 'string' || typeof s.writtenAt !== 'number') throw new Error(`${file} is not an agent status file`);
+  if (typeof s?.deviceId !== 'string' || typeof s.writtenAt !== 'number')
+    throw new Error(`${file} is not an agent status file`);
   return s;
 }
 
@@ -76,20 +77,31 @@ export function isRunning(s: AgentStatus, now: number, pidAlive: (pid: number) =
   return !s.stopped && pidAlive(s.pid) && now - s.writtenAt <= 3 * s.statusIntervalMs + 1000;
 }
 
-const ago = (now: number, at: number | null) => (at === null ? 'never' : `${new Date(at).toISOString()} (${Math.max(0, Math.round((now - at) / 1000))} s ago)`);
+const ago = (now: number, at: number | null) =>
+  at === null ? 'never' : `${new Date(at).toISOString()} (${Math.max(0, Math.round((now - at) / 1000))} s ago)`;
 
 /** The status as a few lines for a person (`opsroom-agent --status`). */
+function agentLine(s: AgentStatus, now: number, running: boolean): string {
+  if (running) return `running (pid ${s.pid}) since ${new Date(s.startedAt).toISOString()}`;
+  if (s.stopped) return `stopped at ${new Date(s.writtenAt).toISOString()}`;
+  return `not running (last report ${ago(now, s.writtenAt)})`;
+}
+
 export function formatStatus(s: AgentStatus, now: number, running: boolean): string {
   const lines = [
     `device      ${s.deviceId}`,
-    `agent       ${running ? `running (pid ${s.pid}) since ${new Date(s.startedAt).toISOString()}` : s.stopped ? `stopped at ${new Date(s.writtenAt).toISOString()}` : `not running (last report ${ago(now, s.writtenAt)})`}`,
+    `agent       ${agentLine(s, now, running)}`,
     `broker      ${s.brokerUrl} ${s.connected ? 'connected' : 'NOT connected'}; ${s.reconnects} reconnect(s)`,
     `buffer      ${s.queued} reading(s) waiting; ${s.dropped} dropped because the buffer was full`,
     `published   ${s.published} reading(s); last ${ago(now, s.lastPublishAt)}`,
     `sampled     ${s.sampled} reading(s); ${s.rejected} rejected; ${s.sourceErrors} source error(s)`,
     `directives  ${s.directives} received`,
     `sources`,
-    ...s.sources.map((x) => `  ${x.name.padEnd(12)} ${x.id} every ${x.intervalMs} ms: ${x.readings} reading(s), last ${ago(now, x.lastSampleAt)}${x.errors ? `; ${x.errors} error(s), last: ${x.lastError}` : ''}`),
+    ...s.sources.map(
+      (x) =>
+        `  ${x.name.padEnd(12)} ${x.id} every ${x.intervalMs} ms: ${x.readings} ` +
+        `reading(s), last ${ago(now, x.lastSampleAt)}${x.errors ? `; ${x.errors} error(s), last: ${x.lastError}` : ''}`,
+    ),
   ];
   return lines.join('\n') + '\n';
 }

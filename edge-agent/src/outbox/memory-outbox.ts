@@ -1,5 +1,13 @@
 import type { Reading } from '@opsroom/models';
-import { EMPTY_BATCH, OutboxClosedError, resolveOutboxOptions, type Outbox, type OutboxBatch, type OutboxOptions, type OverflowPolicy } from './outbox.js';
+import {
+  EMPTY_BATCH,
+  OutboxClosedError,
+  resolveOutboxOptions,
+  type Outbox,
+  type OutboxBatch,
+  type OutboxOptions,
+  type OverflowPolicy,
+} from './outbox.js';
 
 interface Entry {
   seq: number;
@@ -30,7 +38,8 @@ export class MemoryOutbox implements Outbox {
 
   append(readings: readonly Reading[]): void {
     this.check('append');
-    for (const r of readings) this.entries.push({ seq: this.nextSeq++, reading: { metric: r.metric, value: r.value, ts: r.ts } });
+    for (const r of readings)
+      this.entries.push({ seq: this.nextSeq++, reading: { metric: r.metric, value: r.value, ts: r.ts } });
     const excess = this.depth() - this.maxReadings;
     if (excess > 0) {
       this.head += excess;

@@ -51,14 +51,19 @@ export interface OutboxOptions {
 
 export const DEFAULT_OUTBOX_MAX_READINGS = 1_000_000;
 
-export const EMPTY_BATCH: OutboxBatch = Object.freeze({ readings: Object.freeze([]) as readonly Reading[], lastSeq: 0 });
+export const EMPTY_BATCH: OutboxBatch = Object.freeze({
+  readings: Object.freeze([]) as readonly Reading[],
+  lastSeq: 0,
+});
 
 /** Checks the options every implementation takes; throws an Error naming the bad one. */
 export function resolveOutboxOptions(opts: OutboxOptions = {}): { maxReadings: number; overflow: OverflowPolicy } {
   const maxReadings = opts.maxReadings ?? DEFAULT_OUTBOX_MAX_READINGS;
-  if (!Number.isInteger(maxReadings) || maxReadings < 1) throw new Error(`outbox maxReadings must be an integer >= 1, got ${maxReadings}`);
+  if (!Number.isInteger(maxReadings) || maxReadings < 1)
+    throw new Error(`outbox maxReadings must be an integer >= 1, got ${maxReadings}`);
   const overflow = opts.overflow ?? 'drop-oldest';
-  if (overflow !== 'drop-oldest') throw new Error(`outbox overflow policy must be 'drop-oldest', got ${JSON.stringify(overflow)}`);
+  if (overflow !== 'drop-oldest')
+    throw new Error(`outbox overflow policy must be 'drop-oldest', got ${JSON.stringify(overflow)}`);
   return { maxReadings, overflow };
 }
 

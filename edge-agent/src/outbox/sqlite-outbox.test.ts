@@ -14,7 +14,8 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const fresh = () => join(dir, `o${n++}.sqlite`);
-const rs = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ metric: 'output', value: from + i, ts: 1_000 + from + i }));
+const rs = (n: number, from = 0) =>
+  Array.from({ length: n }, (_, i) => ({ metric: 'output', value: from + i, ts: 1_000 + from + i }));
 
 outboxContract('SqliteOutbox', (opts) => new SqliteOutbox({ ...opts, file: fresh(), synchronous: 'normal' }));
 
@@ -88,6 +89,8 @@ describe('SqliteOutbox', () => {
   it('explains what to check when the file cannot be opened', () => {
     const blocker = fresh();
     new SqliteOutbox({ file: blocker }).close(); // a file where a directory is expected
-    expect(() => new SqliteOutbox({ file: join(blocker, 'x.sqlite') })).toThrow(/cannot open the outbox file .*bufferDir/);
+    expect(() => new SqliteOutbox({ file: join(blocker, 'x.sqlite') })).toThrow(
+      /cannot open the outbox file .*bufferDir/,
+    );
   });
 });

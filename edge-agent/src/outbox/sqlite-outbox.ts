@@ -2,7 +2,15 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Reading } from '@opsroom/models';
-import { EMPTY_BATCH, OutboxClosedError, resolveOutboxOptions, type Outbox, type OutboxBatch, type OutboxOptions, type OverflowPolicy } from './outbox.js';
+import {
+  EMPTY_BATCH,
+  OutboxClosedError,
+  resolveOutboxOptions,
+  type Outbox,
+  type OutboxBatch,
+  type OutboxOptions,
+  type OverflowPolicy,
+} from './outbox.js';
 
 export interface SqliteOutboxOptions extends OutboxOptions {
   /** Path of the database file; its directory is created if missing. */
@@ -51,7 +59,11 @@ export class SqliteOutbox implements Outbox {
       mkdirSync(dirname(opts.file), { recursive: true });
       this.db = new Database(opts.file);
     } catch (err) {
-      throw new Error(`cannot open the outbox file ${opts.file}: ${(err as Error).message}. Check that bufferDir exists or can be created and is writable.`, { cause: err });
+      throw new Error(
+        `cannot open the outbox file ${opts.file}: ${(err as Error).message}. ` +
+          `Check that bufferDir exists or can be created and is writable.`,
+        { cause: err },
+      );
     }
     this.db.pragma('journal_mode = WAL');
     this.syncAppends = opts.synchronous !== 'normal';
@@ -63,12 +75,19 @@ export class SqliteOutbox implements Outbox {
       ts INTEGER NOT NULL
     )`);
     this.db.exec('CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)');
-    const saveDropped = this.db.prepare("INSERT INTO counters (name, value) VALUES ('dropped', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value");
-    this.droppedCount = (this.db.prepare("SELECT value FROM counters WHERE name = 'dropped'").get() as { value: number } | undefined)?.value ?? 0;
+    const saveDropped = this.db.prepare(
+      "INSERT INTO counters (name, value) VALUES ('dropped', ?) ON CONFLICT " +
+        '(name) DO UPDATE SET value = excluded.value',
+    );
+    this.droppedCount =
+      (this.db.prepare("SELECT value FROM counters WHERE name = 'dropped'").get() as { value: number } | undefined)
+        ?.value ?? 0;
     this.insert = this.db.prepare('INSERT INTO readings (metric, value, ts) VALUES (?, ?, ?)');
     this.select = this.db.prepare<[number], Row>('SELECT seq, metric, value, ts FROM readings ORDER BY seq LIMIT ?');
     this.deleteUpTo = this.db.prepare('DELETE FROM readings WHERE seq <= ?');
-    this.dropOldest = this.db.prepare('DELETE FROM readings WHERE seq IN (SELECT seq FROM readings ORDER BY seq LIMIT ?)');
+    this.dropOldest = this.db.prepare(
+      'DELETE FROM readings WHERE seq IN (SELECT seq FROM readings ORDER BY seq LIMIT ?)',
+    );
     this.count = (this.db.prepare('SELECT COUNT(*) AS n FROM readings').get() as { n: number }).n;
     this.appendTx = this.db.transaction((readings: readonly Reading[]) => {
       for (const r of readings) this.insert.run(r.metric, r.value, r.ts);
@@ -107,7 +126,10 @@ export class SqliteOutbox implements Outbox {
     if (n === 0 || this.count === 0) return EMPTY_BATCH;
     const rows = this.select.all(n);
     if (rows.length === 0) return EMPTY_BATCH;
-    return { readings: rows.map((r) => ({ metric: r.metric, value: r.value, ts: r.ts })), lastSeq: rows[rows.length - 1]!.seq };
+    return {
+      readings: rows.map((r) => ({ metric: r.metric, value: r.value, ts: r.ts })),
+      lastSeq: rows[rows.length - 1]!.seq,
+    };
   }
 
   ack(batch: OutboxBatch): number {

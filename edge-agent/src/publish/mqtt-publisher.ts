@@ -134,11 +134,19 @@ export class MqttPublisher {
       if (this.everConnected) this.counters.reconnects++;
       this.everConnected = true;
       this.lastError = '';
-      this.log.info({ deviceId: o.deviceId, sessionPresent: connack.sessionPresent, queued: o.outbox.depth() }, 'connected to the broker');
+      this.log.info(
+        { deviceId: o.deviceId, sessionPresent: connack.sessionPresent, queued: o.outbox.depth() },
+        'connected to the broker',
+      );
       this.subscribeCommands(client, connack.sessionPresent);
       this.kick();
     });
-    client.on('offline', () => this.log.warn({ deviceId: o.deviceId, queued: o.outbox.depth() }, 'broker unreachable; buffering readings in the outbox'));
+    client.on('offline', () =>
+      this.log.warn(
+        { deviceId: o.deviceId, queued: o.outbox.depth() },
+        'broker unreachable; buffering readings in the outbox',
+      ),
+    );
     client.on('error', (err) => {
       // mqtt.js retries every reconnectPeriod; say each distinct problem once.
       if (err.message === this.lastError) return;
@@ -158,7 +166,11 @@ export class MqttPublisher {
     this.subscribed = false;
     client.subscribe(this.commandsTopic, { qos: 1 }, (err, granted) => {
       if (!err && granted?.[0] && granted[0].qos !== 128) this.subscribed = true;
-      else if (!this.closing) this.log.warn({ topic: this.commandsTopic, err: err?.message ?? 'refused by the broker' }, 'could not subscribe to commands; retrying on the next connection');
+      else if (!this.closing)
+        this.log.warn(
+          { topic: this.commandsTopic, err: err?.message ?? 'refused by the broker' },
+          'could not subscribe to commands; retrying on the next connection',
+        );
     });
   }
 
@@ -193,7 +205,8 @@ export class MqttPublisher {
     const client = this.client;
     if (this.closing || !client?.connected) return false;
     client.publish(this.statusTopic, payload, { qos: 1 }, (err) => {
-      if (err && !this.closing) this.log.debug({ topic: this.statusTopic, err: err.message }, 'status message not acknowledged');
+      if (err && !this.closing)
+        this.log.debug({ topic: this.statusTopic, err: err.message }, 'status message not acknowledged');
     });
     return true;
   }
@@ -237,7 +250,10 @@ export class MqttPublisher {
       } catch (err) {
         if (err instanceof PublisherClosedError) return;
         this.counters.publishErrors++;
-        this.log.warn({ deviceId: this.opts.deviceId, err: (err as Error).message, readings: batch.readings.length }, 'publish failed; the readings stay in the outbox and will be retried');
+        this.log.warn(
+          { deviceId: this.opts.deviceId, err: (err as Error).message, readings: batch.readings.length },
+          'publish failed; the readings stay in the outbox and will be retried',
+        );
         this.retryTimer = setTimeout(() => this.kick(), this.opts.reconnectPeriodMs ?? 1000);
         return;
       } finally {

@@ -19,7 +19,9 @@ describe('parseBrokerUrl', () => {
   });
 
   it('refuses other schemes and non-URLs, naming the URL and the accepted forms', () => {
-    expect(() => parseBrokerUrl('http://b:1883')).toThrow('bad broker URL "http://b:1883": must start with mqtt://, mqtts://, ws:// or wss://, got http://');
+    expect(() => parseBrokerUrl('http://b:1883')).toThrow(
+      'bad broker URL "http://b:1883": must start with mqtt://, mqtts://, ws:// or wss://, got http://',
+    );
     expect(() => parseBrokerUrl('broker:1883')).toThrow(/bad broker URL "broker:1883"/);
     expect(() => parseBrokerUrl('not a url')).toThrow(/bad broker URL/);
   });

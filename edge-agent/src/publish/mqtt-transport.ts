@@ -42,16 +42,26 @@ export function createMqttClient(brokerUrl: string, options: IClientOptions): Mq
     build = (client) => tlsStream(tls, client, opts);
   }
   const client = new MqttClient(build, opts);
-  client.on('error', () => {}); // as mqtt.js's connect() does: a client with no other error listener must not crash the process
+  // as mqtt.js's connect() does: a client with no other error listener must not crash the process
+  client.on('error', () => {});
   return client;
 }
 
-/** mqtt.js's `tls` transport (lib/connect/tls.js, v5) without its SOCKS proxy branch: the client options go to `tls.connect`. */
+/**
+ * mqtt.js's `tls` transport (lib/connect/tls.js, v5) without its SOCKS proxy branch: the client options go to
+ * `tls.connect`.
+ */
 function tlsStream(tls: typeof import('node:tls'), client: MqttClient, opts: IClientOptions): IStream {
   const host = opts.hostname!;
   const rejectUnauthorized = opts.rejectUnauthorized !== false;
   const { path: _path, ...rest } = opts as IClientOptions & { path?: string };
-  const connection = tls.connect({ ...(rest as import('node:tls').ConnectionOptions), host, port: opts.port!, rejectUnauthorized, ...(isIP(host) === 0 && !opts.servername ? { servername: host } : {}) });
+  const connection = tls.connect({
+    ...(rest as import('node:tls').ConnectionOptions),
+    host,
+    port: opts.port!,
+    rejectUnauthorized,
+    ...(isIP(host) === 0 && !opts.servername ? { servername: host } : {}),
+  });
   const handleTlsErrors = (err: Error) => {
     if (rejectUnauthorized) client.emit('error', err);
     connection.end();

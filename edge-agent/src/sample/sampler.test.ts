@@ -31,7 +31,11 @@ describe('Sampler', () => {
   it('puts what the source gives into the outbox, stamped by the injected clock, and says so once per sample', () => {
     let clock = T0;
     const seen: number[] = [];
-    const source: Source = { id: 'sim', metrics: ['output'], sample: (t) => (seen.push(t), [{ metric: 'output', value: 1, ts: t }]) };
+    const source: Source = {
+      id: 'sim',
+      metrics: ['output'],
+      sample: (t) => (seen.push(t), [{ metric: 'output', value: 1, ts: t }]),
+    };
     const { s, outbox, accepted } = sampler(source, { now: () => clock });
     s.tick(0);
     clock += 1000;
@@ -80,7 +84,11 @@ describe('Sampler', () => {
   it('never overlaps a slow source: a tick while its sample is pending is skipped and counted', async () => {
     let release: (rs: Reading[]) => void = () => undefined;
     let calls = 0;
-    const source: Source = { id: 'http', metrics: ['output'], sample: () => (calls++, new Promise<Reading[]>((r) => (release = r))) };
+    const source: Source = {
+      id: 'http',
+      metrics: ['output'],
+      sample: () => (calls++, new Promise<Reading[]>((r) => (release = r))),
+    };
     const { s, outbox } = sampler(source);
     s.tick(0);
     s.tick(0);
@@ -96,7 +104,11 @@ describe('Sampler', () => {
 
   it('after stop, nothing is sampled and a pending sample is dropped when it settles', async () => {
     let release: (rs: Reading[]) => void = () => undefined;
-    const source: Source = { id: 'http', metrics: ['output'], sample: () => new Promise<Reading[]>((r) => (release = r)) };
+    const source: Source = {
+      id: 'http',
+      metrics: ['output'],
+      sample: () => new Promise<Reading[]>((r) => (release = r)),
+    };
     const { s, outbox } = sampler(source);
     s.tick(0);
     s.stop();
@@ -109,7 +121,10 @@ describe('Sampler', () => {
   it('an outbox that fails loses that sample (counted as rejected, logged) and nothing else', () => {
     const outbox = new MemoryOutbox();
     const log = recordingLogger();
-    const { s } = sampler({ id: 'sim', metrics: ['output'], sample: (t) => [{ metric: 'output', value: 1, ts: t }] }, { outbox, logger: log });
+    const { s } = sampler(
+      { id: 'sim', metrics: ['output'], sample: (t) => [{ metric: 'output', value: 1, ts: t }] },
+      { outbox, logger: log },
+    );
     outbox.close();
     s.tick(0);
     expect(s.counters()).toEqual({ sampled: 0, rejected: 1, sourceErrors: 0 });

@@ -55,7 +55,16 @@ export class Sampler {
   constructor(private readonly opts: SamplerOptions) {
     this.slots = opts.slots.map((s) => ({
       source: s.source,
-      status: { name: s.name, id: s.source.id, intervalMs: s.intervalMs, readings: 0, errors: 0, lastError: null, lastSampleAt: null, skipped: 0 },
+      status: {
+        name: s.name,
+        id: s.source.id,
+        intervalMs: s.intervalMs,
+        readings: 0,
+        errors: 0,
+        lastError: null,
+        lastSampleAt: null,
+        skipped: 0,
+      },
       timer: undefined,
       busy: false,
     }));
@@ -143,10 +152,15 @@ export class Sampler {
 
   private accept(slot: Slot, readings: Reading[], at: number): void {
     const { logger: log, outbox } = this.opts;
-    const good = readings.filter((r) => METRIC_PATTERN.test(r.metric) && Number.isFinite(r.value) && Number.isFinite(r.ts));
+    const good = readings.filter(
+      (r) => METRIC_PATTERN.test(r.metric) && Number.isFinite(r.value) && Number.isFinite(r.ts),
+    );
     if (good.length < readings.length) {
       this.counts.rejected += readings.length - good.length;
-      log.debug({ source: slot.source.id, rejected: readings.length - good.length }, 'readings with bad metric ids or non-finite values refused');
+      log.debug(
+        { source: slot.source.id, rejected: readings.length - good.length },
+        'readings with bad metric ids or non-finite values refused',
+      );
     }
     slot.status.lastSampleAt = at;
     if (good.length === 0) return;
@@ -154,7 +168,10 @@ export class Sampler {
       outbox.append(good);
     } catch (err) {
       this.counts.rejected += good.length;
-      log.error({ deviceId: this.opts.deviceId, err: (err as Error).message }, 'could not store readings in the outbox; they are lost');
+      log.error(
+        { deviceId: this.opts.deviceId, err: (err as Error).message },
+        'could not store readings in the outbox; they are lost',
+      );
       return;
     }
     this.counts.sampled += good.length;
@@ -162,7 +179,10 @@ export class Sampler {
     try {
       slot.source.checkpoint?.(at);
     } catch (err) {
-      log.warn({ source: slot.source.id, err: (err as Error).message }, 'could not save the source position; a restart may repeat readings');
+      log.warn(
+        { source: slot.source.id, err: (err as Error).message },
+        'could not save the source position; a restart may repeat readings',
+      );
     }
     this.opts.onAccepted();
   }
@@ -172,7 +192,11 @@ export class Sampler {
     slot.status.errors++;
     const message = (err as Error | undefined)?.message ?? String(err);
     // Say each distinct problem once, not on every interval.
-    if (message !== slot.status.lastError) this.opts.logger.error({ source: slot.source.id, err: message }, 'source failed to sample; retrying on the next interval');
+    if (message !== slot.status.lastError)
+      this.opts.logger.error(
+        { source: slot.source.id, err: message },
+        'source failed to sample; retrying on the next interval',
+      );
     slot.status.lastError = message;
   }
 }

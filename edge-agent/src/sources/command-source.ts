@@ -46,24 +46,33 @@ export class CommandSource implements Source {
   sample(now: number): Promise<Reading[]> {
     const timeout = this.opts.timeoutMs ?? 10_000;
     return new Promise<Reading[]>((resolve, reject) => {
-      execFile(this.file, this.args, { timeout, maxBuffer: 1 << 20, env: { ...process.env, ...this.opts.env }, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
-        const shown = typeof this.opts.command === 'string' ? this.opts.command : this.opts.command.join(' ');
-        if (err) {
-          const e = err as Error & { killed?: boolean; code?: number | string; signal?: string | null };
-          const why = e.killed ? `timed out after ${timeout} ms` : e.code === 'ENOENT' ? 'program not found; check the path' : `exited with ${e.code ?? e.signal}${stderr.trim() ? `: ${stderr.trim().split('\n')[0]}` : ''}`;
-          reject(new Error(`command \`${shown}\` ${why}`));
-          return;
-        }
-        let parsed;
-        try {
-          parsed = parseCommandOutput(stdout, this.opts.format);
-        } catch (e2) {
-          reject(new Error(`command \`${shown}\`: ${(e2 as Error).message}`));
-          return;
-        }
-        const prefix = this.opts.prefix ?? '';
-        resolve(parsed.map((p) => ({ metric: prefix + p.metric, value: p.value, ts: now })));
-      });
+      execFile(
+        this.file,
+        this.args,
+        { timeout, maxBuffer: 1 << 20, env: { ...process.env, ...this.opts.env }, killSignal: 'SIGKILL' },
+        (err, stdout, stderr) => {
+          const shown = typeof this.opts.command === 'string' ? this.opts.command : this.opts.command.join(' ');
+          if (err) {
+            const e = err as Error & { killed?: boolean; code?: number | string; signal?: string | null };
+            const why = e.killed
+              ? `timed out after ${timeout} ms`
+              : e.code === 'ENOENT'
+                ? 'program not found; check the path'
+                : `exited with ${e.code ?? e.signal}${stderr.trim() ? `: ${stderr.trim().split('\n')[0]}` : ''}`;
+            reject(new Error(`command \`${shown}\` ${why}`));
+            return;
+          }
+          let parsed;
+          try {
+            parsed = parseCommandOutput(stdout, this.opts.format);
+          } catch (e2) {
+            reject(new Error(`command \`${shown}\`: ${(e2 as Error).message}`));
+            return;
+          }
+          const prefix = this.opts.prefix ?? '';
+          resolve(parsed.map((p) => ({ metric: prefix + p.metric, value: p.value, ts: now })));
+        },
+      );
     });
   }
 }

@@ -24,8 +24,12 @@ describe('parseReplayCsv', () => {
   });
 
   it('names the line at fault', () => {
-    expect(() => parseReplayCsv('1000,a,1\n900,a,2\n', 'r.csv')).toThrow('r.csv:2: timestamp 900 is earlier than the row before; sort the file by time');
-    expect(() => parseReplayCsv('1000,a,1\nyesterday,a,2\n', 'r.csv')).toThrow(/r\.csv:2: "yesterday" is not a timestamp/);
+    expect(() => parseReplayCsv('1000,a,1\n900,a,2\n', 'r.csv')).toThrow(
+      'r.csv:2: timestamp 900 is earlier than the row before; sort the file by time',
+    );
+    expect(() => parseReplayCsv('1000,a,1\nyesterday,a,2\n', 'r.csv')).toThrow(
+      /r\.csv:2: "yesterday" is not a timestamp/,
+    );
     expect(() => parseReplayCsv('1000,a,x\n', 'r.csv')).toThrow(/no rows to replay/); // a lone non-numeric line is a header
     expect(() => parseReplayCsv('1000,a,1\n2000,a,x\n', 'r.csv')).toThrow(/r\.csv:2: "x" is not a number/);
     expect(() => parseReplayCsv('1000,1\n', 'r.csv')).toThrow(/needs the source's `metric`/);
@@ -58,7 +62,9 @@ describe('CsvReplaySource', () => {
     looping.sample(T0);
     expect(looping.sample(T0 + 5)).toHaveLength(3);
     expect(looping.sample(T0 + 6).map((r) => r.value)).toEqual([1]);
-    expect(() => new CsvReplaySource({ name: 'r', file: 'x.csv', text, speed: 1, loop: true, timestamps: 'original' })).toThrow(/cannot loop with original timestamps/);
+    expect(
+      () => new CsvReplaySource({ name: 'r', file: 'x.csv', text, speed: 1, loop: true, timestamps: 'original' }),
+    ).toThrow(/cannot loop with original timestamps/);
   });
 
   it('keeps replay stamps of one metric increasing when a high speed squeezes rows into one ms', () => {

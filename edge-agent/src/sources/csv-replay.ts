@@ -46,7 +46,8 @@ const NUMERIC = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
  * Parses a replay file: `timestamp,value` or `timestamp,metric,value` per line, with an optional
  * header line, blank lines and `#` comments ignored. A timestamp is ms since the epoch or an
  * ISO 8601 date. Rows must be in time order. Throws an Error naming the line at fault.
- * @example parseReplayCsv('ts,value\n1000,1.5\n2000,2', 'a.csv', 'temp') // [{ts:1000,metric:'temp',value:1.5},{ts:2000,metric:'temp',value:2}]
+ * @example parseReplayCsv('ts,value\n1000,1.5\n2000,2', 'a.csv', 'temp') //
+ * [{ts:1000,metric:'temp',value:1.5},{ts:2000,metric:'temp',value:2}]
  */
 export function parseReplayCsv(text: string, file: string, metric?: string): CsvRow[] {
   const rows: CsvRow[] = [];
@@ -57,7 +58,8 @@ export function parseReplayCsv(text: string, file: string, metric?: string): Csv
     if (line === '' || line.startsWith('#')) continue;
     const cells = line.split(',').map((c) => c.trim());
     const where = `${file}:${i + 1}`;
-    if (cells.length !== 2 && cells.length !== 3) throw new Error(`${where}: expected timestamp,value or timestamp,metric,value; got ${cells.length} columns`);
+    if (cells.length !== 2 && cells.length !== 3)
+      throw new Error(`${where}: expected timestamp,value or timestamp,metric,value; got ${cells.length} columns`);
     const valueCell = cells[cells.length - 1]!;
     if (rows.length === 0 && columns === 0 && !NUMERIC.test(valueCell)) {
       columns = cells.length; // a header line
@@ -66,14 +68,18 @@ export function parseReplayCsv(text: string, file: string, metric?: string): Csv
     if (columns === 0) columns = cells.length;
     if (cells.length !== columns) throw new Error(`${where}: ${cells.length} columns where the file has ${columns}`);
     const ts = NUMERIC.test(cells[0]!) ? Number(cells[0]) : Date.parse(cells[0]!);
-    if (!Number.isFinite(ts)) throw new Error(`${where}: ${JSON.stringify(cells[0])} is not a timestamp (ms since the epoch or an ISO 8601 date)`);
+    if (!Number.isFinite(ts))
+      throw new Error(
+        `${where}: ${JSON.stringify(cells[0])} is not a timestamp (ms since the epoch or an ISO 8601 date)`,
+      );
     if (!NUMERIC.test(valueCell)) throw new Error(`${where}: ${JSON.stringify(valueCell)} is not a number`);
     let m: string;
     if (cells.length === 3) m = toMetricId(cells[1]!);
     else if (metric) m = metric;
     else throw new Error(`${where}: a two-column file (timestamp,value) needs the source's \`metric\``);
     const prev = rows[rows.length - 1];
-    if (prev && ts < prev.ts) throw new Error(`${where}: timestamp ${cells[0]} is earlier than the row before; sort the file by time`);
+    if (prev && ts < prev.ts)
+      throw new Error(`${where}: timestamp ${cells[0]} is earlier than the row before; sort the file by time`);
     rows.push({ ts: Math.round(ts), metric: m, value: Number(valueCell) });
   }
   if (rows.length === 0) throw new Error(`${file}: no rows to replay`);
@@ -107,8 +113,13 @@ export class CsvReplaySource implements Source {
   private lastSaveAt = -Infinity;
 
   constructor(private readonly opts: CsvReplayOptions) {
-    if (!(opts.speed > 0) || !Number.isFinite(opts.speed)) throw new Error(`csv replay speed must be a number > 0, got ${opts.speed}`);
-    if (opts.loop && opts.timestamps === 'original') throw new Error('csv replay cannot loop with original timestamps: every loop would repeat the same keys, which the server stores once');
+    if (!(opts.speed > 0) || !Number.isFinite(opts.speed))
+      throw new Error(`csv replay speed must be a number > 0, got ${opts.speed}`);
+    if (opts.loop && opts.timestamps === 'original')
+      throw new Error(
+        'csv replay cannot loop with original timestamps: every loop would ' +
+          'repeat the same keys, which the server stores once',
+      );
     this.id = `csv:${opts.name}`;
     this.rows = parseReplayCsv(opts.text ?? readFileSync(opts.file, 'utf8'), opts.file, opts.metric);
     this.metrics = Object.freeze([...new Set(this.rows.map((r) => r.metric))]);

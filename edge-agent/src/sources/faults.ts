@@ -33,16 +33,20 @@ const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFin
 export function validateFault(fault: unknown): string | null {
   if (typeof fault !== 'object' || fault === null) return 'a fault must be an object with a kind';
   const f = fault as Record<string, unknown>;
-  if (!(FAULT_KINDS as readonly unknown[]).includes(f.kind)) return `fault kind must be one of ${FAULT_KINDS.join(', ')}, got ${JSON.stringify(f.kind)}`;
-  if (f.at !== undefined && !isNum(f.at)) return 'fault `at` must be a time in ms since epoch (or omitted for "from the next sample")';
-  if (f.durationMs !== undefined && (!isNum(f.durationMs) || f.durationMs <= 0)) return 'fault `durationMs` must be a number > 0 (or omitted for "until cleared")';
+  if (!(FAULT_KINDS as readonly unknown[]).includes(f.kind))
+    return `fault kind must be one of ${FAULT_KINDS.join(', ')}, got ${JSON.stringify(f.kind)}`;
+  if (f.at !== undefined && !isNum(f.at))
+    return 'fault `at` must be a time in ms since epoch (or omitted for "from the next sample")';
+  if (f.durationMs !== undefined && (!isNum(f.durationMs) || f.durationMs <= 0))
+    return 'fault `durationMs` must be a number > 0 (or omitted for "until cleared")';
   for (const k of ['factor', 'offset', 'value', 'slopePerHour']) {
     if (f[k] !== undefined && !isNum(f[k])) return `fault \`${k}\` must be a finite number`;
   }
   switch (f.kind) {
     case 'step':
     case 'spike':
-      if (f.factor === undefined && f.offset === undefined) return `${f.kind as string} fault needs factor and/or offset`;
+      if (f.factor === undefined && f.offset === undefined)
+        return `${f.kind as string} fault needs factor and/or offset`;
       if (f.kind === 'spike' && f.durationMs !== undefined) return 'a spike lasts one sample; it takes no durationMs';
       return null;
     case 'drift':

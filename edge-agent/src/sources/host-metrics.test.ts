@@ -16,7 +16,11 @@ describe('host metric parsers', () => {
   });
 
   it('read /proc/meminfo in kB', () => {
-    expect(parseMeminfo('MemTotal:     1000 kB\nMemAvailable:  250 kB\nHugePages_Total: 0\n')).toEqual({ MemTotal: 1000, MemAvailable: 250, HugePages_Total: 0 });
+    expect(parseMeminfo('MemTotal:     1000 kB\nMemAvailable:  250 kB\nHugePages_Total: 0\n')).toEqual({
+      MemTotal: 1000,
+      MemAvailable: 250,
+      HugePages_Total: 0,
+    });
   });
 });
 
@@ -24,7 +28,10 @@ describe('HostMetricsSource', () => {
   it('reports load, memory, swap, uptime and disks, and CPU from the second sample', () => {
     write('loadavg', '0.52 0.40 0.31 1/123 4567\n');
     write('stat', 'cpu  100 0 50 800 50 0 0 0 0 0\n');
-    write('meminfo', 'MemTotal: 2048000 kB\nMemFree: 100 kB\nMemAvailable: 512000 kB\nSwapTotal: 1000 kB\nSwapFree: 750 kB\n');
+    write(
+      'meminfo',
+      'MemTotal: 2048000 kB\nMemFree: 100 kB\nMemAvailable: 512000 kB\nSwapTotal: 1000 kB\nSwapFree: 750 kB\n',
+    );
     write('uptime', '3600.55 7000.00\n');
     const statfs = () => ({ blocks: 1000, bfree: 300, bavail: 200, bsize: 4096 });
     const s = new HostMetricsSource({ name: 'pi', procDir: proc, statfs, disks: { root: '/', data: '/srv' } });

@@ -85,7 +85,14 @@ export class HostMetricsSource implements Source {
     this.statfs = opts.statfs ?? ((p) => statfsSync(p));
     const p = this.prefix;
     this.metrics = Object.freeze([
-      `${p}load1`, `${p}load5`, `${p}load15`, `${p}cpu_pct`, `${p}mem_used_pct`, `${p}mem_available_mb`, `${p}swap_used_pct`, `${p}uptime_s`,
+      `${p}load1`,
+      `${p}load5`,
+      `${p}load15`,
+      `${p}cpu_pct`,
+      `${p}mem_used_pct`,
+      `${p}mem_available_mb`,
+      `${p}swap_used_pct`,
+      `${p}uptime_s`,
       ...this.disks.flatMap(([label]) => [`${p}disk_${label}_used_pct`, `${p}disk_${label}_free_gb`]),
     ]);
   }
@@ -110,7 +117,8 @@ export class HostMetricsSource implements Source {
     const available = mem.MemAvailable ?? (mem.MemFree ?? 0) + (mem.Buffers ?? 0) + (mem.Cached ?? 0);
     if (total > 0) add('mem_used_pct', round((100 * (total - available)) / total));
     add('mem_available_mb', round(available / 1024, 1));
-    if ((mem.SwapTotal ?? 0) > 0) add('swap_used_pct', round((100 * (mem.SwapTotal! - (mem.SwapFree ?? 0))) / mem.SwapTotal!));
+    if ((mem.SwapTotal ?? 0) > 0)
+      add('swap_used_pct', round((100 * (mem.SwapTotal! - (mem.SwapFree ?? 0))) / mem.SwapTotal!));
     add('uptime_s', Math.round(Number(this.read('uptime').split(/\s+/)[0])));
 
     for (const [label, mount] of this.disks) {
@@ -118,7 +126,11 @@ export class HostMetricsSource implements Source {
       try {
         s = this.statfs(mount);
       } catch (err) {
-        throw new Error(`cannot stat the disk mounted at ${mount} (${label}): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+        throw new Error(
+          `cannot stat the disk mounted at ${mount} (${label}): ` +
+            `${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+          { cause: err },
+        );
       }
       const size = s.blocks * s.bsize;
       if (size > 0) {
@@ -136,7 +148,12 @@ export class HostMetricsSource implements Source {
     try {
       return readFileSync(file, 'utf8');
     } catch (err) {
-      throw new Error(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; host metrics need Linux /proc`, { cause: err });
+      throw new Error(
+        `cannot read ${file}: ` +
+          `${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; host ` +
+          `metrics need Linux /proc`,
+        { cause: err },
+      );
     }
   }
 }

@@ -46,10 +46,16 @@ export class HttpJsonSource implements Source {
     const f = this.opts.fetch ?? fetch;
     let res: Response;
     try {
-      res = await f(this.opts.url, { headers: { accept: 'application/json', ...this.opts.headers }, signal: AbortSignal.timeout(timeout) });
+      res = await f(this.opts.url, {
+        headers: { accept: 'application/json', ...this.opts.headers },
+        signal: AbortSignal.timeout(timeout),
+      });
     } catch (err) {
       const e = err as Error;
-      const why = e.name === 'TimeoutError' ? `no answer within ${timeout} ms` : ((e.cause as Error | undefined)?.message ?? e.message);
+      const why =
+        e.name === 'TimeoutError'
+          ? `no answer within ${timeout} ms`
+          : ((e.cause as Error | undefined)?.message ?? e.message);
       throw new Error(`GET ${this.opts.url} failed: ${why}`, { cause: err });
     }
     const body = await res.text();
@@ -64,7 +70,11 @@ export class HttpJsonSource implements Source {
     for (const [metric, steps, path] of this.paths) {
       const value = toValue(valueAt(doc, steps));
       if (value === undefined) {
-        if (!this.missing.has(metric)) this.log.warn({ source: this.id, metric, path }, 'no number at this path in the answer; skipping the metric until there is');
+        if (!this.missing.has(metric))
+          this.log.warn(
+            { source: this.id, metric, path },
+            'no number at this path in the answer; skipping the metric until there is',
+          );
         this.missing.add(metric);
         continue;
       }

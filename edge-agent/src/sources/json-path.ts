@@ -14,7 +14,11 @@ export function parseJsonPath(path: string): PathStep[] {
   const steps: PathStep[] = [];
   let i = 0;
   const fail = (why: string): never => {
-    throw new Error(`bad path ${JSON.stringify(path)}: ${why} at character ${i + (path.length - path.trimStart().length) + (path.trim().startsWith('$') ? 1 : 0)}; write e.g. $.a.b or a.b[0]`);
+    throw new Error(
+      `bad path ${JSON.stringify(path)}: ${why} at character ` +
+        `${i + (path.length - path.trimStart().length) + (path.trim().startsWith('$') ? 1 : 0)}; ` +
+        `write e.g. $.a.b or a.b[0]`,
+    );
   };
   while (i < s.length) {
     const c = s[i]!;
@@ -38,7 +42,8 @@ export function parseJsonPath(path: string): PathStep[] {
       fail(`unexpected ${JSON.stringify(c)}`);
     }
   }
-  if (steps.length === 0) throw new Error(`bad path ${JSON.stringify(path)}: it selects nothing; write e.g. $.a.b or a.b[0]`);
+  if (steps.length === 0)
+    throw new Error(`bad path ${JSON.stringify(path)}: it selects nothing; write e.g. $.a.b or a.b[0]`);
   return steps;
 }
 

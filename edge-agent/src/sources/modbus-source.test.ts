@@ -49,7 +49,16 @@ describe('ModbusSource', () => {
 
   it('scales and offsets each register into a reading stamped with the sample time', async () => {
     const c = client();
-    const s = new ModbusSource({ name: 'plc', client: c, unitId: 5, registers: [{ metric: 'temp', address: 0, scale: 0.1 }, { metric: 'delta', address: 1, type: 'int16', offset: 10 }, { metric: 'flow', table: 'input', address: 0, scale: 0.01 }] });
+    const s = new ModbusSource({
+      name: 'plc',
+      client: c,
+      unitId: 5,
+      registers: [
+        { metric: 'temp', address: 0, scale: 0.1 },
+        { metric: 'delta', address: 1, type: 'int16', offset: 10 },
+        { metric: 'flow', table: 'input', address: 0, scale: 0.01 },
+      ],
+    });
     expect(await s.sample(9)).toEqual([
       { metric: 'temp', value: 21.5, ts: 9 },
       { metric: 'delta', value: 9, ts: 9 },
@@ -59,9 +68,20 @@ describe('ModbusSource', () => {
   });
 
   it('reports what it could read when one block fails, and fails when all do', async () => {
-    const s = new ModbusSource({ name: 'plc', client: client(true), registers: [{ metric: 'temp', address: 0 }, { metric: 'flow', table: 'input', address: 0 }] });
+    const s = new ModbusSource({
+      name: 'plc',
+      client: client(true),
+      registers: [
+        { metric: 'temp', address: 0 },
+        { metric: 'flow', table: 'input', address: 0 },
+      ],
+    });
     expect((await s.sample(1)).map((r) => r.metric)).toEqual(['temp']);
-    const onlyInput = new ModbusSource({ name: 'plc', client: client(true), registers: [{ metric: 'flow', table: 'input', address: 0 }] });
+    const onlyInput = new ModbusSource({
+      name: 'plc',
+      client: client(true),
+      registers: [{ metric: 'flow', table: 'input', address: 0 }],
+    });
     await expect(onlyInput.sample(1)).rejects.toThrow(/illegal data address/);
   });
 });

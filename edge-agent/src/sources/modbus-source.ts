@@ -42,7 +42,11 @@ export const registerWidth = (type: RegisterType = 'uint16') => (type === 'uint1
  * @example decodeRegisters([0x41a8, 0x0000], 'float32') // 21
  * @example decodeRegisters([0x0000, 0x0001], 'uint32', 'little') // 65536
  */
-export function decodeRegisters(words: readonly number[], type: RegisterType = 'uint16', wordOrder: 'big' | 'little' = 'big'): number {
+export function decodeRegisters(
+  words: readonly number[],
+  type: RegisterType = 'uint16',
+  wordOrder: 'big' | 'little' = 'big',
+): number {
   const b = Buffer.alloc(4);
   if (registerWidth(type) === 1) {
     b.writeUInt16BE(words[0]!, 0);
@@ -128,7 +132,11 @@ export class ModbusSource implements Source {
       }
     }
     if (errors.length === this.blocks.length) throw new Error(errors[0]);
-    if (errors.length > 0) this.log.warn({ source: this.id, failed: errors.length, of: this.blocks.length, err: errors[0] }, 'some Modbus reads failed; their metrics are skipped this time');
+    if (errors.length > 0)
+      this.log.warn(
+        { source: this.id, failed: errors.length, of: this.blocks.length, err: errors[0] },
+        'some Modbus reads failed; their metrics are skipped this time',
+      );
     return out;
   }
 

@@ -58,8 +58,10 @@ export class ModbusTcpClient implements ModbusClient {
   }
 
   readRegisters(unitId: number, table: RegisterTable, address: number, count: number): Promise<number[]> {
-    if (!Number.isInteger(count) || count < 1 || count > 125) return Promise.reject(new Error(`can read 1 to 125 registers at once, not ${count}`));
-    if (!Number.isInteger(address) || address < 0 || address + count > 65536) return Promise.reject(new Error(`register address ${address} (+${count}) is outside 0–65535`));
+    if (!Number.isInteger(count) || count < 1 || count > 125)
+      return Promise.reject(new Error(`can read 1 to 125 registers at once, not ${count}`));
+    if (!Number.isInteger(address) || address < 0 || address + count > 65536)
+      return Promise.reject(new Error(`register address ${address} (+${count}) is outside 0–65535`));
     const run = () => this.request(unitId, table === 'holding' ? 3 : 4, address, count);
     const p = this.queue.then(run, run);
     this.queue = p.catch(() => undefined);
@@ -82,7 +84,11 @@ export class ModbusTcpClient implements ModbusClient {
     return new Promise<number[]>((resolve, reject) => {
       const timer = setTimeout(() => {
         // The answer may still come and would then be mistaken for the next one: start afresh.
-        this.fail(new Error(`${this.where}: no answer within ${this.timeoutMs} ms (unit ${unitId}, function ${fc}, address ${address})`));
+        this.fail(
+          new Error(
+            `${this.where}: no answer within ${this.timeoutMs} ms (unit ${unitId}, function ${fc}, address ${address})`,
+          ),
+        );
         this.drop();
       }, this.timeoutMs);
       this.pending = { tid, unitId, fc, count, resolve, reject, timer };
@@ -107,7 +113,9 @@ export class ModbusTcpClient implements ModbusClient {
         s.removeAllListeners('error');
         s.setNoDelay(true);
         s.on('data', (chunk) => this.onData(chunk));
-        s.on('error', (err) => this.fail(new Error(`${this.where}: ${(err as NodeJS.ErrnoException).code ?? err.message}`)));
+        s.on('error', (err) =>
+          this.fail(new Error(`${this.where}: ${(err as NodeJS.ErrnoException).code ?? err.message}`)),
+        );
         s.on('close', () => {
           if (this.socket === s) this.socket = undefined;
           this.fail(new Error(`${this.where}: connection closed`));
@@ -139,12 +147,24 @@ export class ModbusTcpClient implements ModbusClient {
     const fc = frame.readUInt8(7);
     if (fc === (p.fc | 0x80)) {
       const code = frame.readUInt8(8);
-      this.settle((q) => q.reject(new Error(`${this.where}: Modbus exception ${code} (${MODBUS_EXCEPTIONS[code] ?? 'unknown'}) for unit ${p.unitId}, function ${p.fc}`)));
+      this.settle((q) =>
+        q.reject(
+          new Error(
+            `${this.where}: Modbus exception ${code} ` +
+              `(${MODBUS_EXCEPTIONS[code] ?? 'unknown'}) for unit ${p.unitId}, ` +
+              `function ${p.fc}`,
+          ),
+        ),
+      );
       return;
     }
     const bytes = frame.readUInt8(8);
     if (fc !== p.fc || bytes !== p.count * 2 || frame.length < 9 + bytes) {
-      this.settle((q) => q.reject(new Error(`${this.where}: malformed answer (function ${fc}, ${bytes} bytes for ${p.count} registers)`)));
+      this.settle((q) =>
+        q.reject(
+          new Error(`${this.where}: malformed answer (function ${fc}, ${bytes} bytes for ${p.count} registers)`),
+        ),
+      );
       this.drop();
       return;
     }

@@ -17,11 +17,15 @@ describe('parseCommandOutput', () => {
       { metric: 'ups_load', value: 12 },
       { metric: 'ups_online', value: 1 },
     ]);
-    expect(parseCommandOutput('[{"metric":"a","value":"2.5"},{"metric":"b"}]', 'json')).toEqual([{ metric: 'a', value: 2.5 }]);
+    expect(parseCommandOutput('[{"metric":"a","value":"2.5"},{"metric":"b"}]', 'json')).toEqual([
+      { metric: 'a', value: 2.5 },
+    ]);
   });
 
   it('says what to print when JSON was expected and is not valid', () => {
-    expect(() => parseCommandOutput('temp=1', 'json')).toThrow(/not valid JSON .*print a JSON object or key=value lines/);
+    expect(() => parseCommandOutput('temp=1', 'json')).toThrow(
+      /not valid JSON .*print a JSON object or key=value lines/,
+    );
   });
 });
 
@@ -30,7 +34,13 @@ describe('toMetricId and toValue', () => {
     expect(toMetricId('cpu.temp')).toBe('cpu_temp');
     expect(toMetricId('1min load')).toBe('m_1min_load');
     expect(toMetricId('x'.repeat(80))).toHaveLength(64);
-    expect([toValue('21.5'), toValue(false), toValue(''), toValue('NaN'), toValue({})]).toEqual([21.5, 0, undefined, undefined, undefined]);
+    expect([toValue('21.5'), toValue(false), toValue(''), toValue('NaN'), toValue({})]).toEqual([
+      21.5,
+      0,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 });
 
@@ -49,8 +59,14 @@ describe('CommandSource', () => {
   });
 
   it('fails the sample with the command’s own words on a non-zero exit, a missing program or a timeout', async () => {
-    await expect(new CommandSource({ name: 'c', command: 'echo "no sensor on bus" >&2; exit 3' }).sample(1)).rejects.toThrow('command `echo "no sensor on bus" >&2; exit 3` exited with 3: no sensor on bus');
-    await expect(new CommandSource({ name: 'c', command: ['/nonexistent/tool'] }).sample(1)).rejects.toThrow(/program not found/);
-    await expect(new CommandSource({ name: 'c', command: 'sleep 5', timeoutMs: 50 }).sample(1)).rejects.toThrow(/timed out after 50 ms/);
+    await expect(
+      new CommandSource({ name: 'c', command: 'echo "no sensor on bus" >&2; exit 3' }).sample(1),
+    ).rejects.toThrow('command `echo "no sensor on bus" >&2; exit 3` exited with 3: no sensor on bus');
+    await expect(new CommandSource({ name: 'c', command: ['/nonexistent/tool'] }).sample(1)).rejects.toThrow(
+      /program not found/,
+    );
+    await expect(new CommandSource({ name: 'c', command: 'sleep 5', timeoutMs: 50 }).sample(1)).rejects.toThrow(
+      /timed out after 50 ms/,
+    );
   });
 });

@@ -18,7 +18,8 @@ export type OutputFormat = 'keyvalue' | 'json' | 'auto';
  * - `auto`: JSON when the output starts with `{` or `[`, else key=value.
  *
  * Keys become metric ids through `toMetricId`. Throws when JSON was expected and is not valid.
- * @example parseCommandOutput('temp=21.5\nhumidity: 40\n', 'auto') // [{metric:'temp',value:21.5},{metric:'humidity',value:40}]
+ * @example parseCommandOutput('temp=21.5\nhumidity: 40\n', 'auto') //
+ * [{metric:'temp',value:21.5},{metric:'humidity',value:40}]
  * @example parseCommandOutput('{"cpu":{"temp":41}}', 'auto') // [{metric:'cpu_temp',value:41}]
  */
 export function parseCommandOutput(text: string, format: OutputFormat = 'auto'): ParsedValue[] {
@@ -29,7 +30,9 @@ export function parseCommandOutput(text: string, format: OutputFormat = 'auto'):
   try {
     doc = JSON.parse(t);
   } catch (err) {
-    throw new Error(`output is not valid JSON (${(err as Error).message}); print a JSON object or key=value lines`, { cause: err });
+    throw new Error(`output is not valid JSON (${(err as Error).message}); print a JSON object or key=value lines`, {
+      cause: err,
+    });
   }
   const out: ParsedValue[] = [];
   if (Array.isArray(doc)) {

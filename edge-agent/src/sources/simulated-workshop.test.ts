@@ -5,7 +5,13 @@ const HOUR = 3_600_000;
 /** Monday 2026-11-23 00:00 UTC. */
 const MONDAY = Date.UTC(2026, 10, 23);
 
-const flat = (base: number, extra: Partial<SimulatedMetric> = {}): SimulatedMetric => ({ base, noise: 0, daily: 0, weekly: 0, ...extra });
+const flat = (base: number, extra: Partial<SimulatedMetric> = {}): SimulatedMetric => ({
+  base,
+  noise: 0,
+  daily: 0,
+  weekly: 0,
+  ...extra,
+});
 
 function run(source: SimulatedWorkshop, from: number, n: number, stepMs = 1000) {
   const out = [];
@@ -45,8 +51,13 @@ describe('SimulatedWorkshop', () => {
 
   it('keeps each metric on its own random stream', () => {
     const one = new SimulatedWorkshop({ name: 'x', seed: 5, metrics: { output: DEMO_WORKSHOP_METRICS.output! } });
-    const two = new SimulatedWorkshop({ name: 'x', seed: 5, metrics: { energy: DEMO_WORKSHOP_METRICS.energy!, output: DEMO_WORKSHOP_METRICS.output! } });
-    const outputs = (rs: { metric: string; value: number }[]) => rs.filter((r) => r.metric === 'output').map((r) => r.value);
+    const two = new SimulatedWorkshop({
+      name: 'x',
+      seed: 5,
+      metrics: { energy: DEMO_WORKSHOP_METRICS.energy!, output: DEMO_WORKSHOP_METRICS.output! },
+    });
+    const outputs = (rs: { metric: string; value: number }[]) =>
+      rs.filter((r) => r.metric === 'output').map((r) => r.value);
     expect(outputs(run(two, MONDAY, 20))).toEqual(outputs(run(one, MONDAY, 20)));
   });
 
@@ -61,7 +72,11 @@ describe('SimulatedWorkshop', () => {
   });
 
   it('follows the daily cycle and clamps to min and max, rounding to the configured decimals', () => {
-    const ws = new SimulatedWorkshop({ name: 'd', seed: 1, metrics: { m: flat(10, { daily: 4 }), c: flat(5, { daily: 10, min: 0, max: 12 }), r: flat(1.23456) } });
+    const ws = new SimulatedWorkshop({
+      name: 'd',
+      seed: 1,
+      metrics: { m: flat(10, { daily: 4 }), c: flat(5, { daily: 10, min: 0, max: 12 }), r: flat(1.23456) },
+    });
     const at = (t: number) => Object.fromEntries(ws.sample(t).map((r) => [r.metric, r.value]));
     expect(at(MONDAY)).toEqual({ m: 6, c: 0, r: 1.235 });
     expect(at(MONDAY + 12 * HOUR)).toEqual({ m: 14, c: 12, r: 1.235 });
@@ -127,6 +142,8 @@ describe('SimulatedWorkshop', () => {
 
   it('refuses metric definitions it cannot simulate', () => {
     expect(() => new SimulatedWorkshop({ name: 's', seed: 1, metrics: { '1bad': flat(1) } })).toThrow(/must match/);
-    expect(() => new SimulatedWorkshop({ name: 's', seed: 1, metrics: { m: flat(Number.NaN) } })).toThrow(/base must be a finite number/);
+    expect(() => new SimulatedWorkshop({ name: 's', seed: 1, metrics: { m: flat(Number.NaN) } })).toThrow(
+      /base must be a finite number/,
+    );
   });
 });

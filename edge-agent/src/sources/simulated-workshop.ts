@@ -85,7 +85,8 @@ export class SimulatedWorkshop implements FaultableSource {
   constructor(options: SimulatedWorkshopOptions) {
     this.id = `simulated:${options.name}`;
     for (const [id, def] of Object.entries(options.metrics)) {
-      if (!METRIC_PATTERN.test(id)) throw new Error(`simulated metric id ${JSON.stringify(id)} must match ${METRIC_PATTERN}`);
+      if (!METRIC_PATTERN.test(id))
+        throw new Error(`simulated metric id ${JSON.stringify(id)} must match ${METRIC_PATTERN}`);
       for (const k of ['base', 'noise', 'daily', 'weekly'] as const) {
         if (!Number.isFinite(def[k])) throw new Error(`simulated metric ${id}: ${k} must be a finite number`);
       }
@@ -126,7 +127,8 @@ export class SimulatedWorkshop implements FaultableSource {
 
   injectFault(metric: string, fault: Fault): void {
     const s = this.states.get(metric);
-    if (!s) throw new Error(`no metric ${JSON.stringify(metric)} in ${this.id}; its metrics are ${this.metrics.join(', ')}`);
+    if (!s)
+      throw new Error(`no metric ${JSON.stringify(metric)} in ${this.id}; its metrics are ${this.metrics.join(', ')}`);
     const problem = validateFault(fault);
     if (problem) throw new Error(`cannot inject fault into ${metric}: ${problem}`);
     s.faults.push(new ActiveFault({ ...fault }));

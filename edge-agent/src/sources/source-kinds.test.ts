@@ -24,11 +24,19 @@ describe('the source kind registry', () => {
   });
 
   it("refuses a field of another kind, naming this kind's fields", () => {
-    expect(() => resolveAgentConfig({ ...base, source: { kind: 'host', url: 'http://x' } })).toThrow(/source\.url: unknown field; expected one of kind, name, intervalMs, prefix, disks/);
+    expect(() => resolveAgentConfig({ ...base, source: { kind: 'host', url: 'http://x' } })).toThrow(
+      /source\.url: unknown field; expected one of kind, name, intervalMs, prefix, disks/,
+    );
   });
 
   it('checks and opens a source through its descriptor', async () => {
-    const config = resolveAgentConfig({ ...base, sources: [{ kind: 'simulated', seed: 7 }, { kind: 'host', prefix: 'h_' }] });
+    const config = resolveAgentConfig({
+      ...base,
+      sources: [
+        { kind: 'simulated', seed: 7 },
+        { kind: 'host', prefix: 'h_' },
+      ],
+    });
     expect(config.sources.map((s) => [s.kind, s.name])).toEqual([
       ['simulated', 'simulated-0'],
       ['host', 'host-1'],

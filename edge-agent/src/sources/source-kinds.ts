@@ -49,7 +49,13 @@ export interface SourceKindDescriptor<C extends SourceConfig> {
   readonly summary: string;
   /** Its fields besides kind, name and intervalMs. */
   readonly fields: readonly string[];
-  resolve(c: Checker, s: Record<string, unknown>, p: Path, common: { name: string; intervalMs: number }, ctx: SourceCheckContext): C;
+  resolve(
+    c: Checker,
+    s: Record<string, unknown>,
+    p: Path,
+    common: { name: string; intervalMs: number },
+    ctx: SourceCheckContext,
+  ): C;
   open(config: C, ctx: OpenSourceContext & { logger: Logger }): Promise<Source>;
 }
 
@@ -62,11 +68,23 @@ const simulated: SourceKindDescriptor<SimulatedSourceConfig> = {
   fields: ['seed', 'metrics'],
   resolve(c, s, p, common, ctx) {
     const kind = 'simulated' as const;
-    const seed = s.seed === undefined ? fnv1a(ctx.deviceId) : c.number(s.seed, [...p, 'seed'], { integer: true, min: 0, max: 0xffffffff });
-    return { kind, ...common, seed: seed >>> 0, metrics: Object.freeze(simulatedMetrics(c, s.metrics, [...p, 'metrics'])) };
+    const seed =
+      s.seed === undefined
+        ? fnv1a(ctx.deviceId)
+        : c.number(s.seed, [...p, 'seed'], { integer: true, min: 0, max: 0xffffffff });
+    return {
+      kind,
+      ...common,
+      seed: seed >>> 0,
+      metrics: Object.freeze(simulatedMetrics(c, s.metrics, [...p, 'metrics'])),
+    };
   },
   async open(c, ctx) {
-    return new SimulatedWorkshop({ name: c.name === 'simulated-0' ? ctx.deviceId : c.name, seed: c.seed, metrics: c.metrics });
+    return new SimulatedWorkshop({
+      name: c.name === 'simulated-0' ? ctx.deviceId : c.name,
+      seed: c.seed,
+      metrics: c.metrics,
+    });
   },
 };
 
@@ -78,8 +96,22 @@ const csv: SourceKindDescriptor<CsvSourceConfig> = {
     const kind = 'csv' as const;
     const timestamps = c.oneOf(s.timestamps, [...p, 'timestamps'], ['replay', 'original'] as const, 'replay');
     const loop = c.boolean(s.loop, [...p, 'loop'], false);
-    if (loop && timestamps === 'original') c.fail([...p, 'loop'], 'cannot loop with timestamps: original (every loop would repeat the same keys, which the server stores once)');
-    const src: CsvSourceConfig = { kind, ...common, file: ctx.at(c.string(s.file, [...p, 'file'])), speed: s.speed === undefined ? 1 : c.number(s.speed, [...p, 'speed'], { min: 0.000001, unit: 'times the recorded pace' }), loop, timestamps };
+    if (loop && timestamps === 'original')
+      c.fail(
+        [...p, 'loop'],
+        'cannot loop with timestamps: original (every loop would repeat the same keys, which the server stores once)',
+      );
+    const src: CsvSourceConfig = {
+      kind,
+      ...common,
+      file: ctx.at(c.string(s.file, [...p, 'file'])),
+      speed:
+        s.speed === undefined
+          ? 1
+          : c.number(s.speed, [...p, 'speed'], { min: 0.000001, unit: 'times the recorded pace' }),
+      loop,
+      timestamps,
+    };
     if (s.metric !== undefined) src.metric = c.string(s.metric, [...p, 'metric'], METRIC_RULE);
     return src;
   },
@@ -108,11 +140,24 @@ const command: SourceKindDescriptor<CommandSourceConfig> = {
       if (s.command.length === 0) c.fail([...p, 'command'], 'must name a program');
       command = s.command.map((a, i) => c.string(a, [...p, 'command', i]));
     } else command = c.string(s.command, [...p, 'command']);
-    return { kind, ...common, command, format: c.oneOf(s.format, [...p, 'format'], ['auto', 'keyvalue', 'json'] as const, 'auto'), timeoutMs: ctx.timeoutMs(10_000), prefix: s.prefix === undefined ? '' : c.string(s.prefix, [...p, 'prefix'], PREFIX_RULE) };
+    return {
+      kind,
+      ...common,
+      command,
+      format: c.oneOf(s.format, [...p, 'format'], ['auto', 'keyvalue', 'json'] as const, 'auto'),
+      timeoutMs: ctx.timeoutMs(10_000),
+      prefix: s.prefix === undefined ? '' : c.string(s.prefix, [...p, 'prefix'], PREFIX_RULE),
+    };
   },
   async open(c) {
     const { CommandSource } = await import('./command-source.js');
-    return new CommandSource({ name: c.name, command: c.command, format: c.format, timeoutMs: c.timeoutMs, prefix: c.prefix });
+    return new CommandSource({
+      name: c.name,
+      command: c.command,
+      format: c.format,
+      timeoutMs: c.timeoutMs,
+      prefix: c.prefix,
+    });
   },
 };
 
@@ -129,10 +174,13 @@ const http: SourceKindDescriptor<HttpSourceConfig> = {
     } catch {
       /* below */
     }
-    if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) c.fail([...p, 'url'], `${show(urlText)} is not an http:// or https:// URL`);
-    if (s.metrics === undefined) c.fail([...p, 'metrics'], 'must map at least one metric id to a path, e.g. temperature: $.sensors.t1');
+    if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:'))
+      c.fail([...p, 'url'], `${show(urlText)} is not an http:// or https:// URL`);
+    if (s.metrics === undefined)
+      c.fail([...p, 'metrics'], 'must map at least one metric id to a path, e.g. temperature: $.sensors.t1');
     const metrics = c.stringMap(s.metrics, [...p, 'metrics'], METRIC_RULE);
-    if (Object.keys(metrics).length === 0) c.fail([...p, 'metrics'], 'must map at least one metric id to a path, e.g. temperature: $.sensors.t1');
+    if (Object.keys(metrics).length === 0)
+      c.fail([...p, 'metrics'], 'must map at least one metric id to a path, e.g. temperature: $.sensors.t1');
     for (const [m, path] of Object.entries(metrics)) {
       try {
         parseJsonPath(path);
@@ -140,22 +188,47 @@ const http: SourceKindDescriptor<HttpSourceConfig> = {
         c.fail([...p, 'metrics', m], (err as Error).message);
       }
     }
-    return { kind, ...common, url: urlText, metrics: Object.freeze(metrics), headers: Object.freeze(c.stringMap(s.headers, [...p, 'headers'])), timeoutMs: ctx.timeoutMs(5000) };
+    return {
+      kind,
+      ...common,
+      url: urlText,
+      metrics: Object.freeze(metrics),
+      headers: Object.freeze(c.stringMap(s.headers, [...p, 'headers'])),
+      timeoutMs: ctx.timeoutMs(5000),
+    };
   },
   async open(c, ctx) {
     const { HttpJsonSource } = await import('./http-json-source.js');
-    return new HttpJsonSource({ name: c.name, url: c.url, metrics: c.metrics, headers: c.headers, timeoutMs: c.timeoutMs, logger: ctx.logger });
+    return new HttpJsonSource({
+      name: c.name,
+      url: c.url,
+      metrics: c.metrics,
+      headers: c.headers,
+      timeoutMs: c.timeoutMs,
+      logger: ctx.logger,
+    });
   },
 };
 
 const host: SourceKindDescriptor<HostSourceConfig> = {
   kind: 'host',
-  summary: 'the Linux host\'s load, CPU, memory and disks',
+  summary: "the Linux host's load, CPU, memory and disks",
   fields: ['prefix', 'disks'],
   resolve(c, s, p, common) {
     const kind = 'host' as const;
-    const disks = s.disks === undefined ? { root: '/' } : c.stringMap(s.disks, [...p, 'disks'], { pattern: /^[A-Za-z0-9_]{1,32}$/, what: 'a disk label (letters, digits, _)' });
-    return { kind, ...common, prefix: s.prefix === undefined ? 'host_' : c.string(s.prefix, [...p, 'prefix'], PREFIX_RULE), disks: Object.freeze(disks) };
+    const disks =
+      s.disks === undefined
+        ? { root: '/' }
+        : c.stringMap(s.disks, [...p, 'disks'], {
+            pattern: /^[A-Za-z0-9_]{1,32}$/,
+            what: 'a disk label (letters, digits, _)',
+          });
+    return {
+      kind,
+      ...common,
+      prefix: s.prefix === undefined ? 'host_' : c.string(s.prefix, [...p, 'prefix'], PREFIX_RULE),
+      disks: Object.freeze(disks),
+    };
   },
   async open(c) {
     const { HostMetricsSource } = await import('./host-metrics.js');
@@ -169,7 +242,11 @@ const modbus: SourceKindDescriptor<ModbusSourceConfig> = {
   fields: ['host', 'port', 'unitId', 'timeoutMs', 'registers'],
   resolve(c, s, p, common, ctx) {
     const kind = 'modbus' as const;
-    if (!Array.isArray(s.registers) || s.registers.length === 0) c.fail([...p, 'registers'], 'must list at least one register, e.g. - { metric: temperature, address: 0, scale: 0.1 }');
+    if (!Array.isArray(s.registers) || s.registers.length === 0)
+      c.fail(
+        [...p, 'registers'],
+        'must list at least one register, e.g. - { metric: temperature, address: 0, scale: 0.1 }',
+      );
     const seen = new Set<string>();
     const registers = (s.registers as unknown[]).map((r, i) => {
       const rp = [...p, 'registers', i];
@@ -198,17 +275,30 @@ const modbus: SourceKindDescriptor<ModbusSourceConfig> = {
     };
   },
   async open(c, ctx) {
-    const [{ ModbusSource }, { ModbusTcpClient }] = await Promise.all([import('./modbus-source.js'), import('./modbus-tcp-client.js')]);
-    return new ModbusSource({ name: c.name, unitId: c.unitId, registers: c.registers, logger: ctx.logger, client: new ModbusTcpClient({ host: c.host, port: c.port, timeoutMs: c.timeoutMs }) });
+    const [{ ModbusSource }, { ModbusTcpClient }] = await Promise.all([
+      import('./modbus-source.js'),
+      import('./modbus-tcp-client.js'),
+    ]);
+    return new ModbusSource({
+      name: c.name,
+      unitId: c.unitId,
+      registers: c.registers,
+      logger: ctx.logger,
+      client: new ModbusTcpClient({ host: c.host, port: c.port, timeoutMs: c.timeoutMs }),
+    });
   },
 };
 
 /** Every source kind, in the order the docs list them. */
-export const SOURCE_REGISTRY: { readonly [K in SourceKind]: SourceKindDescriptor<Extract<SourceConfig, { kind: K }>> } = Object.freeze({ simulated, csv, command, http, host, modbus });
+export const SOURCE_REGISTRY: { readonly [K in SourceKind]: SourceKindDescriptor<Extract<SourceConfig, { kind: K }>> } =
+  Object.freeze({ simulated, csv, command, http, host, modbus });
 
 export const SOURCE_KINDS: readonly SourceKind[] = Object.freeze(Object.keys(SOURCE_REGISTRY) as SourceKind[]);
 
-/** The source a source configuration describes. Rejects with an Error saying what is wrong (e.g. an unreadable CSV file). */
+/**
+ * The source a source configuration describes. Rejects with an Error saying what is wrong (e.g. an unreadable CSV
+ * file).
+ */
 export async function openSource(config: SourceConfig, ctx: OpenSourceContext): Promise<Source> {
   const kind = SOURCE_REGISTRY[config.kind] as unknown as SourceKindDescriptor<SourceConfig>;
   return kind.open(config, { ...ctx, logger: ctx.logger ?? silentLogger });
@@ -221,9 +311,11 @@ function simulatedMetrics(c: Checker, x: unknown, path: Path): Record<string, Re
   const metrics: Record<string, Readonly<SimulatedMetric>> = {};
   for (const [id, raw] of Object.entries(ms)) {
     const p = [...path, id];
-    if (!METRIC_PATTERN.test(id)) c.fail(p, `metric id must match ${METRIC_PATTERN} (a letter, then letters, digits, _)`);
+    if (!METRIC_PATTERN.test(id))
+      c.fail(p, `metric id must match ${METRIC_PATTERN} (a letter, then letters, digits, _)`);
     const m = c.object(raw, p, METRIC_FIELDS);
-    const opt = (k: (typeof METRIC_FIELDS)[number], o2: Parameters<Checker['number']>[2]) => (m[k] === undefined ? undefined : c.number(m[k], [...p, k], o2));
+    const opt = (k: (typeof METRIC_FIELDS)[number], o2: Parameters<Checker['number']>[2]) =>
+      m[k] === undefined ? undefined : c.number(m[k], [...p, k], o2);
     const def: SimulatedMetric = {
       base: c.number(m.base, [...p, 'base']),
       noise: opt('noise', { min: 0 }) ?? 0,
@@ -235,7 +327,8 @@ function simulatedMetrics(c: Checker, x: unknown, path: Path): Record<string, Re
     const decimals = opt('decimals', { integer: true, min: 0, max: 12 });
     if (min !== undefined) def.min = min;
     if (max !== undefined) def.max = max;
-    if (min !== undefined && max !== undefined && min > max) c.fail([...p, 'max'], `must be >= min (${min}), got ${max}`);
+    if (min !== undefined && max !== undefined && min > max)
+      c.fail([...p, 'max'], `must be >= min (${min}), got ${max}`);
     if (decimals !== undefined) def.decimals = decimals;
     metrics[id] = Object.freeze(def);
   }

@@ -28,7 +28,11 @@ export async function startTestBroker(opts: TestBrokerOptions): Promise<TestBrok
   const authenticated: string[] = [];
   const broker = await Aedes.createBroker({
     authenticate(client, username, password, done) {
-      const ok = username !== undefined && opts.users[username] !== undefined && password?.toString('utf8') === opts.users[username] && (opts.admit?.(username) ?? true);
+      const ok =
+        username !== undefined &&
+        opts.users[username] !== undefined &&
+        password?.toString('utf8') === opts.users[username] &&
+        (opts.admit?.(username) ?? true);
       if (ok) authenticated.push(client.id);
       if (ok) done(null, true);
       else done(Object.assign(new Error('bad username or password'), { returnCode: 4 as const }), false);

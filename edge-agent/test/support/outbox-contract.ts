@@ -8,7 +8,11 @@ import { OutboxClosedError, type Outbox, type OutboxOptions } from '../../src/ou
  */
 export function outboxContract(name: string, open: (opts?: OutboxOptions) => Outbox): void {
   const readings = (n: number, from = 0): Reading[] =>
-    Array.from({ length: n }, (_, i) => ({ metric: (from + i) % 2 ? 'energy' : 'output', value: (from + i) * 1.5, ts: 1_764_244_800_000 + (from + i) * 1000 }));
+    Array.from({ length: n }, (_, i) => ({
+      metric: (from + i) % 2 ? 'energy' : 'output',
+      value: (from + i) * 1.5,
+      ts: 1_764_244_800_000 + (from + i) * 1000,
+    }));
 
   describe(`${name} (outbox contract)`, () => {
     const opened: Outbox[] = [];

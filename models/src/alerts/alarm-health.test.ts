@@ -101,11 +101,17 @@ describe('alarmHealth', () => {
   it('counts standing alerts (open, last raised over 24 h ago), shelved ones, and open at the window end', () => {
     const alerts = [
       alert('old', 'r/a/a1', [[NOW - 25 * H, 'raised']]),
-      alert('oldAcked', 'r/a/a1', [[NOW - 30 * H, 'raised'], [NOW - 29 * H, 'acknowledged', 'ana']]),
+      alert('oldAcked', 'r/a/a1', [
+        [NOW - 30 * H, 'raised'],
+        [NOW - 29 * H, 'acknowledged', 'ana'],
+      ]),
       alert('young', 'r/a/a2', [[NOW - 23 * H, 'raised']], {
         shelved: { by: 'ana', at: NOW - H, until: NOW + H, remainingMs: 1000 },
       }),
-      alert('oldResolved', 'r/b/b1', [[NOW - 40 * H, 'raised'], [NOW - 2 * H, 'resolved', 'ana']]),
+      alert('oldResolved', 'r/b/b1', [
+        [NOW - 40 * H, 'raised'],
+        [NOW - 2 * H, 'resolved', 'ana'],
+      ]),
     ];
     const h = alarmHealth(alerts, { node: 'r', now: NOW, hours: 24 });
     expect(h).toMatchObject({ standing: 2, shelved: 1, open: 3, raises: 1 });
@@ -117,12 +123,30 @@ describe('alarmHealth', () => {
   it('gives the median times to acknowledge and to resolve of the raises in the window', () => {
     const alerts = [
       // raised, acknowledged and resolved minutes before NOW
-      alert('a', 'r/a/a1', [[ago(50), 'raised'], [ago(48), 'acknowledged', 'ana'], [ago(40), 'resolved', 'ana']]),
-      alert('b', 'r/a/a1', [[ago(30), 'raised'], [ago(26), 'acknowledged', 'ana'], [ago(26), 'acknowledged', 'x']]),
-      alert('c', 'r/a/a2', [[ago(20), 'raised'], [ago(14), 'acknowledged', 'ana'], [ago(10), 'resolved', 'ana']]),
-      alert('d', 'r/a/a2', [[NOW - 20 * MIN, 'raised'], [NOW - 19 * MIN, 'resolved', 'ana']]),
+      alert('a', 'r/a/a1', [
+        [ago(50), 'raised'],
+        [ago(48), 'acknowledged', 'ana'],
+        [ago(40), 'resolved', 'ana'],
+      ]),
+      alert('b', 'r/a/a1', [
+        [ago(30), 'raised'],
+        [ago(26), 'acknowledged', 'ana'],
+        [ago(26), 'acknowledged', 'x'],
+      ]),
+      alert('c', 'r/a/a2', [
+        [ago(20), 'raised'],
+        [ago(14), 'acknowledged', 'ana'],
+        [ago(10), 'resolved', 'ana'],
+      ]),
+      alert('d', 'r/a/a2', [
+        [NOW - 20 * MIN, 'raised'],
+        [NOW - 19 * MIN, 'resolved', 'ana'],
+      ]),
       // Raised before the window: its acknowledgement inside it is not timed.
-      alert('e', 'r/b/b1', [[NOW - 2 * H, 'raised'], [NOW - 10 * MIN, 'acknowledged', 'ana']]),
+      alert('e', 'r/b/b1', [
+        [NOW - 2 * H, 'raised'],
+        [NOW - 10 * MIN, 'acknowledged', 'ana'],
+      ]),
     ];
     const h = alarmHealth(alerts, { node: 'r', now: NOW, hours: 1 });
     expect(h.medianAckMs).toBe(4 * MIN); // 2, 4, 6

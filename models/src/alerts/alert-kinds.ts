@@ -12,4 +12,17 @@ export const ALERT_STATES = ['raised', 'acknowledged', 'escalated', 'resolved'] 
 export type AlertState = (typeof ALERT_STATES)[number];
 
 /** What an entry of an alert's trail records. */
-export const ALERT_ACTIONS = ['raised', 'updated', 'refired', 'acknowledged', 'escalated', 'resolved', 'commented', 'grouped', 'directive', 'shelved', 'unshelved', 'assigned'] as const;
+export const ALERT_ACTIONS = [
+  'raised',
+  'updated',
+  'refired',
+  'acknowledged',
+  'escalated',
+  'resolved',
+  'commented',
+  'grouped',
+  'directive',
+  'shelved',
+  'unshelved',
+  'assigned',
+] as const;

@@ -56,7 +56,10 @@ export function effectiveShelved(q: AlertQuery): 'exclude' | 'only' | 'include' 
  * @example fold('Quesería Sur') // 'queseria sur'
  */
 export function fold(s: string): string {
-  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  return s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
 }
 
 /**

@@ -42,7 +42,8 @@ export function encodeDirective(d: Directive): string {
 /**
  * The acknowledgement of a directive as the agent received it (any JSON value): its `alert` field,
  * else its `id` field, when that is a string.
- * @example directiveAck({ type: 'directive', alert: 'a1' }, 'unit-1', 0) // { type: 'directive-ack', alert: 'a1', deviceId: 'unit-1', at: '1970-01-01T00:00:00.000Z' }
+ * @example directiveAck({ type: 'directive', alert: 'a1' }, 'unit-1', 0) // { type: 'directive-ack', alert: 'a1',
+ * deviceId: 'unit-1', at: '1970-01-01T00:00:00.000Z' }
  */
 export function directiveAck(directive: unknown, deviceId: string, at: number): Required<DirectiveAck> {
   const d = (typeof directive === 'object' && directive !== null ? directive : {}) as Record<string, unknown>;
@@ -72,7 +73,10 @@ export function decodeDirectiveAck(payload: string | Uint8Array): DirectiveAck |
   }
   if (typeof doc !== 'object' || doc === null || (doc as { type?: unknown }).type !== 'directive-ack') return null;
   const o = doc as Record<string, unknown>;
-  const ack: DirectiveAck = { type: 'directive-ack', alert: typeof o.alert === 'string' ? o.alert.slice(0, ALERT_ID_MAX) : null };
+  const ack: DirectiveAck = {
+    type: 'directive-ack',
+    alert: typeof o.alert === 'string' ? o.alert.slice(0, ALERT_ID_MAX) : null,
+  };
   if (typeof o.deviceId === 'string') ack.deviceId = o.deviceId.slice(0, DEVICE_ID_MAX);
   if (typeof o.at === 'string') ack.at = o.at.slice(0, AT_MAX);
   return ack;

@@ -14,23 +14,41 @@ export const HistoryQuery = Type.Object(
     indicator: Type.String({ maxLength: 64 }),
     from: Type.Optional(Type.Integer({ description: 'ms since epoch; default one hour ago' })),
     to: Type.Optional(Type.Integer({ description: 'ms since epoch; default now' })),
-    windowMs: Type.Optional(Type.Integer({ minimum: 1000, description: 'window width; omit to let the server pick raw points or a step that fits maxPoints' })),
+    windowMs: Type.Optional(
+      Type.Integer({
+        minimum: 1000,
+        description: 'window width; omit to let the server pick raw points or a step that fits maxPoints',
+      }),
+    ),
     aggregate: Type.Enum(HISTORY_AGGREGATES, { default: 'mean' }),
-    maxPoints: Type.Integer({ minimum: HISTORY_MAX_POINTS.min, maximum: HISTORY_MAX_POINTS.max, default: HISTORY_MAX_POINTS.default, description: 'most points in the answer' }),
+    maxPoints: Type.Integer({
+      minimum: HISTORY_MAX_POINTS.min,
+      maximum: HISTORY_MAX_POINTS.max,
+      default: HISTORY_MAX_POINTS.default,
+      description: 'most points in the answer',
+    }),
   },
   { additionalProperties: false },
 );
 /** What the server reads (defaults applied). */
 export type HistoryQuery = Static<typeof HistoryQuery>;
 /** What a caller may send: aggregate and maxPoints have defaults. */
-export type HistoryRequest = Omit<HistoryQuery, 'aggregate' | 'maxPoints'> & Partial<Pick<HistoryQuery, 'aggregate' | 'maxPoints'>>;
+export type HistoryRequest = Omit<HistoryQuery, 'aggregate' | 'maxPoints'> &
+  Partial<Pick<HistoryQuery, 'aggregate' | 'maxPoints'>>;
 
 export const HistoryResolution = Type.Object(
   {
     stepMs: Type.Union([Type.Integer(), Type.Null()], { description: 'window width, ms; null for raw points' }),
-    aggregate: Type.Union([Type.String(), Type.Null()], { description: 'mean, min, max, last or count; null for raw points' }),
-    source: Type.Enum(['raw', 'minute', 'hour', 'store'] as const, { description: 'raw points, a stored tier (embedded store), or windows the store computes' }),
-    basis: Type.Enum(['stored', 'children'] as const, { description: "stored: the node's own series; children: rolled up from its leaves' stored series by the indicator's rule" }),
+    aggregate: Type.Union([Type.String(), Type.Null()], {
+      description: 'mean, min, max, last or count; null for raw points',
+    }),
+    source: Type.Enum(['raw', 'minute', 'hour', 'store'] as const, {
+      description: 'raw points, a stored tier (embedded store), or windows the store computes',
+    }),
+    basis: Type.Enum(['stored', 'children'] as const, {
+      description:
+        "stored: the node's own series; children: rolled up from its leaves' stored series by the indicator's rule",
+    }),
     rule: Type.Optional(Type.String({ description: 'the roll-up rule (basis children)' })),
     leaves: Type.Optional(Type.Integer({ description: 'leaves read (basis children)' })),
     reason: Type.String(),

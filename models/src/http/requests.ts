@@ -13,7 +13,14 @@ export const AlertIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) })
 
 /** An alert action's body: a note, required for comment and directive. */
 export const NoteBody = (required: boolean) =>
-  Type.Object({ note: required ? Type.String({ minLength: 1, maxLength: NOTE_MAX }) : Type.Optional(Type.String({ maxLength: NOTE_MAX })) }, { additionalProperties: false });
+  Type.Object(
+    {
+      note: required
+        ? Type.String({ minLength: 1, maxLength: NOTE_MAX })
+        : Type.Optional(Type.String({ maxLength: NOTE_MAX })),
+    },
+    { additionalProperties: false },
+  );
 export type NoteBody = { note?: string };
 
 export const ShelveBody = Type.Object(
@@ -26,7 +33,10 @@ export const ShelveBody = Type.Object(
 export type ShelveBody = Static<typeof ShelveBody>;
 
 export const AssignBody = Type.Object(
-  { user: Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()]), note: Type.Optional(Type.String({ maxLength: NOTE_MAX })) },
+  {
+    user: Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()]),
+    note: Type.Optional(Type.String({ maxLength: NOTE_MAX })),
+  },
   { additionalProperties: false },
 );
 export type AssignBody = Static<typeof AssignBody>;
@@ -47,7 +57,11 @@ const alertFilterProperties = {
 export const AlertCountsQuery = Type.Object(alertFilterProperties, { additionalProperties: false });
 export type AlertCountsQuery = Static<typeof AlertCountsQuery>;
 export const AlertListQuery = Type.Object(
-  { ...alertFilterProperties, order: Type.Optional(Type.Enum(['priority', 'newest'] as const)), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) },
+  {
+    ...alertFilterProperties,
+    order: Type.Optional(Type.Enum(['priority', 'newest'] as const)),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  },
   { additionalProperties: false },
 );
 export type AlertListQuery = Static<typeof AlertListQuery>;
@@ -87,13 +101,22 @@ export const NewMaintenanceWindow = Type.Object(
 );
 export type NewMaintenanceWindow = Static<typeof NewMaintenanceWindow>;
 
-export const MaintenanceListQuery = Type.Object({ node: Type.Optional(Type.String({ maxLength: 512 })), ended: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
+export const MaintenanceListQuery = Type.Object(
+  { node: Type.Optional(Type.String({ maxLength: 512 })), ended: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
 export type MaintenanceListQuery = Static<typeof MaintenanceListQuery>;
 
-export const MaintenanceIdQuery = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+export const MaintenanceIdQuery = Type.Object(
+  { id: Type.String({ minLength: 1, maxLength: 64 }) },
+  { additionalProperties: false },
+);
 
 export const ModelQuery = Type.Object({ values: Type.Boolean({ default: true }) }, { additionalProperties: false });
-export const LatestQuery = Type.Object({ node: Type.Optional(Type.String({ maxLength: 512 })) }, { additionalProperties: false });
+export const LatestQuery = Type.Object(
+  { node: Type.Optional(Type.String({ maxLength: 512 })) },
+  { additionalProperties: false },
+);
 
 /** The alarm system's health over the last `hours` (default 24, at most 168) of a node's subtree. */
 export const ALARM_HEALTH_HOURS = { default: 24, max: 168 } as const;

@@ -10,8 +10,18 @@ describe('broker URL schemes', () => {
   it('reads host and port, with each scheme its default port', () => {
     expect(parseBrokerUrlParts('mqtt://broker')).toEqual({ protocol: 'mqtt', host: 'broker', port: 1883, tls: false });
     expect(parseBrokerUrlParts('mqtts://[::1]')).toEqual({ protocol: 'mqtts', host: '::1', port: 8883, tls: true });
-    expect(parseBrokerUrlParts('ws://127.0.0.1:9001/mqtt')).toEqual({ protocol: 'ws', host: '127.0.0.1', port: 9001, tls: false });
-    expect(parseBrokerUrlParts('wss://b.example')).toEqual({ protocol: 'wss', host: 'b.example', port: 443, tls: true });
+    expect(parseBrokerUrlParts('ws://127.0.0.1:9001/mqtt')).toEqual({
+      protocol: 'ws',
+      host: '127.0.0.1',
+      port: 9001,
+      tls: false,
+    });
+    expect(parseBrokerUrlParts('wss://b.example')).toEqual({
+      protocol: 'wss',
+      host: 'b.example',
+      port: 443,
+      tls: true,
+    });
   });
 
   it('says what is wrong with anything else', () => {

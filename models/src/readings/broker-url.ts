@@ -21,7 +21,9 @@ export type BrokerProtocol = BrokerScheme['scheme'];
 export const BROKER_PROTOCOLS: readonly BrokerProtocol[] = Object.freeze(BROKER_SCHEMES.map((s) => s.scheme));
 
 /** "mqtt://, mqtts://, ws:// or wss://": the schemes as errors list them. */
-export const BROKER_SCHEME_LIST = `${BROKER_PROTOCOLS.slice(0, -1).map((p) => `${p}://`).join(', ')} or ${BROKER_PROTOCOLS.at(-1)!}://`;
+export const BROKER_SCHEME_LIST = `${BROKER_PROTOCOLS.slice(0, -1)
+  .map((p) => `${p}://`)
+  .join(', ')} or ${BROKER_PROTOCOLS.at(-1)!}://`;
 
 export type ParsedBrokerUrl = { protocol: BrokerProtocol; host: string; port: number; tls: boolean };
 
@@ -40,6 +42,12 @@ export function parseBrokerUrlParts(brokerUrl: string): ParsedBrokerUrl | string
   }
   const scheme = BROKER_SCHEMES.find((s) => `${s.scheme}:` === url.protocol);
   if (!scheme) return `must start with ${BROKER_SCHEME_LIST}, got ${url.protocol}//`;
-  if (url.hostname === '') return `${JSON.stringify(brokerUrl)} names no host; write e.g. ${scheme.scheme}://localhost:${scheme.defaultPort}`;
-  return { protocol: scheme.scheme, host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port === '' ? scheme.defaultPort : Number(url.port), tls: scheme.tls };
+  if (url.hostname === '')
+    return `${JSON.stringify(brokerUrl)} names no host; write e.g. ${scheme.scheme}://localhost:${scheme.defaultPort}`;
+  return {
+    protocol: scheme.scheme,
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port === '' ? scheme.defaultPort : Number(url.port),
+    tls: scheme.tls,
+  };
 }

@@ -6,7 +6,8 @@ import type { NodeReading, Reading } from './reading.js';
  * arrays may be longer than `length` (only the first `length` entries count).
  *
  * @example
- * // [{"metric":"output","value":3,"ts":1000},{"metric":"energy","value":1.5,"ts":1000},{"metric":"output","value":4,"ts":2000}]
+ * // [{"metric":"output","value":3,"ts":1000},{"metric":"energy","value":1.5,"ts":1000},
+ * //  {"metric":"output","value":4,"ts":2000}]
  * // decodes to
  * // { length: 3, metricNames: ['output', 'energy'], metric: [0, 1, 0], ts: [1000, 1000, 2000], values: [3, 1.5, 4] }
  */
@@ -36,7 +37,13 @@ export interface ReadingBatch extends ReadingColumns {
 /** Columns of `readings` (metric names interned in order of first appearance). */
 export function toColumns(readings: readonly Reading[]): ReadingColumns {
   const n = readings.length;
-  const cols: ReadingColumns = { length: n, metricNames: [], metric: new Uint16Array(n), ts: new Float64Array(n), values: new Float64Array(n) };
+  const cols: ReadingColumns = {
+    length: n,
+    metricNames: [],
+    metric: new Uint16Array(n),
+    ts: new Float64Array(n),
+    values: new Float64Array(n),
+  };
   const index = new Map<string, number>();
   for (let i = 0; i < n; i++) {
     const r = readings[i]!;
@@ -82,6 +89,13 @@ export function fromColumns(cols: ReadingColumns): Reading[] {
 /** The readings of a batch as NodeReading objects. */
 export function batchReadings(b: ReadingBatch): NodeReading[] {
   const out: NodeReading[] = new Array(b.length);
-  for (let i = 0; i < b.length; i++) out[i] = { metric: b.metricNames[b.metric[i]!]!, value: b.values[i]!, ts: b.ts[i]!, deviceId: b.deviceId, node: b.node };
+  for (let i = 0; i < b.length; i++)
+    out[i] = {
+      metric: b.metricNames[b.metric[i]!]!,
+      value: b.values[i]!,
+      ts: b.ts[i]!,
+      deviceId: b.deviceId,
+      node: b.node,
+    };
   return out;
 }

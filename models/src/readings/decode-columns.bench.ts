@@ -29,7 +29,10 @@ const encoder = new TextEncoder();
 const asBytes = (s: string): Uint8Array => (node.Buffer ? node.Buffer.from(s) : encoder.encode(s));
 
 /** `messages` payloads of each shape, built exactly as the pipeline bench builds them. */
-export function benchPayloads(messages: number, t0: number): { json: Uint8Array[]; line: Uint8Array[]; jsonIso: Uint8Array[] } {
+export function benchPayloads(
+  messages: number,
+  t0: number,
+): { json: Uint8Array[]; line: Uint8Array[]; jsonIso: Uint8Array[] } {
   const json: Uint8Array[] = [];
   const line: Uint8Array[] = [];
   const jsonIso: Uint8Array[] = [];
@@ -51,7 +54,12 @@ export function benchPayloads(messages: number, t0: number): { json: Uint8Array[
 }
 
 /** The best of five timed runs (the machine is shared: the minimum is the least disturbed figure). */
-function nsPerReading(payloads: Uint8Array[], now: number, rounds: number, decode: (p: Uint8Array, now: number) => unknown): number {
+function nsPerReading(
+  payloads: Uint8Array[],
+  now: number,
+  rounds: number,
+  decode: (p: Uint8Array, now: number) => unknown,
+): number {
   let sink = 0;
   const run = (r: number) => {
     for (let k = 0; k < r; k++) for (const p of payloads) sink += (decode(p, now) as object) ? 1 : 0;
@@ -85,5 +93,6 @@ export function benchDecodeColumns(rounds = 40): DecodeColumnsBenchResult {
 const script = node.process?.argv[1];
 if (script && import.meta.url === new URL(`file://${script}`).href) {
   const r = benchDecodeColumns();
-  for (const [k, v] of Object.entries(r)) console.log(`${k.padEnd(26)} ${v.toFixed(1)} ns/reading  (${(1000 / v).toFixed(1)} M readings/s)`);
+  for (const [k, v] of Object.entries(r))
+    console.log(`${k.padEnd(26)} ${v.toFixed(1)} ns/reading  (${(1000 / v).toFixed(1)} M readings/s)`);
 }

@@ -15,26 +15,42 @@ const bytes = (s: string) => new TextEncoder().encode(s);
 const limitsWith = (over: Partial<DecodeLimits>): DecodeLimits => ({ ...DEFAULT_DECODE_LIMITS, ...over });
 
 /** Decodes with both decoders and asserts the results are the same; returns which path ran. */
-function expectEquivalent(payload: Uint8Array | string, now = NOW, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): 'fast' | 'fallback' {
+function expectEquivalent(
+  payload: Uint8Array | string,
+  now = NOW,
+  limits: DecodeLimits = DEFAULT_DECODE_LIMITS,
+): 'fast' | 'fallback' {
   const before = decodeColumnsCounts();
   const got = decodeReadingColumns(payload, now, limits);
   const after = decodeColumnsCounts();
   const want = decodeReadings(payload, now, limits);
-  const label = typeof payload === 'string' ? JSON.stringify(payload) : `bytes ${JSON.stringify(new TextDecoder().decode(payload))}`;
+  const label =
+    typeof payload === 'string'
+      ? JSON.stringify(payload)
+      : `bytes ${JSON.stringify(new TextDecoder().decode(payload))}`;
   // toEqual compares numbers with Object.is: -0 and 0 differ, as they must.
-  expect({ label, readings: fromColumns(got.columns), rejections: got.rejections }).toEqual({ label, readings: want.readings, rejections: want.rejections });
+  expect({ label, readings: fromColumns(got.columns), rejections: got.rejections }).toEqual({
+    label,
+    readings: want.readings,
+    rejections: want.rejections,
+  });
   expect(got.columns.metric.length).toBeGreaterThanOrEqual(got.columns.length);
   return after.fast > before.fast ? 'fast' : 'fallback';
 }
 
 /** Asserts equivalence for the text and its UTF-8 bytes; returns the paths taken. */
-function bothForms(payload: string, now = NOW, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): ['fast' | 'fallback', 'fast' | 'fallback'] {
+function bothForms(
+  payload: string,
+  now = NOW,
+  limits: DecodeLimits = DEFAULT_DECODE_LIMITS,
+): ['fast' | 'fallback', 'fast' | 'fallback'] {
   return [expectEquivalent(payload, now, limits), expectEquivalent(bytes(payload), now, limits)];
 }
 
 describe('decodeReadingColumns: the worked example of ReadingColumns', () => {
   it('decodes the three-reading batch into the documented columns on the fast path', () => {
-    const payload = '[{"metric":"output","value":3,"ts":1000},{"metric":"energy","value":1.5,"ts":1000},{"metric":"output","value":4,"ts":2000}]';
+    const payload =
+      '[{"metric":"output","value":3,"ts":1000},{"metric":"energy","value":1.5,"ts":1000},{"metric":"output","value":4,"ts":2000}]';
     const before = decodeColumnsCounts().fast;
     const { columns, rejections } = decodeReadingColumns(bytes(payload), 2000, limitsWith({ maxPastMs: 10_000 }));
     expect(decodeColumnsCounts().fast).toBe(before + 1);
@@ -67,13 +83,28 @@ describe('decodeReadingColumns: the fast path', () => {
     ['a values map without ts', '{"values":{"water_m3":0}}'],
     ['an empty batch and an empty values map', '[]'],
     ['an empty values map', '{"values":{}}'],
-    ['a batch with whitespace, reordered keys and missing ts', ' [ {"value" : -4.5e-3 ,\n"metric":"b"}\t, {"ts":1764244800000,"metric":"a","value":0} ]\r\n'],
-    ['exponents, negative zero and 16-digit mantissas', '[{"metric":"a","value":-0},{"metric":"a","value":2.5E3},{"metric":"a","value":9007199254740991},{"metric":"a","value":0.1}]'],
-    ['17 significant digits (read with Number)', '[{"metric":"a","value":0.30000000000000004},{"metric":"a","value":123456789012345678901234567890}]'],
-    ['line protocol with tags, several fields and comments', `# telegraf\n\nenergy,line=a kwh=3.1,peak=4.0 ${NOW_NS}\r\n  temp value=21.5,max=30i  \n`],
+    [
+      'a batch with whitespace, reordered keys and missing ts',
+      ' [ {"value" : -4.5e-3 ,\n"metric":"b"}\t, {"ts":1764244800000,"metric":"a","value":0} ]\r\n',
+    ],
+    [
+      'exponents, negative zero and 16-digit mantissas',
+      '[{"metric":"a","value":-0},{"metric":"a","value":2.5E3},{"metric":"a","value":9007199254740991},{"metric":"a","value":0.1}]',
+    ],
+    [
+      '17 significant digits (read with Number)',
+      '[{"metric":"a","value":0.30000000000000004},{"metric":"a","value":123456789012345678901234567890}]',
+    ],
+    [
+      'line protocol with tags, several fields and comments',
+      `# telegraf\n\nenergy,line=a kwh=3.1,peak=4.0 ${NOW_NS}\r\n  temp value=21.5,max=30i  \n`,
+    ],
     ['line protocol number forms', 'm a=+1.5,b=.5,c=1.,d=12u,e=-12i,f=1e3,g=007,h=-0'],
     ['line protocol with a non-ASCII tag value', 'output,taller=año value=3'],
-    ['line protocol without trailing newline and with timestamps on the window edges', 'a value=1 1763640000000000000\nb value=2 1764245100000000000'],
+    [
+      'line protocol without trailing newline and with timestamps on the window edges',
+      'a value=1 1763640000000000000\nb value=2 1764245100000000000',
+    ],
     ['an empty payload', ''],
     ['comments only', '# nothing\n\n   \n'],
   ])('takes the fast path for %s', (_label, payload) => {
@@ -81,7 +112,9 @@ describe('decodeReadingColumns: the fast path', () => {
   });
 
   it('makes one string per distinct metric name and keeps their order of first appearance', () => {
-    const payload = JSON.stringify(Array.from({ length: 300 }, (_, i) => ({ metric: `m${i % 150}`, value: i, ts: NOW - i })));
+    const payload = JSON.stringify(
+      Array.from({ length: 300 }, (_, i) => ({ metric: `m${i % 150}`, value: i, ts: NOW - i })),
+    );
     expect(expectEquivalent(bytes(payload))).toBe('fast');
     const { columns } = decodeReadingColumns(bytes(payload), NOW);
     expect(columns.metricNames).toEqual(Array.from({ length: 150 }, (_, i) => `m${i}`));
@@ -94,10 +127,19 @@ describe('decodeReadingColumns: the fast path', () => {
     for (let i = 0; i < 3000; i++) {
       const r = rnd();
       if (r < 0.3) texts.push(JSON.stringify((rnd() - 0.5) * 10 ** Math.floor(rnd() * 40 - 20)));
-      else if (r < 0.6) texts.push(`${Math.floor(rnd() * 1e9)}.${String(Math.floor(rnd() * 1e9)).padStart(9, '0')}e${Math.floor(rnd() * 60 - 30)}`);
+      else if (r < 0.6)
+        texts.push(
+          `${Math.floor(rnd() * 1e9)}.${String(Math.floor(rnd() * 1e9)).padStart(9, '0')}e${Math.floor(rnd() * 60 - 30)}`,
+        );
       else if (r < 0.7) texts.push(String(Math.floor(rnd() * 2 ** 53) + Math.floor(rnd() * 3)));
-      else if (r < 0.8) texts.push(`${2 ** 53 + Math.floor(rnd() * 64) - 32}${rnd() < 0.5 ? `e-${1 + Math.floor(rnd() * 25)}` : `e${Math.floor(rnd() * 25)}`}`);
-      else texts.push(`${rnd() < 0.5 ? '-' : ''}${String(Math.floor(rnd() * 1e17))}${rnd() < 0.5 ? `.${Math.floor(rnd() * 1e6)}` : ''}`);
+      else if (r < 0.8)
+        texts.push(
+          `${2 ** 53 + Math.floor(rnd() * 64) - 32}${rnd() < 0.5 ? `e-${1 + Math.floor(rnd() * 25)}` : `e${Math.floor(rnd() * 25)}`}`,
+        );
+      else
+        texts.push(
+          `${rnd() < 0.5 ? '-' : ''}${String(Math.floor(rnd() * 1e17))}${rnd() < 0.5 ? `.${Math.floor(rnd() * 1e6)}` : ''}`,
+        );
     }
     const payload = `[${texts.map((t) => `{"metric":"v","value":${t}}`).join(',')}]`;
     expect(expectEquivalent(payload, NOW, limitsWith({ maxPayloadBytes: 1 << 20 }))).toBe('fast');
@@ -114,7 +156,10 @@ describe('decodeReadingColumns: the fast path', () => {
 
 describe('decodeReadingColumns: everything else falls back and stays identical', () => {
   it.each([
-    ['an ISO timestamp', '[{"metric":"output","value":12.5,"ts":"2025-11-27T11:59:00Z"},{"metric":"energy","value":3.1}]'],
+    [
+      'an ISO timestamp',
+      '[{"metric":"output","value":12.5,"ts":"2025-11-27T11:59:00Z"},{"metric":"energy","value":3.1}]',
+    ],
     ['an escape in a string', '{"metric":"outp\\u0075t","value":1}'],
     ['an extra key', '{"metric":"a","value":1,"note":"año"}'],
     ['a duplicate key', '{"metric":"a","metric":"b","value":1}'],
@@ -132,12 +177,22 @@ describe('decodeReadingColumns: everything else falls back and stays identical',
   });
 
   it('falls back, with the same refusals, when a limit is reached', () => {
-    expect(expectEquivalent('{"metric":"output","value":12.5}', NOW, limitsWith({ maxPayloadBytes: 31 }))).toBe('fallback');
+    expect(expectEquivalent('{"metric":"output","value":12.5}', NOW, limitsWith({ maxPayloadBytes: 31 }))).toBe(
+      'fallback',
+    );
     expect(expectEquivalent('{"metric":"output","value":12.5}', NOW, limitsWith({ maxPayloadBytes: 32 }))).toBe('fast');
-    expect(expectEquivalent('[{"metric":"a","value":1},{"metric":"b","value":2},{"metric":"c","value":3}]', NOW, limitsWith({ maxReadingsPerMessage: 2 }))).toBe('fallback');
+    expect(
+      expectEquivalent(
+        '[{"metric":"a","value":1},{"metric":"b","value":2},{"metric":"c","value":3}]',
+        NOW,
+        limitsWith({ maxReadingsPerMessage: 2 }),
+      ),
+    ).toBe('fallback');
     expect(expectEquivalent('{"metric":"a","value":1}', NOW, limitsWith({ maxReadingsPerMessage: 0 }))).toBe('fast');
     expect(expectEquivalent('m a=1,b=2,c=3', NOW, limitsWith({ maxReadingsPerMessage: 2 }))).toBe('fallback');
-    expect(expectEquivalent('a value=1\nb value=2\n# end\n\n', NOW, limitsWith({ maxReadingsPerMessage: 2 }))).toBe('fast');
+    expect(expectEquivalent('a value=1\nb value=2\n# end\n\n', NOW, limitsWith({ maxReadingsPerMessage: 2 }))).toBe(
+      'fast',
+    );
     expect(expectEquivalent(`"${'é'.repeat(10)}"`, NOW, limitsWith({ maxPayloadBytes: 20 }))).toBe('fallback');
   });
 });
@@ -254,12 +309,19 @@ describe('decodeReadingColumns: equivalence on the reference decoders’ own cas
 
   it('decodes the limit cases of both decoders exactly like decodeReadings', () => {
     for (const max of [0, 1, 2, 3, 2.5]) {
-      for (const p of ['a value=1\nb value=2\nc value=3\nd value=4', 'broken\nm value=1', 'm a=1,b=2,c=3', '[{"metric":"a","value":1},{"metric":"b","value":2}]', '{"values":{"a":1,"b":2,"c":3}}']) {
+      for (const p of [
+        'a value=1\nb value=2\nc value=3\nd value=4',
+        'broken\nm value=1',
+        'm a=1,b=2,c=3',
+        '[{"metric":"a","value":1},{"metric":"b","value":2}]',
+        '{"values":{"a":1,"b":2,"c":3}}',
+      ]) {
         bothForms(p, NOW, limitsWith({ maxReadingsPerMessage: max }));
       }
     }
     for (const size of [12, 13, 14, 15, 17, 18, 31, 32, 33]) {
-      for (const p of ['output value=1', 'm,t=ñññ value=1', '{"metric":"output","value":12.5}']) bothForms(p, NOW, limitsWith({ maxPayloadBytes: size }));
+      for (const p of ['output value=1', 'm,t=ñññ value=1', '{"metric":"output","value":12.5}'])
+        bothForms(p, NOW, limitsWith({ maxPayloadBytes: size }));
     }
   });
 });
@@ -268,15 +330,108 @@ describe('decodeReadingColumns: equivalence on the reference decoders’ own cas
 // Property test: thousands of random valid and broken payloads in both formats.
 
 type Rnd = () => number;
-const pick = <T,>(r: Rnd, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+const pick = <T>(r: Rnd, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
-const METRICS = ['output', 'energy', 'a', 'x9', 'T_1', 'output', 'output', 'm'.repeat(64), '9x', 'a-b', '', 'm'.repeat(65), 'año', 'a\\u0062', 'a b'];
-const JSON_VALUES = ['0', '-0', '1', '103', '12.5', '-4.5', '2.5e3', '1E-7', '0.1', '9007199254740993', '0.30000000000000004', '1e400', '-1e999', '1e-400', '"3"', 'null', 'true', '{"n":1}', '[1]', '01', '1.', '.5', '+1', '-', 'NaN', '1e', '123456789012345678901234567890.5'];
+const METRICS = [
+  'output',
+  'energy',
+  'a',
+  'x9',
+  'T_1',
+  'output',
+  'output',
+  'm'.repeat(64),
+  '9x',
+  'a-b',
+  '',
+  'm'.repeat(65),
+  'año',
+  'a\\u0062',
+  'a b',
+];
+const JSON_VALUES = [
+  '0',
+  '-0',
+  '1',
+  '103',
+  '12.5',
+  '-4.5',
+  '2.5e3',
+  '1E-7',
+  '0.1',
+  '9007199254740993',
+  '0.30000000000000004',
+  '1e400',
+  '-1e999',
+  '1e-400',
+  '"3"',
+  'null',
+  'true',
+  '{"n":1}',
+  '[1]',
+  '01',
+  '1.',
+  '.5',
+  '+1',
+  '-',
+  'NaN',
+  '1e',
+  '123456789012345678901234567890.5',
+];
 const MEASUREMENTS = ['output', 'energy', 'temp', 'a'.repeat(60), 'a'.repeat(65), '9m', 'm-x', 'año', 'my\\ m', 'm=x'];
 const TAGS = ['', '', '', ',line=a', ',taller=año', ',t="a b"', ',,', ',t=a\\ b', ',t=x\ty', ',t=\\ x=1', ',t="x=1 '];
 const FIELD_KEYS = ['value', 'value', 'kwh', 'peak', 'v', 'a-b', '', 'Value', 'x'.repeat(10), 'ç'];
-const LINE_VALUES = ['12.5', '-4', '1e3', '+1.5', '.5', '1.', '12i', '-12i', '12u', '-5u', '+5i', '1.5i', 't', 'false', '"str"', '"a b"', 'abc', 'NaN', '1e400', '0x10', '', '123456789012345678901234', '0.1234567890123456789', '-0', '007', '1e', '1.e5'];
-const MUTATIONS = ['{', '}', '[', ']', ',', ':', '"', '\\', ' ', '\t', '\n', '\r', '0', '-', '.', 'e', 'x', 'é', '#', '='];
+const LINE_VALUES = [
+  '12.5',
+  '-4',
+  '1e3',
+  '+1.5',
+  '.5',
+  '1.',
+  '12i',
+  '-12i',
+  '12u',
+  '-5u',
+  '+5i',
+  '1.5i',
+  't',
+  'false',
+  '"str"',
+  '"a b"',
+  'abc',
+  'NaN',
+  '1e400',
+  '0x10',
+  '',
+  '123456789012345678901234',
+  '0.1234567890123456789',
+  '-0',
+  '007',
+  '1e',
+  '1.e5',
+];
+const MUTATIONS = [
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  ':',
+  '"',
+  '\\',
+  ' ',
+  '\t',
+  '\n',
+  '\r',
+  '0',
+  '-',
+  '.',
+  'e',
+  'x',
+  'é',
+  '#',
+  '=',
+];
 
 function jsonTs(r: Rnd, now: number): string | undefined {
   const x = r();
@@ -306,7 +461,8 @@ function jsonReading(r: Rnd, now: number): string {
   const members: Array<[string, string]> = [];
   const valid = r() < 0.8;
   if (!valid || r() < 0.97) members.push(['metric', `"${valid ? pick(r, METRICS.slice(0, 7)) : pick(r, METRICS)}"`]);
-  if (!valid || r() < 0.97) members.push(['value', valid && r() < 0.9 ? pick(r, JSON_VALUES.slice(0, 11)) : pick(r, JSON_VALUES)]);
+  if (!valid || r() < 0.97)
+    members.push(['value', valid && r() < 0.9 ? pick(r, JSON_VALUES.slice(0, 11)) : pick(r, JSON_VALUES)]);
   const ts = jsonTs(r, now);
   if (ts !== undefined) members.push(['ts', ts]);
   if (r() < 0.03) members.push([pick(r, ['note', 'metric', 'value', 'ts', 'values']), '"x"']);
@@ -350,14 +506,27 @@ function linePayload(r: Rnd, now: number): string {
     const tags = valid ? pick(r, TAGS.slice(0, 5)) : pick(r, TAGS);
     const fields = Array.from(
       { length: 1 + Math.floor(r() * 3) },
-      () => `${valid ? pick(r, FIELD_KEYS.slice(0, 5)) : pick(r, FIELD_KEYS)}=${valid ? pick(r, LINE_VALUES.slice(0, 9)) : pick(r, LINE_VALUES)}`,
+      () =>
+        `${valid ? pick(r, FIELD_KEYS.slice(0, 5)) : pick(r, FIELD_KEYS)}=${valid ? pick(r, LINE_VALUES.slice(0, 9)) : pick(r, LINE_VALUES)}`,
     ).join(',');
     const t = r();
     let ts = '';
     if (t < 0.5) ts = `${now - Math.floor(r() * 3600_000)}${String(Math.floor(r() * 1e6)).padStart(6, '0')}`;
     else if (t < 0.55) ts = `${now - WEEK_MS}000000`;
     else if (t < 0.58) ts = `${now - WEEK_MS - 1}999999`;
-    else if (t < 0.62) ts = pick(r, ['0', '-1000000', '123', '12.5', 'now', '12345678901234567890', '9999999999999999999', `-${now}000000`, `0${now}000000`, `00${now}000`]);
+    else if (t < 0.62)
+      ts = pick(r, [
+        '0',
+        '-1000000',
+        '123',
+        '12.5',
+        'now',
+        '12345678901234567890',
+        '9999999999999999999',
+        `-${now}000000`,
+        `0${now}000000`,
+        `00${now}000`,
+      ]);
     const sep = () => (r() < 0.9 ? ' ' : pick(r, ['  ', '\t', ' \t']));
     const lead = r() < 0.9 ? '' : pick(r, [' ', '\t', '  ']);
     const trail = r() < 0.9 ? '' : pick(r, [' ', '\t', '\r', ' \r']);
@@ -380,7 +549,10 @@ function randomLimits(r: Rnd, payload: string): DecodeLimits {
   const x = r();
   if (x < 0.7) return DEFAULT_DECODE_LIMITS;
   if (x < 0.8) return limitsWith({ maxReadingsPerMessage: Math.floor(r() * 6) });
-  if (x < 0.9) return limitsWith({ maxPayloadBytes: Math.max(0, new TextEncoder().encode(payload).length + Math.floor(r() * 5) - 2) });
+  if (x < 0.9)
+    return limitsWith({
+      maxPayloadBytes: Math.max(0, new TextEncoder().encode(payload).length + Math.floor(r() * 5) - 2),
+    });
   return limitsWith({ maxPastMs: Math.floor(r() * 7200_000), maxFutureMs: Math.floor(r() * 1000) });
 }
 

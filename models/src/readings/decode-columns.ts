@@ -43,7 +43,9 @@ let scratch = new Uint8Array(4096);
  * (`tagSets`, `tagSet`) as `decodeReadings(..., { tags: true })` reports them.
  *
  * @example
- * decodeReadingColumns('[{"metric":"output","value":3,"ts":1000},{"metric":"energy","value":1.5,"ts":1000},{"metric":"output","value":4,"ts":2000}]', 2000, limits).columns
+ * const text = '[{"metric":"output","value":3,"ts":1000},{"metric":"energy","value":1.5,"ts":1000},' +
+ *   '{"metric":"output","value":4,"ts":2000}]';
+ * decodeReadingColumns(text, 2000, limits).columns
  * // { length: 3, metricNames: ['output', 'energy'], metric: [0, 1, 0], ts: [1000, 1000, 2000], values: [3, 1.5, 4] }
  * // (limits allowing ts 1000 at now 2000)
  */
@@ -67,7 +69,9 @@ export function decodeReadingColumns(
   if (bytes !== null && !(n > limits.maxPayloadBytes)) {
     builder.reset(opts.tags === true);
     const ok =
-      payloadFormat(payload) === 'json' ? scanJsonReadings(bytes, n, now, limits, builder) : scanLineProtocol(bytes, n, now, limits, builder);
+      payloadFormat(payload) === 'json'
+        ? scanJsonReadings(bytes, n, now, limits, builder)
+        : scanLineProtocol(bytes, n, now, limits, builder);
     if (ok) {
       counts.fast++;
       return { columns: builder.finish(), rejections: [] };

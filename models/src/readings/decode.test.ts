@@ -70,7 +70,9 @@ describe('decodeReadings', () => {
   });
 
   it('reports a bare JSON scalar as a malformed line, since it does not start with { or [', () => {
-    expect(decodeReadings('42', NOW).rejections.map((r) => [r.code, r.index])).toEqual([['malformed_line_protocol', 0]]);
+    expect(decodeReadings('42', NOW).rejections.map((r) => [r.code, r.index])).toEqual([
+      ['malformed_line_protocol', 0],
+    ]);
   });
 
   it('returns nothing and refuses nothing for an empty payload', () => {
@@ -88,18 +90,23 @@ describe('decodeReadings', () => {
       { code: 'payload_too_large', message: 'payload of 14 B exceeds 10 B' },
     ]);
     const two = limitsWith({ maxReadingsPerMessage: 2 });
-    expect(decodeReadings('[{"metric":"a","value":1},{"metric":"b","value":2},{"metric":"c","value":3}]', NOW, two).rejections).toEqual([
-      { code: 'too_many_readings', message: '3 readings exceed 2' },
-    ]);
-    expect(decodeReadings('a value=1\nb value=2\nc value=3', NOW, two).rejections.map((r) => [r.code, r.index])).toEqual([
-      ['too_many_readings', 2],
-    ]);
+    expect(
+      decodeReadings('[{"metric":"a","value":1},{"metric":"b","value":2},{"metric":"c","value":3}]', NOW, two)
+        .rejections,
+    ).toEqual([{ code: 'too_many_readings', message: '3 readings exceed 2' }]);
+    expect(
+      decodeReadings('a value=1\nb value=2\nc value=3', NOW, two).rejections.map((r) => [r.code, r.index]),
+    ).toEqual([['too_many_readings', 2]]);
   });
 
   it('passes the time window on to either codec', () => {
     const tight = limitsWith({ maxPastMs: 0, maxFutureMs: 0 });
-    expect(decodeReadings(`{"metric":"a","value":1,"ts":${NOW - 1}}`, NOW, tight).rejections[0]!.code).toBe('timestamp_out_of_range');
-    expect(decodeReadings('a value=1 1764244799999000000', NOW, tight).rejections[0]!.code).toBe('timestamp_out_of_range');
+    expect(decodeReadings(`{"metric":"a","value":1,"ts":${NOW - 1}}`, NOW, tight).rejections[0]!.code).toBe(
+      'timestamp_out_of_range',
+    );
+    expect(decodeReadings('a value=1 1764244799999000000', NOW, tight).rejections[0]!.code).toBe(
+      'timestamp_out_of_range',
+    );
   });
 
   describe('with the default limits', () => {
@@ -108,7 +115,9 @@ describe('decodeReadings', () => {
       expect(fits.length).toBe(262_144);
       expect(decodeReadings(fits, NOW)).toEqual({ readings: [], rejections: [] });
       const over = `[${' '.repeat(262_143)}]`;
-      expect(decodeReadings(over, NOW).rejections).toEqual([{ code: 'payload_too_large', message: 'payload of 262145 B exceeds 262144 B' }]);
+      expect(decodeReadings(over, NOW).rejections).toEqual([
+        { code: 'payload_too_large', message: 'payload of 262145 B exceeds 262144 B' },
+      ]);
       expect(decodeReadings(bytes(over), NOW).rejections[0]!.code).toBe('payload_too_large');
     });
 
@@ -125,7 +134,11 @@ describe('decodeReadings', () => {
       const d = decodeReadings('a value=1\n'.repeat(10_001), NOW);
       expect(d.readings).toHaveLength(10_000);
       expect(d.rejections).toEqual([
-        { code: 'too_many_readings', message: 'more than 10000 readings; the rest of the message was dropped', index: 10_000 },
+        {
+          code: 'too_many_readings',
+          message: 'more than 10000 readings; the rest of the message was dropped',
+          index: 10_000,
+        },
       ]);
     });
   });

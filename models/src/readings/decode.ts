@@ -6,7 +6,12 @@ import { DEFAULT_DECODE_LIMITS, type DecodeLimits, type DecodeOptions, type Deco
 export function payloadFormat(payload: Uint8Array | string): 'json' | 'line' {
   let i = 0;
   // Skip a byte-order mark: U+FEFF in a string, EF BB BF in bytes.
-  if (typeof payload === 'string' ? payload.charCodeAt(0) === 0xfeff : payload[0] === 0xef && payload[1] === 0xbb && payload[2] === 0xbf) i = typeof payload === 'string' ? 1 : 3;
+  if (
+    typeof payload === 'string'
+      ? payload.charCodeAt(0) === 0xfeff
+      : payload[0] === 0xef && payload[1] === 0xbb && payload[2] === 0xbf
+  )
+    i = typeof payload === 'string' ? 1 : 3;
   for (; i < payload.length; i++) {
     const c = typeof payload === 'string' ? payload.charCodeAt(i) : payload[i]!;
     if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) continue;

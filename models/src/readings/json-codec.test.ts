@@ -19,11 +19,15 @@ describe('decodeJsonReadings: accepted shapes', () => {
   });
 
   it('stamps a reading without ts with the receive time', () => {
-    expect(decodeJsonReadings('{"metric":"output","value":3}', NOW + 42).readings).toEqual([{ metric: 'output', value: 3, ts: NOW + 42 }]);
+    expect(decodeJsonReadings('{"metric":"output","value":3}', NOW + 42).readings).toEqual([
+      { metric: 'output', value: 3, ts: NOW + 42 },
+    ]);
   });
 
   it('treats ts: null like a missing ts', () => {
-    expect(decodeJsonReadings('{"metric":"output","value":3,"ts":null}', NOW).readings).toEqual([{ metric: 'output', value: 3, ts: NOW }]);
+    expect(decodeJsonReadings('{"metric":"output","value":3,"ts":null}', NOW).readings).toEqual([
+      { metric: 'output', value: 3, ts: NOW },
+    ]);
   });
 
   it('decodes a batch mixing ISO-8601 and missing timestamps', () => {
@@ -38,7 +42,8 @@ describe('decodeJsonReadings: accepted shapes', () => {
   });
 
   it('reads ISO-8601 timestamps with milliseconds and with a UTC offset', () => {
-    const payload = '[{"metric":"a","value":1,"ts":"2025-11-27T12:00:00.123Z"},{"metric":"b","value":2,"ts":"2025-11-27T13:00:00+01:00"}]';
+    const payload =
+      '[{"metric":"a","value":1,"ts":"2025-11-27T12:00:00.123Z"},{"metric":"b","value":2,"ts":"2025-11-27T13:00:00+01:00"}]';
     expect(decodeJsonReadings(payload, NOW).readings).toEqual([
       { metric: 'a', value: 1, ts: NOW + 123 },
       { metric: 'b', value: 2, ts: NOW },
@@ -57,7 +62,9 @@ describe('decodeJsonReadings: accepted shapes', () => {
   });
 
   it('stamps a values map without ts with the receive time', () => {
-    expect(decodeJsonReadings('{"values":{"water_m3":0}}', NOW).readings).toEqual([{ metric: 'water_m3', value: 0, ts: NOW }]);
+    expect(decodeJsonReadings('{"values":{"water_m3":0}}', NOW).readings).toEqual([
+      { metric: 'water_m3', value: 0, ts: NOW },
+    ]);
   });
 
   it('accepts zero, negative and exponent-written values', () => {
@@ -71,7 +78,9 @@ describe('decodeJsonReadings: accepted shapes', () => {
   });
 
   it('ignores whitespace around the document', () => {
-    expect(decodeJsonReadings(' \n\t{"metric":"a","value":1}\r\n ', NOW).readings).toEqual([{ metric: 'a', value: 1, ts: NOW }]);
+    expect(decodeJsonReadings(' \n\t{"metric":"a","value":1}\r\n ', NOW).readings).toEqual([
+      { metric: 'a', value: 1, ts: NOW },
+    ]);
   });
 
   it('decodes a Uint8Array exactly like the same text', () => {
@@ -85,7 +94,9 @@ describe('decodeJsonReadings: accepted shapes', () => {
   });
 
   it('decodes UTF-8 bytes of a payload with non-ASCII text in an ignored field', () => {
-    expect(decodeJsonReadings(bytes('{"metric":"a","value":1,"note":"año"}'), NOW).readings).toEqual([{ metric: 'a', value: 1, ts: NOW }]);
+    expect(decodeJsonReadings(bytes('{"metric":"a","value":1,"note":"año"}'), NOW).readings).toEqual([
+      { metric: 'a', value: 1, ts: NOW },
+    ]);
   });
 });
 
@@ -117,7 +128,9 @@ describe('decodeJsonReadings: whole-message refusals', () => {
       { code: 'payload_too_large', message: 'payload of 22 B exceeds 20 B' },
     ]);
     // At 22 bytes it passes the size check and is refused for its shape instead.
-    expect(decodeJsonReadings(p, NOW, limitsWith({ maxPayloadBytes: 22 })).rejections.map((r) => r.code)).toEqual(['bad_shape']);
+    expect(decodeJsonReadings(p, NOW, limitsWith({ maxPayloadBytes: 22 })).rejections.map((r) => r.code)).toEqual([
+      'bad_shape',
+    ]);
   });
 
   it.each(['{"metric":', '[{"metric":"a","value":1}', 'not json', '{metric: "a", value: 1}', ''])(
@@ -232,7 +245,9 @@ describe('decodeJsonReadings: per-reading refusals in a batch', () => {
   ])('refuses %s ts as bad_timestamp at its index', (_label, ts) => {
     const r = decodeJsonReadings(`[{"metric":"a","value":2,"ts":${ts}}]`, NOW);
     expect(r.readings).toEqual([]);
-    expect(r.rejections).toEqual([{ code: 'bad_timestamp', message: 'ts must be epoch milliseconds or an ISO-8601 string', index: 0 }]);
+    expect(r.rejections).toEqual([
+      { code: 'bad_timestamp', message: 'ts must be epoch milliseconds or an ISO-8601 string', index: 0 },
+    ]);
   });
 
   it('refuses timestamps just outside the window as timestamp_out_of_range and keeps the ones on its edges', () => {
@@ -344,9 +359,12 @@ describe('decodeJsonReadings: per-reading refusals in a single reading and a val
 
 describe('encodeJsonReadings', () => {
   it('writes a JSON batch of {metric, value, ts}', () => {
-    expect(encodeJsonReadings([{ metric: 'output', value: 12.5, ts: NOW }, { metric: 'energy', value: 3, ts: NOW + 1 }])).toBe(
-      '[{"metric":"output","value":12.5,"ts":1764244800000},{"metric":"energy","value":3,"ts":1764244800001}]',
-    );
+    expect(
+      encodeJsonReadings([
+        { metric: 'output', value: 12.5, ts: NOW },
+        { metric: 'energy', value: 3, ts: NOW + 1 },
+      ]),
+    ).toBe('[{"metric":"output","value":12.5,"ts":1764244800000},{"metric":"energy","value":3,"ts":1764244800001}]');
   });
 
   it('writes an empty batch as []', () => {

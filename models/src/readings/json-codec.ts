@@ -51,7 +51,11 @@ function parseTs(raw: unknown, now: number, limits: DecodeLimits, index: number 
 
 function one(metric: unknown, value: unknown, ts: number | Rejection, index: number | undefined): Reading | Rejection {
   if (typeof metric !== 'string' || !METRIC_PATTERN.test(metric)) {
-    return { code: 'bad_metric', message: `metric must match ${METRIC_PATTERN}, got ${JSON.stringify(metric)?.slice(0, 80)}`, index };
+    return {
+      code: 'bad_metric',
+      message: `metric must match ${METRIC_PATTERN}, got ${JSON.stringify(metric)?.slice(0, 80)}`,
+      index,
+    };
   }
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     return { code: 'bad_value', message: `value of ${metric} must be a finite number`, index };
@@ -63,7 +67,8 @@ function one(metric: unknown, value: unknown, ts: number | Rejection, index: num
 /**
  * Decodes a JSON readings payload. Each reading is checked on its own: the good ones are
  * returned even when others in the same batch are refused.
- * @example decodeJsonReadings('{"metric":"output","value":3}', 1000).readings // [{ metric: 'output', value: 3, ts: 1000 }]
+ * @example decodeJsonReadings('{"metric":"output","value":3}', 1000).readings // [{ metric: 'output', value: 3, ts:
+ * 1000 }]
  */
 export function decodeJsonReadings(
   payload: string | Uint8Array,
@@ -73,7 +78,10 @@ export function decodeJsonReadings(
 ): Decoded {
   const size = byteLength(payload, limits.maxPayloadBytes);
   if (size > limits.maxPayloadBytes) {
-    return { readings: [], rejections: [{ code: 'payload_too_large', message: `payload of ${size} B exceeds ${limits.maxPayloadBytes} B` }] };
+    return {
+      readings: [],
+      rejections: [{ code: 'payload_too_large', message: `payload of ${size} B exceeds ${limits.maxPayloadBytes} B` }],
+    };
   }
   let doc: unknown;
   try {
@@ -87,11 +95,20 @@ export function decodeJsonReadings(
 
   if (Array.isArray(doc)) {
     if (doc.length > limits.maxReadingsPerMessage) {
-      return { readings, rejections: [{ code: 'too_many_readings', message: `${doc.length} readings exceed ${limits.maxReadingsPerMessage}` }] };
+      return {
+        readings,
+        rejections: [
+          { code: 'too_many_readings', message: `${doc.length} readings exceed ${limits.maxReadingsPerMessage}` },
+        ],
+      };
     }
     doc.forEach((item, i) => {
       if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-        rejections.push({ code: 'bad_shape', message: 'each batch entry must be an object {metric, value, ts?}', index: i });
+        rejections.push({
+          code: 'bad_shape',
+          message: 'each batch entry must be an object {metric, value, ts?}',
+          index: i,
+        });
         return;
       }
       const o = item as Record<string, unknown>;
@@ -117,10 +134,17 @@ export function decodeJsonReadings(
     } else if (typeof o.values === 'object' && o.values !== null && !Array.isArray(o.values)) {
       const entries = Object.entries(o.values as Record<string, unknown>);
       if (entries.length > limits.maxReadingsPerMessage) {
-        return { readings, rejections: [{ code: 'too_many_readings', message: `${entries.length} readings exceed ${limits.maxReadingsPerMessage}` }] };
+        return {
+          readings,
+          rejections: [
+            { code: 'too_many_readings', message: `${entries.length} readings exceed ${limits.maxReadingsPerMessage}` },
+          ],
+        };
       }
       const ts = parseTs(o.ts, now, limits, undefined);
-      entries.forEach(([metric, value], i) => push(one(metric, value, typeof ts === 'number' ? ts : { ...ts, index: i }, i)));
+      entries.forEach(([metric, value], i) =>
+        push(one(metric, value, typeof ts === 'number' ? ts : { ...ts, index: i }, i)),
+      );
     } else if ('metric' in o) {
       push(one(o.metric, o.value, parseTs(o.ts, now, limits, undefined), undefined));
     } else {

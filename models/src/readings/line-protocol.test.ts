@@ -34,7 +34,9 @@ describe('decodeLineProtocol: accepted lines', () => {
   });
 
   it('stamps a line without a timestamp with the receive time', () => {
-    expect(decodeLineProtocol('output value=1', NOW + 7).readings).toEqual([{ metric: 'output', value: 1, ts: NOW + 7 }]);
+    expect(decodeLineProtocol('output value=1', NOW + 7).readings).toEqual([
+      { metric: 'output', value: 1, ts: NOW + 7 },
+    ]);
   });
 
   it('converts nanoseconds to milliseconds exactly, beyond 2^53', () => {
@@ -57,7 +59,9 @@ describe('decodeLineProtocol: accepted lines', () => {
   });
 
   it('reads every float notation of the protocol', () => {
-    expect(decodeLineProtocol('m a=1.,b=.5,c=+2,d=-1.5e2,e=1E3,f=2.5e-1,g=-0', NOW).readings.map((r) => [r.metric, r.value])).toEqual([
+    expect(
+      decodeLineProtocol('m a=1.,b=.5,c=+2,d=-1.5e2,e=1E3,f=2.5e-1,g=-0', NOW).readings.map((r) => [r.metric, r.value]),
+    ).toEqual([
       ['m_a', 1],
       ['m_b', 0.5],
       ['m_c', 2],
@@ -98,7 +102,10 @@ describe('decodeLineProtocol: accepted lines', () => {
 
   it('skips blank lines and # comments', () => {
     const payload = `# written by telegraf\n\n   \n  # indented comment\noutput value=1 ${NOW_NS}\n\n`;
-    expect(decodeLineProtocol(payload, NOW)).toEqual({ readings: [{ metric: 'output', value: 1, ts: NOW }], rejections: [] });
+    expect(decodeLineProtocol(payload, NOW)).toEqual({
+      readings: [{ metric: 'output', value: 1, ts: NOW }],
+      rejections: [],
+    });
   });
 
   it('returns nothing and refuses nothing for an empty payload or comments only', () => {
@@ -125,7 +132,9 @@ describe('decodeLineProtocol: accepted lines', () => {
   });
 
   it('decodes the UTF-8 bytes of a line with a non-ASCII tag value', () => {
-    expect(decodeLineProtocol(bytes('output,taller=año value=3'), NOW).readings).toEqual([{ metric: 'output', value: 3, ts: NOW }]);
+    expect(decodeLineProtocol(bytes('output,taller=año value=3'), NOW).readings).toEqual([
+      { metric: 'output', value: 3, ts: NOW },
+    ]);
   });
 });
 
@@ -133,7 +142,9 @@ describe('decodeLineProtocol: refused fields keep the rest of the line', () => {
   it('refuses a string field as bad_value and keeps the numeric fields beside it', () => {
     const d = decodeLineProtocol(`m s="a b, c=d",v=2 ${NOW_NS}`, NOW);
     expect(d.readings).toEqual([{ metric: 'm_v', value: 2, ts: NOW }]);
-    expect(d.rejections).toEqual([{ code: 'bad_value', message: 'field s: string and boolean fields are not numeric readings', index: 0 }]);
+    expect(d.rejections).toEqual([
+      { code: 'bad_value', message: 'field s: string and boolean fields are not numeric readings', index: 0 },
+    ]);
   });
 
   it('keeps escaped quotes inside a string field from ending it', () => {
@@ -142,11 +153,14 @@ describe('decodeLineProtocol: refused fields keep the rest of the line', () => {
     expect(codes(d)).toEqual([['bad_value', 0]]);
   });
 
-  it.each(['t', 'T', 'true', 'True', 'TRUE', 'f', 'F', 'false', 'False', 'FALSE'])('refuses the boolean field value %s as bad_value', (b) => {
-    const d = decodeLineProtocol(`m ok=1,flag=${b}`, NOW);
-    expect(d.readings).toEqual([{ metric: 'm_ok', value: 1, ts: NOW }]);
-    expect(codes(d)).toEqual([['bad_value', 0]]);
-  });
+  it.each(['t', 'T', 'true', 'True', 'TRUE', 'f', 'F', 'false', 'False', 'FALSE'])(
+    'refuses the boolean field value %s as bad_value',
+    (b) => {
+      const d = decodeLineProtocol(`m ok=1,flag=${b}`, NOW);
+      expect(d.readings).toEqual([{ metric: 'm_ok', value: 1, ts: NOW }]);
+      expect(codes(d)).toEqual([['bad_value', 0]]);
+    },
+  );
 
   it('refuses a float that overflows to Infinity as bad_value', () => {
     const d = decodeLineProtocol('m big=1e400,ok=2', NOW);
@@ -320,14 +334,20 @@ describe('decodeLineProtocol: limits', () => {
   });
 
   it('measures a Uint8Array and a non-ASCII string in bytes', () => {
-    expect(decodeLineProtocol(bytes('output value=1'), NOW, limitsWith({ maxPayloadBytes: 13 })).rejections[0]!.code).toBe('payload_too_large');
+    expect(
+      decodeLineProtocol(bytes('output value=1'), NOW, limitsWith({ maxPayloadBytes: 13 })).rejections[0]!.code,
+    ).toBe('payload_too_large');
     // "m,t=ñññ value=1": 15 characters, each ñ two bytes -> 18 bytes
     const d = decodeLineProtocol('m,t=ñññ value=1', NOW, limitsWith({ maxPayloadBytes: 17 }));
     expect(d.rejections).toEqual([{ code: 'payload_too_large', message: 'payload of 18 B exceeds 17 B' }]);
   });
 
   it('keeps the first maxReadingsPerMessage readings and refuses the rest at the first line over', () => {
-    const d = decodeLineProtocol('a value=1\nb value=2\nc value=3\nd value=4', NOW, limitsWith({ maxReadingsPerMessage: 2 }));
+    const d = decodeLineProtocol(
+      'a value=1\nb value=2\nc value=3\nd value=4',
+      NOW,
+      limitsWith({ maxReadingsPerMessage: 2 }),
+    );
     expect(d.readings.map((r) => r.metric)).toEqual(['a', 'b']);
     expect(d.rejections).toEqual([
       { code: 'too_many_readings', message: 'more than 2 readings; the rest of the message was dropped', index: 2 },

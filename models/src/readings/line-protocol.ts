@@ -35,7 +35,10 @@ export function decodeLineProtocol(
   const withTags = opts.tags === true;
   const size = byteLength(payload, limits.maxPayloadBytes);
   if (size > limits.maxPayloadBytes) {
-    return { readings: [], rejections: [{ code: 'payload_too_large', message: `payload of ${size} B exceeds ${limits.maxPayloadBytes} B` }] };
+    return {
+      readings: [],
+      rejections: [{ code: 'payload_too_large', message: `payload of ${size} B exceeds ${limits.maxPayloadBytes} B` }],
+    };
   }
   const text = asText(payload);
   const out: Decoded = { readings: [], rejections: [] };
@@ -46,11 +49,19 @@ export function decodeLineProtocol(
     if (line === '' || line.startsWith('#')) continue;
     index++;
     if (out.readings.length >= limits.maxReadingsPerMessage) {
-      out.rejections.push({ code: 'too_many_readings', message: `more than ${limits.maxReadingsPerMessage} readings; the rest of the message was dropped`, index });
+      out.rejections.push({
+        code: 'too_many_readings',
+        message: `more than ${limits.maxReadingsPerMessage} readings; the rest of the message was dropped`,
+        index,
+      });
       break;
     }
     if (out.rejections.length >= MAX_REJECTIONS) {
-      out.rejections.push({ code: 'too_many_readings', message: `more than ${MAX_REJECTIONS} refused readings; the rest of the message was dropped`, index });
+      out.rejections.push({
+        code: 'too_many_readings',
+        message: `more than ${MAX_REJECTIONS} refused readings; the rest of the message was dropped`,
+        index,
+      });
       break;
     }
     const parsed = parseLine(line);
@@ -73,11 +84,19 @@ export function decodeLineProtocol(
     for (const [field, value] of parsed.fields) {
       const metric = field === 'value' ? parsed.measurement : `${parsed.measurement}_${field}`;
       if (!METRIC_PATTERN.test(metric)) {
-        out.rejections.push({ code: 'bad_metric', message: `metric ${JSON.stringify(metric).slice(0, 80)} must match ${METRIC_PATTERN}`, index });
+        out.rejections.push({
+          code: 'bad_metric',
+          message: `metric ${JSON.stringify(metric).slice(0, 80)} must match ${METRIC_PATTERN}`,
+          index,
+        });
       } else if (typeof value === 'string') {
         out.rejections.push({ code: 'bad_value', message: `field ${field}: ${value}`, index });
       } else if (out.readings.length >= limits.maxReadingsPerMessage) {
-        out.rejections.push({ code: 'too_many_readings', message: `more than ${limits.maxReadingsPerMessage} readings; the rest of the message was dropped`, index });
+        out.rejections.push({
+          code: 'too_many_readings',
+          message: `more than ${limits.maxReadingsPerMessage} readings; the rest of the message was dropped`,
+          index,
+        });
         return out;
       } else {
         const reading: Reading = { metric, value, ts };
@@ -131,7 +150,8 @@ const unescape = (s: string) => (s.indexOf('\\') < 0 ? s : s.replace(/\\(.)/g, '
 
 function parseLine(line: string): ParsedLine | string {
   const sections = splitUnescaped(line, ' ').filter((s) => s !== '');
-  if (sections.length < 2 || sections.length > 3) return `expected "measurement[,tags] fields [timestamp]", got ${JSON.stringify(line.slice(0, 80))}`;
+  if (sections.length < 2 || sections.length > 3)
+    return `expected "measurement[,tags] fields [timestamp]", got ${JSON.stringify(line.slice(0, 80))}`;
   const [head, fieldSet, ts] = sections as [string, string, string | undefined];
   const [rawMeasurement, tags] = splitUnescaped(head, ',', 2) as [string, string?];
   const measurement = unescape(rawMeasurement);
@@ -154,7 +174,8 @@ function parseLine(line: string): ParsedLine | string {
     else if (/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(v)) {
       const n = Number(v);
       fields.push([key, Number.isFinite(n) ? n : `${v} is not finite`]);
-    } else if (v.startsWith('"') || /^(t|T|true|True|TRUE|f|F|false|False|FALSE)$/.test(v)) fields.push([key, 'string and boolean fields are not numeric readings']);
+    } else if (v.startsWith('"') || /^(t|T|true|True|TRUE|f|F|false|False|FALSE)$/.test(v))
+      fields.push([key, 'string and boolean fields are not numeric readings']);
     else return `malformed field value ${JSON.stringify(v.slice(0, 80))}`;
   }
   if (ts !== undefined && !/^-?\d{1,19}$/.test(ts)) return `malformed timestamp ${JSON.stringify(ts.slice(0, 40))}`;

@@ -73,7 +73,11 @@ describe('checkTimestamp', () => {
     ['Infinity', Number.POSITIVE_INFINITY],
     ['-Infinity', Number.NEGATIVE_INFINITY],
   ])('refuses %s as bad_timestamp', (_label, ts) => {
-    expect(checkTimestamp(ts, NOW, limits, 3)).toEqual({ code: 'bad_timestamp', message: 'timestamp is not a finite number', index: 3 });
+    expect(checkTimestamp(ts, NOW, limits, 3)).toEqual({
+      code: 'bad_timestamp',
+      message: 'timestamp is not a finite number',
+      index: 3,
+    });
   });
 
   it('uses the limits it is given, not the defaults', () => {

@@ -85,7 +85,9 @@ export function checkTimestamp(ts: number, now: number, limits: DecodeLimits, in
   if (ts < now - limits.maxPastMs || ts > now + limits.maxFutureMs) {
     return {
       code: 'timestamp_out_of_range',
-      message: `timestamp ${Math.abs(ts) <= 8.64e15 ? new Date(ts).toISOString() : ts} is outside [now-${limits.maxPastMs}ms, now+${limits.maxFutureMs}ms]`,
+      message:
+        `timestamp ${Math.abs(ts) <= 8.64e15 ? new Date(ts).toISOString() : ts} ` +
+        `is outside [now-${limits.maxPastMs}ms, now+${limits.maxFutureMs}ms]`,
       index,
     };
   }

@@ -20,7 +20,13 @@ import { scanJsonNumber, scanned } from './scan-number.js';
  * @example
  * scanJsonReadings(bytes('[{"metric":"a","value":1}]'), 2, NOW, DEFAULT_DECODE_LIMITS, out) // true; out: a=1 at NOW
  */
-export function scanJsonReadings(b: Uint8Array, n: number, now: number, limits: DecodeLimits, out: ColumnBuilder): boolean {
+export function scanJsonReadings(
+  b: Uint8Array,
+  n: number,
+  now: number,
+  limits: DecodeLimits,
+  out: ColumnBuilder,
+): boolean {
   let p = skipWs(b, 0, n);
   if (p >= n) return false;
   const c = b[p]!;
@@ -47,7 +53,15 @@ let keyEnd = 0;
 function keyAt(b: Uint8Array, p: number, n: number): number {
   const c = p < n ? b[p]! : -1;
   if (c === 109 /* m */) {
-    if (p + 6 < n && b[p + 1] === 101 && b[p + 2] === 116 && b[p + 3] === 114 && b[p + 4] === 105 && b[p + 5] === 99 && b[p + 6] === 34) {
+    if (
+      p + 6 < n &&
+      b[p + 1] === 101 &&
+      b[p + 2] === 116 &&
+      b[p + 3] === 114 &&
+      b[p + 4] === 105 &&
+      b[p + 5] === 99 &&
+      b[p + 6] === 34
+    ) {
       keyEnd = p + 7;
       return KEY_METRIC;
     }
@@ -142,7 +156,8 @@ function scanTs(b: Uint8Array, p: number, n: number): number {
 }
 
 /** Whether an explicit ts passes `checkTimestamp` (same comparisons, so the same verdict). */
-const tsInWindow = (ts: number, now: number, limits: DecodeLimits) => !(ts < now - limits.maxPastMs || ts > now + limits.maxFutureMs);
+const tsInWindow = (ts: number, now: number, limits: DecodeLimits) =>
+  !(ts < now - limits.maxPastMs || ts > now + limits.maxFutureMs);
 
 /** `[reading, ...]` at b[p]; returns the index past `]` or -1. */
 function scanArray(b: Uint8Array, p: number, n: number, now: number, limits: DecodeLimits, out: ColumnBuilder): number {
@@ -185,14 +200,46 @@ const MISS = -2;
  * fixed-position checks instead of the general key loop. Pushes the reading and returns the index
  * past `}`, -1 to fall back, or MISS for another layout (then the general scanReading decides).
  */
-function scanCompactReading(b: Uint8Array, p: number, n: number, now: number, limits: DecodeLimits, out: ColumnBuilder): number {
+function scanCompactReading(
+  b: Uint8Array,
+  p: number,
+  n: number,
+  now: number,
+  limits: DecodeLimits,
+  out: ColumnBuilder,
+): number {
   // {"metric":"
-  if (p + 11 >= n || b[p + 1] !== 34 || b[p + 2] !== 109 || b[p + 3] !== 101 || b[p + 4] !== 116 || b[p + 5] !== 114 || b[p + 6] !== 105 || b[p + 7] !== 99 || b[p + 8] !== 34 || b[p + 9] !== 58 || b[p + 10] !== 34) return MISS;
+  if (
+    p + 11 >= n ||
+    b[p + 1] !== 34 ||
+    b[p + 2] !== 109 ||
+    b[p + 3] !== 101 ||
+    b[p + 4] !== 116 ||
+    b[p + 5] !== 114 ||
+    b[p + 6] !== 105 ||
+    b[p + 7] !== 99 ||
+    b[p + 8] !== 34 ||
+    b[p + 9] !== 58 ||
+    b[p + 10] !== 34
+  )
+    return MISS;
   p = scanMetricString(b, p + 10, n, out);
   if (p < 0) return -1;
   const id = metricId;
   // ,"value":
-  if (p + 9 >= n || b[p] !== 44 || b[p + 1] !== 34 || b[p + 2] !== 118 || b[p + 3] !== 97 || b[p + 4] !== 108 || b[p + 5] !== 117 || b[p + 6] !== 101 || b[p + 7] !== 34 || b[p + 8] !== 58) return MISS;
+  if (
+    p + 9 >= n ||
+    b[p] !== 44 ||
+    b[p + 1] !== 34 ||
+    b[p + 2] !== 118 ||
+    b[p + 3] !== 97 ||
+    b[p + 4] !== 108 ||
+    b[p + 5] !== 117 ||
+    b[p + 6] !== 101 ||
+    b[p + 7] !== 34 ||
+    b[p + 8] !== 58
+  )
+    return MISS;
   if (!scanJsonNumber(b, p + 9, n)) return -1;
   const value = scanned.value;
   if (!Number.isFinite(value)) return -1;
@@ -203,7 +250,16 @@ function scanCompactReading(b: Uint8Array, p: number, n: number, now: number, li
     return p + 1;
   }
   // ,"ts":
-  if (p + 6 >= n || b[p] !== 44 || b[p + 1] !== 34 || b[p + 2] !== 116 || b[p + 3] !== 115 || b[p + 4] !== 34 || b[p + 5] !== 58) return MISS;
+  if (
+    p + 6 >= n ||
+    b[p] !== 44 ||
+    b[p + 1] !== 34 ||
+    b[p + 2] !== 116 ||
+    b[p + 3] !== 115 ||
+    b[p + 4] !== 34 ||
+    b[p + 5] !== 58
+  )
+    return MISS;
   p += 6;
   if (!scanJsonNumber(b, p, n)) return MISS; // null, a string, ...: the general scan decides
   ts = scanned.value;
@@ -215,7 +271,14 @@ function scanCompactReading(b: Uint8Array, p: number, n: number, now: number, li
 }
 
 /** `{"metric":…,"value":…,"ts":…}` at b[p] (its `{`), pushed to out; returns the index past `}` or -1. */
-function scanReading(b: Uint8Array, p: number, n: number, now: number, limits: DecodeLimits, out: ColumnBuilder): number {
+function scanReading(
+  b: Uint8Array,
+  p: number,
+  n: number,
+  now: number,
+  limits: DecodeLimits,
+  out: ColumnBuilder,
+): number {
   let seen = 0;
   let id = 0;
   let value = 0;
@@ -246,14 +309,22 @@ function scanReading(b: Uint8Array, p: number, n: number, now: number, limits: D
     if (p < 0) return -1;
   }
   if ((seen & (KEY_METRIC | KEY_VALUE)) !== (KEY_METRIC | KEY_VALUE)) return -1;
-  if (ts !== ts) ts = now; // absent or null: the receive time, unchecked
+  if (ts !== ts)
+    ts = now; // absent or null: the receive time, unchecked
   else if (!tsInWindow(ts, now, limits)) return -1;
   out.push(id, ts, value);
   return p;
 }
 
 /** A top-level object: one reading, or `{"ts":…,"values":{…}}`. Returns the index past `}` or -1. */
-function scanObject(b: Uint8Array, p: number, n: number, now: number, limits: DecodeLimits, out: ColumnBuilder): number {
+function scanObject(
+  b: Uint8Array,
+  p: number,
+  n: number,
+  now: number,
+  limits: DecodeLimits,
+  out: ColumnBuilder,
+): number {
   const start = p;
   let seen = 0;
   let ts = NaN;

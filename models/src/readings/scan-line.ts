@@ -23,7 +23,13 @@ import { scanLineNumber, scanned } from './scan-number.js';
  * scanLineProtocol(bytes('energy,line=a kwh=3.1,peak=4 1764244800000000000'), 48, NOW, DEFAULT_DECODE_LIMITS, out)
  * // true; out: energy_kwh=3.1 and energy_peak=4, both at 1764244800000
  */
-export function scanLineProtocol(b: Uint8Array, n: number, now: number, limits: DecodeLimits, out: ColumnBuilder): boolean {
+export function scanLineProtocol(
+  b: Uint8Array,
+  n: number,
+  now: number,
+  limits: DecodeLimits,
+  out: ColumnBuilder,
+): boolean {
   const max = limits.maxReadingsPerMessage;
   let p = 0;
   prevMs = prevMe = 0;
@@ -95,10 +101,21 @@ export function scanLineProtocol(b: Uint8Array, n: number, now: number, limits: 
     const first = out.length;
     for (;;) {
       let id: number;
-      if (c === 118 && p + 5 < n && b[p + 1] === 97 && b[p + 2] === 108 && b[p + 3] === 117 && b[p + 4] === 101 && b[p + 5] === 61) {
+      if (
+        c === 118 &&
+        p + 5 < n &&
+        b[p + 1] === 97 &&
+        b[p + 2] === 108 &&
+        b[p + 3] === 117 &&
+        b[p + 4] === 101 &&
+        b[p + 5] === 61
+      ) {
         // value=: the metric is the measurement itself
         if (me - ms > 64) return false;
-        id = out.lastId >= 0 && out.lastName.length === me - ms && sameBytes(out.lastName, b, ms) ? out.lastId : out.intern(b, ms, me, -1, -1, hm);
+        id =
+          out.lastId >= 0 && out.lastName.length === me - ms && sameBytes(out.lastName, b, ms)
+            ? out.lastId
+            : out.intern(b, ms, me, -1, -1, hm);
         p += 5;
       } else {
         const ks = p;

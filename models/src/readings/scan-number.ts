@@ -13,11 +13,17 @@
  * scanJsonNumber(bytes, 0, bytes.length); // true; scanned.value === 1.25, scanned.end === 7
  */
 
-/** What the last successful scan read: the number and the index just past its text. Module state, so scanning allocates nothing. */
+/**
+ * What the last successful scan read: the number and the index just past its text. Module state, so scanning allocates
+ * nothing.
+ */
 export const scanned = { end: 0, value: 0 };
 
 const TWO_53 = 9007199254740992;
-const POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+const POW10 = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+  1e21, 1e22,
+];
 
 /** The ASCII bytes b[start, end) as a string (one allocation; for names and rare numbers). */
 export function latin1(b: Uint8Array, start: number, end: number): string {

@@ -98,7 +98,10 @@ describe('parseDeviceTopic', () => {
 
   it('stays correct past its cache bound (junk topics cannot grow it without limit)', () => {
     for (let i = 0; i < 70_000; i++) expect(parseDeviceTopic(`opsroom/v1/devices/junk-${i}/x`)).toBeNull();
-    expect(parseDeviceTopic('opsroom/v1/devices/after-1/readings')).toEqual({ deviceId: 'after-1', channel: 'readings' });
+    expect(parseDeviceTopic('opsroom/v1/devices/after-1/readings')).toEqual({
+      deviceId: 'after-1',
+      channel: 'readings',
+    });
   });
 
   it('round-trips every channel with deviceTopic', () => {

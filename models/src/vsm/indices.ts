@@ -15,7 +15,11 @@ const ratio = (a: number | null | undefined, b: number | null | undefined): numb
  * Beer's indices (Brain of the Firm, ch. 12) from the three levels of achievement.
  * @example beerIndices(80, 100, 160) // { productivity: 0.8, latency: 0.625, performance: 0.5 }
  */
-export function beerIndices(actuality: number | null, capability?: number | null, potentiality?: number | null): BeerIndices {
+export function beerIndices(
+  actuality: number | null,
+  capability?: number | null,
+  potentiality?: number | null,
+): BeerIndices {
   return {
     productivity: ratio(actuality, capability),
     latency: ratio(capability, potentiality),

@@ -28,7 +28,9 @@ export interface IndicatorDef {
   rollup: RollupRule;
   /** For `weighted_mean`: the name of the node weight (`weights:` on each node) to weigh children by. */
   weight?: string;
-  /** The priority of its alerts; absent means {@link DEFAULT_PRIORITY}. A node may override it (`ModelNode.priorities`). */
+  /**
+   * The priority of its alerts; absent means {@link DEFAULT_PRIORITY}. A node may override it (`ModelNode.priorities`).
+   */
   priority?: Priority;
 }
 

@@ -5,9 +5,12 @@ import { ROLLUP_RULES } from './model.js';
 const values = (...vs: number[]): RollupInput[] => vs.map((value) => ({ value }));
 
 describe('rollup', () => {
-  it.each(ROLLUP_RULES.map((rule) => [rule]))('returns null, never a silent zero, when no child has a value (%s)', (rule) => {
-    expect(rollup(rule, [])).toBeNull();
-  });
+  it.each(ROLLUP_RULES.map((rule) => [rule]))(
+    'returns null, never a silent zero, when no child has a value (%s)',
+    (rule) => {
+      expect(rollup(rule, [])).toBeNull();
+    },
+  );
 
   describe('sum', () => {
     it('adds the children: 2 + 3 = 5', () => {
@@ -24,7 +27,12 @@ describe('rollup', () => {
     });
 
     it('ignores weights', () => {
-      expect(rollup('sum', [{ value: 2, weight: 10 }, { value: 3, weight: 0 }])).toBe(5);
+      expect(
+        rollup('sum', [
+          { value: 2, weight: 10 },
+          { value: 3, weight: 0 },
+        ]),
+      ).toBe(5);
     });
   });
 
@@ -42,13 +50,23 @@ describe('rollup', () => {
     });
 
     it('ignores weights: (10 + 20) / 2 = 15', () => {
-      expect(rollup('mean', [{ value: 10, weight: 1 }, { value: 20, weight: 3 }])).toBe(15);
+      expect(
+        rollup('mean', [
+          { value: 10, weight: 1 },
+          { value: 20, weight: 3 },
+        ]),
+      ).toBe(15);
     });
   });
 
   describe('weighted_mean', () => {
     it('weighs each child: (10×1 + 20×3) / (1 + 3) = 17.5', () => {
-      expect(rollup('weighted_mean', [{ value: 10, weight: 1 }, { value: 20, weight: 3 }])).toBe(17.5);
+      expect(
+        rollup('weighted_mean', [
+          { value: 10, weight: 1 },
+          { value: 20, weight: 3 },
+        ]),
+      ).toBe(17.5);
     });
 
     it('counts a child without a weight as weight 1', () => {
@@ -60,19 +78,39 @@ describe('rollup', () => {
     });
 
     it('leaves out a child of weight zero: (10×0 + 20×2) / 2 = 20', () => {
-      expect(rollup('weighted_mean', [{ value: 10, weight: 0 }, { value: 20, weight: 2 }])).toBe(20);
+      expect(
+        rollup('weighted_mean', [
+          { value: 10, weight: 0 },
+          { value: 20, weight: 2 },
+        ]),
+      ).toBe(20);
     });
 
     it('returns null when every weight is zero', () => {
-      expect(rollup('weighted_mean', [{ value: 10, weight: 0 }, { value: 20, weight: 0 }])).toBeNull();
+      expect(
+        rollup('weighted_mean', [
+          { value: 10, weight: 0 },
+          { value: 20, weight: 0 },
+        ]),
+      ).toBeNull();
     });
 
     it('weighs councils by members: (0.5×12 + 0.9×4) / 16 = 0.6', () => {
-      expect(rollup('weighted_mean', [{ value: 0.5, weight: 12 }, { value: 0.9, weight: 4 }])).toBeCloseTo(0.6, 12);
+      expect(
+        rollup('weighted_mean', [
+          { value: 0.5, weight: 12 },
+          { value: 0.9, weight: 4 },
+        ]),
+      ).toBeCloseTo(0.6, 12);
     });
 
     it('accepts fractional weights: (4×0.25 + 8×0.75) / 1 = 7', () => {
-      expect(rollup('weighted_mean', [{ value: 4, weight: 0.25 }, { value: 8, weight: 0.75 }])).toBe(7);
+      expect(
+        rollup('weighted_mean', [
+          { value: 4, weight: 0.25 },
+          { value: 8, weight: 0.75 },
+        ]),
+      ).toBe(7);
     });
   });
 
@@ -93,8 +131,18 @@ describe('rollup', () => {
     });
 
     it('ignores weights', () => {
-      expect(rollup('min', [{ value: 5, weight: 100 }, { value: 1, weight: 0 }])).toBe(1);
-      expect(rollup('max', [{ value: 5, weight: 0 }, { value: 1, weight: 100 }])).toBe(5);
+      expect(
+        rollup('min', [
+          { value: 5, weight: 100 },
+          { value: 1, weight: 0 },
+        ]),
+      ).toBe(1);
+      expect(
+        rollup('max', [
+          { value: 5, weight: 0 },
+          { value: 1, weight: 100 },
+        ]),
+      ).toBe(5);
     });
   });
 

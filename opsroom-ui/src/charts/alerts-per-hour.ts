@@ -27,7 +27,10 @@ export class AlertsPerHourChart {
     this.svg.attr('viewBox', `0 0 ${this.width} ${HEIGHT}`).attr('width', this.width).attr('height', HEIGHT);
     this.svg.selectAll('*').remove();
     const g = this.svg.append('g').attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
-    const x = scaleBand<number>().domain(hourly.map((d) => d.start)).range([0, w]).padding(0.15);
+    const x = scaleBand<number>()
+      .domain(hourly.map((d) => d.start))
+      .range([0, w])
+      .padding(0.15);
     const y = scaleLinear()
       .domain([0, Math.max(8, max(hourly, (d) => d.count) ?? 0)])
       .nice()

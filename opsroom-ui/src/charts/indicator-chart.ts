@@ -54,7 +54,10 @@ export class IndicatorChart {
     const box = el('div', 'chart-box');
     root.replaceChildren(head, box, this.status);
     this.svg = select(box).append('svg').attr('class', 'chart').attr('height', HEIGHT).attr('role', 'img');
-    const plot = this.svg.append('g').attr('class', 'plot').attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
+    const plot = this.svg
+      .append('g')
+      .attr('class', 'plot')
+      .attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
     plot.append('path').attr('class', 'band');
     plot.append('rect').attr('class', 'band-next');
     plot.append('path').attr('class', 'line');
@@ -103,7 +106,13 @@ export class IndicatorChart {
     this.draw();
     const now = Date.now();
     try {
-      const res = await this.api.history({ node, indicator, from: now - CHART_SPAN_MS, windowMs: HISTORY_WINDOW_MS, aggregate: 'mean' });
+      const res = await this.api.history({
+        node,
+        indicator,
+        from: now - CHART_SPAN_MS,
+        windowMs: HISTORY_WINDOW_MS,
+        aggregate: 'mean',
+      });
       if (token !== this.loadToken) return;
       // Keep live points that arrived while the history was on its way.
       const live = this.points;
@@ -142,7 +151,9 @@ export class IndicatorChart {
     const now = Date.now();
     // Always the last hour up to now, so the line's position tells how recent it is.
     const t1 = Math.max(now, pts.at(-1)?.ts ?? now);
-    const x = scaleTime().domain([t1 - CHART_SPAN_MS, t1]).range([0, w]);
+    const x = scaleTime()
+      .domain([t1 - CHART_SPAN_MS, t1])
+      .range([0, w]);
     const values = pts.map((p) => p.value);
     for (const b of this.bands) values.push(b.lower, b.upper);
     const [v0, v1] = extent(values);
@@ -151,12 +162,25 @@ export class IndicatorChart {
       .nice()
       .range([h, 0]);
 
-    plot.select<SVGGElement>('g.axis.x').attr('transform', `translate(0,${h})`).call(axisBottom(x).ticks(Math.max(2, Math.floor(w / 90))));
-    plot.select<SVGGElement>('g.axis.y').call(axisLeft(y).ticks(5).tickFormat((v) => formatValue(Number(v))));
+    plot
+      .select<SVGGElement>('g.axis.x')
+      .attr('transform', `translate(0,${h})`)
+      .call(axisBottom(x).ticks(Math.max(2, Math.floor(w / 90))));
+    plot.select<SVGGElement>('g.axis.y').call(
+      axisLeft(y)
+        .ticks(5)
+        .tickFormat((v) => formatValue(Number(v))),
+    );
     plot
       .select('path.band')
       .datum(this.bands)
-      .attr('d', area<BandPoint>().x((b) => x(b.ts)).y0((b) => y(b.lower)).y1((b) => y(b.upper))(this.bands) ?? '');
+      .attr(
+        'd',
+        area<BandPoint>()
+          .x((b) => x(b.ts))
+          .y0((b) => y(b.lower))
+          .y1((b) => y(b.upper))(this.bands) ?? '',
+      );
     const next = this.bands.at(-1);
     plot
       .select('rect.band-next')
@@ -165,11 +189,18 @@ export class IndicatorChart {
       .attr('width', 6)
       .attr('y', next ? y(next.upper) : 0)
       .attr('height', next ? Math.max(1, y(next.lower) - y(next.upper)) : 0);
-    plot.select('path.line').attr('d', line<HistoryPoint>().x((p) => x(p.ts)).y((p) => y(p.value))(pts) ?? '');
+    plot.select('path.line').attr(
+      'd',
+      line<HistoryPoint>()
+        .x((p) => x(p.ts))
+        .y((p) => y(p.value))(pts) ?? '',
+    );
     // Anomaly marks: the alerts raised on this series within the span.
     const series = this.series;
     const marks = series
-      ? [...this.store.get().alerts.values()].filter((a) => a.node === series.node && a.indicator === series.indicator && a.raisedAt >= t1 - CHART_SPAN_MS)
+      ? [...this.store.get().alerts.values()].filter(
+          (a) => a.node === series.node && a.indicator === series.indicator && a.raisedAt >= t1 - CHART_SPAN_MS,
+        )
       : [];
     const g = plot
       .select<SVGGElement>('g.anomalies')
@@ -184,8 +215,12 @@ export class IndicatorChart {
       });
     g.attr('transform', (a) => `translate(${x(a.raisedAt)},0)`).attr('data-state', (a) => a.state);
     g.select('line.anomaly-line').attr('y1', 0).attr('y2', h);
-    g.select('text.anomaly-glyph').attr('y', 10).text((a) => (a.state === 'escalated' ? '◆' : '▲'));
-    g.select('title').text((a) => `${a.kind} change${a.series ? ` in ${a.series}` : ''} (p=${a.probability.toFixed(2)}), ${a.state}`);
+    g.select('text.anomaly-glyph')
+      .attr('y', 10)
+      .text((a) => (a.state === 'escalated' ? '◆' : '▲'));
+    g.select('title').text(
+      (a) => `${a.kind} change${a.series ? ` in ${a.series}` : ''} (p=${a.probability.toFixed(2)}), ${a.state}`,
+    );
     const last = pts.at(-1);
     plot
       .select('circle.last')

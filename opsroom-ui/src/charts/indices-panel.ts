@@ -40,7 +40,11 @@ export class IndicesPanel {
     const focus = s.focus;
     const all: Row[] =
       focus && s.model
-        ? s.model.indicators.map((indicator) => ({ indicator, path: focus, indices: s.latest.get(valueKey(focus, indicator.id)) ?? null }))
+        ? s.model.indicators.map((indicator) => ({
+            indicator,
+            path: focus,
+            indices: s.latest.get(valueKey(focus, indicator.id)) ?? null,
+          }))
         : [];
     // Indices need Beer's levels; indicators without any are named in one line instead of empty bars.
     const known = (r: Row) => !!r.indices && INDICES.some(({ key }) => r.indices?.[key] != null);
@@ -74,7 +78,10 @@ export class IndicesPanel {
         r.append('span').attr('class', 'index-value num');
         return r;
       });
-    bars.select('.index-name').text((d) => d.spec.label).attr('title', (d) => d.spec.help);
+    bars
+      .select('.index-name')
+      .text((d) => d.spec.label)
+      .attr('title', (d) => d.spec.help);
     bars
       .select<HTMLSpanElement>('.fill')
       .style('width', (d) => `${width(d.row.indices?.[d.spec.key] ?? 0)}%`)

@@ -7,7 +7,10 @@ function fakeFetch(status: number, body: unknown) {
   const calls: Call[] = [];
   const fetch = jest.fn(async (url: RequestInfo | URL, init?: RequestInit) => {
     calls.push({ url: String(url), init: init ?? {} });
-    return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+    return new Response(body === undefined ? null : JSON.stringify(body), {
+      status,
+      headers: { 'content-type': 'application/json' },
+    });
   });
   return { fetch: fetch as unknown as typeof globalThis.fetch, calls };
 }
@@ -32,7 +35,11 @@ describe('createApi', () => {
   });
 
   it('asks GET /api/session for who is signed in and the demo logins, with same-origin credentials', async () => {
-    const body = { user: null, demo: true, demoLogins: [{ username: 'planner', password: 'demo-pw', role: 'planner' }] };
+    const body = {
+      user: null,
+      demo: true,
+      demoLogins: [{ username: 'planner', password: 'demo-pw', role: 'planner' }],
+    };
     const f = fakeFetch(200, body);
     const api = createApi({ fetch: f.fetch });
     await expect(api.session()).resolves.toEqual(body);
@@ -43,7 +50,9 @@ describe('createApi', () => {
 
   it("turns an error answer into an ApiError with the server's message and code", async () => {
     const f = fakeFetch(404, { error: 'no such node', code: 'OPS_ERR_NOT_FOUND' });
-    const err = (await createApi({ fetch: f.fetch }).model().catch((e: unknown) => e)) as ApiError;
+    const err = (await createApi({ fetch: f.fetch })
+      .model()
+      .catch((e: unknown) => e)) as ApiError;
     expect(err).toBeInstanceOf(ApiError);
     expect(err.status).toBe(404);
     expect(err.code).toBe('OPS_ERR_NOT_FOUND');
@@ -64,7 +73,9 @@ describe('createApi', () => {
     const f = fakeFetch(200, { node: 'valle', indicator: 'output', points: [] });
     const api = createApi({ fetch: f.fetch });
     await api.history({ node: 'valle/norte', indicator: 'output', from: 1000, windowMs: 10_000, aggregate: 'mean' });
-    expect(f.calls[0]?.url).toBe('/api/history?node=valle%2Fnorte&indicator=output&from=1000&windowMs=10000&aggregate=mean');
+    expect(f.calls[0]?.url).toBe(
+      '/api/history?node=valle%2Fnorte&indicator=output&from=1000&windowMs=10000&aggregate=mean',
+    );
     await api.alerts({ state: 'open' });
     expect(f.calls[1]?.url).toBe('/api/alerts?state=open');
     await api.alerts({ state: 'open', shelved: 'include' });
@@ -96,7 +107,10 @@ describe('createApi', () => {
     expect(f.calls[2]?.url).toBe('/api/maintenance?node=valle%2Fnorte');
     expect(f.calls[2]?.init.method).toBe('GET');
     await api.assign('a1', 'ana');
-    expect([f.calls[3]?.url, JSON.parse(String(f.calls[3]?.init.body))]).toEqual(['/api/alerts/a1/assign', { user: 'ana' }]);
+    expect([f.calls[3]?.url, JSON.parse(String(f.calls[3]?.init.body))]).toEqual([
+      '/api/alerts/a1/assign',
+      { user: 'ana' },
+    ]);
   });
 
   it('explains an unreachable server', async () => {

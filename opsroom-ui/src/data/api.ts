@@ -39,11 +39,18 @@ export interface SessionInfo {
 }
 
 /** `GET /api/history`'s request and answer: types derived from the API's schemas (models/src/http/history.ts). */
-import type { AlertListQuery as AlertFilter, HistoryRequest as HistoryQuery, HistoryResult } from '@opsroom/models/http';
+import type {
+  AlertListQuery as AlertFilter,
+  HistoryRequest as HistoryQuery,
+  HistoryResult,
+} from '@opsroom/models/http';
 export type { HistoryPoint, HistoryResult } from '@opsroom/models/http';
 export type { HistoryQuery, AlertFilter };
 
-/** The list's filters, an order and a limit: `GET /api/alerts`'s query, derived from its schema (models/src/http/requests.ts). */
+/**
+ * The list's filters, an order and a limit: `GET /api/alerts`'s query, derived from its schema
+ * (models/src/http/requests.ts).
+ */
 
 /** The alarm-health figures of `GET /api/alarm-health`, with each child's. */
 export type AlarmHealthView = AlarmHealth & {
@@ -77,7 +84,10 @@ export interface OpsroomApi {
   /** The alarm system's health for a node's subtree over the last `hours` (default 24). */
   alarmHealth(node?: string, hours?: number): Promise<AlarmHealthView>;
   alert(id: string): Promise<Alert>;
-  /** Acknowledge / resolve / unshelve (note optional) or comment / send a directive / shelve for `minutes` (note required). */
+  /**
+   * Acknowledge / resolve / unshelve (note optional) or comment / send a directive / shelve for `minutes` (note
+   * required).
+   */
   act(id: string, action: AlertAction, note?: string, minutes?: number): Promise<Alert>;
   /** Sets who works on the alert (null: nobody). */
   assign(id: string, user: string | null): Promise<Alert>;
@@ -124,7 +134,11 @@ export function createApi(opts: ApiOptions = {}): OpsroomApi {
     try {
       res = await doFetch(base + path, init);
     } catch (err) {
-      throw new ApiError(0, undefined, `The opsroom server cannot be reached (${(err as Error).message}); check the connection and try again.`);
+      throw new ApiError(
+        0,
+        undefined,
+        `The opsroom server cannot be reached (${(err as Error).message}); check the connection and try again.`,
+      );
     }
     const text = await res.text();
     let data: unknown = undefined;
@@ -137,7 +151,12 @@ export function createApi(opts: ApiOptions = {}): OpsroomApi {
     }
     if (!res.ok) {
       const e = (data ?? {}) as { error?: unknown; message?: unknown; code?: unknown };
-      const message = typeof e.error === 'string' ? e.error : typeof e.message === 'string' ? e.message : `${res.status} ${res.statusText}`;
+      const message =
+        typeof e.error === 'string'
+          ? e.error
+          : typeof e.message === 'string'
+            ? e.message
+            : `${res.status} ${res.statusText}`;
       const err = new ApiError(res.status, typeof e.code === 'string' ? e.code : undefined, message);
       if (err.unauthorized && !quiet401) opts.onUnauthorized?.();
       throw err;
@@ -156,7 +175,15 @@ export function createApi(opts: ApiOptions = {}): OpsroomApi {
       call<HistoryResult>(
         'GET',
         '/api/history' +
-          queryString({ node: q.node, indicator: q.indicator, from: q.from, to: q.to, windowMs: q.windowMs, aggregate: q.aggregate, maxPoints: q.maxPoints }),
+          queryString({
+            node: q.node,
+            indicator: q.indicator,
+            from: q.from,
+            to: q.to,
+            windowMs: q.windowMs,
+            aggregate: q.aggregate,
+            maxPoints: q.maxPoints,
+          }),
       ),
     alerts: (filter = {}) => call<Alert[]>('GET', '/api/alerts' + filterQuery(filter)),
     alertCounts: (filter = {}) =>
@@ -167,7 +194,10 @@ export function createApi(opts: ApiOptions = {}): OpsroomApi {
       if ((action === 'comment' || action === 'directive' || action === 'shelve') && !note?.trim()) {
         return Promise.reject(new ApiError(400, undefined, `A ${action} needs a note: write it, then send again.`));
       }
-      const body = { ...(note?.trim() ? { note: note.trim() } : {}), ...(action === 'shelve' ? { minutes: minutes ?? 60 } : {}) };
+      const body = {
+        ...(note?.trim() ? { note: note.trim() } : {}),
+        ...(action === 'shelve' ? { minutes: minutes ?? 60 } : {}),
+      };
       return call<Alert>('POST', `/api/alerts/${encodeURIComponent(id)}/${action}`, body);
     },
     assign: (id, user) => call<Alert>('POST', `/api/alerts/${encodeURIComponent(id)}/assign`, { user }),

@@ -39,7 +39,10 @@ class FakeSocket {
   }
 }
 
-function fakeApi(alerts: () => Alert[], me: () => Promise<unknown> = async () => ({ name: 'p', role: 'planner', scope: 'valle' })) {
+function fakeApi(
+  alerts: () => Alert[],
+  me: () => Promise<unknown> = async () => ({ name: 'p', role: 'planner', scope: 'valle' }),
+) {
   return {
     alerts: jest.fn(async () => alerts()),
     latest: jest.fn(async () => []),
@@ -53,7 +56,13 @@ function setup(api: OpsroomApi, onUnauthorized = jest.fn()) {
   const store = createStore();
   store.dispatch({ type: 'model', model: VALLE });
   const socket = new FakeSocket();
-  const link = connectLive({ store, api, onUnauthorized, connect: () => socket as unknown as LiveSocket, refusedRetryMs: 1 });
+  const link = connectLive({
+    store,
+    api,
+    onUnauthorized,
+    connect: () => socket as unknown as LiveSocket,
+    refusedRetryMs: 1,
+  });
   return { store, socket, link, onUnauthorized };
 }
 

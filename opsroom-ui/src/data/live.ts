@@ -38,7 +38,12 @@ const REFUSED_RETRY_MS = 3000;
  */
 export function connectLive(opts: LiveOptions): LiveLink {
   const { store, api } = opts;
-  const socketOpts = { withCredentials: true, reconnection: true, reconnectionDelay: 500, reconnectionDelayMax: 10_000 };
+  const socketOpts = {
+    withCredentials: true,
+    reconnection: true,
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 10_000,
+  };
   const connect = opts.connect ?? ((url, o) => (url ? io(url, o) : io(o)));
   const socket: LiveSocket = connect(opts.url, socketOpts);
   let closed = false;
@@ -54,9 +59,7 @@ export function connectLive(opts: LiveOptions): LiveLink {
 
   async function resync(): Promise<void> {
     const [snapshot, alerts] = await Promise.allSettled([
-      socket.connected
-        ? socket.timeout(opts.snapshotTimeoutMs ?? 10_000).emitWithAck('snapshot')
-        : api.latest(),
+      socket.connected ? socket.timeout(opts.snapshotTimeoutMs ?? 10_000).emitWithAck('snapshot') : api.latest(),
       api.alerts({ state: 'open', shelved: 'include' }),
     ]);
     if (closed) return;

@@ -35,7 +35,10 @@ describe('reduce: model and focus', () => {
 
   it('indexes the nodes by path and picks the first indicator for the chart', () => {
     const s = loaded();
-    expect(s.nodes.get('valle/norte/lana')?.children).toEqual(['valle/norte/lana/taller-1', 'valle/norte/lana/taller-2']);
+    expect(s.nodes.get('valle/norte/lana')?.children).toEqual([
+      'valle/norte/lana/taller-1',
+      'valle/norte/lana/taller-2',
+    ]);
     expect(s.indicator).toBe('output');
   });
 
@@ -66,7 +69,10 @@ describe('reduce: model and focus', () => {
 
 describe('reduce: indicator updates', () => {
   it('stores the latest value per node and indicator', () => {
-    const s = loaded({ type: 'indicators', updates: [update('valle', 'output', 10, 5), update('valle', 'energy', 10, 7)] });
+    const s = loaded({
+      type: 'indicators',
+      updates: [update('valle', 'output', 10, 5), update('valle', 'energy', 10, 7)],
+    });
     expect(s.latest.get(valueKey('valle', 'output'))?.value).toBe(5);
     expect(s.latest.get(valueKey('valle', 'energy'))?.value).toBe(7);
   });
@@ -92,7 +98,10 @@ describe('reduce: indicator updates', () => {
   });
 
   it('drops values of nodes that a newer model no longer has', () => {
-    const s = loaded({ type: 'indicators', updates: [update('valle/sur', 'output', 1, 1)] }, { type: 'model', model: modelOf({ valle: ['valle/norte'] }) });
+    const s = loaded(
+      { type: 'indicators', updates: [update('valle/sur', 'output', 1, 1)] },
+      { type: 'model', model: modelOf({ valle: ['valle/norte'] }) },
+    );
     expect(s.latest.has(valueKey('valle/sur', 'output'))).toBe(false);
   });
 });
@@ -119,16 +128,28 @@ describe('reduce: alerts', () => {
 
   it(`keeps at most ${MAX_RESOLVED_KEPT} resolved alerts, the newest`, () => {
     let s = loaded();
-    for (let i = 0; i < MAX_RESOLVED_KEPT + 5; i++) s = reduce(s, { type: 'alert', alert: alert(`r${i}`, { state: 'resolved', updatedAt: i, deadline: null }) });
+    for (let i = 0; i < MAX_RESOLVED_KEPT + 5; i++)
+      s = reduce(s, { type: 'alert', alert: alert(`r${i}`, { state: 'resolved', updatedAt: i, deadline: null }) });
     expect(s.alerts.size).toBe(MAX_RESOLVED_KEPT);
     expect(s.alerts.has('r0')).toBe(false);
     expect(s.alerts.has(`r${MAX_RESOLVED_KEPT + 4}`)).toBe(true);
   });
 
   it('lists the alerts owned at or under a node', () => {
-    const s = loaded({ type: 'alerts:replace', alerts: [alert('a', { owner: 'valle/norte/lana' }), alert('b', { owner: 'valle/sur' }), alert('c', { owner: 'valle' })] });
+    const s = loaded({
+      type: 'alerts:replace',
+      alerts: [
+        alert('a', { owner: 'valle/norte/lana' }),
+        alert('b', { owner: 'valle/sur' }),
+        alert('c', { owner: 'valle' }),
+      ],
+    });
     expect(alertsUnder(s, 'valle/norte').map((a) => a.id)).toEqual(['a']);
-    expect(alertsUnder(s, 'valle').map((a) => a.id).sort()).toEqual(['a', 'b', 'c']);
+    expect(
+      alertsUnder(s, 'valle')
+        .map((a) => a.id)
+        .sort(),
+    ).toEqual(['a', 'b', 'c']);
   });
 });
 
@@ -141,19 +162,33 @@ describe('nodeState and nextDeadline', () => {
   });
 
   it('is alert while an open alert it owns is within its deadline, crisis once past it', () => {
-    const s = loaded({ type: 'alerts:replace', alerts: [alert('a', { owner: lana, deadline: 50_000 }), alert('b', { owner: lana, deadline: 30_000 })] });
+    const s = loaded({
+      type: 'alerts:replace',
+      alerts: [alert('a', { owner: lana, deadline: 50_000 }), alert('b', { owner: lana, deadline: 30_000 })],
+    });
     expect(nodeState(s, lana, 10_000)).toBe('alert');
     expect(nextDeadline(s, lana)).toBe(30_000);
     expect(nodeState(s, lana, 30_001)).toBe('crisis');
   });
 
   it('is crisis when an alert escalated to it', () => {
-    const s = loaded({ type: 'alerts:replace', alerts: [alert('a', { owner: 'valle/norte', state: 'escalated', deadline: 99_000 })] });
+    const s = loaded({
+      type: 'alerts:replace',
+      alerts: [alert('a', { owner: 'valle/norte', state: 'escalated', deadline: 99_000 })],
+    });
     expect(nodeState(s, 'valle/norte', 0)).toBe('crisis');
   });
 
   it('ignores shelved alerts (off the active list, as the server counts them)', () => {
-    const s = loaded({ type: 'alert', alert: alert('a', { owner: lana, state: 'escalated', deadline: null, shelved: { by: 'x', at: 0, until: 9, remainingMs: 5 } }) });
+    const s = loaded({
+      type: 'alert',
+      alert: alert('a', {
+        owner: lana,
+        state: 'escalated',
+        deadline: null,
+        shelved: { by: 'x', at: 0, until: 9, remainingMs: 5 },
+      }),
+    });
     expect(nodeState(s, lana, 0)).toBe('normal');
   });
 

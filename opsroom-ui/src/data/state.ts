@@ -1,5 +1,15 @@
 import { sameFilter, type AlertViewFilter, type RoomView } from '../nav/hash.js';
-import { inScope, PRIORITIES, type Alert, type IndicatorUpdate, type ModelView, type NodeState, type NodeStatus, type NodeView, type Priority } from '@opsroom/models';
+import {
+  inScope,
+  PRIORITIES,
+  type Alert,
+  type IndicatorUpdate,
+  type ModelView,
+  type NodeState,
+  type NodeStatus,
+  type NodeView,
+  type Priority,
+} from '@opsroom/models';
 
 /** The signed-in user as `/api/me` and `/api/login` describe them. */
 export interface SessionUser {

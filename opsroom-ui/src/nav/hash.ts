@@ -14,11 +14,13 @@ export function pathFromHash(hash: string): string | null {
   const raw = hash.replace(/^#\/?/, '').replace(/\?.*$/, '').replace(/\/+$/, '');
   if (!raw) return null;
   try {
-    return raw
-      .split('/')
-      .filter((s) => s.length > 0)
-      .map((s) => decodeURIComponent(s))
-      .join('/') || null;
+    return (
+      raw
+        .split('/')
+        .filter((s) => s.length > 0)
+        .map((s) => decodeURIComponent(s))
+        .join('/') || null
+    );
   } catch {
     return null; // a malformed %-escape: treat as no focus
   }

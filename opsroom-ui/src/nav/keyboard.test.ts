@@ -19,15 +19,33 @@ describe('commandOfKey', () => {
 
 describe('navigate', () => {
   it('moves the cursor among the children, wrapping both ways', () => {
-    expect(navigate(nodes, 'valle', { focus: 'valle', cursor: null }, 'next')).toEqual({ focus: 'valle', cursor: 'valle/norte' });
-    expect(navigate(nodes, 'valle', { focus: 'valle', cursor: 'valle/norte' }, 'next')).toEqual({ focus: 'valle', cursor: 'valle/sur' });
-    expect(navigate(nodes, 'valle', { focus: 'valle', cursor: 'valle/sur' }, 'next')).toEqual({ focus: 'valle', cursor: 'valle/norte' });
-    expect(navigate(nodes, 'valle', { focus: 'valle', cursor: null }, 'prev')).toEqual({ focus: 'valle', cursor: 'valle/sur' });
+    expect(navigate(nodes, 'valle', { focus: 'valle', cursor: null }, 'next')).toEqual({
+      focus: 'valle',
+      cursor: 'valle/norte',
+    });
+    expect(navigate(nodes, 'valle', { focus: 'valle', cursor: 'valle/norte' }, 'next')).toEqual({
+      focus: 'valle',
+      cursor: 'valle/sur',
+    });
+    expect(navigate(nodes, 'valle', { focus: 'valle', cursor: 'valle/sur' }, 'next')).toEqual({
+      focus: 'valle',
+      cursor: 'valle/norte',
+    });
+    expect(navigate(nodes, 'valle', { focus: 'valle', cursor: null }, 'prev')).toEqual({
+      focus: 'valle',
+      cursor: 'valle/sur',
+    });
   });
 
   it('enters the child under the cursor, or the first child without one', () => {
-    expect(navigate(nodes, 'valle', { focus: 'valle', cursor: 'valle/sur' }, 'enter')).toEqual({ focus: 'valle/sur', cursor: null });
-    expect(navigate(nodes, 'valle', { focus: 'valle', cursor: null }, 'enter')).toEqual({ focus: 'valle/norte', cursor: null });
+    expect(navigate(nodes, 'valle', { focus: 'valle', cursor: 'valle/sur' }, 'enter')).toEqual({
+      focus: 'valle/sur',
+      cursor: null,
+    });
+    expect(navigate(nodes, 'valle', { focus: 'valle', cursor: null }, 'enter')).toEqual({
+      focus: 'valle/norte',
+      cursor: null,
+    });
   });
 
   it('does nothing on Enter at a leaf', () => {
@@ -43,7 +61,10 @@ describe('navigate', () => {
   });
 
   it('goes up to the parent with the cursor on the node it left, never above the scope', () => {
-    expect(navigate(nodes, 'valle', { focus: 'valle/norte/lana', cursor: null }, 'up')).toEqual({ focus: 'valle/norte', cursor: 'valle/norte/lana' });
+    expect(navigate(nodes, 'valle', { focus: 'valle/norte/lana', cursor: null }, 'up')).toEqual({
+      focus: 'valle/norte',
+      cursor: 'valle/norte/lana',
+    });
     const top = { focus: 'valle/norte', cursor: null };
     expect(navigate(nodes, 'valle/norte', top, 'up')).toBe(top);
   });

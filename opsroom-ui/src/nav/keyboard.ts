@@ -36,8 +36,10 @@ export interface NavPosition {
  *
  * @example
  * // valle has children [valle/norte, valle/sur]
- * navigate(nodes, 'valle', { focus: 'valle', cursor: null }, 'next')        // { focus: 'valle', cursor: 'valle/norte' }
- * navigate(nodes, 'valle', { focus: 'valle', cursor: 'valle/sur' }, 'next') // { focus: 'valle', cursor: 'valle/norte' }
+ * navigate(nodes, 'valle', { focus: 'valle', cursor: null }, 'next')        // { focus: 'valle', cursor:
+ * 'valle/norte' }
+ * navigate(nodes, 'valle', { focus: 'valle', cursor: 'valle/sur' }, 'next') // { focus: 'valle', cursor:
+ * 'valle/norte' }
  * navigate(nodes, 'valle', { focus: 'valle/sur', cursor: null }, 'up')      // { focus: 'valle', cursor: 'valle/sur' }
  */
 export function navigate(

@@ -7,7 +7,9 @@ const time = (ms: number) => `t${ms}`;
 describe('alert badges', () => {
   it('always shows the priority as a shape and a word, medium when the alert has none', () => {
     expect(badges(alert('a'), time).map((b) => `${b.shape} ${b.text}`)).toEqual(['▮▮ medium']);
-    expect(badges(alert('a', { priority: 'critical' }), time).map((b) => `${b.kind} ${b.shape} ${b.text}`)).toEqual(['priority-critical ▮▮▮▮ critical']);
+    expect(badges(alert('a', { priority: 'critical' }), time).map((b) => `${b.kind} ${b.shape} ${b.text}`)).toEqual([
+      'priority-critical ▮▮▮▮ critical',
+    ]);
     expect(badges(alert('a', { priority: 'low' }), time)[0]!.shape).toBe('▮');
   });
 
@@ -22,7 +24,13 @@ describe('alert badges', () => {
       }),
       time,
     );
-    expect(b.map((x) => `${x.shape} ${x.text}`)).toEqual(['▮▮▮ high', '⏸ shelved until t50', '⚙ maintenance until t70', '👤 ana', '↻ chattering ×5']);
+    expect(b.map((x) => `${x.shape} ${x.text}`)).toEqual([
+      '▮▮▮ high',
+      '⏸ shelved until t50',
+      '⚙ maintenance until t70',
+      '👤 ana',
+      '↻ chattering ×5',
+    ]);
     expect(b[1]!.title).toMatch(/shelved by ana: tool change/);
     expect(b[2]!.title).toMatch(/relining/);
   });

@@ -48,7 +48,8 @@ interface Card {
  * The algedonic screen: alerts owned at or under the focused node, most urgent first, each with
  * its priority and shelved / maintenance / chattering marks (word and shape, alert-badges.ts), a
  * live countdown to its deadline, the path it travelled up the recursion, its trail, and the
- * actions Acknowledge / Resolve / Comment / Directive / Shelve (with a duration) / Unshelve. Each card has `data-testid="alert-<id>"`.
+ * actions Acknowledge / Resolve / Comment / Directive / Shelve (with a duration) / Unshelve. Each card has
+ * `data-testid="alert-<id>"`.
  */
 export class AlertList {
   private readonly cards = new Map<string, Card>();
@@ -90,7 +91,10 @@ export class AlertList {
     const shelved = under.filter((a) => a.state !== 'resolved' && a.shelved).length;
     const where = s.focus ? (s.nodes.get(s.focus)?.name ?? s.focus) : '';
     const andShelved = shelved ? ` (${shelved} more shelved)` : '';
-    this.summary.textContent = (open === 0 ? `No open alerts at or under ${where}` : `${open} open alert${open === 1 ? '' : 's'} at or under ${where}`) + `${andShelved}.`;
+    this.summary.textContent =
+      (open === 0
+        ? `No open alerts at or under ${where}`
+        : `${open} open alert${open === 1 ? '' : 's'} at or under ${where}`) + `${andShelved}.`;
 
     // The filter (issue 15 point 6) narrows what the room holds under the focus, plus resolved
     // alerts fetched from the server when it asks for those; shelved or not unless it says.
@@ -179,7 +183,22 @@ export class AlertList {
     const message = el('p', 'alert-message');
     message.setAttribute('aria-live', 'polite');
     root.append(head, detail, path, trailBox, form, message);
-    const card: Card = { root, alert: null, title, state, badges: badgeBox, countdown, shelveFor, assignMe, detail, path, trail, note, buttons, message };
+    const card: Card = {
+      root,
+      alert: null,
+      title,
+      state,
+      badges: badgeBox,
+      countdown,
+      shelveFor,
+      assignMe,
+      detail,
+      path,
+      trail,
+      note,
+      buttons,
+      message,
+    };
     assignMe.addEventListener('click', () => void this.assignToMe(card));
     form.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -187,7 +206,8 @@ export class AlertList {
       if (card.note.value.trim()) void this.act(card, 'comment');
     });
     form.addEventListener('click', (e) => {
-      const action = (e.target as HTMLElement).closest<HTMLButtonElement>('button[data-action]')?.dataset.action as AlertAction | undefined;
+      const action = (e.target as HTMLElement).closest<HTMLButtonElement>('button[data-action]')?.dataset.action as
+        AlertAction | undefined;
       if (action) void this.act(card, action);
     });
     return card;
@@ -197,7 +217,8 @@ export class AlertList {
     card.alert = alert;
     const name = (p: string) => s.nodes.get(p)?.name ?? p;
     const indicator = s.model?.indicators.find((i) => i.id === alert.indicator);
-    card.root.className = `alert-card state-${alert.state} priority-${alert.priority ?? 'medium'}${alert.shelved ? ' shelved' : ''}${alert.maintenance ? ' maintenance' : ''}`;
+    const marks = `${alert.shelved ? ' shelved' : ''}${alert.maintenance ? ' maintenance' : ''}`;
+    card.root.className = `alert-card state-${alert.state} priority-${alert.priority ?? 'medium'}${marks}`;
     card.state.textContent = alert.state;
     card.badges.replaceChildren(
       ...badges(alert, hhmm, namesOf(s).person).map((b) => {
@@ -206,14 +227,20 @@ export class AlertList {
         return e;
       }),
     );
-    card.title.textContent = `${indicator?.name ?? alert.indicator}${alert.series ? ` ${alert.series}` : ''} at ${name(alert.node)}`;
-    const band = alert.forecast ? ` (forecast ${formatValue(alert.forecast.lower)} … ${formatValue(alert.forecast.upper)})` : '';
+    card.title.textContent =
+      `${indicator?.name ?? alert.indicator}${alert.series ? ` ${alert.series}` : ''} ` + `at ${name(alert.node)}`;
+    const band = alert.forecast
+      ? ` (forecast ${formatValue(alert.forecast.lower)} … ${formatValue(alert.forecast.upper)})`
+      : '';
     card.detail.textContent =
       (alert.summary ??
         `${alert.kind} change, ${Math.round(alert.probability * 100)} % sure · ` +
           `value ${formatValue(alert.value)}${indicator?.unit && !alert.series ? ' ' + indicator.unit : ''}${band}`) +
       (alert.groups?.length ? ` · groups ${alert.groups.length} alerts of its children` : '') +
-      (alert.groupedBy ? ` · part of the group alert at ${name(s.alerts.get(alert.groupedBy)?.node ?? alert.node.split('/').slice(0, -1).join('/'))}` : '');
+      (alert.groupedBy
+        ? ` · part of the group alert at ` +
+          `${name(s.alerts.get(alert.groupedBy)?.node ?? alert.node.split('/').slice(0, -1).join('/'))}`
+        : '');
     card.path.textContent = `Owner ${name(alert.owner)} · path ${alert.path.map(name).join(' → ')}`;
     const names = namesOf(s);
     const time = (ms: number) => new Date(ms).toLocaleTimeString();
@@ -245,9 +272,15 @@ export class AlertList {
     card.message.textContent = '';
     for (const b of card.buttons.values()) b.disabled = true;
     try {
-      const updated = await this.api.act(alert.id, action, note, action === 'shelve' ? Number(card.shelveFor.value) : undefined);
+      const updated = await this.api.act(
+        alert.id,
+        action,
+        note,
+        action === 'shelve' ? Number(card.shelveFor.value) : undefined,
+      );
       card.note.value = '';
-      card.message.textContent = action === 'directive' ? 'Directive sent down to the devices.' : `${spec?.label ?? action} recorded.`;
+      card.message.textContent =
+        action === 'directive' ? 'Directive sent down to the devices.' : `${spec?.label ?? action} recorded.`;
       this.store.dispatch({ type: 'alert', alert: updated });
     } catch (err) {
       card.message.textContent = (err as Error).message;

@@ -19,7 +19,12 @@ export class Breadcrumbs {
       if (prev && prev.focus === s.focus && prev.model === s.model) return;
       this.list.replaceChildren();
       if (!s.focus || !s.model) return;
-      const chain = [...ancestors(s.focus).reverse().filter((p) => s.nodes.has(p)), s.focus];
+      const chain = [
+        ...ancestors(s.focus)
+          .reverse()
+          .filter((p) => s.nodes.has(p)),
+        s.focus,
+      ];
       for (const path of chain) {
         const li = el('li');
         const name = s.nodes.get(path)?.name ?? path;

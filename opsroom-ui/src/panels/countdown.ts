@@ -28,7 +28,11 @@ function clock(totalSeconds: number): string {
  * of the correction window is left; else `ok`; `none` without a deadline.
  * @example countdownLevel(30_000, 0, 600_000) // 'soon'
  */
-export function countdownLevel(deadline: number | null, now: number, windowMs: number): 'none' | 'ok' | 'soon' | 'overdue' {
+export function countdownLevel(
+  deadline: number | null,
+  now: number,
+  windowMs: number,
+): 'none' | 'ok' | 'soon' | 'overdue' {
   if (deadline === null) return 'none';
   const left = deadline - now;
   if (left < 0) return 'overdue';

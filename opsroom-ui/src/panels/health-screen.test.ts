@@ -13,9 +13,22 @@ describe('duration', () => {
 
 describe('healthFigures', () => {
   const h: AlarmHealthView = {
-    node: 'v', from: 0, to: 1, hours: 24, raises: 240, alertsPerHour: 10, hourly: [],
+    node: 'v',
+    from: 0,
+    to: 1,
+    hours: 24,
+    raises: 240,
+    alertsPerHour: 10,
+    hourly: [],
     floods: { intervals: 144, flooded: 3, share: 3 / 144, peak: 14 },
-    standing: 2, top: [], chattering: 1, shelved: 0, open: 5, medianAckMs: 90_000, medianResolveMs: null, children: [],
+    standing: 2,
+    top: [],
+    chattering: 1,
+    shelved: 0,
+    open: 5,
+    medianAckMs: 90_000,
+    medianResolveMs: null,
+    children: [],
   };
   it('marks the figures that miss their ISA-18.2 target', () => {
     const f = Object.fromEntries(healthFigures(h).map((x) => [x.key, x]));

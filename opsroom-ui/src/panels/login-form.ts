@@ -35,7 +35,11 @@ export class LoginForm {
         pick.type = 'button';
         pick.dataset.username = l.username;
         pick.dataset.password = l.password;
-        pick.append(el('span', 'demo-user', l.username), el('code', 'demo-password', l.password), el('span', 'demo-role', l.role));
+        pick.append(
+          el('span', 'demo-user', l.username),
+          el('code', 'demo-password', l.password),
+          el('span', 'demo-role', l.role),
+        );
         pick.title = `Fill in ${l.username}'s demo login`;
         item.appendChild(pick);
         return item;
@@ -81,7 +85,9 @@ export class LoginForm {
       this.onSignedIn(user);
     } catch (err) {
       this.message.textContent =
-        (err as { status?: number }).status === 401 ? 'Wrong user name or password; try again.' : (err as Error).message;
+        (err as { status?: number }).status === 401
+          ? 'Wrong user name or password; try again.'
+          : (err as Error).message;
     } finally {
       this.busy = false;
     }

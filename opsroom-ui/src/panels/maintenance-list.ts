@@ -42,22 +42,29 @@ export class MaintenanceList {
       const windows = await this.api.maintenance(focus);
       if (ask === this.asked) this.show(windows);
     } catch (err) {
-      if (ask === this.asked) this.summary.textContent = `Maintenance windows could not be loaded: ${(err as Error).message}`;
+      if (ask === this.asked)
+        this.summary.textContent = `Maintenance windows could not be loaded: ${(err as Error).message}`;
     }
   }
 
   private show(windows: MaintenanceWindow[]): void {
     const s = this.store.get();
     const name = (p: string) => s.nodes.get(p)?.name ?? p;
-    const time = (ms: number) => new Date(ms).toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+    const time = (ms: number) =>
+      new Date(ms).toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
     const now = Date.now();
-    this.summary.textContent = windows.length === 0 ? 'No maintenance windows here.' : `${windows.length} maintenance window${windows.length === 1 ? '' : 's'}:`;
+    this.summary.textContent =
+      windows.length === 0
+        ? 'No maintenance windows here.'
+        : `${windows.length} maintenance window${windows.length === 1 ? '' : 's'}:`;
     this.list.replaceChildren(
       ...windows.map((w) => {
         const li = el('li', `maintenance-window ${w.start <= now ? 'active' : 'upcoming'}`);
         li.dataset.testid = `maintenance-${w.id}`;
         const what = w.indicators ? ` (${w.indicators.join(', ')})` : '';
-        li.textContent = `⚙ ${w.start <= now ? 'in maintenance' : 'planned'}: ${name(w.node)}${what}, ${time(w.start)} – ${time(w.end)}: ${w.reason} (${w.createdBy})`;
+        li.textContent =
+          `⚙ ${w.start <= now ? 'in maintenance' : 'planned'}: ` +
+          `${name(w.node)}${what}, ${time(w.start)} – ${time(w.end)}: ${w.reason} (${w.createdBy})`;
         return li;
       }),
     );

@@ -34,7 +34,8 @@ export class NodeTree {
 
   private render(s: RoomState, prev: RoomState | null): void {
     if (!prev || prev.model !== s.model) this.build(s);
-    if (!prev || prev.alerts !== s.alerts || prev.statuses !== s.statuses || prev.model !== s.model) this.paintStates(s);
+    if (!prev || prev.alerts !== s.alerts || prev.statuses !== s.statuses || prev.model !== s.model)
+      this.paintStates(s);
     if (!prev || prev.focus !== s.focus || prev.cursor !== s.cursor || prev.model !== s.model) {
       for (const [path, row] of this.rows) {
         const focused = path === s.focus;
@@ -43,7 +44,8 @@ export class NodeTree {
         if (focused) row.button.setAttribute('aria-current', 'true');
         else row.button.removeAttribute('aria-current');
       }
-      if (prev && prev.focus !== s.focus && s.focus) this.rows.get(s.focus)?.button.scrollIntoView({ block: 'nearest' });
+      if (prev && prev.focus !== s.focus && s.focus)
+        this.rows.get(s.focus)?.button.scrollIntoView({ block: 'nearest' });
     }
   }
 
@@ -97,7 +99,10 @@ export class NodeTree {
       const text = open > 0 ? `${open}${top ? ` ${PRIORITY_SHAPES[top]}` : ''}` : '';
       if (row.badge.textContent !== text) {
         row.badge.textContent = text;
-        row.badge.title = open > 0 ? `${open} open alert${open === 1 ? '' : 's'} owned here${top ? `, the most urgent ${top}` : ''}` : '';
+        row.badge.title =
+          open > 0
+            ? `${open} open alert${open === 1 ? '' : 's'} owned here${top ? `, the most urgent ${top}` : ''}`
+            : '';
       }
     }
   }

@@ -10,14 +10,22 @@ describe('statusText', () => {
     const u = update('valle', 'output', 1, 5, { missingDescendants: 1 });
     expect(isStale(u)).toBe(true);
     expect(statusText(u, true)).toBe('stale · 1 missing below');
-    expect(statusText(update('valle', 'output', 1, null, { stale: true, missingChildren: 2, missingDescendants: 3 }), true)).toBe('stale · 3 missing below');
+    expect(
+      statusText(update('valle', 'output', 1, null, { stale: true, missingChildren: 2, missingDescendants: 3 }), true),
+    ).toBe('stale · 3 missing below');
   });
   it('names the silent devices of a leaf', () => {
-    expect(statusText(update('valle/sur', 'output', 1, null, { stale: true, missingDescendants: 1 }), false)).toBe('stale · 1 device silent');
-    expect(statusText(update('valle/sur', 'output', 1, 4, { missingDescendants: 2 }), false)).toBe('stale · 2 devices silent');
+    expect(statusText(update('valle/sur', 'output', 1, null, { stale: true, missingDescendants: 1 }), false)).toBe(
+      'stale · 1 device silent',
+    );
+    expect(statusText(update('valle/sur', 'output', 1, 4, { missingDescendants: 2 }), false)).toBe(
+      'stale · 2 devices silent',
+    );
   });
   it('counts children that never sent anything apart', () => {
-    expect(statusText(update('valle', 'output', 1, 5, { missingChildren: 1 }), true)).toBe('fresh · 1 child without data');
+    expect(statusText(update('valle', 'output', 1, 5, { missingChildren: 1 }), true)).toBe(
+      'fresh · 1 child without data',
+    );
   });
   it('says no data yet without an update, and adds learning', () => {
     expect(statusText(undefined, true)).toBe('no data yet');

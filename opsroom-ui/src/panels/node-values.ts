@@ -58,7 +58,8 @@ export class NodeValues {
     const caption = el('caption', undefined, `${focus.name} — indicators`);
     table.appendChild(caption);
     const head = table.createTHead().insertRow();
-    for (const h of ['Indicator', 'Value', 'Unit', 'Capability', 'Potentiality', 'Status', 'Updated']) head.appendChild(el('th', undefined, h));
+    for (const h of ['Indicator', 'Value', 'Unit', 'Capability', 'Potentiality', 'Status', 'Updated'])
+      head.appendChild(el('th', undefined, h));
     const body = table.createTBody();
     for (const ind of s.model.indicators) {
       const row = body.insertRow();
@@ -93,7 +94,8 @@ export class NodeValues {
     ct.appendChild(el('caption', undefined, `${focus.name} — children${level ? ` (${level} level)` : ''}`));
     const ch = ct.createTHead().insertRow();
     ch.appendChild(el('th', undefined, 'Node'));
-    for (const ind of s.model.indicators) ch.appendChild(el('th', 'num', ind.unit ? `${ind.name} (${ind.unit})` : ind.name));
+    for (const ind of s.model.indicators)
+      ch.appendChild(el('th', 'num', ind.unit ? `${ind.name} (${ind.unit})` : ind.name));
     const cb = ct.createTBody();
     for (const kid of kids) {
       const row = cb.insertRow();
@@ -168,8 +170,10 @@ export function statusText(u: IndicatorUpdate | undefined, hasChildren: boolean)
   if (!u) return 'no data yet';
   const parts = [isStale(u) ? 'stale' : 'fresh'];
   const missing = u.missingDescendants ?? 0;
-  if (missing > 0) parts.push(hasChildren ? `${missing} missing below` : `${missing} ${missing === 1 ? 'device' : 'devices'} silent`);
-  else if (hasChildren && u.missingChildren > 0) parts.push(`${u.missingChildren} ${u.missingChildren === 1 ? 'child' : 'children'} without data`);
+  if (missing > 0)
+    parts.push(hasChildren ? `${missing} missing below` : `${missing} ${missing === 1 ? 'device' : 'devices'} silent`);
+  else if (hasChildren && u.missingChildren > 0)
+    parts.push(`${u.missingChildren} ${u.missingChildren === 1 ? 'child' : 'children'} without data`);
   // Its detector has not seen enough yet: no alert can come from this series until it has.
   if (u.learning) parts.push('learning');
   return parts.join(' · ');

@@ -12,7 +12,8 @@ export class SessionBar {
     const link = root.querySelector('.connection') as HTMLElement;
     const orgName = document.querySelector('.org-name') as HTMLElement | null;
     this.unsubscribe = renderOnFrame(store, (s, prev) => {
-      if (!prev || prev.user !== s.user) user.textContent = s.user ? `${s.user.name} · ${s.user.role} · ${s.user.scope}` : '';
+      if (!prev || prev.user !== s.user)
+        user.textContent = s.user ? `${s.user.name} · ${s.user.role} · ${s.user.scope}` : '';
       if (!prev || prev.connection !== s.connection) {
         link.textContent = CONNECTION_TEXT[s.connection];
         link.dataset.status = s.connection;

@@ -16,7 +16,11 @@ describe('sortByUrgency', () => {
   });
 
   it('orders alerts of one state by the soonest deadline, those without one last', () => {
-    const sorted = sortByUrgency([alert('late', { deadline: 9_000 }), alert('none', { deadline: null }), alert('soon', { deadline: 2_000 })]);
+    const sorted = sortByUrgency([
+      alert('late', { deadline: 9_000 }),
+      alert('none', { deadline: null }),
+      alert('soon', { deadline: 2_000 }),
+    ]);
     expect(ids(sorted)).toEqual(['soon', 'late', 'none']);
   });
 
@@ -33,12 +37,22 @@ describe('sortByUrgency', () => {
   it('puts a higher priority first whatever the state and deadline, and shelved alerts after active ones', () => {
     const sorted = sortByUrgency([
       alert('low-escalated', { priority: 'low', state: 'escalated', deadline: 1 }),
-      alert('shelved-critical', { priority: 'critical', shelved: { by: 'x', at: 0, until: 9, remainingMs: 5 }, deadline: null }),
+      alert('shelved-critical', {
+        priority: 'critical',
+        shelved: { by: 'x', at: 0, until: 9, remainingMs: 5 },
+        deadline: null,
+      }),
       alert('critical', { priority: 'critical', deadline: 90_000 }),
       alert('medium-default', { deadline: 5 }),
       alert('resolved-critical', { priority: 'critical', state: 'resolved', deadline: null }),
     ]);
-    expect(ids(sorted)).toEqual(['critical', 'medium-default', 'low-escalated', 'shelved-critical', 'resolved-critical']);
+    expect(ids(sorted)).toEqual([
+      'critical',
+      'medium-default',
+      'low-escalated',
+      'shelved-critical',
+      'resolved-critical',
+    ]);
   });
 
   it('does not reorder its input', () => {

@@ -10,7 +10,12 @@ export interface FlatRoom {
  * The room without WebGL: the focused node and two levels below it as coloured HTML tiles
  * (same states, same click-to-focus). Everything else on the page works as usual.
  */
-export function createFlatRoom(container: HTMLElement, store: Store, onFocus: (path: string) => void, reason: string): FlatRoom {
+export function createFlatRoom(
+  container: HTMLElement,
+  store: Store,
+  onFocus: (path: string) => void,
+  reason: string,
+): FlatRoom {
   const root = document.createElement('div');
   root.className = 'flat-room';
   const note = document.createElement('p');
@@ -81,7 +86,14 @@ export function createFlatRoom(container: HTMLElement, store: Store, onFocus: (p
 
   render(store.get());
   const unsubscribe = store.subscribe((next, prev) => {
-    if (next.focus !== prev.focus || next.alerts !== prev.alerts || next.statuses !== prev.statuses || next.model !== prev.model || next.cursor !== prev.cursor) render(next);
+    if (
+      next.focus !== prev.focus ||
+      next.alerts !== prev.alerts ||
+      next.statuses !== prev.statuses ||
+      next.model !== prev.model ||
+      next.cursor !== prev.cursor
+    )
+      render(next);
   });
   const tick = setInterval(() => render(store.get()), 5000);
   return {

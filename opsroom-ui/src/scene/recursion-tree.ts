@@ -93,7 +93,13 @@ export class RecursionTree implements SceneObject {
     for (let i = 0; i < n; i++) {
       const depth = layout.depths[i] as number;
       perDepth.set(depth, (perDepth.get(depth) ?? 0) + 1);
-      radii.set(depth, Math.max(radii.get(depth) ?? 0, Math.hypot(layout.positions[i * 3] as number, layout.positions[i * 3 + 2] as number)));
+      radii.set(
+        depth,
+        Math.max(
+          radii.get(depth) ?? 0,
+          Math.hypot(layout.positions[i * 3] as number, layout.positions[i * 3 + 2] as number),
+        ),
+      );
     }
     for (let i = 0; i < n; i++) {
       const depth = layout.depths[i] as number;
@@ -120,11 +126,19 @@ export class RecursionTree implements SceneObject {
     for (let i = 0; i < n; i++) {
       const p = layout.parents[i] as number;
       if (p < 0) continue;
-      for (const k of [p, i]) segments.push(layout.positions[k * 3] as number, layout.positions[k * 3 + 1] as number, layout.positions[k * 3 + 2] as number);
+      for (const k of [p, i])
+        segments.push(
+          layout.positions[k * 3] as number,
+          layout.positions[k * 3 + 1] as number,
+          layout.positions[k * 3 + 2] as number,
+        );
     }
     const edgeGeometry = new BufferGeometry();
     edgeGeometry.setAttribute('position', new BufferAttribute(new Float32Array(segments), 3));
-    this.edges = new LineSegments(edgeGeometry, new LineBasicMaterial({ color: 0x3b7d86, transparent: true, opacity: edgeOpacity(n) }));
+    this.edges = new LineSegments(
+      edgeGeometry,
+      new LineBasicMaterial({ color: 0x3b7d86, transparent: true, opacity: edgeOpacity(n) }),
+    );
     this.object.add(this.edges);
 
     this.focusRing = new Mesh(new TorusGeometry(1, 0.05, 8, 48), new MeshBasicMaterial({ color: 0xe2f3f5 }));
@@ -189,7 +203,12 @@ export class RecursionTree implements SceneObject {
       const code = this.states[i] as number;
       if (code === 0 && this.atRest[i] === 1) continue; // normal and already at rest: nothing to write
       const deadline = this.deadlines[i] as number;
-      const rate = pulseRate(CODE_STATE[code] as NodeState, Number.isNaN(deadline) ? null : deadline, now, this.windows[i] as number);
+      const rate = pulseRate(
+        CODE_STATE[code] as NodeState,
+        Number.isNaN(deadline) ? null : deadline,
+        now,
+        this.windows[i] as number,
+      );
       let swell = 1;
       if (rate > 0) {
         this.phases[i] = ((this.phases[i] as number) + dt * rate) % 1;

@@ -65,18 +65,28 @@ export function createRoomView(container: HTMLElement, store: Store, onFocus: (p
     if (!tree || !state.model) return;
     const now = Date.now();
     if (!prev || prev.alerts !== state.alerts || prev.statuses !== state.statuses || prev.model !== state.model) {
-      for (const n of state.model.nodes) tree.setNode(n.path, nodeState(state, n.path, now), nextDeadline(state, n.path));
+      for (const n of state.model.nodes)
+        tree.setNode(n.path, nodeState(state, n.path, now), nextDeadline(state, n.path));
     }
     if (!prev || prev.focus !== state.focus || prev.model !== state.model) {
       tree.setFocus(state.focus);
       if (state.focus && layout && tree.positionOf(state.focus, scratchTarget)) {
         // Look at the middle of the focused subtree, not at its top.
         const i = layout.index.get(state.focus) as number;
-        const below = state.nodes.get(state.focus)?.children.length ? layout.maxDepth - (layout.depths[i] as number) : 0;
+        const below = state.nodes.get(state.focus)?.children.length
+          ? layout.maxDepth - (layout.depths[i] as number)
+          : 0;
         room.lookAt(scratchTarget.x, scratchTarget.y - (below * DEFAULT_LAYOUT.layerGap) / 2, scratchTarget.z);
       }
     }
-    if (!prev || prev.focus !== state.focus || prev.alerts !== state.alerts || prev.statuses !== state.statuses || prev.model !== state.model) relabel(state);
+    if (
+      !prev ||
+      prev.focus !== state.focus ||
+      prev.alerts !== state.alerts ||
+      prev.statuses !== state.statuses ||
+      prev.model !== state.model
+    )
+      relabel(state);
     if (!prev || prev.cursor !== state.cursor || prev.focus !== state.focus) tree.setCursor(state.cursor);
   }
 
@@ -122,7 +132,9 @@ export function createRoomView(container: HTMLElement, store: Store, onFocus: (p
     const r = container.getBoundingClientRect();
     const st = nodeState(store.get(), path, Date.now());
     const top = topPriority(store.get(), path);
-    tooltip.textContent = (st === 'normal' ? `${node.name} · normal` : labelWithState(node.name, st)) + (top ? ` · ${priorityLabel(top)}` : '');
+    tooltip.textContent =
+      (st === 'normal' ? `${node.name} · normal` : labelWithState(node.name, st)) +
+      (top ? ` · ${priorityLabel(top)}` : '');
     tooltip.style.left = `${e.clientX - r.left + 14}px`;
     tooltip.style.top = `${e.clientY - r.top + 10}px`;
     tooltip.hidden = false;
@@ -171,7 +183,14 @@ function labelsFor(state: RoomState, tree: RecursionTree, now: number): LabelSpe
     if (!node || !tree.positionOf(path, scratchLabel)) continue;
     const st = nodeState(state, path, now);
     // The tag draws the state's shape itself; the text says the state in words.
-    out.push({ text: st === 'normal' ? node.name : `${node.name} · ${st}`, x: scratchLabel.x, y: scratchLabel.y, z: scratchLabel.z, strong: path === focus.path, state: st });
+    out.push({
+      text: st === 'normal' ? node.name : `${node.name} · ${st}`,
+      x: scratchLabel.x,
+      y: scratchLabel.y,
+      z: scratchLabel.z,
+      strong: path === focus.path,
+      state: st,
+    });
   }
   return out;
 }

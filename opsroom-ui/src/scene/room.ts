@@ -27,7 +27,9 @@ export interface SceneObject {
 export interface RoomOptions {
   /** Multisampling; costly with software WebGL and many objects. Default true. */
   antialias?: boolean;
-  /** The slow turn of the structure until the user grabs it. Default true (off when the user prefers reduced motion). */
+  /**
+   * The slow turn of the structure until the user grabs it. Default true (off when the user prefers reduced motion).
+   */
   autoRotate?: boolean;
 }
 
@@ -174,7 +176,8 @@ export class Room {
     }
     // Damping and auto-rotation move the camera; OrbitControls then says so through 'change'.
     this.controls.update(dt);
-    for (let i = 0; i < this.objects.length; i++) if ((this.objects[i] as SceneObject).update(dt, now)) this.needsRender = true;
+    for (let i = 0; i < this.objects.length; i++)
+      if ((this.objects[i] as SceneObject).update(dt, now)) this.needsRender = true;
     if (!this.needsRender) return;
     this.needsRender = false;
     this.frames++;

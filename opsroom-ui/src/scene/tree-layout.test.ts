@@ -27,7 +27,14 @@ describe('layoutTree', () => {
 
   it('orders instances depth-first from the root and records parents and depths', () => {
     const l = layoutTree(VALLE.nodes, 'valle', opts);
-    expect(l.order).toEqual(['valle', 'valle/norte', 'valle/norte/lana', 'valle/norte/lana/taller-1', 'valle/norte/lana/taller-2', 'valle/sur']);
+    expect(l.order).toEqual([
+      'valle',
+      'valle/norte',
+      'valle/norte/lana',
+      'valle/norte/lana/taller-1',
+      'valle/norte/lana/taller-2',
+      'valle/sur',
+    ]);
     expect(Array.from(l.parents)).toEqual([-1, 0, 1, 2, 2, 0]);
     expect(Array.from(l.depths)).toEqual([0, 1, 2, 3, 3, 1]);
   });
@@ -54,7 +61,10 @@ describe('layoutTree', () => {
   it('is empty for an unknown root and survives a child listed but missing', () => {
     expect(layoutTree(VALLE.nodes, 'nowhere').order).toEqual([]);
     const broken = modelOf({ r: ['r/a', 'r/ghost'] });
-    const l = layoutTree(broken.nodes.filter((n) => n.path !== 'r/ghost'), 'r');
+    const l = layoutTree(
+      broken.nodes.filter((n) => n.path !== 'r/ghost'),
+      'r',
+    );
     expect(l.order).toEqual(['r', 'r/a']);
   });
 });

@@ -36,8 +36,26 @@ export const VALLE = modelOf({
   'valle/sur': [],
 });
 
-export function update(node: string, indicator: string, ts: number, value: number | null, extra: Partial<IndicatorUpdate> = {}): IndicatorUpdate {
-  return { node, indicator, ts, value, stale: false, missingChildren: 0, missingDescendants: 0, productivity: null, latency: null, performance: null, ...extra };
+export function update(
+  node: string,
+  indicator: string,
+  ts: number,
+  value: number | null,
+  extra: Partial<IndicatorUpdate> = {},
+): IndicatorUpdate {
+  return {
+    node,
+    indicator,
+    ts,
+    value,
+    stale: false,
+    missingChildren: 0,
+    missingDescendants: 0,
+    productivity: null,
+    latency: null,
+    performance: null,
+    ...extra,
+  };
 }
 
 export function alert(id: string, extra: Partial<Alert> = {}): Alert {

@@ -35,10 +35,22 @@ describe('chattering alerts', () => {
     expect(held).toBe(ids[2]); // the latest alert opens again instead of a new one
     expect(k.eventsOf('raised')).toHaveLength(raisedBefore); // not announced as a new alert (no webhook)
     const a = k.svc.get(held, boss);
-    expect(a).toMatchObject({ state: 'raised', owner: 'r/a/a1', deadline: T0 + 3 * MIN + 60_000, chattering: { raises: 4, firstAt: T0, lastAt: T0 + 3 * MIN } });
+    expect(a).toMatchObject({
+      state: 'raised',
+      owner: 'r/a/a1',
+      deadline: T0 + 3 * MIN + 60_000,
+      chattering: { raises: 4, firstAt: T0, lastAt: T0 + 3 * MIN },
+    });
     expect(a.summary).toMatch(/chattering: raised 4 times within 10 min\.$/);
-    expect(a.trail.at(-1)).toMatchObject({ action: 'raised', actor: 'system', fromState: 'resolved', toState: 'raised' });
-    expect(a.trail.at(-1)!.note).toMatch(/re-raised while chattering: 4 raises within 10 min \(more than 2 re-raises\)/);
+    expect(a.trail.at(-1)).toMatchObject({
+      action: 'raised',
+      actor: 'system',
+      fromState: 'resolved',
+      toState: 'raised',
+    });
+    expect(a.trail.at(-1)!.note).toMatch(
+      /re-raised while chattering: 4 raises within 10 min \(more than 2 re-raises\)/,
+    );
     expect(k.eventsOf('updated').at(-1)!.id).toBe(held);
 
     // While it is open, more evidence updates it (one alert per anomaly); resolved and back, it opens again.

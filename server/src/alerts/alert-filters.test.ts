@@ -7,7 +7,10 @@ describe('listing alerts', () => {
     const { svc, clock } = k;
     svc.onDetection(step('r/a/a1')); // t0
     clock.t += 1000;
-    svc.onDetection({ ...step('r/a/a2'), output: { score: 0.95, kind: 'slope', probability: 0.8, forecast: null, alert: true, learning: false } }); // t0+1000
+    svc.onDetection({
+      ...step('r/a/a2'),
+      output: { score: 0.95, kind: 'slope', probability: 0.8, forecast: null, alert: true, learning: false },
+    }); // t0+1000
     clock.t += 1000;
     svc.onDetection(step('r/b/b1')); // t0+2000
     const [b1, a2, a1] = svc.list(boss, { order: 'newest' }).map((a) => a.id);
@@ -18,7 +21,7 @@ describe('listing alerts', () => {
     return { ...k, a1: a1!, a2: a2!, b1: b1! };
   };
 
-  it('lists newest first when asked (order: newest), only what passed through the caller\'s scope', () => {
+  it("lists newest first when asked (order: newest), only what passed through the caller's scope", () => {
     const { svc, a1, a2, b1 } = scenario();
     expect(svc.list(boss, { order: 'newest' }).map((a) => a.id)).toEqual([b1, a2, a1]);
     expect(svc.list(councilA, { order: 'newest' }).map((a) => a.id)).toEqual([a2, a1]);
@@ -48,7 +51,9 @@ describe('listing alerts', () => {
     expect(svc.list(boss, { order: 'newest', since: 1_001_000 }).map((a) => a.id)).toEqual([b1, a2]);
     expect(svc.list(boss, { order: 'newest', until: 1_001_000 }).map((a) => a.id)).toEqual([a2, a1]);
     expect(svc.list(boss, { order: 'newest', since: 1_001_000, until: 1_001_000 }).map((a) => a.id)).toEqual([a2]);
-    expect(svc.list(boss, { order: 'newest', state: 'open', since: 1_001_000, until: 1_002_000 }).map((a) => a.id)).toEqual([b1]);
+    expect(
+      svc.list(boss, { order: 'newest', state: 'open', since: 1_001_000, until: 1_002_000 }).map((a) => a.id),
+    ).toEqual([b1]);
     expect(svc.list(boss, { order: 'newest', limit: 2 }).map((a) => a.id)).toEqual([b1, a2]);
   });
 });

@@ -16,7 +16,15 @@ describe('grouping alerts of several children at their parent', () => {
     const groups = eventsOf('raised').filter((a) => a.kind === 'group');
     expect(groups).toHaveLength(1);
     const g = groups[0]!;
-    expect(g).toMatchObject({ node: 'r/a', owner: 'r/a', path: ['r/a'], state: 'raised', indicator: 'output', value: 3, deadline: clock.t + 600_000 });
+    expect(g).toMatchObject({
+      node: 'r/a',
+      owner: 'r/a',
+      path: ['r/a'],
+      state: 'raised',
+      indicator: 'output',
+      value: 3,
+      deadline: clock.t + 600_000,
+    });
     expect(g.trail[0]!.note).toMatch(/3 of 6 children of r\/a alerted within 300 s/);
     const children = svc.list(boss, { state: 'open' }).filter((a) => a.kind !== 'group');
     expect(g.groups!.sort()).toEqual(children.map((a) => a.id).sort());
@@ -46,7 +54,11 @@ describe('grouping alerts of several children at their parent', () => {
     svc.onDetection(step('r/a/a1'));
     expect(eventsOf('raised').filter((a) => a.kind === 'group')).toEqual([]);
     svc.onDetection(step('r/a/a2'));
-    expect(eventsOf('raised').filter((a) => a.kind === 'group').map((a) => a.node)).toEqual(['r/a']);
+    expect(
+      eventsOf('raised')
+        .filter((a) => a.kind === 'group')
+        .map((a) => a.node),
+    ).toEqual(['r/a']);
   });
 
   it('adds a later child to the open group (an update), instead of raising another', () => {
@@ -86,7 +98,11 @@ describe('grouping alerts of several children at their parent', () => {
     for (const id of g.groups!) svc.resolve(id, boss);
     const group = svc.get(g.id, boss);
     expect(group.state).toBe('resolved');
-    expect(group.trail.at(-1)).toMatchObject({ actor: 'system', action: 'resolved', note: expect.stringMatching(/every grouped alert is resolved/) });
+    expect(group.trail.at(-1)).toMatchObject({
+      actor: 'system',
+      action: 'resolved',
+      note: expect.stringMatching(/every grouped alert is resolved/),
+    });
     // A new anomaly at a child afterwards is a new, loose alert.
     svc.onDetection(step('r/a/a1'));
     expect(svc.list(boss, { state: 'open' }).map((a) => a.groupedBy)).toEqual([undefined]);
@@ -105,7 +121,12 @@ describe('grouping alerts of several children at their parent', () => {
     expect(statuses.at(-1)!.find((s) => s.node === 'r/a')).toMatchObject({ openAlerts: 1, nextDeadline: g.deadline });
     clock.t = g.deadline!;
     svc.checkDeadlines();
-    expect(eventsOf('escalated').map((a) => `${a.kind}:${a.owner}`)).toEqual(['step:r/a', 'step:r/a', 'step:r/a', 'group:r']);
+    expect(eventsOf('escalated').map((a) => `${a.kind}:${a.owner}`)).toEqual([
+      'step:r/a',
+      'step:r/a',
+      'step:r/a',
+      'group:r',
+    ]);
   });
 
   it('groups recursively: groups at several children of the root make one group at the root', () => {
@@ -114,9 +135,17 @@ describe('grouping alerts of several children at their parent', () => {
     svc.onDetection(step('r/a/a2'));
     svc.onDetection(step('r/b/b1'));
     // r/b has one child: one alert there is not a group. r/a's group is one child of r alerting; r/b1's alert is not a child of r.
-    expect(eventsOf('raised').filter((a) => a.kind === 'group').map((a) => a.node)).toEqual(['r/a']);
+    expect(
+      eventsOf('raised')
+        .filter((a) => a.kind === 'group')
+        .map((a) => a.node),
+    ).toEqual(['r/a']);
     svc.onDetection(step('r/b', 0.95, 1, 'output'));
-    expect(eventsOf('raised').filter((a) => a.kind === 'group').map((a) => a.node)).toEqual(['r/a', 'r']);
+    expect(
+      eventsOf('raised')
+        .filter((a) => a.kind === 'group')
+        .map((a) => a.node),
+    ).toEqual(['r/a', 'r']);
     const top = eventsOf('raised').find((a) => a.node === 'r')!;
     expect(top.trail[0]!.note).toMatch(/2 of 2 children of r/);
   });

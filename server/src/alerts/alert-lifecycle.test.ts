@@ -15,16 +15,73 @@ import {
 
 const T = 1_000_000;
 const fresh = (over: Partial<Alert> = {}): Alert => ({
-  ...raiseAlert({ id: 'x', node: 'r/a/a1', indicator: 'output', kind: 'step', probability: 0.9, score: 0.99, value: 1, raisedAt: T }, 60_000, 'step'),
+  ...raiseAlert(
+    {
+      id: 'x',
+      node: 'r/a/a1',
+      indicator: 'output',
+      kind: 'step',
+      probability: 0.9,
+      score: 0.99,
+      value: 1,
+      raisedAt: T,
+    },
+    60_000,
+    'step',
+  ),
   ...over,
 });
 
 describe('the alert state machine', () => {
   const table: Record<AlertState, Record<AlertAction, AlertState | undefined>> = {
-    raised: { acknowledge: 'acknowledged', resolve: 'resolved', escalate: 'escalated', comment: 'raised', directive: 'raised', group: 'raised', shelve: 'raised', unshelve: 'raised', reopen: undefined, assign: 'raised' },
-    acknowledged: { acknowledge: undefined, resolve: 'resolved', escalate: 'escalated', comment: 'acknowledged', directive: 'acknowledged', group: 'acknowledged', shelve: 'acknowledged', unshelve: 'acknowledged', reopen: undefined, assign: 'acknowledged' },
-    escalated: { acknowledge: 'acknowledged', resolve: 'resolved', escalate: 'escalated', comment: 'escalated', directive: 'escalated', group: 'escalated', shelve: 'escalated', unshelve: 'escalated', reopen: undefined, assign: 'escalated' },
-    resolved: { acknowledge: undefined, resolve: undefined, escalate: undefined, comment: 'resolved', directive: undefined, group: undefined, shelve: undefined, unshelve: undefined, reopen: 'raised', assign: undefined },
+    raised: {
+      acknowledge: 'acknowledged',
+      resolve: 'resolved',
+      escalate: 'escalated',
+      comment: 'raised',
+      directive: 'raised',
+      group: 'raised',
+      shelve: 'raised',
+      unshelve: 'raised',
+      reopen: undefined,
+      assign: 'raised',
+    },
+    acknowledged: {
+      acknowledge: undefined,
+      resolve: 'resolved',
+      escalate: 'escalated',
+      comment: 'acknowledged',
+      directive: 'acknowledged',
+      group: 'acknowledged',
+      shelve: 'acknowledged',
+      unshelve: 'acknowledged',
+      reopen: undefined,
+      assign: 'acknowledged',
+    },
+    escalated: {
+      acknowledge: 'acknowledged',
+      resolve: 'resolved',
+      escalate: 'escalated',
+      comment: 'escalated',
+      directive: 'escalated',
+      group: 'escalated',
+      shelve: 'escalated',
+      unshelve: 'escalated',
+      reopen: undefined,
+      assign: 'escalated',
+    },
+    resolved: {
+      acknowledge: undefined,
+      resolve: undefined,
+      escalate: undefined,
+      comment: 'resolved',
+      directive: undefined,
+      group: undefined,
+      shelve: undefined,
+      unshelve: undefined,
+      reopen: 'raised',
+      assign: undefined,
+    },
   };
   for (const from of ALERT_STATES) {
     for (const [action, to] of Object.entries(table[from]) as Array<[AlertAction, AlertState | undefined]>) {
@@ -38,7 +95,17 @@ describe('the alert state machine', () => {
   it('starts raised, owned by the origin node, with its window, and records it', () => {
     const a = fresh();
     expect(a).toMatchObject({ state: 'raised', owner: 'r/a/a1', path: ['r/a/a1'], deadline: T + 60_000, updatedAt: T });
-    expect(a.trail).toEqual([{ at: T, actor: 'system', action: 'raised', fromNode: 'r/a/a1', toNode: 'r/a/a1', toState: 'raised', note: 'step' }]);
+    expect(a.trail).toEqual([
+      {
+        at: T,
+        actor: 'system',
+        action: 'raised',
+        fromNode: 'r/a/a1',
+        toNode: 'r/a/a1',
+        toState: 'raised',
+        note: 'step',
+      },
+    ]);
   });
 
   it('treats the deadline itself as overdue (the window is half-open) and never a resolved alert', () => {
@@ -53,15 +120,33 @@ describe('the alert state machine', () => {
     const a = fresh();
     acknowledgeAlert(a, { at: T + 30_000, actor: 'ana', note: 'on it' }, 60_000);
     expect(a.deadline).toBe(T + 90_000);
-    expect(a.trail.at(-1)).toEqual({ at: T + 30_000, actor: 'ana', action: 'acknowledged', fromNode: 'r/a/a1', toNode: 'r/a/a1', fromState: 'raised', toState: 'acknowledged', note: 'on it' });
-    expect(() => acknowledgeAlert(a, { at: T + 31_000, actor: 'ana' }, 60_000)).toThrow(expect.objectContaining({ statusCode: 409 }));
+    expect(a.trail.at(-1)).toEqual({
+      at: T + 30_000,
+      actor: 'ana',
+      action: 'acknowledged',
+      fromNode: 'r/a/a1',
+      toNode: 'r/a/a1',
+      fromState: 'raised',
+      toState: 'acknowledged',
+      note: 'on it',
+    });
+    expect(() => acknowledgeAlert(a, { at: T + 31_000, actor: 'ana' }, 60_000)).toThrow(
+      expect.objectContaining({ statusCode: 409 }),
+    );
   });
 
-  it('moves ownership one level up with that level\'s window, recording from which level to which', () => {
+  it("moves ownership one level up with that level's window, recording from which level to which", () => {
     const a = fresh();
     escalateAlert(a, T + 60_000, { path: 'r/a', windowMs: 600_000 });
     expect(a).toMatchObject({ state: 'escalated', owner: 'r/a', path: ['r/a/a1', 'r/a'], deadline: T + 660_000 });
-    expect(a.trail.at(-1)).toMatchObject({ actor: 'system', action: 'escalated', fromNode: 'r/a/a1', toNode: 'r/a', fromState: 'raised', toState: 'escalated' });
+    expect(a.trail.at(-1)).toMatchObject({
+      actor: 'system',
+      action: 'escalated',
+      fromNode: 'r/a/a1',
+      toNode: 'r/a',
+      fromState: 'raised',
+      toState: 'escalated',
+    });
   });
 
   it('lets the deadline lapse at the root, keeping the alert open', () => {
@@ -71,7 +156,7 @@ describe('the alert state machine', () => {
     expect(a.trail.at(-1)).toMatchObject({ fromNode: 'r', toNode: 'r', note: 'correction window ran out at the root' });
   });
 
-  it('ends a grouped alert\'s own deadline once it reaches the node of its group', () => {
+  it("ends a grouped alert's own deadline once it reaches the node of its group", () => {
     const a = fresh({ groupedBy: 'g' });
     escalateAlert(a, T + 60_000, { path: 'r/a', windowMs: 600_000 }, 'g');
     expect(a).toMatchObject({ owner: 'r/a', deadline: null, state: 'escalated' });
@@ -80,7 +165,21 @@ describe('the alert state machine', () => {
 
   it('links a child and its group both ways, with a grouped entry in each trail', () => {
     const child = fresh();
-    const group = raiseAlert({ id: 'g', node: 'r/a', indicator: 'output', kind: 'group', probability: 1, score: 1, value: 2, raisedAt: T, groups: [] }, 600_000, 'group');
+    const group = raiseAlert(
+      {
+        id: 'g',
+        node: 'r/a',
+        indicator: 'output',
+        kind: 'group',
+        probability: 1,
+        score: 1,
+        value: 2,
+        raisedAt: T,
+        groups: [],
+      },
+      600_000,
+      'group',
+    );
     joinGroup(child, group, T + 5);
     joinGroup(child, group, T + 6); // idempotent on the group side
     expect(child.groupedBy).toBe('g');
@@ -106,8 +205,10 @@ describe('the alert state machine', () => {
         expect(() => assertMay(escalated(), outsider, action)).toThrow(expect.objectContaining({ statusCode: 404 }));
       }
     });
-    it('keeps acknowledging for the current owner\'s level or above (403 below)', () => {
-      expect(() => assertMay(escalated(), worker, 'acknowledge')).toThrow(expect.objectContaining({ statusCode: 403, message: expect.stringMatching(/owned by r\/a/) }));
+    it("keeps acknowledging for the current owner's level or above (403 below)", () => {
+      expect(() => assertMay(escalated(), worker, 'acknowledge')).toThrow(
+        expect.objectContaining({ statusCode: 403, message: expect.stringMatching(/owned by r\/a/) }),
+      );
       expect(() => assertMay(escalated(), council, 'acknowledge')).not.toThrow();
       expect(() => assertMay(escalated(), planner, 'acknowledge')).not.toThrow();
     });
@@ -121,7 +222,9 @@ describe('the alert state machine', () => {
       expect(() => assertMay(escalated(), planner, 'directive')).not.toThrow();
     });
     it('refuses roles that do not act on alerts, and actions the state does not allow (409)', () => {
-      expect(() => assertMay(escalated(), { name: 'd', role: 'device', scope: 'r' }, 'comment')).toThrow(expect.objectContaining({ statusCode: 403 }));
+      expect(() => assertMay(escalated(), { name: 'd', role: 'device', scope: 'r' }, 'comment')).toThrow(
+        expect.objectContaining({ statusCode: 403 }),
+      );
       const done = escalated();
       resolveAlert(done, { at: T + 61_000, actor: 'c' });
       expect(() => assertMay(done, planner, 'resolve')).toThrow(expect.objectContaining({ statusCode: 409 }));

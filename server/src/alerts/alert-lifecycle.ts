@@ -1,4 +1,10 @@
-import { inScope, type Alert, type AlertAction as TrailAction, type AlertState, type AlertTrailEntry } from '@opsroom/models';
+import {
+  inScope,
+  type Alert,
+  type AlertAction as TrailAction,
+  type AlertState,
+  type AlertTrailEntry,
+} from '@opsroom/models';
 import { OpsError } from '../errors.js';
 
 /**
@@ -32,16 +38,55 @@ import { OpsError } from '../errors.js';
  * settles overdue deadlines before every action, so an acknowledgement arriving at the very edge
  * meets an alert that already moved up, whichever of the timer and the request ran first.
  */
-export type AlertAction = 'acknowledge' | 'resolve' | 'escalate' | 'comment' | 'directive' | 'group' | 'shelve' | 'unshelve' | 'reopen' | 'assign';
+export type AlertAction =
+  | 'acknowledge'
+  | 'resolve'
+  | 'escalate'
+  | 'comment'
+  | 'directive'
+  | 'group'
+  | 'shelve'
+  | 'unshelve'
+  | 'reopen'
+  | 'assign';
 
 /**
  * Shelving (docs/alerts.md "Shelving") is not a state: an open alert in any state may be shelved
  * once (409 while it already is) and unshelved while it is; its state stays, its window pauses.
  */
 const TRANSITIONS: Record<AlertState, Partial<Record<AlertAction, AlertState>>> = {
-  raised: { acknowledge: 'acknowledged', resolve: 'resolved', escalate: 'escalated', comment: 'raised', directive: 'raised', group: 'raised', shelve: 'raised', unshelve: 'raised', assign: 'raised' },
-  acknowledged: { resolve: 'resolved', escalate: 'escalated', comment: 'acknowledged', directive: 'acknowledged', group: 'acknowledged', shelve: 'acknowledged', unshelve: 'acknowledged', assign: 'acknowledged' },
-  escalated: { acknowledge: 'acknowledged', resolve: 'resolved', escalate: 'escalated', comment: 'escalated', directive: 'escalated', group: 'escalated', shelve: 'escalated', unshelve: 'escalated', assign: 'escalated' },
+  raised: {
+    acknowledge: 'acknowledged',
+    resolve: 'resolved',
+    escalate: 'escalated',
+    comment: 'raised',
+    directive: 'raised',
+    group: 'raised',
+    shelve: 'raised',
+    unshelve: 'raised',
+    assign: 'raised',
+  },
+  acknowledged: {
+    resolve: 'resolved',
+    escalate: 'escalated',
+    comment: 'acknowledged',
+    directive: 'acknowledged',
+    group: 'acknowledged',
+    shelve: 'acknowledged',
+    unshelve: 'acknowledged',
+    assign: 'acknowledged',
+  },
+  escalated: {
+    acknowledge: 'acknowledged',
+    resolve: 'resolved',
+    escalate: 'escalated',
+    comment: 'escalated',
+    directive: 'escalated',
+    group: 'escalated',
+    shelve: 'escalated',
+    unshelve: 'escalated',
+    assign: 'escalated',
+  },
   // reopen: only the server, when a chattering alert re-raises (docs/alerts.md "Chattering").
   resolved: { comment: 'resolved', reopen: 'raised' },
 };
@@ -78,20 +123,37 @@ export function visibleTo(a: Alert, actor: { scope: string }): boolean {
  */
 export function assertMay(a: Alert, actor: Actor, action: Exclude<AlertAction, 'escalate' | 'group' | 'reopen'>): void {
   if (!visibleTo(a, actor)) throw new OpsError('OPS_ERR_NOT_FOUND', `alert ${a.id}`);
-  if (!canApply(a.state, action)) throw new OpsError('OPS_ERR_CONFLICT', `cannot ${action} an alert that is ${a.state}`);
+  if (!canApply(a.state, action))
+    throw new OpsError('OPS_ERR_CONFLICT', `cannot ${action} an alert that is ${a.state}`);
   if (actor.role !== 'council' && actor.role !== 'planner' && actor.role !== 'admin') {
     throw new OpsError('OPS_ERR_FORBIDDEN_ACTION', `role ${actor.role} may not act on alerts`);
   }
-  if (action === 'shelve' && a.shelved) throw new OpsError('OPS_ERR_CONFLICT', `the alert is already shelved until ${new Date(a.shelved.until).toISOString()}; unshelve it first`);
+  if (action === 'shelve' && a.shelved)
+    throw new OpsError(
+      'OPS_ERR_CONFLICT',
+      `the alert is already shelved until ${new Date(a.shelved.until).toISOString()}; unshelve it first`,
+    );
   if (action === 'unshelve' && !a.shelved) throw new OpsError('OPS_ERR_CONFLICT', 'the alert is not shelved');
   if ((action === 'shelve' || action === 'unshelve' || action === 'assign') && !inScope(actor.scope, a.owner)) {
-    throw new OpsError('OPS_ERR_FORBIDDEN_ACTION', `the alert is owned by ${a.owner} now; ${action === 'assign' ? 'assigning' : 'shelving'} belongs to that level or above`);
+    throw new OpsError(
+      'OPS_ERR_FORBIDDEN_ACTION',
+      `the alert is owned by ${a.owner} now; ` +
+        `${action === 'assign' ? 'assigning' : 'shelving'} belongs to that ` +
+        `level or above`,
+    );
   }
   if (action === 'acknowledge' && !inScope(actor.scope, a.owner)) {
-    throw new OpsError('OPS_ERR_FORBIDDEN_ACTION', `the alert is owned by ${a.owner} now; acknowledging belongs to that level or above (you may still resolve or comment)`);
+    throw new OpsError(
+      'OPS_ERR_FORBIDDEN_ACTION',
+      `the alert is owned by ${a.owner} now; acknowledging belongs to that ` +
+        `level or above (you may still resolve or comment)`,
+    );
   }
   if (action === 'directive' && actor.role === 'council' && !inScope(actor.scope, a.owner)) {
-    throw new OpsError('OPS_ERR_FORBIDDEN_ACTION', `only the owner level (${a.owner}) or a planner may send a directive`);
+    throw new OpsError(
+      'OPS_ERR_FORBIDDEN_ACTION',
+      `only the owner level (${a.owner}) or a planner may send a directive`,
+    );
   }
 }
 
@@ -114,7 +176,9 @@ export interface Change {
 export const TRAIL_MAX_ENTRIES = 1000;
 
 function droppable(e: AlertTrailEntry): boolean {
-  return e.action === 'updated' || e.action === 'refired' || (e.action === 'commented' && !e.actor.startsWith('device:'));
+  return (
+    e.action === 'updated' || e.action === 'refired' || (e.action === 'commented' && !e.actor.startsWith('device:'))
+  );
 }
 
 /** Appends one entry under the length policy above. */
@@ -127,7 +191,10 @@ export function appendTrail(a: Alert, entry: AlertTrailEntry): void {
     } else if (entry.action === 'directive' || (entry.action === 'commented' && !entry.actor.startsWith('device:'))) {
       // A person's note or directive waits; a device's acknowledgement is written (at most one per
       // directive and device), and so are the system's moves.
-      throw new OpsError('OPS_ERR_CONFLICT', `the alert's trail is full (${TRAIL_MAX_ENTRIES} entries of state moves, directives and acknowledgements)`);
+      throw new OpsError(
+        'OPS_ERR_CONFLICT',
+        `the alert's trail is full (${TRAIL_MAX_ENTRIES} entries of state moves, directives and acknowledgements)`,
+      );
     }
   }
   a.trail.push(entry);
@@ -136,13 +203,26 @@ export function appendTrail(a: Alert, entry: AlertTrailEntry): void {
 function move(a: Alert, action: AlertAction, trailAction: TrailAction, c: Change, toNode: string = a.owner): void {
   const to = nextState(a.state, action);
   if (to === undefined) throw new OpsError('OPS_ERR_CONFLICT', `cannot ${action} an alert that is ${a.state}`);
-  appendTrail(a, { at: c.at, actor: c.actor, action: trailAction, fromNode: a.owner, toNode, fromState: a.state, toState: to, ...(c.note !== undefined ? { note: c.note } : {}) });
+  appendTrail(a, {
+    at: c.at,
+    actor: c.actor,
+    action: trailAction,
+    fromNode: a.owner,
+    toNode,
+    fromState: a.state,
+    toState: to,
+    ...(c.note !== undefined ? { note: c.note } : {}),
+  });
   a.state = to;
   a.updatedAt = Math.max(a.updatedAt, c.at);
 }
 
 /** A new alert owned by the node where the anomaly was seen, with that node's window. */
-export function raiseAlert(fields: Omit<Alert, 'owner' | 'path' | 'state' | 'updatedAt' | 'deadline' | 'trail'>, windowMs: number, note: string): Alert {
+export function raiseAlert(
+  fields: Omit<Alert, 'owner' | 'path' | 'state' | 'updatedAt' | 'deadline' | 'trail'>,
+  windowMs: number,
+  note: string,
+): Alert {
   const at = fields.raisedAt;
   return {
     ...fields,
@@ -151,7 +231,9 @@ export function raiseAlert(fields: Omit<Alert, 'owner' | 'path' | 'state' | 'upd
     state: 'raised',
     updatedAt: at,
     deadline: at + windowMs,
-    trail: [{ at, actor: 'system', action: 'raised', fromNode: fields.node, toNode: fields.node, toState: 'raised', note }],
+    trail: [
+      { at, actor: 'system', action: 'raised', fromNode: fields.node, toNode: fields.node, toState: 'raised', note },
+    ],
   };
 }
 
@@ -169,7 +251,13 @@ export function acknowledgeAlert(a: Alert, c: Change, windowMs: number): void {
  */
 export function shelveAlert(a: Alert, c: Change, until: number): void {
   move(a, 'shelve', 'shelved', { ...c, note: `until ${new Date(until).toISOString()}${c.note ? `: ${c.note}` : ''}` });
-  a.shelved = { by: c.actor, at: c.at, until, remainingMs: a.deadline === null ? null : Math.max(0, a.deadline - c.at), ...(c.note ? { note: c.note } : {}) };
+  a.shelved = {
+    by: c.actor,
+    at: c.at,
+    until,
+    remainingMs: a.deadline === null ? null : Math.max(0, a.deadline - c.at),
+    ...(c.note ? { note: c.note } : {}),
+  };
   a.deadline = null;
 }
 
@@ -192,13 +280,20 @@ export function shelfExpired(a: Alert, now: number): boolean {
  * grouped and arrives where its group already is — it moves up but keeps no deadline of its own,
  * because its group carries it further.
  */
-export function escalateAlert(a: Alert, at: number, parent: { path: string; windowMs: number } | undefined, carriedByGroup?: string): void {
+export function escalateAlert(
+  a: Alert,
+  at: number,
+  parent: { path: string; windowMs: number } | undefined,
+  carriedByGroup?: string,
+): void {
   if (!parent) {
     move(a, 'escalate', 'escalated', { at, actor: 'system', note: 'correction window ran out at the root' });
     a.deadline = null;
     return;
   }
-  const note = carriedByGroup ? `correction window of ${a.owner} ran out; group ${carriedByGroup} carries it further` : `correction window of ${a.owner} ran out`;
+  const note = carriedByGroup
+    ? `correction window of ${a.owner} ran out; group ${carriedByGroup} carries it further`
+    : `correction window of ${a.owner} ran out`;
   move(a, 'escalate', 'escalated', { at, actor: 'system', note }, parent.path);
   a.owner = parent.path;
   if (!a.path.includes(parent.path)) a.path.push(parent.path);
@@ -248,13 +343,31 @@ export function directiveAlert(a: Alert, c: Change): void {
  * entry under the length policy: the count stays).
  */
 export function noteRefire(a: Alert, c: Change): void {
-  appendTrail(a, { at: c.at, actor: c.actor, action: 'refired', fromNode: a.owner, toNode: a.owner, fromState: a.state, toState: a.state, ...(c.note !== undefined ? { note: c.note } : {}) });
+  appendTrail(a, {
+    at: c.at,
+    actor: c.actor,
+    action: 'refired',
+    fromNode: a.owner,
+    toNode: a.owner,
+    fromState: a.state,
+    toState: a.state,
+    ...(c.note !== undefined ? { note: c.note } : {}),
+  });
   a.refired = { count: (a.refired?.count ?? 0) + 1, lastAt: c.at };
   a.updatedAt = Math.max(a.updatedAt, c.at);
 }
 
 export function noteEvidence(a: Alert, c: Change): void {
-  appendTrail(a, { at: c.at, actor: c.actor, action: 'updated', fromNode: a.owner, toNode: a.owner, fromState: a.state, toState: a.state, ...(c.note !== undefined ? { note: c.note } : {}) });
+  appendTrail(a, {
+    at: c.at,
+    actor: c.actor,
+    action: 'updated',
+    fromNode: a.owner,
+    toNode: a.owner,
+    fromState: a.state,
+    toState: a.state,
+    ...(c.note !== undefined ? { note: c.note } : {}),
+  });
   a.updatedAt = Math.max(a.updatedAt, c.at);
 }
 

@@ -79,7 +79,11 @@ describe('alert priority', () => {
       { id: 'energy', name: 'Energy', unit: 'kWh', rollup: 'sum', priority: 'critical' },
     ]);
     const sent: string[] = [];
-    const { svc, clock } = setup({ model: m, grouping: false, notifier: { notify: (e, a) => sent.push(`${e} ${a.indicator} ${a.priority}`), close: async () => undefined } });
+    const { svc, clock } = setup({
+      model: m,
+      grouping: false,
+      notifier: { notify: (e, a) => sent.push(`${e} ${a.indicator} ${a.priority}`), close: async () => undefined },
+    });
     svc.onDetection(seen('r/a/a1', 6, 0.8)); // medium, raised first
     svc.onDetection(seen('r/a/a2', 6, 0.8, 'energy')); // critical
     sent.length = 0;

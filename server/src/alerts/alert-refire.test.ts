@@ -9,7 +9,15 @@ const onset = (node: string, value: number, kind: 'change' | 'flatline' = 'chang
   indicator: 'output',
   ts: 0,
   value,
-  output: { score: 1, kind, probability: 0.9, forecast: { mean: 10, lower: 5, upper: 15 }, sigmas: (value - 10) / 2.5, alert: true, learning: false },
+  output: {
+    score: 1,
+    kind,
+    probability: 0.9,
+    forecast: { mean: 10, lower: 5, upper: 15 },
+    sigmas: (value - 10) / 2.5,
+    alert: true,
+    learning: false,
+  },
 });
 
 describe('an alert fires again on a new change while it is open', () => {
@@ -24,7 +32,13 @@ describe('an alert fires again on a new change while it is open', () => {
     expect(open[0]!.refired).toEqual({ count: 1, lastAt: T0 + 1000 });
     expect(open[0]!.kind).toBe('change');
     const entry = open[0]!.trail.at(-1)!;
-    expect(entry).toMatchObject({ action: 'refired', actor: 'system', at: T0 + 1000, fromState: 'raised', toState: 'raised' });
+    expect(entry).toMatchObject({
+      action: 'refired',
+      actor: 'system',
+      at: T0 + 1000,
+      fromState: 'raised',
+      toState: 'raised',
+    });
     expect(entry.note).toBe('fired again: a new change, 30 (8.0 σ above the forecast, 90 % sure)');
   });
 
@@ -59,7 +73,9 @@ describe('an alert fires again on a new change while it is open', () => {
   });
 
   it('refireNote words it without a forecast too', () => {
-    expect(refireNote('change', 41.23456, -6.31, 0.971)).toBe('fired again: a new change, 41.23 (6.3 σ below the forecast, 97 % sure)');
+    expect(refireNote('change', 41.23456, -6.31, 0.971)).toBe(
+      'fired again: a new change, 41.23 (6.3 σ below the forecast, 97 % sure)',
+    );
     expect(refireNote('flatline', 3, undefined, 0.5)).toBe('fired again: the series stopped varying, 3 (50 % sure)');
   });
 });

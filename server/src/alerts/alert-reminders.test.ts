@@ -11,11 +11,19 @@ const MIN = 60_000;
 
 function world(remindEverySec?: number, over: { repo?: MemoryAlertRepository; clock?: { t: number } } = {}) {
   const model = tinyModel();
-  for (const n of ['r/a/a1', 'r/a']) model.nodes.get(n)!.notify = { webhook: 'https://hooks.example/x', secretEnv: 'X', ...(remindEverySec !== undefined ? { remindEverySec } : {}) };
+  for (const n of ['r/a/a1', 'r/a'])
+    model.nodes.get(n)!.notify = {
+      webhook: 'https://hooks.example/x',
+      secretEnv: 'X',
+      ...(remindEverySec !== undefined ? { remindEverySec } : {}),
+    };
   model.nodes.get('r/a')!.correctionWindowSec = 3600; // an hour at r/a: reminders come before the next escalation
   model.users.set('worker-a1', { name: 'worker-a1', role: 'council', scope: 'r/a/a1', passwordHash: 'x' });
   const sent: Array<{ event: NotifyEvent; alert: Alert }> = [];
-  const notifier: AlertNotifier = { notify: (event, alert) => sent.push({ event, alert }), close: async () => undefined };
+  const notifier: AlertNotifier = {
+    notify: (event, alert) => sent.push({ event, alert }),
+    close: async () => undefined,
+  };
   const k = setup({ model, notifier, grouping: false, ...over });
   const reminders = () => sent.filter((x) => x.event === 'reminder');
   return { ...k, sent, reminders, model };
@@ -33,7 +41,9 @@ describe('reminders of unacknowledged alerts', () => {
     expect(reminders()).toHaveLength(0);
     clock.t = T0 + MIN + 10 * MIN;
     svc.checkDeadlines();
-    expect(reminders().map((r) => [r.alert.id, r.alert.owner, r.alert.reminders])).toEqual([[id, 'r/a', { count: 1, lastAt: T0 + 11 * MIN }]]);
+    expect(reminders().map((r) => [r.alert.id, r.alert.owner, r.alert.reminders])).toEqual([
+      [id, 'r/a', { count: 1, lastAt: T0 + 11 * MIN }],
+    ]);
     svc.checkDeadlines(); // not twice for one interval
     expect(reminders()).toHaveLength(1);
     svc.acknowledge(id, councilA);
@@ -98,7 +108,13 @@ describe('assigning an alert', () => {
     const id = svc.list(boss).find((a) => a.node === 'r/a/a1')!.id;
     const a = svc.assign(id, councilA, 'worker-a1', 'on site');
     expect(a.assignee).toBe('worker-a1');
-    expect(a.trail.at(-1)).toMatchObject({ action: 'assigned', actor: 'council-a', note: 'assigned to worker-a1: on site', fromState: 'raised', toState: 'raised' });
+    expect(a.trail.at(-1)).toMatchObject({
+      action: 'assigned',
+      actor: 'council-a',
+      note: 'assigned to worker-a1: on site',
+      fromState: 'raised',
+      toState: 'raised',
+    });
     expect(svc.list(boss, { assignee: 'worker-a1' }).map((x) => x.id)).toEqual([id]);
     const b = svc.assign(id, boss, 'council-a');
     expect(b.trail.at(-1)!.note).toBe('assigned to council-a (was worker-a1)');
@@ -111,8 +127,18 @@ describe('assigning an alert', () => {
     const { svc, clock } = world();
     svc.onDetection(step('r/a/a1'));
     const id = svc.list(boss)[0]!.id;
-    expect(() => svc.assign(id, boss, 'council-b')).toThrow(expect.objectContaining({ statusCode: 400, message: expect.stringMatching(/no user "council-b" whose scope covers r\/a\/a1/) }));
-    expect(() => svc.assign(id, boss, 'nobody')).toThrow(expect.objectContaining({ statusCode: 400, message: expect.stringMatching(/no user "nobody" whose scope covers/) }));
+    expect(() => svc.assign(id, boss, 'council-b')).toThrow(
+      expect.objectContaining({
+        statusCode: 400,
+        message: expect.stringMatching(/no user "council-b" whose scope covers r\/a\/a1/),
+      }),
+    );
+    expect(() => svc.assign(id, boss, 'nobody')).toThrow(
+      expect.objectContaining({
+        statusCode: 400,
+        message: expect.stringMatching(/no user "nobody" whose scope covers/),
+      }),
+    );
     expect(() => svc.assign(id, councilB, 'boss')).toThrow(expect.objectContaining({ statusCode: 404 }));
     clock.t += MIN;
     svc.checkDeadlines(); // now owned by r/a

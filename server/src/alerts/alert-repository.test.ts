@@ -9,7 +9,11 @@ import { MemoryAlertRepository, type AlertRepository } from './alert-repository.
 import { SqliteAlertRepository } from './sqlite-alert-repository.js';
 
 const alert = (id: string, raisedAt: number): Alert =>
-  raiseAlert({ id, node: 'r/a/a1', indicator: 'output', kind: 'step', probability: 0.9, score: 0.99, value: 1, raisedAt }, 60_000, 'step');
+  raiseAlert(
+    { id, node: 'r/a/a1', indicator: 'output', kind: 'step', probability: 0.9, score: 0.99, value: 1, raisedAt },
+    60_000,
+    'step',
+  );
 
 /** The contract every AlertRepository keeps. */
 function contract(name: string, make: () => { repo: AlertRepository; reopen?: () => AlertRepository }) {
@@ -46,7 +50,16 @@ function contract(name: string, make: () => { repo: AlertRepository; reopen?: ()
     it('keeps trails, groups and deadlines exactly', () => {
       const { repo, reopen } = make();
       const a = { ...alert('g', 5), kind: 'group' as const, groups: ['c1', 'c2'] };
-      a.trail.push({ at: 6, actor: 'system', action: 'grouped', fromNode: 'r/a/a1', toNode: 'r/a/a1', fromState: 'raised', toState: 'raised', note: 'n' });
+      a.trail.push({
+        at: 6,
+        actor: 'system',
+        action: 'grouped',
+        fromNode: 'r/a/a1',
+        toNode: 'r/a/a1',
+        fromState: 'raised',
+        toState: 'raised',
+        note: 'n',
+      });
       repo.save(a);
       expect((reopen?.() ?? repo).get('g')).toEqual(a);
     });

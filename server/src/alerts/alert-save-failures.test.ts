@@ -105,7 +105,9 @@ describe('alert changes whose save fails', () => {
     expect(await failures('deadlines')).toBe(3);
     expect(writes.health()).toEqual({
       ok: false,
-      detail: expect.stringMatching(/failing since .*\(3 failed, last: deadlines: SQLITE_FULL: database or disk is full\)/),
+      detail: expect.stringMatching(
+        /failing since .*\(3 failed, last: deadlines: SQLITE_FULL: database or disk is full\)/,
+      ),
     });
 
     svc.checkDeadlines(); // the disk has room again
@@ -129,47 +131,58 @@ describe('alert changes whose save fails', () => {
     ['assign', (s: ReturnType<typeof raised>) => s.svc.assign(s.id, councilA, 'worker-a1')],
     ['comment', (s: ReturnType<typeof raised>) => s.svc.comment(s.id, workerA1, 'looking')],
     ['resolve', (s: ReturnType<typeof raised>) => s.svc.resolve(s.id, workerA1, 'fixed')],
-  ] as const)('answers %s with 503 and changes nothing when its save fails; the retry works once', async (operation, act) => {
-    const model = tinyModel();
-    model.users.set('worker-a1', { name: 'worker-a1', role: 'council', scope: 'r/a/a1', passwordHash: 'x' });
-    const s = raised({ model });
-    const before = s.svc.get(s.id, boss);
-    const announced = s.events.length;
-    s.clock.t = T0 + 10_000;
-    s.repo.failNext(1);
-    let thrown: unknown;
-    try {
-      act(s);
-    } catch (err) {
-      thrown = err;
-    }
-    expect(thrown).toBeInstanceOf(OpsError);
-    expect(thrown).toMatchObject({ code: 'OPS_ERR_STATE_UNAVAILABLE', statusCode: 503, retryAfterMs: 5000 });
-    expect((thrown as Error).message).toMatch(
-      new RegExp(`nothing was changed.*: ${operation} not saved \\(SQLITE_FULL: database or disk is full\\)`),
-    );
-    expect(s.svc.get(s.id, boss)).toEqual(before);
-    expect(s.saved(s.id)).toEqual(before);
-    expect(s.svc.list(boss, { state: 'open', shelved: 'include' }).map((a) => a.id)).toEqual([s.id]);
-    expect(s.events).toHaveLength(announced);
-    expect(await s.failures(operation)).toBe(1);
+  ] as const)(
+    'answers %s with 503 and changes nothing when its save fails; the retry works once',
+    async (operation, act) => {
+      const model = tinyModel();
+      model.users.set('worker-a1', { name: 'worker-a1', role: 'council', scope: 'r/a/a1', passwordHash: 'x' });
+      const s = raised({ model });
+      const before = s.svc.get(s.id, boss);
+      const announced = s.events.length;
+      s.clock.t = T0 + 10_000;
+      s.repo.failNext(1);
+      let thrown: unknown;
+      try {
+        act(s);
+      } catch (err) {
+        thrown = err;
+      }
+      expect(thrown).toBeInstanceOf(OpsError);
+      expect(thrown).toMatchObject({ code: 'OPS_ERR_STATE_UNAVAILABLE', statusCode: 503, retryAfterMs: 5000 });
+      expect((thrown as Error).message).toMatch(
+        new RegExp(`nothing was changed.*: ${operation} not saved \\(SQLITE_FULL: database or disk is full\\)`),
+      );
+      expect(s.svc.get(s.id, boss)).toEqual(before);
+      expect(s.saved(s.id)).toEqual(before);
+      expect(s.svc.list(boss, { state: 'open', shelved: 'include' }).map((a) => a.id)).toEqual([s.id]);
+      expect(s.events).toHaveLength(announced);
+      expect(await s.failures(operation)).toBe(1);
 
-    const done = act(s); // retried by the caller: applied once
-    expect(s.events).toHaveLength(announced + 1);
-    expect(s.svc.get(s.id, boss)).toEqual(done);
-    expect(s.saved(s.id)).toEqual(done);
-    expect(done.trail).toHaveLength(before.trail.length + 1);
-  });
+      const done = act(s); // retried by the caller: applied once
+      expect(s.events).toHaveLength(announced + 1);
+      expect(s.svc.get(s.id, boss)).toEqual(done);
+      expect(s.saved(s.id)).toEqual(done);
+      expect(done.trail).toHaveLength(before.trail.length + 1);
+    },
+  );
 
   it('keeps a group and its children open when resolving the group cannot be saved', () => {
     const w = world({ model: wideModel(), grouping: { minChildren: 3 } });
     for (const n of ['r/a/a1', 'r/a/a2', 'r/a/a3']) w.svc.onDetection(step(n));
     const group = w.svc.list(boss, { kind: 'group' })[0]!;
-    const open = w.svc.list(boss, { state: 'open' }).map((a) => a.id).sort();
+    const open = w.svc
+      .list(boss, { state: 'open' })
+      .map((a) => a.id)
+      .sort();
     expect(open).toHaveLength(4);
     w.repo.failNext(1);
     expect(() => w.svc.resolve(group.id, boss)).toThrow(/resolve not saved/);
-    expect(w.svc.list(boss, { state: 'open' }).map((a) => a.id).sort()).toEqual(open);
+    expect(
+      w.svc
+        .list(boss, { state: 'open' })
+        .map((a) => a.id)
+        .sort(),
+    ).toEqual(open);
     expect(w.svc.statuses(['r/a'])[0]!.openAlerts).toBe(1);
     w.svc.resolve(group.id, boss);
     expect(w.svc.list(boss, { state: 'open' })).toEqual([]);

@@ -14,11 +14,17 @@ const strict = (schema: unknown): unknown => {
   if (schema === null || typeof schema !== 'object') return schema;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(schema)) out[k] = strict(v);
-  if (out.type === 'object' && out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
+  if (out.type === 'object' && out.properties && out.additionalProperties === undefined)
+    out.additionalProperties = false;
   return out;
 };
-const validate = new Ajv2020({ allErrors: true, strict: false }).compile(strict(JSON.parse(JSON.stringify(AlertSchema))) as object);
-const problems = (a: Alert) => (validate(JSON.parse(JSON.stringify(a))) ? [] : validate.errors!.map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`));
+const validate = new Ajv2020({ allErrors: true, strict: false }).compile(
+  strict(JSON.parse(JSON.stringify(AlertSchema))) as object,
+);
+const problems = (a: Alert) =>
+  validate(JSON.parse(JSON.stringify(a)))
+    ? []
+    : validate.errors!.map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
 
 describe("the alerts the service produces conform to the API's AlertSchema", () => {
   it('through raise, update, shelve, assign, comment, escalation, grouping and resolve', () => {

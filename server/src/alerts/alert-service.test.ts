@@ -13,19 +13,29 @@ describe('AlertService', () => {
   const dirs: string[] = [];
   afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-  it('raises an alert owned by the node where the anomaly was seen, with that level\'s window', () => {
+  it("raises an alert owned by the node where the anomaly was seen, with that level's window", () => {
     const { svc, events } = setup();
     svc.onDetection(step('r/a/a1'));
     expect(events).toHaveLength(1);
     const [event, alert] = events[0]!;
     expect(event).toBe('raised');
-    expect(alert).toMatchObject({ node: 'r/a/a1', owner: 'r/a/a1', path: ['r/a/a1'], kind: 'step', state: 'raised', deadline: 1_000_000 + 60_000 });
+    expect(alert).toMatchObject({
+      node: 'r/a/a1',
+      owner: 'r/a/a1',
+      path: ['r/a/a1'],
+      kind: 'step',
+      state: 'raised',
+      deadline: 1_000_000 + 60_000,
+    });
   });
 
   it('ignores outputs below the threshold or of kind none', () => {
     const { svc, events } = setup();
     svc.onDetection(step('r/a/a1', 0.5));
-    svc.onDetection({ ...step('r/a/a1'), output: { score: 1, kind: 'none', probability: 1, forecast: null, alert: false, learning: false } });
+    svc.onDetection({
+      ...step('r/a/a1'),
+      output: { score: 1, kind: 'none', probability: 1, forecast: null, alert: false, learning: false },
+    });
     expect(events).toEqual([]);
   });
 
@@ -39,7 +49,7 @@ describe('AlertService', () => {
     expect(svc.list(boss, { state: 'open' })).toHaveLength(1);
   });
 
-  it('escalates one level up when the window runs out, with the parent\'s window, up to the root', () => {
+  it("escalates one level up when the window runs out, with the parent's window, up to the root", () => {
     const { svc, events, clock } = setup();
     svc.onDetection(step('r/a/a1'));
     clock.t += 59_999;
@@ -88,7 +98,7 @@ describe('AlertService', () => {
     expect(svc.list(boss, { state: 'open' })[0]!.id).not.toBe(id);
   });
 
-  it('hides alerts outside the caller\'s scope as not found', () => {
+  it("hides alerts outside the caller's scope as not found", () => {
     const { svc } = setup();
     svc.onDetection(step('r/a/a1'));
     const id = svc.list(boss)[0]!.id;
@@ -146,7 +156,7 @@ describe('AlertService', () => {
     db2.close();
   });
 
-  describe('at the window\'s edge (deadline == now)', () => {
+  describe("at the window's edge (deadline == now)", () => {
     it('escalates when the timer runs exactly at the deadline', () => {
       const { svc, clock, eventsOf } = setup();
       svc.onDetection(step('r/a/a1'));
@@ -170,32 +180,52 @@ describe('AlertService', () => {
         }
         svc.checkDeadlines();
         const a = svc.get(id, boss);
-        return { refused: (refused as { statusCode?: number } | undefined)?.statusCode, owner: a.owner, state: a.state, escalations: eventsOf('escalated').length, trail: a.trail.map((t) => t.action) };
+        return {
+          refused: (refused as { statusCode?: number } | undefined)?.statusCode,
+          owner: a.owner,
+          state: a.state,
+          escalations: eventsOf('escalated').length,
+          trail: a.trail.map((t) => t.action),
+        };
       };
       const requestFirst = outcome(false);
       expect(requestFirst).toEqual(outcome(true));
       // The window had run out: the alert moved up once, and the leaf may no longer acknowledge it.
-      expect(requestFirst).toEqual({ refused: 403, owner: 'r/a', state: 'escalated', escalations: 1, trail: ['raised', 'escalated'] });
+      expect(requestFirst).toEqual({
+        refused: 403,
+        owner: 'r/a',
+        state: 'escalated',
+        escalations: 1,
+        trail: ['raised', 'escalated'],
+      });
     });
 
-    it('lets the new owner acknowledge at the edge: the alert moves up first, then gets that level\'s fresh window', () => {
+    it("lets the new owner acknowledge at the edge: the alert moves up first, then gets that level's fresh window", () => {
       const { svc, clock, eventsOf } = setup();
       svc.onDetection(step('r/a/a1'));
       const id = svc.list(boss)[0]!.id;
       clock.t += 60_000;
       const a = svc.acknowledge(id, councilA);
       expect(a).toMatchObject({ owner: 'r/a', state: 'acknowledged', deadline: clock.t + 600_000 });
-      expect(a.trail.map((t) => `${t.action}:${t.fromNode}->${t.toNode}`)).toEqual(['raised:r/a/a1->r/a/a1', 'escalated:r/a/a1->r/a', 'acknowledged:r/a->r/a']);
+      expect(a.trail.map((t) => `${t.action}:${t.fromNode}->${t.toNode}`)).toEqual([
+        'raised:r/a/a1->r/a/a1',
+        'escalated:r/a/a1->r/a',
+        'acknowledged:r/a->r/a',
+      ]);
       svc.checkDeadlines();
       expect(eventsOf('escalated')).toHaveLength(1);
     });
 
-    it('keeps an acknowledgement one millisecond before the deadline at the owner\'s level', () => {
+    it("keeps an acknowledgement one millisecond before the deadline at the owner's level", () => {
       const { svc, clock } = setup();
       svc.onDetection(step('r/a/a1'));
       const id = svc.list(boss)[0]!.id;
       clock.t += 59_999;
-      expect(svc.acknowledge(id, workerA1)).toMatchObject({ owner: 'r/a/a1', state: 'acknowledged', deadline: clock.t + 60_000 });
+      expect(svc.acknowledge(id, workerA1)).toMatchObject({
+        owner: 'r/a/a1',
+        state: 'acknowledged',
+        deadline: clock.t + 60_000,
+      });
       svc.checkDeadlines();
       expect(svc.get(id, boss).owner).toBe('r/a/a1');
     });
@@ -222,7 +252,11 @@ describe('AlertService', () => {
     expect(svc.resolve(id, councilA).state).toBe('resolved');
     expect(() => svc.resolve(id, boss)).toThrow(expect.objectContaining({ statusCode: 409 }));
     expect(() => svc.acknowledge(id, boss)).toThrow(expect.objectContaining({ statusCode: 409 }));
-    expect(svc.comment(id, boss, 'post-mortem on Monday').trail.at(-1)).toMatchObject({ action: 'commented', fromState: 'resolved', toState: 'resolved' });
+    expect(svc.comment(id, boss, 'post-mortem on Monday').trail.at(-1)).toMatchObject({
+      action: 'commented',
+      fromState: 'resolved',
+      toState: 'resolved',
+    });
   });
 
   it('records who, when, what and from which level and state to which on every trail entry', () => {
@@ -238,7 +272,16 @@ describe('AlertService', () => {
     clock.t += 1000;
     const a = svc.resolve(id, boss, 'done');
     for (const t of a.trail) {
-      expect(t).toEqual(expect.objectContaining({ at: expect.any(Number), actor: expect.any(String), action: expect.any(String), fromNode: expect.any(String), toNode: expect.any(String), toState: expect.any(String) }));
+      expect(t).toEqual(
+        expect.objectContaining({
+          at: expect.any(Number),
+          actor: expect.any(String),
+          action: expect.any(String),
+          fromNode: expect.any(String),
+          toNode: expect.any(String),
+          toState: expect.any(String),
+        }),
+      );
     }
     expect(a.trail.map((t) => [t.at - 1_000_000, t.actor, t.action, t.fromState ?? '-', t.toState])).toEqual([
       [0, 'system', 'raised', '-', 'raised'],
@@ -251,12 +294,19 @@ describe('AlertService', () => {
 
   it('records in the trail when newer evidence changes what kind of change the alert is', () => {
     const { svc, clock, eventsOf } = setup();
-    svc.onDetection({ ...step('r/a/a1'), output: { score: 0.95, kind: 'transient', probability: 0.6, forecast: null, alert: true, learning: false } });
+    svc.onDetection({
+      ...step('r/a/a1'),
+      output: { score: 0.95, kind: 'transient', probability: 0.6, forecast: null, alert: true, learning: false },
+    });
     clock.t += 100; // within updateEveryMs, but the kind changed: announced at once
     svc.onDetection(step('r/a/a1'));
     const a = eventsOf('updated').at(-1)!;
     expect(a.kind).toBe('step');
-    expect(a.trail.at(-1)).toMatchObject({ action: 'updated', actor: 'system', note: expect.stringMatching(/step.*was transient/) });
+    expect(a.trail.at(-1)).toMatchObject({
+      action: 'updated',
+      actor: 'system',
+      note: expect.stringMatching(/step.*was transient/),
+    });
   });
 
   it('announces events and statuses for every node the alert passed through', () => {
@@ -264,7 +314,12 @@ describe('AlertService', () => {
     svc.onDetection(step('r/a/a1'));
     clock.t += 60_000;
     svc.checkDeadlines();
-    expect(statuses.at(-1)!.map((s) => s.node).sort()).toEqual(['r/a', 'r/a/a1']);
+    expect(
+      statuses
+        .at(-1)!
+        .map((s) => s.node)
+        .sort(),
+    ).toEqual(['r/a', 'r/a/a1']);
   });
 
   it('tells the notifier of every event, and keeps working when the notifier throws', () => {
@@ -289,7 +344,7 @@ describe('AlertService', () => {
 });
 
 describe('AlertService.recordDirectiveAck', () => {
-  it('records a device\'s acknowledgement of a directive in the trail, only from the origin node\'s device', () => {
+  it("records a device's acknowledgement of a directive in the trail, only from the origin node's device", () => {
     const { svc } = setup();
     svc.onDetection(step('r/a/a1'));
     const id = svc.list(boss)[0]!.id;
@@ -301,7 +356,7 @@ describe('AlertService.recordDirectiveAck', () => {
   });
 });
 
-describe('AlertService and Beer\'s indices', () => {
+describe("AlertService and Beer's indices", () => {
   it('raises an alert from an index series, saying which, and keeps one alert per node and indicator', () => {
     const { svc, events } = setup();
     svc.onDetection({ ...step('r/a/a1', 0.99, 0.4), series: 'productivity' });

@@ -34,7 +34,13 @@ import type { AlertNotifier, NotifyEvent } from './webhook-notifier.js';
 import type { MaintenanceWindows } from './maintenance-windows.js';
 import { effectiveEnd } from './maintenance-repository.js';
 import { describeAlert, type IndicatorWords } from './alert-words.js';
-import { alertPriority, basePriority, byPriorityThenDeadline, highestPriority, priorityRank } from './alert-priority.js';
+import {
+  alertPriority,
+  basePriority,
+  byPriorityThenDeadline,
+  highestPriority,
+  priorityRank,
+} from './alert-priority.js';
 
 export type { Actor } from './alert-lifecycle.js';
 export { visibleTo } from './alert-lifecycle.js';
@@ -61,7 +67,9 @@ export interface GroupingOptions {
  */
 export const DEFAULT_CHATTERING: ChatteringRule = Object.freeze({ reraises: 3, minutes: 60 });
 
-/** How often an unacknowledged alert is posted again to its owner's webhook when the model's `notify:` says nothing, s. */
+/**
+ * How often an unacknowledged alert is posted again to its owner's webhook when the model's `notify:` says nothing, s.
+ */
 export const DEFAULT_REMIND_EVERY_SEC = 3600;
 
 export const DEFAULT_GROUPING: GroupingOptions = Object.freeze({ spanMs: 5 * 60_000, minChildren: 3, minShare: 0.5 });
@@ -132,7 +140,8 @@ export class AlertService {
   constructor(private readonly opts: AlertServiceOptions) {
     this.grouping = opts.grouping === false ? null : { ...DEFAULT_GROUPING, ...(opts.grouping ?? {}) };
     this.latencyClock = opts.latencyClock ?? (() => performance.now());
-    this.writes = opts.writes ?? new StateWrites({ now: opts.now, logger: opts.logger, failures: opts.metrics.stateSaveFailures });
+    this.writes =
+      opts.writes ?? new StateWrites({ now: opts.now, logger: opts.logger, failures: opts.metrics.stateSaveFailures });
     for (const a of opts.repo.loadOpen()) this.track(a);
     this.seedChattering();
     opts.metrics.alertsOpen.collect(() => opts.metrics.alertsOpen.set(this.open.size));
@@ -175,10 +184,17 @@ export class AlertService {
       // kind: an opening row here is a new change on a series whose alert is still open. The alert
       // fires again (trail, count, an event at once) rather than the second fault going unseen.
       const onset = out.kind === 'change' || out.kind === 'flatline';
-      // The detector's view sharpens with more readings (a first outlier looks transient; a few more at the new level make it a step).
+      // The detector's view sharpens with more readings (a first outlier looks transient; a few more at the new level
+      // make it a step).
       const kindChanged = a.kind !== out.kind;
-      if (onset) noteRefire(a, { at: now, actor: 'system', note: refireNote(out.kind, value, sigmas, out.probability) });
-      else if (kindChanged) noteEvidence(a, { at: now, actor: 'system', note: `reclassified: now a ${out.kind} change (${Math.round(out.probability * 100)} % sure), was ${a.kind}` });
+      if (onset)
+        noteRefire(a, { at: now, actor: 'system', note: refireNote(out.kind, value, sigmas, out.probability) });
+      else if (kindChanged)
+        noteEvidence(a, {
+          at: now,
+          actor: 'system',
+          note: `reclassified: now a ${out.kind} change (${Math.round(out.probability * 100)} % sure), was ${a.kind}`,
+        });
       a.value = value;
       a.score = Math.max(a.score, out.score);
       a.kind = out.kind as ChangeKind;
@@ -188,10 +204,16 @@ export class AlertService {
       a.summary = describeAlert(a, this.words(a.indicator));
       const priorityChanged = this.reprioritise(a, now);
       a.updatedAt = now;
-      if (onset || kindChanged || priorityChanged || now - (this.lastUpdate.get(a.id) ?? 0) >= (this.opts.updateEveryMs ?? 5000)) {
+      if (
+        onset ||
+        kindChanged ||
+        priorityChanged ||
+        now - (this.lastUpdate.get(a.id) ?? 0) >= (this.opts.updateEveryMs ?? 5000)
+      ) {
         cs.mark(a, 'updated');
         cs.onSaved(() => this.lastUpdate.set(a.id, now));
-        if (this.commitOrRetry(cs, 'update', key(d.node, d.indicator), () => this.onDetection(d))) this.timeDetection(detected);
+        if (this.commitOrRetry(cs, 'update', key(d.node, d.indicator), () => this.onDetection(d)))
+          this.timeDetection(detected);
       } else {
         // Between two announced updates the newest evidence (value, score, forecast) is shown
         // without a save or an event, as before; the next announced update saves it.
@@ -217,7 +239,8 @@ export class AlertService {
         raisedAt: now,
       },
       node.correctionWindowSec * 1000,
-      `${out.kind} change in ${d.indicator}${d.series ? ` ${d.series}` : ''} (${Math.round(out.probability * 100)} % sure)`,
+      `${out.kind} change in ${d.indicator}${d.series ? ` ${d.series}` : ''} ` +
+        `(${Math.round(out.probability * 100)} % sure)`,
     );
     alert.summary = describeAlert(alert, this.words(alert.indicator));
     alert.priority = alertPriority(basePriority(this.opts.model, alert.node, alert.indicator), alert);
@@ -231,7 +254,8 @@ export class AlertService {
       });
       this.groupAtParent(cs, alert, now);
     }
-    if (this.commitOrRetry(cs, 'raise', key(d.node, d.indicator), () => this.onDetection(d))) this.timeDetection(detected);
+    if (this.commitOrRetry(cs, 'raise', key(d.node, d.indicator), () => this.onDetection(d)))
+      this.timeDetection(detected);
   }
 
   /** A detection became a saved and published alert change: how long since the detector's output. */
@@ -262,7 +286,10 @@ export class AlertService {
     }
   }
 
-  /** Shelf expiries, escalations and maintenance marks due now, saved in one transaction; throws OPS_ERR_STATE_UNAVAILABLE when the save fails. */
+  /**
+   * Shelf expiries, escalations and maintenance marks due now, saved in one transaction; throws
+   * OPS_ERR_STATE_UNAVAILABLE when the save fails.
+   */
   private settle(): void {
     const now = this.opts.now();
     const cs = new AlertChangeSet();
@@ -270,7 +297,11 @@ export class AlertService {
       if (!shelfExpired(live, now)) continue;
       // Expired while the server was down: it ends at start-up, and the window resumes from then.
       const a = cs.edit(live);
-      unshelveAlert(a, { at: now, actor: 'system', note: `shelf expired (set by ${a.shelved!.by} until ${new Date(a.shelved!.until).toISOString()})` });
+      unshelveAlert(a, {
+        at: now,
+        actor: 'system',
+        note: `shelf expired (set by ${a.shelved!.by} until ${new Date(a.shelved!.until).toISOString()})`,
+      });
       cs.onSaved(() => this.opts.logger.info({ alert: a.id }, 'alert unshelved: its shelf expired'));
       cs.mark(a, 'updated');
     }
@@ -279,7 +310,11 @@ export class AlertService {
       const a = cs.edit(live);
       const owner = this.opts.model.nodes.get(a.owner);
       // An owner the (reloaded) model no longer has hands the alert straight to the root.
-      const parent = owner ? (owner.parent ? this.opts.model.nodes.get(owner.parent) : undefined) : this.opts.model.nodes.get(this.opts.model.root);
+      const parent = owner
+        ? owner.parent
+          ? this.opts.model.nodes.get(owner.parent)
+          : undefined
+        : this.opts.model.nodes.get(this.opts.model.root);
       const group = a.groupedBy ? this.open.get(a.groupedBy) : undefined;
       const carried = group && parent && group.node === parent.path ? group.id : undefined;
       const from = a.owner;
@@ -289,7 +324,10 @@ export class AlertService {
           this.opts.metrics.alertsEscalated.inc();
           this.opts.logger.info({ alert: a.id, to: parent.path }, 'alert escalated');
         } else {
-          this.opts.logger.warn({ alert: a.id, node: from }, 'alert unresolved at the root: its correction window ran out');
+          this.opts.logger.warn(
+            { alert: a.id, node: from },
+            'alert unresolved at the root: its correction window ran out',
+          );
         }
       });
       cs.mark(a, 'escalated');
@@ -314,7 +352,9 @@ export class AlertService {
       const notify = this.opts.model.nodes.get(a.owner)?.notify;
       const everyMs = (notify?.remindEverySec ?? DEFAULT_REMIND_EVERY_SEC) * 1000;
       if (!notify || everyMs <= 0) continue;
-      const ownedSince = a.trail.findLast((t) => (t.action === 'raised' || t.action === 'escalated') && t.toNode === a.owner)?.at ?? a.raisedAt;
+      const ownedSince =
+        a.trail.findLast((t) => (t.action === 'raised' || t.action === 'escalated') && t.toNode === a.owner)?.at ??
+        a.raisedAt;
       if (now - Math.max(ownedSince, a.reminders?.lastAt ?? 0) < everyMs) continue;
       const d = cs.edit(live);
       d.reminders = { count: (a.reminders?.count ?? 0) + 1, lastAt: now };
@@ -335,7 +375,8 @@ export class AlertService {
     if (user !== undefined) {
       const u = this.opts.model.users.get(user);
       // One answer for an unknown user and one outside the owner: user names outside scope stay unconfirmed.
-      if (!u || !inScope(u.scope, a.owner)) throw new OpsError('OPS_ERR_BAD_REQUEST', `no user "${user}" whose scope covers ${a.owner}, the alert's owner`);
+      if (!u || !inScope(u.scope, a.owner))
+        throw new OpsError('OPS_ERR_BAD_REQUEST', `no user "${user}" whose scope covers ${a.owner}, the alert's owner`);
       if (a.assignee === user) return structuredClone(a);
     } else if (a.assignee === undefined) return structuredClone(a);
     assignAlert(a, { at: this.opts.now(), actor: actor.name, note }, user);
@@ -357,7 +398,11 @@ export class AlertService {
       if (w?.id === seen.maintenance?.window && until === seen.maintenance?.until) continue;
       const a = cs.edit(live);
       if (w && until !== undefined) {
-        noteEvidence(a, { at: now, actor: 'system', note: `under maintenance window ${w.id} on ${w.node} until ${new Date(until).toISOString()}: ${w.reason}` });
+        noteEvidence(a, {
+          at: now,
+          actor: 'system',
+          note: `under maintenance window ${w.id} on ${w.node} until ${new Date(until).toISOString()}: ${w.reason}`,
+        });
         a.maintenance = { window: w.id, until, reason: w.reason };
       } else {
         noteEvidence(a, { at: now, actor: 'system', note: `maintenance window ${a.maintenance!.window} ended` });
@@ -367,7 +412,9 @@ export class AlertService {
     }
   }
 
-  /** True when a maintenance window covers (node, indicator) now: nothing is raised there (the detector keeps learning). */
+  /**
+   * True when a maintenance window covers (node, indicator) now: nothing is raised there (the detector keeps learning).
+   */
   private inMaintenance(node: string, indicator: string, now: number): boolean {
     const w = this.opts.maintenance?.covering(node, indicator, now);
     if (!w) return false;
@@ -400,14 +447,22 @@ export class AlertService {
         const live = this.open.get(childId);
         if (!live) continue;
         const child = cs.edit(live);
-        resolveAlert(child, { at: now, actor: actor.name, note: `resolved with group ${a.id}${note ? `: ${note}` : ''}` });
+        resolveAlert(child, {
+          at: now,
+          actor: actor.name,
+          note: `resolved with group ${a.id}${note ? `: ${note}` : ''}`,
+        });
         cs.mark(child, 'resolved');
       }
     }
     const live = a.groupedBy ? this.open.get(a.groupedBy) : undefined;
     if (live && (live.groups ?? []).every((c) => c === a.id || !this.open.has(c))) {
       const group = cs.edit(live);
-      resolveAlert(group, { at: now, actor: 'system', note: `every grouped alert is resolved (the last by ${actor.name})` });
+      resolveAlert(group, {
+        at: now,
+        actor: 'system',
+        note: `every grouped alert is resolved (the last by ${actor.name})`,
+      });
       cs.mark(group, 'resolved');
     }
     this.commit(cs, 'resolve');
@@ -419,12 +474,18 @@ export class AlertService {
    * leaves the active list and its correction window pauses until the shelf ends.
    */
   shelve(id: string, actor: Actor, minutes: number, note?: string): Alert {
-    if (!(Number.isFinite(minutes) && minutes > 0)) throw new OpsError('OPS_ERR_BAD_REQUEST', 'minutes must be a number above 0');
+    if (!(Number.isFinite(minutes) && minutes > 0))
+      throw new OpsError('OPS_ERR_BAD_REQUEST', 'minutes must be a number above 0');
     const cs = new AlertChangeSet();
     const a = cs.edit(this.actionable(id, actor, 'shelve'));
     const maxSec = this.opts.model.nodes.get(a.owner)?.maxShelveSec ?? DEFAULT_MAX_SHELVE_SEC;
     if (minutes * 60 > maxSec) {
-      throw new OpsError('OPS_ERR_BAD_REQUEST', `an alert owned by ${a.owner} may be shelved for at most ${+(maxSec / 60).toFixed(2)} minutes (max_shelve of its level); asked for ${minutes}`);
+      throw new OpsError(
+        'OPS_ERR_BAD_REQUEST',
+        `an alert owned by ${a.owner} may be shelved for at most ` +
+          `${+(maxSec / 60).toFixed(2)} minutes (max_shelve of its level); asked ` +
+          `for ${minutes}`,
+      );
     }
     const now = this.opts.now();
     shelveAlert(a, { at: now, actor: actor.name, note }, now + Math.round(minutes * 60_000));
@@ -496,8 +557,12 @@ export class AlertService {
     const limit = Math.min(Math.max(1, filter.limit ?? MAX_LIST), MAX_LIST);
     const all =
       filter.state === 'open'
-        ? [...this.open.values()].filter((a) => a.raisedAt >= (filter.since ?? 0) && a.raisedAt <= (filter.until ?? Number.MAX_SAFE_INTEGER)).sort((a, b) => b.raisedAt - a.raisedAt)
-        : this.opts.repo.list({ since: filter.since, until: filter.until, limit: 10 * MAX_LIST }).map((a) => this.open.get(a.id) ?? a);
+        ? [...this.open.values()]
+            .filter((a) => a.raisedAt >= (filter.since ?? 0) && a.raisedAt <= (filter.until ?? Number.MAX_SAFE_INTEGER))
+            .sort((a, b) => b.raisedAt - a.raisedAt)
+        : this.opts.repo
+            .list({ since: filter.since, until: filter.until, limit: 10 * MAX_LIST })
+            .map((a) => this.open.get(a.id) ?? a);
     const out: Alert[] = [];
     const words = this.alertWords();
     for (const a of all) if (visibleTo(a, actor) && alertMatches(a, filter, words)) out.push(a);
@@ -547,7 +612,12 @@ export class AlertService {
         if (a.deadline !== null && (next === null || a.deadline < next)) next = a.deadline;
         if (a.state === 'escalated' && (a.deadline === null || a.deadline <= now || a.node !== node)) crisis = true;
       }
-      out.push({ node, state: openAlerts === 0 ? 'normal' : crisis ? 'crisis' : 'alert', openAlerts, nextDeadline: next });
+      out.push({
+        node,
+        state: openAlerts === 0 ? 'normal' : crisis ? 'crisis' : 'alert',
+        openAlerts,
+        nextDeadline: next,
+      });
     }
     return out;
   }
@@ -567,7 +637,11 @@ export class AlertService {
       const group = cs.edit(this.open.get(openGroup)!);
       joinGroup(alert, group, now);
       if (priorityRank(alert.priority) > priorityRank(group.priority)) {
-        noteEvidence(group, { at: now, actor: 'system', note: `priority ${group.priority ?? 'medium'} -> ${alert.priority} (${alert.id} from ${alert.node})` });
+        noteEvidence(group, {
+          at: now,
+          actor: 'system',
+          note: `priority ${group.priority ?? 'medium'} -> ${alert.priority} (${alert.id} from ${alert.node})`,
+        });
         group.priority = alert.priority;
       }
       cs.mark(alert, 'updated');
@@ -576,7 +650,10 @@ export class AlertService {
     }
     const { spanMs, minChildren, minShare } = this.grouping;
     const members = this.openAsSeenBy(cs).filter(
-      (a) => a.groupedBy === undefined && a.raisedAt >= now - spanMs && this.opts.model.nodes.get(a.node)?.parent === parent.path,
+      (a) =>
+        a.groupedBy === undefined &&
+        a.raisedAt >= now - spanMs &&
+        this.opts.model.nodes.get(a.node)?.parent === parent.path,
     );
     const children = new Set(members.map((a) => a.node));
     if (children.size < 2 || (children.size < minChildren && children.size < minShare * parent.children.length)) return;
@@ -596,12 +673,15 @@ export class AlertService {
         groups: [],
       },
       parent.correctionWindowSec * 1000,
-      `${children.size} of ${parent.children.length} children of ${parent.path} alerted within ${Math.round(spanMs / 1000)} s: ${[...children].join(', ')}`,
+      `${children.size} of ${parent.children.length} children of ` +
+        `${parent.path} alerted within ${Math.round(spanMs / 1000)} s: ${[...children].join(', ')}`,
     );
     // A flood shows its first cause first (EEMUA 191): the child that alerted earliest.
     const first = members[0]!;
     group.firstChild = { alert: first.id, node: first.node, at: first.raisedAt };
-    group.summary = `${describeAlert(group, { name: parent.path }).replace(/\.$/, '')}; first: ${first.node} (${first.indicator}) at ${new Date(first.raisedAt).toISOString()}.`;
+    group.summary =
+      `${describeAlert(group, { name: parent.path }).replace(/\.$/, '')}; ` +
+      `first: ${first.node} (${first.indicator}) at ${new Date(first.raisedAt).toISOString()}.`;
     group.priority = highestPriority(members.map((m) => m.priority));
     cs.add(group, 'raised');
     cs.onSaved(() => {
@@ -639,34 +719,51 @@ export class AlertService {
     times.push(now);
     cs.onSaved(() => this.raiseTimes.set(k, times));
     const latest = this.latestByKey.get(k);
-    const saved = latest && times.length - 1 > rule.reraises ? (this.open.get(latest.id) ?? this.opts.repo.get(latest.id)) : undefined;
+    const saved =
+      latest && times.length - 1 > rule.reraises
+        ? (this.open.get(latest.id) ?? this.opts.repo.get(latest.id))
+        : undefined;
     if (!saved || saved.state !== 'resolved') {
       cs.onSaved(() => this.latestByKey.set(k, { id: fresh.id, at: now }));
       return false;
     }
     const last = cs.edit(saved);
-    reopenAlert(last, now, windowMs, `re-raised while chattering: ${times.length} raises within ${rule.minutes} min (more than ${rule.reraises} re-raises); held as this one alert`);
+    reopenAlert(
+      last,
+      now,
+      windowMs,
+      `re-raised while chattering: ${times.length} raises within ` +
+        `${rule.minutes} min (more than ${rule.reraises} re-raises); held as ` +
+        `this one alert`,
+    );
     last.chattering = { raises: times.length, firstAt: times[0]!, lastAt: now };
-    for (const f of ['kind', 'probability', 'score', 'value', 'since', 'priority'] as const) (last as unknown as Record<string, unknown>)[f] = fresh[f];
+    for (const f of ['kind', 'probability', 'score', 'value', 'since', 'priority'] as const)
+      (last as unknown as Record<string, unknown>)[f] = fresh[f];
     for (const f of ['series', 'forecast', 'sigmas'] as const) {
       if (fresh[f] === undefined) delete last[f];
       else (last as unknown as Record<string, unknown>)[f] = fresh[f];
     }
-    last.summary = `${(fresh.summary ?? '').replace(/\.$/, '')} — chattering: raised ${times.length} times within ${rule.minutes} min.`;
+    last.summary =
+      `${(fresh.summary ?? '').replace(/\.$/, '')} — chattering: raised ` +
+      `${times.length} times within ${rule.minutes} min.`;
     last.updatedAt = now;
     if (last.groupedBy && !this.open.has(last.groupedBy)) delete last.groupedBy;
     cs.mark(last, 'updated');
     cs.onSaved(() => {
       this.latestByKey.set(k, { id: last.id, at: now });
       const { id, node, indicator } = last;
-      this.opts.logger.info({ alert: id, node, indicator, raises: times.length }, 'chattering alert re-raised (held as one)');
+      this.opts.logger.info(
+        { alert: id, node, indicator, raises: times.length },
+        'chattering alert re-raised (held as one)',
+      );
     });
     return true;
   }
 
   /** After a restart: the raise times and latest alert of each key, from the trails of the last day's alerts. */
   private seedChattering(): void {
-    const since = this.opts.now() - Math.max(24 * 3600_000, (this.opts.model.chattering ?? DEFAULT_CHATTERING).minutes * 60_000);
+    const since =
+      this.opts.now() - Math.max(24 * 3600_000, (this.opts.model.chattering ?? DEFAULT_CHATTERING).minutes * 60_000);
     const alerts = new Map<string, Alert>();
     for (const a of this.opts.repo.list({ since, limit: 10 * MAX_LIST })) alerts.set(a.id, a);
     for (const a of this.open.values()) alerts.set(a.id, a);
@@ -682,7 +779,9 @@ export class AlertService {
     for (const ts of this.raiseTimes.values()) ts.sort((x, y) => x - y);
   }
 
-  /** Newer evidence may move an open alert's priority (rule in alert-priority.ts); true when it did, with a trail note. */
+  /**
+   * Newer evidence may move an open alert's priority (rule in alert-priority.ts); true when it did, with a trail note.
+   */
   private reprioritise(a: Alert, now: number): boolean {
     if (a.kind === 'group') return false;
     const next = alertPriority(basePriority(this.opts.model, a.node, a.indicator), a);
@@ -712,7 +811,11 @@ export class AlertService {
     } else if (this.openByKey.get(key(a.node, a.indicator)) === a.id) this.openByKey.delete(key(a.node, a.indicator));
   }
 
-  private actionable(id: string, actor: Actor, action: 'acknowledge' | 'resolve' | 'comment' | 'directive' | 'shelve' | 'unshelve' | 'assign'): Alert {
+  private actionable(
+    id: string,
+    actor: Actor,
+    action: 'acknowledge' | 'resolve' | 'comment' | 'directive' | 'shelve' | 'unshelve' | 'assign',
+  ): Alert {
     // Settle the clock first, so an action at the window's edge meets the alert where the timer would
     // have put it (when that cannot be saved, neither is the action: 503).
     this.settle();
@@ -772,7 +875,10 @@ export class AlertService {
       if (this.pendingRaises.size > MAX_PENDING_RAISES) {
         const [oldest] = this.pendingRaises.keys();
         this.pendingRaises.delete(oldest!);
-        this.opts.logger.warn({ pending: MAX_PENDING_RAISES }, 'state database: too many raises waiting for a save; the oldest is dropped');
+        this.opts.logger.warn(
+          { pending: MAX_PENDING_RAISES },
+          'state database: too many raises waiting for a save; the oldest is dropped',
+        );
       }
       return false;
     }
@@ -794,7 +900,9 @@ export class AlertService {
    */
   raiseSilence(node: string, indicator: string, deviceId: string, lastTs: number, silentForMs: number): void {
     const now = this.opts.now();
-    const silence = `no ${indicator} readings from device ${deviceId} since ${new Date(lastTs).toISOString()} (${Math.round(silentForMs / 1000)} s)`;
+    const silence =
+      `no ${indicator} readings from device ${deviceId} since ` +
+      `${new Date(lastTs).toISOString()} (${Math.round(silentForMs / 1000)} s)`;
     const openId = this.openByKey.get(key(node, indicator));
     if (openId) {
       // The alert open there fires again: the owner sees the device went quiet too.
@@ -805,14 +913,26 @@ export class AlertService {
       noteRefire(a, { at: now, actor: 'system', note: `fired again: ${silence}` });
       cs.mark(a, 'updated');
       cs.onSaved(() => this.lastUpdate.set(a.id, now));
-      this.commitOrRetry(cs, 'update', key(node, indicator), () => this.raiseSilence(node, indicator, deviceId, lastTs, this.opts.now() - lastTs));
+      this.commitOrRetry(cs, 'update', key(node, indicator), () =>
+        this.raiseSilence(node, indicator, deviceId, lastTs, this.opts.now() - lastTs),
+      );
       return;
     }
     const n = this.opts.model.nodes.get(node);
     if (!n) return;
     if (this.inMaintenance(node, indicator, now)) return;
     const alert = raiseAlert(
-      { id: randomUUID(), node, indicator, kind: 'dropout', probability: 1, score: 1, value: silentForMs / 1000, since: lastTs, raisedAt: now },
+      {
+        id: randomUUID(),
+        node,
+        indicator,
+        kind: 'dropout',
+        probability: 1,
+        score: 1,
+        value: silentForMs / 1000,
+        since: lastTs,
+        raisedAt: now,
+      },
       n.correctionWindowSec * 1000,
       silence,
     );
@@ -834,11 +954,13 @@ export class AlertService {
 
 /**
  * The trail note of a new change on an open alert's series.
- * @example refireNote('change', 41.2, -6.3, 0.97) // 'fired again: a new change, 41.2 (6.3 σ below the forecast, 97 % sure)'
+ * @example refireNote('change', 41.2, -6.3, 0.97) // 'fired again: a new change, 41.2 (6.3 σ below the forecast, 97 %
+ * sure)'
  */
 export function refireNote(kind: string, value: number, sigmas: number | undefined, probability: number): string {
   const what = kind === 'flatline' ? 'the series stopped varying' : 'a new change';
-  const far = sigmas === undefined ? '' : `${Math.abs(sigmas).toFixed(1)} σ ${sigmas < 0 ? 'below' : 'above'} the forecast, `;
+  const far =
+    sigmas === undefined ? '' : `${Math.abs(sigmas).toFixed(1)} σ ${sigmas < 0 ? 'below' : 'above'} the forecast, `;
   return `fired again: ${what}, ${+value.toPrecision(4)} (${far}${Math.round(probability * 100)} % sure)`;
 }
 

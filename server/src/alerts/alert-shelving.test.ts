@@ -20,9 +20,20 @@ describe('shelving an alert', () => {
     const { svc, clock, id, eventsOf } = raised();
     clock.t = T0 + 20_000; // 40 s of the window left
     const shelved = svc.shelve(id, workerA1, 30, 'sensor being recalibrated');
-    expect(shelved.shelved).toEqual({ by: 'worker-a1', at: T0 + 20_000, until: T0 + 20_000 + 30 * MIN, note: 'sensor being recalibrated', remainingMs: 40_000 });
+    expect(shelved.shelved).toEqual({
+      by: 'worker-a1',
+      at: T0 + 20_000,
+      until: T0 + 20_000 + 30 * MIN,
+      note: 'sensor being recalibrated',
+      remainingMs: 40_000,
+    });
     expect(shelved.deadline).toBeNull();
-    expect(shelved.trail.at(-1)).toMatchObject({ action: 'shelved', actor: 'worker-a1', fromState: 'raised', toState: 'raised' });
+    expect(shelved.trail.at(-1)).toMatchObject({
+      action: 'shelved',
+      actor: 'worker-a1',
+      fromState: 'raised',
+      toState: 'raised',
+    });
     expect(shelved.trail.at(-1)!.note).toMatch(/^until .*: sensor being recalibrated$/);
     expect(eventsOf('updated').at(-1)!.shelved).toBeDefined();
     expect(svc.list(boss, { state: 'open' })).toEqual([]); // off the active list
@@ -78,10 +89,17 @@ describe('shelving an alert', () => {
     const m = tinyModel();
     m.nodes.get('r/a/a1')!.maxShelveSec = 600;
     const { svc, id } = raised({ model: m });
-    expect(() => svc.shelve(id, boss, 11, 'x')).toThrow(expect.objectContaining({ statusCode: 400, message: expect.stringMatching(/at most 10 minutes .*max_shelve.* asked for 11/) }));
+    expect(() => svc.shelve(id, boss, 11, 'x')).toThrow(
+      expect.objectContaining({
+        statusCode: 400,
+        message: expect.stringMatching(/at most 10 minutes .*max_shelve.* asked for 11/),
+      }),
+    );
     expect(svc.shelve(id, boss, 10, 'x').shelved).toBeDefined();
     const other = raised();
-    expect(() => other.svc.shelve(other.id, boss, 8 * 60 + 1, 'x')).toThrow(expect.objectContaining({ statusCode: 400 }));
+    expect(() => other.svc.shelve(other.id, boss, 8 * 60 + 1, 'x')).toThrow(
+      expect.objectContaining({ statusCode: 400 }),
+    );
     expect(() => other.svc.shelve(other.id, boss, 0, 'x')).toThrow(expect.objectContaining({ statusCode: 400 }));
     expect(other.svc.shelve(other.id, boss, 8 * 60, 'x').shelved!.until).toBe(T0 + 8 * 3600_000);
   });
@@ -91,7 +109,9 @@ describe('shelving an alert', () => {
     expect(() => svc.shelve(id, councilB, 5, 'x')).toThrow(expect.objectContaining({ statusCode: 404 }));
     expect(() => svc.unshelve(id, boss)).toThrow(expect.objectContaining({ statusCode: 409 }));
     svc.shelve(id, boss, 5, 'x');
-    expect(() => svc.shelve(id, boss, 5, 'again')).toThrow(expect.objectContaining({ statusCode: 409, message: expect.stringMatching(/already shelved until/) }));
+    expect(() => svc.shelve(id, boss, 5, 'again')).toThrow(
+      expect.objectContaining({ statusCode: 409, message: expect.stringMatching(/already shelved until/) }),
+    );
     svc.unshelve(id, boss);
     clock.t += 60_000; // escalated to r/a: the workshop no longer owns it
     svc.checkDeadlines();

@@ -8,7 +8,17 @@ describe('AlertService.raiseSilence', () => {
     expect(events).toHaveLength(1);
     const [event, alert] = events[0]!;
     expect(event).toBe('raised');
-    expect(alert).toMatchObject({ node: 'r/a/a1', owner: 'r/a/a1', indicator: 'output', kind: 'dropout', probability: 1, score: 1, value: 30, state: 'raised', deadline: T0 + 60_000 });
+    expect(alert).toMatchObject({
+      node: 'r/a/a1',
+      owner: 'r/a/a1',
+      indicator: 'output',
+      kind: 'dropout',
+      probability: 1,
+      score: 1,
+      value: 30,
+      state: 'raised',
+      deadline: T0 + 60_000,
+    });
     expect(alert.trail[0]!.note).toContain('a1-plc');
     expect(alert.trail[0]!.note).toContain(new Date(T0 - 30_000).toISOString());
   });

@@ -6,7 +6,8 @@
  * @example
  *   describeAlert({ kind: 'step', value: 160, forecast: { mean: 100, lower: 94, upper: 106 }, sigmas: 19.6,
  *                   probability: 0.97, since: Date.UTC(2026, 11, 5, 12, 3, 5), ... }, { name: 'Output', unit: 'u' })
- *   // 'Output jumped to a new level of 160 u: 60 u above the expected 100 u (usual range 94 to 106). 97 % sure. Since 12:03:05 UTC, 5 Dec 2026.'
+ *   // 'Output jumped to a new level of 160 u: 60 u above the expected 100 u (usual range 94 to 106). 97 % sure.
+ *     Since 12:03:05 UTC, 5 Dec 2026.'
  */
 import type { Alert } from '@opsroom/models';
 
@@ -26,10 +27,16 @@ export function formatNumber(x: number): string {
 function whenText(ms: number): string {
   const d = new Date(ms);
   const hms = d.toISOString().slice(11, 19);
-  return `${hms} UTC, ${d.getUTCDate()} ${d.toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' })} ${d.getUTCFullYear()}`;
+  return (
+    `${hms} UTC, ${d.getUTCDate()} ` +
+    `${d.toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' })} ${d.getUTCFullYear()}`
+  );
 }
 
-type Describable = Pick<Alert, 'kind' | 'value' | 'forecast' | 'probability' | 'raisedAt' | 'series'> & { since?: number; sigmas?: number };
+type Describable = Pick<Alert, 'kind' | 'value' | 'forecast' | 'probability' | 'raisedAt' | 'series'> & {
+  since?: number;
+  sigmas?: number;
+};
 
 export function describeAlert(a: Describable, ind: IndicatorWords): string {
   const unit = ind.unit && !a.series ? ` ${ind.unit}` : '';
@@ -62,7 +69,10 @@ export function describeAlert(a: Describable, ind: IndicatorWords): string {
   let against = '';
   if (a.forecast && a.kind !== 'flatline' && a.kind !== 'dropout' && a.kind !== 'group') {
     const diff = a.value - a.forecast.mean;
-    against = `: ${v(Math.abs(diff))} ${diff >= 0 ? 'above' : 'below'} the expected ${v(a.forecast.mean)} (usual range ${formatNumber(a.forecast.lower)} to ${formatNumber(a.forecast.upper)})`;
+    against =
+      `: ${v(Math.abs(diff))} ${diff >= 0 ? 'above' : 'below'} the expected ` +
+      `${v(a.forecast.mean)} (usual range ${formatNumber(a.forecast.lower)} ` +
+      `to ${formatNumber(a.forecast.upper)})`;
   }
   return `${change}${against}. ${Math.round(a.probability * 100)} % sure. Since ${whenText(a.since ?? a.raisedAt)}.`;
 }

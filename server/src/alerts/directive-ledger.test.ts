@@ -55,7 +55,15 @@ describe('trail length policy', () => {
 
   it('never drops directives or acknowledgements; when nothing can go, refuses new comments and directives', () => {
     const a = alert();
-    for (let i = 1; i < TRAIL_MAX_ENTRIES; i++) appendTrail(a, { at: i, actor: 'device:x', action: 'commented', fromNode: a.node, toNode: a.node, note: 'directive received' });
+    for (let i = 1; i < TRAIL_MAX_ENTRIES; i++)
+      appendTrail(a, {
+        at: i,
+        actor: 'device:x',
+        action: 'commented',
+        fromNode: a.node,
+        toNode: a.node,
+        note: 'directive received',
+      });
     expect(() => commentAlert(a, { at: 0, actor: 'boss', note: 'one more' })).toThrow(/trail is full/);
     expect(() => directiveAlert(a, { at: 0, actor: 'boss', note: 'one more' })).toThrow(/trail is full/);
     expect(a.trail).toHaveLength(TRAIL_MAX_ENTRIES);

@@ -12,7 +12,10 @@ export interface MaintenanceRepository {
 export class MemoryMaintenanceRepository implements MaintenanceRepository {
   private readonly rows = new Map<string, MaintenanceWindow>();
   loadSince(since: number): MaintenanceWindow[] {
-    return [...this.rows.values()].filter((w) => effectiveEnd(w) >= since).sort((a, b) => a.start - b.start).map((w) => structuredClone(w));
+    return [...this.rows.values()]
+      .filter((w) => effectiveEnd(w) >= since)
+      .sort((a, b) => a.start - b.start)
+      .map((w) => structuredClone(w));
   }
   save(w: MaintenanceWindow): void {
     this.rows.set(w.id, structuredClone(w));
@@ -24,7 +27,10 @@ export class SqliteMaintenanceRepository implements MaintenanceRepository {
   private readonly upsert: Database.Statement;
   private readonly since: Database.Statement;
   constructor(db: Database.Database) {
-    this.upsert = db.prepare('INSERT INTO maintenance_windows (id, start_ms, end_ms, doc) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET end_ms = excluded.end_ms, doc = excluded.doc');
+    this.upsert = db.prepare(
+      'INSERT INTO maintenance_windows (id, start_ms, end_ms, doc) VALUES (?, ' +
+        '?, ?, ?) ON CONFLICT(id) DO UPDATE SET end_ms = excluded.end_ms, doc = excluded.doc',
+    );
     this.since = db.prepare('SELECT doc FROM maintenance_windows WHERE end_ms >= ? ORDER BY start_ms');
   }
   loadSince(since: number): MaintenanceWindow[] {

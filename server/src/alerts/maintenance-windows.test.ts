@@ -100,11 +100,21 @@ describe('maintenance windows', () => {
     };
     expect(err(() => windows.create(councilB, { node: 'r/a', end: T0 + MIN, reason: 'x' }))).toMatch(/^404/);
     expect(err(() => windows.create(boss, { node: 'r/nowhere', end: T0 + MIN, reason: 'x' }))).toMatch(/^404/);
-    expect(err(() => windows.create(boss, { node: 'r/a', start: T0 + 2 * MIN, end: T0 + MIN, reason: 'x' }))).toMatch(/^400 .*end .* must be after start/);
-    expect(err(() => windows.create(boss, { node: 'r/a', start: T0 - 2 * MIN, end: T0 - MIN, reason: 'x' }))).toMatch(/^400 .*already past/);
-    expect(err(() => windows.create(boss, { node: 'r/a', end: T0 + 40 * 86_400_000, reason: 'x' }))).toMatch(/^400 .*a window may last at most 31 days/);
-    expect(err(() => windows.create(boss, { node: 'r/a', indicators: ['outptu'], end: T0 + MIN, reason: 'x' }))).toMatch(/^400 .*"outptu" is not an indicator; did you mean "output"/);
-    expect(err(() => windows.create(boss, { node: 'r/a', end: T0 + MIN, reason: '  ' }))).toMatch(/^400 .*reason is required/);
+    expect(err(() => windows.create(boss, { node: 'r/a', start: T0 + 2 * MIN, end: T0 + MIN, reason: 'x' }))).toMatch(
+      /^400 .*end .* must be after start/,
+    );
+    expect(err(() => windows.create(boss, { node: 'r/a', start: T0 - 2 * MIN, end: T0 - MIN, reason: 'x' }))).toMatch(
+      /^400 .*already past/,
+    );
+    expect(err(() => windows.create(boss, { node: 'r/a', end: T0 + 40 * 86_400_000, reason: 'x' }))).toMatch(
+      /^400 .*a window may last at most 31 days/,
+    );
+    expect(
+      err(() => windows.create(boss, { node: 'r/a', indicators: ['outptu'], end: T0 + MIN, reason: 'x' })),
+    ).toMatch(/^400 .*"outptu" is not an indicator; did you mean "output"/);
+    expect(err(() => windows.create(boss, { node: 'r/a', end: T0 + MIN, reason: '  ' }))).toMatch(
+      /^400 .*reason is required/,
+    );
     const onRoot = windows.create(boss, { node: 'r', end: T0 + 10 * MIN, reason: 'site power' });
     const onA = windows.create(councilA, { node: 'r/a', end: T0 + 10 * MIN, reason: 'a' });
     expect(err(() => windows.cancel(councilB, onA.id))).toMatch(/^404/);

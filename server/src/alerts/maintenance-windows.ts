@@ -37,7 +37,10 @@ export class MaintenanceWindows {
     for (const w of opts.repo.loadSince(opts.now() - KEEP_ENDED_MS)) this.windows.set(w.id, w);
   }
 
-  /** The window covering `node` (its own or an ancestor's) and `indicator` at `at`, the one ending last; `*` (a group of several indicators) matches only whole-node windows. */
+  /**
+   * The window covering `node` (its own or an ancestor's) and `indicator` at `at`, the one ending last; `*` (a group of
+   * several indicators) matches only whole-node windows.
+   */
   covering(node: string, indicator: string, at: number): MaintenanceWindow | undefined {
     let best: MaintenanceWindow | undefined;
     for (const w of this.windows.values()) {
@@ -66,24 +69,44 @@ export class MaintenanceWindows {
       .map((w) => structuredClone(w));
   }
 
-  /** A new window on a node in the actor's scope (404 outside it, as for a node that does not exist; 400 for a bad window). */
+  /**
+   * A new window on a node in the actor's scope (404 outside it, as for a node that does not exist; 400 for a bad
+   * window).
+   */
   create(actor: Actor, input: NewWindow): MaintenanceWindow {
     const model = this.opts.model();
-    if (!model.nodes.has(input.node) || !inScope(actor.scope, input.node)) throw new OpsError('OPS_ERR_NOT_FOUND', `node ${input.node}`);
+    if (!model.nodes.has(input.node) || !inScope(actor.scope, input.node))
+      throw new OpsError('OPS_ERR_NOT_FOUND', `node ${input.node}`);
     assertRole(actor);
     const now = this.opts.now();
     const start = input.start ?? now;
     const { end } = input;
-    if (!(end > start)) throw new OpsError('OPS_ERR_BAD_REQUEST', `end (${iso(end)}) must be after start (${iso(start)})`);
-    if (end <= now) throw new OpsError('OPS_ERR_BAD_REQUEST', `end (${iso(end)}) is already past; a window must end in the future`);
-    if (end - start > MAX_WINDOW_MS) throw new OpsError('OPS_ERR_BAD_REQUEST', `a window may last at most 31 days (asked for ${Math.ceil((end - start) / 86_400_000)} days); make several, or change the model`);
+    if (!(end > start))
+      throw new OpsError('OPS_ERR_BAD_REQUEST', `end (${iso(end)}) must be after start (${iso(start)})`);
+    if (end <= now)
+      throw new OpsError('OPS_ERR_BAD_REQUEST', `end (${iso(end)}) is already past; a window must end in the future`);
+    if (end - start > MAX_WINDOW_MS)
+      throw new OpsError(
+        'OPS_ERR_BAD_REQUEST',
+        `a window may last at most 31 days (asked for ` +
+          `${Math.ceil((end - start) / 86_400_000)} days); make several, or ` +
+          `change the model`,
+      );
     const known = model.indicators.map((i) => i.id);
     for (const id of input.indicators ?? []) {
-      if (!known.includes(id)) throw new OpsError('OPS_ERR_BAD_REQUEST', `"${id}" is not an indicator${didYouMeanSuffix(id, known)}; the model's indicators are ${known.join(', ')}`);
+      if (!known.includes(id))
+        throw new OpsError(
+          'OPS_ERR_BAD_REQUEST',
+          `"${id}" is not an indicator${didYouMeanSuffix(id, known)}; the model's indicators are ${known.join(', ')}`,
+        );
     }
     if (!input.reason.trim()) throw new OpsError('OPS_ERR_BAD_REQUEST', 'reason is required');
     const open = [...this.windows.values()].filter((w) => effectiveEnd(w) > now).length;
-    if (open >= MAX_OPEN_WINDOWS) throw new OpsError('OPS_ERR_CONFLICT', `there are already ${MAX_OPEN_WINDOWS} windows that have not ended; end some first`);
+    if (open >= MAX_OPEN_WINDOWS)
+      throw new OpsError(
+        'OPS_ERR_CONFLICT',
+        `there are already ${MAX_OPEN_WINDOWS} windows that have not ended; end some first`,
+      );
     const w: MaintenanceWindow = {
       id: randomUUID(),
       node: input.node,
@@ -107,11 +130,17 @@ export class MaintenanceWindows {
    */
   cancel(actor: Actor, id: string): MaintenanceWindow {
     const w = this.windows.get(id);
-    if (!w || !(inScope(actor.scope, w.node) || inScope(w.node, actor.scope))) throw new OpsError('OPS_ERR_NOT_FOUND', `maintenance window ${id}`);
-    if (!inScope(actor.scope, w.node)) throw new OpsError('OPS_ERR_FORBIDDEN_ACTION', `the window is on ${w.node}; only a user whose scope covers it may end it`);
+    if (!w || !(inScope(actor.scope, w.node) || inScope(w.node, actor.scope)))
+      throw new OpsError('OPS_ERR_NOT_FOUND', `maintenance window ${id}`);
+    if (!inScope(actor.scope, w.node))
+      throw new OpsError(
+        'OPS_ERR_FORBIDDEN_ACTION',
+        `the window is on ${w.node}; only a user whose scope covers it may end it`,
+      );
     assertRole(actor);
     const now = this.opts.now();
-    if (effectiveEnd(w) <= now) throw new OpsError('OPS_ERR_CONFLICT', `the window already ended at ${iso(effectiveEnd(w))}`);
+    if (effectiveEnd(w) <= now)
+      throw new OpsError('OPS_ERR_CONFLICT', `the window already ended at ${iso(effectiveEnd(w))}`);
     // Saved before it takes effect: a cancellation the disk refused leaves the window as it was.
     const cancelled: MaintenanceWindow = { ...w, cancelledAt: now, cancelledBy: actor.name };
     this.save('maintenance-cancel', cancelled);
@@ -131,7 +160,8 @@ export class MaintenanceWindows {
 }
 
 function assertRole(actor: Actor): void {
-  if (actor.role !== 'council' && actor.role !== 'planner' && actor.role !== 'admin') throw new OpsError('OPS_ERR_FORBIDDEN_ACTION', `role ${actor.role} may not set maintenance windows`);
+  if (actor.role !== 'council' && actor.role !== 'planner' && actor.role !== 'admin')
+    throw new OpsError('OPS_ERR_FORBIDDEN_ACTION', `role ${actor.role} may not set maintenance windows`);
 }
 
 const iso = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms));

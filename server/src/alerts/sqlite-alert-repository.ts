@@ -11,7 +11,10 @@ export class SqliteAlertRepository implements AlertRepository {
   private readonly saveMany: (alerts: readonly Alert[]) => void;
 
   constructor(private readonly db: Database.Database) {
-    this.upsert = db.prepare('INSERT INTO alert_docs (id, raised_at, resolved, doc) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET resolved = excluded.resolved, doc = excluded.doc');
+    this.upsert = db.prepare(
+      'INSERT INTO alert_docs (id, raised_at, resolved, doc) VALUES (?, ?, ?, ' +
+        '?) ON CONFLICT(id) DO UPDATE SET resolved = excluded.resolved, doc = excluded.doc',
+    );
     this.byId = db.prepare('SELECT doc FROM alert_docs WHERE id = ?');
     this.open = db.prepare('SELECT doc FROM alert_docs WHERE resolved = 0 ORDER BY raised_at');
     // IMMEDIATE: takes the write lock before anything else, so another connection to the file
@@ -19,7 +22,9 @@ export class SqliteAlertRepository implements AlertRepository {
     this.saveMany = db.transaction((alerts: readonly Alert[]) => {
       for (const a of alerts) this.save(a);
     }).immediate;
-    this.recent = db.prepare('SELECT doc FROM alert_docs WHERE raised_at >= ? AND raised_at <= ? ORDER BY raised_at DESC LIMIT ?');
+    this.recent = db.prepare(
+      'SELECT doc FROM alert_docs WHERE raised_at >= ? AND raised_at <= ? ORDER BY raised_at DESC LIMIT ?',
+    );
   }
   loadOpen(): Alert[] {
     return (this.open.all() as Array<{ doc: string }>).map((r) => JSON.parse(r.doc) as Alert);
@@ -35,7 +40,11 @@ export class SqliteAlertRepository implements AlertRepository {
     return row ? (JSON.parse(row.doc) as Alert) : undefined;
   }
   list(filter: RepoListFilter = {}): Alert[] {
-    return (this.recent.all(filter.since ?? 0, filter.until ?? Number.MAX_SAFE_INTEGER, filter.limit ?? 1000) as Array<{ doc: string }>).map((r) => JSON.parse(r.doc) as Alert);
+    return (
+      this.recent.all(filter.since ?? 0, filter.until ?? Number.MAX_SAFE_INTEGER, filter.limit ?? 1000) as Array<{
+        doc: string;
+      }>
+    ).map((r) => JSON.parse(r.doc) as Alert);
   }
   close(): void {
     /* the state database is shared; start.ts closes it */

@@ -48,7 +48,20 @@ interface Received {
 }
 
 const SECRET = 'shared-secret-of-r-a';
-const alert: Alert = raiseAlert({ id: 'alert-1', node: 'r/a/a1', indicator: 'output', kind: 'step', probability: 0.97, score: 0.99, value: 500, raisedAt: 1_000_000 }, 60_000, 'step change');
+const alert: Alert = raiseAlert(
+  {
+    id: 'alert-1',
+    node: 'r/a/a1',
+    indicator: 'output',
+    kind: 'step',
+    probability: 0.97,
+    score: 0.99,
+    value: 500,
+    raisedAt: 1_000_000,
+  },
+  60_000,
+  'step change',
+);
 const escalated: Alert = { ...alert, owner: 'r/a', path: ['r/a/a1', 'r/a'], state: 'escalated' };
 
 describe('WebhookNotifier against a real HTTP server on 127.0.0.1', () => {
@@ -124,7 +137,12 @@ describe('WebhookNotifier against a real HTTP server on 127.0.0.1', () => {
       expect(verifySignature(r.body, 'another secret', r.headers['x-opsroom-signature'] as string)).toBe(false);
     }
     const payload = JSON.parse(received[0]!.body) as WebhookPayload;
-    expect(payload).toMatchObject({ event: 'escalated', node: 'r/a', deliveryId: outcome.deliveryId, sentAt: new Date(1_000_000).toISOString() });
+    expect(payload).toMatchObject({
+      event: 'escalated',
+      node: 'r/a',
+      deliveryId: outcome.deliveryId,
+      sentAt: new Date(1_000_000).toISOString(),
+    });
     expect(payload.alert).toEqual(escalated);
   });
 
@@ -150,7 +168,10 @@ describe('WebhookNotifier against a real HTTP server on 127.0.0.1', () => {
   });
 
   it('retries when the hook cannot be reached at all', async () => {
-    const { notifier, sched, settled } = make({ lookup: () => ({ url: 'http://127.0.0.1:1/hook', secret: SECRET }), maxAttempts: 2 });
+    const { notifier, sched, settled } = make({
+      lookup: () => ({ url: 'http://127.0.0.1:1/hook', secret: SECRET }),
+      maxAttempts: 2,
+    });
     notifier.notify('raised', alert);
     expect([await sched.next(), await sched.next()]).toEqual([0, 750]);
     const o = await settled;
@@ -164,10 +185,14 @@ describe('WebhookNotifier against a real HTTP server on 127.0.0.1', () => {
     const { notifier, sched, settled } = make({ maxRetryAfterMs: 60_000 });
     notifier.notify('raised', alert);
     await sched.next();
-    expect(await settled).toMatchObject({ ok: false, attempts: 1, error: expect.stringMatching(/Retry-After of 3600 s/) });
+    expect(await settled).toMatchObject({
+      ok: false,
+      attempts: 1,
+      error: expect.stringMatching(/Retry-After of 3600 s/),
+    });
   });
 
-  it('sends only raised and escalated alerts, only for nodes with a webhook, to the owner\'s hook', async () => {
+  it("sends only raised and escalated alerts, only for nodes with a webhook, to the owner's hook", async () => {
     const looked: string[] = [];
     const { notifier, sched } = make({ lookup: (node) => (looked.push(node), undefined) });
     notifier.notify('updated', alert);
@@ -213,7 +238,9 @@ describe('WebhookNotifier against a real HTTP server on 127.0.0.1', () => {
 
 describe('webhook helpers', () => {
   it('signs with HMAC-SHA256 (RFC 4231 test case 2)', () => {
-    expect(signBody('what do ya want for nothing?', 'Jefe')).toBe('sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
+    expect(signBody('what do ya want for nothing?', 'Jefe')).toBe(
+      'sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
+    );
     expect(verifySignature('x', 'k', undefined)).toBe(false);
     expect(verifySignature('x', 'k', 'sha256=00')).toBe(false);
   });

@@ -3,7 +3,10 @@ import type { Alert } from '@opsroom/models';
 import { RateLimitedLog, silentLogger, type Logger } from '../log/logger.js';
 import type { AlertEvent } from './alert-service.js';
 
-/** What is posted: an alert event, or a `reminder` of an alert its owner has not acknowledged (docs/alerts.md "Reminders"). */
+/**
+ * What is posted: an alert event, or a `reminder` of an alert its owner has not acknowledged (docs/alerts.md
+ * "Reminders").
+ */
 export type NotifyEvent = AlertEvent | 'reminder';
 
 /** Outgoing notifications of alert events. notify() never blocks and never throws. */
@@ -160,7 +163,8 @@ interface Delivery {
 }
 
 /**
- * Posts raised and escalated alerts (and reminders of unacknowledged ones) to the webhook of the node that owns them: JSON, signed with
+ * Posts raised and escalated alerts (and reminders of unacknowledged ones) to the webhook of the node that owns them:
+ * JSON, signed with
  * HMAC-SHA256 of the body (`X-Opsroom-Signature: sha256=<hex>`), retried with exponential back-off
  * and jitter (honouring Retry-After) up to a bounded number of attempts. Delivery runs on timers,
  * never in the caller; failures are counted and logged, never thrown.
@@ -199,11 +203,29 @@ export class WebhookNotifier implements AlertNotifier {
     const id = randomUUID();
     if (this.pending.size >= (this.opts.maxPending ?? 1000)) {
       this.counts.failed++;
-      this.warnLimited.warn('full', { node: alert.owner, alert: alert.id }, 'webhook: too many deliveries pending; this one is dropped');
-      this.opts.onOutcome?.({ deliveryId: id, url: target.url, event, alertId: alert.id, ok: false, attempts: 0, error: 'queue full' });
+      this.warnLimited.warn(
+        'full',
+        { node: alert.owner, alert: alert.id },
+        'webhook: too many deliveries pending; this one is dropped',
+      );
+      this.opts.onOutcome?.({
+        deliveryId: id,
+        url: target.url,
+        event,
+        alertId: alert.id,
+        ok: false,
+        attempts: 0,
+        error: 'queue full',
+      });
       return;
     }
-    const payload: WebhookPayload = { event, deliveryId: id, sentAt: new Date(this.now()).toISOString(), node: alert.owner, alert };
+    const payload: WebhookPayload = {
+      event,
+      deliveryId: id,
+      sentAt: new Date(this.now()).toISOString(),
+      node: alert.owner,
+      alert,
+    };
     const d: Delivery = { id, target, event, alertId: alert.id, body: JSON.stringify(payload), attempts: 0 };
     this.pending.add(d);
     this.schedule(d, 0);
@@ -261,7 +283,13 @@ export class WebhookNotifier implements AlertNotifier {
       retryAfter = parseRetryAfter(res.headers.get('retry-after'), this.now());
       await res.body?.cancel().catch(() => undefined);
     } catch (err) {
-      error = abort.signal.aborted ? (this.closed ? 'aborted at close' : 'timed out') : err instanceof Error ? err.message : String(err);
+      error = abort.signal.aborted
+        ? this.closed
+          ? 'aborted at close'
+          : 'timed out'
+        : err instanceof Error
+          ? err.message
+          : String(err);
     } finally {
       clearTimeout(timeout);
       d.abort = undefined;
@@ -270,14 +298,29 @@ export class WebhookNotifier implements AlertNotifier {
     if (status !== undefined && status >= 200 && status < 300) return this.finish(d, true, status);
     const why = status !== undefined ? `HTTP ${status}` : error!;
     const maxAttempts = this.opts.maxAttempts ?? 6;
-    if ((status !== undefined && !retryable(status)) || d.attempts >= maxAttempts) return this.finish(d, false, status, why);
-    const backoff = backoffDelay(d.attempts, this.opts.baseDelayMs ?? 1000, this.opts.maxDelayMs ?? 60_000, (this.opts.random ?? Math.random)());
+    if ((status !== undefined && !retryable(status)) || d.attempts >= maxAttempts)
+      return this.finish(d, false, status, why);
+    const backoff = backoffDelay(
+      d.attempts,
+      this.opts.baseDelayMs ?? 1000,
+      this.opts.maxDelayMs ?? 60_000,
+      (this.opts.random ?? Math.random)(),
+    );
     if (retryAfter !== undefined && retryAfter > (this.opts.maxRetryAfterMs ?? 600_000)) {
-      return this.finish(d, false, status, `${why}; Retry-After of ${Math.round(retryAfter / 1000)} s is longer than allowed`);
+      return this.finish(
+        d,
+        false,
+        status,
+        `${why}; Retry-After of ${Math.round(retryAfter / 1000)} s is longer than allowed`,
+      );
     }
     const wait = Math.max(backoff, retryAfter ?? 0);
     this.counts.retries++;
-    this.warnLimited.warn(d.target.url, { url: originOf(d.target.url), attempt: d.attempts, retryInMs: wait, reason: why }, 'webhook: delivery failed; retrying');
+    this.warnLimited.warn(
+      d.target.url,
+      { url: originOf(d.target.url), attempt: d.attempts, retryInMs: wait, reason: why },
+      'webhook: delivery failed; retrying',
+    );
     this.schedule(d, wait);
   }
 
@@ -286,8 +329,20 @@ export class WebhookNotifier implements AlertNotifier {
     if (ok) this.counts.delivered++;
     else {
       this.counts.failed++;
-      this.log.warn({ url: originOf(d.target.url), alert: d.alertId, attempts: d.attempts, reason: error }, 'webhook: delivery given up');
+      this.log.warn(
+        { url: originOf(d.target.url), alert: d.alertId, attempts: d.attempts, reason: error },
+        'webhook: delivery given up',
+      );
     }
-    this.opts.onOutcome?.({ deliveryId: d.id, url: d.target.url, event: d.event, alertId: d.alertId, ok, attempts: d.attempts, ...(status !== undefined ? { status } : {}), ...(error ? { error } : {}) });
+    this.opts.onOutcome?.({
+      deliveryId: d.id,
+      url: d.target.url,
+      event: d.event,
+      alertId: d.alertId,
+      ok,
+      attempts: d.attempts,
+      ...(status !== undefined ? { status } : {}),
+      ...(error ? { error } : {}),
+    });
   }
 }

@@ -11,9 +11,13 @@ describe('webhookLookupFromModel', () => {
     return m;
   };
 
-  it('finds a node\'s own webhook with the secret from its environment variable, and nothing for others', () => {
+  it("finds a node's own webhook with the secret from its environment variable, and nothing for others", () => {
     const warnings: unknown[] = [];
-    const lookup = webhookLookupFromModel(model(), { HOOK_A: 's3cret' }, { info() {}, debug() {}, error() {}, warn: (o) => warnings.push(o) });
+    const lookup = webhookLookupFromModel(
+      model(),
+      { HOOK_A: 's3cret' },
+      { info() {}, debug() {}, error() {}, warn: (o) => warnings.push(o) },
+    );
     expect(lookup('r/a')).toEqual({ url: 'https://chat.example/hooks/abc', secret: 's3cret' });
     expect(lookup('r/a/a1')).toBeUndefined(); // no inheritance
     expect(lookup('r/b')).toBeUndefined(); // secret variable unset

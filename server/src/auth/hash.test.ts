@@ -1,6 +1,13 @@
 import { describe, it, expect } from '@jest/globals';
 import { scryptSync } from 'node:crypto';
-import { hashSecret, hashSecretAsync, isHashedSecret, verifySecret, verifySecretAsync, SCRYPT_DEFAULTS } from './hash.js';
+import {
+  hashSecret,
+  hashSecretAsync,
+  isHashedSecret,
+  verifySecret,
+  verifySecretAsync,
+  SCRYPT_DEFAULTS,
+} from './hash.js';
 
 // One hash shared by the tests: each scrypt call costs ~30-50 ms.
 const HASH = hashSecret('planner-demo');

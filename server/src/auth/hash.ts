@@ -28,10 +28,19 @@ export const SCRYPT_DEFAULTS = {
  * A well-formed hash (default parameters) of no secret anyone knows: verified against when the
  * account or device does not exist, so an unknown name costs the same scrypt time as a wrong secret.
  */
-export const UNKNOWN_ACCOUNT_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+export const UNKNOWN_ACCOUNT_HASH =
+  'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
 /** Bounds on what a stored hash may ask for, so a malformed or hostile hash cannot exhaust memory. */
-const LIMITS = { maxN: 1 << 20, maxR: 32, maxP: 16, maxMemBytes: 256 * 1024 * 1024, minSalt: 8, minKey: 16, maxKey: 128 };
+const LIMITS = {
+  maxN: 1 << 20,
+  maxR: 32,
+  maxP: 16,
+  maxMemBytes: 256 * 1024 * 1024,
+  minSalt: 8,
+  minKey: 16,
+  maxKey: 128,
+};
 
 const B64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
@@ -136,6 +145,8 @@ export async function verifySecretAsync(plain: string, encoded: string): Promise
 
 function scryptAsync(plain: string, salt: Buffer, keyLen: number, N: number, r: number, p: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scrypt(plain, salt, keyLen, { N, r, p, maxmem: memoryFor(N, r, p) }, (err, key) => (err ? reject(err) : resolve(key)));
+    scrypt(plain, salt, keyLen, { N, r, p, maxmem: memoryFor(N, r, p) }, (err, key) =>
+      err ? reject(err) : resolve(key),
+    );
   });
 }

@@ -20,7 +20,9 @@ export class SqliteSessionRepository implements SessionRepository {
 
   /** On the state database (table `auth_sessions`; state/state-db.ts owns the schema). */
   constructor(db: StateDatabase) {
-    this.insert = db.prepare('INSERT OR REPLACE INTO auth_sessions (token_sha256, user, role, scope, expires) VALUES (?, ?, ?, ?, ?)');
+    this.insert = db.prepare(
+      'INSERT OR REPLACE INTO auth_sessions (token_sha256, user, role, scope, expires) VALUES (?, ?, ?, ?, ?)',
+    );
     this.select = db.prepare('SELECT user, role, scope, expires FROM auth_sessions WHERE token_sha256 = ?');
     this.remove = db.prepare('DELETE FROM auth_sessions WHERE token_sha256 = ?');
     this.expire = db.prepare('DELETE FROM auth_sessions WHERE expires <= ?');
@@ -29,7 +31,8 @@ export class SqliteSessionRepository implements SessionRepository {
     this.insert.run(digest(token), user.name, user.role, user.scope, expires);
   }
   load(token: string): { user: SessionUser; expires: number } | undefined {
-    const row = this.select.get(digest(token)) as { user: string; role: SessionUser['role']; scope: string; expires: number } | undefined;
+    const row = this.select.get(digest(token)) as
+      { user: string; role: SessionUser['role']; scope: string; expires: number } | undefined;
     return row && { user: { name: row.user, role: row.role, scope: row.scope }, expires: row.expires };
   }
   delete(token: string): void {

@@ -41,7 +41,8 @@ describe('Sessions', () => {
   it('limits failed logins per account and address, then lets the window pass', async () => {
     const clock = { t: 0 };
     const s = new Sessions(() => model, { ttlMs: 1000, now: () => clock.t, maxFailures: 3, failureWindowMs: 60_000 });
-    for (let i = 0; i < 3; i++) await expect(s.login('boss', 'wrong', 'a')).rejects.toMatchObject({ code: 'OPS_ERR_BAD_CREDENTIALS' });
+    for (let i = 0; i < 3; i++)
+      await expect(s.login('boss', 'wrong', 'a')).rejects.toMatchObject({ code: 'OPS_ERR_BAD_CREDENTIALS' });
     await expect(s.login('boss', 'right', 'a')).rejects.toMatchObject({ code: 'OPS_ERR_RATE_LIMITED' });
     // Another address is not punished for the first one's failures.
     await expect(s.login('boss', 'right', 'b')).resolves.toMatchObject({ user: { name: 'boss' } });
@@ -51,18 +52,31 @@ describe('Sessions', () => {
 
   it('counts a login before hashing: of 200 parallel wrong passwords only 10 reach the password check, and the right one after them is refused too', async () => {
     const s = new Sessions(() => model, { ttlMs: 1000, now: () => 0 });
-    const burst = await Promise.allSettled([...Array.from({ length: 200 }, () => s.login('boss', 'wrong', 'a')), s.login('boss', 'right', 'a')]);
+    const burst = await Promise.allSettled([
+      ...Array.from({ length: 200 }, () => s.login('boss', 'wrong', 'a')),
+      s.login('boss', 'right', 'a'),
+    ]);
     const codes = burst.map((r) => (r.status === 'rejected' ? (r.reason as { code: string }).code : 'OK'));
     expect(codes.filter((c) => c === 'OPS_ERR_BAD_CREDENTIALS')).toHaveLength(10);
     expect(codes.filter((c) => c === 'OPS_ERR_RATE_LIMITED')).toHaveLength(191);
   });
 
   it('limits one address spraying many names, and one account tried from many addresses', async () => {
-    const s = new Sessions(() => model, { ttlMs: 1000, now: () => 0, maxFailuresPerAddress: 5, maxFailuresPerAccount: 7 });
-    for (let i = 0; i < 5; i++) await expect(s.login(`name-${i}`, 'x', 'sprayer')).rejects.toMatchObject({ code: 'OPS_ERR_BAD_CREDENTIALS' });
+    const s = new Sessions(() => model, {
+      ttlMs: 1000,
+      now: () => 0,
+      maxFailuresPerAddress: 5,
+      maxFailuresPerAccount: 7,
+    });
+    for (let i = 0; i < 5; i++)
+      await expect(s.login(`name-${i}`, 'x', 'sprayer')).rejects.toMatchObject({ code: 'OPS_ERR_BAD_CREDENTIALS' });
     await expect(s.login('name-99', 'x', 'sprayer')).rejects.toMatchObject({ code: 'OPS_ERR_RATE_LIMITED' });
-    for (let i = 0; i < 7; i++) await expect(s.login('boss', 'wrong', `10.0.0.${i}`)).rejects.toMatchObject({ code: 'OPS_ERR_BAD_CREDENTIALS' });
-    await expect(s.login('boss', 'right', '10.0.1.1')).rejects.toMatchObject({ code: 'OPS_ERR_RATE_LIMITED', retryAfterMs: 15 * 60_000 });
+    for (let i = 0; i < 7; i++)
+      await expect(s.login('boss', 'wrong', `10.0.0.${i}`)).rejects.toMatchObject({ code: 'OPS_ERR_BAD_CREDENTIALS' });
+    await expect(s.login('boss', 'right', '10.0.1.1')).rejects.toMatchObject({
+      code: 'OPS_ERR_RATE_LIMITED',
+      retryAfterMs: 15 * 60_000,
+    });
   });
 
   it('expires sessions and ends them on logout', async () => {

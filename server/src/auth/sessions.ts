@@ -50,7 +50,11 @@ export class Sessions {
     this.limiter = new AttemptLimiter({ now: opts.now });
   }
 
-  async login(username: string, password: string, address: string): Promise<{ token: string; user: SessionUser; expires: number }> {
+  async login(
+    username: string,
+    password: string,
+    address: string,
+  ): Promise<{ token: string; user: SessionUser; expires: number }> {
     const now = this.opts.now();
     const windowMs = this.opts.failureWindowMs ?? 15 * 60_000;
     const pair = `pair:${username}\u0000${address}`;

@@ -1,6 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { hashSecret } from '../auth/hash.js';
-import { authenticateClient, mayPublish, mayReceive, maySubscribe, sessionClientId, SERVICE_USERNAME } from './broker-auth.js';
+import {
+  authenticateClient,
+  mayPublish,
+  mayReceive,
+  maySubscribe,
+  sessionClientId,
+  SERVICE_USERNAME,
+} from './broker-auth.js';
 
 const a = { kind: 'device', deviceId: 'dev-a' } as const;
 const service = { kind: 'service' } as const;
@@ -33,14 +40,14 @@ describe('broker authorisation by the topic grammar', () => {
     expect(mayReceive(service, 'opsroom/v1/devices/dev-b/readings')).toBe(true);
   });
 
-  it('names a device\'s session by its device id whatever client id it sent, and the server\'s by a $ prefix no device id can have', () => {
+  it("names a device's session by its device id whatever client id it sent, and the server's by a $ prefix no device id can have", () => {
     expect(sessionClientId(a, 'agent-dev-b')).toBe('dev-a');
     expect(sessionClientId(a, 'dev-b')).toBe('dev-a');
     expect(sessionClientId(a, '')).toBe('dev-a');
     expect(sessionClientId(service, 'dev-a')).toBe(`${SERVICE_USERNAME}/dev-a`);
   });
 
-  it('lets the server\'s own client do anything', () => {
+  it("lets the server's own client do anything", () => {
     expect(mayPublish(service, 'opsroom/v1/devices/dev-b/commands')).toBe(true);
     expect(maySubscribe(service, 'opsroom/v1/devices/+/readings')).toBe(true);
   });

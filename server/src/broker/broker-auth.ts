@@ -1,10 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import {
-  DEVICE_PUBLISH_CHANNELS,
-  DEVICE_SUBSCRIBE_CHANNELS,
-  parseDeviceTopic,
-  type DeviceDef,
-} from '@opsroom/models';
+import { DEVICE_PUBLISH_CHANNELS, DEVICE_SUBSCRIBE_CHANNELS, parseDeviceTopic, type DeviceDef } from '@opsroom/models';
 import { UNKNOWN_ACCOUNT_HASH, verifySecretAsync } from '../auth/hash.js';
 
 /** The server's own MQTT identity on the embedded broker. `$` cannot start a device id, so it never collides. */

@@ -9,7 +9,16 @@ import { verifySecretAsync } from '../auth/hash.js';
 import { RateLimitedLog, type Logger } from '../log/logger.js';
 import { BROKER_LIMITS, type BrokerLimits } from './broker-limits.js';
 import { PacketGuard } from './packet-guard.js';
-import { authenticateClient, mayPublish, mayReceive, maySubscribe, sessionClientId, SERVICE_USERNAME, type BrokerPrincipal, type ServiceCredentials } from './broker-auth.js';
+import {
+  authenticateClient,
+  mayPublish,
+  mayReceive,
+  maySubscribe,
+  sessionClientId,
+  SERVICE_USERNAME,
+  type BrokerPrincipal,
+  type ServiceCredentials,
+} from './broker-auth.js';
 
 export interface EmbeddedBroker {
   /** `mqtt://host:port` of the TCP listener. */
@@ -45,7 +54,6 @@ export interface EmbeddedBrokerOptions {
   limits?: Partial<BrokerLimits>;
   now?: () => number;
 }
-
 
 /** CONNACK return codes ([MQTT-3.2.2.3]). */
 const SERVER_UNAVAILABLE = 3;
@@ -138,12 +146,20 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
       let attempt: Attempt | null = null;
       if (user !== service.username) {
         attempt = attempts.tryAcquire([
-          { key: `pair:${user}\u0000${address}`, max: limits.authFailuresPerDeviceAndAddress, windowMs: limits.authFailureWindowMs },
+          {
+            key: `pair:${user}\u0000${address}`,
+            max: limits.authFailuresPerDeviceAndAddress,
+            windowMs: limits.authFailureWindowMs,
+          },
           { key: `addr:${address}`, max: limits.authFailuresPerAddress, windowMs: limits.authFailureWindowMs },
           { key: `dev:${user}`, max: limits.authFailuresPerDevice, windowMs: limits.authFailureWindowMs },
         ]);
         if (!attempt) {
-          rlog.warn(`auth-limited:${address}`, { address }, 'mqtt: refused connection (too many failed authentications; retry later)');
+          rlog.warn(
+            `auth-limited:${address}`,
+            { address },
+            'mqtt: refused connection (too many failed authentications; retry later)',
+          );
           return refuse(done, SERVER_UNAVAILABLE, 'too many failed authentications; retry later');
         }
       }
@@ -176,7 +192,11 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
         (err: Error) => {
           if (err instanceof BusyError) {
             attempt?.succeeded(); // not the device's fault: its slot is given back
-            rlog.warn('auth-busy', { queued: hashes.load.waiting }, 'mqtt: refused connection (authentication queue full; retry later)');
+            rlog.warn(
+              'auth-busy',
+              { queued: hashes.load.waiting },
+              'mqtt: refused connection (authentication queue full; retry later)',
+            );
             return refuse(done, SERVER_UNAVAILABLE, 'authentication queue full; retry later');
           }
           attempt?.failed();
@@ -200,7 +220,11 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
         );
         return;
       }
-      rlog.warn(`publish:${client.id}`, { clientId: client.id, topic: packet.topic.slice(0, 200) }, 'mqtt: refused publish outside the device topics');
+      rlog.warn(
+        `publish:${client.id}`,
+        { clientId: client.id, topic: packet.topic.slice(0, 200) },
+        'mqtt: refused publish outside the device topics',
+      );
       done(new Error('publish not authorised'));
     },
     authorizeForward(client, packet) {
@@ -211,7 +235,11 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     authorizeSubscribe(client, sub, done) {
       const who = principals.get(client);
       if (who && maySubscribe(who, sub.topic)) return done(null, sub);
-      rlog.warn(`subscribe:${client.id}`, { clientId: client.id, topic: sub.topic.slice(0, 200) }, 'mqtt: refused subscription'); // at most 5 lines a minute per client
+      rlog.warn(
+        `subscribe:${client.id}`,
+        { clientId: client.id, topic: sub.topic.slice(0, 200) },
+        'mqtt: refused subscription',
+      ); // at most 5 lines a minute per client
       done(null, null); // [MQTT-3.9.3] SUBACK 0x80 for this filter, the connection stays
     },
   });
@@ -225,7 +253,11 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     const address = socket.remoteAddress ?? 'unknown';
     const mine = pending.get(address);
     if (pendingTotal >= limits.maxPendingConnections || (mine?.size ?? 0) >= limits.maxPendingPerAddress) {
-      rlog.warn(`pending-full:${address}`, { address, pending: pendingTotal }, 'mqtt: refused connection (too many unauthenticated connections)');
+      rlog.warn(
+        `pending-full:${address}`,
+        { address, pending: pendingTotal },
+        'mqtt: refused connection (too many unauthenticated connections)',
+      );
       socket.destroy();
       return;
     }
@@ -250,12 +282,18 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     const parse = parser.parse.bind(parser);
     parser.parse = (buf: Buffer) => {
       if (guard.accept(buf)) return parse(buf);
-      rlog.warn(`packet-size:${address}`, { address, why: guard.refused }, 'mqtt: closed a connection (packet over the size limit)');
+      rlog.warn(
+        `packet-size:${address}`,
+        { address, why: guard.refused },
+        'mqtt: closed a connection (packet over the size limit)',
+      );
       socket.destroy();
       return 0;
     };
   };
-  const server: Server = opts.tls ? createTlsServer({ ...opts.tls, handshakeTimeout: limits.connectTimeoutMs }, admit) : createServer(admit);
+  const server: Server = opts.tls
+    ? createTlsServer({ ...opts.tls, handshakeTimeout: limits.connectTimeoutMs }, admit)
+    : createServer(admit);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());
@@ -269,10 +307,30 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
       return !aedes.closed;
     },
     sendCommand(deviceId, directive) {
-      aedes.publish({ cmd: 'publish', topic: deviceTopic(deviceId, 'commands'), payload: Buffer.from(encodeDirective(directive)), qos: 1, retain: false, dup: false }, () => {});
+      aedes.publish(
+        {
+          cmd: 'publish',
+          topic: deviceTopic(deviceId, 'commands'),
+          payload: Buffer.from(encodeDirective(directive)),
+          qos: 1,
+          retain: false,
+          dup: false,
+        },
+        () => {},
+      );
     },
     explain(deviceId, body) {
-      aedes.publish({ cmd: 'publish', topic: deviceTopic(deviceId, 'rejects'), payload: Buffer.from(body), qos: 0, retain: false, dup: false }, () => {});
+      aedes.publish(
+        {
+          cmd: 'publish',
+          topic: deviceTopic(deviceId, 'rejects'),
+          payload: Buffer.from(body),
+          qos: 0,
+          retain: false,
+          dup: false,
+        },
+        () => {},
+      );
     },
     async close() {
       await new Promise<void>((resolve) => aedes.close(() => resolve()));

@@ -4,11 +4,23 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MOSQUITTO_PASSWD_ITERATIONS, MOSQUITTO_PBKDF2_ITERATIONS, mosquittoAcl, mosquittoConf, mosquittoGlobalSettings, mosquittoListenerSettings, mosquittoPasswordLine, runBrokerConfig, type BrokerConfigOptions } from './mosquitto-config.js';
+import {
+  MOSQUITTO_PASSWD_ITERATIONS,
+  MOSQUITTO_PBKDF2_ITERATIONS,
+  mosquittoAcl,
+  mosquittoConf,
+  mosquittoGlobalSettings,
+  mosquittoListenerSettings,
+  mosquittoPasswordLine,
+  runBrokerConfig,
+  type BrokerConfigOptions,
+} from './mosquitto-config.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const MODEL = join(REPO, 'models/examples/valle.yaml');
-const DEMO = JSON.parse(readFileSync(join(REPO, 'models/examples/valle.demo-credentials.json'), 'utf8')) as { devices: Record<string, string> };
+const DEMO = JSON.parse(readFileSync(join(REPO, 'models/examples/valle.demo-credentials.json'), 'utf8')) as {
+  devices: Record<string, string>;
+};
 const ENV = { OPSROOM_BROKER_PASSWORD: 'server-pw' };
 
 let dir: string;
@@ -23,7 +35,9 @@ function secretsFile(name: string, devices: Record<string, unknown>): string {
   return file;
 }
 
-async function run(opts: Partial<BrokerConfigOptions> & { secrets: string }): Promise<{ code: number; lines: string[]; outDir: string }> {
+async function run(
+  opts: Partial<BrokerConfigOptions> & { secrets: string },
+): Promise<{ code: number; lines: string[]; outDir: string }> {
   const outDir = opts.outDir ?? mkdtempSync(join(dir, 'out-'));
   const lines: string[] = [];
   const code = await runBrokerConfig({ model: MODEL, env: ENV, ...opts, outDir }, (l) => lines.push(l));
@@ -32,15 +46,26 @@ async function run(opts: Partial<BrokerConfigOptions> & { secrets: string }): Pr
 
 /** Checks a `$7$` line the way Mosquitto does: PBKDF2-SHA512 of the password with the line's salt and iterations. */
 function accepts(line: string, password: string): boolean {
-  const [, iterations, salt, hash] = line.slice(line.indexOf(':') + 1).split('$').slice(1);
-  return pbkdf2Sync(password, Buffer.from(salt!, 'base64'), Number(iterations), 64, 'sha512').toString('base64') === hash;
+  const [, iterations, salt, hash] = line
+    .slice(line.indexOf(':') + 1)
+    .split('$')
+    .slice(1);
+  return (
+    pbkdf2Sync(password, Buffer.from(salt!, 'base64'), Number(iterations), 64, 'sha512').toString('base64') === hash
+  );
 }
 
 describe('mosquittoPasswordLine', () => {
   it('reproduces the line mosquitto_passwd 2.0 wrote for user/pass with the same salt', () => {
     // Written by `mosquitto_passwd -c -b pw user pass` (Mosquitto 2.0.11).
-    const written = 'user:$7$101$MiRKAXljNalPekBV$cBmH3yz3/zvRANW5XmWisOK4ZBnnYJ8HPC1hAXLdQzqg5GdUY04Q2YT7Djp0a8WxIr4u84ujKt84uP6B4SNomg==';
-    expect(mosquittoPasswordLine('user', 'pass', { salt: Buffer.from('MiRKAXljNalPekBV', 'base64'), iterations: MOSQUITTO_PASSWD_ITERATIONS })).toBe(written);
+    const written =
+      'user:$7$101$MiRKAXljNalPekBV$cBmH3yz3/zvRANW5XmWisOK4ZBnnYJ8HPC1hAXLdQzqg5GdUY04Q2YT7Djp0a8WxIr4u84ujKt84uP6B4SNomg==';
+    expect(
+      mosquittoPasswordLine('user', 'pass', {
+        salt: Buffer.from('MiRKAXljNalPekBV', 'base64'),
+        iterations: MOSQUITTO_PASSWD_ITERATIONS,
+      }),
+    ).toBe(written);
   });
 
   it('uses a fresh 12-byte salt and 20,000 iterations by default (mosquitto_passwd writes 101)', () => {
@@ -62,7 +87,9 @@ describe('mosquittoPasswordLine', () => {
 
 describe('mosquittoAcl', () => {
   it('gives the server account every device topic and pins devices to their own topics by %u', () => {
-    const acl = mosquittoAcl('svc').split('\n').filter((l) => l && !l.startsWith('#'));
+    const acl = mosquittoAcl('svc')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'));
     expect(acl).toEqual([
       'user svc',
       'topic readwrite opsroom/v1/devices/#',
@@ -87,20 +114,27 @@ describe('mosquittoConf', () => {
     expect(conf).toContain('acl_file /etc/o/acl');
     const listener = conf.indexOf('listener 1883');
     expect(listener).toBeGreaterThan(-1);
-    expect(conf.slice(listener + 1, listener + 1 + mosquittoListenerSettings().length)).toEqual(mosquittoListenerSettings());
+    expect(conf.slice(listener + 1, listener + 1 + mosquittoListenerSettings().length)).toEqual(
+      mosquittoListenerSettings(),
+    );
     expect(mosquittoListenerSettings()).toContain('use_username_as_clientid true');
   });
 
   it('matches deploy/mosquitto/mosquitto.conf: every listener there is followed by the listener settings', () => {
-    const deploy = readFileSync(join(REPO, 'deploy/mosquitto/mosquitto.conf'), 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#'));
+    const deploy = readFileSync(join(REPO, 'deploy/mosquitto/mosquitto.conf'), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() && !l.startsWith('#'));
     const listeners = deploy.flatMap((l, i) => (l.startsWith('listener ') ? [i] : []));
     expect(listeners.length).toBeGreaterThan(0);
-    for (const i of listeners) expect(deploy.slice(i + 1, i + 1 + mosquittoListenerSettings().length)).toEqual(mosquittoListenerSettings());
+    for (const i of listeners)
+      expect(deploy.slice(i + 1, i + 1 + mosquittoListenerSettings().length)).toEqual(mosquittoListenerSettings());
     for (const line of mosquittoGlobalSettings()) expect(deploy).toContain(line);
   });
 
   it('bounds packets like the embedded broker (1 MiB of remaining length)', () => {
-    expect(mosquittoConf({ passwordFile: 'p', aclFile: 'a' }).split('\n')).toContain(`max_packet_size ${1024 * 1024 + 5}`);
+    expect(mosquittoConf({ passwordFile: 'p', aclFile: 'a' }).split('\n')).toContain(
+      `max_packet_size ${1024 * 1024 + 5}`,
+    );
   });
 });
 
@@ -118,14 +152,21 @@ describe('runBrokerConfig', () => {
     expect(statSync(join(outDir, 'passwd')).mode & 0o777).toBe(0o600);
     expect(statSync(join(outDir, 'acl')).mode & 0o777).toBe(0o644);
     expect(readFileSync(join(outDir, 'acl'), 'utf8')).toBe(mosquittoAcl('opsroom-server'));
-    expect(readFileSync(join(outDir, 'mosquitto.conf'), 'utf8')).toBe(mosquittoConf({ passwordFile: join(outDir, 'passwd'), aclFile: join(outDir, 'acl') }));
+    expect(readFileSync(join(outDir, 'mosquitto.conf'), 'utf8')).toBe(
+      mosquittoConf({ passwordFile: join(outDir, 'passwd'), aclFile: join(outDir, 'acl') }),
+    );
     expect(lines[0]).toMatch(/wrote 15 accounts \(14 devices \+ opsroom-server\)/);
     expect(lines.join('\n')).not.toContain('server-pw');
   });
 
   it('writes the password file with 20,000 PBKDF2 iterations, or the count asked for, and refuses a weak count', async () => {
     const strong = await run({ secrets: secretsFile('iter.json', DEMO.devices) });
-    expect(readFileSync(join(strong.outDir, 'passwd'), 'utf8').trim().split('\n').every((l) => l.includes('$7$20000$'))).toBe(true);
+    expect(
+      readFileSync(join(strong.outDir, 'passwd'), 'utf8')
+        .trim()
+        .split('\n')
+        .every((l) => l.includes('$7$20000$')),
+    ).toBe(true);
     const asked = await run({ secrets: secretsFile('iter2.json', DEMO.devices), iterations: 50_000 });
     expect(readFileSync(join(asked.outDir, 'passwd'), 'utf8')).toContain('$7$50000$');
     const weak = await run({ secrets: secretsFile('iter3.json', DEMO.devices), iterations: 101 });
@@ -134,9 +175,16 @@ describe('runBrokerConfig', () => {
   });
 
   it('takes the server user and the name of its password variable from the options', async () => {
-    const { code, outDir } = await run({ secrets: secretsFile('demo2.json', DEMO.devices), serviceUser: 'ingest', servicePasswordEnv: 'MY_PW', env: { MY_PW: 'p2' } });
+    const { code, outDir } = await run({
+      secrets: secretsFile('demo2.json', DEMO.devices),
+      serviceUser: 'ingest',
+      servicePasswordEnv: 'MY_PW',
+      env: { MY_PW: 'p2' },
+    });
     expect(code).toBe(0);
-    const line = readFileSync(join(outDir, 'passwd'), 'utf8').split('\n').find((l) => l.startsWith('ingest:'))!;
+    const line = readFileSync(join(outDir, 'passwd'), 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('ingest:'))!;
     expect(accepts(line, 'p2')).toBe(true);
     expect(readFileSync(join(outDir, 'acl'), 'utf8')).toContain('user ingest\n');
   });
@@ -154,9 +202,13 @@ describe('runBrokerConfig', () => {
   });
 
   it("refuses a secret that does not match the model's hash, so both brokers accept the same devices", async () => {
-    const { code, lines } = await run({ secrets: secretsFile('wrong.json', { ...DEMO.devices, 'secadero-plc': 'not-it' }) });
+    const { code, lines } = await run({
+      secrets: secretsFile('wrong.json', { ...DEMO.devices, 'secadero-plc': 'not-it' }),
+    });
     expect(code).toBe(1);
-    expect(lines).toContainEqual(expect.stringMatching(/^device secadero-plc: the secret in .* does not match its secret_hash/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^device secadero-plc: the secret in .* does not match its secret_hash/),
+    );
   });
 
   it('returns 2 and says which variable to set when the server password is missing', async () => {

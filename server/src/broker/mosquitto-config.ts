@@ -83,11 +83,18 @@ export function mosquittoConf(paths: { passwordFile: string; aclFile: string }, 
  * `user:$7$<iterations>$<base64 salt>$<base64 PBKDF2-SHA512(password, salt, iterations, 64)>`.
  * The salt is random unless given (tests).
  * @example mosquittoPasswordLine('user', 'pass', { salt: Buffer.from('MiRKAXljNalPekBV', 'base64'), iterations: 101 })
- *   // 'user:$7$101$MiRKAXljNalPekBV$cBmH3yz3/zvRANW5XmWisOK4ZBnnYJ8HPC1hAXLdQzqg5GdUY04Q2YT7Djp0a8WxIr4u84ujKt84uP6B4SNomg=='
+ *   // 'user:$7$101$MiRKAXljNalPekBV$cBmH3yz3/zvRANW5XmWisOK4ZBnnYJ8HPC1hAXLdQzqg5GdUY04Q2YT7Djp0a8Wx'
+ *   //   + 'Ir4u84ujKt84uP6B4SNomg=='
  */
-export function mosquittoPasswordLine(user: string, password: string, opts: { salt?: Buffer; iterations?: number } = {}): string {
-  if (user === '' || /[:\r\n]/.test(user)) throw new Error(`invalid MQTT user name ${JSON.stringify(user)}: it must be non-empty, without ':' or line breaks`);
-  if (password === '' || /[\r\n]/.test(password)) throw new Error(`invalid password for MQTT user ${user}: it must be non-empty, without line breaks`);
+export function mosquittoPasswordLine(
+  user: string,
+  password: string,
+  opts: { salt?: Buffer; iterations?: number } = {},
+): string {
+  if (user === '' || /[:\r\n]/.test(user))
+    throw new Error(`invalid MQTT user name ${JSON.stringify(user)}: it must be non-empty, without ':' or line breaks`);
+  if (password === '' || /[\r\n]/.test(password))
+    throw new Error(`invalid password for MQTT user ${user}: it must be non-empty, without line breaks`);
   const salt = opts.salt ?? randomBytes(SALT_BYTES);
   const iterations = opts.iterations ?? MOSQUITTO_PBKDF2_ITERATIONS;
   const hash = pbkdf2Sync(password, salt, iterations, HASH_BYTES, 'sha512');
@@ -120,7 +127,10 @@ export function mosquittoAcl(serviceUser: string = DEFAULT_SERVICE_USER): string
 export interface BrokerConfigOptions {
   /** The model file (YAML). */
   model: string;
-  /** JSON `{ "devices": { "<device id>": "<plain secret>" } }` (models/examples/valle.demo-credentials.json has this shape). */
+  /**
+   * JSON `{ "devices": { "<device id>": "<plain secret>" } }` (models/examples/valle.demo-credentials.json has this
+   * shape).
+   */
   secrets: string;
   /** Directory to write `passwd` and `acl` into (created if missing). */
   outDir: string;
@@ -146,7 +156,10 @@ export async function runBrokerConfig(opts: BrokerConfigOptions, out: (line: str
   const envName = opts.servicePasswordEnv ?? DEFAULT_SERVICE_PASSWORD_ENV;
   const servicePassword = (opts.env ?? process.env)[envName];
   if (!servicePassword) {
-    out(`the server's MQTT password is not set: export ${envName}=… (the password of ${serviceUser} in OPSROOM_BROKER_URL) and run again`);
+    out(
+      `the server's MQTT password is not set: export ${envName}=… (the ` +
+        `password of ${serviceUser} in OPSROOM_BROKER_URL) and run again`,
+    );
     return 2;
   }
   if (serviceUser === '' || /[:\s]/.test(serviceUser)) {
@@ -156,7 +169,10 @@ export async function runBrokerConfig(opts: BrokerConfigOptions, out: (line: str
 
   const iterations = opts.iterations ?? MOSQUITTO_PBKDF2_ITERATIONS;
   if (!Number.isInteger(iterations) || iterations < 1000 || iterations > 10_000_000) {
-    out(`invalid --iterations ${opts.iterations}: use a whole number from 1000 to 10000000 (default ${MOSQUITTO_PBKDF2_ITERATIONS})`);
+    out(
+      `invalid --iterations ${opts.iterations}: use a whole number from 1000 ` +
+        `to 10000000 (default ${MOSQUITTO_PBKDF2_ITERATIONS})`,
+    );
     return 1;
   }
 
@@ -174,15 +190,26 @@ export async function runBrokerConfig(opts: BrokerConfigOptions, out: (line: str
   if (!secrets) return 1;
 
   const problems: string[] = [];
-  if (model.devices.has(serviceUser)) problems.push(`device ${serviceUser} has the server account's name; rename the device or pass another server user`);
+  if (model.devices.has(serviceUser))
+    problems.push(`device ${serviceUser} has the server account's name; rename the device or pass another server user`);
   for (const device of model.devices.values()) {
     const secret = secrets[device.id];
-    if (secret === undefined) problems.push(`device ${device.id}: no secret in ${opts.secrets}; add "${device.id}": "<its secret>" under "devices"`);
-    else if (typeof secret !== 'string' || secret === '' || /[\r\n]/.test(secret)) problems.push(`device ${device.id}: its secret in ${opts.secrets} must be a non-empty string without line breaks`);
-    else if (!(await verifySecretAsync(secret, device.secretHash))) problems.push(`device ${device.id}: the secret in ${opts.secrets} does not match its secret_hash in ${opts.model}`);
+    if (secret === undefined)
+      problems.push(
+        `device ${device.id}: no secret in ${opts.secrets}; add "${device.id}": "<its secret>" under "devices"`,
+      );
+    else if (typeof secret !== 'string' || secret === '' || /[\r\n]/.test(secret))
+      problems.push(
+        `device ${device.id}: its secret in ${opts.secrets} must be a non-empty string without line breaks`,
+      );
+    else if (!(await verifySecretAsync(secret, device.secretHash)))
+      problems.push(
+        `device ${device.id}: the secret in ${opts.secrets} does not match its secret_hash in ${opts.model}`,
+      );
   }
   for (const id of Object.keys(secrets)) {
-    if (!model.devices.has(id)) out(`note: ${opts.secrets} has a secret for ${id}, which is not a device of the model; it gets no account`);
+    if (!model.devices.has(id))
+      out(`note: ${opts.secrets} has a secret for ${id}, which is not a device of the model; it gets no account`);
   }
   if (problems.length > 0) {
     for (const p of problems) out(p);
@@ -191,17 +218,26 @@ export async function runBrokerConfig(opts: BrokerConfigOptions, out: (line: str
   }
 
   const lines = [mosquittoPasswordLine(serviceUser, servicePassword, { iterations })];
-  for (const device of [...model.devices.values()].sort((a, b) => a.id.localeCompare(b.id))) lines.push(mosquittoPasswordLine(device.id, secrets[device.id] as string, { iterations }));
+  for (const device of [...model.devices.values()].sort((a, b) => a.id.localeCompare(b.id)))
+    lines.push(mosquittoPasswordLine(device.id, secrets[device.id] as string, { iterations }));
   await mkdir(opts.outDir, { recursive: true });
   const passwdPath = join(opts.outDir, PASSWORD_FILE);
   const aclPath = join(opts.outDir, ACL_FILE);
   await writeAtomically(passwdPath, lines.join('\n') + '\n', 0o600);
   await writeAtomically(aclPath, mosquittoAcl(serviceUser), 0o644);
   const confPath = join(opts.outDir, CONF_FILE);
-  await writeAtomically(confPath, mosquittoConf({ passwordFile: resolve(passwdPath), aclFile: resolve(aclPath) }), 0o644);
+  await writeAtomically(
+    confPath,
+    mosquittoConf({ passwordFile: resolve(passwdPath), aclFile: resolve(aclPath) }),
+    0o644,
+  );
   out(`wrote ${lines.length} accounts (${model.devices.size} devices + ${serviceUser}) to ${passwdPath} (mode 0600)`);
   out(`wrote the topic ACL to ${aclPath} (mode 0644)`);
-  out(`wrote ${confPath}: run mosquitto -c ${confPath}, or copy its lines into your mosquitto.conf (${mosquittoListenerSettings().join(', ')} after every listener)`);
+  out(
+    `wrote ${confPath}: run mosquitto -c ${confPath}, or copy its lines ` +
+      `into your mosquitto.conf (${mosquittoListenerSettings().join(', ')} ` +
+      `after every listener)`,
+  );
   return 0;
 }
 

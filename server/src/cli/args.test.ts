@@ -5,8 +5,14 @@ import { parseServerFlags, serverFlagsHelp, shows, takeLogLevel } from './args.j
 
 describe('takeLogLevel (every one-shot command accepts --log-level)', () => {
   it('takes the flag in both spellings out of the arguments and keeps the rest in order', () => {
-    expect(takeLogLevel(['a.csv', '--log-level', 'warn', '--out-dir', 'o'])).toEqual({ level: 'warn', rest: ['a.csv', '--out-dir', 'o'] });
-    expect(takeLogLevel(['--log-level=silent', 'validate', 'm.yaml'])).toEqual({ level: 'silent', rest: ['validate', 'm.yaml'] });
+    expect(takeLogLevel(['a.csv', '--log-level', 'warn', '--out-dir', 'o'])).toEqual({
+      level: 'warn',
+      rest: ['a.csv', '--out-dir', 'o'],
+    });
+    expect(takeLogLevel(['--log-level=silent', 'validate', 'm.yaml'])).toEqual({
+      level: 'silent',
+      rest: ['validate', 'm.yaml'],
+    });
     expect(takeLogLevel(['x'])).toEqual({ level: 'info', rest: ['x'] });
   });
 

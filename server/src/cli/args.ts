@@ -4,7 +4,9 @@ import { ConfigError } from '../errors.js';
 
 /** Parses the server flags shared by `start` and `demo`; unknown flags are an error naming them. */
 export function parseServerFlags(argv: string[]): { flags: Partial<Record<OptionFlag, string>>; help: boolean } {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+  };
   for (const o of OPTIONS) options[o.flag] = { type: 'string' };
   const { values } = parseArgs({ args: argv, options, allowPositionals: false, strict: true });
   const flags: Partial<Record<OptionFlag, string>> = {};
@@ -18,7 +20,9 @@ export function parseServerFlags(argv: string[]): { flags: Partial<Record<Option
 export function serverFlagsHelp(): string {
   // "  --flag <value>" is 12 characters plus the flag; two spaces before the help text.
   const col = Math.max(...OPTIONS.map((o) => o.flag.length)) + 14;
-  return OPTIONS.map((o) => `  --${o.flag} <value>`.padEnd(col) + `${o.help}\n${' '.repeat(col)}env: ${o.env}`).join('\n');
+  return OPTIONS.map((o) => `  --${o.flag} <value>`.padEnd(col) + `${o.help}\n${' '.repeat(col)}env: ${o.env}`).join(
+    '\n',
+  );
 }
 
 /**
@@ -26,7 +30,10 @@ export function serverFlagsHelp(): string {
  * command accepts it. Throws a ConfigError naming the levels for an unknown one.
  * @example takeLogLevel(['--log-level', 'warn', 'a.csv']) // { level: 'warn', rest: ['a.csv'] }
  */
-export function takeLogLevel(argv: readonly string[], fallback: LogLevel = 'info'): { level: LogLevel; rest: string[] } {
+export function takeLogLevel(
+  argv: readonly string[],
+  fallback: LogLevel = 'info',
+): { level: LogLevel; rest: string[] } {
   const rest: string[] = [];
   let level: string = fallback;
   for (let i = 0; i < argv.length; i++) {
@@ -43,7 +50,8 @@ export function takeLogLevel(argv: readonly string[], fallback: LogLevel = 'info
     } else if (a.startsWith('--log-level=')) level = a.slice('--log-level='.length);
     else rest.push(a);
   }
-  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
+  if (!(LOG_LEVELS as readonly string[]).includes(level))
+    throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
   return { level: level as LogLevel, rest };
 }
 

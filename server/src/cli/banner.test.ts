@@ -3,9 +3,14 @@ import { startBanner } from './banner.js';
 
 describe('startBanner', () => {
   it("never prints the external broker's password", () => {
-    const text = startBanner({ httpUrl: 'http://127.0.0.1:8080', mqttUrl: 'mqtt://opsroom-server:s3cret-broker-pw@mosquitto:1883' });
+    const text = startBanner({
+      httpUrl: 'http://127.0.0.1:8080',
+      mqttUrl: 'mqtt://opsroom-server:s3cret-broker-pw@mosquitto:1883',
+    });
     expect(text).not.toContain('s3cret-broker-pw');
-    expect(text.split('\n')).toContain('  opsroom is running: http://127.0.0.1:8080  (MQTT mqtt://opsroom-server:***@mosquitto:1883)');
+    expect(text.split('\n')).toContain(
+      '  opsroom is running: http://127.0.0.1:8080  (MQTT mqtt://opsroom-server:***@mosquitto:1883)',
+    );
   });
 
   it('stands apart: a blank line before and after, the URL on the first line of text', () => {

@@ -4,19 +4,25 @@ import { demoFlagsHelp, splitDemoFlags } from './demo-args.js';
 
 describe('splitDemoFlags', () => {
   it('takes the demo flags out and leaves the server flags', () => {
-    expect(splitDemoFlags(['--fault-every', '20', '--http-port', '0', '--faults-log=f.jsonl', '--agents-only'], {})).toEqual({
+    expect(
+      splitDemoFlags(['--fault-every', '20', '--http-port', '0', '--faults-log=f.jsonl', '--agents-only'], {}),
+    ).toEqual({
       demo: { agentsOnly: true, faultEverySec: 20, faultsLog: resolve('f.jsonl') },
       rest: ['--http-port', '0'],
     });
   });
 
-  it('leaves the demo\'s defaults when neither flag nor environment says anything', () => {
+  it("leaves the demo's defaults when neither flag nor environment says anything", () => {
     expect(splitDemoFlags([], {})).toEqual({ demo: { agentsOnly: false }, rest: [] });
   });
 
   it('reads OPSROOM_FAULT_EVERY and OPSROOM_FAULTS_LOG when the flags are absent; a flag wins', () => {
     const env = { OPSROOM_FAULT_EVERY: '0', OPSROOM_FAULTS_LOG: '/tmp/faults.jsonl' };
-    expect(splitDemoFlags([], env).demo).toEqual({ agentsOnly: false, faultEverySec: 0, faultsLog: '/tmp/faults.jsonl' });
+    expect(splitDemoFlags([], env).demo).toEqual({
+      agentsOnly: false,
+      faultEverySec: 0,
+      faultsLog: '/tmp/faults.jsonl',
+    });
     expect(splitDemoFlags(['--fault-every', '5'], env).demo.faultEverySec).toBe(5);
   });
 

@@ -14,16 +14,32 @@ export interface DemoFlags {
 /** The demo's own flags: name, environment variable (if any), help. */
 export const DEMO_FLAGS = [
   { flag: 'agents-only', env: null, value: false, help: 'only the simulated agents, against --broker-url (no server)' },
-  { flag: 'fault-every', env: 'OPSROOM_FAULT_EVERY', value: true, help: 'mean seconds between injected faults (default 60; 0 = no faults)' },
-  { flag: 'faults-log', env: 'OPSROOM_FAULTS_LOG', value: true, help: 'append one JSON line per injected fault to this file: at, atMs, device, node, metric, kind, size, sizeSigma, durationMs' },
+  {
+    flag: 'fault-every',
+    env: 'OPSROOM_FAULT_EVERY',
+    value: true,
+    help: 'mean seconds between injected faults (default 60; 0 = no faults)',
+  },
+  {
+    flag: 'faults-log',
+    env: 'OPSROOM_FAULTS_LOG',
+    value: true,
+    help:
+      'append one JSON line per injected fault to this file: at, atMs, ' +
+      'device, node, metric, kind, size, sizeSigma, durationMs',
+  },
 ] as const;
 
 /**
  * Takes the demo's flags out of `argv` (as `--flag value` or `--flag=value`; the environment
  * variable when the flag is absent) and returns the rest for the server flags' parser.
- * @example splitDemoFlags(['--fault-every', '20', '--http-port', '0'], {}) // { demo: { agentsOnly: false, faultEverySec: 20 }, rest: ['--http-port', '0'] }
+ * @example splitDemoFlags(['--fault-every', '20', '--http-port', '0'], {}) // { demo: { agentsOnly: false,
+ * faultEverySec: 20 }, rest: ['--http-port', '0'] }
  */
-export function splitDemoFlags(argv: readonly string[], env: Record<string, string | undefined> = process.env): { demo: DemoFlags; rest: string[] } {
+export function splitDemoFlags(
+  argv: readonly string[],
+  env: Record<string, string | undefined> = process.env,
+): { demo: DemoFlags; rest: string[] } {
   const given: Record<string, string | true> = {};
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -56,7 +72,10 @@ export function splitDemoFlags(argv: readonly string[], env: Record<string, stri
   const every = raw('fault-every', 'OPSROOM_FAULT_EVERY');
   if (every) {
     const n = Number(every.text);
-    if (every.text.trim() === '' || !Number.isFinite(n) || n < 0) throw new ConfigError(`${every.from} must be a number of seconds >= 0 (0 = no faults), got ${JSON.stringify(every.text)}`);
+    if (every.text.trim() === '' || !Number.isFinite(n) || n < 0)
+      throw new ConfigError(
+        `${every.from} must be a number of seconds >= 0 (0 = no faults), got ${JSON.stringify(every.text)}`,
+      );
     demo.faultEverySec = n;
   }
   const log = raw('faults-log', 'OPSROOM_FAULTS_LOG');
@@ -67,5 +86,10 @@ export function splitDemoFlags(argv: readonly string[], env: Record<string, stri
 /** The demo flags' help, in the columns of the server flags' help (args.ts). */
 export function demoFlagsHelp(): string {
   const width = Math.max(...OPTIONS.map((o) => o.flag.length)) + 12;
-  return DEMO_FLAGS.map((f) => `  --${f.flag}${f.value ? ' <value>' : ''}`.padEnd(width) + f.help + (f.env ? `\n${' '.repeat(width)}env: ${f.env}` : '')).join('\n');
+  return DEMO_FLAGS.map(
+    (f) =>
+      `  --${f.flag}${f.value ? ' <value>' : ''}`.padEnd(width) +
+      f.help +
+      (f.env ? `\n${' '.repeat(width)}env: ${f.env}` : ''),
+  ).join('\n');
 }

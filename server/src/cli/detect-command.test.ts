@@ -31,7 +31,10 @@ function csv(lines: string[], name = 'in.csv', ending = '\n'): string {
 
 /** Readings around 20, then a step to 80 at row 300 (and back at 20,000, for long series). */
 function values(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => (i % 20_000 >= 300 && i % 20_000 < 15_000 ? 80 : 20) + ((i * 7919) % 13) / 13);
+  return Array.from(
+    { length: n },
+    (_, i) => (i % 20_000 >= 300 && i % 20_000 < 15_000 ? 80 : 20) + ((i * 7919) % 13) / 13,
+  );
 }
 
 function isoRows(n: number): string[] {
@@ -72,7 +75,10 @@ async function detect(argv: string[], stdout = new Collector()) {
 }
 
 function spawnDetect(args: string[]) {
-  return spawn(process.execPath, [BIN, 'detect', ...args], { env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [BIN, 'detect', ...args], {
+    env: { ...process.env, NODE_OPTIONS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 describe('opsroom detect FILE (to stdout)', () => {
@@ -117,14 +123,24 @@ describe('opsroom detect FILE (to stdout)', () => {
       expect(lines).toHaveLength(401);
       expect(added(lines)).toEqual(added(results[0]!.lines));
     }
-    expect(results[1]!.lines[1]).toBe(`2014-04-01T02:00:00+02:00,${vs[0]},0,0,none,${results[0]!.lines[1]!.split(',')[5]}`);
+    expect(results[1]!.lines[1]).toBe(
+      `2014-04-01T02:00:00+02:00,${vs[0]},0,0,none,${results[0]!.lines[1]!.split(',')[5]}`,
+    );
   });
 
   it('reads CRLF line ends, a byte order mark, blank lines and spaces around fields, keeping the text as written', async () => {
-    const file = csv(['\uFEFFtimestamp,value', '2014-04-01 00:00:00, 20.50', '', '2014-04-01 00:05:00 ,21'], 'in.csv', '\r\n');
+    const file = csv(
+      ['\uFEFFtimestamp,value', '2014-04-01 00:00:00, 20.50', '', '2014-04-01 00:05:00 ,21'],
+      'in.csv',
+      '\r\n',
+    );
     const { code, lines } = await detect([file]);
     expect(code).toBe(0);
-    expect(lines.map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['timestamp,value', '2014-04-01 00:00:00, 20.50', '2014-04-01 00:05:00 ,21']);
+    expect(lines.map((l) => l.split(',').slice(0, 2).join(','))).toEqual([
+      'timestamp,value',
+      '2014-04-01 00:00:00, 20.50',
+      '2014-04-01 00:05:00 ,21',
+    ]);
     expect(lines.some((l) => l.includes('\r'))).toBe(false);
   });
 
@@ -156,7 +172,13 @@ describe('opsroom detect FILE (to stdout)', () => {
     ['Infinity', '2014-04-01 00:10:00,Infinity', /:4: value "Infinity" is not a finite number/],
     ['a value beyond float range', '2014-04-01 00:10:00,1e999', /:4: value "1e999" is not a finite number/],
   ])('stops at %s with FILE:LINE and exit code 1, after the rows before it', async (_what, bad, message) => {
-    const file = csv(['timestamp,value', '2014-04-01 00:00:00,1', '2014-04-01 00:05:00,2', bad, '2014-04-01 00:15:00,3']);
+    const file = csv([
+      'timestamp,value',
+      '2014-04-01 00:00:00,1',
+      '2014-04-01 00:05:00,2',
+      bad,
+      '2014-04-01 00:15:00,3',
+    ]);
     const { code, lines, err } = await detect([file]);
     expect(code).toBe(1);
     expect(err).toHaveLength(1);
@@ -195,7 +217,15 @@ describe('opsroom detect FILE (to stdout)', () => {
   it('--help names every column and timestamp form', async () => {
     const { code, out } = await detect(['--help']);
     expect(code).toBe(0);
-    for (const word of [...DETECT_COLUMNS.split(','), '--out-dir', 'ISO-8601', 'epoch milliseconds', 'epoch seconds', '| head', 'FILE:LINE']) {
+    for (const word of [
+      ...DETECT_COLUMNS.split(','),
+      '--out-dir',
+      'ISO-8601',
+      'epoch milliseconds',
+      'epoch seconds',
+      '| head',
+      'FILE:LINE',
+    ]) {
       expect(out[0]).toContain(word);
     }
   });
@@ -253,7 +283,10 @@ describe('opsroom detect --out-dir DIR FILE…', () => {
     const outDir = join(dir, 'out3');
     const { code, err } = await detect(['--out-dir', outDir, good, bad, later]);
     expect(code).toBe(1);
-    expect(err).toEqual([expect.stringMatching(/good\.csv: 50 rows/), `${bad}:4001: value "oops" is not a finite number`]);
+    expect(err).toEqual([
+      expect.stringMatching(/good\.csv: 50 rows/),
+      `${bad}:4001: value "oops" is not a finite number`,
+    ]);
     expect(readdirSync(outDir)).toEqual(['good.csv']); // no bad.csv, no temporary file, no later.csv
     expect(readFileSync(join(outDir, 'good.csv'), 'utf8').split('\n')).toHaveLength(52);
   });
@@ -263,7 +296,9 @@ describe('opsroom detect --out-dir DIR FILE…', () => {
     const file = csv(['timestamp,value', 'yesterday,1'], 'early.csv');
     const { code, err } = await detect(['--out-dir', outDir, file]);
     expect(code).toBe(1);
-    expect(err).toEqual([`${file}:2: unreadable timestamp "yesterday": expected ISO-8601, epoch milliseconds or epoch seconds (opsroom detect --help)`]);
+    expect(err).toEqual([
+      `${file}:2: unreadable timestamp "yesterday": expected ISO-8601, epoch milliseconds or epoch seconds (opsroom detect --help)`,
+    ]);
     expect(readdirSync(outDir)).toEqual([]);
   });
 });
@@ -285,7 +320,10 @@ describe('opsroom detect as a process on a pipe', () => {
     const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     await firstChunk;
     child.stdout.pause(); // the pipe fills up; the child has to wait (longer than it needs for all rows)
-    const exited = await Promise.race([closed.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 400))]);
+    const exited = await Promise.race([
+      closed.then(() => true),
+      new Promise<false>((r) => setTimeout(() => r(false), 400)),
+    ]);
     child.stdout.resume();
     const code = await closed;
     expect(stderr).toBe('');
@@ -305,7 +343,9 @@ describe('opsroom detect as a process on a pipe', () => {
       seen += c.toString();
       if (seen.split('\n').length > 3) child.stdout.destroy();
     });
-    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.on('close', (c, s) => resolve([c, s])),
+    );
     expect(stderr).toBe('');
     expect(signal).toBeNull();
     expect(code).toBe(0);

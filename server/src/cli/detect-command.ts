@@ -12,7 +12,8 @@ import { readLineBatches } from './read-lines.js';
 /** The header line of every output, first. */
 export const DETECT_COLUMNS = 'timestamp,value,anomaly_score,alert,kind,probability';
 
-export const DETECT_USAGE = 'usage: opsroom detect FILE.csv  |  opsroom detect --out-dir DIR FILE.csv…  (opsroom detect --help)';
+export const DETECT_USAGE =
+  'usage: opsroom detect FILE.csv  |  opsroom detect --out-dir DIR FILE.csv…  (opsroom detect --help)';
 
 export const DETECT_HELP = `opsroom detect FILE.csv                  rows to stdout
 opsroom detect --out-dir DIR FILE.csv…   DIR/<basename of FILE> for each FILE
@@ -55,7 +56,10 @@ stops with "FILE:LINE: what is wrong" on stderr and exit code 1.
 
 Exit codes: 0 done; 1 a bad row, or a file that cannot be read or written; 2 bad usage.`;
 
-/** Where `opsroom detect` writes: rows to `stdout` (one file, no --out-dir); help to `out`; errors and progress to `err`. */
+/**
+ * Where `opsroom detect` writes: rows to `stdout` (one file, no --out-dir); help to `out`; errors and progress to
+ * `err`.
+ */
 export interface DetectIo {
   stdout: Writable;
   out: (line: string) => void;
@@ -85,7 +89,8 @@ export async function runDetectCommand(argv: string[], io: DetectIo): Promise<nu
   if (files.length === 0) return usageError(io, 'no input file');
   const outDir = values['out-dir'];
   if (outDir === undefined) {
-    if (files.length > 1) return usageError(io, `${files.length} input files need --out-dir DIR (stdout takes one file)`);
+    if (files.length > 1)
+      return usageError(io, `${files.length} input files need --out-dir DIR (stdout takes one file)`);
     return detectToStdout(files[0]!, io);
   }
   if (outDir === '') return usageError(io, '--out-dir needs a directory');
@@ -129,9 +134,11 @@ async function detectToDir(files: string[], outDir: string, io: DetectIo): Promi
   for (const file of files) {
     const name = basename(file);
     const first = seen.get(name);
-    if (first !== undefined) return usageError(io, `${first} and ${file} would both be written to ${join(outDir, name)}`);
+    if (first !== undefined)
+      return usageError(io, `${first} and ${file} would both be written to ${join(outDir, name)}`);
     seen.set(name, file);
-    if (resolve(outDir, name) === resolve(file)) return usageError(io, `${file} would be overwritten by its own output; choose another --out-dir`);
+    if (resolve(outDir, name) === resolve(file))
+      return usageError(io, `${file} would be overwritten by its own output; choose another --out-dir`);
   }
   try {
     await mkdir(outDir, { recursive: true });
@@ -215,7 +222,11 @@ export function parseRow(line: string, firstLine: boolean): { ts: number; value:
   const ts = parseTimestamp(tsText);
   const value = NUMBER.test(valueText) ? Number(valueText) : NaN;
   if (firstLine && ts === null && Number.isNaN(value)) return 'header';
-  if (ts === null) return `unreadable timestamp ${quote(tsText)}: expected ISO-8601, epoch milliseconds or epoch seconds (opsroom detect --help)`;
+  if (ts === null)
+    return (
+      `unreadable timestamp ${quote(tsText)}: expected ISO-8601, epoch ` +
+      `milliseconds or epoch seconds (opsroom detect --help)`
+    );
   if (!Number.isFinite(value)) return `value ${quote(valueText)} is not a finite number`;
   return { ts, value };
 }

@@ -65,7 +65,8 @@ export class LineSink {
     const chunk = this.pending;
     this.pending = '';
     if (!this.gone) {
-      if (end) await this.settle(() => this.stream.end(chunk)); // resolves on 'close'
+      if (end)
+        await this.settle(() => this.stream.end(chunk)); // resolves on 'close'
       else await this.settle((done) => this.stream.write(chunk, done));
     }
     this.throwIfFailed();

@@ -62,7 +62,16 @@ async function cmdStart(argv: string[], demo: boolean): Promise<number> {
   }
   const { flags, help } = parseServerFlags(argv);
   if (help) {
-    out(`opsroom ${demo ? 'demo' : 'start'} [flags]\n\n${demo ? 'Starts the server plus simulated edge agents (real MQTT clients over TCP) on the example model,\nwith occasional injected faults; prints the URL and the demo logins.' : 'Starts the server: embedded MQTT broker (unless --broker-url), store, VSM roll-up, alerts, HTTP API and UI.'}\nPort 0 picks a free port; the ports chosen are logged.\n\nFlags (each also settable by its environment variable):\n${serverFlagsHelp()}${demo ? `\n\nDemo flags:\n${demoFlagsHelp()}` : ''}`);
+    const what = demo
+      ? 'Starts the server plus simulated edge agents (real MQTT clients over TCP) on the example model,\n' +
+        'with occasional injected faults; prints the URL and the demo logins.'
+      : 'Starts the server: embedded MQTT broker (unless --broker-url), store, VSM roll-up, alerts, HTTP API and UI.';
+    const demoHelp = demo ? `\n\nDemo flags:\n${demoFlagsHelp()}` : '';
+    out(
+      `opsroom ${demo ? 'demo' : 'start'} [flags]\n\n${what}\n` +
+        'Port 0 picks a free port; the ports chosen are logged.\n\n' +
+        `Flags (each also settable by its environment variable):\n${serverFlagsHelp()}${demoHelp}`,
+    );
     return 0;
   }
   const config = resolveConfig(flags);
@@ -99,17 +108,32 @@ export async function main(argv: string[]): Promise<number> {
       case 'model': {
         const [sub, file, ...extra] = rest;
         if (sub === '--help' || sub === '-h' || (sub === 'validate' && (file === '--help' || file === '-h'))) {
-          out('opsroom model validate FILE\n\nChecks a model file. Prints a summary and exits 0 when it is good; lists every problem\n(file:line:column, field path, what was expected) and exits 1 when it is not.');
+          out(
+            'opsroom model validate FILE\n\nChecks a model file. Prints a summary ' +
+              'and exits 0 when it is good; lists every problem\n(file:line:column, ' +
+              'field path, what was expected) and exits 1 when it is not.',
+          );
           return 0;
         }
         if (sub === 'hash-secret') {
           if (file === '--help' || file === '-h') {
-            out('opsroom model hash-secret < secret.txt\n\nReads one secret or password from stdin (so it stays out of shell history) and prints its\nscrypt hash for secret_hash / password_hash in the model file.\n  example: printf %s "$SECRET" | npx opsroom model hash-secret');
+            out(
+              'opsroom model hash-secret < secret.txt\n\nReads one secret or password ' +
+                'from stdin (so it stays out of shell history) and prints its\nscrypt ' +
+                'hash for secret_hash / password_hash in the model file.\n  example: ' +
+                'printf %s "$SECRET" | npx opsroom model hash-secret',
+            );
             return 0;
           }
           const chunks: Buffer[] = [];
           for await (const c of process.stdin) chunks.push(c as Buffer);
-          return await runHashSecret(Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, ''), out, err);
+          return await runHashSecret(
+            Buffer.concat(chunks)
+              .toString('utf8')
+              .replace(/\r?\n$/, ''),
+            out,
+            err,
+          );
         }
         if (sub !== 'validate' || !file || extra.length) {
           err('usage: opsroom model validate FILE | opsroom model hash-secret');
@@ -129,24 +153,54 @@ export async function main(argv: string[]): Promise<number> {
       case 'broker-config': {
         const { values } = parseArgs({
           args: rest,
-          options: { model: { type: 'string' }, secrets: { type: 'string' }, out: { type: 'string' }, 'service-user': { type: 'string' }, iterations: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+          options: {
+            model: { type: 'string' },
+            secrets: { type: 'string' },
+            out: { type: 'string' },
+            'service-user': { type: 'string' },
+            iterations: { type: 'string' },
+            help: { type: 'boolean', short: 'h' },
+          },
           strict: true,
         });
         if (values.help || !values.model || !values.secrets || !values.out) {
           out(
-            'opsroom broker-config --model FILE --secrets FILE --out DIR [--service-user NAME] [--iterations N]\n\nWrites Mosquitto\'s password file (DIR/passwd, PBKDF2-SHA512 in mosquitto_passwd\'s format, N iterations,\ndefault 20000), ACL (DIR/acl: each device may publish only its own readings/status and read only its own\ncommands/rejects) and DIR/mosquitto.conf using them, with use_username_as_clientid true after the listener\n(a device\'s client id is its device id), max_packet_size and retain_available false.\nThe model holds only scrypt hashes, so the plain device secrets come from FILE (JSON: {"devices": {"id": "secret"}});\neach must match its hash in the model. The server account\'s password is read from $OPSROOM_BROKER_PASSWORD.',
+            'opsroom broker-config --model FILE --secrets FILE --out DIR ' +
+              "[--service-user NAME] [--iterations N]\n\nWrites Mosquitto's password " +
+              "file (DIR/passwd, PBKDF2-SHA512 in mosquitto_passwd's format, N " +
+              'iterations,\ndefault 20000), ACL (DIR/acl: each device may publish ' +
+              'only its own readings/status and read only its own\ncommands/rejects) ' +
+              'and DIR/mosquitto.conf using them, with use_username_as_clientid true ' +
+              "after the listener\n(a device's client id is its device id), " +
+              'max_packet_size and retain_available false.\nThe model holds only ' +
+              'scrypt hashes, so the plain device secrets come from FILE (JSON: ' +
+              '{"devices": {"id": "secret"}});\neach must match its hash in the ' +
+              "model. The server account's password is read from $OPSROOM_BROKER_PASSWORD.",
           );
           return values.help ? 0 : 2;
         }
         const iterations = values.iterations === undefined ? undefined : Number(values.iterations);
-        return await runBrokerConfig({ model: values.model, secrets: values.secrets, outDir: values.out, serviceUser: values['service-user'], iterations }, out);
+        return await runBrokerConfig(
+          {
+            model: values.model,
+            secrets: values.secrets,
+            outDir: values.out,
+            serviceUser: values['service-user'],
+            iterations,
+          },
+          out,
+        );
       }
       default:
         err(`unknown command ${JSON.stringify(cmd)}\n\n${USAGE}`);
         return 2;
     }
   } catch (e) {
-    if (e instanceof ConfigError || (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (e as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    if (
+      e instanceof ConfigError ||
+      (e as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
+      (e as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
+    ) {
       err(`opsroom: ${(e as Error).message}`);
       return 2;
     }
@@ -157,4 +211,3 @@ export async function main(argv: string[]): Promise<number> {
 
 const code = await main(process.argv.slice(2));
 if (code >= 0) process.exit(code);
-

@@ -30,7 +30,8 @@ export const EPOCH_MS_FROM = 1e11;
 
 const EPOCH = /^(\d+)(?:\.(\d+))?$/;
 //            year     month    day           hour     minute      second   fraction          offset
-const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?)?$/;
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?)?$/;
 
 function fromEpoch(whole: string, fraction: string | undefined): number | null {
   const n = Number(whole);

@@ -24,8 +24,15 @@ export function fewGet<K, V extends object>(set: FewMap<K, V> | undefined, key: 
   return undefined;
 }
 
-/** Adds `value` under `key` (not present yet); returns the set to keep from now on (the value, a new array or a Map). */
-export function fewAdd<K, V extends object>(set: FewMap<K, V> | undefined, key: K, value: V, keyOf: (v: V) => K): FewMap<K, V> {
+/**
+ * Adds `value` under `key` (not present yet); returns the set to keep from now on (the value, a new array or a Map).
+ */
+export function fewAdd<K, V extends object>(
+  set: FewMap<K, V> | undefined,
+  key: K,
+  value: V,
+  keyOf: (v: V) => K,
+): FewMap<K, V> {
   if (set === undefined) return value;
   if (set instanceof Map) return set.set(key, value);
   if (!Array.isArray(set)) return [set, value];

@@ -40,7 +40,9 @@ describe('resolveConfig', () => {
     expect(resolveConfig({ store: 'victoriametrics' }, {}).vm.url).toBe('http://127.0.0.1:8428');
     const c = resolveConfig({}, { OPSROOM_STORE: 'victoriametrics', OPSROOM_VM_URL: 'http://vm:8428' });
     expect([c.store, c.vm.url]).toEqual(['victoriametrics', 'http://vm:8428']);
-    expect(resolveConfig({ 'vm-url': 'https://vm.example' }, { OPSROOM_VM_URL: 'http://vm:8428' }).vm.url).toBe('https://vm.example');
+    expect(resolveConfig({ 'vm-url': 'https://vm.example' }, { OPSROOM_VM_URL: 'http://vm:8428' }).vm.url).toBe(
+      'https://vm.example',
+    );
     expect(() => resolveConfig({ 'vm-url': 'vm:8428' }, {})).toThrow(/--vm-url must be an http:\/\/ or https:\/\/ URL/);
   });
 
@@ -50,11 +52,25 @@ describe('resolveConfig', () => {
   });
 
   it('takes the broker user name and password as separate settings, and refuses either set twice', () => {
-    const c = resolveConfig({ 'broker-url': 'mqtt://mosquitto:1883' }, { OPSROOM_BROKER_USERNAME: 'opsroom-server', OPSROOM_BROKER_PASSWORD: 'p:w@d/#' });
-    expect(c).toMatchObject({ brokerUrl: 'mqtt://mosquitto:1883', brokerUsername: 'opsroom-server', brokerPassword: 'p:w@d/#' });
-    expect(() => resolveConfig({ 'broker-url': 'mqtt://opsroom-server:pw@mosquitto:1883' }, { OPSROOM_BROKER_PASSWORD: 'pw' })).toThrow(/password is set twice.*OPSROOM_BROKER_PASSWORD/);
-    expect(() => resolveConfig({ 'broker-url': 'mqtt://opsroom-server@mosquitto:1883', 'broker-username': 'x' }, {})).toThrow(/user name is set twice/);
-    expect(resolveConfig({ 'broker-url': 'mqtt://opsroom-server@mosquitto:1883' }, { OPSROOM_BROKER_PASSWORD: 'pw' }).brokerPassword).toBe('pw');
+    const c = resolveConfig(
+      { 'broker-url': 'mqtt://mosquitto:1883' },
+      { OPSROOM_BROKER_USERNAME: 'opsroom-server', OPSROOM_BROKER_PASSWORD: 'p:w@d/#' },
+    );
+    expect(c).toMatchObject({
+      brokerUrl: 'mqtt://mosquitto:1883',
+      brokerUsername: 'opsroom-server',
+      brokerPassword: 'p:w@d/#',
+    });
+    expect(() =>
+      resolveConfig({ 'broker-url': 'mqtt://opsroom-server:pw@mosquitto:1883' }, { OPSROOM_BROKER_PASSWORD: 'pw' }),
+    ).toThrow(/password is set twice.*OPSROOM_BROKER_PASSWORD/);
+    expect(() =>
+      resolveConfig({ 'broker-url': 'mqtt://opsroom-server@mosquitto:1883', 'broker-username': 'x' }, {}),
+    ).toThrow(/user name is set twice/);
+    expect(
+      resolveConfig({ 'broker-url': 'mqtt://opsroom-server@mosquitto:1883' }, { OPSROOM_BROKER_PASSWORD: 'pw' })
+        .brokerPassword,
+    ).toBe('pw');
     expect(() => resolveConfig({ 'broker-url': 'mqtt://u:50%@mosquitto:1883' }, {})).toThrow(/bad %-escape/);
   });
 
@@ -63,20 +79,34 @@ describe('resolveConfig', () => {
     expect(Object.isFrozen(resolveConfig({}, {}).retention)).toBe(true);
   });
 
-  it('sets each tier\'s retention from its flag or variable, in hours, days or weeks; the flag wins', () => {
-    const c = resolveConfig({ 'retention-raw': '36h', 'retention-hour': '520w' }, { OPSROOM_RETENTION_RAW: '3d', OPSROOM_RETENTION_MINUTE: '30d' });
+  it("sets each tier's retention from its flag or variable, in hours, days or weeks; the flag wins", () => {
+    const c = resolveConfig(
+      { 'retention-raw': '36h', 'retention-hour': '520w' },
+      { OPSROOM_RETENTION_RAW: '3d', OPSROOM_RETENTION_MINUTE: '30d' },
+    );
     expect(c.retention).toEqual({ rawMs: 36 * HOUR, minuteMs: 30 * DAY, hourMs: 520 * 7 * DAY });
-    expect(resolveConfig({}, { OPSROOM_RETENTION_HOUR: 'forever' }).retention).toEqual({ rawMs: 7 * DAY, minuteMs: 90 * DAY });
+    expect(resolveConfig({}, { OPSROOM_RETENTION_HOUR: 'forever' }).retention).toEqual({
+      rawMs: 7 * DAY,
+      minuteMs: 90 * DAY,
+    });
     expect(resolveConfig({}, { OPSROOM_RETENTION_HOUR: '365d' }).retention.hourMs).toBe(365 * DAY);
   });
 
   it('refuses a retention that is not a whole number of hours, days or weeks, naming the flag or variable', () => {
-    expect(() => resolveConfig({ 'retention-raw': '7' }, {})).toThrow(/--retention-raw must be a duration like 36h, 7d or 2w .*got "7"/);
-    expect(() => resolveConfig({}, { OPSROOM_RETENTION_MINUTE: '1.5d' })).toThrow(/OPSROOM_RETENTION_MINUTE must be a duration/);
-    expect(() => resolveConfig({}, { OPSROOM_RETENTION_RAW: '-2d' })).toThrow(/OPSROOM_RETENTION_RAW must be a duration/);
+    expect(() => resolveConfig({ 'retention-raw': '7' }, {})).toThrow(
+      /--retention-raw must be a duration like 36h, 7d or 2w .*got "7"/,
+    );
+    expect(() => resolveConfig({}, { OPSROOM_RETENTION_MINUTE: '1.5d' })).toThrow(
+      /OPSROOM_RETENTION_MINUTE must be a duration/,
+    );
+    expect(() => resolveConfig({}, { OPSROOM_RETENTION_RAW: '-2d' })).toThrow(
+      /OPSROOM_RETENTION_RAW must be a duration/,
+    );
     expect(() => resolveConfig({ 'retention-raw': '0h' }, {})).toThrow(/--retention-raw must be at least 1h/);
     expect(() => resolveConfig({ 'retention-minute': 'forever' }, {})).toThrow(/--retention-minute must be a duration/);
-    expect(() => resolveConfig({ 'retention-hour': 'never' }, {})).toThrow(/--retention-hour must be a duration like 36h, 90d or 52w, or forever/);
+    expect(() => resolveConfig({ 'retention-hour': 'never' }, {})).toThrow(
+      /--retention-hour must be a duration like 36h, 90d or 52w, or forever/,
+    );
     expect(() => resolveConfig({ 'retention-hour': '6000w' }, {})).toThrow(/at most 100 years \(or forever\)/);
   });
 
@@ -94,16 +124,32 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig({ store: 'victoriametrics', 'retention-raw': '3d' }, {})).toThrow(
       "--retention-raw applies to the embedded and memory stores only; --store victoriametrics keeps data for VictoriaMetrics' -retentionPeriod flag",
     );
-    expect(() => resolveConfig({ store: 'influxdb' }, { OPSROOM_INFLUX_TOKEN: 't', OPSROOM_RETENTION_HOUR: '52w' })).toThrow(/OPSROOM_RETENTION_HOUR .*InfluxDB bucket's retention period/);
+    expect(() =>
+      resolveConfig({ store: 'influxdb' }, { OPSROOM_INFLUX_TOKEN: 't', OPSROOM_RETENTION_HOUR: '52w' }),
+    ).toThrow(/OPSROOM_RETENTION_HOUR .*InfluxDB bucket's retention period/);
     expect(resolveConfig({ store: 'memory', 'retention-raw': '3d' }, {}).retention.rawMs).toBe(3 * DAY);
   });
 
   it('checks a retention passed to startOpsroom as an option too', () => {
-    expect(() => resolveConfig({}, {}, { retention: { rawMs: 2 * DAY, minuteMs: DAY } })).toThrow(/minute.*must be at least/);
+    expect(() => resolveConfig({}, {}, { retention: { rawMs: 2 * DAY, minuteMs: DAY } })).toThrow(
+      /minute.*must be at least/,
+    );
   });
 
   it('reads and writes durations in whole hours, days and weeks', () => {
-    expect([parseDuration('36h'), parseDuration('2w'), parseDuration(' 7d '), parseDuration('7'), parseDuration('1.5d'), parseDuration('3m')]).toEqual([36 * HOUR, 14 * DAY, 7 * DAY, null, null, null]);
-    expect([formatDuration(7 * DAY), formatDuration(14 * DAY), formatDuration(36 * HOUR), formatDuration(1500)]).toEqual(['7d', '14d', '36h', '1500ms']);
+    expect([
+      parseDuration('36h'),
+      parseDuration('2w'),
+      parseDuration(' 7d '),
+      parseDuration('7'),
+      parseDuration('1.5d'),
+      parseDuration('3m'),
+    ]).toEqual([36 * HOUR, 14 * DAY, 7 * DAY, null, null, null]);
+    expect([
+      formatDuration(7 * DAY),
+      formatDuration(14 * DAY),
+      formatDuration(36 * HOUR),
+      formatDuration(1500),
+    ]).toEqual(['7d', '14d', '36h', '1500ms']);
   });
 });

@@ -17,7 +17,10 @@ export interface OpsroomConfig {
   model: string;
   /** An external MQTT broker (mqtt://host:1883) instead of the embedded one. */
   brokerUrl?: string;
-  /** The server's user name and password on the external broker; each also accepted (percent-encoded) in brokerUrl, not both. */
+  /**
+   * The server's user name and password on the external broker; each also accepted (percent-encoded) in brokerUrl, not
+   * both.
+   */
   brokerUsername?: string;
   brokerPassword?: string;
   store: StoreKind;
@@ -82,9 +85,15 @@ export function parseDuration(raw: string): number | null {
   return Number(m[1]) * DURATION_UNITS_MS[m[2] as keyof typeof DURATION_UNITS_MS];
 }
 
-/** A duration in whole days, else whole hours. Example: formatDuration(14 * 86_400_000) is '14d'; formatDuration(129_600_000) is '36h'. */
+/**
+ * A duration in whole days, else whole hours. Example: formatDuration(14 * 86_400_000) is '14d';
+ * formatDuration(129_600_000) is '36h'.
+ */
 export function formatDuration(ms: number): string {
-  for (const [unit, size] of [['d', DURATION_UNITS_MS.d], ['h', HOUR_MS]] as const) {
+  for (const [unit, size] of [
+    ['d', DURATION_UNITS_MS.d],
+    ['h', HOUR_MS],
+  ] as const) {
     if (ms % size === 0 && ms >= size) return `${ms / size}${unit}`;
   }
   return `${ms}ms`;
@@ -92,28 +101,165 @@ export function formatDuration(ms: number): string {
 
 /** The options a user sets: CLI flag name, env var, and how to parse it. */
 export const OPTIONS = [
-  { flag: 'http-port', env: 'OPSROOM_HTTP_PORT', key: 'httpPort', kind: 'port', help: `HTTP port for the API and UI (0 = any free port; default ${DEFAULTS.httpPort})` },
-  { flag: 'mqtt-port', env: 'OPSROOM_MQTT_PORT', key: 'mqttPort', kind: 'port', help: `embedded MQTT broker port (0 = any free port; default ${DEFAULTS.mqttPort})` },
-  { flag: 'host', env: 'OPSROOM_HOST', key: 'host', kind: 'string', help: `address to listen on (default ${DEFAULTS.host})` },
-  { flag: 'data-dir', env: 'OPSROOM_DATA_DIR', key: 'dataDir', kind: 'path', help: `embedded store and alert state directory (default ${DEFAULTS.dataDir})` },
-  { flag: 'model', env: 'OPSROOM_MODEL', key: 'model', kind: 'path', help: `model file (YAML) describing the organisation (default ${DEFAULTS.model})` },
-  { flag: 'broker-url', env: 'OPSROOM_BROKER_URL', key: 'brokerUrl', kind: 'url', help: 'external MQTT broker, e.g. mqtt://127.0.0.1:1883 (default: embedded aedes)' },
-  { flag: 'broker-username', env: 'OPSROOM_BROKER_USERNAME', key: 'brokerUsername', kind: 'string', help: "the server's user name on the external broker" },
-  { flag: 'broker-password', env: 'OPSROOM_BROKER_PASSWORD', key: 'brokerPassword', kind: 'string', help: 'its password, as written (no URL encoding; prefer the env var: flags show in `ps`)' },
-  { flag: 'store', env: 'OPSROOM_STORE', key: 'store', kind: 'store', help: `time-series store: ${STORE_KINDS.join(' | ')} (default ${DEFAULTS.store})` },
-  { flag: 'store-writer', env: 'OPSROOM_STORE_WRITER', key: 'storeWriter', kind: 'storeWriter', help: `embedded store writes on the main event loop or in a worker thread: main | thread (default ${DEFAULTS.storeWriter})` },
-  { flag: 'influx-url', env: 'OPSROOM_INFLUX_URL', key: 'influx.url', kind: 'url', help: `InfluxDB 2 URL (default ${DEFAULTS.influxUrl})` },
-  { flag: 'influx-org', env: 'OPSROOM_INFLUX_ORG', key: 'influx.org', kind: 'string', help: `InfluxDB organisation (default ${DEFAULTS.influxOrg})` },
-  { flag: 'influx-bucket', env: 'OPSROOM_INFLUX_BUCKET', key: 'influx.bucket', kind: 'string', help: `InfluxDB bucket (default ${DEFAULTS.influxBucket})` },
-  { flag: 'vm-url', env: 'OPSROOM_VM_URL', key: 'vm.url', kind: 'httpUrl', help: `VictoriaMetrics URL for --store victoriametrics (default ${DEFAULTS.vmUrl})` },
-  { flag: 'influx-token', env: 'OPSROOM_INFLUX_TOKEN', key: 'influx.token', kind: 'string', help: 'InfluxDB API token (prefer the env var: flags show in `ps`)' },
-  { flag: 'tls-cert', env: 'OPSROOM_TLS_CERT', key: 'tlsCert', kind: 'path', help: 'PEM certificate file: serve HTTPS and mqtts (with --tls-key)' },
+  {
+    flag: 'http-port',
+    env: 'OPSROOM_HTTP_PORT',
+    key: 'httpPort',
+    kind: 'port',
+    help: `HTTP port for the API and UI (0 = any free port; default ${DEFAULTS.httpPort})`,
+  },
+  {
+    flag: 'mqtt-port',
+    env: 'OPSROOM_MQTT_PORT',
+    key: 'mqttPort',
+    kind: 'port',
+    help: `embedded MQTT broker port (0 = any free port; default ${DEFAULTS.mqttPort})`,
+  },
+  {
+    flag: 'host',
+    env: 'OPSROOM_HOST',
+    key: 'host',
+    kind: 'string',
+    help: `address to listen on (default ${DEFAULTS.host})`,
+  },
+  {
+    flag: 'data-dir',
+    env: 'OPSROOM_DATA_DIR',
+    key: 'dataDir',
+    kind: 'path',
+    help: `embedded store and alert state directory (default ${DEFAULTS.dataDir})`,
+  },
+  {
+    flag: 'model',
+    env: 'OPSROOM_MODEL',
+    key: 'model',
+    kind: 'path',
+    help: `model file (YAML) describing the organisation (default ${DEFAULTS.model})`,
+  },
+  {
+    flag: 'broker-url',
+    env: 'OPSROOM_BROKER_URL',
+    key: 'brokerUrl',
+    kind: 'url',
+    help: 'external MQTT broker, e.g. mqtt://127.0.0.1:1883 (default: embedded aedes)',
+  },
+  {
+    flag: 'broker-username',
+    env: 'OPSROOM_BROKER_USERNAME',
+    key: 'brokerUsername',
+    kind: 'string',
+    help: "the server's user name on the external broker",
+  },
+  {
+    flag: 'broker-password',
+    env: 'OPSROOM_BROKER_PASSWORD',
+    key: 'brokerPassword',
+    kind: 'string',
+    help: 'its password, as written (no URL encoding; prefer the env var: flags show in `ps`)',
+  },
+  {
+    flag: 'store',
+    env: 'OPSROOM_STORE',
+    key: 'store',
+    kind: 'store',
+    help: `time-series store: ${STORE_KINDS.join(' | ')} (default ${DEFAULTS.store})`,
+  },
+  {
+    flag: 'store-writer',
+    env: 'OPSROOM_STORE_WRITER',
+    key: 'storeWriter',
+    kind: 'storeWriter',
+    help:
+      `embedded store writes on the main event loop or in a worker thread: ` +
+      `main | thread (default ${DEFAULTS.storeWriter})`,
+  },
+  {
+    flag: 'influx-url',
+    env: 'OPSROOM_INFLUX_URL',
+    key: 'influx.url',
+    kind: 'url',
+    help: `InfluxDB 2 URL (default ${DEFAULTS.influxUrl})`,
+  },
+  {
+    flag: 'influx-org',
+    env: 'OPSROOM_INFLUX_ORG',
+    key: 'influx.org',
+    kind: 'string',
+    help: `InfluxDB organisation (default ${DEFAULTS.influxOrg})`,
+  },
+  {
+    flag: 'influx-bucket',
+    env: 'OPSROOM_INFLUX_BUCKET',
+    key: 'influx.bucket',
+    kind: 'string',
+    help: `InfluxDB bucket (default ${DEFAULTS.influxBucket})`,
+  },
+  {
+    flag: 'vm-url',
+    env: 'OPSROOM_VM_URL',
+    key: 'vm.url',
+    kind: 'httpUrl',
+    help: `VictoriaMetrics URL for --store victoriametrics (default ${DEFAULTS.vmUrl})`,
+  },
+  {
+    flag: 'influx-token',
+    env: 'OPSROOM_INFLUX_TOKEN',
+    key: 'influx.token',
+    kind: 'string',
+    help: 'InfluxDB API token (prefer the env var: flags show in `ps`)',
+  },
+  {
+    flag: 'tls-cert',
+    env: 'OPSROOM_TLS_CERT',
+    key: 'tlsCert',
+    kind: 'path',
+    help: 'PEM certificate file: serve HTTPS and mqtts (with --tls-key)',
+  },
   { flag: 'tls-key', env: 'OPSROOM_TLS_KEY', key: 'tlsKey', kind: 'path', help: 'PEM private key file for --tls-cert' },
-  { flag: 'log-level', env: 'OPSROOM_LOG_LEVEL', key: 'logLevel', kind: 'logLevel', help: `log level: ${LOG_LEVELS.join(' | ')} (default ${DEFAULTS.logLevel}; debug and trace also log every HTTP request)` },
-  { flag: 'rollup-period', env: 'OPSROOM_ROLLUP_PERIOD_MS', key: 'rollupPeriodMs', kind: 'ms', help: `roll-up and staleness period, ms (default ${DEFAULTS.rollupPeriodMs})` },
-  { flag: 'retention-raw', env: 'OPSROOM_RETENTION_RAW', key: 'retention.rawMs', kind: 'duration', help: `how long the embedded and memory stores keep raw readings, e.g. 36h, 7d, 2w (default ${formatDuration(DEFAULTS.retention.rawMs)})` },
-  { flag: 'retention-minute', env: 'OPSROOM_RETENTION_MINUTE', key: 'retention.minuteMs', kind: 'duration', help: `how long it keeps 1-minute roll-ups, at least --retention-raw (default ${formatDuration(DEFAULTS.retention.minuteMs)})` },
-  { flag: 'retention-hour', env: 'OPSROOM_RETENTION_HOUR', key: 'retention.hourMs', kind: 'durationOrForever', help: `how long it keeps 1-hour roll-ups, at least --retention-minute, or forever (default ${DEFAULTS.retention.hourMs === undefined ? 'forever' : formatDuration(DEFAULTS.retention.hourMs)})` },
+  {
+    flag: 'log-level',
+    env: 'OPSROOM_LOG_LEVEL',
+    key: 'logLevel',
+    kind: 'logLevel',
+    help:
+      `log level: ${LOG_LEVELS.join(' | ')} (default ${DEFAULTS.logLevel}; ` +
+      `debug and trace also log every HTTP request)`,
+  },
+  {
+    flag: 'rollup-period',
+    env: 'OPSROOM_ROLLUP_PERIOD_MS',
+    key: 'rollupPeriodMs',
+    kind: 'ms',
+    help: `roll-up and staleness period, ms (default ${DEFAULTS.rollupPeriodMs})`,
+  },
+  {
+    flag: 'retention-raw',
+    env: 'OPSROOM_RETENTION_RAW',
+    key: 'retention.rawMs',
+    kind: 'duration',
+    help:
+      `how long the embedded and memory stores keep raw readings, e.g. 36h, ` +
+      `7d, 2w (default ${formatDuration(DEFAULTS.retention.rawMs)})`,
+  },
+  {
+    flag: 'retention-minute',
+    env: 'OPSROOM_RETENTION_MINUTE',
+    key: 'retention.minuteMs',
+    kind: 'duration',
+    help:
+      `how long it keeps 1-minute roll-ups, at least --retention-raw ` +
+      `(default ${formatDuration(DEFAULTS.retention.minuteMs)})`,
+  },
+  {
+    flag: 'retention-hour',
+    env: 'OPSROOM_RETENTION_HOUR',
+    key: 'retention.hourMs',
+    kind: 'durationOrForever',
+    help:
+      `how long it keeps 1-hour roll-ups, at least --retention-minute, or ` +
+      (`forever (default ` +
+        `${DEFAULTS.retention.hourMs === undefined ? 'forever' : formatDuration(DEFAULTS.retention.hourMs)})`),
+  },
 ] as const;
 
 export type OptionFlag = (typeof OPTIONS)[number]['flag'];
@@ -125,12 +271,14 @@ function parseValue(kind: string, name: string, raw: string): string | number {
   switch (kind) {
     case 'port': {
       const n = Number(raw);
-      if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`${name} must be a port number 0–65535, got ${JSON.stringify(raw)}`);
+      if (!Number.isInteger(n) || n < 0 || n > 65535)
+        throw new ConfigError(`${name} must be a port number 0–65535, got ${JSON.stringify(raw)}`);
       return n;
     }
     case 'ms': {
       const n = Number(raw);
-      if (!Number.isFinite(n) || n <= 0) throw new ConfigError(`${name} must be a positive number of milliseconds, got ${JSON.stringify(raw)}`);
+      if (!Number.isFinite(n) || n <= 0)
+        throw new ConfigError(`${name} must be a positive number of milliseconds, got ${JSON.stringify(raw)}`);
       return n;
     }
     case 'url': {
@@ -149,20 +297,30 @@ function parseValue(kind: string, name: string, raw: string): string | number {
     case 'durationOrForever': {
       if (kind === 'durationOrForever' && raw === 'forever') return FOREVER;
       const ms = parseDuration(raw);
-      const what = kind === 'durationOrForever' ? 'a duration like 36h, 90d or 52w, or forever' : 'a duration like 36h, 7d or 2w';
-      if (ms === null) throw new ConfigError(`${name} must be ${what} (whole hours, days or weeks), got ${JSON.stringify(raw)}`);
-      if (ms < MIN_RETENTION_MS) throw new ConfigError(`${name} must be at least 1h (retention runs hourly), got ${JSON.stringify(raw)}`);
-      if (ms > MAX_RETENTION_MS) throw new ConfigError(`${name} must be at most 100 years${kind === 'durationOrForever' ? ' (or forever)' : ''}, got ${JSON.stringify(raw)}`);
+      const what =
+        kind === 'durationOrForever' ? 'a duration like 36h, 90d or 52w, or forever' : 'a duration like 36h, 7d or 2w';
+      if (ms === null)
+        throw new ConfigError(`${name} must be ${what} (whole hours, days or weeks), got ${JSON.stringify(raw)}`);
+      if (ms < MIN_RETENTION_MS)
+        throw new ConfigError(`${name} must be at least 1h (retention runs hourly), got ${JSON.stringify(raw)}`);
+      if (ms > MAX_RETENTION_MS)
+        throw new ConfigError(
+          `${name} must be at most 100 ` +
+            `years${kind === 'durationOrForever' ? ' (or forever)' : ''}, got ${JSON.stringify(raw)}`,
+        );
       return ms;
     }
     case 'logLevel':
-      if (!(LOG_LEVELS as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(raw)}`);
+      if (!(LOG_LEVELS as readonly string[]).includes(raw))
+        throw new ConfigError(`${name} must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(raw)}`);
       return raw;
     case 'httpUrl':
-      if (!/^https?:\/\/[^/]/.test(raw) || !URL.canParse(raw)) throw new ConfigError(`${name} must be an http:// or https:// URL, got ${JSON.stringify(raw)}`);
+      if (!/^https?:\/\/[^/]/.test(raw) || !URL.canParse(raw))
+        throw new ConfigError(`${name} must be an http:// or https:// URL, got ${JSON.stringify(raw)}`);
       return raw;
     case 'storeWriter':
-      if (raw !== 'main' && raw !== 'thread') throw new ConfigError(`${name} must be main or thread, got ${JSON.stringify(raw)}`);
+      if (raw !== 'main' && raw !== 'thread')
+        throw new ConfigError(`${name} must be main or thread, got ${JSON.stringify(raw)}`);
       return raw;
     case 'store':
       if (!isStoreKind(raw)) {
@@ -179,7 +337,11 @@ function parseValue(kind: string, name: string, raw: string): string | number {
  * Builds the configuration: defaults, then `OPSROOM_…` environment variables, then flags
  * (flags win). Validated once here, then frozen.
  */
-export function resolveConfig(flags: Partial<Record<OptionFlag, string | undefined>>, env: NodeJS.ProcessEnv = process.env, overrides: Partial<OpsroomConfig> = {}): OpsroomConfig {
+export function resolveConfig(
+  flags: Partial<Record<OptionFlag, string | undefined>>,
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<OpsroomConfig> = {},
+): OpsroomConfig {
   const cfg: OpsroomConfig = {
     host: DEFAULTS.host,
     httpPort: DEFAULTS.httpPort,
@@ -211,14 +373,16 @@ export function resolveConfig(flags: Partial<Record<OptionFlag, string | undefin
     if (b) (cfg as unknown as Record<string, Record<string, unknown>>)[a]![b] = value;
     else (cfg as unknown as Record<string, unknown>)[a] = value;
   }
-  if (cfg.retention.hourMs === FOREVER) cfg.retention = { rawMs: cfg.retention.rawMs, minuteMs: cfg.retention.minuteMs };
+  if (cfg.retention.hourMs === FOREVER)
+    cfg.retention = { rawMs: cfg.retention.rawMs, minuteMs: cfg.retention.minuteMs };
   Object.assign(cfg, overrides);
   checkRetention(cfg, retentionSet);
   cfg.dataDir = resolve(cfg.dataDir);
   cfg.model = resolve(cfg.model);
   if (cfg.tlsCert) cfg.tlsCert = resolve(cfg.tlsCert);
   if (cfg.tlsKey) cfg.tlsKey = resolve(cfg.tlsKey);
-  if (Boolean(cfg.tlsCert) !== Boolean(cfg.tlsKey)) throw new ConfigError('TLS needs both --tls-cert and --tls-key (OPSROOM_TLS_CERT, OPSROOM_TLS_KEY)');
+  if (Boolean(cfg.tlsCert) !== Boolean(cfg.tlsKey))
+    throw new ConfigError('TLS needs both --tls-cert and --tls-key (OPSROOM_TLS_CERT, OPSROOM_TLS_KEY)');
   for (const f of [cfg.tlsCert, cfg.tlsKey]) {
     if (f && !existsSync(f)) throw new ConfigError(`TLS file ${f} does not exist`);
   }
@@ -226,7 +390,12 @@ export function resolveConfig(flags: Partial<Record<OptionFlag, string | undefin
   if (cfg.store === 'influxdb' && !cfg.influx.token) {
     throw new ConfigError('--store influxdb needs a token: set OPSROOM_INFLUX_TOKEN (or --influx-token)');
   }
-  return Object.freeze({ ...cfg, influx: Object.freeze({ ...cfg.influx }), vm: Object.freeze({ ...cfg.vm }), retention: Object.freeze({ ...cfg.retention }) });
+  return Object.freeze({
+    ...cfg,
+    influx: Object.freeze({ ...cfg.influx }),
+    vm: Object.freeze({ ...cfg.vm }),
+    retention: Object.freeze({ ...cfg.retention }),
+  });
 }
 
 /**
@@ -235,15 +404,34 @@ export function resolveConfig(flags: Partial<Record<OptionFlag, string | undefin
  * own retention period (they would silently do nothing).
  */
 function checkRetention(cfg: OpsroomConfig, set: Partial<Record<keyof RetentionPolicy, string>>): void {
-  const named = (field: keyof RetentionPolicy, flag: string) => `${set[field] ?? `the default ${flag}`} (${cfg.retention[field] === undefined ? 'forever' : formatDuration(cfg.retention[field])})`;
+  const named = (field: keyof RetentionPolicy, flag: string) =>
+    `${set[field] ?? `the default ${flag}`} ` +
+    `(${cfg.retention[field] === undefined ? 'forever' : formatDuration(cfg.retention[field])})`;
   const { rawMs, minuteMs, hourMs } = cfg.retention;
-  if (minuteMs < rawMs) throw new ConfigError(`${named('minuteMs', '--retention-minute')} must be at least ${named('rawMs', '--retention-raw')}: 1-minute roll-ups must outlive the raw readings they summarise`);
-  if (hourMs !== undefined && hourMs < minuteMs) throw new ConfigError(`${named('hourMs', '--retention-hour')} must be at least ${named('minuteMs', '--retention-minute')}: 1-hour roll-ups must outlive the 1-minute ones (or be kept forever)`);
+  if (minuteMs < rawMs)
+    throw new ConfigError(
+      `${named('minuteMs', '--retention-minute')} must be at least ` +
+        `${named('rawMs', '--retention-raw')}: 1-minute roll-ups must outlive ` +
+        `the raw readings they summarise`,
+    );
+  if (hourMs !== undefined && hourMs < minuteMs)
+    throw new ConfigError(
+      `${named('hourMs', '--retention-hour')} must be at least ` +
+        `${named('minuteMs', '--retention-minute')}: 1-hour roll-ups must ` +
+        `outlive the 1-minute ones (or be kept forever)`,
+    );
   const given = Object.values(set);
   if (given.length > 0 && (cfg.store === 'victoriametrics' || cfg.store === 'influxdb')) {
-    const own = cfg.store === 'victoriametrics' ? "VictoriaMetrics' -retentionPeriod flag" : "the InfluxDB bucket's retention period";
+    const own =
+      cfg.store === 'victoriametrics'
+        ? "VictoriaMetrics' -retentionPeriod flag"
+        : "the InfluxDB bucket's retention period";
     const list = given.join(', ');
-    throw new ConfigError(`${list} ${given.length === 1 ? 'applies' : 'apply'} to the embedded and memory stores only; --store ${cfg.store} keeps data for ${own}: set it there and remove ${list}`);
+    throw new ConfigError(
+      `${list} ${given.length === 1 ? 'applies' : 'apply'} to the embedded ` +
+        `and memory stores only; --store ${cfg.store} keeps data for ${own}: ` +
+        `set it there and remove ${list}`,
+    );
   }
   try {
     checkRetentionPolicy(cfg.retention); // what start options passed in
@@ -252,11 +440,19 @@ function checkRetention(cfg: OpsroomConfig, set: Partial<Record<keyof RetentionP
   }
 }
 
-/** Refuses a user name or password given both in the broker URL and in its own setting (which would win is not obvious). */
+/**
+ * Refuses a user name or password given both in the broker URL and in its own setting (which would win is not obvious).
+ */
 function checkBrokerCredentials(url: string, cfg: Pick<OpsroomConfig, 'brokerUsername' | 'brokerPassword'>): void {
   const inUrl = brokerConnection(url); // also refuses a bad %-escape
-  for (const [part, setting, env] of [['user name', cfg.brokerUsername, 'OPSROOM_BROKER_USERNAME'], ['password', cfg.brokerPassword, 'OPSROOM_BROKER_PASSWORD']] as const) {
+  for (const [part, setting, env] of [
+    ['user name', cfg.brokerUsername, 'OPSROOM_BROKER_USERNAME'],
+    ['password', cfg.brokerPassword, 'OPSROOM_BROKER_PASSWORD'],
+  ] as const) {
     const fromUrl = part === 'password' ? inUrl.password : inUrl.username;
-    if (setting !== undefined && fromUrl !== undefined) throw new ConfigError(`the broker ${part} is set twice, in the broker URL and in ${env}; keep ${env} and remove it from the URL`);
+    if (setting !== undefined && fromUrl !== undefined)
+      throw new ConfigError(
+        `the broker ${part} is set twice, in the broker URL and in ${env}; keep ${env} and remove it from the URL`,
+      );
   }
 }

@@ -73,7 +73,8 @@ export function lockDataDir(dataDir: string, opts: LockOptions = {}): DataDirLoc
       const other = holder(path);
       if (other !== null && isAlive(other)) {
         throw new ConfigError(
-          `the data directory ${dataDir} is in use by another opsroom server (pid ${other}${other === pid ? ', this process' : ''}); ` +
+          `the data directory ${dataDir} is in use by another opsroom ` +
+            `server (pid ${other}${other === pid ? ', this process' : ''}); ` +
             `stop it first, or give this server its own --data-dir (lock: ${path})`,
         );
       }
@@ -85,7 +86,9 @@ export function lockDataDir(dataDir: string, opts: LockOptions = {}): DataDirLoc
       }
     }
   }
-  throw new ConfigError(`the data directory ${dataDir} is being locked by another server starting at the same time; try again`);
+  throw new ConfigError(
+    `the data directory ${dataDir} is being locked by another server starting at the same time; try again`,
+  );
 }
 
 /** The pid in a lock file, or null if it has none (empty, garbage, gone). */

@@ -19,9 +19,12 @@ export const DEFAULTS = Object.freeze({
   retention: DEFAULT_RETENTION_POLICY,
   liveFlushMs: 250, // how often live indicator updates are pushed to sockets (batched)
   escalationCheckMs: 1_000, // how often deadlines are checked
-  detectorCheckpointMs: 300_000, // ms between checkpoints of every detector to <dataDir>/detectors.ckpt (also written at graceful close); 0: only at close
+  // ms between checkpoints of every detector to <dataDir>/detectors.ckpt (also written at graceful close); 0: only at
+  // close
+  detectorCheckpointMs: 300_000,
   sessionTtlMs: 12 * 3600_000, // browser session and bearer token lifetime
-  logLevel: 'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent', // request logs only at debug and trace
+  // request logs only at debug and trace
+  logLevel: 'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent',
   influxUrl: 'http://127.0.0.1:8086',
   influxOrg: 'opsroom',
   influxBucket: 'opsroom',

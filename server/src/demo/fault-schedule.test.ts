@@ -14,7 +14,7 @@ function lcg(seed: number): () => number {
 }
 
 describe('pickFault', () => {
-  it('keeps the demo\'s mix: steps ×0.5 / ×1.6 for 90 s, spikes ×3, drifts +400/h for 90 s, flatlines and dropouts of 90 s', () => {
+  it("keeps the demo's mix: steps ×0.5 / ×1.6 for 90 s, spikes ×3, drifts +400/h for 90 s, flatlines and dropouts of 90 s", () => {
     const random = lcg(7);
     const seen = new Map<string, number>();
     for (let i = 0; i < 2000; i++) {
@@ -38,7 +38,7 @@ describe('pickFault', () => {
 });
 
 describe('seriesLevel', () => {
-  it('is the base plus the daily and weekly cycles at that time, within the series\' bounds', () => {
+  it("is the base plus the daily and weekly cycles at that time, within the series' bounds", () => {
     const def = DEMO_WORKSHOP_METRICS.output!;
     expect(seriesLevel(def, NOON)).toBeCloseTo(def.base + seasonal(NOON, def.daily, def.weekly), 9);
     expect(seriesLevel({ base: 1, noise: 0, daily: 5, weekly: 0, min: 0 }, 0)).toBe(0);
@@ -48,7 +48,10 @@ describe('seriesLevel', () => {
 describe('faultSize', () => {
   it('measures a step as |factor − 1| × level, in units and in noise σ', () => {
     expect(faultSize({ kind: 'step', factor: 1.6, durationMs: 90_000 }, FLAT, 0)).toEqual({ size: 60, sizeSigma: 15 });
-    expect(faultSize({ kind: 'step', factor: 0.5, durationMs: 90_000 }, FLAT, 0)).toEqual({ size: 50, sizeSigma: 12.5 });
+    expect(faultSize({ kind: 'step', factor: 0.5, durationMs: 90_000 }, FLAT, 0)).toEqual({
+      size: 50,
+      sizeSigma: 12.5,
+    });
   });
 
   it('measures a spike ×3 as twice the level at its time', () => {
@@ -59,7 +62,10 @@ describe('faultSize', () => {
   });
 
   it('measures a drift as its total rise: +400/h over 90 s is 10 units', () => {
-    expect(faultSize({ kind: 'drift', slopePerHour: 400, durationMs: 90_000 }, FLAT, 0)).toEqual({ size: 10, sizeSigma: 2.5 });
+    expect(faultSize({ kind: 'drift', slopePerHour: 400, durationMs: 90_000 }, FLAT, 0)).toEqual({
+      size: 10,
+      sizeSigma: 2.5,
+    });
   });
 
   it('gives flatlines and dropouts size 0 and no σ, and a noiseless series no σ', () => {
@@ -70,8 +76,17 @@ describe('faultSize', () => {
 });
 
 describe('faultRecord', () => {
-  it('is the fault log\'s line: time, device, node, metric, kind, size, sizeSigma and duration', () => {
-    expect(faultRecord(NOON, 'taller-1-plc', 'valle/norte/lana/taller-1', 'output', { kind: 'step', factor: 1.6, durationMs: 90_000 }, { ...FLAT, daily: 0 })).toEqual({
+  it("is the fault log's line: time, device, node, metric, kind, size, sizeSigma and duration", () => {
+    expect(
+      faultRecord(
+        NOON,
+        'taller-1-plc',
+        'valle/norte/lana/taller-1',
+        'output',
+        { kind: 'step', factor: 1.6, durationMs: 90_000 },
+        { ...FLAT, daily: 0 },
+      ),
+    ).toEqual({
       at: '2026-01-15T12:00:00.000Z',
       atMs: NOON,
       device: 'taller-1-plc',

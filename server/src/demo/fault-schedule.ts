@@ -22,7 +22,10 @@ export interface FaultRecord {
 }
 
 /** The faults the demo injects, drawn with the caller's seeded random in [0,1). */
-export function pickFault(random: () => number, metrics: readonly string[]): { metric: string; fault: Fault; description: string } {
+export function pickFault(
+  random: () => number,
+  metrics: readonly string[],
+): { metric: string; fault: Fault; description: string } {
   const metric = metrics[Math.floor(random() * metrics.length)]!;
   const r = random();
   const durationMs = DEMO_FAULT_MS;
@@ -31,7 +34,12 @@ export function pickFault(random: () => number, metrics: readonly string[]): { m
     return { metric, fault: { kind: 'step', factor, durationMs }, description: `step (×${factor} for 90 s)` };
   }
   if (r < 0.6) return { metric, fault: { kind: 'spike', factor: 3 }, description: 'spike (one reading ×3)' };
-  if (r < 0.8) return { metric, fault: { kind: 'drift', slopePerHour: 400, durationMs }, description: 'drift (+400 units/h for 90 s)' };
+  if (r < 0.8)
+    return {
+      metric,
+      fault: { kind: 'drift', slopePerHour: 400, durationMs },
+      description: 'drift (+400 units/h for 90 s)',
+    };
   if (r < 0.9) return { metric, fault: { kind: 'flatline', durationMs }, description: 'flatline (90 s)' };
   return { metric, fault: { kind: 'dropout', durationMs }, description: 'dropout (no readings for 90 s)' };
 }
@@ -51,10 +59,16 @@ export function seriesLevel(def: Readonly<SimulatedMetric>, t: number): number {
  * How big a fault is on a simulated series when it starts at `t`, in the metric's unit and in
  * noise σ: a step or spike moves the level by |factor − 1| × level + |offset|; a drift by its total
  * rise over its duration; a flatline or dropout by nothing measurable (size 0, sizeSigma null).
- * @example faultSize({ kind: 'step', factor: 1.6, durationMs: 90_000 }, { base: 100, noise: 4, daily: 0, weekly: 0 }, 0) // { size: 60, sizeSigma: 15 }
- * @example faultSize({ kind: 'drift', slopePerHour: 400, durationMs: 90_000 }, { base: 100, noise: 4, daily: 0, weekly: 0 }, 0) // { size: 10, sizeSigma: 2.5 }
+ * @example faultSize({ kind: 'step', factor: 1.6, durationMs: 90_000 }, { base: 100, noise: 4, daily: 0, weekly: 0 },
+ * 0) // { size: 60, sizeSigma: 15 }
+ * @example faultSize({ kind: 'drift', slopePerHour: 400, durationMs: 90_000 }, { base: 100, noise: 4, daily: 0,
+ * weekly: 0 }, 0) // { size: 10, sizeSigma: 2.5 }
  */
-export function faultSize(fault: Fault, def: Readonly<SimulatedMetric>, t: number): { size: number; sizeSigma: number | null } {
+export function faultSize(
+  fault: Fault,
+  def: Readonly<SimulatedMetric>,
+  t: number,
+): { size: number; sizeSigma: number | null } {
   let size: number;
   switch (fault.kind) {
     case 'step':
@@ -72,10 +86,27 @@ export function faultSize(fault: Fault, def: Readonly<SimulatedMetric>, t: numbe
 }
 
 /** The log line's record of a fault injected at `atMs` into one device's metric. */
-export function faultRecord(atMs: number, device: string, node: string, metric: string, fault: Fault, def: Readonly<SimulatedMetric>): FaultRecord {
+export function faultRecord(
+  atMs: number,
+  device: string,
+  node: string,
+  metric: string,
+  fault: Fault,
+  def: Readonly<SimulatedMetric>,
+): FaultRecord {
   const { size, sizeSigma } = faultSize(fault, def, atMs);
   const durationMs = fault.kind === 'spike' ? 0 : (fault.durationMs ?? 0);
-  return { at: new Date(atMs).toISOString(), atMs, device, node, metric, kind: fault.kind, size, sizeSigma, durationMs };
+  return {
+    at: new Date(atMs).toISOString(),
+    atMs,
+    device,
+    node,
+    metric,
+    kind: fault.kind,
+    size,
+    sizeSigma,
+    durationMs,
+  };
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;

@@ -50,7 +50,8 @@ export function credentialsFileFor(modelFile: string): string {
 
 export function readDemoCredentials(modelFile: string): DemoCredentials {
   const file = credentialsFileFor(modelFile);
-  if (!existsSync(file)) throw new ConfigError(`the demo needs the plain-text demo credentials beside the model: ${file} is missing`);
+  if (!existsSync(file))
+    throw new ConfigError(`the demo needs the plain-text demo credentials beside the model: ${file} is missing`);
   return JSON.parse(readFileSync(file, 'utf8')) as DemoCredentials;
 }
 
@@ -58,11 +59,18 @@ export function readDemoCredentials(modelFile: string): DemoCredentials {
  * `opsroom demo`: the server (unless agentsOnly) plus one simulated edge agent per device of the
  * model — real MQTT clients over TCP running the edge-agent code — with occasional injected faults.
  */
-export async function runDemo(config: OpsroomConfig, out: (line: string) => void, opts: DemoOptions = {}): Promise<RunningDemo> {
+export async function runDemo(
+  config: OpsroomConfig,
+  out: (line: string) => void,
+  opts: DemoOptions = {},
+): Promise<RunningDemo> {
   const creds = readDemoCredentials(config.model);
   const now = opts.now ?? Date.now;
   const every = (opts.faultEverySec ?? DEMO_FAULT_EVERY_SEC) * 1000;
-  if (!Number.isFinite(every) || every < 0) throw new ConfigError(`demo: the mean interval between faults must be a number of seconds >= 0, got ${opts.faultEverySec}`);
+  if (!Number.isFinite(every) || every < 0)
+    throw new ConfigError(
+      `demo: the mean interval between faults must be a number of seconds >= 0, got ${opts.faultEverySec}`,
+    );
   const faultsLog = opts.faultsLog;
   if (faultsLog) {
     try {
@@ -80,7 +88,11 @@ export async function runDemo(config: OpsroomConfig, out: (line: string) => void
   } else {
     // The login page offers the demo's logins (GET /api/session): only here, never for `opsroom start`.
     const demoLogins = Object.entries(creds.users).map(([username, password]) => ({ username, password }));
-    server = await startOpsroom({ ...config, demoLogins, ...(opts.logger === undefined ? {} : { logger: opts.logger }) });
+    server = await startOpsroom({
+      ...config,
+      demoLogins,
+      ...(opts.logger === undefined ? {} : { logger: opts.logger }),
+    });
     brokerUrl = server.mqttUrl;
   }
   const theModel = server?.model ?? model!;
@@ -88,7 +100,15 @@ export async function runDemo(config: OpsroomConfig, out: (line: string) => void
   const metrics = demoMetrics(theModel);
   const metricsFor = (node: string) => demoMetrics(theModel, node);
   // Agents log only their warnings in the demo: 14 agents' connection chatter would bury the server's lines.
-  const log = server ? { ...server.log, info() {}, debug() {}, warn: server.log.warn.bind(server.log), error: server.log.error.bind(server.log) } : undefined;
+  const log = server
+    ? {
+        ...server.log,
+        info() {},
+        debug() {},
+        warn: server.log.warn.bind(server.log),
+        error: server.log.error.bind(server.log),
+      }
+    : undefined;
   const agents: RunningAgent[] = [];
   try {
     for (const d of devices) {
@@ -102,7 +122,14 @@ export async function runDemo(config: OpsroomConfig, out: (line: string) => void
       url.password = '';
       agents.push(
         await startAgent(
-          { deviceId: d.id, secret, brokerUrl: url.toString().replace(/\/$/, ''), sampleIntervalMs: 1000, bufferDir: join(config.dataDir, 'agents'), source: { kind: 'simulated', metrics: metricsFor(d.node) } },
+          {
+            deviceId: d.id,
+            secret,
+            brokerUrl: url.toString().replace(/\/$/, ''),
+            sampleIntervalMs: 1000,
+            bufferDir: join(config.dataDir, 'agents'),
+            source: { kind: 'simulated', metrics: metricsFor(d.node) },
+          },
           { logger: log },
         ),
       );
@@ -122,23 +149,26 @@ export async function runDemo(config: OpsroomConfig, out: (line: string) => void
   let faultTimer: NodeJS.Timeout | undefined;
   let firstAfterMs = (opts.firstFaultAfterSec ?? CYBERSTRIDE_DEFAULTS.learn + 10) * 1000;
   const scheduleFault = () => {
-    faultTimer = setTimeout(() => {
-      if (agents.length) {
-        const agent = agents[Math.floor(random() * agents.length)]!;
-        const { metric, fault, description } = pickFault(random, Object.keys(metrics));
-        try {
-          agent.injectFault(metric, fault);
-          out(`demo: injected a ${description} into ${agent.config.deviceId} ${metric}`);
-          const device = agent.config.deviceId;
-          const node = theModel.devices.get(device)?.node ?? '';
-          const def = metricsFor(node)[metric];
-          if (faultsLog && def) writeFaultLine(faultsLog, faultRecord(now(), device, node, metric, fault, def), out);
-        } catch (err) {
-          out(`demo: could not inject a fault: ${(err as Error).message}`);
+    faultTimer = setTimeout(
+      () => {
+        if (agents.length) {
+          const agent = agents[Math.floor(random() * agents.length)]!;
+          const { metric, fault, description } = pickFault(random, Object.keys(metrics));
+          try {
+            agent.injectFault(metric, fault);
+            out(`demo: injected a ${description} into ${agent.config.deviceId} ${metric}`);
+            const device = agent.config.deviceId;
+            const node = theModel.devices.get(device)?.node ?? '';
+            const def = metricsFor(node)[metric];
+            if (faultsLog && def) writeFaultLine(faultsLog, faultRecord(now(), device, node, metric, fault, def), out);
+          } catch (err) {
+            out(`demo: could not inject a fault: ${(err as Error).message}`);
+          }
         }
-      }
-      scheduleFault();
-    }, firstAfterMs + every * (0.5 + random()));
+        scheduleFault();
+      },
+      firstAfterMs + every * (0.5 + random()),
+    );
     firstAfterMs = 0;
     faultTimer.unref();
   };
@@ -149,7 +179,13 @@ export async function runDemo(config: OpsroomConfig, out: (line: string) => void
     out('');
     out(`  opsroom demo is running: ${server.httpUrl}`);
     out(`  MQTT broker (embedded): ${server.mqttUrl}`);
-    out(`  ${agents.length} simulated edge agents publishing every second; ${every > 0 ? `a fault is injected about every ${+(every / 1000).toFixed(3)} s, from ${Math.round((opts.firstFaultAfterSec ?? CYBERSTRIDE_DEFAULTS.learn + 10))} s on (the detectors learn first)` : 'no faults injected'}`);
+    const firstFaultS = Math.round(opts.firstFaultAfterSec ?? CYBERSTRIDE_DEFAULTS.learn + 10);
+    const faults =
+      every > 0
+        ? `a fault is injected about every ${+(every / 1000).toFixed(3)} s, ` +
+          `from ${firstFaultS} s on (the detectors learn first)`
+        : 'no faults injected';
+    out(`  ${agents.length} simulated edge agents publishing every second; ${faults}`);
     if (faultsLog && every > 0) out(`  Injected faults are logged to ${faultsLog} (one JSON line each)`);
     out('');
     out('  Demo logins (user / password, role, scope):');
@@ -161,7 +197,9 @@ export async function runDemo(config: OpsroomConfig, out: (line: string) => void
     out('  Ctrl-C stops everything and flushes the store.');
     out('');
   } else {
-    out(`demo: ${agents.length} simulated edge agents publishing to ${redactUrl(brokerUrl)}; ${every > 0 ? `a fault about every ${+(every / 1000).toFixed(3)} s` : 'no faults injected'}${faultsLog && every > 0 ? `, logged to ${faultsLog}` : ''}`);
+    const faults = every > 0 ? `a fault about every ${+(every / 1000).toFixed(3)} s` : 'no faults injected';
+    const logged = faultsLog && every > 0 ? `, logged to ${faultsLog}` : '';
+    out(`demo: ${agents.length} simulated edge agents publishing to ${redactUrl(brokerUrl)}; ${faults}${logged}`);
   }
 
   let closed: Promise<void> | null = null;
@@ -200,7 +238,13 @@ export function demoMetrics(model: Model, node?: string): Record<string, Simulat
     // Beer's productivity (actuality / capability) reads like a real plant's.
     out[ind.id] =
       capability !== undefined && capability > 0
-        ? { base: 0.8 * capability, noise: 0.03 * capability, daily: 0.12 * capability, weekly: 0.04 * capability, min: 0 }
+        ? {
+            base: 0.8 * capability,
+            noise: 0.03 * capability,
+            daily: 0.12 * capability,
+            weekly: 0.04 * capability,
+            min: 0,
+          }
         : (DEMO_WORKSHOP_METRICS[ind.id] ?? { base: 100, noise: 3, daily: 25, weekly: 8, min: 0 });
   }
   return out;

@@ -8,16 +8,36 @@ import { readHistory, type HistoryRequest } from './read-history.js';
 const MIN = 60_000;
 const T0 = 1_700_000_000_000 - (1_700_000_000_000 % (60 * MIN)); // an hour boundary
 const OPTS = { rollupPeriodMs: MIN };
-const req = (r: Partial<HistoryRequest>): HistoryRequest => ({ node: 'r/a/a1', indicator: 'output', from: T0, to: T0 + 60 * MIN - 1, aggregate: 'mean', maxPoints: 2_000, ...r });
-const pt = (node: string, ts: number, value: number): StoredPoint => ({ node, metric: 'output', deviceId: `${node.split('/').pop()}-dev`, ts, value });
+const req = (r: Partial<HistoryRequest>): HistoryRequest => ({
+  node: 'r/a/a1',
+  indicator: 'output',
+  from: T0,
+  to: T0 + 60 * MIN - 1,
+  aggregate: 'mean',
+  maxPoints: 2_000,
+  ...r,
+});
+const pt = (node: string, ts: number, value: number): StoredPoint => ({
+  node,
+  metric: 'output',
+  deviceId: `${node.split('/').pop()}-dev`,
+  ts,
+  value,
+});
 
 describe('readHistory of a leaf', () => {
   it('answers raw points when the range holds no more than maxPoints', async () => {
     const store = new MemoryStore();
     await store.writeBatch([pt('r/a/a1', T0 + 1_000, 1), pt('r/a/a1', T0 + 2_000, 2)]);
     const h = await readHistory(store, tinyModel(), req({}), OPTS);
-    expect(h.points).toEqual([{ ts: T0 + 1_000, value: 1 }, { ts: T0 + 2_000, value: 2 }]);
-    expect(h).toMatchObject({ truncated: false, resolution: { stepMs: null, aggregate: null, source: 'raw', basis: 'stored' } });
+    expect(h.points).toEqual([
+      { ts: T0 + 1_000, value: 1 },
+      { ts: T0 + 2_000, value: 2 },
+    ]);
+    expect(h).toMatchObject({
+      truncated: false,
+      resolution: { stepMs: null, aggregate: null, source: 'raw', basis: 'stored' },
+    });
   });
 
   it('answers windows of the finest step that fits when raw points do not, never cutting', async () => {
@@ -45,13 +65,26 @@ describe('readHistory of a leaf', () => {
 describe('readHistory of a parent', () => {
   it("rolls its leaves' stored windows up by the indicator's rule, window by window", async () => {
     const store = new MemoryStore();
-    await store.writeBatch([pt('r/a/a1', T0 + 5_000, 2), pt('r/a/a1', T0 + 35_000, 4), pt('r/a/a2', T0 + 10_000, 10), pt('r/a/a2', T0 + MIN + 1, 7), pt('r/b/b1', T0 + 2 * MIN, 100)]);
+    await store.writeBatch([
+      pt('r/a/a1', T0 + 5_000, 2),
+      pt('r/a/a1', T0 + 35_000, 4),
+      pt('r/a/a2', T0 + 10_000, 10),
+      pt('r/a/a2', T0 + MIN + 1, 7),
+      pt('r/b/b1', T0 + 2 * MIN, 100),
+    ]);
     const h = await readHistory(store, tinyModel(), req({ node: 'r/a', windowMs: MIN }), OPTS);
     // sum of the children's means per minute: 3 + 10, then a2 alone
-    expect(h.points).toEqual([{ ts: T0, value: 13 }, { ts: T0 + MIN, value: 7 }]);
+    expect(h.points).toEqual([
+      { ts: T0, value: 13 },
+      { ts: T0 + MIN, value: 7 },
+    ]);
     expect(h.resolution).toMatchObject({ stepMs: MIN, basis: 'children', rule: 'sum', leaves: 2 });
     const root = await readHistory(store, tinyModel(), req({ node: 'r', windowMs: MIN }), OPTS);
-    expect(root.points).toEqual([{ ts: T0, value: 13 }, { ts: T0 + MIN, value: 7 }, { ts: T0 + 2 * MIN, value: 100 }]);
+    expect(root.points).toEqual([
+      { ts: T0, value: 13 },
+      { ts: T0 + MIN, value: 7 },
+      { ts: T0 + 2 * MIN, value: 100 },
+    ]);
     expect(root.resolution.leaves).toBe(3);
   });
 
@@ -64,7 +97,12 @@ describe('readHistory of a parent', () => {
     await store.writeBatch([10, 11, 12].map((m) => pt('r/a/a1', T0 + m * MIN + 30_000, m)));
     for (const node of ['r/a', 'r']) {
       const h = await readHistory(store, tinyModel(), req({ node, windowMs: MIN }), OPTS);
-      expect(h.points).toEqual([{ ts: T0, value: node === 'r' ? 6 : 3 }, { ts: T0 + 10 * MIN, value: 10 }, { ts: T0 + 11 * MIN, value: 11 }, { ts: T0 + 12 * MIN, value: 12 }]);
+      expect(h.points).toEqual([
+        { ts: T0, value: node === 'r' ? 6 : 3 },
+        { ts: T0 + 10 * MIN, value: 10 },
+        { ts: T0 + 11 * MIN, value: 11 },
+        { ts: T0 + 12 * MIN, value: 12 },
+      ]);
     }
   });
 
@@ -80,7 +118,10 @@ describe('readHistory of a parent', () => {
 
   it("ignores the parent's own stored series (its live roll-ups, device $rollup)", async () => {
     const store = new MemoryStore();
-    await store.writeBatch([pt('r/a/a1', T0, 1), { node: 'r/a', metric: 'output', deviceId: '$rollup', ts: T0 + 1, value: 999 }]);
+    await store.writeBatch([
+      pt('r/a/a1', T0, 1),
+      { node: 'r/a', metric: 'output', deviceId: '$rollup', ts: T0 + 1, value: 999 },
+    ]);
     const h = await readHistory(store, tinyModel(), req({ node: 'r/a', windowMs: MIN }), OPTS);
     expect(h.points).toEqual([{ ts: T0, value: 1 }]);
   });

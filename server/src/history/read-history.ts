@@ -25,7 +25,10 @@ export interface HistoryResolution {
   stepMs: number | null;
   /** How each window reduces its points; null for raw points. */
   aggregate: Aggregate | null;
-  /** Where the store read them: raw points, a stored tier (`minute`, `hour`), or windows the store computes itself (`store`). */
+  /**
+   * Where the store read them: raw points, a stored tier (`minute`, `hour`), or windows the store computes itself
+   * (`store`).
+   */
   source: 'raw' | 'minute' | 'hour' | 'store';
   /** `stored`: the node's own series; `children`: rolled up from its leaves' stored series by `rule`. */
   basis: 'stored' | 'children';
@@ -57,7 +60,10 @@ export interface HistoryOptions {
   rollupPeriodMs: number;
 }
 
-/** Auto resolution tries raw points only for steps up to this (ranges up to maxPoints minutes), so a raw read stays bounded on every store. */
+/**
+ * Auto resolution tries raw points only for steps up to this (ranges up to maxPoints minutes), so a raw read stays
+ * bounded on every store.
+ */
 const RAW_TRY_MAX_STEP_MS = 60_000;
 
 /**
@@ -67,10 +73,16 @@ const RAW_TRY_MAX_STEP_MS = 60_000;
  * tier (1,461 points), `truncated: false`; the same with windowMs 60 000 -> the newest 2,000
  * minutes, `truncated: true` with the reason.
  */
-export async function readHistory(store: TimeSeriesStore, model: Model, req: HistoryRequest, opts: HistoryOptions): Promise<HistoryAnswer> {
+export async function readHistory(
+  store: TimeSeriesStore,
+  model: Model,
+  req: HistoryRequest,
+  opts: HistoryOptions,
+): Promise<HistoryAnswer> {
   const node = model.nodes.get(req.node);
   const ind = model.indicators.find((i) => i.id === req.indicator);
-  if (node === undefined || ind === undefined) throw new RangeError(`readHistory: unknown node ${req.node} or indicator ${req.indicator}`);
+  if (node === undefined || ind === undefined)
+    throw new RangeError(`readHistory: unknown node ${req.node} or indicator ${req.indicator}`);
   const parent = node.children.length > 0;
   await readTurn(); // requests arriving together start one per event-loop iteration
   const minStep = parent ? opts.rollupPeriodMs : 0;
@@ -79,15 +91,38 @@ export async function readHistory(store: TimeSeriesStore, model: Model, req: His
   let reason: string;
   if (req.windowMs !== undefined) {
     const w = atLeast(req.windowMs, minStep);
-    reason = w === req.windowMs ? 'windowMs as asked' : `windowMs ${req.windowMs} widened to ${w}: a parent is rolled up once per roll-up period (${minStep} ms), as in the live view`;
+    reason =
+      w === req.windowMs
+        ? 'windowMs as asked'
+        : `windowMs ${req.windowMs} widened to ${w}: a parent is rolled up once ` +
+          `per roll-up period (${minStep} ms), as in the live view`;
     plan = planWindows(req.from, req.to, w, req.maxPoints);
   } else {
     const w = autoStep(req.from, req.to, req.maxPoints, minStep);
     reason = `the finest step at which the range fits in maxPoints (${req.maxPoints})`;
     if (!parent && w <= RAW_TRY_MAX_STEP_MS) {
-      const raw = await store.query({ node: req.node, metric: req.indicator, from: req.from, to: req.to, limit: req.maxPoints + 1 });
+      const raw = await store.query({
+        node: req.node,
+        metric: req.indicator,
+        from: req.from,
+        to: req.to,
+        limit: req.maxPoints + 1,
+      });
       if (raw.length <= req.maxPoints) {
-        return { ...base, from: req.from, to: req.to, points: raw, truncated: false, resolution: { stepMs: null, aggregate: null, source: 'raw', basis: 'stored', reason: `raw points: the range holds ${raw.length}, within maxPoints (${req.maxPoints})` } };
+        return {
+          ...base,
+          from: req.from,
+          to: req.to,
+          points: raw,
+          truncated: false,
+          resolution: {
+            stepMs: null,
+            aggregate: null,
+            source: 'raw',
+            basis: 'stored',
+            reason: `raw points: the range holds ${raw.length}, within maxPoints (${req.maxPoints})`,
+          },
+        };
       }
       reason = `more than maxPoints (${req.maxPoints}) raw points in the range: ${reason}`;
     }
@@ -99,21 +134,46 @@ export async function readHistory(store: TimeSeriesStore, model: Model, req: His
   if (parent) {
     const r = await rolledUp(store, model, req.node, ind, plan, req.aggregate);
     points = r.points;
-    resolution = { stepMs: plan.stepMs, aggregate: req.aggregate, source, basis: 'children', rule: ind.rollup, leaves: r.leaves, reason };
+    resolution = {
+      stepMs: plan.stepMs,
+      aggregate: req.aggregate,
+      source,
+      basis: 'children',
+      rule: ind.rollup,
+      leaves: r.leaves,
+      reason,
+    };
   } else {
-    points = await store.query({ node: req.node, metric: req.indicator, from: plan.from, to: plan.to, windowMs: plan.stepMs, aggregate: req.aggregate });
+    points = await store.query({
+      node: req.node,
+      metric: req.indicator,
+      from: plan.from,
+      to: plan.to,
+      windowMs: plan.stepMs,
+      aggregate: req.aggregate,
+    });
     resolution = { stepMs: plan.stepMs, aggregate: req.aggregate, source, basis: 'stored', reason };
   }
   let { truncated, truncatedReason } = plan;
   if (points.length > req.maxPoints) {
     // Not expected (the plan fits maxPoints windows); said rather than sent.
-    truncatedReason = `${points.length} points exceed maxPoints (${req.maxPoints}): the oldest ${points.length - req.maxPoints} were left out`;
+    truncatedReason =
+      `${points.length} points exceed maxPoints (${req.maxPoints}): the ` +
+      `oldest ${points.length - req.maxPoints} were left out`;
     points = points.slice(-req.maxPoints);
     truncated = true;
   }
   // Serialising the answer (up to maxPoints points) gets a turn of its own, not the last read's.
   await readTurn();
-  return { ...base, from: plan.from, to: plan.to, points, resolution, truncated, ...(truncatedReason !== undefined ? { truncatedReason } : {}) };
+  return {
+    ...base,
+    from: plan.from,
+    to: plan.to,
+    points,
+    resolution,
+    truncated,
+    ...(truncatedReason !== undefined ? { truncatedReason } : {}),
+  };
 }
 
 /**
@@ -125,7 +185,14 @@ export async function readHistory(store: TimeSeriesStore, model: Model, req: His
  *
  * Example, rule sum, mean windows: leaf a (0: 2, 60 000: 4), leaf b (0: 3) -> (0: 5) (60 000: 4).
  */
-async function rolledUp(store: TimeSeriesStore, model: Model, path: string, ind: IndicatorDef, plan: WindowPlan, aggregate: Aggregate): Promise<{ points: SeriesPoint[]; leaves: number }> {
+async function rolledUp(
+  store: TimeSeriesStore,
+  model: Model,
+  path: string,
+  ind: IndicatorDef,
+  plan: WindowPlan,
+  aggregate: Aggregate,
+): Promise<{ points: SeriesPoint[]; leaves: number }> {
   const w = plan.stepMs;
   const first = Math.floor(plan.from / w);
   const n = windowCount(plan.from, plan.to, w);

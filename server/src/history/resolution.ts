@@ -13,10 +13,28 @@ const D = 24 * H;
  * hour tier answers it). Windows start at multiples of their width since the epoch (UTC).
  */
 export const STEPS_MS: readonly number[] = Object.freeze([
-  1 * S, 2 * S, 5 * S, 10 * S, 15 * S, 30 * S,
-  1 * M, 2 * M, 5 * M, 10 * M, 15 * M, 30 * M,
-  1 * H, 2 * H, 3 * H, 6 * H, 12 * H,
-  1 * D, 2 * D, 7 * D, 14 * D, 28 * D,
+  1 * S,
+  2 * S,
+  5 * S,
+  10 * S,
+  15 * S,
+  30 * S,
+  1 * M,
+  2 * M,
+  5 * M,
+  10 * M,
+  15 * M,
+  30 * M,
+  1 * H,
+  2 * H,
+  3 * H,
+  6 * H,
+  12 * H,
+  1 * D,
+  2 * D,
+  7 * D,
+  14 * D,
+  28 * D,
 ]);
 
 /** Default and bounds of `maxPoints` (points per answer). */
@@ -79,6 +97,10 @@ export function planWindows(from: number, to: number, windowMs: number, maxPoint
     from: cut,
     to,
     truncated: true,
-    truncatedReason: `windowMs ${windowMs} gives ${n} windows, more than maxPoints ${maxPoints}: the oldest ${n - maxPoints} were left out (the answer starts at ${cut}); ask a wider windowMs, a shorter range, or omit windowMs for a step that fits`,
+    truncatedReason:
+      `windowMs ${windowMs} gives ${n} windows, more than maxPoints ` +
+      `${maxPoints}: the oldest ${n - maxPoints} were left out (the answer ` +
+      `starts at ${cut}); ask a wider windowMs, a shorter range, or omit ` +
+      `windowMs for a step that fits`,
   };
 }

@@ -25,7 +25,10 @@ export interface BuildOptions {
 }
 
 /** A CSP that forbids inline scripts; the UI loads only its own bundle and talks to its own origin. */
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src " +
+  "'self' data:; connect-src 'self' ws: wss:; object-src 'none'; base-uri " +
+  "'self'; frame-ancestors 'none'";
 
 /** Builds the HTTP app (routes, schemas, OpenAPI, UI) without listening: `main` listens, tests inject. */
 export async function build(services: AppServices, opts: BuildOptions = {}): Promise<FastifyInstance> {
@@ -48,8 +51,17 @@ export async function build(services: AppServices, opts: BuildOptions = {}): Pro
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, {
     openapi: {
-      info: { title: 'opsroom API', version: '0.1.0', description: 'The ops room API: login, the model tree in scope, indicator history, algedonic alerts.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'opsroom_session' } } },
+      info: {
+        title: 'opsroom API',
+        version: '0.1.0',
+        description: 'The ops room API: login, the model tree in scope, indicator history, algedonic alerts.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          cookie: { type: 'apiKey', in: 'cookie', name: 'opsroom_session' },
+        },
+      },
       security: [{ bearer: [] }, { cookie: [] }],
     },
   });
@@ -66,15 +78,28 @@ export async function build(services: AppServices, opts: BuildOptions = {}): Pro
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, req, reply) => {
     if (err instanceof OpsError) {
-      if (err.retryAfterMs !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))));
-      return reply.code(err.statusCode).send({ statusCode: err.statusCode, code: err.code, error: err.message, message: err.message });
+      if (err.retryAfterMs !== undefined)
+        reply.header('retry-after', String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))));
+      return reply
+        .code(err.statusCode)
+        .send({ statusCode: err.statusCode, code: err.code, error: err.message, message: err.message });
     }
     if (err.validation || (err.statusCode && err.statusCode < 500)) {
       const status = err.statusCode ?? 400;
-      return reply.code(status).send({ statusCode: status, code: err.code ?? 'OPS_ERR_BAD_REQUEST', error: err.message, message: err.message });
+      return reply.code(status).send({
+        statusCode: status,
+        code: err.code ?? 'OPS_ERR_BAD_REQUEST',
+        error: err.message,
+        message: err.message,
+      });
     }
     req.log.error({ err }, 'unhandled error');
-    return reply.code(500).send({ statusCode: 500, code: 'OPS_ERR_INTERNAL', error: 'internal error; see the server log', message: 'internal error' });
+    return reply.code(500).send({
+      statusCode: 500,
+      code: 'OPS_ERR_INTERNAL',
+      error: 'internal error; see the server log',
+      message: 'internal error',
+    });
   });
 
   healthRoutes(app, services);
@@ -93,7 +118,12 @@ export async function build(services: AppServices, opts: BuildOptions = {}): Pro
     });
   }
   app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send({ statusCode: 404, code: 'OPS_ERR_NOT_FOUND', error: `no route ${req.method} ${req.url.split('?')[0]}`, message: 'not found' });
+    reply.code(404).send({
+      statusCode: 404,
+      code: 'OPS_ERR_NOT_FOUND',
+      error: `no route ${req.method} ${req.url.split('?')[0]}`,
+      message: 'not found',
+    });
   });
   return app;
 }

@@ -50,6 +50,7 @@ export function originHost(origin: string): string | null {
 
 /** The node if it exists and lies in the user's scope; otherwise 404, so existence is not revealed. */
 export function visibleNode(services: AppServices, user: SessionUser, path: string): string {
-  if (!services.model().nodes.has(path) || !inScope(user.scope, path)) throw new OpsError('OPS_ERR_NOT_FOUND', `node ${path}`);
+  if (!services.model().nodes.has(path) || !inScope(user.scope, path))
+    throw new OpsError('OPS_ERR_NOT_FOUND', `node ${path}`);
   return path;
 }

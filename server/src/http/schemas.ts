@@ -2,13 +2,20 @@ import { AlertSchema } from '@opsroom/models/http';
 /** JSON schemas shared by routes (and published in the OpenAPI document). */
 export const errorSchema = {
   type: 'object',
-  properties: { statusCode: { type: 'integer' }, code: { type: 'string' }, error: { type: 'string' }, message: { type: 'string' } },
+  properties: {
+    statusCode: { type: 'integer' },
+    code: { type: 'string' },
+    error: { type: 'string' },
+    message: { type: 'string' },
+  },
 } as const;
 
 /** 503 of a write whose save to the state database failed: nothing changed; retry after `Retry-After` seconds. */
 export const stateUnavailableSchema = {
   ...errorSchema,
-  description: 'OPS_ERR_STATE_UNAVAILABLE: the state database could not save the change, so nothing changed; try again after the Retry-After header',
+  description:
+    'OPS_ERR_STATE_UNAVAILABLE: the state database could not save the ' +
+    'change, so nothing changed; try again after the Retry-After header',
 } as const;
 
 /**
@@ -40,7 +47,9 @@ export { AlertIdParams as alertIdParams, NoteBody as noteBody } from '@opsroom/m
 export const indicatorUpdateSchema = {
   type: 'object',
   additionalProperties: true,
-  description: "The live value of one indicator at one node: actuality, levels, Beer's indices, staleness (models/src/events.ts IndicatorUpdate)",
+  description:
+    "The live value of one indicator at one node: actuality, levels, Beer's " +
+    'indices, staleness (models/src/events.ts IndicatorUpdate)',
   required: ['node', 'indicator', 'ts', 'value', 'stale', 'missingChildren', 'missingDescendants'],
   properties: {
     node: { type: 'string' },
@@ -52,15 +61,25 @@ export const indicatorUpdateSchema = {
     productivity: { description: 'number or null: actuality / capability' },
     latency: { description: 'number or null: capability / potentiality' },
     performance: { description: 'number or null: actuality / potentiality' },
-    stale: { type: 'boolean', description: "the node's own value is not fresh: none of its device series and none of its children is (value is null)" },
+    stale: {
+      type: 'boolean',
+      description:
+        "the node's own value is not fresh: none of its device series and none of its children is (value is null)",
+    },
     missingChildren: { type: 'integer', description: 'direct children without a fresh value (stale, or never heard)' },
     missingDescendants: {
       type: 'integer',
       description:
-        'device series at this node or at any depth below it that stopped sending: quiet past their learnt interval plus a margin (one more interval, at least 5 s), at most the roll-up period',
+        'device series at this node or at any depth below it that stopped ' +
+        'sending: quiet past their learnt interval plus a margin (one more ' +
+        'interval, at least 5 s), at most the roll-up period',
     },
     score: { description: 'number: latest anomaly score in [0,1]' },
     learning: { type: 'boolean', description: 'the detector of this series is still learning it (raises nothing yet)' },
-    forecast: { type: 'object', additionalProperties: true, description: "the detector's forecast band for the next value: mean, lower, upper" },
+    forecast: {
+      type: 'object',
+      additionalProperties: true,
+      description: "the detector's forecast band for the next value: mean, lower, upper",
+    },
   },
 } as const;

@@ -94,7 +94,10 @@ export class Ticker implements Component {
     try {
       this.opts.tick();
     } catch (err) {
-      (this.opts.logger ?? silentLogger).error({ err, component: this.name }, `${this.name}: a tick failed; it runs again on the next one`);
+      (this.opts.logger ?? silentLogger).error(
+        { err, component: this.name },
+        `${this.name}: a tick failed; it runs again on the next one`,
+      );
     }
   }
 }

@@ -19,7 +19,8 @@ export class RateLimitedLog {
     const t = this.now();
     let s = this.seen.get(key);
     if (!s || t - s.windowStart >= this.windowMs) {
-      if (s && s.suppressed > 0) this.log.warn({ key, suppressed: s.suppressed }, 'suppressed similar messages in the last window');
+      if (s && s.suppressed > 0)
+        this.log.warn({ key, suppressed: s.suppressed }, 'suppressed similar messages in the last window');
       s = { windowStart: t, count: 0, suppressed: 0 };
       this.seen.set(key, s);
       if (this.seen.size > 10_000) this.seen.clear();

@@ -2,7 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { createServerMetrics, MetricsRegistry } from './registry.js';
 
 /** The `# TYPE` line of each metric family in a scrape. */
-const types = (text: string) => Object.fromEntries([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
+const types = (text: string) =>
+  Object.fromEntries([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
 
 describe('MetricsRegistry', () => {
   it('renders counters as counters named _total, gauges as gauges, histograms as histograms', async () => {
@@ -44,7 +45,7 @@ describe('MetricsRegistry', () => {
     expect(await h.count()).toBe(2);
   });
 
-  it('runs a gauge\'s collectors at each scrape', async () => {
+  it("runs a gauge's collectors at each scrape", async () => {
     const r = new MetricsRegistry({ defaultMetrics: false });
     const g = r.gauge('t_open', 'Open.');
     let open = 1;
@@ -54,7 +55,7 @@ describe('MetricsRegistry', () => {
     expect(await r.render()).toMatch(/^t_open 4$/m);
   });
 
-  it('includes the process\'s default metrics (CPU, memory, heap, event loop)', async () => {
+  it("includes the process's default metrics (CPU, memory, heap, event loop)", async () => {
     const text = await new MetricsRegistry().render();
     const t = types(text);
     expect(t).toMatchObject({
@@ -103,7 +104,7 @@ describe('createServerMetrics', () => {
     });
   });
 
-  it('counts decoded messages by path from the decoder\'s process-wide totals', async () => {
+  it("counts decoded messages by path from the decoder's process-wide totals", async () => {
     const m = createServerMetrics({ defaultMetrics: false });
     const text = await m.registry.render();
     expect(text).toMatch(/^opsroom_decode_messages_total\{path="fast"\} \d+$/m);
@@ -114,6 +115,8 @@ describe('createServerMetrics', () => {
     const m = createServerMetrics({ defaultMetrics: false });
     m.httpRequestDuration.observe(0.004, { method: 'GET', route: '/api/alerts/:id', status_code: '200' });
     expect(await m.httpRequestDuration.count({ method: 'GET', route: '/api/alerts/:id', status_code: '200' })).toBe(1);
-    expect(await m.registry.render()).toMatch(/^opsroom_http_request_duration_seconds_count\{method="GET",route="\/api\/alerts\/:id",status_code="200"\} 1$/m);
+    expect(await m.registry.render()).toMatch(
+      /^opsroom_http_request_duration_seconds_count\{method="GET",route="\/api\/alerts\/:id",status_code="200"\} 1$/m,
+    );
   });
 });

@@ -5,7 +5,13 @@
  * wrappers that keep this code's call shapes (`inc(labels, by)`, `set(value, labels)`,
  * `collect(fn)`, `observe(seconds, labels)`). Rendered at `GET /metrics` in the text format 0.0.4.
  */
-import { collectDefaultMetrics, Counter as PromCounter, Gauge as PromGauge, Histogram as PromHistogram, Registry } from 'prom-client';
+import {
+  collectDefaultMetrics,
+  Counter as PromCounter,
+  Gauge as PromGauge,
+  Histogram as PromHistogram,
+  Registry,
+} from 'prom-client';
 import { decodeColumnsCounts } from '@opsroom/models';
 
 type Labels = Record<string, string>;
@@ -80,7 +86,9 @@ export class Histogram {
  * the publishing); HTTP `GET /api/alerts` 0.8 ms on average. The upper buckets show a slow disk or
  * a busy event loop.
  */
-export const LATENCY_BUCKETS_S: readonly number[] = Object.freeze([0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
+export const LATENCY_BUCKETS_S: readonly number[] = Object.freeze([
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+]);
 
 let processMetrics: Registry | null = null;
 
@@ -121,7 +129,12 @@ export class MetricsRegistry {
   }
 
   /** A histogram of seconds; its name should end in `_seconds`. */
-  histogram(name: string, help: string, labelNames: readonly string[] = [], buckets: readonly number[] = LATENCY_BUCKETS_S): Histogram {
+  histogram(
+    name: string,
+    help: string,
+    labelNames: readonly string[] = [],
+    buckets: readonly number[] = LATENCY_BUCKETS_S,
+  ): Histogram {
     return new Histogram(new PromHistogram({ name, help, labelNames, buckets: [...buckets], registers: [this.prom] }));
   }
 
@@ -144,15 +157,23 @@ export function createServerMetrics(opts: { defaultMetrics?: boolean } = {}) {
   const registry = new MetricsRegistry(opts);
   return {
     registry,
-    readingsAccepted: registry.counter('opsroom_readings_accepted_total', 'Readings accepted by ingest and written to the store.'),
-    readingsRejected: registry.counter('opsroom_readings_rejected_total', 'Readings or messages rejected by ingest, by cause.', ['cause']),
+    readingsAccepted: registry.counter(
+      'opsroom_readings_accepted_total',
+      'Readings accepted by ingest and written to the store.',
+    ),
+    readingsRejected: registry.counter(
+      'opsroom_readings_rejected_total',
+      'Readings or messages rejected by ingest, by cause.',
+      ['cause'],
+    ),
     messagesReceived: registry.counter('opsroom_mqtt_messages_total', 'MQTT messages received by ingest.'),
     storeWriteErrors: registry.counter('opsroom_store_write_errors_total', 'Store batch writes that failed.'),
     alertsRaised: registry.counter('opsroom_alerts_raised_total', 'Algedonic alerts raised, by kind.', ['kind']),
     alertsEscalated: registry.counter('opsroom_alerts_escalated_total', 'Alert escalations one level up.'),
     stateSaveFailures: registry.counter(
       'opsroom_state_save_failures_total',
-      'Saves to the state database (alerts, sessions, maintenance windows) that failed, by operation; nothing was changed.',
+      'Saves to the state database (alerts, sessions, maintenance windows) ' +
+        'that failed, by operation; nothing was changed.',
       ['operation'],
     ),
     alertsOpen: registry.gauge('opsroom_alerts_open', 'Alerts not yet resolved.'),
@@ -161,7 +182,8 @@ export function createServerMetrics(opts: { defaultMetrics?: boolean } = {}) {
     decodePaths: decodePathsCounter(registry),
     ingestToStore: registry.histogram(
       'opsroom_ingest_to_store_seconds',
-      "From a message's arrival at ingest to the store accepting its readings (batching with the event loop turn's other messages included), s.",
+      "From a message's arrival at ingest to the store accepting its readings " +
+        "(batching with the event loop turn's other messages included), s.",
     ),
     detectionToAlert: registry.histogram(
       'opsroom_detection_to_alert_seconds',
@@ -182,7 +204,9 @@ export function createServerMetrics(opts: { defaultMetrics?: boolean } = {}) {
  */
 function decodePathsCounter(registry: MetricsRegistry): Counter {
   const name = 'opsroom_decode_messages_total';
-  const help = 'Messages decoded since the process started, by path: fast (columnar byte scanner) or fallback (exact decoder for unusual payloads).';
+  const help =
+    'Messages decoded since the process started, by path: fast (columnar ' +
+    'byte scanner) or fallback (exact decoder for unusual payloads).';
   const prom: PromCounter = new PromCounter({
     name,
     help,

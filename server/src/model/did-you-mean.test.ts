@@ -17,7 +17,9 @@ describe('editDistance', () => {
   });
 
   it('is symmetric', () => {
-    expect(editDistance('correction_window', 'corection_windows')).toBe(editDistance('corection_windows', 'correction_window'));
+    expect(editDistance('correction_window', 'corection_windows')).toBe(
+      editDistance('corection_windows', 'correction_window'),
+    );
   });
 });
 

@@ -103,7 +103,8 @@ describe('models/examples/campo.yaml', () => {
     const m = await loadModelFile(join(EXAMPLES, 'campo.yaml'));
     for (const n of m.nodes.values()) {
       expect(n.weights['cows']).toBeGreaterThan(0);
-      if (n.children.length) expect(n.weights['cows']).toBe(n.children.reduce((s, c) => s + m.nodes.get(c)!.weights['cows']!, 0));
+      if (n.children.length)
+        expect(n.weights['cows']).toBe(n.children.reduce((s, c) => s + m.nodes.get(c)!.weights['cows']!, 0));
     }
   });
 
@@ -131,7 +132,9 @@ describe('models/examples/campo.yaml', () => {
 describe.each(['valle', 'campo'])('models/examples/%s.yaml with the demo', (name) => {
   it('hashes exactly the demo credentials listed beside it (user <name>-demo, device demo-<id>)', async () => {
     const m = await loadModelFile(join(EXAMPLES, `${name}.yaml`));
-    const creds = JSON.parse(readFileSync(join(EXAMPLES, `${name}.demo-credentials.json`), 'utf8')) as DemoCredentials & { _demo_only: string };
+    const creds = JSON.parse(
+      readFileSync(join(EXAMPLES, `${name}.demo-credentials.json`), 'utf8'),
+    ) as DemoCredentials & { _demo_only: string };
     expect(creds._demo_only).toMatch(/^DEMO ONLY/);
     expect(Object.keys(creds.users).sort()).toEqual([...m.users.keys()].sort());
     expect(Object.keys(creds.devices).sort()).toEqual([...m.devices.keys()].sort());

@@ -90,7 +90,13 @@ export class MapFields {
  * Opens `node` as a mapping of the given shape: reports a non-mapping, unknown keys (with a
  * did-you-mean), forbidden keys, repeated keys and missing required keys.
  */
-export function openMap(r: ModelReader, node: Node | undefined, path: string, shape: MapShape, fallback?: At): MapFields | undefined {
+export function openMap(
+  r: ModelReader,
+  node: Node | undefined,
+  path: string,
+  shape: MapShape,
+  fallback?: At,
+): MapFields | undefined {
   if (!isMap(node)) {
     const found = describeNode(node);
     const message = path
@@ -104,7 +110,12 @@ export function openMap(r: ModelReader, node: Node | undefined, path: string, sh
     if (!isPair(pair)) continue;
     const keyNode = r.resolve(pair.key);
     if (!isScalar(keyNode) || typeof keyNode.value !== 'string') {
-      r.report([keyNode, node], path, `keys of ${shape.what} must be plain words, not ${describeNode(keyNode)}`, `one of: ${shape.keys.join(', ')}`);
+      r.report(
+        [keyNode, node],
+        path,
+        `keys of ${shape.what} must be plain words, not ${describeNode(keyNode)}`,
+        `one of: ${shape.keys.join(', ')}`,
+      );
       continue;
     }
     const key = keyNode.value;
@@ -115,7 +126,12 @@ export function openMap(r: ModelReader, node: Node | undefined, path: string, sh
       continue;
     }
     if (!shape.keys.includes(key)) {
-      r.report(keyNode, keyPath, `unknown key "${key}" in ${shape.what}${didYouMeanSuffix(key, shape.keys)}`, `one of: ${shape.keys.join(', ')}`);
+      r.report(
+        keyNode,
+        keyPath,
+        `unknown key "${key}" in ${shape.what}${didYouMeanSuffix(key, shape.keys)}`,
+        `one of: ${shape.keys.join(', ')}`,
+      );
       continue;
     }
     const first = pairs.get(key);
@@ -166,7 +182,13 @@ export const POSITIVE: (expected: string) => NumberRule = (expected) => ({ expec
 export const NON_NEGATIVE: (expected: string) => NumberRule = (expected) => ({ expected, accept: (n) => n >= 0 });
 
 /** Checks a number node against a rule (shared by fixed fields and free-form mappings). */
-export function checkNumber(r: ModelReader, v: Node, path: string, label: string, rule: NumberRule): number | undefined {
+export function checkNumber(
+  r: ModelReader,
+  v: Node,
+  path: string,
+  label: string,
+  rule: NumberRule,
+): number | undefined {
   if (!isScalar(v) || typeof v.value !== 'number') {
     r.report(v, path, `${label} must be ${rule.expected}, not ${describeNode(v)}`, rule.expected);
     return undefined;
@@ -200,7 +222,12 @@ export function readList(f: MapFields, key: string, itemsAre: string): Item[] | 
 
 export function listItems(r: ModelReader, v: Node, path: string, label: string, itemsAre: string): Item[] | undefined {
   if (!isSeq(v)) {
-    r.report(v, path, `${label} must be a list of ${itemsAre} (lines starting with "- "), not ${describeNode(v)}`, `a list of ${itemsAre}`);
+    r.report(
+      v,
+      path,
+      `${label} must be a list of ${itemsAre} (lines starting with "- "), not ${describeNode(v)}`,
+      `a list of ${itemsAre}`,
+    );
     return undefined;
   }
   return v.items.map((item, index) => ({ node: r.resolve(item), path: joinPath(path, index), index }));
@@ -245,7 +272,13 @@ export function readEntries(f: MapFields, key: string, what: string): Entry[] | 
     }
     seen.set(k, keyNode);
     const value = f.r.resolve(pair.value);
-    out.push({ key: k, rawKey: keyNode.value, keyNode, value: isNullScalar(value) ? undefined : value, path: entryPath });
+    out.push({
+      key: k,
+      rawKey: keyNode.value,
+      keyNode,
+      value: isNullScalar(value) ? undefined : value,
+      path: entryPath,
+    });
   }
   return out;
 }

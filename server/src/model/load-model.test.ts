@@ -67,19 +67,46 @@ describe('parseModel on a good file', () => {
   });
 
   it('addresses nodes by path and lists them depth-first from the root', () => {
-    expect([...load().nodes.keys()]).toEqual(['valle', 'valle/norte', 'valle/norte/taller-1', 'valle/norte/taller-2', 'valle/sur']);
+    expect([...load().nodes.keys()]).toEqual([
+      'valle',
+      'valle/norte',
+      'valle/norte/taller-1',
+      'valle/norte/taller-2',
+      'valle/sur',
+    ]);
   });
 
   it('links parents and children by path, with depth and level name', () => {
     const m = load();
-    expect(m.nodes.get('valle')).toMatchObject({ id: 'valle', name: 'valle', depth: 0, level: 'region', children: ['valle/norte', 'valle/sur'] });
+    expect(m.nodes.get('valle')).toMatchObject({
+      id: 'valle',
+      name: 'valle',
+      depth: 0,
+      level: 'region',
+      children: ['valle/norte', 'valle/sur'],
+    });
     expect(m.nodes.get('valle')!.parent).toBeUndefined();
-    expect(m.nodes.get('valle/norte')).toMatchObject({ name: 'Consejo Norte', depth: 1, level: 'council', parent: 'valle' });
-    expect(m.nodes.get('valle/norte/taller-1')).toMatchObject({ depth: 2, level: 'workshop', parent: 'valle/norte', children: [] });
+    expect(m.nodes.get('valle/norte')).toMatchObject({
+      name: 'Consejo Norte',
+      depth: 1,
+      level: 'council',
+      parent: 'valle',
+    });
+    expect(m.nodes.get('valle/norte/taller-1')).toMatchObject({
+      depth: 2,
+      level: 'workshop',
+      parent: 'valle/norte',
+      children: [],
+    });
   });
 
   it('leaves the level name out below the named levels', () => {
-    const m = load(TEXT.replace('levels: [region, council, workshop]', 'levels: [region]').replace('  workshop: 300\n', '  2: 300\n'));
+    const m = load(
+      TEXT.replace('levels: [region, council, workshop]', 'levels: [region]').replace(
+        '  workshop: 300\n',
+        '  2: 300\n',
+      ),
+    );
     expect(m.nodes.get('valle')!.level).toBe('region');
     expect(m.nodes.get('valle/norte')!.level).toBeUndefined();
   });
@@ -109,8 +136,18 @@ describe('parseModel on a good file', () => {
 
   it('binds devices to nodes and keeps users with their role, scope and hashes', () => {
     const m = load();
-    expect(m.devices.get('taller-1-plc')).toEqual({ id: 'taller-1-plc', node: 'valle/norte/taller-1', secretHash: HASH });
-    expect(m.users.get('planner')).toEqual({ name: 'planner', displayName: 'Regional planner', role: 'planner', scope: 'valle', passwordHash: HASH });
+    expect(m.devices.get('taller-1-plc')).toEqual({
+      id: 'taller-1-plc',
+      node: 'valle/norte/taller-1',
+      secretHash: HASH,
+    });
+    expect(m.users.get('planner')).toEqual({
+      name: 'planner',
+      displayName: 'Regional planner',
+      role: 'planner',
+      scope: 'valle',
+      passwordHash: HASH,
+    });
     expect(verifySecret('demo', m.users.get('planner')!.passwordHash)).toBe(true);
   });
 
@@ -124,7 +161,9 @@ describe('parseModel on a good file', () => {
   });
 
   it('follows aliases to anchored values', () => {
-    const m = load('name: A\nnodes:\n  - id: root\n    weights: &w { members: 3 }\n    children:\n      - id: kid\n        weights: *w\n');
+    const m = load(
+      'name: A\nnodes:\n  - id: root\n    weights: &w { members: 3 }\n    children:\n      - id: kid\n        weights: *w\n',
+    );
     expect(m.nodes.get('root/kid')!.weights).toEqual({ members: 3 });
   });
 });

@@ -27,7 +27,11 @@ export function parseModel(text: string, file: string): ParseResult {
   const r = new ModelReader(file, doc, lc);
   for (const e of [...doc.errors, ...doc.warnings]) {
     const where = pathAtOffset(doc.contents, e.pos[0]);
-    r.report({ offset: e.pos[0] }, where, `YAML ${e.name === 'YAMLWarning' ? 'warning' : 'syntax error'}: ${firstLine(e.message)}`);
+    r.report(
+      { offset: e.pos[0] },
+      where,
+      `YAML ${e.name === 'YAMLWarning' ? 'warning' : 'syntax error'}: ${firstLine(e.message)}`,
+    );
   }
   if (doc.errors.length > 0) return { problems: sortProblems(r.problems) };
   const model = readModel(r, doc.contents);
@@ -43,7 +47,13 @@ const firstLine = (s: string): string => s.split('\n', 1)[0]!.replace(/:\s*$/, '
  */
 export function unreadableFileProblem(path: string, err: unknown): ModelProblem {
   const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'there is no such file' : (err as Error).message;
-  return { file: path, line: 0, column: 0, path: '', message: `cannot read the model file: ${why}; check the path given to --model (or OPSROOM_MODEL)` };
+  return {
+    file: path,
+    line: 0,
+    column: 0,
+    path: '',
+    message: `cannot read the model file: ${why}; check the path given to --model (or OPSROOM_MODEL)`,
+  };
 }
 
 /**

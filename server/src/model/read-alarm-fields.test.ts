@@ -23,7 +23,11 @@ ${node}
 describe('alarm fields of the model file', () => {
   it('reads priority, per-node priorities, max_shelve by level and the chattering rule', () => {
     const { model: m, problems } = parseModel(
-      model('max_shelve: { shop: 600 }\nchattering: { reraises: 5, minutes: 15 }', '    priority: high', '        priorities: { output: critical }'),
+      model(
+        'max_shelve: { shop: 600 }\nchattering: { reraises: 5, minutes: 15 }',
+        '    priority: high',
+        '        priorities: { output: critical }',
+      ),
       'm.yaml',
     );
     expect(problems).toEqual([]);
@@ -46,7 +50,9 @@ describe('alarm fields of the model file', () => {
     const { problems } = parseModel(model('', '    priority: hihg'), 'm.yaml');
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ file: 'm.yaml', line: 8, path: 'indicators[0].priority' });
-    expect(formatProblem(problems[0]!)).toMatch(/m\.yaml:8:.*indicators\[0\]\.priority.*unknown priority "hihg".*did you mean "high"/s);
+    expect(formatProblem(problems[0]!)).toMatch(
+      /m\.yaml:8:.*indicators\[0\]\.priority.*unknown priority "hihg".*did you mean "high"/s,
+    );
   });
 
   it("refuses a node's priority for an unknown indicator and an unknown priority word, each at its line", () => {
@@ -66,7 +72,9 @@ describe('alarm fields of the model file', () => {
       [3, 'max_shelve.shop'],
       [3, 'max_shelve.floor'],
     ]);
-    expect(shelve.map((p) => p.message).join('\n')).toMatch(/the longest shelving of "shop" must be a positive number of seconds, not 0[\s\S]*"floor" is not a level name/);
+    expect(shelve.map((p) => p.message).join('\n')).toMatch(
+      /the longest shelving of "shop" must be a positive number of seconds, not 0[\s\S]*"floor" is not a level name/,
+    );
     const chatter = parseModel(model('chattering:\n  reraises: 2.5\n  minutes: 0'), 'm.yaml').problems;
     expect(chatter.map((p) => [p.line, p.path])).toEqual([
       [4, 'chattering.reraises'],
@@ -77,10 +85,20 @@ describe('alarm fields of the model file', () => {
   });
 
   it("reads a node's reminder interval (notify.remind_every, seconds, 0 = none) and refuses a negative one at its line", () => {
-    const ok = parseModel(model('', '', '        notify: { webhook: "https://h.example/x", secret_env: HOOK, remind_every: 900 }'), 'm.yaml');
+    const ok = parseModel(
+      model('', '', '        notify: { webhook: "https://h.example/x", secret_env: HOOK, remind_every: 900 }'),
+      'm.yaml',
+    );
     expect(ok.problems).toEqual([]);
-    expect(ok.model!.nodes.get('site/press')!.notify).toEqual({ webhook: 'https://h.example/x', secretEnv: 'HOOK', remindEverySec: 900 });
-    const bad = parseModel(model('', '', '        notify: { webhook: "https://h.example/x", secret_env: HOOK, remind_every: -5 }'), 'm.yaml').problems;
+    expect(ok.model!.nodes.get('site/press')!.notify).toEqual({
+      webhook: 'https://h.example/x',
+      secretEnv: 'HOOK',
+      remindEverySec: 900,
+    });
+    const bad = parseModel(
+      model('', '', '        notify: { webhook: "https://h.example/x", secret_env: HOOK, remind_every: -5 }'),
+      'm.yaml',
+    ).problems;
     expect(bad.map((p) => [p.line, p.path])).toEqual([[13, 'nodes[0].children[0].notify.remind_every']]);
     expect(bad[0]!.message).toMatch(/must be a number of seconds ≥ 0 \(0: no reminders\), not -5/);
   });

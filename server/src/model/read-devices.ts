@@ -11,7 +11,10 @@ export const DEVICE_SHAPE: MapShape = {
   what: 'a device',
   keys: ['id', 'node', 'secret_hash', 'tags'],
   required: ['id', 'node', 'secret_hash'],
-  forbidden: { secret: plainSecretKeyMessage('secret', 'secret_hash'), password: plainSecretKeyMessage('password', 'secret_hash') },
+  forbidden: {
+    secret: plainSecretKeyMessage('secret', 'secret_hash'),
+    password: plainSecretKeyMessage('password', 'secret_hash'),
+  },
 };
 
 /** `devices:` — unique ids, each bound to a node of the tree, each with a scrypt `secret_hash`. */
@@ -29,12 +32,17 @@ export function readDevices(f: MapFields, tree: NodeTree): Map<string, DeviceDef
       const idNode = g.value('id');
       ok = checkId(f.r, idNode, g.pathOf('id'), id, 'device');
       if (seen.has(id)) {
-        f.r.report(idNode, g.pathOf('id'), `the device id "${id}" is used twice${firstOnLine(f.r, seen.get(id))}; device ids must be unique`);
+        f.r.report(
+          idNode,
+          g.pathOf('id'),
+          `the device id "${id}" is used twice${firstOnLine(f.r, seen.get(id))}; device ids must be unique`,
+        );
         ok = false;
       } else seen.set(id, idNode);
     }
     if (node !== undefined) ok = checkNodePath(f.r, tree, g.value('node'), g.pathOf('node'), node) && ok;
-    if (secretHash !== undefined) ok = checkSecretHash(f.r, g.value('secret_hash'), g.pathOf('secret_hash'), 'secret_hash', secretHash) && ok;
+    if (secretHash !== undefined)
+      ok = checkSecretHash(f.r, g.value('secret_hash'), g.pathOf('secret_hash'), 'secret_hash', secretHash) && ok;
     const tags = readTagRule(g);
     if (tags === null) ok = false;
     if (ok && id !== undefined && node !== undefined && secretHash !== undefined) {

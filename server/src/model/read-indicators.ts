@@ -40,22 +40,38 @@ export function readIndicators(f: MapFields): IndicatorList {
     const weight = readString(g, 'weight', 'the name of a node weight');
     const name = readString(g, 'name');
     const priorityText = readString(g, 'priority', PRIORITY_EXPECTED);
-    const priority = priorityText === undefined ? undefined : checkPriority(f.r, g.value('priority'), g.pathOf('priority'), priorityText);
+    const priority =
+      priorityText === undefined
+        ? undefined
+        : checkPriority(f.r, g.value('priority'), g.pathOf('priority'), priorityText);
     let ok = id !== undefined && unit !== undefined && rollup !== undefined;
     if (id !== undefined) {
       const idNode = g.value('id');
       ok = checkId(f.r, idNode, g.pathOf('id'), id, 'indicator') && ok;
       if (seen.has(id)) {
-        f.r.report(idNode, g.pathOf('id'), `the indicator id "${id}" is used twice${firstOnLine(f.r, seen.get(id))}; ids must be unique`);
+        f.r.report(
+          idNode,
+          g.pathOf('id'),
+          `the indicator id "${id}" is used twice${firstOnLine(f.r, seen.get(id))}; ids must be unique`,
+        );
         ok = false;
       } else seen.set(id, idNode);
     }
     if (rollup === 'weighted_mean' && weight === undefined && g.value('weight') === undefined) {
-      f.r.report(g.node, g.pathOf('weight'), `a "weighted_mean" indicator needs "weight:", the node weight to weigh children by (or use "rollup: mean")`, 'the name of a node weight');
+      f.r.report(
+        g.node,
+        g.pathOf('weight'),
+        `a "weighted_mean" indicator needs "weight:", the node weight to weigh children by (or use "rollup: mean")`,
+        'the name of a node weight',
+      );
       ok = false;
     }
     if (rollup !== undefined && rollup !== 'weighted_mean' && weight !== undefined) {
-      f.r.report(g.value('weight'), g.pathOf('weight'), `"weight" only applies to "rollup: weighted_mean", not "${rollup}"; remove it or change the rule`);
+      f.r.report(
+        g.value('weight'),
+        g.pathOf('weight'),
+        `"weight" only applies to "rollup: weighted_mean", not "${rollup}"; remove it or change the rule`,
+      );
       ok = false;
     }
     if (priorityText !== undefined && priority === undefined) ok = false;
@@ -77,7 +93,12 @@ function readRollup(g: MapFields): RollupRule | undefined {
   const rule = readString(g, 'rollup', expected);
   if (rule === undefined) return undefined;
   if ((ROLLUP_RULES as readonly string[]).includes(rule)) return rule as RollupRule;
-  g.r.report(g.value('rollup'), g.pathOf('rollup'), `unknown roll-up rule "${rule}"${didYouMeanSuffix(rule, ROLLUP_RULES)}`, expected);
+  g.r.report(
+    g.value('rollup'),
+    g.pathOf('rollup'),
+    `unknown roll-up rule "${rule}"${didYouMeanSuffix(rule, ROLLUP_RULES)}`,
+    expected,
+  );
   return undefined;
 }
 

@@ -2,7 +2,16 @@ import { isScalar } from 'yaml';
 import type { Node } from 'yaml';
 import { didYouMeanSuffix } from './did-you-mean.js';
 import type { ChatteringRule } from '@opsroom/models';
-import { checkNumber, describeNode, firstOnLine, listItems, openMap, readEntries, readNumber, POSITIVE } from './fields.js';
+import {
+  checkNumber,
+  describeNode,
+  firstOnLine,
+  listItems,
+  openMap,
+  readEntries,
+  readNumber,
+  POSITIVE,
+} from './fields.js';
 import type { MapFields } from './fields.js';
 
 /** The correction window of a level the model file gives none for: 15 minutes. */
@@ -21,12 +30,22 @@ export function readLevelNames(f: MapFields): string[] {
   for (const item of items) {
     const n = item.node;
     if (!isScalar(n) || typeof n.value !== 'string' || n.value.trim() === '') {
-      f.r.report([n, v], item.path, `a level name must be text, not ${describeNode(n)}`, 'a level name such as "council"');
+      f.r.report(
+        [n, v],
+        item.path,
+        `a level name must be text, not ${describeNode(n)}`,
+        'a level name such as "council"',
+      );
       names.push(`#${item.index}`); // keep the depths of the later names right
       continue;
     }
     const first = seen.get(n.value);
-    if (first) f.r.report(n, item.path, `the level name "${n.value}" is used twice${firstOnLine(f.r, first)}; each depth needs its own name`);
+    if (first)
+      f.r.report(
+        n,
+        item.path,
+        `the level name "${n.value}" is used twice${firstOnLine(f.r, first)}; each depth needs its own name`,
+      );
     else seen.set(n.value, n);
     names.push(n.value);
   }
@@ -52,7 +71,12 @@ export function readMaxShelve(f: MapFields, levels: readonly string[]): Map<numb
   return readSecondsPerLevel(f, levels, 'max_shelve', 'the longest shelving');
 }
 
-function readSecondsPerLevel(f: MapFields, levels: readonly string[], field: string, label: string): Map<number, number> {
+function readSecondsPerLevel(
+  f: MapFields,
+  levels: readonly string[],
+  field: string,
+  label: string,
+): Map<number, number> {
   const byDepth = new Map<number, number>();
   const givenAs = new Map<number, string>();
   const entries = readEntries(f, field, 'a mapping of level name (or depth) to seconds');
@@ -61,7 +85,12 @@ function readSecondsPerLevel(f: MapFields, levels: readonly string[], field: str
     if (typeof e.rawKey === 'number' || /^[0-9]+$/.test(e.key)) {
       depth = Number(e.key);
       if (!Number.isInteger(depth) || depth < 0) {
-        f.r.report(e.keyNode, e.path, `"${e.key}" is not a depth; use a level name or a whole number, 0 for the root`, 'a level name or a depth');
+        f.r.report(
+          e.keyNode,
+          e.path,
+          `"${e.key}" is not a depth; use a level name or a whole number, 0 for the root`,
+          'a level name or a depth',
+        );
         continue;
       }
     } else {
@@ -82,7 +111,11 @@ function readSecondsPerLevel(f: MapFields, levels: readonly string[], field: str
     if (sec === undefined) continue;
     const other = givenAs.get(depth);
     if (other !== undefined) {
-      f.r.report(e.keyNode, e.path, `depth ${depth} already has ${label.replace(/^the /, 'a ')}, given as "${other}"; keep one`);
+      f.r.report(
+        e.keyNode,
+        e.path,
+        `depth ${depth} already has ${label.replace(/^the /, 'a ')}, given as "${other}"; keep one`,
+      );
       continue;
     }
     givenAs.set(depth, e.key);
@@ -96,7 +129,11 @@ export function windowForDepth(byDepth: ReadonlyMap<number, number>, depth: numb
   return byDepth.get(depth) ?? DEFAULT_CORRECTION_WINDOW_SEC;
 }
 
-export const CHATTERING_SHAPE = { what: 'the chattering rule', keys: ['reraises', 'minutes'], required: ['reraises', 'minutes'] } as const;
+export const CHATTERING_SHAPE = {
+  what: 'the chattering rule',
+  keys: ['reraises', 'minutes'],
+  required: ['reraises', 'minutes'],
+} as const;
 
 /**
  * `chattering: { reraises: 3, minutes: 60 }` — an alert that clears and re-raises more than
@@ -107,7 +144,10 @@ export function readChattering(f: MapFields): ChatteringRule | undefined {
   if (v === undefined) return undefined;
   const g = openMap(f.r, v, f.pathOf('chattering'), CHATTERING_SHAPE);
   if (!g) return undefined;
-  const reraises = readNumber(g, 'reraises', { expected: 'a whole number ≥ 1', accept: (n) => Number.isInteger(n) && n >= 1 });
+  const reraises = readNumber(g, 'reraises', {
+    expected: 'a whole number ≥ 1',
+    accept: (n) => Number.isInteger(n) && n >= 1,
+  });
   const minutes = readNumber(g, 'minutes', POSITIVE('a positive number of minutes'));
   return reraises === undefined || minutes === undefined ? undefined : { reraises, minutes };
 }

@@ -23,7 +23,11 @@ export const MODEL_SHAPE: MapShape = {
 export function readModel(r: ModelReader, contents: unknown): Model | undefined {
   const top = r.resolve(contents);
   if (top === undefined) {
-    r.report({ offset: 0 }, '', 'the model file is empty; it needs at least "name:" and "nodes:" (see models/README.md)');
+    r.report(
+      { offset: 0 },
+      '',
+      'the model file is empty; it needs at least "name:" and "nodes:" (see models/README.md)',
+    );
     return undefined;
   }
   const f = openMap(r, top, '', MODEL_SHAPE);
@@ -39,5 +43,14 @@ export function readModel(r: ModelReader, contents: unknown): Model | undefined 
   const devices = readDevices(f, tree);
   const users = readUsers(f, tree);
   if (r.problems.length > 0 || name === undefined || tree.root === undefined) return undefined;
-  return { name, levels, indicators: indicators.map((i) => i.def), nodes: tree.nodes, root: tree.root, devices, users, ...(chattering ? { chattering } : {}) };
+  return {
+    name,
+    levels,
+    indicators: indicators.map((i) => i.def),
+    nodes: tree.nodes,
+    root: tree.root,
+    devices,
+    users,
+    ...(chattering ? { chattering } : {}),
+  };
 }

@@ -2,7 +2,18 @@ import type { Levels, ModelNode, Priority } from '@opsroom/models';
 import type { Node } from 'yaml';
 import { didYouMeanSuffix } from './did-you-mean.js';
 import { isScalar } from 'yaml';
-import { checkNumber, describeNode, firstOnLine, NON_NEGATIVE, openMap, POSITIVE, readEntries, readList, readNumber, readString } from './fields.js';
+import {
+  checkNumber,
+  describeNode,
+  firstOnLine,
+  NON_NEGATIVE,
+  openMap,
+  POSITIVE,
+  readEntries,
+  readList,
+  readNumber,
+  readString,
+} from './fields.js';
 import type { Entry, Item, MapFields, MapShape } from './fields.js';
 import type { ModelReader } from './reader.js';
 import { DEFAULT_MAX_SHELVE_SEC, windowForDepth } from './read-levels.js';
@@ -16,7 +27,11 @@ export const NODE_SHAPE: MapShape = {
 };
 
 export const LEVELS_SHAPE: MapShape = { what: 'the levels of an indicator', keys: ['capability', 'potentiality'] };
-export const NOTIFY_SHAPE: MapShape = { what: 'the notify settings of a node', keys: ['webhook', 'secret_env', 'remind_every'], required: ['webhook', 'secret_env'] };
+export const NOTIFY_SHAPE: MapShape = {
+  what: 'the notify settings of a node',
+  keys: ['webhook', 'secret_env', 'remind_every'],
+  required: ['webhook', 'secret_env'],
+};
 
 /** Deeper trees are almost certainly a mistake (and would risk the stack). */
 export const MAX_DEPTH = 32;
@@ -55,12 +70,22 @@ function readTree(f: MapFields, ctx: NodeContext, tree: NodeTree): void {
   const items = readList(f, 'nodes', 'nodes (exactly one: the root)');
   if (!items) return;
   if (items.length === 0) {
-    f.r.report(f.at('nodes'), f.pathOf('nodes'), '"nodes" is empty; it must hold exactly one root node', 'a list with one root node');
+    f.r.report(
+      f.at('nodes'),
+      f.pathOf('nodes'),
+      '"nodes" is empty; it must hold exactly one root node',
+      'a list with one root node',
+    );
     return;
   }
   items.forEach((item, i) => {
     if (i === 1) {
-      f.r.report(item.node, item.path, `a model has exactly one root node; put this node under the root's "children:"`, 'a list with one root node');
+      f.r.report(
+        item.node,
+        item.path,
+        `a model has exactly one root node; put this node under the root's "children:"`,
+        'a list with one root node',
+      );
     }
     const root = readNode(f.r, item, undefined, 0, i === 0, new Map(), tree, ctx);
     if (i === 0) tree.root = root;
@@ -89,7 +114,11 @@ function readNode(
   if (id === undefined || !checkId(r, idNode, f.pathOf('id'), id, 'node')) record = false;
   else if (siblings.has(id)) {
     const where = parent ? `under "${parent.path}"` : 'at the root';
-    r.report(idNode, f.pathOf('id'), `two nodes ${where} have the id "${id}"${firstOnLine(r, siblings.get(id))}; sibling ids must be unique`);
+    r.report(
+      idNode,
+      f.pathOf('id'),
+      `two nodes ${where} have the id "${id}"${firstOnLine(r, siblings.get(id))}; sibling ids must be unique`,
+    );
     record = false;
   } else siblings.set(id, idNode);
 
@@ -127,7 +156,11 @@ function readNode(
 
   const children = readList(f, 'children', 'nodes');
   if (children && children.length > 0 && depth + 1 >= MAX_DEPTH) {
-    r.report(f.at('children'), f.pathOf('children'), `the tree is deeper than ${MAX_DEPTH} levels; is a node nested inside itself?`);
+    r.report(
+      f.at('children'),
+      f.pathOf('children'),
+      `the tree is deeper than ${MAX_DEPTH} levels; is a node nested inside itself?`,
+    );
     return path;
   }
   const childIds = new Map<string, Node | undefined>();
@@ -159,11 +192,21 @@ function readNotify(f: MapFields): { webhook: string; secretEnv: string; remindE
     /* reported below */
   }
   if (!ok) {
-    f.r.report(n.at('webhook'), n.pathOf('webhook'), `"${webhook.slice(0, 80)}" is not an http:// or https:// URL`, 'an http:// or https:// URL');
+    f.r.report(
+      n.at('webhook'),
+      n.pathOf('webhook'),
+      `"${webhook.slice(0, 80)}" is not an http:// or https:// URL`,
+      'an http:// or https:// URL',
+    );
     return undefined;
   }
   if (!/^[A-Z_][A-Z0-9_]*$/.test(secretEnv)) {
-    f.r.report(n.at('secret_env'), n.pathOf('secret_env'), `"${secretEnv.slice(0, 80)}" is not an environment variable name`, 'upper-case letters, digits and _, e.g. OPSROOM_WEBHOOK_NORTE');
+    f.r.report(
+      n.at('secret_env'),
+      n.pathOf('secret_env'),
+      `"${secretEnv.slice(0, 80)}" is not an environment variable name`,
+      'upper-case letters, digits and _, e.g. OPSROOM_WEBHOOK_NORTE',
+    );
     return undefined;
   }
   return { webhook, secretEnv, ...(remindEvery !== undefined ? { remindEverySec: remindEvery } : {}) };
@@ -198,7 +241,12 @@ function readNodePriorities(f: MapFields, ctx: NodeContext): Record<string, Prio
     }
     const text = isScalar(e.value) && typeof e.value.value === 'string' ? e.value.value : undefined;
     if (text === undefined) {
-      f.r.report(e.value, e.path, `the priority of "${e.key}" must be ${expected}, not ${describeNode(e.value)}`, expected);
+      f.r.report(
+        e.value,
+        e.path,
+        `the priority of "${e.key}" must be ${expected}, not ${describeNode(e.value)}`,
+        expected,
+      );
       continue;
     }
     const p = checkPriority(f.r, e.value, e.path, text);
@@ -211,7 +259,12 @@ function readNodePriorities(f: MapFields, ctx: NodeContext): Record<string, Prio
 function checkIndicatorKey(f: MapFields, ctx: NodeContext, e: Entry): boolean {
   if (ctx.indicatorIds.has(e.key)) return true;
   const known = [...ctx.indicatorIds];
-  f.r.report(e.keyNode, e.path, `"${e.key}" is not an indicator id${didYouMeanSuffix(e.key, known)}`, known.length ? `one of: ${known.join(', ')}` : 'an indicator id');
+  f.r.report(
+    e.keyNode,
+    e.path,
+    `"${e.key}" is not an indicator id${didYouMeanSuffix(e.key, known)}`,
+    known.length ? `one of: ${known.join(', ')}` : 'an indicator id',
+  );
   return false;
 }
 
@@ -233,4 +286,3 @@ function readNodeLevels(f: MapFields, ctx: NodeContext): Record<string, Levels> 
   }
   return out;
 }
-

@@ -15,7 +15,10 @@ export const USER_SHAPE: MapShape = {
   what: 'a user',
   keys: ['name', 'display_name', 'role', 'scope', 'password_hash'],
   required: ['name', 'role', 'scope', 'password_hash'],
-  forbidden: { password: plainSecretKeyMessage('password', 'password_hash'), secret: plainSecretKeyMessage('secret', 'password_hash') },
+  forbidden: {
+    password: plainSecretKeyMessage('password', 'password_hash'),
+    secret: plainSecretKeyMessage('secret', 'password_hash'),
+  },
 };
 
 /** `users:` — unique login names, a role, a scope node and a scrypt `password_hash`. */
@@ -35,12 +38,18 @@ export function readUsers(f: MapFields, tree: NodeTree): Map<string, UserDef> {
       const nameNode = g.value('name');
       ok = checkId(f.r, nameNode, g.pathOf('name'), name, 'user name') && ok;
       if (seen.has(name)) {
-        f.r.report(nameNode, g.pathOf('name'), `the user name "${name}" is used twice${firstOnLine(f.r, seen.get(name))}; user names must be unique`);
+        f.r.report(
+          nameNode,
+          g.pathOf('name'),
+          `the user name "${name}" is used twice${firstOnLine(f.r, seen.get(name))}; user names must be unique`,
+        );
         ok = false;
       } else seen.set(name, nameNode);
     }
     if (scope !== undefined) ok = checkNodePath(f.r, tree, g.value('scope'), g.pathOf('scope'), scope) && ok;
-    if (passwordHash !== undefined) ok = checkSecretHash(f.r, g.value('password_hash'), g.pathOf('password_hash'), 'password_hash', passwordHash) && ok;
+    if (passwordHash !== undefined)
+      ok =
+        checkSecretHash(f.r, g.value('password_hash'), g.pathOf('password_hash'), 'password_hash', passwordHash) && ok;
     if (!ok || name === undefined || role === undefined || scope === undefined || passwordHash === undefined) continue;
     const user: UserDef = { name, role, scope, passwordHash };
     if (displayName !== undefined) user.displayName = displayName;

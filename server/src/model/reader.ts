@@ -57,7 +57,11 @@ export class ModelReader {
       if (!this.refusedAliases.has(value)) {
         this.refusedAliases.add(value);
         const offset = value.range?.[0] ?? 0;
-        this.report(value, pathAtOffset(this.doc.contents, offset), `the alias *${value.source} points at a mapping or list that holds aliases itself; copy the content instead`);
+        this.report(
+          value,
+          pathAtOffset(this.doc.contents, offset),
+          `the alias *${value.source} points at a mapping or list that holds aliases itself; copy the content instead`,
+        );
       }
       return undefined;
     }
@@ -71,7 +75,12 @@ export class ModelReader {
     const known = this.aliasFree.get(node);
     if (known !== undefined) return !known;
     let found = false;
-    visit(node, { Alias: () => { found = true; return visit.BREAK; } });
+    visit(node, {
+      Alias: () => {
+        found = true;
+        return visit.BREAK;
+      },
+    });
     this.aliasFree.set(node, !found);
     return found;
   }

@@ -18,11 +18,16 @@ interface ObjectSchema {
   type?: string;
   additionalProperties?: boolean | object;
   required?: string[];
-  properties?: Record<string, ObjectSchema & { $ref?: string; items?: ObjectSchema & { $ref?: string }; enum?: string[] }>;
+  properties?: Record<
+    string,
+    ObjectSchema & { $ref?: string; items?: ObjectSchema & { $ref?: string }; enum?: string[] }
+  >;
   enum?: string[];
 }
 const MODELS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../models');
-const schema = JSON.parse(readFileSync(join(MODELS, 'schema/model.schema.json'), 'utf8')) as ObjectSchema & { $defs: Record<string, ObjectSchema> };
+const schema = JSON.parse(readFileSync(join(MODELS, 'schema/model.schema.json'), 'utf8')) as ObjectSchema & {
+  $defs: Record<string, ObjectSchema>;
+};
 const def = (name: string) => schema.$defs[name]!;
 const prop = (o: ObjectSchema, key: string) => o.properties![key]!;
 

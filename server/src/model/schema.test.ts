@@ -21,7 +21,11 @@ describe('models/schema/model.schema.json', () => {
   it('accepts the complete example in models/README.md', () => {
     const readme = readFileSync(join(MODELS, 'README.md'), 'utf8');
     const block = /### A complete example[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)![1]!;
-    const doc = parse(block.replaceAll('<salt>', 'AAAAAAAAAAAAAAAAAAAAAA==').replaceAll('<hash>', 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='));
+    const doc = parse(
+      block
+        .replaceAll('<salt>', 'AAAAAAAAAAAAAAAAAAAAAA==')
+        .replaceAll('<hash>', 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='),
+    );
     expect(errorsOf(doc)).toEqual([]);
   });
 
@@ -30,7 +34,13 @@ describe('models/schema/model.schema.json', () => {
       name: 'x',
       indicators: [{ id: 'output', unit: 'u', rollup: 'sum' }],
       nodes: [{ id: 'a' }],
-      devices: [{ id: 'd', node: 'a', secret_hash: 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=' }],
+      devices: [
+        {
+          id: 'd',
+          node: 'a',
+          secret_hash: 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+        },
+      ],
     });
     expect(errorsOf(base())).toEqual([]);
     expect(errorsOf({ ...base(), nodes: [{ id: 'a', chidlren: [] }] })).not.toEqual([]);
@@ -40,9 +50,17 @@ describe('models/schema/model.schema.json', () => {
   });
 
   it('accepts the alarm fields (priority, priorities, max_shelve, chattering) and refuses bad values of them', () => {
-    const base = () => ({ name: 'x', indicators: [{ id: 'output', unit: 'u', rollup: 'sum', priority: 'high' }], nodes: [{ id: 'a', priorities: { output: 'critical' } }], max_shelve: { 0: 600 }, chattering: { reraises: 3, minutes: 60 } });
+    const base = () => ({
+      name: 'x',
+      indicators: [{ id: 'output', unit: 'u', rollup: 'sum', priority: 'high' }],
+      nodes: [{ id: 'a', priorities: { output: 'critical' } }],
+      max_shelve: { 0: 600 },
+      chattering: { reraises: 3, minutes: 60 },
+    });
     expect(errorsOf(base())).toEqual([]);
-    expect(errorsOf({ ...base(), indicators: [{ id: 'output', unit: 'u', rollup: 'sum', priority: 'urgent' }] })).not.toEqual([]);
+    expect(
+      errorsOf({ ...base(), indicators: [{ id: 'output', unit: 'u', rollup: 'sum', priority: 'urgent' }] }),
+    ).not.toEqual([]);
     expect(errorsOf({ ...base(), nodes: [{ id: 'a', priorities: { output: 'urgent' } }] })).not.toEqual([]);
     expect(errorsOf({ ...base(), max_shelve: { 0: 0 } })).not.toEqual([]);
     expect(errorsOf({ ...base(), chattering: { reraises: 2.5, minutes: 60 } })).not.toEqual([]);

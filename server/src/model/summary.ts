@@ -23,12 +23,18 @@ const plural = (n: number, one: string, many = one + 's'): string => `${n} ${n =
 export function summarizeModel(model: Model): string[] {
   const byDepth: ModelNode[][] = [];
   for (const n of model.nodes.values()) (byDepth[n.depth] ??= []).push(n);
-  const lines = [`model "${model.name}": ${plural(model.nodes.size, 'node')} in ${plural(byDepth.length, 'level')}, root "${model.root}"`];
+  const lines = [
+    `model "${model.name}": ${plural(model.nodes.size, 'node')} in ` +
+      `${plural(byDepth.length, 'level')}, root "${model.root}"`,
+  ];
   byDepth.forEach((nodes, depth) => {
     const windows = nodes.map((n) => n.correctionWindowSec);
     const lo = Math.min(...windows);
     const hi = Math.max(...windows);
-    const window = lo === hi ? `correction window ${formatSeconds(lo)}` : `correction windows ${formatSeconds(lo)} to ${formatSeconds(hi)}`;
+    const window =
+      lo === hi
+        ? `correction window ${formatSeconds(lo)}`
+        : `correction windows ${formatSeconds(lo)} to ${formatSeconds(hi)}`;
     const level = model.levels[depth] ?? `depth ${depth}`;
     lines.push(`  ${level}: ${plural(nodes.length, 'node')}, ${window}`);
   });

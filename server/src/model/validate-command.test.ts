@@ -43,14 +43,20 @@ describe('runValidate', () => {
     const lines: string[] = [];
     const file = join(dir, 'nope.yaml');
     expect(await runValidate(file, (l) => lines.push(l))).toBe(1);
-    expect(lines[0]).toBe(`${file}  (document)  cannot read the model file: there is no such file; check the path given to --model (or OPSROOM_MODEL)`);
+    expect(lines[0]).toBe(
+      `${file}  (document)  cannot read the model file: there is no such file; check the path given to --model (or OPSROOM_MODEL)`,
+    );
   });
 });
 
 describe('formatProblem', () => {
   it('leaves out what is not known', () => {
-    expect(formatProblem({ file: 'f.yaml', line: 2, column: 3, path: 'name', message: 'm' })).toBe('f.yaml:2:3  name  m');
-    expect(formatProblem({ file: 'f.yaml', line: 0, column: 0, path: '', message: 'm', expected: 'x' })).toBe('f.yaml  (document)  m (expected x)');
+    expect(formatProblem({ file: 'f.yaml', line: 2, column: 3, path: 'name', message: 'm' })).toBe(
+      'f.yaml:2:3  name  m',
+    );
+    expect(formatProblem({ file: 'f.yaml', line: 0, column: 0, path: '', message: 'm', expected: 'x' })).toBe(
+      'f.yaml  (document)  m (expected x)',
+    );
   });
 });
 
@@ -65,7 +71,13 @@ describe('runHashSecret', () => {
 
   it('refuses an empty secret with exit code 2', async () => {
     const errs: string[] = [];
-    expect(await runHashSecret('\n', () => {}, (l) => errs.push(l))).toBe(2);
+    expect(
+      await runHashSecret(
+        '\n',
+        () => {},
+        (l) => errs.push(l),
+      ),
+    ).toBe(2);
     expect(errs[0]).toContain('no secret given');
   });
 });

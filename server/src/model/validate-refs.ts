@@ -16,7 +16,8 @@ export function missingNodeMessage(value: string, paths: readonly string[], tree
   const byId = paths.filter((p) => p.slice(p.lastIndexOf('/') + 1) === value);
   let hint = '';
   if (byId.length === 1) hint = `; did you mean "${byId[0]}"? Write the full path from the root`;
-  else if (byId.length > 1) hint = `; several nodes have that id (${byId.join(', ')}): write the full path from the root`;
+  else if (byId.length > 1)
+    hint = `; several nodes have that id (${byId.join(', ')}): write the full path from the root`;
   else {
     const close = didYouMean(value, paths);
     if (close !== undefined) hint = `; did you mean "${close}"?`;
@@ -25,9 +26,20 @@ export function missingNodeMessage(value: string, paths: readonly string[], tree
 }
 
 /** Reports a node path (a device's `node:`, a user's `scope:`) that is not in the tree. */
-export function checkNodePath(r: ModelReader, tree: NodeTree, node: Node | undefined, path: string, value: string): boolean {
+export function checkNodePath(
+  r: ModelReader,
+  tree: NodeTree,
+  node: Node | undefined,
+  path: string,
+  value: string,
+): boolean {
   if (tree.nodes.has(value)) return true;
-  r.report(node, path, missingNodeMessage(value, [...tree.nodes.keys()], tree.hasProblems), 'a node path from the root, e.g. "valle/norte"');
+  r.report(
+    node,
+    path,
+    missingNodeMessage(value, [...tree.nodes.keys()], tree.hasProblems),
+    'a node path from the root, e.g. "valle/norte"',
+  );
   return false;
 }
 
@@ -37,8 +49,14 @@ export function checkWeightsDefined(r: ModelReader, indicators: readonly ReadInd
     const w = ind.def.weight;
     if (w === undefined || tree.weightNames.has(w) || !ind.weightAt) continue;
     const close = didYouMean(w, tree.weightNames);
-    const hint = close !== undefined ? `; did you mean "${close}"?` : `; add "weights: { ${w}: … }" to the nodes it weighs`;
+    const hint =
+      close !== undefined ? `; did you mean "${close}"?` : `; add "weights: { ${w}: … }" to the nodes it weighs`;
     const maybe = tree.hasProblems ? MAYBE_TREE : '';
-    r.report(ind.weightAt.node, ind.weightAt.path, `no node defines the weight "${w}"${hint}${maybe}`, 'the name of a weight some node defines');
+    r.report(
+      ind.weightAt.node,
+      ind.weightAt.path,
+      `no node defines the weight "${w}"${hint}${maybe}`,
+      'the name of a weight some node defines',
+    );
   }
 }

@@ -19,7 +19,13 @@ export function plainSecretKeyMessage(key: string, hashKey: string): string {
 }
 
 /** Reports a `secret_hash` / `password_hash` that is not a scrypt hash; returns whether it is one. */
-export function checkSecretHash(r: ModelReader, node: Node | undefined, path: string, key: string, value: string): boolean {
+export function checkSecretHash(
+  r: ModelReader,
+  node: Node | undefined,
+  path: string,
+  key: string,
+  value: string,
+): boolean {
   if (isHashedSecret(value)) return true;
   const looks = value.startsWith('scrypt$')
     ? 'is not a well-formed scrypt hash (it must have six "$"-separated parts with base64 salt and hash)'

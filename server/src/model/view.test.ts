@@ -37,7 +37,14 @@ describe('modelView', () => {
     expect(v.scope).toBe('valle');
     expect(v.name).toBe('Valle');
     expect(v.levels).toEqual(['region', 'council', 'workshop']);
-    expect(v.nodes.map((n) => n.path)).toEqual(['valle', 'valle/norte', 'valle/norte/t1', 'valle/norte/t2', 'valle/sur', 'valle/sur/t3']);
+    expect(v.nodes.map((n) => n.path)).toEqual([
+      'valle',
+      'valle/norte',
+      'valle/norte/t1',
+      'valle/norte/t2',
+      'valle/sur',
+      'valle/sur/t3',
+    ]);
     expect(v.indicators).toEqual(MODEL.indicators);
   });
 
@@ -106,7 +113,11 @@ describe('withLiveValues', () => {
   });
 
   it('attaches each node’s updates, an empty list where there are none, and the time they were taken', () => {
-    const v = withLiveValues(modelView(MODEL, 'valle/norte'), [update('valle/norte/t1', 3), update('valle/norte', 3)], 1234);
+    const v = withLiveValues(
+      modelView(MODEL, 'valle/norte'),
+      [update('valle/norte/t1', 3), update('valle/norte', 3)],
+      1234,
+    );
     expect(v.valuesAt).toBe(1234);
     expect(v.nodes.map((n) => [n.path, n.values!.map((u) => u.value)])).toEqual([
       ['valle/norte', [3]],
@@ -116,7 +127,11 @@ describe('withLiveValues', () => {
   });
 
   it('ignores updates of nodes outside the view', () => {
-    const v = withLiveValues(modelView(MODEL, 'valle/sur'), [update('valle/norte/t1', 3), update('valle/sur/t3', null)], 1);
+    const v = withLiveValues(
+      modelView(MODEL, 'valle/sur'),
+      [update('valle/norte/t1', 3), update('valle/sur/t3', null)],
+      1,
+    );
     expect(v.nodes.flatMap((n) => n.values!.map((u) => u.node))).toEqual(['valle/sur/t3']);
   });
 });

@@ -16,7 +16,14 @@ export function modelView(model: Model, scope: string): ModelView {
     if (!inScope(scope, n.path)) continue;
     const levels: Record<string, Levels> = {};
     for (const [id, l] of Object.entries(n.levels)) levels[id] = { ...l };
-    const v: NodeView = { path: n.path, name: n.name, depth: n.depth, children: [...n.children], correctionWindowSec: n.correctionWindowSec, levels };
+    const v: NodeView = {
+      path: n.path,
+      name: n.name,
+      depth: n.depth,
+      children: [...n.children],
+      correctionWindowSec: n.correctionWindowSec,
+      levels,
+    };
     if (n.level !== undefined) v.level = n.level;
     if (n.parent !== undefined && n.path !== scope) v.parent = n.parent;
     nodes.push(v);

@@ -11,7 +11,8 @@ const DEBOUNCE = 20;
 /** Long enough for fs.watch to deliver an event and the debounce to pass, when we expect nothing. */
 const QUIET = DEBOUNCE * 8;
 
-const modelText = (leaves: string[]) => `name: Watched\nindicators:\n  - id: output\n    unit: u\n    rollup: sum\nnodes:\n  - id: site\n    children:\n${leaves.map((l) => `      - id: ${l}\n`).join('')}`;
+const modelText = (leaves: string[]) =>
+  `name: Watched\nindicators:\n  - id: output\n    unit: u\n    rollup: sum\nnodes:\n  - id: site\n    children:\n${leaves.map((l) => `      - id: ${l}\n`).join('')}`;
 
 /** Polls until `cond` holds; fails after `ms`. */
 async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
@@ -35,7 +36,12 @@ beforeEach(() => {
   writeFileSync(file, modelText(['a']));
   changes = [];
   errors = [];
-  watcher = watchModelFile(file, (m) => changes.push(m), (p) => errors.push(p), { debounceMs: DEBOUNCE });
+  watcher = watchModelFile(
+    file,
+    (m) => changes.push(m),
+    (p) => errors.push(p),
+    { debounceMs: DEBOUNCE },
+  );
 });
 afterEach(() => {
   watcher?.close();
@@ -102,7 +108,9 @@ describe('watchModelFile', () => {
   it('reports a model file that was deleted and not replaced', async () => {
     unlinkSync(file);
     await waitFor(() => errors.length === 1);
-    expect(errors[0]).toEqual([expect.objectContaining({ line: 0, message: expect.stringContaining('there is no such file') })]);
+    expect(errors[0]).toEqual([
+      expect.objectContaining({ line: 0, message: expect.stringContaining('there is no such file') }),
+    ]);
     expect(changes).toEqual([]);
   });
 
@@ -115,6 +123,12 @@ describe('watchModelFile', () => {
   });
 
   it('refuses to watch a file in a directory that does not exist, saying what to check', () => {
-    expect(() => watchModelFile(join(dir, 'nope', 'model.yaml'), () => {}, () => {})).toThrow(/cannot watch the model file .*check that its directory exists/);
+    expect(() =>
+      watchModelFile(
+        join(dir, 'nope', 'model.yaml'),
+        () => {},
+        () => {},
+      ),
+    ).toThrow(/cannot watch the model file .*check that its directory exists/);
   });
 });

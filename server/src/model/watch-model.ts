@@ -84,7 +84,10 @@ export function watchModelFile(
         missingRetried = false;
         if (closed) return;
         const problem = unreadableFileProblem(path, err);
-        log.warn({ file: path, problem: formatProblem(problem) }, 'model file: cannot read the changed file; the current model keeps running');
+        log.warn(
+          { file: path, problem: formatProblem(problem) },
+          'model file: cannot read the changed file; the current model keeps running',
+        );
         onError([problem]);
         return;
       }
@@ -93,10 +96,22 @@ export function watchModelFile(
       lastText = text;
       const { model, problems } = parseModel(text, path);
       if (model) {
-        log.info({ file: path, nodes: model.nodes.size, indicators: model.indicators.length, devices: model.devices.size, users: model.users.size }, 'model file changed: reloaded');
+        log.info(
+          {
+            file: path,
+            nodes: model.nodes.size,
+            indicators: model.indicators.length,
+            devices: model.devices.size,
+            users: model.users.size,
+          },
+          'model file changed: reloaded',
+        );
         onChange(model);
       } else {
-        log.warn({ file: path, problems: problems.map(formatProblem) }, `model file changed but has ${problems.length} problem(s); the current model keeps running`);
+        log.warn(
+          { file: path, problems: problems.map(formatProblem) },
+          `model file changed but has ${problems.length} problem(s); the current model keeps running`,
+        );
         onError(problems);
       }
     } catch (err) {
@@ -117,9 +132,16 @@ export function watchModelFile(
       if (changed === null || changed === name) schedule();
     });
   } catch (err) {
-    throw new Error(`cannot watch the model file ${path} for changes (${(err as Error).message}); check that its directory exists, or start without reloading`, { cause: err });
+    throw new Error(
+      `cannot watch the model file ${path} for changes ` +
+        `(${(err as Error).message}); check that its directory exists, or start ` +
+        `without reloading`,
+      { cause: err },
+    );
   }
-  watcher.on('error', (err) => log.error({ err, file: path }, 'model file: watching stopped; restart the server to pick up further changes'));
+  watcher.on('error', (err) =>
+    log.error({ err, file: path }, 'model file: watching stopped; restart the server to pick up further changes'),
+  );
 
   return {
     close() {

@@ -61,7 +61,8 @@ export function startRealtime(http: HttpServer, s: AppServices): Realtime {
   });
 
   io.use((socket, next) => {
-    const fromAuth = typeof socket.handshake.auth?.token === 'string' ? (socket.handshake.auth.token as string) : undefined;
+    const fromAuth =
+      typeof socket.handshake.auth?.token === 'string' ? (socket.handshake.auth.token as string) : undefined;
     const token = fromAuth ?? cookieValue(socket.handshake.headers.cookie, SESSION_COOKIE);
     // Like the HTTP routes' CSRF check: a browser page on another origin may ride the cookie, so a
     // cookie-authenticated handshake must come from our own origin. A token in `auth` is never sent
@@ -78,7 +79,8 @@ export function startRealtime(http: HttpServer, s: AppServices): Realtime {
     next();
   });
 
-  const roomsOf = (user: SessionUser) => [...s.model().nodes.keys()].filter((p) => inScope(user.scope, p)).map(nodeRoom);
+  const roomsOf = (user: SessionUser) =>
+    [...s.model().nodes.keys()].filter((p) => inScope(user.scope, p)).map(nodeRoom);
 
   io.on('connection', (socket: OpsSocket) => {
     const user = socket.data.user;

@@ -7,7 +7,8 @@ import { DATABASE_FILE, openSqliteFile, type SqliteDatabase } from '../store/sql
  * The state database: everything the server keeps that is not a time series — alerts with their
  * trails, deadlines, shelves and reminders (`alert_docs`), maintenance windows
  * (`maintenance_windows`) and sessions (`auth_sessions`, token digests only). It is always
- * `<dataDir>/state.db`, whatever `--store` says (docs/measurements.md, "State never depends on the store": state never depends on the time-series
+ * `<dataDir>/state.db`, whatever `--store` says (docs/measurements.md, "State never depends on the store": state
+ * never depends on the time-series
  * store), opened once per process by start.ts and shared by the repositories.
  *
  * A file of its own, not tables in the embedded store's `opsroom.db`: the same file for every
@@ -111,13 +112,15 @@ export const STATE_MIGRATIONS: readonly StateMigration[] = [
       try {
         db.pragma('wal_checkpoint(TRUNCATE)'); // the copy is in state.db itself (synced) before the originals go
         const present = PREVIOUS_LAYOUT.filter((t) => old.tables.has(t.table));
-        old.db.transaction(() => {
-          for (const { table, component } of present) {
-            old.db.exec(`DROP TABLE ${table}`);
-            if (!old.tables.has('schema_versions')) continue;
-            old.db.prepare('DELETE FROM schema_versions WHERE component = ?').run(component);
-          }
-        }).immediate();
+        old.db
+          .transaction(() => {
+            for (const { table, component } of present) {
+              old.db.exec(`DROP TABLE ${table}`);
+              if (!old.tables.has('schema_versions')) continue;
+              old.db.prepare('DELETE FROM schema_versions WHERE component = ?').run(component);
+            }
+          })
+          .immediate();
       } finally {
         old.db.close();
       }

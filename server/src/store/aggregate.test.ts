@@ -31,7 +31,16 @@ describe('aggregateWindows', () => {
   });
 
   it('leaves out empty windows and returns nothing for no points', () => {
-    expect(aggregateWindows([{ ts: 100, value: 1 }, { ts: 5_100, value: 2 }], 1000, 'count')).toEqual([
+    expect(
+      aggregateWindows(
+        [
+          { ts: 100, value: 1 },
+          { ts: 5_100, value: 2 },
+        ],
+        1000,
+        'count',
+      ),
+    ).toEqual([
       { ts: 0, value: 1 },
       { ts: 5000, value: 1 },
     ]);

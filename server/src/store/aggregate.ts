@@ -21,7 +21,11 @@ export function bucketStart(ts: number, windowMs: number): number {
  *   last  -> (0, 3) (1000, 7)
  *   count -> (0, 2) (1000, 2)
  */
-export function aggregateWindows(points: readonly SeriesPoint[], windowMs: number, aggregate: Aggregate): SeriesPoint[] {
+export function aggregateWindows(
+  points: readonly SeriesPoint[],
+  windowMs: number,
+  aggregate: Aggregate,
+): SeriesPoint[] {
   const out: SeriesPoint[] = [];
   let i = 0;
   while (i < points.length) {

@@ -38,21 +38,31 @@ describe('createStore', () => {
     expect(store.health()).toMatchObject({ ok: true, backend: 'victoriametrics' });
     expect(store.latestAtStartup).toBe(true);
     await store.close();
-    expect(() => createStore({ kind: 'victoriametrics', url: 'vm:8428' })).toThrow(/victoriametrics' needs an http:\/\/ or https:\/\/ `url`/);
+    expect(() => createStore({ kind: 'victoriametrics', url: 'vm:8428' })).toThrow(
+      /victoriametrics' needs an http:\/\/ or https:\/\/ `url`/,
+    );
     expect(() => createStore({ kind: 'victoriametrics' } as StoreConfig)).toThrow(/needs `url`/);
   });
 
   it('names the missing field and what it is for', () => {
-    expect(() => createStore({ kind: 'embedded' } as StoreConfig)).toThrow(/store kind 'embedded' needs `dataDir`.*missing/);
+    expect(() => createStore({ kind: 'embedded' } as StoreConfig)).toThrow(
+      /store kind 'embedded' needs `dataDir`.*missing/,
+    );
     expect(() => createStore({ kind: 'influxdb', url: 'http://x', org: 'o', bucket: 'b' } as StoreConfig)).toThrow(
       /needs `token`: an InfluxDB API token/,
     );
-    expect(() => createStore({ kind: 'influxdb', url: 'http://x', org: '', bucket: 'b', token: 't' })).toThrow(/needs `org`.*empty/);
-    expect(() => createStore({ kind: 'influxdb', url: 'x:8086', org: 'o', bucket: 'b', token: 't' })).toThrow(/http:\/\/ or https:\/\//);
+    expect(() => createStore({ kind: 'influxdb', url: 'http://x', org: '', bucket: 'b', token: 't' })).toThrow(
+      /needs `org`.*empty/,
+    );
+    expect(() => createStore({ kind: 'influxdb', url: 'x:8086', org: 'o', bucket: 'b', token: 't' })).toThrow(
+      /http:\/\/ or https:\/\//,
+    );
   });
 
   it('refuses an unknown kind, listing the known ones', () => {
-    expect(() => createStore({ kind: 'mongo' } as unknown as StoreConfig)).toThrow(/unknown store kind 'mongo'; use one of embedded, memory, influxdb, victoriametrics/);
+    expect(() => createStore({ kind: 'mongo' } as unknown as StoreConfig)).toThrow(
+      /unknown store kind 'mongo'; use one of embedded, memory, influxdb, victoriametrics/,
+    );
     expect(() => createStore(null as unknown as StoreConfig)).toThrow(/kind/);
   });
 });

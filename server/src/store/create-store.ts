@@ -1,4 +1,11 @@
-import { isStoreKind, STORE_KINDS, STORE_REGISTRY, type CreateStoreOptions, type StoreConfig, type StoreKindDescriptor } from './store-kinds.js';
+import {
+  isStoreKind,
+  STORE_KINDS,
+  STORE_REGISTRY,
+  type CreateStoreOptions,
+  type StoreConfig,
+  type StoreKindDescriptor,
+} from './store-kinds.js';
 import type { TimeSeriesStore } from './store.js';
 
 export { STORE_KINDS, type CreateStoreOptions, type StoreConfig } from './store-kinds.js';
@@ -15,7 +22,8 @@ export function createStore(config: StoreConfig, options: CreateStoreOptions = {
     throw new Error(`store config must be an object with \`kind\` (one of ${STORE_KINDS.join(', ')})`);
   }
   const raw = config as unknown as Record<string, unknown>;
-  if (!isStoreKind(raw.kind)) throw new Error(`unknown store kind '${String(raw.kind)}'; use one of ${STORE_KINDS.join(', ')}`);
+  if (!isStoreKind(raw.kind))
+    throw new Error(`unknown store kind '${String(raw.kind)}'; use one of ${STORE_KINDS.join(', ')}`);
   const kind = STORE_REGISTRY[raw.kind] as StoreKindDescriptor<StoreConfig['kind']>;
   return kind.open(kind.parse(raw) as never, options);
 }

@@ -13,7 +13,8 @@ export const MIN_COLUMN_LENGTH = 16;
  * growColumn(c, 3, -1) returns c itself when c.length > 3.
  */
 export function growColumn<C extends Column>(col: C, index: number, fill = 0): C {
-  if (!Number.isSafeInteger(index) || index < 0) throw new RangeError(`growColumn needs a non-negative integer index (got ${String(index)})`);
+  if (!Number.isSafeInteger(index) || index < 0)
+    throw new RangeError(`growColumn needs a non-negative integer index (got ${String(index)})`);
   if (index < col.length) return col;
   let length = Math.max(MIN_COLUMN_LENGTH, col.length);
   while (length <= index) length *= 2;

@@ -21,7 +21,18 @@ export { isStoreKind, STORE_REGISTRY, storeKindList } from './store-kinds.js';
 export type { StoreKind, StoreKindDescriptor } from './store-kinds.js';
 export { latestAtStartup } from './startup-seed.js';
 export type { CreateStoreOptions, StoreConfig } from './create-store.js';
-export { DEFAULT_RETENTION_INTERVAL_MS, DEFAULT_RETENTION_POLICY, checkRetentionPolicy, scheduleRetention } from './retention.js';
-export type { RetentionPolicy, RetentionResult, RetentionSchedule, RetentionScheduleOptions, RetentionTarget } from './retention.js';
+export {
+  DEFAULT_RETENTION_INTERVAL_MS,
+  DEFAULT_RETENTION_POLICY,
+  checkRetentionPolicy,
+  scheduleRetention,
+} from './retention.js';
+export type {
+  RetentionPolicy,
+  RetentionResult,
+  RetentionSchedule,
+  RetentionScheduleOptions,
+  RetentionTarget,
+} from './retention.js';
 export { HOUR_TIER, MINUTE_TIER, TIERS, tierFor } from './tiers.js';
 export type { Tier } from './tiers.js';

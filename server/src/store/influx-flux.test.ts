@@ -4,12 +4,21 @@ import { countBeforeFlux, latestFlux, parseFluxTime, rangeFlux } from './influx-
 const T0 = 1_700_000_000_000; // 2023-11-14T22:13:20.000Z
 
 describe('rangeFlux', () => {
-  const q = { node: 'valle/norte', metric: 'output', from: T0, to: T0 + 59_999, windowMs: undefined, aggregate: 'mean' as const };
+  const q = {
+    node: 'valle/norte',
+    metric: 'output',
+    from: T0,
+    to: T0 + 59_999,
+    windowMs: undefined,
+    aggregate: 'mean' as const,
+  };
 
   it('selects one series over [from, to] with stop = to + 1 ms, merged and sorted by time for raw points', () => {
     const text = rangeFlux('opsroom', q);
     expect(text).toContain('from(bucket: "opsroom")');
-    expect(text).toContain('range(start: time(v: "2023-11-14T22:13:20.000Z"), stop: time(v: "2023-11-14T22:14:20.000Z"))');
+    expect(text).toContain(
+      'range(start: time(v: "2023-11-14T22:13:20.000Z"), stop: time(v: "2023-11-14T22:14:20.000Z"))',
+    );
     expect(text).toContain('r._measurement == "output" and r._field == "value" and r.node == "valle/norte"');
     expect(text).toMatch(/\|> group\(\)\s*\|> sort\(columns: \["_time", "device"\]\)$/);
     expect(text).not.toContain('aggregateWindow');
@@ -28,12 +37,18 @@ describe('rangeFlux', () => {
 
 describe('latestFlux and countBeforeFlux', () => {
   it('takes the last value of every series, optionally of some nodes', () => {
-    expect(latestFlux('b', 0)).toMatch(/range\(start: time\(v: "1970-01-01T00:00:00.000Z"\)\)[\s\S]*r._field == "value"\)\s*\|> last\(\)$/);
-    expect(latestFlux('b', 0, ['a', 'b/c'])).toContain('r._field == "value" and contains(value: r.node, set: ["a","b/c"]))');
+    expect(latestFlux('b', 0)).toMatch(
+      /range\(start: time\(v: "1970-01-01T00:00:00.000Z"\)\)[\s\S]*r._field == "value"\)\s*\|> last\(\)$/,
+    );
+    expect(latestFlux('b', 0, ['a', 'b/c'])).toContain(
+      'r._field == "value" and contains(value: r.node, set: ["a","b/c"]))',
+    );
   });
 
   it('counts the points older than the cut-off in one table', () => {
-    expect(countBeforeFlux('b', T0)).toMatch(/stop: time\(v: "2023-11-14T22:13:20.000Z"\)[\s\S]*\|> group\(\)\s*\|> count\(\)$/);
+    expect(countBeforeFlux('b', T0)).toMatch(
+      /stop: time\(v: "2023-11-14T22:13:20.000Z"\)[\s\S]*\|> group\(\)\s*\|> count\(\)$/,
+    );
   });
 });
 

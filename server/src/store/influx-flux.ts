@@ -20,7 +20,8 @@ const FLUX_FN: Record<Aggregate, string> = { mean: 'mean', min: 'min', max: 'max
  * `aggregateWindow` (windows aligned to the epoch like `(ts / w) * w`, stamped with their start).
  *
  * Example (windowMs 60000, aggregate max) ends with:
- *   |> group() |> sort(columns: ["_time"]) |> aggregateWindow(every: 60000ms, fn: max, createEmpty: false, timeSrc: "_start")
+ *   |> group() |> sort(columns: ["_time"]) |> aggregateWindow(every: 60000ms, fn: max, createEmpty: false, timeSrc:
+ *     "_start")
  */
 export function rangeFlux(bucket: string, q: NormalizedQuery): string {
   const base = flux`from(bucket: ${bucket})

@@ -31,9 +31,15 @@ export interface InfluxStoreOptions {
   maxRetryDelayMs?: number;
   /** Timeout of one HTTP request, ms. */
   timeoutMs?: number;
-  /** How far back latest() looks, ms (a bounded query; default DEFAULT_INFLUX_STORE_OPTIONS.latestLookbackMs); Infinity = all history. */
+  /**
+   * How far back latest() looks, ms (a bounded query; default DEFAULT_INFLUX_STORE_OPTIONS.latestLookbackMs); Infinity
+   * = all history.
+   */
   latestLookbackMs?: number;
-  /** How messages and health() name the server (default 'InfluxDB'; the VictoriaMetrics store writes through this class). */
+  /**
+   * How messages and health() name the server (default 'InfluxDB'; the VictoriaMetrics store writes through this
+   * class).
+   */
   serverName?: string;
   logger?: StoreLogger;
   /** Clock for latestLookbackMs (tests). */
@@ -110,13 +116,22 @@ export class InfluxStore implements TimeSeriesStore {
   private closing = false;
   private closed = false;
   private closePromise: Promise<void> | null = null;
-  private stats = { ackedLines: 0, failedRequests: 0, retries: 0, rejectedPoints: 0, refusedLines: 0, consecutiveFailures: 0 };
+  private stats = {
+    ackedLines: 0,
+    failedRequests: 0,
+    retries: 0,
+    rejectedPoints: 0,
+    refusedLines: 0,
+    consecutiveFailures: 0,
+  };
   private lastError: string | null = null;
 
   constructor(options: InfluxStoreOptions) {
     for (const key of ['url', 'org', 'bucket', 'token'] as const) {
       if (typeof options?.[key] !== 'string' || options[key] === '') {
-        throw new Error(`the InfluxDB store needs a non-empty \`${key}\` (url, org, bucket and token of an InfluxDB 2 bucket)`);
+        throw new Error(
+          `the InfluxDB store needs a non-empty \`${key}\` (url, org, bucket and token of an InfluxDB 2 bucket)`,
+        );
       }
     }
     const { logger, now, latestLookbackMs, serverName, ...rest } = options;
@@ -124,10 +139,14 @@ export class InfluxStore implements TimeSeriesStore {
     const { latestLookbackMs: _lookback, ...defaults } = DEFAULT_INFLUX_STORE_OPTIONS;
     this.opts = { ...defaults, ...rest };
     for (const key of ['batchSize', 'maxInFlight', 'maxBufferLines'] as const) {
-      if (!Number.isSafeInteger(this.opts[key]) || this.opts[key] < 1) throw new Error(`InfluxStore option ${key} must be a positive integer (got ${this.opts[key]})`);
+      if (!Number.isSafeInteger(this.opts[key]) || this.opts[key] < 1)
+        throw new Error(`InfluxStore option ${key} must be a positive integer (got ${this.opts[key]})`);
     }
     this.latestLookbackMs = latestLookbackMs ?? DEFAULT_INFLUX_STORE_OPTIONS.latestLookbackMs;
-    if (!(this.latestLookbackMs > 0)) throw new Error(`InfluxStore option latestLookbackMs must be a positive number of ms or Infinity (got ${latestLookbackMs})`);
+    if (!(this.latestLookbackMs > 0))
+      throw new Error(
+        `InfluxStore option latestLookbackMs must be a positive number of ms or Infinity (got ${latestLookbackMs})`,
+      );
     this.log = logger ?? silentLogger;
     this.now = now ?? Date.now;
     this.influx = new InfluxDB({ url: this.opts.url, token: this.opts.token, timeout: this.opts.timeoutMs });
@@ -168,7 +187,9 @@ export class InfluxStore implements TimeSeriesStore {
       this.stats.refusedLines += lines.length;
       throw new Error(
         `${this.name} write buffer is full (${this.buffered} lines waiting, limit ${this.opts.maxBufferLines}): ` +
-          `${this.opts.url} is slower than the input or failing${this.lastError ? ` (${this.lastError})` : ''}; retry this batch later`,
+          (`${this.opts.url} is slower than the input or ` +
+            `failing${this.lastError ? ` (${this.lastError})` : ''}; retry this ` +
+            `batch later`),
       );
     }
     this.buffered += lines.length;
@@ -188,7 +209,10 @@ export class InfluxStore implements TimeSeriesStore {
     if (this.closed) throw closedError(this.name);
     const nq = normalizeQuery(q);
     if (nq.from > nq.to) return [];
-    const rows = await this.collect(rangeFlux(this.opts.bucket, nq), (o) => ({ ts: parseFluxTime(o._time), value: Number(o._value) }));
+    const rows = await this.collect(rangeFlux(this.opts.bucket, nq), (o) => ({
+      ts: parseFluxTime(o._time),
+      value: Number(o._value),
+    }));
     return rows;
   }
 
@@ -213,7 +237,8 @@ export class InfluxStore implements TimeSeriesStore {
     const counts = await this.collect(countBeforeFlux(this.opts.bucket, before), (o) => Number(o._value));
     const count = counts.reduce((a, b) => a + b, 0);
     if (count === 0) return 0;
-    const path = `/api/v2/delete?org=${encodeURIComponent(this.opts.org)}&bucket=${encodeURIComponent(this.opts.bucket)}`;
+    const { org, bucket } = this.opts;
+    const path = `/api/v2/delete?org=${encodeURIComponent(org)}&bucket=${encodeURIComponent(bucket)}`;
     try {
       await this.influx.transport.request(
         path,
@@ -221,7 +246,10 @@ export class InfluxStore implements TimeSeriesStore {
         { method: 'POST' },
       );
     } catch (err) {
-      throw new Error(`InfluxDB delete of points before ${new Date(before).toISOString()} failed: ${(err as Error).message}`, { cause: err });
+      throw new Error(
+        `InfluxDB delete of points before ${new Date(before).toISOString()} failed: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
     return count;
   }
@@ -241,9 +269,12 @@ export class InfluxStore implements TimeSeriesStore {
   health(): StoreHealth {
     const s = this.stats;
     const detail =
-      `${this.name} ${this.opts.url}${this.name === 'InfluxDB' ? ` bucket ${this.opts.bucket}` : ''}: ${s.ackedLines} points acknowledged, ` +
+      `${this.name} ` +
+      `${this.opts.url}${this.name === 'InfluxDB' ? ` bucket ${this.opts.bucket}` : ''}: ` +
+      `${s.ackedLines} points acknowledged, ` +
       `${s.failedRequests} failed requests (${s.retries} retries), ` +
-      `buffer ${this.buffered}/${this.opts.maxBufferLines} lines (${this.inFlight}/${this.opts.maxInFlight} requests in flight), ` +
+      (`buffer ${this.buffered}/${this.opts.maxBufferLines} lines ` +
+        `(${this.inFlight}/${this.opts.maxInFlight} requests in flight), `) +
       `${s.refusedLines} lines refused as over the buffer, ${s.rejectedPoints} malformed points rejected` +
       (this.lastError !== null ? `; writes failing: ${this.lastError}` : '');
     if (this.closed) return { ok: false, backend: 'influxdb', detail: `closed; ${detail}` };
@@ -299,7 +330,11 @@ export class InfluxStore implements TimeSeriesStore {
       if (w.outstanding === 0 && w.next === w.lines.length) {
         if (w.error === null) w.resolve();
         else {
-          w.reject(new Error(`${this.name} did not acknowledge a batch of ${w.lines.length} points: ${w.error.message}`, { cause: w.error }));
+          w.reject(
+            new Error(`${this.name} did not acknowledge a batch of ${w.lines.length} points: ${w.error.message}`, {
+              cause: w.error,
+            }),
+          );
         }
       }
     }
@@ -347,7 +382,10 @@ export class InfluxStore implements TimeSeriesStore {
     try {
       return await this.queryApi.collectRows(fluxText, (values, meta) => map(meta.toObject(values)));
     } catch (err) {
-      throw new Error(`InfluxDB query failed (${this.opts.url}, bucket ${this.opts.bucket}): ${(err as Error).message}`, { cause: err });
+      throw new Error(
+        `InfluxDB query failed (${this.opts.url}, bucket ${this.opts.bucket}): ${(err as Error).message}`,
+        { cause: err },
+      );
     }
   }
 }

@@ -20,7 +20,15 @@ describe('MemoryStore', () => {
     const store = new MemoryStore();
     const n = 200_000;
     for (let i = 0; i < n; i += 20_000) {
-      await store.writeBatch(Array.from({ length: 20_000 }, (_, k) => ({ node: 'a', metric: 'm', deviceId: k % 2 ? 'd1' : 'd2', ts: (i + k) * 1_000, value: i + k })));
+      await store.writeBatch(
+        Array.from({ length: 20_000 }, (_, k) => ({
+          node: 'a',
+          metric: 'm',
+          deviceId: k % 2 ? 'd1' : 'd2',
+          ts: (i + k) * 1_000,
+          value: i + k,
+        })),
+      );
     }
     let turns = 0;
     let timer: NodeJS.Timeout;
@@ -30,7 +38,14 @@ describe('MemoryStore', () => {
     };
     timer = setTimeout(tick, 0);
     const raw = await store.query({ node: 'a', metric: 'm', from: 0, to: n * 1_000 });
-    const minutes = await store.query({ node: 'a', metric: 'm', from: 0, to: n * 1_000, windowMs: 60_000, aggregate: 'count' });
+    const minutes = await store.query({
+      node: 'a',
+      metric: 'm',
+      from: 0,
+      to: n * 1_000,
+      windowMs: 60_000,
+      aggregate: 'count',
+    });
     clearTimeout(timer!);
     expect(raw).toHaveLength(n);
     expect(raw.every((p, i) => p.ts === i * 1_000 && p.value === i)).toBe(true);

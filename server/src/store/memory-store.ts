@@ -8,7 +8,10 @@ import { TurnBudget } from './turn-budget.js';
 import { checkCutoff, closedError, normalizeQuery, pointProblem } from './validate.js';
 
 /** The value `aggregate` reports for a window's running figures. */
-function reduceWindow(aggregate: Aggregate, a: { n: number; sum: number; min: number; max: number; last: number }): number {
+function reduceWindow(
+  aggregate: Aggregate,
+  a: { n: number; sum: number; min: number; max: number; last: number },
+): number {
   switch (aggregate) {
     case 'mean':
       return a.sum / a.n;
@@ -148,7 +151,8 @@ export class MemoryStore implements TimeSeriesStore {
         acc.sum += value;
         if (value < acc.min) acc.min = value;
         if (value > acc.max) acc.max = value;
-        acc.last = value; // points come oldest first: the last one fed is the newest (at equal ts, the greatest device id)
+        // points come oldest first: the last one fed is the newest (at equal ts, the greatest device id)
+        acc.last = value;
       }
       if ((k & 4095) === 0) {
         await budget.maybeYield();
@@ -213,7 +217,9 @@ export class MemoryStore implements TimeSeriesStore {
     return {
       ok: !this.closed,
       backend: 'memory',
-      detail: this.closed ? 'closed' : `${this.points} points in memory (not persisted); ${this.rejected} malformed points rejected`,
+      detail: this.closed
+        ? 'closed'
+        : `${this.points} points in memory (not persisted); ${this.rejected} malformed points rejected`,
     };
   }
 

@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { RetentionPolicy, RetentionResult } from './retention.js';
-import { DEFAULT_RETENTION_INTERVAL_MS, DEFAULT_RETENTION_POLICY, checkRetentionPolicy, scheduleRetention } from './retention.js';
+import {
+  DEFAULT_RETENTION_INTERVAL_MS,
+  DEFAULT_RETENTION_POLICY,
+  checkRetentionPolicy,
+  scheduleRetention,
+} from './retention.js';
 
 const DAY = 86_400_000;
 
@@ -78,8 +83,14 @@ describe('scheduleRetention', () => {
   it('logs a failed pass and tries again at the next interval', async () => {
     const warn = jest.fn();
     let fail = true;
-    const store = fakeStore(() => (fail ? Promise.reject(new Error('disk full')) : Promise.resolve({ raw: 0, minute: 0, hour: 0 })));
-    const sched = scheduleRetention(store, { intervalMs: 1_000, now: () => 0, logger: { info() {}, warn, error() {}, debug() {} } });
+    const store = fakeStore(() =>
+      fail ? Promise.reject(new Error('disk full')) : Promise.resolve({ raw: 0, minute: 0, hour: 0 }),
+    );
+    const sched = scheduleRetention(store, {
+      intervalMs: 1_000,
+      now: () => 0,
+      logger: { info() {}, warn, error() {}, debug() {} },
+    });
     await flush();
     expect(warn).toHaveBeenCalledTimes(1);
     fail = false;

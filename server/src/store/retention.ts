@@ -46,13 +46,17 @@ function positiveAge(name: string, v: unknown): number {
  * checkRetentionPolicy({ rawMs: 2, minuteMs: 1 }) throws (minute data would vanish before raw).
  */
 export function checkRetentionPolicy(policy: RetentionPolicy): void {
-  if (policy === null || typeof policy !== 'object') throw new RangeError('retention policy must be an object { rawMs, minuteMs, hourMs? }');
+  if (policy === null || typeof policy !== 'object')
+    throw new RangeError('retention policy must be an object { rawMs, minuteMs, hourMs? }');
   const raw = positiveAge('rawMs', policy.rawMs);
   const minute = positiveAge('minuteMs', policy.minuteMs);
   if (minute < raw) throw new RangeError(`retention minuteMs (${minute}) must be at least rawMs (${raw})`);
   if (policy.hourMs !== undefined) {
     const hour = positiveAge('hourMs', policy.hourMs);
-    if (hour < minute) throw new RangeError(`retention hourMs (${hour}) must be at least minuteMs (${minute}); omit it to keep hours forever`);
+    if (hour < minute)
+      throw new RangeError(
+        `retention hourMs (${hour}) must be at least minuteMs (${minute}); omit it to keep hours forever`,
+      );
   }
 }
 
@@ -83,7 +87,8 @@ export function scheduleRetention(store: RetentionTarget, opts: RetentionSchedul
   const policy = opts.policy ?? DEFAULT_RETENTION_POLICY;
   checkRetentionPolicy(policy);
   const intervalMs = opts.intervalMs ?? DEFAULT_RETENTION_INTERVAL_MS;
-  if (!Number.isFinite(intervalMs) || intervalMs <= 0) throw new RangeError(`retention intervalMs must be positive (got ${intervalMs})`);
+  if (!Number.isFinite(intervalMs) || intervalMs <= 0)
+    throw new RangeError(`retention intervalMs must be positive (got ${intervalMs})`);
   const now = opts.now ?? Date.now;
   const log = opts.logger ?? silentLogger;
   let running: Promise<void> | null = null;

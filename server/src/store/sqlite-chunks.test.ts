@@ -54,14 +54,27 @@ describe('SqliteStore chunks', () => {
     await store.writeReadings(Array.from({ length: 20 }, (_, b) => run('d1', T0 + b * 100, 100)));
     expect(rows('SELECT count(*) FROM chunks')).toBe(1);
     expect(rows('SELECT count(*) FROM points')).toBe(0);
-    const c = db.prepare('SELECT t0, t1, n, length(ts) AS tb, ts, vals FROM chunks').get() as { t0: number; t1: number; n: number; tb: number; ts: Buffer; vals: Buffer };
+    const c = db.prepare('SELECT t0, t1, n, length(ts) AS tb, ts, vals FROM chunks').get() as {
+      t0: number;
+      t1: number;
+      n: number;
+      tb: number;
+      ts: Buffer;
+      vals: Buffer;
+    };
     expect([c.t0, c.t1, c.n, c.tb]).toEqual([T0, T0 + 1_999, 2_000, 16_000]);
     expect([c.ts.readDoubleLE(8), c.vals.readDoubleLE(8 * 1_999)]).toEqual([T0 + 1, 1_999]);
     expect(await store.count()).toBe(2_000);
   });
 
   it('writes one chunk per (series, device) of a call, and runs shorter than 4 points as rows', async () => {
-    await store.writeReadings([run('d1', T0, 10), run('d2', T0, 10), run('d1', T0 + 10, 10), run('d3', T0, 3), run('d1', T0, 5, 1, 'energy')]);
+    await store.writeReadings([
+      run('d1', T0, 10),
+      run('d2', T0, 10),
+      run('d1', T0 + 10, 10),
+      run('d3', T0, 3),
+      run('d1', T0, 5, 1, 'energy'),
+    ]);
     expect(db.prepare('SELECT device_id, n FROM chunks ORDER BY series_id, device_id').raw().all()).toEqual([
       [1, 20],
       [2, 10],
@@ -82,8 +95,12 @@ describe('SqliteStore chunks', () => {
     expect(db.prepare('SELECT t0, n FROM chunks').raw().all()).toEqual([[T0 + 19, 11]]);
     const got = await fresh.query(whole);
     expect(got.map((p) => p.ts - T0)).toEqual([0, 2, 4, 6, 8, ...Array.from({ length: 20 }, (_, i) => 10 + i)]);
-    expect(got.filter((p) => p.ts - T0 >= 10 && p.ts - T0 <= 18).map((p) => p.value)).toEqual([-5, 11, -6, 13, -7, 15, -8, 17, -9]);
-    expect(await fresh.latest()).toEqual([{ node: 'plant/a', metric: 'output', deviceId: 'd1', ts: T0 + 29, value: 29 }]);
+    expect(got.filter((p) => p.ts - T0 >= 10 && p.ts - T0 <= 18).map((p) => p.value)).toEqual([
+      -5, 11, -6, 13, -7, 15, -8, 17, -9,
+    ]);
+    expect(await fresh.latest()).toEqual([
+      { node: 'plant/a', metric: 'output', deviceId: 'd1', ts: T0 + 29, value: 29 },
+    ]);
     // Raw windows (10 s is no tier's multiple) count both tables; the old rows never reached the tiers.
     expect(await fresh.query({ ...whole, windowMs: 10_000, aggregate: 'count' })).toEqual([{ ts: T0, value: 25 }]);
     expect(await fresh.query({ ...whole, windowMs: MIN, aggregate: 'count' })).toEqual([{ ts: T0, value: 1 + 4 + 11 }]);
@@ -106,7 +123,9 @@ describe('SqliteStore chunks', () => {
   it('stores nothing of a failed write, tiers included, and writes correctly afterwards', async () => {
     await store.writeReadings([run('d1', T0, 10)]);
     db.exec("CREATE TRIGGER refuse BEFORE INSERT ON chunks BEGIN SELECT RAISE(ABORT, 'refused'); END");
-    await expect(store.writeReadings([run('d1', T0 + 10, 10), run('d2', T0, 3)])).rejects.toThrow(/nothing of this batch was stored/);
+    await expect(store.writeReadings([run('d1', T0 + 10, 10), run('d2', T0, 3)])).rejects.toThrow(
+      /nothing of this batch was stored/,
+    );
     expect(store.health().ok).toBe(false);
     db.exec('DROP TRIGGER refuse');
     await store.writeReadings([run('d1', T0 + 5, 15), run('d2', T0, 3)]);
@@ -123,7 +142,13 @@ describe('SqliteStore chunks', () => {
     for (let i = 0; i < 20_000; i++) {
       // three devices mostly in time order (ts advancing ~2.5 s), 10 % late by up to 10 minutes, 3 % repeated
       const late = rand() < 0.1 ? Math.floor(rand() * 600_000) : 0;
-      points.push({ node: 'plant/a', metric: 'output', deviceId: `d${i % 3}`, ts: T0 + Math.floor(i * 2_500) - late, value: Math.round(rand() * 800) / 8 });
+      points.push({
+        node: 'plant/a',
+        metric: 'output',
+        deviceId: `d${i % 3}`,
+        ts: T0 + Math.floor(i * 2_500) - late,
+        value: Math.round(rand() * 800) / 8,
+      });
       if (rand() < 0.03) points.push({ ...points[Math.floor(rand() * points.length)]!, value: -1 });
     }
     for (let i = 0, k = 0; i < points.length; k++) {
@@ -153,16 +178,24 @@ describe('SqliteStore chunks', () => {
 
   it('deletes whole chunks, rewrites the one the cut-off falls in, and gives the event loop turns', async () => {
     // 4 devices x 5 calls x 4,000 points: 20 chunks, 80,000 points, 1 ms apart per device.
-    for (let c = 0; c < 5; c++) await store.writeReadings(['d1', 'd2', 'd3', 'd4'].map((d) => run(d, T0 + c * 4_000, 4_000)));
+    for (let c = 0; c < 5; c++)
+      await store.writeReadings(['d1', 'd2', 'd3', 'd4'].map((d) => run(d, T0 + c * 4_000, 4_000)));
     expect(rows('SELECT count(*) FROM chunks')).toBe(20);
     const turns = countTurns();
     // Cut at 10,500: per device chunks 0..3999 and 4000..7999 go whole, 8000..11999 keeps 10500..11999.
     expect(await store.deleteBefore(T0 + 10_500)).toBe(4 * 10_500);
     expect(turns.stop()).toBeGreaterThanOrEqual(4);
     expect(rows('SELECT count(*) FROM chunks')).toBe(12);
-    expect(db.prepare('SELECT DISTINCT t0, n FROM chunks WHERE t0 < ?').raw().all(T0 + 12_000)).toEqual([[T0 + 10_500, 1_500]]);
+    expect(
+      db
+        .prepare('SELECT DISTINCT t0, n FROM chunks WHERE t0 < ?')
+        .raw()
+        .all(T0 + 12_000),
+    ).toEqual([[T0 + 10_500, 1_500]]);
     expect(await store.count()).toBe(4 * 9_500);
-    expect((await store.query({ ...whole, to: T0 + 10_501 })).map((p) => p.ts - T0)).toEqual([10_500, 10_500, 10_500, 10_500, 10_501, 10_501, 10_501, 10_501]);
+    expect((await store.query({ ...whole, to: T0 + 10_501 })).map((p) => p.ts - T0)).toEqual([
+      10_500, 10_500, 10_500, 10_500, 10_501, 10_501, 10_501, 10_501,
+    ]);
     // A redelivery of the deleted range is stored again (the documented limit), of the kept range not.
     await store.writeReadings([run('d1', T0 + 10_400, 200)]);
     expect(await store.count()).toBe(4 * 9_500 + 100);

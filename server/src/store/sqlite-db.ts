@@ -68,7 +68,10 @@ export function openSqliteFile(dataDir: string, file: string, options: OpenDatab
   try {
     mkdirSync(dir, { recursive: true });
   } catch (err) {
-    throw new Error(`cannot create the data directory ${dir}: ${(err as Error).message}; choose a writable --data-dir`, { cause: err });
+    throw new Error(
+      `cannot create the data directory ${dir}: ${(err as Error).message}; choose a writable --data-dir`,
+      { cause: err },
+    );
   }
   let db: SqliteDatabase;
   try {
@@ -78,7 +81,8 @@ export function openSqliteFile(dataDir: string, file: string, options: OpenDatab
   }
   try {
     const mode = db.pragma('journal_mode = WAL', { simple: true });
-    if (String(mode).toLowerCase() !== 'wal') throw new Error(`SQLite refused WAL mode (journal_mode is ${String(mode)})`);
+    if (String(mode).toLowerCase() !== 'wal')
+      throw new Error(`SQLite refused WAL mode (journal_mode is ${String(mode)})`);
     db.pragma(`synchronous = ${o.synchronous}`);
     db.pragma(`wal_autocheckpoint = ${Math.max(1, Math.floor(o.walAutocheckpointPages))}`);
     db.pragma(`cache_size = ${-Math.max(1024, Math.floor(o.cacheKiB))}`);
@@ -105,7 +109,8 @@ export function migrate(db: SqliteDatabase, component: string, migrations: reado
   db.exec('CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL)');
   const getVersion = db.prepare('SELECT version FROM schema_versions WHERE component = ?').pluck();
   const setVersion = db.prepare(
-    'INSERT INTO schema_versions (component, version) VALUES (?, ?) ON CONFLICT(component) DO UPDATE SET version = excluded.version',
+    'INSERT INTO schema_versions (component, version) VALUES (?, ?) ON ' +
+      'CONFLICT(component) DO UPDATE SET version = excluded.version',
   );
   // One step per IMMEDIATE transaction, reading the version inside it: two processes opening the
   // same file at once never apply a step twice.
@@ -113,7 +118,9 @@ export function migrate(db: SqliteDatabase, component: string, migrations: reado
     const current = (getVersion.get(component) as number | undefined) ?? 0;
     if (current > migrations.length) {
       throw new Error(
-        `the database schema of '${component}' is version ${current}, newer than this server knows (${migrations.length}); upgrade the server or use another --data-dir`,
+        `the database schema of '${component}' is version ${current}, newer ` +
+          `than this server knows (${migrations.length}); upgrade the server or ` +
+          `use another --data-dir`,
       );
     }
     if (current === migrations.length) return false;

@@ -16,7 +16,9 @@ const NOW = T0 + 3 * DAY + 30 * MIN + 15_000; // not on a bucket boundary
 function threeDays(): StoredPoint[] {
   const out: StoredPoint[] = [];
   for (let i = 0; i < 3 * 24 * 60; i++) {
-    for (const node of ['a', 'b']) for (const deviceId of ['d1', 'd2']) out.push({ node, metric: 'm', deviceId, ts: T0 + i * MIN + 10_000, value: i });
+    for (const node of ['a', 'b'])
+      for (const deviceId of ['d1', 'd2'])
+        out.push({ node, metric: 'm', deviceId, ts: T0 + i * MIN + 10_000, value: i });
   }
   return out;
 }
@@ -42,8 +44,12 @@ describe('SqliteStore.applyRetention', () => {
     const rawCut = NOW - DAY;
     const minuteCut = Math.floor((NOW - 2 * DAY) / MIN) * MIN; // buckets starting before it end by the cut-off
     const hourCut = Math.floor((NOW - 2.5 * DAY) / HOUR) * HOUR;
-    const minuteBuckets = [...new Set(points.map((p) => `${p.node} ${Math.floor(p.ts / MIN) * MIN}`))].map((k) => Number(k.split(' ')[1]));
-    const hourBuckets = [...new Set(points.map((p) => `${p.node} ${Math.floor(p.ts / HOUR) * HOUR}`))].map((k) => Number(k.split(' ')[1]));
+    const minuteBuckets = [...new Set(points.map((p) => `${p.node} ${Math.floor(p.ts / MIN) * MIN}`))].map((k) =>
+      Number(k.split(' ')[1]),
+    );
+    const hourBuckets = [...new Set(points.map((p) => `${p.node} ${Math.floor(p.ts / HOUR) * HOUR}`))].map((k) =>
+      Number(k.split(' ')[1]),
+    );
     const expected = {
       raw: points.filter((p) => p.ts < rawCut).length,
       minute: minuteBuckets.filter((b) => b < minuteCut).length,
@@ -86,7 +92,9 @@ describe('SqliteStore.applyRetention', () => {
   });
 
   it('rejects a policy whose coarser ages are shorter than finer ones, or a bad now, deleting nothing', async () => {
-    await expect(store.applyRetention({ rawMs: 2 * DAY, minuteMs: DAY }, NOW)).rejects.toThrow(/minuteMs .* must be at least rawMs/);
+    await expect(store.applyRetention({ rawMs: 2 * DAY, minuteMs: DAY }, NOW)).rejects.toThrow(
+      /minuteMs .* must be at least rawMs/,
+    );
     await expect(store.applyRetention({ rawMs: DAY, minuteMs: 2 * DAY, hourMs: DAY }, NOW)).rejects.toThrow(/hourMs/);
     await expect(store.applyRetention({ rawMs: -1, minuteMs: DAY }, NOW)).rejects.toThrow(/rawMs must be a positive/);
     await expect(store.applyRetention({ rawMs: DAY, minuteMs: DAY }, Number.NaN)).rejects.toThrow(/now/);

@@ -108,7 +108,8 @@ function tierTableSql(t: Tier): string {
    ) WITHOUT ROWID;
    INSERT INTO ${t.table} (series_id, bucket, n, total, lo, hi, last_ts, last_dev, last_value)
    SELECT series_id, bucket, count(*), sum(value), min(value), max(value),
-          max(CASE WHEN rn = 1 THEN ts END), max(CASE WHEN rn = 1 THEN device_id END), max(CASE WHEN rn = 1 THEN value END)
+          max(CASE WHEN rn = 1 THEN ts END), max(CASE WHEN rn = 1 THEN device_id END),
+          max(CASE WHEN rn = 1 THEN value END)
    FROM (SELECT series_id, device_id, ts, value, (ts / ${w}) * ${w} AS bucket,
                 row_number() OVER (PARTITION BY series_id, (ts / ${w}) * ${w} ORDER BY ts DESC, device_id) AS rn
          FROM points)
@@ -118,7 +119,8 @@ function tierTableSql(t: Tier): string {
 /** Merges a batch's partial bucket into the stored one (every column right of SET reads the old row). */
 function tierUpsertSql(t: Tier): string {
   const newer = '(excluded.last_ts > last_ts OR (excluded.last_ts = last_ts AND excluded.last_dev < last_dev))';
-  return `INSERT INTO ${t.table} (series_id, bucket, n, total, lo, hi, last_ts, last_dev, last_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+  return `INSERT INTO ${t.table} (series_id, bucket, n, total, lo, hi, last_ts, last_dev, last_value)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (series_id, bucket) DO UPDATE SET
       n = n + excluded.n, total = total + excluded.total, lo = min(lo, excluded.lo), hi = max(hi, excluded.hi),
       last_value = CASE WHEN ${newer} THEN excluded.last_value ELSE last_value END,
@@ -127,7 +129,10 @@ function tierUpsertSql(t: Tier): string {
 }
 
 if (endianness() !== 'LE') {
-  throw new Error('the embedded store packs chunks as little-endian Float64 and needs a little-endian CPU; use --store memory or influxdb here');
+  throw new Error(
+    'the embedded store packs chunks as little-endian Float64 and needs a ' +
+      'little-endian CPU; use --store memory or influxdb here',
+  );
 }
 
 /** Runs shorter than this go to `points` one row each; longer ones become one chunk row. */
@@ -154,7 +159,10 @@ class Run {
   sorted = true;
 }
 
-/** Runs free for the next write's pairs; at most RUN_POOL_MAX of them are kept, with buffers of up to RUN_POOL_BUFFER_MAX points. */
+/**
+ * Runs free for the next write's pairs; at most RUN_POOL_MAX of them are kept, with buffers of up to
+ * RUN_POOL_BUFFER_MAX points.
+ */
 const RUN_POOL: Run[] = [];
 const RUN_POOL_MAX = 4096;
 const RUN_POOL_BUFFER_MAX = 65_536;
@@ -196,11 +204,16 @@ const LATEST_PAIRS_SQL = `SELECT sd.series_id, sd.device_id, s.node, s.metric, d
   JOIN series s ON s.id = sd.series_id
   JOIN devices d ON d.id = sd.device_id`;
 
-/** Limits of one delete transaction (the event loop gets a turn between transactions); chunk rows count their points. */
+/**
+ * Limits of one delete transaction (the event loop gets a turn between transactions); chunk rows count their points.
+ */
 const DELETE_ROWS_PER_TRANSACTION = 5_000;
 const DELETE_UNITS_PER_TRANSACTION = 500;
 
-/** Sliced reads (query): the time a slice aims at, ms, its starting width for raw reads, ms, its widest, ms, and tier buckets per slice to start with. */
+/**
+ * Sliced reads (query): the time a slice aims at, ms, its starting width for raw reads, ms, its widest, ms, and tier
+ * buckets per slice to start with.
+ */
 const SLICE_TARGET_MS = 2;
 const RAW_SLICE_START_MS = 3_600_000;
 const MAX_SLICE_MS = 2 ** 45;
@@ -361,20 +374,44 @@ export class SqliteStore implements TimeSeriesStore {
     }
     this.state = state;
     this.insertPoint = db.prepare('INSERT OR IGNORE INTO points (series_id, device_id, ts, value) VALUES (?, ?, ?, ?)');
-    this.insertChunk = db.prepare('INSERT INTO chunks (series_id, device_id, t0, t1, n, ts, vals) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    this.insertSeries = db.prepare('INSERT INTO series (node, metric) VALUES (?, ?) ON CONFLICT (node, metric) DO NOTHING');
+    this.insertChunk = db.prepare(
+      'INSERT INTO chunks (series_id, device_id, t0, t1, n, ts, vals) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.insertSeries = db.prepare(
+      'INSERT INTO series (node, metric) VALUES (?, ?) ON CONFLICT (node, metric) DO NOTHING',
+    );
     this.selectSeries = db.prepare('SELECT id FROM series WHERE node = ? AND metric = ?').pluck();
     this.insertDevice = db.prepare('INSERT INTO devices (name) VALUES (?) ON CONFLICT (name) DO NOTHING');
     this.selectDevice = db.prepare('SELECT id FROM devices WHERE name = ?').pluck();
     this.insertPair = db.prepare('INSERT OR IGNORE INTO series_devices (series_id, device_id) VALUES (?, ?)');
     this.maxPointTs = db.prepare('SELECT max(ts) FROM points WHERE series_id = ? AND device_id = ?').pluck();
-    this.lastChunkT1 = db.prepare('SELECT t1 FROM chunks WHERE series_id = ? AND device_id = ? ORDER BY t0 DESC LIMIT 1').pluck();
-    this.chunkAt = db.prepare('SELECT t0, t1, ts FROM chunks WHERE series_id = ? AND device_id = ? AND t0 <= ? ORDER BY t0 DESC LIMIT 1').raw();
-    this.seriesDevices = db.prepare('SELECT device_id FROM series_devices WHERE series_id = ? ORDER BY device_id').pluck();
-    this.pointRange = db.prepare('SELECT ts, value FROM points WHERE series_id = @s AND device_id = @d AND ts >= @from AND ts <= @to ORDER BY ts').raw();
+    this.lastChunkT1 = db
+      .prepare('SELECT t1 FROM chunks WHERE series_id = ? AND device_id = ? ORDER BY t0 DESC LIMIT 1')
+      .pluck();
+    this.chunkAt = db
+      .prepare(
+        'SELECT t0, t1, ts FROM chunks WHERE series_id = ? AND device_id = ? AND t0 <= ? ORDER BY t0 DESC LIMIT 1',
+      )
+      .raw();
+    this.seriesDevices = db
+      .prepare('SELECT device_id FROM series_devices WHERE series_id = ? ORDER BY device_id')
+      .pluck();
+    this.pointRange = db
+      .prepare(
+        'SELECT ts, value FROM points WHERE series_id = @s AND device_id = @d ' +
+          'AND ts >= @from AND ts <= @to ORDER BY ts',
+      )
+      .raw();
     this.chunkRange = db.prepare(CHUNK_RANGE_SQL).raw();
-    this.latestPoint = db.prepare('SELECT ts, value FROM points WHERE series_id = ? AND device_id = ? ORDER BY ts DESC LIMIT 1').raw();
-    this.latestChunk = db.prepare('SELECT t1, substr(vals, (n - 1) * 8 + 1, 8) FROM chunks WHERE series_id = ? AND device_id = ? ORDER BY t0 DESC LIMIT 1').raw();
+    this.latestPoint = db
+      .prepare('SELECT ts, value FROM points WHERE series_id = ? AND device_id = ? ORDER BY ts DESC LIMIT 1')
+      .raw();
+    this.latestChunk = db
+      .prepare(
+        'SELECT t1, substr(vals, (n - 1) * 8 + 1, 8) FROM chunks WHERE ' +
+          'series_id = ? AND device_id = ? ORDER BY t0 DESC LIMIT 1',
+      )
+      .raw();
     for (const t of TIERS) {
       this.tierUpsert.set(t, db.prepare(tierUpsertSql(t)));
       this.tierQuery.set(
@@ -419,7 +456,11 @@ export class SqliteStore implements TimeSeriesStore {
           this.rejected++;
           continue;
         }
-        this.append(this.runFor(this.pairFor(this.seriesFor(p.node, p.metric), this.deviceFor(p.deviceId))), p.ts, p.value);
+        this.append(
+          this.runFor(this.pairFor(this.seriesFor(p.node, p.metric), this.deviceFor(p.deviceId))),
+          p.ts,
+          p.value,
+        );
       }
     });
   }
@@ -452,7 +493,9 @@ export class SqliteStore implements TimeSeriesStore {
     runs.length = 0;
     for (let m = 0; m < names.length; m++) {
       const name = names[m];
-      pairs.push(typeof name === 'string' && name !== '' ? this.pairFor(this.seriesFor(b.node, name), device) : NO_PAIR);
+      pairs.push(
+        typeof name === 'string' && name !== '' ? this.pairFor(this.seriesFor(b.node, name), device) : NO_PAIR,
+      );
       runs.push(undefined);
     }
     const { metric, ts, values } = b;
@@ -487,7 +530,10 @@ export class SqliteStore implements TimeSeriesStore {
       this.state.clear();
       this.lastWriteError = (err as Error).message;
       this.log.error({ err }, 'time-series write failed');
-      throw new Error(`writing ${count} points to SQLite failed (nothing of this batch was stored): ${(err as Error).message}`, { cause: err });
+      throw new Error(
+        `writing ${count} points to SQLite failed (nothing of this batch was stored): ${(err as Error).message}`,
+        { cause: err },
+      );
     }
     this.releaseRuns();
   }
@@ -554,12 +600,17 @@ export class SqliteStore implements TimeSeriesStore {
       this.insertChunk.run(p.series, p.device, ts[k]!, ts[n - 1]!, n - k, blob(ts, k, n), blob(vals, k, n));
       tiers.addRun(p.series, p.device, ts, vals, k, n);
     } else {
-      for (let i = k; i < n; i++) if (this.insertPoint.run(p.series, p.device, ts[i]!, vals[i]!).changes === 1) tiers.add(p.series, p.device, ts[i]!, vals[i]!);
+      for (let i = k; i < n; i++)
+        if (this.insertPoint.run(p.series, p.device, ts[i]!, vals[i]!).changes === 1)
+          tiers.add(p.series, p.device, ts[i]!, vals[i]!);
     }
     state.setMark(p.pair, ts[n - 1]!, state.epoch);
   }
 
-  /** The slow path: points `[0, k)` of `p`'s sorted run are at or below its mark; inserts into `points` those stored nowhere yet. */
+  /**
+   * The slow path: points `[0, k)` of `p`'s sorted run are at or below its mark; inserts into `points` those stored
+   * nowhere yet.
+   */
   private storeOld(p: Run, k: number, tiers: TierBatch): void {
     const { ts, vals } = p;
     let chunk: { t0: number; t1: number; ts: Float64Array } | undefined;
@@ -573,7 +624,8 @@ export class SqliteStore implements TimeSeriesStore {
         const j = lowerBound(chunk.ts, chunk.ts.length, t);
         if (chunk.ts[j] === t) continue; // stored in a chunk: a duplicate
       }
-      if (this.insertPoint.run(p.series, p.device, t, vals[i]!).changes === 1) tiers.add(p.series, p.device, t, vals[i]!);
+      if (this.insertPoint.run(p.series, p.device, t, vals[i]!).changes === 1)
+        tiers.add(p.series, p.device, t, vals[i]!);
     }
   }
 
@@ -619,7 +671,14 @@ export class SqliteStore implements TimeSeriesStore {
    * of SLICE_TARGET_MS and halves when one takes longer than it. Between slices the event loop gets
    * a turn once `budget` is spent.
    */
-  private async sliced(from: number, to: number, width: number, align: number, budget: TurnBudget, read: (a: number, b: number) => boolean | void): Promise<void> {
+  private async sliced(
+    from: number,
+    to: number,
+    width: number,
+    align: number,
+    budget: TurnBudget,
+    read: (a: number, b: number) => boolean | void,
+  ): Promise<void> {
     let a = from;
     while (a <= to) {
       const b = Math.min(to, bucketStart(a, align) + width - 1);
@@ -681,7 +740,14 @@ export class SqliteStore implements TimeSeriesStore {
    * partial state, the windows in between reduced by SQL (fewer columns to read: the bulk of the
    * cost) — then raw points after the last whole bucket.
    */
-  private async queryTier(id: number, tier: Tier, span: NonNullable<ReturnType<typeof tierSpan>>, w: number, aggregate: Aggregate, budget: TurnBudget): Promise<SeriesPoint[]> {
+  private async queryTier(
+    id: number,
+    tier: Tier,
+    span: NonNullable<ReturnType<typeof tierSpan>>,
+    w: number,
+    aggregate: Aggregate,
+    budget: TurnBudget,
+  ): Promise<SeriesPoint[]> {
     const out = new WindowBuilder(w, aggregate);
     const { fromI, toI, fullFrom, fullEnd } = span;
     // Whole buckets in the window of the first raw edge point, and in that of the last one.
@@ -694,7 +760,8 @@ export class SqliteStore implements TimeSeriesStore {
     };
     const buckets = (from: number, to: number): void => {
       if (from >= to) return;
-      for (const b of this.tierQuery.get(tier)!.all({ s: id, from, to }) as number[][]) out.bucket(b[0]!, b[1]!, b[2]!, b[3]!, b[4]!, b[5]!, b[6]!, b[7]!);
+      for (const b of this.tierQuery.get(tier)!.all({ s: id, from, to }) as number[][])
+        out.bucket(b[0]!, b[1]!, b[2]!, b[3]!, b[4]!, b[5]!, b[6]!, b[7]!);
     };
     edge(fromI, fullFrom - 1);
     buckets(fullFrom, headEnd);
@@ -713,13 +780,22 @@ export class SqliteStore implements TimeSeriesStore {
     return out.finish();
   }
 
-  /** (window start, value) per window from whole tier buckets; `last` uses the bare column of max(last_ts) (buckets never share a ts). */
+  /**
+   * (window start, value) per window from whole tier buckets; `last` uses the bare column of max(last_ts) (buckets
+   * never share a ts).
+   */
   private tierWindowStatement(tier: Tier, aggregate: Aggregate, oneBucketPerWindow: boolean): Statement {
     const key = `${tier.table} ${aggregate} ${oneBucketPerWindow}`;
     let stmt = this.tierWindowQueries.get(key);
     if (stmt !== undefined) return stmt;
     const where = `WHERE series_id = @s AND bucket >= @from AND bucket < @to`;
-    const perBucket: Record<Aggregate, string> = { mean: 'total / n', min: 'lo', max: 'hi', count: 'n', last: 'last_value' };
+    const perBucket: Record<Aggregate, string> = {
+      mean: 'total / n',
+      min: 'lo',
+      max: 'hi',
+      count: 'n',
+      last: 'last_value',
+    };
     const perWindow: Record<Aggregate, string> = {
       mean: 'sum(total) / sum(n)',
       min: 'min(lo)',
@@ -729,7 +805,8 @@ export class SqliteStore implements TimeSeriesStore {
     };
     const sql = oneBucketPerWindow
       ? `SELECT bucket, ${perBucket[aggregate]} FROM ${tier.table} ${where} ORDER BY bucket`
-      : `SELECT (bucket / CAST(@w AS INTEGER)) * CAST(@w AS INTEGER), ${perWindow[aggregate]} FROM ${tier.table} ${where} GROUP BY 1 ORDER BY 1`;
+      : `SELECT (bucket / CAST(@w AS INTEGER)) * CAST(@w AS INTEGER), ` +
+        `${perWindow[aggregate]} FROM ${tier.table} ${where} GROUP BY 1 ORDER BY 1`;
     stmt = this.db.prepare(sql).raw();
     this.tierWindowQueries.set(key, stmt);
     return stmt;
@@ -739,14 +816,23 @@ export class SqliteStore implements TimeSeriesStore {
     if (this.closed) throw closedError('sqlite');
     const order = ' ORDER BY s.node, s.metric, d.name';
     let pairs: [number, number, string, string, string][];
-    if (nodes === undefined) pairs = this.db.prepare(LATEST_PAIRS_SQL + order).raw().all() as typeof pairs;
+    if (nodes === undefined)
+      pairs = this.db
+        .prepare(LATEST_PAIRS_SQL + order)
+        .raw()
+        .all() as typeof pairs;
     else if (nodes.length === 0) return [];
-    else pairs = this.db.prepare(`${LATEST_PAIRS_SQL} WHERE s.node IN (SELECT value FROM json_each(?))${order}`).raw().all(JSON.stringify(nodes)) as typeof pairs;
+    else
+      pairs = this.db
+        .prepare(`${LATEST_PAIRS_SQL} WHERE s.node IN (SELECT value FROM json_each(?))${order}`)
+        .raw()
+        .all(JSON.stringify(nodes)) as typeof pairs;
     const out: StoredPoint[] = [];
     for (const [s, d, node, metric, deviceId] of pairs) {
       const p = this.latestPoint.get(s, d) as [number, number] | undefined;
       const c = this.latestChunk.get(s, d) as [number, Buffer] | undefined;
-      if (c !== undefined && (p === undefined || c[0] > p[0])) out.push({ node, metric, deviceId, ts: c[0], value: c[1].readDoubleLE(0) });
+      if (c !== undefined && (p === undefined || c[0] > p[0]))
+        out.push({ node, metric, deviceId, ts: c[0], value: c[1].readDoubleLE(0) });
       else if (p !== undefined) out.push({ node, metric, deviceId, ts: p[0], value: p[1] });
     }
     return out;
@@ -769,7 +855,8 @@ export class SqliteStore implements TimeSeriesStore {
   async applyRetention(policy: RetentionPolicy, now: number): Promise<RetentionResult> {
     if (this.closed) throw closedError('sqlite');
     checkRetentionPolicy(policy);
-    if (typeof now !== 'number' || !Number.isFinite(now)) throw new RangeError(`applyRetention needs now as ms since the epoch (got ${String(now)})`);
+    if (typeof now !== 'number' || !Number.isFinite(now))
+      throw new RangeError(`applyRetention needs now as ms since the epoch (got ${String(now)})`);
     const raw = await this.deleteRawBefore(now - policy.rawMs);
     const minute = await this.deleteTierBefore(MINUTE_TIER, now - policy.minuteMs);
     const hour = policy.hourMs === undefined ? 0 : await this.deleteTierBefore(HOUR_TIER, now - policy.hourMs);
@@ -789,9 +876,13 @@ export class SqliteStore implements TimeSeriesStore {
    */
   private deleteRawBefore(before: number): Promise<number> {
     const pairs = this.db.prepare('SELECT series_id, device_id FROM series_devices').raw().all() as [number, number][];
-    const boundary = this.db.prepare('SELECT ts FROM points WHERE series_id = ? AND device_id = ? AND ts < ? ORDER BY ts LIMIT 1 OFFSET ?').pluck();
+    const boundary = this.db
+      .prepare('SELECT ts FROM points WHERE series_id = ? AND device_id = ? AND ts < ? ORDER BY ts LIMIT 1 OFFSET ?')
+      .pluck();
     const del = this.db.prepare('DELETE FROM points WHERE series_id = ? AND device_id = ? AND ts < ?');
-    const oldChunks = this.db.prepare('SELECT id, t1, n FROM chunks WHERE series_id = ? AND device_id = ? AND t0 < ? ORDER BY t0 LIMIT 64').raw();
+    const oldChunks = this.db
+      .prepare('SELECT id, t1, n FROM chunks WHERE series_id = ? AND device_id = ? AND t0 < ? ORDER BY t0 LIMIT 64')
+      .raw();
     const delChunk = this.db.prepare('DELETE FROM chunks WHERE id = ?');
     const chunkData = this.db.prepare('SELECT ts, vals FROM chunks WHERE id = ?').raw();
     const rewrite = this.db.prepare('UPDATE chunks SET t0 = ?, n = ?, ts = ?, vals = ? WHERE id = ?');
@@ -826,7 +917,9 @@ export class SqliteStore implements TimeSeriesStore {
   private deleteTierBefore(tier: Tier, cutoff: number): Promise<number> {
     const below = Math.floor(cutoff / tier.widthMs) * tier.widthMs;
     const series = this.db.prepare('SELECT id FROM series').pluck().all() as number[];
-    const boundary = this.db.prepare(`SELECT bucket FROM ${tier.table} WHERE series_id = ? AND bucket < ? ORDER BY bucket LIMIT 1 OFFSET ?`).pluck();
+    const boundary = this.db
+      .prepare(`SELECT bucket FROM ${tier.table} WHERE series_id = ? AND bucket < ? ORDER BY bucket LIMIT 1 OFFSET ?`)
+      .pluck();
     const del = this.db.prepare(`DELETE FROM ${tier.table} WHERE series_id = ? AND bucket < ?`);
     return this.chunkedDelete(series, (s, budget) => {
       const edge = boundary.get(s, below, budget) as number | undefined;
@@ -841,11 +934,18 @@ export class SqliteStore implements TimeSeriesStore {
    * deletes about `budget` points (a whole chunk may take it past) and says whether the unit is
    * finished; when not, it deleted at least one.
    */
-  private async chunkedDelete<U>(units: readonly U[], step: (unit: U, budget: number) => { deleted: number; done: boolean }): Promise<number> {
+  private async chunkedDelete<U>(
+    units: readonly U[],
+    step: (unit: U, budget: number) => { deleted: number; done: boolean },
+  ): Promise<number> {
     let i = 0;
     const tx = this.db.transaction((): number => {
       let deleted = 0;
-      for (let calls = 0; i < units.length && calls < DELETE_UNITS_PER_TRANSACTION && deleted < DELETE_ROWS_PER_TRANSACTION; calls++) {
+      for (
+        let calls = 0;
+        i < units.length && calls < DELETE_UNITS_PER_TRANSACTION && deleted < DELETE_ROWS_PER_TRANSACTION;
+        calls++
+      ) {
         const r = step(units[i]!, DELETE_ROWS_PER_TRANSACTION - deleted);
         deleted += r.deleted;
         if (r.done) i++;
@@ -866,14 +966,19 @@ export class SqliteStore implements TimeSeriesStore {
   /** How many raw points are stored, in both tables (a full count: for tests and benchmarks). */
   async count(): Promise<number> {
     if (this.closed) throw closedError('sqlite');
-    return this.db.prepare('SELECT (SELECT count(*) FROM points) + (SELECT coalesce(sum(n), 0) FROM chunks)').pluck().get() as number;
+    return this.db
+      .prepare('SELECT (SELECT count(*) FROM points) + (SELECT coalesce(sum(n), 0) FROM chunks)')
+      .pluck()
+      .get() as number;
   }
 
   health(): StoreHealth {
     if (this.closed) return { ok: false, backend: 'sqlite', detail: 'closed' };
-    if (!this.db.open) return { ok: false, backend: 'sqlite', detail: `${this.db.name}: the shared database connection was closed` };
+    if (!this.db.open)
+      return { ok: false, backend: 'sqlite', detail: `${this.db.name}: the shared database connection was closed` };
     const base = `${this.db.name} (WAL, synchronous=${this.synchronous}); ${this.rejected} malformed points rejected`;
-    if (this.lastWriteError !== null) return { ok: false, backend: 'sqlite', detail: `${base}; last write failed: ${this.lastWriteError}` };
+    if (this.lastWriteError !== null)
+      return { ok: false, backend: 'sqlite', detail: `${base}; last write failed: ${this.lastWriteError}` };
     return { ok: true, backend: 'sqlite', detail: base };
   }
 

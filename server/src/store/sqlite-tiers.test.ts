@@ -92,7 +92,9 @@ describe('SqliteStore downsampled tiers', () => {
         expect({ q, got }).toEqual({ q, got: want });
       } else {
         expect(got.map((p) => p.ts)).toEqual(want.map((p) => p.ts));
-        got.forEach((p, i) => expect(Math.abs(p.value - want[i]!.value)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(want[i]!.value))));
+        got.forEach((p, i) =>
+          expect(Math.abs(p.value - want[i]!.value)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(want[i]!.value))),
+        );
       }
     }
     return windows;
@@ -123,11 +125,19 @@ describe('SqliteStore downsampled tiers', () => {
 
   it('answers long ranges from the tier: a week of minute data reads 168 hour buckets, not 10,080 points', async () => {
     const batch: StoredPoint[] = [];
-    for (let i = 0; i < 7 * 24 * 60; i++) batch.push({ node: 'plant/a', metric: 'output', deviceId: 'd1', ts: T0 + i * MIN, value: i });
+    for (let i = 0; i < 7 * 24 * 60; i++)
+      batch.push({ node: 'plant/a', metric: 'output', deviceId: 'd1', ts: T0 + i * MIN, value: i });
     await tiered.writeBatch(batch);
     expect(await tiered.tierBuckets('minute')).toBe(10_080);
     expect(await tiered.tierBuckets('hour')).toBe(168);
-    const q = { node: 'plant/a', metric: 'output', from: T0, to: T0 + 7 * DAY, windowMs: HOUR, aggregate: 'max' as Aggregate };
+    const q = {
+      node: 'plant/a',
+      metric: 'output',
+      from: T0,
+      to: T0 + 7 * DAY,
+      windowMs: HOUR,
+      aggregate: 'max' as Aggregate,
+    };
     // Without raw points, whatever the hour tier says is what the query returns.
     db.exec('DELETE FROM points; DELETE FROM chunks');
     const got = await tiered.query(q);
@@ -149,13 +159,20 @@ describe('SqliteStore downsampled tiers', () => {
     const hours = db.prepare('SELECT * FROM points_1h ORDER BY series_id, bucket').all();
     await tiered.close();
     // A database from before tiers and chunks: every point a `points` row.
-    const chunks = db.prepare('SELECT series_id, device_id, ts, vals FROM chunks').raw().all() as [number, number, Buffer, Buffer][];
+    const chunks = db.prepare('SELECT series_id, device_id, ts, vals FROM chunks').raw().all() as [
+      number,
+      number,
+      Buffer,
+      Buffer,
+    ][];
     const insert = db.prepare('INSERT INTO points (series_id, device_id, ts, value) VALUES (?, ?, ?, ?)');
     for (const [s, d, ts, vals] of chunks) {
       for (let i = 0; i < ts.length / 8; i++) insert.run(s, d, ts.readDoubleLE(i * 8), vals.readDoubleLE(i * 8));
     }
     expect(chunks.length).toBeGreaterThan(0);
-    db.exec("DROP TABLE points_1m; DROP TABLE points_1h; DROP TABLE chunks; UPDATE schema_versions SET version = 1 WHERE component = 'timeseries'");
+    db.exec(
+      "DROP TABLE points_1m; DROP TABLE points_1h; DROP TABLE chunks; UPDATE schema_versions SET version = 1 WHERE component = 'timeseries'",
+    );
     tiered = SqliteStore.onDatabase(db);
     expect(db.prepare("SELECT version FROM schema_versions WHERE component = 'timeseries'").pluck().get()).toBe(3);
     expect(db.prepare('SELECT * FROM points_1m ORDER BY series_id, bucket').all()).toEqual(before);
@@ -165,7 +182,9 @@ describe('SqliteStore downsampled tiers', () => {
 
   it('stores nothing in the tiers when the raw write fails', async () => {
     await tiered.writeBatch([{ node: 'plant/a', metric: 'output', deviceId: 'd1', ts: T0, value: 1 }]);
-    db.exec('CREATE TRIGGER refuse BEFORE INSERT ON points WHEN NEW.value = 666 BEGIN SELECT RAISE(ABORT, \'refused\'); END');
+    db.exec(
+      "CREATE TRIGGER refuse BEFORE INSERT ON points WHEN NEW.value = 666 BEGIN SELECT RAISE(ABORT, 'refused'); END",
+    );
     await expect(
       tiered.writeBatch([
         { node: 'plant/a', metric: 'output', deviceId: 'd1', ts: T0 + 1, value: 5 },

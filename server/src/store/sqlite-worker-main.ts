@@ -50,6 +50,14 @@ async function handle(req: WriterRequest): Promise<void> {
     post({ type: 'done', id: req.id, ok: true, result, health: store.health(), rejected: store.rejectedPoints });
   } catch (err) {
     const e = err as Error;
-    post({ type: 'done', id: req.id, ok: false, name: e.name, message: e.message, health: store.health(), rejected: store.rejectedPoints });
+    post({
+      type: 'done',
+      id: req.id,
+      ok: false,
+      name: e.name,
+      message: e.message,
+      health: store.health(),
+      rejected: store.rejectedPoints,
+    });
   }
 }

@@ -40,7 +40,12 @@ export function packReadings(batches: readonly ReadingBatch[]): PackedReadings {
   batches.forEach((b, i) => {
     if (ok[i]) total += b.length;
   });
-  const out: PackedReadings = { heads: [], metric: new Uint16Array(total), ts: new Float64Array(total), values: new Float64Array(total) };
+  const out: PackedReadings = {
+    heads: [],
+    metric: new Uint16Array(total),
+    ts: new Float64Array(total),
+    values: new Float64Array(total),
+  };
   let off = 0;
   batches.forEach((b, i) => {
     if (!ok[i]) {

@@ -39,7 +39,10 @@ export class SqliteWorkerStore implements TimeSeriesStore {
     const { logger, ...options } = opts;
     // A small young generation: the writer allocates little that lives, and a default one grows to
     // tens of MB of resident memory under load (issue 10's memory row).
-    const worker = new Worker(new URL('./sqlite-worker-entry.js', import.meta.url), { workerData: { dataDir, options }, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+    const worker = new Worker(new URL('./sqlite-worker-entry.js', import.meta.url), {
+      workerData: { dataDir, options },
+      resourceLimits: { maxYoungGenerationSizeMb: 4 },
+    });
     let onMessage: (m: WriterResponse) => void = () => {};
     let onError: (err: Error) => void = () => {};
     let onExit: (code: number) => void = () => {};
@@ -56,7 +59,11 @@ export class SqliteWorkerStore implements TimeSeriesStore {
     worker.off('message', onMessage).off('error', onError).off('exit', onExit);
     if (first.type !== 'ready') {
       await worker.terminate();
-      throw new Error(first.type === 'failed' ? first.message : `unexpected first message from the SQLite writer thread: ${first.type}`);
+      throw new Error(
+        first.type === 'failed'
+          ? first.message
+          : `unexpected first message from the SQLite writer thread: ${first.type}`,
+      );
     }
     let reader: SqliteStore;
     try {
@@ -101,7 +108,11 @@ export class SqliteWorkerStore implements TimeSeriesStore {
     if (this.closed) throw closedError('sqlite');
     if (batches.length === 0) return;
     const packed = packReadings(batches);
-    await this.request({ op: 'writeReadings', packed }, [packed.metric.buffer as ArrayBuffer, packed.ts.buffer as ArrayBuffer, packed.values.buffer as ArrayBuffer]);
+    await this.request({ op: 'writeReadings', packed }, [
+      packed.metric.buffer as ArrayBuffer,
+      packed.ts.buffer as ArrayBuffer,
+      packed.values.buffer as ArrayBuffer,
+    ]);
   }
 
   async query(q: RangeQuery): Promise<SeriesPoint[]> {
@@ -136,9 +147,18 @@ export class SqliteWorkerStore implements TimeSeriesStore {
 
   health(): StoreHealth {
     if (this.closed) return { ok: false, backend: 'sqlite', detail: 'closed' };
-    if (this.writerError !== null) return { ok: false, backend: 'sqlite', detail: `the SQLite writer thread ${this.writerError}; writes are refused until a restart` };
+    if (this.writerError !== null)
+      return {
+        ok: false,
+        backend: 'sqlite',
+        detail: `the SQLite writer thread ${this.writerError}; writes are refused until a restart`,
+      };
     const r = this.reader.health();
-    return { ok: r.ok && this.writerHealth.ok, backend: 'sqlite', detail: `writer thread: ${this.writerHealth.detail}; reader: ${r.detail}` };
+    return {
+      ok: r.ok && this.writerHealth.ok,
+      backend: 'sqlite',
+      detail: `writer thread: ${this.writerHealth.detail}; reader: ${r.detail}`,
+    };
   }
 
   /** Waits for writes already posted, closes the writer's connection and thread, then the reader. Idempotent. */
@@ -147,7 +167,9 @@ export class SqliteWorkerStore implements TimeSeriesStore {
       this.closed = true;
       this.closePromise = (async () => {
         if (this.writerError === null) {
-          await this.request({ op: 'close' }).catch((err: Error) => this.log.warn({ err }, 'closing the SQLite writer thread failed'));
+          await this.request({ op: 'close' }).catch((err: Error) =>
+            this.log.warn({ err }, 'closing the SQLite writer thread failed'),
+          );
         }
         this.writerError ??= 'was closed';
         await this.worker.terminate();
@@ -158,7 +180,10 @@ export class SqliteWorkerStore implements TimeSeriesStore {
   }
 
   private request(body: RequestBody, transfer: ArrayBuffer[] = []): Promise<unknown> {
-    if (this.writerError !== null) return Promise.reject(new Error(`the SQLite writer thread ${this.writerError}; nothing was stored; restart the server`));
+    if (this.writerError !== null)
+      return Promise.reject(
+        new Error(`the SQLite writer thread ${this.writerError}; nothing was stored; restart the server`),
+      );
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -185,7 +210,9 @@ export class SqliteWorkerStore implements TimeSeriesStore {
     if (this.writerError !== null) return;
     this.writerError = why;
     this.log.error({ why }, 'the SQLite writer thread stopped');
-    const err = new Error(`the SQLite writer thread ${why} before answering; the write may or may not have been stored; restart the server`);
+    const err = new Error(
+      `the SQLite writer thread ${why} before answering; the write may or may not have been stored; restart the server`,
+    );
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
   }

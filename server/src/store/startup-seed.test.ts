@@ -11,7 +11,9 @@ describe('latestAtStartup', () => {
   it('reads the latest points of a store that offers them', async () => {
     const store = new MemoryStore();
     await store.writeBatch([{ node: 'a', metric: 'm', deviceId: 'd', ts: 5, value: 1 }]);
-    expect(await latestAtStartup(store, logger())).toEqual([{ node: 'a', metric: 'm', deviceId: 'd', ts: 5, value: 1 }]);
+    expect(await latestAtStartup(store, logger())).toEqual([
+      { node: 'a', metric: 'm', deviceId: 'd', ts: 5, value: 1 },
+    ]);
   });
 
   it('does not query a store that says latest() is not for start-up, and says so', async () => {
@@ -38,6 +40,9 @@ describe('latestAtStartup', () => {
     jest.spyOn(store as TimeSeriesStore, 'latest').mockRejectedValue(new Error('400 unsupported path "/api/v2/query"'));
     const log = logger();
     expect(await latestAtStartup(store, log)).toEqual([]);
-    expect(log.warn).toHaveBeenCalledWith(expect.objectContaining({ store: 'memory' }), expect.stringMatching(/starting without them/));
+    expect(log.warn).toHaveBeenCalledWith(
+      expect.objectContaining({ store: 'memory' }),
+      expect.stringMatching(/starting without them/),
+    );
   });
 });

@@ -10,12 +10,18 @@ import type { StoredPoint, TimeSeriesStore } from './store.js';
 export async function latestAtStartup(store: TimeSeriesStore, log: StoreLogger): Promise<StoredPoint[]> {
   let points: StoredPoint[] = [];
   if (store.latestAtStartup === false) {
-    log.info({ store: store.health().backend }, 'live view not seeded from the store (no query at start-up); each series shows at its next reading');
+    log.info(
+      { store: store.health().backend },
+      'live view not seeded from the store (no query at start-up); each series shows at its next reading',
+    );
   } else {
     try {
       points = await store.latest();
     } catch (err) {
-      log.warn({ err, store: store.health().backend }, 'could not read the latest points at start-up; starting without them (each series shows at its next reading)');
+      log.warn(
+        { err, store: store.health().backend },
+        'could not read the latest points at start-up; starting without them (each series shows at its next reading)',
+      );
     }
   }
   // What the store found wrong with its server (VictoriaMetrics flags), once, where operators look.

@@ -22,8 +22,13 @@ describe('the store kind registry', () => {
         expect(help.length).toBeGreaterThan(5);
       }
     }
-    expect(() => STORE_REGISTRY.influxdb.parse({ kind: 'influxdb', url: 'ftp://x', org: 'o', bucket: 'b', token: 't' })).toThrow(/http:\/\/ or https:\/\//);
-    expect(STORE_REGISTRY.victoriametrics.parse({ kind: 'victoriametrics', url: 'http://127.0.0.1:8428' })).toEqual({ kind: 'victoriametrics', url: 'http://127.0.0.1:8428' });
+    expect(() =>
+      STORE_REGISTRY.influxdb.parse({ kind: 'influxdb', url: 'ftp://x', org: 'o', bucket: 'b', token: 't' }),
+    ).toThrow(/http:\/\/ or https:\/\//);
+    expect(STORE_REGISTRY.victoriametrics.parse({ kind: 'victoriametrics', url: 'http://127.0.0.1:8428' })).toEqual({
+      kind: 'victoriametrics',
+      url: 'http://127.0.0.1:8428',
+    });
   });
 
   it('opens a working store from a parsed configuration', async () => {

@@ -10,7 +10,10 @@ import { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 import type { TimeSeriesStore } from './store.js';
 import { VictoriaMetricsStore, type VictoriaStoreOptions } from './victoria-store.js';
 
-/** Which store the server uses (`--store`): embedded SQLite in the data directory, memory, InfluxDB 2, or VictoriaMetrics. */
+/**
+ * Which store the server uses (`--store`): embedded SQLite in the data directory, memory, InfluxDB 2, or
+ * VictoriaMetrics.
+ */
 export type StoreConfig =
   | { kind: 'embedded'; dataDir: string }
   | { kind: 'memory' }
@@ -43,18 +46,22 @@ export interface StoreKindDescriptor<K extends StoreKind> {
 function requireString(raw: Record<string, unknown>, kind: string, field: string, help: string): string {
   const v = raw[field];
   if (typeof v !== 'string' || v.trim() === '') {
-    throw new Error(`store kind '${kind}' needs \`${field}\`: ${help}${v === undefined ? ' (missing)' : ' (empty or not a string)'}`);
+    throw new Error(
+      `store kind '${kind}' needs \`${field}\`: ${help}${v === undefined ? ' (missing)' : ' (empty or not a string)'}`,
+    );
   }
   return v;
 }
 
 function requireHttpUrl(raw: Record<string, unknown>, kind: string, help: string): string {
   const url = requireString(raw, kind, 'url', help);
-  if (!/^https?:\/\//.test(url)) throw new Error(`store kind '${kind}' needs an http:// or https:// \`url\` (got ${url})`);
+  if (!/^https?:\/\//.test(url))
+    throw new Error(`store kind '${kind}' needs an http:// or https:// \`url\` (got ${url})`);
   return url;
 }
 
-const URL_HELP = 'the server base URL, e.g. http://127.0.0.1:8086 (InfluxDB 2) or http://127.0.0.1:8428 (VictoriaMetrics)';
+const URL_HELP =
+  'the server base URL, e.g. http://127.0.0.1:8086 (InfluxDB 2) or http://127.0.0.1:8428 (VictoriaMetrics)';
 
 const embedded: StoreKindDescriptor<'embedded'> = {
   kind: 'embedded',
@@ -84,21 +91,36 @@ const influxdb: StoreKindDescriptor<'influxdb'> = {
   parse: (raw) => {
     const f = influxdb.fields;
     const url = requireHttpUrl(raw, 'influxdb', f.url!);
-    return { kind: 'influxdb', url, org: requireString(raw, 'influxdb', 'org', f.org!), bucket: requireString(raw, 'influxdb', 'bucket', f.bucket!), token: requireString(raw, 'influxdb', 'token', f.token!) };
+    return {
+      kind: 'influxdb',
+      url,
+      org: requireString(raw, 'influxdb', 'org', f.org!),
+      bucket: requireString(raw, 'influxdb', 'bucket', f.bucket!),
+      token: requireString(raw, 'influxdb', 'token', f.token!),
+    };
   },
-  open: (c, o) => new InfluxStore({ ...o.influx, url: c.url, org: c.org, bucket: c.bucket, token: c.token, logger: o.logger }),
+  open: (c, o) =>
+    new InfluxStore({ ...o.influx, url: c.url, org: c.org, bucket: c.bucket, token: c.token, logger: o.logger }),
 };
 
 const victoriametrics: StoreKindDescriptor<'victoriametrics'> = {
   kind: 'victoriametrics',
   summary: 'VictoriaMetrics (writes the InfluxDB line protocol, reads PromQL/MetricsQL)',
   fields: { url: URL_HELP },
-  parse: (raw) => ({ kind: 'victoriametrics', url: requireHttpUrl(raw, 'victoriametrics', victoriametrics.fields.url!) }),
+  parse: (raw) => ({
+    kind: 'victoriametrics',
+    url: requireHttpUrl(raw, 'victoriametrics', victoriametrics.fields.url!),
+  }),
   open: (c, o) => new VictoriaMetricsStore({ ...o.victoria, url: c.url, logger: o.logger }),
 };
 
 /** Every store kind, in the order `--help` lists them. */
-export const STORE_REGISTRY: { readonly [K in StoreKind]: StoreKindDescriptor<K> } = Object.freeze({ embedded, memory, influxdb, victoriametrics });
+export const STORE_REGISTRY: { readonly [K in StoreKind]: StoreKindDescriptor<K> } = Object.freeze({
+  embedded,
+  memory,
+  influxdb,
+  victoriametrics,
+});
 
 export const STORE_KINDS: readonly StoreKind[] = Object.freeze(Object.keys(STORE_REGISTRY) as StoreKind[]);
 

@@ -59,7 +59,10 @@ export interface TimeSeriesStore {
    * checkpoint either way). Absent means true: latest() is a bounded, cheap read.
    */
   readonly latestAtStartup?: boolean;
-  /** Durable once the promise resolves (acknowledged). Idempotent on (node, metric, deviceId, ts): a duplicate is ignored, never stored twice. */
+  /**
+   * Durable once the promise resolves (acknowledged). Idempotent on (node, metric, deviceId, ts): a duplicate is
+   * ignored, never stored twice.
+   */
   writeBatch(points: readonly StoredPoint[]): Promise<void>;
   /**
    * writeBatch in columns (issue 10): reading i of batch b is the point
@@ -70,7 +73,10 @@ export interface TimeSeriesStore {
    * and keeps no reference to them afterwards.
    */
   writeReadings(batches: readonly ReadingBatch[]): Promise<void>;
-  /** Points in [from, to], oldest first; with windowMs, one point per bucket (bucket start ts) aggregated over every device of the series. */
+  /**
+   * Points in [from, to], oldest first; with windowMs, one point per bucket (bucket start ts) aggregated over every
+   * device of the series.
+   */
   query(q: RangeQuery): Promise<SeriesPoint[]>;
   /**
    * Which stored tier answers windows of `windowMs` (`minute`, `hour`), or `raw` when they are

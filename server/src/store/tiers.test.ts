@@ -17,7 +17,12 @@ describe('tierFor', () => {
 
 describe('tierSpan', () => {
   it('splits a range into whole buckets and raw ends', () => {
-    expect(tierSpan(30_000, 200_000, 60_000)).toEqual({ fromI: 30_000, toI: 200_000, fullFrom: 60_000, fullEnd: 180_000 });
+    expect(tierSpan(30_000, 200_000, 60_000)).toEqual({
+      fromI: 30_000,
+      toI: 200_000,
+      fullFrom: 60_000,
+      fullEnd: 180_000,
+    });
   });
 
   it('counts a bucket as whole when the range ends on its last millisecond', () => {

@@ -35,7 +35,11 @@ export function tierFor(windowMs: number): Tier | undefined {
  * Example, w = 60_000: [30_000, 200_000] -> fromI 30_000, toI 200_000, fullFrom 60_000, fullEnd 180_000
  * (buckets 60 000 and 120 000 whole; raw for 30 000..59 999 and 180 000..200 000).
  */
-export function tierSpan(from: number, to: number, w: number): { fromI: number; toI: number; fullFrom: number; fullEnd: number } | null {
+export function tierSpan(
+  from: number,
+  to: number,
+  w: number,
+): { fromI: number; toI: number; fullFrom: number; fullEnd: number } | null {
   const fromI = Math.max(0, Math.ceil(from));
   const toI = Math.min(Number.MAX_SAFE_INTEGER, Math.floor(to));
   if (fromI > toI) return null;
@@ -64,13 +68,24 @@ export function emptyAcc(): BucketAcc {
   return { n: 0, sum: 0, min: Infinity, max: -Infinity, lastTs: -Infinity, lastDev: Infinity, last: 0 };
 }
 
-/** Adds one point to `acc`. Example: adding (ts 5, dev 2, 1) then (5, 1, 9) leaves last = 9 (lower device at equal ts). */
+/**
+ * Adds one point to `acc`. Example: adding (ts 5, dev 2, 1) then (5, 1, 9) leaves last = 9 (lower device at equal ts).
+ */
 export function addPoint(acc: BucketAcc, ts: number, dev: number, value: number): void {
   addBucket(acc, 1, value, value, value, ts, dev, value); // a point is a bucket of one
 }
 
 /** Merges a stored bucket (n, sum, min, max, last_ts, last_dev, last) into `acc`. */
-export function addBucket(acc: BucketAcc, n: number, sum: number, min: number, max: number, lastTs: number, lastDev: number, last: number): void {
+export function addBucket(
+  acc: BucketAcc,
+  n: number,
+  sum: number,
+  min: number,
+  max: number,
+  lastTs: number,
+  lastDev: number,
+  last: number,
+): void {
   acc.n += n;
   acc.sum += sum;
   if (min < acc.min) acc.min = min;
@@ -118,7 +133,16 @@ export class WindowBuilder {
     addPoint(this.windowAt(ts), ts, dev, value);
   }
 
-  bucket(bucket: number, n: number, sum: number, min: number, max: number, lastTs: number, lastDev: number, last: number): void {
+  bucket(
+    bucket: number,
+    n: number,
+    sum: number,
+    min: number,
+    max: number,
+    lastTs: number,
+    lastDev: number,
+    last: number,
+  ): void {
     addBucket(this.windowAt(bucket), n, sum, min, max, lastTs, lastDev, last);
   }
 
@@ -176,7 +200,14 @@ export class TierBatch {
    * Example: addRun(s, 1, [0, 30_000, 60_000], [1, 2, 3], 0, 3) adds to minute bucket 0 {n 2, sum 3,
    * last 2} and bucket 60 000 {n 1, sum 3, last 3}, and to hour bucket 0 {n 3, sum 6, last 3}.
    */
-  addRun(series: number, dev: number, ts: ArrayLike<number>, values: ArrayLike<number>, from: number, to: number): void {
+  addRun(
+    series: number,
+    dev: number,
+    ts: ArrayLike<number>,
+    values: ArrayLike<number>,
+    from: number,
+    to: number,
+  ): void {
     if (from >= to) return;
     for (const [tier, bySeries] of this.tiers) {
       let buckets = bySeries.get(series);

@@ -41,17 +41,30 @@ export function normalizeQuery(q: RangeQuery): NormalizedQuery {
   if (q === null || typeof q !== 'object') throw new RangeError('query must be an object { node, metric, from, to }');
   if (typeof q.node !== 'string' || q.node === '') throw new RangeError('query.node must be a non-empty string');
   if (typeof q.metric !== 'string' || q.metric === '') throw new RangeError('query.metric must be a non-empty string');
-  if (typeof q.from !== 'number' || Number.isNaN(q.from)) throw new RangeError('query.from must be a number of ms since the epoch');
-  if (typeof q.to !== 'number' || Number.isNaN(q.to)) throw new RangeError('query.to must be a number of ms since the epoch');
+  if (typeof q.from !== 'number' || Number.isNaN(q.from))
+    throw new RangeError('query.from must be a number of ms since the epoch');
+  if (typeof q.to !== 'number' || Number.isNaN(q.to))
+    throw new RangeError('query.to must be a number of ms since the epoch');
   if (q.windowMs !== undefined && (!Number.isSafeInteger(q.windowMs) || q.windowMs <= 0)) {
-    throw new RangeError(`query.windowMs must be a positive integer number of ms (got ${String(q.windowMs)}); omit it for raw points`);
+    throw new RangeError(
+      `query.windowMs must be a positive integer number of ms (got ${String(q.windowMs)}); omit it for raw points`,
+    );
   }
   const aggregate = q.aggregate ?? 'mean';
   if (!AGGREGATES.includes(aggregate)) {
     throw new RangeError(`query.aggregate must be one of ${AGGREGATES.join(', ')} (got ${String(q.aggregate)})`);
   }
-  if (q.limit !== undefined && (!Number.isSafeInteger(q.limit) || q.limit <= 0)) throw new RangeError(`query.limit must be a positive integer (got ${String(q.limit)})`);
-  return { node: q.node, metric: q.metric, from: q.from, to: q.to, windowMs: q.windowMs, aggregate, limit: q.windowMs === undefined ? q.limit : undefined };
+  if (q.limit !== undefined && (!Number.isSafeInteger(q.limit) || q.limit <= 0))
+    throw new RangeError(`query.limit must be a positive integer (got ${String(q.limit)})`);
+  return {
+    node: q.node,
+    metric: q.metric,
+    from: q.from,
+    to: q.to,
+    windowMs: q.windowMs,
+    aggregate,
+    limit: q.windowMs === undefined ? q.limit : undefined,
+  };
 }
 
 /** Checks a `deleteBefore` cut-off; throws a RangeError when it is not a number. */
@@ -79,7 +92,8 @@ export function batchProblem(b: ReadingBatch): string | null {
   if (!Array.isArray(b.metricNames)) return 'metricNames must be an array';
   for (const k of ['metric', 'ts', 'values'] as const) {
     const a = b[k] as ArrayLike<number> | undefined;
-    if (a === null || typeof a !== 'object' || !(a.length >= b.length)) return `${k} must hold at least length (${b.length}) entries`;
+    if (a === null || typeof a !== 'object' || !(a.length >= b.length))
+      return `${k} must hold at least length (${b.length}) entries`;
   }
   return null;
 }

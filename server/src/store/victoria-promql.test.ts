@@ -1,5 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
-import { allSelector, clampRange, metricOfName, parseExport, parseQueryAnswer, perNameExpression, planWindows, promTime, seriesSelector, windowExpression } from './victoria-promql.js';
+import {
+  allSelector,
+  clampRange,
+  metricOfName,
+  parseExport,
+  parseQueryAnswer,
+  perNameExpression,
+  planWindows,
+  promTime,
+  seriesSelector,
+  windowExpression,
+} from './victoria-promql.js';
 import { flagWarnings, goDurationMs } from './victoria-store.js';
 
 describe('selectors', () => {
@@ -36,9 +47,15 @@ describe('expressions', () => {
 describe('planWindows', () => {
   it('evaluates whole windows at their last ms and clips windows the range cuts', () => {
     // [4 s, 19.999 s] in 10 s windows: window 0 clipped to [4 s, 9.999 s]; window 10 s whole.
-    expect(planWindows(4_000, 19_999, 10_000)).toEqual({ runs: [{ first: 10_000, last: 10_000 }], clipped: [{ bucket: 0, at: 9_999, lookbehindMs: 6_000 }] });
+    expect(planWindows(4_000, 19_999, 10_000)).toEqual({
+      runs: [{ first: 10_000, last: 10_000 }],
+      clipped: [{ bucket: 0, at: 9_999, lookbehindMs: 6_000 }],
+    });
     // [0, 25 s]: windows 0 and 10 s whole, window 20 s clipped to [20 s, 25 s].
-    expect(planWindows(0, 25_000, 10_000)).toEqual({ runs: [{ first: 0, last: 10_000 }], clipped: [{ bucket: 20_000, at: 25_000, lookbehindMs: 5_001 }] });
+    expect(planWindows(0, 25_000, 10_000)).toEqual({
+      runs: [{ first: 0, last: 10_000 }],
+      clipped: [{ bucket: 20_000, at: 25_000, lookbehindMs: 5_001 }],
+    });
     // One window cut at both ends.
     expect(planWindows(3, 5, 10)).toEqual({ runs: [], clipped: [{ bucket: 0, at: 5, lookbehindMs: 3 }] });
     // One whole window.
@@ -79,7 +96,12 @@ describe('times and answers', () => {
   });
 
   it("reads query answers and passes VictoriaMetrics' own error on", () => {
-    expect(parseQueryAnswer({ status: 'success', data: { resultType: 'vector', result: [{ metric: { a: 'b' }, value: [1, '2'] }] } })).toEqual([{ metric: { a: 'b' }, values: [[1, '2']] }]);
+    expect(
+      parseQueryAnswer({
+        status: 'success',
+        data: { resultType: 'vector', result: [{ metric: { a: 'b' }, value: [1, '2'] }] },
+      }),
+    ).toEqual([{ metric: { a: 'b' }, values: [[1, '2']] }]);
     expect(() => parseQueryAnswer({ status: 'error', error: 'cannot parse' })).toThrow(/answered error: cannot parse/);
   });
 });
@@ -97,6 +119,8 @@ describe('server flags', () => {
     expect(w).toHaveLength(2);
     expect(w[0]).toMatch(/dedup.minScrapeInterval is not set/);
     expect(w[1]).toMatch(/latencyOffset is 30s/);
-    expect(flagWarnings('-dedup.minScrapeInterval="30s"\n-search.latencyOffset="1s"')).toEqual([expect.stringMatching(/closer than that are kept as one/)]);
+    expect(flagWarnings('-dedup.minScrapeInterval="30s"\n-search.latencyOffset="1s"')).toEqual([
+      expect.stringMatching(/closer than that are kept as one/),
+    ]);
   });
 });

@@ -6,7 +6,10 @@ import type { Aggregate, SeriesPoint } from './store.js';
 /** The field every point is written under (influx-line.ts), hence the suffix of every metric name. */
 export const FIELD_SUFFIX = '_value';
 
-/** Most windows one query_range asks for: VictoriaMetrics refuses more than -search.maxPointsPerTimeseries (30,000 by default). */
+/**
+ * Most windows one query_range asks for: VictoriaMetrics refuses more than -search.maxPointsPerTimeseries (30,000 by
+ * default).
+ */
 export const MAX_WINDOWS_PER_QUERY = 10_000;
 
 /** Latest instant handled (2255-03-14), as in influx-flux.ts. */
@@ -73,7 +76,11 @@ export function allSelector(nodes?: readonly string[]): string {
  * Example: windowExpression('{__name__="output_value",node="a"}', 'max', 60000)
  *   === 'max(max_over_time({__name__="output_value",node="a"}[60000ms]))'
  */
-export function windowExpression(selector: string, aggregate: Exclude<Aggregate, 'last'>, lookbehindMs: number): string {
+export function windowExpression(
+  selector: string,
+  aggregate: Exclude<Aggregate, 'last'>,
+  lookbehindMs: number,
+): string {
   const r = `${selector}[${lookbehindMs}ms]`;
   switch (aggregate) {
     case 'count':
@@ -98,11 +105,24 @@ export function lastExpressions(selector: string, lookbehindMs: number): { value
  * `label_set(f({__name__="a_value",…}[L]), "opsroom_name", "a_value") or …`. (Rollup functions
  * drop the metric name in recent VictoriaMetrics, so the label carries it.)
  */
-export function perNameExpression(fn: 'last_over_time' | 'tlast_over_time', names: readonly string[], lookbehindMs: number, nodes?: readonly string[]): string {
-  return names.map((name) => `label_set(${fn}(${nameSelector(name, nodes)}[${lookbehindMs}ms]), "opsroom_name", ${promString(name)})`).join(' or ');
+export function perNameExpression(
+  fn: 'last_over_time' | 'tlast_over_time',
+  names: readonly string[],
+  lookbehindMs: number,
+  nodes?: readonly string[],
+): string {
+  return names
+    .map(
+      (name) =>
+        `label_set(${fn}(${nameSelector(name, nodes)}[${lookbehindMs}ms]), "opsroom_name", ${promString(name)})`,
+    )
+    .join(' or ');
 }
 
-/** A time as VictoriaMetrics' query arguments take it: seconds with ms decimals. Example: 1700000000123 -> '1700000000.123'. */
+/**
+ * A time as VictoriaMetrics' query arguments take it: seconds with ms decimals. Example: 1700000000123 ->
+ * '1700000000.123'.
+ */
 export function promTime(ms: number): string {
   const sec = Math.floor(ms / 1000);
   return `${sec}.${String(ms - sec * 1000).padStart(3, '0')}`;
@@ -111,7 +131,8 @@ export function promTime(ms: number): string {
 /** ms of a time VictoriaMetrics returned in seconds (a number or a string of one). */
 export function msOfPromTime(t: unknown): number {
   const ms = Math.round(Number(t) * 1000);
-  if (!Number.isFinite(ms)) throw new Error(`VictoriaMetrics returned a time that is not a number of seconds: ${String(t)}`);
+  if (!Number.isFinite(ms))
+    throw new Error(`VictoriaMetrics returned a time that is not a number of seconds: ${String(t)}`);
   return ms;
 }
 
@@ -165,13 +186,19 @@ export interface PromSeries {
   values: [number, string][];
 }
 
-/** The series of a /api/v1/query or /api/v1/query_range JSON answer; throws with VictoriaMetrics' own error otherwise. */
+/**
+ * The series of a /api/v1/query or /api/v1/query_range JSON answer; throws with VictoriaMetrics' own error otherwise.
+ */
 export function parseQueryAnswer(body: unknown): PromSeries[] {
   const b = body as { status?: string; error?: string; data?: { resultType?: string; result?: unknown } };
   if (b?.status !== 'success' || !Array.isArray(b.data?.result)) {
-    throw new Error(`VictoriaMetrics answered ${b?.status ?? 'something else'}: ${b?.error ?? JSON.stringify(body).slice(0, 200)}`);
+    throw new Error(
+      `VictoriaMetrics answered ${b?.status ?? 'something else'}: ${b?.error ?? JSON.stringify(body).slice(0, 200)}`,
+    );
   }
-  return (b.data.result as { metric?: Record<string, string>; values?: [number, string][]; value?: [number, string] }[]).map((r) => ({
+  return (
+    b.data.result as { metric?: Record<string, string>; values?: [number, string][]; value?: [number, string] }[]
+  ).map((r) => ({
     metric: r.metric ?? {},
     values: r.values ?? (r.value ? [r.value] : []),
   }));

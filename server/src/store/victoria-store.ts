@@ -24,7 +24,9 @@ import {
 import type { PromSeries } from './victoria-promql.js';
 
 export interface VictoriaStoreOptions {
-  /** Base URL of a VictoriaMetrics single-node server (or vminsert/vmselect behind one URL), e.g. http://127.0.0.1:8428. */
+  /**
+   * Base URL of a VictoriaMetrics single-node server (or vminsert/vmselect behind one URL), e.g. http://127.0.0.1:8428.
+   */
   url: string;
   /** How far back latest() looks, ms (default DEFAULT_VICTORIA_STORE_OPTIONS.latestLookbackMs). */
   latestLookbackMs?: number;
@@ -36,14 +38,18 @@ export interface VictoriaStoreOptions {
    */
   flushBeforeRead?: boolean;
   /** Write batching and retries (the InfluxStore write path, see influx-store.ts). */
-  write?: Omit<InfluxStoreOptions, 'url' | 'org' | 'bucket' | 'token' | 'logger' | 'now' | 'latestLookbackMs' | 'serverName'>;
+  write?: Omit<
+    InfluxStoreOptions,
+    'url' | 'org' | 'bucket' | 'token' | 'logger' | 'now' | 'latestLookbackMs' | 'serverName'
+  >;
   logger?: StoreLogger;
   /** Clock of latest() (tests). */
   now?: () => number;
 }
 
 export const DEFAULT_VICTORIA_STORE_OPTIONS = Object.freeze({
-  latestLookbackMs: 3_600_000, // 1 h: start-up seeds the live view from the newest point of each series of the last hour
+  // 1 h: start-up seeds the live view from the newest point of each series of the last hour
+  latestLookbackMs: 3_600_000,
   readTimeoutMs: 30_000,
 });
 
@@ -102,11 +108,21 @@ export class VictoriaMetricsStore implements TimeSeriesStore {
     this.latestLookbackMs = options.latestLookbackMs ?? DEFAULT_VICTORIA_STORE_OPTIONS.latestLookbackMs;
     this.readTimeoutMs = options.readTimeoutMs ?? DEFAULT_VICTORIA_STORE_OPTIONS.readTimeoutMs;
     if (!Number.isSafeInteger(this.latestLookbackMs) || this.latestLookbackMs < 1) {
-      throw new Error(`VictoriaMetricsStore option latestLookbackMs must be a positive integer of ms (got ${this.latestLookbackMs})`);
+      throw new Error(
+        `VictoriaMetricsStore option latestLookbackMs must be a positive integer of ms (got ${this.latestLookbackMs})`,
+      );
     }
     this.flushBeforeRead = options.flushBeforeRead ?? false;
     // org, bucket and token are ignored by VictoriaMetrics; the client needs them non-empty.
-    this.writer = new InfluxStore({ ...options.write, url: this.url, org: 'opsroom', bucket: 'opsroom', token: 'none', serverName: 'VictoriaMetrics', logger: this.log });
+    this.writer = new InfluxStore({
+      ...options.write,
+      url: this.url,
+      org: 'opsroom',
+      bucket: 'opsroom',
+      token: 'none',
+      serverName: 'VictoriaMetrics',
+      logger: this.log,
+    });
     this.serverCheck = this.checkServer();
   }
 
@@ -126,14 +142,22 @@ export class VictoriaMetricsStore implements TimeSeriesStore {
     await this.flushIfAsked();
     const selector = seriesSelector(nq.node, nq.metric);
     if (nq.windowMs === undefined) {
-      return parseExport(await this.request('/api/v1/export', { 'match[]': selector, start: promTime(range.from), end: promTime(range.to) }, 'text'));
+      return parseExport(
+        await this.request(
+          '/api/v1/export',
+          { 'match[]': selector, start: promTime(range.from), end: promTime(range.to) },
+          'text',
+        ),
+      );
     }
     const w = nq.windowMs;
     const plan = planWindows(range.from, range.to, w);
     const windows = new Map<number, number>();
     const evaluations: Promise<void>[] = [];
-    for (const run of plan.runs) evaluations.push(this.evaluate(selector, nq.aggregate, w, run.first + w - 1, run.last + w - 1, w, windows));
-    for (const c of plan.clipped) evaluations.push(this.evaluate(selector, nq.aggregate, c.lookbehindMs, c.at, c.at, w, windows, c.bucket));
+    for (const run of plan.runs)
+      evaluations.push(this.evaluate(selector, nq.aggregate, w, run.first + w - 1, run.last + w - 1, w, windows));
+    for (const c of plan.clipped)
+      evaluations.push(this.evaluate(selector, nq.aggregate, c.lookbehindMs, c.at, c.at, w, windows, c.bucket));
     await Promise.all(evaluations);
     return [...windows].sort((a, b) => a[0] - b[0]).map(([ts, value]) => ({ ts, value }));
   }
@@ -145,11 +169,19 @@ export class VictoriaMetricsStore implements TimeSeriesStore {
     await this.flushIfAsked();
     const at = this.now();
     const from = Math.max(0, at - this.latestLookbackMs);
-    const names: unknown = await this.request('/api/v1/label/__name__/values', { 'match[]': allSelector(nodes), start: promTime(from), end: promTime(at) }, 'json');
-    const stored = ((names as { data?: unknown }).data as string[] | undefined)?.filter((n) => metricOfName(n) !== null) ?? [];
+    const names: unknown = await this.request(
+      '/api/v1/label/__name__/values',
+      { 'match[]': allSelector(nodes), start: promTime(from), end: promTime(at) },
+      'json',
+    );
+    const stored =
+      ((names as { data?: unknown }).data as string[] | undefined)?.filter((n) => metricOfName(n) !== null) ?? [];
     if (stored.length === 0) return [];
     const instant = (fn: 'last_over_time' | 'tlast_over_time') =>
-      this.promQuery('/api/v1/query', { query: perNameExpression(fn, stored, this.latestLookbackMs, nodes), time: promTime(at) });
+      this.promQuery('/api/v1/query', {
+        query: perNameExpression(fn, stored, this.latestLookbackMs, nodes),
+        time: promTime(at),
+      });
     const [values, times] = await Promise.all([instant('last_over_time'), instant('tlast_over_time')]);
     const key = (m: Record<string, string>) => `${m.opsroom_name}\u0000${m.node}\u0000${m.device}`;
     const timeOf = new Map<string, number>();
@@ -173,12 +205,17 @@ export class VictoriaMetricsStore implements TimeSeriesStore {
     if (this.closed) throw closedError('VictoriaMetrics');
     checkCutoff(before);
     throw new Error(
-      `VictoriaMetrics cannot delete points before ${new Date(Math.max(0, Math.min(before, 8.64e15))).toISOString()}: it deletes whole series only. ` +
+      `VictoriaMetrics cannot delete points before ` +
+        `${new Date(Math.max(0, Math.min(before, 8.64e15))).toISOString()}: it ` +
+        `deletes whole series only. ` +
         'Old points go by its -retentionPeriod flag',
     );
   }
 
-  /** Deletes nothing (VictoriaMetrics expires data by its -retentionPeriod); checks the policy so a bad one fails the same everywhere. */
+  /**
+   * Deletes nothing (VictoriaMetrics expires data by its -retentionPeriod); checks the policy so a bad one fails the
+   * same everywhere.
+   */
   async applyRetention(policy: RetentionPolicy, now: number): Promise<RetentionResult> {
     if (this.closed) throw closedError('VictoriaMetrics');
     checkRetentionPolicy(policy);
@@ -190,7 +227,13 @@ export class VictoriaMetricsStore implements TimeSeriesStore {
     const w = this.writer.health();
     const detail = w.detail + (this.warnings.length > 0 ? `; ${this.warnings.join('; ')}` : '');
     const warnings = this.warnings.length > 0 ? { warnings: [...this.warnings] } : {};
-    if (this.closed) return { ok: false, backend: 'victoriametrics', detail: detail.startsWith('closed') ? detail : `closed; ${detail}`, ...warnings };
+    if (this.closed)
+      return {
+        ok: false,
+        backend: 'victoriametrics',
+        detail: detail.startsWith('closed') ? detail : `closed; ${detail}`,
+        ...warnings,
+      };
     return { ok: w.ok, backend: 'victoriametrics', detail, ...warnings };
   }
 
@@ -211,11 +254,23 @@ export class VictoriaMetricsStore implements TimeSeriesStore {
    * answer in `into` under (evaluation time + shift): a window's start. `bucket` fixes the stamp of
    * a single clipped window instead.
    */
-  private async evaluate(selector: string, aggregate: Aggregate, lookbehindMs: number, start: number, end: number, step: number, into: Map<number, number>, bucket?: number): Promise<void> {
+  private async evaluate(
+    selector: string,
+    aggregate: Aggregate,
+    lookbehindMs: number,
+    start: number,
+    end: number,
+    step: number,
+    into: Map<number, number>,
+    bucket?: number,
+  ): Promise<void> {
     const range = { start: promTime(start), end: promTime(end), step: `${step}ms` };
     const stamp = (t: unknown) => (bucket !== undefined ? bucket : msOfPromTime(t) - (step - 1));
     if (aggregate !== 'last') {
-      for (const s of await this.promQuery('/api/v1/query_range', { query: windowExpression(selector, aggregate, lookbehindMs), ...range })) {
+      for (const s of await this.promQuery('/api/v1/query_range', {
+        query: windowExpression(selector, aggregate, lookbehindMs),
+        ...range,
+      })) {
         for (const [t, v] of s.values) {
           const value = Number(v);
           if (Number.isFinite(value)) into.set(stamp(t), value);
@@ -231,7 +286,8 @@ export class VictoriaMetricsStore implements TimeSeriesStore {
     // Per evaluation time, the device whose last value is the newest (ties: the first met).
     const best = new Map<number, { at: number; value: number }>();
     const deviceTimes = new Map<string, Map<number, number>>();
-    for (const s of times) deviceTimes.set(s.metric.device ?? '', new Map(s.values.map(([t, v]) => [msOfPromTime(t), Number(v)])));
+    for (const s of times)
+      deviceTimes.set(s.metric.device ?? '', new Map(s.values.map(([t, v]) => [msOfPromTime(t), Number(v)])));
     for (const s of values) {
       const tOf = deviceTimes.get(s.metric.device ?? '');
       for (const [t, v] of s.values) {
@@ -262,10 +318,14 @@ export class VictoriaMetricsStore implements TimeSeriesStore {
         signal: AbortSignal.timeout(this.readTimeoutMs),
       });
     } catch (err) {
-      throw new Error(`VictoriaMetrics read failed (${this.url}${path}): ${(err as Error).message}; is it running? Retry later`, { cause: err });
+      throw new Error(
+        `VictoriaMetrics read failed (${this.url}${path}): ${(err as Error).message}; is it running? Retry later`,
+        { cause: err },
+      );
     }
     const text = await res.text();
-    if (!res.ok) throw new Error(`VictoriaMetrics read failed (${this.url}${path}): HTTP ${res.status}: ${text.slice(0, 300)}`);
+    if (!res.ok)
+      throw new Error(`VictoriaMetrics read failed (${this.url}${path}): HTTP ${res.status}: ${text.slice(0, 300)}`);
     if (as === 'text') return text;
     try {
       return JSON.parse(text) as unknown;
@@ -288,7 +348,10 @@ export class VictoriaMetricsStore implements TimeSeriesStore {
       flags = await res.text();
       if (!res.ok) return;
     } catch (err) {
-      this.log.warn({ err, url: this.url }, 'VictoriaMetrics not reachable yet; writes are retried, reads fail until it is');
+      this.log.warn(
+        { err, url: this.url },
+        'VictoriaMetrics not reachable yet; writes are retried, reads fail until it is',
+      );
       return;
     }
     for (const w of flagWarnings(flags)) {
@@ -313,17 +376,25 @@ export function goDurationMs(text: string): number {
  * Example: flagWarnings('-retentionPeriod="1y"') gives two warnings (no dedup, default latency offset).
  */
 export function flagWarnings(flags: string): string[] {
-  const value = (name: string): string | undefined => new RegExp(`^-${name.replace(/\./g, '\\.')}="([^"]*)"`, 'm').exec(flags)?.[1];
+  const value = (name: string): string | undefined =>
+    new RegExp(`^-${name.replace(/\./g, '\\.')}="([^"]*)"`, 'm').exec(flags)?.[1];
   const out: string[] = [];
   const dedup = value('dedup.minScrapeInterval');
   if (dedup === undefined || !(goDurationMs(dedup) > 0)) {
-    out.push(`-dedup.minScrapeInterval is ${dedup ?? 'not set'}: a redelivered reading may be stored twice (set it to 1ms)`);
+    out.push(
+      `-dedup.minScrapeInterval is ${dedup ?? 'not set'}: a redelivered reading may be stored twice (set it to 1ms)`,
+    );
   } else if (goDurationMs(dedup) > 1) {
-    out.push(`-dedup.minScrapeInterval is ${dedup}: readings of one device closer than that are kept as one (set it to 1ms)`);
+    out.push(
+      `-dedup.minScrapeInterval is ${dedup}: readings of one device closer than that are kept as one (set it to 1ms)`,
+    );
   }
   const offset = value('search.latencyOffset');
   if (offset === undefined || goDurationMs(offset) > 1000) {
-    out.push(`-search.latencyOffset is ${offset ?? '30s (the default)'}: the newest windows of history charts stay empty that long (set it to 1s)`);
+    out.push(
+      `-search.latencyOffset is ${offset ?? '30s (the default)'}: the newest ` +
+        `windows of history charts stay empty that long (set it to 1s)`,
+    );
   }
   return out;
 }

@@ -47,11 +47,15 @@ describe('WriterCache', () => {
     const s = c.addSeries('a', 'temp', 7);
     const h1 = c.addPair(s, 3);
     const h2 = c.addPair(s, 4);
-    expect([c.mark(h1), c.markEpoch(h1), c.run(h1), c.mark(h2), c.markEpoch(h2), c.run(h2)]).toEqual([-1, -1, -1, -1, -1, -1]);
+    expect([c.mark(h1), c.markEpoch(h1), c.run(h1), c.mark(h2), c.markEpoch(h2), c.run(h2)]).toEqual([
+      -1, -1, -1, -1, -1, -1,
+    ]);
     c.setMark(h1, 1000, 2);
     c.setMark(h2, 2000, 3);
     c.setRun(h2, 5);
-    expect([c.mark(h1), c.markEpoch(h1), c.mark(h2), c.markEpoch(h2), c.run(h1), c.run(h2)]).toEqual([1000, 2, 2000, 3, -1, 5]);
+    expect([c.mark(h1), c.markEpoch(h1), c.mark(h2), c.markEpoch(h2), c.run(h1), c.run(h2)]).toEqual([
+      1000, 2, 2000, 3, -1, 5,
+    ]);
   });
 
   it('grows past the first column capacity without losing entries', () => {

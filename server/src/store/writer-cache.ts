@@ -25,7 +25,10 @@ export const NO_PAIR = -0x80000000;
  * c.addPair(0, 3) -> 0 (first device); c.addPair(0, 4) -> ~0 = -1 (an extra); c.pairDevice(-1) -> 4.
  */
 export class WriterCache {
-  /** PRAGMA data_version last seen, and the epoch marks are valid in (moves when another connection committed or a write failed). */
+  /**
+   * PRAGMA data_version last seen, and the epoch marks are valid in (moves when another connection committed or a write
+   * failed).
+   */
   dataVersion = 0;
   epoch = 0;
 

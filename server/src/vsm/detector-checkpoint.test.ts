@@ -35,7 +35,8 @@ function detectors(count: number): Array<[string, StreamingDetector]> {
   return out;
 }
 
-const snapshots = (ds: Array<[string, StreamingDetector]>): Array<[string, DetectorState]> => ds.map(([k, d]) => [k, d.snapshot()]);
+const snapshots = (ds: Array<[string, StreamingDetector]>): Array<[string, DetectorState]> =>
+  ds.map(([k, d]) => [k, d.snapshot()]);
 const text = (entries: Array<[string, DetectorState]>) => encodeCheckpoint(entries).parts.join('');
 
 const dirs: string[] = [];
@@ -77,7 +78,8 @@ describe('encodeCheckpoint and decodeCheckpoint', () => {
     for (const [i, [, state]] of back.entries()) {
       const again = restoreDetector(state);
       const [, original] = ds[i]!;
-      for (let t = 0; t < 5; t++) expect(again.update(110 + t, 2_000_000 + t * 1000)).toEqual(original.update(110 + t, 2_000_000 + t * 1000));
+      for (let t = 0; t < 5; t++)
+        expect(again.update(110 + t, 2_000_000 + t * 1000)).toEqual(original.update(110 + t, 2_000_000 + t * 1000));
     }
   });
 
@@ -102,7 +104,10 @@ describe('encodeCheckpoint and decodeCheckpoint', () => {
   });
 
   it('keeps fields other than state, in an object', () => {
-    const entries: Array<[string, DetectorState]> = [['x\0y', { type: 'other', version: 4, state: { a: 1 }, extra: [1, 2] }], ['x\0z', { type: 'other', version: 4 }]];
+    const entries: Array<[string, DetectorState]> = [
+      ['x\0y', { type: 'other', version: 4, state: { a: 1 }, extra: [1, 2] }],
+      ['x\0z', { type: 'other', version: 4 }],
+    ];
     expect(decodeCheckpoint(Buffer.from(text(entries)))).toEqual(entries);
   });
 
@@ -121,20 +126,36 @@ describe('encodeCheckpoint and decodeCheckpoint', () => {
     const bytes = Buffer.from(text(snapshots(detectors(20))));
     expect(reasonFor(bytes.subarray(0, Math.floor(bytes.length / 2)))).toMatch(/truncated/);
     const lineEnd = bytes.indexOf('\n', Math.floor(bytes.length / 2)) + 1;
-    expect(reasonFor(bytes.subarray(0, lineEnd))).toMatch(/last line is not "end <count> <sha256> <sha256>".*truncated/);
+    expect(reasonFor(bytes.subarray(0, lineEnd))).toMatch(
+      /last line is not "end <count> <sha256> <sha256>".*truncated/,
+    );
     expect(reasonFor(bytes.subarray(0, 0))).toMatch(/empty/);
   });
 
   it('refuses another format, a count that does not match, a bad profile number and a line of no known shape, saying which', () => {
     const profile = JSON.stringify({ type: 'cyberstride', version: 3, options: {} });
-    expect(reasonFor(sealed(['opsroom-detectors 2', 'profiles 0', 'detectors 0'], 0))).toMatch(/format 2, written by another server version/);
+    expect(reasonFor(sealed(['opsroom-detectors 2', 'profiles 0', 'detectors 0'], 0))).toMatch(
+      /format 2, written by another server version/,
+    );
     expect(reasonFor(sealed(['something else'], 0))).toMatch(/not a detector checkpoint/);
-    expect(reasonFor(sealed(['opsroom-detectors 1', 'profiles 1', profile, 'detectors 2', '"k"\t0\t"AA=="'], 2))).toMatch(/announces 2 detectors and holds 1 lines/);
-    expect(reasonFor(sealed(['opsroom-detectors 1', 'profiles 1', profile, 'detectors 1', '"k"\t0\t"AA=="'], 3))).toMatch(/end line says 3/);
-    expect(reasonFor(sealed(['opsroom-detectors 1', 'profiles 1', profile, 'detectors 1', '"k"\t1\t"AA=="'], 1))).toMatch(/line 5: profile "1" is not one of the 1 profiles/);
-    expect(reasonFor(sealed(['opsroom-detectors 1', 'profiles 1', profile, 'detectors 1', 'k\t0\t"AA=="'], 1))).toMatch(/line 5: the key is not a JSON string/);
-    expect(reasonFor(sealed(['opsroom-detectors 1', 'profiles 1', profile, 'detectors 1', '"k"\t0'], 1))).toMatch(/line 5 is not <key>\\t<profile>\\t<state>/);
-    expect(reasonFor(sealed(['opsroom-detectors 1', 'profiles 1', '[1]', 'detectors 0'], 0))).toMatch(/line 3: profile 0 is not/);
+    expect(
+      reasonFor(sealed(['opsroom-detectors 1', 'profiles 1', profile, 'detectors 2', '"k"\t0\t"AA=="'], 2)),
+    ).toMatch(/announces 2 detectors and holds 1 lines/);
+    expect(
+      reasonFor(sealed(['opsroom-detectors 1', 'profiles 1', profile, 'detectors 1', '"k"\t0\t"AA=="'], 3)),
+    ).toMatch(/end line says 3/);
+    expect(
+      reasonFor(sealed(['opsroom-detectors 1', 'profiles 1', profile, 'detectors 1', '"k"\t1\t"AA=="'], 1)),
+    ).toMatch(/line 5: profile "1" is not one of the 1 profiles/);
+    expect(reasonFor(sealed(['opsroom-detectors 1', 'profiles 1', profile, 'detectors 1', 'k\t0\t"AA=="'], 1))).toMatch(
+      /line 5: the key is not a JSON string/,
+    );
+    expect(reasonFor(sealed(['opsroom-detectors 1', 'profiles 1', profile, 'detectors 1', '"k"\t0'], 1))).toMatch(
+      /line 5 is not <key>\\t<profile>\\t<state>/,
+    );
+    expect(reasonFor(sealed(['opsroom-detectors 1', 'profiles 1', '[1]', 'detectors 0'], 0))).toMatch(
+      /line 3: profile 0 is not/,
+    );
   });
 });
 
@@ -166,7 +187,10 @@ describe('DetectorCheckpoints', () => {
     logs.length = 0;
   });
   /** Stands in for the LiveModel: exports `entries`; imports into `into`, restoring Cyberstride and skipping the rest. */
-  const source = (entries: Array<[string, DetectorState]>, into: Array<readonly [string, DetectorState]> = []): DetectorSource => ({
+  const source = (
+    entries: Array<[string, DetectorState]>,
+    into: Array<readonly [string, DetectorState]> = [],
+  ): DetectorSource => ({
     detectorEntries: () => entries,
     importDetectors: (es) => {
       for (const e of es) into.push(e);
@@ -180,10 +204,19 @@ describe('DetectorCheckpoints', () => {
     const entries = snapshots(detectors(10));
     await new DetectorCheckpoints({ dataDir, detectors: source(entries), intervalMs: 0, logger }).shutdown();
     const into: Array<readonly [string, DetectorState]> = [];
-    const loaded = await new DetectorCheckpoints({ dataDir, detectors: source([], into), intervalMs: 0, logger }).load();
+    const loaded = await new DetectorCheckpoints({
+      dataDir,
+      detectors: source([], into),
+      intervalMs: 0,
+      logger,
+    }).load();
     expect(into).toEqual(entries);
     expect(loaded).toEqual({ restored: 10, skipped: 1, failed: 0, file: join(dataDir, CHECKPOINT_FILE) });
-    expect(logs.at(-1)).toEqual(['info', expect.anything(), `restored 10 detectors from ${join(dataDir, CHECKPOINT_FILE)} (1 skipped)`]);
+    expect(logs.at(-1)).toEqual([
+      'info',
+      expect.anything(),
+      `restored 10 detectors from ${join(dataDir, CHECKPOINT_FILE)} (1 skipped)`,
+    ]);
   });
 
   it('starts fresh from a corrupt file with a warning, keeping the file aside as .rejected', async () => {
@@ -191,15 +224,26 @@ describe('DetectorCheckpoints', () => {
     const file = join(dataDir, CHECKPOINT_FILE);
     writeFileSync(file, 'opsroom-detectors 1\nprofiles 0\n');
     const into: Array<readonly [string, DetectorState]> = [];
-    const loaded = await new DetectorCheckpoints({ dataDir, detectors: source([], into), intervalMs: 0, logger }).load();
+    const loaded = await new DetectorCheckpoints({
+      dataDir,
+      detectors: source([], into),
+      intervalMs: 0,
+      logger,
+    }).load();
     expect(loaded).toMatchObject({ restored: 0, skipped: 0, failed: 0 });
     expect(into).toEqual([]);
-    expect(logs).toEqual([['warn', { file, reason: expect.stringMatching(/truncated/) }, expect.stringMatching(/unusable: .*truncated.*starting every detector afresh/)]]);
+    expect(logs).toEqual([
+      [
+        'warn',
+        { file, reason: expect.stringMatching(/truncated/) },
+        expect.stringMatching(/unusable: .*truncated.*starting every detector afresh/),
+      ],
+    ]);
     expect(existsSync(file)).toBe(false);
     expect(readFileSync(`${file}.rejected`, 'utf8')).toBe('opsroom-detectors 1\nprofiles 0\n');
   });
 
-  it('writes periodically from an unref\'d timer, never two writes at once', async () => {
+  it("writes periodically from an unref'd timer, never two writes at once", async () => {
     const dataDir = tempDir();
     const entries = snapshots(detectors(4));
     const ckpt = new DetectorCheckpoints({ dataDir, detectors: source(entries), intervalMs: 20, logger });

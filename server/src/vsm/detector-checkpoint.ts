@@ -55,7 +55,10 @@ export const CHECKPOINT_FILE = 'detectors.ckpt';
 export const CHECKPOINT_FORMAT = 1;
 
 const MAGIC = 'opsroom-detectors';
-/** Detector lines per encoded part (~0.8 MB for Cyberstride, no one giant string); the writer yields to the event loop after each. */
+/**
+ * Detector lines per encoded part (~0.8 MB for Cyberstride, no one giant string); the writer yields to the event loop
+ * after each.
+ */
 const LINES_PER_PART = 1024;
 
 /** A checkpoint file that cannot be used: `reason` says what is wrong with it. */
@@ -64,7 +67,10 @@ export class CheckpointError extends Error {
     readonly file: string,
     readonly reason: string,
   ) {
-    super(`detector checkpoint ${file} is unusable: ${reason}; starting every detector afresh (the next checkpoint replaces it)`);
+    super(
+      `detector checkpoint ${file} is unusable: ${reason}; starting every ` +
+        `detector afresh (the next checkpoint replaces it)`,
+    );
     this.name = 'CheckpointError';
   }
 }
@@ -123,7 +129,9 @@ class CheckpointEncoder {
       this.bodyHash.update(this.lines, 'utf8');
     }
     const profiles = [...this.profiles.keys()];
-    const head = `${MAGIC} ${CHECKPOINT_FORMAT}\nprofiles ${profiles.length}\n${profiles.map((p) => p + '\n').join('')}detectors ${this.detectors}\n`;
+    const head =
+      `${MAGIC} ${CHECKPOINT_FORMAT}\nprofiles ` +
+      `${profiles.length}\n${profiles.map((p) => p + '\n').join('')}detectors ${this.detectors}\n`;
     const end = `end ${this.detectors} ${sha256(head)} ${this.bodyHash.digest('hex')}\n`;
     return { parts: [head, ...this.body, end], detectors: this.detectors, profiles: profiles.length };
   }
@@ -134,7 +142,8 @@ class CheckpointEncoder {
  *
  * @example
  *   encodeCheckpoint([['r\0output', d.snapshot()]]).parts.join('')
- *   // 'opsroom-detectors 1\nprofiles 1\n{"type":"cyberstride",…}\ndetectors 1\n"r\\u0000output"\t0\t"AAAA…"\nend 1 9f86…\n'
+ *   // 'opsroom-detectors 1\nprofiles 1\n{"type":"cyberstride",…}\ndetectors 1\n"r\\u0000output"\t0\t"AAAA…"\nend 1
+ *     9f86…\n'
  */
 export function encodeCheckpoint(entries: Iterable<Entry>): EncodedCheckpoint {
   const encoder = new CheckpointEncoder();
@@ -145,7 +154,8 @@ export function encodeCheckpoint(entries: Iterable<Entry>): EncodedCheckpoint {
 function encodeRest(rest: Record<string, unknown>): string {
   const keys = Object.keys(rest);
   const state = rest.state;
-  if (keys.length === 1 && keys[0] === 'state' && (typeof state !== 'object' || state === null || Array.isArray(state))) return JSON.stringify(state);
+  if (keys.length === 1 && keys[0] === 'state' && (typeof state !== 'object' || state === null || Array.isArray(state)))
+    return JSON.stringify(state);
   return JSON.stringify(rest);
 }
 
@@ -191,23 +201,34 @@ export function decodeCheckpoint(bytes: Uint8Array, file = CHECKPOINT_FILE): Arr
   const magic = next('its first line');
   const format = new RegExp(`^${MAGIC} (\\d+)$`).exec(magic);
   if (!format) fail(`it is not a detector checkpoint (first line ${quote(magic)})`);
-  if (Number(format![1]) !== CHECKPOINT_FORMAT) fail(`it is format ${format![1]}, written by another server version (this build reads format ${CHECKPOINT_FORMAT})`);
+  if (Number(format![1]) !== CHECKPOINT_FORMAT)
+    fail(
+      `it is format ${format![1]}, written by another server version (this build reads format ${CHECKPOINT_FORMAT})`,
+    );
 
   const profiles: Array<{ type: string; version: number; options?: unknown }> = [];
   const nProfiles = count(next('the profile count'), 'profiles');
   for (let i = 0; i < nProfiles; i++) {
     const line = next(`profile ${i}`);
     const p = parseJson(line);
-    if (!isPlainObject(p) || typeof p.type !== 'string' || typeof p.version !== 'number') fail(`line ${at}: profile ${i} is not {"type": string, "version": number, …}`);
+    if (!isPlainObject(p) || typeof p.type !== 'string' || typeof p.version !== 'number')
+      fail(`line ${at}: profile ${i} is not {"type": string, "version": number, …}`);
     const { type, version, options, ...extra } = p as Record<string, unknown>;
-    if (Object.keys(extra).length > 0) fail(`line ${at}: profile ${i} has unexpected fields ${Object.keys(extra).join(', ')}`);
-    if (options !== undefined && !isPlainObject(options)) fail(`line ${at}: the options of profile ${i} are not an object`);
-    profiles.push(options === undefined ? { type: type as string, version: version as number } : { type: type as string, version: version as number, options });
+    if (Object.keys(extra).length > 0)
+      fail(`line ${at}: profile ${i} has unexpected fields ${Object.keys(extra).join(', ')}`);
+    if (options !== undefined && !isPlainObject(options))
+      fail(`line ${at}: the options of profile ${i} are not an object`);
+    profiles.push(
+      options === undefined
+        ? { type: type as string, version: version as number }
+        : { type: type as string, version: version as number, options },
+    );
   }
 
   const nDetectors = count(next('the detector count'), 'detectors');
   if (nDetectors !== Number(end![1])) fail(`it announces ${nDetectors} detectors but its end line says ${end![1]}`);
-  if (lines.length - at !== nDetectors) fail(`it announces ${nDetectors} detectors and holds ${lines.length - at} lines`);
+  if (lines.length - at !== nDetectors)
+    fail(`it announces ${nDetectors} detectors and holds ${lines.length - at} lines`);
   const out: Array<[string, DetectorState]> = new Array(nDetectors);
   for (let i = 0; i < nDetectors; i++) {
     const line = lines[at++]!;
@@ -217,11 +238,13 @@ export function decodeCheckpoint(bytes: Uint8Array, file = CHECKPOINT_FILE): Arr
     const key = parseJson(line.slice(0, t1));
     if (typeof key !== 'string' || key === '') fail(`line ${at}: the key is not a JSON string`);
     const p = line.slice(t1 + 1, t2);
-    if (!/^(0|[1-9]\d*)$/.test(p) || Number(p) >= profiles.length) fail(`line ${at}: profile ${quote(p)} is not one of the ${profiles.length} profiles`);
+    if (!/^(0|[1-9]\d*)$/.test(p) || Number(p) >= profiles.length)
+      fail(`line ${at}: profile ${quote(p)} is not one of the ${profiles.length} profiles`);
     const rest = parseJson(line.slice(t2 + 1));
     if (rest === undefined) fail(`line ${at}: the state is not JSON`);
     const fields = isPlainObject(rest) ? rest : { state: rest };
-    if ('type' in fields || 'version' in fields || 'options' in fields) fail(`line ${at}: the state repeats type, version or options`);
+    if ('type' in fields || 'version' in fields || 'options' in fields)
+      fail(`line ${at}: the state repeats type, version or options`);
     out[i] = [key as string, { ...profiles[Number(p)]!, ...fields } as DetectorState];
   }
   return out;
@@ -260,7 +283,10 @@ export async function writeDetectorCheckpoint(file: string, entries: Iterable<En
   return { file, detectors: encoded.detectors, profiles: encoded.profiles, bytes, ms: performance.now() - t0 };
 }
 
-/** The rename is durable once the directory is synced (POSIX); some platforms cannot open a directory, which is harmless there. */
+/**
+ * The rename is durable once the directory is synced (POSIX); some platforms cannot open a directory, which is harmless
+ * there.
+ */
 async function syncDirectory(dir: string): Promise<void> {
   let fh;
   try {
@@ -273,7 +299,9 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-/** The detectors of a checkpoint file; null when there is none. Throws CheckpointError for a file that cannot be used. */
+/**
+ * The detectors of a checkpoint file; null when there is none. Throws CheckpointError for a file that cannot be used.
+ */
 export async function readDetectorCheckpoint(file: string): Promise<Array<[string, DetectorState]> | null> {
   let bytes: Buffer;
   try {
@@ -336,11 +364,21 @@ export class DetectorCheckpoints {
     try {
       counts = this.opts.detectors.importDetectors(entries);
     } catch (err) {
-      log.warn({ err, file: this.file }, 'detector checkpoint: restoring failed; detectors not yet restored start afresh');
+      log.warn(
+        { err, file: this.file },
+        'detector checkpoint: restoring failed; detectors not yet restored start afresh',
+      );
       return none;
     }
-    log.info({ file: this.file, ...counts }, `restored ${counts.restored} detectors from ${this.file} (${counts.skipped} skipped)`);
-    if (counts.failed > 0) log.warn({ file: this.file, failed: counts.failed }, `${counts.failed} detector snapshots in ${this.file} did not restore; those series learn again`);
+    log.info(
+      { file: this.file, ...counts },
+      `restored ${counts.restored} detectors from ${this.file} (${counts.skipped} skipped)`,
+    );
+    if (counts.failed > 0)
+      log.warn(
+        { file: this.file, failed: counts.failed },
+        `${counts.failed} detector snapshots in ${this.file} did not restore; those series learn again`,
+      );
     return { ...counts, file: this.file };
   }
 
@@ -364,7 +402,10 @@ export class DetectorCheckpoints {
       this.opts.logger.debug({ ...done, ms: Math.round(done.ms) }, 'detector checkpoint written');
       return done;
     } catch (err) {
-      this.opts.logger.error({ err, file: this.file }, 'detector checkpoint: writing failed (the previous checkpoint, if any, is intact)');
+      this.opts.logger.error(
+        { err, file: this.file },
+        'detector checkpoint: writing failed (the previous checkpoint, if any, is intact)',
+      );
       throw err;
     } finally {
       if (this.writing === write) this.writing = null;
@@ -378,7 +419,10 @@ export class DetectorCheckpoints {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     const done = await this.flush();
-    this.opts.logger.debug({ file: this.file, detectors: done.detectors, bytes: done.bytes, ms: Math.round(done.ms) }, `wrote ${done.detectors} detectors to ${this.file}`);
+    this.opts.logger.debug(
+      { file: this.file, detectors: done.detectors, bytes: done.bytes, ms: Math.round(done.ms) },
+      `wrote ${done.detectors} detectors to ${this.file}`,
+    );
     return done;
   }
 }

@@ -15,13 +15,24 @@ const LEAVES = ['r/a/a1', 'r/a/a2', 'r/b/b1'];
 function live(model: Model = tinyModel()) {
   const clock = { t: 1_000_000 };
   const detections: Detection[] = [];
-  const m = new LiveModel(model, { rollupPeriodMs: 60_000, now: () => clock.t, createDetector: () => createDetector(), onDetection: (d) => detections.push(d) });
+  const m = new LiveModel(model, {
+    rollupPeriodMs: 60_000,
+    now: () => clock.t,
+    createDetector: () => createDetector(),
+    onDetection: (d) => detections.push(d),
+  });
   return { m, clock, detections };
 }
 
 /** Reading i of every leaf's device: a noisy level per leaf (deterministic), one second apart. */
 function readings(i: number, t: number, step = 0): NodeReading[] {
-  return LEAVES.map((node, k) => ({ node, deviceId: `${node.split('/').pop()}-dev`, metric: 'output', value: 50 + 10 * k + Math.sin(i * 1.3 + k) * 2 + step, ts: t }));
+  return LEAVES.map((node, k) => ({
+    node,
+    deviceId: `${node.split('/').pop()}-dev`,
+    metric: 'output',
+    value: 50 + 10 * k + Math.sin(i * 1.3 + k) * 2 + step,
+    ts: t,
+  }));
 }
 
 /** Feeds readings i0 … i0+n−1 to every device, a roll-up period tick after each. */
@@ -40,7 +51,16 @@ describe('LiveModel.exportDetectors and importDetectors', () => {
     const x = live();
     run(x, 0, 3);
     const keys = x.m.exportDetectors().map(([k]) => k.replaceAll('\0', '|'));
-    expect(keys).toEqual(expect.arrayContaining(['r/a/a1|output|@a1-dev', 'r/b/b1|output|@b1-dev', 'r/a|output', 'r|output', 'r/a/a1|output|#productivity', 'r/a|output|#performance']));
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        'r/a/a1|output|@a1-dev',
+        'r/b/b1|output|@b1-dev',
+        'r/a|output',
+        'r|output',
+        'r/a/a1|output|#productivity',
+        'r/a|output|#performance',
+      ]),
+    );
     expect(keys.filter((k) => k.includes('@'))).toHaveLength(3);
     expect(keys.filter((k) => !k.includes('@') && !k.includes('#'))).toHaveLength(3); // r, r/a, r/b
     for (const [, s] of x.m.exportDetectors()) expect(s).toMatchObject({ type: 'cyberstride' });
@@ -113,7 +133,10 @@ describe('LiveModel.exportDetectors and importDetectors', () => {
     const devices = Array.from({ length: 1500 }, (_, i) => `x${i}`);
     for (const id of devices) model.devices.set(id, { id, node: 'r/a/a1', secretHash: 'x' });
     const x = live(model);
-    x.m.ingest([...devices.map((deviceId) => ({ node: 'r/a/a1', deviceId, metric: 'output', value: 1, ts: x.clock.t })), readings(0, x.clock.t)[1]!]);
+    x.m.ingest([
+      ...devices.map((deviceId) => ({ node: 'r/a/a1', deviceId, metric: 'output', value: 1, ts: x.clock.t })),
+      readings(0, x.clock.t)[1]!,
+    ]);
     // The next model keeps 200 of those devices (100 already written, 100 not yet) and puts 'output' in another column.
     const next = tinyModel([
       { id: 'water', name: 'Water', unit: 'm3', rollup: 'sum' },
@@ -129,9 +152,16 @@ describe('LiveModel.exportDetectors and importDetectors', () => {
       expect((await writing).detectors).toBe(1024 + 100 + 1);
       const keys = (await readDetectorCheckpoint(file))!.map(([k]) => k.replaceAll('\0', '|'));
       expect(keys.slice(0, 1024)).toEqual(devices.slice(0, 1024).map((d) => `r/a/a1|output|@${d}`));
-      expect(keys.slice(1024)).toEqual([...devices.slice(1400).map((d) => `r/a/a1|output|@${d}`), 'r/a/a2|output|@a2-dev']);
+      expect(keys.slice(1024)).toEqual([
+        ...devices.slice(1400).map((d) => `r/a/a1|output|@${d}`),
+        'r/a/a2|output|@a2-dev',
+      ]);
       const after = live(next);
-      expect(after.m.importDetectors((await readDetectorCheckpoint(file))!)).toEqual({ restored: 201, skipped: 924, failed: 0 });
+      expect(after.m.importDetectors((await readDetectorCheckpoint(file))!)).toEqual({
+        restored: 201,
+        skipped: 924,
+        failed: 0,
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -4,7 +4,14 @@ import type { DetectorOutput, StreamingDetector } from './detectors/detector.js'
 import { LiveModel, staleAfterMs } from './live-model.js';
 
 const quiet = (): StreamingDetector => ({
-  update: (): DetectorOutput => ({ score: 0, kind: 'none', probability: 1, forecast: null, alert: false, learning: false }),
+  update: (): DetectorOutput => ({
+    score: 0,
+    kind: 'none',
+    probability: 1,
+    forecast: null,
+    alert: false,
+    learning: false,
+  }),
   snapshot: () => ({ type: 'quiet', version: 1 }),
 });
 
@@ -36,8 +43,24 @@ function deepModel(): Model {
   add(l6, ['w1', 'w2']);
   const leaves = [`${l6}/w1`, `${l6}/w2`, 'r/side'];
   for (const leaf of leaves) add(leaf, []);
-  const devices = new Map(leaves.map((n) => [`${n.split('/').pop()}-dev`, { id: `${n.split('/').pop()}-dev`, node: n, secretHash: 'scrypt$16384$8$1$x$y' }] as const));
-  return { name: 'deep', levels: [], indicators: [{ id: 'output', name: 'Output', unit: 'u', rollup: 'sum' }], nodes, root: 'r', devices, users: new Map() };
+  const devices = new Map(
+    leaves.map(
+      (n) =>
+        [
+          `${n.split('/').pop()}-dev`,
+          { id: `${n.split('/').pop()}-dev`, node: n, secretHash: 'scrypt$16384$8$1$x$y' },
+        ] as const,
+    ),
+  );
+  return {
+    name: 'deep',
+    levels: [],
+    indicators: [{ id: 'output', name: 'Output', unit: 'u', rollup: 'sum' }],
+    nodes,
+    root: 'r',
+    devices,
+    users: new Map(),
+  };
 }
 
 const W1 = 'r/l1/l2/l3/l4/l5/l6/w1';
@@ -45,7 +68,12 @@ const W2 = 'r/l1/l2/l3/l4/l5/l6/w2';
 
 function setup(opts: { rollupPeriodMs?: number } = {}) {
   const clock = { t: 1_000_000 };
-  const live = new LiveModel(deepModel(), { rollupPeriodMs: opts.rollupPeriodMs ?? 60_000, now: () => clock.t, createDetector: quiet, onDetection: () => {} });
+  const live = new LiveModel(deepModel(), {
+    rollupPeriodMs: opts.rollupPeriodMs ?? 60_000,
+    now: () => clock.t,
+    createDetector: quiet,
+    onDetection: () => {},
+  });
   const latest = new Map<string, IndicatorUpdate>();
   const flush = () => {
     for (const u of live.flush()) latest.set(u.node, u);
@@ -76,15 +104,31 @@ describe('staleness through the recursion', () => {
     expect(latest.get(W1)).toMatchObject({ stale: false, missingDescendants: 0 });
     run(1, [W1]);
     expect(latest.get(W1)).toMatchObject({ value: null, stale: true, missingDescendants: 1 });
-    expect(latest.get('r/l1/l2/l3/l4/l5/l6')).toMatchObject({ value: 1, stale: false, missingChildren: 1, missingDescendants: 1 });
+    expect(latest.get('r/l1/l2/l3/l4/l5/l6')).toMatchObject({
+      value: 1,
+      stale: false,
+      missingChildren: 1,
+      missingDescendants: 1,
+    });
     for (const p of ['r/l1/l2/l3/l4/l5', 'r/l1/l2/l3/l4', 'r/l1/l2/l3', 'r/l1/l2', 'r/l1']) {
-      expect(latest.get(p)).toMatchObject({ node: p, value: 1, stale: false, missingChildren: 0, missingDescendants: 1 });
+      expect(latest.get(p)).toMatchObject({
+        node: p,
+        value: 1,
+        stale: false,
+        missingChildren: 0,
+        missingDescendants: 1,
+      });
     }
     expect(latest.get('r')).toMatchObject({ value: 2, stale: false, missingChildren: 0, missingDescendants: 1 });
 
     // It speaks again: every count is back to 0 at the next flush.
     run(1);
-    for (const u of latest.values()) expect({ node: u.node, stale: u.stale, missingDescendants: u.missingDescendants }).toEqual({ node: u.node, stale: false, missingDescendants: 0 });
+    for (const u of latest.values())
+      expect({ node: u.node, stale: u.stale, missingDescendants: u.missingDescendants }).toEqual({
+        node: u.node,
+        stale: false,
+        missingDescendants: 0,
+      });
     expect(latest.get('r')!.value).toBe(3);
   });
 
@@ -102,14 +146,21 @@ describe('staleness through the recursion', () => {
     flush();
     expect(latest.get(W1)).toMatchObject({ stale: true, missingDescendants: 1 });
     expect(latest.get(W2)).toMatchObject({ stale: true, missingDescendants: 1 });
-    expect(latest.get('r/l1/l2/l3/l4/l5/l6')).toMatchObject({ value: null, stale: true, missingChildren: 2, missingDescendants: 2 });
+    expect(latest.get('r/l1/l2/l3/l4/l5/l6')).toMatchObject({
+      value: null,
+      stale: true,
+      missingChildren: 2,
+      missingDescendants: 2,
+    });
     expect(latest.get('r/l1')).toMatchObject({ value: null, stale: true, missingChildren: 1, missingDescendants: 2 });
     expect(latest.get('r')).toMatchObject({ value: 1, stale: false, missingChildren: 1, missingDescendants: 2 });
   });
 
   it('counts devices at the node itself, and leaves out series never heard', () => {
     const { live, clock, flush } = setup();
-    live.ingest([1, 2, 3].map((i) => ({ node: W1, deviceId: 'w1-dev', metric: 'output', value: 1, ts: clock.t + i * 1000 })));
+    live.ingest(
+      [1, 2, 3].map((i) => ({ node: W1, deviceId: 'w1-dev', metric: 'output', value: 1, ts: clock.t + i * 1000 })),
+    );
     const first = flush();
     // w2 and side never sent: their parents count them as missing children, not as missing devices.
     expect(first.get('r')).toMatchObject({ missingChildren: 1, missingDescendants: 0 });
@@ -142,7 +193,15 @@ describe('the expected interval', () => {
   it('is learnt between arrivals: a device sending a batch of 1 s samples every 10 s stays fresh between batches', () => {
     const { live, clock, flush } = setup();
     for (let b = 0; b < 10; b++) {
-      live.ingest(Array.from({ length: 10 }, (_, i) => ({ node: W1, deviceId: 'w1-dev', metric: 'output', value: 1, ts: clock.t - 9000 + i * 1000 })));
+      live.ingest(
+        Array.from({ length: 10 }, (_, i) => ({
+          node: W1,
+          deviceId: 'w1-dev',
+          metric: 'output',
+          value: 1,
+          ts: clock.t - 9000 + i * 1000,
+        })),
+      );
       flush();
       clock.t += 9000;
       expect(flush().get(W1)).toMatchObject({ stale: false, missingDescendants: 0 });

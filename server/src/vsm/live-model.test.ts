@@ -8,7 +8,16 @@ import { LiveModel, type Detection } from './live-model.js';
 function thresholdDetector(): StreamingDetector {
   return {
     update(value: number): DetectorOutput {
-      return value > 100 ? { score: 1, kind: 'step', probability: 0.99, forecast: { mean: 10, lower: 5, upper: 15 }, alert: true, learning: false } : { score: 0, kind: 'none', probability: 0.99, forecast: null, alert: false, learning: false };
+      return value > 100
+        ? {
+            score: 1,
+            kind: 'step',
+            probability: 0.99,
+            forecast: { mean: 10, lower: 5, upper: 15 },
+            alert: true,
+            learning: false,
+          }
+        : { score: 0, kind: 'none', probability: 0.99, forecast: null, alert: false, learning: false };
     },
     snapshot: () => ({ type: 'threshold', version: 1 }),
   };
@@ -16,8 +25,19 @@ function thresholdDetector(): StreamingDetector {
 
 function setup(now = { t: 1_000_000 }) {
   const detections: Detection[] = [];
-  const live = new LiveModel(tinyModel(), { rollupPeriodMs: 60_000, now: () => now.t, createDetector: thresholdDetector, onDetection: (d) => detections.push(d) });
-  const reading = (node: string, value: number, ts = now.t): NodeReading => ({ node, deviceId: `${node.split('/').pop()}-dev`, metric: 'output', value, ts });
+  const live = new LiveModel(tinyModel(), {
+    rollupPeriodMs: 60_000,
+    now: () => now.t,
+    createDetector: thresholdDetector,
+    onDetection: (d) => detections.push(d),
+  });
+  const reading = (node: string, value: number, ts = now.t): NodeReading => ({
+    node,
+    deviceId: `${node.split('/').pop()}-dev`,
+    metric: 'output',
+    value,
+    ts,
+  });
   return { live, detections, reading, now };
 }
 
@@ -27,7 +47,13 @@ describe('LiveModel', () => {
       const { live, detections, now } = setup();
       // One device's message: values every 250 ms (4 Hz: the detector sees every reading), a spike in the middle.
       const values = [5, 6, 7, 8, 150, 9, 10, 11, 12, 13];
-      const readings: NodeReading[] = values.map((v, i) => ({ node: 'r/a/a1', deviceId: 'a1-dev', metric: 'output', value: v, ts: now.t + 250 * i }));
+      const readings: NodeReading[] = values.map((v, i) => ({
+        node: 'r/a/a1',
+        deviceId: 'a1-dev',
+        metric: 'output',
+        value: v,
+        ts: now.t + 250 * i,
+      }));
       if (columnar) live.ingestBatch({ ...toColumns(readings), deviceId: 'a1-dev', node: 'r/a/a1' });
       else live.ingest(readings);
       return { updates: live.flush(), detections: detections.map((d) => [d.ts, d.value, d.output.kind]) };
@@ -39,7 +65,6 @@ describe('LiveModel', () => {
     expect(columns.detections[4]).toEqual([1_001_000, 150, 'step']);
     expect(columns.updates.find((u) => u.node === 'r/a/a1')!.value).toBe(13);
   });
-
 
   it('rolls a sum up the tree and says how many children are missing', () => {
     const { live, reading } = setup();
@@ -54,7 +79,7 @@ describe('LiveModel', () => {
     expect(get('r').stale).toBe(false);
   });
 
-  it('computes Beer\'s indices from fixed and rolled-up levels', () => {
+  it("computes Beer's indices from fixed and rolled-up levels", () => {
     const { live, reading } = setup();
     live.ingest([reading('r/a/a1', 5), reading('r/a/a2', 15)]);
     const a = live.flush().find((u) => u.node === 'r/a')!;
@@ -81,7 +106,7 @@ describe('LiveModel', () => {
     expect(b.missingChildren).toBe(1);
   });
 
-  it('runs the leaf detector per reading and reports the detection at the device\'s node', () => {
+  it("runs the leaf detector per reading and reports the detection at the device's node", () => {
     const { live, reading, detections } = setup();
     live.ingest([reading('r/a/a1', 5), reading('r/a/a1', 500, 1_001_000)]);
     expect(detections).toHaveLength(2);
@@ -110,7 +135,7 @@ describe('LiveModel', () => {
     expect(detections.map((d) => d.value)).toEqual([5, 6]);
   });
 
-  it('runs parents\' detectors once per period on the rolled-up value', () => {
+  it("runs parents' detectors once per period on the rolled-up value", () => {
     const { live, reading, detections } = setup();
     live.ingest([reading('r/a/a1', 60), reading('r/a/a2', 70)]);
     detections.length = 0;
@@ -120,12 +145,14 @@ describe('LiveModel', () => {
     expect(parents.find((d) => d.node === 'r/a')!.output.kind).toBe('step'); // 130 > 100
   });
 
-  it('watches Beer\'s indices of every node that has them, leaves included, once per period', () => {
+  it("watches Beer's indices of every node that has them, leaves included, once per period", () => {
     const { live, reading, detections } = setup();
     live.ingest([reading('r/a/a1', 5), reading('r/a/a2', 15)]);
     detections.length = 0;
     live.periodTick();
-    const indices = detections.filter((d) => d.series !== undefined).map((d) => `${d.node} ${d.series}=${d.value.toFixed(3)}`);
+    const indices = detections
+      .filter((d) => d.series !== undefined)
+      .map((d) => `${d.node} ${d.series}=${d.value.toFixed(3)}`);
     // a1: capability 10, potentiality 20; a2: 30, 40; r/a: 40, 60 (rolled up); r/b and r have none.
     expect(indices.sort()).toEqual([
       'r/a latency=0.667',
@@ -177,16 +204,25 @@ function removeNode(m: Model, path: string): void {
 describe('LiveModel.replaceModel', () => {
   function setupTwo(now = { t: 1_000_000 }) {
     let created = 0;
-    const live = new LiveModel(editedTinyModel(() => {}), {
-      rollupPeriodMs: 60_000,
-      now: () => now.t,
-      createDetector: () => {
-        created++;
-        return thresholdDetector();
+    const live = new LiveModel(
+      editedTinyModel(() => {}),
+      {
+        rollupPeriodMs: 60_000,
+        now: () => now.t,
+        createDetector: () => {
+          created++;
+          return thresholdDetector();
+        },
+        onDetection: () => {},
       },
-      onDetection: () => {},
+    );
+    const reading = (node: string, metric: string, value: number): NodeReading => ({
+      node,
+      deviceId: `${node.split('/').pop()}-dev`,
+      metric,
+      value,
+      ts: now.t,
     });
-    const reading = (node: string, metric: string, value: number): NodeReading => ({ node, deviceId: `${node.split('/').pop()}-dev`, metric, value, ts: now.t });
     return { live, reading, now, created: () => created };
   }
 
@@ -233,9 +269,14 @@ describe('LiveModel.replaceModel', () => {
     expect(a).toMatchObject({ value: 6, capability: 8, potentiality: 12, productivity: 6 / 8 });
   });
 
-  it('keeps each indicator\'s values when the new model lists the indicators in another order or adds one', () => {
+  it("keeps each indicator's values when the new model lists the indicators in another order or adds one", () => {
     const { live, reading, created } = setupTwo();
-    live.ingest([reading('r/a/a1', 'output', 4), reading('r/a/a2', 'output', 6), reading('r/a/a1', 'energy', 1), reading('r/a/a2', 'energy', 2)]);
+    live.ingest([
+      reading('r/a/a1', 'output', 4),
+      reading('r/a/a2', 'output', 6),
+      reading('r/a/a1', 'energy', 1),
+      reading('r/a/a2', 'energy', 2),
+    ]);
     live.flush();
     const before = created();
     live.replaceModel(
@@ -264,7 +305,8 @@ describe('LiveModel.replaceModel', () => {
     live.ingest([reading('r/a/a1', 'output', 4), reading('r/a/a2', 'output', 6)]);
     live.flush();
     live.replaceModel(editedTinyModel((m) => (m.devices.get('a2-dev')!.node = 'r/b/b1')));
-    const get = (updates: IndicatorUpdate[], n: string) => updates.find((u) => u.node === n && u.indicator === 'output')!;
+    const get = (updates: IndicatorUpdate[], n: string) =>
+      updates.find((u) => u.node === n && u.indicator === 'output')!;
     const updates = live.flush();
     expect(get(updates, 'r/a/a2')).toMatchObject({ value: null, stale: true });
     expect(get(updates, 'r/a').value).toBe(4);

@@ -38,7 +38,9 @@ export interface LiveModelOptions {
    * (see {@link staleAfterMs}).
    */
   rollupPeriodMs: number;
-  /** The least margin past a device series' learnt interval before it is missing, ms (default 5000; see staleAfterMs). */
+  /**
+   * The least margin past a device series' learnt interval before it is missing, ms (default 5000; see staleAfterMs).
+   */
   staleMarginMs?: number;
   now: () => number;
   createDetector: () => StreamingDetector;
@@ -52,7 +54,9 @@ export interface LiveModelOptions {
    * back is scored at once. Default 50 ms; 0 scores every reading.
    */
   detectIntervalMs?: number;
-  /** Restores a detector from its snapshot (importDetectors); default: restoreDetector, which knows every detector type. */
+  /**
+   * Restores a detector from its snapshot (importDetectors); default: restoreDetector, which knows every detector type.
+   */
   restoreDetector?: (state: DetectorState) => StreamingDetector;
 }
 
@@ -60,7 +64,10 @@ export interface LiveModelOptions {
 export interface DetectorImport {
   /** Restored: their series continue where they stopped (no learning period again). */
   restored: number;
-  /** Not for this model: node, indicator or index unknown, device no longer bound to the node, or a key of no known shape. */
+  /**
+   * Not for this model: node, indicator or index unknown, device no longer bound to the node, or a key of no known
+   * shape.
+   */
   skipped: number;
   /** The snapshot did not restore (unknown type or version, malformed): the series starts afresh. */
   failed: number;
@@ -84,7 +91,10 @@ interface Cell {
   devices?: FewMap<string, DeviceSeries>;
 }
 
-/** A node's cells, one per indicator at the indicator's position in model.indicators (a small array, not a Map per node). */
+/**
+ * A node's cells, one per indicator at the indicator's position in model.indicators (a small array, not a Map per
+ * node).
+ */
 type Row = Array<Cell | undefined>;
 
 /** One device's series of one indicator at its node: its latest reading and its detector. */
@@ -116,7 +126,11 @@ interface DeviceSeries {
  * @example staleAfterMs(45_000, 60_000) // 60000: capped at the roll-up period
  * @example staleAfterMs(NaN, 60_000) // 60000: nothing learnt yet
  */
-export function staleAfterMs(typicalMs: number, rollupPeriodMs: number, minMarginMs: number = DEFAULT_STALE_MARGIN_MS): number {
+export function staleAfterMs(
+  typicalMs: number,
+  rollupPeriodMs: number,
+  minMarginMs: number = DEFAULT_STALE_MARGIN_MS,
+): number {
   if (!(typicalMs > 0)) return rollupPeriodMs;
   return Math.min(rollupPeriodMs, typicalMs + Math.max(typicalMs, minMarginMs));
 }
@@ -220,7 +234,8 @@ export class LiveModel {
       else this.grid.set(path, next);
     }
     for (const key of this.detectors.keys()) {
-      // `${path}\0${indicator}` for a rolled-up series, `${path}\0${indicator}\0#${index}` for an index series: only its node and indicator must remain.
+      // `${path}\0${indicator}` for a rolled-up series, `${path}\0${indicator}\0#${index}` for an index series: only
+      // its node and indicator must remain.
       const [path, indicator] = key.split('\u0000') as [string, string];
       if (!model.nodes.has(path) || !indicators.has(indicator)) {
         this.detectors.get(key)!.dispose?.();
@@ -280,7 +295,15 @@ export class LiveModel {
    * One reading of a device series, heard at `at` (server clock): the latest value, its interval
    * between arrivals, and the detector at most once per detectIntervalMs of reading time.
    */
-  private apply(cell: Cell, node: string, metric: string, deviceId: string, value: number, ts: number, at: number): void {
+  private apply(
+    cell: Cell,
+    node: string,
+    metric: string,
+    deviceId: string,
+    value: number,
+    ts: number,
+    at: number,
+  ): void {
     let series = fewGet(cell.devices, deviceId, deviceKey);
     if (!series) {
       series = { id: deviceId, value, ts, heardAt: at, typical: NaN, gaps: 0, detectedAt: -Infinity };
@@ -327,7 +350,13 @@ export class LiveModel {
         prev.value = r.value;
         prev.ts = r.ts;
         prev.heardAt = heardAt;
-      } else cell.devices = fewAdd(cell.devices, r.deviceId, { id: r.deviceId, value: r.value, ts: r.ts, heardAt, typical: NaN, gaps: 0, detectedAt: -Infinity }, deviceKey);
+      } else
+        cell.devices = fewAdd(
+          cell.devices,
+          r.deviceId,
+          { id: r.deviceId, value: r.value, ts: r.ts, heardAt, typical: NaN, gaps: 0, detectedAt: -Infinity },
+          deviceKey,
+        );
       this.markDirty(r.node);
     }
   }
@@ -335,7 +364,8 @@ export class LiveModel {
   /**
    * Every detector with its key, snapshotted as the iteration reaches it (a checkpoint consumes it
    * in batches, yielding to ingest between them, without holding every snapshot at once; a
-   * detector dropped by replaceModel meanwhile is not reached, one added may be). Keys: `${node}\0${indicator}\0@${deviceId}` for a
+   * detector dropped by replaceModel meanwhile is not reached, one added may be). Keys:
+   * `${node}\0${indicator}\0@${deviceId}` for a
    * device series, `${node}\0${indicator}` for a rolled-up series, `${node}\0${indicator}\0#${index}`
    * for one of Beer's indices. Node paths, indicator and device ids hold no \0, so a key splits back.
    */
@@ -399,7 +429,12 @@ export class LiveModel {
       } else {
         // No value yet: ts −∞ keeps it out of the roll-up until seed() or a reading sets one.
         const id = this.model.devices.get(device)!.id; // the model's string, not the key's copy
-        cell.devices = fewAdd(cell.devices, id, { id, value: NaN, ts: -Infinity, heardAt: -Infinity, typical: NaN, gaps: 0, detector, detectedAt: -Infinity }, deviceKey);
+        cell.devices = fewAdd(
+          cell.devices,
+          id,
+          { id, value: NaN, ts: -Infinity, heardAt: -Infinity, typical: NaN, gaps: 0, detector, detectedAt: -Infinity },
+          deviceKey,
+        );
       }
     }
     return counts;
@@ -413,7 +448,8 @@ export class LiveModel {
     if (series === undefined) return { path, indicator };
     const name = series.slice(1);
     if (series[0] === '#') return (INDEX_SERIES as readonly string[]).includes(name) ? { path, indicator } : undefined;
-    if (series[0] === '@') return this.model.devices.get(name)?.node === path ? { path, indicator, device: name } : undefined;
+    if (series[0] === '@')
+      return this.model.devices.get(name)?.node === path ? { path, indicator, device: name } : undefined;
     return undefined;
   }
 

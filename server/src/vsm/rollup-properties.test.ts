@@ -2,7 +2,15 @@ import { describe, expect, it } from '@jest/globals';
 import type { IndicatorUpdate, Model, NodeReading } from '@opsroom/models';
 import type { StreamingDetector } from './detectors/detector.js';
 import { LiveModel } from './live-model.js';
-import { RULE_INDICATORS, deviceOf, leavesUnder, mulberry32, randomInt, randomModel, referenceRollup } from './rollup-random-tree.js';
+import {
+  RULE_INDICATORS,
+  deviceOf,
+  leavesUnder,
+  mulberry32,
+  randomInt,
+  randomModel,
+  referenceRollup,
+} from './rollup-random-tree.js';
 
 // Property tests of the live roll-up over generated organisations: random depths 1–6, fan-outs
 // 1–6, random readings. Each case is a fixed seed, so a failure names the seed that reproduces it.
@@ -37,7 +45,12 @@ function makeCase(seed: number): Case {
   const rand = mulberry32(seed);
   const model = randomModel(rand);
   const clock = { t: T0 };
-  const live = new LiveModel(model, { rollupPeriodMs: PERIOD, now: () => clock.t, createDetector: quietDetector, onDetection: () => {} });
+  const live = new LiveModel(model, {
+    rollupPeriodMs: PERIOD,
+    now: () => clock.t,
+    createDetector: quietDetector,
+    onDetection: () => {},
+  });
   const sent = new Map<string, Map<string, number>>();
   const send = (leaves: readonly string[], ts: number) => {
     const readings: NodeReading[] = [];
@@ -56,7 +69,8 @@ function makeCase(seed: number): Case {
 }
 
 const leafPaths = (m: Model) => [...m.nodes.values()].filter((n) => n.children.length === 0).map((n) => n.path);
-const index = (updates: readonly IndicatorUpdate[]) => new Map(updates.map((u) => [`${u.node}\u0000${u.indicator}`, u]));
+const index = (updates: readonly IndicatorUpdate[]) =>
+  new Map(updates.map((u) => [`${u.node}\u0000${u.indicator}`, u]));
 
 /**
  * Where the updates differ from the reference roll-up, one line per difference naming the seed,
@@ -66,12 +80,16 @@ function differencesFromReference(c: Case, updates: readonly IndicatorUpdate[], 
   const got = index(updates);
   const out: string[] = [];
   for (const ind of RULE_INDICATORS) {
-    const ref = referenceRollup(c.model, ind.rollup, ind.weight, (leaf) => (fresh.has(leaf) ? c.sent.get(leaf)!.get(ind.id)! : null));
+    const ref = referenceRollup(c.model, ind.rollup, ind.weight, (leaf) =>
+      fresh.has(leaf) ? c.sent.get(leaf)!.get(ind.id)! : null,
+    );
     for (const [path, want] of ref) {
       const u = got.get(`${path}\u0000${ind.id}`);
       if (!u) out.push(`seed ${c.seed} ${path} ${ind.rollup}: no update`);
       else if (!close(u.value, want.value) || u.stale !== (want.value === null) || u.missingChildren !== want.missing)
-        out.push(`seed ${c.seed} ${path} ${ind.rollup}: got ${u.value} stale=${u.stale} missing=${u.missingChildren}, want ${want.value} missing=${want.missing}`);
+        out.push(
+          `seed ${c.seed} ${path} ${ind.rollup}: got ${u.value} stale=${u.stale} missing=${u.missingChildren}, want ${want.value} missing=${want.missing}`,
+        );
     }
   }
   return out;
@@ -100,10 +118,12 @@ describe('the live roll-up on generated trees', () => {
       const all = (id: string) => leaves.map((l) => c.sent.get(l)!.get(id)!);
       const root = (id: string) => got.get(`${c.model.root}\u0000${id}`)!;
       const sum = all('total').reduce((s, x) => s + x, 0);
-      if (!close(root('total').value, sum)) diffs.push(`seed ${seed}: root sum ${root('total').value}, leaves sum ${sum}`);
+      if (!close(root('total').value, sum))
+        diffs.push(`seed ${seed}: root sum ${root('total').value}, leaves sum ${sum}`);
       if (root('low').value !== Math.min(...all('low'))) diffs.push(`seed ${seed}: root min ${root('low').value}`);
       if (root('high').value !== Math.max(...all('high'))) diffs.push(`seed ${seed}: root max ${root('high').value}`);
-      if (root('total').stale || root('total').missingChildren !== 0) diffs.push(`seed ${seed}: root stale or missing children`);
+      if (root('total').stale || root('total').missingChildren !== 0)
+        diffs.push(`seed ${seed}: root stale or missing children`);
     }
     expect(diffs).toEqual([]);
   });
@@ -118,7 +138,10 @@ describe('the live roll-up on generated trees', () => {
       for (const node of c.model.nodes.values()) {
         if (node.children.length === 0) continue;
         for (const ind of RULE_INDICATORS) {
-          const kids = node.children.map((p) => ({ v: got.get(`${p}\u0000${ind.id}`)!.value!, w: c.model.nodes.get(p)!.weights['members']! }));
+          const kids = node.children.map((p) => ({
+            v: got.get(`${p}\u0000${ind.id}`)!.value!,
+            w: c.model.nodes.get(p)!.weights['members']!,
+          }));
           const xs = kids.map((k) => k.v);
           const direct = {
             sum: xs.reduce((s, x) => s + x, 0),
@@ -129,7 +152,8 @@ describe('the live roll-up on generated trees', () => {
           }[ind.rollup];
           const value = got.get(`${node.path}\u0000${ind.id}`)!.value;
           checked++;
-          if (!close(value, direct)) diffs.push(`seed ${seed} ${node.path} ${ind.rollup}: got ${value}, direct ${direct}`);
+          if (!close(value, direct))
+            diffs.push(`seed ${seed} ${node.path} ${ind.rollup}: got ${value}, direct ${direct}`);
         }
       }
     }
@@ -171,14 +195,17 @@ describe('the live roll-up on generated trees', () => {
         const silent = leavesUnder(c.model, node.path).every((l) => !fresh.has(l));
         for (const ind of RULE_INDICATORS) {
           const u = got.get(`${node.path}\u0000${ind.id}`)!;
-          if (u.stale !== silent || (u.value === null) !== silent) diffs.push(`seed ${seed} ${node.path} ${ind.id}: stale=${u.stale} value=${u.value}, silent=${silent}`);
+          if (u.stale !== silent || (u.value === null) !== silent)
+            diffs.push(`seed ${seed} ${node.path} ${ind.id}: stale=${u.stale} value=${u.value}, silent=${silent}`);
         }
         const missing = node.children.filter((ch) => leavesUnder(c.model, ch).every((l) => !fresh.has(l))).length;
-        if (got.get(`${node.path}\u0000total`)!.missingChildren !== missing) diffs.push(`seed ${seed} ${node.path}: missingChildren should be ${missing}`);
+        if (got.get(`${node.path}\u0000total`)!.missingChildren !== missing)
+          diffs.push(`seed ${seed} ${node.path}: missingChildren should be ${missing}`);
       }
       const rootSum = got.get(`${c.model.root}\u0000total`)!.value;
       const freshSum = [...fresh].reduce((s, l) => s + c.sent.get(l)!.get('total')!, 0);
-      if (fresh.size === 0 ? rootSum !== null : !close(rootSum, freshSum)) diffs.push(`seed ${seed}: root sum ${rootSum}, fresh leaves sum ${freshSum}`);
+      if (fresh.size === 0 ? rootSum !== null : !close(rootSum, freshSum))
+        diffs.push(`seed ${seed}: root sum ${rootSum}, fresh leaves sum ${freshSum}`);
     }
     expect(diffs).toEqual([]);
     expect([...shares].sort()).toEqual([0, 0.3, 0.7, 1]);

@@ -121,7 +121,8 @@ export function referenceRollup(
       const xs = vals.map((x) => x.v);
       if (rule === 'sum') value = xs.reduce((s, x) => s + x, 0);
       else if (rule === 'mean') value = xs.reduce((s, x) => s + x, 0) / xs.length;
-      else if (rule === 'weighted_mean') value = vals.reduce((s, x) => s + x.v * x.w, 0) / vals.reduce((s, x) => s + x.w, 0);
+      else if (rule === 'weighted_mean')
+        value = vals.reduce((s, x) => s + x.v * x.w, 0) / vals.reduce((s, x) => s + x.w, 0);
       else if (rule === 'min') value = Math.min(...xs);
       else value = Math.max(...xs);
     }

@@ -9,7 +9,8 @@ const NODE = 'r/a/a1';
 function watchWith(n: number, every = 1000, opts: { minSilenceMs?: number } = {}) {
   const clock = { t: T0 };
   const watch = new SilenceWatch({ now: () => clock.t, ...opts });
-  const send = (indicator = 'output', device = 'a1-plc', node = NODE) => watch.observe(node, indicator, device, clock.t);
+  const send = (indicator = 'output', device = 'a1-plc', node = NODE) =>
+    watch.observe(node, indicator, device, clock.t);
   for (let i = 0; i < n; i++) {
     if (i > 0) clock.t += every;
     send();
@@ -43,7 +44,16 @@ describe('SilenceWatch', () => {
     clock.t += 15_000;
     expect(watch.scan()).toEqual([]);
     clock.t += 1;
-    expect(watch.scan()).toEqual([{ node: NODE, indicator: 'output', deviceId: 'a1-plc', lastTs: last, silentForMs: 15_001, typicalIntervalMs: 1000 }]);
+    expect(watch.scan()).toEqual([
+      {
+        node: NODE,
+        indicator: 'output',
+        deviceId: 'a1-plc',
+        lastTs: last,
+        silentForMs: 15_001,
+        typicalIntervalMs: 1000,
+      },
+    ]);
   });
 
   it('waits for ten typical intervals when they are longer than 15 s', () => {
@@ -135,7 +145,11 @@ describe('SilenceWatch', () => {
     }
     clock.t += 15_000;
     expect(watch.scan().map((r) => r.indicator)).toEqual(['output']);
-    const resumed = watch.observeBatch({ ...toColumns([{ metric: 'output', value: 1, ts: clock.t }]), node: NODE, deviceId: 'a1-plc' });
+    const resumed = watch.observeBatch({
+      ...toColumns([{ metric: 'output', value: 1, ts: clock.t }]),
+      node: NODE,
+      deviceId: 'a1-plc',
+    });
     expect(resumed).toEqual([expect.objectContaining({ indicator: 'output', silentForMs: 16_000 })]);
   });
 

@@ -79,7 +79,11 @@ export function nextTypical(typical: number, gap: number): number {
  * @example silenceAfterMs(1000) // 15000 (10 × 1 s is less than the 15 s floor)
  * @example silenceAfterMs(60_000) // 600000
  */
-export function silenceAfterMs(typical: number, intervals: number = SILENCE_DEFAULTS.intervals, minMs: number = SILENCE_DEFAULTS.minSilenceMs): number {
+export function silenceAfterMs(
+  typical: number,
+  intervals: number = SILENCE_DEFAULTS.intervals,
+  minMs: number = SILENCE_DEFAULTS.minSilenceMs,
+): number {
   return Number.isNaN(typical) ? minMs : Math.max(intervals * typical, minMs);
 }
 
@@ -108,9 +112,14 @@ export class SilenceWatch {
   }
 
   /** Every reading of one ingested batch (the columns of `ReadingBatch`); returns the series that spoke again. */
-  observeBatch(b: Pick<ReadingBatch, 'node' | 'deviceId' | 'metricNames' | 'metric' | 'ts' | 'length'>, isIndicator?: (metric: string) => boolean): readonly SilenceReport[] {
+  observeBatch(
+    b: Pick<ReadingBatch, 'node' | 'deviceId' | 'metricNames' | 'metric' | 'ts' | 'length'>,
+    isIndicator?: (metric: string) => boolean,
+  ): readonly SilenceReport[] {
     const at = this.opts.now();
-    const series = b.metricNames.map((m) => (isIndicator && !isIndicator(m) ? undefined : this.series(b.node, m, b.deviceId)));
+    const series = b.metricNames.map((m) =>
+      isIndicator && !isIndicator(m) ? undefined : this.series(b.node, m, b.deviceId),
+    );
     let out: SilenceReport[] | null = null;
     for (let i = 0; i < b.length; i++) {
       const s = series[b.metric[i]!];
@@ -181,7 +190,14 @@ export class SilenceWatch {
 }
 
 function report(s: Series, silentForMs: number): SilenceReport {
-  return { node: s.node, indicator: s.indicator, deviceId: s.deviceId, lastTs: s.lastTs, silentForMs, typicalIntervalMs: s.typical };
+  return {
+    node: s.node,
+    indicator: s.indicator,
+    deviceId: s.deviceId,
+    lastTs: s.lastTs,
+    silentForMs,
+    typicalIntervalMs: s.typical,
+  };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

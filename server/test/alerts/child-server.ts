@@ -55,7 +55,6 @@ export function sigkill(r: Running): Promise<void> {
 export const children = new Set<ChildProcess>();
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
-
 /** Polls `probe` every 50 ms until it gives a value, for at most `ms`. */
 export async function waitFor<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
   const until = Date.now() + ms;

@@ -1,7 +1,15 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { deviceTopic, type Alert } from '@opsroom/models';
 import { SILENCE_SCAN_MS } from '../../src/start.js';
-import { connectDevice, connectSocket, demoCredentials, login, nextEvent, startTestServer, type OpsClient } from '../support/demo-fixture.js';
+import {
+  connectDevice,
+  connectSocket,
+  demoCredentials,
+  login,
+  nextEvent,
+  startTestServer,
+  type OpsClient,
+} from '../support/demo-fixture.js';
 
 /**
  * Dropouts are alerted: a device series that sent 30 readings and then nothing for 15 s (its
@@ -29,12 +37,24 @@ describe('a device series that stops sending', () => {
     const device = await connectDevice(server.mqttUrl, deviceId, secret);
     const t0 = Date.now() - 30_000;
     for (let i = 0; i < 30; i++) {
-      await device.publishAsync(deviceTopic(deviceId, 'readings'), JSON.stringify({ metric: 'water', value: 3.2 + 0.1 * Math.sin(1.7 * i), ts: t0 + 1000 * i }), { qos: 1 });
+      await device.publishAsync(
+        deviceTopic(deviceId, 'readings'),
+        JSON.stringify({ metric: 'water', value: 3.2 + 0.1 * Math.sin(1.7 * i), ts: t0 + 1000 * i }),
+        { qos: 1 },
+      );
     }
     const dropout = nextEvent(socket, 'alert:raised', (a: Alert) => a.kind === 'dropout', SILENCE_SCAN_MS + 5000);
     clock.offset = 16_000; // nothing for 16 s by the server's clock
     const [alert] = await dropout;
-    expect(alert).toMatchObject({ node, owner: node, indicator: 'water', kind: 'dropout', probability: 1, score: 1, state: 'raised' });
+    expect(alert).toMatchObject({
+      node,
+      owner: node,
+      indicator: 'water',
+      kind: 'dropout',
+      probability: 1,
+      score: 1,
+      state: 'raised',
+    });
     expect(alert.value).toBeGreaterThanOrEqual(15);
     expect(alert.trail[0]!.note).toContain(deviceId);
     expect(alert.trail[0]!.note).toContain(new Date(t0 + 29_000).toISOString());

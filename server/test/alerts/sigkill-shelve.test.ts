@@ -42,16 +42,26 @@ users:
   return path;
 }
 
-async function call<T>(httpUrl: string, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+async function call<T>(
+  httpUrl: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
   const res = await fetch(`${httpUrl}${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as T };
 }
 
-const alertsAt = async (httpUrl: string, token: string, node: string) => (await getJson<Alert[]>(httpUrl, `/api/alerts?node=${encodeURIComponent(node)}`, token)).body;
+const alertsAt = async (httpUrl: string, token: string, node: string) =>
+  (await getJson<Alert[]>(httpUrl, `/api/alerts?node=${encodeURIComponent(node)}`, token)).body;
 
 describe('shelves and maintenance windows across a SIGKILL of the server', () => {
   const dir = mkdtempSync(join(tmpdir(), 'opsroom-sigkill-shelve-'));
@@ -66,13 +76,24 @@ describe('shelves and maintenance windows across a SIGKILL of the server', () =>
     // 1. A window on the press; a step on the lathe raises an alert there, which is shelved; kill.
     const first = await startServer(dataDir, model);
     let token = await login(first.httpUrl, PLANNER.name, PLANNER.password);
-    const set = await call<MaintenanceWindow>(first.httpUrl, token, 'POST', '/api/maintenance', { node: PRESS.node, end: Date.now() + 10 * 60_000, reason: 'press relined' });
+    const set = await call<MaintenanceWindow>(first.httpUrl, token, 'POST', '/api/maintenance', {
+      node: PRESS.node,
+      end: Date.now() + 10 * 60_000,
+      reason: 'press relined',
+    });
     expect(set.status).toBe(201);
     const lathe = await connectDevice(first.mqttUrl, LATHE.id, LATHE.secret);
     await publishStep(lathe, LATHE.id);
     await lathe.endAsync();
-    const raised = await waitFor('the lathe alert', 10_000, async () => (await alertsAt(first.httpUrl, token, LATHE.node))[0]);
-    const shelvedRes = await call<Alert>(first.httpUrl, token, 'POST', `/api/alerts/${raised.id}/shelve`, { minutes: SHELF_MIN, note: 'known: tool change' });
+    const raised = await waitFor(
+      'the lathe alert',
+      10_000,
+      async () => (await alertsAt(first.httpUrl, token, LATHE.node))[0],
+    );
+    const shelvedRes = await call<Alert>(first.httpUrl, token, 'POST', `/api/alerts/${raised.id}/shelve`, {
+      minutes: SHELF_MIN,
+      note: 'known: tool change',
+    });
     expect(shelvedRes.status).toBe(200);
     const shelf = shelvedRes.body.shelved!;
     expect(shelvedRes.body.deadline).toBeNull();
@@ -86,7 +107,9 @@ describe('shelves and maintenance windows across a SIGKILL of the server', () =>
     const kept = (await getJson<Alert>(second.httpUrl, `/api/alerts/${raised.id}`, token)).body;
     expect(kept.shelved).toEqual(shelf);
     expect(kept.deadline).toBeNull();
-    expect((await getJson<Alert[]>(second.httpUrl, '/api/alerts?state=open', token)).body.map((a) => a.id)).not.toContain(raised.id);
+    expect(
+      (await getJson<Alert[]>(second.httpUrl, '/api/alerts?state=open', token)).body.map((a) => a.id),
+    ).not.toContain(raised.id);
     const listed = (await getJson<MaintenanceWindow[]>(second.httpUrl, '/api/maintenance', token)).body;
     expect(listed).toEqual([set.body]);
 
@@ -95,7 +118,9 @@ describe('shelves and maintenance windows across a SIGKILL of the server', () =>
     await publishStep(press, PRESS.id);
     await press.endAsync();
     const latest = await waitFor('the press readings', 10_000, async () => {
-      const rows = (await getJson<IndicatorUpdate[]>(second.httpUrl, `/api/latest?node=${encodeURIComponent(PRESS.node)}`, token)).body;
+      const rows = (
+        await getJson<IndicatorUpdate[]>(second.httpUrl, `/api/latest?node=${encodeURIComponent(PRESS.node)}`, token)
+      ).body;
       const row = rows.find((u) => u.node === PRESS.node && u.indicator === 'output');
       return row && row.value !== null && row.value > 130 ? row : undefined; // the step's new level arrived
     });
@@ -117,8 +142,12 @@ describe('shelves and maintenance windows across a SIGKILL of the server', () =>
     expect(unshelved[0]!.at).toBeLessThanOrEqual(third.readyAt);
     expect(back.deadline).toBe(unshelved[0]!.at + shelf.remainingMs!);
     expect(back).toMatchObject({ owner: LATHE.node, state: 'raised' }); // paused: nothing escalated while shelved and down
-    expect((await getJson<Alert[]>(third.httpUrl, '/api/alerts?state=open', token)).body.map((a) => a.id)).toContain(raised.id);
-    expect((await getJson<MaintenanceWindow[]>(third.httpUrl, '/api/maintenance', token)).body.map((w) => w.id)).toEqual([set.body.id]);
+    expect((await getJson<Alert[]>(third.httpUrl, '/api/alerts?state=open', token)).body.map((a) => a.id)).toContain(
+      raised.id,
+    );
+    expect(
+      (await getJson<MaintenanceWindow[]>(third.httpUrl, '/api/maintenance', token)).body.map((w) => w.id),
+    ).toEqual([set.body.id]);
     await sigkill(third);
   }, 60_000);
 });

@@ -40,7 +40,12 @@ describe('alerts across a SIGKILL of the server', () => {
     const raised = await waitFor('the alert', 10_000, async () => (await alertsOf(first.httpUrl, token))[0]);
     await sigkill(first);
     await device.endAsync(true).catch(() => undefined);
-    expect(raised).toMatchObject({ node: DEVICE.node, owner: DEVICE.node, state: 'raised', deadline: raised.raisedAt + LEAF_SEC * 1000 });
+    expect(raised).toMatchObject({
+      node: DEVICE.node,
+      owner: DEVICE.node,
+      state: 'raised',
+      deadline: raised.raisedAt + LEAF_SEC * 1000,
+    });
     const deadline = raised.deadline!;
     expect(Date.now()).toBeLessThan(deadline); // killed during the window
 
@@ -60,7 +65,12 @@ describe('alerts across a SIGKILL of the server', () => {
     expect(up).toMatchObject({ fromNode: DEVICE.node, toNode: 'site/area', actor: 'system' });
     expect(up!.at).toBeGreaterThanOrEqual(deadline);
     expect(up!.at - deadline).toBeLessThanOrEqual(SLACK_MS);
-    expect(moved).toMatchObject({ owner: 'site/area', state: 'escalated', path: [DEVICE.node, 'site/area'], deadline: up!.at + AREA_SEC * 1000 });
+    expect(moved).toMatchObject({
+      owner: 'site/area',
+      state: 'escalated',
+      path: [DEVICE.node, 'site/area'],
+      deadline: up!.at + AREA_SEC * 1000,
+    });
     await sleep(500);
     expect(escalations((await alertsOf(second.httpUrl, token))[0]!)).toHaveLength(1); // once
     await sigkill(second);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { faultOutcomes, hasFaultBehind, operatorLoad, perMinute, refires, type AlertLike } from '../../bench/demo-alerts-score.js';
+import {
+  faultOutcomes,
+  hasFaultBehind,
+  operatorLoad,
+  perMinute,
+  refires,
+  type AlertLike,
+} from '../../bench/demo-alerts-score.js';
 import type { FaultRecord } from '../../src/demo/fault-schedule.js';
 import { tinyModel } from '../support/tiny-model.js';
 
@@ -30,26 +37,39 @@ const alert = (node: string, raisedAt: number, indicator = 'output', kind: Alert
   trail: [{ at: raisedAt, actor: 'system', action: 'raised', fromNode: node, toNode: node, toState: 'raised' }],
 });
 
-describe('the demo bench\'s scoring', () => {
+describe("the demo bench's scoring", () => {
   it('counts a fault alerted when its node or parent alerts within 60 s of its start', () => {
     const [o] = faultOutcomes(model, [fault()], [alert('r/a', T + 12_000)], T + 600_000);
     expect(o).toMatchObject({ scored: true, sameIndicatorMs: 12_000, anyIndicatorMs: 12_000, masked: false });
   });
 
   it('does not count an alert too late, elsewhere in the tree, or before the fault', () => {
-    const alerts = [alert('r/a/a1', T + 60_001), alert('r/b/b1', T + 1000), alert('r', T + 1000), alert('r/a/a2', T + 1000), alert('r/a/a1', T - 1)];
+    const alerts = [
+      alert('r/a/a1', T + 60_001),
+      alert('r/b/b1', T + 1000),
+      alert('r', T + 1000),
+      alert('r/a/a2', T + 1000),
+      alert('r/a/a1', T - 1),
+    ];
     const [o] = faultOutcomes(model, [fault()], alerts, T + 600_000);
     expect(o).toMatchObject({ sameIndicatorMs: null, anyIndicatorMs: null, masked: true });
   });
 
-  it('tells an alert on the fault\'s indicator from one on another', () => {
+  it("tells an alert on the fault's indicator from one on another", () => {
     const [o] = faultOutcomes(model, [fault()], [alert('r/a/a1', T + 5000, 'energy')], T + 600_000);
     expect(o).toMatchObject({ sameIndicatorMs: null, anyIndicatorMs: 5000 });
   });
 
   it('counts a fault shown when an alert already open on its series fires again within 60 s (a refired entry)', () => {
     const open = alert('r/a/a1', T - 300_000);
-    open.trail.push({ at: T + 4000, actor: 'system', action: 'refired', fromNode: 'r/a/a1', toNode: 'r/a/a1', note: 'fired again: a new change' });
+    open.trail.push({
+      at: T + 4000,
+      actor: 'system',
+      action: 'refired',
+      fromNode: 'r/a/a1',
+      toNode: 'r/a/a1',
+      note: 'fired again: a new change',
+    });
     const late = alert('r/a/a1', T - 300_000, 'energy');
     late.trail.push({ at: T + 4000, actor: 'system', action: 'refired', fromNode: 'r/a/a1', toNode: 'r/a/a1' });
     const [o] = faultOutcomes(model, [fault()], [open, late], T + 600_000);
@@ -101,7 +121,7 @@ describe('the demo bench\'s scoring', () => {
     expect(hasFaultBehind(model, top, faults)).toBe(false); // without the list it cannot look through
   });
 
-  it('counts an operator\'s alerts in their subtree and those that reached their node', () => {
+  it("counts an operator's alerts in their subtree and those that reached their node", () => {
     const escalated = { ...alert('r/a/a1', T), path: ['r/a/a1', 'r/a'] };
     expect(operatorLoad('r/a', [alert('r/a/a1', T), escalated, alert('r/b/b1', T)])).toEqual({ inView: 2, reached: 1 });
     expect(perMinute([alert('r', T), alert('r', T + 59_999), alert('r', T + 60_000)], T, 3)).toEqual([2, 1, 0]);

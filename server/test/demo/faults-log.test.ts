@@ -11,7 +11,7 @@ import { EXAMPLE_MODEL } from '../support/demo-fixture.js';
  * `opsroom demo --faults-log FILE`: the real demo (server, embedded broker, 14 simulated agents
  * over TCP) with a fault about every 0.3 s, so that a few are logged within seconds.
  */
-describe('the demo\'s faults log', () => {
+describe("the demo's faults log", () => {
   const dir = mkdtempSync(join(tmpdir(), 'opsroom-faults-log-'));
   let demo: RunningDemo | null = null;
   afterAll(async () => {
@@ -21,10 +21,19 @@ describe('the demo\'s faults log', () => {
 
   it('appends one JSON line per injected fault with its time, device, node, metric, kind, size, size in σ and duration', async () => {
     const file = join(dir, 'faults.jsonl');
-    const config = resolveConfig({}, {}, { host: '127.0.0.1', httpPort: 0, mqttPort: 0, dataDir: join(dir, 'data'), model: EXAMPLE_MODEL });
+    const config = resolveConfig(
+      {},
+      {},
+      { host: '127.0.0.1', httpPort: 0, mqttPort: 0, dataDir: join(dir, 'data'), model: EXAMPLE_MODEL },
+    );
     const said: string[] = [];
     const before = Date.now();
-    demo = await runDemo(config, (l) => said.push(l), { faultEverySec: 0.3, firstFaultAfterSec: 0, faultsLog: file, logger: false });
+    demo = await runDemo(config, (l) => said.push(l), {
+      faultEverySec: 0.3,
+      firstFaultAfterSec: 0,
+      faultsLog: file,
+      logger: false,
+    });
     const deadline = Date.now() + 15_000;
     let lines: string[];
     while (Date.now() < deadline) {
@@ -41,7 +50,17 @@ describe('the demo\'s faults log', () => {
     const model = demo.server!.model;
     for (const line of lines) {
       const f = JSON.parse(line) as FaultRecord;
-      expect(Object.keys(f).sort()).toEqual(['at', 'atMs', 'device', 'durationMs', 'kind', 'metric', 'node', 'size', 'sizeSigma']);
+      expect(Object.keys(f).sort()).toEqual([
+        'at',
+        'atMs',
+        'device',
+        'durationMs',
+        'kind',
+        'metric',
+        'node',
+        'size',
+        'sizeSigma',
+      ]);
       expect(f.atMs).toBeGreaterThanOrEqual(before);
       expect(f.atMs).toBeLessThanOrEqual(Date.now());
       expect(new Date(f.at).getTime()).toBe(f.atMs);
@@ -72,7 +91,11 @@ describe('the demo\'s faults log', () => {
 
   it('injects nothing with --fault-every 0', async () => {
     const file = join(dir, 'none.jsonl');
-    const config = resolveConfig({}, {}, { host: '127.0.0.1', httpPort: 0, mqttPort: 0, dataDir: join(dir, 'data-0'), model: EXAMPLE_MODEL });
+    const config = resolveConfig(
+      {},
+      {},
+      { host: '127.0.0.1', httpPort: 0, mqttPort: 0, dataDir: join(dir, 'data-0'), model: EXAMPLE_MODEL },
+    );
     const said: string[] = [];
     const quiet = await runDemo(config, (l) => said.push(l), { faultEverySec: 0, faultsLog: file, logger: false });
     await new Promise((r) => setTimeout(r, 1500));

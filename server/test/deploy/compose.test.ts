@@ -26,7 +26,10 @@ interface Service {
   healthcheck?: { test: string[] | string };
   depends_on?: Record<string, { condition: string }>;
   ports?: string[];
-  volumes?: Array<string | { type: string; source: string; target: string; read_only?: boolean; bind?: { create_host_path?: boolean } }>;
+  volumes?: Array<
+    | string
+    | { type: string; source: string; target: string; read_only?: boolean; bind?: { create_host_path?: boolean } }
+  >;
   secrets?: string[];
   user?: string;
   init?: boolean;
@@ -34,7 +37,10 @@ interface Service {
 }
 
 const composeText = readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8');
-const compose = parse(composeText, { merge: true }) as { services: Record<string, Service>; secrets: Record<string, { file?: string }> };
+const compose = parse(composeText, { merge: true }) as {
+  services: Record<string, Service>;
+  secrets: Record<string, { file?: string }>;
+};
 const services = compose.services;
 const production = Object.entries(services).filter(([, s]) => !s.profiles);
 const envExample = readFileSync(join(REPO_ROOT, '.env.example'), 'utf8');
@@ -47,23 +53,42 @@ describe('docker-compose.yml', () => {
   it('runs Mosquitto, InfluxDB 2 and the server by default, and the demo only in its own profile', () => {
     expect(production.map(([name]) => name).sort()).toEqual(['broker-config', 'influxdb', 'mosquitto', 'opsroom']);
     expect(services.demo).toMatchObject({ profiles: ['demo'], command: ['demo'] });
-    expect(Object.entries(services).filter(([, s]) => s.profiles).map(([name]) => name)).toEqual(['demo']);
+    expect(
+      Object.entries(services)
+        .filter(([, s]) => s.profiles)
+        .map(([name]) => name),
+    ).toEqual(['demo']);
     expect(services.mosquitto!.image).toMatch(/^eclipse-mosquitto:2/);
     expect(services.influxdb!.image).toMatch(/^influxdb:2\./);
     for (const s of ['opsroom', 'broker-config', 'demo']) expect(services[s]!.build).toBe('.');
   });
 
-  it('runs the operator\'s model and device secrets, never the examples or their public demo credentials', () => {
+  it("runs the operator's model and device secrets, never the examples or their public demo credentials", () => {
     for (const [name, s] of production) {
-      expect({ name, text: JSON.stringify(s) }).not.toEqual({ name, text: expect.stringMatching(/examples\/|demo-credentials|\bdemo\b/) });
+      expect({ name, text: JSON.stringify(s) }).not.toEqual({
+        name,
+        text: expect.stringMatching(/examples\/|demo-credentials|\bdemo\b/),
+      });
     }
-    const modelMount = { type: 'bind', source: '${OPSROOM_MODEL_FILE:-./deploy/model.yaml}', target: '/config/model.yaml', read_only: true, bind: { create_host_path: false } };
+    const modelMount = {
+      type: 'bind',
+      source: '${OPSROOM_MODEL_FILE:-./deploy/model.yaml}',
+      target: '/config/model.yaml',
+      read_only: true,
+      bind: { create_host_path: false },
+    };
     for (const s of ['opsroom', 'broker-config']) expect(services[s]!.volumes).toContainEqual(modelMount);
     expect(services.opsroom!.environment!.OPSROOM_MODEL).toBe('/config/model.yaml');
-    expect(commandOf(services['broker-config']!)).toMatch(/opsroom\.js broker-config --model \/config\/model\.yaml --secrets \/run\/secrets\/device-secrets /);
+    expect(commandOf(services['broker-config']!)).toMatch(
+      /opsroom\.js broker-config --model \/config\/model\.yaml --secrets \/run\/secrets\/device-secrets /,
+    );
     expect(services['broker-config']!.secrets).toEqual(['device-secrets']);
-    expect(compose.secrets['device-secrets']).toEqual({ file: '${OPSROOM_DEVICE_SECRETS_FILE:-./deploy/device-secrets.json}' });
-    expect(readFileSync(join(REPO_ROOT, '.gitignore'), 'utf8')).toMatch(/^deploy\/model\.yaml$[\s\S]*^deploy\/device-secrets\.json$/m);
+    expect(compose.secrets['device-secrets']).toEqual({
+      file: '${OPSROOM_DEVICE_SECRETS_FILE:-./deploy/device-secrets.json}',
+    });
+    expect(readFileSync(join(REPO_ROOT, '.gitignore'), 'utf8')).toMatch(
+      /^deploy\/model\.yaml$[\s\S]*^deploy\/device-secrets\.json$/m,
+    );
   });
 
   it('publishes every port on 127.0.0.1 unless the operator sets its bind address in .env', () => {
@@ -76,7 +101,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('generates Mosquitto\'s password file and ACL from the model with opsroom broker-config', () => {
+  it("generates Mosquitto's password file and ACL from the model with opsroom broker-config", () => {
     expect(services.mosquitto!.depends_on!['broker-config']!.condition).toBe('service_completed_successfully');
     const conf = readFileSync(join(REPO_ROOT, 'deploy/mosquitto/mosquitto.conf'), 'utf8');
     expect(conf).toMatch(/^allow_anonymous false$/m);
@@ -86,13 +111,16 @@ describe('docker-compose.yml', () => {
     expect(conf).toMatch(/^max_queued_messages 0$/m);
     expect(conf).toMatch(/^max_inflight_messages 0$/m);
     // The server's account on Mosquitto is the one it connects as.
-    expect(services['broker-config']!.environment!.OPSROOM_BROKER_USERNAME).toBe(services.opsroom!.environment!.OPSROOM_BROKER_USERNAME);
+    expect(services['broker-config']!.environment!.OPSROOM_BROKER_USERNAME).toBe(
+      services.opsroom!.environment!.OPSROOM_BROKER_USERNAME,
+    );
     expect(commandOf(services['broker-config']!)).toContain('--service-user "$$OPSROOM_BROKER_USERNAME"');
   });
 
   it('initialises InfluxDB through its DOCKER_INFLUXDB_INIT_* settings', () => {
     const env = services.influxdb!.environment!;
-    for (const k of ['MODE', 'USERNAME', 'PASSWORD', 'ORG', 'BUCKET', 'ADMIN_TOKEN']) expect(env[`DOCKER_INFLUXDB_INIT_${k}`]).toBeTruthy();
+    for (const k of ['MODE', 'USERNAME', 'PASSWORD', 'ORG', 'BUCKET', 'ADMIN_TOKEN'])
+      expect(env[`DOCKER_INFLUXDB_INIT_${k}`]).toBeTruthy();
     expect(env.DOCKER_INFLUXDB_INIT_ORG).toBe(services.opsroom!.environment!.OPSROOM_INFLUX_ORG);
     expect(env.DOCKER_INFLUXDB_INIT_BUCKET).toBe(services.opsroom!.environment!.OPSROOM_INFLUX_BUCKET);
     expect(env.DOCKER_INFLUXDB_INIT_ADMIN_TOKEN).toBe(services.opsroom!.environment!.OPSROOM_INFLUX_TOKEN);
@@ -100,14 +128,28 @@ describe('docker-compose.yml', () => {
 
   it('has health checks, and starts the server only once broker and store are healthy', () => {
     for (const s of ['mosquitto', 'influxdb', 'opsroom']) expect(services[s]!.healthcheck?.test).toBeDefined();
-    expect(services.opsroom!.depends_on).toEqual({ mosquitto: { condition: 'service_healthy' }, influxdb: { condition: 'service_healthy' } });
+    expect(services.opsroom!.depends_on).toEqual({
+      mosquitto: { condition: 'service_healthy' },
+      influxdb: { condition: 'service_healthy' },
+    });
   });
 
   it('sets every environment variable the server reads for the external broker and InfluxDB, with names it knows', () => {
     const env = services.opsroom!.environment!;
     const known = new Set<string>(OPTIONS.map((o) => o.env));
     for (const k of Object.keys(env)) expect({ k, known: known.has(k) }).toEqual({ k, known: true });
-    for (const k of ['OPSROOM_BROKER_URL', 'OPSROOM_BROKER_USERNAME', 'OPSROOM_BROKER_PASSWORD', 'OPSROOM_STORE', 'OPSROOM_INFLUX_URL', 'OPSROOM_INFLUX_ORG', 'OPSROOM_INFLUX_BUCKET', 'OPSROOM_INFLUX_TOKEN', 'OPSROOM_MODEL', 'OPSROOM_DATA_DIR']) {
+    for (const k of [
+      'OPSROOM_BROKER_URL',
+      'OPSROOM_BROKER_USERNAME',
+      'OPSROOM_BROKER_PASSWORD',
+      'OPSROOM_STORE',
+      'OPSROOM_INFLUX_URL',
+      'OPSROOM_INFLUX_ORG',
+      'OPSROOM_INFLUX_BUCKET',
+      'OPSROOM_INFLUX_TOKEN',
+      'OPSROOM_MODEL',
+      'OPSROOM_DATA_DIR',
+    ]) {
       expect({ k, set: Boolean(env[k]) }).toEqual({ k, set: true });
     }
     expect(env.OPSROOM_STORE).toBe('influxdb');
@@ -131,14 +173,18 @@ describe('docker-compose.yml', () => {
     expect(vars.size).toBeGreaterThan(0);
     for (const v of vars) expect({ v, listed: envExampleValues.has(v) }).toEqual({ v, listed: true });
     const required = new Set([...composeText.matchAll(/\$\{([A-Z_][A-Z0-9_]*):\?/g)].map((m) => m[1]!));
-    expect([...required].sort()).toEqual(['INFLUXDB_ADMIN_PASSWORD', 'OPSROOM_BROKER_PASSWORD', 'OPSROOM_INFLUX_TOKEN']);
+    expect([...required].sort()).toEqual([
+      'INFLUXDB_ADMIN_PASSWORD',
+      'OPSROOM_BROKER_PASSWORD',
+      'OPSROOM_INFLUX_TOKEN',
+    ]);
     // A secret left empty stops compose; a value shipped in the example would run in production.
     for (const v of required) expect({ v, example: envExampleValues.get(v) }).toEqual({ v, example: '' });
     for (const [k, v] of envExampleValues) if (/(PASSWORD|TOKEN)$/.test(k)) expect({ k, v }).toEqual({ k, v: '' });
     expect(composeText).not.toMatch(/(PASSWORD|TOKEN): (?!\$\{)\S/); // no literal secret in the file
   });
 
-  it('runs the server as node itself with the image\'s command, an init, and time to shut down', () => {
+  it("runs the server as node itself with the image's command, an init, and time to shut down", () => {
     for (const s of ['opsroom', 'demo']) {
       const svc = services[s]!;
       expect(svc.entrypoint).toBeUndefined(); // the image's ENTRYPOINT: node
@@ -174,14 +220,38 @@ describe('Dockerfile', () => {
 describe('.dockerignore', () => {
   const rules = dockerignoreRules(readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8'));
 
-  it('keeps secrets, the operator\'s files, native modules, build output and local data out of the image', () => {
-    for (const path of ['.env', '.env.production', '.git/config', 'node_modules/better-sqlite3/build/Release/x.node', 'server/node_modules/x/index.js', 'opsroom-ui/dist/index.html', 'edge-agent/dist/opsroom-agent.cjs', '.opsroom-data/opsroom.db', 'server/.opsroom-data/opsroom.db', 'deploy/model.yaml', 'deploy/device-secrets.json', 'server/tsconfig.tsbuildinfo', 'tls/server.key']) {
+  it("keeps secrets, the operator's files, native modules, build output and local data out of the image", () => {
+    for (const path of [
+      '.env',
+      '.env.production',
+      '.git/config',
+      'node_modules/better-sqlite3/build/Release/x.node',
+      'server/node_modules/x/index.js',
+      'opsroom-ui/dist/index.html',
+      'edge-agent/dist/opsroom-agent.cjs',
+      '.opsroom-data/opsroom.db',
+      'server/.opsroom-data/opsroom.db',
+      'deploy/model.yaml',
+      'deploy/device-secrets.json',
+      'server/tsconfig.tsbuildinfo',
+      'tls/server.key',
+    ]) {
       expect({ path, ignored: isIgnored(rules, path) }).toEqual({ path, ignored: true });
     }
   });
 
   it('keeps what the build and the broker-config service need', () => {
-    for (const path of ['package.json', 'package-lock.json', '.env.example', 'server/bin/opsroom.js', 'server/src/start.ts', 'models/examples/valle.yaml', 'opsroom-ui/index.html', 'deploy/mosquitto/mosquitto.conf', 'deploy/model.example.yaml']) {
+    for (const path of [
+      'package.json',
+      'package-lock.json',
+      '.env.example',
+      'server/bin/opsroom.js',
+      'server/src/start.ts',
+      'models/examples/valle.yaml',
+      'opsroom-ui/index.html',
+      'deploy/mosquitto/mosquitto.conf',
+      'deploy/model.example.yaml',
+    ]) {
       expect({ path, ignored: isIgnored(rules, path) }).toEqual({ path, ignored: false });
     }
   });
@@ -196,14 +266,17 @@ describe('deploy/model.example.yaml', () => {
     expect(example).not.toMatch(/scrypt\$\d/);
     const file = join(dir, 'as-shipped.yaml');
     writeFileSync(file, example);
-    const refused = await loadModelFile(file).then(() => null, (e: unknown) => e);
+    const refused = await loadModelFile(file).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(refused).toBeInstanceOf(ModelFileError);
     const fields = (refused as ModelFileError).problems.map((p) => p.path);
     const placeholders = example.match(/_hash: "<hash>"$/gm)!.length;
     expect(fields.filter((f) => /(secret|password)_hash$/.test(f))).toHaveLength(placeholders);
   });
 
-  it('once filled in as its instructions say, is a valid model that broker-config turns into Mosquitto\'s files', async () => {
+  it("once filled in as its instructions say, is a valid model that broker-config turns into Mosquitto's files", async () => {
     let n = 0;
     const secrets: Record<string, string> = {};
     let filled = '';
@@ -223,15 +296,29 @@ describe('deploy/model.example.yaml', () => {
     const model = await loadModelFile(modelFile);
     expect(model.users.size).toBeGreaterThan(0);
 
-    const deviceSecrets = JSON.parse(readFileSync(join(REPO_ROOT, 'deploy/device-secrets.example.json'), 'utf8')) as { devices: Record<string, string> };
+    const deviceSecrets = JSON.parse(readFileSync(join(REPO_ROOT, 'deploy/device-secrets.example.json'), 'utf8')) as {
+      devices: Record<string, string>;
+    };
     expect(Object.keys(deviceSecrets.devices).sort()).toEqual([...model.devices.keys()].sort());
     for (const id of Object.keys(deviceSecrets.devices)) deviceSecrets.devices[id] = secrets[id]!;
     const secretsFile = join(dir, 'device-secrets.json');
     writeFileSync(secretsFile, JSON.stringify(deviceSecrets));
     const lines: string[] = [];
-    const code = await runBrokerConfig({ model: modelFile, secrets: secretsFile, outDir: join(dir, 'mosquitto'), env: { OPSROOM_BROKER_PASSWORD: 'p:w@d/#' }, iterations: 1000 }, (l) => lines.push(l));
+    const code = await runBrokerConfig(
+      {
+        model: modelFile,
+        secrets: secretsFile,
+        outDir: join(dir, 'mosquitto'),
+        env: { OPSROOM_BROKER_PASSWORD: 'p:w@d/#' },
+        iterations: 1000,
+      },
+      (l) => lines.push(l),
+    );
     expect({ code, lines }).toEqual({ code: 0, lines: expect.any(Array) });
-    const users = readFileSync(join(dir, 'mosquitto', PASSWORD_FILE), 'utf8').trim().split('\n').map((l) => l.split(':')[0]);
+    const users = readFileSync(join(dir, 'mosquitto', PASSWORD_FILE), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(':')[0]);
     expect(users.sort()).toEqual(['opsroom-server', ...model.devices.keys()].sort());
   }, 30_000);
 });

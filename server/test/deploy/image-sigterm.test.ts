@@ -23,8 +23,10 @@ const command = [...execForm(runtime, 'ENTRYPOINT'), ...execForm(runtime, 'CMD')
 
 /** `unshare --pid --fork` runs a command as PID 1 of a new PID namespace (needs root). */
 const UNSHARE = ['unshare', '--pid', '--fork', '--kill-child', '--'];
-const canRunAsPid1 = spawnSync(UNSHARE[0]!, [...UNSHARE.slice(1), 'sh', '-c', 'test $$ -eq 1'], { timeout: 10_000 }).status === 0;
-if (!canRunAsPid1) console.warn('SKIP: unshare --pid is not permitted here; the image command is tested as an ordinary child only');
+const canRunAsPid1 =
+  spawnSync(UNSHARE[0]!, [...UNSHARE.slice(1), 'sh', '-c', 'test $$ -eq 1'], { timeout: 10_000 }).status === 0;
+if (!canRunAsPid1)
+  console.warn('SKIP: unshare --pid is not permitted here; the image command is tested as an ordinary child only');
 
 interface Running {
   child: ChildProcess;
@@ -59,7 +61,9 @@ async function startImageCommand(dataDir: string, asPid1 = false): Promise<Runni
   children.push(child);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-8000)));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.once('exit', (code, signal) => r({ code, signal })),
+  );
   let loggedPid: number | undefined;
   const urls = await new Promise<{ httpUrl: string; mqttUrl: string }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the server did not start within 60 s\n${stderr}`)), 60_000);
@@ -76,7 +80,9 @@ async function startImageCommand(dataDir: string, asPid1 = false): Promise<Runni
     });
   });
   // With unshare, the server is unshare's only child.
-  const serverPid = asPid1 ? Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim()) : child.pid!;
+  const serverPid = asPid1
+    ? Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim())
+    : child.pid!;
   return { child, serverPid, loggedPid, ...urls, stderr: () => stderr, exit };
 }
 
@@ -90,33 +96,45 @@ describe(`the image's command (${command.join(' ')})`, () => {
   const cases: Array<[string, boolean]> = [['as a child process', false]];
   if (canRunAsPid1) cases.push(['as PID 1 of its own PID namespace, signalled from outside it', true]);
 
-  it.each(cases)('%s: exits 0 on SIGTERM after flushing, and the readings published before it are there after a restart', async (_how, asPid1) => {
-    const dataDir = join(dir, asPid1 ? 'data-pid1' : 'data');
-    const creds = demoCredentials();
-    const id = 'taller-1-plc';
-    const node = 'valle/norte/lana/taller-1'; // its node in the example model
-    const t0 = Date.now() - 60_000;
-    const readings = Array.from({ length: 20 }, (_, i) => ({ metric: 'water', value: 10 + i, ts: t0 + i * 1000 }));
+  it.each(cases)(
+    '%s: exits 0 on SIGTERM after flushing, and the readings published before it are there after a restart',
+    async (_how, asPid1) => {
+      const dataDir = join(dir, asPid1 ? 'data-pid1' : 'data');
+      const creds = demoCredentials();
+      const id = 'taller-1-plc';
+      const node = 'valle/norte/lana/taller-1'; // its node in the example model
+      const t0 = Date.now() - 60_000;
+      const readings = Array.from({ length: 20 }, (_, i) => ({ metric: 'water', value: 10 + i, ts: t0 + i * 1000 }));
 
-    const first = await startImageCommand(dataDir, asPid1);
-    if (asPid1) expect(first.loggedPid).toBe(1);
-    const device = await connectDevice(first.mqttUrl, id, creds.devices[id]!);
-    for (const r of readings) await device.publishAsync(deviceTopic(id, 'readings'), JSON.stringify(r), { qos: 1 });
-    await device.endAsync();
-    // Written only by a graceful close (the periodic checkpoint is every 5 minutes).
-    const ckpt = join(dataDir, CHECKPOINT_FILE);
-    expect(existsSync(ckpt)).toBe(false);
-    process.kill(first.serverPid, 'SIGTERM');
-    const exited = await first.exit;
-    expect({ ...exited, stderr: first.stderr().includes('SIGTERM: shutting down') }).toEqual({ code: 0, signal: null, stderr: true });
-    expect(existsSync(ckpt)).toBe(true);
+      const first = await startImageCommand(dataDir, asPid1);
+      if (asPid1) expect(first.loggedPid).toBe(1);
+      const device = await connectDevice(first.mqttUrl, id, creds.devices[id]!);
+      for (const r of readings) await device.publishAsync(deviceTopic(id, 'readings'), JSON.stringify(r), { qos: 1 });
+      await device.endAsync();
+      // Written only by a graceful close (the periodic checkpoint is every 5 minutes).
+      const ckpt = join(dataDir, CHECKPOINT_FILE);
+      expect(existsSync(ckpt)).toBe(false);
+      process.kill(first.serverPid, 'SIGTERM');
+      const exited = await first.exit;
+      expect({ ...exited, stderr: first.stderr().includes('SIGTERM: shutting down') }).toEqual({
+        code: 0,
+        signal: null,
+        stderr: true,
+      });
+      expect(existsSync(ckpt)).toBe(true);
 
-    const second = await startImageCommand(dataDir, asPid1);
-    const token = await login(second.httpUrl, 'admin', creds.users.admin!);
-    const history = await getJson<{ points: Array<{ ts: number; value: number }> }>(second.httpUrl, `/api/history?node=${encodeURIComponent(node)}&indicator=water&from=${t0 - 1}&to=${t0 + 60_000}`, token);
-    expect(history.status).toBe(200);
-    expect(history.body.points).toEqual(readings.map((r) => ({ ts: r.ts, value: r.value })));
-    process.kill(second.serverPid, 'SIGTERM');
-    expect(await second.exit).toEqual({ code: 0, signal: null });
-  }, 120_000);
+      const second = await startImageCommand(dataDir, asPid1);
+      const token = await login(second.httpUrl, 'admin', creds.users.admin!);
+      const history = await getJson<{ points: Array<{ ts: number; value: number }> }>(
+        second.httpUrl,
+        `/api/history?node=${encodeURIComponent(node)}&indicator=water&from=${t0 - 1}&to=${t0 + 60_000}`,
+        token,
+      );
+      expect(history.status).toBe(200);
+      expect(history.body.points).toEqual(readings.map((r) => ({ ts: r.ts, value: r.value })));
+      process.kill(second.serverPid, 'SIGTERM');
+      expect(await second.exit).toEqual({ code: 0, signal: null });
+    },
+    120_000,
+  );
 });

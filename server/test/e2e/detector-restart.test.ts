@@ -24,7 +24,9 @@ describe('detectors across a restart on the same data directory', () => {
   });
 
   /** Runs both phases; with `keepCheckpoint` false the checkpoint is deleted between them. */
-  async function restartWithStep(keepCheckpoint: boolean): Promise<{ alerts: Alert[]; update: IndicatorUpdate | undefined; restartedAt: number }> {
+  async function restartWithStep(
+    keepCheckpoint: boolean,
+  ): Promise<{ alerts: Alert[]; update: IndicatorUpdate | undefined; restartedAt: number }> {
     const dataDir = mkdtempSync(join(tmpdir(), 'opsroom-detector-restart-'));
     dirs.push(dataDir);
     const clock = { t: Date.now() };
@@ -33,7 +35,12 @@ describe('detectors across a restart on the same data directory', () => {
     const first = await startTestServer({ dataDir, now: () => clock.t });
     const node = first.model.devices.get(deviceId)!.node;
     const device = await connectDevice(first.mqttUrl, deviceId, secret);
-    for (const p of before) await device.publishAsync(deviceTopic(deviceId, 'readings'), JSON.stringify({ metric: 'output', value: p.value, ts: p.ts }), { qos: 1 });
+    for (const p of before)
+      await device.publishAsync(
+        deviceTopic(deviceId, 'readings'),
+        JSON.stringify({ metric: 'output', value: p.value, ts: p.ts }),
+        { qos: 1 },
+      );
     await device.endAsync();
     await first.stop();
     expect(existsSync(join(dataDir, CHECKPOINT_FILE))).toBe(true);
@@ -46,16 +53,25 @@ describe('detectors across a restart on the same data directory', () => {
       const again = await connectDevice(second.mqttUrl, deviceId, secret);
       // A 10σ step: 100 → 111.5, four readings at the new level, one second apart, right after the restart.
       const step = stepStream({ n: 4, stepAt: 0, from: 100, to: 111.5, seed: 7, t0: restartedAt - 4000 });
-      for (const p of step) await again.publishAsync(deviceTopic(deviceId, 'readings'), JSON.stringify({ metric: 'output', value: p.value, ts: p.ts }), { qos: 1 });
+      for (const p of step)
+        await again.publishAsync(
+          deviceTopic(deviceId, 'readings'),
+          JSON.stringify({ metric: 'output', value: p.value, ts: p.ts }),
+          { qos: 1 },
+        );
       await again.endAsync();
       // PUBACK follows the store write and the live model's update (and so the alert decision).
       const token = await login(second.httpUrl, 'planner', creds.users.planner!);
-      const alerts = (await getJson<Alert[]>(second.httpUrl, `/api/alerts?state=open&node=${encodeURIComponent(node)}`, token)).body.filter((a) => a.indicator === 'output');
+      const alerts = (
+        await getJson<Alert[]>(second.httpUrl, `/api/alerts?state=open&node=${encodeURIComponent(node)}`, token)
+      ).body.filter((a) => a.indicator === 'output');
       // The live view is recomputed every liveFlushMs (250 ms, real time).
       let update: IndicatorUpdate | undefined;
       for (let i = 0; i < 40 && !(update && update.ts === step.at(-1)!.ts); i++) {
         await new Promise((r) => setTimeout(r, 100));
-        update = (await getJson<IndicatorUpdate[]>(second.httpUrl, `/api/latest?node=${encodeURIComponent(node)}`, token)).body.find((u) => u.node === node && u.indicator === 'output');
+        update = (
+          await getJson<IndicatorUpdate[]>(second.httpUrl, `/api/latest?node=${encodeURIComponent(node)}`, token)
+        ).body.find((u) => u.node === node && u.indicator === 'output');
       }
       return { alerts, update, restartedAt };
     } finally {

@@ -28,7 +28,11 @@ describe('a directive travels down to the edge agent and its acknowledgement com
     // is its device id), so this connection ends before the agent's starts.
     const device = await connectDevice(server.mqttUrl, deviceId, secret);
     const t0 = Date.now() - 200_000;
-    const stream = Array.from({ length: 260 }, (_, i) => ({ metric: 'water', value: (i < 220 ? 10 : 16) + ((i * 7) % 5) * 0.05, ts: t0 + i * 1000 }));
+    const stream = Array.from({ length: 260 }, (_, i) => ({
+      metric: 'water',
+      value: (i < 220 ? 10 : 16) + ((i * 7) % 5) * 0.05,
+      ts: t0 + i * 1000,
+    }));
     await device.publishAsync(deviceTopic(deviceId, 'readings'), JSON.stringify(stream), { qos: 1 });
     await device.endAsync();
     // The real agent for that device, sampling once an hour: it only listens for directives here.
@@ -39,7 +43,9 @@ describe('a directive travels down to the edge agent and its acknowledgement com
     const planner = await login(server.httpUrl, 'planner', creds.users.planner!);
     let alert: Alert | undefined;
     for (let i = 0; i < 50 && !alert; i++) {
-      alert = (await getJson<Alert[]>(server.httpUrl, `/api/alerts?state=open&node=${encodeURIComponent(node)}`, planner)).body.find((a) => a.indicator === 'water');
+      alert = (
+        await getJson<Alert[]>(server.httpUrl, `/api/alerts?state=open&node=${encodeURIComponent(node)}`, planner)
+      ).body.find((a) => a.indicator === 'water');
       if (!alert) await new Promise((r) => setTimeout(r, 100));
     }
     expect(alert).toBeDefined();
@@ -57,8 +63,19 @@ describe('a directive travels down to the edge agent and its acknowledgement com
       if (trail.some((t) => t.actor === `device:${deviceId}`)) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect(received).toEqual([expect.objectContaining({ type: 'directive', alert: alert!.id, note: 'close valve 3 and report', from: 'planner' })]);
-    expect(trail.find((t) => t.action === 'directive')).toMatchObject({ actor: 'planner', note: 'close valve 3 and report', toNode: node });
+    expect(received).toEqual([
+      expect.objectContaining({
+        type: 'directive',
+        alert: alert!.id,
+        note: 'close valve 3 and report',
+        from: 'planner',
+      }),
+    ]);
+    expect(trail.find((t) => t.action === 'directive')).toMatchObject({
+      actor: 'planner',
+      note: 'close valve 3 and report',
+      toNode: node,
+    });
     expect(trail.at(-1)).toMatchObject({ actor: `device:${deviceId}`, note: 'directive received' });
     expect(agent.stats().directivesAcked).toBe(1);
   });

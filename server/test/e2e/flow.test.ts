@@ -39,8 +39,13 @@ describe('the end-to-end flow on embedded defaults', () => {
     const raised = nextEvent(socket, 'alert:raised', (a: Alert) => a.node === node && a.indicator === 'output', 20_000);
 
     // A council that does not contain the device's node must not hear of it.
-    const otherCouncil = [...server.model.users.values()].find((u) => u.role === 'council' && !node.startsWith(u.scope + '/'))!;
-    const outsider = await connectSocket(server.httpUrl, await login(server.httpUrl, otherCouncil.name, creds.users[otherCouncil.name]!));
+    const otherCouncil = [...server.model.users.values()].find(
+      (u) => u.role === 'council' && !node.startsWith(u.scope + '/'),
+    )!;
+    const outsider = await connectSocket(
+      server.httpUrl,
+      await login(server.httpUrl, otherCouncil.name, creds.users[otherCouncil.name]!),
+    );
     sockets.push(outsider);
     const leaked: Alert[] = [];
     outsider.on('alert:raised', (a) => leaked.push(a));
@@ -51,7 +56,11 @@ describe('the end-to-end flow on embedded defaults', () => {
     const stream = stepStream({ n, stepAt });
     const t0 = stream[0]!.ts;
     for (const p of stream) {
-      await device.publishAsync(deviceTopic(deviceId, 'readings'), JSON.stringify({ metric: 'output', value: p.value, ts: p.ts }), { qos: 1 });
+      await device.publishAsync(
+        deviceTopic(deviceId, 'readings'),
+        JSON.stringify({ metric: 'output', value: p.value, ts: p.ts }),
+        { qos: 1 },
+      );
     }
     await device.endAsync();
 
@@ -84,10 +93,12 @@ describe('the end-to-end flow on embedded defaults', () => {
     expect(latest.body.probability).toBeGreaterThan(0.5);
   });
 
-  it('hides the history of nodes outside a council user\'s scope (404, not 403)', async () => {
+  it("hides the history of nodes outside a council user's scope (404, not 403)", async () => {
     const [deviceId] = Object.keys(creds.devices);
     const node = server.model.devices.get(deviceId!)!.node;
-    const otherCouncil = [...server.model.users.values()].find((u) => u.role === 'council' && !node.startsWith(u.scope + '/'))!;
+    const otherCouncil = [...server.model.users.values()].find(
+      (u) => u.role === 'council' && !node.startsWith(u.scope + '/'),
+    )!;
     const token = await login(server.httpUrl, otherCouncil.name, creds.users[otherCouncil.name]!);
     const res = await getJson(server.httpUrl, `/api/history?node=${encodeURIComponent(node)}&indicator=output`, token);
     expect(res.status).toBe(404);

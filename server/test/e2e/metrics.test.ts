@@ -53,7 +53,11 @@ describe('/metrics on the running server', () => {
     const device = await connectDevice(server.mqttUrl, deviceId, secret);
     // One batch: 150 readings of learning, then a step the detector alerts on.
     const stream = stepStream({ n: 200, stepAt: 170 });
-    await device.publishAsync(deviceTopic(deviceId, 'readings'), JSON.stringify(stream.map((p) => ({ metric: 'output', value: p.value, ts: p.ts }))), { qos: 1 });
+    await device.publishAsync(
+      deviceTopic(deviceId, 'readings'),
+      JSON.stringify(stream.map((p) => ({ metric: 'output', value: p.value, ts: p.ts }))),
+      { qos: 1 },
+    );
     await device.endAsync();
 
     const token = await login(server.httpUrl, 'planner', creds.users.planner!);
@@ -72,7 +76,10 @@ describe('/metrics on the running server', () => {
     expect(sample(text, 'opsroom_ingest_to_store_seconds_count')).toBe(1); // one message, one batch
     expect(sample(text, 'opsroom_ingest_to_store_seconds_bucket', 'le="+Inf"')).toBe(1);
     expect(sample(text, 'opsroom_ingest_to_store_seconds_sum')).toBeGreaterThan(0);
-    expect(sample(text, 'opsroom_alerts_raised_total', 'kind="change"')! + (sample(text, 'opsroom_alerts_raised_total', 'kind="step"') ?? 0)).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(text, 'opsroom_alerts_raised_total', 'kind="change"')! +
+        (sample(text, 'opsroom_alerts_raised_total', 'kind="step"') ?? 0),
+    ).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'opsroom_detection_to_alert_seconds_sum')).toBeGreaterThan(0);
 
     // HTTP: labelled by the route's pattern, never by the URL asked for.
@@ -101,8 +108,14 @@ describe('/metrics on the running server', () => {
     ]) {
       expect([name, types.get(name)]).toEqual([name, 'counter']);
     }
-    for (const [name, t] of types) if (name.startsWith('opsroom_')) expect([name, t === 'counter']).toEqual([name, name.endsWith('_total')]);
-    for (const name of ['opsroom_ingest_to_store_seconds', 'opsroom_detection_to_alert_seconds', 'opsroom_http_request_duration_seconds']) expect(types.get(name)).toBe('histogram');
+    for (const [name, t] of types)
+      if (name.startsWith('opsroom_')) expect([name, t === 'counter']).toEqual([name, name.endsWith('_total')]);
+    for (const name of [
+      'opsroom_ingest_to_store_seconds',
+      'opsroom_detection_to_alert_seconds',
+      'opsroom_http_request_duration_seconds',
+    ])
+      expect(types.get(name)).toBe('histogram');
     expect(types.get('opsroom_alerts_open')).toBe('gauge');
     // The process's default metrics.
     expect(types.get('process_cpu_seconds_total')).toBe('counter');

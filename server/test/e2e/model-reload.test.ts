@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { IndicatorUpdate, ModelView } from '@opsroom/models';
-import { connectSocket, demoCredentials, EXAMPLE_MODEL, getJson, login, startTestServer } from '../support/demo-fixture.js';
+import {
+  connectSocket,
+  demoCredentials,
+  EXAMPLE_MODEL,
+  getJson,
+  login,
+  startTestServer,
+} from '../support/demo-fixture.js';
 
 /** Issue 3 point 6: editing the model file while the server runs reloads it; a bad edit is refused. */
 describe('editing the model file of a running server', () => {
@@ -21,9 +28,11 @@ describe('editing the model file of a running server', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const nameOf = async (path: string) => (await getJson<ModelView>(server.httpUrl, '/api/model?values=false', token)).body.nodes.find((n) => n.path === path)?.name;
+  const nameOf = async (path: string) =>
+    (await getJson<ModelView>(server.httpUrl, '/api/model?values=false', token)).body.nodes.find((n) => n.path === path)
+      ?.name;
   async function eventually(check: () => Promise<boolean>, ms = 10_000): Promise<boolean> {
-    for (const until = Date.now() + ms; Date.now() < until; ) {
+    for (const until = Date.now() + ms; Date.now() < until;) {
       if (await check()) return true;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -46,7 +55,10 @@ describe('editing the model file of a running server', () => {
 
   it('puts open sockets in the rooms of nodes a reload added (issue 17 point 5: one reload path)', async () => {
     const original = readFileSync(EXAMPLE_MODEL, 'utf8'); // the test before left a broken edit
-    const socket = await connectSocket(server.httpUrl, await login(server.httpUrl, 'coop-lana', demoCredentials().users['coop-lana']!));
+    const socket = await connectSocket(
+      server.httpUrl,
+      await login(server.httpUrl, 'coop-lana', demoCredentials().users['coop-lana']!),
+    );
     try {
       const seen = new Set<string>();
       socket.on('indicator:batch', (list: IndicatorUpdate[]) => list.forEach((u) => seen.add(u.node)));

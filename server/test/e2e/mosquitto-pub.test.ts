@@ -3,7 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { deviceTopic, type Alert } from '@opsroom/models';
 import { findBinary } from '../support/require-binary.js';
 import { stepStream } from '../support/step-stream.js';
-import { connectSocket, demoCredentials, getJson, login, nextEvent, startTestServer, type OpsClient } from '../support/demo-fixture.js';
+import {
+  connectSocket,
+  demoCredentials,
+  getJson,
+  login,
+  nextEvent,
+  startTestServer,
+  type OpsClient,
+} from '../support/demo-fixture.js';
 
 const mosquittoPub = findBinary('mosquitto_pub');
 const d = mosquittoPub ? describe : describe.skip;
@@ -30,9 +38,28 @@ d('mosquitto_pub against the embedded broker', () => {
 
   const pubWithInput = (payload: string, user = deviceId, pass = secret) =>
     new Promise<number>((resolve, reject) => {
-      const child = execFile(mosquittoPub!, ['-h', '127.0.0.1', '-p', String(server.mqttPort), '-u', user, '-P', pass, '-q', '1', '-t', deviceTopic(user, 'readings'), '-s'], { timeout: 10_000 }, (err) => {
-        if (err && typeof err.code !== 'number') reject(err);
-      });
+      const child = execFile(
+        mosquittoPub!,
+        [
+          '-h',
+          '127.0.0.1',
+          '-p',
+          String(server.mqttPort),
+          '-u',
+          user,
+          '-P',
+          pass,
+          '-q',
+          '1',
+          '-t',
+          deviceTopic(user, 'readings'),
+          '-s',
+        ],
+        { timeout: 10_000 },
+        (err) => {
+          if (err && typeof err.code !== 'number') reject(err);
+        },
+      );
       child.on('exit', (code) => resolve(code ?? -1));
       child.stdin!.end(payload);
     });
@@ -41,9 +68,15 @@ d('mosquitto_pub against the embedded broker', () => {
     const node = server.model.devices.get(deviceId)!.node;
     const raised = nextEvent(socket, 'alert:raised', (a: Alert) => a.node === node && a.indicator === 'output', 15_000);
     const stream = seven(250, 210); // past the detector's 150 readings of learning
-    expect(await pubWithInput(JSON.stringify(stream.map((p) => ({ metric: 'output', value: p.value, ts: p.ts }))))).toBe(0);
+    expect(
+      await pubWithInput(JSON.stringify(stream.map((p) => ({ metric: 'output', value: p.value, ts: p.ts })))),
+    ).toBe(0);
     const [alert] = await raised;
-    const h = await getJson<{ points: unknown[] }>(server.httpUrl, `/api/history?node=${encodeURIComponent(node)}&indicator=output&from=${stream[0]!.ts}`, token);
+    const h = await getJson<{ points: unknown[] }>(
+      server.httpUrl,
+      `/api/history?node=${encodeURIComponent(node)}&indicator=output&from=${stream[0]!.ts}`,
+      token,
+    );
     expect(h.body.points).toHaveLength(stream.length);
     expect((await getJson<Alert>(server.httpUrl, `/api/alerts/${alert.id}`, token)).body.kind).toBe('step');
   });
@@ -55,7 +88,11 @@ d('mosquitto_pub against the embedded broker', () => {
     const lines = stream.map((p) => `energy,site=test value=${p.value} ${p.ts}000000`).join('\n');
     expect(await pubWithInput(lines)).toBe(0);
     await raised;
-    const h = await getJson<{ points: Array<{ ts: number; value: number }> }>(server.httpUrl, `/api/history?node=${encodeURIComponent(node)}&indicator=energy&from=${stream[0]!.ts}`, token);
+    const h = await getJson<{ points: Array<{ ts: number; value: number }> }>(
+      server.httpUrl,
+      `/api/history?node=${encodeURIComponent(node)}&indicator=energy&from=${stream[0]!.ts}`,
+      token,
+    );
     expect(h.body.points.map((p) => p.ts)).toEqual(stream.map((p) => p.ts));
   });
 
@@ -77,5 +114,4 @@ d('mosquitto_pub against the embedded broker', () => {
     expect(text).toMatch(/opsroom_readings_rejected_total\{cause="malformed_line_protocol"\} 1/);
     expect((await fetch(`${server.httpUrl}/healthz`)).status).toBe(200);
   });
-
 });

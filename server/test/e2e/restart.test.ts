@@ -17,7 +17,11 @@ describe.each(['main', 'thread'] as const)('a restart on the same data directory
     const node = first.model.devices.get(deviceId)!.node;
     const t0 = Date.now() - 10_000;
     const device = await connectDevice(first.mqttUrl, deviceId, secret);
-    await device.publishAsync(deviceTopic(deviceId, 'readings'), JSON.stringify([1, 2, 3].map((i) => ({ metric: 'water', value: i * 10, ts: t0 + i }))), { qos: 1 });
+    await device.publishAsync(
+      deviceTopic(deviceId, 'readings'),
+      JSON.stringify([1, 2, 3].map((i) => ({ metric: 'water', value: i * 10, ts: t0 + i }))),
+      { qos: 1 },
+    );
     await device.endAsync();
     // Stopping flushes: PUBACK came after the store write, and close() closes the database last.
     await first.stop();
@@ -25,9 +29,17 @@ describe.each(['main', 'thread'] as const)('a restart on the same data directory
     const second = await startTestServer({ dataDir, storeWriter });
     try {
       const token = await login(second.httpUrl, 'planner', creds.users.planner!);
-      const h = await getJson<{ points: Array<{ ts: number; value: number }> }>(second.httpUrl, `/api/history?node=${encodeURIComponent(node)}&indicator=water&from=${t0}`, token);
+      const h = await getJson<{ points: Array<{ ts: number; value: number }> }>(
+        second.httpUrl,
+        `/api/history?node=${encodeURIComponent(node)}&indicator=water&from=${t0}`,
+        token,
+      );
       expect(h.body.points).toEqual([1, 2, 3].map((i) => ({ ts: t0 + i, value: i * 10 })));
-      const latest = await getJson<IndicatorUpdate[]>(second.httpUrl, `/api/latest?node=${encodeURIComponent(node)}`, token);
+      const latest = await getJson<IndicatorUpdate[]>(
+        second.httpUrl,
+        `/api/latest?node=${encodeURIComponent(node)}`,
+        token,
+      );
       expect(latest.body.find((u) => u.indicator === 'water')).toMatchObject({ node, value: 30, stale: false });
     } finally {
       await second.stop();

@@ -28,11 +28,27 @@ async function session(extraArgs: string[]): Promise<Session> {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('OPSROOM_')) env[k] = v;
   env.NODE_OPTIONS = '';
-  const child = spawn(process.execPath, ['server/bin/opsroom.js', 'start', '--http-port', '0', '--mqtt-port', '0', '--data-dir', dataDir, '--model', EXAMPLE_MODEL, ...extraArgs], {
-    cwd: REPO_ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      'server/bin/opsroom.js',
+      'start',
+      '--http-port',
+      '0',
+      '--mqtt-port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--model',
+      EXAMPLE_MODEL,
+      ...extraArgs,
+    ],
+    {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const stdout: string[] = [];
   const stderr: string[] = [];
   let outBuf = '';
@@ -53,7 +69,10 @@ async function session(extraArgs: string[]): Promise<Session> {
   });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner within 60 s:\n${stdout.join('\n')}\n${stderr.join('\n')}`)), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`no banner within 60 s:\n${stdout.join('\n')}\n${stderr.join('\n')}`)),
+      60_000,
+    );
     onOut = () => {
       const m = stdout.map((l) => /^ {2}opsroom is running: (\S+)/.exec(l)).find(Boolean);
       if (m) {
@@ -66,7 +85,8 @@ async function session(extraArgs: string[]): Promise<Session> {
   // The banner's trailing blank line arrives with it; let anything else still buffered come out.
   await new Promise((r) => setTimeout(r, 300));
   const startup = [...stdout];
-  for (const path of ['/healthz', '/api/alerts', '/api/model', '/nowhere']) await fetch(url + path).then((r) => r.arrayBuffer());
+  for (const path of ['/healthz', '/api/alerts', '/api/model', '/nowhere'])
+    await fetch(url + path).then((r) => r.arrayBuffer());
   await new Promise((r) => setTimeout(r, 300));
   child.kill('SIGINT');
   const code = await exited;
@@ -81,19 +101,25 @@ describe('opsroom start in a terminal', () => {
     const bannerAt = s.startup.findIndex((l) => l.startsWith('  opsroom is running: '));
     expect(bannerAt).toBeGreaterThan(0);
     // Start-up log lines (JSON) come before it; after it only its own text and blank lines.
-    expect(s.startup.slice(0, bannerAt).some((l) => l.includes('"opsroom started"') || l.includes('opsroom started'))).toBe(true);
+    expect(
+      s.startup.slice(0, bannerAt).some((l) => l.includes('"opsroom started"') || l.includes('opsroom started')),
+    ).toBe(true);
     expect(s.startup.slice(bannerAt).filter((l) => l.startsWith('{'))).toEqual([]);
     expect(s.startup[bannerAt - 1]).toBe('');
     // Four requests were made: none of them is logged at the default level, nor is the shutdown.
     expect(s.stdout.slice(s.startup.length).filter((l) => l.trim() !== '')).toEqual([]);
-    expect(s.stderr.filter((l) => l.trim() !== '')).toEqual(['SIGINT: shutting down cleanly (saving state, flushing the store)…']);
+    expect(s.stderr.filter((l) => l.trim() !== '')).toEqual([
+      'SIGINT: shutting down cleanly (saving state, flushing the store)…',
+    ]);
     expect(s.code).toBe(0);
   }, 90_000);
 
   it('logs every request at --log-level debug', async () => {
     const s = await session(['--log-level', 'debug']);
     const requests = s.stdout.filter((l) => l.startsWith('{') && l.includes('"request completed"'));
-    expect(requests.map((l) => (JSON.parse(l) as { res: { statusCode: number } }).res.statusCode).sort()).toEqual(expect.arrayContaining([200, 401, 404]));
+    expect(requests.map((l) => (JSON.parse(l) as { res: { statusCode: number } }).res.statusCode).sort()).toEqual(
+      expect.arrayContaining([200, 401, 404]),
+    );
     expect(s.code).toBe(0);
   }, 90_000);
 });

@@ -12,7 +12,10 @@ import { findBinary } from '../support/require-binary.js';
 const openssl = findBinary('openssl');
 const d = openssl ? describe : describe.skip;
 
-function httpsGet(url: string, ca: Buffer): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function httpsGet(
+  url: string,
+  ca: Buffer,
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     request(url, { ca }, (res) => {
       let body = '';
@@ -29,7 +32,27 @@ d('TLS for HTTP and MQTT when certificate paths are given', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
   let ca: Buffer;
   beforeAll(async () => {
-    execFileSync(openssl!, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      openssl!,
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     ca = readFileSync(join(dir, 'cert.pem'));
     server = await startTestServer({ tlsCert: join(dir, 'cert.pem'), tlsKey: join(dir, 'key.pem') });
   });
@@ -48,10 +71,22 @@ d('TLS for HTTP and MQTT when certificate paths are given', () => {
   it('accepts devices over mqtts and refuses plain MQTT on that port', async () => {
     expect(server.mqttUrl).toMatch(/^mqtts:/);
     const [deviceId, secret] = Object.entries(demoCredentials().devices)[0]!;
-    const device = await mqtt.connectAsync(server.mqttUrl, { username: deviceId, password: secret, ca, reconnectPeriod: 0 });
-    await device.publishAsync(deviceTopic(deviceId, 'readings'), JSON.stringify({ metric: 'output', value: 1 }), { qos: 1 });
+    const device = await mqtt.connectAsync(server.mqttUrl, {
+      username: deviceId,
+      password: secret,
+      ca,
+      reconnectPeriod: 0,
+    });
+    await device.publishAsync(deviceTopic(deviceId, 'readings'), JSON.stringify({ metric: 'output', value: 1 }), {
+      qos: 1,
+    });
     await device.endAsync();
-    const plain = mqtt.connect(server.mqttUrl.replace('mqtts:', 'mqtt:'), { username: deviceId, password: secret, reconnectPeriod: 0, connectTimeout: 2000 });
+    const plain = mqtt.connect(server.mqttUrl.replace('mqtts:', 'mqtt:'), {
+      username: deviceId,
+      password: secret,
+      reconnectPeriod: 0,
+      connectTimeout: 2000,
+    });
     const connectedInPlain = await new Promise<boolean>((resolve) => {
       plain.once('connect', () => resolve(true));
       plain.once('close', () => resolve(false));

@@ -42,11 +42,20 @@ d('opsroom on a real VictoriaMetrics', () => {
     }
   }
 
-  async function publish(mqttUrl: string, deviceIndex: number, metric: string, readings: Array<{ ts: number; value: number }>): Promise<void> {
+  async function publish(
+    mqttUrl: string,
+    deviceIndex: number,
+    metric: string,
+    readings: Array<{ ts: number; value: number }>,
+  ): Promise<void> {
     const [deviceId, secret] = Object.entries(creds.devices)[deviceIndex]!;
     const device = await connectDevice(mqttUrl, deviceId, secret);
     // QoS 1: the PUBACK comes after the store acknowledged the write.
-    await device.publishAsync(deviceTopic(deviceId, 'readings'), JSON.stringify(readings.map((r) => ({ metric, ...r }))), { qos: 1 });
+    await device.publishAsync(
+      deviceTopic(deviceId, 'readings'),
+      JSON.stringify(readings.map((r) => ({ metric, ...r }))),
+      { qos: 1 },
+    );
     await device.endAsync();
   }
 
@@ -57,8 +66,15 @@ d('opsroom on a real VictoriaMetrics', () => {
     const first = await startTestServer({ store: 'victoriametrics', vm: { url: vm.url } });
     const node = first.model.devices.get(deviceId)!.node;
     try {
-      const health = await getJson<{ status: string; components: Record<string, { ok: boolean; detail: string }> }>(first.httpUrl, '/healthz', '');
-      expect(health.body.components.store).toMatchObject({ ok: true, detail: expect.stringMatching(/^victoriametrics: VictoriaMetrics .*0 points acknowledged/) });
+      const health = await getJson<{ status: string; components: Record<string, { ok: boolean; detail: string }> }>(
+        first.httpUrl,
+        '/healthz',
+        '',
+      );
+      expect(health.body.components.store).toMatchObject({
+        ok: true,
+        detail: expect.stringMatching(/^victoriametrics: VictoriaMetrics .*0 points acknowledged/),
+      });
       await publish(first.mqttUrl, 1, 'water', readings);
       await vm.flush(); // visible now rather than within ~1 s
       const token = await login(first.httpUrl, 'planner', creds.users.planner!);
@@ -68,9 +84,17 @@ d('opsroom on a real VictoriaMetrics', () => {
       expect(raw.body.points).toEqual(readings);
       // 10 s windows from an aligned start: 10 readings in each of 3 windows, averaged by VictoriaMetrics.
       const from = Math.ceil(t0 / 10_000) * 10_000;
-      const windowed = await getJson<History>(first.httpUrl, `/api/history?node=${encodeURIComponent(node)}&indicator=water&from=${from}&to=${from + 29_999}&windowMs=10000&aggregate=count`, token);
-      expect(windowed.body.points.map((p) => p.ts)).toEqual([from, from + 10_000, from + 20_000].filter((w) => readings.some((r) => r.ts >= w && r.ts < w + 10_000)));
-      expect(windowed.body.points.reduce((n, p) => n + p.value, 0)).toBe(readings.filter((r) => r.ts >= from && r.ts <= from + 29_999).length);
+      const windowed = await getJson<History>(
+        first.httpUrl,
+        `/api/history?node=${encodeURIComponent(node)}&indicator=water&from=${from}&to=${from + 29_999}&windowMs=10000&aggregate=count`,
+        token,
+      );
+      expect(windowed.body.points.map((p) => p.ts)).toEqual(
+        [from, from + 10_000, from + 20_000].filter((w) => readings.some((r) => r.ts >= w && r.ts < w + 10_000)),
+      );
+      expect(windowed.body.points.reduce((n, p) => n + p.value, 0)).toBe(
+        readings.filter((r) => r.ts >= from && r.ts <= from + 29_999).length,
+      );
     } finally {
       await first.stop();
     }
@@ -79,7 +103,11 @@ d('opsroom on a real VictoriaMetrics', () => {
     const second = await startTestServer({ store: 'victoriametrics', vm: { url: vm.url } });
     try {
       const token = await login(second.httpUrl, 'planner', creds.users.planner!);
-      const latest = await getJson<IndicatorUpdate[]>(second.httpUrl, `/api/latest?node=${encodeURIComponent(node)}`, token);
+      const latest = await getJson<IndicatorUpdate[]>(
+        second.httpUrl,
+        `/api/latest?node=${encodeURIComponent(node)}`,
+        token,
+      );
       expect(latest.body.find((u) => u.indicator === 'water')).toMatchObject({ node, value: 39 });
     } finally {
       await second.stop();
@@ -89,27 +117,45 @@ d('opsroom on a real VictoriaMetrics', () => {
   it('--store influxdb against VictoriaMetrics starts without any Flux query, writes every reading, and keeps serving when a Flux read fails', async () => {
     const [deviceId] = Object.entries(creds.devices)[3]!;
     const refusedBefore = await unsupportedRequests({ settleMs: 1_500 });
-    const server = await startTestServer({ store: 'influxdb', influx: { url: vm.url, org: 'opsroom', bucket: 'opsroom', token: 'unused' } });
+    const server = await startTestServer({
+      store: 'influxdb',
+      influx: { url: vm.url, org: 'opsroom', bucket: 'opsroom', token: 'unused' },
+    });
     const node = server.model.devices.get(deviceId)!.node;
     try {
       const t0 = Date.now() - 30_000;
       const readings = Array.from({ length: 5 }, (_, i) => ({ ts: t0 + i, value: i }));
       await publish(server.mqttUrl, 3, 'energy', readings);
       await vm.flush();
-      const res = await fetch(`${vm.url}/api/v1/export?match[]=${encodeURIComponent(`{__name__="energy_value",device=${JSON.stringify(deviceId)}}`)}`);
-      const series = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as { metric: Record<string, string>; timestamps: number[]; values: number[] });
+      const res = await fetch(
+        `${vm.url}/api/v1/export?match[]=${encodeURIComponent(`{__name__="energy_value",device=${JSON.stringify(deviceId)}}`)}`,
+      );
+      const series = (await res.text())
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { metric: Record<string, string>; timestamps: number[]; values: number[] });
       expect(series).toHaveLength(1);
       expect(series[0]!.metric).toMatchObject({ node, device: deviceId });
       expect(series[0]!.timestamps).toEqual(readings.map((r) => r.ts));
       expect(await unsupportedRequests({ settleMs: 1_500 })).toBe(refusedBefore); // start-up and writes sent no Flux
       // History needs Flux, which VictoriaMetrics does not speak: an error answer, and the server carries on.
       const token = await login(server.httpUrl, 'planner', creds.users.planner!);
-      const h = await fetch(`${server.httpUrl}/api/history?node=${encodeURIComponent(node)}&indicator=energy&from=${t0}`, { headers: { authorization: `Bearer ${token}` } });
+      const h = await fetch(
+        `${server.httpUrl}/api/history?node=${encodeURIComponent(node)}&indicator=energy&from=${t0}`,
+        { headers: { authorization: `Bearer ${token}` } },
+      );
       expect(h.status).toBeGreaterThanOrEqual(500);
       expect(await unsupportedRequests({ atLeast: refusedBefore + 1 })).toBe(refusedBefore + 1); // the history read was the first Flux query (and the count works)
-      const health = await getJson<{ status: string; components: Record<string, { ok: boolean; detail: string }> }>(server.httpUrl, '/healthz', '');
+      const health = await getJson<{ status: string; components: Record<string, { ok: boolean; detail: string }> }>(
+        server.httpUrl,
+        '/healthz',
+        '',
+      );
       expect(health.status).toBe(200);
-      expect(health.body.components.store).toMatchObject({ ok: true, detail: expect.stringMatching(/^influxdb: .* 5 points acknowledged/) });
+      expect(health.body.components.store).toMatchObject({
+        ok: true,
+        detail: expect.stringMatching(/^influxdb: .* 5 points acknowledged/),
+      });
       await publish(server.mqttUrl, 3, 'energy', [{ ts: t0 + 10, value: 10 }]);
     } finally {
       await server.stop();

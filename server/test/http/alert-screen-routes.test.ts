@@ -82,7 +82,7 @@ describe('GET /api/alerts filters', () => {
     expect(await listIds('state=open&assignee=-')).toEqual([ids.b1]);
     expect(await listIds('state=open&shelved=only')).toEqual([ids.a1e]);
   });
-  it('keeps to the caller\'s scope whatever the text says', async () => {
+  it("keeps to the caller's scope whatever the text says", async () => {
     expect(await listIds('q=butter', 'tok-a')).toEqual([]);
     expect(await listIds('q=butter', 'tok-b')).toEqual([ids.b1]);
   });
@@ -117,7 +117,7 @@ describe('GET /api/alerts/counts', () => {
 });
 
 describe('GET /api/alarm-health', () => {
-  it('gives the scope\'s figures over 24 h by default, and each child\'s', async () => {
+  it("gives the scope's figures over 24 h by default, and each child's", async () => {
     const { status, body } = await get<AlarmHealthAnswer>('/api/alarm-health');
     expect(status).toBe(200);
     expect(body).toMatchObject({ node: 'r', hours: 24, raises: 4, open: 3, shelved: 1, standing: 0, chattering: 0 });
@@ -127,7 +127,10 @@ describe('GET /api/alarm-health', () => {
     expect(body.hourly).toHaveLength(24);
     expect(body.hourly.at(-1)!.count).toBe(4);
     expect(body.top[0]).toEqual({ node: 'r/a/a1', indicator: 'energy', count: 1 });
-    expect(body.children.map((c) => [c.node, c.raises])).toEqual([['r/a', 3], ['r/b', 1]]);
+    expect(body.children.map((c) => [c.node, c.raises])).toEqual([
+      ['r/a', 3],
+      ['r/b', 1],
+    ]);
   });
   it('answers for a node in scope, and 404 outside it as for a node that does not exist', async () => {
     const mine = await get<AlarmHealthAnswer>('/api/alarm-health?node=r%2Fa&hours=1', 'tok-a');
@@ -138,7 +141,7 @@ describe('GET /api/alarm-health', () => {
     expect((await get('/api/alarm-health?hours=0')).status).toBe(400);
     expect((await get('/api/alarm-health?hours=169')).status).toBe(400);
   });
-  it('exports the whole tree\'s figures on /metrics, without node names', async () => {
+  it("exports the whole tree's figures on /metrics, without node names", async () => {
     const text = await (await fetch(`${base}/metrics`)).text();
     const value = (name: string) => Number(text.match(new RegExp(`^${name} (\\S+)$`, 'm'))?.[1]);
     expect(value('opsroom_alarm_alerts_per_hour')).toBeCloseTo(4 / 24);

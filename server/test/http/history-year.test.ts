@@ -3,7 +3,15 @@
 // from their children (back-filled readings included), scope, speed and event-loop holds. The
 // bounds on time here are loose (the machine is shared); `npm run bench` reports the figures.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { historyYear, historyYearServer, LEAF, loopDelayUnderLoad, SPANS, YEAR_END, type HistoryYear } from '../../bench/history-http.js';
+import {
+  historyYear,
+  historyYearServer,
+  LEAF,
+  loopDelayUnderLoad,
+  SPANS,
+  YEAR_END,
+  type HistoryYear,
+} from '../../bench/history-http.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -29,7 +37,12 @@ describe('GET /api/history over a year of one-minute data', () => {
     for (const span of SPANS) {
       const { status, body, ms } = await h.get({ node: LEAF, indicator: 'output', from: TO - span.ms, to: TO });
       expect(status).toBe(200);
-      expect({ span: span.name, stepMs: body.resolution.stepMs, source: body.resolution.source, points: body.points.length }).toEqual({ span: span.name, ...expected[span.name] });
+      expect({
+        span: span.name,
+        stepMs: body.resolution.stepMs,
+        source: body.resolution.source,
+        points: body.points.length,
+      }).toEqual({ span: span.name, ...expected[span.name] });
       expect(body).toMatchObject({ truncated: false, from: TO - span.ms, to: TO, resolution: { basis: 'stored' } });
       expect(body.truncatedReason).toBeUndefined();
       expect(ms).toBeLessThan(1_000); // loose: `npm run bench` holds the < 50 ms figure
@@ -76,10 +89,12 @@ describe('GET /api/history over a year of one-minute data', () => {
     const a1 = (await h.get({ node: LEAF, ...range })).body.points;
     expect(before.body.points).toEqual(a1);
     // After the fact: a2's and b1's readings of those minutes arrive with their own timestamps.
-    await h.store.writeBatch([0, 1, 2].flatMap((m) => [
-      { node: 'r/a/a2', metric: 'output', deviceId: 'a2-dev', ts: t + m * MIN + 5_000, value: 100 + m },
-      { node: 'r/b/b1', metric: 'output', deviceId: 'b1-dev', ts: t + m * MIN + 9_000, value: 1_000 },
-    ]));
+    await h.store.writeBatch(
+      [0, 1, 2].flatMap((m) => [
+        { node: 'r/a/a2', metric: 'output', deviceId: 'a2-dev', ts: t + m * MIN + 5_000, value: 100 + m },
+        { node: 'r/b/b1', metric: 'output', deviceId: 'b1-dev', ts: t + m * MIN + 9_000, value: 1_000 },
+      ]),
+    );
     const ra = await h.get({ node: 'r/a', ...range });
     expect(ra.body.resolution).toMatchObject({ basis: 'children', rule: 'sum', leaves: 2, stepMs: MIN });
     expect(ra.body.points.map((p) => p.value)).toEqual(a1.map((p, m) => p.value + 100 + m));
@@ -103,7 +118,9 @@ describe('GET /api/history over a year of one-minute data', () => {
     const server = await historyYearServer();
     try {
       const { loopMaxCpuMs } = await loopDelayUnderLoad(server, TO, 4, 3);
-      process.stderr.write(`history-year: longest hold of the server's event loop ${loopMaxCpuMs.toFixed(1)} ms (CPU)\n`);
+      process.stderr.write(
+        `history-year: longest hold of the server's event loop ${loopMaxCpuMs.toFixed(1)} ms (CPU)\n`,
+      );
       // Looser than the 10 ms `npm run bench` holds: GC pauses and parallel jest workers share these cores.
       expect(loopMaxCpuMs).toBeLessThan(30);
     } finally {

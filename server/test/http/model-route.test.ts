@@ -11,7 +11,10 @@ import { LiveModel } from '../../src/vsm/live-model.js';
 const NOW = 1_700_000_000_000;
 /** The live model's clock (the HTTP services' stays at NOW). */
 const clock = { t: NOW };
-const quiet = (): StreamingDetector => ({ update: () => ({ score: 0, kind: 'none', probability: 1, forecast: null, alert: false, learning: false }), snapshot: () => ({ type: 'quiet', version: 1 }) });
+const quiet = (): StreamingDetector => ({
+  update: () => ({ score: 0, kind: 'none', probability: 1, forecast: null, alert: false, learning: false }),
+  snapshot: () => ({ type: 'quiet', version: 1 }),
+});
 const USERS: Record<string, SessionUser> = {
   'tok-boss': { name: 'boss', role: 'planner', scope: 'r' },
   'tok-b': { name: 'council-b', role: 'council', scope: 'r/b' },
@@ -23,7 +26,12 @@ let base: string;
 let liveModel: LiveModel;
 beforeAll(async () => {
   const model = tinyModel();
-  const live = new LiveModel(model, { rollupPeriodMs: 60_000, now: () => clock.t, createDetector: quiet, onDetection: () => {} });
+  const live = new LiveModel(model, {
+    rollupPeriodMs: 60_000,
+    now: () => clock.t,
+    createDetector: quiet,
+    onDetection: () => {},
+  });
   live.ingest([
     { node: 'r/a/a1', deviceId: 'a1-dev', metric: 'output', value: 5, ts: NOW },
     { node: 'r/a/a2', deviceId: 'a2-dev', metric: 'output', value: 15, ts: NOW },
@@ -31,7 +39,12 @@ beforeAll(async () => {
   ]);
   live.flush();
   liveModel = live;
-  const services = { model: () => model, live, now: () => NOW, sessions: { lookup: (t: string | undefined) => (t ? (USERS[t] ?? null) : null) } } as unknown as AppServices;
+  const services = {
+    model: () => model,
+    live,
+    now: () => NOW,
+    sessions: { lookup: (t: string | undefined) => (t ? (USERS[t] ?? null) : null) },
+  } as unknown as AppServices;
   app = await build(services);
   base = await app.listen({ host: '127.0.0.1', port: 0 });
 });
@@ -52,15 +65,35 @@ describe('GET /api/model', () => {
     expect(body.nodes.map((n) => n.path)).toEqual(['r', 'r/a', 'r/a/a1', 'r/a/a2', 'r/b', 'r/b/b1']);
     const [a] = valuesOf(body, 'r/a');
     // capability 10 + 30 and potentiality 20 + 40 are derived from the leaves
-    expect(a).toMatchObject({ node: 'r/a', indicator: 'output', value: 20, capability: 40, potentiality: 60, productivity: 0.5, stale: false, missingChildren: 0 });
+    expect(a).toMatchObject({
+      node: 'r/a',
+      indicator: 'output',
+      value: 20,
+      capability: 40,
+      potentiality: 60,
+      productivity: 0.5,
+      stale: false,
+      missingChildren: 0,
+    });
     expect(a!.performance).toBeCloseTo(20 / 60);
     expect(valuesOf(body, 'r')[0]).toMatchObject({ value: 27, stale: false });
   });
 
   it('keeps the fields the UI already reads', async () => {
     const { body } = await get('/api/model');
-    expect(body).toMatchObject({ name: 'tiny', levels: ['root', 'mid', 'leaf'], indicators: [{ id: 'output', unit: 'u', rollup: 'sum' }] });
-    expect(body.nodes.find((n) => n.path === 'r/a/a1')).toMatchObject({ name: 'A1', depth: 2, parent: 'r/a', children: [], correctionWindowSec: 60, levels: { output: { capability: 10, potentiality: 20 } } });
+    expect(body).toMatchObject({
+      name: 'tiny',
+      levels: ['root', 'mid', 'leaf'],
+      indicators: [{ id: 'output', unit: 'u', rollup: 'sum' }],
+    });
+    expect(body.nodes.find((n) => n.path === 'r/a/a1')).toMatchObject({
+      name: 'A1',
+      depth: 2,
+      parent: 'r/a',
+      children: [],
+      correctionWindowSec: 60,
+      levels: { output: { capability: 10, potentiality: 20 } },
+    });
   });
 
   it('shows a scoped caller only the values of its subtree', async () => {
@@ -88,7 +121,9 @@ describe('GET /api/latest', () => {
   it('says at every ancestor how many device series below stopped sending, through its JSON schema', async () => {
     // a1 and a2 speak again 59 s later; b1 does not: missing once its roll-up period is over.
     clock.t = NOW + 59_000;
-    liveModel.ingest(['a1', 'a2'].map((n) => ({ node: `r/a/${n}`, deviceId: `${n}-dev`, metric: 'output', value: 5, ts: clock.t })));
+    liveModel.ingest(
+      ['a1', 'a2'].map((n) => ({ node: `r/a/${n}`, deviceId: `${n}-dev`, metric: 'output', value: 5, ts: clock.t })),
+    );
     liveModel.flush();
     clock.t = NOW + 60_000;
     liveModel.flush();

@@ -16,7 +16,12 @@ describe('the OpenAPI document of the state writes', () => {
   let doc: OpenApiDoc;
   beforeAll(async () => {
     const model = tinyModel();
-    app = await build({ config: {} as OpsroomConfig, model: () => model, now: () => 0, sessions: { lookup: () => null } } as unknown as AppServices);
+    app = await build({
+      config: {} as OpsroomConfig,
+      model: () => model,
+      now: () => 0,
+      sessions: { lookup: () => null },
+    } as unknown as AppServices);
     const base = await app.listen({ host: '127.0.0.1', port: 0 });
     doc = (await (await fetch(`${base}/api/docs/json`)).json()) as OpenApiDoc;
   });
@@ -27,10 +32,17 @@ describe('the OpenAPI document of the state writes', () => {
   it('lists 503 for every alert action and maintenance write', () => {
     const writes = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.entries(ops)
-        .filter(([method]) => ['post', 'delete'].includes(method) && (path.startsWith('/api/alerts/') || path.startsWith('/api/maintenance')))
-        .map(([method, op]) => [`${method.toUpperCase()} ${path}`, op.responses?.['503']?.description ?? null] as const),
+        .filter(
+          ([method]) =>
+            ['post', 'delete'].includes(method) &&
+            (path.startsWith('/api/alerts/') || path.startsWith('/api/maintenance')),
+        )
+        .map(
+          ([method, op]) => [`${method.toUpperCase()} ${path}`, op.responses?.['503']?.description ?? null] as const,
+        ),
     );
     expect(writes.length).toBeGreaterThanOrEqual(8);
-    for (const [route, description] of writes) expect([route, description]).toEqual([route, expect.stringContaining('OPS_ERR_STATE_UNAVAILABLE')]);
+    for (const [route, description] of writes)
+      expect([route, description]).toEqual([route, expect.stringContaining('OPS_ERR_STATE_UNAVAILABLE')]);
   });
 });

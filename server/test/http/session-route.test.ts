@@ -51,7 +51,10 @@ describe('GET /api/session', () => {
   });
 
   it('names the signed-in user', async () => {
-    expect(await session(start.base, { authorization: 'Bearer tok-boss' })).toEqual({ status: 200, body: { user: { name: 'boss', role: 'planner', scope: 'r' }, demo: false, demoLogins: [] } });
+    expect(await session(start.base, { authorization: 'Bearer tok-boss' })).toEqual({
+      status: 200,
+      body: { user: { name: 'boss', role: 'planner', scope: 'r' }, demo: false, demoLogins: [] },
+    });
   });
 
   it("offers the demo's logins, with their roles from the model, only when the server runs the demo", async () => {
@@ -73,10 +76,23 @@ describe('GET /api/session', () => {
 
   it('is in the OpenAPI document, public, with its response schema', async () => {
     const doc = (await (await fetch(`${start.base}/api/docs/json`)).json()) as {
-      paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, { content: Record<string, { schema: { properties: Record<string, unknown> } }> }> }>>;
+      paths: Record<
+        string,
+        Record<
+          string,
+          {
+            security?: unknown[];
+            responses: Record<string, { content: Record<string, { schema: { properties: Record<string, unknown> } }> }>;
+          }
+        >
+      >;
     };
     const op = doc.paths['/api/session']!.get!;
     expect(op.security).toEqual([]);
-    expect(Object.keys(op.responses['200']!.content['application/json']!.schema.properties).sort()).toEqual(['demo', 'demoLogins', 'user']);
+    expect(Object.keys(op.responses['200']!.content['application/json']!.schema.properties).sort()).toEqual([
+      'demo',
+      'demoLogins',
+      'user',
+    ]);
   });
 });

@@ -32,23 +32,37 @@ d('the server on Mosquitto with a password full of URL delimiters', () => {
   async function start(flags: Record<string, string>, env: Record<string, string>): Promise<RunningOpsroom> {
     const dataDir = mkdtempSync(join(tmpdir(), 'opsroom-broker-pw-'));
     dirs.push(dataDir);
-    const config = resolveConfig({ ...flags, model: EXAMPLE_MODEL, 'data-dir': dataDir, host: '127.0.0.1', 'http-port': '0' }, env);
+    const config = resolveConfig(
+      { ...flags, model: EXAMPLE_MODEL, 'data-dir': dataDir, host: '127.0.0.1', 'http-port': '0' },
+      env,
+    );
     return startOpsroom({ ...config, logger: false });
   }
 
   it('connects with the password in OPSROOM_BROKER_PASSWORD, and ingests a device reading through the broker', async () => {
-    const running = await start({ 'broker-url': `mqtt://127.0.0.1:${broker.port}` }, { OPSROOM_BROKER_USERNAME: 'opsroom-server', OPSROOM_BROKER_PASSWORD: PASSWORD });
+    const running = await start(
+      { 'broker-url': `mqtt://127.0.0.1:${broker.port}` },
+      { OPSROOM_BROKER_USERNAME: 'opsroom-server', OPSROOM_BROKER_PASSWORD: PASSWORD },
+    );
     try {
       const id = 'taller-1-plc';
       const device = await connectDevice(broker.url, id, demoCredentials().devices[id]!);
       const ts = Date.now() - 1000;
-      await device.publishAsync(deviceTopic(id, 'readings'), JSON.stringify({ metric: 'water', value: 42.5, ts }), { qos: 1 });
+      await device.publishAsync(deviceTopic(id, 'readings'), JSON.stringify({ metric: 'water', value: 42.5, ts }), {
+        qos: 1,
+      });
       await device.endAsync();
       const token = await login(running.httpUrl, 'admin', demoCredentials().users.admin!);
       const node = running.model.devices.get(id)!.node;
       let points: Array<{ ts: number; value: number }> = [];
       for (let i = 0; i < 50 && points.length === 0; i++) {
-        points = (await getJson<{ points: typeof points }>(running.httpUrl, `/api/history?node=${encodeURIComponent(node)}&indicator=water&from=${ts - 1}&to=${ts + 1}`, token)).body.points;
+        points = (
+          await getJson<{ points: typeof points }>(
+            running.httpUrl,
+            `/api/history?node=${encodeURIComponent(node)}&indicator=water&from=${ts - 1}&to=${ts + 1}`,
+            token,
+          )
+        ).body.points;
         if (points.length === 0) await new Promise((r) => setTimeout(r, 100));
       }
       expect(points).toEqual([{ ts, value: 42.5 }]);
@@ -58,11 +72,19 @@ d('the server on Mosquitto with a password full of URL delimiters', () => {
   }, 30_000);
 
   it('connects with the password percent-encoded in the broker URL', async () => {
-    const running = await start({ 'broker-url': `mqtt://opsroom-server:${encodeURIComponent(PASSWORD)}@127.0.0.1:${broker.port}` }, {});
+    const running = await start(
+      { 'broker-url': `mqtt://opsroom-server:${encodeURIComponent(PASSWORD)}@127.0.0.1:${broker.port}` },
+      {},
+    );
     await running.close();
   }, 30_000);
 
   it('is refused by the broker with a wrong password (the broker does check it)', async () => {
-    await expect(start({ 'broker-url': `mqtt://127.0.0.1:${broker.port}` }, { OPSROOM_BROKER_USERNAME: 'opsroom-server', OPSROOM_BROKER_PASSWORD: 'p:w@d/#?%41' })).rejects.toThrow(/cannot connect to the MQTT broker.*(Not authorized|Bad username)/i);
+    await expect(
+      start(
+        { 'broker-url': `mqtt://127.0.0.1:${broker.port}` },
+        { OPSROOM_BROKER_USERNAME: 'opsroom-server', OPSROOM_BROKER_PASSWORD: 'p:w@d/#?%41' },
+      ),
+    ).rejects.toThrow(/cannot connect to the MQTT broker.*(Not authorized|Bad username)/i);
   }, 30_000);
 });

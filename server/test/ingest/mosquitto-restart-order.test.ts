@@ -34,7 +34,16 @@ function restartableMosquitto(port: number, persistence: boolean) {
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(
     conf,
-    [`listener ${port} 127.0.0.1`, 'allow_anonymous true', `persistence ${persistence}`, `persistence_location ${dir}/`, 'max_queued_messages 0', 'max_inflight_messages 0', 'log_dest none', ''].join('\n'),
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous true',
+      `persistence ${persistence}`,
+      `persistence_location ${dir}/`,
+      'max_queued_messages 0',
+      'max_inflight_messages 0',
+      'log_dest none',
+      '',
+    ].join('\n'),
   );
   let child: ChildProcess | null = null;
   const stop = async (signal: NodeJS.Signals) => {
@@ -102,7 +111,15 @@ function heldPipeline() {
 async function publishPhase(devices: MqttClient[], from: number, to: number): Promise<void> {
   const pending: Promise<unknown>[] = [];
   for (let seq = from; seq < to; seq++) {
-    devices.forEach((c, i) => pending.push(c.publishAsync(deviceTopic(DEVICES[i]!, 'readings'), JSON.stringify({ metric: 'output', value: seq, ts: 1_700_000_000_000 + seq }), { qos: 1 })));
+    devices.forEach((c, i) =>
+      pending.push(
+        c.publishAsync(
+          deviceTopic(DEVICES[i]!, 'readings'),
+          JSON.stringify({ metric: 'output', value: seq, ts: 1_700_000_000_000 + seq }),
+          { qos: 1 },
+        ),
+      ),
+    );
   }
   await Promise.all(pending);
 }
@@ -130,41 +147,60 @@ d('ingest from a Mosquitto that restarts while messages are in flight', () => {
   });
 
   it.each([
-    ['stopped and restarted (SIGTERM, persistence on): redeliveries of stored messages are not ingested twice', 'SIGTERM', true],
+    [
+      'stopped and restarted (SIGTERM, persistence on): redeliveries of stored messages are not ingested twice',
+      'SIGTERM',
+      true,
+    ],
     ['killed (SIGKILL, no persistence): what was in flight is stored, nothing is lost', 'SIGKILL', false],
-  ] as const)('%s', async (_name, signal, persistence) => {
-    const broker = restartableMosquitto(await freePort(), persistence);
-    cleanup.push(() => broker.remove());
-    await broker.start();
-    const held = heldPipeline();
-    const ingest: DeviceChannel = await startMqttIngest({ brokerUrl: broker.url, pipeline: () => held.pipeline, logger: silentLogger });
-    cleanup.push(() => ingest.close());
-    const devices = await Promise.all(DEVICES.map((id) => mqtt.connectAsync(broker.url, { clientId: `restart-${id}`, clean: false, reconnectPeriod: 100 })));
-    cleanup.push(() => Promise.all(devices.map((c) => c.endAsync(true))));
+  ] as const)(
+    '%s',
+    async (_name, signal, persistence) => {
+      const broker = restartableMosquitto(await freePort(), persistence);
+      cleanup.push(() => broker.remove());
+      await broker.start();
+      const held = heldPipeline();
+      const ingest: DeviceChannel = await startMqttIngest({
+        brokerUrl: broker.url,
+        pipeline: () => held.pipeline,
+        logger: silentLogger,
+      });
+      cleanup.push(() => ingest.close());
+      const devices = await Promise.all(
+        DEVICES.map((id) =>
+          mqtt.connectAsync(broker.url, { clientId: `restart-${id}`, clean: false, reconnectPeriod: 100 }),
+        ),
+      );
+      cleanup.push(() => Promise.all(devices.map((c) => c.endAsync(true))));
 
-    // Phase 1: everything reaches the ingest; the last messages are received but not stored.
-    await publishPhase(devices, 0, PER_PHASE - 100);
-    await until('phase 1 stored', () => held.seen.length === DEVICES.length * (PER_PHASE - 100));
-    held.hold();
-    await publishPhase(devices, PER_PHASE - 100, PER_PHASE);
-    await until('the last 100 per device received, not stored', () => held.held === DEVICES.length * 100);
+      // Phase 1: everything reaches the ingest; the last messages are received but not stored.
+      await publishPhase(devices, 0, PER_PHASE - 100);
+      await until('phase 1 stored', () => held.seen.length === DEVICES.length * (PER_PHASE - 100));
+      held.hold();
+      await publishPhase(devices, PER_PHASE - 100, PER_PHASE);
+      await until('the last 100 per device received, not stored', () => held.held === DEVICES.length * 100);
 
-    // The broker goes with them unacknowledged; the store then accepts them.
-    await broker.stop(signal);
-    held.release();
-    await sleep(300);
-    await broker.start();
-    if (!persistence) {
-      // The broker lost the server's session: messages published before the ingest subscribed
-      // again go to no one (Mosquitto's behaviour, whatever the server does).
-      await until('the ingest back', () => ingest.connected);
+      // The broker goes with them unacknowledged; the store then accepts them.
+      await broker.stop(signal);
+      held.release();
       await sleep(300);
-    }
+      await broker.start();
+      if (!persistence) {
+        // The broker lost the server's session: messages published before the ingest subscribed
+        // again go to no one (Mosquitto's behaviour, whatever the server does).
+        await until('the ingest back', () => ingest.connected);
+        await sleep(300);
+      }
 
-    // Phase 2 (with persistence, while the ingest may still be reconnecting: the broker queues it).
-    await publishPhase(devices, PER_PHASE, 2 * PER_PHASE);
-    await until('phase 2 stored', () => held.seen.filter((s) => s.seq >= PER_PHASE).length >= DEVICES.length * PER_PHASE);
-    await sleep(500); // any late redelivery would show now
-    expectEachDeviceInOrderOnce(held.seen, 2 * PER_PHASE);
-  }, 60_000);
+      // Phase 2 (with persistence, while the ingest may still be reconnecting: the broker queues it).
+      await publishPhase(devices, PER_PHASE, 2 * PER_PHASE);
+      await until(
+        'phase 2 stored',
+        () => held.seen.filter((s) => s.seq >= PER_PHASE).length >= DEVICES.length * PER_PHASE,
+      );
+      await sleep(500); // any late redelivery would show now
+      expectEachDeviceInOrderOnce(held.seen, 2 * PER_PHASE);
+    },
+    60_000,
+  );
 });

@@ -39,7 +39,14 @@ d('ingest from a real Mosquitto across a SIGKILL of the server', () => {
     let sent = 0;
     const publishUpTo = async (k: number) => {
       const pending: Promise<unknown>[] = [];
-      for (; sent < k; sent++) pending.push(device.publishAsync(deviceTopic(deviceId, 'readings'), JSON.stringify({ metric: 'energy', value: sent, ts: t0 + sent }), { qos: 1 }));
+      for (; sent < k; sent++)
+        pending.push(
+          device.publishAsync(
+            deviceTopic(deviceId, 'readings'),
+            JSON.stringify({ metric: 'energy', value: sent, ts: t0 + sent }),
+            { qos: 1 },
+          ),
+        );
       await Promise.all(pending);
     };
     await publishUpTo(1500);
@@ -52,7 +59,10 @@ d('ingest from a real Mosquitto across a SIGKILL of the server', () => {
     let points: Array<{ ts: number; value: number }> = [];
     const until = Date.now() + 30_000;
     while (Date.now() < until) {
-      const res = await fetch(`${server.httpUrl}/api/history?node=${encodeURIComponent('valle/norte/lana/taller-1')}&indicator=energy&from=${t0}&to=${t0 + n}&maxPoints=10000`, { headers: { authorization: `Bearer ${token}` } });
+      const res = await fetch(
+        `${server.httpUrl}/api/history?node=${encodeURIComponent('valle/norte/lana/taller-1')}&indicator=energy&from=${t0}&to=${t0 + n}&maxPoints=10000`,
+        { headers: { authorization: `Bearer ${token}` } },
+      );
       points = ((await res.json()) as { points: typeof points }).points;
       if (points.length >= n) break;
       await new Promise((r) => setTimeout(r, 200));

@@ -37,7 +37,13 @@ describe('the embedded broker bounds what a client may cost', () => {
     broker = undefined;
   });
   const start = async (limits: Partial<BrokerLimits> = {}) => {
-    broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, devices: () => model.devices, logger: silentLogger, limits });
+    broker = await startEmbeddedBroker({
+      host: '127.0.0.1',
+      port: 0,
+      devices: () => model.devices,
+      logger: silentLogger,
+      limits,
+    });
     return broker;
   };
   const open = async (localAddress?: string) => {
@@ -102,7 +108,9 @@ describe('the embedded broker bounds what a client may cost', () => {
     const closed = await Promise.all(idle.map((s) => closesWithin(s, 500)));
     expect(closed.filter(Boolean)).toHaveLength(4);
     // While six wait, a device from yet another address is turned away before its CONNECT is read…
-    expect(await rawConnect(b.port, { username: A, password: creds.devices[A]!, localAddress: '127.0.4.50' })).toBe('closed');
+    expect(await rawConnect(b.port, { username: A, password: creds.devices[A]!, localAddress: '127.0.4.50' })).toBe(
+      'closed',
+    );
     // …and once they are gone it is admitted.
     for (const s of idle) s.destroy();
     let code: number | 'closed' = 'closed';
@@ -120,10 +128,14 @@ describe('the embedded broker bounds what a client may cost', () => {
     await sleep(200);
     expect(idle.filter((s) => s.destroyed || s.closed)).toHaveLength(3);
     // Another address is not affected; and once the idle ones are gone, this one is admitted again.
-    expect(await rawConnect(b.port, { username: A, password: creds.devices[A]!, localAddress: '127.0.0.8' })).toBe(CONNACK_OK);
+    expect(await rawConnect(b.port, { username: A, password: creds.devices[A]!, localAddress: '127.0.0.8' })).toBe(
+      CONNACK_OK,
+    );
     for (const s of idle) s.destroy();
     await sleep(100);
-    expect(await rawConnect(b.port, { username: A, password: creds.devices[A]!, localAddress: '127.0.0.7' })).toBe(CONNACK_OK);
+    expect(await rawConnect(b.port, { username: A, password: creds.devices[A]!, localAddress: '127.0.0.7' })).toBe(
+      CONNACK_OK,
+    );
     recordAttacks('unauthenticated connections beyond the per-address cap', 3);
   });
 
@@ -131,20 +143,34 @@ describe('the embedded broker bounds what a client may cost', () => {
     const b = await start({ authFailuresPerDeviceAndAddress: 3, authFailuresPerAddress: 5, authFailuresPerDevice: 8 });
     const from = (n: number) => `127.0.1.${n}`;
     // Parallel wrong secrets from one address: 3 reach the check, the rest are refused at once.
-    const burst = await Promise.all(Array.from({ length: 10 }, () => rawConnect(b.port, { username: A, password: 'wrong', localAddress: from(1) })));
+    const burst = await Promise.all(
+      Array.from({ length: 10 }, () => rawConnect(b.port, { username: A, password: 'wrong', localAddress: from(1) })),
+    );
     expect(burst.filter((c) => c === CONNACK_BAD_CREDENTIALS)).toHaveLength(3);
     expect(burst.filter((c) => c === CONNACK_UNAVAILABLE)).toHaveLength(7);
     // The right secret from that address waits for the window too; from another it is accepted.
-    expect(await rawConnect(b.port, { username: A, password: creds.devices[A]!, localAddress: from(1) })).toBe(CONNACK_UNAVAILABLE);
-    expect(await rawConnect(b.port, { username: A, password: creds.devices[A]!, localAddress: from(2) })).toBe(CONNACK_OK);
+    expect(await rawConnect(b.port, { username: A, password: creds.devices[A]!, localAddress: from(1) })).toBe(
+      CONNACK_UNAVAILABLE,
+    );
+    expect(await rawConnect(b.port, { username: A, password: creds.devices[A]!, localAddress: from(2) })).toBe(
+      CONNACK_OK,
+    );
     // One address spraying device ids is limited as a whole.
     const spray = [];
-    for (let i = 0; i < 8; i++) spray.push(await rawConnect(b.port, { username: `no-such-${i}`, password: 'x', localAddress: from(3) }));
+    for (let i = 0; i < 8; i++)
+      spray.push(await rawConnect(b.port, { username: `no-such-${i}`, password: 'x', localAddress: from(3) }));
     expect(spray.filter((c) => c === CONNACK_BAD_CREDENTIALS)).toHaveLength(5);
     // One device id tried from many addresses is limited as a whole (8 here): 1 left after the 3 above + 4 below.
-    for (let i = 0; i < 4; i++) expect(await rawConnect(b.port, { username: A, password: 'wrong', localAddress: from(10 + i) })).toBe(CONNACK_BAD_CREDENTIALS);
-    expect(await rawConnect(b.port, { username: A, password: 'wrong', localAddress: from(20) })).toBe(CONNACK_BAD_CREDENTIALS);
-    expect(await rawConnect(b.port, { username: A, password: 'wrong', localAddress: from(21) })).toBe(CONNACK_UNAVAILABLE);
+    for (let i = 0; i < 4; i++)
+      expect(await rawConnect(b.port, { username: A, password: 'wrong', localAddress: from(10 + i) })).toBe(
+        CONNACK_BAD_CREDENTIALS,
+      );
+    expect(await rawConnect(b.port, { username: A, password: 'wrong', localAddress: from(20) })).toBe(
+      CONNACK_BAD_CREDENTIALS,
+    );
+    expect(await rawConnect(b.port, { username: A, password: 'wrong', localAddress: from(21) })).toBe(
+      CONNACK_UNAVAILABLE,
+    );
     recordAttacks('wrong secrets and sprayed device ids (burst, spray, many addresses)', 10 + 8 + 6);
   });
 
@@ -152,7 +178,9 @@ describe('the embedded broker bounds what a client may cost', () => {
     const b = await start();
     const time = async (username: string, i: number) => {
       const t0 = performance.now();
-      expect(await rawConnect(b.port, { username, password: 'wrong-secret', localAddress: `127.0.2.${i}` })).toBe(CONNACK_BAD_CREDENTIALS);
+      expect(await rawConnect(b.port, { username, password: 'wrong-secret', localAddress: `127.0.2.${i}` })).toBe(
+        CONNACK_BAD_CREDENTIALS,
+      );
       return performance.now() - t0;
     };
     const median = (xs: number[]) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
@@ -171,7 +199,10 @@ describe('the embedded broker bounds what a client may cost', () => {
 
 const mosquitto = findBinary('mosquitto');
 type Broker = 'embedded' | 'mosquitto';
-const brokers: Array<[string, Broker]> = [['the embedded broker', 'embedded'], ...(mosquitto ? [['Mosquitto configured by opsroom broker-config', 'mosquitto'] as [string, Broker]] : [])];
+const brokers: Array<[string, Broker]> = [
+  ['the embedded broker', 'embedded'],
+  ...(mosquitto ? [['Mosquitto configured by opsroom broker-config', 'mosquitto'] as [string, Broker]] : []),
+];
 
 /**
  * The embedded broker checks device secrets on a bounded queue, leaving libuv's other threads to
@@ -199,7 +230,9 @@ describe.each(brokers)('a flood of bad MQTT connects to %s does not starve HTTP 
 
   it('answers a valid login in under 1 s while 300 bad connects arrive from 100 addresses', async () => {
     // All 300 sockets open first, then their CONNECTs go out together, then the login.
-    const sockets = await Promise.all(Array.from({ length: 300 }, (_, i) => openSocket(mqttPort, `127.0.3.${1 + (i % 100)}`)));
+    const sockets = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => openSocket(mqttPort, `127.0.3.${1 + (i % 100)}`)),
+    );
     const answers = sockets.map(
       (s) =>
         new Promise<number | 'closed'>((resolve) => {
@@ -217,8 +250,14 @@ describe.each(brokers)('a flood of bad MQTT connects to %s does not starve HTTP 
     sockets.forEach((s) => s.destroy());
     expect(ms).toBeLessThan(1000);
     // Every bad connect got an answer: refused (4; Mosquitto: 5, not authorised) or told to come back later (3).
-    const refusals = broker === 'embedded' ? [CONNACK_BAD_CREDENTIALS, CONNACK_UNAVAILABLE] : [CONNACK_BAD_CREDENTIALS, CONNACK_NOT_AUTHORISED];
+    const refusals =
+      broker === 'embedded'
+        ? [CONNACK_BAD_CREDENTIALS, CONNACK_UNAVAILABLE]
+        : [CONNACK_BAD_CREDENTIALS, CONNACK_NOT_AUTHORISED];
     expect(codes.filter((c) => !refusals.includes(c as number))).toEqual([]);
-    recordAttacks(`bad connects trying to starve HTTP logins (${broker}: 300 connects + the login they would delay)`, 301);
+    recordAttacks(
+      `bad connects trying to starve HTTP logins (${broker}: 300 connects + the login they would delay)`,
+      301,
+    );
   }, 30_000);
 });

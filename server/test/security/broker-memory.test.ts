@@ -93,7 +93,10 @@ describe('after unauthenticated sockets announce 200 MiB packets, memory returns
       const after = residentBytes(pid);
       const report = { baselineMiB: mib(baseline), peakMiB: mib(peak), afterMiB: mib(after), rounds };
       // Every attacking socket was closed by the broker, having got out at most a few MiB (kernel buffers).
-      expect({ ...report, closed: rounds.flatMap((r) => r.closedByBroker).every(Boolean) }).toEqual({ ...report, closed: true });
+      expect({ ...report, closed: rounds.flatMap((r) => r.closedByBroker).every(Boolean) }).toEqual({
+        ...report,
+        closed: true,
+      });
       expect({ ...report, peakGrowthMiB: mib(peak - baseline) < 48 }).toEqual({ ...report, peakGrowthMiB: true });
       expect({ ...report, growthAfterMiB: mib(after - baseline) < 24 }).toEqual({ ...report, growthAfterMiB: true });
       // And the server still admits devices.
@@ -121,7 +124,10 @@ describe('after unauthenticated sockets announce 200 MiB packets, memory returns
       const peak = sampler.stop();
       const after = residentBytes(broker.pid);
       const report = { baselineMiB: mib(baseline), peakMiB: mib(peak), afterMiB: mib(after), rounds };
-      expect({ ...report, closed: rounds.flatMap((r) => r.closedByBroker).every(Boolean) }).toEqual({ ...report, closed: true });
+      expect({ ...report, closed: rounds.flatMap((r) => r.closedByBroker).every(Boolean) }).toEqual({
+        ...report,
+        closed: true,
+      });
       expect({ ...report, peakGrowthMiB: mib(peak - baseline) < 8 }).toEqual({ ...report, peakGrowthMiB: true });
       expect({ ...report, growthAfterMiB: mib(after - baseline) < 4 }).toEqual({ ...report, growthAfterMiB: true });
       expect(await rawConnect(broker.port, { username: A, password: creds.devices[A]! })).toBe(0);

@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import mqtt, { type MqttClient } from 'mqtt';
 import { io } from 'socket.io-client';
 import { deviceTopic, mulberry32 } from '@opsroom/models';
-import { connectDevice, connectSocket, demoCredentials, getJson, login, startTestServer } from '../support/demo-fixture.js';
+import {
+  connectDevice,
+  connectSocket,
+  demoCredentials,
+  getJson,
+  login,
+  startTestServer,
+} from '../support/demo-fixture.js';
 import { recordAttacks } from '../support/attack-ledger.js';
 import { startConfiguredMosquitto, type ConfiguredMosquitto } from '../support/configured-mosquitto.js';
 import { findBinary } from '../support/require-binary.js';
@@ -31,23 +38,86 @@ function badMessage(rand: () => number, now: number): Message {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const int = (n: number) => Math.floor(rand() * n);
   const ts = now - 60_000;
-  const good = JSON.stringify([{ metric: 'output', value: 1.5, ts }, { metric: 'energy', value: 2, ts }]);
+  const good = JSON.stringify([
+    { metric: 'output', value: 1.5, ts },
+    { metric: 'energy', value: 2, ts },
+  ]);
   const kinds: Array<[string, () => string | Buffer, Message['channel']?]> = [
     ['truncated json', () => good.slice(0, 1 + int(good.length - 1))],
     ['garbage json', () => '{' + Array.from({ length: 1 + int(40) }, () => String.fromCharCode(32 + int(95))).join('')],
     ['json NaN literal', () => '{"metric":"output","value":NaN}'],
-    ['NaN as string', () => JSON.stringify({ metric: 'output', value: pick(['NaN', 'Infinity', '-Infinity', '1e999', '12']), ts })],
+    [
+      'NaN as string',
+      () => JSON.stringify({ metric: 'output', value: pick(['NaN', 'Infinity', '-Infinity', '1e999', '12']), ts }),
+    ],
     ['Infinity as number', () => `{"metric":"output","value":${pick(['1e999', '-1e999', '1e400'])},"ts":${ts}}`],
-    ['wrong shape', () => pick(['{}', '[]x', '{"value":1}', '{"metric":5,"value":1}', '{"metric":"output"}', '[1,2,3]', '[null]', '{"values":"x"}', '{"values":{"output":"1"}}', '[[{"metric":"output","value":1}]]', '{"metric":["output"],"value":1}'])],
-    ['huge timestamp', () => JSON.stringify({ metric: 'output', value: 1, ts: pick([1e20, -1, 8.64e15 + 1, Number.MAX_SAFE_INTEGER]) })],
+    [
+      'wrong shape',
+      () =>
+        pick([
+          '{}',
+          '[]x',
+          '{"value":1}',
+          '{"metric":5,"value":1}',
+          '{"metric":"output"}',
+          '[1,2,3]',
+          '[null]',
+          '{"values":"x"}',
+          '{"values":{"output":"1"}}',
+          '[[{"metric":"output","value":1}]]',
+          '{"metric":["output"],"value":1}',
+        ]),
+    ],
+    [
+      'huge timestamp',
+      () => JSON.stringify({ metric: 'output', value: 1, ts: pick([1e20, -1, 8.64e15 + 1, Number.MAX_SAFE_INTEGER]) }),
+    ],
     ['far past', () => JSON.stringify({ metric: 'output', value: 1, ts: now - (8 + int(3000)) * 86_400_000 })],
-    ['far future', () => JSON.stringify({ metric: 'output', value: 1, ts: pick([now + 3_600_000, now + 365 * 86_400_000, '2999-01-01T00:00:00Z']) })],
-    ['bad ts string', () => JSON.stringify({ metric: 'output', value: 1, ts: pick(['yesterday', '', '2026-13-45', '{}']) })],
-    ['unknown metric', () => JSON.stringify({ metric: pick(['nosuch', 'outputs', 'OUTPUT', 'energy2']), value: 1, ts })],
-    ['bad metric name', () => JSON.stringify({ metric: pick(['../etc', 'a b', '', 'x'.repeat(300), 'out\nput', '$sys']), value: 1, ts })],
-    ['bad line protocol', () => pick(['output value=', 'output value=notanumber', 'output', ',,,', 'output value=1 notatime', 'output,=x value=1', '=1', 'output value=1i2', 'output value="str"', ' value=1', 'output value=NaN', 'output value=Infinity', 'output value=1 99999999999999999999999'])],
+    [
+      'far future',
+      () =>
+        JSON.stringify({
+          metric: 'output',
+          value: 1,
+          ts: pick([now + 3_600_000, now + 365 * 86_400_000, '2999-01-01T00:00:00Z']),
+        }),
+    ],
+    [
+      'bad ts string',
+      () => JSON.stringify({ metric: 'output', value: 1, ts: pick(['yesterday', '', '2026-13-45', '{}']) }),
+    ],
+    [
+      'unknown metric',
+      () => JSON.stringify({ metric: pick(['nosuch', 'outputs', 'OUTPUT', 'energy2']), value: 1, ts }),
+    ],
+    [
+      'bad metric name',
+      () => JSON.stringify({ metric: pick(['../etc', 'a b', '', 'x'.repeat(300), 'out\nput', '$sys']), value: 1, ts }),
+    ],
+    [
+      'bad line protocol',
+      () =>
+        pick([
+          'output value=',
+          'output value=notanumber',
+          'output',
+          ',,,',
+          'output value=1 notatime',
+          'output,=x value=1',
+          '=1',
+          'output value=1i2',
+          'output value="str"',
+          ' value=1',
+          'output value=NaN',
+          'output value=Infinity',
+          'output value=1 99999999999999999999999',
+        ]),
+    ],
     ['line protocol, unknown metric', () => `nosuch value=${int(100)}`],
-    ['binary junk', () => Buffer.from(Array.from({ length: 16 + int(200) }, (_, i) => (i === 0 ? 1 + int(120) : int(256))))],
+    [
+      'binary junk',
+      () => Buffer.from(Array.from({ length: 16 + int(200) }, (_, i) => (i === 0 ? 1 + int(120) : int(256)))),
+    ],
     ['status NaN', () => JSON.stringify({ metric: 'cpu', value: 'NaN' }), 'status'],
     ['status garbage', () => '{"metric":"cpu",', 'status'],
   ];
@@ -61,18 +131,38 @@ function goodMessage(rand: () => number, nextTs: () => number): Message {
   const r = rand();
   if (r < 0.3) {
     const ts = nextTs();
-    return { kind: 'good json', channel: 'readings', payload: JSON.stringify({ metric: 'output', value: v(), ts }), good: [ts] };
+    return {
+      kind: 'good json',
+      channel: 'readings',
+      payload: JSON.stringify({ metric: 'output', value: v(), ts }),
+      good: [ts],
+    };
   }
   if (r < 0.6) {
     const tss = Array.from({ length: 1 + Math.floor(rand() * 5) }, nextTs);
-    return { kind: 'good batch', channel: 'readings', payload: JSON.stringify(tss.map((ts) => ({ metric: 'output', value: v(), ts }))), good: tss };
+    return {
+      kind: 'good batch',
+      channel: 'readings',
+      payload: JSON.stringify(tss.map((ts) => ({ metric: 'output', value: v(), ts }))),
+      good: tss,
+    };
   }
   if (r < 0.8) {
     const ts = nextTs();
-    return { kind: 'good values', channel: 'readings', payload: JSON.stringify({ ts: new Date(ts).toISOString(), values: { output: v() } }), good: [ts] };
+    return {
+      kind: 'good values',
+      channel: 'readings',
+      payload: JSON.stringify({ ts: new Date(ts).toISOString(), values: { output: v() } }),
+      good: [ts],
+    };
   }
   const tss = Array.from({ length: 1 + Math.floor(rand() * 3) }, nextTs);
-  return { kind: 'good line', channel: 'readings', payload: tss.map((ts) => `output,site=a value=${v()} ${ts}000000`).join('\n'), good: tss };
+  return {
+    kind: 'good line',
+    channel: 'readings',
+    payload: tss.map((ts) => `output,site=a value=${v()} ${ts}000000`).join('\n'),
+    good: tss,
+  };
 }
 
 const metricsText = async (url: string) => (await fetch(`${url}/metrics`)).text();
@@ -83,14 +173,18 @@ const decodePaths = (text: string) => ({
 });
 function rejectedByCause(text: string): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const m of text.matchAll(/^opsroom_readings_rejected_total\{cause="([a-z_]+)"\} (\d+)$/gm)) out[m[1]!] = Number(m[2]);
+  for (const m of text.matchAll(/^opsroom_readings_rejected_total\{cause="([a-z_]+)"\} (\d+)$/gm))
+    out[m[1]!] = Number(m[2]);
   return out;
 }
 const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
 
 const mosquitto = findBinary('mosquitto');
 type Broker = 'embedded' | 'mosquitto';
-const brokers: Array<[string, Broker]> = [['the embedded broker', 'embedded'], ...(mosquitto ? [['Mosquitto configured by opsroom broker-config', 'mosquitto'] as [string, Broker]] : [])];
+const brokers: Array<[string, Broker]> = [
+  ['the embedded broker', 'embedded'],
+  ...(mosquitto ? [['Mosquitto configured by opsroom broker-config', 'mosquitto'] as [string, Broker]] : []),
+];
 
 /**
  * The MQTT attacks run through each broker: the embedded one (in-process ingest, whose PUBACK
@@ -133,9 +227,15 @@ describe.each(brokers)('hostile input through %s', (brokerName, broker) => {
   const handled = async (device: MqttClient) => {
     const node = server.model.devices.get(deviceId)!.node;
     const ts = Date.now() + 60_000 + ++markers;
-    await device.publishAsync(deviceTopic(deviceId, 'readings'), JSON.stringify({ metric: 'output', value: 1, ts }), { qos: 1 });
+    await device.publishAsync(deviceTopic(deviceId, 'readings'), JSON.stringify({ metric: 'output', value: 1, ts }), {
+      qos: 1,
+    });
     for (const until = Date.now() + 30_000; Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {
-      const h = await getJson<{ points: Array<{ ts: number }> }>(server.httpUrl, `/api/history?node=${encodeURIComponent(node)}&indicator=output&from=${ts}&to=${ts}`, planner);
+      const h = await getJson<{ points: Array<{ ts: number }> }>(
+        server.httpUrl,
+        `/api/history?node=${encodeURIComponent(node)}&indicator=output&from=${ts}&to=${ts}`,
+        planner,
+      );
       if (h.body.points.length > 0) return;
     }
     throw new Error(`the server did not ingest the marker reading through ${brokerName}`);
@@ -152,10 +252,30 @@ describe.each(brokers)('hostile input through %s', (brokerName, broker) => {
     for (let i = 0; i < 400; i++) messages.push(goodMessage(rand, nextTs));
     // The big ones: oversized payloads (> 256 KiB) and huge batches (> 10,000 readings).
     for (let i = 0; i < 4; i++) {
-      messages.push({ kind: 'oversized json', channel: 'readings', payload: JSON.stringify({ metric: 'output', value: 1, pad: 'x'.repeat(300 * 1024) }), good: null });
-      messages.push({ kind: 'oversized line', channel: 'readings', payload: `output value=1 ${now}000000\n`.repeat(12_000), good: null });
-      messages.push({ kind: 'huge json batch', channel: 'readings', payload: JSON.stringify(new Array(10_001).fill(0)), good: null });
-      messages.push({ kind: 'huge line batch', channel: 'readings', payload: 'nosuch v=1\n'.repeat(10_001), good: null });
+      messages.push({
+        kind: 'oversized json',
+        channel: 'readings',
+        payload: JSON.stringify({ metric: 'output', value: 1, pad: 'x'.repeat(300 * 1024) }),
+        good: null,
+      });
+      messages.push({
+        kind: 'oversized line',
+        channel: 'readings',
+        payload: `output value=1 ${now}000000\n`.repeat(12_000),
+        good: null,
+      });
+      messages.push({
+        kind: 'huge json batch',
+        channel: 'readings',
+        payload: JSON.stringify(new Array(10_001).fill(0)),
+        good: null,
+      });
+      messages.push({
+        kind: 'huge line batch',
+        channel: 'readings',
+        payload: 'nosuch v=1\n'.repeat(10_001),
+        good: null,
+      });
     }
     // Shuffle (Fisher–Yates with the same PRNG).
     for (let i = messages.length - 1; i > 0; i--) {
@@ -176,21 +296,40 @@ describe.each(brokers)('hostile input through %s', (brokerName, broker) => {
     await device.endAsync();
 
     const node = server.model.devices.get(deviceId)!.node;
-    const history = await getJson<{ points: Array<{ ts: number }> }>(server.httpUrl, `/api/history?node=${encodeURIComponent(node)}&indicator=output&from=${t0}&to=${now}`, planner);
+    const history = await getJson<{ points: Array<{ ts: number }> }>(
+      server.httpUrl,
+      `/api/history?node=${encodeURIComponent(node)}&indicator=output&from=${t0}&to=${now}`,
+      planner,
+    );
     expect(history.status).toBe(200);
     expect(history.body.points.map((p) => p.ts)).toEqual(goodTs.sort((a, b) => a - b));
 
     const after = rejectedByCause(await metricsText(server.httpUrl));
     const counted = sum(after) - sum(before);
     expect(counted).toBeGreaterThanOrEqual(bad.length);
-    for (const cause of ['malformed_json', 'malformed_line_protocol', 'bad_shape', 'bad_value', 'bad_metric', 'bad_timestamp', 'timestamp_out_of_range', 'unknown_metric', 'payload_too_large', 'too_many_readings']) {
+    for (const cause of [
+      'malformed_json',
+      'malformed_line_protocol',
+      'bad_shape',
+      'bad_value',
+      'bad_metric',
+      'bad_timestamp',
+      'timestamp_out_of_range',
+      'unknown_metric',
+      'payload_too_large',
+      'too_many_readings',
+    ]) {
       expect({ cause, counted: (after[cause] ?? 0) > (before[cause] ?? 0) }).toEqual({ cause, counted: true });
     }
     expect((await fetch(`${server.httpUrl}/healthz`)).status).toBe(200);
     // Refusals come from the exact decoder: every message the fast scanner was unsure of went there, and is counted.
     const paths = decodePaths(await metricsText(server.httpUrl));
-    expect(paths.fallback - pathsBefore.fallback).toBeGreaterThanOrEqual(bad.filter((m) => m.channel === 'readings').length / 2);
-    expect(paths.fast + paths.fallback - pathsBefore.fast - pathsBefore.fallback).toBeLessThanOrEqual(messages.length + 1); // and the marker
+    expect(paths.fallback - pathsBefore.fallback).toBeGreaterThanOrEqual(
+      bad.filter((m) => m.channel === 'readings').length / 2,
+    );
+    expect(paths.fast + paths.fallback - pathsBefore.fast - pathsBefore.fallback).toBeLessThanOrEqual(
+      messages.length + 1,
+    ); // and the marker
 
     // Logged at a bounded rate: a few lines per device and cause, not one per message.
     const rejectLogs = logLines.filter((l) => l.includes('ingest: rejected input'));
@@ -199,7 +338,7 @@ describe.each(brokers)('hostile input through %s', (brokerName, broker) => {
     recordAttacks(`bad messages of the fuzz corpus (${broker})`, bad.length);
   }, 120_000);
 
-  it('refuses publishes outside the device\'s own readings and status topics, stores none of them, and keeps serving', async () => {
+  it("refuses publishes outside the device's own readings and status topics, stores none of them, and keeps serving", async () => {
     const t = Date.now() - 10_000;
     const payload = JSON.stringify({ metric: 'output', value: 999, ts: t });
     const odd = [
@@ -216,16 +355,29 @@ describe.each(brokers)('hostile input through %s', (brokerName, broker) => {
     ];
     let n = 0;
     for (const topic of odd) {
-      const c = await mqtt.connectAsync(mqttUrl, { username: deviceId, password: creds.devices[deviceId], clientId: `odd-${process.pid}-${n++}`, reconnectPeriod: 0 });
+      const c = await mqtt.connectAsync(mqttUrl, {
+        username: deviceId,
+        password: creds.devices[deviceId],
+        clientId: `odd-${process.pid}-${n++}`,
+        reconnectPeriod: 0,
+      });
       // A refused QoS 1 publish ends the connection (aedes) or is dropped: settle on either.
-      await Promise.race([c.publishAsync(topic, payload, { qos: 1 }).catch(() => undefined), new Promise<void>((r) => c.once('close', () => r())), new Promise((r) => setTimeout(r, 2000).unref())]);
+      await Promise.race([
+        c.publishAsync(topic, payload, { qos: 1 }).catch(() => undefined),
+        new Promise<void>((r) => c.once('close', () => r())),
+        new Promise((r) => setTimeout(r, 2000).unref()),
+      ]);
       await c.endAsync(true);
     }
     const marker = await connectDevice(mqttUrl, deviceId, creds.devices[deviceId]!);
     await handled(marker);
     await marker.endAsync();
     for (const node of ['valle/sur/madera/aserradero', server.model.devices.get(deviceId)!.node]) {
-      const h = await getJson<{ points: Array<{ value: number }> }>(server.httpUrl, `/api/history?node=${encodeURIComponent(node)}&indicator=output&from=${t - 1}&to=${t + 1}`, planner);
+      const h = await getJson<{ points: Array<{ value: number }> }>(
+        server.httpUrl,
+        `/api/history?node=${encodeURIComponent(node)}&indicator=output&from=${t - 1}&to=${t + 1}`,
+        planner,
+      );
       expect({ node, points: h.body.points }).toEqual({ node, points: [] });
     }
     expect((await fetch(`${server.httpUrl}/healthz`)).status).toBe(200);
@@ -291,13 +443,24 @@ describe.each(brokers)('hostile input through %s', (brokerName, broker) => {
 
   it('never writes device secrets, passwords or session tokens to the log', async () => {
     // One wrong and one right login add their lines to what the tests above logged.
-    await fetch(`${server.httpUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'council-sur', password: 'wrong-password-xyz' }) });
+    await fetch(`${server.httpUrl}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'council-sur', password: 'wrong-password-xyz' }),
+    });
     const token = await login(server.httpUrl, 'council-sur', creds.users['council-sur']!);
     await fetch(`${server.httpUrl}/api/me`, { headers: { authorization: `Bearer ${token}` } });
     await expect(connectDevice(server.mqttUrl, 'horno-2-plc', 'wrong-device-secret-xyz')).rejects.toThrow();
     const text = logLines.join('');
     expect(logLines.length).toBeGreaterThan(10);
-    const secrets = [...Object.values(creds.devices), ...Object.values(creds.users), 'wrong-password-xyz', 'wrong-device-secret-xyz', token, planner];
+    const secrets = [
+      ...Object.values(creds.devices),
+      ...Object.values(creds.users),
+      'wrong-password-xyz',
+      'wrong-device-secret-xyz',
+      token,
+      planner,
+    ];
     expect(secrets.filter((s) => text.includes(s))).toEqual([]);
     recordAttacks('secrets, passwords and tokens to be logged', 1);
   });

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { io } from 'socket.io-client';
 import type { IndicatorUpdate } from '@opsroom/models';
-import { connectSocket, demoCredentials, EXAMPLE_MODEL, login, startTestServer, type OpsClient } from '../support/demo-fixture.js';
+import {
+  connectSocket,
+  demoCredentials,
+  EXAMPLE_MODEL,
+  login,
+  startTestServer,
+  type OpsClient,
+} from '../support/demo-fixture.js';
 import { recordAttacks } from '../support/attack-ledger.js';
 
 /**
@@ -69,7 +76,10 @@ describe('live sessions over socket.io', () => {
     sockets.push(s);
     const other = await socketFor('planner'); // another session of the same user stays
     const gone = disconnectedWithin(s, 1000);
-    expect((await fetch(`${server.httpUrl}/api/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status).toBe(204);
+    expect(
+      (await fetch(`${server.httpUrl}/api/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } }))
+        .status,
+    ).toBe(204);
     expect(await gone).toBe(true);
     expect(other.connected).toBe(true);
     recordAttacks('socket kept streaming after logout', 1);

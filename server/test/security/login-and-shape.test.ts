@@ -21,10 +21,16 @@ describe('logins and request shapes over HTTP', () => {
   });
 
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${server.httpUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    fetch(`${server.httpUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
 
   it('lets 10 of 200 parallel wrong-password logins reach the password check and answers the rest 429 with Retry-After', async () => {
-    const answers = await Promise.all(Array.from({ length: 200 }, () => post('/api/login', { username: 'planner', password: 'not-the-password' })));
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, () => post('/api/login', { username: 'planner', password: 'not-the-password' })),
+    );
     const statuses = answers.map((r) => r.status);
     expect(statuses.filter((s) => s === 401)).toHaveLength(10);
     expect(statuses.filter((s) => s === 429)).toHaveLength(190);
@@ -45,7 +51,10 @@ describe('logins and request shapes over HTTP', () => {
 
   it('refuses unknown properties in the body or query of every route that takes one', async () => {
     const doc = (await (await fetch(`${server.httpUrl}/api/docs/json`)).json()) as {
-      paths: Record<string, Record<string, { requestBody?: unknown; parameters?: Array<{ in: string; name: string; required?: boolean }> }>>;
+      paths: Record<
+        string,
+        Record<string, { requestBody?: unknown; parameters?: Array<{ in: string; name: string; required?: boolean }> }>
+      >;
     };
     const checked: string[] = [];
     for (const [path, ops] of Object.entries(doc.paths)) {
@@ -54,18 +63,36 @@ describe('logins and request shapes over HTTP', () => {
         const auth = { authorization: `Bearer ${token}` };
         if (op.requestBody) {
           const res = await post(url, { note: 'x', username: 'u', password: 'p', unexpected: true }, auth);
-          expect({ route: `${method} ${path}`, status: res.status }).toEqual({ route: `${method} ${path}`, status: 400 });
+          expect({ route: `${method} ${path}`, status: res.status }).toEqual({
+            route: `${method} ${path}`,
+            status: 400,
+          });
           checked.push(`${method.toUpperCase()} ${path} body`);
         }
         if ((op.parameters ?? []).some((p) => p.in === 'query')) {
-          const required = (op.parameters ?? []).filter((p) => p.in === 'query' && p.required).map((p) => `${p.name}=1`);
-          const res = await fetch(`${server.httpUrl}${url}?${[...required, 'unexpected=1'].join('&')}`, { method: method.toUpperCase(), headers: auth });
-          expect({ route: `${method} ${path}`, status: res.status }).toEqual({ route: `${method} ${path}`, status: 400 });
+          const required = (op.parameters ?? [])
+            .filter((p) => p.in === 'query' && p.required)
+            .map((p) => `${p.name}=1`);
+          const res = await fetch(`${server.httpUrl}${url}?${[...required, 'unexpected=1'].join('&')}`, {
+            method: method.toUpperCase(),
+            headers: auth,
+          });
+          expect({ route: `${method} ${path}`, status: res.status }).toEqual({
+            route: `${method} ${path}`,
+            status: 400,
+          });
           checked.push(`${method.toUpperCase()} ${path} query`);
         }
       }
     }
-    expect(checked).toEqual(expect.arrayContaining(['POST /api/login body', 'POST /api/alerts/{id}/ack body', 'GET /api/history query', 'GET /api/alerts query']));
+    expect(checked).toEqual(
+      expect.arrayContaining([
+        'POST /api/login body',
+        'POST /api/alerts/{id}/ack body',
+        'GET /api/history query',
+        'GET /api/alerts query',
+      ]),
+    );
     recordAttacks('unknown body or query properties, one per route', checked.length);
   });
 });

@@ -15,14 +15,20 @@ describe('logs and public answers', () => {
   const logLines: string[] = [];
   let server: Awaited<ReturnType<typeof startTestServer>>;
   beforeAll(async () => {
-    server = await startTestServer({ logger: { level: 'debug', stream: { write: (line: string) => void logLines.push(line) } } });
+    server = await startTestServer({
+      logger: { level: 'debug', stream: { write: (line: string) => void logLines.push(line) } },
+    });
   });
   afterAll(async () => {
     await server?.stop();
   });
 
   it('writes a few lines, not 5,000, for one SUBSCRIBE with 5,000 refused filters', async () => {
-    const device = await mqtt.connectAsync(server.mqttUrl, { username: A, password: creds.devices[A], reconnectPeriod: 0 });
+    const device = await mqtt.connectAsync(server.mqttUrl, {
+      username: A,
+      password: creds.devices[A],
+      reconnectPeriod: 0,
+    });
     const before = logLines.length;
     const filters = Array.from({ length: 5000 }, (_, i) => deviceTopic(`other-${i}`, 'commands'));
     // Every filter is refused (SUBACK 0x80 each), which mqtt.js reports as an error.
@@ -36,7 +42,11 @@ describe('logs and public answers', () => {
 
   it('never logs a password typed as a user name, over HTTP or MQTT', async () => {
     const typo = 'Tr0ub4dor-typed-as-a-name';
-    const res = await fetch(`${server.httpUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: typo, password: 'x' }) });
+    const res = await fetch(`${server.httpUrl}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: typo, password: 'x' }),
+    });
     expect(res.status).toBe(401);
     expect(await rawConnect(server.mqttPort!, { username: `${typo}-mqtt`, password: 'x' })).toBe(4);
     expect(await rawConnect(server.mqttPort!, { username: A, password: `${typo}-secret` })).toBe(4);
@@ -50,7 +60,10 @@ describe('logs and public answers', () => {
     const text = await (await fetch(`${server.httpUrl}/healthz`)).text();
     expect(text).not.toContain(server.dataDir);
     expect(text).not.toMatch(/"[^"]*\s\/[^"\s]*\//);
-    expect(JSON.parse(text)).toMatchObject({ status: 'ok', components: { store: { detail: expect.stringContaining('opsroom.db') } } });
+    expect(JSON.parse(text)).toMatchObject({
+      status: 'ok',
+      components: { store: { detail: expect.stringContaining('opsroom.db') } },
+    });
     recordAttacks('absolute paths on /healthz', 1);
   });
 });

@@ -46,16 +46,30 @@ d('a real Mosquitto configured by opsroom broker-config', () => {
     return c;
   };
   const history = async (deviceId: string, from: number) =>
-    (await getJson<Points>(server.httpUrl, `/api/history?node=${encodeURIComponent(server.model.devices.get(deviceId)!.node)}&indicator=output&from=${from}&to=${Date.now() + 1000}`, planner)).body.points;
+    (
+      await getJson<Points>(
+        server.httpUrl,
+        `/api/history?node=${encodeURIComponent(server.model.devices.get(deviceId)!.node)}&indicator=output&from=${from}&to=${Date.now() + 1000}`,
+        planner,
+      )
+    ).body.points;
   /**
    * Device A publishes at QoS 1 to a topic its ACL denies. Mosquitto 2.0.11 answers PUBACK with
    * reason 135 (not authorised) and then drops the connection, so each forgery gets its own
    * connection, and the publish settles on either the PUBACK or the close.
    */
   const forge = async (topic: string, payload: string) => {
-    const c = await mqtt.connectAsync(broker.url, { username: A, password: creds.devices[A], clientId: `forger-${process.pid}-${forged++}`, reconnectPeriod: 0 });
+    const c = await mqtt.connectAsync(broker.url, {
+      username: A,
+      password: creds.devices[A],
+      clientId: `forger-${process.pid}-${forged++}`,
+      reconnectPeriod: 0,
+    });
     clients.push(c);
-    await Promise.race([c.publishAsync(topic, payload, { qos: 1 }).catch(() => undefined), new Promise<void>((r) => c.once('close', () => r()))]);
+    await Promise.race([
+      c.publishAsync(topic, payload, { qos: 1 }).catch(() => undefined),
+      new Promise<void>((r) => c.once('close', () => r())),
+    ]);
     await c.endAsync(true);
   };
   let forged = 0;
@@ -74,8 +88,10 @@ d('a real Mosquitto configured by opsroom broker-config', () => {
   it("stores a device's readings on its own topic through the server's account", async () => {
     const t0 = Date.now() - 5_000;
     const a = await device(A);
-    await a.publishAsync(deviceTopic(A, 'readings'), JSON.stringify({ metric: 'output', value: 41, ts: t0 }), { qos: 1 });
-    const points = await waitFor('A\'s own reading in the store', async () => {
+    await a.publishAsync(deviceTopic(A, 'readings'), JSON.stringify({ metric: 'output', value: 41, ts: t0 }), {
+      qos: 1,
+    });
+    const points = await waitFor("A's own reading in the store", async () => {
       const p = await history(A, t0 - 1);
       return p.length > 0 ? p : undefined;
     });
@@ -87,14 +103,20 @@ d('a real Mosquitto configured by opsroom broker-config', () => {
     const acceptedBefore = await metric(ACCEPTED);
     await forge(deviceTopic(B, 'readings'), JSON.stringify({ metric: 'output', value: 666, ts: t0 }));
     await forge(deviceTopic(B, 'status'), JSON.stringify({ metric: 'output', value: 667, ts: t0 }));
-    await forge('opsroom/v1/devices/+/readings', JSON.stringify({ metric: 'output', value: 668, ts: t0 })).catch(() => undefined); // not even a valid topic name
+    await forge('opsroom/v1/devices/+/readings', JSON.stringify({ metric: 'output', value: 668, ts: t0 })).catch(
+      () => undefined,
+    ); // not even a valid topic name
     // A marker on A's own topic, published after the forgeries: once it is stored, they were seen too.
     const a = await device(A);
-    await a.publishAsync(deviceTopic(A, 'readings'), JSON.stringify({ metric: 'output', value: 42, ts: t0 + 1 }), { qos: 1 });
-    await waitFor("A's marker reading", async () => ((await history(A, t0)).some((p) => p.value === 42) ? true : undefined));
+    await a.publishAsync(deviceTopic(A, 'readings'), JSON.stringify({ metric: 'output', value: 42, ts: t0 + 1 }), {
+      qos: 1,
+    });
+    await waitFor("A's marker reading", async () =>
+      (await history(A, t0)).some((p) => p.value === 42) ? true : undefined,
+    );
     expect(await history(B, t0 - 60_000)).toEqual([]);
     expect((await metric(ACCEPTED)) - acceptedBefore).toBe(1); // the marker only: the server never saw the forgeries
-    recordAttacks('forged publishes on another device\'s topics (Mosquitto)', 3);
+    recordAttacks("forged publishes on another device's topics (Mosquitto)", 3);
   });
 
   it("refuses device A a subscription to device B's commands, and B gets its own", async () => {
@@ -114,16 +136,25 @@ d('a real Mosquitto configured by opsroom broker-config', () => {
     // The server's account publishes a command for B (as an alert directive would). Its client id
     // becomes the account's name (use_username_as_clientid), so this briefly takes the server's own
     // session; the server's ingest reconnects a second later and nothing it was sent is lost.
-    const svc = await mqtt.connectAsync(broker.url, { username: 'opsroom-server', password: serverPassword, clientId: `test-svc-${process.pid}`, reconnectPeriod: 0 });
+    const svc = await mqtt.connectAsync(broker.url, {
+      username: 'opsroom-server',
+      password: serverPassword,
+      clientId: `test-svc-${process.pid}`,
+      reconnectPeriod: 0,
+    });
     clients.push(svc);
     await svc.publishAsync(deviceTopic(B, 'commands'), JSON.stringify({ type: 'directive', note: 'test' }), { qos: 1 });
     // B's own readings are not A's to read either.
-    await b.publishAsync(deviceTopic(B, 'readings'), JSON.stringify({ metric: 'output', value: 7, ts: Date.now() - 1000 }), { qos: 1 });
+    await b.publishAsync(
+      deviceTopic(B, 'readings'),
+      JSON.stringify({ metric: 'output', value: 7, ts: Date.now() - 1000 }),
+      { qos: 1 },
+    );
     await waitFor("B's command", async () => (seenByB.length > 0 ? true : undefined));
     await sleep(300);
     expect(seenByB).toEqual([deviceTopic(B, 'commands')]);
     expect(seenByA).toEqual([]);
-    recordAttacks('subscriptions to another device\'s commands and wildcards (Mosquitto)', 3);
+    recordAttacks("subscriptions to another device's commands and wildcards (Mosquitto)", 3);
   });
 
   it('disconnects a device sending a packet over the 1 MiB limit (max_packet_size from broker-config)', async () => {
@@ -139,11 +170,19 @@ d('a real Mosquitto configured by opsroom broker-config', () => {
   });
 
   it('refuses a device with a wrong secret, an unknown device and an anonymous client', async () => {
-    await expect(connectDevice(broker.url, A, 'not-the-secret')).rejects.toThrow(/Not authorized|Bad User Name or Password/i);
-    await expect(connectDevice(broker.url, 'no-such-plc', 'x')).rejects.toThrow(/Not authorized|Bad User Name or Password/i);
-    await expect(mqtt.connectAsync(broker.url, { reconnectPeriod: 0, clientId: `anon-${process.pid}` })).rejects.toThrow(/Not authorized|Bad User Name or Password/i);
+    await expect(connectDevice(broker.url, A, 'not-the-secret')).rejects.toThrow(
+      /Not authorized|Bad User Name or Password/i,
+    );
+    await expect(connectDevice(broker.url, 'no-such-plc', 'x')).rejects.toThrow(
+      /Not authorized|Bad User Name or Password/i,
+    );
+    await expect(
+      mqtt.connectAsync(broker.url, { reconnectPeriod: 0, clientId: `anon-${process.pid}` }),
+    ).rejects.toThrow(/Not authorized|Bad User Name or Password/i);
     // …and a device cannot log in under the server's account with its own secret.
-    await expect(connectDevice(broker.url, 'opsroom-server', creds.devices[A]!)).rejects.toThrow(/Not authorized|Bad User Name or Password/i);
+    await expect(connectDevice(broker.url, 'opsroom-server', creds.devices[A]!)).rejects.toThrow(
+      /Not authorized|Bad User Name or Password/i,
+    );
     recordAttacks('wrong secret, unknown device, anonymous, device as the server account (Mosquitto)', 4);
   });
 });

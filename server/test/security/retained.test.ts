@@ -42,7 +42,11 @@ describe('retained messages on the embedded broker', () => {
       onDeviceMessage: async (topic) => void seen.push(topic),
     });
     try {
-      const device = await mqtt.connectAsync(broker.url, { username: A, password: creds.devices[A], reconnectPeriod: 0 });
+      const device = await mqtt.connectAsync(broker.url, {
+        username: A,
+        password: creds.devices[A],
+        reconnectPeriod: 0,
+      });
       await device.publishAsync(deviceTopic(A, 'readings'), reading, { qos: 1, retain: true });
       await device.endAsync();
       expect(seen).toEqual([deviceTopic(A, 'readings')]);
@@ -69,7 +73,12 @@ const mosquitto = findBinary('mosquitto');
   beforeAll(async () => {
     const secrets = join(dir, 'secrets.json');
     writeFileSync(secrets, JSON.stringify({ devices: creds.devices }));
-    expect(await runBrokerConfig({ model: EXAMPLE_MODEL, secrets, outDir: dir, env: { OPSROOM_BROKER_PASSWORD: serverPassword } }, () => undefined)).toBe(0);
+    expect(
+      await runBrokerConfig(
+        { model: EXAMPLE_MODEL, secrets, outDir: dir, env: { OPSROOM_BROKER_PASSWORD: serverPassword } },
+        () => undefined,
+      ),
+    ).toBe(0);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -77,7 +86,11 @@ const mosquitto = findBinary('mosquitto');
   const ingestOnce = async (broker: RunningMosquitto, during: () => Promise<void> = async () => undefined) => {
     const got: string[] = [];
     const pipeline = { accept: async (topic: string) => void got.push(topic) } as unknown as IngestPipeline;
-    const ingest = await startMqttIngest({ brokerUrl: `mqtt://opsroom-server:${serverPassword}@127.0.0.1:${broker.port}`, pipeline: () => pipeline, logger: silentLogger });
+    const ingest = await startMqttIngest({
+      brokerUrl: `mqtt://opsroom-server:${serverPassword}@127.0.0.1:${broker.port}`,
+      pipeline: () => pipeline,
+      logger: silentLogger,
+    });
     await during();
     await sleep(500);
     await ingest.close();
@@ -87,7 +100,11 @@ const mosquitto = findBinary('mosquitto');
   it('refuses a retained publish when configured by opsroom broker-config (retain_available false)', async () => {
     const broker = await startMosquitto(mosquitto!, [...asRoot, ...generatedConfLines(join(dir, CONF_FILE))]);
     try {
-      const device = await mqtt.connectAsync(broker.url, { username: A, password: creds.devices[A], reconnectPeriod: 0 });
+      const device = await mqtt.connectAsync(broker.url, {
+        username: A,
+        password: creds.devices[A],
+        reconnectPeriod: 0,
+      });
       const closed = new Promise<void>((r) => device.once('close', () => r()));
       device.publish(deviceTopic(A, 'readings'), reading, { qos: 1, retain: true });
       await Promise.race([closed, sleep(3000)]);
@@ -100,10 +117,18 @@ const mosquitto = findBinary('mosquitto');
   });
 
   it('on a broker that keeps retained messages, ingests a retained reading once and never again at later starts', async () => {
-    const broker = await startMosquitto(mosquitto!, [...asRoot, `password_file ${join(dir, 'passwd')}`, `acl_file ${join(dir, 'acl')}`]);
+    const broker = await startMosquitto(mosquitto!, [
+      ...asRoot,
+      `password_file ${join(dir, 'passwd')}`,
+      `acl_file ${join(dir, 'acl')}`,
+    ]);
     try {
       const publishRetained = async () => {
-        const device = await mqtt.connectAsync(broker.url, { username: A, password: creds.devices[A], reconnectPeriod: 0 });
+        const device = await mqtt.connectAsync(broker.url, {
+          username: A,
+          password: creds.devices[A],
+          reconnectPeriod: 0,
+        });
         await device.publishAsync(deviceTopic(A, 'readings'), reading, { qos: 1, retain: true });
         await device.endAsync();
       };
@@ -112,7 +137,12 @@ const mosquitto = findBinary('mosquitto');
       // Two more starts of the server: the retained copy is not taken as a new reading.
       expect([await ingestOnce(broker), await ingestOnce(broker)]).toEqual([[], []]);
       // And it was cleared: a fresh subscriber gets nothing retained.
-      const watcher = await mqtt.connectAsync(broker.url, { username: 'opsroom-server', password: serverPassword, clientId: `watch-${process.pid}`, reconnectPeriod: 0 });
+      const watcher = await mqtt.connectAsync(broker.url, {
+        username: 'opsroom-server',
+        password: serverPassword,
+        clientId: `watch-${process.pid}`,
+        reconnectPeriod: 0,
+      });
       const replayed: string[] = [];
       watcher.on('message', (t) => replayed.push(t));
       await watcher.subscribeAsync(deviceTopic(A, 'readings'), { qos: 1 });

@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { deviceTopic, inScope, type Alert, type IndicatorUpdate } from '@opsroom/models';
-import { connectDevice, connectSocket, demoCredentials, login, nextEvent, startTestServer, type OpsClient } from '../support/demo-fixture.js';
+import {
+  connectDevice,
+  connectSocket,
+  demoCredentials,
+  login,
+  nextEvent,
+  startTestServer,
+  type OpsClient,
+} from '../support/demo-fixture.js';
 
 /**
  * Issue 9 point 2: scope on every HTTP route and every socket.io room. The routes come from the
@@ -47,45 +55,144 @@ interface RouteExpectation {
 const EXPECTATIONS: Record<string, RouteExpectation> = {
   'GET /healthz': { access: 'public', subject: 'none', request: () => ({}), inScopeStatus: [200] },
   'GET /metrics': { access: 'public', subject: 'none', request: () => ({}), inScopeStatus: [200] },
-  'POST /api/login': { access: 'public', subject: 'none', request: () => ({ body: { username: 'planner', password: 'wrong' } }), inScopeStatus: [401] },
+  'POST /api/login': {
+    access: 'public',
+    subject: 'none',
+    request: () => ({ body: { username: 'planner', password: 'wrong' } }),
+    inScopeStatus: [401],
+  },
   'POST /api/logout': { access: 'user', subject: 'none', request: () => ({}), inScopeStatus: [204], endsSession: true },
   // Who is signed in (user null for nobody: never a 401 at page load); the test server is not the demo, so no logins.
   'GET /api/session': { access: 'public', subject: 'none', request: () => ({}), inScopeStatus: [200] },
   'GET /api/me': { access: 'user', subject: 'none', request: () => ({}), inScopeStatus: [200] },
   'GET /api/model': { access: 'user', subject: 'none', request: () => ({}), inScopeStatus: [200] },
-  'GET /api/latest': { access: 'user', subject: 'node', request: (t) => ({ query: `node=${encodeURIComponent(t.node)}` }), inScopeStatus: [200] },
-  'GET /api/history': { access: 'user', subject: 'node', request: (t) => ({ query: `node=${encodeURIComponent(t.node)}&indicator=output&from=0` }), inScopeStatus: [200] },
+  'GET /api/latest': {
+    access: 'user',
+    subject: 'node',
+    request: (t) => ({ query: `node=${encodeURIComponent(t.node)}` }),
+    inScopeStatus: [200],
+  },
+  'GET /api/history': {
+    access: 'user',
+    subject: 'node',
+    request: (t) => ({ query: `node=${encodeURIComponent(t.node)}&indicator=output&from=0` }),
+    inScopeStatus: [200],
+  },
   // A list filter: a node outside scope filters everything away, exactly like a node that does not exist.
-  'GET /api/alerts': { access: 'user', subject: 'node', request: (t) => ({ query: `node=${encodeURIComponent(t.node)}` }), outOfScopeNode: 'empty-list', inScopeStatus: [200] },
+  'GET /api/alerts': {
+    access: 'user',
+    subject: 'node',
+    request: (t) => ({ query: `node=${encodeURIComponent(t.node)}` }),
+    outOfScopeNode: 'empty-list',
+    inScopeStatus: [200],
+  },
   // Counts (issue 15 point 6): a node outside scope answers 404, as one that does not exist.
-  'GET /api/alerts/counts': { access: 'user', subject: 'node', request: (t) => ({ query: `node=${encodeURIComponent(t.node)}` }), inScopeStatus: [200] },
+  'GET /api/alerts/counts': {
+    access: 'user',
+    subject: 'node',
+    request: (t) => ({ query: `node=${encodeURIComponent(t.node)}` }),
+    inScopeStatus: [200],
+  },
   // The alarm system's health (issue 15 point 7) of a node's subtree: 404 outside scope.
-  'GET /api/alarm-health': { access: 'user', subject: 'node', request: (t) => ({ query: `node=${encodeURIComponent(t.node)}&hours=1` }), inScopeStatus: [200] },
+  'GET /api/alarm-health': {
+    access: 'user',
+    subject: 'node',
+    request: (t) => ({ query: `node=${encodeURIComponent(t.node)}&hours=1` }),
+    inScopeStatus: [200],
+  },
   'GET /api/alerts/{id}': { access: 'user', subject: 'alert', request: () => ({}), inScopeStatus: [200] },
   // Shelving belongs to the owner level or above (403 below it, 409 when already shelved / not shelved / resolved).
-  'POST /api/alerts/{id}/shelve': { access: 'user', subject: 'alert', request: () => ({ body: { minutes: 5, note: 'scope test' } }), inScopeStatus: [200, 403, 409] },
+  'POST /api/alerts/{id}/shelve': {
+    access: 'user',
+    subject: 'alert',
+    request: () => ({ body: { minutes: 5, note: 'scope test' } }),
+    inScopeStatus: [200, 403, 409],
+  },
   // Assigning to the planner (scope valle covers every owner): as for acknowledge, 403 below the owner.
-  'POST /api/alerts/{id}/assign': { access: 'user', subject: 'alert', request: () => ({ body: { user: 'planner', note: 'scope test' } }), inScopeStatus: [200, 403, 409] },
-  'POST /api/alerts/{id}/unshelve': { access: 'user', subject: 'alert', request: () => ({ body: { note: 'scope test' } }), inScopeStatus: [200, 403, 409] },
-  'POST /api/alerts/{id}/ack': { access: 'user', subject: 'alert', request: () => ({ body: { note: 'scope test' } }), inScopeStatus: [200, 403, 409] },
-  'POST /api/alerts/{id}/comment': { access: 'user', subject: 'alert', request: () => ({ body: { note: 'scope test' } }), inScopeStatus: [200, 409] },
-  'POST /api/alerts/{id}/directive': { access: 'user', subject: 'alert', request: () => ({ body: { note: 'scope test' } }), inScopeStatus: [200, 403, 409] },
+  'POST /api/alerts/{id}/assign': {
+    access: 'user',
+    subject: 'alert',
+    request: () => ({ body: { user: 'planner', note: 'scope test' } }),
+    inScopeStatus: [200, 403, 409],
+  },
+  'POST /api/alerts/{id}/unshelve': {
+    access: 'user',
+    subject: 'alert',
+    request: () => ({ body: { note: 'scope test' } }),
+    inScopeStatus: [200, 403, 409],
+  },
+  'POST /api/alerts/{id}/ack': {
+    access: 'user',
+    subject: 'alert',
+    request: () => ({ body: { note: 'scope test' } }),
+    inScopeStatus: [200, 403, 409],
+  },
+  'POST /api/alerts/{id}/comment': {
+    access: 'user',
+    subject: 'alert',
+    request: () => ({ body: { note: 'scope test' } }),
+    inScopeStatus: [200, 409],
+  },
+  'POST /api/alerts/{id}/directive': {
+    access: 'user',
+    subject: 'alert',
+    request: () => ({ body: { note: 'scope test' } }),
+    inScopeStatus: [200, 403, 409],
+  },
   // Last among the writes (OpenAPI order is kept): resolving closes the alert for the others.
-  'POST /api/alerts/{id}/resolve': { access: 'user', subject: 'alert', request: () => ({ body: { note: 'scope test' } }), inScopeStatus: [200, 409] },
+  'POST /api/alerts/{id}/resolve': {
+    access: 'user',
+    subject: 'alert',
+    request: () => ({ body: { note: 'scope test' } }),
+    inScopeStatus: [200, 409],
+  },
   // Maintenance windows (issue 15 point 3): a list filter, a node in the body, a window id in the query.
-  'GET /api/maintenance': { access: 'user', subject: 'node', request: (t) => ({ query: `node=${encodeURIComponent(t.node)}` }), outOfScopeNode: 'empty-list', inScopeStatus: [200] },
+  'GET /api/maintenance': {
+    access: 'user',
+    subject: 'node',
+    request: (t) => ({ query: `node=${encodeURIComponent(t.node)}` }),
+    outOfScopeNode: 'empty-list',
+    inScopeStatus: [200],
+  },
   // Windows start tomorrow, so that setting them here changes no alert of these tests.
-  'POST /api/maintenance': { access: 'user', subject: 'node', request: (t) => ({ body: { node: t.node, start: Date.now() + DAY_MS, end: Date.now() + 2 * DAY_MS, reason: 'scope test' } }), inScopeStatus: [201] },
-  'DELETE /api/maintenance': { access: 'user', subject: 'window', request: (t) => ({ query: `id=${encodeURIComponent(t.window ?? 'no-such-window')}` }), inScopeStatus: [200, 409] },
+  'POST /api/maintenance': {
+    access: 'user',
+    subject: 'node',
+    request: (t) => ({
+      body: { node: t.node, start: Date.now() + DAY_MS, end: Date.now() + 2 * DAY_MS, reason: 'scope test' },
+    }),
+    inScopeStatus: [201],
+  },
+  'DELETE /api/maintenance': {
+    access: 'user',
+    subject: 'window',
+    request: (t) => ({ query: `id=${encodeURIComponent(t.window ?? 'no-such-window')}` }),
+    inScopeStatus: [200, 409],
+  },
 };
 
 const DAY_MS = 86_400_000;
 
 /** Routes that the OpenAPI document hides (docs and the UI); public, no scoped data. */
-const HIDDEN_PUBLIC_ROUTES = ['GET /', 'GET /api/docs', 'GET /api/docs/json', 'GET /api/docs/yaml', 'GET /api/docs/static/index.html'];
+const HIDDEN_PUBLIC_ROUTES = [
+  'GET /',
+  'GET /api/docs',
+  'GET /api/docs/json',
+  'GET /api/docs/yaml',
+  'GET /api/docs/static/index.html',
+];
 
 interface OpenApiDoc {
-  paths: Record<string, Record<string, { parameters?: Array<{ in: string; name: string }>; requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> } }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        parameters?: Array<{ in: string; name: string }>;
+        requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> };
+      }
+    >
+  >;
 }
 
 describe('scope on every route and every socket.io room', () => {
@@ -120,14 +227,24 @@ describe('scope on every route and every socket.io room', () => {
     const sur = 'aserradero-plc';
     const lana = 'taller-1-plc';
     const raised = (device: string) =>
-      nextEvent(sockets.planner, 'alert:raised', (a: Alert) => a.node === server.model.devices.get(device)!.node && a.indicator === 'output', 30_000);
+      nextEvent(
+        sockets.planner,
+        'alert:raised',
+        (a: Alert) => a.node === server.model.devices.get(device)!.node && a.indicator === 'output',
+        30_000,
+      );
     const raisedSur = raised(sur);
     const raisedLana = raised(lana);
     await Promise.all([publishStep(sur, 7), publishStep(lana, 11), publishStep('queseria-plc', 13, 20)]);
     [[alerts.sur], [alerts.lana]] = await Promise.all([raisedSur, raisedLana]);
     // One maintenance window in each of those subtrees, starting tomorrow.
-    for (const [k, node] of [['sur', 'valle/sur'], ['lana', 'valle/norte/lana']] as const) {
-      const res = await call(tokens.admin, 'POST', '/api/maintenance', { body: { node, start: Date.now() + DAY_MS, end: Date.now() + 2 * DAY_MS, reason: 'scope test' } });
+    for (const [k, node] of [
+      ['sur', 'valle/sur'],
+      ['lana', 'valle/norte/lana'],
+    ] as const) {
+      const res = await call(tokens.admin, 'POST', '/api/maintenance', {
+        body: { node, start: Date.now() + DAY_MS, end: Date.now() + 2 * DAY_MS, reason: 'scope test' },
+      });
       expect(res.status).toBe(201);
       windows[k] = res.body as { id: string; node: string };
     }
@@ -146,7 +263,11 @@ describe('scope on every route and every socket.io room', () => {
     for (let i = 0; i < n; i++) {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       const value = (i < 120 ? 100 : 160) + (seed / 2 ** 31 - 0.5) * 4;
-      await device.publishAsync(deviceTopic(deviceId, 'readings'), JSON.stringify({ metric: 'output', value, ts: t0 + i * 1000 }), { qos: 1 });
+      await device.publishAsync(
+        deviceTopic(deviceId, 'readings'),
+        JSON.stringify({ metric: 'output', value, ts: t0 + i * 1000 }),
+        { qos: 1 },
+      );
     }
     await device.endAsync();
   }
@@ -178,7 +299,14 @@ describe('scope on every route and every socket.io room', () => {
 
   /** Every (method, OpenAPI path) the server documents. */
   const documentedRoutes = () =>
-    Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, method: method.toUpperCase(), path, op })));
+    Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]) => ({
+        key: `${method.toUpperCase()} ${path}`,
+        method: method.toUpperCase(),
+        path,
+        op,
+      })),
+    );
   const urlOf = (path: string, alertId = 'no-such-alert') => path.replace('{id}', encodeURIComponent(alertId));
   const visible = (scope: string, node: string) => inScope(scope, node) || inScope(node, scope); // the subtree, or an ancestor of the scope
 
@@ -186,7 +314,8 @@ describe('scope on every route and every socket.io room', () => {
   function expectNothingOutside(scope: string, text: string, where: string): void {
     const strings = new Set(text.match(/"(?:[^"\\]|\\.)*"/g)?.map((s) => JSON.parse(s) as string) ?? []);
     const leaked = allNodes.filter((n) => strings.has(n) && !visible(scope, n));
-    for (const a of Object.values(alerts)) if (strings.has(a.id) && !a.path.some((p) => inScope(scope, p))) leaked.push(`alert ${a.id} (${a.node})`);
+    for (const a of Object.values(alerts))
+      if (strings.has(a.id) && !a.path.some((p) => inScope(scope, p))) leaked.push(`alert ${a.id} (${a.node})`);
     expect({ where, leaked }).toEqual({ where, leaked: [] });
   }
 
@@ -208,13 +337,21 @@ describe('scope on every route and every socket.io room', () => {
       const e = EXPECTATIONS[r.key];
       if (!e) continue;
       const params = r.op.parameters ?? [];
-      const bodyNode = Object.values(r.op.requestBody?.content ?? {}).some((c) => c.schema?.properties?.node !== undefined);
+      const bodyNode = Object.values(r.op.requestBody?.content ?? {}).some(
+        (c) => c.schema?.properties?.node !== undefined,
+      );
       const takesNode = params.some((p) => p.in === 'query' && p.name === 'node') || bodyNode;
       const takesId = params.some((p) => p.in === 'path' && p.name === 'id');
       const takesWindow = params.some((p) => p.in === 'query' && p.name === 'id');
-      expect({ route: r.key, subject: e.subject }).toEqual({ route: r.key, subject: takesId ? 'alert' : takesWindow ? 'window' : takesNode ? 'node' : 'none' });
+      expect({ route: r.key, subject: e.subject }).toEqual({
+        route: r.key,
+        subject: takesId ? 'alert' : takesWindow ? 'window' : takesNode ? 'node' : 'none',
+      });
       // Any other path parameter would name something scoped too: it needs a rule first.
-      expect({ route: r.key, otherPathParams: params.filter((p) => p.in === 'path' && p.name !== 'id').map((p) => p.name) }).toEqual({ route: r.key, otherPathParams: [] });
+      expect({
+        route: r.key,
+        otherPathParams: params.filter((p) => p.in === 'path' && p.name !== 'id').map((p) => p.name),
+      }).toEqual({ route: r.key, otherPathParams: [] });
     }
   });
 
@@ -225,9 +362,14 @@ describe('scope on every route and every socket.io room', () => {
       const url = urlOf(r.path, alerts.sur.id);
       for (const token of [null, 'not-a-session-token']) {
         const res = await call(token, r.method, url, req);
-        if (e.access === 'user') expect({ route: r.key, token, status: res.status }).toEqual({ route: r.key, token, status: 401 });
+        if (e.access === 'user')
+          expect({ route: r.key, token, status: res.status }).toEqual({ route: r.key, token, status: 401 });
         else {
-          expect({ route: r.key, token, status: res.status }).toEqual({ route: r.key, token, status: e.inScopeStatus![0] });
+          expect({ route: r.key, token, status: res.status }).toEqual({
+            route: r.key,
+            token,
+            status: e.inScopeStatus![0],
+          });
           expectNothingOutside('', res.text, `${r.key} (anonymous)`); // no node path at all
         }
       }
@@ -238,11 +380,16 @@ describe('scope on every route and every socket.io room', () => {
     }
   });
 
-  it('answers 404 for a node outside the caller\'s scope, as for one that does not exist, and 200 inside it', async () => {
+  it("answers 404 for a node outside the caller's scope, as for one that does not exist, and 200 inside it", async () => {
     for (const r of documentedRoutes().filter((x) => EXPECTATIONS[x.key]?.subject === 'node')) {
       const e = EXPECTATIONS[r.key]!;
       for (const role of ROLES) {
-        const nowhere = await call(tokens[role], r.method, r.path, e.request({ node: 'valle/no-such-node', alert: '' }));
+        const nowhere = await call(
+          tokens[role],
+          r.method,
+          r.path,
+          e.request({ node: 'valle/no-such-node', alert: '' }),
+        );
         for (const node of allNodes) {
           const res = await call(tokens[role], r.method, r.path, e.request({ node, alert: '' }));
           const where = `${r.key} node=${node} as ${role}`;
@@ -250,7 +397,10 @@ describe('scope on every route and every socket.io room', () => {
             expect({ where, status: res.status }).toEqual({ where, status: e.inScopeStatus![0] });
           } else if ((e.outOfScopeNode ?? 'not-found') === 'not-found') {
             expect({ where, status: res.status }).toEqual({ where, status: 404 });
-            expect({ where, code: (res.body as { code?: string }).code }).toEqual({ where, code: (nowhere.body as { code?: string }).code });
+            expect({ where, code: (res.body as { code?: string }).code }).toEqual({
+              where,
+              code: (nowhere.body as { code?: string }).code,
+            });
           } else if (!inScope(node, scopes[role])) {
             expect({ where, status: res.status, body: res.body }).toEqual({ where, status: nowhere.status, body: [] });
           } else {
@@ -263,7 +413,7 @@ describe('scope on every route and every socket.io room', () => {
     }
   });
 
-  it('answers 404 for an alert outside the caller\'s scope on every alert route, and leaves it unchanged', async () => {
+  it("answers 404 for an alert outside the caller's scope on every alert route, and leaves it unchanged", async () => {
     const routes = documentedRoutes().filter((x) => EXPECTATIONS[x.key]?.subject === 'alert');
     // Reads first, then writes, so a resolve cannot hide what a read would have shown.
     routes.sort((a, b) => Number(a.method !== 'GET') - Number(b.method !== 'GET'));
@@ -272,7 +422,12 @@ describe('scope on every route and every socket.io room', () => {
       for (const role of ROLES) {
         for (const alert of Object.values(alerts)) {
           const before = await call(tokens.planner, 'GET', `/api/alerts/${alert.id}`);
-          const res = await call(tokens[role], r.method, urlOf(r.path, alert.id), e.request({ node: alert.node, alert: alert.id }));
+          const res = await call(
+            tokens[role],
+            r.method,
+            urlOf(r.path, alert.id),
+            e.request({ node: alert.node, alert: alert.id }),
+          );
           const where = `${r.key} alert in ${alert.node} as ${role}`;
           if (alert.path.some((p) => inScope(scopes[role], p))) {
             expect({ where, allowed: e.inScopeStatus!.includes(res.status) }).toEqual({ where, allowed: true });
@@ -283,17 +438,27 @@ describe('scope on every route and every socket.io room', () => {
           }
           expectNothingOutside(scopes[role], res.text, where);
         }
-        const none = await call(tokens[role], r.method, urlOf(r.path, 'no-such-alert'), e.request({ node: 'valle', alert: 'no-such-alert' }));
+        const none = await call(
+          tokens[role],
+          r.method,
+          urlOf(r.path, 'no-such-alert'),
+          e.request({ node: 'valle', alert: 'no-such-alert' }),
+        );
         expect({ route: r.key, role, status: none.status }).toEqual({ route: r.key, role, status: 404 });
       }
     }
   });
 
-  it('answers 404 for a maintenance window outside the caller\'s scope, and leaves it in place', async () => {
+  it("answers 404 for a maintenance window outside the caller's scope, and leaves it in place", async () => {
     const routes = documentedRoutes().filter((x) => EXPECTATIONS[x.key]?.subject === 'window');
     expect(routes.map((r) => r.key)).toEqual(['DELETE /api/maintenance']);
     const listed = async (id: string, ended = false) =>
-      ((await call(tokens.planner, 'GET', '/api/maintenance', ended ? { query: 'ended=true' } : {})).body as Array<{ id: string; cancelledAt?: number }>).find((w) => w.id === id);
+      (
+        (await call(tokens.planner, 'GET', '/api/maintenance', ended ? { query: 'ended=true' } : {})).body as Array<{
+          id: string;
+          cancelledAt?: number;
+        }>
+      ).find((w) => w.id === id);
     for (const r of routes) {
       const e = EXPECTATIONS[r.key]!;
       for (const role of ROLES) {
@@ -309,7 +474,12 @@ describe('scope on every route and every socket.io room', () => {
           }
           expectNothingOutside(scopes[role], res.text, where);
         }
-        const none = await call(tokens[role], r.method, r.path, e.request({ node: 'valle', alert: '', window: 'no-such-window' }));
+        const none = await call(
+          tokens[role],
+          r.method,
+          r.path,
+          e.request({ node: 'valle', alert: '', window: 'no-such-window' }),
+        );
         expect({ route: r.key, role, status: none.status }).toEqual({ route: r.key, role, status: 404 });
       }
     }
@@ -319,26 +489,44 @@ describe('scope on every route and every socket.io room', () => {
     expect((await listed(windows.lana.id, true))?.cancelledAt).toEqual(expect.any(Number));
   });
 
-  it('never names anything outside the caller\'s scope in any answer to any role', async () => {
+  it("never names anything outside the caller's scope in any answer to any role", async () => {
     let checked = 0;
     for (const r of documentedRoutes()) {
       const e = EXPECTATIONS[r.key]!;
       if (e.endsSession) continue;
       for (const role of ROLES) {
-        const res = await call(tokens[role], r.method, urlOf(r.path, alerts.sur.id), r.method === 'GET' ? { query: e.subject === 'node' && r.key === 'GET /api/history' ? e.request({ node: scopes[role], alert: '' }).query : undefined } : e.request({ node: scopes[role], alert: alerts.sur.id }));
+        const res = await call(
+          tokens[role],
+          r.method,
+          urlOf(r.path, alerts.sur.id),
+          r.method === 'GET'
+            ? {
+                query:
+                  e.subject === 'node' && r.key === 'GET /api/history'
+                    ? e.request({ node: scopes[role], alert: '' }).query
+                    : undefined,
+              }
+            : e.request({ node: scopes[role], alert: alerts.sur.id }),
+        );
         expectNothingOutside(scopes[role], res.text, `${r.key} as ${role}`);
         checked++;
       }
     }
     expect(checked).toBeGreaterThan(ROLES.length * 5);
     // The lists hold what is in scope, and only that.
-    const ids = async (role: Role) => ((await call(tokens[role], 'GET', '/api/alerts')).body as Alert[]).map((a) => a.id).filter((id) => alertIds().includes(id)).sort();
+    const ids = async (role: Role) =>
+      ((await call(tokens[role], 'GET', '/api/alerts')).body as Alert[])
+        .map((a) => a.id)
+        .filter((id) => alertIds().includes(id))
+        .sort();
     expect(await ids('planner')).toEqual(alertIds().sort());
     expect(await ids('council-sur')).toEqual([alerts.sur.id]);
     expect(await ids('council-norte')).toEqual([alerts.lana.id]);
     expect(await ids('coop-lana')).toEqual([alerts.lana.id]);
     const model = (await call(tokens['coop-lana'], 'GET', '/api/model')).body as { nodes: Array<{ path: string }> };
-    expect(model.nodes.map((n) => n.path).sort()).toEqual(allNodes.filter((n) => inScope('valle/norte/lana', n)).sort());
+    expect(model.nodes.map((n) => n.path).sort()).toEqual(
+      allNodes.filter((n) => inScope('valle/norte/lana', n)).sort(),
+    );
     const latest = (await call(tokens['council-sur'], 'GET', '/api/latest')).body as Array<{ node: string }>;
     expect(latest.length).toBeGreaterThan(0);
     expect(latest.filter((u) => !inScope('valle/sur', u.node))).toEqual([]);
@@ -359,14 +547,21 @@ describe('scope on every route and every socket.io room', () => {
         ...e.request({ node: 'valle', alert: alerts.lana.id, window: windows.lana.id }),
         headers: { cookie: `opsroom_session=${cookieToken}`, origin: 'https://evil.example' },
       });
-      expect({ route: r.key, status: res.status, code: (res.body as { code?: string }).code }).toEqual({ route: r.key, status: 403, code: 'OPS_ERR_CSRF' });
+      expect({ route: r.key, status: res.status, code: (res.body as { code?: string }).code }).toEqual({
+        route: r.key,
+        status: 403,
+        code: 'OPS_ERR_CSRF',
+      });
     }
     expect((await call(cookieToken, 'GET', '/api/me')).status).toBe(200); // the session survived
   });
 
   it('refuses a cookie-authenticated write with `Origin: null` as CSRF (403), not with a 500', async () => {
     const cookieToken = await login(server.httpUrl, 'planner', creds.users.planner!);
-    const res = await call(null, 'POST', `/api/alerts/${alerts.lana.id}/comment`, { body: { note: 'x' }, headers: { cookie: `opsroom_session=${cookieToken}`, origin: 'null' } });
+    const res = await call(null, 'POST', `/api/alerts/${alerts.lana.id}/comment`, {
+      body: { note: 'x' },
+      headers: { cookie: `opsroom_session=${cookieToken}`, origin: 'null' },
+    });
     expect(res.status).toBe(403);
   });
 
@@ -379,14 +574,21 @@ describe('scope on every route and every socket.io room', () => {
     };
     for (const role of ROLES) {
       const events = socketEvents[role];
-      const outside = events.flatMap(({ event, args }) => nodesOf(event, args).filter((n) => !(event.startsWith('alert:') ? visible : inScope)(scopes[role], n)).map((n) => `${event} ${n}`));
+      const outside = events.flatMap(({ event, args }) =>
+        nodesOf(event, args)
+          .filter((n) => !(event.startsWith('alert:') ? visible : inScope)(scopes[role], n))
+          .map((n) => `${event} ${n}`),
+      );
       expect({ role, outside }).toEqual({ role, outside: [] });
       // Alerts reach a socket only when one of their path's nodes is in scope.
-      const alertOutside = events.filter((e) => e.event.startsWith('alert:') && !(e.args[0] as Alert).path.some((p) => inScope(scopes[role], p)));
+      const alertOutside = events.filter(
+        (e) => e.event.startsWith('alert:') && !(e.args[0] as Alert).path.some((p) => inScope(scopes[role], p)),
+      );
       expect({ role, alertOutside }).toEqual({ role, alertOutside: [] });
     }
     // Positive controls: the events exist, and reach those in scope.
-    const saw = (role: Role, node: string) => socketEvents[role].some(({ event, args }) => nodesOf(event, args).includes(node));
+    const saw = (role: Role, node: string) =>
+      socketEvents[role].some(({ event, args }) => nodesOf(event, args).includes(node));
     expect(saw('council-sur', alerts.sur.node)).toBe(true);
     expect(saw('planner', alerts.sur.node)).toBe(true);
     expect(saw('planner', 'valle/norte/lacteos/queseria')).toBe(true);

@@ -36,7 +36,12 @@ interface Target {
 }
 
 async function embeddedTarget(model: Model): Promise<Target> {
-  const broker: EmbeddedBroker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, devices: () => model.devices, logger: silentLogger });
+  const broker: EmbeddedBroker = await startEmbeddedBroker({
+    host: '127.0.0.1',
+    port: 0,
+    devices: () => model.devices,
+    logger: silentLogger,
+  });
   return { url: broker.url, sendCommand: (id, body) => broker.sendCommand(id, body), stop: () => broker.close() };
 }
 
@@ -66,11 +71,19 @@ async function mosquittoTarget(): Promise<Target> {
 }
 
 // The embedded broker ingests in-process: there is no server MQTT session to take there.
-const targets: Array<[string, () => Promise<Target>, boolean]> = [['the embedded broker', async () => embeddedTarget(await loadModelFile(EXAMPLE_MODEL)), false]];
+const targets: Array<[string, () => Promise<Target>, boolean]> = [
+  ['the embedded broker', async () => embeddedTarget(await loadModelFile(EXAMPLE_MODEL)), false],
+];
 if (mosquitto) targets.push(['Mosquitto configured by opsroom broker-config', mosquittoTarget, true]);
 
 /** The n-th directive of a test: a full directive as the server sends it. */
-const directive = (n: number): Directive => ({ type: 'directive', alert: `a${n}`, indicator: 'output', from: 'planner', at: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString() });
+const directive = (n: number): Directive => ({
+  type: 'directive',
+  alert: `a${n}`,
+  indicator: 'output',
+  from: 'planner',
+  at: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(),
+});
 
 describe.each(targets)('a device cannot take over another session on %s', (_name, start, externalIngest) => {
   let target: Target;
@@ -85,7 +98,13 @@ describe.each(targets)('a device cannot take over another session on %s', (_name
 
   /** Connects, recording every message from the first one (queued messages arrive right after CONNACK). */
   const connect = async (deviceId: string, clientId: string, clean = false) => {
-    const c = mqtt.connect(target.url, { username: deviceId, password: creds.devices[deviceId], clientId, clean, reconnectPeriod: 0 });
+    const c = mqtt.connect(target.url, {
+      username: deviceId,
+      password: creds.devices[deviceId],
+      clientId,
+      clean,
+      reconnectPeriod: 0,
+    });
     clients.push(c);
     const seen: string[] = [];
     c.on('message', (topic, payload) => seen.push(`${topic} ${payload.toString()}`));
@@ -151,32 +170,48 @@ describe.each(targets)('a device cannot take over another session on %s', (_name
     recordAttacks(`a second connection of one device kept beside the first (${_name})`, 1);
   });
 
-  (externalIngest ? it : it.skip)("cannot take the server's ingest session: every reading of the victim is delivered", async () => {
-    const before = target.ingested!.length;
-    let attacking = true;
-    let grabs = 0;
-    // The attacker keeps grabbing the server's client ids (persistent session) while the victim publishes.
-    const attack = (async () => {
-      for (let i = 0; attacking; i++) {
-        const clientId = target.serverClientIds![i % target.serverClientIds!.length]!;
-        grabs++;
-        const a = await mqtt.connectAsync(target.url, { username: A, password: creds.devices[A], clientId, clean: false, reconnectPeriod: 0 }).catch(() => null);
-        await sleep(60);
-        await a?.endAsync(true).catch(() => undefined);
+  (externalIngest ? it : it.skip)(
+    "cannot take the server's ingest session: every reading of the victim is delivered",
+    async () => {
+      const before = target.ingested!.length;
+      let attacking = true;
+      let grabs = 0;
+      // The attacker keeps grabbing the server's client ids (persistent session) while the victim publishes.
+      const attack = (async () => {
+        for (let i = 0; attacking; i++) {
+          const clientId = target.serverClientIds![i % target.serverClientIds!.length]!;
+          grabs++;
+          const a = await mqtt
+            .connectAsync(target.url, {
+              username: A,
+              password: creds.devices[A],
+              clientId,
+              clean: false,
+              reconnectPeriod: 0,
+            })
+            .catch(() => null);
+          await sleep(60);
+          await a?.endAsync(true).catch(() => undefined);
+        }
+      })();
+      const b = await connect(B, VICTIM_CLIENT_ID, true);
+      const t0 = Date.now() - 60_000;
+      for (let n = 0; n < 20; n++) {
+        await b.publishAsync(deviceTopic(B, 'readings'), JSON.stringify({ metric: 'output', value: n, ts: t0 + n }), {
+          qos: 1,
+        });
+        await sleep(50);
       }
-    })();
-    const b = await connect(B, VICTIM_CLIENT_ID, true);
-    const t0 = Date.now() - 60_000;
-    for (let n = 0; n < 20; n++) {
-      await b.publishAsync(deviceTopic(B, 'readings'), JSON.stringify({ metric: 'output', value: n, ts: t0 + n }), { qos: 1 });
-      await sleep(50);
-    }
-    attacking = false;
-    await attack;
-    const mine = () => target.ingested!.slice(before).filter((m) => m.topic === deviceTopic(B, 'readings'));
-    for (let i = 0; i < 100 && mine().length < 20; i++) await sleep(100);
-    expect(new Set(mine().map((m) => (JSON.parse(m.payload) as { value: number }).value))).toEqual(new Set(Array.from({ length: 20 }, (_, n) => n)));
-    await b.endAsync();
-    recordAttacks(`grabbed the server's ingest client ids while a victim published 20 readings (${_name})`, grabs);
-  }, 30_000);
+      attacking = false;
+      await attack;
+      const mine = () => target.ingested!.slice(before).filter((m) => m.topic === deviceTopic(B, 'readings'));
+      for (let i = 0; i < 100 && mine().length < 20; i++) await sleep(100);
+      expect(new Set(mine().map((m) => (JSON.parse(m.payload) as { value: number }).value))).toEqual(
+        new Set(Array.from({ length: 20 }, (_, n) => n)),
+      );
+      await b.endAsync();
+      recordAttacks(`grabbed the server's ingest client ids while a victim published 20 readings (${_name})`, grabs);
+    },
+    30_000,
+  );
 });

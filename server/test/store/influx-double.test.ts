@@ -49,7 +49,9 @@ class FakeInflux {
   }
 
   queries(): string[] {
-    return this.requests.filter((r) => r.url.startsWith('/api/v2/query')).map((r) => (JSON.parse(r.body) as { query: string }).query);
+    return this.requests
+      .filter((r) => r.url.startsWith('/api/v2/query'))
+      .map((r) => (JSON.parse(r.body) as { query: string }).query);
   }
 }
 
@@ -73,7 +75,14 @@ describe('InfluxStore against an InfluxDB 2 double', () => {
   let store: InfluxStore | null;
 
   function open(opts: Partial<InfluxStoreOptions> = {}): InfluxStore {
-    store = new InfluxStore({ url: influx.url, org: 'my org', bucket: 'readings', token: 'sekret', minRetryDelayMs: 10, ...opts });
+    store = new InfluxStore({
+      url: influx.url,
+      org: 'my org',
+      bucket: 'readings',
+      token: 'sekret',
+      minRetryDelayMs: 10,
+      ...opts,
+    });
     return store;
   }
 
@@ -90,7 +99,10 @@ describe('InfluxStore against an InfluxDB 2 double', () => {
 
   it('writes line protocol with ms precision to the org and bucket, with the token, uncompressed', async () => {
     const s = open();
-    await s.writeBatch([{ node: 'plant/a', metric: 'output', deviceId: 'd1', ts: T0, value: 2.5 }, ...points(200, 'plant/b')]);
+    await s.writeBatch([
+      { node: 'plant/a', metric: 'output', deviceId: 'd1', ts: T0, value: 2.5 },
+      ...points(200, 'plant/b'),
+    ]);
     const [w] = influx.writes();
     expect(w!.url).toBe('/api/v2/write?org=my%20org&bucket=readings&precision=ms');
     expect(w!.headers.authorization).toBe('Token sekret');
@@ -116,7 +128,14 @@ describe('InfluxStore against an InfluxDB 2 double', () => {
         ]),
       );
     const s = open();
-    const got = await s.query({ node: 'plant/a', metric: 'output', from: T0, to: T0 + 180_000, windowMs: 60_000, aggregate: 'max' });
+    const got = await s.query({
+      node: 'plant/a',
+      metric: 'output',
+      from: T0,
+      to: T0 + 180_000,
+      windowMs: 60_000,
+      aggregate: 'max',
+    });
     expect(got).toEqual([
       { ts: T0, value: 5 },
       { ts: T0 + 60_000, value: 20.5 },
@@ -142,7 +161,9 @@ describe('InfluxStore against an InfluxDB 2 double', () => {
         ]),
       );
     const s = open();
-    expect(await s.query({ node: 'n', metric: 'm', from: T0, to: T0 + 10_000, windowMs: 10_000, aggregate: 'count' })).toEqual([{ ts: T0, value: 3 }]);
+    expect(
+      await s.query({ node: 'n', metric: 'm', from: T0, to: T0 + 10_000, windowMs: 10_000, aggregate: 'count' }),
+    ).toEqual([{ ts: T0, value: 3 }]);
     influx.handler = (_req, res) => sendCsv(res, '\r\n');
     expect(await s.query({ node: 'n', metric: 'm', from: T0, to: T0 + 10_000 })).toEqual([]);
   });
@@ -174,15 +195,28 @@ describe('InfluxStore against an InfluxDB 2 double', () => {
 
   it('surfaces a Flux error with what failed', async () => {
     influx.handler = (_req, res) =>
-      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 'invalid', message: 'compilation failed' }));
+      res
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ code: 'invalid', message: 'compilation failed' }));
     const s = open();
-    await expect(s.query({ node: 'n', metric: 'm', from: 0, to: 1 })).rejects.toThrow(/InfluxDB query failed .*compilation failed/);
+    await expect(s.query({ node: 'n', metric: 'm', from: 0, to: 1 })).rejects.toThrow(
+      /InfluxDB query failed .*compilation failed/,
+    );
   });
 
   it('counts and then deletes points older than the cut-off', async () => {
     influx.handler = (req, res) => {
       if (req.url.startsWith('/api/v2/query')) {
-        sendCsv(res, csv(['#datatype,string,long,long', '#group,false,false,false', '#default,_result,,', ',result,table,_value', ',,0,42']));
+        sendCsv(
+          res,
+          csv([
+            '#datatype,string,long,long',
+            '#group,false,false,false',
+            '#default,_result,,',
+            ',result,table,_value',
+            ',,0,42',
+          ]),
+        );
       } else res.writeHead(204).end();
     };
     const s = open();
@@ -203,7 +237,8 @@ describe('InfluxStore against an InfluxDB 2 double', () => {
     let calls = 0;
     influx.handler = (_req, res) => {
       calls++;
-      if (calls <= 2) res.writeHead(503, { 'content-type': 'application/json' }).end('{"code":"unavailable","message":"busy"}');
+      if (calls <= 2)
+        res.writeHead(503, { 'content-type': 'application/json' }).end('{"code":"unavailable","message":"busy"}');
       else res.writeHead(204).end();
     };
     const s = open();
@@ -216,9 +251,13 @@ describe('InfluxStore against an InfluxDB 2 double', () => {
 
   it('rejects at once on a non-retriable 400 and reports writes failing in health', async () => {
     influx.handler = (_req, res) =>
-      res.writeHead(400, { 'content-type': 'application/json' }).end('{"code":"invalid","message":"unable to parse line"}');
+      res
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end('{"code":"invalid","message":"unable to parse line"}');
     const s = open();
-    await expect(s.writeBatch(points(5))).rejects.toThrow(/did not acknowledge a batch of 5 points: unable to parse line/);
+    await expect(s.writeBatch(points(5))).rejects.toThrow(
+      /did not acknowledge a batch of 5 points: unable to parse line/,
+    );
     expect(influx.writes()).toHaveLength(1);
     expect(s.health()).toMatchObject({ ok: false, backend: 'influxdb' });
     expect(s.health().detail).toMatch(/writes failing: unable to parse line/);
@@ -264,7 +303,9 @@ describe('InfluxStore against an InfluxDB 2 double', () => {
     influx.handler = (_req, res) => held.push(res); // never answers until released
     const s = open({ maxBufferLines: 100, maxInFlight: 1 });
     const first = s.writeBatch(points(80));
-    await expect(s.writeBatch(points(30, 'other'))).rejects.toThrow(/write buffer is full \(80 lines waiting, limit 100\).*retry this batch later/);
+    await expect(s.writeBatch(points(30, 'other'))).rejects.toThrow(
+      /write buffer is full \(80 lines waiting, limit 100\).*retry this batch later/,
+    );
     expect(s.health().detail).toContain('buffer 80/100 lines (1/1 requests in flight), 30 lines refused');
     await new Promise((r) => setTimeout(r, 20));
     for (const res of held) res.writeHead(204).end();

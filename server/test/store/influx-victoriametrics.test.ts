@@ -34,7 +34,13 @@ d('InfluxStore writing to VictoriaMetrics through the InfluxDB v2 write API', ()
   }
 
   function store(opts: Partial<ConstructorParameters<typeof InfluxStore>[0]> = {}): InfluxStore {
-    return new InfluxStore({ url: base, org: 'opsroom', bucket: 'opsroom', token: 'unused-by-victoriametrics', ...opts });
+    return new InfluxStore({
+      url: base,
+      org: 'opsroom',
+      bucket: 'opsroom',
+      token: 'unused-by-victoriametrics',
+      ...opts,
+    });
   }
 
   beforeAll(async () => {
@@ -49,14 +55,17 @@ d('InfluxStore writing to VictoriaMetrics through the InfluxDB v2 write API', ()
   it('resolves writeBatch once every point is stored, as output_value{node, device}', async () => {
     const s = store();
     const points: StoredPoint[] = [];
-    for (let i = 0; i < 3_000; i++) points.push({ node: `plant/n${i % 3}`, metric: 'output', deviceId: `d${i % 2}`, ts: T0 + i * 10, value: i / 4 });
+    for (let i = 0; i < 3_000; i++)
+      points.push({ node: `plant/n${i % 3}`, metric: 'output', deviceId: `d${i % 2}`, ts: T0 + i * 10, value: i / 4 });
     await s.writeBatch(points);
     const series = await exported('output_value{node="plant/n1"}');
     expect(series.map((x) => x.metric).sort((a, b) => (a.device! < b.device! ? -1 : 1))).toEqual([
       { __name__: 'output_value', node: 'plant/n1', device: 'd0' },
       { __name__: 'output_value', node: 'plant/n1', device: 'd1' },
     ]);
-    const got = series.flatMap((x) => x.timestamps.map((ts, k) => [ts, x.values[k]!] as const)).sort((a, b) => a[0] - b[0]);
+    const got = series
+      .flatMap((x) => x.timestamps.map((ts, k) => [ts, x.values[k]!] as const))
+      .sort((a, b) => a[0] - b[0]);
     const want = points.filter((p) => p.node === 'plant/n1').map((p) => [p.ts, p.value] as const);
     expect(got).toEqual(want);
     expect(s.health().ok).toBe(true);
@@ -89,14 +98,18 @@ d('InfluxStore writing to VictoriaMetrics through the InfluxDB v2 write API', ()
     const s = store();
     await s.writeBatch([{ node: 'valle/norte lana,x=1', metric: 'water', deviceId: 'pump 3', ts: T0, value: 7 }]);
     const series = await exported('water_value');
-    expect(series.map((x) => x.metric)).toEqual([{ __name__: 'water_value', node: 'valle/norte lana,x=1', device: 'pump 3' }]);
+    expect(series.map((x) => x.metric)).toEqual([
+      { __name__: 'water_value', node: 'valle/norte lana,x=1', device: 'pump 3' },
+    ]);
     expect(series[0]!.values).toEqual([7]);
     await s.close();
   });
 
   it('cannot query VictoriaMetrics with Flux and says so clearly', async () => {
     const s = store();
-    await expect(s.query({ node: 'bulk', metric: 'energy', from: T0, to: T0 + 10_000 })).rejects.toThrow(/InfluxDB query failed/);
+    await expect(s.query({ node: 'bulk', metric: 'energy', from: T0, to: T0 + 10_000 })).rejects.toThrow(
+      /InfluxDB query failed/,
+    );
     await s.close();
   });
 });

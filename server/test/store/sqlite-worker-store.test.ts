@@ -40,7 +40,11 @@ describe('SqliteWorkerStore', () => {
     const writes: Array<Promise<void>> = [];
     let failures = 0;
     for (let i = 0; i < 300; i++) {
-      const batch: ReadingBatch = { ...toColumns(Array.from({ length: 50 }, (_, j) => ({ metric: 'output', value: j, ts: t0 + i * 50 + j }))), deviceId: `d${i % 7}`, node: `r/n${i % 13}` };
+      const batch: ReadingBatch = {
+        ...toColumns(Array.from({ length: 50 }, (_, j) => ({ metric: 'output', value: j, ts: t0 + i * 50 + j }))),
+        deviceId: `d${i % 7}`,
+        node: `r/n${i % 13}`,
+      };
       writes.push(store.writeReadings([batch]).catch(() => void failures++));
       try {
         saveRow(`a${i}`, t0 + i); // the other connection commits while writer transactions are in flight
@@ -59,7 +63,15 @@ describe('SqliteWorkerStore', () => {
 
   it('leaves the caller its arrays: they are copied, not transferred', async () => {
     const store = await SqliteWorkerStore.open(dir);
-    const b: ReadingBatch = { node: 'n', deviceId: 'd', length: 2, metricNames: ['m'], metric: new Uint16Array(2), ts: Float64Array.from([1, 2]), values: Float64Array.from([3, 4]) };
+    const b: ReadingBatch = {
+      node: 'n',
+      deviceId: 'd',
+      length: 2,
+      metricNames: ['m'],
+      metric: new Uint16Array(2),
+      ts: Float64Array.from([1, 2]),
+      values: Float64Array.from([3, 4]),
+    };
     await store.writeReadings([b]);
     expect([b.ts.length, b.ts[1], b.values[0]]).toEqual([2, 2, 3]);
     expect(await store.count()).toBe(2);
@@ -73,7 +85,12 @@ describe('SqliteWorkerStore', () => {
       { node: 'n', metric: 'm', deviceId: 'd', ts: -1, value: 2 },
     ]);
     expect(store.rejectedPoints).toBe(1);
-    expect(store.health()).toEqual(expect.objectContaining({ ok: true, detail: expect.stringMatching(/writer thread: .*1 malformed points rejected/) }));
+    expect(store.health()).toEqual(
+      expect.objectContaining({
+        ok: true,
+        detail: expect.stringMatching(/writer thread: .*1 malformed points rejected/),
+      }),
+    );
     await store.close();
   });
 
@@ -81,7 +98,9 @@ describe('SqliteWorkerStore', () => {
     const store = await SqliteWorkerStore.open(dir);
     await store.writeBatch([{ node: 'n', metric: 'm', deviceId: 'd', ts: 1, value: 2 }]);
     await (store as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
-    await expect(store.writeBatch([{ node: 'n', metric: 'm', deviceId: 'd', ts: 2, value: 2 }])).rejects.toThrow(/writer thread exited.*restart/);
+    await expect(store.writeBatch([{ node: 'n', metric: 'm', deviceId: 'd', ts: 2, value: 2 }])).rejects.toThrow(
+      /writer thread exited.*restart/,
+    );
     expect(store.health().ok).toBe(false);
     expect(await store.query({ node: 'n', metric: 'm', from: 0, to: 10 })).toEqual([{ ts: 1, value: 2 }]);
     await store.close();

@@ -16,7 +16,12 @@ if (binary) {
   runStoreContract('VictoriaMetricsStore', async () => {
     const vm = await startVictoriaMetrics(binary);
     const open = () => new VictoriaMetricsStore({ url: vm.url, flushBeforeRead: true, now: () => T0 + 1_800_000 });
-    return { store: open(), reopen: async () => open(), cleanup: () => vm.stop(), limits: { duplicates: 'one-kept', deletes: false } };
+    return {
+      store: open(),
+      reopen: async () => open(),
+      cleanup: () => vm.stop(),
+      limits: { duplicates: 'one-kept', deletes: false },
+    };
   });
 }
 
@@ -34,10 +39,14 @@ d('VictoriaMetricsStore against a real VictoriaMetrics, beyond the contract', ()
   it('keeps names with quotes, backslashes, regex characters, spaces, commas and equals signs apart', async () => {
     const s = new VictoriaMetricsStore({ url: vm.url, flushBeforeRead: true, now: () => T0 + 60_000 });
     const odd = ['valle/norte lana,x=1', 'a"b\\c', 'a.b', 'a|b', 'a(b)*'];
-    await s.writeBatch(odd.map((node, i) => ({ node, metric: 'water-l.m3', deviceId: `pump ${i}="x"`, ts: T0 + i, value: i })));
+    await s.writeBatch(
+      odd.map((node, i) => ({ node, metric: 'water-l.m3', deviceId: `pump ${i}="x"`, ts: T0 + i, value: i })),
+    );
     for (const [i, node] of odd.entries()) {
       expect(await s.query({ node, metric: 'water-l.m3', from: T0, to: T0 + 10 })).toEqual([{ ts: T0 + i, value: i }]);
-      expect(await s.query({ node, metric: 'water-l.m3', from: T0, to: T0 + 10, windowMs: 10, aggregate: 'count' })).toEqual([{ ts: T0, value: 1 }]);
+      expect(
+        await s.query({ node, metric: 'water-l.m3', from: T0, to: T0 + 10, windowMs: 10, aggregate: 'count' }),
+      ).toEqual([{ ts: T0, value: 1 }]);
     }
     const latest = await s.latest(['a.b', 'a"b\\c']);
     expect(latest.map((p) => [p.node, p.metric, p.deviceId, p.ts]).sort()).toEqual([
@@ -50,10 +59,18 @@ d('VictoriaMetricsStore against a real VictoriaMetrics, beyond the contract', ()
   it('answers windows over more than one query_range (over 10,000 windows) and clipped ends exactly', async () => {
     const s = new VictoriaMetricsStore({ url: vm.url, flushBeforeRead: true });
     const points: StoredPoint[] = [];
-    for (let i = 0; i < 25_000; i++) points.push({ node: 'many', metric: 'output', deviceId: 'd1', ts: T0 + i * 1000 + 500, value: i });
+    for (let i = 0; i < 25_000; i++)
+      points.push({ node: 'many', metric: 'output', deviceId: 'd1', ts: T0 + i * 1000 + 500, value: i });
     await s.writeBatch(points);
     // 1 s windows from T0 + 0.7 s to T0 + 24,999.2 s: the first and last windows are clipped.
-    const got = await s.query({ node: 'many', metric: 'output', from: T0 + 700, to: T0 + 24_999_200, windowMs: 1000, aggregate: 'count' });
+    const got = await s.query({
+      node: 'many',
+      metric: 'output',
+      from: T0 + 700,
+      to: T0 + 24_999_200,
+      windowMs: 1000,
+      aggregate: 'count',
+    });
     expect(got).toHaveLength(24_998); // window T0 holds 500 (before from), window T0 + 24,999 s holds 24,999.5 s (after to)
     expect(got[0]).toEqual({ ts: T0 + 1000, value: 1 });
     expect(got.at(-1)).toEqual({ ts: T0 + 24_998_000, value: 1 });
@@ -74,7 +91,10 @@ d('VictoriaMetricsStore against a real VictoriaMetrics, beyond the contract', ()
       await new Promise((r) => setTimeout(r, 200));
       expect(s.health().ok).toBe(true);
       expect(s.health().detail).toMatch(/dedup\.minScrapeInterval is not set.*latencyOffset is 30s/);
-      expect(s.health().warnings).toEqual([expect.stringMatching(/dedup\.minScrapeInterval is not set.*recommended flags/), expect.stringMatching(/latencyOffset is 30s/)]);
+      expect(s.health().warnings).toEqual([
+        expect.stringMatching(/dedup\.minScrapeInterval is not set.*recommended flags/),
+        expect.stringMatching(/latencyOffset is 30s/),
+      ]);
       await s.close();
     } finally {
       await plain.stop();
@@ -83,7 +103,9 @@ d('VictoriaMetricsStore against a real VictoriaMetrics, beyond the contract', ()
 
   it('fails a read with the server named when VictoriaMetrics is down', async () => {
     const s = new VictoriaMetricsStore({ url: 'http://127.0.0.1:9', readTimeoutMs: 2_000 });
-    await expect(s.query({ node: 'n', metric: 'm', from: 0, to: 1 })).rejects.toThrow(/VictoriaMetrics read failed \(http:\/\/127\.0\.0\.1:9\/api\/v1\/export\)/);
+    await expect(s.query({ node: 'n', metric: 'm', from: 0, to: 1 })).rejects.toThrow(
+      /VictoriaMetrics read failed \(http:\/\/127\.0\.0\.1:9\/api\/v1\/export\)/,
+    );
     await s.close();
   });
 });

@@ -23,7 +23,17 @@ export function wideModel(extra = 4): Model {
   const a = m.nodes.get('r/a')!;
   for (let i = 3; i < 3 + extra; i++) {
     const path = `r/a/a${i}`;
-    const leaf: ModelNode = { path, id: `a${i}`, name: `A${i}`, depth: 2, parent: 'r/a', children: [], correctionWindowSec: 60, weights: {}, levels: {} };
+    const leaf: ModelNode = {
+      path,
+      id: `a${i}`,
+      name: `A${i}`,
+      depth: 2,
+      parent: 'r/a',
+      children: [],
+      correctionWindowSec: 60,
+      weights: {},
+      levels: {},
+    };
     m.nodes.set(path, leaf);
     a.children.push(path);
   }
@@ -56,5 +66,12 @@ export const step = (node: string, score = 0.95, value = 500, indicator = 'outpu
   indicator,
   ts: 0,
   value,
-  output: { score, kind: 'step', probability: 0.97, forecast: { mean: 10, lower: 5, upper: 15 }, alert: score >= 0.9, learning: false },
+  output: {
+    score,
+    kind: 'step',
+    probability: 0.97,
+    forecast: { mean: 10, lower: 5, upper: 15 },
+    alert: score >= 0.9,
+    learning: false,
+  },
 });

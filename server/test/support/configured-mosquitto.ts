@@ -20,7 +20,10 @@ export async function startConfiguredMosquitto(binary: string, serverPassword: s
     const secrets = join(dir, 'secrets.json');
     writeFileSync(secrets, JSON.stringify({ devices: demoCredentials().devices }));
     const lines: string[] = [];
-    const code = await runBrokerConfig({ model: EXAMPLE_MODEL, secrets, outDir: dir, env: { OPSROOM_BROKER_PASSWORD: serverPassword } }, (l) => lines.push(l));
+    const code = await runBrokerConfig(
+      { model: EXAMPLE_MODEL, secrets, outDir: dir, env: { OPSROOM_BROKER_PASSWORD: serverPassword } },
+      (l) => lines.push(l),
+    );
     if (code !== 0) throw new Error(`opsroom broker-config failed (${code}): ${lines.join('\n')}`);
     // As root, Mosquitto drops privileges to its own user, which could not read the 0600 password file.
     const asRoot = process.getuid?.() === 0 ? ['user root'] : [];

@@ -16,13 +16,25 @@ export interface DemoCredentials {
 }
 
 export function demoCredentials(): DemoCredentials {
-  return JSON.parse(readFileSync(join(REPO_ROOT, 'models/examples/valle.demo-credentials.json'), 'utf8')) as DemoCredentials;
+  return JSON.parse(
+    readFileSync(join(REPO_ROOT, 'models/examples/valle.demo-credentials.json'), 'utf8'),
+  ) as DemoCredentials;
 }
 
 /** The server on free loopback ports with a fresh data directory; `stop()` closes it and removes the directory. */
-export async function startTestServer(opts: StartOptions = {}): Promise<RunningOpsroom & { dataDir: string; stop(): Promise<void> }> {
+export async function startTestServer(
+  opts: StartOptions = {},
+): Promise<RunningOpsroom & { dataDir: string; stop(): Promise<void> }> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'opsroom-test-'));
-  const running = await startOpsroom({ host: '127.0.0.1', httpPort: 0, mqttPort: 0, dataDir, model: EXAMPLE_MODEL, logger: false, ...opts });
+  const running = await startOpsroom({
+    host: '127.0.0.1',
+    httpPort: 0,
+    mqttPort: 0,
+    dataDir,
+    model: EXAMPLE_MODEL,
+    logger: false,
+    ...opts,
+  });
   return {
     ...running,
     dataDir,
@@ -34,7 +46,11 @@ export async function startTestServer(opts: StartOptions = {}): Promise<RunningO
 }
 
 export async function login(httpUrl: string, username: string, password: string): Promise<string> {
-  const res = await fetch(`${httpUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  const res = await fetch(`${httpUrl}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
   if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { token: string }).token;
 }
@@ -57,7 +73,12 @@ export async function connectSocket(httpUrl: string, token: string): Promise<Ops
 }
 
 export async function connectDevice(mqttUrl: string, deviceId: string, secret: string): Promise<MqttClient> {
-  return mqtt.connectAsync(mqttUrl, { username: deviceId, password: secret, clientId: `test-${deviceId}-${process.pid}`, reconnectPeriod: 0 });
+  return mqtt.connectAsync(mqttUrl, {
+    username: deviceId,
+    password: secret,
+    clientId: `test-${deviceId}-${process.pid}`,
+    reconnectPeriod: 0,
+  });
 }
 
 /** Resolves with the first event of that name whose payload passes `match`, or rejects after `ms`. */

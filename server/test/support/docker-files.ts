@@ -21,7 +21,8 @@ export function execForm(stage: string, instruction: 'ENTRYPOINT' | 'CMD'): stri
   const last = lines.at(-1)?.[1];
   if (last === undefined) throw new Error(`no ${instruction} in the stage`);
   const parsed: unknown = JSON.parse(last);
-  if (!Array.isArray(parsed) || !parsed.every((a) => typeof a === 'string')) throw new Error(`${instruction} is not in exec form: ${last}`);
+  if (!Array.isArray(parsed) || !parsed.every((a) => typeof a === 'string'))
+    throw new Error(`${instruction} is not in exec form: ${last}`);
   return parsed as string[];
 }
 

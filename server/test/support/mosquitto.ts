@@ -60,7 +60,15 @@ export async function startMosquitto(binary: string, extraConf: string[] = []): 
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(
     conf,
-    [`listener ${port} 127.0.0.1`, extraConf.some((l) => l.startsWith('password_file')) ? 'allow_anonymous false' : 'allow_anonymous true', 'persistence false', 'max_queued_messages 0', 'max_inflight_messages 0', ...extraConf, ''].join('\n'),
+    [
+      `listener ${port} 127.0.0.1`,
+      extraConf.some((l) => l.startsWith('password_file')) ? 'allow_anonymous false' : 'allow_anonymous true',
+      'persistence false',
+      'max_queued_messages 0',
+      'max_inflight_messages 0',
+      ...extraConf,
+      '',
+    ].join('\n'),
   );
   const child: ChildProcess = spawn(binary, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

@@ -35,7 +35,10 @@ export function openSocket(port: number, localAddress = '127.0.0.1'): Promise<So
 }
 
 /** Sends a CONNECT and resolves with the CONNACK return code, or 'closed' if the broker hung up first. */
-export async function rawConnect(port: number, o: { username: string; password: string; clientId?: string; localAddress?: string }): Promise<number | 'closed'> {
+export async function rawConnect(
+  port: number,
+  o: { username: string; password: string; clientId?: string; localAddress?: string },
+): Promise<number | 'closed'> {
   const s = await openSocket(port, o.localAddress);
   return new Promise((resolve) => {
     let got = Buffer.alloc(0);

@@ -8,7 +8,10 @@ import { delimiter, join } from 'node:path';
  *
  * Use: `const mosquitto = findBinary('mosquitto'); const d = mosquitto ? describe : describe.skip;`
  */
-export function findBinary(name: string, extraDirs: string[] = ['/usr/sbin', '/usr/bin', '/usr/local/bin']): string | null {
+export function findBinary(
+  name: string,
+  extraDirs: string[] = ['/usr/sbin', '/usr/bin', '/usr/local/bin'],
+): string | null {
   const dirs = [...(process.env.PATH ?? '').split(delimiter), ...extraDirs];
   for (const dir of dirs) {
     if (!dir) continue;

@@ -35,16 +35,33 @@ export function memoryAfterGc(child: ChildProcess, timeoutMs = 10_000): Promise<
  * The server in a child process (so a test can SIGKILL it), started by
  * server/test/support/fixtures/start-server.ts with the given StartOptions as JSON.
  */
-export async function spawnServer(options: Record<string, unknown>, timeoutMs = 20_000, proc: SpawnOptions = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...(proc.nodeArgs ?? []), '--import', 'tsx', join(REPO_ROOT, 'server/test/support/fixtures/start-server.ts'), JSON.stringify(options)], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe', ...(proc.ipc ? (['ipc'] as const) : [])],
-    env: { ...process.env, NODE_OPTIONS: '' },
-  });
+export async function spawnServer(
+  options: Record<string, unknown>,
+  timeoutMs = 20_000,
+  proc: SpawnOptions = {},
+): Promise<ServerProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      ...(proc.nodeArgs ?? []),
+      '--import',
+      'tsx',
+      join(REPO_ROOT, 'server/test/support/fixtures/start-server.ts'),
+      JSON.stringify(options),
+    ],
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe', ...(proc.ipc ? (['ipc'] as const) : [])],
+      env: { ...process.env, NODE_OPTIONS: '' },
+    },
+  );
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const started = await new Promise<{ httpUrl: string; mqttUrl: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within ${timeoutMs} ms\n${stderr}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start within ${timeoutMs} ms\n${stderr}`)),
+      timeoutMs,
+    );
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (!line.startsWith('{"started"')) return;
       clearTimeout(timer);

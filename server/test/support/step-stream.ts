@@ -4,7 +4,17 @@
  * The defaults (200 readings, step at 170 from 100 to 160) give the detector its learning period
  * (150 readings) and a clean step of ~50 noise-sigmas after it.
  */
-export function stepStream(opts: { n?: number; stepAt?: number; from?: number; to?: number; spacingMs?: number; seed?: number; t0?: number } = {}): Array<{ ts: number; value: number }> {
+export function stepStream(
+  opts: {
+    n?: number;
+    stepAt?: number;
+    from?: number;
+    to?: number;
+    spacingMs?: number;
+    seed?: number;
+    t0?: number;
+  } = {},
+): Array<{ ts: number; value: number }> {
   const { n = 200, stepAt = 170, from = 100, to = 160, spacingMs = 1000, seed: s0 = 42 } = opts;
   const t0 = opts.t0 ?? Date.now() - n * spacingMs;
   let seed = s0;

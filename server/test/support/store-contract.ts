@@ -28,7 +28,12 @@ export interface StoreLimits {
 }
 
 /** The values of points in time order, a duplicate's value being either of `choices[ts]` when the store keeps any one. */
-function valuesAllowing(got: readonly { ts: number; value: number }[], want: readonly number[], choices: Record<number, number[]>, limits: StoreLimits | undefined): number[] {
+function valuesAllowing(
+  got: readonly { ts: number; value: number }[],
+  want: readonly number[],
+  choices: Record<number, number[]>,
+  limits: StoreLimits | undefined,
+): number[] {
   if (limits?.duplicates !== 'one-kept') return got.map((p) => p.value);
   return got.map((p, i) => (choices[p.ts]?.includes(p.value) ? want[i]! : p.value));
 }
@@ -79,9 +84,18 @@ export function toReadingBatches(points: readonly StoredPoint[]): ReadingBatch[]
       continue;
     }
     let j = i + 1;
-    while (j < points.length && points[j] !== null && points[j]!.node === p.node && points[j]!.deviceId === p.deviceId) j++;
+    while (j < points.length && points[j] !== null && points[j]!.node === p.node && points[j]!.deviceId === p.deviceId)
+      j++;
     const n = j - i;
-    const b: ReadingBatch = { node: p.node, deviceId: p.deviceId, length: n, metricNames: [], metric: new Uint16Array(n), ts: new Float64Array(n), values: new Float64Array(n) };
+    const b: ReadingBatch = {
+      node: p.node,
+      deviceId: p.deviceId,
+      length: n,
+      metricNames: [],
+      metric: new Uint16Array(n),
+      ts: new Float64Array(n),
+      values: new Float64Array(n),
+    };
     for (let k = 0; k < n; k++) {
       const q = points[i + k]!;
       let m = b.metricNames.indexOf(q.metric);
@@ -98,7 +112,15 @@ export function toReadingBatches(points: readonly StoredPoint[]): ReadingBatch[]
 
 /** A batch of one device and one metric. */
 function batchOf(node: string, metric: string, deviceId: string, ts: number[], values: number[]): ReadingBatch {
-  return { node, deviceId, length: ts.length, metricNames: [metric], metric: new Uint16Array(ts.length), ts: Float64Array.from(ts), values: Float64Array.from(values) };
+  return {
+    node,
+    deviceId,
+    length: ts.length,
+    metricNames: [metric],
+    metric: new Uint16Array(ts.length),
+    ts: Float64Array.from(ts),
+    values: Float64Array.from(values),
+  };
 }
 
 const range = (from: number, n: number, step = 1): number[] => Array.from({ length: n }, (_, i) => from + i * step);
@@ -108,7 +130,11 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreUnd
   runColumnarContract(name, makeStore);
 }
 
-function runWriteContract(name: string, via: 'writeBatch' | 'writeReadings', makeStore: () => Promise<StoreUnderTest>): void {
+function runWriteContract(
+  name: string,
+  via: 'writeBatch' | 'writeReadings',
+  makeStore: () => Promise<StoreUnderTest>,
+): void {
   describe(`${name} honours the TimeSeriesStore contract, written through ${via}`, () => {
     let sut: StoreUnderTest;
     let raw: TimeSeriesStore;
@@ -119,7 +145,8 @@ function runWriteContract(name: string, via: 'writeBatch' | 'writeReadings', mak
       if (via === 'writeBatch') return s;
       return new Proxy(s, {
         get(target, prop) {
-          if (prop === 'writeBatch') return (points: readonly StoredPoint[]) => target.writeReadings(toReadingBatches(points));
+          if (prop === 'writeBatch')
+            return (points: readonly StoredPoint[]) => target.writeReadings(toReadingBatches(points));
           const v = Reflect.get(target, prop, target) as unknown;
           return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
         },
@@ -169,7 +196,9 @@ function runWriteContract(name: string, via: 'writeBatch' | 'writeReadings', mak
     });
 
     it('answers a raw query with a limit with at least its oldest points up to the limit (a store may read on)', async () => {
-      await store.writeBatch([5, 1, 4, 2, 3].map((i) => pt('plant/a', 'output', i % 2 === 0 ? 'd2' : 'd1', T0 + i * 100, i)));
+      await store.writeBatch(
+        [5, 1, 4, 2, 3].map((i) => pt('plant/a', 'output', i % 2 === 0 ? 'd2' : 'd1', T0 + i * 100, i)),
+      );
       const got = await store.query({ ...whole, limit: 3 });
       expect(got.length).toBeGreaterThanOrEqual(3);
       expect(got.slice(0, 3).map((p) => p.value)).toEqual([1, 2, 3]);
@@ -227,7 +256,13 @@ function runWriteContract(name: string, via: 'writeBatch' | 'writeReadings', mak
     it('aggregates only points inside the range, even in a window that starts before it', async () => {
       await store.writeBatch(WINDOW_POINTS);
       // [T0+4s, T0+19.999s]: window T0 holds only 5; window T0+10s holds 10, 20, 2.
-      const got = await store.query({ ...whole, from: T0 + 4_000, to: T0 + 19_999, windowMs: 10_000, aggregate: 'count' });
+      const got = await store.query({
+        ...whole,
+        from: T0 + 4_000,
+        to: T0 + 19_999,
+        windowMs: 10_000,
+        aggregate: 'count',
+      });
       expect(got).toEqual([
         { ts: T0, value: 1 },
         { ts: T0 + 10_000, value: 3 },
@@ -261,8 +296,12 @@ function runWriteContract(name: string, via: 'writeBatch' | 'writeReadings', mak
 
     it('gives the newest points of only the nodes asked for', async () => {
       await store.writeBatch(WINDOW_POINTS);
-      expect((await store.latest(['plant/b']))).toEqual([pt('plant/b', 'output', 'd1', T0 + 1_000, 1000)]);
-      expect((await store.latest(['plant/a', 'nowhere'])).map((p) => p.node)).toEqual(['plant/a', 'plant/a', 'plant/a']);
+      expect(await store.latest(['plant/b'])).toEqual([pt('plant/b', 'output', 'd1', T0 + 1_000, 1000)]);
+      expect((await store.latest(['plant/a', 'nowhere'])).map((p) => p.node)).toEqual([
+        'plant/a',
+        'plant/a',
+        'plant/a',
+      ]);
       expect(await store.latest([])).toEqual([]);
     });
 
@@ -326,9 +365,16 @@ function runWriteContract(name: string, via: 'writeBatch' | 'writeReadings', mak
       await store.writeBatch(batch);
       expect(await store.query({ node: 'n7', metric: 'output', from: T0, to: T0 + 5_000 })).toHaveLength(100);
       expect(await store.latest()).toHaveLength(350); // i mod 50 and i mod 7 meet in all 50 * 7 pairs
-      expect(await store.query({ node: 'n7', metric: 'output', from: T0, to: T0 + 5_000, windowMs: 1_000_000, aggregate: 'count' })).toEqual([
-        { ts: Math.floor(T0 / 1_000_000) * 1_000_000, value: 100 },
-      ]);
+      expect(
+        await store.query({
+          node: 'n7',
+          metric: 'output',
+          from: T0,
+          to: T0 + 5_000,
+          windowMs: 1_000_000,
+          aggregate: 'count',
+        }),
+      ).toEqual([{ ts: Math.floor(T0 / 1_000_000) * 1_000_000, value: 100 }]);
     });
 
     it('reports itself healthy while open and not after close', async () => {
@@ -357,7 +403,10 @@ function runWriteContract(name: string, via: 'writeBatch' | 'writeReadings', mak
         { ts: T0 + 20_000, value: 2 },
       ]);
       expect(await store.latest(['plant/b'])).toEqual([pt('plant/b', 'output', 'd1', T0 + 1_000, 1000)]);
-      await store.writeBatch([pt('plant/a', 'output', 'd1', T0 + 1_000, 42), pt('plant/a', 'output', 'd3', T0 + 1_000, 6)]);
+      await store.writeBatch([
+        pt('plant/a', 'output', 'd1', T0 + 1_000, 42),
+        pt('plant/a', 'output', 'd3', T0 + 1_000, 6),
+      ]);
       const raw = await store.query(whole);
       expect(raw).toHaveLength(9);
       if (sut.limits?.duplicates !== 'one-kept') expect(raw.filter((p) => p.value === 42)).toEqual([]);
@@ -426,31 +475,68 @@ function runColumnarContract(name: string, makeStore: () => Promise<StoreUnderTe
       await store.writeBatch(range(25, 10).map((i) => pt('plant/a', 'output', 'd1', T0 + i, 100 + i)));
       // 0..9 first, 10..14 from the readings (110..114); 20..29 first, 30..34 from the batch (130..134).
       const want = [...range(0, 10), ...range(110, 5), ...range(20, 10), ...range(130, 5)];
-      const choices = Object.fromEntries([...range(5, 5).map((i) => [T0 + i, [i, 100 + i]]), ...range(25, 5).map((i) => [T0 + i, [i, 100 + i]])]);
+      const choices = Object.fromEntries([
+        ...range(5, 5).map((i) => [T0 + i, [i, 100 + i]]),
+        ...range(25, 5).map((i) => [T0 + i, [i, 100 + i]]),
+      ]);
       expect(await values(want, choices)).toEqual(want);
-      expect(await store.query({ ...whole, windowMs: 60_000, aggregate: 'count' })).toEqual([{ ts: Math.floor(T0 / 60_000) * 60_000, value: 30 }]);
+      expect(await store.query({ ...whole, windowMs: 60_000, aggregate: 'count' })).toEqual([
+        { ts: Math.floor(T0 / 60_000) * 60_000, value: 30 },
+      ]);
     });
 
     it('stores readings that arrive out of order, and late ones older than what is stored, each once', async () => {
       // 10 points on even ms 100..118, in reverse order.
       await store.writeReadings([batchOf('plant/a', 'output', 'd1', range(T0 + 118, 10, -2), range(118, 10, -2))]);
       // Late: odd ms 101..109 (new, between stored ones), 50..52 (older than everything), 104 and 118 again (duplicates), 200 (new).
-      await store.writeReadings([batchOf('plant/a', 'output', 'd1', [T0 + 109, T0 + 50, T0 + 104, T0 + 101, T0 + 200, T0 + 51, T0 + 103, T0 + 118, T0 + 52, T0 + 105, T0 + 107], [109, 50, -1, 101, 200, 51, 103, -1, 52, 105, 107])]);
+      await store.writeReadings([
+        batchOf(
+          'plant/a',
+          'output',
+          'd1',
+          [T0 + 109, T0 + 50, T0 + 104, T0 + 101, T0 + 200, T0 + 51, T0 + 103, T0 + 118, T0 + 52, T0 + 105, T0 + 107],
+          [109, 50, -1, 101, 200, 51, 103, -1, 52, 105, 107],
+        ),
+      ]);
       // And again, all of it: nothing changes.
-      await store.writeBatch([pt('plant/a', 'output', 'd1', T0 + 107, -1), pt('plant/a', 'output', 'd1', T0 + 50, -1), pt('plant/a', 'output', 'd1', T0 + 118, -1)]);
+      await store.writeBatch([
+        pt('plant/a', 'output', 'd1', T0 + 107, -1),
+        pt('plant/a', 'output', 'd1', T0 + 50, -1),
+        pt('plant/a', 'output', 'd1', T0 + 118, -1),
+      ]);
       const want = [50, 51, 52, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 112, 114, 116, 118, 200];
       expect(await tsOf()).toEqual(want);
-      expect(await values(want, { [T0 + 104]: [104, -1], [T0 + 118]: [118, -1], [T0 + 107]: [107, -1], [T0 + 50]: [50, -1] })).toEqual(want);
-      expect(await store.query({ ...whole, windowMs: 60_000, aggregate: 'count' })).toEqual([{ ts: Math.floor(T0 / 60_000) * 60_000, value: want.length }]);
-      expect(await store.query({ ...whole, windowMs: 60_000, aggregate: 'max' })).toEqual([{ ts: Math.floor(T0 / 60_000) * 60_000, value: 200 }]);
+      expect(
+        await values(want, {
+          [T0 + 104]: [104, -1],
+          [T0 + 118]: [118, -1],
+          [T0 + 107]: [107, -1],
+          [T0 + 50]: [50, -1],
+        }),
+      ).toEqual(want);
+      expect(await store.query({ ...whole, windowMs: 60_000, aggregate: 'count' })).toEqual([
+        { ts: Math.floor(T0 / 60_000) * 60_000, value: want.length },
+      ]);
+      expect(await store.query({ ...whole, windowMs: 60_000, aggregate: 'max' })).toEqual([
+        { ts: Math.floor(T0 / 60_000) * 60_000, value: 200 },
+      ]);
       expect(await store.latest()).toEqual([pt('plant/a', 'output', 'd1', T0 + 200, 200)]);
     });
 
     it('skips malformed readings and batches, counting on with the rest', async () => {
-      const good = batchOf('plant/a', 'output', 'd1', [T0, T0 + 1, T0 + 2, T0 + 3, T0 + 4, T0 + 5], [0, Number.NaN, 2, 3, Number.POSITIVE_INFINITY, 5]);
+      const good = batchOf(
+        'plant/a',
+        'output',
+        'd1',
+        [T0, T0 + 1, T0 + 2, T0 + 3, T0 + 4, T0 + 5],
+        [0, Number.NaN, 2, 3, Number.POSITIVE_INFINITY, 5],
+      );
       good.ts[2] = T0 + 2.5; // not an integer
       good.ts[3] = -1; // before the epoch
-      const badMetric = { ...batchOf('plant/a', 'output', 'd1', [T0 + 6, T0 + 7], [6, 7]), metric: Uint16Array.from([0, 3]) };
+      const badMetric = {
+        ...batchOf('plant/a', 'output', 'd1', [T0 + 6, T0 + 7], [6, 7]),
+        metric: Uint16Array.from([0, 3]),
+      };
       const emptyName = { ...batchOf('plant/a', 'output', 'd1', [T0 + 8], [8]), metricNames: [''] };
       const shortArrays = { ...batchOf('plant/a', 'output', 'd1', [T0 + 9], [9]), length: 1_000_000 };
       await store.writeReadings([
@@ -476,7 +562,9 @@ function runColumnarContract(name: string, makeStore: () => Promise<StoreUnderTe
       await store.writeBatch([pt('plant/a', 'output', 'd1', T0 + 35, 3.5)]); // a late point inside the run
       if (sut.limits?.deletes === false) {
         await expect(store.deleteBefore(T0 + 40)).rejects.toThrow(/cannot delete/);
-        expect(await store.applyRetention({ rawMs: 10_000, minuteMs: 10_000 }, T0 + 10_065)).toEqual(expect.objectContaining({ raw: 0 }));
+        expect(await store.applyRetention({ rawMs: 10_000, minuteMs: 10_000 }, T0 + 10_065)).toEqual(
+          expect.objectContaining({ raw: 0 }),
+        );
         expect(await tsOf()).toEqual([0, 10, 20, 30, 35, 40, 50, 60, 70, 80, 90]);
         return;
       }
@@ -484,7 +572,9 @@ function runColumnarContract(name: string, makeStore: () => Promise<StoreUnderTe
       expect(await store.deleteBefore(T0 + 40)).toBe(5);
       expect(await tsOf()).toEqual([40, 50, 60, 70, 80, 90]);
       expect(await store.deleteBefore(T0 + 40)).toBe(0);
-      expect(await store.applyRetention({ rawMs: 10_000, minuteMs: 10_000 }, T0 + 10_065)).toEqual(expect.objectContaining({ raw: 3 })); // 40, 50, 60
+      expect(await store.applyRetention({ rawMs: 10_000, minuteMs: 10_000 }, T0 + 10_065)).toEqual(
+        expect.objectContaining({ raw: 3 }),
+      ); // 40, 50, 60
       expect(await tsOf()).toEqual([70, 80, 90]);
       expect(await store.latest()).toEqual([pt('plant/a', 'output', 'd1', T0 + 90, 9)]);
       // Writing after the cut keeps going as usual.

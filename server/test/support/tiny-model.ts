@@ -4,7 +4,9 @@ import type { IndicatorDef, Model, ModelNode } from '@opsroom/models';
  * A small model built in code for unit tests: r -> {a -> {a1, a2}, b -> {b1}}, each leaf with one
  * device `<leaf>-dev`; windows 60 s at leaves, 600 s above, 3600 s at the root.
  */
-export function tinyModel(indicators: IndicatorDef[] = [{ id: 'output', name: 'Output', unit: 'u', rollup: 'sum' }]): Model {
+export function tinyModel(
+  indicators: IndicatorDef[] = [{ id: 'output', name: 'Output', unit: 'u', rollup: 'sum' }],
+): Model {
   const nodes = new Map<string, ModelNode>();
   const add = (path: string, children: string[], windowSec: number, extra: Partial<ModelNode> = {}) => {
     const parts = path.split('/');

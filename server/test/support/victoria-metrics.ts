@@ -37,12 +37,20 @@ export function victoriaMetricsBinary(): string | null {
   return findBinary('victoria-metrics');
 }
 
-export async function startVictoriaMetrics(binary: string, flags: readonly string[] = STORE_FLAGS, timeoutMs = 15_000): Promise<RunningVictoriaMetrics> {
+export async function startVictoriaMetrics(
+  binary: string,
+  flags: readonly string[] = STORE_FLAGS,
+  timeoutMs = 15_000,
+): Promise<RunningVictoriaMetrics> {
   const dataDir = await mkdtemp(join(tmpdir(), 'opsroom-vm-'));
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const child = spawn(binary, [`-httpListenAddr=127.0.0.1:${port}`, `-storageDataPath=${dataDir}`, '-loggerLevel=ERROR', ...flags], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      binary,
+      [`-httpListenAddr=127.0.0.1:${port}`, `-storageDataPath=${dataDir}`, '-loggerLevel=ERROR', ...flags],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let stderr = '';
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -77,14 +77,17 @@ const healthSchema = {
     medianResolveMs: { ...numberOrNull, description: 'median time from a raise to its resolve, ms' },
     children: {
       type: 'array',
-      description: "the same figures for each child of the node (its subtree)",
+      description: 'the same figures for each child of the node (its subtree)',
       items: {
         type: 'object',
         additionalProperties: false,
         properties: Object.fromEntries(
           ['raises', 'flooded', 'standing', 'open', 'shelved', 'chattering']
             .map((k) => [k, { type: 'integer' }] as [string, unknown])
-            .concat([['node', { type: 'string' }], ['alertsPerHour', { type: 'number' }]]),
+            .concat([
+              ['node', { type: 'string' }],
+              ['alertsPerHour', { type: 'number' }],
+            ]),
         ),
       },
     },
@@ -179,8 +182,7 @@ function exportHealthGauges(s: AppServices): void {
 
 /** The alarm-health gauges, registered once per registry; their values come at scrape time. */
 function alarmHealthGauges(registry: MetricsRegistry) {
-  const g = (name: string, help: string) =>
-    registry.gauge(`opsroom_alarm_${name}`, `${help} (whole tree, last 24 h).`);
+  const g = (name: string, help: string) => registry.gauge(`opsroom_alarm_${name}`, `${help} (whole tree, last 24 h).`);
   return {
     alertsPerHour: g('alerts_per_hour', 'Alerts raised per hour, re-raises of chattering alerts included'),
     floodShare: g('flood_interval_ratio', 'Share of 10-minute intervals with more than 10 alerts raised (floods)'),

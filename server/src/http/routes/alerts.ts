@@ -13,7 +13,7 @@ const FILTERS_TEXT =
   'Filters: state (`open` = not resolved), node (alerts that passed through that node or its subtree), kind, ' +
   'priority, indicator, assignee (a user name; `-`: nobody), shelved (`exclude` is the default with state=open — ' +
   'the active list — and `include` otherwise; `only`), free text `q` (every word must begin a word, case and accents ' +
-  'aside, in the alert\'s id, kind, state, priority, indicator id or name, node paths or names, assignee, summary ' +
+  "aside, in the alert's id, kind, state, priority, indicator id or name, node paths or names, assignee, summary " +
   'or trail), and raisedAt between `since` and `until` (ms since epoch, inclusive).';
 
 const countsSchema = {
@@ -26,7 +26,10 @@ const countsSchema = {
       type: 'object',
       additionalProperties: false,
       properties: Object.fromEntries(
-        ALERT_FACETS.map((f) => [f, { type: 'object', additionalProperties: { type: 'integer' }, description: `count per ${f}` }]),
+        ALERT_FACETS.map((f) => [
+          f,
+          { type: 'object', additionalProperties: { type: 'integer' }, description: `count per ${f}` },
+        ]),
       ),
     },
   },
@@ -54,9 +57,11 @@ export function alertRoutes(server: FastifyInstance, s: AppServices): void {
         tags: ['alerts'],
         summary: 'Alerts visible to the caller, newest first',
         description:
-          'An alert is visible when any node it passed through lies in the caller\'s scope. ' + FILTERS_TEXT +
+          "An alert is visible when any node it passed through lies in the caller's scope. " +
+          FILTERS_TEXT +
           ' Ordered by priority (critical first), then the nearest deadline, then newest; `order=newest` orders by ' +
-          'raisedAt only. At most `limit` (default and maximum 1000). How many match each filter: `GET /api/alerts/counts`.',
+          ('raisedAt only. At most `limit` (default and maximum 1000). How many ' +
+            'match each filter: `GET /api/alerts/counts`.'),
         querystring: AlertListQuery,
         response: { 200: { type: 'array', items: alertSchema }, 400: errorSchema, 401: errorSchema },
       },
@@ -72,11 +77,13 @@ export function alertRoutes(server: FastifyInstance, s: AppServices): void {
         tags: ['alerts'],
         summary: 'How many alerts match the filters, and how many each other value of each filter would give',
         description:
-          'The filters of `GET /api/alerts` (the same rules). `total`: how many match them all. `facets`: for each of ' +
-          'state, priority, kind, indicator, node (where raised), assignee (`-`: nobody) and shelved (`only`: shelved, ' +
+          'The filters of `GET /api/alerts` (the same rules). `total`: how many ' +
+          'match them all. `facets`: for each of ' +
+          ('state, priority, kind, indicator, node (where raised), assignee (`-`: ' +
+            'nobody) and shelved (`only`: shelved, ') +
           '`exclude`: not), the count of each value among the alerts that pass every *other* filter (a faceted ' +
           'search); `state` also counts `open`. Counted over the newest 10,000 alerts in range and every open one. ' +
-          'A `node` outside the caller\'s scope answers 404, as one that does not exist.',
+          "A `node` outside the caller's scope answers 404, as one that does not exist.",
         querystring: AlertCountsQuery,
         response: { 200: countsSchema, 400: errorSchema, 401: errorSchema, 404: errorSchema },
       },
@@ -91,7 +98,15 @@ export function alertRoutes(server: FastifyInstance, s: AppServices): void {
 
   app.get(
     '/api/alerts/:id',
-    { schema: { tags: ['alerts'], summary: 'One alert with its audit trail', params: alertIdParams, response: { 200: alertSchema, 401: errorSchema, 404: errorSchema } }, preHandler: auth },
+    {
+      schema: {
+        tags: ['alerts'],
+        summary: 'One alert with its audit trail',
+        params: alertIdParams,
+        response: { 200: alertSchema, 401: errorSchema, 404: errorSchema },
+      },
+      preHandler: auth,
+    },
     async (req) => s.alerts.get(req.params.id, req.user!),
   );
 
@@ -99,10 +114,30 @@ export function alertRoutes(server: FastifyInstance, s: AppServices): void {
   shelveRoutes(server, s);
 
   const actions = [
-    ['ack', 'Acknowledge: the owner level is on it (restarts its correction window once)', false, (id: string, u: Parameters<typeof s.alerts.acknowledge>[1], note?: string) => s.alerts.acknowledge(id, u, note)],
-    ['resolve', 'Resolve: closes the alert at every level it passed through', false, (id: string, u: Parameters<typeof s.alerts.resolve>[1], note?: string) => s.alerts.resolve(id, u, note)],
-    ['comment', 'Add a comment to the trail', true, (id: string, u: Parameters<typeof s.alerts.comment>[1], note?: string) => s.alerts.comment(id, u, note!)],
-    ['directive', 'Send a decision down to the devices of the node where the anomaly was seen', true, (id: string, u: Parameters<typeof s.alerts.directive>[1], note?: string) => s.alerts.directive(id, u, note!)],
+    [
+      'ack',
+      'Acknowledge: the owner level is on it (restarts its correction window once)',
+      false,
+      (id: string, u: Parameters<typeof s.alerts.acknowledge>[1], note?: string) => s.alerts.acknowledge(id, u, note),
+    ],
+    [
+      'resolve',
+      'Resolve: closes the alert at every level it passed through',
+      false,
+      (id: string, u: Parameters<typeof s.alerts.resolve>[1], note?: string) => s.alerts.resolve(id, u, note),
+    ],
+    [
+      'comment',
+      'Add a comment to the trail',
+      true,
+      (id: string, u: Parameters<typeof s.alerts.comment>[1], note?: string) => s.alerts.comment(id, u, note!),
+    ],
+    [
+      'directive',
+      'Send a decision down to the devices of the node where the anomaly was seen',
+      true,
+      (id: string, u: Parameters<typeof s.alerts.directive>[1], note?: string) => s.alerts.directive(id, u, note!),
+    ],
   ] as const;
   for (const [name, summary, needsNote, act] of actions) {
     app.post(
@@ -113,7 +148,14 @@ export function alertRoutes(server: FastifyInstance, s: AppServices): void {
           summary,
           params: alertIdParams,
           body: noteBody(needsNote),
-          response: { 200: alertSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 503: stateUnavailableSchema },
+          response: {
+            200: alertSchema,
+            401: errorSchema,
+            403: errorSchema,
+            404: errorSchema,
+            409: errorSchema,
+            503: stateUnavailableSchema,
+          },
         },
         preHandler: auth,
       },
@@ -135,14 +177,25 @@ export function alertRoutes(server: FastifyInstance, s: AppServices): void {
 export function shelveRoutes(server: FastifyInstance, s: AppServices): void {
   const app = server.withTypeProvider<ContractTypeProvider>();
   const auth = requireUser(s);
-  const response = { 200: alertSchema, 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 503: stateUnavailableSchema };
+  const response = {
+    200: alertSchema,
+    400: errorSchema,
+    401: errorSchema,
+    403: errorSchema,
+    404: errorSchema,
+    409: errorSchema,
+    503: stateUnavailableSchema,
+  };
   app.post(
     '/api/alerts/:id/shelve',
     {
       schema: {
         tags: ['alerts'],
         summary: 'Shelve: hide from the active list for some minutes, pausing the correction window',
-        description: "At most the owner level's `max_shelve` (model file; default 480 minutes): longer is refused with 400. The shelf expires by itself (the window resumes with what was left of it). 409 when already shelved or resolved.",
+        description:
+          "At most the owner level's `max_shelve` (model file; default 480 " +
+          'minutes): longer is refused with 400. The shelf expires by itself (the ' +
+          'window resumes with what was left of it). 409 when already shelved or resolved.',
         params: alertIdParams,
         body: ShelveBody,
         response,
@@ -159,7 +212,10 @@ export function shelveRoutes(server: FastifyInstance, s: AppServices): void {
       schema: {
         tags: ['alerts'],
         summary: 'Assign: set who is working on the alert (null: nobody)',
-        description: "`user` must be a user whose scope covers the alert's owner (400 otherwise); the caller must hold the owner's level or above, as for acknowledge (403 below it). Recorded in the trail.",
+        description:
+          "`user` must be a user whose scope covers the alert's owner (400 " +
+          "otherwise); the caller must hold the owner's level or above, as for " +
+          'acknowledge (403 below it). Recorded in the trail.',
         params: alertIdParams,
         body: AssignBody,
         response,
@@ -172,7 +228,16 @@ export function shelveRoutes(server: FastifyInstance, s: AppServices): void {
   );
   app.post(
     '/api/alerts/:id/unshelve',
-    { schema: { tags: ['alerts'], summary: 'Unshelve: back on the active list; the correction window resumes', params: alertIdParams, body: noteBody(false), response }, preHandler: auth },
+    {
+      schema: {
+        tags: ['alerts'],
+        summary: 'Unshelve: back on the active list; the correction window resumes',
+        params: alertIdParams,
+        body: noteBody(false),
+        response,
+      },
+      preHandler: auth,
+    },
     async (req) => s.alerts.unshelve(req.params.id, req.user!, req.body?.note),
   );
 }

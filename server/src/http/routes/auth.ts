@@ -5,7 +5,10 @@ import { requireUser, SESSION_COOKIE, tokenOf } from '../auth-hook.js';
 import { errorSchema } from '../schemas.js';
 import type { AppServices } from '../services.js';
 
-const userSchema = { type: 'object', properties: { name: { type: 'string' }, role: { type: 'string' }, scope: { type: 'string' } } } as const;
+const userSchema = {
+  type: 'object',
+  properties: { name: { type: 'string' }, role: { type: 'string' }, scope: { type: 'string' } },
+} as const;
 
 /** Login (cookie for the browser + bearer token for scripts), logout, and who am I. */
 export function authRoutes(server: FastifyInstance, s: AppServices): void {
@@ -17,7 +20,14 @@ export function authRoutes(server: FastifyInstance, s: AppServices): void {
         tags: ['auth'],
         summary: 'Log in: sets an httpOnly session cookie and returns a bearer token',
         body: LoginBody,
-        response: { 200: { type: 'object', properties: { token: { type: 'string' }, expires: { type: 'number' }, user: userSchema } }, 401: errorSchema, 429: errorSchema },
+        response: {
+          200: {
+            type: 'object',
+            properties: { token: { type: 'string' }, expires: { type: 'number' }, user: userSchema },
+          },
+          401: errorSchema,
+          429: errorSchema,
+        },
       },
     },
     async (req, reply) => {
@@ -44,7 +54,14 @@ export function authRoutes(server: FastifyInstance, s: AppServices): void {
 
   app.post(
     '/api/logout',
-    { schema: { tags: ['auth'], summary: 'End the session (cookie or bearer token)', response: { 204: { type: 'null' } } }, preHandler: requireUser(s) },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'End the session (cookie or bearer token)',
+        response: { 204: { type: 'null' } },
+      },
+      preHandler: requireUser(s),
+    },
     async (req, reply) => {
       s.sessions.logout(tokenOf(req).token);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
@@ -69,7 +86,10 @@ export function authRoutes(server: FastifyInstance, s: AppServices): void {
             required: ['user', 'demo', 'demoLogins'],
             additionalProperties: false,
             properties: {
-              user: { anyOf: [userSchema, { type: 'null' }], description: 'the signed-in user (session cookie or bearer token), or null' },
+              user: {
+                anyOf: [userSchema, { type: 'null' }],
+                description: 'the signed-in user (session cookie or bearer token), or null',
+              },
               demo: { type: 'boolean', description: 'true when the server runs `opsroom demo`' },
               demoLogins: {
                 type: 'array',
@@ -100,5 +120,12 @@ export function authRoutes(server: FastifyInstance, s: AppServices): void {
     },
   );
 
-  app.get('/api/me', { schema: { tags: ['auth'], summary: 'The logged-in user', response: { 200: userSchema, 401: errorSchema } }, preHandler: requireUser(s) }, async (req) => req.user!);
+  app.get(
+    '/api/me',
+    {
+      schema: { tags: ['auth'], summary: 'The logged-in user', response: { 200: userSchema, 401: errorSchema } },
+      preHandler: requireUser(s),
+    },
+    async (req) => req.user!,
+  );
 }

@@ -11,7 +11,10 @@ import type { AppServices } from '../services.js';
 export function publicDetail(detail: string): string {
   return detail
     .replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s;,)]+/gi, (url) => redactUrl(url))
-    .replace(/(^|[\s(:=])((?:[A-Za-z]:)?[\\/](?:[^\s;,:)\\/]+[\\/])+[^\s;,:)\\/]*)/g, (_m, lead: string, path: string) => `${lead}${basename(path) || '.'}`);
+    .replace(
+      /(^|[\s(:=])((?:[A-Za-z]:)?[\\/](?:[^\s;,:)\\/]+[\\/])+[^\s;,:)\\/]*)/g,
+      (_m, lead: string, path: string) => `${lead}${basename(path) || '.'}`,
+    );
 }
 
 /**
@@ -26,20 +29,29 @@ export function healthRoutes(app: FastifyInstance, s: AppServices): void {
       schema: {
         tags: ['operations'],
         summary: 'Liveness and the state of each component; 503 when one is failing',
-        response: { 200: { type: 'object', additionalProperties: true }, 503: { type: 'object', additionalProperties: true } },
+        response: {
+          200: { type: 'object', additionalProperties: true },
+          503: { type: 'object', additionalProperties: true },
+        },
       },
     },
     async (_req, reply) => {
       const store = s.store.health();
       const all = { store: { ok: store.ok, detail: `${store.backend}: ${store.detail}` }, ...s.health() };
-      const components = Object.fromEntries(Object.entries(all).map(([k, c]) => [k, { ...c, detail: publicDetail(c.detail) }]));
+      const components = Object.fromEntries(
+        Object.entries(all).map(([k, c]) => [k, { ...c, detail: publicDetail(c.detail) }]),
+      );
       const ok = Object.values(components).every((c) => c.ok);
       reply.code(ok ? 200 : 503);
       return { status: ok ? 'ok' : 'degraded', components };
     },
   );
-  app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics (text format 0.0.4)' } }, async (_req, reply) => {
-    reply.type(s.metrics.registry.contentType);
-    return s.metrics.registry.render();
-  });
+  app.get(
+    '/metrics',
+    { schema: { tags: ['operations'], summary: 'Prometheus metrics (text format 0.0.4)' } },
+    async (_req, reply) => {
+      reply.type(s.metrics.registry.contentType);
+      return s.metrics.registry.render();
+    },
+  );
 }

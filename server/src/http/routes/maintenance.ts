@@ -1,6 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ContractTypeProvider } from '../type-provider.js';
-import { MaintenanceIdQuery, MaintenanceListQuery, MaintenanceWindowSchema, NewMaintenanceWindow } from '@opsroom/models/http';
+import {
+  MaintenanceIdQuery,
+  MaintenanceListQuery,
+  MaintenanceWindowSchema,
+  NewMaintenanceWindow,
+} from '@opsroom/models/http';
 import { requireUser } from '../auth-hook.js';
 import { errorSchema, stateUnavailableSchema } from '../schemas.js';
 import type { AppServices } from '../services.js';
@@ -23,7 +28,11 @@ export function maintenanceRoutes(server: FastifyInstance, s: AppServices): void
       schema: {
         tags: ['maintenance'],
         summary: 'Maintenance windows the caller may see, soonest first',
-        description: "Windows on a node in the caller's scope or on an ancestor of it (they cover part of what it sees). `node` narrows to windows on that node's subtree or covering it; `ended=true` adds windows that ended in the last 30 days.",
+        description:
+          "Windows on a node in the caller's scope or on an ancestor of it (they " +
+          "cover part of what it sees). `node` narrows to windows on that node's " +
+          'subtree or covering it; `ended=true` adds windows that ended in the ' +
+          'last 30 days.',
         querystring: MaintenanceListQuery,
         response: { 200: { type: 'array', items: maintenanceWindowSchema }, 400: errorSchema, 401: errorSchema },
       },
@@ -38,9 +47,21 @@ export function maintenanceRoutes(server: FastifyInstance, s: AppServices): void
       schema: {
         tags: ['maintenance'],
         summary: "Set a maintenance window on a node's subtree (optionally some indicators)",
-        description: 'By a user whose scope covers the node (404 otherwise, as for a node that does not exist). `start` defaults to now; `end` must be after `start` and in the future, at most 31 days after `start`. Alerts already open in the window are marked at once.',
+        description:
+          'By a user whose scope covers the node (404 otherwise, as for a node ' +
+          'that does not exist). `start` defaults to now; `end` must be after ' +
+          '`start` and in the future, at most 31 days after `start`. Alerts ' +
+          'already open in the window are marked at once.',
         body: NewMaintenanceWindow,
-        response: { 201: maintenanceWindowSchema, 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 503: stateUnavailableSchema },
+        response: {
+          201: maintenanceWindowSchema,
+          400: errorSchema,
+          401: errorSchema,
+          403: errorSchema,
+          404: errorSchema,
+          409: errorSchema,
+          503: stateUnavailableSchema,
+        },
       },
       preHandler: auth,
     },
@@ -58,9 +79,20 @@ export function maintenanceRoutes(server: FastifyInstance, s: AppServices): void
       schema: {
         tags: ['maintenance'],
         summary: 'End a maintenance window now (one not yet started is called off)',
-        description: "404 when the window is outside the caller's scope or does not exist; 403 when it is on an ancestor of the caller's scope; 409 when it already ended. The alerts it marked are unmarked at once.",
+        description:
+          "404 when the window is outside the caller's scope or does not exist; " +
+          "403 when it is on an ancestor of the caller's scope; 409 when it " +
+          'already ended. The alerts it marked are unmarked at once.',
         querystring: MaintenanceIdQuery,
-        response: { 200: maintenanceWindowSchema, 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 503: stateUnavailableSchema },
+        response: {
+          200: maintenanceWindowSchema,
+          400: errorSchema,
+          401: errorSchema,
+          403: errorSchema,
+          404: errorSchema,
+          409: errorSchema,
+          503: stateUnavailableSchema,
+        },
       },
       preHandler: auth,
     },

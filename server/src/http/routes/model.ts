@@ -17,8 +17,11 @@ export function modelRoutes(server: FastifyInstance, s: AppServices): void {
         tags: ['model'],
         summary: 'The recursion as visible to the caller: its scope node and subtree, with live values',
         description:
-          'Each node carries `values`: the latest value of each of its indicators that has one, with effective capability and potentiality, ' +
-          "Beer's indices (productivity, latency, performance), `stale`, `missingChildren` and `missingDescendants` (the same objects as `GET /api/latest`), and the " +
+          'Each node carries `values`: the latest value of each of its indicators ' +
+          'that has one, with effective capability and potentiality, ' +
+          ("Beer's indices (productivity, latency, performance), `stale`, " +
+            '`missingChildren` and `missingDescendants` (the same objects as `GET ' +
+            '/api/latest`), and the ') +
           'view carries `valuesAt` (ms since epoch). `?values=false` leaves both out and gives the bare tree.',
         querystring: ModelQuery,
         response: { 200: { type: 'object', additionalProperties: true }, 401: errorSchema },
@@ -29,7 +32,13 @@ export function modelRoutes(server: FastifyInstance, s: AppServices): void {
       const { values } = req.query;
       const scope = req.user!.scope;
       const view = modelView(s.model(), scope);
-      return values === false ? view : withLiveValues(view, s.live.snapshot((p) => inScope(scope, p)), s.now());
+      return values === false
+        ? view
+        : withLiveValues(
+            view,
+            s.live.snapshot((p) => inScope(scope, p)),
+            s.now(),
+          );
     },
   );
 
