@@ -35,9 +35,9 @@ export interface DeviceChannel {
  * readings and status at QoS 1 in a persistent session (clean: false, {@link ingestClientId}), so
  * readings published while the server is down wait in the broker. A message is acknowledged
  * (PUBACK) only after the store accepted its readings, so a crash before the write means
- * redelivery. Up to `ackWindow` messages are stored at once (mqtt.js alone would hand over the
- * next message only after the previous one's PUBACK: one store write per message), and their
- * PUBACKs go in the order the messages came (OrderedAcks). One connection, one session: each
+ * redelivery. Up to `ackWindow` messages (and 32 MiB of payload) are stored at once (mqtt.js
+ * alone would hand over the next message only after the previous one's PUBACK: one store write
+ * per message), and their PUBACKs go in the order the messages came (OrderedAcks). One connection, one session: each
  * device's readings reach the pipeline in the order the broker delivered them.
  */
 export async function startMqttIngest(opts: MqttIngestOptions): Promise<DeviceChannel> {
@@ -92,7 +92,7 @@ export async function startMqttIngest(opts: MqttIngestOptions): Promise<DeviceCh
       redeliveries.received(id, packet.topic, bytesOf(packet), settled);
     }
     settled.catch(() => dropConnection(on));
-    acks.add(id, settled);
+    acks.add(id, settled, packet.payload.length);
     // For QoS 1, mqtt.js now hands the PUBACK to holdPubacks, which leaves it to `acks`.
     acks.whenRoom(done);
   };

@@ -58,6 +58,21 @@ describe('OrderedAcks', () => {
     expect(reads).toBe(2);
   });
 
+  it('holds the reader once the payload bytes in flight reach maxBytes, but always lets one message in', async () => {
+    const acks = new OrderedAcks(() => undefined, 100, 1000);
+    const [a, b] = [later(), later()];
+    let reads = 0;
+    acks.add(1, a.promise, 5000); // larger than the whole budget: alone, it passes
+    acks.whenRoom(() => reads++);
+    expect(reads).toBe(0);
+    a.resolve();
+    await turn();
+    expect(reads).toBe(1);
+    acks.add(2, b.promise, 600);
+    acks.whenRoom(() => reads++);
+    expect(reads).toBe(2); // 600 of 1000
+  });
+
   it('acknowledges nothing from a failed message on, and nothing of a gone connection on the next', async () => {
     const sent: number[] = [];
     const acks = new OrderedAcks((id) => sent.push(id), 10);

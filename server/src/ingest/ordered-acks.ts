@@ -5,8 +5,9 @@
  * A QoS 1 message's PUBACK goes only once its own store write settled and every earlier message's
  * PUBACK went: a client MUST send PUBACK packets in the order in which the corresponding PUBLISH
  * packets were received [MQTT-4.6.0-2], and a PUBACK before the store accepted would lose the
- * message in a crash. At most `limit` messages are in flight: past it, `whenRoom` holds the
- * caller (the MQTT client stops reading its socket, so the broker keeps the rest).
+ * message in a crash. At most `limit` messages, or `maxBytes` of their payloads, are in flight:
+ * past either, `whenRoom` holds the caller (the MQTT client stops reading its socket, so the
+ * broker keeps the rest).
  *
  * @example
  * const acks = new OrderedAcks((id) => sendPuback(id), 2);
@@ -18,6 +19,7 @@ export class OrderedAcks {
   /** Messages not yet acknowledged, oldest first, from `head` on. */
   private entries: Entry[] = [];
   private head = 0;
+  private bytes = 0;
   private waiting: Array<() => void> = [];
   /** Bumped when the connection goes: what was pending then is never acknowledged on the next one. */
   private generation = 0;
@@ -26,8 +28,11 @@ export class OrderedAcks {
     private readonly sendAck: (messageId: number) => void,
     /** Messages in flight (received, not yet acknowledged) before `whenRoom` holds its caller. */
     readonly limit = DEFAULT_ACK_WINDOW,
+    /** Payload bytes in flight before `whenRoom` holds its caller (one message always passes). */
+    readonly maxBytes = DEFAULT_ACK_WINDOW_BYTES,
   ) {
     if (!(Number.isInteger(limit) && limit >= 1)) throw new RangeError(`the ack window must be a whole number >= 1, got ${limit}`);
+    if (!(maxBytes > 0)) throw new RangeError(`the ack window's bytes must be > 0, got ${maxBytes}`);
   }
 
   /** Messages received and not yet acknowledged (or, for QoS 0, not yet settled). */
@@ -40,9 +45,10 @@ export class OrderedAcks {
    * and every earlier one went. If `settled` rejects, nothing from it on is acknowledged until
    * {@link reset}: the caller drops the connection so that the broker redelivers them.
    */
-  add(messageId: number | undefined, settled: Promise<void>): void {
-    const entry: Entry = { messageId, done: false, generation: this.generation };
+  add(messageId: number | undefined, settled: Promise<void>, bytes = 0): void {
+    const entry: Entry = { messageId, bytes, done: false, generation: this.generation };
     this.entries.push(entry);
+    this.bytes += bytes;
     settled.then(
       () => {
         entry.done = true;
@@ -54,8 +60,12 @@ export class OrderedAcks {
 
   /** Calls `fn` now if fewer than `limit` messages are in flight, else once they are. */
   whenRoom(fn: () => void): void {
-    if (this.inFlight < this.limit) fn();
+    if (this.hasRoom()) fn();
     else this.waiting.push(fn);
+  }
+
+  private hasRoom(): boolean {
+    return this.inFlight < this.limit && (this.bytes < this.maxBytes || this.inFlight === 0);
   }
 
   /**
@@ -67,6 +77,7 @@ export class OrderedAcks {
     this.generation++;
     this.entries = [];
     this.head = 0;
+    this.bytes = 0;
     this.waiting = [];
   }
 
@@ -74,7 +85,8 @@ export class OrderedAcks {
     const entries = this.entries;
     let head = this.head;
     while (head < entries.length && entries[head]!.done) {
-      const id = entries[head]!.messageId;
+      const { messageId: id, bytes } = entries[head]!;
+      this.bytes -= bytes;
       head++;
       if (id !== undefined) this.sendAck(id);
     }
@@ -86,15 +98,18 @@ export class OrderedAcks {
       head = 0;
     }
     this.head = head;
-    while (this.waiting.length > 0 && this.inFlight < this.limit) this.waiting.shift()!();
+    while (this.waiting.length > 0 && this.hasRoom()) this.waiting.shift()!();
   }
 }
 
 interface Entry {
   messageId: number | undefined;
+  bytes: number;
   done: boolean;
   generation: number;
 }
 
 /** Messages one ingest connection stores at once before it stops reading (see {@link OrderedAcks}). */
 export const DEFAULT_ACK_WINDOW = 2000;
+/** Payload bytes one ingest connection holds in flight at most: 32 MiB (2,000 messages of 256 KiB would be 512). */
+export const DEFAULT_ACK_WINDOW_BYTES = 32 * 1024 * 1024;
