@@ -19,3 +19,4 @@ export * from './alerts/alert-query.js';
 export * from './alerts/alarm-health.js';
 export * from './directives/directive.js';
 export * from './readings/broker-url.js';
+export * from './history/history-csv.js';

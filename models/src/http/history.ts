@@ -7,6 +7,8 @@ import Type, { type Static } from 'typebox';
 /** Points in one answer: default, least and most a caller may ask for. */
 export const HISTORY_MAX_POINTS = { default: 2_000, min: 10, max: 10_000 } as const;
 export const HISTORY_AGGREGATES = ['mean', 'min', 'max', 'last', 'count'] as const;
+/** What `GET /api/history` answers in: a HistoryResult (json) or its points as CSV (csv). */
+export const HISTORY_FORMATS = ['json', 'csv'] as const;
 
 export const HistoryQuery = Type.Object(
   {
@@ -27,6 +29,13 @@ export const HistoryQuery = Type.Object(
       default: HISTORY_MAX_POINTS.default,
       description: 'most points in the answer',
     }),
+    format: Type.Optional(
+      Type.Enum(HISTORY_FORMATS, {
+        description:
+          'json (default): a HistoryResult; csv: text/csv, a header row ' +
+          '(time,ts,node,indicator,unit,aggregate,step_ms,value) then one row per point, same points',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

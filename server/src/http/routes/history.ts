@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { historyCsv } from '@opsroom/models';
 import { HistoryQuery, HistoryResult } from '@opsroom/models/http';
 import { OpsError } from '../../errors.js';
 import { readHistory } from '../../history/read-history.js';
@@ -22,7 +23,12 @@ export function historyRoutes(server: FastifyInstance, s: AppServices): void {
           ("With windowMs: that width (a parent's is at least the roll-up period); " +
             'when it gives more than maxPoints windows the oldest are left out and ' +
             'truncated says so. ') +
-          "A parent's history is computed from its leaves' stored readings with the indicator's roll-up rule.",
+          "A parent's history is computed from its leaves' stored readings with the indicator's roll-up rule. " +
+          'format=csv answers the same points as text/csv (RFC 4180, CRLF): a header row ' +
+          'time,ts,node,indicator,unit,aggregate,step_ms,value, then one row per point (time ISO 8601 UTC, ' +
+          'ts ms since epoch, aggregate raw for raw points); the same parameters, scope and errors (errors stay JSON). ' +
+          'The CSV says what the JSON resolution and truncated say in the headers X-Opsroom-Resolution (its reason) ' +
+          'and X-Opsroom-Truncated (true/false).',
         querystring: HistoryQuery,
         response: {
           200: HistoryResult,
@@ -33,7 +39,7 @@ export function historyRoutes(server: FastifyInstance, s: AppServices): void {
       },
       preHandler: requireUser(s),
     },
-    async (req) => {
+    async (req, reply) => {
       const q = req.query;
       const node = visibleNode(s, req.user!, q.node);
       if (!s.model().indicators.some((i) => i.id === q.indicator))
@@ -43,7 +49,7 @@ export function historyRoutes(server: FastifyInstance, s: AppServices): void {
       if (from > to) throw new OpsError('OPS_ERR_BAD_REQUEST', 'from must not be after to');
       // A parent's history is computed from its leaves' stored readings (the live roll-up rule), a
       // leaf's is its stored readings. A parent's may include leaves the caller sees only through it.
-      return readHistory(
+      const result = await readHistory(
         s.store,
         s.model(),
         {
@@ -57,6 +63,36 @@ export function historyRoutes(server: FastifyInstance, s: AppServices): void {
         },
         { rollupPeriodMs: s.config.rollupPeriodMs },
       );
+      if (q.format !== 'csv') return result;
+      const unit = s.model().indicators.find((i) => i.id === q.indicator)?.unit;
+      const csv = historyCsv([
+        {
+          node: result.node,
+          indicator: result.indicator,
+          unit,
+          aggregate: result.resolution.aggregate,
+          stepMs: result.resolution.stepMs,
+          points: result.points,
+        },
+      ]);
+      // A string with a non-JSON type is sent as it is, not through the JSON response schema.
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${csvFileName(result)}"`)
+        .header('x-opsroom-resolution', result.resolution.reason.replace(/[^\x20-\x7e]/g, '?'))
+        .header('x-opsroom-truncated', String(result.truncated))
+        .send(csv);
     },
   );
+}
+
+/**
+ * A file name for a history CSV: node (slashes as dots), indicator and range, only safe characters.
+ * @example csvFileName({ node: 'valle/norte', indicator: 'output', from: 0, to: 60_000 })
+ * // 'valle.norte-output-19700101T000000Z-19700101T000100Z.csv'
+ */
+export function csvFileName(r: { node: string; indicator: string; from: number; to: number }): string {
+  const stamp = (ms: number): string => new Date(ms).toISOString().replace(/[-:]|\.\d+/g, '');
+  const safe = (x: string): string => x.replace(/\//g, '.').replace(/[^A-Za-z0-9._-]/g, '_');
+  return `${safe(r.node)}-${safe(r.indicator)}-${stamp(r.from)}-${stamp(r.to)}.csv`;
 }
