@@ -13,13 +13,19 @@ import mqtt from 'mqtt';
 import { allDevicesFilter, deviceTopic } from '@opsroom/models';
 import { makeMessages, publishAll, type Payload } from './pipeline.js';
 
-export async function naiveSubscriber(payload: Exclude<Payload, 'line100'>, count: number, brokerUrl: string): Promise<number> {
+export async function naiveSubscriber(
+  payload: Exclude<Payload, 'line100'>,
+  count: number,
+  brokerUrl: string,
+): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'opsroom-naive-'));
   const db = new Database(join(dir, 'naive.db'));
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
-    db.exec('CREATE TABLE readings (device TEXT, metric TEXT, ts INTEGER, value REAL, PRIMARY KEY (device, metric, ts)) WITHOUT ROWID');
+    db.exec(
+      'CREATE TABLE readings (device TEXT, metric TEXT, ts INTEGER, value REAL, PRIMARY KEY (device, metric, ts)) WITHOUT ROWID',
+    );
     const insert = db.prepare('INSERT OR IGNORE INTO readings VALUES (?, ?, ?, ?)');
     type Reading = { metric: string; value: number; ts: number };
     const insertAll = db.transaction((device: string, rs: Reading[]) => {

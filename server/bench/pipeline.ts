@@ -11,7 +11,9 @@ import { STALL_MS } from './stall.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const MODEL = join(REPO, 'models/examples/valle.yaml');
-const CREDS = JSON.parse(readFileSync(join(REPO, 'models/examples/valle.demo-credentials.json'), 'utf8')) as { devices: Record<string, string> };
+const CREDS = JSON.parse(readFileSync(join(REPO, 'models/examples/valle.demo-credentials.json'), 'utf8')) as {
+  devices: Record<string, string>;
+};
 
 export type Payload = 'single' | 'json100' | 'line100';
 
@@ -44,7 +46,12 @@ export async function publishAll(client: MqttClient, topic: string, messages: st
   await new Promise<void>((resolve, reject) => {
     let inFlight = 0;
     watchdog = setInterval(() => {
-      if (performance.now() - lastProgress > STALL_MS) reject(new Error(`publishing stalled: ${acked} of ${messages.length} messages acknowledged, none in the last ${STALL_MS / 1000} s (BENCH_LOG=file shows the server's warnings)`));
+      if (performance.now() - lastProgress > STALL_MS)
+        reject(
+          new Error(
+            `publishing stalled: ${acked} of ${messages.length} messages acknowledged, none in the last ${STALL_MS / 1000} s (BENCH_LOG=file shows the server's warnings)`,
+          ),
+        );
     }, 1000);
     const pump = () => {
       while (inFlight < window && next < messages.length) {
@@ -95,14 +102,33 @@ export async function rawBroker(payload: Payload, count: number, qos: 0 | 1, bro
  * the embedded one, or with `brokerUrl` an external broker (anonymous, e.g. a bench Mosquitto) that
  * both the device and the server's ingest client connect to.
  */
-export async function fullPipeline(payload: Payload, count: number, qos: 0 | 1, brokerUrl?: string, overrides: Record<string, unknown> = {}): Promise<number> {
+export async function fullPipeline(
+  payload: Payload,
+  count: number,
+  qos: 0 | 1,
+  brokerUrl?: string,
+  overrides: Record<string, unknown> = {},
+): Promise<number> {
   const dataDir = mkdtempSync(join(tmpdir(), 'opsroom-bench-'));
-  const server = await startOpsroom({ host: '127.0.0.1', httpPort: 0, mqttPort: 0, dataDir, model: MODEL, logger: benchLogger(), ...(brokerUrl ? { brokerUrl } : {}), ...overrides });
+  const server = await startOpsroom({
+    host: '127.0.0.1',
+    httpPort: 0,
+    mqttPort: 0,
+    dataDir,
+    model: MODEL,
+    logger: benchLogger(),
+    ...(brokerUrl ? { brokerUrl } : {}),
+    ...overrides,
+  });
   try {
     const deviceId = 'taller-1-plc';
     const pub = brokerUrl
       ? await mqtt.connectAsync(brokerUrl, { clientId: 'bench-device' })
-      : await mqtt.connectAsync(server.mqttUrl, { username: deviceId, password: CREDS.devices[deviceId], clientId: 'bench-device' });
+      : await mqtt.connectAsync(server.mqttUrl, {
+          username: deviceId,
+          password: CREDS.devices[deviceId],
+          clientId: 'bench-device',
+        });
     const { messages, readings } = makeMessages(payload, count, Date.now() - 3600_000);
     const t = performance.now();
     await publishAll(pub, deviceTopic(deviceId, 'readings'), messages, qos);

@@ -58,13 +58,10 @@ export async function startMqttIngest(opts: MqttIngestOptions): Promise<DeviceCh
   // transaction), each acknowledged in order once stored: see OrderedAcks.
   const sendPacket = holdPubacks(client);
   const redeliveries = new Redeliveries();
-  const acks = new OrderedAcks(
-    (messageId) => {
-      redeliveries.acknowledged(messageId);
-      sendPacket({ cmd: 'puback', messageId });
-    },
-    opts.ackWindow ?? DEFAULT_ACK_WINDOW,
-  );
+  const acks = new OrderedAcks((messageId) => {
+    redeliveries.acknowledged(messageId);
+    sendPacket({ cmd: 'puback', messageId });
+  }, opts.ackWindow ?? DEFAULT_ACK_WINDOW);
   let connection = 0; // which connection a message came on
   client.on('close', () => {
     connection++;
@@ -79,7 +76,11 @@ export async function startMqttIngest(opts: MqttIngestOptions): Promise<DeviceCh
     client.end(true, {}, () => client.reconnect());
   };
 
+  let closing = false;
   client.handleMessage = (packet, done) => {
+    // Closing: not taken nor acknowledged (the broker keeps it for the next start); mqtt.js reads
+    // on, so that the PUBACKs of our own publishes still come in and its end() can finish.
+    if (closing) return done();
     const on = connection;
     const id = packet.qos > 0 ? packet.messageId : undefined;
     let settled: Promise<void>;
@@ -87,9 +88,10 @@ export async function startMqttIngest(opts: MqttIngestOptions): Promise<DeviceCh
     else {
       // A redelivery of a message the gone connection already handed to the pipeline is not
       // ingested twice: it is acknowledged once that ingest is stored (or ingested anew if it failed).
-      const earlier = packet.dup ? redeliveries.take(id, packet.topic, bytesOf(packet)) : undefined;
+      const bytes = bytesOf(packet);
+      const earlier = packet.dup ? redeliveries.take(id, packet.topic, bytes) : undefined;
       settled = earlier ? earlier.catch(() => ingestOne(packet)) : ingestOne(packet);
-      redeliveries.received(id, packet.topic, bytesOf(packet), settled);
+      redeliveries.received(id, packet.topic, bytes, settled);
     }
     settled.catch(() => dropConnection(on));
     acks.add(id, settled, packet.payload.length);
@@ -104,7 +106,11 @@ export async function startMqttIngest(opts: MqttIngestOptions): Promise<DeviceCh
       // timestamp it would be stored as fresh at every start. It was ingested when it was
       // published; clear it so it stops coming back (brokers configured by `opsroom broker-config`
       // refuse retained messages outright: retain_available false).
-      retainedLog.warn(packet.topic, { topic: packet.topic.slice(0, 200) }, 'ingest: ignored and cleared a retained message');
+      retainedLog.warn(
+        packet.topic,
+        { topic: packet.topic.slice(0, 200) },
+        'ingest: ignored and cleared a retained message',
+      );
       client.publish(packet.topic, '', { qos: 1, retain: true });
       return Promise.resolve();
     }
@@ -144,12 +150,23 @@ export async function startMqttIngest(opts: MqttIngestOptions): Promise<DeviceCh
       if (client.connected) client.publish(deviceTopic(deviceId, 'rejects'), body, { qos: 0 });
     },
     async close() {
+      // What is being stored is acknowledged before the connection ends (else the broker would
+      // redeliver up to the window at the next start, to be replayed to the detectors); at most
+      // CLOSE_DRAIN_MS, in case the store hangs.
+      closing = true;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([acks.settledAll(), new Promise<void>((r) => (timer = setTimeout(r, CLOSE_DRAIN_MS)))]);
+      clearTimeout(timer);
       await client.endAsync();
     },
   };
 }
 
-const bytesOf = (packet: IPublishPacket): Uint8Array => (typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload);
+/** How long a graceful close waits for the messages being stored to be acknowledged, ms. */
+const CLOSE_DRAIN_MS = 5000;
+
+const bytesOf = (packet: IPublishPacket): Uint8Array =>
+  typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
 
 type SendPacket = (packet: Packet, cb?: (err?: Error) => void) => void;
 
@@ -157,7 +174,8 @@ type SendPacket = (packet: Packet, cb?: (err?: Error) => void) => void;
  * mqtt.js sends a QoS 1 message's PUBACK as soon as `handleMessage` calls back, and reads the next
  * packet only once that PUBACK is written. Here the callback runs at once (so the next message is
  * read while this one is stored) and the PUBACK mqtt.js then sends is held back: the returned send
- * (mqtt.js's own) is what OrderedAcks sends it with once the message is stored. Every PUBACK of this client comes from that path (mqtt.js sends
+ * (mqtt.js's own) is what OrderedAcks sends it with once the message is stored. Every PUBACK of
+ * this client comes from that path (mqtt.js sends
  * one only from its PUBLISH handler; this client sends none itself). `_sendPacket` is mqtt.js's
  * own internal send (its handlers call it as client['_sendPacket']); the SIGKILL and restart
  * tests (server/test/ingest/) fail if a version changes it.

@@ -96,6 +96,20 @@ describe('OrderedAcks', () => {
     expect(sent).toEqual([1, 2]);
   });
 
+  it('tells when nothing is in flight any more', async () => {
+    const acks = new OrderedAcks(() => undefined, 10);
+    await acks.settledAll(); // nothing in flight: at once
+    const a = later();
+    acks.add(1, a.promise);
+    let idle = false;
+    void acks.settledAll().then(() => (idle = true));
+    await turn();
+    expect(idle).toBe(false);
+    a.resolve();
+    await turn();
+    expect(idle).toBe(true);
+  });
+
   it('refuses a window that is not a whole number >= 1', () => {
     expect(() => new OrderedAcks(() => undefined, 0)).toThrow(RangeError);
   });

@@ -21,6 +21,7 @@ export class OrderedAcks {
   private head = 0;
   private bytes = 0;
   private waiting: Array<() => void> = [];
+  private idle: Array<() => void> = [];
   /** Bumped when the connection goes: what was pending then is never acknowledged on the next one. */
   private generation = 0;
 
@@ -31,7 +32,8 @@ export class OrderedAcks {
     /** Payload bytes in flight before `whenRoom` holds its caller (one message always passes). */
     readonly maxBytes = DEFAULT_ACK_WINDOW_BYTES,
   ) {
-    if (!(Number.isInteger(limit) && limit >= 1)) throw new RangeError(`the ack window must be a whole number >= 1, got ${limit}`);
+    if (!(Number.isInteger(limit) && limit >= 1))
+      throw new RangeError(`the ack window must be a whole number >= 1, got ${limit}`);
     if (!(maxBytes > 0)) throw new RangeError(`the ack window's bytes must be > 0, got ${maxBytes}`);
   }
 
@@ -64,6 +66,15 @@ export class OrderedAcks {
     else this.waiting.push(fn);
   }
 
+  /**
+   * Resolves once nothing is in flight (every message acknowledged, or dropped by {@link reset}):
+   * a graceful close waits for it, so that what was stored is acknowledged and not redelivered.
+   */
+  settledAll(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
+  }
+
   private hasRoom(): boolean {
     return this.inFlight < this.limit && (this.bytes < this.maxBytes || this.inFlight === 0);
   }
@@ -79,6 +90,13 @@ export class OrderedAcks {
     this.head = 0;
     this.bytes = 0;
     this.waiting = [];
+    this.wakeIdle();
+  }
+
+  private wakeIdle(): void {
+    const idle = this.idle;
+    this.idle = [];
+    for (const resolve of idle) resolve();
   }
 
   private drain(): void {
@@ -99,6 +117,7 @@ export class OrderedAcks {
     }
     this.head = head;
     while (this.waiting.length > 0 && this.hasRoom()) this.waiting.shift()!();
+    if (this.inFlight === 0 && this.idle.length > 0) this.wakeIdle();
   }
 }
 

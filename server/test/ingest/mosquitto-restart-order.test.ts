@@ -203,4 +203,35 @@ d('ingest from a Mosquitto that restarts while messages are in flight', () => {
     },
     60_000,
   );
+
+  it('a graceful close acknowledges what is being stored, so nothing of it comes again at the next start', async () => {
+    const broker = restartableMosquitto(await freePort(), false);
+    cleanup.push(() => broker.remove());
+    await broker.start();
+    const held = heldPipeline();
+    const first = await startMqttIngest({ brokerUrl: broker.url, pipeline: () => held.pipeline, logger: silentLogger });
+    const device = await mqtt.connectAsync(broker.url, { clientId: 'close-device' });
+    cleanup.push(() => device.endAsync(true));
+    held.hold();
+    await publishPhase([device], 0, 300);
+    await until('300 received, not stored', () => held.held === 300);
+    let closed = false;
+    const closing = first.close().then(() => (closed = true));
+    await sleep(200);
+    expect(closed).toBe(false); // it waits for the store
+    held.release();
+    await closing;
+
+    const next = heldPipeline();
+    const second = await startMqttIngest({
+      brokerUrl: broker.url,
+      pipeline: () => next.pipeline,
+      logger: silentLogger,
+    });
+    cleanup.push(() => second.close());
+    await publishPhase([device], 300, 301);
+    await until('the new message', () => next.seen.length >= 1);
+    await sleep(300); // a redelivery of the 300 would show now
+    expect(next.seen).toEqual([{ device: DEVICES[0], seq: 300 }]);
+  }, 60_000);
 });
