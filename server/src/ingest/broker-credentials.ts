@@ -32,7 +32,9 @@ export function brokerConnection(brokerUrl: string, username?: string, password?
     try {
       return decodeURIComponent(raw);
     } catch {
-      throw new ConfigError(`the broker URL's ${part} has a bad %-escape; percent-encode it, or leave it out of the URL and set ${part === 'password' ? 'OPSROOM_BROKER_PASSWORD' : 'OPSROOM_BROKER_USERNAME'}`);
+      throw new ConfigError(
+        `the broker URL's ${part} has a bad %-escape; percent-encode it, or leave it out of the URL and set ${part === 'password' ? 'OPSROOM_BROKER_PASSWORD' : 'OPSROOM_BROKER_USERNAME'}`,
+      );
     }
   };
   const fromUrl = { username: decode('user name', u.username), password: decode('password', u.password) };

@@ -3,8 +3,12 @@ import { ingestClientId } from './mqtt-ingest.js';
 
 describe('ingestClientId', () => {
   it('is stable for one account, so the persistent session survives a restart', () => {
-    expect(ingestClientId('mqtt://opsroom-server:pw@mosquitto:1883')).toBe(ingestClientId('mqtt://opsroom-server:pw@10.0.0.5:1883'));
-    expect(ingestClientId('mqtt://opsroom-server:pw@mosquitto:1883')).toBe(ingestClientId('mqtt://mosquitto:1883', 'opsroom-server', 'pw'));
+    expect(ingestClientId('mqtt://opsroom-server:pw@mosquitto:1883')).toBe(
+      ingestClientId('mqtt://opsroom-server:pw@10.0.0.5:1883'),
+    );
+    expect(ingestClientId('mqtt://opsroom-server:pw@mosquitto:1883')).toBe(
+      ingestClientId('mqtt://mosquitto:1883', 'opsroom-server', 'pw'),
+    );
     expect(ingestClientId('mqtt://opsroom-server:pw@mosquitto:1883')).toMatch(/^opsroom-ingest-[0-9a-f]{24}$/);
   });
 

@@ -1,4 +1,13 @@
-import { decodeDirectiveAck, DEFAULT_DECODE_LIMITS, parseDeviceTopic, payloadFormat, type DirectiveAck, type Model, type ReadingBatch, type Rejection } from '@opsroom/models';
+import {
+  decodeDirectiveAck,
+  DEFAULT_DECODE_LIMITS,
+  parseDeviceTopic,
+  payloadFormat,
+  type DirectiveAck,
+  type Model,
+  type ReadingBatch,
+  type Rejection,
+} from '@opsroom/models';
 import { RateLimitedLog, type Logger } from '../log/logger.js';
 import type { ServerMetrics } from '../metrics/registry.js';
 import type { TimeSeriesStore } from '../store/store.js';
@@ -96,9 +105,18 @@ export class IngestPipeline {
   private reject(deviceId: string | null, topic: string, rejections: Rejection[]): void {
     const o = this.opts;
     for (const r of rejections) o.metrics.readingsRejected.inc({ cause: r.code });
-    this.rlog.warn(`reject:${deviceId}:${rejections[0]!.code}`, { deviceId, topic, count: rejections.length, first: rejections[0] }, 'ingest: rejected input');
+    this.rlog.warn(
+      `reject:${deviceId}:${rejections[0]!.code}`,
+      { deviceId, topic, count: rejections.length, first: rejections[0] },
+      'ingest: rejected input',
+    );
     if (deviceId) {
-      const body = JSON.stringify({ topic, at: new Date(o.now()).toISOString(), rejected: rejections.length, reasons: rejections.slice(0, 20) });
+      const body = JSON.stringify({
+        topic,
+        at: new Date(o.now()).toISOString(),
+        rejected: rejections.length,
+        reasons: rejections.slice(0, 20),
+      });
       try {
         o.explain(deviceId, body);
       } catch {

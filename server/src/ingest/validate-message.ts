@@ -36,11 +36,26 @@ export function validateMessage(
 ): ValidatedMessage {
   const t = parseDeviceTopic(topic);
   if (!t || (t.channel !== 'readings' && t.channel !== 'status')) {
-    return { deviceId: t?.deviceId ?? null, channel: null, batch: null, rejections: [{ code: 'bad_topic', message: `topic ${JSON.stringify(topic.slice(0, 120))} is not a device readings or status topic` }] };
+    return {
+      deviceId: t?.deviceId ?? null,
+      channel: null,
+      batch: null,
+      rejections: [
+        {
+          code: 'bad_topic',
+          message: `topic ${JSON.stringify(topic.slice(0, 120))} is not a device readings or status topic`,
+        },
+      ],
+    };
   }
   const device = model.devices.get(t.deviceId);
   if (!device) {
-    return { deviceId: t.deviceId, channel: t.channel, batch: null, rejections: [{ code: 'unknown_device', message: `device ${t.deviceId} is not in the model` }] };
+    return {
+      deviceId: t.deviceId,
+      channel: t.channel,
+      batch: null,
+      rejections: [{ code: 'unknown_device', message: `device ${t.deviceId} is not in the model` }],
+    };
   }
   const { columns, rejections } = decodeReadingColumns(payload, now, limits, TAGS);
   series.map(columns, device, rejections);
@@ -49,7 +64,15 @@ export function validateMessage(
   const batch: ReadingBatch | null =
     columns.length === 0
       ? null
-      : { length: columns.length, metricNames: columns.metricNames, metric: columns.metric, ts: columns.ts, values: columns.values, deviceId: device.id, node: device.node };
+      : {
+          length: columns.length,
+          metricNames: columns.metricNames,
+          metric: columns.metric,
+          ts: columns.ts,
+          values: columns.values,
+          deviceId: device.id,
+          node: device.node,
+        };
   return { deviceId: t.deviceId, channel: t.channel, batch, rejections };
 }
 
@@ -63,7 +86,10 @@ function dropUnknownMetrics(cols: ReadingColumns, indicators: ReadonlySet<string
   for (let i = 0; i < cols.length; i++) {
     const m = cols.metric[i]!;
     if (unknown[m]) {
-      rejections.push({ code: 'unknown_metric', message: `metric ${cols.metricNames[m]} is not an indicator of the model` });
+      rejections.push({
+        code: 'unknown_metric',
+        message: `metric ${cols.metricNames[m]} is not an indicator of the model`,
+      });
       continue;
     }
     cols.metric[kept] = m;

@@ -13,7 +13,10 @@ const batch = (n: number, t0 = 0): ReadingBatch => ({
 function recordingStore() {
   const writes: Array<{ batches: readonly ReadingBatch[]; settle: (err?: Error) => void }> = [];
   const store = {
-    writeReadings: (batches: readonly ReadingBatch[]) => new Promise<void>((resolve, reject) => writes.push({ batches, settle: (err) => (err ? reject(err) : resolve()) })),
+    writeReadings: (batches: readonly ReadingBatch[]) =>
+      new Promise<void>((resolve, reject) =>
+        writes.push({ batches, settle: (err) => (err ? reject(err) : resolve()) }),
+      ),
   } as unknown as TimeSeriesStore;
   return { store, writes };
 }
