@@ -1,10 +1,11 @@
 /**
- * `npm run bench:synthetic -- [--seeds N] [--family NAME]… [--options JSON] [--json FILE]`
+ * `npm run bench:synthetic -- [--seeds N] [--first-seed S] [--family NAME]… [--options JSON] [--json FILE]`
  *
  * What the default streaming detector (createDetector(), the settings the server uses) RAISES on
  * synthetic series with known ground truth (server/src/vsm/synthetic/): false alerts on null
  * families, detection, delay and kind on steps, slopes and transients of 3–20σ, and the
- * calibration of the probability stated at each alert onset. Seeds 1..N (default 20) per family,
+ * calibration of the probability stated at each alert onset. Seeds 1..N (default 20: the report
+ * seeds; `--first-seed 1001` runs the tuning seeds 1001..1000+N instead) per family,
  * one detector at a time. Progress goes to stderr, the tables to stdout; `--json` also writes the
  * full structured result. `--family` (repeatable, or comma-separated; a name or a prefix such as
  * `step`, `null`, `step-ar1`) runs a subset; `--options`
@@ -16,13 +17,14 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDetector, type CreateDetectorOptions } from '../../src/vsm/detectors/index.js';
-import { EVALUATION, FAMILY_NAMES, evaluateSyntheticSuite, type Reliability, type SyntheticSuiteResult } from '../../src/vsm/synthetic/index.js';
+import { EVALUATION, FAMILY_NAMES, SYNTHETIC, evaluateSyntheticSuite, type Reliability, type SyntheticSuiteResult } from '../../src/vsm/synthetic/index.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const USAGE = 'usage: npm run bench:synthetic -- [--seeds N (default 20)] [--family NAME]… [--options JSON] [--json FILE]';
+const USAGE = 'usage: npm run bench:synthetic -- [--seeds N (default 20)] [--first-seed S (default 1; tuning: 1001)] [--family NAME]… [--options JSON] [--json FILE]';
 
 interface Args {
   seeds: number;
+  firstSeed: number;
   families: string[] | undefined;
   options: CreateDetectorOptions;
   json: string | undefined;
@@ -34,7 +36,7 @@ function usage(msg: string): never {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { seeds: 20, families: undefined, options: {}, json: undefined };
+  const args: Args = { seeds: 20, firstSeed: 1, families: undefined, options: {}, json: undefined };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.startsWith('--') && argv[i]!.includes('=') ? [argv[i]!.slice(0, argv[i]!.indexOf('=')), argv[i]!.slice(argv[i]!.indexOf('=') + 1)] : [argv[i]!, undefined];
     const value = (): string => inline ?? argv[++i] ?? usage(`${flag} needs a value`);
@@ -43,6 +45,11 @@ function parseArgs(argv: string[]): Args {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1) usage(`--seeds must be a positive integer, got ${JSON.stringify(v)}`);
       args.seeds = n;
+    } else if (flag === '--first-seed') {
+      const v = value();
+      const n = Number(v);
+      if (!Number.isInteger(n)) usage(`--first-seed must be an integer, got ${JSON.stringify(v)}`);
+      args.firstSeed = n;
     } else if (flag === '--family') {
       for (const name of value().split(',').filter(Boolean)) {
         // An exact name, or a prefix ending at a '-': 'step' is every step family, 'null' every null one.
@@ -100,7 +107,7 @@ function reliabilityLines(title: string, r: Reliability): string[] {
 
 function report(r: SyntheticSuiteResult, args: Args, source: string, seconds: number): string {
   const L: string[] = [];
-  L.push(`synthetic suite: ${r.families.length} families × seeds 1..${r.seeds}, createDetector(${JSON.stringify(args.options)}); ${source}`);
+  L.push(`synthetic suite: ${r.families.length} families × seeds ${args.firstSeed}..${args.firstSeed + r.seeds - 1}, createDetector(${JSON.stringify(args.options)}); ${source}`);
   L.push(`onset = alert row > ${EVALUATION.onsetGap} readings after the previous alert row; nothing skipped (learning included)`);
   if (r.nullFamilies.length > 0) {
     L.push('', 'NULL FAMILIES (no event: every alert is false)');
@@ -113,7 +120,7 @@ function report(r: SyntheticSuiteResult, args: Args, source: string, seconds: nu
   }
   if (r.eventFamilies.length > 0) {
     const w = EVALUATION.detectWindow;
-    L.push('', `EVENT FAMILIES (detected: an alert row within +${w.step} readings of a step or transient, +${w.slope} of a slope; kind: of the latest alert row within +${EVALUATION.kindLookahead} of the first; false: outside [start, end+${EVALUATION.falseMargin}], per 10k readings outside it)`);
+    L.push('', `EVENT FAMILIES (detected: an alert row within +${w.step} readings of a step or transient, +${w.slope} of a slope, +${SYNTHETIC.shiftWithin} of a shift (a ${SYNTHETIC.shiftHold}-reading step); kind: of the latest alert row within +${EVALUATION.kindLookahead} of the first; false: outside [start, end+${EVALUATION.falseMargin}], per 10k readings outside it)`);
     L.push('sizes in σ of the base noise (AR(1): its marginal sd, 2.29× the innovation sd); a slope of size s moves s·σ/10 per reading');
     L.push(
       ...table(
@@ -149,6 +156,7 @@ function main(): void {
   let lastFamily = '';
   const result = evaluateSyntheticSuite(() => createDetector(args.options), {
     seeds: args.seeds,
+    firstSeed: args.firstSeed,
     families: args.families,
     onSeries: (family, _seed, k, total) => {
       if (family !== lastFamily) process.stderr.write(`  [${k + 1}/${total}] ${family}\n`);

@@ -54,6 +54,44 @@ describe('what the Cyberstride detector raises', () => {
     expect(found.length).toBeGreaterThanOrEqual(5);
   });
 
+  it('alerts a sustained 4-sigma step (90 readings, then back) within 60 readings in at least 27 of 30 seeds, and calls it a step in at least 90 % of them (the shift CUSUM)', () => {
+    let found = 0;
+    let steps = 0;
+    for (let seed = 1; seed <= 30; seed++) {
+      const sign = seed % 2 ? 1 : -1;
+      const out = run(seed, 1700, (t) => (t >= 1500 && t < 1590 ? 4 * sign : 0));
+      const first = out.slice(1500, 1561).findIndex((o) => o.alert);
+      if (first < 0) continue;
+      found++;
+      if (out[1500 + first + 3]!.kind === 'step') steps++;
+    }
+    expect(found).toBeGreaterThanOrEqual(27);
+    expect(steps).toBeGreaterThanOrEqual(Math.ceil(0.9 * found));
+  });
+
+  it('alerts a sustained 4-sigma step on AR(1) noise (phi 0.9, sigma its marginal sd) within 60 readings in at least 25 of 30 seeds', () => {
+    const sd = 1 / Math.sqrt(1 - 0.81);
+    let found = 0;
+    for (let seed = 1; seed <= 30; seed++) {
+      const rnd = seededRandom(seed);
+      const d = new CyberstrideDetector();
+      const sign = seed % 2 ? 1 : -1;
+      let x = rnd.normal() * sd;
+      const out = Array.from({ length: 1700 }, (_, t) => {
+        x = 0.9 * x + rnd.normal();
+        return d.update(x + (t >= 1500 && t < 1590 ? 4 * sign * sd : 0), T0 + t * MIN);
+      });
+      if (out.slice(1500, 1561).some((o) => o.alert)) found++;
+    }
+    expect(found).toBeGreaterThanOrEqual(25);
+  });
+
+  it('raises nothing on white noise: 20 seeds of 10,000 readings', () => {
+    let alerts = 0;
+    for (let seed = 101; seed <= 120; seed++) alerts += run(seed, 10_000).filter((o) => o.alert).length;
+    expect(alerts).toBe(0);
+  });
+
   it('states how sure it is by how far past its gate the onset went, and the kind row as sure of the change times sure of the kind', () => {
     const onsets: number[] = [];
     for (let seed = 1; seed <= 10; seed++) {

@@ -4,6 +4,7 @@ import { CYBERSTRIDE_DEFAULTS, CyberstrideDetector, cyberstrideModel, cyberstrid
 import { V1_AFTER, V1_SNAPSHOT } from './cyberstride-v1.fixture.js';
 import { V2_SNAPSHOT } from './cyberstride-v2.fixture.js';
 import { V3_SNAPSHOT } from './cyberstride-v3.fixture.js';
+import { V4_SNAPSHOT } from './cyberstride-v4.fixture.js';
 import { restoreDetector } from './restore.js';
 import { seededRandom } from './seeded-random.js';
 import type { DetectorOutput } from './detector.js';
@@ -130,7 +131,7 @@ describe('CyberstrideDetector state', () => {
       const snap = d.snapshot();
       const bytes = Buffer.from(snap.state, 'base64');
       expect(bytes.length).toBe(cyberstrideSlotBytes(bins));
-      const countsAt = (105 + bins) * 4 + 2 * bins; // after 105 numbers, the bin means (float32) and deviations (bf16)
+      const countsAt = (114 + bins) * 4 + 2 * bins; // after 114 numbers, the bin means (float32) and deviations (bf16)
       const counts = [...bytes.subarray(countsAt, countsAt + bins)];
       expect(counts).toEqual(Array.from({ length: bins }, (_, b) => Math.min(b % 40, 35)));
       const again = restoreDetector(JSON.parse(JSON.stringify(snap)));
@@ -142,8 +143,8 @@ describe('CyberstrideDetector state', () => {
     }
   });
 
-  it('takes 592 bytes of slab per detector with 24 bins, and under 2 KiB of JSON per snapshot', () => {
-    expect(cyberstrideSlotBytes(24)).toBe(592);
+  it('takes 624 bytes of slab per detector with 24 bins, and under 2 KiB of JSON per snapshot', () => {
+    expect(cyberstrideSlotBytes(24)).toBe(624);
     const d = new CyberstrideDetector();
     mixedSeries(500, 8).forEach((y, t) => d.update(y, t * 60_000));
     expect(JSON.stringify(d.snapshot()).length).toBeLessThan(2048);
@@ -161,12 +162,13 @@ describe('CyberstrideDetector state', () => {
     // The numbers it carried over still describe the series: the forecast before the step is within noise of 1000.
     expect(Math.abs(got[49]!.forecast!.mean - 1000)).toBeLessThan(15);
     expect(V1_AFTER.length).toBe(100);
-    expect(d.snapshot().version).toBe(4);
+    expect(d.snapshot().version).toBe(5);
   });
 
   it.each([
     ['version-2', 'the slot before the alert decision', V2_SNAPSHOT],
     ['version-3', 'the slot before the long-level gate', V3_SNAPSHOT],
+    ['version-4', 'the slot before the shift CUSUM', V4_SNAPSHOT],
   ])('restores a %s snapshot (%s): no learning again, quiet on the same noise, a later step alerted and called a step', (_version, _what, snapshot) => {
     const rnd = seededRandom(21);
     for (let t = 0; t < 600; t++) rnd.normal(); // the readings the snapshot has seen
@@ -175,7 +177,7 @@ describe('CyberstrideDetector state', () => {
     expect(got.some((o) => o.learning)).toBe(false);
     expect(got.findIndex((o) => o.alert)).toBe(250);
     expect(got[253]!.kind).toBe('step');
-    expect(d.snapshot().version).toBe(4);
+    expect(d.snapshot().version).toBe(5);
   });
 
   it('restores a version-3 snapshot written before tailPower existed, taking its default, and goes on exactly as a snapshot that names it', () => {

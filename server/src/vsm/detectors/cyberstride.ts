@@ -57,7 +57,7 @@ import {
 } from './harrison-stevens.js';
 
 export const CYBERSTRIDE_TYPE = 'cyberstride';
-export const CYBERSTRIDE_VERSION = 4;
+export const CYBERSTRIDE_VERSION = 5;
 
 export interface CyberstrideOptions {
   /** Readings before any non-zero score (≥ 1). */
@@ -116,6 +116,12 @@ export interface CyberstrideOptions {
   zLong?: number;
   /** …and longTailMult × its own root mean square (lifted like every gate for a heavy tail and a young series). */
   longTailMult?: number;
+  /** Sustained-shift path: the log-likelihood ratio of a shift of 2 × cusumAllowance (in the scale of the
+   *  reading's distance from a reference line that stops learning while the evidence mounts), prewhitened… */
+  cusumAllowance?: number;
+  /** …raises an alert when it reaches max(cusumLimit, cusumTailMult × its own fourth-moment root) × the heavy-tail and youth factors. */
+  cusumLimit?: number;
+  cusumTailMult?: number;
   /** Drift path: each reading adds the ring slope's |t| less max(driftAllowance, driftTailShare × its usual tail)… */
   driftAllowance?: number;
   driftTailShare?: number;
@@ -182,6 +188,9 @@ export const CYBERSTRIDE_DEFAULTS: Readonly<Record<OwnKey, number>> = Object.fre
   driftAllowance: 2.5,
   driftTailShare: 0.7,
   driftLimit: 45,
+  cusumAllowance: 1,
+  cusumLimit: 12,
+  cusumTailMult: 2.9,
   flatRun: 10,
   flatMult: 2,
   useLevel: 1,
@@ -227,14 +236,49 @@ const TAIL_M2 = HS + 47; // E z², exponentially weighted like TAIL: with it, th
 // The long-level drift gate (version 4):
 const LONG = HS + 48; // slow EW level of the median of five (rate 1/LONG_SPAN): where the series was, lately
 const LONG_M2 = HS + 49; // EW mean square of D, the median's distance from it beyond the usual slope's lag (noise σ)
-const OWN_LEN = 50;
+// The sustained-shift CUSUM (version 5):
+const SH_REF = HS + 50; // the reference line (Holt's: level rate 1/SH_REF_SPAN, slope rate SH_SLOPE_RATE), learnt from the reading leaving the ring: its level…
+const SH_UP = HS + 51; // the log-likelihood ratio of a shift upwards that began some readings ago (Page's recursion, 0: none) …
+const SH_DN = HS + 52; // … and of one downwards
+const SH_SCALE = HS + 53; // EW mean |y − reference| (series units): that scale, × √(π/2)
+const SH_M4 = HS + 54; // EW mean fourth power of the larger sum (its own gate: a heavy tail of sums, such as a weekly pattern's, lifts it)
+const SH_AGE = HS + 55; // readings since the larger sum began (was 0, or restarted at a reading that alone says more); kept through an alert's episode
+const SH_REF2 = HS + 56; // …and its slope per reading; the line goes on at its slope, learning slower, while a sum is high
+const SH_PREV = HS + 57; // the last reading's distance from the reference, in its scale (clamped)
+const SH_RHO = HS + 58; // EW mean of that distance × the previous one: its lag-1 autocorrelation
+const OWN_LEN = 59;
 const RING_SXX = (RING_LEN * (RING_LEN * RING_LEN - 1)) / 12; // Σ (k − k̄)² over the ring: 340
 const BINS = HS + OWN_LEN;
 // 5: a `change` raised by a drift gate, waiting for its kind (classified with DRIFT_PRIOR).
-const KIND_CODES: readonly ChangeKindOrNone[] = ['change', 'step', 'slope', 'transient', 'flatline', 'change'];
+const KIND_CODES: readonly ChangeKindOrNone[] = ['change', 'step', 'slope', 'transient', 'flatline', 'change', 'change'];
 const DRIFT_BORN = 5;
 /** A drift gate fires on slopes: the classifier's prior for such an alert (step, slope, transient). */
 const DRIFT_PRIOR = [0.15, 0.8, 0.05] as const;
+// 6: a `change` raised by the shift CUSUM, waiting for its kind (classified with SHIFT_PRIOR, at the onset it estimates).
+const SHIFT_BORN = 6;
+/** The CUSUM fires on sustained shifts: the classifier's prior for such an alert (step, slope, transient). */
+const SHIFT_PRIOR = [0.6, 0.35, 0.05] as const;
+// The shift path's settings, chosen on the synthetic tuning seeds 1001–1040 alone (README.md).
+/** Readings of the shift reference's memory (its level's EW rate), of its scale's and autocorrelation's, and of its gate's fourth moment. */
+const SH_REF_SPAN = 32;
+const SH_SCALE_SPAN = 1000;
+const SH_M4_SPAN = 2000;
+/** EW rate of the reference line's slope: slow (a persistent noise's local trends are noise; the line is carried RING_LEN + 1 readings). */
+const SH_SLOPE_RATE = 1 / 256;
+/** A reading counts at most this far from the reference (in its scale), and an innovation at most SH_UCLAMP: one outlier is not a shift. */
+const SH_CLAMP = 4;
+const SH_UCLAMP = 8;
+/** The autocorrelation the prewhitening trusts at most. */
+const SH_RHO_MAX = 0.95;
+/** The reference learns SH_FROZEN times slower once a sum passes SH_FREEZE of cusumLimit, or from a reading more than SH_LEARN_X of its scale from the line. */
+const SH_FREEZE = 0.25;
+const SH_FROZEN = 0.125;
+const SH_LEARN_X = 2;
+/** A sum that has not reached its gate SH_MAX_AGE readings after it began starts again. */
+const SH_MAX_AGE = 120;
+/** A shift is raised at least SH_MIN_AGE readings after it began (so its kind shows: a slope's first readings look like a step), unless the sum reaches SH_FAST × its gate. */
+const SH_MIN_AGE = 14;
+const SH_FAST = 2;
 const SLOPE_KIND = KIND_CODES.indexOf('slope');
 /** Readings of the long level's memory (its EW rate is 1/LONG_SPAN), and of its gate's mean square. */
 const LONG_SPAN = 32;
@@ -441,7 +485,17 @@ const F_SLOPE_TAIL_GATE = 101;
 const F_TAIL_M2 = 102;
 const F_LONG = 103;
 const F_LONG_M2 = 104;
-const F_SMEAN = 105; // seasonal bin means (float32), then their deviations (bf16), then counts (uint8)
+const F_SH_REF = 105;
+const F_SH_UP = 106;
+const F_SH_DN = 107;
+const F_SH_SCALE = 108;
+const F_SH_M4 = 109;
+const U_SH_AGE = 110;
+const F_SH_REF2 = 111;
+const F_SH_PREV = 112;
+const F_SH_RHO = 113;
+const F_SMEAN = 114; // seasonal bin means (float32), then their deviations (bf16), then counts (uint8)
+const V4_SMEAN = 105; // where a version-4 slot had them
 const V2_SMEAN = 74; // where a version-2 slot had them
 const V3_SMEAN = 103; // and a version-3 one
 const U32_MAX = 4294967295;
@@ -476,12 +530,16 @@ const WINDOW = new Float64Array(RING_LEN);
  * 0.01) and robustly: steadier than Harrison–Stevens' discounted scale, which dips after calm stretches.
  */
 const MAD_PER_SD = Math.sqrt(2 / Math.PI) * Math.sqrt(4 / 3);
+/** sd / mean absolute deviation for Gaussian noise. */
+const SQRT_HALF_PI = Math.sqrt(Math.PI / 2);
 
 /** Rate of the slow EW mean of the ring's slope (memory ≈ 50 readings). */
 const SLOPE_RATE = 0.02;
 /** Standard error of that slope for unit Gaussian noise: two medians of 5 (sd 0.536 each), 11 readings apart. */
 const SLOPE_SE = (Math.SQRT2 * 0.536) / 11;
 const M5 = new Float64Array(5);
+/** The reading that left the ring at this update (RING_LEN readings back): what the shift reference learns from. */
+let leaving = 0;
 
 /** The median of five consecutive ring values from reading index `idx` (0-based). */
 /**
@@ -601,6 +659,15 @@ function load(slab: Slab<CyberstrideModel>, b8: number, hsWarmup: number): void 
   S[TAIL_M2] = f32[b4 + F_TAIL_M2]!;
   S[LONG] = anchor + unit * f32[b4 + F_LONG]!;
   S[LONG_M2] = f32[b4 + F_LONG_M2]!;
+  S[SH_REF] = anchor + unit * f32[b4 + F_SH_REF]!;
+  S[SH_UP] = f32[b4 + F_SH_UP]!;
+  S[SH_DN] = f32[b4 + F_SH_DN]!;
+  S[SH_SCALE] = unit * f32[b4 + F_SH_SCALE]!;
+  S[SH_M4] = f32[b4 + F_SH_M4]!;
+  S[SH_AGE] = u32[b4 + U_SH_AGE]!;
+  S[SH_REF2] = unit * f32[b4 + F_SH_REF2]!;
+  S[SH_PREV] = f32[b4 + F_SH_PREV]!;
+  S[SH_RHO] = f32[b4 + F_SH_RHO]!;
 }
 
 /** S → slot. */
@@ -670,6 +737,16 @@ function store(slab: Slab<CyberstrideModel>, b8: number, hsWarmup: number): void
   f32[b4 + F_TAIL_M2] = S[TAIL_M2]!;
   f32[b4 + F_LONG] = toF32((S[LONG]! - anchor) * inv);
   f32[b4 + F_LONG_M2] = S[LONG_M2]!;
+  f32[b4 + F_SH_REF] = toF32((S[SH_REF]! - anchor) * inv);
+  f32[b4 + F_SH_UP] = S[SH_UP]!;
+  f32[b4 + F_SH_DN] = S[SH_DN]!;
+  f32[b4 + F_SH_SCALE] = toF32(S[SH_SCALE]! * inv);
+  f32[b4 + F_SH_M4] = S[SH_M4]!;
+  const age = S[SH_AGE]!;
+  u32[b4 + U_SH_AGE] = age < U32_MAX ? age : U32_MAX;
+  f32[b4 + F_SH_REF2] = toF32(S[SH_REF2]! * inv);
+  f32[b4 + F_SH_PREV] = S[SH_PREV]!;
+  f32[b4 + F_SH_RHO] = S[SH_RHO]!;
 }
 
 /** Sets a larger unit (a power of 2); the numbers that `store` does not rewrite (the seasonal bins) are scaled here. */
@@ -758,6 +835,7 @@ export class CyberstrideDetector implements StreamingDetector {
     const binsAt = 2 * b8 + F_SMEAN; // float32 index of the bin means
     // The last RING_LEN values (for the kind classifier) and the run of identical readings.
     const prev = st[RING + ((n + RING_LEN - 2) % RING_LEN)]!;
+    leaving = n > RING_LEN ? st[RING + ((n - 1) % RING_LEN)]! : value; // the reading RING_LEN back, leaving the ring
     st[RING + ((n - 1) % RING_LEN)] = value;
     // The ring holds float32 offsets from the anchor: "the same reading" within that rounding.
     if (n > 1 && abs(value - prev) <= 4e-7 * abs(value - slab.f64[b8 + W_ANCHOR]!)) st[RUN] = st[RUN]! + 1;
@@ -768,6 +846,8 @@ export class CyberstrideDetector implements StreamingDetector {
     if (n === 1) {
       st[LEVEL] = value;
       st[LONG] = value;
+      st[SH_REF] = value;
+      st[SH_REF2] = 0;
       st[MIN] = value;
       st[MAX] = value;
       for (let b = 0; b < bins; b++) slab.f32[binsAt + b] = 0; // every bin mean starts at the anchor, this value
@@ -874,7 +954,7 @@ export class CyberstrideDetector implements StreamingDetector {
     if (episode > 0) {
       episode++;
       const pending = st[KIND]! >= PENDING;
-      if (episode === o.classifyAfter + 1 && (st[KIND] === 0 || st[KIND] === DRIFT_BORN || pending)) {
+      if (episode === o.classifyAfter + 1 && (st[KIND] === 0 || st[KIND] === DRIFT_BORN || st[KIND] === SHIFT_BORN || pending)) {
         const r = WINDOW;
         const base = st[BASE_F]!;
         const b = st[BASE_B]!;
@@ -885,8 +965,10 @@ export class CyberstrideDetector implements StreamingDetector {
           const back = atNow - t;
           r[t] = back >= 0 && back < RING_LEN && last - back >= 0 ? (st[RING + ((last - back) % RING_LEN)]! - (base + b * (t - RING_AT))) / bsd : 0;
         }
-        const fit = classifyChange(r.subarray(0, atNow + 1), RING_AT, o.kindPenalty);
-        const c = st[KIND] === DRIFT_BORN ? withKindPrior(fit, DRIFT_PRIOR) : fit;
+        // A shift alert comes some readings after the shift began (the CUSUM's age at the alert): it is classified there.
+        const shiftBorn = st[KIND] === SHIFT_BORN;
+        const fit = classifyChange(r.subarray(0, atNow + 1), shiftBorn ? max(0, RING_AT + 1 - st[SH_AGE]!) : RING_AT, o.kindPenalty);
+        const c = st[KIND] === DRIFT_BORN ? withKindPrior(fit, DRIFT_PRIOR) : shiftBorn ? withKindPrior(fit, SHIFT_PRIOR) : fit;
         // The shift: the mean residual after the alert's reading, in the direction of the change.
         // Measured against the reference at the alert (the median of the five readings before it).
         const off = (median5(st, n - 6 - o.classifyAfter) + 3 * b - base) / bsd;
@@ -922,6 +1004,9 @@ export class CyberstrideDetector implements StreamingDetector {
         if (st[KIND] === SLOPE_KIND) st[SLOPE_EW] = st[BASE_B]!;
         // The level the change led to is where the series now is: the long level starts from it.
         st[LONG] = m5 - st[SLOPE_EW]! * (LONG_SPAN - 1);
+        // So does the shift reference line, at its own slope (the median of five sits two readings back),
+        // after a raised alert (a candidate that did not confirm raised nothing: its sums go on).
+        if (st[REFRACTORY]! > 0) reanchorShift(st, m5);
         episode = 0;
       }
       st[EPISODE] = episode;
@@ -962,6 +1047,75 @@ export class CyberstrideDetector implements StreamingDetector {
     const dLong = n > longFrom && sd > 0 ? (m5 - st[LONG]! - st[SLOPE_EW]! * (LONG_SPAN - 1)) / sd : 0;
     st[LONG] = st[LONG]! + max(1 / LONG_SPAN, 1 / n) * (m5 - st[LONG]!);
     let longGate = Infinity;
+    // The sustained shift: a two-sided Page CUSUM (in log-likelihood-ratio form) of this reading's
+    // distance from a reference line, in that distance's own scale x, prewhitened by its own lag-1
+    // autocorrelation ρ: u = (x − ρ·x_prev)/√(1 − ρ²). A persistent noise (AR(1)) wanders far from
+    // any slow line, but its innovations do not; a shift δ adds δ/√(1 − ρ²) to u at its onset and
+    // δ·√((1 − ρ)/(1 + ρ)) every reading after (white noise, ρ = 0: δ every reading). The reference
+    // learns SH_FROZEN times slower once a sum passes SH_FREEZE of cusumLimit: a shift must not teach
+    // it that the new level is normal while the evidence mounts.
+    const shFrom = longFrom + SH_REF_SPAN;
+    // Holt's line through the readings up to RING_LEN back, carried to this reading: a shift is not
+    // learnt before it is RING_LEN readings old. Its slope learns slowly (a persistent noise's local
+    // trends are noise, and the line is carried RING_LEN + 1 readings).
+    const shN = n - RING_LEN;
+    const shA = max(1 / SH_REF_SPAN, 1 / max(1, shN));
+    const shSlope = st[SH_REF2]!;
+    const shRef = st[SH_REF]! + (RING_LEN + 1) * shSlope;
+    const shDev = value - shRef;
+    const shSd = st[SH_SCALE]! * SQRT_HALF_PI; // mean absolute distance → sd (Gaussian)
+    const shX = shSd > 0 ? clampAbs(shDev / shSd, SH_CLAMP) : 0;
+    const rho = st[SH_RHO]! < 0 ? 0 : st[SH_RHO]! > SH_RHO_MAX ? SH_RHO_MAX : st[SH_RHO]!;
+    // The log-likelihood ratio of a shift of 2·cusumAllowance (in x) that began at some reading τ:
+    // its first innovation says d0·u − d0²/2, each later one d1·u − d1²/2, d0 = 2k/√(1 − ρ²),
+    // d1 = 2k·√((1 − ρ)/(1 + ρ)); the largest over τ (and 0: no shift) by Page's recursion.
+    const shD0 = (2 * o.cusumAllowance) / sqrt(1 - rho * rho);
+    const shD1 = 2 * o.cusumAllowance * sqrt((1 - rho) / (1 + rho));
+    const shH = o.cusumLimit;
+    let shUp = 0;
+    let shDn = 0;
+    // The sums run outside a raised alert's episode (a candidate waiting for its evidence raised nothing).
+    const shRuns = episode === 0 || st[REFRACTORY] === 0;
+    if (shRuns && n > shFrom && shSd > 0) {
+      const u = clampAbs((shX - rho * st[SH_PREV]!) / sqrt(1 - rho * rho), SH_UCLAMP);
+      const goOn = shD1 * u;
+      const begin = shD0 * u;
+      const upOn = st[SH_UP]! + goOn - (shD1 * shD1) / 2;
+      const upNew = begin - (shD0 * shD0) / 2;
+      const dnOn = st[SH_DN]! - goOn - (shD1 * shD1) / 2;
+      const dnNew = -begin - (shD0 * shD0) / 2;
+      shUp = max(0, upOn, upNew);
+      shDn = max(0, dnOn, dnNew);
+      const newer = shUp >= shDn ? upNew >= upOn && upNew > 0 : dnNew >= dnOn && dnNew > 0;
+      st[SH_AGE] = shUp > 0 || shDn > 0 ? (newer ? 1 : st[SH_AGE]! + 1) : 0;
+      // A sum that has not reached its gate in SH_MAX_AGE readings is no shift of the kind this path
+      // looks for (a slow wander the frozen reference lost): it starts again.
+      if (st[SH_AGE]! > SH_MAX_AGE) shUp = shDn = st[SH_AGE] = 0;
+    }
+    const shC = shUp > shDn ? shUp : shDn;
+    st[SH_UP] = shUp;
+    st[SH_DN] = shDn;
+    if (shN <= 0) {
+      st[SH_REF] = value; // the line starts when the ring is full, level where the series is, flat
+      st[SH_REF2] = 0;
+    } else {
+      // While a sum is high, or for a reading far from the line, the line goes on at its slope, learning SH_FROZEN times slower.
+      const ahead = st[SH_REF]! + shSlope;
+      const e = leaving - ahead;
+      const w = shC < SH_FREEZE * shH && !(shSd > 0 && abs(e) > SH_LEARN_X * shSd) ? 1 : SH_FROZEN;
+      const level = ahead + w * shA * e;
+      st[SH_REF2] = shSlope + w * SH_SLOPE_RATE * (level - st[SH_REF]! - shSlope);
+      st[SH_REF] = level;
+    }
+    if (shRuns && n > longFrom) {
+      const ad = abs(shDev);
+      const lim = shSd > 0 ? SH_CLAMP * shSd : ad;
+      const rate = max(1 / SH_SCALE_SPAN, 1 / (n - longFrom));
+      st[SH_SCALE] = st[SH_SCALE]! + rate * ((ad < lim ? ad : lim) - st[SH_SCALE]!);
+      if (shSd > 0) st[SH_RHO] = st[SH_RHO]! + rate * (shX * st[SH_PREV]! - st[SH_RHO]!);
+    }
+    st[SH_PREV] = shX;
+    let shGate = Infinity;
     if (!learning && !alert && !collecting) {
       // Beyond what this series itself does: the largest recent |z|, lifted further for a heavy tail.
       // A young series has seen little of its own tail: its T is inflated by 1 + youth/√n.
@@ -983,9 +1137,27 @@ export class CyberstrideDetector implements StreamingDetector {
       st[DRIFT] = drift;
       longGate = max(o.zLong, o.longTailMult * sqrt(st[LONG_M2]!) * young * heavy);
       const awayLong = episode === 0 && n > longFrom + LONG_SPAN && abs(dLong) >= longGate;
-      const drifted = !gross && !scored && !sloped && st[REFRACTORY] === 0 && episode === 0 && (drift >= o.driftLimit || awayLong);
-      const candidate = !gross && !scored && !sloped && !drifted && st[REFRACTORY] === 0 && episode === 0 && rawScore >= o.fireAt && absZ >= o.zCandidate;
-      if (candidate) {
+      shGate = max(shH, o.cusumTailMult * sqrt(sqrt(st[SH_M4]!))) * young * heavy;
+      const shifted = !gross && !scored && !sloped && st[REFRACTORY] === 0 && episode === 0 && n > shFrom && shC >= shGate && (st[SH_AGE]! >= SH_MIN_AGE || shC >= SH_FAST * shGate);
+      // A shift under way in the refractory after an alert is not raised (nothing but a gross change is):
+      // the reference restarts where the series is, so it is not raised stale when the refractory ends.
+      if (!shifted && st[REFRACTORY]! > 0 && shC >= shGate) reanchorShift(st, m5);
+      const drifted = !gross && !scored && !sloped && !shifted && st[REFRACTORY] === 0 && episode === 0 && (drift >= o.driftLimit || awayLong);
+      const candidate = !gross && !scored && !sloped && !drifted && !shifted && st[REFRACTORY] === 0 && episode === 0 && rawScore >= o.fireAt && absZ >= o.zCandidate;
+      if (shifted) {
+        // Raised as a `change`; its kind (step-leaning) is decided at the onset the CUSUM's age says.
+        alert = true;
+        kind = 'change';
+        probability = 1 / (1 + (shC / shGate) ** -ONSET_SLOPE);
+        st[EPISODE] = episode = 1;
+        st[KIND] = SHIFT_BORN;
+        st[BASE_F] = shRef; // the reference, frozen since the shift began: the line before it
+        st[BASE_B] = shSlope;
+        st[BASE_SD] = shSd;
+        st[REFRACTORY] = o.refractory;
+        if (score < o.fireAt) score = o.fireAt;
+        shown = { value: m5, mean: shRef - 2 * shSlope, sd: shSd };
+      } else if (candidate) {
         // Not enough for an alert alone: it becomes one if the next readings confirm a shift.
         st[EPISODE] = episode = 1;
         st[KIND] = PENDING;
@@ -1040,7 +1212,8 @@ export class CyberstrideDetector implements StreamingDetector {
     // single |z| counts at most TAIL_CLAMP (so one absurd reading cannot own the average).
     // A raised alert explains what had accumulated. While a `change` waits for its kind, the word holds
     // the onset's probability instead: the kind row states P(a real change) × P(this kind | a change).
-    if (alert) st[DRIFT] = st[EPISODE] === 1 && (st[KIND] === 0 || st[KIND] === DRIFT_BORN) ? probability : 0;
+    if (alert) st[DRIFT] = st[EPISODE] === 1 && (st[KIND] === 0 || st[KIND] === DRIFT_BORN || st[KIND] === SHIFT_BORN) ? probability : 0;
+    if (alert) st[SH_UP] = st[SH_DN] = 0; // a raised alert explains what the sums held (their age stays, for the kind)
     const tailFrom = o.warmup + RING_LEN;
     if (!collecting && n > tailFrom) {
       const learnt = min(alert && absZ > gateZ ? gateZ : absZ, TAIL_CLAMP);
@@ -1051,6 +1224,10 @@ export class CyberstrideDetector implements StreamingDetector {
         // Like the tail: a reading that raised an alert counts at most at the gate it passed.
         const dl = min(alert && abs(dLong) > longGate ? longGate : abs(dLong), TAIL_CLAMP);
         st[LONG_M2] = st[LONG_M2]! + max(1 / LONG_M2_SPAN, 1 / (n - tailFrom)) * (dl * dl - st[LONG_M2]!);
+        if (n > shFrom) {
+          const sc = min(alert && shC > shGate ? shGate : shC, TAIL_CLAMP);
+          st[SH_M4] = st[SH_M4]! + max(1 / SH_M4_SPAN, 1 / (n - shFrom)) * (sc * sc * sc * sc - st[SH_M4]!);
+        }
       }
     }
     st[SLOPE_TAIL] = absB > slopeTail * o.tailDecay ? absB : slopeTail * o.tailDecay;
@@ -1139,6 +1316,17 @@ export class CyberstrideDetector implements StreamingDetector {
   }
 }
 
+/** The shift reference restarts at m5 (the median of the last five: two readings back), at its slope; its sums at 0. */
+function reanchorShift(st: Float64Array, m5: number): void {
+  st[SH_REF] = m5 + (2 - RING_LEN) * st[SH_REF2]!; // the line RING_LEN readings back
+  st[SH_UP] = st[SH_DN] = st[SH_AGE] = 0;
+}
+
+/** x clamped to [−c, c]. */
+function clampAbs(x: number, c: number): number {
+  return x > c ? c : x < -c ? -c : x;
+}
+
 function raw(o: Readonly<ResolvedCyberstrideOptions>, z: number): number {
   return 1 - exp((-z * z) / (2 * o.rawSoftness));
 }
@@ -1222,7 +1410,7 @@ export function restoreCyberstride(state: DetectorState): CyberstrideDetector {
   const d = new CyberstrideDetector(s.options);
   try {
     const bytes = Buffer.from(s.state, 'base64');
-    d.setSlotBytes(s.version === 2 ? slotV2toV4(bytes, bins) : s.version === 3 ? slotV3toV4(bytes, bins) : bytes);
+    d.setSlotBytes(s.version === 2 ? slotV4toV5(slotV2toV4(bytes, bins), bins) : s.version === 3 ? slotV4toV5(slotV3toV4(bytes, bins), bins) : s.version === 4 ? slotV4toV5(bytes, bins) : bytes);
   } catch (err) {
     d.dispose();
     throw new RangeError(`${where}: ${(err as Error).message}`);
@@ -1247,6 +1435,10 @@ const TYPICAL_M4 = 3;
 const TYPICAL_TAIL = 3.5;
 /** The long gate's mean square in a converted snapshot: high (rms 2), so a restored series is not alerted before it learns its own. */
 const TYPICAL_LONG_M2 = 4;
+/** The shift scale of a converted snapshot, from the level member's (a random walk's distance from a slow level is larger: it learns its own)… */
+const TYPICAL_SH_SCALE = 1.5;
+/** …and its gate's fourth moment: high (root 8, a gate of 23), so a restored series is not alerted before it learns its own. */
+const TYPICAL_SH_M4 = 4096;
 
 /** The alert decision's state for a snapshot of a version without it: no slope in the ring, typical tails. */
 function fillDecisionState(st: Float64Array): void {
@@ -1257,13 +1449,18 @@ function fillDecisionState(st: Float64Array): void {
   st[DRIFT] = 0; // a version-1 state held readings since firing here
   st[LONG] = st[LEVEL]!;
   st[LONG_M2] = TYPICAL_LONG_M2;
+  st[SH_REF] = st[LEVEL]!;
+  st[SH_REF2] = 0;
+  st[SH_UP] = st[SH_DN] = st[SH_AGE] = 0;
+  st[SH_SCALE] = st[SCALE]! * TYPICAL_SH_SCALE;
+  st[SH_M4] = TYPICAL_SH_M4;
 }
 
 /** A version-2 slot in the version-4 layout: the same numbers, the alert decision's fields zero (no episode open). */
 function slotV2toV4(v2: Uint8Array, bins: number): Uint8Array {
   const v2Bytes = cyberstrideSlotBytes(bins, V2_SMEAN);
   if (v2.length !== v2Bytes) return v2; // setSlotBytes names the wrong length
-  const out = new Uint8Array(cyberstrideSlotBytes(bins));
+  const out = new Uint8Array(cyberstrideSlotBytes(bins, V4_SMEAN));
   out.set(v2.subarray(0, 4 * V2_SMEAN));
   out.fill(0, 4 * F_SHIFT_TAIL, 4 * F_SHIFT_TAIL + 4); // version 2 held a level there
   out.fill(0, 4 * F_DRIFT, 4 * F_DRIFT + 4); // and readings since firing here
@@ -1274,18 +1471,31 @@ function slotV2toV4(v2: Uint8Array, bins: number): Uint8Array {
   f32[F_SLOPE_TAIL] = TYPICAL_TAIL;
   f32[F_LONG] = f32[F_LEVEL]!;
   f32[F_LONG_M2] = TYPICAL_LONG_M2;
-  out.set(v2.subarray(4 * V2_SMEAN, 4 * V2_SMEAN + 7 * bins), 4 * F_SMEAN);
+  out.set(v2.subarray(4 * V2_SMEAN, 4 * V2_SMEAN + 7 * bins), 4 * V4_SMEAN);
   return out;
 }
 
 /** A version-3 slot in the version-4 layout: the long level starts at the level, its gate high (it learns the series' own within a few thousand readings). */
 function slotV3toV4(v3: Uint8Array, bins: number): Uint8Array {
   if (v3.length !== cyberstrideSlotBytes(bins, V3_SMEAN)) return v3; // setSlotBytes names the wrong length
-  const out = new Uint8Array(cyberstrideSlotBytes(bins));
+  const out = new Uint8Array(cyberstrideSlotBytes(bins, V4_SMEAN));
   out.set(v3.subarray(0, 4 * V3_SMEAN));
   const f32 = new Float32Array(out.buffer, out.byteOffset, out.length / 4);
   f32[F_LONG] = f32[F_LEVEL]!;
   f32[F_LONG_M2] = TYPICAL_LONG_M2;
-  out.set(v3.subarray(4 * V3_SMEAN, 4 * V3_SMEAN + 7 * bins), 4 * F_SMEAN);
+  out.set(v3.subarray(4 * V3_SMEAN, 4 * V3_SMEAN + 7 * bins), 4 * V4_SMEAN);
+  return out;
+}
+
+/** A version-4 slot in the version-5 layout: the shift reference starts at the level, its sums at 0, its gate high (it learns the series' own). */
+function slotV4toV5(v4: Uint8Array, bins: number): Uint8Array {
+  if (v4.length !== cyberstrideSlotBytes(bins, V4_SMEAN)) return v4; // setSlotBytes names the wrong length
+  const out = new Uint8Array(cyberstrideSlotBytes(bins));
+  out.set(v4.subarray(0, 4 * V4_SMEAN));
+  const f32 = new Float32Array(out.buffer, out.byteOffset, out.length / 4);
+  f32[F_SH_REF] = f32[F_LEVEL]!; // the slope (F_SH_REF2) starts at 0
+  f32[F_SH_SCALE] = f32[F_CSCALE]! * TYPICAL_SH_SCALE;
+  f32[F_SH_M4] = TYPICAL_SH_M4;
+  out.set(v4.subarray(4 * V4_SMEAN, 4 * V4_SMEAN + 7 * bins), 4 * F_SMEAN);
   return out;
 }

@@ -24,7 +24,7 @@ export type CreateDetectorOptions =
 
 /** Every detector type and the snapshot versions this build reads. */
 export const DETECTOR_TYPES: Readonly<Record<string, readonly number[]>> = Object.freeze({
-  [CYBERSTRIDE_TYPE]: Object.freeze([1, 2, 3, CYBERSTRIDE_VERSION]), // 1: float64 vectors of earlier builds, restored rounded; 2: the slot before the alert decision; 3: before the long-level gate
+  [CYBERSTRIDE_TYPE]: Object.freeze([1, 2, 3, 4, CYBERSTRIDE_VERSION]), // 1: float64 vectors of earlier builds, restored rounded; 2: the slot before the alert decision; 3: before the long-level gate; 4: before the shift CUSUM
   [HARRISON_STEVENS_TYPE]: Object.freeze([HARRISON_STEVENS_VERSION]),
 });
 

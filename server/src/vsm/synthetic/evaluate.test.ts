@@ -102,3 +102,19 @@ describe('traceDetector', () => {
     expect(() => traceDetector(fakeDetector(() => ({ kind: 'dropout' as ChangeKindOrNone })), s)).toThrow(/unknown kind "dropout" at row 0/);
   });
 });
+
+describe('a shift (a step that states its own detection window)', () => {
+  it('is detected by an alert row up to 60 readings after its start (a lasting step only up to 20), and an alert after it ended counts as false only past end + 30', () => {
+    const shift = generateFamily('shift-white-4', 3);
+    const ev = shift.events[0]!;
+    expect(ev.detectWithin).toBe(60);
+    const at40 = score(shift, alertsAt({ [ev.start + 40]: 'step' }));
+    expect(at40.event).toMatchObject({ detected: true, delay: 40, reportedKind: 'step', kindCorrect: true, falseOnsets: 0 });
+    expect(score(shift, alertsAt({ [ev.start + 61]: 'step' })).event).toMatchObject({ detected: false });
+    expect(score(shift, alertsAt({ [ev.end + 30]: 'step' })).event).toMatchObject({ falseOnsets: 0 });
+    expect(score(shift, alertsAt({ [ev.end + 31]: 'step' })).event).toMatchObject({ falseOnsets: 1 });
+    const step = generateFamily('step-white-5', 3);
+    const s = step.events[0]!;
+    expect(score(step, alertsAt({ [s.start + 40]: 'step' })).event).toMatchObject({ detected: false });
+  });
+});

@@ -8,7 +8,8 @@
  *   Nothing is skipped: alerts while the detector is learning count like any other (and
  *   `learningAlertRows` counts rows with both `alert` and `learning`, which the contract forbids).
  * - detected: an alert row in [start, start + 20] (steps, transients) or [start, start + 60]
- *   (slopes); the delay is the first such row minus `start`.
+ *   (slopes), or [start, start + detectWithin] when the event states one (the sustained shifts: 60);
+ *   the delay is the first such row minus `start`.
  * - kind at +3: the kind of the latest alert row in [first, first + 3], so an alert that opens as
  *   'change' and is reclassified within 3 readings counts by its new kind.
  * - false alert: an alert row (or onset) outside [start, end + 30]; the rate is per 10,000 of the
@@ -164,7 +165,7 @@ export function scoreSeries(series: Pick<Series, 'values' | 'events'>, trace: De
   const event = ev ? scoreEvent(ev, n, trace, onsets) : null;
   const onsetOutcomes = onsets.map((row): OnsetOutcome => {
     const settled = settledRow(trace, row);
-    const detected = ev !== undefined && row >= ev.start && row <= ev.start + EVALUATION.detectWindow[ev.kind];
+    const detected = ev !== undefined && row >= ev.start && row <= ev.start + detectWindowOf(ev);
     return {
       row,
       probability: trace.probability[row]!,
@@ -177,7 +178,7 @@ export function scoreSeries(series: Pick<Series, 'values' | 'events'>, trace: De
 }
 
 function scoreEvent(ev: SyntheticEvent, n: number, trace: DetectorTrace, onsets: readonly number[]): EventScore {
-  const windowEnd = Math.min(ev.start + EVALUATION.detectWindow[ev.kind], n - 1);
+  const windowEnd = Math.min(ev.start + detectWindowOf(ev), n - 1);
   let first = -1;
   for (let i = ev.start; i <= windowEnd; i++) {
     if (trace.alert[i]) {
@@ -205,6 +206,11 @@ function scoreEvent(ev: SyntheticEvent, n: number, trace: DetectorTrace, onsets:
     falseExposure: n - (spanEnd - ev.start + 1),
     extraOnsets: spanOnsets.length - (firstDetecting >= 0 ? 1 : 0),
   };
+}
+
+/** Readings after an event's start within which an alert row detects it. */
+export function detectWindowOf(ev: Pick<SyntheticEvent, 'kind' | 'detectWithin'>): number {
+  return ev.detectWithin ?? EVALUATION.detectWindow[ev.kind];
 }
 
 /** Events per 10,000 readings, e.g. per10k(3, 3000) = 10. 0 when there are no readings. */

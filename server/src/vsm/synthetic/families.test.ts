@@ -159,6 +159,20 @@ describe('event families', () => {
     expect(d[2999]).toBeCloseTo(ev.sign * 1.5 * (3000 - ev.start), 6);
   });
 
+  it('a shift is a step of 3, 4 or 5σ that lasts 90 readings and then ends, detected within 60 readings (its base noise its own, its start and sign the seed\'s)', () => {
+    for (const base of ['white', 'ar1', 'daily']) {
+      const s3 = generateFamily(`shift-${base}-3`, 6);
+      const s5 = generateFamily(`shift-${base}-5`, 6);
+      const ev = s5.events[0]!;
+      expect(ev).toMatchObject({ kind: 'step', end: ev.start + 89, sizeSigma: 5, detectWithin: 60 });
+      expect(ev.start).toBe(generateFamily(`step-${base}-5`, 6).events[0]!.start);
+      const d = minus(s5.values, s3.values);
+      for (let i = 0; i < d.length; i++) expect(d[i]).toBeCloseTo(i >= ev.start && i <= ev.end ? ev.sign * 2 * s5.sigma : 0, 6);
+      expect(sameBits(generateFamily(`step-${base}-5`, 6).values.subarray(0, ev.start), s5.values.subarray(0, ev.start))).toBe(false);
+    }
+    expect(FAMILY_NAMES.filter((n) => n.startsWith('shift-'))).toHaveLength(9);
+  });
+
   it('a transient displaces the event row alone', () => {
     const t3 = generateFamily('transient-white-3', 4);
     const t20 = generateFamily('transient-white-20', 4);

@@ -11,6 +11,10 @@
  *              so the shift is size·σ/10 at the event row and reaches size·σ after 10 readings; it
  *              goes on rising to the series end (a change of growth rate, `end` = the last row).
  * - transient: the event row alone is displaced by sign·size·σ (`end` = `start`).
+ * - shift:     a sustained moderate step (kind 'step'): shifted by sign·size·σ for `shiftHold` = 90
+ *              readings, then back (`end` = start + 89); sizes 3, 4, 5σ; detected if alerted within
+ *              `shiftWithin` = 60 readings of its start (`SyntheticEvent.detectWithin`). Its base noise
+ *              is its own stream (not the step families').
  * On AR(1) noise σ is the marginal sd 1/√(1−φ²) ≈ 2.29 (what a plot of the series shows), not the
  * unit innovation sd; on the daily cycle σ is the unit noise, not the 5σ cycle.
  *
@@ -37,6 +41,8 @@ export interface SyntheticEvent {
   /** Size in units of the base noise sd (positive; the direction is `sign`). */
   sizeSigma: number;
   sign: 1 | -1;
+  /** Readings after `start` within which an alert row detects it, when not the kind's usual window (evaluate.ts). */
+  detectWithin?: number;
 }
 
 export interface Series {
@@ -68,6 +74,9 @@ export const SYNTHETIC = Object.freeze({
   trendPerReading: 0.01, // σ per reading
   bigLevel: 1e12,
   eventSizes: Object.freeze([3, 5, 10, 20] as const),
+  shiftSizes: Object.freeze([3, 4, 5] as const), // σ, the sustained-shift families
+  shiftHold: 90, // readings a shift lasts
+  shiftWithin: 60, // readings after its start within which an alert detects it
 });
 
 type BaseName = 'white' | 't3' | 'ar1' | 'poisson4' | 'daily' | 'trend' | '1e12';
@@ -152,6 +161,8 @@ export interface FamilySpec {
   kind?: EventKind;
   /** Event families only, in σ. */
   size?: number;
+  /** Shift families: readings the step lasts (else it lasts to the series' end). */
+  hold?: number;
 }
 
 function eventFamilies(): FamilySpec[] {
@@ -163,6 +174,9 @@ function eventFamilies(): FamilySpec[] {
   ];
   for (const [kind, bs] of bases) {
     for (const base of bs) for (const size of SYNTHETIC.eventSizes) out.push({ name: `${kind}-${base}-${size}`, group: 'event', base, kind, size });
+  }
+  for (const base of ['white', 'ar1', 'daily'] as const) {
+    for (const size of SYNTHETIC.shiftSizes) out.push({ name: `shift-${base}-${size}`, group: 'event', base, kind: 'step', size, hold: SYNTHETIC.shiftHold });
   }
   return out;
 }
@@ -195,11 +209,14 @@ export function generateFamily(name: string, seed: number): Series {
   }
   const kind = spec.kind!;
   // For one seed: sizes share the base noise, all event families the start and sign (see the header).
-  base.fill(seededRandom(streamSeed(`event-base:${spec.base}:${kind}`, seed)), times, values);
+  base.fill(seededRandom(streamSeed(`event-base:${spec.base}:${spec.hold !== undefined ? 'shift' : kind}`, seed)), times, values);
   const placing = seededRandom(streamSeed('event-place', seed));
   const start = SYNTHETIC.learningRows + Math.floor(placing.uniform() * SYNTHETIC.eventStartSpan);
   const sign: 1 | -1 = placing.uniform() < 0.5 ? -1 : 1;
-  const event: SyntheticEvent = { kind, start, end: kind === 'transient' ? start : n - 1, sizeSigma: spec.size!, sign };
+  const event: SyntheticEvent =
+    spec.hold !== undefined
+      ? { kind, start, end: Math.min(start + spec.hold - 1, n - 1), sizeSigma: spec.size!, sign, detectWithin: SYNTHETIC.shiftWithin }
+      : { kind, start, end: kind === 'transient' ? start : n - 1, sizeSigma: spec.size!, sign };
   const effect = eventEffect(event, base.sigma, n);
   for (let i = start; i < n; i++) values[i] = values[i]! + effect[i]!;
   return { name, values, times, events: [event], sigma: base.sigma };
@@ -219,7 +236,8 @@ export function eventEffect(event: SyntheticEvent, sigma: number, n: number): Fl
     if (event.start < n) out[event.start] = size;
     return out;
   }
-  for (let i = event.start; i < n; i++) out[i] = event.kind === 'step' ? size : (size / 10) * (i - event.start + 1);
+  const last = event.kind === 'step' ? Math.min(event.end, n - 1) : n - 1; // a step lasts to its end (a shift: 90 readings)
+  for (let i = event.start; i <= last; i++) out[i] = event.kind === 'step' ? size : (size / 10) * (i - event.start + 1);
   return out;
 }
 

@@ -1,7 +1,7 @@
 /** Synthetic evaluation of what a streaming detector raises: the public surface. */
 export { FAMILIES, FAMILY_NAMES, SYNTHETIC, SYNTHETIC_EPOCH_MS, dailyCycle, eventEffect, familySpec, generateFamily, streamSeed } from './families.js';
 export type { EventKind, FamilyGroup, FamilySpec, Series, SyntheticEvent } from './families.js';
-export { EVALUATION, KIND_NAMES, alertOnsets, per10k, rowsToFlags, scoreSeries, settledRow, traceDetector } from './evaluate.js';
+export { EVALUATION, KIND_NAMES, alertOnsets, detectWindowOf, per10k, rowsToFlags, scoreSeries, settledRow, traceDetector } from './evaluate.js';
 export type { DetectorTrace, EventScore, OnsetOutcome, SeriesScore } from './evaluate.js';
 export { reliability } from './calibration.js';
 export type { Forecasted, Reliability, ReliabilityBin } from './calibration.js';
