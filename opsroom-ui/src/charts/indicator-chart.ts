@@ -1,42 +1,108 @@
-import { area, axisBottom, axisLeft, extent, line, scaleLinear, scaleTime, select, type Selection } from 'd3';
+import {
+  area,
+  axisBottom,
+  axisLeft,
+  extent,
+  line,
+  scaleLinear,
+  scaleTime,
+  select,
+  timeFormat,
+  zoom,
+  zoomIdentity,
+  type D3ZoomEvent,
+  type ScaleTime,
+  type Selection,
+  type ZoomBehavior,
+} from 'd3';
+import type { Alert } from '@opsroom/models';
 import type { HistoryPoint, OpsroomApi } from '../data/api.js';
 import { valueKey, type RoomState, type Store } from '../data/state.js';
 import { formatValue } from '../panels/format.js';
 import { el, renderOnFrame } from '../panels/frame-render.js';
+import {
+  chartCsv,
+  chartSpecs,
+  loadMarks,
+  loadSeries,
+  marksIn,
+  panelsOf,
+  type BandPoint,
+  type ChartPanel,
+  type ChartSeries,
+  type CompareMode,
+} from './chart-data.js';
+import {
+  clampRange,
+  formatSpan,
+  MAX_SPAN_MS,
+  maxPointsFor,
+  MIN_SPAN_MS,
+  nearestPoint,
+  presetOf,
+  presetRange,
+  RANGE_PRESETS,
+  type ChartRange,
+} from './chart-range.js';
 
-/** How far back the chart looks, ms. */
+/** The range the chart opens with, ms (the 1 h preset). */
 export const CHART_SPAN_MS = 60 * 60_000;
-/** Aggregation window asked of /api/history, ms (360 points for the hour). */
-const HISTORY_WINDOW_MS = 10_000;
-const HEIGHT = 220;
-const MARGIN = { top: 12, right: 16, bottom: 26, left: 52 };
-
-interface BandPoint {
-  ts: number;
-  lower: number;
-  upper: number;
-  mean: number;
-}
+const HEIGHT = 210;
+const MARGIN = { top: 8, right: 14, bottom: 22, left: 52 };
+const PANEL_GAP = 14;
+/** Line colours, one per series in a panel (the first is the focused node's). */
+const COLOURS = ['#2dd4bf', '#7dd3fc', '#c4b5fd', '#f9a8d4', '#a3e635', '#fdba74', '#93c5fd', '#e5e7eb'];
+const READOUT_HINT = 'Point at the chart to read values; wheel to zoom, drag to pan.';
+const COMPARE_LABELS: Record<CompareMode, string> = {
+  none: 'One indicator',
+  indicators: 'All indicators',
+  children: 'With children',
+};
+let chartIds = 0;
 
 /**
- * A line chart of the focused node's selected indicator: the last hour from /api/history, then
- * live points appended from `indicator:batch`. When the detector sends a forecast band, the band
- * is drawn behind the line (and the band for the next value at the right edge). Anomaly marks: a
- * dashed line and a ▲ at the time each alert on this node and indicator was raised (◆ once it
- * escalated), with the kind in its tooltip.
+ * The history chart of the focused node: a range from 15 minutes to a year (presets, or wheel
+ * zoom and drag pan, each re-asking /api/history, which picks raw points or windows of its tiers
+ * that fit the plot's width), a read-out under the pointer, several indicators of the node (small
+ * multiples) or the node with its children (overlaid, with a legend), and a CSV of what is charted.
+ *
+ * Behind the focused node's line: over history, the min–max of each window (when the answer is
+ * windows); from now on, the detector's forecast band as live updates bring it (forecasts are not
+ * stored, so there is none over history). Anomaly marks: a dashed line and a ▲ (◆ once escalated)
+ * at the time each alert on a charted node and indicator was raised, read from /api/alerts for the
+ * range (resolved ones too) and kept current from the live alerts.
  */
 export class IndicatorChart {
   private readonly unsubscribe: () => void;
   private readonly svg: Selection<SVGSVGElement, unknown, null, undefined>;
   private readonly title: HTMLElement;
   private readonly status: HTMLElement;
+  private readonly readout: HTMLElement;
+  private readonly legend: HTMLElement;
+  private readonly spanText: HTMLElement;
   private readonly select: HTMLSelectElement;
+  private readonly compare: HTMLSelectElement;
+  private readonly presetButtons: HTMLButtonElement[];
+  private readonly csvButton: HTMLButtonElement;
   private readonly resizeObserver: ResizeObserver;
-  private points: HistoryPoint[] = [];
-  private bands: BandPoint[] = [];
-  private series: { node: string; indicator: string } | null = null;
+  private readonly zoom: ZoomBehavior<SVGRectElement, unknown>;
+  private readonly clipId = `chart-clip-${++chartIds}`;
+  private range: ChartRange = presetRange(CHART_SPAN_MS, Date.now());
+  private mode: CompareMode = 'none';
+  private series: ChartSeries[] = [];
+  private marks: Alert[] = [];
+  /** The detector's forecast bands from live updates, per series key. */
+  private liveBands = new Map<string, BandPoint[]>();
+  private key = '';
   private loadToken = 0;
+  private loadedAt = 0;
+  private leftOut = 0;
   private width = 600;
+  /** The x scale while a zoom or pan gesture runs (null: the range's). */
+  private zoomX: ScaleTime<number, number> | null = null;
+  private resettingZoom = false;
+  private hoverTs: number | null = null;
+  private legendSignature = '';
 
   constructor(
     private readonly root: HTMLElement,
@@ -49,22 +115,59 @@ export class IndicatorChart {
     this.select = el('select', 'chart-select');
     this.select.setAttribute('aria-label', 'Indicator to chart');
     this.select.addEventListener('change', this.onSelect);
-    head.append(this.title, this.select);
-    this.status = el('p', 'chart-status');
+    this.compare = el('select', 'chart-compare');
+    this.compare.setAttribute('aria-label', 'Compare');
+    this.compare.dataset.testid = 'chart-compare';
+    for (const [v, label] of Object.entries(COMPARE_LABELS)) this.compare.add(new Option(label, v));
+    this.compare.addEventListener('change', this.onCompare);
+    head.append(this.title, this.select, this.compare);
+
+    const tools = el('div', 'chart-tools');
+    const presets = el('div', 'chart-ranges');
+    presets.setAttribute('role', 'group');
+    presets.setAttribute('aria-label', 'Time range');
+    this.presetButtons = RANGE_PRESETS.map((p) => {
+      const b = el('button', 'chart-range', p.label);
+      b.type = 'button';
+      b.dataset.range = p.id;
+      b.addEventListener('click', () => this.setRange(presetRange(p.ms, Date.now())));
+      return b;
+    });
+    presets.append(...this.presetButtons);
+    this.spanText = el('span', 'chart-span');
+    this.csvButton = el('button', 'chart-csv', 'CSV');
+    this.csvButton.type = 'button';
+    this.csvButton.title = 'Download what is charted as CSV';
+    this.csvButton.dataset.testid = 'chart-csv';
+    this.csvButton.addEventListener('click', this.onCsv);
+    tools.append(presets, this.spanText, this.csvButton);
+
     const box = el('div', 'chart-box');
-    root.replaceChildren(head, box, this.status);
+    this.readout = el('p', 'chart-readout', READOUT_HINT);
+    this.readout.dataset.testid = 'chart-readout';
+    this.legend = el('div', 'chart-legend');
+    this.status = el('p', 'chart-status');
+    root.replaceChildren(head, tools, box, this.readout, this.legend, this.status);
     this.svg = select(box).append('svg').attr('class', 'chart').attr('height', HEIGHT).attr('role', 'img');
-    const plot = this.svg
-      .append('g')
-      .attr('class', 'plot')
-      .attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
-    plot.append('path').attr('class', 'band');
-    plot.append('rect').attr('class', 'band-next');
-    plot.append('path').attr('class', 'line');
-    plot.append('circle').attr('class', 'last').attr('r', 3.5);
-    plot.append('g').attr('class', 'anomalies');
-    plot.append('g').attr('class', 'axis x');
-    plot.append('g').attr('class', 'axis y');
+    this.svg
+      .append('defs')
+      .append('clipPath')
+      .attr('id', this.clipId)
+      .append('rect')
+      .attr('x', 0)
+      .attr('y', -MARGIN.top);
+    this.svg.append('g').attr('class', 'panels');
+    const hover = this.svg.append('g').attr('class', 'hover').attr('transform', `translate(${MARGIN.left},0)`);
+    hover.append('line').attr('class', 'hover-rule').attr('display', 'none');
+    this.zoom = zoom<SVGRectElement, unknown>().on('zoom', this.onZoom).on('end', this.onZoomEnd);
+    this.svg
+      .append('rect')
+      .attr('class', 'zoom-overlay')
+      .attr('x', MARGIN.left)
+      .attr('y', MARGIN.top)
+      .call(this.zoom)
+      .on('pointermove', this.onPointer)
+      .on('pointerleave', this.onLeave);
 
     this.resizeObserver = new ResizeObserver(() => {
       const w = Math.max(240, Math.floor(box.clientWidth));
@@ -77,6 +180,10 @@ export class IndicatorChart {
     this.unsubscribe = renderOnFrame(store, (s, prev) => this.render(s, prev));
   }
 
+  private get plotWidth(): number {
+    return Math.max(10, this.width - MARGIN.left - MARGIN.right);
+  }
+
   private render(s: RoomState, prev: RoomState | null): void {
     if (!prev || prev.model !== s.model) {
       this.select.replaceChildren(...(s.model?.indicators ?? []).map((i) => new Option(i.name, i.id)));
@@ -85,162 +192,400 @@ export class IndicatorChart {
     const node = s.focus;
     const indicator = s.indicator;
     if (!node || !indicator) return;
-    if (!this.series || this.series.node !== node || this.series.indicator !== indicator) {
-      this.series = { node, indicator };
+    const key = `${this.mode}\u0000${node}\u0000${indicator}`;
+    if (key !== this.key || (prev && prev.model !== s.model)) {
+      this.key = key;
       const def = s.model?.indicators.find((i) => i.id === indicator);
       const name = s.nodes.get(node)?.name ?? node;
-      this.title.textContent = `${def?.name ?? indicator}${def?.unit ? ` (${def.unit})` : ''} · ${name}`;
-      this.svg.attr('aria-label', `History of ${def?.name ?? indicator} at ${name}`);
-      void this.load(node, indicator);
+      // The indicator is in the select beside it: the title names the node (and the unit).
+      this.title.textContent = this.mode === 'indicators' || !def?.unit ? name : `${name} · ${def.unit}`;
+      this.title.title = this.mode === 'indicators' ? `Indicators of ${name}` : `${def?.name ?? indicator} at ${name}`;
+      this.svg.attr(
+        'aria-label',
+        `History of ${this.mode === 'indicators' ? 'the indicators' : (def?.name ?? indicator)} at ${name}`,
+      );
+      this.series = [];
+      this.marks = [];
+      void this.load();
       return;
     }
     if (prev && prev.latest !== s.latest) this.appendLive(s);
-    else if (prev && prev.alerts !== s.alerts) this.draw(); // anomaly marks follow the alerts
+    if (prev && prev.alerts !== s.alerts) {
+      // Anomaly marks follow the live alerts (a new one, a state change).
+      const byId = new Map(this.marks.map((a) => [a.id, a]));
+      for (const a of s.alerts.values()) byId.set(a.id, a);
+      this.marks = marksIn([...byId.values()], this.series, this.range);
+      this.draw();
+    }
   }
 
-  private async load(node: string, indicator: string): Promise<void> {
+  /** Shows `r` and reads it. */
+  private setRange(r: ChartRange): void {
+    this.range = r;
+    void this.load();
+  }
+
+  /** Reads every charted series and the range's alerts; the old lines stay until the new ones arrive. */
+  private async load(): Promise<void> {
+    const s = this.store.get();
+    const node = s.focus;
+    const indicator = s.indicator;
+    if (!node || !indicator) return;
     const token = ++this.loadToken;
-    this.points = [];
-    this.bands = [];
+    if (this.range.live) this.range = presetRange(this.range.to - this.range.from, Date.now());
+    const range = this.range;
+    const [specs, leftOut] = chartSpecs(this.mode, node, indicator, s.nodes, s.model?.indicators ?? []);
     this.status.textContent = 'Loading history…';
+    this.root.dataset.loading = 'true';
+    this.drawControls();
     this.draw();
-    const now = Date.now();
-    try {
-      const res = await this.api.history({
-        node,
-        indicator,
-        from: now - CHART_SPAN_MS,
-        windowMs: HISTORY_WINDOW_MS,
-        aggregate: 'mean',
-      });
-      if (token !== this.loadToken) return;
-      // Keep live points that arrived while the history was on its way.
-      const live = this.points;
-      this.points = res.points.filter((p) => Number.isFinite(p.value)).sort((a, b) => a.ts - b.ts);
-      const lastTs = this.points.at(-1)?.ts ?? -Infinity;
-      for (const p of live) if (p.ts > lastTs) this.points.push(p);
-      this.status.textContent = '';
-    } catch (err) {
-      if (token !== this.loadToken) return;
-      this.status.textContent = `History unavailable: ${(err as Error).message}`;
-    }
+    const maxPoints = maxPointsFor(this.plotWidth);
+    const [series, marks] = await Promise.all([
+      Promise.all(specs.map((spec) => loadSeries(this.api, spec, range, maxPoints))),
+      loadMarks(this.api, node, specs, range, s.alerts),
+    ]);
+    if (token !== this.loadToken) return;
+    this.series = series;
+    this.marks = marks;
+    this.leftOut = leftOut;
+    this.liveBands = new Map();
+    this.loadedAt = Date.now();
+    delete this.root.dataset.loading;
+    this.status.textContent = this.statusText();
     this.appendLive(this.store.get());
     this.draw();
   }
 
+  /** What the lines are, in words: the primary series' resolution, and what was left out. */
+  private statusText(): string {
+    const errors = this.series.filter((x) => x.error);
+    if (errors.length > 0 && errors.length === this.series.length) {
+      return `History unavailable: ${errors[0]?.error ?? ''}`;
+    }
+    const primary = this.series.find((x) => x.primary && x.resolution);
+    const parts: string[] = [];
+    if (primary?.resolution) {
+      const r = primary.resolution;
+      parts.push(r.stepMs === null ? 'Raw readings' : `Means of ${formatSpan(r.stepMs)} windows${tierNote(r.source)}`);
+      if (r.basis === 'children') parts.push(`rolled up from ${r.leaves ?? 'its'} leaves (${r.rule ?? 'rule'})`);
+    }
+    if (this.series.some((x) => x.truncated)) parts.push('part of the range left out (see the CSV of /api/history)');
+    if (this.leftOut > 0) parts.push(`${this.leftOut} more children not charted`);
+    if (errors.length > 0) parts.push(`${errors.length} series unavailable`);
+    if (this.series.length > 0 && this.series.every((x) => x.points.length === 0)) parts.push('no data in this range');
+    return parts.join(' · ');
+  }
+
   private appendLive(s: RoomState): void {
-    if (!this.series) return;
-    const u = s.latest.get(valueKey(this.series.node, this.series.indicator));
-    if (!u) return;
-    const last = this.points.at(-1);
-    if (u.value !== null && (!last || u.ts > last.ts)) this.points.push({ ts: u.ts, value: u.value });
-    const lastBand = this.bands.at(-1);
-    if (u.forecast && (!lastBand || u.ts > lastBand.ts)) this.bands.push({ ts: u.ts, ...u.forecast });
-    const cutoff = Date.now() - CHART_SPAN_MS;
-    while (this.points.length > 0 && (this.points[0] as HistoryPoint).ts < cutoff) this.points.shift();
-    while (this.bands.length > 0 && (this.bands[0] as BandPoint).ts < cutoff) this.bands.shift();
+    if (!this.range.live || this.series.length === 0) return;
+    const now = Date.now();
+    const span = this.range.to - this.range.from;
+    this.range = { from: now - span, to: now, live: true };
+    for (const x of this.series) {
+      const u = s.latest.get(valueKey(x.node, x.indicator));
+      if (!u) continue;
+      // Live readings join raw history only; windows are re-read once a window has passed.
+      const last = x.points.at(-1);
+      if (x.resolution?.stepMs === null && u.value !== null && (!last || u.ts > last.ts)) {
+        x.points.push({ ts: u.ts, value: u.value });
+      }
+      if (x.primary && u.forecast) {
+        const k = valueKey(x.node, x.indicator);
+        const bands = this.liveBands.get(k) ?? [];
+        const lastBand = bands.at(-1);
+        if (!lastBand || u.ts > lastBand.ts) bands.push({ ts: u.ts, lower: u.forecast.lower, upper: u.forecast.upper });
+        this.liveBands.set(k, bands);
+      }
+      while (x.points.length > 0 && (x.points[0] as HistoryPoint).ts < this.range.from) x.points.shift();
+    }
+    const step = this.series.find((x) => x.primary)?.resolution?.stepMs ?? null;
+    if (step !== null && now - this.loadedAt > Math.max(step, 60_000)) {
+      void this.load();
+      return;
+    }
     this.draw();
   }
 
-  private draw(): void {
-    const w = this.width - MARGIN.left - MARGIN.right;
-    const h = HEIGHT - MARGIN.top - MARGIN.bottom;
-    this.svg.attr('width', this.width).attr('viewBox', `0 0 ${this.width} ${HEIGHT}`);
-    const plot = this.svg.select<SVGGElement>('g.plot');
-    const pts = this.points;
-    const now = Date.now();
-    // Always the last hour up to now, so the line's position tells how recent it is.
-    const t1 = Math.max(now, pts.at(-1)?.ts ?? now);
-    const x = scaleTime()
-      .domain([t1 - CHART_SPAN_MS, t1])
-      .range([0, w]);
-    const values = pts.map((p) => p.value);
-    for (const b of this.bands) values.push(b.lower, b.upper);
-    const [v0, v1] = extent(values);
-    const y = scaleLinear()
-      .domain(v0 === undefined || v1 === undefined ? [0, 1] : v0 === v1 ? [v0 - 1, v1 + 1] : [v0, v1])
-      .nice()
-      .range([h, 0]);
-
-    plot
-      .select<SVGGElement>('g.axis.x')
-      .attr('transform', `translate(0,${h})`)
-      .call(axisBottom(x).ticks(Math.max(2, Math.floor(w / 90))));
-    plot.select<SVGGElement>('g.axis.y').call(
-      axisLeft(y)
-        .ticks(5)
-        .tickFormat((v) => formatValue(Number(v))),
-    );
-    plot
-      .select('path.band')
-      .datum(this.bands)
-      .attr(
-        'd',
-        area<BandPoint>()
-          .x((b) => x(b.ts))
-          .y0((b) => y(b.lower))
-          .y1((b) => y(b.upper))(this.bands) ?? '',
-      );
-    const next = this.bands.at(-1);
-    plot
-      .select('rect.band-next')
-      .attr('display', next ? null : 'none')
-      .attr('x', w - 6)
-      .attr('width', 6)
-      .attr('y', next ? y(next.upper) : 0)
-      .attr('height', next ? Math.max(1, y(next.lower) - y(next.upper)) : 0);
-    plot.select('path.line').attr(
-      'd',
-      line<HistoryPoint>()
-        .x((p) => x(p.ts))
-        .y((p) => y(p.value))(pts) ?? '',
-    );
-    // Anomaly marks: the alerts raised on this series within the span.
-    const series = this.series;
-    const marks = series
-      ? [...this.store.get().alerts.values()].filter(
-          (a) => a.node === series.node && a.indicator === series.indicator && a.raisedAt >= t1 - CHART_SPAN_MS,
-        )
-      : [];
-    const g = plot
-      .select<SVGGElement>('g.anomalies')
-      .selectAll<SVGGElement, (typeof marks)[number]>('g.anomaly')
-      .data(marks, (a) => a.id)
-      .join((enter) => {
-        const m = enter.append('g').attr('class', 'anomaly');
-        m.append('line').attr('class', 'anomaly-line');
-        m.append('text').attr('class', 'anomaly-glyph').attr('text-anchor', 'middle');
-        m.append('title');
-        return m;
-      });
-    g.attr('transform', (a) => `translate(${x(a.raisedAt)},0)`).attr('data-state', (a) => a.state);
-    g.select('line.anomaly-line').attr('y1', 0).attr('y2', h);
-    g.select('text.anomaly-glyph')
-      .attr('y', 10)
-      .text((a) => (a.state === 'escalated' ? '◆' : '▲'));
-    g.select('title').text(
-      (a) => `${a.kind} change${a.series ? ` in ${a.series}` : ''} (p=${a.probability.toFixed(2)}), ${a.state}`,
-    );
-    const last = pts.at(-1);
-    plot
-      .select('circle.last')
-      .attr('display', last ? null : 'none')
-      .attr('cx', last ? x(last.ts) : 0)
-      .attr('cy', last ? y(last.value) : 0);
-    if (!this.status.textContent || this.status.textContent === 'No data in the last hour yet.') {
-      this.status.textContent = pts.length === 0 ? 'No data in the last hour yet.' : '';
-    }
+  private xScale(): ScaleTime<number, number> {
+    return this.zoomX ?? scaleTime().domain([this.range.from, this.range.to]).range([0, this.plotWidth]);
   }
+
+  private drawControls(): void {
+    const preset = presetOf(this.range);
+    for (const b of this.presetButtons) b.setAttribute('aria-pressed', String(b.dataset.range === preset));
+    const span = this.range.to - this.range.from;
+    const fmt = timeFormat(span > 2 * 86_400_000 ? '%Y-%m-%d' : '%m-%d %H:%M');
+    this.spanText.textContent = this.range.live
+      ? `last ${formatSpan(span)}, live`
+      : `${fmt(new Date(this.range.from))} – ${fmt(new Date(this.range.to))} (${formatSpan(span)})`;
+    this.spanText.title = `${new Date(this.range.from).toISOString()} – ${new Date(this.range.to).toISOString()}`;
+  }
+
+  private drawLegend(): void {
+    const items: HTMLElement[] = [];
+    const signature = [
+      this.series.map((x) => `${x.label}:${x.points.length > 0}:${x.error ?? ''}`).join('|'),
+      this.series.some((x) => x.band.length > 0),
+      [...this.liveBands.values()].some((b) => b.length > 0),
+      this.marks.length > 0,
+    ].join('/');
+    if (signature === this.legendSignature) return;
+    this.legendSignature = signature;
+    const panels = panelsOf(this.series, this.store.get().model?.indicators ?? []);
+    const overlaid = panels.some((p) => p.series.length > 1);
+    if (overlaid) {
+      for (const p of panels) {
+        p.series.forEach((x, i) => {
+          const item = el('span', 'legend-item');
+          const swatch = el('i', 'legend-line');
+          swatch.style.background = COLOURS[i % COLOURS.length] ?? '';
+          const note = x.error ? ` (unavailable: ${x.error})` : x.points.length === 0 ? ' (no data)' : '';
+          item.append(swatch, `${x.label}${note}`);
+          items.push(item);
+        });
+      }
+    }
+    if (this.series.some((x) => x.band.length > 0)) {
+      const item = el('span', 'legend-item');
+      item.append(el('i', 'legend-band'), 'min–max of each window');
+      items.push(item);
+    }
+    if ([...this.liveBands.values()].some((b) => b.length > 0)) {
+      const item = el('span', 'legend-item');
+      item.append(el('i', 'legend-forecast'), 'forecast band (live only: forecasts are not stored)');
+      items.push(item);
+    }
+    if (this.marks.length > 0) items.push(el('span', 'legend-item', '▲ alert raised (◆ escalated)'));
+    this.legend.replaceChildren(...items);
+  }
+
+  private draw(): void {
+    this.drawControls();
+    this.drawLegend();
+    const w = this.plotWidth;
+    this.svg.attr('width', this.width).attr('viewBox', `0 0 ${this.width} ${HEIGHT}`);
+    const indicators = this.store.get().model?.indicators ?? [];
+    const panels = panelsOf(this.series, indicators);
+    const n = Math.max(1, panels.length);
+    const panelH = Math.max(20, (HEIGHT - MARGIN.top - MARGIN.bottom - (n - 1) * PANEL_GAP) / n);
+    const x = this.xScale();
+    const [d0, d1] = x.domain().map(Number) as [number, number];
+    this.svg
+      .select(`#${this.clipId} rect`)
+      .attr('width', w)
+      .attr('height', panelH + MARGIN.top);
+    this.svg
+      .select('rect.zoom-overlay')
+      .attr('width', w)
+      .attr('height', HEIGHT - MARGIN.top - MARGIN.bottom);
+    const span = this.range.to - this.range.from;
+    this.zoom.scaleExtent([span / MAX_SPAN_MS, span / MIN_SPAN_MS]);
+
+    const g = this.svg
+      .select<SVGGElement>('g.panels')
+      .selectAll<SVGGElement, ChartPanel>('g.plot')
+      .data(panels, (p) => p.indicator)
+      .join((enter) => {
+        const p = enter.append('g').attr('class', 'plot');
+        p.append('text').attr('class', 'panel-title').attr('x', 4).attr('y', 10);
+        const clipped = p.append('g').attr('class', 'clipped').attr('clip-path', `url(#${this.clipId})`);
+        clipped.append('path').attr('class', 'band');
+        clipped.append('path').attr('class', 'band-live');
+        clipped.append('g').attr('class', 'lines');
+        clipped.append('circle').attr('class', 'last').attr('r', 3.5);
+        clipped.append('g').attr('class', 'anomalies');
+        clipped.append('g').attr('class', 'hover-dots');
+        p.append('g').attr('class', 'axis x');
+        p.append('g').attr('class', 'axis y');
+        return p;
+      });
+    const marks = this.marks;
+    const liveBands = this.liveBands;
+    const hoverTs = this.hoverTs;
+    const store = this.store;
+    g.each(function (panel, i) {
+      const plot = select(this);
+      plot.attr('transform', `translate(${MARGIN.left},${MARGIN.top + i * (panelH + PANEL_GAP)})`);
+      plot
+        .select('text.panel-title')
+        .attr('display', n > 1 ? null : 'none')
+        .text(
+          `${panel.title}${panel.unit ? ` (${panel.unit})` : ''}` +
+            (panel.series.every((x) => x.points.length === 0) ? ' · no data in this range' : ''),
+        );
+      const primary = panel.series.find((x) => x.primary);
+      const live = primary ? (liveBands.get(valueKey(primary.node, primary.indicator)) ?? []) : [];
+      const values: number[] = [];
+      for (const x of panel.series) for (const p of x.points) if (p.ts >= d0 && p.ts <= d1) values.push(p.value);
+      for (const b of [...(primary?.band ?? []), ...live]) if (b.ts >= d0 && b.ts <= d1) values.push(b.lower, b.upper);
+      const [v0, v1] = extent(values);
+      const y = scaleLinear()
+        .domain(v0 === undefined || v1 === undefined ? [0, 1] : v0 === v1 ? [v0 - 1, v1 + 1] : [v0, v1])
+        .nice()
+        .range([panelH, 0]);
+      const xAxis = axisBottom(x).ticks(Math.max(2, Math.floor(w / 90)));
+      plot
+        .select<SVGGElement>('g.axis.x')
+        .attr('transform', `translate(0,${panelH})`)
+        .call(i === n - 1 ? xAxis : xAxis.tickFormat(() => ''));
+      plot.select<SVGGElement>('g.axis.y').call(
+        axisLeft(y)
+          .ticks(Math.max(2, Math.min(5, Math.floor(panelH / 22))))
+          .tickFormat((v) => formatValue(Number(v))),
+      );
+      const bandArea = area<BandPoint>()
+        .x((b) => x(b.ts))
+        .y0((b) => y(b.lower))
+        .y1((b) => y(b.upper));
+      plot
+        .select('path.band')
+        .attr('data-points', primary?.band.length ?? 0)
+        .attr('d', bandArea(primary?.band ?? []) ?? '');
+      plot.select('path.band-live').attr('d', bandArea(live) ?? '');
+      const pathOf = line<HistoryPoint>()
+        .x((p) => x(p.ts))
+        .y((p) => y(p.value));
+      plot
+        .select('g.lines')
+        .selectAll<SVGPathElement, ChartSeries>('path.line')
+        .data(panel.series, (x) => x.node)
+        .join('path')
+        .attr('class', 'line')
+        .attr('data-node', (x) => x.node)
+        .attr('data-points', (x) => x.points.length)
+        .attr('stroke', (_, k) => COLOURS[k % COLOURS.length] ?? null)
+        .attr('d', (x) => pathOf(x.points) ?? '');
+      const last = primary?.points.at(-1);
+      plot
+        .select('circle.last')
+        .attr('display', last ? null : 'none')
+        .attr('cx', last ? x(last.ts) : 0)
+        .attr('cy', last ? y(last.value) : 0);
+      // Hover dots: the point of each series nearest the pointer.
+      const dots = hoverTs === null ? [] : panel.series.map((x) => nearestPoint(x.points, hoverTs));
+      plot
+        .select('g.hover-dots')
+        .selectAll('circle')
+        .data(dots.flatMap((p, k) => (p ? [{ p, k }] : [])))
+        .join('circle')
+        .attr('r', 3.5)
+        .attr('fill', (d) => COLOURS[d.k % COLOURS.length] ?? null)
+        .attr('cx', (d) => x(d.p.ts))
+        .attr('cy', (d) => y(d.p.value));
+      const nodesOf = new Set(panel.series.map((x) => x.node));
+      const mine = marks.filter((a) => a.indicator === panel.indicator && nodesOf.has(a.node));
+      const m = plot
+        .select<SVGGElement>('g.anomalies')
+        .selectAll<SVGGElement, Alert>('g.anomaly')
+        .data(mine, (a) => a.id)
+        .join((enter) => {
+          const e = enter.append('g').attr('class', 'anomaly');
+          e.append('line').attr('class', 'anomaly-line');
+          e.append('text').attr('class', 'anomaly-glyph').attr('text-anchor', 'middle');
+          e.append('title');
+          return e;
+        });
+      m.attr('transform', (a) => `translate(${x(a.raisedAt)},0)`).attr('data-state', (a) => a.state);
+      m.select('line.anomaly-line').attr('y1', 0).attr('y2', panelH);
+      m.select('text.anomaly-glyph')
+        .attr('y', 10)
+        .text((a) => (a.state === 'escalated' ? '◆' : '▲'));
+      m.select('title').text((a) => {
+        const where = panel.series.length > 1 ? ` at ${store.get().nodes.get(a.node)?.name ?? a.node}` : '';
+        const what = `${a.kind} change${a.series ? ` in ${a.series}` : ''}${where}`;
+        return `${what} (p=${a.probability.toFixed(2)}), ${a.state}`;
+      });
+    });
+    this.svg
+      .select('line.hover-rule')
+      .attr('display', hoverTs === null ? 'none' : null)
+      .attr('x1', hoverTs === null ? 0 : x(hoverTs))
+      .attr('x2', hoverTs === null ? 0 : x(hoverTs))
+      .attr('y1', MARGIN.top)
+      .attr('y2', HEIGHT - MARGIN.bottom);
+    if (this.series.length === 0 && !this.root.dataset.loading) this.status.textContent = 'No data in this range.';
+  }
+
+  private readonly onZoom = (ev: D3ZoomEvent<SVGRectElement, unknown>): void => {
+    if (this.resettingZoom) return;
+    this.zoomX = ev.transform.rescaleX(scaleTime().domain([this.range.from, this.range.to]).range([0, this.plotWidth]));
+    this.hoverTs = null;
+    this.draw();
+  };
+
+  private readonly onZoomEnd = (): void => {
+    if (this.resettingZoom || !this.zoomX) return;
+    const [a, b] = this.zoomX.domain().map(Number) as [number, number];
+    this.resettingZoom = true;
+    this.svg.select<SVGRectElement>('rect.zoom-overlay').call(this.zoom.transform, zoomIdentity);
+    this.resettingZoom = false;
+    this.zoomX = null;
+    this.setRange(clampRange(a, b, Date.now()));
+  };
+
+  private readonly onPointer = (ev: PointerEvent): void => {
+    const rect = (ev.currentTarget as SVGRectElement).getBoundingClientRect();
+    const scale = this.width / Math.max(1, this.svg.node()?.getBoundingClientRect().width ?? this.width);
+    const x = this.xScale();
+    const ts = Number(x.invert((ev.clientX - rect.left) * scale));
+    this.hoverTs = ts;
+    const step = this.series.find((s) => s.primary)?.resolution?.stepMs ?? null;
+    const fmt = timeFormat(step !== null && step >= 60_000 ? '%Y-%m-%d %H:%M' : '%Y-%m-%d %H:%M:%S');
+    // The time read out is that of the point shown (a window's start), not the pointer's.
+    const shown = this.series.map((s) => nearestPoint(s.points, ts)).find((p) => p !== undefined);
+    const parts = this.series.flatMap((s) => {
+      const p = nearestPoint(s.points, ts);
+      if (!p) return [];
+      const band = s.band.find((b) => b.ts === p.ts);
+      const range = band ? ` (${formatValue(band.lower)}–${formatValue(band.upper)})` : '';
+      return [`${s.label}: ${formatValue(p.value)}${s.unit ? ` ${s.unit}` : ''}${range}`];
+    });
+    const window = step === null ? '' : `, ${formatSpan(step)} window`;
+    this.readout.textContent = shown ? `${fmt(new Date(shown.ts))}${window} · ${parts.join(' · ')}` : READOUT_HINT;
+    this.draw();
+  };
+
+  private readonly onLeave = (): void => {
+    this.hoverTs = null;
+    this.readout.textContent = READOUT_HINT;
+    this.draw();
+  };
 
   private readonly onSelect = (): void => {
     this.onIndicator(this.select.value);
+  };
+
+  private readonly onCompare = (): void => {
+    this.mode = this.compare.value as CompareMode;
+    this.key = '';
+    this.render(this.store.get(), this.store.get());
+  };
+
+  private readonly onCsv = (): void => {
+    const csv = chartCsv(this.series, this.range);
+    const node = (this.store.get().focus ?? 'chart').replace(/\//g, '.');
+    const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]|\.\d+/g, '');
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
+    const what = this.mode === 'indicators' ? 'indicators' : (this.store.get().indicator ?? '');
+    a.download = `${node}-${what}-${stamp(this.range.from)}-${stamp(this.range.to)}.csv`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
   };
 
   dispose(): void {
     this.loadToken++;
     this.resizeObserver.disconnect();
     this.unsubscribe();
+    this.svg.select('rect.zoom-overlay').on('.zoom', null).on('pointermove', null).on('pointerleave', null);
     this.select.removeEventListener('change', this.onSelect);
+    this.compare.removeEventListener('change', this.onCompare);
+    this.csvButton.removeEventListener('click', this.onCsv);
     this.root.replaceChildren();
   }
+}
+
+/** Where windows were read from, in words: the embedded store's tiers are named. */
+function tierNote(source: string): string {
+  return source === 'minute' || source === 'hour' ? ` (${source} tier)` : '';
 }
