@@ -5,7 +5,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { benchAgentFootprint } from '../../edge-agent/bench/agent-footprint.js';
-import { benchDetector, createDetector } from '../src/vsm/detectors/index.js';
+import { createDetector } from '../src/vsm/detectors/index.js';
+import { benchDetector } from './detectors/bench.js';
 import { benchHistoryQuery } from './store/bench-history.js';
 import { findBinary } from '../test/support/require-binary.js';
 import { startMosquitto } from '../test/support/mosquitto.js';

@@ -13,6 +13,19 @@ export const ERRORS = {
   OPS_ERR_FORBIDDEN_ACTION: { status: 403, message: 'your role may not do this' },
   OPS_ERR_BAD_REQUEST: { status: 400, message: 'the request is malformed' },
   OPS_ERR_CONFLICT: { status: 409, message: 'the alert is not in a state that allows this' },
+  OPS_ERR_EXISTS: { status: 409, message: 'that name is taken; choose another' },
+  OPS_ERR_MODEL_REFUSED: {
+    status: 422,
+    message: 'the model file would not be valid after this change, so nothing was changed; see the problems',
+  },
+  OPS_ERR_MODEL_CHANGED: {
+    status: 409,
+    message: 'the model file changed on disk while this change was made, so nothing was changed; retry',
+  },
+  OPS_ERR_MODEL_UNWRITABLE: {
+    status: 503,
+    message: 'the model file could not be written, so nothing was changed; see the server log, then retry',
+  },
   OPS_ERR_CSRF: { status: 403, message: 'cookie-authenticated writes must be JSON requests from the ops room origin' },
   OPS_ERR_STATE_UNAVAILABLE: {
     status: 503,

@@ -17,6 +17,7 @@
  * Every stage reads the model through the holder and takes a reload as it happens.
  */
 import type { DirectiveAck, ReadingBatch } from '@opsroom/models';
+import { DeviceContacts } from './admin/device-contacts.js';
 import type { OpsroomConfig } from './config/config.js';
 import type { AlertRepository } from './alerts/alert-repository.js';
 import { AlertService } from './alerts/alert-service.js';
@@ -63,6 +64,8 @@ export interface ReadingPath {
   live: LiveModel;
   alerts: AlertService;
   silence: SilenceWatch;
+  /** Per device: last contact and the agent's buffer health (the admin screen). */
+  contacts: DeviceContacts;
   /** The path's clocks in start order: escalation (one tick at start), silence scan, live flush, roll-up period. */
   clocks: Ticker[];
 }
@@ -98,7 +101,9 @@ export function composeReadingPath(o: ReadingPathOptions): ReadingPath {
   let indicatorIds = new Set(model.current().indicators.map((i) => i.id));
   const isIndicator = (metric: string) => indicatorIds.has(metric);
 
+  const contacts = new DeviceContacts(now);
   const afterStore = (batch: ReadingBatch, channel: 'readings' | 'status') => {
+    contacts.observe(batch, channel);
     if (channel !== 'readings') return;
     live.ingestBatch(batch);
     for (const r of silence.observeBatch(batch, isIndicator)) {
@@ -127,7 +132,11 @@ export function composeReadingPath(o: ReadingPathOptions): ReadingPath {
 
   // A reload: alerts, values and detectors of nodes that remain are kept.
   model.subscribe((next, previous) => {
-    for (const id of previous.devices.keys()) if (!next.devices.has(id)) silence.forgetDevice(id);
+    for (const id of previous.devices.keys())
+      if (!next.devices.has(id)) {
+        silence.forgetDevice(id);
+        contacts.forget(id);
+      }
     live.replaceModel(next);
     indicatorIds = new Set(next.indicators.map((i) => i.id));
     alerts.replaceModel(next);
@@ -188,5 +197,5 @@ export function composeReadingPath(o: ReadingPathOptions): ReadingPath {
     }),
   ];
 
-  return { pipeline, live, alerts, silence, clocks };
+  return { pipeline, live, alerts, silence, contacts, clocks };
 }

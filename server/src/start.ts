@@ -10,8 +10,11 @@ import { webhookLookupFromModel } from './alerts/webhook-targets.js';
 import { SqliteAlertRepository } from './alerts/sqlite-alert-repository.js';
 import { SqliteMaintenanceRepository } from './alerts/maintenance-repository.js';
 import { MaintenanceWindows } from './alerts/maintenance-windows.js';
+import { AdminService } from './admin/admin-service.js';
+import { ModelFileWriter } from './admin/model-file-writer.js';
 import { SqliteSessionRepository } from './auth/session-repository.js';
 import { Sessions } from './auth/sessions.js';
+import { revokedDevices } from './broker/broker-auth.js';
 import { startEmbeddedBroker } from './broker/embedded-broker.js';
 import type { OpsroomConfig } from './config/config.js';
 import { resolveConfig } from './config/config.js';
@@ -228,6 +231,19 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
           onDeviceMessage: (topic, payload) => pipeline.accept(topic, payload),
           tls,
         });
+    // A device disabled, removed or given a new secret loses its live connection at once.
+    if (broker)
+      models.subscribe((next, previous) => broker.disconnectDevices(revokedDevices(previous.devices, next.devices)));
+    // Users and devices: the admin screens write into the model file (the source of truth), and
+    // the new model comes into force through the holder like any reload (admin/model-file-writer.ts).
+    services.admin = new AdminService({
+      model: () => models.current(),
+      writer: new ModelFileWriter({ path: config.model, sink: models, logger: log }),
+      contacts: path.contacts,
+      connected: (id) => broker?.deviceConnected(id) ?? false,
+      endSessions: (name) => services.sessions.endSessionsOf(name),
+      logger: log,
+    });
     const devices =
       broker ??
       (await startMqttIngest({

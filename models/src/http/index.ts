@@ -3,3 +3,4 @@
 export * from './alert-schema.js';
 export * from './requests.js';
 export * from './history.js';
+export * from './admin.js';

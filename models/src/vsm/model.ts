@@ -84,6 +84,8 @@ export interface DeviceDef {
   secretHash: string;
   /** How the tags of its line-protocol and Telegraf JSON readings map (server/src/ingest/series-tags.ts). */
   tags?: DeviceTagRule;
+  /** `disabled: true`: the broker refuses it (live connection closed, new CONNECTs refused). */
+  disabled?: boolean;
 }
 
 /**
@@ -104,6 +106,8 @@ export interface UserDef {
   scope: string;
   passwordHash: string;
   displayName?: string;
+  /** `disabled: true`: no login, and the user's sessions end. */
+  disabled?: boolean;
 }
 
 export interface Model {

@@ -5,7 +5,7 @@
  * For every setting in GRID (the alert decision's few knobs; everything else at its default):
  *   - the NAB alert column (what the server raises, `DetectorOutput.alert`) is scored per category
  *     with NAB's rules (a binary column: the threshold is simply "alert");
- *   - the synthetic families (server/src/vsm/synthetic) are run on TUNING seeds 1001… (the reported
+ *   - the synthetic families (server/bench/synthetic) are run on TUNING seeds 1001… (the reported
  *     synthetic figures, `npm run bench:synthetic`, use seeds 1…20): a setting is admissible only if
  *     every null family raises at most 0.5 alerts per 10,000 readings and every 10σ step and
  *     transient is alerted, on 100 seeds (issue 14, points 4 and 5).
@@ -22,7 +22,7 @@ import { createDetector, type CyberstrideOptions } from '../../src/vsm/detectors
 import { parseNabCsv } from './csv.js';
 import { NAB_PROFILES, normalisedScore, rawScoreAt, type NabScoredFile } from './scorer.js';
 import { windowRows, type NabLabels } from './windows.js';
-import { evaluateSyntheticSuite, FAMILY_NAMES } from '../../src/vsm/synthetic/index.js';
+import { evaluateSyntheticSuite, FAMILY_NAMES } from '../synthetic/index.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 

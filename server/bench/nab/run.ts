@@ -14,7 +14,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDetector, type CreateDetectorOptions } from '../../src/vsm/detectors/index.js';
-import { benchDetector } from '../../src/vsm/detectors/bench.js';
+import { benchDetector } from '../detectors/bench.js';
 import { parseNabCsv } from './csv.js';
 import { evaluateDetector, type NabInputFile } from './evaluate.js';
 import { NAB_PROFILES, optimiseThreshold } from './scorer.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { falsePositiveTerm, NAB_PROFILES, nabSigmoid, normalisedScore, optimiseThreshold, rawScoreAt, windowTpTerm, type NabScoredFile } from './scorer.js';
-import { seededRandom } from '../../src/vsm/detectors/seeded-random.js';
+import { seededRandom } from '../synthetic/seeded-random.js';
 
 const STD = NAB_PROFILES.standard;
 const W = { start: 400, end: 499 };

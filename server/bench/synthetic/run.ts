@@ -2,7 +2,7 @@
  * `npm run bench:synthetic -- [--seeds N] [--first-seed S] [--family NAME]… [--options JSON] [--json FILE]`
  *
  * What the default streaming detector (createDetector(), the settings the server uses) RAISES on
- * synthetic series with known ground truth (server/src/vsm/synthetic/): false alerts on null
+ * synthetic series with known ground truth (families.ts and suite.ts beside this file): false alerts on null
  * families, detection, delay and kind on steps, slopes and transients of 3–20σ, and the
  * calibration of the probability stated at each alert onset. Seeds 1..N (default 20: the report
  * seeds; `--first-seed 1001` runs the tuning seeds 1001..1000+N instead) per family,
@@ -17,7 +17,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDetector, type CreateDetectorOptions } from '../../src/vsm/detectors/index.js';
-import { EVALUATION, FAMILY_NAMES, SYNTHETIC, evaluateSyntheticSuite, type Reliability, type SyntheticSuiteResult } from '../../src/vsm/synthetic/index.js';
+import { EVALUATION, FAMILY_NAMES, SYNTHETIC, evaluateSyntheticSuite, type Reliability, type SyntheticSuiteResult } from './index.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const USAGE = 'usage: npm run bench:synthetic -- [--seeds N (default 20)] [--first-seed S (default 1; tuning: 1001)] [--family NAME]… [--options JSON] [--json FILE]';

@@ -7,6 +7,8 @@ export interface SessionRepository {
   save(token: string, user: SessionUser, expires: number): void;
   load(token: string): { user: SessionUser; expires: number } | undefined;
   delete(token: string): void;
+  /** Every session of one user (a password reset ends them). */
+  deleteUser?(name: string): void;
   deleteExpired(now: number): void;
 }
 
@@ -17,6 +19,7 @@ export class SqliteSessionRepository implements SessionRepository {
   private readonly select;
   private readonly remove;
   private readonly expire;
+  private readonly removeUser;
 
   /** On the state database (table `auth_sessions`; state/state-db.ts owns the schema). */
   constructor(db: StateDatabase) {
@@ -26,6 +29,7 @@ export class SqliteSessionRepository implements SessionRepository {
     this.select = db.prepare('SELECT user, role, scope, expires FROM auth_sessions WHERE token_sha256 = ?');
     this.remove = db.prepare('DELETE FROM auth_sessions WHERE token_sha256 = ?');
     this.expire = db.prepare('DELETE FROM auth_sessions WHERE expires <= ?');
+    this.removeUser = db.prepare('DELETE FROM auth_sessions WHERE user = ?');
   }
   save(token: string, user: SessionUser, expires: number): void {
     this.insert.run(digest(token), user.name, user.role, user.scope, expires);
@@ -37,6 +41,9 @@ export class SqliteSessionRepository implements SessionRepository {
   }
   delete(token: string): void {
     this.remove.run(digest(token));
+  }
+  deleteUser(name: string): void {
+    this.removeUser.run(name);
   }
   deleteExpired(now: number): void {
     this.expire.run(now);

@@ -70,7 +70,8 @@ export class Sessions {
     const def = this.model().users.get(username);
     // Verify against a dummy hash for unknown users too, so timing does not reveal which names exist.
     const ok = await verifySecretAsync(password, def?.passwordHash ?? UNKNOWN_ACCOUNT_HASH);
-    if (!def || !ok) {
+    // A disabled user is refused exactly as a wrong password (no hint that the account exists).
+    if (!def || !ok || def.disabled) {
       attempt.failed();
       throw new OpsError('OPS_ERR_BAD_CREDENTIALS');
     }
@@ -98,9 +99,9 @@ export class Sessions {
       this.forget(token);
       return null;
     }
-    // A user removed from the model, or moved to another scope, loses the old session.
+    // A user removed from the model, disabled, or moved to another role or scope, loses the old session.
     const def = this.model().users.get(s.user.name);
-    if (!def || def.role !== s.user.role || def.scope !== s.user.scope) {
+    if (!def || def.disabled || def.role !== s.user.role || def.scope !== s.user.scope) {
       this.forget(token);
       return null;
     }
@@ -112,6 +113,15 @@ export class Sessions {
     if (!token) return;
     this.persist('logout', (repo) => repo.delete(token));
     this.sessions.delete(token);
+  }
+
+  /**
+   * Ends every session of `name` (a password reset: whoever knew the old one is signed out). From
+   * the state database first, so a failed delete changes nothing (503).
+   */
+  endSessionsOf(name: string): void {
+    this.persist('logout', (repo) => repo.deleteUser?.(name));
+    for (const [token, s] of this.sessions) if (s.user.name === name) this.sessions.delete(token);
   }
 
   /**

@@ -46,9 +46,28 @@ export async function authenticateClient(
     const a = Buffer.from(service.password);
     return a.length === password.length && timingSafeEqual(a, password) ? { kind: 'service' } : null;
   }
-  const device = devices.get(username);
+  // A disabled device costs the same hashing as any other refusal, so timing tells nothing.
+  const found = devices.get(username);
+  const device = found?.disabled ? undefined : found;
   const ok = await verify(password.toString('utf8'), device?.secretHash ?? UNKNOWN_ACCOUNT_HASH);
   return ok && device ? { kind: 'device', deviceId: device.id } : null;
+}
+
+/**
+ * The devices whose live MQTT connection a model change ends at once: removed, disabled, or given
+ * a new secret (a rotated secret must not leave the old connection running).
+ * @example revokedDevices(new Map([['a', {id:'a', node:'n', secretHash:'h'}]]), new Map()) // ['a']
+ */
+export function revokedDevices(
+  previous: ReadonlyMap<string, DeviceDef>,
+  next: ReadonlyMap<string, DeviceDef>,
+): string[] {
+  const out: string[] = [];
+  for (const [id, before] of previous) {
+    const after = next.get(id);
+    if (!after || (after.disabled && !before.disabled) || after.secretHash !== before.secretHash) out.push(id);
+  }
+  return out;
 }
 
 /**

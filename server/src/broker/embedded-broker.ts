@@ -32,6 +32,13 @@ export interface EmbeddedBroker {
   sendCommand(deviceId: string, directive: Directive): void;
   /** Publishes why a message was refused to the device's rejects topic (QoS 0). */
   explain(deviceId: string, body: string): void;
+  /**
+   * Closes the live connection of each device at once (disabled, removed or given a new secret;
+   * broker-auth.ts revokedDevices). Its next CONNECT is checked against the model in force.
+   */
+  disconnectDevices(deviceIds: Iterable<string>): void;
+  /** Whether the device has a live, authenticated connection now. */
+  deviceConnected(deviceId: string): boolean;
   close(): Promise<void>;
 }
 
@@ -164,8 +171,10 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
         }
       }
       let checking: Promise<BrokerPrincipal | null>;
+      const devices = opts.devices();
+      const checkedHash = devices.get(user)?.secretHash;
       try {
-        checking = authenticateClient(username, password, opts.devices(), service, verifyQueued);
+        checking = authenticateClient(username, password, devices, service, verifyQueued);
       } catch (err) {
         checking = Promise.reject(err as Error);
       }
@@ -175,6 +184,14 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
             attempt?.failed();
             rlog.warn(`auth-failed:${address}`, { address }, 'mqtt: refused connection (bad username or secret)');
             return refuse(done, BAD_CREDENTIALS, 'bad username or password');
+          }
+          // The model may have changed while the secret was hashed: a device disabled or given a
+          // new secret meanwhile is refused, not let in on the old credentials.
+          if (who.kind === 'device') {
+            const now = opts.devices().get(who.deviceId);
+            if (!now || now.disabled || now.secretHash !== checkedHash) {
+              return refuse(done, BAD_CREDENTIALS, 'bad username or password');
+            }
           }
           attempt?.succeeded([`pair:${user}\u0000${address}`]);
           principals.set(client, who);
@@ -299,6 +316,8 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     server.listen(opts.port, opts.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  // A device's client id is its device id (sessionClientId); aedes keeps live clients by id.
+  const clientOf = (id: string) => (aedes as unknown as { clients: Record<string, Client | undefined> }).clients[id];
   return {
     url: `${opts.tls ? 'mqtts' : 'mqtt'}://${opts.host}:${port}`,
     port,
@@ -331,6 +350,18 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
         },
         () => {},
       );
+    },
+    deviceConnected(deviceId) {
+      const client = clientOf(deviceId);
+      return client !== undefined && principals.get(client)?.kind === 'device';
+    },
+    disconnectDevices(deviceIds) {
+      for (const id of deviceIds) {
+        const client = clientOf(id);
+        if (!client) continue;
+        log.info({ device: id }, 'mqtt: closed the connection of a device disabled, removed or given a new secret');
+        client.close();
+      }
     },
     async close() {
       await new Promise<void>((resolve) => aedes.close(() => resolve()));

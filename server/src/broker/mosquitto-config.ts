@@ -192,7 +192,9 @@ export async function runBrokerConfig(opts: BrokerConfigOptions, out: (line: str
   const problems: string[] = [];
   if (model.devices.has(serviceUser))
     problems.push(`device ${serviceUser} has the server account's name; rename the device or pass another server user`);
-  for (const device of model.devices.values()) {
+  // A disabled device gets no account: Mosquitto refuses it as the embedded broker does.
+  const enabled = [...model.devices.values()].filter((d) => !d.disabled);
+  for (const device of enabled) {
     const secret = secrets[device.id];
     if (secret === undefined)
       problems.push(
@@ -218,7 +220,7 @@ export async function runBrokerConfig(opts: BrokerConfigOptions, out: (line: str
   }
 
   const lines = [mosquittoPasswordLine(serviceUser, servicePassword, { iterations })];
-  for (const device of [...model.devices.values()].sort((a, b) => a.id.localeCompare(b.id)))
+  for (const device of enabled.sort((a, b) => a.id.localeCompare(b.id)))
     lines.push(mosquittoPasswordLine(device.id, secrets[device.id] as string, { iterations }));
   await mkdir(opts.outDir, { recursive: true });
   const passwdPath = join(opts.outDir, PASSWORD_FILE);
@@ -231,7 +233,7 @@ export async function runBrokerConfig(opts: BrokerConfigOptions, out: (line: str
     mosquittoConf({ passwordFile: resolve(passwdPath), aclFile: resolve(aclPath) }),
     0o644,
   );
-  out(`wrote ${lines.length} accounts (${model.devices.size} devices + ${serviceUser}) to ${passwdPath} (mode 0600)`);
+  out(`wrote ${lines.length} accounts (${enabled.length} devices + ${serviceUser}) to ${passwdPath} (mode 0600)`);
   out(`wrote the topic ACL to ${aclPath} (mode 0644)`);
   out(
     `wrote ${confPath}: run mosquitto -c ${confPath}, or copy its lines ` +

@@ -5,6 +5,7 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { OpsError } from '../errors.js';
+import { adminRoutes } from './routes/admin.js';
 import { alertRoutes } from './routes/alerts.js';
 import { maintenanceRoutes } from './routes/maintenance.js';
 import { authRoutes } from './routes/auth.js';
@@ -108,6 +109,7 @@ export async function build(services: AppServices, opts: BuildOptions = {}): Pro
   historyRoutes(app, services);
   alertRoutes(app, services);
   maintenanceRoutes(app, services);
+  adminRoutes(app, services);
 
   if (opts.uiDir && existsSync(opts.uiDir)) {
     await app.register(fastifyStatic, { root: opts.uiDir, prefix: '/', index: ['index.html'] });

@@ -1,4 +1,5 @@
 import type { Model } from '@opsroom/models';
+import type { AdminService } from '../admin/admin-service.js';
 import type { AlertService } from '../alerts/alert-service.js';
 import type { MaintenanceWindows } from '../alerts/maintenance-windows.js';
 import type { Sessions } from '../auth/sessions.js';
@@ -20,4 +21,6 @@ export interface AppServices {
   /** Components' states for /healthz (broker link, ingest…), added to the store's. */
   health: () => Record<string, { ok: boolean; detail: string }>;
   now: () => number;
+  /** Users and devices of the model file (the admin screens); absent: those routes answer 503. */
+  admin?: AdminService;
 }

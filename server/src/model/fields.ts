@@ -170,6 +170,15 @@ export function readString(f: MapFields, key: string, expected = 'text'): string
   return undefined;
 }
 
+/** A true/false field (`disabled: true`); anything else is refused. */
+export function readBoolean(f: MapFields, key: string): boolean | undefined {
+  const v = f.value(key);
+  if (v === undefined) return undefined;
+  if (isScalar(v) && typeof v.value === 'boolean') return v.value;
+  f.r.report(v, f.pathOf(key), `"${key}" must be true or false, not ${describeNode(v)}`, 'true or false');
+  return undefined;
+}
+
 /** What a number field accepts. */
 export interface NumberRule {
   /** E.g. `a positive number of seconds`. */

@@ -1,6 +1,6 @@
 import type { DeviceDef, DeviceTagRule } from '@opsroom/models';
 import { isScalar, type Node } from 'yaml';
-import { firstOnLine, openMap, readList, readString } from './fields.js';
+import { firstOnLine, openMap, readBoolean, readList, readString } from './fields.js';
 import type { MapFields, MapShape } from './fields.js';
 import type { NodeTree } from './read-nodes.js';
 import { checkId } from './validate-ids.js';
@@ -9,7 +9,7 @@ import { checkSecretHash, HASH_EXPECTED, plainSecretKeyMessage } from './validat
 
 export const DEVICE_SHAPE: MapShape = {
   what: 'a device',
-  keys: ['id', 'node', 'secret_hash', 'tags'],
+  keys: ['id', 'node', 'secret_hash', 'disabled', 'tags'],
   required: ['id', 'node', 'secret_hash'],
   forbidden: {
     secret: plainSecretKeyMessage('secret', 'secret_hash'),
@@ -27,10 +27,11 @@ export function readDevices(f: MapFields, tree: NodeTree): Map<string, DeviceDef
     const id = readString(g, 'id');
     const node = readString(g, 'node', 'a node path from the root, e.g. "valle/norte/lana/taller-1"');
     const secretHash = readString(g, 'secret_hash', HASH_EXPECTED);
-    let ok = true;
+    const disabled = readBoolean(g, 'disabled');
+    let ok = g.value('disabled') === undefined || disabled !== undefined;
     if (id !== undefined) {
       const idNode = g.value('id');
-      ok = checkId(f.r, idNode, g.pathOf('id'), id, 'device');
+      ok = checkId(f.r, idNode, g.pathOf('id'), id, 'device') && ok;
       if (seen.has(id)) {
         f.r.report(
           idNode,
@@ -46,7 +47,9 @@ export function readDevices(f: MapFields, tree: NodeTree): Map<string, DeviceDef
     const tags = readTagRule(g);
     if (tags === null) ok = false;
     if (ok && id !== undefined && node !== undefined && secretHash !== undefined) {
-      devices.set(id, tags ? { id, node, secretHash, tags } : { id, node, secretHash });
+      const device: DeviceDef = tags ? { id, node, secretHash, tags } : { id, node, secretHash };
+      if (disabled) device.disabled = true;
+      devices.set(id, device);
     }
   }
   return devices;

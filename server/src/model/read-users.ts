@@ -1,7 +1,7 @@
 import type { UserDef } from '@opsroom/models';
 import type { Node } from 'yaml';
 import { didYouMeanSuffix } from './did-you-mean.js';
-import { firstOnLine, openMap, readList, readString } from './fields.js';
+import { firstOnLine, openMap, readBoolean, readList, readString } from './fields.js';
 import type { MapFields, MapShape } from './fields.js';
 import type { NodeTree } from './read-nodes.js';
 import { checkId } from './validate-ids.js';
@@ -13,7 +13,7 @@ export const USER_ROLES = ['council', 'planner', 'admin'] as const;
 
 export const USER_SHAPE: MapShape = {
   what: 'a user',
-  keys: ['name', 'display_name', 'role', 'scope', 'password_hash'],
+  keys: ['name', 'display_name', 'role', 'scope', 'password_hash', 'disabled'],
   required: ['name', 'role', 'scope', 'password_hash'],
   forbidden: {
     password: plainSecretKeyMessage('password', 'password_hash'),
@@ -33,7 +33,8 @@ export function readUsers(f: MapFields, tree: NodeTree): Map<string, UserDef> {
     const role = readRole(g);
     const scope = readString(g, 'scope', 'a node path from the root, e.g. "valle/norte"');
     const passwordHash = readString(g, 'password_hash', HASH_EXPECTED);
-    let ok = role !== undefined;
+    const disabled = readBoolean(g, 'disabled');
+    let ok = role !== undefined && (g.value('disabled') === undefined || disabled !== undefined);
     if (name !== undefined) {
       const nameNode = g.value('name');
       ok = checkId(f.r, nameNode, g.pathOf('name'), name, 'user name') && ok;
@@ -53,6 +54,7 @@ export function readUsers(f: MapFields, tree: NodeTree): Map<string, UserDef> {
     if (!ok || name === undefined || role === undefined || scope === undefined || passwordHash === undefined) continue;
     const user: UserDef = { name, role, scope, passwordHash };
     if (displayName !== undefined) user.displayName = displayName;
+    if (disabled) user.disabled = true;
     users.set(name, user);
   }
   return users;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
 import { deviceTopic, inScope, type Alert, type IndicatorUpdate } from '@opsroom/models';
 import {
   connectDevice,
@@ -39,14 +40,16 @@ interface Target {
 interface RouteExpectation {
   /** `public`: answers anyone and holds nothing scoped. `user`: 401 without a session. */
   access: 'public' | 'user';
-  /** What in the request names a scoped thing (must match the route's OpenAPI parameters: a `node` in the query or body, an alert `id` in the path, a window `id` in the query). */
-  subject: 'none' | 'node' | 'alert' | 'window';
+  /** What in the request names a scoped thing (must match the route's OpenAPI parameters: a `node` in the query or body, an alert `id` in the path, a window `id` in the query, a user `name` or `device` id in the path: `account`). */
+  subject: 'none' | 'node' | 'alert' | 'window' | 'account';
   /** A well-formed request about `t` (the path's `{id}` is filled in by the test). */
   request(t: Target): { query?: string; body?: unknown };
   /** How a node outside the caller's scope answers; default `not-found` (404). */
   outOfScopeNode?: 'not-found' | 'empty-list';
   /** Statuses a caller in scope may get (a write may be 403/409 by role or state, never 404). */
   inScopeStatus?: number[];
+  /** In-scope status for particular roles (a planner may not administer: 403). */
+  inScopeStatusFor?: Partial<Record<Role, number>>;
   /** The request changes the session itself (logout): run it on a throw-away session. */
   endsSession?: true;
 }
@@ -169,9 +172,44 @@ const EXPECTATIONS: Record<string, RouteExpectation> = {
     request: (t) => ({ query: `id=${encodeURIComponent(t.window ?? 'no-such-window')}` }),
     inScopeStatus: [200, 409],
   },
+  // Administration (issue 20 point 5): admins, and councils within their scope; a planner 403.
+  'GET /api/admin/users': { access: 'user', subject: 'none', request: () => ({}), inScopeStatus: [200, 403] },
+  // A user named like an existing one, with the caller's own scope: the scope is checked first (404
+  // outside it), then the name (409); nothing is written. Successful adds: test/security/admin-routes.test.ts.
+  'POST /api/admin/users': {
+    access: 'user',
+    subject: 'none',
+    request: (t) => ({ body: { name: 'planner', role: 'council', scope: t.node } }),
+    inScopeStatus: [409, 403],
+  },
+  'PATCH /api/admin/users/{name}': {
+    access: 'user',
+    subject: 'account',
+    request: () => ({ body: { displayName: 'scope test' } }),
+    inScopeStatus: [200, 403],
+  },
+  'GET /api/admin/devices': { access: 'user', subject: 'none', request: () => ({}), inScopeStatus: [200, 403] },
+  // A device id that exists, on every node: 404 outside the caller's scope, else 409 (taken); nothing
+  // is written. Successful provisioning: test/security/admin-routes.test.ts.
+  'POST /api/admin/devices': {
+    access: 'user',
+    subject: 'node',
+    request: (t) => ({ body: { id: 'taller-1-plc', node: t.node } }),
+    inScopeStatus: [409, 403],
+    inScopeStatusFor: { planner: 403 },
+  },
+  'PATCH /api/admin/devices/{device}': {
+    access: 'user',
+    subject: 'account',
+    request: () => ({ body: { disabled: false } }),
+    inScopeStatus: [200, 403],
+  },
 };
 
 const DAY_MS = 86_400_000;
+
+/** Path parameters that name a user (`name`) or a device (`device`): subject `account`. */
+const ACCOUNT_PARAMS = ['name', 'device'];
 
 /** Routes that the OpenAPI document hides (docs and the UI); public, no scoped data. */
 const HIDDEN_PUBLIC_ROUTES = [
@@ -307,7 +345,11 @@ describe('scope on every route and every socket.io room', () => {
         op,
       })),
     );
-  const urlOf = (path: string, alertId = 'no-such-alert') => path.replace('{id}', encodeURIComponent(alertId));
+  const urlOf = (path: string, alertId = 'no-such-alert', account?: { name?: string; device?: string }) =>
+    path
+      .replace('{id}', encodeURIComponent(alertId))
+      .replace('{name}', account?.name ?? 'council-sur')
+      .replace('{device}', account?.device ?? 'aserradero-plc');
   const visible = (scope: string, node: string) => inScope(scope, node) || inScope(node, scope); // the subtree, or an ancestor of the scope
 
   /** Fails when `text` names a node outside `scope` (ancestors of the scope excepted) or an alert the caller may not see. */
@@ -343,14 +385,17 @@ describe('scope on every route and every socket.io room', () => {
       const takesNode = params.some((p) => p.in === 'query' && p.name === 'node') || bodyNode;
       const takesId = params.some((p) => p.in === 'path' && p.name === 'id');
       const takesWindow = params.some((p) => p.in === 'query' && p.name === 'id');
+      const takesAccount = params.some((p) => p.in === 'path' && ACCOUNT_PARAMS.includes(p.name));
       expect({ route: r.key, subject: e.subject }).toEqual({
         route: r.key,
-        subject: takesId ? 'alert' : takesWindow ? 'window' : takesNode ? 'node' : 'none',
+        subject: takesId ? 'alert' : takesWindow ? 'window' : takesAccount ? 'account' : takesNode ? 'node' : 'none',
       });
       // Any other path parameter would name something scoped too: it needs a rule first.
       expect({
         route: r.key,
-        otherPathParams: params.filter((p) => p.in === 'path' && p.name !== 'id').map((p) => p.name),
+        otherPathParams: params
+          .filter((p) => p.in === 'path' && p.name !== 'id' && !ACCOUNT_PARAMS.includes(p.name))
+          .map((p) => p.name),
       }).toEqual({ route: r.key, otherPathParams: [] });
     }
   });
@@ -394,7 +439,8 @@ describe('scope on every route and every socket.io room', () => {
           const res = await call(tokens[role], r.method, r.path, e.request({ node, alert: '' }));
           const where = `${r.key} node=${node} as ${role}`;
           if (inScope(scopes[role], node)) {
-            expect({ where, status: res.status }).toEqual({ where, status: e.inScopeStatus![0] });
+            const expected = e.inScopeStatusFor?.[role] ?? e.inScopeStatus![0];
+            expect({ where, status: res.status }).toEqual({ where, status: expected });
           } else if ((e.outOfScopeNode ?? 'not-found') === 'not-found') {
             expect({ where, status: res.status }).toEqual({ where, status: 404 });
             expect({ where, code: (res.body as { code?: string }).code }).toEqual({
@@ -530,6 +576,49 @@ describe('scope on every route and every socket.io room', () => {
     const latest = (await call(tokens['council-sur'], 'GET', '/api/latest')).body as Array<{ node: string }>;
     expect(latest.length).toBeGreaterThan(0);
     expect(latest.filter((u) => !inScope('valle/sur', u.node))).toEqual([]);
+  });
+
+  it("answers 404 for a user or device outside the caller's scope, as for one that does not exist, and leaves the model file alone", async () => {
+    const routes = documentedRoutes().filter((x) => EXPECTATIONS[x.key]?.subject === 'account');
+    expect(routes.map((r) => r.key).sort()).toEqual([
+      'PATCH /api/admin/devices/{device}',
+      'PATCH /api/admin/users/{name}',
+    ]);
+    const accounts = [
+      { scope: 'valle/sur', name: 'council-sur', device: 'aserradero-plc' },
+      { scope: 'valle/norte/lana', name: 'coop-lana', device: 'taller-1-plc' },
+    ];
+    const modelText = () => readFileSync(server.config.model, 'utf8');
+    for (const r of routes) {
+      const e = EXPECTATIONS[r.key]!;
+      for (const role of ROLES) {
+        for (const a of accounts) {
+          expect(server.model.devices.get(a.device)?.node.startsWith(a.scope)).toBe(true);
+          const before = modelText();
+          const res = await call(tokens[role], r.method, urlOf(r.path, '', a), e.request({ node: a.scope, alert: '' }));
+          const where = `${r.key} ${a.name}/${a.device} as ${role}`;
+          if (role === 'planner') expect({ where, status: res.status }).toEqual({ where, status: 403 });
+          else if (inScope(scopes[role], a.scope))
+            expect({ where, allowed: e.inScopeStatus!.includes(res.status) }).toEqual({ where, allowed: true });
+          else {
+            expect({ where, status: res.status }).toEqual({ where, status: 404 });
+            expect({ where, same: modelText() === before }).toEqual({ where, same: true });
+          }
+          expectNothingOutside(scopes[role], res.text, where);
+        }
+        const none = await call(
+          tokens[role],
+          r.method,
+          urlOf(r.path, '', { name: 'no-such-user', device: 'no-such-device' }),
+          e.request({ node: 'valle', alert: '' }),
+        );
+        expect({ route: r.key, role, status: none.status }).toEqual({
+          route: r.key,
+          role,
+          status: role === 'planner' ? 403 : 404,
+        });
+      }
+    }
   });
 
   it('logs out: the token stops working at once', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,17 +21,26 @@ export function demoCredentials(): DemoCredentials {
   ) as DemoCredentials;
 }
 
-/** The server on free loopback ports with a fresh data directory; `stop()` closes it and removes the directory. */
+/**
+ * The server on free loopback ports with a fresh data directory; `stop()` closes it and removes the
+ * directory. Without `model`, it runs on a copy of the example model in that directory, so the
+ * admin routes (which write the model file) never change the repository's example.
+ */
 export async function startTestServer(
   opts: StartOptions = {},
 ): Promise<RunningOpsroom & { dataDir: string; stop(): Promise<void> }> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'opsroom-test-'));
+  let model = opts.model;
+  if (model === undefined) {
+    model = join(dataDir, 'model.yaml');
+    copyFileSync(EXAMPLE_MODEL, model);
+  }
   const running = await startOpsroom({
     host: '127.0.0.1',
     httpPort: 0,
     mqttPort: 0,
     dataDir,
-    model: EXAMPLE_MODEL,
+    model,
     logger: false,
     ...opts,
   });

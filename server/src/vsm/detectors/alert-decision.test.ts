@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { CYBERSTRIDE_DEFAULTS, CyberstrideDetector } from './cyberstride.js';
 import type { DetectorOutput } from './detector.js';
-import { seededRandom } from './seeded-random.js';
+import { seededRandom } from '../../../bench/synthetic/seeded-random.js';
 
 const T0 = 1_700_000_000_000;
 const MIN = 60_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { classifyChange, withKindPrior } from './change-kind.js';
-import { seededRandom } from './seeded-random.js';
+import { seededRandom } from '../../../bench/synthetic/seeded-random.js';
 
 /** A 16-reading window of unit noise with the alert's reading at 12 and three readings after it. */
 function window(seed: number, effect: (t: number) => number): number[] {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { describeDetectorContract, firstDifference, mixedSeries, outputProblem, problemsOver } from './detector-contract.js';
+import { describeDetectorContract, firstDifference, mixedSeries, outputProblem, problemsOver } from '../../../test/support/detector-contract.js';
 import { CYBERSTRIDE_DEFAULTS, CyberstrideDetector, cyberstrideModel, cyberstrideSlotBytes, normalCdf } from './cyberstride.js';
-import { V1_AFTER, V1_SNAPSHOT } from './cyberstride-v1.fixture.js';
-import { V2_SNAPSHOT } from './cyberstride-v2.fixture.js';
-import { V3_SNAPSHOT } from './cyberstride-v3.fixture.js';
-import { V4_SNAPSHOT } from './cyberstride-v4.fixture.js';
+import { V1_AFTER, V1_SNAPSHOT } from '../../../test/support/cyberstride-v1.fixture.js';
+import { V2_SNAPSHOT } from '../../../test/support/cyberstride-v2.fixture.js';
+import { V3_SNAPSHOT } from '../../../test/support/cyberstride-v3.fixture.js';
+import { V4_SNAPSHOT } from '../../../test/support/cyberstride-v4.fixture.js';
 import { restoreDetector } from './restore.js';
-import { seededRandom } from './seeded-random.js';
+import { seededRandom } from '../../../bench/synthetic/seeded-random.js';
 import type { DetectorOutput } from './detector.js';
 
 describeDetectorContract('CyberstrideDetector', () => new CyberstrideDetector(), restoreDetector);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import type { DetectorOutput } from './detector.js';
-import { describeDetectorContract, firstDifference } from './detector-contract.js';
+import { describeDetectorContract, firstDifference } from '../../../test/support/detector-contract.js';
 import { HARRISON_STEVENS_DEFAULTS, HarrisonStevensDetector, harrisonStevensModel, resolveHarrisonStevensOptions, tQuantile975 } from './harrison-stevens.js';
 import { restoreDetector } from './restore.js';
-import { seededRandom } from './seeded-random.js';
+import { seededRandom } from '../../../bench/synthetic/seeded-random.js';
 
 describeDetectorContract('HarrisonStevensDetector', () => new HarrisonStevensDetector(), restoreDetector);
 

@@ -12,5 +12,3 @@ export {
 export type { HarrisonStevensOptions, HarrisonStevensState, HsStateName, HsStateSpec } from './harrison-stevens.js';
 export { createDetector, restoreDetector, DetectorStateError, DETECTOR_TYPES } from './restore.js';
 export type { CreateDetectorOptions } from './restore.js';
-export { benchDetector } from './bench.js';
-export type { DetectorBenchResult } from './bench.js';

@@ -21,7 +21,7 @@
  *   const score = scoreSeries(series, traceDetector(createDetector(), series));
  *   score.event?.detected; // true
  */
-import type { ChangeKindOrNone, StreamingDetector } from '../detectors/detector.js';
+import type { ChangeKindOrNone, StreamingDetector } from '../../src/vsm/detectors/detector.js';
 import type { EventKind, Series, SyntheticEvent } from './families.js';
 
 export const EVALUATION = Object.freeze({

@@ -7,7 +7,7 @@
  *   const r = evaluateSyntheticSuite(() => createDetector(), { seeds: 5, families: ['null-white', 'step-white-5'] });
  *   r.nullFamilies[0].onsetsPer10k; r.eventFamilies[0].detectionRate; r.calibration.detection.brier;
  */
-import type { ChangeKindOrNone, StreamingDetector } from '../detectors/detector.js';
+import type { ChangeKindOrNone, StreamingDetector } from '../../src/vsm/detectors/detector.js';
 import { reliability, type Forecasted, type Reliability } from './calibration.js';
 import { per10k, scoreSeries, traceDetector, type OnsetOutcome, type SeriesScore } from './evaluate.js';
 import { FAMILY_NAMES, familySpec, generateFamily, type EventKind, type FamilySpec } from './families.js';

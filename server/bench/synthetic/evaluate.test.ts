@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { ChangeKindOrNone, DetectorOutput, StreamingDetector } from '../detectors/detector.js';
+import type { ChangeKindOrNone, DetectorOutput, StreamingDetector } from '../../src/vsm/detectors/detector.js';
 import { alertOnsets, rowsToFlags, scoreSeries, settledRow, traceDetector } from './evaluate.js';
 import { FAMILIES, generateFamily, type Series } from './families.js';
 

@@ -3,8 +3,8 @@
  * `describeDetectorContract('name', () => new MyDetector(), restoreDetector)`.
  */
 import { describe, expect, it } from '@jest/globals';
-import type { DetectorOutput, DetectorState, StreamingDetector } from './detector.js';
-import { seededRandom } from './seeded-random.js';
+import type { DetectorOutput, DetectorState, StreamingDetector } from '../../src/vsm/detectors/detector.js';
+import { seededRandom } from '../../bench/synthetic/seeded-random.js';
 
 const KINDS = new Set(['none', 'change', 'step', 'slope', 'transient', 'flatline']);
 

@@ -3,10 +3,10 @@
  * state is allocated), runs full GCs and compares process.memoryUsage() before and after.
  * Needs `--expose-gc`; run by hand (README.md has the figures):
  *
- *   node --expose-gc --import tsx server/src/vsm/detectors/memory-probe.ts [count] [cyberstride|harrison-stevens]
+ *   node --expose-gc --import tsx server/bench/detectors/memory-probe.ts [count] [cyberstride|harrison-stevens]
  */
-import type { StreamingDetector } from './detector.js';
-import { createDetector } from './restore.js';
+import type { StreamingDetector } from '../../src/vsm/detectors/detector.js';
+import { createDetector } from '../../src/vsm/detectors/restore.js';
 
 export interface DetectorMemory {
   count: number;

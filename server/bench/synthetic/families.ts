@@ -28,7 +28,7 @@
  *   s.events[0]; // { kind: 'step', start: 1xxx, end: 2999, sizeSigma: 10, sign: ±1 }
  *   s.values[s.events[0].start] - s.values[s.events[0].start - 1]; // ≈ ±10
  */
-import { seededRandom, type SeededRandom } from '../detectors/seeded-random.js';
+import { seededRandom, type SeededRandom } from './seeded-random.js';
 
 export type EventKind = 'step' | 'slope' | 'transient';
 

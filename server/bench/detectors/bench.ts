@@ -2,10 +2,10 @@
  * Micro-benchmark of the default detector: microseconds per update on a synthetic series
  * (Gaussian noise with occasional steps, outliers and slope changes, generated beforehand).
  *
- * Run by hand: `npx tsx -e "import('./server/src/vsm/detectors/bench.ts').then(m => console.log(m.benchDetector(1e6)))"`
+ * Run by hand: `npx tsx -e "import('./server/bench/detectors/bench.ts').then(m => console.log(m.benchDetector(1e6)))"`
  */
-import { createDetector } from './restore.js';
-import { seededRandom } from './seeded-random.js';
+import { createDetector } from '../../src/vsm/detectors/restore.js';
+import { seededRandom } from '../synthetic/seeded-random.js';
 
 export interface DetectorBenchResult {
   /** Updates timed. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { DetectorOutput, StreamingDetector } from '../detectors/detector.js';
+import type { DetectorOutput, StreamingDetector } from '../../src/vsm/detectors/detector.js';
 import { evaluateSyntheticSuite, median } from './suite.js';
 
 function everyNth(n: number): StreamingDetector {

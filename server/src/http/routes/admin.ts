@@ -1,0 +1,131 @@
+import type { FastifyInstance } from 'fastify';
+import {
+  AdminDeviceSchema,
+  AdminUserSchema,
+  DeviceAnswerSchema,
+  DeviceIdParams,
+  DevicePatchBody,
+  NewDeviceBody,
+  NewUserBody,
+  UserAnswerSchema,
+  UserNameParams,
+  UserPatchBody,
+} from '@opsroom/models/http';
+import type { AdminService } from '../../admin/admin-service.js';
+import { OpsError } from '../../errors.js';
+import { requireUser } from '../auth-hook.js';
+import { errorSchema } from '../schemas.js';
+import type { AppServices } from '../services.js';
+import type { ContractTypeProvider } from '../type-provider.js';
+
+const RULES =
+  'For admins, and for councils within their scope: users whose scope, and devices whose node, lie in the ' +
+  "caller's scope; others answer 404 as if they did not exist. Nobody gives a role above their own " +
+  '(council < planner < admin). Every change is written into the model file (the source of truth; comments ' +
+  'and order kept) and takes effect at once.';
+
+const WRITE_ERRORS = {
+  400: errorSchema,
+  401: errorSchema,
+  403: errorSchema,
+  404: errorSchema,
+  409: { ...errorSchema, description: 'OPS_ERR_EXISTS (name taken) or OPS_ERR_MODEL_CHANGED (file saved meanwhile)' },
+  422: { ...errorSchema, description: 'OPS_ERR_MODEL_REFUSED: the model would not be valid; nothing changed' },
+  503: { ...errorSchema, description: 'OPS_ERR_MODEL_UNWRITABLE: the file could not be written; nothing changed' },
+};
+
+/** Users and devices of the model file (README "Administration"). */
+export function adminRoutes(server: FastifyInstance, s: AppServices): void {
+  const app = server.withTypeProvider<ContractTypeProvider>();
+  const auth = requireUser(s);
+  const admin = (): AdminService => {
+    if (!s.admin) throw new OpsError('OPS_ERR_MODEL_UNWRITABLE', 'administration is not available on this server');
+    return s.admin;
+  };
+
+  app.get(
+    '/api/admin/users',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Users in the caller’s scope (never a password or hash)',
+        description: RULES,
+        response: { 200: { type: 'array', items: AdminUserSchema }, 401: errorSchema, 403: errorSchema },
+      },
+      preHandler: auth,
+    },
+    async (req) => admin().listUsers(req.user!),
+  );
+  app.post(
+    '/api/admin/users',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Add a user; without a password one is generated and answered this once',
+        description: RULES,
+        body: NewUserBody,
+        response: { 201: UserAnswerSchema, ...WRITE_ERRORS },
+      },
+      preHandler: auth,
+    },
+    async (req, reply) => reply.code(201).send(await admin().addUser(req.user!, req.body)),
+  );
+  app.patch(
+    '/api/admin/users/:name',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Change a user: display name, role, scope, disable/enable, reset the password',
+        description: `${RULES} Disabling ends the user's sessions and sockets at once.`,
+        params: UserNameParams,
+        body: UserPatchBody,
+        response: { 200: UserAnswerSchema, ...WRITE_ERRORS },
+      },
+      preHandler: auth,
+    },
+    async (req) => admin().changeUser(req.user!, req.params.name, req.body),
+  );
+
+  app.get(
+    '/api/admin/devices',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Devices in the caller’s scope, with last contact and the agent’s buffer health',
+        description: RULES,
+        response: { 200: { type: 'array', items: AdminDeviceSchema }, 401: errorSchema, 403: errorSchema },
+      },
+      preHandler: auth,
+    },
+    async (req) => admin().listDevices(req.user!),
+  );
+  app.post(
+    '/api/admin/devices',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Provision a device on a node; its secret is generated and answered this once',
+        description: RULES,
+        body: NewDeviceBody,
+        response: { 201: DeviceAnswerSchema, ...WRITE_ERRORS },
+      },
+      preHandler: auth,
+    },
+    async (req, reply) => reply.code(201).send(await admin().provisionDevice(req.user!, req.body)),
+  );
+  app.patch(
+    '/api/admin/devices/:device',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Rotate a device’s secret (answered this once) or disable/enable it',
+        description: `${RULES} Disabling or rotating closes its live MQTT connection at once.`,
+        params: DeviceIdParams,
+        body: DevicePatchBody,
+        response: { 200: DeviceAnswerSchema, ...WRITE_ERRORS },
+      },
+      preHandler: auth,
+    },
+    async (req) => admin().changeDevice(req.user!, req.params.device, req.body),
+  );
+}
