@@ -38,4 +38,13 @@ describe('Redeliveries', () => {
     expect(r.take(2, T, bytes('2'))).toBeUndefined();
     expect(r.take(4, T, bytes('4'))).toBeDefined();
   });
+
+  it('keeps at most keepBytes of payload from gone connections, the newest', () => {
+    const r = new Redeliveries(100, 10);
+    r.received(1, T, bytes('aaaaaa'), Promise.resolve()); // 6 B
+    r.received(2, T, bytes('bbbbbb'), Promise.resolve()); // 6 B: 12 > 10
+    r.connectionLost();
+    expect(r.take(1, T, bytes('aaaaaa'))).toBeUndefined();
+    expect(r.take(2, T, bytes('bbbbbb'))).toBeDefined();
+  });
 });

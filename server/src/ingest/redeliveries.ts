@@ -19,10 +19,13 @@
 export class Redeliveries {
   private current = new Map<number, Held>();
   private previous = new Map<number, Held>();
+  private previousBytes = 0;
 
   constructor(
     /** Messages of gone connections kept for matching, newest kept (a few ack windows). */
     private readonly keep = 8192,
+    /** Their payload bytes kept at most (two ack windows' worth). */
+    private readonly keepBytes = 64 * 1024 * 1024,
   ) {}
 
   /** A QoS 1 message went to the pipeline on this connection; `settled` is its ingest. */
@@ -40,14 +43,22 @@ export class Redeliveries {
     // Kept across several losses in a row: every failed reconnection attempt is a loss too, and
     // the broker redelivers on the first connection that holds.
     for (const [id, held] of this.current) {
-      this.previous.delete(id); // re-inserted as the newest
+      this.forget(id); // re-inserted as the newest
       this.previous.set(id, held);
+      this.previousBytes += held.payload.length;
     }
     this.current = new Map();
     for (const id of this.previous.keys()) {
-      if (this.previous.size <= this.keep) break;
-      this.previous.delete(id);
+      if (this.previous.size <= this.keep && this.previousBytes <= this.keepBytes) break;
+      this.forget(id);
     }
+  }
+
+  private forget(id: number): void {
+    const held = this.previous.get(id);
+    if (held === undefined) return;
+    this.previous.delete(id);
+    this.previousBytes -= held.payload.length;
   }
 
   /**
@@ -57,7 +68,7 @@ export class Redeliveries {
   take(messageId: number, topic: string, payload: Uint8Array): Promise<void> | undefined {
     const held = this.previous.get(messageId);
     if (held === undefined || held.topic !== topic || !sameBytes(held.payload, payload)) return undefined;
-    this.previous.delete(messageId);
+    this.forget(messageId);
     return held.settled;
   }
 }
