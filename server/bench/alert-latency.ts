@@ -46,7 +46,11 @@ export function quantile(xs: readonly number[], q: number): number {
 }
 
 /** Publishes single readings at `rate` per second (QoS 1, at most `window` unacknowledged) until stopped. */
-function startLoad(client: MqttClient, rate: number, window = 500): { stop(): Promise<{ acked: number; secs: number }> } {
+function startLoad(
+  client: MqttClient,
+  rate: number,
+  window = 500,
+): { stop(): Promise<{ acked: number; secs: number }> } {
   const topic = deviceTopic(LOAD_DEVICE, 'readings');
   const t0 = performance.now();
   let ts = Date.now() - 3600_000;
@@ -79,7 +83,10 @@ function startLoad(client: MqttClient, rate: number, window = 500): { stop(): Pr
       while (inFlight > 0) {
         await new Promise((r) => setTimeout(r, 10));
         if (acked !== last) [last, since] = [acked, performance.now()];
-        else if (performance.now() - since > STALL_MS) throw new Error(`background load stalled: ${inFlight} messages unacknowledged for ${STALL_MS / 1000} s (BENCH_LOG=file shows the server's warnings)`);
+        else if (performance.now() - since > STALL_MS)
+          throw new Error(
+            `background load stalled: ${inFlight} messages unacknowledged for ${STALL_MS / 1000} s (BENCH_LOG=file shows the server's warnings)`,
+          );
       }
       return { acked: ackedAtStop, secs };
     },
@@ -87,10 +94,20 @@ function startLoad(client: MqttClient, rate: number, window = 500): { stop(): Pr
 }
 
 /** One run: a fresh server, `loadRate` background readings/s, a probe every `gapMs`. */
-export async function alertLatency(loadRate: number, opts: { gapMs?: number; warmupMs?: number } = {}): Promise<AlertLatency> {
+export async function alertLatency(
+  loadRate: number,
+  opts: { gapMs?: number; warmupMs?: number } = {},
+): Promise<AlertLatency> {
   const gapMs = opts.gapMs ?? 40;
   const dataDir = mkdtempSync(join(tmpdir(), 'opsroom-bench-alert-'));
-  const server = await startOpsroom({ host: '127.0.0.1', httpPort: 0, mqttPort: 0, dataDir, model: EXAMPLE_MODEL, logger: benchLogger() });
+  const server = await startOpsroom({
+    host: '127.0.0.1',
+    httpPort: 0,
+    mqttPort: 0,
+    dataDir,
+    model: EXAMPLE_MODEL,
+    logger: benchLogger(),
+  });
   const clients: MqttClient[] = [];
   try {
     const creds = demoCredentials();
@@ -124,11 +141,18 @@ export async function alertLatency(loadRate: number, opts: { gapMs?: number; war
         const key = `${d.node}\u0000${metric}`;
         const base = 50 + probes;
         const tNow = Date.now();
-        const history = Array.from({ length: HISTORY }, (_, i) => ({ metric, value: base + ((i * 7919) % 13) / 13 - 0.5, ts: tNow - (HISTORY + 5 - i) * 1000 }));
-        await within(c.publishAsync(topic, JSON.stringify(history), { qos: 1 }), 'a probe device\'s history publish');
+        const history = Array.from({ length: HISTORY }, (_, i) => ({
+          metric,
+          value: base + ((i * 7919) % 13) / 13 - 0.5,
+          ts: tNow - (HISTORY + 5 - i) * 1000,
+        }));
+        await within(c.publishAsync(topic, JSON.stringify(history), { qos: 1 }), "a probe device's history publish");
         if (arrived.has(key)) continue; // the history alone raised an alert: not a valid probe
         const t0 = performance.now();
-        await within(c.publishAsync(topic, JSON.stringify({ metric, value: base * 1.1, ts: tNow }), { qos: 1 }), 'a probe publish');
+        await within(
+          c.publishAsync(topic, JSON.stringify({ metric, value: base * 1.1, ts: tNow }), { qos: 1 }),
+          'a probe publish',
+        );
         if (!arrived.has(key)) {
           await new Promise<void>((resolve) => {
             const timer = setTimeout(resolve, 5000);

@@ -10,7 +10,8 @@ export const DETECT_WITHIN_MS = 60_000;
 /** An alert has a fault behind it when raised within [start, start + duration + this], ms. */
 export const BLAME_AFTER_MS = 60_000;
 
-export type AlertLike = Pick<Alert, 'id' | 'node' | 'indicator' | 'kind' | 'raisedAt' | 'path' | 'trail'> & Pick<Partial<Alert>, 'groups'>;
+export type AlertLike = Pick<Alert, 'id' | 'node' | 'indicator' | 'kind' | 'raisedAt' | 'path' | 'trail'> &
+  Pick<Partial<Alert>, 'groups'>;
 
 /** The fault's node and its parent: where an alert about it may be raised. */
 function near(model: Model, node: string): Set<string> {
@@ -42,15 +43,29 @@ export interface FaultOutcome {
 }
 
 /** What became of each fault. `endMs`: when the run stopped. */
-export function faultOutcomes(model: Model, faults: readonly FaultRecord[], alerts: readonly AlertLike[], endMs: number): FaultOutcome[] {
+export function faultOutcomes(
+  model: Model,
+  faults: readonly FaultRecord[],
+  alerts: readonly AlertLike[],
+  endMs: number,
+): FaultOutcome[] {
   return faults.map((fault) => {
     const where = near(model, fault.node);
-    const within = alerts.filter((a) => where.has(a.node) && a.raisedAt >= fault.atMs && a.raisedAt <= fault.atMs + DETECT_WITHIN_MS);
+    const within = alerts.filter(
+      (a) => where.has(a.node) && a.raisedAt >= fault.atMs && a.raisedAt <= fault.atMs + DETECT_WITHIN_MS,
+    );
     const first = (xs: AlertLike[]) => (xs.length ? Math.min(...xs.map((a) => a.raisedAt)) - fault.atMs : null);
-    const masked = alerts.some((a) => a.node === fault.node && a.indicator === fault.metric && a.raisedAt < fault.atMs && !resolvedBy(a, fault.atMs));
+    const masked = alerts.some(
+      (a) =>
+        a.node === fault.node && a.indicator === fault.metric && a.raisedAt < fault.atMs && !resolvedBy(a, fault.atMs),
+    );
     const refires = alerts
       .filter((a) => where.has(a.node) && a.indicator === fault.metric)
-      .flatMap((a) => a.trail.filter((e) => e.action === 'refired' && e.at >= fault.atMs && e.at <= fault.atMs + DETECT_WITHIN_MS).map((e) => e.at - fault.atMs));
+      .flatMap((a) =>
+        a.trail
+          .filter((e) => e.action === 'refired' && e.at >= fault.atMs && e.at <= fault.atMs + DETECT_WITHIN_MS)
+          .map((e) => e.at - fault.atMs),
+      );
     const sameIndicatorMs = first(within.filter((a) => sameIndicator(a, fault.metric)));
     const refiredMs = refires.length ? Math.min(...refires) : null;
     return {
@@ -59,7 +74,12 @@ export function faultOutcomes(model: Model, faults: readonly FaultRecord[], aler
       sameIndicatorMs,
       anyIndicatorMs: first(within),
       refiredMs,
-      alertedMs: sameIndicatorMs === null ? refiredMs : refiredMs === null ? sameIndicatorMs : Math.min(sameIndicatorMs, refiredMs),
+      alertedMs:
+        sameIndicatorMs === null
+          ? refiredMs
+          : refiredMs === null
+            ? sameIndicatorMs
+            : Math.min(sameIndicatorMs, refiredMs),
       masked,
     };
   });
@@ -107,14 +127,24 @@ export function hasFaultBehind(
  * The `refired` trail entries of all alerts, each with whether an injected fault is behind it (its
  * node is the fault's node or parent, the same indicator, within [start, start + duration + BLAME_AFTER_MS]).
  */
-export function refires(model: Model, alerts: readonly AlertLike[], faults: readonly FaultRecord[]): Array<{ alert: string; at: number; explained: boolean }> {
+export function refires(
+  model: Model,
+  alerts: readonly AlertLike[],
+  faults: readonly FaultRecord[],
+): Array<{ alert: string; at: number; explained: boolean }> {
   return alerts.flatMap((a) =>
     a.trail
       .filter((e) => e.action === 'refired')
       .map((e) => ({
         alert: a.id,
         at: e.at,
-        explained: faults.some((f) => near(model, f.node).has(a.node) && f.metric === a.indicator && e.at >= f.atMs && e.at <= f.atMs + f.durationMs + BLAME_AFTER_MS),
+        explained: faults.some(
+          (f) =>
+            near(model, f.node).has(a.node) &&
+            f.metric === a.indicator &&
+            e.at >= f.atMs &&
+            e.at <= f.atMs + f.durationMs + BLAME_AFTER_MS,
+        ),
       })),
   );
 }

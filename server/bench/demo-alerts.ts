@@ -28,7 +28,17 @@ import type { FaultRecord } from '../src/demo/fault-schedule.js';
 import { DEMO_FAULT_EVERY_SEC, readDemoCredentials, runDemo } from '../src/demo/run-demo.js';
 import { connectSocket, EXAMPLE_MODEL, getJson, login } from '../test/support/demo-fixture.js';
 import { benchLogger } from './bench-logger.js';
-import { DETECT_WITHIN_MS, faultOutcomes, hasFaultBehind, median, operatorLoad, operators, perMinute, refires, type FaultOutcome } from './demo-alerts-score.js';
+import {
+  DETECT_WITHIN_MS,
+  faultOutcomes,
+  hasFaultBehind,
+  median,
+  operatorLoad,
+  operators,
+  perMinute,
+  refires,
+  type FaultOutcome,
+} from './demo-alerts-score.js';
 
 const log = (s: string) => process.stderr.write(s + '\n');
 const print = (s = '') => process.stdout.write(s + '\n');
@@ -44,7 +54,13 @@ interface RunResult {
 }
 
 /** One demo run of `minutes` with a fault about every `faultEvery` s (0 = none); returns its faults and alerts. */
-async function demoRun(label: string, minutes: number, faultEvery: number, seed: number | undefined, keepDir: string): Promise<RunResult> {
+async function demoRun(
+  label: string,
+  minutes: number,
+  faultEvery: number,
+  seed: number | undefined,
+  keepDir: string,
+): Promise<RunResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'opsroom-bench-demo-'));
   const faultsLog = join(keepDir, `${label}-faults.jsonl`);
   const config = resolveConfig({}, {}, { host: '127.0.0.1', httpPort: 0, mqttPort: 0, dataDir, model: EXAMPLE_MODEL });
@@ -53,7 +69,9 @@ async function demoRun(label: string, minutes: number, faultEvery: number, seed:
     const s = Math.round((Date.now() - t0) / 1000);
     return `[${label} ${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}]`;
   };
-  log(`${stamp()} starting the demo (${minutes} min, ${faultEvery > 0 ? `a fault about every ${faultEvery} s` : 'no faults'}; data in ${dataDir})`);
+  log(
+    `${stamp()} starting the demo (${minutes} min, ${faultEvery > 0 ? `a fault about every ${faultEvery} s` : 'no faults'}; data in ${dataDir})`,
+  );
   const demo = await runDemo(config, (line) => line.startsWith('demo:') && log(`${stamp()} ${line}`), {
     faultEverySec: faultEvery,
     faultsLog,
@@ -68,7 +86,9 @@ async function demoRun(label: string, minutes: number, faultEvery: number, seed:
     let raised = 0;
     socket.on('alert:raised', (a) => {
       raised++;
-      log(`${stamp()} alert raised: ${a.kind} ${a.node} ${a.indicator}${a.series ? ` (${a.series})` : ''} p=${a.probability.toFixed(2)}`);
+      log(
+        `${stamp()} alert raised: ${a.kind} ${a.node} ${a.indicator}${a.series ? ` (${a.series})` : ''} p=${a.probability.toFixed(2)}`,
+      );
     });
     const startMs = t0;
     const endAt = startMs + minutes * 60_000;
@@ -80,7 +100,8 @@ async function demoRun(label: string, minutes: number, faultEvery: number, seed:
     const endMs = Date.now();
     const alerts = await allAlerts(server.httpUrl, token, startMs);
     socket.disconnect();
-    if (alerts.length !== raised) log(`${stamp()} note: the API lists ${alerts.length} alerts, the socket saw ${raised} raised events`);
+    if (alerts.length !== raised)
+      log(`${stamp()} note: the API lists ${alerts.length} alerts, the socket saw ${raised} raised events`);
     const model = server.model;
     await demo.close();
     writeFileSync(join(keepDir, `${label}-alerts.json`), JSON.stringify(alerts, null, 1));
@@ -103,7 +124,11 @@ async function allAlerts(httpUrl: string, token: string, since: number): Promise
   const byId = new Map<string, Alert>();
   let until = Number.MAX_SAFE_INTEGER;
   for (;;) {
-    const res = await getJson<Alert[]>(httpUrl, `/api/alerts?since=${since}&until=${until}&limit=1000&order=newest`, token);
+    const res = await getJson<Alert[]>(
+      httpUrl,
+      `/api/alerts?since=${since}&until=${until}&limit=1000&order=newest`,
+      token,
+    );
     if (res.status !== 200) throw new Error(`GET /api/alerts answered ${res.status}`);
     const fresh = res.body.filter((a) => !byId.has(a.id));
     for (const a of fresh) byId.set(a.id, a);
@@ -115,14 +140,22 @@ async function allAlerts(httpUrl: string, token: string, since: number): Promise
 
 function report(run: RunResult, minutes: number, faultEvery: number): void {
   const { model, faults, alerts, startMs, endMs } = run;
-  print(`Run with faults: ${minutes} min, a fault about every ${faultEvery} s, ${alerts.length} alerts raised (${kindsOf(alerts)})`);
+  print(
+    `Run with faults: ${minutes} min, a fault about every ${faultEvery} s, ${alerts.length} alerts raised (${kindsOf(alerts)})`,
+  );
   print(`  alerts per minute: ${perMinute(alerts, startMs, minutes).join(' ')}`);
   print('');
   const outcomes = faultOutcomes(model, faults, alerts, endMs);
   const scored = outcomes.filter((o) => o.scored);
-  print(`Faults injected: ${faults.length} (${faults.length - scored.length} in the last ${DETECT_WITHIN_MS / 1000} s of the run, not scored)`);
-  print('  kind       injected  scored  median size   shown within 60 s at node/parent, same indicator   any indicator   median delay   alert already open');
-  print('                                (noise σ)     raised         or fired again             (raised)      (shown)        on node+indicator');
+  print(
+    `Faults injected: ${faults.length} (${faults.length - scored.length} in the last ${DETECT_WITHIN_MS / 1000} s of the run, not scored)`,
+  );
+  print(
+    '  kind       injected  scored  median size   shown within 60 s at node/parent, same indicator   any indicator   median delay   alert already open',
+  );
+  print(
+    '                                (noise σ)     raised         or fired again             (raised)      (shown)        on node+indicator',
+  );
   const row = (name: string, os: FaultOutcome[], all: FaultRecord[]) => {
     const sigmas = all.map((f) => f.sizeSigma).filter((x): x is number => x !== null);
     const same = os.filter((o) => o.sameIndicatorMs !== null);
@@ -146,12 +179,20 @@ function report(run: RunResult, minutes: number, faultEvery: number): void {
   print('');
   const unexplained = alerts.filter((a) => !hasFaultBehind(model, a, faults, false, alerts));
   const unexplainedStrict = alerts.filter((a) => !hasFaultBehind(model, a, faults, true, alerts));
-  print(`Alerts with no injected fault behind them (node = fault's node or parent, raised within [start, start + duration + 60 s];\n  a grouping alert has one when an alert it groups has):`);
-  print(`  ${unexplained.length}/${alerts.length} = ${pct(unexplained.length, alerts.length).trim()}   (${kindsOf(unexplained)})`);
-  print(`  also requiring the fault's indicator: ${unexplainedStrict.length}/${alerts.length} = ${pct(unexplainedStrict.length, alerts.length).trim()}`);
+  print(
+    `Alerts with no injected fault behind them (node = fault's node or parent, raised within [start, start + duration + 60 s];\n  a grouping alert has one when an alert it groups has):`,
+  );
+  print(
+    `  ${unexplained.length}/${alerts.length} = ${pct(unexplained.length, alerts.length).trim()}   (${kindsOf(unexplained)})`,
+  );
+  print(
+    `  also requiring the fault's indicator: ${unexplainedStrict.length}/${alerts.length} = ${pct(unexplainedStrict.length, alerts.length).trim()}`,
+  );
   const fired = refires(model, alerts, faults);
   const firedAlone = fired.filter((r) => !r.explained).length;
-  print(`Open alerts that fired again (a new change or dropout on their series): ${fired.length}, ${firedAlone} with no injected fault behind them (${pct(firedAlone, fired.length).trim()})`);
+  print(
+    `Open alerts that fired again (a new change or dropout on their series): ${fired.length}, ${firedAlone} with no injected fault behind them (${pct(firedAlone, fired.length).trim()})`,
+  );
   print('');
 }
 
@@ -164,7 +205,9 @@ function reportQuiet(run: RunResult, minutes: number): void {
   print('  operator node            users                    raised in their subtree   reached their node');
   for (const [scope, users] of operators(model)) {
     const { inView, reached } = operatorLoad(scope, alerts);
-    print(`  ${scope.padEnd(24)} ${users.join(', ').padEnd(24)} ${(inView / hours).toFixed(1).padStart(10)} /h (${inView})  ${(reached / hours).toFixed(1).padStart(10)} /h (${reached})`);
+    print(
+      `  ${scope.padEnd(24)} ${users.join(', ').padEnd(24)} ${(inView / hours).toFixed(1).padStart(10)} /h (${inView})  ${(reached / hours).toFixed(1).padStart(10)} /h (${reached})`,
+    );
   }
   print('');
 }
@@ -178,7 +221,12 @@ const kindsOf = (alerts: readonly Alert[]) => {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { minutes: { type: 'string' }, 'fault-every': { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      minutes: { type: 'string' },
+      'fault-every': { type: 'string' },
+      seed: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
     strict: true,
   });
   if (values.help) {
@@ -195,7 +243,9 @@ async function main(): Promise<void> {
   }
   const keepDir = mkdtempSync(join(tmpdir(), 'opsroom-demo-alerts-'));
   mkdirSync(keepDir, { recursive: true });
-  log(`bench:demo — two runs of ${minutes} min each (about ${Math.ceil(2 * minutes + 1)} min in all); faults logs and alerts kept in ${keepDir}`);
+  log(
+    `bench:demo — two runs of ${minutes} min each (about ${Math.ceil(2 * minutes + 1)} min in all); faults logs and alerts kept in ${keepDir}`,
+  );
   const withFaults = await demoRun('faults', minutes, faultEvery, seed, keepDir);
   const quiet = await demoRun('quiet', minutes, 0, seed, keepDir);
   print('');

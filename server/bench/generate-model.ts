@@ -21,7 +21,10 @@ export interface GeneratedModel {
   workshops: number;
 }
 
-export function generateModel(dir: string, opts: { devices: number; councils?: number; coops?: number; workshops?: number }): GeneratedModel {
+export function generateModel(
+  dir: string,
+  opts: { devices: number; councils?: number; coops?: number; workshops?: number },
+): GeneratedModel {
   const councils = opts.councils ?? 10;
   const coops = opts.coops ?? 10;
   const perCoop = opts.workshops ?? 20;
@@ -67,8 +70,14 @@ export function generateModel(dir: string, opts: { devices: number; councils?: n
 }
 
 /** The readings the bench sends per device: every indicator, `perSeries` readings 1 s apart. */
-export function deviceReadings(indicators: readonly string[], perSeries: number, t0: number, i: number): Array<{ metric: string; value: number; ts: number }> {
+export function deviceReadings(
+  indicators: readonly string[],
+  perSeries: number,
+  t0: number,
+  i: number,
+): Array<{ metric: string; value: number; ts: number }> {
   const out = [];
-  for (let k = 0; k < perSeries; k++) for (const metric of indicators) out.push({ metric, value: 100 + ((i + k) % 7), ts: t0 + k * 1000 });
+  for (let k = 0; k < perSeries; k++)
+    for (const metric of indicators) out.push({ metric, value: 100 + ((i + k) % 7), ts: t0 + k * 1000 });
   return out;
 }

@@ -44,7 +44,10 @@ export interface HistoryYear {
   app: FastifyInstance;
   base: string;
   /** GET /api/history with these query parameters (as `token`, default the planner's); returns the body and the time to the parsed body, ms. */
-  get(params: Record<string, string | number>, token?: string): Promise<{ status: number; body: HistoryBody; ms: number }>;
+  get(
+    params: Record<string, string | number>,
+    token?: string,
+  ): Promise<{ status: number; body: HistoryBody; ms: number }>;
   close(): Promise<void>;
 }
 
@@ -52,7 +55,14 @@ export interface HistoryBody {
   points: Array<{ ts: number; value: number }>;
   from: number;
   to: number;
-  resolution: { stepMs: number | null; aggregate: string | null; source: string; basis: string; reason: string; leaves?: number };
+  resolution: {
+    stepMs: number | null;
+    aggregate: string | null;
+    source: string;
+    basis: string;
+    reason: string;
+    leaves?: number;
+  };
   truncated: boolean;
   truncatedReason?: string;
 }
@@ -68,7 +78,13 @@ export async function historyYear(leaves: readonly string[] = [LEAF]): Promise<H
   for (const [k, node] of leaves.entries()) {
     let batch: StoredPoint[] = [];
     for (let i = 0; i < YEAR / MIN; i++) {
-      batch.push({ node, metric: 'output', deviceId: `${node.split('/').pop()}-dev`, ts: start + i * MIN + 17_000, value: 50 + k + 10 * Math.sin(i / 90) });
+      batch.push({
+        node,
+        metric: 'output',
+        deviceId: `${node.split('/').pop()}-dev`,
+        ts: start + i * MIN + 17_000,
+        value: 50 + k + 10 * Math.sin(i / 90),
+      });
       if (batch.length === 10_000) {
         await store.writeBatch(batch);
         batch = [];
@@ -121,9 +137,19 @@ export interface HistoryYearServer {
 }
 
 export async function historyYearServer(leaves: readonly string[] = [LEAF]): Promise<HistoryYearServer> {
-  const child: ChildProcess = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', new URL('./history-year-child.ts', import.meta.url).pathname, JSON.stringify(leaves)], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      '--expose-gc',
+      '--import',
+      'tsx',
+      new URL('./history-year-child.ts', import.meta.url).pathname,
+      JSON.stringify(leaves),
+    ],
+    {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
   // Messages from the child in order; an exit rejects every later wait.
   const inbox: unknown[] = [];
   let waiting: ((m: unknown) => void) | null = null;
@@ -134,7 +160,12 @@ export async function historyYearServer(leaves: readonly string[] = [LEAF]): Pro
     waiting?.(undefined);
   });
   const next = async <T>(): Promise<T> => {
-    const m = inbox.length > 0 ? inbox.shift() : exited ? undefined : await new Promise<unknown>((resolve) => (waiting = resolve));
+    const m =
+      inbox.length > 0
+        ? inbox.shift()
+        : exited
+          ? undefined
+          : await new Promise<unknown>((resolve) => (waiting = resolve));
     if (m === undefined) throw new Error('history bench: the server child exited');
     return m as T;
   };
@@ -190,7 +221,9 @@ const median = (xs: number[]): number => {
  * (auto step, explicit 1 h windows, explicit 1 min windows cut to maxPoints, raw-sized last day)
  * run at once, `rounds` times.
  */
-export async function benchHistoryHttp(opts: { runs?: number; concurrent?: number; rounds?: number; parent?: boolean } = {}): Promise<HistoryHttpResult> {
+export async function benchHistoryHttp(
+  opts: { runs?: number; concurrent?: number; rounds?: number; parent?: boolean } = {},
+): Promise<HistoryHttpResult> {
   const runs = opts.runs ?? 7;
   const h = await historyYear(opts.parent ? [LEAF, 'r/a/a2'] : [LEAF]);
   try {
@@ -202,7 +235,13 @@ export async function benchHistoryHttp(opts: { runs?: number; concurrent?: numbe
       if (first.status !== 200) throw new Error(`history bench: ${span.name} answered ${first.status}`);
       const times: number[] = [];
       for (let r = 0; r < runs; r++) times.push((await h.get(params)).ms);
-      spans.push({ name: span.name, ms: median(times), points: first.body.points.length, stepMs: first.body.resolution.stepMs, source: first.body.resolution.source });
+      spans.push({
+        name: span.name,
+        ms: median(times),
+        points: first.body.points.length,
+        stepMs: first.body.resolution.stepMs,
+        source: first.body.resolution.source,
+      });
     }
     const server = await historyYearServer();
     let loop: { loopMaxCpuMs: number; loopMaxWallMs: number; loopGcMaxMs: number };
@@ -219,7 +258,12 @@ export async function benchHistoryHttp(opts: { runs?: number; concurrent?: numbe
       for (let r = 0; r < runs; r++) times.push((await h.get(params)).ms);
       parentYearMs = median(times);
     }
-    return { spans, ms: Math.max(...spans.map((s) => s.ms)), ...loop, ...(parentYearMs !== undefined ? { parentYearMs } : {}) };
+    return {
+      spans,
+      ms: Math.max(...spans.map((s) => s.ms)),
+      ...loop,
+      ...(parentYearMs !== undefined ? { parentYearMs } : {}),
+    };
   } finally {
     await h.close();
   }
@@ -229,7 +273,12 @@ export async function benchHistoryHttp(opts: { runs?: number; concurrent?: numbe
  * The server's event loop's longest hold (CPU and wall ms, measured in the server's process) while
  * `concurrent` year-range requests run at once, `rounds` times (after a warm-up request of each kind).
  */
-export async function loopDelayUnderLoad(h: HistoryYearServer, to: number, concurrent: number, rounds: number): Promise<{ loopMaxCpuMs: number; loopMaxWallMs: number; loopGcMaxMs: number }> {
+export async function loopDelayUnderLoad(
+  h: HistoryYearServer,
+  to: number,
+  concurrent: number,
+  rounds: number,
+): Promise<{ loopMaxCpuMs: number; loopMaxWallMs: number; loopGcMaxMs: number }> {
   const kinds: Array<Record<string, string | number>> = [
     { node: LEAF, indicator: 'output', from: to - YEAR, to },
     { node: LEAF, indicator: 'output', from: to - YEAR, to, windowMs: 3_600_000, maxPoints: 10_000 },
@@ -249,6 +298,7 @@ export async function loopDelayUnderLoad(h: HistoryYearServer, to: number, concu
     throw err;
   }
   const blocks = await h.probeStop();
-  if (statuses.some((s) => s !== 200)) throw new Error(`history bench: year-range requests answered ${statuses.join(', ')}`);
+  if (statuses.some((s) => s !== 200))
+    throw new Error(`history bench: year-range requests answered ${statuses.join(', ')}`);
   return { loopMaxCpuMs: blocks.maxCpuMs, loopMaxWallMs: blocks.maxWallMs, loopGcMaxMs: blocks.gcMaxMs };
 }

@@ -44,7 +44,11 @@ export function probeLoopBlocks(): { stop(): LoopBlocks } {
     if (wallMs > maxWallMs) maxWallMs = wallMs;
     if (cpuMs > maxCpuMs) maxCpuMs = cpuMs;
     if (wallMs > 5) {
-      longest.push({ atMs: Math.round(wall - t0), wallMs: Math.round(wallMs * 10) / 10, cpuMs: Math.round(cpuMs * 10) / 10 });
+      longest.push({
+        atMs: Math.round(wall - t0),
+        wallMs: Math.round(wallMs * 10) / 10,
+        cpuMs: Math.round(cpuMs * 10) / 10,
+      });
       longest.sort((a, b) => b.cpuMs - a.cpuMs);
       longest.length = Math.min(longest.length, 3);
     }

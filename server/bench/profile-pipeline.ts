@@ -5,5 +5,11 @@
 import { fullPipeline, type Payload } from './pipeline.js';
 
 const [payload = 'json100', count = '5000', qos = '1', store] = process.argv.slice(2);
-const rate = await fullPipeline(payload as Payload, Number(count), Number(qos) as 0 | 1, undefined, store ? { store } : {});
+const rate = await fullPipeline(
+  payload as Payload,
+  Number(count),
+  Number(qos) as 0 | 1,
+  undefined,
+  store ? { store } : {},
+);
 process.stdout.write(`${payload} ×${count} QoS ${qos}: ${Math.round(rate).toLocaleString('en')} readings/s\n`);

@@ -41,14 +41,23 @@ const STUB: StreamingDetector = { update: () => OUT, snapshot: () => ({ type: 's
 
 async function live(modelFile: string, mode: 'real' | 'stub', firstChunk: number, perSeries: number): Promise<void> {
   const model = await loadModelFile(modelFile);
-  const lm = new LiveModel(model, { rollupPeriodMs: 60_000, now: Date.now, createDetector: mode === 'real' ? () => createDetector() : () => STUB, onDetection: () => {} });
+  const lm = new LiveModel(model, {
+    rollupPeriodMs: 60_000,
+    now: Date.now,
+    createDetector: mode === 'real' ? () => createDetector() : () => STUB,
+    onDetection: () => {},
+  });
   const devices = [...model.devices.values()];
   const indicators = model.indicators.map((i) => i.id);
   const t0 = Date.now() - 60_000;
   const feed = (from: number, to: number) => {
     for (let i = from; i < to; i++) {
       const d = devices[i]!;
-      const readings: NodeReading[] = deviceReadings(indicators, perSeries, t0, i).map((r) => ({ ...r, node: d.node, deviceId: d.id }));
+      const readings: NodeReading[] = deviceReadings(indicators, perSeries, t0, i).map((r) => ({
+        ...r,
+        node: d.node,
+        deviceId: d.id,
+      }));
       lm.ingest(readings);
       if (i % 1000 === 999) lm.flush();
     }
@@ -64,7 +73,14 @@ async function live(modelFile: string, mode: 'real' | 'stub', firstChunk: number
 
 async function server(modelFile: string, brokerUrl: string): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'opsroom-bench-mem-'));
-  const running = await startOpsroom({ host: '127.0.0.1', httpPort: 0, dataDir, model: modelFile, brokerUrl, logger: false });
+  const running = await startOpsroom({
+    host: '127.0.0.1',
+    httpPort: 0,
+    dataDir,
+    model: modelFile,
+    brokerUrl,
+    logger: false,
+  });
   const send = (m: unknown) => process.send!(m);
   process.on('message', (m: { type: string }) => {
     if (m.type === 'measure') void sample().then((mem) => send({ type: 'mem', mem }));
@@ -82,6 +98,8 @@ const [mode, modelFile, a, b, c] = process.argv.slice(2);
 if (mode === 'live') await live(modelFile!, a as 'real' | 'stub', Number(b), Number(c));
 else if (mode === 'server') await server(modelFile!, a!);
 else {
-  process.stderr.write('usage: series-memory-child.ts live <model> <real|stub> <firstChunk> <perSeries> | server <model> <brokerUrl>\n');
+  process.stderr.write(
+    'usage: series-memory-child.ts live <model> <real|stub> <firstChunk> <perSeries> | server <model> <brokerUrl>\n',
+  );
   process.exit(2);
 }

@@ -46,7 +46,9 @@ export const DEVICES = 16_667;
 const PER_SERIES = 3;
 
 function spawnChild(args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--expose-gc', '--max-old-space-size=4096', '--import', 'tsx', CHILD, ...args], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  return spawn(process.execPath, ['--expose-gc', '--max-old-space-size=4096', '--import', 'tsx', CHILD, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
 }
 
 function summarise(series: number, firstSeries: number, samples: SeriesMemory['samples']): SeriesMemory {
@@ -96,7 +98,8 @@ export async function seriesMemoryServer(brokerUrl: string, devices = DEVICES): 
     for (;;) {
       const i = messages.findIndex((m) => m.type === type);
       if (i >= 0) return messages.splice(i, 1)[0]!;
-      if (child.exitCode !== null) throw new Error(`memory child (server) exited with ${child.exitCode} before "${type}"`);
+      if (child.exitCode !== null)
+        throw new Error(`memory child (server) exited with ${child.exitCode} before "${type}"`);
       if (Date.now() > until) throw new Error(`memory child (server) sent no "${type}" within 120 s`);
       await new Promise<void>((r) => {
         wake = r;
@@ -115,7 +118,11 @@ export async function seriesMemoryServer(brokerUrl: string, devices = DEVICES): 
       const window = 200;
       const pending = new Set<Promise<unknown>>();
       for (let i = from; i < to; i++) {
-        const p = pub.publishAsync(deviceTopic(g.deviceIds[i]!, 'readings'), JSON.stringify(deviceReadings(g.indicators, PER_SERIES, t0, i)), { qos: 1 });
+        const p = pub.publishAsync(
+          deviceTopic(g.deviceIds[i]!, 'readings'),
+          JSON.stringify(deviceReadings(g.indicators, PER_SERIES, t0, i)),
+          { qos: 1 },
+        );
         pending.add(p);
         void p.finally(() => pending.delete(p));
         if (pending.size >= window) await Promise.race(pending);

@@ -5,7 +5,10 @@ export const STALL_MS = 30_000;
 export function within<T>(promise: Promise<T>, what: string, ms = STALL_MS): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s (BENCH_LOG=file shows the server's warnings)`)), ms);
+    timer = setTimeout(
+      () => reject(new Error(`${what}: no answer within ${ms / 1000} s (BENCH_LOG=file shows the server's warnings)`)),
+      ms,
+    );
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -52,5 +52,10 @@ export function benchDetector(n: number): DetectorBenchResult {
   const cpu = process.cpuUsage(cpu0);
   if (Number.isNaN(sink)) throw new Error('benchDetector: a score was NaN');
   const micros = elapsedNs / 1000 / count;
-  return { n: count, microsPerUpdate: micros, cpuMicrosPerUpdate: (cpu.user + cpu.system) / count, updatesPerSecond: 1e6 / micros };
+  return {
+    n: count,
+    microsPerUpdate: micros,
+    cpuMicrosPerUpdate: (cpu.user + cpu.system) / count,
+    updatesPerSecond: 1e6 / micros,
+  };
 }

@@ -15,7 +15,10 @@ export interface DetectorMemory {
   externalPerDetector: number;
 }
 
-export function measureDetectorMemory(count: number, type: 'cyberstride' | 'harrison-stevens' = 'cyberstride'): DetectorMemory {
+export function measureDetectorMemory(
+  count: number,
+  type: 'cyberstride' | 'harrison-stevens' = 'cyberstride',
+): DetectorMemory {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('measureDetectorMemory needs a full GC: run node with --expose-gc');
   const make = (): StreamingDetector => createDetector({ type });

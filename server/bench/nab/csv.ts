@@ -51,7 +51,9 @@ export function parseNabCsv(text: string, name = 'csv'): NabSeries {
     const t = parseNabTimestamp(tsRaw);
     const v = Number(valueRaw);
     if (Number.isNaN(t) || valueRaw.trim() === '' || !Number.isFinite(v)) {
-      throw new Error(`${name}:${i + 1}: expected "YYYY-MM-DD HH:MM:SS,value", got ${JSON.stringify(line.slice(0, 80))}`);
+      throw new Error(
+        `${name}:${i + 1}: expected "YYYY-MM-DD HH:MM:SS,value", got ${JSON.stringify(line.slice(0, 80))}`,
+      );
     }
     out.timestamps.push(canonicalTimestamp(tsRaw));
     out.times.push(t);

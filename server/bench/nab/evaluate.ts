@@ -9,7 +9,16 @@
  */
 import type { StreamingDetector } from '../../src/vsm/detectors/detector.js';
 import type { NabSeries } from './csv.js';
-import { NAB_PROFILES, normalisedScore, optimiseThreshold, rawScoreAt, type NabProfile, type NabProfileResult, type NabRawResult, type NabScoredFile } from './scorer.js';
+import {
+  NAB_PROFILES,
+  normalisedScore,
+  optimiseThreshold,
+  rawScoreAt,
+  type NabProfile,
+  type NabProfileResult,
+  type NabRawResult,
+  type NabScoredFile,
+} from './scorer.js';
 import { windowRows } from './windows.js';
 
 export interface NabInputFile {
@@ -48,7 +57,11 @@ export function scoreSeries(series: NabSeries, detector: StreamingDetector): Flo
   return out;
 }
 
-export function evaluateDetector(files: readonly NabInputFile[], create: () => StreamingDetector, opts: EvaluateOptions = {}): NabEvaluation {
+export function evaluateDetector(
+  files: readonly NabInputFile[],
+  create: () => StreamingDetector,
+  opts: EvaluateOptions = {},
+): NabEvaluation {
   const scored: NabScoredFile[] = [];
   const alertFiles: NabScoredFile[] = [];
   let rows = 0;

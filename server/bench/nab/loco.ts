@@ -55,7 +55,9 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--seeds') a.seeds = Number(argv[++i]);
     else if (k === '--json') a.json = argv[++i];
     else if (k === '--help' || k === '-h') {
-      process.stdout.write('usage: npm run bench:loco -- [--data NAB_DIR] [--seeds N (synthetic tuning seeds, default 20)] [--json FILE]\n');
+      process.stdout.write(
+        'usage: npm run bench:loco -- [--data NAB_DIR] [--seeds N (synthetic tuning seeds, default 20)] [--json FILE]\n',
+      );
       process.exit(0);
     } else {
       process.stderr.write(`bench:loco: unknown argument ${JSON.stringify(k)}\n`);
@@ -85,7 +87,13 @@ function loadNab(dir: string): NabFile[] {
       if (!file.endsWith('.csv')) continue;
       const name = `${category}/${file}`;
       const s = parseNabCsv(readFileSync(join(dir, 'data', name), 'utf8'), name);
-      out.push({ category, name, values: s.values, times: s.times, windows: windowRows(s.timestamps, labels[name] ?? [], name) });
+      out.push({
+        category,
+        name,
+        values: s.values,
+        times: s.times,
+        windows: windowRows(s.timestamps, labels[name] ?? [], name),
+      });
     }
   }
   return out;
@@ -118,16 +126,35 @@ function evaluate(options: CyberstrideOptions, nab: NabFile[], seeds: number): E
   const worst = syn.nullFamilies.reduce((a, b) => (b.onsetsPer10k > a.onsetsPer10k ? b : a));
   // "Every seed" is a strong claim: the 10σ events run on TEN_SIGMA_SEEDS tuning seeds (a miss is rare).
   const tens = FAMILY_NAMES.filter((n) => /^(step|transient)-.*-10$/.test(n));
-  const big = evaluateSyntheticSuite(() => createDetector(options), { seeds: Math.max(seeds, TEN_SIGMA_SEEDS), firstSeed: 1001, families: tens }).eventFamilies;
+  const big = evaluateSyntheticSuite(() => createDetector(options), {
+    seeds: Math.max(seeds, TEN_SIGMA_SEEDS),
+    firstSeed: 1001,
+    families: tens,
+  }).eventFamilies;
   const tenSigma = Math.min(...big.map((f) => f.detectionRate));
-  return { options, files, admissible: worst.onsetsPer10k <= 0.5 && tenSigma === 1, worstNull: { family: worst.name, onsetsPer10k: worst.onsetsPer10k }, tenSigma };
+  return {
+    options,
+    files,
+    admissible: worst.onsetsPer10k <= 0.5 && tenSigma === 1,
+    worstNull: { family: worst.name, onsetsPer10k: worst.onsetsPer10k },
+    tenSigma,
+  };
 }
 
-function score(files: NabScoredFile[], profile: Profile): { score: number | null; raw: number; tp: number; fp: number; fn: number } {
+function score(
+  files: NabScoredFile[],
+  profile: Profile,
+): { score: number | null; raw: number; tp: number; fp: number; fn: number } {
   const prof = NAB_PROFILES[profile];
   const windows = files.reduce((n, f) => n + f.windows.length, 0);
   const r = rawScoreAt(files, 0.5, prof);
-  return { score: windows > 0 ? normalisedScore(r.raw, windows, prof) : null, raw: r.raw, tp: r.truePositives, fp: r.falsePositives, fn: r.falseNegatives };
+  return {
+    score: windows > 0 ? normalisedScore(r.raw, windows, prof) : null,
+    raw: r.raw,
+    tp: r.truePositives,
+    fp: r.falsePositives,
+    fn: r.falseNegatives,
+  };
 }
 
 const fmt = (x: number | null) => (x === null ? '   n/a' : x.toFixed(1).padStart(6));
@@ -139,10 +166,14 @@ function main(): void {
   const nab = loadNab(args.data);
   const categories = [...new Set(nab.map((f) => f.category))];
   const grid = combos(GRID);
-  process.stderr.write(`bench:loco: ${grid.length} settings × (${nab.length} NAB files + synthetic tuning seeds 1001…${1000 + args.seeds})\n`);
+  process.stderr.write(
+    `bench:loco: ${grid.length} settings × (${nab.length} NAB files + synthetic tuning seeds 1001…${1000 + args.seeds})\n`,
+  );
   const evaluated = grid.map((o, k) => {
     const e = evaluate(o, nab, args.seeds);
-    process.stderr.write(`  [${k + 1}/${grid.length}] ${optText(o)}: worst null ${e.worstNull.family} ${e.worstNull.onsetsPer10k.toFixed(2)}/10k, 10σ ${(100 * e.tenSigma).toFixed(0)} %, NAB standard ${fmt(score(e.files, 'standard').score)}${e.admissible ? '' : '  (not admissible)'}\n`);
+    process.stderr.write(
+      `  [${k + 1}/${grid.length}] ${optText(o)}: worst null ${e.worstNull.family} ${e.worstNull.onsetsPer10k.toFixed(2)}/10k, 10σ ${(100 * e.tenSigma).toFixed(0)} %, NAB standard ${fmt(score(e.files, 'standard').score)}${e.admissible ? '' : '  (not admissible)'}\n`,
+    );
     return e;
   });
   const admissible = evaluated.filter((e) => e.admissible);
@@ -152,15 +183,31 @@ function main(): void {
   }
   /** Mean standard score over the categories with windows among `cats`. */
   const trainScore = (e: Evaluated, cats: string[]) => {
-    const xs = cats.map((c) => score(e.files.filter((f) => f.category === c), 'standard')).filter((r) => r.score !== null);
+    const xs = cats
+      .map((c) =>
+        score(
+          e.files.filter((f) => f.category === c),
+          'standard',
+        ),
+      )
+      .filter((r) => r.score !== null);
     // A category without windows counts by its false-positive raw score (its only term).
-    const noWin = cats.map((c) => score(e.files.filter((f) => f.category === c), 'standard')).filter((r) => r.score === null);
+    const noWin = cats
+      .map((c) =>
+        score(
+          e.files.filter((f) => f.category === c),
+          'standard',
+        ),
+      )
+      .filter((r) => r.score === null);
     return xs.reduce((a, r) => a + r.score!, 0) / Math.max(1, xs.length) + noWin.reduce((a, r) => a + r.raw, 0);
   };
   const best = (cats: string[]) => admissible.reduce((a, b) => (trainScore(b, cats) > trainScore(a, cats) ? b : a));
 
   const lines: string[] = [];
-  lines.push(`Leave one NAB category out, alert column (what the server raises); ${admissible.length} of ${grid.length} settings admissible on the synthetic tuning seeds`);
+  lines.push(
+    `Leave one NAB category out, alert column (what the server raises); ${admissible.length} of ${grid.length} settings admissible on the synthetic tuning seeds`,
+  );
   lines.push('');
   lines.push('held-out category          standard  low_FP  low_FN    TP  FP  FN   setting chosen on the other three');
   const folds: Array<Record<Profile, number | null>> = [];
@@ -168,18 +215,27 @@ function main(): void {
   for (const held of categories) {
     const chosen = best(categories.filter((c) => c !== held));
     const heldFiles = chosen.files.filter((f) => f.category === held);
-    const r = Object.fromEntries(PROFILES.map((p) => [p, score(heldFiles, p)])) as Record<Profile, ReturnType<typeof score>>;
+    const r = Object.fromEntries(PROFILES.map((p) => [p, score(heldFiles, p)])) as Record<
+      Profile,
+      ReturnType<typeof score>
+    >;
     folds.push(Object.fromEntries(PROFILES.map((p) => [p, r[p].score])) as Record<Profile, number | null>);
-    lines.push(`${held.padEnd(26)} ${fmt(r.standard.score)}  ${fmt(r.reward_low_FP_rate.score)}  ${fmt(r.reward_low_FN_rate.score)}  ${String(r.standard.tp).padStart(4)} ${String(r.standard.fp).padStart(3)} ${String(r.standard.fn).padStart(3)}   ${optText(chosen.options)}`);
+    lines.push(
+      `${held.padEnd(26)} ${fmt(r.standard.score)}  ${fmt(r.reward_low_FP_rate.score)}  ${fmt(r.reward_low_FN_rate.score)}  ${String(r.standard.tp).padStart(4)} ${String(r.standard.fp).padStart(3)} ${String(r.standard.fn).padStart(3)}   ${optText(chosen.options)}`,
+    );
     json.push({ heldOut: held, options: chosen.options, scores: r });
   }
   const withWindows = folds.filter((f) => f.standard !== null);
   const mean = (p: Profile) => withWindows.reduce((a, f) => a + f[p]!, 0) / withWindows.length;
-  lines.push(`${'mean of the folds with windows'.padEnd(26)} ${fmt(mean('standard'))}  ${fmt(mean('reward_low_FP_rate'))}  ${fmt(mean('reward_low_FN_rate'))}`);
+  lines.push(
+    `${'mean of the folds with windows'.padEnd(26)} ${fmt(mean('standard'))}  ${fmt(mean('reward_low_FP_rate'))}  ${fmt(mean('reward_low_FN_rate'))}`,
+  );
   const final = best(categories);
   lines.push('');
   lines.push(`chosen on all four categories (the shipped default should equal it): ${optText(final.options)}`);
-  lines.push(`  on all of NAB (a tuning figure, not an evaluation): standard ${fmt(score(final.files, 'standard').score)}; worst synthetic null ${final.worstNull.family} ${final.worstNull.onsetsPer10k.toFixed(2)}/10k on the tuning seeds`);
+  lines.push(
+    `  on all of NAB (a tuning figure, not an evaluation): standard ${fmt(score(final.files, 'standard').score)}; worst synthetic null ${final.worstNull.family} ${final.worstNull.onsetsPer10k.toFixed(2)}/10k on the tuning seeds`,
+  );
   lines.push(`(${((Date.now() - started) / 1000).toFixed(0)} s)`);
   process.stdout.write(lines.join('\n') + '\n');
   if (args.json) writeFileSync(args.json, JSON.stringify({ folds: json, final: final.options }, null, 2));

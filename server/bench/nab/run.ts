@@ -76,7 +76,9 @@ function loadCorpus(dir: string): NabInputFile[] {
   try {
     labels = JSON.parse(readFileSync(labelsPath, 'utf8')) as NabLabels;
   } catch (e) {
-    usage(`cannot read the labels ${labelsPath}: ${(e as Error).message}; pass --data with a NAB folder holding data/ and labels/combined_windows.json`);
+    usage(
+      `cannot read the labels ${labelsPath}: ${(e as Error).message}; pass --data with a NAB folder holding data/ and labels/combined_windows.json`,
+    );
   }
   let paths: string[];
   try {
@@ -111,24 +113,36 @@ function main(): void {
   lines.push(`NAB subset: ${files.length} files, ${ev.rows} rows, ${windows} windows (${args.data})`);
   lines.push('');
   lines.push('detector                          standard  low_FP  low_FN');
-  lines.push(`${'opsroom score, best threshold'.padEnd(32)}${fmt(p.standard.score)}  ${fmt(p.reward_low_FP_rate.score)}  ${fmt(p.reward_low_FN_rate.score)}`);
+  lines.push(
+    `${'opsroom score, best threshold'.padEnd(32)}${fmt(p.standard.score)}  ${fmt(p.reward_low_FP_rate.score)}  ${fmt(p.reward_low_FN_rate.score)}`,
+  );
   for (const [name, s, lfp, lfn] of PUBLISHED) lines.push(`${name.padEnd(32)}${fmt(s)}  ${fmt(lfp)}  ${fmt(lfn)}`);
   lines.push('');
   lines.push('profile              threshold   raw     TP  FP  FN');
   for (const r of [p.standard, p.reward_low_FP_rate, p.reward_low_FN_rate]) {
-    lines.push(`${r.profile.padEnd(20)} ${r.threshold.toFixed(6).padStart(9)} ${r.raw.toFixed(2).padStart(7)} ${String(r.truePositives).padStart(4)} ${String(r.falsePositives).padStart(3)} ${String(r.falseNegatives).padStart(3)}`);
+    lines.push(
+      `${r.profile.padEnd(20)} ${r.threshold.toFixed(6).padStart(9)} ${r.raw.toFixed(2).padStart(7)} ${String(r.truePositives).padStart(4)} ${String(r.falsePositives).padStart(3)} ${String(r.falseNegatives).padStart(3)}`,
+    );
   }
   const a = ev.alertProfiles;
   lines.push('');
-  lines.push('the ALERT column (what the server raises: DetectorOutput.alert, no threshold to choose), the figure to quote:');
+  lines.push(
+    'the ALERT column (what the server raises: DetectorOutput.alert, no threshold to choose), the figure to quote:',
+  );
   lines.push('profile              score      raw     TP  FP  FN');
   for (const [name, r] of Object.entries(a)) {
-    lines.push(`${name.padEnd(20)} ${fmt(r.score)} ${r.raw.toFixed(2).padStart(8)} ${String(r.truePositives).padStart(4)} ${String(r.falsePositives).padStart(3)} ${String(r.falseNegatives).padStart(3)}`);
+    lines.push(
+      `${name.padEnd(20)} ${fmt(r.score)} ${r.raw.toFixed(2).padStart(8)} ${String(r.truePositives).padStart(4)} ${String(r.falsePositives).padStart(3)} ${String(r.falseNegatives).padStart(3)}`,
+    );
   }
-  lines.push('(the rows above it score the anomaly score at its best threshold chosen on this very data: a ceiling, not an evaluation;');
+  lines.push(
+    '(the rows above it score the anomaly score at its best threshold chosen on this very data: a ceiling, not an evaluation;',
+  );
   lines.push(' the settings were chosen by leave-one-category-out: npm run bench:loco prints the held-out folds)');
   lines.push('');
-  lines.push(`speed: ${(ev.updateNanos / 1000 / ev.rows).toFixed(2)} µs/reading over the corpus; ${micro.microsPerUpdate.toFixed(2)} µs/reading (${micro.cpuMicrosPerUpdate.toFixed(2)} µs CPU) on a 200k synthetic series; limit 5 µs`);
+  lines.push(
+    `speed: ${(ev.updateNanos / 1000 / ev.rows).toFixed(2)} µs/reading over the corpus; ${micro.microsPerUpdate.toFixed(2)} µs/reading (${micro.cpuMicrosPerUpdate.toFixed(2)} µs CPU) on a 200k synthetic series; limit 5 µs`,
+  );
   lines.push(`state: ${ev.maxSnapshotBytes} bytes per series at most (JSON of snapshot()); limit 2048`);
   if (args.perFile) {
     lines.push('');
@@ -136,7 +150,9 @@ function main(): void {
     for (const f of ev.files) {
       const r = optimiseThreshold([f], NAB_PROFILES.standard);
       const at = rawAtThreshold(f, p.standard.threshold);
-      lines.push(`  ${f.name.padEnd(60)} windows ${f.windows.length}  raw@T ${at.toFixed(2).padStart(6)}  (best own ${r.raw.toFixed(2)})`);
+      lines.push(
+        `  ${f.name.padEnd(60)} windows ${f.windows.length}  raw@T ${at.toFixed(2).padStart(6)}  (best own ${r.raw.toFixed(2)})`,
+      );
     }
   }
   lines.push('');
@@ -144,8 +160,12 @@ function main(): void {
   process.stdout.write(lines.join('\n') + '\n');
 }
 
-function rawAtThreshold(f: { name: string; scores: ArrayLike<number>; windows: readonly { start: number; end: number }[] }, t: number): number {
-  return optimiseThreshold([{ ...f, scores: Array.from(f.scores, (s) => (s >= t ? 1 : 0)) }], NAB_PROFILES.standard).raw;
+function rawAtThreshold(
+  f: { name: string; scores: ArrayLike<number>; windows: readonly { start: number; end: number }[] },
+  t: number,
+): number {
+  return optimiseThreshold([{ ...f, scores: Array.from(f.scores, (s) => (s >= t ? 1 : 0)) }], NAB_PROFILES.standard)
+    .raw;
 }
 
 main();

@@ -1,5 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import { falsePositiveTerm, NAB_PROFILES, nabSigmoid, normalisedScore, optimiseThreshold, rawScoreAt, windowTpTerm, type NabScoredFile } from './scorer.js';
+import {
+  falsePositiveTerm,
+  NAB_PROFILES,
+  nabSigmoid,
+  normalisedScore,
+  optimiseThreshold,
+  rawScoreAt,
+  windowTpTerm,
+  type NabScoredFile,
+} from './scorer.js';
 import { seededRandom } from '../synthetic/seeded-random.js';
 
 const STD = NAB_PROFILES.standard;
@@ -23,7 +32,7 @@ describe('nabSigmoid', () => {
 });
 
 describe('window and false-positive terms (README worked example, standard profile)', () => {
-  it('scores a detection on the window\'s first row 1.0, in its middle 0.8598 and on its last row about 0.025', () => {
+  it("scores a detection on the window's first row 1.0, in its middle 0.8598 and on its last row about 0.025", () => {
     expect(windowTpTerm(400, W, 1)).toBe(1);
     expect(windowTpTerm(450, W, 1)).toBeCloseTo(0.8598, 4);
     expect(windowTpTerm(499, W, 1)).toBeCloseTo(0.0253, 4);
@@ -32,7 +41,11 @@ describe('window and false-positive terms (README worked example, standard profi
   });
 
   it('counts only the earliest detection in a window', () => {
-    expect(rawScoreAt([file([450, 400, 499])], 0.5, STD)).toMatchObject({ raw: 1, truePositives: 1, falsePositives: 0 });
+    expect(rawScoreAt([file([450, 400, 499])], 0.5, STD)).toMatchObject({
+      raw: 1,
+      truePositives: 1,
+      falsePositives: 0,
+    });
   });
 
   it('charges almost nothing for a false positive right after a window, nearly fpW one window later, exactly fpW far away or before any window', () => {
@@ -73,7 +86,11 @@ describe('normalisation and the threshold sweep', () => {
       return { ...f, scores };
     });
     for (const p of Object.values(NAB_PROFILES)) {
-      expect(optimiseThreshold(files, p)).toMatchObject({ score: 0, threshold: Number.POSITIVE_INFINITY, falseNegatives: 3 });
+      expect(optimiseThreshold(files, p)).toMatchObject({
+        score: 0,
+        threshold: Number.POSITIVE_INFINITY,
+        falseNegatives: 3,
+      });
       expect(optimiseThreshold(perfect, p)).toMatchObject({ score: 100, truePositives: 3, falsePositives: 0 });
       expect(normalisedScore(-p.fnW * 3, 3, p)).toBe(0);
       expect(normalisedScore(p.tpW * 3, 3, p)).toBe(100);
@@ -84,7 +101,13 @@ describe('normalisation and the threshold sweep', () => {
     const rnd = seededRandom(7);
     const files: NabScoredFile[] = [0, 1, 2].map((k) => {
       const n = 800 + 300 * k;
-      const windows = k === 2 ? [] : [{ start: 300 + 50 * k, end: 379 + 50 * k }, { start: 600, end: 650 }];
+      const windows =
+        k === 2
+          ? []
+          : [
+              { start: 300 + 50 * k, end: 379 + 50 * k },
+              { start: 600, end: 650 },
+            ];
       const scores = new Float64Array(n);
       for (let r = 0; r < n; r++) {
         const inside = windows.some((w) => r >= w.start && r <= w.end);

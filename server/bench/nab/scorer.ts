@@ -198,7 +198,7 @@ export function optimiseThreshold(files: readonly NabScoredFile[], profile: NabP
   let tp = 0;
   let fp = 0;
   let best = { raw, threshold: Number.POSITIVE_INFINITY, tp: 0, fp: 0 };
-  for (let g = 0; g < total; ) {
+  for (let g = 0; g < total;) {
     const s = score[order[g]!]!;
     if (s === Number.NEGATIVE_INFINITY) break;
     let h = g;
@@ -219,9 +219,10 @@ export function optimiseThreshold(files: readonly NabScoredFile[], profile: NabP
     if (raw > best.raw) best = { raw, threshold: s, tp, fp };
   }
   // Recompute at the chosen threshold so the reported raw score carries no accumulated rounding.
-  const exact = best.threshold === Number.POSITIVE_INFINITY
-    ? { raw: -profile.fnW * windowCount, truePositives: 0, falsePositives: 0, falseNegatives: windowCount }
-    : rawScoreAt(files, best.threshold, profile);
+  const exact =
+    best.threshold === Number.POSITIVE_INFINITY
+      ? { raw: -profile.fnW * windowCount, truePositives: 0, falsePositives: 0, falseNegatives: windowCount }
+      : rawScoreAt(files, best.threshold, profile);
   return {
     profile: profile.name,
     threshold: best.threshold,

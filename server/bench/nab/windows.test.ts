@@ -23,20 +23,33 @@ describe('parseNabCsv', () => {
 });
 
 describe('windowRows', () => {
-  const ts = ['2014-01-01 00:00:00', '2014-01-01 00:05:00', '2014-01-01 00:05:00', '2014-01-01 00:10:00', '2014-01-01 00:15:00'];
+  const ts = [
+    '2014-01-01 00:00:00',
+    '2014-01-01 00:05:00',
+    '2014-01-01 00:05:00',
+    '2014-01-01 00:10:00',
+    '2014-01-01 00:15:00',
+  ];
 
   it('maps label timestamps to rows, both ends included, sorted', () => {
-    expect(windowRows(ts, [['2014-01-01 00:10:00.000000', '2014-01-01 00:15:00.000000'], ['2014-01-01 00:00:00.000000', '2014-01-01 00:05:00.000000']])).toEqual([
+    expect(
+      windowRows(ts, [
+        ['2014-01-01 00:10:00.000000', '2014-01-01 00:15:00.000000'],
+        ['2014-01-01 00:00:00.000000', '2014-01-01 00:05:00.000000'],
+      ]),
+    ).toEqual([
       { start: 0, end: 2 },
       { start: 3, end: 4 },
     ]);
   });
 
   it('refuses a window whose timestamp is not in the file', () => {
-    expect(() => windowRows(ts, [['2015-01-01 00:00:00', '2015-01-01 00:05:00']], 'x.csv')).toThrow(/x\.csv.*not in the file/);
+    expect(() => windowRows(ts, [['2015-01-01 00:00:00', '2015-01-01 00:05:00']], 'x.csv')).toThrow(
+      /x\.csv.*not in the file/,
+    );
   });
 
-  it('uses NAB\'s probationary period: 15% of the rows, at most 750', () => {
+  it("uses NAB's probationary period: 15% of the rows, at most 750", () => {
     expect(probationaryRows(4032)).toBe(604);
     expect(probationaryRows(22695)).toBe(750);
     expect(probationaryRows(10)).toBe(1);

@@ -23,7 +23,11 @@ export type NabLabels = Record<string, Array<[string, string]>>;
  * Maps a file's label windows to row windows, sorted by start. Throws when a window's timestamp
  * does not occur in the file or its end comes before its start.
  */
-export function windowRows(timestamps: readonly string[], windows: ReadonlyArray<readonly [string, string]>, name = 'file'): RowWindow[] {
+export function windowRows(
+  timestamps: readonly string[],
+  windows: ReadonlyArray<readonly [string, string]>,
+  name = 'file',
+): RowWindow[] {
   const first = new Map<string, number>();
   const last = new Map<string, number>();
   timestamps.forEach((ts, i) => {
@@ -34,7 +38,9 @@ export function windowRows(timestamps: readonly string[], windows: ReadonlyArray
     const start = first.get(canonicalTimestamp(a));
     const end = last.get(canonicalTimestamp(b));
     if (start === undefined || end === undefined) {
-      throw new Error(`${name}: label window [${a}, ${b}] names a timestamp that is not in the file; check that labels and data belong together`);
+      throw new Error(
+        `${name}: label window [${a}, ${b}] names a timestamp that is not in the file; check that labels and data belong together`,
+      );
     }
     if (end < start) throw new Error(`${name}: label window [${a}, ${b}] ends before it starts`);
     return { start, end };

@@ -53,9 +53,21 @@ export async function benchHistoryQuery(opts: HistoryBenchOptions = {}): Promise
     let batch: StoredPoint[] = [];
     for (let i = 0; i < points; i++) {
       const ts = start + i * MINUTE + 17_000;
-      batch.push({ node: 'site/line-1/press', metric: 'output', deviceId: 'press-1', ts, value: 50 + 10 * Math.sin(i / 90) });
+      batch.push({
+        node: 'site/line-1/press',
+        metric: 'output',
+        deviceId: 'press-1',
+        ts,
+        value: 50 + 10 * Math.sin(i / 90),
+      });
       for (let d = 0; d < distractors; d++) {
-        batch.push({ node: `site/line-${d % 4}/cell-${d}`, metric: d % 2 === 0 ? 'output' : 'temperature', deviceId: `dev-${d}`, ts, value: d + Math.cos(i / 60) });
+        batch.push({
+          node: `site/line-${d % 4}/cell-${d}`,
+          metric: d % 2 === 0 ? 'output' : 'temperature',
+          deviceId: `dev-${d}`,
+          ts,
+          value: d + Math.cos(i / 60),
+        });
       }
       if (batch.length >= 5_000) {
         await store.writeBatch(batch);
@@ -64,7 +76,12 @@ export async function benchHistoryQuery(opts: HistoryBenchOptions = {}): Promise
     }
     await store.writeBatch(batch);
 
-    const base: RangeQuery = { node: 'site/line-1/press', metric: 'output', from: END - WEEK + 12_345, to: END + 12_345 };
+    const base: RangeQuery = {
+      node: 'site/line-1/press',
+      metric: 'output',
+      from: END - WEEK + 12_345,
+      to: END + 12_345,
+    };
     const queries = {
       raw: base,
       minute: { ...base, windowMs: MINUTE, aggregate: 'mean' as const },

@@ -23,7 +23,8 @@ for (let b = 0; b < batches; b++) {
   const batch: StoredPoint[] = [];
   for (let k = 0; k < perSeries; k++) {
     const ts = T0 + (b * perSeries + k) * 1000;
-    for (let i = 0; i < series; i++) batch.push({ node: nodes[i]!, metric: 'output', deviceId: devices[i]!, ts, value: Math.sin(b + i + k) });
+    for (let i = 0; i < series; i++)
+      batch.push({ node: nodes[i]!, metric: 'output', deviceId: devices[i]!, ts, value: Math.sin(b + i + k) });
   }
   const s = process.hrtime.bigint();
   await store.writeBatch(batch);

@@ -76,28 +76,57 @@ export async function benchStoreWrite(opts: WriteBenchOptions = {}): Promise<Wri
           values[i] = Math.sin((done + i) / 1000) * 100;
         }
         const d = batchNo++ % devices;
-        batches.push({ node: devices === 1 ? 'site/line-1/press' : `site/line-${d % 10}/cell-${d}`, deviceId: devices === 1 ? 'press-1' : `dev-${d}`, length: n, metricNames, metric, ts, values });
+        batches.push({
+          node: devices === 1 ? 'site/line-1/press' : `site/line-${d % 10}/cell-${d}`,
+          deviceId: devices === 1 ? 'press-1' : `dev-${d}`,
+          length: n,
+          metricNames,
+          metric,
+          ts,
+          values,
+        });
         done += n;
       }
       let points: StoredPoint[] | undefined;
       if (mode === 'objects') {
         points = [];
-        for (const b of batches) for (let i = 0; i < b.length; i++) points.push({ node: b.node, metric: b.metricNames[b.metric[i]!]!, deviceId: b.deviceId, ts: b.ts[i]!, value: b.values[i]! });
+        for (const b of batches)
+          for (let i = 0; i < b.length; i++)
+            points.push({
+              node: b.node,
+              metric: b.metricNames[b.metric[i]!]!,
+              deviceId: b.deviceId,
+              ts: b.ts[i]!,
+              value: b.values[i]!,
+            });
       }
       const s = process.hrtime.bigint();
       if (points !== undefined) await store.writeBatch(points);
-      else await (store as TimeSeriesStore & { writeReadings(b: readonly ReadingBatch[]): Promise<void> }).writeReadings(batches);
+      else
+        await (store as TimeSeriesStore & { writeReadings(b: readonly ReadingBatch[]): Promise<void> }).writeReadings(
+          batches,
+        );
       ns += process.hrtime.bigint() - s;
       writes++;
     }
     let stored = 0;
     if (devices === 1) {
-      for (const metric of metricNames) stored += (await store.query({ node: 'site/line-1/press', metric, from: t0, to: t0 + total })).length;
+      for (const metric of metricNames)
+        stored += (await store.query({ node: 'site/line-1/press', metric, from: t0, to: t0 + total })).length;
     } else {
       stored = -1; // not counted across many series
     }
     const nsPerReading = Number(ns) / total;
-    return { mode, devices, metrics, readings: total, writes, nsPerReading, readingsPerSecond: Math.round(1e9 / nsPerReading), stored };
+    return {
+      mode,
+      devices,
+      metrics,
+      readings: total,
+      writes,
+      nsPerReading,
+      readingsPerSecond: Math.round(1e9 / nsPerReading),
+      stored,
+    };
   } finally {
     await store.close();
     await rm(dir, { recursive: true, force: true });
@@ -106,7 +135,9 @@ export async function benchStoreWrite(opts: WriteBenchOptions = {}): Promise<Wri
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const readings = Number(process.argv[2] ?? 2_000_000);
-  const modes = (process.argv[3] && process.argv[3] !== 'both' ? [process.argv[3]] : ['objects', 'readings']) as WriteBenchMode[];
+  const modes = (
+    process.argv[3] && process.argv[3] !== 'both' ? [process.argv[3]] : ['objects', 'readings']
+  ) as WriteBenchMode[];
   const devices = Number(process.argv[4] ?? 1);
   const metrics = Number(process.argv[5] ?? 1);
   for (const mode of modes) {

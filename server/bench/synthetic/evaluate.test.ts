@@ -11,7 +11,14 @@ function fakeDetector(decide: (i: number) => Decision): StreamingDetector {
   return {
     update(): DetectorOutput {
       const d = decide(i++);
-      return { score: d?.alert ? 1 : 0, kind: d?.kind ?? 'none', probability: d?.probability ?? 0.5, forecast: null, alert: d?.alert ?? false, learning: d?.learning ?? false };
+      return {
+        score: d?.alert ? 1 : 0,
+        kind: d?.kind ?? 'none',
+        probability: d?.probability ?? 0.5,
+        forecast: null,
+        alert: d?.alert ?? false,
+        learning: d?.learning ?? false,
+      };
     },
     snapshot: () => ({ type: 'fake', version: 1 }),
   };
@@ -45,15 +52,31 @@ describe('scoreSeries on event families', () => {
       const s = generateFamily(f.name, 1);
       const ev = s.events[0]!;
       const r = score(s, alertsAt({ [ev.start]: ev.kind }));
-      expect(r.event).toMatchObject({ detected: true, delay: 0, reportedKind: ev.kind, kindCorrect: true, falseOnsets: 0, falseAlertRows: 0, extraOnsets: 0 });
-      expect(r.onsetOutcomes).toEqual([{ row: ev.start, probability: 0.9, detected: true, kindProbability: 0.9, kindCorrect: true }]);
+      expect(r.event).toMatchObject({
+        detected: true,
+        delay: 0,
+        reportedKind: ev.kind,
+        kindCorrect: true,
+        falseOnsets: 0,
+        falseAlertRows: 0,
+        extraOnsets: 0,
+      });
+      expect(r.onsetOutcomes).toEqual([
+        { row: ev.start, probability: 0.9, detected: true, kindProbability: 0.9, kindCorrect: true },
+      ]);
     }
   });
 
   it('counts an alert that opens as change and is reclassified within 3 readings by its new kind', () => {
     const s = generateFamily('step-white-5', 2);
     const t = s.events[0]!.start;
-    const r = score(s, (i) => (i === t + 2 ? { alert: true, kind: 'change', probability: 0.6 } : i === t + 5 ? { alert: true, kind: 'step', probability: 0.8 } : undefined));
+    const r = score(s, (i) =>
+      i === t + 2
+        ? { alert: true, kind: 'change', probability: 0.6 }
+        : i === t + 5
+          ? { alert: true, kind: 'step', probability: 0.8 }
+          : undefined,
+    );
     expect(r.event).toMatchObject({ detected: true, delay: 2, reportedKind: 'step', kindCorrect: true });
     expect(r.onsetOutcomes[0]).toMatchObject({ probability: 0.6, kindProbability: 0.8, kindCorrect: true });
     const late = score(s, alertsAt({ [t + 2]: 'change', [t + 6]: 'step' })); // reclassified after +3: still 'change'
@@ -63,19 +86,47 @@ describe('scoreSeries on event families', () => {
   it('misses a step first alerted 21 readings late (and counts that alert as a re-alert, not a false one), but not a slope first alerted 60 late', () => {
     const step = generateFamily('step-white-10', 3);
     const r = score(step, alertsAt({ [step.events[0]!.start + 21]: 'step' }));
-    expect(r.event).toMatchObject({ detected: false, delay: null, reportedKind: null, kindCorrect: false, falseOnsets: 0, extraOnsets: 1 });
+    expect(r.event).toMatchObject({
+      detected: false,
+      delay: null,
+      reportedKind: null,
+      kindCorrect: false,
+      falseOnsets: 0,
+      extraOnsets: 1,
+    });
     expect(r.onsetOutcomes[0]).toMatchObject({ detected: false, kindCorrect: false });
     const slope = generateFamily('slope-white-10', 3);
     const t = slope.events[0]!.start;
-    expect(score(slope, alertsAt({ [t + 60]: 'slope' })).event).toMatchObject({ detected: true, delay: 60, kindCorrect: true });
+    expect(score(slope, alertsAt({ [t + 60]: 'slope' })).event).toMatchObject({
+      detected: true,
+      delay: 60,
+      kindCorrect: true,
+    });
     expect(score(slope, alertsAt({ [t + 61]: 'slope' })).event).toMatchObject({ detected: false });
   });
 
   it('counts alerts outside [start, end + 30] as false, per reading outside that span', () => {
     const s = generateFamily('transient-white-10', 4);
     const t = s.events[0]!.start;
-    const r = score(s, alertsAt({ [t - 500]: 'step', [t - 499]: 'step', [t]: 'transient', [t + 30]: 'transient', [t + 31]: 'step', [t + 100]: 'slope' }));
-    expect(r.event).toMatchObject({ detected: true, delay: 0, falseOnsets: 2, falseAlertRows: 4, falseExposure: 3000 - 31, extraOnsets: 1 });
+    const r = score(
+      s,
+      alertsAt({
+        [t - 500]: 'step',
+        [t - 499]: 'step',
+        [t]: 'transient',
+        [t + 30]: 'transient',
+        [t + 31]: 'step',
+        [t + 100]: 'slope',
+      }),
+    );
+    expect(r.event).toMatchObject({
+      detected: true,
+      delay: 0,
+      falseOnsets: 2,
+      falseAlertRows: 4,
+      falseExposure: 3000 - 31,
+      extraOnsets: 1,
+    });
     expect(r).toMatchObject({ onsets: 4, alertRows: 6 });
     expect(r.onsetOutcomes.map((o) => o.detected)).toEqual([false, true, false, false]);
   });
@@ -99,7 +150,12 @@ describe('scoreSeries on null families', () => {
 describe('traceDetector', () => {
   it('rejects a kind it does not know rather than miscounting it', () => {
     const s = generateFamily('null-white', 1);
-    expect(() => traceDetector(fakeDetector(() => ({ kind: 'dropout' as ChangeKindOrNone })), s)).toThrow(/unknown kind "dropout" at row 0/);
+    expect(() =>
+      traceDetector(
+        fakeDetector(() => ({ kind: 'dropout' as ChangeKindOrNone })),
+        s,
+      ),
+    ).toThrow(/unknown kind "dropout" at row 0/);
   });
 });
 
@@ -109,7 +165,13 @@ describe('a shift (a step that states its own detection window)', () => {
     const ev = shift.events[0]!;
     expect(ev.detectWithin).toBe(60);
     const at40 = score(shift, alertsAt({ [ev.start + 40]: 'step' }));
-    expect(at40.event).toMatchObject({ detected: true, delay: 40, reportedKind: 'step', kindCorrect: true, falseOnsets: 0 });
+    expect(at40.event).toMatchObject({
+      detected: true,
+      delay: 40,
+      reportedKind: 'step',
+      kindCorrect: true,
+      falseOnsets: 0,
+    });
     expect(score(shift, alertsAt({ [ev.start + 61]: 'step' })).event).toMatchObject({ detected: false });
     expect(score(shift, alertsAt({ [ev.end + 30]: 'step' })).event).toMatchObject({ falseOnsets: 0 });
     expect(score(shift, alertsAt({ [ev.end + 31]: 'step' })).event).toMatchObject({ falseOnsets: 1 });

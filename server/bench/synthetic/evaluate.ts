@@ -32,7 +32,14 @@ export const EVALUATION = Object.freeze({
 });
 
 /** Kind codes in a trace (index into this list). */
-export const KIND_NAMES: readonly ChangeKindOrNone[] = Object.freeze(['none', 'change', 'step', 'slope', 'transient', 'flatline']);
+export const KIND_NAMES: readonly ChangeKindOrNone[] = Object.freeze([
+  'none',
+  'change',
+  'step',
+  'slope',
+  'transient',
+  'flatline',
+]);
 const KIND_CODE: ReadonlyMap<string, number> = new Map(KIND_NAMES.map((k, i) => [k, i]));
 
 /** A detector's outputs over one series, one entry per reading. */
@@ -60,7 +67,8 @@ export function traceDetector(detector: StreamingDetector, series: Pick<Series, 
     alert[i] = out.alert ? 1 : 0;
     learning[i] = out.learning ? 1 : 0;
     const code = KIND_CODE.get(out.kind);
-    if (code === undefined) throw new RangeError(`detector returned an unknown kind ${JSON.stringify(out.kind)} at row ${i}`);
+    if (code === undefined)
+      throw new RangeError(`detector returned an unknown kind ${JSON.stringify(out.kind)} at row ${i}`);
     kind[i] = code;
     probability[i] = out.probability;
   }
@@ -95,7 +103,11 @@ export function rowsToFlags(rows: readonly number[], n: number): Uint8Array {
  * The latest alert row in [row, row + lookahead] (clipped to the trace), or `row` itself if none:
  * the row whose kind (and probability) an alert opened at `row` carries.
  */
-export function settledRow(trace: Pick<DetectorTrace, 'alert'>, row: number, lookahead: number = EVALUATION.kindLookahead): number {
+export function settledRow(
+  trace: Pick<DetectorTrace, 'alert'>,
+  row: number,
+  lookahead: number = EVALUATION.kindLookahead,
+): number {
   const last = Math.min(row + lookahead, trace.alert.length - 1);
   for (let i = last; i > row; i--) if (trace.alert[i]) return i;
   return row;

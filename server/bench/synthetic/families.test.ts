@@ -1,5 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { FAMILIES, FAMILY_NAMES, SYNTHETIC, SYNTHETIC_EPOCH_MS, dailyCycle, eventEffect, generateFamily } from './families.js';
+import {
+  FAMILIES,
+  FAMILY_NAMES,
+  SYNTHETIC,
+  SYNTHETIC_EPOCH_MS,
+  dailyCycle,
+  eventEffect,
+  generateFamily,
+} from './families.js';
 
 const mean = (xs: ArrayLike<number>) => Array.from(xs).reduce((a, x) => a + x, 0) / xs.length;
 const sd = (xs: ArrayLike<number>) => {
@@ -85,7 +93,9 @@ describe('null families have the stated statistics', () => {
     expect(sd(noise)).toBeCloseTo(1, 1);
     const weekend = (i: number) => [0, 6].includes(new Date(s.times[i]!).getUTCDay());
     const idx = Array.from(s.values.keys());
-    const drop = mean(idx.filter((i) => !weekend(i)).map((i) => s.values[i]!)) - mean(idx.filter(weekend).map((i) => s.values[i]!));
+    const drop =
+      mean(idx.filter((i) => !weekend(i)).map((i) => s.values[i]!)) -
+      mean(idx.filter(weekend).map((i) => s.values[i]!));
     expect(Math.abs(drop - 3)).toBeLessThan(0.3);
   });
 
@@ -139,7 +149,8 @@ describe('event families', () => {
     const s = generateFamily('step-white-20', 2);
     const ev = s.events[0]!;
     let at = 0;
-    for (let i = 1; i < s.values.length; i++) if (Math.abs(s.values[i]! - s.values[i - 1]!) > Math.abs(s.values[at]! - s.values[at - 1]!) || at === 0) at = i;
+    for (let i = 1; i < s.values.length; i++)
+      if (Math.abs(s.values[i]! - s.values[i - 1]!) > Math.abs(s.values[at]! - s.values[at - 1]!) || at === 0) at = i;
     expect(at).toBe(ev.start);
     const before = mean(s.values.subarray(ev.start - 500, ev.start));
     const after = mean(s.values.subarray(ev.start, ev.start + 500));
@@ -147,7 +158,9 @@ describe('event families', () => {
   });
 
   it('a slope of size s moves s·σ/10 per reading from the event row on, reaching s σ after 10 readings', () => {
-    expect(Array.from(eventEffect({ kind: 'slope', start: 2, end: 5, sizeSigma: 10, sign: -1 }, 1, 6))).toEqual([0, 0, -1, -2, -3, -4]);
+    expect(Array.from(eventEffect({ kind: 'slope', start: 2, end: 5, sizeSigma: 10, sign: -1 }, 1, 6))).toEqual([
+      0, 0, -1, -2, -3, -4,
+    ]);
     const s5 = generateFamily('slope-white-5', 3);
     const s20 = generateFamily('slope-white-20', 3);
     const ev = s20.events[0]!;
@@ -159,7 +172,7 @@ describe('event families', () => {
     expect(d[2999]).toBeCloseTo(ev.sign * 1.5 * (3000 - ev.start), 6);
   });
 
-  it('a shift is a step of 3, 4 or 5σ that lasts 90 readings and then ends, detected within 60 readings (its base noise its own, its start and sign the seed\'s)', () => {
+  it("a shift is a step of 3, 4 or 5σ that lasts 90 readings and then ends, detected within 60 readings (its base noise its own, its start and sign the seed's)", () => {
     for (const base of ['white', 'ar1', 'daily']) {
       const s3 = generateFamily(`shift-${base}-3`, 6);
       const s5 = generateFamily(`shift-${base}-5`, 6);
@@ -167,8 +180,11 @@ describe('event families', () => {
       expect(ev).toMatchObject({ kind: 'step', end: ev.start + 89, sizeSigma: 5, detectWithin: 60 });
       expect(ev.start).toBe(generateFamily(`step-${base}-5`, 6).events[0]!.start);
       const d = minus(s5.values, s3.values);
-      for (let i = 0; i < d.length; i++) expect(d[i]).toBeCloseTo(i >= ev.start && i <= ev.end ? ev.sign * 2 * s5.sigma : 0, 6);
-      expect(sameBits(generateFamily(`step-${base}-5`, 6).values.subarray(0, ev.start), s5.values.subarray(0, ev.start))).toBe(false);
+      for (let i = 0; i < d.length; i++)
+        expect(d[i]).toBeCloseTo(i >= ev.start && i <= ev.end ? ev.sign * 2 * s5.sigma : 0, 6);
+      expect(
+        sameBits(generateFamily(`step-${base}-5`, 6).values.subarray(0, ev.start), s5.values.subarray(0, ev.start)),
+      ).toBe(false);
     }
     expect(FAMILY_NAMES.filter((n) => n.startsWith('shift-'))).toHaveLength(9);
   });

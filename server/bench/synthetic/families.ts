@@ -149,7 +149,10 @@ const BASES: Readonly<Record<BaseName, Base>> = {
 export function dailyCycle(ms: number): number {
   const dayFrac = (((ms % DAY_MS) + DAY_MS) % DAY_MS) / DAY_MS;
   const weekday = new Date(ms).getUTCDay(); // 0 Sunday … 6 Saturday
-  return SYNTHETIC.dailyAmplitude * Math.sin(2 * Math.PI * dayFrac) - (weekday === 0 || weekday === 6 ? SYNTHETIC.weekendDrop : 0);
+  return (
+    SYNTHETIC.dailyAmplitude * Math.sin(2 * Math.PI * dayFrac) -
+    (weekday === 0 || weekday === 6 ? SYNTHETIC.weekendDrop : 0)
+  );
 }
 
 export type FamilyGroup = 'null' | 'event';
@@ -173,17 +176,24 @@ function eventFamilies(): FamilySpec[] {
     ['transient', ['white']],
   ];
   for (const [kind, bs] of bases) {
-    for (const base of bs) for (const size of SYNTHETIC.eventSizes) out.push({ name: `${kind}-${base}-${size}`, group: 'event', base, kind, size });
+    for (const base of bs)
+      for (const size of SYNTHETIC.eventSizes)
+        out.push({ name: `${kind}-${base}-${size}`, group: 'event', base, kind, size });
   }
   for (const base of ['white', 'ar1', 'daily'] as const) {
-    for (const size of SYNTHETIC.shiftSizes) out.push({ name: `shift-${base}-${size}`, group: 'event', base, kind: 'step', size, hold: SYNTHETIC.shiftHold });
+    for (const size of SYNTHETIC.shiftSizes)
+      out.push({ name: `shift-${base}-${size}`, group: 'event', base, kind: 'step', size, hold: SYNTHETIC.shiftHold });
   }
   return out;
 }
 
 /** Every family, null families first. */
 export const FAMILIES: readonly FamilySpec[] = Object.freeze([
-  ...(['white', 't3', 'ar1', 'poisson4', 'daily', 'trend', '1e12'] as const).map((base): FamilySpec => ({ name: `null-${base}`, group: 'null', base })),
+  ...(['white', 't3', 'ar1', 'poisson4', 'daily', 'trend', '1e12'] as const).map((base): FamilySpec => ({
+    name: `null-${base}`,
+    group: 'null',
+    base,
+  })),
   ...eventFamilies(),
 ]);
 
@@ -209,13 +219,24 @@ export function generateFamily(name: string, seed: number): Series {
   }
   const kind = spec.kind!;
   // For one seed: sizes share the base noise, all event families the start and sign (see the header).
-  base.fill(seededRandom(streamSeed(`event-base:${spec.base}:${spec.hold !== undefined ? 'shift' : kind}`, seed)), times, values);
+  base.fill(
+    seededRandom(streamSeed(`event-base:${spec.base}:${spec.hold !== undefined ? 'shift' : kind}`, seed)),
+    times,
+    values,
+  );
   const placing = seededRandom(streamSeed('event-place', seed));
   const start = SYNTHETIC.learningRows + Math.floor(placing.uniform() * SYNTHETIC.eventStartSpan);
   const sign: 1 | -1 = placing.uniform() < 0.5 ? -1 : 1;
   const event: SyntheticEvent =
     spec.hold !== undefined
-      ? { kind, start, end: Math.min(start + spec.hold - 1, n - 1), sizeSigma: spec.size!, sign, detectWithin: SYNTHETIC.shiftWithin }
+      ? {
+          kind,
+          start,
+          end: Math.min(start + spec.hold - 1, n - 1),
+          sizeSigma: spec.size!,
+          sign,
+          detectWithin: SYNTHETIC.shiftWithin,
+        }
       : { kind, start, end: kind === 'transient' ? start : n - 1, sizeSigma: spec.size!, sign };
   const effect = eventEffect(event, base.sigma, n);
   for (let i = start; i < n; i++) values[i] = values[i]! + effect[i]!;

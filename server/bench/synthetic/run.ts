@@ -17,10 +17,18 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDetector, type CreateDetectorOptions } from '../../src/vsm/detectors/index.js';
-import { EVALUATION, FAMILY_NAMES, SYNTHETIC, evaluateSyntheticSuite, type Reliability, type SyntheticSuiteResult } from './index.js';
+import {
+  EVALUATION,
+  FAMILY_NAMES,
+  SYNTHETIC,
+  evaluateSyntheticSuite,
+  type Reliability,
+  type SyntheticSuiteResult,
+} from './index.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const USAGE = 'usage: npm run bench:synthetic -- [--seeds N (default 20)] [--first-seed S (default 1; tuning: 1001)] [--family NAME]… [--options JSON] [--json FILE]';
+const USAGE =
+  'usage: npm run bench:synthetic -- [--seeds N (default 20)] [--first-seed S (default 1; tuning: 1001)] [--family NAME]… [--options JSON] [--json FILE]';
 
 interface Args {
   seeds: number;
@@ -38,7 +46,10 @@ function usage(msg: string): never {
 function parseArgs(argv: string[]): Args {
   const args: Args = { seeds: 20, firstSeed: 1, families: undefined, options: {}, json: undefined };
   for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i]!.startsWith('--') && argv[i]!.includes('=') ? [argv[i]!.slice(0, argv[i]!.indexOf('=')), argv[i]!.slice(argv[i]!.indexOf('=') + 1)] : [argv[i]!, undefined];
+    const [flag, inline] =
+      argv[i]!.startsWith('--') && argv[i]!.includes('=')
+        ? [argv[i]!.slice(0, argv[i]!.indexOf('=')), argv[i]!.slice(argv[i]!.indexOf('=') + 1)]
+        : [argv[i]!, undefined];
     const value = (): string => inline ?? argv[++i] ?? usage(`${flag} needs a value`);
     if (flag === '--seeds') {
       const v = value();
@@ -80,10 +91,18 @@ function parseArgs(argv: string[]): Args {
 function sourceVersion(): string {
   const dir = join(REPO_ROOT, 'server/src/vsm/detectors');
   const hash = createHash('sha256');
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts') && !n.endsWith('.test.ts')).sort()) hash.update(f).update('\0').update(readFileSync(join(dir, f))).update('\0');
+  for (const f of readdirSync(dir)
+    .filter((n) => n.endsWith('.ts') && !n.endsWith('.test.ts'))
+    .sort())
+    hash
+      .update(f)
+      .update('\0')
+      .update(readFileSync(join(dir, f)))
+      .update('\0');
   const sources = `detector sources sha256 ${hash.digest('hex').slice(0, 12)}`;
   try {
-    const git = (...a: string[]) => execFileSync('git', a, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const git = (...a: string[]) =>
+      execFileSync('git', a, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const dirty = git('status', '--porcelain', '--', 'server/src/vsm/detectors') !== '';
     return `${sources}, commit ${git('rev-parse', '--short', 'HEAD')}${dirty ? ' + uncommitted changes in server/src/vsm/detectors' : ''}`;
   } catch {
@@ -96,42 +115,95 @@ const num = (x: number | null, d = 1) => (x === null || Number.isNaN(x) ? '—' 
 
 function table(head: string[], rows: string[][], leftCols = 1): string[] {
   const w = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (r: string[]) => r.map((s, c) => (c < leftCols ? s.padEnd(w[c]!) : s.padStart(w[c]!))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((s, c) => (c < leftCols ? s.padEnd(w[c]!) : s.padStart(w[c]!)))
+      .join('  ')
+      .trimEnd();
   return [line(head), line(w.map((n) => '-'.repeat(n))), ...rows.map(line)];
 }
 
 function reliabilityLines(title: string, r: Reliability): string[] {
-  const rows = r.bins.map((b) => [`[${b.lower.toFixed(1)}, ${b.upper.toFixed(1)}${b.upper === 1 ? ']' : ')'}`, String(b.count), num(b.meanStated, 3), num(b.observed, 3)]);
-  return [title, ...table(['stated p', 'onsets', 'mean stated', 'observed'], rows), `Brier ${num(r.brier, 4)} over ${r.count} onsets (base rate ${num(r.baseRate, 3)}; always stating the base rate would score ${num(r.baseRate * (1 - r.baseRate), 4)})`];
+  const rows = r.bins.map((b) => [
+    `[${b.lower.toFixed(1)}, ${b.upper.toFixed(1)}${b.upper === 1 ? ']' : ')'}`,
+    String(b.count),
+    num(b.meanStated, 3),
+    num(b.observed, 3),
+  ]);
+  return [
+    title,
+    ...table(['stated p', 'onsets', 'mean stated', 'observed'], rows),
+    `Brier ${num(r.brier, 4)} over ${r.count} onsets (base rate ${num(r.baseRate, 3)}; always stating the base rate would score ${num(r.baseRate * (1 - r.baseRate), 4)})`,
+  ];
 }
 
 function report(r: SyntheticSuiteResult, args: Args, source: string, seconds: number): string {
   const L: string[] = [];
-  L.push(`synthetic suite: ${r.families.length} families × seeds ${args.firstSeed}..${args.firstSeed + r.seeds - 1}, createDetector(${JSON.stringify(args.options)}); ${source}`);
-  L.push(`onset = alert row > ${EVALUATION.onsetGap} readings after the previous alert row; nothing skipped (learning included)`);
+  L.push(
+    `synthetic suite: ${r.families.length} families × seeds ${args.firstSeed}..${args.firstSeed + r.seeds - 1}, createDetector(${JSON.stringify(args.options)}); ${source}`,
+  );
+  L.push(
+    `onset = alert row > ${EVALUATION.onsetGap} readings after the previous alert row; nothing skipped (learning included)`,
+  );
   if (r.nullFamilies.length > 0) {
     L.push('', 'NULL FAMILIES (no event: every alert is false)');
     L.push(
       ...table(
-        ['family', 'readings', 'onsets/10k', 'alert rows/10k', 'worst seed', 'its onsets/10k', 'its rows/10k', 'alert while learning'],
-        r.nullFamilies.map((f) => [f.name, String(f.readings), num(f.onsetsPer10k, 2), num(f.alertRowsPer10k, 2), String(f.worst.seed), num(f.worst.onsetsPer10k), num(f.worst.alertRowsPer10k), String(f.learningAlertRows)]),
+        [
+          'family',
+          'readings',
+          'onsets/10k',
+          'alert rows/10k',
+          'worst seed',
+          'its onsets/10k',
+          'its rows/10k',
+          'alert while learning',
+        ],
+        r.nullFamilies.map((f) => [
+          f.name,
+          String(f.readings),
+          num(f.onsetsPer10k, 2),
+          num(f.alertRowsPer10k, 2),
+          String(f.worst.seed),
+          num(f.worst.onsetsPer10k),
+          num(f.worst.alertRowsPer10k),
+          String(f.learningAlertRows),
+        ]),
       ),
     );
   }
   if (r.eventFamilies.length > 0) {
     const w = EVALUATION.detectWindow;
-    L.push('', `EVENT FAMILIES (detected: an alert row within +${w.step} readings of a step or transient, +${w.slope} of a slope, +${SYNTHETIC.shiftWithin} of a shift (a ${SYNTHETIC.shiftHold}-reading step); kind: of the latest alert row within +${EVALUATION.kindLookahead} of the first; false: outside [start, end+${EVALUATION.falseMargin}], per 10k readings outside it)`);
-    L.push('sizes in σ of the base noise (AR(1): its marginal sd, 2.29× the innovation sd); a slope of size s moves s·σ/10 per reading');
+    L.push(
+      '',
+      `EVENT FAMILIES (detected: an alert row within +${w.step} readings of a step or transient, +${w.slope} of a slope, +${SYNTHETIC.shiftWithin} of a shift (a ${SYNTHETIC.shiftHold}-reading step); kind: of the latest alert row within +${EVALUATION.kindLookahead} of the first; false: outside [start, end+${EVALUATION.falseMargin}], per 10k readings outside it)`,
+    );
+    L.push(
+      'sizes in σ of the base noise (AR(1): its marginal sd, 2.29× the innovation sd); a slope of size s moves s·σ/10 per reading',
+    );
     L.push(
       ...table(
-        ['family', 'series', 'detected', 'median delay', 'kind right', 'kinds at +3 (detected)', 'false onsets/10k', 'false rows/10k', 're-alerts/event'],
+        [
+          'family',
+          'series',
+          'detected',
+          'median delay',
+          'kind right',
+          'kinds at +3 (detected)',
+          'false onsets/10k',
+          'false rows/10k',
+          're-alerts/event',
+        ],
         r.eventFamilies.map((f) => [
           f.name,
           String(f.series),
           pct(f.detectionRate),
           num(f.medianDelay),
           pct(f.kindAccuracy),
-          Object.entries(f.reportedKinds).sort((a, b) => b[1]! - a[1]!).map(([k, c]) => `${k} ${c}`).join(', ') || '—',
+          Object.entries(f.reportedKinds)
+            .sort((a, b) => b[1]! - a[1]!)
+            .map(([k, c]) => `${k} ${c}`)
+            .join(', ') || '—',
           num(f.falseOnsetsPer10k, 2),
           num(f.falseAlertRowsPer10k, 2),
           num(f.extraOnsetsPerEvent, 2),
@@ -139,13 +211,41 @@ function report(r: SyntheticSuiteResult, args: Args, source: string, seconds: nu
       ),
     );
     L.push('', 'BY KIND (all bases and sizes pooled)');
-    L.push(...table(['kind', 'series', 'detected', 'median delay', 'kind right'], r.eventKinds.map((k) => [k.kind, String(k.series), pct(k.detectionRate), num(k.medianDelay), pct(k.kindAccuracy)])));
+    L.push(
+      ...table(
+        ['kind', 'series', 'detected', 'median delay', 'kind right'],
+        r.eventKinds.map((k) => [
+          k.kind,
+          String(k.series),
+          pct(k.detectionRate),
+          num(k.medianDelay),
+          pct(k.kindAccuracy),
+        ]),
+      ),
+    );
   }
-  L.push('', ...reliabilityLines('CALIBRATION: probability at each onset vs "this onset detected an event"', r.calibration.detection));
-  L.push('', ...reliabilityLines('CALIBRATION: probability at the onset\'s kind row (+3) vs "detected, with the right kind"', r.calibration.kind));
+  L.push(
+    '',
+    ...reliabilityLines(
+      'CALIBRATION: probability at each onset vs "this onset detected an event"',
+      r.calibration.detection,
+    ),
+  );
+  L.push(
+    '',
+    ...reliabilityLines(
+      'CALIBRATION: probability at the onset\'s kind row (+3) vs "detected, with the right kind"',
+      r.calibration.kind,
+    ),
+  );
   const nullOnsets = r.nullFamilies.reduce((a, f) => a + f.onsets, 0);
-  L.push(`(${nullOnsets} of the ${r.calibration.detection.count} onsets are on null families: the base rate, and so each bin's observed frequency, follows the suite's mix of null and event series, not any real deployment's)`);
-  L.push('', `speed: ${r.microsPerReading.toFixed(2)} µs per reading (update loop, ${r.readings} readings); ${seconds.toFixed(1)} s in all`);
+  L.push(
+    `(${nullOnsets} of the ${r.calibration.detection.count} onsets are on null families: the base rate, and so each bin's observed frequency, follows the suite's mix of null and event series, not any real deployment's)`,
+  );
+  L.push(
+    '',
+    `speed: ${r.microsPerReading.toFixed(2)} µs per reading (update loop, ${r.readings} readings); ${seconds.toFixed(1)} s in all`,
+  );
   return L.join('\n') + '\n';
 }
 

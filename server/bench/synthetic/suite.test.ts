@@ -7,7 +7,14 @@ function everyNth(n: number): StreamingDetector {
   return {
     update: (): DetectorOutput => {
       const alert = ++i % n === 0;
-      return { score: alert ? 1 : 0, kind: alert ? 'step' : 'none', probability: 0.25, forecast: null, alert, learning: false };
+      return {
+        score: alert ? 1 : 0,
+        kind: alert ? 'step' : 'none',
+        probability: 0.25,
+        forecast: null,
+        alert,
+        learning: false,
+      };
     },
     snapshot: () => ({ type: 'fake', version: 1 }),
   };
@@ -19,15 +26,27 @@ describe('evaluateSyntheticSuite', () => {
     expect(r.families).toEqual(['null-white', 'null-1e12']);
     expect(r.eventFamilies).toEqual([]);
     expect(r.readings).toBe(40_000);
-    for (const f of r.nullFamilies) expect(f).toMatchObject({ series: 2, onsetsPer10k: 100, alertRowsPer10k: 100, learningAlertRows: 0, worst: { seed: 1, onsetsPer10k: 100 } });
+    for (const f of r.nullFamilies)
+      expect(f).toMatchObject({
+        series: 2,
+        onsetsPer10k: 100,
+        alertRowsPer10k: 100,
+        learningAlertRows: 0,
+        worst: { seed: 1, onsetsPer10k: 100 },
+      });
     // every onset is false and states 0.25: Brier 0.25², all in the [0.2, 0.3) bin, observed 0
     expect(r.calibration.detection.brier).toBeCloseTo(0.0625, 12);
     expect(r.calibration.detection.bins[2]).toMatchObject({ count: 400, observed: 0 });
   });
 
   it('scores a detector that never alerts: nothing detected, delays and kind accuracy undefined, no onsets to calibrate', () => {
-    const r = evaluateSyntheticSuite(() => everyNth(Infinity), { seeds: 1, families: ['step-white-3', 'slope-white-20'] });
-    expect(r.eventFamilies.map((f) => [f.name, f.detectionRate, f.medianDelay, f.kindAccuracy, f.falseOnsetsPer10k])).toEqual([
+    const r = evaluateSyntheticSuite(() => everyNth(Infinity), {
+      seeds: 1,
+      families: ['step-white-3', 'slope-white-20'],
+    });
+    expect(
+      r.eventFamilies.map((f) => [f.name, f.detectionRate, f.medianDelay, f.kindAccuracy, f.falseOnsetsPer10k]),
+    ).toEqual([
       ['step-white-3', 0, null, null, 0],
       ['slope-white-20', 0, null, null, 0],
     ]);

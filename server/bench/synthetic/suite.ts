@@ -94,8 +94,12 @@ export interface SyntheticSuiteResult {
 }
 
 /** Runs the suite; throws a RangeError naming an unknown family or a bad seed count. */
-export function evaluateSyntheticSuite(create: () => StreamingDetector, opts: SyntheticSuiteOptions): SyntheticSuiteResult {
-  if (!Number.isInteger(opts.seeds) || opts.seeds < 1) throw new RangeError(`seeds must be a positive integer, got ${opts.seeds}`);
+export function evaluateSyntheticSuite(
+  create: () => StreamingDetector,
+  opts: SyntheticSuiteOptions,
+): SyntheticSuiteResult {
+  if (!Number.isInteger(opts.seeds) || opts.seeds < 1)
+    throw new RangeError(`seeds must be a positive integer, got ${opts.seeds}`);
   const specs = (opts.families ?? FAMILY_NAMES).map(familySpec);
   const total = specs.length * opts.seeds;
   const records: SeriesRecord[] = [];
@@ -132,7 +136,12 @@ export function evaluateSyntheticSuite(create: () => StreamingDetector, opts: Sy
   const nullSpecs = specs.filter((s) => s.group === 'null');
   const eventSpecs = specs.filter((s) => s.group === 'event');
   const eventKinds = (['step', 'slope', 'transient'] as const)
-    .map((kind) => eventKindResult(kind, eventSpecs.filter((s) => s.kind === kind).flatMap((s) => bySpec.get(s.name)!)))
+    .map((kind) =>
+      eventKindResult(
+        kind,
+        eventSpecs.filter((s) => s.kind === kind).flatMap((s) => bySpec.get(s.name)!),
+      ),
+    )
     .filter((r): r is EventKindResult => r !== null);
   const detection: Forecasted[] = outcomes.map((o) => ({ p: o.probability, outcome: o.detected }));
   const kind: Forecasted[] = outcomes.map((o) => ({ p: o.kindProbability, outcome: o.kindCorrect }));
@@ -172,7 +181,11 @@ function nullFamilyResult(spec: FamilySpec, recs: readonly SeriesRecord[]): Null
     alertRows,
     onsetsPer10k: per10k(onsets, readings),
     alertRowsPer10k: per10k(alertRows, readings),
-    worst: { seed: worst.seed, onsetsPer10k: per10k(worst.score.onsets, worst.score.readings), alertRowsPer10k: per10k(worst.score.alertRows, worst.score.readings) },
+    worst: {
+      seed: worst.seed,
+      onsetsPer10k: per10k(worst.score.onsets, worst.score.readings),
+      alertRowsPer10k: per10k(worst.score.alertRows, worst.score.readings),
+    },
     learningAlertRows,
   };
 }
@@ -197,8 +210,14 @@ function eventFamilyResult(spec: FamilySpec, recs: readonly SeriesRecord[]): Eve
     kindCorrect,
     kindAccuracy: hit.length > 0 ? kindCorrect / hit.length : null,
     reportedKinds,
-    falseOnsetsPer10k: per10k(sum((e) => e.falseOnsets), exposure),
-    falseAlertRowsPer10k: per10k(sum((e) => e.falseAlertRows), exposure),
+    falseOnsetsPer10k: per10k(
+      sum((e) => e.falseOnsets),
+      exposure,
+    ),
+    falseAlertRowsPer10k: per10k(
+      sum((e) => e.falseAlertRows),
+      exposure,
+    ),
     extraOnsetsPerEvent: sum((e) => e.extraOnsets) / evs.length,
     learningAlertRows: recs.reduce((a, r) => a + r.score.learningAlertRows, 0),
   };

@@ -31,7 +31,16 @@ export function outputProblem(o: DetectorOutput): string | null {
   if (!(o.probability >= 0 && o.probability <= 1)) return `probability ${o.probability} outside [0,1]`;
   if (!KINDS.has(o.kind)) return `unknown kind ${String(o.kind)}`;
   const f = o.forecast;
-  if (f !== null && !(Number.isFinite(f.mean) && Number.isFinite(f.lower) && Number.isFinite(f.upper) && f.lower <= f.mean && f.mean <= f.upper)) {
+  if (
+    f !== null &&
+    !(
+      Number.isFinite(f.mean) &&
+      Number.isFinite(f.lower) &&
+      Number.isFinite(f.upper) &&
+      f.lower <= f.mean &&
+      f.mean <= f.upper
+    )
+  ) {
     return `bad forecast ${JSON.stringify(f)}`;
   }
   return null;
@@ -50,7 +59,11 @@ export function problemsOver(d: StreamingDetector, ys: readonly number[], t0 = 0
 function sameOutput(a: DetectorOutput, b: DetectorOutput): boolean {
   if (!Object.is(a.score, b.score) || a.kind !== b.kind || !Object.is(a.probability, b.probability)) return false;
   if (a.forecast === null || b.forecast === null) return a.forecast === b.forecast;
-  return Object.is(a.forecast.mean, b.forecast.mean) && Object.is(a.forecast.lower, b.forecast.lower) && Object.is(a.forecast.upper, b.forecast.upper);
+  return (
+    Object.is(a.forecast.mean, b.forecast.mean) &&
+    Object.is(a.forecast.lower, b.forecast.lower) &&
+    Object.is(a.forecast.upper, b.forecast.upper)
+  );
 }
 
 /** Index of the first output that differs (Object.is on every number), or -1. */
@@ -80,7 +93,13 @@ export function describeDetectorContract(
     it('stays NaN-free at huge and tiny scales', () => {
       const ys = mixedSeries(1500, 2);
       for (const scale of [1e-200, 1e-12, 1e12, 1e150]) {
-        expect({ scale, problems: problemsOver(create(), ys.map((y) => y * scale)) }).toEqual({ scale, problems: [] });
+        expect({
+          scale,
+          problems: problemsOver(
+            create(),
+            ys.map((y) => y * scale),
+          ),
+        }).toEqual({ scale, problems: [] });
       }
     });
 

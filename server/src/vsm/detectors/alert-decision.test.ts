@@ -7,7 +7,13 @@ const T0 = 1_700_000_000_000;
 const MIN = 60_000;
 
 /** n readings of level + unit Gaussian noise + effect(t), one a minute; the outputs. */
-function run(seed: number, n: number, effect: (t: number) => number = () => 0, level = 0, d = new CyberstrideDetector()): DetectorOutput[] {
+function run(
+  seed: number,
+  n: number,
+  effect: (t: number) => number = () => 0,
+  level = 0,
+  d = new CyberstrideDetector(),
+): DetectorOutput[] {
   const rnd = seededRandom(seed);
   return Array.from({ length: n }, (_, t) => d.update(level + rnd.normal() + effect(t), T0 + t * MIN));
 }
@@ -36,7 +42,10 @@ describe('what the Cyberstride detector raises', () => {
       const rows = out.slice(first, first + 20).filter((o) => o.alert);
       const slopeAt = rows.findIndex((o) => o.kind === 'slope');
       // No re-raise as a fresh 'change' (the reference follows the new growth rate).
-      expect({ seed, after: rows.slice(slopeAt).map((o) => o.kind) }).toEqual({ seed, after: rows.slice(slopeAt).map(() => 'slope') });
+      expect({ seed, after: rows.slice(slopeAt).map((o) => o.kind) }).toEqual({
+        seed,
+        after: rows.slice(slopeAt).map(() => 'slope'),
+      });
     }
     expect(right).toBeGreaterThanOrEqual(18);
   });
@@ -98,7 +107,11 @@ describe('what the Cyberstride detector raises', () => {
       const out = run(seed, 1510, (t) => (t >= 1500 ? 10 : 0)).slice(1500);
       onsets.push(out[0]!.probability);
       // float32 state: the stored onset probability may round up in the 8th digit
-      expect({ seed, onset: out[0]!.probability >= 0.5, kindRow: out[3]!.probability <= out[0]!.probability + 1e-6 }).toEqual({ seed, onset: true, kindRow: true });
+      expect({
+        seed,
+        onset: out[0]!.probability >= 0.5,
+        kindRow: out[3]!.probability <= out[0]!.probability + 1e-6,
+      }).toEqual({ seed, onset: true, kindRow: true });
     }
     expect(onsets.reduce((a, b) => a + b, 0) / onsets.length).toBeGreaterThan(0.95);
     // Just past the gross gate (a 7-sigma outlier on a series that has seen 1,500 readings): about one half.
@@ -122,7 +135,11 @@ describe('what the Cyberstride detector raises', () => {
 
   it('shows each alert with the reading that carries the evidence, outside the band it broke', () => {
     for (let seed = 1; seed <= 10; seed++) {
-      const out = run(seed, 1600, (t) => (t >= 1200 ? 8 : 0) + (t === 1400 ? -12 : 0) + (t >= 1500 ? 0.8 * (t - 1500) : 0));
+      const out = run(
+        seed,
+        1600,
+        (t) => (t >= 1200 ? 8 : 0) + (t === 1400 ? -12 : 0) + (t >= 1500 ? 0.8 * (t - 1500) : 0),
+      );
       for (const o of out.filter((x) => x.alert && x.kind !== 'flatline')) {
         const e = o.evidence!;
         expect(e.value < e.forecast.lower || e.value > e.forecast.upper || o.probability <= 0.5).toBe(true);
@@ -141,7 +158,10 @@ describe('what the Cyberstride detector raises', () => {
 
   it('decides the same at any absolute level: unit noise around 0, 1e6 and 1e12 gives the same alerts', () => {
     const effect = (t: number) => (t >= 900 ? 7 : 0) + (t === 1200 ? -9 : 0);
-    const alerts = (level: number) => run(7, 1500, effect, level).map((o, t) => (o.alert ? `${t}:${o.kind}` : '')).filter(Boolean);
+    const alerts = (level: number) =>
+      run(7, 1500, effect, level)
+        .map((o, t) => (o.alert ? `${t}:${o.kind}` : ''))
+        .filter(Boolean);
     const at0 = alerts(0);
     expect(at0.length).toBeGreaterThan(0);
     expect(alerts(1e6)).toEqual(at0);

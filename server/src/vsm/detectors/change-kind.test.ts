@@ -28,13 +28,23 @@ describe('classifyChange', () => {
     }
   });
 
-  it('measures the slope model\'s growth rate per reading', () => {
+  it("measures the slope model's growth rate per reading", () => {
     expect(classifyChange([0, 0, 0, 0, 0, 1.5, 3, 4.5, 6, 7.5], 7).rate).toBeCloseTo(1.5, 6);
-    expect(classifyChange(window(5, (t) => (t >= 4 ? 0.8 * (t - 4) : 0)), 12).rate).toBeGreaterThan(0.6);
+    expect(
+      classifyChange(
+        window(5, (t) => (t >= 4 ? 0.8 * (t - 4) : 0)),
+        12,
+      ).rate,
+    ).toBeGreaterThan(0.6);
   });
 
-  it('takes a prior: an ambiguous window leans to the prior\'s kind, a clear one keeps its own', () => {
-    const ambiguous = { kind: 'step' as const, probability: 0.6, posterior: [0.6, 0.4, 0] as [number, number, number], rate: 0.3 };
+  it("takes a prior: an ambiguous window leans to the prior's kind, a clear one keeps its own", () => {
+    const ambiguous = {
+      kind: 'step' as const,
+      probability: 0.6,
+      posterior: [0.6, 0.4, 0] as [number, number, number],
+      rate: 0.3,
+    };
     expect(withKindPrior(ambiguous, [0.15, 0.8, 0.05])).toMatchObject({ kind: 'slope', rate: 0.3 });
     const clear = classifyChange([0, 0.3, -0.2, 0.1, 9, 9.2, 8.7, 9.1], 4);
     const leaned = withKindPrior(clear, [0.15, 0.8, 0.05]);
@@ -43,7 +53,10 @@ describe('classifyChange', () => {
   });
 
   it('gives a posterior over the three kinds that sums to one, with the chosen kind the largest', () => {
-    const c = classifyChange(window(3, (t) => (t >= 12 ? 4 : 0)), 12);
+    const c = classifyChange(
+      window(3, (t) => (t >= 12 ? 4 : 0)),
+      12,
+    );
     expect(c.posterior.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
     expect(c.probability).toBe(Math.max(...c.posterior));
   });

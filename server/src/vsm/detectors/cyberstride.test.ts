@@ -1,6 +1,18 @@
 import { describe, expect, it } from '@jest/globals';
-import { describeDetectorContract, firstDifference, mixedSeries, outputProblem, problemsOver } from '../../../test/support/detector-contract.js';
-import { CYBERSTRIDE_DEFAULTS, CyberstrideDetector, cyberstrideModel, cyberstrideSlotBytes, normalCdf } from './cyberstride.js';
+import {
+  describeDetectorContract,
+  firstDifference,
+  mixedSeries,
+  outputProblem,
+  problemsOver,
+} from '../../../test/support/detector-contract.js';
+import {
+  CYBERSTRIDE_DEFAULTS,
+  CyberstrideDetector,
+  cyberstrideModel,
+  cyberstrideSlotBytes,
+  normalCdf,
+} from './cyberstride.js';
 import { V1_AFTER, V1_SNAPSHOT } from '../../../test/support/cyberstride-v1.fixture.js';
 import { V2_SNAPSHOT } from '../../../test/support/cyberstride-v2.fixture.js';
 import { V3_SNAPSHOT } from '../../../test/support/cyberstride-v3.fixture.js';
@@ -18,7 +30,8 @@ function stepRun(seed: number, step: number, before = 200, after = 40): Detector
   const rnd = seededRandom(seed);
   const d = new CyberstrideDetector();
   const out: DetectorOutput[] = [];
-  for (let i = 0; i < before + after; i++) out.push(d.update((i < before ? 100 : 100 + step) + (rnd.uniform() - 0.5) * 4, 1_700_000_000_000 + i * 1000));
+  for (let i = 0; i < before + after; i++)
+    out.push(d.update((i < before ? 100 : 100 + step) + (rnd.uniform() - 0.5) * 4, 1_700_000_000_000 + i * 1000));
   return out;
 }
 
@@ -38,7 +51,11 @@ describe('CyberstrideDetector alerts', () => {
 
   it('raises nothing on the steady part of that series (no alert before the step)', () => {
     for (const seed of [1, 2, 3, 4, 5, 42]) {
-      expect(stepRun(seed, 60).slice(0, 200).filter((o) => o.alert)).toEqual([]);
+      expect(
+        stepRun(seed, 60)
+          .slice(0, 200)
+          .filter((o) => o.alert),
+      ).toEqual([]);
     }
   });
 
@@ -79,14 +96,15 @@ describe('CyberstrideDetector alerts', () => {
     const day = 288; // readings of 5 minutes
     const rnd = seededRandom(12);
     const d = new CyberstrideDetector();
-    const value = (t: number, skip: boolean) => ((t % day) >= 100 && (t % day) < 200 && !skip ? 80 : 20) + rnd.uniform();
+    const value = (t: number, skip: boolean) => (t % day >= 100 && t % day < 200 && !skip ? 80 : 20) + rnd.uniform();
     let firedOnCycle = 0;
     for (let t = 0; t < 14 * day; t++) {
       const o = d.update(value(t, false), t * 300_000);
       if (t >= 3 * day && o.score >= FIRE) firedOnCycle++;
     }
     let firedOnMissingRise = false;
-    for (let t = 14 * day; t < 15 * day; t++) if (d.update(value(t, true), t * 300_000).score >= FIRE) firedOnMissingRise = true;
+    for (let t = 14 * day; t < 15 * day; t++)
+      if (d.update(value(t, true), t * 300_000).score >= FIRE) firedOnMissingRise = true;
     expect(firedOnCycle).toBe(0);
     expect(firedOnMissingRise).toBe(true);
   });
@@ -127,7 +145,8 @@ describe('CyberstrideDetector state', () => {
       d.update(5, 0); // the first reading only initialises
       // Bin b then gets b % 40 readings: counts 0 to 39, so some reach the cap.
       let t = 0;
-      for (let b = 0; b < bins; b++) for (let k = 0; k < b % 40; k++) d.update(5 + (k % 3), (b * 86_400_000) / bins + 1 + t++);
+      for (let b = 0; b < bins; b++)
+        for (let k = 0; k < b % 40; k++) d.update(5 + (k % 3), (b * 86_400_000) / bins + 1 + t++);
       const snap = d.snapshot();
       const bytes = Buffer.from(snap.state, 'base64');
       expect(bytes.length).toBe(cyberstrideSlotBytes(bins));
@@ -169,16 +188,21 @@ describe('CyberstrideDetector state', () => {
     ['version-2', 'the slot before the alert decision', V2_SNAPSHOT],
     ['version-3', 'the slot before the long-level gate', V3_SNAPSHOT],
     ['version-4', 'the slot before the shift CUSUM', V4_SNAPSHOT],
-  ])('restores a %s snapshot (%s): no learning again, quiet on the same noise, a later step alerted and called a step', (_version, _what, snapshot) => {
-    const rnd = seededRandom(21);
-    for (let t = 0; t < 600; t++) rnd.normal(); // the readings the snapshot has seen
-    const d = restoreDetector(JSON.parse(JSON.stringify(snapshot)));
-    const got = Array.from({ length: 300 }, (_, i) => d.update(500 + 4 * rnd.normal() + (i >= 250 ? 60 : 0), 1_700_000_000_000 + (600 + i) * 300_000));
-    expect(got.some((o) => o.learning)).toBe(false);
-    expect(got.findIndex((o) => o.alert)).toBe(250);
-    expect(got[253]!.kind).toBe('step');
-    expect(d.snapshot().version).toBe(5);
-  });
+  ])(
+    'restores a %s snapshot (%s): no learning again, quiet on the same noise, a later step alerted and called a step',
+    (_version, _what, snapshot) => {
+      const rnd = seededRandom(21);
+      for (let t = 0; t < 600; t++) rnd.normal(); // the readings the snapshot has seen
+      const d = restoreDetector(JSON.parse(JSON.stringify(snapshot)));
+      const got = Array.from({ length: 300 }, (_, i) =>
+        d.update(500 + 4 * rnd.normal() + (i >= 250 ? 60 : 0), 1_700_000_000_000 + (600 + i) * 300_000),
+      );
+      expect(got.some((o) => o.learning)).toBe(false);
+      expect(got.findIndex((o) => o.alert)).toBe(250);
+      expect(got[253]!.kind).toBe('step');
+      expect(d.snapshot().version).toBe(5);
+    },
+  );
 
   it('restores a version-3 snapshot written before tailPower existed, taking its default, and goes on exactly as a snapshot that names it', () => {
     const rnd = seededRandom(8);
@@ -189,7 +213,9 @@ describe('CyberstrideDetector state', () => {
     delete old.options.tailPower; // as the build before it wrote them
     const a = restoreDetector(old);
     const b = restoreDetector(snap);
-    expect((a.snapshot() as unknown as { options: { tailPower: number } }).options.tailPower).toBe(CYBERSTRIDE_DEFAULTS.tailPower);
+    expect((a.snapshot() as unknown as { options: { tailPower: number } }).options.tailPower).toBe(
+      CYBERSTRIDE_DEFAULTS.tailPower,
+    );
     for (let t = 400; t < 450; t++) {
       const v = rnd.normal() + (t >= 430 ? 12 : 0);
       expect(a.update(v, 1_700_000_000_000 + t * 60_000)).toEqual(b.update(v, 1_700_000_000_000 + t * 60_000));
@@ -203,7 +229,12 @@ describe('CyberstrideDetector state', () => {
       [-3, -1e300],
     ] as const) {
       const d = new CyberstrideDetector();
-      const ys = [first, ...mixedSeries(600, 9).map((y, t) => (t < 300 ? first + y * 1e-3 * (Math.abs(first) || 1) : later * (1 + y / 100)))];
+      const ys = [
+        first,
+        ...mixedSeries(600, 9).map((y, t) =>
+          t < 300 ? first + y * 1e-3 * (Math.abs(first) || 1) : later * (1 + y / 100),
+        ),
+      ];
       expect({ first, problems: problemsOver(d, ys.slice(0, 400)) }).toEqual({ first, problems: [] });
       const again = restoreDetector(JSON.parse(JSON.stringify(d.snapshot())));
       const a = ys.slice(400).map((y, i) => d.update(y, 400 + i));
@@ -227,7 +258,12 @@ describe('CyberstrideDetector state', () => {
     expect(reused.update(ys[0]!, 0)).toEqual(fresh[0]);
     const whole = new CyberstrideDetector({ seasonalBins: 5 });
     const again = new CyberstrideDetector({ seasonalBins: 5 });
-    expect(firstDifference(ys.map((y, t) => again.update(y, t)), ys.map((y, t) => whole.update(y, t)))).toBe(-1);
+    expect(
+      firstDifference(
+        ys.map((y, t) => again.update(y, t)),
+        ys.map((y, t) => whole.update(y, t)),
+      ),
+    ).toBe(-1);
   });
 
   it('rejects a version-2 snapshot with a non-finite number or a wrong length, naming the problem', () => {

@@ -41,7 +41,7 @@
 import type { ChangeKindOrNone, DetectorOutput, DetectorState } from './detector.js';
 import type { StreamingDetector } from './detector.js';
 import { CHANGE_KIND_PENALTY, classifyChange, withKindPrior } from './change-kind.js';
-import { decodeFloat64, encodeFloat64 } from './float64-codec.js';
+import { decodeFloat64 } from './float64-codec.js';
 import { f32Down, f32Up, fromBf16, SlabAllocator, toBf16, toF32, type Slab } from './slab.js';
 import {
   checkResolvedOptions,
@@ -110,24 +110,39 @@ export interface CyberstrideOptions {
   confirmSigmas?: number;
   /** …and shiftTailMult × the largest shift seen at this series' candidates. */
   shiftTailMult?: number;
-  /** Kurtosis knee: a series whose kurtosis of z exceeds it (a heavy tail; Gaussian 3) has its gates multiplied by (kurtosis/tailKnee)^tailPower. */
+  /**
+   * Kurtosis knee: a series whose kurtosis of z exceeds it (a heavy tail; Gaussian 3) has its gates multiplied by
+   * (kurtosis/tailKnee)^tailPower.
+   */
   tailKnee?: number;
-  /** Long-level gate: the median of the last five against the slow level (LONG_SPAN readings), beyond the usual slope's lag, in noise σ, must reach zLong… */
+  /**
+   * Long-level gate: the median of the last five against the slow level (LONG_SPAN readings), beyond the usual slope's
+   * lag, in noise σ, must reach zLong…
+   */
   zLong?: number;
   /** …and longTailMult × its own root mean square (lifted like every gate for a heavy tail and a young series). */
   longTailMult?: number;
   /** Sustained-shift path: the log-likelihood ratio of a shift of 2 × cusumAllowance (in the scale of the
    *  reading's distance from a reference line that stops learning while the evidence mounts), prewhitened… */
   cusumAllowance?: number;
-  /** …raises an alert when it reaches max(cusumLimit, cusumTailMult × its own fourth-moment root) × the heavy-tail and youth factors. */
+  /**
+   * …raises an alert when it reaches max(cusumLimit, cusumTailMult × its own fourth-moment root) × the heavy-tail and
+   * youth factors.
+   */
   cusumLimit?: number;
   cusumTailMult?: number;
   /** Drift path: each reading adds the ring slope's |t| less max(driftAllowance, driftTailShare × its usual tail)… */
   driftAllowance?: number;
   driftTailShare?: number;
-  /** …and an alert is raised when the sum reaches driftLimit (Page's CUSUM; it restarts at 0 whenever it would go below). */
+  /**
+   * …and an alert is raised when the sum reaches driftLimit (Page's CUSUM; it restarts at 0 whenever it would go
+   * below).
+   */
   driftLimit?: number;
-  /** See tailKnee: how steeply a heavy tail lifts the gates (the sample kurtosis of a very heavy tail, e.g. Student t3, understates it). */
+  /**
+   * See tailKnee: how steeply a heavy tail lifts the gates (the sample kurtosis of a very heavy tail, e.g. Student t3,
+   * understates it).
+   */
   tailPower?: number;
   /** T is inflated by 1 + youth/√n after n readings: little history says little about the tail. */
   youth?: number;
@@ -210,12 +225,18 @@ const SCALE = HS + 2;
 const MIN = HS + 3;
 const MAX = HS + 4;
 const REFRACTORY = HS + 5; // readings of damping left
-const DRIFT = HS + 6; // Page's CUSUM of the ring slope's |t| beyond its allowance (a slow drift); until version 3 readings since firing, which nothing read
+// Page's CUSUM of the ring slope's |t| beyond its allowance (a slow drift); until version 3 readings since firing,
+// which nothing read
+const DRIFT = HS + 6;
 const LIK = HS + 7; // 3 members × (short mean, long mean, long variance)
 const REJECTED = HS + 16;
 const LAST_TS = HS + 17;
-const SHIFT_TAIL = HS + 18; // decayed max of the 3-reading shift |mean of the last 3 − the median before| in noise σ (a version-1 state held the level at its last firing here)
-const V1_OWN = 19; // a version-1 own state: these 19, then per bin mean, mean absolute deviation; then the bin counts (capped at COUNT_CAP)
+// decayed max of the 3-reading shift |mean of the last 3 − the median before| in noise σ (a version-1 state held the
+// level at its last firing here)
+const SHIFT_TAIL = HS + 18;
+// a version-1 own state: these 19, then per bin mean, mean absolute deviation; then the bin counts (capped at
+// COUNT_CAP)
+const V1_OWN = 19;
 // The alert decision (version 3):
 const TAIL = HS + 19; // E|z|⁴, exponentially weighted (T is derived from it)
 const EPISODE = HS + 20; // readings since the last alert, while its episode lasts (0: none)
@@ -231,52 +252,84 @@ const KIND = HS + 42; // kind of the open episode (KIND_CODES)
 const SLOPE_EW = HS + 43; // the usual slope of the last RING_LEN readings (slow EW mean)
 const SLOPE_TAIL = HS + 44; // decayed max of |t| of that slope's deviation, outside alert episodes
 const SLOPE_TAIL_LAG = HS + 45; // SLOPE_TAIL as it was at the last multiple of RING_LEN readings…
-const SLOPE_TAIL_GATE = HS + 46; // …and at the one before: what the slope gate compares with (a ramp must not teach the gate it is normal while it rises)
+// …and at the one before: what the slope gate compares with (a ramp must not teach the gate it is normal while it
+// rises)
+const SLOPE_TAIL_GATE = HS + 46;
 const TAIL_M2 = HS + 47; // E z², exponentially weighted like TAIL: with it, the kurtosis E z⁴ / (E z²)²
 // The long-level drift gate (version 4):
 const LONG = HS + 48; // slow EW level of the median of five (rate 1/LONG_SPAN): where the series was, lately
 const LONG_M2 = HS + 49; // EW mean square of D, the median's distance from it beyond the usual slope's lag (noise σ)
 // The sustained-shift CUSUM (version 5):
-const SH_REF = HS + 50; // the reference line (Holt's: level rate 1/SH_REF_SPAN, slope rate SH_SLOPE_RATE), learnt from the reading leaving the ring: its level…
-const SH_UP = HS + 51; // the log-likelihood ratio of a shift upwards that began some readings ago (Page's recursion, 0: none) …
+// the reference line (Holt's: level rate 1/SH_REF_SPAN, slope rate SH_SLOPE_RATE), learnt from the reading leaving the
+// ring: its level…
+const SH_REF = HS + 50;
+// the log-likelihood ratio of a shift upwards that began some readings ago (Page's recursion, 0: none) …
+const SH_UP = HS + 51;
 const SH_DN = HS + 52; // … and of one downwards
 const SH_SCALE = HS + 53; // EW mean |y − reference| (series units): that scale, × √(π/2)
-const SH_M4 = HS + 54; // EW mean fourth power of the larger sum (its own gate: a heavy tail of sums, such as a weekly pattern's, lifts it)
-const SH_AGE = HS + 55; // readings since the larger sum began (was 0, or restarted at a reading that alone says more); kept through an alert's episode
-const SH_REF2 = HS + 56; // …and its slope per reading; the line goes on at its slope, learning slower, while a sum is high
+// EW mean fourth power of the larger sum (its own gate: a heavy tail of sums, such as a weekly pattern's, lifts it)
+const SH_M4 = HS + 54;
+// readings since the larger sum began (was 0, or restarted at a reading that alone says more); kept through an alert's
+// episode
+const SH_AGE = HS + 55;
+// …and its slope per reading; the line goes on at its slope, learning slower, while a sum is high
+const SH_REF2 = HS + 56;
 const SH_PREV = HS + 57; // the last reading's distance from the reference, in its scale (clamped)
 const SH_RHO = HS + 58; // EW mean of that distance × the previous one: its lag-1 autocorrelation
 const OWN_LEN = 59;
-const RING_SXX = (RING_LEN * (RING_LEN * RING_LEN - 1)) / 12; // Σ (k − k̄)² over the ring: 340
 const BINS = HS + OWN_LEN;
 // 5: a `change` raised by a drift gate, waiting for its kind (classified with DRIFT_PRIOR).
-const KIND_CODES: readonly ChangeKindOrNone[] = ['change', 'step', 'slope', 'transient', 'flatline', 'change', 'change'];
+const KIND_CODES: readonly ChangeKindOrNone[] = [
+  'change',
+  'step',
+  'slope',
+  'transient',
+  'flatline',
+  'change',
+  'change',
+];
 const DRIFT_BORN = 5;
 /** A drift gate fires on slopes: the classifier's prior for such an alert (step, slope, transient). */
 const DRIFT_PRIOR = [0.15, 0.8, 0.05] as const;
-// 6: a `change` raised by the shift CUSUM, waiting for its kind (classified with SHIFT_PRIOR, at the onset it estimates).
+// 6: a `change` raised by the shift CUSUM, waiting for its kind (classified with SHIFT_PRIOR, at the onset it
+// estimates).
 const SHIFT_BORN = 6;
 /** The CUSUM fires on sustained shifts: the classifier's prior for such an alert (step, slope, transient). */
 const SHIFT_PRIOR = [0.6, 0.35, 0.05] as const;
 // The shift path's settings, chosen on the synthetic tuning seeds 1001–1040 alone (README.md).
-/** Readings of the shift reference's memory (its level's EW rate), of its scale's and autocorrelation's, and of its gate's fourth moment. */
+/**
+ * Readings of the shift reference's memory (its level's EW rate), of its scale's and autocorrelation's, and of its
+ * gate's fourth moment.
+ */
 const SH_REF_SPAN = 32;
 const SH_SCALE_SPAN = 1000;
 const SH_M4_SPAN = 2000;
-/** EW rate of the reference line's slope: slow (a persistent noise's local trends are noise; the line is carried RING_LEN + 1 readings). */
+/**
+ * EW rate of the reference line's slope: slow (a persistent noise's local trends are noise; the line is carried
+ * RING_LEN + 1 readings).
+ */
 const SH_SLOPE_RATE = 1 / 256;
-/** A reading counts at most this far from the reference (in its scale), and an innovation at most SH_UCLAMP: one outlier is not a shift. */
+/**
+ * A reading counts at most this far from the reference (in its scale), and an innovation at most SH_UCLAMP: one outlier
+ * is not a shift.
+ */
 const SH_CLAMP = 4;
 const SH_UCLAMP = 8;
 /** The autocorrelation the prewhitening trusts at most. */
 const SH_RHO_MAX = 0.95;
-/** The reference learns SH_FROZEN times slower once a sum passes SH_FREEZE of cusumLimit, or from a reading more than SH_LEARN_X of its scale from the line. */
+/**
+ * The reference learns SH_FROZEN times slower once a sum passes SH_FREEZE of cusumLimit, or from a reading more than
+ * SH_LEARN_X of its scale from the line.
+ */
 const SH_FREEZE = 0.25;
 const SH_FROZEN = 0.125;
 const SH_LEARN_X = 2;
 /** A sum that has not reached its gate SH_MAX_AGE readings after it began starts again. */
 const SH_MAX_AGE = 120;
-/** A shift is raised at least SH_MIN_AGE readings after it began (so its kind shows: a slope's first readings look like a step), unless the sum reaches SH_FAST × its gate. */
+/**
+ * A shift is raised at least SH_MIN_AGE readings after it began (so its kind shows: a slope's first readings look like
+ * a step), unless the sum reaches SH_FAST × its gate.
+ */
 const SH_MIN_AGE = 14;
 const SH_FAST = 2;
 const SLOPE_KIND = KIND_CODES.indexOf('slope');
@@ -305,7 +358,16 @@ export function normalCdf(x: number): number {
     exp(
       -z * z -
         1.26551223 +
-        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   const erfc = u >= 0 ? r : 2 - r;
   return 0.5 * erfc;
@@ -322,9 +384,13 @@ export function resolveCyberstrideOptions(opts: CyberstrideOptions = {}): Resolv
 }
 
 function checkCyberstrideOptions(o: ResolvedCyberstrideOptions): string | null {
-  for (const k of OWN_KEYS) if (typeof o[k] !== 'number' || !isFiniteNumber(o[k])) return `${k} must be a finite number, got ${String(o[k])}`;
+  for (const k of OWN_KEYS)
+    if (typeof o[k] !== 'number' || !isFiniteNumber(o[k])) return `${k} must be a finite number, got ${String(o[k])}`;
   const rate = (k: OwnKey) => (o[k] > 0 && o[k] <= 1 ? null : `${k} must be in (0, 1], got ${o[k]}`);
-  const int = (k: OwnKey, lo: number, hi: number) => (Number.isInteger(o[k]) && o[k] >= lo && o[k] <= hi ? null : `${k} must be an integer in [${lo}, ${hi}], got ${o[k]}`);
+  const int = (k: OwnKey, lo: number, hi: number) =>
+    Number.isInteger(o[k]) && o[k] >= lo && o[k] <= hi
+      ? null
+      : `${k} must be an integer in [${lo}, ${hi}], got ${o[k]}`;
   return (
     int('warmup', 1, 1e7) ??
     rate('levelRate') ??
@@ -366,7 +432,9 @@ function checkCyberstrideOptions(o: ResolvedCyberstrideOptions): string | null {
     int('useLevel', 0, 1) ??
     int('useChange', 0, 1) ??
     int('useLikelihood', 0, 1) ??
-    (typeof o.harrisonStevens === 'object' && o.harrisonStevens !== null ? checkResolvedOptions(o.harrisonStevens, true) : 'harrisonStevens options missing')
+    (typeof o.harrisonStevens === 'object' && o.harrisonStevens !== null
+      ? checkResolvedOptions(o.harrisonStevens, true)
+      : 'harrisonStevens options missing')
   );
 }
 
@@ -420,7 +488,10 @@ export function cyberstrideModel(options: CyberstrideOptions | ResolvedCyberstri
   if (!model) {
     const own = {} as Record<OwnKey, number>;
     for (const k of OWN_KEYS) own[k] = resolved[k];
-    model = Object.freeze({ opts: Object.freeze({ ...own, harrisonStevens: hs.opts as ResolvedHarrisonStevensOptions }), hs });
+    model = Object.freeze({
+      opts: Object.freeze({ ...own, harrisonStevens: hs.opts as ResolvedHarrisonStevensOptions }),
+      hs,
+    });
     if (key !== null && MODELS.size < MODEL_CACHE_LIMIT) {
       MODELS.set(key, model);
       CACHED.add(model);
@@ -771,7 +842,10 @@ export class CyberstrideDetector implements StreamingDetector {
    * @param state   a version-1 state (own numbers with one count per bin, and the
    *                Harrison–Stevens vector), as `restoreCyberstride` decodes it.
    */
-  constructor(options: CyberstrideOptions | ResolvedCyberstrideOptions = {}, state?: { own: Float64Array; hs: Float64Array }) {
+  constructor(
+    options: CyberstrideOptions | ResolvedCyberstrideOptions = {},
+    state?: { own: Float64Array; hs: Float64Array },
+  ) {
     const model = cyberstrideModel(options);
     const slot = allocatorOf(model).alloc();
     this.slab = slot.slab;
@@ -816,7 +890,13 @@ export class CyberstrideDetector implements StreamingDetector {
   }
 
   /** The update on the full state vector S (and the seasonal bins in the slot). */
-  private step(value: number, ts: number, o: Readonly<ResolvedCyberstrideOptions>, hsModel: HarrisonStevensModel, b8: number): DetectorOutput {
+  private step(
+    value: number,
+    ts: number,
+    o: Readonly<ResolvedCyberstrideOptions>,
+    hsModel: HarrisonStevensModel,
+    b8: number,
+  ): DetectorOutput {
     const st = S;
     // A clock that stepped back (NTP, a reboot to 1970) must not leave the series unmonitored: the
     // reading is taken as the next one in arrival order; only the time-of-day bin follows the new clock.
@@ -857,9 +937,11 @@ export class CyberstrideDetector implements StreamingDetector {
     // 1. Level and robust scale.
     const level = st[LEVEL]!;
     const e = value - level;
-    const fl = max(1e-13 * abs(level), 1e-300); // a constant series has zero scale; unit noise at 1e12 must stay above it
+    // a constant series has zero scale; unit noise at 1e12 must stay above it
+    const fl = max(1e-13 * abs(level), 1e-300);
     const zA = abs(e) / max(st[SCALE]!, fl);
-    // Warm start: the plain mean of |e| at first (from 0 at rate scaleRate it would take hundreds of readings to be right).
+    // Warm start: the plain mean of |e| at first (from 0 at rate scaleRate it would take hundreds of readings to be
+    // right).
     const scale = st[SCALE]! + max(o.scaleRate, 1 / (n - 1)) * (abs(e) - st[SCALE]!);
     st[SCALE] = scale;
     st[LEVEL] = level + o.levelRate * e;
@@ -933,7 +1015,8 @@ export class CyberstrideDetector implements StreamingDetector {
     // carried forward three readings at the usual slope. Harrison–Stevens' forecast mean wanders
     // (±3σ on white noise: its step and slope components pull it after every larger reading) and its
     // spread widens right after a surprise, which would hide a second change; the median does neither.
-    // In an open episode classified as a slope, its new growth rate: the slope goes on, a further change shows against it.
+    // In an open episode classified as a slope, its new growth rate: the slope goes on, a further change shows against
+    // it.
     const refSlope = st[EPISODE]! > 0 && st[KIND] === SLOPE_KIND ? st[BASE_B]! : st[SLOPE_EW]!;
     const m5 = n >= 5 ? median5(st, n - 5) : value; // the median of the last five readings, this one included
     const ref = f && n > 6 ? median5(st, n - 6) + 3 * refSlope : f ? f.mean : 0;
@@ -954,7 +1037,10 @@ export class CyberstrideDetector implements StreamingDetector {
     if (episode > 0) {
       episode++;
       const pending = st[KIND]! >= PENDING;
-      if (episode === o.classifyAfter + 1 && (st[KIND] === 0 || st[KIND] === DRIFT_BORN || st[KIND] === SHIFT_BORN || pending)) {
+      if (
+        episode === o.classifyAfter + 1 &&
+        (st[KIND] === 0 || st[KIND] === DRIFT_BORN || st[KIND] === SHIFT_BORN || pending)
+      ) {
         const r = WINDOW;
         const base = st[BASE_F]!;
         const b = st[BASE_B]!;
@@ -963,20 +1049,35 @@ export class CyberstrideDetector implements StreamingDetector {
         const atNow = RING_AT + o.classifyAfter;
         for (let t = 0; t < RING_LEN; t++) {
           const back = atNow - t;
-          r[t] = back >= 0 && back < RING_LEN && last - back >= 0 ? (st[RING + ((last - back) % RING_LEN)]! - (base + b * (t - RING_AT))) / bsd : 0;
+          r[t] =
+            back >= 0 && back < RING_LEN && last - back >= 0
+              ? (st[RING + ((last - back) % RING_LEN)]! - (base + b * (t - RING_AT))) / bsd
+              : 0;
         }
-        // A shift alert comes some readings after the shift began (the CUSUM's age at the alert): it is classified there.
+        // A shift alert comes some readings after the shift began (the CUSUM's age at the alert): it is classified
+        // there.
         const shiftBorn = st[KIND] === SHIFT_BORN;
-        const fit = classifyChange(r.subarray(0, atNow + 1), shiftBorn ? max(0, RING_AT + 1 - st[SH_AGE]!) : RING_AT, o.kindPenalty);
-        const c = st[KIND] === DRIFT_BORN ? withKindPrior(fit, DRIFT_PRIOR) : shiftBorn ? withKindPrior(fit, SHIFT_PRIOR) : fit;
+        const fit = classifyChange(
+          r.subarray(0, atNow + 1),
+          shiftBorn ? max(0, RING_AT + 1 - st[SH_AGE]!) : RING_AT,
+          o.kindPenalty,
+        );
+        const c =
+          st[KIND] === DRIFT_BORN ? withKindPrior(fit, DRIFT_PRIOR) : shiftBorn ? withKindPrior(fit, SHIFT_PRIOR) : fit;
         // The shift: the mean residual after the alert's reading, in the direction of the change.
         // Measured against the reference at the alert (the median of the five readings before it).
         const off = (median5(st, n - 6 - o.classifyAfter) + 3 * b - base) / bsd;
         let shift = 0;
         for (let t = RING_AT + 1; t <= atNow; t++) shift += r[t]! - off;
-        shift = (abs(shift) / o.classifyAfter) * (r[RING_AT]! - off < 0 && shift < 0 ? 1 : r[RING_AT]! - off >= 0 && shift >= 0 ? 1 : -1);
+        shift =
+          (abs(shift) / o.classifyAfter) *
+          (r[RING_AT]! - off < 0 && shift < 0 ? 1 : r[RING_AT]! - off >= 0 && shift >= 0 ? 1 : -1);
         const shiftTail = st[SHIFT_TAIL]!;
-        const confirmed = !pending || ((c.kind === 'step' || c.kind === 'slope') && shift >= o.confirmSigmas && shift >= o.shiftTailMult * shiftTail);
+        const confirmed =
+          !pending ||
+          ((c.kind === 'step' || c.kind === 'slope') &&
+            shift >= o.confirmSigmas &&
+            shift >= o.shiftTailMult * shiftTail);
         if (confirmed) {
           // A transient is shown by its one outlying reading, a step by its new level (the mean since), a
           // slope by this reading, each against the line held before the change.
@@ -986,7 +1087,11 @@ export class CyberstrideDetector implements StreamingDetector {
             c.kind === 'transient'
               ? { value: st[RING + ((n - 1 - o.classifyAfter) % RING_LEN)]!, mean: base, sd: bsd }
               : c.kind === 'step'
-                ? { value: base + b * (o.classifyAfter / 2) + (post / (atNow - RING_AT + 1)) * bsd, mean: base + b * (o.classifyAfter / 2), sd: bsd }
+                ? {
+                    value: base + b * (o.classifyAfter / 2) + (post / (atNow - RING_AT + 1)) * bsd,
+                    mean: base + b * (o.classifyAfter / 2),
+                    sd: bsd,
+                  }
                 : { value, mean: base + b * o.classifyAfter, sd: bsd };
           st[KIND] = KIND_CODES.indexOf(c.kind);
           if (c.kind === 'slope') st[BASE_B] = b + c.rate * bsd; // the new growth rate, per reading
@@ -1000,7 +1105,8 @@ export class CyberstrideDetector implements StreamingDetector {
         }
       }
       if (episode > o.episode) {
-        // A slope that is still the story when its episode ends is the new usual growth: one alert, not one per episode.
+        // A slope that is still the story when its episode ends is the new usual growth: one alert, not one per
+        // episode.
         if (st[KIND] === SLOPE_KIND) st[SLOPE_EW] = st[BASE_B]!;
         // The level the change led to is where the series now is: the long level starts from it.
         st[LONG] = m5 - st[SLOPE_EW]! * (LONG_SPAN - 1);
@@ -1032,7 +1138,8 @@ export class CyberstrideDetector implements StreamingDetector {
       const bLocal = (median5(st, at + 11) - median5(st, at)) / 11;
       tB = (bLocal - st[SLOPE_EW]!) / (noise * SLOPE_SE);
       // While a drift is suspected the usual slope learns four times slower: it must not learn the drift away.
-      if (episode === 0) st[SLOPE_EW] = st[SLOPE_EW]! + (st[DRIFT] === 0 ? SLOPE_RATE : SLOPE_RATE / 4) * (bLocal - st[SLOPE_EW]!);
+      if (episode === 0)
+        st[SLOPE_EW] = st[SLOPE_EW]! + (st[DRIFT] === 0 ? SLOPE_RATE : SLOPE_RATE / 4) * (bLocal - st[SLOPE_EW]!);
     }
     const absB = abs(tB);
     const slopeTail = st[SLOPE_TAIL]!;
@@ -1099,7 +1206,8 @@ export class CyberstrideDetector implements StreamingDetector {
       st[SH_REF] = value; // the line starts when the ring is full, level where the series is, flat
       st[SH_REF2] = 0;
     } else {
-      // While a sum is high, or for a reading far from the line, the line goes on at its slope, learning SH_FROZEN times slower.
+      // While a sum is high, or for a reading far from the line, the line goes on at its slope, learning SH_FROZEN
+      // times slower.
       const ahead = st[SH_REF]! + shSlope;
       const e = leaving - ahead;
       const w = shC < SH_FREEZE * shH && !(shSd > 0 && abs(e) > SH_LEARN_X * shSd) ? 1 : SH_FROZEN;
@@ -1129,21 +1237,52 @@ export class CyberstrideDetector implements StreamingDetector {
       const gross = absZ >= o.zGross && absZ >= o.grossTailMult * usual;
       const scored = st[REFRACTORY] === 0 && rawScore >= o.fireAt && absZ >= o.zGate && absZ >= o.tailMult * usual;
       const usualSlope = young * slopeGateTail * heavy;
-      const sloped = !gross && !scored && st[REFRACTORY] === 0 && episode === 0 && absB >= o.zSlope && absB >= o.slopeTailMult * usualSlope;
+      const sloped =
+        !gross &&
+        !scored &&
+        st[REFRACTORY] === 0 &&
+        episode === 0 &&
+        absB >= o.zSlope &&
+        absB >= o.slopeTailMult * usualSlope;
       // A drift: a slope too gentle for the slope gate that goes on. Page's CUSUM of |t| beyond an
       // allowance (a share of this series' own slope tail) accumulates it reading by reading.
       let drift = 0;
-      if (episode === 0 && n >= RING_LEN) drift = max(0, st[DRIFT]! + absB - max(o.driftAllowance, o.driftTailShare * usualSlope));
+      if (episode === 0 && n >= RING_LEN)
+        drift = max(0, st[DRIFT]! + absB - max(o.driftAllowance, o.driftTailShare * usualSlope));
       st[DRIFT] = drift;
       longGate = max(o.zLong, o.longTailMult * sqrt(st[LONG_M2]!) * young * heavy);
       const awayLong = episode === 0 && n > longFrom + LONG_SPAN && abs(dLong) >= longGate;
       shGate = max(shH, o.cusumTailMult * sqrt(sqrt(st[SH_M4]!))) * young * heavy;
-      const shifted = !gross && !scored && !sloped && st[REFRACTORY] === 0 && episode === 0 && n > shFrom && shC >= shGate && (st[SH_AGE]! >= SH_MIN_AGE || shC >= SH_FAST * shGate);
+      const shifted =
+        !gross &&
+        !scored &&
+        !sloped &&
+        st[REFRACTORY] === 0 &&
+        episode === 0 &&
+        n > shFrom &&
+        shC >= shGate &&
+        (st[SH_AGE]! >= SH_MIN_AGE || shC >= SH_FAST * shGate);
       // A shift under way in the refractory after an alert is not raised (nothing but a gross change is):
       // the reference restarts where the series is, so it is not raised stale when the refractory ends.
       if (!shifted && st[REFRACTORY]! > 0 && shC >= shGate) reanchorShift(st, m5);
-      const drifted = !gross && !scored && !sloped && !shifted && st[REFRACTORY] === 0 && episode === 0 && (drift >= o.driftLimit || awayLong);
-      const candidate = !gross && !scored && !sloped && !drifted && !shifted && st[REFRACTORY] === 0 && episode === 0 && rawScore >= o.fireAt && absZ >= o.zCandidate;
+      const drifted =
+        !gross &&
+        !scored &&
+        !sloped &&
+        !shifted &&
+        st[REFRACTORY] === 0 &&
+        episode === 0 &&
+        (drift >= o.driftLimit || awayLong);
+      const candidate =
+        !gross &&
+        !scored &&
+        !sloped &&
+        !drifted &&
+        !shifted &&
+        st[REFRACTORY] === 0 &&
+        episode === 0 &&
+        rawScore >= o.fireAt &&
+        absZ >= o.zCandidate;
       if (shifted) {
         // Raised as a `change`; its kind (step-leaning) is decided at the onset the CUSUM's age says.
         alert = true;
@@ -1175,7 +1314,10 @@ export class CyberstrideDetector implements StreamingDetector {
         // last three readings is small here): how far the slope's t passed its gate.
         probability = sloped
           ? normalCdf(absB - max(o.zSlope, o.slopeTailMult * usualSlope))
-          : max(drift >= o.driftLimit ? normalCdf((drift - o.driftLimit) / o.driftAllowance) : 0, awayLong ? normalCdf(abs(dLong) - longGate) : 0);
+          : max(
+              drift >= o.driftLimit ? normalCdf((drift - o.driftLimit) / o.driftAllowance) : 0,
+              awayLong ? normalCdf(abs(dLong) - longGate) : 0,
+            );
         st[EPISODE] = episode = 1;
         st[KIND] = sloped ? 0 : DRIFT_BORN;
         st[BASE_F] = a / 6 + b * (RING_LEN - 1 - 2.5);
@@ -1212,7 +1354,9 @@ export class CyberstrideDetector implements StreamingDetector {
     // single |z| counts at most TAIL_CLAMP (so one absurd reading cannot own the average).
     // A raised alert explains what had accumulated. While a `change` waits for its kind, the word holds
     // the onset's probability instead: the kind row states P(a real change) × P(this kind | a change).
-    if (alert) st[DRIFT] = st[EPISODE] === 1 && (st[KIND] === 0 || st[KIND] === DRIFT_BORN || st[KIND] === SHIFT_BORN) ? probability : 0;
+    if (alert)
+      st[DRIFT] =
+        st[EPISODE] === 1 && (st[KIND] === 0 || st[KIND] === DRIFT_BORN || st[KIND] === SHIFT_BORN) ? probability : 0;
     if (alert) st[SH_UP] = st[SH_DN] = 0; // a raised alert explains what the sums held (their age stays, for the kind)
     const tailFrom = o.warmup + RING_LEN;
     if (!collecting && n > tailFrom) {
@@ -1235,12 +1379,22 @@ export class CyberstrideDetector implements StreamingDetector {
     // What a 3-reading shift this series makes by itself (a persistent noise, AR(1), makes big ones):
     // the mean of the last three readings against the median of the five before them, every reading.
     if (!collecting && episode === 0 && n > tailFrom && sd > 0) {
-      const recent = (st[RING + ((n - 1) % RING_LEN)]! + st[RING + ((n - 2) % RING_LEN)]! + st[RING + ((n - 3) % RING_LEN)]!) / 3;
+      const recent =
+        (st[RING + ((n - 1) % RING_LEN)]! + st[RING + ((n - 2) % RING_LEN)]! + st[RING + ((n - 3) % RING_LEN)]!) / 3;
       const shiftNow = abs(recent - median5(st, n - 8) - 5 * st[SLOPE_EW]!) / sd;
       const decayed = st[SHIFT_TAIL]! * o.tailDecay;
       st[SHIFT_TAIL] = shiftNow > decayed ? shiftNow : decayed;
     }
-    if (!alert || !shown) return { score: score > 1 ? 1 : score < 0 ? 0 : score, kind, probability, forecast: f, alert, learning, sigmas: z };
+    if (!alert || !shown)
+      return {
+        score: score > 1 ? 1 : score < 0 ? 0 : score,
+        kind,
+        probability,
+        forecast: f,
+        alert,
+        learning,
+        sigmas: z,
+      };
     const half = 1.96 * shown.sd;
     const sigmas = (shown.value - shown.mean) / shown.sd;
     // A value inside its own band is never presented as a sure anomaly.
@@ -1253,27 +1407,39 @@ export class CyberstrideDetector implements StreamingDetector {
       alert,
       learning,
       sigmas: z,
-      evidence: { value: shown.value, sigmas, forecast: { mean: shown.mean, lower: shown.mean - half, upper: shown.mean + half } },
+      evidence: {
+        value: shown.value,
+        sigmas,
+        forecast: { mean: shown.mean, lower: shown.mean - half, upper: shown.mean + half },
+      },
     };
   }
 
   snapshot(): CyberstrideState {
     const b8 = this.live();
     const bytes = Buffer.from(this.slab.u8.buffer, this.slab.u8.byteOffset + 8 * b8, this.slab.strideBytes);
-    return { type: CYBERSTRIDE_TYPE, version: CYBERSTRIDE_VERSION, options: cloneResolved(this.slab.model.opts), state: bytes.toString('base64') };
+    return {
+      type: CYBERSTRIDE_TYPE,
+      version: CYBERSTRIDE_VERSION,
+      options: cloneResolved(this.slab.model.opts),
+      state: bytes.toString('base64'),
+    };
   }
 
   /** Overwrites the slot with a version-2 snapshot's bytes; throws a RangeError if a number in it is not finite. */
   setSlotBytes(bytes: Uint8Array): void {
     const b8 = this.live();
     const slab = this.slab;
-    if (bytes.length !== slab.strideBytes) throw new RangeError(`"state" must hold ${slab.strideBytes} bytes, got ${bytes.length}`);
+    if (bytes.length !== slab.strideBytes)
+      throw new RangeError(`"state" must hold ${slab.strideBytes} bytes, got ${bytes.length}`);
     slab.u8.set(bytes, 8 * b8);
     const unit = slab.f64[b8 + W_UNIT]!;
-    if (!(unit === 0 || (unit > 0 && pow2Of(unit) === unit))) throw new RangeError(`"state" holds unit ${unit}, expected 0 or a power of 2`);
+    if (!(unit === 0 || (unit > 0 && pow2Of(unit) === unit)))
+      throw new RangeError(`"state" holds unit ${unit}, expected 0 or a power of 2`);
     if (!isFiniteNumber(slab.f64[b8 + W_ANCHOR]!)) throw new RangeError('"state" holds a non-finite anchor');
     load(slab, b8, slab.model.hs.opts.warmup);
-    for (let k = 0; k < S.length; k++) if (!isFiniteNumber(S[k]!)) throw new RangeError(`"state" number ${k} is ${S[k]}, expected a finite number`);
+    for (let k = 0; k < S.length; k++)
+      if (!isFiniteNumber(S[k]!)) throw new RangeError(`"state" number ${k} is ${S[k]}, expected a finite number`);
     const bins = slab.model.opts.seasonalBins;
     for (let b = 0; b < bins; b++) {
       const at = 2 * b8 + F_SMEAN;
@@ -1364,7 +1530,12 @@ function decodeCounts(text: unknown, bins: number, where: string): number[] {
 
 function isResolved(o: CyberstrideOptions | ResolvedCyberstrideOptions): o is ResolvedCyberstrideOptions {
   const hs = (o as ResolvedCyberstrideOptions).harrisonStevens;
-  return typeof hs === 'object' && hs !== null && Array.isArray((hs as ResolvedHarrisonStevensOptions).prior) && OWN_KEYS.every((k) => typeof o[k] === 'number');
+  return (
+    typeof hs === 'object' &&
+    hs !== null &&
+    Array.isArray((hs as ResolvedHarrisonStevensOptions).prior) &&
+    OWN_KEYS.every((k) => typeof o[k] === 'number')
+  );
 }
 
 function cloneResolved(o: Readonly<ResolvedCyberstrideOptions>): ResolvedCyberstrideOptions {
@@ -1406,14 +1577,23 @@ export function restoreCyberstride(state: DetectorState): CyberstrideDetector {
     const hs = decodeFloat64(s.hs, HARRISON_STEVENS_STATE_LENGTH, `${where}: "hs"`);
     return new CyberstrideDetector(s.options, { own, hs });
   }
-  if (typeof s.state !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(s.state)) throw new RangeError(`${where}: "state" must be a base64 string`);
+  if (typeof s.state !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(s.state))
+    throw new RangeError(`${where}: "state" must be a base64 string`);
   const d = new CyberstrideDetector(s.options);
   try {
     const bytes = Buffer.from(s.state, 'base64');
-    d.setSlotBytes(s.version === 2 ? slotV4toV5(slotV2toV4(bytes, bins), bins) : s.version === 3 ? slotV4toV5(slotV3toV4(bytes, bins), bins) : s.version === 4 ? slotV4toV5(bytes, bins) : bytes);
+    d.setSlotBytes(
+      s.version === 2
+        ? slotV4toV5(slotV2toV4(bytes, bins), bins)
+        : s.version === 3
+          ? slotV4toV5(slotV3toV4(bytes, bins), bins)
+          : s.version === 4
+            ? slotV4toV5(bytes, bins)
+            : bytes,
+    );
   } catch (err) {
     d.dispose();
-    throw new RangeError(`${where}: ${(err as Error).message}`);
+    throw new RangeError(`${where}: ${(err as Error).message}`, { cause: err });
   }
   return d;
 }
@@ -1433,11 +1613,20 @@ const TAIL_CLAMP = 1000;
 const TYPICAL_M4 = 3;
 /** |z| a Gaussian series' ring slope reaches now and then. */
 const TYPICAL_TAIL = 3.5;
-/** The long gate's mean square in a converted snapshot: high (rms 2), so a restored series is not alerted before it learns its own. */
+/**
+ * The long gate's mean square in a converted snapshot: high (rms 2), so a restored series is not alerted before it
+ * learns its own.
+ */
 const TYPICAL_LONG_M2 = 4;
-/** The shift scale of a converted snapshot, from the level member's (a random walk's distance from a slow level is larger: it learns its own)… */
+/**
+ * The shift scale of a converted snapshot, from the level member's (a random walk's distance from a slow level is
+ * larger: it learns its own)…
+ */
 const TYPICAL_SH_SCALE = 1.5;
-/** …and its gate's fourth moment: high (root 8, a gate of 23), so a restored series is not alerted before it learns its own. */
+/**
+ * …and its gate's fourth moment: high (root 8, a gate of 23), so a restored series is not alerted before it learns its
+ * own.
+ */
 const TYPICAL_SH_M4 = 4096;
 
 /** The alert decision's state for a snapshot of a version without it: no slope in the ring, typical tails. */
@@ -1475,7 +1664,10 @@ function slotV2toV4(v2: Uint8Array, bins: number): Uint8Array {
   return out;
 }
 
-/** A version-3 slot in the version-4 layout: the long level starts at the level, its gate high (it learns the series' own within a few thousand readings). */
+/**
+ * A version-3 slot in the version-4 layout: the long level starts at the level, its gate high (it learns the series'
+ * own within a few thousand readings).
+ */
 function slotV3toV4(v3: Uint8Array, bins: number): Uint8Array {
   if (v3.length !== cyberstrideSlotBytes(bins, V3_SMEAN)) return v3; // setSlotBytes names the wrong length
   const out = new Uint8Array(cyberstrideSlotBytes(bins, V4_SMEAN));
@@ -1487,7 +1679,10 @@ function slotV3toV4(v3: Uint8Array, bins: number): Uint8Array {
   return out;
 }
 
-/** A version-4 slot in the version-5 layout: the shift reference starts at the level, its sums at 0, its gate high (it learns the series' own). */
+/**
+ * A version-4 slot in the version-5 layout: the shift reference starts at the level, its sums at 0, its gate high (it
+ * learns the series' own).
+ */
 function slotV4toV5(v4: Uint8Array, bins: number): Uint8Array {
   if (v4.length !== cyberstrideSlotBytes(bins, V4_SMEAN)) return v4; // setSlotBytes names the wrong length
   const out = new Uint8Array(cyberstrideSlotBytes(bins));

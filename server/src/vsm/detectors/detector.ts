@@ -10,12 +10,19 @@
 
 /** 'change': anomalous, kind not yet decided (see models' ChangeKind). */
 export type ChangeKindOrNone = 'none' | 'change' | 'step' | 'slope' | 'transient' | 'flatline';
-export interface Forecast { mean: number; lower: number; upper: number }
+export interface Forecast {
+  mean: number;
+  lower: number;
+  upper: number;
+}
 export interface DetectorOutput {
-  /** Anomaly score in [0,1]. */ score: number;
+  /** Anomaly score in [0,1]. */
+  score: number;
   kind: ChangeKindOrNone;
-  /** Posterior probability of `kind` (for 'none', of the steady state). */ probability: number;
-  /** One-step-ahead forecast made BEFORE seeing this value, with its ~95% band; null during warm-up. */ forecast: Forecast | null;
+  /** Posterior probability of `kind` (for 'none', of the steady state). */
+  probability: number;
+  /** One-step-ahead forecast made BEFORE seeing this value, with its ~95% band; null during warm-up. */
+  forecast: Forecast | null;
   /**
    * True exactly where the server raises an alert for this series, or updates its open one (a
    * reclassification of its kind): the decision itself, not a score to threshold. `opsroom detect`
@@ -39,7 +46,10 @@ export interface StreamingDetector {
   update(value: number, ts: number): DetectorOutput;
   /** JSON-serialisable state; restoreDetector(snapshot()) gives bit-identical outputs to one that never stopped. */
   snapshot(): DetectorState;
-  /** Optional: releases the detector's storage for reuse at once (Cyberstride: its slab slot). Not to be used afterwards. */
+  /**
+   * Optional: releases the detector's storage for reuse at once (Cyberstride: its slab slot). Not to be used
+   * afterwards.
+   */
   dispose?(): void;
 }
 export type DetectorState = { type: string; version: number; [k: string]: unknown };

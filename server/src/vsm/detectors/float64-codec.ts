@@ -15,7 +15,8 @@ export function encodeFloat64(values: ArrayLike<number>): string {
 
 /** Decodes `length` finite numbers; throws a RangeError saying what is wrong otherwise. */
 export function decodeFloat64(text: unknown, length: number, what = 'state'): Float64Array {
-  if (typeof text !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new RangeError(`${what} must be a base64 string`);
+  if (typeof text !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(text))
+    throw new RangeError(`${what} must be a base64 string`);
   const buf = Buffer.from(text, 'base64');
   if (buf.length !== length * 8) throw new RangeError(`${what} must hold ${length} numbers, got ${buf.length / 8}`);
   const out = new Float64Array(length);

@@ -1,7 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import type { DetectorOutput } from './detector.js';
 import { describeDetectorContract, firstDifference } from '../../../test/support/detector-contract.js';
-import { HARRISON_STEVENS_DEFAULTS, HarrisonStevensDetector, harrisonStevensModel, resolveHarrisonStevensOptions, tQuantile975 } from './harrison-stevens.js';
+import {
+  HARRISON_STEVENS_DEFAULTS,
+  HarrisonStevensDetector,
+  harrisonStevensModel,
+  resolveHarrisonStevensOptions,
+  tQuantile975,
+} from './harrison-stevens.js';
 import { restoreDetector } from './restore.js';
 import { seededRandom } from '../../../bench/synthetic/seeded-random.js';
 
@@ -29,7 +35,13 @@ const SEEDS = Array.from({ length: 20 }, (_, i) => i + 1);
 
 describe('HarrisonStevensDetector classification', () => {
   it('reports a 6σ step as a step with probability > 0.5 within three readings, on every seed', () => {
-    const delays = SEEDS.map((seed) => delay(run(seed, ONSET + 30, (t) => (t >= ONSET ? 6 * SIGMA : 0)), 'step', 3));
+    const delays = SEEDS.map((seed) =>
+      delay(
+        run(seed, ONSET + 30, (t) => (t >= ONSET ? 6 * SIGMA : 0)),
+        'step',
+        3,
+      ),
+    );
     expect(delays.filter((d) => d < 0)).toEqual([]);
   });
 
@@ -58,7 +70,9 @@ describe('HarrisonStevensDetector classification', () => {
       for (const sign of [1, -1]) {
         const out = run(seed, ONSET + 3, (t) => (t === ONSET ? sign * 6 * SIGMA : 0));
         expect(delay(out, 'transient', 2)).toBeGreaterThanOrEqual(0);
-        expect(out.slice(ONSET).filter((o) => (o.kind === 'step' || o.kind === 'slope') && o.probability > 0.5)).toEqual([]);
+        expect(
+          out.slice(ONSET).filter((o) => (o.kind === 'step' || o.kind === 'slope') && o.probability > 0.5),
+        ).toEqual([]);
         expect(out[ONSET + 2]!.kind).toBe('transient'); // confirmed two readings later
         expect(out[ONSET + 2]!.probability).toBeGreaterThan(0.9);
       }
@@ -74,7 +88,13 @@ describe('HarrisonStevensDetector classification', () => {
   });
 
   it('reports a sustained new slope of 3σ per reading as a slope within five readings on at least 90% of seeds', () => {
-    const delays = SEEDS.map((seed) => delay(run(seed, ONSET + 30, (t) => (t >= ONSET ? 3 * SIGMA * (t - ONSET + 1) : 0)), 'slope', 5));
+    const delays = SEEDS.map((seed) =>
+      delay(
+        run(seed, ONSET + 30, (t) => (t >= ONSET ? 3 * SIGMA * (t - ONSET + 1) : 0)),
+        'slope',
+        5,
+      ),
+    );
     expect(delays.filter((d) => d < 0).length).toBeLessThanOrEqual(2);
   });
 
@@ -129,7 +149,14 @@ describe('HarrisonStevensDetector warm-up and scale', () => {
       const rnd = seededRandom(warmup);
       const out = Array.from({ length: warmup + 1 }, (_, t) => d.update(10 + rnd.normal(), t));
       for (const o of out.slice(0, warmup)) {
-        expect(o).toEqual({ score: 0, kind: 'none', probability: HARRISON_STEVENS_DEFAULTS.states.steady.prior, forecast: null, alert: false, learning: true });
+        expect(o).toEqual({
+          score: 0,
+          kind: 'none',
+          probability: HARRISON_STEVENS_DEFAULTS.states.steady.prior,
+          forecast: null,
+          alert: false,
+          learning: true,
+        });
       }
       expect(d.warmedUp).toBe(true);
       expect(out[warmup]!.forecast).not.toBeNull();
@@ -149,13 +176,23 @@ describe('HarrisonStevensDetector warm-up and scale', () => {
 
   it('needs no units: scaling the series by a power of two scales the forecast and leaves everything else bit-identical', () => {
     const rnd = seededRandom(11);
-    const ys = Array.from({ length: 1500 }, (_, t) => 40 + 2 * rnd.normal() + (t > 700 ? 15 : 0) + (t === 300 ? 20 : 0));
+    const ys = Array.from(
+      { length: 1500 },
+      (_, t) => 40 + 2 * rnd.normal() + (t > 700 ? 15 : 0) + (t === 300 ? 20 : 0),
+    );
     const base = new HarrisonStevensDetector();
     const a = ys.map((y, t) => base.update(y, t));
     for (const factor of [2 ** 40, 2 ** -40]) {
       const scaled = new HarrisonStevensDetector();
       const b = ys.map((y, t) => scaled.update(y * factor, t));
-      const unscaled = b.map((o) => ({ ...o, forecast: o.forecast && { mean: o.forecast.mean / factor, lower: o.forecast.lower / factor, upper: o.forecast.upper / factor } }));
+      const unscaled = b.map((o) => ({
+        ...o,
+        forecast: o.forecast && {
+          mean: o.forecast.mean / factor,
+          lower: o.forecast.lower / factor,
+          upper: o.forecast.upper / factor,
+        },
+      }));
       expect(firstDifference(unscaled, a)).toBe(-1);
     }
   });
@@ -192,11 +229,15 @@ describe('HarrisonStevensDetector input handling', () => {
     expect(() => new HarrisonStevensDetector({ warmup: 2 })).toThrow(/warmup/);
     expect(() => new HarrisonStevensDetector({ varianceDiscount: 0 })).toThrow(/varianceDiscount/);
     expect(() => new HarrisonStevensDetector({ states: { step: { prior: 0 } } })).toThrow(/states\.step\.prior/);
-    expect(() => new HarrisonStevensDetector({ states: { transient: { observation: -1 } } })).toThrow(/states\.transient\.observation/);
+    expect(() => new HarrisonStevensDetector({ states: { transient: { observation: -1 } } })).toThrow(
+      /states\.transient\.observation/,
+    );
   });
 
   it('normalises the priors it is given', () => {
-    const o = resolveHarrisonStevensOptions({ states: { steady: { prior: 9 }, step: { prior: 0.5 }, slope: { prior: 0.25 }, transient: { prior: 0.25 } } });
+    const o = resolveHarrisonStevensOptions({
+      states: { steady: { prior: 9 }, step: { prior: 0.5 }, slope: { prior: 0.25 }, transient: { prior: 0.25 } },
+    });
     expect(o.prior).toEqual([0.9, 0.05, 0.025, 0.025]);
   });
 
@@ -210,7 +251,9 @@ describe('HarrisonStevensDetector input handling', () => {
 
   it('shares one frozen model per distinct options, telling negative zero from zero, and copies the options it is given', () => {
     expect(harrisonStevensModel({ warmup: 9 })).toBe(harrisonStevensModel({ warmup: 9 }));
-    expect(harrisonStevensModel({ states: { step: { level: -0 } } })).not.toBe(harrisonStevensModel({ states: { step: { level: 0 } } }));
+    expect(harrisonStevensModel({ states: { step: { level: -0 } } })).not.toBe(
+      harrisonStevensModel({ states: { step: { level: 0 } } }),
+    );
     expect(Object.isFrozen(harrisonStevensModel().opts.slope)).toBe(true);
     const given = resolveHarrisonStevensOptions({ warmup: 11 });
     const d = new HarrisonStevensDetector(given);
@@ -218,7 +261,9 @@ describe('HarrisonStevensDetector input handling', () => {
     given.warmup = 4;
     expect(d.resolvedOptions()).toEqual(resolveHarrisonStevensOptions({ warmup: 11 }));
     d.resolvedOptions().level[1] = 1;
-    expect(new HarrisonStevensDetector({ warmup: 11 }).snapshot().options.level[1]).toBe(HARRISON_STEVENS_DEFAULTS.states.step.level);
+    expect(new HarrisonStevensDetector({ warmup: 11 }).snapshot().options.level[1]).toBe(
+      HARRISON_STEVENS_DEFAULTS.states.step.level,
+    );
   });
 });
 

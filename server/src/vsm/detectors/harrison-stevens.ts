@@ -154,7 +154,8 @@ export const HARRISON_STEVENS_DEFAULTS: Readonly<{
 }> = Object.freeze({
   warmup: 20, // readings
   varianceDiscount: 0.99, // memory ≈ 100 readings
-  relativeNoiseFloor: 1e-13, // of |level|: far above float64 rounding (1e-16), far below any real noise (unit noise at 1e12 is 1e-12)
+  // of |level|: far above float64 rounding (1e-16), far below any real noise (unit noise at 1e12 is 1e-12)
+  relativeNoiseFloor: 1e-13,
   states: Object.freeze({
     steady: Object.freeze({ prior: 0.94, observation: 1, level: 0.01, slope: 1e-4 }),
     step: Object.freeze({ prior: 0.02, observation: 1, level: 100, slope: 1e-4 }),
@@ -193,7 +194,25 @@ const STATE_LENGTH = 59;
 /** Length of the numeric state vector (`stateVector()`). */
 export const HARRISON_STEVENS_STATE_LENGTH = STATE_LENGTH;
 /** Offsets in the state vector (Cyberstride stores the vector compactly and rebuilds it per reading). */
-export const HS_LAYOUT = Object.freeze({ P, M, C, HP, HM, HC, SCALE, NU, COUNT, Y0, MX, MY, CXY, M2X, M2Y, LAST_TS, REJECTED });
+export const HS_LAYOUT = Object.freeze({
+  P,
+  M,
+  C,
+  HP,
+  HM,
+  HC,
+  SCALE,
+  NU,
+  COUNT,
+  Y0,
+  MX,
+  MY,
+  CXY,
+  M2X,
+  M2Y,
+  LAST_TS,
+  REJECTED,
+});
 /** Any indexable vector of doubles: a state vector or a Float64Array scratch. */
 type Vec = StateVector | Float64Array;
 
@@ -330,7 +349,9 @@ function hsOptionsKey(o: ResolvedHarrisonStevensOptions): string | null {
 }
 
 /** The shared model of user options or resolved ones (resolved ones are used as they are, not validated). */
-export function harrisonStevensModel(options: HarrisonStevensOptions | ResolvedHarrisonStevensOptions = {}): HarrisonStevensModel {
+export function harrisonStevensModel(
+  options: HarrisonStevensOptions | ResolvedHarrisonStevensOptions = {},
+): HarrisonStevensModel {
   const resolved = isResolved(options) ? options : resolveHarrisonStevensOptions(options);
   const key = hsOptionsKey(resolved);
   const cached = key === null ? undefined : MODELS.get(key);
@@ -655,7 +676,15 @@ function step(st: Vec, m: HarrisonStevensModel, y: number, forecast: Forecast): 
  * (any positive scale) into the mean at st[mAt..] and the covariance at st[cAt..]; returns Σ w.
  * If the weights underflow to zero it copies the first pair (the component then has weight 0).
  */
-function collapse(st: Vec, mAt: number, cAt: number, w: Float64Array, base: number, stride: number, invS: number): number {
+function collapse(
+  st: Vec,
+  mAt: number,
+  cAt: number,
+  w: Float64Array,
+  base: number,
+  stride: number,
+  invS: number,
+): number {
   let sw = 0;
   let mL = 0;
   let mB = 0;

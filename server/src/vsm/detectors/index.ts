@@ -1,6 +1,12 @@
 /** Streaming anomaly detectors, one per node and indicator series: the public surface. */
 export type { ChangeKindOrNone, DetectorOutput, DetectorState, Forecast, StreamingDetector } from './detector.js';
-export { CYBERSTRIDE_DEFAULTS, CYBERSTRIDE_TYPE, CYBERSTRIDE_VERSION, CyberstrideDetector, normalCdf } from './cyberstride.js';
+export {
+  CYBERSTRIDE_DEFAULTS,
+  CYBERSTRIDE_TYPE,
+  CYBERSTRIDE_VERSION,
+  CyberstrideDetector,
+  normalCdf,
+} from './cyberstride.js';
 export type { CyberstrideOptions, CyberstrideState, ResolvedCyberstrideOptions } from './cyberstride.js';
 export {
   HARRISON_STEVENS_DEFAULTS,

@@ -53,7 +53,9 @@ describe('restoreDetector', () => {
       }
     })();
     expect(err).toBeInstanceOf(DetectorStateError);
-    expect((err as Error).message).toMatch(/unknown detector type "ewma" \(known: cyberstride, harrison-stevens\).*create a new detector/);
+    expect((err as Error).message).toMatch(
+      /unknown detector type "ewma" \(known: cyberstride, harrison-stevens\).*create a new detector/,
+    );
   });
 
   it('throws a DetectorStateError for an unknown version, saying what to do', () => {

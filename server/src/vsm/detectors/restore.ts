@@ -8,7 +8,13 @@
  *   const again = restoreDetector(JSON.parse(saved));  // continues bit-identically
  */
 import type { DetectorState, StreamingDetector } from './detector.js';
-import { CYBERSTRIDE_TYPE, CYBERSTRIDE_VERSION, CyberstrideDetector, restoreCyberstride, type CyberstrideOptions } from './cyberstride.js';
+import {
+  CYBERSTRIDE_TYPE,
+  CYBERSTRIDE_VERSION,
+  CyberstrideDetector,
+  restoreCyberstride,
+  type CyberstrideOptions,
+} from './cyberstride.js';
 import {
   HARRISON_STEVENS_TYPE,
   HARRISON_STEVENS_VERSION,
@@ -24,7 +30,9 @@ export type CreateDetectorOptions =
 
 /** Every detector type and the snapshot versions this build reads. */
 export const DETECTOR_TYPES: Readonly<Record<string, readonly number[]>> = Object.freeze({
-  [CYBERSTRIDE_TYPE]: Object.freeze([1, 2, 3, 4, CYBERSTRIDE_VERSION]), // 1: float64 vectors of earlier builds, restored rounded; 2: the slot before the alert decision; 3: before the long-level gate; 4: before the shift CUSUM
+  // 1: float64 vectors of earlier builds, restored rounded; 2: the slot before the alert decision; 3: before the
+  // long-level gate; 4: before the shift CUSUM
+  [CYBERSTRIDE_TYPE]: Object.freeze([1, 2, 3, 4, CYBERSTRIDE_VERSION]),
   [HARRISON_STEVENS_TYPE]: Object.freeze([HARRISON_STEVENS_VERSION]),
 });
 
@@ -41,7 +49,9 @@ export function createDetector(opts: CreateDetectorOptions = {}): StreamingDetec
   const { type = CYBERSTRIDE_TYPE, ...rest } = opts;
   if (type === CYBERSTRIDE_TYPE) return new CyberstrideDetector(rest as CyberstrideOptions);
   if (type === HARRISON_STEVENS_TYPE) return new HarrisonStevensDetector(rest as HarrisonStevensOptions);
-  throw new RangeError(`unknown detector type "${String(type)}"; known types: ${Object.keys(DETECTOR_TYPES).join(', ')}`);
+  throw new RangeError(
+    `unknown detector type "${String(type)}"; known types: ${Object.keys(DETECTOR_TYPES).join(', ')}`,
+  );
 }
 
 /**
@@ -62,7 +72,8 @@ export function restoreDetector(state: DetectorState): StreamingDetector {
   }
   if (!versions.includes(state.version)) {
     throw new DetectorStateError(
-      `unsupported ${String(state.type)} snapshot version ${JSON.stringify(state.version)} (this build reads ${versions.join(', ')}); ` +
+      `unsupported ${String(state.type)} snapshot version ` +
+        `${JSON.stringify(state.version)} (this build reads ${versions.join(', ')}); ` +
         'it was written by a different server version: discard it and create a new detector, which re-warms',
     );
   }

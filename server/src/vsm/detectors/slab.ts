@@ -45,7 +45,10 @@ export interface SlabSlot<M> {
   base8: number;
 }
 
-/** Hands out zeroed slots of one stride, `capacity` to a slab; keeps no slab alive but the current one and those with freed slots. */
+/**
+ * Hands out zeroed slots of one stride, `capacity` to a slab; keeps no slab alive but the current one and those with
+ * freed slots.
+ */
 export class SlabAllocator<M> {
   private current: Slab<M> | null = null;
   private readonly withFreed: Slab<M>[] = [];
@@ -55,8 +58,10 @@ export class SlabAllocator<M> {
     readonly capacity: number,
     readonly model: M,
   ) {
-    if (!(Number.isInteger(strideBytes) && strideBytes > 0 && strideBytes % 8 === 0)) throw new RangeError(`slab stride must be a positive multiple of 8 bytes, got ${strideBytes}`);
-    if (!(Number.isInteger(capacity) && capacity > 0)) throw new RangeError(`slab capacity must be a positive integer, got ${capacity}`);
+    if (!(Number.isInteger(strideBytes) && strideBytes > 0 && strideBytes % 8 === 0))
+      throw new RangeError(`slab stride must be a positive multiple of 8 bytes, got ${strideBytes}`);
+    if (!(Number.isInteger(capacity) && capacity > 0))
+      throw new RangeError(`slab capacity must be a positive integer, got ${capacity}`);
   }
 
   alloc(): SlabSlot<M> {
