@@ -1,11 +1,14 @@
 import './styles.css';
+import './panels/admin-screen.css';
 import { IndicatorChart } from './charts/indicator-chart.js';
 import { IndicesPanel } from './charts/indices-panel.js';
+import { createAdminApi } from './data/admin-api.js';
 import { ApiError, createApi } from './data/api.js';
 import { connectLive, type LiveLink } from './data/live.js';
 import { createStore, type SessionUser } from './data/state.js';
 import { formatHash, parseHash, type HashState } from './nav/hash.js';
 import { commandOfKey, navigate } from './nav/keyboard.js';
+import { AdminScreen } from './panels/admin-screen.js';
 import { AlertList } from './panels/alert-list.js';
 import { MaintenanceList } from './panels/maintenance-list.js';
 import { HealthScreen } from './panels/health-screen.js';
@@ -44,10 +47,13 @@ const ui = {
   maintenance: $('.maintenance-box'),
   health: $('.health-panel'),
   healthToggle: $<HTMLButtonElement>('.health-toggle'),
+  admin: $('.admin-panel'),
+  adminToggle: $<HTMLButtonElement>('.admin-toggle'),
 };
 
 const store = createStore();
 const api = createApi({ onUnauthorized: () => leaveRoom('Your session has ended; sign in again.') });
+const adminApi = createAdminApi({ onUnauthorized: () => leaveRoom('Your session has ended; sign in again.') });
 const login = new LoginForm(ui.login, api, (user) => void enterRoom(user));
 
 let owned: Disposable[] = [];
@@ -95,6 +101,7 @@ async function enterRoom(user: SessionUser): Promise<void> {
       new AlertList(ui.alerts, store, api),
       new MaintenanceList(ui.maintenance, store, api),
       new HealthScreen(ui.health, store, api),
+      new AdminScreen(ui.admin, ui.adminToggle, user, adminApi, store),
       {
         dispose: store.subscribe((next, prev) => {
           if (next.focus !== prev.focus || next.view !== prev.view) syncHash(true);
