@@ -127,7 +127,8 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     const log: Logger = app.log ?? silentLogger;
     life.useLogger(log);
     life.own('http', app, (a) => a.close());
-    for (const step of state.applied) log.info({ state: state.path, step }, 'state database migrated');
+    if (state.created) log.info({ state: state.path, version: state.version }, 'state database created');
+    else for (const step of state.applied) log.info({ state: state.path, step }, 'state database migrated');
     for (const warning of state.warnings) log.warn({ state: state.path }, warning);
 
     // Webhooks per node (model `notify:`); the lookup follows model reloads.

@@ -57,6 +57,7 @@ describe('openStateDatabase', () => {
     expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(tables(s.db)).toEqual(['alert_docs', 'auth_sessions', 'maintenance_windows']);
     expect(s.applied).toEqual(STATE_MIGRATIONS.map((m) => m.name));
+    expect(s.created).toBe(true); // one 'created' line at start-up, not a migration per step
     s.db.close();
     expect(existsSync(join(dir, 'opsroom.db'))).toBe(false);
   });
@@ -68,6 +69,7 @@ describe('openStateDatabase', () => {
     first.db.close();
     const second = openStateDatabase(dir);
     expect(second.applied).toEqual([]);
+    expect(second.created).toBe(false);
     expect(second.db.prepare('SELECT id FROM alert_docs').pluck().all()).toEqual(['a']);
     second.db.close();
   });
@@ -77,6 +79,7 @@ describe('openStateDatabase', () => {
     openStateDatabase(dir, { migrations: STATE_MIGRATIONS.slice(0, 1) }).db.close();
     const s = openStateDatabase(dir);
     expect(s.applied).toEqual(STATE_MIGRATIONS.slice(1).map((m) => m.name));
+    expect(s.created).toBe(false);
     expect(s.db.pragma('user_version', { simple: true })).toBe(STATE_MIGRATIONS.length);
     s.db.close();
   });

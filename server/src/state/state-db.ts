@@ -173,6 +173,8 @@ export interface OpenedState {
   version: number;
   /** What the migrations applied at this opening did, one line each (empty when none ran). */
   applied: string[];
+  /** A new state database: every migration ran on an empty file and none had anything to move. */
+  created: boolean;
   /** Things the operator should know (logged at start-up as warnings). */
   warnings: string[];
 }
@@ -188,8 +190,11 @@ export function openStateDatabase(dataDir: string, options: OpenStateOptions = {
   // Small and written a few times a second at most: SQLite's default cache and checkpoint size.
   const db = openSqliteFile(dataDir, STATE_FILE, { cacheKiB: 2048, walAutocheckpointPages: 1000 });
   const applied: string[] = [];
+  let created = false;
+  let noted = false;
   try {
     const ctx: StateMigrationContext = { dataDir, notes: [] };
+    created = (db.pragma('user_version', { simple: true }) as number) === 0;
     for (;;) {
       let ran: StateMigration | undefined;
       db.transaction(() => {
@@ -208,6 +213,7 @@ export function openStateDatabase(dataDir: string, options: OpenStateOptions = {
       }).immediate();
       if (!ran) break;
       ran.afterCommit?.(db, ctx);
+      if (ctx.notes.length) noted = true;
       applied.push(ctx.notes.length ? `${ran.name}: ${ctx.notes.join(', ')}` : ran.name);
     }
   } catch (err) {
@@ -215,7 +221,14 @@ export function openStateDatabase(dataDir: string, options: OpenStateOptions = {
     throw err;
   }
   const warnings = leftovers(dataDir, applied);
-  return { db, path: stateDatabasePath(dataDir), version: migrations.length, applied, warnings };
+  return {
+    db,
+    path: stateDatabasePath(dataDir),
+    version: migrations.length,
+    applied,
+    created: created && !noted,
+    warnings,
+  };
 }
 
 /**
