@@ -122,17 +122,19 @@ d('the history chart in a real browser', () => {
 
   it('shows the chart and the top of the alert list without scrolling at 1366x768', async () => {
     const { page, errors } = await newPage();
-    await page.goto(`${app.httpUrl}/#/${DEVICE_NODE}`);
+    // The cooperative: its chart, and the alert raised at one of its workshops at the top of the list.
+    await page.goto(`${app.httpUrl}/#/valle/norte/lana`);
     await signIn(page, 'planner', secrets.users.planner as string);
     await settled(page);
+    const card = page.locator('[data-testid^="alert-"]:not([data-testid="alerts-count"])').first();
+    await card.waitFor({ state: 'visible', timeout: 20_000 });
     await page.waitForTimeout(1000); // the scene's camera ease, for the picture
     await page.screenshot({ path: join(ARTIFACTS, 'chart-1366x768.png') });
-    const chart = await page.locator('.chart-panel').boundingBox();
-    const alerts = await page.locator('.alert-box').boundingBox();
-    expect(chart).not.toBeNull();
-    expect(chart!.y).toBeGreaterThanOrEqual(0);
-    expect(chart!.y + chart!.height).toBeLessThanOrEqual(768);
-    expect(alerts!.y).toBeLessThan(768 - 100); // the list's filters and first cards
+    const chart = (await page.locator('.chart-panel').boundingBox())!;
+    expect(chart.y).toBeGreaterThanOrEqual(0);
+    expect(chart.y + chart.height).toBeLessThanOrEqual(768);
+    const first = (await card.boundingBox())!;
+    expect(first.y + Math.min(first.height, 60)).toBeLessThanOrEqual(768); // the first alert's head at least
     // Nothing scrolled to get there.
     await expect(page.evaluate(() => [window.scrollY, document.querySelector('.centre')!.scrollTop])).resolves.toEqual([
       0, 0,
@@ -230,6 +232,9 @@ d('the history chart in a real browser', () => {
     await expect(page.getByTestId('chart-readout').textContent()).resolves.toMatch(/Energy use: [\d.,]+ kWh/);
     await page.locator('.chart-panel').screenshot({ path: join(ARTIFACTS, 'chart-indicators.png') });
     await page.screenshot({ path: join(ARTIFACTS, 'chart-indicators-1366x768.png') });
+    // Six small multiples still fit above the fold.
+    const chart = (await page.locator('.chart-panel').boundingBox())!;
+    expect(chart.y + chart.height).toBeLessThanOrEqual(768);
     expect(errors).toEqual([]);
   }, 60_000);
 
@@ -252,6 +257,8 @@ d('the history chart in a real browser', () => {
     await page.reload();
     await settled(page);
     await page.locator('.chart-range[data-range="6h"]').click();
+    await settled(page);
+    await page.locator('.chart-range[data-range="1h"]').click();
     await settled(page);
     const mark = page.locator(`svg.chart g.anomaly[data-state="resolved"]`);
     await mark.first().waitFor({ state: 'attached' });

@@ -47,7 +47,9 @@ import {
 
 /** The range the chart opens with, ms (the 1 h preset). */
 export const CHART_SPAN_MS = 60 * 60_000;
+/** The plot's height, px; more when many small multiples need it (MIN_PANEL_H each). */
 const HEIGHT = 210;
+const MIN_PANEL_H = 26;
 const MARGIN = { top: 8, right: 14, bottom: 22, left: 52 };
 const PANEL_GAP = 14;
 /** Line colours, one per series in a panel (the first is the focused node's). */
@@ -232,6 +234,7 @@ export class IndicatorChart {
     const indicator = s.indicator;
     if (!node || !indicator) return;
     const token = ++this.loadToken;
+    this.loadedAt = Date.now(); // at the start, so live updates meanwhile do not ask again
     if (this.range.live) this.range = presetRange(this.range.to - this.range.from, Date.now());
     const range = this.range;
     const [specs, leftOut] = chartSpecs(this.mode, node, indicator, s.nodes, s.model?.indicators ?? []);
@@ -249,7 +252,6 @@ export class IndicatorChart {
     this.marks = marks;
     this.leftOut = leftOut;
     this.liveBands = new Map();
-    this.loadedAt = Date.now();
     delete this.root.dataset.loading;
     this.status.textContent = this.statusText();
     this.appendLive(this.store.get());
@@ -363,11 +365,13 @@ export class IndicatorChart {
     this.drawControls();
     this.drawLegend();
     const w = this.plotWidth;
-    this.svg.attr('width', this.width).attr('viewBox', `0 0 ${this.width} ${HEIGHT}`);
     const indicators = this.store.get().model?.indicators ?? [];
     const panels = panelsOf(this.series, indicators);
     const n = Math.max(1, panels.length);
-    const panelH = Math.max(20, (HEIGHT - MARGIN.top - MARGIN.bottom - (n - 1) * PANEL_GAP) / n);
+    const gap = n > 3 ? 8 : PANEL_GAP;
+    const height = Math.max(HEIGHT, MARGIN.top + MARGIN.bottom + n * MIN_PANEL_H + (n - 1) * gap);
+    this.svg.attr('width', this.width).attr('height', height).attr('viewBox', `0 0 ${this.width} ${height}`);
+    const panelH = (height - MARGIN.top - MARGIN.bottom - (n - 1) * gap) / n;
     const x = this.xScale();
     const [d0, d1] = x.domain().map(Number) as [number, number];
     this.svg
@@ -377,7 +381,7 @@ export class IndicatorChart {
     this.svg
       .select('rect.zoom-overlay')
       .attr('width', w)
-      .attr('height', HEIGHT - MARGIN.top - MARGIN.bottom);
+      .attr('height', height - MARGIN.top - MARGIN.bottom);
     const span = this.range.to - this.range.from;
     this.zoom.scaleExtent([span / MAX_SPAN_MS, span / MIN_SPAN_MS]);
 
@@ -405,7 +409,7 @@ export class IndicatorChart {
     const store = this.store;
     g.each(function (panel, i) {
       const plot = select(this);
-      plot.attr('transform', `translate(${MARGIN.left},${MARGIN.top + i * (panelH + PANEL_GAP)})`);
+      plot.attr('transform', `translate(${MARGIN.left},${MARGIN.top + i * (panelH + gap)})`);
       plot
         .select('text.panel-title')
         .attr('display', n > 1 ? null : 'none')
@@ -430,7 +434,7 @@ export class IndicatorChart {
         .call(i === n - 1 ? xAxis : xAxis.tickFormat(() => ''));
       plot.select<SVGGElement>('g.axis.y').call(
         axisLeft(y)
-          .ticks(Math.max(2, Math.min(5, Math.floor(panelH / 22))))
+          .ticks(values.length === 0 ? 0 : Math.max(2, Math.min(5, Math.floor(panelH / 22))))
           .tickFormat((v) => formatValue(Number(v))),
       );
       const bandArea = area<BandPoint>()
@@ -502,7 +506,7 @@ export class IndicatorChart {
       .attr('x1', hoverTs === null ? 0 : x(hoverTs))
       .attr('x2', hoverTs === null ? 0 : x(hoverTs))
       .attr('y1', MARGIN.top)
-      .attr('y2', HEIGHT - MARGIN.bottom);
+      .attr('y2', height - MARGIN.bottom);
     if (this.series.length === 0 && !this.root.dataset.loading) this.status.textContent = 'No data in this range.';
   }
 
