@@ -20,9 +20,9 @@ describe('logins and request shapes over HTTP', () => {
     await server?.stop();
   });
 
-  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}, method = 'POST') =>
     fetch(`${server.httpUrl}${path}`, {
-      method: 'POST',
+      method,
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify(body),
     });
@@ -62,7 +62,8 @@ describe('logins and request shapes over HTTP', () => {
         const url = path.replace(/\{[^}]+\}/g, 'some-id');
         const auth = { authorization: `Bearer ${token}` };
         if (op.requestBody) {
-          const res = await post(url, { note: 'x', username: 'u', password: 'p', unexpected: true }, auth);
+          const body = { note: 'x', username: 'u', password: 'p', unexpected: true };
+          const res = await post(url, body, auth, method.toUpperCase());
           expect({ route: `${method} ${path}`, status: res.status }).toEqual({
             route: `${method} ${path}`,
             status: 400,
