@@ -17,8 +17,7 @@ import { LoginForm } from './panels/login-form.js';
 import { NodeTree } from './panels/node-tree.js';
 import { NodeValues } from './panels/node-values.js';
 import { SessionBar } from './panels/session-bar.js';
-import { createFlatRoom } from './scene/flat-room.js';
-import { webglAvailable } from './scene/webgl.js';
+import { createSceneSwitch } from './scene/scene-switch.js';
 
 /** Something the room owns while signed in, released on sign-out. */
 interface Disposable {
@@ -80,6 +79,7 @@ async function enterRoom(user: SessionUser): Promise<void> {
     store.dispatch({ type: 'focus', path: fromUrl.path });
     store.dispatch({ type: 'filter', filter: fromUrl.filter });
     store.dispatch({ type: 'view', view: fromUrl.view });
+    store.dispatch({ type: 'scene', scene: fromUrl.scene });
     store.dispatch({ type: 'model', model });
     store.dispatch({ type: 'indicators', updates: latest });
     store.dispatch({ type: 'alerts:replace', alerts });
@@ -104,13 +104,13 @@ async function enterRoom(user: SessionUser): Promise<void> {
       new AdminScreen(ui.admin, ui.adminToggle, user, adminApi, store),
       {
         dispose: store.subscribe((next, prev) => {
-          if (next.focus !== prev.focus || next.view !== prev.view) syncHash(true);
+          if (next.focus !== prev.focus || next.view !== prev.view || next.scene !== prev.scene) syncHash(true);
           else if (next.filter !== prev.filter) syncHash(false);
           if (next.view !== prev.view) ui.healthToggle.setAttribute('aria-pressed', String(next.view === 'health'));
         }),
       },
     ];
-    owned.push(await startScene());
+    owned.push(createSceneSwitch(ui.scene, store, focus));
     live = connectLive({ store, api, onUnauthorized: () => leaveRoom('Your session has ended; sign in again.') });
   } catch (err) {
     if (err instanceof ApiError && err.unauthorized) leaveRoom('Sign in to continue.');
@@ -118,21 +118,6 @@ async function enterRoom(user: SessionUser): Promise<void> {
   } finally {
     entering = false;
   }
-}
-
-/** The 3D room when WebGL works (three.js loaded only then), else the 2D room. */
-async function startScene(): Promise<Disposable> {
-  let reason = 'WebGL is not available in this browser';
-  try {
-    if (webglAvailable()) {
-      const { createRoomView } = await import('./scene/room-view.js');
-      return createRoomView(ui.scene, store, focus);
-    }
-  } catch (err) {
-    reason = `WebGL failed to start: ${(err as Error).message}`;
-    ui.scene.replaceChildren();
-  }
-  return createFlatRoom(ui.scene, store, focus, reason);
 }
 
 function leaveRoom(message: string): void {
@@ -156,7 +141,7 @@ function showBootError(err: unknown): void {
 /** What the URL holds: the focus, the screen and the alert filter (nav/hash.ts). */
 function hashState(): HashState {
   const s = store.get();
-  return { path: s.focus, view: s.view, filter: s.filter };
+  return { path: s.focus, view: s.view, filter: s.filter, scene: s.scene };
 }
 
 /**
@@ -176,6 +161,7 @@ addEventListener('hashchange', () => {
   store.dispatch({ type: 'focus', path: h.path });
   store.dispatch({ type: 'filter', filter: h.filter });
   store.dispatch({ type: 'view', view: h.view });
+  store.dispatch({ type: 'scene', scene: h.scene });
   const hash = formatHash(hashState());
   if (location.hash !== hash) history.replaceState(null, '', hash); // out of scope: back to a real node
 });

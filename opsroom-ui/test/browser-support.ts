@@ -80,3 +80,37 @@ export async function publishJump(mqttUrl: string, device: string, secret: strin
     await client.endAsync();
   }
 }
+
+export const COUNCILS = 10;
+export const COOPS = 50;
+export const WORKSHOPS = 10;
+
+/** A region of 10 councils × 50 cooperatives × 10 workshops: 5,511 nodes, one planner. */
+export function bigModel(passwordHash: string): string {
+  const out: string[] = [
+    'name: Scale test federation',
+    'levels: [region, council, cooperative, workshop]',
+    'correction_windows: { workshop: 300, cooperative: 900, council: 3600, region: 14400 }',
+    'indicators:',
+    '  - { id: output, name: Production output, unit: units/h, rollup: sum }',
+    'nodes:',
+    '  - id: root',
+    '    name: Region',
+    '    children:',
+  ];
+  for (let c = 0; c < COUNCILS; c++) {
+    out.push(`      - id: c${c}`, `        name: Council ${c}`, '        children:');
+    for (let k = 0; k < COOPS; k++) {
+      out.push(`          - id: k${k}`, `            name: Coop ${c}.${k}`, '            children:');
+      for (let w = 0; w < WORKSHOPS; w++) out.push(`              - { id: w${w}, name: Workshop ${c}.${k}.${w} }`);
+    }
+  }
+  out.push(
+    'users:',
+    '  - name: planner',
+    '    role: planner',
+    '    scope: root',
+    `    password_hash: "${passwordHash}"`,
+  );
+  return out.join('\n') + '\n';
+}

@@ -5,44 +5,22 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { startOpsroom } from '@opsroom/server';
 import { hashSecret } from '../../server/src/auth/hash.js';
-import { ARTIFACTS, CHROMIUM_ARGS, chromiumPath, collectErrors, signIn, UI_DIR } from './browser-support.js';
+import {
+  ARTIFACTS,
+  bigModel,
+  CHROMIUM_ARGS,
+  chromiumPath,
+  collectErrors,
+  COOPS,
+  COUNCILS,
+  signIn,
+  UI_DIR,
+  WORKSHOPS,
+} from './browser-support.js';
 
 const d = chromiumPath ? describe : describe.skip;
 
-const COUNCILS = 10;
-const COOPS = 50;
-const WORKSHOPS = 10;
 const PASSWORD = 'scale-test-password';
-
-/** A region of 10 councils × 50 cooperatives × 10 workshops: 5,511 nodes, one planner. */
-function bigModel(passwordHash: string): string {
-  const out: string[] = [
-    'name: Scale test federation',
-    'levels: [region, council, cooperative, workshop]',
-    'correction_windows: { workshop: 300, cooperative: 900, council: 3600, region: 14400 }',
-    'indicators:',
-    '  - { id: output, name: Production output, unit: units/h, rollup: sum }',
-    'nodes:',
-    '  - id: root',
-    '    name: Region',
-    '    children:',
-  ];
-  for (let c = 0; c < COUNCILS; c++) {
-    out.push(`      - id: c${c}`, `        name: Council ${c}`, '        children:');
-    for (let k = 0; k < COOPS; k++) {
-      out.push(`          - id: k${k}`, `            name: Coop ${c}.${k}`, '            children:');
-      for (let w = 0; w < WORKSHOPS; w++) out.push(`              - { id: w${w}, name: Workshop ${c}.${k}.${w} }`);
-    }
-  }
-  out.push(
-    'users:',
-    '  - name: planner',
-    '    role: planner',
-    '    scope: root',
-    `    password_hash: "${passwordHash}"`,
-  );
-  return out.join('\n') + '\n';
-}
 
 d('the ops room with 5,000 nodes', () => {
   let app: Awaited<ReturnType<typeof startOpsroom>>;

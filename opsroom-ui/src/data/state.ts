@@ -1,4 +1,4 @@
-import { sameFilter, type AlertViewFilter, type RoomView } from '../nav/hash.js';
+import { sameFilter, type AlertViewFilter, type RoomView, type SceneMode } from '../nav/hash.js';
 import {
   inScope,
   PRIORITIES,
@@ -45,6 +45,8 @@ export interface RoomState {
   filter: AlertViewFilter;
   /** The screen shown: the room, or the alarm system's health. */
   view: RoomView;
+  /** How the room is drawn: 3D, or the 2D tiles (asked for, or without WebGL). */
+  scene: SceneMode;
 }
 
 export type RoomAction =
@@ -61,7 +63,8 @@ export type RoomAction =
   | { type: 'connection'; status: ConnectionStatus }
   | { type: 'indicator'; id: string }
   | { type: 'filter'; filter: AlertViewFilter }
-  | { type: 'view'; view: RoomView };
+  | { type: 'view'; view: RoomView }
+  | { type: 'scene'; scene: SceneMode };
 
 export const EMPTY_STATE: RoomState = Object.freeze({
   user: null,
@@ -76,6 +79,7 @@ export const EMPTY_STATE: RoomState = Object.freeze({
   indicator: null,
   filter: Object.freeze({}),
   view: 'room',
+  scene: '3d',
 }) as RoomState;
 
 /**
@@ -98,6 +102,8 @@ export function reduce(state: RoomState, action: RoomAction): RoomState {
       return sameFilter(state.filter, action.filter) ? state : { ...state, filter: withoutEmpty(action.filter) };
     case 'view':
       return state.view === action.view ? state : { ...state, view: action.view };
+    case 'scene':
+      return state.scene === action.scene ? state : { ...state, scene: action.scene };
     case 'model': {
       const nodes = new Map(action.model.nodes.map((n) => [n.path, n] as const));
       const keep = <V>(m: ReadonlyMap<string, V>, pathOf: (v: V) => string) =>

@@ -3,7 +3,8 @@ import type { AlertQuery } from '@opsroom/models';
 /**
  * The focus, the screen and the alert filter live in the URL hash so that deep links and reloads
  * work: `#/valle/norte` focuses `valle/norte`; `#/valle/norte?priority=high&q=lana` also filters
- * the alert screen; `…?view=health` shows the alarm-health screen. Each path segment is
+ * the alert screen; `…?view=health` shows the alarm-health screen; `…?room=2d` asks for the 2D room
+ * instead of the 3D one. Each path segment is
  * URI-encoded; the part after `?` is a query string.
  *
  * @example pathFromHash('#/valle/norte')  // 'valle/norte'
@@ -41,17 +42,21 @@ export type AlertViewFilter = Pick<AlertQuery, (typeof FILTER_KEYS)[number]>;
 export const FILTER_KEYS = ['state', 'priority', 'kind', 'indicator', 'assignee', 'shelved', 'q'] as const;
 const SHELVED = ['exclude', 'only', 'include'];
 
+/** How the room is drawn: the 3D structure (the default when WebGL works) or the 2D tiles. */
+export type SceneMode = '3d' | '2d';
+
 export interface HashState {
   path: string | null;
   view: RoomView;
   filter: AlertViewFilter;
+  scene: SceneMode;
 }
 
 /**
  * Everything the hash holds. Unknown keys and empty values are ignored; `shelved` must be one of
  * its three words. The values are checked against the model by whoever applies them.
- * @example parseHash('#/valle?priority=high&q=lana%20sur&view=health')
- * // { path: 'valle', view: 'health', filter: { priority: 'high', q: 'lana sur' } }
+ * @example parseHash('#/valle?priority=high&q=lana%20sur&view=health&room=2d')
+ * // { path: 'valle', view: 'health', filter: { priority: 'high', q: 'lana sur' }, scene: '2d' }
  */
 export function parseHash(hash: string): HashState {
   const query = /\?(.*)$/.exec(hash)?.[1] ?? '';
@@ -64,13 +69,18 @@ export function parseHash(hash: string): HashState {
       if (SHELVED.includes(v)) filter.shelved = v as AlertViewFilter['shelved'];
     } else filter[k] = v.slice(0, 200);
   }
-  return { path: pathFromHash(hash), view: params.get('view') === 'health' ? 'health' : 'room', filter };
+  return {
+    path: pathFromHash(hash),
+    view: params.get('view') === 'health' ? 'health' : 'room',
+    filter,
+    scene: params.get('room') === '2d' ? '2d' : '3d',
+  };
 }
 
 /**
  * The hash of a state; the inverse of {@link parseHash} (keys in a fixed order, so equal states
  * give equal hashes).
- * @example formatHash({ path: 'valle', view: 'room', filter: { q: 'lana sur', priority: 'high' } })
+ * @example formatHash({ path: 'valle', view: 'room', filter: { q: 'lana sur', priority: 'high' }, scene: '3d' })
  * // '#/valle?priority=high&q=lana+sur'
  */
 export function formatHash(state: HashState): string {
@@ -80,6 +90,7 @@ export function formatHash(state: HashState): string {
     if (v) params.set(k, v);
   }
   if (state.view !== 'room') params.set('view', state.view);
+  if (state.scene !== '3d') params.set('room', state.scene);
   const query = params.toString();
   return hashFromPath(state.path) + (query ? `?${query}` : '');
 }

@@ -7,20 +7,23 @@ export interface FlatRoom {
 }
 
 /**
- * The room without WebGL: the focused node and two levels below it as coloured HTML tiles
- * (same states, same click-to-focus). Everything else on the page works as usual.
+ * The 2D room: the focused node and two levels below it as coloured HTML tiles (same states,
+ * same click-to-focus), asked for (`room=2d`) or because WebGL is missing (`reason` says why).
+ * Everything else on the page works as usual.
  */
 export function createFlatRoom(
   container: HTMLElement,
   store: Store,
   onFocus: (path: string) => void,
-  reason: string,
+  reason: string | null,
 ): FlatRoom {
   const root = document.createElement('div');
   root.className = 'flat-room';
   const note = document.createElement('p');
   note.className = 'flat-note';
-  note.textContent = `3D view unavailable (${reason}); showing the 2D room.`;
+  note.textContent = reason
+    ? `3D view unavailable (${reason}); showing the 2D room.`
+    : '2D room: the focused node and two levels below it.';
   const board = document.createElement('div');
   board.className = 'flat-board';
   root.append(note, board);

@@ -180,6 +180,11 @@ export class RecursionTree implements SceneObject {
     this.placeRing(this.cursorRing, this.cursorIndex, 1.6);
   }
 
+  /** The resting radius of each node's sphere, by instance. */
+  get sizes(): Float32Array {
+    return this.baseSize;
+  }
+
   /** Writes the position of a node into `out`; false when the node is not in the tree. */
   positionOf(path: string, out: Vector3): boolean {
     const i = this.layout.index.get(path);

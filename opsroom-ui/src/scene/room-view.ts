@@ -1,8 +1,8 @@
-import { Vector3 } from 'three';
 import { nextDeadline, nodeState, topPriority, type RoomState, type Store } from '../data/state.js';
 import { priorityLabel } from '../panels/alert-badges.js';
 import { labelWithState } from '../panels/state-glyph.js';
-import { NodeLabels, type LabelSpec } from './node-labels.js';
+import { boxCentre, centreInView, fitDistance, subtreeEnd, type FitView } from './camera-fit.js';
+import { NodeLabels } from './node-labels.js';
 import { RecursionTree } from './recursion-tree.js';
 import { Room } from './room.js';
 import { DEFAULT_LAYOUT, layoutTree, type TreeLayout } from './tree-layout.js';
@@ -15,11 +15,20 @@ const CLICK_SLOP_PX = 5;
  * draws only when something changes.
  */
 export const LARGE_TREE = 1_500;
-/** Children get name tags only up to this many (more would pile up; the node list names them all). */
-const MAX_CHILD_LABELS = 16;
+/**
+ * The camera looks down on the focused subtree from this far above the horizontal (radians):
+ * steeply on the whole structure (its rings open up around the root instead of hiding behind it),
+ * less so on a branch, seen from outside the structure.
+ */
+const ROOT_ELEVATION = 1.35;
+const ELEVATION = 1.2;
+/** Share of the view the focused subtree may fill; the rest is room for its name tags. */
+const FIT_FILL = 0.85;
+/** The camera stays at least this far from what it looks at (a leaf alone would fill the view). */
+const MIN_FIT_DISTANCE = 9;
 
-const scratchTarget = new Vector3();
-const scratchLabel = new Vector3();
+// Scratch values for fitting the camera.
+const scratchCentre = new Float64Array(3);
 
 export interface RoomView {
   dispose(): void;
@@ -27,23 +36,26 @@ export interface RoomView {
 
 /**
  * The 3D ops room bound to the store: builds the recursion tree from the model, recolours it
- * on every state change, eases the camera to the focus and turns a click on a node into a focus
- * change. Throws when WebGL cannot start (the caller keeps the 2D view).
+ * on every state change, flies the camera to the focused node so that its whole subtree is in
+ * view, names the nodes on screen (node-labels.ts) and turns a click on a node or a tag into a
+ * focus change. Throws when WebGL cannot start (the caller keeps the 2D view).
  */
 export function createRoomView(container: HTMLElement, store: Store, onFocus: (path: string) => void): RoomView {
   const large = (store.get().model?.nodes.length ?? 0) >= LARGE_TREE;
   const room = new Room(container, { antialias: !large, autoRotate: !large });
-  const labels = new NodeLabels();
-  room.add(labels);
   let tree: RecursionTree | null = null;
+  let labels: NodeLabels | null = null;
   let builtFor: RoomState['model'] = null;
   let layout: TreeLayout | null = null;
-  /** What the name tags show, to redraw them only when a name or a state changed. */
-  let labelKey = '';
   const tooltip = document.createElement('div');
   tooltip.className = 'room-tooltip';
   tooltip.hidden = true;
   container.appendChild(tooltip);
+  room.onRender(() => {
+    if (!labels) return;
+    labels.place(room.camera, room.width, room.height);
+    labels.element.dataset.flying = String(room.moving); // tests wait for the camera to arrive
+  });
 
   function build(state: RoomState): void {
     if (!state.model || state.model === builtFor) return;
@@ -55,49 +67,92 @@ export function createRoomView(container: HTMLElement, store: Store, onFocus: (p
       room.remove(tree);
       tree.dispose();
     }
+    labels?.dispose();
     tree = next;
     room.add(tree);
-    room.fitStructure(layout.maxRadius, layout.maxDepth * DEFAULT_LAYOUT.layerGap);
+    labels = new NodeLabels(layout, tree.sizes, onFocus);
+    labels.setReserved(reservedRects());
+    container.insertBefore(labels.element, tooltip);
+    room.setFloor(layout.maxDepth * DEFAULT_LAYOUT.layerGap);
+    flyToFocus(state.focus ?? state.model.scope, true);
+  }
+
+  /** The toolbar's rectangle in the view, which tags keep clear of. */
+  function reservedRects(): number[] {
+    const bar = container.querySelector<HTMLElement>('.scene-toolbar');
+    if (!bar) return [];
+    return [bar.offsetLeft - 4, bar.offsetTop - 4, bar.offsetWidth + 8, bar.offsetHeight + 8];
+  }
+
+  /**
+   * Fly to the focused node: the camera looks at the middle of its subtree from outside the
+   * structure, far enough back that every node of the subtree is in view with room for its tags.
+   */
+  function flyToFocus(path: string, instant = false): void {
+    if (!layout || !tree) return;
+    const i = layout.index.get(path);
+    if (i === undefined) return;
+    // A leaf is shown among its siblings, under its parent (alone it would fill the view).
+    const parent = layout.parents[i] as number;
+    const from = i + 1 === subtreeEnd(layout.depths, i) && parent >= 0 ? parent : i;
+    const end = subtreeEnd(layout.depths, from);
+    boxCentre(layout.positions, from, end, scratchCentre);
+    // A branch is seen from its own side; the whole structure across its first child's direction,
+    // so that the first ring does not line up behind the root.
+    const first = from + 1 < end ? from + 1 : from;
+    const px = layout.positions[i * 3] as number;
+    const pz = layout.positions[i * 3 + 2] as number;
+    const azimuth =
+      Math.hypot(px, pz) > 1e-6
+        ? Math.atan2(pz, px)
+        : Math.atan2(layout.positions[first * 3 + 2] as number, layout.positions[first * 3] as number) + Math.PI / 2;
+    const elevation = from === 0 ? ROOT_ELEVATION : ELEVATION;
+    const ce = Math.cos(elevation);
+    const se = Math.sin(elevation);
+    const back = [ce * Math.cos(azimuth), se, ce * Math.sin(azimuth)] as const;
+    const right = [Math.sin(azimuth), 0, -Math.cos(azimuth)] as const;
+    // up = back × right
+    const up = [
+      back[1] * right[2] - back[2] * right[1],
+      back[2] * right[0] - back[0] * right[2],
+      back[0] * right[1] - back[1] * right[0],
+    ] as const;
+    const tanV = Math.tan((room.camera.fov * Math.PI) / 360);
+    const view: FitView = { right, up, back, tanH: tanV * room.camera.aspect, tanV, fill: FIT_FILL };
+    let distance = fitDistance(layout.positions, tree.sizes, from, end, scratchCentre, view, MIN_FIT_DISTANCE);
+    // Centre the picture, not the box (perspective), then fit again: twice converges closely enough.
+    for (let k = 0; k < 2; k++) {
+      centreInView(layout.positions, tree.sizes, from, end, scratchCentre, view, distance);
+      distance = fitDistance(layout.positions, tree.sizes, from, end, scratchCentre, view, MIN_FIT_DISTANCE);
+    }
+    const [cx, cy, cz] = scratchCentre as unknown as [number, number, number];
+    room.setTurning(i === 0);
+    room.flyTo(cx, cy, cz, distance, azimuth, elevation, instant);
   }
 
   function paint(state: RoomState, prev: RoomState | null): void {
     build(state);
-    if (!tree || !state.model) return;
+    if (!tree || !labels || !state.model) return;
     const now = Date.now();
-    if (!prev || prev.alerts !== state.alerts || prev.statuses !== state.statuses || prev.model !== state.model) {
-      for (const n of state.model.nodes)
-        tree.setNode(n.path, nodeState(state, n.path, now), nextDeadline(state, n.path));
-    }
+    if (!prev || prev.alerts !== state.alerts || prev.statuses !== state.statuses || prev.model !== state.model)
+      setStates(state, now);
     if (!prev || prev.focus !== state.focus || prev.model !== state.model) {
       tree.setFocus(state.focus);
-      if (state.focus && layout && tree.positionOf(state.focus, scratchTarget)) {
-        // Look at the middle of the focused subtree, not at its top.
-        const i = layout.index.get(state.focus) as number;
-        const below = state.nodes.get(state.focus)?.children.length
-          ? layout.maxDepth - (layout.depths[i] as number)
-          : 0;
-        room.lookAt(scratchTarget.x, scratchTarget.y - (below * DEFAULT_LAYOUT.layerGap) / 2, scratchTarget.z);
-      }
+      labels.setFocus(state.focus);
+      if (prev && state.focus) flyToFocus(state.focus);
     }
-    if (
-      !prev ||
-      prev.focus !== state.focus ||
-      prev.alerts !== state.alerts ||
-      prev.statuses !== state.statuses ||
-      prev.model !== state.model
-    )
-      relabel(state);
     if (!prev || prev.cursor !== state.cursor || prev.focus !== state.focus) tree.setCursor(state.cursor);
+    if (labels.needsPlace) room.invalidate();
   }
 
-  function relabel(state: RoomState): void {
-    if (!tree) return;
-    const specs = labelsFor(state, tree, Date.now());
-    const key = specs.map((l) => `${l.text}|${l.state}|${l.strong === true}`).join('\n');
-    if (key === labelKey) return;
-    labelKey = key;
-    labels.set(specs);
-    room.invalidate();
+  /** Node colours and pulses, and the tags' names and states. */
+  function setStates(state: RoomState, now: number): void {
+    if (!tree || !labels || !state.model) return;
+    for (const n of state.model.nodes) {
+      const st = nodeState(state, n.path, now);
+      tree.setNode(n.path, st, nextDeadline(state, n.path));
+      labels.setNode(n.path, { name: n.name, state: st });
+    }
   }
 
   // Click (not drag) on a node focuses it; hovering names it.
@@ -151,10 +206,8 @@ export function createRoomView(container: HTMLElement, store: Store, onFocus: (p
   const unsubscribe = store.subscribe((next, prev) => paint(next, prev));
   // Deadlines pass without any event: re-derive node states every second.
   const tick = setInterval(() => {
-    const s = store.get();
-    if (!tree || !s.model) return;
-    for (const n of s.model.nodes) tree.setNode(n.path, nodeState(s, n.path, Date.now()), nextDeadline(s, n.path));
-    relabel(s);
+    setStates(store.get(), Date.now());
+    if (labels?.needsPlace) room.invalidate();
   }, 1000);
 
   return {
@@ -166,31 +219,10 @@ export function createRoomView(container: HTMLElement, store: Store, onFocus: (p
       canvas.removeEventListener('pointermove', onMove);
       canvas.removeEventListener('pointerleave', onLeave);
       tooltip.remove();
+      labels?.dispose();
+      labels = null;
       room.dispose();
       tree = null;
     },
   };
-}
-
-/** Name tags for the focused node and its children, each with its state in shape and words. */
-function labelsFor(state: RoomState, tree: RecursionTree, now: number): LabelSpec[] {
-  const focus = state.focus ? state.nodes.get(state.focus) : undefined;
-  if (!focus) return [];
-  const out: LabelSpec[] = [];
-  const children = focus.children.length <= MAX_CHILD_LABELS ? focus.children : [];
-  for (const path of [focus.path, ...children]) {
-    const node = state.nodes.get(path);
-    if (!node || !tree.positionOf(path, scratchLabel)) continue;
-    const st = nodeState(state, path, now);
-    // The tag draws the state's shape itself; the text says the state in words.
-    out.push({
-      text: st === 'normal' ? node.name : `${node.name} · ${st}`,
-      x: scratchLabel.x,
-      y: scratchLabel.y,
-      z: scratchLabel.z,
-      strong: path === focus.path,
-      state: st,
-    });
-  }
-  return out;
 }

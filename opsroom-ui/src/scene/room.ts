@@ -34,10 +34,10 @@ export interface RoomOptions {
 }
 
 const BACKGROUND = 0x071013;
-/** How fast the camera target eases towards the focused node, per second. */
-const TARGET_EASE = 4;
-/** Below this distance (scene units) the eased camera target counts as arrived. */
-const TARGET_EPSILON = 1e-3;
+/** How fast the camera eases towards the focused node and its fitted distance, per second. */
+const CAMERA_EASE = 4;
+/** Below this distance (scene units) the eased camera counts as arrived. */
+const CAMERA_EPSILON = 1e-2;
 
 // Scratch values, shared by every room: no allocation in the frame loop.
 const scratchDelta = new Vector3();
@@ -57,13 +57,23 @@ export class Room {
   readonly controls: OrbitControls;
   private readonly objects: SceneObject[] = [];
   private readonly timer = new Timer();
-  private readonly target = new Vector3();
+  /** Where the camera is flying to (target and position), while {@link flying}. */
+  private readonly goalTarget = new Vector3();
+  private readonly goalPosition = new Vector3();
+  private flying = false;
+  /** The slow turn: allowed by the options, until the user grabs the view, where the view wants it. */
+  private autoRotate: boolean;
+  private turnHere = true;
+  private readonly renderListeners: Array<() => void> = [];
   private readonly resizeObserver: ResizeObserver;
   private readonly grid: GridHelper;
   private disposed = false;
   private needsRender = true;
   /** Frames rendered since the room was made (for tests and diagnostics). */
   frames = 0;
+  /** Size of the view, CSS pixels. */
+  width = 1;
+  height = 1;
 
   constructor(
     private readonly container: HTMLElement,
@@ -89,7 +99,8 @@ export class Room {
     this.controls.enableDamping = true;
     this.controls.dampingFactor = 0.08;
     const reducedMotion = typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
-    this.controls.autoRotate = (options.autoRotate ?? true) && !reducedMotion;
+    this.autoRotate = (options.autoRotate ?? true) && !reducedMotion;
+    this.controls.autoRotate = this.autoRotate;
     this.controls.autoRotateSpeed = 0.35;
     this.controls.minDistance = 3;
     this.controls.maxDistance = 120;
@@ -123,39 +134,75 @@ export class Room {
     this.needsRender = true;
   }
 
-  /** Ease the camera's target towards a point (the focused node). */
-  lookAt(x: number, y: number, z: number): void {
-    this.target.set(x, y, z);
+  /** Called after every frame drawn (the camera or the scene changed): overlays follow the view. */
+  onRender(listener: () => void): void {
+    this.renderListeners.push(listener);
+  }
+
+  /** Put the floor under a structure hanging `height` units down from y = 0. */
+  setFloor(height: number): void {
+    this.grid.position.y = -height - 2;
     this.needsRender = true;
   }
 
   /**
-   * Place the camera so that a structure `radius` wide (around the y axis) and `height` tall,
-   * hanging down from y = 0, fills the view, seen from a little above; the floor goes under it.
+   * Move the camera to look at (x, y, z) from `distance` away, from the direction given by
+   * `azimuth` (radians around the y axis, 0 along +x) and `elevation` (radians above the
+   * horizontal): eased over about a second, or at once when `instant`. Grabbing the view stops it.
    */
-  fitStructure(radius: number, height: number): void {
-    // Fit the cone's silhouette (plus room for labels) into the view, then step back by part of
-    // its radius: the near side of the lowest ring comes towards the camera.
-    const tanHalf = Math.tan((this.camera.fov * Math.PI) / 360);
-    const w = Math.max(radius * 2, 4) + 2;
-    const h = Math.max(height, 2) + 3;
-    const distance = Math.max(h / (2 * tanHalf), w / (2 * tanHalf * this.camera.aspect)) + radius * 0.7;
-    const elevation = 0.32; // radians above the horizontal
-    this.target.set(0, -height / 2, 0);
-    this.controls.target.copy(this.target);
-    this.camera.position.set(0, this.target.y + distance * Math.sin(elevation), distance * Math.cos(elevation));
-    this.grid.position.y = -height - 2;
-    this.controls.update();
+  flyTo(x: number, y: number, z: number, distance: number, azimuth: number, elevation: number, instant = false): void {
+    const d = Math.min(Math.max(distance, this.controls.minDistance), this.controls.maxDistance);
+    this.goalTarget.set(x, y, z);
+    this.goalPosition.set(
+      x + d * Math.cos(elevation) * Math.cos(azimuth),
+      y + d * Math.sin(elevation),
+      z + d * Math.cos(elevation) * Math.sin(azimuth),
+    );
+    // The fog starts behind the middle of what is looked at, so that the far side fades, not the subject.
+    const fog = this.scene.fog as Fog;
+    fog.near = d;
+    fog.far = d * 3 + 20;
+    this.flying = true;
+    this.controls.autoRotate = false;
+    if (instant) {
+      this.controls.target.copy(this.goalTarget);
+      this.camera.position.copy(this.goalPosition);
+      this.land();
+      this.controls.update();
+    }
     this.needsRender = true;
   }
 
+  /**
+   * Whether the slow turn suits what is looked at (the whole structure: yes; a branch fitted
+   * into the view from its own side: no, turning would carry it out of the view).
+   */
+  setTurning(on: boolean): void {
+    this.turnHere = on;
+    if (!this.flying) this.controls.autoRotate = this.autoRotate && on;
+  }
+
+  /** True while the camera is still flying to where {@link flyTo} sent it. */
+  get moving(): boolean {
+    return this.flying;
+  }
+
   private readonly stopAutoRotate = (): void => {
-    this.controls.autoRotate = false;
+    this.autoRotate = false;
+    this.land();
   };
+
+  /** The flight is over: the slow turn resumes if still wanted. */
+  private land(): void {
+    this.flying = false;
+    this.controls.autoRotate = this.autoRotate && this.turnHere;
+  }
 
   private resize(): void {
     const w = Math.max(1, this.container.clientWidth);
     const h = Math.max(1, this.container.clientHeight);
+    this.width = w;
+    this.height = h;
     this.camera.aspect = w / h;
     this.camera.updateProjectionMatrix();
     this.renderer.setSize(w, h);
@@ -166,12 +213,16 @@ export class Room {
     this.timer.update(time);
     const dt = Math.min(this.timer.getDelta(), 0.1);
     const now = Date.now();
-    // Ease the orbit target (and the camera with it) towards the focused node.
-    scratchDelta.subVectors(this.target, this.controls.target);
-    if (scratchDelta.lengthSq() > TARGET_EPSILON * TARGET_EPSILON) {
-      scratchDelta.multiplyScalar(Math.min(1, dt * TARGET_EASE));
-      this.controls.target.add(scratchDelta);
-      this.camera.position.add(scratchDelta);
+    // Ease the orbit target and the camera towards the focused node and its fitted distance.
+    if (this.flying) {
+      const k = Math.min(1, dt * CAMERA_EASE);
+      scratchDelta.subVectors(this.goalTarget, this.controls.target);
+      let far = scratchDelta.lengthSq();
+      this.controls.target.addScaledVector(scratchDelta, k);
+      scratchDelta.subVectors(this.goalPosition, this.camera.position);
+      far = Math.max(far, scratchDelta.lengthSq());
+      this.camera.position.addScaledVector(scratchDelta, k);
+      if (far < CAMERA_EPSILON * CAMERA_EPSILON) this.land();
       this.needsRender = true;
     }
     // Damping and auto-rotation move the camera; OrbitControls then says so through 'change'.
@@ -182,6 +233,7 @@ export class Room {
     this.needsRender = false;
     this.frames++;
     this.renderer.render(this.scene, this.camera);
+    for (let i = 0; i < this.renderListeners.length; i++) (this.renderListeners[i] as () => void)();
   };
 
   dispose(): void {
@@ -198,6 +250,7 @@ export class Room {
       obj.dispose();
     }
     this.objects.length = 0;
+    this.renderListeners.length = 0;
     this.grid.geometry.dispose();
     (Array.isArray(this.grid.material) ? this.grid.material : [this.grid.material]).forEach((m) => m.dispose());
     this.renderer.dispose();

@@ -1,0 +1,324 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startOpsroom } from '@opsroom/server';
+import { hashSecret } from '../../server/src/auth/hash.js';
+import {
+  ARTIFACTS,
+  bigModel,
+  CHROMIUM_ARGS,
+  chromiumPath,
+  collectErrors,
+  MODEL,
+  REPO_ROOT,
+  signIn,
+  UI_DIR,
+} from './browser-support.js';
+
+const d = chromiumPath ? describe : describe.skip;
+
+type Running = Awaited<ReturnType<typeof startOpsroom>>;
+
+/** What the 3D room shows: its placed tags (page pixels), the scene's box, and the overlay's counts. */
+interface LabelReport {
+  scene: { x: number; y: number; w: number; h: number };
+  labels: { path: string; text: string; x: number; y: number; w: number; h: number }[];
+  onScreen: number;
+  labelled: number;
+  placeMs: number;
+  /** The first few nodes on screen without a tag. */
+  unlabelled: string;
+}
+
+async function labelReport(page: Page): Promise<LabelReport> {
+  return page.evaluate(() => {
+    const scene = (document.querySelector('.scene') as HTMLElement).getBoundingClientRect();
+    const overlay = document.querySelector('.room-labels') as HTMLElement;
+    const labels = [...overlay.querySelectorAll<HTMLElement>('.room-label')]
+      .filter((el) => !el.hidden)
+      .map((el) => {
+        const r = el.getBoundingClientRect();
+        return { path: el.dataset.path ?? '', text: el.textContent ?? '', x: r.x, y: r.y, w: r.width, h: r.height };
+      });
+    return {
+      scene: { x: scene.x, y: scene.y, w: scene.width, h: scene.height },
+      labels,
+      onScreen: Number(overlay.dataset.onScreen),
+      labelled: Number(overlay.dataset.labelled),
+      placeMs: Number(overlay.dataset.placeMs),
+      unlabelled: overlay.dataset.unlabelled ?? '',
+    };
+  });
+}
+
+/** Pairs of tags whose boxes share area (there must be none). */
+function overlaps(r: LabelReport): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < r.labels.length; i++)
+    for (let j = i + 1; j < r.labels.length; j++) {
+      const a = r.labels[i] as LabelReport['labels'][number];
+      const b = r.labels[j] as LabelReport['labels'][number];
+      if (a.x < b.x + b.w - 0.5 && b.x < a.x + a.w - 0.5 && a.y < b.y + b.h - 0.5 && b.y < a.y + a.h - 0.5)
+        out.push(`${a.path} × ${b.path}`);
+    }
+  return out;
+}
+
+/** Tags that stick out of the scene. */
+function outside(r: LabelReport): string[] {
+  const s = r.scene;
+  return r.labels
+    .filter((l) => l.x < s.x - 0.5 || l.y < s.y - 0.5 || l.x + l.w > s.x + s.w + 0.5 || l.y + l.h > s.y + s.h + 0.5)
+    .map((l) => l.path);
+}
+
+/** Waits until the camera has arrived at the focused node and the tags of that view are placed. */
+async function settle(page: Page, focus: string): Promise<void> {
+  await page.waitForFunction(
+    (f) => {
+      const overlay = document.querySelector<HTMLElement>('.room-labels');
+      return overlay?.dataset.focus === f && overlay.dataset.flying === 'false';
+    },
+    focus,
+    { timeout: 20_000 },
+  );
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}
+
+/** requestAnimationFrame deltas over `ms`, measured in the page: count, median and 95th percentile. */
+async function frameTimes(page: Page, ms: number): Promise<{ count: number; median: number; p95: number }> {
+  const deltas = await page.evaluate(
+    (span) =>
+      new Promise<number[]>((resolve) => {
+        const out: number[] = [];
+        let last = performance.now();
+        const end = last + span;
+        const step = (t: number) => {
+          out.push(t - last);
+          last = t;
+          if (t < end) requestAnimationFrame(step);
+          else resolve(out);
+        };
+        requestAnimationFrame(step);
+      }),
+    ms,
+  );
+  const sorted = [...deltas].sort((a, b) => a - b);
+  return {
+    count: deltas.length,
+    median: sorted[Math.floor(sorted.length / 2)] as number,
+    p95: sorted[Math.floor(sorted.length * 0.95)] as number,
+  };
+}
+
+async function shoot(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, name) });
+}
+
+d('the 3D room on the demo: every node on screen named, no overlaps, the focus in view', () => {
+  let app: Running;
+  let dataDir: string;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const secrets = JSON.parse(readFileSync(join(REPO_ROOT, 'models/examples/valle.demo-credentials.json'), 'utf8')) as {
+    users: Record<string, string>;
+  };
+
+  beforeAll(async () => {
+    if (!existsSync(join(UI_DIR, 'index.html')))
+      throw new Error(`the UI is not built (${UI_DIR}); run npm run build:ui`);
+    dataDir = mkdtempSync(join(tmpdir(), 'opsroom-ui-3d-'));
+    app = await startOpsroom({
+      host: '127.0.0.1',
+      httpPort: 0,
+      mqttPort: 0,
+      dataDir,
+      model: MODEL,
+      uiDir: UI_DIR,
+      logger: false,
+    });
+    browser = await chromium.launch({ executablePath: chromiumPath as string, headless: true, args: CHROMIUM_ARGS });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await app?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('names every node on screen without overlaps at every level, and flies to the focus', async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    const errors = collectErrors(page);
+    await page.goto(`${app.httpUrl}/#/valle`);
+    await signIn(page, 'planner', secrets.users.planner as string);
+    await page.locator('.scene canvas').waitFor({ state: 'attached' });
+    const all = await page
+      .locator('[data-testid^="node-"]')
+      .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.testid?.slice('node-'.length) ?? ''));
+    expect(all).toHaveLength(21);
+
+    const focuses = [
+      ['valle', 'ops-room-3d-valle.png'],
+      ['valle/norte', 'ops-room-3d-norte.png'],
+      ['valle/sur/madera', 'ops-room-3d-madera.png'],
+      ['valle/norte/lana/taller-3', 'ops-room-3d-leaf.png'],
+    ] as const;
+    const lines: string[] = [];
+    for (const [focus, picture] of focuses) {
+      if (focus !== 'valle') await page.evaluate((h) => (location.hash = h), `#/${focus}`);
+      await settle(page, focus);
+      const r = await labelReport(page);
+      await shoot(page, picture);
+      const named = new Set(r.labels.map((l) => l.path));
+      lines.push(`${focus}: ${r.onScreen} nodes on screen, ${r.labelled} named, placed in ${r.placeMs} ms`);
+      // Every node in the view has its tag, and tags neither overlap nor leave the scene.
+      expect({ focus, unlabelled: r.unlabelled, labelled: r.labelled }).toEqual({
+        focus,
+        unlabelled: '',
+        labelled: r.onScreen,
+      });
+      expect(r.labels).toHaveLength(r.onScreen);
+      expect(overlaps(r)).toEqual([]);
+      expect(outside(r)).toEqual([]);
+      // The whole focused subtree is in the view (a tag is placed only for a node in it); a leaf
+      // is shown with its parent and siblings.
+      const leaf = !all.some((p) => p.startsWith(`${focus}/`));
+      const shown = leaf ? focus.slice(0, focus.lastIndexOf('/')) : focus;
+      const subtree = all.filter((p) => p === shown || p.startsWith(`${shown}/`));
+      expect(subtree.filter((p) => !named.has(p))).toEqual([]);
+      // Readable: the tags are at least 18 px high (12 px text) and the focused one is larger.
+      for (const l of r.labels) expect(l.h).toBeGreaterThanOrEqual(18);
+      expect(r.labels.find((l) => l.path === focus)?.h).toBeGreaterThan(18);
+    }
+    console.log(`demo (21 nodes), 1440 × 900:\n  ${lines.join('\n  ')}`);
+
+    // A click on a tag focuses its node (here the leaf's parent).
+    await page.locator('.room-label[data-path="valle/norte/lana"]').click();
+    await page.waitForURL(/#\/valle\/norte\/lana$/);
+    expect(errors).toEqual([]);
+  }, 120_000);
+});
+
+const PASSWORD = 'room-3d-test-password';
+
+d('the 3D room with 5,000 nodes: tags without overlaps, frame times, and the 2D toggle', () => {
+  let app: Running;
+  let dir: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    if (!existsSync(join(UI_DIR, 'index.html')))
+      throw new Error(`the UI is not built (${UI_DIR}); run npm run build:ui`);
+    dir = mkdtempSync(join(tmpdir(), 'opsroom-ui-3d-big-'));
+    const model = join(dir, 'big.yaml');
+    writeFileSync(model, bigModel(hashSecret(PASSWORD)));
+    app = await startOpsroom({
+      host: '127.0.0.1',
+      httpPort: 0,
+      mqttPort: 0,
+      dataDir: join(dir, 'data'),
+      model,
+      uiDir: UI_DIR,
+      logger: false,
+    });
+    browser = await chromium.launch({ executablePath: chromiumPath as string, headless: true, args: CHROMIUM_ARGS });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('places tags without overlaps at every level, keeps frames short, and switches to 2D by click and by URL', async () => {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const page = await context.newPage();
+    const errors = collectErrors(page);
+    await page.goto(`${app.httpUrl}/#/root`);
+    await signIn(page, 'planner', PASSWORD);
+    await page.locator('.scene canvas').waitFor({ state: 'attached' });
+
+    const lines: string[] = [];
+    const f = (x: number) => x.toFixed(1);
+    for (const [focus, picture] of [
+      ['root', 'ops-room-3d-5000.png'],
+      ['root/c3', 'ops-room-3d-5000-council.png'],
+      ['root/c3/k7', 'ops-room-3d-5000-coop.png'],
+    ] as const) {
+      if (focus !== 'root') await page.evaluate((h) => (location.hash = h), `#/${focus}`);
+      await settle(page, focus);
+      const r = await labelReport(page);
+      await shoot(page, picture);
+      expect(overlaps(r)).toEqual([]);
+      expect(outside(r)).toEqual([]);
+      const named = new Set(r.labels.map((l) => l.path));
+      // The focused node and its children are always named (the focus first, then its children).
+      expect(named.has(focus)).toBe(true);
+      const still = await frameTimes(page, 2000);
+      lines.push(
+        `${focus}: ${r.onScreen} nodes on screen, ${r.labelled} named, placed in ${r.placeMs} ms; ` +
+          `still: ${still.count} frames in 2 s, median ${f(still.median)} ms, p95 ${f(still.p95)} ms`,
+      );
+      expect(still.median).toBeLessThan(50);
+    }
+    // At the coop, how many of its ten workshops (one 500th of the outer ring) got a tag.
+    const coop = await labelReport(page);
+    const workshops = coop.labels.filter((l) => l.path.startsWith('root/c3/k7/')).length;
+    lines.push(`root/c3/k7: ${workshops} of its 10 workshops named`);
+    expect(workshops).toBeGreaterThan(0);
+
+    // Frames while the camera flies back to the root (every frame drawn, tags placed each frame).
+    await page.evaluate(() => (location.hash = '#/root'));
+    const moving = await frameTimes(page, 1500);
+    await settle(page, 'root');
+    const back = await labelReport(page);
+    lines.push(
+      `flying to root: ${moving.count} frames in 1.5 s, median ${f(moving.median)} ms, p95 ${f(moving.p95)} ms; ` +
+        `placement ${back.placeMs} ms`,
+    );
+    expect(moving.median).toBeLessThan(1_000);
+    expect(back.placeMs).toBeLessThan(50);
+
+    // The 2D room by click: the toolbar button, pressed, and the URL says room=2d.
+    const toggle = page.getByTestId('scene-toggle');
+    await expect(toggle.getAttribute('aria-pressed')).resolves.toBe('false');
+    await toggle.click();
+    await page.locator('.flat-room').waitFor();
+    await page.waitForURL(/#\/root\?room=2d$/);
+    await expect(page.locator('.scene canvas').count()).resolves.toBe(0);
+    await expect(toggle.getAttribute('aria-pressed')).resolves.toBe('true');
+    // Tiles focus like nodes do; the mode stays in the URL.
+    await page.locator('.flat-tile[data-path="root/c1"]').click();
+    await page.waitForURL(/#\/root\/c1\?room=2d$/);
+    await shoot(page, 'ops-room-3d-5000-toggled-2d.png');
+    // And back by click, to the same focus.
+    await toggle.click();
+    await page.locator('.scene canvas').waitFor({ state: 'attached' });
+    await page.waitForURL(/#\/root\/c1$/);
+    await settle(page, 'root/c1');
+    expect((await labelReport(page)).labels.some((l) => l.path === 'root/c1')).toBe(true);
+    // By URL: a fresh page on a room=2d link opens in 2D; editing the hash switches live.
+    const page2 = await context.newPage();
+    const errors2 = collectErrors(page2);
+    await page2.goto(`${app.httpUrl}/#/root/c2?room=2d`);
+    await page2.locator('.flat-room').waitFor();
+    await page2.locator('.flat-tile.big[data-path="root/c2"]').waitFor();
+    await expect(page2.locator('.scene canvas').count()).resolves.toBe(0);
+    await page2.evaluate(() => (location.hash = '#/root/c2'));
+    await page2.locator('.scene canvas').waitFor({ state: 'attached' });
+    await page2.evaluate(() => (location.hash = '#/root/c2?room=2d'));
+    await page2.locator('.flat-room').waitFor();
+    await expect(page2.locator('.scene canvas').count()).resolves.toBe(0);
+
+    console.log(`5,511 nodes, 1440 × 900:\n  ${lines.join('\n  ')}`);
+    expect(errors).toEqual([]);
+    expect(errors2).toEqual([]);
+    await context.close();
+  }, 180_000);
+});
