@@ -1,9 +1,10 @@
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_WORKSHOP_METRICS, startAgent, type RunningAgent, type SimulatedMetric } from '@opsroom/edge-agent';
 import { redactUrl, type Model } from '@opsroom/models';
 import { ConfigError } from '../errors.js';
 import type { OpsroomConfig } from '../config/config.js';
+import { lockDataDir } from '../config/data-dir-lock.js';
 import { loadModelFile } from '../model/index.js';
 import { startOpsroom, type RunningOpsroom, type StartOptions } from '../start.js';
 import { faultRecord, pickFault, type FaultRecord } from './fault-schedule.js';
@@ -55,6 +56,9 @@ export function readDemoCredentials(modelFile: string): DemoCredentials {
   return JSON.parse(readFileSync(file, 'utf8')) as DemoCredentials;
 }
 
+/** The demo's working copy of its model, in the data directory. */
+export const DEMO_MODEL_COPY = 'demo-model.yaml';
+
 /**
  * `opsroom demo`: the server (unless agentsOnly) plus one simulated edge agent per device of the
  * model — real MQTT clients over TCP running the edge-agent code — with occasional injected faults.
@@ -88,8 +92,19 @@ export async function runDemo(
   } else {
     // The login page offers the demo's logins (GET /api/session): only here, never for `opsroom start`.
     const demoLogins = Object.entries(creds.users).map(([username, password]) => ({ username, password }));
+    // The demo administers a copy of its model in the data directory (the Administration screen
+    // writes the model file): the shipped example is never changed, and each demo starts from it.
+    // Copied under the data directory's lock, so a demo already running there keeps its copy.
+    const modelCopy = join(config.dataDir, DEMO_MODEL_COPY);
+    const lock = lockDataDir(config.dataDir);
+    try {
+      copyFileSync(config.model, modelCopy);
+    } finally {
+      lock.release();
+    }
     server = await startOpsroom({
       ...config,
+      model: modelCopy,
       demoLogins,
       ...(opts.logger === undefined ? {} : { logger: opts.logger }),
     });
