@@ -1,5 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,6 +98,18 @@ describe('ModelFileWriter: admin changes written back into the model file', () =
     await writer.change((f) => f.set(f.find('devices', 'id', 'taller-2-plc')!, 'disabled', true));
     expect(statSync(file).ino).not.toBe(inode); // renamed over, never rewritten in place
     expect(readdirSync(dir)).toEqual(['valle.yaml']);
+  });
+
+  it('keeps the file’s permission bits, and replaces the file a symbolic link points at, not the link', async () => {
+    chmodSync(file, 0o640);
+    const link = join(dir, 'link.yaml');
+    symlinkSync(file, link);
+    const viaLink = new ModelFileWriter({ path: link, sink: { replace: (m) => models.push(m) } });
+    await viaLink.change((f) => f.set(f.find('users', 'name', 'planner')!, 'disabled', true));
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(file, 'utf8')).toContain('disabled: true');
+    expect(statSync(file).mode & 0o777).toBe(0o640);
+    expect(readdirSync(dir).sort()).toEqual(['link.yaml', 'valle.yaml']);
   });
 
   it("refuses a change that would make the model invalid, with the loader's problem, and leaves the file as it was", async () => {

@@ -15,7 +15,7 @@
  * refuses every change, with its problems, rather than being overwritten.
  */
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Model } from '@opsroom/models';
 import { isMap, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
@@ -88,18 +88,25 @@ function refused(problems: string[]): OpsError {
   return new OpsError('OPS_ERR_MODEL_REFUSED', problems.length > 5 ? `${shown}; …` : shown);
 }
 
-/** Writes `text` to a temporary file in the same directory, flushes it to disk, then renames it over `path`. */
+/**
+ * Writes `text` to a temporary file in the same directory, flushes it to disk, then renames it over
+ * `path`. A symbolic link is followed (the file it points at is replaced, the link stays), and the
+ * file keeps its permission bits.
+ */
 export async function writeAtomically(path: string, text: string): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const target = await realpath(path);
+  const { mode } = await stat(target);
+  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     const fh = await open(tmp, 'wx', 0o600);
     try {
+      await fh.chmod(mode & 0o7777);
       await fh.writeFile(text, 'utf8');
       await fh.sync();
     } finally {
       await fh.close();
     }
-    await rename(tmp, path);
+    await rename(tmp, target);
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
     throw err;
