@@ -265,7 +265,7 @@ export class IndicatorChart {
       return `History unavailable: ${errors[0]?.error ?? ''}`;
     }
     const primary = this.series.find((x) => x.primary && x.resolution);
-    const parts: string[] = [];
+    const parts: string[] = this.range.live ? [] : [rangeText(this.range.from, this.range.to)];
     if (primary?.resolution) {
       const r = primary.resolution;
       parts.push(r.stepMs === null ? 'Raw readings' : `Means of ${formatSpan(r.stepMs)} windows${tierNote(r.source)}`);
@@ -315,12 +315,11 @@ export class IndicatorChart {
   private drawControls(): void {
     const preset = presetOf(this.range);
     for (const b of this.presetButtons) b.setAttribute('aria-pressed', String(b.dataset.range === preset));
-    const span = this.range.to - this.range.from;
-    const fmt = timeFormat(span > 2 * 86_400_000 ? '%Y-%m-%d' : '%m-%d %H:%M');
-    this.spanText.textContent = this.range.live
-      ? `last ${formatSpan(span)}, live`
-      : `${fmt(new Date(this.range.from))} – ${fmt(new Date(this.range.to))} (${formatSpan(span)})`;
-    this.spanText.title = `${new Date(this.range.from).toISOString()} – ${new Date(this.range.to).toISOString()}`;
+    // While a gesture runs, the span under way; the dates of a past range are in the status line.
+    const [t0, t1] = this.zoomX ? this.zoomX.domain().map(Number) : [this.range.from, this.range.to];
+    const span = (t1 ?? 0) - (t0 ?? 0);
+    this.spanText.textContent = this.range.live && !this.zoomX ? `last ${formatSpan(span)}, live` : formatSpan(span);
+    this.spanText.title = rangeText(this.range.from, this.range.to);
   }
 
   private drawLegend(): void {
@@ -592,4 +591,13 @@ export class IndicatorChart {
 /** Where windows were read from, in words: the embedded store's tiers are named. */
 function tierNote(source: string): string {
   return source === 'minute' || source === 'hour' ? ` (${source} tier)` : '';
+}
+
+/**
+ * A range in words, local time, dates only when it spans more than two days.
+ * @example rangeText(from, to) // '12-02 06:12 – 12-04 23:40 (2.7 d)'
+ */
+function rangeText(from: number, to: number): string {
+  const fmt = timeFormat(to - from > 2 * 86_400_000 ? '%Y-%m-%d' : '%m-%d %H:%M');
+  return `${fmt(new Date(from))} – ${fmt(new Date(to))} (${formatSpan(to - from)})`;
 }
