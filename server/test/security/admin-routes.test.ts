@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import mqtt from 'mqtt';
 import { deviceTopic } from '@opsroom/models';
 import type { AdminDevice, AdminUser, DeviceAnswer, UserAnswer } from '@opsroom/models/http';
@@ -284,6 +284,27 @@ describe('administration of users and devices', () => {
     expect(back.connected).toBe(true);
     await back.endAsync();
   });
+
+  it('a hand edit of the file that disables a device closes its connection too (the same reload path)', async () => {
+    const id = 'taller-4-plc';
+    const device = await connectDevice(server.mqttUrl, id, creds.devices[id]!);
+    const closed = new Promise<void>((resolve) => device.once('close', () => resolve()));
+    const text = modelText();
+    const at = text.indexOf(`  - id: ${id}\n`);
+    expect(at).toBeGreaterThan(0);
+    const lineEnd = text.indexOf('\n', at) + 1;
+    writeFileSync(
+      server.config.model,
+      text.slice(0, lineEnd) + '    disabled: true   # by hand\n' + text.slice(lineEnd),
+    );
+    await closed; // the file watcher reloads it (250 ms debounce)
+    await expect(connectDevice(server.mqttUrl, id, creds.devices[id]!)).rejects.toThrow(/Not authorized|Bad user/i);
+    const listed = (await call<AdminDevice[]>('admin', 'GET', '/api/admin/devices')).body.find((d) => d.id === id);
+    expect(listed?.disabled).toBe(true);
+    // Enabled from the screen: the hand-written line goes, comment and all; the rest stays.
+    await call('admin', 'PATCH', `/api/admin/devices/${id}`, { disabled: false });
+    expect(modelText()).toEqual(text);
+  }, 15_000);
 
   it('rotating a secret closes the live connection; the old secret is refused, the new one shown once works', async () => {
     const id = 'taller-3-plc';
