@@ -187,6 +187,10 @@ addEventListener('keydown', (e) => {
 });
 
 ui.logout.addEventListener('click', () => {
+  // The live connection goes first: the server ends the session's sockets at once, and a socket
+  // that hears that before the logout answer would ask /api/me and get a 401.
+  live?.close();
+  live = null;
   void api
     .logout()
     .catch(() => undefined)
