@@ -157,7 +157,7 @@ describe('runBrokerConfig', () => {
     );
     expect(lines[0]).toMatch(/wrote 15 accounts \(14 devices \+ opsroom-server\)/);
     expect(lines.join('\n')).not.toContain('server-pw');
-  });
+  }, 30_000); // PBKDF2 of every device at 20,000-50,000 iterations: seconds on a loaded machine
 
   it('writes the password file with 20,000 PBKDF2 iterations, or the count asked for, and refuses a weak count', async () => {
     const strong = await run({ secrets: secretsFile('iter.json', DEMO.devices) });
@@ -172,7 +172,7 @@ describe('runBrokerConfig', () => {
     const weak = await run({ secrets: secretsFile('iter3.json', DEMO.devices), iterations: 101 });
     expect(weak.code).toBe(1);
     expect(weak.lines[0]).toMatch(/invalid --iterations 101/);
-  });
+  }, 30_000); // PBKDF2 of every device at 20,000-50,000 iterations: seconds on a loaded machine
 
   it('takes the server user and the name of its password variable from the options', async () => {
     const { code, outDir } = await run({
