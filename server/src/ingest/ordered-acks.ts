@@ -51,13 +51,10 @@ export class OrderedAcks {
     const entry: Entry = { messageId, bytes, done: false, generation: this.generation };
     this.entries.push(entry);
     this.bytes += bytes;
-    settled.then(
-      () => {
-        entry.done = true;
-        if (entry.generation === this.generation) this.drain();
-      },
-      () => undefined,
-    );
+    settled.then(() => {
+      entry.done = true;
+      if (entry.generation === this.generation) this.drain();
+    }, ignore);
   }
 
   /** Calls `fn` now if fewer than `limit` messages are in flight, else once they are. */
@@ -109,7 +106,7 @@ export class OrderedAcks {
       if (id !== undefined) this.sendAck(id);
     }
     if (head === entries.length) {
-      this.entries = [];
+      entries.length = 0; // keeps its storage for the next messages
       head = 0;
     } else if (head > 4096 && head * 2 > entries.length) {
       this.entries = entries.slice(head);
@@ -120,6 +117,8 @@ export class OrderedAcks {
     if (this.inFlight === 0 && this.idle.length > 0) this.wakeIdle();
   }
 }
+
+const ignore = (): void => undefined;
 
 interface Entry {
   messageId: number | undefined;
