@@ -151,7 +151,7 @@ d('the ops room in a real browser against the real server', () => {
     await card.waitFor({ timeout: 15_000 });
     await expect(card.locator('.countdown').textContent()).resolves.toMatch(/^\d+:\d\d$/);
     // The chart of the alert's node and indicator marks the anomaly where the alert was raised.
-    await page.locator('svg.chart g.anomaly').first().waitFor({ state: 'attached', timeout: 5_000 });
+    await page.locator('svg.chart g.anomaly').first().waitFor({ state: 'attached', timeout: 15_000 });
     await expect(page.locator('svg.chart g.anomaly title').first().textContent()).resolves.toMatch(/change .*\(p=/);
     await expect(page.getByTestId(`node-${ALERT_NODE}`).getAttribute('data-state')).resolves.toBe('alert');
     await card.getByRole('button', { name: 'Acknowledge' }).click();
