@@ -42,7 +42,7 @@ describe('a directive travels down to the edge agent and its acknowledgement com
     );
     const planner = await login(server.httpUrl, 'planner', creds.users.planner!);
     let alert: Alert | undefined;
-    for (let i = 0; i < 50 && !alert; i++) {
+    for (let i = 0; i < 200 && !alert; i++) {
       alert = (
         await getJson<Alert[]>(server.httpUrl, `/api/alerts?state=open&node=${encodeURIComponent(node)}`, planner)
       ).body.find((a) => a.indicator === 'water');
@@ -58,7 +58,7 @@ describe('a directive travels down to the edge agent and its acknowledgement com
     expect(res.status).toBe(200);
 
     let trail: Alert['trail'] = [];
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 200; i++) {
       trail = (await getJson<Alert>(server.httpUrl, `/api/alerts/${alert!.id}`, planner)).body.trail;
       if (trail.some((t) => t.actor === `device:${deviceId}`)) break;
       await new Promise((r) => setTimeout(r, 100));
@@ -78,5 +78,5 @@ describe('a directive travels down to the edge agent and its acknowledgement com
     });
     expect(trail.at(-1)).toMatchObject({ actor: `device:${deviceId}`, note: 'directive received' });
     expect(agent.stats().directivesAcked).toBe(1);
-  });
+  }, 60_000); // polls up to 20 s each for the alert and for the acknowledgement (a loaded machine)
 });
