@@ -236,7 +236,7 @@ d('the 3D room with 5,000 nodes: tags without overlaps, frame times, and the 2D 
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('places tags without overlaps at every level, keeps frames short, and switches to 2D by click and by URL', async () => {
+  it('places tags without overlaps at every level, keeps frames short, switches to 2D by click and URL', async () => {
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
     const errors = collectErrors(page);

@@ -12,10 +12,10 @@
 const CELL = 48;
 /** Pixels between a node's disc and its label. */
 const GAP = 3;
-/** Spots tried around a node: right, left, above, below, the four diagonals; then the same eight further out. */
-export const SLOTS = 16;
-/** How much further out (pixels) the second eight spots are. */
-const FAR = 12;
+/** Spots tried around a node: right, left, above, below, the four diagonals; then the same eight further out, twice. */
+export const SLOTS = 24;
+/** How much further out (pixels) each eight spots are. */
+const RINGS = [0, 12, 26] as const;
 
 /** What the placer is told about the nodes on screen; every array is indexed by candidate. */
 export interface PlacementInput {
@@ -130,7 +130,7 @@ export function placeLabels(input: PlacementInput): Placement {
     for (let pass = 0; pass < (short < full ? 2 : 1) && slot[c] === -1; pass++) {
       const w = pass === 0 ? full : short;
       for (let t = -1; t < SLOTS; t++) {
-        const s = t < 0 ? last : (slots[t % 8] as number) + (t < 8 ? 0 : 8);
+        const s = t < 0 ? last : (slots[t % 8] as number) + 8 * Math.floor(t / 8);
         if (s < 0 || (t >= 0 && s === last)) continue;
         slotPosition(s, input.x[c] as number, input.y[c] as number, input.r[c] as number, w, h, spot);
         const x = spot[0] as number;
@@ -154,7 +154,7 @@ export function placeLabels(input: PlacementInput): Placement {
 
 /**
  * Top-left corner of a `w` × `h` label in slot `s` around a node at (x, y) of radius r, rounded
- * to whole pixels (what the page draws is what was tested). Slots 8 to 15 are 0 to 7 further out.
+ * to whole pixels (what the page draws is what was tested). Slots 8 to 15 and 16 to 23 are 0 to 7 further out.
  *
  * @example slotPosition(0, 100, 50, 4, 60, 16, out) // out = [107, 42]: right of the node, centred
  */
@@ -167,7 +167,7 @@ export function slotPosition(
   h: number,
   out: Float64Array,
 ): void {
-  const extra = s >= 8 ? FAR : 0;
+  const extra = RINGS[Math.floor(s / 8)] ?? 0;
   const d = r + GAP + extra;
   const e = r * Math.SQRT1_2 + GAP + extra * Math.SQRT1_2; // the diagonals start at the disc's 45° point
   let lx: number;

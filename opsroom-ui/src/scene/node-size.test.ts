@@ -2,13 +2,14 @@ import { describe, expect, it } from '@jest/globals';
 import { edgeOpacity, MIN_NODE_SIZE, nodeSize, sphereDetail } from './recursion-tree.js';
 
 describe('nodeSize', () => {
-  it('shrinks by level and keeps a sparse ring at its level size', () => {
-    expect(nodeSize(0, 1, 0)).toBeCloseTo(0.6);
-    expect(nodeSize(1, 2, 3.2)).toBeCloseTo(0.5);
+  it('shrinks by level and keeps a lone or well spaced node at its level size', () => {
+    expect(nodeSize(0, Infinity)).toBeCloseTo(0.5);
+    expect(nodeSize(1, 6)).toBeCloseTo(0.42);
+    expect(nodeSize(5, 10)).toBeCloseTo(0.2);
   });
-  it('fits a crowded ring into a third of each node share, down to a visible dot', () => {
-    expect(nodeSize(2, 50, 6.4)).toBeCloseTo((2 * Math.PI * 6.4) / 50 / 3, 5);
-    expect(nodeSize(3, 5_000, 9.6)).toBe(MIN_NODE_SIZE);
+  it('takes at most a quarter of the distance to the nearest sibling, down to a visible dot', () => {
+    expect(nodeSize(3, 0.6)).toBeCloseTo(0.15, 5);
+    expect(nodeSize(3, 0.01)).toBe(MIN_NODE_SIZE);
   });
 });
 

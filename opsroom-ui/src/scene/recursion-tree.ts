@@ -86,24 +86,9 @@ export class RecursionTree implements SceneObject {
     this.phases = new Float32Array(n);
     this.inFocus = new Uint8Array(n).fill(1);
     this.atRest = new Uint8Array(n).fill(1);
-    // Nodes of a crowded ring shrink to fit their share of its circumference (5,000 workshops
-    // on one ring would otherwise merge into a solid band).
-    const perDepth = new Map<number, number>();
-    const radii = new Map<number, number>();
+    // A node never takes more than a third of the distance to its nearest sibling.
     for (let i = 0; i < n; i++) {
-      const depth = layout.depths[i] as number;
-      perDepth.set(depth, (perDepth.get(depth) ?? 0) + 1);
-      radii.set(
-        depth,
-        Math.max(
-          radii.get(depth) ?? 0,
-          Math.hypot(layout.positions[i * 3] as number, layout.positions[i * 3 + 2] as number),
-        ),
-      );
-    }
-    for (let i = 0; i < n; i++) {
-      const depth = layout.depths[i] as number;
-      this.baseSize[i] = nodeSize(depth, perDepth.get(depth) ?? 1, radii.get(depth) ?? 0);
+      this.baseSize[i] = nodeSize(layout.depths[i] as number, layout.spacing[i] as number);
       this.windows[i] = (windowsSec.get(layout.order[i] as string) ?? 300) * 1000;
     }
 
@@ -286,18 +271,17 @@ export function sphereDetail(n: number): number {
 }
 
 /**
- * The radius of a node sphere: 0.6 at the root, 0.1 smaller per level (at least 0.22), and never
- * more than a third of the node's share of its ring, so that crowded rings stay readable; never
- * less than {@link MIN_NODE_SIZE}, so that a node stays a visible dot.
+ * The radius of a node sphere: 0.5 at the root, 0.08 smaller per level (at least 0.2), and never
+ * more than a quarter of the distance to its nearest sibling, so that neighbours stay apart and
+ * leaves do not balloon when the camera comes close; never less than {@link MIN_NODE_SIZE}.
  *
- * @example nodeSize(1, 2, 3.2)      // 0.5
- * @example nodeSize(2, 50, 6.4)     // ≈ 0.268 (2π × 6.4 / 50 / 3)
- * @example nodeSize(3, 5_000, 9.6)  // 0.04 (a third of the share is only 0.004)
+ * @example nodeSize(0, Infinity) // 0.5
+ * @example nodeSize(1, 6)        // 0.42
+ * @example nodeSize(3, 0.8)      // 0.2 (a quarter of 0.8)
  */
-export function nodeSize(depth: number, countAtDepth: number, radius: number): number {
-  const size = Math.max(0.22, 0.6 - depth * 0.1);
-  if (depth === 0 || countAtDepth <= 1 || radius <= 0) return size;
-  return Math.max(MIN_NODE_SIZE, Math.min(size, (2 * Math.PI * radius) / countAtDepth / 3));
+export function nodeSize(depth: number, spacing: number): number {
+  const size = Math.max(0.2, 0.5 - depth * 0.08);
+  return Math.max(MIN_NODE_SIZE, Math.min(size, spacing / 4));
 }
 
 /**

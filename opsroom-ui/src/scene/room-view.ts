@@ -10,9 +10,8 @@ import { DEFAULT_LAYOUT, layoutTree, type TreeLayout } from './tree-layout.js';
 /** Pixels a pointer may travel between down and up and still count as a click (not a drag). */
 const CLICK_SLOP_PX = 5;
 /**
- * From this many nodes the room is drawn without multisampling and does not turn by itself:
- * with software WebGL (no GPU) a 5,000-node frame costs a few hundred milliseconds, so the room
- * draws only when something changes.
+ * From this many nodes the room is drawn without multisampling: with software WebGL (no GPU) a
+ * 5,000-node frame costs a few hundred milliseconds, so the room draws only when something changes.
  */
 export const LARGE_TREE = 1_500;
 /**
@@ -20,8 +19,8 @@ export const LARGE_TREE = 1_500;
  * steeply on the whole structure (its rings open up around the root instead of hiding behind it),
  * less so on a branch, seen from outside the structure.
  */
-const ROOT_ELEVATION = 1.35;
-const ELEVATION = 1.2;
+const ROOT_ELEVATION = 1.25;
+const ELEVATION = 1.25;
 /** Share of the view the focused subtree may fill; the rest is room for its name tags. */
 const FIT_FILL = 0.85;
 /** The camera stays at least this far from what it looks at (a leaf alone would fill the view). */
@@ -42,7 +41,9 @@ export interface RoomView {
  */
 export function createRoomView(container: HTMLElement, store: Store, onFocus: (path: string) => void): RoomView {
   const large = (store.get().model?.nodes.length ?? 0) >= LARGE_TREE;
-  const room = new Room(container, { antialias: !large, autoRotate: !large });
+  // No slow turn: the view is fitted to the focus from its own side, and a turning view would
+  // carry the subtree out of it and move every name tag every frame.
+  const room = new Room(container, { antialias: !large, autoRotate: false });
   let tree: RecursionTree | null = null;
   let labels: NodeLabels | null = null;
   let builtFor: RoomState['model'] = null;
@@ -73,7 +74,7 @@ export function createRoomView(container: HTMLElement, store: Store, onFocus: (p
     labels = new NodeLabels(layout, tree.sizes, onFocus);
     labels.setReserved(reservedRects());
     container.insertBefore(labels.element, tooltip);
-    room.setFloor(layout.maxDepth * DEFAULT_LAYOUT.layerGap);
+    room.setExtent(layout.maxDepth * DEFAULT_LAYOUT.layerGap, layout.maxRadius);
     flyToFocus(state.focus ?? state.model.scope, true);
   }
 
@@ -126,7 +127,6 @@ export function createRoomView(container: HTMLElement, store: Store, onFocus: (p
       distance = fitDistance(layout.positions, tree.sizes, from, end, scratchCentre, view, MIN_FIT_DISTANCE);
     }
     const [cx, cy, cz] = scratchCentre as unknown as [number, number, number];
-    room.setTurning(i === 0);
     room.flyTo(cx, cy, cz, distance, azimuth, elevation, instant);
   }
 

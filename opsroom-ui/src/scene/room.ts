@@ -61,9 +61,8 @@ export class Room {
   private readonly goalTarget = new Vector3();
   private readonly goalPosition = new Vector3();
   private flying = false;
-  /** The slow turn: allowed by the options, until the user grabs the view, where the view wants it. */
+  /** The slow turn: as the options say, until the user grabs the view (paused while flying). */
   private autoRotate: boolean;
-  private turnHere = true;
   private readonly renderListeners: Array<() => void> = [];
   private readonly resizeObserver: ResizeObserver;
   private readonly grid: GridHelper;
@@ -139,9 +138,17 @@ export class Room {
     this.renderListeners.push(listener);
   }
 
-  /** Put the floor under a structure hanging `height` units down from y = 0. */
-  setFloor(height: number): void {
+  /**
+   * Size the room for a structure hanging `height` units down from y = 0 and reaching `radius`
+   * units from its axis: the floor goes under it and spreads beyond it, and the camera may step
+   * back far enough to see all of it.
+   */
+  setExtent(height: number, radius: number): void {
     this.grid.position.y = -height - 2;
+    this.grid.scale.setScalar(Math.max(1, (radius + 8) / 40));
+    this.controls.maxDistance = Math.max(120, radius * 6);
+    this.camera.far = Math.max(500, radius * 10);
+    this.camera.updateProjectionMatrix();
     this.needsRender = true;
   }
 
@@ -173,15 +180,6 @@ export class Room {
     this.needsRender = true;
   }
 
-  /**
-   * Whether the slow turn suits what is looked at (the whole structure: yes; a branch fitted
-   * into the view from its own side: no, turning would carry it out of the view).
-   */
-  setTurning(on: boolean): void {
-    this.turnHere = on;
-    if (!this.flying) this.controls.autoRotate = this.autoRotate && on;
-  }
-
   /** True while the camera is still flying to where {@link flyTo} sent it. */
   get moving(): boolean {
     return this.flying;
@@ -195,7 +193,7 @@ export class Room {
   /** The flight is over: the slow turn resumes if still wanted. */
   private land(): void {
     this.flying = false;
-    this.controls.autoRotate = this.autoRotate && this.turnHere;
+    this.controls.autoRotate = this.autoRotate;
   }
 
   private resize(): void {

@@ -8,21 +8,46 @@ const at = (l: ReturnType<typeof layoutTree>, path: string) => {
 };
 
 describe('layoutTree', () => {
-  const opts = { layerGap: 3, ringGap: 2 };
+  const opts = { layerGap: 3, leafSpacing: 1, minRadius: 2 };
+  const dist = (a: [number, number, number], b: [number, number, number]) => Math.hypot(a[0] - b[0], a[2] - b[2]);
 
-  it('puts the root at the origin and each level one layer lower on a wider ring', () => {
+  it('puts the root at the origin and the children of each node evenly round a circle one layer below it', () => {
     const l = layoutTree(VALLE.nodes, 'valle', opts);
     expect(at(l, 'valle')).toEqual([0, 0, 0]);
-    for (const path of ['valle/norte', 'valle/sur']) {
-      const [x, y, z] = at(l, path);
-      expect(y).toBe(-3);
-      expect(Math.hypot(x, z)).toBeCloseTo(2, 5);
-    }
-    const [x, y, z] = at(l, 'valle/norte/lana/taller-1');
-    expect(y).toBe(-9);
-    expect(Math.hypot(x, z)).toBeCloseTo(6, 5);
+    const norte = at(l, 'valle/norte');
+    const sur = at(l, 'valle/sur');
+    expect(norte[1]).toBe(-3);
+    expect(sur[1]).toBe(-3);
+    // Two children: opposite each other, as far from the root as each other.
+    expect(Math.hypot(norte[0], norte[2])).toBeCloseTo(Math.hypot(sur[0], sur[2]), 5);
+    expect(dist(norte, sur)).toBeCloseTo(2 * Math.hypot(norte[0], norte[2]), 5);
+    // An only child hangs straight below its parent; the leaves of lana circle it.
+    const lana = at(l, 'valle/norte/lana');
+    expect([lana[0], lana[2]]).toEqual([norte[0], norte[2]]);
+    const t1 = at(l, 'valle/norte/lana/taller-1');
+    const t2 = at(l, 'valle/norte/lana/taller-2');
+    expect(t1[1]).toBe(-9);
+    expect(dist(t1, lana)).toBeCloseTo(2, 5); // the smallest circle
+    expect(dist(t1, lana)).toBeCloseTo(dist(t2, lana), 5);
     expect(l.maxDepth).toBe(3);
-    expect(l.maxRadius).toBeCloseTo(6, 5);
+    expect(l.spacing[l.index.get('valle/norte/lana/taller-1') as number]).toBeCloseTo(4, 5);
+  });
+
+  it('keeps sibling subtrees apart however many leaves they have', () => {
+    // 10 parents of 10 leaves each: no two leaves closer than the leaf spacing.
+    const tree: Record<string, string[]> = { r: [] };
+    for (let p = 0; p < 10; p++) {
+      (tree.r as string[]).push(`r/p${p}`);
+      tree[`r/p${p}`] = Array.from({ length: 10 }, (_, k) => `r/p${p}/l${k}`);
+    }
+    const l = layoutTree(modelOf(tree).nodes, 'r', { layerGap: 3, leafSpacing: 1, minRadius: 0.5 });
+    const leaves = l.order.filter((p) => p.split('/').length === 3).map((p) => at(l, p));
+    expect(leaves).toHaveLength(100);
+    let closest = Infinity;
+    for (let i = 0; i < leaves.length; i++)
+      for (let j = i + 1; j < leaves.length; j++)
+        closest = Math.min(closest, dist(leaves[i] as [number, number, number], leaves[j] as [number, number, number]));
+    expect(closest).toBeGreaterThanOrEqual(1 - 1e-6);
   });
 
   it('orders instances depth-first from the root and records parents and depths', () => {
@@ -37,18 +62,6 @@ describe('layoutTree', () => {
     ]);
     expect(Array.from(l.parents)).toEqual([-1, 0, 1, 2, 2, 0]);
     expect(Array.from(l.depths)).toEqual([0, 1, 2, 3, 3, 1]);
-  });
-
-  it('gives each subtree an arc in proportion to its leaves, so siblings do not overlap', () => {
-    // norte has 2 leaves, sur 1: norte's arc is 0..4π/3 (middle 2π/3), sur's 4π/3..2π (middle 5π/3).
-    const l = layoutTree(VALLE.nodes, 'valle', opts);
-    const angle = (p: string) => {
-      const [x, , z] = at(l, p);
-      return (Math.atan2(z, x) + 2 * Math.PI) % (2 * Math.PI);
-    };
-    expect(angle('valle/norte')).toBeCloseTo((2 * Math.PI) / 3, 5);
-    expect(angle('valle/sur')).toBeCloseTo((5 * Math.PI) / 3, 5);
-    expect(angle('valle/norte/lana/taller-1')).toBeLessThan(angle('valle/norte/lana/taller-2'));
   });
 
   it('lays out only the subtree of the given root (a council scope)', () => {

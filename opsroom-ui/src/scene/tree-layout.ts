@@ -4,11 +4,13 @@ import type { NodeView } from '@opsroom/models';
 export interface LayoutOptions {
   /** Vertical gap between two levels of the recursion. */
   layerGap: number;
-  /** Radius added to the ring of each level below the root. */
-  ringGap: number;
+  /** Distance between two neighbouring leaves of one parent (room for a sphere and its tag). */
+  leafSpacing: number;
+  /** The smallest circle a node's children are put on. */
+  minRadius: number;
 }
 
-export const DEFAULT_LAYOUT: Readonly<LayoutOptions> = Object.freeze({ layerGap: 3, ringGap: 3.2 });
+export const DEFAULT_LAYOUT: Readonly<LayoutOptions> = Object.freeze({ layerGap: 3, leafSpacing: 2, minRadius: 2.5 });
 
 export interface TreeLayout {
   /** Node paths in instance order (depth-first from the root). */
@@ -21,27 +23,29 @@ export interface TreeLayout {
   depths: Uint16Array;
   /** Index of the parent per instance, -1 at the root. */
   parents: Int32Array;
+  /** Distance from each node to its nearest sibling (Infinity for an only child and the root). */
+  spacing: Float32Array;
   /** Deepest level below the root. */
   maxDepth: number;
-  /** Largest ring radius, for fitting the camera. */
+  /** Largest horizontal distance of a node from the root's axis, for fitting the camera and the floor. */
   maxRadius: number;
 }
 
 /**
- * Lays the recursion out as a cone of rings: the root at the top (y = 0), each level one
- * `layerGap` lower on a ring of radius `depth × ringGap`. Each node gets an arc of its parent's
- * arc in proportion to the leaves under it, and sits at the middle of its arc, so subtrees never
- * overlap and siblings stay together.
+ * Lays the recursion out as a cone tree: the root at the top (y = 0), each node's children evenly
+ * round a circle one `layerGap` below it, the circle just wide enough that the discs their own
+ * subtrees need do not overlap (a subtree never crosses another, at any size). A cooperative's ten
+ * workshops stay a small ring under it, whether the organisation has 20 nodes or 5,000, so that
+ * fitting the camera to any node's subtree shows it at a readable size.
  *
  * @example
- * // root r with children a, b (leaves): r at (0,0,0); a at angle π/2, b at 3π/2, both at y = -3
- * layoutTree(nodes, 'r').positions // [0,0,0, ~0,-3,3.2, ~0,-3,-3.2]
+ * // root r with two leaves a, b: r at (0,0,0); a and b on a circle of radius 2.5 at y = -3
+ * layoutTree(nodes, 'r').positions // [0,0,0, ~0,-3,2.5, ~0,-3,-2.5]
  */
 export function layoutTree(nodes: readonly NodeView[], root: string, opts: LayoutOptions = DEFAULT_LAYOUT): TreeLayout {
   const byPath = new Map(nodes.map((n) => [n.path, n] as const));
   const order: string[] = [];
   const index = new Map<string, number>();
-  const leaves = new Map<string, number>();
 
   // Depth-first order from the root, iteratively (no recursion limit on deep models).
   const rootNode = byPath.get(root);
@@ -55,52 +59,54 @@ export function layoutTree(nodes: readonly NodeView[], root: string, opts: Layou
       const kids = (byPath.get(path)?.children ?? []).filter((c) => byPath.has(c));
       for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i] as string);
     }
-    // Leaf counts bottom-up (reverse depth-first order visits children before parents).
-    for (let i = order.length - 1; i >= 0; i--) {
-      const path = order[i] as string;
-      const kids = childrenOf(byPath, index, path);
-      leaves.set(path, kids.length === 0 ? 1 : kids.reduce((s, c) => s + (leaves.get(c) ?? 1), 0));
-    }
   }
 
   const n = order.length;
+  const kids: number[][] = order.map((path) => childrenOf(byPath, index, path).map((c) => index.get(c) as number));
+  // Bottom-up (reverse depth-first order visits children before parents): the radius of the
+  // circle of each node's children, and the radius of the disc its whole subtree needs.
+  const ring = new Float64Array(n);
+  const disc = new Float64Array(n);
+  const spacing = new Float32Array(n).fill(Infinity);
+  for (let i = n - 1; i >= 0; i--) {
+    const ks = kids[i] as number[];
+    let widest = 0;
+    for (const k of ks) widest = Math.max(widest, disc[k] as number);
+    // Neighbours on a circle of radius R, 2π/k apart, are 2R·sin(π/k) apart: room for two discs.
+    const r = ks.length <= 1 ? 0 : Math.max(opts.minRadius, widest / Math.sin(Math.PI / ks.length));
+    ring[i] = r;
+    disc[i] = Math.max(opts.leafSpacing / 2, r + widest);
+    if (ks.length > 1) for (const k of ks) spacing[k] = 2 * r * Math.sin(Math.PI / ks.length);
+  }
+
   const positions = new Float32Array(n * 3);
   const depths = new Uint16Array(n);
   const parents = new Int32Array(n).fill(-1);
-  const arcFrom = new Float64Array(n);
-  const arcTo = new Float64Array(n);
   let maxDepth = 0;
   let maxRadius = 0;
-  if (n > 0) {
-    arcFrom[0] = 0;
-    arcTo[0] = Math.PI * 2;
-  }
   for (let i = 0; i < n; i++) {
-    const path = order[i] as string;
-    const depth = i === 0 ? 0 : (depths[parents[i] as number] as number) + 1;
-    depths[i] = depth;
-    const angle = ((arcFrom[i] as number) + (arcTo[i] as number)) / 2;
-    const radius = depth * opts.ringGap;
-    positions[i * 3] = radius * Math.cos(angle) + 0; // + 0 turns -0 (root: 0 × cos π) into 0
-    positions[i * 3 + 1] = 0 - depth * opts.layerGap; // 0 - 0 is +0 at the root
-    positions[i * 3 + 2] = radius * Math.sin(angle) + 0;
-    maxDepth = Math.max(maxDepth, depth);
-    maxRadius = Math.max(maxRadius, radius);
-
-    const kids = childrenOf(byPath, index, path);
-    const total = leaves.get(path) ?? 1;
-    let from = arcFrom[i] as number;
-    const span = (arcTo[i] as number) - from;
-    for (const kid of kids) {
-      const k = index.get(kid) as number;
-      const share = (span * (leaves.get(kid) ?? 1)) / total;
+    const x = positions[i * 3] as number;
+    const y = positions[i * 3 + 1] as number;
+    const z = positions[i * 3 + 2] as number;
+    maxDepth = Math.max(maxDepth, depths[i] as number);
+    maxRadius = Math.max(maxRadius, Math.hypot(x, z));
+    const ks = kids[i] as number[];
+    const p = parents[i] as number;
+    // Children are spread symmetrically about the direction away from the grandparent (half a step
+    // off it), so that branches open outwards and two children sit across the branch, not along it.
+    const away = p < 0 ? 0 : Math.atan2(z - (positions[p * 3 + 2] as number), x - (positions[p * 3] as number));
+    const base = away + Math.PI / Math.max(1, ks.length);
+    const r = ring[i] as number;
+    ks.forEach((k, j) => {
+      const angle = base + (2 * Math.PI * j) / ks.length;
       parents[k] = i;
-      arcFrom[k] = from;
-      arcTo[k] = from + share;
-      from += share;
-    }
+      depths[k] = (depths[i] as number) + 1;
+      positions[k * 3] = x + r * Math.cos(angle) + 0; // + 0 turns -0 into 0
+      positions[k * 3 + 1] = y - opts.layerGap;
+      positions[k * 3 + 2] = z + r * Math.sin(angle) + 0;
+    });
   }
-  return { order, index, positions, depths, parents, maxDepth, maxRadius };
+  return { order, index, positions, depths, parents, spacing, maxDepth, maxRadius };
 }
 
 function childrenOf(byPath: Map<string, NodeView>, index: Map<string, number>, path: string): string[] {
