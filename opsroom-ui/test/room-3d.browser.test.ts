@@ -196,11 +196,24 @@ d('the 3D room on the demo: every node on screen named, no overlaps, the focus i
       for (const l of r.labels) expect(l.h).toBeGreaterThanOrEqual(18);
       expect(r.labels.find((l) => l.path === focus)?.h).toBeGreaterThan(18);
     }
+    // A focus changed while the room is hidden (the alarm-health screen) is fitted when it shows again.
+    await page.evaluate(() => (location.hash = '#/valle/sur?view=health'));
+    await page.getByTestId('health-screen').waitFor();
+    await page.evaluate(() => (location.hash = '#/valle/sur'));
+    await page.locator('.scene').waitFor({ state: 'visible' });
+    await settle(page, 'valle/sur');
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const back = await labelReport(page);
+    const sur = all.filter((p) => p === 'valle/sur' || p.startsWith('valle/sur/'));
+    expect(sur.filter((p) => !back.labels.some((l) => l.path === p))).toEqual([]);
+    expect(overlaps(back)).toEqual([]);
+    lines.push(`valle/sur after the health screen: ${back.onScreen} on screen, ${back.labelled} named`);
     console.log(`demo (21 nodes), 1440 × 900:\n  ${lines.join('\n  ')}`);
 
-    // A click on a tag focuses its node (here the leaf's parent).
-    await page.locator('.room-label[data-path="valle/norte/lana"]').click();
-    await page.waitForURL(/#\/valle\/norte\/lana$/);
+    // A click on a tag focuses its node.
+    await page.locator('.room-label[data-path="valle/sur/ceramica"]').click();
+    await page.waitForURL(/#\/valle\/sur\/ceramica$/);
+    await settle(page, 'valle/sur/ceramica');
     expect(errors).toEqual([]);
   }, 120_000);
 });

@@ -52,8 +52,16 @@ export function createRoomView(container: HTMLElement, store: Store, onFocus: (p
   tooltip.className = 'room-tooltip';
   tooltip.hidden = true;
   container.appendChild(tooltip);
+  /** The view's size when the camera was last fitted: a fit is only right for the shape it was made for. */
+  let fittedW = 0;
+  let fittedH = 0;
   room.onRender(() => {
     if (!labels) return;
+    // The view changed shape (a hidden room shown again, a resized window): fit the focus again.
+    if ((room.width !== fittedW || room.height !== fittedH) && room.width > 1 && room.height > 1) {
+      const s = store.get();
+      flyToFocus(s.focus ?? s.model?.scope ?? '', true);
+    }
     labels.place(room.camera, room.width, room.height);
     labels.element.dataset.flying = String(room.moving); // tests wait for the camera to arrive
   });
@@ -127,6 +135,8 @@ export function createRoomView(container: HTMLElement, store: Store, onFocus: (p
       distance = fitDistance(layout.positions, tree.sizes, from, end, scratchCentre, view, MIN_FIT_DISTANCE);
     }
     const [cx, cy, cz] = scratchCentre as unknown as [number, number, number];
+    fittedW = room.width;
+    fittedH = room.height;
     room.flyTo(cx, cy, cz, distance, azimuth, elevation, instant);
   }
 
