@@ -3,14 +3,14 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startOpsroom, type RunningOpsroom } from '@opsroom/server';
 import {
   ARTIFACTS,
-  CHROMIUM_ARGS,
   chromiumPath,
   collectErrors,
   collectFailedRequests,
+  launchChromium,
   MODEL,
   REPO_ROOT,
   signIn,
@@ -51,7 +51,7 @@ d('the administration screen', () => {
       uiDir: UI_DIR,
       logger: false,
     });
-    browser = await chromium.launch({ executablePath: chromiumPath as string, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     mkdirSync(ARTIFACTS, { recursive: true });
   }, 60_000);
 

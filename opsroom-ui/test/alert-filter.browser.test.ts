@@ -3,10 +3,20 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Alert } from '@opsroom/models';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startOpsroom } from '@opsroom/server';
-import { ALERT_DEVICE, ALERT_NODE, CHROMIUM_ARGS, chromiumPath, collectErrors, MODEL } from './browser-support.js';
-import { publishJump, REPO_ROOT, signIn, UI_DIR } from './browser-support.js';
+import {
+  ALERT_DEVICE,
+  ALERT_NODE,
+  chromiumPath,
+  collectErrors,
+  launchChromium,
+  MODEL,
+  publishJump,
+  REPO_ROOT,
+  signIn,
+  UI_DIR,
+} from './browser-support.js';
 
 const d = chromiumPath ? describe : describe.skip;
 /** A second alert elsewhere under valle/norte (another cooperative: no grouping alert). */
@@ -31,7 +41,7 @@ d('filtering the alert screen, shelving, and the alarm-health screen in a real b
     const dataDir = join(dir, 'data');
     const ports = { host: '127.0.0.1', httpPort: 0, mqttPort: 0 };
     app = await startOpsroom({ ...ports, dataDir, model: MODEL, uiDir: UI_DIR, logger: false });
-    browser = await chromium.launch({ executablePath: chromiumPath as string, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

@@ -1,7 +1,9 @@
 // Shared by the browser tests: paths, Chromium flags, sign-in and console-error collection.
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startOpsroom, type RunningOpsroom, type StartOptions } from '@opsroom/server';
 import { findBinary } from '../../server/test/support/require-binary.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -26,6 +28,33 @@ export const ALERT_DEVICE = 'taller-2-plc';
 export const ALERT_NODE = 'valle/norte/lana/taller-2';
 
 export const chromiumPath = findBinary('chromium');
+
+/** Debian's Chromium as every browser test runs it: headless, with the flags above. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath as string, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** The real server on free loopback ports, serving the built UI, with the example model unless told otherwise. */
+export function startUiServer(dataDir: string, opts: Partial<StartOptions> = {}): Promise<RunningOpsroom> {
+  return startOpsroom({
+    host: '127.0.0.1',
+    httpPort: 0,
+    mqttPort: 0,
+    dataDir,
+    model: MODEL,
+    uiDir: UI_DIR,
+    logger: false,
+    ...opts,
+  });
+}
+
+/** The example model's demo passwords and device secrets. */
+export function demoSecrets(): { users: Record<string, string>; devices: Record<string, string> } {
+  return JSON.parse(readFileSync(join(REPO_ROOT, 'models/examples/valle.demo-credentials.json'), 'utf8')) as {
+    users: Record<string, string>;
+    devices: Record<string, string>;
+  };
+}
 
 /**
  * Console errors and uncaught exceptions of a page. The page asks GET /api/session at load, which

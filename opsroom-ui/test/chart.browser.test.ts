@@ -8,21 +8,21 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Alert } from '@opsroom/models';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startOpsroom } from '@opsroom/server';
 import {
   ALERT_DEVICE,
   ALERT_NODE,
   ARTIFACTS,
-  CHROMIUM_ARGS,
   chromiumPath,
   collectErrors,
   DEVICE,
   DEVICE_NODE,
+  launchChromium,
   MODEL,
-  publishJump,
   REPO_ROOT,
   signIn,
+  publishJump,
   UI_DIR,
 } from './browser-support.js';
 
@@ -79,7 +79,7 @@ d('the history chart in a real browser', () => {
       uiDir: UI_DIR,
       logger: false,
     });
-    browser = await chromium.launch({ executablePath: chromiumPath as string, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     await publishHistory();
     await publishJump(app.mqttUrl, ALERT_DEVICE, secrets.devices[ALERT_DEVICE] as string);
     mkdirSync(ARTIFACTS, { recursive: true });

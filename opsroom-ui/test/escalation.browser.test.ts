@@ -12,10 +12,11 @@ import {
   CHROMIUM_ARGS,
   chromiumPath,
   collectErrors,
+  launchChromium,
   MODEL,
-  publishJump,
   REPO_ROOT,
   signIn,
+  publishJump,
   UI_DIR,
 } from './browser-support.js';
 
@@ -55,7 +56,7 @@ d('algedonic escalation seen in a real browser', () => {
       uiDir: UI_DIR,
       logger: false,
     });
-    browser = await chromium.launch({ executablePath: chromiumPath as string, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

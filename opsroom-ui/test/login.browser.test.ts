@@ -2,17 +2,18 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { resolveConfig, startOpsroom } from '@opsroom/server';
+import type { Browser, Page } from 'playwright-core';
+import { resolveConfig } from '@opsroom/server';
 import { runDemo, type RunningDemo } from '../../server/src/demo/run-demo.js';
 import {
   ARTIFACTS,
-  CHROMIUM_ARGS,
   chromiumPath,
   collectErrors,
   collectFailedRequests,
+  launchChromium,
   MODEL,
   REPO_ROOT,
+  startUiServer,
   UI_DIR,
 } from './browser-support.js';
 
@@ -40,7 +41,7 @@ d('the login page', () => {
   async function open(url: string): Promise<{ page: Page; errors: string[]; failed: string[] }> {
     if (!existsSync(join(UI_DIR, 'index.html')))
       throw new Error(`the UI is not built (${UI_DIR}); run \`npm run build:ui\` first`);
-    browser ??= await chromium.launch({ executablePath: chromiumPath as string, headless: true, args: CHROMIUM_ARGS });
+    browser ??= await launchChromium();
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     const errors = collectErrors(page);
     const failed = collectFailedRequests(page);
@@ -86,15 +87,7 @@ d('the login page', () => {
   }, 120_000);
 
   it('of a server started with a model (not the demo) shows no demo login and logs no error nor failed request', async () => {
-    const app = await startOpsroom({
-      host: '127.0.0.1',
-      httpPort: 0,
-      mqttPort: 0,
-      dataDir: dataDir(),
-      model: MODEL,
-      uiDir: UI_DIR,
-      logger: false,
-    });
+    const app = await startUiServer(dataDir());
     stops.push(() => app.close());
     const { page, errors, failed } = await open(app.httpUrl);
     await page.waitForLoadState('networkidle');

@@ -4,14 +4,14 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startOpsroom } from '@opsroom/server';
 import {
-  CHROMIUM_ARGS,
   chromiumPath,
   collectErrors,
   DEVICE,
   DEVICE_NODE,
+  launchChromium,
   MODEL,
   REPO_ROOT,
   signIn,
@@ -60,7 +60,7 @@ d('the ops room across a server restart', () => {
     };
 
     app = await start();
-    browser = await chromium.launch({ executablePath: chromiumPath as string, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     const page = await (await browser.newContext()).newPage();
     const errors = collectErrors(page);
     const waitForValue = (v: number) =>

@@ -2,18 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startOpsroom } from '@opsroom/server';
 import { hashSecret } from '../../server/src/auth/hash.js';
 import {
   ARTIFACTS,
   bigModel,
-  CHROMIUM_ARGS,
   chromiumPath,
   collectErrors,
-  MODEL,
+  launchChromium,
   REPO_ROOT,
   signIn,
+  startUiServer,
   UI_DIR,
 } from './browser-support.js';
 
@@ -131,16 +131,8 @@ d('the 3D room on the demo: every node on screen named, no overlaps, the focus i
     if (!existsSync(join(UI_DIR, 'index.html')))
       throw new Error(`the UI is not built (${UI_DIR}); run npm run build:ui`);
     dataDir = mkdtempSync(join(tmpdir(), 'opsroom-ui-3d-'));
-    app = await startOpsroom({
-      host: '127.0.0.1',
-      httpPort: 0,
-      mqttPort: 0,
-      dataDir,
-      model: MODEL,
-      uiDir: UI_DIR,
-      logger: false,
-    });
-    browser = await chromium.launch({ executablePath: chromiumPath as string, headless: true, args: CHROMIUM_ARGS });
+    app = await startUiServer(dataDir);
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
@@ -240,7 +232,7 @@ d('the 3D room with 5,000 nodes: tags without overlaps, frame times, and the 2D 
       uiDir: UI_DIR,
       logger: false,
     });
-    browser = await chromium.launch({ executablePath: chromiumPath as string, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {

@@ -14,10 +14,11 @@ import {
   collectErrors,
   DEVICE,
   DEVICE_NODE,
-  MODEL,
-  publishJump,
+  launchChromium,
   REPO_ROOT,
   signIn,
+  startUiServer,
+  publishJump,
   UI_DIR,
 } from './browser-support.js';
 
@@ -40,16 +41,8 @@ d('the ops room in a real browser against the real server', () => {
       throw new Error(`the UI is not built (${UI_DIR}); run \`npm run build:ui\` first (npm test does it for you)`);
     }
     dataDir = mkdtempSync(join(tmpdir(), 'opsroom-ui-test-'));
-    app = await startOpsroom({
-      host: '127.0.0.1',
-      httpPort: 0,
-      mqttPort: 0,
-      dataDir,
-      model: MODEL,
-      uiDir: UI_DIR,
-      logger: false,
-    });
-    browser = await chromium.launch({ executablePath: chromiumPath as string, headless: true, args: CHROMIUM_ARGS });
+    app = await startUiServer(dataDir);
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

@@ -2,17 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startOpsroom } from '@opsroom/server';
 import { hashSecret } from '../../server/src/auth/hash.js';
 import {
   ARTIFACTS,
   bigModel,
-  CHROMIUM_ARGS,
   chromiumPath,
   collectErrors,
   COOPS,
   COUNCILS,
+  launchChromium,
   signIn,
   UI_DIR,
   WORKSHOPS,
@@ -40,7 +40,7 @@ d('the ops room with 5,000 nodes', () => {
       uiDir: UI_DIR,
       logger: false,
     });
-    browser = await chromium.launch({ executablePath: chromiumPath as string, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {

@@ -3,18 +3,18 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Alert, MaintenanceWindow } from '@opsroom/models';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startOpsroom } from '@opsroom/server';
 import {
   ALERT_DEVICE,
   ALERT_NODE,
-  CHROMIUM_ARGS,
   chromiumPath,
   collectErrors,
+  launchChromium,
   MODEL,
-  publishJump,
   REPO_ROOT,
   signIn,
+  publishJump,
   UI_DIR,
 } from './browser-support.js';
 
@@ -43,7 +43,7 @@ d('shelving an alert and seeing maintenance windows in a real browser', () => {
       uiDir: UI_DIR,
       logger: false,
     });
-    browser = await chromium.launch({ executablePath: chromiumPath as string, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

@@ -3,18 +3,18 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startOpsroom } from '@opsroom/server';
 import {
   ARTIFACTS,
-  CHROMIUM_ARGS,
   chromiumPath,
   collectErrors,
   DEVICE,
   DEVICE_NODE,
-  MODEL,
+  launchChromium,
   REPO_ROOT,
   signIn,
+  startUiServer,
   UI_DIR,
 } from './browser-support.js';
 
@@ -54,16 +54,8 @@ d('staleness in the ops room', () => {
     const secrets = JSON.parse(
       readFileSync(join(REPO_ROOT, 'models/examples/valle.demo-credentials.json'), 'utf8'),
     ) as { users: Record<string, string>; devices: Record<string, string> };
-    app = await startOpsroom({
-      host: '127.0.0.1',
-      httpPort: 0,
-      mqttPort: 0,
-      dataDir,
-      model: MODEL,
-      uiDir: UI_DIR,
-      logger: false,
-    });
-    browser = await chromium.launch({ executablePath: chromiumPath as string, headless: true, args: CHROMIUM_ARGS });
+    app = await startUiServer(dataDir);
+    browser = await launchChromium();
     const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
     const errors = collectErrors(page);
     await page.goto(`${app.httpUrl}/#/valle`);
