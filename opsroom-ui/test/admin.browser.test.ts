@@ -10,9 +10,9 @@ import {
   chromiumPath,
   collectErrors,
   collectFailedRequests,
+  demoSecrets,
   launchChromium,
   MODEL,
-  REPO_ROOT,
   signIn,
   UI_DIR,
 } from './browser-support.js';
@@ -28,9 +28,7 @@ const d = chromiumPath ? describe : describe.skip;
  * such screen. Screenshots in test-artifacts/.
  */
 d('the administration screen', () => {
-  const creds = JSON.parse(readFileSync(join(REPO_ROOT, 'models/examples/valle.demo-credentials.json'), 'utf8')) as {
-    users: Record<string, string>;
-  };
+  const creds = demoSecrets();
   let dir: string;
   let model: string;
   let server: RunningOpsroom;

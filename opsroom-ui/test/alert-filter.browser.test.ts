@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Alert } from '@opsroom/models';
@@ -10,10 +10,10 @@ import {
   ALERT_NODE,
   chromiumPath,
   collectErrors,
+  demoSecrets,
   launchChromium,
   MODEL,
   publishJump,
-  REPO_ROOT,
   signIn,
   UI_DIR,
 } from './browser-support.js';
@@ -31,10 +31,7 @@ d('filtering the alert screen, shelving, and the alarm-health screen in a real b
   let app: Awaited<ReturnType<typeof startOpsroom>>;
   let dir: string;
   let browser: Browser;
-  const secrets = JSON.parse(readFileSync(join(REPO_ROOT, 'models/examples/valle.demo-credentials.json'), 'utf8')) as {
-    users: Record<string, string>;
-    devices: Record<string, string>;
-  };
+  const secrets = demoSecrets();
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'opsroom-ui-filter-'));

@@ -16,13 +16,13 @@ import {
   ARTIFACTS,
   chromiumPath,
   collectErrors,
+  demoSecrets,
   DEVICE,
   DEVICE_NODE,
   launchChromium,
   MODEL,
-  REPO_ROOT,
-  signIn,
   publishJump,
+  signIn,
   UI_DIR,
 } from './browser-support.js';
 
@@ -35,10 +35,7 @@ d('the history chart in a real browser', () => {
   let dir: string;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
-  const secrets = JSON.parse(readFileSync(join(REPO_ROOT, 'models/examples/valle.demo-credentials.json'), 'utf8')) as {
-    users: Record<string, string>;
-    devices: Record<string, string>;
-  };
+  const secrets = demoSecrets();
 
   /** Six and a half days of output and energy at taller-1, one reading every 5 minutes (ingest takes 7 days back). */
   async function publishHistory(): Promise<void> {

@@ -12,11 +12,11 @@ import {
   CHROMIUM_ARGS,
   chromiumPath,
   collectErrors,
+  demoSecrets,
   launchChromium,
   MODEL,
-  REPO_ROOT,
-  signIn,
   publishJump,
+  signIn,
   UI_DIR,
 } from './browser-support.js';
 
@@ -34,10 +34,7 @@ d('algedonic escalation seen in a real browser', () => {
   let browser: Browser;
   let noGl: Browser | undefined;
   const contexts: BrowserContext[] = [];
-  const secrets = JSON.parse(readFileSync(join(REPO_ROOT, 'models/examples/valle.demo-credentials.json'), 'utf8')) as {
-    users: Record<string, string>;
-    devices: Record<string, string>;
-  };
+  const secrets = demoSecrets();
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'opsroom-ui-escalation-'));

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -10,9 +10,9 @@ import {
   chromiumPath,
   collectErrors,
   collectFailedRequests,
+  demoSecrets,
   launchChromium,
   MODEL,
-  REPO_ROOT,
   startUiServer,
   UI_DIR,
 } from './browser-support.js';
@@ -25,9 +25,7 @@ const d = chromiumPath ? describe : describe.skip;
  * GET /api/session, which answers 200 to nobody too).
  */
 d('the login page', () => {
-  const secrets = JSON.parse(readFileSync(join(REPO_ROOT, 'models/examples/valle.demo-credentials.json'), 'utf8')) as {
-    users: Record<string, string>;
-  };
+  const secrets = demoSecrets();
   const dirs: string[] = [];
   let browser: Browser | undefined;
   const stops: Array<() => Promise<void>> = [];

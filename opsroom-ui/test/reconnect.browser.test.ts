@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,11 +9,11 @@ import { startOpsroom } from '@opsroom/server';
 import {
   chromiumPath,
   collectErrors,
+  demoSecrets,
   DEVICE,
   DEVICE_NODE,
   launchChromium,
   MODEL,
-  REPO_ROOT,
   signIn,
   UI_DIR,
 } from './browser-support.js';
@@ -39,9 +39,7 @@ d('the ops room across a server restart', () => {
   });
 
   it('reconnects and resynchronises without a reload, and shows what happened meanwhile', async () => {
-    const secrets = JSON.parse(
-      readFileSync(join(REPO_ROOT, 'models/examples/valle.demo-credentials.json'), 'utf8'),
-    ) as { users: Record<string, string>; devices: Record<string, string> };
+    const secrets = demoSecrets();
     const ports = { httpPort: await freePort(), mqttPort: await freePort() };
     const start = () =>
       startOpsroom({ host: '127.0.0.1', ...ports, dataDir, model: MODEL, uiDir: UI_DIR, logger: false });

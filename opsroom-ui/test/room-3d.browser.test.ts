@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -10,8 +10,8 @@ import {
   bigModel,
   chromiumPath,
   collectErrors,
+  demoSecrets,
   launchChromium,
-  REPO_ROOT,
   signIn,
   startUiServer,
   UI_DIR,
@@ -123,9 +123,7 @@ d('the 3D room on the demo: every node on screen named, no overlaps, the focus i
   let dataDir: string;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
-  const secrets = JSON.parse(readFileSync(join(REPO_ROOT, 'models/examples/valle.demo-credentials.json'), 'utf8')) as {
-    users: Record<string, string>;
-  };
+  const secrets = demoSecrets();
 
   beforeAll(async () => {
     if (!existsSync(join(UI_DIR, 'index.html')))

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -12,13 +12,13 @@ import {
   CHROMIUM_ARGS,
   chromiumPath,
   collectErrors,
+  demoSecrets,
   DEVICE,
   DEVICE_NODE,
   launchChromium,
-  REPO_ROOT,
+  publishJump,
   signIn,
   startUiServer,
-  publishJump,
   UI_DIR,
 } from './browser-support.js';
 
@@ -31,10 +31,7 @@ d('the ops room in a real browser against the real server', () => {
   let dataDir: string;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
-  const secrets = JSON.parse(readFileSync(join(REPO_ROOT, 'models/examples/valle.demo-credentials.json'), 'utf8')) as {
-    users: Record<string, string>;
-    devices: Record<string, string>;
-  };
+  const secrets = demoSecrets();
 
   beforeAll(async () => {
     if (!existsSync(join(UI_DIR, 'index.html'))) {

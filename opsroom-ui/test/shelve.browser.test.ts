@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Alert, MaintenanceWindow } from '@opsroom/models';
@@ -10,11 +10,11 @@ import {
   ALERT_NODE,
   chromiumPath,
   collectErrors,
+  demoSecrets,
   launchChromium,
   MODEL,
-  REPO_ROOT,
-  signIn,
   publishJump,
+  signIn,
   UI_DIR,
 } from './browser-support.js';
 
@@ -27,10 +27,7 @@ d('shelving an alert and seeing maintenance windows in a real browser', () => {
   let app: Awaited<ReturnType<typeof startOpsroom>>;
   let dir: string;
   let browser: Browser;
-  const secrets = JSON.parse(readFileSync(join(REPO_ROOT, 'models/examples/valle.demo-credentials.json'), 'utf8')) as {
-    users: Record<string, string>;
-    devices: Record<string, string>;
-  };
+  const secrets = demoSecrets();
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'opsroom-ui-shelve-'));

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -9,10 +9,10 @@ import {
   ARTIFACTS,
   chromiumPath,
   collectErrors,
+  demoSecrets,
   DEVICE,
   DEVICE_NODE,
   launchChromium,
-  REPO_ROOT,
   signIn,
   startUiServer,
   UI_DIR,
@@ -51,9 +51,7 @@ d('staleness in the ops room', () => {
   it('shows a dropped 1 s sensor stale, and "stale · 1 missing below" at the root, within interval + margin', async () => {
     if (!existsSync(join(UI_DIR, 'index.html')))
       throw new Error(`the UI is not built (${UI_DIR}); run \`npm run build:ui\` first`);
-    const secrets = JSON.parse(
-      readFileSync(join(REPO_ROOT, 'models/examples/valle.demo-credentials.json'), 'utf8'),
-    ) as { users: Record<string, string>; devices: Record<string, string> };
+    const secrets = demoSecrets();
     app = await startUiServer(dataDir);
     browser = await launchChromium();
     const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();

@@ -141,6 +141,12 @@ describe('marksIn', () => {
     );
     expect(marks.map((m) => m.id)).toEqual(['early', 'late']);
   });
+
+  it('keeps an alert raised after a live range last moved (its end is now), not one after a fixed range', () => {
+    const a = { id: 'new', node: 'r', indicator: 'output', raisedAt: RANGE.to + 5_000 } as Alert;
+    expect(marksIn([a], [series({})], { ...RANGE, live: true }).map((m) => m.id)).toEqual(['new']);
+    expect(marksIn([a], [series({})], { ...RANGE, live: false })).toEqual([]);
+  });
 });
 
 describe('chartCsv', () => {

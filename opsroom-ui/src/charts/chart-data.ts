@@ -174,9 +174,13 @@ export async function loadMarks(
 /** The alerts on a charted node and indicator raised within the range, oldest first. */
 export function marksIn(alerts: readonly Alert[], specs: readonly SeriesSpec[], range: ChartRange): Alert[] {
   const charted = new Set(specs.map((s) => `${s.node}\u0000${s.indicator}`));
-  return alerts
-    .filter((a) => charted.has(`${a.node}\u0000${a.indicator}`) && a.raisedAt >= range.from && a.raisedAt <= range.to)
-    .sort((a, b) => a.raisedAt - b.raisedAt);
+  const end = range.live ? Number.POSITIVE_INFINITY : range.to;
+  return (
+    alerts
+      // A live range's end is the last time it moved; an alert raised since is still in it.
+      .filter((a) => charted.has(`${a.node}\u0000${a.indicator}`) && a.raisedAt >= range.from && a.raisedAt <= end)
+      .sort((a, b) => a.raisedAt - b.raisedAt)
+  );
 }
 
 /**
