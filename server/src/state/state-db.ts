@@ -190,11 +190,10 @@ export function openStateDatabase(dataDir: string, options: OpenStateOptions = {
   // Small and written a few times a second at most: SQLite's default cache and checkpoint size.
   const db = openSqliteFile(dataDir, STATE_FILE, { cacheKiB: 2048, walAutocheckpointPages: 1000 });
   const applied: string[] = [];
-  let created = false;
+  const created = (db.pragma('user_version', { simple: true }) as number) === 0;
   let noted = false;
   try {
     const ctx: StateMigrationContext = { dataDir, notes: [] };
-    created = (db.pragma('user_version', { simple: true }) as number) === 0;
     for (;;) {
       let ran: StateMigration | undefined;
       db.transaction(() => {
