@@ -33,6 +33,8 @@ export interface MqttPublisherOptions {
 export interface PublisherStats {
   /** Connected to the broker now. */
   connected: boolean;
+  /** The broker granted the commands subscription (directives reach this device from now on). */
+  commandsSubscribed: boolean;
   /** Readings the broker acknowledged (PUBACK) and the outbox removed. */
   published: number;
   /** Messages the broker acknowledged. */
@@ -84,7 +86,7 @@ export class MqttPublisher {
   private everConnected = false;
   private subscribed = false;
   private lastError = '';
-  private readonly counters: Omit<PublisherStats, 'connected'> = {
+  private readonly counters: Omit<PublisherStats, 'connected' | 'commandsSubscribed'> = {
     published: 0,
     messages: 0,
     inFlight: 0,
@@ -212,7 +214,7 @@ export class MqttPublisher {
   }
 
   stats(): PublisherStats {
-    return { connected: this.client?.connected ?? false, ...this.counters };
+    return { connected: this.client?.connected ?? false, commandsSubscribed: this.subscribed, ...this.counters };
   }
 
   /**

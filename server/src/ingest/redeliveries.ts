@@ -18,6 +18,12 @@
  */
 export class Redeliveries {
   private current = new Map<number, Held>();
+  /**
+   * Acknowledged on this connection, the newest kept: a PUBACK still on its way when the
+   * connection (or the broker) went is lost with it, and the broker sends that message again.
+   */
+  private acked = new Map<number, Held>();
+  private ackedBytes = 0;
   private previous = new Map<number, Held>();
   private previousBytes = 0;
 
@@ -26,28 +32,50 @@ export class Redeliveries {
     private readonly keep = 8192,
     /** Their payload bytes kept at most (two ack windows' worth). */
     private readonly keepBytes = 64 * 1024 * 1024,
+    /** Acknowledged messages of the live connection kept, newest kept (one ack window). */
+    private readonly keepAcked = 2000,
+    private readonly keepAckedBytes = 32 * 1024 * 1024,
   ) {}
 
   /** A QoS 1 message went to the pipeline on this connection; `settled` is its ingest. */
   received(messageId: number, topic: string, payload: Uint8Array, settled: Promise<void>): void {
+    this.dropAcked(messageId); // the broker reuses an identifier once its PUBACK arrived
     this.current.set(messageId, { topic, payload, settled });
   }
 
-  /** Its PUBACK went: the broker will not send it again. */
+  /** Its PUBACK went: unless that PUBACK is lost with the connection, the broker will not send it again. */
   acknowledged(messageId: number): void {
+    const held = this.current.get(messageId);
+    if (held === undefined) return;
     this.current.delete(messageId);
+    this.acked.set(messageId, held);
+    this.ackedBytes += held.payload.length;
+    for (const id of this.acked.keys()) {
+      if (this.acked.size <= this.keepAcked && this.ackedBytes <= this.keepAckedBytes) break;
+      this.dropAcked(id);
+    }
+  }
+
+  private dropAcked(id: number): void {
+    const held = this.acked.get(id);
+    if (held === undefined) return;
+    this.acked.delete(id);
+    this.ackedBytes -= held.payload.length;
   }
 
   /** The connection went: what it held unacknowledged may come again on the next one. */
   connectionLost(): void {
     // Kept across several losses in a row: every failed reconnection attempt is a loss too, and
     // the broker redelivers on the first connection that holds.
-    for (const [id, held] of this.current) {
+    // The acknowledged first, then the unacknowledged (newer): a PUBACK in flight may be lost too.
+    for (const [id, held] of [...this.acked, ...this.current]) {
       this.forget(id); // re-inserted as the newest
       this.previous.set(id, held);
       this.previousBytes += held.payload.length;
     }
     this.current = new Map();
+    this.acked = new Map();
+    this.ackedBytes = 0;
     for (const id of this.previous.keys()) {
       if (this.previous.size <= this.keep && this.previousBytes <= this.keepBytes) break;
       this.forget(id);

@@ -40,6 +40,10 @@ describe('a directive travels down to the edge agent and its acknowledgement com
       { deviceId, secret, brokerUrl: server.mqttUrl, sampleIntervalMs: 3_600_000 },
       { onDirective: (d) => received.push(d) },
     );
+    // A new agent has no session yet: a directive sent before its commands subscription is granted
+    // has nobody to go to (from then on its persistent session keeps them).
+    for (let i = 0; i < 200 && !agent.stats().commandsSubscribed; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(agent.stats().commandsSubscribed).toBe(true);
     const planner = await login(server.httpUrl, 'planner', creds.users.planner!);
     let alert: Alert | undefined;
     for (let i = 0; i < 200 && !alert; i++) {
