@@ -10,7 +10,7 @@ import {
   randomInt,
   randomModel,
   referenceRollup,
-} from './rollup-random-tree.js';
+} from '../../test/support/rollup-random-tree.js';
 
 // Property tests of the live roll-up over generated organisations: random depths 1–6, fan-outs
 // 1–6, random readings. Each case is a fixed seed, so a failure names the seed that reproduces it.
