@@ -4,3 +4,4 @@ export * from './alert-schema.js';
 export * from './requests.js';
 export * from './history.js';
 export * from './admin.js';
+export * from './live.js';

@@ -39,47 +39,5 @@ export const alertSchema = { ...lenient(AlertSchema), additionalProperties: true
 
 export { AlertIdParams as alertIdParams, NoteBody as noteBody } from '@opsroom/models/http';
 
-/**
- * The live state of one indicator at one node (`IndicatorUpdate`, models/src/events.ts; staleness
- * rules: models/README.md). Numeric fields carry no `type`: the response serializer
- * (fast-json-stringify) throws on a NaN in a `number` field, where JSON.stringify writes null.
- */
-export const indicatorUpdateSchema = {
-  type: 'object',
-  additionalProperties: true,
-  description:
-    "The live value of one indicator at one node: actuality, levels, Beer's " +
-    'indices, staleness (models/src/events.ts IndicatorUpdate)',
-  required: ['node', 'indicator', 'ts', 'value', 'stale', 'missingChildren', 'missingDescendants'],
-  properties: {
-    node: { type: 'string' },
-    indicator: { type: 'string' },
-    ts: { description: 'number: ms since epoch of the newest reading behind the value' },
-    value: { description: 'number or null: the actuality; null when the node itself is stale' },
-    capability: { description: 'number: effective capability (fixed in the model or rolled up)' },
-    potentiality: { description: 'number: effective potentiality' },
-    productivity: { description: 'number or null: actuality / capability' },
-    latency: { description: 'number or null: capability / potentiality' },
-    performance: { description: 'number or null: actuality / potentiality' },
-    stale: {
-      type: 'boolean',
-      description:
-        "the node's own value is not fresh: none of its device series and none of its children is (value is null)",
-    },
-    missingChildren: { type: 'integer', description: 'direct children without a fresh value (stale, or never heard)' },
-    missingDescendants: {
-      type: 'integer',
-      description:
-        'device series at this node or at any depth below it that stopped ' +
-        'sending: quiet past their learnt interval plus a margin (one more ' +
-        'interval, at least 5 s), at most the roll-up period',
-    },
-    score: { description: 'number: latest anomaly score in [0,1]' },
-    learning: { type: 'boolean', description: 'the detector of this series is still learning it (raises nothing yet)' },
-    forecast: {
-      type: 'object',
-      additionalProperties: true,
-      description: "the detector's forecast band for the next value: mean, lower, upper",
-    },
-  },
-} as const;
+/** The live state of one indicator at one node: models' IndicatorUpdateSchema (the type is derived from it). */
+export { IndicatorUpdateSchema as indicatorUpdateSchema } from '@opsroom/models/http';
