@@ -5,3 +5,4 @@ export * from './requests.js';
 export * from './history.js';
 export * from './admin.js';
 export * from './live.js';
+export * from './session.js';

@@ -49,7 +49,3 @@ export const IndicatorUpdateSchema = Type.Object(
 );
 
 export type IndicatorUpdate = Static<typeof IndicatorUpdateSchema>;
-
-/** A signed-in person as the API names them (`GET /api/me`, the login answer, `GET /api/session`). */
-export const SessionUserSchema = Type.Object({ name: Type.String(), role: Type.String(), scope: Type.String() });
-export type SessionUserView = Static<typeof SessionUserSchema>;

@@ -19,24 +19,9 @@ export class ApiError extends Error {
   }
 }
 
-export interface LoginResult {
-  token: string;
-  user: SessionUser;
-}
-
-/** One of the demo's public logins, as `GET /api/session` offers them when the server runs the demo. */
-export interface DemoLogin {
-  username: string;
-  password: string;
-  role: string;
-}
-
-/** `GET /api/session`: who is signed in (null: nobody; never a 401), and the demo's logins (empty unless `demo`). */
-export interface SessionInfo {
-  user: SessionUser | null;
-  demo: boolean;
-  demoLogins: DemoLogin[];
-}
+/** The login answer, the demo's logins and `GET /api/session`: types derived from the API's schemas (models/src/http/session.ts). */
+export type { DemoLogin, LoginAnswer as LoginResult, SessionInfo } from '@opsroom/models/http';
+import type { LoginAnswer as LoginResult, SessionInfo } from '@opsroom/models/http';
 
 /** `GET /api/history`'s request and answer: types derived from the API's schemas (models/src/http/history.ts). */
 import type {

@@ -1,14 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ContractTypeProvider } from '../type-provider.js';
-import { LoginBody } from '@opsroom/models/http';
+import { LoginAnswerSchema, LoginBody, SessionInfoSchema, SessionUserSchema } from '@opsroom/models/http';
 import { requireUser, SESSION_COOKIE, tokenOf } from '../auth-hook.js';
 import { errorSchema } from '../schemas.js';
 import type { AppServices } from '../services.js';
-
-const userSchema = {
-  type: 'object',
-  properties: { name: { type: 'string' }, role: { type: 'string' }, scope: { type: 'string' } },
-} as const;
 
 /** Login (cookie for the browser + bearer token for scripts), logout, and who am I. */
 export function authRoutes(server: FastifyInstance, s: AppServices): void {
@@ -21,10 +16,7 @@ export function authRoutes(server: FastifyInstance, s: AppServices): void {
         summary: 'Log in: sets an httpOnly session cookie and returns a bearer token',
         body: LoginBody,
         response: {
-          200: {
-            type: 'object',
-            properties: { token: { type: 'string' }, expires: { type: 'number' }, user: userSchema },
-          },
+          200: LoginAnswerSchema,
           401: errorSchema,
           429: errorSchema,
         },
@@ -80,30 +72,7 @@ export function authRoutes(server: FastifyInstance, s: AppServices): void {
         tags: ['auth'],
         summary: 'Who is signed in (null for nobody, never 401), and the demo logins when the server runs the demo',
         security: [],
-        response: {
-          200: {
-            type: 'object',
-            required: ['user', 'demo', 'demoLogins'],
-            additionalProperties: false,
-            properties: {
-              user: {
-                anyOf: [userSchema, { type: 'null' }],
-                description: 'the signed-in user (session cookie or bearer token), or null',
-              },
-              demo: { type: 'boolean', description: 'true when the server runs `opsroom demo`' },
-              demoLogins: {
-                type: 'array',
-                description: "the demo's public logins (empty unless `demo`); role from the model",
-                items: {
-                  type: 'object',
-                  required: ['username', 'password', 'role'],
-                  additionalProperties: false,
-                  properties: { username: { type: 'string' }, password: { type: 'string' }, role: { type: 'string' } },
-                },
-              },
-            },
-          },
-        },
+        response: { 200: SessionInfoSchema },
       },
     },
     async (req) => {
@@ -123,7 +92,7 @@ export function authRoutes(server: FastifyInstance, s: AppServices): void {
   app.get(
     '/api/me',
     {
-      schema: { tags: ['auth'], summary: 'The logged-in user', response: { 200: userSchema, 401: errorSchema } },
+      schema: { tags: ['auth'], summary: 'The logged-in user', response: { 200: SessionUserSchema, 401: errorSchema } },
       preHandler: requireUser(s),
     },
     async (req) => req.user!,
