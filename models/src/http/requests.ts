@@ -127,3 +127,27 @@ export const AlarmHealthQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+
+const facetCounts = (facet: string) =>
+  Type.Record(Type.String(), Type.Integer(), { description: `count per ${facet}` });
+
+/** `GET /api/alerts/counts`: how many match all the filters, and per value of each filter among the rest. */
+export const AlertCountsSchema = Type.Object(
+  {
+    total: Type.Integer({ description: 'alerts that pass every filter' }),
+    facets: Type.Object(
+      {
+        state: facetCounts('state'),
+        priority: facetCounts('priority'),
+        kind: facetCounts('kind'),
+        indicator: facetCounts('indicator'),
+        node: facetCounts('node'),
+        assignee: facetCounts('assignee'),
+        shelved: facetCounts('shelved'),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type AlertCounts = Static<typeof AlertCountsSchema>;

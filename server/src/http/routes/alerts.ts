@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ContractTypeProvider } from '../type-provider.js';
-import { ALERT_FACETS, alertFacets, type AlertQuery } from '@opsroom/models';
-import { AlertCountsQuery, AlertListQuery, AssignBody, ShelveBody } from '@opsroom/models/http';
+import { alertFacets, type AlertQuery } from '@opsroom/models';
+import { AlertCountsQuery, AlertCountsSchema, AlertListQuery, AssignBody, ShelveBody } from '@opsroom/models/http';
 import { OpsError } from '../../errors.js';
 import { requireUser, visibleNode } from '../auth-hook.js';
 import { alertIdParams, alertSchema, errorSchema, noteBody, stateUnavailableSchema } from '../schemas.js';
@@ -16,24 +16,8 @@ const FILTERS_TEXT =
   "aside, in the alert's id, kind, state, priority, indicator id or name, node paths or names, assignee, summary " +
   'or trail), and raisedAt between `since` and `until` (ms since epoch, inclusive).';
 
-const countsSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['total', 'facets'],
-  properties: {
-    total: { type: 'integer', description: 'alerts that pass every filter' },
-    facets: {
-      type: 'object',
-      additionalProperties: false,
-      properties: Object.fromEntries(
-        ALERT_FACETS.map((f) => [
-          f,
-          { type: 'object', additionalProperties: { type: 'integer' }, description: `count per ${f}` },
-        ]),
-      ),
-    },
-  },
-} as const;
+/** models' AlertCountsSchema (its facets are checked against ALERT_FACETS in models/src/http/requests.test.ts). */
+const countsSchema = AlertCountsSchema;
 
 function checkedRange<Q extends AlertQuery>(q: Q): Q {
   if (q.since !== undefined && q.until !== undefined && q.since > q.until) {
