@@ -120,17 +120,24 @@ describe('connectLive', () => {
   });
 
   it('connects again after a refusal or a server-side disconnect while the session still holds', async () => {
-    const api = fakeApi(() => []);
-    const { socket, onUnauthorized } = setup(api);
-    socket.active = false;
-    socket.fire('connect_error', new Error('busy'));
-    await new Promise((r) => setTimeout(r, 10));
-    expect(socket.connects).toBe(1);
-    socket.fire('connect');
-    socket.fire('disconnect', 'io server disconnect');
-    await new Promise((r) => setTimeout(r, 10));
-    expect(socket.connects).toBe(2);
-    expect(onUnauthorized).not.toHaveBeenCalled();
+    jest.useFakeTimers();
+    try {
+      const api = fakeApi(() => []);
+      const { socket, onUnauthorized } = setup(api);
+      socket.active = false;
+      socket.fire('connect_error', new Error('busy'));
+      await jest.advanceTimersByTimeAsync(0);
+      expect(socket.connects).toBe(0); // not before the retry delay
+      await jest.advanceTimersByTimeAsync(1);
+      expect(socket.connects).toBe(1);
+      socket.fire('connect');
+      socket.fire('disconnect', 'io server disconnect');
+      await jest.advanceTimersByTimeAsync(1);
+      expect(socket.connects).toBe(2);
+      expect(onUnauthorized).not.toHaveBeenCalled();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('stops feeding the store once closed', () => {
