@@ -20,3 +20,4 @@ export * from './alerts/alarm-health.js';
 export * from './directives/directive.js';
 export * from './readings/broker-url.js';
 export * from './history/history-csv.js';
+export * from './alerts/alert-words.js';
