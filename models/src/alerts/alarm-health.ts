@@ -1,5 +1,6 @@
 import type { Alert } from './alert.js';
 import { inScope } from '../vsm/model.js';
+import type { AlarmHealth } from '../http/alarm-health.js';
 
 /**
  * The alarm system's own health, in the terms of ISA-18.2 / EEMUA 191 performance monitoring
@@ -18,25 +19,7 @@ import { inScope } from '../vsm/model.js';
  * - **ack / resolve**: median time from a raise in the window to the first acknowledge, and to
  *   the resolve, after it (ms; null when none was).
  */
-export interface AlarmHealth {
-  /** The node whose subtree this covers. */
-  node: string;
-  from: number;
-  to: number;
-  hours: number;
-  raises: number;
-  alertsPerHour: number;
-  /** Raises per hour of the window, oldest first (`start` ms; the last hour may be partial). */
-  hourly: Array<{ start: number; count: number }>;
-  floods: { intervals: number; flooded: number; share: number; peak: number };
-  standing: number;
-  top: Array<{ node: string; indicator: string; count: number }>;
-  chattering: number;
-  shelved: number;
-  open: number;
-  medianAckMs: number | null;
-  medianResolveMs: number | null;
-}
+export type { AlarmHealth } from '../http/alarm-health.js';
 
 export const FLOOD_INTERVAL_MS = 10 * 60_000;
 /** More than this many raises in one 10-minute interval is a flood (ISA-18.2). */

@@ -6,3 +6,5 @@ export * from './history.js';
 export * from './admin.js';
 export * from './live.js';
 export * from './session.js';
+export * from './alarm-health.js';
+export * from './operations.js';

@@ -1,4 +1,4 @@
-import type { Alert, AlarmHealth, AlertFacetCounts } from '@opsroom/models';
+import type { Alert, AlertFacetCounts } from '@opsroom/models';
 import type { IndicatorUpdate, MaintenanceWindow, ModelView } from '@opsroom/models';
 import type { SessionUser } from './state.js';
 
@@ -37,22 +37,12 @@ export type { HistoryQuery, AlertFilter };
  * (models/src/http/requests.ts).
  */
 
-/** The alarm-health figures of `GET /api/alarm-health`, with each child's. */
-export type AlarmHealthView = AlarmHealth & {
-  children: Array<{
-    node: string;
-    raises: number;
-    alertsPerHour: number;
-    flooded: number;
-    standing: number;
-    open: number;
-    shelved: number;
-    chattering: number;
-  }>;
-};
+/** The alarm-health figures of `GET /api/alarm-health`, with each child's: derived from models/src/http/alarm-health.ts. */
+export type { AlarmHealthAnswer as AlarmHealthView } from '@opsroom/models/http';
+import type { AlarmHealthAnswer as AlarmHealthView } from '@opsroom/models/http';
 export type AlertAction = 'ack' | 'resolve' | 'comment' | 'directive' | 'shelve' | 'unshelve';
 
-/** The HTTP API of the opsroom server as the ops room uses it (see helper-notes/API.md). */
+/** The HTTP API of the opsroom server as the ops room uses it (README.md "The contract"; the schemas in models/src/http). */
 export interface OpsroomApi {
   login(username: string, password: string): Promise<LoginResult>;
   logout(): Promise<void>;

@@ -1,14 +1,8 @@
-import { AlertSchema } from '@opsroom/models/http';
+import { AlertSchema, ErrorSchema } from '@opsroom/models/http';
 /** JSON schemas shared by routes (and published in the OpenAPI document). */
-export const errorSchema = {
-  type: 'object',
-  properties: {
-    statusCode: { type: 'integer' },
-    code: { type: 'string' },
-    error: { type: 'string' },
-    message: { type: 'string' },
-  },
-} as const;
+
+/** Every error answer: models' ErrorSchema, serialised leniently (fastify's own errors may lack a field). */
+export const errorSchema = lenient(ErrorSchema);
 
 /** 503 of a write whose save to the state database failed: nothing changed; retry after `Retry-After` seconds. */
 export const stateUnavailableSchema = {

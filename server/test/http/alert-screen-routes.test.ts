@@ -4,7 +4,7 @@ import type { Alert, AlertFacetCounts } from '@opsroom/models';
 import type { SessionUser } from '../../src/auth/sessions.js';
 import { boss, councilA, setup, step, T0 } from '../support/alert-test-kit.js';
 import { build } from '../../src/http/app.js';
-import type { AlarmHealthAnswer } from '../../src/http/routes/alarm-health.js';
+import type { AlarmHealthAnswer } from '@opsroom/models/http';
 import type { AppServices } from '../../src/http/services.js';
 import { createServerMetrics } from '../../src/metrics/registry.js';
 import { tinyModel } from '../support/tiny-model.js';

@@ -1,6 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { alarmHealth, type AlarmHealth } from '@opsroom/models';
-import { ALARM_HEALTH_HOURS, AlarmHealthQuery } from '@opsroom/models/http';
+import { alarmHealth } from '@opsroom/models';
+import {
+  ALARM_HEALTH_HOURS,
+  AlarmHealthAnswerSchema,
+  AlarmHealthQuery,
+  type AlarmHealth,
+  type AlarmHealthAnswer,
+  type ChildHealth,
+} from '@opsroom/models/http';
 import type { ContractTypeProvider } from '../type-provider.js';
 import type { Actor } from '../../alerts/alert-service.js';
 import { requireUser, visibleNode } from '../auth-hook.js';
@@ -14,85 +21,6 @@ export const HEALTH_HOURS = ALARM_HEALTH_HOURS.default;
 export const MAX_HEALTH_HOURS = ALARM_HEALTH_HOURS.max;
 
 const HOUR_MS = 3600_000;
-
-/** One child's line in the answer: its subtree's load over the same window. */
-export interface ChildHealth {
-  node: string;
-  raises: number;
-  alertsPerHour: number;
-  flooded: number;
-  standing: number;
-  open: number;
-  shelved: number;
-  chattering: number;
-}
-
-export type AlarmHealthAnswer = AlarmHealth & { children: ChildHealth[] };
-
-const numberOrNull = { type: ['number', 'null'] } as const;
-const healthSchema = {
-  type: 'object',
-  additionalProperties: false,
-  description: 'ISA-18.2 alarm-system performance over the window (models/src/alerts/alarm-health.ts)',
-  properties: {
-    node: { type: 'string' },
-    from: { type: 'integer', description: 'window start, ms since epoch (exclusive)' },
-    to: { type: 'integer', description: 'window end: now (inclusive)' },
-    hours: { type: 'number' },
-    raises: { type: 'integer', description: 'annunciations: raises and re-raises of a chattering alert held as one' },
-    alertsPerHour: { type: 'number', description: 'raises / hours (ISA-18.2 target: about 6 per operator position)' },
-    hourly: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        properties: { start: { type: 'integer' }, count: { type: 'integer' } },
-      },
-    },
-    floods: {
-      type: 'object',
-      additionalProperties: false,
-      description: '10-minute intervals, those with more than 10 raises (floods), their share, and the busiest',
-      properties: {
-        intervals: { type: 'integer' },
-        flooded: { type: 'integer' },
-        share: { type: 'number' },
-        peak: { type: 'integer' },
-      },
-    },
-    standing: { type: 'integer', description: 'open alerts last raised more than 24 h ago' },
-    top: {
-      type: 'array',
-      description: 'the ten (node, indicator) pairs raised most often',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        properties: { node: { type: 'string' }, indicator: { type: 'string' }, count: { type: 'integer' } },
-      },
-    },
-    chattering: { type: 'integer' },
-    shelved: { type: 'integer' },
-    open: { type: 'integer' },
-    medianAckMs: { ...numberOrNull, description: 'median time from a raise to its first acknowledge, ms' },
-    medianResolveMs: { ...numberOrNull, description: 'median time from a raise to its resolve, ms' },
-    children: {
-      type: 'array',
-      description: 'the same figures for each child of the node (its subtree)',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        properties: Object.fromEntries(
-          ['raises', 'flooded', 'standing', 'open', 'shelved', 'chattering']
-            .map((k) => [k, { type: 'integer' }] as [string, unknown])
-            .concat([
-              ['node', { type: 'string' }],
-              ['alertsPerHour', { type: 'number' }],
-            ]),
-        ),
-      },
-    },
-  },
-} as const;
 
 /**
  * The alarm-health figures of `node` (and of each of its children) for `actor`, over `hours`
@@ -131,7 +59,7 @@ export function alarmHealthRoutes(server: FastifyInstance, s: AppServices): void
           "the median time to acknowledge and to resolve; the same for each child. `node` defaults to the caller's " +
           'scope; outside it, 404. Alerts count when they passed through the node or its subtree.',
         querystring: AlarmHealthQuery,
-        response: { 200: healthSchema, 400: errorSchema, 401: errorSchema, 404: errorSchema },
+        response: { 200: AlarmHealthAnswerSchema, 400: errorSchema, 401: errorSchema, 404: errorSchema },
       },
       preHandler: requireUser(s),
     },

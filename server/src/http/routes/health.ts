@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { redactUrl } from '@opsroom/models';
+import { HealthzSchema, type Healthz } from '@opsroom/models/http';
 import type { AppServices } from '../services.js';
 
 /**
@@ -29,13 +30,10 @@ export function healthRoutes(app: FastifyInstance, s: AppServices): void {
       schema: {
         tags: ['operations'],
         summary: 'Liveness and the state of each component; 503 when one is failing',
-        response: {
-          200: { type: 'object', additionalProperties: true },
-          503: { type: 'object', additionalProperties: true },
-        },
+        response: { 200: HealthzSchema, 503: HealthzSchema },
       },
     },
-    async (_req, reply) => {
+    async (_req, reply): Promise<Healthz> => {
       const store = s.store.health();
       const all = { store: { ok: store.ok, detail: `${store.backend}: ${store.detail}` }, ...s.health() };
       const components = Object.fromEntries(
