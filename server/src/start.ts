@@ -38,6 +38,7 @@ import { openStateDatabase } from './state/state-db.js';
 import { StateWrites } from './state/state-writes.js';
 import { DetectorCheckpoints } from './vsm/detector-checkpoint.js';
 import { ROLLUP_DEVICE } from './vsm/rollup-period.js';
+import { LevelLearner } from './vsm/level-learner.js';
 
 export { ROLLUP_DEVICE } from './vsm/rollup-period.js';
 export { SILENCE_SCAN_MS } from './reading-path.js';
@@ -187,6 +188,19 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     // the store reads it cheaply (not InfluxDB: no Flux at start-up); a failed read is logged, not fatal.
     live.seed((await latestAtStartup(store, log)).filter((p) => p.deviceId !== ROLLUP_DEVICE));
     live.flush();
+    // Capability and potentiality the model says are `learned` (issue 20 point 3): learned from the store's
+    // history before the first value is served, then hourly and after each reload of the model.
+    const learner = await life.start(
+      new LevelLearner({
+        model: () => models.current(),
+        store,
+        live,
+        now,
+        rollupPeriodMs: config.rollupPeriodMs,
+        logger: log,
+      }),
+    );
+    models.subscribe(() => void learner.refresh());
 
     Object.assign(services, {
       config,

@@ -16,8 +16,20 @@ export const IndicatorUpdateSchema = Type.Object(
     indicator: Type.String(),
     ts: num('ms since epoch of the newest reading behind the value'),
     value: numOrNull('the actuality; null when the node itself is stale'),
-    capability: Type.Optional(num('effective capability (fixed in the model or rolled up)')),
+    capability: Type.Optional(num('effective capability (fixed in the model, learned from history, or rolled up)')),
     potentiality: Type.Optional(num('effective potentiality')),
+    capabilitySource: Type.Optional(
+      Type.Union([Type.Literal('set'), Type.Literal('learned')], {
+        description:
+          'where capability comes from (present with it): `set` in the model (or rolled up from set values), ' +
+          '`learned` from the history of actuality (or rolled up from a learned value)',
+      }),
+    ),
+    potentialitySource: Type.Optional(
+      Type.Union([Type.Literal('set'), Type.Literal('learned')], {
+        description: 'where potentiality comes from (present with it), as capabilitySource',
+      }),
+    ),
     productivity: numOrNull('actuality / capability'),
     latency: numOrNull('capability / potentiality'),
     performance: numOrNull('actuality / potentiality'),

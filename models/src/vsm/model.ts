@@ -32,12 +32,54 @@ export interface IndicatorDef {
    * The priority of its alerts; absent means {@link DEFAULT_PRIORITY}. A node may override it (`ModelNode.priorities`).
    */
   priority?: Priority;
+  /**
+   * `capability: learned` / `potentiality: learned` on the indicator: every node that sets no number of its own
+   * learns that level from its own history.
+   */
+  learn?: LearnRules;
 }
 
-/** Beer's three levels for one indicator at one node. Fixed in the model; absent means unknown. */
+/**
+ * How a capability or potentiality is learned from a node's actuality history (README, "Capability and
+ * potentiality"): the `percentile` of the hourly means of its actuality over the trailing `windowDays`, once at
+ * least {@link MIN_LEARN_HOURS} of those hours hold a value; until then `fallback` (the model's number), if any.
+ */
+export interface LearnRule {
+  /** In (0, 100]. */
+  percentile: number;
+  /** The trailing window, days (at most {@link MAX_LEARN_WINDOW_DAYS}). */
+  windowDays: number;
+  /** Used (as a set value) until enough history exists. */
+  fallback?: number;
+}
+
+/** `capability: learned`: the 95th percentile of the hourly means over the last 28 days. */
+export const DEFAULT_CAPABILITY_RULE: Readonly<LearnRule> = { percentile: 95, windowDays: 28 };
+/** `potentiality: learned`: the 99th percentile of the hourly means over the last 365 days. */
+export const DEFAULT_POTENTIALITY_RULE: Readonly<LearnRule> = { percentile: 99, windowDays: 365 };
+/** A learned level needs this many hours with a value in its window (a day) before it is used. */
+export const MIN_LEARN_HOURS = 24;
+/** The longest trailing window a level may be learned over, days (bounds the work of learning). */
+export const MAX_LEARN_WINDOW_DAYS = 3660;
+
+/** The rules an indicator (for every node) or a node (for one indicator) learns its levels by. */
+export interface LearnRules {
+  capability?: LearnRule;
+  potentiality?: LearnRule;
+}
+
+/** Whether a level's value was set in the model (or rolled up from set ones) or learned from history. */
+export type LevelSource = 'set' | 'learned';
+
+/**
+ * Beer's three levels for one indicator at one node. Fixed in the model; absent means unknown, or
+ * learned when `learn` has a rule for it.
+ */
 export interface Levels {
   capability?: number;
   potentiality?: number;
+  /** Levels this node learns from its history (`capability: learned` under the node's `levels:`). */
+  learn?: LearnRules;
 }
 
 export interface ModelNode {

@@ -226,7 +226,59 @@ describe('parseModel problems', () => {
         line: 17,
         column: 41,
         path: 'nodes[0].children[0].levels.output.capability',
-        message: '"capability" must be a number, not the text "lots"',
+        message: '"capability" must be a number, "learned" or { learn: … }, not the text "lots"',
+      });
+    });
+
+    it('reports a misspelt "learned", with a did-you-mean and what is expected', () => {
+      const p = onlyProblem(
+        edit({ 16: ['        weights: { members: 3 }', '        levels: { output: { potentiality: learnt } }'] }),
+      );
+      expect(p).toMatchObject({
+        line: 17,
+        column: 43,
+        path: 'nodes[0].children[0].levels.output.potentiality',
+        message:
+          '"potentiality" must be a number, "learned" or { learn: … }, not the text "learnt"; did you mean "learned"?',
+      });
+      expect(p.expected).toContain('{ learn: { percentile, window_days }, fallback }');
+    });
+
+    it('reports a learning rule out of range, an unknown key in it, and a learned level without its rule', () => {
+      const rule = (text: string) =>
+        onlyProblem(
+          edit({ 16: ['        weights: { members: 3 }', `        levels: { output: { capability: ${text} } }`] }),
+        );
+      expect(rule('{ learn: { percentile: 120 } }')).toMatchObject({
+        line: 17,
+        path: 'nodes[0].children[0].levels.output.capability.learn.percentile',
+        message: '"percentile" must be a percentile above 0, at most 100 (e.g. 95), not 120',
+      });
+      expect(rule('{ learn: { window_days: -1 } }')).toMatchObject({
+        path: 'nodes[0].children[0].levels.output.capability.learn.window_days',
+        message: '"window_days" must be a number of days above 0, at most 3660 (e.g. 28), not -1',
+      });
+      expect(rule('{ learn: { windowDays: 7 } }')).toMatchObject({
+        path: 'nodes[0].children[0].levels.output.capability.learn.windowDays',
+        message: 'unknown key "windowDays" in a learning rule; did you mean "window_days"?',
+      });
+      expect(rule('{ fallback: 100 }')).toMatchObject({
+        path: 'nodes[0].children[0].levels.output.capability.learn',
+        message: 'a learned level is missing the required field "learn"',
+      });
+      expect(rule('{ learn: {}, fallback: lots }')).toMatchObject({
+        path: 'nodes[0].children[0].levels.output.capability.fallback',
+        message: '"fallback" must be a number, used until enough history is learned, not the text "lots"',
+      });
+    });
+
+    it("refuses a number as an indicator's capability: numbers are set per node", () => {
+      const p = onlyProblem(edit({ 7: ['    rollup: sum', '    capability: 120'] }));
+      expect(p).toMatchObject({
+        line: 8,
+        column: 17,
+        path: 'indicators[0].capability',
+        message: `an indicator's "capability" can only be learned ("capability: learned"); set a number per node under "levels:"`,
       });
     });
   });

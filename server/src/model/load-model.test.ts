@@ -127,6 +127,32 @@ describe('parseModel on a good file', () => {
     expect(m.nodes.get('valle/sur')!.levels).toEqual({});
   });
 
+  it('reads learned capability and potentiality on an indicator and per node, with default and given rules', () => {
+    const m = load(
+      TEXT.replace(
+        '    rollup: sum\n',
+        '    rollup: sum\n    capability: learned\n    potentiality: { learn: { window_days: 90 } }\n',
+      )
+        .replace(
+          'output: { capability: 120, potentiality: 150 }',
+          'output: { capability: { learn: { percentile: 90, window_days: 14 }, fallback: 100 }, potentiality: 150 }',
+        )
+        .replace('      - id: sur', '      - id: sur\n        levels: { output: { capability: learned } }'),
+    );
+    expect(m.indicators[0]!.learn).toEqual({
+      capability: { percentile: 95, windowDays: 28 },
+      potentiality: { percentile: 99, windowDays: 90 },
+    });
+    expect(m.indicators[1]!.learn).toBeUndefined();
+    expect(m.nodes.get('valle/norte/taller-1')!.levels).toEqual({
+      output: { potentiality: 150, learn: { capability: { percentile: 90, windowDays: 14, fallback: 100 } } },
+    });
+    expect(m.nodes.get('valle/sur')!.levels).toEqual({
+      output: { learn: { capability: { percentile: 95, windowDays: 28 } } },
+    });
+    expect(m.nodes.get('valle')!.levels).toEqual({ output: { capability: 200, potentiality: 260 } });
+  });
+
   it('defaults an indicator name to its id and keeps the weight of a weighted mean', () => {
     expect(load().indicators).toEqual([
       { id: 'output', name: 'Production output', unit: 'units/h', rollup: 'sum' },

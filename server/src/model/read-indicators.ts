@@ -1,15 +1,16 @@
 import { PRIORITIES, ROLLUP_RULES } from '@opsroom/models';
-import type { IndicatorDef, Priority, RollupRule } from '@opsroom/models';
+import type { IndicatorDef, LearnRules, Priority, RollupRule } from '@opsroom/models';
 import type { ModelReader } from './reader.js';
 import type { Node } from 'yaml';
 import { didYouMeanSuffix } from './did-you-mean.js';
 import { firstOnLine, openMap, readList, readString } from './fields.js';
 import type { MapFields, MapShape } from './fields.js';
 import { checkId } from './validate-ids.js';
+import { readLevel } from './read-learn.js';
 
 export const INDICATOR_SHAPE: MapShape = {
   what: 'an indicator',
-  keys: ['id', 'name', 'unit', 'rollup', 'weight', 'priority'],
+  keys: ['id', 'name', 'unit', 'rollup', 'weight', 'priority', 'capability', 'potentiality'],
   required: ['id', 'unit', 'rollup'],
 };
 
@@ -75,9 +76,17 @@ export function readIndicators(f: MapFields): IndicatorList {
       ok = false;
     }
     if (priorityText !== undefined && priority === undefined) ok = false;
+    const learn: LearnRules = {};
+    for (const kind of ['capability', 'potentiality'] as const) {
+      if (!g.has(kind)) continue;
+      const level = readLevel(g, kind, false);
+      if (level !== undefined && 'learn' in level) learn[kind] = level.learn;
+      else if (g.value(kind) !== undefined) ok = false;
+    }
     if (!ok || id === undefined || unit === undefined || rollup === undefined) continue;
     const def: IndicatorDef = { id, name: name ?? id, unit, rollup };
     if (priority !== undefined) def.priority = priority;
+    if (learn.capability || learn.potentiality) def.learn = learn;
     const r: ReadIndicator = { def };
     if (weight !== undefined) {
       def.weight = weight;

@@ -18,6 +18,7 @@ import type { Entry, Item, MapFields, MapShape } from './fields.js';
 import type { ModelReader } from './reader.js';
 import { DEFAULT_MAX_SHELVE_SEC, windowForDepth } from './read-levels.js';
 import { checkPriority } from './read-indicators.js';
+import { readLevel } from './read-learn.js';
 import { checkId } from './validate-ids.js';
 
 export const NODE_SHAPE: MapShape = {
@@ -268,7 +269,10 @@ function checkIndicatorKey(f: MapFields, ctx: NodeContext, e: Entry): boolean {
   return false;
 }
 
-/** `levels: { output: { capability: 120, potentiality: 150 } }` — Beer's fixed levels per indicator. */
+/**
+ * `levels: { output: { capability: 120, potentiality: learned } }` — Beer's levels per indicator: set, or learned
+ * from this node's history (read-learn.ts).
+ */
 function readNodeLevels(f: MapFields, ctx: NodeContext): Record<string, Levels> {
   const out: Record<string, Levels> = {};
   const entries = readEntries(f, 'levels', 'a mapping of indicator id to { capability, potentiality }');
@@ -278,10 +282,12 @@ function readNodeLevels(f: MapFields, ctx: NodeContext): Record<string, Levels> 
     const g = openMap(f.r, e.value, e.path, LEVELS_SHAPE);
     if (!g) continue;
     const levels: Levels = {};
-    const capability = readNumber(g, 'capability', { expected: 'a number' });
-    const potentiality = readNumber(g, 'potentiality', { expected: 'a number' });
-    if (capability !== undefined) levels.capability = capability;
-    if (potentiality !== undefined) levels.potentiality = potentiality;
+    for (const kind of ['capability', 'potentiality'] as const) {
+      const level = readLevel(g, kind, true);
+      if (level === undefined) continue;
+      if ('set' in level) levels[kind] = level.set;
+      else (levels.learn ??= {})[kind] = level.learn;
+    }
     out[e.key] = levels;
   }
   return out;

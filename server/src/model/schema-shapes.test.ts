@@ -8,6 +8,7 @@ import { DEVICE_SHAPE, TAG_RULE_SHAPE } from './read-devices.js';
 import { INDICATOR_SHAPE } from './read-indicators.js';
 import { CHATTERING_SHAPE } from './read-levels.js';
 import { MODEL_SHAPE } from './read-model.js';
+import { LEARN_RULE_SHAPE, LEARNED_LEVEL_SHAPE } from './read-learn.js';
 import { LEVELS_SHAPE, NODE_SHAPE, NOTIFY_SHAPE } from './read-nodes.js';
 import { USER_SHAPE } from './read-users.js';
 
@@ -37,6 +38,8 @@ const mappings: Array<[string, ObjectSchema, MapShape]> = [
   ['a node', def('node'), NODE_SHAPE],
   ["a node's notify", prop(def('node'), 'notify'), NOTIFY_SHAPE],
   ['the levels of an indicator', def('levels'), LEVELS_SHAPE],
+  ['a learned level', def('learnedLevel'), LEARNED_LEVEL_SHAPE],
+  ['a learning rule', prop(def('learnedLevel'), 'learn'), LEARN_RULE_SHAPE],
   ['a device', def('device'), DEVICE_SHAPE],
   ["a device's tags", prop(def('device'), 'tags'), TAG_RULE_SHAPE],
   ['a user', def('user'), USER_SHAPE],

@@ -66,4 +66,25 @@ describe('models/schema/model.schema.json', () => {
     expect(errorsOf({ ...base(), chattering: { reraises: 2.5, minutes: 60 } })).not.toEqual([]);
     expect(errorsOf({ ...base(), chattering: { reraises: 3 } })).not.toEqual([]);
   });
+
+  it('accepts learned capability and potentiality (indicator and node) and refuses bad learning rules', () => {
+    const base = (indicator: object = {}, levels: object = {}) => ({
+      name: 'x',
+      indicators: [{ id: 'output', unit: 'u', rollup: 'sum', ...indicator }],
+      nodes: [{ id: 'a', levels: { output: levels } }],
+    });
+    expect(errorsOf(base({ capability: 'learned', potentiality: { learn: { window_days: 90 } } }))).toEqual([]);
+    expect(errorsOf(base({}, { capability: 120, potentiality: 'learned' }))).toEqual([]);
+    expect(errorsOf(base({}, { capability: { learn: { percentile: 90, window_days: 14 }, fallback: 100 } }))).toEqual(
+      [],
+    );
+    expect(errorsOf(base({}, { capability: { learn: {} } }))).toEqual([]);
+    expect(errorsOf(base({ capability: 120 }))).not.toEqual([]); // an indicator's numbers are set per node
+    expect(errorsOf(base({}, { capability: 'learnt' }))).not.toEqual([]);
+    expect(errorsOf(base({}, { capability: { fallback: 100 } }))).not.toEqual([]);
+    expect(errorsOf(base({}, { capability: { learn: { percentile: 0 } } }))).not.toEqual([]);
+    expect(errorsOf(base({}, { capability: { learn: { percentile: 101 } } }))).not.toEqual([]);
+    expect(errorsOf(base({}, { capability: { learn: { window_days: 0 } } }))).not.toEqual([]);
+    expect(errorsOf(base({}, { capability: { learn: { windowDays: 7 } } }))).not.toEqual([]);
+  });
 });

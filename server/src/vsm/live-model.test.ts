@@ -269,6 +269,30 @@ describe('LiveModel.replaceModel', () => {
     expect(a).toMatchObject({ value: 6, capability: 8, potentiality: 12, productivity: 6 / 8 });
   });
 
+  it('takes learned levels: the next flush updates every node, with sources and indices from them', () => {
+    const { live, reading } = setup();
+    live.ingest([reading('r/a/a1', 5), reading('r/b/b1', 6)]);
+    const before = live.flush().find((u) => u.node === 'r/a/a1')!;
+    expect(before).toMatchObject({ capability: 10, capabilitySource: 'set', productivity: 0.5 });
+    expect(live.flush()).toEqual([]);
+    // a learned value only counts where the model says `learned` (b1 has no number, a1 sets 10)
+    const m = tinyModel();
+    m.nodes.get('r/b/b1')!.levels = { output: { learn: { capability: { percentile: 95, windowDays: 28 } } } };
+    live.replaceModel(m);
+    live.flush();
+    live.setLearned(new Map([['r/b/b1', new Map([['output', { capability: 8 }]])]]));
+    const updates = live.flush();
+    expect(updates).toHaveLength(6); // every node
+    expect(updates.find((u) => u.node === 'r/b/b1')).toMatchObject({
+      capability: 8,
+      capabilitySource: 'learned',
+      productivity: 6 / 8,
+    });
+    expect(updates.find((u) => u.node === 'r/b/b1')!.potentialitySource).toBeUndefined();
+    expect(updates.find((u) => u.node === 'r')).toMatchObject({ capability: 48, capabilitySource: 'learned' });
+    expect(live.snapshot((p) => p === 'r/a/a1')[0]).toMatchObject({ capability: 10, capabilitySource: 'set' });
+  });
+
   it("keeps each indicator's values when the new model lists the indicators in another order or adds one", () => {
     const { live, reading, created } = setupTwo();
     live.ingest([

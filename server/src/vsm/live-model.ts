@@ -3,7 +3,6 @@ import {
   rollup,
   type IndicatorDef,
   type IndicatorUpdate,
-  type Levels,
   type Model,
   type ModelNode,
   type NodeReading,
@@ -13,7 +12,7 @@ import {
 import type { DetectorOutput, DetectorState, StreamingDetector } from './detectors/detector.js';
 import { restoreDetector } from './detectors/restore.js';
 import { fewAdd, fewGet, fewValues, type FewMap } from '../collections/few-map.js';
-import { effectiveLevels } from './levels.js';
+import { effectiveLevels, type EffectiveLevels, type LearnedLevels } from './levels.js';
 import { nextTypical } from './silence-watch.js';
 
 /** What a detector saw, with where: handed to the alert service. */
@@ -168,7 +167,9 @@ export class LiveModel {
   private readonly due = new Map<number, Set<string>>();
   /** The one pending bucket of each node in `due` (a node is never queued twice: at most one entry per node). */
   private readonly dueOf = new Map<string, number>();
-  private levels: Map<string, Map<string, Levels>>;
+  private levels: Map<string, Map<string, EffectiveLevels>>;
+  /** Levels learned from history (LevelLearner), kept across model reloads. */
+  private learned: LearnedLevels = new Map();
   private byDepth: ModelNode[];
   /** Position of each indicator id in model.indicators: its column in a Row. */
   private indicatorIndex: Map<string, number>;
@@ -244,12 +245,22 @@ export class LiveModel {
       }
     }
     this.model = model;
-    this.levels = effectiveLevels(model);
+    this.levels = effectiveLevels(model, this.learned);
     this.byDepth = [...model.nodes.values()].sort((a, b) => b.depth - a.depth);
     this.indicatorIndex = indicators;
     this.dirty.clear();
     for (const node of this.byDepth) this.dirty.add(node.path);
     return { droppedCells, droppedDetectors };
+  }
+
+  /**
+   * Takes new levels learned from history (LevelLearner): capability, potentiality and Beer's indices of every node
+   * follow at the next flush(), which returns an update for each (their sources say `learned`).
+   */
+  setLearned(learned: LearnedLevels): void {
+    this.learned = learned;
+    this.levels = effectiveLevels(this.model, learned);
+    for (const node of this.byDepth) this.dirty.add(node.path);
   }
 
   /**
@@ -603,6 +614,8 @@ export class LiveModel {
       value,
       capability: lv.capability,
       potentiality: lv.potentiality,
+      ...(lv.capabilitySource !== undefined ? { capabilitySource: lv.capabilitySource } : {}),
+      ...(lv.potentialitySource !== undefined ? { potentialitySource: lv.potentialitySource } : {}),
       ...beerIndices(value, lv.capability, lv.potentiality),
       stale: cell.stale,
       missingChildren: cell.missingChildren,
