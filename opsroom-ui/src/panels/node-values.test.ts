@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { update } from '../test-support/fixtures.js';
-import { isStale, statusText } from './node-values.js';
+import { isStale, LEVEL_SOURCE_WORDS, levelSource, statusText } from './node-values.js';
 
 describe('statusText', () => {
   it('says fresh when nothing at or below the node is missing', () => {
@@ -30,5 +30,20 @@ describe('statusText', () => {
   it('says no data yet without an update, and adds learning', () => {
     expect(statusText(undefined, true)).toBe('no data yet');
     expect(statusText(update('valle', 'output', 1, 5, { learning: true }), true)).toBe('fresh · learning');
+  });
+});
+
+describe('levelSource: the set/learned mark beside capability and potentiality', () => {
+  it("follows the live value's source, and says set for a number only in the model", () => {
+    const learned = update('valle', 'output', 1, 5, { capability: 42, capabilitySource: 'learned' });
+    expect(levelSource(learned, undefined, 'capability')).toBe('learned');
+    expect(levelSource(learned, undefined, 'potentiality')).toBeUndefined();
+    const set = update('valle', 'output', 1, 5, { potentiality: 90, potentialitySource: 'set' });
+    expect(levelSource(set, { capability: 10 }, 'potentiality')).toBe('set');
+    expect(levelSource(undefined, { capability: 10 }, 'capability')).toBe('set');
+    expect(levelSource(undefined, { learn: { capability: { percentile: 95, windowDays: 28 } } }, 'capability')).toBe(
+      undefined,
+    );
+    expect(LEVEL_SOURCE_WORDS.learned.mark).toBe('learned');
   });
 });

@@ -1,13 +1,17 @@
-import type { IndicatorUpdate } from '@opsroom/models';
+import type { IndicatorUpdate, Levels, LevelSource } from '@opsroom/models';
 import { valueKey, type RoomState, type Store } from '../data/state.js';
 import { formatAge, formatValue } from './format.js';
 import { el, renderOnFrame } from './frame-render.js';
+import { t } from '../i18n/i18n.js';
 
 interface OwnCells {
   row: HTMLTableRowElement;
   value: HTMLTableCellElement;
-  capability: HTMLTableCellElement;
-  potentiality: HTMLTableCellElement;
+  /** The number, and beside it the mark saying whether it is set or learned (levelSource). */
+  capability: HTMLElement;
+  capabilityMark: HTMLElement;
+  potentiality: HTMLElement;
+  potentialityMark: HTMLElement;
   status: HTMLTableCellElement;
   age: HTMLTableCellElement;
 }
@@ -55,11 +59,11 @@ export class NodeValues {
     if (!s.model || !focus) return;
 
     const table = el('table', 'values');
-    const caption = el('caption', undefined, `${focus.name} — indicators`);
+    const caption = el('caption', undefined, t('values.caption', { node: focus.name }));
     table.appendChild(caption);
     const head = table.createTHead().insertRow();
-    for (const h of ['Indicator', 'Value', 'Unit', 'Capability', 'Potentiality', 'Status', 'Updated'])
-      head.appendChild(el('th', undefined, h));
+    for (const h of ['indicator', 'value', 'unit', 'capability', 'potentiality', 'status', 'updated'] as const)
+      head.appendChild(el('th', undefined, t(`values.${h}`)));
     const body = table.createTBody();
     for (const ind of s.model.indicators) {
       const row = body.insertRow();
@@ -68,22 +72,20 @@ export class NodeValues {
       const pick = el('button', 'link', ind.name);
       pick.type = 'button';
       pick.dataset.indicator = ind.id;
-      pick.title = 'Chart this indicator';
+      pick.title = t('values.chartThis');
       name.appendChild(pick);
       const value = row.insertCell();
       value.className = 'num value';
       value.dataset.testid = `value-${focus.path}-${ind.id}`;
       const unit = row.insertCell();
       unit.textContent = ind.unit;
-      const capability = row.insertCell();
-      capability.className = 'num';
-      const potentiality = row.insertCell();
-      potentiality.className = 'num';
+      const [capability, capabilityMark] = levelCell(row);
+      const [potentiality, potentialityMark] = levelCell(row);
       const status = row.insertCell();
       status.className = 'status';
       const age = row.insertCell();
       age.className = 'age';
-      this.own.set(ind.id, { row, value, capability, potentiality, status, age });
+      this.own.set(ind.id, { row, value, capability, capabilityMark, potentiality, potentialityMark, status, age });
     }
     this.root.appendChild(table);
 
@@ -91,9 +93,12 @@ export class NodeValues {
     if (kids.length === 0) return;
     const ct = el('table', 'values children');
     const level = s.nodes.get(kids[0] as string)?.level;
-    ct.appendChild(el('caption', undefined, `${focus.name} — children${level ? ` (${level} level)` : ''}`));
+    const words = level
+      ? t('values.childrenLevel', { node: focus.name, level })
+      : t('values.children', { node: focus.name });
+    ct.appendChild(el('caption', undefined, words));
     const ch = ct.createTHead().insertRow();
-    ch.appendChild(el('th', undefined, 'Node'));
+    ch.appendChild(el('th', undefined, t('values.node')));
     for (const ind of s.model.indicators)
       ch.appendChild(el('th', 'num', ind.unit ? `${ind.name} (${ind.unit})` : ind.name));
     const cb = ct.createTBody();
@@ -125,17 +130,19 @@ export class NodeValues {
       cells.value.classList.toggle('stale', !!u?.stale);
       setText(cells.capability, formatValue(u?.capability ?? fixed?.capability));
       setText(cells.potentiality, formatValue(u?.potentiality ?? fixed?.potentiality));
+      setMark(cells.capabilityMark, levelSource(u, fixed, 'capability'));
+      setMark(cells.potentialityMark, levelSource(u, fixed, 'potentiality'));
       setText(cells.status, statusText(u, focus.children.length > 0));
       cells.status.className = u ? `status ${isStale(u) ? 'stale' : 'fresh'}` : 'status';
       if (u) cells.status.dataset.missing = String(u.missingDescendants ?? 0);
-      setText(cells.age, u && u.ts > 0 ? formatAge(u.ts, now) : u ? 'never' : '');
+      setText(cells.age, u && u.ts > 0 ? formatAge(u.ts, now) : u ? t('values.never') : '');
     }
     for (const [key, { cell }] of this.children) {
       const u = s.latest.get(key);
       setText(cell, formatValue(u?.value));
       cell.classList.toggle('stale', !!u?.stale);
       cell.classList.toggle('missing-below', !u?.stale && (u?.missingDescendants ?? 0) > 0);
-      cell.title = u ? statusText(u, true) : 'no data yet';
+      cell.title = u ? statusText(u, true) : t('values.noData');
     }
   }
 
@@ -167,16 +174,61 @@ export function isStale(u: IndicatorUpdate): boolean {
  * @example statusText({ ...update, stale: false, missingDescendants: 1 }, true) // 'stale · 1 missing below'
  */
 export function statusText(u: IndicatorUpdate | undefined, hasChildren: boolean): string {
-  if (!u) return 'no data yet';
-  const parts = [isStale(u) ? 'stale' : 'fresh'];
+  if (!u) return t('values.noData');
+  const parts = [isStale(u) ? t('values.stale') : t('values.fresh')];
   const missing = u.missingDescendants ?? 0;
   if (missing > 0)
-    parts.push(hasChildren ? `${missing} missing below` : `${missing} ${missing === 1 ? 'device' : 'devices'} silent`);
-  else if (hasChildren && u.missingChildren > 0)
-    parts.push(`${u.missingChildren} ${u.missingChildren === 1 ? 'child' : 'children'} without data`);
+    parts.push(
+      hasChildren ? t('values.missingBelow', { count: missing }) : t('values.devicesSilent', { count: missing }),
+    );
+  else if (hasChildren && u.missingChildren > 0) parts.push(t('values.childrenWithout', { count: u.missingChildren }));
   // Its detector has not seen enough yet: no alert can come from this series until it has.
-  if (u.learning) parts.push('learning');
+  if (u.learning) parts.push(t('values.learning'));
   return parts.join(' · ');
+}
+
+/**
+ * The words of the mark beside capability and potentiality (issue 20 point 3), in plain English in this one place
+ * (for the i18n catalogue to take): the mark, and its tooltip.
+ */
+export const LEVEL_SOURCE_WORDS: Record<LevelSource, { mark: string; title: string }> = {
+  set: { mark: 'set', title: 'Set in the model (or rolled up from set values of the children)' },
+  learned: {
+    mark: 'learned',
+    title: 'Learned from history: a high percentile of the hourly values over a trailing window',
+  },
+};
+
+/**
+ * Whether an indicator's capability or potentiality at a node is set or learned: what the live value says, else
+ * `set` for a number in the model; undefined when there is neither (nothing shown).
+ * @example levelSource({ ...update, capability: 42, capabilitySource: 'learned' }, undefined, 'capability') // 'learned'
+ */
+export function levelSource(
+  u: IndicatorUpdate | undefined,
+  fixed: Levels | undefined,
+  kind: 'capability' | 'potentiality',
+): LevelSource | undefined {
+  const live = kind === 'capability' ? u?.capabilitySource : u?.potentialitySource;
+  if (live !== undefined && u?.[kind] !== undefined) return live;
+  return u?.[kind] === undefined && fixed?.[kind] !== undefined ? 'set' : undefined;
+}
+
+/** A numeric cell holding the number and, after it, the small set/learned mark. */
+function levelCell(row: HTMLTableRowElement): [HTMLElement, HTMLElement] {
+  const cell = row.insertCell();
+  cell.className = 'num';
+  const number = el('span');
+  const mark = el('span', 'level-source');
+  cell.append(number, mark);
+  return [number, mark];
+}
+
+function setMark(e: HTMLElement, source: LevelSource | undefined): void {
+  setText(e, source ? LEVEL_SOURCE_WORDS[source].mark : '');
+  e.title = source ? LEVEL_SOURCE_WORDS[source].title : '';
+  if (source) e.dataset.source = source;
+  else delete e.dataset.source;
 }
 
 function setText(e: HTMLElement, text: string): void {
