@@ -3,11 +3,12 @@ import type { BeerIndices, IndicatorDef } from '@opsroom/models';
 import { valueKey, type RoomState, type Store } from '../data/state.js';
 import { formatRatio } from '../panels/format.js';
 import { renderOnFrame } from '../panels/frame-render.js';
+import { t, type MessageKey } from '../i18n/i18n.js';
 
-const INDICES: ReadonlyArray<{ key: keyof BeerIndices; label: string; help: string }> = [
-  { key: 'productivity', label: 'Productivity', help: 'actuality ÷ capability' },
-  { key: 'latency', label: 'Latency', help: 'capability ÷ potentiality' },
-  { key: 'performance', label: 'Performance', help: 'actuality ÷ potentiality' },
+const INDICES: ReadonlyArray<{ key: keyof BeerIndices; label: MessageKey; help: MessageKey }> = [
+  { key: 'productivity', label: 'indices.productivity', help: 'indices.productivityHelp' },
+  { key: 'latency', label: 'indices.latency', help: 'indices.latencyHelp' },
+  { key: 'performance', label: 'indices.performance', help: 'indices.performanceHelp' },
 ];
 
 /** Bars run from 0 to 120 % so that an index above 1 still shows as overflowing. */
@@ -52,9 +53,9 @@ export class IndicesPanel {
     const unknown = all.filter((r) => !known(r)).map((r) => r.indicator.name);
     this.note.text(
       rows.length === 0 && unknown.length > 0
-        ? 'No indices yet: they need a value and the capability or potentiality of an indicator.'
+        ? t('indices.none')
         : unknown.length > 0
-          ? `No levels known for ${unknown.join(', ')}.`
+          ? t('indices.unknown', { names: unknown.join(', ') })
           : '',
     );
 
@@ -80,8 +81,8 @@ export class IndicesPanel {
       });
     bars
       .select('.index-name')
-      .text((d) => d.spec.label)
-      .attr('title', (d) => d.spec.help);
+      .text((d) => t(d.spec.label))
+      .attr('title', (d) => t(d.spec.help));
     bars
       .select<HTMLSpanElement>('.fill')
       .style('width', (d) => `${width(d.row.indices?.[d.spec.key] ?? 0)}%`)

@@ -1,4 +1,5 @@
 import type { Alert, Priority } from '@opsroom/models';
+import { t } from '../i18n/i18n.js';
 
 /**
  * What an alert card shows beside its state, in a word and a shape as well as a colour (a
@@ -26,37 +27,48 @@ export const PRIORITY_SHAPES: Record<Priority, string> = { critical: '▮▮▮�
  * '▮▮▮ high'
  */
 export function priorityLabel(p: Priority): string {
-  return `${PRIORITY_SHAPES[p]} ${p}`;
+  return `${PRIORITY_SHAPES[p]} ${t(`priority.${p}`)}`;
 }
 
 /** `person` names a user by display name (default: the user name). */
 export function badges(a: Alert, time: (ms: number) => string, person: (name: string) => string = (n) => n): Badge[] {
   const p = a.priority ?? 'medium';
-  const out: Badge[] = [{ kind: `priority-${p}`, shape: PRIORITY_SHAPES[p], text: p, title: `priority ${p}` }];
+  const word = t(`priority.${p}`);
+  const out: Badge[] = [
+    {
+      kind: `priority-${p}`,
+      shape: PRIORITY_SHAPES[p],
+      text: word,
+      title: t('badge.priorityTitle', { priority: word }),
+    },
+  ];
   if (a.shelved)
     out.push({
       kind: 'shelved',
       shape: '⏸',
-      text: `shelved until ${time(a.shelved.until)}`,
-      title:
-        `shelved by ${person(a.shelved.by)}${a.shelved.note ? `: ${a.shelved.note}` : ''}; ` +
-        `its correction window is paused`,
+      text: t('badge.shelvedUntil', { time: time(a.shelved.until) }),
+      title: t('badge.shelvedBy', { person: person(a.shelved.by), note: a.shelved.note ? `: ${a.shelved.note}` : '' }),
     });
   if (a.maintenance)
     out.push({
       kind: 'maintenance',
       shape: '⚙',
-      text: `maintenance until ${time(a.maintenance.until)}`,
-      title: `under a maintenance window: ${a.maintenance.reason}`,
+      text: t('badge.maintenanceUntil', { time: time(a.maintenance.until) }),
+      title: t('badge.maintenanceTitle', { reason: a.maintenance.reason }),
     });
   if (a.assignee)
-    out.push({ kind: 'assignee', shape: '👤', text: person(a.assignee), title: `assigned to ${person(a.assignee)}` });
+    out.push({
+      kind: 'assignee',
+      shape: '👤',
+      text: person(a.assignee),
+      title: t('badge.assignedTo', { person: person(a.assignee) }),
+    });
   if (a.chattering)
     out.push({
       kind: 'chattering',
       shape: '↻',
-      text: `chattering ×${a.chattering.raises}`,
-      title: `raised ${a.chattering.raises} times since ${time(a.chattering.firstAt)}; held as this one alert`,
+      text: t('badge.chattering', { count: a.chattering.raises }),
+      title: t('badge.chatteringTitle', { count: a.chattering.raises, time: time(a.chattering.firstAt) }),
     });
   return out;
 }

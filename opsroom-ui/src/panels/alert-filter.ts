@@ -1,6 +1,7 @@
 import { CHANGE_KINDS, PRIORITIES, UNASSIGNED, type AlertFacetCounts } from '@opsroom/models';
 import type { AlertViewFilter } from '../nav/hash.js';
 import { el } from './frame-render.js';
+import { t, type MessageKey } from '../i18n/i18n.js';
 
 type SelectKey = Exclude<keyof AlertViewFilter, 'q'>;
 
@@ -26,34 +27,46 @@ export function filterChoices(key: SelectKey, ctx: FilterContext, facets: AlertF
   switch (key) {
     case 'state':
       return [
-        { value: '', label: 'any state' },
-        ...['open', 'raised', 'acknowledged', 'escalated', 'resolved'].map((v) => ({ value: v, label: v })),
+        { value: '', label: t('filter.anyState') },
+        ...(['open', 'raised', 'acknowledged', 'escalated', 'resolved'] as const).map((v) => ({
+          value: v,
+          label: t(`alertState.${v}`),
+        })),
       ];
     case 'priority':
-      return [{ value: '', label: 'any priority' }, ...[...PRIORITIES].reverse().map((v) => ({ value: v, label: v }))];
+      return [
+        { value: '', label: t('filter.anyPriority') },
+        ...[...PRIORITIES].reverse().map((v) => ({ value: v, label: t(`priority.${v}`) })),
+      ];
     case 'kind':
-      return [{ value: '', label: 'any kind' }, ...CHANGE_KINDS.map((v) => ({ value: v, label: v }))];
+      return [
+        { value: '', label: t('filter.anyKind') },
+        ...CHANGE_KINDS.map((v) => ({ value: v, label: t(`kind.${v}`) })),
+      ];
     case 'indicator':
       return [
-        { value: '', label: 'any indicator' },
+        { value: '', label: t('filter.anyIndicator') },
         ...ctx.indicators.map((i) => ({ value: i.id, label: i.name ?? i.id })),
       ];
     case 'shelved':
       return [
-        { value: '', label: 'shelved or not' },
-        { value: 'exclude', label: 'not shelved' },
-        { value: 'only', label: 'shelved only' },
+        { value: '', label: t('filter.shelvedOrNot') },
+        { value: 'exclude', label: t('filter.notShelved') },
+        { value: 'only', label: t('filter.shelvedOnly') },
       ];
     case 'assignee': {
       const known = new Map(ctx.people.map((p) => [p.name, p.displayName ?? p.name]));
       const seen = Object.keys(facets?.assignee ?? {});
       const names = [...new Set([...(ctx.me ? [ctx.me] : []), ...known.keys(), ...seen])];
       return [
-        { value: '', label: 'anyone or nobody' },
-        { value: UNASSIGNED, label: 'nobody assigned' },
+        { value: '', label: t('filter.anyone') },
+        { value: UNASSIGNED, label: t('filter.nobody') },
         ...names
           .filter((n) => n !== UNASSIGNED)
-          .map((n) => ({ value: n, label: n === ctx.me ? `me (${known.get(n) ?? n})` : (known.get(n) ?? n) })),
+          .map((n) => ({
+            value: n,
+            label: n === ctx.me ? t('filter.me', { name: known.get(n) ?? n }) : (known.get(n) ?? n),
+          })),
       ];
     }
   }
@@ -69,13 +82,13 @@ export function choiceCount(key: SelectKey, value: string, facets: AlertFacetCou
   return counts[value] ?? 0;
 }
 
-const SELECTS: ReadonlyArray<{ key: SelectKey; label: string }> = [
-  { key: 'state', label: 'State' },
-  { key: 'priority', label: 'Priority' },
-  { key: 'kind', label: 'Kind' },
-  { key: 'indicator', label: 'Indicator' },
-  { key: 'assignee', label: 'Assignee' },
-  { key: 'shelved', label: 'Shelved' },
+const SELECTS: ReadonlyArray<{ key: SelectKey; label: MessageKey }> = [
+  { key: 'state', label: 'filter.state' },
+  { key: 'priority', label: 'filter.priority' },
+  { key: 'kind', label: 'filter.kind' },
+  { key: 'indicator', label: 'filter.indicator' },
+  { key: 'assignee', label: 'filter.assignee' },
+  { key: 'shelved', label: 'filter.shelved' },
 ];
 
 /**
@@ -96,18 +109,18 @@ export class AlertFilterBar {
     this.root.dataset.testid = 'alerts-filter';
     this.text = el('input', 'filter-q');
     this.text.type = 'search';
-    this.text.placeholder = 'Search alerts: node, indicator, person, note…';
-    this.text.setAttribute('aria-label', 'Search alerts');
+    this.text.placeholder = t('filter.searchPlaceholder');
+    this.text.setAttribute('aria-label', t('filter.search'));
     this.text.maxLength = 200;
     this.root.appendChild(this.text);
     for (const { key, label } of SELECTS) {
       const s = el('select', `filter-${key}`);
-      s.setAttribute('aria-label', label);
+      s.setAttribute('aria-label', t(label));
       s.name = key;
       this.selects.set(key, s);
       this.root.appendChild(s);
     }
-    this.clear = el('button', 'filter-clear', 'Clear');
+    this.clear = el('button', 'filter-clear', t('filter.clear'));
     this.clear.type = 'button';
     this.root.appendChild(this.clear);
     this.root.addEventListener('submit', (e) => {

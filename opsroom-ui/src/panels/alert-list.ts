@@ -8,19 +8,21 @@ import { sortByUrgency } from './urgency.js';
 import { badges } from './alert-badges.js';
 import { AlertFilterBar, type FilterContext } from './alert-filter.js';
 import { trailLine, type Names } from './trail-words.js';
+import { alertSentence, type AlertTextNames } from '../i18n/alert-text.js';
+import { formatTime, t, type MessageKey } from '../i18n/i18n.js';
 
 /** Cards drawn at most; past this the screen says how many more match and asks for a narrower filter. */
 export const MAX_CARDS = 150;
 /** Resolved alerts fetched from the server when the filter asks for resolved ones. */
 const RESOLVED_FETCHED = 200;
 
-const ACTIONS: ReadonlyArray<{ action: AlertAction; label: string; needsNote: boolean }> = [
-  { action: 'ack', label: 'Acknowledge', needsNote: false },
-  { action: 'resolve', label: 'Resolve', needsNote: false },
-  { action: 'comment', label: 'Comment', needsNote: true },
-  { action: 'directive', label: 'Directive', needsNote: true },
-  { action: 'shelve', label: 'Shelve', needsNote: true },
-  { action: 'unshelve', label: 'Unshelve', needsNote: false },
+const ACTIONS: ReadonlyArray<{ action: AlertAction; label: MessageKey; needsNote: boolean }> = [
+  { action: 'ack', label: 'alerts.act.ack', needsNote: false },
+  { action: 'resolve', label: 'alerts.act.resolve', needsNote: false },
+  { action: 'comment', label: 'alerts.act.comment', needsNote: true },
+  { action: 'directive', label: 'alerts.act.directive', needsNote: true },
+  { action: 'shelve', label: 'alerts.act.shelve', needsNote: true },
+  { action: 'unshelve', label: 'alerts.act.unshelve', needsNote: false },
 ];
 
 /** How long the Shelve button shelves for; the server refuses more than the level's max_shelve. */
@@ -90,11 +92,9 @@ export class AlertList {
     const open = under.filter((a) => a.state !== 'resolved' && !a.shelved).length;
     const shelved = under.filter((a) => a.state !== 'resolved' && a.shelved).length;
     const where = s.focus ? (s.nodes.get(s.focus)?.name ?? s.focus) : '';
-    const andShelved = shelved ? ` (${shelved} more shelved)` : '';
+    const andShelved = shelved ? t('alerts.moreShelved', { count: shelved }) : '';
     this.summary.textContent =
-      (open === 0
-        ? `No open alerts at or under ${where}`
-        : `${open} open alert${open === 1 ? '' : 's'} at or under ${where}`) + `${andShelved}.`;
+      (open === 0 ? t('alerts.none', { where }) : t('alerts.open', { count: open, where })) + `${andShelved}.`;
 
     // The filter (issue 15 point 6) narrows what the room holds under the focus, plus resolved
     // alerts fetched from the server when it asks for those; shelved or not unless it says.
@@ -106,9 +106,9 @@ export class AlertList {
     const alerts = sortByUrgency(matching).slice(0, MAX_CARDS);
     const filtered = Object.keys(s.filter).length > 0;
     this.count.textContent =
-      `Showing ${total} of ${candidates.length} alert${candidates.length === 1 ? '' : 's'}` +
-      (filtered ? ' (filtered)' : '') +
-      (total > alerts.length ? `; the first ${alerts.length} are listed: narrow the filter to see the rest` : '') +
+      t('alerts.showing', { total, count: candidates.length }) +
+      (filtered ? t('alerts.filtered') : '') +
+      (total > alerts.length ? t('alerts.firstListed', { n: alerts.length }) : '') +
       '.';
     this.count.dataset.total = String(total);
     this.filterBar.update(s.filter, facets, filterContext(s));
@@ -150,34 +150,34 @@ export class AlertList {
     const detail = el('p', 'alert-detail');
     const path = el('p', 'alert-path');
     const trailBox = el('details', 'alert-trail');
-    trailBox.appendChild(el('summary', undefined, 'Trail'));
+    trailBox.appendChild(el('summary', undefined, t('alerts.trail')));
     const trail = el('ol');
     trailBox.appendChild(trail);
     const form = el('form', 'alert-actions');
     const note = el('input', 'alert-note');
     note.type = 'text';
-    note.placeholder = 'Note (required for comment, directive and shelve)';
-    note.setAttribute('aria-label', 'Note');
+    note.placeholder = t('alerts.notePlaceholder');
+    note.setAttribute('aria-label', t('alerts.note'));
     note.maxLength = 2000;
     form.appendChild(note);
     const buttons = new Map<AlertAction, HTMLButtonElement>();
     const shelveFor = el('select', 'shelve-for');
-    shelveFor.setAttribute('aria-label', 'Shelve for');
+    shelveFor.setAttribute('aria-label', t('alerts.shelveFor'));
     for (const m of SHELVE_MINUTES) {
-      const o = el('option', undefined, m < 60 ? `${m} min` : `${m / 60} h`);
+      const o = el('option', undefined, m < 60 ? t('format.minutes', { n: m }) : t('format.hours', { n: m / 60 }));
       o.value = String(m);
       shelveFor.appendChild(o);
     }
     shelveFor.value = '60';
     for (const { action, label } of ACTIONS) {
-      const b = el('button', `act act-${action}`, label);
+      const b = el('button', `act act-${action}`, t(label));
       b.type = 'button';
       b.dataset.action = action;
       buttons.set(action, b);
       if (action === 'shelve') form.appendChild(shelveFor);
       form.appendChild(b);
     }
-    const assignMe = el('button', 'act act-assign', 'Assign to me');
+    const assignMe = el('button', 'act act-assign', t('alerts.assignMe'));
     assignMe.type = 'button';
     form.appendChild(assignMe);
     const message = el('p', 'alert-message');
@@ -219,7 +219,7 @@ export class AlertList {
     const indicator = s.model?.indicators.find((i) => i.id === alert.indicator);
     const marks = `${alert.shelved ? ' shelved' : ''}${alert.maintenance ? ' maintenance' : ''}`;
     card.root.className = `alert-card state-${alert.state} priority-${alert.priority ?? 'medium'}${marks}`;
-    card.state.textContent = alert.state;
+    card.state.textContent = t(`alertState.${alert.state}`);
     card.badges.replaceChildren(
       ...badges(alert, hhmm, namesOf(s).person).map((b) => {
         const e = el('span', `badge badge-${b.kind}`, `${b.shape} ${b.text}`);
@@ -227,23 +227,25 @@ export class AlertList {
         return e;
       }),
     );
-    card.title.textContent =
-      `${indicator?.name ?? alert.indicator}${alert.series ? ` ${alert.series}` : ''} ` + `at ${name(alert.node)}`;
+    const what = `${indicator?.name ?? alert.indicator}${alert.series ? ` ${t(`series.${alert.series}`)}` : ''}`;
+    card.title.textContent = t('alerts.title', { what, node: name(alert.node) });
     const band = alert.forecast
-      ? ` (forecast ${formatValue(alert.forecast.lower)} … ${formatValue(alert.forecast.upper)})`
+      ? t('alerts.band', { lower: formatValue(alert.forecast.lower), upper: formatValue(alert.forecast.upper) })
       : '';
+    const value = `${formatValue(alert.value)}${indicator?.unit && !alert.series ? ' ' + indicator.unit : ''}`;
+    const pct = Math.round(alert.probability * 100);
     card.detail.textContent =
-      (alert.summary ??
-        `${alert.kind} change, ${Math.round(alert.probability * 100)} % sure · ` +
-          `value ${formatValue(alert.value)}${indicator?.unit && !alert.series ? ' ' + indicator.unit : ''}${band}`) +
-      (alert.groups?.length ? ` · groups ${alert.groups.length} alerts of its children` : '') +
+      (alertSentence(alert, textNamesOf(s)) ??
+        t('alerts.fallback', { kind: t(`kind.${alert.kind}`), pct, value, band })) +
+      (alert.groups?.length ? t('alerts.groups', { count: alert.groups.length }) : '') +
       (alert.groupedBy
-        ? ` · part of the group alert at ` +
-          `${name(s.alerts.get(alert.groupedBy)?.node ?? alert.node.split('/').slice(0, -1).join('/'))}`
+        ? t('alerts.partOfGroup', {
+            node: name(s.alerts.get(alert.groupedBy)?.node ?? alert.node.split('/').slice(0, -1).join('/')),
+          })
         : '');
-    card.path.textContent = `Owner ${name(alert.owner)} · path ${alert.path.map(name).join(' → ')}`;
+    card.path.textContent = t('alerts.path', { owner: name(alert.owner), path: alert.path.map(name).join(' → ') });
     const names = namesOf(s);
-    const time = (ms: number) => new Date(ms).toLocaleTimeString();
+    const time = (ms: number) => formatTime(ms);
     card.trail.replaceChildren(...alert.trail.map((t) => el('li', undefined, trailLine(t, names, time))));
     const resolved = alert.state === 'resolved';
     card.note.disabled = resolved;
@@ -265,7 +267,7 @@ export class AlertList {
     const note = card.note.value;
     const spec = ACTIONS.find((a) => a.action === action);
     if (spec?.needsNote && !note.trim()) {
-      card.message.textContent = `Write a note first: a ${action} carries a note.`;
+      card.message.textContent = t('alerts.needsNote', { action: spec ? t(spec.label).toLowerCase() : action });
       card.note.focus();
       return;
     }
@@ -280,7 +282,9 @@ export class AlertList {
       );
       card.note.value = '';
       card.message.textContent =
-        action === 'directive' ? 'Directive sent down to the devices.' : `${spec?.label ?? action} recorded.`;
+        action === 'directive'
+          ? t('alerts.directiveSent')
+          : t('alerts.recorded', { action: spec ? t(spec.label) : action });
       this.store.dispatch({ type: 'alert', alert: updated });
     } catch (err) {
       card.message.textContent = (err as Error).message;
@@ -298,7 +302,7 @@ export class AlertList {
     card.message.textContent = '';
     try {
       this.store.dispatch({ type: 'alert', alert: await this.api.assign(card.alert.id, me) });
-      card.message.textContent = 'Assigned to you.';
+      card.message.textContent = t('alerts.assigned');
     } catch (err) {
       card.message.textContent = (err as Error).message;
     }
@@ -311,10 +315,10 @@ export class AlertList {
       const a = card.alert;
       if (!a) continue;
       const windowMs = (s.nodes.get(a.owner)?.correctionWindowSec ?? 300) * 1000;
-      const text = a.state === 'resolved' ? 'resolved' : formatCountdown(a.deadline, now);
+      const text = a.state === 'resolved' ? t('alertState.resolved') : formatCountdown(a.deadline, now);
       if (card.countdown.textContent !== text) card.countdown.textContent = text;
       card.countdown.dataset.level = a.state === 'resolved' ? 'none' : countdownLevel(a.deadline, now, windowMs);
-      card.countdown.title = a.deadline ? `deadline ${new Date(a.deadline).toLocaleTimeString()}` : '';
+      card.countdown.title = a.deadline ? t('alerts.deadline', { time: formatTime(a.deadline) }) : '';
     }
   }
 
@@ -342,7 +346,7 @@ export class AlertList {
       this.resolved = { focus, alerts };
       this.render(this.store.get());
     } catch (err) {
-      this.count.textContent = `Resolved alerts could not be loaded: ${(err as Error).message}`;
+      this.count.textContent = t('alerts.resolvedFailed', { message: (err as Error).message });
     } finally {
       this.fetching = null;
     }
@@ -357,7 +361,7 @@ export class AlertList {
   }
 }
 
-const hhmm = (ms: number) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+const hhmm = (ms: number) => formatTime(ms, { hour: '2-digit', minute: '2-digit' });
 
 /** How the room names nodes, people and alerts (trail-words.ts). */
 export function namesOf(s: RoomState): Names {
@@ -369,8 +373,23 @@ export function namesOf(s: RoomState): Names {
       const a = s.alerts.get(id);
       if (!a) return undefined;
       const indicator = s.model?.indicators.find((i) => i.id === a.indicator)?.name ?? a.indicator;
-      return `${a.kind === 'group' ? 'the group alert' : indicator} at ${s.nodes.get(a.node)?.name ?? a.node}`;
+      return t('alerts.alertAt', {
+        what: a.kind === 'group' ? t('alerts.groupAlert') : indicator,
+        node: s.nodes.get(a.node)?.name ?? a.node,
+      });
     },
+  };
+}
+
+/** How the alert sentence names nodes, indicators and other alerts (i18n/alert-text.ts). */
+function textNamesOf(s: RoomState): AlertTextNames {
+  return {
+    node: (p) => s.nodes.get(p)?.name ?? p,
+    indicator: (id) => {
+      const i = s.model?.indicators.find((x) => x.id === id);
+      return i ? { name: i.name, ...(i.unit ? { unit: i.unit } : {}) } : undefined;
+    },
+    alertIndicator: (id) => s.alerts.get(id)?.indicator,
   };
 }
 

@@ -1,3 +1,5 @@
+import { t } from '../i18n/i18n.js';
+
 /**
  * Time left until a deadline as a short clock: `m:ss`, or `h:mm:ss` from an hour on;
  * `overdue m:ss` once it has passed; `—` without a deadline. Rounds the time left up
@@ -11,7 +13,7 @@
 export function formatCountdown(deadline: number | null, now: number): string {
   if (deadline === null || !Number.isFinite(deadline)) return '—';
   const left = deadline - now;
-  if (left < 0) return `overdue ${clock(Math.floor(-left / 1000))}`;
+  if (left < 0) return t('format.overdue', { clock: clock(Math.floor(-left / 1000)) });
   return clock(Math.ceil(left / 1000));
 }
 

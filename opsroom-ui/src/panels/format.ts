@@ -1,5 +1,7 @@
+import { formatNumber, t } from '../i18n/i18n.js';
+
 /**
- * A number for an ops-room table: up to 3 significant decimals, thousands grouped, `—` when absent.
+ * A number for an ops-room table in the active locale: up to 3 decimals, thousands grouped, `—` when absent.
  * @example formatValue(1234.5678) // '1,234.568'
  * @example formatValue(0.000123)  // '0.000123'
  * @example formatValue(null)      // '—'
@@ -7,8 +9,8 @@
 export function formatValue(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
   const abs = Math.abs(value);
-  if (abs !== 0 && abs < 0.001) return value.toPrecision(3);
-  return value.toLocaleString('en-US', { maximumFractionDigits: 3 });
+  if (abs !== 0 && abs < 0.001) return formatNumber(Number(value.toPrecision(3)), { maximumSignificantDigits: 3 });
+  return formatNumber(value, { maximumFractionDigits: 3 });
 }
 
 /**
@@ -18,7 +20,8 @@ export function formatValue(value: number | null | undefined): string {
  */
 export function formatRatio(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  return `${(value * 100).toFixed(1)} %`;
+  const pct = formatNumber(value * 100, { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false });
+  return `${pct} %`;
 }
 
 /**
@@ -27,7 +30,7 @@ export function formatRatio(value: number | null | undefined): string {
  */
 export function formatAge(ts: number, now: number): string {
   const s = Math.max(0, Math.round((now - ts) / 1000));
-  if (s < 90) return `${s} s ago`;
-  if (s < 90 * 60) return `${Math.round(s / 60)} min ago`;
-  return `${Math.round(s / 3600)} h ago`;
+  if (s < 90) return t('format.secondsAgo', { n: s });
+  if (s < 90 * 60) return t('format.minutesAgo', { n: Math.round(s / 60) });
+  return t('format.hoursAgo', { n: Math.round(s / 3600) });
 }

@@ -3,6 +3,7 @@ import type { RoomState, Store } from '../data/state.js';
 import { AlertsPerHourChart } from '../charts/alerts-per-hour.js';
 import { el, renderOnFrame } from './frame-render.js';
 import { namesOf } from './alert-list.js';
+import { formatNumber, formatTime, t } from '../i18n/i18n.js';
 
 /** How often the open screen asks the server again, ms. */
 const REFRESH_MS = 30_000;
@@ -17,40 +18,50 @@ export function duration(ms: number | null): string {
   if (ms === null) return '—';
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
+  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`; // the same in en and es
   const h = Math.floor(s / 3600);
   const m = Math.round((s % 3600) / 60);
   return `${h} h${m ? ` ${m} min` : ''}`;
 }
 
+const fixed1 = (x: number) =>
+  formatNumber(x, { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false });
+
 /** The figures of the screen in words, each with its ISA-18.2 target where it has one. */
 export function healthFigures(h: AlarmHealthView): Array<{ key: string; label: string; value: string; over: boolean }> {
-  const pct = (x: number) => `${(x * 100).toFixed(x < 0.1 && x > 0 ? 1 : 0)} %`;
+  const fixed = (x: number, digits: number) =>
+    formatNumber(x, { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false });
+  const pct = (x: number) => `${fixed(x * 100, x < 0.1 && x > 0 ? 1 : 0)} %`;
   return [
     {
       key: 'rate',
-      label: 'alerts per hour (target ≤ 6)',
-      value: h.alertsPerHour.toFixed(1),
+      label: t('health.fig.rate'),
+      value: fixed(h.alertsPerHour, 1),
       over: h.alertsPerHour > 6,
     },
-    { key: 'raises', label: `alerts raised in ${h.hours} h`, value: String(h.raises), over: false },
+    { key: 'raises', label: t('health.fig.raises', { hours: h.hours }), value: String(h.raises), over: false },
     {
       key: 'floods',
-      label: '10-min intervals in flood (> 10 alerts; target < 1 %)',
-      value: `${pct(h.floods.share)} (${h.floods.flooded} of ${h.floods.intervals}; peak ${h.floods.peak})`,
+      label: t('health.fig.floods'),
+      value: t('health.fig.floodsValue', {
+        pct: pct(h.floods.share),
+        flooded: h.floods.flooded,
+        intervals: h.floods.intervals,
+        peak: h.floods.peak,
+      }),
       over: h.floods.share >= 0.01,
     },
     {
       key: 'standing',
-      label: 'standing alerts, open over 24 h (target < 5)',
+      label: t('health.fig.standing'),
       value: String(h.standing),
       over: h.standing >= 5,
     },
-    { key: 'chattering', label: 'chattering alerts', value: String(h.chattering), over: h.chattering > 0 },
-    { key: 'shelved', label: 'shelved now', value: String(h.shelved), over: false },
-    { key: 'open', label: 'open now', value: String(h.open), over: false },
-    { key: 'ack', label: 'median time to acknowledge', value: duration(h.medianAckMs), over: false },
-    { key: 'resolve', label: 'median time to resolve', value: duration(h.medianResolveMs), over: false },
+    { key: 'chattering', label: t('health.fig.chattering'), value: String(h.chattering), over: h.chattering > 0 },
+    { key: 'shelved', label: t('health.fig.shelved'), value: String(h.shelved), over: false },
+    { key: 'open', label: t('health.fig.open'), value: String(h.open), over: false },
+    { key: 'ack', label: t('health.fig.ack'), value: duration(h.medianAckMs), over: false },
+    { key: 'resolve', label: t('health.fig.resolve'), value: duration(h.medianResolveMs), over: false },
   ];
 }
 
@@ -76,8 +87,8 @@ export class HealthScreen {
     private readonly store: Store,
     private readonly api: OpsroomApi,
   ) {
-    this.heading = el('h2', 'health-title', 'Alarm health');
-    const close = el('button', 'health-close', 'Back to the room');
+    this.heading = el('h2', 'health-title', t('health.title'));
+    const close = el('button', 'health-close', t('health.back'));
     close.type = 'button';
     close.addEventListener('click', () => this.store.dispatch({ type: 'view', view: 'room' }));
     this.status = el('p', 'health-status');
@@ -86,14 +97,14 @@ export class HealthScreen {
     this.figures.dataset.testid = 'health-figures';
     this.chart = new AlertsPerHourChart();
     const chartBox = el('figure', 'health-chart-box');
-    chartBox.append(this.chart.root, el('figcaption', undefined, 'Alerts raised per hour, last 24 h'));
+    chartBox.append(this.chart.root, el('figcaption', undefined, t('health.chartCaption')));
     this.top = el('ol', 'health-top');
     this.top.dataset.testid = 'health-top';
     const table = el('table', 'health-children');
     const head = el('thead');
     const tr = el('tr');
-    const columns = ['node', 'alerts/h', 'raised', 'flood intervals', 'standing', 'open', 'shelved', 'chattering'];
-    for (const h of columns) tr.appendChild(el('th', undefined, h));
+    const columns = ['node', 'rate', 'raised', 'floods', 'standing', 'open', 'shelved', 'chattering'] as const;
+    for (const h of columns) tr.appendChild(el('th', undefined, t(`health.col.${h}`)));
     head.appendChild(tr);
     this.children = el('tbody');
     table.append(head, this.children);
@@ -104,9 +115,9 @@ export class HealthScreen {
       this.status,
       this.figures,
       chartBox,
-      el('h3', undefined, 'Ten most frequent alerts'),
+      el('h3', undefined, t('health.top')),
       this.top,
-      el('h3', undefined, 'By child'),
+      el('h3', undefined, t('health.byChild')),
       table,
     );
     this.unsubscribe = renderOnFrame(store, (s, prev) => {
@@ -130,22 +141,22 @@ export class HealthScreen {
     if (!s.focus) return;
     const token = ++this.loadToken;
     const focus = s.focus;
-    this.status.textContent = 'Loading…';
+    this.status.textContent = t('health.loading');
     try {
       const h = await this.api.alarmHealth(focus, HOURS);
       if (token !== this.loadToken) return;
       this.show(h, this.store.get());
-      this.status.textContent = `Last ${h.hours} h to ${new Date(h.to).toLocaleTimeString()}; refreshed every 30 s.`;
+      this.status.textContent = t('health.status', { hours: h.hours, time: formatTime(h.to) });
     } catch (err) {
       if (token !== this.loadToken) return;
-      this.status.textContent = `The alarm health could not be loaded: ${(err as Error).message}`;
+      this.status.textContent = t('health.failed', { message: (err as Error).message });
     }
   }
 
   private show(h: AlarmHealthView, s: RoomState): void {
     const names = namesOf(s);
     const indicator = (id: string) => s.model?.indicators.find((i) => i.id === id)?.name ?? id;
-    this.heading.textContent = `Alarm health of ${names.node(h.node)}`;
+    this.heading.textContent = t('health.titleOf', { node: names.node(h.node) });
     this.figures.replaceChildren(
       ...healthFigures(h).flatMap((f) => {
         const dd = el('dd', f.over ? 'over' : undefined, f.over ? `⚠ ${f.value}` : f.value);
@@ -156,16 +167,20 @@ export class HealthScreen {
     this.chart.render(h.hourly, Math.min(720, this.root.clientWidth - 24 || 520));
     this.top.replaceChildren(
       ...(h.top.length === 0
-        ? [el('li', 'empty', 'No alerts in the window.')]
-        : h.top.map((t) => {
+        ? [el('li', 'empty', t('health.noAlerts'))]
+        : h.top.map((top) => {
             const li = el('li');
-            const words = `${indicator(t.indicator)} at ${names.node(t.node)} — ${t.count}×`;
+            const words = t('health.topItem', {
+              what: indicator(top.indicator),
+              node: names.node(top.node),
+              count: top.count,
+            });
             const b = el('button', 'health-top-item', words);
             b.type = 'button';
-            b.title = 'Show these alerts on the alert screen';
+            b.title = t('health.topTitle');
             b.addEventListener('click', () => {
-              this.store.dispatch({ type: 'focus', path: t.node });
-              const filter = t.indicator === '*' ? { kind: 'group' } : { indicator: t.indicator };
+              this.store.dispatch({ type: 'focus', path: top.node });
+              const filter = top.indicator === '*' ? { kind: 'group' } : { indicator: top.indicator };
               this.store.dispatch({ type: 'filter', filter });
               this.store.dispatch({ type: 'view', view: 'room' });
             });
@@ -176,7 +191,7 @@ export class HealthScreen {
     this.children.replaceChildren(
       ...h.children.map((c) => {
         const tr = el('tr');
-        const cells = [names.node(c.node), c.alertsPerHour.toFixed(1), c.raises, c.flooded];
+        const cells = [names.node(c.node), fixed1(c.alertsPerHour), c.raises, c.flooded];
         cells.push(c.standing, c.open, c.shelved, c.chattering);
         for (const v of cells) tr.appendChild(el('td', undefined, String(v)));
         return tr;

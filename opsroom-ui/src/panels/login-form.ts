@@ -1,6 +1,7 @@
 import type { DemoLogin, OpsroomApi } from '../data/api.js';
 import type { SessionUser } from '../data/state.js';
 import { el } from './frame-render.js';
+import { t } from '../i18n/i18n.js';
 
 /**
  * The sign-in form (`data-testid="login-form"`): username and password -> POST /api/login
@@ -40,7 +41,7 @@ export class LoginForm {
           el('code', 'demo-password', l.password),
           el('span', 'demo-role', l.role),
         );
-        pick.title = `Fill in ${l.username}'s demo login`;
+        pick.title = t('login.demoFill', { user: l.username });
         item.appendChild(pick);
         return item;
       }),
@@ -74,20 +75,18 @@ export class LoginForm {
     const username = (this.form.elements.namedItem('username') as HTMLInputElement).value.trim();
     const password = (this.form.elements.namedItem('password') as HTMLInputElement).value;
     if (!username || !password) {
-      this.message.textContent = 'Enter your user name and password.';
+      this.message.textContent = t('login.missing');
       return;
     }
     this.busy = true;
-    this.message.textContent = 'Signing in…';
+    this.message.textContent = t('login.busy');
     try {
       const { user } = await this.api.login(username, password);
       this.hide();
       this.onSignedIn(user);
     } catch (err) {
       this.message.textContent =
-        (err as { status?: number }).status === 401
-          ? 'Wrong user name or password; try again.'
-          : (err as Error).message;
+        (err as { status?: number }).status === 401 ? t('login.wrong') : (err as Error).message;
     } finally {
       this.busy = false;
     }

@@ -2,6 +2,7 @@ import type { MaintenanceWindow } from '@opsroom/models';
 import type { OpsroomApi } from '../data/api.js';
 import type { Store } from '../data/state.js';
 import { el } from './frame-render.js';
+import { formatDateTime, t } from '../i18n/i18n.js';
 
 /** How often the list is fetched again while the focus stays (windows start and end by the clock), ms. */
 const REFRESH_MS = 30_000;
@@ -42,8 +43,7 @@ export class MaintenanceList {
       const windows = await this.api.maintenance(focus);
       if (ask === this.asked) this.show(windows);
     } catch (err) {
-      if (ask === this.asked)
-        this.summary.textContent = `Maintenance windows could not be loaded: ${(err as Error).message}`;
+      if (ask === this.asked) this.summary.textContent = t('maintenance.failed', { message: (err as Error).message });
     }
   }
 
@@ -51,19 +51,17 @@ export class MaintenanceList {
     const s = this.store.get();
     const name = (p: string) => s.nodes.get(p)?.name ?? p;
     const time = (ms: number) =>
-      new Date(ms).toLocaleString([], { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+      formatDateTime(ms, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
     const now = Date.now();
     this.summary.textContent =
-      windows.length === 0
-        ? 'No maintenance windows here.'
-        : `${windows.length} maintenance window${windows.length === 1 ? '' : 's'}:`;
+      windows.length === 0 ? t('maintenance.none') : t('maintenance.count', { count: windows.length });
     this.list.replaceChildren(
       ...windows.map((w) => {
         const li = el('li', `maintenance-window ${w.start <= now ? 'active' : 'upcoming'}`);
         li.dataset.testid = `maintenance-${w.id}`;
         const what = w.indicators ? ` (${w.indicators.join(', ')})` : '';
         li.textContent =
-          `⚙ ${w.start <= now ? 'in maintenance' : 'planned'}: ` +
+          `⚙ ${w.start <= now ? t('maintenance.active') : t('maintenance.planned')}: ` +
           `${name(w.node)}${what}, ${time(w.start)} – ${time(w.end)}: ${w.reason} (${w.createdBy})`;
         return li;
       }),

@@ -2,6 +2,7 @@ import type { NodeState } from '@opsroom/models';
 import { nodeState, openAlertsOwnedAt, topPriority, type RoomState, type Store } from '../data/state.js';
 import { PRIORITY_SHAPES } from './alert-badges.js';
 import { el, renderOnFrame } from './frame-render.js';
+import { t } from '../i18n/i18n.js';
 
 interface Row {
   item: HTMLLIElement;
@@ -91,8 +92,8 @@ export class NodeTree {
       if (row.item.dataset.state !== state) {
         row.item.dataset.state = state;
         row.state.className = `state-dot state-${state}`;
-        row.state.title = state;
-        row.stateText.textContent = `${state}: `;
+        row.state.title = t(`state.${state}`);
+        row.stateText.textContent = `${t(`state.${state}`)}: `;
       }
       const open = openAlertsOwnedAt(s, path).length;
       const top = topPriority(s, path);
@@ -101,7 +102,8 @@ export class NodeTree {
         row.badge.textContent = text;
         row.badge.title =
           open > 0
-            ? `${open} open alert${open === 1 ? '' : 's'} owned here${top ? `, the most urgent ${top}` : ''}`
+            ? t('nodes.badgeTitle', { count: open }) +
+              (top ? t('nodes.badgeTop', { priority: t(`priority.${top}`) }) : '')
             : '';
       }
     }

@@ -1,7 +1,6 @@
 import type { Store } from '../data/state.js';
 import { renderOnFrame } from './frame-render.js';
-
-const CONNECTION_TEXT = { live: 'live', connecting: 'reconnecting…', offline: 'offline' } as const;
+import { t } from '../i18n/i18n.js';
 
 /** The header's right side: who is signed in, at what scope, whether the live link is up. */
 export class SessionBar {
@@ -15,7 +14,7 @@ export class SessionBar {
       if (!prev || prev.user !== s.user)
         user.textContent = s.user ? `${s.user.name} · ${s.user.role} · ${s.user.scope}` : '';
       if (!prev || prev.connection !== s.connection) {
-        link.textContent = CONNECTION_TEXT[s.connection];
+        link.textContent = t(`connection.${s.connection}`);
         link.dataset.status = s.connection;
       }
       if (orgName && (!prev || prev.model !== s.model)) orgName.textContent = s.model?.name ?? '';

@@ -1,4 +1,5 @@
 import type { NodeState } from '@opsroom/models';
+import { t } from '../i18n/i18n.js';
 
 /**
  * The shape that goes beside every state colour, so that a state never rests on colour alone
@@ -22,5 +23,5 @@ const STATE_GLYPHS: Readonly<Record<NodeState, string>> = Object.freeze({ normal
  * @example labelWithState('Taller 2', 'normal') // 'Taller 2'
  */
 export function labelWithState(name: string, state: NodeState): string {
-  return state === 'normal' ? name : `${stateGlyph(state)} ${name} · ${state}`;
+  return state === 'normal' ? name : `${stateGlyph(state)} ${name} · ${t(`state.${state}`)}`;
 }

@@ -1,4 +1,5 @@
 import type { AlertTrailEntry } from '@opsroom/models';
+import { t } from '../i18n/i18n.js';
 
 /** How the room names things: nodes by name, people by display name, alerts by what and where. */
 export interface Names {
@@ -14,8 +15,8 @@ const PERSON_AFTER = /\b(assigned to|was|by) ([\p{L}\p{N}_.@-]+)/gu;
 
 /** Who did it, in words: a person's display name, `device <id>` for a device, `system` for the server. */
 export function actorName(actor: string, names: Pick<Names, 'person'>): string {
-  if (actor === 'system') return 'system';
-  if (actor.startsWith('device:')) return `device ${actor.slice('device:'.length)}`;
+  if (actor === 'system') return t('trail.system');
+  if (actor.startsWith('device:')) return t('trail.device', { id: actor.slice('device:'.length) });
   return names.person(actor);
 }
 
@@ -26,7 +27,7 @@ export function actorName(actor: string, names: Pick<Names, 'person'>): string {
  */
 export function noteWords(note: string, names: Names): string {
   return note
-    .replace(UUID, (id) => names.alert(id.toLowerCase()) ?? names.alert(id) ?? 'another alert')
+    .replace(UUID, (id) => names.alert(id.toLowerCase()) ?? names.alert(id) ?? t('trail.anotherAlert'))
     .replace(NODE_PATH, (p) => {
       const n = names.node(p);
       return n === p ? p : n;
@@ -41,8 +42,8 @@ export function noteWords(note: string, names: Names): string {
  *   trailLine({ at, actor: 'planner', action: 'escalated', fromNode: 'valle/norte', toNode: 'valle', … }, names, fmt)
  * // '14:05 Regional planner escalated Norte → Valle'
  */
-export function trailLine(t: AlertTrailEntry, names: Names, time: (ms: number) => string): string {
-  const move = t.fromNode !== t.toNode ? ` ${names.node(t.fromNode)} → ${names.node(t.toNode)}` : '';
-  const note = t.note ? `: “${noteWords(t.note, names)}”` : '';
-  return `${time(t.at)} ${actorName(t.actor, names)} ${t.action}${move}${note}`;
+export function trailLine(e: AlertTrailEntry, names: Names, time: (ms: number) => string): string {
+  const move = e.fromNode !== e.toNode ? ` ${names.node(e.fromNode)} → ${names.node(e.toNode)}` : '';
+  const note = e.note ? `: “${noteWords(e.note, names)}”` : '';
+  return `${time(e.at)} ${actorName(e.actor, names)} ${t(`action.${e.action}`)}${move}${note}`;
 }
