@@ -73,8 +73,9 @@ export interface RunningOpsroom {
 /**
  * Starts the whole server, in this order (it stops in reverse): data-directory lock, state
  * database, time-series store and its retention, HTTP, the reading's path (reading-path.ts) with
- * detectors restored from their checkpoint, HTTP listening and the sockets, the path's clocks, the
- * broker (embedded unless `brokerUrl`), the model file watcher, and periodic checkpoints.
+ * detectors restored from their checkpoint, the level learner (capability and potentiality learned
+ * from history), HTTP listening and the sockets, the path's clocks, the broker (embedded unless
+ * `brokerUrl`), the model file watcher, and periodic checkpoints.
  */
 export async function startOpsroom(options: StartOptions = {}): Promise<RunningOpsroom> {
   const {

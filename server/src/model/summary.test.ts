@@ -62,6 +62,14 @@ describe('summarizeModel', () => {
     expect(lines).toContain('  defect_rate (Defect rate) [%], roll-up weighted_mean by members');
   });
 
+  it('says which levels an indicator learns', () => {
+    const output = { ...MODEL.indicators[0]!, learn: { capability: { percentile: 95, windowDays: 28 } } };
+    expect(summarizeModel({ ...MODEL, indicators: [output] })).toContain(
+      '  output (Production output) [units/h], roll-up sum, capability/potentiality on 1 node, ' +
+        'capability learned at every node without its own',
+    );
+  });
+
   it('counts devices and the nodes they are bound to, and lists users with role and scope', () => {
     const lines = summarizeModel(MODEL);
     expect(lines).toContain('2 devices bound to 1 node');

@@ -43,7 +43,9 @@ export function summarizeModel(model: Model): string[] {
     const withLevels = [...model.nodes.values()].filter((n) => n.levels[i.id] !== undefined).length;
     const rule = i.rollup === 'weighted_mean' ? `weighted_mean by ${i.weight}` : i.rollup;
     const levels = withLevels ? `, capability/potentiality on ${plural(withLevels, 'node')}` : '';
-    lines.push(`  ${i.id} (${i.name}) [${i.unit}], roll-up ${rule}${levels}`);
+    const learns = [i.learn?.capability && 'capability', i.learn?.potentiality && 'potentiality'].filter(Boolean);
+    const learned = learns.length ? `, ${learns.join(' and ')} learned at every node without its own` : '';
+    lines.push(`  ${i.id} (${i.name}) [${i.unit}], roll-up ${rule}${levels}${learned}`);
   }
   const boundTo = new Set([...model.devices.values()].map((d) => d.node)).size;
   lines.push(`${plural(model.devices.size, 'device')} bound to ${plural(boundTo, 'node')}`);
