@@ -15,6 +15,7 @@ import { getJson, login, startTestServer } from '../support/demo-fixture.js';
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const PLANNER = { name: 'planner', password: 'planner-test-password' };
+const HASH = hashSecret('device-test-secret');
 
 const MODEL = `name: Learned levels
 levels: [site, area, workshop]
@@ -31,6 +32,13 @@ nodes:
             levels: { output: { capability: learned, potentiality: 200 } }
           - id: lathe
             levels: { output: { capability: { learn: { percentile: 95, window_days: 7 }, fallback: 80 } } }
+devices:
+  - id: press-plc
+    node: site/area/press
+    secret_hash: "${HASH}"
+  - id: lathe-plc
+    node: site/area/lathe
+    secret_hash: "${HASH}"
 users:
   - name: ${PLANNER.name}
     role: planner
@@ -108,6 +116,28 @@ describe('a capability learned from stored history', () => {
       productivity: 60 / 130,
     });
   });
+
+  it('learns again by the new rule when the model file is edited', async () => {
+    const file = join(dir, 'model.yaml');
+    // The 100th percentile over 3 days: the two hours of 1,000 now count.
+    writeFileSync(file, MODEL.replace('capability: learned,', 'capability: { learn: { percentile: 100 } },'));
+    let press: IndicatorUpdate | undefined;
+    for (let i = 0; i < 100; i++) {
+      const { body } = await getJson<IndicatorUpdate[]>(server.httpUrl, '/api/latest', token);
+      press = body.find((u) => u.node === 'site/area/press');
+      if (press?.capability === 1_000) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(press).toMatchObject({ capability: 1_000, capabilitySource: 'learned', productivity: 40 / 1_000 });
+    writeFileSync(file, MODEL);
+    for (let i = 0; i < 100; i++) {
+      const { body } = await getJson<IndicatorUpdate[]>(server.httpUrl, '/api/latest', token);
+      press = body.find((u) => u.node === 'site/area/press');
+      if (press?.capability === 50) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(press).toMatchObject({ capability: 50, capabilitySource: 'learned' });
+  }, 30_000);
 
   it('gives the same in the node views of GET /api/model, beside the rules the model file holds', async () => {
     const { body } = await getJson<ModelView>(server.httpUrl, '/api/model', token);
