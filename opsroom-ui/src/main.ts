@@ -18,6 +18,7 @@ import { NodeTree } from './panels/node-tree.js';
 import { NodeValues } from './panels/node-values.js';
 import { SessionBar } from './panels/session-bar.js';
 import { createSceneSwitch } from './scene/scene-switch.js';
+import { chooseLanguage, initLanguage, isLang, language, LANGUAGES, t, type MessageKey } from './i18n/i18n.js';
 
 /** Something the room owns while signed in, released on sign-out. */
 interface Disposable {
@@ -50,9 +51,34 @@ const ui = {
   adminToggle: $<HTMLButtonElement>('.admin-toggle'),
 };
 
+initLanguage();
+translatePage();
+
+/** The page's fixed words (index.html) in the active language: `data-i18n` texts, `data-i18n-label` aria-labels. */
+function translatePage(): void {
+  for (const e of document.querySelectorAll<HTMLElement>('[data-i18n]'))
+    e.textContent = t(e.dataset.i18n as MessageKey);
+  for (const e of document.querySelectorAll<HTMLElement>('[data-i18n-label]'))
+    e.setAttribute('aria-label', t(e.dataset.i18nLabel as MessageKey));
+  const select = $<HTMLSelectElement>('.lang-select');
+  select.setAttribute('aria-label', t('lang.label'));
+  select.replaceChildren(
+    ...Object.entries(LANGUAGES).map(([code, { name }]) => Object.assign(new Option(name, code), { lang: code })),
+  );
+  select.value = language();
+}
+
+// A new language is kept and the page loads again in it (the session and the URL stay).
+$<HTMLSelectElement>('.lang-select').addEventListener('change', (e) => {
+  const lang = (e.target as HTMLSelectElement).value;
+  if (!isLang(lang) || lang === language()) return;
+  chooseLanguage(lang);
+  location.reload();
+});
+
 const store = createStore();
-const api = createApi({ onUnauthorized: () => leaveRoom('Your session has ended; sign in again.') });
-const adminApi = createAdminApi({ onUnauthorized: () => leaveRoom('Your session has ended; sign in again.') });
+const api = createApi({ onUnauthorized: () => leaveRoom(t('page.sessionEnded')) });
+const adminApi = createAdminApi({ onUnauthorized: () => leaveRoom(t('page.sessionEnded')) });
 const login = new LoginForm(ui.login, api, (user) => void enterRoom(user));
 
 let owned: Disposable[] = [];
@@ -69,7 +95,7 @@ async function enterRoom(user: SessionUser): Promise<void> {
   try {
     store.dispatch({ type: 'session', user });
     ui.boot.hidden = false;
-    ui.boot.textContent = 'Loading the organisation…';
+    ui.boot.textContent = t('page.loadingOrg');
     const [model, latest, alerts] = await Promise.all([
       api.model(),
       api.latest(),
@@ -111,9 +137,9 @@ async function enterRoom(user: SessionUser): Promise<void> {
       },
     ];
     owned.push(createSceneSwitch(ui.scene, store, focus));
-    live = connectLive({ store, api, onUnauthorized: () => leaveRoom('Your session has ended; sign in again.') });
+    live = connectLive({ store, api, onUnauthorized: () => leaveRoom(t('page.sessionEnded')) });
   } catch (err) {
-    if (err instanceof ApiError && err.unauthorized) leaveRoom('Sign in to continue.');
+    if (err instanceof ApiError && err.unauthorized) leaveRoom(t('page.signInToContinue'));
     else showBootError(err);
   } finally {
     entering = false;
@@ -135,7 +161,7 @@ function leaveRoom(message: string): void {
 
 function showBootError(err: unknown): void {
   ui.boot.hidden = false;
-  ui.boot.textContent = `The ops room could not load: ${(err as Error).message} Reload the page to try again.`;
+  ui.boot.textContent = t('page.failed', { message: (err as Error).message });
 }
 
 /** What the URL holds: the focus, the screen and the alert filter (nav/hash.ts). */
@@ -194,7 +220,7 @@ ui.logout.addEventListener('click', () => {
   void api
     .logout()
     .catch(() => undefined)
-    .finally(() => leaveRoom('Signed out.'));
+    .finally(() => leaveRoom(t('page.signedOut')));
 });
 
 async function boot(): Promise<void> {

@@ -1,4 +1,5 @@
 import { axisBottom, axisLeft, max, scaleBand, scaleLinear, select, timeFormat, type Selection } from 'd3';
+import { t } from '../i18n/i18n.js';
 
 const HEIGHT = 180;
 const MARGIN = { top: 10, right: 12, bottom: 24, left: 36 };
@@ -16,7 +17,7 @@ export class AlertsPerHourChart {
     this.svg = select(document.createElementNS('http://www.w3.org/2000/svg', 'svg'))
       .attr('class', 'chart health-chart')
       .attr('role', 'img')
-      .attr('aria-label', 'Alerts raised per hour');
+      .attr('aria-label', t('health.chartLabel'));
     this.root = this.svg.node()!;
   }
 

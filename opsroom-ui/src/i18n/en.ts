@@ -254,7 +254,7 @@ export const en = {
 
   // 3D / 2D room
   'scene.toggle2d': '2D room',
-  'scene.toggle3d': '3D room',
+  'scene.flatNote': '2D room: the focused node and two levels below it.',
   'scene.show3d': 'Show the 3D room',
   'scene.show2d': 'Show the 2D room',
   'scene.unavailable': '3D unavailable: {reason}',

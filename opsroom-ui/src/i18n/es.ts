@@ -238,7 +238,7 @@ export const es: Catalogue = {
   'health.fig.resolve': 'mediana del tiempo hasta resolver',
 
   'scene.toggle2d': 'Sala 2D',
-  'scene.toggle3d': 'Sala 3D',
+  'scene.flatNote': 'Sala 2D: el nodo enfocado y dos niveles por debajo.',
   'scene.show3d': 'Mostrar la sala 3D',
   'scene.show2d': 'Mostrar la sala 2D',
   'scene.unavailable': '3D no disponible: {reason}',

@@ -2,6 +2,7 @@ import type { AdminApi, AdminDevice, AdminUser } from '../data/admin-api.js';
 import type { SessionUser, Store } from '../data/state.js';
 import { el } from './frame-render.js';
 import { formatAge } from './format.js';
+import { t } from '../i18n/i18n.js';
 
 const ROLES = ['council', 'planner', 'admin'] as const;
 type UserRole = (typeof ROLES)[number];
@@ -67,17 +68,12 @@ export class AdminScreen {
     toggle.hidden = !mayAdminister(user);
     toggle.addEventListener('click', this.onToggle);
 
-    const close = el('button', 'admin-close', 'Back to the room');
+    const close = el('button', 'admin-close', t('admin.back'));
     close.type = 'button';
     close.addEventListener('click', () => this.show(false));
     const head = el('div', 'admin-head');
-    head.append(el('h2', 'admin-title', 'Administration'), close);
-    const note = el(
-      'p',
-      'hint',
-      `Users and devices within ${user.scope}. Changes are written into the model file, comments kept, ` +
-        'and take effect at once.',
-    );
+    head.append(el('h2', 'admin-title', t('admin.title')), close);
+    const note = el('p', 'hint', t('admin.note', { scope: user.scope }));
     this.status = el('p', 'admin-status');
     this.status.setAttribute('role', 'status');
     this.secretBox = el('div', 'admin-secret');
@@ -94,11 +90,19 @@ export class AdminScreen {
       this.status,
       this.secretBox,
       this.nodeList,
-      el('h3', undefined, 'Users'),
-      this.table(['user', 'role', 'scope', 'status', ''], this.usersBody, 'admin-users'),
+      el('h3', undefined, t('admin.users')),
+      this.table(
+        [t('admin.col.user'), t('admin.col.role'), t('admin.col.scope'), t('admin.col.status'), ''],
+        this.usersBody,
+        'admin-users',
+      ),
       this.newUserForm(),
-      el('h3', undefined, 'Devices'),
-      this.table(['device', 'node', 'status', 'last contact', 'buffer', ''], this.devicesBody, 'admin-devices'),
+      el('h3', undefined, t('admin.devices')),
+      this.table(
+        [...(['device', 'node', 'status', 'contact', 'buffer'] as const).map((c) => t(`admin.col.${c}`)), ''],
+        this.devicesBody,
+        'admin-devices',
+      ),
       this.newDeviceForm(),
     );
   }
@@ -128,7 +132,7 @@ export class AdminScreen {
       this.renderUsers(users);
       this.renderDevices(devices);
     } catch (err) {
-      this.say(`Could not load: ${(err as Error).message}`, true);
+      this.say(t('admin.loadFailed', { message: (err as Error).message }), true);
     }
   }
 
@@ -165,16 +169,16 @@ export class AdminScreen {
         const self = u.name === this.user.name;
         role.disabled = self;
         scope.disabled = self;
-        const save = this.button('Save', () =>
+        const save = this.button(t('admin.save'), () =>
           this.userChange(u.name, { role: role.value as UserRole, scope: scope.value }, `${u.name} changed`),
         );
         save.disabled = self;
-        const toggle = this.button(u.disabled ? 'Enable' : 'Disable', () =>
+        const toggle = this.button(u.disabled ? t('admin.enable') : t('admin.disable'), () =>
           this.userChange(u.name, { disabled: !u.disabled }, `${u.name} ${u.disabled ? 'enabled' : 'disabled'}`),
         );
         toggle.disabled = self && !u.disabled;
         toggle.dataset.action = 'toggle';
-        const reset = this.button('Reset password', () =>
+        const reset = this.button(t('admin.resetPassword'), () =>
           this.userChange(u.name, { resetPassword: true }, `New password for ${u.name}`),
         );
         reset.disabled = self; // a reset ends the user's sessions: not one's own from here
@@ -184,7 +188,7 @@ export class AdminScreen {
           name,
           this.cell(role),
           this.cell(scope),
-          el('td', 'admin-state', u.disabled ? 'disabled' : 'active'),
+          el('td', 'admin-state', u.disabled ? t('admin.disabled') : t('admin.active')),
           actions,
         );
         return tr;
@@ -199,11 +203,11 @@ export class AdminScreen {
         const tr = el('tr');
         tr.dataset.device = d.id;
         if (d.disabled) tr.classList.add('disabled');
-        const toggle = this.button(d.disabled ? 'Enable' : 'Disable', () =>
+        const toggle = this.button(d.disabled ? t('admin.enable') : t('admin.disable'), () =>
           this.deviceChange(d.id, { disabled: !d.disabled }, `${d.id} ${d.disabled ? 'enabled' : 'disabled'}`),
         );
         toggle.dataset.action = 'toggle';
-        const rotate = this.button('Rotate secret', () =>
+        const rotate = this.button(t('admin.rotateSecret'), () =>
           this.deviceChange(d.id, { rotateSecret: true }, `New secret for ${d.id}`),
         );
         const actions = el('td', 'admin-actions');
@@ -212,7 +216,7 @@ export class AdminScreen {
         tr.append(
           el('td', undefined, d.id),
           el('td', undefined, d.node),
-          el('td', 'admin-state', d.disabled ? 'disabled' : 'active'),
+          el('td', 'admin-state', d.disabled ? t('admin.disabled') : t('admin.active')),
           el('td', undefined, contactText(d, now)),
           buffer,
           actions,
@@ -238,7 +242,7 @@ export class AdminScreen {
     const password = this.input('password', 'password (empty: generate one)');
     password.type = 'password';
     password.autocomplete = 'new-password';
-    const submit = Object.assign(el('button', undefined, 'Add user'), { type: 'submit' });
+    const submit = Object.assign(el('button', undefined, t('admin.addUser')), { type: 'submit' });
     form.append(name, display, role, scope, password, submit);
     form.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -265,7 +269,7 @@ export class AdminScreen {
     const id = this.input('id', 'device id', true);
     const node = this.input('node', 'node path', true);
     node.setAttribute('list', 'admin-nodes');
-    const submit = Object.assign(el('button', undefined, 'Provision device'), { type: 'submit' });
+    const submit = Object.assign(el('button', undefined, t('admin.provision')), { type: 'submit' });
     form.append(id, node, submit);
     form.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -309,24 +313,19 @@ export class AdminScreen {
   private reveal(label: string, secret: string): void {
     const code = el('code', 'admin-secret-value', secret);
     code.dataset.testid = 'admin-secret-value';
-    const copy = this.button('Copy', () => {
+    const copy = this.button(t('admin.copy'), () => {
       void navigator.clipboard?.writeText(secret).then(
-        () => (copy.textContent = 'Copied'),
+        () => (copy.textContent = t('admin.copied')),
         () => window.getSelection()?.selectAllChildren(code),
       );
     });
-    const done = this.button('Done', () => this.clearSecret());
+    const done = this.button(t('admin.done'), () => this.clearSecret());
     this.secretBox.replaceChildren(
       el('strong', undefined, label),
       code,
       copy,
       done,
-      el(
-        'p',
-        'admin-warning',
-        '⚠ Shown once: copy it now and hand it over safely. The server keeps only a hash of it; ' +
-          'it cannot be shown again (rotate or reset to get a new one).',
-      ),
+      el('p', 'admin-warning', t('admin.warning')),
     );
     this.secretBox.hidden = false;
   }

@@ -1,5 +1,6 @@
 import { nodeState, topPriority, type RoomState, type Store } from '../data/state.js';
 import { priorityLabel } from '../panels/alert-badges.js';
+import { t } from '../i18n/i18n.js';
 import { stateGlyph } from '../panels/state-glyph.js';
 
 export interface FlatRoom {
@@ -21,9 +22,7 @@ export function createFlatRoom(
   root.className = 'flat-room';
   const note = document.createElement('p');
   note.className = 'flat-note';
-  note.textContent = reason
-    ? `3D view unavailable (${reason}); showing the 2D room.`
-    : '2D room: the focused node and two levels below it.';
+  note.textContent = reason ? t('scene.flatReason', { reason }) : t('scene.flatNote');
   const board = document.createElement('div');
   board.className = 'flat-board';
   root.append(note, board);
@@ -50,7 +49,7 @@ export function createFlatRoom(
     glyph.textContent = stateGlyph(st);
     const words = document.createElement('span');
     words.className = st === 'normal' ? 'sr-only' : 'flat-state';
-    words.textContent = st;
+    words.textContent = t(`state.${st}`);
     el.append(glyph, ` ${node?.name ?? path} `, words);
     // The most urgent priority it holds, in bars and a word (alert-badges.ts).
     const top = topPriority(state, path);

@@ -1,6 +1,7 @@
 import type { Store } from '../data/state.js';
 import type { SceneMode } from '../nav/hash.js';
 import { createFlatRoom } from './flat-room.js';
+import { t } from '../i18n/i18n.js';
 import { webglAvailable } from './webgl.js';
 
 export interface SceneSwitch {
@@ -24,14 +25,14 @@ export function createSceneSwitch(container: HTMLElement, store: Store, onFocus:
   toggle.type = 'button';
   toggle.className = 'scene-toggle';
   toggle.dataset.testid = 'scene-toggle';
-  toggle.textContent = '2D room';
+  toggle.textContent = t('scene.toggle2d');
   toolbar.appendChild(toggle);
   container.appendChild(toolbar);
 
   let current: Disposable | null = null;
   let shown: SceneMode | null = null;
   /** Why 3D cannot be drawn, once found out (then the 2D room stays). */
-  let no3d: string | null = webglAvailable() ? null : 'WebGL is not available in this browser';
+  let no3d: string | null = webglAvailable() ? null : t('scene.noWebgl');
   /** Counts swaps, so that a 3D room still loading when the user switches back is dropped. */
   let generation = 0;
 
@@ -44,7 +45,11 @@ export function createSceneSwitch(container: HTMLElement, store: Store, onFocus:
   function reflect(mode: SceneMode): void {
     toggle.setAttribute('aria-pressed', String(mode === '2d'));
     toggle.disabled = no3d !== null;
-    toggle.title = no3d ? `3D unavailable: ${no3d}` : mode === '2d' ? 'Show the 3D room' : 'Show the 2D room';
+    toggle.title = no3d
+      ? t('scene.unavailable', { reason: no3d })
+      : mode === '2d'
+        ? t('scene.show3d')
+        : t('scene.show2d');
     container.dataset.scene = mode;
   }
 
@@ -71,7 +76,7 @@ export function createSceneSwitch(container: HTMLElement, store: Store, onFocus:
       reflect('3d');
     } catch (err) {
       if (gen !== generation) return;
-      no3d = `WebGL failed to start: ${(err as Error).message}`;
+      no3d = t('scene.webglFailed', { message: (err as Error).message });
       for (const el of [...container.children]) if (el !== toolbar) el.remove();
       showFlat(no3d);
     }

@@ -1,0 +1,170 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Alert } from '@opsroom/models';
+import type { RunningOpsroom } from '@opsroom/server';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import {
+  ALERT_DEVICE,
+  ALERT_NODE,
+  ARTIFACTS,
+  chromiumPath,
+  collectErrors,
+  demoSecrets,
+  launchChromium,
+  publishJump,
+  signIn,
+  startUiServer,
+} from './browser-support.js';
+
+const d = chromiumPath ? describe : describe.skip;
+const FOCUS = 'valle/norte/lana';
+/** Lana's latency index: capability 340 ÷ potentiality 435 in valle.yaml. */
+const LATENCY = `index-${FOCUS}-output-latency`;
+
+/**
+ * Issue 20 point 4 in Chromium: a Spanish browser gets the room in Spanish (words, decimal comma, the
+ * alert card's sentence); the selector switches to English and the choice survives a reload; at
+ * 390 × 844 nothing scrolls sideways (room, alert screen, health and admin screens) and the alert
+ * list comes before the room. Screenshots go to test-artifacts/.
+ */
+d('the room in Spanish and English, and on a 390 px phone', () => {
+  const secrets = demoSecrets();
+  let app: RunningOpsroom;
+  let dir: string;
+  let browser: Browser;
+  let alert: Alert | undefined;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'opsroom-ui-i18n-'));
+    app = await startUiServer(join(dir, 'data'));
+    browser = await launchChromium();
+    mkdirSync(ARTIFACTS, { recursive: true });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await app?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function open(
+    user: string,
+    viewport: { width: number; height: number },
+    hash = `#/${FOCUS}`,
+  ): Promise<{ page: Page; errors: string[] }> {
+    const context = await browser.newContext({ locale: 'es-ES', viewport });
+    contexts.push(context);
+    const page = await context.newPage();
+    const errors = collectErrors(page);
+    await page.goto(`${app.httpUrl}/${hash}`);
+    await signIn(page, user, secrets.users[user] as string);
+    await page.locator('.connection[data-status="live"]').waitFor();
+    return { page, errors };
+  }
+
+  /** An open alert on Taller 2, raised by a jump in its output (once for the file). */
+  async function raiseAlert(page: Page): Promise<Alert> {
+    if (alert) return alert;
+    await publishJump(app.mqttUrl, ALERT_DEVICE, secrets.devices[ALERT_DEVICE] as string);
+    for (const until = Date.now() + 20_000; Date.now() < until && !alert;) {
+      const open = (await (await page.request.get(`${app.httpUrl}/api/alerts?state=open`)).json()) as Alert[];
+      alert = open.find((a) => a.node === ALERT_NODE && a.summary);
+      if (!alert) await page.waitForTimeout(250);
+    }
+    expect(alert).toBeDefined();
+    return alert!;
+  }
+
+  /** The page's width beyond the viewport, and the elements sticking out (for the failure message). */
+  async function sideways(page: Page): Promise<{ scrollWidth: number; sticking: string[] }> {
+    return page.evaluate(() => {
+      const width = document.documentElement.clientWidth;
+      const scrollWidth = document.documentElement.scrollWidth;
+      if (scrollWidth <= width) return { scrollWidth, sticking: [] };
+      const sticking = [...document.querySelectorAll<HTMLElement>('body *')]
+        .filter((e) => e.getBoundingClientRect().right > width + 0.5 && e.getClientRects().length > 0)
+        .filter((e) => !e.closest('.sr-only'))
+        .slice(0, 8)
+        .map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} → ${e.getBoundingClientRect().right}`);
+      return { scrollWidth, sticking };
+    });
+  }
+
+  it('speaks Spanish to a Spanish browser, with decimal commas and the alert sentence, and English once chosen', async () => {
+    const { page, errors } = await open('planner', { width: 1280, height: 900 });
+    await expect(page.evaluate(() => document.documentElement.lang)).resolves.toBe('es');
+    await expect(page.locator('.connection').textContent()).resolves.toBe('en vivo');
+    await expect(page.locator('#alerts-h').textContent()).resolves.toBe('Alertas algedónicas');
+    await expect(page.getByTestId('logout').textContent()).resolves.toBe('Cerrar sesión');
+    await expect(page.getByTestId('lang-select').inputValue()).resolves.toBe('es');
+
+    const raised = await raiseAlert(page);
+    const card = page.getByTestId(`alert-${raised.id}`);
+    await card.waitFor({ timeout: 10_000 });
+    const sentence = card.locator('.alert-detail');
+    await expect(sentence.textContent()).resolves.toMatch(/^Production output .+\. Seguro al \d+ %\. Desde las /);
+    await expect(card.getByRole('button', { name: 'Reconocer' }).isVisible()).resolves.toBe(true);
+    await expect(page.locator('.alert-summary').textContent()).resolves.toMatch(/alertas? abiertas? en o bajo/);
+    // Beer's indices with a decimal comma (340 / 435 = 78.2 %).
+    await expect(page.getByTestId(LATENCY).textContent()).resolves.toBe('78,2 %');
+    await expect(page.locator('.values caption').first().textContent()).resolves.toMatch(/— indicadores$/);
+    await page.screenshot({ path: join(ARTIFACTS, 'i18n-room-es.png') });
+
+    // The selector: English, at once and after a reload.
+    await page.getByTestId('lang-select').selectOption('en');
+    await page.locator('.connection[data-status="live"]').waitFor();
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    await card.waitFor();
+    await expect(page.locator('#alerts-h').textContent()).resolves.toBe('Algedonic alerts');
+    await expect(page.getByTestId(LATENCY).textContent()).resolves.toBe('78.2 %');
+    const current = (await (await page.request.get(`${app.httpUrl}/api/alerts?state=open`)).json()) as Alert[];
+    const summary = current.find((a) => a.id === raised.id)?.summary;
+    await expect(sentence.textContent()).resolves.toBe(summary);
+    await page.reload();
+    await page.locator('.connection[data-status="live"]').waitFor();
+    await expect(page.locator('.connection').textContent()).resolves.toBe('live');
+    await expect(page.getByTestId('lang-select').inputValue()).resolves.toBe('en');
+    await expect(page.getByTestId(LATENCY).textContent()).resolves.toBe('78.2 %');
+    await page.screenshot({ path: join(ARTIFACTS, 'i18n-room-en.png') });
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('fits a 390 px phone: no sideways scroll on the room, the alert screen, alarm health and administration', async () => {
+    const { page, errors } = await open('admin', { width: 390, height: 844 });
+    const raised = await raiseAlert(page);
+    const card = page.getByTestId(`alert-${raised.id}`);
+    await card.waitFor({ timeout: 10_000 });
+
+    // The alert list comes before the room.
+    const alertsTop = (await page.locator('.alerts-panel').boundingBox())!.y;
+    const sceneTop = (await page.locator('.scene').boundingBox())!.y;
+    expect(alertsTop).toBeLessThan(sceneTop);
+    await expect(sideways(page)).resolves.toEqual({ scrollWidth: 390, sticking: [] });
+    await page.screenshot({ path: join(ARTIFACTS, 'i18n-390-room.png') });
+    await page.screenshot({ path: join(ARTIFACTS, 'i18n-390-room-full.png'), fullPage: true });
+
+    // The alert screen: the card with its actions and trail open.
+    await card.locator('.alert-trail summary').click();
+    await card.scrollIntoViewIfNeeded();
+    await expect(sideways(page)).resolves.toEqual({ scrollWidth: 390, sticking: [] });
+    await page.screenshot({ path: join(ARTIFACTS, 'i18n-390-alerts.png') });
+
+    await page.getByTestId('health-toggle').click();
+    await page.getByTestId('health-figures').locator('dd').first().waitFor();
+    await expect(page.locator('dd[data-key="rate"]').textContent()).resolves.toMatch(/^(⚠ )?\d+,\d$/);
+    await expect(sideways(page)).resolves.toEqual({ scrollWidth: 390, sticking: [] });
+    await page.screenshot({ path: join(ARTIFACTS, 'i18n-390-health.png'), fullPage: true });
+    await page.locator('.health-close').click();
+
+    await page.getByTestId('admin-toggle').click();
+    await page.getByTestId('admin-screen').locator('.admin-table tbody tr').first().waitFor();
+    await expect(page.locator('.admin-title').textContent()).resolves.toBe('Administración');
+    await expect(sideways(page)).resolves.toEqual({ scrollWidth: 390, sticking: [] });
+    await page.screenshot({ path: join(ARTIFACTS, 'i18n-390-admin.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  }, 120_000);
+});
