@@ -1,6 +1,8 @@
 // The chart's time range: presets, the bounds a zoom or pan is held to, and the small sums the
 // chart needs (points to ask for, the point under the pointer). Pure: no DOM, no network.
 
+import { formatNumber } from '../i18n/i18n.js';
+
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
@@ -81,7 +83,7 @@ export function formatSpan(ms: number): string {
     [1000, 's'],
   ];
   for (const [u, name] of units) {
-    if (ms >= u) return `${Number((ms / u).toFixed(1))} ${name}`;
+    if (ms >= u) return `${formatNumber(Number((ms / u).toFixed(1)), { maximumFractionDigits: 1 })} ${name}`;
   }
   return `${ms} ms`;
 }

@@ -44,6 +44,7 @@ import {
   RANGE_PRESETS,
   type ChartRange,
 } from './chart-range.js';
+import { formatNumber, t } from '../i18n/i18n.js';
 
 /** The range the chart opens with, ms (the 1 h preset). */
 export const CHART_SPAN_MS = 60 * 60_000;
@@ -54,12 +55,7 @@ const MARGIN = { top: 8, right: 14, bottom: 22, left: 52 };
 const PANEL_GAP = 14;
 /** Line colours, one per series in a panel (the first is the focused node's). */
 const COLOURS = ['#2dd4bf', '#7dd3fc', '#c4b5fd', '#f9a8d4', '#a3e635', '#fdba74', '#93c5fd', '#e5e7eb'];
-const READOUT_HINT = 'Point at the chart to read values; wheel to zoom, drag to pan.';
-const COMPARE_LABELS: Record<CompareMode, string> = {
-  none: 'One indicator',
-  indicators: 'All indicators',
-  children: 'With children',
-};
+const COMPARE_MODES: readonly CompareMode[] = ['none', 'indicators', 'children'];
 let chartIds = 0;
 
 /**
@@ -115,19 +111,19 @@ export class IndicatorChart {
     const head = el('div', 'chart-head');
     this.title = el('h3', 'chart-title');
     this.select = el('select', 'chart-select');
-    this.select.setAttribute('aria-label', 'Indicator to chart');
+    this.select.setAttribute('aria-label', t('chart.select'));
     this.select.addEventListener('change', this.onSelect);
     this.compare = el('select', 'chart-compare');
-    this.compare.setAttribute('aria-label', 'Compare');
+    this.compare.setAttribute('aria-label', t('chart.compare'));
     this.compare.dataset.testid = 'chart-compare';
-    for (const [v, label] of Object.entries(COMPARE_LABELS)) this.compare.add(new Option(label, v));
+    for (const v of COMPARE_MODES) this.compare.add(new Option(t(`chart.compare.${v}`), v));
     this.compare.addEventListener('change', this.onCompare);
     head.append(this.title, this.select, this.compare);
 
     const tools = el('div', 'chart-tools');
     const presets = el('div', 'chart-ranges');
     presets.setAttribute('role', 'group');
-    presets.setAttribute('aria-label', 'Time range');
+    presets.setAttribute('aria-label', t('chart.range'));
     this.presetButtons = RANGE_PRESETS.map((p) => {
       const b = el('button', 'chart-range', p.label);
       b.type = 'button';
@@ -139,13 +135,13 @@ export class IndicatorChart {
     this.spanText = el('span', 'chart-span');
     this.csvButton = el('button', 'chart-csv', 'CSV');
     this.csvButton.type = 'button';
-    this.csvButton.title = 'Download what is charted as CSV';
+    this.csvButton.title = t('chart.csv');
     this.csvButton.dataset.testid = 'chart-csv';
     this.csvButton.addEventListener('click', this.onCsv);
     tools.append(presets, this.spanText, this.csvButton);
 
     const box = el('div', 'chart-box');
-    this.readout = el('p', 'chart-readout', READOUT_HINT);
+    this.readout = el('p', 'chart-readout', t('chart.hint'));
     this.readout.dataset.testid = 'chart-readout';
     this.legend = el('div', 'chart-legend');
     this.status = el('p', 'chart-status');
@@ -201,11 +197,12 @@ export class IndicatorChart {
       const name = s.nodes.get(node)?.name ?? node;
       // The indicator is in the select beside it: the title names the node (and the unit).
       this.title.textContent = this.mode === 'indicators' || !def?.unit ? name : `${name} · ${def.unit}`;
-      this.title.title = this.mode === 'indicators' ? `Indicators of ${name}` : `${def?.name ?? indicator} at ${name}`;
-      this.svg.attr(
-        'aria-label',
-        `History of ${this.mode === 'indicators' ? 'the indicators' : (def?.name ?? indicator)} at ${name}`,
-      );
+      this.title.title =
+        this.mode === 'indicators'
+          ? t('chart.titleIndicators', { node: name })
+          : t('chart.titleOne', { what: def?.name ?? indicator, node: name });
+      const what = this.mode === 'indicators' ? t('chart.theIndicators') : (def?.name ?? indicator);
+      this.svg.attr('aria-label', t('chart.aria', { what, node: name }));
       this.series = [];
       this.marks = [];
       void this.load();
@@ -238,7 +235,7 @@ export class IndicatorChart {
     if (this.range.live) this.range = presetRange(this.range.to - this.range.from, Date.now());
     const range = this.range;
     const [specs, leftOut] = chartSpecs(this.mode, node, indicator, s.nodes, s.model?.indicators ?? []);
-    this.status.textContent = 'Loading history…';
+    this.status.textContent = t('chart.loading');
     this.root.dataset.loading = 'true';
     this.drawControls();
     this.draw();
@@ -262,19 +259,23 @@ export class IndicatorChart {
   private statusText(): string {
     const errors = this.series.filter((x) => x.error);
     if (errors.length > 0 && errors.length === this.series.length) {
-      return `History unavailable: ${errors[0]?.error ?? ''}`;
+      return t('chart.unavailable', { error: errors[0]?.error ?? '' });
     }
     const primary = this.series.find((x) => x.primary && x.resolution);
     const parts: string[] = this.range.live ? [] : [rangeText(this.range.from, this.range.to)];
     if (primary?.resolution) {
       const r = primary.resolution;
-      parts.push(r.stepMs === null ? 'Raw readings' : `Means of ${formatSpan(r.stepMs)} windows${tierNote(r.source)}`);
-      if (r.basis === 'children') parts.push(`rolled up from ${r.leaves ?? 'its'} leaves (${r.rule ?? 'rule'})`);
+      parts.push(
+        r.stepMs === null ? t('chart.raw') : t('chart.means', { span: formatSpan(r.stepMs), tier: tierNote(r.source) }),
+      );
+      const rule = r.rule ?? t('chart.rule');
+      if (r.basis === 'children')
+        parts.push(r.leaves ? t('chart.rolledUp', { leaves: r.leaves, rule }) : t('chart.rolledUpIts', { rule }));
     }
-    if (this.series.some((x) => x.truncated)) parts.push('part of the range left out (see the CSV of /api/history)');
-    if (this.leftOut > 0) parts.push(`${this.leftOut} more children not charted`);
-    if (errors.length > 0) parts.push(`${errors.length} series unavailable`);
-    if (this.series.length > 0 && this.series.every((x) => x.points.length === 0)) parts.push('no data in this range');
+    if (this.series.some((x) => x.truncated)) parts.push(t('chart.truncated'));
+    if (this.leftOut > 0) parts.push(t('chart.leftOut', { count: this.leftOut }));
+    if (errors.length > 0) parts.push(t('chart.seriesUnavailable', { count: errors.length }));
+    if (this.series.length > 0 && this.series.every((x) => x.points.length === 0)) parts.push(t('chart.noDataRange'));
     return parts.join(' · ');
   }
 
@@ -318,7 +319,8 @@ export class IndicatorChart {
     // While a gesture runs, the span under way; the dates of a past range are in the status line.
     const [t0, t1] = this.zoomX ? this.zoomX.domain().map(Number) : [this.range.from, this.range.to];
     const span = (t1 ?? 0) - (t0 ?? 0);
-    this.spanText.textContent = this.range.live && !this.zoomX ? `last ${formatSpan(span)}, live` : formatSpan(span);
+    this.spanText.textContent =
+      this.range.live && !this.zoomX ? t('chart.lastLive', { span: formatSpan(span) }) : formatSpan(span);
     this.spanText.title = rangeText(this.range.from, this.range.to);
   }
 
@@ -340,7 +342,11 @@ export class IndicatorChart {
           const item = el('span', 'legend-item');
           const swatch = el('i', 'legend-line');
           swatch.style.background = COLOURS[i % COLOURS.length] ?? '';
-          const note = x.error ? ` (unavailable: ${x.error})` : x.points.length === 0 ? ' (no data)' : '';
+          const note = x.error
+            ? t('chart.legendUnavailable', { error: x.error })
+            : x.points.length === 0
+              ? t('chart.legendNoData')
+              : '';
           item.append(swatch, `${x.label}${note}`);
           items.push(item);
         });
@@ -348,15 +354,15 @@ export class IndicatorChart {
     }
     if (this.series.some((x) => x.band.length > 0)) {
       const item = el('span', 'legend-item');
-      item.append(el('i', 'legend-band'), 'min–max of each window');
+      item.append(el('i', 'legend-band'), t('chart.legendBand'));
       items.push(item);
     }
     if ([...this.liveBands.values()].some((b) => b.length > 0)) {
       const item = el('span', 'legend-item');
-      item.append(el('i', 'legend-forecast'), 'forecast band (live only: forecasts are not stored)');
+      item.append(el('i', 'legend-forecast'), t('chart.legendForecast'));
       items.push(item);
     }
-    if (this.marks.length > 0) items.push(el('span', 'legend-item', '▲ alert raised (◆ escalated)'));
+    if (this.marks.length > 0) items.push(el('span', 'legend-item', t('chart.legendMarks')));
     this.legend.replaceChildren(...items);
   }
 
@@ -494,9 +500,11 @@ export class IndicatorChart {
         .attr('y', 10)
         .text((a) => (a.state === 'escalated' ? '◆' : '▲'));
       m.select('title').text((a) => {
-        const where = panel.series.length > 1 ? ` at ${store.get().nodes.get(a.node)?.name ?? a.node}` : '';
-        const what = `${a.kind} change${a.series ? ` in ${a.series}` : ''}${where}`;
-        return `${what} (p=${a.probability.toFixed(2)}), ${a.state}`;
+        const where =
+          panel.series.length > 1 ? t('chart.markAt', { node: store.get().nodes.get(a.node)?.name ?? a.node }) : '';
+        const series = a.series ? t('chart.markSeries', { series: t(`series.${a.series}`) }) : '';
+        const what = t('chart.mark', { kind: t(`kind.${a.kind}`), series, where });
+        return `${what} (p=${formatNumber(a.probability, { minimumFractionDigits: 2, maximumFractionDigits: 2 })}), ${t(`alertState.${a.state}`)}`;
       });
     });
     this.svg
@@ -506,7 +514,7 @@ export class IndicatorChart {
       .attr('x2', hoverTs === null ? 0 : x(hoverTs))
       .attr('y1', MARGIN.top)
       .attr('y2', height - MARGIN.bottom);
-    if (this.series.length === 0 && !this.root.dataset.loading) this.status.textContent = 'No data in this range.';
+    if (this.series.length === 0 && !this.root.dataset.loading) this.status.textContent = t('chart.noData');
   }
 
   private readonly onZoom = (ev: D3ZoomEvent<SVGRectElement, unknown>): void => {
@@ -543,14 +551,14 @@ export class IndicatorChart {
       const range = band ? ` (${formatValue(band.lower)}–${formatValue(band.upper)})` : '';
       return [`${s.label}: ${formatValue(p.value)}${s.unit ? ` ${s.unit}` : ''}${range}`];
     });
-    const window = step === null ? '' : `, ${formatSpan(step)} window`;
-    this.readout.textContent = shown ? `${fmt(new Date(shown.ts))}${window} · ${parts.join(' · ')}` : READOUT_HINT;
+    const window = step === null ? '' : t('chart.window', { span: formatSpan(step) });
+    this.readout.textContent = shown ? `${fmt(new Date(shown.ts))}${window} · ${parts.join(' · ')}` : t('chart.hint');
     this.draw();
   };
 
   private readonly onLeave = (): void => {
     this.hoverTs = null;
-    this.readout.textContent = READOUT_HINT;
+    this.readout.textContent = t('chart.hint');
     this.draw();
   };
 
@@ -590,7 +598,7 @@ export class IndicatorChart {
 
 /** Where windows were read from, in words: the embedded store's tiers are named. */
 function tierNote(source: string): string {
-  return source === 'minute' || source === 'hour' ? ` (${source} tier)` : '';
+  return source === 'minute' || source === 'hour' ? t(`chart.tier.${source}`) : '';
 }
 
 /**

@@ -26,19 +26,18 @@ export function mayAdminister(user: SessionUser): boolean {
  * @example contactText({ lastContact: null, ... }, 0) // 'not heard since the server started'
  */
 export function contactText(d: Pick<AdminDevice, 'lastContact' | 'connected'>, now: number): string {
-  const heard =
-    d.lastContact === null ? 'not heard since the server started' : `heard ${formatAge(d.lastContact, now)}`;
-  return d.connected ? `connected · ${heard}` : heard;
+  const heard = d.lastContact === null ? t('admin.notHeard') : t('admin.heard', { age: formatAge(d.lastContact, now) });
+  return d.connected ? t('admin.connected', { heard }) : heard;
 }
 
 /**
  * @example bufferText({ health: 'backlog', depth: 12 }) // 'backlog: 12 waiting'
  */
 export function bufferText(b: AdminDevice['buffer']): string {
-  if (b.health === 'unknown') return 'no status yet';
-  const depth = b.depth === undefined ? '' : `${b.depth} waiting`;
-  const dropped = b.dropped ? `, ${b.dropped} dropped` : '';
-  return `${b.health}: ${depth}${dropped}`;
+  if (b.health === 'unknown') return t('admin.buffer.none');
+  const depth = b.depth === undefined ? '' : t('admin.buffer.waiting', { count: b.depth });
+  const dropped = b.dropped ? t('admin.buffer.dropped', { count: b.dropped }) : '';
+  return `${t(`admin.buffer.${b.health}`)}: ${depth}${dropped}`;
 }
 
 /**
@@ -156,7 +155,7 @@ export class AdminScreen {
         const name = el('td');
         name.append(el('b', undefined, u.name), el('span', 'hint', u.displayName ? ` ${u.displayName}` : ''));
         const role = el('select');
-        role.setAttribute('aria-label', `role of ${u.name}`);
+        role.setAttribute('aria-label', t('admin.roleOf', { user: u.name }));
         for (const r of ROLES) {
           const o = Object.assign(el('option', undefined, r), { value: r });
           o.disabled = !rolesUpTo(this.user.role).includes(r);
@@ -165,7 +164,7 @@ export class AdminScreen {
         role.value = u.role;
         const scope = Object.assign(el('input'), { value: u.scope });
         scope.setAttribute('list', 'admin-nodes');
-        scope.setAttribute('aria-label', `scope of ${u.name}`);
+        scope.setAttribute('aria-label', t('admin.scopeOf', { user: u.name }));
         const self = u.name === this.user.name;
         role.disabled = self;
         scope.disabled = self;
@@ -229,17 +228,17 @@ export class AdminScreen {
   private newUserForm(): HTMLFormElement {
     const form = el('form', 'admin-form');
     form.dataset.testid = 'admin-new-user';
-    const name = this.input('name', 'user name', true);
-    const display = this.input('displayName', 'display name (optional)');
+    const name = this.input('name', t('admin.field.name'), true);
+    const display = this.input('displayName', t('admin.field.displayName'));
     const role = el('select');
     role.name = 'role';
-    role.setAttribute('aria-label', 'role');
+    role.setAttribute('aria-label', t('admin.field.role'));
     for (const r of rolesUpTo(this.user.role))
       role.appendChild(Object.assign(el('option', undefined, r), { value: r }));
-    const scope = this.input('scope', 'scope (node path)', true);
+    const scope = this.input('scope', t('admin.field.scope'), true);
     scope.value = this.user.scope;
     scope.setAttribute('list', 'admin-nodes');
-    const password = this.input('password', 'password (empty: generate one)');
+    const password = this.input('password', t('admin.field.password'));
     password.type = 'password';
     password.autocomplete = 'new-password';
     const submit = Object.assign(el('button', undefined, t('admin.addUser')), { type: 'submit' });
@@ -266,8 +265,8 @@ export class AdminScreen {
   private newDeviceForm(): HTMLFormElement {
     const form = el('form', 'admin-form');
     form.dataset.testid = 'admin-new-device';
-    const id = this.input('id', 'device id', true);
-    const node = this.input('node', 'node path', true);
+    const id = this.input('id', t('admin.field.id'), true);
+    const node = this.input('node', t('admin.field.node'), true);
     node.setAttribute('list', 'admin-nodes');
     const submit = Object.assign(el('button', undefined, t('admin.provision')), { type: 'submit' });
     form.append(id, node, submit);
