@@ -9,6 +9,7 @@ import type {
   UserPatchBody,
 } from '@opsroom/models/http';
 import { ApiError } from './api.js';
+import { t } from '../i18n/i18n.js';
 
 export type { AdminDevice, AdminUser, DeviceAnswer, UserAnswer };
 
@@ -42,7 +43,7 @@ export function createAdminApi(opts: AdminApiOptions = {}): AdminApi {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (err) {
-      throw new ApiError(0, undefined, `The opsroom server cannot be reached (${(err as Error).message}); try again.`);
+      throw new ApiError(0, undefined, t('page.unreachableShort', { message: (err as Error).message }));
     }
     const text = await res.text();
     let data: unknown;

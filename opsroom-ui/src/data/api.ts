@@ -40,6 +40,7 @@ export type { HistoryQuery, AlertFilter };
 /** The alarm-health figures of `GET /api/alarm-health`, with each child's: derived from models/src/http/alarm-health.ts. */
 export type { AlarmHealthAnswer as AlarmHealthView } from '@opsroom/models/http';
 import type { AlarmHealthAnswer as AlarmHealthView } from '@opsroom/models/http';
+import { t } from '../i18n/i18n.js';
 export type AlertAction = 'ack' | 'resolve' | 'comment' | 'directive' | 'shelve' | 'unshelve';
 
 /** The HTTP API of the opsroom server as the ops room uses it (README.md "The contract"; the schemas in models/src/http). */
@@ -109,11 +110,7 @@ export function createApi(opts: ApiOptions = {}): OpsroomApi {
     try {
       res = await doFetch(base + path, init);
     } catch (err) {
-      throw new ApiError(
-        0,
-        undefined,
-        `The opsroom server cannot be reached (${(err as Error).message}); check the connection and try again.`,
-      );
+      throw new ApiError(0, undefined, t('page.unreachable', { message: (err as Error).message }));
     }
     const text = await res.text();
     let data: unknown = undefined;
@@ -167,7 +164,7 @@ export function createApi(opts: ApiOptions = {}): OpsroomApi {
     alert: (id) => call<Alert>('GET', `/api/alerts/${encodeURIComponent(id)}`),
     act: (id, action, note, minutes) => {
       if ((action === 'comment' || action === 'directive' || action === 'shelve') && !note?.trim()) {
-        return Promise.reject(new ApiError(400, undefined, `A ${action} needs a note: write it, then send again.`));
+        return Promise.reject(new ApiError(400, undefined, t('page.needsNote', { action })));
       }
       const body = {
         ...(note?.trim() ? { note: note.trim() } : {}),

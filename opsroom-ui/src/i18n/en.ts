@@ -14,6 +14,9 @@ export const en = {
   'page.sessionEnded': 'Your session has ended; sign in again.',
   'page.signInToContinue': 'Sign in to continue.',
   'page.signedOut': 'Signed out.',
+  'page.unreachable': 'The opsroom server cannot be reached ({message}); check the connection and try again.',
+  'page.unreachableShort': 'The opsroom server cannot be reached ({message}); try again.',
+  'page.needsNote': 'A {action} needs a note: write it, then send again.',
   'header.breadcrumbs': 'Position in the recursion',
   'header.health': 'Alarm health',
   'header.admin': 'Administration',
@@ -208,6 +211,10 @@ export const en = {
   'values.devicesSilent': { one: '{count} device silent', other: '{count} devices silent' },
   'values.childrenWithout': { one: '{count} child without data', other: '{count} children without data' },
   'values.learning': 'learning',
+  'values.source.set': 'set',
+  'values.source.setTitle': 'Set in the model (or rolled up from set values of the children)',
+  'values.source.learned': 'learned',
+  'values.source.learnedTitle': 'Learned from history: a high percentile of the hourly values over a trailing window',
 
   // Beer's indices
   'indices.productivity': 'Productivity',

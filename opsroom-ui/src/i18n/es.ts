@@ -9,6 +9,9 @@ export const es: Catalogue = {
   'page.sessionEnded': 'Su sesión ha terminado; vuelva a iniciar sesión.',
   'page.signInToContinue': 'Inicie sesión para continuar.',
   'page.signedOut': 'Sesión cerrada.',
+  'page.unreachable': 'No se puede contactar con el servidor ({message}); revise la conexión e inténtelo de nuevo.',
+  'page.unreachableShort': 'No se puede contactar con el servidor ({message}); inténtelo de nuevo.',
+  'page.needsNote': 'La acción «{action}» necesita una nota: escríbala y envíe de nuevo.',
   'header.breadcrumbs': 'Posición en la recursión',
   'header.health': 'Salud de alarmas',
   'header.admin': 'Administración',
@@ -195,6 +198,11 @@ export const es: Catalogue = {
   'values.devicesSilent': { one: '{count} dispositivo en silencio', other: '{count} dispositivos en silencio' },
   'values.childrenWithout': { one: '{count} hijo sin datos', other: '{count} hijos sin datos' },
   'values.learning': 'aprendiendo',
+  'values.source.set': 'fijado',
+  'values.source.setTitle': 'Fijado en el modelo (o agregado de valores fijados de los hijos)',
+  'values.source.learned': 'aprendido',
+  'values.source.learnedTitle':
+    'Aprendido del historial: un percentil alto de los valores horarios en una ventana reciente',
 
   'indices.productivity': 'Productividad',
   'indices.latency': 'Latencia',

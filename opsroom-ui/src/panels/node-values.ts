@@ -188,14 +188,25 @@ export function statusText(u: IndicatorUpdate | undefined, hasChildren: boolean)
 }
 
 /**
- * The words of the mark beside capability and potentiality (issue 20 point 3), in plain English in this one place
- * (for the i18n catalogue to take): the mark, and its tooltip.
+ * The words of the mark beside capability and potentiality (issue 20 point 3), in the active language
+ * (`values.source.*` in the i18n catalogues): the mark, and its tooltip.
  */
-export const LEVEL_SOURCE_WORDS: Record<LevelSource, { mark: string; title: string }> = {
-  set: { mark: 'set', title: 'Set in the model (or rolled up from set values of the children)' },
+export const LEVEL_SOURCE_WORDS: Record<LevelSource, { readonly mark: string; readonly title: string }> = {
+  set: {
+    get mark() {
+      return t('values.source.set');
+    },
+    get title() {
+      return t('values.source.setTitle');
+    },
+  },
   learned: {
-    mark: 'learned',
-    title: 'Learned from history: a high percentile of the hourly values over a trailing window',
+    get mark() {
+      return t('values.source.learned');
+    },
+    get title() {
+      return t('values.source.learnedTitle');
+    },
   },
 };
 

@@ -6,6 +6,7 @@ import { NodeLabels } from './node-labels.js';
 import { RecursionTree } from './recursion-tree.js';
 import { Room } from './room.js';
 import { DEFAULT_LAYOUT, layoutTree, type TreeLayout } from './tree-layout.js';
+import { t } from '../i18n/i18n.js';
 
 /** Pixels a pointer may travel between down and up and still count as a click (not a drag). */
 const CLICK_SLOP_PX = 5;
@@ -198,7 +199,7 @@ export function createRoomView(container: HTMLElement, store: Store, onFocus: (p
     const st = nodeState(store.get(), path, Date.now());
     const top = topPriority(store.get(), path);
     tooltip.textContent =
-      (st === 'normal' ? `${node.name} · normal` : labelWithState(node.name, st)) +
+      (st === 'normal' ? `${node.name} · ${t('state.normal')}` : labelWithState(node.name, st)) +
       (top ? ` · ${priorityLabel(top)}` : '');
     tooltip.style.left = `${e.clientX - r.left + 14}px`;
     tooltip.style.top = `${e.clientY - r.top + 10}px`;
