@@ -4,6 +4,7 @@ import { stateGlyph } from '../panels/state-glyph.js';
 import { subtreeEnd } from './camera-fit.js';
 import { placeLabels } from './label-placement.js';
 import type { TreeLayout } from './tree-layout.js';
+import { t } from '../i18n/i18n.js';
 
 /** Font of a name tag; the focused node's is larger and bold (never below 12 px: readable). */
 const FONT = '500 12px system-ui, sans-serif';
@@ -270,7 +271,7 @@ export class NodeLabels {
   private text(i: number): string {
     const st = this.states[i] as NodeState;
     const name = this.names[i] as string;
-    return st === 'normal' ? name : `${stateGlyph(st)} ${name} · ${st}`;
+    return st === 'normal' ? name : `${stateGlyph(st)} ${name} · ${t(`state.${st}`)}`;
   }
 
   /** Show the placed tags, reusing elements; only what changed is written to the DOM. */
