@@ -49,7 +49,8 @@ export class ColumnBuilder {
   private slotGen = new Int32Array(256);
   private slotId = new Int32Array(256);
   private mask = 255;
-  private gen = 0;
+  /** Slots stamped with another generation are free: starts at 1 so a fresh builder needs no reset. */
+  private gen = 1;
 
   /** Starts a new message: no readings, no names; `withTags` turns tags mode on for it. */
   reset(withTags = false): void {

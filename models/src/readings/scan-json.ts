@@ -199,6 +199,8 @@ const MISS = -2;
  * The layout JSON.stringify writes, `{"metric":"NAME","value":NUM,"ts":NUM}` or without ts, with
  * fixed-position checks instead of the general key loop. Pushes the reading and returns the index
  * past `}`, -1 to fall back, or MISS for another layout (then the general scanReading decides).
+ * The key checks are unrolled on purpose: a loop over the key's bytes scanned 2 M compact
+ * readings in 441–457 ms against 365–394 ms unrolled (2026-12-06, tsx, same machine and load).
  */
 function scanCompactReading(
   b: Uint8Array,
