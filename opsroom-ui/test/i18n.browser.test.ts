@@ -61,6 +61,14 @@ d('the room in Spanish and English, and on a 390 px phone', () => {
     const page = await context.newPage();
     const errors = collectErrors(page);
     await page.goto(`${app.httpUrl}/${hash}`);
+    await page.getByTestId('login-form').waitFor({ state: 'visible' });
+    await expect(page.locator('.login-form h1').textContent()).resolves.toBe(
+      'Iniciar sesión en la sala de operaciones',
+    );
+    if (viewport.width <= 390) {
+      await expect(sideways(page)).resolves.toEqual({ scrollWidth: 390, sticking: [] });
+      await page.screenshot({ path: join(ARTIFACTS, 'i18n-390-login.png') });
+    }
     await signIn(page, user, secrets.users[user] as string);
     await page.locator('.connection[data-status="live"]').waitFor();
     return { page, errors };
@@ -101,6 +109,7 @@ d('the room in Spanish and English, and on a 390 px phone', () => {
     await expect(page.locator('#alerts-h').textContent()).resolves.toBe('Alertas algedónicas');
     await expect(page.getByTestId('logout').textContent()).resolves.toBe('Cerrar sesión');
     await expect(page.getByTestId('lang-select').inputValue()).resolves.toBe('es');
+    await expect(page.locator('.session-user').textContent()).resolves.toBe('planner · planificación · valle');
 
     const raised = await raiseAlert(page);
     const card = page.getByTestId(`alert-${raised.id}`);

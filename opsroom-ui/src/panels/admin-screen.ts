@@ -157,7 +157,7 @@ export class AdminScreen {
         const role = el('select');
         role.setAttribute('aria-label', t('admin.roleOf', { user: u.name }));
         for (const r of ROLES) {
-          const o = Object.assign(el('option', undefined, r), { value: r });
+          const o = Object.assign(el('option', undefined, t(`role.${r}`)), { value: r });
           o.disabled = !rolesUpTo(this.user.role).includes(r);
           role.appendChild(o);
         }
@@ -234,7 +234,7 @@ export class AdminScreen {
     role.name = 'role';
     role.setAttribute('aria-label', t('admin.field.role'));
     for (const r of rolesUpTo(this.user.role))
-      role.appendChild(Object.assign(el('option', undefined, r), { value: r }));
+      role.appendChild(Object.assign(el('option', undefined, t(`role.${r}`)), { value: r }));
     const scope = this.input('scope', t('admin.field.scope'), true);
     scope.value = this.user.scope;
     scope.setAttribute('list', 'admin-nodes');

@@ -2,6 +2,14 @@ import type { Store } from '../data/state.js';
 import { renderOnFrame } from './frame-render.js';
 import { t } from '../i18n/i18n.js';
 
+const ROLES = ['council', 'planner', 'admin'] as const;
+
+/** A role in the active language (a role the room does not know as it is). */
+function roleWord(role: string): string {
+  const known = ROLES.find((r) => r === role);
+  return known ? t(`role.${known}`) : role;
+}
+
 /** The header's right side: who is signed in, at what scope, whether the live link is up. */
 export class SessionBar {
   private readonly unsubscribe: () => void;
@@ -12,7 +20,7 @@ export class SessionBar {
     const orgName = document.querySelector('.org-name') as HTMLElement | null;
     this.unsubscribe = renderOnFrame(store, (s, prev) => {
       if (!prev || prev.user !== s.user)
-        user.textContent = s.user ? `${s.user.name} · ${s.user.role} · ${s.user.scope}` : '';
+        user.textContent = s.user ? `${s.user.name} · ${roleWord(s.user.role)} · ${s.user.scope}` : '';
       if (!prev || prev.connection !== s.connection) {
         link.textContent = t(`connection.${s.connection}`);
         link.dataset.status = s.connection;
