@@ -66,10 +66,13 @@ describe('a capability learned from stored history', () => {
     });
     // The press: a reading every 15 min for 3 days at 50, but two hours of 1,000 (a spike the percentile
     // leaves out), then its latest, 40, just now. The lathe: 10 hours only (a day is needed), latest 20.
+    // The spike hours are clock hours (the hour tier's buckets): unaligned, each would spread over two buckets,
+    // four hours of 72 (over 5 %) would be raised, and the 95th percentile would depend on the minute of the run.
+    const start = Math.floor(now / HOUR) * HOUR - 72 * HOUR;
     const points = [];
     for (let k = 0; k < 72 * 4; k++) {
       const hour = Math.floor(k / 4);
-      points.push(reading('press', now - 72 * HOUR + k * 15 * MIN, hour === 10 || hour === 20 ? 1_000 : 50));
+      points.push(reading('press', start + k * 15 * MIN, hour === 10 || hour === 20 ? 1_000 : 50));
     }
     for (let k = 0; k < 10 * 4; k++) points.push(reading('lathe', now - 10 * HOUR + k * 15 * MIN, 20));
     points.push(reading('press', now - 2_000, 40), reading('lathe', now - 2_000, 20));
