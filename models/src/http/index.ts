@@ -8,3 +8,4 @@ export * from './live.js';
 export * from './session.js';
 export * from './alarm-health.js';
 export * from './operations.js';
+export * from './model-view.js';

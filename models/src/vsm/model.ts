@@ -1,5 +1,3 @@
-import type { IndicatorUpdate } from '../events.js';
-
 /**
  * The recursive Viable System Model as the server holds it after loading the model file.
  * Every node has the same shape: indicators, a correction window, children.
@@ -183,44 +181,5 @@ export function ancestors(path: string): string[] {
   return out;
 }
 
-/** The shape of a node as sent to a client (HTTP `GET /api/model`, the UI). */
-export interface NodeView {
-  path: string;
-  name: string;
-  depth: number;
-  level?: string;
-  parent?: string;
-  children: string[];
-  correctionWindowSec: number;
-  /** Capability and potentiality fixed in the model file (derived ones are in `values`). */
-  levels: Record<string, Levels>;
-  /**
-   * The live state of each indicator of this node that has one (value, effective capability and
-   * potentiality, Beer's indices, staleness, missing children). `GET /api/model` includes it
-   * unless asked for `?values=false`; absent when not asked for.
-   */
-  values?: IndicatorUpdate[];
-}
-
-export interface ModelView {
-  name: string;
-  /** The caller's scope node: the root of what it may see. */
-  scope: string;
-  levels: string[];
-  indicators: IndicatorDef[];
-  nodes: NodeView[];
-  /** When the nodes' `values` were taken (ms since epoch); absent without values. */
-  valuesAt?: number;
-  /**
-   * The people the caller meets on its alerts: users whose scope is in the caller's subtree or is
-   * an ancestor of the caller's scope (who may act on or be assigned alerts it sees), by user name,
-   * display name and scope, so that trails and assignees name people. Never roles nor secrets.
-   */
-  people?: PersonView[];
-}
-
-export interface PersonView {
-  name: string;
-  displayName?: string;
-  scope: string;
-}
+/** The shapes of `GET /api/model`'s answer: derived from their schemas (../http/model-view.ts). */
+export type { ModelView, NodeView, PersonView } from '../http/model-view.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ContractTypeProvider } from '../type-provider.js';
-import { LatestQuery, ModelQuery } from '@opsroom/models/http';
+import { LatestQuery, ModelQuery, ModelViewSchema } from '@opsroom/models/http';
 import { inScope } from '@opsroom/models';
 import { modelView, withLiveValues } from '../../model/view.js';
 import { requireUser, visibleNode } from '../auth-hook.js';
@@ -24,7 +24,7 @@ export function modelRoutes(server: FastifyInstance, s: AppServices): void {
             '/api/latest`), and the ') +
           'view carries `valuesAt` (ms since epoch). `?values=false` leaves both out and gives the bare tree.',
         querystring: ModelQuery,
-        response: { 200: { type: 'object', additionalProperties: true }, 401: errorSchema },
+        response: { 200: ModelViewSchema, 401: errorSchema },
       },
       preHandler: requireUser(s),
     },
