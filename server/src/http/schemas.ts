@@ -13,6 +13,19 @@ export const stateUnavailableSchema = {
 } as const;
 
 /**
+ * The error answers of a write on an alert or a window: refused (400, 401, 403), not found (404),
+ * not possible in its state (409), or not saved (503).
+ */
+export const writeErrors = {
+  400: errorSchema,
+  401: errorSchema,
+  403: errorSchema,
+  404: errorSchema,
+  409: errorSchema,
+  503: stateUnavailableSchema,
+} as const;
+
+/**
  * A contract schema as a response schema: the same fields, serialised leniently. The serializer
  * (fast-json-stringify) throws on a missing required field, and an alert saved by an earlier
  * version may lack a field that is required today; requests are validated strictly.

@@ -4,7 +4,7 @@ import { alertFacets, type AlertQuery } from '@opsroom/models';
 import { AlertCountsQuery, AlertCountsSchema, AlertListQuery, AssignBody, ShelveBody } from '@opsroom/models/http';
 import { OpsError } from '../../errors.js';
 import { requireUser, visibleNode } from '../auth-hook.js';
-import { alertIdParams, alertSchema, errorSchema, noteBody, stateUnavailableSchema } from '../schemas.js';
+import { alertIdParams, alertSchema, errorSchema, noteBody, writeErrors } from '../schemas.js';
 import type { NoteBody } from '@opsroom/models/http';
 import type { AppServices } from '../services.js';
 import { alarmHealthRoutes } from './alarm-health.js';
@@ -132,14 +132,7 @@ export function alertRoutes(server: FastifyInstance, s: AppServices): void {
           summary,
           params: alertIdParams,
           body: noteBody(needsNote),
-          response: {
-            200: alertSchema,
-            401: errorSchema,
-            403: errorSchema,
-            404: errorSchema,
-            409: errorSchema,
-            503: stateUnavailableSchema,
-          },
+          response: { 200: alertSchema, ...writeErrors },
         },
         preHandler: auth,
       },
@@ -161,15 +154,7 @@ export function alertRoutes(server: FastifyInstance, s: AppServices): void {
 export function shelveRoutes(server: FastifyInstance, s: AppServices): void {
   const app = server.withTypeProvider<ContractTypeProvider>();
   const auth = requireUser(s);
-  const response = {
-    200: alertSchema,
-    400: errorSchema,
-    401: errorSchema,
-    403: errorSchema,
-    404: errorSchema,
-    409: errorSchema,
-    503: stateUnavailableSchema,
-  };
+  const response = { 200: alertSchema, ...writeErrors };
   app.post(
     '/api/alerts/:id/shelve',
     {

@@ -7,7 +7,7 @@ import {
   NewMaintenanceWindow,
 } from '@opsroom/models/http';
 import { requireUser } from '../auth-hook.js';
-import { errorSchema, stateUnavailableSchema } from '../schemas.js';
+import { errorSchema, writeErrors } from '../schemas.js';
 import type { AppServices } from '../services.js';
 
 /** An out-of-service window as the API answers it: models' schema (the type is derived from it). */
@@ -53,15 +53,7 @@ export function maintenanceRoutes(server: FastifyInstance, s: AppServices): void
           '`start` and in the future, at most 31 days after `start`. Alerts ' +
           'already open in the window are marked at once.',
         body: NewMaintenanceWindow,
-        response: {
-          201: maintenanceWindowSchema,
-          400: errorSchema,
-          401: errorSchema,
-          403: errorSchema,
-          404: errorSchema,
-          409: errorSchema,
-          503: stateUnavailableSchema,
-        },
+        response: { 201: maintenanceWindowSchema, ...writeErrors },
       },
       preHandler: auth,
     },
@@ -84,15 +76,7 @@ export function maintenanceRoutes(server: FastifyInstance, s: AppServices): void
           "403 when it is on an ancestor of the caller's scope; 409 when it " +
           'already ended. The alerts it marked are unmarked at once.',
         querystring: MaintenanceIdQuery,
-        response: {
-          200: maintenanceWindowSchema,
-          400: errorSchema,
-          401: errorSchema,
-          403: errorSchema,
-          404: errorSchema,
-          409: errorSchema,
-          503: stateUnavailableSchema,
-        },
+        response: { 200: maintenanceWindowSchema, ...writeErrors },
       },
       preHandler: auth,
     },

@@ -1385,34 +1385,15 @@ export class CyberstrideDetector implements StreamingDetector {
       const decayed = st[SHIFT_TAIL]! * o.tailDecay;
       st[SHIFT_TAIL] = shiftNow > decayed ? shiftNow : decayed;
     }
-    if (!alert || !shown)
-      return {
-        score: score > 1 ? 1 : score < 0 ? 0 : score,
-        kind,
-        probability,
-        forecast: f,
-        alert,
-        learning,
-        sigmas: z,
-      };
+    const clamped = score > 1 ? 1 : score < 0 ? 0 : score;
+    if (!alert || !shown) return { score: clamped, kind, probability, forecast: f, alert, learning, sigmas: z };
     const half = 1.96 * shown.sd;
     const sigmas = (shown.value - shown.mean) / shown.sd;
     // A value inside its own band is never presented as a sure anomaly.
     if (abs(sigmas) < 1.96 && probability > 0.5) probability = 0.5;
-    return {
-      score: score > 1 ? 1 : score < 0 ? 0 : score,
-      kind,
-      probability,
-      forecast: f,
-      alert,
-      learning,
-      sigmas: z,
-      evidence: {
-        value: shown.value,
-        sigmas,
-        forecast: { mean: shown.mean, lower: shown.mean - half, upper: shown.mean + half },
-      },
-    };
+    const band = { mean: shown.mean, lower: shown.mean - half, upper: shown.mean + half };
+    const evidence = { value: shown.value, sigmas, forecast: band };
+    return { score: clamped, kind, probability, forecast: f, alert, learning, sigmas: z, evidence };
   }
 
   snapshot(): CyberstrideState {
