@@ -1,21 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
 import type { Alert } from '@opsroom/models';
-import type { Browser, Page } from 'playwright-core';
-import { startOpsroom } from '@opsroom/server';
+import type { Page } from 'playwright-core';
 import {
   ALERT_DEVICE,
   ALERT_NODE,
   chromiumPath,
   collectErrors,
   demoSecrets,
-  launchChromium,
-  MODEL,
   publishJump,
   signIn,
-  UI_DIR,
+  useUiRig,
 } from './browser-support.js';
 
 const d = chromiumPath ? describe : describe.skip;
@@ -28,24 +22,9 @@ const OTHER_NODE = 'valle/norte/lacteos/queseria';
 // list and the shelved filter finds it, trails name people, and the alarm-health screen shows its
 // figures, a d3 bar chart and the most frequent alerts, reachable from the header and the URL.
 d('filtering the alert screen, shelving, and the alarm-health screen in a real browser', () => {
-  let app: Awaited<ReturnType<typeof startOpsroom>>;
-  let dir: string;
-  let browser: Browser;
   const secrets = demoSecrets();
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'opsroom-ui-filter-'));
-    const dataDir = join(dir, 'data');
-    const ports = { host: '127.0.0.1', httpPort: 0, mqttPort: 0 };
-    app = await startOpsroom({ ...ports, dataDir, model: MODEL, uiDir: UI_DIR, logger: false });
-    browser = await launchChromium();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const rig = useUiRig('filter');
 
   const hashOf = (page: Page) => new URL(page.url()).hash;
   const total = async (page: Page) => Number(await page.getByTestId('alerts-count').getAttribute('data-total'));
@@ -57,19 +36,19 @@ d('filtering the alert screen, shelving, and the alarm-health screen in a real b
     );
 
   it('filters by text and priority with counts, keeps the filter in the URL across a reload, and shelves', async () => {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const context = await rig.browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
     const errors = collectErrors(page);
-    await page.goto(`${app.httpUrl}/#/valle/norte`);
+    await page.goto(`${rig.app.httpUrl}/#/valle/norte`);
     await signIn(page, 'planner', secrets.users.planner as string);
     await page.locator('.connection[data-status="live"]').waitFor();
     await Promise.all([
-      publishJump(app.mqttUrl, ALERT_DEVICE, secrets.devices[ALERT_DEVICE] as string),
-      publishJump(app.mqttUrl, OTHER_DEVICE, secrets.devices[OTHER_DEVICE] as string),
+      publishJump(rig.app.mqttUrl, ALERT_DEVICE, secrets.devices[ALERT_DEVICE] as string),
+      publishJump(rig.app.mqttUrl, OTHER_DEVICE, secrets.devices[OTHER_DEVICE] as string),
     ]);
     let open: Alert[] = [];
     for (const until = Date.now() + 20_000; Date.now() < until;) {
-      open = (await (await page.request.get(`${app.httpUrl}/api/alerts?state=open`)).json()) as Alert[];
+      open = (await (await page.request.get(`${rig.app.httpUrl}/api/alerts?state=open`)).json()) as Alert[];
       if (open.some((a) => a.node === ALERT_NODE) && open.some((a) => a.node === OTHER_NODE)) break;
       await page.waitForTimeout(250);
     }
@@ -92,7 +71,7 @@ d('filtering the alert screen, shelving, and the alarm-health screen in a real b
     const countLine = page.getByTestId('alerts-count').textContent();
     await expect(countLine).resolves.toBe(`Showing 1 of ${all} alerts (filtered).`);
     // The server counts the same with the same filter.
-    const countsUrl = `${app.httpUrl}/api/alerts/counts?node=valle%2Fnorte&q=SPINNING`;
+    const countsUrl = `${rig.app.httpUrl}/api/alerts/counts?node=valle%2Fnorte&q=SPINNING`;
     const counts = (await (await page.request.get(countsUrl)).json()) as { total: number };
     expect(counts.total).toBe(1);
 
@@ -132,7 +111,7 @@ d('filtering the alert screen, shelving, and the alarm-health screen in a real b
     await card.locator('.alert-trail summary').click();
     const lastLine = card.locator('.alert-trail li').last().textContent();
     await expect(lastLine).resolves.toMatch(/ Regional planner shelved: “until .*: spindle swap”$/);
-    const shelved = (await (await page.request.get(`${app.httpUrl}/api/alerts/${target.id}`)).json()) as Alert;
+    const shelved = (await (await page.request.get(`${rig.app.httpUrl}/api/alerts/${target.id}`)).json()) as Alert;
     expect(shelved.shelved).toMatchObject({ by: 'planner', note: 'spindle swap' });
 
     // Clear brings every alert back and empties the URL's filter.
@@ -144,10 +123,10 @@ d('filtering the alert screen, shelving, and the alarm-health screen in a real b
   }, 90_000);
 
   it('shows the alarm health from the header and the URL, with a bar chart and the most frequent alerts', async () => {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const context = await rig.browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
     const errors = collectErrors(page);
-    await page.goto(`${app.httpUrl}/#/valle/norte`);
+    await page.goto(`${rig.app.httpUrl}/#/valle/norte`);
     await signIn(page, 'council-norte', secrets.users['council-norte'] as string);
     await page.getByTestId('health-toggle').click();
     await page.waitForFunction(() => location.hash === '#/valle/norte?view=health');

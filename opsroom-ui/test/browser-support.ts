@@ -1,7 +1,9 @@
 // Shared by the browser tests: paths, Chromium flags, sign-in and console-error collection.
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { afterAll, beforeAll } from '@jest/globals';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startOpsroom, type RunningOpsroom, type StartOptions } from '@opsroom/server';
 import { findBinary } from '../../server/test/support/require-binary.js';
@@ -46,6 +48,45 @@ export function startUiServer(dataDir: string, opts: Partial<StartOptions> = {})
     logger: false,
     ...opts,
   });
+}
+
+/** One describe block's server and browser (set once its beforeAll has run). */
+export interface UiRig {
+  app: RunningOpsroom;
+  browser: Browser;
+  /** The block's own temporary directory: the server's data directory is `data` in it. */
+  dir: string;
+}
+
+export interface UiRigOptions {
+  /** Writes the model the server runs into the block's directory and returns its path (default: valle.yaml). */
+  model?: (dir: string) => string;
+  /** How long starting may take, ms (default 60 s). */
+  startTimeoutMs?: number;
+}
+
+/**
+ * The real server serving the built UI (free loopback ports, a fresh data directory) and Debian's
+ * Chromium for one describe block: started in a beforeAll, closed in an afterAll (browser, server,
+ * then the directory). Call it inside the describe block; a later beforeAll may use the rig.
+ * @example const rig = useUiRig('shelve'); // then rig.app.httpUrl, rig.browser.newContext()
+ */
+export function useUiRig(name: string, opts: UiRigOptions = {}): UiRig {
+  const rig = {} as UiRig;
+  beforeAll(async () => {
+    if (!existsSync(join(UI_DIR, 'index.html'))) {
+      throw new Error(`the UI is not built (${UI_DIR}); run \`npm run build:ui\` first (npm test does it for you)`);
+    }
+    rig.dir = mkdtempSync(join(tmpdir(), `opsroom-ui-${name}-`));
+    rig.app = await startUiServer(join(rig.dir, 'data'), opts.model ? { model: opts.model(rig.dir) } : {});
+    rig.browser = await launchChromium();
+  }, opts.startTimeoutMs ?? 60_000);
+  afterAll(async () => {
+    await rig.browser?.close();
+    await rig.app?.close();
+    if (rig.dir) rmSync(rig.dir, { recursive: true, force: true });
+  });
+  return rig;
 }
 
 /** The example model's demo passwords and device secrets. */

@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Alert } from '@opsroom/models';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startOpsroom } from '@opsroom/server';
 import {
   ALERT_DEVICE,
   ALERT_NODE,
@@ -13,11 +11,10 @@ import {
   chromiumPath,
   collectErrors,
   demoSecrets,
-  launchChromium,
   MODEL,
   publishJump,
   signIn,
-  UI_DIR,
+  useUiRig,
 } from './browser-support.js';
 
 const d = chromiumPath ? describe : describe.skip;
@@ -29,43 +26,29 @@ const SUR_NODE = 'valle/sur/madera/aserradero';
 const PARENT = 'valle/norte/lana';
 
 d('algedonic escalation seen in a real browser', () => {
-  let app: Awaited<ReturnType<typeof startOpsroom>>;
-  let dir: string;
-  let browser: Browser;
   let noGl: Browser | undefined;
   const contexts: BrowserContext[] = [];
   const secrets = demoSecrets();
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'opsroom-ui-escalation-'));
+  const rig = useUiRig('escalation', {
     // The demo model with a two-second correction window at the workshops: their alerts escalate at once.
-    const yaml = readFileSync(MODEL, 'utf8').replace(/^(\s+workshop:\s*)300\b/m, '$12');
-    if (!/^\s+workshop:\s*2\b/m.test(yaml))
-      throw new Error('valle.yaml changed: could not lower the workshop correction window');
-    const model = join(dir, 'valle-fast.yaml');
-    writeFileSync(model, yaml);
-    app = await startOpsroom({
-      host: '127.0.0.1',
-      httpPort: 0,
-      mqttPort: 0,
-      dataDir: join(dir, 'data'),
-      model,
-      uiDir: UI_DIR,
-      logger: false,
-    });
-    browser = await launchChromium();
-  }, 60_000);
+    model: (dir) => {
+      const yaml = readFileSync(MODEL, 'utf8').replace(/^(\s+workshop:\s*)300\b/m, '$12');
+      if (!/^\s+workshop:\s*2\b/m.test(yaml))
+        throw new Error('valle.yaml changed: could not lower the workshop correction window');
+      const model = join(dir, 'valle-fast.yaml');
+      writeFileSync(model, yaml);
+      return model;
+    },
+  });
 
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
     await noGl?.close();
-    await app?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   async function newPage(): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const context = await rig.browser.newContext({ viewport: { width: 1440, height: 900 } });
     contexts.push(context);
     const page = await context.newPage();
     return { page, errors: collectErrors(page) };
@@ -73,7 +56,7 @@ d('algedonic escalation seen in a real browser', () => {
 
   /** The open alerts as the server holds them, asked with the page's own session. */
   async function serverAlerts(page: Page): Promise<Alert[]> {
-    const res = await page.request.get(`${app.httpUrl}/api/alerts?state=open`);
+    const res = await page.request.get(`${rig.app.httpUrl}/api/alerts?state=open`);
     expect(res.ok()).toBe(true);
     const body = (await res.json()) as Alert[] | { alerts: Alert[] };
     return Array.isArray(body) ? body : body.alerts;
@@ -81,12 +64,12 @@ d('algedonic escalation seen in a real browser', () => {
 
   it('shows a planner the alert a workshop let run out, escalated to its cooperative, and a council only its own alerts', async () => {
     const planner = await newPage();
-    await planner.page.goto(`${app.httpUrl}/#/valle`);
+    await planner.page.goto(`${rig.app.httpUrl}/#/valle`);
     await signIn(planner.page, 'planner', secrets.users.planner as string);
     await planner.page.locator('.connection[data-status="live"]').waitFor();
 
-    await publishJump(app.mqttUrl, ALERT_DEVICE, secrets.devices[ALERT_DEVICE] as string);
-    await publishJump(app.mqttUrl, SUR_DEVICE, secrets.devices[SUR_DEVICE] as string);
+    await publishJump(rig.app.mqttUrl, ALERT_DEVICE, secrets.devices[ALERT_DEVICE] as string);
+    await publishJump(rig.app.mqttUrl, SUR_DEVICE, secrets.devices[SUR_DEVICE] as string);
 
     // The server escalates the workshop's alert once its two seconds have run out.
     let escalated: Alert | undefined;
@@ -133,7 +116,7 @@ d('algedonic escalation seen in a real browser', () => {
     contexts.push(councilContext);
     const councilPage = await councilContext.newPage();
     const council = { page: councilPage, errors: collectErrors(councilPage) };
-    await council.page.goto(`${app.httpUrl}/#/valle/norte`);
+    await council.page.goto(`${rig.app.httpUrl}/#/valle/norte`);
     await signIn(council.page, 'council-norte', secrets.users['council-norte'] as string);
     await council.page.getByTestId(`alert-${escalated!.id}`).waitFor({ timeout: 5_000 });
     await expect(council.page.getByTestId(`alert-${sur!.id}`).count()).resolves.toBe(0);

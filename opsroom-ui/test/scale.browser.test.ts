@@ -1,9 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from '@jest/globals';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { startOpsroom } from '@opsroom/server';
 import { hashSecret } from '../../server/src/auth/hash.js';
 import {
   ARTIFACTS,
@@ -12,10 +9,9 @@ import {
   collectErrors,
   COOPS,
   COUNCILS,
-  launchChromium,
   signIn,
-  UI_DIR,
   WORKSHOPS,
+  useUiRig,
 } from './browser-support.js';
 
 const d = chromiumPath ? describe : describe.skip;
@@ -23,36 +19,19 @@ const d = chromiumPath ? describe : describe.skip;
 const PASSWORD = 'scale-test-password';
 
 d('the ops room with 5,000 nodes', () => {
-  let app: Awaited<ReturnType<typeof startOpsroom>>;
-  let dir: string;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'opsroom-ui-scale-'));
-    const model = join(dir, 'big.yaml');
-    writeFileSync(model, bigModel(hashSecret(PASSWORD)));
-    app = await startOpsroom({
-      host: '127.0.0.1',
-      httpPort: 0,
-      mqttPort: 0,
-      dataDir: join(dir, 'data'),
-      model,
-      uiDir: UI_DIR,
-      logger: false,
-    });
-    browser = await launchChromium();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+  const rig = useUiRig('scale', {
+    model: (dir) => {
+      const model = join(dir, 'big.yaml');
+      writeFileSync(model, bigModel(hashSecret(PASSWORD)));
+      return model;
+    },
+    startTimeoutMs: 120_000,
   });
 
   it('renders the room soon after sign-in, keeps frames short and answers a click on a node within a second', async () => {
-    const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+    const page = await (await rig.browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
     const errors = collectErrors(page);
-    await page.goto(app.httpUrl);
+    await page.goto(rig.app.httpUrl);
     const started = Date.now();
     await signIn(page, 'planner', PASSWORD);
     await page.getByTestId('node-root/c9/k49/w9').waitFor({ state: 'attached' });

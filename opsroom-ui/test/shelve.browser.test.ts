@@ -1,21 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
 import type { Alert, MaintenanceWindow } from '@opsroom/models';
-import type { Browser } from 'playwright-core';
-import { startOpsroom } from '@opsroom/server';
 import {
   ALERT_DEVICE,
   ALERT_NODE,
   chromiumPath,
   collectErrors,
   demoSecrets,
-  launchChromium,
-  MODEL,
   publishJump,
   signIn,
-  UI_DIR,
+  useUiRig,
 } from './browser-support.js';
 
 const d = chromiumPath ? describe : describe.skip;
@@ -24,43 +17,22 @@ const d = chromiumPath ? describe : describe.skip;
 // shelving from the card takes the alert off the server's active list with its window paused and
 // the card says so, and the maintenance panel lists a window on the focused node.
 d('shelving an alert and seeing maintenance windows in a real browser', () => {
-  let app: Awaited<ReturnType<typeof startOpsroom>>;
-  let dir: string;
-  let browser: Browser;
   const secrets = demoSecrets();
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'opsroom-ui-shelve-'));
-    app = await startOpsroom({
-      host: '127.0.0.1',
-      httpPort: 0,
-      mqttPort: 0,
-      dataDir: join(dir, 'data'),
-      model: MODEL,
-      uiDir: UI_DIR,
-      logger: false,
-    });
-    browser = await launchChromium();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const rig = useUiRig('shelve');
 
   it('shows the priority, shelves from the card with a note, and lists a maintenance window', async () => {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const context = await rig.browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
     const errors = collectErrors(page);
-    await page.goto(`${app.httpUrl}/#/valle/norte/lana`);
+    await page.goto(`${rig.app.httpUrl}/#/valle/norte/lana`);
     await signIn(page, 'planner', secrets.users.planner as string);
     await page.locator('.connection[data-status="live"]').waitFor();
-    await publishJump(app.mqttUrl, ALERT_DEVICE, secrets.devices[ALERT_DEVICE] as string);
+    await publishJump(rig.app.mqttUrl, ALERT_DEVICE, secrets.devices[ALERT_DEVICE] as string);
 
     let alert: Alert | undefined;
     for (const until = Date.now() + 20_000; Date.now() < until && !alert;) {
-      alert = ((await (await page.request.get(`${app.httpUrl}/api/alerts?state=open`)).json()) as Alert[]).find(
+      alert = ((await (await page.request.get(`${rig.app.httpUrl}/api/alerts?state=open`)).json()) as Alert[]).find(
         (a) => a.node === ALERT_NODE,
       );
       if (!alert) await page.waitForTimeout(250);
@@ -86,11 +58,11 @@ d('shelving an alert and seeing maintenance windows in a real browser', () => {
     );
     await expect(card.locator('.act-unshelve').isVisible()).resolves.toBe(true);
     await expect(card.locator('.act-shelve').isVisible()).resolves.toBe(false);
-    const shelved = (await (await page.request.get(`${app.httpUrl}/api/alerts/${alert!.id}`)).json()) as Alert;
+    const shelved = (await (await page.request.get(`${rig.app.httpUrl}/api/alerts/${alert!.id}`)).json()) as Alert;
     expect(shelved.shelved).toMatchObject({ by: 'planner', note: 'tool change, back in an hour' });
     expect(shelved.shelved!.until - shelved.shelved!.at).toBe(60 * 60_000);
     expect(shelved.deadline).toBeNull();
-    const active = (await (await page.request.get(`${app.httpUrl}/api/alerts?state=open`)).json()) as Alert[];
+    const active = (await (await page.request.get(`${rig.app.httpUrl}/api/alerts?state=open`)).json()) as Alert[];
     expect(active.map((a) => a.id)).not.toContain(alert!.id);
     // After a reload the room still has it, shelved, counted apart from the active ones, so it can be unshelved.
     await page.reload();
@@ -99,12 +71,12 @@ d('shelving an alert and seeing maintenance windows in a real browser', () => {
     await expect(page.locator('.alert-summary').textContent()).resolves.toMatch(/\(1 more shelved\)\.$/);
 
     // A window on the cooperative, then focus on its council: the maintenance panel there lists it (a window in its subtree), in words.
-    const res = await page.request.post(`${app.httpUrl}/api/maintenance`, {
+    const res = await page.request.post(`${rig.app.httpUrl}/api/maintenance`, {
       data: { node: 'valle/norte/lana', end: Date.now() + 3600_000, reason: 'carding machine overhaul' },
     });
     expect(res.status()).toBe(201);
     const w = (await res.json()) as MaintenanceWindow;
-    await page.goto(`${app.httpUrl}/#/valle/norte`);
+    await page.goto(`${rig.app.httpUrl}/#/valle/norte`);
     const item = page.getByTestId(`maintenance-${w.id}`);
     await item.waitFor({ timeout: 5_000 });
     await expect(item.textContent()).resolves.toMatch(/^⚙ in maintenance: .*carding machine overhaul \(planner\)$/);
