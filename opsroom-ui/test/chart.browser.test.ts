@@ -4,12 +4,10 @@
 // anomaly marks over history (a resolved alert too); the CSV of what is charted, the same rows
 // as GET /api/history?format=csv. Screenshots in test-artifacts/chart-*.png.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Alert } from '@opsroom/models';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startOpsroom } from '@opsroom/server';
+import type { BrowserContext, Page } from 'playwright-core';
 import {
   ALERT_DEVICE,
   ALERT_NODE,
@@ -19,11 +17,9 @@ import {
   demoSecrets,
   DEVICE,
   DEVICE_NODE,
-  launchChromium,
-  MODEL,
   publishJump,
   signIn,
-  UI_DIR,
+  useUiRig,
 } from './browser-support.js';
 
 const d = chromiumPath ? describe : describe.skip;
@@ -31,16 +27,13 @@ const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
 
 d('the history chart in a real browser', () => {
-  let app: Awaited<ReturnType<typeof startOpsroom>>;
-  let dir: string;
-  let browser: Browser;
   const contexts: BrowserContext[] = [];
   const secrets = demoSecrets();
 
   /** Six and a half days of output and energy at taller-1, one reading every 5 minutes (ingest takes 7 days back). */
   async function publishHistory(): Promise<void> {
     const { default: mqtt } = await import('mqtt');
-    const client = await mqtt.connectAsync(app.mqttUrl, {
+    const client = await mqtt.connectAsync(rig.app.mqttUrl, {
       username: DEVICE,
       password: secrets.devices[DEVICE] as string,
       reconnectPeriod: 0,
@@ -65,32 +58,20 @@ d('the history chart in a real browser', () => {
     }
   }
 
+  const rig = useUiRig('chart');
+
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'opsroom-ui-chart-'));
-    app = await startOpsroom({
-      host: '127.0.0.1',
-      httpPort: 0,
-      mqttPort: 0,
-      dataDir: join(dir, 'data'),
-      model: MODEL,
-      uiDir: UI_DIR,
-      logger: false,
-    });
-    browser = await launchChromium();
     await publishHistory();
-    await publishJump(app.mqttUrl, ALERT_DEVICE, secrets.devices[ALERT_DEVICE] as string);
+    await publishJump(rig.app.mqttUrl, ALERT_DEVICE, secrets.devices[ALERT_DEVICE] as string);
     mkdirSync(ARTIFACTS, { recursive: true });
   }, 90_000);
 
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await app?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   async function newPage(): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, acceptDownloads: true });
+    const context = await rig.browser.newContext({ viewport: { width: 1366, height: 768 }, acceptDownloads: true });
     contexts.push(context);
     const page = await context.newPage();
     return { page, errors: collectErrors(page) };
@@ -120,7 +101,7 @@ d('the history chart in a real browser', () => {
   it('shows the chart and the top of the alert list without scrolling at 1366x768', async () => {
     const { page, errors } = await newPage();
     // The cooperative: its chart, and the alert raised at one of its workshops at the top of the list.
-    await page.goto(`${app.httpUrl}/#/valle/norte/lana`);
+    await page.goto(`${rig.app.httpUrl}/#/valle/norte/lana`);
     await signIn(page, 'planner', secrets.users.planner as string);
     await settled(page);
     const card = page.locator('[data-testid^="alert-"]:not([data-testid="alerts-count"])').first();
@@ -141,7 +122,7 @@ d('the history chart in a real browser', () => {
 
   it('reads presets and wheel zoom from /api/history, reads out under the pointer, and exports what is charted as CSV', async () => {
     const { page, errors } = await newPage();
-    await page.goto(`${app.httpUrl}/#/${DEVICE_NODE}`);
+    await page.goto(`${rig.app.httpUrl}/#/${DEVICE_NODE}`);
     await signIn(page, 'planner', secrets.users.planner as string);
     await settled(page);
 
@@ -196,7 +177,7 @@ d('the history chart in a real browser', () => {
     const rows = csv.slice(1, -1).map((r) => r.split(','));
     expect(new Set(rows.map((r) => r[5]))).toEqual(new Set(band > 0 ? ['mean', 'min', 'max'] : ['mean']));
     qp.set('format', 'csv');
-    const server = await page.request.get(`${app.httpUrl}/api/history?${qp.toString()}`);
+    const server = await page.request.get(`${rig.app.httpUrl}/api/history?${qp.toString()}`);
     expect(server.headers()['content-type']).toMatch(/^text\/csv/);
     const serverRows = (await server.text()).split('\r\n').slice(1, -1);
     expect(csv.slice(1, 1 + line)).toEqual(serverRows);
@@ -205,7 +186,7 @@ d('the history chart in a real browser', () => {
 
   it('charts the indicators of a node side by side, and a node with its children overlaid with a legend', async () => {
     const { page, errors } = await newPage();
-    await page.goto(`${app.httpUrl}/#/valle/norte/lana`);
+    await page.goto(`${rig.app.httpUrl}/#/valle/norte/lana`);
     await signIn(page, 'planner', secrets.users.planner as string);
     await settled(page);
     await page.locator('.chart-range[data-range="7d"]').click();
@@ -237,16 +218,16 @@ d('the history chart in a real browser', () => {
 
   it('marks an alert raised in the range over history, a resolved one too', async () => {
     const { page, errors } = await newPage();
-    await page.goto(`${app.httpUrl}/#/${ALERT_NODE}`);
+    await page.goto(`${rig.app.httpUrl}/#/${ALERT_NODE}`);
     await signIn(page, 'planner', secrets.users.planner as string);
     let alert: Alert | undefined;
     for (const until = Date.now() + 20_000; Date.now() < until && !alert;) {
-      const res = await page.request.get(`${app.httpUrl}/api/alerts?node=${ALERT_NODE}&indicator=output`);
+      const res = await page.request.get(`${rig.app.httpUrl}/api/alerts?node=${ALERT_NODE}&indicator=output`);
       alert = ((await res.json()) as Alert[]).find((a) => a.node === ALERT_NODE);
       if (!alert) await page.waitForTimeout(250);
     }
     expect(alert).toBeDefined();
-    const resolved = await page.request.post(`${app.httpUrl}/api/alerts/${alert!.id}/resolve`, {
+    const resolved = await page.request.post(`${rig.app.httpUrl}/api/alerts/${alert!.id}/resolve`, {
       data: { note: 'chart test: the jump was a planned change' },
     });
     expect(resolved.ok()).toBe(true);

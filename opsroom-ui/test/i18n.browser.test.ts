@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Alert } from '@opsroom/models';
-import type { RunningOpsroom } from '@opsroom/server';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import {
   ALERT_DEVICE,
   ALERT_NODE,
@@ -12,10 +10,9 @@ import {
   chromiumPath,
   collectErrors,
   demoSecrets,
-  launchChromium,
   publishJump,
   signIn,
-  startUiServer,
+  useUiRig,
 } from './browser-support.js';
 
 const d = chromiumPath ? describe : describe.skip;
@@ -31,24 +28,17 @@ const LATENCY = `index-${FOCUS}-output-latency`;
  */
 d('the room in Spanish and English, and on a 390 px phone', () => {
   const secrets = demoSecrets();
-  let app: RunningOpsroom;
-  let dir: string;
-  let browser: Browser;
   let alert: Alert | undefined;
   const contexts: BrowserContext[] = [];
 
+  const rig = useUiRig('i18n');
+
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'opsroom-ui-i18n-'));
-    app = await startUiServer(join(dir, 'data'));
-    browser = await launchChromium();
     mkdirSync(ARTIFACTS, { recursive: true });
   }, 60_000);
 
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await app?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   async function open(
@@ -56,11 +46,11 @@ d('the room in Spanish and English, and on a 390 px phone', () => {
     viewport: { width: number; height: number },
     hash = `#/${FOCUS}`,
   ): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser.newContext({ locale: 'es-ES', viewport });
+    const context = await rig.browser.newContext({ locale: 'es-ES', viewport });
     contexts.push(context);
     const page = await context.newPage();
     const errors = collectErrors(page);
-    await page.goto(`${app.httpUrl}/${hash}`);
+    await page.goto(`${rig.app.httpUrl}/${hash}`);
     await page.getByTestId('login-form').waitFor({ state: 'visible' });
     await expect(page.locator('.login-form h1').textContent()).resolves.toBe(
       'Iniciar sesión en la sala de operaciones',
@@ -77,9 +67,9 @@ d('the room in Spanish and English, and on a 390 px phone', () => {
   /** An open alert on Taller 2, raised by a jump in its output (once for the file). */
   async function raiseAlert(page: Page): Promise<Alert> {
     if (alert) return alert;
-    await publishJump(app.mqttUrl, ALERT_DEVICE, secrets.devices[ALERT_DEVICE] as string);
+    await publishJump(rig.app.mqttUrl, ALERT_DEVICE, secrets.devices[ALERT_DEVICE] as string);
     for (const until = Date.now() + 20_000; Date.now() < until && !alert;) {
-      const open = (await (await page.request.get(`${app.httpUrl}/api/alerts?state=open`)).json()) as Alert[];
+      const open = (await (await page.request.get(`${rig.app.httpUrl}/api/alerts?state=open`)).json()) as Alert[];
       alert = open.find((a) => a.node === ALERT_NODE && a.summary);
       if (!alert) await page.waitForTimeout(250);
     }
@@ -130,7 +120,7 @@ d('the room in Spanish and English, and on a 390 px phone', () => {
     await card.waitFor();
     await expect(page.locator('#alerts-h').textContent()).resolves.toBe('Algedonic alerts');
     await expect(page.getByTestId(LATENCY).textContent()).resolves.toBe('78.2 %');
-    const current = (await (await page.request.get(`${app.httpUrl}/api/alerts?state=open`)).json()) as Alert[];
+    const current = (await (await page.request.get(`${rig.app.httpUrl}/api/alerts?state=open`)).json()) as Alert[];
     const summary = current.find((a) => a.id === raised.id)?.summary;
     await expect(sentence.textContent()).resolves.toBe(summary);
     await page.reload();

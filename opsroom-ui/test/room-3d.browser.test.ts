@@ -1,25 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startOpsroom } from '@opsroom/server';
+import type { BrowserContext, Page } from 'playwright-core';
 import { hashSecret } from '../../server/src/auth/hash.js';
-import {
-  ARTIFACTS,
-  bigModel,
-  chromiumPath,
-  collectErrors,
-  demoSecrets,
-  launchChromium,
-  signIn,
-  startUiServer,
-  UI_DIR,
-} from './browser-support.js';
+import { ARTIFACTS, bigModel, chromiumPath, collectErrors, demoSecrets, signIn, useUiRig } from './browser-support.js';
 
 const d = chromiumPath ? describe : describe.skip;
-
-type Running = Awaited<ReturnType<typeof startOpsroom>>;
 
 /** What the 3D room shows: its placed tags (page pixels), the scene's box, and the overlay's counts. */
 interface LabelReport {
@@ -119,33 +105,21 @@ async function shoot(page: Page, name: string): Promise<void> {
 }
 
 d('the 3D room on the demo: every node on screen named, no overlaps, the focus in view', () => {
-  let app: Running;
-  let dataDir: string;
-  let browser: Browser;
   const contexts: BrowserContext[] = [];
   const secrets = demoSecrets();
 
-  beforeAll(async () => {
-    if (!existsSync(join(UI_DIR, 'index.html')))
-      throw new Error(`the UI is not built (${UI_DIR}); run npm run build:ui`);
-    dataDir = mkdtempSync(join(tmpdir(), 'opsroom-ui-3d-'));
-    app = await startUiServer(dataDir);
-    browser = await launchChromium();
-  }, 60_000);
+  const rig = useUiRig('3d');
 
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await app?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('names every node on screen without overlaps at every level, and flies to the focus', async () => {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const context = await rig.browser.newContext({ viewport: { width: 1440, height: 900 } });
     contexts.push(context);
     const page = await context.newPage();
     const errors = collectErrors(page);
-    await page.goto(`${app.httpUrl}/#/valle`);
+    await page.goto(`${rig.app.httpUrl}/#/valle`);
     await signIn(page, 'planner', secrets.users.planner as string);
     await page.locator('.scene canvas').waitFor({ state: 'attached' });
     const all = await page
@@ -211,39 +185,20 @@ d('the 3D room on the demo: every node on screen named, no overlaps, the focus i
 const PASSWORD = 'room-3d-test-password';
 
 d('the 3D room with 5,000 nodes: tags without overlaps, frame times, and the 2D toggle', () => {
-  let app: Running;
-  let dir: string;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    if (!existsSync(join(UI_DIR, 'index.html')))
-      throw new Error(`the UI is not built (${UI_DIR}); run npm run build:ui`);
-    dir = mkdtempSync(join(tmpdir(), 'opsroom-ui-3d-big-'));
-    const model = join(dir, 'big.yaml');
-    writeFileSync(model, bigModel(hashSecret(PASSWORD)));
-    app = await startOpsroom({
-      host: '127.0.0.1',
-      httpPort: 0,
-      mqttPort: 0,
-      dataDir: join(dir, 'data'),
-      model,
-      uiDir: UI_DIR,
-      logger: false,
-    });
-    browser = await launchChromium();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+  const rig = useUiRig('3d-big', {
+    model: (dir) => {
+      const model = join(dir, 'big.yaml');
+      writeFileSync(model, bigModel(hashSecret(PASSWORD)));
+      return model;
+    },
+    startTimeoutMs: 120_000,
   });
 
   it('places tags without overlaps at every level, keeps frames short, switches to 2D by click and URL', async () => {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const context = await rig.browser.newContext({ viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
     const errors = collectErrors(page);
-    await page.goto(`${app.httpUrl}/#/root`);
+    await page.goto(`${rig.app.httpUrl}/#/root`);
     await signIn(page, 'planner', PASSWORD);
     await page.locator('.scene canvas').waitFor({ state: 'attached' });
 
@@ -309,7 +264,7 @@ d('the 3D room with 5,000 nodes: tags without overlaps, frame times, and the 2D 
     // By URL: a fresh page on a room=2d link opens in 2D; editing the hash switches live.
     const page2 = await context.newPage();
     const errors2 = collectErrors(page2);
-    await page2.goto(`${app.httpUrl}/#/root/c2?room=2d`);
+    await page2.goto(`${rig.app.httpUrl}/#/root/c2?room=2d`);
     await page2.locator('.flat-room').waitFor();
     await page2.locator('.flat-tile.big[data-path="root/c2"]').waitFor();
     await expect(page2.locator('.scene canvas').count()).resolves.toBe(0);

@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startOpsroom } from '@opsroom/server';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import {
   ALERT_DEVICE,
   ALERT_NODE,
@@ -15,42 +13,25 @@ import {
   demoSecrets,
   DEVICE,
   DEVICE_NODE,
-  launchChromium,
   publishJump,
   signIn,
-  startUiServer,
-  UI_DIR,
+  useUiRig,
 } from './browser-support.js';
 
 const d = chromiumPath ? describe : describe.skip;
 
-type Running = Awaited<ReturnType<typeof startOpsroom>>;
-
 d('the ops room in a real browser against the real server', () => {
-  let app: Running;
-  let dataDir: string;
-  let browser: Browser;
   const contexts: BrowserContext[] = [];
   const secrets = demoSecrets();
 
-  beforeAll(async () => {
-    if (!existsSync(join(UI_DIR, 'index.html'))) {
-      throw new Error(`the UI is not built (${UI_DIR}); run \`npm run build:ui\` first (npm test does it for you)`);
-    }
-    dataDir = mkdtempSync(join(tmpdir(), 'opsroom-ui-test-'));
-    app = await startUiServer(dataDir);
-    browser = await launchChromium();
-  }, 60_000);
+  const rig = useUiRig('room');
 
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await app?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   async function newPage(): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const context = await rig.browser.newContext({ viewport: { width: 1440, height: 900 } });
     contexts.push(context);
     const page = await context.newPage();
     return { page, errors: collectErrors(page) };
@@ -59,7 +40,7 @@ d('the ops room in a real browser against the real server', () => {
   it('lets a planner sign in, shows the organisation and a live value, without console errors', async () => {
     const { page, errors } = await newPage();
     // A deep link: the focus is in the URL hash and survives the sign-in.
-    await page.goto(`${app.httpUrl}/#/valle/norte/lana`);
+    await page.goto(`${rig.app.httpUrl}/#/valle/norte/lana`);
     await signIn(page, 'planner', secrets.users.planner as string);
 
     for (const path of ['valle', 'valle/norte', 'valle/sur', 'valle/norte/lana', DEVICE_NODE]) {
@@ -71,7 +52,7 @@ d('the ops room in a real browser against the real server', () => {
     await page.locator('.scene canvas').waitFor({ state: 'attached' });
     await page.locator('.connection[data-status="live"]').waitFor();
 
-    const device = await mqtt.connectAsync(app.mqttUrl, {
+    const device = await mqtt.connectAsync(rig.app.mqttUrl, {
       username: DEVICE,
       password: secrets.devices[DEVICE] as string,
       clientId: `ui-test-${process.pid}`,
@@ -115,7 +96,7 @@ d('the ops room in a real browser against the real server', () => {
 
   it('shows a council only its own subtree, even when a deep link points at another council', async () => {
     const { page, errors } = await newPage();
-    await page.goto(`${app.httpUrl}/#/valle/sur`);
+    await page.goto(`${rig.app.httpUrl}/#/valle/sur`);
     await signIn(page, 'council-norte', secrets.users['council-norte'] as string);
     await page.getByTestId('node-valle/norte').waitFor();
     await page.getByTestId('node-valle/norte/lana').waitFor();
@@ -129,13 +110,13 @@ d('the ops room in a real browser against the real server', () => {
 
   it('raises an alert on a jump, counts down its deadline, and acknowledges it from the algedonic screen', async () => {
     const { page, errors } = await newPage();
-    await page.goto(`${app.httpUrl}/#/${ALERT_NODE}`);
+    await page.goto(`${rig.app.httpUrl}/#/${ALERT_NODE}`);
     await signIn(page, 'planner', secrets.users.planner as string);
     await page.locator('.connection[data-status="live"]').waitFor();
 
     // Fifty minutes of steady output, then a jump to four times as much: a step change. (Another
     // device than the first test's, whose detector has already seen a newer reading.)
-    await publishJump(app.mqttUrl, ALERT_DEVICE, secrets.devices[ALERT_DEVICE] as string);
+    await publishJump(rig.app.mqttUrl, ALERT_DEVICE, secrets.devices[ALERT_DEVICE] as string);
 
     const card = page.locator('[data-testid^="alert-"]').first();
     await card.waitFor({ timeout: 15_000 });
@@ -170,7 +151,7 @@ d('the ops room in a real browser against the real server', () => {
     try {
       const page = await (await noGl.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
       const errors = collectErrors(page);
-      await page.goto(`${app.httpUrl}/#/valle/norte`);
+      await page.goto(`${rig.app.httpUrl}/#/valle/norte`);
       await signIn(page, 'planner', secrets.users.planner as string);
       await page.locator('.flat-room').waitFor();
       await expect(page.locator('.scene canvas').count()).resolves.toBe(0);
@@ -189,7 +170,7 @@ d('the ops room in a real browser against the real server', () => {
 
   it('returns to the sign-in form on sign-out', async () => {
     const { page, errors } = await newPage();
-    await page.goto(app.httpUrl);
+    await page.goto(rig.app.httpUrl);
     await signIn(page, 'planner', secrets.users.planner as string);
     await page.getByTestId('logout').click();
     await page.getByTestId('login-form').waitFor({ state: 'visible' });
