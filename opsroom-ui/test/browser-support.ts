@@ -151,6 +151,32 @@ export async function publishJump(mqttUrl: string, device: string, secret: strin
   }
 }
 
+/** requestAnimationFrame deltas over `ms`, measured in the page: count, median and 95th percentile. */
+export async function frameTimes(page: Page, ms: number): Promise<{ count: number; median: number; p95: number }> {
+  const deltas = await page.evaluate(
+    (span) =>
+      new Promise<number[]>((resolve) => {
+        const out: number[] = [];
+        let last = performance.now();
+        const end = last + span;
+        const step = (t: number) => {
+          out.push(t - last);
+          last = t;
+          if (t < end) requestAnimationFrame(step);
+          else resolve(out);
+        };
+        requestAnimationFrame(step);
+      }),
+    ms,
+  );
+  const sorted = [...deltas].sort((a, b) => a - b);
+  return {
+    count: deltas.length,
+    median: sorted[Math.floor(sorted.length / 2)] as number,
+    p95: sorted[Math.floor(sorted.length * 0.95)] as number,
+  };
+}
+
 export const COUNCILS = 10;
 export const COOPS = 50;
 export const WORKSHOPS = 10;

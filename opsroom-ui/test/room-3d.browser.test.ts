@@ -3,7 +3,16 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { hashSecret } from '../../server/src/auth/hash.js';
-import { ARTIFACTS, bigModel, chromiumPath, collectErrors, demoSecrets, signIn, useUiRig } from './browser-support.js';
+import {
+  ARTIFACTS,
+  bigModel,
+  chromiumPath,
+  collectErrors,
+  demoSecrets,
+  signIn,
+  useUiRig,
+  frameTimes,
+} from './browser-support.js';
 
 const d = chromiumPath ? describe : describe.skip;
 
@@ -71,32 +80,6 @@ async function settle(page: Page, focus: string): Promise<void> {
     { timeout: 20_000 },
   );
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-}
-
-/** requestAnimationFrame deltas over `ms`, measured in the page: count, median and 95th percentile. */
-async function frameTimes(page: Page, ms: number): Promise<{ count: number; median: number; p95: number }> {
-  const deltas = await page.evaluate(
-    (span) =>
-      new Promise<number[]>((resolve) => {
-        const out: number[] = [];
-        let last = performance.now();
-        const end = last + span;
-        const step = (t: number) => {
-          out.push(t - last);
-          last = t;
-          if (t < end) requestAnimationFrame(step);
-          else resolve(out);
-        };
-        requestAnimationFrame(step);
-      }),
-    ms,
-  );
-  const sorted = [...deltas].sort((a, b) => a - b);
-  return {
-    count: deltas.length,
-    median: sorted[Math.floor(sorted.length / 2)] as number,
-    p95: sorted[Math.floor(sorted.length * 0.95)] as number,
-  };
 }
 
 async function shoot(page: Page, name: string): Promise<void> {

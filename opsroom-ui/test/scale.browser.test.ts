@@ -12,6 +12,7 @@ import {
   signIn,
   WORKSHOPS,
   useUiRig,
+  frameTimes,
 } from './browser-support.js';
 
 const d = chromiumPath ? describe : describe.skip;
@@ -44,33 +45,7 @@ d('the ops room with 5,000 nodes', () => {
     );
 
     // Frame times over three seconds, measured in the page (requestAnimationFrame deltas).
-    const sampleFrames = (ms: number) =>
-      page.evaluate(
-        (span) =>
-          new Promise<number[]>((resolve) => {
-            const deltas: number[] = [];
-            let last = performance.now();
-            const end = last + span;
-            const step = (t: number) => {
-              deltas.push(t - last);
-              last = t;
-              if (t < end) requestAnimationFrame(step);
-              else resolve(deltas);
-            };
-            requestAnimationFrame(step);
-          }),
-        ms,
-      );
-    const stats = (deltas: number[]) => {
-      const sorted = [...deltas].sort((a, b) => a - b);
-      return {
-        count: deltas.length,
-        median: sorted[Math.floor(sorted.length / 2)] as number,
-        p95: sorted[Math.floor(sorted.length * 0.95)] as number,
-      };
-    };
-    const frames = await sampleFrames(3000);
-    const { median, p95 } = stats(frames);
+    const { count, median, p95 } = await frameTimes(page, 3000);
 
     // Still interactive: a click on a node in the list moves the focus (URL, list, breadcrumbs) within a second.
     const focusMs = await page.evaluate(
@@ -88,10 +63,10 @@ d('the ops room with 5,000 nodes', () => {
         }),
     );
     // While the camera eases to the new focus every frame is drawn: the cost of a full render.
-    const moving = stats(await sampleFrames(1500));
+    const moving = await frameTimes(page, 1500);
     const f = (x: number) => x.toFixed(1);
     console.log(
-      `5,511 nodes: first render ${firstRenderMs} ms after sign-in; still room: ${frames.length} frames in 3 s, median ${f(median)} ms, p95 ${f(p95)} ms; ` +
+      `5,511 nodes: first render ${firstRenderMs} ms after sign-in; still room: ${count} frames in 3 s, median ${f(median)} ms, p95 ${f(p95)} ms; ` +
         `focus after click ${f(focusMs)} ms; camera moving: ${moving.count} frames in 1.5 s, median ${f(moving.median)} ms, p95 ${f(moving.p95)} ms`,
     );
     mkdirSync(ARTIFACTS, { recursive: true });
