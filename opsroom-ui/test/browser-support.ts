@@ -59,8 +59,11 @@ export interface UiRig {
 }
 
 export interface UiRigOptions {
-  /** Writes the model the server runs into the block's directory and returns its path (default: valle.yaml). */
-  model?: (dir: string) => string;
+  /**
+   * Writes the model the server runs into the block's directory and returns its path (default:
+   * valle.yaml); it may also prepare the data directory (`dir/data`) before the server opens it.
+   */
+  model?: (dir: string) => string | Promise<string>;
   /** How long starting may take, ms (default 60 s). */
   startTimeoutMs?: number;
 }
@@ -78,7 +81,7 @@ export function useUiRig(name: string, opts: UiRigOptions = {}): UiRig {
       throw new Error(`the UI is not built (${UI_DIR}); run \`npm run build:ui\` first (npm test does it for you)`);
     }
     rig.dir = mkdtempSync(join(tmpdir(), `opsroom-ui-${name}-`));
-    rig.app = await startUiServer(join(rig.dir, 'data'), opts.model ? { model: opts.model(rig.dir) } : {});
+    rig.app = await startUiServer(join(rig.dir, 'data'), opts.model ? { model: await opts.model(rig.dir) } : {});
     rig.browser = await launchChromium();
   }, opts.startTimeoutMs ?? 60_000);
   afterAll(async () => {
