@@ -21,3 +21,4 @@ export * from './directives/directive.js';
 export * from './readings/broker-url.js';
 export * from './history/history-csv.js';
 export * from './alerts/alert-words.js';
+export * from './federation/envelope.js';

@@ -29,6 +29,8 @@ import { silentLogger, type Logger } from './log/logger.js';
 import { createServerMetrics } from './metrics/registry.js';
 import { loadModelFile, watchModelFile } from './model/index.js';
 import { ModelHolder } from './model/model-holder.js';
+import { modelHash } from './model/model-hash.js';
+import { chooseServer, narrowTo } from './model/ownership.js';
 import { composeReadingPath, type Outlets } from './reading-path.js';
 import { startRealtime } from './realtime/socket-server.js';
 import { latestAtStartup } from './store/index.js';
@@ -60,7 +62,12 @@ export interface RunningOpsroom {
   httpPort: number;
   mqttPort: number | null;
   config: OpsroomConfig;
+  /** The model in force, narrowed to what this server owns (issue 19 point 1). */
   model: Model;
+  /** The model hash of the whole model file (model/model-hash.ts): what federated servers compare. */
+  modelHash: string;
+  /** The model's server this process runs (`--server-id`); undefined for a model without `servers:`. */
+  serverId: string | undefined;
   log: Logger;
   /** Names of the running components, in start order (they stop in reverse). */
   components: readonly string[];
@@ -96,7 +103,18 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
   try {
     // One server per data directory: a second start on it refuses before touching anything.
     life.own('data-dir lock', lockDataDir(config.dataDir), (lock) => lock.release());
-    const models = new ModelHolder(await loadModelFile(config.model));
+    // Federation (issue 19 point 1): with `servers:` in the model this process runs only the part its server owns.
+    // The holder narrows every model, at start and at each reload, so each component sees only that part; the
+    // hash is of the whole model, as every server of the federation computes it.
+    const full = await loadModelFile(config.model);
+    const serverId = chooseServer(full, config.serverId);
+    const narrow = narrowTo(serverId);
+    let hash = modelHash(full);
+    const models = new ModelHolder(full, silentLogger, (m) => {
+      const narrowed = narrow(m);
+      hash = modelHash(m);
+      return narrowed;
+    });
     const metrics = createServerMetrics();
 
     // State (alerts with trails, deadlines and shelves; maintenance windows; sessions) lives in
@@ -289,7 +307,15 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
 
     const httpUrl = `${tls ? 'https' : 'http'}://${config.host}:${httpPort}`;
     log.info(
-      { http: httpUrl, mqtt: redact(brokerUrl), store: config.store, dataDir: config.dataDir, model: config.model },
+      {
+        http: httpUrl,
+        mqtt: redact(brokerUrl),
+        store: config.store,
+        dataDir: config.dataDir,
+        model: config.model,
+        modelHash: hash,
+        ...(serverId === undefined ? {} : { serverId, root: models.current().root }),
+      },
       'opsroom started',
     );
     return {
@@ -301,6 +327,10 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       get model() {
         return models.current();
       },
+      get modelHash() {
+        return hash;
+      },
+      serverId,
       log,
       components: life.names(),
       flushLog: () =>

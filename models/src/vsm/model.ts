@@ -162,6 +162,22 @@ export interface Model {
   users: Map<string, UserDef>;
   /** `chattering:` in the model file; absent means the server's default (docs/alerts.md). */
   chattering?: ChatteringRule;
+  /**
+   * `servers:` (issue 19, federation): which server runs which subtree. Absent means one server runs the whole tree.
+   * When present, exactly one server owns the root and every node has exactly one owner (models/README.md).
+   */
+  servers?: ServerDef[];
+}
+
+/**
+ * One server of a federated model: it runs the subtrees it `owns`, minus the subtrees other servers own under them.
+ * Its `parent` is the server owning the node above its subtree (absent only for the server owning the root).
+ */
+export interface ServerDef {
+  id: string;
+  /** Node paths from the root; each is the top of a subtree this server runs (one for now). */
+  owns: string[];
+  parent?: string;
 }
 
 /** True when `path` is `scope` or lies under it. */

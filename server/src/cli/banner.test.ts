@@ -19,4 +19,18 @@ describe('startBanner', () => {
     expect(lines.at(-1)).toBe('');
     expect(lines[1]).toMatch(/^ {2}opsroom is running: http:\/\/127\.0\.0\.1:8080 /);
   });
+
+  it('shows the model hash, and which server of a federated model this is', () => {
+    const hash = 'ab'.repeat(32);
+    const plain = startBanner({ httpUrl: 'http://h:1', mqttUrl: 'mqtt://h:2', modelHash: hash }).split('\n');
+    expect(plain[2]).toBe(`  model hash ${hash}`);
+    const fed = startBanner({
+      httpUrl: 'http://h:1',
+      mqttUrl: 'mqtt://h:2',
+      modelHash: hash,
+      serverId: 'norte',
+      root: 'valle/norte',
+    }).split('\n');
+    expect(fed[2]).toBe(`  model hash ${hash}; server norte, running valle/norte`);
+  });
 });

@@ -82,7 +82,7 @@ async function cmdStart(argv: string[], demo: boolean): Promise<number> {
   } else {
     const running = await startOpsroom(config);
     await running.flushLog(); // the banner comes after every start-up log line
-    out(startBanner(running));
+    out(startBanner({ ...running, root: running.model.root }));
     stopOnSignals(running.close);
   }
   return -1; // keep running

@@ -15,6 +15,11 @@ export interface OpsroomConfig {
   mqttPort: number;
   dataDir: string;
   model: string;
+  /**
+   * Which server of the model's `servers:` this process is (issue 19): it runs only the subtree that server owns.
+   * Absent: the model's only server, or the whole tree for a model without `servers:` (model/ownership.ts).
+   */
+  serverId?: string;
   /** An external MQTT broker (mqtt://host:1883) instead of the embedded one. */
   brokerUrl?: string;
   /**
@@ -135,6 +140,15 @@ export const OPTIONS = [
     key: 'model',
     kind: 'path',
     help: `model file (YAML) describing the organisation (default ${DEFAULTS.model})`,
+  },
+  {
+    flag: 'server-id',
+    env: 'OPSROOM_SERVER_ID',
+    key: 'serverId',
+    kind: 'serverId',
+    help:
+      "which of the model's servers: this is; it runs only the subtree it owns (default: the model's only server, " +
+      'or the whole tree without servers:)',
   },
   {
     flag: 'broker-url',
@@ -317,6 +331,10 @@ function parseValue(kind: string, name: string, raw: string): string | number {
     case 'httpUrl':
       if (!/^https?:\/\/[^/]/.test(raw) || !URL.canParse(raw))
         throw new ConfigError(`${name} must be an http:// or https:// URL, got ${JSON.stringify(raw)}`);
+      return raw;
+    case 'serverId':
+      if (!/^[a-z0-9][a-z0-9_-]{0,63}$/i.test(raw))
+        throw new ConfigError(`${name} must be a server id from the model's servers:, got ${JSON.stringify(raw)}`);
       return raw;
     case 'storeWriter':
       if (raw !== 'main' && raw !== 'thread')

@@ -13,3 +13,6 @@ export { runHashSecret } from './hash-command.js';
 export { editDistance, didYouMean } from './did-you-mean.js';
 export { watchModelFile, MODEL_WATCH_DEBOUNCE_MS } from './watch-model.js';
 export type { ModelWatcher, WatchModelOptions } from './watch-model.js';
+export { ownership, ownerOfEachNode, chooseServer, narrowTo, summarizeServers } from './ownership.js';
+export type { Ownership, BoundaryNode } from './ownership.js';
+export { modelHash, canonicalJson } from './model-hash.js';

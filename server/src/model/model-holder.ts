@@ -3,6 +3,10 @@
  * reload through `subscribe()`. The model file watcher calls `replace()` with a model that already
  * passed validation; listeners run in the order they subscribed, and one that throws is logged
  * without keeping the others from the new model.
+ *
+ * The holder is also the one place a model is narrowed (issue 19 point 1): with `narrow` (start.ts: the part of a
+ * federated model this server owns, model/ownership.ts) every model is narrowed before it is in force, so
+ * components only ever see what this server runs. A model `narrow` throws on is refused by replace(): the old runs on.
  */
 import type { Model } from '@opsroom/models';
 import { silentLogger, type Logger } from '../log/logger.js';
@@ -16,8 +20,9 @@ export class ModelHolder {
   constructor(
     initial: Model,
     private readonly log: Logger = silentLogger,
+    private readonly narrow: (model: Model) => Model = (model) => model,
   ) {
-    this.model = initial;
+    this.model = narrow(initial);
   }
 
   /** The model in force now. */
@@ -34,8 +39,9 @@ export class ModelHolder {
     };
   }
 
-  /** Puts `next` in force, then tells every listener (next, previous). */
-  replace(next: Model): void {
+  /** Puts `next` (narrowed) in force, then tells every listener (next, previous). Throws what `narrow` throws. */
+  replace(full: Model): void {
+    const next = this.narrow(full);
     const previous = this.model;
     this.model = next;
     for (const listener of [...this.listeners]) {

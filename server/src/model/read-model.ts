@@ -6,18 +6,30 @@ import { readDevices } from './read-devices.js';
 import { readIndicators } from './read-indicators.js';
 import { readChattering, readCorrectionWindows, readLevelNames, readMaxShelve } from './read-levels.js';
 import { readNodes } from './read-nodes.js';
+import { readServers } from './read-servers.js';
 import { readUsers } from './read-users.js';
 import { checkWeightsDefined } from './validate-refs.js';
 
 export const MODEL_SHAPE: MapShape = {
   what: 'the model',
-  keys: ['name', 'levels', 'correction_windows', 'max_shelve', 'chattering', 'indicators', 'nodes', 'devices', 'users'],
+  keys: [
+    'name',
+    'levels',
+    'correction_windows',
+    'max_shelve',
+    'chattering',
+    'indicators',
+    'nodes',
+    'devices',
+    'users',
+    'servers',
+  ],
   required: ['name', 'nodes'],
 };
 
 /**
  * Reads a parsed model file section by section, in the order later sections depend on earlier
- * ones (levels -> windows -> indicators -> nodes -> devices and users, which name nodes). Every
+ * ones (levels -> windows -> indicators -> nodes -> devices, users and servers, which name nodes). Every
  * problem goes to the reader; the model is returned only when there is none.
  */
 export function readModel(r: ModelReader, contents: unknown): Model | undefined {
@@ -42,6 +54,7 @@ export function readModel(r: ModelReader, contents: unknown): Model | undefined 
   checkWeightsDefined(r, indicators, tree);
   const devices = readDevices(f, tree);
   const users = readUsers(f, tree);
+  const servers = readServers(f, tree);
   if (r.problems.length > 0 || name === undefined || tree.root === undefined) return undefined;
   return {
     name,
@@ -52,5 +65,6 @@ export function readModel(r: ModelReader, contents: unknown): Model | undefined 
     devices,
     users,
     ...(chattering ? { chattering } : {}),
+    ...(servers ? { servers } : {}),
   };
 }

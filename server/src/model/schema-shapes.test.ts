@@ -10,6 +10,7 @@ import { CHATTERING_SHAPE } from './read-levels.js';
 import { MODEL_SHAPE } from './read-model.js';
 import { LEARN_RULE_SHAPE, LEARNED_LEVEL_SHAPE } from './read-learn.js';
 import { LEVELS_SHAPE, NODE_SHAPE, NOTIFY_SHAPE } from './read-nodes.js';
+import { SERVER_SHAPE } from './read-servers.js';
 import { USER_SHAPE } from './read-users.js';
 
 // One definition of the model file: the loader's shapes (the keys each mapping may hold and
@@ -43,6 +44,7 @@ const mappings: Array<[string, ObjectSchema, MapShape]> = [
   ['a device', def('device'), DEVICE_SHAPE],
   ["a device's tags", prop(def('device'), 'tags'), TAG_RULE_SHAPE],
   ['a user', def('user'), USER_SHAPE],
+  ['a server', def('server'), SERVER_SHAPE],
   ['the chattering rule', prop(schema, 'chattering'), CHATTERING_SHAPE as MapShape],
 ];
 

@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { verifySecret } from '../auth/hash.js';
 import { runHashSecret } from './hash-command.js';
 import { formatProblem } from './problems.js';
+import { federatedModelText } from './federation-fixture.js';
+import { modelHash } from './model-hash.js';
+import { parseModel } from './load-model.js';
 import { runValidate } from './validate-command.js';
 
 let dir: string;
@@ -27,6 +30,40 @@ describe('runValidate', () => {
     expect(code).toBe(0);
     expect(lines[0]).toBe(`${file}: OK`);
     expect(lines).toContain('model "Tiny": 1 node in 1 level, root "only"');
+  });
+
+  it('prints which server owns what and the model hash for a federated model', async () => {
+    const text = federatedModelText();
+    const { code, lines } = await run('federated.yaml', text);
+    expect(code).toBe(0);
+    const hash = modelHash(parseModel(text, 'x.yaml').model!);
+    expect(lines.slice(-5)).toEqual([
+      '3 servers:',
+      '  region: owns valle, 2 nodes, no parent (top); boundary valle/norte (norte), valle/sur (sur)',
+      '  norte: owns valle/norte, 3 nodes, parent region',
+      '  sur: owns valle/sur, 2 nodes, parent region',
+      `model hash ${hash}`,
+    ]);
+  });
+
+  it('says one server runs everything without servers:, and prints the hash', async () => {
+    const { lines } = await run('single.yaml', 'name: Tiny\nnodes:\n  - id: only\n');
+    expect(lines.slice(-2)).toEqual([
+      'no "servers:": one server runs all 1 node',
+      expect.stringMatching(/^model hash [0-9a-f]{64}$/),
+    ]);
+  });
+
+  it('refuses a servers: section that leaves the root without an owner', async () => {
+    const { code, lines, file } = await run(
+      'orphan.yaml',
+      federatedModelText(undefined, 'servers:\n  - { id: n, owns: [valle/norte] }'),
+    );
+    expect(code).toBe(1);
+    expect(lines).toEqual([
+      `${file}:27:3  servers  no server owns the root "valle": exactly one server must (the one at the top, without "parent:") (expected a server with owns: [valle])`,
+      `${file}: 1 problem; the model was refused`,
+    ]);
   });
 
   it('exits 1 and prints every problem as file:line:column  field.path  message', async () => {

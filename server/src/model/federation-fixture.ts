@@ -1,0 +1,49 @@
+import { hashSecret } from '../auth/hash.js';
+
+/**
+ * A three-level federated model for tests (issue 19): region `valle` (server `region`) with two councils, `norte`
+ * and `sur`, each run by a server of its own; a workshop under each; a device and a user at each level.
+ */
+export function federatedModelText(hash = hashSecret('demo'), servers?: string): string {
+  return (
+    [
+      'name: Valle',
+      'levels: [region, council, workshop]',
+      'indicators:',
+      '  - id: output',
+      '    unit: units/h',
+      '    rollup: sum',
+      'nodes:',
+      '  - id: valle',
+      '    children:',
+      '      - id: norte',
+      '        children:',
+      '          - id: lana',
+      '          - id: telar',
+      '      - id: sur',
+      '        children:',
+      '          - id: cobre',
+      '      - id: centro',
+      'devices:',
+      `  - { id: lana-plc, node: valle/norte/lana, secret_hash: "${hash}" }`,
+      `  - { id: cobre-plc, node: valle/sur/cobre, secret_hash: "${hash}" }`,
+      `  - { id: centro-plc, node: valle/centro, secret_hash: "${hash}" }`,
+      'users:',
+      `  - { name: boss, role: admin, scope: valle, password_hash: "${hash}" }`,
+      `  - { name: ana, role: admin, scope: valle/norte, password_hash: "${hash}" }`,
+      `  - { name: sol, role: council, scope: valle/sur, password_hash: "${hash}" }`,
+      servers ??
+        [
+          'servers:',
+          '  - id: region',
+          '    owns: [valle]',
+          '  - id: norte',
+          '    owns: [valle/norte]',
+          '    parent: region',
+          '  - id: sur',
+          '    owns: [valle/sur]',
+          '    parent: region',
+        ].join('\n'),
+    ].join('\n') + '\n'
+  );
+}
