@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { Model } from '@opsroom/models';
 import { hashSecret } from '../auth/hash.js';
 import { ConfigError } from '../errors.js';
-import { federatedModelText } from './federation-fixture.js';
+import { federatedModelText } from '../../test/support/federated-model.js';
 import { parseModel } from './load-model.js';
 import { modelHash } from './model-hash.js';
 import { ModelHolder } from './model-holder.js';

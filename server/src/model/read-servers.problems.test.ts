@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { hashSecret } from '../auth/hash.js';
-import { federatedModelText } from './federation-fixture.js';
+import { federatedModelText } from '../../test/support/federated-model.js';
 import { parseModel } from './load-model.js';
 import { formatProblem } from './problems.js';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { verifySecret } from '../auth/hash.js';
 import { runHashSecret } from './hash-command.js';
 import { formatProblem } from './problems.js';
-import { federatedModelText } from './federation-fixture.js';
+import { federatedModelText } from '../../test/support/federated-model.js';
 import { modelHash } from './model-hash.js';
 import { parseModel } from './load-model.js';
 import { runValidate } from './validate-command.js';

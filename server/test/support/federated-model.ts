@@ -1,4 +1,4 @@
-import { hashSecret } from '../auth/hash.js';
+import { hashSecret } from '../../src/auth/hash.js';
 
 /**
  * A three-level federated model for tests (issue 19): region `valle` (server `region`) with two councils, `norte`
