@@ -110,6 +110,7 @@ export async function main(argv: string[]): Promise<number> {
         if (sub === '--help' || sub === '-h' || (sub === 'validate' && (file === '--help' || file === '-h'))) {
           out(
             'opsroom model validate FILE\n\nChecks a model file. Prints a summary ' +
+              '(with which server owns what under servers:, and the model\nhash servers compare) ' +
               'and exits 0 when it is good; lists every problem\n(file:line:column, ' +
               'field path, what was expected) and exits 1 when it is not.',
           );

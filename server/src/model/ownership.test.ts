@@ -93,6 +93,17 @@ describe('ownership of a three-level federation: region and two councils', () =>
     expect(o.model.devices.size).toBe(0); // lana-plc is bound to a node the lana server owns
   });
 
+  it("keeps the priorities a council's ancestors gave it on its top node", () => {
+    const text = federatedModelText(HASH).replace(
+      '  - id: valle\n',
+      '  - id: valle\n    priorities: { output: critical }\n',
+    );
+    const m = ownership(load(text), 'norte').model;
+    expect(m.nodes.get('valle/norte')!.priorities).toEqual({ output: 'critical' });
+    expect(m.nodes.get('valle/norte/lana')!.priorities).toBeUndefined();
+    expect(ownership(federated, 'norte').model.nodes.get('valle/norte')!.priorities).toBeUndefined();
+  });
+
   it('refuses an unknown id, naming the servers, and an id for a model without servers', () => {
     expect(() => ownership(federated, 'nort')).toThrow(
       new ConfigError('the model has no server "nort"; did you mean "norte"?; its servers are: region, norte, sur'),

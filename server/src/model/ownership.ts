@@ -1,4 +1,4 @@
-import { type Model, type ModelNode, type ServerDef } from '@opsroom/models';
+import { ancestors, type Model, type ModelNode, type Priority, type ServerDef } from '@opsroom/models';
 import { ConfigError } from '../errors.js';
 import { didYouMeanSuffix } from './did-you-mean.js';
 
@@ -25,7 +25,8 @@ export interface Ownership {
   /**
    * The model narrowed to what it runs: its owned nodes, plus each boundary node as a leaf (no children, no devices:
    * its values are unknown until the uplink brings them); the devices bound to owned nodes; the users whose scope is
-   * an owned node. Level names, indicators, `chattering` and `servers` stay as they are; depths stay the whole tree's.
+   * an owned node. Level names, indicators, `chattering` and `servers` stay as they are; depths stay the whole tree's;
+   * the top node takes the `priorities` its ancestors gave it.
    */
   model: Model;
 }
@@ -64,7 +65,11 @@ export function ownership(model: Model, serverId: string): Ownership {
   for (const n of model.nodes.values()) {
     if (ownedSet.has(n.path)) {
       const node: ModelNode = { ...n, children: [...n.children] };
-      if (n.path === top) delete node.parent;
+      if (n.path === top) {
+        delete node.parent;
+        const priorities = inheritedPriorities(model, top);
+        if (priorities) node.priorities = priorities;
+      }
       nodes.set(n.path, node);
     } else if (boundarySet.has(n.path)) nodes.set(n.path, { ...n, children: [] });
   }
@@ -85,6 +90,16 @@ export function ownership(model: Model, serverId: string): Ownership {
   };
   if (def.parent !== undefined) out.parent = def.parent;
   return out;
+}
+
+/**
+ * The priorities in force at `path` from its ancestors and itself (the nearest wins), so that a subtree cut from its
+ * ancestors keeps the priorities they gave it (alert-priority.ts looks them up the path); undefined when none.
+ */
+function inheritedPriorities(model: Model, path: string): Record<string, Priority> | undefined {
+  const out: Record<string, Priority> = {};
+  for (const p of [...ancestors(path).reverse(), path]) Object.assign(out, model.nodes.get(p)?.priorities);
+  return Object.keys(out).length ? out : undefined;
 }
 
 function findServer(model: Model, serverId: string): ServerDef {
