@@ -108,6 +108,11 @@ export interface ModelNode {
   priorities?: Record<string, Priority>;
   /** The longest an alert owned by this node may be shelved, seconds (the level's `max_shelve`; default 8 h). */
   maxShelveSec?: number;
+  /**
+   * Only in a server's narrowed model (issue 19): this node is the top of a child server's subtree, kept as a leaf
+   * whose values come from that server (`server`), not from devices here.
+   */
+  boundary?: { server: string };
 }
 
 /** An alert that clears and re-raises more than `reraises` times within `minutes` is held as one chattering alert. */

@@ -125,7 +125,7 @@ export class AdminService {
 
   async provisionDevice(caller: SessionUser, body: NewDeviceBody): Promise<DeviceAnswer> {
     this.mayAdminister(caller);
-    if (!this.o.model().nodes.has(body.node) || !inScope(caller.scope, body.node))
+    if (!this.ownNode(body.node) || !inScope(caller.scope, body.node))
       throw new OpsError('OPS_ERR_NOT_FOUND', `node ${body.node}`);
     const existing = this.o.model().devices.get(body.id);
     if (existing) throw inScope(caller.scope, existing.node) ? new OpsError('OPS_ERR_EXISTS') : taken();
@@ -184,10 +184,15 @@ export class AdminService {
       throw new OpsError('OPS_ERR_FORBIDDEN_ACTION', 'administration is for admins and councils');
   }
 
+  /** A node this server runs: in the model, and not the boundary of a child server's subtree (issue 19). */
+  private ownNode(path: string): boolean {
+    const node = this.o.model().nodes.get(path);
+    return node !== undefined && node.boundary === undefined;
+  }
+
   /** A role no higher than the caller's, and a scope that exists inside the caller's (404 otherwise). */
   private mayGive(caller: SessionUser, role: UserDef['role'], scope: string): void {
-    if (!this.o.model().nodes.has(scope) || !inScope(caller.scope, scope))
-      throw new OpsError('OPS_ERR_NOT_FOUND', `node ${scope}`);
+    if (!this.ownNode(scope) || !inScope(caller.scope, scope)) throw new OpsError('OPS_ERR_NOT_FOUND', `node ${scope}`);
     if (RANK[role] > RANK[caller.role])
       throw new OpsError('OPS_ERR_FORBIDDEN_ACTION', `you may not give the role ${role}, above your own`);
   }

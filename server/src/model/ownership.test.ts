@@ -47,7 +47,14 @@ describe('ownership of a three-level federation: region and two councils', () =>
     expect(m.root).toBe('valle');
     expect([...m.nodes.keys()]).toEqual(['valle', 'valle/norte', 'valle/sur', 'valle/centro']);
     // a boundary node stays in the tree as a leaf: its values come from the council's server (later, the uplink)
-    expect(m.nodes.get('valle/norte')).toMatchObject({ children: [], parent: 'valle', depth: 1, level: 'council' });
+    expect(m.nodes.get('valle/norte')).toMatchObject({
+      children: [],
+      parent: 'valle',
+      depth: 1,
+      level: 'council',
+      boundary: { server: 'norte' },
+    });
+    expect(m.nodes.get('valle/centro')!.boundary).toBeUndefined();
     expect(m.nodes.get('valle')!.children).toEqual(['valle/norte', 'valle/sur', 'valle/centro']);
     expect([...m.devices.keys()]).toEqual(['centro-plc']);
     expect([...m.users.keys()]).toEqual(['boss']);

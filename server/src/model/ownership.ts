@@ -71,7 +71,8 @@ export function ownership(model: Model, serverId: string): Ownership {
         if (priorities) node.priorities = priorities;
       }
       nodes.set(n.path, node);
-    } else if (boundarySet.has(n.path)) nodes.set(n.path, { ...n, children: [] });
+    } else if (boundarySet.has(n.path))
+      nodes.set(n.path, { ...n, children: [], boundary: { server: owner.get(n.path)! } });
   }
   const narrowed: Model = {
     ...model,

@@ -101,6 +101,40 @@ describe('a council server of a federated model (--server-id)', () => {
   });
 });
 
+describe("the region's server of a federated model", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'opsroom-federation-region-'));
+  const model = join(dir, 'valle.yaml');
+  writeFileSync(model, federatedModelText(hashSecret('demo')));
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let token: string;
+  beforeAll(async () => {
+    server = await startTestServer({ model, serverId: 'region' });
+    token = await login(server.httpUrl, 'boss', 'demo');
+  });
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("keeps each council's top node as a leaf, and will not bind a device there", async () => {
+    const { body } = await getJson<ModelView>(server.httpUrl, '/api/model?values=false', token);
+    expect(body.nodes.map((n) => [n.path, n.children.length])).toEqual([
+      ['valle', 3],
+      ['valle/norte', 0],
+      ['valle/sur', 0],
+      ['valle/centro', 0],
+    ]);
+    const provision = (node: string, id: string) =>
+      fetch(`${server.httpUrl}/api/admin/devices`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ id, node }),
+      });
+    expect((await provision('valle/norte', 'norte-9-plc')).status).toBe(404);
+    expect((await provision('valle/centro', 'centro-9-plc')).status).toBe(201);
+  });
+});
+
 describe('choosing the server at start', () => {
   const dir = mkdtempSync(join(tmpdir(), 'opsroom-federation-choose-'));
   const model = join(dir, 'valle.yaml');
