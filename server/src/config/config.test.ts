@@ -152,4 +152,14 @@ describe('resolveConfig', () => {
       formatDuration(1500),
     ]).toEqual(['7d', '14d', '36h', '1500ms']);
   });
+
+  it('takes the server id of a federated model from --server-id or OPSROOM_SERVER_ID (issue 19)', () => {
+    expect(resolveConfig({}, {}).serverId).toBeUndefined();
+    expect(resolveConfig({ 'server-id': 'norte' }, {}).serverId).toBe('norte');
+    expect(resolveConfig({}, { OPSROOM_SERVER_ID: 'sur' }).serverId).toBe('sur');
+    expect(resolveConfig({ 'server-id': 'norte' }, { OPSROOM_SERVER_ID: 'sur' }).serverId).toBe('norte');
+    expect(() => resolveConfig({ 'server-id': 'valle/norte' }, {})).toThrow(
+      `--server-id must be a server id from the model's servers:, got "valle/norte"`,
+    );
+  });
 });
