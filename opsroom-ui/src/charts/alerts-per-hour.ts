@@ -1,5 +1,5 @@
-import { axisBottom, axisLeft, max, scaleBand, scaleLinear, select, timeFormat, type Selection } from 'd3';
-import { t } from '../i18n/i18n.js';
+import { axisBottom, axisLeft, max, scaleBand, scaleLinear, select, type Selection } from 'd3';
+import { formatTime, t } from '../i18n/i18n.js';
 
 const HEIGHT = 180;
 const MARGIN = { top: 10, right: 12, bottom: 24, left: 36 };
@@ -36,7 +36,7 @@ export class AlertsPerHourChart {
       .domain([0, Math.max(8, max(hourly, (d) => d.count) ?? 0)])
       .nice()
       .range([h, 0]);
-    const hour = timeFormat('%H:%M');
+    const hour = (d: Date) => formatTime(d.getTime(), { hour: '2-digit', minute: '2-digit' });
     const every = Math.max(1, Math.ceil(hourly.length / 8));
     g.append('g')
       .attr('class', 'axis')
@@ -57,14 +57,14 @@ export class AlertsPerHourChart {
       .attr('y', (d) => y(d.count))
       .attr('height', (d) => h - y(d.count))
       .append('title')
-      .text((d) => `${hour(new Date(d.start))}: ${d.count} alert${d.count === 1 ? '' : 's'}`);
+      .text((d) => t('health.barTitle', { time: hour(new Date(d.start)), count: d.count }));
     g.append('line').attr('class', 'target').attr('x1', 0).attr('x2', w).attr('y1', y(6)).attr('y2', y(6));
     g.append('text')
       .attr('class', 'target-label')
       .attr('x', w)
       .attr('y', y(6) - 3)
       .attr('text-anchor', 'end')
-      .text('target 6/h');
+      .text(t('health.target'));
   }
 
   dispose(): void {

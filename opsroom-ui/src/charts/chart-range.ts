@@ -1,22 +1,64 @@
 // The chart's time range: presets, the bounds a zoom or pan is held to, and the small sums the
 // chart needs (points to ask for, the point under the pointer). Pure: no DOM, no network.
 
-import { formatNumber } from '../i18n/i18n.js';
+import { formatNumber, locale, t } from '../i18n/i18n.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 
-/** The range presets offered above the chart. */
-export const RANGE_PRESETS: ReadonlyArray<{ id: string; label: string; ms: number }> = [
-  { id: '15m', label: '15 min', ms: 15 * MIN },
-  { id: '1h', label: '1 h', ms: HOUR },
-  { id: '6h', label: '6 h', ms: 6 * HOUR },
-  { id: '24h', label: '24 h', ms: DAY },
-  { id: '7d', label: '7 d', ms: 7 * DAY },
-  { id: '30d', label: '30 d', ms: 30 * DAY },
-  { id: '1y', label: '1 y', ms: 365 * DAY },
+/** A unit of time the chart names (catalogue keys `chart.unit.*`). */
+export type SpanUnit = 's' | 'min' | 'h' | 'd' | 'y';
+
+/** The range presets offered above the chart: `count` of `unit` (the button says it, see presetLabel). */
+export const RANGE_PRESETS: ReadonlyArray<{ id: string; count: number; unit: SpanUnit; ms: number }> = [
+  { id: '15m', count: 15, unit: 'min', ms: 15 * MIN },
+  { id: '1h', count: 1, unit: 'h', ms: HOUR },
+  { id: '6h', count: 6, unit: 'h', ms: 6 * HOUR },
+  { id: '24h', count: 24, unit: 'h', ms: DAY },
+  { id: '7d', count: 7, unit: 'd', ms: 7 * DAY },
+  { id: '30d', count: 30, unit: 'd', ms: 30 * DAY },
+  { id: '1y', count: 1, unit: 'y', ms: 365 * DAY },
 ];
+
+/**
+ * An amount of a unit in the active language, its number in the locale's format.
+ * @example spanWords(1.5, 'h') // '1.5 h' (English), '1,5 h' (Spanish)
+ */
+export function spanWords(count: number, unit: SpanUnit): string {
+  return t(`chart.unit.${unit}`, { count, n: formatNumber(count, { maximumFractionDigits: 1 }) });
+}
+
+/**
+ * A preset's button label in the active language.
+ * @example presetLabel(RANGE_PRESETS[6]) // '1 y' (English), '1 año' (Spanish)
+ */
+export function presetLabel(p: { count: number; unit: SpanUnit }): string {
+  return spanWords(p.count, p.unit);
+}
+
+/**
+ * The Intl.DateTimeFormat options of the time axis's ticks, chosen by the span shown: time of day
+ * (with seconds up to 10 min) for spans up to two days, day and month up to about three months,
+ * month and year beyond.
+ * @example tickFormatOptions(6 * 3_600_000) // { hour: '2-digit', minute: '2-digit' }
+ */
+export function tickFormatOptions(spanMs: number): Intl.DateTimeFormatOptions {
+  if (spanMs <= 10 * MIN) return { hour: '2-digit', minute: '2-digit', second: '2-digit' };
+  if (spanMs <= 2 * DAY) return { hour: '2-digit', minute: '2-digit' };
+  if (spanMs <= 92 * DAY) return { day: 'numeric', month: 'short' };
+  return { month: 'short', year: 'numeric' };
+}
+
+/**
+ * The tick labeller of a time axis over `spanMs`, in `loc` (default: the active locale) and the
+ * browser's time zone unless `timeZone` is given.
+ * @example tickFormatter(365 * 86_400_000, 'es-ES', 'UTC')(new Date(Date.UTC(2026, 11, 6))) // 'dic 2026'
+ */
+export function tickFormatter(spanMs: number, loc: string = locale(), timeZone?: string): (d: Date) => string {
+  const f = new Intl.DateTimeFormat(loc, { ...tickFormatOptions(spanMs), ...(timeZone ? { timeZone } : {}) });
+  return (d) => f.format(d);
+}
 /** The narrowest span a zoom reaches, ms. */
 export const MIN_SPAN_MS = 2 * MIN;
 /** The widest span a zoom reaches, ms (a year and a day, so the 1 y preset can be panned). */
@@ -72,20 +114,20 @@ export function maxPointsFor(width: number): number {
 }
 
 /**
- * A span in words, the largest unit that divides it into at most two digits.
+ * A span in words in the active language, the largest unit (days at most) that is at least one.
  * @example formatSpan(90 * 60_000) // '1.5 h'
  */
 export function formatSpan(ms: number): string {
-  const units: Array<[number, string]> = [
+  const units: Array<[number, SpanUnit]> = [
     [DAY, 'd'],
     [HOUR, 'h'],
     [MIN, 'min'],
     [1000, 's'],
   ];
   for (const [u, name] of units) {
-    if (ms >= u) return `${formatNumber(Number((ms / u).toFixed(1)), { maximumFractionDigits: 1 })} ${name}`;
+    if (ms >= u) return spanWords(Number((ms / u).toFixed(1)), name);
   }
-  return `${ms} ms`;
+  return `${formatNumber(ms)} ms`;
 }
 
 /**

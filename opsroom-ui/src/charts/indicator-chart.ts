@@ -42,6 +42,8 @@ import {
   presetOf,
   presetRange,
   RANGE_PRESETS,
+  presetLabel,
+  tickFormatter,
   type ChartRange,
 } from './chart-range.js';
 import { formatNumber, t } from '../i18n/i18n.js';
@@ -125,7 +127,7 @@ export class IndicatorChart {
     presets.setAttribute('role', 'group');
     presets.setAttribute('aria-label', t('chart.range'));
     this.presetButtons = RANGE_PRESETS.map((p) => {
-      const b = el('button', 'chart-range', p.label);
+      const b = el('button', 'chart-range', presetLabel(p));
       b.type = 'button';
       b.dataset.range = p.id;
       b.addEventListener('click', () => this.setRange(presetRange(p.ms, Date.now())));
@@ -432,7 +434,10 @@ export class IndicatorChart {
         .domain(v0 === undefined || v1 === undefined ? [0, 1] : v0 === v1 ? [v0 - 1, v1 + 1] : [v0, v1])
         .nice()
         .range([panelH, 0]);
-      const xAxis = axisBottom(x).ticks(Math.max(2, Math.floor(w / 90)));
+      const tick = tickFormatter(d1 - d0);
+      const xAxis = axisBottom(x)
+        .ticks(Math.max(2, Math.floor(w / 90)))
+        .tickFormat((d) => tick(d instanceof Date ? d : new Date(Number(d))));
       plot
         .select<SVGGElement>('g.axis.x')
         .attr('transform', `translate(0,${panelH})`)

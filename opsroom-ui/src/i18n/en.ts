@@ -232,6 +232,8 @@ export const en = {
   'health.back': 'Back to the room',
   'health.chartCaption': 'Alerts raised per hour, last 24 h',
   'health.chartLabel': 'Alerts raised per hour',
+  'health.barTitle': { one: '{time}: {count} alert', other: '{time}: {count} alerts' },
+  'health.target': 'target 6/h',
   'health.top': 'Ten most frequent alerts',
   'health.byChild': 'By child',
   'health.col.node': 'node',
@@ -306,6 +308,11 @@ export const en = {
   'chart.mark': '{kind} change{series}{where}',
   'chart.markSeries': ' in {series}',
   'chart.markAt': ' at {node}',
+  'chart.unit.s': '{n} s',
+  'chart.unit.min': '{n} min',
+  'chart.unit.h': '{n} h',
+  'chart.unit.d': '{n} d',
+  'chart.unit.y': { one: '{n} y', other: '{n} y' },
 
   // administration
   'admin.title': 'Administration',
