@@ -9,9 +9,11 @@ export class ApiError extends Error {
     /** HTTP status; 0 when the server could not be reached at all. */
     readonly status: number,
     readonly code: string | undefined,
-    message: string,
+    /** The server's own message (English), or the room's when the call did not reach the server. */
+    readonly serverMessage: string,
   ) {
-    super(message);
+    // What people read: the catalogue's sentence for a known code in the active language (error-text.ts).
+    super(errorText(code, serverMessage));
   }
   /** True when signing in again is what the user should do next. */
   get unauthorized(): boolean {
@@ -41,6 +43,7 @@ export type { HistoryQuery, AlertFilter };
 export type { AlarmHealthAnswer as AlarmHealthView } from '@opsroom/models/http';
 import type { AlarmHealthAnswer as AlarmHealthView } from '@opsroom/models/http';
 import { t } from '../i18n/i18n.js';
+import { errorText } from '../i18n/error-text.js';
 export type AlertAction = 'ack' | 'resolve' | 'comment' | 'directive' | 'shelve' | 'unshelve';
 
 /** The HTTP API of the opsroom server as the ops room uses it (README.md "The contract"; the schemas in models/src/http). */
