@@ -26,3 +26,35 @@ export const ALERT_ACTIONS = [
   'unshelved',
   'assigned',
 ] as const;
+
+/**
+ * The server's own trail notes, by key: an entry written by the server carries `says` (the key and
+ * the note's parts) besides its English `note`, so a room in another language can say it in words
+ * (opsroom-ui/src/i18n/trail-text.ts). Entries written before `says` existed have only the note.
+ */
+export const TRAIL_NOTE_KEYS = [
+  'raised',
+  'groupRaised',
+  'silence',
+  'reopened',
+  'refired',
+  'refiredSilence',
+  'reclassified',
+  'priority',
+  'groupPriority',
+  'escalated',
+  'escalatedGroup',
+  'escalatedRoot',
+  'shelved',
+  'shelfExpired',
+  'assigned',
+  'unassigned',
+  'grouped',
+  'groupAdded',
+  'resolvedWithGroup',
+  'groupResolved',
+  'maintenance',
+  'maintenanceEnded',
+  'directiveReceived',
+] as const;
+export type TrailNoteKey = (typeof TRAIL_NOTE_KEYS)[number];

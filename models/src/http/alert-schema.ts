@@ -5,7 +5,7 @@
  * the API documentation change together.
  */
 import Type, { type Static } from 'typebox';
-import { ALERT_ACTIONS, ALERT_STATES, CHANGE_KINDS } from '../alerts/alert-kinds.js';
+import { ALERT_ACTIONS, ALERT_STATES, CHANGE_KINDS, TRAIL_NOTE_KEYS } from '../alerts/alert-kinds.js';
 import { PRIORITIES } from '../vsm/model.js';
 
 const ms = (description: string) => Type.Number({ description: `${description} (ms since epoch)` });
@@ -37,6 +37,21 @@ export const AlertChatterSchema = Type.Object(
   },
 );
 
+export const AlertTrailSaysSchema = Type.Object(
+  {
+    key: Type.Enum(TRAIL_NOTE_KEYS),
+    params: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]), {
+      description:
+        'the parts of the note: node paths, alert ids, user names, kinds, times (ms), numbers, a person’s note',
+    }),
+  },
+  {
+    description:
+      'what a note the server wrote says, for saying it in another language; the English `note` stays. Absent on ' +
+      "people's notes and on entries written before it existed",
+  },
+);
+
 export const AlertTrailEntrySchema = Type.Object(
   {
     at: ms('when'),
@@ -47,6 +62,7 @@ export const AlertTrailEntrySchema = Type.Object(
     fromState: Type.Optional(Type.Enum(ALERT_STATES)),
     toState: Type.Optional(Type.Enum(ALERT_STATES)),
     note: Type.Optional(Type.String()),
+    says: Type.Optional(AlertTrailSaysSchema),
   },
   { description: "one line of an alert's audit trail" },
 );
@@ -136,5 +152,6 @@ export const AlertSchema = Type.Object(
 export type AlertShelf = Static<typeof AlertShelfSchema>;
 export type AlertChatter = Static<typeof AlertChatterSchema>;
 export type AlertTrailEntry = Static<typeof AlertTrailEntrySchema>;
+export type AlertTrailSays = Static<typeof AlertTrailSaysSchema>;
 export type AlertAction = (typeof ALERT_ACTIONS)[number];
 export type Alert = Static<typeof AlertSchema>;

@@ -3,6 +3,7 @@ import { ALERT_STATES, type Alert, type AlertState } from '@opsroom/models';
 import {
   acknowledgeAlert,
   assertMay,
+  assignAlert,
   canApply,
   escalateAlert,
   isOverdue,
@@ -10,6 +11,7 @@ import {
   nextState,
   raiseAlert,
   resolveAlert,
+  shelveAlert,
   type AlertAction,
 } from './alert-lifecycle.js';
 
@@ -230,5 +232,37 @@ describe('the alert state machine', () => {
       expect(() => assertMay(done, planner, 'resolve')).toThrow(expect.objectContaining({ statusCode: 409 }));
       expect(() => assertMay(done, planner, 'comment')).not.toThrow();
     });
+  });
+});
+
+describe("the server's notes, said by key for other languages (issue 20 point 4)", () => {
+  it('writes `says` beside the English note of escalations, shelves, assignments and grouping', () => {
+    const a = fresh();
+    escalateAlert(a, T + 60_000, { path: 'r/a', windowMs: 600_000 });
+    shelveAlert(a, { at: T + 61_000, actor: 'ana', note: 'pump swap' }, T + 3_661_000);
+    assignAlert(a, { at: T + 62_000, actor: 'ana' }, 'bob');
+    assignAlert(a, { at: T + 63_000, actor: 'ana' }, undefined);
+    escalateAlert(a, T + 70_000, undefined);
+    expect(a.trail.slice(1).map((e) => [e.note, e.says])).toEqual([
+      ['correction window of r/a/a1 ran out', { key: 'escalated', params: { node: 'r/a/a1' } }],
+      [
+        'until 1970-01-01T01:17:41.000Z: pump swap',
+        { key: 'shelved', params: { until: T + 3_661_000, note: 'pump swap' } },
+      ],
+      ['assigned to bob', { key: 'assigned', params: { user: 'bob' } }],
+      ['unassigned (was bob)', { key: 'unassigned', params: { was: 'bob' } }],
+      ['correction window ran out at the root', { key: 'escalatedRoot', params: {} }],
+    ]);
+    const group = fresh({ id: 'g', node: 'r/a', owner: 'r/a', kind: 'group', groups: [], trail: [] });
+    const child = fresh();
+    joinGroup(child, group, T + 5);
+    expect(child.trail.at(-1)?.says).toEqual({ key: 'grouped', params: { group: 'g', node: 'r/a' } });
+    expect(group.trail.at(-1)?.says).toEqual({ key: 'groupAdded', params: { alert: 'x', node: 'r/a/a1' } });
+  });
+
+  it("writes none on a person's own move", () => {
+    const a = fresh();
+    acknowledgeAlert(a, { at: T + 1, actor: 'ana', note: 'on it' }, 60_000);
+    expect(a.trail.at(-1)?.says).toBeUndefined();
   });
 });

@@ -4,6 +4,8 @@ import {
   type AlertAction as TrailAction,
   type AlertState,
   type AlertTrailEntry,
+  type AlertTrailSays,
+  type TrailNoteKey,
 } from '@opsroom/models';
 import { OpsError } from '../errors.js';
 
@@ -162,6 +164,18 @@ export interface Change {
   at: number;
   actor: string;
   note?: string;
+  /** For the server's own notes: what the note says, by key and parts (AlertTrailSays in models). */
+  says?: AlertTrailSays;
+}
+
+/**
+ * What a server note says, its parts without the undefined ones.
+ * @example says('escalated', { node: 'valle/norte' }) // { key: 'escalated', params: { node: 'valle/norte' } }
+ */
+export function says(key: TrailNoteKey, params: Record<string, string | number | undefined> = {}): AlertTrailSays {
+  const defined: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') defined[k] = v;
+  return { key, params: defined };
 }
 
 /**
@@ -212,6 +226,7 @@ function move(a: Alert, action: AlertAction, trailAction: TrailAction, c: Change
     fromState: a.state,
     toState: to,
     ...(c.note !== undefined ? { note: c.note } : {}),
+    ...(c.says ? { says: c.says } : {}),
   });
   a.state = to;
   a.updatedAt = Math.max(a.updatedAt, c.at);
@@ -222,6 +237,7 @@ export function raiseAlert(
   fields: Omit<Alert, 'owner' | 'path' | 'state' | 'updatedAt' | 'deadline' | 'trail'>,
   windowMs: number,
   note: string,
+  said?: AlertTrailSays,
 ): Alert {
   const at = fields.raisedAt;
   return {
@@ -232,7 +248,16 @@ export function raiseAlert(
     updatedAt: at,
     deadline: at + windowMs,
     trail: [
-      { at, actor: 'system', action: 'raised', fromNode: fields.node, toNode: fields.node, toState: 'raised', note },
+      {
+        at,
+        actor: 'system',
+        action: 'raised',
+        fromNode: fields.node,
+        toNode: fields.node,
+        toState: 'raised',
+        note,
+        ...(said ? { says: said } : {}),
+      },
     ],
   };
 }
@@ -250,7 +275,11 @@ export function acknowledgeAlert(a: Alert, c: Change, windowMs: number): void {
  * left of it is kept and resumes when the shelf ends (unshelved by someone, or expired).
  */
 export function shelveAlert(a: Alert, c: Change, until: number): void {
-  move(a, 'shelve', 'shelved', { ...c, note: `until ${new Date(until).toISOString()}${c.note ? `: ${c.note}` : ''}` });
+  move(a, 'shelve', 'shelved', {
+    ...c,
+    note: `until ${new Date(until).toISOString()}${c.note ? `: ${c.note}` : ''}`,
+    says: says('shelved', { until, note: c.note }),
+  });
   a.shelved = {
     by: c.actor,
     at: c.at,
@@ -287,14 +316,22 @@ export function escalateAlert(
   carriedByGroup?: string,
 ): void {
   if (!parent) {
-    move(a, 'escalate', 'escalated', { at, actor: 'system', note: 'correction window ran out at the root' });
+    move(a, 'escalate', 'escalated', {
+      at,
+      actor: 'system',
+      note: 'correction window ran out at the root',
+      says: says('escalatedRoot'),
+    });
     a.deadline = null;
     return;
   }
   const note = carriedByGroup
     ? `correction window of ${a.owner} ran out; group ${carriedByGroup} carries it further`
     : `correction window of ${a.owner} ran out`;
-  move(a, 'escalate', 'escalated', { at, actor: 'system', note }, parent.path);
+  const said = carriedByGroup
+    ? says('escalatedGroup', { node: a.owner, group: carriedByGroup })
+    : says('escalated', { node: a.owner });
+  move(a, 'escalate', 'escalated', { at, actor: 'system', note, says: said }, parent.path);
   a.owner = parent.path;
   if (!a.path.includes(parent.path)) a.path.push(parent.path);
   a.deadline = carriedByGroup ? null : at + parent.windowMs;
@@ -304,8 +341,8 @@ export function escalateAlert(
  * A chattering alert re-raised: the same alert opens again at its origin node with that node's
  * window, instead of a new one (its trail says `raised` again, from `resolved`).
  */
-export function reopenAlert(a: Alert, at: number, windowMs: number, note: string): void {
-  move(a, 'reopen', 'raised', { at, actor: 'system', note }, a.node);
+export function reopenAlert(a: Alert, at: number, windowMs: number, note: string, said?: AlertTrailSays): void {
+  move(a, 'reopen', 'raised', { at, actor: 'system', note, ...(said ? { says: said } : {}) }, a.node);
   a.owner = a.node;
   if (!a.path.includes(a.node)) a.path.unshift(a.node);
   a.deadline = at + windowMs;
@@ -315,7 +352,8 @@ export function reopenAlert(a: Alert, at: number, windowMs: number, note: string
 export function assignAlert(a: Alert, c: Change, user: string | undefined): void {
   const was = a.assignee;
   const what = user ? `assigned to ${user}${was ? ` (was ${was})` : ''}` : `unassigned${was ? ` (was ${was})` : ''}`;
-  move(a, 'assign', 'assigned', { ...c, note: c.note ? `${what}: ${c.note}` : what });
+  const said = user ? says('assigned', { user, was, note: c.note }) : says('unassigned', { was, note: c.note });
+  move(a, 'assign', 'assigned', { ...c, note: c.note ? `${what}: ${c.note}` : what, says: said });
   if (user) a.assignee = user;
   else delete a.assignee;
 }
@@ -352,6 +390,7 @@ export function noteRefire(a: Alert, c: Change): void {
     fromState: a.state,
     toState: a.state,
     ...(c.note !== undefined ? { note: c.note } : {}),
+    ...(c.says ? { says: c.says } : {}),
   });
   a.refired = { count: (a.refired?.count ?? 0) + 1, lastAt: c.at };
   a.updatedAt = Math.max(a.updatedAt, c.at);
@@ -367,6 +406,7 @@ export function noteEvidence(a: Alert, c: Change): void {
     fromState: a.state,
     toState: a.state,
     ...(c.note !== undefined ? { note: c.note } : {}),
+    ...(c.says ? { says: c.says } : {}),
   });
   a.updatedAt = Math.max(a.updatedAt, c.at);
 }
@@ -376,11 +416,21 @@ export function noteEvidence(a: Alert, c: Change): void {
  * node, its own deadline ends there: the group carries it further.
  */
 export function joinGroup(child: Alert, group: Alert, at: number): void {
-  move(child, 'group', 'grouped', { at, actor: 'system', note: `grouped by ${group.id} at ${group.node}` });
+  move(child, 'group', 'grouped', {
+    at,
+    actor: 'system',
+    note: `grouped by ${group.id} at ${group.node}`,
+    says: says('grouped', { group: group.id, node: group.node }),
+  });
   child.groupedBy = group.id;
   if (child.owner === group.node) child.deadline = null;
   if (!(group.groups ?? []).includes(child.id)) {
     group.groups = [...(group.groups ?? []), child.id];
-    move(group, 'group', 'grouped', { at, actor: 'system', note: `added ${child.id} from ${child.node}` });
+    move(group, 'group', 'grouped', {
+      at,
+      actor: 'system',
+      note: `added ${child.id} from ${child.node}`,
+      says: says('groupAdded', { alert: child.id, node: child.node }),
+    });
   }
 }

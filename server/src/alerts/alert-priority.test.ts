@@ -49,6 +49,7 @@ describe('alert priority', () => {
     const now = svc.get(a!.id, boss);
     expect(now.priority).toBe('critical');
     expect(now.trail.at(-1)).toMatchObject({ action: 'updated', note: 'priority high -> critical' });
+    expect(now.trail.at(-1)?.says).toEqual({ key: 'priority', params: { from: 'high', to: 'critical' } });
     expect(eventsOf('updated').at(-1)!.priority).toBe('critical');
   });
 

@@ -50,6 +50,7 @@ describe('an alert fires again on a new change while it is open', () => {
     const [a] = svc.list(boss, { state: 'open' });
     expect(a!.refired).toBeUndefined();
     expect(a!.trail.at(-1)!.note).toMatch(/^reclassified: now a step change/);
+    expect(a!.trail.at(-1)!.says).toMatchObject({ key: 'reclassified', params: { kind: 'step', wasKind: 'change' } });
     expect(a!.trail.some((e) => e.action === 'refired')).toBe(false);
   });
 

@@ -20,6 +20,7 @@ import {
   raiseAlert,
   reopenAlert,
   resolveAlert,
+  says,
   shelfExpired,
   shelveAlert,
   unshelveAlert,
@@ -188,12 +189,23 @@ export class AlertService {
       // make it a step).
       const kindChanged = a.kind !== out.kind;
       if (onset)
-        noteRefire(a, { at: now, actor: 'system', note: refireNote(out.kind, value, sigmas, out.probability) });
+        noteRefire(a, {
+          at: now,
+          actor: 'system',
+          note: refireNote(out.kind, value, sigmas, out.probability),
+          says: says('refired', {
+            flatline: out.kind === 'flatline' ? 1 : 0,
+            value: +value.toPrecision(4),
+            sigmas: sigmas === undefined ? undefined : +sigmas.toFixed(1),
+            pct: Math.round(out.probability * 100),
+          }),
+        });
       else if (kindChanged)
         noteEvidence(a, {
           at: now,
           actor: 'system',
           note: `reclassified: now a ${out.kind} change (${Math.round(out.probability * 100)} % sure), was ${a.kind}`,
+          says: says('reclassified', { kind: out.kind, pct: Math.round(out.probability * 100), wasKind: a.kind }),
         });
       a.value = value;
       a.score = Math.max(a.score, out.score);
@@ -241,6 +253,12 @@ export class AlertService {
       node.correctionWindowSec * 1000,
       `${out.kind} change in ${d.indicator}${d.series ? ` ${d.series}` : ''} ` +
         `(${Math.round(out.probability * 100)} % sure)`,
+      says('raised', {
+        kind: out.kind,
+        indicator: d.indicator,
+        series: d.series,
+        pct: Math.round(out.probability * 100),
+      }),
     );
     alert.summary = describeAlert(alert, this.words(alert.indicator));
     alert.priority = alertPriority(basePriority(this.opts.model, alert.node, alert.indicator), alert);
@@ -301,6 +319,7 @@ export class AlertService {
         at: now,
         actor: 'system',
         note: `shelf expired (set by ${a.shelved!.by} until ${new Date(a.shelved!.until).toISOString()})`,
+        says: says('shelfExpired', { by: a.shelved!.by, until: a.shelved!.until }),
       });
       cs.onSaved(() => this.opts.logger.info({ alert: a.id }, 'alert unshelved: its shelf expired'));
       cs.mark(a, 'updated');
@@ -402,10 +421,16 @@ export class AlertService {
           at: now,
           actor: 'system',
           note: `under maintenance window ${w.id} on ${w.node} until ${new Date(until).toISOString()}: ${w.reason}`,
+          says: says('maintenance', { window: w.id, node: w.node, until, reason: w.reason }),
         });
         a.maintenance = { window: w.id, until, reason: w.reason };
       } else {
-        noteEvidence(a, { at: now, actor: 'system', note: `maintenance window ${a.maintenance!.window} ended` });
+        noteEvidence(a, {
+          at: now,
+          actor: 'system',
+          note: `maintenance window ${a.maintenance!.window} ended`,
+          says: says('maintenanceEnded', { window: a.maintenance!.window }),
+        });
         delete a.maintenance;
       }
       cs.mark(a, 'updated');
@@ -451,6 +476,7 @@ export class AlertService {
           at: now,
           actor: actor.name,
           note: `resolved with group ${a.id}${note ? `: ${note}` : ''}`,
+          says: says('resolvedWithGroup', { group: a.id, note }),
         });
         cs.mark(child, 'resolved');
       }
@@ -462,6 +488,7 @@ export class AlertService {
         at: now,
         actor: 'system',
         note: `every grouped alert is resolved (the last by ${actor.name})`,
+        says: says('groupResolved', { by: actor.name }),
       });
       cs.mark(group, 'resolved');
     }
@@ -523,7 +550,12 @@ export class AlertService {
     if (!found || found.node !== deviceNode || !directiveAwaitingAck(found, deviceId)) return false;
     const cs = new AlertChangeSet();
     const a = cs.edit(found);
-    commentAlert(a, { at: this.opts.now(), actor: `device:${deviceId}`, note: 'directive received' });
+    commentAlert(a, {
+      at: this.opts.now(),
+      actor: `device:${deviceId}`,
+      note: 'directive received',
+      says: says('directiveReceived'),
+    });
     cs.mark(a, 'updated');
     try {
       this.commit(cs, 'directive-ack');
@@ -641,6 +673,12 @@ export class AlertService {
           at: now,
           actor: 'system',
           note: `priority ${group.priority ?? 'medium'} -> ${alert.priority} (${alert.id} from ${alert.node})`,
+          says: says('groupPriority', {
+            from: group.priority ?? 'medium',
+            to: alert.priority,
+            alert: alert.id,
+            node: alert.node,
+          }),
         });
         group.priority = alert.priority;
       }
@@ -675,6 +713,13 @@ export class AlertService {
       parent.correctionWindowSec * 1000,
       `${children.size} of ${parent.children.length} children of ` +
         `${parent.path} alerted within ${Math.round(spanMs / 1000)} s: ${[...children].join(', ')}`,
+      says('groupRaised', {
+        count: children.size,
+        of: parent.children.length,
+        node: parent.path,
+        seconds: Math.round(spanMs / 1000),
+        nodes: [...children].join(', '),
+      }),
     );
     // A flood shows its first cause first (EEMUA 191): the child that alerted earliest.
     const first = members[0]!;
@@ -735,6 +780,7 @@ export class AlertService {
       `re-raised while chattering: ${times.length} raises within ` +
         `${rule.minutes} min (more than ${rule.reraises} re-raises); held as ` +
         `this one alert`,
+      says('reopened', { count: times.length, minutes: rule.minutes, reraises: rule.reraises }),
     );
     last.chattering = { raises: times.length, firstAt: times[0]!, lastAt: now };
     for (const f of ['kind', 'probability', 'score', 'value', 'since', 'priority'] as const)
@@ -786,7 +832,12 @@ export class AlertService {
     if (a.kind === 'group') return false;
     const next = alertPriority(basePriority(this.opts.model, a.node, a.indicator), a);
     if (next === (a.priority ?? 'medium')) return false;
-    noteEvidence(a, { at: now, actor: 'system', note: `priority ${a.priority ?? 'medium'} -> ${next}` });
+    noteEvidence(a, {
+      at: now,
+      actor: 'system',
+      note: `priority ${a.priority ?? 'medium'} -> ${next}`,
+      says: says('priority', { from: a.priority ?? 'medium', to: next }),
+    });
     a.priority = next;
     return true;
   }
@@ -910,7 +961,17 @@ export class AlertService {
       if (live.kind === 'dropout' && live.since === lastTs) return; // this silence is the alert itself
       const cs = new AlertChangeSet();
       const a = cs.edit(live);
-      noteRefire(a, { at: now, actor: 'system', note: `fired again: ${silence}` });
+      noteRefire(a, {
+        at: now,
+        actor: 'system',
+        note: `fired again: ${silence}`,
+        says: says('refiredSilence', {
+          indicator,
+          device: deviceId,
+          since: lastTs,
+          seconds: Math.round(silentForMs / 1000),
+        }),
+      });
       cs.mark(a, 'updated');
       cs.onSaved(() => this.lastUpdate.set(a.id, now));
       this.commitOrRetry(cs, 'update', key(node, indicator), () =>
@@ -935,6 +996,7 @@ export class AlertService {
       },
       n.correctionWindowSec * 1000,
       silence,
+      says('silence', { indicator, device: deviceId, since: lastTs, seconds: Math.round(silentForMs / 1000) }),
     );
     alert.summary = `${describeAlert(alert, this.words(indicator)).replace(/\.$/, '')} (device ${deviceId}).`;
     alert.priority = basePriority(this.opts.model, node, indicator);
