@@ -378,6 +378,7 @@ export function namesOf(s: RoomState): Names {
         node: s.nodes.get(a.node)?.name ?? a.node,
       });
     },
+    indicator: (id) => s.model?.indicators.find((i) => i.id === id)?.name,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { AlertTrailEntry } from '@opsroom/models';
-import { t } from '../i18n/i18n.js';
+import { language, t } from '../i18n/i18n.js';
+import { noteSays, sayNote } from '../i18n/trail-text.js';
 
 /** How the room names things: nodes by name, people by display name, alerts by what and where. */
 export interface Names {
@@ -7,6 +8,8 @@ export interface Names {
   person(name: string): string;
   /** An alert in words ("Output at Taller 2"), or undefined when the room does not hold it. */
   alert(id: string): string | undefined;
+  /** An indicator by its model name (optional: its id otherwise). */
+  indicator?(id: string): string | undefined;
 }
 
 const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
@@ -36,6 +39,21 @@ export function noteWords(note: string, names: Names): string {
 }
 
 /**
+ * A trail entry's note in the active language. In English it is the note as written (ids and paths
+ * put in words); in another language a note the server wrote is said from what it says (its `says`
+ * field, or its fixed English pattern on an entry saved before that field), and a person's note
+ * stays as written.
+ */
+export function trailNote(e: AlertTrailEntry, names: Names): string | undefined {
+  if (e.note === undefined) return undefined;
+  if (language() !== 'en') {
+    const says = noteSays(e);
+    if (says) return sayNote(says, names);
+  }
+  return noteWords(e.note, names);
+}
+
+/**
  * One line of an alert's trail, naming people and nodes, never bare ids:
  * `time actor action[ from → to][: “note”]`.
  * @example
@@ -44,6 +62,7 @@ export function noteWords(note: string, names: Names): string {
  */
 export function trailLine(e: AlertTrailEntry, names: Names, time: (ms: number) => string): string {
   const move = e.fromNode !== e.toNode ? ` ${names.node(e.fromNode)} → ${names.node(e.toNode)}` : '';
-  const note = e.note ? `: “${noteWords(e.note, names)}”` : '';
+  const text = trailNote(e, names);
+  const note = text ? `: “${text}”` : '';
   return `${time(e.at)} ${actorName(e.actor, names)} ${t(`action.${e.action}`)}${move}${note}`;
 }
