@@ -108,6 +108,18 @@ d('the room in Spanish and English, and on a 390 px phone', () => {
     await expect(sentence.textContent()).resolves.toMatch(/^Production output .+\. Seguro al \d+ %\. Desde las /);
     await expect(card.getByRole('button', { name: 'Reconocer' }).isVisible()).resolves.toBe(true);
     await expect(page.locator('.alert-summary').textContent()).resolves.toMatch(/alertas? abiertas? en o bajo/);
+    // The trail: the server's note on the raise, said in Spanish from the entry's structured field.
+    await expect(card.locator('.alert-trail li').first().textContent()).resolves.toMatch(
+      /^\S+ sistema levantó: “cambio de tipo \S+ en Production output \(seguro al \d+ %\)”$/,
+    );
+    // The chart: range buttons from the catalogue, the time axis's ticks in Spanish dates (7 d: day and month).
+    await expect(page.locator('.chart-range[data-range="1y"]').textContent()).resolves.toBe('1 año');
+    await page.locator('.chart-range[data-range="7d"]').click();
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('svg.chart g.axis.x .tick text')].some((e) =>
+        /^\d{1,2} (ene|feb|mar|abr|may|jun|jul|ago|sept?|oct|nov|dic)$/.test(e.textContent ?? ''),
+      ),
+    );
     // Beer's indices with a decimal comma (340 / 435 = 78.2 %).
     await expect(page.getByTestId(LATENCY).textContent()).resolves.toBe('78,2 %');
     await expect(page.locator('.values caption').first().textContent()).resolves.toMatch(/— indicadores$/);
@@ -123,6 +135,10 @@ d('the room in Spanish and English, and on a 390 px phone', () => {
     const current = (await (await page.request.get(`${rig.app.httpUrl}/api/alerts?state=open`)).json()) as Alert[];
     const summary = current.find((a) => a.id === raised.id)?.summary;
     await expect(sentence.textContent()).resolves.toBe(summary);
+    await expect(card.locator('.alert-trail li').first().textContent()).resolves.toMatch(
+      / system raised: “\w+ change in output \(\d+ % sure\)”$/,
+    );
+    await expect(page.locator('.chart-range[data-range="1y"]').textContent()).resolves.toBe('1 y');
     await page.reload();
     await page.locator('.connection[data-status="live"]').waitFor();
     await expect(page.locator('.connection').textContent()).resolves.toBe('live');
