@@ -4,12 +4,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type MqttClient } from 'mqtt';
 import { decodeJsonReadings, deviceTopic } from '@opsroom/models';
-import { freePort, startAgentProcess, startChild, waitForPort, type Child } from './support/processes.js';
+import { freePort, startAgentProcess, type Child } from './support/processes.js';
 
 // The shared helper lives in the server's test tree (another TypeScript project), so it is
 // loaded by path at run time rather than imported by the compiler.
 const REQUIRE_BINARY = new URL('../../server/test/support/require-binary.ts', import.meta.url).href;
 const { findBinary } = (await import(REQUIRE_BINARY)) as { findBinary: (name: string) => string | null };
+const MOSQUITTO_KIT = new URL('../../server/test/support/mosquitto.ts', import.meta.url).href;
+const { restartableMosquitto } = (await import(MOSQUITTO_KIT)) as {
+  restartableMosquitto: (
+    binary: string,
+    port: number,
+    persistence: boolean,
+  ) => { url: string; start(): Promise<void>; stop(signal: NodeJS.Signals): Promise<void>; remove(): Promise<void> };
+};
 const mosquitto = findBinary('mosquitto');
 const d = mosquitto ? describe : describe.skip;
 
@@ -35,36 +43,17 @@ async function until(
 d('the agent process against a real Mosquitto, through a broker outage and a SIGKILL', () => {
   let dir: string;
   let port: number;
-  let broker: Child | undefined;
+  let broker: ReturnType<typeof restartableMosquitto> | undefined;
   let agent: Child | undefined;
   let sub: MqttClient | undefined;
 
-  const startBroker = async () => {
-    broker = startChild(mosquitto!, ['-c', join(dir, 'mosquitto.conf')]);
-    await waitForPort(port);
-  };
-  const stopBroker = async () => {
-    broker?.proc.kill('SIGTERM'); // a clean stop writes the persistence file
-    await broker?.exited;
-    broker = undefined;
-  };
+  const startBroker = () => broker!.start();
+  const stopBroker = () => broker!.stop('SIGTERM'); // a clean stop writes the persistence file
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'opsroom-mosq-'));
     port = await freePort();
-    writeFileSync(
-      join(dir, 'mosquitto.conf'),
-      [
-        `listener ${port} 127.0.0.1`,
-        'allow_anonymous true',
-        'persistence true',
-        `persistence_location ${dir}/`,
-        'max_queued_messages 0',
-        'max_inflight_messages 0',
-        'log_dest none',
-        '',
-      ].join('\n'),
-    );
+    broker = restartableMosquitto(mosquitto!, port, true);
     // The ground truth: 10,000 readings with distinct (metric, ts) keys, replayed at 10x (one row per ms).
     const rows = ['ts,metric,value'];
     for (let i = 0; i < TOTAL; i++) rows.push(`${T0 + i * 10},${METRICS[i % METRICS.length]},${i}`);
@@ -98,7 +87,7 @@ d('the agent process against a real Mosquitto, through a broker outage and a SIG
     await sub?.endAsync(true);
     agent?.proc.kill('SIGKILL');
     await agent?.exited;
-    await stopBroker();
+    await broker?.remove();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -127,8 +116,7 @@ d('the agent process against a real Mosquitto, through a broker outage and a SIG
     await sub.subscribeAsync([deviceTopic(DEVICE, 'readings'), deviceTopic(DEVICE, 'status')], { qos: 1 });
 
     const config = join(dir, 'agent.yaml');
-    const logs = () =>
-      `agent:\n${agent?.output().slice(-3000)}\nbroker:\n${broker?.output().slice(-2000) ?? '(stopped)'}`;
+    const logs = () => `agent:\n${agent?.output().slice(-3000)}\nbroker: (log_dest none)`;
     agent = startAgentProcess(['--config', config, '--log-level', 'warn']);
 
     // 1. Kill the agent mid-stream: readings in its outbox and in flight must survive.

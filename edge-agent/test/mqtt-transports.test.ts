@@ -1,5 +1,4 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo, Server } from 'node:net';
@@ -15,6 +14,10 @@ import { startAgent, type Logger, type RunningAgent } from '../src/index.js';
 // loaded by path at run time rather than imported by the compiler.
 const REQUIRE_BINARY = new URL('../../server/test/support/require-binary.ts', import.meta.url).href;
 const { findBinary } = (await import(REQUIRE_BINARY)) as { findBinary: (name: string) => string | null };
+const SELF_SIGNED = new URL('../../server/test/support/self-signed.ts', import.meta.url).href;
+const { selfSignedCert } = (await import(SELF_SIGNED)) as {
+  selfSignedCert: (openssl: string, dir: string, name?: string) => { cert: string; key: string };
+};
 const openssl = findBinary('openssl');
 const d = openssl ? describe : describe.skip;
 
@@ -27,34 +30,6 @@ async function until(what: string, cond: () => boolean, timeoutMs = 5000): Promi
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
-}
-
-/** A self-signed certificate for 127.0.0.1 (cert.pem, key.pem) in `dir`. */
-function makeCert(dir: string, name: string): { cert: string; key: string } {
-  const cert = join(dir, `${name}.cert.pem`);
-  const key = join(dir, `${name}.key.pem`);
-  execFileSync(
-    openssl!,
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  return { cert, key };
 }
 
 interface Listening {
@@ -134,8 +109,8 @@ d('the agent over mqtts:// and ws:// brokers', () => {
   const cleanups: Array<() => Promise<unknown> | unknown> = [];
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'opsroom-transports-'));
-    good = makeCert(dir, 'broker');
-    other = makeCert(dir, 'other');
+    good = selfSignedCert(openssl!, dir, 'broker');
+    other = selfSignedCert(openssl!, dir, 'other');
   });
   afterAll(async () => {
     for (const c of cleanups.reverse()) await c();

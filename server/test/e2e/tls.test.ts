@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -8,6 +7,7 @@ import mqtt from 'mqtt';
 import { deviceTopic } from '@opsroom/models';
 import { demoCredentials, startTestServer } from '../support/demo-fixture.js';
 import { findBinary } from '../support/require-binary.js';
+import { selfSignedCert } from '../support/self-signed.js';
 
 const openssl = findBinary('openssl');
 const d = openssl ? describe : describe.skip;
@@ -32,29 +32,9 @@ d('TLS for HTTP and MQTT when certificate paths are given', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
   let ca: Buffer;
   beforeAll(async () => {
-    execFileSync(
-      openssl!,
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
-    ca = readFileSync(join(dir, 'cert.pem'));
-    server = await startTestServer({ tlsCert: join(dir, 'cert.pem'), tlsKey: join(dir, 'key.pem') });
+    const { cert, key } = selfSignedCert(openssl!, dir);
+    ca = readFileSync(cert);
+    server = await startTestServer({ tlsCert: cert, tlsKey: key });
   });
   afterAll(async () => {
     await server?.stop();

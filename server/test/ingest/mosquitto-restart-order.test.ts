@@ -1,15 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import mqtt, { type MqttClient } from 'mqtt';
 import { deviceTopic } from '@opsroom/models';
 import { startMqttIngest, type DeviceChannel } from '../../src/ingest/mqtt-ingest.js';
 import type { IngestPipeline } from '../../src/ingest/pipeline.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { freePort } from '../support/mosquitto.js';
+import { freePort, restartableMosquitto as restartable } from '../support/mosquitto.js';
 import { findBinary } from '../support/require-binary.js';
 
 const mosquittoBin = findBinary('mosquitto');
@@ -25,56 +20,6 @@ async function until(what: string, cond: () => boolean, ms = 30_000): Promise<vo
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(20);
   }
-}
-
-/** A Mosquitto that can be killed and started again on the same port and persistence directory. */
-function restartableMosquitto(port: number, persistence: boolean) {
-  const dir = mkdtempSync(join(tmpdir(), 'opsroom-mq-restart-'));
-  chmodSync(dir, 0o777); // started as root, Mosquitto writes its persistence file as its own user
-  const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(
-    conf,
-    [
-      `listener ${port} 127.0.0.1`,
-      'allow_anonymous true',
-      `persistence ${persistence}`,
-      `persistence_location ${dir}/`,
-      'max_queued_messages 0',
-      'max_inflight_messages 0',
-      'log_dest none',
-      '',
-    ].join('\n'),
-  );
-  let child: ChildProcess | null = null;
-  const stop = async (signal: NodeJS.Signals) => {
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((r) => child!.once('exit', r));
-    child.kill(signal);
-    await exited;
-    child = null;
-  };
-  return {
-    url: `mqtt://127.0.0.1:${port}`,
-    async start() {
-      child = spawn(mosquittoBin!, ['-c', conf], { stdio: 'ignore' });
-      const deadline = Date.now() + 5000;
-      for (;;) {
-        const ok = await new Promise<boolean>((resolve) => {
-          const c = connect(port, '127.0.0.1');
-          c.once('connect', () => (c.destroy(), resolve(true)));
-          c.once('error', () => resolve(false));
-        });
-        if (ok) return;
-        if (Date.now() > deadline) throw new Error('mosquitto did not start');
-        await sleep(50);
-      }
-    },
-    stop,
-    async remove() {
-      await stop('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 /**
@@ -156,7 +101,7 @@ d('ingest from a Mosquitto that restarts while messages are in flight', () => {
   ] as const)(
     '%s',
     async (_name, signal, persistence) => {
-      const broker = restartableMosquitto(await freePort(), persistence);
+      const broker = restartable(mosquittoBin!, await freePort(), persistence);
       cleanup.push(() => broker.remove());
       await broker.start();
       const held = heldPipeline();
@@ -205,7 +150,7 @@ d('ingest from a Mosquitto that restarts while messages are in flight', () => {
   );
 
   it('a graceful close acknowledges what is being stored, so nothing of it comes again at the next start', async () => {
-    const broker = restartableMosquitto(await freePort(), false);
+    const broker = restartable(mosquittoBin!, await freePort(), false);
     cleanup.push(() => broker.remove());
     await broker.start();
     const held = heldPipeline();

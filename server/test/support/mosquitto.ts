@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,6 +89,60 @@ export async function startMosquitto(binary: string, extraConf: string[] = []): 
         child.kill('SIGTERM');
         await exited;
       }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface RestartableMosquitto {
+  url: string;
+  /** Starts it (again) on the same port and persistence directory; resolves once it listens. */
+  start(): Promise<void>;
+  /** SIGTERM writes the persistence file; SIGKILL loses what was not written. */
+  stop(signal: NodeJS.Signals): Promise<void>;
+  /** Kills it and removes its directory. */
+  remove(): Promise<void>;
+}
+
+/**
+ * A real Mosquitto that can be stopped and started again on the same loopback port and
+ * persistence directory (`persistence`: whether it keeps sessions and queued messages across
+ * a restart), configured like docker-compose's (no silent drops).
+ */
+export function restartableMosquitto(binary: string, port: number, persistence: boolean): RestartableMosquitto {
+  const dir = mkdtempSync(join(tmpdir(), 'opsroom-mq-restart-'));
+  chmodSync(dir, 0o777); // started as root, Mosquitto writes its persistence file as its own user
+  const conf = join(dir, 'mosquitto.conf');
+  writeFileSync(
+    conf,
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous true',
+      `persistence ${persistence}`,
+      `persistence_location ${dir}/`,
+      'max_queued_messages 0',
+      'max_inflight_messages 0',
+      'log_dest none',
+      '',
+    ].join('\n'),
+  );
+  let child: ChildProcess | null = null;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child!.once('exit', r));
+    child.kill(signal);
+    await exited;
+    child = null;
+  };
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    async start() {
+      child = spawn(binary, ['-c', conf], { stdio: 'ignore' });
+      await waitForPort(port, 5000);
+    },
+    stop,
+    async remove() {
+      await stop('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     },
   };
