@@ -30,7 +30,13 @@ import { createServerMetrics } from './metrics/registry.js';
 import { loadModelFile, watchModelFile } from './model/index.js';
 import { ModelHolder } from './model/model-holder.js';
 import { modelHash } from './model/model-hash.js';
-import { chooseServer, narrowTo } from './model/ownership.js';
+import { chooseServer, narrowTo, ownership } from './model/ownership.js';
+import { recordHandoffs } from './federation/alert-handoffs.js';
+import { startChildLinks, type ChildLinks } from './federation/child-links.js';
+import { FederationState } from './federation/federation-state.js';
+import { RollupUplink } from './federation/rollup-uplink.js';
+import { startUplinkClient, type UplinkClient } from './federation/uplink-client.js';
+import { Ticker } from './lifecycle/lifecycle.js';
 import { composeReadingPath, type Outlets } from './reading-path.js';
 import { startRealtime } from './realtime/socket-server.js';
 import { latestAtStartup } from './store/index.js';
@@ -54,6 +60,8 @@ export interface StartOptions extends Partial<OpsroomConfig> {
   now?: () => number;
   /** ms between periodic detector checkpoints (default DEFAULTS.detectorCheckpointMs); 0: only at close. */
   detectorCheckpointMs?: number;
+  /** Federation: how long after a roll-up period ends it is sent up (default 3 periods; rollup-uplink.ts). */
+  uplinkSettleMs?: number;
 }
 
 export interface RunningOpsroom {
@@ -89,6 +97,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     logger: loggerOpts,
     now: nowOpt,
     detectorCheckpointMs = DEFAULTS.detectorCheckpointMs,
+    uplinkSettleMs,
     ...overrides
   } = options;
   const config = resolveConfig({}, process.env, { uiDir: DEFAULT_UI_DIR, ...overrides });
@@ -123,6 +132,25 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     // opsroom.db first, before the store opens that file).
     const state = life.own('state database', openStateDatabase(config.dataDir), (s) => s.db.close());
     const sessionRepo = new SqliteSessionRepository(state.db);
+    // Federation (issue 19 point 2): what goes to the parent server and to child servers is queued in state.db, in
+    // the same transaction as the alert change it reports (federation/alert-handoffs.ts); the links send it.
+    const own = serverId === undefined ? undefined : ownership(full, serverId);
+    const fed = own ? new FederationState(state.db, now) : undefined;
+    const links: { up: UplinkClient | null; children: ChildLinks | null } = { up: null, children: null };
+    const kickLinks = () =>
+      setImmediate(() => {
+        links.up?.kick();
+        links.children?.kick();
+      });
+    const handUp = own?.parent === undefined ? undefined : { server: own.parent, top: own.top };
+    const alertRepo = new SqliteAlertRepository(
+      state.db,
+      fed &&
+        ((saved) => {
+          recordHandoffs(saved, { state: fed, ...(handUp ? { parent: handUp } : {}) });
+          kickLinks();
+        }),
+    );
     sessionRepo.deleteExpired(now());
 
     const store = life.own('store', await openStore(config), (s) => s.close());
@@ -183,7 +211,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       now,
       log,
       metrics,
-      alertState: { repo: new SqliteAlertRepository(state.db), maintenance, notifier, writes },
+      alertState: { repo: alertRepo, maintenance, notifier, writes },
       outlets,
     });
     const { live, alerts, pipeline } = path;
@@ -263,8 +291,38 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
           devices: () => models.current().devices,
           logger: log,
           onDeviceMessage: (topic, payload) => pipeline.accept(topic, payload),
+          // Federation: the child servers of this one log in to send up (their `secret_hash`).
+          servers: () =>
+            (models.current().servers ?? []).filter((s) => s.parent === serverId && s.parent !== undefined),
+          onServerMessage: (from, payload) =>
+            links.children ? links.children.receive(from, payload) : Promise.reject(new Error('no child links')),
           tls,
         });
+    if (fed && own && own.children.length > 0) {
+      if (!broker)
+        log.warn(
+          { children: own.children },
+          'federation: child servers send up through the embedded broker only; with --broker-url they cannot reach ' +
+            'this server yet',
+        );
+      else
+        links.children = life.own(
+          'child server links',
+          startChildLinks({
+            serverId: own.server,
+            state: fed,
+            store,
+            live,
+            alerts,
+            boundary: () => own.boundary,
+            modelHash: () => hash,
+            send: (child, payload) => broker.sendToServer(child, payload),
+            connected: (child) => broker.serverConnected(child),
+            logger: log,
+          }),
+          (c) => c.close(),
+        );
+    }
     // A device disabled, removed or given a new secret loses its live connection at once.
     if (broker)
       models.subscribe((next, previous) => broker.disconnectDevices(revokedDevices(previous.devices, next.devices)));
@@ -301,6 +359,58 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       { logger: log },
     );
     life.own('model watcher', watcher, (w) => w.close());
+
+    // Federation: a server with a parent queues its settled roll-ups every period and sends the outbox up.
+    if (fed && handUp) {
+      const rollups = new RollupUplink({
+        state: fed,
+        store,
+        model: () => models.current(),
+        parent: handUp.server,
+        top: handUp.top,
+        periodMs: config.rollupPeriodMs,
+        ...(uplinkSettleMs !== undefined ? { settleMs: uplinkSettleMs } : {}),
+        now,
+        logger: log,
+      });
+      await life.start(
+        new Ticker({
+          name: 'roll-ups to the parent server',
+          everyMs: Math.min(config.rollupPeriodMs, 10_000),
+          tickAtStart: true,
+          logger: log,
+          tick: () => {
+            rollups.tick().then(
+              (n) => {
+                if (n) links.up?.kick();
+              },
+              (err: unknown) => log.error({ err }, 'federation: computing roll-ups for the parent server failed'),
+            );
+          },
+        }),
+      );
+      if (config.uplinkUrl && config.uplinkSecret)
+        links.up = life.own(
+          'uplink to the parent server',
+          startUplinkClient({
+            url: config.uplinkUrl,
+            serverId: own!.server,
+            secret: config.uplinkSecret,
+            parent: handUp.server,
+            state: fed,
+            modelHash: () => hash,
+            onResolve: (r) => alerts.resolveFromServer(r.id, handUp.server, r.by, r.note),
+            logger: log,
+          }),
+          (u) => u.close(),
+        );
+      else
+        log.warn(
+          { parent: handUp.server },
+          'federation: no --uplink-url and OPSROOM_UPLINK_SECRET: roll-ups and escalations wait in the outbox until ' +
+            'they are set',
+        );
+    }
 
     checkpoints.start();
     started = true;

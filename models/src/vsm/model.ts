@@ -183,6 +183,11 @@ export interface ServerDef {
   /** Node paths from the root; each is the top of a subtree this server runs (one for now). */
   owns: string[];
   parent?: string;
+  /**
+   * scrypt hash of this server's secret on its parent's broker (issue 19 point 2): the parent lets it in as user
+   * `$server:<id>`, publishing only its own uplink topic. Absent: the parent refuses it.
+   */
+  secretHash?: string;
 }
 
 /** True when `path` is `scope` or lies under it. */

@@ -497,6 +497,70 @@ export class AlertService {
   }
 
   /**
+   * Federation (issue 19 point 2): child server `from` says how an alert it handed up stands now (`handed`: the alert
+   * as the child saved it; `boundary`: the child's top, a leaf of this server's model). New here: a mirror opens,
+   * escalated to the boundary's parent with that node's whole correction window from now (this server's clock: a
+   * skewed child clock never shortens it). Known here and resolved there: resolved here too (resolved wins). Returns
+   * what it did, for the log and tests. Throws OPS_ERR_STATE_UNAVAILABLE when the save fails (the message is then
+   * not acknowledged, and comes again).
+   */
+  receiveHandoff(from: string, handed: Alert, boundary: string): 'opened' | 'resolved' | 'unchanged' {
+    const now = this.opts.now();
+    const actor = `server:${from}`;
+    const known = this.open.get(handed.id) ?? this.opts.repo.get(handed.id);
+    const cs = new AlertChangeSet();
+    if (known) {
+      if (known.state === 'resolved' || handed.state !== 'resolved') return 'unchanged';
+      const a = cs.edit(known);
+      const by = handed.trail.findLast((t) => t.action === 'resolved')?.actor ?? 'someone';
+      resolveAlert(a, { at: now, actor, note: `resolved on server ${from} by ${by}` });
+      cs.mark(a, 'resolved');
+      this.commit(cs, 'federation resolve');
+      this.opts.logger.info({ alert: a.id, from }, 'handed-off alert resolved by its child server');
+      return 'resolved';
+    }
+    if (handed.state === 'resolved') return 'unchanged';
+    const parentPath = this.opts.model.nodes.get(boundary)?.parent;
+    const parent = parentPath === undefined ? undefined : this.opts.model.nodes.get(parentPath);
+    if (!parent) throw new OpsError('OPS_ERR_BAD_REQUEST', `no node above ${boundary} on this server`);
+    const a: Alert = structuredClone(handed);
+    delete a.groupedBy;
+    delete a.groups;
+    delete a.shelved;
+    a.owner = boundary;
+    if (!a.path.includes(boundary)) a.path.push(boundary);
+    escalateAlert(a, now, { path: parent.path, windowMs: parent.correctionWindowSec * 1000 });
+    const entry = a.trail.at(-1)!;
+    entry.actor = actor;
+    entry.note = `correction window of ${boundary} ran out on server ${from}`;
+    cs.add(a, 'escalated');
+    this.commit(cs, 'federation hand-off');
+    this.opts.metrics.alertsEscalated.inc();
+    this.opts.logger.info({ alert: a.id, from, to: parent.path }, 'alert escalated from a child server');
+    return 'opened';
+  }
+
+  /**
+   * Federation: the parent server `from` resolved an alert this server handed up (resolved wins from any level).
+   * Returns false when it is not open here (already resolved, or unknown).
+   */
+  resolveFromServer(id: string, from: string, by: string, note?: string): boolean {
+    const live = this.open.get(id);
+    if (!live) return false;
+    const cs = new AlertChangeSet();
+    const a = cs.edit(live);
+    resolveAlert(a, {
+      at: this.opts.now(),
+      actor: `server:${from}`,
+      note: `resolved on server ${from} by ${by}${note ? `: ${note}` : ''}`,
+    });
+    cs.mark(a, 'resolved');
+    this.commit(cs, 'federation resolve');
+    this.opts.logger.info({ alert: id, from, by }, 'alert resolved by the parent server');
+    return true;
+  }
+
+  /**
    * Shelves an open alert for `minutes` (at most the owner level's `max_shelve`, default 8 h): it
    * leaves the active list and its correction window pauses until the shelf ends.
    */

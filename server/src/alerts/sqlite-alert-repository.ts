@@ -10,7 +10,14 @@ export class SqliteAlertRepository implements AlertRepository {
   private readonly recent: Database.Statement;
   private readonly saveMany: (alerts: readonly Alert[]) => void;
 
-  constructor(private readonly db: Database.Database) {
+  /**
+   * `alsoInTransaction`: called with the alerts of every saveAll inside its transaction, so what it writes to the same
+   * database (the federation's outbox: federation/alert-handoffs.ts) is durable exactly when the alerts are.
+   */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly alsoInTransaction?: (alerts: readonly Alert[]) => void,
+  ) {
     this.upsert = db.prepare(
       'INSERT INTO alert_docs (id, raised_at, resolved, doc) VALUES (?, ?, ?, ' +
         '?) ON CONFLICT(id) DO UPDATE SET resolved = excluded.resolved, doc = excluded.doc',
@@ -21,6 +28,7 @@ export class SqliteAlertRepository implements AlertRepository {
     // (a backup, the sqlite3 shell) makes it wait (busy_timeout), never fail with SQLITE_BUSY.
     this.saveMany = db.transaction((alerts: readonly Alert[]) => {
       for (const a of alerts) this.save(a);
+      this.alsoInTransaction?.(alerts);
     }).immediate;
     this.recent = db.prepare(
       'SELECT doc FROM alert_docs WHERE raised_at >= ? AND raised_at <= ? ORDER BY raised_at DESC LIMIT ?',

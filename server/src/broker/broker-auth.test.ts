@@ -69,3 +69,34 @@ describe('authenticateClient', () => {
     expect(await authenticateClient(SERVICE_USERNAME, Buffer.from('pw2'), devices, svc)).toBeNull();
   });
 });
+
+describe('child servers on the parent broker (issue 19 point 2)', () => {
+  const norte = { kind: 'server', serverId: 'norte' } as const;
+  const servers = [
+    { id: 'norte', owns: ['valle/norte'], parent: 'region', secretHash: hashSecret('s3cret') },
+    { id: 'sur', owns: ['valle/sur'], parent: 'region' },
+  ];
+
+  it('lets a child server in as $server:<id> with its secret only; one without secret_hash never', async () => {
+    const svc = { username: SERVICE_USERNAME, password: 'x' };
+    const auth = (user: string, pw: string) =>
+      authenticateClient(user, Buffer.from(pw), new Map(), svc, undefined, servers);
+    await expect(auth('$server:norte', 's3cret')).resolves.toEqual(norte);
+    await expect(auth('$server:norte', 'wrong')).resolves.toBeNull();
+    await expect(auth('$server:sur', '')).resolves.toBeNull();
+    await expect(auth('$server:nobody', 's3cret')).resolves.toBeNull();
+    expect(sessionClientId(norte, 'anything')).toBe('$server:norte');
+  });
+
+  it('pins a child server to its own up and down topics, and devices off them', () => {
+    expect(mayPublish(norte, 'opsroom/servers/norte/up')).toBe(true);
+    expect(mayPublish(norte, 'opsroom/servers/sur/up')).toBe(false);
+    expect(mayPublish(norte, 'opsroom/servers/norte/down')).toBe(false);
+    expect(mayPublish(norte, 'opsroom/v1/devices/dev-a/readings')).toBe(false);
+    expect(maySubscribe(norte, 'opsroom/servers/norte/down')).toBe(true);
+    expect(maySubscribe(norte, 'opsroom/servers/+/down')).toBe(false);
+    expect(mayReceive(norte, 'opsroom/servers/sur/down')).toBe(false);
+    expect(mayPublish(a, 'opsroom/servers/norte/up')).toBe(false);
+    expect(maySubscribe(a, 'opsroom/servers/norte/down')).toBe(false);
+  });
+});

@@ -1,5 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
-import { DEVICE_PUBLISH_CHANNELS, DEVICE_SUBSCRIBE_CHANNELS, parseDeviceTopic, type DeviceDef } from '@opsroom/models';
+import {
+  DEVICE_PUBLISH_CHANNELS,
+  DEVICE_SUBSCRIBE_CHANNELS,
+  parseDeviceTopic,
+  type DeviceDef,
+  type ServerDef,
+} from '@opsroom/models';
 import { UNKNOWN_ACCOUNT_HASH, verifySecretAsync } from '../auth/hash.js';
 
 /** The server's own MQTT identity on the embedded broker. `$` cannot start a device id, so it never collides. */
@@ -10,7 +16,19 @@ export interface ServiceCredentials {
   password: string;
 }
 
-export type BrokerPrincipal = { kind: 'service' } | { kind: 'device'; deviceId: string };
+export type BrokerPrincipal =
+  { kind: 'service' } | { kind: 'device'; deviceId: string } | { kind: 'server'; serverId: string };
+
+/**
+ * Federation (issue 19 point 2): a child server logs in to its parent's broker as `$server:<id>` with the secret whose
+ * hash is its `servers[].secret_hash`. `$` cannot start a device id, so it never collides with a device.
+ */
+export const SERVER_USERNAME_PREFIX = '$server:';
+
+/** The topics of one federation link: the child publishes `up`, subscribes `down`. */
+export function serverTopic(serverId: string, direction: 'up' | 'down'): string {
+  return `opsroom/servers/${serverId}/${direction}`;
+}
 
 /**
  * The MQTT session (client id) a principal gets, whatever client id it sent.
@@ -25,7 +43,9 @@ export type BrokerPrincipal = { kind: 'service' } | { kind: 'device'; deviceId: 
  * @example sessionClientId({ kind: 'service' }, 'tool') // '$opsroom-server/tool'
  */
 export function sessionClientId(who: BrokerPrincipal, requested: string): string {
-  return who.kind === 'device' ? who.deviceId : `${SERVICE_USERNAME}/${requested}`;
+  if (who.kind === 'device') return who.deviceId;
+  if (who.kind === 'server') return `${SERVER_USERNAME_PREFIX}${who.serverId}`;
+  return `${SERVICE_USERNAME}/${requested}`;
 }
 
 /**
@@ -40,11 +60,17 @@ export async function authenticateClient(
   devices: ReadonlyMap<string, DeviceDef>,
   service: ServiceCredentials,
   verify: (plain: string, hash: string) => Promise<boolean> = verifySecretAsync,
+  servers: readonly ServerDef[] = [],
 ): Promise<BrokerPrincipal | null> {
   if (username === undefined || password === undefined) return null;
   if (username === service.username) {
     const a = Buffer.from(service.password);
     return a.length === password.length && timingSafeEqual(a, password) ? { kind: 'service' } : null;
+  }
+  if (username.startsWith(SERVER_USERNAME_PREFIX)) {
+    const def = servers.find((s) => s.id === username.slice(SERVER_USERNAME_PREFIX.length));
+    const ok = await verify(password.toString('utf8'), def?.secretHash ?? UNKNOWN_ACCOUNT_HASH);
+    return ok && def?.secretHash ? { kind: 'server', serverId: def.id } : null;
   }
   // A disabled device costs the same hashing as any other refusal, so timing tells nothing.
   const found = devices.get(username);
@@ -76,6 +102,7 @@ export function revokedDevices(
  */
 export function mayPublish(who: BrokerPrincipal, topic: string): boolean {
   if (who.kind === 'service') return true;
+  if (who.kind === 'server') return topic === serverTopic(who.serverId, 'up');
   const t = parseDeviceTopic(topic);
   return t !== null && t.deviceId === who.deviceId && DEVICE_PUBLISH_CHANNELS.includes(t.channel);
 }
@@ -88,6 +115,7 @@ export function mayPublish(who: BrokerPrincipal, topic: string): boolean {
  */
 export function mayReceive(who: BrokerPrincipal, topic: string): boolean {
   if (who.kind === 'service') return true;
+  if (who.kind === 'server') return topic === serverTopic(who.serverId, 'down');
   const t = parseDeviceTopic(topic);
   return t !== null && t.deviceId === who.deviceId && DEVICE_SUBSCRIBE_CHANNELS.includes(t.channel);
 }
@@ -95,6 +123,7 @@ export function mayReceive(who: BrokerPrincipal, topic: string): boolean {
 /** A device may subscribe only to its own commands and rejects topics, with no wildcards. */
 export function maySubscribe(who: BrokerPrincipal, filter: string): boolean {
   if (who.kind === 'service') return true;
+  if (who.kind === 'server') return filter === serverTopic(who.serverId, 'down');
   if (filter.includes('+') || filter.includes('#')) return false;
   const t = parseDeviceTopic(filter);
   return t !== null && t.deviceId === who.deviceId && DEVICE_SUBSCRIBE_CHANNELS.includes(t.channel);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
-import { deviceTopic, encodeDirective, type DeviceDef, type Directive } from '@opsroom/models';
+import { deviceTopic, encodeDirective, type DeviceDef, type Directive, type ServerDef } from '@opsroom/models';
 import { AttemptLimiter, type Attempt } from '../auth/attempt-limiter.js';
 import { HashQueue } from '../auth/hash-queue.js';
 import { verifySecretAsync } from '../auth/hash.js';
@@ -15,6 +15,8 @@ import {
   mayReceive,
   maySubscribe,
   sessionClientId,
+  SERVER_USERNAME_PREFIX,
+  serverTopic,
   SERVICE_USERNAME,
   type BrokerPrincipal,
   type ServiceCredentials,
@@ -39,6 +41,10 @@ export interface EmbeddedBroker {
   disconnectDevices(deviceIds: Iterable<string>): void;
   /** Whether the device has a live, authenticated connection now. */
   deviceConnected(deviceId: string): boolean;
+  /** Federation: publishes (QoS 1) on a child server's `down` topic. */
+  sendToServer(serverId: string, payload: string): void;
+  /** Whether the child server has a live, authenticated connection now. */
+  serverConnected(serverId: string): boolean;
   close(): Promise<void>;
 }
 
@@ -55,6 +61,13 @@ export interface EmbeddedBrokerOptions {
    * rejects — the device keeps it and sends it again.
    */
   onDeviceMessage?: (topic: string, payload: Buffer) => Promise<void>;
+  /**
+   * Federation (issue 19 point 2): the child servers that may log in (`$server:<id>` with the secret of their
+   * `secret_hash`), looked up on every CONNECT. Default: none.
+   */
+  servers?: () => readonly ServerDef[];
+  /** A child server's message on its `up` topic; acknowledged (PUBACK) once this resolves, not at all if it rejects. */
+  onServerMessage?: (serverId: string, payload: Buffer) => Promise<void>;
   /** PEM key and certificate: listen for mqtts (MQTT over TLS) instead of plain TCP. */
   tls?: { key: Buffer; cert: Buffer };
   /** Overrides of BROKER_LIMITS (broker-limits.ts; tests). */
@@ -174,7 +187,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
       const devices = opts.devices();
       const checkedHash = devices.get(user)?.secretHash;
       try {
-        checking = authenticateClient(username, password, devices, service, verifyQueued);
+        checking = authenticateClient(username, password, devices, service, verifyQueued, opts.servers?.() ?? []);
       } catch (err) {
         checking = Promise.reject(err as Error);
       }
@@ -228,9 +241,17 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
       if (who && mayPublish(who, packet.topic)) {
         // No retained messages from devices: a retained reading or status would be replayed as if
         // new to every later subscriber. The message itself is taken, the retain flag dropped.
-        if (who.kind === 'device' && packet.retain) packet.retain = false;
-        if (who.kind !== 'device' || !opts.onDeviceMessage) return done(null);
+        if (who.kind !== 'service' && packet.retain) packet.retain = false;
         const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+        if (who.kind === 'server') {
+          if (!opts.onServerMessage) return done(new Error('this server takes no uplink'));
+          opts.onServerMessage(who.serverId, payload).then(
+            () => done(null),
+            (err: Error) => done(err),
+          );
+          return;
+        }
+        if (who.kind !== 'device' || !opts.onDeviceMessage) return done(null);
         opts.onDeviceMessage(packet.topic, payload).then(
           () => done(null),
           (err: Error) => done(err),
@@ -354,6 +375,23 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     deviceConnected(deviceId) {
       const client = clientOf(deviceId);
       return client !== undefined && principals.get(client)?.kind === 'device';
+    },
+    sendToServer(serverId, payload) {
+      aedes.publish(
+        {
+          cmd: 'publish',
+          topic: serverTopic(serverId, 'down'),
+          payload: Buffer.from(payload),
+          qos: 1,
+          retain: false,
+          dup: false,
+        },
+        () => {},
+      );
+    },
+    serverConnected(serverId) {
+      const client = clientOf(`${SERVER_USERNAME_PREFIX}${serverId}`);
+      return client !== undefined && principals.get(client)?.kind === 'server';
     },
     disconnectDevices(deviceIds) {
       for (const id of deviceIds) {

@@ -20,6 +20,14 @@ export interface OpsroomConfig {
    * Absent: the model's only server, or the whole tree for a model without `servers:` (model/ownership.ts).
    */
   serverId?: string;
+  /**
+   * Federation (issue 19 point 2): the MQTT URL of the parent server's broker, for a server whose model entry has a
+   * `parent`. Roll-ups and alert hand-offs go up it, resolves come down. Absent: nothing is sent up (the outbox keeps
+   * filling and is sent once it is set).
+   */
+  uplinkUrl?: string;
+  /** This server's secret on its parent's broker (the model's `servers[].secret_hash` is its hash). */
+  uplinkSecret?: string;
   /** An external MQTT broker (mqtt://host:1883) instead of the embedded one. */
   brokerUrl?: string;
   /**
@@ -149,6 +157,22 @@ export const OPTIONS = [
     help:
       "which of the model's servers: this is; it runs only the subtree it owns (default: the model's only server, " +
       'or the whole tree without servers:)',
+  },
+  {
+    flag: 'uplink-url',
+    env: 'OPSROOM_UPLINK_URL',
+    key: 'uplinkUrl',
+    kind: 'url',
+    help:
+      "federation: the parent server's broker, e.g. mqtt://region.example:1883; roll-ups and escalations go up it " +
+      '(servers with a parent only)',
+  },
+  {
+    flag: 'uplink-secret',
+    env: 'OPSROOM_UPLINK_SECRET',
+    key: 'uplinkSecret',
+    kind: 'string',
+    help: "this server's secret on its parent's broker (prefer the env var: flags show in `ps`)",
   },
   {
     flag: 'broker-url',
@@ -301,7 +325,7 @@ function parseValue(kind: string, name: string, raw: string): string | number {
       } catch {
         throw new ConfigError(`${name} must be a URL, got ${JSON.stringify(raw)}`);
       }
-      if (name.includes('broker')) {
+      if (name.includes('broker') || name.includes('uplink')) {
         const broker = parseBrokerUrlParts(raw);
         if (typeof broker === 'string') throw new ConfigError(`${name} ${broker}`);
       }

@@ -55,7 +55,7 @@ describe('servers: in the model file', () => {
     expect(problems('servers:', '  - { id: "re gion", owns: [valle] }', '  - { id: x, parnet: region }')).toEqual([
       `m.yaml:${AT + 1}:11  servers[0].id  "re gion" is not a valid server id: it contains " "; use letters, digits, "_" and "-" only (expected a letter or digit, then up to 63 letters, digits, "_" or "-")`,
       `m.yaml:${AT + 2}:5  servers[1].owns  a server is missing the required field "owns"`,
-      `m.yaml:${AT + 2}:14  servers[1].parnet  unknown key "parnet" in a server; did you mean "parent"? (expected one of: id, owns, parent)`,
+      `m.yaml:${AT + 2}:14  servers[1].parnet  unknown key "parnet" in a server; did you mean "parent"? (expected one of: id, owns, parent, secret_hash)`,
     ]);
   });
 

@@ -6,10 +6,15 @@ import type { MapFields, MapShape } from './fields.js';
 import type { NodeTree } from './read-nodes.js';
 import { checkId } from './validate-ids.js';
 import { checkNodePath } from './validate-refs.js';
+import { checkSecretHash, HASH_EXPECTED, plainSecretKeyMessage } from './validate-secrets.js';
 
 export const SERVER_SHAPE: MapShape = {
   what: 'a server',
-  keys: ['id', 'owns', 'parent'],
+  keys: ['id', 'owns', 'parent', 'secret_hash'],
+  forbidden: {
+    secret: plainSecretKeyMessage('secret', 'secret_hash'),
+    password: plainSecretKeyMessage('password', 'secret_hash'),
+  },
   required: ['id', 'owns'],
 };
 
@@ -23,6 +28,7 @@ interface ReadServer {
   /** The owned path with its place; undefined when it could not be read. */
   owns?: { path: string; node: Node | undefined; at: string };
   parent?: string;
+  secretHash?: string;
   parentNode: Node | undefined;
   parentPath: string;
 }
@@ -55,6 +61,12 @@ export function readServers(f: MapFields, tree: NodeTree): ServerDef[] | undefin
     const id = readString(g, 'id', 'a server id');
     const parent = readString(g, 'parent', 'the id of another server');
     const owns = readOwns(g, tree);
+    const secretHash = readString(g, 'secret_hash', HASH_EXPECTED);
+    if (
+      secretHash !== undefined &&
+      !checkSecretHash(f.r, g.value('secret_hash'), g.pathOf('secret_hash'), 'secret_hash', secretHash)
+    )
+      continue;
     if (id === undefined) continue;
     const idNode = g.value('id');
     if (!checkId(f.r, idNode, g.pathOf('id'), id, 'server')) continue;
@@ -73,6 +85,7 @@ export function readServers(f: MapFields, tree: NodeTree): ServerDef[] | undefin
     };
     if (owns) server.owns = owns;
     if (parent !== undefined) server.parent = parent;
+    if (secretHash !== undefined) server.secretHash = secretHash;
     servers.push(server);
   }
   checkAcross(f, tree, servers);
@@ -81,6 +94,7 @@ export function readServers(f: MapFields, tree: NodeTree): ServerDef[] | undefin
     id: s.id,
     owns: s.owns ? [s.owns.path] : [],
     ...(s.parent ? { parent: s.parent } : {}),
+    ...(s.secretHash ? { secretHash: s.secretHash } : {}),
   }));
 }
 

@@ -55,7 +55,15 @@ describe('openStateDatabase', () => {
     expect(s.version).toBe(STATE_MIGRATIONS.length);
     expect(s.db.pragma('user_version', { simple: true })).toBe(STATE_MIGRATIONS.length);
     expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(tables(s.db)).toEqual(['alert_docs', 'auth_sessions', 'maintenance_windows']);
+    expect(tables(s.db)).toEqual([
+      'alert_docs',
+      'auth_sessions',
+      'fed_alert_links',
+      'fed_cursors',
+      'fed_inbox',
+      'fed_outbox',
+      'maintenance_windows',
+    ]);
     expect(s.applied).toEqual(STATE_MIGRATIONS.map((m) => m.name));
     expect(s.created).toBe(true); // one 'created' line at start-up, not a migration per step
     s.db.close();
@@ -90,7 +98,7 @@ describe('openStateDatabase', () => {
     s.db.pragma('user_version = 99');
     s.db.close();
     expect(() => openStateDatabase(dir)).toThrow(
-      /state\.db has schema version 99, newer than this server knows \(2\); upgrade the server/,
+      /state\.db has schema version 99, newer than this server knows \(3\); upgrade the server/,
     );
     const raw = new Database(join(dir, STATE_FILE));
     expect(raw.pragma('user_version', { simple: true })).toBe(99);

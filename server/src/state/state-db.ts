@@ -126,6 +126,34 @@ export const STATE_MIGRATIONS: readonly StateMigration[] = [
       }
     },
   },
+  {
+    // Federation (issue 19 point 2): what a server sends to its parent or children, durably and in order, written in
+    // the same transaction as the local change it reports (federation/federation-state.ts).
+    name: 'federation outbox, inbox, cursors and alert links',
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE fed_outbox (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          peer TEXT NOT NULL,
+          kind TEXT NOT NULL,
+          body TEXT NOT NULL,
+          created INTEGER NOT NULL
+        );
+        CREATE INDEX fed_outbox_peer ON fed_outbox (peer, seq);
+        CREATE TABLE fed_inbox (
+          peer TEXT PRIMARY KEY,
+          last_seq INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE fed_cursors (
+          name TEXT PRIMARY KEY,
+          value INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE fed_alert_links (
+          alert_id TEXT PRIMARY KEY,
+          peer TEXT NOT NULL,
+          role TEXT NOT NULL
+        ) WITHOUT ROWID;`),
+  },
 ];
 
 interface PreviousLayout {

@@ -1,0 +1,148 @@
+import mqtt, { type MqttClient } from 'mqtt';
+import { decodeEnvelope, encodeEnvelope, EnvelopeError, ENVELOPE_VERSION, redactUrl } from '@opsroom/models';
+import { SERVER_USERNAME_PREFIX, serverTopic } from '../broker/broker-auth.js';
+import { brokerConnection } from '../ingest/broker-credentials.js';
+import { RateLimitedLog, type Logger } from '../log/logger.js';
+import type { FederationState } from './federation-state.js';
+
+/** What a message from the parent asks (the `down` direction): for now only `resolve`. */
+export interface DownResolve {
+  kind: 'resolve';
+  id: string;
+  by: string;
+  at: number;
+  note?: string;
+}
+
+export interface UplinkClientOptions {
+  /** The parent server's broker, e.g. mqtt://region.example:1883. */
+  url: string;
+  serverId: string;
+  secret: string;
+  /** The parent server's id: the outbox's peer for messages going up. */
+  parent: string;
+  state: FederationState;
+  modelHash: () => string;
+  /** Applies a `resolve` from the parent (true when it resolved an open alert). */
+  onResolve: (r: DownResolve) => boolean;
+  logger: Logger;
+  /** Messages in flight (published, PUBACK not yet in). Default 64. */
+  window?: number;
+  /** How often the outbox is looked at without a kick, ms. Default 500. */
+  pollMs?: number;
+}
+
+export interface UplinkClient {
+  /** Something was queued: send it now. */
+  kick(): void;
+  readonly connected: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * The child's side of a federation link (issue 19 point 2): one MQTT connection to the parent server's broker as
+ * `$server:<id>`. Sends the outbox for the parent in seq order at QoS 1, each message removed from the outbox only
+ * when the parent's PUBACK says it is applied; after a reconnect it sends again from the oldest unacknowledged one (the
+ * parent applies each seq once). Takes the parent's `down` messages (resolves) once each, by the inbox's high-water
+ * mark, and acknowledges them with an `ack` message.
+ */
+export function startUplinkClient(o: UplinkClientOptions): UplinkClient {
+  const log = new RateLimitedLog(o.logger);
+  const conn = brokerConnection(o.url, `${SERVER_USERNAME_PREFIX}${o.serverId}`, o.secret);
+  const client: MqttClient = mqtt.connect(conn.url, {
+    clientId: `${SERVER_USERNAME_PREFIX}${o.serverId}`,
+    clean: true,
+    username: conn.username,
+    password: conn.password,
+    reconnectPeriod: 1000,
+    connectTimeout: 10_000,
+    log: () => undefined,
+  });
+  const up = serverTopic(o.serverId, 'up');
+  const down = serverTopic(o.serverId, 'down');
+  const windowSize = o.window ?? 64;
+  const inFlight = new Set<number>();
+  let sentUpTo = 0; // highest seq published on this connection
+  let online = false;
+  let closed = false;
+
+  const envelope = (seq: number, body: unknown) =>
+    encodeEnvelope({ v: ENVELOPE_VERSION, modelHash: o.modelHash(), from: o.serverId, seq, body });
+
+  const pump = () => {
+    if (!online || closed) return;
+    const room = windowSize - inFlight.size;
+    if (room <= 0) return;
+    for (const row of o.state.pending(o.parent, sentUpTo, room)) {
+      sentUpTo = row.seq;
+      inFlight.add(row.seq);
+      const body = { kind: row.kind, ...(row.body as object) };
+      client.publish(up, envelope(row.seq, body), { qos: 1 }, (err) => {
+        inFlight.delete(row.seq);
+        if (err) return; // not delivered: sent again after the reconnect
+        o.state.delivered(o.parent, row.seq);
+        pump();
+      });
+    }
+  };
+
+  client.on('connect', () => {
+    online = true;
+    inFlight.clear();
+    sentUpTo = 0;
+    o.logger.info({ parent: o.parent, url: redactUrl(o.url), backlog: o.state.backlog(o.parent) }, 'uplink connected');
+    client.subscribe(down, { qos: 1 }, (err) => {
+      if (err) o.logger.error({ err }, 'uplink: subscribing to the parent server failed');
+    });
+    pump();
+  });
+  client.on('close', () => {
+    if (online) o.logger.warn({ parent: o.parent, url: redactUrl(o.url) }, 'uplink lost: the outbox keeps what is new');
+    online = false;
+    inFlight.clear();
+  });
+  client.on('error', (err) =>
+    log.warn('uplink-error', { err: err.message, url: redactUrl(o.url) }, 'uplink: cannot reach the parent server'),
+  );
+  client.on('message', (topic, payload) => {
+    if (topic !== down) return;
+    let seq: number;
+    let body: DownResolve;
+    try {
+      const e = decodeEnvelope(payload.toString('utf8'), o.modelHash());
+      if (e.from !== o.parent) throw new EnvelopeError('OPS_ERR_ENVELOPE_MALFORMED', `it came from "${e.from}"`);
+      seq = e.seq;
+      body = e.body as DownResolve;
+    } catch (err) {
+      log.warn('uplink-refused', { err: (err as Error).message }, 'uplink: refused a message from the parent server');
+      return;
+    }
+    try {
+      if (seq > o.state.lastApplied(o.parent)) {
+        o.state.transaction(() => {
+          if (body.kind === 'resolve') o.onResolve(body);
+          else log.warn('uplink-kind', { kind: String((body as { kind?: unknown }).kind) }, 'uplink: unknown message');
+          o.state.markApplied(o.parent, seq);
+        });
+      }
+      client.publish(up, envelope(0, { kind: 'ack', upTo: seq }), { qos: 1 });
+    } catch (err) {
+      // Not acknowledged: the parent sends it again.
+      o.logger.error({ err }, 'uplink: applying a message from the parent server failed');
+    }
+  });
+  const timer = setInterval(pump, o.pollMs ?? 500);
+  timer.unref();
+
+  return {
+    kick: () => pump(),
+    get connected() {
+      return online;
+    },
+    close: async () => {
+      closed = true;
+      clearInterval(timer);
+      await client.endAsync(true);
+    },
+  };
+}
