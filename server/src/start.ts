@@ -399,7 +399,10 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
             parent: handUp.server,
             state: fed,
             modelHash: () => hash,
-            onResolve: (r) => alerts.resolveFromServer(r.id, handUp.server, r.by, r.note),
+            onDown: (m) =>
+              m.kind === 'resolve'
+                ? alerts.resolveFromServer(m.id, handUp.server, m.by, m.note)
+                : alerts.directiveFromServer(m.id, handUp.server, m.by, m.note ?? ''),
             logger: log,
           }),
           (u) => u.close(),

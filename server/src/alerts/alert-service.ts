@@ -504,20 +504,44 @@ export class AlertService {
    * what it did, for the log and tests. Throws OPS_ERR_STATE_UNAVAILABLE when the save fails (the message is then
    * not acknowledged, and comes again).
    */
-  receiveHandoff(from: string, handed: Alert, boundary: string): 'opened' | 'resolved' | 'unchanged' {
+  receiveHandoff(
+    from: string,
+    handed: Alert,
+    boundary: string,
+    syncedUpTo = 0,
+  ): 'opened' | 'resolved' | 'updated' | 'unchanged' {
     const now = this.opts.now();
     const actor = `server:${from}`;
     const known = this.open.get(handed.id) ?? this.opts.repo.get(handed.id);
     const cs = new AlertChangeSet();
     if (known) {
-      if (known.state === 'resolved' || handed.state !== 'resolved') return 'unchanged';
+      if (known.state === 'resolved') return 'unchanged';
       const a = cs.edit(known);
-      const by = handed.trail.findLast((t) => t.action === 'resolved')?.actor ?? 'someone';
-      resolveAlert(a, { at: now, actor, note: `resolved on server ${from} by ${by}` });
-      cs.mark(a, 'resolved');
-      this.commit(cs, 'federation resolve');
-      this.opts.logger.info({ alert: a.id, from }, 'handed-off alert resolved by its child server');
-      return 'resolved';
+      // What happened there since the last message (a directive received by a device, a comment, an acknowledgement)
+      // shows in this trail as said on that server; what came from another server is not repeated.
+      let added = 0;
+      for (const t of handed.trail) {
+        if (t.at <= syncedUpTo || t.actor.startsWith('server:') || t.action === 'resolved') continue;
+        commentAlert(a, {
+          at: now,
+          actor: t.actor,
+          note: `on server ${from}: ${t.note ?? t.action}`,
+          ...(t.says ? { says: t.says } : {}),
+        });
+        added++;
+      }
+      if (handed.state === 'resolved') {
+        const by = handed.trail.findLast((t) => t.action === 'resolved')?.actor ?? 'someone';
+        resolveAlert(a, { at: now, actor, note: `resolved on server ${from} by ${by}` });
+        cs.mark(a, 'resolved');
+        this.commit(cs, 'federation resolve');
+        this.opts.logger.info({ alert: a.id, from }, 'handed-off alert resolved by its child server');
+        return 'resolved';
+      }
+      if (added === 0) return 'unchanged';
+      cs.mark(a, 'updated');
+      this.commit(cs, 'federation update');
+      return 'updated';
     }
     if (handed.state === 'resolved') return 'unchanged';
     const parentPath = this.opts.model.nodes.get(boundary)?.parent;
@@ -538,6 +562,23 @@ export class AlertService {
     this.opts.metrics.alertsEscalated.inc();
     this.opts.logger.info({ alert: a.id, from, to: parent.path }, 'alert escalated from a child server');
     return 'opened';
+  }
+
+  /**
+   * Federation: a person on the parent server `from` sent a directive about an alert this server handed up: it goes
+   * to the devices of the alert's node as if sent here (signed by that person), and the trail says where it came from.
+   * Returns false when the alert is not open here.
+   */
+  directiveFromServer(id: string, from: string, by: string, note: string): boolean {
+    const live = this.open.get(id);
+    if (!live) return false;
+    const cs = new AlertChangeSet();
+    const a = cs.edit(live);
+    directiveAlert(a, { at: this.opts.now(), actor: `server:${from}`, note: `${by}: ${note}` });
+    cs.mark(a, 'updated');
+    this.commit(cs, 'federation directive');
+    this.opts.onDirective?.(a.node, a, { name: by, role: 'planner', scope: a.owner }, note);
+    return true;
   }
 
   /**

@@ -20,8 +20,9 @@ export interface HandoffRules {
  * - an alert whose correction window ran out at this server's top (it escalates out of this server) is linked as
  *   `handed` to the parent server and sent up whole (`alert`);
  * - every later saved change of a handed alert is sent up again (the parent takes what it needs: a resolve);
- * - a mirror (an alert a child server handed here) resolved on this server sends `resolve` down to that child:
- *   resolved wins from any level.
+ * - a mirror (an alert a child server handed here) resolved on this server sends `resolve` down to that child
+ *   (resolved wins from any level); a directive sent on a mirror goes down as `directive`, to reach the devices of the
+ *   alert's node through the child.
  *
  * A change whose latest trail entry came from the peer itself is not echoed back.
  */
@@ -45,6 +46,8 @@ export function recordHandoffs(alerts: readonly Alert[], rules: HandoffRules): v
     }
     if (last?.actor === serverActor(link.peer)) continue;
     if (link.role === 'handed') state.append(link.peer, 'alert', { alert: a });
+    else if (last?.action === 'directive')
+      state.append(link.peer, 'directive', { id: a.id, by: last.actor, at: last.at, note: last.note ?? '' });
     else if (a.state === 'resolved' && last?.action === 'resolved')
       state.append(link.peer, 'resolve', {
         id: a.id,

@@ -101,9 +101,12 @@ export function startChildLinks(o: ChildLinksOptions): ChildLinks {
       if (!alert || typeof alert.id !== 'string' || typeof alert.node !== 'string' || !Array.isArray(alert.trail))
         refuse(from, 'an alert message without an alert');
       if (!inScope(boundary!, alert!.node)) refuse(from, `an alert at ${alert!.node}, outside its subtree ${boundary}`);
+      // How far the child's trail has been taken over: by the child's own clock, which only orders its own entries.
+      const synced = `trail:${alert!.id}`;
       o.state.transaction(() => {
         if (!o.state.link(alert!.id)) o.state.setLink(alert!.id, from, 'mirror');
-        o.alerts.receiveHandoff(from, alert!, boundary!);
+        o.alerts.receiveHandoff(from, alert!, boundary!, o.state.cursor(synced) ?? 0);
+        o.state.setCursor(synced, Math.max(0, ...alert!.trail.map((t) => t.at)));
         o.state.markApplied(from, e.seq);
       });
       return;

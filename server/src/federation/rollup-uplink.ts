@@ -45,8 +45,10 @@ export class RollupUplink {
   private readonly maxPeriods: number;
   private readonly cursorName: string;
   private running = false;
+  private readonly startedAt: number;
 
   constructor(private readonly o: RollupUplinkOptions) {
+    this.startedAt = o.now();
     this.settleMs = o.settleMs ?? 3 * o.periodMs;
     this.maxPeriods = o.maxPeriods ?? 60;
     this.cursorName = `rollup:${o.top}`;
@@ -79,6 +81,9 @@ export class RollupUplink {
       state.setCursor(this.cursorName, from);
     }
     if (from >= settled) return 0;
+    // After a restart, periods from before it wait one settle delay: the devices' agents send what they kept while
+    // this server was down (their store-and-forward) as soon as they reconnect, and it must be in those periods.
+    if (from < this.startedAt && now - this.startedAt < this.settleMs) return 0;
     const to = Math.min(settled, from + this.maxPeriods * p);
     const model = this.o.model();
     const values: RollupBody['values'] = {};

@@ -5,10 +5,11 @@ import { brokerConnection } from '../ingest/broker-credentials.js';
 import { RateLimitedLog, type Logger } from '../log/logger.js';
 import type { FederationState } from './federation-state.js';
 
-/** What a message from the parent asks (the `down` direction): for now only `resolve`. */
-export interface DownResolve {
-  kind: 'resolve';
+/** What a message from the parent asks (the `down` direction): resolve an alert handed up, or send a directive. */
+export interface DownMessage {
+  kind: 'resolve' | 'directive';
   id: string;
+  /** Who did it on the parent server. */
   by: string;
   at: number;
   note?: string;
@@ -23,8 +24,8 @@ export interface UplinkClientOptions {
   parent: string;
   state: FederationState;
   modelHash: () => string;
-  /** Applies a `resolve` from the parent (true when it resolved an open alert). */
-  onResolve: (r: DownResolve) => boolean;
+  /** Applies a `resolve` or a `directive` from the parent (false when the alert is not open here). */
+  onDown: (m: DownMessage) => boolean;
   logger: Logger;
   /** Messages in flight (published, PUBACK not yet in). Default 64. */
   window?: number;
@@ -43,7 +44,7 @@ export interface UplinkClient {
  * The child's side of a federation link (issue 19 point 2): one MQTT connection to the parent server's broker as
  * `$server:<id>`. Sends the outbox for the parent in seq order at QoS 1, each message removed from the outbox only
  * when the parent's PUBACK says it is applied; after a reconnect it sends again from the oldest unacknowledged one (the
- * parent applies each seq once). Takes the parent's `down` messages (resolves) once each, by the inbox's high-water
+ * parent applies each seq once). Takes the parent's `down` messages (resolves, directives) once each, by the inbox's high-water
  * mark, and acknowledges them with an `ack` message.
  */
 export function startUplinkClient(o: UplinkClientOptions): UplinkClient {
@@ -107,12 +108,12 @@ export function startUplinkClient(o: UplinkClientOptions): UplinkClient {
   client.on('message', (topic, payload) => {
     if (topic !== down) return;
     let seq: number;
-    let body: DownResolve;
+    let body: DownMessage;
     try {
       const e = decodeEnvelope(payload.toString('utf8'), o.modelHash());
       if (e.from !== o.parent) throw new EnvelopeError('OPS_ERR_ENVELOPE_MALFORMED', `it came from "${e.from}"`);
       seq = e.seq;
-      body = e.body as DownResolve;
+      body = e.body as DownMessage;
     } catch (err) {
       log.warn('uplink-refused', { err: (err as Error).message }, 'uplink: refused a message from the parent server');
       return;
@@ -120,7 +121,7 @@ export function startUplinkClient(o: UplinkClientOptions): UplinkClient {
     try {
       if (seq > o.state.lastApplied(o.parent)) {
         o.state.transaction(() => {
-          if (body.kind === 'resolve') o.onResolve(body);
+          if (body.kind === 'resolve' || body.kind === 'directive') o.onDown(body);
           else log.warn('uplink-kind', { kind: String((body as { kind?: unknown }).kind) }, 'uplink: unknown message');
           o.state.markApplied(o.parent, seq);
         });

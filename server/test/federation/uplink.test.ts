@@ -254,6 +254,34 @@ describe('federation uplink (issue 19 point 2): a region and two councils on loo
       );
     }
 
+    // A directive at the region reaches the workshop's device through its council; the device's acknowledgement
+    // comes back up into the region's trail.
+    const plc = await connectDevice(`mqtt://127.0.0.1:${norteMqtt}`, 'lana-plc', 'demo');
+    const command = new Promise<{ alert: string; from: string }>((resolve) =>
+      plc.on('message', (_t, payload) => resolve(JSON.parse(payload.toString()) as { alert: string; from: string })),
+    );
+    await plc.subscribeAsync(deviceTopic('lana-plc', 'commands'), { qos: 1 });
+    const directive = await fetch(`${region.httpUrl}/api/alerts/${lanaAlert.id}/directive`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${boss2}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ note: 'slow the loom down' }),
+    });
+    expect(directive.status).toBe(200);
+    const received = await command;
+    expect(received).toMatchObject({ alert: lanaAlert.id, from: 'boss' });
+    await plc.publishAsync(
+      deviceTopic('lana-plc', 'status'),
+      JSON.stringify({ type: 'directive-ack', alert: lanaAlert.id }),
+      { qos: 1 },
+    );
+    await plc.endAsync();
+    await eventually(
+      () => getJson<Alert>(region.httpUrl, `/api/alerts/${lanaAlert.id}`, boss2).then((r) => r.body),
+      (a) => a.trail.some((t) => t.actor === 'device:lana-plc'),
+      15_000,
+      "the device's acknowledgement in the region's trail",
+    );
+
     // Resolved wins from any level: at the workshop's council -> at the region; at the region -> at the council.
     const ana2 = await login(norte.httpUrl, 'ana', 'demo');
     const resolved = await fetch(`${norte.httpUrl}/api/alerts/${lanaAlert.id}/resolve`, {
