@@ -27,6 +27,10 @@ export const ERRORS = {
     message: 'the model file could not be written, so nothing was changed; see the server log, then retry',
   },
   OPS_ERR_CSRF: { status: 403, message: 'cookie-authenticated writes must be JSON requests from the ops room origin' },
+  OPS_ERR_SERVER_UNREACHABLE: {
+    status: 503,
+    message: 'the server that runs this part of the tree cannot be reached now; try again shortly',
+  },
   OPS_ERR_STATE_UNAVAILABLE: {
     status: 503,
     message: 'the state database could not save this change, so nothing was changed; retry after Retry-After seconds',

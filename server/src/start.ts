@@ -4,7 +4,7 @@ import type { Server as HttpServer } from 'node:http';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyServerOptions } from 'fastify';
-import type { Model } from '@opsroom/models';
+import { encodeEnvelope, ENVELOPE_VERSION, type Model } from '@opsroom/models';
 import { WebhookNotifier } from './alerts/webhook-notifier.js';
 import { webhookLookupFromModel } from './alerts/webhook-targets.js';
 import { SqliteAlertRepository } from './alerts/sqlite-alert-repository.js';
@@ -30,7 +30,8 @@ import { createServerMetrics } from './metrics/registry.js';
 import { loadModelFile, watchModelFile } from './model/index.js';
 import { ModelHolder } from './model/model-holder.js';
 import { modelHash } from './model/model-hash.js';
-import { chooseServer, narrowTo, ownership } from './model/ownership.js';
+import { chooseServer, narrowTo, ownerOfEachNode, ownership } from './model/ownership.js';
+import { answerBody, answerQuery, RemoteQueries } from './federation/remote-queries.js';
 import { recordHandoffs } from './federation/alert-handoffs.js';
 import { startChildLinks, type ChildLinks } from './federation/child-links.js';
 import { FederationState } from './federation/federation-state.js';
@@ -119,9 +120,11 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     const serverId = chooseServer(full, config.serverId);
     const narrow = narrowTo(serverId);
     let hash = modelHash(full);
+    let fullModel = full;
     const models = new ModelHolder(full, silentLogger, (m) => {
       const narrowed = narrow(m);
       hash = modelHash(m);
+      fullModel = m;
       return narrowed;
     });
     const metrics = createServerMetrics();
@@ -305,7 +308,28 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
           'federation: child servers send up through the embedded broker only; with --broker-url they cannot reach ' +
             'this server yet',
         );
-      else
+      else {
+        const queries = life.own(
+          'drill-down queries to child servers',
+          new RemoteQueries({
+            send: (child, q) =>
+              broker.sendToServer(
+                child,
+                encodeEnvelope({ v: ENVELOPE_VERSION, modelHash: hash, from: own.server, seq: 0, body: q }),
+              ),
+            connected: (child) => broker.serverConnected(child),
+          }),
+          (q) => q.close(),
+        );
+        // Drill-down (issue 19 point 3): a node a child server owns is asked of that server, in the caller's scope.
+        services.remote = {
+          ownerOf: (node) => {
+            const o = ownerOfEachNode(fullModel).get(node);
+            return o !== undefined && own.children.includes(o) ? o : undefined;
+          },
+          fullModel: () => fullModel,
+          ask: async (child, q) => answerBody(await queries.ask(child, q)),
+        };
         links.children = life.own(
           'child server links',
           startChildLinks({
@@ -318,10 +342,12 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
             modelHash: () => hash,
             send: (child, payload) => broker.sendToServer(child, payload),
             connected: (child) => broker.serverConnected(child),
+            onAnswer: (from, answer) => queries.answered(from, answer),
             logger: log,
           }),
           (c) => c.close(),
         );
+      }
     }
     // A device disabled, removed or given a new secret loses its live connection at once.
     if (broker)
@@ -403,6 +429,8 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
               m.kind === 'resolve'
                 ? alerts.resolveFromServer(m.id, handUp.server, m.by, m.note)
                 : alerts.directiveFromServer(m.id, handUp.server, m.by, m.note ?? ''),
+            onQuery: (q) =>
+              answerQuery(q, { model: () => models.current(), store, live, rollupPeriodMs: config.rollupPeriodMs }),
             logger: log,
           }),
           (u) => u.close(),

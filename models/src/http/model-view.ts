@@ -60,6 +60,13 @@ export const NodeViewSchema = Type.Object(
         description: 'the live state of each of its indicators that has one (absent with `?values=false`)',
       }),
     ),
+    server: Type.Optional(
+      Type.String({
+        description:
+          'federation: the child server that runs this node (its values and history are asked of it); absent for ' +
+          "this server's own nodes",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -79,6 +86,11 @@ export const ModelViewSchema = Type.Object(
     indicators: Type.Array(IndicatorDefSchema),
     nodes: Type.Array(NodeViewSchema, { description: 'the scope node and its subtree, depth-first' }),
     valuesAt: Type.Optional(Type.Integer({ description: "when the nodes' values were taken, ms since epoch" })),
+    unreachable: Type.Optional(
+      Type.Array(Type.String(), {
+        description: 'federation: child servers that could not be asked for their values just now',
+      }),
+    ),
     people: Type.Optional(
       Type.Array(PersonViewSchema, {
         description:

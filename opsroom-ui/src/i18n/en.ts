@@ -32,6 +32,7 @@ export const en = {
   'error.modelUnwritable': 'The model file could not be written, so nothing was changed; try again later.',
   'error.csrf': 'The server refused a write that did not come from the ops room page.',
   'error.stateUnavailable': 'The server could not save this change, so nothing was changed; try again shortly.',
+  'error.serverUnreachable': 'The server that runs this part of the tree cannot be reached now; try again shortly.',
   'error.internal': 'The server failed on this request; try again.',
   'header.breadcrumbs': 'Position in the recursion',
   'header.health': 'Alarm health',

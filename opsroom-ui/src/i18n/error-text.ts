@@ -19,6 +19,7 @@ export const ERROR_KEYS = {
   OPS_ERR_MODEL_UNWRITABLE: 'error.modelUnwritable',
   OPS_ERR_CSRF: 'error.csrf',
   OPS_ERR_STATE_UNAVAILABLE: 'error.stateUnavailable',
+  OPS_ERR_SERVER_UNREACHABLE: 'error.serverUnreachable',
   OPS_ERR_INTERNAL: 'error.internal',
 } as const satisfies Record<string, MessageKey>;
 

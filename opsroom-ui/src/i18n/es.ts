@@ -27,6 +27,8 @@ export const es: Catalogue = {
   'error.csrf': 'El servidor rechazó una escritura que no venía de la página de la sala de operaciones.',
   'error.stateUnavailable':
     'El servidor no pudo guardar este cambio, así que no se cambió nada; inténtelo en un momento.',
+  'error.serverUnreachable':
+    'No se puede contactar ahora con el servidor que lleva esta parte del árbol; inténtelo en un momento.',
   'error.internal': 'El servidor falló con esta petición; inténtelo de nuevo.',
   'header.breadcrumbs': 'Posición en la recursión',
   'header.health': 'Salud de alarmas',

@@ -5,6 +5,7 @@ import type { BoundaryNode } from '../model/ownership.js';
 import type { StoredPoint, TimeSeriesStore } from '../store/store.js';
 import type { LiveModel } from '../vsm/live-model.js';
 import type { FederationState } from './federation-state.js';
+import type { RemoteAnswer } from './remote-queries.js';
 import type { RollupBody } from './rollup-uplink.js';
 
 /** The device id under which a child server's roll-ups are stored at its boundary node (never a device's: `$`). */
@@ -23,6 +24,8 @@ export interface ChildLinksOptions {
   send: (child: string, payload: string) => void;
   connected: (child: string) => boolean;
   logger: Logger;
+  /** A child's `answer` to a drill-down query (remote-queries.ts). */
+  onAnswer?: (from: string, answer: RemoteAnswer) => void;
   /** How often unacknowledged `down` messages are sent again, ms. Default 2000. */
   resendMs?: number;
 }
@@ -88,6 +91,10 @@ export function startChildLinks(o: ChildLinksOptions): ChildLinks {
     if (body.kind === 'ack') {
       const upTo = (body as { upTo?: unknown }).upTo;
       if (typeof upTo === 'number') o.state.deliveredUpTo(from, upTo);
+      return;
+    }
+    if (body.kind === 'answer') {
+      o.onAnswer?.(from, body as unknown as RemoteAnswer);
       return;
     }
     if (e.seq <= o.state.lastApplied(from)) return; // applied before: acknowledged again

@@ -4,6 +4,7 @@ import { SERVER_USERNAME_PREFIX, serverTopic } from '../broker/broker-auth.js';
 import { brokerConnection } from '../ingest/broker-credentials.js';
 import { RateLimitedLog, type Logger } from '../log/logger.js';
 import type { FederationState } from './federation-state.js';
+import type { RemoteAnswer, RemoteQuery } from './remote-queries.js';
 
 /** What a message from the parent asks (the `down` direction): resolve an alert handed up, or send a directive. */
 export interface DownMessage {
@@ -26,6 +27,8 @@ export interface UplinkClientOptions {
   modelHash: () => string;
   /** Applies a `resolve` or a `directive` from the parent (false when the alert is not open here). */
   onDown: (m: DownMessage) => boolean;
+  /** Answers a drill-down query of the parent (remote-queries.ts answerQuery). */
+  onQuery?: (q: RemoteQuery) => Promise<RemoteAnswer>;
   logger: Logger;
   /** Messages in flight (published, PUBACK not yet in). Default 64. */
   window?: number;
@@ -116,6 +119,16 @@ export function startUplinkClient(o: UplinkClientOptions): UplinkClient {
       body = e.body as DownMessage;
     } catch (err) {
       log.warn('uplink-refused', { err: (err as Error).message }, 'uplink: refused a message from the parent server');
+      return;
+    }
+    if ((body as { kind?: unknown }).kind === 'query') {
+      // Not kept, not numbered: a question the parent asks while a planner waits; the answer goes straight up.
+      const q = body as unknown as RemoteQuery;
+      if (!o.onQuery) return;
+      o.onQuery(q).then(
+        (answer) => client.publish(up, envelope(0, answer), { qos: 1 }),
+        (err: unknown) => o.logger.error({ err }, 'uplink: answering a query of the parent server failed'),
+      );
       return;
     }
     try {

@@ -7,6 +7,7 @@ import type { OpsroomConfig } from '../config/config.js';
 import type { ServerMetrics } from '../metrics/registry.js';
 import type { TimeSeriesStore } from '../store/store.js';
 import type { LiveModel } from '../vsm/live-model.js';
+import type { RemoteQuery } from '../federation/remote-queries.js';
 
 /** What the HTTP routes and socket.io handlers use; assembled by start.ts, or by tests. */
 export interface AppServices {
@@ -23,4 +24,19 @@ export interface AppServices {
   now: () => number;
   /** Users and devices of the model file (the admin screens); absent: those routes answer 503. */
   admin?: AdminService;
+  /**
+   * Federation (issue 19 point 3): the nodes child servers own, asked of them over the link. Absent on a server
+   * without child servers.
+   */
+  remote?: RemoteNodes;
+}
+
+/** What a parent server knows of the nodes its child servers own, and how it asks them. */
+export interface RemoteNodes {
+  /** The child server owning `node` (a node under one of this server's boundary nodes), or undefined. */
+  ownerOf(node: string): string | undefined;
+  /** The whole model file's tree (this server's own model is narrowed to what it runs). */
+  fullModel(): Model;
+  /** Asks the child; answers its body, or throws its error (OPS_ERR_SERVER_UNREACHABLE when it cannot be asked). */
+  ask(child: string, q: Omit<RemoteQuery, 'kind' | 'qid'>): Promise<unknown>;
 }

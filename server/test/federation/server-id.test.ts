@@ -116,13 +116,23 @@ describe("the region's server of a federated model", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("keeps each council's top node as a leaf, and will not bind a device there", async () => {
-    const { body } = await getJson<ModelView>(server.httpUrl, '/api/model?values=false', token);
-    expect(body.nodes.map((n) => [n.path, n.children.length])).toEqual([
+  it("runs each council's top node as a leaf, shows the councils' nodes marked, and will not bind a device there", async () => {
+    expect([...server.model.nodes.values()].map((n) => [n.path, n.children.length])).toEqual([
       ['valle', 3],
       ['valle/norte', 0],
       ['valle/sur', 0],
       ['valle/centro', 0],
+    ]);
+    // the planner's tree (issue 19 point 3): the whole tree, each node a council runs marked with its server
+    const { body } = await getJson<ModelView>(server.httpUrl, '/api/model?values=false', token);
+    expect(body.nodes.map((n) => [n.path, n.server ?? null])).toEqual([
+      ['valle', null],
+      ['valle/norte', 'norte'],
+      ['valle/norte/lana', 'norte'],
+      ['valle/norte/telar', 'norte'],
+      ['valle/sur', 'sur'],
+      ['valle/sur/cobre', 'sur'],
+      ['valle/centro', null],
     ]);
     const provision = (node: string, id: string) =>
       fetch(`${server.httpUrl}/api/admin/devices`, {

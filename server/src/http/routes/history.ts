@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { historyCsv } from '@opsroom/models';
+import { historyCsv, inScope } from '@opsroom/models';
 import { HistoryQuery, HistoryResult } from '@opsroom/models/http';
 import { OpsError } from '../../errors.js';
-import { readHistory } from '../../history/read-history.js';
+import { readHistory, type HistoryAnswer } from '../../history/read-history.js';
 import { requireUser, visibleNode } from '../auth-hook.js';
 import { errorSchema } from '../schemas.js';
 import type { AppServices } from '../services.js';
@@ -35,34 +35,39 @@ export function historyRoutes(server: FastifyInstance, s: AppServices): void {
           400: errorSchema,
           401: errorSchema,
           404: errorSchema,
+          503: errorSchema,
         },
       },
       preHandler: requireUser(s),
     },
     async (req, reply) => {
       const q = req.query;
-      const node = visibleNode(s, req.user!, q.node);
+      const owner = s.model().nodes.has(q.node) ? undefined : s.remote?.ownerOf(q.node);
+      const node = owner && inScope(req.user!.scope, q.node) ? q.node : visibleNode(s, req.user!, q.node);
       if (!s.model().indicators.some((i) => i.id === q.indicator))
         throw new OpsError('OPS_ERR_NOT_FOUND', `indicator ${q.indicator}`);
       const to = q.to ?? s.now();
       const from = q.from ?? to - 3600_000;
       if (from > to) throw new OpsError('OPS_ERR_BAD_REQUEST', 'from must not be after to');
+      const request = {
+        indicator: q.indicator,
+        from,
+        to,
+        ...(q.windowMs !== undefined ? { windowMs: q.windowMs } : {}),
+        aggregate: q.aggregate,
+        maxPoints: q.maxPoints,
+      };
       // A parent's history is computed from its leaves' stored readings (the live roll-up rule), a
       // leaf's is its stored readings. A parent's may include leaves the caller sees only through it.
-      const result = await readHistory(
-        s.store,
-        s.model(),
-        {
-          node,
-          indicator: q.indicator,
-          from,
-          to,
-          windowMs: q.windowMs,
-          aggregate: q.aggregate,
-          maxPoints: q.maxPoints,
-        },
-        { rollupPeriodMs: s.config.rollupPeriodMs },
-      );
+      // A node a child server owns (federation) is answered by that server, inside the caller's scope.
+      const result = owner
+        ? ((await s.remote!.ask(owner, {
+            route: 'history',
+            scope: req.user!.scope,
+            node,
+            history: request,
+          })) as HistoryAnswer)
+        : await readHistory(s.store, s.model(), { node, ...request }, { rollupPeriodMs: s.config.rollupPeriodMs });
       if (q.format !== 'csv') return result;
       const unit = s.model().indicators.find((i) => i.id === q.indicator)?.unit;
       const csv = historyCsv([

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ContractTypeProvider } from '../type-provider.js';
 import { LatestQuery, ModelQuery, ModelViewSchema } from '@opsroom/models/http';
-import { inScope } from '@opsroom/models';
+import { inScope, type IndicatorUpdate, type ModelView } from '@opsroom/models';
 import { modelView, withLiveValues } from '../../model/view.js';
 import { requireUser, visibleNode } from '../auth-hook.js';
 import { errorSchema, indicatorUpdateSchema } from '../schemas.js';
-import type { AppServices } from '../services.js';
+import type { AppServices, RemoteNodes } from '../services.js';
 
 /** The model tree as visible to the caller, and the latest values in scope. */
 export function modelRoutes(server: FastifyInstance, s: AppServices): void {
@@ -31,6 +31,7 @@ export function modelRoutes(server: FastifyInstance, s: AppServices): void {
     async (req) => {
       const { values } = req.query;
       const scope = req.user!.scope;
+      if (s.remote) return remoteView(s, s.remote, scope, values !== false);
       const view = modelView(s.model(), scope);
       return values === false
         ? view
@@ -49,14 +50,62 @@ export function modelRoutes(server: FastifyInstance, s: AppServices): void {
         tags: ['model'],
         summary: 'Latest value, levels and Beer indices of every indicator of every node in scope (or under `node`)',
         querystring: LatestQuery,
-        response: { 200: { type: 'array', items: indicatorUpdateSchema }, 401: errorSchema, 404: errorSchema },
+        response: {
+          200: { type: 'array', items: indicatorUpdateSchema },
+          401: errorSchema,
+          404: errorSchema,
+          503: errorSchema,
+        },
       },
       preHandler: requireUser(s),
     },
     async (req) => {
       const { node } = req.query;
+      const owner = node && !s.model().nodes.has(node) ? s.remote?.ownerOf(node) : undefined;
+      // A node a child server owns (federation): that server answers, inside the caller's scope.
+      if (owner && node && inScope(req.user!.scope, node))
+        return (await s.remote!.ask(owner, { route: 'latest', scope: req.user!.scope, node })) as IndicatorUpdate[];
       const root = node ? visibleNode(s, req.user!, node) : req.user!.scope;
       return s.live.snapshot((p) => inScope(root, p));
     },
   );
+}
+
+/**
+ * A parent server's view (federation, issue 19 point 3): the whole tree in scope from the model file, each node a child
+ * server runs marked with that `server`, its values asked of that server (a child that cannot be reached leaves its
+ * nodes without values, and the view says so in `unreachable`).
+ */
+async function remoteView(s: AppServices, remote: RemoteNodes, scope: string, values: boolean): Promise<ModelView> {
+  const full = remote.fullModel();
+  const view = modelView(full.nodes.has(scope) ? full : s.model(), scope);
+  const own = s.model();
+  const asks = new Map<string, string>(); // child server -> the top of its part of the view
+  for (const n of view.nodes) {
+    if (own.nodes.has(n.path) && !own.nodes.get(n.path)!.boundary) continue;
+    const server = remote.ownerOf(n.path) ?? own.nodes.get(n.path)?.boundary?.server;
+    if (server === undefined) continue;
+    n.server = server;
+    if (!asks.has(server)) asks.set(server, n.path);
+  }
+  if (!values) return view;
+  const updates = s.live.snapshot((p) => inScope(scope, p));
+  const unreachable: string[] = [];
+  await Promise.all(
+    [...asks].map(async ([server, node]) => {
+      try {
+        const theirs = (await remote.ask(server, { route: 'latest', scope, node })) as IndicatorUpdate[];
+        // their own view of their top replaces the rolled-up one the uplink brought
+        const mine = new Set(theirs.map((u) => `${u.node}\u0000${u.indicator}`));
+        for (let i = updates.length - 1; i >= 0; i--)
+          if (mine.has(`${updates[i]!.node}\u0000${updates[i]!.indicator}`)) updates.splice(i, 1);
+        updates.push(...theirs);
+      } catch {
+        unreachable.push(server);
+      }
+    }),
+  );
+  const out = withLiveValues(view, updates, s.now());
+  if (unreachable.length) out.unreachable = unreachable.sort();
+  return out;
 }

@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import { inScope, type IndicatorUpdate, type Model } from '@opsroom/models';
+import { ERRORS, OpsError, type ErrorCode } from '../errors.js';
+import { readHistory, type HistoryAnswer, type HistoryRequest } from '../history/read-history.js';
+import type { TimeSeriesStore } from '../store/store.js';
+import type { LiveModel } from '../vsm/live-model.js';
+
+/**
+ * Drill-down across servers (issue 19 point 3): a planner on the parent server asks about a node a child server owns;
+ * the parent asks the child over their federation link (a `query` on the child's `down` topic, an `answer` on its
+ * `up` topic: the link is already authenticated and pinned by ACL, so no other credential or port is needed). Queries
+ * are not kept in the outbox: a child that is not connected gets none, and the caller is told at once.
+ */
+export type RemoteRoute = 'latest' | 'history';
+
+export interface RemoteQuery {
+  kind: 'query';
+  qid: string;
+  route: RemoteRoute;
+  /** The asking user's scope: the child answers only inside it. */
+  scope: string;
+  node: string;
+  /** `history`: the request without node (indicator, from, to, windowMs, aggregate, maxPoints). */
+  history?: Omit<HistoryRequest, 'node'>;
+}
+
+export interface RemoteAnswer {
+  kind: 'answer';
+  qid: string;
+  /** An HTTP status: 200 with `body`, else an error code and message. */
+  status: number;
+  body?: unknown;
+  code?: string;
+  /** What the error's code does not already say (which node, which indicator). */
+  detail?: string;
+}
+
+/** How long the parent waits for a child's answer, ms. */
+export const REMOTE_QUERY_TIMEOUT_MS = 10_000;
+
+export interface RemoteQueriesOptions {
+  /** Publishes a query on the child's `down` topic. */
+  send: (child: string, query: RemoteQuery) => void;
+  connected: (child: string) => boolean;
+  timeoutMs?: number;
+}
+
+/** The parent's side: questions out, answers matched back by `qid`. */
+export class RemoteQueries {
+  private readonly waiting = new Map<
+    string,
+    { child: string; resolve: (a: RemoteAnswer) => void; timer: NodeJS.Timeout }
+  >();
+
+  constructor(private readonly o: RemoteQueriesOptions) {}
+
+  /**
+   * Asks `child`; resolves with its answer. Throws OPS_ERR_SERVER_UNREACHABLE when the child is not connected or does
+   * not answer in time.
+   */
+  ask(child: string, q: Omit<RemoteQuery, 'kind' | 'qid'>): Promise<RemoteAnswer> {
+    if (!this.o.connected(child))
+      return Promise.reject(
+        new OpsError('OPS_ERR_SERVER_UNREACHABLE', `server "${child}", which owns ${q.node}, is not connected now`),
+      );
+    const qid = randomUUID();
+    return new Promise<RemoteAnswer>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(qid);
+        reject(
+          new OpsError(
+            'OPS_ERR_SERVER_UNREACHABLE',
+            `server "${child}", which owns ${q.node}, did not answer within ${(this.o.timeoutMs ?? REMOTE_QUERY_TIMEOUT_MS) / 1000} s`,
+          ),
+        );
+      }, this.o.timeoutMs ?? REMOTE_QUERY_TIMEOUT_MS);
+      this.waiting.set(qid, { child, resolve, timer });
+      this.o.send(child, { kind: 'query', qid, ...q });
+    });
+  }
+
+  /** An `answer` from `child` (one for a question asked of another child, or late, is dropped). */
+  answered(child: string, a: RemoteAnswer): void {
+    const w = this.waiting.get(a.qid);
+    if (!w || w.child !== child) return;
+    clearTimeout(w.timer);
+    this.waiting.delete(a.qid);
+    w.resolve(a);
+  }
+
+  close(): void {
+    for (const w of this.waiting.values()) clearTimeout(w.timer);
+    this.waiting.clear();
+  }
+}
+
+export interface AnswerContext {
+  model: () => Model;
+  store: TimeSeriesStore;
+  live: LiveModel;
+  rollupPeriodMs: number;
+}
+
+/**
+ * The child's side: answers a parent's query about its own subtree, inside the asking user's scope, as its own HTTP
+ * routes would (`GET /api/latest?node=`, `GET /api/history`). A node it does not own, or outside the scope, is a 404.
+ */
+export async function answerQuery(q: RemoteQuery, c: AnswerContext): Promise<RemoteAnswer> {
+  const base = { kind: 'answer' as const, qid: q.qid };
+  try {
+    const model = c.model();
+    if (typeof q.node !== 'string' || !model.nodes.has(q.node) || !inScope(q.scope, q.node))
+      throw new OpsError('OPS_ERR_NOT_FOUND', `node ${String(q.node)}`);
+    if (q.route === 'latest') {
+      const body: IndicatorUpdate[] = c.live.snapshot((p) => inScope(q.node, p));
+      return { ...base, status: 200, body };
+    }
+    if (q.route === 'history' && q.history) {
+      const indicator = q.history.indicator;
+      if (!model.indicators.some((i) => i.id === indicator))
+        throw new OpsError('OPS_ERR_NOT_FOUND', `indicator ${String(indicator)}`);
+      const body: HistoryAnswer = await readHistory(
+        c.store,
+        model,
+        { ...q.history, node: q.node },
+        { rollupPeriodMs: c.rollupPeriodMs },
+      );
+      return { ...base, status: 200, body };
+    }
+    throw new OpsError('OPS_ERR_BAD_REQUEST', `a query this server does not answer: ${String(q.route)}`);
+  } catch (err) {
+    if (err instanceof OpsError) {
+      const said = `${ERRORS[err.code].message}: `;
+      const detail = err.message.startsWith(said) ? err.message.slice(said.length) : undefined;
+      return { ...base, status: err.statusCode, code: err.code, ...(detail ? { detail } : {}) };
+    }
+    return { ...base, status: 500, code: 'OPS_ERR_BAD_REQUEST', detail: (err as Error).message };
+  }
+}
+
+/**
+ * The body of a child's answer, or the error it gave as this server's own (an unknown code, from a newer child, as a
+ * bad request with its text).
+ */
+export function answerBody(a: RemoteAnswer): unknown {
+  if (a.status === 200) return a.body;
+  const code = (
+    a.code && Object.prototype.hasOwnProperty.call(ERRORS, a.code) ? a.code : 'OPS_ERR_BAD_REQUEST'
+  ) as ErrorCode;
+  throw new OpsError(code, a.detail);
+}

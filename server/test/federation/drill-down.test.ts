@@ -1,0 +1,154 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { deviceTopic, type IndicatorUpdate, type ModelView } from '@opsroom/models';
+import { hashSecret } from '../../src/auth/hash.js';
+import { startOpsroom, type RunningOpsroom } from '../../src/start.js';
+import { connectDevice, getJson, login } from '../support/demo-fixture.js';
+
+/**
+ * Issue 19 point 3: a planner on the region's server drills down into a council's subtree — the tree, a workshop's
+ * indicators, its history — answered by the council's server through the region's, under the planner's scope; a
+ * council user on the council's own server sees what it saw before; a council that cannot be reached is said so.
+ */
+const SECRET = 'drill-secret';
+
+function modelText(hash: string, serverHash: string): string {
+  return [
+    'name: Valle',
+    'levels: [region, council, workshop]',
+    'indicators:',
+    '  - { id: output, unit: units/h, rollup: sum }',
+    'nodes:',
+    '  - id: valle',
+    '    children:',
+    '      - id: norte',
+    '        children: [{ id: lana }, { id: telar }]',
+    '      - id: centro',
+    'devices:',
+    `  - { id: lana-plc, node: valle/norte/lana, secret_hash: "${hash}" }`,
+    'users:',
+    `  - { name: boss, role: planner, scope: valle, password_hash: "${hash}" }`,
+    `  - { name: cen, role: council, scope: valle/centro, password_hash: "${hash}" }`,
+    `  - { name: ana, role: council, scope: valle/norte, password_hash: "${hash}" }`,
+    'servers:',
+    '  - { id: region, owns: [valle] }',
+    `  - { id: norte, owns: [valle/norte], parent: region, secret_hash: "${serverHash}" }`,
+  ].join('\n');
+}
+
+async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
+  let v = await read();
+  for (const until = Date.now() + ms; !ok(v) && Date.now() < until; v = await read())
+    await new Promise((r) => setTimeout(r, 100));
+  return v;
+}
+
+describe('drill-down through the region server (issue 19 point 3)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'opsroom-drill-'));
+  const model = join(dir, 'valle.yaml');
+  writeFileSync(model, modelText(hashSecret('demo'), hashSecret(SECRET)));
+  let region: RunningOpsroom;
+  let norte: RunningOpsroom | undefined;
+  let boss: string;
+  const t0 = Date.now();
+
+  beforeAll(async () => {
+    const base = { model, host: '127.0.0.1', httpPort: 0, mqttPort: 0, logger: false as const, rollupPeriodMs: 500 };
+    region = await startOpsroom({ ...base, serverId: 'region', dataDir: join(dir, 'region') });
+    norte = await startOpsroom({
+      ...base,
+      serverId: 'norte',
+      dataDir: join(dir, 'norte'),
+      uplinkUrl: region.mqttUrl,
+      uplinkSecret: SECRET,
+    });
+    const plc = await connectDevice(norte.mqttUrl, 'lana-plc', 'demo');
+    const readings = Array.from({ length: 5 }, (_, i) => ({
+      metric: 'output',
+      value: 40 + i,
+      ts: t0 - 4000 + i * 1000,
+    }));
+    await plc.publishAsync(deviceTopic('lana-plc', 'readings'), JSON.stringify(readings), { qos: 1 });
+    await plc.endAsync();
+    boss = await login(region.httpUrl, 'boss', 'demo');
+    // the link is up once the region can ask
+    await eventually(
+      () => getJson<IndicatorUpdate[]>(region.httpUrl, '/api/latest?node=valle/norte/lana', boss),
+      (r) => r.status === 200,
+    );
+  }, 30_000);
+  afterAll(async () => {
+    await norte?.close();
+    await region?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("shows the planner the council's subtree, each of its nodes marked with the server that runs it, with values", async () => {
+    const { status, body } = await getJson<ModelView>(region.httpUrl, '/api/model', boss);
+    expect(status).toBe(200);
+    const byPath = new Map(body.nodes.map((n) => [n.path, n]));
+    expect([...byPath.keys()]).toEqual([
+      'valle',
+      'valle/norte',
+      'valle/norte/lana',
+      'valle/norte/telar',
+      'valle/centro',
+    ]);
+    expect(byPath.get('valle/norte/lana')!.server).toBe('norte');
+    expect(byPath.get('valle/norte')!.server).toBe('norte');
+    expect(byPath.get('valle/centro')!.server).toBeUndefined();
+    expect(byPath.get('valle/norte/lana')!.values!.find((v) => v.indicator === 'output')!.value).toBe(44);
+    expect(body.unreachable).toBeUndefined();
+  });
+
+  it("answers a workshop's indicators and history from the council's server", async () => {
+    const latest = await getJson<IndicatorUpdate[]>(region.httpUrl, '/api/latest?node=valle/norte/lana', boss);
+    expect(latest.status).toBe(200);
+    expect(latest.body.map((u) => [u.node, u.indicator, u.value])).toEqual([['valle/norte/lana', 'output', 44]]);
+    const history = await getJson<{ node: string; points: Array<{ ts: number; value: number }> }>(
+      region.httpUrl,
+      `/api/history?node=valle/norte/lana&indicator=output&from=${t0 - 10_000}&to=${t0 + 1000}`,
+      boss,
+    );
+    expect(history.status).toBe(200);
+    expect(history.body.node).toBe('valle/norte/lana');
+    expect(history.body.points.map((p) => p.value)).toEqual([40, 41, 42, 43, 44]);
+    const csv = await fetch(
+      `${region.httpUrl}/api/history?node=valle/norte/lana&indicator=output&from=${t0 - 10_000}&to=${t0 + 1000}&format=csv`,
+      { headers: { authorization: `Bearer ${boss}` } },
+    );
+    expect(csv.status).toBe(200);
+    expect((await csv.text()).trim().split('\n')).toHaveLength(6);
+  });
+
+  it("keeps scope: a region user elsewhere gets 404 for the council's nodes; the council user sees her own tree", async () => {
+    const cen = await login(region.httpUrl, 'cen', 'demo');
+    for (const path of ['/api/latest?node=valle/norte/lana', '/api/history?node=valle/norte/lana&indicator=output'])
+      expect((await getJson(region.httpUrl, path, cen)).status).toBe(404);
+    const cenView = await getJson<ModelView>(region.httpUrl, '/api/model', cen);
+    expect(cenView.body.nodes.map((n) => n.path)).toEqual(['valle/centro']);
+    const ana = await login(norte!.httpUrl, 'ana', 'demo');
+    const own = await getJson<ModelView>(norte!.httpUrl, '/api/model?values=false', ana);
+    expect(own.body.nodes.map((n) => n.path)).toEqual(['valle/norte', 'valle/norte/lana', 'valle/norte/telar']);
+    expect(own.body.nodes.every((n) => n.server === undefined)).toBe(true);
+    // an unknown node under the council is still a plain 404
+    expect((await getJson(region.httpUrl, '/api/latest?node=valle/norte/nope', boss)).status).toBe(404);
+  });
+
+  it('says when the council cannot be reached: 503 for its nodes, the tree without its values', async () => {
+    await norte!.close();
+    norte = undefined;
+    const latest = await eventually(
+      () => getJson<{ code: string }>(region.httpUrl, '/api/latest?node=valle/norte/lana', boss),
+      (r) => r.status !== 200,
+    );
+    expect(latest.status).toBe(503);
+    expect(latest.body.code).toBe('OPS_ERR_SERVER_UNREACHABLE');
+    const view = await getJson<ModelView>(region.httpUrl, '/api/model', boss);
+    expect(view.status).toBe(200);
+    expect(view.body.unreachable).toEqual(['norte']);
+    expect(view.body.nodes.find((n) => n.path === 'valle/norte/lana')!.values).toEqual([]);
+  });
+});
