@@ -77,6 +77,8 @@ export interface RunningOpsroom {
   modelHash: string;
   /** The model's server this process runs (`--server-id`); undefined for a model without `servers:`. */
   serverId: string | undefined;
+  /** Federation: where this server's child servers link (their `--uplink-url`); undefined without child servers. */
+  linkUrl: string | undefined;
   log: Logger;
   /** Names of the running components, in start order (they stop in reverse). */
   components: readonly string[];
@@ -286,6 +288,11 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
 
     // Broker: the embedded aedes ingests in-process (its PUBACK waits for the store); an
     // external broker is read through an MQTT client in a persistent session.
+    // Federation: the child servers of this one log in to send up (their `secret_hash`).
+    const childServers = () =>
+      (models.current().servers ?? []).filter((s) => s.parent === serverId && s.parent !== undefined);
+    const fromChild = (from: string, payload: Buffer) =>
+      links.children ? links.children.receive(from, payload) : Promise.reject(new Error('no child links'));
     const broker = config.brokerUrl
       ? null
       : await startEmbeddedBroker({
@@ -294,60 +301,69 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
           devices: () => models.current().devices,
           logger: log,
           onDeviceMessage: (topic, payload) => pipeline.accept(topic, payload),
-          // Federation: the child servers of this one log in to send up (their `secret_hash`).
-          servers: () =>
-            (models.current().servers ?? []).filter((s) => s.parent === serverId && s.parent !== undefined),
-          onServerMessage: (from, payload) =>
-            links.children ? links.children.receive(from, payload) : Promise.reject(new Error('no child links')),
+          servers: childServers,
+          onServerMessage: fromChild,
           tls,
         });
+    let linkUrl: string | undefined;
     if (fed && own && own.children.length > 0) {
-      if (!broker)
-        log.warn(
-          { children: own.children },
-          'federation: child servers send up through the embedded broker only; with --broker-url they cannot reach ' +
-            'this server yet',
-        );
-      else {
-        const queries = life.own(
-          'drill-down queries to child servers',
-          new RemoteQueries({
-            send: (child, q) =>
-              broker.sendToServer(
-                child,
-                encodeEnvelope({ v: ENVELOPE_VERSION, modelHash: hash, from: own.server, seq: 0, body: q }),
-              ),
-            connected: (child) => broker.serverConnected(child),
-          }),
-          (q) => q.close(),
-        );
-        // Drill-down (issue 19 point 3): a node a child server owns is asked of that server, in the caller's scope.
-        services.remote = {
-          ownerOf: (node) => {
-            const o = ownerOfEachNode(fullModel).get(node);
-            return o !== undefined && own.children.includes(o) ? o : undefined;
-          },
-          fullModel: () => fullModel,
-          ask: async (child, q) => answerBody(await queries.ask(child, q)),
-        };
-        links.children = life.own(
-          'child server links',
-          startChildLinks({
-            serverId: own.server,
-            state: fed,
-            store,
-            live,
-            alerts,
-            boundary: () => own.boundary,
-            modelHash: () => hash,
-            send: (child, payload) => broker.sendToServer(child, payload),
-            connected: (child) => broker.serverConnected(child),
-            onAnswer: (from, answer) => queries.answered(from, answer),
+      // With an external broker for the devices, the child servers link to a listener of this server's own, where
+      // no device can log in (--federation-port).
+      const linkBroker =
+        broker ??
+        life.own(
+          'federation listener',
+          await startEmbeddedBroker({
+            host: config.host,
+            port: config.federationPort,
+            devices: () => new Map(),
             logger: log,
+            servers: childServers,
+            onServerMessage: fromChild,
+            tls,
           }),
-          (c) => c.close(),
+          (b) => b.close(),
         );
-      }
+      linkUrl = linkBroker.url;
+      if (!broker) log.info({ url: linkUrl, children: own.children }, 'federation: child servers link here');
+      const queries = life.own(
+        'drill-down queries to child servers',
+        new RemoteQueries({
+          send: (child, q) =>
+            linkBroker.sendToServer(
+              child,
+              encodeEnvelope({ v: ENVELOPE_VERSION, modelHash: hash, from: own.server, seq: 0, body: q }),
+            ),
+          connected: (child) => linkBroker.serverConnected(child),
+        }),
+        (q) => q.close(),
+      );
+      // Drill-down (issue 19 point 3): a node a child server owns is asked of that server, in the caller's scope.
+      services.remote = {
+        ownerOf: (node) => {
+          const o = ownerOfEachNode(fullModel).get(node);
+          return o !== undefined && own.children.includes(o) ? o : undefined;
+        },
+        fullModel: () => fullModel,
+        ask: async (child, q) => answerBody(await queries.ask(child, q)),
+      };
+      links.children = life.own(
+        'child server links',
+        startChildLinks({
+          serverId: own.server,
+          state: fed,
+          store,
+          live,
+          alerts,
+          boundary: () => own.boundary,
+          modelHash: () => hash,
+          send: (child, payload) => linkBroker.sendToServer(child, payload),
+          connected: (child) => linkBroker.serverConnected(child),
+          onAnswer: (from, answer) => queries.answered(from, answer),
+          logger: log,
+        }),
+        (c) => c.close(),
+      );
     }
     // A device disabled, removed or given a new secret loses its live connection at once.
     if (broker)
@@ -472,6 +488,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
         return hash;
       },
       serverId,
+      linkUrl,
       log,
       components: life.names(),
       flushLog: () =>

@@ -13,6 +13,11 @@ export interface OpsroomConfig {
   httpPort: number;
   /** Port of the embedded broker; unused when brokerUrl is set. */
   mqttPort: number;
+  /**
+   * Federation: with brokerUrl set, the port where this server takes its child servers' links (a broker of its own
+   * for them alone: devices cannot log in there). Without brokerUrl the links use the embedded broker's port.
+   */
+  federationPort: number;
   dataDir: string;
   model: string;
   /**
@@ -127,6 +132,15 @@ export const OPTIONS = [
     key: 'mqttPort',
     kind: 'port',
     help: `embedded MQTT broker port (0 = any free port; default ${DEFAULTS.mqttPort})`,
+  },
+  {
+    flag: 'federation-port',
+    env: 'OPSROOM_FEDERATION_PORT',
+    key: 'federationPort',
+    kind: 'port',
+    help:
+      `with --broker-url and child servers: the port for their links (default ${DEFAULTS.federationPort}); ` +
+      'without --broker-url they use the embedded broker',
   },
   {
     flag: 'host',
@@ -388,6 +402,7 @@ export function resolveConfig(
     host: DEFAULTS.host,
     httpPort: DEFAULTS.httpPort,
     mqttPort: DEFAULTS.mqttPort,
+    federationPort: DEFAULTS.federationPort,
     dataDir: DEFAULTS.dataDir,
     model: DEFAULTS.model,
     store: DEFAULTS.store,

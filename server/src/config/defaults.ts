@@ -6,6 +6,7 @@ export const DEFAULTS = Object.freeze({
   host: '127.0.0.1', // where HTTP and the embedded broker listen; 0.0.0.0 to expose
   httpPort: 8080,
   mqttPort: 1883, // embedded broker (aedes) TCP port
+  federationPort: 1884, // child servers' links when the devices' broker is external (--broker-url)
   dataDir: '.opsroom-data', // embedded store and alert state, relative to the working directory
   model: 'models/examples/valle.yaml',
   store: 'embedded' as StoreKind,
