@@ -14,6 +14,7 @@ import type { Alert, MaintenanceWindow } from '@opsroom/models';
 import { startOpsroom, type RunningOpsroom, type StartOptions } from '../../src/index.js';
 import { DEVICE, PLANNER, publishStep, writeShortWindowModel } from '../alerts/support.js';
 import { connectDevice, getJson, login } from '../support/demo-fixture.js';
+import { STATE_MIGRATIONS } from '../../src/state/state-db.js';
 
 const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), 'fixtures/previous-layout');
 
@@ -132,7 +133,10 @@ describe.each(['memory', 'influxdb'] as const)('a restart with --store %s', (sto
       expect(windows.body).toEqual([window]);
       const health = await fetch(`${second.httpUrl}/healthz`);
       const h = (await health.json()) as { components: Record<string, { ok: boolean; detail: string }> };
-      expect(h.components.state).toEqual({ ok: true, detail: 'sqlite: state.db (schema version 2)' });
+      expect(h.components.state).toEqual({
+        ok: true,
+        detail: `sqlite: state.db (schema version ${STATE_MIGRATIONS.length})`,
+      });
     } finally {
       await second.close();
     }

@@ -160,5 +160,5 @@ d('opsroom on a real VictoriaMetrics', () => {
     } finally {
       await server.stop();
     }
-  });
+  }, 30_000);
 });
