@@ -33,6 +33,8 @@ const GRID: Record<string, readonly number[]> = {
   youth: [5, 10],
   zCandidate: [3.5, 4],
   confirmSigmas: [3, 3.5],
+  // The persistent-extreme path (a new extreme, then within 3 readings one as far out): on, or off (0).
+  extremeWithin: [3, 0],
 };
 
 /** Tuning seeds for the 10σ step and transient families (they are cheap, and a miss is rare). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { CYBERSTRIDE_DEFAULTS, CyberstrideDetector } from './cyberstride.js';
-import type { DetectorOutput } from './detector.js';
+import type { DetectorOutput, DetectorState } from './detector.js';
+import { restoreDetector } from './restore.js';
 import { seededRandom } from '../../../bench/synthetic/seeded-random.js';
 
 const T0 = 1_700_000_000_000;
@@ -16,6 +17,13 @@ function run(
 ): DetectorOutput[] {
   const rnd = seededRandom(seed);
   return Array.from({ length: n }, (_, t) => d.update(level + rnd.normal() + effect(t), T0 + t * MIN));
+}
+
+/** A Student t(3) draw: a heavy tail (spikes of 10–20 σ now and then). */
+function t3(rnd: ReturnType<typeof seededRandom>): number {
+  const z = rnd.normal();
+  const c = rnd.normal() ** 2 + rnd.normal() ** 2 + rnd.normal() ** 2;
+  return z / Math.sqrt(c / 3);
 }
 
 describe('what the Cyberstride detector raises', () => {
@@ -186,5 +194,61 @@ describe('what the Cyberstride detector raises', () => {
       if (o.alert && o.kind === 'flatline') alerts++;
     }
     expect(alerts).toBeLessThanOrEqual(1);
+  });
+
+  it('raises a flatline once, not every day, when a flat stretch that ends soon recurs daily', () => {
+    // A daily pattern that sits flat for 12 readings (an hour of 5-minute readings) every night: the first such run
+    // is news, the later ones are this series' own habit (the run that raised the alert is learnt, though it ends
+    // inside its own episode).
+    const d = new CyberstrideDetector();
+    const rnd = seededRandom(7);
+    const kinds: string[] = [];
+    for (let t = 0; t < 288 * 10; t++) {
+      const o = d.update(t % 288 >= 200 && t % 288 < 212 ? 0 : 50 + rnd.normal(), T0 + t * 5 * MIN);
+      if (o.alert && o.kind === 'flatline') kinds.push(o.kind);
+    }
+    expect(kinds).toEqual(['flatline']);
+  });
+
+  it('alerts a new extreme that persists on a heavy-tailed series, where one such spike alone is its usual tail', () => {
+    // Student t3 noise: spikes of 10-20 sigma are this series' own, so the gross gate is far out. A record spike
+    // followed at once by another far reading in the same direction is a new regime: alerted on the second reading.
+    let caught = 0;
+    for (let seed = 1; seed <= 10; seed++) {
+      const d = new CyberstrideDetector();
+      const rnd = seededRandom(seed);
+      let hi = -Infinity;
+      let lo = Infinity;
+      for (let t = 0; t < 3000; t++) {
+        const v = t3(rnd);
+        hi = Math.max(hi, v);
+        lo = Math.min(lo, v);
+        d.update(v, T0 + t * MIN);
+      }
+      const far = hi + 0.5 * (hi - lo); // beyond the range, by half of it
+      const out = [far, far * 0.9, far].map((v, k) => d.update(v, T0 + (3000 + k) * MIN));
+      if (out[1]!.alert || out[2]!.alert) caught++;
+    }
+    expect(caught).toBe(10);
+  });
+
+  it('keeps a new extreme waiting for its second reading through snapshot and restore', () => {
+    const d = new CyberstrideDetector();
+    const rnd = seededRandom(3);
+    let hi = -Infinity;
+    let lo = Infinity;
+    for (let t = 0; t < 3000; t++) {
+      const v = t3(rnd);
+      hi = Math.max(hi, v);
+      lo = Math.min(lo, v);
+      d.update(v, T0 + t * MIN);
+    }
+    const far = hi + 0.5 * (hi - lo);
+    expect(d.update(far, T0 + 3000 * MIN).alert).toBe(false); // a record alone is this series' tail
+    const again = restoreDetector(JSON.parse(JSON.stringify(d.snapshot())) as DetectorState);
+    expect(again.snapshot()).toEqual(d.snapshot());
+    const next = [far * 0.9, 0, 0].map((v, k) => [again, d].map((x) => x.update(v, T0 + (3001 + k) * MIN)));
+    for (const [a, b] of next) expect(a).toEqual(b);
+    expect(next[0]![1]!.alert).toBe(true);
   });
 });

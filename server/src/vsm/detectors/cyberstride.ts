@@ -150,6 +150,12 @@ export interface CyberstrideOptions {
   zSlope?: number;
   /** …and it must reach slopeTailMult × the largest recent such |t|. */
   slopeTailMult?: number;
+  /**
+   * A new extreme that persists: within this many readings after a reading beyond the range seen so far (the score's
+   * new extreme), one in the same direction at least zGross from the reference raises a `change`, whatever this
+   * series' tail (0 turns it off).
+   */
+  extremeWithin?: number;
   /** Least run of identical readings that is a flatline… */
   flatRun?: number;
   /** …and it must exceed flatMult × the longest run this series showed before. */
@@ -206,6 +212,7 @@ export const CYBERSTRIDE_DEFAULTS: Readonly<Record<OwnKey, number>> = Object.fre
   cusumAllowance: 1,
   cusumLimit: 12,
   cusumTailMult: 2.9,
+  extremeWithin: 3,
   flatRun: 10,
   flatMult: 2,
   useLevel: 1,
@@ -276,7 +283,10 @@ const SH_AGE = HS + 55;
 const SH_REF2 = HS + 56;
 const SH_PREV = HS + 57; // the last reading's distance from the reference, in its scale (clamped)
 const SH_RHO = HS + 58; // EW mean of that distance × the previous one: its lag-1 autocorrelation
-const OWN_LEN = 59;
+// readings since the last new extreme (1: the last reading), signed by its direction; 0: none within extremeWithin.
+// Stored in bits 8–16 of the kind word (KIND < 256), so a version-5 slot without it reads as none.
+const EXT = HS + 59;
+const OWN_LEN = 60;
 const BINS = HS + OWN_LEN;
 // 5: a `change` raised by a drift gate, waiting for its kind (classified with DRIFT_PRIOR).
 const KIND_CODES: readonly ChangeKindOrNone[] = [
@@ -333,6 +343,7 @@ const SH_MAX_AGE = 120;
 const SH_MIN_AGE = 14;
 const SH_FAST = 2;
 const SLOPE_KIND = KIND_CODES.indexOf('slope');
+const FLAT_KIND = KIND_CODES.indexOf('flatline');
 /** Readings of the long level's memory (its EW rate is 1/LONG_SPAN), and of its gate's mean square. */
 const LONG_SPAN = 32;
 const LONG_M2_SPAN = 2000;
@@ -427,6 +438,7 @@ function checkCyberstrideOptions(o: ResolvedCyberstrideOptions): string | null {
     (o.driftLimit > 0 ? null : `driftLimit must be > 0, got ${o.driftLimit}`) ??
     (o.zSlope > 0 ? null : `zSlope must be > 0, got ${o.zSlope}`) ??
     (o.slopeTailMult >= 0 ? null : `slopeTailMult must be ≥ 0, got ${o.slopeTailMult}`) ??
+    int('extremeWithin', 0, RING_LEN) ??
     int('flatRun', 2, 1e7) ??
     (o.flatMult >= 0 ? null : `flatMult must be ≥ 0, got ${o.flatMult}`) ??
     int('useLevel', 0, 1) ??
@@ -722,7 +734,9 @@ function load(slab: Slab<CyberstrideModel>, b8: number, hsWarmup: number): void 
   S[RUN] = u32[b4 + U_RUN]!;
   S[MAXRUN] = u32[b4 + U_MAXRUN]!;
   for (let k = 0; k < RING_LEN; k++) S[RING + k] = anchor + unit * f32[b4 + F_RING + k]!;
-  S[KIND] = u32[b4 + U_KIND]!;
+  const kindWord = u32[b4 + U_KIND]!;
+  S[KIND] = kindWord & 0xff;
+  S[EXT] = (kindWord >>> 16) & 1 ? -((kindWord >>> 8) & 0xff) : (kindWord >>> 8) & 0xff;
   S[SLOPE_EW] = unit * f32[b4 + F_SLOPE_EW]!;
   S[SLOPE_TAIL] = f32[b4 + F_SLOPE_TAIL]!;
   S[SLOPE_TAIL_LAG] = f32[b4 + F_SLOPE_TAIL_LAG]!;
@@ -800,7 +814,8 @@ function store(slab: Slab<CyberstrideModel>, b8: number, hsWarmup: number): void
   u32[b4 + U_RUN] = run < U32_MAX ? run : U32_MAX;
   u32[b4 + U_MAXRUN] = S[MAXRUN]!;
   for (let k = 0; k < RING_LEN; k++) f32[b4 + F_RING + k] = toF32((S[RING + k]! - anchor) * inv);
-  u32[b4 + U_KIND] = S[KIND]!;
+  const ext = S[EXT]!;
+  u32[b4 + U_KIND] = S[KIND]! | ((ext < 0 ? -ext : ext) << 8) | (ext < 0 ? 1 << 16 : 0);
   f32[b4 + F_SLOPE_EW] = toF32(S[SLOPE_EW]! * inv);
   f32[b4 + F_SLOPE_TAIL] = S[SLOPE_TAIL]!;
   f32[b4 + F_SLOPE_TAIL_LAG] = S[SLOPE_TAIL_LAG]!;
@@ -920,7 +935,9 @@ export class CyberstrideDetector implements StreamingDetector {
     // The ring holds float32 offsets from the anchor: "the same reading" within that rounding.
     if (n > 1 && abs(value - prev) <= 4e-7 * abs(value - slab.f64[b8 + W_ANCHOR]!)) st[RUN] = st[RUN]! + 1;
     else {
-      if (st[EPISODE] === 0 && st[RUN]! > st[MAXRUN]!) st[MAXRUN] = st[RUN]!;
+      // Runs ending inside an alert's episode are not learnt, except the run that raised a flatline (it often ends
+      // there): a flat stretch that recurs (every night, say) is alerted once, not every time.
+      if ((st[EPISODE] === 0 || st[KIND] === FLAT_KIND) && st[RUN]! > st[MAXRUN]!) st[MAXRUN] = st[RUN]!;
       st[RUN] = 1;
     }
     if (n === 1) {
@@ -980,11 +997,11 @@ export class CyberstrideDetector implements StreamingDetector {
     // A new extreme beyond the range seen so far.
     const lo = st[MIN]!;
     const hi = st[MAX]!;
-    let extreme = false;
+    let extreme = 0; // +1 above the range, −1 below it
     if (o.rangeTolerance > 0 && hi > lo && n > o.rangeWarmup) {
       const tol = (hi - lo) * o.rangeTolerance;
-      if (value > hi + tol || value < lo - tol) score = 1;
-      extreme = score === 1;
+      extreme = value > hi + tol ? 1 : value < lo - tol ? -1 : 0;
+      if (extreme !== 0) score = 1;
     }
     if (value > hi) st[MAX] = value;
     if (value < lo) st[MIN] = value;
@@ -1006,7 +1023,7 @@ export class CyberstrideDetector implements StreamingDetector {
     varies: boolean,
     slope: number,
     n: number,
-    extreme: boolean,
+    extreme: number,
     noiseSd: number,
   ): DetectorOutput {
     const st = S;
@@ -1128,7 +1145,23 @@ export class CyberstrideDetector implements StreamingDetector {
     // tail). Smoother than a running maximum, which one lucky reading lifts for thousands of readings.
     const tail = TAIL_SCALE * sqrt(sqrt(st[TAIL]!));
     let gateZ = Infinity; // the |z| a gross change must reach now
-    const collecting = episode > 0 && episode <= o.classifyAfter;
+    let collecting = episode > 0 && episode <= o.classifyAfter;
+    // A new extreme that persists: a reading beyond the range seen so far (the score's new extreme), and within
+    // extremeWithin readings one in the same direction at least zGross from the reference. One record is what a heavy
+    // tail makes now and then (Student t3: one every few hundred readings, late in a series); a second far reading
+    // right after it is a new regime, whatever the series' tail.
+    const extAge = abs(st[EXT]!);
+    const extDir = st[EXT]! > 0 ? 1 : -1;
+    const persisted = extAge > 0 && z * extDir >= o.zGross;
+    st[EXT] =
+      extreme !== 0 && o.extremeWithin > 0 ? extreme : extAge > 0 && extAge < o.extremeWithin ? st[EXT]! + extDir : 0;
+    if (persisted && collecting && st[KIND]! >= PENDING && !learning) {
+      // A candidate (the extreme itself, often) waiting for its evidence: the persistence is the evidence. The
+      // candidate is dropped and the reading is decided as if none were open (raised below, as a gross change).
+      st[KIND] = 0;
+      st[EPISODE] = episode = 0;
+      collecting = false;
+    }
     // The slope of the last RING_LEN readings against its usual value, in standard errors.
     let tB = 0;
     const noise = st[H.SCALE]!;
@@ -1234,7 +1267,9 @@ export class CyberstrideDetector implements StreamingDetector {
       const heavy = m2 > 0 ? max(1, st[TAIL]! / (m2 * m2) / o.tailKnee) ** o.tailPower : 1;
       const usual = young * tail * heavy;
       gateZ = max(o.zGross, o.grossTailMult * usual);
-      const gross = absZ >= o.zGross && absZ >= o.grossTailMult * usual;
+      const grossTail = absZ >= o.zGross && absZ >= o.grossTailMult * usual;
+      // A new extreme that persisted is raised like a gross change (at once, even in the refractory), whatever the tail.
+      const gross = grossTail || persisted;
       const scored = st[REFRACTORY] === 0 && rawScore >= o.fireAt && absZ >= o.zGate && absZ >= o.tailMult * usual;
       const usualSlope = young * slopeGateTail * heavy;
       const sloped =
@@ -1329,8 +1364,10 @@ export class CyberstrideDetector implements StreamingDetector {
         alert = true;
         kind = 'change';
         // How far past the gross gate: 1/(1 + m^−8.5) (½ at the gate, 0.97 at 1.5×), a logistic fit of
-        // "this onset was a real change" on the synthetic tuning seeds 1001–1040 (Brier 0.046 there).
-        probability = 1 / (1 + (absZ / max(o.zGross, o.grossTailMult * usual)) ** -ONSET_SLOPE);
+        // "this onset was a real change" on the synthetic tuning seeds 1001–1040 (Brier 0.046 there). A persisting
+        // new extreme below the tail's gate: how far past zGross.
+        probability =
+          1 / (1 + (absZ / (grossTail ? max(o.zGross, o.grossTailMult * usual) : o.zGross)) ** -ONSET_SLOPE);
         st[EPISODE] = episode = 1;
         st[KIND] = 0;
         st[BASE_F] = n >= RING_LEN ? oldestLine(st, n) : ref;
