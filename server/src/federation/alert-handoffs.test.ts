@@ -86,7 +86,7 @@ describe('federation state and alert hand-offs (issue 19 point 2)', () => {
     escalateAlert(a, 3000, undefined); // out of the council's top
     repo.saveAll([a]);
     expect(fed.pending('region').map((r) => r.kind)).toEqual(['alert']);
-    expect(fed.link(a.id)).toEqual({ peer: 'region', role: 'handed' });
+    expect(fed.link(a.id, 'handed')).toBe('region');
     resolveAlert(a, { at: 4000, actor: 'ana' });
     repo.saveAll([a]);
     const rows = fed.pending('region');
@@ -109,5 +109,27 @@ describe('federation state and alert hand-offs (issue 19 point 2)', () => {
     resolveAlert(b, { at: 3000, actor: 'boss', note: 'done' });
     repo.saveAll([b]);
     expect(fed.pending('norte').map((r) => r.body)).toEqual([{ id: 'm2', by: 'boss', at: 3000, note: 'done' }]);
+  });
+
+  it("in a deeper federation, passes a child's hand-off on up out of its own top, and a resolve from above down", () => {
+    // the council "norte" between the region above and a district "lana" below
+    const repo = new SqliteAlertRepository(opened.db, (saved) =>
+      recordHandoffs(saved, { state: fed, parent: { server: 'region', top: 'valle/norte' } }),
+    );
+    const a = alertAt('valle/norte/lana/telar', 'deep');
+    fed.setLink(a.id, 'lana', 'mirror');
+    escalateAlert(a, 2000, { path: 'valle/norte', windowMs: 60_000 });
+    a.trail.at(-1)!.actor = serverActor('lana');
+    repo.saveAll([a]);
+    expect(fed.backlog('region') + fed.backlog('lana')).toBe(0);
+    escalateAlert(a, 3000, undefined); // out of norte's top
+    repo.saveAll([a]);
+    expect(fed.pending('region').map((r) => r.kind)).toEqual(['alert']);
+    resolveAlert(a, { at: 4000, actor: serverActor('region') }); // resolved up there
+    repo.saveAll([a]);
+    expect(fed.backlog('region')).toBe(1); // not echoed back up
+    expect(fed.pending('lana').map((r) => [r.kind, (r.body as { by: string }).by])).toEqual([
+      ['resolve', 'server:region'],
+    ]);
   });
 });

@@ -24,14 +24,16 @@ export interface HandoffRules {
  *   (resolved wins from any level); a directive sent on a mirror goes down as `directive`, to reach the devices of the
  *   alert's node through the child.
  *
- * A change whose latest trail entry came from the peer itself is not echoed back.
+ * A change whose latest trail entry came from the peer itself is not echoed back. In a deeper federation a server in
+ * the middle holds both links for a child's hand-off that escalates on out of its own top, and passes changes both
+ * ways.
  */
 export function recordHandoffs(alerts: readonly Alert[], rules: HandoffRules): void {
   const { state, parent } = rules;
   for (const a of alerts) {
     const last = a.trail.at(-1);
-    const link = state.link(a.id);
-    if (!link) {
+    const handedTo = state.link(a.id, 'handed');
+    if (handedTo === undefined) {
       if (
         parent &&
         a.owner === parent.top &&
@@ -42,14 +44,13 @@ export function recordHandoffs(alerts: readonly Alert[], rules: HandoffRules): v
         state.setLink(a.id, parent.server, 'handed');
         state.append(parent.server, 'alert', { alert: a });
       }
-      continue;
-    }
-    if (last?.actor === serverActor(link.peer)) continue;
-    if (link.role === 'handed') state.append(link.peer, 'alert', { alert: a });
-    else if (last?.action === 'directive')
-      state.append(link.peer, 'directive', { id: a.id, by: last.actor, at: last.at, note: last.note ?? '' });
+    } else if (last?.actor !== serverActor(handedTo)) state.append(handedTo, 'alert', { alert: a });
+    const mirrorOf = state.link(a.id, 'mirror');
+    if (mirrorOf === undefined || last?.actor === serverActor(mirrorOf)) continue;
+    if (last?.action === 'directive')
+      state.append(mirrorOf, 'directive', { id: a.id, by: last.actor, at: last.at, note: last.note ?? '' });
     else if (a.state === 'resolved' && last?.action === 'resolved')
-      state.append(link.peer, 'resolve', {
+      state.append(mirrorOf, 'resolve', {
         id: a.id,
         by: last.actor,
         at: last.at,

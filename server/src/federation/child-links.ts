@@ -111,7 +111,7 @@ export function startChildLinks(o: ChildLinksOptions): ChildLinks {
       // How far the child's trail has been taken over: by the child's own clock, which only orders its own entries.
       const synced = `trail:${alert!.id}`;
       o.state.transaction(() => {
-        if (!o.state.link(alert!.id)) o.state.setLink(alert!.id, from, 'mirror');
+        if (o.state.link(alert!.id, 'mirror') === undefined) o.state.setLink(alert!.id, from, 'mirror');
         o.alerts.receiveHandoff(from, alert!, boundary!, o.state.cursor(synced) ?? 0);
         o.state.setCursor(synced, Math.max(0, ...alert!.trail.map((t) => t.at)));
         o.state.markApplied(from, e.seq);

@@ -55,8 +55,8 @@ export class FederationState {
     this.upsertCursor = db.prepare(
       'INSERT INTO fed_cursors (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
     );
-    this.selectLink = db.prepare('SELECT peer, role FROM fed_alert_links WHERE alert_id = ?');
-    this.insertLink = db.prepare('INSERT OR REPLACE INTO fed_alert_links (alert_id, peer, role) VALUES (?, ?, ?)');
+    this.selectLink = db.prepare('SELECT peer FROM fed_alert_links WHERE alert_id = ? AND role = ?').pluck();
+    this.insertLink = db.prepare('INSERT OR REPLACE INTO fed_alert_links (alert_id, role, peer) VALUES (?, ?, ?)');
   }
 
   /** Runs `fn` in one IMMEDIATE transaction (nested inside another, a savepoint): all of it is durable, or none. */
@@ -115,11 +115,16 @@ export class FederationState {
     this.upsertCursor.run(name, value);
   }
 
-  link(alertId: string): { peer: string; role: AlertLinkRole } | undefined {
-    return this.selectLink.get(alertId) as { peer: string; role: AlertLinkRole } | undefined;
+  /**
+   * The peer an alert is linked to in `role`: the parent it was `handed` to, or the child its `mirror` came from. A
+   * server in the middle of a deeper federation may hold both for one alert (a child's hand-off that escalated on out
+   * of its own top).
+   */
+  link(alertId: string, role: AlertLinkRole): string | undefined {
+    return this.selectLink.get(alertId, role) as string | undefined;
   }
 
   setLink(alertId: string, peer: string, role: AlertLinkRole): void {
-    this.insertLink.run(alertId, peer, role);
+    this.insertLink.run(alertId, role, peer);
   }
 }

@@ -149,9 +149,10 @@ export const STATE_MIGRATIONS: readonly StateMigration[] = [
           value INTEGER NOT NULL
         ) WITHOUT ROWID;
         CREATE TABLE fed_alert_links (
-          alert_id TEXT PRIMARY KEY,
+          alert_id TEXT NOT NULL,
+          role TEXT NOT NULL,
           peer TEXT NOT NULL,
-          role TEXT NOT NULL
+          PRIMARY KEY (alert_id, role)
         ) WITHOUT ROWID;`),
   },
 ];

@@ -233,6 +233,8 @@ describe('.dockerignore', () => {
       'server/.opsroom-data/opsroom.db',
       'deploy/model.yaml',
       'deploy/device-secrets.json',
+      'deploy/federation/.env',
+      'deploy/federation/model.yaml',
       'server/tsconfig.tsbuildinfo',
       'tls/server.key',
     ]) {

@@ -52,5 +52,5 @@ describe('one server per data directory', () => {
     const after = await startTestServer({ dataDir });
     expect((await fetch(`${after.httpUrl}/healthz`)).status).toBe(200);
     await after.stop();
-  });
+  }, 30_000); // a server process starts in 2–3 s, longer on a loaded machine
 });
