@@ -76,6 +76,9 @@ $<HTMLSelectElement>('.lang-select').addEventListener('change', (e) => {
   location.reload();
 });
 
+/** How often the values of a focused node that a child server runs (federation) are asked again, ms. */
+const REMOTE_REFRESH_MS = 5000;
+
 const store = createStore();
 const api = createApi({ onUnauthorized: () => leaveRoom(t('page.sessionEnded')) });
 const adminApi = createAdminApi({ onUnauthorized: () => leaveRoom(t('page.sessionEnded')) });
@@ -137,6 +140,18 @@ async function enterRoom(user: SessionUser): Promise<void> {
       },
     ];
     owned.push(createSceneSwitch(ui.scene, store, focus));
+    // A node a council's server runs (federation: `server` in the view) gets no live updates here: its values are
+    // asked again every few seconds while it is in focus.
+    const remoteRefresh = setInterval(() => {
+      const s = store.get();
+      const node = s.focus ? s.nodes.get(s.focus) : undefined;
+      if (!node?.server) return;
+      api.latest(node.path).then(
+        (updates) => store.dispatch({ type: 'indicators', updates }),
+        () => undefined, // unreachable now: the values stay as they were
+      );
+    }, REMOTE_REFRESH_MS);
+    owned.push({ dispose: () => clearInterval(remoteRefresh) });
     live = connectLive({ store, api, onUnauthorized: () => leaveRoom(t('page.sessionEnded')) });
   } catch (err) {
     if (err instanceof ApiError && err.unauthorized) leaveRoom(t('page.signInToContinue'));

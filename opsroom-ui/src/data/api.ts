@@ -55,7 +55,8 @@ export interface OpsroomApi {
   /** Who is signed in, or null, without a 401 (what the page asks at load), and the demo's logins. */
   session(): Promise<SessionInfo>;
   model(): Promise<ModelView>;
-  latest(): Promise<IndicatorUpdate[]>;
+  /** `node`: that node's subtree only (on a region's server, a node a council's server runs is asked of it). */
+  latest(node?: string): Promise<IndicatorUpdate[]>;
   history(query: HistoryQuery): Promise<HistoryResult>;
   alerts(filter?: AlertFilter): Promise<Alert[]>;
   /** How many alerts match, per facet (`GET /api/alerts/counts`). */
@@ -145,7 +146,8 @@ export function createApi(opts: ApiOptions = {}): OpsroomApi {
     me: () => call<SessionUser>('GET', '/api/me', undefined, true),
     session: () => call<SessionInfo>('GET', '/api/session', undefined, true),
     model: () => call<ModelView>('GET', '/api/model'),
-    latest: () => call<IndicatorUpdate[]>('GET', '/api/latest'),
+    latest: (node?: string) =>
+      call<IndicatorUpdate[]>('GET', node ? `/api/latest?node=${encodeURIComponent(node)}` : '/api/latest'),
     history: (q) =>
       call<HistoryResult>(
         'GET',

@@ -118,7 +118,14 @@ export function reduce(state: RoomState, action: RoomAction): RoomState {
           ? state.indicator
           : (action.model.indicators[0]?.id ?? null),
       };
-      return withFocus(next, state.focus);
+      // The values the view came with (on a region's server, those of nodes a council's server runs are only here).
+      return withFocus(
+        applyIndicators(
+          next,
+          action.model.nodes.flatMap((n) => n.values ?? []),
+        ),
+        state.focus,
+      );
     }
     case 'indicators':
       return applyIndicators(state, action.updates);
