@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import type { Browser } from 'playwright-core';
 import { deviceTopic } from '@opsroom/models';
-import { startOpsroom, type RunningOpsroom } from '@opsroom/server';
+import type { RunningOpsroom } from '@opsroom/server';
 import { hashSecret } from '../../server/src/auth/hash.js';
 import { connectDevice } from '../../server/test/support/demo-fixture.js';
+import { federatedModelText, linkedServers } from '../../server/test/support/federated-model.js';
+import { startRegionAndNorte } from '../../server/test/support/federation-kit.js';
 import {
   ARTIFACTS,
   chromiumPath,
@@ -46,46 +48,15 @@ d('a council workshop in the region ops room', () => {
   it('shows the workshop, its value and its chart, answered by the council server', async () => {
     const model = join(dir, 'valle.yaml');
     const h = hashSecret('demo');
-    writeFileSync(
+    writeFileSync(model, federatedModelText(h, linkedServers(h, ['norte'])));
+
+    ({ region, norte } = await startRegionAndNorte({
+      dir,
       model,
-      [
-        'name: Valle',
-        'levels: [region, council, workshop]',
-        'indicators:',
-        '  - { id: output, name: Production output, unit: units/h, rollup: sum }',
-        'nodes:',
-        '  - id: valle',
-        '    children:',
-        '      - id: norte',
-        '        children: [{ id: lana }, { id: telar }]',
-        '      - id: centro',
-        'devices:',
-        `  - { id: lana-plc, node: valle/norte/lana, secret_hash: "${h}" }`,
-        'users:',
-        `  - { name: boss, role: planner, scope: valle, password_hash: "${h}" }`,
-        'servers:',
-        '  - { id: region, owns: [valle] }',
-        `  - { id: norte, owns: [valle/norte], parent: region, secret_hash: "${h}" }`,
-      ].join('\n'),
-    );
-    const base = {
-      model,
-      host: '127.0.0.1',
-      httpPort: 0,
-      mqttPort: 0,
-      logger: false as const,
-      rollupPeriodMs: 1000,
-      uiDir: UI_DIR,
-    };
-    region = await startOpsroom({ ...base, serverId: 'region', dataDir: join(dir, 'region') });
-    norte = await startOpsroom({
-      ...base,
-      serverId: 'norte',
-      dataDir: join(dir, 'norte'),
-      uplinkUrl: region.mqttUrl,
-      uplinkSecret: 'demo',
-      uplinkSettleMs: 1000,
-    });
+      secret: 'demo',
+      both: { rollupPeriodMs: 1000, uiDir: UI_DIR },
+      norte: { uplinkSettleMs: 1000 },
+    }));
     plc = await connectDevice(norte.mqttUrl, 'lana-plc', 'demo');
     const t0 = Date.now();
     const history = Array.from({ length: 120 }, (_, i) => ({

@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { deviceTopic, type IndicatorUpdate, type ModelView } from '@opsroom/models';
 import { hashSecret } from '../../src/auth/hash.js';
-import { startOpsroom, type RunningOpsroom } from '../../src/start.js';
+import type { RunningOpsroom } from '../../src/start.js';
 import { connectDevice, getJson, login } from '../support/demo-fixture.js';
+import { federatedModelText, linkedServers } from '../support/federated-model.js';
+import { startRegionAndNorte } from '../support/federation-kit.js';
 
 /**
  * Issue 19 point 3: a planner on the region's server drills down into a council's subtree — the tree, a workshop's
@@ -15,27 +17,9 @@ import { connectDevice, getJson, login } from '../support/demo-fixture.js';
 const SECRET = 'drill-secret';
 
 function modelText(hash: string, serverHash: string): string {
-  return [
-    'name: Valle',
-    'levels: [region, council, workshop]',
-    'indicators:',
-    '  - { id: output, unit: units/h, rollup: sum }',
-    'nodes:',
-    '  - id: valle',
-    '    children:',
-    '      - id: norte',
-    '        children: [{ id: lana }, { id: telar }]',
-    '      - id: centro',
-    'devices:',
-    `  - { id: lana-plc, node: valle/norte/lana, secret_hash: "${hash}" }`,
-    'users:',
-    `  - { name: boss, role: planner, scope: valle, password_hash: "${hash}" }`,
-    `  - { name: cen, role: council, scope: valle/centro, password_hash: "${hash}" }`,
-    `  - { name: ana, role: council, scope: valle/norte, password_hash: "${hash}" }`,
-    'servers:',
-    '  - { id: region, owns: [valle] }',
-    `  - { id: norte, owns: [valle/norte], parent: region, secret_hash: "${serverHash}" }`,
-  ].join('\n');
+  return federatedModelText(hash, linkedServers(serverHash, ['norte']), {
+    users: [['cen', 'council', 'valle/centro']],
+  });
 }
 
 async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
@@ -55,15 +39,7 @@ describe('drill-down through the region server (issue 19 point 3)', () => {
   const t0 = Date.now();
 
   beforeAll(async () => {
-    const base = { model, host: '127.0.0.1', httpPort: 0, mqttPort: 0, logger: false as const, rollupPeriodMs: 500 };
-    region = await startOpsroom({ ...base, serverId: 'region', dataDir: join(dir, 'region') });
-    norte = await startOpsroom({
-      ...base,
-      serverId: 'norte',
-      dataDir: join(dir, 'norte'),
-      uplinkUrl: region.mqttUrl,
-      uplinkSecret: SECRET,
-    });
+    ({ region, norte } = await startRegionAndNorte({ dir, model, secret: SECRET, both: { rollupPeriodMs: 500 } }));
     const plc = await connectDevice(norte.mqttUrl, 'lana-plc', 'demo');
     const readings = Array.from({ length: 5 }, (_, i) => ({
       metric: 'output',
@@ -94,8 +70,11 @@ describe('drill-down through the region server (issue 19 point 3)', () => {
       'valle/norte',
       'valle/norte/lana',
       'valle/norte/telar',
+      'valle/sur',
+      'valle/sur/cobre',
       'valle/centro',
     ]);
+    expect(byPath.get('valle/sur/cobre')!.server).toBeUndefined(); // the region runs sur in this model
     expect(byPath.get('valle/norte/lana')!.server).toBe('norte');
     expect(byPath.get('valle/norte')!.server).toBe('norte');
     expect(byPath.get('valle/centro')!.server).toBeUndefined();

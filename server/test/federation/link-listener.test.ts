@@ -5,8 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import mqtt from 'mqtt';
 import { deviceTopic } from '@opsroom/models';
 import { hashSecret } from '../../src/auth/hash.js';
-import { startOpsroom, type RunningOpsroom } from '../../src/start.js';
+import type { RunningOpsroom } from '../../src/start.js';
 import { connectDevice, getJson, login } from '../support/demo-fixture.js';
+import { startRegionAndNorte } from '../support/federation-kit.js';
+import { federatedModelText, linkedServers } from '../support/federated-model.js';
 import { startMosquitto, type RunningMosquitto } from '../support/mosquitto.js';
 import { findBinary } from '../support/require-binary.js';
 
@@ -21,51 +23,21 @@ d('a region on an external broker takes its councils on its own listener', () =>
   const dir = mkdtempSync(join(tmpdir(), 'opsroom-link-listener-'));
   const model = join(dir, 'valle.yaml');
   const hash = hashSecret('demo');
-  writeFileSync(
-    model,
-    [
-      'name: Valle',
-      'levels: [region, council, workshop]',
-      'indicators:',
-      '  - { id: output, unit: units/h, rollup: sum }',
-      'nodes:',
-      '  - id: valle',
-      '    children:',
-      '      - id: norte',
-      '        children: [{ id: lana }]',
-      '      - id: centro',
-      'devices:',
-      `  - { id: lana-plc, node: valle/norte/lana, secret_hash: "${hash}" }`,
-      'users:',
-      `  - { name: boss, role: planner, scope: valle, password_hash: "${hash}" }`,
-      'servers:',
-      '  - { id: region, owns: [valle] }',
-      `  - { id: norte, owns: [valle/norte], parent: region, secret_hash: "${hashSecret('link-secret')}" }`,
-    ].join('\n'),
-  );
+  writeFileSync(model, federatedModelText(hash, linkedServers(hashSecret('link-secret'), ['norte'])));
+
   let broker: RunningMosquitto;
   let region: RunningOpsroom;
   let norte: RunningOpsroom;
-  const base = { model, host: '127.0.0.1', httpPort: 0, mqttPort: 0, logger: false as const, rollupPeriodMs: 500 };
 
   beforeAll(async () => {
     broker = await startMosquitto(mosquittoBin!);
-    region = await startOpsroom({
-      ...base,
-      serverId: 'region',
-      dataDir: join(dir, 'region'),
-      brokerUrl: broker.url,
-      federationPort: 0,
-      uplinkSettleMs: 500,
-    });
-    norte = await startOpsroom({
-      ...base,
-      serverId: 'norte',
-      dataDir: join(dir, 'norte'),
-      uplinkUrl: region.linkUrl!,
-      uplinkSecret: 'link-secret',
-      uplinkSettleMs: 500,
-    });
+    ({ region, norte } = await startRegionAndNorte({
+      dir,
+      model,
+      secret: 'link-secret',
+      both: { rollupPeriodMs: 500, uplinkSettleMs: 500 },
+      region: { brokerUrl: broker.url, federationPort: 0 },
+    }));
   }, 30_000);
   afterAll(async () => {
     await norte?.close();

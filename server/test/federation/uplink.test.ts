@@ -8,6 +8,7 @@ import { deviceTopic, type Alert } from '@opsroom/models';
 import { hashSecret } from '../../src/auth/hash.js';
 import { publishStep } from '../alerts/support.js';
 import { connectDevice, getJson, login } from '../support/demo-fixture.js';
+import { federatedModelText, linkedServers } from '../support/federated-model.js';
 import { spawnServer, type ServerProcess } from '../support/server-process.js';
 
 /**
@@ -22,33 +23,13 @@ const PERIOD_MS = 1000;
 const OUTAGE_MS = 60_000;
 
 function modelText(hash: string, serverHash: string): string {
-  return [
-    'name: Valle',
-    'levels: [region, council, workshop]',
-    'correction_windows: { region: 3600, council: 1, workshop: 1 }',
-    'indicators:',
-    '  - { id: output, unit: units/h, rollup: sum }',
-    'nodes:',
-    '  - id: valle',
-    '    children:',
-    '      - id: norte',
-    '        children: [{ id: lana }]',
-    '      - id: sur',
-    '        children: [{ id: cobre }]',
-    'devices:',
-    `  - { id: lana-plc, node: valle/norte/lana, secret_hash: "${hash}" }`,
-    `  - { id: lana-feed, node: valle/norte/lana, secret_hash: "${hash}" }`,
-    `  - { id: cobre-plc, node: valle/sur/cobre, secret_hash: "${hash}" }`,
-    `  - { id: cobre-feed, node: valle/sur/cobre, secret_hash: "${hash}" }`,
-    'users:',
-    `  - { name: boss, role: admin, scope: valle, password_hash: "${hash}" }`,
-    `  - { name: ana, role: admin, scope: valle/norte, password_hash: "${hash}" }`,
-    `  - { name: sol, role: admin, scope: valle/sur, password_hash: "${hash}" }`,
-    'servers:',
-    '  - { id: region, owns: [valle] }',
-    `  - { id: norte, owns: [valle/norte], parent: region, secret_hash: "${serverHash}" }`,
-    `  - { id: sur, owns: [valle/sur], parent: region, secret_hash: "${serverHash}" }`,
-  ].join('\n');
+  return federatedModelText(hash, linkedServers(serverHash, ['norte', 'sur']), {
+    top: ['correction_windows: { region: 3600, council: 1, workshop: 1 }'],
+    devices: [
+      ['lana-feed', 'valle/norte/lana'],
+      ['cobre-feed', 'valle/sur/cobre'],
+    ],
+  });
 }
 
 async function freePort(): Promise<number> {
