@@ -148,6 +148,14 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
         links.children?.kick();
       });
     const handUp = own?.parent === undefined ? undefined : { server: own.parent, top: own.top };
+    if (fed && own) {
+      metrics.federationOutbox.collect(() => metrics.federationOutbox.set(fed.backlogAll()));
+      metrics.federationLinks.collect(() =>
+        metrics.federationLinks.set(
+          (links.up?.connected ? 1 : 0) + own.children.filter((c) => services.remote?.connected(c)).length,
+        ),
+      );
+    }
     const alertRepo = new SqliteAlertRepository(
       state.db,
       fed &&
@@ -266,6 +274,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       now,
       health: () => ({
         state: writes.health(),
+        ...(fed && own ? { federation: federationHealth(fed, own, links, services.remote) } : {}),
         broker: {
           ok: outlets.devices?.connected ?? false,
           detail: outlets.devices?.connected
@@ -345,6 +354,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
           return o !== undefined && own.children.includes(o) ? o : undefined;
         },
         fullModel: () => fullModel,
+        connected: (child) => linkBroker.serverConnected(child),
         ask: async (child, q) => answerBody(await queries.ask(child, q)),
       };
       links.children = life.own(
@@ -506,4 +516,28 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     await life.stop();
     throw err;
   }
+}
+
+/**
+ * /healthz's `federation` component: always ok (a server whose link is down keeps running its own subtree, and a
+ * health check must not restart it for that), the detail says how its links stand. No server or node names: the
+ * endpoint is public.
+ */
+function federationHealth(
+  fed: FederationState,
+  own: { parent?: string; children: readonly string[] },
+  links: { up: UplinkClient | null; children: ChildLinks | null },
+  remote: AppServices['remote'],
+): { ok: true; detail: string } {
+  const parts: string[] = [];
+  if (own.parent !== undefined)
+    parts.push(
+      links.up ? `uplink to the parent server ${links.up.connected ? 'connected' : 'down'}` : 'no uplink configured',
+    );
+  if (own.children.length)
+    parts.push(
+      `${own.children.filter((c) => remote?.connected(c)).length} of ${own.children.length} child servers linked`,
+    );
+  parts.push(`${fed.backlogAll()} messages waiting in the outbox`);
+  return { ok: true, detail: parts.join('; ') };
 }

@@ -29,6 +29,7 @@ export class FederationState {
   private readonly deleteRow;
   private readonly deleteUpTo;
   private readonly countPending;
+  private readonly countAll;
   private readonly selectInbox;
   private readonly upsertInbox;
   private readonly selectCursor;
@@ -47,6 +48,7 @@ export class FederationState {
     this.deleteRow = db.prepare('DELETE FROM fed_outbox WHERE peer = ? AND seq = ?');
     this.deleteUpTo = db.prepare('DELETE FROM fed_outbox WHERE peer = ? AND seq <= ?');
     this.countPending = db.prepare('SELECT count(*) FROM fed_outbox WHERE peer = ?').pluck();
+    this.countAll = db.prepare('SELECT count(*) FROM fed_outbox').pluck();
     this.selectInbox = db.prepare('SELECT last_seq FROM fed_inbox WHERE peer = ?').pluck();
     this.upsertInbox = db.prepare(
       'INSERT INTO fed_inbox (peer, last_seq) VALUES (?, ?) ON CONFLICT (peer) DO UPDATE SET last_seq = excluded.last_seq',
@@ -95,6 +97,11 @@ export class FederationState {
   /** How many messages wait for `peer`. */
   backlog(peer: string): number {
     return Number(this.countPending.get(peer));
+  }
+
+  /** How many messages wait for any peer. */
+  backlogAll(): number {
+    return Number(this.countAll.get());
   }
 
   /** The highest seq applied from `peer` (0: none yet). */

@@ -35,6 +35,8 @@ export interface AppServices {
 export interface RemoteNodes {
   /** The child server owning `node` (a node under one of this server's boundary nodes), or undefined. */
   ownerOf(node: string): string | undefined;
+  /** Whether the child server's link is up now. */
+  connected(child: string): boolean;
   /** The whole model file's tree (this server's own model is narrowed to what it runs). */
   fullModel(): Model;
   /** Asks the child; answers its body, or throws its error (OPS_ERR_SERVER_UNREACHABLE when it cannot be asked). */

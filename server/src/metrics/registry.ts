@@ -178,6 +178,14 @@ export function createServerMetrics(opts: { defaultMetrics?: boolean } = {}) {
     ),
     alertsOpen: registry.gauge('opsroom_alerts_open', 'Alerts not yet resolved.'),
     socketClients: registry.gauge('opsroom_socket_clients', 'Connected socket.io clients.'),
+    federationOutbox: registry.gauge(
+      'opsroom_federation_outbox_messages',
+      'Federation: messages waiting in the outbox for the parent or child servers to acknowledge.',
+    ),
+    federationLinks: registry.gauge(
+      'opsroom_federation_links_connected',
+      'Federation: links up now (to the parent server, and from child servers).',
+    ),
     loginFailures: registry.counter('opsroom_login_failures_total', 'Failed logins.'),
     decodePaths: decodePathsCounter(registry),
     ingestToStore: registry.histogram(

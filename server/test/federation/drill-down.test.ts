@@ -116,6 +116,23 @@ describe('drill-down through the region server (issue 19 point 3)', () => {
     expect((await getJson(region.httpUrl, '/api/latest?node=valle/norte/nope', boss)).status).toBe(404);
   });
 
+  it('says on /healthz and /metrics how the links stand, without a name, and stays healthy', async () => {
+    const health = async (url: string) =>
+      ((await (await fetch(`${url}/healthz`)).json()) as { status: string; components: Record<string, unknown> })
+        .components.federation;
+    expect(await health(region.httpUrl)).toEqual({
+      ok: true,
+      detail: '1 of 1 child servers linked; 0 messages waiting in the outbox',
+    });
+    expect(await health(norte!.httpUrl)).toMatchObject({
+      ok: true,
+      detail: expect.stringMatching(/^uplink to the parent server connected; \d+ messages waiting in the outbox$/),
+    });
+    const metrics = await (await fetch(`${region.httpUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^opsroom_federation_links_connected 1$/m);
+    expect(metrics).toMatch(/^opsroom_federation_outbox_messages 0$/m);
+  });
+
   it('says when the council cannot be reached: 503 for its nodes, the tree without its values', async () => {
     await norte!.close();
     norte = undefined;
@@ -129,5 +146,10 @@ describe('drill-down through the region server (issue 19 point 3)', () => {
     expect(view.status).toBe(200);
     expect(view.body.unreachable).toEqual(['norte']);
     expect(view.body.nodes.find((n) => n.path === 'valle/norte/lana')!.values).toEqual([]);
+    const healthz = await fetch(`${region.httpUrl}/healthz`);
+    expect(healthz.status).toBe(200); // a council away does not make the region unhealthy
+    expect(
+      ((await healthz.json()) as { components: { federation: { detail: string } } }).components.federation.detail,
+    ).toMatch(/^0 of 1 child servers linked/);
   });
 });
