@@ -1,0 +1,260 @@
+/**
+ * `npm run bench:federation -- [--devices N] [--seconds S] [--layouts single,federated]`: issue 19 point 6, the cores
+ * used. N devices (default 10,000), one MQTT connection each, publish one reading a second at QoS 1 for S seconds
+ * (default 30, after 10 s of warm-up), in two layouts, each server a process of its own:
+ *
+ *  - `single`: one server runs the whole tree (every device on its embedded broker);
+ *  - `federated`: two council servers run half the tree each (half the devices on each one's broker) and send their
+ *    roll-ups up to a region server (issue 19 point 2).
+ *
+ * The load comes from two generator processes (half the devices each). Prints, per layout: PUBACK latency p50, p99
+ * and max (from publish to the broker's acknowledgement, which the embedded broker sends once the reading is
+ * stored), readings acknowledged per second, and each server's CPU (share of one core) over the measured span.
+ * Device secrets are hashed with a cheap scrypt cost (N=1024) so that 10,000 logins take seconds; the product's
+ * default cost is 16× that.
+ */
+import { fork } from 'node:child_process';
+import { randomBytes, scryptSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import mqtt from 'mqtt';
+import { deviceTopic } from '@opsroom/models';
+import { spawnServer, type ServerProcess } from '../test/support/server-process.js';
+import { freePort } from '../test/support/mosquitto.js';
+
+const SECRET = 'bench-secret';
+const COUNCILS = ['c0', 'c1'] as const;
+const WORKSHOPS_PER_COUNCIL = 50;
+
+/** scrypt$N$r$p$salt$key at a cheap cost (the loader accepts any well-formed cost). */
+function cheapHash(plain: string): string {
+  const salt = randomBytes(16);
+  const key = scryptSync(plain, salt, 32, { N: 1024, r: 8, p: 1 });
+  return `scrypt$1024$8$1$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+/** The tree valle → c0, c1 → 50 workshops each; devices round-robin over the workshops; `servers:` when federated. */
+function modelText(devices: number, federated: boolean): { text: string; devicesOf: Record<string, string[]> } {
+  const hash = cheapHash(SECRET);
+  const lines = [
+    'name: Federation bench',
+    'levels: [region, council, workshop]',
+    'indicators:',
+    '  - { id: output, unit: units/h, rollup: sum }',
+    'nodes:',
+    '  - id: valle',
+    '    children:',
+  ];
+  for (const c of COUNCILS) {
+    lines.push(`      - id: ${c}`, '        children:');
+    for (let w = 0; w < WORKSHOPS_PER_COUNCIL; w++) lines.push(`          - { id: w${w} }`);
+  }
+  lines.push('devices:');
+  const devicesOf: Record<string, string[]> = { c0: [], c1: [] };
+  for (let i = 0; i < devices; i++) {
+    const c = COUNCILS[i % 2]!;
+    const w = Math.floor(i / 2) % WORKSHOPS_PER_COUNCIL;
+    lines.push(`  - { id: d${i}, node: valle/${c}/w${w}, secret_hash: "${hash}" }`);
+    devicesOf[c]!.push(`d${i}`);
+  }
+  lines.push('users:', `  - { name: boss, role: planner, scope: valle, password_hash: "${hash}" }`);
+  if (federated)
+    lines.push(
+      'servers:',
+      '  - { id: region, owns: [valle] }',
+      ...COUNCILS.map((c) => `  - { id: ${c}, owns: [valle/${c}], parent: region, secret_hash: "${hash}" }`),
+    );
+  return { text: lines.join('\n') + '\n', devicesOf };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+
+interface GeneratorResult {
+  latencies: number[];
+  connected: number;
+}
+
+/** One generator process: connects its devices, publishes a reading a second each, reports latencies in the span. */
+async function generator(): Promise<void> {
+  const { url, devices, warmupMs, seconds } = JSON.parse(process.argv[3]!) as {
+    url: string;
+    devices: string[];
+    warmupMs: number;
+    seconds: number;
+  };
+  const clients: mqtt.MqttClient[] = [];
+  let next = 0;
+  // At most 12 logins in flight per generator: the broker allows 30 in flight per address.
+  await Promise.all(
+    Array.from({ length: 12 }, async () => {
+      while (next < devices.length) {
+        const id = devices[next++]!;
+        clients.push(
+          await mqtt.connectAsync(url, {
+            username: id,
+            password: SECRET,
+            clientId: id,
+            reconnectPeriod: 1000,
+            keepalive: 60,
+            log: () => undefined,
+          } as mqtt.IClientOptions),
+        );
+      }
+    }),
+  );
+  process.send!({ connected: clients.length });
+  const start = await new Promise<number>((r) => process.once('message', (m: { start: number }) => r(m.start)));
+  const from = start + warmupMs;
+  const until = from + seconds * 1000;
+  const latencies: number[] = [];
+  const timers = clients.map((c, i) => {
+    const topic = deviceTopic(devices[i]!, 'readings');
+    const tick = () => {
+      const sent = Date.now();
+      c.publish(topic, JSON.stringify({ metric: 'output', value: 100 + (i % 7), ts: sent }), { qos: 1 }, (err) => {
+        if (!err && sent >= from && sent < until) latencies.push(Date.now() - sent);
+      });
+    };
+    // spread over the second
+    return setTimeout(
+      () => {
+        tick();
+        timers[i] = setInterval(tick, 1000);
+      },
+      Math.floor((i / clients.length) * 1000),
+    );
+  });
+  await new Promise((r) => setTimeout(r, until - Date.now() + 2000));
+  for (const t of timers) clearInterval(t);
+  process.send!({ latencies, connected: clients.length } satisfies GeneratorResult);
+  await Promise.all(clients.map((c) => c.endAsync(true)));
+  process.exit(0);
+}
+
+async function runLayout(
+  layout: 'single' | 'federated',
+  devices: number,
+  seconds: number,
+): Promise<Record<string, string | number>> {
+  const dir = mkdtempSync(join(tmpdir(), `opsroom-bench-fed-${layout}-`));
+  const servers: Array<{ name: string; p: ServerProcess }> = [];
+  const gens: ReturnType<typeof fork>[] = [];
+  try {
+    const { text, devicesOf } = modelText(devices, layout === 'federated');
+    const model = join(dir, 'model.yaml');
+    writeFileSync(model, text);
+    const base = { model, logger: { level: 'error' } };
+    const targets: Array<{ url: string; devices: string[] }> = [];
+    if (layout === 'single') {
+      const one = await spawnServer({ ...base, dataDir: join(dir, 'one') }, 120_000);
+      servers.push({ name: 'server', p: one });
+      for (const c of COUNCILS) targets.push({ url: one.mqttUrl, devices: devicesOf[c]! });
+    } else {
+      const regionPort = await freePort();
+      const region = await spawnServer(
+        { ...base, serverId: 'region', dataDir: join(dir, 'region'), mqttPort: regionPort },
+        120_000,
+      );
+      servers.push({ name: 'region', p: region });
+      for (const c of COUNCILS) {
+        const council = await spawnServer(
+          {
+            ...base,
+            serverId: c,
+            dataDir: join(dir, c),
+            uplinkUrl: `mqtt://127.0.0.1:${regionPort}`,
+            uplinkSecret: SECRET,
+          },
+          120_000,
+        );
+        servers.push({ name: c, p: council });
+        targets.push({ url: council.mqttUrl, devices: devicesOf[c]! });
+      }
+    }
+    process.stderr.write(
+      `bench:federation: ${layout}: ${servers.length} server(s) up; connecting ${devices} devices\n`,
+    );
+    const warmupMs = 10_000;
+    const connected = targets.map(
+      (t) =>
+        new Promise<void>((resolve, reject) => {
+          const g = fork(fileURLToPath(import.meta.url), ['--generator', JSON.stringify({ ...t, warmupMs, seconds })], {
+            execArgv: ['--import', 'tsx'],
+          });
+          gens.push(g);
+          g.once('message', () => resolve());
+          g.once('exit', (code) => reject(new Error(`a load generator exited with ${code}`)));
+        }),
+    );
+    await Promise.all(connected);
+    const start = Date.now();
+    process.stderr.write(
+      `bench:federation: ${layout}: all connected; ${warmupMs / 1000} s warm-up, ${seconds} s measured\n`,
+    );
+    const results = gens.map(
+      (g) => new Promise<GeneratorResult>((resolve) => g.once('message', (m) => resolve(m as GeneratorResult))),
+    );
+    for (const g of gens) g.send({ start });
+    await new Promise((r) => setTimeout(r, warmupMs));
+    const cpu0 = servers.map((s) => cpuSeconds(s.p.child.pid!));
+    const t0 = Date.now();
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    const cpu1 = servers.map((s) => cpuSeconds(s.p.child.pid!));
+    const elapsed = (Date.now() - t0) / 1000;
+    const latencies = (await Promise.all(results)).flatMap((r) => r.latencies).sort((a, b) => a - b);
+    const out: Record<string, string | number> = {
+      layout,
+      devices,
+      'acked/s': Math.round(latencies.length / seconds),
+      'PUBACK p50 ms': quantile(latencies, 0.5),
+      'PUBACK p99 ms': quantile(latencies, 0.99),
+      'PUBACK max ms': latencies.at(-1) ?? NaN,
+    };
+    servers.forEach((s, i) => (out[`${s.name} CPU`] = `${Math.round((100 * (cpu1[i]! - cpu0[i]!)) / elapsed)} %`));
+    return out;
+  } finally {
+    for (const g of gens) if (g.exitCode === null) g.kill('SIGKILL');
+    for (const s of servers.reverse()) await s.p.stop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      devices: { type: 'string', default: '10000' },
+      seconds: { type: 'string', default: '30' },
+      layouts: { type: 'string', default: 'single,federated' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(
+      'usage: npm run bench:federation -- [--devices N (10000)] [--seconds S (30)] [--layouts single,federated]\n',
+    );
+    return;
+  }
+  const devices = Number(values.devices);
+  const seconds = Number(values.seconds);
+  if (!Number.isInteger(devices) || devices < 2 || !(seconds > 0)) {
+    process.stderr.write('bench:federation: --devices must be a whole number >= 2 and --seconds above 0\n');
+    process.exitCode = 2;
+    return;
+  }
+  const rows = [];
+  for (const layout of values.layouts.split(',') as Array<'single' | 'federated'>)
+    rows.push(await runLayout(layout, devices, seconds));
+  for (const r of rows) process.stdout.write(JSON.stringify(r) + '\n');
+}
+
+if (process.argv[2] === '--generator') await generator();
+else await main();
