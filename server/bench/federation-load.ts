@@ -78,6 +78,17 @@ function cpuSeconds(pid: number): number {
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
+/** One layout's run: PUBACK latency quantiles (ms), readings acknowledged per second, each server's CPU (% of a core). */
+export interface LayoutResult {
+  layout: 'single' | 'federated';
+  devices: number;
+  ackedPerSecond: number;
+  p50: number;
+  p99: number;
+  max: number;
+  cpu: Record<string, number>;
+}
+
 interface GeneratorResult {
   latencies: number[];
   connected: number;
@@ -140,11 +151,11 @@ async function generator(): Promise<void> {
   process.exit(0);
 }
 
-async function runLayout(
+export async function runLayout(
   layout: 'single' | 'federated',
   devices: number,
   seconds: number,
-): Promise<Record<string, string | number>> {
+): Promise<LayoutResult> {
   const dir = mkdtempSync(join(tmpdir(), `opsroom-bench-fed-${layout}-`));
   const servers: Array<{ name: string; p: ServerProcess }> = [];
   const gens: ReturnType<typeof fork>[] = [];
@@ -211,16 +222,17 @@ async function runLayout(
     const cpu1 = servers.map((s) => cpuSeconds(s.p.child.pid!));
     const elapsed = (Date.now() - t0) / 1000;
     const latencies = (await Promise.all(results)).flatMap((r) => r.latencies).sort((a, b) => a - b);
-    const out: Record<string, string | number> = {
+    const cpu: Record<string, number> = {};
+    servers.forEach((s, i) => (cpu[s.name] = Math.round((100 * (cpu1[i]! - cpu0[i]!)) / elapsed)));
+    return {
       layout,
       devices,
-      'acked/s': Math.round(latencies.length / seconds),
-      'PUBACK p50 ms': quantile(latencies, 0.5),
-      'PUBACK p99 ms': quantile(latencies, 0.99),
-      'PUBACK max ms': latencies.at(-1) ?? NaN,
+      ackedPerSecond: Math.round(latencies.length / seconds),
+      p50: quantile(latencies, 0.5),
+      p99: quantile(latencies, 0.99),
+      max: latencies.at(-1) ?? NaN,
+      cpu,
     };
-    servers.forEach((s, i) => (out[`${s.name} CPU`] = `${Math.round((100 * (cpu1[i]! - cpu0[i]!)) / elapsed)} %`));
-    return out;
   } finally {
     for (const g of gens) if (g.exitCode === null) g.kill('SIGKILL');
     for (const s of servers.reverse()) await s.p.stop().catch(() => undefined);
@@ -253,8 +265,17 @@ async function main(): Promise<void> {
   const rows = [];
   for (const layout of values.layouts.split(',') as Array<'single' | 'federated'>)
     rows.push(await runLayout(layout, devices, seconds));
-  for (const r of rows) process.stdout.write(JSON.stringify(r) + '\n');
+  for (const r of rows)
+    process.stdout.write(
+      `${r.layout}: ${r.devices} devices, ${r.ackedPerSecond} acknowledged/s, PUBACK p50 ${r.p50} ms, p99 ${r.p99} ms, ` +
+        `max ${r.max} ms; CPU ${Object.entries(r.cpu)
+          .map(([k, v]) => `${k} ${v} %`)
+          .join(', ')}\n`,
+    );
 }
 
-if (process.argv[2] === '--generator') await generator();
-else await main();
+// Run as a script (npm run bench:federation, or forked as a generator); imported by run.ts for runLayout alone.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  if (process.argv[2] === '--generator') await generator();
+  else await main();
+}

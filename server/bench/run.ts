@@ -11,6 +11,7 @@ import { benchHistoryQuery } from './store/bench-history.js';
 import { findBinary } from '../test/support/require-binary.js';
 import { startMosquitto } from '../test/support/mosquitto.js';
 import { alertLatency, type AlertLatency } from './alert-latency.js';
+import { runLayout, type LayoutResult } from './federation-load.js';
 import { benchHistoryHttp } from './history-http.js';
 import { describeMachine, machine } from './machine.js';
 import { naiveSubscriber } from './naive-subscriber.js';
@@ -281,6 +282,28 @@ async function main() {
   });
   const lost = al.reduce((n, a) => n + a.probes - a.measured, 0);
   if (lost) log(`  ${lost} probes got no alert within 5 s (left out of the percentiles)`);
+
+  // Issue 19 point 6: 10,000 devices at one reading a second, one server vs two councils and a region.
+  log('10,000 devices at 1 reading/s: one server, then two council servers + a region (about 80 s each)…');
+  const layouts: Array<[LayoutResult, LayoutResult]> = await runs(RUNS, async () => [
+    await runLayout('single', 10_000, 30),
+    await runLayout('federated', 10_000, 30),
+  ]);
+  const singleP99 = figure(layouts.map(([one]) => one.p99));
+  const fedP99 = figure(layouts.map(([, fed]) => fed.p99));
+  rows.push({
+    name: '10,000 devices at 1 reading/s, QoS 1, one connection each: PUBACK p99, one server for the whole tree',
+    unit: 'ms',
+    figure: singleP99,
+  });
+  rows.push({
+    name: 'same, two council servers (5,000 devices each) + a region server, each a process (issue 19)',
+    unit: 'ms',
+    figure: fedP99,
+    target: '< 100',
+    met: fedP99.median < 100,
+    miss: `${(fedP99.median / 100).toFixed(1)}× the target`,
+  });
 
   // Memory per active series at 100,000 series (child processes, after full GCs).
   const KIB = 1024;
