@@ -26,6 +26,20 @@ function t3(rnd: ReturnType<typeof seededRandom>): number {
   return z / Math.sqrt(c / 3);
 }
 
+/** 3,000 readings of Student t3 noise (seeded), a minute apart; returns a value beyond their range by half of it. */
+function warmOnT3(d: CyberstrideDetector, seed: number): number {
+  const rnd = seededRandom(seed);
+  let hi = -Infinity;
+  let lo = Infinity;
+  for (let t = 0; t < 3000; t++) {
+    const v = t3(rnd);
+    hi = Math.max(hi, v);
+    lo = Math.min(lo, v);
+    d.update(v, T0 + t * MIN);
+  }
+  return hi + 0.5 * (hi - lo);
+}
+
 describe('what the Cyberstride detector raises', () => {
   it('raises nothing while learning, says so, and stops learning after `learn` readings', () => {
     const out = run(1, 400, (t) => (t === 60 ? 50 : 0)); // a gross outlier while learning
@@ -216,16 +230,7 @@ describe('what the Cyberstride detector raises', () => {
     let caught = 0;
     for (let seed = 1; seed <= 10; seed++) {
       const d = new CyberstrideDetector();
-      const rnd = seededRandom(seed);
-      let hi = -Infinity;
-      let lo = Infinity;
-      for (let t = 0; t < 3000; t++) {
-        const v = t3(rnd);
-        hi = Math.max(hi, v);
-        lo = Math.min(lo, v);
-        d.update(v, T0 + t * MIN);
-      }
-      const far = hi + 0.5 * (hi - lo); // beyond the range, by half of it
+      const far = warmOnT3(d, seed); // beyond the range, by half of it
       const out = [far, far * 0.9, far].map((v, k) => d.update(v, T0 + (3000 + k) * MIN));
       if (out[1]!.alert || out[2]!.alert) caught++;
     }
@@ -234,16 +239,7 @@ describe('what the Cyberstride detector raises', () => {
 
   it('keeps a new extreme waiting for its second reading through snapshot and restore', () => {
     const d = new CyberstrideDetector();
-    const rnd = seededRandom(3);
-    let hi = -Infinity;
-    let lo = Infinity;
-    for (let t = 0; t < 3000; t++) {
-      const v = t3(rnd);
-      hi = Math.max(hi, v);
-      lo = Math.min(lo, v);
-      d.update(v, T0 + t * MIN);
-    }
-    const far = hi + 0.5 * (hi - lo);
+    const far = warmOnT3(d, 3);
     expect(d.update(far, T0 + 3000 * MIN).alert).toBe(false); // a record alone is this series' tail
     const again = restoreDetector(JSON.parse(JSON.stringify(d.snapshot())) as DetectorState);
     expect(again.snapshot()).toEqual(d.snapshot());
