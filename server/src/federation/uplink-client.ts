@@ -105,9 +105,22 @@ export function startUplinkClient(o: UplinkClientOptions): UplinkClient {
     online = false;
     inFlight.clear();
   });
-  client.on('error', (err) =>
-    log.warn('uplink-error', { err: err.message, url: redactUrl(o.url) }, 'uplink: cannot reach the parent server'),
-  );
+  client.on('error', (err) => {
+    // CONNACK 4 / 5: the parent knows no such server or another secret: say which settings must agree.
+    const refused = /bad username or password|not authori[sz]ed/i.test(err.message);
+    log.warn(
+      'uplink-error',
+      {
+        err: err.message,
+        url: redactUrl(o.url),
+        ...(refused ? { user: `${SERVER_USERNAME_PREFIX}${o.serverId}` } : {}),
+      },
+      refused
+        ? `uplink: the parent server refused this server's login; OPSROOM_UPLINK_SECRET must be the secret whose ` +
+            `hash is servers[${o.serverId}].secret_hash in the model the parent runs`
+        : 'uplink: cannot reach the parent server',
+    );
+  });
   client.on('message', (topic, payload) => {
     if (topic !== down) return;
     let seq: number;
