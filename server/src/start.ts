@@ -63,6 +63,8 @@ export interface StartOptions extends Partial<OpsroomConfig> {
   detectorCheckpointMs?: number;
   /** Federation: how long after a roll-up period ends it is sent up (default 3 periods; rollup-uplink.ts). */
   uplinkSettleMs?: number;
+  /** With `standby`: how often the data directory's lock is tried, ms (default 1000). */
+  standbyPollMs?: number;
 }
 
 export interface RunningOpsroom {
@@ -101,6 +103,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     now: nowOpt,
     detectorCheckpointMs = DEFAULTS.detectorCheckpointMs,
     uplinkSettleMs,
+    standbyPollMs = 1000,
     ...overrides
   } = options;
   const config = resolveConfig({}, process.env, { uiDir: DEFAULT_UI_DIR, ...overrides });
@@ -113,8 +116,13 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
   const life = new Lifecycle();
 
   try {
-    // One server per data directory: a second start on it refuses before touching anything.
-    life.own('data-dir lock', lockDataDir(config.dataDir), (lock) => lock.release());
+    // One server per data directory: a second start on it refuses before touching anything; a standby
+    // (`--standby on`) waits instead, and takes over the moment the holder is gone.
+    life.own(
+      'data-dir lock',
+      config.standby ? await standBy(config.dataDir, standbyPollMs, loggerOpts) : lockDataDir(config.dataDir),
+      (lock) => lock.release(),
+    );
     // Federation (issue 19 point 1): with `servers:` in the model this process runs only the part its server owns.
     // The holder narrows every model, at start and at each reload, so each component sees only that part; the
     // hash is of the whole model, as every server of the federation computes it.
@@ -540,4 +548,35 @@ function federationHealth(
     );
   parts.push(`${fed.backlogAll()} messages waiting in the outbox`);
   return { ok: true, detail: parts.join('; ') };
+}
+
+/**
+ * A standby's wait (issue 19 point 5): tries the data directory's lock every `pollMs` until its holder is gone (a lock
+ * whose process died is stale and taken over: config/data-dir-lock.ts), then returns it. It says so on stdout once,
+ * and again when it takes over. Everything else a server holds (state.db, the store, the detectors' checkpoint, the
+ * federation outbox) is in that directory, so the new server continues where the old one stopped.
+ */
+async function standBy(
+  dataDir: string,
+  pollMs: number,
+  loggerOpts: StartOptions['logger'],
+): Promise<ReturnType<typeof lockDataDir>> {
+  const say = (msg: string) => {
+    if (loggerOpts !== false)
+      process.stdout.write(`${JSON.stringify({ level: 30, time: Date.now(), dataDir, msg })}\n`);
+  };
+  let waited = false;
+  for (;;) {
+    try {
+      const lock = lockDataDir(dataDir);
+      if (waited) say('standby: the active server is gone; taking over');
+      return lock;
+    } catch (err) {
+      // Only "in use by another server" is waited out; a directory that cannot be locked at all is an error.
+      if (!(err instanceof ConfigError) || !/in use by another|being locked by another/.test(err.message)) throw err;
+      if (!waited) say(`standby: ${err.message.split(';')[0]}; waiting to take over`);
+      waited = true;
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  }
 }

@@ -33,6 +33,11 @@ export interface OpsroomConfig {
   uplinkUrl?: string;
   /** This server's secret on its parent's broker (the model's `servers[].secret_hash` is its hash). */
   uplinkSecret?: string;
+  /**
+   * Stand by (issue 19 point 5): while another server holds the data directory, wait; start the moment it is gone
+   * (a stale lock: its process died), on the same state and store.
+   */
+  standby: boolean;
   /** An external MQTT broker (mqtt://host:1883) instead of the embedded one. */
   brokerUrl?: string;
   /**
@@ -171,6 +176,15 @@ export const OPTIONS = [
     help:
       "which of the model's servers: this is; it runs only the subtree it owns (default: the model's only server, " +
       'or the whole tree without servers:)',
+  },
+  {
+    flag: 'standby',
+    env: 'OPSROOM_STANDBY',
+    key: 'standby',
+    kind: 'onOff',
+    help:
+      'on: while another server runs on this --data-dir, wait and take over within a second of its death ' +
+      '(same host or a shared disk; docs/federation.md "Standby"); default off: refuse to start',
   },
   {
     flag: 'uplink-url',
@@ -319,8 +333,11 @@ export type OptionFlag = (typeof OPTIONS)[number]['flag'];
 /** Marks `forever` in a parsed retention: the tier is never deleted (RetentionPolicy without hourMs). */
 const FOREVER = Infinity;
 
-function parseValue(kind: string, name: string, raw: string): string | number {
+function parseValue(kind: string, name: string, raw: string): string | number | boolean {
   switch (kind) {
+    case 'onOff':
+      if (raw === 'on' || raw === 'off') return raw === 'on';
+      throw new ConfigError(`${name} must be on or off, got ${JSON.stringify(raw)}`);
     case 'port': {
       const n = Number(raw);
       if (!Number.isInteger(n) || n < 0 || n > 65535)
@@ -403,6 +420,7 @@ export function resolveConfig(
     httpPort: DEFAULTS.httpPort,
     mqttPort: DEFAULTS.mqttPort,
     federationPort: DEFAULTS.federationPort,
+    standby: false,
     dataDir: DEFAULTS.dataDir,
     model: DEFAULTS.model,
     store: DEFAULTS.store,
