@@ -19,7 +19,7 @@ import { startEmbeddedBroker } from './broker/embedded-broker.js';
 import type { OpsroomConfig } from './config/config.js';
 import { resolveConfig } from './config/config.js';
 import { DEFAULTS } from './config/defaults.js';
-import { lockDataDir } from './config/data-dir-lock.js';
+import { DataDirInUseError, lockDataDir } from './config/data-dir-lock.js';
 import { build } from './http/app.js';
 import type { AppServices } from './http/services.js';
 import { redact, startMqttIngest } from './ingest/mqtt-ingest.js';
@@ -131,10 +131,12 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     const narrow = narrowTo(serverId);
     let hash = modelHash(full);
     let fullModel = full;
+    let ownerOfNode = ownerOfEachNode(full);
     const models = new ModelHolder(full, silentLogger, (m) => {
       const narrowed = narrow(m);
       hash = modelHash(m);
       fullModel = m;
+      ownerOfNode = ownerOfEachNode(m);
       return narrowed;
     });
     const metrics = createServerMetrics();
@@ -156,20 +158,19 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
         links.children?.kick();
       });
     const handUp = own?.parent === undefined ? undefined : { server: own.parent, top: own.top };
-    if (fed && own) {
+    const linkedChildren = () => own?.children.filter((c) => services.remote?.connected(c)).length ?? 0;
+    if (fed) {
       metrics.federationOutbox.collect(() => metrics.federationOutbox.set(fed.backlogAll()));
       metrics.federationLinks.collect(() =>
-        metrics.federationLinks.set(
-          (links.up?.connected ? 1 : 0) + own.children.filter((c) => services.remote?.connected(c)).length,
-        ),
+        metrics.federationLinks.set((links.up?.connected ? 1 : 0) + linkedChildren()),
       );
     }
     const alertRepo = new SqliteAlertRepository(
       state.db,
       fed &&
         ((saved) => {
-          recordHandoffs(saved, { state: fed, ...(handUp ? { parent: handUp } : {}) });
-          kickLinks();
+          // the links are kicked only when something was queued (most saves concern no other server)
+          if (recordHandoffs(saved, { state: fed, ...(handUp ? { parent: handUp } : {}) }) > 0) kickLinks();
         }),
     );
     sessionRepo.deleteExpired(now());
@@ -282,7 +283,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       now,
       health: () => ({
         state: writes.health(),
-        ...(fed && own ? { federation: federationHealth(fed, own, links, services.remote) } : {}),
+        ...(fed && own ? { federation: federationHealth(fed, own, links, linkedChildren()) } : {}),
         broker: {
           ok: outlets.devices?.connected ?? false,
           detail: outlets.devices?.connected
@@ -358,7 +359,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       // Drill-down (issue 19 point 3): a node a child server owns is asked of that server, in the caller's scope.
       services.remote = {
         ownerOf: (node) => {
-          const o = ownerOfEachNode(fullModel).get(node);
+          const o = ownerOfNode.get(node);
           return o !== undefined && own.children.includes(o) ? o : undefined;
         },
         fullModel: () => fullModel,
@@ -535,17 +536,14 @@ function federationHealth(
   fed: FederationState,
   own: { parent?: string; children: readonly string[] },
   links: { up: UplinkClient | null; children: ChildLinks | null },
-  remote: AppServices['remote'],
+  linkedChildren: number,
 ): { ok: true; detail: string } {
   const parts: string[] = [];
   if (own.parent !== undefined)
     parts.push(
       links.up ? `uplink to the parent server ${links.up.connected ? 'connected' : 'down'}` : 'no uplink configured',
     );
-  if (own.children.length)
-    parts.push(
-      `${own.children.filter((c) => remote?.connected(c)).length} of ${own.children.length} child servers linked`,
-    );
+  if (own.children.length) parts.push(`${linkedChildren} of ${own.children.length} child servers linked`);
   parts.push(`${fed.backlogAll()} messages waiting in the outbox`);
   return { ok: true, detail: parts.join('; ') };
 }
@@ -573,7 +571,7 @@ async function standBy(
       return lock;
     } catch (err) {
       // Only "in use by another server" is waited out; a directory that cannot be locked at all is an error.
-      if (!(err instanceof ConfigError) || !/in use by another|being locked by another/.test(err.message)) throw err;
+      if (!(err instanceof DataDirInUseError)) throw err;
       if (!waited) say(`standby: ${err.message.split(';')[0]}; waiting to take over`);
       waited = true;
       await new Promise((r) => setTimeout(r, pollMs));

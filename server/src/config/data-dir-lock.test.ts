@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { ConfigError } from '../errors.js';
-import { LOCK_FILE, lockDataDir, processIsAlive } from './data-dir-lock.js';
+import { DataDirInUseError, LOCK_FILE, lockDataDir, processIsAlive } from './data-dir-lock.js';
 
 const dirs: string[] = [];
 const fresh = () => {
@@ -35,6 +35,7 @@ describe('lockDataDir', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(ConfigError);
+    expect(err).toBeInstanceOf(DataDirInUseError); // what a standby waits on
     expect((err as Error).message).toContain(dir);
     expect((err as Error).message).toContain('pid 100');
     expect((err as Error).message).toContain('--data-dir');

@@ -16,6 +16,14 @@ import { ConfigError } from '../errors.js';
 
 export const LOCK_FILE = 'opsroom.lock';
 
+/** The directory is held by another running server (or one starting at the same time): a standby waits on this. */
+export class DataDirInUseError extends ConfigError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DataDirInUseError';
+  }
+}
+
 export interface DataDirLock {
   readonly path: string;
   /** Removes the lock if it is still this process's; idempotent. */
@@ -72,7 +80,7 @@ export function lockDataDir(dataDir: string, opts: LockOptions = {}): DataDirLoc
       }
       const other = holder(path);
       if (other !== null && isAlive(other)) {
-        throw new ConfigError(
+        throw new DataDirInUseError(
           `the data directory ${dataDir} is in use by another opsroom ` +
             `server (pid ${other}${other === pid ? ', this process' : ''}); ` +
             `stop it first, or give this server its own --data-dir (lock: ${path})`,
@@ -86,7 +94,7 @@ export function lockDataDir(dataDir: string, opts: LockOptions = {}): DataDirLoc
       }
     }
   }
-  throw new ConfigError(
+  throw new DataDirInUseError(
     `the data directory ${dataDir} is being locked by another server starting at the same time; try again`,
   );
 }

@@ -132,4 +132,15 @@ describe('federation state and alert hand-offs (issue 19 point 2)', () => {
       ['resolve', 'server:region'],
     ]);
   });
+
+  it('says how many messages it queued, so the links are kicked only then', () => {
+    const rules = { state: fed, parent: { server: 'region', top: 'valle/norte' } };
+    expect(recordHandoffs([alertAt('valle/norte/telar', 'local')], rules)).toBe(0); // about no other server
+    const a = alertAt('valle/norte/lana', 'up');
+    escalateAlert(a, 2000, { path: 'valle/norte', windowMs: 60_000 });
+    expect(recordHandoffs([a], rules)).toBe(0); // inside the council
+    escalateAlert(a, 3000, undefined); // out of the council's top
+    expect(recordHandoffs([a], rules)).toBe(1);
+    expect(fed.backlog('region')).toBe(1);
+  });
 });

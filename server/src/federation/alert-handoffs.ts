@@ -24,12 +24,17 @@ export interface HandoffRules {
  *   (resolved wins from any level); a directive sent on a mirror goes down as `directive`, to reach the devices of the
  *   alert's node through the child.
  *
- * A change whose latest trail entry came from the peer itself is not echoed back. In a deeper federation a server in
+ * Returns how many messages it queued. A change whose latest trail entry came from the peer itself is not echoed back. In a deeper federation a server in
  * the middle holds both links for a child's hand-off that escalates on out of its own top, and passes changes both
  * ways.
  */
-export function recordHandoffs(alerts: readonly Alert[], rules: HandoffRules): void {
+export function recordHandoffs(alerts: readonly Alert[], rules: HandoffRules): number {
   const { state, parent } = rules;
+  let queued = 0;
+  const queue = (peer: string, kind: string, body: unknown) => {
+    state.append(peer, kind, body);
+    queued++;
+  };
   for (const a of alerts) {
     const last = a.trail.at(-1);
     const handedTo = state.link(a.id, 'handed');
@@ -42,19 +47,20 @@ export function recordHandoffs(alerts: readonly Alert[], rules: HandoffRules): v
         last.says?.key === 'escalatedRoot'
       ) {
         state.setLink(a.id, parent.server, 'handed');
-        state.append(parent.server, 'alert', { alert: a });
+        queue(parent.server, 'alert', { alert: a });
       }
-    } else if (last?.actor !== serverActor(handedTo)) state.append(handedTo, 'alert', { alert: a });
+    } else if (last?.actor !== serverActor(handedTo)) queue(handedTo, 'alert', { alert: a });
     const mirrorOf = state.link(a.id, 'mirror');
     if (mirrorOf === undefined || last?.actor === serverActor(mirrorOf)) continue;
     if (last?.action === 'directive')
-      state.append(mirrorOf, 'directive', { id: a.id, by: last.actor, at: last.at, note: last.note ?? '' });
+      queue(mirrorOf, 'directive', { id: a.id, by: last.actor, at: last.at, note: last.note ?? '' });
     else if (a.state === 'resolved' && last?.action === 'resolved')
-      state.append(mirrorOf, 'resolve', {
+      queue(mirrorOf, 'resolve', {
         id: a.id,
         by: last.actor,
         at: last.at,
         ...(last.note !== undefined ? { note: last.note } : {}),
       });
   }
+  return queued;
 }

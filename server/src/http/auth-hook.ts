@@ -48,6 +48,15 @@ export function originHost(origin: string): string | null {
   }
 }
 
+/**
+ * Federation: the child server that runs `path` when this server does not and the path lies in the user's scope (the
+ * route then asks that server); undefined otherwise, and the route goes on to {@link visibleNode}.
+ */
+export function childServerFor(services: AppServices, user: SessionUser, path: string): string | undefined {
+  if (!services.remote || services.model().nodes.has(path) || !inScope(user.scope, path)) return undefined;
+  return services.remote.ownerOf(path);
+}
+
 /** The node if it exists and lies in the user's scope; otherwise 404, so existence is not revealed. */
 export function visibleNode(services: AppServices, user: SessionUser, path: string): string {
   if (!services.model().nodes.has(path) || !inScope(user.scope, path))

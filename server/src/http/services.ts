@@ -33,7 +33,10 @@ export interface AppServices {
 
 /** What a parent server knows of the nodes its child servers own, and how it asks them. */
 export interface RemoteNodes {
-  /** The child server owning `node` (a node under one of this server's boundary nodes), or undefined. */
+  /**
+   * The child server owning `node` (its top is one of this server's boundary nodes), or undefined (this server's own
+   * nodes, a grandchild's, unknown paths). A map lookup: called per node of a view.
+   */
   ownerOf(node: string): string | undefined;
   /** Whether the child server's link is up now. */
   connected(child: string): boolean;

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { historyCsv, inScope } from '@opsroom/models';
+import { historyCsv } from '@opsroom/models';
 import { HistoryQuery, HistoryResult } from '@opsroom/models/http';
 import { OpsError } from '../../errors.js';
 import { readHistory, type HistoryAnswer } from '../../history/read-history.js';
-import { requireUser, visibleNode } from '../auth-hook.js';
+import { childServerFor, requireUser, visibleNode } from '../auth-hook.js';
 import { errorSchema } from '../schemas.js';
 import type { AppServices } from '../services.js';
 import type { ContractTypeProvider } from '../type-provider.js';
@@ -42,8 +42,8 @@ export function historyRoutes(server: FastifyInstance, s: AppServices): void {
     },
     async (req, reply) => {
       const q = req.query;
-      const owner = s.model().nodes.has(q.node) ? undefined : s.remote?.ownerOf(q.node);
-      const node = owner && inScope(req.user!.scope, q.node) ? q.node : visibleNode(s, req.user!, q.node);
+      const owner = childServerFor(s, req.user!, q.node);
+      const node = owner ? q.node : visibleNode(s, req.user!, q.node);
       if (!s.model().indicators.some((i) => i.id === q.indicator))
         throw new OpsError('OPS_ERR_NOT_FOUND', `indicator ${q.indicator}`);
       const to = q.to ?? s.now();

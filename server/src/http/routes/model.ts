@@ -3,7 +3,7 @@ import type { ContractTypeProvider } from '../type-provider.js';
 import { LatestQuery, ModelQuery, ModelViewSchema } from '@opsroom/models/http';
 import { inScope, type IndicatorUpdate, type ModelView } from '@opsroom/models';
 import { modelView, withLiveValues } from '../../model/view.js';
-import { requireUser, visibleNode } from '../auth-hook.js';
+import { childServerFor, requireUser, visibleNode } from '../auth-hook.js';
 import { errorSchema, indicatorUpdateSchema } from '../schemas.js';
 import type { AppServices, RemoteNodes } from '../services.js';
 
@@ -61,9 +61,9 @@ export function modelRoutes(server: FastifyInstance, s: AppServices): void {
     },
     async (req) => {
       const { node } = req.query;
-      const owner = node && !s.model().nodes.has(node) ? s.remote?.ownerOf(node) : undefined;
+      const owner = node ? childServerFor(s, req.user!, node) : undefined;
       // A node a child server owns (federation): that server answers, inside the caller's scope.
-      if (owner && node && inScope(req.user!.scope, node))
+      if (owner && node)
         return (await s.remote!.ask(owner, { route: 'latest', scope: req.user!.scope, node })) as IndicatorUpdate[];
       const root = node ? visibleNode(s, req.user!, node) : req.user!.scope;
       return s.live.snapshot((p) => inScope(root, p));
@@ -77,13 +77,11 @@ export function modelRoutes(server: FastifyInstance, s: AppServices): void {
  * nodes without values, and the view says so in `unreachable`).
  */
 async function remoteView(s: AppServices, remote: RemoteNodes, scope: string, values: boolean): Promise<ModelView> {
-  const full = remote.fullModel();
-  const view = modelView(full.nodes.has(scope) ? full : s.model(), scope);
-  const own = s.model();
+  // The whole file's tree holds every node of this server's narrowed one (and every user's scope).
+  const view = modelView(remote.fullModel(), scope);
   const asks = new Map<string, string>(); // child server -> the top of its part of the view
   for (const n of view.nodes) {
-    if (own.nodes.has(n.path) && !own.nodes.get(n.path)!.boundary) continue;
-    const server = remote.ownerOf(n.path) ?? own.nodes.get(n.path)?.boundary?.server;
+    const server = remote.ownerOf(n.path); // undefined for this server's own nodes
     if (server === undefined) continue;
     n.server = server;
     if (!asks.has(server)) asks.set(server, n.path);
