@@ -4,7 +4,7 @@ import { RateLimitedLog, type Logger } from '../log/logger.js';
 import type { BoundaryNode } from '../model/ownership.js';
 import type { StoredPoint, TimeSeriesStore } from '../store/store.js';
 import type { LiveModel } from '../vsm/live-model.js';
-import type { FederationState } from './federation-state.js';
+import { outboxBody, type FederationState } from './federation-state.js';
 import type { RemoteAnswer } from './remote-queries.js';
 import type { RollupBody } from './rollup-uplink.js';
 
@@ -126,10 +126,15 @@ export function startChildLinks(o: ChildLinksOptions): ChildLinks {
     for (const b of o.boundary()) {
       if (!o.connected(b.server)) continue;
       for (const row of o.state.pending(b.server, 0, 100)) {
-        const body = { kind: row.kind, ...(row.body as object) };
         o.send(
           b.server,
-          encodeEnvelope({ v: ENVELOPE_VERSION, modelHash: o.modelHash(), from: o.serverId, seq: row.seq, body }),
+          encodeEnvelope({
+            v: ENVELOPE_VERSION,
+            modelHash: o.modelHash(),
+            from: o.serverId,
+            seq: row.seq,
+            body: outboxBody(row),
+          }),
         );
       }
     }

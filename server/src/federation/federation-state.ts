@@ -10,6 +10,11 @@ export interface OutboxRow {
   created: number;
 }
 
+/** The envelope body of an outbox row: its kind beside the fields it was queued with. */
+export function outboxBody(row: OutboxRow): Record<string, unknown> {
+  return { kind: row.kind, ...(row.body as object) };
+}
+
 /** Which side of a federated alert this server is: it `handed` it up to `peer`, or holds the `mirror` `peer` sent. */
 export type AlertLinkRole = 'handed' | 'mirror';
 

@@ -3,7 +3,7 @@ import { decodeEnvelope, encodeEnvelope, EnvelopeError, ENVELOPE_VERSION, redact
 import { SERVER_USERNAME_PREFIX, serverTopic } from '../broker/broker-auth.js';
 import { brokerConnection } from '../ingest/broker-credentials.js';
 import { RateLimitedLog, type Logger } from '../log/logger.js';
-import type { FederationState } from './federation-state.js';
+import { outboxBody, type FederationState } from './federation-state.js';
 import type { RemoteAnswer, RemoteQuery } from './remote-queries.js';
 
 /** What a message from the parent asks (the `down` direction): resolve an alert handed up, or send a directive. */
@@ -80,8 +80,7 @@ export function startUplinkClient(o: UplinkClientOptions): UplinkClient {
     for (const row of o.state.pending(o.parent, sentUpTo, room)) {
       sentUpTo = row.seq;
       inFlight.add(row.seq);
-      const body = { kind: row.kind, ...(row.body as object) };
-      client.publish(up, envelope(row.seq, body), { qos: 1 }, (err) => {
+      client.publish(up, envelope(row.seq, outboxBody(row)), { qos: 1 }, (err) => {
         inFlight.delete(row.seq);
         if (err) return; // not delivered: sent again after the reconnect
         o.state.delivered(o.parent, row.seq);
