@@ -50,10 +50,10 @@ describe('drill-down through the region server (issue 19 point 3)', () => {
     await plc.publishAsync(deviceTopic('lana-plc', 'readings'), JSON.stringify(readings), { qos: 1 });
     await plc.endAsync();
     boss = await login(region.httpUrl, 'boss', 'demo');
-    // the link is up once the region can ask
+    // the link is up once the region can ask, and the burst is in once the council's live model holds its last value
     await eventually(
       () => getJson<IndicatorUpdate[]>(region.httpUrl, '/api/latest?node=valle/norte/lana', boss),
-      (r) => r.status === 200,
+      (r) => r.status === 200 && r.body.some((u) => u.indicator === 'output' && u.value === 44),
     );
   }, 30_000);
   afterAll(async () => {
