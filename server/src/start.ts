@@ -39,7 +39,8 @@ import { RollupUplink } from './federation/rollup-uplink.js';
 import { startUplinkClient, type UplinkClient } from './federation/uplink-client.js';
 import { Ticker } from './lifecycle/lifecycle.js';
 import { composeReadingPath, type Outlets } from './reading-path.js';
-import { startRealtime } from './realtime/socket-server.js';
+import { ownAuthority, startRealtime } from './realtime/socket-server.js';
+import { connectSharedEvents, sharedEventsHealth } from './realtime/shared-events.js';
 import { latestAtStartup } from './store/index.js';
 import { openStore } from './store/open-store.js';
 import { scheduleRetention } from './store/retention.js';
@@ -193,6 +194,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       requestLogging: config.logLevel === 'debug' || config.logLevel === 'trace',
       uiDir: config.uiDir,
       https: tls,
+      ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
     });
     const log: Logger = app.log ?? silentLogger;
     life.useLogger(log);
@@ -271,6 +273,10 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     );
     models.subscribe(() => void learner.refresh());
 
+    // Several UI-facing servers of one level (issue 19 point 4): with --redis-url the sockets share live events.
+    const shared = config.redisUrl
+      ? life.own('shared live events', await connectSharedEvents(config.redisUrl, log), (e) => e.close())
+      : undefined;
     Object.assign(services, {
       config,
       model: () => models.current(),
@@ -284,6 +290,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       health: () => ({
         state: writes.health(),
         ...(fed && own ? { federation: federationHealth(fed, own, links, linkedChildren()) } : {}),
+        ...(shared ? { events: sharedEventsHealth(shared) } : {}),
         broker: {
           ok: outlets.devices?.connected ?? false,
           detail: outlets.devices?.connected
@@ -297,7 +304,14 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
 
     await app.listen({ port: config.httpPort, host: config.host });
     const httpPort = (app.server.address() as AddressInfo).port;
-    const sockets = life.own('sockets', startRealtime(app.server as HttpServer, services), (rt) => rt.close());
+    const sockets = life.own(
+      'sockets',
+      startRealtime(app.server as HttpServer, ownAuthority(services), {
+        ...(shared ? { adapter: shared.adapter } : {}),
+        onClients: (n) => metrics.socketClients.set(n),
+      }),
+      (rt) => rt.close(),
+    );
     outlets.sockets = sockets;
     // Open sockets join the rooms of nodes a reload added, and leave those of nodes it removed, at once.
     models.subscribe(() => sockets.modelChanged());
@@ -403,6 +417,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
         brokerUrl: config.brokerUrl!,
         username: config.brokerUsername,
         password: config.brokerPassword,
+        ...(serverId === undefined ? {} : { serverId }),
         pipeline: () => pipeline,
         logger: log,
       }));

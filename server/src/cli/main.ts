@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors.js';
 import { runHashSecret, runValidate } from '../model/index.js';
 import { startOpsroom } from '../start.js';
+import { startReplica } from '../replica/start-replica.js';
 import { resolveConfig } from '../config/config.js';
 import { parseServerFlags, serverFlagsHelp, shows, takeLogLevel } from './args.js';
 import { demoFlagsHelp, splitDemoFlags, type DemoFlags } from './demo-args.js';
@@ -79,6 +80,10 @@ async function cmdStart(argv: string[], demo: boolean): Promise<number> {
     const { runDemo } = await import('../demo/run-demo.js');
     const running = await runDemo(config, out, demoFlags);
     stopOnSignals(running.close);
+  } else if (config.replicaOf) {
+    const replica = await startReplica(config);
+    out(`opsroom UI replica of ${replica.owner}\n  open ${replica.httpUrl}/ (logins and alerts are the owner's)`);
+    stopOnSignals(replica.close);
   } else {
     const running = await startOpsroom(config);
     await running.flushLog(); // the banner comes after every start-up log line

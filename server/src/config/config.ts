@@ -38,6 +38,22 @@ export interface OpsroomConfig {
    * (a stale lock: its process died), on the same state and store.
    */
   standby: boolean;
+  /**
+   * Several UI-facing servers of one level (issue 19 point 4): the Redis (redis:// or rediss://) through which their
+   * sockets share live events (the socket.io Redis Streams adapter). Absent: events reach this server's sockets only.
+   */
+  redisUrl?: string;
+  /**
+   * Run as a UI replica of the server at this http(s) URL (issue 19 point 4): serve the room and its sockets, forward
+   * every API call to that server (the only one that writes the level's state), take live events from `redisUrl`.
+   * No broker, store or state of its own.
+   */
+  replicaOf?: string;
+  /**
+   * Addresses (comma-separated IPs or CIDRs) of UI replicas or reverse proxies in front of this server, whose
+   * X-Forwarded-For is believed for the client's address (login limits count per address). Absent: none is.
+   */
+  trustProxy?: string;
   /** An external MQTT broker (mqtt://host:1883) instead of the embedded one. */
   brokerUrl?: string;
   /**
@@ -201,6 +217,33 @@ export const OPTIONS = [
     key: 'uplinkSecret',
     kind: 'string',
     help: "this server's secret on its parent's broker (prefer the env var: flags show in `ps`)",
+  },
+  {
+    flag: 'redis-url',
+    env: 'OPSROOM_REDIS_URL',
+    key: 'redisUrl',
+    kind: 'redisUrl',
+    help:
+      'several UI-facing servers of one level: the Redis whose stream they share live events through, ' +
+      "e.g. redis://127.0.0.1:6379 (default: none, events reach this server's sockets only)",
+  },
+  {
+    flag: 'replica-of',
+    env: 'OPSROOM_REPLICA_OF',
+    key: 'replicaOf',
+    kind: 'httpUrl',
+    help:
+      'run as a UI replica of the server at this URL: serve the room and its sockets, forward the API to it, ' +
+      'live events from --redis-url (needed); no broker, store or state here (docs/federation.md "UI replicas")',
+  },
+  {
+    flag: 'trust-proxy',
+    env: 'OPSROOM_TRUST_PROXY',
+    key: 'trustProxy',
+    kind: 'addresses',
+    help:
+      'addresses of UI replicas or proxies in front of this server (comma-separated IPs or CIDRs) whose ' +
+      'X-Forwarded-For names the client (default: none)',
   },
   {
     flag: 'broker-url',
@@ -387,6 +430,16 @@ function parseValue(kind: string, name: string, raw: string): string | number | 
       if (!/^https?:\/\/[^/]/.test(raw) || !URL.canParse(raw))
         throw new ConfigError(`${name} must be an http:// or https:// URL, got ${JSON.stringify(raw)}`);
       return raw;
+    case 'redisUrl':
+      if (!/^rediss?:\/\/[^/]/.test(raw) || !URL.canParse(raw))
+        throw new ConfigError(`${name} must be a redis:// or rediss:// URL, got ${JSON.stringify(raw)}`);
+      return raw;
+    case 'addresses': {
+      const bad = raw.split(',').find((a) => !/^[0-9a-f.:]+(\/\d{1,3})?$/i.test(a.trim()));
+      if (bad !== undefined)
+        throw new ConfigError(`${name} must be IP addresses or CIDRs separated by commas, got ${JSON.stringify(bad)}`);
+      return raw;
+    }
     case 'serverId':
       if (!/^[a-z0-9][a-z0-9_-]{0,63}$/i.test(raw))
         throw new ConfigError(`${name} must be a server id from the model's servers:, got ${JSON.stringify(raw)}`);
@@ -461,6 +514,11 @@ export function resolveConfig(
   for (const f of [cfg.tlsCert, cfg.tlsKey]) {
     if (f && !existsSync(f)) throw new ConfigError(`TLS file ${f} does not exist`);
   }
+  if (cfg.replicaOf && !cfg.redisUrl)
+    throw new ConfigError(
+      '--replica-of needs --redis-url (OPSROOM_REDIS_URL): a replica hears live events through the Redis its owner ' +
+        'publishes them to',
+    );
   if (cfg.brokerUrl) checkBrokerCredentials(cfg.brokerUrl, cfg);
   if (cfg.store === 'influxdb' && !cfg.influx.token) {
     throw new ConfigError('--store influxdb needs a token: set OPSROOM_INFLUX_TOKEN (or --influx-token)');

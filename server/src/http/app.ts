@@ -23,6 +23,8 @@ export interface BuildOptions {
   uiDir?: string;
   /** PEM key and certificate: serve HTTPS. */
   https?: { key: Buffer; cert: Buffer };
+  /** Addresses of proxies whose X-Forwarded-For is believed (fastify's trustProxy); default none. */
+  trustProxy?: string;
 }
 
 /** A CSP that forbids inline scripts; the UI loads only its own bundle and talks to its own origin. */
@@ -33,18 +35,7 @@ const CSP =
 
 /** Builds the HTTP app (routes, schemas, OpenAPI, UI) without listening: `main` listens, tests inject. */
 export async function build(services: AppServices, opts: BuildOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({
-    ...(opts.https ? { https: opts.https } : {}),
-    logger: opts.logger ?? false,
-    logController: new LogController({ disableRequestLogging: opts.requestLogging !== true }),
-    bodyLimit: 64 * 1024, // 64 KiB: every body here is a small JSON document
-    connectionTimeout: 30_000, // ms: a slow client may not hold a socket forever
-    requestTimeout: 30_000,
-    trustProxy: false,
-    // Unknown properties are refused (400), not silently stripped: fastify's default ajv has
-    // removeAdditional: true, which makes `additionalProperties: false` strip instead of refuse.
-    ajv: { customOptions: { removeAdditional: false } },
-  });
+  const app = baseApp(opts);
   app.decorateRequest('user', null);
   app.decorateRequest('authVia', null);
   recordRequestDurations(app, services);
@@ -68,6 +59,35 @@ export async function build(services: AppServices, opts: BuildOptions = {}): Pro
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
+  healthRoutes(app, services);
+  authRoutes(app, services);
+  modelRoutes(app, services);
+  historyRoutes(app, services);
+  alertRoutes(app, services);
+  maintenanceRoutes(app, services);
+  adminRoutes(app, services);
+
+  await serveUi(app, opts.uiDir);
+  return app;
+}
+
+/**
+ * The fastify instance every HTTP face of opsroom starts from (the server's API, a UI replica): limits, security
+ * headers, the error shape of the contract. No routes.
+ */
+export function baseApp(opts: BuildOptions = {}): FastifyInstance {
+  const app = Fastify({
+    ...(opts.https ? { https: opts.https } : {}),
+    logger: opts.logger ?? false,
+    logController: new LogController({ disableRequestLogging: opts.requestLogging !== true }),
+    bodyLimit: 64 * 1024, // 64 KiB: every body here is a small JSON document
+    connectionTimeout: 30_000, // ms: a slow client may not hold a socket forever
+    requestTimeout: 30_000,
+    trustProxy: opts.trustProxy ?? false,
+    // Unknown properties are refused (400), not silently stripped: fastify's default ajv has
+    // removeAdditional: true, which makes `additionalProperties: false` strip instead of refuse.
+    ajv: { customOptions: { removeAdditional: false } },
+  });
   app.addHook('onSend', async (req, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
@@ -103,16 +123,13 @@ export async function build(services: AppServices, opts: BuildOptions = {}): Pro
     });
   });
 
-  healthRoutes(app, services);
-  authRoutes(app, services);
-  modelRoutes(app, services);
-  historyRoutes(app, services);
-  alertRoutes(app, services);
-  maintenanceRoutes(app, services);
-  adminRoutes(app, services);
+  return app;
+}
 
-  if (opts.uiDir && existsSync(opts.uiDir)) {
-    await app.register(fastifyStatic, { root: opts.uiDir, prefix: '/', index: ['index.html'] });
+/** The built UI at `/` (with a 404 in the contract's shape for what is not there), or a hint when it is not built. */
+export async function serveUi(app: FastifyInstance, uiDir: string | undefined): Promise<void> {
+  if (uiDir && existsSync(uiDir)) {
+    await app.register(fastifyStatic, { root: uiDir, prefix: '/', index: ['index.html'] });
   } else {
     app.get('/', { schema: { hide: true } }, async (_req, reply) => {
       reply.type('text/plain');
@@ -127,5 +144,4 @@ export async function build(services: AppServices, opts: BuildOptions = {}): Pro
       message: 'not found',
     });
   });
-  return app;
 }

@@ -17,4 +17,14 @@ describe('ingestClientId', () => {
     expect(ingestClientId('mqtt://opsroom-server:pw2@mosquitto:1883')).not.toBe(a);
     expect(a).not.toBe('opsroom-server-ingest');
   });
+
+  it('differs per model server on one broker account (issue 19 point 4), and stays as it was without a server id', () => {
+    const url = 'mqtt://opsroom-server:pw@mosquitto:1883';
+    const norte = ingestClientId(url, undefined, undefined, 'norte');
+    const sur = ingestClientId(url, undefined, undefined, 'sur');
+    expect(norte).toMatch(/^opsroom-ingest-[0-9a-f]{24}$/);
+    expect(new Set([norte, sur, ingestClientId(url)]).size).toBe(3);
+    expect(ingestClientId(url, undefined, undefined, 'norte')).toBe(norte); // stable across restarts
+    expect(ingestClientId(url, undefined, undefined, undefined)).toBe(ingestClientId(url));
+  });
 });

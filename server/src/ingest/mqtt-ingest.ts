@@ -13,6 +13,8 @@ export interface MqttIngestOptions {
   /** The server's user name and password; they win over the URL's user info. */
   username?: string;
   password?: string;
+  /** The model's server this process is (`--server-id`): part of the session's client id ({@link ingestClientId}). */
+  serverId?: string;
   pipeline: () => IngestPipeline;
   logger: Logger;
   /** Messages stored at once before the client stops reading (default {@link DEFAULT_ACK_WINDOW}). */
@@ -43,7 +45,7 @@ export interface DeviceChannel {
 export async function startMqttIngest(opts: MqttIngestOptions): Promise<DeviceChannel> {
   const conn = brokerConnection(opts.brokerUrl, opts.username, opts.password);
   const client: MqttClient = mqtt.connect(conn.url, {
-    clientId: ingestClientId(conn.url, conn.username, conn.password),
+    clientId: ingestClientId(conn.url, conn.username, conn.password, opts.serverId),
     clean: false,
     username: conn.username,
     password: conn.password,
@@ -199,8 +201,9 @@ function holdPubacks(client: MqttClient): SendPacket {
  * Mosquitto configured by `opsroom broker-config` replaces it with the server account's name
  * (`use_username_as_clientid`), which no device may have.
  * @example ingestClientId('mqtt://opsroom-server:pw@mosquitto:1883') // 'opsroom-ingest-' + 24 hex digits
+ * @example ingestClientId('mqtt://opsroom-server:pw@mosquitto:1883', undefined, undefined, 'norte') // another one
  */
-export function ingestClientId(brokerUrl: string, username?: string, password?: string): string {
+export function ingestClientId(brokerUrl: string, username?: string, password?: string, serverId?: string): string {
   let user = username ?? '';
   let pass = password ?? '';
   try {
@@ -210,7 +213,10 @@ export function ingestClientId(brokerUrl: string, username?: string, password?: 
   } catch {
     /* not a URL: mqtt.connect will say so */
   }
-  const digest = createHash('sha256').update(`opsroom-ingest\0${user}\0${pass}`).digest('hex');
+  // A model's server (issue 19) has its own session even on a broker shared with the model's other servers under
+  // the same account; without a server id the id is what it always was (an upgrade keeps its queued session).
+  const salt = serverId === undefined ? '' : `\0${serverId}`;
+  const digest = createHash('sha256').update(`opsroom-ingest\0${user}\0${pass}${salt}`).digest('hex');
   return `opsroom-ingest-${digest.slice(0, 24)}`;
 }
 
