@@ -30,8 +30,8 @@ import { createServerMetrics } from './metrics/registry.js';
 import { loadModelFile, watchModelFile } from './model/index.js';
 import { ModelHolder } from './model/model-holder.js';
 import { modelHash } from './model/model-hash.js';
-import { chooseServer, narrowTo, ownerOfEachNode, ownership } from './model/ownership.js';
-import { answerBody, answerQuery, RemoteQueries } from './federation/remote-queries.js';
+import { chooseServer, narrowTo, ownerOfEachNode, ownership, viaChildOfEachNode } from './model/ownership.js';
+import { answerAcross, answerBody, RemoteQueries } from './federation/remote-queries.js';
 import { recordHandoffs } from './federation/alert-handoffs.js';
 import { startChildLinks, type ChildLinks } from './federation/child-links.js';
 import { FederationState } from './federation/federation-state.js';
@@ -132,11 +132,16 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     const narrow = narrowTo(serverId);
     let hash = modelHash(full);
     let fullModel = full;
+    // Drill-down (issue 19 point 3): the child server a question about a node below this server's part goes to.
+    const viaChildOf = (m: Model) =>
+      serverId === undefined ? new Map<string, string>() : viaChildOfEachNode(m, serverId);
+    let viaChild = viaChildOf(full);
     let ownerOfNode = ownerOfEachNode(full);
     const models = new ModelHolder(full, silentLogger, (m) => {
       const narrowed = narrow(m);
       hash = modelHash(m);
       fullModel = m;
+      viaChild = viaChildOf(m);
       ownerOfNode = ownerOfEachNode(m);
       return narrowed;
     });
@@ -372,10 +377,8 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       );
       // Drill-down (issue 19 point 3): a node a child server owns is asked of that server, in the caller's scope.
       services.remote = {
-        ownerOf: (node) => {
-          const o = ownerOfNode.get(node);
-          return o !== undefined && own.children.includes(o) ? o : undefined;
-        },
+        ownerOf: (node) => viaChild.get(node),
+        serverOf: (node) => (viaChild.has(node) ? ownerOfNode.get(node) : undefined),
         fullModel: () => fullModel,
         connected: (child) => linkBroker.serverConnected(child),
         ask: async (child, q) => answerBody(await queries.ask(child, q)),
@@ -479,8 +482,13 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
               m.kind === 'resolve'
                 ? alerts.resolveFromServer(m.id, handUp.server, m.by, m.note)
                 : alerts.directiveFromServer(m.id, handUp.server, m.by, m.note ?? ''),
+            // a server in the middle of a deeper tree passes questions about its children's parts on
             onQuery: (q) =>
-              answerQuery(q, { model: () => models.current(), store, live, rollupPeriodMs: config.rollupPeriodMs }),
+              answerAcross(
+                q,
+                { model: () => models.current(), store, live, rollupPeriodMs: config.rollupPeriodMs },
+                services.remote,
+              ),
             logger: log,
           }),
           (u) => u.close(),

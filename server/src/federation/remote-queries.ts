@@ -4,6 +4,7 @@ import { ERRORS, OpsError, type ErrorCode } from '../errors.js';
 import { readHistory, type HistoryAnswer, type HistoryRequest } from '../history/read-history.js';
 import type { TimeSeriesStore } from '../store/store.js';
 import type { LiveModel } from '../vsm/live-model.js';
+import type { RemoteNodes } from '../http/services.js';
 
 /**
  * Drill-down across servers (issue 19 point 3): a planner on the parent server asks about a node a child server owns;
@@ -129,12 +130,87 @@ export async function answerQuery(q: RemoteQuery, c: AnswerContext): Promise<Rem
     }
     throw new OpsError('OPS_ERR_BAD_REQUEST', `a query this server does not answer: ${String(q.route)}`);
   } catch (err) {
-    if (err instanceof OpsError) {
-      const said = `${ERRORS[err.code].message}: `;
-      const detail = err.message.startsWith(said) ? err.message.slice(said.length) : undefined;
-      return { ...base, status: err.statusCode, code: err.code, ...(detail ? { detail } : {}) };
-    }
-    return { ...base, status: 500, code: 'OPS_ERR_BAD_REQUEST', detail: (err as Error).message };
+    return errorAnswer(q.qid, err);
+  }
+}
+
+/** An error as an answer: an OpsError keeps its status, code and detail; anything else is a 500. */
+function errorAnswer(qid: string, err: unknown): RemoteAnswer {
+  const base = { kind: 'answer' as const, qid };
+  if (err instanceof OpsError) {
+    const said = `${ERRORS[err.code].message}: `;
+    const detail = err.message.startsWith(said) ? err.message.slice(said.length) : undefined;
+    return { ...base, status: err.statusCode, code: err.code, ...(detail ? { detail } : {}) };
+  }
+  return { ...base, status: 500, code: 'OPS_ERR_BAD_REQUEST', detail: (err as Error).message };
+}
+
+/**
+ * The part of the tree under `under` (inside `scope`) that servers below this one run: for each child server to ask,
+ * the top node of its part (the first in the model's depth-first order), whatever depth its owner is at.
+ */
+export function childParts(remote: RemoteNodes, scope: string, under: string): Map<string, string> {
+  const asks = new Map<string, string>();
+  for (const p of remote.fullModel().nodes.keys()) {
+    if (!inScope(under, p) || !inScope(scope, p)) continue;
+    const via = remote.ownerOf(p);
+    if (via !== undefined && !asks.has(via)) asks.set(via, p);
+  }
+  return asks;
+}
+
+/**
+ * Live values across servers: this server's own `updates`, each child server's part (`asks`: child -> node) replaced by
+ * what that child answers for it (its own view of its top is fresher than the roll-up the uplink brought, and it
+ * answers for its own children the same way, at any depth). A child that cannot be asked is listed in `unreachable`;
+ * its part keeps what this server has.
+ */
+export async function latestAcross(
+  updates: IndicatorUpdate[],
+  asks: ReadonlyMap<string, string>,
+  scope: string,
+  remote: Pick<RemoteNodes, 'ask'>,
+): Promise<{ updates: IndicatorUpdate[]; unreachable: string[] }> {
+  const unreachable: string[] = [];
+  await Promise.all(
+    [...asks].map(async ([server, node]) => {
+      try {
+        const theirs = (await remote.ask(server, { route: 'latest', scope, node })) as IndicatorUpdate[];
+        const mine = new Set(theirs.map((u) => `${u.node}\u0000${u.indicator}`));
+        for (let i = updates.length - 1; i >= 0; i--)
+          if (mine.has(`${updates[i]!.node}\u0000${updates[i]!.indicator}`)) updates.splice(i, 1);
+        updates.push(...theirs);
+      } catch {
+        unreachable.push(server);
+      }
+    }),
+  );
+  return { updates, unreachable: unreachable.sort() };
+}
+
+/**
+ * A server in the middle of a deeper tree answers its parent's query for a node below its own part by asking the
+ * child on the way (which may ask its own), and a `latest` over its own part together with its children's; otherwise
+ * as {@link answerQuery}. Without child servers it is answerQuery.
+ */
+export async function answerAcross(q: RemoteQuery, c: AnswerContext, remote?: RemoteNodes): Promise<RemoteAnswer> {
+  const via = remote && typeof q.node === 'string' ? remote.ownerOf(q.node) : undefined;
+  if (!remote || via === undefined) {
+    const a = await answerQuery(q, c);
+    if (!remote || q.route !== 'latest' || a.status !== 200) return a;
+    const across = await latestAcross(
+      a.body as IndicatorUpdate[],
+      childParts(remote, q.scope, q.node),
+      q.scope,
+      remote,
+    );
+    return { ...a, body: across.updates };
+  }
+  try {
+    const { kind: _k, qid: _q, ...rest } = q;
+    return { kind: 'answer', qid: q.qid, status: 200, body: await remote.ask(via, rest) };
+  } catch (err) {
+    return errorAnswer(q.qid, err);
   }
 }
 

@@ -49,12 +49,33 @@ export function originHost(origin: string): string | null {
 }
 
 /**
- * Federation: the child server that runs `path` when this server does not and the path lies in the user's scope (the
- * route then asks that server); undefined otherwise, and the route goes on to {@link visibleNode}.
+ * Federation: the child server to ask about `path` when a server below this one runs it (any depth) and the path lies
+ * in the user's scope; undefined otherwise, and the route goes on to {@link visibleNode}. A child's top node is also in
+ * this server's own model (it holds the roll-ups the uplink brings): it is asked of the child, and answered from
+ * here only when the child cannot be reached ({@link askChildOrHere}).
  */
 export function childServerFor(services: AppServices, user: SessionUser, path: string): string | undefined {
-  if (!services.remote || services.model().nodes.has(path) || !inScope(user.scope, path)) return undefined;
+  if (!services.remote || !inScope(user.scope, path)) return undefined;
   return services.remote.ownerOf(path);
+}
+
+/**
+ * Asks the child server; when it cannot be reached and this server holds the node too (a child's top, with the
+ * roll-ups the uplink brought), answers from here instead. Any other error is the answer.
+ */
+export async function askChildOrHere<T>(
+  services: AppServices,
+  node: string,
+  ask: () => Promise<T>,
+  here: () => T | Promise<T>,
+): Promise<T> {
+  try {
+    return await ask();
+  } catch (err) {
+    if (err instanceof OpsError && err.code === 'OPS_ERR_SERVER_UNREACHABLE' && services.model().nodes.has(node))
+      return here();
+    throw err;
+  }
 }
 
 /** The node if it exists and lies in the user's scope; otherwise 404, so existence is not revealed. */

@@ -34,10 +34,12 @@ export interface AppServices {
 /** What a parent server knows of the nodes its child servers own, and how it asks them. */
 export interface RemoteNodes {
   /**
-   * The child server owning `node` (its top is one of this server's boundary nodes), or undefined (this server's own
-   * nodes, a grandchild's, unknown paths). A map lookup: called per node of a view.
+   * The child server a question about `node` goes to: the child owning it, or the child above the server (any depth
+   * below) that owns it; undefined for this server's own nodes and unknown paths. A map lookup: called per node.
    */
   ownerOf(node: string): string | undefined;
+  /** The server below this one that runs `node` (a child or one further down); undefined as for ownerOf. */
+  serverOf(node: string): string | undefined;
   /** Whether the child server's link is up now. */
   connected(child: string): boolean;
   /** The whole model file's tree (this server's own model is narrowed to what it runs). */

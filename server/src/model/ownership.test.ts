@@ -6,7 +6,14 @@ import { federatedModelText } from '../../test/support/federated-model.js';
 import { parseModel } from './load-model.js';
 import { modelHash } from './model-hash.js';
 import { ModelHolder } from './model-holder.js';
-import { chooseServer, narrowTo, ownerOfEachNode, ownership, summarizeServers } from './ownership.js';
+import {
+  chooseServer,
+  narrowTo,
+  ownerOfEachNode,
+  ownership,
+  summarizeServers,
+  viaChildOfEachNode,
+} from './ownership.js';
 
 const HASH = hashSecret('demo');
 const load = (text: string): Model => {
@@ -186,5 +193,36 @@ describe('modelHash', () => {
   it('is the same on every server of the federation (it is of the whole model, not the narrowed one)', () => {
     // start.ts hashes the model it loaded before the holder narrows it
     expect(modelHash(ownership(federated, 'norte').model)).not.toBe(modelHash(federated));
+  });
+});
+
+describe('the child a question goes to, at any depth (viaChildOfEachNode)', () => {
+  const deep = load(
+    federatedModelText(
+      hashSecret('x'),
+      [
+        'servers:',
+        '  - { id: region, owns: [valle] }',
+        '  - { id: norte, owns: [valle/norte], parent: region }',
+        '  - { id: lana, owns: [valle/norte/lana], parent: norte }',
+        '  - { id: sur, owns: [valle/sur], parent: region }',
+      ].join('\n'),
+    ),
+  );
+
+  it("sends the region's questions about a grandchild's nodes to the child above it, and keeps its own", () => {
+    const via = viaChildOfEachNode(deep, 'region');
+    expect(via.get('valle/norte/lana')).toBe('norte');
+    expect(via.get('valle/norte/telar')).toBe('norte');
+    expect(via.get('valle/norte')).toBe('norte');
+    expect(via.get('valle/sur/cobre')).toBe('sur');
+    expect(via.has('valle')).toBe(false);
+    expect(via.has('valle/centro')).toBe(false); // the region's own
+  });
+
+  it('sends the middle server its own child only, and nothing about the rest of the tree', () => {
+    const via = viaChildOfEachNode(deep, 'norte');
+    expect([...via]).toEqual([['valle/norte/lana', 'lana']]);
+    expect(viaChildOfEachNode(deep, 'lana').size).toBe(0);
   });
 });

@@ -45,6 +45,30 @@ export function ownerOfEachNode(model: Model): Map<string, string> {
 }
 
 /**
+ * For each node a server below `serverId` owns (a child, a grandchild, any depth), the child of `serverId` on the way
+ * to it: where a drill-down question about that node goes first (issue 19 point 3). Nodes of `serverId` itself, and
+ * of servers elsewhere in the tree, are absent.
+ * @example viaChildOfEachNode(model, 'region').get('valle/norte/lana/taller-1') // 'norte', when lana's server is norte's child
+ */
+export function viaChildOfEachNode(model: Model, serverId: string): Map<string, string> {
+  const parentOf = new Map((model.servers ?? []).map((s) => [s.id, s.parent]));
+  const via = new Map<string, string | undefined>(); // server -> the child of serverId above it (memo)
+  const viaOf = (server: string): string | undefined => {
+    if (via.has(server)) return via.get(server);
+    const parent = parentOf.get(server);
+    const v = parent === serverId ? server : parent === undefined ? undefined : viaOf(parent);
+    via.set(server, v);
+    return v;
+  };
+  const out = new Map<string, string>();
+  for (const [node, owner] of ownerOfEachNode(model)) {
+    const v = owner === serverId ? undefined : viaOf(owner);
+    if (v !== undefined) out.set(node, v);
+  }
+  return out;
+}
+
+/**
  * What server `serverId` runs of `model` (pure; the model must have passed the loader, which checks that `servers:`
  * covers the tree without overlap). Throws a ConfigError for a model without `servers:` or an unknown id.
  */

@@ -3,7 +3,7 @@ import { historyCsv } from '@opsroom/models';
 import { HistoryQuery, HistoryResult } from '@opsroom/models/http';
 import { OpsError } from '../../errors.js';
 import { readHistory, type HistoryAnswer } from '../../history/read-history.js';
-import { childServerFor, requireUser, visibleNode } from '../auth-hook.js';
+import { askChildOrHere, childServerFor, requireUser, visibleNode } from '../auth-hook.js';
 import { errorSchema } from '../schemas.js';
 import type { AppServices } from '../services.js';
 import type { ContractTypeProvider } from '../type-provider.js';
@@ -60,14 +60,22 @@ export function historyRoutes(server: FastifyInstance, s: AppServices): void {
       // A parent's history is computed from its leaves' stored readings (the live roll-up rule), a
       // leaf's is its stored readings. A parent's may include leaves the caller sees only through it.
       // A node a child server owns (federation) is answered by that server, inside the caller's scope.
+      const here = () =>
+        readHistory(s.store, s.model(), { node, ...request }, { rollupPeriodMs: s.config.rollupPeriodMs });
       const result = owner
-        ? ((await s.remote!.ask(owner, {
-            route: 'history',
-            scope: req.user!.scope,
+        ? await askChildOrHere(
+            s,
             node,
-            history: request,
-          })) as HistoryAnswer)
-        : await readHistory(s.store, s.model(), { node, ...request }, { rollupPeriodMs: s.config.rollupPeriodMs });
+            async () =>
+              (await s.remote!.ask(owner, {
+                route: 'history',
+                scope: req.user!.scope,
+                node,
+                history: request,
+              })) as HistoryAnswer,
+            here,
+          )
+        : await here();
       if (q.format !== 'csv') return result;
       const unit = s.model().indicators.find((i) => i.id === q.indicator)?.unit;
       const csv = historyCsv([

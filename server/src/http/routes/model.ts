@@ -3,9 +3,10 @@ import type { ContractTypeProvider } from '../type-provider.js';
 import { LatestQuery, ModelQuery, ModelViewSchema } from '@opsroom/models/http';
 import { inScope, type IndicatorUpdate, type ModelView } from '@opsroom/models';
 import { modelView, withLiveValues } from '../../model/view.js';
-import { childServerFor, requireUser, visibleNode } from '../auth-hook.js';
+import { askChildOrHere, childServerFor, requireUser, visibleNode } from '../auth-hook.js';
 import { errorSchema, indicatorUpdateSchema } from '../schemas.js';
 import type { AppServices, RemoteNodes } from '../services.js';
+import { childParts, latestAcross } from '../../federation/remote-queries.js';
 
 /** The model tree as visible to the caller, and the latest values in scope. */
 export function modelRoutes(server: FastifyInstance, s: AppServices): void {
@@ -64,7 +65,13 @@ export function modelRoutes(server: FastifyInstance, s: AppServices): void {
       const owner = node ? childServerFor(s, req.user!, node) : undefined;
       // A node a child server owns (federation): that server answers, inside the caller's scope.
       if (owner && node)
-        return (await s.remote!.ask(owner, { route: 'latest', scope: req.user!.scope, node })) as IndicatorUpdate[];
+        return askChildOrHere(
+          s,
+          node,
+          async () =>
+            (await s.remote!.ask(owner, { route: 'latest', scope: req.user!.scope, node })) as IndicatorUpdate[],
+          () => s.live.snapshot((p) => inScope(node, p)),
+        );
       const root = node ? visibleNode(s, req.user!, node) : req.user!.scope;
       return s.live.snapshot((p) => inScope(root, p));
     },
@@ -79,31 +86,14 @@ export function modelRoutes(server: FastifyInstance, s: AppServices): void {
 async function remoteView(s: AppServices, remote: RemoteNodes, scope: string, values: boolean): Promise<ModelView> {
   // The whole file's tree holds every node of this server's narrowed one (and every user's scope).
   const view = modelView(remote.fullModel(), scope);
-  const asks = new Map<string, string>(); // child server -> the top of its part of the view
   for (const n of view.nodes) {
-    const server = remote.ownerOf(n.path); // undefined for this server's own nodes
-    if (server === undefined) continue;
-    n.server = server;
-    if (!asks.has(server)) asks.set(server, n.path);
+    const server = remote.serverOf(n.path); // undefined for this server's own nodes
+    if (server !== undefined) n.server = server;
   }
   if (!values) return view;
-  const updates = s.live.snapshot((p) => inScope(scope, p));
-  const unreachable: string[] = [];
-  await Promise.all(
-    [...asks].map(async ([server, node]) => {
-      try {
-        const theirs = (await remote.ask(server, { route: 'latest', scope, node })) as IndicatorUpdate[];
-        // their own view of their top replaces the rolled-up one the uplink brought
-        const mine = new Set(theirs.map((u) => `${u.node}\u0000${u.indicator}`));
-        for (let i = updates.length - 1; i >= 0; i--)
-          if (mine.has(`${updates[i]!.node}\u0000${updates[i]!.indicator}`)) updates.splice(i, 1);
-        updates.push(...theirs);
-      } catch {
-        unreachable.push(server);
-      }
-    }),
-  );
+  const own = s.live.snapshot((p) => inScope(scope, p));
+  const { updates, unreachable } = await latestAcross(own, childParts(remote, scope, scope), scope, remote);
   const out = withLiveValues(view, updates, s.now());
-  if (unreachable.length) out.unreachable = unreachable.sort();
+  if (unreachable.length) out.unreachable = unreachable;
   return out;
 }
