@@ -186,6 +186,10 @@ export async function runLayout(
             uplinkSecret: SECRET,
           },
           120_000,
+          // BENCH_PROF_DIR=DIR: a CPU profile of each council server, written when it stops
+          process.env.BENCH_PROF_DIR
+            ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF_DIR}`] }
+            : {},
         );
         servers.push({ name: c, p: council });
         targets.push({ url: council.mqttUrl, devices: devicesOf[c]! });

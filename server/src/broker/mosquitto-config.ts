@@ -1,11 +1,9 @@
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { TOPIC_ROOT, type Model } from '@opsroom/models';
-import { verifySecretAsync } from '../auth/hash.js';
+import { TOPIC_ROOT } from '@opsroom/models';
 import { BROKER_LIMITS } from './broker-limits.js';
-import { loadModelFile } from '../model/load-model.js';
-import { formatProblem, ModelFileError } from '../model/problems.js';
+import { checkedDeviceSecrets, writeAtomically } from './device-secrets.js';
 
 /** The server's account on an external broker (the user of `OPSROOM_BROKER_URL`, see docker-compose.yml). */
 export const DEFAULT_SERVICE_USER = 'opsroom-server';
@@ -176,52 +174,12 @@ export async function runBrokerConfig(opts: BrokerConfigOptions, out: (line: str
     return 1;
   }
 
-  let model: Model;
-  try {
-    model = await loadModelFile(opts.model);
-  } catch (err) {
-    if (!(err instanceof ModelFileError)) throw err;
-    for (const p of err.problems) out(formatProblem(p));
-    out(`${opts.model}: the model was refused; fix it first (opsroom model validate ${opts.model})`);
-    return 1;
-  }
-
-  const secrets = await readSecrets(opts.secrets, out);
-  if (!secrets) return 1;
-
-  const problems: string[] = [];
-  if (model.devices.has(serviceUser))
-    problems.push(`device ${serviceUser} has the server account's name; rename the device or pass another server user`);
   // A disabled device gets no account: Mosquitto refuses it as the embedded broker does.
-  const enabled = [...model.devices.values()].filter((d) => !d.disabled);
-  for (const device of enabled) {
-    const secret = secrets[device.id];
-    if (secret === undefined)
-      problems.push(
-        `device ${device.id}: no secret in ${opts.secrets}; add "${device.id}": "<its secret>" under "devices"`,
-      );
-    else if (typeof secret !== 'string' || secret === '' || /[\r\n]/.test(secret))
-      problems.push(
-        `device ${device.id}: its secret in ${opts.secrets} must be a non-empty string without line breaks`,
-      );
-    else if (!(await verifySecretAsync(secret, device.secretHash)))
-      problems.push(
-        `device ${device.id}: the secret in ${opts.secrets} does not match its secret_hash in ${opts.model}`,
-      );
-  }
-  for (const id of Object.keys(secrets)) {
-    if (!model.devices.has(id))
-      out(`note: ${opts.secrets} has a secret for ${id}, which is not a device of the model; it gets no account`);
-  }
-  if (problems.length > 0) {
-    for (const p of problems) out(p);
-    out(`nothing written: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
-    return 1;
-  }
+  const checked = await checkedDeviceSecrets(opts, serviceUser, out);
+  if (!checked) return 1;
 
   const lines = [mosquittoPasswordLine(serviceUser, servicePassword, { iterations })];
-  for (const device of enabled.sort((a, b) => a.id.localeCompare(b.id)))
-    lines.push(mosquittoPasswordLine(device.id, secrets[device.id] as string, { iterations }));
+  for (const { id, secret } of checked) lines.push(mosquittoPasswordLine(id, secret, { iterations }));
   await mkdir(opts.outDir, { recursive: true });
   const passwdPath = join(opts.outDir, PASSWORD_FILE);
   const aclPath = join(opts.outDir, ACL_FILE);
@@ -233,7 +191,7 @@ export async function runBrokerConfig(opts: BrokerConfigOptions, out: (line: str
     mosquittoConf({ passwordFile: resolve(passwdPath), aclFile: resolve(aclPath) }),
     0o644,
   );
-  out(`wrote ${lines.length} accounts (${enabled.length} devices + ${serviceUser}) to ${passwdPath} (mode 0600)`);
+  out(`wrote ${lines.length} accounts (${checked.length} devices + ${serviceUser}) to ${passwdPath} (mode 0600)`);
   out(`wrote the topic ACL to ${aclPath} (mode 0644)`);
   out(
     `wrote ${confPath}: run mosquitto -c ${confPath}, or copy its lines ` +
@@ -241,35 +199,4 @@ export async function runBrokerConfig(opts: BrokerConfigOptions, out: (line: str
       `after every listener)`,
   );
   return 0;
-}
-
-async function readSecrets(file: string, out: (line: string) => void): Promise<Record<string, unknown> | null> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    out(`cannot read the secrets file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    return null;
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    out(`${file} is not JSON (${(err as Error).message}); expected { "devices": { "<device id>": "<secret>" } }`);
-    return null;
-  }
-  const devices = (parsed as { devices?: unknown } | null)?.devices;
-  if (typeof devices !== 'object' || devices === null || Array.isArray(devices)) {
-    out(`${file} has no "devices" object; expected { "devices": { "<device id>": "<secret>" } }`);
-    return null;
-  }
-  return devices as Record<string, unknown>;
-}
-
-/** Written to a temporary file with its final mode, then renamed: no reader sees half a file or wider permissions. */
-async function writeAtomically(path: string, text: string, mode: number): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, text, { mode });
-  await chmod(tmp, mode); // the umask may have narrowed it (0644) and an old file keeps its mode
-  await rename(tmp, path);
 }

@@ -19,8 +19,9 @@ Usage:
   opsroom model hash-secret        hash a device secret or password (read from stdin) for the model file
   opsroom detect FILE.csv          run the server's anomaly detector over timestamp,value rows: adds
                                    anomaly_score, alert, kind, probability (--out-dir DIR for several files)
-  opsroom broker-config --model FILE --secrets FILE --out DIR
-                                   write Mosquitto's password and ACL files from the model
+  opsroom broker-config --model FILE --secrets FILE --out DIR [--broker mosquitto|nats]
+                                   write Mosquitto's password and ACL files (or nats-server cluster
+                                   configs) from the model
   opsroom <command> --help         help for one command
 
 Every command takes --log-level fatal|error|warn|info|debug|trace|silent (default info; env
@@ -165,6 +166,10 @@ export async function main(argv: string[]): Promise<number> {
             out: { type: 'string' },
             'service-user': { type: 'string' },
             iterations: { type: 'string' },
+            broker: { type: 'string', default: 'mosquitto' },
+            'nats-nodes': { type: 'string' },
+            'nats-hosts': { type: 'string' },
+            'server-id': { type: 'string' },
             help: { type: 'boolean', short: 'h' },
           },
           strict: true,
@@ -181,9 +186,43 @@ export async function main(argv: string[]): Promise<number> {
               'max_packet_size and retain_available false.\nThe model holds only ' +
               'scrypt hashes, so the plain device secrets come from FILE (JSON: ' +
               '{"devices": {"id": "secret"}});\neach must match its hash in the ' +
-              "model. The server account's password is read from $OPSROOM_BROKER_PASSWORD.",
+              "model. The server account's password is read from $OPSROOM_BROKER_PASSWORD.\n\n" +
+              '--broker nats [--nats-nodes N | --nats-hosts H1,H2,…] [--server-id ID] writes a clustered nats-server ' +
+              'instead: DIR/nats-1.conf…\nnats-N.conf (mode 0600; default 3 nodes reached at nats-1…nats-N), ' +
+              'each with MQTT on 1883, JetStream in\n/data/jetstream, routes to the other nodes on 6222 with a ' +
+              'fresh shared secret, and one bcrypt-hashed\naccount per device and the server with the same ' +
+              'permissions as the ACL (docs/federation.md, section 9);\n--server-id ID: only the devices ' +
+              "of that server's subtree (a model with servers:).",
           );
           return values.help ? 0 : 2;
+        }
+        if (values.broker === 'nats') {
+          const { runNatsBrokerConfig } = await import('../broker/nats-config.js');
+          const count = Number(values['nats-nodes'] ?? 3);
+          if (!Number.isInteger(count) || count < 1 || count > 9) {
+            err(`invalid --nats-nodes ${values['nats-nodes']}: use a whole number from 1 to 9`);
+            return 2;
+          }
+          const hosts = values['nats-hosts']?.split(',') ?? Array.from({ length: count }, (_, i) => `nats-${i + 1}`);
+          return await runNatsBrokerConfig(
+            {
+              model: values.model,
+              secrets: values.secrets,
+              outDir: values.out,
+              serviceUser: values['service-user'],
+              hosts,
+              serverId: values['server-id'],
+            },
+            out,
+          );
+        }
+        if (values.broker !== 'mosquitto') {
+          err(`invalid --broker ${values.broker}: mosquitto (default) or nats`);
+          return 2;
+        }
+        if (values['server-id'] !== undefined) {
+          err('--server-id is for --broker nats; the Mosquitto files cover every device of the model');
+          return 2;
         }
         const iterations = values.iterations === undefined ? undefined : Number(values.iterations);
         return await runBrokerConfig(
