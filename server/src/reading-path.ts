@@ -55,7 +55,14 @@ export interface ReadingPathOptions {
   log: Logger;
   metrics: ServerMetrics;
   /** Where alerts are saved, and what else the alert stage needs. */
-  alertState: { repo: AlertRepository; maintenance: MaintenanceWindows; notifier: AlertNotifier; writes: StateWrites };
+  alertState: {
+    repo: AlertRepository;
+    maintenance: MaintenanceWindows;
+    notifier: AlertNotifier;
+    writes: StateWrites;
+    /** Federation: the server this one's top hands alerts up to. */
+    parentServer?: string;
+  };
   outlets: Outlets;
 }
 

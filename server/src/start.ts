@@ -62,8 +62,6 @@ export interface StartOptions extends Partial<OpsroomConfig> {
   now?: () => number;
   /** ms between periodic detector checkpoints (default DEFAULTS.detectorCheckpointMs); 0: only at close. */
   detectorCheckpointMs?: number;
-  /** Federation: how long after a roll-up period ends it is sent up (default 3 periods; rollup-uplink.ts). */
-  uplinkSettleMs?: number;
   /** With `standby`: how often the data directory's lock is tried, ms (default 1000). */
   standbyPollMs?: number;
 }
@@ -103,7 +101,6 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     logger: loggerOpts,
     now: nowOpt,
     detectorCheckpointMs = DEFAULTS.detectorCheckpointMs,
-    uplinkSettleMs,
     standbyPollMs = 1000,
     ...overrides
   } = options;
@@ -240,7 +237,13 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       now,
       log,
       metrics,
-      alertState: { repo: alertRepo, maintenance, notifier, writes },
+      alertState: {
+        repo: alertRepo,
+        maintenance,
+        notifier,
+        writes,
+        ...(handUp ? { parentServer: handUp.server } : {}),
+      },
       outlets,
     });
     const { live, alerts, pipeline } = path;
@@ -448,7 +451,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
         parent: handUp.server,
         top: handUp.top,
         periodMs: config.rollupPeriodMs,
-        ...(uplinkSettleMs !== undefined ? { settleMs: uplinkSettleMs } : {}),
+        ...(config.uplinkSettleMs !== undefined ? { settleMs: config.uplinkSettleMs } : {}),
         now,
         logger: log,
       });

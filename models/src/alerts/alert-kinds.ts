@@ -45,6 +45,7 @@ export const TRAIL_NOTE_KEYS = [
   'escalated',
   'escalatedGroup',
   'escalatedRoot',
+  'escalatedUp',
   'shelved',
   'shelfExpired',
   'assigned',

@@ -197,6 +197,7 @@ export const en = {
   'trailNote.escalated': 'correction window of {node} ran out',
   'trailNote.escalatedGroup': 'correction window of {node} ran out; group {group} carries it further',
   'trailNote.escalatedRoot': 'correction window ran out at the root',
+  'trailNote.escalatedUp': 'correction window of {node} ran out; handed up to server {server}',
   'trailNote.shelved': 'until {until}{note}',
   'trailNote.shelfExpired': 'shelf expired (set by {by} until {until})',
   'trailNote.assigned': 'assigned to {user}{was}{note}',

@@ -188,6 +188,7 @@ export const es: Catalogue = {
   'trailNote.escalated': 'se agotó la ventana de corrección de {node}',
   'trailNote.escalatedGroup': 'se agotó la ventana de corrección de {node}; el grupo {group} la lleva más arriba',
   'trailNote.escalatedRoot': 'se agotó la ventana de corrección en la raíz',
+  'trailNote.escalatedUp': 'se agotó la ventana de corrección de {node}; pasó al servidor {server}',
   'trailNote.shelved': 'hasta {until}{note}',
   'trailNote.shelfExpired': 'terminó el archivado (lo archivó {by} hasta {until})',
   'trailNote.assigned': 'asignada a {user}{was}{note}',

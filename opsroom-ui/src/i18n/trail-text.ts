@@ -74,6 +74,11 @@ const PATTERNS: ReadonlyArray<{ key: TrailNoteKey; re: RegExp; who: (e: AlertTra
     },
     { key: 'escalatedRoot', re: /^correction window ran out at the root$/, who: system },
     {
+      key: 'escalatedUp',
+      re: /^correction window of (?<node>\S+) ran out; handed up to server (?<server>\S+)$/,
+      who: system,
+    },
+    {
       key: 'shelved',
       re: new RegExp(String.raw`^until (?<until>\d{4}-\d\d-\d\dT[\d:.]+Z)${note}$`),
       who: action('shelved'),
@@ -199,6 +204,7 @@ export function sayNote(says: NoteSays, names: Names): string {
     to: priority('to'),
     indicator: indicator('indicator'),
     device: str('device'),
+    server: str('server'),
     window: str('window'),
     reason: str('reason'),
     by: names.person(str('by')),

@@ -148,6 +148,7 @@ describe('the fixed English notes of old entries', () => {
       note: `correction window of valle/norte ran out; group ${ID} carries it further`,
     },
     escalatedRoot: { action: 'escalated', note: 'correction window ran out at the root' },
+    escalatedUp: { action: 'escalated', note: 'correction window of valle/norte ran out; handed up to server region' },
     shelved: { actor: 'planner', action: 'shelved', note: 'until 2026-12-06T07:00:00.000Z' },
     shelfExpired: { action: 'unshelved', note: 'shelf expired (set by planner until 2026-12-06T07:00:00.000Z)' },
     assigned: { actor: 'planner', action: 'assigned', note: 'assigned to planner' },

@@ -243,6 +243,13 @@ describe("the server's notes, said by key for other languages (issue 20 point 4)
     assignAlert(a, { at: T + 62_000, actor: 'ana' }, 'bob');
     assignAlert(a, { at: T + 63_000, actor: 'ana' }, undefined);
     escalateAlert(a, T + 70_000, undefined);
+    const handed = fresh({ owner: 'r' });
+    escalateAlert(handed, T + 80_000, undefined, undefined, 'region');
+    expect([handed.trail.at(-1)?.note, handed.trail.at(-1)?.says, handed.deadline]).toEqual([
+      'correction window of r ran out; handed up to server region',
+      { key: 'escalatedUp', params: { node: 'r', server: 'region' } },
+      null,
+    ]);
     expect(a.trail.slice(1).map((e) => [e.note, e.says])).toEqual([
       ['correction window of r/a/a1 ran out', { key: 'escalated', params: { node: 'r/a/a1' } }],
       [

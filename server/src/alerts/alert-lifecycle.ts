@@ -305,7 +305,8 @@ export function shelfExpired(a: Alert, now: number): boolean {
 
 /**
  * The window ran out: ownership moves one level up with that level's window. At the root
- * (`parent` undefined) the deadline lapses and the alert stays. `carriedByGroup`: the alert is
+ * (`parent` undefined) the deadline lapses and the alert stays; at the top of a server with a parent server
+ * (`upTo`, federation) it is handed up to that server, which opens its own window. `carriedByGroup`: the alert is
  * grouped and arrives where its group already is — it moves up but keeps no deadline of its own,
  * because its group carries it further.
  */
@@ -314,13 +315,18 @@ export function escalateAlert(
   at: number,
   parent: { path: string; windowMs: number } | undefined,
   carriedByGroup?: string,
+  upTo?: string,
 ): void {
   if (!parent) {
     move(a, 'escalate', 'escalated', {
       at,
       actor: 'system',
-      note: 'correction window ran out at the root',
-      says: says('escalatedRoot'),
+      ...(upTo === undefined
+        ? { note: 'correction window ran out at the root', says: says('escalatedRoot') }
+        : {
+            note: `correction window of ${a.owner} ran out; handed up to server ${upTo}`,
+            says: says('escalatedUp', { node: a.owner, server: upTo }),
+          }),
     });
     a.deadline = null;
     return;

@@ -113,6 +113,11 @@ export interface AlertServiceOptions {
   maintenance?: Pick<MaintenanceWindows, 'covering'>;
   /** Failed saves logged, counted and shown on /healthz (shared with the other state users); default: its own. */
   writes?: StateWrites;
+  /**
+   * Federation: the server this one's top hands alerts up to (issue 19 point 2): an alert whose window runs out at
+   * the top is handed up to it (the trail says so), not left at the root.
+   */
+  parentServer?: string;
 }
 
 const MAX_LIST = 1000;
@@ -337,11 +342,20 @@ export class AlertService {
       const group = a.groupedBy ? this.open.get(a.groupedBy) : undefined;
       const carried = group && parent && group.node === parent.path ? group.id : undefined;
       const from = a.owner;
-      escalateAlert(a, now, parent && { path: parent.path, windowMs: parent.correctionWindowSec * 1000 }, carried);
+      escalateAlert(
+        a,
+        now,
+        parent && { path: parent.path, windowMs: parent.correctionWindowSec * 1000 },
+        carried,
+        this.opts.parentServer,
+      );
       cs.onSaved(() => {
         if (parent) {
           this.opts.metrics.alertsEscalated.inc();
           this.opts.logger.info({ alert: a.id, to: parent.path }, 'alert escalated');
+        } else if (this.opts.parentServer !== undefined) {
+          this.opts.metrics.alertsEscalated.inc();
+          this.opts.logger.info({ alert: a.id, to: this.opts.parentServer }, 'alert handed up to the parent server');
         } else {
           this.opts.logger.warn(
             { alert: a.id, node: from },

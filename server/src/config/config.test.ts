@@ -162,4 +162,31 @@ describe('resolveConfig', () => {
       `--server-id must be a server id from the model's servers:, got "valle/norte"`,
     );
   });
+
+  it('takes the uplink settle delay from --uplink-settle-ms or OPSROOM_UPLINK_SETTLE_MS (issue 19)', () => {
+    expect(resolveConfig({}, {}).uplinkSettleMs).toBeUndefined();
+    expect(resolveConfig({ 'uplink-settle-ms': '600000' }, {}).uplinkSettleMs).toBe(600_000);
+    expect(resolveConfig({}, { OPSROOM_UPLINK_SETTLE_MS: '90000' }).uplinkSettleMs).toBe(90_000);
+    expect(() => resolveConfig({ 'uplink-settle-ms': '-1' }, {})).toThrow(
+      '--uplink-settle-ms must be a positive number',
+    );
+  });
+
+  it('takes a UI replica only with the Redis it hears events through, and checks every address (issue 19 point 4)', () => {
+    const ok = resolveConfig({ 'replica-of': 'http://owner:8080', 'redis-url': 'redis://redis:6379' }, {});
+    expect(ok).toMatchObject({ replicaOf: 'http://owner:8080', redisUrl: 'redis://redis:6379' });
+    expect(() => resolveConfig({ 'replica-of': 'http://owner:8080' }, {})).toThrow('--replica-of needs --redis-url');
+    expect(() => resolveConfig({ 'replica-of': 'mqtt://owner', 'redis-url': 'redis://r' }, {})).toThrow(
+      '--replica-of must be an http:// or https:// URL',
+    );
+    expect(() => resolveConfig({ 'redis-url': 'http://redis:6379' }, {})).toThrow(
+      '--redis-url must be a redis:// or rediss:// URL',
+    );
+    expect(resolveConfig({}, { OPSROOM_TRUST_PROXY: '10.0.0.21, 10.0.1.0/24' }).trustProxy).toBe(
+      '10.0.0.21, 10.0.1.0/24',
+    );
+    expect(() => resolveConfig({ 'trust-proxy': 'replica.example' }, {})).toThrow(
+      '--trust-proxy must be IP addresses or CIDRs separated by commas, got "replica.example"',
+    );
+  });
 });

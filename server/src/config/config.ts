@@ -34,6 +34,11 @@ export interface OpsroomConfig {
   /** This server's secret on its parent's broker (the model's `servers[].secret_hash` is its hash). */
   uplinkSecret?: string;
   /**
+   * Federation: how long after a roll-up period ends it is computed from the store and sent up, ms (default 3 roll-up
+   * periods): readings an agent kept through an outage shorter than this still count in the period the parent gets.
+   */
+  uplinkSettleMs?: number;
+  /**
    * Stand by (issue 19 point 5): while another server holds the data directory, wait; start the moment it is gone
    * (a stale lock: its process died), on the same state and store.
    */
@@ -217,6 +222,15 @@ export const OPTIONS = [
     key: 'uplinkSecret',
     kind: 'string',
     help: "this server's secret on its parent's broker (prefer the env var: flags show in `ps`)",
+  },
+  {
+    flag: 'uplink-settle-ms',
+    env: 'OPSROOM_UPLINK_SETTLE_MS',
+    key: 'uplinkSettleMs',
+    kind: 'ms',
+    help:
+      'federation: how long after a roll-up period ends it is sent up, ms (default 3 roll-up periods); raise it when ' +
+      "agents are often offline longer, so their kept readings count in the parent's periods",
   },
   {
     flag: 'redis-url',

@@ -143,4 +143,13 @@ describe('federation state and alert hand-offs (issue 19 point 2)', () => {
     expect(recordHandoffs([a], rules)).toBe(1);
     expect(fed.backlog('region')).toBe(1);
   });
+
+  it('hands up an alert whose trail says where it went (a server with a parent server), once', () => {
+    const rules = { state: fed, parent: { server: 'region', top: 'valle/norte' } };
+    const a = alertAt('valle/norte/lana', 'said');
+    escalateAlert(a, 2000, { path: 'valle/norte', windowMs: 60_000 });
+    escalateAlert(a, 3000, undefined, undefined, 'region');
+    expect(a.trail.at(-1)?.note).toBe('correction window of valle/norte ran out; handed up to server region');
+    expect(recordHandoffs([a], rules)).toBe(1);
+  });
 });

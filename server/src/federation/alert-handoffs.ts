@@ -44,7 +44,7 @@ export function recordHandoffs(alerts: readonly Alert[], rules: HandoffRules): n
         a.owner === parent.top &&
         a.state === 'escalated' &&
         last?.action === 'escalated' &&
-        last.says?.key === 'escalatedRoot'
+        (last.says?.key === 'escalatedUp' || last.says?.key === 'escalatedRoot')
       ) {
         state.setLink(a.id, parent.server, 'handed');
         queue(parent.server, 'alert', { alert: a });
