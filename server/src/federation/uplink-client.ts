@@ -34,6 +34,8 @@ export interface UplinkClientOptions {
   window?: number;
   /** How often the outbox is looked at without a kick, ms. Default 500. */
   pollMs?: number;
+  /** How long a message may wait for the parent's PUBACK before the log says it is stuck, ms. Default 30 s. */
+  stallWarnMs?: number;
 }
 
 export interface UplinkClient {
@@ -42,6 +44,9 @@ export interface UplinkClient {
   readonly connected: boolean;
   close(): Promise<void>;
 }
+
+/** See UplinkClientOptions.stallWarnMs. */
+export const UPLINK_STALL_WARN_MS = 30_000;
 
 /**
  * The child's side of a federation link (issue 19 point 2): one MQTT connection to the parent server's broker as
@@ -66,6 +71,9 @@ export function startUplinkClient(o: UplinkClientOptions): UplinkClient {
   const down = serverTopic(o.serverId, 'down');
   const windowSize = o.window ?? 64;
   const inFlight = new Set<number>();
+  /** When each unacknowledged message was first published (kept across reconnects), and when the link last came up. */
+  const firstSent = new Map<number, number>();
+  let connectedAt = 0;
   let sentUpTo = 0; // highest seq published on this connection
   let online = false;
   let closed = false;
@@ -80,15 +88,22 @@ export function startUplinkClient(o: UplinkClientOptions): UplinkClient {
     for (const row of o.state.pending(o.parent, sentUpTo, room)) {
       sentUpTo = row.seq;
       inFlight.add(row.seq);
+      if (!firstSent.has(row.seq)) firstSent.set(row.seq, Date.now());
       client.publish(up, envelope(row.seq, outboxBody(row)), { qos: 1 }, (err) => {
         inFlight.delete(row.seq);
         if (err) return; // not delivered: sent again after the reconnect
         o.state.delivered(o.parent, row.seq);
+        firstSent.delete(row.seq);
         pump();
       });
     }
   };
 
+  // Every CONNACK that lets it in, also one after which mqtt.js resends its unacknowledged messages and the parent
+  // drops the link again before 'connect' is emitted (a refused message): the link works, the message does not.
+  client.on('packetreceive', (packet) => {
+    if (packet.cmd === 'connack' && (packet.returnCode ?? packet.reasonCode ?? 0) === 0) connectedAt = Date.now();
+  });
   client.on('connect', () => {
     online = true;
     inFlight.clear();
@@ -100,7 +115,12 @@ export function startUplinkClient(o: UplinkClientOptions): UplinkClient {
     pump();
   });
   client.on('close', () => {
-    if (online) o.logger.warn({ parent: o.parent, url: redactUrl(o.url) }, 'uplink lost: the outbox keeps what is new');
+    // What was in flight is sent again from the outbox once the link is back (pump, from the oldest), encoded anew:
+    // mqtt.js must not resend its stored copies, which carry the model hash of when they were first sent (a council
+    // whose message was refused for another model file would be refused for ever after its file was fixed).
+    for (const id of Object.keys(client.outgoing)) client.removeOutgoingMessage(Number(id));
+    if (online)
+      log.warn('uplink-lost', { parent: o.parent, url: redactUrl(o.url) }, 'uplink lost: the outbox keeps what is new');
     online = false;
     inFlight.clear();
   });
@@ -157,7 +177,30 @@ export function startUplinkClient(o: UplinkClientOptions): UplinkClient {
       o.logger.error({ err }, 'uplink: applying a message from the parent server failed');
     }
   });
-  const timer = setInterval(pump, o.pollMs ?? 500);
+  // The parent withholds its PUBACK from what it cannot apply (another model file, a node outside this server's
+  // subtree) and says why in its own log; this server says here that its messages are stuck, and where to look.
+  const stallMs = o.stallWarnMs ?? UPLINK_STALL_WARN_MS;
+  // A message first sent before the link last came up, and still not acknowledged, is refused, not lost in an outage
+  // (the embedded broker drops a link whose message the server refuses; another broker may just withhold the PUBACK).
+  let warnedSeq = -1; // once per stuck message
+  const watchStall = () => {
+    const oldest = firstSent.entries().next().value;
+    if (!oldest || warnedSeq === oldest[0]) return;
+    const [seq, at] = oldest;
+    const waited = Date.now() - at;
+    if (waited < stallMs || (connectedAt <= at && !(online && inFlight.has(seq)))) return; // an outage, not a refusal
+    warnedSeq = seq;
+    o.logger.warn(
+      { parent: o.parent, seq, waitingS: Math.round(waited / 1000), modelHash: o.modelHash() },
+      `uplink: the parent server has not accepted message ${seq} for ${Math.round(waited / 1000)} s; it refuses ` +
+        'what it cannot apply and its log says why: most often it runs another model file (compare the model hash ' +
+        'with the one `opsroom model validate` prints there)',
+    );
+  };
+  const timer = setInterval(() => {
+    pump();
+    watchStall();
+  }, o.pollMs ?? 500);
   timer.unref();
 
   return {
