@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { ConfigError } from '../errors.js';
-import { DataDirInUseError, LOCK_FILE, lockDataDir, processIsAlive } from './data-dir-lock.js';
+import { DataDirInUseError, LOCK_FILE, lockDataDir } from './data-dir-lock.js';
 
 const dirs: string[] = [];
 const fresh = () => {
@@ -18,7 +18,7 @@ afterEach(() => {
 describe('lockDataDir', () => {
   it('creates the directory and a lock holding the pid, and releases it', () => {
     const dir = join(fresh(), 'data');
-    const lock = lockDataDir(dir, { pid: 4242, isAlive: () => true });
+    const lock = lockDataDir(dir, { pid: 4242 });
     expect(readFileSync(join(dir, LOCK_FILE), 'utf8')).toBe('4242\n');
     lock.release();
     lock.release(); // idempotent
@@ -27,10 +27,10 @@ describe('lockDataDir', () => {
 
   it('refuses a second server while the first runs, naming the directory and the holder, and takes the lock once it is released', () => {
     const dir = fresh();
-    const first = lockDataDir(dir, { pid: 100, isAlive: () => true });
+    const first = lockDataDir(dir, { pid: 100 });
     let err: unknown;
     try {
-      lockDataDir(dir, { pid: 200, isAlive: () => true });
+      lockDataDir(dir, { pid: 200 });
     } catch (e) {
       err = e;
     }
@@ -40,36 +40,31 @@ describe('lockDataDir', () => {
     expect((err as Error).message).toContain('pid 100');
     expect((err as Error).message).toContain('--data-dir');
     first.release();
-    const second = lockDataDir(dir, { pid: 200, isAlive: () => true });
+    const second = lockDataDir(dir, { pid: 200 });
     expect(readFileSync(second.path, 'utf8')).toBe('200\n');
   });
 
   it('refuses a second server in the same process too', () => {
     const dir = fresh();
-    lockDataDir(dir, { pid: 100, isAlive: () => true });
-    expect(() => lockDataDir(dir, { pid: 100, isAlive: () => true })).toThrow(/pid 100, this process/);
+    lockDataDir(dir, { pid: 100 });
+    expect(() => lockDataDir(dir, { pid: 100 })).toThrow(/pid 100, this process/);
   });
 
-  it('takes over a stale lock (its process is gone) and one without a readable pid', () => {
+  it('is not held back by a pid file its server left behind (a crash), readable or not', () => {
     const dir = fresh();
     writeFileSync(join(dir, LOCK_FILE), '999999\n');
-    const lock = lockDataDir(dir, { pid: 300, isAlive: (p) => p !== 999999 });
+    const lock = lockDataDir(dir, { pid: 300 });
     expect(readFileSync(lock.path, 'utf8')).toBe('300\n');
     lock.release();
     writeFileSync(join(dir, LOCK_FILE), 'garbage');
-    expect(readFileSync(lockDataDir(dir, { pid: 301, isAlive: () => true }).path, 'utf8')).toBe('301\n');
+    expect(readFileSync(lockDataDir(dir, { pid: 301 }).path, 'utf8')).toBe('301\n');
   });
 
   it('does not remove a lock another process took after this one lost it', () => {
     const dir = fresh();
-    const mine = lockDataDir(dir, { pid: 400, isAlive: () => true });
+    const mine = lockDataDir(dir, { pid: 400 });
     writeFileSync(mine.path, '500\n'); // taken over while this one looked stale to it
     mine.release();
     expect(readFileSync(join(dir, LOCK_FILE), 'utf8')).toBe('500\n');
-  });
-
-  it('knows this process is alive and a pid that no process has is not', () => {
-    expect(processIsAlive(process.pid)).toBe(true);
-    expect(processIsAlive(2 ** 22 + 12345)).toBe(false); // above Linux's pid_max
   });
 });

@@ -1,17 +1,21 @@
 /**
  * One server per data directory. Two servers on one directory would both run, both write the
  * same SQLite files and both escalate the same alert; the second start must refuse with a clear
- * error instead. The lock is a file, `<dataDir>/opsroom.lock`, created exclusively and holding the
- * owner's pid. A lock left by a process that no longer runs (SIGKILL, a power cut) is stale and
- * is taken over; a lock whose process runs (this one included) is not.
+ * error instead. The lock is held by the kernel: an exclusive SQLite transaction on
+ * `<dataDir>/opsroom.lock.db`, opened at start and never committed (POSIX record locks, which SQLite
+ * uses, are dropped by the kernel the moment their process ends, however it ends). So a lock is
+ * never stale, and two servers (two standbys) racing for a directory whose holder died cannot both
+ * win: there is no "stale lock" to remove, only a lock that is free or not. `<dataDir>/opsroom.lock`
+ * holds the holder's pid, for the messages only.
  *
  * @example
- *   const lock = lockDataDir('/var/lib/opsroom'); // throws ConfigError if another server holds it
+ *   const lock = lockDataDir('/var/lib/opsroom'); // throws DataDirInUseError if another server holds it
  *   // … run …
  *   lock.release();
  */
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { ConfigError } from '../errors.js';
 
 export const LOCK_FILE = 'opsroom.lock';
@@ -33,70 +37,59 @@ export interface DataDirLock {
 export interface LockOptions {
   /** The pid written into the lock (default: this process's). */
   pid?: number;
-  /** Whether a process runs (default: signal 0). Injected by tests. */
-  isAlive?: (pid: number) => boolean;
 }
 
-/** Whether process `pid` exists: signal 0 checks without sending; EPERM means it exists under another user. */
-export function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** The file whose exclusive SQLite lock is the data directory's lock. */
+export const LOCK_DB_FILE = 'opsroom.lock.db';
+
+/** The connections holding locks: referenced here so that no garbage collection closes one (and frees its lock). */
+const held = new Set<Database.Database>();
 
 /** Takes the data directory's lock (creating the directory), or throws a ConfigError naming the holder. */
 export function lockDataDir(dataDir: string, opts: LockOptions = {}): DataDirLock {
   const pid = opts.pid ?? process.pid;
-  const isAlive = opts.isAlive ?? processIsAlive;
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, LOCK_FILE);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(path, 'wx', 0o600);
-      try {
-        writeSync(fd, `${pid}\n`);
-      } finally {
-        closeSync(fd);
-      }
-      let released = false;
-      return {
-        path,
-        release() {
-          if (released) return;
-          released = true;
-          try {
-            if (holder(path) === pid) unlinkSync(path);
-          } catch {
-            /* already gone */
-          }
-        },
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new ConfigError(`cannot lock the data directory ${dataDir}: ${(err as Error).message}`);
-      }
-      const other = holder(path);
-      if (other !== null && isAlive(other)) {
-        throw new DataDirInUseError(
-          `the data directory ${dataDir} is in use by another opsroom ` +
-            `server (pid ${other}${other === pid ? ', this process' : ''}); ` +
-            `stop it first, or give this server its own --data-dir (lock: ${path})`,
-        );
-      }
-      // Stale (its process is gone) or unreadable: take it over, once.
-      try {
-        unlinkSync(path);
-      } catch {
-        /* someone else removed it: retry */
-      }
-    }
+  let db: Database.Database;
+  try {
+    db = new Database(join(dataDir, LOCK_DB_FILE), { timeout: 0 });
+  } catch (err) {
+    throw new ConfigError(`cannot lock the data directory ${dataDir}: ${(err as Error).message}`);
   }
-  throw new DataDirInUseError(
-    `the data directory ${dataDir} is being locked by another server starting at the same time; try again`,
-  );
+  try {
+    db.exec('BEGIN EXCLUSIVE');
+  } catch (err) {
+    db.close();
+    if ((err as { code?: string }).code !== 'SQLITE_BUSY')
+      throw new ConfigError(`cannot lock the data directory ${dataDir}: ${(err as Error).message}`);
+    const other = holder(path);
+    const who =
+      other === null
+        ? 'another opsroom server'
+        : `another opsroom server (pid ${other}${other === pid ? ', this process' : ''})`;
+    throw new DataDirInUseError(
+      `the data directory ${dataDir} is in use by ${who}; stop it first, or give this server its own --data-dir ` +
+        `(lock: ${path})`,
+    );
+  }
+  held.add(db);
+  writeFileSync(path, `${pid}\n`, { mode: 0o600 });
+  let released = false;
+  return {
+    path,
+    release() {
+      if (released) return;
+      released = true;
+      try {
+        if (holder(path) === pid) unlinkSync(path);
+      } catch {
+        /* already gone */
+      }
+      db.exec('ROLLBACK');
+      db.close();
+      held.delete(db);
+    },
+  };
 }
 
 /** The pid in a lock file, or null if it has none (empty, garbage, gone). */
