@@ -1,5 +1,6 @@
 /**
- * `npm run bench:federation -- [--devices N] [--seconds S] [--layouts single,federated]`: issue 19 point 6, the cores
+ * `npm run bench:federation -- [--devices N] [--seconds S] [--layouts single,federated] [--client raw|mqttjs]`: issue
+ * 19 point 6, the cores
  * used. N devices (default 10,000), one MQTT connection each, publish one reading a second at QoS 1 for S seconds
  * (default 30, after 10 s of warm-up), in two layouts, each server a process of its own:
  *
@@ -7,7 +8,10 @@
  *  - `federated`: two council servers run half the tree each (half the devices on each one's broker) and send their
  *    roll-ups up to a region server (issue 19 point 2).
  *
- * The load comes from two generator processes (half the devices each). Prints, per layout: PUBACK latency p50, p99
+ * The load comes from two generator processes (half the devices each), each device a lean MQTT 3.1.1 socket
+ * (`--client raw`, the default: the same packets as mqtt.js at a fraction of its CPU, which on two cores the
+ * generators would take from the servers they measure) or an mqtt.js client (`--client mqttjs`, the first figures'
+ * load). Prints, per layout: PUBACK latency p50, p99
  * and max (from publish to the broker's acknowledgement, which the embedded broker sends once the reading is
  * stored), readings acknowledged per second, and each server's CPU (share of one core) over the measured span.
  * Device secrets are hashed with a cheap scrypt cost (N=1024) so that 10,000 logins take seconds; the product's
@@ -24,6 +28,7 @@ import mqtt from 'mqtt';
 import { deviceTopic } from '@opsroom/models';
 import { spawnServer, type ServerProcess } from '../test/support/server-process.js';
 import { freePort } from '../test/support/mosquitto.js';
+import { connectPacket, openSocket, remainingLength } from '../test/support/raw-mqtt.js';
 
 const SECRET = 'bench-secret';
 const COUNCILS = ['c0', 'c1'] as const;
@@ -94,14 +99,82 @@ interface GeneratorResult {
   connected: number;
 }
 
+/** The load's MQTT clients: mqtt.js (one MqttClient per device), or `raw`: a few lines of MQTT 3.1.1 per device. */
+export type LoadClient = 'mqttjs' | 'raw';
+
+/**
+ * One device of the `raw` load: a TCP socket speaking just enough MQTT 3.1.1 (CONNECT, PUBLISH at QoS 1, PUBACK,
+ * PINGREQ): the same packets on the wire as mqtt.js sends, at a fraction of its CPU, so that on two cores the
+ * generators take less from the servers they measure. `publish` resolves at the broker's PUBACK.
+ */
+async function rawDevice(url: string, id: string): Promise<{ publish(payload: string): Promise<void>; end(): void }> {
+  const { port } = new URL(url);
+  const socket = await openSocket(Number(port));
+  socket.setNoDelay(true);
+  const topic = Buffer.from(deviceTopic(id, 'readings'));
+  const waiting = new Map<number, () => void>();
+  let connack: (() => void) | undefined;
+  let pending: Buffer = Buffer.alloc(0);
+  socket.on('data', (d: Buffer) => {
+    pending = pending.length ? Buffer.concat([pending, d]) : d;
+    while (pending.length >= 2) {
+      let len = 0;
+      let mult = 1;
+      let i = 1;
+      for (; i < pending.length; i++) {
+        len += (pending[i]! & 0x7f) * mult;
+        mult *= 128;
+        if ((pending[i]! & 0x80) === 0) break;
+      }
+      if (i >= pending.length || pending.length < i + 1 + len) return;
+      const type = pending[0]! >> 4;
+      if (type === 2)
+        connack?.(); // CONNACK (a refusal closes the socket)
+      else if (type === 4) {
+        const pid = pending.readUInt16BE(i + 1);
+        waiting.get(pid)?.();
+        waiting.delete(pid);
+      }
+      pending = pending.subarray(i + 1 + len);
+    }
+  });
+  socket.on('error', () => undefined);
+  await new Promise<void>((resolve, reject) => {
+    connack = resolve;
+    socket.once('close', () => reject(new Error(`${id}: the broker closed the connection at CONNECT`)));
+    socket.write(connectPacket(id, id, SECRET));
+  });
+  const ping = setInterval(() => socket.write(Buffer.from([0xc0, 0])), 30_000); // keep-alive is 60 s
+  let nextId = 0;
+  return {
+    publish(payload) {
+      const body = Buffer.from(payload);
+      nextId = (nextId % 65535) + 1;
+      const pid = nextId;
+      const head = Buffer.alloc(2 + topic.length + 2);
+      head.writeUInt16BE(topic.length, 0);
+      topic.copy(head, 2);
+      head.writeUInt16BE(pid, 2 + topic.length);
+      socket.write(Buffer.concat([Buffer.from([0x32]), remainingLength(head.length + body.length), head, body]));
+      return new Promise<void>((resolve) => waiting.set(pid, resolve));
+    },
+    end() {
+      clearInterval(ping);
+      socket.destroy();
+    },
+  };
+}
+
 /** One generator process: connects its devices, publishes a reading a second each, reports latencies in the span. */
 async function generator(): Promise<void> {
-  const { url, devices, warmupMs, seconds } = JSON.parse(process.argv[3]!) as {
+  const { url, devices, warmupMs, seconds, client } = JSON.parse(process.argv[3]!) as {
     url: string;
     devices: string[];
     warmupMs: number;
     seconds: number;
+    client: LoadClient;
   };
+  if (client === 'raw') return rawGenerator(url, devices, warmupMs, seconds);
   const clients: mqtt.MqttClient[] = [];
   let next = 0;
   // At most 12 logins in flight per generator: the broker allows 30 in flight per address.
@@ -146,8 +219,52 @@ async function generator(): Promise<void> {
   });
   await new Promise((r) => setTimeout(r, until - Date.now() + 2000));
   for (const t of timers) clearInterval(t);
-  process.send!({ latencies, connected: clients.length } satisfies GeneratorResult);
+  // exit only once the result is through the IPC channel (process.send is asynchronous: an exit right after it
+  // could lose it, and the bench would wait for ever)
+  await new Promise<void>((r) =>
+    process.send!({ latencies, connected: clients.length } satisfies GeneratorResult, () => r()),
+  );
   await Promise.all(clients.map((c) => c.endAsync(true)));
+  process.exit(0);
+}
+
+/** {@link generator} with {@link rawDevice}s. */
+async function rawGenerator(url: string, devices: string[], warmupMs: number, seconds: number): Promise<void> {
+  const clients: Array<Awaited<ReturnType<typeof rawDevice>>> = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 12 }, async () => {
+      while (next < devices.length) clients.push(await rawDevice(url, devices[next++]!));
+    }),
+  );
+  process.send!({ connected: clients.length });
+  const start = await new Promise<number>((r) => process.once('message', (m: { start: number }) => r(m.start)));
+  const from = start + warmupMs;
+  const until = from + seconds * 1000;
+  const latencies: number[] = [];
+  const timers = clients.map((c, i) => {
+    const tick = () => {
+      const sent = Date.now();
+      void c.publish(JSON.stringify({ metric: 'output', value: 100 + (i % 7), ts: sent })).then(() => {
+        if (sent >= from && sent < until) latencies.push(Date.now() - sent);
+      });
+    };
+    return setTimeout(
+      () => {
+        tick();
+        timers[i] = setInterval(tick, 1000);
+      },
+      Math.floor((i / clients.length) * 1000),
+    );
+  });
+  await new Promise((r) => setTimeout(r, until - Date.now() + 2000));
+  for (const t of timers) clearInterval(t);
+  // exit only once the result is through the IPC channel (process.send is asynchronous: an exit right after it
+  // could lose it, and the bench would wait for ever)
+  await new Promise<void>((r) =>
+    process.send!({ latencies, connected: clients.length } satisfies GeneratorResult, () => r()),
+  );
+  for (const c of clients) c.end();
   process.exit(0);
 }
 
@@ -155,6 +272,7 @@ export async function runLayout(
   layout: 'single' | 'federated',
   devices: number,
   seconds: number,
+  client: LoadClient = 'mqttjs',
 ): Promise<LayoutResult> {
   const dir = mkdtempSync(join(tmpdir(), `opsroom-bench-fed-${layout}-`));
   const servers: Array<{ name: string; p: ServerProcess }> = [];
@@ -202,9 +320,13 @@ export async function runLayout(
     const connected = targets.map(
       (t) =>
         new Promise<void>((resolve, reject) => {
-          const g = fork(fileURLToPath(import.meta.url), ['--generator', JSON.stringify({ ...t, warmupMs, seconds })], {
-            execArgv: ['--import', 'tsx'],
-          });
+          const g = fork(
+            fileURLToPath(import.meta.url),
+            ['--generator', JSON.stringify({ ...t, warmupMs, seconds, client })],
+            {
+              execArgv: ['--import', 'tsx'],
+            },
+          );
           gens.push(g);
           g.once('message', () => resolve());
           g.once('exit', (code) => reject(new Error(`a load generator exited with ${code}`)));
@@ -216,7 +338,11 @@ export async function runLayout(
       `bench:federation: ${layout}: all connected; ${warmupMs / 1000} s warm-up, ${seconds} s measured\n`,
     );
     const results = gens.map(
-      (g) => new Promise<GeneratorResult>((resolve) => g.once('message', (m) => resolve(m as GeneratorResult))),
+      (g) =>
+        new Promise<GeneratorResult>((resolve, reject) => {
+          g.once('message', (m) => resolve(m as GeneratorResult));
+          g.once('exit', (code) => reject(new Error(`a load generator exited (${code}) without its result`)));
+        }),
     );
     for (const g of gens) g.send({ start });
     await new Promise((r) => setTimeout(r, warmupMs));
@@ -250,12 +376,14 @@ async function main(): Promise<void> {
       devices: { type: 'string', default: '10000' },
       seconds: { type: 'string', default: '30' },
       layouts: { type: 'string', default: 'single,federated' },
+      client: { type: 'string', default: 'raw' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
     process.stdout.write(
-      'usage: npm run bench:federation -- [--devices N (10000)] [--seconds S (30)] [--layouts single,federated]\n',
+      'usage: npm run bench:federation -- [--devices N (10000)] [--seconds S (30)] [--layouts single,federated] ' +
+        '[--client raw|mqttjs (raw, the default: a lean MQTT 3.1.1 socket per device; mqttjs: an mqtt.js client each)]\n',
     );
     return;
   }
@@ -268,7 +396,7 @@ async function main(): Promise<void> {
   }
   const rows = [];
   for (const layout of values.layouts.split(',') as Array<'single' | 'federated'>)
-    rows.push(await runLayout(layout, devices, seconds));
+    rows.push(await runLayout(layout, devices, seconds, values.client === 'mqttjs' ? 'mqttjs' : 'raw'));
   for (const r of rows)
     process.stdout.write(
       `${r.layout}: ${r.devices} devices, ${r.ackedPerSecond} acknowledged/s, PUBACK p50 ${r.p50} ms, p99 ${r.p99} ms, ` +
