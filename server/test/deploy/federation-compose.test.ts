@@ -16,6 +16,8 @@ import { REPO_ROOT } from '../support/demo-fixture.js';
  */
 interface Service {
   image?: string;
+  profiles?: string[];
+  depends_on?: string[];
   build?: { context: string };
   command?: string[];
   init?: boolean;
@@ -29,6 +31,8 @@ const compose = parse(readFileSync(join(dir, 'docker-compose.yml'), 'utf8'), { m
   services: Record<string, Service>;
 };
 const envExample = readFileSync(join(dir, 'env.example'), 'utf8');
+/** The servers `docker compose up` starts (the `replicas` profile's services are apart). */
+const servers = Object.fromEntries(Object.entries(compose.services).filter(([, s]) => s.profiles === undefined));
 const example = readFileSync(join(dir, 'model.example.yaml'), 'utf8');
 
 describe('deploy/federation/docker-compose.yml', () => {
@@ -36,8 +40,8 @@ describe('deploy/federation/docker-compose.yml', () => {
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   it("runs a region and two councils from the repository's image, each stopped by SIGTERM with time to close", () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['norte', 'region', 'sur']);
-    for (const s of Object.values(compose.services)) {
+    expect(Object.keys(servers).sort()).toEqual(['norte', 'region', 'sur']);
+    for (const s of [...Object.values(servers), compose.services['region-ui']!]) {
       expect(s).toMatchObject({ image: 'opsroom:local', build: { context: '../..' }, command: ['start'], init: true });
       expect(s.stop_grace_period).toBe('30s');
       // every variable the server reads is one it knows
@@ -49,7 +53,7 @@ describe('deploy/federation/docker-compose.yml', () => {
   });
 
   it('links each council to the region with its own secret from .env, never in a URL, and the region with none', () => {
-    const { region, norte, sur } = compose.services as Record<string, Service>;
+    const { region, norte, sur } = servers as Record<string, Service>;
     expect(region!.environment.OPSROOM_SERVER_ID).toBe('region');
     expect(region!.environment.OPSROOM_UPLINK_URL).toBeUndefined();
     for (const [s, id] of [
@@ -62,12 +66,12 @@ describe('deploy/federation/docker-compose.yml', () => {
       expect(s.environment.OPSROOM_UPLINK_SECRET).toBe(`\${${secretVar}:?set it in .env}`);
       expect(envExample).toMatch(new RegExp(`^${secretVar}=$`, 'm'));
     }
-    const hostPorts = Object.values(compose.services).flatMap((s) => s.ports.map((p) => p.split(':').at(-2)));
+    const hostPorts = Object.values(compose.services).flatMap((s) => (s.ports ?? []).map((p) => p.split(':').at(-2)));
     expect(new Set(hostPorts).size).toBe(hostPorts.length);
   });
 
   it('gives every server the same model file, read-only; the example, filled in, owns the tree with these ids', async () => {
-    for (const s of Object.values(compose.services))
+    for (const s of Object.values(servers))
       expect(s.volumes).toContainEqual(expect.objectContaining({ target: '/config/model.yaml', read_only: true }));
     expect(example).not.toMatch(/scrypt\$\d/);
     let filled = '';
@@ -76,10 +80,25 @@ describe('deploy/federation/docker-compose.yml', () => {
     const file = join(tmp, 'model.yaml');
     writeFileSync(file, filled);
     const model = await loadModelFile(file);
-    expect(model.servers!.map((s) => s.id).sort()).toEqual(Object.keys(compose.services).sort());
+    expect(model.servers!.map((s) => s.id).sort()).toEqual(Object.keys(servers).sort());
     for (const id of ['norte', 'sur']) {
       expect(ownership(model, id).parent).toBe('region');
       expect(model.servers!.find((s) => s.id === id)!.secretHash).toMatch(/^scrypt\$/);
     }
+  });
+
+  it('runs, in the replicas profile only, a UI replica of the region and the Redis they share (issue 19 point 4)', () => {
+    const { redis, 'region-ui': ui, region } = compose.services;
+    expect([redis!.profiles, ui!.profiles]).toEqual([['replicas'], ['replicas']]);
+    expect(ui!.environment).toMatchObject({
+      OPSROOM_REPLICA_OF: `http://region:${region!.environment.OPSROOM_HTTP_PORT}`,
+      OPSROOM_REDIS_URL: 'redis://redis:6379',
+    });
+    expect(ui!.volumes ?? []).toEqual([]); // no model, store or state of its own
+    expect(ui!.depends_on).toEqual(['region', 'redis']);
+    expect(redis!.ports ?? []).toEqual([]); // Redis stays inside the compose network
+    // without the profile the region publishes nowhere: an empty variable is no setting
+    expect(region!.environment.OPSROOM_REDIS_URL).toBe('${OPSROOM_REDIS_URL:-}');
+    expect(envExample).toMatch(/^OPSROOM_REDIS_URL=$/m);
   });
 });

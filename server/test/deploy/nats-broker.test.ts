@@ -75,9 +75,11 @@ d('a 3-node nats-server cluster configured by opsroom broker-config --broker nat
         planner,
       )
     ).body.points;
-  const stored = (deviceId: string, from: number, value: number) =>
-    waitFor(`${deviceId}'s reading ${value} in the store`, async () =>
-      (await history(deviceId, from)).some((p) => p.value === value) ? true : undefined,
+  const stored = (deviceId: string, from: number, value: number, ms?: number) =>
+    waitFor(
+      `${deviceId}'s reading ${value} in the store`,
+      async () => ((await history(deviceId, from)).some((p) => p.value === value) ? true : undefined),
+      ms,
     );
   const metric = async (re: RegExp) => {
     const m = re.exec(await (await fetch(`${server.httpUrl}/metrics`)).text());
@@ -249,7 +251,8 @@ d('a 3-node nats-server cluster configured by opsroom broker-config --broker nat
       45_000,
     );
     await again.publishAsync(deviceTopic(A, 'readings'), reading(51, t0 + 1), { qos: 1 });
-    await stored(A, t0, 51);
+    // delivered to the server's session on node 1 once JetStream has new leaders for what node 2 led
+    await stored(A, t0, 51, 45_000);
     expect((await history(A, t0)).map((p) => p.value).filter((v) => v >= 50)).toEqual([50, 51]);
-  }, 90_000);
+  }, 120_000);
 });
