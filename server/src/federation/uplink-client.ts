@@ -74,6 +74,7 @@ export function startUplinkClient(o: UplinkClientOptions): UplinkClient {
   /** When each unacknowledged message was first published (kept across reconnects), and when the link last came up. */
   const firstSent = new Map<number, number>();
   let connectedAt = 0;
+  let saidConnectedAt = -Infinity;
   let sentUpTo = 0; // highest seq published on this connection
   let online = false;
   let closed = false;
@@ -108,7 +109,11 @@ export function startUplinkClient(o: UplinkClientOptions): UplinkClient {
     online = true;
     inFlight.clear();
     sentUpTo = 0;
-    o.logger.info({ parent: o.parent, url: redactUrl(o.url), backlog: o.state.backlog(o.parent) }, 'uplink connected');
+    // at most once a minute at info: a link the parent drops at each refused message comes back every second
+    const said = { parent: o.parent, url: redactUrl(o.url), backlog: o.state.backlog(o.parent) };
+    if (Date.now() - saidConnectedAt >= 60_000) o.logger.info(said, 'uplink connected');
+    else o.logger.debug(said, 'uplink connected');
+    saidConnectedAt = Date.now();
     client.subscribe(down, { qos: 1 }, (err) => {
       if (err) o.logger.error({ err }, 'uplink: subscribing to the parent server failed');
     });
