@@ -80,6 +80,10 @@ export async function forwardApi(app: FastifyInstance, o: ForwarderOptions): Pro
           done();
         },
       );
+      // a browser that goes away mid-answer: the owner's answer is not read for nobody
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) upstream.destroy();
+      });
       upstream.on('timeout', () => upstream.destroy(new Error(`no answer within ${o.timeoutMs ?? 30_000} ms`)));
       upstream.on('error', (err) => {
         if (reply.sent) return;
