@@ -1,9 +1,7 @@
-import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { describe, it, expect } from '@jest/globals';
 import { pbkdf2Sync } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   MOSQUITTO_PASSWD_ITERATIONS,
   MOSQUITTO_PBKDF2_ITERATIONS,
@@ -15,34 +13,10 @@ import {
   runBrokerConfig,
   type BrokerConfigOptions,
 } from './mosquitto-config.js';
+import { brokerConfigRig, DEMO, REPO_ROOT as REPO } from '../../test/support/broker-config-kit.js';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const MODEL = join(REPO, 'models/examples/valle.yaml');
-const DEMO = JSON.parse(readFileSync(join(REPO, 'models/examples/valle.demo-credentials.json'), 'utf8')) as {
-  devices: Record<string, string>;
-};
-const ENV = { OPSROOM_BROKER_PASSWORD: 'server-pw' };
-
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'opsroom-broker-config-'));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function secretsFile(name: string, devices: Record<string, unknown>): string {
-  const file = join(dir, name);
-  writeFileSync(file, JSON.stringify({ devices }));
-  return file;
-}
-
-async function run(
-  opts: Partial<BrokerConfigOptions> & { secrets: string },
-): Promise<{ code: number; lines: string[]; outDir: string }> {
-  const outDir = opts.outDir ?? mkdtempSync(join(dir, 'out-'));
-  const lines: string[] = [];
-  const code = await runBrokerConfig({ model: MODEL, env: ENV, ...opts, outDir }, (l) => lines.push(l));
-  return { code, lines, outDir };
-}
+const rig = brokerConfigRig<BrokerConfigOptions>('opsroom-broker-config-', runBrokerConfig);
+const { secretsFile, run } = rig;
 
 /** Checks a `$7$` line the way Mosquitto does: PBKDF2-SHA512 of the password with the line's salt and iterations. */
 function accepts(line: string, password: string): boolean {
@@ -218,18 +192,18 @@ describe('runBrokerConfig', () => {
   });
 
   it('explains an unreadable or malformed secrets file', async () => {
-    const bad = join(dir, 'bad.json');
+    const bad = join(rig.dir, 'bad.json');
     writeFileSync(bad, '{"devices": [');
     expect((await run({ secrets: bad })).lines[0]).toMatch(/is not JSON/);
     writeFileSync(bad, '{"users": {}}');
     expect((await run({ secrets: bad })).lines[0]).toMatch(/has no "devices" object/);
-    const r = await run({ secrets: join(dir, 'absent.json') });
+    const r = await run({ secrets: join(rig.dir, 'absent.json') });
     expect(r.code).toBe(1);
     expect(r.lines[0]).toMatch(/cannot read the secrets file .*ENOENT/);
   });
 
   it('prints the problems of a bad model and returns 1', async () => {
-    const model = join(dir, 'bad.yaml');
+    const model = join(rig.dir, 'bad.yaml');
     writeFileSync(model, 'name: Bad\nnodes:\n  - id: a/b\n');
     const { code, lines } = await run({ model, secrets: secretsFile('demo4.json', DEMO.devices) });
     expect(code).toBe(1);

@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from '@jest/globals';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { hashSecret } from '../auth/hash.js';
 import { federatedModelText } from '../../test/support/federated-model.js';
+import { brokerConfigRig, DEMO } from '../../test/support/broker-config-kit.js';
 import {
   MQTT_DELIVERY_SUBJECTS,
   NATS_DEFAULTS,
@@ -20,35 +19,8 @@ import {
   type NatsUser,
 } from './nats-config.js';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const MODEL = join(REPO, 'models/examples/valle.yaml');
-const DEMO = JSON.parse(readFileSync(join(REPO, 'models/examples/valle.demo-credentials.json'), 'utf8')) as {
-  devices: Record<string, string>;
-};
-const ENV = { OPSROOM_BROKER_PASSWORD: 'server-pw' };
-
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'opsroom-nats-config-'));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function secretsFile(name: string, devices: Record<string, unknown>): string {
-  const file = join(dir, name);
-  writeFileSync(file, JSON.stringify({ devices }));
-  return file;
-}
-
-async function run(
-  opts: Partial<NatsBrokerConfigOptions> & { secrets: string },
-): Promise<{ code: number; lines: string[]; outDir: string }> {
-  const outDir = opts.outDir ?? mkdtempSync(join(dir, 'out-'));
-  const lines: string[] = [];
-  const code = await runNatsBrokerConfig({ model: MODEL, env: ENV, bcryptCost: 4, ...opts, outDir }, (l) =>
-    lines.push(l),
-  );
-  return { code, lines, outDir };
-}
+const rig = brokerConfigRig<NatsBrokerConfigOptions>('opsroom-nats-config-', runNatsBrokerConfig, { bcryptCost: 4 });
+const { secretsFile, run } = rig;
 
 /** The users of a written file: name, hash and allow lists, read back the way they were written (one user per two lines). */
 function usersOf(conf: string): Array<{ user: string; hash: string; publish: string[]; subscribe: string[] }> {
@@ -212,7 +184,7 @@ describe('runNatsBrokerConfig', () => {
   });
 
   it("writes only a server's own devices for --server-id, and refuses an id the model does not have", async () => {
-    const model = join(dir, 'federated.yaml');
+    const model = join(rig.dir, 'federated.yaml');
     writeFileSync(model, federatedModelText(hashSecret('s')));
     // only the region's own device needs a secret: the councils' devices log in to their own brokers
     const secrets = secretsFile('region.json', { 'centro-plc': 's' });
