@@ -9,11 +9,19 @@ import { stepStream } from '../support/step-stream.js';
 export const PLANNER = { name: 'planner', password: 'planner-test-password' };
 export const DEVICE = { id: 'press-plc', secret: 'press-plc-test-secret', node: 'site/area/press' };
 
+/** A device on lathe, for tests that want one more (see {@link writeShortWindowModel}). */
+export const LATHE_DEVICE = { id: 'lathe-plc', secret: 'lathe-plc-test-secret', node: 'site/area/lathe' };
+
 /**
  * site -> area -> {press, lathe}; windows in seconds: press/lathe `leafSec`, area `areaSec`,
- * site 600. One device on press, one planner over everything.
+ * site 600. One device on press (and `more` devices), one planner over everything.
  */
-export function writeShortWindowModel(dir: string, leafSec: number, areaSec: number): string {
+export function writeShortWindowModel(
+  dir: string,
+  leafSec: number,
+  areaSec: number,
+  more: ReadonlyArray<{ id: string; secret: string; node: string }> = [],
+): string {
   const yaml = `name: Short windows
 levels: [site, area, workshop]
 correction_windows: { workshop: ${leafSec}, area: ${areaSec}, site: 600 }
@@ -29,10 +37,7 @@ nodes:
           - id: press
           - id: lathe
 devices:
-  - id: ${DEVICE.id}
-    node: ${DEVICE.node}
-    secret_hash: "${hashSecret(DEVICE.secret)}"
-users:
+${[DEVICE, ...more].map((d) => `  - id: ${d.id}\n    node: ${d.node}\n    secret_hash: "${hashSecret(d.secret)}"\n`).join('')}users:
   - name: ${PLANNER.name}
     role: planner
     scope: site

@@ -7,6 +7,7 @@ import { hashSecret } from '../../src/auth/hash.js';
 import { startOpsroom, type RunningOpsroom } from '../../src/start.js';
 import { connectDevice, getJson, login } from '../support/demo-fixture.js';
 import { federatedModelText } from '../support/federated-model.js';
+import { eventually } from '../support/federation-kit.js';
 
 /**
  * Issue 19 point 3 at any depth: the workshop `lana` runs on a server of its own below the council `norte`'s, which is
@@ -27,13 +28,6 @@ function modelText(): string {
     ].join('\n'),
     { users: [['cen', 'council', 'valle/centro']] },
   );
-}
-
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  let v = await read();
-  for (const until = Date.now() + ms; !ok(v) && Date.now() < until; v = await read())
-    await new Promise((r) => setTimeout(r, 100));
-  return v;
 }
 
 describe('drill-down through two servers (issue 19 point 3, a deeper tree)', () => {

@@ -7,7 +7,7 @@ import { hashSecret } from '../../src/auth/hash.js';
 import type { RunningOpsroom } from '../../src/start.js';
 import { connectDevice, getJson, login } from '../support/demo-fixture.js';
 import { federatedModelText, linkedServers } from '../support/federated-model.js';
-import { startRegionAndNorte } from '../support/federation-kit.js';
+import { eventually, startRegionAndNorte } from '../support/federation-kit.js';
 
 /**
  * Issue 19 point 3: a planner on the region's server drills down into a council's subtree — the tree, a workshop's
@@ -20,13 +20,6 @@ function modelText(hash: string, serverHash: string): string {
   return federatedModelText(hash, linkedServers(serverHash, ['norte']), {
     users: [['cen', 'council', 'valle/centro']],
   });
-}
-
-async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
-  let v = await read();
-  for (const until = Date.now() + ms; !ok(v) && Date.now() < until; v = await read())
-    await new Promise((r) => setTimeout(r, 100));
-  return v;
 }
 
 describe('drill-down through the region server (issue 19 point 3)', () => {

@@ -1,12 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Alert } from '@opsroom/models';
-import { hashSecret } from '../../src/auth/hash.js';
 import { startReplica, type RunningReplica } from '../../src/replica/start-replica.js';
-import { publishStep } from '../alerts/support.js';
+import { DEVICE, LATHE_DEVICE, PLANNER, publishStep, writeShortWindowModel } from '../alerts/support.js';
 import { connectDevice, connectSocket, getJson, startTestServer, type OpsClient } from '../support/demo-fixture.js';
+import { eventually } from '../support/federation-kit.js';
 import { redisBinary, startRedis, type RunningRedis } from '../support/redis.js';
 
 /**
@@ -17,43 +17,6 @@ import { redisBinary, startRedis, type RunningRedis } from '../support/redis.js'
  */
 const redisBin = redisBinary();
 const d = redisBin ? describe : describe.skip;
-
-const DEVICES = ['press-plc', 'lathe-plc'] as const;
-function writeModel(dir: string): string {
-  const path = join(dir, 'replicas.yaml');
-  writeFileSync(
-    path,
-    `name: Replicas
-levels: [site, area, workshop]
-correction_windows: { workshop: 600, area: 600, site: 600 }
-indicators:
-  - id: output
-    unit: units/h
-    rollup: sum
-nodes:
-  - id: site
-    children:
-      - id: area
-        children:
-          - id: press
-          - id: lathe
-devices:
-${DEVICES.map((id) => `  - id: ${id}\n    node: site/area/${id.split('-')[0]}\n    secret_hash: "${hashSecret(`${id}-secret`)}"\n`).join('')}users:
-  - name: planner
-    role: planner
-    scope: site
-    password_hash: "${hashSecret('planner-password')}"
-`,
-  );
-  return path;
-}
-
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 20_000): Promise<T> {
-  let v = await read();
-  for (const end = Date.now() + ms; !ok(v) && Date.now() < end; v = await read())
-    await new Promise((r) => setTimeout(r, 100));
-  return v;
-}
 
 d('UI replicas of one level share live events through Redis Streams (issue 19 point 4)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'opsroom-replicas-'));
@@ -68,7 +31,7 @@ d('UI replicas of one level share live events through Redis Streams (issue 19 po
   beforeAll(async () => {
     redis = await startRedis(redisBin!);
     owner = await startTestServer({
-      model: writeModel(dir),
+      model: writeShortWindowModel(dir, 600, 600, [LATHE_DEVICE]),
       dataDir: join(dir, 'owner'),
       redisUrl: redis.url,
       rollupPeriodMs: 3_600_000,
@@ -99,7 +62,7 @@ d('UI replicas of one level share live events through Redis Streams (issue 19 po
     const res = await fetch(`${replica.httpUrl}/api/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'planner', password: 'planner-password' }),
+      body: JSON.stringify({ username: PLANNER.name, password: PLANNER.password }),
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('set-cookie')).toMatch(/^opsroom_session=/);
@@ -127,23 +90,25 @@ d('UI replicas of one level share live events through Redis Streams (issue 19 po
     socket.on('alert:raised', (a: Alert) => raised.push(a));
     socket.on('alert:resolved', (a: Alert) => resolved.push(a));
 
-    const press = await connectDevice(owner.mqttUrl, 'press-plc', 'press-plc-secret');
-    await publishStep(press, 'press-plc');
+    const press = await connectDevice(owner.mqttUrl, DEVICE.id, DEVICE.secret);
+    await publishStep(press, DEVICE.id);
     await press.endAsync();
-    await until(
+    await eventually(
       async () => raised.length,
       (n) => n > 0,
+      20_000,
     );
     expect(raised.map((a) => a.node)).toEqual(['site/area/press']);
 
     await redis.kill();
-    const lathe = await connectDevice(owner.mqttUrl, 'lathe-plc', 'lathe-plc-secret');
-    await publishStep(lathe, 'lathe-plc');
+    const lathe = await connectDevice(owner.mqttUrl, LATHE_DEVICE.id, LATHE_DEVICE.secret);
+    await publishStep(lathe, LATHE_DEVICE.id);
     await lathe.endAsync();
     // the owner raised it (its own state, Redis or not) while the replica could hear nothing
-    const atOwner = await until(
+    const atOwner = await eventually(
       () => getJson<Alert[]>(owner.httpUrl, '/api/alerts?state=open', token),
       (r) => r.body.some((a) => a.node === 'site/area/lathe'),
+      20_000,
     );
     expect(atOwner.body.map((a) => a.node)).toEqual(expect.arrayContaining(['site/area/lathe', 'site/area/press']));
     expect(raised).toHaveLength(1);
@@ -153,9 +118,10 @@ d('UI replicas of one level share live events through Redis Streams (issue 19 po
     );
 
     await redis.start(); // empty: nothing of the stream survived
-    await until(
+    await eventually(
       async () => raised.length,
       (n) => n >= atOwner.body.length,
+      20_000,
     );
     await new Promise((r) => setTimeout(r, 500)); // any duplicate would arrive now
     // every alert the owner raised reached the replica's socket, once
@@ -171,9 +137,10 @@ d('UI replicas of one level share live events through Redis Streams (issue 19 po
       body: JSON.stringify({ note: 'fixed from the replica' }),
     });
     expect(res.status).toBe(200);
-    await until(
+    await eventually(
       async () => resolved.length,
       (n) => n > 0,
+      20_000,
     );
     expect(resolved.map((a) => a.id)).toEqual([press.id]);
     expect((await getJson<Alert>(owner.httpUrl, `/api/alerts/${press.id}`, token)).body.state).toBe('resolved');

@@ -32,3 +32,14 @@ export async function startRegionAndNorte(o: {
     throw err;
   }
 }
+
+/**
+ * Reads every 100 ms until `ok` holds or `ms` have passed, and resolves with the last read either way: the test
+ * asserts on it, so a timeout fails with what was there.
+ */
+export async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
+  let v = await read();
+  for (const until = Date.now() + ms; !ok(v) && Date.now() < until; v = await read())
+    await new Promise((r) => setTimeout(r, 100));
+  return v;
+}
