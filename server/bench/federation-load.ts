@@ -107,7 +107,7 @@ export type LoadClient = 'mqttjs' | 'raw';
  * PINGREQ): the same packets on the wire as mqtt.js sends, at a fraction of its CPU, so that on two cores the
  * generators take less from the servers they measure. `publish` resolves at the broker's PUBACK.
  */
-async function rawDevice(url: string, id: string): Promise<{ publish(payload: string): Promise<void>; end(): void }> {
+async function rawDevice(url: string, id: string): Promise<LoadDevice> {
   const { port } = new URL(url);
   const socket = await openSocket(Number(port));
   socket.setNoDelay(true);
@@ -165,6 +165,26 @@ async function rawDevice(url: string, id: string): Promise<{ publish(payload: st
   };
 }
 
+/** One device of the load: publishes one reading (resolves at the broker's PUBACK) and disconnects. */
+interface LoadDevice {
+  publish(payload: string): Promise<unknown>;
+  end(): unknown;
+}
+
+/** A device as an mqtt.js client (`--client mqttjs`). */
+async function mqttjsDevice(url: string, id: string): Promise<LoadDevice> {
+  const c = await mqtt.connectAsync(url, {
+    username: id,
+    password: SECRET,
+    clientId: id,
+    reconnectPeriod: 1000,
+    keepalive: 60,
+    log: () => undefined,
+  } as mqtt.IClientOptions);
+  const topic = deviceTopic(id, 'readings');
+  return { publish: (payload) => c.publishAsync(topic, payload, { qos: 1 }), end: () => c.endAsync(true) };
+}
+
 /** One generator process: connects its devices, publishes a reading a second each, reports latencies in the span. */
 async function generator(): Promise<void> {
   const { url, devices, warmupMs, seconds, client } = JSON.parse(process.argv[3]!) as {
@@ -174,25 +194,13 @@ async function generator(): Promise<void> {
     seconds: number;
     client: LoadClient;
   };
-  if (client === 'raw') return rawGenerator(url, devices, warmupMs, seconds);
-  const clients: mqtt.MqttClient[] = [];
+  const connect = client === 'raw' ? rawDevice : mqttjsDevice;
+  const clients: LoadDevice[] = [];
   let next = 0;
   // At most 12 logins in flight per generator: the broker allows 30 in flight per address.
   await Promise.all(
     Array.from({ length: 12 }, async () => {
-      while (next < devices.length) {
-        const id = devices[next++]!;
-        clients.push(
-          await mqtt.connectAsync(url, {
-            username: id,
-            password: SECRET,
-            clientId: id,
-            reconnectPeriod: 1000,
-            keepalive: 60,
-            log: () => undefined,
-          } as mqtt.IClientOptions),
-        );
-      }
+      while (next < devices.length) clients.push(await connect(url, devices[next++]!));
     }),
   );
   process.send!({ connected: clients.length });
@@ -201,12 +209,14 @@ async function generator(): Promise<void> {
   const until = from + seconds * 1000;
   const latencies: number[] = [];
   const timers = clients.map((c, i) => {
-    const topic = deviceTopic(devices[i]!, 'readings');
     const tick = () => {
       const sent = Date.now();
-      c.publish(topic, JSON.stringify({ metric: 'output', value: 100 + (i % 7), ts: sent }), { qos: 1 }, (err) => {
-        if (!err && sent >= from && sent < until) latencies.push(Date.now() - sent);
-      });
+      c.publish(JSON.stringify({ metric: 'output', value: 100 + (i % 7), ts: sent })).then(
+        () => {
+          if (sent >= from && sent < until) latencies.push(Date.now() - sent);
+        },
+        () => undefined, // not acknowledged: not counted
+      );
     };
     // spread over the second
     return setTimeout(
@@ -224,47 +234,7 @@ async function generator(): Promise<void> {
   await new Promise<void>((r) =>
     process.send!({ latencies, connected: clients.length } satisfies GeneratorResult, () => r()),
   );
-  await Promise.all(clients.map((c) => c.endAsync(true)));
-  process.exit(0);
-}
-
-/** {@link generator} with {@link rawDevice}s. */
-async function rawGenerator(url: string, devices: string[], warmupMs: number, seconds: number): Promise<void> {
-  const clients: Array<Awaited<ReturnType<typeof rawDevice>>> = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 12 }, async () => {
-      while (next < devices.length) clients.push(await rawDevice(url, devices[next++]!));
-    }),
-  );
-  process.send!({ connected: clients.length });
-  const start = await new Promise<number>((r) => process.once('message', (m: { start: number }) => r(m.start)));
-  const from = start + warmupMs;
-  const until = from + seconds * 1000;
-  const latencies: number[] = [];
-  const timers = clients.map((c, i) => {
-    const tick = () => {
-      const sent = Date.now();
-      void c.publish(JSON.stringify({ metric: 'output', value: 100 + (i % 7), ts: sent })).then(() => {
-        if (sent >= from && sent < until) latencies.push(Date.now() - sent);
-      });
-    };
-    return setTimeout(
-      () => {
-        tick();
-        timers[i] = setInterval(tick, 1000);
-      },
-      Math.floor((i / clients.length) * 1000),
-    );
-  });
-  await new Promise((r) => setTimeout(r, until - Date.now() + 2000));
-  for (const t of timers) clearInterval(t);
-  // exit only once the result is through the IPC channel (process.send is asynchronous: an exit right after it
-  // could lose it, and the bench would wait for ever)
-  await new Promise<void>((r) =>
-    process.send!({ latencies, connected: clients.length } satisfies GeneratorResult, () => r()),
-  );
-  for (const c of clients) c.end();
+  await Promise.all(clients.map((c) => c.end()));
   process.exit(0);
 }
 
