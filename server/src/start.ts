@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import { dirname, resolve } from 'node:path';
@@ -17,7 +16,7 @@ import { Sessions } from './auth/sessions.js';
 import { revokedDevices } from './broker/broker-auth.js';
 import { startEmbeddedBroker } from './broker/embedded-broker.js';
 import type { OpsroomConfig } from './config/config.js';
-import { resolveConfig } from './config/config.js';
+import { resolveConfig, tlsFiles } from './config/config.js';
 import { DEFAULTS } from './config/defaults.js';
 import { DataDirInUseError, lockDataDir } from './config/data-dir-lock.js';
 import { build } from './http/app.js';
@@ -129,17 +128,18 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     const narrow = narrowTo(serverId);
     let hash = modelHash(full);
     let fullModel = full;
-    // Drill-down (issue 19 point 3): the child server a question about a node below this server's part goes to.
-    const viaChildOf = (m: Model) =>
-      serverId === undefined ? new Map<string, string>() : viaChildOfEachNode(m, serverId);
-    let viaChild = viaChildOf(full);
+    // Drill-down (issue 19 point 3): which server runs each node, and the child server a question about a node below
+    // this server's part goes to (from the same owner map, once per model).
     let ownerOfNode = ownerOfEachNode(full);
+    const viaChildOf = (m: Model) =>
+      serverId === undefined ? new Map<string, string>() : viaChildOfEachNode(m, serverId, ownerOfNode);
+    let viaChild = viaChildOf(full);
     const models = new ModelHolder(full, silentLogger, (m) => {
       const narrowed = narrow(m);
       hash = modelHash(m);
       fullModel = m;
-      viaChild = viaChildOf(m);
       ownerOfNode = ownerOfEachNode(m);
+      viaChild = viaChildOf(m);
       return narrowed;
     });
     const metrics = createServerMetrics();
@@ -185,10 +185,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
 
     // HTTP first (its logger is the process logger), listening comes later.
     const services = {} as AppServices;
-    const tls =
-      config.tlsCert && config.tlsKey
-        ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }
-        : undefined;
+    const tls = tlsFiles(config);
     const app = await build(services, {
       // process.stdout, not pino's asynchronous default: log lines and the CLI's banner (also on
       // stdout) come out in the order they were written.

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseBrokerUrlParts } from '@opsroom/models';
 import { ConfigError } from '../errors.js';
@@ -602,4 +602,11 @@ function checkBrokerCredentials(url: string, cfg: Pick<OpsroomConfig, 'brokerUse
         `the broker ${part} is set twice, in the broker URL and in ${env}; keep ${env} and remove it from the URL`,
       );
   }
+}
+
+/** The PEM certificate and key read from --tls-cert and --tls-key, or undefined when TLS is not configured. */
+export function tlsFiles(config: Pick<OpsroomConfig, 'tlsCert' | 'tlsKey'>): { cert: Buffer; key: Buffer } | undefined {
+  return config.tlsCert && config.tlsKey
+    ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }
+    : undefined;
 }

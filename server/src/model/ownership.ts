@@ -47,10 +47,14 @@ export function ownerOfEachNode(model: Model): Map<string, string> {
 /**
  * For each node a server below `serverId` owns (a child, a grandchild, any depth), the child of `serverId` on the way
  * to it: where a drill-down question about that node goes first (issue 19 point 3). Nodes of `serverId` itself, and
- * of servers elsewhere in the tree, are absent.
+ * of servers elsewhere in the tree, are absent. `owners`: the model's {@link ownerOfEachNode}, when the caller has it.
  * @example viaChildOfEachNode(model, 'region').get('valle/norte/lana/taller-1') // 'norte', when lana's server is norte's child
  */
-export function viaChildOfEachNode(model: Model, serverId: string): Map<string, string> {
+export function viaChildOfEachNode(
+  model: Model,
+  serverId: string,
+  owners: ReadonlyMap<string, string> = ownerOfEachNode(model),
+): Map<string, string> {
   const parentOf = new Map((model.servers ?? []).map((s) => [s.id, s.parent]));
   const via = new Map<string, string | undefined>(); // server -> the child of serverId above it (memo)
   const viaOf = (server: string): string | undefined => {
@@ -61,7 +65,7 @@ export function viaChildOfEachNode(model: Model, serverId: string): Map<string, 
     return v;
   };
   const out = new Map<string, string>();
-  for (const [node, owner] of ownerOfEachNode(model)) {
+  for (const [node, owner] of owners) {
     const v = owner === serverId ? undefined : viaOf(owner);
     if (v !== undefined) out.set(node, v);
   }

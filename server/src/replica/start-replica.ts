@@ -1,12 +1,12 @@
-import { readFileSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyServerOptions } from 'fastify';
 import type { OpsroomConfig } from '../config/config.js';
-import { resolveConfig } from '../config/config.js';
+import { resolveConfig, tlsFiles } from '../config/config.js';
 import { ConfigError } from '../errors.js';
 import { DEFAULT_UI_DIR } from '../start.js';
 import { baseApp, serveUi } from '../http/app.js';
+import { healthAnswer } from '../http/routes/health.js';
 import { Lifecycle } from '../lifecycle/lifecycle.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import { connectSharedEvents, sharedEventsHealth } from '../realtime/shared-events.js';
@@ -47,10 +47,7 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Runnin
   const now = nowOpt ?? Date.now;
   const life = new Lifecycle();
   try {
-    const tls =
-      config.tlsCert && config.tlsKey
-        ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) }
-        : undefined;
+    const tls = tlsFiles(config);
     const app = baseApp({
       logger: loggerOpts ?? { level: config.logLevel, stream: process.stdout },
       https: tls,
@@ -66,10 +63,7 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Runnin
         (r) => ({ ok: r.ok, detail: `the owner answers ${r.status}` }),
         () => ({ ok: false, detail: 'the owner cannot be reached' }),
       );
-      const components = { owner: reach, events: sharedEventsHealth(shared) };
-      const ok = reach.ok && components.events.ok;
-      reply.code(ok ? 200 : 503);
-      return { status: ok ? 'ok' : 'degraded', components };
+      return healthAnswer(reply, { owner: reach, events: sharedEventsHealth(shared) });
     });
     await forwardApi(app, { owner });
     await serveUi(app, config.uiDir);

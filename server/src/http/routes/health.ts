@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { redactUrl } from '@opsroom/models';
 import { HealthzSchema, type Healthz } from '@opsroom/models/http';
 import type { AppServices } from '../services.js';
@@ -19,6 +19,19 @@ export function publicDetail(detail: string): string {
 }
 
 /**
+ * A /healthz answer (the server's, a UI replica's): every component with its detail as an anonymous caller may see it,
+ * `ok` and 200 when all are ok, `degraded` and 503 otherwise.
+ */
+export function healthAnswer(reply: FastifyReply, all: Record<string, { ok: boolean; detail: string }>): Healthz {
+  const components = Object.fromEntries(
+    Object.entries(all).map(([k, c]) => [k, { ...c, detail: publicDetail(c.detail) }]),
+  );
+  const ok = Object.values(components).every((c) => c.ok);
+  reply.code(ok ? 200 : 503);
+  return { status: ok ? 'ok' : 'degraded', components };
+}
+
+/**
  * `GET /healthz` (store; state database: failing while its saves fail; broker link) and `GET /metrics`
  * (Prometheus text from the server's prom-client registry). Both public: no data in them (no node
  * names, no user names; HTTP routes appear as their patterns, never as requested URLs).
@@ -35,13 +48,10 @@ export function healthRoutes(app: FastifyInstance, s: AppServices): void {
     },
     async (_req, reply): Promise<Healthz> => {
       const store = s.store.health();
-      const all = { store: { ok: store.ok, detail: `${store.backend}: ${store.detail}` }, ...s.health() };
-      const components = Object.fromEntries(
-        Object.entries(all).map(([k, c]) => [k, { ...c, detail: publicDetail(c.detail) }]),
-      );
-      const ok = Object.values(components).every((c) => c.ok);
-      reply.code(ok ? 200 : 503);
-      return { status: ok ? 'ok' : 'degraded', components };
+      return healthAnswer(reply, {
+        store: { ok: store.ok, detail: `${store.backend}: ${store.detail}` },
+        ...s.health(),
+      });
     },
   );
   app.get(
