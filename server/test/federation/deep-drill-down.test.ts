@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { deviceTopic, type IndicatorUpdate, type ModelView } from '@opsroom/models';
+import type { IndicatorUpdate, ModelView } from '@opsroom/models';
 import { hashSecret } from '../../src/auth/hash.js';
 import { startOpsroom, type RunningOpsroom } from '../../src/start.js';
-import { connectDevice, getJson, login } from '../support/demo-fixture.js';
+import { getJson, login } from '../support/demo-fixture.js';
 import { federatedModelText } from '../support/federated-model.js';
-import { eventually } from '../support/federation-kit.js';
+import { eventually, publishLanaBurst } from '../support/federation-kit.js';
 
 /**
  * Issue 19 point 3 at any depth: the workshop `lana` runs on a server of its own below the council `norte`'s, which is
@@ -60,14 +60,7 @@ describe('drill-down through two servers (issue 19 point 3, a deeper tree)', () 
       uplinkSecret: SECRET,
     });
     servers.push(lana);
-    const plc = await connectDevice(lana.mqttUrl, 'lana-plc', 'demo');
-    const readings = Array.from({ length: 5 }, (_, i) => ({
-      metric: 'output',
-      value: 40 + i,
-      ts: t0 - 4000 + i * 1000,
-    }));
-    await plc.publishAsync(deviceTopic('lana-plc', 'readings'), JSON.stringify(readings), { qos: 1 });
-    await plc.endAsync();
+    await publishLanaBurst(lana.mqttUrl, t0);
     boss = await login(region.httpUrl, 'boss', 'demo');
     // both links are up once the region's question reaches lana and lana holds the burst's last value
     await eventually(latestAtRegion, (r) => r.status === 200 && r.body.some((u) => u.value === 44));

@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { deviceTopic, type IndicatorUpdate, type ModelView } from '@opsroom/models';
+import type { IndicatorUpdate, ModelView } from '@opsroom/models';
 import { hashSecret } from '../../src/auth/hash.js';
 import type { RunningOpsroom } from '../../src/start.js';
-import { connectDevice, getJson, login } from '../support/demo-fixture.js';
+import { getJson, login } from '../support/demo-fixture.js';
 import { federatedModelText, linkedServers } from '../support/federated-model.js';
-import { eventually, startRegionAndNorte } from '../support/federation-kit.js';
+import { eventually, publishLanaBurst, startRegionAndNorte } from '../support/federation-kit.js';
 
 /**
  * Issue 19 point 3: a planner on the region's server drills down into a council's subtree — the tree, a workshop's
@@ -34,14 +34,7 @@ describe('drill-down through the region server (issue 19 point 3)', () => {
   beforeAll(async () => {
     // the default roll-up period (60 s): the workshop's one burst of readings stays fresh (not stale, so valued) meanwhile
     ({ region, norte } = await startRegionAndNorte({ dir, model, secret: SECRET }));
-    const plc = await connectDevice(norte.mqttUrl, 'lana-plc', 'demo');
-    const readings = Array.from({ length: 5 }, (_, i) => ({
-      metric: 'output',
-      value: 40 + i,
-      ts: t0 - 4000 + i * 1000,
-    }));
-    await plc.publishAsync(deviceTopic('lana-plc', 'readings'), JSON.stringify(readings), { qos: 1 });
-    await plc.endAsync();
+    await publishLanaBurst(norte.mqttUrl, t0);
     boss = await login(region.httpUrl, 'boss', 'demo');
     // the link is up once the region can ask, and the burst is in once the council's live model holds its last value
     await eventually(

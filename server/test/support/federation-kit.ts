@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { deviceTopic } from '@opsroom/models';
+import { connectDevice } from './demo-fixture.js';
 import { startOpsroom, type RunningOpsroom, type StartOptions } from '../../src/start.js';
 
 /**
@@ -42,4 +44,15 @@ export async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolea
   for (const until = Date.now() + ms; !ok(v) && Date.now() < until; v = await read())
     await new Promise((r) => setTimeout(r, 100));
   return v;
+}
+
+/**
+ * The drill-down tests' burst: lana-plc (valle/norte/lana, secret `demo`) publishes output 40, 41, 42, 43, 44, a second
+ * apart and ending at `t0`, in one QoS 1 message to the broker at `mqttUrl`.
+ */
+export async function publishLanaBurst(mqttUrl: string, t0: number): Promise<void> {
+  const plc = await connectDevice(mqttUrl, 'lana-plc', 'demo');
+  const readings = Array.from({ length: 5 }, (_, i) => ({ metric: 'output', value: 40 + i, ts: t0 - 4000 + i * 1000 }));
+  await plc.publishAsync(deviceTopic('lana-plc', 'readings'), JSON.stringify(readings), { qos: 1 });
+  await plc.endAsync();
 }
