@@ -5,7 +5,7 @@ import { ConfigError } from '../errors.js';
 import { loadModelFile } from '../model/load-model.js';
 import { formatProblem, ModelFileError } from '../model/problems.js';
 import { ownership } from '../model/ownership.js';
-import type { BrokerConfigOptions } from './mosquitto-config.js';
+import { DEFAULT_SERVICE_PASSWORD_ENV, DEFAULT_SERVICE_USER, type BrokerConfigOptions } from './mosquitto-config.js';
 
 /** What every `opsroom broker-config` variant shares: the device secrets file, checked against the model; safe writes. */
 
@@ -103,4 +103,31 @@ export async function writeAtomically(path: string, text: string, mode: number):
   await writeFile(tmp, text, { mode });
   await chmod(tmp, mode);
   await rename(tmp, path);
+}
+
+/**
+ * The server's account on the broker: its user name (default `opsroom-server`) and its password from the environment
+ * (never from argv: `ps` shows it). 2 (said) when the password is not set, 1 when the user name is not one the broker
+ * takes (`validUser`).
+ */
+export function serviceAccount(
+  opts: Pick<BrokerConfigOptions, 'serviceUser' | 'servicePasswordEnv' | 'env'>,
+  validUser: (user: string) => boolean,
+  out: (line: string) => void,
+): { user: string; password: string } | 1 | 2 {
+  const user = opts.serviceUser ?? DEFAULT_SERVICE_USER;
+  const envName = opts.servicePasswordEnv ?? DEFAULT_SERVICE_PASSWORD_ENV;
+  const password = (opts.env ?? process.env)[envName];
+  if (!password) {
+    out(
+      `the server's MQTT password is not set: export ${envName}=… (the ` +
+        `password of ${user} in OPSROOM_BROKER_URL) and run again`,
+    );
+    return 2;
+  }
+  if (!validUser(user)) {
+    out(`invalid server user name ${JSON.stringify(user)}: use letters, digits, '-', '_' or '.'`);
+    return 1;
+  }
+  return { user, password };
 }

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { TOPIC_ROOT } from '@opsroom/models';
 import { BROKER_LIMITS } from './broker-limits.js';
-import { checkedDeviceSecrets, writeAtomically } from './device-secrets.js';
+import { checkedDeviceSecrets, serviceAccount, writeAtomically } from './device-secrets.js';
 
 /** The server's account on an external broker (the user of `OPSROOM_BROKER_URL`, see docker-compose.yml). */
 export const DEFAULT_SERVICE_USER = 'opsroom-server';
@@ -150,20 +150,9 @@ export interface BrokerConfigOptions {
  * devices. Returns 0 on success, 1 for a bad model or secrets, 2 for a missing server password.
  */
 export async function runBrokerConfig(opts: BrokerConfigOptions, out: (line: string) => void): Promise<number> {
-  const serviceUser = opts.serviceUser ?? DEFAULT_SERVICE_USER;
-  const envName = opts.servicePasswordEnv ?? DEFAULT_SERVICE_PASSWORD_ENV;
-  const servicePassword = (opts.env ?? process.env)[envName];
-  if (!servicePassword) {
-    out(
-      `the server's MQTT password is not set: export ${envName}=… (the ` +
-        `password of ${serviceUser} in OPSROOM_BROKER_URL) and run again`,
-    );
-    return 2;
-  }
-  if (serviceUser === '' || /[:\s]/.test(serviceUser)) {
-    out(`invalid server user name ${JSON.stringify(serviceUser)}: use letters, digits, '-', '_' or '.'`);
-    return 1;
-  }
+  const account = serviceAccount(opts, (u) => u !== '' && !/[:\s]/.test(u), out);
+  if (typeof account === 'number') return account;
+  const { user: serviceUser, password: servicePassword } = account;
 
   const iterations = opts.iterations ?? MOSQUITTO_PBKDF2_ITERATIONS;
   if (!Number.isInteger(iterations) || iterations < 1000 || iterations > 10_000_000) {

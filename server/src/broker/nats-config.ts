@@ -3,8 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { DEVICE_PUBLISH_CHANNELS, DEVICE_SUBSCRIBE_CHANNELS, TOPIC_ROOT, deviceTopic } from '@opsroom/models';
-import { checkedDeviceSecrets, writeAtomically } from './device-secrets.js';
-import { DEFAULT_SERVICE_PASSWORD_ENV, DEFAULT_SERVICE_USER, type BrokerConfigOptions } from './mosquitto-config.js';
+import { checkedDeviceSecrets, serviceAccount, writeAtomically } from './device-secrets.js';
+import type { BrokerConfigOptions } from './mosquitto-config.js';
 
 /**
  * nats-server as opsroom's external MQTT broker, clustered (issue 19 point 7): what
@@ -259,17 +259,9 @@ const BCRYPT_MAX_BYTES = 72;
  * missing server password.
  */
 export async function runNatsBrokerConfig(opts: NatsBrokerConfigOptions, out: (line: string) => void): Promise<number> {
-  const serviceUser = opts.serviceUser ?? DEFAULT_SERVICE_USER;
-  const envName = opts.servicePasswordEnv ?? DEFAULT_SERVICE_PASSWORD_ENV;
-  const servicePassword = (opts.env ?? process.env)[envName];
-  if (!servicePassword) {
-    out(`the server's MQTT password is not set: export ${envName}=… (the password of ${serviceUser}) and run again`);
-    return 2;
-  }
-  if (!/^[A-Za-z0-9._-]+$/.test(serviceUser)) {
-    out(`invalid server user name ${JSON.stringify(serviceUser)}: use letters, digits, '-', '_' or '.'`);
-    return 1;
-  }
+  const account = serviceAccount(opts, (u) => /^[A-Za-z0-9._-]+$/.test(u), out);
+  if (typeof account === 'number') return account;
+  const { user: serviceUser, password: servicePassword } = account;
   const nodes = opts.nodes ?? natsNodes(opts.hosts ?? ['nats-1', 'nats-2', 'nats-3']);
   if (
     nodes.length < 1 ||
