@@ -17,7 +17,6 @@ import { revokedDevices } from './broker/broker-auth.js';
 import { startEmbeddedBroker } from './broker/embedded-broker.js';
 import type { OpsroomConfig } from './config/config.js';
 import { resolveConfig, tlsFiles } from './config/config.js';
-import { DEFAULTS } from './config/defaults.js';
 import { DataDirInUseError, lockDataDir } from './config/data-dir-lock.js';
 import { build } from './http/app.js';
 import type { AppServices } from './http/services.js';
@@ -59,8 +58,6 @@ export interface StartOptions extends Partial<OpsroomConfig> {
   /** fastify/pino logger options, or false; default: info-level JSON logs. */
   logger?: FastifyServerOptions['logger'];
   now?: () => number;
-  /** ms between periodic detector checkpoints (default DEFAULTS.detectorCheckpointMs); 0: only at close. */
-  detectorCheckpointMs?: number;
   /** With `standby`: how often the data directory's lock is tried, ms (default 1000). */
   standbyPollMs?: number;
 }
@@ -96,14 +93,9 @@ export interface RunningOpsroom {
  * `brokerUrl`), the model file watcher, and periodic checkpoints.
  */
 export async function startOpsroom(options: StartOptions = {}): Promise<RunningOpsroom> {
-  const {
-    logger: loggerOpts,
-    now: nowOpt,
-    detectorCheckpointMs = DEFAULTS.detectorCheckpointMs,
-    standbyPollMs = 1000,
-    ...overrides
-  } = options;
+  const { logger: loggerOpts, now: nowOpt, standbyPollMs = 1000, ...overrides } = options;
   const config = resolveConfig({}, process.env, { uiDir: DEFAULT_UI_DIR, ...overrides });
+  const { detectorCheckpointMs } = config;
   if (!Number.isFinite(detectorCheckpointMs) || detectorCheckpointMs < 0) {
     throw new ConfigError(
       `detectorCheckpointMs must be a number of milliseconds >= 0, got ${String(detectorCheckpointMs)}`,

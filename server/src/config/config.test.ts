@@ -172,6 +172,16 @@ describe('resolveConfig', () => {
     );
   });
 
+  it('takes the detector checkpoint interval from --detector-checkpoint-ms or its variable; 0 turns it off', () => {
+    expect(resolveConfig({}, {}).detectorCheckpointMs).toBe(300_000);
+    expect(resolveConfig({ 'detector-checkpoint-ms': '0' }, {}).detectorCheckpointMs).toBe(0);
+    expect(resolveConfig({}, { OPSROOM_DETECTOR_CHECKPOINT_MS: '60000' }).detectorCheckpointMs).toBe(60_000);
+    for (const bad of ['-1', 'soon', ' '])
+      expect(() => resolveConfig({ 'detector-checkpoint-ms': bad }, {})).toThrow(
+        '--detector-checkpoint-ms must be a number of milliseconds >= 0 (0: off)',
+      );
+  });
+
   it('takes a UI replica only with the Redis it hears events through, and checks every address (issue 19 point 4)', () => {
     const ok = resolveConfig({ 'replica-of': 'http://owner:8080', 'redis-url': 'redis://redis:6379' }, {});
     expect(ok).toMatchObject({ replicaOf: 'http://owner:8080', redisUrl: 'redis://redis:6379' });

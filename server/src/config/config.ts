@@ -78,6 +78,11 @@ export interface OpsroomConfig {
   vm: { url: string };
   rollupPeriodMs: number;
   /**
+   * ms between periodic checkpoints of every detector to `<dataDir>/detectors.ckpt` (default
+   * DEFAULTS.detectorCheckpointMs, 5 minutes); 0: only at a graceful close.
+   */
+  detectorCheckpointMs: number;
+  /**
    * How long the embedded and memory stores keep each resolution (ms): raw points, the 1-minute
    * tier, the 1-hour tier (absent: forever). VictoriaMetrics and InfluxDB keep data for their own
    * retention period, so setting this with them is refused.
@@ -356,6 +361,15 @@ export const OPTIONS = [
     help: `roll-up and staleness period, ms (default ${DEFAULTS.rollupPeriodMs})`,
   },
   {
+    flag: 'detector-checkpoint-ms',
+    env: 'OPSROOM_DETECTOR_CHECKPOINT_MS',
+    key: 'detectorCheckpointMs',
+    kind: 'msOrOff',
+    help:
+      `how often every detector's state is saved to <data-dir>/detectors.ckpt, ms (default ` +
+      `${DEFAULTS.detectorCheckpointMs}); 0: only at a clean stop (a crash then restarts them from the last one)`,
+  },
+  {
     flag: 'retention-raw',
     env: 'OPSROOM_RETENTION_RAW',
     key: 'retention.rawMs',
@@ -405,6 +419,12 @@ function parseValue(kind: string, name: string, raw: string): string | number | 
       const n = Number(raw);
       if (!Number.isFinite(n) || n <= 0)
         throw new ConfigError(`${name} must be a positive number of milliseconds, got ${JSON.stringify(raw)}`);
+      return n;
+    }
+    case 'msOrOff': {
+      const n = raw.trim() === '' ? NaN : Number(raw);
+      if (!Number.isFinite(n) || n < 0)
+        throw new ConfigError(`${name} must be a number of milliseconds >= 0 (0: off), got ${JSON.stringify(raw)}`);
       return n;
     }
     case 'url': {
@@ -495,6 +515,7 @@ export function resolveConfig(
     influx: { url: DEFAULTS.influxUrl, org: DEFAULTS.influxOrg, bucket: DEFAULTS.influxBucket },
     vm: { url: DEFAULTS.vmUrl },
     rollupPeriodMs: DEFAULTS.rollupPeriodMs,
+    detectorCheckpointMs: DEFAULTS.detectorCheckpointMs,
     retention: { ...DEFAULTS.retention },
     liveFlushMs: DEFAULTS.liveFlushMs,
     escalationCheckMs: DEFAULTS.escalationCheckMs,

@@ -88,6 +88,24 @@ describe('detectors across a restart on the same data directory', () => {
     expect(alerts[0]!.value).toBeGreaterThan(108);
   }, 60_000);
 
+  it('writes the checkpoint while running, every detectorCheckpointMs (--detector-checkpoint-ms), not only at close', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'opsroom-detector-periodic-'));
+    dirs.push(dataDir);
+    const server = await startTestServer({ dataDir, detectorCheckpointMs: 200 });
+    try {
+      const device = await connectDevice(server.mqttUrl, deviceId, secret);
+      await device.publishAsync(deviceTopic(deviceId, 'readings'), JSON.stringify({ metric: 'output', value: 1 }), {
+        qos: 1,
+      });
+      await device.endAsync();
+      const file = join(dataDir, CHECKPOINT_FILE);
+      for (let i = 0; i < 50 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(existsSync(file)).toBe(true); // the server is still running: a periodic checkpoint wrote it
+    } finally {
+      await server.stop();
+    }
+  }, 30_000);
+
   it('without the checkpoint the same step meets a detector learning again, and raises nothing (the control)', async () => {
     const { alerts, update } = await restartWithStep(false);
     expect(update).toMatchObject({ learning: true, stale: false });
