@@ -171,4 +171,31 @@ describe('SilenceWatch', () => {
     watch.observe(NODE, 'c', 'd2', T0);
     expect(watch.size).toBe(1);
   });
+
+  it("keeps thousands of series apart as its table grows, and a forgotten device's rows start afresh when reused", () => {
+    const clock = { t: T0 };
+    const watch = new SilenceWatch({ now: () => clock.t });
+    const devices = Array.from({ length: 1500 }, (_, i) => `d${i}`);
+    for (let k = 0; k < 30; k++) {
+      for (const d of devices) {
+        watch.observe(NODE, 'output', d, clock.t);
+        if (d !== 'd1499') watch.observe(NODE, 'energy', d, clock.t);
+      }
+      clock.t += 1000;
+    }
+    expect(watch.size).toBe(2999);
+    clock.t += 15_000;
+    // Every series is quiet now; each is reported once, with its own names.
+    const silent = watch.scan();
+    expect(silent).toHaveLength(2999);
+    expect(new Set(silent.map((r) => `${r.deviceId}/${r.indicator}`)).size).toBe(2999);
+    expect(silent.find((r) => r.deviceId === 'd1499')).toMatchObject({ indicator: 'output', typicalIntervalMs: 1000 });
+    watch.forgetDevice('d7');
+    expect(watch.size).toBe(2997);
+    // A new device takes a freed row: not silent, no readings yet, so not reported however long it is quiet.
+    watch.observe(NODE, 'output', 'fresh', clock.t);
+    expect(watch.size).toBe(2998);
+    clock.t += 3_600_000;
+    expect(watch.scan()).toEqual([]);
+  });
 });

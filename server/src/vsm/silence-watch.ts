@@ -42,20 +42,6 @@ export interface SilenceReport {
   typicalIntervalMs: number;
 }
 
-interface Series {
-  node: string;
-  readonly indicator: string;
-  readonly deviceId: string;
-  readings: number;
-  /** Latest reading timestamp (device clock). */
-  lastTs: number;
-  /** When it last arrived (server clock). */
-  lastSeen: number;
-  /** Learnt interval between successive reading timestamps, ms; NaN until the first positive gap. */
-  typical: number;
-  silent: boolean;
-}
-
 /** Weight of one new gap in the typical interval (an exponentially weighted mean over ~16 gaps). */
 const RATE = 1 / 16;
 /** A gap counts for at most this many typical intervals, so a past dropout barely moves the typical interval. */
@@ -87,9 +73,88 @@ export function silenceAfterMs(
   return Number.isNaN(typical) ? minMs : Math.max(intervals * typical, minMs);
 }
 
+/** Rows a table starts with; it doubles as series arrive, up to `maxSeries`. */
+const FIRST_ROWS = 1024;
+
+/**
+ * One row per series, as columns (typed arrays for the numbers, shared strings for the names): about 60 bytes a
+ * series instead of an object with boxed numbers and its own map entry (~160 bytes; issue 10's memory budget).
+ * Rows of a forgotten device are reused.
+ */
+class SeriesColumns {
+  node: string[] = [];
+  indicator: string[] = [];
+  /** undefined: a free row. */
+  deviceId: Array<string | undefined> = [];
+  readings = new Uint32Array(FIRST_ROWS);
+  /** Latest reading timestamp (device clock). */
+  lastTs = new Float64Array(FIRST_ROWS);
+  /** When it last arrived (server clock). */
+  lastSeen = new Float64Array(FIRST_ROWS);
+  /** Learnt interval between successive reading timestamps, ms; NaN until the first positive gap. */
+  typical = new Float64Array(FIRST_ROWS);
+  silent = new Uint8Array(FIRST_ROWS);
+  /** Rows in use or freed: the next new row is `used` when no freed row is waiting. */
+  used = 0;
+  private readonly free: number[] = [];
+
+  add(node: string, indicator: string, deviceId: string): number {
+    const row = this.free.pop() ?? this.used++;
+    if (row >= this.readings.length) this.grow();
+    this.node[row] = node;
+    this.indicator[row] = indicator;
+    this.deviceId[row] = deviceId;
+    this.restart(row);
+    this.lastTs[row] = -Infinity;
+    this.lastSeen[row] = -Infinity;
+    return row;
+  }
+
+  /** The row's series starts afresh (its device moved to another node). */
+  restart(row: number): void {
+    this.readings[row] = 0;
+    this.typical[row] = NaN;
+    this.silent[row] = 0;
+  }
+
+  release(row: number): void {
+    this.deviceId[row] = undefined;
+    this.free.push(row);
+  }
+
+  report(row: number, silentForMs: number): SilenceReport {
+    return {
+      node: this.node[row]!,
+      indicator: this.indicator[row]!,
+      deviceId: this.deviceId[row]!,
+      lastTs: this.lastTs[row]!,
+      silentForMs,
+      typicalIntervalMs: this.typical[row]!,
+    };
+  }
+
+  private grow(): void {
+    const size = this.readings.length * 2;
+    const wider = <T extends Uint32Array | Float64Array | Uint8Array>(a: T, make: new (n: number) => T): T => {
+      const b = new make(size);
+      b.set(a);
+      return b;
+    };
+    this.readings = wider(this.readings, Uint32Array);
+    this.lastTs = wider(this.lastTs, Float64Array);
+    this.lastSeen = wider(this.lastSeen, Float64Array);
+    this.typical = wider(this.typical, Float64Array);
+    this.silent = wider(this.silent, Uint8Array);
+  }
+}
+
+/** Readings counted per series at most (a Uint32Array cell; only "fewer than minReadings" matters). */
+const MAX_COUNT = 0xffff_ffff;
+
 export class SilenceWatch {
-  /** deviceId -> indicator -> series (two lookups and no string building per reading). */
-  private readonly byDevice = new Map<string, Map<string, Series>>();
+  /** deviceId -> indicator -> row of `rows` (two lookups and no string building per reading). */
+  private readonly byDevice = new Map<string, Map<string, number>>();
+  private readonly rows = new SeriesColumns();
   private count = 0;
   private readonly o: Required<Omit<SilenceWatchOptions, 'now'>>;
 
@@ -107,8 +172,8 @@ export class SilenceWatch {
    * @example watch.observe('valle/sur/madera/aserradero', 'output', 'aserradero-plc', Date.now())
    */
   observe(node: string, indicator: string, deviceId: string, ts: number): SilenceReport | null {
-    const s = this.series(node, indicator, deviceId);
-    return s ? this.heard(s, ts, this.opts.now()) : null;
+    const row = this.series(node, indicator, deviceId);
+    return row === undefined ? null : this.heard(row, ts, this.opts.now());
   }
 
   /** Every reading of one ingested batch (the columns of `ReadingBatch`); returns the series that spoke again. */
@@ -122,9 +187,9 @@ export class SilenceWatch {
     );
     let out: SilenceReport[] | null = null;
     for (let i = 0; i < b.length; i++) {
-      const s = series[b.metric[i]!];
-      if (!s) continue;
-      const resumed = this.heard(s, b.ts[i]!, at);
+      const row = series[b.metric[i]!];
+      if (row === undefined) continue;
+      const resumed = this.heard(row, b.ts[i]!, at);
       if (resumed) (out ??= []).push(resumed);
     }
     return out ?? NONE;
@@ -137,14 +202,13 @@ export class SilenceWatch {
   scan(): SilenceReport[] {
     const now = this.opts.now();
     const out: SilenceReport[] = [];
-    for (const perDevice of this.byDevice.values()) {
-      for (const s of perDevice.values()) {
-        if (s.silent || s.readings < this.o.minReadings) continue;
-        const quiet = now - s.lastSeen;
-        if (quiet <= silenceAfterMs(s.typical, this.o.intervals, this.o.minSilenceMs)) continue;
-        s.silent = true;
-        out.push(report(s, quiet));
-      }
+    const r = this.rows;
+    for (let row = 0; row < r.used; row++) {
+      if (r.deviceId[row] === undefined || r.silent[row] === 1 || r.readings[row]! < this.o.minReadings) continue;
+      const quiet = now - r.lastSeen[row]!;
+      if (quiet <= silenceAfterMs(r.typical[row]!, this.o.intervals, this.o.minSilenceMs)) continue;
+      r.silent[row] = 1;
+      out.push(r.report(row, quiet));
     }
     return out;
   }
@@ -153,51 +217,43 @@ export class SilenceWatch {
   forgetDevice(deviceId: string): void {
     const perDevice = this.byDevice.get(deviceId);
     if (!perDevice) return;
+    for (const row of perDevice.values()) this.rows.release(row);
     this.count -= perDevice.size;
     this.byDevice.delete(deviceId);
   }
 
-  private series(node: string, indicator: string, deviceId: string): Series | undefined {
+  private series(node: string, indicator: string, deviceId: string): number | undefined {
     let perDevice = this.byDevice.get(deviceId);
-    let s = perDevice?.get(indicator);
-    if (s && s.node !== node) {
-      // The model moved the device to another node: a new series from here on.
-      s.node = node;
-      s.readings = 0;
-      s.typical = NaN;
-      s.silent = false;
+    const row = perDevice?.get(indicator);
+    if (row !== undefined) {
+      if (this.rows.node[row] !== node) {
+        // The model moved the device to another node: a new series from here on.
+        this.rows.node[row] = node;
+        this.rows.restart(row);
+      }
+      return row;
     }
-    if (s) return s;
     if (this.count >= this.o.maxSeries) return undefined;
     if (!perDevice) this.byDevice.set(deviceId, (perDevice = new Map()));
-    s = { node, indicator, deviceId, readings: 0, lastTs: -Infinity, lastSeen: -Infinity, typical: NaN, silent: false };
-    perDevice.set(indicator, s);
+    const added = this.rows.add(node, indicator, deviceId);
+    perDevice.set(indicator, added);
     this.count++;
-    return s;
+    return added;
   }
 
-  private heard(s: Series, ts: number, at: number): SilenceReport | null {
-    const resumed = s.silent ? report(s, at - s.lastSeen) : null;
-    s.silent = false;
+  private heard(row: number, ts: number, at: number): SilenceReport | null {
+    const r = this.rows;
+    const resumed = r.silent[row] === 1 ? r.report(row, at - r.lastSeen[row]!) : null;
+    r.silent[row] = 0;
     // Only forward steps teach the interval: a replayed or duplicate timestamp says nothing about it.
-    const gap = ts - s.lastTs;
-    if (gap > 0 && Number.isFinite(gap)) s.typical = nextTypical(s.typical, gap);
-    if (ts > s.lastTs) s.lastTs = ts;
-    s.lastSeen = at;
-    s.readings++;
+    const lastTs = r.lastTs[row]!;
+    const gap = ts - lastTs;
+    if (gap > 0 && Number.isFinite(gap)) r.typical[row] = nextTypical(r.typical[row]!, gap);
+    if (ts > lastTs) r.lastTs[row] = ts;
+    r.lastSeen[row] = at;
+    if (r.readings[row]! < MAX_COUNT) r.readings[row] = r.readings[row]! + 1;
     return resumed;
   }
-}
-
-function report(s: Series, silentForMs: number): SilenceReport {
-  return {
-    node: s.node,
-    indicator: s.indicator,
-    deviceId: s.deviceId,
-    lastTs: s.lastTs,
-    silentForMs,
-    typicalIntervalMs: s.typical,
-  };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
