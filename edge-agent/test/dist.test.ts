@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { deviceTopic } from '@opsroom/models';
 import { AGENT_NODE_FLAGS, buildAgent } from '../scripts/build-agent.js';
 import { startTestBroker, type TestBroker } from './support/aedes-broker.js';
-import { startChild, type Child } from './support/processes.js';
+import { startChild, until, type Child } from './support/processes.js';
 
 const DEVICE = 'dist-1';
 const SECRET = 'dist-pw';
@@ -16,19 +16,6 @@ const SECRET = 'dist-pw';
 const OUT_DIR = fileURLToPath(new URL(`../dist/test-${process.pid}/`, import.meta.url));
 // The file's shebang runs `node` from PATH: make that this node.
 const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}` };
-
-async function until(
-  what: string,
-  cond: () => boolean,
-  timeoutMs = 8000,
-  debug: () => string = () => '',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${debug()}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('the production build (npm run build: dist/opsroom-agent.cjs)', () => {
   let file: string;

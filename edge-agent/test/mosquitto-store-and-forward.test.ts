@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type MqttClient } from 'mqtt';
 import { decodeJsonReadings, deviceTopic } from '@opsroom/models';
-import { freePort, startAgentProcess, type Child } from './support/processes.js';
+import { freePort, startAgentProcess, until, type Child } from './support/processes.js';
 
 // The shared helper lives in the server's test tree (another TypeScript project), so it is
 // loaded by path at run time rather than imported by the compiler.
@@ -26,19 +26,6 @@ const TOTAL = 10_000;
 const METRICS = ['output', 'energy', 'water', 'temperature'];
 const T0 = Date.UTC(2026, 10, 23, 8);
 const LIMITS = { maxPayloadBytes: 1 << 20, maxReadingsPerMessage: 10_000, maxPastMs: Infinity, maxFutureMs: Infinity };
-
-async function until(
-  what: string,
-  cond: () => boolean,
-  timeoutMs: number,
-  debug: () => string = () => '',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${debug()}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 d('the agent process against a real Mosquitto, through a broker outage and a SIGKILL', () => {
   let dir: string;

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,17 +7,15 @@ import type { Browser, Page } from 'playwright-core';
 import { startOpsroom, type RunningOpsroom } from '@opsroom/server';
 import {
   ARTIFACTS,
-  chromiumPath,
   collectErrors,
   collectFailedRequests,
   demoSecrets,
+  describeWithChromium,
   launchChromium,
   MODEL,
   signIn,
   UI_DIR,
 } from './browser-support.js';
-
-const d = chromiumPath ? describe : describe.skip;
 
 /**
  * Issue 20 points 5 and 7: the administration screen in Chromium against the real server (on a
@@ -27,7 +25,7 @@ const d = chromiumPath ? describe : describe.skip;
  * signed out, and the model file says `disabled: true` with every comment kept. A planner has no
  * such screen. Screenshots in test-artifacts/.
  */
-d('the administration screen', () => {
+describeWithChromium('the administration screen', () => {
   const creds = demoSecrets();
   let dir: string;
   let model: string;

@@ -1,18 +1,17 @@
-import { describe, expect, it } from '@jest/globals';
+import { expect, it } from '@jest/globals';
 import type { Alert } from '@opsroom/models';
 import type { Page } from 'playwright-core';
 import {
   ALERT_DEVICE,
   ALERT_NODE,
-  chromiumPath,
   collectErrors,
   demoSecrets,
+  describeWithChromium,
   publishJump,
   signIn,
   useUiRig,
 } from './browser-support.js';
 
-const d = chromiumPath ? describe : describe.skip;
 /** A second alert elsewhere under valle/norte (another cooperative: no grouping alert). */
 const OTHER_DEVICE = 'queseria-plc';
 const OTHER_NODE = 'valle/norte/lacteos/queseria';
@@ -21,7 +20,7 @@ const OTHER_NODE = 'valle/norte/lacteos/queseria';
 // per choice, the filter lives in the URL and survives a reload, an alert is shelved from a filtered
 // list and the shelved filter finds it, trails name people, and the alarm-health screen shows its
 // figures, a d3 bar chart and the most frequent alerts, reachable from the header and the URL.
-d('filtering the alert screen, shelving, and the alarm-health screen in a real browser', () => {
+describeWithChromium('filtering the alert screen, shelving, and the alarm-health screen in a real browser', () => {
   const secrets = demoSecrets();
 
   const rig = useUiRig('filter');

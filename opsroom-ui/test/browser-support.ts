@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { afterAll, beforeAll } from '@jest/globals';
+import { afterAll, beforeAll, describe } from '@jest/globals';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startOpsroom, type RunningOpsroom, type StartOptions } from '@opsroom/server';
 import { findBinary } from '../../server/test/support/require-binary.js';
@@ -30,10 +30,16 @@ export const ALERT_DEVICE = 'taller-2-plc';
 export const ALERT_NODE = 'valle/norte/lana/taller-2';
 
 export const chromiumPath = findBinary('chromium');
+/** `describe` where the machine has Chromium, else `describe.skip`. */
+export const describeWithChromium: typeof describe.skip = chromiumPath ? describe : describe.skip;
 
-/** Debian's Chromium as every browser test runs it: headless, with the flags above. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumPath as string, headless: true, args: CHROMIUM_ARGS });
+/** Debian's Chromium as every browser test runs it: headless, with the flags above (and `extraArgs`). */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath as string,
+    headless: true,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+  });
 }
 
 /** The real server on free loopback ports, serving the built UI, with the example model unless told otherwise. */

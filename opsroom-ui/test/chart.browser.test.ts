@@ -3,7 +3,7 @@
 // under the pointer; the band of window min-max; several indicators or children side by side;
 // anomaly marks over history (a resolved alert too); the CSV of what is charted, the same rows
 // as GET /api/history?format=csv. Screenshots in test-artifacts/chart-*.png.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Alert } from '@opsroom/models';
@@ -12,9 +12,9 @@ import {
   ALERT_DEVICE,
   ALERT_NODE,
   ARTIFACTS,
-  chromiumPath,
   collectErrors,
   demoSecrets,
+  describeWithChromium,
   DEVICE,
   DEVICE_NODE,
   publishJump,
@@ -22,11 +22,10 @@ import {
   useUiRig,
 } from './browser-support.js';
 
-const d = chromiumPath ? describe : describe.skip;
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
 
-d('the history chart in a real browser', () => {
+describeWithChromium('the history chart in a real browser', () => {
   const contexts: BrowserContext[] = [];
   const secrets = demoSecrets();
 

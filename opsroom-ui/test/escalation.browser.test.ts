@@ -1,23 +1,21 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, expect, it } from '@jest/globals';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Alert } from '@opsroom/models';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
   ALERT_DEVICE,
   ALERT_NODE,
   ARTIFACTS,
-  CHROMIUM_ARGS,
-  chromiumPath,
   collectErrors,
   demoSecrets,
+  describeWithChromium,
+  launchChromium,
   MODEL,
   publishJump,
   signIn,
   useUiRig,
 } from './browser-support.js';
-
-const d = chromiumPath ? describe : describe.skip;
 
 /** A workshop of Consejo Sur whose device raises the alert the council of Norte must not see. */
 const SUR_DEVICE = 'aserradero-plc';
@@ -25,7 +23,7 @@ const SUR_NODE = 'valle/sur/madera/aserradero';
 /** The parent an alert at ALERT_NODE escalates to. */
 const PARENT = 'valle/norte/lana';
 
-d('algedonic escalation seen in a real browser', () => {
+describeWithChromium('algedonic escalation seen in a real browser', () => {
   let noGl: Browser | undefined;
   const contexts: BrowserContext[] = [];
   const secrets = demoSecrets();
@@ -107,11 +105,7 @@ d('algedonic escalation seen in a real browser', () => {
 
     // Consejo Norte sees the escalated alert of its own subtree and nothing of Consejo Sur's; its
     // browser has no WebGL, so the 2D room shows the cooperative in crisis, in shape and words.
-    noGl = await chromium.launch({
-      executablePath: chromiumPath as string,
-      headless: true,
-      args: [...CHROMIUM_ARGS, '--disable-webgl'],
-    });
+    noGl = await launchChromium(['--disable-webgl']);
     const councilContext = await noGl.newContext({ viewport: { width: 1440, height: 900 } });
     contexts.push(councilContext);
     const councilPage = await councilContext.newPage();

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, expect, it } from '@jest/globals';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,15 +12,13 @@ import { federatedModelText, linkedServers } from '../../server/test/support/fed
 import { startRegionAndNorte } from '../../server/test/support/federation-kit.js';
 import {
   ARTIFACTS,
-  chromiumPath,
   collectErrors,
   collectFailedRequests,
+  describeWithChromium,
   launchChromium,
   signIn,
   UI_DIR,
 } from './browser-support.js';
-
-const d = chromiumPath ? describe : describe.skip;
 
 /** The cell of the focused node's `output` value. */
 const VALUE = '.values-panel table.values:not(.children) tr[data-indicator="output"]';
@@ -29,7 +27,7 @@ const VALUE = '.values-panel table.values:not(.children) tr[data-indicator="outp
  * Issue 19 point 3 in the room: the planner on the region's server opens a workshop that a council's server runs;
  * its tree, value and chart come from the council's server through the region's, with no error on the page.
  */
-d('a council workshop in the region ops room', () => {
+describeWithChromium('a council workshop in the region ops room', () => {
   const dir = mkdtempSync(join(tmpdir(), 'opsroom-ui-federation-'));
   let browser: Browser | undefined;
   let region: RunningOpsroom | undefined;

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Alert } from '@opsroom/models';
@@ -7,15 +7,14 @@ import {
   ALERT_DEVICE,
   ALERT_NODE,
   ARTIFACTS,
-  chromiumPath,
   collectErrors,
   demoSecrets,
+  describeWithChromium,
   publishJump,
   signIn,
   useUiRig,
 } from './browser-support.js';
 
-const d = chromiumPath ? describe : describe.skip;
 const FOCUS = 'valle/norte/lana';
 /** Lana's latency index: capability 340 ÷ potentiality 435 in valle.yaml. */
 const LATENCY = `index-${FOCUS}-output-latency`;
@@ -26,7 +25,7 @@ const LATENCY = `index-${FOCUS}-output-latency`;
  * 390 × 844 nothing scrolls sideways (room, alert screen, health and admin screens) and the alert
  * list comes before the room. Screenshots go to test-artifacts/.
  */
-d('the room in Spanish and English, and on a 390 px phone', () => {
+describeWithChromium('the room in Spanish and English, and on a 390 px phone', () => {
   const secrets = demoSecrets();
   let alert: Alert | undefined;
   const contexts: BrowserContext[] = [];

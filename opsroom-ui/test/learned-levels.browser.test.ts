@@ -1,12 +1,12 @@
-import { describe, expect, it } from '@jest/globals';
+import { expect, it } from '@jest/globals';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteStore } from '../../server/src/store/sqlite-store.js';
 import {
   ARTIFACTS,
-  chromiumPath,
   collectErrors,
   demoSecrets,
+  describeWithChromium,
   DEVICE,
   DEVICE_NODE,
   MODEL,
@@ -14,7 +14,6 @@ import {
   useUiRig,
 } from './browser-support.js';
 
-const d = chromiumPath ? describe : describe.skip;
 const HOUR = 3_600_000;
 
 /**
@@ -24,7 +23,7 @@ const HOUR = 3_600_000;
  * its capability shows the learned 95th percentile marked "learned", its potentiality the model's
  * 150 marked "set", and a sibling's capability "set".
  */
-d('learned and set levels in the values table', () => {
+describeWithChromium('learned and set levels in the values table', () => {
   const secrets = demoSecrets();
   const rig = useUiRig('learned', {
     model: async (dir) => {

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, expect, it } from '@jest/globals';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,24 +7,22 @@ import { resolveConfig } from '@opsroom/server';
 import { runDemo, type RunningDemo } from '../../server/src/demo/run-demo.js';
 import {
   ARTIFACTS,
-  chromiumPath,
   collectErrors,
   collectFailedRequests,
   demoSecrets,
+  describeWithChromium,
   launchChromium,
   MODEL,
   startUiServer,
   UI_DIR,
 } from './browser-support.js';
 
-const d = chromiumPath ? describe : describe.skip;
-
 /**
  * Issue 20 point 6: the login page shows the demo logins when (and only when) the server runs the
  * demo, and logs nothing red: no console error, no request answered 4xx/5xx (the page asks
  * GET /api/session, which answers 200 to nobody too).
  */
-d('the login page', () => {
+describeWithChromium('the login page', () => {
   const secrets = demoSecrets();
   const dirs: string[] = [];
   let browser: Browser | undefined;

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,9 +7,9 @@ import mqtt from 'mqtt';
 import type { Browser } from 'playwright-core';
 import { startOpsroom } from '@opsroom/server';
 import {
-  chromiumPath,
   collectErrors,
   demoSecrets,
+  describeWithChromium,
   DEVICE,
   DEVICE_NODE,
   launchChromium,
@@ -17,8 +17,6 @@ import {
   signIn,
   UI_DIR,
 } from './browser-support.js';
-
-const d = chromiumPath ? describe : describe.skip;
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -28,7 +26,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-d('the ops room across a server restart', () => {
+describeWithChromium('the ops room across a server restart', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'opsroom-ui-restart-'));
   let browser: Browser | undefined;
   let app: Awaited<ReturnType<typeof startOpsroom>> | undefined;

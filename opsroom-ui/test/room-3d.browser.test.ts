@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, expect, it } from '@jest/globals';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -6,15 +6,13 @@ import { hashSecret } from '../../server/src/auth/hash.js';
 import {
   ARTIFACTS,
   bigModel,
-  chromiumPath,
   collectErrors,
   demoSecrets,
+  describeWithChromium,
+  frameTimes,
   signIn,
   useUiRig,
-  frameTimes,
 } from './browser-support.js';
-
-const d = chromiumPath ? describe : describe.skip;
 
 /** What the 3D room shows: its placed tags (page pixels), the scene's box, and the overlay's counts. */
 interface LabelReport {
@@ -87,7 +85,7 @@ async function shoot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, name) });
 }
 
-d('the 3D room on the demo: every node on screen named, no overlaps, the focus in view', () => {
+describeWithChromium('the 3D room on the demo: every node on screen named, no overlaps, the focus in view', () => {
   const contexts: BrowserContext[] = [];
   const secrets = demoSecrets();
 
@@ -167,7 +165,7 @@ d('the 3D room on the demo: every node on screen named, no overlaps, the focus i
 
 const PASSWORD = 'room-3d-test-password';
 
-d('the 3D room with 5,000 nodes: tags without overlaps, frame times, and the 2D toggle', () => {
+describeWithChromium('the 3D room with 5,000 nodes: tags without overlaps, frame times, and the 2D toggle', () => {
   const rig = useUiRig('3d-big', {
     model: (dir) => {
       const model = join(dir, 'big.yaml');

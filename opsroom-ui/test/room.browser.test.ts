@@ -1,26 +1,24 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, expect, it } from '@jest/globals';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import {
   ALERT_DEVICE,
   ALERT_NODE,
   ARTIFACTS,
-  CHROMIUM_ARGS,
-  chromiumPath,
   collectErrors,
   demoSecrets,
+  describeWithChromium,
   DEVICE,
   DEVICE_NODE,
+  launchChromium,
   publishJump,
   signIn,
   useUiRig,
 } from './browser-support.js';
 
-const d = chromiumPath ? describe : describe.skip;
-
-d('the ops room in a real browser against the real server', () => {
+describeWithChromium('the ops room in a real browser against the real server', () => {
   const contexts: BrowserContext[] = [];
   const secrets = demoSecrets();
 
@@ -143,11 +141,7 @@ d('the ops room in a real browser against the real server', () => {
   }, 60_000);
 
   it('shows the 2D room and every panel when the browser has no WebGL', async () => {
-    const noGl = await chromium.launch({
-      executablePath: chromiumPath as string,
-      headless: true,
-      args: [...CHROMIUM_ARGS, '--disable-webgl'],
-    });
+    const noGl = await launchChromium(['--disable-webgl']);
     try {
       const page = await (await noGl.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
       const errors = collectErrors(page);

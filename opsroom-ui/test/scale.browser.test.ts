@@ -1,25 +1,23 @@
-import { describe, expect, it } from '@jest/globals';
+import { expect, it } from '@jest/globals';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashSecret } from '../../server/src/auth/hash.js';
 import {
   ARTIFACTS,
   bigModel,
-  chromiumPath,
   collectErrors,
   COOPS,
   COUNCILS,
-  signIn,
-  WORKSHOPS,
-  useUiRig,
+  describeWithChromium,
   frameTimes,
+  signIn,
+  useUiRig,
+  WORKSHOPS,
 } from './browser-support.js';
-
-const d = chromiumPath ? describe : describe.skip;
 
 const PASSWORD = 'scale-test-password';
 
-d('the ops room with 5,000 nodes', () => {
+describeWithChromium('the ops room with 5,000 nodes', () => {
   const rig = useUiRig('scale', {
     model: (dir) => {
       const model = join(dir, 'big.yaml');

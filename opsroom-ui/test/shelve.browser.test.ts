@@ -1,22 +1,20 @@
-import { describe, expect, it } from '@jest/globals';
+import { expect, it } from '@jest/globals';
 import type { Alert, MaintenanceWindow } from '@opsroom/models';
 import {
   ALERT_DEVICE,
   ALERT_NODE,
-  chromiumPath,
   collectErrors,
   demoSecrets,
+  describeWithChromium,
   publishJump,
   signIn,
   useUiRig,
 } from './browser-support.js';
 
-const d = chromiumPath ? describe : describe.skip;
-
 // Issue 15 points 1-3 in a real browser: the alert card says the priority in a word and a shape,
 // shelving from the card takes the alert off the server's active list with its window paused and
 // the card says so, and the maintenance panel lists a window on the focused node.
-d('shelving an alert and seeing maintenance windows in a real browser', () => {
+describeWithChromium('shelving an alert and seeing maintenance windows in a real browser', () => {
   const secrets = demoSecrets();
 
   const rig = useUiRig('shelve');

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, expect, it } from '@jest/globals';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,9 +7,9 @@ import type { Browser, Page } from 'playwright-core';
 import { startOpsroom } from '@opsroom/server';
 import {
   ARTIFACTS,
-  chromiumPath,
   collectErrors,
   demoSecrets,
+  describeWithChromium,
   DEVICE,
   DEVICE_NODE,
   launchChromium,
@@ -17,8 +17,6 @@ import {
   startUiServer,
   UI_DIR,
 } from './browser-support.js';
-
-const d = chromiumPath ? describe : describe.skip;
 
 /** The status cell of the focused node's `output` row. */
 const STATUS = '.values-panel table.values:not(.children) tr[data-indicator="output"] td.status';
@@ -36,7 +34,7 @@ async function statusIs(page: Page, want: RegExp, timeout: number): Promise<void
  * interval plus the margin (1 s + 5 s for a 1 s sensor, see staleAfterMs), and every ancestor says
  * how many devices below are missing; the count clears when it speaks again.
  */
-d('staleness in the ops room', () => {
+describeWithChromium('staleness in the ops room', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'opsroom-ui-stale-'));
   let browser: Browser | undefined;
   let app: Awaited<ReturnType<typeof startOpsroom>> | undefined;

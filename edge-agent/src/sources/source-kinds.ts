@@ -56,6 +56,7 @@ export interface SourceKindDescriptor<C extends SourceConfig> {
     common: { name: string; intervalMs: number },
     ctx: SourceCheckContext,
   ): C;
+  /** The source (csv, command, http and host take the checked configuration as their options). */
   open(config: C, ctx: OpenSourceContext & { logger: Logger }): Promise<Source>;
 }
 
@@ -118,12 +119,7 @@ const csv: SourceKindDescriptor<CsvSourceConfig> = {
   async open(c, ctx) {
     const { CsvReplaySource } = await import('./csv-replay.js');
     return new CsvReplaySource({
-      name: c.name,
-      file: c.file,
-      speed: c.speed,
-      loop: c.loop,
-      timestamps: c.timestamps,
-      ...(c.metric !== undefined ? { metric: c.metric } : {}),
+      ...c,
       ...(ctx.stateDir ? { stateFile: join(ctx.stateDir, `${ctx.deviceId}.${c.name}.position.json`) } : {}),
     });
   },
@@ -151,13 +147,7 @@ const command: SourceKindDescriptor<CommandSourceConfig> = {
   },
   async open(c) {
     const { CommandSource } = await import('./command-source.js');
-    return new CommandSource({
-      name: c.name,
-      command: c.command,
-      format: c.format,
-      timeoutMs: c.timeoutMs,
-      prefix: c.prefix,
-    });
+    return new CommandSource(c);
   },
 };
 
@@ -199,14 +189,7 @@ const http: SourceKindDescriptor<HttpSourceConfig> = {
   },
   async open(c, ctx) {
     const { HttpJsonSource } = await import('./http-json-source.js');
-    return new HttpJsonSource({
-      name: c.name,
-      url: c.url,
-      metrics: c.metrics,
-      headers: c.headers,
-      timeoutMs: c.timeoutMs,
-      logger: ctx.logger,
-    });
+    return new HttpJsonSource({ ...c, logger: ctx.logger });
   },
 };
 
@@ -232,7 +215,7 @@ const host: SourceKindDescriptor<HostSourceConfig> = {
   },
   async open(c) {
     const { HostMetricsSource } = await import('./host-metrics.js');
-    return new HostMetricsSource({ name: c.name, prefix: c.prefix, disks: c.disks });
+    return new HostMetricsSource(c);
   },
 };
 

@@ -6,6 +6,23 @@ import { fileURLToPath } from 'node:url';
 /** The agent's CLI shim (registers tsx, then runs src/cli/main.ts). */
 export const AGENT_BIN = fileURLToPath(new URL('../../bin/opsroom-agent.js', import.meta.url));
 
+/**
+ * Polls `cond` every 10 ms until it holds; fails with `what` (and what `debug` says, such as a
+ * child's output) after `timeoutMs`.
+ */
+export async function until(
+  what: string,
+  cond: () => boolean,
+  timeoutMs: number,
+  debug: () => string = () => '',
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${debug()}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 /** A port that was free a moment ago on 127.0.0.1. */
 export async function freePort(): Promise<number> {
   const s = createServer();

@@ -57,12 +57,14 @@ export const UserPatchBody = Type.Object(
 );
 export type UserPatchBody = Static<typeof UserPatchBody>;
 
+/** A password or secret the server generated: in the answer this once, stored only as a scrypt hash. */
+const shownOnce = (what: 'password' | 'secret') =>
+  Type.Optional(Type.String({ description: `the generated ${what}: shown this once, stored only as a scrypt hash` }));
+
 export const UserAnswerSchema = Type.Object(
   {
     user: AdminUserSchema,
-    password: Type.Optional(
-      Type.String({ description: 'the generated password: shown this once, stored only as a scrypt hash' }),
-    ),
+    password: shownOnce('password'),
   },
   { additionalProperties: false },
 );
@@ -119,9 +121,7 @@ export type DevicePatchBody = Static<typeof DevicePatchBody>;
 export const DeviceAnswerSchema = Type.Object(
   {
     device: AdminDeviceSchema,
-    secret: Type.Optional(
-      Type.String({ description: 'the generated secret: shown this once, stored only as a scrypt hash' }),
-    ),
+    secret: shownOnce('secret'),
   },
   { additionalProperties: false },
 );

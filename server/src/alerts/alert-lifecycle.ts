@@ -214,20 +214,25 @@ export function appendTrail(a: Alert, entry: AlertTrailEntry): void {
   a.trail.push(entry);
 }
 
-function move(a: Alert, action: AlertAction, trailAction: TrailAction, c: Change, toNode: string = a.owner): void {
-  const to = nextState(a.state, action);
-  if (to === undefined) throw new OpsError('OPS_ERR_CONFLICT', `cannot ${action} an alert that is ${a.state}`);
-  appendTrail(a, {
+/** The trail entry of change `c` taking `a`, as it stands, to `toNode` in state `toState`. */
+function trailEntry(a: Alert, action: TrailAction, c: Change, toNode: string, toState: AlertState): AlertTrailEntry {
+  return {
     at: c.at,
     actor: c.actor,
-    action: trailAction,
+    action,
     fromNode: a.owner,
     toNode,
     fromState: a.state,
-    toState: to,
+    toState,
     ...(c.note !== undefined ? { note: c.note } : {}),
     ...(c.says ? { says: c.says } : {}),
-  });
+  };
+}
+
+function move(a: Alert, action: AlertAction, trailAction: TrailAction, c: Change, toNode: string = a.owner): void {
+  const to = nextState(a.state, action);
+  if (to === undefined) throw new OpsError('OPS_ERR_CONFLICT', `cannot ${action} an alert that is ${a.state}`);
+  appendTrail(a, trailEntry(a, trailAction, c, toNode, to));
   a.state = to;
   a.updatedAt = Math.max(a.updatedAt, c.at);
 }
@@ -380,40 +385,20 @@ export function directiveAlert(a: Alert, c: Change): void {
   move(a, 'directive', 'directive', c, a.node);
 }
 
-/** Newer evidence changed what the alert says (e.g. a transient turned out to be a step). */
 /**
  * A new change (or a dropout) on the series of an alert that is still open: the alert fires again
  * instead of a second one being raised. Counted in `refired`, written in the trail (a droppable
  * entry under the length policy: the count stays).
  */
 export function noteRefire(a: Alert, c: Change): void {
-  appendTrail(a, {
-    at: c.at,
-    actor: c.actor,
-    action: 'refired',
-    fromNode: a.owner,
-    toNode: a.owner,
-    fromState: a.state,
-    toState: a.state,
-    ...(c.note !== undefined ? { note: c.note } : {}),
-    ...(c.says ? { says: c.says } : {}),
-  });
+  appendTrail(a, trailEntry(a, 'refired', c, a.owner, a.state));
   a.refired = { count: (a.refired?.count ?? 0) + 1, lastAt: c.at };
   a.updatedAt = Math.max(a.updatedAt, c.at);
 }
 
+/** Newer evidence changed what the alert says (e.g. a transient turned out to be a step). */
 export function noteEvidence(a: Alert, c: Change): void {
-  appendTrail(a, {
-    at: c.at,
-    actor: c.actor,
-    action: 'updated',
-    fromNode: a.owner,
-    toNode: a.owner,
-    fromState: a.state,
-    toState: a.state,
-    ...(c.note !== undefined ? { note: c.note } : {}),
-    ...(c.says ? { says: c.says } : {}),
-  });
+  appendTrail(a, trailEntry(a, 'updated', c, a.owner, a.state));
   a.updatedAt = Math.max(a.updatedAt, c.at);
 }
 

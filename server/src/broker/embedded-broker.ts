@@ -96,8 +96,8 @@ export function mqtt5UnsupportedConnack(reason: string): Buffer {
   return Buffer.concat([Buffer.from([0x20]), varint(body.length), body]);
 }
 
-/** An MQTT variable byte integer ([MQTT-1.5.5]). */
-function varint(n: number): Buffer {
+/** An MQTT variable byte integer ([MQTT-1.5.5]), as in a remaining length: 7 bits per byte, high bit = more. */
+export function varint(n: number): Buffer {
   const out: number[] = [];
   do {
     let b = n % 128;

@@ -199,17 +199,16 @@ describe('DetectorCheckpoints', () => {
     },
   });
 
+  /** Loads the checkpoint in dataDir, the detectors it restores pushed to `into`. */
+  const loadInto = (dataDir: string, into: Array<readonly [string, DetectorState]>) =>
+    new DetectorCheckpoints({ dataDir, detectors: source([], into), intervalMs: 0, logger }).load();
+
   it('writes at shutdown and restores at load, logging what it restored', async () => {
     const dataDir = tempDir();
     const entries = snapshots(detectors(10));
     await new DetectorCheckpoints({ dataDir, detectors: source(entries), intervalMs: 0, logger }).shutdown();
     const into: Array<readonly [string, DetectorState]> = [];
-    const loaded = await new DetectorCheckpoints({
-      dataDir,
-      detectors: source([], into),
-      intervalMs: 0,
-      logger,
-    }).load();
+    const loaded = await loadInto(dataDir, into);
     expect(into).toEqual(entries);
     expect(loaded).toEqual({ restored: 10, skipped: 1, failed: 0, file: join(dataDir, CHECKPOINT_FILE) });
     expect(logs.at(-1)).toEqual([
@@ -224,12 +223,7 @@ describe('DetectorCheckpoints', () => {
     const file = join(dataDir, CHECKPOINT_FILE);
     writeFileSync(file, 'opsroom-detectors 1\nprofiles 0\n');
     const into: Array<readonly [string, DetectorState]> = [];
-    const loaded = await new DetectorCheckpoints({
-      dataDir,
-      detectors: source([], into),
-      intervalMs: 0,
-      logger,
-    }).load();
+    const loaded = await loadInto(dataDir, into);
     expect(loaded).toMatchObject({ restored: 0, skipped: 0, failed: 0 });
     expect(into).toEqual([]);
     expect(logs).toEqual([

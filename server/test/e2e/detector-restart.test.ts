@@ -2,9 +2,16 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { deviceTopic, type Alert, type IndicatorUpdate } from '@opsroom/models';
+import type { Alert, IndicatorUpdate } from '@opsroom/models';
 import { CHECKPOINT_FILE } from '../../src/vsm/detector-checkpoint.js';
-import { connectDevice, demoCredentials, getJson, login, startTestServer } from '../support/demo-fixture.js';
+import {
+  connectDevice,
+  demoCredentials,
+  getJson,
+  login,
+  publishEach,
+  startTestServer,
+} from '../support/demo-fixture.js';
 import { stepStream } from '../support/step-stream.js';
 
 /**
@@ -35,12 +42,7 @@ describe('detectors across a restart on the same data directory', () => {
     const first = await startTestServer({ dataDir, now: () => clock.t });
     const node = first.model.devices.get(deviceId)!.node;
     const device = await connectDevice(first.mqttUrl, deviceId, secret);
-    for (const p of before)
-      await device.publishAsync(
-        deviceTopic(deviceId, 'readings'),
-        JSON.stringify({ metric: 'output', value: p.value, ts: p.ts }),
-        { qos: 1 },
-      );
+    await publishEach(device, deviceId, before);
     await device.endAsync();
     await first.stop();
     expect(existsSync(join(dataDir, CHECKPOINT_FILE))).toBe(true);
@@ -53,12 +55,7 @@ describe('detectors across a restart on the same data directory', () => {
       const again = await connectDevice(second.mqttUrl, deviceId, secret);
       // A 10σ step: 100 → 111.5, four readings at the new level, one second apart, right after the restart.
       const step = stepStream({ n: 4, stepAt: 0, from: 100, to: 111.5, seed: 7, t0: restartedAt - 4000 });
-      for (const p of step)
-        await again.publishAsync(
-          deviceTopic(deviceId, 'readings'),
-          JSON.stringify({ metric: 'output', value: p.value, ts: p.ts }),
-          { qos: 1 },
-        );
+      await publishEach(again, deviceId, step);
       await again.endAsync();
       // PUBACK follows the store write and the live model's update (and so the alert decision).
       const token = await login(second.httpUrl, 'planner', creds.users.planner!);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { deviceTopic, type Alert } from '@opsroom/models';
+import type { Alert } from '@opsroom/models';
 import {
   connectDevice,
   connectSocket,
@@ -7,6 +7,7 @@ import {
   getJson,
   login,
   nextEvent,
+  publishEach,
   startTestServer,
   type OpsClient,
 } from '../support/demo-fixture.js';
@@ -55,13 +56,7 @@ describe('the end-to-end flow on embedded defaults', () => {
     const stepAt = 220; // after the detector's 150 readings of learning
     const stream = stepStream({ n, stepAt });
     const t0 = stream[0]!.ts;
-    for (const p of stream) {
-      await device.publishAsync(
-        deviceTopic(deviceId, 'readings'),
-        JSON.stringify({ metric: 'output', value: p.value, ts: p.ts }),
-        { qos: 1 },
-      );
-    }
+    await publishEach(device, deviceId, stream);
     await device.endAsync();
 
     const [alert] = await raised;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import mqtt from 'mqtt';
+import mqtt, { type MqttClient } from 'mqtt';
 import { deviceTopic, type Model } from '@opsroom/models';
 import { startEmbeddedBroker } from '../../src/broker/embedded-broker.js';
 import { CONF_FILE, runBrokerConfig } from '../../src/broker/mosquitto-config.js';
@@ -26,6 +26,27 @@ const A = 'taller-1-plc';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const reading = JSON.stringify({ metric: 'output', value: 7 }); // no ts: "now" wherever it lands
 
+/** Device A, with its demo secret, on the broker at `url`. */
+const connectA = (url: string) =>
+  mqtt.connectAsync(url, { username: A, password: creds.devices[A], reconnectPeriod: 0 });
+
+/** Device A publishes one retained reading and leaves. */
+async function publishRetained(url: string): Promise<void> {
+  const device = await connectA(url);
+  await device.publishAsync(deviceTopic(A, 'readings'), reading, { qos: 1, retain: true });
+  await device.endAsync();
+}
+
+/** What `watcher`, subscribing to `topic` now, is sent within 300 ms (a retained copy, if one was kept); ends it. */
+async function replayedTo(watcher: MqttClient, topic: string): Promise<string[]> {
+  const replayed: string[] = [];
+  watcher.on('message', (t) => replayed.push(t));
+  await watcher.subscribeAsync(topic, { qos: 1 });
+  await sleep(300);
+  await watcher.endAsync();
+  return replayed;
+}
+
 describe('retained messages on the embedded broker', () => {
   let model: Model;
   beforeAll(async () => {
@@ -42,22 +63,11 @@ describe('retained messages on the embedded broker', () => {
       onDeviceMessage: async (topic) => void seen.push(topic),
     });
     try {
-      const device = await mqtt.connectAsync(broker.url, {
-        username: A,
-        password: creds.devices[A],
-        reconnectPeriod: 0,
-      });
-      await device.publishAsync(deviceTopic(A, 'readings'), reading, { qos: 1, retain: true });
-      await device.endAsync();
+      await publishRetained(broker.url);
       expect(seen).toEqual([deviceTopic(A, 'readings')]);
       // A later subscriber (the server's own account may read every topic) gets no retained copy.
       const watcher = await mqtt.connectAsync(broker.url, { ...broker.service, reconnectPeriod: 0 });
-      const replayed: string[] = [];
-      watcher.on('message', (t) => replayed.push(t));
-      await watcher.subscribeAsync('opsroom/v1/devices/+/readings', { qos: 1 });
-      await sleep(300);
-      await watcher.endAsync();
-      expect(replayed).toEqual([]);
+      expect(await replayedTo(watcher, 'opsroom/v1/devices/+/readings')).toEqual([]);
     } finally {
       await broker.close();
     }
@@ -100,11 +110,7 @@ const mosquitto = findBinary('mosquitto');
   it('refuses a retained publish when configured by opsroom broker-config (retain_available false)', async () => {
     const broker = await startMosquitto(mosquitto!, [...asRoot, ...generatedConfLines(join(dir, CONF_FILE))]);
     try {
-      const device = await mqtt.connectAsync(broker.url, {
-        username: A,
-        password: creds.devices[A],
-        reconnectPeriod: 0,
-      });
+      const device = await connectA(broker.url);
       const closed = new Promise<void>((r) => device.once('close', () => r()));
       device.publish(deviceTopic(A, 'readings'), reading, { qos: 1, retain: true });
       await Promise.race([closed, sleep(3000)]);
@@ -123,17 +129,8 @@ const mosquitto = findBinary('mosquitto');
       `acl_file ${join(dir, 'acl')}`,
     ]);
     try {
-      const publishRetained = async () => {
-        const device = await mqtt.connectAsync(broker.url, {
-          username: A,
-          password: creds.devices[A],
-          reconnectPeriod: 0,
-        });
-        await device.publishAsync(deviceTopic(A, 'readings'), reading, { qos: 1, retain: true });
-        await device.endAsync();
-      };
       // Published while the server runs: taken once, as it arrives.
-      expect(await ingestOnce(broker, publishRetained)).toEqual([deviceTopic(A, 'readings')]);
+      expect(await ingestOnce(broker, () => publishRetained(broker.url))).toEqual([deviceTopic(A, 'readings')]);
       // Two more starts of the server: the retained copy is not taken as a new reading.
       expect([await ingestOnce(broker), await ingestOnce(broker)]).toEqual([[], []]);
       // And it was cleared: a fresh subscriber gets nothing retained.
@@ -143,12 +140,7 @@ const mosquitto = findBinary('mosquitto');
         clientId: `watch-${process.pid}`,
         reconnectPeriod: 0,
       });
-      const replayed: string[] = [];
-      watcher.on('message', (t) => replayed.push(t));
-      await watcher.subscribeAsync(deviceTopic(A, 'readings'), { qos: 1 });
-      await sleep(300);
-      await watcher.endAsync();
-      expect(replayed).toEqual([]);
+      expect(await replayedTo(watcher, deviceTopic(A, 'readings'))).toEqual([]);
     } finally {
       await broker.stop();
     }

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '@opsroom/models';
+import { deviceTopic, type ClientToServerEvents, type ServerToClientEvents } from '@opsroom/models';
 import { startOpsroom, type RunningOpsroom, type StartOptions } from '../../src/index.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -88,6 +88,20 @@ export async function connectDevice(mqttUrl: string, deviceId: string, secret: s
     clientId: `test-${deviceId}-${process.pid}`,
     reconnectPeriod: 0,
   });
+}
+
+/** Publishes `points` as `output` readings of the device, one message each, each acknowledged (QoS 1) before the next. */
+export async function publishEach(
+  device: MqttClient,
+  deviceId: string,
+  points: ReadonlyArray<{ ts: number; value: number }>,
+): Promise<void> {
+  for (const p of points)
+    await device.publishAsync(
+      deviceTopic(deviceId, 'readings'),
+      JSON.stringify({ metric: 'output', value: p.value, ts: p.ts }),
+      { qos: 1 },
+    );
 }
 
 /** Resolves with the first event of that name whose payload passes `match`, or rejects after `ms`. */

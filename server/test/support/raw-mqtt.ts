@@ -1,16 +1,8 @@
 import { connect, type Socket } from 'node:net';
+import { varint } from '../../src/broker/embedded-broker.js';
 
-/** An MQTT remaining length ([MQTT-2.2.3]): 7 bits per byte, high bit = more. */
-export function remainingLength(n: number): Buffer {
-  const out: number[] = [];
-  do {
-    let b = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) b |= 0x80;
-    out.push(b);
-  } while (n > 0);
-  return Buffer.from(out);
-}
+/** An MQTT remaining length ([MQTT-2.2.3]), encoded as the broker encodes its own packets. */
+export const remainingLength = varint;
 
 const str = (s: string) => {
   const b = Buffer.from(s, 'utf8');

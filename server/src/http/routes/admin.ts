@@ -43,89 +43,62 @@ export function adminRoutes(server: FastifyInstance, s: AppServices): void {
     return s.admin;
   };
 
+  /** A route's options: tagged `admin`, for signed-in callers, RULES (and `more`) as its description. */
+  const options = <S extends object>(summary: string, schema: S, more?: string) => ({
+    schema: { tags: ['admin'], summary, description: more ? `${RULES} ${more}` : RULES, ...schema },
+    preHandler: auth,
+  });
+  /** The answer of a list: the records in the caller's scope. */
+  const listOf = (items: object) => ({
+    response: { 200: { type: 'array', items }, 401: errorSchema, 403: errorSchema },
+  });
+
   app.get(
     '/api/admin/users',
-    {
-      schema: {
-        tags: ['admin'],
-        summary: 'Users in the caller’s scope (never a password or hash)',
-        description: RULES,
-        response: { 200: { type: 'array', items: AdminUserSchema }, 401: errorSchema, 403: errorSchema },
-      },
-      preHandler: auth,
-    },
+    options('Users in the caller’s scope (never a password or hash)', listOf(AdminUserSchema)),
     async (req) => admin().listUsers(req.user!),
   );
   app.post(
     '/api/admin/users',
-    {
-      schema: {
-        tags: ['admin'],
-        summary: 'Add a user; without a password one is generated and answered this once',
-        description: RULES,
-        body: NewUserBody,
-        response: { 201: UserAnswerSchema, ...WRITE_ERRORS },
-      },
-      preHandler: auth,
-    },
+    options('Add a user; without a password one is generated and answered this once', {
+      body: NewUserBody,
+      response: { 201: UserAnswerSchema, ...WRITE_ERRORS },
+    }),
     async (req, reply) => reply.code(201).send(await admin().addUser(req.user!, req.body)),
   );
   app.patch(
     '/api/admin/users/:name',
-    {
-      schema: {
-        tags: ['admin'],
-        summary: 'Change a user: display name, role, scope, disable/enable, reset the password',
-        description: `${RULES} Disabling ends the user's sessions and sockets at once.`,
-        params: UserNameParams,
-        body: UserPatchBody,
-        response: { 200: UserAnswerSchema, ...WRITE_ERRORS },
-      },
-      preHandler: auth,
-    },
+    options(
+      'Change a user: display name, role, scope, disable/enable, reset the password',
+      { params: UserNameParams, body: UserPatchBody, response: { 200: UserAnswerSchema, ...WRITE_ERRORS } },
+      "Disabling ends the user's sessions and sockets at once.",
+    ),
     async (req) => admin().changeUser(req.user!, req.params.name, req.body),
   );
 
   app.get(
     '/api/admin/devices',
-    {
-      schema: {
-        tags: ['admin'],
-        summary: 'Devices in the caller’s scope, with last contact and the agent’s buffer health',
-        description: RULES,
-        response: { 200: { type: 'array', items: AdminDeviceSchema }, 401: errorSchema, 403: errorSchema },
-      },
-      preHandler: auth,
-    },
+    options(
+      'Devices in the caller’s scope, with last contact and the agent’s buffer health',
+      listOf(AdminDeviceSchema),
+    ),
     async (req) => admin().listDevices(req.user!),
   );
   app.post(
     '/api/admin/devices',
-    {
-      schema: {
-        tags: ['admin'],
-        summary: 'Provision a device on a node; its secret is generated and answered this once',
-        description: RULES,
-        body: NewDeviceBody,
-        response: { 201: DeviceAnswerSchema, ...WRITE_ERRORS },
-      },
-      preHandler: auth,
-    },
+    options('Provision a device on a node; its secret is generated and answered this once', {
+      body: NewDeviceBody,
+      response: { 201: DeviceAnswerSchema, ...WRITE_ERRORS },
+    }),
     async (req, reply) => reply.code(201).send(await admin().provisionDevice(req.user!, req.body)),
   );
   app.patch(
     '/api/admin/devices/:device',
-    {
-      schema: {
-        tags: ['admin'],
-        summary: 'Rotate a device’s secret (answered this once) or disable/enable it',
-        description: `${RULES} Disabling or rotating closes its live MQTT connection at once.`,
-        params: DeviceIdParams,
-        body: DevicePatchBody,
-        response: { 200: DeviceAnswerSchema, ...WRITE_ERRORS },
-      },
-      preHandler: auth,
-    },
+    options(
+      'Rotate a device’s secret (answered this once) or disable/enable it',
+      { params: DeviceIdParams, body: DevicePatchBody, response: { 200: DeviceAnswerSchema, ...WRITE_ERRORS } },
+      'Disabling or rotating closes its live MQTT connection at once.',
+    ),
     async (req) => admin().changeDevice(req.user!, req.params.device, req.body),
   );
 }
