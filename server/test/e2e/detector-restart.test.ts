@@ -91,9 +91,7 @@ describe('detectors across a restart on the same data directory', () => {
     const server = await startTestServer({ dataDir, detectorCheckpointMs: 200 });
     try {
       const device = await connectDevice(server.mqttUrl, deviceId, secret);
-      await device.publishAsync(deviceTopic(deviceId, 'readings'), JSON.stringify({ metric: 'output', value: 1 }), {
-        qos: 1,
-      });
+      await publishEach(device, deviceId, [{ ts: Date.now(), value: 1 }]);
       await device.endAsync();
       const file = join(dataDir, CHECKPOINT_FILE);
       for (let i = 0; i < 50 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
