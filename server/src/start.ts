@@ -254,7 +254,10 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     });
     // After a restart the live view starts from the newest stored value of every device series, when
     // the store reads it cheaply (not InfluxDB: no Flux at start-up); a failed read is logged, not fatal.
-    live.seed((await latestAtStartup(store, log)).filter((p) => p.deviceId !== ROLLUP_DEVICE));
+    // So does each device's last contact (the admin screen): the time of its newest stored reading.
+    const newest = (await latestAtStartup(store, log)).filter((p) => p.deviceId !== ROLLUP_DEVICE);
+    live.seed(newest);
+    path.contacts.seed(newest);
     live.flush();
     // Capability and potentiality the model says are `learned` (issue 20 point 3): learned from the store's
     // history before the first value is served, then hourly and after each reload of the model.

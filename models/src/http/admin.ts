@@ -79,7 +79,9 @@ export const AdminDeviceSchema = Type.Object(
     disabled: Type.Boolean({ description: 'true: the broker refuses it' }),
     connected: Type.Boolean({ description: 'a live MQTT connection to the embedded broker now' }),
     lastContact: Type.Union([Type.Integer(), Type.Null()], {
-      description: 'ms since epoch of its last accepted message since the server started; null: none',
+      description:
+        'ms since epoch of its last accepted message; after a restart, of its newest stored reading until it speaks ' +
+        '(embedded and memory stores); null: none',
     }),
     buffer: Type.Object(
       {

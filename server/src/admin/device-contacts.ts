@@ -2,7 +2,10 @@
  * Per device: when the server last heard from it (a reading or a status message) and the agent's
  * own health from its status readings (`agent_buffer_depth`, `agent_dropped_total`,
  * `agent_connected`, `agent_last_publish_age_s`; edge-agent/src/health/health-readings.ts).
- * Kept in memory: after a restart a device is "not heard since start" until it speaks.
+ * Kept in memory. After a restart, a device's last contact starts as the time of its newest stored
+ * reading (`seed`, when the store reads the newest values cheaply at start-up: the embedded and memory
+ * stores), so a device that went quiet before the restart is still shown as quiet since then, not as
+ * "not heard since the server started".
  */
 import type { ReadingBatch } from '@opsroom/models';
 
@@ -73,6 +76,17 @@ export class DeviceContacts {
       }
     }
     this.byDevice.set(batch.deviceId, c);
+  }
+
+  /**
+   * Start-up: the newest stored reading of each device (its `ts`, the device's clock) as its last contact, for the
+   * devices not heard yet. Buffer health stays unknown until its next status message.
+   */
+  seed(readings: Iterable<{ deviceId: string; ts: number }>): void {
+    const newest = new Map<string, number>();
+    for (const r of readings) if (r.ts > (newest.get(r.deviceId) ?? -Infinity)) newest.set(r.deviceId, r.ts);
+    for (const [deviceId, ts] of newest)
+      if (!this.byDevice.has(deviceId)) this.byDevice.set(deviceId, { lastContact: ts, health: 'unknown' });
   }
 
   get(deviceId: string): DeviceContact | undefined {
