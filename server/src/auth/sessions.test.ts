@@ -79,6 +79,43 @@ describe('Sessions', () => {
     });
   });
 
+  it('lets the owner of an account locked by failures from elsewhere in from an address they logged in from lately', async () => {
+    const clock = { t: 0 };
+    const s = new Sessions(() => model, {
+      ttlMs: 1000,
+      now: () => clock.t,
+      maxFailures: 3,
+      maxFailuresPerAccount: 7,
+      knownAddressMs: 86_400_000,
+    });
+    await s.login('boss', 'right', 'office');
+    for (let i = 0; i < 7; i++)
+      await expect(s.login('boss', 'wrong', `10.0.0.${i}`)).rejects.toMatchObject({ code: 'OPS_ERR_BAD_CREDENTIALS' });
+    // Locked for everyone else: a new address, even with the right password, is refused without hashing.
+    await expect(s.login('boss', 'right', 'cafe')).rejects.toMatchObject({ code: 'OPS_ERR_RATE_LIMITED' });
+    // The owner's usual address still gets in…
+    await expect(s.login('boss', 'right', 'office')).resolves.toMatchObject({ user: { name: 'boss' } });
+    // …but guessing from it is still limited per (account, address).
+    for (let i = 0; i < 3; i++)
+      await expect(s.login('boss', 'wrong', 'office')).rejects.toMatchObject({ code: 'OPS_ERR_BAD_CREDENTIALS' });
+    await expect(s.login('boss', 'right', 'office')).rejects.toMatchObject({ code: 'OPS_ERR_RATE_LIMITED' });
+  });
+
+  it('forgets an address after knownAddressMs: then the per-account limit locks it out too', async () => {
+    const clock = { t: 0 };
+    const s = new Sessions(() => model, {
+      ttlMs: 1000,
+      now: () => clock.t,
+      maxFailuresPerAccount: 7,
+      knownAddressMs: 86_400_000,
+    });
+    await s.login('boss', 'right', 'office');
+    clock.t = 86_400_000; // a day later (knownAddressMs): no longer known
+    for (let i = 0; i < 7; i++)
+      await expect(s.login('boss', 'wrong', `10.0.0.${i}`)).rejects.toMatchObject({ code: 'OPS_ERR_BAD_CREDENTIALS' });
+    await expect(s.login('boss', 'right', 'office')).rejects.toMatchObject({ code: 'OPS_ERR_RATE_LIMITED' });
+  });
+
   it('expires sessions and ends them on logout', async () => {
     const clock = { t: 0 };
     const s = new Sessions(() => model, { ttlMs: 1000, now: () => clock.t });

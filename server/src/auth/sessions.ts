@@ -6,6 +6,9 @@ import { UNKNOWN_ACCOUNT_HASH, verifySecretAsync } from './hash.js';
 import type { SessionRepository } from './session-repository.js';
 import type { StateWrites } from '../state/state-writes.js';
 
+/** (account, address) pairs remembered as known at most: a few MB. */
+const KNOWN_MAX = 20_000;
+
 export interface SessionUser {
   name: string;
   role: UserDef['role'];
@@ -28,6 +31,12 @@ export interface SessionOptions {
   maxFailuresPerAddress?: number;
   /** Default 15 minutes. */
   failureWindowMs?: number;
+  /**
+   * An address an account logged in from within this long (default 30 days, remembered in memory since the
+   * server started) is not locked out by the per-account limit: someone who knows a user name cannot keep its
+   * owner out from where they usually work. Its own per-(account, address) limit still applies.
+   */
+  knownAddressMs?: number;
   /** Keeps sessions across restarts (the state database); memory only when absent. */
   repo?: SessionRepository;
   /** Failed saves answered 503, logged, counted and shown on /healthz (start.ts passes the server's). */
@@ -37,11 +46,14 @@ export interface SessionOptions {
 /**
  * Logins and sessions. A session token is both the browser's httpOnly cookie value and the
  * scripts' bearer token. Login attempts are counted before the password is hashed (attempt-limiter.ts),
- * per (account, address), per account and per address; a refused attempt costs no hashing.
+ * per (account, address), per account and per address; a refused attempt costs no hashing. The per-account limit
+ * does not apply from an address the account logged in from lately (`knownAddressMs`).
  */
 export class Sessions {
   private readonly sessions = new Map<string, Session>();
   private readonly limiter: AttemptLimiter;
+  /** `${username}\0${address}` → when it last logged in from there (oldest first: a success re-inserts). */
+  private readonly known = new Map<string, number>();
 
   constructor(
     private readonly model: () => Model,
@@ -57,12 +69,15 @@ export class Sessions {
   ): Promise<{ token: string; user: SessionUser; expires: number }> {
     const now = this.opts.now();
     const windowMs = this.opts.failureWindowMs ?? 15 * 60_000;
-    const pair = `pair:${username}\u0000${address}`;
-    const attempt = this.limiter.tryAcquire([
-      { key: pair, max: this.opts.maxFailures ?? 10, windowMs },
-      { key: `acct:${username}`, max: this.opts.maxFailuresPerAccount ?? 100, windowMs },
-      { key: `addr:${address}`, max: this.opts.maxFailuresPerAddress ?? 50, windowMs },
-    ]);
+    const who = `${username}\u0000${address}`;
+    const pair = `pair:${who}`;
+    const perPair = { key: pair, max: this.opts.maxFailures ?? 10, windowMs };
+    const perAddress = { key: `addr:${address}`, max: this.opts.maxFailuresPerAddress ?? 50, windowMs };
+    const perAccount = { key: `acct:${username}`, max: this.opts.maxFailuresPerAccount ?? 100, windowMs };
+    let attempt = this.limiter.tryAcquire([perPair, perAccount, perAddress]);
+    // An account locked by failures from elsewhere still lets its owner in from an address they used lately.
+    if (!attempt && this.limiter.lastRefusal?.key === perAccount.key && this.knownSince(who, now))
+      attempt = this.limiter.tryAcquire([perPair, perAddress]);
     if (!attempt) {
       const retryAfterMs = this.limiter.lastRefusal?.retryAfterMs ?? windowMs;
       throw new OpsError('OPS_ERR_RATE_LIMITED', `retry in ${Math.ceil(retryAfterMs / 1000)} s`, retryAfterMs);
@@ -77,6 +92,7 @@ export class Sessions {
     }
     // Earlier typos from this address are forgiven; the account's and the address's totals only lose this attempt.
     attempt.succeeded([pair]);
+    this.remember(who, now);
     const token = randomBytes(32).toString('base64url');
     const user: SessionUser = { name: def.name, role: def.role, scope: def.scope };
     const expires = now + this.opts.ttlMs;
@@ -84,6 +100,19 @@ export class Sessions {
     this.persist('login', (repo) => repo.save(token, user, expires));
     this.sessions.set(token, { user, expires });
     return { token, user, expires };
+  }
+
+  /** True when `who` (account and address) logged in within knownAddressMs. */
+  private knownSince(who: string, now: number): boolean {
+    const at = this.known.get(who);
+    return at !== undefined && now - at < (this.opts.knownAddressMs ?? 30 * 86_400_000);
+  }
+
+  /** Remembers a successful login's account and address; the table keeps the newest KNOWN_MAX. */
+  private remember(who: string, now: number): void {
+    this.known.delete(who);
+    this.known.set(who, now);
+    if (this.known.size > KNOWN_MAX) this.known.delete(this.known.keys().next().value!);
   }
 
   /** The user of a live session, or null. */
