@@ -22,6 +22,12 @@ export const ERRORS = {
     status: 409,
     message: 'the model file changed on disk while this change was made, so nothing was changed; retry',
   },
+  OPS_ERR_MODEL_READ_ONLY: {
+    status: 409,
+    message:
+      'the model file is read-only on this server (e.g. mounted read-only), so users and devices cannot be changed ' +
+      'here; edit the model file where it lives: the server reloads it',
+  },
   OPS_ERR_MODEL_UNWRITABLE: {
     status: 503,
     message: 'the model file could not be written, so nothing was changed; see the server log, then retry',

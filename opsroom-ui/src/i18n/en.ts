@@ -29,6 +29,8 @@ export const en = {
   'error.exists': 'That name is taken; choose another.',
   'error.modelRefused': 'The model file would not be valid after this change, so nothing was changed.',
   'error.modelChanged': 'The model file changed on disk meanwhile, so nothing was changed; try again.',
+  'error.modelReadOnly':
+    'The model file is read-only on this server, so users and devices cannot be changed here; edit the model file where it lives.',
   'error.modelUnwritable': 'The model file could not be written, so nothing was changed; try again later.',
   'error.csrf': 'The server refused a write that did not come from the ops room page.',
   'error.stateUnavailable': 'The server could not save this change, so nothing was changed; try again shortly.',

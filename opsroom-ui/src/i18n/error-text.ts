@@ -16,6 +16,7 @@ export const ERROR_KEYS = {
   OPS_ERR_EXISTS: 'error.exists',
   OPS_ERR_MODEL_REFUSED: 'error.modelRefused',
   OPS_ERR_MODEL_CHANGED: 'error.modelChanged',
+  OPS_ERR_MODEL_READ_ONLY: 'error.modelReadOnly',
   OPS_ERR_MODEL_UNWRITABLE: 'error.modelUnwritable',
   OPS_ERR_CSRF: 'error.csrf',
   OPS_ERR_STATE_UNAVAILABLE: 'error.stateUnavailable',

@@ -23,6 +23,8 @@ export const es: Catalogue = {
   'error.modelRefused': 'El fichero del modelo no sería válido tras este cambio, así que no se cambió nada.',
   'error.modelChanged':
     'El fichero del modelo cambió en disco entretanto, así que no se cambió nada; inténtelo de nuevo.',
+  'error.modelReadOnly':
+    'El fichero del modelo es de solo lectura en este servidor, así que aquí no se pueden cambiar usuarios ni dispositivos; edite el fichero del modelo donde está.',
   'error.modelUnwritable': 'No se pudo escribir el fichero del modelo, así que no se cambió nada; inténtelo más tarde.',
   'error.csrf': 'El servidor rechazó una escritura que no venía de la página de la sala de operaciones.',
   'error.stateUnavailable':

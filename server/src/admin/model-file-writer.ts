@@ -66,6 +66,13 @@ export class ModelFileWriter {
     try {
       await writeAtomically(path, text);
     } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // A read-only mount (EROFS), a file or folder the server may not write (EACCES, EPERM), or a file
+      // bind-mounted on its own, which cannot be replaced by a rename (EBUSY): the deployment's choice, not a fault.
+      if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM' || code === 'EBUSY') {
+        log.warn({ model: path, code }, 'admin: the model file is read-only here; nothing changed');
+        throw new OpsError('OPS_ERR_MODEL_READ_ONLY');
+      }
       log.error({ err, model: path }, 'admin: the model file could not be written; nothing changed');
       throw new OpsError('OPS_ERR_MODEL_UNWRITABLE');
     }

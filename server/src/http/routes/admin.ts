@@ -29,7 +29,12 @@ const WRITE_ERRORS = {
   401: errorSchema,
   403: errorSchema,
   404: errorSchema,
-  409: { ...errorSchema, description: 'OPS_ERR_EXISTS (name taken) or OPS_ERR_MODEL_CHANGED (file saved meanwhile)' },
+  409: {
+    ...errorSchema,
+    description:
+      'OPS_ERR_EXISTS (name taken), OPS_ERR_MODEL_CHANGED (file saved meanwhile) or OPS_ERR_MODEL_READ_ONLY (the ' +
+      'model file is read-only on this server)',
+  },
   422: { ...errorSchema, description: 'OPS_ERR_MODEL_REFUSED: the model would not be valid; nothing changed' },
   503: { ...errorSchema, description: 'OPS_ERR_MODEL_UNWRITABLE: the file could not be written; nothing changed' },
 };
