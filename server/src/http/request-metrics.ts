@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { UNMATCHED_ROUTE } from '../metrics/registry.js';
-import type { AppServices } from './services.js';
+import { UNMATCHED_ROUTE, type Histogram } from '../metrics/registry.js';
 
 /**
  * Times every HTTP request into `opsroom_http_request_duration_seconds{method, route, status_code}`.
@@ -8,9 +7,12 @@ import type { AppServices } from './services.js';
  * stays bounded whatever clients ask for; requests no route matched share one value
  * ({@link UNMATCHED_ROUTE}). The duration is fastify's own (`reply.elapsedTime`, a monotonic clock
  * from the request's arrival to the response's end). `services.metrics` is read per request:
- * start.ts fills the services in after build().
+ * start.ts fills the services in after build(); a UI replica passes its own.
  */
-export function recordRequestDurations(app: FastifyInstance, services: Partial<Pick<AppServices, 'metrics'>>): void {
+export function recordRequestDurations(
+  app: FastifyInstance,
+  services: { metrics?: { httpRequestDuration: Histogram } },
+): void {
   app.addHook('onResponse', (req, reply, done) => {
     services.metrics?.httpRequestDuration.observe(reply.elapsedTime / 1000, {
       method: req.method,

@@ -206,6 +206,28 @@ export function createServerMetrics(opts: { defaultMetrics?: boolean } = {}) {
 }
 
 /**
+ * A UI replica's metrics (replica/start-replica.ts): the process's, its sockets, its HTTP requests (the forwarded
+ * `/api/*` calls among them, by the owner's status code) and the calls the owner did not answer. The owner's own
+ * figures (ingest, alerts, the store) are the owner's `/metrics`.
+ */
+export function createReplicaMetrics(opts: { defaultMetrics?: boolean } = {}) {
+  const registry = new MetricsRegistry(opts);
+  return {
+    registry,
+    socketClients: registry.gauge('opsroom_socket_clients', 'Connected socket.io clients.'),
+    httpRequestDuration: registry.histogram(
+      'opsroom_http_request_duration_seconds',
+      `HTTP requests by method, route pattern (${UNMATCHED_ROUTE}: no route) and status code, s.`,
+      ['method', 'route', 'status_code'],
+    ),
+    ownerUnreachable: registry.counter(
+      'opsroom_replica_owner_unreachable_total',
+      'API calls this replica could not forward: the owner did not answer (each answered 503).',
+    ),
+  };
+}
+
+/**
  * Messages decoded since the process started, by path: `fast` (columnar scanner) or `fallback`
  * (the exact decoder, for unusual payloads). The decoder counts process-wide; the counter takes
  * those totals at each scrape (they only go up).

@@ -28,6 +28,8 @@ export interface ForwarderOptions {
   timeoutMs?: number;
   /** The largest body forwarded, bytes (default 64 KiB, the server's own limit). */
   bodyLimit?: number;
+  /** Called for each call the owner did not answer (counted in the replica's `/metrics`). */
+  onUnreachable?: () => void;
 }
 
 function forwardable(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
@@ -88,6 +90,7 @@ export async function forwardApi(app: FastifyInstance, o: ForwarderOptions): Pro
       upstream.on('error', (err) => {
         if (reply.sent) return;
         req.log.warn({ owner: o.owner.origin, err: err.message }, 'replica: the owner cannot be reached');
+        o.onUnreachable?.();
         void reply.send(
           new OpsError('OPS_ERR_SERVER_UNREACHABLE', `this replica's server (${o.owner.host}) cannot be reached now`),
         );

@@ -9,6 +9,8 @@ import { baseApp, serveUi } from '../http/app.js';
 import { healthAnswer } from '../http/routes/health.js';
 import { Lifecycle } from '../lifecycle/lifecycle.js';
 import { silentLogger, type Logger } from '../log/logger.js';
+import { createReplicaMetrics } from '../metrics/registry.js';
+import { recordRequestDurations } from '../http/request-metrics.js';
 import { connectSharedEvents, sharedEventsHealth } from '../realtime/shared-events.js';
 import { startRealtime } from '../realtime/socket-server.js';
 import { forwardApi } from './api-forwarder.js';
@@ -54,6 +56,8 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Runnin
       ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
     });
     const log: Logger = app.log ?? silentLogger;
+    const metrics = createReplicaMetrics();
+    recordRequestDurations(app, { metrics });
     life.useLogger(log);
     life.own('http', app, (a) => a.close());
     const shared = life.own('shared live events', await connectSharedEvents(config.redisUrl, log), (e) => e.close());
@@ -65,7 +69,11 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Runnin
       );
       return healthAnswer(reply, { owner: reach, events: sharedEventsHealth(shared) });
     });
-    await forwardApi(app, { owner });
+    app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+      reply.type(metrics.registry.contentType);
+      return metrics.registry.render();
+    });
+    await forwardApi(app, { owner, onUnreachable: () => metrics.ownerUnreachable.inc() });
     await serveUi(app, config.uiDir);
 
     await app.listen({ port: config.httpPort, host: config.host });
@@ -75,6 +83,7 @@ export async function startReplica(options: ReplicaOptions = {}): Promise<Runnin
       startRealtime(app.server as HttpServer, ownerAuthority({ owner, now }), {
         adapter: shared.adapter,
         sweepMs: REPLICA_SWEEP_MS,
+        onClients: (n) => metrics.socketClients.set(n),
       }),
       (rt) => rt.close(),
     );

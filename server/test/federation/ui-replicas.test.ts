@@ -163,5 +163,14 @@ d('UI replicas of one level share live events through Redis Streams (issue 19 po
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ code: 'OPS_ERR_SERVER_UNREACHABLE' });
     expect((await fetch(`${replica.httpUrl}/healthz`)).status).toBe(503);
+    // Its own /metrics: the process's, its HTTP requests (the forwarded calls by the owner's status) and the calls
+    // the owner did not answer.
+    const metrics = await (await fetch(`${replica.httpUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^process_cpu_user_seconds_total \d/m);
+    expect(metrics).toMatch(/^opsroom_socket_clients \d/m);
+    expect(metrics).toMatch(
+      /^opsroom_http_request_duration_seconds_count\{[^}]*route="\/api\/\*",status_code="401"\} [1-9]/m,
+    );
+    expect(metrics).toMatch(/^opsroom_replica_owner_unreachable_total [1-9]/m);
   });
 });
