@@ -1,6 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { OpsError } from '../errors.js';
-import { answerBody, RemoteQueries, type RemoteQuery } from './remote-queries.js';
+import { answerBody, childBudgetMs, RemoteQueries, type RemoteQuery } from './remote-queries.js';
 
 describe('drill-down queries to child servers (issue 19 point 3)', () => {
   const q = { route: 'latest' as const, scope: 'valle', node: 'valle/norte/lana' };
@@ -28,6 +28,28 @@ describe('drill-down queries to child servers (issue 19 point 3)', () => {
       const asked = silent.ask('norte', q);
       jest.advanceTimersByTime(1000);
       await expect(asked).rejects.toThrow('did not answer within 1 s');
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('gives the child less time than it waits itself, and waits no longer than its own asker (a query from above)', async () => {
+    expect([10_000, 8000, 1000, 200].map(childBudgetMs)).toEqual([8000, 6400, 750, 0]);
+    jest.useFakeTimers();
+    try {
+      const sent: RemoteQuery[] = [];
+      const rq = new RemoteQueries({ send: (_c, x) => sent.push(x), connected: () => true, timeoutMs: 10_000 });
+      const top = rq.ask('norte', q); // asked by a planner here: its own 10 s
+      expect(sent[0]).toMatchObject({ budgetMs: 8000 });
+      // passed on from a parent that waits 3 s: the child gets 2.4 s, and the answer is given up on at 3 s
+      const passedOn = rq.ask('lana', { ...q, budgetMs: 3000 });
+      expect(sent[1]).toMatchObject({ budgetMs: 2400 });
+      jest.advanceTimersByTime(2999);
+      rq.answered('norte', { kind: 'answer', qid: sent[0]!.qid, status: 200, body: [] });
+      await expect(top).resolves.toMatchObject({ status: 200 });
+      jest.advanceTimersByTime(1);
+      await expect(passedOn).rejects.toThrow('server "lana", which owns valle/norte/lana, did not answer within 3 s');
+      rq.close();
     } finally {
       jest.useRealTimers();
     }

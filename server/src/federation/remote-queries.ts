@@ -23,6 +23,12 @@ export interface RemoteQuery {
   node: string;
   /** `history`: the request without node (indicator, from, to, windowMs, aggregate, maxPoints). */
   history?: Omit<HistoryRequest, 'node'>;
+  /**
+   * How long the asker waits for the answer, ms (absent: a server before this field: its own timeout). A server that
+   * passes the question on to its own child waits less ({@link childBudgetMs}), so a dead server deep in the tree is
+   * named by the one above it, within the planner's wait, not taken for its parent.
+   */
+  budgetMs?: number;
 }
 
 export interface RemoteAnswer {
@@ -38,6 +44,16 @@ export interface RemoteAnswer {
 
 /** How long the parent waits for a child's answer, ms. */
 export const REMOTE_QUERY_TIMEOUT_MS = 10_000;
+
+/**
+ * The wait a server gives the child it asks when it has `budgetMs` itself: a fifth less, and at least 250 ms less, so
+ * its own "did not answer" reaches its asker in time (10 s at the region: 8 s at a council, 6.4 s below it).
+ * @example childBudgetMs(10_000) // 8000
+ * @example childBudgetMs(1000) // 750
+ */
+export function childBudgetMs(budgetMs: number): number {
+  return Math.max(0, Math.min(budgetMs * 0.8, budgetMs - 250));
+}
 
 export interface RemoteQueriesOptions {
   /** Publishes a query on the child's `down` topic. */
@@ -65,18 +81,21 @@ export class RemoteQueries {
         new OpsError('OPS_ERR_SERVER_UNREACHABLE', `server "${child}", which owns ${q.node}, is not connected now`),
       );
     const qid = randomUUID();
+    // As long as this server may wait, and no longer than its own asker waits (a query passed on from above).
+    const own = this.o.timeoutMs ?? REMOTE_QUERY_TIMEOUT_MS;
+    const waitMs = Number.isFinite(q.budgetMs) && q.budgetMs! >= 0 ? Math.min(own, q.budgetMs!) : own;
     return new Promise<RemoteAnswer>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(qid);
         reject(
           new OpsError(
             'OPS_ERR_SERVER_UNREACHABLE',
-            `server "${child}", which owns ${q.node}, did not answer within ${(this.o.timeoutMs ?? REMOTE_QUERY_TIMEOUT_MS) / 1000} s`,
+            `server "${child}", which owns ${q.node}, did not answer within ${waitMs / 1000} s`,
           ),
         );
-      }, this.o.timeoutMs ?? REMOTE_QUERY_TIMEOUT_MS);
+      }, waitMs);
       this.waiting.set(qid, { child, resolve, timer });
-      this.o.send(child, { kind: 'query', qid, ...q });
+      this.o.send(child, { kind: 'query', qid, ...q, budgetMs: childBudgetMs(waitMs) });
     });
   }
 
@@ -170,12 +189,18 @@ export async function latestAcross(
   asks: ReadonlyMap<string, string>,
   scope: string,
   remote: Pick<RemoteNodes, 'ask'>,
+  budgetMs?: number,
 ): Promise<{ updates: IndicatorUpdate[]; unreachable: string[] }> {
   const unreachable: string[] = [];
   await Promise.all(
     [...asks].map(async ([server, node]) => {
       try {
-        const theirs = (await remote.ask(server, { route: 'latest', scope, node })) as IndicatorUpdate[];
+        const theirs = (await remote.ask(server, {
+          route: 'latest',
+          scope,
+          node,
+          ...(budgetMs !== undefined ? { budgetMs } : {}),
+        })) as IndicatorUpdate[];
         const mine = new Set(theirs.map((u) => `${u.node}\u0000${u.indicator}`));
         for (let i = updates.length - 1; i >= 0; i--)
           if (mine.has(`${updates[i]!.node}\u0000${updates[i]!.indicator}`)) updates.splice(i, 1);
@@ -203,6 +228,7 @@ export async function answerAcross(q: RemoteQuery, c: AnswerContext, remote?: Re
       childParts(remote, q.scope, q.node),
       q.scope,
       remote,
+      q.budgetMs,
     );
     return { ...a, body: across.updates };
   }
