@@ -28,7 +28,14 @@ import { createServerMetrics } from './metrics/registry.js';
 import { loadModelFile, watchModelFile } from './model/index.js';
 import { ModelHolder } from './model/model-holder.js';
 import { modelHash } from './model/model-hash.js';
-import { chooseServer, narrowTo, ownerOfEachNode, ownership, viaChildOfEachNode } from './model/ownership.js';
+import {
+  chooseServer,
+  linkTopology,
+  narrowTo,
+  ownerOfEachNode,
+  ownership,
+  viaChildOfEachNode,
+} from './model/ownership.js';
 import { answerAcross, answerBody, RemoteQueries } from './federation/remote-queries.js';
 import { recordHandoffs } from './federation/alert-handoffs.js';
 import { startChildLinks, type ChildLinks } from './federation/child-links.js';
@@ -126,12 +133,21 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
     const viaChildOf = (m: Model) =>
       serverId === undefined ? new Map<string, string>() : viaChildOfEachNode(m, serverId, ownerOfNode);
     let viaChild = viaChildOf(full);
+    // The links (parent, child servers, boundary) are set up once, at start: a reload that changes them is logged.
+    let onTopologyChange: ((from: string, to: string) => void) | undefined;
+    const topologyAtStart = serverId === undefined ? undefined : linkTopology(ownership(full, serverId));
+    let topologyWarned = topologyAtStart;
     const models = new ModelHolder(full, silentLogger, (m) => {
       const narrowed = narrow(m);
       hash = modelHash(m);
       fullModel = m;
       ownerOfNode = ownerOfEachNode(m);
       viaChild = viaChildOf(m);
+      if (serverId !== undefined && topologyAtStart !== undefined) {
+        const topology = linkTopology(ownership(m, serverId));
+        if (topology !== topologyWarned) onTopologyChange?.(topologyAtStart, topology);
+        topologyWarned = topology;
+      }
       return narrowed;
     });
     const metrics = createServerMetrics();
@@ -188,6 +204,14 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
     });
     const log: Logger = app.log ?? silentLogger;
+    onTopologyChange = (from, to) =>
+      log.warn(
+        { server: serverId, running: from, reloaded: to },
+        from === to
+          ? 'federation: the reloaded model gives this server its links as at start again'
+          : "federation: the reloaded model changes this server's place in the federation (parent, child servers or " +
+              'boundary); its links keep the layout they started with until the server is restarted',
+      );
     life.useLogger(log);
     life.own('http', app, (a) => a.close());
     if (state.created) log.info({ state: state.path, version: state.version }, 'state database created');

@@ -8,6 +8,7 @@ import { modelHash } from './model-hash.js';
 import { ModelHolder } from './model-holder.js';
 import {
   chooseServer,
+  linkTopology,
   narrowTo,
   ownerOfEachNode,
   ownership,
@@ -224,5 +225,34 @@ describe('the child a question goes to, at any depth (viaChildOfEachNode)', () =
     const via = viaChildOfEachNode(deep, 'norte');
     expect([...via]).toEqual([['valle/norte/lana', 'lana']]);
     expect(viaChildOfEachNode(deep, 'lana').size).toBe(0);
+  });
+});
+
+describe('the links a server was set up for (linkTopology)', () => {
+  it('names parent, top, child servers and boundary, and changes only when they do', () => {
+    expect(linkTopology(ownership(federated, 'region'))).toBe(
+      'parent none; top valle; children norte, sur; boundary valle/norte (norte), valle/sur (sur)',
+    );
+    expect(linkTopology(ownership(federated, 'norte'))).toBe(
+      'parent region; top valle/norte; children none; boundary none',
+    );
+    // sur gone from servers: the region runs its subtree, so its children and boundary change; norte's links do not
+    const withoutSur = load(
+      federatedModelText(
+        HASH,
+        [
+          'servers:',
+          '  - id: region',
+          '    owns: [valle]',
+          '  - id: norte',
+          '    owns: [valle/norte]',
+          '    parent: region',
+        ].join('\n'),
+      ),
+    );
+    expect(linkTopology(ownership(withoutSur, 'region'))).toBe(
+      'parent none; top valle; children norte; boundary valle/norte (norte)',
+    );
+    expect(linkTopology(ownership(withoutSur, 'norte'))).toBe(linkTopology(ownership(federated, 'norte')));
   });
 });

@@ -31,6 +31,22 @@ export interface Ownership {
   model: Model;
 }
 
+/**
+ * What of a server's place in the federation its links were set up for, in words: its parent, its top node, its
+ * child servers and the boundary nodes they own. Two ownerships with the same text need the same links; a reload
+ * that changes it needs a restart of the server to change them (start.ts warns).
+ * @example linkTopology(ownership(model, 'norte')) // 'parent region; top valle/norte; children lana; boundary valle/norte/lana (lana)'
+ */
+export function linkTopology(o: Pick<Ownership, 'parent' | 'top' | 'children' | 'boundary'>): string {
+  const children = [...o.children].sort().join(', ') || 'none';
+  const boundary =
+    o.boundary
+      .map((b) => `${b.path} (${b.server})`)
+      .sort()
+      .join(', ') || 'none';
+  return `parent ${o.parent ?? 'none'}; top ${o.top}; children ${children}; boundary ${boundary}`;
+}
+
 /** The owning server of every node of a model with `servers:` (the nearest listed `owns` at or above it). */
 export function ownerOfEachNode(model: Model): Map<string, string> {
   const listed = new Map<string, string>();

@@ -175,3 +175,42 @@ describe('choosing the server at start', () => {
     );
   });
 });
+
+describe('a reload that changes the federation layout', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'opsroom-federation-reload-'));
+  const model = join(dir, 'valle.yaml');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('takes the new tree at once, and says that the links keep their layout until a restart', async () => {
+    writeFileSync(model, federatedModelText(hashSecret('demo')));
+    const lines: string[] = [];
+    const server = await startTestServer({
+      model,
+      serverId: 'region',
+      logger: { level: 'info', stream: { write: (line: string) => void lines.push(line) } },
+    });
+    try {
+      const warned = () => lines.filter((l) => l.includes("changes this server's place in the federation"));
+      // sur leaves servers: the region runs valle/sur itself now
+      const withoutSur = [
+        'servers:',
+        '  - { id: region, owns: [valle] }',
+        '  - { id: norte, owns: [valle/norte], parent: region }',
+      ];
+      writeFileSync(model, federatedModelText(hashSecret('demo'), withoutSur.join('\n')));
+      for (let i = 0; i < 100 && warned().length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(warned()).toHaveLength(1);
+      expect(JSON.parse(warned()[0]!)).toMatchObject({
+        level: 40,
+        running: 'parent none; top valle; children norte, sur; boundary valle/norte (norte), valle/sur (sur)',
+        reloaded: 'parent none; top valle; children norte; boundary valle/norte (norte)',
+      });
+      // the tree in force followed the reload: the region runs valle/sur/cobre itself now
+      const token = await login(server.httpUrl, 'boss', 'demo');
+      const tree = await getJson<ModelView>(server.httpUrl, '/api/model?values=false', token);
+      expect(tree.body.nodes.map((n) => n.path)).toContain('valle/sur/cobre');
+    } finally {
+      await server.stop();
+    }
+  }, 30_000);
+});
