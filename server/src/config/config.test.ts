@@ -182,6 +182,15 @@ describe('resolveConfig', () => {
       );
   });
 
+  it('takes VictoriaMetrics basic auth from --vm-username / --vm-password or their variables', () => {
+    expect(resolveConfig({}, {}).vm).toEqual({ url: 'http://127.0.0.1:8428' });
+    expect(resolveConfig({ 'vm-username': 'opsroom' }, { OPSROOM_VM_PASSWORD: 'p:w@d' }).vm).toEqual({
+      url: 'http://127.0.0.1:8428',
+      username: 'opsroom',
+      password: 'p:w@d',
+    });
+  });
+
   it('takes a UI replica only with the Redis it hears events through, and checks every address (issue 19 point 4)', () => {
     const ok = resolveConfig({ 'replica-of': 'http://owner:8080', 'redis-url': 'redis://redis:6379' }, {});
     expect(ok).toMatchObject({ replicaOf: 'http://owner:8080', redisUrl: 'redis://redis:6379' });

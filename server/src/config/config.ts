@@ -75,7 +75,7 @@ export interface OpsroomConfig {
   storeWriter: 'main' | 'thread';
   influx: { url: string; org: string; bucket: string; token?: string };
   /** VictoriaMetrics (`--store victoriametrics`): its base URL. */
-  vm: { url: string };
+  vm: { url: string; username?: string; password?: string };
   rollupPeriodMs: number;
   /**
    * ms between periodic checkpoints of every detector to `<dataDir>/detectors.ckpt` (default
@@ -328,6 +328,20 @@ export const OPTIONS = [
     key: 'vm.url',
     kind: 'httpUrl',
     help: `VictoriaMetrics URL for --store victoriametrics (default ${DEFAULTS.vmUrl})`,
+  },
+  {
+    flag: 'vm-username',
+    env: 'OPSROOM_VM_USERNAME',
+    key: 'vm.username',
+    kind: 'string',
+    help: 'HTTP basic auth user name on VictoriaMetrics (its -httpAuth.username), with --vm-password',
+  },
+  {
+    flag: 'vm-password',
+    env: 'OPSROOM_VM_PASSWORD',
+    key: 'vm.password',
+    kind: 'string',
+    help: 'its password (-httpAuth.password; prefer the env var: flags show in `ps`)',
   },
   {
     flag: 'influx-token',

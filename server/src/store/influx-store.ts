@@ -18,6 +18,11 @@ export interface InfluxStoreOptions {
   bucket: string;
   /** API token with write (and read, for queries) access to the bucket. */
   token: string;
+  /**
+   * An `authorization` header sent instead of the token (the VictoriaMetrics store's HTTP basic auth); the token is
+   * then not sent.
+   */
+  authorization?: string;
   /** Most lines in one write request. */
   batchSize?: number;
   /** Most write requests in flight at once. */
@@ -99,7 +104,10 @@ interface PendingWrite {
 export class InfluxStore implements TimeSeriesStore {
   /** Start-up does not seed the live view from here: latest() would be a Flux query (see the class comment). */
   readonly latestAtStartup = false;
-  private readonly opts: Required<Omit<InfluxStoreOptions, 'latestLookbackMs' | 'logger' | 'now' | 'serverName'>>;
+  private readonly opts: Required<
+    Omit<InfluxStoreOptions, 'latestLookbackMs' | 'logger' | 'now' | 'serverName' | 'authorization'>
+  > &
+    Pick<InfluxStoreOptions, 'authorization'>;
   private readonly name: string;
   private readonly influx: InfluxDB;
   private readonly writeApi: WriteApi;
@@ -149,7 +157,13 @@ export class InfluxStore implements TimeSeriesStore {
       );
     this.log = logger ?? silentLogger;
     this.now = now ?? Date.now;
-    this.influx = new InfluxDB({ url: this.opts.url, token: this.opts.token, timeout: this.opts.timeoutMs });
+    this.influx = new InfluxDB({
+      url: this.opts.url,
+      timeout: this.opts.timeoutMs,
+      ...(this.opts.authorization
+        ? { headers: { authorization: this.opts.authorization } }
+        : { token: this.opts.token }),
+    });
     this.writeApi = this.influx.getWriteApi(this.opts.org, this.opts.bucket, 'ms', {
       // One request per sendOnce(): never auto-flush inside writeRecords, no timer.
       batchSize: this.opts.batchSize + 1,

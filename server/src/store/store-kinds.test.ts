@@ -29,6 +29,12 @@ describe('the store kind registry', () => {
       kind: 'victoriametrics',
       url: 'http://127.0.0.1:8428',
     });
+    const vm = { kind: 'victoriametrics', url: 'http://127.0.0.1:8428' };
+    expect(STORE_REGISTRY.victoriametrics.parse({ ...vm, username: 'u', password: 'p' })).toMatchObject({
+      username: 'u',
+      password: 'p',
+    });
+    expect(() => STORE_REGISTRY.victoriametrics.parse({ ...vm, username: 'u' })).toThrow(/go together/);
   });
 
   it('opens a working store from a parsed configuration', async () => {

@@ -18,7 +18,7 @@ export type StoreConfig =
   | { kind: 'embedded'; dataDir: string }
   | { kind: 'memory' }
   | { kind: 'influxdb'; url: string; org: string; bucket: string; token: string }
-  | { kind: 'victoriametrics'; url: string };
+  | { kind: 'victoriametrics'; url: string; username?: string; password?: string };
 
 export type StoreKind = StoreConfig['kind'];
 
@@ -106,12 +106,34 @@ const influxdb: StoreKindDescriptor<'influxdb'> = {
 const victoriametrics: StoreKindDescriptor<'victoriametrics'> = {
   kind: 'victoriametrics',
   summary: 'VictoriaMetrics (writes the InfluxDB line protocol, reads PromQL/MetricsQL)',
-  fields: { url: URL_HELP },
-  parse: (raw) => ({
-    kind: 'victoriametrics',
-    url: requireHttpUrl(raw, 'victoriametrics', victoriametrics.fields.url!),
-  }),
-  open: (c, o) => new VictoriaMetricsStore({ ...o.victoria, url: c.url, logger: o.logger }),
+  fields: {
+    url: URL_HELP,
+    username: 'HTTP basic auth user name (optional; with password)',
+    password: 'HTTP basic auth password (optional; with username)',
+  },
+  parse: (raw) => {
+    const auth: { username?: string; password?: string } = {};
+    for (const field of ['username', 'password'] as const) {
+      const v = raw[field];
+      if (v === undefined || v === '') continue;
+      if (typeof v !== 'string') throw new Error(`store victoriametrics: ${field} must be a string`);
+      auth[field] = v;
+    }
+    if ((auth.username === undefined) !== (auth.password === undefined))
+      throw new Error('store victoriametrics: username and password go together (basic auth), or neither');
+    return {
+      kind: 'victoriametrics',
+      url: requireHttpUrl(raw, 'victoriametrics', victoriametrics.fields.url!),
+      ...auth,
+    };
+  },
+  open: (c, o) =>
+    new VictoriaMetricsStore({
+      ...o.victoria,
+      url: c.url,
+      ...(c.username !== undefined ? { username: c.username, password: c.password! } : {}),
+      logger: o.logger,
+    }),
 };
 
 /** Every store kind, in the order `--help` lists them. */

@@ -28,6 +28,12 @@ export interface VictoriaStoreOptions {
    * Base URL of a VictoriaMetrics single-node server (or vminsert/vmselect behind one URL), e.g. http://127.0.0.1:8428.
    */
   url: string;
+  /**
+   * HTTP basic auth, for a server started with `-httpAuth.username` and `-httpAuth.password` (or behind vmauth):
+   * sent with every write and read. Absent: no authentication.
+   */
+  username?: string;
+  password?: string;
   /** How far back latest() looks, ms (default DEFAULT_VICTORIA_STORE_OPTIONS.latestLookbackMs). */
   latestLookbackMs?: number;
   /** Timeout of one read request, ms. */
@@ -40,7 +46,7 @@ export interface VictoriaStoreOptions {
   /** Write batching and retries (the InfluxStore write path, see influx-store.ts). */
   write?: Omit<
     InfluxStoreOptions,
-    'url' | 'org' | 'bucket' | 'token' | 'logger' | 'now' | 'latestLookbackMs' | 'serverName'
+    'url' | 'org' | 'bucket' | 'token' | 'authorization' | 'logger' | 'now' | 'latestLookbackMs' | 'serverName'
   >;
   logger?: StoreLogger;
   /** Clock of latest() (tests). */
@@ -93,6 +99,8 @@ export class VictoriaMetricsStore implements TimeSeriesStore {
   private readonly latestLookbackMs: number;
   private readonly readTimeoutMs: number;
   private readonly flushBeforeRead: boolean;
+  /** The basic-auth header of every request, or nothing. */
+  private readonly auth: { authorization?: string };
   private readonly warnings: string[] = [];
   private readonly serverCheck: Promise<void>;
   private closed = false;
@@ -113,6 +121,16 @@ export class VictoriaMetricsStore implements TimeSeriesStore {
       );
     }
     this.flushBeforeRead = options.flushBeforeRead ?? false;
+    if ((options.username === undefined) !== (options.password === undefined))
+      throw new Error('the VictoriaMetrics store needs both a user name and a password for basic auth, or neither');
+    if (options.username?.includes(':'))
+      throw new Error('a VictoriaMetrics user name cannot hold ":" (HTTP basic auth separates it from the password)');
+    this.auth =
+      options.username === undefined
+        ? {}
+        : {
+            authorization: `Basic ${Buffer.from(`${options.username}:${options.password!}`, 'utf8').toString('base64')}`,
+          };
     // org, bucket and token are ignored by VictoriaMetrics; the client needs them non-empty.
     this.writer = new InfluxStore({
       ...options.write,
@@ -120,6 +138,7 @@ export class VictoriaMetricsStore implements TimeSeriesStore {
       org: 'opsroom',
       bucket: 'opsroom',
       token: 'none',
+      ...this.auth,
       serverName: 'VictoriaMetrics',
       logger: this.log,
     });
@@ -313,7 +332,7 @@ export class VictoriaMetricsStore implements TimeSeriesStore {
     try {
       res = await fetch(`${this.url}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...this.auth },
         body: new URLSearchParams(params).toString(),
         signal: AbortSignal.timeout(this.readTimeoutMs),
       });
@@ -336,7 +355,10 @@ export class VictoriaMetricsStore implements TimeSeriesStore {
 
   private async flushIfAsked(): Promise<void> {
     if (!this.flushBeforeRead) return;
-    const res = await fetch(`${this.url}/internal/force_flush`, { signal: AbortSignal.timeout(this.readTimeoutMs) });
+    const res = await fetch(`${this.url}/internal/force_flush`, {
+      headers: this.auth,
+      signal: AbortSignal.timeout(this.readTimeoutMs),
+    });
     await res.arrayBuffer();
   }
 
@@ -344,7 +366,7 @@ export class VictoriaMetricsStore implements TimeSeriesStore {
   private async checkServer(): Promise<void> {
     let flags: string;
     try {
-      const res = await fetch(`${this.url}/flags`, { signal: AbortSignal.timeout(5_000) });
+      const res = await fetch(`${this.url}/flags`, { headers: this.auth, signal: AbortSignal.timeout(5_000) });
       flags = await res.text();
       if (!res.ok) return;
     } catch (err) {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { runStoreContract } from '../support/store-contract.js';
 import type { StoredPoint } from '../../src/store/store.js';
 import { VictoriaMetricsStore } from '../../src/store/victoria-store.js';
-import { startVictoriaMetrics, victoriaMetricsBinary } from '../support/victoria-metrics.js';
+import { STORE_FLAGS, startVictoriaMetrics, victoriaMetricsBinary } from '../support/victoria-metrics.js';
 import type { RunningVictoriaMetrics } from '../support/victoria-metrics.js';
 
 const binary = victoriaMetricsBinary();
@@ -99,6 +99,37 @@ d('VictoriaMetricsStore against a real VictoriaMetrics, beyond the contract', ()
     } finally {
       await plain.stop();
     }
+  });
+
+  it('speaks HTTP basic auth to a server started with -httpAuth.*: writes and reads with it, refused without', async () => {
+    const password = 'p:w@d/#?%41 x'; // sent as written: no URL encoding
+    const guarded = await startVictoriaMetrics(binary!, [
+      ...STORE_FLAGS,
+      '-httpAuth.username=opsroom',
+      `-httpAuth.password=${password}`,
+    ]);
+    try {
+      const point = { node: 'n', metric: 'm', deviceId: 'd', ts: T0, value: 7 };
+      const s = new VictoriaMetricsStore({
+        url: guarded.url,
+        username: 'opsroom',
+        password,
+        flushBeforeRead: true,
+        now: () => T0 + 60_000,
+      });
+      await s.writeBatch([point]);
+      expect(await s.query({ node: 'n', metric: 'm', from: T0, to: T0 + 1 })).toEqual([{ ts: T0, value: 7 }]);
+      await s.close();
+      const anonymous = new VictoriaMetricsStore({ url: guarded.url, write: { maxRetryTimeMs: 0 } });
+      await expect(anonymous.query({ node: 'n', metric: 'm', from: T0, to: T0 + 1 })).rejects.toThrow(/HTTP 401/);
+      await expect(anonymous.writeBatch([point])).rejects.toThrow(/401/);
+      await anonymous.close();
+    } finally {
+      await guarded.stop();
+    }
+    expect(() => new VictoriaMetricsStore({ url: 'http://127.0.0.1:9', username: 'a' })).toThrow(
+      'needs both a user name and a password',
+    );
   });
 
   it('fails a read with the server named when VictoriaMetrics is down', async () => {
