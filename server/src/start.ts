@@ -134,7 +134,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       serverId === undefined ? new Map<string, string>() : viaChildOfEachNode(m, serverId, ownerOfNode);
     let viaChild = viaChildOf(full);
     // The links (parent, child servers, boundary) are set up once, at start: a reload that changes them is logged.
-    let onTopologyChange: ((from: string, to: string) => void) | undefined;
+    const onTopology: { change?: (from: string, to: string) => void } = {}; // set once the log exists
     const topologyAtStart = serverId === undefined ? undefined : linkTopology(ownership(full, serverId));
     let topologyWarned = topologyAtStart;
     const models = new ModelHolder(full, silentLogger, (m) => {
@@ -145,7 +145,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       viaChild = viaChildOf(m);
       if (serverId !== undefined && topologyAtStart !== undefined) {
         const topology = linkTopology(ownership(m, serverId));
-        if (topology !== topologyWarned) onTopologyChange?.(topologyAtStart, topology);
+        if (topology !== topologyWarned) onTopology.change?.(topologyAtStart, topology);
         topologyWarned = topology;
       }
       return narrowed;
@@ -204,7 +204,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
       ...(config.trustProxy ? { trustProxy: config.trustProxy } : {}),
     });
     const log: Logger = app.log ?? silentLogger;
-    onTopologyChange = (from, to) =>
+    onTopology.change = (from, to) =>
       log.warn(
         { server: serverId, running: from, reloaded: to },
         from === to
