@@ -1,13 +1,15 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { createWebSocketStream, WebSocketServer } from 'ws';
 import { MqttSession, packets, type IncomingPublish } from './mqtt-session.js';
 
 /** A scripted broker: answers CONNECT and SUBSCRIBE, records every packet the client sends. */
 function fakeBroker() {
   const got: Array<{ conn: number; type: number; flags: number; body: Buffer }> = [];
-  const sockets: Socket[] = [];
+  const sockets: Duplex[] = [];
   let conns = 0;
-  const server: Server = createServer((s) => {
+  const session = (s: Duplex) => {
     const conn = ++conns;
     sockets.push(s);
     let buf = Buffer.alloc(0);
@@ -34,7 +36,9 @@ function fakeBroker() {
       }
     });
     s.on('error', () => undefined);
-  });
+  };
+  const server: Server = createServer(session);
+  let wss: WebSocketServer | undefined;
   return {
     got,
     sockets,
@@ -42,7 +46,19 @@ function fakeBroker() {
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       return `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`;
     },
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    /** The same broker over WebSocket (subprotocol mqtt), as Mosquitto's `protocol websockets` listener. */
+    async listenWs(): Promise<string> {
+      const protocols: string[] = [];
+      wss = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: (p) => (protocols.push(...p), 'mqtt') });
+      wss.on('connection', (ws) => session(createWebSocketStream(ws)));
+      await new Promise<void>((r) => wss!.once('listening', () => r()));
+      return `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/mqtt`;
+    },
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+      if (wss) await new Promise<void>((r) => wss!.close(() => r()));
+    },
   };
 }
 
@@ -60,9 +76,9 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function connected(onPublish: (p: IncomingPublish) => void = () => undefined) {
+async function connected(onPublish: (p: IncomingPublish) => void = () => undefined, ws = false) {
   const broker = fakeBroker();
-  const url = await broker.listen();
+  const url = ws ? await broker.listenWs() : await broker.listen();
   let closes = 0;
   const session = new MqttSession({
     url,
@@ -171,8 +187,21 @@ describe('MqttSession', () => {
     await expect(session.start()).rejects.toThrow(/Not authorized/);
   });
 
-  it('speaks mqtt:// and mqtts:// only', () => {
+  it('speaks MQTT over WebSocket too (ws://, the URL table of models/src/readings/broker-url.ts)', async () => {
+    const seen: IncomingPublish[] = [];
+    const { broker, session } = await connected((p) => seen.push(p), true);
+    expect(broker.got.filter((p) => p.type === 8)).toHaveLength(1);
+    broker.sockets[0]!.write(
+      packets.publishPacket('opsroom/devices/d1/readings', Buffer.from('{"v":1}'), 1, false, false, 7),
+    );
+    await until(() => seen.length === 1);
+    session.ack(7);
+    await until(() => broker.got.some((p) => p.type === 4));
+    expect(broker.got.find((p) => p.type === 4)!.body.readUInt16BE(0)).toBe(7);
+  });
+
+  it('refuses a URL outside the broker URL table', () => {
     const opts = { clientId: 'x', subscriptions: [], onPublish: () => {}, onClose: () => {}, onError: () => {} };
-    expect(() => new MqttSession({ ...opts, url: 'ws://broker:8080' })).toThrow(/mqtt:\/\/ or mqtts:\/\//);
+    expect(() => new MqttSession({ ...opts, url: 'http://broker:8080' })).toThrow(/must start with mqtt:\/\//);
   });
 });

@@ -1,5 +1,8 @@
-import { connect as netConnect, type Socket } from 'node:net';
+import { connect as netConnect } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
+import { createWebSocketStream, WebSocket } from 'ws';
+import { parseBrokerUrlParts, type ParsedBrokerUrl } from '@opsroom/models';
 
 /**
  * The ingest's own MQTT 3.1.1 client: one connection in a persistent session (clean session 0),
@@ -15,7 +18,8 @@ import { connect as tlsConnect } from 'node:tls';
  * with `server/bench/profile-pipeline.ts`. mqtt.js stays the devices', the bench's and the
  * federation link's client.
  *
- * URLs: `mqtt://` (TCP, port 1883 by default) and `mqtts://` (TLS, 8883, the system's CAs).
+ * URLs: the broker URL table's (`models/src/readings/broker-url.ts`): `mqtt://` (TCP), `mqtts://`
+ * (TLS, the system's CAs), `ws://` and `wss://` (WebSocket, subprotocol `mqtt`, the URL's path).
  */
 export interface MqttSessionOptions {
   url: string;
@@ -56,7 +60,7 @@ const CONNACK_ERRORS: Record<number, string> = {
 };
 
 export class MqttSession {
-  private socket: Socket | null = null;
+  private socket: Duplex | null = null;
   private live = false; // this connection's CONNACK accepted
   private ending = false;
   private buf: Buffer | null = null;
@@ -74,17 +78,12 @@ export class MqttSession {
   private lastRead = 0;
   private lastWrite = 0;
   private pingOutstanding = false;
-  private readonly host: string;
-  private readonly port: number;
-  private readonly tls: boolean;
+  private readonly where: ParsedBrokerUrl;
 
   constructor(private readonly opts: MqttSessionOptions) {
-    const u = new URL(opts.url);
-    if (u.protocol !== 'mqtt:' && u.protocol !== 'mqtts:' && u.protocol !== 'tcp:' && u.protocol !== 'ssl:')
-      throw new Error(`the ingest speaks MQTT over TCP or TLS: mqtt:// or mqtts://, got ${u.protocol}//`);
-    this.tls = u.protocol === 'mqtts:' || u.protocol === 'ssl:';
-    this.host = u.hostname.replace(/^\[(.*)\]$/, '$1');
-    this.port = u.port ? Number(u.port) : this.tls ? 8883 : 1883;
+    const where = parseBrokerUrlParts(opts.url);
+    if (typeof where === 'string') throw new Error(`the broker URL ${where}`);
+    this.where = where;
   }
 
   get connected(): boolean {
@@ -197,10 +196,7 @@ export class MqttSession {
 
   private open(first?: (err?: Error) => void): void {
     const o = this.opts;
-    const s = this.tls
-      ? tlsConnect({ host: this.host, port: this.port, servername: isIp(this.host) ? undefined : this.host })
-      : netConnect({ host: this.host, port: this.port });
-    s.setNoDelay(true);
+    const { stream: s, opened } = this.transport();
     this.socket = s;
     this.buf = null;
     this.paused = false;
@@ -222,7 +218,7 @@ export class MqttSession {
       () => settle(new Error(`no CONNACK within ${o.connectTimeoutMs ?? 10_000} ms`)),
       o.connectTimeoutMs ?? 10_000,
     );
-    s.once(this.tls ? 'secureConnect' : 'connect', () => {
+    s.once(opened, () => {
       this.lastRead = this.lastWrite = Date.now();
       this.write(connectPacket(o.clientId, o.username, o.password, o.keepaliveSec ?? 60));
     });
@@ -282,6 +278,28 @@ export class MqttSession {
       Math.max(250, ka / 4),
     );
     this.keepalive.unref();
+  }
+
+  /** The byte stream to the broker, and the event it emits once open. */
+  private transport(): { stream: Duplex; opened: string } {
+    const { protocol, host, port } = this.where;
+    if (protocol === 'ws' || protocol === 'wss') {
+      const u = new URL(this.opts.url);
+      u.username = '';
+      u.password = '';
+      const ws = new WebSocket(u.toString(), ['mqtt']);
+      const stream = createWebSocketStream(ws);
+      ws.once('open', () => stream.emit('mqtt-open'));
+      return { stream, opened: 'mqtt-open' };
+    }
+    if (protocol === 'mqtts') {
+      const servername = isIp(host) ? undefined : host;
+      return {
+        stream: tlsConnect({ host, port, ...(servername ? { servername } : {}) }).setNoDelay(true),
+        opened: 'secureConnect',
+      };
+    }
+    return { stream: netConnect({ host, port }).setNoDelay(true), opened: 'connect' };
   }
 
   private write(b: Buffer): void {
