@@ -13,10 +13,12 @@ import { parseBrokerUrlParts, type ParsedBrokerUrl } from '@opsroom/models';
  * connection, as [MQTT-4.4.0-1] asks), keep the connection alive (PINGREQ), and reconnect after
  * `reconnectMs` when the connection goes, subscribing again each time.
  *
- * Why not mqtt.js: through an external broker the server's CPU per single-reading message was
- * ~40 % mqtt.js (its stream parser, per-packet handlers and one PUBACK write path each), measured
- * with `server/bench/profile-pipeline.ts`. mqtt.js stays the devices', the bench's and the
- * federation link's client.
+ * Why not mqtt.js: its stream parser, per-packet handlers and one PUBACK write path each. Through
+ * Mosquitto the server with mqtt.js spent 22–23 µs of CPU per single-reading message, with this
+ * client 18–21 µs; per batch of 100, 109–140 µs and 101–114 µs, the latter also with the alert
+ * changes of the same day (2026-12-07, 4 alternating runs each of `PROFILE_BROKER=mosquitto
+ * PROFILE_PUBLISHER=process server/bench/profile-pipeline.ts`). mqtt.js stays the devices', the
+ * bench's and the federation link's client.
  *
  * URLs: the broker URL table's (`models/src/readings/broker-url.ts`): `mqtt://` (TCP), `mqtts://`
  * (TLS, the system's CAs), `ws://` and `wss://` (WebSocket, subprotocol `mqtt`, the URL's path).
