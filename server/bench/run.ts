@@ -65,10 +65,11 @@ const log = (s: string) => process.stderr.write(s + '\n');
 
 /**
  * The same load through an external Mosquitto (the server with `brokerUrl`), beside the raw broker
- * in the same run, so users can pick a broker. Each run measures the raw broker (one Mosquitto,
- * warmed up first: its first thousands of messages run slower) and then each pipeline and baseline
- * row (a fresh Mosquitto each) back to back, so a pair sees the same load from whatever else runs
- * on the machine; a row's ratio is the median of its runs' ratios to that run's raw figure.
+ * in the same run, so users can pick a broker. Each run measures each raw broker figure (one
+ * Mosquitto, warmed up first: its first thousands of messages run slower) and the same load
+ * through the pipeline (a fresh Mosquitto each) back to back, raw first in even runs and pipeline
+ * first in odd ones, so a pair sees the same load from whatever else runs on the machine; a row's
+ * ratio is the median of its runs' ratios to that run's raw figure.
  * `BENCH_ONLY=mosquitto npm run bench` runs only these (about 2 minutes at 3 runs).
  */
 async function mosquittoRows(): Promise<void> {
@@ -86,20 +87,42 @@ async function mosquittoRows(): Promise<void> {
   const m = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<(typeof keys)[number], number[]>;
   const fresh = async (fn: (url: string) => Promise<number>) => (await withMosquitto(mosquitto, 1, fn)).median;
   for (let i = 0; i < RUNS; i++) {
+    // Each raw figure and its pipeline figure are taken back to back (the raw broker's Mosquitto,
+    // warmed up, stays up meanwhile; the pipeline gets a fresh one each time), in turn raw first
+    // and pipeline first, so that a pair sees the same load from whatever else runs on the machine.
     const raw = await startMosquitto(mosquitto);
     try {
       await rawBroker('single', 10_000, 1, raw.url, DEVICE);
-      m.raw0.push(await rawBroker('single', 50_000, 0, raw.url, DEVICE));
-      m.raw1.push(await rawBroker('single', 30_000, 1, raw.url, DEVICE));
-      m.cpuRaw1.push(lastCpuPerMessage);
-      m.rawj.push(100 * (await rawBroker('json100', 10_000, 1, raw.url, DEVICE)));
+      const pair = async (rawFig: () => Promise<void>, pipeFig: () => Promise<void>) => {
+        if (i % 2 === 0) {
+          await rawFig();
+          await pipeFig();
+        } else {
+          await pipeFig();
+          await rawFig();
+        }
+      };
+      await pair(
+        async () => void m.raw0.push(await rawBroker('single', 50_000, 0, raw.url, DEVICE)),
+        async () => void m.p0.push(await fresh((url) => fullPipeline('single', 30_000, 0, url, {}, DEVICE))),
+      );
+      await pair(
+        async () => {
+          m.raw1.push(await rawBroker('single', 30_000, 1, raw.url, DEVICE));
+          m.cpuRaw1.push(lastCpuPerMessage);
+        },
+        async () => {
+          m.p1.push(await fresh((url) => fullPipeline('single', 30_000, 1, url, {}, DEVICE)));
+          m.cpuP1.push(lastCpuPerMessage);
+        },
+      );
+      await pair(
+        async () => void m.rawj.push(100 * (await rawBroker('json100', 10_000, 1, raw.url, DEVICE))),
+        async () => void m.pj.push(await fresh((url) => fullPipeline('json100', 10_000, 1, url, {}, DEVICE))),
+      );
     } finally {
       await raw.stop();
     }
-    m.p0.push(await fresh((url) => fullPipeline('single', 30_000, 0, url, {}, DEVICE)));
-    m.p1.push(await fresh((url) => fullPipeline('single', 30_000, 1, url, {}, DEVICE)));
-    m.cpuP1.push(lastCpuPerMessage);
-    m.pj.push(await fresh((url) => fullPipeline('json100', 10_000, 1, url, {}, DEVICE)));
     m.pl.push(await fresh((url) => fullPipeline('line100', 10_000, 1, url, {}, DEVICE)));
     // The pipeline's own ceiling in this run: the same load on the embedded broker (no second hop).
     m.ej.push(await fullPipeline('json100', 10_000, 1, undefined, {}, DEVICE));
