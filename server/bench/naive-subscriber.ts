@@ -11,12 +11,13 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { allDevicesFilter, deviceTopic } from '@opsroom/models';
-import { makeMessages, publishAll, type Payload } from './pipeline.js';
+import { device, type Payload, type PublisherPlace } from './pipeline.js';
 
 export async function naiveSubscriber(
   payload: Exclude<Payload, 'line100'>,
   count: number,
   brokerUrl: string,
+  publisher: PublisherPlace = 'inline',
 ): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'opsroom-naive-'));
   const db = new Database(join(dir, 'naive.db'));
@@ -31,7 +32,7 @@ export async function naiveSubscriber(
     const insertAll = db.transaction((device: string, rs: Reading[]) => {
       for (const r of rs) insert.run(device, r.metric, r.ts, r.value);
     });
-    const { messages, readings } = makeMessages(payload, count, Date.now() - 3600_000);
+    const readings = payload === 'single' ? count : count * 100;
     let stored = 0;
     let done!: () => void;
     const all = new Promise<void>((r) => (done = r));
@@ -46,12 +47,20 @@ export async function naiveSubscriber(
       if (stored >= readings) done();
     };
     await sub.subscribeAsync(allDevicesFilter('readings'), { qos: 1 });
-    const pub = await mqtt.connectAsync(brokerUrl, { clientId: 'bench-device' });
+    const pub = await device(publisher, {
+      url: brokerUrl,
+      topic: deviceTopic('taller-1-plc', 'readings'),
+      payload,
+      count,
+      qos: 1,
+      t0: Date.now() - 3600_000,
+      clientId: 'bench-device',
+    });
     const t = performance.now();
-    await publishAll(pub, deviceTopic('taller-1-plc', 'readings'), messages, 1);
+    await pub.publish();
     await all;
     const secs = (performance.now() - t) / 1000;
-    await pub.endAsync();
+    await pub.close();
     await sub.endAsync();
     return readings / secs;
   } finally {

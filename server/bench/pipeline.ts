@@ -8,6 +8,7 @@ import { deviceTopic } from '@opsroom/models';
 import { startOpsroom } from '../src/start.js';
 import { benchLogger } from './bench-logger.js';
 import { STALL_MS } from './stall.js';
+import { publisherProcess } from './publisher-process.js';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const MODEL = join(REPO, 'models/examples/valle.yaml');
@@ -16,6 +17,23 @@ const CREDS = JSON.parse(readFileSync(join(REPO, 'models/examples/valle.demo-cre
 };
 
 export type Payload = 'single' | 'json100' | 'line100';
+
+/**
+ * Where the bench's device runs: `inline`, an mqtt.js client on this process's event loop (the
+ * measured process then also pays for the device), or `process`, the same client and messages in
+ * a process of its own (publisher-process.ts).
+ */
+export type PublisherPlace = 'inline' | 'process';
+
+/**
+ * CPU (user + system, µs) this process spent per message during the last rawBroker or fullPipeline
+ * measurement: the subscriber's or the server's cost per message (with the device's too when it is inline).
+ */
+export let lastCpuPerMessage = NaN;
+const noteCpu = (since: NodeJS.CpuUsage, messages: number) => {
+  const d = process.cpuUsage(since);
+  lastCpuPerMessage = (d.user + d.system) / messages;
+};
 
 /** `count` messages of the given shape, timestamps unique and recent (the store is idempotent on them). */
 export function makeMessages(payload: Payload, count: number, t0: number): { messages: string[]; readings: number } {
@@ -74,23 +92,31 @@ export async function publishAll(client: MqttClient, topic: string, messages: st
  * Raw broker: one mqtt.js publisher, one mqtt.js subscriber; messages per second delivered. The
  * broker is an aedes on TCP started here, or the broker at `brokerUrl` (an external Mosquitto).
  */
-export async function rawBroker(payload: Payload, count: number, qos: 0 | 1, brokerUrl?: string): Promise<number> {
+export async function rawBroker(
+  payload: Payload,
+  count: number,
+  qos: 0 | 1,
+  brokerUrl?: string,
+  publisher: PublisherPlace = 'inline',
+): Promise<number> {
   const aedes = brokerUrl ? null : await Aedes.createBroker();
   const server = aedes ? createServer(aedes.handle) : null;
   if (server) await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = brokerUrl ?? `mqtt://127.0.0.1:${(server!.address() as AddressInfo).port}`;
   const sub = await mqtt.connectAsync(url, { clientId: 'bench-sub' });
-  const pub = await mqtt.connectAsync(url, { clientId: 'bench-pub' });
   const topic = deviceTopic('bench', 'readings');
   await sub.subscribeAsync(topic, { qos });
-  const { messages } = makeMessages(payload, count, Date.now() - 3600_000);
+  const t0 = Date.now() - 3600_000;
+  const pub = await device(publisher, { url, topic, payload, count, qos, t0, clientId: 'bench-pub' });
   let got = 0;
   const done = new Promise<void>((r) => sub.on('message', () => ++got === count && r()));
   const t = performance.now();
-  await publishAll(pub, topic, messages, qos);
+  const cpu = process.cpuUsage();
+  await pub.publish();
   await done;
   const secs = (performance.now() - t) / 1000;
-  await pub.endAsync();
+  noteCpu(cpu, count);
+  await pub.close();
   await sub.endAsync();
   if (aedes) await new Promise<void>((r) => aedes.close(() => r()));
   if (server) await new Promise<void>((r) => server.close(() => r()));
@@ -108,6 +134,7 @@ export async function fullPipeline(
   qos: 0 | 1,
   brokerUrl?: string,
   overrides: Record<string, unknown> = {},
+  publisher: PublisherPlace = 'inline',
 ): Promise<number> {
   const dataDir = mkdtempSync(join(tmpdir(), 'opsroom-bench-'));
   const server = await startOpsroom({
@@ -122,16 +149,20 @@ export async function fullPipeline(
   });
   try {
     const deviceId = 'taller-1-plc';
-    const pub = brokerUrl
-      ? await mqtt.connectAsync(brokerUrl, { clientId: 'bench-device' })
-      : await mqtt.connectAsync(server.mqttUrl, {
-          username: deviceId,
-          password: CREDS.devices[deviceId],
-          clientId: 'bench-device',
-        });
-    const { messages, readings } = makeMessages(payload, count, Date.now() - 3600_000);
+    const readings = payload === 'single' ? count : count * 100;
+    const pub = await device(publisher, {
+      url: brokerUrl ?? server.mqttUrl,
+      topic: deviceTopic(deviceId, 'readings'),
+      payload,
+      count,
+      qos,
+      t0: Date.now() - 3600_000,
+      clientId: 'bench-device',
+      ...(brokerUrl ? {} : { username: deviceId, password: CREDS.devices[deviceId] }),
+    });
     const t = performance.now();
-    await publishAll(pub, deviceTopic(deviceId, 'readings'), messages, qos);
+    const cpu = process.cpuUsage();
+    await pub.publish();
     // Stored = counted by ingest after the store accepted them. A scrape of /metrics costs ~2 ms
     // of this process's CPU: polling every 20 ms while an external broker's backlog is stored took
     // ~8 % of it, so the next scrape comes when the rate so far says the rest should be stored
@@ -147,10 +178,40 @@ export async function fullPipeline(
       if (performance.now() - t > 120_000) throw new Error(`only ${stored} of ${readings} readings stored after 120 s`);
     }
     const secs = (performance.now() - t) / 1000;
-    await pub.endAsync();
+    noteCpu(cpu, count);
+    await pub.close();
     return readings / secs;
   } finally {
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+export interface DeviceJob {
+  url: string;
+  topic: string;
+  payload: Payload;
+  count: number;
+  qos: 0 | 1;
+  t0: number;
+  clientId: string;
+  username?: string;
+  password?: string;
+}
+
+/** The bench's device, connected: inline (on this event loop) or in a process of its own. */
+export async function device(
+  place: PublisherPlace,
+  job: DeviceJob,
+): Promise<{ publish(): Promise<void>; close(): Promise<void> }> {
+  if (place === 'process') return publisherProcess(job);
+  const { messages } = makeMessages(job.payload, job.count, job.t0);
+  const pub = await mqtt.connectAsync(job.url, {
+    clientId: job.clientId,
+    ...(job.username ? { username: job.username, password: job.password } : {}),
+  });
+  return {
+    publish: () => publishAll(pub, job.topic, messages, job.qos),
+    close: async () => void (await pub.endAsync()),
+  };
 }

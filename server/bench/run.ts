@@ -15,11 +15,20 @@ import { runLayout, type LayoutResult } from './federation-load.js';
 import { benchHistoryHttp } from './history-http.js';
 import { describeMachine, machine } from './machine.js';
 import { naiveSubscriber } from './naive-subscriber.js';
-import { fullPipeline, rawBroker } from './pipeline.js';
+import { fullPipeline, lastCpuPerMessage, rawBroker, type PublisherPlace } from './pipeline.js';
 import { seriesMemoryLive, seriesMemoryServer, type SeriesMemory } from './series-memory.js';
 import { figure, repeat, type Figure } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/**
+ * Where the Mosquitto rows' device runs, the same for the raw broker, the pipeline and the naive
+ * baseline: `process` (default), an mqtt.js client in a process of its own, as devices are; or
+ * `inline`, on the measuring process's event loop beside the raw subscriber or the server (the
+ * layout of the figures before 2026-12-07).
+ */
+const DEVICE: PublisherPlace = process.env.BENCH_DEVICE === 'inline' ? 'inline' : 'process';
+if (process.env.BENCH_DEVICE && process.env.BENCH_DEVICE !== 'inline' && process.env.BENCH_DEVICE !== 'process')
+  throw new Error(`BENCH_DEVICE=${process.env.BENCH_DEVICE}: 'process' or 'inline'`);
 const rows: Array<{
   name: string;
   unit: string;
@@ -56,10 +65,11 @@ const log = (s: string) => process.stderr.write(s + '\n');
 
 /**
  * The same load through an external Mosquitto (the server with `brokerUrl`), beside the raw broker
- * in the same run, so users can pick a broker. Each run measures the raw broker (one Mosquitto,
- * warmed up first: its first thousands of messages run slower) and then each pipeline and baseline
- * row (a fresh Mosquitto each) back to back, so a pair sees the same load from whatever else runs
- * on the machine; a row's ratio is the median of its runs' ratios to that run's raw figure.
+ * in the same run, so users can pick a broker. Each run measures each raw broker figure (one
+ * Mosquitto, warmed up first: its first thousands of messages run slower) and the same load
+ * through the pipeline (a fresh Mosquitto each) back to back, raw first in even runs and pipeline
+ * first in odd ones, so a pair sees the same load from whatever else runs on the machine; a row's
+ * ratio is the median of its runs' ratios to that run's raw figure.
  * `BENCH_ONLY=mosquitto npm run bench` runs only these (about 2 minutes at 3 runs).
  */
 async function mosquittoRows(): Promise<void> {
@@ -70,31 +80,57 @@ async function mosquittoRows(): Promise<void> {
     );
     return;
   }
-  log('Mosquitto: raw broker, full pipeline (server with brokerUrl) and naive baseline, run by run…');
-  const keys = ['raw0', 'raw1', 'rawj', 'p0', 'p1', 'pj', 'pl', 'ej', 'n1', 'nj'] as const;
+  log(
+    `Mosquitto: raw broker, full pipeline (server with brokerUrl) and naive baseline, run by run; the device ${DEVICE === 'process' ? 'in a process of its own' : 'inline'} (BENCH_DEVICE)…`,
+  );
+  const keys = ['raw0', 'raw1', 'rawj', 'p0', 'p1', 'pj', 'pl', 'ej', 'n1', 'nj', 'cpuRaw1', 'cpuP1'] as const;
   const m = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<(typeof keys)[number], number[]>;
   const fresh = async (fn: (url: string) => Promise<number>) => (await withMosquitto(mosquitto, 1, fn)).median;
   for (let i = 0; i < RUNS; i++) {
+    // Each raw figure and its pipeline figure are taken back to back (the raw broker's Mosquitto,
+    // warmed up, stays up meanwhile; the pipeline gets a fresh one each time), in turn raw first
+    // and pipeline first, so that a pair sees the same load from whatever else runs on the machine.
     const raw = await startMosquitto(mosquitto);
     try {
-      await rawBroker('single', 10_000, 1, raw.url);
-      m.raw0.push(await rawBroker('single', 50_000, 0, raw.url));
-      m.raw1.push(await rawBroker('single', 30_000, 1, raw.url));
-      m.rawj.push(100 * (await rawBroker('json100', 10_000, 1, raw.url)));
+      await rawBroker('single', 10_000, 1, raw.url, DEVICE);
+      const pair = async (rawFig: () => Promise<void>, pipeFig: () => Promise<void>) => {
+        if (i % 2 === 0) {
+          await rawFig();
+          await pipeFig();
+        } else {
+          await pipeFig();
+          await rawFig();
+        }
+      };
+      await pair(
+        async () => void m.raw0.push(await rawBroker('single', 50_000, 0, raw.url, DEVICE)),
+        async () => void m.p0.push(await fresh((url) => fullPipeline('single', 30_000, 0, url, {}, DEVICE))),
+      );
+      await pair(
+        async () => {
+          m.raw1.push(await rawBroker('single', 30_000, 1, raw.url, DEVICE));
+          m.cpuRaw1.push(lastCpuPerMessage);
+        },
+        async () => {
+          m.p1.push(await fresh((url) => fullPipeline('single', 30_000, 1, url, {}, DEVICE)));
+          m.cpuP1.push(lastCpuPerMessage);
+        },
+      );
+      await pair(
+        async () => void m.rawj.push(100 * (await rawBroker('json100', 10_000, 1, raw.url, DEVICE))),
+        async () => void m.pj.push(await fresh((url) => fullPipeline('json100', 10_000, 1, url, {}, DEVICE))),
+      );
     } finally {
       await raw.stop();
     }
-    m.p0.push(await fresh((url) => fullPipeline('single', 30_000, 0, url)));
-    m.p1.push(await fresh((url) => fullPipeline('single', 30_000, 1, url)));
-    m.pj.push(await fresh((url) => fullPipeline('json100', 10_000, 1, url)));
-    m.pl.push(await fresh((url) => fullPipeline('line100', 10_000, 1, url)));
+    m.pl.push(await fresh((url) => fullPipeline('line100', 10_000, 1, url, {}, DEVICE)));
     // The pipeline's own ceiling in this run: the same load on the embedded broker (no second hop).
-    m.ej.push(await fullPipeline('json100', 10_000, 1));
+    m.ej.push(await fullPipeline('json100', 10_000, 1, undefined, {}, DEVICE));
     // The naive baseline: one mqtt.js client inserting each message into better-sqlite3 before its PUBACK.
-    m.n1.push(await fresh((url) => naiveSubscriber('single', 30_000, url)));
-    m.nj.push(await fresh((url) => naiveSubscriber('json100', 10_000, url)));
+    m.n1.push(await fresh((url) => naiveSubscriber('single', 30_000, url, DEVICE)));
+    m.nj.push(await fresh((url) => naiveSubscriber('json100', 10_000, url, DEVICE)));
     log(
-      `  run ${i + 1}: raw QoS 1 ${fmt(m.raw1[i]!)} msg/s, pipeline ${fmt(m.p1[i]!)} (${((100 * m.p1[i]!) / m.raw1[i]!).toFixed(0)} %); raw JSON×100 ${fmt(m.rawj[i]!)} readings/s, pipeline ${fmt(m.pj[i]!)}, embedded ${fmt(m.ej[i]!)}`,
+      `  run ${i + 1}: raw QoS 1 ${fmt(m.raw1[i]!)} msg/s (${fmt(m.cpuRaw1[i]!)} µs CPU per message in the subscriber's process), pipeline ${fmt(m.p1[i]!)} (${((100 * m.p1[i]!) / m.raw1[i]!).toFixed(0)} %; ${fmt(m.cpuP1[i]!)} µs in the server's); raw JSON×100 ${fmt(m.rawj[i]!)} readings/s, pipeline ${fmt(m.pj[i]!)}, line ${fmt(m.pl[i]!)}, embedded ${fmt(m.ej[i]!)}`,
     );
   }
   const ratio = (of: number[], to: number[]) => figure(of.map((x, i) => x / to[i]!)).median;
@@ -108,6 +144,11 @@ async function mosquittoRows(): Promise<void> {
     name: 'raw broker (Mosquitto, mqtt.js), single-reading msgs, QoS 1',
     unit: 'msg/s',
     figure: figure(m.raw1),
+  });
+  rows.push({
+    name: `  CPU per message in the measuring process (the raw subscriber${DEVICE === 'inline' ? ' and the device' : ''}), QoS 1`,
+    unit: 'µs',
+    figure: figure(m.cpuRaw1),
   });
   rows.push({
     name: 'raw broker (Mosquitto, mqtt.js), JSON batches of 100, QoS 1',
@@ -127,6 +168,11 @@ async function mosquittoRows(): Promise<void> {
     ratio: r1,
     target: '≥ 80 % of raw Mosquitto QoS 1',
     met: r1 >= 0.8,
+  });
+  rows.push({
+    name: `  CPU per message in the measuring process (the server${DEVICE === 'inline' ? ' and the device' : ''}), QoS 1`,
+    unit: 'µs',
+    figure: figure(m.cpuP1),
   });
   const pj = figure(m.pj);
   rows.push({

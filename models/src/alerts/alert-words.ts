@@ -79,7 +79,22 @@ export function formatNumber(x: number, locale = 'en-GB'): string {
   if (!Number.isFinite(x)) return String(x);
   const a = Math.abs(x);
   if (a !== 0 && (a >= 1e9 || a < 1e-3)) return x.toPrecision(4);
-  return Number(x.toPrecision(4)).toLocaleString(locale, { maximumFractionDigits: 3 });
+  return numberFormat(locale).format(Number(x.toPrecision(4)));
+}
+
+// toLocaleString(locale, options) builds an Intl formatter on every call (~5 µs; an alert's words
+// are written for every detection that updates it); these keep one per locale, same output.
+const numberFormats = new Map<string, Intl.NumberFormat>();
+const monthFormats = new Map<string, Intl.DateTimeFormat>();
+function numberFormat(locale: string): Intl.NumberFormat {
+  let f = numberFormats.get(locale);
+  if (!f) numberFormats.set(locale, (f = new Intl.NumberFormat(locale, { maximumFractionDigits: 3 })));
+  return f;
+}
+function monthFormat(locale: string): Intl.DateTimeFormat {
+  let f = monthFormats.get(locale);
+  if (!f) monthFormats.set(locale, (f = new Intl.DateTimeFormat(locale, { month: 'short', timeZone: 'UTC' })));
+  return f;
 }
 
 function whenText(ms: number, lang: AlertLanguage): string {
@@ -87,7 +102,7 @@ function whenText(ms: number, lang: AlertLanguage): string {
   return fillTemplate(lang.phrases.when, {
     hms: d.toISOString().slice(11, 19),
     day: d.getUTCDate(),
-    month: d.toLocaleString(lang.locale, { month: 'short', timeZone: 'UTC' }),
+    month: monthFormat(lang.locale).format(d),
     year: d.getUTCFullYear(),
   });
 }

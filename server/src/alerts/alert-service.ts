@@ -184,15 +184,38 @@ export class AlertService {
       // the open alert already covers it, and its value stays in its own series' unit.
       const live = this.open.get(openId)!;
       if ((d.series ?? 'actuality') !== (live.series ?? 'actuality')) return;
-      const cs = new AlertChangeSet();
-      const a = cs.edit(live);
       // A detector opens every change as `change` (a flatline as `flatline`) and later rows carry its
       // kind: an opening row here is a new change on a series whose alert is still open. The alert
       // fires again (trail, count, an event at once) rather than the second fault going unseen.
       const onset = out.kind === 'change' || out.kind === 'flatline';
       // The detector's view sharpens with more readings (a first outlier looks transient; a few more at the new level
       // make it a step).
-      const kindChanged = a.kind !== out.kind;
+      const kindChanged = live.kind !== out.kind;
+      const due = now - (this.lastUpdate.get(live.id) ?? 0) >= (this.opts.updateEveryMs ?? 5000);
+      const evidence = (a: Alert) => {
+        a.value = value;
+        a.score = Math.max(a.score, out.score);
+        a.kind = out.kind as ChangeKind;
+        a.probability = out.probability;
+        if (forecast) a.forecast = forecast;
+        if (sigmas !== undefined) a.sigmas = sigmas;
+        a.summary = describeAlert(a, this.words(a.indicator));
+      };
+      if (!onset && !kindChanged && !due) {
+        // Between two announced updates the newest evidence (value, score, forecast) is shown
+        // without a save or an event; the next announced update saves it. Nothing nested changes
+        // here, so a shallow copy carries it (a deep one of an alert with a long trail cost more
+        // than the rest of the detection); a change of priority goes the full way below.
+        const quiet = { ...live };
+        evidence(quiet);
+        if (!this.priorityChanges(quiet)) {
+          quiet.updatedAt = now;
+          this.track(quiet);
+          return;
+        }
+      }
+      const cs = new AlertChangeSet();
+      const a = cs.edit(live);
       if (onset)
         noteRefire(a, {
           at: now,
@@ -212,30 +235,15 @@ export class AlertService {
           note: `reclassified: now a ${out.kind} change (${Math.round(out.probability * 100)} % sure), was ${a.kind}`,
           says: says('reclassified', { kind: out.kind, pct: Math.round(out.probability * 100), wasKind: a.kind }),
         });
-      a.value = value;
-      a.score = Math.max(a.score, out.score);
-      a.kind = out.kind as ChangeKind;
-      a.probability = out.probability;
-      if (forecast) a.forecast = forecast;
-      if (sigmas !== undefined) a.sigmas = sigmas;
-      a.summary = describeAlert(a, this.words(a.indicator));
+      evidence(a);
       const priorityChanged = this.reprioritise(a, now);
       a.updatedAt = now;
-      if (
-        onset ||
-        kindChanged ||
-        priorityChanged ||
-        now - (this.lastUpdate.get(a.id) ?? 0) >= (this.opts.updateEveryMs ?? 5000)
-      ) {
+      if (onset || kindChanged || priorityChanged || due) {
         cs.mark(a, 'updated');
         cs.onSaved(() => this.lastUpdate.set(a.id, now));
         if (this.commitOrRetry(cs, 'update', key(d.node, d.indicator), () => this.onDetection(d)))
           this.timeDetection(detected);
-      } else {
-        // Between two announced updates the newest evidence (value, score, forecast) is shown
-        // without a save or an event, as before; the next announced update saves it.
-        this.track(a);
-      }
+      } else this.track(a);
       return;
     }
     const node = this.opts.model.nodes.get(d.node);
@@ -947,10 +955,17 @@ export class AlertService {
   /**
    * Newer evidence may move an open alert's priority (rule in alert-priority.ts); true when it did, with a trail note.
    */
+  /** Whether {@link reprioritise} would change `a`'s priority (it changes nothing). */
+  private priorityChanges(a: Alert): boolean {
+    return (
+      a.kind !== 'group' &&
+      alertPriority(basePriority(this.opts.model, a.node, a.indicator), a) !== (a.priority ?? 'medium')
+    );
+  }
+
   private reprioritise(a: Alert, now: number): boolean {
-    if (a.kind === 'group') return false;
+    if (!this.priorityChanges(a)) return false;
     const next = alertPriority(basePriority(this.opts.model, a.node, a.indicator), a);
-    if (next === (a.priority ?? 'medium')) return false;
     noteEvidence(a, {
       at: now,
       actor: 'system',

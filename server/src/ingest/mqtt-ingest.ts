@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import mqtt, { type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
 import { allDevicesFilter, deviceTopic, encodeDirective, redactUrl, type Directive } from '@opsroom/models';
 import { RateLimitedLog, type Logger } from '../log/logger.js';
 import type { IngestPipeline } from './pipeline.js';
 import { brokerConnection } from './broker-credentials.js';
 import { DEFAULT_ACK_WINDOW, OrderedAcks } from './ordered-acks.js';
 import { Redeliveries } from './redeliveries.js';
+import { MqttSession, type IncomingPublish } from './mqtt-session.js';
 
 export interface MqttIngestOptions {
   /** The broker's URL; credentials in it are taken out and sent as options ({@link brokerConnection}). */
@@ -33,56 +33,39 @@ export interface DeviceChannel {
 }
 
 /**
- * Ingest from an external broker (Mosquitto, EMQX…): one MQTT client subscribed to every device's
- * readings and status at QoS 1 in a persistent session (clean: false, {@link ingestClientId}), so
- * readings published while the server is down wait in the broker. A message is acknowledged
- * (PUBACK) only after the store accepted its readings, so a crash before the write means
- * redelivery. Up to `ackWindow` messages (and 32 MiB of payload) are stored at once (mqtt.js
- * alone would hand over the next message only after the previous one's PUBACK: one store write
- * per message), and their PUBACKs go in the order the messages came (OrderedAcks). One connection, one session: each
- * device's readings reach the pipeline in the order the broker delivered them.
+ * Ingest from an external broker (Mosquitto, EMQX…): one MQTT connection (MqttSession, the
+ * ingest's own MQTT 3.1.1 client) subscribed to every device's readings and status at QoS 1 in a
+ * persistent session (clean session 0, {@link ingestClientId}), so readings published while the
+ * server is down wait in the broker. A message is acknowledged (PUBACK) only after the store
+ * accepted its readings, so a crash before the write means redelivery. Up to `ackWindow` messages
+ * (and 32 MiB of payload) are stored at once, and their PUBACKs go in the order the messages came
+ * (OrderedAcks), those of one turn in one socket write. One connection, one session: each device's
+ * readings reach the pipeline in the order the broker delivered them.
  */
 export async function startMqttIngest(opts: MqttIngestOptions): Promise<DeviceChannel> {
   const conn = brokerConnection(opts.brokerUrl, opts.username, opts.password);
-  const client: MqttClient = mqtt.connect(conn.url, {
-    clientId: ingestClientId(conn.url, conn.username, conn.password, opts.serverId),
-    clean: false,
-    username: conn.username,
-    password: conn.password,
-    reconnectPeriod: 1000,
-    connectTimeout: 10_000,
-    // mqtt.js's debug calls cost ~2 % of the CPU at 10,000s of messages/s; DEBUG=mqttjs* keeps them.
-    ...(process.env.DEBUG?.includes('mqttjs') ? {} : { log: () => undefined }),
-  });
-
   const retainedLog = new RateLimitedLog(opts.logger);
+  const redeliveries = new Redeliveries();
   // Many messages are stored at once (the pipeline writes all of one event-loop turn in one store
   // transaction), each acknowledged in order once stored: see OrderedAcks.
-  const sendPacket = holdPubacks(client);
-  const redeliveries = new Redeliveries();
   const acks = new OrderedAcks((messageId) => {
     redeliveries.acknowledged(messageId);
-    sendPacket({ cmd: 'puback', messageId });
+    session.ack(messageId);
   }, opts.ackWindow ?? DEFAULT_ACK_WINDOW);
   let connection = 0; // which connection a message came on
-  client.on('close', () => {
-    connection++;
-    acks.reset();
-    redeliveries.connectionLost();
-  });
+  let wasUp = false;
+  let closing = false;
   const dropConnection = (on: number) => {
     if (on !== connection) return; // that connection is gone already
-    connection++;
     // Not acknowledged: reconnecting makes the broker redeliver it and everything after it
     // (persistent session); the store ignores what it already holds.
-    client.end(true, {}, () => client.reconnect());
+    session.drop();
   };
+  const resume = () => session.resume();
 
-  let closing = false;
-  client.handleMessage = (packet, done) => {
-    // Closing: not taken nor acknowledged (the broker keeps it for the next start); mqtt.js reads
-    // on, so that the PUBACKs of our own publishes still come in and its end() can finish.
-    if (closing) return done();
+  const onPublish = (packet: IncomingPublish) => {
+    // Closing: not taken nor acknowledged (the broker keeps it for the next start).
+    if (closing) return;
     const on = connection;
     const id = packet.qos > 0 ? packet.messageId : undefined;
     let settled: Promise<void>;
@@ -90,17 +73,19 @@ export async function startMqttIngest(opts: MqttIngestOptions): Promise<DeviceCh
     else {
       // A redelivery of a message the gone connection already handed to the pipeline is not
       // ingested twice: it is acknowledged once that ingest is stored (or ingested anew if it failed).
-      const bytes = bytesOf(packet);
-      const earlier = packet.dup ? redeliveries.take(id, packet.topic, bytes) : undefined;
+      const earlier = packet.dup ? redeliveries.take(id, packet.topic, packet.payload) : undefined;
       settled = earlier ? earlier.catch(() => ingestOne(packet)) : ingestOne(packet);
-      redeliveries.received(id, packet.topic, bytes, settled);
+      redeliveries.received(id, packet.topic, packet.payload, settled);
     }
     settled.catch(() => dropConnection(on));
     acks.add(id, settled, packet.payload.length);
-    // For QoS 1, mqtt.js now hands the PUBACK to holdPubacks, which leaves it to `acks`.
-    acks.whenRoom(done);
+    // Too many being stored: stop reading until some are acknowledged (the broker keeps the rest).
+    if (!acks.hasRoom()) {
+      session.pause();
+      acks.whenRoom(resume);
+    }
   };
-  const ingestOne = (packet: IPublishPacket): Promise<void> => {
+  const ingestOne = (packet: IncomingPublish): Promise<void> => {
     // An empty message is how a retained one is cleared (ours below, or anyone's): nothing to ingest.
     if (packet.payload.length === 0) return Promise.resolve();
     if (packet.retain) {
@@ -113,43 +98,55 @@ export async function startMqttIngest(opts: MqttIngestOptions): Promise<DeviceCh
         { topic: packet.topic.slice(0, 200) },
         'ingest: ignored and cleared a retained message',
       );
-      client.publish(packet.topic, '', { qos: 1, retain: true });
+      session.publish(packet.topic, Buffer.alloc(0), 1, true);
       return Promise.resolve();
     }
     try {
-      return opts.pipeline().accept(packet.topic, bytesOf(packet));
+      return opts.pipeline().accept(packet.topic, packet.payload);
     } catch (err) {
       return Promise.reject(err);
     }
   };
-  client.on('error', (err) => opts.logger.warn({ err: err.message }, 'ingest: mqtt error'));
-  client.on('offline', () => opts.logger.warn({}, 'ingest: lost the broker; reconnecting'));
 
-  await new Promise<void>((resolve, reject) => {
-    const onConnect = () => {
-      client.off('error', onError);
-      resolve();
-    };
-    const onError = (err: Error) => {
-      client.off('connect', onConnect);
-      client.end(true);
-      reject(new Error(`cannot connect to the MQTT broker at ${redact(opts.brokerUrl)}: ${err.message}`));
-    };
-    client.once('connect', onConnect);
-    client.once('error', onError);
+  const session: MqttSession = new MqttSession({
+    url: conn.url,
+    clientId: ingestClientId(conn.url, conn.username, conn.password, opts.serverId),
+    ...(conn.username === undefined ? {} : { username: conn.username }),
+    ...(conn.password === undefined ? {} : { password: conn.password }),
+    subscriptions: [allDevicesFilter('readings'), allDevicesFilter('status')],
+    onPublish,
+    onClose: () => {
+      connection++;
+      acks.reset();
+      redeliveries.connectionLost();
+      if (wasUp && !closing) opts.logger.warn({}, 'ingest: lost the broker; reconnecting');
+      wasUp = false;
+    },
+    onError: (err) => opts.logger.warn({ err: err.message }, 'ingest: mqtt error'),
+    onUp: () => {
+      wasUp = true;
+    },
+    reconnectMs: 1000,
+    connectTimeoutMs: 10_000,
   });
-  await client.subscribeAsync([allDevicesFilter('readings'), allDevicesFilter('status')], { qos: 1 });
+  try {
+    await session.start();
+  } catch (err) {
+    throw new Error(`cannot connect to the MQTT broker at ${redact(opts.brokerUrl)}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
   opts.logger.info({ broker: redact(opts.brokerUrl) }, 'ingest: subscribed to device readings');
 
   return {
     get connected() {
-      return client.connected;
+      return session.connected;
     },
     sendCommand(deviceId, directive) {
-      client.publish(deviceTopic(deviceId, 'commands'), encodeDirective(directive), { qos: 1 });
+      session.publish(deviceTopic(deviceId, 'commands'), encodeDirective(directive), 1);
     },
     explain(deviceId, body) {
-      if (client.connected) client.publish(deviceTopic(deviceId, 'rejects'), body, { qos: 0 });
+      session.publish(deviceTopic(deviceId, 'rejects'), body, 0);
     },
     async close() {
       // What is being stored is acknowledged before the connection ends (else the broker would
@@ -159,40 +156,13 @@ export async function startMqttIngest(opts: MqttIngestOptions): Promise<DeviceCh
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([acks.settledAll(), new Promise<void>((r) => (timer = setTimeout(r, CLOSE_DRAIN_MS)))]);
       clearTimeout(timer);
-      await client.endAsync();
+      await session.end();
     },
   };
 }
 
 /** How long a graceful close waits for the messages being stored to be acknowledged, ms. */
 const CLOSE_DRAIN_MS = 5000;
-
-const bytesOf = (packet: IPublishPacket): Uint8Array =>
-  typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-
-type SendPacket = (packet: Packet, cb?: (err?: Error) => void) => void;
-
-/**
- * mqtt.js sends a QoS 1 message's PUBACK as soon as `handleMessage` calls back, and reads the next
- * packet only once that PUBACK is written. Here the callback runs at once (so the next message is
- * read while this one is stored) and the PUBACK mqtt.js then sends is held back: the returned send
- * (mqtt.js's own) is what OrderedAcks sends it with once the message is stored. Every PUBACK of
- * this client comes from that path (mqtt.js sends
- * one only from its PUBLISH handler; this client sends none itself). `_sendPacket` is mqtt.js's
- * own internal send (its handlers call it as client['_sendPacket']); the SIGKILL and restart
- * tests (server/test/ingest/) fail if a version changes it.
- */
-function holdPubacks(client: MqttClient): SendPacket {
-  const internal = client as unknown as { _sendPacket: (...args: unknown[]) => void };
-  const send = internal._sendPacket.bind(client);
-  internal._sendPacket = (...args: unknown[]) => {
-    const [packet, cb] = args as [Packet, (() => void) | undefined];
-    if (packet.cmd !== 'puback') return send(...args);
-    // The callback only lets mqtt.js read on (acks.whenRoom already held it if too many wait).
-    cb?.();
-  };
-  return (packet) => send(packet);
-}
 
 /**
  * The ingest session's client id: stable across restarts (the persistent session keeps readings

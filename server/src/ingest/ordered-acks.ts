@@ -72,7 +72,8 @@ export class OrderedAcks {
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  private hasRoom(): boolean {
+  /** Fewer than `limit` messages (and `maxBytes` of payload) in flight: `whenRoom` would call at once. */
+  hasRoom(): boolean {
     return this.inFlight < this.limit && (this.bytes < this.maxBytes || this.inFlight === 0);
   }
 
