@@ -7,19 +7,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
-import { makeMessages, publishAll, type Payload } from './pipeline.js';
+import { makeMessages, publishAll, type DeviceJob } from './pipeline.js';
 
-interface Job {
-  url: string;
-  topic: string;
-  payload: Payload;
-  count: number;
-  qos: 0 | 1;
-  t0: number;
-  clientId: string;
-  username?: string;
-  password?: string;
-}
+type Job = DeviceJob;
 
 type FromChild = { ready: true } | { done: true } | { error: string };
 

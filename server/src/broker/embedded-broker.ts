@@ -21,6 +21,7 @@ import {
   type BrokerPrincipal,
   type ServiceCredentials,
 } from './broker-auth.js';
+import { varint } from './mqtt-varint.js';
 
 export interface EmbeddedBroker {
   /** `mqtt://host:port` of the TCP listener. */
@@ -94,18 +95,6 @@ export function mqtt5UnsupportedConnack(reason: string): Buffer {
   const props = Buffer.concat([Buffer.from([0x1f, text.length >> 8, text.length & 0xff]), text]);
   const body = Buffer.concat([Buffer.from([0x00, 0x84]), varint(props.length), props]);
   return Buffer.concat([Buffer.from([0x20]), varint(body.length), body]);
-}
-
-/** An MQTT variable byte integer ([MQTT-1.5.5]), as in a remaining length: 7 bits per byte, high bit = more. */
-export function varint(n: number): Buffer {
-  const out: number[] = [];
-  do {
-    let b = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) b |= 0x80;
-    out.push(b);
-  } while (n > 0);
-  return Buffer.from(out);
 }
 
 const principals = new WeakMap<object, BrokerPrincipal>();

@@ -1,17 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
+import { varint } from './mqtt-varint.js';
 import { PacketGuard } from './packet-guard.js';
 
-const packet = (type: number, bodyLength: number) => {
-  const len: number[] = [];
-  let n = bodyLength;
-  do {
-    let b = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) b |= 0x80;
-    len.push(b);
-  } while (n > 0);
-  return Buffer.concat([Buffer.from([type, ...len]), Buffer.alloc(bodyLength)]);
-};
+const packet = (type: number, bodyLength: number) =>
+  Buffer.concat([Buffer.from([type]), varint(bodyLength), Buffer.alloc(bodyLength)]);
 
 describe('PacketGuard', () => {
   it('passes packets within the limit, however the stream is cut', () => {

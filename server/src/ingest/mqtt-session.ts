@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import { createWebSocketStream, WebSocket } from 'ws';
 import { parseBrokerUrlParts, type ParsedBrokerUrl } from '@opsroom/models';
+import { varint } from '../broker/mqtt-varint.js';
 
 /**
  * The ingest's own MQTT 3.1.1 client: one connection in a persistent session (clean session 0),
@@ -418,17 +419,6 @@ export class MqttSession {
 
 const isIp = (h: string) => /^[\d.]+$/.test(h) || h.includes(':');
 
-function remainingLength(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) b |= 0x80;
-    out.push(b);
-  } while (n > 0);
-  return out;
-}
-
 function mqttString(s: string): Buffer {
   const b = Buffer.from(s, 'utf8');
   const out = Buffer.allocUnsafe(2 + b.length);
@@ -438,7 +428,7 @@ function mqttString(s: string): Buffer {
 }
 
 function frame(first: number, body: Buffer): Buffer {
-  return Buffer.concat([Buffer.from([first, ...remainingLength(body.length)]), body]);
+  return Buffer.concat([Buffer.from([first]), varint(body.length), body]);
 }
 
 /** CONNECT, MQTT 3.1.1, clean session 0. */

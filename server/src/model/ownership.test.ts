@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { Model } from '@opsroom/models';
 import { hashSecret } from '../auth/hash.js';
 import { ConfigError } from '../errors.js';
-import { federatedModelText } from '../../test/support/federated-model.js';
+import { federatedModelText, linkedServers } from '../../test/support/federated-model.js';
 import { parseModel } from './load-model.js';
 import { modelHash } from './model-hash.js';
 import { ModelHolder } from './model-holder.js';
@@ -237,19 +237,7 @@ describe('the links a server was set up for (linkTopology)', () => {
       'parent region; top valle/norte; children none; boundary none',
     );
     // sur gone from servers: the region runs its subtree, so its children and boundary change; norte's links do not
-    const withoutSur = load(
-      federatedModelText(
-        HASH,
-        [
-          'servers:',
-          '  - id: region',
-          '    owns: [valle]',
-          '  - id: norte',
-          '    owns: [valle/norte]',
-          '    parent: region',
-        ].join('\n'),
-      ),
-    );
+    const withoutSur = load(federatedModelText(HASH, linkedServers(HASH, ['norte'])));
     expect(linkTopology(ownership(withoutSur, 'region'))).toBe(
       'parent none; top valle; children norte; boundary valle/norte (norte)',
     );

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { deviceTopic, type ModelView } from '@opsroom/models';
 import { hashSecret } from '../../src/auth/hash.js';
 import { ConfigError } from '../../src/errors.js';
-import { federatedModelText } from '../support/federated-model.js';
+import { federatedModelText, linkedServers } from '../support/federated-model.js';
 import { parseModel } from '../../src/model/load-model.js';
 import { modelHash } from '../../src/model/model-hash.js';
 import { startOpsroom } from '../../src/start.js';
@@ -192,12 +192,7 @@ describe('a reload that changes the federation layout', () => {
     try {
       const warned = () => lines.filter((l) => l.includes("changes this server's place in the federation"));
       // sur leaves servers: the region runs valle/sur itself now
-      const withoutSur = [
-        'servers:',
-        '  - { id: region, owns: [valle] }',
-        '  - { id: norte, owns: [valle/norte], parent: region }',
-      ];
-      writeFileSync(model, federatedModelText(hashSecret('demo'), withoutSur.join('\n')));
+      writeFileSync(model, federatedModelText(hashSecret('demo'), linkedServers(hashSecret('demo'), ['norte'])));
       for (let i = 0; i < 100 && warned().length === 0; i++) await new Promise((r) => setTimeout(r, 50));
       expect(warned()).toHaveLength(1);
       expect(JSON.parse(warned()[0]!)).toMatchObject({

@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { varint } from '../../src/broker/embedded-broker.js';
+import { varint } from '../../src/broker/mqtt-varint.js';
 
 /** An MQTT remaining length ([MQTT-2.2.3]), encoded as the broker encodes its own packets. */
 export const remainingLength = varint;
