@@ -5,7 +5,7 @@ import { createWebSocketStream, WebSocketServer } from 'ws';
 import { MqttSession, packets, type IncomingPublish } from './mqtt-session.js';
 
 /** A scripted broker: answers CONNECT and SUBSCRIBE, records every packet the client sends. */
-function fakeBroker() {
+function fakeBroker(o: { subackAfterMs?: number } = {}) {
   const got: Array<{ conn: number; type: number; flags: number; body: Buffer }> = [];
   const sockets: Duplex[] = [];
   let conns = 0;
@@ -32,7 +32,11 @@ function fakeBroker() {
         got.push({ conn, type, flags: buf[0]! & 0x0f, body });
         buf = buf.subarray(i + len);
         if (type === 1) s.write(Buffer.from([0x20, 2, 0, 0])); // CONNACK accepted
-        if (type === 8) s.write(Buffer.from([0x90, 3, body[0]!, body[1]!, 1])); // SUBACK, QoS 1
+        if (type === 8) {
+          const suback = Buffer.from([0x90, 3, body[0]!, body[1]!, 1]); // SUBACK, QoS 1
+          if (o.subackAfterMs) setTimeout(() => s.write(suback), o.subackAfterMs);
+          else s.write(suback);
+        }
       }
     });
     s.on('error', () => undefined);
@@ -98,6 +102,28 @@ async function connected(onPublish: (p: IncomingPublish) => void = () => undefin
 }
 
 describe('MqttSession', () => {
+  it('waits for a slow SUBACK beyond the connect timeout (a clustered broker finding the session), on one connection', async () => {
+    const broker = fakeBroker({ subackAfterMs: 300 });
+    const url = await broker.listen();
+    let closes = 0;
+    const session = new MqttSession({
+      url,
+      clientId: 'ingest-slow-suback',
+      subscriptions: ['opsroom/devices/+/readings'],
+      onPublish: () => undefined,
+      onClose: () => closes++,
+      onError: () => undefined,
+      connectTimeoutMs: 100,
+      reconnectMs: 50,
+    });
+    cleanup.push(() => broker.close());
+    cleanup.push(() => session.end(50));
+    await session.start();
+    expect(session.connected).toBe(true);
+    expect(closes).toBe(0);
+    expect(broker.got.filter((p) => p.type === 1)).toHaveLength(1); // one CONNECT: never given up and retried
+  });
+
   it('connects in a persistent session with its credentials and subscribes at QoS 1', async () => {
     const { broker } = await connected();
     const connect = broker.got.find((p) => p.type === 1)!;

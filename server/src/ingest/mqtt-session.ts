@@ -39,7 +39,10 @@ export interface MqttSessionOptions {
   /** Subscribed on a new connection (the first, or after a reconnection). */
   onUp?: () => void;
   reconnectMs?: number;
+  /** How long the broker may take to answer CONNECT, ms (default 10 s). */
   connectTimeoutMs?: number;
+  /** How long, after its CONNACK, the broker may take to answer SUBSCRIBE, ms (default 120 s). */
+  subscribeTimeoutMs?: number;
   keepaliveSec?: number;
 }
 
@@ -217,7 +220,7 @@ export class MqttSession {
       else if (err) o.onError(err);
       if (err) s.destroy();
     };
-    const timeout = setTimeout(
+    let timeout = setTimeout(
       () => settle(new Error(`no CONNACK within ${o.connectTimeoutMs ?? 10_000} ms`)),
       o.connectTimeoutMs ?? 10_000,
     );
@@ -227,6 +230,14 @@ export class MqttSession {
     });
     this.onConnack = (err) => {
       if (err) return settle(err);
+      // The CONNACK came in time. The SUBACK may take longer: a clustered broker (nats-server) first finds the
+      // session's consumers, and while its JetStream elects new leaders that takes tens of seconds. Giving up on it
+      // at the connect timeout would drop every try before it could finish.
+      clearTimeout(timeout);
+      timeout = setTimeout(
+        () => settle(new Error(`no SUBACK within ${o.subscribeTimeoutMs ?? 120_000} ms`)),
+        o.subscribeTimeoutMs ?? 120_000,
+      );
       // The session is up: messages the broker kept for it may come before the SUBACK, and are taken.
       this.live = true;
       // Our QoS 1 messages the last connection did not see acknowledged go again, DUP set.
