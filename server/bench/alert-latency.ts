@@ -5,7 +5,8 @@
  * logged in as the planner. Load generator, server and client share this process (as in the
  * throughput rows), so the figures include their contention for the event loop.
  *
- * A probe is a fresh (node, indicator) series: 120 steady readings 1 s apart with past timestamps,
+ * A probe is a fresh (node, indicator) series: 200 steady readings 1 s apart with past timestamps (past the
+ * detector's learning period of 150, during which nothing is raised),
  * published as one message and acknowledged (PUBACK = stored and seen by the detector) before the
  * clock starts, then one reading stepped up 10 %, which the default detector flags at once. The
  * alert service keeps one alert per (node, indicator), so each probe uses another pair: the demo
@@ -17,6 +18,7 @@ import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { deviceTopic } from '@opsroom/models';
 import { startOpsroom } from '../src/start.js';
+import { CYBERSTRIDE_DEFAULTS } from '../src/vsm/detectors/cyberstride.js';
 import { benchLogger } from './bench-logger.js';
 import { STALL_MS, within } from './stall.js';
 import { connectDevice, connectSocket, demoCredentials, EXAMPLE_MODEL, login } from '../test/support/demo-fixture.js';
@@ -34,7 +36,8 @@ export interface AlertLatency {
 }
 
 const LOAD_DEVICE = 'taller-1-plc';
-const HISTORY = 120;
+/** Steady readings before a probe's step: past the detector's learning period (it raises nothing while learning). */
+const HISTORY = CYBERSTRIDE_DEFAULTS.learn + 50;
 
 /** The q-quantile (0..1) of ascending `xs`, linear between ranks. */
 export function quantile(xs: readonly number[], q: number): number {

@@ -27,7 +27,6 @@ import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
 import { deviceTopic } from '@opsroom/models';
 import { spawnServer, type ServerProcess } from '../test/support/server-process.js';
-import { freePort } from '../test/support/mosquitto.js';
 import { connectPacket, openSocket, remainingLength } from '../test/support/raw-mqtt.js';
 
 const SECRET = 'bench-secret';
@@ -258,11 +257,9 @@ export async function runLayout(
       servers.push({ name: 'server', p: one });
       for (const c of COUNCILS) targets.push({ url: one.mqttUrl, devices: devicesOf[c]! });
     } else {
-      const regionPort = await freePort();
-      const region = await spawnServer(
-        { ...base, serverId: 'region', dataDir: join(dir, 'region'), mqttPort: regionPort },
-        120_000,
-      );
+      // The region's broker on a port the system picks as it binds (a port chosen beforehand can be taken
+      // meanwhile: with 10,000 device connections just closed, most of the ephemeral range is in use).
+      const region = await spawnServer({ ...base, serverId: 'region', dataDir: join(dir, 'region') }, 120_000);
       servers.push({ name: 'region', p: region });
       for (const c of COUNCILS) {
         const council = await spawnServer(
@@ -270,7 +267,7 @@ export async function runLayout(
             ...base,
             serverId: c,
             dataDir: join(dir, c),
-            uplinkUrl: `mqtt://127.0.0.1:${regionPort}`,
+            uplinkUrl: region.mqttUrl,
             uplinkSecret: SECRET,
           },
           120_000,
