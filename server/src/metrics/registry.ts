@@ -152,6 +152,18 @@ export class MetricsRegistry {
 /** The route label of requests no route matched (404s, malformed URLs): one value, whatever the URL. */
 export const UNMATCHED_ROUTE = 'unmatched';
 
+/** Connected socket.io clients: a UI-facing server's, the owner's or a replica's. */
+const socketClients = (registry: MetricsRegistry) =>
+  registry.gauge('opsroom_socket_clients', 'Connected socket.io clients.');
+
+/** HTTP request durations: every server's, the owner's or a replica's. */
+const httpRequestDuration = (registry: MetricsRegistry) =>
+  registry.histogram(
+    'opsroom_http_request_duration_seconds',
+    `HTTP requests by method, route pattern (${UNMATCHED_ROUTE}: no route) and status code, s.`,
+    ['method', 'route', 'status_code'],
+  );
+
 /** The server's metrics, created once per app. */
 export function createServerMetrics(opts: { defaultMetrics?: boolean } = {}) {
   const registry = new MetricsRegistry(opts);
@@ -177,7 +189,7 @@ export function createServerMetrics(opts: { defaultMetrics?: boolean } = {}) {
       ['operation'],
     ),
     alertsOpen: registry.gauge('opsroom_alerts_open', 'Alerts not yet resolved.'),
-    socketClients: registry.gauge('opsroom_socket_clients', 'Connected socket.io clients.'),
+    socketClients: socketClients(registry),
     federationOutbox: registry.gauge(
       'opsroom_federation_outbox_messages',
       'Federation: messages waiting in the outbox for the parent or child servers to acknowledge.',
@@ -197,11 +209,7 @@ export function createServerMetrics(opts: { defaultMetrics?: boolean } = {}) {
       'opsroom_detection_to_alert_seconds',
       "From a detector's output saying alert to the alert raised or updated, saved and published, s.",
     ),
-    httpRequestDuration: registry.histogram(
-      'opsroom_http_request_duration_seconds',
-      `HTTP requests by method, route pattern (${UNMATCHED_ROUTE}: no route) and status code, s.`,
-      ['method', 'route', 'status_code'],
-    ),
+    httpRequestDuration: httpRequestDuration(registry),
   };
 }
 
@@ -214,12 +222,8 @@ export function createReplicaMetrics(opts: { defaultMetrics?: boolean } = {}) {
   const registry = new MetricsRegistry(opts);
   return {
     registry,
-    socketClients: registry.gauge('opsroom_socket_clients', 'Connected socket.io clients.'),
-    httpRequestDuration: registry.histogram(
-      'opsroom_http_request_duration_seconds',
-      `HTTP requests by method, route pattern (${UNMATCHED_ROUTE}: no route) and status code, s.`,
-      ['method', 'route', 'status_code'],
-    ),
+    socketClients: socketClients(registry),
+    httpRequestDuration: httpRequestDuration(registry),
     ownerUnreachable: registry.counter(
       'opsroom_replica_owner_unreachable_total',
       'API calls this replica could not forward: the owner did not answer (each answered 503).',
