@@ -42,7 +42,7 @@ import type { ChangeKindOrNone, DetectorOutput, DetectorState } from './detector
 import type { StreamingDetector } from './detector.js';
 import { CHANGE_KIND_PENALTY, classifyChange, withKindPrior } from './change-kind.js';
 import { decodeFloat64 } from './float64-codec.js';
-import { f32Down, f32Up, fromBf16, SlabAllocator, toBf16, toF32, type Slab } from './slab.js';
+import { F32_MAX, f32Down, f32Up, fromBf16, SlabAllocator, toBf16, toF32, type Slab } from './slab.js';
 import {
   checkResolvedOptions,
   HARRISON_STEVENS_STATE_LENGTH,
@@ -57,7 +57,7 @@ import {
 } from './harrison-stevens.js';
 
 export const CYBERSTRIDE_TYPE = 'cyberstride';
-export const CYBERSTRIDE_VERSION = 5;
+export const CYBERSTRIDE_VERSION = 6;
 
 export interface CyberstrideOptions {
   /** Readings before any non-zero score (≥ 1). */
@@ -156,6 +156,12 @@ export interface CyberstrideOptions {
    * series' tail (0 turns it off).
    */
   extremeWithin?: number;
+  /**
+   * A record beyond the series' own tail: a reading past every one seen so far whose probability under the tail fitted
+   * to the series' own TAIL_K + 1 largest (or smallest) readings (a Pareto tail, its index by Hill's estimator) is
+   * below tailP, and at least zGross from the reference, raises a `change` at once (0 turns it off).
+   */
+  tailP?: number;
   /** Least run of identical readings that is a flatline… */
   flatRun?: number;
   /** …and it must exceed flatMult × the longest run this series showed before. */
@@ -213,6 +219,7 @@ export const CYBERSTRIDE_DEFAULTS: Readonly<Record<OwnKey, number>> = Object.fre
   cusumLimit: 12,
   cusumTailMult: 2.9,
   extremeWithin: 3,
+  tailP: 1e-6,
   flatRun: 10,
   flatMult: 2,
   useLevel: 1,
@@ -254,6 +261,8 @@ const RUN = HS + 24; // identical readings in a row, now
 const MAXRUN = HS + 25; // the longest such run outside alert episodes
 const RING = HS + 26; // the last RING_LEN values, oldest first after rotation (index count % RING_LEN)
 const RING_LEN = 16;
+/** Order statistics of the series' own tail that a record is judged against (Hill's estimator over the TAIL_K largest). */
+const TAIL_K = 8;
 const RING_AT = 12; // where the alert's reading sits in the classifier's window
 const KIND = HS + 42; // kind of the open episode (KIND_CODES)
 const SLOPE_EW = HS + 43; // the usual slope of the last RING_LEN readings (slow EW mean)
@@ -286,7 +295,10 @@ const SH_RHO = HS + 58; // EW mean of that distance × the previous one: its lag
 // readings since the last new extreme (1: the last reading), signed by its direction; 0: none within extremeWithin.
 // Stored in bits 8–16 of the kind word (KIND < 256), so a version-5 slot without it reads as none.
 const EXT = HS + 59;
-const OWN_LEN = 60;
+// How many readings the series' own extremes (version 6; kept in the slot only, F_TOP and F_BOT) have seen: 0 after a
+// conversion from an earlier version.
+const TAIL_N = HS + 60;
+const OWN_LEN = 61;
 const BINS = HS + OWN_LEN;
 // 5: a `change` raised by a drift gate, waiting for its kind (classified with DRIFT_PRIOR).
 const KIND_CODES: readonly ChangeKindOrNone[] = [
@@ -439,6 +451,7 @@ function checkCyberstrideOptions(o: ResolvedCyberstrideOptions): string | null {
     (o.zSlope > 0 ? null : `zSlope must be > 0, got ${o.zSlope}`) ??
     (o.slopeTailMult >= 0 ? null : `slopeTailMult must be ≥ 0, got ${o.slopeTailMult}`) ??
     int('extremeWithin', 0, RING_LEN) ??
+    (o.tailP >= 0 && o.tailP < 1 ? null : `tailP must be in [0, 1), got ${o.tailP}`) ??
     int('flatRun', 2, 1e7) ??
     (o.flatMult >= 0 ? null : `flatMult must be ≥ 0, got ${o.flatMult}`) ??
     int('useLevel', 0, 1) ??
@@ -577,7 +590,14 @@ const U_SH_AGE = 110;
 const F_SH_REF2 = 111;
 const F_SH_PREV = 112;
 const F_SH_RHO = 113;
-const F_SMEAN = 114; // seasonal bin means (float32), then their deviations (bf16), then counts (uint8)
+// The series' TAIL_K + 1 largest readings, largest first, and its TAIL_K + 1 smallest, smallest first (float32 units
+// from the anchor; the first of each rounded outwards; ∓F32_MAX: empty). Read and written in the slot, not through S:
+// a reading rarely changes them.
+const F_TOP = 114;
+const F_BOT = F_TOP + TAIL_K + 1;
+const U_TAIL_N = F_BOT + TAIL_K + 1;
+const F_SMEAN = U_TAIL_N + 1; // seasonal bin means (float32), then their deviations (bf16), then counts (uint8)
+const V5_SMEAN = 114; // where a version-5 slot had them
 const V4_SMEAN = 105; // where a version-4 slot had them
 const V2_SMEAN = 74; // where a version-2 slot had them
 const V3_SMEAN = 103; // and a version-3 one
@@ -753,6 +773,7 @@ function load(slab: Slab<CyberstrideModel>, b8: number, hsWarmup: number): void 
   S[SH_REF2] = unit * f32[b4 + F_SH_REF2]!;
   S[SH_PREV] = f32[b4 + F_SH_PREV]!;
   S[SH_RHO] = f32[b4 + F_SH_RHO]!;
+  S[TAIL_N] = u32[b4 + U_TAIL_N]!;
 }
 
 /** S → slot. */
@@ -833,12 +854,18 @@ function store(slab: Slab<CyberstrideModel>, b8: number, hsWarmup: number): void
   f32[b4 + F_SH_REF2] = toF32(S[SH_REF2]! * inv);
   f32[b4 + F_SH_PREV] = S[SH_PREV]!;
   f32[b4 + F_SH_RHO] = S[SH_RHO]!;
+  const tailN = S[TAIL_N]!;
+  u32[b4 + U_TAIL_N] = tailN < U32_MAX ? tailN : U32_MAX;
 }
 
 /** Sets a larger unit (a power of 2); the numbers that `store` does not rewrite (the seasonal bins) are scaled here. */
 function rescale(slab: Slab<CyberstrideModel>, b8: number, bins: number, unit: number): void {
   const f = slab.f64[b8 + W_UNIT]! / unit; // a power of 2 (0 if it underflows: those numbers are negligible now)
   slab.f64[b8 + W_UNIT] = unit;
+  for (let k = 2 * b8 + F_TOP; k <= 2 * b8 + F_BOT + TAIL_K; k++) {
+    const x = slab.f32[k]!;
+    if (x !== F32_MAX && x !== -F32_MAX) slab.f32[k] = x * f;
+  }
   const at = 2 * b8 + F_SMEAN;
   for (let b = 0; b < bins; b++) {
     slab.f32[at + b] = slab.f32[at + b]! * f;
@@ -947,6 +974,10 @@ export class CyberstrideDetector implements StreamingDetector {
       st[SH_REF2] = 0;
       st[MIN] = value;
       st[MAX] = value;
+      emptyTail(slab.f32, 2 * b8);
+      insertOrdered(slab, b8, F_TOP, value, 1);
+      insertOrdered(slab, b8, F_BOT, value, -1);
+      st[TAIL_N] = 1;
       for (let b = 0; b < bins; b++) slab.f32[binsAt + b] = 0; // every bin mean starts at the anchor, this value
       return { ...hsOut, score: 0, alert: false, learning: true };
     }
@@ -1005,9 +1036,27 @@ export class CyberstrideDetector implements StreamingDetector {
     }
     if (value > hi) st[MAX] = value;
     if (value < lo) st[MIN] = value;
+    // A record far beyond the series' own tail (judged before this reading joins it).
+    const tailN = st[TAIL_N]!;
+    const tailRecord =
+      o.tailP > 0 && tailN >= o.learn && tailLogP(slab, b8, value, st[LONG]!, tailN) < Math.log(o.tailP);
+    insertOrdered(slab, b8, F_TOP, value, 1);
+    insertOrdered(slab, b8, F_BOT, value, -1);
+    st[TAIL_N] = tailN + 1;
 
     if (n <= o.warmup) return { ...hsOut, score: 0, alert: false, learning: true };
-    return this.decide(o, hsOut, value, score, scale > fl, slope, n, extreme, max(scale / MAD_PER_SD, fl));
+    return this.decide(
+      o,
+      hsOut,
+      value,
+      score,
+      scale > fl,
+      slope,
+      n,
+      extreme,
+      max(scale / MAD_PER_SD, fl),
+      tailRecord,
+    );
   }
 
   /**
@@ -1025,6 +1074,7 @@ export class CyberstrideDetector implements StreamingDetector {
     n: number,
     extreme: number,
     noiseSd: number,
+    tailRecord: boolean,
   ): DetectorOutput {
     const st = S;
     const f = hsOut.forecast;
@@ -1269,7 +1319,7 @@ export class CyberstrideDetector implements StreamingDetector {
       gateZ = max(o.zGross, o.grossTailMult * usual);
       const grossTail = absZ >= o.zGross && absZ >= o.grossTailMult * usual;
       // A new extreme that persisted is raised like a gross change (at once, even in the refractory), whatever the tail.
-      const gross = grossTail || persisted;
+      const gross = grossTail || persisted || (tailRecord && absZ >= o.zGross);
       const scored = st[REFRACTORY] === 0 && rawScore >= o.fireAt && absZ >= o.zGate && absZ >= o.tailMult * usual;
       const usualSlope = young * slopeGateTail * heavy;
       const sloped =
@@ -1458,6 +1508,8 @@ export class CyberstrideDetector implements StreamingDetector {
     load(slab, b8, slab.model.hs.opts.warmup);
     for (let k = 0; k < S.length; k++)
       if (!isFiniteNumber(S[k]!)) throw new RangeError(`"state" number ${k} is ${S[k]}, expected a finite number`);
+    for (let k = 2 * b8 + F_TOP; k <= 2 * b8 + F_BOT + TAIL_K; k++)
+      if (!isFiniteNumber(slab.f32[k]!)) throw new RangeError(`"state" extreme ${k - 2 * b8 - F_TOP} is not finite`);
     const bins = slab.model.opts.seasonalBins;
     for (let b = 0; b < bins; b++) {
       const at = 2 * b8 + F_SMEAN;
@@ -1492,6 +1544,7 @@ export class CyberstrideDetector implements StreamingDetector {
       }
     }
     store(slab, b8, slab.model.hs.opts.warmup);
+    emptyTail(slab.f32, 2 * b8);
   }
 
   private live(): number {
@@ -1504,6 +1557,60 @@ export class CyberstrideDetector implements StreamingDetector {
 function reanchorShift(st: Float64Array, m5: number): void {
   st[SH_REF] = m5 + (2 - RING_LEN) * st[SH_REF2]!; // the line RING_LEN readings back
   st[SH_UP] = st[SH_DN] = st[SH_AGE] = 0;
+}
+
+/**
+ * ln P(a reading at least as far out as `value`) under a Pareto tail fitted to the series' own TAIL_K + 1 most extreme
+ * readings on its side (the slot's F_TOP or F_BOT), the tail index by Hill's estimator: P ≈ (K/N)·(y / y_{K+1})^(−1/ξ),
+ * ξ = mean ln(y_i / y_{K+1}), y = distance from `centre`, N = readings seen. An extreme that stands out of a light tail
+ * (ξ → 0: readings of about the same size, say bounded spikes) is very unlikely; on a heavy tail (Student t3: ξ ≈ ⅓) a
+ * record must be far out. 0 (no evidence) for a reading that is no record, or without a tail beyond the centre.
+ */
+function tailLogP(slab: Slab<CyberstrideModel>, b8: number, value: number, centre: number, n: number): number {
+  const f32 = slab.f32;
+  const anchor = slab.f64[b8 + W_ANCHOR]!;
+  const unit = slab.f64[b8 + W_UNIT]!;
+  const side = value > anchor + unit * f32[2 * b8 + F_TOP]! ? 1 : value < anchor + unit * f32[2 * b8 + F_BOT]! ? -1 : 0;
+  if (side === 0) return 0;
+  const at = 2 * b8 + (side > 0 ? F_TOP : F_BOT);
+  const yK = side * (anchor + unit * f32[at + TAIL_K]! - centre);
+  const y = side * (value - centre);
+  if (!(yK > 0) || !(y > yK)) return 0;
+  let xi = 0;
+  for (let i = 0; i < TAIL_K; i++) xi += Math.log((side * (anchor + unit * f32[at + i]! - centre)) / yK);
+  xi /= TAIL_K;
+  if (!(xi > 0)) return -Infinity;
+  return Math.log(TAIL_K / n) - Math.log(y / yK) / xi;
+}
+
+/**
+ * Inserts x among the ordered TAIL_K + 1 at the slot's `field` (F_TOP, side 1: largest first; F_BOT, side −1: smallest
+ * first) if it belongs there. The first is rounded outwards, like the range: a value seen before is never a record.
+ */
+function insertOrdered(slab: Slab<CyberstrideModel>, b8: number, field: number, x: number, side: 1 | -1): void {
+  const f32 = slab.f32;
+  const anchor = slab.f64[b8 + W_ANCHOR]!;
+  const unit = slab.f64[b8 + W_UNIT]!;
+  const at = 2 * b8 + field;
+  if (!(side * x > side * (anchor + unit * f32[at + TAIL_K]!))) return;
+  const fx = toF32((x - anchor) / unit);
+  let i = at + TAIL_K;
+  while (i > at && side * f32[i - 1]! < side * fx) {
+    f32[i] = f32[i - 1]!;
+    i--;
+  }
+  f32[i] = fx;
+  if (i === at)
+    for (let k = 0; k < 4 && side * (anchor + unit * f32[at]!) < side * x; k++)
+      f32[at] = side > 0 ? f32Up(f32[at]!) : f32Down(f32[at]!);
+}
+
+/** The series' own extremes, empty (∓F32_MAX units from the anchor: as far out as a slot can say); f4: the slot's float32 index. */
+function emptyTail(f32: Float32Array, f4: number): void {
+  for (let k = 0; k <= TAIL_K; k++) {
+    f32[f4 + F_TOP + k] = -F32_MAX;
+    f32[f4 + F_BOT + k] = F32_MAX;
+  }
 }
 
 /** x clamped to [−c, c]. */
@@ -1602,12 +1709,14 @@ export function restoreCyberstride(state: DetectorState): CyberstrideDetector {
     const bytes = Buffer.from(s.state, 'base64');
     d.setSlotBytes(
       s.version === 2
-        ? slotV4toV5(slotV2toV4(bytes, bins), bins)
+        ? slotV5toV6(slotV4toV5(slotV2toV4(bytes, bins), bins), bins)
         : s.version === 3
-          ? slotV4toV5(slotV3toV4(bytes, bins), bins)
+          ? slotV5toV6(slotV4toV5(slotV3toV4(bytes, bins), bins), bins)
           : s.version === 4
-            ? slotV4toV5(bytes, bins)
-            : bytes,
+            ? slotV5toV6(slotV4toV5(bytes, bins), bins)
+            : s.version === 5
+              ? slotV5toV6(bytes, bins)
+              : bytes,
     );
   } catch (err) {
     d.dispose();
@@ -1661,6 +1770,7 @@ function fillDecisionState(st: Float64Array): void {
   st[SH_UP] = st[SH_DN] = st[SH_AGE] = 0;
   st[SH_SCALE] = st[SCALE]! * TYPICAL_SH_SCALE;
   st[SH_M4] = TYPICAL_SH_M4;
+  st[TAIL_N] = 0; // the slot's own extremes are emptied by setV1State
 }
 
 /** A version-2 slot in the version-4 layout: the same numbers, the alert decision's fields zero (no episode open). */
@@ -1703,12 +1813,26 @@ function slotV3toV4(v3: Uint8Array, bins: number): Uint8Array {
  */
 function slotV4toV5(v4: Uint8Array, bins: number): Uint8Array {
   if (v4.length !== cyberstrideSlotBytes(bins, V4_SMEAN)) return v4; // setSlotBytes names the wrong length
-  const out = new Uint8Array(cyberstrideSlotBytes(bins));
+  const out = new Uint8Array(cyberstrideSlotBytes(bins, V5_SMEAN));
   out.set(v4.subarray(0, 4 * V4_SMEAN));
   const f32 = new Float32Array(out.buffer, out.byteOffset, out.length / 4);
   f32[F_SH_REF] = f32[F_LEVEL]!; // the slope (F_SH_REF2) starts at 0
   f32[F_SH_SCALE] = f32[F_CSCALE]! * TYPICAL_SH_SCALE;
   f32[F_SH_M4] = TYPICAL_SH_M4;
-  out.set(v4.subarray(4 * V4_SMEAN, 4 * V4_SMEAN + 7 * bins), 4 * F_SMEAN);
+  out.set(v4.subarray(4 * V4_SMEAN, 4 * V4_SMEAN + 7 * bins), 4 * V5_SMEAN);
+  return out;
+}
+
+/**
+ * A version-5 slot in the version-6 layout: the series' own extremes start empty, seen by no reading (the record
+ * path waits until they have seen `learn` readings).
+ */
+function slotV5toV6(v5: Uint8Array, bins: number): Uint8Array {
+  if (v5.length !== cyberstrideSlotBytes(bins, V5_SMEAN)) return v5; // setSlotBytes names the wrong length
+  const out = new Uint8Array(cyberstrideSlotBytes(bins));
+  out.set(v5.subarray(0, 4 * V5_SMEAN));
+  const f32 = new Float32Array(out.buffer, out.byteOffset, out.length / 4);
+  emptyTail(f32, 0);
+  out.set(v5.subarray(4 * V5_SMEAN, 4 * V5_SMEAN + 7 * bins), 4 * F_SMEAN);
   return out;
 }

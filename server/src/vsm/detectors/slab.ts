@@ -94,7 +94,7 @@ export class SlabAllocator<M> {
 // ── Float32 helpers ────────────────────────────────────────────────────────────────────────────
 const F32 = new Float32Array(1);
 const U32 = new Uint32Array(F32.buffer);
-const F32_MAX = 3.4028234663852886e38;
+export const F32_MAX = 3.4028234663852886e38;
 
 /** x rounded to float32, clamped to the finite float32 range (so a stored number never becomes ±Infinity). */
 export function toF32(x: number): number {
