@@ -1045,18 +1045,7 @@ export class CyberstrideDetector implements StreamingDetector {
     st[TAIL_N] = tailN + 1;
 
     if (n <= o.warmup) return { ...hsOut, score: 0, alert: false, learning: true };
-    return this.decide(
-      o,
-      hsOut,
-      value,
-      score,
-      scale > fl,
-      slope,
-      n,
-      extreme,
-      max(scale / MAD_PER_SD, fl),
-      tailRecord,
-    );
+    return this.decide(o, hsOut, value, score, scale > fl, slope, n, extreme, max(scale / MAD_PER_SD, fl), tailRecord);
   }
 
   /**
