@@ -219,7 +219,7 @@ export const CYBERSTRIDE_DEFAULTS: Readonly<Record<OwnKey, number>> = Object.fre
   cusumLimit: 12,
   cusumTailMult: 2.9,
   extremeWithin: 3,
-  tailP: 1e-6,
+  tailP: 3e-7,
   flatRun: 10,
   flatMult: 2,
   useLevel: 1,
@@ -1553,7 +1553,10 @@ function reanchorShift(st: Float64Array, m5: number): void {
  * readings on its side (the slot's F_TOP or F_BOT), the tail index by Hill's estimator: P ≈ (K/N)·(y / y_{K+1})^(−1/ξ),
  * ξ = mean ln(y_i / y_{K+1}), y = distance from `centre`, N = readings seen. An extreme that stands out of a light tail
  * (ξ → 0: readings of about the same size, say bounded spikes) is very unlikely; on a heavy tail (Student t3: ξ ≈ ⅓) a
- * record must be far out. 0 (no evidence) for a reading that is no record, or without a tail beyond the centre.
+ * record must be far out. Eight readings make a noisy ξ, and one that comes out low by chance on a heavy tail would
+ * raise a false alert: ξ is the larger of this side's and the mean of both sides' (sixteen readings: steadier where
+ * the tail is heavy both ways, as noise is; bounded spikes one way and a floor the other keep this side's). 0 (no
+ * evidence) for a reading that is no record, or without a tail beyond the centre.
  */
 function tailLogP(slab: Slab<CyberstrideModel>, b8: number, value: number, centre: number, n: number): number {
   const f32 = slab.f32;
@@ -1565,11 +1568,30 @@ function tailLogP(slab: Slab<CyberstrideModel>, b8: number, value: number, centr
   const yK = side * (anchor + unit * f32[at + TAIL_K]! - centre);
   const y = side * (value - centre);
   if (!(yK > 0) || !(y > yK)) return 0;
-  let xi = 0;
-  for (let i = 0; i < TAIL_K; i++) xi += Math.log((side * (anchor + unit * f32[at + i]! - centre)) / yK);
-  xi /= TAIL_K;
+  let xi = hill(f32, at, anchor, unit, centre, side, yK);
+  const away = -side * (anchor + unit * f32[2 * b8 + (side > 0 ? F_BOT : F_TOP) + TAIL_K]! - centre);
+  if (away > 0) {
+    const both =
+      (xi + hill(f32, 2 * b8 + (side > 0 ? F_BOT : F_TOP), anchor, unit, centre, side > 0 ? -1 : 1, away)) / 2;
+    if (both > xi) xi = both;
+  }
   if (!(xi > 0)) return -Infinity;
   return Math.log(TAIL_K / n) - Math.log(y / yK) / xi;
+}
+
+/** Hill's estimator over the TAIL_K most extreme readings at f32[at…] beyond the (K+1)th, yK from `centre` (> 0). */
+function hill(
+  f32: Float32Array,
+  at: number,
+  anchor: number,
+  unit: number,
+  centre: number,
+  side: 1 | -1,
+  yK: number,
+): number {
+  let xi = 0;
+  for (let i = 0; i < TAIL_K; i++) xi += Math.log((side * (anchor + unit * f32[at + i]! - centre)) / yK);
+  return xi / TAIL_K;
 }
 
 /**
