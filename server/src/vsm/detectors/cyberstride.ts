@@ -219,7 +219,7 @@ export const CYBERSTRIDE_DEFAULTS: Readonly<Record<OwnKey, number>> = Object.fre
   cusumLimit: 12,
   cusumTailMult: 2.9,
   extremeWithin: 3,
-  tailP: 3e-7,
+  tailP: 1e-6,
   flatRun: 10,
   flatMult: 2,
   useLevel: 1,
