@@ -44,5 +44,7 @@ describe.each(['main', 'thread'] as const)('a restart on the same data directory
     } finally {
       await second.stop();
     }
-  });
+    // Two server starts and stops: about 2 s alone, past jest's default 5 s on a loaded two-core machine (a CI run of
+    // 2026-12-07 timed out here).
+  }, 30_000);
 });
