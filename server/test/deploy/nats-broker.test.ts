@@ -108,14 +108,16 @@ d('a 3-node nats-server cluster configured by opsroom broker-config --broker nat
     );
     if (code !== 0) throw new Error(`opsroom broker-config --broker nats failed (${code}): ${lines.join('\n')}`);
     for (let i = 0; i < 3; i++) startNode(i);
-    for (const node of nodes) await waitFor(`${node.name} healthy`, () => healthy(node), 20_000);
+    // A JetStream cluster is healthy once its nodes have elected their leaders: tens of seconds on a loaded two-core
+    // machine (a CI run of 2026-12-07 gave up on the third node at 20 s).
+    for (const node of nodes) await waitFor(`${node.name} healthy`, () => healthy(node), 60_000);
     server = await startTestServer({
       brokerUrl: mqttUrl(0),
       brokerUsername: 'opsroom-server',
       brokerPassword: serverPassword,
     });
     planner = await login(server.httpUrl, 'planner', creds.users.planner!);
-  }, 45_000);
+  }, 150_000);
 
   afterAll(async () => {
     for (const c of clients) await c.endAsync(true).catch(() => undefined);
