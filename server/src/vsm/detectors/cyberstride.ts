@@ -815,14 +815,8 @@ function store(slab: Slab<CyberstrideModel>, b8: number, hsWarmup: number): void
   f32[b4 + F_CSCALE] = toF32(S[SCALE]! * inv);
   f32[b4 + F_SHIFT_TAIL] = S[SHIFT_TAIL]!;
   // The range is stored rounded outwards, so a value seen before is never a new extreme.
-  const lo = S[MIN]!;
-  let fLo = Math.fround(toF32((lo - anchor) * inv));
-  for (let k = 0; k < 4 && anchor + unit * fLo > lo; k++) fLo = f32Down(fLo);
-  f32[b4 + F_MIN] = fLo;
-  const hi = S[MAX]!;
-  let fHi = Math.fround(toF32((hi - anchor) * inv));
-  for (let k = 0; k < 4 && anchor + unit * fHi < hi; k++) fHi = f32Up(fHi);
-  f32[b4 + F_MAX] = fHi;
+  f32[b4 + F_MIN] = f32Outwards(S[MIN]!, anchor, unit, -1);
+  f32[b4 + F_MAX] = f32Outwards(S[MAX]!, anchor, unit, 1);
   u32[b4 + U_REFR] = S[REFRACTORY]!;
   f32[b4 + F_DRIFT] = S[DRIFT]!;
   for (let k = 0; k < 9; k++) f32[b4 + F_LIK + k] = S[LIK + k]!;
@@ -1569,10 +1563,10 @@ function tailLogP(slab: Slab<CyberstrideModel>, b8: number, value: number, centr
   const y = side * (value - centre);
   if (!(yK > 0) || !(y > yK)) return 0;
   let xi = hill(f32, at, anchor, unit, centre, side, yK);
-  const away = -side * (anchor + unit * f32[2 * b8 + (side > 0 ? F_BOT : F_TOP) + TAIL_K]! - centre);
+  const otherAt = 2 * b8 + (side > 0 ? F_BOT : F_TOP);
+  const away = -side * (anchor + unit * f32[otherAt + TAIL_K]! - centre);
   if (away > 0) {
-    const both =
-      (xi + hill(f32, 2 * b8 + (side > 0 ? F_BOT : F_TOP), anchor, unit, centre, side > 0 ? -1 : 1, away)) / 2;
+    const both = (xi + hill(f32, otherAt, anchor, unit, centre, side > 0 ? -1 : 1, away)) / 2;
     if (both > xi) xi = both;
   }
   if (!(xi > 0)) return -Infinity;
@@ -1610,10 +1604,18 @@ function insertOrdered(slab: Slab<CyberstrideModel>, b8: number, field: number, 
     f32[i] = f32[i - 1]!;
     i--;
   }
-  f32[i] = fx;
-  if (i === at)
-    for (let k = 0; k < 4 && side * (anchor + unit * f32[at]!) < side * x; k++)
-      f32[at] = side > 0 ? f32Up(f32[at]!) : f32Down(f32[at]!);
+  // Only the first is read as a bound (a record must pass it); the rest feed Hill's estimator.
+  f32[i] = i === at ? f32Outwards(x, anchor, unit, side) : fx;
+}
+
+/**
+ * x in float32 units from the anchor, rounded outwards (side 1: up, −1: down) so that the stored number, read back, is
+ * never inside x: how the range and the most extreme readings are stored (a value seen before is never beyond them).
+ */
+function f32Outwards(x: number, anchor: number, unit: number, side: 1 | -1): number {
+  let f = Math.fround(toF32((x - anchor) / unit));
+  for (let k = 0; k < 4 && side * (anchor + unit * f) < side * x; k++) f = side > 0 ? f32Up(f) : f32Down(f);
+  return f;
 }
 
 /** The series' own extremes, empty (∓F32_MAX units from the anchor: as far out as a slot can say); f4: the slot's float32 index. */
@@ -1717,18 +1719,14 @@ export function restoreCyberstride(state: DetectorState): CyberstrideDetector {
     throw new RangeError(`${where}: "state" must be a base64 string`);
   const d = new CyberstrideDetector(s.options);
   try {
-    const bytes = Buffer.from(s.state, 'base64');
-    d.setSlotBytes(
-      s.version === 2
-        ? slotV5toV6(slotV4toV5(slotV2toV4(bytes, bins), bins), bins)
-        : s.version === 3
-          ? slotV5toV6(slotV4toV5(slotV3toV4(bytes, bins), bins), bins)
-          : s.version === 4
-            ? slotV5toV6(slotV4toV5(bytes, bins), bins)
-            : s.version === 5
-              ? slotV5toV6(bytes, bins)
-              : bytes,
-    );
+    // Each older layout is brought up one version at a time (2 and 3 both convert to 4).
+    const v = s.version;
+    let slot: Uint8Array = Buffer.from(s.state, 'base64');
+    if (v === 2) slot = slotV2toV4(slot, bins);
+    if (v === 3) slot = slotV3toV4(slot, bins);
+    if (v === 2 || v === 3 || v === 4) slot = slotV4toV5(slot, bins);
+    if (v === 2 || v === 3 || v === 4 || v === 5) slot = slotV5toV6(slot, bins);
+    d.setSlotBytes(slot);
   } catch (err) {
     d.dispose();
     throw new RangeError(`${where}: ${(err as Error).message}`, { cause: err });
