@@ -250,11 +250,11 @@ d('a 3-node nats-server cluster configured by opsroom broker-config --broker nat
           device(A, 2, { connectTimeout: 3000 }),
           sleep(4000).then(() => Promise.reject(new Error('no CONNACK within 4 s'))),
         ]),
-      45_000,
+      90_000,
     );
     await again.publishAsync(deviceTopic(A, 'readings'), reading(51, t0 + 1), { qos: 1 });
     // delivered to the server's session on node 1 once JetStream has new leaders for what node 2 led
-    await stored(A, t0, 51, 45_000);
+    await stored(A, t0, 51, 90_000);
     expect((await history(A, t0)).map((p) => p.value).filter((v) => v >= 50)).toEqual([50, 51]);
-  }, 120_000);
+  }, 240_000);
 });
