@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import { dirname, resolve } from 'node:path';
@@ -439,6 +440,7 @@ export async function startOpsroom(options: StartOptions = {}): Promise<RunningO
         brokerUrl: config.brokerUrl!,
         username: config.brokerUsername,
         password: config.brokerPassword,
+        ...(config.brokerCa ? { ca: readFileSync(config.brokerCa) } : {}),
         ...(serverId === undefined ? {} : { serverId }),
         pipeline: () => pipeline,
         logger: log,

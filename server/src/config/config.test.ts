@@ -1,4 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { formatDuration, parseDuration, resolveConfig } from './config.js';
 import { DEFAULTS } from './defaults.js';
 
@@ -72,6 +75,29 @@ describe('resolveConfig', () => {
         .brokerPassword,
     ).toBe('pw');
     expect(() => resolveConfig({ 'broker-url': 'mqtt://u:50%@mosquitto:1883' }, {})).toThrow(/bad %-escape/);
+  });
+
+  it("takes the broker's CA file only for an external broker over TLS, and only a PEM certificate", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'opsroom-broker-ca-'));
+    try {
+      const pem = join(dir, 'ca.pem');
+      writeFileSync(pem, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+      const notPem = join(dir, 'ca.der');
+      writeFileSync(notPem, Buffer.from([0x30, 0x82, 0x01, 0x0a]));
+      const tls = { 'broker-url': 'mqtts://mosquitto:8883' };
+      expect(resolveConfig({ ...tls, 'broker-ca': pem }, {}).brokerCa).toBe(pem);
+      expect(resolveConfig({ 'broker-url': 'wss://broker/mqtt' }, { OPSROOM_BROKER_CA: pem }).brokerCa).toBe(pem);
+      expect(() => resolveConfig({ 'broker-url': 'mqtt://mosquitto:1883', 'broker-ca': pem }, {})).toThrow(
+        /--broker-ca .* mqtts:\/\/… or wss:\/\/… \(it is mqtt:\/\/\)/,
+      );
+      expect(() => resolveConfig({ 'broker-ca': pem }, {})).toThrow(/the embedded broker is used/);
+      expect(() => resolveConfig({ ...tls, 'broker-ca': notPem }, {})).toThrow(`${notPem} holds no PEM certificate`);
+      expect(() => resolveConfig({ ...tls, 'broker-ca': join(dir, 'missing.pem') }, {})).toThrow(
+        /--broker-ca: cannot read .*missing\.pem/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('keeps raw readings 7 days, 1-minute roll-ups 90 days and 1-hour roll-ups forever unless told otherwise', () => {

@@ -67,6 +67,11 @@ export interface OpsroomConfig {
    */
   brokerUsername?: string;
   brokerPassword?: string;
+  /**
+   * PEM file of the CA certificate(s) that sign the external broker's certificate (mqtts://, wss://), for a broker
+   * whose certificate comes from the region's own CA; without it Node's public root CAs are trusted.
+   */
+  brokerCa?: string;
   store: StoreKind;
   /**
    * Where the embedded store runs its write transactions: `main` (the event loop, the default) or
@@ -284,6 +289,13 @@ export const OPTIONS = [
     key: 'brokerPassword',
     kind: 'string',
     help: 'its password, as written (no URL encoding; prefer the env var: flags show in `ps`)',
+  },
+  {
+    flag: 'broker-ca',
+    env: 'OPSROOM_BROKER_CA',
+    key: 'brokerCa',
+    kind: 'path',
+    help: "PEM file of the CA that signs the external broker's certificate, for mqtts:// and wss:// (default: Node's public root CAs)",
   },
   {
     flag: 'store',
@@ -569,6 +581,10 @@ export function resolveConfig(
         'publishes them to',
     );
   if (cfg.brokerUrl) checkBrokerCredentials(cfg.brokerUrl, cfg);
+  if (cfg.brokerCa) {
+    cfg.brokerCa = resolve(cfg.brokerCa);
+    checkBrokerCa(cfg.brokerCa, cfg.brokerUrl);
+  }
   if (cfg.store === 'influxdb' && !cfg.influx.token) {
     throw new ConfigError('--store influxdb needs a token: set OPSROOM_INFLUX_TOKEN (or --influx-token)');
   }
@@ -637,6 +653,24 @@ function checkBrokerCredentials(url: string, cfg: Pick<OpsroomConfig, 'brokerUse
         `the broker ${part} is set twice, in the broker URL and in ${env}; keep ${env} and remove it from the URL`,
       );
   }
+}
+
+/** Refuses a --broker-ca that could not take effect, or that is not a PEM certificate file. */
+function checkBrokerCa(file: string, brokerUrl: string | undefined): void {
+  const scheme = brokerUrl ? brokerUrl.slice(0, brokerUrl.indexOf(':')).toLowerCase() : '';
+  if (scheme !== 'mqtts' && scheme !== 'wss')
+    throw new ConfigError(
+      `--broker-ca (OPSROOM_BROKER_CA) is for an external broker over TLS: give --broker-url as mqtts://… or wss://…` +
+        (brokerUrl ? ` (it is ${scheme}://)` : ' (none is set: the embedded broker is used)'),
+    );
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`--broker-ca: cannot read ${file}: ${(err as Error).message}`);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----'))
+    throw new ConfigError(`--broker-ca: ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
 }
 
 /** The PEM certificate and key read from --tls-cert and --tls-key, or undefined when TLS is not configured. */

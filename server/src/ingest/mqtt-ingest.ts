@@ -13,6 +13,8 @@ export interface MqttIngestOptions {
   /** The server's user name and password; they win over the URL's user info. */
   username?: string;
   password?: string;
+  /** PEM CA certificate(s) for the broker's TLS certificate (`--broker-ca`); default Node's public root CAs. */
+  ca?: Buffer;
   /** The model's server this process is (`--server-id`): part of the session's client id ({@link ingestClientId}). */
   serverId?: string;
   pipeline: () => IngestPipeline;
@@ -113,6 +115,7 @@ export async function startMqttIngest(opts: MqttIngestOptions): Promise<DeviceCh
     clientId: ingestClientId(conn.url, conn.username, conn.password, opts.serverId),
     ...(conn.username === undefined ? {} : { username: conn.username }),
     ...(conn.password === undefined ? {} : { password: conn.password }),
+    ...(opts.ca ? { ca: opts.ca } : {}),
     subscriptions: [allDevicesFilter('readings'), allDevicesFilter('status')],
     onPublish,
     onClose: () => {

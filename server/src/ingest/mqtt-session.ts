@@ -22,13 +22,15 @@ import { varint } from '../broker/mqtt-varint.js';
  * bench's and the federation link's client.
  *
  * URLs: the broker URL table's (`models/src/readings/broker-url.ts`): `mqtt://` (TCP), `mqtts://`
- * (TLS, the system's CAs), `ws://` and `wss://` (WebSocket, subprotocol `mqtt`, the URL's path).
+ * (TLS: Node's public root CAs, or the `ca` option's), `ws://` and `wss://` (WebSocket, subprotocol `mqtt`, the URL's path).
  */
 export interface MqttSessionOptions {
   url: string;
   clientId: string;
   username?: string;
   password?: string;
+  /** PEM CA certificate(s) trusted for the broker's certificate (mqtts, wss) instead of Node's public root CAs. */
+  ca?: Buffer;
   /** Topic filters subscribed at QoS 1 on every connection. */
   subscriptions: string[];
   /** Called for every PUBLISH received, in order; a QoS 1 one is acknowledged only through {@link MqttSession.ack}. */
@@ -301,7 +303,7 @@ export class MqttSession {
       const u = new URL(this.opts.url);
       u.username = '';
       u.password = '';
-      const ws = new WebSocket(u.toString(), ['mqtt']);
+      const ws = new WebSocket(u.toString(), ['mqtt'], this.opts.ca ? { ca: this.opts.ca } : {});
       const stream = createWebSocketStream(ws);
       ws.once('open', () => stream.emit('mqtt-open'));
       return { stream, opened: 'mqtt-open' };
@@ -309,7 +311,12 @@ export class MqttSession {
     if (protocol === 'mqtts') {
       const servername = isIp(host) ? undefined : host;
       return {
-        stream: tlsConnect({ host, port, ...(servername ? { servername } : {}) }).setNoDelay(true),
+        stream: tlsConnect({
+          host,
+          port,
+          ...(servername ? { servername } : {}),
+          ...(this.opts.ca ? { ca: this.opts.ca } : {}),
+        }).setNoDelay(true),
         opened: 'secureConnect',
       };
     }
