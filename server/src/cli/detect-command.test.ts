@@ -274,7 +274,7 @@ describe('opsroom detect --out-dir DIR FILE…', () => {
     expect(readFileSync(file, 'utf8')).toBe(before);
   });
 
-  it('leaves no partial output when a row is bad: earlier files stay whole, later ones are not started', async () => {
+  it('leaves no partial output when a row is bad, and still writes the files before and after it', async () => {
     const good = csv(isoRows(50), 'good.csv');
     const rows = isoRows(5000); // several chunks are written before the bad row
     rows.splice(4000, 0, '2014-04-15 00:00:00,oops');
@@ -286,9 +286,12 @@ describe('opsroom detect --out-dir DIR FILE…', () => {
     expect(err).toEqual([
       expect.stringMatching(/good\.csv: 50 rows/),
       `${bad}:4001: value "oops" is not a finite number`,
+      expect.stringMatching(/later\.csv: 50 rows/),
+      `detect: 1 of 3 files not written (bad input): ${bad}`,
     ]);
-    expect(readdirSync(outDir)).toEqual(['good.csv']); // no bad.csv, no temporary file, no later.csv
+    expect(readdirSync(outDir).sort()).toEqual(['good.csv', 'later.csv']); // no bad.csv, no temporary file
     expect(readFileSync(join(outDir, 'good.csv'), 'utf8').split('\n')).toHaveLength(52);
+    expect(readFileSync(join(outDir, 'later.csv'), 'utf8')).toBe(readFileSync(join(outDir, 'good.csv'), 'utf8'));
   });
 
   it('leaves nothing in DIR when the first row of the only file is bad', async () => {
@@ -298,6 +301,7 @@ describe('opsroom detect --out-dir DIR FILE…', () => {
     expect(code).toBe(1);
     expect(err).toEqual([
       `${file}:2: unreadable timestamp "yesterday": expected ISO-8601, epoch milliseconds or epoch seconds (opsroom detect --help)`,
+      `detect: 1 of 1 file not written (bad input): ${file}`,
     ]);
     expect(readdirSync(outDir)).toEqual([]);
   });

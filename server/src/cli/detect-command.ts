@@ -52,7 +52,8 @@ Errors: a bad row (not two fields, an unreadable timestamp, a value that is not 
 stops with "FILE:LINE: what is wrong" on stderr and exit code 1.
   stdout       the rows before the bad one have been written (rows are streamed, not held back).
   --out-dir    nothing partial is left: each output is written to a temporary file in DIR and
-               renamed when complete. Files done before stay; later files are not started.
+               renamed when complete. That file's output is not written; the other files are,
+               and a last line names the files not written.
 
 Exit codes: 0 done; 1 a bad row, or a file that cannot be read or written; 2 bad usage.`;
 
@@ -146,6 +147,7 @@ async function detectToDir(files: string[], outDir: string, io: DetectIo): Promi
     io.err(`detect: cannot create ${outDir}: ${(e as Error).message}`);
     return 1;
   }
+  const skipped: string[] = [];
   for (const file of files) {
     const dest = join(outDir, basename(file));
     // A hidden temporary beside the output, renamed when complete: the output is whole or absent.
@@ -161,11 +163,19 @@ async function detectToDir(files: string[], outDir: string, io: DetectIo): Promi
       // Closed first: a stream still opening would create the file after rm.
       if (!stream.closed) await new Promise<void>((done) => stream.once('close', () => done()).destroy());
       await rm(temp, { force: true }).catch(() => undefined);
-      io.err(e instanceof DetectInputError ? e.message : `detect: cannot write ${dest}: ${(e as Error).message}`);
-      return 1;
+      if (!(e instanceof DetectInputError)) {
+        // DIR itself fails (a full disk, say): the files after this one would fail too.
+        io.err(`detect: cannot write ${dest}: ${(e as Error).message}`);
+        return 1;
+      }
+      // A bad file loses nothing else: the files after it are still written.
+      io.err(e.message);
+      skipped.push(file);
     }
   }
-  return 0;
+  if (skipped.length === 0) return 0;
+  io.err(`detect: ${skipped.length} of ${count(files.length, 'file')} not written (bad input): ${skipped.join(', ')}`);
+  return 1;
 }
 
 function count(n: number, noun: string): string {
