@@ -1032,8 +1032,8 @@ export class CyberstrideDetector implements StreamingDetector {
     if (value < lo) st[MIN] = value;
     // A record far beyond the series' own tail (judged before this reading joins it).
     const tailN = st[TAIL_N]!;
-    const tailRecord =
-      o.tailP > 0 && tailN >= o.learn && tailLogP(slab, b8, value, st[LONG]!, tailN) < Math.log(o.tailP);
+    const logP = o.tailP > 0 && tailN >= o.learn ? tailLogP(slab, b8, value, st[LONG]!, tailN) : 0;
+    const tailRecord = logP < 0 && logP < Math.log(o.tailP); // (0: no record; ln tailP < 0, tailP < 1)
     insertOrdered(slab, b8, F_TOP, value, 1);
     insertOrdered(slab, b8, F_BOT, value, -1);
     st[TAIL_N] = tailN + 1;
@@ -1297,7 +1297,8 @@ export class CyberstrideDetector implements StreamingDetector {
       // A heavy tail (kurtosis above tailKnee; Gaussian noise has 3) lifts the gates, more than in
       // proportion: a very heavy tail's sample kurtosis (Student t3: infinite) says less than it is.
       const m2 = st[TAIL_M2]!;
-      const heavy = m2 > 0 ? max(1, st[TAIL]! / (m2 * m2) / o.tailKnee) ** o.tailPower : 1;
+      const kurt = m2 > 0 ? st[TAIL]! / (m2 * m2) / o.tailKnee : 0;
+      const heavy = kurt > 1 ? kurt ** o.tailPower : 1; // (no pow for a light tail: most readings)
       const usual = young * tail * heavy;
       gateZ = max(o.zGross, o.grossTailMult * usual);
       const grossTail = absZ >= o.zGross && absZ >= o.grossTailMult * usual;

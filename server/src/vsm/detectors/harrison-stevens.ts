@@ -42,7 +42,8 @@
  *   m_ij = a_i + A_ij e_i                C_ij = R_ij − A_ij A_ij' Q_ij
  *
  * Posterior weight of "state i at t−1, state j at t", from the Student-t one-step predictive
- * density with ν_{t-1} degrees of freedom (constants common to all pairs dropped), in log space:
+ * density with ν_{t-1} degrees of freedom (constants common to all pairs dropped; p_i and the tail
+ * factor in log space, taken relative to their largest, π_j·Q^(−1/2) as a factor):
  *
  *   w_ij ∝ p_i · π_j · Q_ij^(−1/2) · (1 + z²_ij/ν)^(−(ν+1)/2)        Σ_ij w_ij = 1
  *
@@ -230,7 +231,8 @@ const { abs, exp, log, log1p, max, min, sqrt } = Math;
 const isFiniteNumber = Number.isFinite;
 
 // Module-level scratch (update() is synchronous, so detectors can share it). Pair k = 4·i + j.
-const LW = new Float64Array(16); // log weights, then weights relative to their state j's best pair
+const LW = new Float64Array(16); // log tail terms, then weights relative to their state j's best pair
+const QW = new Float64Array(16); // the weights' other factor π_j / √Q_ij (never underflows)
 const WG = new Float64Array(16); // global posterior weights w_ij
 const Z2 = new Float64Array(16); // standardised squared errors
 const PM = new Float64Array(32); // pair posterior means
@@ -316,7 +318,8 @@ export interface HarrisonStevensModel {
   readonly opts: Readonly<ResolvedHarrisonStevensOptions>;
   /** Cache key of the options (null when they are not all numbers, so not cached). */
   readonly key: string | null;
-  readonly logPrior: Float64Array;
+  /** The priors π_j (normalised). */
+  readonly prior: Float64Array;
   readonly obs: Float64Array;
   readonly wLL: Float64Array;
   readonly wLB: Float64Array;
@@ -367,14 +370,14 @@ export function harrisonStevensModel(
   const model: HarrisonStevensModel = {
     opts: frozen,
     key,
-    logPrior: new Float64Array(N),
+    prior: new Float64Array(N),
     obs: new Float64Array(N),
     wLL: new Float64Array(N),
     wLB: new Float64Array(N),
     wBB: new Float64Array(N),
   };
   for (let j = 0; j < N; j++) {
-    model.logPrior[j] = log(o.prior[j]!);
+    model.prior[j] = o.prior[j]!;
     model.obs[j] = o.observation[j]!;
     model.wLL[j] = o.level[j]! + o.slope[j]!;
     model.wLB[j] = o.slope[j]!;
@@ -536,9 +539,13 @@ function step(st: Vec, m: HarrisonStevensModel, y: number, forecast: Forecast): 
   const wLL = m.wLL;
   const wLB = m.wLB;
   const wBB = m.wBB;
-  const logPrior = m.logPrior;
+  const prior = m.prior;
 
-  // Two steps back: each shadow h_i (s_{t-2} = i) predicts y_t through the four states.
+  // Two steps back: each shadow h_i (s_{t-2} = i) predicts y_t through the four states. A weight
+  // p_i · π_j · Q^(−1/2) · (1 + z²/ν)^(−(ν+1)/2) is computed as exp(log p_i + the tail term), taken
+  // relative to the largest such exponent (the only part that can underflow), times π_j · Q^(−1/2),
+  // which lies in [1e-102, 1]: the same numbers as in log space, with 40 fewer log and exp calls
+  // per reading (76 instead of 116, about a third of this function's time).
   let best = -Infinity;
   for (let i = 0; i < N; i++) {
     const ci = HC + 3 * i;
@@ -547,22 +554,20 @@ function step(st: Vec, m: HarrisonStevensModel, y: number, forecast: Forecast): 
     const r00 = max(st[ci]! + 2 * c01 + c11, 0);
     const re = clampZ((y - st[HM + 2 * i]! - st[HM + 2 * i + 1]!) / s);
     const re2 = re * re;
-    let mi = -Infinity;
+    const logH = log(st[HP + i]!);
     for (let j = 0; j < N; j++) {
-      const Q = r00 + wLL[j]! + obs[j]!;
-      const l = logPrior[j]! - 0.5 * log(Q) + tailExp * log1p((re2 / Q) * invNu);
-      EJ[j] = l;
-      if (l > mi) mi = l;
+      const k = 4 * i + j;
+      const invQ = 1 / (r00 + wLL[j]! + obs[j]!);
+      const l = logH + tailExp * log1p(re2 * invQ * invNu);
+      LW[k] = l;
+      QW[k] = prior[j]! * sqrt(invQ);
+      if (l > best) best = l;
     }
-    let sum = 0;
-    for (let j = 0; j < N; j++) sum += exp(EJ[j]! - mi);
-    const l2 = log(st[HP + i]!) + mi + log(sum);
-    LAG2[i] = l2;
-    if (l2 > best) best = l2;
   }
   let lagSum = 0;
   for (let i = 0; i < N; i++) {
-    const v = exp(LAG2[i]! - best);
+    let v = 0;
+    for (let j = 0, k = 4 * i; j < N; j++, k++) v += QW[k]! * exp(LW[k]! - best);
     LAG2[i] = v;
     lagSum += v;
   }
@@ -591,7 +596,8 @@ function step(st: Vec, m: HarrisonStevensModel, y: number, forecast: Forecast): 
       const invQ = 1 / Q;
       const z2 = re2 * invQ;
       Z2[k] = z2;
-      LW[k] = logP + logPrior[j]! - 0.5 * log(Q) + tailExp * log1p(z2 * invNu);
+      LW[k] = logP + tailExp * log1p(z2 * invNu);
+      QW[k] = prior[j]! * sqrt(invQ);
       const A1 = R01 * invQ;
       PM[2 * k] = a0 + R00 * invQ * e;
       PM[2 * k + 1] = B + A1 * e;
@@ -601,8 +607,8 @@ function step(st: Vec, m: HarrisonStevensModel, y: number, forecast: Forecast): 
     }
   }
 
-  // Normalise in log space: first within each current state j (so each collapse is well
-  // defined even when a whole state's weight underflows), then across states.
+  // Normalise: first within each current state j, against its largest exponent (so each collapse
+  // is well defined even when a whole state's weight underflows), then across states.
   best = -Infinity;
   for (let j = 0; j < N; j++) {
     let mj = -Infinity;
@@ -616,7 +622,7 @@ function step(st: Vec, m: HarrisonStevensModel, y: number, forecast: Forecast): 
     let sj = 0;
     for (let i = 0; i < N; i++) {
       const k = 4 * i + j;
-      const w = exp(LW[k]! - mj);
+      const w = QW[k]! * exp(LW[k]! - mj);
       LW[k] = w;
       sj += w;
     }
