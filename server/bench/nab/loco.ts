@@ -31,15 +31,18 @@ const GRID: Record<string, readonly number[]> = {
   zGross: [5.75, 6.25],
   grossTailMult: [1.1, 1.2],
   youth: [5, 10],
-  // The persistent-extreme path (a new extreme, then within 3 readings one as far out): on, or off (0).
-  extremeWithin: [3, 0],
   // The record path (a record whose probability under the tail fitted to the series' own extremes is below tailP):
   // off (0), or at one of three levels, the more cautious first: a tie on the training categories goes to the setting
   // earlier in the grid. (1e-5 was in the first grid with this path: on the tuning seeds it put Student t3 at 1.1–1.25
   // false alerts per 10k, never admissible.)
   tailP: [0, 1e-7, 3e-7, 1e-6],
-  // zCandidate (3.5) and confirmSigmas (3) left the grid when tailP came in (the grid stays at 64 settings): every fold
-  // of the runs before chose those values over 4 and 3.5.
+  // The seasonal path (a reading far from its time of day's usual value, beyond the series' own such distances): on at
+  // the multiplier chosen on the synthetic tuning seeds alone (2: the least of 1, 1.5, 2, 2.5, 3 under which no null
+  // family raised more than without the path), or off.
+  seasonMult: [2, 0],
+  // zCandidate (3.5) and confirmSigmas (3) left the grid when tailP came in, and extremeWithin (the persistent-extreme
+  // path: 3, on) when seasonMult did (the grid stays at 64 settings): every fold of the runs before chose those values
+  // (over 4, 3.5 and 0, off).
 };
 
 /** Tuning seeds for the 10σ step and transient families (they are cheap, and a miss is rare). */

@@ -90,7 +90,7 @@ describe('encodeCheckpoint and decodeCheckpoint', () => {
     expect(encoded).toMatchObject({ detectors: 301, profiles: 2 }); // Cyberstride, Harrison–Stevens
     const options = JSON.stringify(entries[0]![1].options);
     expect(file.split(options)).toHaveLength(2);
-    // A Cyberstride line is its key, the profile and the slot in base64 (704 bytes: 940 characters): under 1 KiB.
+    // A Cyberstride line is its key, the profile and the slot in base64 (712 bytes: 952 characters): under 1 KiB.
     const line = file.split('\n').find((l) => l.startsWith('"valle/almacén-0/línea 0\\u0000output\\u0000@dev-0"'))!;
     expect(line).toMatch(/^"[^"\t]+"\t0\t"[A-Za-z0-9+/=]+"$/);
     expect(Buffer.byteLength(line)).toBeLessThan(1024);

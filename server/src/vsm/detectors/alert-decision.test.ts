@@ -274,6 +274,40 @@ describe('what the Cyberstride detector raises', () => {
     expect(t3Alerts).toBeLessThanOrEqual(1);
   });
 
+  /**
+   * A workshop's day: 20 at night, 80 from 09:00 to 18:00 (the rise and fall within one reading), unit noise, a reading
+   * every 5 minutes for 12 days; on day `skip` the rise does not come (the shift stays home). Nothing measured against
+   * the last readings can see it: the readings go on as they were. Returns the alerts as [day, minute of the day].
+   */
+  function workshopDays(seed: number, skip: number, options = {}): Array<[number, number]> {
+    const d = new CyberstrideDetector(options);
+    const rnd = seededRandom(seed);
+    const alerts: Array<[number, number]> = [];
+    for (let t = 0; t < 288 * 12; t++) {
+      const day = Math.floor(t / 288);
+      const minute = (t % 288) * 5;
+      const open = minute >= 9 * 60 && minute < 18 * 60 && day !== skip;
+      if (d.update((open ? 80 : 20) + rnd.normal(), Date.UTC(2024, 0, 1) + t * 5 * MIN).alert)
+        alerts.push([day, minute]);
+    }
+    return alerts;
+  }
+
+  it('alerts a day whose usual rise does not come, within its first hour, in 10 of 10 seeds, and nothing on the days it comes (the seasonal path; nothing without it)', () => {
+    for (let seed = 1; seed <= 10; seed++) {
+      const alerts = workshopDays(seed, 10);
+      const first = alerts.find(([day]) => day === 10);
+      expect({ seed, first: first !== undefined && first[1] >= 9 * 60 && first[1] < 10 * 60 }).toEqual({
+        seed,
+        first: true,
+      });
+      // Not even the first days, while it learns the pattern (the rise is a huge change against the last readings
+      // every morning), nor the day after.
+      expect({ seed, others: alerts.filter(([day]) => day !== 10) }).toEqual({ seed, others: [] });
+    }
+    expect(workshopDays(1, 10, { seasonMult: 0 }).filter(([day]) => day === 10)).toEqual([]);
+  });
+
   it('keeps a new extreme waiting for its second reading through snapshot and restore', () => {
     const d = new CyberstrideDetector();
     const far = warmOnT3(d, 3);

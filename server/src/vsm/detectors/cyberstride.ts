@@ -26,11 +26,13 @@
  *                 `confirmSigmas`·σ away from the level before firing: that reading scores at
  *                 least `fireAt`, so the server's alert learns the kind ('step', not 'transient').
  *
- * During the first `warmup` readings the score is 0. O(1) time per reading. In memory a detector
- * is a slot of 464 bytes (24 bins) in a slab shared with other detectors of the same options
- * (`slab.ts`; float64 timestamp and anchor, float32 numbers, bf16 bin deviations, uint8 bin
- * counts; layout below) and a 40-byte object: about 0.5 KiB resident (README.md). The snapshot
- * is that slot in base64 (version 2, about 1 KiB of JSON with the options).
+ * During the first `warmup` readings the score is 0. The score decides nothing: what is raised
+ * (`alert`) is the decision's (`decide`, README.md's table: gross change, persistent extreme,
+ * record, scored change, time of day, slope, long level, shift, drift, candidate, flatline).
+ * O(1) time per reading. In memory a detector is a slot of 712 bytes (24 bins) in a slab shared
+ * with other detectors of the same options (`slab.ts`; float64 timestamp and anchor, float32
+ * numbers, bf16 bin deviations, uint8 bin counts; layout below) and a 40-byte object. The snapshot
+ * is that slot in base64 (version 7, under 2 KiB of JSON with the options).
  *
  * @example
  *   const d = new CyberstrideDetector();
@@ -57,7 +59,7 @@ import {
 } from './harrison-stevens.js';
 
 export const CYBERSTRIDE_TYPE = 'cyberstride';
-export const CYBERSTRIDE_VERSION = 6;
+export const CYBERSTRIDE_VERSION = 7;
 
 export interface CyberstrideOptions {
   /** Readings before any non-zero score (≥ 1). */
@@ -162,6 +164,13 @@ export interface CyberstrideOptions {
    * below tailP, and at least zGross from the reference, raises a `change` at once (0 turns it off).
    */
   tailP?: number;
+  /**
+   * A reading far from its time of day's usual value: |y − m_b| / max(d_b, σ) (its seasonal bin's EW mean and mean
+   * absolute deviation, the level member's scale) at least seasonMult × the series' own tail of that ratio
+   * (TAIL_SCALE·(EW E|z_s|⁴)^¼, lifted like every gate) and at least zGross raises a `change` (0 turns it off).
+   * What no path measured against the last readings can see: a day whose usual rise does not come.
+   */
+  seasonMult?: number;
   /** Least run of identical readings that is a flatline… */
   flatRun?: number;
   /** …and it must exceed flatMult × the longest run this series showed before. */
@@ -220,6 +229,7 @@ export const CYBERSTRIDE_DEFAULTS: Readonly<Record<OwnKey, number>> = Object.fre
   cusumTailMult: 2.9,
   extremeWithin: 3,
   tailP: 1e-6,
+  seasonMult: 2,
   flatRun: 10,
   flatMult: 2,
   useLevel: 1,
@@ -298,7 +308,10 @@ const EXT = HS + 59;
 // How many readings the series' own extremes (version 6; kept in the slot only, F_TOP and F_BOT) have seen: 0 after a
 // conversion from an earlier version.
 const TAIL_N = HS + 60;
-const OWN_LEN = 61;
+const SEAS_M4 = HS + 61; // EW E|z_s|⁴ of the reading's distance from its time of day's usual value (seasonMult)
+const SEAS_M2 = HS + 62; // EW E z_s² (with it, that distance's own kurtosis)
+const SEAS_N = HS + 63; // readings that entered another seasonal bin than the reading before (capped at SEAS_N_CAP)
+const OWN_LEN = 64;
 const BINS = HS + OWN_LEN;
 // 5: a `change` raised by a drift gate, waiting for its kind (classified with DRIFT_PRIOR).
 const KIND_CODES: readonly ChangeKindOrNone[] = [
@@ -452,6 +465,7 @@ function checkCyberstrideOptions(o: ResolvedCyberstrideOptions): string | null {
     (o.slopeTailMult >= 0 ? null : `slopeTailMult must be ≥ 0, got ${o.slopeTailMult}`) ??
     int('extremeWithin', 0, RING_LEN) ??
     (o.tailP >= 0 && o.tailP < 1 ? null : `tailP must be in [0, 1), got ${o.tailP}`) ??
+    (o.seasonMult >= 0 ? null : `seasonMult must be ≥ 0, got ${o.seasonMult}`) ??
     int('flatRun', 2, 1e7) ??
     (o.flatMult >= 0 ? null : `flatMult must be ≥ 0, got ${o.flatMult}`) ??
     int('useLevel', 0, 1) ??
@@ -596,7 +610,10 @@ const F_SH_RHO = 113;
 const F_TOP = 114;
 const F_BOT = F_TOP + TAIL_K + 1;
 const U_TAIL_N = F_BOT + TAIL_K + 1;
-const F_SMEAN = U_TAIL_N + 1; // seasonal bin means (float32), then their deviations (bf16), then counts (uint8)
+const F_SEAS_M4 = U_TAIL_N + 1;
+const F_SEAS_M2 = F_SEAS_M4 + 1;
+const F_SMEAN = F_SEAS_M2 + 1; // seasonal bin means (float32), then their deviations (bf16), then counts (uint8)
+const V6_SMEAN = F_SEAS_M4; // where a version-6 slot had them
 const V5_SMEAN = 114; // where a version-5 slot had them
 const V4_SMEAN = 105; // where a version-4 slot had them
 const V2_SMEAN = 74; // where a version-2 slot had them
@@ -643,6 +660,13 @@ const SLOPE_SE = (Math.SQRT2 * 0.536) / 11;
 const M5 = new Float64Array(5);
 /** The reading that left the ring at this update (RING_LEN readings back): what the shift reference learns from. */
 let leaving = 0;
+/**
+ * This reading against its time of day's usual value (set by step before decide, 0 until the bin has three readings):
+ * (y − m_b) / sd and that sd, max(d_b, σ)·√(π/2) (the bin's mean absolute deviation or the level member's scale).
+ */
+let seasonZ = 0;
+let seasonMean = 0;
+let seasonSd = 0;
 
 /** The median of five consecutive ring values from reading index `idx` (0-based). */
 /**
@@ -774,6 +798,9 @@ function load(slab: Slab<CyberstrideModel>, b8: number, hsWarmup: number): void 
   S[SH_PREV] = f32[b4 + F_SH_PREV]!;
   S[SH_RHO] = f32[b4 + F_SH_RHO]!;
   S[TAIL_N] = u32[b4 + U_TAIL_N]!;
+  S[SEAS_M4] = f32[b4 + F_SEAS_M4]!;
+  S[SEAS_M2] = f32[b4 + F_SEAS_M2]!;
+  S[SEAS_N] = kindWord >>> 17;
 }
 
 /** S → slot. */
@@ -830,7 +857,7 @@ function store(slab: Slab<CyberstrideModel>, b8: number, hsWarmup: number): void
   u32[b4 + U_MAXRUN] = S[MAXRUN]!;
   for (let k = 0; k < RING_LEN; k++) f32[b4 + F_RING + k] = toF32((S[RING + k]! - anchor) * inv);
   const ext = S[EXT]!;
-  u32[b4 + U_KIND] = S[KIND]! | ((ext < 0 ? -ext : ext) << 8) | (ext < 0 ? 1 << 16 : 0);
+  u32[b4 + U_KIND] = S[KIND]! | ((ext < 0 ? -ext : ext) << 8) | (ext < 0 ? 1 << 16 : 0) | (S[SEAS_N]! << 17);
   f32[b4 + F_SLOPE_EW] = toF32(S[SLOPE_EW]! * inv);
   f32[b4 + F_SLOPE_TAIL] = S[SLOPE_TAIL]!;
   f32[b4 + F_SLOPE_TAIL_LAG] = S[SLOPE_TAIL_LAG]!;
@@ -850,6 +877,8 @@ function store(slab: Slab<CyberstrideModel>, b8: number, hsWarmup: number): void
   f32[b4 + F_SH_RHO] = S[SH_RHO]!;
   const tailN = S[TAIL_N]!;
   u32[b4 + U_TAIL_N] = tailN < U32_MAX ? tailN : U32_MAX;
+  f32[b4 + F_SEAS_M4] = S[SEAS_M4]!;
+  f32[b4 + F_SEAS_M2] = S[SEAS_M2]!;
 }
 
 /** Sets a larger unit (a power of 2); the numbers that `store` does not rewrite (the seasonal bins) are scaled here. */
@@ -943,6 +972,7 @@ export class CyberstrideDetector implements StreamingDetector {
       st[REJECTED] = st[REJECTED]! + 1;
       return { ...hsOut, score: 0, alert: false, learning: st[COUNT]! <= o.learn };
     }
+    const prevTs = st[LAST_TS]!;
     st[LAST_TS] = ts;
     const n = st[COUNT]! + 1;
     st[COUNT] = n;
@@ -988,11 +1018,14 @@ export class CyberstrideDetector implements StreamingDetector {
     st[SCALE] = scale;
     st[LEVEL] = level + o.levelRate * e;
     let x = o.useLevel ? likelihood(o, 0, raw(o, zA)) : -Infinity;
+    seasonZ = 0;
 
     // 2. Seasonal (time of day) baseline.
     if (bins > 0) {
       const phase = (((ts % DAY_MS) + DAY_MS) % DAY_MS) / DAY_MS;
       const bin = min(bins - 1, floor(phase * bins));
+      const prevPhase = (((prevTs % DAY_MS) + DAY_MS) % DAY_MS) / DAY_MS;
+      if (bin !== min(bins - 1, floor(prevPhase * bins)) && st[SEAS_N]! < SEAS_N_CAP) st[SEAS_N] = st[SEAS_N]! + 1;
       const anchor = slab.f64[b8 + W_ANCHOR]!;
       const unit = slab.f64[b8 + W_UNIT]!;
       const mAt = binsAt + bin;
@@ -1003,6 +1036,11 @@ export class CyberstrideDetector implements StreamingDetector {
       const eb = value - mb;
       const nb = slab.u8[nAt]!;
       const zB = nb < 3 ? 0 : abs(eb) / max(db, scale, fl);
+      if (nb >= 3) {
+        seasonMean = mb;
+        seasonSd = max(db, scale, fl) * SQRT_HALF_PI;
+        seasonZ = eb / seasonSd;
+      }
       const nbNew = nb + 1;
       slab.u8[nAt] = nbNew < COUNT_CAP ? nbNew : COUNT_CAP;
       const a = max(o.seasonalRate, 1 / nbNew);
@@ -1290,6 +1328,8 @@ export class CyberstrideDetector implements StreamingDetector {
     }
     st[SH_PREV] = shX;
     let shGate = Infinity;
+    let seasonGate = Infinity;
+    const tailFrom = o.warmup + RING_LEN;
     if (!learning && !alert && !collecting) {
       // Beyond what this series itself does: the largest recent |z|, lifted further for a heavy tail.
       // A young series has seen little of its own tail: its T is inflated by 1 + youth/√n.
@@ -1305,10 +1345,30 @@ export class CyberstrideDetector implements StreamingDetector {
       // A new extreme that persisted is raised like a gross change (at once, even in the refractory), whatever the tail.
       const gross = grossTail || persisted || (tailRecord && absZ >= o.zGross);
       const scored = st[REFRACTORY] === 0 && rawScore >= o.fireAt && absZ >= o.zGate && absZ >= o.tailMult * usual;
+      // Far from its time of day's usual value, beyond what this series' own such distances reach.
+      // Its own heavy tail lifts it (the readings' kurtosis need not be this distance's: a daily jump is a huge
+      // change against the last readings and none against its time of day). Open after two days' worth of bin changes:
+      // its tail must have seen the bins come round again (a steady trend is far from yesterday's value every hour).
+      const sm2 = st[SEAS_M2]!;
+      const sKurt = sm2 > 0 ? st[SEAS_M4]! / (sm2 * sm2) / o.tailKnee : 0;
+      const sHeavy = sKurt > 1 ? sKurt ** o.tailPower : 1;
+      seasonGate =
+        st[SEAS_N]! >= 2 * o.seasonalBins
+          ? max(o.zGross, o.seasonMult * TAIL_SCALE * sqrt(sqrt(st[SEAS_M4]!)) * young * sHeavy)
+          : Infinity;
+      const seasonal =
+        o.seasonMult > 0 &&
+        !gross &&
+        !scored &&
+        st[REFRACTORY] === 0 &&
+        episode === 0 &&
+        n > tailFrom &&
+        abs(seasonZ) >= seasonGate;
       const usualSlope = young * slopeGateTail * heavy;
       const sloped =
         !gross &&
         !scored &&
+        !seasonal &&
         st[REFRACTORY] === 0 &&
         episode === 0 &&
         absB >= o.zSlope &&
@@ -1325,6 +1385,7 @@ export class CyberstrideDetector implements StreamingDetector {
       const shifted =
         !gross &&
         !scored &&
+        !seasonal &&
         !sloped &&
         st[REFRACTORY] === 0 &&
         episode === 0 &&
@@ -1394,6 +1455,19 @@ export class CyberstrideDetector implements StreamingDetector {
         st[BASE_SD] = noise;
         st[REFRACTORY] = o.refractory;
         if (score < o.fireAt) score = o.fireAt;
+      } else if (seasonal) {
+        // Raised as a `change` (classified 3 readings later like any other), shown against its time of day.
+        alert = true;
+        kind = 'change';
+        probability = 1 / (1 + (abs(seasonZ) / seasonGate) ** -ONSET_SLOPE);
+        st[EPISODE] = episode = 1;
+        st[KIND] = 0;
+        st[BASE_F] = n >= RING_LEN ? oldestLine(st, n) : ref;
+        st[BASE_B] = st[SLOPE_EW]!;
+        st[BASE_SD] = sd;
+        st[REFRACTORY] = o.refractory;
+        if (score < o.fireAt) score = o.fireAt;
+        shown = { value, mean: seasonMean, sd: seasonSd };
       } else if (gross || scored) {
         alert = true;
         kind = 'change';
@@ -1429,12 +1503,17 @@ export class CyberstrideDetector implements StreamingDetector {
       st[DRIFT] =
         st[EPISODE] === 1 && (st[KIND] === 0 || st[KIND] === DRIFT_BORN || st[KIND] === SHIFT_BORN) ? probability : 0;
     if (alert) st[SH_UP] = st[SH_DN] = 0; // a raised alert explains what the sums held (their age stays, for the kind)
-    const tailFrom = o.warmup + RING_LEN;
     if (!collecting && n > tailFrom) {
       const learnt = min(alert && absZ > gateZ ? gateZ : absZ, TAIL_CLAMP);
       const rate = max(1 - o.tailDecay, 1 / (n - tailFrom));
       st[TAIL] = st[TAIL]! + rate * (learnt * learnt * learnt * learnt - st[TAIL]!);
       st[TAIL_M2] = st[TAIL_M2]! + rate * (learnt * learnt - st[TAIL_M2]!);
+      if (seasonZ !== 0) {
+        // Likewise the seasonal tail (from the bin's third reading on).
+        const zs = min(alert && abs(seasonZ) > seasonGate ? seasonGate : abs(seasonZ), TAIL_CLAMP);
+        st[SEAS_M4] = st[SEAS_M4]! + rate * (zs * zs * zs * zs - st[SEAS_M4]!);
+        st[SEAS_M2] = st[SEAS_M2]! + rate * (zs * zs - st[SEAS_M2]!);
+      }
       if (episode === 0) {
         // Like the tail: a reading that raised an alert counts at most at the gate it passed.
         const dl = min(alert && abs(dLong) > longGate ? longGate : abs(dLong), TAIL_CLAMP);
@@ -1727,6 +1806,7 @@ export function restoreCyberstride(state: DetectorState): CyberstrideDetector {
     if (v === 3) slot = slotV3toV4(slot, bins);
     if (v === 2 || v === 3 || v === 4) slot = slotV4toV5(slot, bins);
     if (v === 2 || v === 3 || v === 4 || v === 5) slot = slotV5toV6(slot, bins);
+    if (v === 2 || v === 3 || v === 4 || v === 5 || v === 6) slot = slotV6toV7(slot, bins);
     d.setSlotBytes(slot);
   } catch (err) {
     d.dispose();
@@ -1765,6 +1845,10 @@ const TYPICAL_SH_SCALE = 1.5;
  * own.
  */
 const TYPICAL_SH_M4 = 4096;
+/** The seasonal path's tail in a converted snapshot: high likewise (root 8: a gate of 24 × seasonMult). */
+const TYPICAL_SEAS_M4 = 4096;
+/** Bin changes counted (kind word bits 17–30); the seasonal path opens after two days' worth (2 × seasonalBins). */
+const SEAS_N_CAP = 2 ** 14 - 1;
 
 /** The alert decision's state for a snapshot of a version without it: no slope in the ring, typical tails. */
 function fillDecisionState(st: Float64Array): void {
@@ -1781,6 +1865,9 @@ function fillDecisionState(st: Float64Array): void {
   st[SH_SCALE] = st[SCALE]! * TYPICAL_SH_SCALE;
   st[SH_M4] = TYPICAL_SH_M4;
   st[TAIL_N] = 0; // the slot's own extremes are emptied by setV1State
+  st[SEAS_M4] = TYPICAL_SEAS_M4;
+  st[SEAS_M2] = 1;
+  st[SEAS_N] = 0;
 }
 
 /** A version-2 slot in the version-4 layout: the same numbers, the alert decision's fields zero (no episode open). */
@@ -1839,10 +1926,25 @@ function slotV4toV5(v4: Uint8Array, bins: number): Uint8Array {
  */
 function slotV5toV6(v5: Uint8Array, bins: number): Uint8Array {
   if (v5.length !== cyberstrideSlotBytes(bins, V5_SMEAN)) return v5; // setSlotBytes names the wrong length
-  const out = new Uint8Array(cyberstrideSlotBytes(bins));
+  const out = new Uint8Array(cyberstrideSlotBytes(bins, V6_SMEAN));
   out.set(v5.subarray(0, 4 * V5_SMEAN));
   const f32 = new Float32Array(out.buffer, out.byteOffset, out.length / 4);
   emptyTail(f32, 0);
-  out.set(v5.subarray(4 * V5_SMEAN, 4 * V5_SMEAN + 7 * bins), 4 * F_SMEAN);
+  out.set(v5.subarray(4 * V5_SMEAN, 4 * V5_SMEAN + 7 * bins), 4 * V6_SMEAN);
+  return out;
+}
+
+/**
+ * A version-6 slot in the version-7 layout: the seasonal path's tail starts high (TYPICAL_SEAS_M4), so a restored
+ * series is not alerted there before it learns its own.
+ */
+function slotV6toV7(v6: Uint8Array, bins: number): Uint8Array {
+  if (v6.length !== cyberstrideSlotBytes(bins, V6_SMEAN)) return v6; // setSlotBytes names the wrong length
+  const out = new Uint8Array(cyberstrideSlotBytes(bins));
+  out.set(v6.subarray(0, 4 * V6_SMEAN));
+  const f32 = new Float32Array(out.buffer, out.byteOffset, out.length / 4);
+  f32[F_SEAS_M4] = TYPICAL_SEAS_M4;
+  f32[F_SEAS_M2] = 1;
+  out.set(v6.subarray(4 * V6_SMEAN, 4 * V6_SMEAN + 7 * bins), 4 * F_SMEAN);
   return out;
 }
