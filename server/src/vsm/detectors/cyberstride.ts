@@ -322,6 +322,7 @@ const KIND_CODES: readonly ChangeKindOrNone[] = [
   'flatline',
   'change',
   'change',
+  'change',
 ];
 const DRIFT_BORN = 5;
 /** A drift gate fires on slopes: the classifier's prior for such an alert (step, slope, transient). */
@@ -329,6 +330,9 @@ const DRIFT_PRIOR = [0.15, 0.8, 0.05] as const;
 // 6: a `change` raised by the shift CUSUM, waiting for its kind (classified with SHIFT_PRIOR, at the onset it
 // estimates).
 const SHIFT_BORN = 6;
+// 7: a `change` raised by the time-of-day path, waiting for its kind (classified against its time of day; BASE_B holds
+// the onset's direction, ±1).
+const SEASON_BORN = 7;
 /** The CUSUM fires on sustained shifts: the classifier's prior for such an alert (step, slope, transient). */
 const SHIFT_PRIOR = [0.6, 0.35, 0.05] as const;
 // The shift path's settings, chosen on the synthetic tuning seeds 1001–1040 alone (README.md).
@@ -1125,7 +1129,20 @@ export class CyberstrideDetector implements StreamingDetector {
     if (episode > 0) {
       episode++;
       const pending = st[KIND]! >= PENDING;
-      if (
+      if (episode === o.classifyAfter + 1 && st[KIND] === SEASON_BORN) {
+        // The readings before it show nothing (the series goes on as it was); against its time of day, a reading still
+        // as far out the onset's way is a level that stays away from its usual value (a step), one back at it was a
+        // transient. Sure of the kind by how far past 2 sd it still stands, or how far within.
+        const still = seasonZ * st[BASE_B]!;
+        const stepP = seasonZ === 0 ? 0.5 : normalCdf(still - 2);
+        const isStep = stepP >= 0.5;
+        const onset = st[DRIFT]! > 0 && st[DRIFT]! <= 1 ? st[DRIFT]! : 1;
+        st[KIND] = KIND_CODES.indexOf(isStep ? 'step' : 'transient');
+        alert = true;
+        kind = isStep ? 'step' : 'transient';
+        probability = onset * (isStep ? stepP : 1 - stepP);
+        shown = seasonZ === 0 ? null : { value, mean: seasonMean, sd: seasonSd };
+      } else if (
         episode === o.classifyAfter + 1 &&
         (st[KIND] === 0 || st[KIND] === DRIFT_BORN || st[KIND] === SHIFT_BORN || pending)
       ) {
@@ -1461,9 +1478,9 @@ export class CyberstrideDetector implements StreamingDetector {
         kind = 'change';
         probability = 1 / (1 + (abs(seasonZ) / seasonGate) ** -ONSET_SLOPE);
         st[EPISODE] = episode = 1;
-        st[KIND] = 0;
+        st[KIND] = SEASON_BORN;
         st[BASE_F] = n >= RING_LEN ? oldestLine(st, n) : ref;
-        st[BASE_B] = st[SLOPE_EW]!;
+        st[BASE_B] = seasonZ > 0 ? 1 : -1;
         st[BASE_SD] = sd;
         st[REFRACTORY] = o.refractory;
         if (score < o.fireAt) score = o.fireAt;
@@ -1501,7 +1518,10 @@ export class CyberstrideDetector implements StreamingDetector {
     // the onset's probability instead: the kind row states P(a real change) × P(this kind | a change).
     if (alert)
       st[DRIFT] =
-        st[EPISODE] === 1 && (st[KIND] === 0 || st[KIND] === DRIFT_BORN || st[KIND] === SHIFT_BORN) ? probability : 0;
+        st[EPISODE] === 1 &&
+        (st[KIND] === 0 || st[KIND] === DRIFT_BORN || st[KIND] === SHIFT_BORN || st[KIND] === SEASON_BORN)
+          ? probability
+          : 0;
     if (alert) st[SH_UP] = st[SH_DN] = 0; // a raised alert explains what the sums held (their age stays, for the kind)
     if (!collecting && n > tailFrom) {
       const learnt = min(alert && absZ > gateZ ? gateZ : absZ, TAIL_CLAMP);
