@@ -283,6 +283,7 @@ describe('what the Cyberstride detector raises', () => {
     seed: number,
     skip: number,
     options = {},
+    level = 0,
   ): Array<DetectorOutput & { day: number; minute: number }> {
     const d = new CyberstrideDetector(options);
     const rnd = seededRandom(seed);
@@ -291,7 +292,7 @@ describe('what the Cyberstride detector raises', () => {
       const day = Math.floor(t / 288);
       const minute = (t % 288) * 5;
       const open = minute >= 9 * 60 && minute < 18 * 60 && day !== skip;
-      const o = d.update((open ? 80 : 20) + rnd.normal(), Date.UTC(2024, 0, 1) + t * 5 * MIN);
+      const o = d.update(level + (open ? 80 : 20) + rnd.normal(), Date.UTC(2024, 0, 1) + t * 5 * MIN);
       if (o.alert) alerts.push({ ...o, day, minute });
     }
     return alerts;
@@ -322,6 +323,15 @@ describe('what the Cyberstride detector raises', () => {
       });
     }
     expect(workshopDays(1, 10, { seasonMult: 0 }).filter((a) => a.day === 10)).toEqual([]);
+  });
+
+  it('decides a day without its rise the same at any absolute level (the float32 state holds its precision at 1e12)', () => {
+    const said = (level: number) =>
+      workshopDays(2, 10, {}, level).map((a) => [a.day, a.minute, a.kind, a.probability.toFixed(2)]);
+    const at0 = said(0);
+    expect(at0.length).toBe(2);
+    expect(said(1e6)).toEqual(at0);
+    expect(said(1e12)).toEqual(at0);
   });
 
   it('keeps a new extreme waiting for its second reading through snapshot and restore', () => {
