@@ -1026,10 +1026,8 @@ export class CyberstrideDetector implements StreamingDetector {
 
     // 2. Seasonal (time of day) baseline.
     if (bins > 0) {
-      const phase = (((ts % DAY_MS) + DAY_MS) % DAY_MS) / DAY_MS;
-      const bin = min(bins - 1, floor(phase * bins));
-      const prevPhase = (((prevTs % DAY_MS) + DAY_MS) % DAY_MS) / DAY_MS;
-      if (bin !== min(bins - 1, floor(prevPhase * bins)) && st[SEAS_N]! < SEAS_N_CAP) st[SEAS_N] = st[SEAS_N]! + 1;
+      const bin = binOf(ts, bins);
+      if (bin !== binOf(prevTs, bins) && st[SEAS_N]! < SEAS_N_CAP) st[SEAS_N] = st[SEAS_N]! + 1;
       const anchor = slab.f64[b8 + W_ANCHOR]!;
       const unit = slab.f64[b8 + W_UNIT]!;
       const mAt = binsAt + bin;
@@ -1136,7 +1134,7 @@ export class CyberstrideDetector implements StreamingDetector {
         const still = seasonZ * st[BASE_B]!;
         const stepP = seasonZ === 0 ? 0.5 : normalCdf(still - 2);
         const isStep = stepP >= 0.5;
-        const onset = st[DRIFT]! > 0 && st[DRIFT]! <= 1 ? st[DRIFT]! : 1;
+        const onset = onsetProbability(st);
         st[KIND] = KIND_CODES.indexOf(isStep ? 'step' : 'transient');
         alert = true;
         kind = isStep ? 'step' : 'transient';
@@ -1202,7 +1200,7 @@ export class CyberstrideDetector implements StreamingDetector {
           if (c.kind === 'slope') st[BASE_B] = b + c.rate * bsd; // the new growth rate, per reading
           alert = true; // raised with its kind, or the open alert takes its kind (an update)
           kind = c.kind;
-          probability = c.probability * (!pending && st[DRIFT]! > 0 && st[DRIFT]! <= 1 ? st[DRIFT]! : 1);
+          probability = c.probability * (pending ? 1 : onsetProbability(st));
           if (pending) st[REFRACTORY] = o.refractory;
         } else {
           st[KIND] = 0;
@@ -1353,9 +1351,7 @@ export class CyberstrideDetector implements StreamingDetector {
       const young = 1 + o.youth / sqrt(n);
       // A heavy tail (kurtosis above tailKnee; Gaussian noise has 3) lifts the gates, more than in
       // proportion: a very heavy tail's sample kurtosis (Student t3: infinite) says less than it is.
-      const m2 = st[TAIL_M2]!;
-      const kurt = m2 > 0 ? st[TAIL]! / (m2 * m2) / o.tailKnee : 0;
-      const heavy = kurt > 1 ? kurt ** o.tailPower : 1; // (no pow for a light tail: most readings)
+      const heavy = heavyLift(st[TAIL]!, st[TAIL_M2]!, o);
       const usual = young * tail * heavy;
       gateZ = max(o.zGross, o.grossTailMult * usual);
       const grossTail = absZ >= o.zGross && absZ >= o.grossTailMult * usual;
@@ -1366,9 +1362,7 @@ export class CyberstrideDetector implements StreamingDetector {
       // Its own heavy tail lifts it (the readings' kurtosis need not be this distance's: a daily jump is a huge
       // change against the last readings and none against its time of day). Open after two days' worth of bin changes:
       // its tail must have seen the bins come round again (a steady trend is far from yesterday's value every hour).
-      const sm2 = st[SEAS_M2]!;
-      const sKurt = sm2 > 0 ? st[SEAS_M4]! / (sm2 * sm2) / o.tailKnee : 0;
-      const sHeavy = sKurt > 1 ? sKurt ** o.tailPower : 1;
+      const sHeavy = heavyLift(st[SEAS_M4]!, st[SEAS_M2]!, o);
       seasonGate =
         st[SEAS_N]! >= 2 * o.seasonalBins
           ? max(o.zGross, o.seasonMult * TAIL_SCALE * sqrt(sqrt(st[SEAS_M4]!)) * young * sHeavy)
@@ -1724,6 +1718,29 @@ function emptyTail(f32: Float32Array, f4: number): void {
     f32[f4 + F_TOP + k] = -F32_MAX;
     f32[f4 + F_BOT + k] = F32_MAX;
   }
+}
+
+/**
+ * How much a heavy tail lifts a gate: max(1, kurtosis / tailKnee)^tailPower, the kurtosis E x⁴ / (E x²)² of the
+ * statistic whose moments are m4 and m2 (1 without a second moment yet; no pow for a light tail: most readings).
+ */
+function heavyLift(m4: number, m2: number, o: Readonly<ResolvedCyberstrideOptions>): number {
+  const kurt = m2 > 0 ? m4 / (m2 * m2) / o.tailKnee : 0;
+  return kurt > 1 ? kurt ** o.tailPower : 1;
+}
+
+/** The seasonal bin (of `bins` in a UTC day) of a timestamp in ms. */
+function binOf(ts: number, bins: number): number {
+  const phase = (((ts % DAY_MS) + DAY_MS) % DAY_MS) / DAY_MS;
+  return min(bins - 1, floor(phase * bins));
+}
+
+/**
+ * While a `change` waits for its kind, the DRIFT word holds its onset's probability (set where it was raised): the
+ * factor the kind row's probability takes from it (1 if the word holds none).
+ */
+function onsetProbability(st: Float64Array): number {
+  return st[DRIFT]! > 0 && st[DRIFT]! <= 1 ? st[DRIFT]! : 1;
 }
 
 /** x clamped to [−c, c]. */
