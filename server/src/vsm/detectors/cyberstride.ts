@@ -271,6 +271,8 @@ const RUN = HS + 24; // identical readings in a row, now
 const MAXRUN = HS + 25; // the longest such run outside alert episodes
 const RING = HS + 26; // the last RING_LEN values, oldest first after rotation (index count % RING_LEN)
 const RING_LEN = 16;
+/** count & RING_MASK is count mod RING_LEN (a power of two) for any count below 2^53: an integer AND, where % on a double is a floating-point remainder. */
+const RING_MASK = RING_LEN - 1;
 /** Order statistics of the series' own tail that a record is judged against (Hill's estimator over the TAIL_K largest). */
 const TAIL_K = 8;
 const RING_AT = 12; // where the alert's reading sits in the classifier's window
@@ -661,7 +663,6 @@ const SQRT_HALF_PI = Math.sqrt(Math.PI / 2);
 const SLOPE_RATE = 0.02;
 /** Standard error of that slope for unit Gaussian noise: two medians of 5 (sd 0.536 each), 11 readings apart. */
 const SLOPE_SE = (Math.SQRT2 * 0.536) / 11;
-const M5 = new Float64Array(5);
 /** The reading that left the ring at this update (RING_LEN readings back): what the shift reference learns from. */
 let leaving = 0;
 /**
@@ -672,7 +673,6 @@ let seasonZ = 0;
 let seasonMean = 0;
 let seasonSd = 0;
 
-/** The median of five consecutive ring values from reading index `idx` (0-based). */
 /**
  * The line the series held before a change that is alerted now: the median of the ring's oldest five
  * readings, carried to this reading at the usual slope (the median the reference uses has already
@@ -682,19 +682,26 @@ function oldestLine(st: Float64Array, n: number): number {
   return median5(st, n - RING_LEN) + (RING_LEN - 3) * st[SLOPE_EW]!;
 }
 
+/**
+ * The median of five consecutive ring values from reading index `idx` (0-based), by a min/max network (seven
+ * comparisons; no scratch array, no sort): median3(e, max(min(a, b), min(c, d)), min(max(a, b), max(c, d))).
+ */
 function median5(st: Float64Array, idx: number): number {
-  for (let k = 0; k < 5; k++) M5[k] = st[RING + ((idx + k) % RING_LEN)]!;
-  // Insertion sort of five.
-  for (let i = 1; i < 5; i++) {
-    const x = M5[i]!;
-    let j = i - 1;
-    while (j >= 0 && M5[j]! > x) {
-      M5[j + 1] = M5[j]!;
-      j--;
-    }
-    M5[j + 1] = x;
-  }
-  return M5[2]!;
+  const a = st[RING + (idx & RING_MASK)]!;
+  const b = st[RING + ((idx + 1) & RING_MASK)]!;
+  const c = st[RING + ((idx + 2) & RING_MASK)]!;
+  const d = st[RING + ((idx + 3) & RING_MASK)]!;
+  const e = st[RING + ((idx + 4) & RING_MASK)]!;
+  const minAB = a < b ? a : b;
+  const maxAB = a < b ? b : a;
+  const minCD = c < d ? c : d;
+  const maxCD = c < d ? d : c;
+  const f = minAB < minCD ? minCD : minAB;
+  const g = maxAB < maxCD ? maxAB : maxCD;
+  const lo = e < f ? e : f;
+  const hi = e < f ? f : e;
+  const m = hi < g ? hi : g;
+  return lo < m ? m : lo;
 }
 
 /** Harrison–Stevens' current slope per reading: Σ p_i β_i over its components. */
@@ -984,9 +991,9 @@ export class CyberstrideDetector implements StreamingDetector {
     const slab = this.slab;
     const binsAt = 2 * b8 + F_SMEAN; // float32 index of the bin means
     // The last RING_LEN values (for the kind classifier) and the run of identical readings.
-    const prev = st[RING + ((n + RING_LEN - 2) % RING_LEN)]!;
-    leaving = n > RING_LEN ? st[RING + ((n - 1) % RING_LEN)]! : value; // the reading RING_LEN back, leaving the ring
-    st[RING + ((n - 1) % RING_LEN)] = value;
+    const prev = st[RING + ((n + RING_LEN - 2) & RING_MASK)]!;
+    leaving = n > RING_LEN ? st[RING + ((n - 1) & RING_MASK)]! : value; // the reading RING_LEN back, leaving the ring
+    st[RING + ((n - 1) & RING_MASK)] = value;
     // The ring holds float32 offsets from the anchor: "the same reading" within that rounding.
     if (n > 1 && abs(value - prev) <= 4e-7 * abs(value - slab.f64[b8 + W_ANCHOR]!)) st[RUN] = st[RUN]! + 1;
     else {
@@ -1154,7 +1161,7 @@ export class CyberstrideDetector implements StreamingDetector {
           const back = atNow - t;
           r[t] =
             back >= 0 && back < RING_LEN && last - back >= 0
-              ? (st[RING + ((last - back) % RING_LEN)]! - (base + b * (t - RING_AT))) / bsd
+              ? (st[RING + ((last - back) & RING_MASK)]! - (base + b * (t - RING_AT))) / bsd
               : 0;
         }
         // A shift alert comes some readings after the shift began (the CUSUM's age at the alert): it is classified
@@ -1188,7 +1195,7 @@ export class CyberstrideDetector implements StreamingDetector {
           for (let t = RING_AT; t <= atNow; t++) post += r[t]!;
           shown =
             c.kind === 'transient'
-              ? { value: st[RING + ((n - 1 - o.classifyAfter) % RING_LEN)]!, mean: base, sd: bsd }
+              ? { value: st[RING + ((n - 1 - o.classifyAfter) & RING_MASK)]!, mean: base, sd: bsd }
               : c.kind === 'step'
                 ? {
                     value: base + b * (o.classifyAfter / 2) + (post / (atNow - RING_AT + 1)) * bsd,
@@ -1262,7 +1269,7 @@ export class CyberstrideDetector implements StreamingDetector {
     }
     const absB = abs(tB);
     const slopeTail = st[SLOPE_TAIL]!;
-    if (n % RING_LEN === 0) {
+    if ((n & RING_MASK) === 0) {
       st[SLOPE_TAIL_GATE] = st[SLOPE_TAIL_LAG]!;
       st[SLOPE_TAIL_LAG] = slopeTail;
     }
@@ -1447,7 +1454,7 @@ export class CyberstrideDetector implements StreamingDetector {
       } else if (sloped || drifted) {
         // The baseline is the line through the oldest readings of the ring at the usual slope.
         let a = 0;
-        for (let k = 0; k < 6; k++) a += st[RING + ((n - RING_LEN + k) % RING_LEN)]!;
+        for (let k = 0; k < 6; k++) a += st[RING + ((n - RING_LEN + k) & RING_MASK)]!;
         const b = st[SLOPE_EW]!;
         alert = true;
         kind = 'change';
@@ -1544,7 +1551,7 @@ export class CyberstrideDetector implements StreamingDetector {
     // the mean of the last three readings against the median of the five before them, every reading.
     if (!collecting && episode === 0 && n > tailFrom && sd > 0) {
       const recent =
-        (st[RING + ((n - 1) % RING_LEN)]! + st[RING + ((n - 2) % RING_LEN)]! + st[RING + ((n - 3) % RING_LEN)]!) / 3;
+        (st[RING + ((n - 1) & RING_MASK)]! + st[RING + ((n - 2) & RING_MASK)]! + st[RING + ((n - 3) & RING_MASK)]!) / 3;
       const shiftNow = abs(recent - median5(st, n - 8) - 5 * st[SLOPE_EW]!) / sd;
       const decayed = st[SHIFT_TAIL]! * o.tailDecay;
       st[SHIFT_TAIL] = shiftNow > decayed ? shiftNow : decayed;
@@ -1731,8 +1738,10 @@ function heavyLift(m4: number, m2: number, o: Readonly<ResolvedCyberstrideOption
 
 /** The seasonal bin (of `bins` in a UTC day) of a timestamp in ms. */
 function binOf(ts: number, bins: number): number {
-  const phase = (((ts % DAY_MS) + DAY_MS) % DAY_MS) / DAY_MS;
-  return min(bins - 1, floor(phase * bins));
+  // ts mod DAY_MS without %, which on a double is a slow remainder call; exact for integer timestamps below 2^53
+  // (beyond, the rounding of ts / DAY_MS may put phase just outside [0, 1): clamped).
+  const phase = (ts - floor(ts / DAY_MS) * DAY_MS) / DAY_MS;
+  return phase > 0 ? min(bins - 1, floor(phase * bins)) : 0;
 }
 
 /**
