@@ -299,15 +299,18 @@ describe('InfluxStore against an InfluxDB 2 double', () => {
   });
 
   it('refuses a batch at once when the buffer is full, and says why', async () => {
+    // Held until released; a request that arrives after the release (a slow machine) is answered at once. (Releasing
+    // whatever had arrived 20 ms later left a late request held forever: the test then hung to its timeout in CI.)
     const held: ServerResponse[] = [];
-    influx.handler = (_req, res) => held.push(res); // never answers until released
+    let released = false;
+    influx.handler = (_req, res) => (released ? res.writeHead(204).end() : held.push(res));
     const s = open({ maxBufferLines: 100, maxInFlight: 1 });
     const first = s.writeBatch(points(80));
     await expect(s.writeBatch(points(30, 'other'))).rejects.toThrow(
       /write buffer is full \(80 lines waiting, limit 100\).*retry this batch later/,
     );
     expect(s.health().detail).toContain('buffer 80/100 lines (1/1 requests in flight), 30 lines refused');
-    await new Promise((r) => setTimeout(r, 20));
+    released = true;
     for (const res of held) res.writeHead(204).end();
     await first;
   });
