@@ -18,6 +18,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CYBERSTRIDE_DEFAULTS } from '../../src/vsm/detectors/cyberstride.js';
 import { createDetector, type CyberstrideOptions } from '../../src/vsm/detectors/index.js';
 import { parseNabCsv } from './csv.js';
 import { NAB_PROFILES, normalisedScore, rawScoreAt, type NabScoredFile } from './scorer.js';
@@ -242,7 +243,12 @@ function main(): void {
   );
   const final = best(categories);
   lines.push('');
-  lines.push(`chosen on all four categories (the shipped default should equal it): ${optText(final.options)}`);
+  const shipped = Object.entries(final.options).every(
+    ([k, v]) => CYBERSTRIDE_DEFAULTS[k as keyof typeof CYBERSTRIDE_DEFAULTS] === v,
+  );
+  lines.push(
+    `chosen on all four categories: ${optText(final.options)} — ${shipped ? 'the shipped default' : 'NOT the shipped default (the detector README says why)'}`,
+  );
   lines.push(
     `  on all of NAB (a tuning figure, not an evaluation): standard ${fmt(score(final.files, 'standard').score)}; worst synthetic null ${final.worstNull.family} ${final.worstNull.onsetsPer10k.toFixed(2)}/10k on the tuning seeds`,
   );

@@ -380,6 +380,11 @@ const LONG_SPAN = 32;
 const LONG_M2_SPAN = 2000;
 /** The onset probability's steepness in the gross gate's margin (see decide). */
 const ONSET_SLOPE = 8.5;
+
+/** How sure an onset is that passed its gate by the factor m (≥ 1): 1/(1 + m^−ONSET_SLOPE), ½ at the gate. */
+function onsetSure(m: number): number {
+  return 1 / (1 + m ** -ONSET_SLOPE);
+}
 const PENDING = 8; // added to KIND while a candidate waits for its evidence (nothing raised yet)
 const COUNT_CAP = 35; // past 1/seasonalRate readings a bin's count no longer matters; fits one base-36 digit
 const DAY_MS = 86_400_000;
@@ -1399,7 +1404,10 @@ export class CyberstrideDetector implements StreamingDetector {
       st[DRIFT] = drift;
       longGate = max(o.zLong, o.longTailMult * sqrt(st[LONG_M2]!) * young * heavy);
       const awayLong = episode === 0 && n > longFrom + LONG_SPAN && abs(dLong) >= longGate;
-      shGate = max(shH, o.cusumTailMult * sqrt(sqrt(st[SH_M4]!))) * young * heavy;
+      // Not lifted by the readings' kurtosis: the sums are of a clamped (±4), prewhitened statistic, and their own
+      // tail (E C⁴)^¼ already says what this series' sums reach; with the lift, a spiky series' readings put the gate
+      // out of reach of a level shift that every spike-free stretch shows (NAB's ec2_cpu_utilization_53ea38).
+      shGate = max(shH, o.cusumTailMult * sqrt(sqrt(st[SH_M4]!))) * young;
       const shifted =
         !gross &&
         !scored &&
@@ -1435,7 +1443,7 @@ export class CyberstrideDetector implements StreamingDetector {
         // Raised as a `change`; its kind (step-leaning) is decided at the onset the CUSUM's age says.
         alert = true;
         kind = 'change';
-        probability = 1 / (1 + (shC / shGate) ** -ONSET_SLOPE);
+        probability = onsetSure(shC / shGate);
         st[EPISODE] = episode = 1;
         st[KIND] = SHIFT_BORN;
         st[BASE_F] = shRef; // the reference, frozen since the shift began: the line before it
@@ -1477,7 +1485,7 @@ export class CyberstrideDetector implements StreamingDetector {
         // Raised as a `change` (classified 3 readings later like any other), shown against its time of day.
         alert = true;
         kind = 'change';
-        probability = 1 / (1 + (abs(seasonZ) / seasonGate) ** -ONSET_SLOPE);
+        probability = onsetSure(abs(seasonZ) / seasonGate);
         st[EPISODE] = episode = 1;
         st[KIND] = SEASON_BORN;
         st[BASE_F] = n >= RING_LEN ? oldestLine(st, n) : ref;
@@ -1492,8 +1500,7 @@ export class CyberstrideDetector implements StreamingDetector {
         // How far past the gross gate: 1/(1 + m^−8.5) (½ at the gate, 0.97 at 1.5×), a logistic fit of
         // "this onset was a real change" on the synthetic tuning seeds 1001–1040 (Brier 0.046 there). A persisting
         // new extreme below the tail's gate: how far past zGross.
-        probability =
-          1 / (1 + (absZ / (grossTail ? max(o.zGross, o.grossTailMult * usual) : o.zGross)) ** -ONSET_SLOPE);
+        probability = onsetSure(absZ / (grossTail ? max(o.zGross, o.grossTailMult * usual) : o.zGross));
         st[EPISODE] = episode = 1;
         st[KIND] = 0;
         st[BASE_F] = n >= RING_LEN ? oldestLine(st, n) : ref;
