@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ChangeKindOrNone, DetectorOutput, StreamingDetector } from '../../src/vsm/detectors/detector.js';
-import { alertOnsets, rowsToFlags, scoreSeries, settledRow, traceDetector } from './evaluate.js';
+import { alertOnsets, detectWindowOf, rowsToFlags, scoreSeries, settledRow, traceDetector } from './evaluate.js';
 import { FAMILIES, generateFamily, type Series } from './families.js';
 
 type Decision = { alert?: boolean; kind?: ChangeKindOrNone; probability?: number; learning?: boolean } | undefined;
@@ -103,6 +103,19 @@ describe('scoreSeries on event families', () => {
       kindCorrect: true,
     });
     expect(score(slope, alertsAt({ [t + 61]: 'slope' })).event).toMatchObject({ detected: false });
+  });
+
+  it("counts, for calibration, an onset at a shift's return as standing on a change (a step back), not one later, nor one long after a lasting step", () => {
+    const shift = generateFamily('shift-white-4', 5);
+    const ev = shift.events[0]!;
+    const w = detectWindowOf(ev);
+    const back = score(shift, alertsAt({ [ev.start + 1]: 'step', [ev.end + 2]: 'step', [ev.end + w + 30]: 'step' }));
+    expect(back.onsetOutcomes.map((o) => o.detected)).toEqual([true, true, false]);
+    expect(back.onsetOutcomes[1]).toMatchObject({ kindCorrect: true });
+    const step = generateFamily('step-white-5', 5);
+    const s0 = step.events[0]!.start;
+    const lasting = score(step, alertsAt({ [s0]: 'step', [s0 + 300]: 'step' }));
+    expect(lasting.onsetOutcomes.map((o) => o.detected)).toEqual([true, false]);
   });
 
   it('counts alerts outside [start, end + 30] as false, per reading outside that span', () => {

@@ -177,7 +177,7 @@ export function scoreSeries(series: Pick<Series, 'values' | 'events'>, trace: De
   const event = ev ? scoreEvent(ev, n, trace, onsets) : null;
   const onsetOutcomes = onsets.map((row): OnsetOutcome => {
     const settled = settledRow(trace, row);
-    const detected = ev !== undefined && row >= ev.start && row <= ev.start + detectWindowOf(ev);
+    const detected = ev !== undefined && isChangeOnset(ev, row, n);
     return {
       row,
       probability: trace.probability[row]!,
@@ -221,6 +221,18 @@ function scoreEvent(ev: SyntheticEvent, n: number, trace: DetectorTrace, onsets:
 }
 
 /** Readings after an event's start within which an alert row detects it. */
+/**
+ * For calibration: whether an onset at `row` stands on a real change — within the detection window of the event's start,
+ * or of its end when a step ends before the series does (a shift's return is a step back of the same size: a real
+ * change, which the false-alert counts already do not count as false). Before 2026-12-07 only the start counted, so an
+ * alert at a shift's return was scored as a false onset in the reliability table.
+ */
+export function isChangeOnset(ev: SyntheticEvent, row: number, n: number): boolean {
+  const w = detectWindowOf(ev);
+  if (row >= ev.start && row <= ev.start + w) return true;
+  return ev.kind === 'step' && ev.end < n - 1 && row > ev.end && row <= ev.end + 1 + w;
+}
+
 export function detectWindowOf(ev: Pick<SyntheticEvent, 'kind' | 'detectWithin'>): number {
   return ev.detectWithin ?? EVALUATION.detectWindow[ev.kind];
 }

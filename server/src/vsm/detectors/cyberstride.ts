@@ -378,12 +378,18 @@ const FLAT_KIND = KIND_CODES.indexOf('flatline');
 /** Readings of the long level's memory (its EW rate is 1/LONG_SPAN), and of its gate's mean square. */
 const LONG_SPAN = 32;
 const LONG_M2_SPAN = 2000;
-/** The onset probability's steepness in the gross gate's margin (see decide). */
+/**
+ * The onset probability 1/(1 + (m/ONSET_CENTER)^−ONSET_SLOPE), m how far past its gate an onset went: a logistic in
+ * ln m. The steepness was fitted on the synthetic tuning seeds 1001–1040; the centre 0.9 (0.71 at the gate, 0.99 at
+ * 1.5×) re-fitted there on 2026-12-07 when a shift's return came to count as a real change (onset Brier 0.1095 → 0.1037
+ * against 0.1059 for stating the base rate; centres 0.8–1 and steepness 5–11 tried).
+ */
 const ONSET_SLOPE = 8.5;
+const ONSET_CENTER = 0.9;
 
-/** How sure an onset is that passed its gate by the factor m (≥ 1): 1/(1 + m^−ONSET_SLOPE), ½ at the gate. */
+/** How sure an onset is that passed its gate by the factor m (≥ 1): 1/(1 + (m/ONSET_CENTER)^−ONSET_SLOPE). */
 function onsetSure(m: number): number {
-  return 1 / (1 + m ** -ONSET_SLOPE);
+  return 1 / (1 + (m / ONSET_CENTER) ** -ONSET_SLOPE);
 }
 const PENDING = 8; // added to KIND while a candidate waits for its evidence (nothing raised yet)
 const COUNT_CAP = 35; // past 1/seasonalRate readings a bin's count no longer matters; fits one base-36 digit
@@ -1497,9 +1503,9 @@ export class CyberstrideDetector implements StreamingDetector {
       } else if (gross || scored) {
         alert = true;
         kind = 'change';
-        // How far past the gross gate: 1/(1 + m^−8.5) (½ at the gate, 0.97 at 1.5×), a logistic fit of
-        // "this onset was a real change" on the synthetic tuning seeds 1001–1040 (Brier 0.046 there). A persisting
-        // new extreme below the tail's gate: how far past zGross.
+        // How far past the gross gate (onsetSure: 0.71 at the gate, 0.99 at 1.5×), a logistic fit of "this onset was a
+        // real change" on the synthetic tuning seeds 1001–1040. A persisting new extreme below the tail's gate: how far
+        // past zGross.
         probability = onsetSure(absZ / (grossTail ? max(o.zGross, o.grossTailMult * usual) : o.zGross));
         st[EPISODE] = episode = 1;
         st[KIND] = 0;
