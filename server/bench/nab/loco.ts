@@ -19,8 +19,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CYBERSTRIDE_DEFAULTS } from '../../src/vsm/detectors/cyberstride.js';
-import { createDetector, type CyberstrideOptions } from '../../src/vsm/detectors/index.js';
+import { createDetector, CYBERSTRIDE_DEFAULTS, type CyberstrideOptions } from '../../src/vsm/detectors/index.js';
 import { parseNabCsv } from './csv.js';
 import { NAB_PROFILES, normalisedScore, rawScoreAt, type NabScoredFile } from './scorer.js';
 import { windowRows, type NabLabels } from './windows.js';
@@ -132,7 +131,7 @@ interface Evaluated {
   worstNull: { family: string; onsetsPer10k: number };
   tenSigma: number;
   /** The onset's Brier score on the tuning seeds, and what always stating their base rate scores. */
-  onsetBrier: { brier: number; baseRate: number };
+  onsetBrier: { brier: number; baseRateBrier: number };
 }
 
 function evaluate(options: CyberstrideOptions, nab: NabFile[], seeds: number): Evaluated {
@@ -146,21 +145,29 @@ function evaluate(options: CyberstrideOptions, nab: NabFile[], seeds: number): E
   const syn = evaluateSyntheticSuite(() => createDetector(options), { seeds, firstSeed: 1001 });
   const worst = syn.nullFamilies.reduce((a, b) => (b.onsetsPer10k > a.onsetsPer10k ? b : a));
   const cal = syn.calibration.detection;
-  const onsetBrier = { brier: cal.brier, baseRate: cal.baseRate * (1 - cal.baseRate) };
-  // "Every seed" is a strong claim: the 10σ events run on TEN_SIGMA_SEEDS tuning seeds (a miss is rare).
+  const onsetBrier = { brier: cal.brier, baseRateBrier: cal.baseRate * (1 - cal.baseRate) };
+  // "Every seed" is a strong claim: the 10σ events run on TEN_SIGMA_SEEDS tuning seeds (a miss is rare); the first
+  // `seeds` of them ran above, so only the rest run here, and each family's rate is over all of them.
   const tens = FAMILY_NAMES.filter((n) => /^(step|transient)-.*-10$/.test(n));
-  const big = evaluateSyntheticSuite(() => createDetector(options), {
-    seeds: Math.max(seeds, TEN_SIGMA_SEEDS),
-    firstSeed: 1001,
-    families: tens,
-  }).eventFamilies;
-  const tenSigma = Math.min(...big.map((f) => f.detectionRate));
+  const rest = TEN_SIGMA_SEEDS - seeds;
+  const more =
+    rest > 0
+      ? evaluateSyntheticSuite(() => createDetector(options), { seeds: rest, firstSeed: 1001 + seeds, families: tens })
+          .eventFamilies
+      : [];
+  const tenSigma = Math.min(
+    ...tens.map((name) => {
+      const runs = [...syn.eventFamilies, ...more].filter((f) => f.name === name);
+      return runs.reduce((a, f) => a + f.detected, 0) / runs.reduce((a, f) => a + f.series, 0);
+    }),
+  );
   return {
     options,
     files,
     // Issue 14 points 4 and 5, and point 3: the onset's stated probability no worse than always stating the base rate
     // by more than BRIER_SLACK.
-    admissible: worst.onsetsPer10k <= 0.5 && tenSigma === 1 && onsetBrier.brier <= BRIER_SLACK * onsetBrier.baseRate,
+    admissible:
+      worst.onsetsPer10k <= 0.5 && tenSigma === 1 && onsetBrier.brier <= BRIER_SLACK * onsetBrier.baseRateBrier,
     worstNull: { family: worst.name, onsetsPer10k: worst.onsetsPer10k },
     tenSigma,
     onsetBrier,
@@ -198,7 +205,7 @@ function main(): void {
   const evaluated = grid.map((o, k) => {
     const e = evaluate(o, nab, args.seeds);
     process.stderr.write(
-      `  [${k + 1}/${grid.length}] ${optText(o)}: worst null ${e.worstNull.family} ${e.worstNull.onsetsPer10k.toFixed(2)}/10k, 10σ ${(100 * e.tenSigma).toFixed(0)} %, onset Brier ${e.onsetBrier.brier.toFixed(4)} (base rate ${e.onsetBrier.baseRate.toFixed(4)}), NAB standard ${fmt(score(e.files, 'standard').score)}${e.admissible ? '' : '  (not admissible)'}\n`,
+      `  [${k + 1}/${grid.length}] ${optText(o)}: worst null ${e.worstNull.family} ${e.worstNull.onsetsPer10k.toFixed(2)}/10k, 10σ ${(100 * e.tenSigma).toFixed(0)} %, onset Brier ${e.onsetBrier.brier.toFixed(4)} (stating the base rate ${e.onsetBrier.baseRateBrier.toFixed(4)}), NAB standard ${fmt(score(e.files, 'standard').score)}${e.admissible ? '' : '  (not admissible)'}\n`,
     );
     return e;
   });

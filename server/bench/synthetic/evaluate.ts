@@ -220,19 +220,19 @@ function scoreEvent(ev: SyntheticEvent, n: number, trace: DetectorTrace, onsets:
   };
 }
 
-/** Readings after an event's start within which an alert row detects it. */
 /**
  * For calibration: whether an onset at `row` stands on a real change — within the detection window of the event's start,
  * or of its end when a step ends before the series does (a shift's return is a step back of the same size: a real
  * change, which the false-alert counts already do not count as false). Before 2026-12-07 only the start counted, so an
  * alert at a shift's return was scored as a false onset in the reliability table.
  */
-export function isChangeOnset(ev: SyntheticEvent, row: number, n: number): boolean {
+function isChangeOnset(ev: SyntheticEvent, row: number, n: number): boolean {
   const w = detectWindowOf(ev);
   if (row >= ev.start && row <= ev.start + w) return true;
   return ev.kind === 'step' && ev.end < n - 1 && row > ev.end && row <= ev.end + 1 + w;
 }
 
+/** Readings after an event's start within which an alert row detects it. */
 export function detectWindowOf(ev: Pick<SyntheticEvent, 'kind' | 'detectWithin'>): number {
   return ev.detectWithin ?? EVALUATION.detectWindow[ev.kind];
 }
