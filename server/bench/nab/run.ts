@@ -17,7 +17,7 @@ import { createDetector, type CreateDetectorOptions } from '../../src/vsm/detect
 import { benchDetector } from '../detectors/bench.js';
 import { parseNabCsv } from './csv.js';
 import { evaluateDetector, type NabInputFile } from './evaluate.js';
-import { NAB_PROFILES, optimiseThreshold } from './scorer.js';
+import { NAB_PROFILES, optimiseThreshold, rawScoreAt } from './scorer.js';
 import type { NabLabels } from './windows.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -146,14 +146,17 @@ function main(): void {
   lines.push(`state: ${ev.maxSnapshotBytes} bytes per series at most (JSON of snapshot()); limit 2048`);
   if (args.perFile) {
     lines.push('');
-    lines.push(`per file at the standard threshold ${p.standard.threshold}:`);
-    for (const f of ev.files) {
+    lines.push(
+      `per file, the score at the standard threshold ${p.standard.threshold} and the alert column (standard profile):`,
+    );
+    ev.files.forEach((f, k) => {
       const r = optimiseThreshold([f], NAB_PROFILES.standard);
       const at = rawAtThreshold(f, p.standard.threshold);
+      const al = rawScoreAt([ev.alertFiles[k]!], 0.5, NAB_PROFILES.standard);
       lines.push(
-        `  ${f.name.padEnd(60)} windows ${f.windows.length}  raw@T ${at.toFixed(2).padStart(6)}  (best own ${r.raw.toFixed(2)})`,
+        `  ${f.name.padEnd(60)} windows ${f.windows.length}  raw@T ${at.toFixed(2).padStart(6)}  (best own ${r.raw.toFixed(2).padStart(5)})  alert column raw ${al.raw.toFixed(2).padStart(6)} TP ${al.truePositives} FP ${al.falsePositives} FN ${al.falseNegatives}`,
       );
-    }
+    });
   }
   lines.push('');
   lines.push(`(${((Date.now() - started) / 1000).toFixed(1)} s)`);

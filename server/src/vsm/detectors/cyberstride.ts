@@ -1553,7 +1553,10 @@ export class CyberstrideDetector implements StreamingDetector {
         const dl = min(alert && abs(dLong) > longGate ? longGate : abs(dLong), TAIL_CLAMP);
         st[LONG_M2] = st[LONG_M2]! + max(1 / LONG_M2_SPAN, 1 / (n - tailFrom)) * (dl * dl - st[LONG_M2]!);
         if (n > shFrom) {
-          const sc = min(alert && shC > shGate ? shGate : shC, TAIL_CLAMP);
+          // A sum past the gate counts at most at the gate, whether it raised or waits for its age (SH_MIN_AGE): a
+          // young shift's own sums would otherwise lift the gate away from it before it is old enough (NAB's
+          // elb_request_count_8c0756). In the refractory (the sums restart there) it counts as it is.
+          const sc = min((alert || st[REFRACTORY] === 0) && shC > shGate ? shGate : shC, TAIL_CLAMP);
           st[SH_M4] = st[SH_M4]! + max(1 / SH_M4_SPAN, 1 / (n - shFrom)) * (sc * sc * sc * sc - st[SH_M4]!);
         }
       }
