@@ -28,6 +28,40 @@ describe('classifyChange', () => {
     }
   });
 
+  it('tells the kinds apart on AR(1) noise (phi 0.9) when told its correlation: at least 95 % each, where a white-noise fit is not', () => {
+    /** 16 readings of AR(1) noise with unit marginal sd, plus the effect. */
+    const arWindow = (seed: number, effect: (t: number) => number): number[] => {
+      const rnd = seededRandom(seed);
+      let x = rnd.normal();
+      return Array.from({ length: 16 }, (_, t) => {
+        const v = x + effect(t);
+        x = 0.9 * x + Math.sqrt(1 - 0.81) * rnd.normal();
+        return v;
+      });
+    };
+    const cases: Array<['step' | 'transient' | 'slope', (t: number) => number]> = [
+      ['step', (t) => (t >= 12 ? 4 : 0)],
+      ['transient', (t) => (t === 12 ? 5 : 0)],
+      ['slope', (t) => (t >= 6 ? 0.6 * (t - 6) : 0)],
+    ];
+    const share = (kind: string, effect: (t: number) => number, rho: number) => {
+      let right = 0;
+      for (let seed = 1; seed <= 200; seed++)
+        if (classifyChange(arWindow(seed, effect), 12, 4, rho).kind === kind) right++;
+      return right / 200;
+    };
+    for (const [kind, effect] of cases)
+      expect({ kind, atLeast95: share(kind, effect, 0.9) >= 0.95 }).toEqual({ kind, atLeast95: true });
+    // the white-noise fit on the same windows: a step 88 %, a transient 85.5 %
+    expect(share('step', cases[0]![1], 0)).toBeLessThan(0.9);
+    expect(share('transient', cases[1]![1], 0)).toBeLessThan(0.9);
+  });
+
+  it('is the white-noise fit when rho is 0', () => {
+    const r = window(9, (t) => (t >= 11 ? 3 : 0));
+    expect(classifyChange(r, 12, 4, 0)).toEqual(classifyChange(r, 12, 4));
+  });
+
   it("measures the slope model's growth rate per reading", () => {
     expect(classifyChange([0, 0, 0, 0, 0, 1.5, 3, 4.5, 6, 7.5], 7).rate).toBeCloseTo(1.5, 6);
     expect(

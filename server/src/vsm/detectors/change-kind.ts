@@ -16,6 +16,11 @@
  * one, slope two); the posterior of each kind is ∝ exp(−cost/2) with equal priors; `rate` is the
  * slope model's b (per reading, in noise units). O(W²), W ≤ 16.
  *
+ * With `rho` > 0 the noise is taken as AR(1) with that lag-1 correlation (r in units of its marginal sd) and the
+ * fits are generalised least squares: the window and each model's shape are prewhitened (Prais–Winsten:
+ * u_0 = r_0, u_t = (r_t − ρ·r_{t−1})/√(1 − ρ²)) before the sums of squares. A persistent noise wanders: to a
+ * white-noise fit its wander after a step reads as a slope, after a transient as a step.
+ *
  * @example
  *   classifyChange([0, 0.3, -0.2, 0.1, 9, 9.2, 8.7, 9.1], 4)  // { kind: 'step', probability ≈ 1 }
  *   classifyChange([0.1, -0.3, 0.2, 0, 9, 0.4, -0.1, 0.2], 4) // { kind: 'transient', probability ≈ 1 }
@@ -39,25 +44,48 @@ export const CLASSIFIED_KINDS: readonly ClassifiedKind[] = ['step', 'slope', 'tr
 /** Default penalty per parameter (chosen on the synthetic families, never on NAB: NAB has no kinds). */
 export const CHANGE_KIND_PENALTY = 4;
 
-export function classifyChange(r: ArrayLike<number>, at: number, penalty = CHANGE_KIND_PENALTY): ChangeClassification {
+let U = new Float64Array(16); // the prewhitened window (scratch)
+
+export function classifyChange(
+  r: ArrayLike<number>,
+  at: number,
+  penalty = CHANGE_KIND_PENALTY,
+  rho = 0,
+): ChangeClassification {
   const n = r.length;
+  // Prewhitened (Prais–Winsten): u_0 = r_0, u_t = (r_t − ρ·r_{t−1})/√(1 − ρ²): unit innovations when the noise is
+  // AR(1) with lag-1 correlation ρ (in units of its marginal sd); ρ = 0 leaves r as it is.
+  const g = rho > 0 && rho < 1 ? rho : 0;
+  const innov = 1 / Math.sqrt(1 - g * g);
+  const u = U.length >= n ? U : (U = new Float64Array(n));
   let total = 0;
-  for (let t = 0; t < n; t++) total += r[t]! * r[t]!;
+  for (let t = 0; t < n; t++) {
+    u[t] = t === 0 ? r[0]! : (r[t]! - g * r[t - 1]!) * innov;
+    total += u[t]! * u[t]!;
+  }
+  // Each model has one regressor x (its shape, the size free): its residual sum of squares is total − (x'·u)²/(x'·x'),
+  // x' the regressor prewhitened like r.
+  const fit = (shape: (t: number) => number): [number, number] => {
+    let xu = 0;
+    let xx = 0;
+    let prev = 0;
+    for (let t = 0; t < n; t++) {
+      const x = shape(t);
+      const xw = t === 0 ? x : (x - g * prev) * innov;
+      prev = x;
+      xu += xw * u[t]!;
+      xx += xw * xw;
+    }
+    return xx > 0 ? [total - (xu * xu) / xx, xu / xx] : [total, 0];
+  };
 
   // Transient: only the alert's reading is free.
-  const transient = total - r[at]! * r[at]! + penalty;
+  const transient = fit((t) => (t === at ? 1 : 0))[0] + penalty;
 
-  // Step at τ: the readings from τ on share one level c (their mean).
+  // Step at τ: the readings from τ on share one level c.
   let step = Infinity;
   for (let tau = Math.max(0, at - 6); tau <= at; tau++) {
-    let s = 0;
-    let s2 = 0;
-    for (let t = tau; t < n; t++) {
-      s += r[t]!;
-      s2 += r[t]! * r[t]!;
-    }
-    const m = n - tau;
-    const rss = total - s2 + (s2 - (s * s) / m);
+    const rss = fit((t) => (t >= tau ? 1 : 0))[0];
     if (rss < step) step = rss;
   }
   step += penalty;
@@ -66,27 +94,8 @@ export function classifyChange(r: ArrayLike<number>, at: number, penalty = CHANG
   let slope = Infinity;
   let rate = 0;
   for (let tau = -n; tau <= at; tau++) {
-    let sxy = 0;
-    let sxx = 0;
-    let before = 0;
-    for (let t = 0; t < n; t++) {
-      const x = t - tau;
-      if (x <= 0) {
-        before += r[t]! * r[t]!;
-        continue;
-      }
-      sxy += x * r[t]!;
-      sxx += x * x;
-    }
-    if (sxx === 0) continue;
-    const b = sxy / sxx;
-    let rss = before;
-    for (let t = 0; t < n; t++) {
-      const x = t - tau;
-      if (x <= 0) continue;
-      const e = r[t]! - b * x;
-      rss += e * e;
-    }
+    if (tau >= n - 1) continue;
+    const [rss, b] = fit((t) => (t > tau ? t - tau : 0));
     if (rss < slope) {
       slope = rss;
       rate = b;

@@ -358,6 +358,8 @@ const SH_CLAMP = 4;
 const SH_UCLAMP = 8;
 /** The autocorrelation the prewhitening trusts at most. */
 const SH_RHO_MAX = 0.95;
+/** Below this lag-1 correlation (white noise sits near 0.05) the kind classifier takes the noise as white. */
+const KIND_RHO_MIN = 0.3;
 /**
  * The reference learns SH_FROZEN times slower once a sum passes SH_FREEZE of cusumLimit, or from a reading more than
  * SH_LEARN_X of its scale from the line.
@@ -1182,6 +1184,10 @@ export class CyberstrideDetector implements StreamingDetector {
           r.subarray(0, atNow + 1),
           shiftBorn ? max(0, RING_AT + 1 - st[SH_AGE]!) : RING_AT,
           o.kindPenalty,
+          // A raised alert's kind is judged under the series' own lag-1 correlation (an AR(1) noise makes a step look
+          // like a slope to a white-noise fit); a candidate's confirmation, and the probability it states, stay with
+          // the white-noise fit that was tuned as an alert decision.
+          pending || st[SH_RHO]! < KIND_RHO_MIN ? 0 : min(st[SH_RHO]!, SH_RHO_MAX),
         );
         const c =
           st[KIND] === DRIFT_BORN ? withKindPrior(fit, DRIFT_PRIOR) : shiftBorn ? withKindPrior(fit, SHIFT_PRIOR) : fit;
