@@ -73,6 +73,8 @@ export interface SeriesRecord {
   family: string;
   seed: number;
   score: Omit<SeriesScore, 'onsetOutcomes'>;
+  /** Each onset with what it stated and what was true (the reliability tables pool these). */
+  onsets: OnsetOutcome[];
 }
 
 export interface SyntheticSuiteResult {
@@ -127,7 +129,7 @@ export function evaluateSyntheticSuite(
       outcomes.push(...onsetOutcomes);
       readings += score.readings;
       updateNanos += trace.updateNanos;
-      const rec = { family: spec.name, seed, score };
+      const rec = { family: spec.name, seed, score, onsets: onsetOutcomes };
       mine.push(rec);
       records.push(rec);
     }
