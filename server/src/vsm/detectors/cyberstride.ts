@@ -1386,10 +1386,13 @@ export class CyberstrideDetector implements StreamingDetector {
       // Its own heavy tail lifts it (the readings' kurtosis need not be this distance's: a daily jump is a huge
       // change against the last readings and none against its time of day). Open after two days' worth of bin changes:
       // its tail must have seen the bins come round again (a steady trend is far from yesterday's value every hour).
-      const sHeavy = heavyLift(st[SEAS_M4]!, st[SEAS_M2]!, o);
+      // (Only where the reading has a time-of-day distance: no bin of three readings yet, nothing to judge.)
       seasonGate =
-        st[SEAS_N]! >= 2 * o.seasonalBins
-          ? max(o.zGross, o.seasonMult * TAIL_SCALE * sqrt(sqrt(st[SEAS_M4]!)) * young * sHeavy)
+        seasonZ !== 0 && st[SEAS_N]! >= 2 * o.seasonalBins
+          ? max(
+              o.zGross,
+              o.seasonMult * TAIL_SCALE * sqrt(sqrt(st[SEAS_M4]!)) * young * heavyLift(st[SEAS_M4]!, st[SEAS_M2]!, o),
+            )
           : Infinity;
       const seasonal =
         o.seasonMult > 0 &&
