@@ -19,6 +19,18 @@ function run(
   return Array.from({ length: n }, (_, t) => d.update(level + rnd.normal() + effect(t), T0 + t * MIN));
 }
 
+/** n readings of AR(1) noise (phi 0.9, unit innovations) + effect(t) in units of its marginal sd, one a minute; the outputs. */
+function runAr1(seed: number, n: number, effect: (t: number) => number): DetectorOutput[] {
+  const sd = 1 / Math.sqrt(1 - 0.81);
+  const rnd = seededRandom(seed);
+  const d = new CyberstrideDetector();
+  let x = rnd.normal() * sd;
+  return Array.from({ length: n }, (_, t) => {
+    x = 0.9 * x + rnd.normal();
+    return d.update(x + effect(t) * sd, T0 + t * MIN);
+  });
+}
+
 /** A Student t(3) draw: a heavy tail (spikes of 10–20 σ now and then). */
 function t3(rnd: ReturnType<typeof seededRandom>): number {
   const z = rnd.normal();
@@ -114,17 +126,10 @@ describe('what the Cyberstride detector raises', () => {
   });
 
   it('alerts a sustained 4-sigma step on AR(1) noise (phi 0.9, sigma its marginal sd) within 60 readings in at least 25 of 30 seeds', () => {
-    const sd = 1 / Math.sqrt(1 - 0.81);
     let found = 0;
     for (let seed = 1; seed <= 30; seed++) {
-      const rnd = seededRandom(seed);
-      const d = new CyberstrideDetector();
       const sign = seed % 2 ? 1 : -1;
-      let x = rnd.normal() * sd;
-      const out = Array.from({ length: 1700 }, (_, t) => {
-        x = 0.9 * x + rnd.normal();
-        return d.update(x + (t >= 1500 && t < 1590 ? 4 * sign * sd : 0), T0 + t * MIN);
-      });
+      const out = runAr1(seed, 1700, (t) => (t >= 1500 && t < 1590 ? 4 * sign : 0));
       if (out.slice(1500, 1561).some((o) => o.alert)) found++;
     }
     expect(found).toBeGreaterThanOrEqual(25);
@@ -133,18 +138,11 @@ describe('what the Cyberstride detector raises', () => {
   it('calls a 4-sigma step on AR(1) noise (phi 0.9) a step three readings after its alert in every seed it is alerted, at least 27 of 30', () => {
     // The kind of a raised alert is judged under the series' own lag-1 correlation; a white-noise fit called 3 of the
     // 28 alerted steps slopes.
-    const sd = 1 / Math.sqrt(1 - 0.81);
     let found = 0;
     let steps = 0;
     for (let seed = 1; seed <= 30; seed++) {
-      const rnd = seededRandom(seed);
-      const d = new CyberstrideDetector();
       const sign = seed % 2 ? 1 : -1;
-      let x = rnd.normal() * sd;
-      const out = Array.from({ length: 1600 }, (_, t) => {
-        x = 0.9 * x + rnd.normal();
-        return d.update(x + (t >= 1500 ? 4 * sign * sd : 0), T0 + t * MIN);
-      });
+      const out = runAr1(seed, 1600, (t) => (t >= 1500 ? 4 * sign : 0));
       const first = out.slice(1500, 1521).findIndex((o) => o.alert);
       if (first < 0) continue;
       found++;

@@ -76,7 +76,7 @@ export function classifyChange(
       xu += xw * u[t]!;
       xx += xw * xw;
     }
-    return xx > 0 ? [total - (xu * xu) / xx, xu / xx] : [total, 0];
+    return xx > 0 ? [total - (xu * xu) / xx, xu / xx] : [Infinity, 0]; // a shape that is 0 everywhere fits nothing
   };
 
   // Transient: only the alert's reading is free.
@@ -94,7 +94,6 @@ export function classifyChange(
   let slope = Infinity;
   let rate = 0;
   for (let tau = -n; tau <= at; tau++) {
-    if (tau >= n - 1) continue;
     const [rss, b] = fit((t) => (t > tau ? t - tau : 0));
     if (rss < slope) {
       slope = rss;
