@@ -125,6 +125,20 @@ describe('what the Cyberstride detector raises', () => {
     expect(quick).toBeGreaterThanOrEqual(25);
   });
 
+  it('raises a sustained 2-sigma step (the shift CUSUM, old enough to show its kind) as a step in one alert row, not a change and its update, in at least 22 of 30 seeds', () => {
+    // Before, every such alert opened as a `change` and took its kind three readings later (1 of 30 opened as a step);
+    // a shift raised young (its sum past twice its gate) still does.
+    let oneRowSteps = 0;
+    for (let seed = 1; seed <= 30; seed++) {
+      const sign = seed % 2 ? 1 : -1;
+      const out = run(seed, 1600, (t) => (t >= 1500 && t < 1590 ? 2 * sign : 0));
+      const rows = out.slice(1500, 1590).filter((o) => o.alert);
+      expect(rows.length).toBeGreaterThan(0);
+      if (rows.length === 1 && rows[0]!.kind === 'step') oneRowSteps++;
+    }
+    expect(oneRowSteps).toBeGreaterThanOrEqual(22);
+  });
+
   it('alerts a sustained 4-sigma step on AR(1) noise (phi 0.9, sigma its marginal sd) within 60 readings in at least 25 of 30 seeds', () => {
     let found = 0;
     for (let seed = 1; seed <= 30; seed++) {

@@ -329,8 +329,8 @@ const KIND_CODES: readonly ChangeKindOrNone[] = [
 const DRIFT_BORN = 5;
 /** A drift gate fires on slopes: the classifier's prior for such an alert (step, slope, transient). */
 const DRIFT_PRIOR = [0.15, 0.8, 0.05] as const;
-// 6: a `change` raised by the shift CUSUM, waiting for its kind (classified with SHIFT_PRIOR, at the onset it
-// estimates).
+// 6: a `change` raised by a young shift CUSUM, waiting for its kind (classified with SHIFT_PRIOR, at the onset it
+// estimates; an older one is raised with its kind).
 const SHIFT_BORN = 6;
 // 7: a `change` raised by the time-of-day path, waiting for its kind (classified against its time of day; BASE_B holds
 // the onset's direction, ±1).
@@ -1168,15 +1168,8 @@ export class CyberstrideDetector implements StreamingDetector {
         const base = st[BASE_F]!;
         const b = st[BASE_B]!;
         const bsd = st[BASE_SD]! > 0 ? st[BASE_SD]! : 1;
-        const last = n - 1; // ring index of this reading is last % RING_LEN, at window position RING_AT + classifyAfter
         const atNow = RING_AT + o.classifyAfter;
-        for (let t = 0; t < RING_LEN; t++) {
-          const back = atNow - t;
-          r[t] =
-            back >= 0 && back < RING_LEN && last - back >= 0
-              ? (st[RING + ((last - back) & RING_MASK)]! - (base + b * (t - RING_AT))) / bsd
-              : 0;
-        }
+        fillWindow(st, n, atNow);
         // A shift alert comes some readings after the shift began (the CUSUM's age at the alert): it is classified
         // there.
         const shiftBorn = st[KIND] === SHIFT_BORN;
@@ -1187,7 +1180,7 @@ export class CyberstrideDetector implements StreamingDetector {
           // A raised alert's kind is judged under the series' own lag-1 correlation (an AR(1) noise makes a step look
           // like a slope to a white-noise fit); a candidate's confirmation, and the probability it states, stay with
           // the white-noise fit that was tuned as an alert decision.
-          pending || st[SH_RHO]! < KIND_RHO_MIN ? 0 : min(st[SH_RHO]!, SH_RHO_MAX),
+          pending ? 0 : kindRho(st),
         );
         const c =
           st[KIND] === DRIFT_BORN ? withKindPrior(fit, DRIFT_PRIOR) : shiftBorn ? withKindPrior(fit, SHIFT_PRIOR) : fit;
@@ -1467,6 +1460,24 @@ export class CyberstrideDetector implements StreamingDetector {
         st[REFRACTORY] = o.refractory;
         if (score < o.fireAt) score = o.fireAt;
         shown = { value: m5, mean: shRef - 2 * shSlope, sd: shSd };
+        if (st[SH_AGE]! >= SH_MIN_AGE) {
+          // Old enough that the readings since its onset already show its kind: raised with it (one alert row, not a
+          // `change` and its update three readings later). A fast young shift waits for its kind like any other.
+          fillWindow(st, n, RING_AT);
+          const c = withKindPrior(
+            classifyChange(
+              WINDOW.subarray(0, RING_AT + 1),
+              max(0, RING_AT + 1 - st[SH_AGE]!),
+              o.kindPenalty,
+              kindRho(st),
+            ),
+            SHIFT_PRIOR,
+          );
+          kind = c.kind;
+          st[KIND] = KIND_CODES.indexOf(c.kind);
+          probability *= c.probability;
+          if (c.kind === 'slope') st[BASE_B] = shSlope + c.rate * (shSd > 0 ? shSd : 1);
+        }
       } else if (candidate) {
         // Not enough for an alert alone: it becomes one if the next readings confirm a shift.
         st[EPISODE] = episode = 1;
@@ -1773,6 +1784,30 @@ function binOf(ts: number, bins: number): number {
  * While a `change` waits for its kind, the DRIFT word holds its onset's probability (set where it was raised): the
  * factor the kind row's probability takes from it (1 if the word holds none).
  */
+/**
+ * The kind classifier's window (WINDOW): the ring's readings as residuals from the line held before the alert (BASE_F at
+ * the alert's reading, BASE_B per reading, in units of BASE_SD), this reading at position `atNow` and the alert's at
+ * RING_AT; 0 where the ring has no reading.
+ */
+function fillWindow(st: Float64Array, n: number, atNow: number): void {
+  const base = st[BASE_F]!;
+  const b = st[BASE_B]!;
+  const bsd = st[BASE_SD]! > 0 ? st[BASE_SD]! : 1;
+  const last = n - 1; // this reading's ring index is last % RING_LEN
+  for (let t = 0; t < RING_LEN; t++) {
+    const back = atNow - t;
+    WINDOW[t] =
+      back >= 0 && back < RING_LEN && last - back >= 0
+        ? (st[RING + ((last - back) & RING_MASK)]! - (base + b * (t - RING_AT))) / bsd
+        : 0;
+  }
+}
+
+/** The lag-1 correlation a raised alert's kind is judged under: the shift path's, or 0 (white) below KIND_RHO_MIN. */
+function kindRho(st: Float64Array): number {
+  return st[SH_RHO]! < KIND_RHO_MIN ? 0 : min(st[SH_RHO]!, SH_RHO_MAX);
+}
+
 function onsetProbability(st: Float64Array): number {
   return st[DRIFT]! > 0 && st[DRIFT]! <= 1 ? st[DRIFT]! : 1;
 }
