@@ -386,7 +386,8 @@ describe('what the Cyberstride detector raises', () => {
         others: [],
       });
     }
-    expect(workshopDays(1, 10, { seasonMult: 0 }).filter((a) => a.day === 10)).toEqual([]);
+    // (The sustained path below sees such a day too, hours later: off here, so this is the seasonal path alone.)
+    expect(workshopDays(1, 10, { seasonMult: 0, sustainMult: 0 }).filter((a) => a.day === 10)).toEqual([]);
   });
 
   it('decides a day without its rise the same at any absolute level (the float32 state holds its precision at 1e12)', () => {
@@ -396,6 +397,63 @@ describe('what the Cyberstride detector raises', () => {
     expect(at0.length).toBe(2);
     expect(said(1e6)).toEqual(at0);
     expect(said(1e12)).toEqual(at0);
+  });
+
+  /**
+   * Four weeks of a daily cycle (5σ sine over the UTC day) plus unit noise, a reading every 30 minutes; the alerts with
+   * the day each came on. `drop` lowers day 22 (a Tuesday) from 08:00 to 20:00 by that many σ.
+   */
+  function halfHourDays(seed: number, drop: number, options = {}, weekends = 0) {
+    const d = new CyberstrideDetector(options);
+    const rnd = seededRandom(seed);
+    const alerts: Array<DetectorOutput & { day: number; hour: number }> = [];
+    for (let t = 0; t < 48 * 28; t++) {
+      const ms = Date.UTC(2024, 0, 1) + t * 30 * MIN;
+      const day = Math.floor(t / 48);
+      const hour = (t % 48) / 2;
+      const weekend = day % 7 >= 5 ? weekends : 0; // 2024-01-01 is a Monday
+      const y =
+        5 * Math.sin((2 * Math.PI * hour) / 24) -
+        weekend +
+        rnd.normal() -
+        (day === 22 && hour >= 8 && hour < 20 ? drop : 0);
+      const o = d.update(y, ms);
+      if (o.alert) alerts.push({ ...o, day, hour });
+    }
+    return alerts;
+  }
+
+  it('raises a day that runs 2 sigma below its usual values for twelve hours (half-hourly readings, after two weeks) as a step within the day in at least 6 of 10 seeds, and adds no alert elsewhere (the sustained time-of-day path; nothing without it)', () => {
+    let raised = 0;
+    for (let seed = 1; seed <= 10; seed++) {
+      const on = halfHourDays(seed, 2);
+      const off = halfHourDays(seed, 2, { sustainMult: 0 });
+      const day22 = on.filter((a) => a.day === 22);
+      if (day22.length > 0) {
+        raised++;
+        expect({ seed, kind: day22[0]!.kind, within: day22[0]!.hour >= 8 && day22[0]!.hour < 20 }).toEqual({
+          seed,
+          kind: 'step',
+          within: true,
+        });
+        // shown as the last hours' mean, below the band of such means at that time of day
+        expect(day22[0]!.evidence!.value).toBeLessThan(day22[0]!.evidence!.forecast.lower);
+      }
+      expect(off.filter((a) => a.day === 22)).toEqual([]); // neither the seasonal nor any other path sees it
+      const elsewhere = (alerts: typeof on) => alerts.filter((a) => a.day !== 22).map((a) => [a.day, a.hour, a.kind]);
+      expect({ seed, elsewhere: elsewhere(on) }).toEqual({ seed, elsewhere: elsewhere(off) });
+    }
+    expect(raised).toBeGreaterThanOrEqual(6);
+  });
+
+  it('adds no alert to four weeks of the daily cycle with weekends 3 sigma lower (half-hourly readings, 20 seeds): weekends are in its own tail before it opens', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const when = (alerts: ReturnType<typeof halfHourDays>) => alerts.map((a) => [a.day, a.hour, a.kind]);
+      expect({ seed, alerts: when(halfHourDays(seed, 0, {}, 3)) }).toEqual({
+        seed,
+        alerts: when(halfHourDays(seed, 0, { sustainMult: 0 }, 3)),
+      });
+    }
   });
 
   it('keeps a new extreme waiting for its second reading through snapshot and restore', () => {

@@ -28,11 +28,12 @@
  *
  * During the first `warmup` readings the score is 0. The score decides nothing: what is raised
  * (`alert`) is the decision's (`decide`, README.md's table: gross change, persistent extreme,
- * record, scored change, time of day, slope, long level, shift, drift, candidate, flatline).
- * O(1) time per reading. In memory a detector is a slot of 712 bytes (24 bins) in a slab shared
+ * record, scored change, time of day, sustained time of day, slope, long level, shift, drift, candidate,
+ * flatline).
+ * O(1) time per reading. In memory a detector is a slot of 720 bytes (24 bins) in a slab shared
  * with other detectors of the same options (`slab.ts`; float64 timestamp and anchor, float32
  * numbers, bf16 bin deviations, uint8 bin counts; layout below) and a 40-byte object. The snapshot
- * is that slot in base64 (version 7, under 2 KiB of JSON with the options).
+ * is that slot in base64 (version 8, under 2 KiB of JSON with the options).
  *
  * @example
  *   const d = new CyberstrideDetector();
@@ -59,7 +60,7 @@ import {
 } from './harrison-stevens.js';
 
 export const CYBERSTRIDE_TYPE = 'cyberstride';
-export const CYBERSTRIDE_VERSION = 7;
+export const CYBERSTRIDE_VERSION = 8;
 
 export interface CyberstrideOptions {
   /** Readings before any non-zero score (≥ 1). */
@@ -171,6 +172,13 @@ export interface CyberstrideOptions {
    * What no path measured against the last readings can see: a day whose usual rise does not come.
    */
   seasonMult?: number;
+  /**
+   * A day that runs away from its usual values for hours: the time-weighted mean of the reading's distance from its
+   * time of day's usual value (z_s above, clamped to ±4; time constant SUSTAIN_MS, six hours) at least sustainMult ×
+   * the series' own tail of that mean ((EW E m⁴)^¼) and at least SUSTAIN_FLOOR (1) raises a `step`, once the series has
+   * had its time-of-day bins for a week (its tail has seen a weekly pattern). 0 turns it off.
+   */
+  sustainMult?: number;
   /** Least run of identical readings that is a flatline… */
   flatRun?: number;
   /** …and it must exceed flatMult × the longest run this series showed before. */
@@ -230,6 +238,7 @@ export const CYBERSTRIDE_DEFAULTS: Readonly<Record<OwnKey, number>> = Object.fre
   extremeWithin: 3,
   tailP: 1e-6,
   seasonMult: 2,
+  sustainMult: 2,
   flatRun: 10,
   flatMult: 2,
   useLevel: 1,
@@ -313,7 +322,11 @@ const TAIL_N = HS + 60;
 const SEAS_M4 = HS + 61; // EW E|z_s|⁴ of the reading's distance from its time of day's usual value (seasonMult)
 const SEAS_M2 = HS + 62; // EW E z_s² (with it, that distance's own kurtosis)
 const SEAS_N = HS + 63; // readings that entered another seasonal bin than the reading before (capped at SEAS_N_CAP)
-const OWN_LEN = 64;
+// The sustained time-of-day path (version 8): the time-weighted mean of the clamped z_s (SUSTAIN_MS), and the EW
+// mean fourth power of its size (its own gate).
+const SU_MEAN = HS + 64;
+const SU_M4 = HS + 65;
+const OWN_LEN = 66;
 const BINS = HS + OWN_LEN;
 // 5: a `change` raised by a drift gate, waiting for its kind (classified with DRIFT_PRIOR).
 const KIND_CODES: readonly ChangeKindOrNone[] = [
@@ -376,6 +389,13 @@ const SH_MAX_AGE = 120;
 const SH_MIN_AGE = 14;
 const SH_FAST = 2;
 const SLOPE_KIND = KIND_CODES.indexOf('slope');
+const STEP_KIND = KIND_CODES.indexOf('step');
+/** The sustained path's time constant: the mean of z_s over about the last six hours. */
+const SUSTAIN_MS = 6 * 3_600_000;
+/** Least mean |z_s| the sustained path raises (the last hours ran at least one of their sd away from usual). */
+const SUSTAIN_FLOOR = 1;
+/** Days of bin changes before the sustained path opens: two for the bins, then a week for its own tail. */
+const SUSTAIN_OPEN_DAYS = 16;
 const FLAT_KIND = KIND_CODES.indexOf('flatline');
 /** Readings of the long level's memory (its EW rate is 1/LONG_SPAN), and of its gate's mean square. */
 const LONG_SPAN = 32;
@@ -485,6 +505,7 @@ function checkCyberstrideOptions(o: ResolvedCyberstrideOptions): string | null {
     int('extremeWithin', 0, RING_LEN) ??
     (o.tailP >= 0 && o.tailP < 1 ? null : `tailP must be in [0, 1), got ${o.tailP}`) ??
     (o.seasonMult >= 0 ? null : `seasonMult must be ≥ 0, got ${o.seasonMult}`) ??
+    (o.sustainMult >= 0 ? null : `sustainMult must be ≥ 0, got ${o.sustainMult}`) ??
     int('flatRun', 2, 1e7) ??
     (o.flatMult >= 0 ? null : `flatMult must be ≥ 0, got ${o.flatMult}`) ??
     int('useLevel', 0, 1) ??
@@ -631,7 +652,10 @@ const F_BOT = F_TOP + TAIL_K + 1;
 const U_TAIL_N = F_BOT + TAIL_K + 1;
 const F_SEAS_M4 = U_TAIL_N + 1;
 const F_SEAS_M2 = F_SEAS_M4 + 1;
-const F_SMEAN = F_SEAS_M2 + 1; // seasonal bin means (float32), then their deviations (bf16), then counts (uint8)
+const F_SU_MEAN = F_SEAS_M2 + 1;
+const F_SU_M4 = F_SU_MEAN + 1;
+const F_SMEAN = F_SU_M4 + 1; // seasonal bin means (float32), then their deviations (bf16), then counts (uint8)
+const V7_SMEAN = F_SU_MEAN; // where a version-7 slot had them
 const V6_SMEAN = F_SEAS_M4; // where a version-6 slot had them
 const V5_SMEAN = 114; // where a version-5 slot had them
 const V4_SMEAN = 105; // where a version-4 slot had them
@@ -641,7 +665,7 @@ const U32_MAX = 4294967295;
 const ABS_SCALE_FLOOR = 1e-300;
 const RESCALE_AT = 2 ** 100; // |x − a|/u beyond this: u grows so that values stay far from float32's limit (2^128)
 
-/** Bytes of one detector's slot with `bins` seasonal bins (a multiple of 8): 528 with 24 bins. */
+/** Bytes of one detector's slot with `bins` seasonal bins (a multiple of 8): 720 with 24 bins. */
 export function cyberstrideSlotBytes(bins: number, smean = F_SMEAN): number {
   return Math.ceil(((smean + bins) * 4 + 3 * bins) / 8) * 8;
 }
@@ -825,6 +849,8 @@ function load(slab: Slab<CyberstrideModel>, b8: number, hsWarmup: number): void 
   S[SEAS_M4] = f32[b4 + F_SEAS_M4]!;
   S[SEAS_M2] = f32[b4 + F_SEAS_M2]!;
   S[SEAS_N] = kindWord >>> 17;
+  S[SU_MEAN] = f32[b4 + F_SU_MEAN]!;
+  S[SU_M4] = f32[b4 + F_SU_M4]!;
 }
 
 /** S → slot. */
@@ -903,6 +929,8 @@ function store(slab: Slab<CyberstrideModel>, b8: number, hsWarmup: number): void
   u32[b4 + U_TAIL_N] = tailN < U32_MAX ? tailN : U32_MAX;
   f32[b4 + F_SEAS_M4] = S[SEAS_M4]!;
   f32[b4 + F_SEAS_M2] = S[SEAS_M2]!;
+  f32[b4 + F_SU_MEAN] = S[SU_MEAN]!;
+  f32[b4 + F_SU_M4] = S[SU_M4]!;
 }
 
 /** Sets a larger unit (a power of 2); the numbers that `store` does not rewrite (the seasonal bins) are scaled here. */
@@ -1062,6 +1090,10 @@ export class CyberstrideDetector implements StreamingDetector {
         seasonMean = mb;
         seasonSd = max(db, scale, fl) * SQRT_HALF_PI;
         seasonZ = eb / seasonSd;
+        // The sustained path's mean of z_s, weighted by time (a reading that came sooner after the last weighs less).
+        const dt = ts - prevTs;
+        if (dt > 0)
+          st[SU_MEAN] = st[SU_MEAN]! + (1 - exp(-dt / SUSTAIN_MS)) * (clampAbs(seasonZ, SH_CLAMP) - st[SU_MEAN]!);
       }
       const nbNew = nb + 1;
       slab.u8[nAt] = nbNew < COUNT_CAP ? nbNew : COUNT_CAP;
@@ -1361,6 +1393,8 @@ export class CyberstrideDetector implements StreamingDetector {
     st[SH_PREV] = shX;
     let shGate = Infinity;
     let seasonGate = Infinity;
+    const suM = st[SU_MEAN]!;
+    const suGate = max(SUSTAIN_FLOOR, o.sustainMult * sqrt(sqrt(st[SU_M4]!)));
     const tailFrom = o.warmup + RING_LEN;
     if (!learning && !alert && !collecting) {
       // Beyond what this series itself does: the largest recent |z|, lifted further for a heavy tail.
@@ -1429,11 +1463,28 @@ export class CyberstrideDetector implements StreamingDetector {
       // A shift under way in the refractory after an alert is not raised (nothing but a gross change is):
       // the reference restarts where the series is, so it is not raised stale when the refractory ends.
       if (!shifted && st[REFRACTORY]! > 0 && shC >= shGate) reanchorShift(st, m5);
+      // A day that runs away from its usual values for hours, beyond this series' own such runs: open once the bins have
+      // had a week after their first two days (the tail has seen a weekly pattern: weekends are not news).
+      const sustained =
+        o.sustainMult > 0 &&
+        !gross &&
+        !scored &&
+        !seasonal &&
+        !sloped &&
+        !shifted &&
+        st[REFRACTORY] === 0 &&
+        episode === 0 &&
+        seasonZ !== 0 &&
+        st[SEAS_N]! >= SUSTAIN_OPEN_DAYS * o.seasonalBins &&
+        abs(suM) >= suGate;
+      // Past its gate in the refractory after an alert: not raised stale when the refractory ends.
+      if (!sustained && st[REFRACTORY]! > 0 && abs(suM) >= suGate) st[SU_MEAN] = 0;
       const drifted =
         !gross &&
         !scored &&
         !sloped &&
         !shifted &&
+        !sustained &&
         st[REFRACTORY] === 0 &&
         episode === 0 &&
         (drift >= o.driftLimit || awayLong);
@@ -1441,6 +1492,7 @@ export class CyberstrideDetector implements StreamingDetector {
         !gross &&
         !scored &&
         !sloped &&
+        !sustained &&
         !drifted &&
         !shifted &&
         st[REFRACTORY] === 0 &&
@@ -1520,6 +1572,21 @@ export class CyberstrideDetector implements StreamingDetector {
         st[REFRACTORY] = o.refractory;
         if (score < o.fireAt) score = o.fireAt;
         shown = { value, mean: seasonMean, sd: seasonSd };
+      } else if (sustained) {
+        // Raised as a step (a level away from its usual for its time of day), shown as the mean of the last hours
+        // against its time of day, in units of that mean's own usual size.
+        alert = true;
+        kind = 'step';
+        probability = onsetSure(abs(suM) / suGate);
+        st[EPISODE] = episode = 1;
+        st[KIND] = STEP_KIND;
+        st[BASE_F] = n >= RING_LEN ? oldestLine(st, n) : ref;
+        st[BASE_B] = st[SLOPE_EW]!;
+        st[BASE_SD] = sd;
+        st[REFRACTORY] = o.refractory;
+        if (score < o.fireAt) score = o.fireAt;
+        const spread = max(sqrt(sqrt(st[SU_M4]!)), SUSTAIN_FLOOR / 8);
+        shown = { value: seasonMean + suM * seasonSd, mean: seasonMean, sd: seasonSd * spread };
       } else if (gross || scored) {
         alert = true;
         kind = 'change';
@@ -1557,6 +1624,7 @@ export class CyberstrideDetector implements StreamingDetector {
           ? probability
           : 0;
     if (alert) st[SH_UP] = st[SH_DN] = 0; // a raised alert explains what the sums held (their age stays, for the kind)
+    if (alert) st[SU_MEAN] = 0; // … and what the last hours' mean held
     if (!collecting && n > tailFrom) {
       const learnt = min(alert && absZ > gateZ ? gateZ : absZ, TAIL_CLAMP);
       const rate = max(1 - o.tailDecay, 1 / (n - tailFrom));
@@ -1578,6 +1646,11 @@ export class CyberstrideDetector implements StreamingDetector {
           // elb_request_count_8c0756). In the refractory (the sums restart there) it counts as it is.
           const sc = min((alert || st[REFRACTORY] === 0) && shC > shGate ? shGate : shC, TAIL_CLAMP);
           st[SH_M4] = st[SH_M4]! + max(1 / SH_M4_SPAN, 1 / (n - shFrom)) * (sc * sc * sc * sc - st[SH_M4]!);
+        }
+        if (seasonZ !== 0) {
+          // Likewise the sustained path's mean, as the shift sums are.
+          const sm = min((alert || st[REFRACTORY] === 0) && abs(suM) > suGate ? suGate : abs(suM), TAIL_CLAMP);
+          st[SU_M4] = st[SU_M4]! + max(1 / SH_M4_SPAN, 1 / (n - tailFrom)) * (sm * sm * sm * sm - st[SU_M4]!);
         }
       }
     }
@@ -1913,6 +1986,7 @@ export function restoreCyberstride(state: DetectorState): CyberstrideDetector {
     if (v === 2 || v === 3 || v === 4) slot = slotV4toV5(slot, bins);
     if (v === 2 || v === 3 || v === 4 || v === 5) slot = slotV5toV6(slot, bins);
     if (v === 2 || v === 3 || v === 4 || v === 5 || v === 6) slot = slotV6toV7(slot, bins);
+    if (v === 2 || v === 3 || v === 4 || v === 5 || v === 6 || v === 7) slot = slotV7toV8(slot, bins);
     d.setSlotBytes(slot);
   } catch (err) {
     d.dispose();
@@ -1953,6 +2027,8 @@ const TYPICAL_SH_SCALE = 1.5;
 const TYPICAL_SH_M4 = 4096;
 /** The seasonal path's tail in a converted snapshot: high likewise (root 8: a gate of 24 × seasonMult). */
 const TYPICAL_SEAS_M4 = 4096;
+/** The sustained path's tail in a converted snapshot: high (root 2, a gate of 4 at sustainMult 2) until it learns. */
+const TYPICAL_SU_M4 = 16;
 /** Bin changes counted (kind word bits 17–30); the seasonal path opens after two days' worth (2 × seasonalBins). */
 const SEAS_N_CAP = 2 ** 14 - 1;
 
@@ -1974,6 +2050,8 @@ function fillDecisionState(st: Float64Array): void {
   st[SEAS_M4] = TYPICAL_SEAS_M4;
   st[SEAS_M2] = 1;
   st[SEAS_N] = 0;
+  st[SU_MEAN] = 0;
+  st[SU_M4] = TYPICAL_SU_M4;
 }
 
 /** A version-2 slot in the version-4 layout: the same numbers, the alert decision's fields zero (no episode open). */
@@ -2046,11 +2124,23 @@ function slotV5toV6(v5: Uint8Array, bins: number): Uint8Array {
  */
 function slotV6toV7(v6: Uint8Array, bins: number): Uint8Array {
   if (v6.length !== cyberstrideSlotBytes(bins, V6_SMEAN)) return v6; // setSlotBytes names the wrong length
-  const out = new Uint8Array(cyberstrideSlotBytes(bins));
+  const out = new Uint8Array(cyberstrideSlotBytes(bins, V7_SMEAN));
   out.set(v6.subarray(0, 4 * V6_SMEAN));
   const f32 = new Float32Array(out.buffer, out.byteOffset, out.length / 4);
   f32[F_SEAS_M4] = TYPICAL_SEAS_M4;
   f32[F_SEAS_M2] = 1;
-  out.set(v6.subarray(4 * V6_SMEAN, 4 * V6_SMEAN + 7 * bins), 4 * F_SMEAN);
+  out.set(v6.subarray(4 * V6_SMEAN, 4 * V6_SMEAN + 7 * bins), 4 * V7_SMEAN);
+  return out;
+}
+
+/** A version-7 slot in the version-8 layout: the sustained path's mean 0, its tail high (TYPICAL_SU_M4). */
+function slotV7toV8(v7: Uint8Array, bins: number): Uint8Array {
+  if (v7.length !== cyberstrideSlotBytes(bins, V7_SMEAN)) return v7; // setSlotBytes names the wrong length
+  const out = new Uint8Array(cyberstrideSlotBytes(bins));
+  out.set(v7.subarray(0, 4 * V7_SMEAN));
+  const f32 = new Float32Array(out.buffer, out.byteOffset, out.length / 4);
+  f32[F_SU_MEAN] = 0;
+  f32[F_SU_M4] = TYPICAL_SU_M4;
+  out.set(v7.subarray(4 * V7_SMEAN, 4 * V7_SMEAN + 7 * bins), 4 * F_SMEAN);
   return out;
 }
