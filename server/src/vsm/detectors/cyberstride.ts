@@ -11,7 +11,8 @@
  *                 (EWMA level, exponentially weighted mean absolute deviation as a robust scale)
  *   2. seasonal   b = ⌊bins · (time of day of ts)⌋, e_b = y − m_b,
  *                 z_B = |e_b| / max(d_b, σ, floor)  (0 until bin b has 3 readings),
- *                 m_b ← m_b + a e_b, d_b ← d_b + a(|e_b| − d_b), a = max(a_s, 1/n_b)
+ *                 m_b ← m_b + a e_b, d_b ← d_b + a(|e_b| − d_b), a = max(1 − (1 − a_s)^(Δt/bin width), 1/n_b)
+ *                 (a_s per bin's worth of time, whatever the cadence)
  *   3. change     r_H = 1 − P(no change in the last 3 readings) from Harrison–Stevens
  *   raw scores    r_A = 1 − exp(−z_A²/(2c)), r_B likewise, r_H as is            (all in [0,1])
  *   likelihood    for each k: short mean s_k ← s_k + a_short(r_k − s_k); long mean μ_k and variance
@@ -71,7 +72,7 @@ export interface CyberstrideOptions {
   scaleRate?: number;
   /** Time-of-day bins of the seasonal baseline (0 turns it off, at most 96). */
   seasonalBins?: number;
-  /** EW rate a_s of each seasonal bin's mean and deviation. */
+  /** EW rate a_s of each seasonal bin's mean and deviation, per bin's worth of time (per reading at most). */
   seasonalRate?: number;
   /** c in r = 1 − exp(−z²/(2c)). */
   rawSoftness?: number;
@@ -414,7 +415,9 @@ function onsetSure(m: number): number {
   return 1 / (1 + (m / ONSET_CENTER) ** -ONSET_SLOPE);
 }
 const PENDING = 8; // added to KIND while a candidate waits for its evidence (nothing raised yet)
-const COUNT_CAP = 35; // past 1/seasonalRate readings a bin's count no longer matters; fits one base-36 digit
+// A bin's count, capped: its rate is at least 1/COUNT_CAP (a 5-minute series' bins: 1/35 ≈ 0.029 a reading, above
+// seasonalRate's 0.006 per reading there); fits one base-36 digit (a version-1 snapshot's counts)
+const COUNT_CAP = 35;
 const DAY_MS = 86_400_000;
 
 const { abs, exp, floor, max, sqrt } = Math;
@@ -546,6 +549,8 @@ export interface CyberstrideStateV1 extends DetectorState {
 export interface CyberstrideModel {
   readonly opts: Readonly<ResolvedCyberstrideOptions>;
   readonly hs: HarrisonStevensModel;
+  /** ln(1 − seasonalRate): a bin learns 1 − e^(span·logKeep) from a reading a fraction `span` of its width after the last. */
+  readonly logKeep: number;
 }
 
 /** Distinct option sets are few (usually only the defaults); past this many, models are built per detector. */
@@ -570,6 +575,7 @@ export function cyberstrideModel(options: CyberstrideOptions | ResolvedCyberstri
     model = Object.freeze({
       opts: Object.freeze({ ...own, harrisonStevens: hs.opts as ResolvedHarrisonStevensOptions }),
       hs,
+      logKeep: Math.log1p(-own.seasonalRate),
     });
     if (key !== null && MODELS.size < MODEL_CACHE_LIMIT) {
       MODELS.set(key, model);
@@ -1097,7 +1103,10 @@ export class CyberstrideDetector implements StreamingDetector {
       }
       const nbNew = nb + 1;
       slab.u8[nAt] = nbNew < COUNT_CAP ? nbNew : COUNT_CAP;
-      const a = max(o.seasonalRate, 1 / nbNew);
+      // seasonalRate per bin's worth of time: a bin of a 5-minute series (12 readings an hour) learns a day's change
+      // over days, as an hourly series' does, not within the hour.
+      const span = prevTs < ts ? ((ts - prevTs) * bins) / DAY_MS : 1;
+      const a = max(span >= 1 ? o.seasonalRate : 1 - exp(span * slab.model.logKeep), 1 / nbNew);
       slab.f32[mAt] = toF32((mb + a * eb - anchor) / unit);
       slab.u16[dAt] = toBf16((db + a * (abs(eb) - db)) / unit);
       const xB = likelihood(o, 1, raw(o, zB));
