@@ -28,13 +28,14 @@ describe('generateFamily', () => {
     }
   });
 
-  it('makes 10,000-reading null series and 3,000-reading event series, a minute apart (5 minutes for the daily cycle) from the fixed epoch', () => {
+  it('makes 10,000-reading null series and 3,000-reading event series, a minute apart (the daily cycle 5 minutes, and half-hourly and hourly in its two other null families) from the fixed epoch', () => {
     for (const f of FAMILIES) {
       const s = generateFamily(f.name, 1);
       expect(s.values).toHaveLength(f.group === 'null' ? SYNTHETIC.nullLength : SYNTHETIC.eventLength);
       expect(s.times).toHaveLength(s.values.length);
       expect(s.times[0]).toBe(SYNTHETIC_EPOCH_MS);
-      expect(s.times[1]! - s.times[0]!).toBe(f.base === 'daily' ? 300_000 : 60_000);
+      const step = { daily: 300_000, 'daily-30m': 1_800_000, 'daily-hourly': 3_600_000 }[f.base as string] ?? 60_000;
+      expect(s.times[1]! - s.times[0]!).toBe(step);
       expect(s.events).toHaveLength(f.group === 'null' ? 0 : 1);
       expect(s.values.every(Number.isFinite)).toBe(true);
     }

@@ -79,7 +79,7 @@ export const SYNTHETIC = Object.freeze({
   shiftWithin: 60, // readings after its start within which an alert detects it
 });
 
-type BaseName = 'white' | 't3' | 'ar1' | 'poisson4' | 'daily' | 'trend' | '1e12';
+type BaseName = 'white' | 't3' | 'ar1' | 'poisson4' | 'daily' | 'daily-30m' | 'daily-hourly' | 'trend' | '1e12';
 interface Base {
   /** Noise sd: the σ of events on this base. */
   sigma: number;
@@ -120,10 +120,11 @@ const BASES: Readonly<Record<BaseName, Base>> = {
   daily: {
     sigma: 1,
     stepMs: SYNTHETIC.dailyStepMs,
-    fill: (r, times, out) => {
-      for (let i = 0; i < out.length; i++) out[i] = dailyCycle(times[i]!) + r.normal();
-    },
+    fill: fillDaily,
   },
+  // The same cycle at the cadences a council's or a cooperative's data often comes at (null families only).
+  'daily-30m': { sigma: 1, stepMs: 30 * 60_000, fill: fillDaily },
+  'daily-hourly': { sigma: 1, stepMs: 60 * 60_000, fill: fillDaily },
   trend: {
     sigma: 1,
     stepMs: SYNTHETIC.stepMs,
@@ -189,11 +190,13 @@ function eventFamilies(): FamilySpec[] {
 
 /** Every family, null families first. */
 export const FAMILIES: readonly FamilySpec[] = Object.freeze([
-  ...(['white', 't3', 'ar1', 'poisson4', 'daily', 'trend', '1e12'] as const).map((base): FamilySpec => ({
-    name: `null-${base}`,
-    group: 'null',
-    base,
-  })),
+  ...(['white', 't3', 'ar1', 'poisson4', 'daily', 'daily-30m', 'daily-hourly', 'trend', '1e12'] as const).map(
+    (base): FamilySpec => ({
+      name: `null-${base}`,
+      group: 'null',
+      base,
+    }),
+  ),
   ...eventFamilies(),
 ]);
 
@@ -272,6 +275,11 @@ export function streamSeed(stream: string, seed: number): number {
   h ^= Math.imul(seed | 0, 0x9e3779b1);
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   return (h ^ (h >>> 13)) >>> 0;
+}
+
+/** The daily-and-weekly pattern (dailyCycle) plus unit noise. */
+function fillDaily(r: SeededRandom, times: Float64Array, out: Float64Array): void {
+  for (let i = 0; i < out.length; i++) out[i] = dailyCycle(times[i]!) + r.normal();
 }
 
 function fillNormal(r: SeededRandom, out: Float64Array): void {

@@ -239,7 +239,7 @@ export const CYBERSTRIDE_DEFAULTS: Readonly<Record<OwnKey, number>> = Object.fre
   extremeWithin: 3,
   tailP: 1e-6,
   seasonMult: 2,
-  sustainMult: 2,
+  sustainMult: 2.5,
   flatRun: 10,
   flatMult: 2,
   useLevel: 1,
@@ -397,6 +397,11 @@ const SUSTAIN_MS = 6 * 3_600_000;
 const SUSTAIN_FLOOR = 1;
 /** Days of bin changes before the sustained path opens: two for the bins, then a week for its own tail. */
 const SUSTAIN_OPEN_DAYS = 16;
+/**
+ * A candidate's step must take the series at least this far (in its time of day's sd) away from its time of day's
+ * usual value, once that is known: a step back to the usual (a Monday after a weekend) is a return, not news.
+ */
+const SEASON_CONFIRM = 1;
 const FLAT_KIND = KIND_CODES.indexOf('flatline');
 /** Readings of the long level's memory (its EW rate is 1/LONG_SPAN), and of its gate's mean square. */
 const LONG_SPAN = 32;
@@ -1234,11 +1239,14 @@ export class CyberstrideDetector implements StreamingDetector {
           (abs(shift) / o.classifyAfter) *
           (r[RING_AT]! - off < 0 && shift < 0 ? 1 : r[RING_AT]! - off >= 0 && shift >= 0 ? 1 : -1);
         const shiftTail = st[SHIFT_TAIL]!;
+        const dirUp = r[RING_AT]! - off >= 0;
+        const seasonKnown = seasonZ !== 0 && st[SEAS_N]! >= 2 * o.seasonalBins;
         const confirmed =
           !pending ||
           ((c.kind === 'step' || c.kind === 'slope') &&
             shift >= o.confirmSigmas &&
-            shift >= o.shiftTailMult * shiftTail);
+            shift >= o.shiftTailMult * shiftTail &&
+            (!seasonKnown || (dirUp ? seasonZ : -seasonZ) >= SEASON_CONFIRM));
         if (confirmed) {
           // A transient is shown by its one outlying reading, a step by its new level (the mean since), a
           // slope by this reading, each against the line held before the change.
