@@ -1240,7 +1240,7 @@ export class CyberstrideDetector implements StreamingDetector {
           (r[RING_AT]! - off < 0 && shift < 0 ? 1 : r[RING_AT]! - off >= 0 && shift >= 0 ? 1 : -1);
         const shiftTail = st[SHIFT_TAIL]!;
         const dirUp = r[RING_AT]! - off >= 0;
-        const seasonKnown = seasonZ !== 0 && st[SEAS_N]! >= 2 * o.seasonalBins;
+        const seasonKnown = seasonOpen(st, seasonZ, o);
         const confirmed =
           !pending ||
           ((c.kind === 'step' || c.kind === 'slope') &&
@@ -1431,13 +1431,12 @@ export class CyberstrideDetector implements StreamingDetector {
       // change against the last readings and none against its time of day). Open after two days' worth of bin changes:
       // its tail must have seen the bins come round again (a steady trend is far from yesterday's value every hour).
       // (Only where the reading has a time-of-day distance: no bin of three readings yet, nothing to judge.)
-      seasonGate =
-        seasonZ !== 0 && st[SEAS_N]! >= 2 * o.seasonalBins
-          ? max(
-              o.zGross,
-              o.seasonMult * TAIL_SCALE * sqrt(sqrt(st[SEAS_M4]!)) * young * heavyLift(st[SEAS_M4]!, st[SEAS_M2]!, o),
-            )
-          : Infinity;
+      seasonGate = seasonOpen(st, seasonZ, o)
+        ? max(
+            o.zGross,
+            o.seasonMult * TAIL_SCALE * sqrt(sqrt(st[SEAS_M4]!)) * young * heavyLift(st[SEAS_M4]!, st[SEAS_M2]!, o),
+          )
+        : Infinity;
       const seasonal =
         o.seasonMult > 0 &&
         !gross &&
@@ -1549,11 +1548,8 @@ export class CyberstrideDetector implements StreamingDetector {
         }
       } else if (candidate) {
         // Not enough for an alert alone: it becomes one if the next readings confirm a shift.
-        st[EPISODE] = episode = 1;
-        st[KIND] = PENDING;
-        st[BASE_F] = n >= RING_LEN ? oldestLine(st, n) : ref;
-        st[BASE_B] = st[SLOPE_EW]!; // the usual slope: a new one shows against it
-        st[BASE_SD] = sd;
+        episode = 1;
+        openEpisode(st, n, ref, PENDING, st[SLOPE_EW]!, sd, 0); // the usual slope: a new one shows against it
       } else if (sloped || drifted) {
         // The baseline is the line through the oldest readings of the ring at the usual slope.
         let a = 0;
@@ -1581,12 +1577,8 @@ export class CyberstrideDetector implements StreamingDetector {
         alert = true;
         kind = 'change';
         probability = onsetSure(abs(seasonZ) / seasonGate);
-        st[EPISODE] = episode = 1;
-        st[KIND] = SEASON_BORN;
-        st[BASE_F] = n >= RING_LEN ? oldestLine(st, n) : ref;
-        st[BASE_B] = seasonZ > 0 ? 1 : -1;
-        st[BASE_SD] = sd;
-        st[REFRACTORY] = o.refractory;
+        episode = 1;
+        openEpisode(st, n, ref, SEASON_BORN, seasonZ > 0 ? 1 : -1, sd, o.refractory);
         if (score < o.fireAt) score = o.fireAt;
         shown = { value, mean: seasonMean, sd: seasonSd };
       } else if (sustained) {
@@ -1595,12 +1587,8 @@ export class CyberstrideDetector implements StreamingDetector {
         alert = true;
         kind = 'step';
         probability = onsetSure(abs(suM) / suGate);
-        st[EPISODE] = episode = 1;
-        st[KIND] = STEP_KIND;
-        st[BASE_F] = n >= RING_LEN ? oldestLine(st, n) : ref;
-        st[BASE_B] = st[SLOPE_EW]!;
-        st[BASE_SD] = sd;
-        st[REFRACTORY] = o.refractory;
+        episode = 1;
+        openEpisode(st, n, ref, STEP_KIND, st[SLOPE_EW]!, sd, o.refractory);
         if (score < o.fireAt) score = o.fireAt;
         const spread = max(sqrt(sqrt(st[SU_M4]!)), SUSTAIN_FLOOR / 8);
         shown = { value: seasonMean + suM * seasonSd, mean: seasonMean, sd: seasonSd * spread };
@@ -1611,12 +1599,8 @@ export class CyberstrideDetector implements StreamingDetector {
         // real change" on the synthetic tuning seeds 1001–1040. A persisting new extreme below the tail's gate: how far
         // past zGross.
         probability = onsetSure(absZ / (grossTail ? max(o.zGross, o.grossTailMult * usual) : o.zGross));
-        st[EPISODE] = episode = 1;
-        st[KIND] = 0;
-        st[BASE_F] = n >= RING_LEN ? oldestLine(st, n) : ref;
-        st[BASE_B] = st[SLOPE_EW]!; // the usual slope: a new one shows against it
-        st[BASE_SD] = sd;
-        st[REFRACTORY] = o.refractory;
+        episode = 1;
+        openEpisode(st, n, ref, 0, st[SLOPE_EW]!, sd, o.refractory); // the usual slope: a new one shows against it
         if (score < o.fireAt) score = o.fireAt;
       } else if (varies && st[RUN]! === max(o.flatRun, floor(o.flatMult * st[MAXRUN]!) + 1)) {
         alert = true;
@@ -1640,8 +1624,8 @@ export class CyberstrideDetector implements StreamingDetector {
         (st[KIND] === 0 || st[KIND] === DRIFT_BORN || st[KIND] === SHIFT_BORN || st[KIND] === SEASON_BORN)
           ? probability
           : 0;
-    if (alert) st[SH_UP] = st[SH_DN] = 0; // a raised alert explains what the sums held (their age stays, for the kind)
-    if (alert) st[SU_MEAN] = 0; // … and what the last hours' mean held
+    // A raised alert explains what the shift sums held (their age stays, for the kind) and the last hours' mean.
+    if (alert) st[SH_UP] = st[SH_DN] = st[SU_MEAN] = 0;
     if (!collecting && n > tailFrom) {
       const learnt = min(alert && absZ > gateZ ? gateZ : absZ, TAIL_CLAMP);
       const rate = max(1 - o.tailDecay, 1 / (n - tailFrom));
@@ -1871,10 +1855,6 @@ function binOf(ts: number, bins: number): number {
 }
 
 /**
- * While a `change` waits for its kind, the DRIFT word holds its onset's probability (set where it was raised): the
- * factor the kind row's probability takes from it (1 if the word holds none).
- */
-/**
  * The kind classifier's window (WINDOW): the ring's readings as residuals from the line held before the alert (BASE_F at
  * the alert's reading, BASE_B per reading, in units of BASE_SD), this reading at position `atNow` and the alert's at
  * RING_AT; 0 where the ring has no reading.
@@ -1898,6 +1878,39 @@ function kindRho(st: Float64Array): number {
   return st[SH_RHO]! < KIND_RHO_MIN ? 0 : min(st[SH_RHO]!, SH_RHO_MAX);
 }
 
+/**
+ * Whether the time-of-day baseline can judge this reading: it has a z_s (its bin has 3 readings) and the readings have
+ * entered another bin 2 × seasonalBins times (two days: the bins have come round).
+ */
+function seasonOpen(st: Float64Array, seasonZ: number, o: ResolvedCyberstrideOptions): boolean {
+  return seasonZ !== 0 && st[SEAS_N]! >= 2 * o.seasonalBins;
+}
+
+/**
+ * An alert's episode (or a candidate's) opens: its kind code, and the line the classifier measures against — through
+ * the ring's oldest readings (`ref` before the ring is full) at slope `baseB`, in units of `sd`.
+ */
+function openEpisode(
+  st: Float64Array,
+  n: number,
+  ref: number,
+  kindCode: number,
+  baseB: number,
+  sd: number,
+  refractory: number,
+): void {
+  st[EPISODE] = 1;
+  st[KIND] = kindCode;
+  st[BASE_F] = n >= RING_LEN ? oldestLine(st, n) : ref;
+  st[BASE_B] = baseB;
+  st[BASE_SD] = sd;
+  st[REFRACTORY] = refractory;
+}
+
+/**
+ * While a `change` waits for its kind, the DRIFT word holds its onset's probability (set where it was raised): the
+ * factor the kind row's probability takes from it (1 if the word holds none).
+ */
 function onsetProbability(st: Float64Array): number {
   return st[DRIFT]! > 0 && st[DRIFT]! <= 1 ? st[DRIFT]! : 1;
 }
