@@ -451,6 +451,16 @@ describe('what the Cyberstride detector raises', () => {
     },
   );
 
+  it('raises a day 1.5 sigma below its usual values for twelve hours at 5-minute readings in at least 9 of 10 seeds: past its first 35 readings a bin learns per time alone (a floor of 1/35 a reading took in a third of such a day within it: 4 of 10)', () => {
+    let raised = 0;
+    for (let seed = 1; seed <= 10; seed++) {
+      const alerts = cycleDays(seed, 1.5, {}, 0, 5);
+      if (alerts.some((a) => a.day === 22 && a.hour >= 8 && a.hour < 20)) raised++;
+      expect({ seed, elsewhere: alerts.filter((a) => a.day !== 22) }).toEqual({ seed, elsewhere: [] });
+    }
+    expect(raised).toBeGreaterThanOrEqual(9);
+  });
+
   it("adds at most the budget's 0.5 alerts per 10,000 readings to four weeks of the daily cycle with weekends 3 sigma lower (half-hourly readings, 20 seeds): weekends are in its own tail before it opens", () => {
     let added = 0;
     for (let seed = 1; seed <= 20; seed++) {

@@ -395,6 +395,12 @@ const STEP_KIND = KIND_CODES.indexOf('step');
 const SUSTAIN_MS = 6 * 3_600_000;
 /** Least mean |z_s| the sustained path raises (the last hours ran at least one of their sd away from usual). */
 const SUSTAIN_FLOOR = 1;
+/**
+ * The time over which the sustained path's tail (E m⁴) learns: per time, as its mean runs, so an hourly series' 2,000
+ * readings whatever the cadence. Per reading (2,000 readings), a 5-minute series' tail lifted its own gate within the
+ * hours a sustained change took to build (m⁴ near the gate is ~40× its mean: 2 % a reading).
+ */
+const SU_TAIL_MS = 2000 * 3_600_000;
 /** Days of bin changes before the sustained path opens: two for the bins, then a week for its own tail. */
 const SUSTAIN_OPEN_DAYS = 16;
 /**
@@ -420,8 +426,8 @@ function onsetSure(m: number): number {
   return 1 / (1 + (m / ONSET_CENTER) ** -ONSET_SLOPE);
 }
 const PENDING = 8; // added to KIND while a candidate waits for its evidence (nothing raised yet)
-// A bin's count, capped: its rate is at least 1/COUNT_CAP (a 5-minute series' bins: 1/35 ≈ 0.029 a reading, above
-// seasonalRate's 0.006 per reading there); fits one base-36 digit (a version-1 snapshot's counts)
+// A bin's count, capped; fits one base-36 digit (a version-1 snapshot's counts). Until a bin has this many readings it
+// learns at least 1/count (the mean of what it has seen); from then on at seasonalRate per bin's worth of time alone.
 const COUNT_CAP = 35;
 const DAY_MS = 86_400_000;
 
@@ -720,6 +726,8 @@ let leaving = 0;
 let seasonZ = 0;
 let seasonMean = 0;
 let seasonSd = 0;
+/** The time since the last reading when this one has a time-of-day distance (the sustained path's step), else 0. */
+let seasonDt = 0;
 
 /**
  * The line the series held before a change that is alerted now: the median of the ring's oldest five
@@ -1082,6 +1090,7 @@ export class CyberstrideDetector implements StreamingDetector {
     st[LEVEL] = level + o.levelRate * e;
     let x = o.useLevel ? likelihood(o, 0, raw(o, zA)) : -Infinity;
     seasonZ = 0;
+    seasonDt = 0;
 
     // 2. Seasonal (time of day) baseline.
     if (bins > 0) {
@@ -1103,15 +1112,19 @@ export class CyberstrideDetector implements StreamingDetector {
         seasonZ = eb / seasonSd;
         // The sustained path's mean of z_s, weighted by time (a reading that came sooner after the last weighs less).
         const dt = ts - prevTs;
+        seasonDt = dt > 0 ? dt : 0;
         if (dt > 0)
           st[SU_MEAN] = st[SU_MEAN]! + (1 - exp(-dt / SUSTAIN_MS)) * (clampAbs(seasonZ, SH_CLAMP) - st[SU_MEAN]!);
       }
       const nbNew = nb + 1;
       slab.u8[nAt] = nbNew < COUNT_CAP ? nbNew : COUNT_CAP;
       // seasonalRate per bin's worth of time: a bin of a 5-minute series (12 readings an hour) learns a day's change
-      // over days, as an hourly series' does, not within the hour.
+      // over days, as an hourly series' does, not within the hour. At least 1/count while the bin is young (its first
+      // COUNT_CAP readings); a floor past that (1/35 a reading) let a 5-minute bin take in a third of a day's change
+      // within the day.
       const span = prevTs < ts ? ((ts - prevTs) * bins) / DAY_MS : 1;
-      const a = max(span >= 1 ? o.seasonalRate : 1 - exp(span * slab.model.logKeep), 1 / nbNew);
+      const perTime = span >= 1 ? o.seasonalRate : 1 - exp(span * slab.model.logKeep);
+      const a = nb >= COUNT_CAP ? perTime : max(perTime, 1 / nbNew);
       slab.f32[mAt] = toF32((mb + a * eb - anchor) / unit);
       slab.u16[dAt] = toBf16((db + a * (abs(eb) - db)) / unit);
       const xB = likelihood(o, 1, raw(o, zB));
@@ -1651,7 +1664,8 @@ export class CyberstrideDetector implements StreamingDetector {
         if (seasonZ !== 0) {
           // Likewise the sustained path's mean, as the shift sums are.
           const sm = min((alert || st[REFRACTORY] === 0) && abs(suM) > suGate ? suGate : abs(suM), TAIL_CLAMP);
-          st[SU_M4] = st[SU_M4]! + max(1 / SH_M4_SPAN, 1 / (n - tailFrom)) * (sm * sm * sm * sm - st[SU_M4]!);
+          const suRate = max(min(1, seasonDt / SU_TAIL_MS), 1 / (n - tailFrom));
+          st[SU_M4] = st[SU_M4]! + suRate * (sm * sm * sm * sm - st[SU_M4]!);
         }
       }
     }
