@@ -34,7 +34,10 @@ describe('generateFamily', () => {
       expect(s.values).toHaveLength(f.group === 'null' ? SYNTHETIC.nullLength : SYNTHETIC.eventLength);
       expect(s.times).toHaveLength(s.values.length);
       expect(s.times[0]).toBe(SYNTHETIC_EPOCH_MS);
-      const step = { daily: 300_000, 'daily-30m': 1_800_000, 'daily-hourly': 3_600_000 }[f.base as string] ?? 60_000;
+      const step =
+        { daily: 300_000, 'daily-30m': 1_800_000, 'daily-hourly': 3_600_000, 'daily-days': 1_800_000 }[
+          f.base as string
+        ] ?? 60_000;
       expect(s.times[1]! - s.times[0]!).toBe(step);
       expect(s.events).toHaveLength(f.group === 'null' ? 0 : 1);
       expect(s.values.every(Number.isFinite)).toBe(true);

@@ -71,6 +71,8 @@ export const SYNTHETIC = Object.freeze({
   poissonMean: 4,
   dailyAmplitude: 5, // σ, peak of the daily sine
   weekendDrop: 3, // σ, Saturday and Sunday (UTC) sit this much lower
+  dayEffectSd: 1, // σ, the daily-days family's level per day (marginal sd)…
+  dayEffectPhi: 0.5, // …and its correlation from one day to the next
   trendPerReading: 0.01, // σ per reading
   bigLevel: 1e12,
   eventSizes: Object.freeze([3, 5, 10, 20] as const),
@@ -79,7 +81,8 @@ export const SYNTHETIC = Object.freeze({
   shiftWithin: 60, // readings after its start within which an alert detects it
 });
 
-type BaseName = 'white' | 't3' | 'ar1' | 'poisson4' | 'daily' | 'daily-30m' | 'daily-hourly' | 'trend' | '1e12';
+type BaseName =
+  'white' | 't3' | 'ar1' | 'poisson4' | 'daily' | 'daily-30m' | 'daily-hourly' | 'daily-days' | 'trend' | '1e12';
 interface Base {
   /** Noise sd: the σ of events on this base. */
   sigma: number;
@@ -125,6 +128,9 @@ const BASES: Readonly<Record<BaseName, Base>> = {
   // The same cycle at the cadences a council's or a cooperative's data often comes at (null families only).
   'daily-30m': { sigma: 1, stepMs: 30 * 60_000, fill: fillDaily },
   'daily-hourly': { sigma: 1, stepMs: 60 * 60_000, fill: fillDaily },
+  // Real days differ: the half-hourly cycle with a level per day (Gaussian, AR(1) from day to day), so a day that runs
+  // away from its usual values is no news unless it runs further than this series' days do.
+  'daily-days': { sigma: 1, stepMs: 30 * 60_000, fill: fillDailyDays },
   trend: {
     sigma: 1,
     stepMs: SYNTHETIC.stepMs,
@@ -190,13 +196,13 @@ function eventFamilies(): FamilySpec[] {
 
 /** Every family, null families first. */
 export const FAMILIES: readonly FamilySpec[] = Object.freeze([
-  ...(['white', 't3', 'ar1', 'poisson4', 'daily', 'daily-30m', 'daily-hourly', 'trend', '1e12'] as const).map(
-    (base): FamilySpec => ({
-      name: `null-${base}`,
-      group: 'null',
-      base,
-    }),
-  ),
+  ...(
+    ['white', 't3', 'ar1', 'poisson4', 'daily', 'daily-30m', 'daily-hourly', 'daily-days', 'trend', '1e12'] as const
+  ).map((base): FamilySpec => ({
+    name: `null-${base}`,
+    group: 'null',
+    base,
+  })),
   ...eventFamilies(),
 ]);
 
@@ -280,6 +286,25 @@ export function streamSeed(stream: string, seed: number): number {
 /** The daily-and-weekly pattern (dailyCycle) plus unit noise. */
 function fillDaily(r: SeededRandom, times: Float64Array, out: Float64Array): void {
   for (let i = 0; i < out.length; i++) out[i] = dailyCycle(times[i]!) + r.normal();
+}
+
+function fillDailyDays(r: SeededRandom, times: Float64Array, out: Float64Array): void {
+  // The level runs straight from one midnight's value to the next (no step at midnight: a day's level moves as the
+  // weather does, not at the stroke of the clock).
+  const phi = SYNTHETIC.dayEffectPhi;
+  const innovation = SYNTHETIC.dayEffectSd * Math.sqrt(1 - phi * phi);
+  let from = SYNTHETIC.dayEffectSd * r.normal();
+  let to = phi * from + innovation * r.normal();
+  let day = Math.floor(times[0]! / DAY_MS);
+  for (let i = 0; i < out.length; i++) {
+    const d = Math.floor(times[i]! / DAY_MS);
+    for (; day < d; day++) {
+      from = to;
+      to = phi * from + innovation * r.normal();
+    }
+    const f = (times[i]! - d * DAY_MS) / DAY_MS;
+    out[i] = dailyCycle(times[i]!) + from + f * (to - from) + r.normal();
+  }
 }
 
 function fillNormal(r: SeededRandom, out: Float64Array): void {

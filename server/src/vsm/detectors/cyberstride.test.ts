@@ -20,6 +20,7 @@ import { V4_SNAPSHOT } from '../../../test/support/cyberstride-v4.fixture.js';
 import { V5_SNAPSHOT } from '../../../test/support/cyberstride-v5.fixture.js';
 import { V6_SNAPSHOT } from '../../../test/support/cyberstride-v6.fixture.js';
 import { V7_SNAPSHOT } from '../../../test/support/cyberstride-v7.fixture.js';
+import { V8_SNAPSHOT } from '../../../test/support/cyberstride-v8.fixture.js';
 import { restoreDetector } from './restore.js';
 import { seededRandom } from '../../../bench/synthetic/seeded-random.js';
 import type { DetectorOutput } from './detector.js';
@@ -153,7 +154,7 @@ describe('CyberstrideDetector state', () => {
       const snap = d.snapshot();
       const bytes = Buffer.from(snap.state, 'base64');
       expect(bytes.length).toBe(cyberstrideSlotBytes(bins));
-      const countsAt = (137 + bins) * 4 + 2 * bins; // after 137 numbers, the bin means (float32) and deviations (bf16)
+      const countsAt = (144 + bins) * 4 + 2 * bins; // after 144 numbers, the bin means (float32) and deviations (bf16)
       const counts = [...bytes.subarray(countsAt, countsAt + bins)];
       expect(counts).toEqual(Array.from({ length: bins }, (_, b) => Math.min(b % 40, 35)));
       const again = restoreDetector(JSON.parse(JSON.stringify(snap)));
@@ -165,8 +166,8 @@ describe('CyberstrideDetector state', () => {
     }
   });
 
-  it('takes 720 bytes of slab per detector with 24 bins, and under 2 KiB of JSON per snapshot', () => {
-    expect(cyberstrideSlotBytes(24)).toBe(720);
+  it('takes 744 bytes of slab per detector with 24 bins, and under 2 KiB of JSON per snapshot', () => {
+    expect(cyberstrideSlotBytes(24)).toBe(744);
     const d = new CyberstrideDetector();
     mixedSeries(500, 8).forEach((y, t) => d.update(y, t * 60_000));
     expect(JSON.stringify(d.snapshot()).length).toBeLessThan(2048);
@@ -184,7 +185,7 @@ describe('CyberstrideDetector state', () => {
     // The numbers it carried over still describe the series: the forecast before the step is within noise of 1000.
     expect(Math.abs(got[49]!.forecast!.mean - 1000)).toBeLessThan(15);
     expect(V1_AFTER.length).toBe(100);
-    expect(d.snapshot().version).toBe(8);
+    expect(d.snapshot().version).toBe(9);
   });
 
   it.each([
@@ -194,6 +195,7 @@ describe('CyberstrideDetector state', () => {
     ['version-5', "the slot before the series' own extremes", V5_SNAPSHOT],
     ['version-6', 'the slot before the seasonal path', V6_SNAPSHOT],
     ['version-7', 'the slot before the sustained time-of-day path', V7_SNAPSHOT],
+    ['version-8', 'the slot before the weekday offsets', V8_SNAPSHOT],
   ])(
     'restores a %s snapshot (%s): no learning again, quiet on the same noise, a later step alerted and called a step',
     (_version, _what, snapshot) => {
@@ -206,7 +208,7 @@ describe('CyberstrideDetector state', () => {
       expect(got.some((o) => o.learning)).toBe(false);
       expect(got.findIndex((o) => o.alert)).toBe(250);
       expect(got[253]!.kind).toBe('step');
-      expect(d.snapshot().version).toBe(8);
+      expect(d.snapshot().version).toBe(9);
     },
   );
 

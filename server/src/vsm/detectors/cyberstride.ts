@@ -31,7 +31,7 @@
  * (`alert`) is the decision's (`decide`, README.md's table: gross change, persistent extreme,
  * record, scored change, time of day, sustained time of day, slope, long level, shift, drift, candidate,
  * flatline).
- * O(1) time per reading. In memory a detector is a slot of 720 bytes (24 bins) in a slab shared
+ * O(1) time per reading. In memory a detector is a slot of 744 bytes (24 bins) in a slab shared
  * with other detectors of the same options (`slab.ts`; float64 timestamp and anchor, float32
  * numbers, bf16 bin deviations, uint8 bin counts; layout below) and a 40-byte object. The snapshot
  * is that slot in base64 (version 8, under 2 KiB of JSON with the options).
@@ -61,7 +61,7 @@ import {
 } from './harrison-stevens.js';
 
 export const CYBERSTRIDE_TYPE = 'cyberstride';
-export const CYBERSTRIDE_VERSION = 8;
+export const CYBERSTRIDE_VERSION = 9;
 
 export interface CyberstrideOptions {
   /** Readings before any non-zero score (≥ 1). */
@@ -239,7 +239,7 @@ export const CYBERSTRIDE_DEFAULTS: Readonly<Record<OwnKey, number>> = Object.fre
   extremeWithin: 3,
   tailP: 1e-6,
   seasonMult: 2,
-  sustainMult: 2.5,
+  sustainMult: 3,
   flatRun: 10,
   flatMult: 2,
   useLevel: 1,
@@ -401,6 +401,8 @@ const SUSTAIN_FLOOR = 1;
  * hours a sustained change took to build (m⁴ near the gate is ~40× its mean: 2 % a reading).
  */
 const SU_TAIL_MS = 2000 * 3_600_000;
+/** The weekday offsets' time constant, in time spent on that weekday: a day moves its weekday's offset 28 %. */
+const WEEKDAY_MS = 3 * 86_400_000;
 /** Days of bin changes before the sustained path opens: two for the bins, then a week for its own tail. */
 const SUSTAIN_OPEN_DAYS = 16;
 /**
@@ -671,7 +673,9 @@ const F_SEAS_M4 = U_TAIL_N + 1;
 const F_SEAS_M2 = F_SEAS_M4 + 1;
 const F_SU_MEAN = F_SEAS_M2 + 1;
 const F_SU_M4 = F_SU_MEAN + 1;
-const F_SMEAN = F_SU_M4 + 1; // seasonal bin means (float32), then their deviations (bf16), then counts (uint8)
+const F_WEEKDAY = F_SU_M4 + 1; // 7: the weekday offsets of z_s, Sunday first
+const F_SMEAN = F_WEEKDAY + 7; // seasonal bin means (float32), then their deviations (bf16), then counts (uint8)
+const V8_SMEAN = F_WEEKDAY; // where a version-8 slot had them
 const V7_SMEAN = F_SU_MEAN; // where a version-7 slot had them
 const V6_SMEAN = F_SEAS_M4; // where a version-6 slot had them
 const V5_SMEAN = 114; // where a version-5 slot had them
@@ -682,7 +686,7 @@ const U32_MAX = 4294967295;
 const ABS_SCALE_FLOOR = 1e-300;
 const RESCALE_AT = 2 ** 100; // |x − a|/u beyond this: u grows so that values stay far from float32's limit (2^128)
 
-/** Bytes of one detector's slot with `bins` seasonal bins (a multiple of 8): 720 with 24 bins. */
+/** Bytes of one detector's slot with `bins` seasonal bins (a multiple of 8): 744 with 24 bins. */
 export function cyberstrideSlotBytes(bins: number, smean = F_SMEAN): number {
   return Math.ceil(((smean + bins) * 4 + 3 * bins) / 8) * 8;
 }
@@ -1105,17 +1109,28 @@ export class CyberstrideDetector implements StreamingDetector {
       const db = unit * fromBf16(slab.u16[dAt]!);
       const eb = value - mb;
       const nb = slab.u8[nAt]!;
-      const zB = nb < 3 ? 0 : abs(eb) / max(db, scale, fl);
+      const sdB = max(db, scale, fl);
+      let off = 0;
       if (nb >= 3) {
-        seasonMean = mb;
-        seasonSd = max(db, scale, fl) * SQRT_HALF_PI;
-        seasonZ = eb / seasonSd;
+        seasonSd = sdB * SQRT_HALF_PI;
+        // Against this weekday's usual too: the offset of z_s this weekday runs at (a weekend's lower level), learnt
+        // from this weekday's readings alone, about the last three such days.
+        const wAt = 2 * b8 + F_WEEKDAY + weekdayOf(ts);
+        off = slab.f32[wAt]!;
+        const zRaw = eb / seasonSd;
+        if (ts > prevTs) slab.f32[wAt] = off + (1 - exp((prevTs - ts) / WEEKDAY_MS)) * (clampAbs(zRaw, SH_CLAMP) - off);
+        seasonZ = zRaw - off;
+        seasonMean = mb + off * seasonSd;
         // The sustained path's mean of z_s, weighted by time (a reading that came sooner after the last weighs less).
         const dt = ts - prevTs;
         seasonDt = dt > 0 ? dt : 0;
         if (dt > 0)
           st[SU_MEAN] = st[SU_MEAN]! + (1 - exp(-dt / SUSTAIN_MS)) * (clampAbs(seasonZ, SH_CLAMP) - st[SU_MEAN]!);
       }
+      // The reading's distance from its time of day's and weekday's usual value: the bin's deviation learns it (a
+      // weekend's lower level is no spread of the bin), and the seasonal member scores it.
+      const resid = nb < 3 ? eb : eb - off * seasonSd;
+      const zB = nb < 3 ? 0 : abs(resid) / sdB;
       const nbNew = nb + 1;
       slab.u8[nAt] = nbNew < COUNT_CAP ? nbNew : COUNT_CAP;
       // seasonalRate per bin's worth of time: a bin of a 5-minute series (12 readings an hour) learns a day's change
@@ -1126,7 +1141,7 @@ export class CyberstrideDetector implements StreamingDetector {
       const perTime = span >= 1 ? o.seasonalRate : 1 - exp(span * slab.model.logKeep);
       const a = nb >= COUNT_CAP ? perTime : max(perTime, 1 / nbNew);
       slab.f32[mAt] = toF32((mb + a * eb - anchor) / unit);
-      slab.u16[dAt] = toBf16((db + a * (abs(eb) - db)) / unit);
+      slab.u16[dAt] = toBf16((db + a * (abs(resid) - db)) / unit);
       const xB = likelihood(o, 1, raw(o, zB));
       if (xB > x) x = xB;
     }
@@ -1868,6 +1883,12 @@ function binOf(ts: number, bins: number): number {
   return phase > 0 ? min(bins - 1, floor(phase * bins)) : 0;
 }
 
+/** The UTC weekday of a timestamp in ms, 0 for Sunday (1970-01-01 was a Thursday). */
+function weekdayOf(ts: number): number {
+  const w = (floor(ts / DAY_MS) + 4) % 7;
+  return w < 0 ? w + 7 : w;
+}
+
 /**
  * The kind classifier's window (WINDOW): the ring's readings as residuals from the line held before the alert (BASE_F at
  * the alert's reading, BASE_B per reading, in units of BASE_SD), this reading at position `atNow` and the alert's at
@@ -2031,6 +2052,7 @@ export function restoreCyberstride(state: DetectorState): CyberstrideDetector {
     if (v === 2 || v === 3 || v === 4 || v === 5) slot = slotV5toV6(slot, bins);
     if (v === 2 || v === 3 || v === 4 || v === 5 || v === 6) slot = slotV6toV7(slot, bins);
     if (v === 2 || v === 3 || v === 4 || v === 5 || v === 6 || v === 7) slot = slotV7toV8(slot, bins);
+    if (v === 2 || v === 3 || v === 4 || v === 5 || v === 6 || v === 7 || v === 8) slot = slotV8toV9(slot, bins);
     d.setSlotBytes(slot);
   } catch (err) {
     d.dispose();
@@ -2177,14 +2199,23 @@ function slotV6toV7(v6: Uint8Array, bins: number): Uint8Array {
   return out;
 }
 
+/** A version-8 slot in the version-9 layout: the weekday offsets at 0 (every weekday as usual until it learns). */
+function slotV8toV9(v8: Uint8Array, bins: number): Uint8Array {
+  if (v8.length !== cyberstrideSlotBytes(bins, V8_SMEAN)) return v8; // setSlotBytes names the wrong length
+  const out = new Uint8Array(cyberstrideSlotBytes(bins));
+  out.set(v8.subarray(0, 4 * V8_SMEAN));
+  out.set(v8.subarray(4 * V8_SMEAN, 4 * V8_SMEAN + 7 * bins), 4 * F_SMEAN);
+  return out;
+}
+
 /** A version-7 slot in the version-8 layout: the sustained path's mean 0, its tail high (TYPICAL_SU_M4). */
 function slotV7toV8(v7: Uint8Array, bins: number): Uint8Array {
   if (v7.length !== cyberstrideSlotBytes(bins, V7_SMEAN)) return v7; // setSlotBytes names the wrong length
-  const out = new Uint8Array(cyberstrideSlotBytes(bins));
+  const out = new Uint8Array(cyberstrideSlotBytes(bins, V8_SMEAN));
   out.set(v7.subarray(0, 4 * V7_SMEAN));
   const f32 = new Float32Array(out.buffer, out.byteOffset, out.length / 4);
   f32[F_SU_MEAN] = 0;
   f32[F_SU_M4] = TYPICAL_SU_M4;
-  out.set(v7.subarray(4 * V7_SMEAN, 4 * V7_SMEAN + 7 * bins), 4 * F_SMEAN);
+  out.set(v7.subarray(4 * V7_SMEAN, 4 * V7_SMEAN + 7 * bins), 4 * V8_SMEAN);
   return out;
 }

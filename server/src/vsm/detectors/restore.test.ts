@@ -14,7 +14,7 @@ describe('createDetector', () => {
   it('creates the Cyberstride ensemble by default, and a bare Harrison & Stevens detector on request, with snapshot type and version', () => {
     const d = createDetector();
     expect(d).toBeInstanceOf(CyberstrideDetector);
-    expect(d.snapshot()).toMatchObject({ type: 'cyberstride', version: 8 });
+    expect(d.snapshot()).toMatchObject({ type: 'cyberstride', version: 9 });
     const hs = createDetector({ type: 'harrison-stevens' });
     expect(hs).toBeInstanceOf(HarrisonStevensDetector);
     expect(hs.snapshot()).toMatchObject({ type: 'harrison-stevens', version: 1 });

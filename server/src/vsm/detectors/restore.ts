@@ -32,7 +32,7 @@ export type CreateDetectorOptions =
 export const DETECTOR_TYPES: Readonly<Record<string, readonly number[]>> = Object.freeze({
   // 1: float64 vectors of earlier builds, restored rounded; 2: the slot before the alert decision; 3: before the
   // long-level gate; 4: before the shift CUSUM; 5: before the series' own extremes; 6: before the time-of-day path
-  [CYBERSTRIDE_TYPE]: Object.freeze([1, 2, 3, 4, 5, 6, 7, CYBERSTRIDE_VERSION]),
+  [CYBERSTRIDE_TYPE]: Object.freeze([1, 2, 3, 4, 5, 6, 7, 8, CYBERSTRIDE_VERSION]),
   [HARRISON_STEVENS_TYPE]: Object.freeze([HARRISON_STEVENS_VERSION]),
 });
 
