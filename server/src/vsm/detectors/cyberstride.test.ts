@@ -285,6 +285,11 @@ describe('CyberstrideDetector state', () => {
     const level = Buffer.from(snap.state, 'base64');
     level.writeFloatLE(Number.POSITIVE_INFINITY, 58 * 4);
     expect(() => restoreDetector({ ...snap, state: level.toString('base64') })).toThrow(/finite/);
+    const weekday = Buffer.from(snap.state, 'base64');
+    weekday.writeFloatLE(Number.NaN, (137 + 3) * 4); // Wednesday's offset
+    expect(() => restoreDetector({ ...snap, state: weekday.toString('base64') })).toThrow(
+      /weekday offset 3 is not finite/,
+    );
   });
 
   it('shares one frozen copy of the resolved options between detectors, and gives each snapshot its own copy', () => {

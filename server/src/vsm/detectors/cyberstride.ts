@@ -34,7 +34,7 @@
  * O(1) time per reading. In memory a detector is a slot of 744 bytes (24 bins) in a slab shared
  * with other detectors of the same options (`slab.ts`; float64 timestamp and anchor, float32
  * numbers, bf16 bin deviations, uint8 bin counts; layout below) and a 40-byte object. The snapshot
- * is that slot in base64 (version 8, under 2 KiB of JSON with the options).
+ * is that slot in base64 (version 9, under 2 KiB of JSON with the options).
  *
  * @example
  *   const d = new CyberstrideDetector();
@@ -1733,6 +1733,9 @@ export class CyberstrideDetector implements StreamingDetector {
       if (!isFiniteNumber(S[k]!)) throw new RangeError(`"state" number ${k} is ${S[k]}, expected a finite number`);
     for (let k = 2 * b8 + F_TOP; k <= 2 * b8 + F_BOT + TAIL_K; k++)
       if (!isFiniteNumber(slab.f32[k]!)) throw new RangeError(`"state" extreme ${k - 2 * b8 - F_TOP} is not finite`);
+    for (let w = 0; w < 7; w++)
+      if (!isFiniteNumber(slab.f32[2 * b8 + F_WEEKDAY + w]!))
+        throw new RangeError(`"state" weekday offset ${w} is not finite`);
     const bins = slab.model.opts.seasonalBins;
     for (let b = 0; b < bins; b++) {
       const at = 2 * b8 + F_SMEAN;
