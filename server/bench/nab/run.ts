@@ -1,5 +1,5 @@
 /**
- * `npm run bench:nab -- [--data DIR] [--options JSON] [--per-file]`
+ * `npm run bench:nab -- [--data DIR] [--options JSON] [--per-file] [--short-history]`
  *
  * Runs the default streaming detector (createDetector(), the settings the server uses) over every
  * CSV under DIR/data, scores it with the NAB rules (scorer.ts beside this file) against
@@ -8,7 +8,8 @@
  * µs per reading and bytes of state per series. DIR defaults to ../shared/nab beside the repo (a
  * NAB checkout's data/ and labels/ work the same; pass --data DIR).
  * Progress goes to stderr, the table to stdout. `--options` passes detector options (for tuning
- * experiments only: the benchmark result that counts is the one without it).
+ * experiments only: the benchmark result that counts is the one without it). `--short-history` adds what fresh
+ * detectors that have seen only 250, 500 or 1,000 readings before each window raise (evaluate.ts, shortHistory).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -16,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { createDetector, type CreateDetectorOptions } from '../../src/vsm/detectors/index.js';
 import { benchDetector } from '../detectors/bench.js';
 import { parseNabCsv } from './csv.js';
-import { evaluateDetector, timeCorpus, type NabInputFile } from './evaluate.js';
+import { evaluateDetector, shortHistory, timeCorpus, type NabInputFile } from './evaluate.js';
 import { NAB_PROFILES, optimiseThreshold, rawScoreAt } from './scorer.js';
 import type { NabLabels } from './windows.js';
 
@@ -35,14 +36,22 @@ const PUBLISHED: ReadonlyArray<[string, number, number, number]> = [
 ];
 
 function usage(msg: string): never {
-  process.stderr.write(`bench:nab: ${msg}\nusage: npm run bench:nab -- [--data DIR] [--options JSON] [--per-file]\n`);
+  process.stderr.write(
+    `bench:nab: ${msg}\nusage: npm run bench:nab -- [--data DIR] [--options JSON] [--per-file] [--short-history]\n`,
+  );
   process.exit(2);
 }
 
-function parseArgs(argv: string[]): { data: string; options: CreateDetectorOptions; perFile: boolean } {
+function parseArgs(argv: string[]): {
+  data: string;
+  options: CreateDetectorOptions;
+  perFile: boolean;
+  short: boolean;
+} {
   let data = resolve(REPO_ROOT, '../shared/nab');
   let options: CreateDetectorOptions = {};
   let perFile = false;
+  let short = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--data') data = resolve(argv[++i] ?? usage('--data needs a directory'));
@@ -54,9 +63,10 @@ function parseArgs(argv: string[]): { data: string; options: CreateDetectorOptio
         usage(`--options is not JSON: ${(e as Error).message}`);
       }
     } else if (a === '--per-file') perFile = true;
+    else if (a === '--short-history') short = true;
     else usage(`unknown argument ${JSON.stringify(a)}`);
   }
-  return { data, options, perFile };
+  return { data, options, perFile, short };
 }
 
 function csvFiles(dir: string): string[] {
@@ -145,6 +155,19 @@ function main(): void {
     `speed: ${(warmNs / 1000).toFixed(2)} µs/reading over the corpus with the JIT warm (fastest of three passes; ${(ev.updateNanos / 1000 / ev.rows).toFixed(2)} µs on the first, scoring pass, code still being compiled); ${micro.microsPerUpdate.toFixed(2)} µs/reading (${micro.cpuMicrosPerUpdate.toFixed(2)} µs CPU) on a 200k synthetic series; limit 5 µs`,
   );
   lines.push(`state: ${ev.maxSnapshotBytes} bytes per series at most (JSON of snapshot()); limit 2048`);
+  if (args.short) {
+    lines.push('');
+    lines.push(
+      'short history: a fresh detector per window, from H readings before it to min(H, 500) after (alert column):',
+    );
+    lines.push('  H before   detected  missed  false rows  per 10k rows');
+    for (const h of [250, 500, 1000]) {
+      const r = shortHistory(files, () => createDetector(args.options), h);
+      lines.push(
+        `  ${String(h).padStart(8)}   ${String(r.detected).padStart(8)}  ${String(r.missed).padStart(6)}  ${String(r.falseRows).padStart(10)}  ${((1e4 * r.falseRows) / r.rows).toFixed(1).padStart(12)}`,
+      );
+    }
+  }
   if (args.perFile) {
     lines.push('');
     lines.push(
