@@ -216,7 +216,7 @@ export const CYBERSTRIDE_DEFAULTS: Readonly<Record<OwnKey, number>> = Object.fre
   zGross: 5.75,
   tailDecay: 0.9999,
   tailMult: 1.5,
-  grossTailMult: 1.2,
+  grossTailMult: 1.1,
   classifyAfter: 3,
   kindPenalty: CHANGE_KIND_PENALTY,
   episode: 20,
