@@ -1110,6 +1110,7 @@ export class CyberstrideDetector implements StreamingDetector {
       const eb = value - mb;
       const nb = slab.u8[nAt]!;
       const sdB = max(db, scale, fl);
+      const dt = ts > prevTs ? ts - prevTs : 0; // 0: a reading at the same time as the last (an earlier one is rejected)
       let off = 0;
       if (nb >= 3) {
         seasonSd = sdB * SQRT_HALF_PI;
@@ -1118,12 +1119,11 @@ export class CyberstrideDetector implements StreamingDetector {
         const wAt = 2 * b8 + F_WEEKDAY + weekdayOf(ts);
         off = slab.f32[wAt]!;
         const zRaw = eb / seasonSd;
-        if (ts > prevTs) slab.f32[wAt] = off + (1 - exp((prevTs - ts) / WEEKDAY_MS)) * (clampAbs(zRaw, SH_CLAMP) - off);
+        if (dt > 0) slab.f32[wAt] = off + (1 - exp(-dt / WEEKDAY_MS)) * (clampAbs(zRaw, SH_CLAMP) - off);
         seasonZ = zRaw - off;
         seasonMean = mb + off * seasonSd;
         // The sustained path's mean of z_s, weighted by time (a reading that came sooner after the last weighs less).
-        const dt = ts - prevTs;
-        seasonDt = dt > 0 ? dt : 0;
+        seasonDt = dt;
         if (dt > 0)
           st[SU_MEAN] = st[SU_MEAN]! + (1 - exp(-dt / SUSTAIN_MS)) * (clampAbs(seasonZ, SH_CLAMP) - st[SU_MEAN]!);
       }
@@ -1137,7 +1137,7 @@ export class CyberstrideDetector implements StreamingDetector {
       // over days, as an hourly series' does, not within the hour. At least 1/count while the bin is young (its first
       // COUNT_CAP readings); a floor past that (1/35 a reading) let a 5-minute bin take in a third of a day's change
       // within the day.
-      const span = prevTs < ts ? ((ts - prevTs) * bins) / DAY_MS : 1;
+      const span = dt > 0 ? (dt * bins) / DAY_MS : 1;
       const perTime = span >= 1 ? o.seasonalRate : 1 - exp(span * slab.model.logKeep);
       const a = nb >= COUNT_CAP ? perTime : max(perTime, 1 / nbNew);
       slab.f32[mAt] = toF32((mb + a * eb - anchor) / unit);
@@ -2123,23 +2123,38 @@ function fillDecisionState(st: Float64Array): void {
   st[SU_M4] = TYPICAL_SU_M4;
 }
 
+/**
+ * An older slot in a wider layout: its numbers up to the bins (at `from`, in float32 units) where they were, `fill`
+ * setting the fields the old layout lacked (seen as float32; the rest start at 0), and its bins moved to `to`. A slot of
+ * the wrong length comes back as it is (setSlotBytes names the wrong length).
+ */
+function widenSlot(
+  old: Uint8Array,
+  bins: number,
+  from: number,
+  to: number,
+  fill: (f32: Float32Array) => void = () => {},
+): Uint8Array {
+  if (old.length !== cyberstrideSlotBytes(bins, from)) return old;
+  const out = new Uint8Array(cyberstrideSlotBytes(bins, to));
+  out.set(old.subarray(0, 4 * from));
+  fill(new Float32Array(out.buffer, out.byteOffset, out.length / 4));
+  out.set(old.subarray(4 * from, 4 * from + 7 * bins), 4 * to);
+  return out;
+}
+
 /** A version-2 slot in the version-4 layout: the same numbers, the alert decision's fields zero (no episode open). */
 function slotV2toV4(v2: Uint8Array, bins: number): Uint8Array {
-  const v2Bytes = cyberstrideSlotBytes(bins, V2_SMEAN);
-  if (v2.length !== v2Bytes) return v2; // setSlotBytes names the wrong length
-  const out = new Uint8Array(cyberstrideSlotBytes(bins, V4_SMEAN));
-  out.set(v2.subarray(0, 4 * V2_SMEAN));
-  out.fill(0, 4 * F_SHIFT_TAIL, 4 * F_SHIFT_TAIL + 4); // version 2 held a level there
-  out.fill(0, 4 * F_DRIFT, 4 * F_DRIFT + 4); // and readings since firing here
-  const f32 = new Float32Array(out.buffer, out.byteOffset, out.length / 4);
-  for (let k = 0; k < RING_LEN; k++) f32[F_RING + k] = f32[F_LEVEL]!; // no slope until real readings fill the ring
-  f32[F_TAIL] = TYPICAL_M4;
-  f32[F_TAIL_M2] = 1;
-  f32[F_SLOPE_TAIL] = TYPICAL_TAIL;
-  f32[F_LONG] = f32[F_LEVEL]!;
-  f32[F_LONG_M2] = TYPICAL_LONG_M2;
-  out.set(v2.subarray(4 * V2_SMEAN, 4 * V2_SMEAN + 7 * bins), 4 * V4_SMEAN);
-  return out;
+  return widenSlot(v2, bins, V2_SMEAN, V4_SMEAN, (f32) => {
+    f32[F_SHIFT_TAIL] = 0; // version 2 held a level there
+    f32[F_DRIFT] = 0; // and readings since firing here
+    for (let k = 0; k < RING_LEN; k++) f32[F_RING + k] = f32[F_LEVEL]!; // no slope until real readings fill the ring
+    f32[F_TAIL] = TYPICAL_M4;
+    f32[F_TAIL_M2] = 1;
+    f32[F_SLOPE_TAIL] = TYPICAL_TAIL;
+    f32[F_LONG] = f32[F_LEVEL]!;
+    f32[F_LONG_M2] = TYPICAL_LONG_M2;
+  });
 }
 
 /**
@@ -2147,14 +2162,10 @@ function slotV2toV4(v2: Uint8Array, bins: number): Uint8Array {
  * own within a few thousand readings).
  */
 function slotV3toV4(v3: Uint8Array, bins: number): Uint8Array {
-  if (v3.length !== cyberstrideSlotBytes(bins, V3_SMEAN)) return v3; // setSlotBytes names the wrong length
-  const out = new Uint8Array(cyberstrideSlotBytes(bins, V4_SMEAN));
-  out.set(v3.subarray(0, 4 * V3_SMEAN));
-  const f32 = new Float32Array(out.buffer, out.byteOffset, out.length / 4);
-  f32[F_LONG] = f32[F_LEVEL]!;
-  f32[F_LONG_M2] = TYPICAL_LONG_M2;
-  out.set(v3.subarray(4 * V3_SMEAN, 4 * V3_SMEAN + 7 * bins), 4 * V4_SMEAN);
-  return out;
+  return widenSlot(v3, bins, V3_SMEAN, V4_SMEAN, (f32) => {
+    f32[F_LONG] = f32[F_LEVEL]!;
+    f32[F_LONG_M2] = TYPICAL_LONG_M2;
+  });
 }
 
 /**
@@ -2162,15 +2173,11 @@ function slotV3toV4(v3: Uint8Array, bins: number): Uint8Array {
  * learns the series' own).
  */
 function slotV4toV5(v4: Uint8Array, bins: number): Uint8Array {
-  if (v4.length !== cyberstrideSlotBytes(bins, V4_SMEAN)) return v4; // setSlotBytes names the wrong length
-  const out = new Uint8Array(cyberstrideSlotBytes(bins, V5_SMEAN));
-  out.set(v4.subarray(0, 4 * V4_SMEAN));
-  const f32 = new Float32Array(out.buffer, out.byteOffset, out.length / 4);
-  f32[F_SH_REF] = f32[F_LEVEL]!; // the slope (F_SH_REF2) starts at 0
-  f32[F_SH_SCALE] = f32[F_CSCALE]! * TYPICAL_SH_SCALE;
-  f32[F_SH_M4] = TYPICAL_SH_M4;
-  out.set(v4.subarray(4 * V4_SMEAN, 4 * V4_SMEAN + 7 * bins), 4 * V5_SMEAN);
-  return out;
+  return widenSlot(v4, bins, V4_SMEAN, V5_SMEAN, (f32) => {
+    f32[F_SH_REF] = f32[F_LEVEL]!; // the slope (F_SH_REF2) starts at 0
+    f32[F_SH_SCALE] = f32[F_CSCALE]! * TYPICAL_SH_SCALE;
+    f32[F_SH_M4] = TYPICAL_SH_M4;
+  });
 }
 
 /**
@@ -2178,13 +2185,7 @@ function slotV4toV5(v4: Uint8Array, bins: number): Uint8Array {
  * path waits until they have seen `learn` readings).
  */
 function slotV5toV6(v5: Uint8Array, bins: number): Uint8Array {
-  if (v5.length !== cyberstrideSlotBytes(bins, V5_SMEAN)) return v5; // setSlotBytes names the wrong length
-  const out = new Uint8Array(cyberstrideSlotBytes(bins, V6_SMEAN));
-  out.set(v5.subarray(0, 4 * V5_SMEAN));
-  const f32 = new Float32Array(out.buffer, out.byteOffset, out.length / 4);
-  emptyTail(f32, 0);
-  out.set(v5.subarray(4 * V5_SMEAN, 4 * V5_SMEAN + 7 * bins), 4 * V6_SMEAN);
-  return out;
+  return widenSlot(v5, bins, V5_SMEAN, V6_SMEAN, (f32) => emptyTail(f32, 0));
 }
 
 /**
@@ -2192,33 +2193,20 @@ function slotV5toV6(v5: Uint8Array, bins: number): Uint8Array {
  * series is not alerted there before it learns its own.
  */
 function slotV6toV7(v6: Uint8Array, bins: number): Uint8Array {
-  if (v6.length !== cyberstrideSlotBytes(bins, V6_SMEAN)) return v6; // setSlotBytes names the wrong length
-  const out = new Uint8Array(cyberstrideSlotBytes(bins, V7_SMEAN));
-  out.set(v6.subarray(0, 4 * V6_SMEAN));
-  const f32 = new Float32Array(out.buffer, out.byteOffset, out.length / 4);
-  f32[F_SEAS_M4] = TYPICAL_SEAS_M4;
-  f32[F_SEAS_M2] = 1;
-  out.set(v6.subarray(4 * V6_SMEAN, 4 * V6_SMEAN + 7 * bins), 4 * V7_SMEAN);
-  return out;
-}
-
-/** A version-8 slot in the version-9 layout: the weekday offsets at 0 (every weekday as usual until it learns). */
-function slotV8toV9(v8: Uint8Array, bins: number): Uint8Array {
-  if (v8.length !== cyberstrideSlotBytes(bins, V8_SMEAN)) return v8; // setSlotBytes names the wrong length
-  const out = new Uint8Array(cyberstrideSlotBytes(bins));
-  out.set(v8.subarray(0, 4 * V8_SMEAN));
-  out.set(v8.subarray(4 * V8_SMEAN, 4 * V8_SMEAN + 7 * bins), 4 * F_SMEAN);
-  return out;
+  return widenSlot(v6, bins, V6_SMEAN, V7_SMEAN, (f32) => {
+    f32[F_SEAS_M4] = TYPICAL_SEAS_M4;
+    f32[F_SEAS_M2] = 1;
+  });
 }
 
 /** A version-7 slot in the version-8 layout: the sustained path's mean 0, its tail high (TYPICAL_SU_M4). */
 function slotV7toV8(v7: Uint8Array, bins: number): Uint8Array {
-  if (v7.length !== cyberstrideSlotBytes(bins, V7_SMEAN)) return v7; // setSlotBytes names the wrong length
-  const out = new Uint8Array(cyberstrideSlotBytes(bins, V8_SMEAN));
-  out.set(v7.subarray(0, 4 * V7_SMEAN));
-  const f32 = new Float32Array(out.buffer, out.byteOffset, out.length / 4);
-  f32[F_SU_MEAN] = 0;
-  f32[F_SU_M4] = TYPICAL_SU_M4;
-  out.set(v7.subarray(4 * V7_SMEAN, 4 * V7_SMEAN + 7 * bins), 4 * V8_SMEAN);
-  return out;
+  return widenSlot(v7, bins, V7_SMEAN, V8_SMEAN, (f32) => {
+    f32[F_SU_M4] = TYPICAL_SU_M4; // the mean (F_SU_MEAN) starts at 0
+  });
+}
+
+/** A version-8 slot in the version-9 layout: the weekday offsets at 0 (every weekday as usual until it learns). */
+function slotV8toV9(v8: Uint8Array, bins: number): Uint8Array {
+  return widenSlot(v8, bins, V8_SMEAN, F_SMEAN);
 }
