@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseNabCsv } from './csv.js';
-import { shortHistory, timeCorpus } from './evaluate.js';
+import { shortHistory, timeCorpus, windowSegment } from './evaluate.js';
 import type { DetectorOutput } from '../../src/vsm/detectors/detector.js';
 
 describe('timeCorpus', () => {
@@ -59,5 +59,24 @@ describe('shortHistory', () => {
     // a history longer than the file's start runs from row 0; 500 readings after at most
     expect(shortHistory([file], create, 1000)).toMatchObject({ rows: 100 });
     expect(starts).toEqual([30, 30, 0]);
+  });
+});
+
+describe('windowSegment', () => {
+  it('spans H readings before the window to min(H, 500) after it within the file, with every overlapping window clipped and counted from its first row', () => {
+    const windows = [
+      { start: 5, end: 20 },
+      { start: 40, end: 49 },
+      { start: 95, end: 99 },
+    ];
+    expect(windowSegment(100, windows, windows[1]!, 30)).toEqual({
+      from: 10,
+      to: 80,
+      windows: [
+        { start: 0, end: 10 },
+        { start: 30, end: 39 },
+      ],
+    });
+    expect(windowSegment(100, windows, windows[1]!, 1000)).toMatchObject({ from: 0, to: 100 });
   });
 });

@@ -19,7 +19,7 @@ import {
   type NabRawResult,
   type NabScoredFile,
 } from './scorer.js';
-import { windowRows } from './windows.js';
+import { probationaryRows, windowRows, type RowWindow } from './windows.js';
 
 export interface NabInputFile {
   /** Path relative to the corpus's data/ folder, as in the labels file. */
@@ -88,6 +88,28 @@ export interface ShortHistoryResult {
 }
 
 /**
+ * The rows a short segment around window `w` spans — from `history` readings before it (or the file's start) to
+ * `min(history, 500)` after it — and every window of the file that overlaps it, clipped to it and counted from its
+ * first row. Shared by shortHistory and bench:loco's segments.
+ */
+export function windowSegment(
+  length: number,
+  windows: readonly RowWindow[],
+  w: RowWindow,
+  history: number,
+): { from: number; to: number; windows: RowWindow[] } {
+  const from = Math.max(0, w.start - history);
+  const to = Math.min(length, w.end + 1 + Math.min(history, 500));
+  return {
+    from,
+    to,
+    windows: windows
+      .filter((x) => x.end >= from && x.start < to)
+      .map((x) => ({ start: Math.max(x.start, from) - from, end: Math.min(x.end, to - 1) - from })),
+  };
+}
+
+/**
  * The product meets short series (a device added last week) and NAB's held-out categories hold files of 1,100–2,500
  * rows, while this subset's are of 4,000–22,700: for each labelled window, a fresh detector runs from `history` readings
  * before it (or the file's start) to `min(history, 500)` readings after it, and the window counts as detected if an
@@ -103,15 +125,15 @@ export function shortHistory(
     const { values, times } = f.series;
     const windows = windowRows(f.series.timestamps, f.labels, f.name);
     for (const w of windows) {
-      const from = Math.max(0, w.start - history);
-      const to = Math.min(values.length, w.end + 1 + Math.min(history, 500));
-      const probation = from + Math.min(Math.floor(0.15 * (to - from)), 750);
+      const seg = windowSegment(values.length, windows, w, history);
+      const { from, to } = seg;
+      const probation = from + probationaryRows(to - from);
       const d = create();
       let hit = false;
       for (let i = from; i < to; i++) {
         if (!d.update(values[i]!, times[i]!).alert || i < probation) continue;
         if (i >= w.start && i <= w.end) hit = true;
-        else if (!windows.some((x) => i >= x.start && i <= x.end)) out.falseRows++;
+        else if (!seg.windows.some((x) => i - from >= x.start && i - from <= x.end)) out.falseRows++;
       }
       d.dispose?.();
       out.rows += to - from;

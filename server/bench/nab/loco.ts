@@ -24,6 +24,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDetector, CYBERSTRIDE_DEFAULTS, type CyberstrideOptions } from '../../src/vsm/detectors/index.js';
 import { parseNabCsv } from './csv.js';
+import { windowSegment } from './evaluate.js';
 import { NAB_PROFILES, normalisedScore, rawScoreAt, type NabScoredFile } from './scorer.js';
 import { windowRows, type NabLabels } from './windows.js';
 import { evaluateSyntheticSuite, FAMILY_NAMES } from '../synthetic/index.js';
@@ -154,16 +155,12 @@ function evaluate(options: CyberstrideOptions, nab: NabFile[], seeds: number): E
   });
   const segments = nab.flatMap((f) =>
     f.windows.map((w) => {
-      const from = Math.max(0, w.start - SHORT_HISTORY);
-      const to = Math.min(f.values.length, w.end + 1 + SHORT_HISTORY);
+      // Every window that overlaps the segment, clipped to it (NAB's probation: 15 % of the segment).
+      const { from, to, windows } = windowSegment(f.values.length, f.windows, w, SHORT_HISTORY);
       const d = createDetector(options);
       const scores = new Float64Array(to - from);
       for (let i = from; i < to; i++) scores[i - from] = d.update(f.values[i]!, f.times[i]!).alert ? 1 : 0;
       d.dispose?.();
-      // Every window that overlaps the segment, clipped to it (NAB's probation: 15 % of the segment).
-      const windows = f.windows
-        .filter((x) => x.end >= from && x.start < to)
-        .map((x) => ({ start: Math.max(x.start, from) - from, end: Math.min(x.end, to - 1) - from }));
       return { category: f.category, name: `${f.name}@${w.start}`, scores, windows };
     }),
   );
