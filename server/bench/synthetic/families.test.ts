@@ -28,16 +28,21 @@ describe('generateFamily', () => {
     }
   });
 
-  it('makes 10,000-reading null series and 3,000-reading event series, a minute apart (the daily cycle 5 minutes, and half-hourly and hourly in its two other null families) from the fixed epoch', () => {
+  it('makes 10,000-reading null series and 3,000-reading event series, a minute apart (the daily cycle 5 minutes, half-hourly and hourly in its other null families, and the hourly white and t3 families) from the fixed epoch', () => {
     for (const f of FAMILIES) {
       const s = generateFamily(f.name, 1);
       expect(s.values).toHaveLength(f.group === 'null' ? SYNTHETIC.nullLength : SYNTHETIC.eventLength);
       expect(s.times).toHaveLength(s.values.length);
       expect(s.times[0]).toBe(SYNTHETIC_EPOCH_MS);
       const step =
-        { daily: 300_000, 'daily-30m': 1_800_000, 'daily-hourly': 3_600_000, 'daily-days': 1_800_000 }[
-          f.base as string
-        ] ?? 60_000;
+        {
+          daily: 300_000,
+          'daily-30m': 1_800_000,
+          'daily-hourly': 3_600_000,
+          'daily-days': 1_800_000,
+          'white-hourly': 3_600_000,
+          't3-hourly': 3_600_000,
+        }[f.base as string] ?? 60_000;
       expect(s.times[1]! - s.times[0]!).toBe(step);
       expect(s.events).toHaveLength(f.group === 'null' ? 0 : 1);
       expect(s.values.every(Number.isFinite)).toBe(true);
@@ -64,6 +69,37 @@ describe('null families have the stated statistics', () => {
     expect(abs[abs.length / 2]!).toBeLessThan(0.47);
     expect(Math.abs(sd(s.values) - 1)).toBeLessThan(0.2); // infinite fourth moment: the sample sd is noisy
     expect(abs[abs.length - 1]!).toBeGreaterThan(5); // heavy tails: a normal almost never passes 5
+  });
+
+  it("Student-t with 6 d.o.f.: unit sd, the median |x| of t₆/√1.5, a kurtosis above a normal's", () => {
+    const s = generateFamily('null-t6', 1);
+    const m = mean(s.values);
+    const v = sd(s.values) ** 2;
+    const kurt = s.values.reduce((a, x) => a + (x - m) ** 4, 0) / s.values.length / (v * v);
+    expect(Math.abs(Math.sqrt(v) - 1)).toBeLessThan(0.05);
+    expect(kurt).toBeGreaterThan(4.5); // Gaussian: 3 (t6's sample kurtosis is noisy upwards: its 8th moment is infinite)
+    const abs = Array.from(s.values, Math.abs).sort((a, b) => a - b);
+    expect(abs[abs.length / 2]!).toBeGreaterThan(0.56); // median |t₆|/√1.5 = 0.718/1.2247 = 0.586
+    expect(abs[abs.length / 2]!).toBeLessThan(0.61);
+    expect(s.sigma).toBe(1);
+  });
+
+  it('sparse counts: Poisson with mean 1 (non-negative integers, mean 1, variance 1, mostly 0 and 1)', () => {
+    const s = generateFamily('null-poisson1', 1);
+    expect(s.values.every((x) => Number.isInteger(x) && x >= 0)).toBe(true);
+    expect(mean(s.values)).toBeCloseTo(1, 1);
+    expect(Math.abs(sd(s.values) ** 2 - 1)).toBeLessThan(0.1);
+    expect(s.values.filter((x) => x <= 1).length / s.values.length).toBeCloseTo(2 / Math.E, 1); // P(0) + P(1) = 2/e
+  });
+
+  it('the hourly white and t3 families: the same noise as null-white and null-t3, one reading an hour', () => {
+    const w = generateFamily('null-white-hourly', 1);
+    expect(sd(w.values)).toBeCloseTo(1, 1);
+    const t = generateFamily('null-t3-hourly', 1);
+    const abs = Array.from(t.values, Math.abs).sort((a, b) => a - b);
+    expect(abs[abs.length / 2]!).toBeGreaterThan(0.41);
+    expect(abs[abs.length / 2]!).toBeLessThan(0.47);
+    for (const s of [w, t]) expect(s.times[1]! - s.times[0]!).toBe(3_600_000);
   });
 
   it('AR(1) with φ = 0.9: lag-1 autocorrelation 0.9 and marginal sd 1/√(1−φ²) ≈ 2.29, which is its σ', () => {

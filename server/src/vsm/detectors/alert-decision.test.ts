@@ -432,6 +432,7 @@ describe('what the Cyberstride detector raises', () => {
   it.each([
     [30, 2.5, 9],
     [5, 2, 9],
+    [60, 3, 8], // 9 of 10 since one reading moves the mean at most a quarter of the floor (10 before, at ±4)
   ])(
     'raises a day that runs below its usual values for twelve hours (%i-minute readings, %f sigma, after three weeks) as a step within the day in at least %i of 10 seeds (an alert the detector without the sustained time-of-day path does not raise), and adds no alert elsewhere',
     (minutes, drop, least) => {
@@ -507,6 +508,30 @@ describe('what the Cyberstride detector raises', () => {
 
   it("stays within the budget (0.5 per 10,000 readings) on the half-hourly daily cycle whose days differ (a level per day, AR(1) from day to day, sd 1 sigma; 20 seeds of 10,000): a day off by what this series' days are off by is no news", () => {
     expect(nullOnsetsPer10k('null-daily-days')).toBeLessThanOrEqual(0.5);
+  });
+
+  it('stays within the budget (0.5 per 10,000 readings) on a moderate tail and on sparse counts (Student t6, Poisson with mean 1; 20 seeds of 10,000): a kurtosis of 4–5 lifts the gross floor (2.25 and 1.25 per 10k at the tuning seeds without it)', () => {
+    for (const family of ['null-t6', 'null-poisson1']) {
+      expect({ family, within: nullOnsetsPer10k(family) <= 0.5 }).toEqual({ family, within: true });
+    }
+  });
+
+  it('stays within the budget at hourly readings of white and Student-t3 noise (20 seeds of 10,000): one far reading moves the sustained mean at most a quarter of its floor (t3: 3.1 per 10k at the tuning seeds before)', () => {
+    for (const family of ['null-white-hourly', 'null-t3-hourly']) {
+      expect({ family, within: nullOnsetsPer10k(family) <= 0.5 }).toEqual({ family, within: true });
+    }
+  });
+
+  it('lifts the gross floor by the kurtosis only past 500 readings of tail and outside the refractory: a 10-sigma outlier at reading 400 and a second gross change 40 readings after a first are raised at once', () => {
+    for (let seed = 1; seed <= 10; seed++) {
+      const early = run(seed, 420, (t) => (t === 400 ? 10 : 0));
+      const twice = run(seed, 1300, (t) => (t >= 1000 ? 10 : 0) + (t >= 1040 ? 15 : 0));
+      expect({ seed, early: early[400]!.alert, second: twice[1040]!.alert }).toEqual({
+        seed,
+        early: true,
+        second: true,
+      });
+    }
   });
 
   it('keeps a new extreme waiting for its second reading through snapshot and restore', () => {
