@@ -374,7 +374,7 @@ function studentT3(r: SeededRandom): number {
 }
 
 /** Student-t with ν degrees of freedom: Z / √(χ²_ν/ν), χ²_ν as a sum of ν squared normals. */
-function studentT(r: SeededRandom, nu: number): number {
+export function studentT(r: SeededRandom, nu: number): number {
   const z = r.normal();
   let chi = 0;
   for (let k = 0; k < nu; k++) {
@@ -384,8 +384,9 @@ function studentT(r: SeededRandom, nu: number): number {
   return z / Math.sqrt(chi / nu);
 }
 
-/** Poisson draw by multiplying uniforms (Knuth); fine for small means. */
-function poisson(r: SeededRandom, mean: number): number {
+/** Poisson draw by multiplying uniforms (Knuth) for small means; a rounded normal beyond a mean of 50. */
+export function poisson(r: SeededRandom, mean: number): number {
+  if (mean > 50) return Math.max(0, Math.round(mean + Math.sqrt(mean) * r.normal()));
   const limit = Math.exp(-mean);
   let k = 0;
   let p = r.uniform();

@@ -17,7 +17,7 @@
  */
 import type { StreamingDetector } from '../../src/vsm/detectors/detector.js';
 import { alertOnsets } from './evaluate.js';
-import { SYNTHETIC_EPOCH_MS } from './families.js';
+import { SYNTHETIC_EPOCH_MS, poisson, studentT } from './families.js';
 import { seededRandom, type SeededRandom } from './seeded-random.js';
 
 export type NeighbourSet = 'probe' | 'held-out';
@@ -38,16 +38,6 @@ const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 export const NEIGHBOUR_LENGTH = 10_000;
 
-function studentT(r: SeededRandom, nu: number): number {
-  const z = r.normal();
-  let chi = 0;
-  for (let k = 0; k < nu; k++) {
-    const a = r.normal();
-    chi += a * a;
-  }
-  return z / Math.sqrt(chi / nu);
-}
-
 function chi2(r: SeededRandom, k: number): number {
   let s = 0;
   for (let i = 0; i < k; i++) {
@@ -55,19 +45,6 @@ function chi2(r: SeededRandom, k: number): number {
     s += a * a;
   }
   return s;
-}
-
-/** Poisson by multiplying uniforms (Knuth) for small means, a rounded normal beyond 50. */
-function poisson(r: SeededRandom, mean: number): number {
-  if (mean > 50) return Math.max(0, Math.round(mean + Math.sqrt(mean) * r.normal()));
-  const limit = Math.exp(-mean);
-  let k = 0;
-  let p = r.uniform();
-  while (p > limit) {
-    k++;
-    p *= r.uniform();
-  }
-  return k;
 }
 
 function laplace(r: SeededRandom): number {
