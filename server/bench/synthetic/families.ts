@@ -111,7 +111,7 @@ const BASES: Readonly<Record<BaseName, Base>> = {
     sigma: 1,
     stepMs: SYNTHETIC.stepMs,
     fill: (r, _t, out) => {
-      for (let i = 0; i < out.length; i++) out[i] = studentT3(r) / Math.sqrt(3); // Var t_ν = ν/(ν−2) = 3
+      for (let i = 0; i < out.length; i++) out[i] = studentT(r, 3) / Math.sqrt(3); // Var t_ν = ν/(ν−2) = 3
     },
   },
   ar1: {
@@ -173,7 +173,7 @@ const BASES: Readonly<Record<BaseName, Base>> = {
     sigma: 1,
     stepMs: 60 * 60_000,
     fill: (r, _t, out) => {
-      for (let i = 0; i < out.length; i++) out[i] = studentT3(r) / Math.sqrt(3);
+      for (let i = 0; i < out.length; i++) out[i] = studentT(r, 3) / Math.sqrt(3);
     },
   },
   '1e12': {
@@ -186,18 +186,19 @@ const BASES: Readonly<Record<BaseName, Base>> = {
 };
 
 /**
- * The noise-free daily-and-weekly pattern at time `ms`: 5σ·sin(2π·time-of-day), 3σ lower on
- * Saturdays and Sundays (UTC).
+ * The noise-free daily-and-weekly pattern at time `ms`: amplitude·sin(2π·time-of-day) (5σ unless given), `weekendDrop`
+ * (3σ unless given) lower on Saturdays and Sundays (UTC).
  *
  * @example dailyCycle(Date.UTC(2024, 0, 1, 6)) // 5: Monday 06:00, the daily peak
  */
-export function dailyCycle(ms: number): number {
+export function dailyCycle(
+  ms: number,
+  amplitude: number = SYNTHETIC.dailyAmplitude,
+  weekendDrop: number = SYNTHETIC.weekendDrop,
+): number {
   const dayFrac = (((ms % DAY_MS) + DAY_MS) % DAY_MS) / DAY_MS;
   const weekday = new Date(ms).getUTCDay(); // 0 Sunday … 6 Saturday
-  return (
-    SYNTHETIC.dailyAmplitude * Math.sin(2 * Math.PI * dayFrac) -
-    (weekday === 0 || weekday === 6 ? SYNTHETIC.weekendDrop : 0)
-  );
+  return amplitude * Math.sin(2 * Math.PI * dayFrac) - (weekday === 0 || weekday === 6 ? weekendDrop : 0);
 }
 
 export type FamilyGroup = 'null' | 'event';
@@ -364,24 +365,20 @@ function fillNormal(r: SeededRandom, out: Float64Array): void {
   for (let i = 0; i < out.length; i++) out[i] = r.normal();
 }
 
-/** Student-t with 3 degrees of freedom: Z / √(χ²₃/3). */
-function studentT3(r: SeededRandom): number {
-  const z = r.normal();
-  const a = r.normal();
-  const b = r.normal();
-  const c = r.normal();
-  return z / Math.sqrt((a * a + b * b + c * c) / 3);
-}
-
 /** Student-t with ν degrees of freedom: Z / √(χ²_ν/ν), χ²_ν as a sum of ν squared normals. */
 export function studentT(r: SeededRandom, nu: number): number {
   const z = r.normal();
-  let chi = 0;
-  for (let k = 0; k < nu; k++) {
+  return z / Math.sqrt(chiSquare(r, nu) / nu);
+}
+
+/** χ² with k degrees of freedom: a sum of k squared normals. */
+export function chiSquare(r: SeededRandom, k: number): number {
+  let s = 0;
+  for (let i = 0; i < k; i++) {
     const a = r.normal();
-    chi += a * a;
+    s += a * a;
   }
-  return z / Math.sqrt(chi / nu);
+  return s;
 }
 
 /** Poisson draw by multiplying uniforms (Knuth) for small means; a rounded normal beyond a mean of 50. */

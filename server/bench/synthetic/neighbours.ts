@@ -16,8 +16,8 @@
  *   rows.filter((r) => r.onsetsPer10k > 0.5); // families over the budget
  */
 import type { StreamingDetector } from '../../src/vsm/detectors/detector.js';
-import { alertOnsets } from './evaluate.js';
-import { SYNTHETIC_EPOCH_MS, poisson, studentT } from './families.js';
+import { alertOnsets, traceDetector } from './evaluate.js';
+import { SYNTHETIC_EPOCH_MS, chiSquare, dailyCycle, poisson, studentT } from './families.js';
 import { seededRandom, type SeededRandom } from './seeded-random.js';
 
 export type NeighbourSet = 'probe' | 'held-out';
@@ -38,25 +38,9 @@ const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 export const NEIGHBOUR_LENGTH = 10_000;
 
-function chi2(r: SeededRandom, k: number): number {
-  let s = 0;
-  for (let i = 0; i < k; i++) {
-    const a = r.normal();
-    s += a * a;
-  }
-  return s;
-}
-
 function laplace(r: SeededRandom): number {
   const u = r.uniform() - 0.5;
   return -Math.sign(u) * Math.log(1 - 2 * Math.abs(u));
-}
-
-/** A daily sine of `amp` (peak 06:00 UTC), `weekend` lower on Saturdays and Sundays. */
-function daily(t: number, amp: number, weekend: number): number {
-  const frac = (t % DAY) / DAY;
-  const w = new Date(t).getUTCDay();
-  return amp * Math.sin(2 * Math.PI * frac) - (w === 0 || w === 6 ? weekend : 0);
 }
 
 function ar(s: { x?: number }, phi: number, innovation: number, start = 0): number {
@@ -97,19 +81,19 @@ export const NEIGHBOURS: readonly Neighbour[] = Object.freeze([
   fam('probe', 'poisson1', MIN, (r) => poisson(r, 1)),
   fam('probe', 'poisson2', MIN, (r) => poisson(r, 2)),
   fam('probe', 'poisson30', MIN, (r) => poisson(r, 30)),
-  fam('probe', 'negbin5', MIN, (r) => poisson(r, (5 * chi2(r, 4)) / 4)),
+  fam('probe', 'negbin5', MIN, (r) => poisson(r, (5 * chiSquare(r, 4)) / 4)),
   fam('probe', 'quantised-0.3', MIN, (r) => Math.round(0.3 * r.normal())),
   fam('probe', 'rounded-1.5', MIN, (r) => Math.round(20 + 1.5 * r.normal())),
-  fam('probe', 'daily-1m', MIN, (r, _i, t) => daily(t, 5, 3) + r.normal()),
-  fam('probe', 'daily-1m-a2', MIN, (r, _i, t) => daily(t, 2, 1) + r.normal()),
-  fam('probe', 'daily-1m-a10', MIN, (r, _i, t) => daily(t, 10, 5) + r.normal()),
+  fam('probe', 'daily-1m', MIN, (r, _i, t) => dailyCycle(t, 5, 3) + r.normal()),
+  fam('probe', 'daily-1m-a2', MIN, (r, _i, t) => dailyCycle(t, 2, 1) + r.normal()),
+  fam('probe', 'daily-1m-a10', MIN, (r, _i, t) => dailyCycle(t, 10, 5) + r.normal()),
   fam('probe', 'daily-1m-counts', MIN, (r, _i, t) => poisson(r, 20 + 15 * Math.sin((2 * Math.PI * (t % DAY)) / DAY))),
-  fam('probe', 'daily-5m-ar', 5 * MIN, (r, _i, t, s) => daily(t, 5, 3) + ar(s, 0.7, 0.71 * r.normal())),
-  fam('probe', 'daily-5m-a10', 5 * MIN, (r, _i, t) => daily(t, 10, 5) + r.normal()),
-  fam('probe', 'daily-10m', 10 * MIN, (r, _i, t) => daily(t, 5, 3) + r.normal()),
-  fam('probe', 'daily-15m', 15 * MIN, (r, _i, t) => daily(t, 5, 3) + r.normal()),
-  fam('probe', 'daily-15m-a20', 15 * MIN, (r, _i, t) => daily(t, 20, 5) + r.normal()),
-  fam('probe', 'daily-1h-a10', HOUR, (r, _i, t) => daily(t, 10, 5) + r.normal()),
+  fam('probe', 'daily-5m-ar', 5 * MIN, (r, _i, t, s) => dailyCycle(t, 5, 3) + ar(s, 0.7, 0.71 * r.normal())),
+  fam('probe', 'daily-5m-a10', 5 * MIN, (r, _i, t) => dailyCycle(t, 10, 5) + r.normal()),
+  fam('probe', 'daily-10m', 10 * MIN, (r, _i, t) => dailyCycle(t, 5, 3) + r.normal()),
+  fam('probe', 'daily-15m', 15 * MIN, (r, _i, t) => dailyCycle(t, 5, 3) + r.normal()),
+  fam('probe', 'daily-15m-a20', 15 * MIN, (r, _i, t) => dailyCycle(t, 20, 5) + r.normal()),
+  fam('probe', 'daily-1h-a10', HOUR, (r, _i, t) => dailyCycle(t, 10, 5) + r.normal()),
   fam('probe', 'trend-0.001', MIN, (r, i) => 0.001 * i + r.normal()),
   fam('probe', 'trend-0.1', MIN, (r, i) => 0.1 * i + r.normal()),
   fam('probe', 'sine-60', MIN, (r, i) => 3 * Math.sin((2 * Math.PI * i) / 60) + r.normal()),
@@ -129,11 +113,11 @@ export const NEIGHBOURS: readonly Neighbour[] = Object.freeze([
   fam('held-out', 'poisson1.5-1m', MIN, (r) => poisson(r, 1.5)),
   fam('held-out', 'poisson3-5m', 5 * MIN, (r) => poisson(r, 3)),
   fam('held-out', 'poisson0.5-1h', HOUR, (r) => poisson(r, 0.5)),
-  fam('held-out', 'negbin3', MIN, (r) => poisson(r, (3 * chi2(r, 6)) / 6)),
-  fam('held-out', 'daily-2m-a4', 2 * MIN, (r, _i, t) => daily(t, 4, 2) + r.normal()),
-  fam('held-out', 'daily-3m-a8', 3 * MIN, (r, _i, t) => daily(t, 8, 4) + r.normal()),
-  fam('held-out', 'daily-20m-a6', 20 * MIN, (r, _i, t) => daily(t, 6, 3) + r.normal()),
-  fam('held-out', 'daily-1m-ar0.5', MIN, (r, _i, t, s) => daily(t, 5, 3) + ar(s, 0.5, 0.87 * r.normal())),
+  fam('held-out', 'negbin3', MIN, (r) => poisson(r, (3 * chiSquare(r, 6)) / 6)),
+  fam('held-out', 'daily-2m-a4', 2 * MIN, (r, _i, t) => dailyCycle(t, 4, 2) + r.normal()),
+  fam('held-out', 'daily-3m-a8', 3 * MIN, (r, _i, t) => dailyCycle(t, 8, 4) + r.normal()),
+  fam('held-out', 'daily-20m-a6', 20 * MIN, (r, _i, t) => dailyCycle(t, 6, 3) + r.normal()),
+  fam('held-out', 'daily-1m-ar0.5', MIN, (r, _i, t, s) => dailyCycle(t, 5, 3) + ar(s, 0.5, 0.87 * r.normal())),
   fam('held-out', 'daily-5m-counts', 5 * MIN, (r, _i, t) => {
     const w = new Date(t).getUTCDay();
     return poisson(r, Math.max(0.1, 10 + 8 * Math.sin((2 * Math.PI * (t % DAY)) / DAY) - (w === 0 || w === 6 ? 4 : 0)));
@@ -190,18 +174,14 @@ export function evaluateNeighbours(
     let rows = 0;
     let learningAlertRows = 0;
     for (let seed = 1; seed <= opts.seeds; seed++) {
-      const { values, times } = generateNeighbour(f, seed, opts.length);
       const d = makeDetector();
-      const alert = new Uint8Array(values.length);
-      for (let i = 0; i < values.length; i++) {
-        const o = d.update(values[i]!, times[i]!);
-        if (!o.alert) continue;
-        alert[i] = 1;
-        rows++;
-        if (o.learning) learningAlertRows++;
-      }
+      const trace = traceDetector(d, generateNeighbour(f, seed, opts.length));
       d.dispose?.();
-      onsets += alertOnsets(alert).length;
+      for (let i = 0; i < trace.alert.length; i++) {
+        rows += trace.alert[i]!;
+        learningAlertRows += trace.alert[i]! & trace.learning[i]!;
+      }
+      onsets += alertOnsets(trace.alert).length;
     }
     const readings = opts.seeds * (opts.length ?? NEIGHBOUR_LENGTH);
     out.push({
