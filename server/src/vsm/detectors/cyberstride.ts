@@ -1459,11 +1459,12 @@ export class CyberstrideDetector implements StreamingDetector {
       const young = 1 + o.youth / sqrt(n);
       // A heavy tail (kurtosis above tailKnee; Gaussian noise has 3) lifts the gates, more than in
       // proportion: a very heavy tail's sample kurtosis (Student t3: infinite) says less than it is.
-      const heavy = heavyLift(st[TAIL]!, st[TAIL_M2]!, o);
+      const kurt = kurtosis(st[TAIL]!, st[TAIL_M2]!);
+      const heavy = heavyLift(kurt, o);
       const usual = young * tail * heavy;
       // zGross lifted by a moderate tail's kurtosis; not in the refractory after a raised alert, whose own readings
       // lifted the kurtosis (one 10σ step: 3.1 → 4.4) and must not hide a second gross change.
-      const zFloor = st[REFRACTORY]! > 0 ? o.zGross : grossFloor(st, n - tailFrom, o);
+      const zFloor = st[REFRACTORY]! > 0 ? o.zGross : grossFloor(kurt, n - tailFrom, o);
       gateZ = max(zFloor, o.grossTailMult * usual);
       const grossTail = absZ >= zFloor && absZ >= o.grossTailMult * usual;
       // A new extreme that persisted is raised like a gross change (at once, even in the refractory), whatever the tail.
@@ -1477,7 +1478,11 @@ export class CyberstrideDetector implements StreamingDetector {
       seasonGate = seasonOpen(st, seasonZ, o)
         ? max(
             o.zGross,
-            o.seasonMult * TAIL_SCALE * sqrt(sqrt(st[SEAS_M4]!)) * young * heavyLift(st[SEAS_M4]!, st[SEAS_M2]!, o),
+            o.seasonMult *
+              TAIL_SCALE *
+              sqrt(sqrt(st[SEAS_M4]!)) *
+              young *
+              heavyLift(kurtosis(st[SEAS_M4]!, st[SEAS_M2]!), o),
           )
         : Infinity;
       const seasonal =
@@ -1884,10 +1889,19 @@ function emptyTail(f32: Float32Array, f4: number): void {
   }
 }
 
+/** The kurtosis E x⁴ / (E x²)² of a statistic whose EW moments are m4 and m2 (0 without a second moment yet). */
+function kurtosis(m4: number, m2: number): number {
+  return m2 > 0 ? m4 / (m2 * m2) : 0;
+}
+
 /**
- * How much a heavy tail lifts a gate: max(1, kurtosis / tailKnee)^tailPower, the kurtosis E x⁴ / (E x²)² of the
- * statistic whose moments are m4 and m2 (1 without a second moment yet; no pow for a light tail: most readings).
+ * How much a heavy tail lifts a gate: max(1, kurtosis / tailKnee)^tailPower (no pow for a light tail: most readings).
  */
+function heavyLift(kurt: number, o: Readonly<ResolvedCyberstrideOptions>): number {
+  const k = kurt / o.tailKnee;
+  return k > 1 ? k ** o.tailPower : 1;
+}
+
 /**
  * The least |z| of a gross change: zGross, lifted by the readings' excess kurtosis κ − 3 once the tail has seen
  * KURT_FROM readings: zGross·(1 + KURT_LIFT·√(κ − 3)). The T gate (a fourth-moment root lifted above tailKnee) is set
@@ -1895,15 +1909,9 @@ function emptyTail(f32: Float32Array, f4: number): void {
  * Poisson with mean 1) while its 1-in-10⁵ reading is 7–9 of its noise σ, and each raised 1–2.5 per 10k at zGross.
  * Before KURT_FROM readings the kurtosis is too noisy to say this (Gaussian: sd √(24/n)); youth lifts T meanwhile.
  */
-function grossFloor(st: Float64Array, seen: number, o: Readonly<ResolvedCyberstrideOptions>): number {
-  const m2 = st[TAIL_M2]!;
-  const excess = seen > KURT_FROM && m2 > 0 ? st[TAIL]! / (m2 * m2) - 3 : 0;
+function grossFloor(kurt: number, seen: number, o: Readonly<ResolvedCyberstrideOptions>): number {
+  const excess = seen > KURT_FROM ? kurt - 3 : 0;
   return excess > 0 ? o.zGross * (1 + KURT_LIFT * sqrt(excess)) : o.zGross;
-}
-
-function heavyLift(m4: number, m2: number, o: Readonly<ResolvedCyberstrideOptions>): number {
-  const kurt = m2 > 0 ? m4 / (m2 * m2) / o.tailKnee : 0;
-  return kurt > 1 ? kurt ** o.tailPower : 1;
 }
 
 /** The seasonal bin (of `bins` in a UTC day) of a timestamp in ms. */
