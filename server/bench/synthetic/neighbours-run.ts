@@ -8,6 +8,7 @@
  */
 import { createDetector } from '../../src/vsm/detectors/index.js';
 import { NEIGHBOUR_SETS, evaluateNeighbours, type NeighbourSet } from './neighbours.js';
+import { table } from './table.js';
 
 const USAGE =
   'usage: npm run bench:neighbours -- [--set probe|held-out|all (default held-out)] [--seeds N (default 10)]';
@@ -55,13 +56,20 @@ const rows = evaluateNeighbours(() => createDetector(), args.set, {
   seeds: args.seeds,
   onFamily: (name) => process.stderr.write(`  ${name}\n`),
 });
-const w = Math.max(...rows.map((r) => r.name.length), 'family'.length);
 const lines = [
   `NULL FAMILIES BEYOND THE SUITE (set ${args.set}; ${args.seeds} seeds of 10,000 readings each; alert onsets per 10k, budget ${BUDGET})`,
-  `${'family'.padEnd(w)}  ${'set'.padEnd(8)}  ${'cadence'.padStart(9)}  onsets/10k  alert rows/10k  alert while learning`,
-  ...rows.map(
-    (r) =>
-      `${r.name.padEnd(w)}  ${r.set.padEnd(8)}  ${cadence(r.stepMs).padStart(9)}  ${r.onsetsPer10k.toFixed(2).padStart(10)}  ${r.alertRowsPer10k.toFixed(2).padStart(14)}  ${String(r.learningAlertRows).padStart(20)}${r.onsetsPer10k > BUDGET ? '  over budget' : ''}`,
+  ...table(
+    ['family', 'set', 'cadence', 'onsets/10k', 'alert rows/10k', 'alert while learning', ''],
+    rows.map((r) => [
+      r.name,
+      r.set,
+      cadence(r.stepMs),
+      r.onsetsPer10k.toFixed(2),
+      r.alertRowsPer10k.toFixed(2),
+      String(r.learningAlertRows),
+      r.onsetsPer10k > BUDGET ? 'over budget' : '',
+    ]),
+    2,
   ),
   `${rows.filter((r) => r.onsetsPer10k <= BUDGET).length} of ${rows.length} families within the budget; ${((performance.now() - started) / 1000).toFixed(1)} s`,
 ];

@@ -25,6 +25,7 @@ import {
   type Reliability,
   type SyntheticSuiteResult,
 } from './index.js';
+import { table } from './table.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const USAGE =
@@ -112,16 +113,6 @@ function sourceVersion(): string {
 
 const pct = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(0)}%`);
 const num = (x: number | null, d = 1) => (x === null || Number.isNaN(x) ? '—' : x.toFixed(d));
-
-function table(head: string[], rows: string[][], leftCols = 1): string[] {
-  const w = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (r: string[]) =>
-    r
-      .map((s, c) => (c < leftCols ? s.padEnd(w[c]!) : s.padStart(w[c]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(head), line(w.map((n) => '-'.repeat(n))), ...rows.map(line)];
-}
 
 function reliabilityLines(title: string, r: Reliability): string[] {
   const rows = r.bins.map((b) => [
